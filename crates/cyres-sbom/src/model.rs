@@ -1,0 +1,150 @@
+//! The normalised SBOM model every reader produces.
+
+use cyres_version::{Cpe, Purl};
+use serde::Serialize;
+
+/// Limits applied before and while parsing.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    /// Input larger than this is refused (default 1 GiB).
+    pub max_bytes: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self { max_bytes: 1 << 30 }
+    }
+}
+
+/// The format an SBOM was read from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub enum Format {
+    /// CycloneDX JSON.
+    CycloneDxJson,
+    /// CycloneDX XML.
+    CycloneDxXml,
+    /// SPDX JSON.
+    SpdxJson,
+    /// SPDX tag-value.
+    SpdxTagValue,
+}
+
+/// A normalised SBOM.
+#[derive(Clone, Debug)]
+pub struct Sbom {
+    /// Where it came from (as given to [`crate::read`]).
+    pub source: String,
+    /// The format it was read from.
+    pub format: Format,
+    /// The spec version as declared (`1.5`, `SPDX-2.3`).
+    pub spec_version: String,
+    /// The product the SBOM describes (CycloneDX `metadata.component`, SPDX DESCRIBES), if any.
+    pub product: Option<Component>,
+    /// Every component, flattened (nested CycloneDX components included), in document order.
+    pub components: Vec<Component>,
+    /// Dependency edges by component reference (`bom-ref` / SPDXID): (from, to).
+    pub dependencies: Vec<(String, String)>,
+    /// Problems found in readable input.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// One component.
+#[derive(Clone, Debug, Default)]
+pub struct Component {
+    /// The document-local reference (`bom-ref`, SPDXID), if any.
+    pub reference: Option<String>,
+    /// Name.
+    pub name: String,
+    /// Group / namespace as the document gives it, if any.
+    pub group: Option<String>,
+    /// Version, if any.
+    pub version: Option<String>,
+    /// Package URL, parsed; `None` when absent or invalid (then a diagnostic says so).
+    pub purl: Option<Purl>,
+    /// The purl string exactly as written, even when it did not parse.
+    pub purl_raw: Option<String>,
+    /// CPE 2.3, parsed, if any.
+    pub cpe: Option<Cpe>,
+    /// The CPE string exactly as written.
+    pub cpe_raw: Option<String>,
+    /// Hashes as (algorithm, hex value).
+    pub hashes: Vec<(String, String)>,
+    /// Supplier name.
+    pub supplier: Option<String>,
+    /// Licence ids or expressions.
+    pub licenses: Vec<String>,
+}
+
+/// A problem in readable input.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    /// How bad it is.
+    pub severity: DiagnosticSeverity,
+    /// A stable code (`component-without-version`, `invalid-purl`, `unknown-purl-type`, …).
+    pub code: &'static str,
+    /// A human message naming the component.
+    pub message: String,
+}
+
+/// Severity of a [`Diagnostic`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DiagnosticSeverity {
+    /// Matching quality suffers.
+    Warning,
+    /// For information.
+    Info,
+}
+
+/// Unreadable input.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SbomError {
+    /// Larger than the limit.
+    #[error("{input}: input is {size} bytes, over the limit of {limit} bytes")]
+    TooLarge {
+        /// Input name.
+        input: String,
+        /// Its size.
+        size: u64,
+        /// The limit.
+        limit: u64,
+    },
+    /// Not a format we know.
+    #[error("{input}: not a CycloneDX or SPDX document")]
+    UnknownFormat {
+        /// Input name.
+        input: String,
+    },
+    /// A syntax or structure error at a position.
+    #[error("{input}:{line}:{column}: {message}")]
+    Syntax {
+        /// Input name.
+        input: String,
+        /// 1-based line.
+        line: u64,
+        /// 1-based column.
+        column: u64,
+        /// What is wrong.
+        message: String,
+    },
+    /// A spec version we do not read.
+    #[error("{input}: unsupported {format} spec version {version:?}")]
+    UnsupportedVersion {
+        /// Input name.
+        input: String,
+        /// Format name.
+        format: &'static str,
+        /// Declared version.
+        version: String,
+    },
+    /// Forbidden content (DOCTYPE, entity declarations, invalid UTF-8, …).
+    #[error("{input}: {message}")]
+    Forbidden {
+        /// Input name.
+        input: String,
+        /// What is wrong.
+        message: String,
+    },
+}

@@ -1,0 +1,56 @@
+//! Package identity and version order: the vocabulary every match in cyres is spoken in.
+//!
+//! - [`Purl`]: package URLs, parsed, normalised and formatted per the purl specification.
+//! - [`Ecosystem`] and [`compare`]: each ecosystem's own version order (SemVer, PEP 440, Maven,
+//!   dpkg, apk, RPM, …) and a documented generic order for anything else.
+//! - [`range`]: OSV `affected[].ranges` evaluation exactly as the OSV schema defines it.
+//! - [`cpe`]: CPE 2.3 names and matching, for firmware components that have no purl.
+//!
+//! Invariant: this crate does no I/O and never panics on input. Every comparison is total: a
+//! version string an ecosystem cannot parse still gets a place in the order (documented per
+//! ecosystem), so sorting never fails.
+
+#![deny(missing_docs)]
+
+pub mod cpe;
+pub mod ecosystem;
+pub mod purl;
+pub mod range;
+
+pub use cpe::{Cpe, CpeError};
+pub use ecosystem::Ecosystem;
+pub use purl::{Purl, PurlError};
+pub use range::{Affected, Event, RangeKind};
+
+use std::cmp::Ordering;
+
+/// Compares two versions in `eco`'s own order.
+pub fn compare(eco: &Ecosystem, a: &str, b: &str) -> Ordering {
+    // Placeholder until the per-ecosystem orders land: byte order.
+    let _ = eco;
+    a.cmp(b)
+}
+
+/// Normalises a package name the way the ecosystem compares names (PyPI: PEP 503; npm, crates.io,
+/// Go: as is; Maven: `group:artifact` as is; …), so that SBOM names and advisory names meet.
+pub fn normalize_name(eco: &Ecosystem, name: &str) -> String {
+    match eco {
+        Ecosystem::PyPi => {
+            let mut out = String::with_capacity(name.len());
+            let mut sep = false;
+            for c in name.chars() {
+                if c == '-' || c == '_' || c == '.' {
+                    sep = true;
+                } else {
+                    if sep && !out.is_empty() {
+                        out.push('-');
+                    }
+                    sep = false;
+                    out.push(c.to_ascii_lowercase());
+                }
+            }
+            out
+        }
+        _ => name.to_string(),
+    }
+}

@@ -1,0 +1,5 @@
+//! The cyres command line.
+
+fn main() {
+    println!("cyres");
+}

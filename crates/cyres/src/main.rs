@@ -1,5 +1,42 @@
-//! The cyres command line.
+//! The cyres command line: parses flags, lowers them into validated configuration, runs the
+//! work, and maps the outcome to an exit code (0 ok, 1 policy failure such as `--fail-on`, 2
+//! error).
 
-fn main() {
-    println!("cyres");
+mod cra_cmd;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// cyres: the EU Cyber Resilience Act, in practice.
+#[derive(Debug, Parser)]
+#[command(name = "cyres", version, about, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Show the Annex III / Annex IV catalogue of product categories.
+    Catalogue(cra_cmd::CatalogueArgs),
+    /// Classify a product under the CRA from a profile, or suggest entries from a description.
+    Classify(cra_cmd::ClassifyArgs),
+    /// Compute the Article 14 reporting deadlines for a vulnerability or incident.
+    Deadlines(cra_cmd::DeadlinesArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Catalogue(a) => cra_cmd::catalogue(a),
+        Command::Classify(a) => cra_cmd::classify(a),
+        Command::Deadlines(a) => cra_cmd::deadlines(a),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
 }

@@ -1,20 +1,85 @@
-//! SBOM readers: CycloneDX (1.2–1.6, JSON and XML) and SPDX (2.2/2.3, JSON and tag-value), all
-//! into one normalised [`Sbom`] model.
+//! SBOM readers: CycloneDX (1.2–1.6, JSON and XML; 1.0/1.1 XML and 1.7 also read) and SPDX
+//! (2.2/2.3, JSON, YAML and tag-value), all into one normalised [`Sbom`] model.
+//!
+//! Entry point: [`read`] detects the format from the content (never the file name) and hands
+//! it to one reader; the per-format functions ([`read_cyclonedx_json`], …) skip detection.
 //!
 //! Invariants: no I/O (callers hand in bytes); messy-but-readable input yields [`Diagnostic`]s,
 //! only unreadable input yields an [`SbomError`] that names the source, the position and the
 //! problem; XML never resolves DTDs or external entities; input over [`Limits::max_bytes`] is
-//! refused before parsing.
+//! refused before parsing; no input makes a reader panic.
+//!
+//! Map:
+//! - `input`: size limit, UTF-8, positions, format sniffing;
+//! - `json`: the single typed pass over JSON/YAML documents of either format;
+//! - `cyclonedx` (+ `cyclonedx/xml`): CycloneDX fields → model; the streaming XML reader;
+//! - `spdx` (+ `spdx/tag_value`): SPDX 2 packages and relationships → model; tag-value;
+//! - `xml`: the hardened quick-xml event source;
+//! - `normalize`: purl/CPE parsing and the diagnostics every format shares;
+//! - `synthetic`: [`synthetic_cyclonedx`], a generator for benchmarks and tests.
+//!
+//! SPDX 3.0 (JSON-LD) is recognised and refused with [`SbomError::UnsupportedVersion`]; SPDX
+//! RDF/XML and SPDX XML with [`SbomError::UnsupportedFormat`].
 
 #![deny(missing_docs)]
 
+mod cyclonedx;
+mod input;
+mod json;
 mod model;
+mod normalize;
+mod spdx;
+mod synthetic;
+mod text;
+mod xml;
 
 pub use model::*;
+pub use synthetic::synthetic_cyclonedx;
+
+use input::Syntax;
 
 /// Reads an SBOM of any supported format, detected from the content. `source` names the input
 /// (a file path, an upload name) in errors and diagnostics.
 pub fn read(bytes: &[u8], source: &str, limits: &Limits) -> Result<Sbom, SbomError> {
-    let _ = (bytes, limits);
-    Err(SbomError::UnknownFormat { input: source.to_string() })
+    let text = input::decode(bytes, source, limits)?;
+    match input::sniff(text) {
+        Some(Syntax::Json) => json::read(text, source),
+        Some(Syntax::Xml) => cyclonedx::xml::read(text, source),
+        Some(Syntax::TagValue) => spdx::tag_value::read(text, source),
+        Some(Syntax::Yaml) => json::read_yaml(text, source),
+        None => Err(SbomError::UnknownFormat { input: source.to_string() }),
+    }
+}
+
+/// Reads a CycloneDX JSON document; anything else is [`SbomError::UnknownFormat`].
+pub fn read_cyclonedx_json(bytes: &[u8], source: &str, limits: &Limits) -> Result<Sbom, SbomError> {
+    expect(json::read(input::decode(bytes, source, limits)?, source), Format::CycloneDxJson, source)
+}
+
+/// Reads a CycloneDX XML document; anything else is an error.
+pub fn read_cyclonedx_xml(bytes: &[u8], source: &str, limits: &Limits) -> Result<Sbom, SbomError> {
+    cyclonedx::xml::read(input::decode(bytes, source, limits)?, source)
+}
+
+/// Reads an SPDX 2 JSON document; anything else is [`SbomError::UnknownFormat`].
+pub fn read_spdx_json(bytes: &[u8], source: &str, limits: &Limits) -> Result<Sbom, SbomError> {
+    expect(json::read(input::decode(bytes, source, limits)?, source), Format::SpdxJson, source)
+}
+
+/// Reads an SPDX 2 tag-value document.
+pub fn read_spdx_tag_value(bytes: &[u8], source: &str, limits: &Limits) -> Result<Sbom, SbomError> {
+    spdx::tag_value::read(input::decode(bytes, source, limits)?, source)
+}
+
+/// Reads an SPDX 2 YAML document.
+pub fn read_spdx_yaml(bytes: &[u8], source: &str, limits: &Limits) -> Result<Sbom, SbomError> {
+    json::read_yaml(input::decode(bytes, source, limits)?, source)
+}
+
+fn expect(result: Result<Sbom, SbomError>, format: Format, source: &str) -> Result<Sbom, SbomError> {
+    match result {
+        Ok(s) if s.format == format => Ok(s),
+        Ok(_) => Err(SbomError::UnknownFormat { input: source.to_string() }),
+        Err(e) => Err(e),
+    }
 }

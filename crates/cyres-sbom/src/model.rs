@@ -28,6 +28,8 @@ pub enum Format {
     SpdxJson,
     /// SPDX tag-value.
     SpdxTagValue,
+    /// SPDX YAML (the JSON document model written as YAML).
+    SpdxYaml,
 }
 
 /// A normalised SBOM.
@@ -74,6 +76,9 @@ pub struct Component {
     pub supplier: Option<String>,
     /// Licence ids or expressions.
     pub licenses: Vec<String>,
+    /// The kind as written (CycloneDX `type`: `library`, `application`, `container`, …; SPDX
+    /// `primaryPackagePurpose`: `LIBRARY`, `APPLICATION`, …), if any.
+    pub kind: Option<String>,
 }
 
 /// A problem in readable input.
@@ -130,7 +135,7 @@ pub enum SbomError {
         message: String,
     },
     /// A spec version we do not read.
-    #[error("{input}: unsupported {format} spec version {version:?}")]
+    #[error("{input}: unsupported {format} spec version {version:?}{}", detail_suffix(.detail))]
     UnsupportedVersion {
         /// Input name.
         input: String,
@@ -138,6 +143,16 @@ pub enum SbomError {
         format: &'static str,
         /// Declared version.
         version: String,
+        /// Which versions are read, or why this one is not (may be empty).
+        detail: String,
+    },
+    /// A format we recognise but do not read (SPDX RDF/XML, SPDX XML, …).
+    #[error("{input}: {format} is not a supported SBOM format (use SPDX JSON, SPDX tag-value, SPDX YAML or CycloneDX JSON/XML)")]
+    UnsupportedFormat {
+        /// Input name.
+        input: String,
+        /// What the input looks like.
+        format: &'static str,
     },
     /// Forbidden content (DOCTYPE, entity declarations, invalid UTF-8, …).
     #[error("{input}: {message}")]
@@ -147,4 +162,8 @@ pub enum SbomError {
         /// What is wrong.
         message: String,
     },
+}
+
+fn detail_suffix(detail: &str) -> String {
+    if detail.is_empty() { String::new() } else { format!(" ({detail})") }
 }

@@ -16,6 +16,8 @@ pub mod cpe;
 pub mod ecosystem;
 pub mod purl;
 pub mod range;
+pub mod vers;
+pub mod version;
 
 pub use cpe::{Cpe, CpeError};
 pub use ecosystem::Ecosystem;
@@ -24,11 +26,10 @@ pub use range::{Affected, Event, RangeKind};
 
 use std::cmp::Ordering;
 
-/// Compares two versions in `eco`'s own order.
+/// Compares two versions in `eco`'s own order. Total: never panics, and unparsable strings get
+/// the place each ecosystem's module documents (see [`version`]).
 pub fn compare(eco: &Ecosystem, a: &str, b: &str) -> Ordering {
-    // Placeholder until the per-ecosystem orders land: byte order.
-    let _ = eco;
-    a.cmp(b)
+    version::compare(eco, a, b)
 }
 
 /// Normalises a package name the way the ecosystem compares names (PyPI: PEP 503; npm, crates.io,

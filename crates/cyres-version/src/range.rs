@@ -1,6 +1,20 @@
-//! OSV range evaluation (OSV schema, `affected[].ranges[]` and `affected[].versions`).
+//! OSV range evaluation: `affected[].ranges[]` and `affected[].versions` exactly as the OSV
+//! schema's "Evaluation" section defines them (ossf/osv-schema `docs/schema.md`).
+//!
+//! - `SEMVER` ranges use SemVer 2.0 order whatever the ecosystem (lenient as documented in
+//!   [`crate::version`]: a `v` prefix is ignored); `ECOSYSTEM` ranges use the ecosystem's order;
+//!   `GIT` ranges name commits and cannot be decided from a version: [`Affected::Unresolved`].
+//! - Events are sorted by version (stable; `introduced: "0"` first, at an equal version
+//!   `introduced` before `fixed`/`last_affected`), then walked: `introduced` at or below the
+//!   version turns "affected" on, `fixed` at or below it turns it off, `last_affected` strictly
+//!   below it turns it off. Several introduced/fixed pairs therefore describe several
+//!   intervals.
+//! - `limit` events are not part of the walk: when present, the version must also be below at
+//!   least one limit (`"*"` is no limit).
 
 use crate::Ecosystem;
+use crate::version::semver;
+use std::cmp::Ordering;
 
 /// The `type` of an OSV range.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -11,6 +25,18 @@ pub enum RangeKind {
     Ecosystem,
     /// `GIT`: commit hashes; cannot be evaluated against a version.
     Git,
+}
+
+impl RangeKind {
+    /// Maps an OSV `ranges[].type` value; `None` for unknown types.
+    pub fn from_osv(ty: &str) -> Option<Self> {
+        match ty {
+            "SEMVER" => Some(Self::Semver),
+            "ECOSYSTEM" => Some(Self::Ecosystem),
+            "GIT" => Some(Self::Git),
+            _ => None,
+        }
+    }
 }
 
 /// One event of an OSV range.
@@ -26,6 +52,15 @@ pub enum Event {
     Limit(String),
 }
 
+impl Event {
+    /// The event's version string.
+    pub fn version(&self) -> &str {
+        match self {
+            Event::Introduced(v) | Event::Fixed(v) | Event::LastAffected(v) | Event::Limit(v) => v,
+        }
+    }
+}
+
 /// Whether a version is affected.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Affected {
@@ -37,11 +72,69 @@ pub enum Affected {
     Unresolved,
 }
 
+/// The order a range of `kind` uses for `eco`.
+fn order(eco: &Ecosystem, kind: RangeKind) -> impl Fn(&str, &str) -> Ordering + '_ {
+    move |a: &str, b: &str| match kind {
+        RangeKind::Semver => semver::compare(a, b),
+        _ => crate::compare(eco, a, b),
+    }
+}
+
+fn is_zero(e: &Event) -> bool {
+    matches!(e, Event::Introduced(v) if v == "0")
+}
+
 /// Evaluates one OSV range against `version`.
 pub fn evaluate(eco: &Ecosystem, kind: RangeKind, events: &[Event], version: &str) -> Affected {
-    let _ = (eco, events, version);
-    match kind {
-        RangeKind::Git => Affected::Unresolved,
-        _ => Affected::No,
+    if kind == RangeKind::Git {
+        return Affected::Unresolved;
     }
+    let cmp = order(eco, kind);
+    let mut walk: Vec<&Event> = events.iter().filter(|e| !matches!(e, Event::Limit(_))).collect();
+    // OSV: "sort the events by version"; introduced "0" is the lowest possible version.
+    walk.sort_by(|a, b| match (is_zero(a), is_zero(b)) {
+        (true, true) => Ordering::Equal,
+        (true, false) => Ordering::Less,
+        (false, true) => Ordering::Greater,
+        (false, false) => cmp(a.version(), b.version()).then_with(|| {
+            let rank = |e: &Event| u8::from(!matches!(e, Event::Introduced(_)));
+            rank(a).cmp(&rank(b))
+        }),
+    });
+    let mut affected = false;
+    for e in walk {
+        match e {
+            Event::Introduced(v) => {
+                if v == "0" || cmp(version, v) != Ordering::Less {
+                    affected = true;
+                }
+            }
+            Event::Fixed(v) => {
+                if cmp(version, v) != Ordering::Less {
+                    affected = false;
+                }
+            }
+            Event::LastAffected(v) => {
+                if cmp(version, v) == Ordering::Greater {
+                    affected = false;
+                }
+            }
+            Event::Limit(_) => {}
+        }
+    }
+    let mut limits = events.iter().filter_map(|e| match e {
+        Event::Limit(v) => Some(v.as_str()),
+        _ => None,
+    });
+    let has_limits = events.iter().any(|e| matches!(e, Event::Limit(_)));
+    if affected && has_limits && !limits.any(|l| l == "*" || cmp(version, l) == Ordering::Less) {
+        affected = false;
+    }
+    if affected { Affected::Yes } else { Affected::No }
+}
+
+/// Whether `version` is one of an OSV record's explicit `affected[].versions`, by the
+/// ecosystem's equality (PyPI `1.0` equals `1.0.0`; Maven `1` equals `1.0`).
+pub fn in_versions<S: AsRef<str>>(eco: &Ecosystem, versions: &[S], version: &str) -> bool {
+    versions.iter().any(|v| crate::compare(eco, v.as_ref(), version) == Ordering::Equal)
 }

@@ -1,3 +1,31 @@
 //! Advisories: the OSV model, importers, CVSS severity, the matching index and the matcher.
+//!
+//! Entry points, in the order the CLI uses them:
+//! 1. [`Corpus::load_path`] for each advisory source (OSV JSON/YAML files, directories, zip /
+//!    tar / tar.gz / tar.zst archives, the CISA KEV catalogue, NVD CVE API 2.0 files), with a
+//!    progress callback; [`Corpus::report`](Corpus) says what was read, skipped and malformed.
+//! 2. [`Index::build`] → [`Index::write_to`] to persist; [`Index::read_from`] to load.
+//! 3. [`match_sbom`] (pure) → [`ScanReport`], which derives `Serialize` for the renderers.
+//!
+//! Invariant: nothing here panics on bad input; malformed records are reported, not fatal.
 
 #![deny(missing_docs)]
+
+pub mod advisory;
+pub mod cpe_match;
+pub mod distro;
+mod error;
+mod index;
+pub mod kev;
+mod load;
+mod matcher;
+pub mod nvd;
+pub mod severity;
+
+pub use error::VulnError;
+pub use index::{FORMAT_VERSION, Index, IndexStats, MAGIC};
+pub use load::{Corpus, LoadReport, Progress, RecordError, Skipped};
+pub use matcher::{
+    ComponentRef, Exploited, Finding, MatchKind, PackageQuery, ProductRef, ScanReport,
+    match_package, match_sbom,
+};

@@ -3,6 +3,8 @@
 //! error).
 
 mod cra_cmd;
+mod scan_cmd;
+mod versions_cmd;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -17,20 +19,29 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Match SBOMs against advisory data and report the findings.
+    Scan(scan_cmd::ScanArgs),
+    /// Work with advisory data (build a prebuilt index).
+    Advisories(scan_cmd::AdvisoriesArgs),
     /// Show the Annex III / Annex IV catalogue of product categories.
     Catalogue(cra_cmd::CatalogueArgs),
     /// Classify a product under the CRA from a profile, or suggest entries from a description.
     Classify(cra_cmd::ClassifyArgs),
     /// Compute the Article 14 reporting deadlines for a vulnerability or incident.
     Deadlines(cra_cmd::DeadlinesArgs),
+    /// Compare and sort versions in an ecosystem's own order.
+    Versions(versions_cmd::VersionsArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Scan(a) => scan_cmd::scan(a),
+        Command::Advisories(a) => scan_cmd::advisories(a),
         Command::Catalogue(a) => cra_cmd::catalogue(a),
         Command::Classify(a) => cra_cmd::classify(a),
         Command::Deadlines(a) => cra_cmd::deadlines(a),
+        Command::Versions(a) => versions_cmd::run(a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

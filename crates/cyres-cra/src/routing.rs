@@ -1,0 +1,263 @@
+//! Which CSIRT coordinates a manufacturer's Article 14 reports.
+//!
+//! CRA Art. 14(7): reports go, through the single reporting platform, to the CSIRT designated as
+//! coordinator of the member state where the manufacturer has its **main establishment** in the
+//! Union (where decisions on product cybersecurity are mainly taken; failing that, where most EU
+//! employees work). A manufacturer without an EU establishment uses, in this order:
+//! (a) the member state of its authorised representative;
+//! (b) the member state of the importer;
+//! (c) the member state of the distributor with the most of its products;
+//! (d) the member state with the most users of its products; under (d), later reports may go to the
+//!     CSIRT first chosen.
+//!
+//! [`coordinator`] is pure and used by the CLI (`classify` with an `[establishment]` block) and,
+//! later, by the server when an organisation records its establishment facts.
+
+use crate::CraError;
+use crate::member_state::MemberState;
+use serde::{Deserialize, Serialize};
+
+/// Count of a manufacturer's products handled by a distributor established in a member state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DistributorPresence {
+    /// Where the distributor is established.
+    pub member_state: MemberState,
+    /// How many of the manufacturer's products it distributes.
+    pub products: u64,
+}
+
+/// Number of users of the manufacturer's products in a member state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserPresence {
+    /// The member state.
+    pub member_state: MemberState,
+    /// Users there.
+    pub users: u64,
+}
+
+/// The facts Art. 14(7) looks at.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Establishment {
+    /// Member state of the main establishment in the Union, if any.
+    #[serde(default)]
+    pub main_establishment: Option<MemberState>,
+    /// Member state of the authorised representative (Art. 18), if any.
+    #[serde(default)]
+    pub authorised_representative: Option<MemberState>,
+    /// Member state of the importer, if any.
+    #[serde(default)]
+    pub importer: Option<MemberState>,
+    /// Distributors and how many of the manufacturer's products each handles.
+    #[serde(default)]
+    pub distributors: Vec<DistributorPresence>,
+    /// Users per member state.
+    #[serde(default)]
+    pub users: Vec<UserPresence>,
+    /// The coordinator chosen for the first report under rule (d), if one was made.
+    #[serde(default)]
+    pub first_coordinator: Option<MemberState>,
+}
+
+/// The rule that picked the coordinator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RoutingRule {
+    /// Art. 14(7) first subparagraph: main establishment in the Union.
+    MainEstablishment,
+    /// Art. 14(7)(a).
+    AuthorisedRepresentative,
+    /// Art. 14(7)(b).
+    Importer,
+    /// Art. 14(7)(c).
+    Distributor,
+    /// Art. 14(7)(d).
+    Users,
+    /// Art. 14(7), last subparagraph: later reports under (d) may go to the first CSIRT.
+    FirstCoordinator,
+}
+
+impl RoutingRule {
+    /// The legal basis.
+    pub fn basis(self) -> &'static str {
+        match self {
+            RoutingRule::MainEstablishment => "CRA Art. 14(7), main establishment",
+            RoutingRule::AuthorisedRepresentative => "CRA Art. 14(7)(a)",
+            RoutingRule::Importer => "CRA Art. 14(7)(b)",
+            RoutingRule::Distributor => "CRA Art. 14(7)(c)",
+            RoutingRule::Users => "CRA Art. 14(7)(d)",
+            RoutingRule::FirstCoordinator => "CRA Art. 14(7), last subparagraph",
+        }
+    }
+}
+
+/// The coordinator CSIRT's member state and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CoordinatorCsirt {
+    /// The member state whose designated coordinator CSIRT receives the reports.
+    pub member_state: MemberState,
+    /// Its name.
+    pub member_state_name: &'static str,
+    /// The rule applied.
+    pub rule: RoutingRule,
+    /// The legal basis of that rule.
+    pub basis: &'static str,
+    /// One sentence for people.
+    pub reason: String,
+    /// Other member states tied on the count the rule compares; the CRA does not break ties, so a
+    /// person must confirm. Empty when there is no tie.
+    pub tied_with: Vec<MemberState>,
+}
+
+fn pick(rule: RoutingRule, member_state: MemberState, reason: String, tied_with: Vec<MemberState>) -> CoordinatorCsirt {
+    CoordinatorCsirt {
+        member_state,
+        member_state_name: member_state.name(),
+        rule,
+        basis: rule.basis(),
+        reason,
+        tied_with,
+    }
+}
+
+/// The member state with the largest count (summing repeated entries); ties go to the lowest
+/// code and are returned.
+fn largest(counts: impl Iterator<Item = (MemberState, u64)>) -> Option<(MemberState, u64, Vec<MemberState>)> {
+    let mut totals = std::collections::BTreeMap::<MemberState, u64>::new();
+    for (ms, n) in counts {
+        *totals.entry(ms).or_default() += n;
+    }
+    let max = *totals.values().max()?;
+    if max == 0 {
+        return None;
+    }
+    let mut top = totals.into_iter().filter(|(_, n)| *n == max).map(|(ms, _)| ms);
+    let first = top.next()?;
+    Some((first, max, top.collect()))
+}
+
+/// Chooses the coordinator CSIRT under CRA Art. 14(7).
+pub fn coordinator(facts: &Establishment) -> Result<CoordinatorCsirt, CraError> {
+    if let Some(ms) = facts.main_establishment {
+        return Ok(pick(
+            RoutingRule::MainEstablishment,
+            ms,
+            format!("main establishment in {}", ms.name()),
+            vec![],
+        ));
+    }
+    if let Some(ms) = facts.authorised_representative {
+        return Ok(pick(
+            RoutingRule::AuthorisedRepresentative,
+            ms,
+            format!("no EU establishment; authorised representative in {}", ms.name()),
+            vec![],
+        ));
+    }
+    if let Some(ms) = facts.importer {
+        return Ok(pick(
+            RoutingRule::Importer,
+            ms,
+            format!("no EU establishment or authorised representative; importer in {}", ms.name()),
+            vec![],
+        ));
+    }
+    if let Some((ms, n, ties)) = largest(facts.distributors.iter().map(|d| (d.member_state, d.products))) {
+        return Ok(pick(
+            RoutingRule::Distributor,
+            ms,
+            format!("no EU establishment, representative or importer; distributor with the most products ({n}) in {}", ms.name()),
+            ties,
+        ));
+    }
+    if let Some(ms) = facts.first_coordinator {
+        return Ok(pick(
+            RoutingRule::FirstCoordinator,
+            ms,
+            format!("later report under rule (d): the CSIRT first used, in {}", ms.name()),
+            vec![],
+        ));
+    }
+    if let Some((ms, n, ties)) = largest(facts.users.iter().map(|u| (u.member_state, u.users))) {
+        return Ok(pick(
+            RoutingRule::Users,
+            ms,
+            format!("no EU establishment, representative, importer or distributor; most users ({n}) in {}", ms.name()),
+            ties,
+        ));
+    }
+    Err(CraError::Routing {
+        message: "no main establishment, authorised representative, importer, distributor or \
+                  user counts given: Art. 14(7) cannot pick a coordinator CSIRT"
+            .into(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ms(c: &str) -> MemberState {
+        MemberState::from_code(c).unwrap()
+    }
+
+    #[test]
+    fn fallback_order() {
+        let mut f = Establishment {
+            main_establishment: Some(ms("DE")),
+            authorised_representative: Some(ms("IE")),
+            importer: Some(ms("NL")),
+            distributors: vec![DistributorPresence { member_state: ms("FR"), products: 9 }],
+            users: vec![UserPresence { member_state: ms("IT"), users: 100 }],
+            first_coordinator: None,
+        };
+        assert_eq!(coordinator(&f).unwrap().rule, RoutingRule::MainEstablishment);
+        assert_eq!(coordinator(&f).unwrap().member_state, ms("DE"));
+        f.main_establishment = None;
+        assert_eq!(coordinator(&f).unwrap().member_state, ms("IE"));
+        f.authorised_representative = None;
+        assert_eq!(coordinator(&f).unwrap().member_state, ms("NL"));
+        f.importer = None;
+        let c = coordinator(&f).unwrap();
+        assert_eq!((c.rule, c.member_state), (RoutingRule::Distributor, ms("FR")));
+        f.distributors.clear();
+        let c = coordinator(&f).unwrap();
+        assert_eq!((c.rule, c.member_state, c.basis), (RoutingRule::Users, ms("IT"), "CRA Art. 14(7)(d)"));
+        f.first_coordinator = Some(ms("AT"));
+        assert_eq!(coordinator(&f).unwrap().rule, RoutingRule::FirstCoordinator);
+        f.first_coordinator = None;
+        f.users.clear();
+        assert!(coordinator(&f).is_err());
+    }
+
+    #[test]
+    fn most_products_sums_and_reports_ties() {
+        let f = Establishment {
+            distributors: vec![
+                DistributorPresence { member_state: ms("PL"), products: 5 },
+                DistributorPresence { member_state: ms("ES"), products: 7 },
+                DistributorPresence { member_state: ms("PL"), products: 3 },
+            ],
+            ..Default::default()
+        };
+        assert_eq!(coordinator(&f).unwrap().member_state, ms("PL"));
+        let tie = Establishment {
+            users: vec![
+                UserPresence { member_state: ms("SE"), users: 10 },
+                UserPresence { member_state: ms("BE"), users: 10 },
+                UserPresence { member_state: ms("LU"), users: 1 },
+            ],
+            ..Default::default()
+        };
+        let c = coordinator(&tie).unwrap();
+        assert_eq!(c.member_state, ms("BE"));
+        assert_eq!(c.tied_with, vec![ms("SE")]);
+        let zero = Establishment {
+            users: vec![UserPresence { member_state: ms("SE"), users: 0 }],
+            ..Default::default()
+        };
+        assert!(coordinator(&zero).is_err());
+    }
+}

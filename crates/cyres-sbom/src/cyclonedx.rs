@@ -1,0 +1,267 @@
+//! CycloneDX: what both encodings share (which spec versions are read, how a component's fields
+//! map onto the model), and the JSON reader. The XML reader is in [`xml`].
+//!
+//! Spec: CycloneDX 1.6 (ECMA-424), with the 1.2–1.5 JSON and 1.0–1.5 XML schemas for the older
+//! shapes. The fields read are the ones matching needs: `bom-ref`, `type`, `group`, `name`,
+//! `version`, `purl`, `cpe`, `hashes[].{alg,content}`, `licenses[].license.{id,name}` and
+//! `licenses[].expression`, the supplier, nested `components`, `metadata.component` (the
+//! product) and `dependencies[].{ref,dependsOn}`. Everything else is skipped unparsed.
+
+pub(crate) mod xml;
+
+use crate::normalize::{self, NonComponentRefs};
+use crate::text::{Text, owned};
+use crate::{Component, Diagnostic, Format, Sbom, SbomError};
+use serde::Deserialize;
+
+/// Which CycloneDX spec versions are read. 1.0 and 1.1 exist only as XML and have the same
+/// component shape as 1.2. 1.7 is read with an info diagnostic: it adds fields, it does not
+/// change the ones read here.
+pub(crate) fn check_version(
+    version: &str,
+    source: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Result<(), SbomError> {
+    match version {
+        "1.0" | "1.1" | "1.2" | "1.3" | "1.4" | "1.5" | "1.6" => Ok(()),
+        "1.7" => {
+            normalize::info(
+                diags,
+                "newer-spec-version",
+                "CycloneDX 1.7 is read with the 1.6 field set; fields new in 1.7 are ignored".into(),
+            );
+            Ok(())
+        }
+        other => Err(SbomError::UnsupportedVersion {
+            input: source.to_string(),
+            format: "CycloneDX",
+            version: other.to_string(),
+            detail: "CycloneDX 1.0 to 1.7 are read".into(),
+        }),
+    }
+}
+
+/// `metadata` of a BOM (CycloneDX 1.6 §metadata).
+#[derive(Deserialize)]
+pub(crate) struct Metadata<'a> {
+    #[serde(borrow, default)]
+    component: Option<CdxComponent<'a>>,
+}
+
+/// An organisational entity (`supplier`, `manufacturer`) or contact (`authors[]`).
+#[derive(Deserialize)]
+struct Entity<'a> {
+    #[serde(borrow, default)]
+    name: Option<Text<'a>>,
+}
+
+#[derive(Deserialize)]
+struct Hash<'a> {
+    #[serde(borrow, default)]
+    alg: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    content: Option<Text<'a>>,
+}
+
+#[derive(Deserialize)]
+struct License<'a> {
+    #[serde(borrow, default)]
+    id: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    name: Option<Text<'a>>,
+}
+
+/// One entry of `licenses`: a licence or an SPDX expression (CycloneDX 1.6 §licenses).
+#[derive(Deserialize)]
+struct LicenseChoice<'a> {
+    #[serde(borrow, default)]
+    license: Option<License<'a>>,
+    #[serde(borrow, default)]
+    expression: Option<Text<'a>>,
+}
+
+/// A component as CycloneDX JSON writes it.
+#[derive(Deserialize)]
+pub(crate) struct CdxComponent<'a> {
+    #[serde(rename = "type", borrow, default)]
+    kind: Option<Text<'a>>,
+    #[serde(rename = "bom-ref", borrow, default)]
+    bom_ref: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    group: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    name: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    version: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    purl: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    cpe: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    supplier: Option<Entity<'a>>,
+    #[serde(borrow, default)]
+    manufacturer: Option<Entity<'a>>,
+    #[serde(borrow, default)]
+    publisher: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    author: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    authors: Option<Vec<Entity<'a>>>,
+    #[serde(borrow, default)]
+    hashes: Option<Vec<Hash<'a>>>,
+    #[serde(borrow, default)]
+    licenses: Option<Vec<LicenseChoice<'a>>>,
+    #[serde(borrow, default)]
+    components: Option<Vec<CdxComponent<'a>>>,
+}
+
+/// A service: only its reference and nested services matter (edges to services are not
+/// component edges).
+#[derive(Deserialize)]
+pub(crate) struct Service<'a> {
+    #[serde(rename = "bom-ref", borrow, default)]
+    bom_ref: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    services: Option<Vec<Service<'a>>>,
+}
+
+/// `dependencies[]` (CycloneDX 1.6 §dependencies): `ref` depends on every `dependsOn`.
+#[derive(Deserialize)]
+pub(crate) struct Dependency<'a> {
+    #[serde(rename = "ref", borrow, default)]
+    reference: Option<Text<'a>>,
+    #[serde(rename = "dependsOn", borrow, default)]
+    depends_on: Option<Vec<Text<'a>>>,
+}
+
+/// The CycloneDX part of a JSON document, already parsed.
+pub(crate) struct CdxJson<'a> {
+    pub(crate) spec_version: Option<Text<'a>>,
+    pub(crate) metadata: Option<Metadata<'a>>,
+    pub(crate) components: Option<Vec<CdxComponent<'a>>>,
+    pub(crate) services: Option<Vec<Service<'a>>>,
+    pub(crate) dependencies: Option<Vec<Dependency<'a>>>,
+}
+
+/// Lowers a parsed CycloneDX JSON document into the model.
+pub(crate) fn from_json(doc: CdxJson<'_>, source: &str) -> Result<Sbom, SbomError> {
+    let mut diagnostics = Vec::new();
+    let spec_version = doc.spec_version.map(|t| t.0.into_owned()).ok_or_else(|| SbomError::Syntax {
+        input: source.to_string(),
+        line: 1,
+        column: 1,
+        message: "CycloneDX document without `specVersion`".into(),
+    })?;
+    check_version(&spec_version, source, &mut diagnostics)?;
+
+    let mut components = Vec::with_capacity(doc.components.as_ref().map_or(0, Vec::len));
+    flatten(doc.components.unwrap_or_default(), &mut components);
+    let mut product = None;
+    if let Some(mut p) = doc.metadata.and_then(|m| m.component) {
+        // The product's own parts are components too (after the top-level tree).
+        flatten(p.components.take().unwrap_or_default(), &mut components);
+        product = Some(lower(p));
+    }
+
+    let mut dependencies = Vec::new();
+    for d in doc.dependencies.unwrap_or_default() {
+        let Some(from) = owned(d.reference.as_ref()) else { continue };
+        for to in d.depends_on.unwrap_or_default() {
+            if let Some(to) = owned(Some(&to)) {
+                dependencies.push((from.clone(), to));
+            }
+        }
+    }
+
+    let mut others = NonComponentRefs::default();
+    let mut stack: Vec<Service<'_>> = doc.services.unwrap_or_default();
+    while let Some(s) = stack.pop() {
+        if let Some(r) = owned(s.bom_ref.as_ref()) {
+            others.0.insert(r);
+        }
+        stack.extend(s.services.unwrap_or_default());
+    }
+
+    let mut sbom = Sbom {
+        source: source.to_string(),
+        format: Format::CycloneDxJson,
+        spec_version,
+        product,
+        components,
+        dependencies,
+        diagnostics,
+    };
+    normalize::finish(&mut sbom, &others);
+    Ok(sbom)
+}
+
+/// Pre-order walk (a component, then its nested components, then its next sibling), which is
+/// document order. Iterative, so nesting depth cannot exhaust the stack here.
+fn flatten(top: Vec<CdxComponent<'_>>, out: &mut Vec<Component>) {
+    let mut stack: Vec<std::vec::IntoIter<CdxComponent<'_>>> = vec![top.into_iter()];
+    while let Some(iter) = stack.last_mut() {
+        match iter.next() {
+            Some(mut c) => {
+                let children = c.components.take();
+                out.push(lower(c));
+                if let Some(children) = children {
+                    stack.push(children.into_iter());
+                }
+            }
+            None => {
+                stack.pop();
+            }
+        }
+    }
+}
+
+fn lower(c: CdxComponent<'_>) -> Component {
+    // Supplier first (who distributes it, NTIA "supplier name"); manufacturer (1.6), then the
+    // publisher and the authors as the best available stand-ins.
+    let supplier = c
+        .supplier
+        .as_ref()
+        .and_then(|e| owned(e.name.as_ref()))
+        .or_else(|| c.manufacturer.as_ref().and_then(|e| owned(e.name.as_ref())))
+        .or_else(|| owned(c.publisher.as_ref()))
+        .or_else(|| c.authors.as_ref().and_then(|a| a.iter().find_map(|e| owned(e.name.as_ref()))))
+        .or_else(|| owned(c.author.as_ref()));
+    let hashes = c
+        .hashes
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|h| Some((owned(h.alg.as_ref())?, owned(h.content.as_ref())?)))
+        .collect();
+    let mut licenses = Vec::new();
+    for l in c.licenses.unwrap_or_default() {
+        let text = l
+            .license
+            .as_ref()
+            .and_then(|l| owned(l.id.as_ref()).or_else(|| owned(l.name.as_ref())))
+            .or_else(|| owned(l.expression.as_ref()));
+        push_license(&mut licenses, text);
+    }
+    Component {
+        reference: owned(c.bom_ref.as_ref()),
+        name: owned(c.name.as_ref()).unwrap_or_default(),
+        group: owned(c.group.as_ref()),
+        version: owned(c.version.as_ref()),
+        purl: None,
+        purl_raw: owned(c.purl.as_ref()),
+        cpe: None,
+        cpe_raw: owned(c.cpe.as_ref()),
+        hashes,
+        supplier,
+        licenses,
+        kind: owned(c.kind.as_ref()),
+    }
+}
+
+/// Adds a licence once.
+pub(crate) fn push_license(licenses: &mut Vec<String>, l: Option<String>) {
+    if let Some(l) = l
+        && !licenses.contains(&l)
+    {
+        licenses.push(l);
+    }
+}

@@ -1,0 +1,316 @@
+//! The pass every reader ends with: parse identifiers, report messy input, tidy the graph.
+//!
+//! Readers only copy what the document says (`purl_raw`, `cpe_raw`, references, edges). This pass
+//! then, the same way for every format:
+//! - parses each purl and CPE; a string that does not parse is kept raw and reported
+//!   (`invalid-purl`, `invalid-cpe`), a purl type outside the purl specification's registered
+//!   types is reported (`unknown-purl-type`);
+//! - reports components without a name, a version, or any identifier (NTIA minimum elements:
+//!   name, version and a unique identifier are what matching needs);
+//! - reports duplicate references (CycloneDX 1.6 §bom-ref: "unique within the BOM"; SPDX 2.3 §3.2
+//!   SPDXID unique within the document) and merges a duplicate only when it says exactly the same
+//!   thing as the first occurrence, so no information is dropped;
+//! - drops dependency edges whose ends are not components (reported as `dangling-dependency`)
+//!   and repeated edges.
+
+use crate::{Component, Diagnostic, DiagnosticSeverity, Sbom};
+use cyres_version::{Cpe, Purl};
+use std::collections::HashSet;
+
+/// Purl types registered in the purl specification (`purl-spec/types/*-definition.json`).
+pub(crate) const KNOWN_PURL_TYPES: &[&str] = &[
+    "alpm",
+    "apk",
+    "bazel",
+    "bitbucket",
+    "bitnami",
+    "brew",
+    "cargo",
+    "chrome-extension",
+    "cocoapods",
+    "composer",
+    "conan",
+    "conda",
+    "cpan",
+    "cran",
+    "deb",
+    "docker",
+    "gem",
+    "generic",
+    "git",
+    "github",
+    "golang",
+    "hackage",
+    "hex",
+    "huggingface",
+    "julia",
+    "luarocks",
+    "maven",
+    "mlflow",
+    "npm",
+    "nuget",
+    "oci",
+    "opam",
+    "otp",
+    "pub",
+    "pypi",
+    "qpkg",
+    "rpm",
+    "swid",
+    "swift",
+    "vcpkg",
+    "vscode-extension",
+    "yocto",
+];
+
+/// References a reader knows exist but that are not components (CycloneDX services, SPDX files
+/// and snippets, the SPDX document itself): edges to them are dropped without a diagnostic.
+#[derive(Debug, Default)]
+pub(crate) struct NonComponentRefs(pub(crate) HashSet<String>);
+
+/// Runs the pass over a freshly read SBOM.
+pub(crate) fn finish(sbom: &mut Sbom, others: &NonComponentRefs) {
+    let mut diags = std::mem::take(&mut sbom.diagnostics);
+    if let Some(product) = sbom.product.as_mut() {
+        identify(product, "product", &mut diags);
+    }
+    for c in &mut sbom.components {
+        identify(c, "component", &mut diags);
+        if c.name.is_empty() {
+            warn(&mut diags, "component-without-name", format!("a component has no name ({})", describe(c)));
+        }
+        if c.version.is_none() {
+            warn(&mut diags, "component-without-version", format!("component {} has no version", describe(c)));
+        }
+        if c.purl_raw.is_none() && c.cpe_raw.is_none() {
+            warn(
+                &mut diags,
+                "component-without-identifier",
+                format!("component {} has neither a purl nor a CPE; it can only be matched by name", describe(c)),
+            );
+        }
+    }
+    dedupe(sbom, &mut diags);
+    prune_edges(sbom, others, &mut diags);
+    sbom.diagnostics = diags;
+}
+
+fn identify(c: &mut Component, role: &str, diags: &mut Vec<Diagnostic>) {
+    if let Some(raw) = c.purl_raw.as_deref() {
+        match Purl::parse(raw) {
+            Ok(p) => {
+                if KNOWN_PURL_TYPES.binary_search(&p.ty.as_str()).is_err() {
+                    warn(
+                        diags,
+                        "unknown-purl-type",
+                        format!("{role} {}: purl type {:?} is not a registered purl type", describe(c), p.ty),
+                    );
+                }
+                c.purl = Some(p);
+            }
+            Err(e) => warn(diags, "invalid-purl", format!("{role} {}: {e}", describe(c))),
+        }
+    }
+    if let Some(raw) = c.cpe_raw.as_deref() {
+        match Cpe::parse(raw) {
+            Ok(p) => c.cpe = Some(p),
+            Err(e) => warn(diags, "invalid-cpe", format!("{role} {}: {e}", describe(c))),
+        }
+    }
+}
+
+/// Removes exact repeats of a reference; keeps (and reports) conflicting ones.
+///
+/// Sorting instead of hashing: no per-key hashing cost on the hot path, and no hash-flooding
+/// lever for hostile uploads (O(n log n) whatever the keys).
+fn dedupe(sbom: &mut Sbom, diags: &mut Vec<Diagnostic>) {
+    let mut order: Vec<(&str, usize)> =
+        sbom.components.iter().enumerate().filter_map(|(i, c)| Some((c.reference.as_deref()?, i))).collect();
+    order.sort_unstable();
+    let mut keep = vec![true; sbom.components.len()];
+    let mut repeats: Vec<(usize, String, bool)> = Vec::new();
+    for group in order.chunk_by(|a, b| a.0 == b.0) {
+        let (r, first) = group[0];
+        for &(_, i) in &group[1..] {
+            let same = same_identity(&sbom.components[first], &sbom.components[i]);
+            keep[i] = !same;
+            repeats.push((i, r.to_string(), same));
+        }
+    }
+    // Report in document order.
+    repeats.sort_unstable_by_key(|r| r.0);
+    for (_, r, same) in repeats {
+        let what = if same {
+            "the repeat describes the same component and was merged"
+        } else {
+            "the repeat describes a different component and was kept; edges name the first"
+        };
+        warn(diags, "duplicate-reference", format!("reference {r:?} is used more than once: {what}"));
+    }
+    if keep.iter().any(|k| !k) {
+        let mut i = 0;
+        sbom.components.retain(|_| {
+            i += 1;
+            keep[i - 1]
+        });
+    }
+}
+
+fn same_identity(a: &Component, b: &Component) -> bool {
+    a.name == b.name
+        && a.group == b.group
+        && a.version == b.version
+        && a.purl_raw == b.purl_raw
+        && a.cpe_raw == b.cpe_raw
+}
+
+/// Keeps edges whose both ends are components (or the product), once each, in document order.
+fn prune_edges(sbom: &mut Sbom, others: &NonComponentRefs, diags: &mut Vec<Diagnostic>) {
+    if sbom.dependencies.is_empty() {
+        return;
+    }
+    let mut known: Vec<&str> = sbom.components.iter().filter_map(|c| c.reference.as_deref()).collect();
+    if let Some(r) = sbom.product.as_ref().and_then(|p| p.reference.as_deref()) {
+        known.push(r);
+    }
+    known.sort_unstable();
+    let is_known = |r: &str| known.binary_search(&r).is_ok();
+
+    let mut keep = vec![true; sbom.dependencies.len()];
+    let mut dangling: Vec<(&str, usize)> = Vec::new();
+    for (i, (k, (from, to))) in keep.iter_mut().zip(&sbom.dependencies).enumerate() {
+        for end in [from.as_str(), to.as_str()] {
+            if !is_known(end) {
+                *k = false;
+                if !others.0.contains(end) {
+                    dangling.push((end, i));
+                }
+            }
+        }
+        if from == to {
+            *k = false;
+        }
+    }
+    // Repeated edges: keep the first occurrence.
+    let mut order: Vec<usize> = (0..sbom.dependencies.len()).filter(|&i| keep[i]).collect();
+    order.sort_by(|&a, &b| sbom.dependencies[a].cmp(&sbom.dependencies[b]).then(a.cmp(&b)));
+    for pair in order.windows(2) {
+        if sbom.dependencies[pair[0]] == sbom.dependencies[pair[1]] {
+            keep[pair[1]] = false;
+        }
+    }
+    // Each dangling reference once, in order of first appearance.
+    dangling.sort_unstable();
+    dangling.dedup_by(|b, a| a.0 == b.0);
+    dangling.sort_unstable_by_key(|d| d.1);
+    for (end, _) in dangling {
+        warn(diags, "dangling-dependency", format!("dependency graph names {end:?}, which is not a component of this document"));
+    }
+    let mut i = 0;
+    sbom.dependencies.retain(|_| {
+        i += 1;
+        keep[i - 1]
+    });
+}
+
+/// `name@version (ref)` for messages.
+pub(crate) fn describe(c: &Component) -> String {
+    let mut s = String::new();
+    if let Some(g) = &c.group {
+        s.push_str(g);
+        s.push('/');
+    }
+    s.push_str(if c.name.is_empty() { "<unnamed>" } else { &c.name });
+    if let Some(v) = &c.version {
+        s.push('@');
+        s.push_str(v);
+    }
+    if let Some(r) = &c.reference {
+        s.push_str(" (");
+        s.push_str(r);
+        s.push(')');
+    }
+    s
+}
+
+pub(crate) fn warn(diags: &mut Vec<Diagnostic>, code: &'static str, message: String) {
+    diags.push(Diagnostic { severity: DiagnosticSeverity::Warning, code, message });
+}
+
+pub(crate) fn info(diags: &mut Vec<Diagnostic>, code: &'static str, message: String) {
+    diags.push(Diagnostic { severity: DiagnosticSeverity::Info, code, message });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Format;
+
+    fn comp(r: &str, name: &str, version: Option<&str>) -> Component {
+        Component {
+            reference: Some(r.into()),
+            name: name.into(),
+            version: version.map(Into::into),
+            purl_raw: Some(format!("pkg:cargo/{name}")),
+            ..Default::default()
+        }
+    }
+
+    fn sbom(components: Vec<Component>, deps: &[(&str, &str)]) -> Sbom {
+        Sbom {
+            source: "t".into(),
+            format: Format::CycloneDxJson,
+            spec_version: "1.6".into(),
+            product: None,
+            components,
+            dependencies: deps.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect(),
+            diagnostics: vec![],
+        }
+    }
+
+    fn codes(s: &Sbom) -> Vec<&'static str> {
+        s.diagnostics.iter().map(|d| d.code).filter(|c| *c != "invalid-purl").collect()
+    }
+
+    #[test]
+    fn known_purl_types_are_sorted_and_match_the_spec() {
+        assert!(KNOWN_PURL_TYPES.windows(2).all(|w| w[0] < w[1]), "binary_search needs sorted types");
+        let dir = cyres_kit::unpacked_path("purl/purl-spec-tests.tar.zst", "purl-spec/types");
+        let mut spec: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .filter_map(|e| e.ok()?.file_name().to_str()?.strip_suffix("-definition.json").map(str::to_string))
+            .collect();
+        spec.sort();
+        assert_eq!(spec, KNOWN_PURL_TYPES);
+    }
+
+    #[test]
+    fn merges_identical_duplicates_keeps_conflicting() {
+        let mut s = sbom(vec![comp("a", "x", Some("1")), comp("a", "x", Some("1")), comp("a", "y", Some("1"))], &[]);
+        finish(&mut s, &NonComponentRefs::default());
+        assert_eq!(s.components.len(), 2);
+        assert_eq!(s.components[1].name, "y");
+        assert_eq!(codes(&s), ["duplicate-reference", "duplicate-reference"]);
+    }
+
+    #[test]
+    fn dangling_and_repeated_edges_are_dropped() {
+        let others = NonComponentRefs(["svc".to_string()].into());
+        let mut s = sbom(
+            vec![comp("a", "x", Some("1")), comp("b", "y", Some("1"))],
+            &[("a", "b"), ("a", "b"), ("a", "ghost"), ("a", "svc"), ("b", "ghost")],
+        );
+        finish(&mut s, &others);
+        assert_eq!(s.dependencies, vec![("a".to_string(), "b".to_string())]);
+        assert_eq!(codes(&s), ["dangling-dependency"]);
+    }
+
+    #[test]
+    fn reports_missing_version_and_identifier() {
+        let mut c = comp("a", "x", None);
+        c.purl_raw = None;
+        let mut s = sbom(vec![c], &[]);
+        finish(&mut s, &NonComponentRefs::default());
+        assert_eq!(codes(&s), ["component-without-version", "component-without-identifier"]);
+    }
+}

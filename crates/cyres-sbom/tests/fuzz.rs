@@ -1,0 +1,65 @@
+//! Property tests: random truncations and byte mutations of real SBOMs never panic, and a
+//! successful read stays within the input's bounds.
+
+use cyres_sbom::{Limits, read};
+use proptest::prelude::*;
+use std::path::Path;
+use std::sync::OnceLock;
+
+/// Real documents of every format, small enough for many cases in a debug build.
+fn corpus() -> &'static Vec<Vec<u8>> {
+    static CORPUS: OnceLock<Vec<Vec<u8>>> = OnceLock::new();
+    CORPUS.get_or_init(|| {
+        let own = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata");
+        let mut docs = vec![
+            std::fs::read(own.join("structure/bom.json")).unwrap(),
+            std::fs::read(own.join("structure/bom.xml")).unwrap(),
+            std::fs::read(own.join("messy/bom.json")).unwrap(),
+        ];
+        let spdx = cyres_kit::unpacked("sboms/spdx-examples.tar.zst");
+        for rel in [
+            "spdx-examples/spdx-spec-2.3.1/examples/SPDXTagExample-v2.3.spdx",
+            "spdx-examples/spdx-spec-2.3.1/examples/SPDXJSONExample-v2.3.spdx.json",
+            "spdx-examples/spdx-spec-2.3.1/examples/SPDXYAMLExample-2.3.spdx.yaml",
+        ] {
+            docs.push(std::fs::read(spdx.join(rel)).unwrap());
+        }
+        docs
+    })
+}
+
+fn check(bytes: &[u8]) {
+    if let Ok(s) = read(bytes, "fuzz", &Limits::default()) {
+        // Every component came from the input: there cannot be more than it has bytes.
+        assert!(s.components.len() <= bytes.len());
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    #[test]
+    fn truncations_never_panic(doc in 0usize..6, cut in 0.0f64..1.0) {
+        let d = &corpus()[doc];
+        check(&d[..(d.len() as f64 * cut) as usize]);
+    }
+
+    #[test]
+    fn mutations_never_panic(doc in 0usize..6, edits in prop::collection::vec((0.0f64..1.0, any::<u8>()), 1..8)) {
+        let mut d = corpus()[doc].clone();
+        for (at, byte) in edits {
+            let i = ((d.len() as f64 * at) as usize).min(d.len() - 1);
+            d[i] = byte;
+        }
+        check(&d);
+    }
+
+    #[test]
+    fn structural_bytes_never_panic(doc in 0usize..6, at in 0.0f64..1.0,
+        insert in prop::sample::select(vec!["{", "}", "[", "]", "\"", "<", ">", "&", "&amp;", "<!DOCTYPE x>", "<text>", "\n", ":", "\\u00"])) {
+        let mut d = corpus()[doc].clone();
+        let i = (d.len() as f64 * at) as usize;
+        d.splice(i..i, insert.bytes());
+        check(&d);
+    }
+}

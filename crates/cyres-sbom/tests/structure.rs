@@ -1,0 +1,118 @@
+//! The shape of what the readers produce, on small hand-written fixtures (`testdata/`).
+
+use cyres_sbom::{Format, Limits, Sbom, read};
+use std::path::Path;
+
+fn fixture(rel: &str) -> Sbom {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata").join(rel);
+    let bytes = std::fs::read(&path).unwrap();
+    read(&bytes, rel, &Limits::default()).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn codes(s: &Sbom) -> Vec<&'static str> {
+    s.diagnostics.iter().map(|d| d.code).collect()
+}
+
+fn check_structure(s: &Sbom) {
+    assert_eq!(s.spec_version, "1.5");
+    let p = s.product.as_ref().unwrap();
+    assert_eq!((p.name.as_str(), p.version.as_deref(), p.reference.as_deref()), ("acme-router", Some("2.4.0"), Some("router")));
+    assert_eq!(p.supplier.as_deref(), Some("ACME Devices"));
+    assert_eq!(p.kind.as_deref(), Some("firmware"));
+    // Flattened in document order: the top-level tree (pre-order), then the product's parts.
+    let names: Vec<&str> = s.components.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["openssl", "libcrypto", "sha256-x86_64.s", "core", "busybox", "u-boot"]);
+    let openssl = &s.components[0];
+    assert_eq!(openssl.group, None, "an empty group is no group");
+    assert_eq!(openssl.purl_raw.as_deref(), Some("pkg:generic/openssl@3.0.8"));
+    assert_eq!(openssl.cpe_raw.as_deref(), Some("cpe:2.3:a:openssl:openssl:3.0.8:*:*:*:*:*:*:*"));
+    assert_eq!(
+        openssl.hashes,
+        [("SHA-256".to_string(), "6c13d2bf38fdf31eac3ce2a347073673f5d63263398f1f69d0df4a41253e4b3e".to_string())]
+    );
+    assert_eq!(openssl.licenses, ["Apache-2.0"]);
+    assert_eq!(openssl.supplier.as_deref(), Some("OpenSSL Project"), "publisher is the supplier fallback");
+    let core = &s.components[3];
+    assert_eq!(core.group.as_deref(), Some("@angular"));
+    assert_eq!(core.purl_raw.as_deref(), Some("pkg:npm/%40angular/core@15.2.0"));
+    assert_eq!(core.licenses, ["MIT OR Apache-2.0", "Custom Licence"]);
+    assert_eq!(core.supplier.as_deref(), Some("Google"));
+    assert_eq!(s.components[4].supplier.as_deref(), Some("Erik Andersen"), "authors[].name is the last fallback");
+    assert_eq!(s.components[4].purl_raw, None);
+    let edges: Vec<(&str, &str)> = s.dependencies.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    assert_eq!(
+        edges,
+        [("router", "openssl"), ("router", "busybox"), ("router", "boot"), ("openssl", "libcrypto"), ("libcrypto", "sha-asm")]
+    );
+    assert!(!codes(s).contains(&"dangling-dependency"));
+    assert!(!codes(s).contains(&"component-without-identifier"), "{:?}", s.diagnostics);
+}
+
+#[test]
+fn cyclonedx_json_structure() {
+    let s = fixture("structure/bom.json");
+    assert_eq!(s.format, Format::CycloneDxJson);
+    check_structure(&s);
+}
+
+#[test]
+fn cyclonedx_xml_structure() {
+    let s = fixture("structure/bom.xml");
+    assert_eq!(s.format, Format::CycloneDxXml);
+    check_structure(&s);
+}
+
+#[test]
+fn messy_input_reads_with_diagnostics() {
+    let s = fixture("messy/bom.json");
+    // The repeated `a` says the same thing as the first one: merged.
+    assert_eq!(s.components.len(), 5);
+    let broken = s.components.iter().find(|c| c.name == "broken-escape").unwrap();
+    assert_eq!(broken.purl_raw.as_deref(), Some("pkg:npm/%E0%A4%/broken-escape@1.0.0"));
+    assert!(broken.purl.is_none());
+    let c = codes(&s);
+    for expected in
+        ["component-without-version", "component-without-identifier", "invalid-purl", "duplicate-reference", "dangling-dependency"]
+    {
+        assert!(c.contains(&expected), "missing {expected}: {:?}", s.diagnostics);
+    }
+    let broken_diag = s.diagnostics.iter().find(|d| d.code == "invalid-purl" && d.message.contains("broken-escape"));
+    assert!(broken_diag.is_some(), "{:?}", s.diagnostics);
+    assert_eq!(s.dependencies, [("a".to_string(), "b".to_string())]);
+    let ghost = s.diagnostics.iter().find(|d| d.code == "dangling-dependency").unwrap();
+    assert!(ghost.message.contains("ghost"));
+    let no_id = s.diagnostics.iter().find(|d| d.code == "component-without-identifier").unwrap();
+    assert!(no_id.message.contains("no-identifier@0.1.0"), "{}", no_id.message);
+}
+
+// The tests below need `cyres_version::Purl::parse`: they pass once cyres-version parses purls.
+
+#[test]
+fn purls_are_parsed() {
+    let s = fixture("structure/bom.json");
+    let core = s.components.iter().find(|c| c.name == "core").unwrap();
+    let purl = core.purl.as_ref().expect("pkg:npm/%40angular/core@15.2.0 parses");
+    assert_eq!(purl.ty, "npm");
+    assert_eq!(purl.namespace.as_deref(), Some("@angular"));
+    assert_eq!(purl.name, "core");
+    assert_eq!(purl.version.as_deref(), Some("15.2.0"));
+    assert!(!codes(&s).contains(&"invalid-purl"), "{:?}", s.diagnostics);
+}
+
+#[test]
+fn unknown_purl_type_is_reported_and_valid_purls_are_not() {
+    let s = fixture("messy/bom.json");
+    let made_up = s.components.iter().find(|c| c.name == "made-up-type").unwrap();
+    assert_eq!(made_up.purl.as_ref().map(|p| p.ty.as_str()), Some("madeup"));
+    assert!(codes(&s).contains(&"unknown-purl-type"), "{:?}", s.diagnostics);
+    let invalid: Vec<_> = s.diagnostics.iter().filter(|d| d.code == "invalid-purl").collect();
+    assert_eq!(invalid.len(), 1, "only the broken escape is invalid: {invalid:?}");
+}
+
+#[test]
+fn kit_cargo_purls_parse() {
+    let text = cyres_sbom::synthetic_cyclonedx(5);
+    let s = read(text.as_bytes(), "synthetic", &Limits::default()).unwrap();
+    let p = s.components[0].purl.as_ref().expect("pkg:cargo/memchr@2.2.0 parses");
+    assert_eq!((p.ty.as_str(), p.name.as_str(), p.version.as_deref()), ("cargo", "memchr", Some("2.2.0")));
+}

@@ -1,0 +1,450 @@
+//! The matcher: SBOM components against the [`Index`], as a pure function returning a
+//! serialisable [`ScanReport`] (rendering as table, JSON or SARIF belongs to the CLI).
+//!
+//! Per component:
+//! 1. With a purl: (ecosystem family, normalised name) from the purl → the affected entries
+//!    listed under that key. For each (OSV `affected[]` semantics): the component's version is in
+//!    the explicit `versions` list, or any `SEMVER`/`ECOSYSTEM` range evaluates to affected →
+//!    match kind `purl`. An entry with only `GIT` ranges and no `versions` list (or no ranges
+//!    at all), or a component without a version, cannot be decided → match kind `unresolved`
+//!    (reported, never dropped). For distribution ecosystems the release rule of
+//!    [`crate::distro`] applies.
+//! 2. Without a purl but with a CPE: (vendor, product) → NVD statements, versions compared in
+//!    the fuzzy order of [`crate::cpe_match`] → match kind `cpe`.
+//! 3. Findings of one component that share an alias group become one finding. Its `id` is the
+//!    matched advisory native to the component's ecosystem (RUSTSEC for crates.io, PYSEC for
+//!    PyPI, GO for Go), else the first non-CVE matched id, else the first; `aliases` lists every
+//!    other id of the group (CVE ids among them).
+//! 4. `exploited` is set when any id of the group is in the KEV catalogue.
+
+use crate::cpe_match::{Bounds, parse_cpe, version_in_range};
+use crate::distro::Release;
+use crate::index::{IndexedAffected, IndexedRange};
+use crate::severity::{Rating, Severity};
+use crate::Index;
+use cyres_sbom::Sbom;
+use cyres_version::range::evaluate;
+use cyres_version::{Affected, Ecosystem, Event, RangeKind, normalize_name};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// How a finding was matched.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MatchKind {
+    /// Package URL and version: affected.
+    Purl,
+    /// CPE and version: affected.
+    Cpe,
+    /// The package matches but affectedness cannot be decided from versions (GIT-only ranges,
+    /// no version on the component).
+    Unresolved,
+}
+
+/// The product an SBOM describes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ProductRef {
+    /// Name.
+    pub name: String,
+    /// Version.
+    pub version: Option<String>,
+}
+
+/// The component a finding is about.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ComponentRef {
+    /// Name.
+    pub name: String,
+    /// Version.
+    pub version: Option<String>,
+    /// Package URL as written.
+    pub purl: Option<String>,
+    /// CPE as written.
+    pub cpe: Option<String>,
+}
+
+/// KEV facts for an exploited flaw.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Exploited {
+    /// The CVE id listed in KEV.
+    pub cve_id: String,
+    /// `dateAdded`.
+    pub date_added: String,
+    /// `dueDate`.
+    pub due_date: String,
+    /// Known use in ransomware campaigns.
+    pub ransomware: bool,
+}
+
+/// One vulnerability in one component.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Finding {
+    /// The product the SBOM describes, if it names one.
+    pub product: Option<ProductRef>,
+    /// The component.
+    pub component: ComponentRef,
+    /// The primary advisory id.
+    pub id: String,
+    /// Every other id of the same flaw, sorted.
+    pub aliases: Vec<String>,
+    /// The advisory's summary.
+    pub summary: Option<String>,
+    /// Rating, score and vector.
+    pub severity: Severity,
+    /// The affected ranges, as text (`>=1.0.0, <1.2.3`).
+    pub affected_ranges: Vec<String>,
+    /// Versions that fix it.
+    pub fixed_versions: Vec<String>,
+    /// Set when the flaw is in the CISA KEV catalogue.
+    pub exploited: Option<Exploited>,
+    /// How it was matched.
+    pub match_kind: MatchKind,
+    /// RustSec informational kind (`unmaintained`, `unsound`, `notice`), if any.
+    pub informational: Option<String>,
+}
+
+/// The result of [`match_sbom`].
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ScanReport {
+    /// The product the SBOM describes.
+    pub product: Option<ProductRef>,
+    /// Components looked at.
+    pub components: usize,
+    /// Components with neither a usable purl nor a CPE (could not be matched).
+    pub components_unmatchable: usize,
+    /// Findings, sorted by component (name, version, purl) then id.
+    pub findings: Vec<Finding>,
+    /// Findings per rating.
+    pub by_rating: BTreeMap<Rating, usize>,
+    /// Findings whose flaw is in KEV.
+    pub exploited: usize,
+}
+
+/// A package to look up, as the purl gives it.
+#[derive(Clone, Debug)]
+pub struct PackageQuery<'a> {
+    /// The ecosystem family.
+    pub ecosystem: Ecosystem,
+    /// The advisory-style package name (normalised inside).
+    pub name: &'a str,
+    /// The version, if known.
+    pub version: Option<&'a str>,
+    /// For distribution packages: the distribution and release from the purl.
+    pub release: Option<Release>,
+}
+
+/// One matched advisory before grouping.
+struct Hit {
+    advisory: u32,
+    kind: MatchKind,
+    ranges: Vec<String>,
+    fixed: Vec<String>,
+    informational: Option<String>,
+}
+
+fn strip_v(eco: &Ecosystem, v: &str) -> String {
+    if matches!(eco, Ecosystem::Go) { v.trim_start_matches('v').to_string() } else { v.to_string() }
+}
+
+/// Evaluates one `affected[]` entry for a version: `Some(kind)` when it is a finding.
+fn affected_entry(aff: &IndexedAffected, eco: &Ecosystem, version: Option<&str>) -> Option<MatchKind> {
+    let Some(version) = version.map(str::trim).filter(|v| !v.is_empty()) else {
+        return Some(MatchKind::Unresolved);
+    };
+    let v = strip_v(eco, version);
+    if aff.versions.iter().any(|l| strip_v(eco, l) == v) {
+        return Some(MatchKind::Purl);
+    }
+    let mut decidable = false;
+    for r in &aff.ranges {
+        match evaluate(&aff.family, r.kind, &r.events, &v) {
+            Affected::Yes => return Some(MatchKind::Purl),
+            Affected::No => decidable = true,
+            Affected::Unresolved => {}
+        }
+    }
+    // Only GIT ranges (or none) and no versions list: we cannot tell.
+    (!decidable && aff.versions.is_empty()).then_some(MatchKind::Unresolved)
+}
+
+/// Renders a range's events as intervals (`>=1.0.0, <1.2.3`; `<2.0`; `>=3.1`; `<=4.0`).
+pub(crate) fn render_range(r: &IndexedRange) -> Vec<String> {
+    let mut out = Vec::new();
+    if r.kind == RangeKind::Git {
+        let parts: Vec<String> = r
+            .events
+            .iter()
+            .map(|e| match e {
+                Event::Introduced(c) => format!("introduced {c}"),
+                Event::Fixed(c) => format!("fixed {c}"),
+                Event::LastAffected(c) => format!("last affected {c}"),
+                Event::Limit(c) => format!("limit {c}"),
+            })
+            .collect();
+        out.push(format!("git: {}", parts.join(", ")));
+        return out;
+    }
+    let mut open: Option<&str> = None;
+    let lower = |i: &str| if i == "0" || i == "0.0.0-0" { None } else { Some(format!(">={i}")) };
+    for e in &r.events {
+        match e {
+            Event::Introduced(v) => {
+                if let Some(prev) = open.replace(v) {
+                    out.extend(lower(prev).or_else(|| Some("*".to_string())));
+                }
+            }
+            Event::Fixed(v) | Event::LastAffected(v) | Event::Limit(v) => {
+                let op = if matches!(e, Event::LastAffected(_)) { "<=" } else { "<" };
+                let upper = format!("{op}{v}");
+                out.push(match open.take().and_then(lower) {
+                    Some(l) => format!("{l}, {upper}"),
+                    None => upper,
+                });
+            }
+        }
+    }
+    if let Some(prev) = open {
+        out.push(lower(prev).unwrap_or_else(|| "*".to_string()));
+    }
+    out
+}
+
+fn fixed_of(aff: &IndexedAffected) -> Vec<String> {
+    aff.ranges
+        .iter()
+        .filter(|r| r.kind != RangeKind::Git)
+        .flat_map(|r| &r.events)
+        .filter_map(|e| match e {
+            Event::Fixed(v) => Some(v.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn package_hits(index: &Index, q: &PackageQuery<'_>) -> Vec<Hit> {
+    let name = normalize_name(&q.ecosystem, q.name.trim());
+    let mut hits = Vec::new();
+    for &(adv, aff_i) in index.package(&q.ecosystem, &name) {
+        let aff = &index.advisories[adv as usize].affected[aff_i as usize];
+        if let (Some(adv_release), Some(c_release)) = (aff.release(), &q.release) {
+            if !adv_release.admits(c_release) {
+                continue;
+            }
+        }
+        let Some(kind) = affected_entry(aff, &q.ecosystem, q.version) else { continue };
+        hits.push(Hit {
+            advisory: adv,
+            kind,
+            ranges: aff.ranges.iter().flat_map(render_range).collect(),
+            fixed: fixed_of(aff),
+            informational: aff.informational.clone(),
+        });
+    }
+    hits
+}
+
+fn cpe_hits(index: &Index, cpe: &str) -> Vec<Hit> {
+    let Some(key) = parse_cpe(cpe) else { return Vec::new() };
+    let version = key.version.as_str();
+    let mut hits = Vec::new();
+    for e in index.cpe(&key.vendor, &key.product) {
+        let bounds = Bounds {
+            exact: &e.version,
+            start_including: e.start_including.as_deref(),
+            start_excluding: e.start_excluding.as_deref(),
+            end_including: e.end_including.as_deref(),
+            end_excluding: e.end_excluding.as_deref(),
+        };
+        let kind = if version == "*" || version == "-" || version.is_empty() {
+            MatchKind::Unresolved
+        } else if version_in_range(version, &bounds) {
+            MatchKind::Cpe
+        } else {
+            continue;
+        };
+        let mut range = Vec::new();
+        if let Some(s) = &e.start_including {
+            range.push(format!(">={s}"));
+        }
+        if let Some(s) = &e.start_excluding {
+            range.push(format!(">{s}"));
+        }
+        if let Some(s) = &e.end_including {
+            range.push(format!("<={s}"));
+        }
+        if let Some(s) = &e.end_excluding {
+            range.push(format!("<{s}"));
+        }
+        if range.is_empty() {
+            range.push(if e.version == "*" { "*".to_string() } else { format!("={}", e.version) });
+        }
+        hits.push(Hit {
+            advisory: e.advisory,
+            kind,
+            ranges: vec![range.join(", ")],
+            fixed: e.end_excluding.iter().cloned().collect(),
+            informational: None,
+        });
+    }
+    hits
+}
+
+fn native_prefix(eco: Option<&Ecosystem>) -> Option<&'static str> {
+    match eco? {
+        Ecosystem::CratesIo => Some("RUSTSEC-"),
+        Ecosystem::PyPi => Some("PYSEC-"),
+        Ecosystem::Go => Some("GO-"),
+        _ => None,
+    }
+}
+
+/// Groups hits by alias group into findings.
+fn findings_from(
+    index: &Index,
+    hits: Vec<Hit>,
+    eco: Option<&Ecosystem>,
+    product: &Option<ProductRef>,
+    component: &ComponentRef,
+) -> Vec<Finding> {
+    let mut by_group: BTreeMap<u32, Vec<Hit>> = BTreeMap::new();
+    for h in hits {
+        by_group.entry(index.advisories[h.advisory as usize].group).or_default().push(h);
+    }
+    let native = native_prefix(eco);
+    let mut out = Vec::with_capacity(by_group.len());
+    for (group, hits) in by_group {
+        let mut ids: Vec<&str> =
+            hits.iter().map(|h| index.advisories[h.advisory as usize].id.as_str()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let primary = native
+            .and_then(|p| ids.iter().find(|i| i.starts_with(p)))
+            .or_else(|| ids.iter().find(|i| !i.starts_with("CVE-")))
+            .or(ids.first())
+            .copied()
+            .unwrap_or_default();
+        let adv = hits
+            .iter()
+            .map(|h| &index.advisories[h.advisory as usize])
+            .find(|a| a.id == primary)
+            .unwrap_or(&index.advisories[hits[0].advisory as usize]);
+        let all = &index.groups[group as usize];
+        let kind = hits.iter().map(|h| h.kind).min().unwrap_or(MatchKind::Unresolved);
+        let mut ranges: Vec<String> = Vec::new();
+        let mut fixed: Vec<String> = Vec::new();
+        for h in &hits {
+            for r in &h.ranges {
+                if !ranges.contains(r) {
+                    ranges.push(r.clone());
+                }
+            }
+            for f in &h.fixed {
+                if !fixed.contains(f) {
+                    fixed.push(f.clone());
+                }
+            }
+        }
+        // The best severity any matched record of the flaw knows.
+        let severity = hits
+            .iter()
+            .map(|h| &index.advisories[h.advisory as usize].severity)
+            .max_by(|a, b| {
+                (a.score.is_some(), a.rating).cmp(&(b.score.is_some(), b.rating))
+            })
+            .cloned()
+            .unwrap_or_else(Severity::unknown);
+        let exploited = all.iter().find_map(|id| index.kev(id)).map(|k| Exploited {
+            cve_id: k.cve_id.clone(),
+            date_added: k.date_added.clone(),
+            due_date: k.due_date.clone(),
+            ransomware: k.ransomware,
+        });
+        out.push(Finding {
+            product: product.clone(),
+            component: component.clone(),
+            id: primary.to_string(),
+            aliases: all.iter().filter(|i| *i != primary).cloned().collect(),
+            summary: adv
+                .summary
+                .clone()
+                .or_else(|| hits.iter().find_map(|h| index.advisories[h.advisory as usize].summary.clone())),
+            severity,
+            affected_ranges: ranges,
+            fixed_versions: fixed,
+            exploited,
+            match_kind: kind,
+            informational: hits.iter().find_map(|h| h.informational.clone()),
+        });
+    }
+    out
+}
+
+/// Looks one package up (the matcher's core, also handy for tests and the CLI's `query`).
+pub fn match_package(index: &Index, query: &PackageQuery<'_>) -> Vec<Finding> {
+    let component = ComponentRef {
+        name: query.name.to_string(),
+        version: query.version.map(str::to_string),
+        purl: None,
+        cpe: None,
+    };
+    let hits = package_hits(index, query);
+    findings_from(index, hits, Some(&query.ecosystem), &None, &component)
+}
+
+/// Matches every component of `sbom` against `index`.
+pub fn match_sbom(index: &Index, sbom: &Sbom) -> ScanReport {
+    let product = sbom
+        .product
+        .as_ref()
+        .map(|p| ProductRef { name: p.name.clone(), version: p.version.clone() });
+    let mut findings = Vec::new();
+    let mut unmatchable = 0;
+    for c in &sbom.components {
+        let component = ComponentRef {
+            name: c.name.clone(),
+            version: c.version.clone(),
+            purl: c.purl_raw.clone().or_else(|| c.purl.as_ref().map(|p| p.to_string())),
+            cpe: c.cpe_raw.clone(),
+        };
+        let purl_key = c.purl.as_ref().and_then(|p| {
+            let (eco, key) = p.package_key()?;
+            let distro = matches!(eco, Ecosystem::Debian | Ecosystem::Alpine | Ecosystem::Rpm);
+            Some((eco, if distro { p.name.clone() } else { key }, distro))
+        });
+        if let (Some((eco, name, distro)), Some(purl)) = (purl_key, c.purl.as_ref()) {
+            let release = distro.then(|| {
+                Release::from_purl(
+                    &purl.ty,
+                    purl.namespace.as_deref(),
+                    purl.qualifiers.get("distro").map(String::as_str),
+                )
+            });
+            let version = purl.version.as_deref().or(c.version.as_deref());
+            let q = PackageQuery { ecosystem: eco.clone(), name: &name, version, release };
+            let hits = package_hits(index, &q);
+            findings.extend(findings_from(index, hits, Some(&eco), &product, &component));
+        } else if let Some(cpe) = c.cpe_raw.as_deref() {
+            let hits = cpe_hits(index, cpe);
+            findings.extend(findings_from(index, hits, None, &product, &component));
+        } else {
+            unmatchable += 1;
+        }
+    }
+    findings.sort_by(|a, b| {
+        (&a.component.name, &a.component.version, &a.component.purl, &a.id)
+            .cmp(&(&b.component.name, &b.component.version, &b.component.purl, &b.id))
+    });
+    let mut by_rating = BTreeMap::new();
+    for f in &findings {
+        *by_rating.entry(f.severity.rating).or_insert(0) += 1;
+    }
+    let exploited = findings.iter().filter(|f| f.exploited.is_some()).count();
+    ScanReport {
+        product,
+        components: sbom.components.len(),
+        components_unmatchable: unmatchable,
+        findings,
+        by_rating,
+        exploited,
+    }
+}

@@ -1,0 +1,393 @@
+//! `cyres scan` and `cyres advisories index`: the matching engine on the command line.
+//!
+//! Raw flags are lowered into a [`ScanPlan`] (validated: at least one SBOM, exactly one source
+//! of advisory data) before any file is read, so a typo fails fast with exit 2.
+
+mod output;
+mod render;
+
+use anyhow::{Context, bail};
+use clap::{Args, Subcommand, ValueEnum};
+use cyres_sbom::{DiagnosticSeverity, Format as SbomFormat, Limits, Sbom};
+use cyres_vuln::severity::Rating;
+use cyres_vuln::{Corpus, Index, MatchKind, Progress, ScanReport, match_sbom};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use output::{AdvisorySummary, Component, Finding, Kev, Product, SbomSummary, ScanOutput, Summary, Tool};
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Arguments of `cyres scan`.
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Advisory data: OSV JSON/YAML files, directories, or zip / tar / tar.gz / tar.zst
+    /// archives (osv.dev `all.zip` layout), NVD CVE 2.0 JSON, CISA KEV JSON. Repeatable.
+    #[arg(long = "advisories", value_name = "PATH")]
+    advisories: Vec<PathBuf>,
+    /// The CISA KEV catalogue (JSON), to mark actively exploited findings.
+    #[arg(long, value_name = "FILE")]
+    kev: Option<PathBuf>,
+    /// A prebuilt index (`cyres advisories index`), instead of --advisories/--kev.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["advisories", "kev"])]
+    index: Option<PathBuf>,
+    /// Output format; `table` for people (default), `json` (schema `cyres-scan/1`, see
+    /// docs/scan-json.md), `sarif` (SARIF 2.1.0).
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    format: OutputFormat,
+    /// Exit 1 when a finding reaches this level (see docs/scan-json.md).
+    #[arg(long, value_enum, default_value_t = FailOn::None)]
+    fail_on: FailOn,
+    /// Refuse SBOM files larger than this many bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = 1 << 30)]
+    max_sbom_size: u64,
+    /// Write the report here instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// SBOM files: CycloneDX (JSON, XML) or SPDX (JSON, tag-value, YAML).
+    #[arg(required = true, value_name = "SBOM")]
+    sboms: Vec<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum OutputFormat {
+    Table,
+    Json,
+    Sarif,
+}
+
+/// The `--fail-on` threshold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// Never fail.
+    None,
+    /// Any finding that is not informational.
+    Any,
+    /// Actively exploited findings.
+    Exploited,
+    /// Exploited, or critical.
+    Critical,
+    /// Exploited, or high and above.
+    High,
+    /// Exploited, or medium and above.
+    Medium,
+    /// Exploited, or low and above.
+    Low,
+}
+
+impl FailOn {
+    /// Whether `f` reaches this threshold. Informational advisories never do; exploited ones
+    /// reach every threshold but `none`; a finding of unknown severity reaches only `any`.
+    fn reached_by(self, f: &Finding) -> bool {
+        if f.informational.is_some() {
+            return false;
+        }
+        let rank = |s: Option<&str>| match s {
+            Some("critical") => 4,
+            Some("high") => 3,
+            Some("medium") => 2,
+            Some("low") => 1,
+            _ => 0,
+        };
+        let need = match self {
+            FailOn::None => return false,
+            FailOn::Any => return true,
+            FailOn::Exploited => return f.exploited,
+            FailOn::Critical => 4,
+            FailOn::High => 3,
+            FailOn::Medium => 2,
+            FailOn::Low => 1,
+        };
+        f.exploited || rank(f.severity.as_deref()) >= need
+    }
+}
+
+/// Arguments of `cyres advisories`.
+#[derive(Debug, Args)]
+pub struct AdvisoriesArgs {
+    #[command(subcommand)]
+    command: AdvisoriesCommand,
+}
+
+#[derive(Debug, Subcommand)]
+enum AdvisoriesCommand {
+    /// Build a compact index file from advisory sources, so repeated scans skip parsing.
+    Index {
+        /// Where to write the index.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Advisory sources (as for `cyres scan --advisories`), CISA KEV and NVD files included.
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+    },
+}
+
+/// Loads advisory sources into a corpus, with a progress bar on a terminal.
+fn load_corpus(paths: &[PathBuf]) -> anyhow::Result<Corpus> {
+    let bar = if std::io::stderr().is_terminal() {
+        let b = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+        b.set_style(
+            ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {pos}/{len} files")
+                .expect("static template")
+                .progress_chars("=> "),
+        );
+        Some(b)
+    } else {
+        None
+    };
+    let mut corpus = Corpus::new();
+    for path in paths {
+        let label = path.display().to_string();
+        let mut on_progress = |p: Progress| {
+            if let Some(b) = &bar {
+                if let Some(total) = p.files_total {
+                    b.set_length(total as u64);
+                }
+                b.set_position(p.files_done as u64);
+                b.set_message(format!("{label}: {} records", p.records_read));
+            }
+        };
+        corpus
+            .load_path(path, &mut on_progress)
+            .with_context(|| format!("loading advisories from {}", path.display()))?;
+    }
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    Ok(corpus)
+}
+
+fn print_load_report(corpus: &Corpus, err: &mut impl Write) -> std::io::Result<()> {
+    let r = &corpus.report;
+    writeln!(
+        err,
+        "advisories: {} records read ({} withdrawn), {} CISA KEV entries, {} NVD records, {} files ignored, {} skipped, {} malformed",
+        r.records_read,
+        r.withdrawn,
+        r.kev_entries,
+        r.nvd_records,
+        r.ignored_files,
+        r.skipped.len(),
+        r.errors.len()
+    )?;
+    for e in r.errors.iter().take(10) {
+        writeln!(err, "  malformed: {}: {}", e.source, e.message)?;
+    }
+    if r.errors.len() > 10 {
+        writeln!(err, "  … and {} more malformed records", r.errors.len() - 10)?;
+    }
+    Ok(())
+}
+
+/// Runs `cyres advisories`.
+pub fn advisories(args: AdvisoriesArgs) -> anyhow::Result<u8> {
+    match args.command {
+        AdvisoriesCommand::Index { out, paths } => {
+            let started = Instant::now();
+            let corpus = load_corpus(&paths)?;
+            let index = Index::build(&corpus);
+            let bytes = index.to_bytes().context("serialising the index")?;
+            // Write beside the target and rename, so a crash never leaves half an index.
+            let tmp = out.with_extension("tmp");
+            std::fs::write(&tmp, &bytes).with_context(|| format!("writing {}", tmp.display()))?;
+            std::fs::rename(&tmp, &out).with_context(|| format!("renaming into {}", out.display()))?;
+            let mut err = std::io::stderr().lock();
+            print_load_report(&corpus, &mut err)?;
+            let s = index.stats();
+            writeln!(
+                err,
+                "index: {} advisories ({} withdrawn dropped) in {} alias groups, {} packages, {} CPE entries, {} KEV entries; {} written to {} in {:.2} s",
+                s.advisories,
+                s.withdrawn_dropped,
+                s.groups,
+                s.packages,
+                s.cpe_entries,
+                s.kev_entries,
+                human_bytes(bytes.len() as u64),
+                out.display(),
+                started.elapsed().as_secs_f64()
+            )?;
+            Ok(0)
+        }
+    }
+}
+
+fn human_bytes(n: u64) -> String {
+    if n >= 1 << 20 {
+        format!("{:.1} MiB", n as f64 / (1u64 << 20) as f64)
+    } else if n >= 1 << 10 {
+        format!("{:.1} KiB", n as f64 / 1024.0)
+    } else {
+        format!("{n} bytes")
+    }
+}
+
+/// Runs `cyres scan`.
+pub fn scan(args: ScanArgs) -> anyhow::Result<u8> {
+    let index = if let Some(path) = &args.index {
+        let bytes = std::fs::read(path).with_context(|| format!("reading index {}", path.display()))?;
+        Index::read_from(&bytes).with_context(|| format!("loading index {}", path.display()))?
+    } else {
+        if args.advisories.is_empty() {
+            bail!("no advisory data: give --index FILE (see `cyres advisories index`) or --advisories PATH");
+        }
+        let mut paths = args.advisories.clone();
+        paths.extend(args.kev.clone());
+        let corpus = load_corpus(&paths)?;
+        if std::io::stderr().is_terminal() || !corpus.report.errors.is_empty() {
+            print_load_report(&corpus, &mut std::io::stderr().lock())?;
+        }
+        Index::build(&corpus)
+    };
+    let limits = Limits { max_bytes: args.max_sbom_size, ..Limits::default() };
+    let mut reports = Vec::with_capacity(args.sboms.len());
+    for path in &args.sboms {
+        let sbom = read_sbom(path, &limits)?;
+        let report = match_sbom(&index, &sbom);
+        reports.push((path.display().to_string(), sbom, report));
+    }
+    let out = build_output(&index, &reports);
+    let text = match args.format {
+        OutputFormat::Table => render::table(&out),
+        OutputFormat::Json => serde_json::to_string_pretty(&out)? + "\n",
+        OutputFormat::Sarif => serde_json::to_string_pretty(&render::sarif(&out))? + "\n",
+    };
+    match &args.output {
+        Some(p) => std::fs::write(p, text).with_context(|| format!("writing {}", p.display()))?,
+        None => std::io::stdout().lock().write_all(text.as_bytes())?,
+    }
+    let failing = out.findings.iter().filter(|f| args.fail_on.reached_by(f)).count();
+    if failing > 0 {
+        eprintln!("{failing} findings reach --fail-on {:?}", args.fail_on);
+        return Ok(1);
+    }
+    Ok(0)
+}
+
+/// Reads one SBOM file, refusing it before reading when it is over the limit.
+fn read_sbom(path: &Path, limits: &Limits) -> anyhow::Result<Sbom> {
+    let name = path.display().to_string();
+    let meta = std::fs::metadata(path).with_context(|| format!("reading SBOM {name}"))?;
+    if meta.len() > limits.max_bytes {
+        bail!("{name}: SBOM is {} bytes, over the limit of {} bytes (--max-sbom-size)", meta.len(), limits.max_bytes);
+    }
+    let bytes = std::fs::read(path).with_context(|| format!("reading SBOM {name}"))?;
+    Ok(cyres_sbom::read(&bytes, &name, limits)?)
+}
+
+fn format_name(f: SbomFormat) -> &'static str {
+    match f {
+        SbomFormat::CycloneDxJson => "cyclonedx-json",
+        SbomFormat::CycloneDxXml => "cyclonedx-xml",
+        SbomFormat::SpdxJson => "spdx-json",
+        SbomFormat::SpdxTagValue => "spdx-tag-value",
+        SbomFormat::SpdxYaml => "spdx-yaml",
+        _ => "other",
+    }
+}
+
+fn rating_name(r: Rating) -> Option<String> {
+    match r {
+        Rating::Unknown => None,
+        other => Some(other.as_str().to_ascii_lowercase()),
+    }
+}
+
+fn build_output(index: &Index, reports: &[(String, Sbom, ScanReport)]) -> ScanOutput {
+    let mut findings = Vec::new();
+    let mut sboms = Vec::new();
+    let mut summary = Summary { sboms: reports.len(), ..Summary::default() };
+    for (source, sbom, report) in reports {
+        let product = report.product.as_ref().map(|p| Product { name: p.name.clone(), version: p.version.clone() });
+        summary.components += report.components;
+        sboms.push(SbomSummary {
+            source: source.clone(),
+            format: format_name(sbom.format),
+            spec_version: sbom.spec_version.clone(),
+            product: product.clone(),
+            components: report.components,
+            findings: report.findings.len(),
+            diagnostics: sbom
+                .diagnostics
+                .iter()
+                .map(|d| output::Diagnostic {
+                    severity: match d.severity {
+                        DiagnosticSeverity::Warning => "warning",
+                        _ => "info",
+                    },
+                    code: d.code,
+                    message: d.message.clone(),
+                })
+                .collect(),
+        });
+        for f in &report.findings {
+            let severity = rating_name(f.severity.rating);
+            let exploited = f.exploited.is_some();
+            summary.findings += 1;
+            if f.informational.is_some() {
+                summary.informational += 1;
+            } else if f.match_kind == MatchKind::Unresolved {
+                summary.unresolved += 1;
+            } else {
+                match severity.as_deref() {
+                    Some("critical") => summary.critical += 1,
+                    Some("high") => summary.high += 1,
+                    Some("medium") => summary.medium += 1,
+                    Some("low") => summary.low += 1,
+                    _ => summary.unknown += 1,
+                }
+            }
+            if exploited {
+                summary.exploited += 1;
+            }
+            findings.push(Finding {
+                sbom: source.clone(),
+                product: product.clone(),
+                component: Component {
+                    name: f.component.name.clone(),
+                    version: f.component.version.clone(),
+                    purl: f.component.purl.clone(),
+                    cpe: f.component.cpe.clone(),
+                },
+                id: f.id.clone(),
+                aliases: f.aliases.clone(),
+                summary: f.summary.clone(),
+                severity,
+                score: f.severity.score,
+                cvss_vector: f.severity.vector.clone(),
+                affected_ranges: f.affected_ranges.clone(),
+                fixed_versions: f.fixed_versions.clone(),
+                exploited,
+                kev: f.exploited.as_ref().map(|e| Kev {
+                    cve: e.cve_id.clone(),
+                    date_added: e.date_added.clone(),
+                    due_date: Some(e.due_date.clone()),
+                    known_ransomware_campaign_use: Some(if e.ransomware { "Known" } else { "Unknown" }.to_string()),
+                }),
+                match_kind: match f.match_kind {
+                    MatchKind::Purl => "purl",
+                    MatchKind::Cpe => "cpe",
+                    MatchKind::Unresolved => "unresolved",
+                },
+                informational: f.informational.clone(),
+            });
+        }
+    }
+    findings.sort_by(|a, b| {
+        b.exploited
+            .cmp(&a.exploited)
+            .then(b.score.unwrap_or(-1.0).total_cmp(&a.score.unwrap_or(-1.0)))
+            .then_with(|| a.id.cmp(&b.id))
+            .then_with(|| a.sbom.cmp(&b.sbom))
+            .then_with(|| a.component.name.cmp(&b.component.name))
+            .then_with(|| a.component.version.cmp(&b.component.version))
+    });
+    let stats = index.stats();
+    ScanOutput {
+        schema: "cyres-scan/1",
+        tool: Tool { name: "cyres", version: env!("CARGO_PKG_VERSION") },
+        advisories: AdvisorySummary { records: stats.advisories, kev_entries: stats.kev_entries },
+        sboms,
+        findings,
+        summary,
+    }
+}

@@ -1,0 +1,202 @@
+//! Rendering of a scan for people (an aligned table) and for code-scanning tools (SARIF 2.1.0).
+//! JSON is `serde_json` over [`ScanOutput`] directly.
+
+use super::output::{Finding, ScanOutput};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+/// The table people read: one line per finding, exploited first, then a summary line per SBOM.
+pub fn table(out: &ScanOutput) -> String {
+    let mut s = String::new();
+    for sbom in &out.sboms {
+        let product = sbom
+            .product
+            .as_ref()
+            .map(|p| match &p.version {
+                Some(v) => format!("{} {v}", p.name),
+                None => p.name.clone(),
+            })
+            .unwrap_or_else(|| "(no product named)".into());
+        let _ = writeln!(
+            s,
+            "{}: {product}, {} components ({} {}), {} findings",
+            sbom.source, sbom.components, sbom.format, sbom.spec_version, sbom.findings
+        );
+        let warnings = sbom.diagnostics.iter().filter(|d| d.severity == "warning").count();
+        if warnings > 0 {
+            let _ = writeln!(s, "  {warnings} quality warnings (see --format json for the list)");
+        }
+    }
+    if out.findings.is_empty() {
+        let _ = writeln!(s, "\nNo known vulnerabilities found.");
+        return s;
+    }
+    let header = ["SEVERITY", "SCORE", "EXPLOITED", "ADVISORY", "COMPONENT", "VERSION", "FIXED IN", "PRODUCT"];
+    let rows: Vec<[String; 8]> = out.findings.iter().map(row).collect();
+    let mut widths = header.map(str::len);
+    for r in &rows {
+        for (w, cell) in widths.iter_mut().zip(r) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    s.push('\n');
+    push_row(&mut s, &header.map(String::from), &widths);
+    for r in &rows {
+        push_row(&mut s, r, &widths);
+    }
+    let m = &out.summary;
+    let _ = writeln!(
+        s,
+        "\n{} findings in {} SBOMs ({} components): {} exploited, {} critical, {} high, {} medium, {} low, {} unknown severity, {} informational, {} unresolved",
+        m.findings, m.sboms, m.components, m.exploited, m.critical, m.high, m.medium, m.low, m.unknown, m.informational, m.unresolved
+    );
+    s
+}
+
+fn row(f: &Finding) -> [String; 8] {
+    let severity = match (&f.informational, &f.severity) {
+        (Some(kind), _) => kind.clone(),
+        (None, Some(sev)) => sev.clone(),
+        (None, None) if f.match_kind == "unresolved" => "unresolved".into(),
+        (None, None) => "unknown".into(),
+    };
+    let exploited = match &f.kev {
+        Some(k) => format!("KEV {}", k.date_added),
+        None => String::new(),
+    };
+    let mut ids = f.id.clone();
+    if let Some(cve) = f.aliases.iter().find(|a| a.starts_with("CVE-") && **a != f.id) {
+        ids = format!("{ids} ({cve})");
+    }
+    [
+        severity.to_uppercase(),
+        f.score.map(|x| format!("{x:.1}")).unwrap_or_default(),
+        exploited,
+        ids,
+        f.component.name.clone(),
+        f.component.version.clone().unwrap_or_default(),
+        f.fixed_versions.join(", "),
+        f.product.as_ref().map(|p| p.name.clone()).unwrap_or_default(),
+    ]
+}
+
+fn push_row(s: &mut String, cells: &[String; 8], widths: &[usize; 8]) {
+    let mut line = String::new();
+    for (i, (cell, w)) in cells.iter().zip(widths).enumerate() {
+        if i + 1 == cells.len() {
+            line.push_str(cell);
+        } else {
+            let _ = write!(line, "{cell:<w$}  ");
+        }
+    }
+    s.push_str(line.trim_end());
+    s.push('\n');
+}
+
+/// SARIF 2.1.0: one rule per advisory, one result per finding located in the SBOM file, with
+/// `security-severity` so code-scanning tools rank them.
+pub fn sarif(out: &ScanOutput) -> Value {
+    let mut rules: BTreeMap<&str, Value> = BTreeMap::new();
+    for f in &out.findings {
+        rules.entry(&f.id).or_insert_with(|| {
+            let mut tags = vec!["security".to_string()];
+            if f.exploited {
+                tags.push("actively-exploited".into());
+            }
+            json!({
+                "id": f.id,
+                "name": f.id,
+                "shortDescription": { "text": f.summary.clone().unwrap_or_else(|| f.id.clone()) },
+                "fullDescription": { "text": format!("{} (aliases: {})", f.summary.clone().unwrap_or_default(), f.aliases.join(", ")) },
+                "helpUri": help_uri(&f.id),
+                "help": { "text": format!("Affected: {}. Fixed in: {}.", f.affected_ranges.join("; "), if f.fixed_versions.is_empty() { "no fix listed".to_string() } else { f.fixed_versions.join(", ") }) },
+                "properties": {
+                    "security-severity": format!("{:.1}", security_severity(f)),
+                    "tags": tags,
+                },
+            })
+        });
+    }
+    let rule_index: BTreeMap<&str, usize> = rules.keys().enumerate().map(|(i, k)| (*k, i)).collect();
+    let results: Vec<Value> = out
+        .findings
+        .iter()
+        .map(|f| {
+            let component = match &f.component.version {
+                Some(v) => format!("{}@{v}", f.component.name),
+                None => f.component.name.clone(),
+            };
+            let mut text = format!("{component} is affected by {}", f.id);
+            if let Some(s) = &f.summary {
+                let _ = write!(text, ": {s}");
+            }
+            if f.exploited {
+                text.push_str(" [actively exploited: listed in CISA KEV]");
+            }
+            if !f.fixed_versions.is_empty() {
+                let _ = write!(text, " Fixed in {}.", f.fixed_versions.join(", "));
+            }
+            let logical = f.component.purl.clone().or_else(|| f.component.cpe.clone()).unwrap_or(component.clone());
+            json!({
+                "ruleId": f.id,
+                "ruleIndex": rule_index[f.id.as_str()],
+                "level": level(f),
+                "message": { "text": text },
+                "locations": [{
+                    "physicalLocation": { "artifactLocation": { "uri": f.sbom } },
+                    "logicalLocations": [{ "fullyQualifiedName": logical, "kind": "module" }],
+                }],
+                "partialFingerprints": { "cyres/v1": format!("{}|{}|{}", f.id, logical, f.product.as_ref().map(|p| p.name.as_str()).unwrap_or("")) },
+                "properties": { "match_kind": f.match_kind, "exploited": f.exploited },
+            })
+        })
+        .collect();
+    json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": { "driver": {
+                "name": "cyres",
+                "version": out.tool.version,
+                "informationUri": "https://example.invalid/cyres",
+                "rules": rules.into_values().collect::<Vec<_>>(),
+            }},
+            "results": results,
+        }],
+    })
+}
+
+fn help_uri(id: &str) -> String {
+    format!("https://osv.dev/vulnerability/{id}")
+}
+
+/// GitHub's convention: 9.0+ critical, 7.0+ high, 4.0+ medium, else low. An exploited finding
+/// without a score is ranked critical: exploitation matters more than the missing vector.
+fn security_severity(f: &Finding) -> f64 {
+    match f.score {
+        Some(s) => s,
+        None if f.exploited => 9.0,
+        None => match f.severity.as_deref() {
+            Some("critical") => 9.0,
+            Some("high") => 7.0,
+            Some("medium") => 5.0,
+            Some("low") => 2.0,
+            _ => 5.0,
+        },
+    }
+}
+
+fn level(f: &Finding) -> &'static str {
+    if f.informational.is_some() {
+        return "note";
+    }
+    if f.exploited {
+        return "error";
+    }
+    match f.severity.as_deref() {
+        Some("critical" | "high") => "error",
+        Some("low" | "none") => "note",
+        _ => "warning",
+    }
+}

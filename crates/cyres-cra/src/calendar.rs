@@ -50,13 +50,20 @@ pub mod iso_date {
 
     /// Formats a date as `YYYY-MM-DD`.
     pub fn format(date: Date) -> String {
-        date.format(FORMAT)
-            .unwrap_or_else(|_| format!("{:04}-{:02}-{:02}", date.year(), u8::from(date.month()), date.day()))
+        date.format(FORMAT).unwrap_or_else(|_| {
+            format!(
+                "{:04}-{:02}-{:02}",
+                date.year(),
+                u8::from(date.month()),
+                date.day()
+            )
+        })
     }
 
     /// Parses `YYYY-MM-DD`.
     pub fn parse(text: &str) -> Result<Date, String> {
-        Date::parse(text.trim(), FORMAT).map_err(|e| format!("{text:?} is not a YYYY-MM-DD date ({e})"))
+        Date::parse(text.trim(), FORMAT)
+            .map_err(|e| format!("{text:?} is not a YYYY-MM-DD date ({e})"))
     }
 
     /// Serde serialiser.
@@ -131,19 +138,46 @@ mod tests {
 
     #[test]
     fn month_end_clamps() {
-        assert_eq!(add_months_date(date!(2027 - 01 - 31), 1), Some(date!(2027 - 02 - 28)));
-        assert_eq!(add_months_date(date!(2028 - 01 - 31), 1), Some(date!(2028 - 02 - 29)));
-        assert_eq!(add_months_date(date!(2026 - 03 - 31), 1), Some(date!(2026 - 04 - 30)));
-        assert_eq!(add_months_date(date!(2026 - 12 - 15), 1), Some(date!(2027 - 01 - 15)));
-        assert_eq!(add_months_date(date!(2026 - 12 - 31), 2), Some(date!(2027 - 02 - 28)));
-        assert_eq!(add_months_date(date!(2027 - 03 - 31), -1), Some(date!(2027 - 02 - 28)));
+        assert_eq!(
+            add_months_date(date!(2027 - 01 - 31), 1),
+            Some(date!(2027 - 02 - 28))
+        );
+        assert_eq!(
+            add_months_date(date!(2028 - 01 - 31), 1),
+            Some(date!(2028 - 02 - 29))
+        );
+        assert_eq!(
+            add_months_date(date!(2026 - 03 - 31), 1),
+            Some(date!(2026 - 04 - 30))
+        );
+        assert_eq!(
+            add_months_date(date!(2026 - 12 - 15), 1),
+            Some(date!(2027 - 01 - 15))
+        );
+        assert_eq!(
+            add_months_date(date!(2026 - 12 - 31), 2),
+            Some(date!(2027 - 02 - 28))
+        );
+        assert_eq!(
+            add_months_date(date!(2027 - 03 - 31), -1),
+            Some(date!(2027 - 02 - 28))
+        );
     }
 
     #[test]
     fn leap_day_plus_years() {
-        assert_eq!(add_years_date(date!(2028 - 02 - 29), 5), Some(date!(2033 - 02 - 28)));
-        assert_eq!(add_years_date(date!(2028 - 02 - 29), 4), Some(date!(2032 - 02 - 29)));
-        assert_eq!(add_years_date(date!(2027 - 12 - 11), 10), Some(date!(2037 - 12 - 11)));
+        assert_eq!(
+            add_years_date(date!(2028 - 02 - 29), 5),
+            Some(date!(2033 - 02 - 28))
+        );
+        assert_eq!(
+            add_years_date(date!(2028 - 02 - 29), 4),
+            Some(date!(2032 - 02 - 29))
+        );
+        assert_eq!(
+            add_years_date(date!(2027 - 12 - 11), 10),
+            Some(date!(2037 - 12 - 11))
+        );
     }
 
     #[test]

@@ -200,7 +200,9 @@ fn validate(raw: RawCatalogue, source_name: &str) -> Result<Catalogue, CraError>
         }
     };
 
-    let rv = raw.version.ok_or_else(|| invalid("the [version] block is missing".into()))?;
+    let rv = raw
+        .version
+        .ok_or_else(|| invalid("the [version] block is missing".into()))?;
     let published_text = required(rv.published, "version.published")?;
     let published = calendar::iso_date::parse(&published_text)
         .map_err(|e| invalid(format!("version.published: {e}")))?;
@@ -208,7 +210,10 @@ fn validate(raw: RawCatalogue, source_name: &str) -> Result<Catalogue, CraError>
         id: required(rv.id, "version.id")?,
         legal_act: required(rv.legal_act, "version.legal_act")?,
         published,
-        technical_descriptions: required(rv.technical_descriptions, "version.technical_descriptions")?,
+        technical_descriptions: required(
+            rv.technical_descriptions,
+            "version.technical_descriptions",
+        )?,
         amended_by: rv.amended_by,
         note: rv.note.filter(|n| !n.trim().is_empty()),
         source: source_name.to_string(),
@@ -235,7 +240,9 @@ fn validate(raw: RawCatalogue, source_name: &str) -> Result<Catalogue, CraError>
                 .map(|p| {
                     let p = p.trim().to_lowercase();
                     if crate::suggest::tokenize(&p).is_empty() {
-                        Err(invalid(format!("entry {id}: {name} contains an empty phrase")))
+                        Err(invalid(format!(
+                            "entry {id}: {name} contains an empty phrase"
+                        )))
                     } else {
                         Ok(p)
                     }
@@ -256,12 +263,18 @@ fn validate(raw: RawCatalogue, source_name: &str) -> Result<Catalogue, CraError>
             category,
             number,
         };
-        if entry.keywords.is_empty() && entry.synonyms.is_empty() && entry.qualified_keywords.is_empty()
+        if entry.keywords.is_empty()
+            && entry.synonyms.is_empty()
+            && entry.qualified_keywords.is_empty()
         {
-            return Err(invalid(format!("entry {id}: no keywords, synonyms or qualified keywords")));
+            return Err(invalid(format!(
+                "entry {id}: no keywords, synonyms or qualified keywords"
+            )));
         }
         if !entry.qualified_keywords.is_empty() && entry.qualifiers.is_empty() {
-            return Err(invalid(format!("entry {id}: qualified_keywords need qualifiers")));
+            return Err(invalid(format!(
+                "entry {id}: qualified_keywords need qualifiers"
+            )));
         }
         if entry.mandatory_certification.is_some() && category != Category::Critical {
             return Err(invalid(format!(
@@ -272,7 +285,11 @@ fn validate(raw: RawCatalogue, source_name: &str) -> Result<Catalogue, CraError>
     }
 
     entries.sort_by_key(|e| (e.category, e.number));
-    for category in [Category::ImportantClass1, Category::ImportantClass2, Category::Critical] {
+    for category in [
+        Category::ImportantClass1,
+        Category::ImportantClass2,
+        Category::Critical,
+    ] {
         for (expected, e) in (1u32..).zip(entries.iter().filter(|e| e.category == category)) {
             if e.number != expected {
                 return Err(invalid(format!(
@@ -295,7 +312,10 @@ mod tests {
         assert_eq!(c.counts(), (19, 4, 3));
         assert_eq!(c.version.id, "2024-2847");
         assert_eq!(c.version.source, "builtin");
-        assert_eq!(calendar::iso_date::format(c.version.published), "2024-11-20");
+        assert_eq!(
+            calendar::iso_date::format(c.version.published),
+            "2024-11-20"
+        );
         assert!(c.version.technical_descriptions.contains("2025/2392"));
         for n in 1..=19 {
             assert!(c.get(&format!("annex3-class1-{n}")).is_some(), "class1-{n}");
@@ -304,17 +324,39 @@ mod tests {
             assert!(c.get(&format!("annex3-class2-{n}")).is_some());
         }
         for n in 1..=3 {
-            assert_eq!(c.get(&format!("annex4-{n}")).unwrap().category, Category::Critical);
+            assert_eq!(
+                c.get(&format!("annex4-{n}")).unwrap().category,
+                Category::Critical
+            );
         }
-        assert!(c.get("annex3-class1-3").unwrap().title.contains("Password managers"));
-        assert!(c.entries.iter().all(|e| e.legal_source.contains("2024/2847")));
+        assert!(
+            c.get("annex3-class1-3")
+                .unwrap()
+                .title
+                .contains("Password managers")
+        );
+        assert!(
+            c.entries
+                .iter()
+                .all(|e| e.legal_source.contains("2024/2847"))
+        );
     }
 
     #[test]
     fn id_pattern() {
-        assert_eq!(parse_id("annex3-class1-19"), Some((Category::ImportantClass1, 19)));
+        assert_eq!(
+            parse_id("annex3-class1-19"),
+            Some((Category::ImportantClass1, 19))
+        );
         assert_eq!(parse_id("annex4-3"), Some((Category::Critical, 3)));
-        for bad in ["annex3-class1-0", "annex3-class1-01", "annex3-class3-1", "annex4-", "annex4-x", "Annex4-1"] {
+        for bad in [
+            "annex3-class1-0",
+            "annex3-class1-01",
+            "annex3-class3-1",
+            "annex4-",
+            "annex4-x",
+            "Annex4-1",
+        ] {
             assert_eq!(parse_id(bad), None, "{bad}");
         }
     }
@@ -354,14 +396,22 @@ legal_source = "s"
         assert!(broken("keywords = [\"k\"]", "keywords = [\" - \"]").contains("empty phrase"));
         assert!(broken("legal_source", "legal_sauce").contains("unknown field"));
         assert!(broken("[version]", "[versio]").contains("unknown field"));
-        let dup = format!("{MINIMAL}\n[[entry]]\nid = \"annex4-1\"\ntitle = \"t\"\ndescription = \"d\"\nkeywords = [\"k\"]\nlegal_source = \"s\"\n");
-        let err = Catalogue::from_str_named(&dup, "f.toml").unwrap_err().to_string();
+        let dup = format!(
+            "{MINIMAL}\n[[entry]]\nid = \"annex4-1\"\ntitle = \"t\"\ndescription = \"d\"\nkeywords = [\"k\"]\nlegal_source = \"s\"\n"
+        );
+        let err = Catalogue::from_str_named(&dup, "f.toml")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("twice"), "{err}");
         let cert = MINIMAL.replace("annex4-1", "annex3-class2-1")
             + "mandatory_certification = \"DR (EU) 2099/1\"\n";
-        let err = Catalogue::from_str_named(&cert, "f.toml").unwrap_err().to_string();
+        let err = Catalogue::from_str_named(&cert, "f.toml")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("Annex IV"), "{err}");
-        let err = Catalogue::from_str_named("{ not json", "f.json").unwrap_err().to_string();
+        let err = Catalogue::from_str_named("{ not json", "f.json")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("JSON"), "{err}");
     }
 

@@ -98,7 +98,9 @@ impl Route {
     pub fn describe(self) -> &'static str {
         match self {
             Route::ModuleA => "internal control (Annex VIII Part I)",
-            Route::ModuleBC => "EU-type examination + conformity to type (Annex VIII Parts II, III)",
+            Route::ModuleBC => {
+                "EU-type examination + conformity to type (Annex VIII Parts II, III)"
+            }
             Route::ModuleH => "full quality assurance (Annex VIII Part IV)",
             Route::CertificationScheme => {
                 "European cybersecurity certification scheme, e.g. EUCC (Art. 27(9))"
@@ -131,9 +133,18 @@ mod tests {
 
     #[test]
     fn names_are_stable() {
-        assert_eq!(serde_json::to_string(&Category::ImportantClass1).unwrap(), "\"important-class-1\"");
-        assert_eq!(serde_json::to_string(&Route::ModuleBC).unwrap(), "\"module-b+c\"");
-        assert_eq!(serde_json::to_string(&Route::CertificationScheme).unwrap(), "\"eucc\"");
+        assert_eq!(
+            serde_json::to_string(&Category::ImportantClass1).unwrap(),
+            "\"important-class-1\""
+        );
+        assert_eq!(
+            serde_json::to_string(&Route::ModuleBC).unwrap(),
+            "\"module-b+c\""
+        );
+        assert_eq!(
+            serde_json::to_string(&Route::CertificationScheme).unwrap(),
+            "\"eucc\""
+        );
         assert!(Category::Critical > Category::ImportantClass2);
         assert!(Category::ImportantClass1 > Category::Default);
     }

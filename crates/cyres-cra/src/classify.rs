@@ -120,25 +120,42 @@ pub struct Classification {
 
 fn routes(list: &[Route]) -> Vec<RouteOption> {
     list.iter()
-        .map(|&route| RouteOption { route, assessor: route.assessor(), description: route.describe() })
+        .map(|&route| RouteOption {
+            route,
+            assessor: route.assessor(),
+            description: route.describe(),
+        })
         .collect()
 }
 
-fn lookup<'c>(catalogue: &'c Catalogue, id: &str, field: &'static str) -> Result<&'c Entry, CraError> {
-    catalogue.get(id).ok_or_else(|| CraError::UnknownCatalogueId {
-        id: id.to_string(),
-        field,
-        catalogue_version: catalogue.version.id.clone(),
-    })
+fn lookup<'c>(
+    catalogue: &'c Catalogue,
+    id: &str,
+    field: &'static str,
+) -> Result<&'c Entry, CraError> {
+    catalogue
+        .get(id)
+        .ok_or_else(|| CraError::UnknownCatalogueId {
+            id: id.to_string(),
+            field,
+            catalogue_version: catalogue.version.id.clone(),
+        })
 }
 
 fn foss_exception(profile: &Profile, category: Category, in_scope: bool) -> FossException {
     let (applies, reason) = if !profile.free_open_source {
         (false, "not free and open-source software".to_string())
     } else if !in_scope {
-        (false, "not made available in the course of a commercial activity: outside the CRA".to_string())
+        (
+            false,
+            "not made available in the course of a commercial activity: outside the CRA"
+                .to_string(),
+        )
     } else if profile.role == Role::Steward {
-        (false, "stewards do not carry out conformity assessment (Art. 24)".to_string())
+        (
+            false,
+            "stewards do not carry out conformity assessment (Art. 24)".to_string(),
+        )
     } else {
         match category {
             Category::Default => (false, "not needed: default products may use Module A anyway".to_string()),
@@ -169,7 +186,11 @@ fn conformity(
         || profile.common_specifications_in_full
         || profile.european_certification >= CertificationLevel::Substantial;
     let (list, basis, reason): (&[Route], &'static str, String) = if !in_scope {
-        (&[], "CRA Art. 2(1)", "outside the CRA: no conformity assessment".into())
+        (
+            &[],
+            "CRA Art. 2(1)",
+            "outside the CRA: no conformity assessment".into(),
+        )
     } else if profile.role == Role::Steward {
         (&[], "CRA Art. 24", "a steward has no conformity assessment duty; the manufacturers who integrate the software do".into())
     } else if foss.applies {
@@ -207,12 +228,23 @@ fn conformity(
         }
     };
     let third_party_required = !list.is_empty() && !list.contains(&ModuleA);
-    let notified_body_required = third_party_required && list.iter().any(|r| r.assessor() == Assessor::NotifiedBody);
-    Conformity { routes: routes(list), third_party_required, notified_body_required, basis, reason }
+    let notified_body_required =
+        third_party_required && list.iter().any(|r| r.assessor() == Assessor::NotifiedBody);
+    Conformity {
+        routes: routes(list),
+        third_party_required,
+        notified_body_required,
+        basis,
+        reason,
+    }
 }
 
 /// Classifies a profile against a catalogue, evaluating dates on `on`.
-pub fn classify(profile: &Profile, catalogue: &Catalogue, on: Date) -> Result<Classification, CraError> {
+pub fn classify(
+    profile: &Profile,
+    catalogue: &Catalogue,
+    on: Date,
+) -> Result<Classification, CraError> {
     profile.check()?;
     let mut matched = Vec::new();
     let mut seen = std::collections::BTreeSet::new();
@@ -266,7 +298,11 @@ pub fn classify(profile: &Profile, catalogue: &Catalogue, on: Date) -> Result<Cl
     let mandatory = matched
         .iter()
         .filter(|m| m.decisive && m.category == Category::Critical)
-        .find_map(|m| catalogue.get(&m.id).and_then(|e| e.mandatory_certification.as_deref()));
+        .find_map(|m| {
+            catalogue
+                .get(&m.id)
+                .and_then(|e| e.mandatory_certification.as_deref())
+        });
     let conformity = conformity(profile, category, in_scope, &foss, mandatory);
 
     let certification_note = (category == Category::Critical).then(|| match mandatory {
@@ -283,9 +319,16 @@ pub fn classify(profile: &Profile, catalogue: &Catalogue, on: Date) -> Result<Cl
 
     let mut notes = Vec::new();
     let support_period = match profile.placed_on_market {
-        Some(placed) => Some(SupportPeriod::compute(placed, profile.expected_use_in_months(), profile.support_end)?),
+        Some(placed) => Some(SupportPeriod::compute(
+            placed,
+            profile.expected_use_in_months(),
+            profile.support_end,
+        )?),
         None => {
-            notes.push("no placed_on_market date: support period and retention dates not computed".to_string());
+            notes.push(
+                "no placed_on_market date: support period and retention dates not computed"
+                    .to_string(),
+            );
             None
         }
     };
@@ -326,7 +369,10 @@ pub fn classify(profile: &Profile, catalogue: &Catalogue, on: Date) -> Result<Cl
         }
     }
     if profile.role == Role::Steward {
-        notes.push("stewards are not subject to administrative fines under CRA Art. 64 (Art. 64(10)(b))".into());
+        notes.push(
+            "stewards are not subject to administrative fines under CRA Art. 64 (Art. 64(10)(b))"
+                .into(),
+        );
     }
 
     Ok(Classification {
@@ -342,7 +388,11 @@ pub fn classify(profile: &Profile, catalogue: &Catalogue, on: Date) -> Result<Cl
         conformity,
         foss_exception: foss,
         certification_note,
-        obligations: if in_scope { obligations(profile, on) } else { Vec::new() },
+        obligations: if in_scope {
+            obligations(profile, on)
+        } else {
+            Vec::new()
+        },
         support_period: if in_scope { support_period } else { None },
         coordinator,
         notes,

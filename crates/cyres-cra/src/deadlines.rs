@@ -24,10 +24,10 @@
 //! - Art. 64(10)(a): micro and small enterprises are not fined for missing *only* the 24-hour
 //!   early warning; the note is attached to that stage, the deadline itself stays.
 
+use crate::CraError;
 use crate::calendar::{self, rfc3339, rfc3339_option};
 use crate::profile::EnterpriseSize;
 use crate::timeline::REPORTING_APPLIES;
-use crate::CraError;
 use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime, UtcOffset};
 
@@ -197,7 +197,12 @@ pub struct Deadlines {
 /// "1 d 2 h 3 min" for people.
 pub fn human_duration(d: Duration) -> String {
     let total = d.whole_seconds().unsigned_abs();
-    let (days, hours, minutes, seconds) = (total / 86_400, total % 86_400 / 3600, total % 3600 / 60, total % 60);
+    let (days, hours, minutes, seconds) = (
+        total / 86_400,
+        total % 86_400 / 3600,
+        total % 3600 / 60,
+        total % 60,
+    );
     let mut parts = Vec::new();
     if days > 0 {
         parts.push(format!("{days} d"));
@@ -231,22 +236,48 @@ fn stage(
 ) -> Stage {
     let (status, seconds_left, status_text) = if let Some(at) = submitted_at {
         match due {
-            Some(d) if at > d => (StageStatus::SubmittedLate, None, format!("submitted {} late", human_duration(at - d))),
+            Some(d) if at > d => (
+                StageStatus::SubmittedLate,
+                None,
+                format!("submitted {} late", human_duration(at - d)),
+            ),
             _ => (StageStatus::Submitted, None, "submitted".to_string()),
         }
     } else if merged {
-        (StageStatus::Merged, None, "merged into an earlier report".to_string())
+        (
+            StageStatus::Merged,
+            None,
+            "merged into an earlier report".to_string(),
+        )
     } else if let Some(d) = due {
         let left = d - now;
         if left >= Duration::ZERO {
-            (StageStatus::DueIn, Some(left.whole_seconds()), format!("due in {}", human_duration(left)))
+            (
+                StageStatus::DueIn,
+                Some(left.whole_seconds()),
+                format!("due in {}", human_duration(left)),
+            )
         } else {
-            (StageStatus::Overdue, Some(left.whole_seconds()), format!("overdue by {}", human_duration(left)))
+            (
+                StageStatus::Overdue,
+                Some(left.whole_seconds()),
+                format!("overdue by {}", human_duration(left)),
+            )
         }
     } else {
         (StageStatus::NotYetDue, None, "not yet due".to_string())
     };
-    Stage { stage: kind, due, status, seconds_left, status_text, submitted_at, rule, basis, notes }
+    Stage {
+        stage: kind,
+        due,
+        status,
+        seconds_left,
+        status_text,
+        submitted_at,
+        rule,
+        basis,
+        notes,
+    }
 }
 
 /// Computes the Art. 14 stages of a case at `now`.
@@ -257,32 +288,55 @@ pub fn deadlines(case: &CaseTimes, now: OffsetDateTime) -> Result<Deadlines, Cra
     for (name, t) in [
         ("early warning submission", case.early_warning_submitted_at),
         ("notification submission", case.notification_submitted_at),
-        ("intermediate report request", case.intermediate_requested_at),
-        ("intermediate report submission", case.intermediate_submitted_at),
+        (
+            "intermediate report request",
+            case.intermediate_requested_at,
+        ),
+        (
+            "intermediate report submission",
+            case.intermediate_submitted_at,
+        ),
         ("final report submission", case.final_submitted_at),
     ] {
         if let Some(t) = t
             && t < case.aware_at
         {
             return Err(CraError::CaseTimes {
-                message: format!("the {name} ({}) is before awareness ({})", rfc3339_option::format(t), rfc3339_option::format(aware)),
+                message: format!(
+                    "the {name} ({}) is before awareness ({})",
+                    rfc3339_option::format(t),
+                    rfc3339_option::format(aware)
+                ),
             });
         }
     }
-    if let (Some(req), Some(sub)) = (case.intermediate_requested_at, case.intermediate_submitted_at)
-        && sub < req
+    if let (Some(req), Some(sub)) = (
+        case.intermediate_requested_at,
+        case.intermediate_submitted_at,
+    ) && sub < req
     {
-        return Err(CraError::CaseTimes { message: "the intermediate report was submitted before it was requested".into() });
+        return Err(CraError::CaseTimes {
+            message: "the intermediate report was submitted before it was requested".into(),
+        });
     }
-    let overflow = || CraError::DateOutOfRange { what: "Article 14 deadlines" };
-    let early_due = aware.checked_add(Duration::hours(24)).ok_or_else(overflow)?;
-    let notification_due = aware.checked_add(Duration::hours(72)).ok_or_else(overflow)?;
+    let overflow = || CraError::DateOutOfRange {
+        what: "Article 14 deadlines",
+    };
+    let early_due = aware
+        .checked_add(Duration::hours(24))
+        .ok_or_else(overflow)?;
+    let notification_due = aware
+        .checked_add(Duration::hours(72))
+        .ok_or_else(overflow)?;
 
     let mut early_notes = vec![match case.kind {
         CaseKind::Vulnerability => "content: the member states where the product is made available, as known (Art. 14(2)(a))".to_string(),
         CaseKind::Incident => "content: whether unlawful or malicious acts are suspected, and the member states where the product is made available (Art. 14(4)(a))".to_string(),
     }];
-    if case.enterprise_size.is_some_and(EnterpriseSize::is_micro_or_small) {
+    if case
+        .enterprise_size
+        .is_some_and(EnterpriseSize::is_micro_or_small)
+    {
         early_notes.push("micro or small enterprise: no administrative fine for missing only this 24-hour deadline (Art. 64(10)(a)); the 72-hour and final deadlines are not covered".into());
     }
     let early = stage(
@@ -298,7 +352,8 @@ pub fn deadlines(case: &CaseTimes, now: OffsetDateTime) -> Result<Deadlines, Cra
         },
         early_notes,
     );
-    let notification_merged = case.early_warning_covers_notification && case.early_warning_submitted_at.is_some();
+    let notification_merged =
+        case.early_warning_covers_notification && case.early_warning_submitted_at.is_some();
     let notification = stage(
         StageKind::Notification,
         Some(notification_due),
@@ -317,9 +372,17 @@ pub fn deadlines(case: &CaseTimes, now: OffsetDateTime) -> Result<Deadlines, Cra
         None => Stage {
             stage: StageKind::IntermediateReport,
             due: None,
-            status: if case.intermediate_submitted_at.is_some() { StageStatus::Submitted } else { StageStatus::NotRequested },
+            status: if case.intermediate_submitted_at.is_some() {
+                StageStatus::Submitted
+            } else {
+                StageStatus::NotRequested
+            },
             seconds_left: None,
-            status_text: if case.intermediate_submitted_at.is_some() { "submitted".into() } else { "not requested".into() },
+            status_text: if case.intermediate_submitted_at.is_some() {
+                "submitted".into()
+            } else {
+                "not requested".into()
+            },
             submitted_at: opt(case.intermediate_submitted_at),
             rule: "on request of the coordinator CSIRT",
             basis: "CRA Art. 14(6)",
@@ -330,9 +393,17 @@ pub fn deadlines(case: &CaseTimes, now: OffsetDateTime) -> Result<Deadlines, Cra
             Stage {
                 stage: StageKind::IntermediateReport,
                 due: None,
-                status: if submitted.is_some() { StageStatus::Submitted } else { StageStatus::Requested },
+                status: if submitted.is_some() {
+                    StageStatus::Submitted
+                } else {
+                    StageStatus::Requested
+                },
                 seconds_left: None,
-                status_text: if submitted.is_some() { "submitted".into() } else { format!("requested {} ago", human_duration(now - utc(req))) },
+                status_text: if submitted.is_some() {
+                    "submitted".into()
+                } else {
+                    format!("requested {} ago", human_duration(now - utc(req)))
+                },
                 submitted_at: submitted,
                 rule: "on request of the coordinator CSIRT",
                 basis: "CRA Art. 14(6)",
@@ -345,7 +416,8 @@ pub fn deadlines(case: &CaseTimes, now: OffsetDateTime) -> Result<Deadlines, Cra
     };
 
     let mut final_notes = Vec::new();
-    let final_merged = case.notification_covers_final && (case.notification_submitted_at.is_some() || notification_merged);
+    let final_merged = case.notification_covers_final
+        && (case.notification_submitted_at.is_some() || notification_merged);
     let (final_due, final_rule, final_basis) = match case.kind {
         CaseKind::Vulnerability => {
             let due = match case.fix_available_at.map(utc) {
@@ -361,18 +433,33 @@ pub fn deadlines(case: &CaseTimes, now: OffsetDateTime) -> Result<Deadlines, Cra
                     Some(by_fix.max(notification_due))
                 }
             };
-            (due, "14 days after a corrective or mitigating measure is available", "CRA Art. 14(2)(c)")
+            (
+                due,
+                "14 days after a corrective or mitigating measure is available",
+                "CRA Art. 14(2)(c)",
+            )
         }
         CaseKind::Incident => {
-            let started = case.notification_submitted_at.or(if notification_merged { case.early_warning_submitted_at } else { None });
+            let started = case.notification_submitted_at.or(if notification_merged {
+                case.early_warning_submitted_at
+            } else {
+                None
+            });
             let due = match started {
                 None => {
-                    final_notes.push("the one-month clock starts when the 72-hour notification is submitted".into());
+                    final_notes.push(
+                        "the one-month clock starts when the 72-hour notification is submitted"
+                            .into(),
+                    );
                     None
                 }
                 Some(t) => Some(calendar::add_months(t, 1).ok_or_else(overflow)?),
             };
-            (due, "one calendar month after the notification was submitted", "CRA Art. 14(4)(c)")
+            (
+                due,
+                "one calendar month after the notification was submitted",
+                "CRA Art. 14(4)(c)",
+            )
         }
     };
     let final_report = stage(
@@ -394,8 +481,13 @@ pub fn deadlines(case: &CaseTimes, now: OffsetDateTime) -> Result<Deadlines, Cra
         notes.push("awareness before 2026-09-11: Art. 14 reporting applies only from that date (Art. 71(2))".into());
     }
     notes.push(match case.kind {
-        CaseKind::Vulnerability => "also inform impacted users of the vulnerability and the mitigations (Art. 14(8))".into(),
-        CaseKind::Incident => "also inform impacted users of the incident and the mitigations (Art. 14(8))".into(),
+        CaseKind::Vulnerability => {
+            "also inform impacted users of the vulnerability and the mitigations (Art. 14(8))"
+                .into()
+        }
+        CaseKind::Incident => {
+            "also inform impacted users of the incident and the mitigations (Art. 14(8))".into()
+        }
     });
     Ok(Deadlines {
         kind: case.kind,

@@ -36,12 +36,16 @@ pub mod timeline;
 
 pub use catalogue::{Catalogue, CatalogueVersion, Entry};
 pub use category::{Assessor, Category, Route};
-pub use classify::{Classification, Conformity, FossException, MatchedEntry, RouteOption, classify};
+pub use classify::{
+    Classification, Conformity, FossException, MatchedEntry, RouteOption, classify,
+};
 pub use deadlines::{CaseKind, CaseTimes, Deadlines, Stage, StageKind, StageStatus, deadlines};
 pub use error::CraError;
 pub use member_state::MemberState;
 pub use obligations::{Obligation, obligations};
 pub use profile::{CertificationLevel, EnterpriseSize, Profile, Role};
-pub use routing::{CoordinatorCsirt, DistributorPresence, Establishment, RoutingRule, UserPresence, coordinator};
+pub use routing::{
+    CoordinatorCsirt, DistributorPresence, Establishment, RoutingRule, UserPresence, coordinator,
+};
 pub use suggest::{Suggestion, Suggestions, suggest};
 pub use support::{SupportPeriod, security_update_available_until};

@@ -59,7 +59,11 @@ impl MemberState {
     /// Art. 14 routing does not cover.
     pub fn from_code(code: &str) -> Option<MemberState> {
         let upper = code.trim().to_ascii_uppercase();
-        let upper = if upper == "EL" { "GR".to_string() } else { upper };
+        let upper = if upper == "EL" {
+            "GR".to_string()
+        } else {
+            upper
+        };
         TABLE
             .iter()
             .position(|(c, _)| *c == upper)

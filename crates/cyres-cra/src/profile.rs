@@ -6,11 +6,11 @@
 //! derives everything else. Unknown fields are errors, so a typo (`harmonized_standards…`) is
 //! reported instead of silently ignored. The schema with a full example is in docs/cra.md.
 
+use crate::CraError;
 use crate::calendar::iso_date;
 use crate::input::{Syntax, to_json_value};
 use crate::member_state::MemberState;
 use crate::routing::Establishment;
-use crate::CraError;
 use serde::{Deserialize, Serialize};
 use time::Date;
 
@@ -156,15 +156,20 @@ impl Profile {
         let value = to_json_value(text, syntax).map_err(|message| CraError::Profile {
             message: format!("cannot parse {}: {message}", syntax.name()),
         })?;
-        let profile: Profile = serde_json::from_value(value)
-            .map_err(|e| CraError::Profile { message: e.to_string() })?;
+        let profile: Profile = serde_json::from_value(value).map_err(|e| CraError::Profile {
+            message: e.to_string(),
+        })?;
         profile.check()?;
         Ok(profile)
     }
 
     /// Checks the rules serde cannot express.
     pub fn check(&self) -> Result<(), CraError> {
-        let fail = |message: &str| Err(CraError::Profile { message: message.to_string() });
+        let fail = |message: &str| {
+            Err(CraError::Profile {
+                message: message.to_string(),
+            })
+        };
         if self.name.trim().is_empty() {
             return fail("name is empty");
         }
@@ -175,7 +180,9 @@ impl Profile {
             return fail("expected use time must be at least one month");
         }
         if self.role == Role::Steward && !self.free_open_source {
-            return fail("role = \"steward\" needs free_open_source = true (a steward supports FOSS, Art. 3(14))");
+            return fail(
+                "role = \"steward\" needs free_open_source = true (a steward supports FOSS, Art. 3(14))",
+            );
         }
         if let (Some(placed), Some(end)) = (self.placed_on_market, self.support_end)
             && end < placed
@@ -198,11 +205,15 @@ mod tests {
 
     #[test]
     fn minimal_toml_profile_uses_defaults() {
-        let p = Profile::from_str_any("name = \"Editor\"\nplaced_on_market = 2028-01-15\n").unwrap();
+        let p =
+            Profile::from_str_any("name = \"Editor\"\nplaced_on_market = 2028-01-15\n").unwrap();
         assert_eq!(p.role, Role::Manufacturer);
         assert!(p.commercial_activity);
         assert!(!p.free_open_source);
-        assert_eq!(p.placed_on_market.map(iso_date::format).as_deref(), Some("2028-01-15"));
+        assert_eq!(
+            p.placed_on_market.map(iso_date::format).as_deref(),
+            Some("2028-01-15")
+        );
     }
 
     #[test]
@@ -214,14 +225,26 @@ mod tests {
         assert_eq!(p.member_states[1].code(), "GR");
         assert_eq!(p.expected_use_in_months(), Some(36));
         for (bad, needle) in [
-            ("name = \"x\"\nharmonized_standards_in_full = true", "unknown field"),
+            (
+                "name = \"x\"\nharmonized_standards_in_full = true",
+                "unknown field",
+            ),
             ("name = \"\"", "name is empty"),
-            ("name = \"x\"\nexpected_use_years = 2\nexpected_use_months = 3", "not both"),
+            (
+                "name = \"x\"\nexpected_use_years = 2\nexpected_use_months = 3",
+                "not both",
+            ),
             ("name = \"x\"\nrole = \"steward\"", "steward"),
             ("name = \"x\"\nmember_states = [\"UK\"]", "member state"),
-            ("name = \"x\"\nplaced_on_market = \"next year\"", "YYYY-MM-DD"),
+            (
+                "name = \"x\"\nplaced_on_market = \"next year\"",
+                "YYYY-MM-DD",
+            ),
             ("name = \"x\"\nenterprise_size = \"tiny\"", "tiny"),
-            ("name = \"x\"\nplaced_on_market = 2028-01-01\nsupport_end = 2027-01-01", "before"),
+            (
+                "name = \"x\"\nplaced_on_market = 2028-01-01\nsupport_end = 2027-01-01",
+                "before",
+            ),
         ] {
             let err = Profile::from_str_any(bad).unwrap_err().to_string();
             assert!(err.contains(needle), "{bad}: {err}");

@@ -111,7 +111,12 @@ pub struct CoordinatorCsirt {
     pub tied_with: Vec<MemberState>,
 }
 
-fn pick(rule: RoutingRule, member_state: MemberState, reason: String, tied_with: Vec<MemberState>) -> CoordinatorCsirt {
+fn pick(
+    rule: RoutingRule,
+    member_state: MemberState,
+    reason: String,
+    tied_with: Vec<MemberState>,
+) -> CoordinatorCsirt {
     CoordinatorCsirt {
         member_state,
         member_state_name: member_state.name(),
@@ -124,7 +129,9 @@ fn pick(rule: RoutingRule, member_state: MemberState, reason: String, tied_with:
 
 /// The member state with the largest count (summing repeated entries); ties go to the lowest
 /// code and are returned.
-fn largest(counts: impl Iterator<Item = (MemberState, u64)>) -> Option<(MemberState, u64, Vec<MemberState>)> {
+fn largest(
+    counts: impl Iterator<Item = (MemberState, u64)>,
+) -> Option<(MemberState, u64, Vec<MemberState>)> {
     let mut totals = std::collections::BTreeMap::<MemberState, u64>::new();
     for (ms, n) in counts {
         *totals.entry(ms).or_default() += n;
@@ -133,7 +140,10 @@ fn largest(counts: impl Iterator<Item = (MemberState, u64)>) -> Option<(MemberSt
     if max == 0 {
         return None;
     }
-    let mut top = totals.into_iter().filter(|(_, n)| *n == max).map(|(ms, _)| ms);
+    let mut top = totals
+        .into_iter()
+        .filter(|(_, n)| *n == max)
+        .map(|(ms, _)| ms);
     let first = top.next()?;
     Some((first, max, top.collect()))
 }
@@ -152,7 +162,10 @@ pub fn coordinator(facts: &Establishment) -> Result<CoordinatorCsirt, CraError> 
         return Ok(pick(
             RoutingRule::AuthorisedRepresentative,
             ms,
-            format!("no EU establishment; authorised representative in {}", ms.name()),
+            format!(
+                "no EU establishment; authorised representative in {}",
+                ms.name()
+            ),
             vec![],
         ));
     }
@@ -160,15 +173,26 @@ pub fn coordinator(facts: &Establishment) -> Result<CoordinatorCsirt, CraError> 
         return Ok(pick(
             RoutingRule::Importer,
             ms,
-            format!("no EU establishment or authorised representative; importer in {}", ms.name()),
+            format!(
+                "no EU establishment or authorised representative; importer in {}",
+                ms.name()
+            ),
             vec![],
         ));
     }
-    if let Some((ms, n, ties)) = largest(facts.distributors.iter().map(|d| (d.member_state, d.products))) {
+    if let Some((ms, n, ties)) = largest(
+        facts
+            .distributors
+            .iter()
+            .map(|d| (d.member_state, d.products)),
+    ) {
         return Ok(pick(
             RoutingRule::Distributor,
             ms,
-            format!("no EU establishment, representative or importer; distributor with the most products ({n}) in {}", ms.name()),
+            format!(
+                "no EU establishment, representative or importer; distributor with the most products ({n}) in {}",
+                ms.name()
+            ),
             ties,
         ));
     }
@@ -176,7 +200,10 @@ pub fn coordinator(facts: &Establishment) -> Result<CoordinatorCsirt, CraError> 
         return Ok(pick(
             RoutingRule::FirstCoordinator,
             ms,
-            format!("later report under rule (d): the CSIRT first used, in {}", ms.name()),
+            format!(
+                "later report under rule (d): the CSIRT first used, in {}",
+                ms.name()
+            ),
             vec![],
         ));
     }
@@ -184,7 +211,10 @@ pub fn coordinator(facts: &Establishment) -> Result<CoordinatorCsirt, CraError> 
         return Ok(pick(
             RoutingRule::Users,
             ms,
-            format!("no EU establishment, representative, importer or distributor; most users ({n}) in {}", ms.name()),
+            format!(
+                "no EU establishment, representative, importer or distributor; most users ({n}) in {}",
+                ms.name()
+            ),
             ties,
         ));
     }
@@ -209,11 +239,20 @@ mod tests {
             main_establishment: Some(ms("DE")),
             authorised_representative: Some(ms("IE")),
             importer: Some(ms("NL")),
-            distributors: vec![DistributorPresence { member_state: ms("FR"), products: 9 }],
-            users: vec![UserPresence { member_state: ms("IT"), users: 100 }],
+            distributors: vec![DistributorPresence {
+                member_state: ms("FR"),
+                products: 9,
+            }],
+            users: vec![UserPresence {
+                member_state: ms("IT"),
+                users: 100,
+            }],
             first_coordinator: None,
         };
-        assert_eq!(coordinator(&f).unwrap().rule, RoutingRule::MainEstablishment);
+        assert_eq!(
+            coordinator(&f).unwrap().rule,
+            RoutingRule::MainEstablishment
+        );
         assert_eq!(coordinator(&f).unwrap().member_state, ms("DE"));
         f.main_establishment = None;
         assert_eq!(coordinator(&f).unwrap().member_state, ms("IE"));
@@ -221,10 +260,16 @@ mod tests {
         assert_eq!(coordinator(&f).unwrap().member_state, ms("NL"));
         f.importer = None;
         let c = coordinator(&f).unwrap();
-        assert_eq!((c.rule, c.member_state), (RoutingRule::Distributor, ms("FR")));
+        assert_eq!(
+            (c.rule, c.member_state),
+            (RoutingRule::Distributor, ms("FR"))
+        );
         f.distributors.clear();
         let c = coordinator(&f).unwrap();
-        assert_eq!((c.rule, c.member_state, c.basis), (RoutingRule::Users, ms("IT"), "CRA Art. 14(7)(d)"));
+        assert_eq!(
+            (c.rule, c.member_state, c.basis),
+            (RoutingRule::Users, ms("IT"), "CRA Art. 14(7)(d)")
+        );
         f.first_coordinator = Some(ms("AT"));
         assert_eq!(coordinator(&f).unwrap().rule, RoutingRule::FirstCoordinator);
         f.first_coordinator = None;
@@ -236,18 +281,36 @@ mod tests {
     fn most_products_sums_and_reports_ties() {
         let f = Establishment {
             distributors: vec![
-                DistributorPresence { member_state: ms("PL"), products: 5 },
-                DistributorPresence { member_state: ms("ES"), products: 7 },
-                DistributorPresence { member_state: ms("PL"), products: 3 },
+                DistributorPresence {
+                    member_state: ms("PL"),
+                    products: 5,
+                },
+                DistributorPresence {
+                    member_state: ms("ES"),
+                    products: 7,
+                },
+                DistributorPresence {
+                    member_state: ms("PL"),
+                    products: 3,
+                },
             ],
             ..Default::default()
         };
         assert_eq!(coordinator(&f).unwrap().member_state, ms("PL"));
         let tie = Establishment {
             users: vec![
-                UserPresence { member_state: ms("SE"), users: 10 },
-                UserPresence { member_state: ms("BE"), users: 10 },
-                UserPresence { member_state: ms("LU"), users: 1 },
+                UserPresence {
+                    member_state: ms("SE"),
+                    users: 10,
+                },
+                UserPresence {
+                    member_state: ms("BE"),
+                    users: 10,
+                },
+                UserPresence {
+                    member_state: ms("LU"),
+                    users: 1,
+                },
             ],
             ..Default::default()
         };
@@ -255,7 +318,10 @@ mod tests {
         assert_eq!(c.member_state, ms("BE"));
         assert_eq!(c.tied_with, vec![ms("SE")]);
         let zero = Establishment {
-            users: vec![UserPresence { member_state: ms("SE"), users: 0 }],
+            users: vec![UserPresence {
+                member_state: ms("SE"),
+                users: 0,
+            }],
             ..Default::default()
         };
         assert!(coordinator(&zero).is_err());

@@ -112,7 +112,16 @@ fn contains_phrase(words: &[String], phrase: &str) -> bool {
 /// Words that end the head of a description: what follows describes features, which are often
 /// integrated components rather than the core functionality ("router *with* VPN").
 const FEATURE_MARKERS: &[&str] = &[
-    "with", "that", "which", "including", "featuring", "plus", "from", "using", "via", "over",
+    "with",
+    "that",
+    "which",
+    "including",
+    "featuring",
+    "plus",
+    "from",
+    "using",
+    "via",
+    "over",
 ];
 
 /// Number of leading words before the first feature marker.
@@ -220,7 +229,8 @@ pub fn suggest(description: &str, catalogue: &Catalogue) -> Suggestions {
         None => "default (no entry matched)".to_string(),
         Some(top) => format!(
             "{suggested_category} if {} ({}) is the product's core functionality; to be confirmed by a person",
-            top.id, top.triggers.join(", ")
+            top.id,
+            top.triggers.join(", ")
         ),
     };
     Suggestions {

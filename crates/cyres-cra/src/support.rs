@@ -13,8 +13,8 @@
 //!
 //! Years and months are calendar periods with the month-end rule of [`crate::calendar`].
 
-use crate::calendar::{self, add_months_date, add_years_date, iso_date};
 use crate::CraError;
+use crate::calendar::{self, add_months_date, add_years_date, iso_date};
 use serde::Serialize;
 use time::Date;
 
@@ -66,8 +66,10 @@ impl SupportPeriod {
         declared_end: Option<Date>,
     ) -> Result<SupportPeriod, CraError> {
         let overflow = |what| CraError::DateOutOfRange { what };
-        let minimum_months = expected_use_months.map_or(MINIMUM_SUPPORT_MONTHS, |m| m.min(MINIMUM_SUPPORT_MONTHS));
-        let minimum_end = add_months_date(placed, i64::from(minimum_months)).ok_or(overflow("support period minimum"))?;
+        let minimum_months =
+            expected_use_months.map_or(MINIMUM_SUPPORT_MONTHS, |m| m.min(MINIMUM_SUPPORT_MONTHS));
+        let minimum_end = add_months_date(placed, i64::from(minimum_months))
+            .ok_or(overflow("support period minimum"))?;
         let expected_use_end = match expected_use_months {
             Some(m) if m > MINIMUM_SUPPORT_MONTHS => {
                 Some(add_months_date(placed, i64::from(m)).ok_or(overflow("expected use end"))?)
@@ -76,15 +78,29 @@ impl SupportPeriod {
         };
         let declared_end_meets_minimum = declared_end.map(|d| d >= minimum_end);
         let (end, rule) = match (declared_end, declared_end_meets_minimum) {
-            (Some(d), Some(true)) => (d, "the declared end, which meets the Art. 13(8) minimum".to_string()),
+            (Some(d), Some(true)) => (
+                d,
+                "the declared end, which meets the Art. 13(8) minimum".to_string(),
+            ),
             _ => {
                 let floor = match expected_use_months {
-                    Some(m) if m < MINIMUM_SUPPORT_MONTHS => format!("the expected use time ({m} months), shorter than five years"),
+                    Some(m) if m < MINIMUM_SUPPORT_MONTHS => {
+                        format!("the expected use time ({m} months), shorter than five years")
+                    }
                     _ => "five years from placing on the market".to_string(),
                 };
-                let prefix = if declared_end.is_some() { "the declared end is too early; " } else { "" };
+                let prefix = if declared_end.is_some() {
+                    "the declared end is too early; "
+                } else {
+                    ""
+                };
                 match expected_use_end {
-                    Some(e) => (e, format!("{prefix}the expected use time, longer than the five-year floor (Art. 13(8))")),
+                    Some(e) => (
+                        e,
+                        format!(
+                            "{prefix}the expected use time, longer than the five-year floor (Art. 13(8))"
+                        ),
+                    ),
                     None => (minimum_end, format!("{prefix}{floor} (Art. 13(8))")),
                 }
             }
@@ -153,9 +169,15 @@ mod tests {
 
     #[test]
     fn declared_end_checked() {
-        let ok = SupportPeriod::compute(date!(2028 - 01 - 01), None, Some(date!(2035 - 06 - 30))).unwrap();
-        assert_eq!((ok.end, ok.declared_end_meets_minimum), (date!(2035 - 06 - 30), Some(true)));
-        let short = SupportPeriod::compute(date!(2028 - 01 - 01), None, Some(date!(2030 - 01 - 01))).unwrap();
+        let ok = SupportPeriod::compute(date!(2028 - 01 - 01), None, Some(date!(2035 - 06 - 30)))
+            .unwrap();
+        assert_eq!(
+            (ok.end, ok.declared_end_meets_minimum),
+            (date!(2035 - 06 - 30), Some(true))
+        );
+        let short =
+            SupportPeriod::compute(date!(2028 - 01 - 01), None, Some(date!(2030 - 01 - 01)))
+                .unwrap();
         assert_eq!(short.declared_end_meets_minimum, Some(false));
         assert_eq!(short.end, date!(2033 - 01 - 01));
         assert!(short.rule.contains("too early"));
@@ -172,6 +194,9 @@ mod tests {
             date!(2045 - 01 - 01)
         );
         let s = SupportPeriod::compute(date!(2028 - 01 - 01), None, None).unwrap();
-        assert_eq!(s.update_available_until(date!(2032 - 12 - 31)).unwrap(), date!(2042 - 12 - 31));
+        assert_eq!(
+            s.update_available_until(date!(2032 - 12 - 31)).unwrap(),
+            date!(2042 - 12 - 31)
+        );
     }
 }

@@ -39,85 +39,594 @@ const C2R: &str = "BC,H,S";
 const NONE: &str = "";
 
 /// (name, core functions, integrated components, variant, category, routes, notified body)
-type Row = (&'static str, &'static [&'static str], &'static [&'static str], V, Category, &'static str, bool);
+type Row = (
+    &'static str,
+    &'static [&'static str],
+    &'static [&'static str],
+    V,
+    Category,
+    &'static str,
+    bool,
+);
 
 const ROWS: &[Row] = &[
     // Every Annex III class I entry as a core function.
-    ("identity provider with SSO and MFA", &["annex3-class1-1"], &[], V::Plain, C1, NB, true),
-    ("biometric access control reader", &["annex3-class1-1"], &[], V::Plain, C1, NB, true),
-    ("standalone web browser", &["annex3-class1-2"], &[], V::Plain, C1, NB, true),
-    ("password manager", &["annex3-class1-3"], &[], V::Plain, C1, NB, true),
-    ("antivirus suite", &["annex3-class1-4"], &[], V::Plain, C1, NB, true),
-    ("VPN client", &["annex3-class1-5"], &[], V::Plain, C1, NB, true),
-    ("network management system", &["annex3-class1-6"], &[], V::Plain, C1, NB, true),
-    ("SIEM platform", &["annex3-class1-7"], &[], V::Plain, C1, NB, true),
-    ("boot manager", &["annex3-class1-8"], &[], V::Plain, C1, NB, true),
-    ("certificate authority software", &["annex3-class1-9"], &[], V::Plain, C1, NB, true),
-    ("10 GbE network interface card", &["annex3-class1-10"], &[], V::Plain, C1, NB, true),
-    ("desktop operating system", &["annex3-class1-11"], &[], V::Plain, C1, NB, true),
-    ("Wi-Fi 6 router with VPN", &["annex3-class1-12", "annex3-class1-5"], &[], V::Plain, C1, NB, true),
-    ("cable modem", &["annex3-class1-12"], &[], V::Plain, C1, NB, true),
-    ("managed Ethernet switch", &["annex3-class1-12"], &[], V::Plain, C1, NB, true),
-    ("application processor with TrustZone", &["annex3-class1-13"], &[], V::Plain, C1, NB, true),
-    ("microcontroller with secure boot", &["annex3-class1-14"], &[], V::Plain, C1, NB, true),
-    ("FPGA with bitstream encryption", &["annex3-class1-15"], &[], V::Plain, C1, NB, true),
-    ("smart speaker with voice assistant", &["annex3-class1-16"], &[], V::Plain, C1, NB, true),
-    ("baby monitor", &["annex3-class1-17"], &[], V::Plain, C1, NB, true),
-    ("smart door lock", &["annex3-class1-17"], &[], V::Plain, C1, NB, true),
-    ("talking doll with app", &["annex3-class1-18"], &[], V::Plain, C1, NB, true),
-    ("kids smartwatch with GPS", &["annex3-class1-19"], &[], V::Plain, C1, NB, true),
-    ("fitness tracker band", &["annex3-class1-19"], &[], V::Plain, C1, NB, true),
+    (
+        "identity provider with SSO and MFA",
+        &["annex3-class1-1"],
+        &[],
+        V::Plain,
+        C1,
+        NB,
+        true,
+    ),
+    (
+        "biometric access control reader",
+        &["annex3-class1-1"],
+        &[],
+        V::Plain,
+        C1,
+        NB,
+        true,
+    ),
+    (
+        "standalone web browser",
+        &["annex3-class1-2"],
+        &[],
+        V::Plain,
+        C1,
+        NB,
+        true,
+    ),
+    (
+        "password manager",
+        &["annex3-class1-3"],
+        &[],
+        V::Plain,
+        C1,
+        NB,
+        true,
+    ),
+    (
+        "antivirus suite",
+        &["annex3-class1-4"],
+        &[],
+        V::Plain,
+        C1,
+        NB,
+        true,
+    ),
+    (
+        "VPN client",
+        &["annex3-class1-5"],
+        &[],
+        V::Plain,
+        C1,
+        NB,
+        true,
+    ),
+    (
+        "network management system",
+        &["annex3-class1-6"],
+        &[],
+        V::Plain,
+        C1,
+        NB,
+        true,
+    ),
+    (
+        "SIEM platform",
+        &["annex3-class1-7"],
+        &[],
+        V::Plain,
+        C1,
+        NB,
+        true,
+    ),
+    (
+        "boot manager",
+        &["annex3-class1-8"],
+        &[],
+        V::Plain,
+        C1,
+        NB,
+        true,
+    ),
+    (
+        "certificate authority software",
+        &["annex3-class1-9"],
+        &[],
+        V::Plain,
+        C1,
+        NB,
+        true,
+    ),
+    (
+        "10 GbE network interface card",
+        &["annex3-class1-10"],
+        &[],
+        V::Plain,
+        C1,
+        NB,
+        true,
+    ),
+    (
+        "desktop operating system",
+        &["annex3-class1-11"],
+        &[],
+        V::Plain,
+        C1,
+        NB,
+        true,
+    ),
+    (
+        "Wi-Fi 6 router with VPN",
+        &["annex3-class1-12", "annex3-class1-5"],
+        &[],
+        V::Plain,
+        C1,
+        NB,
+        true,
+    ),
+    (
+        "cable modem",
+        &["annex3-class1-12"],
+        &[],
+        V::Plain,
+        C1,
+        NB,
+        true,
+    ),
+    (
+        "managed Ethernet switch",
+        &["annex3-class1-12"],
+        &[],
+        V::Plain,
+        C1,
+        NB,
+        true,
+    ),
+    (
+        "application processor with TrustZone",
+        &["annex3-class1-13"],
+        &[],
+        V::Plain,
+        C1,
+        NB,
+        true,
+    ),
+    (
+        "microcontroller with secure boot",
+        &["annex3-class1-14"],
+        &[],
+        V::Plain,
+        C1,
+        NB,
+        true,
+    ),
+    (
+        "FPGA with bitstream encryption",
+        &["annex3-class1-15"],
+        &[],
+        V::Plain,
+        C1,
+        NB,
+        true,
+    ),
+    (
+        "smart speaker with voice assistant",
+        &["annex3-class1-16"],
+        &[],
+        V::Plain,
+        C1,
+        NB,
+        true,
+    ),
+    (
+        "baby monitor",
+        &["annex3-class1-17"],
+        &[],
+        V::Plain,
+        C1,
+        NB,
+        true,
+    ),
+    (
+        "smart door lock",
+        &["annex3-class1-17"],
+        &[],
+        V::Plain,
+        C1,
+        NB,
+        true,
+    ),
+    (
+        "talking doll with app",
+        &["annex3-class1-18"],
+        &[],
+        V::Plain,
+        C1,
+        NB,
+        true,
+    ),
+    (
+        "kids smartwatch with GPS",
+        &["annex3-class1-19"],
+        &[],
+        V::Plain,
+        C1,
+        NB,
+        true,
+    ),
+    (
+        "fitness tracker band",
+        &["annex3-class1-19"],
+        &[],
+        V::Plain,
+        C1,
+        NB,
+        true,
+    ),
     // Every Annex III class II entry.
-    ("type 1 hypervisor", &["annex3-class2-1"], &[], V::Plain, C2, C2R, true),
-    ("container runtime", &["annex3-class2-1"], &[], V::Plain, C2, C2R, true),
-    ("next-generation firewall", &["annex3-class2-2"], &[], V::Plain, C2, C2R, true),
-    ("network intrusion detection system", &["annex3-class2-2"], &[], V::Plain, C2, C2R, true),
-    ("tamper-resistant microprocessor", &["annex3-class2-3"], &[], V::Plain, C2, C2R, true),
-    ("tamper-resistant microcontroller", &["annex3-class2-4"], &[], V::Plain, C2, C2R, true),
+    (
+        "type 1 hypervisor",
+        &["annex3-class2-1"],
+        &[],
+        V::Plain,
+        C2,
+        C2R,
+        true,
+    ),
+    (
+        "container runtime",
+        &["annex3-class2-1"],
+        &[],
+        V::Plain,
+        C2,
+        C2R,
+        true,
+    ),
+    (
+        "next-generation firewall",
+        &["annex3-class2-2"],
+        &[],
+        V::Plain,
+        C2,
+        C2R,
+        true,
+    ),
+    (
+        "network intrusion detection system",
+        &["annex3-class2-2"],
+        &[],
+        V::Plain,
+        C2,
+        C2R,
+        true,
+    ),
+    (
+        "tamper-resistant microprocessor",
+        &["annex3-class2-3"],
+        &[],
+        V::Plain,
+        C2,
+        C2R,
+        true,
+    ),
+    (
+        "tamper-resistant microcontroller",
+        &["annex3-class2-4"],
+        &[],
+        V::Plain,
+        C2,
+        C2R,
+        true,
+    ),
     // Every Annex IV entry.
-    ("hardware security module", &["annex4-1"], &[], V::Plain, CR, C2R, true),
-    ("smart meter gateway", &["annex4-2"], &[], V::Plain, CR, C2R, true),
-    ("payment smartcard", &["annex4-3"], &[], V::Plain, CR, C2R, true),
-    ("embedded secure element", &["annex4-3"], &[], V::Plain, CR, C2R, true),
+    (
+        "hardware security module",
+        &["annex4-1"],
+        &[],
+        V::Plain,
+        CR,
+        C2R,
+        true,
+    ),
+    (
+        "smart meter gateway",
+        &["annex4-2"],
+        &[],
+        V::Plain,
+        CR,
+        C2R,
+        true,
+    ),
+    (
+        "payment smartcard",
+        &["annex4-3"],
+        &[],
+        V::Plain,
+        CR,
+        C2R,
+        true,
+    ),
+    (
+        "embedded secure element",
+        &["annex4-3"],
+        &[],
+        V::Plain,
+        CR,
+        C2R,
+        true,
+    ),
     // Default products, some integrating important components (Art. 7(1)).
-    ("smart TV", &[], &["annex3-class1-11", "annex3-class1-2", "annex3-class1-16"], V::Plain, DF, ALL, false),
+    (
+        "smart TV",
+        &[],
+        &["annex3-class1-11", "annex3-class1-2", "annex3-class1-16"],
+        V::Plain,
+        DF,
+        ALL,
+        false,
+    ),
     ("fitness app", &[], &[], V::Plain, DF, ALL, false),
     ("mobile game", &[], &[], V::Plain, DF, ALL, false),
     ("text editor", &[], &[], V::Plain, DF, ALL, false),
     ("e-bike companion app", &[], &[], V::Plain, DF, ALL, false),
-    ("open-source JSON library (commercial)", &[], &[], V::FossPublic, DF, ALL, false),
-    ("industrial PLC without security functions", &[], &["annex3-class1-11"], V::Plain, DF, ALL, false),
+    (
+        "open-source JSON library (commercial)",
+        &[],
+        &[],
+        V::FossPublic,
+        DF,
+        ALL,
+        false,
+    ),
+    (
+        "industrial PLC without security functions",
+        &[],
+        &["annex3-class1-11"],
+        V::Plain,
+        DF,
+        ALL,
+        false,
+    ),
     ("smart light bulb", &[], &[], V::Plain, DF, ALL, false),
-    ("office printer", &[], &["annex3-class1-10"], V::Plain, DF, ALL, false),
-    ("smart fridge", &[], &["annex3-class1-11"], V::Plain, DF, ALL, false),
+    (
+        "office printer",
+        &[],
+        &["annex3-class1-10"],
+        V::Plain,
+        DF,
+        ALL,
+        false,
+    ),
+    (
+        "smart fridge",
+        &[],
+        &["annex3-class1-11"],
+        V::Plain,
+        DF,
+        ALL,
+        false,
+    ),
     ("photo editor", &[], &[], V::Plain, DF, ALL, false),
     ("smart thermostat", &[], &[], V::Plain, DF, ALL, false),
-    ("NAS with embedded Linux", &[], &["annex3-class1-11"], V::Plain, DF, ALL, false),
-    ("smart electricity meter with secure element", &[], &["annex4-3"], V::Plain, DF, ALL, false),
-    ("smartphone", &[], &["annex3-class1-11", "annex3-class1-3", "annex4-3", "annex3-class1-2"], V::Plain, DF, ALL, false),
-    ("router with integrated firewall component", &["annex3-class1-12"], &["annex3-class2-2"], V::Plain, C1, NB, true),
-    ("UTM appliance: router and firewall as core", &["annex3-class1-12", "annex3-class2-2"], &[], V::Plain, C2, C2R, true),
+    (
+        "NAS with embedded Linux",
+        &[],
+        &["annex3-class1-11"],
+        V::Plain,
+        DF,
+        ALL,
+        false,
+    ),
+    (
+        "smart electricity meter with secure element",
+        &[],
+        &["annex4-3"],
+        V::Plain,
+        DF,
+        ALL,
+        false,
+    ),
+    (
+        "smartphone",
+        &[],
+        &[
+            "annex3-class1-11",
+            "annex3-class1-3",
+            "annex4-3",
+            "annex3-class1-2",
+        ],
+        V::Plain,
+        DF,
+        ALL,
+        false,
+    ),
+    (
+        "router with integrated firewall component",
+        &["annex3-class1-12"],
+        &["annex3-class2-2"],
+        V::Plain,
+        C1,
+        NB,
+        true,
+    ),
+    (
+        "UTM appliance: router and firewall as core",
+        &["annex3-class1-12", "annex3-class2-2"],
+        &[],
+        V::Plain,
+        C2,
+        C2R,
+        true,
+    ),
     // Standards and certificates (Art. 32(2)–(4)).
-    ("password manager, harmonised standards in full", &["annex3-class1-3"], &[], V::Harmonised, C1, ALL, false),
-    ("router, common specifications in full", &["annex3-class1-12"], &[], V::CommonSpec, C1, ALL, false),
-    ("VPN gateway, EUCC substantial", &["annex3-class1-5"], &[], V::CertSubstantial, C1, ALL, false),
-    ("browser, certificate only at basic", &["annex3-class1-2"], &[], V::CertBasic, C1, NB, true),
-    ("security camera, harmonised standards in full", &["annex3-class1-17"], &[], V::Harmonised, C1, ALL, false),
-    ("firewall, harmonised standards in full", &["annex3-class2-2"], &[], V::Harmonised, C2, C2R, true),
-    ("hypervisor, EUCC substantial", &["annex3-class2-1"], &[], V::CertSubstantial, C2, C2R, true),
-    ("HSM, harmonised standards in full", &["annex4-1"], &[], V::Harmonised, CR, C2R, true),
+    (
+        "password manager, harmonised standards in full",
+        &["annex3-class1-3"],
+        &[],
+        V::Harmonised,
+        C1,
+        ALL,
+        false,
+    ),
+    (
+        "router, common specifications in full",
+        &["annex3-class1-12"],
+        &[],
+        V::CommonSpec,
+        C1,
+        ALL,
+        false,
+    ),
+    (
+        "VPN gateway, EUCC substantial",
+        &["annex3-class1-5"],
+        &[],
+        V::CertSubstantial,
+        C1,
+        ALL,
+        false,
+    ),
+    (
+        "browser, certificate only at basic",
+        &["annex3-class1-2"],
+        &[],
+        V::CertBasic,
+        C1,
+        NB,
+        true,
+    ),
+    (
+        "security camera, harmonised standards in full",
+        &["annex3-class1-17"],
+        &[],
+        V::Harmonised,
+        C1,
+        ALL,
+        false,
+    ),
+    (
+        "firewall, harmonised standards in full",
+        &["annex3-class2-2"],
+        &[],
+        V::Harmonised,
+        C2,
+        C2R,
+        true,
+    ),
+    (
+        "hypervisor, EUCC substantial",
+        &["annex3-class2-1"],
+        &[],
+        V::CertSubstantial,
+        C2,
+        C2R,
+        true,
+    ),
+    (
+        "HSM, harmonised standards in full",
+        &["annex4-1"],
+        &[],
+        V::Harmonised,
+        CR,
+        C2R,
+        true,
+    ),
     // FOSS (Art. 32(5)).
-    ("FOSS operating system, docs public", &["annex3-class1-11"], &[], V::FossPublic, C1, ALL, false),
-    ("FOSS operating system, docs not public", &["annex3-class1-11"], &[], V::FossPrivate, C1, NB, true),
-    ("FOSS hypervisor, docs public", &["annex3-class2-1"], &[], V::FossPublic, C2, ALL, false),
-    ("FOSS container runtime, docs not public", &["annex3-class2-1"], &[], V::FossPrivate, C2, C2R, true),
-    ("FOSS smart lock firmware, docs public", &["annex3-class1-17"], &[], V::FossPublic, C1, ALL, false),
-    ("FOSS smartcard applet platform, docs public", &["annex4-3"], &[], V::FossPublic, CR, C2R, true),
+    (
+        "FOSS operating system, docs public",
+        &["annex3-class1-11"],
+        &[],
+        V::FossPublic,
+        C1,
+        ALL,
+        false,
+    ),
+    (
+        "FOSS operating system, docs not public",
+        &["annex3-class1-11"],
+        &[],
+        V::FossPrivate,
+        C1,
+        NB,
+        true,
+    ),
+    (
+        "FOSS hypervisor, docs public",
+        &["annex3-class2-1"],
+        &[],
+        V::FossPublic,
+        C2,
+        ALL,
+        false,
+    ),
+    (
+        "FOSS container runtime, docs not public",
+        &["annex3-class2-1"],
+        &[],
+        V::FossPrivate,
+        C2,
+        C2R,
+        true,
+    ),
+    (
+        "FOSS smart lock firmware, docs public",
+        &["annex3-class1-17"],
+        &[],
+        V::FossPublic,
+        C1,
+        ALL,
+        false,
+    ),
+    (
+        "FOSS smartcard applet platform, docs public",
+        &["annex4-3"],
+        &[],
+        V::FossPublic,
+        CR,
+        C2R,
+        true,
+    ),
     // Out of scope and stewards.
-    ("hobby FOSS password manager", &["annex3-class1-3"], &[], V::FossNonCommercial, C1, NONE, false),
-    ("free closed-source tool, no commercial activity", &[], &[], V::NonCommercial, DF, NONE, false),
-    ("steward of a FOSS operating system", &["annex3-class1-11"], &[], V::Steward, C1, NONE, false),
-    ("steward of a FOSS library", &[], &[], V::Steward, DF, NONE, false),
+    (
+        "hobby FOSS password manager",
+        &["annex3-class1-3"],
+        &[],
+        V::FossNonCommercial,
+        C1,
+        NONE,
+        false,
+    ),
+    (
+        "free closed-source tool, no commercial activity",
+        &[],
+        &[],
+        V::NonCommercial,
+        DF,
+        NONE,
+        false,
+    ),
+    (
+        "steward of a FOSS operating system",
+        &["annex3-class1-11"],
+        &[],
+        V::Steward,
+        C1,
+        NONE,
+        false,
+    ),
+    (
+        "steward of a FOSS library",
+        &[],
+        &[],
+        V::Steward,
+        DF,
+        NONE,
+        false,
+    ),
 ];
 
 fn toml_list(ids: &[&str]) -> String {
@@ -171,26 +680,58 @@ fn table_of_profiles() {
         let c = classify(&profile(row), &catalogue, date!(2028 - 06 - 01)).unwrap();
         assert_eq!(c.category, category, "{name}: category");
         let got: BTreeSet<Route> = c.conformity.routes.iter().map(|r| r.route).collect();
-        assert_eq!(got, route_names(routes), "{name}: routes ({})", c.conformity.reason);
-        assert_eq!(c.conformity.notified_body_required, nb, "{name}: notified body");
-        assert_eq!(c.conformity.third_party_required, !routes.is_empty() && !routes.contains('A'), "{name}");
+        assert_eq!(
+            got,
+            route_names(routes),
+            "{name}: routes ({})",
+            c.conformity.reason
+        );
+        assert_eq!(
+            c.conformity.notified_body_required, nb,
+            "{name}: notified body"
+        );
+        assert_eq!(
+            c.conformity.third_party_required,
+            !routes.is_empty() && !routes.contains('A'),
+            "{name}"
+        );
         let foss_applies = matches!(variant, V::FossPublic) && matches!(category, C1 | C2);
-        assert_eq!(c.foss_exception.applies, foss_applies, "{name}: FOSS ({})", c.foss_exception.reason);
+        assert_eq!(
+            c.foss_exception.applies, foss_applies,
+            "{name}: FOSS ({})",
+            c.foss_exception.reason
+        );
         if foss_applies {
             assert_eq!(c.conformity.basis, "CRA Art. 32(5)", "{name}");
         }
-        assert_eq!(c.certification_note.is_some(), category == CR, "{name}: Art. 8 note");
+        assert_eq!(
+            c.certification_note.is_some(),
+            category == CR,
+            "{name}: Art. 8 note"
+        );
         let in_scope = !matches!(variant, V::FossNonCommercial | V::NonCommercial);
         assert_eq!(c.in_scope, in_scope, "{name}: scope");
         assert_eq!(c.obligations.is_empty(), !in_scope, "{name}: obligations");
         if matches!(variant, V::Steward) {
             assert_eq!(c.role, Role::Steward);
-            assert!(c.obligations.iter().all(|o| o.id.starts_with("art24")), "{name}");
+            assert!(
+                c.obligations.iter().all(|o| o.id.starts_with("art24")),
+                "{name}"
+            );
         }
         // Art. 7(1): only core functions are decisive.
         for m in &c.matched {
-            assert_eq!(m.decisive, core.contains(&m.id.as_str()), "{name}: {}", m.id);
-            assert!(m.reason.contains("7(1)") || m.reason.contains("8(1)"), "{name}: {}", m.reason);
+            assert_eq!(
+                m.decisive,
+                core.contains(&m.id.as_str()),
+                "{name}: {}",
+                m.id
+            );
+            assert!(
+                m.reason.contains("7(1)") || m.reason.contains("8(1)"),
+                "{name}: {}",
+                m.reason
+            );
         }
         covered.extend(core.iter().map(|s| s.to_string()));
     }
@@ -217,7 +758,17 @@ fn obligations_dates_and_the_transitional_rule() {
         }
     }
     let ids: Vec<&str> = before.obligations.iter().map(|o| o.id).collect();
-    for id in ["annex1-part1-a", "annex1-part1-m", "annex1-part2-1", "annex1-part2-8", "annex2-1", "annex2-9", "art13-8", "art13-9", "art13-19"] {
+    for id in [
+        "annex1-part1-a",
+        "annex1-part1-m",
+        "annex1-part2-1",
+        "annex1-part2-8",
+        "annex2-1",
+        "annex2-9",
+        "art13-8",
+        "art13-9",
+        "art13-19",
+    ] {
         assert!(ids.contains(&id), "{id}");
     }
     let after = classify(&p, &catalogue, date!(2027 - 12 - 11)).unwrap();
@@ -237,7 +788,11 @@ fn obligations_dates_and_the_transitional_rule() {
     }
     let modified = Profile::from_str_any("name = \"legacy camera v2\"\ncore_functions = [\"annex3-class1-17\"]\nplaced_on_market = 2027-05-01\nsubstantially_modified_on = 2028-02-01").unwrap();
     let c = classify(&modified, &catalogue, date!(2028 - 06 - 01)).unwrap();
-    let annex1 = c.obligations.iter().find(|o| o.id == "annex1-part1-a").unwrap();
+    let annex1 = c
+        .obligations
+        .iter()
+        .find(|o| o.id == "annex1-part1-a")
+        .unwrap();
     assert_eq!(annex1.applies_from, Some(date!(2028 - 02 - 01)));
     assert!(annex1.applies);
 }
@@ -252,7 +807,8 @@ fn critical_with_a_mandatory_certificate_in_a_newer_catalogue() {
             "legal_source = \"Regulation (EU) 2024/2847, Annex IV, point 3\"\nmandatory_certification = \"a test delegated act under Art. 8(1)\"",
         );
     let catalogue = Catalogue::from_str_named(&newer, "newer.toml").unwrap();
-    let p = Profile::from_str_any("name = \"secure element\"\ncore_functions = [\"annex4-3\"]").unwrap();
+    let p = Profile::from_str_any("name = \"secure element\"\ncore_functions = [\"annex4-3\"]")
+        .unwrap();
     let c = classify(&p, &catalogue, date!(2028 - 06 - 01)).unwrap();
     assert_eq!(c.catalogue_version, "2027-test");
     let routes: Vec<Route> = c.conformity.routes.iter().map(|r| r.route).collect();
@@ -262,15 +818,28 @@ fn critical_with_a_mandatory_certificate_in_a_newer_catalogue() {
     assert!(c.certification_note.unwrap().contains("test delegated act"));
     // The HSM entry has no such act: still the class II routes.
     let hsm = Profile::from_str_any("name = \"hsm\"\ncore_functions = [\"annex4-1\"]").unwrap();
-    assert_eq!(classify(&hsm, &catalogue, date!(2028 - 06 - 01)).unwrap().conformity.routes.len(), 3);
+    assert_eq!(
+        classify(&hsm, &catalogue, date!(2028 - 06 - 01))
+            .unwrap()
+            .conformity
+            .routes
+            .len(),
+        3
+    );
 }
 
 #[test]
 fn unknown_ids_and_routing_and_support() {
     let catalogue = Catalogue::builtin();
-    let bad = Profile::from_str_any("name = \"x\"\ncore_functions = [\"annex3-class1-20\"]").unwrap();
-    let err = classify(&bad, &catalogue, date!(2028 - 01 - 01)).unwrap_err().to_string();
-    assert!(err.contains("annex3-class1-20") && err.contains("core_functions"), "{err}");
+    let bad =
+        Profile::from_str_any("name = \"x\"\ncore_functions = [\"annex3-class1-20\"]").unwrap();
+    let err = classify(&bad, &catalogue, date!(2028 - 01 - 01))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("annex3-class1-20") && err.contains("core_functions"),
+        "{err}"
+    );
 
     let p = Profile::from_str_any(
         r#"
@@ -294,5 +863,9 @@ users = [{ member_state = "DE", users = 10 }]
     assert_eq!(sp.minimum_end, date!(2031 - 01 - 31));
     assert_eq!(sp.declared_end_meets_minimum, Some(false));
     assert!(c.notes.iter().any(|n| n.contains("64(10)(a)")));
-    assert!(c.notes.iter().any(|n| n.contains("before the Art. 13(8) minimum")));
+    assert!(
+        c.notes
+            .iter()
+            .any(|n| n.contains("before the Art. 13(8) minimum"))
+    );
 }

@@ -20,31 +20,64 @@ fn vulnerability_basic_clocks_and_statuses() {
     assert_eq!(ew.status, StageStatus::DueIn);
     assert_eq!(ew.seconds_left, Some(23 * 3600));
     assert_eq!(ew.status_text, "due in 23 h");
-    assert_eq!(stage(&d, StageKind::Notification).due, Some(datetime!(2026-10-08 09:30 UTC)));
+    assert_eq!(
+        stage(&d, StageKind::Notification).due,
+        Some(datetime!(2026-10-08 09:30 UTC))
+    );
     let fr = stage(&d, StageKind::FinalReport);
     assert_eq!((fr.due, fr.status), (None, StageStatus::NotYetDue));
-    assert_eq!(stage(&d, StageKind::IntermediateReport).status, StageStatus::NotRequested);
+    assert_eq!(
+        stage(&d, StageKind::IntermediateReport).status,
+        StageStatus::NotRequested
+    );
 
     c.fix_available_at = Some(datetime!(2026-10-20 12:00 UTC));
     let d = deadlines(&c, datetime!(2026-10-07 10:30 UTC)).unwrap();
-    assert_eq!(stage(&d, StageKind::EarlyWarning).status, StageStatus::Overdue);
-    assert_eq!(stage(&d, StageKind::EarlyWarning).status_text, "overdue by 1 d 1 h");
-    assert_eq!(stage(&d, StageKind::Notification).status, StageStatus::DueIn);
-    assert_eq!(stage(&d, StageKind::FinalReport).due, Some(datetime!(2026-11-03 12:00 UTC)));
+    assert_eq!(
+        stage(&d, StageKind::EarlyWarning).status,
+        StageStatus::Overdue
+    );
+    assert_eq!(
+        stage(&d, StageKind::EarlyWarning).status_text,
+        "overdue by 1 d 1 h"
+    );
+    assert_eq!(
+        stage(&d, StageKind::Notification).status,
+        StageStatus::DueIn
+    );
+    assert_eq!(
+        stage(&d, StageKind::FinalReport).due,
+        Some(datetime!(2026-11-03 12:00 UTC))
+    );
 }
 
 #[test]
 fn awareness_at_last_second_of_a_month() {
     let c = CaseTimes::new(CaseKind::Vulnerability, datetime!(2026-12-31 23:59:59 UTC));
     let d = deadlines(&c, datetime!(2026-12-31 23:59:59 UTC)).unwrap();
-    assert_eq!(stage(&d, StageKind::EarlyWarning).due, Some(datetime!(2027-01-01 23:59:59 UTC)));
-    assert_eq!(stage(&d, StageKind::Notification).due, Some(datetime!(2027-01-03 23:59:59 UTC)));
+    assert_eq!(
+        stage(&d, StageKind::EarlyWarning).due,
+        Some(datetime!(2027-01-01 23:59:59 UTC))
+    );
+    assert_eq!(
+        stage(&d, StageKind::Notification).due,
+        Some(datetime!(2027-01-03 23:59:59 UTC))
+    );
     // Exactly at the due time, the stage is still on time.
     let d = deadlines(&c, datetime!(2027-01-01 23:59:59 UTC)).unwrap();
-    assert_eq!(stage(&d, StageKind::EarlyWarning).status, StageStatus::DueIn);
+    assert_eq!(
+        stage(&d, StageKind::EarlyWarning).status,
+        StageStatus::DueIn
+    );
     let d = deadlines(&c, datetime!(2027-01-02 00:00:00 UTC)).unwrap();
-    assert_eq!(stage(&d, StageKind::EarlyWarning).status, StageStatus::Overdue);
-    assert_eq!(stage(&d, StageKind::EarlyWarning).status_text, "overdue by 1 s");
+    assert_eq!(
+        stage(&d, StageKind::EarlyWarning).status,
+        StageStatus::Overdue
+    );
+    assert_eq!(
+        stage(&d, StageKind::EarlyWarning).status_text,
+        "overdue by 1 s"
+    );
 }
 
 #[test]
@@ -59,12 +92,30 @@ fn offsets_are_normalised_to_utc() {
 #[test]
 fn incident_final_report_month_ends_and_leap_years() {
     let cases = [
-        (datetime!(2027-01-31 10:00 UTC), datetime!(2027-02-28 10:00 UTC)),
-        (datetime!(2028-01-31 10:00 UTC), datetime!(2028-02-29 10:00 UTC)),
-        (datetime!(2028-01-29 23:59:59 UTC), datetime!(2028-02-29 23:59:59 UTC)),
-        (datetime!(2027-03-31 08:00 UTC), datetime!(2027-04-30 08:00 UTC)),
-        (datetime!(2027-12-31 18:00 UTC), datetime!(2028-01-31 18:00 UTC)),
-        (datetime!(2027-02-28 12:00 UTC), datetime!(2027-03-28 12:00 UTC)),
+        (
+            datetime!(2027-01-31 10:00 UTC),
+            datetime!(2027-02-28 10:00 UTC),
+        ),
+        (
+            datetime!(2028-01-31 10:00 UTC),
+            datetime!(2028-02-29 10:00 UTC),
+        ),
+        (
+            datetime!(2028-01-29 23:59:59 UTC),
+            datetime!(2028-02-29 23:59:59 UTC),
+        ),
+        (
+            datetime!(2027-03-31 08:00 UTC),
+            datetime!(2027-04-30 08:00 UTC),
+        ),
+        (
+            datetime!(2027-12-31 18:00 UTC),
+            datetime!(2028-01-31 18:00 UTC),
+        ),
+        (
+            datetime!(2027-02-28 12:00 UTC),
+            datetime!(2027-03-28 12:00 UTC),
+        ),
     ];
     for (submitted, expected) in cases {
         let mut c = CaseTimes::new(CaseKind::Incident, submitted - Duration::hours(50));
@@ -73,13 +124,22 @@ fn incident_final_report_month_ends_and_leap_years() {
         let fr = stage(&d, StageKind::FinalReport);
         assert_eq!(fr.due, Some(expected), "{submitted}");
         assert_eq!(fr.status, StageStatus::DueIn);
-        assert_eq!(stage(&d, StageKind::Notification).status, StageStatus::Submitted);
+        assert_eq!(
+            stage(&d, StageKind::Notification).status,
+            StageStatus::Submitted
+        );
     }
     // No notification yet: the month has not started.
     let c = CaseTimes::new(CaseKind::Incident, datetime!(2027-01-31 10:00 UTC));
     let d = deadlines(&c, datetime!(2027-02-10 10:00 UTC)).unwrap();
-    assert_eq!(stage(&d, StageKind::FinalReport).status, StageStatus::NotYetDue);
-    assert_eq!(stage(&d, StageKind::Notification).status, StageStatus::Overdue);
+    assert_eq!(
+        stage(&d, StageKind::FinalReport).status,
+        StageStatus::NotYetDue
+    );
+    assert_eq!(
+        stage(&d, StageKind::Notification).status,
+        StageStatus::Overdue
+    );
 }
 
 #[test]
@@ -87,7 +147,10 @@ fn vulnerability_final_report_over_a_leap_day() {
     let mut c = CaseTimes::new(CaseKind::Vulnerability, datetime!(2028-02-10 00:00 UTC));
     c.fix_available_at = Some(datetime!(2028-02-20 06:00 UTC));
     let d = deadlines(&c, datetime!(2028-02-21 00:00 UTC)).unwrap();
-    assert_eq!(stage(&d, StageKind::FinalReport).due, Some(datetime!(2028-03-05 06:00 UTC)));
+    assert_eq!(
+        stage(&d, StageKind::FinalReport).due,
+        Some(datetime!(2028-03-05 06:00 UTC))
+    );
 }
 
 #[test]
@@ -98,11 +161,18 @@ fn fix_available_before_awareness() {
     let d = deadlines(&c, datetime!(2026-11-20 13:00 UTC)).unwrap();
     let fr = stage(&d, StageKind::FinalReport);
     assert_eq!(fr.due, Some(datetime!(2026-11-23 12:00 UTC)));
-    assert!(fr.notes.iter().any(|n| n.contains("together with the notification")));
+    assert!(
+        fr.notes
+            .iter()
+            .any(|n| n.contains("together with the notification"))
+    );
     // Fix 5 days earlier: fix + 14 d is after the notification deadline and stands.
     c.fix_available_at = Some(datetime!(2026-11-15 12:00 UTC));
     let d = deadlines(&c, datetime!(2026-11-20 13:00 UTC)).unwrap();
-    assert_eq!(stage(&d, StageKind::FinalReport).due, Some(datetime!(2026-11-29 12:00 UTC)));
+    assert_eq!(
+        stage(&d, StageKind::FinalReport).due,
+        Some(datetime!(2026-11-29 12:00 UTC))
+    );
 }
 
 #[test]
@@ -114,11 +184,17 @@ fn merged_stages() {
     c.notification_submitted_at = Some(datetime!(2026-10-04 09:00 UTC));
     c.notification_covers_final = true;
     let d = deadlines(&c, datetime!(2026-10-30 00:00 UTC)).unwrap();
-    assert_eq!(stage(&d, StageKind::EarlyWarning).status, StageStatus::Submitted);
+    assert_eq!(
+        stage(&d, StageKind::EarlyWarning).status,
+        StageStatus::Submitted
+    );
     let n = stage(&d, StageKind::Notification);
     assert_eq!(n.status, StageStatus::SubmittedLate);
     assert_eq!(n.status_text, "submitted 1 h late");
-    assert_eq!(stage(&d, StageKind::FinalReport).status, StageStatus::Merged);
+    assert_eq!(
+        stage(&d, StageKind::FinalReport).status,
+        StageStatus::Merged
+    );
 
     // An incident early warning that already carried the notification content: the notification
     // is merged and the month runs from the early warning.
@@ -126,15 +202,27 @@ fn merged_stages() {
     c.early_warning_submitted_at = Some(datetime!(2027-01-31 07:00 UTC));
     c.early_warning_covers_notification = true;
     let d = deadlines(&c, datetime!(2027-02-05 00:00 UTC)).unwrap();
-    assert_eq!(stage(&d, StageKind::Notification).status, StageStatus::Merged);
-    assert_eq!(stage(&d, StageKind::FinalReport).due, Some(datetime!(2027-02-28 07:00 UTC)));
+    assert_eq!(
+        stage(&d, StageKind::Notification).status,
+        StageStatus::Merged
+    );
+    assert_eq!(
+        stage(&d, StageKind::FinalReport).due,
+        Some(datetime!(2027-02-28 07:00 UTC))
+    );
     // A covering flag without a submitted report merges nothing.
     let mut c = CaseTimes::new(CaseKind::Incident, datetime!(2027-01-30 08:00 UTC));
     c.early_warning_covers_notification = true;
     c.notification_covers_final = true;
     let d = deadlines(&c, datetime!(2027-02-05 00:00 UTC)).unwrap();
-    assert_eq!(stage(&d, StageKind::Notification).status, StageStatus::Overdue);
-    assert_eq!(stage(&d, StageKind::FinalReport).status, StageStatus::NotYetDue);
+    assert_eq!(
+        stage(&d, StageKind::Notification).status,
+        StageStatus::Overdue
+    );
+    assert_eq!(
+        stage(&d, StageKind::FinalReport).status,
+        StageStatus::NotYetDue
+    );
 }
 
 #[test]
@@ -148,7 +236,10 @@ fn intermediate_report_requested() {
     assert_eq!(i.basis, "CRA Art. 14(6)");
     c.intermediate_submitted_at = Some(datetime!(2026-10-12 08:00 UTC));
     let d = deadlines(&c, datetime!(2026-10-13 10:00 UTC)).unwrap();
-    assert_eq!(stage(&d, StageKind::IntermediateReport).status, StageStatus::Submitted);
+    assert_eq!(
+        stage(&d, StageKind::IntermediateReport).status,
+        StageStatus::Submitted
+    );
     c.intermediate_submitted_at = Some(datetime!(2026-10-09 08:00 UTC));
     assert!(deadlines(&c, datetime!(2026-10-13 10:00 UTC)).is_err());
 }
@@ -165,7 +256,12 @@ fn art_64_10_note_only_for_micro_and_small() {
         let mut c = CaseTimes::new(CaseKind::Vulnerability, datetime!(2026-10-01 08:00 UTC));
         c.enterprise_size = size;
         let d = deadlines(&c, datetime!(2026-10-01 08:00 UTC)).unwrap();
-        let has = |k| stage(&d, k).notes.iter().any(|n: &String| n.contains("64(10)"));
+        let has = |k| {
+            stage(&d, k)
+                .notes
+                .iter()
+                .any(|n: &String| n.contains("64(10)"))
+        };
         assert_eq!(has(StageKind::EarlyWarning), noted, "{size:?}");
         assert!(!has(StageKind::Notification));
         assert!(!has(StageKind::FinalReport));
@@ -176,7 +272,9 @@ fn art_64_10_note_only_for_micro_and_small() {
 fn bad_times_and_applicability_note() {
     let mut c = CaseTimes::new(CaseKind::Incident, datetime!(2026-10-01 08:00 UTC));
     c.notification_submitted_at = Some(datetime!(2026-09-30 08:00 UTC));
-    let err = deadlines(&c, datetime!(2026-10-02 08:00 UTC)).unwrap_err().to_string();
+    let err = deadlines(&c, datetime!(2026-10-02 08:00 UTC))
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("before awareness"), "{err}");
     let c = CaseTimes::new(CaseKind::Incident, datetime!(2026-08-01 08:00 UTC));
     let d = deadlines(&c, datetime!(2026-08-02 08:00 UTC)).unwrap();
@@ -188,8 +286,21 @@ fn json_shape_is_stable() {
     let c = CaseTimes::new(CaseKind::Vulnerability, datetime!(2026-10-01 08:00 UTC));
     let v = serde_json::to_value(deadlines(&c, datetime!(2026-10-01 09:00 UTC)).unwrap()).unwrap();
     assert_eq!(v["kind"], "vulnerability");
-    let names: Vec<&str> = v["stages"].as_array().unwrap().iter().map(|s| s["stage"].as_str().unwrap()).collect();
-    assert_eq!(names, ["early-warning", "notification", "intermediate-report", "final-report"]);
+    let names: Vec<&str> = v["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["stage"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "early-warning",
+            "notification",
+            "intermediate-report",
+            "final-report"
+        ]
+    );
     assert_eq!(v["stages"][0]["status"], "due-in");
     assert_eq!(v["stages"][3]["due"], serde_json::Value::Null);
     assert_eq!(v["stages"][3]["status"], "not-yet-due");

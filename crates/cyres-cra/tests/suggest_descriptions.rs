@@ -6,38 +6,107 @@ use cyres_cra::{Catalogue, Category, suggest};
 
 /// (description, expected top entry id, or "" for no match)
 const CASES: &[(&str, &str)] = &[
-    ("Wi-Fi 6 router with parental controls and VPN", "annex3-class1-12"),
-    ("Cloud-synced password manager with browser autofill", "annex3-class1-3"),
-    ("Antivirus software that scans and quarantines malware on Windows PCs", "annex3-class1-4"),
+    (
+        "Wi-Fi 6 router with parental controls and VPN",
+        "annex3-class1-12",
+    ),
+    (
+        "Cloud-synced password manager with browser autofill",
+        "annex3-class1-3",
+    ),
+    (
+        "Antivirus software that scans and quarantines malware on Windows PCs",
+        "annex3-class1-4",
+    ),
     ("WireGuard VPN client for laptops", "annex3-class1-5"),
-    ("Wireless LAN controller managing 500 access points", "annex3-class1-6"),
-    ("SIEM that correlates security events from firewalls and servers", "annex3-class1-7"),
-    ("UEFI boot manager with secure boot support", "annex3-class1-8"),
-    ("Certificate authority software issuing TLS certificates over ACME", "annex3-class1-9"),
+    (
+        "Wireless LAN controller managing 500 access points",
+        "annex3-class1-6",
+    ),
+    (
+        "SIEM that correlates security events from firewalls and servers",
+        "annex3-class1-7",
+    ),
+    (
+        "UEFI boot manager with secure boot support",
+        "annex3-class1-8",
+    ),
+    (
+        "Certificate authority software issuing TLS certificates over ACME",
+        "annex3-class1-9",
+    ),
     ("USB Wi-Fi adapter for desktop PCs", "annex3-class1-10"),
-    ("Real-time operating system for embedded devices", "annex3-class1-11"),
+    (
+        "Real-time operating system for embedded devices",
+        "annex3-class1-11",
+    ),
     ("VDSL modem for home internet access", "annex3-class1-12"),
     ("24-port managed switch with PoE", "annex3-class1-12"),
-    ("Application microprocessor with TrustZone trusted execution environment", "annex3-class1-13"),
-    ("Low-power microcontroller with secure boot and hardware crypto accelerator", "annex3-class1-14"),
-    ("FPGA with bitstream encryption and authentication", "annex3-class1-15"),
-    ("Smart speaker with a general purpose voice assistant", "annex3-class1-16"),
-    ("Video baby monitor with night vision and app", "annex3-class1-17"),
+    (
+        "Application microprocessor with TrustZone trusted execution environment",
+        "annex3-class1-13",
+    ),
+    (
+        "Low-power microcontroller with secure boot and hardware crypto accelerator",
+        "annex3-class1-14",
+    ),
+    (
+        "FPGA with bitstream encryption and authentication",
+        "annex3-class1-15",
+    ),
+    (
+        "Smart speaker with a general purpose voice assistant",
+        "annex3-class1-16",
+    ),
+    (
+        "Video baby monitor with night vision and app",
+        "annex3-class1-17",
+    ),
     ("Smart door lock opened from a phone", "annex3-class1-17"),
-    ("Outdoor security camera with cloud recording", "annex3-class1-17"),
-    ("Talking doll that chats with children over Wi-Fi", "annex3-class1-18"),
-    ("Kids smartwatch with GPS location tracking", "annex3-class1-19"),
-    ("Fitness tracker measuring heart rate and sleep", "annex3-class1-19"),
-    ("Type 1 hypervisor for data-centre servers", "annex3-class2-1"),
-    ("Next-generation firewall appliance with intrusion prevention", "annex3-class2-2"),
-    ("Tamper-resistant microcontroller for payment terminals", "annex3-class2-4"),
+    (
+        "Outdoor security camera with cloud recording",
+        "annex3-class1-17",
+    ),
+    (
+        "Talking doll that chats with children over Wi-Fi",
+        "annex3-class1-18",
+    ),
+    (
+        "Kids smartwatch with GPS location tracking",
+        "annex3-class1-19",
+    ),
+    (
+        "Fitness tracker measuring heart rate and sleep",
+        "annex3-class1-19",
+    ),
+    (
+        "Type 1 hypervisor for data-centre servers",
+        "annex3-class2-1",
+    ),
+    (
+        "Next-generation firewall appliance with intrusion prevention",
+        "annex3-class2-2",
+    ),
+    (
+        "Tamper-resistant microcontroller for payment terminals",
+        "annex3-class2-4",
+    ),
     ("Tamper-resistant secure processor", "annex3-class2-3"),
-    ("Hardware security module for bank key management", "annex4-1"),
+    (
+        "Hardware security module for bank key management",
+        "annex4-1",
+    ),
     ("Smart meter gateway for the electricity grid", "annex4-2"),
     ("Smartcard for electronic identity documents", "annex4-3"),
-    ("Embedded secure element for IoT device identity", "annex4-3"),
+    (
+        "Embedded secure element for IoT device identity",
+        "annex4-3",
+    ),
     // Must not match anything: default (no entry matched).
-    ("Smart TV with streaming apps, voice assistant and web browser", ""),
+    (
+        "Smart TV with streaming apps, voice assistant and web browser",
+        "",
+    ),
     ("Smart TV running its own operating system", ""),
     ("Fitness app that logs workouts on your phone", ""),
     ("Fitness app for smartwatch with heart rate charts", ""),
@@ -69,7 +138,10 @@ fn table_of_descriptions() {
         assert!(s.label.contains("person must confirm"));
         let top = s.suggestions.first().map(|t| t.id.as_str()).unwrap_or("");
         if top != *expected {
-            failures.push(format!("{text:?}: expected {expected:?}, got {top:?} ({:?})", s.suggestions));
+            failures.push(format!(
+                "{text:?}: expected {expected:?}, got {top:?} ({:?})",
+                s.suggestions
+            ));
             continue;
         }
         if expected.is_empty() {
@@ -99,7 +171,9 @@ fn never_critical_for_consumer_defaults() {
     ] {
         let s = suggest(text, &catalogue);
         assert!(
-            s.suggestions.iter().all(|x| x.category != Category::Critical),
+            s.suggestions
+                .iter()
+                .all(|x| x.category != Category::Critical),
             "{text}: {:?}",
             s.suggestions
         );
@@ -108,7 +182,10 @@ fn never_critical_for_consumer_defaults() {
 
 #[test]
 fn router_with_vpn_lists_both_with_triggers() {
-    let s = suggest("Wi-Fi 6 router with parental controls and VPN", &Catalogue::builtin());
+    let s = suggest(
+        "Wi-Fi 6 router with parental controls and VPN",
+        &Catalogue::builtin(),
+    );
     let ids: Vec<&str> = s.suggestions.iter().map(|x| x.id.as_str()).collect();
     assert_eq!(ids, vec!["annex3-class1-12", "annex3-class1-5"]);
     assert_eq!(s.suggestions[0].triggers, vec!["router"]);

@@ -111,8 +111,39 @@ pub(crate) struct CdxComponent<'a> {
     hashes: Option<Vec<Hash<'a>>>,
     #[serde(borrow, default)]
     licenses: Option<Vec<LicenseChoice<'a>>>,
-    #[serde(borrow, default)]
-    components: Option<Vec<CdxComponent<'a>>>,
+    #[serde(default)]
+    components: Option<Flat>,
+}
+
+/// A component list, lowered into the model while it is parsed: each component is converted
+/// as soon as its closing brace is read, followed by its (already flattened) nested components.
+/// Document order falls out (a parent before its children), and no vector of the large
+/// serde-side structs is ever built.
+#[derive(Default)]
+pub(crate) struct Flat(pub(crate) Vec<Component>);
+
+impl<'de> Deserialize<'de> for Flat {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Flat;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a list of components")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Flat, A::Error> {
+                let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+                while let Some(mut c) = seq.next_element::<CdxComponent<'de>>()? {
+                    let children = c.components.take();
+                    out.push(lower(c));
+                    if let Some(Flat(mut children)) = children {
+                        out.append(&mut children);
+                    }
+                }
+                Ok(Flat(out))
+            }
+        }
+        deserializer.deserialize_seq(V)
+    }
 }
 
 /// A service: only its reference and nested services matter (edges to services are not
@@ -138,7 +169,7 @@ pub(crate) struct Dependency<'a> {
 pub(crate) struct CdxJson<'a> {
     pub(crate) spec_version: Option<Text<'a>>,
     pub(crate) metadata: Option<Metadata<'a>>,
-    pub(crate) components: Option<Vec<CdxComponent<'a>>>,
+    pub(crate) components: Option<Flat>,
     pub(crate) services: Option<Vec<Service<'a>>>,
     pub(crate) dependencies: Option<Vec<Dependency<'a>>>,
 }
@@ -154,12 +185,11 @@ pub(crate) fn from_json(doc: CdxJson<'_>, source: &str) -> Result<Sbom, SbomErro
     })?;
     check_version(&spec_version, source, &mut diagnostics)?;
 
-    let mut components = Vec::with_capacity(doc.components.as_ref().map_or(0, Vec::len));
-    flatten(doc.components.unwrap_or_default(), &mut components);
+    let mut components = doc.components.unwrap_or_default().0;
     let mut product = None;
     if let Some(mut p) = doc.metadata.and_then(|m| m.component) {
         // The product's own parts are components too (after the top-level tree).
-        flatten(p.components.take().unwrap_or_default(), &mut components);
+        components.append(&mut p.components.take().unwrap_or_default().0);
         product = Some(lower(p));
     }
 
@@ -193,26 +223,6 @@ pub(crate) fn from_json(doc: CdxJson<'_>, source: &str) -> Result<Sbom, SbomErro
     };
     normalize::finish(&mut sbom, &others);
     Ok(sbom)
-}
-
-/// Pre-order walk (a component, then its nested components, then its next sibling), which is
-/// document order. Iterative, so nesting depth cannot exhaust the stack here.
-fn flatten(top: Vec<CdxComponent<'_>>, out: &mut Vec<Component>) {
-    let mut stack: Vec<std::vec::IntoIter<CdxComponent<'_>>> = vec![top.into_iter()];
-    while let Some(iter) = stack.last_mut() {
-        match iter.next() {
-            Some(mut c) => {
-                let children = c.components.take();
-                out.push(lower(c));
-                if let Some(children) = children {
-                    stack.push(children.into_iter());
-                }
-            }
-            None => {
-                stack.pop();
-            }
-        }
-    }
 }
 
 fn lower(c: CdxComponent<'_>) -> Component {

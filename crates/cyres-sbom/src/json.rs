@@ -7,7 +7,7 @@
 //! costs nothing extra (absent fields stay `None`) and keeps the hot path a single pass with no
 //! `serde_json::Value`. Unknown fields are skipped by serde without being built.
 
-use crate::cyclonedx::{self, CdxComponent, CdxJson, Dependency, Metadata, Service};
+use crate::cyclonedx::{self, CdxJson, Dependency, Flat, Metadata, Service};
 use crate::spdx::{self, Element, Package, Relationship, SpdxParts};
 use crate::text::Text;
 use crate::{Format, Sbom, SbomError};
@@ -24,8 +24,8 @@ pub(crate) struct Document<'a> {
     spec_version: Option<Text<'a>>,
     #[serde(borrow, default)]
     metadata: Option<Metadata<'a>>,
-    #[serde(borrow, default)]
-    components: Option<Vec<CdxComponent<'a>>>,
+    #[serde(default)]
+    components: Option<Flat>,
     #[serde(borrow, default)]
     services: Option<Vec<Service<'a>>>,
     #[serde(borrow, default)]

@@ -15,7 +15,8 @@
 
 use crate::{Component, Diagnostic, DiagnosticSeverity, Sbom};
 use cyres_version::{Cpe, Purl};
-use std::collections::HashSet;
+use std::collections::hash_map::Entry;
+use std::collections::{HashMap, HashSet};
 
 /// Purl types registered in the purl specification (`purl-spec/types/*-definition.json`).
 pub(crate) const KNOWN_PURL_TYPES: &[&str] = &[
@@ -90,8 +91,7 @@ pub(crate) fn finish(sbom: &mut Sbom, others: &NonComponentRefs) {
             );
         }
     }
-    dedupe(sbom, &mut diags);
-    prune_edges(sbom, others, &mut diags);
+    tidy(sbom, others, &mut diags);
     sbom.diagnostics = diags;
 }
 
@@ -119,41 +119,75 @@ fn identify(c: &mut Component, role: &str, diags: &mut Vec<Diagnostic>) {
     }
 }
 
-/// Removes exact repeats of a reference; keeps (and reports) conflicting ones.
+/// Removes exact repeats of a reference (keeping and reporting conflicting ones), then keeps
+/// the edges whose both ends are components (or the product), once each, in document order.
 ///
-/// Sorting instead of hashing: no per-key hashing cost on the hot path, and no hash-flooding
-/// lever for hostile uploads (O(n log n) whatever the keys).
-fn dedupe(sbom: &mut Sbom, diags: &mut Vec<Diagnostic>) {
-    let mut order: Vec<(&str, usize)> =
-        sbom.components.iter().enumerate().filter_map(|(i, c)| Some((c.reference.as_deref()?, i))).collect();
-    order.sort_unstable();
-    let mut keep = vec![true; sbom.components.len()];
-    let mut repeats: Vec<(usize, String, bool)> = Vec::new();
-    for group in order.chunk_by(|a, b| a.0 == b.0) {
-        let (r, first) = group[0];
-        for &(_, i) in &group[1..] {
-            let same = same_identity(&sbom.components[first], &sbom.components[i]);
-            keep[i] = !same;
-            repeats.push((i, r.to_string(), same));
+/// One hash map from reference to a small id serves both steps: hashing beats sorting here
+/// because references are scattered on the heap (a binary search touches 14 cold strings per
+/// lookup). The map uses std's randomly seeded hasher, so hostile uploads cannot flood it.
+fn tidy(sbom: &mut Sbom, others: &NonComponentRefs, diags: &mut Vec<Diagnostic>) {
+    let n = sbom.components.len();
+    let mut ids: HashMap<&str, u32> = HashMap::with_capacity(n + 1);
+    let mut keep_component = vec![true; n];
+    for (i, c) in sbom.components.iter().enumerate() {
+        let Some(r) = c.reference.as_deref() else { continue };
+        match ids.entry(r) {
+            Entry::Vacant(v) => {
+                v.insert(i as u32);
+            }
+            Entry::Occupied(o) => {
+                let same = same_identity(&sbom.components[*o.get() as usize], c);
+                keep_component[i] = !same;
+                let what = if same {
+                    "the repeat describes the same component and was merged"
+                } else {
+                    "the repeat describes a different component and was kept; edges name the first"
+                };
+                warn(diags, "duplicate-reference", format!("reference {r:?} is used more than once: {what}"));
+            }
         }
     }
-    // Report in document order.
-    repeats.sort_unstable_by_key(|r| r.0);
-    for (_, r, same) in repeats {
-        let what = if same {
-            "the repeat describes the same component and was merged"
-        } else {
-            "the repeat describes a different component and was kept; edges name the first"
-        };
-        warn(diags, "duplicate-reference", format!("reference {r:?} is used more than once: {what}"));
+    if let Some(r) = sbom.product.as_ref().and_then(|p| p.reference.as_deref()) {
+        ids.entry(r).or_insert(n as u32);
     }
-    if keep.iter().any(|k| !k) {
-        let mut i = 0;
-        sbom.components.retain(|_| {
-            i += 1;
-            keep[i - 1]
-        });
+
+    let mut keep_edge = vec![true; sbom.dependencies.len()];
+    if !sbom.dependencies.is_empty() {
+        let mut seen: HashSet<(u32, u32)> = HashSet::with_capacity(sbom.dependencies.len());
+        let mut dangling: HashSet<&str> = HashSet::new();
+        for (k, (from, to)) in keep_edge.iter_mut().zip(&sbom.dependencies) {
+            let mut end_ids = [None, None];
+            for (slot, end) in end_ids.iter_mut().zip([from.as_str(), to.as_str()]) {
+                *slot = ids.get(end).copied();
+                if slot.is_none() && !others.0.contains(end) && dangling.insert(end) {
+                    warn(
+                        diags,
+                        "dangling-dependency",
+                        format!("dependency graph names {end:?}, which is not a component of this document"),
+                    );
+                }
+            }
+            let [a, b] = end_ids;
+            *k = match (a, b) {
+                (Some(a), Some(b)) => a != b && seen.insert((a, b)),
+                _ => false,
+            };
+        }
     }
+    drop(ids);
+    retain_flags(&mut sbom.components, &keep_component);
+    retain_flags(&mut sbom.dependencies, &keep_edge);
+}
+
+fn retain_flags<T>(v: &mut Vec<T>, keep: &[bool]) {
+    if keep.iter().all(|k| *k) {
+        return;
+    }
+    let mut i = 0;
+    v.retain(|_| {
+        i += 1;
+        keep[i - 1]
+    });
 }
 
 fn same_identity(a: &Component, b: &Component) -> bool {
@@ -162,55 +196,6 @@ fn same_identity(a: &Component, b: &Component) -> bool {
         && a.version == b.version
         && a.purl_raw == b.purl_raw
         && a.cpe_raw == b.cpe_raw
-}
-
-/// Keeps edges whose both ends are components (or the product), once each, in document order.
-fn prune_edges(sbom: &mut Sbom, others: &NonComponentRefs, diags: &mut Vec<Diagnostic>) {
-    if sbom.dependencies.is_empty() {
-        return;
-    }
-    let mut known: Vec<&str> = sbom.components.iter().filter_map(|c| c.reference.as_deref()).collect();
-    if let Some(r) = sbom.product.as_ref().and_then(|p| p.reference.as_deref()) {
-        known.push(r);
-    }
-    known.sort_unstable();
-    let is_known = |r: &str| known.binary_search(&r).is_ok();
-
-    let mut keep = vec![true; sbom.dependencies.len()];
-    let mut dangling: Vec<(&str, usize)> = Vec::new();
-    for (i, (k, (from, to))) in keep.iter_mut().zip(&sbom.dependencies).enumerate() {
-        for end in [from.as_str(), to.as_str()] {
-            if !is_known(end) {
-                *k = false;
-                if !others.0.contains(end) {
-                    dangling.push((end, i));
-                }
-            }
-        }
-        if from == to {
-            *k = false;
-        }
-    }
-    // Repeated edges: keep the first occurrence.
-    let mut order: Vec<usize> = (0..sbom.dependencies.len()).filter(|&i| keep[i]).collect();
-    order.sort_by(|&a, &b| sbom.dependencies[a].cmp(&sbom.dependencies[b]).then(a.cmp(&b)));
-    for pair in order.windows(2) {
-        if sbom.dependencies[pair[0]] == sbom.dependencies[pair[1]] {
-            keep[pair[1]] = false;
-        }
-    }
-    // Each dangling reference once, in order of first appearance.
-    dangling.sort_unstable();
-    dangling.dedup_by(|b, a| a.0 == b.0);
-    dangling.sort_unstable_by_key(|d| d.1);
-    for (end, _) in dangling {
-        warn(diags, "dangling-dependency", format!("dependency graph names {end:?}, which is not a component of this document"));
-    }
-    let mut i = 0;
-    sbom.dependencies.retain(|_| {
-        i += 1;
-        keep[i - 1]
-    });
 }
 
 /// `name@version (ref)` for messages.

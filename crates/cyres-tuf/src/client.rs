@@ -495,16 +495,17 @@ impl<T: Transport, S: TrustedStore> Updater<T, S> {
                 .targets
                 .get(delegator)
                 .ok_or_else(|| Error::Workflow(format!("delegator {delegator} not loaded")))?;
-            let delegation = parent
-                .signed
-                .delegation(role)
-                .ok_or_else(|| Error::UnknownRole {
-                    role: role.into(),
-                    delegator: delegator.into(),
-                })?;
+            let role_keys =
+                parent
+                    .signed
+                    .delegated_role_keys(role)
+                    .ok_or_else(|| Error::UnknownRole {
+                        role: role.into(),
+                        delegator: delegator.into(),
+                    })?;
             let keys = &parent.signed.delegations.as_ref().map(|d| &d.keys);
             let empty = BTreeMap::new();
-            new.verify_role(role, keys.unwrap_or(&empty), &delegation.role_keys())?;
+            new.verify_role(role, keys.unwrap_or(&empty), &role_keys)?;
         }
         // TUF §5.6.4: version must match snapshot's (mix-and-match attack).
         if new.signed.version != meta.version {
@@ -558,10 +559,10 @@ impl<T: Transport, S: TrustedStore> Updater<T, S> {
             // paths or path hash prefixes cover the target are trusted for it.
             let mut children = Vec::new();
             let mut terminated = false;
-            for d in meta.roles_for_target(target) {
-                children.push((d.name.clone(), role.clone()));
+            for (child, terminating) in meta.roles_for_target(target) {
+                children.push((child, role.clone()));
                 // TUF §5.6.7.2.1: a terminating delegation ends the search after its subtree.
-                if d.terminating {
+                if terminating {
                     terminated = true;
                     break;
                 }
@@ -584,13 +585,14 @@ impl<T: Transport, S: TrustedStore> Updater<T, S> {
     /// The path to fetch a target from: `<dir>/<hash>.<basename>` under consistent snapshots
     /// (TUF §5.7.3), the plain path otherwise.
     pub fn target_fetch_path(&self, info: &TargetInfo) -> String {
-        if self.root.signed.consistent() && self.config.prefix_targets_with_hash {
-            if let Some(hash) = info.file.hashes.values().next() {
-                return match info.path.rsplit_once('/') {
-                    Some((dir, base)) => format!("{dir}/{hash}.{base}"),
-                    None => format!("{hash}.{}", info.path),
-                };
-            }
+        if self.root.signed.consistent()
+            && self.config.prefix_targets_with_hash
+            && let Some(hash) = info.file.hashes.values().next()
+        {
+            return match info.path.rsplit_once('/') {
+                Some((dir, base)) => format!("{dir}/{hash}.{base}"),
+                None => format!("{hash}.{}", info.path),
+            };
         }
         info.path.clone()
     }

@@ -219,7 +219,7 @@ pub fn hex_encode(bytes: &[u8]) -> String {
 /// Hex decoding (either case); `None` on odd length or a non-hex digit.
 pub fn hex_decode(s: &str) -> Option<Vec<u8>> {
     let s = s.as_bytes();
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return None;
     }
     let val = |c: u8| -> Option<u8> {

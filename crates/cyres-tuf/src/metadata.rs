@@ -460,12 +460,66 @@ impl DelegatedRole {
 pub struct Delegations {
     /// Keys used by the delegated roles, by key id.
     pub keys: BTreeMap<String, Key>,
-    /// Delegated roles in priority order.
-    #[serde(default)]
+    /// Delegated roles in priority order (empty when `succinct_roles` is used).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub roles: Vec<DelegatedRole>,
-    /// Unknown members (including `succinct_roles`, which this client does not follow).
+    /// Succinct hash-bin delegations (TUF §4.5 `succinct_roles`, TAP 15), instead of `roles`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub succinct_roles: Option<SuccinctRoles>,
+    /// Unknown members.
     #[serde(flatten)]
     pub unrecognized: BTreeMap<String, Value>,
+}
+
+/// Succinct hash-bin delegation (TAP 15): `2^bit_length` bins named
+/// `<name_prefix>-<bin in hex>`, all sharing one key set; a target belongs to the bin given by
+/// the leading `bit_length` bits of the SHA-256 of its path.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SuccinctRoles {
+    /// Trusted key ids for every bin.
+    pub keyids: Vec<String>,
+    /// Signatures required per bin.
+    pub threshold: u32,
+    /// Number of leading hash bits that select a bin (1–32).
+    pub bit_length: u32,
+    /// Prefix of the bin role names.
+    pub name_prefix: String,
+    /// Unknown members.
+    #[serde(flatten)]
+    pub unrecognized: BTreeMap<String, Value>,
+}
+
+impl SuccinctRoles {
+    fn suffix_width(&self) -> usize {
+        self.bit_length.div_ceil(4) as usize
+    }
+
+    /// The bin role responsible for `target`.
+    pub fn role_for_target(&self, target: &str) -> String {
+        let hash = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, target.as_bytes());
+        let h = hash.as_ref();
+        let first = u32::from_be_bytes([h[0], h[1], h[2], h[3]]);
+        let bin = if self.bit_length >= 32 {
+            first
+        } else {
+            first >> (32 - self.bit_length)
+        };
+        format!(
+            "{}-{:0width$x}",
+            self.name_prefix,
+            bin,
+            width = self.suffix_width()
+        )
+    }
+
+    /// True when `name` is one of the bins.
+    pub fn is_bin(&self, name: &str) -> bool {
+        let Some(suffix) = name.strip_prefix(&format!("{}-", self.name_prefix)) else {
+            return false;
+        };
+        suffix.len() == self.suffix_width()
+            && u64::from_str_radix(suffix, 16).is_ok_and(|bin| bin < (1u64 << self.bit_length))
+    }
 }
 
 /// Targets metadata, top-level or delegated (TUF §4.5).
@@ -494,6 +548,21 @@ signed_common!(Targets, "targets");
 impl Targets {
     fn validate(&self) -> Result<()> {
         if let Some(d) = &self.delegations {
+            if let Some(succinct) = &d.succinct_roles {
+                if !d.roles.is_empty() {
+                    return Err(Error::malformed(
+                        "delegations",
+                        "both roles and succinct_roles",
+                    ));
+                }
+                check_threshold(&succinct.name_prefix, succinct.threshold)?;
+                if !(1..=32).contains(&succinct.bit_length) {
+                    return Err(Error::malformed(
+                        "succinct_roles",
+                        "bit_length must be 1 to 32",
+                    ));
+                }
+            }
             let mut seen = BTreeSet::new();
             for role in &d.roles {
                 check_threshold(&role.name, role.threshold)?;
@@ -523,24 +592,43 @@ impl Targets {
         Ok(())
     }
 
-    /// The delegated roles that cover `target`, in order, with their terminating flag.
-    pub fn roles_for_target<'a>(
-        &'a self,
-        target: &'a str,
-    ) -> impl Iterator<Item = &'a DelegatedRole> + 'a {
-        self.delegations
+    /// The delegated roles trusted for `target`, in order, as `(name, terminating)`.
+    pub fn roles_for_target(&self, target: &str) -> Vec<(String, bool)> {
+        let Some(d) = &self.delegations else {
+            return vec![];
+        };
+        if let Some(succinct) = &d.succinct_roles {
+            // Every target falls in exactly one bin; bins end the search (TAP 15).
+            return vec![(succinct.role_for_target(target), true)];
+        }
+        d.roles
             .iter()
-            .flat_map(|d| d.roles.iter())
-            .filter(move |r| r.covers(target))
+            .filter(|r| r.covers(target))
+            .map(|r| (r.name.clone(), r.terminating))
+            .collect()
     }
 
-    /// The delegation named `name`, if this role delegates to it.
+    /// The delegation named `name`, if this role delegates to it through `roles`.
     pub fn delegation(&self, name: &str) -> Option<&DelegatedRole> {
         self.delegations
             .as_ref()?
             .roles
             .iter()
             .find(|r| r.name == name)
+    }
+
+    /// The keys and threshold this role trusts for the delegated role `name` (a listed role or
+    /// a succinct hash bin), or `None` when it does not delegate to `name`.
+    pub fn delegated_role_keys(&self, name: &str) -> Option<RoleKeys> {
+        if let Some(r) = self.delegation(name) {
+            return Some(r.role_keys());
+        }
+        let s = self.delegations.as_ref()?.succinct_roles.as_ref()?;
+        s.is_bin(name).then(|| RoleKeys {
+            keyids: s.keyids.clone(),
+            threshold: s.threshold,
+            unrecognized: BTreeMap::new(),
+        })
     }
 }
 
@@ -623,11 +711,14 @@ impl<T: Signed> Metadata<T> {
         &self.canonical
     }
 
-    /// Serialises the envelope (canonical JSON, which is also plain valid JSON).
+    /// Serialises the envelope as compact standard JSON. (Canonical JSON is not used for the
+    /// file itself: it leaves control characters unescaped, which strict JSON parsers such as
+    /// Python's refuse. Signatures stay valid because they cover the canonical form of the
+    /// parsed `signed` value, whatever the escaping in the file.)
     pub fn to_bytes(&self) -> Result<Vec<u8>> {
         let signed = cjson::from_canonical(&self.canonical)?;
-        let env = serde_json::json!({ "signed": signed, "signatures": self.signatures });
-        cjson::to_canonical(&env)
+        let env = serde_json::json!({ "signatures": self.signatures, "signed": signed });
+        serde_json::to_vec(&env).map_err(|e| Error::Canonical(e.to_string()))
     }
 
     /// Checks that a threshold of distinct keys of `role` signed this metadata (TUF §5.3.4,
@@ -698,4 +789,38 @@ fn validate_common<T: Signed>(signed: &T) -> Result<()> {
     }
     signed.expires_at()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn succinct_bins_match_python_tuf() {
+        // Expected names computed with python-tuf 7.0.1 `SuccinctRoles.get_role_for_target`.
+        let cases = [
+            (1, ["bin-0", "bin-1", "bin-1"]),
+            (3, ["bin-2", "bin-6", "bin-7"]),
+            (8, ["bin-43", "bin-ca", "bin-e1"]),
+            (13, ["bin-086d", "bin-1952", "bin-1c32"]),
+        ];
+        for (bit_length, expected) in cases {
+            let s = SuccinctRoles {
+                keyids: vec![],
+                threshold: 1,
+                bit_length,
+                name_prefix: "bin".into(),
+                unrecognized: BTreeMap::new(),
+            };
+            for (target, want) in ["security/gw-1.0.1.bin", "a", "targets/file.txt"]
+                .iter()
+                .zip(expected)
+            {
+                assert_eq!(s.role_for_target(target), want, "bit_length {bit_length}");
+                assert!(s.is_bin(want));
+            }
+            assert!(!s.is_bin("bin-zz"));
+            assert!(!s.is_bin("other-0"));
+        }
+    }
 }

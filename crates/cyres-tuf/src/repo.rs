@@ -222,6 +222,7 @@ impl Repository {
         let d = parent_md.delegations.get_or_insert_with(|| Delegations {
             keys: BTreeMap::new(),
             roles: vec![],
+            succinct_roles: None,
             unrecognized: BTreeMap::new(),
         });
         for k in &keys {
@@ -241,6 +242,58 @@ impl Repository {
         self.dirty.insert(parent.into());
         self.dirty.insert(name.into());
         Ok(())
+    }
+
+    /// Delegates every path from `parent` to `2^bit_length` succinct hash bins named
+    /// `<prefix>-<hex>` sharing `key_count` fresh keys (TAP 15). Add targets to the bin that
+    /// [`crate::metadata::SuccinctRoles::role_for_target`] names.
+    pub fn add_succinct_delegation(
+        &mut self,
+        parent: &str,
+        prefix: &str,
+        bit_length: u32,
+        key_count: usize,
+        threshold: u32,
+    ) -> Result<crate::metadata::SuccinctRoles> {
+        if !(1..=16).contains(&bit_length) {
+            return Err(Error::Repository(
+                "bit_length must be 1 to 16 when building".into(),
+            ));
+        }
+        let keys: Vec<Arc<SigningKey>> = (0..key_count)
+            .map(|_| SigningKey::generate().map(Arc::new))
+            .collect::<Result<_>>()?;
+        let succinct = crate::metadata::SuccinctRoles {
+            keyids: keys.iter().map(|k| k.key_id().to_string()).collect(),
+            threshold,
+            bit_length,
+            name_prefix: prefix.into(),
+            unrecognized: BTreeMap::new(),
+        };
+        let exp = format_time(self.expires);
+        let parent_md = self
+            .targets
+            .get_mut(parent)
+            .ok_or_else(|| Error::Repository(format!("no role {parent}")))?;
+        let mut delegation_keys = BTreeMap::new();
+        for k in &keys {
+            delegation_keys.insert(k.key_id().to_string(), k.public().clone());
+        }
+        parent_md.delegations = Some(Delegations {
+            keys: delegation_keys,
+            roles: vec![],
+            succinct_roles: Some(succinct.clone()),
+            unrecognized: BTreeMap::new(),
+        });
+        self.dirty.insert(parent.into());
+        let width = bit_length.div_ceil(4) as usize;
+        for bin in 0..(1u32 << bit_length) {
+            let name = format!("{prefix}-{bin:0width$x}");
+            self.keys.insert(name.clone(), keys.clone());
+            self.targets.insert(name.clone(), empty_targets(&exp));
+            self.dirty.insert(name);
+        }
+        Ok(succinct)
     }
 
     /// Sets up the cyres channel layout: `security` and `feature` roles delegated from

@@ -618,3 +618,36 @@ fn delegation_search_is_preorder_and_stops_at_terminating_roles() {
     .unwrap();
     assert_eq!(c.target_info("x/other").unwrap(), None);
 }
+
+#[test]
+fn succinct_hash_bins_resolve_targets_to_their_bin_only() {
+    let now = parse_time("2030-01-01T00:00:00Z").unwrap();
+    let mut repo = Repository::new(parse_time("2030-06-01T00:00:00Z").unwrap(), true).unwrap();
+    let bins = repo
+        .add_succinct_delegation("targets", "bin", 3, 1, 1)
+        .unwrap();
+    for name in ["security/gw-1.0.1.bin", "a", "targets/file.txt"] {
+        repo.add_target(&bins.role_for_target(name), name, name.as_bytes(), None)
+            .unwrap();
+    }
+    // A target listed in a bin it does not hash to: never trusted.
+    let wrong_bin = if bins.role_for_target("stray") == "bin-0" {
+        "bin-1"
+    } else {
+        "bin-0"
+    };
+    repo.add_target(wrong_bin, "stray", b"stray", None).unwrap();
+    repo.publish().unwrap();
+    let mut c = Updater::new(
+        MemoryTransport::from_files(repo.files()),
+        MemoryStore::with_root(&repo.root_bytes().unwrap()),
+        UpdaterConfig::default(),
+        now,
+    )
+    .unwrap();
+    let info = c.target_info("targets/file.txt").unwrap().unwrap();
+    assert_eq!(info.role, "bin-7");
+    assert_eq!(c.download_target(&info).unwrap(), b"targets/file.txt");
+    assert_eq!(c.target_info("a").unwrap().unwrap().role, "bin-6");
+    assert_eq!(c.target_info("stray").unwrap(), None);
+}

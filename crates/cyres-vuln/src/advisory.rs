@@ -121,16 +121,28 @@ pub struct Range {
 #[serde(default)]
 pub struct RangeEvent {
     /// `introduced`.
-    #[serde(deserialize_with = "lenient_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "lenient_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub introduced: Option<String>,
     /// `fixed`.
-    #[serde(deserialize_with = "lenient_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "lenient_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub fixed: Option<String>,
     /// `last_affected`.
-    #[serde(deserialize_with = "lenient_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "lenient_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub last_affected: Option<String>,
     /// `limit`.
-    #[serde(deserialize_with = "lenient_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "lenient_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub limit: Option<String>,
 }
 

@@ -89,7 +89,9 @@ pub fn fuzzy_compare(a: &str, b: &str) -> Ordering {
     for (x, y) in ta.iter().zip(&tb) {
         let o = match (x, y) {
             (Token::Num(m), Token::Num(n)) => m.cmp(n),
-            (Token::Alpha(m), Token::Alpha(n)) => m.to_ascii_lowercase().cmp(&n.to_ascii_lowercase()),
+            (Token::Alpha(m), Token::Alpha(n)) => {
+                m.to_ascii_lowercase().cmp(&n.to_ascii_lowercase())
+            }
             (Token::Num(_), Token::Alpha(_)) => Ordering::Greater,
             (Token::Alpha(_), Token::Num(_)) => Ordering::Less,
         };
@@ -139,7 +141,10 @@ mod tests {
     #[test]
     fn splits_cpe_with_escapes() {
         let k = parse_cpe(r"cpe:2.3:a:busybox:busybox:1.36.1:*:*:*:*:*:*:*").unwrap();
-        assert_eq!((k.vendor.as_str(), k.product.as_str(), k.version.as_str()), ("busybox", "busybox", "1.36.1"));
+        assert_eq!(
+            (k.vendor.as_str(), k.product.as_str(), k.version.as_str()),
+            ("busybox", "busybox", "1.36.1")
+        );
         let k = parse_cpe(r"cpe:2.3:a:x:a\:b:1:*:*:*:*:*:*:*").unwrap();
         assert_eq!(k.product, "a:b");
         assert!(parse_cpe("cpe:/a:openssl:openssl:1.0").is_none());
@@ -156,11 +161,19 @@ mod tests {
 
     #[test]
     fn bounds() {
-        let b = Bounds { exact: "*", start_including: Some("3.0.0"), end_excluding: Some("3.0.7"), ..Default::default() };
+        let b = Bounds {
+            exact: "*",
+            start_including: Some("3.0.0"),
+            end_excluding: Some("3.0.7"),
+            ..Default::default()
+        };
         assert!(version_in_range("3.0.6", &b));
         assert!(!version_in_range("3.0.7", &b));
         assert!(!version_in_range("1.1.1s", &b));
-        let exact = Bounds { exact: "1.36.1", ..Default::default() };
+        let exact = Bounds {
+            exact: "1.36.1",
+            ..Default::default()
+        };
         assert!(version_in_range("1.36.1", &exact));
         assert!(!version_in_range("1.36.0", &exact));
     }

@@ -47,7 +47,10 @@ const UBUNTU: &[(&str, &str)] = &[
 ];
 
 fn squash(s: &str) -> String {
-    s.chars().filter(|c| !c.is_whitespace()).flat_map(char::to_lowercase).collect()
+    s.chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 /// Canonical release text for a distribution.
@@ -63,14 +66,20 @@ fn canonical(distro: &str, raw: &str) -> Option<String> {
             if numeric {
                 Some(parts[0].to_string())
             } else {
-                DEBIAN.iter().find(|(c, _)| *c == raw).map(|(_, n)| n.to_string())
+                DEBIAN
+                    .iter()
+                    .find(|(c, _)| *c == raw)
+                    .map(|(_, n)| n.to_string())
             }
         }
         "ubuntu" => {
             if numeric {
                 Some(parts.iter().take(2).copied().collect::<Vec<_>>().join("."))
             } else {
-                UBUNTU.iter().find(|(c, _)| *c == raw).map(|(_, n)| n.to_string())
+                UBUNTU
+                    .iter()
+                    .find(|(c, _)| *c == raw)
+                    .map(|(_, n)| n.to_string())
             }
         }
         "alpine" => numeric.then(|| parts.iter().take(2).copied().collect::<Vec<_>>().join(".")),
@@ -86,8 +95,16 @@ impl Release {
         let distro = squash(parts.next()?);
         if !matches!(
             distro.as_str(),
-            "debian" | "ubuntu" | "alpine" | "redhat" | "almalinux" | "rockylinux" | "suse"
-                | "opensuse" | "openeuler" | "mageia"
+            "debian"
+                | "ubuntu"
+                | "alpine"
+                | "redhat"
+                | "almalinux"
+                | "rockylinux"
+                | "suse"
+                | "opensuse"
+                | "openeuler"
+                | "mageia"
         ) {
             return None;
         }
@@ -126,10 +143,16 @@ impl Release {
             }
             release = canonical(&name, &qrel).or_else(|| {
                 // A codename of another distribution than the namespace suggests.
-                DEBIAN.iter().find(|(c, _)| *c == qrel).map(|(_, n)| n.to_string())
+                DEBIAN
+                    .iter()
+                    .find(|(c, _)| *c == qrel)
+                    .map(|(_, n)| n.to_string())
             });
         }
-        Self { distro: name, release }
+        Self {
+            distro: name,
+            release,
+        }
     }
 
     /// Whether an advisory for `self` (from OSV) applies to a component from `component`.
@@ -163,16 +186,25 @@ mod tests {
         assert_eq!(stretch, nine);
         assert!(osv("Debian:9").admits(&stretch));
         assert!(!osv("Debian:10").admits(&stretch));
-        assert!(osv("Debian:12").admits(&Release::from_purl("deb", Some("debian"), Some("bookworm"))));
-        assert!(osv("Debian:13").admits(&Release::from_purl("deb", Some("debian"), Some("trixie"))));
+        assert!(osv("Debian:12").admits(&Release::from_purl(
+            "deb",
+            Some("debian"),
+            Some("bookworm")
+        )));
+        assert!(osv("Debian:13").admits(&Release::from_purl(
+            "deb",
+            Some("debian"),
+            Some("trixie")
+        )));
         // No distro on the purl: every release matches.
         assert!(osv("Debian:10").admits(&Release::from_purl("deb", Some("debian"), None)));
         // Ubuntu advisories never match Debian purls.
         assert!(!osv("Ubuntu:22.04:LTS").admits(&stretch));
-        assert!(
-            osv("Ubuntu:22.04:LTS")
-                .admits(&Release::from_purl("deb", Some("ubuntu"), Some("ubuntu-22.04")))
-        );
+        assert!(osv("Ubuntu:22.04:LTS").admits(&Release::from_purl(
+            "deb",
+            Some("ubuntu"),
+            Some("ubuntu-22.04")
+        )));
     }
 
     #[test]
@@ -181,7 +213,11 @@ mod tests {
         assert_eq!(c.release.as_deref(), Some("3.18"));
         assert!(osv("Alpine:v3.18").admits(&c));
         assert!(!osv("Alpine:v3.17").admits(&c));
-        assert!(osv("Alpine:v3.18").admits(&Release::from_purl("apk", Some("alpine"), Some("3.18.4"))));
+        assert!(osv("Alpine:v3.18").admits(&Release::from_purl(
+            "apk",
+            Some("alpine"),
+            Some("3.18.4")
+        )));
     }
 
     #[test]

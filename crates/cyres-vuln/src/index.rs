@@ -13,12 +13,12 @@
 //! File format: `CYRESIDX` magic, a little-endian `u32` format version, then the postcard body.
 //! A foreign file or a different version is refused with a clear error ([`VulnError`]).
 
+use crate::VulnError;
 use crate::cpe_match::parse_cpe;
 use crate::distro::Release;
 use crate::kev::KevEntry;
 use crate::load::Corpus;
 use crate::severity::Severity;
-use crate::VulnError;
 use cyres_version::{Ecosystem, Event, RangeKind, normalize_name};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::collections::{BTreeMap, HashMap};
@@ -106,7 +106,10 @@ pub(crate) struct CpeEntry {
 
 impl IndexedAffected {
     pub(crate) fn release(&self) -> Option<Release> {
-        self.release.as_ref().map(|(d, r)| Release { distro: d.clone(), release: r.clone() })
+        self.release.as_ref().map(|(d, r)| Release {
+            distro: d.clone(),
+            release: r.clone(),
+        })
     }
 }
 
@@ -198,12 +201,18 @@ fn id_key(id: &str) -> String {
 impl Index {
     /// Builds the index from a loaded corpus.
     pub fn build(corpus: &Corpus) -> Self {
-        let live: Vec<&crate::advisory::Advisory> =
-            corpus.advisories.iter().filter(|a| a.withdrawn.is_none()).collect();
+        let live: Vec<&crate::advisory::Advisory> = corpus
+            .advisories
+            .iter()
+            .filter(|a| a.withdrawn.is_none())
+            .collect();
         let withdrawn_dropped = corpus.advisories.len() - live.len();
 
         // Alias groups (OSV `aliases`; `related` is deliberately not merged).
-        let mut uf = UnionFind { parent: Vec::new(), ids: HashMap::new() };
+        let mut uf = UnionFind {
+            parent: Vec::new(),
+            ids: HashMap::new(),
+        };
         for a in &live {
             let own = uf.node(&id_key(&a.id));
             for alias in &a.aliases {
@@ -298,8 +307,11 @@ impl Index {
         }
 
         // CPE statements refer to advisories by id (the NVD CVE record).
-        let by_id: HashMap<String, u32> =
-            advisories.iter().enumerate().map(|(i, a)| (id_key(&a.id), i as u32)).collect();
+        let by_id: HashMap<String, u32> = advisories
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (id_key(&a.id), i as u32))
+            .collect();
         let mut cpes: Vec<CpeEntry> = corpus
             .cpe_matches
             .iter()
@@ -318,7 +330,9 @@ impl Index {
                 })
             })
             .collect();
-        cpes.sort_by(|a, b| (&a.vendor, &a.product, a.advisory).cmp(&(&b.vendor, &b.product, b.advisory)));
+        cpes.sort_by(|a, b| {
+            (&a.vendor, &a.product, a.advisory).cmp(&(&b.vendor, &b.product, b.advisory))
+        });
 
         let mut kev: Vec<KevEntry> = corpus.kev.clone();
         kev.sort_by(|a, b| a.cve_id.cmp(&b.cve_id));
@@ -332,7 +346,14 @@ impl Index {
             cpe_entries: cpes.len(),
             kev_entries: kev.len(),
         };
-        Self { advisories, groups, packages: packages.into_iter().collect(), cpes, kev, stats }
+        Self {
+            advisories,
+            groups,
+            packages: packages.into_iter().collect(),
+            cpes,
+            kev,
+            stats,
+        }
     }
 
     /// Counts describing this index.
@@ -342,10 +363,12 @@ impl Index {
 
     /// Writes the index: magic, format version, postcard body.
     pub fn write_to(&self, w: &mut impl Write) -> Result<(), VulnError> {
-        let body = postcard::to_allocvec(self)
-            .map_err(|e| VulnError::IndexCorrupt { message: e.to_string() })?;
+        let body = postcard::to_allocvec(self).map_err(|e| VulnError::IndexCorrupt {
+            message: e.to_string(),
+        })?;
         w.write_all(MAGIC).map_err(VulnError::IndexWrite)?;
-        w.write_all(&FORMAT_VERSION.to_le_bytes()).map_err(VulnError::IndexWrite)?;
+        w.write_all(&FORMAT_VERSION.to_le_bytes())
+            .map_err(VulnError::IndexWrite)?;
         w.write_all(&body).map_err(VulnError::IndexWrite)?;
         Ok(())
     }
@@ -364,16 +387,24 @@ impl Index {
             return Err(VulnError::IndexMagic);
         }
         let rest = &bytes[MAGIC.len()..];
-        let version: [u8; 4] = rest
-            .get(..4)
-            .and_then(|v| v.try_into().ok())
-            .ok_or(VulnError::IndexCorrupt { message: "file ends inside the header".into() })?;
+        let version: [u8; 4] =
+            rest.get(..4)
+                .and_then(|v| v.try_into().ok())
+                .ok_or(VulnError::IndexCorrupt {
+                    message: "file ends inside the header".into(),
+                })?;
         let found = u32::from_le_bytes(version);
         if found != FORMAT_VERSION {
-            return Err(VulnError::IndexVersion { found, expected: FORMAT_VERSION });
+            return Err(VulnError::IndexVersion {
+                found,
+                expected: FORMAT_VERSION,
+            });
         }
-        let (index, tail) = postcard::take_from_bytes::<Index>(&rest[4..])
-            .map_err(|e| VulnError::IndexCorrupt { message: e.to_string() })?;
+        let (index, tail) = postcard::take_from_bytes::<Index>(&rest[4..]).map_err(|e| {
+            VulnError::IndexCorrupt {
+                message: e.to_string(),
+            }
+        })?;
         if !tail.is_empty() {
             return Err(VulnError::IndexCorrupt {
                 message: format!("{} unexpected bytes after the index", tail.len()),
@@ -407,7 +438,10 @@ impl Index {
     /// The KEV entry for a CVE id, if it is a known exploited vulnerability.
     pub fn kev(&self, cve_id: &str) -> Option<&KevEntry> {
         let key = id_key(cve_id);
-        self.kev.binary_search_by(|k| k.cve_id.as_str().cmp(&key)).ok().map(|i| &self.kev[i])
+        self.kev
+            .binary_search_by(|k| k.cve_id.as_str().cmp(&key))
+            .ok()
+            .map(|i| &self.kev[i])
     }
 
     /// All ids of the flaw that `id` belongs to (sorted), or `None` if no kept advisory has it.

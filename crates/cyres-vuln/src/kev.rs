@@ -66,7 +66,9 @@ pub fn parse_kev(bytes: &[u8]) -> Result<Vec<KevEntry>, String> {
             product: e.product,
             date_added: e.date_added,
             due_date: e.due_date,
-            ransomware: e.known_ransomware_campaign_use.eq_ignore_ascii_case("known"),
+            ransomware: e
+                .known_ransomware_campaign_use
+                .eq_ignore_ascii_case("known"),
         })
         .collect())
 }

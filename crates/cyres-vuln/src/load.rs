@@ -12,10 +12,10 @@
 //! - a path that cannot be read, or an archive that cannot be decoded, is a [`VulnError`]
 //!   (records read before the failure stay in the corpus).
 
+use crate::VulnError;
 use crate::advisory::Advisory;
 use crate::kev::{KevEntry, looks_like_kev, parse_kev};
 use crate::nvd::{CpeMatch, looks_like_nvd, parse_nvd};
-use crate::VulnError;
 use serde::Serialize;
 use std::collections::HashMap;
 use std::io::Read;
@@ -128,7 +128,10 @@ impl Corpus {
         path: &Path,
         progress: &mut dyn FnMut(Progress),
     ) -> Result<(), VulnError> {
-        let io = |source| VulnError::Io { path: path.to_path_buf(), source };
+        let io = |source| VulnError::Io {
+            path: path.to_path_buf(),
+            source,
+        };
         let meta = std::fs::metadata(path).map_err(io)?;
         if meta.is_dir() {
             return self.load_dir(path, progress);
@@ -233,7 +236,10 @@ impl Corpus {
                 }
                 *old = a;
             }
-            self.report.skipped.push(Skipped { source: name.to_string(), reason });
+            self.report.skipped.push(Skipped {
+                source: name.to_string(),
+                reason,
+            });
             return false;
         }
         if a.withdrawn.is_some() {
@@ -245,7 +251,10 @@ impl Corpus {
     }
 
     fn error(&mut self, name: &str, message: String) {
-        self.report.errors.push(RecordError { source: name.to_string(), message });
+        self.report.errors.push(RecordError {
+            source: name.to_string(),
+            message,
+        });
     }
 
     fn progress(&self, files_done: usize, files_total: Option<usize>) -> Progress {
@@ -257,12 +266,18 @@ impl Corpus {
         }
     }
 
-    fn load_dir(&mut self, dir: &Path, progress: &mut dyn FnMut(Progress)) -> Result<(), VulnError> {
+    fn load_dir(
+        &mut self,
+        dir: &Path,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<(), VulnError> {
         let mut files = Vec::new();
         for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
             let entry = entry.map_err(|e| VulnError::Io {
                 path: e.path().unwrap_or(dir).to_path_buf(),
-                source: e.into_io_error().unwrap_or_else(|| std::io::Error::other("walk error")),
+                source: e
+                    .into_io_error()
+                    .unwrap_or_else(|| std::io::Error::other("walk error")),
             })?;
             if entry.file_type().is_file() {
                 files.push(entry.into_path());
@@ -273,8 +288,10 @@ impl Corpus {
             let name = path.to_string_lossy().into_owned();
             match kind_of(&name) {
                 Kind::Json | Kind::Yaml => {
-                    let bytes = std::fs::read(&path)
-                        .map_err(|source| VulnError::Io { path: path.clone(), source })?;
+                    let bytes = std::fs::read(&path).map_err(|source| VulnError::Io {
+                        path: path.clone(),
+                        source,
+                    })?;
                     self.load_document(&name, &bytes);
                 }
                 Kind::Other => self.report.ignored_files += 1,
@@ -334,7 +351,9 @@ impl Corpus {
         };
         let stream: Box<dyn Read> = match kind {
             Kind::TarGz => Box::new(flate2::read::GzDecoder::new(reader)),
-            Kind::TarZst => Box::new(zstd::stream::read::Decoder::new(reader).map_err(|e| bad(&e))?),
+            Kind::TarZst => {
+                Box::new(zstd::stream::read::Decoder::new(reader).map_err(|e| bad(&e))?)
+            }
             _ => Box::new(reader),
         };
         let mut tar = tar::Archive::new(stream);
@@ -345,7 +364,11 @@ impl Corpus {
             if !entry.header().entry_type().is_file() {
                 continue;
             }
-            let inner = entry.path().map_err(|e| bad(&e))?.to_string_lossy().into_owned();
+            let inner = entry
+                .path()
+                .map_err(|e| bad(&e))?
+                .to_string_lossy()
+                .into_owned();
             let name = format!("{}!{inner}", path.display());
             buf.clear();
             entry.read_to_end(&mut buf).map_err(|e| bad(&e))?;
@@ -372,9 +395,15 @@ mod tests {
         c.load_document("p.json", br#"{"GHSA-x": ["somewhere"]}"#);
         c.load_document("bad.json", br#"{"id":"OSV-2","affected":[{"#);
         c.load_document("README.md", b"hello");
-        c.load_document("a2.json", br#"{"id":"OSV-1","modified":"2030-01-01T00:00:00Z"}"#);
+        c.load_document(
+            "a2.json",
+            br#"{"id":"OSV-1","modified":"2030-01-01T00:00:00Z"}"#,
+        );
         assert_eq!(c.report.records_read, 1);
-        assert_eq!(c.advisories[0].modified.as_deref(), Some("2030-01-01T00:00:00Z"));
+        assert_eq!(
+            c.advisories[0].modified.as_deref(),
+            Some("2030-01-01T00:00:00Z")
+        );
         assert_eq!(c.report.kev_entries, 1);
         assert!(c.kev[0].ransomware);
         assert_eq!(c.report.skipped.len(), 2);

@@ -17,11 +17,11 @@
 //!    other id of the group (CVE ids among them).
 //! 4. `exploited` is set when any id of the group is in the KEV catalogue.
 
+use crate::Index;
 use crate::cpe_match::{Bounds, parse_cpe, version_in_range};
 use crate::distro::Release;
 use crate::index::{IndexedAffected, IndexedRange};
 use crate::severity::{Rating, Severity};
-use crate::Index;
 use cyres_sbom::Sbom;
 use cyres_version::range::evaluate;
 use cyres_version::{Affected, Ecosystem, Event, RangeKind, normalize_name};
@@ -143,11 +143,19 @@ struct Hit {
 }
 
 fn strip_v(eco: &Ecosystem, v: &str) -> String {
-    if matches!(eco, Ecosystem::Go) { v.trim_start_matches('v').to_string() } else { v.to_string() }
+    if matches!(eco, Ecosystem::Go) {
+        v.trim_start_matches('v').to_string()
+    } else {
+        v.to_string()
+    }
 }
 
 /// Evaluates one `affected[]` entry for a version: `Some(kind)` when it is a finding.
-fn affected_entry(aff: &IndexedAffected, eco: &Ecosystem, version: Option<&str>) -> Option<MatchKind> {
+fn affected_entry(
+    aff: &IndexedAffected,
+    eco: &Ecosystem,
+    version: Option<&str>,
+) -> Option<MatchKind> {
     let Some(version) = version.map(str::trim).filter(|v| !v.is_empty()) else {
         return Some(MatchKind::Unresolved);
     };
@@ -185,7 +193,13 @@ pub(crate) fn render_range(r: &IndexedRange) -> Vec<String> {
         return out;
     }
     let mut open: Option<&str> = None;
-    let lower = |i: &str| if i == "0" || i == "0.0.0-0" { None } else { Some(format!(">={i}")) };
+    let lower = |i: &str| {
+        if i == "0" || i == "0.0.0-0" {
+            None
+        } else {
+            Some(format!(">={i}"))
+        }
+    };
     for e in &r.events {
         match e {
             Event::Introduced(v) => {
@@ -194,7 +208,11 @@ pub(crate) fn render_range(r: &IndexedRange) -> Vec<String> {
                 }
             }
             Event::Fixed(v) | Event::LastAffected(v) | Event::Limit(v) => {
-                let op = if matches!(e, Event::LastAffected(_)) { "<=" } else { "<" };
+                let op = if matches!(e, Event::LastAffected(_)) {
+                    "<="
+                } else {
+                    "<"
+                };
                 let upper = format!("{op}{v}");
                 out.push(match open.take().and_then(lower) {
                     Some(l) => format!("{l}, {upper}"),
@@ -231,7 +249,9 @@ fn package_hits(index: &Index, q: &PackageQuery<'_>) -> Vec<Hit> {
                 continue;
             }
         }
-        let Some(kind) = affected_entry(aff, &q.ecosystem, q.version) else { continue };
+        let Some(kind) = affected_entry(aff, &q.ecosystem, q.version) else {
+            continue;
+        };
         hits.push(Hit {
             advisory: adv,
             kind,
@@ -244,7 +264,9 @@ fn package_hits(index: &Index, q: &PackageQuery<'_>) -> Vec<Hit> {
 }
 
 fn cpe_hits(index: &Index, cpe: &str) -> Vec<Hit> {
-    let Some(key) = parse_cpe(cpe) else { return Vec::new() };
+    let Some(key) = parse_cpe(cpe) else {
+        return Vec::new();
+    };
     let version = key.version.as_str();
     let mut hits = Vec::new();
     for e in index.cpe(&key.vendor, &key.product) {
@@ -276,7 +298,11 @@ fn cpe_hits(index: &Index, cpe: &str) -> Vec<Hit> {
             range.push(format!("<{s}"));
         }
         if range.is_empty() {
-            range.push(if e.version == "*" { "*".to_string() } else { format!("={}", e.version) });
+            range.push(if e.version == "*" {
+                "*".to_string()
+            } else {
+                format!("={}", e.version)
+            });
         }
         hits.push(Hit {
             advisory: e.advisory,
@@ -308,13 +334,18 @@ fn findings_from(
 ) -> Vec<Finding> {
     let mut by_group: BTreeMap<u32, Vec<Hit>> = BTreeMap::new();
     for h in hits {
-        by_group.entry(index.advisories[h.advisory as usize].group).or_default().push(h);
+        by_group
+            .entry(index.advisories[h.advisory as usize].group)
+            .or_default()
+            .push(h);
     }
     let native = native_prefix(eco);
     let mut out = Vec::with_capacity(by_group.len());
     for (group, hits) in by_group {
-        let mut ids: Vec<&str> =
-            hits.iter().map(|h| index.advisories[h.advisory as usize].id.as_str()).collect();
+        let mut ids: Vec<&str> = hits
+            .iter()
+            .map(|h| index.advisories[h.advisory as usize].id.as_str())
+            .collect();
         ids.sort_unstable();
         ids.dedup();
         let primary = native
@@ -329,7 +360,11 @@ fn findings_from(
             .find(|a| a.id == primary)
             .unwrap_or(&index.advisories[hits[0].advisory as usize]);
         let all = &index.groups[group as usize];
-        let kind = hits.iter().map(|h| h.kind).min().unwrap_or(MatchKind::Unresolved);
+        let kind = hits
+            .iter()
+            .map(|h| h.kind)
+            .min()
+            .unwrap_or(MatchKind::Unresolved);
         let mut ranges: Vec<String> = Vec::new();
         let mut fixed: Vec<String> = Vec::new();
         for h in &hits {
@@ -348,9 +383,7 @@ fn findings_from(
         let severity = hits
             .iter()
             .map(|h| &index.advisories[h.advisory as usize].severity)
-            .max_by(|a, b| {
-                (a.score.is_some(), a.rating).cmp(&(b.score.is_some(), b.rating))
-            })
+            .max_by(|a, b| (a.score.is_some(), a.rating).cmp(&(b.score.is_some(), b.rating)))
             .cloned()
             .unwrap_or_else(Severity::unknown);
         let exploited = all.iter().find_map(|id| index.kev(id)).map(|k| Exploited {
@@ -364,10 +397,10 @@ fn findings_from(
             component: component.clone(),
             id: primary.to_string(),
             aliases: all.iter().filter(|i| *i != primary).cloned().collect(),
-            summary: adv
-                .summary
-                .clone()
-                .or_else(|| hits.iter().find_map(|h| index.advisories[h.advisory as usize].summary.clone())),
+            summary: adv.summary.clone().or_else(|| {
+                hits.iter()
+                    .find_map(|h| index.advisories[h.advisory as usize].summary.clone())
+            }),
             severity,
             affected_ranges: ranges,
             fixed_versions: fixed,
@@ -393,17 +426,20 @@ pub fn match_package(index: &Index, query: &PackageQuery<'_>) -> Vec<Finding> {
 
 /// Matches every component of `sbom` against `index`.
 pub fn match_sbom(index: &Index, sbom: &Sbom) -> ScanReport {
-    let product = sbom
-        .product
-        .as_ref()
-        .map(|p| ProductRef { name: p.name.clone(), version: p.version.clone() });
+    let product = sbom.product.as_ref().map(|p| ProductRef {
+        name: p.name.clone(),
+        version: p.version.clone(),
+    });
     let mut findings = Vec::new();
     let mut unmatchable = 0;
     for c in &sbom.components {
         let component = ComponentRef {
             name: c.name.clone(),
             version: c.version.clone(),
-            purl: c.purl_raw.clone().or_else(|| c.purl.as_ref().map(|p| p.to_string())),
+            purl: c
+                .purl_raw
+                .clone()
+                .or_else(|| c.purl.as_ref().map(|p| p.to_string())),
             cpe: c.cpe_raw.clone(),
         };
         let purl_key = c.purl.as_ref().and_then(|p| {
@@ -420,7 +456,12 @@ pub fn match_sbom(index: &Index, sbom: &Sbom) -> ScanReport {
                 )
             });
             let version = purl.version.as_deref().or(c.version.as_deref());
-            let q = PackageQuery { ecosystem: eco.clone(), name: &name, version, release };
+            let q = PackageQuery {
+                ecosystem: eco.clone(),
+                name: &name,
+                version,
+                release,
+            };
             let hits = package_hits(index, &q);
             findings.extend(findings_from(index, hits, Some(&eco), &product, &component));
         } else if let Some(cpe) = c.cpe_raw.as_deref() {
@@ -431,8 +472,18 @@ pub fn match_sbom(index: &Index, sbom: &Sbom) -> ScanReport {
         }
     }
     findings.sort_by(|a, b| {
-        (&a.component.name, &a.component.version, &a.component.purl, &a.id)
-            .cmp(&(&b.component.name, &b.component.version, &b.component.purl, &b.id))
+        (
+            &a.component.name,
+            &a.component.version,
+            &a.component.purl,
+            &a.id,
+        )
+            .cmp(&(
+                &b.component.name,
+                &b.component.version,
+                &b.component.purl,
+                &b.id,
+            ))
     });
     let mut by_rating = BTreeMap::new();
     for f in &findings {

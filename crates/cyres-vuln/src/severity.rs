@@ -138,11 +138,19 @@ pub struct CvssError {
 /// (`AV:N/AC:L/Au:N/…`, optionally wrapped as `(AV:N/…)` or prefixed `CVSS:2.0/`).
 pub fn score_vector(vector: &str) -> Result<CvssScores, CvssError> {
     let v = vector.trim();
-    let err = |reason: &str| CvssError { vector: vector.to_string(), reason: reason.to_string() };
+    let err = |reason: &str| CvssError {
+        vector: vector.to_string(),
+        reason: reason.to_string(),
+    };
     if v.starts_with("CVSS:4.0/") {
         let parsed = cvss::v4::Vector::from_str(v).map_err(|e| err(&e.to_string()))?;
         let base = parsed.score().value();
-        Ok(CvssScores { version: CvssVersion::V4, base, temporal: None, environmental: None })
+        Ok(CvssScores {
+            version: CvssVersion::V4,
+            base,
+            temporal: None,
+            environmental: None,
+        })
     } else if let Some(rest) = v.strip_prefix("CVSS:3.1/") {
         v3::score(rest, v3::Minor::One).map_err(|r| err(&r))
     } else if let Some(rest) = v.strip_prefix("CVSS:3.0/") {
@@ -168,7 +176,11 @@ pub struct Severity {
 impl Severity {
     /// No information.
     pub fn unknown() -> Self {
-        Self { rating: Rating::Unknown, score: None, vector: None }
+        Self {
+            rating: Rating::Unknown,
+            score: None,
+            vector: None,
+        }
     }
 
     /// Picks the severity from the advisory's vectors and fallbacks. Preference: the newest
@@ -184,11 +196,24 @@ impl Severity {
             }
         }
         if let Some((version, score, v)) = best {
-            let scores = CvssScores { version, base: score, temporal: None, environmental: None };
-            return Self { rating: scores.rating(), score: Some(score), vector: Some(v.to_string()) };
+            let scores = CvssScores {
+                version,
+                base: score,
+                temporal: None,
+                environmental: None,
+            };
+            return Self {
+                rating: scores.rating(),
+                score: Some(score),
+                vector: Some(v.to_string()),
+            };
         }
         match word.and_then(Rating::from_word) {
-            Some(rating) => Self { rating, score: None, vector: None },
+            Some(rating) => Self {
+                rating,
+                score: None,
+                vector: None,
+            },
             None => Self::unknown(),
         }
     }
@@ -198,7 +223,9 @@ impl Severity {
 pub(crate) fn metric_pairs(body: &str) -> Result<Vec<(&str, &str)>, String> {
     let mut out: Vec<(&str, &str)> = Vec::with_capacity(16);
     for part in body.split('/') {
-        let (k, v) = part.split_once(':').ok_or_else(|| format!("component {part:?} has no ':'"))?;
+        let (k, v) = part
+            .split_once(':')
+            .ok_or_else(|| format!("component {part:?} has no ':'"))?;
         if k.is_empty() || v.is_empty() {
             return Err(format!("empty metric in {part:?}"));
         }
@@ -229,7 +256,14 @@ mod tests {
 
     #[test]
     fn bad_vectors_are_errors_not_panics() {
-        for v in ["", "CVSS:3.1/", "CVSS:3.1/AV:Q", "CVSS:4.0/AV:N", "AV:N/AV:N", "garbage"] {
+        for v in [
+            "",
+            "CVSS:3.1/",
+            "CVSS:3.1/AV:Q",
+            "CVSS:4.0/AV:N",
+            "AV:N/AV:N",
+            "garbage",
+        ] {
             assert!(score_vector(v).is_err(), "{v}");
         }
     }
@@ -237,7 +271,10 @@ mod tests {
     #[test]
     fn pick_prefers_newest_and_falls_back_to_word() {
         let s = Severity::pick(
-            &["AV:N/AC:L/Au:N/C:P/I:P/A:P", "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N"],
+            &[
+                "AV:N/AC:L/Au:N/C:P/I:P/A:P",
+                "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N",
+            ],
             Some("LOW"),
         );
         assert_eq!(s.score, Some(7.5));

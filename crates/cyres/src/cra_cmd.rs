@@ -178,10 +178,19 @@ pub fn catalogue(a: CatalogueArgs) -> anyhow::Result<u8> {
     let (c1, c2, c4) = c.counts();
     println!("Catalogue {} ({})", c.version.id, c.version.source);
     println!("  legal act:              {}", c.version.legal_act);
-    println!("  published:              {}", iso_date::format(c.version.published));
-    println!("  technical descriptions: {}", c.version.technical_descriptions);
+    println!(
+        "  published:              {}",
+        iso_date::format(c.version.published)
+    );
+    println!(
+        "  technical descriptions: {}",
+        c.version.technical_descriptions
+    );
     if !c.version.amended_by.is_empty() {
-        println!("  amended by:             {}", c.version.amended_by.join("; "));
+        println!(
+            "  amended by:             {}",
+            c.version.amended_by.join("; ")
+        );
     }
     println!("  entries:                {c1} class I, {c2} class II, {c4} critical\n");
     let rows: Vec<Vec<String>> = c
@@ -213,12 +222,15 @@ pub fn classify(a: ClassifyArgs) -> anyhow::Result<u8> {
         bail!("give a PROFILE file or --describe TEXT");
     };
     let on = match &a.on {
-        Some(d) => iso_date::parse(d).map_err(anyhow::Error::msg).context("--on")?,
+        Some(d) => iso_date::parse(d)
+            .map_err(anyhow::Error::msg)
+            .context("--on")?,
         None => today(),
     };
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("reading profile {}", path.display()))?;
-    let profile = Profile::from_str_any(&text).with_context(|| format!("profile {}", path.display()))?;
+    let profile =
+        Profile::from_str_any(&text).with_context(|| format!("profile {}", path.display()))?;
     let c = cyres_cra::classify(&profile, &cat, on)?;
     if a.format == Format::Json {
         print_json(&c)?;
@@ -246,18 +258,27 @@ fn print_suggestions(s: &Suggestions) {
                 ]
             })
             .collect();
-        print!("{}", table(&["ID", "CATEGORY", "CONFIDENCE", "TRIGGERED BY"], &rows));
+        print!(
+            "{}",
+            table(&["ID", "CATEGORY", "CONFIDENCE", "TRIGGERED BY"], &rows)
+        );
         println!("\n  verdict: {}", s.verdict);
     }
     for r in &s.ruled_out {
-        println!("  ruled out {}: \"{}\" matched, but \"{}\" points elsewhere", r.id, r.matched, r.because);
+        println!(
+            "  ruled out {}: \"{}\" matched, but \"{}\" points elsewhere",
+            r.id, r.matched, r.because
+        );
     }
     println!("  catalogue: {}", s.catalogue_version);
 }
 
 fn print_classification(c: &Classification, cat: &Catalogue) {
     println!("Product       {}", c.product);
-    println!("Catalogue     {} ({})", c.catalogue_version, cat.version.source);
+    println!(
+        "Catalogue     {} ({})",
+        c.catalogue_version, cat.version.source
+    );
     println!("Evaluated on  {}", iso_date::format(c.on));
     println!("Category      {}  ({})", c.category, c.category_basis);
     if let Some(note) = &c.scope_note {
@@ -275,7 +296,11 @@ fn print_classification(c: &Classification, cat: &Catalogue) {
                 vec![
                     m.id.clone(),
                     m.category.to_string(),
-                    if m.decisive { "core".into() } else { "integrated".into() },
+                    if m.decisive {
+                        "core".into()
+                    } else {
+                        "integrated".into()
+                    },
                     m.reason.clone(),
                 ]
             })
@@ -303,11 +328,18 @@ fn print_classification(c: &Classification, cat: &Catalogue) {
             .collect();
         print!("{}", table(&["ROUTE", "ASSESSOR", "PROCEDURE"], &rows));
         println!("  {}", c.conformity.reason);
-        println!("  notified body required: {}", yes_no(c.conformity.notified_body_required));
+        println!(
+            "  notified body required: {}",
+            yes_no(c.conformity.notified_body_required)
+        );
     }
     println!(
         "\nFOSS exception (Art. 32(5)): {} ({})",
-        if c.foss_exception.applies { "applies" } else { "does not apply" },
+        if c.foss_exception.applies {
+            "applies"
+        } else {
+            "does not apply"
+        },
         c.foss_exception.reason
     );
     if let Some(note) = &c.certification_note {
@@ -316,16 +348,34 @@ fn print_classification(c: &Classification, cat: &Catalogue) {
     if let Some(sp) = &c.support_period {
         println!("\nSupport period (Art. 13(8))");
         println!("  placed on market:        {}", iso_date::format(sp.start));
-        println!("  minimum end:             {} ({} months)", iso_date::format(sp.minimum_end), sp.minimum_months);
+        println!(
+            "  minimum end:             {} ({} months)",
+            iso_date::format(sp.minimum_end),
+            sp.minimum_months
+        );
         if let Some(e) = sp.expected_use_end {
             println!("  expected-use end:        {}", iso_date::format(e));
         }
-        println!("  support end:             {} (shown at purchase as {}; {})", iso_date::format(sp.end), sp.end_month, sp.rule);
-        println!("  documentation kept until {} (Art. 13(13))", iso_date::format(sp.documentation_kept_until));
-        println!("  each security update available until max(issue + 10 years, {}) (Art. 13(9))", iso_date::format(sp.end));
+        println!(
+            "  support end:             {} (shown at purchase as {}; {})",
+            iso_date::format(sp.end),
+            sp.end_month,
+            sp.rule
+        );
+        println!(
+            "  documentation kept until {} (Art. 13(13))",
+            iso_date::format(sp.documentation_kept_until)
+        );
+        println!(
+            "  each security update available until max(issue + 10 years, {}) (Art. 13(9))",
+            iso_date::format(sp.end)
+        );
     }
     if let Some(co) = &c.coordinator {
-        println!("\nCoordinator CSIRT: {} {} ({}; {})", co.member_state, co.member_state_name, co.basis, co.reason);
+        println!(
+            "\nCoordinator CSIRT: {} {} ({}; {})",
+            co.member_state, co.member_state_name, co.basis, co.reason
+        );
         if !co.tied_with.is_empty() {
             let tied: Vec<&str> = co.tied_with.iter().map(|m| m.code()).collect();
             println!("  tie with {}: confirm the choice", tied.join(", "));
@@ -339,7 +389,9 @@ fn print_classification(c: &Classification, cat: &Catalogue) {
             .map(|o| {
                 vec![
                     o.id.to_string(),
-                    o.applies_from.map(iso_date::format).unwrap_or_else(|| "-".into()),
+                    o.applies_from
+                        .map(iso_date::format)
+                        .unwrap_or_else(|| "-".into()),
                     yes_no(o.applies),
                     o.source.to_string(),
                     match o.condition {
@@ -349,7 +401,10 @@ fn print_classification(c: &Classification, cat: &Catalogue) {
                 ]
             })
             .collect();
-        print!("{}", table(&["ID", "FROM", "APPLIES", "SOURCE", "SUMMARY"], &rows));
+        print!(
+            "{}",
+            table(&["ID", "FROM", "APPLIES", "SOURCE", "SUMMARY"], &rows)
+        );
     }
     if !c.notes.is_empty() {
         println!("\nNotes");
@@ -377,17 +432,24 @@ fn parse_time(flag: &str, text: &str) -> anyhow::Result<OffsetDateTime> {
 
 /// `cyres deadlines`.
 pub fn deadlines(a: DeadlinesArgs) -> anyhow::Result<u8> {
-    let opt = |flag: &str, v: &Option<String>| v.as_deref().map(|t| parse_time(flag, t)).transpose();
+    let opt =
+        |flag: &str, v: &Option<String>| v.as_deref().map(|t| parse_time(flag, t)).transpose();
     let kind = match a.kind {
         KindArg::Vulnerability => CaseKind::Vulnerability,
         KindArg::Incident => CaseKind::Incident,
     };
     let mut case = CaseTimes::new(kind, parse_time("--aware-at", &a.aware_at)?);
     case.fix_available_at = opt("--fix-available-at", &a.fix_available_at)?;
-    case.early_warning_submitted_at = opt("--early-warning-submitted-at", &a.early_warning_submitted_at)?;
-    case.notification_submitted_at = opt("--notification-submitted-at", &a.notification_submitted_at)?;
-    case.intermediate_requested_at = opt("--intermediate-requested-at", &a.intermediate_requested_at)?;
-    case.intermediate_submitted_at = opt("--intermediate-submitted-at", &a.intermediate_submitted_at)?;
+    case.early_warning_submitted_at = opt(
+        "--early-warning-submitted-at",
+        &a.early_warning_submitted_at,
+    )?;
+    case.notification_submitted_at =
+        opt("--notification-submitted-at", &a.notification_submitted_at)?;
+    case.intermediate_requested_at =
+        opt("--intermediate-requested-at", &a.intermediate_requested_at)?;
+    case.intermediate_submitted_at =
+        opt("--intermediate-submitted-at", &a.intermediate_submitted_at)?;
     case.final_submitted_at = opt("--final-submitted-at", &a.final_submitted_at)?;
     case.early_warning_covers_notification = a.early_warning_covers_notification;
     case.notification_covers_final = a.notification_covers_final;
@@ -424,14 +486,19 @@ fn print_deadlines(d: &Deadlines) {
         .map(|s| {
             vec![
                 s.stage.as_str().to_string(),
-                s.due.map(rfc3339_option::format).unwrap_or_else(|| "-".into()),
+                s.due
+                    .map(rfc3339_option::format)
+                    .unwrap_or_else(|| "-".into()),
                 s.status_text.clone(),
                 s.basis.to_string(),
                 s.rule.to_string(),
             ]
         })
         .collect();
-    print!("{}", table(&["STAGE", "DUE (UTC)", "STATUS", "BASIS", "RULE"], &rows));
+    print!(
+        "{}",
+        table(&["STAGE", "DUE (UTC)", "STATUS", "BASIS", "RULE"], &rows)
+    );
     let mut first = true;
     for s in &d.stages {
         for n in &s.notes {

@@ -3,6 +3,7 @@
 //! error).
 
 mod cra_cmd;
+mod dev_cmd;
 mod scan_cmd;
 mod versions_cmd;
 
@@ -29,6 +30,9 @@ enum Command {
     Classify(cra_cmd::ClassifyArgs),
     /// Compute the Article 14 reporting deadlines for a vulnerability or incident.
     Deadlines(cra_cmd::DeadlinesArgs),
+    /// Helpers for benchmarks and tests.
+    #[command(hide = true)]
+    Dev(dev_cmd::DevArgs),
     /// Compare and sort versions in an ecosystem's own order.
     Versions(versions_cmd::VersionsArgs),
 }
@@ -42,6 +46,7 @@ fn main() -> ExitCode {
         Command::Classify(a) => cra_cmd::classify(a),
         Command::Deadlines(a) => cra_cmd::deadlines(a),
         Command::Versions(a) => versions_cmd::run(a),
+        Command::Dev(a) => dev_cmd::run(a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

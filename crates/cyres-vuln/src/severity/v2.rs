@@ -4,7 +4,12 @@
 
 use super::{CvssScores, CvssVersion, metric_pairs};
 
-fn weight(pairs: &[(&str, &str)], key: &str, table: &[(&str, f64)], default: Option<f64>) -> Result<f64, String> {
+fn weight(
+    pairs: &[(&str, &str)],
+    key: &str,
+    table: &[(&str, f64)],
+    default: Option<f64>,
+) -> Result<f64, String> {
     match pairs.iter().find(|(k, _)| *k == key) {
         Some((_, v)) => table
             .iter()
@@ -19,12 +24,36 @@ const AV: &[(&str, f64)] = &[("L", 0.395), ("A", 0.646), ("N", 1.0)];
 const AC: &[(&str, f64)] = &[("H", 0.35), ("M", 0.61), ("L", 0.71)];
 const AU: &[(&str, f64)] = &[("M", 0.45), ("S", 0.56), ("N", 0.704)];
 const CIA: &[(&str, f64)] = &[("N", 0.0), ("P", 0.275), ("C", 0.660)];
-const E: &[(&str, f64)] = &[("U", 0.85), ("POC", 0.9), ("F", 0.95), ("H", 1.0), ("ND", 1.0)];
-const RL: &[(&str, f64)] = &[("OF", 0.87), ("TF", 0.90), ("W", 0.95), ("U", 1.0), ("ND", 1.0)];
+const E: &[(&str, f64)] = &[
+    ("U", 0.85),
+    ("POC", 0.9),
+    ("F", 0.95),
+    ("H", 1.0),
+    ("ND", 1.0),
+];
+const RL: &[(&str, f64)] = &[
+    ("OF", 0.87),
+    ("TF", 0.90),
+    ("W", 0.95),
+    ("U", 1.0),
+    ("ND", 1.0),
+];
 const RC: &[(&str, f64)] = &[("UC", 0.90), ("UR", 0.95), ("C", 1.0), ("ND", 1.0)];
-const CDP: &[(&str, f64)] =
-    &[("N", 0.0), ("L", 0.1), ("LM", 0.3), ("MH", 0.4), ("H", 0.5), ("ND", 0.0)];
-const TD: &[(&str, f64)] = &[("N", 0.0), ("L", 0.25), ("M", 0.75), ("H", 1.0), ("ND", 1.0)];
+const CDP: &[(&str, f64)] = &[
+    ("N", 0.0),
+    ("L", 0.1),
+    ("LM", 0.3),
+    ("MH", 0.4),
+    ("H", 0.5),
+    ("ND", 0.0),
+];
+const TD: &[(&str, f64)] = &[
+    ("N", 0.0),
+    ("L", 0.25),
+    ("M", 0.75),
+    ("H", 1.0),
+    ("ND", 1.0),
+];
 const REQ: &[(&str, f64)] = &[("L", 0.5), ("M", 1.0), ("H", 1.51), ("ND", 1.0)];
 
 /// Half-up rounding to one decimal, after clearing floating-point noise below 1e-9.
@@ -42,8 +71,9 @@ fn base_for(impact: f64, exploitability: f64) -> f64 {
 /// `temporal`/`environmental` are `Some` only when the vector has metrics of that group.
 pub fn score(body: &str) -> Result<CvssScores, String> {
     let pairs = metric_pairs(body)?;
-    const KNOWN: &[&str] =
-        &["AV", "AC", "Au", "C", "I", "A", "E", "RL", "RC", "CDP", "TD", "CR", "IR", "AR"];
+    const KNOWN: &[&str] = &[
+        "AV", "AC", "Au", "C", "I", "A", "E", "RL", "RC", "CDP", "TD", "CR", "IR", "AR",
+    ];
     if let Some((k, _)) = pairs.iter().find(|(k, _)| !KNOWN.contains(k)) {
         return Err(format!("unknown metric {k}"));
     }
@@ -91,8 +121,8 @@ mod tests {
     fn spec_example_cve_2002_0392() {
         // The v2 guide's §3.3.1 example: base 7.8, temporal 6.4, environmental (CDP:H, TD:H,
         // CR:M, IR:M, AR:H) 9.2.
-        let s = score("AV:N/AC:L/Au:N/C:N/I:N/A:C/E:F/RL:OF/RC:C/CDP:H/TD:H/CR:M/IR:M/AR:H")
-            .unwrap();
+        let s =
+            score("AV:N/AC:L/Au:N/C:N/I:N/A:C/E:F/RL:OF/RC:C/CDP:H/TD:H/CR:M/IR:M/AR:H").unwrap();
         assert_eq!(s.base, 7.8);
         assert_eq!(s.temporal, Some(6.4));
         assert_eq!(s.environmental, Some(9.2));

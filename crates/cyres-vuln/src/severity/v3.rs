@@ -14,7 +14,12 @@ pub enum Minor {
 }
 
 /// Looks up `key` in `pairs`, mapping the letter through `table`; `default` when absent.
-fn metric(pairs: &[(&str, &str)], key: &str, table: &[(&str, f64)], default: Option<f64>) -> Result<f64, String> {
+fn metric(
+    pairs: &[(&str, &str)],
+    key: &str,
+    table: &[(&str, f64)],
+    default: Option<f64>,
+) -> Result<f64, String> {
     match pairs.iter().find(|(k, _)| *k == key) {
         Some((_, v)) => table
             .iter()
@@ -33,8 +38,20 @@ const AV: &[(&str, f64)] = &[("N", 0.85), ("A", 0.62), ("L", 0.55), ("P", 0.2)];
 const AC: &[(&str, f64)] = &[("L", 0.77), ("H", 0.44)];
 const UI: &[(&str, f64)] = &[("N", 0.85), ("R", 0.62)];
 const CIA: &[(&str, f64)] = &[("H", 0.56), ("L", 0.22), ("N", 0.0)];
-const E: &[(&str, f64)] = &[("X", 1.0), ("H", 1.0), ("F", 0.97), ("P", 0.94), ("U", 0.91)];
-const RL: &[(&str, f64)] = &[("X", 1.0), ("U", 1.0), ("W", 0.97), ("T", 0.96), ("O", 0.95)];
+const E: &[(&str, f64)] = &[
+    ("X", 1.0),
+    ("H", 1.0),
+    ("F", 0.97),
+    ("P", 0.94),
+    ("U", 0.91),
+];
+const RL: &[(&str, f64)] = &[
+    ("X", 1.0),
+    ("U", 1.0),
+    ("W", 0.97),
+    ("T", 0.96),
+    ("O", 0.95),
+];
 const RC: &[(&str, f64)] = &[("X", 1.0), ("C", 1.0), ("R", 0.96), ("U", 0.92)];
 const REQ: &[(&str, f64)] = &[("X", 1.0), ("H", 1.5), ("M", 1.0), ("L", 0.5)];
 
@@ -70,8 +87,8 @@ fn roundup_30(x: f64) -> f64 {
 pub fn score(body: &str, minor: Minor) -> Result<CvssScores, String> {
     let pairs = metric_pairs(body)?;
     const KNOWN: &[&str] = &[
-        "AV", "AC", "PR", "UI", "S", "C", "I", "A", "E", "RL", "RC", "CR", "IR", "AR", "MAV", "MAC",
-        "MPR", "MUI", "MS", "MC", "MI", "MA",
+        "AV", "AC", "PR", "UI", "S", "C", "I", "A", "E", "RL", "RC", "CR", "IR", "AR", "MAV",
+        "MAC", "MPR", "MUI", "MS", "MC", "MI", "MA",
     ];
     if let Some((k, _)) = pairs.iter().find(|(k, _)| !KNOWN.contains(k)) {
         return Err(format!("unknown metric {k}"));
@@ -90,15 +107,21 @@ pub fn score(body: &str, minor: Minor) -> Result<CvssScores, String> {
     };
     let av = metric(&pairs, "AV", AV, None)?;
     let ac = metric(&pairs, "AC", AC, None)?;
-    let pr = pr_weight(value(&pairs, "PR").ok_or("mandatory metric PR is missing")?, changed)?;
+    let pr = pr_weight(
+        value(&pairs, "PR").ok_or("mandatory metric PR is missing")?,
+        changed,
+    )?;
     let ui = metric(&pairs, "UI", UI, None)?;
     let c = metric(&pairs, "C", CIA, None)?;
     let i = metric(&pairs, "I", CIA, None)?;
     let a = metric(&pairs, "A", CIA, None)?;
 
     let iss = 1.0 - (1.0 - c) * (1.0 - i) * (1.0 - a);
-    let impact =
-        if changed { 7.52 * (iss - 0.029) - 3.25 * (iss - 0.02).powi(15) } else { 6.42 * iss };
+    let impact = if changed {
+        7.52 * (iss - 0.029) - 3.25 * (iss - 0.02).powi(15)
+    } else {
+        6.42 * iss
+    };
     let exploitability = 8.22 * av * ac * pr * ui;
     let base = if impact <= 0.0 {
         0.0

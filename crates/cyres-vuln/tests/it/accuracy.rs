@@ -12,20 +12,76 @@ use std::collections::BTreeSet;
 
 /// (advisory id, version, reason) where the kit's data contradicts itself.
 const EXCEPTIONS: &[(&str, &str, &str)] = &[
-    ("PYSEC-2021-114", "2.11.6", "overlapping ranges: [0, 2.11.6) and [2.11, 2.11.7); sorted OSV evaluation turns 2.11.6 off"),
-    ("PYSEC-2022-236", "3.1.1", "unsorted events with `fixed` 3.1.1 and `introduced` 3.1.1 at the same version (tie order)"),
-    ("PYSEC-2022-236", "3.1.2", "unsorted events with `fixed` 3.1.1 and `introduced` 3.1.1 at the same version (tie order)"),
-    ("PYSEC-2023-72", "3.1.1", "unsorted events with `fixed` 3.1.1 and `introduced` 3.1.1 at the same version (tie order)"),
-    ("PYSEC-2023-72", "3.1.2", "unsorted events with `fixed` 3.1.1 and `introduced` 3.1.1 at the same version (tie order)"),
-    ("PYSEC-2023-72", "3.1.3", "unsorted events with `fixed` 3.1.1 and `introduced` 3.1.1 at the same version (tie order)"),
-    ("PYSEC-2023-177", "23.9.0", "the versions list includes the `fixed` version 23.9.0"),
-    ("PYSEC-2023-177", "23.9.0.post1", "the versions list includes a post-release of the `fixed` version"),
-    ("PYSEC-2023-61", "3.2a1", "the list has pre-releases below `introduced` 3.2 (PEP 440: 3.2a1 < 3.2)"),
-    ("PYSEC-2023-61", "3.2b1", "pre-release below `introduced` 3.2"),
-    ("PYSEC-2023-61", "3.2rc1", "pre-release below `introduced` 3.2"),
-    ("PYSEC-2023-61", "4.2a1", "pre-release below `introduced` 4.2"),
-    ("PYSEC-2023-61", "4.2b1", "pre-release below `introduced` 4.2"),
-    ("PYSEC-2023-61", "4.2rc1", "pre-release below `introduced` 4.2"),
+    (
+        "PYSEC-2021-114",
+        "2.11.6",
+        "overlapping ranges: [0, 2.11.6) and [2.11, 2.11.7); sorted OSV evaluation turns 2.11.6 off",
+    ),
+    (
+        "PYSEC-2022-236",
+        "3.1.1",
+        "unsorted events with `fixed` 3.1.1 and `introduced` 3.1.1 at the same version (tie order)",
+    ),
+    (
+        "PYSEC-2022-236",
+        "3.1.2",
+        "unsorted events with `fixed` 3.1.1 and `introduced` 3.1.1 at the same version (tie order)",
+    ),
+    (
+        "PYSEC-2023-72",
+        "3.1.1",
+        "unsorted events with `fixed` 3.1.1 and `introduced` 3.1.1 at the same version (tie order)",
+    ),
+    (
+        "PYSEC-2023-72",
+        "3.1.2",
+        "unsorted events with `fixed` 3.1.1 and `introduced` 3.1.1 at the same version (tie order)",
+    ),
+    (
+        "PYSEC-2023-72",
+        "3.1.3",
+        "unsorted events with `fixed` 3.1.1 and `introduced` 3.1.1 at the same version (tie order)",
+    ),
+    (
+        "PYSEC-2023-177",
+        "23.9.0",
+        "the versions list includes the `fixed` version 23.9.0",
+    ),
+    (
+        "PYSEC-2023-177",
+        "23.9.0.post1",
+        "the versions list includes a post-release of the `fixed` version",
+    ),
+    (
+        "PYSEC-2023-61",
+        "3.2a1",
+        "the list has pre-releases below `introduced` 3.2 (PEP 440: 3.2a1 < 3.2)",
+    ),
+    (
+        "PYSEC-2023-61",
+        "3.2b1",
+        "pre-release below `introduced` 3.2",
+    ),
+    (
+        "PYSEC-2023-61",
+        "3.2rc1",
+        "pre-release below `introduced` 3.2",
+    ),
+    (
+        "PYSEC-2023-61",
+        "4.2a1",
+        "pre-release below `introduced` 4.2",
+    ),
+    (
+        "PYSEC-2023-61",
+        "4.2b1",
+        "pre-release below `introduced` 4.2",
+    ),
+    (
+        "PYSEC-2023-61",
+        "4.2rc1",
+        "pre-release below `introduced` 4.2",
+    ),
 ];
 
 fn events(r: &cyres_vuln::advisory::Range) -> Vec<Event> {
@@ -69,7 +125,9 @@ fn ranges_agree_with_explicit_version_lists() {
             }
             let eco = Ecosystem::from_osv(&aff.package.ecosystem);
             let affected = |v: &str| {
-                ranges.iter().any(|(k, ev)| evaluate(&eco, *k, ev, v) == Affected::Yes)
+                ranges
+                    .iter()
+                    .any(|(k, ev)| evaluate(&eco, *k, ev, v) == Affected::Yes)
             };
             for v in &aff.versions {
                 checked_versions += 1;
@@ -103,7 +161,10 @@ fn ranges_agree_with_explicit_version_lists() {
         .iter()
         .filter(|(i, v, _)| !failures.iter().any(|(fi, fv, _)| fi == i && fv == v))
         .collect();
-    assert!(advisories > 1000, "only {advisories} advisories have both ranges and lists");
+    assert!(
+        advisories > 1000,
+        "only {advisories} advisories have both ranges and lists"
+    );
     assert!(
         unexpected.is_empty() && stale.is_empty(),
         "{} unexpected disagreements: {:#?}\nstale exceptions: {stale:#?}",

@@ -30,7 +30,10 @@ fn corrupt_archives_are_errors() {
     let dir = scratch("corrupt");
     for (name, bytes) in [
         ("x.zip", b"PK\x03\x04 this is not really a zip".to_vec()),
-        ("x.tar.zst", b"\x28\xb5\x2f\xfd garbage garbage garbage".to_vec()),
+        (
+            "x.tar.zst",
+            b"\x28\xb5\x2f\xfd garbage garbage garbage".to_vec(),
+        ),
         ("x.tar.gz", b"\x1f\x8b\x08\x00 garbage".to_vec()),
     ] {
         let p = dir.join(name);
@@ -39,7 +42,9 @@ fn corrupt_archives_are_errors() {
         assert!(matches!(err, VulnError::Archive { .. }), "{name}: {err}");
         assert!(err.to_string().contains(name), "{err}");
     }
-    let missing = Corpus::new().load_path(&dir.join("nope"), &mut |_| {}).unwrap_err();
+    let missing = Corpus::new()
+        .load_path(&dir.join("nope"), &mut |_| {})
+        .unwrap_err();
     assert!(matches!(missing, VulnError::Io { .. }));
 }
 
@@ -53,7 +58,8 @@ fn zip_in_osv_all_zip_layout_loads() {
     z.start_file("TEST-1.json", opts).unwrap();
     z.write_all(GOOD.as_bytes()).unwrap();
     z.start_file("TEST-2.json", opts).unwrap();
-    z.write_all(GOOD.replace("TEST-1", "TEST-2").as_bytes()).unwrap();
+    z.write_all(GOOD.replace("TEST-1", "TEST-2").as_bytes())
+        .unwrap();
     z.start_file("TEST-3.json", opts).unwrap();
     z.write_all(b"{").unwrap();
     z.finish().unwrap();
@@ -72,7 +78,9 @@ fn tar_and_tar_gz_load() {
     h.set_size(GOOD.len() as u64);
     h.set_mode(0o644);
     h.set_cksum();
-    builder.append_data(&mut h, "db/TEST-1.json", GOOD.as_bytes()).unwrap();
+    builder
+        .append_data(&mut h, "db/TEST-1.json", GOOD.as_bytes())
+        .unwrap();
     let tar_bytes = builder.into_inner().unwrap();
     std::fs::write(dir.join("a.tar"), &tar_bytes).unwrap();
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());

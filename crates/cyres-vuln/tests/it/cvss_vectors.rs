@@ -46,12 +46,17 @@ fn every_kit_vector_scores_like_the_reference() {
             };
             let want_base = l.base_score.or(l.score).expect("reference score");
             if got.base != want_base {
-                mismatches.push(format!("{name}: {} base {} != {}", l.vector, got.base, want_base));
+                mismatches.push(format!(
+                    "{name}: {} base {} != {}",
+                    l.vector, got.base, want_base
+                ));
             }
             if let Some(t) = l.temporal_score {
                 if got.temporal != Some(t) {
-                    mismatches
-                        .push(format!("{name}: {} temporal {:?} != {t}", l.vector, got.temporal));
+                    mismatches.push(format!(
+                        "{name}: {} temporal {:?} != {t}",
+                        l.vector, got.temporal
+                    ));
                 }
             }
             if let Some(e) = l.environmental_score {

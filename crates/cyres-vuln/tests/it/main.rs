@@ -47,7 +47,9 @@ pub fn nvd_fixture() -> std::path::PathBuf {
 
 /// A scratch directory under the target dir, fresh for each call.
 pub fn scratch(name: &str) -> std::path::PathBuf {
-    let d = cyres_kit::target_dir().join("cyres-vuln-scratch").join(format!("{name}-{}", std::process::id()));
+    let d = cyres_kit::target_dir()
+        .join("cyres-vuln-scratch")
+        .join(format!("{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).unwrap();
     d

@@ -46,9 +46,8 @@ struct Pkg {
 
 #[test]
 fn recorded_osv_answers_are_found() {
-    let path = cyres_kit::kit_file(
-        "advisories/osv-api-recordings/osv-querybatch-recordings.jsonl.zst",
-    );
+    let path =
+        cyres_kit::kit_file("advisories/osv-api-recordings/osv-querybatch-recordings.jsonl.zst");
     let mut text = String::new();
     zstd::stream::read::Decoder::new(std::fs::File::open(path).unwrap())
         .unwrap()
@@ -62,8 +61,12 @@ fn recorded_osv_answers_are_found() {
     let mut missed: Vec<String> = Vec::new();
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
         let l: Line = serde_json::from_str(line).unwrap();
-        let (Some(pkg), Some(version)) = (l.query.package, l.query.version) else { continue };
-        let (Some(eco), Some(name)) = (pkg.ecosystem, pkg.name) else { continue };
+        let (Some(pkg), Some(version)) = (l.query.package, l.query.version) else {
+            continue;
+        };
+        let (Some(eco), Some(name)) = (pkg.ecosystem, pkg.name) else {
+            continue;
+        };
         queries += 1;
         if eco == "GIT" {
             // A repository + tag query: answered by commit ranges, not by a version matcher.
@@ -84,7 +87,9 @@ fn recorded_osv_answers_are_found() {
         let findings = match_package(idx, &q);
         for id in wanted {
             checked += 1;
-            let hit = findings.iter().any(|f| &f.id == id || f.aliases.contains(id));
+            let hit = findings
+                .iter()
+                .any(|f| &f.id == id || f.aliases.contains(id));
             let why = EXPLAINED
                 .iter()
                 .find(|(e, n, v, i, _)| *e == eco && *n == name && *v == version && *i == id);
@@ -104,7 +109,11 @@ fn recorded_osv_answers_are_found() {
         explained.len(),
         missed.len()
     );
-    assert_eq!(explained.len(), EXPLAINED.len(), "stale EXPLAINED entries: {explained:?}");
+    assert_eq!(
+        explained.len(),
+        EXPLAINED.len(),
+        "stale EXPLAINED entries: {explained:?}"
+    );
     assert!(checked > 100, "only {checked} pairs checked");
     assert!(missed.is_empty(), "{} missed: {missed:#?}", missed.len());
 }

@@ -44,7 +44,11 @@ pub fn kit() -> PathBuf {
 /// Panics when the kit or the file is missing.
 pub fn kit_file(rel: &str) -> PathBuf {
     let p = kit().join(rel);
-    assert!(p.exists(), "kit file {} is missing; is the kit complete?", p.display());
+    assert!(
+        p.exists(),
+        "kit file {} is missing; is the kit complete?",
+        p.display()
+    );
     p
 }
 
@@ -66,7 +70,9 @@ pub fn unpacked(archive: &str) -> PathBuf {
     }
     fs::create_dir_all(&base).expect("create target/testdata");
     // Unpack into a private folder, then rename: concurrent test binaries race harmlessly.
-    let tmp = base.join(format!("{stem}.tmp-{}", std::process::id()));
+    static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tmp = base.join(format!("{stem}.tmp-{}-{n}", std::process::id()));
     let _ = fs::remove_dir_all(&tmp);
     fs::create_dir_all(&tmp).expect("create unpack folder");
     unpack_into(&src, &tmp).unwrap_or_else(|e| panic!("unpacking {}: {e}", src.display()));
@@ -85,7 +91,11 @@ pub fn unpacked(archive: &str) -> PathBuf {
 /// `unpacked_path("versions/vers-spec-tests.tar.zst", "vers-spec/tests")`.
 pub fn unpacked_path(archive: &str, rel: &str) -> PathBuf {
     let p = unpacked(archive).join(rel);
-    assert!(p.exists(), "{} is missing from the unpacked kit archive {archive}", p.display());
+    assert!(
+        p.exists(),
+        "{} is missing from the unpacked kit archive {archive}",
+        p.display()
+    );
     p
 }
 
@@ -102,7 +112,11 @@ pub fn target_dir() -> PathBuf {
     match std::env::var_os("CARGO_TARGET_DIR") {
         Some(p) => {
             let p = PathBuf::from(p);
-            if p.is_absolute() { p } else { workspace_root().join(p) }
+            if p.is_absolute() {
+                p
+            } else {
+                workspace_root().join(p)
+            }
         }
         None => workspace_root().join("target"),
     }

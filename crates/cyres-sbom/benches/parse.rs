@@ -16,14 +16,29 @@ fn bench(c: &mut Criterion) {
     let inputs: Vec<(&str, Vec<u8>)> = vec![
         (
             "cyclonedx-json/keycloak-10.0.2",
-            kit("sboms/cyclonedx-bom-examples.tar.zst", "cyclonedx-bom-examples/SBOM/keycloak-10.0.2/bom.json"),
+            kit(
+                "sboms/cyclonedx-bom-examples.tar.zst",
+                "cyclonedx-bom-examples/SBOM/keycloak-10.0.2/bom.json",
+            ),
         ),
-        ("cyclonedx-json/synthetic-10000", synthetic_cyclonedx(10_000).into_bytes()),
+        (
+            "cyclonedx-json/synthetic-10000",
+            synthetic_cyclonedx(10_000).into_bytes(),
+        ),
         (
             "cyclonedx-xml/keycloak-10.0.2",
-            kit("sboms/cyclonedx-bom-examples.tar.zst", "cyclonedx-bom-examples/SBOM/keycloak-10.0.2/bom.xml"),
+            kit(
+                "sboms/cyclonedx-bom-examples.tar.zst",
+                "cyclonedx-bom-examples/SBOM/keycloak-10.0.2/bom.xml",
+            ),
         ),
-        ("spdx-json/rust-analyzer", kit("sboms/generated-sboms.tar.zst", "generated-sboms/rust/rust-analyzer.spdx.json")),
+        (
+            "spdx-json/rust-analyzer",
+            kit(
+                "sboms/generated-sboms.tar.zst",
+                "generated-sboms/rust/rust-analyzer.spdx.json",
+            ),
+        ),
     ];
     let mut group = c.benchmark_group("parse");
     for (name, bytes) in &inputs {

@@ -13,6 +13,7 @@ use crate::normalize::{self, NonComponentRefs};
 use crate::text::{Text, owned};
 use crate::{Component, Diagnostic, Format, Sbom, SbomError};
 use serde::Deserialize;
+use std::cell::Cell;
 
 /// Which CycloneDX spec versions are read. 1.0 and 1.1 exist only as XML and have the same
 /// component shape as 1.2. 1.7 is read with an info diagnostic: it adds fields, it does not
@@ -28,7 +29,8 @@ pub(crate) fn check_version(
             normalize::info(
                 diags,
                 "newer-spec-version",
-                "CycloneDX 1.7 is read with the 1.6 field set; fields new in 1.7 are ignored".into(),
+                "CycloneDX 1.7 is read with the 1.6 field set; fields new in 1.7 are ignored"
+                    .into(),
             );
             Ok(())
         }
@@ -38,6 +40,37 @@ pub(crate) fn check_version(
             version: other.to_string(),
             detail: "CycloneDX 1.0 to 1.7 are read".into(),
         }),
+    }
+}
+
+/// Deepest nesting of components (and of XML dependencies and services) read. Each level is a
+/// recursive call in the readers, so this bounds their stack use on hostile input; real BOMs
+/// nest a handful of levels.
+pub(crate) const MAX_NESTING: usize = 32;
+
+thread_local! {
+    /// Component nesting of the JSON document being parsed on this thread.
+    static NESTING: Cell<usize> = const { Cell::new(0) };
+}
+
+/// One level of JSON component nesting, released when dropped (also on error paths).
+struct NestingGuard;
+
+impl NestingGuard {
+    fn enter() -> Option<Self> {
+        NESTING.with(|n| {
+            if n.get() >= MAX_NESTING {
+                return None;
+            }
+            n.set(n.get() + 1);
+            Some(NestingGuard)
+        })
+    }
+}
+
+impl Drop for NestingGuard {
+    fn drop(&mut self) {
+        NESTING.with(|n| n.set(n.get().saturating_sub(1)));
     }
 }
 
@@ -131,6 +164,11 @@ impl<'de> Deserialize<'de> for Flat {
                 f.write_str("a list of components")
             }
             fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Flat, A::Error> {
+                let _level = NestingGuard::enter().ok_or_else(|| {
+                    serde::de::Error::custom(format!(
+                        "components nested deeper than {MAX_NESTING} levels"
+                    ))
+                })?;
                 let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0));
                 while let Some(mut c) = seq.next_element::<CdxComponent<'de>>()? {
                     let children = c.components.take();
@@ -177,12 +215,15 @@ pub(crate) struct CdxJson<'a> {
 /// Lowers a parsed CycloneDX JSON document into the model.
 pub(crate) fn from_json(doc: CdxJson<'_>, source: &str) -> Result<Sbom, SbomError> {
     let mut diagnostics = Vec::new();
-    let spec_version = doc.spec_version.map(|t| t.0.into_owned()).ok_or_else(|| SbomError::Syntax {
-        input: source.to_string(),
-        line: 1,
-        column: 1,
-        message: "CycloneDX document without `specVersion`".into(),
-    })?;
+    let spec_version =
+        doc.spec_version
+            .map(|t| t.0.into_owned())
+            .ok_or_else(|| SbomError::Syntax {
+                input: source.to_string(),
+                line: 1,
+                column: 1,
+                message: "CycloneDX document without `specVersion`".into(),
+            })?;
     check_version(&spec_version, source, &mut diagnostics)?;
 
     let mut components = doc.components.unwrap_or_default().0;
@@ -195,7 +236,9 @@ pub(crate) fn from_json(doc: CdxJson<'_>, source: &str) -> Result<Sbom, SbomErro
 
     let mut dependencies = Vec::new();
     for d in doc.dependencies.unwrap_or_default() {
-        let Some(from) = owned(d.reference.as_ref()) else { continue };
+        let Some(from) = owned(d.reference.as_ref()) else {
+            continue;
+        };
         for to in d.depends_on.unwrap_or_default() {
             if let Some(to) = owned(Some(&to)) {
                 dependencies.push((from.clone(), to));
@@ -234,7 +277,11 @@ fn lower(c: CdxComponent<'_>) -> Component {
         .and_then(|e| owned(e.name.as_ref()))
         .or_else(|| c.manufacturer.as_ref().and_then(|e| owned(e.name.as_ref())))
         .or_else(|| owned(c.publisher.as_ref()))
-        .or_else(|| c.authors.as_ref().and_then(|a| a.iter().find_map(|e| owned(e.name.as_ref()))))
+        .or_else(|| {
+            c.authors
+                .as_ref()
+                .and_then(|a| a.iter().find_map(|e| owned(e.name.as_ref())))
+        })
         .or_else(|| owned(c.author.as_ref()));
     let hashes = c
         .hashes

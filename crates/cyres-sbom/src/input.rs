@@ -27,7 +27,11 @@ pub(crate) fn decode<'a>(
 ) -> Result<&'a str, SbomError> {
     let size = bytes.len() as u64;
     if size > limits.max_bytes {
-        return Err(SbomError::TooLarge { input: source.to_string(), size, limit: limits.max_bytes });
+        return Err(SbomError::TooLarge {
+            input: source.to_string(),
+            size,
+            limit: limits.max_bytes,
+        });
     }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
@@ -40,7 +44,10 @@ pub(crate) fn decode<'a>(
         let (line, column) = line_column(bytes, e.valid_up_to());
         SbomError::Forbidden {
             input: source.to_string(),
-            message: format!("invalid UTF-8 at line {line}, column {column} (byte {})", e.valid_up_to()),
+            message: format!(
+                "invalid UTF-8 at line {line}, column {column} (byte {})",
+                e.valid_up_to()
+            ),
         }
     })
 }
@@ -50,7 +57,10 @@ pub(crate) fn line_column(bytes: &[u8], offset: usize) -> (u64, u64) {
     let offset = offset.min(bytes.len());
     let before = &bytes[..offset];
     let line = before.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
-    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |p| p + 1);
     (line, (offset - line_start) as u64 + 1)
 }
 
@@ -97,8 +107,14 @@ mod tests {
     fn sniff_families() {
         assert_eq!(sniff("  \n{\"a\":1}"), Some(Syntax::Json));
         assert_eq!(sniff("<?xml version=\"1.0\"?><bom/>"), Some(Syntax::Xml));
-        assert_eq!(sniff("# comment\nSPDXVersion: SPDX-2.2\n"), Some(Syntax::TagValue));
-        assert_eq!(sniff("---\nSPDXID: x\nspdxVersion: SPDX-2.3\n"), Some(Syntax::Yaml));
+        assert_eq!(
+            sniff("# comment\nSPDXVersion: SPDX-2.2\n"),
+            Some(Syntax::TagValue)
+        );
+        assert_eq!(
+            sniff("---\nSPDXID: x\nspdxVersion: SPDX-2.3\n"),
+            Some(Syntax::Yaml)
+        );
         assert_eq!(sniff("hello world"), None);
         assert_eq!(sniff(""), None);
     }
@@ -106,9 +122,15 @@ mod tests {
     #[test]
     fn decode_refuses_large_and_invalid_utf8() {
         let small = Limits { max_bytes: 3 };
-        assert!(matches!(decode(b"abcd", "x", &small), Err(SbomError::TooLarge { size: 4, .. })));
+        assert!(matches!(
+            decode(b"abcd", "x", &small),
+            Err(SbomError::TooLarge { size: 4, .. })
+        ));
         let err = decode(b"{\n\"a\xff\"}", "f.json", &Limits::default()).unwrap_err();
         assert!(err.to_string().contains("line 2, column 3"), "{err}");
-        assert_eq!(decode(b"\xEF\xBB\xBF{}", "x", &Limits::default()).unwrap(), "{}");
+        assert_eq!(
+            decode(b"\xEF\xBB\xBF{}", "x", &Limits::default()).unwrap(),
+            "{}"
+        );
     }
 }

@@ -91,7 +91,9 @@ pub(crate) fn read_yaml(text: &str, source: &str) -> Result<Sbom, SbomError> {
     match serde_norway::from_str::<Document<'_>>(text) {
         Ok(doc) => lower(doc, source, Format::SpdxYaml),
         Err(e) => {
-            let (line, column) = e.location().map_or((1, 1), |l| (l.line() as u64, l.column() as u64));
+            let (line, column) = e
+                .location()
+                .map_or((1, 1), |l| (l.line() as u64, l.column() as u64));
             Err(SbomError::Syntax {
                 input: source.to_string(),
                 line,
@@ -109,7 +111,9 @@ fn check_header(h: &Header<'_>, source: &str) -> Result<(), SbomError> {
     if let Some(v) = &h.spdx_version {
         spdx::check_version(v.as_str(), source, &mut Vec::new())?;
     }
-    if h.bom_format.as_ref().is_some_and(|f| f.as_str() == "CycloneDX")
+    if h.bom_format
+        .as_ref()
+        .is_some_and(|f| f.as_str() == "CycloneDX")
         && let Some(v) = &h.spec_version
     {
         cyclonedx::check_version(v.as_str(), source, &mut Vec::new())?;
@@ -124,7 +128,11 @@ fn lower(doc: Document<'_>, source: &str, spdx_format: Format) -> Result<Sbom, S
     {
         return Err(spdx3_error(ctx, source));
     }
-    if doc.bom_format.as_ref().is_some_and(|f| f.as_str() == "CycloneDX") {
+    if doc
+        .bom_format
+        .as_ref()
+        .is_some_and(|f| f.as_str() == "CycloneDX")
+    {
         return cyclonedx::from_json(
             CdxJson {
                 spec_version: doc.spec_version,
@@ -153,7 +161,9 @@ fn lower(doc: Document<'_>, source: &str, spdx_format: Format) -> Result<Sbom, S
     }
     // `bomFormat` is required since CycloneDX 1.2: a document without it is not one we can
     // trust to be CycloneDX.
-    Err(SbomError::UnknownFormat { input: source.to_string() })
+    Err(SbomError::UnknownFormat {
+        input: source.to_string(),
+    })
 }
 
 /// SPDX 3.0 is JSON-LD (`@context` + `@graph`), a different model from 2.x. Not read yet.
@@ -163,7 +173,9 @@ fn spdx3_error(ctx: &Context<'_>, source: &str) -> SbomError {
         Context::Other(_) => "",
     };
     if !url.is_empty() && !url.contains("spdx") {
-        return SbomError::UnknownFormat { input: source.to_string() };
+        return SbomError::UnknownFormat {
+            input: source.to_string(),
+        };
     }
     // `https://spdx.org/rdf/3.0.1/spdx-context.jsonld` → `3.0.1`.
     let version = url
@@ -184,7 +196,11 @@ fn json_error(e: &serde_json::Error, source: &str) -> SbomError {
     let full = e.to_string();
     let suffix = format!(" at line {} column {}", e.line(), e.column());
     let message = full.strip_suffix(&suffix).unwrap_or(&full);
-    let message = if e.is_eof() { format!("truncated JSON: {message}") } else { message.to_string() };
+    let message = if e.is_eof() {
+        format!("truncated JSON: {message}")
+    } else {
+        message.to_string()
+    };
     SbomError::Syntax {
         input: source.to_string(),
         line: e.line() as u64,

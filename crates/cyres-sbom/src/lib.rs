@@ -47,13 +47,19 @@ pub fn read(bytes: &[u8], source: &str, limits: &Limits) -> Result<Sbom, SbomErr
         Some(Syntax::Xml) => cyclonedx::xml::read(text, source),
         Some(Syntax::TagValue) => spdx::tag_value::read(text, source),
         Some(Syntax::Yaml) => json::read_yaml(text, source),
-        None => Err(SbomError::UnknownFormat { input: source.to_string() }),
+        None => Err(SbomError::UnknownFormat {
+            input: source.to_string(),
+        }),
     }
 }
 
 /// Reads a CycloneDX JSON document; anything else is [`SbomError::UnknownFormat`].
 pub fn read_cyclonedx_json(bytes: &[u8], source: &str, limits: &Limits) -> Result<Sbom, SbomError> {
-    expect(json::read(input::decode(bytes, source, limits)?, source), Format::CycloneDxJson, source)
+    expect(
+        json::read(input::decode(bytes, source, limits)?, source),
+        Format::CycloneDxJson,
+        source,
+    )
 }
 
 /// Reads a CycloneDX XML document; anything else is an error.
@@ -63,7 +69,11 @@ pub fn read_cyclonedx_xml(bytes: &[u8], source: &str, limits: &Limits) -> Result
 
 /// Reads an SPDX 2 JSON document; anything else is [`SbomError::UnknownFormat`].
 pub fn read_spdx_json(bytes: &[u8], source: &str, limits: &Limits) -> Result<Sbom, SbomError> {
-    expect(json::read(input::decode(bytes, source, limits)?, source), Format::SpdxJson, source)
+    expect(
+        json::read(input::decode(bytes, source, limits)?, source),
+        Format::SpdxJson,
+        source,
+    )
 }
 
 /// Reads an SPDX 2 tag-value document.
@@ -76,10 +86,16 @@ pub fn read_spdx_yaml(bytes: &[u8], source: &str, limits: &Limits) -> Result<Sbo
     json::read_yaml(input::decode(bytes, source, limits)?, source)
 }
 
-fn expect(result: Result<Sbom, SbomError>, format: Format, source: &str) -> Result<Sbom, SbomError> {
+fn expect(
+    result: Result<Sbom, SbomError>,
+    format: Format,
+    source: &str,
+) -> Result<Sbom, SbomError> {
     match result {
         Ok(s) if s.format == format => Ok(s),
-        Ok(_) => Err(SbomError::UnknownFormat { input: source.to_string() }),
+        Ok(_) => Err(SbomError::UnknownFormat {
+            input: source.to_string(),
+        }),
         Err(e) => Err(e),
     }
 }

@@ -43,9 +43,13 @@ pub struct Sbom {
     pub spec_version: String,
     /// The product the SBOM describes (CycloneDX `metadata.component`, SPDX DESCRIBES), if any.
     pub product: Option<Component>,
-    /// Every component, flattened (nested CycloneDX components included), in document order.
+    /// Every component, flattened (nested CycloneDX components included), in document order:
+    /// the `components` tree depth-first, then the product's own nested components. The product
+    /// itself is not in this list (for SPDX, the described package is moved out to `product`).
     pub components: Vec<Component>,
-    /// Dependency edges by component reference (`bom-ref` / SPDXID): (from, to).
+    /// Dependency edges by component reference (`bom-ref` / SPDXID): (from, to), meaning "from
+    /// depends on to". Only edges between components (or the product) are kept, once each;
+    /// SPDX `DEPENDENCY_OF`-style relationships are reversed into this direction.
     pub dependencies: Vec<(String, String)>,
     /// Problems found in readable input.
     pub diagnostics: Vec<Diagnostic>,
@@ -72,9 +76,12 @@ pub struct Component {
     pub cpe_raw: Option<String>,
     /// Hashes as (algorithm, hex value).
     pub hashes: Vec<(String, String)>,
-    /// Supplier name.
+    /// Supplier name. CycloneDX: `supplier.name`, else `manufacturer.name` (1.6), else
+    /// `publisher`, else the first `authors[].name`, else `author`. SPDX: `PackageSupplier`, else
+    /// `PackageOriginator`, without the `Organization:` / `Person:` prefix.
     pub supplier: Option<String>,
-    /// Licence ids or expressions.
+    /// Licence ids, names or expressions, each once (CycloneDX `license.id` / `license.name` /
+    /// `expression`; SPDX declared then concluded, `NOASSERTION` / `NONE` left out).
     pub licenses: Vec<String>,
     /// The kind as written (CycloneDX `type`: `library`, `application`, `container`, …; SPDX
     /// `primaryPackagePurpose`: `LIBRARY`, `APPLICATION`, …), if any.
@@ -86,7 +93,11 @@ pub struct Component {
 pub struct Diagnostic {
     /// How bad it is.
     pub severity: DiagnosticSeverity,
-    /// A stable code (`component-without-version`, `invalid-purl`, `unknown-purl-type`, …).
+    /// A stable code. Warnings: `component-without-name`, `component-without-version`,
+    /// `component-without-identifier` (no purl and no CPE), `invalid-purl`, `unknown-purl-type`
+    /// (not a type registered in the purl specification), `invalid-cpe`, `duplicate-reference`
+    /// (a `bom-ref` / SPDXID used twice), `dangling-dependency` (an edge naming no component).
+    /// Info: `several-described-packages`, `newer-spec-version`, `older-spec-version`.
     pub code: &'static str,
     /// A human message naming the component.
     pub message: String,
@@ -147,7 +158,9 @@ pub enum SbomError {
         detail: String,
     },
     /// A format we recognise but do not read (SPDX RDF/XML, SPDX XML, …).
-    #[error("{input}: {format} is not a supported SBOM format (use SPDX JSON, SPDX tag-value, SPDX YAML or CycloneDX JSON/XML)")]
+    #[error(
+        "{input}: {format} is not a supported SBOM format (use SPDX JSON, SPDX tag-value, SPDX YAML or CycloneDX JSON/XML)"
+    )]
     UnsupportedFormat {
         /// Input name.
         input: String,
@@ -165,5 +178,9 @@ pub enum SbomError {
 }
 
 fn detail_suffix(detail: &str) -> String {
-    if detail.is_empty() { String::new() } else { format!(" ({detail})") }
+    if detail.is_empty() {
+        String::new()
+    } else {
+        format!(" ({detail})")
+    }
 }

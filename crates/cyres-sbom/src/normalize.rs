@@ -72,26 +72,37 @@ pub(crate) struct NonComponentRefs(pub(crate) HashSet<String>);
 /// Runs the pass over a freshly read SBOM.
 pub(crate) fn finish(sbom: &mut Sbom, others: &NonComponentRefs) {
     let mut diags = std::mem::take(&mut sbom.diagnostics);
+    tidy(sbom, others, &mut diags);
     if let Some(product) = sbom.product.as_mut() {
         identify(product, "product", &mut diags);
     }
     for c in &mut sbom.components {
         identify(c, "component", &mut diags);
         if c.name.is_empty() {
-            warn(&mut diags, "component-without-name", format!("a component has no name ({})", describe(c)));
+            warn(
+                &mut diags,
+                "component-without-name",
+                format!("a component has no name ({})", describe(c)),
+            );
         }
         if c.version.is_none() {
-            warn(&mut diags, "component-without-version", format!("component {} has no version", describe(c)));
+            warn(
+                &mut diags,
+                "component-without-version",
+                format!("component {} has no version", describe(c)),
+            );
         }
         if c.purl_raw.is_none() && c.cpe_raw.is_none() {
             warn(
                 &mut diags,
                 "component-without-identifier",
-                format!("component {} has neither a purl nor a CPE; it can only be matched by name", describe(c)),
+                format!(
+                    "component {} has neither a purl nor a CPE; it can only be matched by name",
+                    describe(c)
+                ),
             );
         }
     }
-    tidy(sbom, others, &mut diags);
     sbom.diagnostics = diags;
 }
 
@@ -103,12 +114,20 @@ fn identify(c: &mut Component, role: &str, diags: &mut Vec<Diagnostic>) {
                     warn(
                         diags,
                         "unknown-purl-type",
-                        format!("{role} {}: purl type {:?} is not a registered purl type", describe(c), p.ty),
+                        format!(
+                            "{role} {}: purl type {:?} is not a registered purl type",
+                            describe(c),
+                            p.ty
+                        ),
                     );
                 }
                 c.purl = Some(p);
             }
-            Err(e) => warn(diags, "invalid-purl", format!("{role} {}: {e}", describe(c))),
+            Err(e) => warn(
+                diags,
+                "invalid-purl",
+                format!("{role} {}: {e}", describe(c)),
+            ),
         }
     }
     if let Some(raw) = c.cpe_raw.as_deref() {
@@ -129,21 +148,32 @@ fn tidy(sbom: &mut Sbom, others: &NonComponentRefs, diags: &mut Vec<Diagnostic>)
     let n = sbom.components.len();
     let mut ids: HashMap<&str, u32> = HashMap::with_capacity(n + 1);
     let mut keep_component = vec![true; n];
+    let mut merges: Vec<(usize, usize)> = Vec::new();
     for (i, c) in sbom.components.iter().enumerate() {
-        let Some(r) = c.reference.as_deref() else { continue };
+        let Some(r) = c.reference.as_deref() else {
+            continue;
+        };
         match ids.entry(r) {
             Entry::Vacant(v) => {
                 v.insert(i as u32);
             }
             Entry::Occupied(o) => {
-                let same = same_identity(&sbom.components[*o.get() as usize], c);
-                keep_component[i] = !same;
-                let what = if same {
-                    "the repeat describes the same component and was merged"
+                let first = *o.get() as usize;
+                let compatible = compatible(&sbom.components[first], c);
+                if compatible {
+                    merges.push((first, i));
+                }
+                keep_component[i] = !compatible;
+                let what = if compatible {
+                    "the repeat does not contradict the first and was merged into it"
                 } else {
                     "the repeat describes a different component and was kept; edges name the first"
                 };
-                warn(diags, "duplicate-reference", format!("reference {r:?} is used more than once: {what}"));
+                warn(
+                    diags,
+                    "duplicate-reference",
+                    format!("reference {r:?} is used more than once: {what}"),
+                );
             }
         }
     }
@@ -163,7 +193,9 @@ fn tidy(sbom: &mut Sbom, others: &NonComponentRefs, diags: &mut Vec<Diagnostic>)
                     warn(
                         diags,
                         "dangling-dependency",
-                        format!("dependency graph names {end:?}, which is not a component of this document"),
+                        format!(
+                            "dependency graph names {end:?}, which is not a component of this document"
+                        ),
                     );
                 }
             }
@@ -175,6 +207,10 @@ fn tidy(sbom: &mut Sbom, others: &NonComponentRefs, diags: &mut Vec<Diagnostic>)
         }
     }
     drop(ids);
+    for (first, repeat) in merges {
+        let extra = std::mem::take(&mut sbom.components[repeat]);
+        fill(&mut sbom.components[first], extra);
+    }
     retain_flags(&mut sbom.components, &keep_component);
     retain_flags(&mut sbom.dependencies, &keep_edge);
 }
@@ -190,12 +226,44 @@ fn retain_flags<T>(v: &mut Vec<T>, keep: &[bool]) {
     });
 }
 
-fn same_identity(a: &Component, b: &Component) -> bool {
+/// Two occurrences of one reference agree when no identifying field has two different values
+/// (one may lack what the other has: cargo-sbom writes workspace members twice, once without
+/// their purl).
+fn compatible(a: &Component, b: &Component) -> bool {
+    fn agree<T: PartialEq>(x: &Option<T>, y: &Option<T>) -> bool {
+        x.is_none() || y.is_none() || x == y
+    }
     a.name == b.name
-        && a.group == b.group
-        && a.version == b.version
-        && a.purl_raw == b.purl_raw
-        && a.cpe_raw == b.cpe_raw
+        && agree(&a.group, &b.group)
+        && agree(&a.version, &b.version)
+        && agree(&a.purl_raw, &b.purl_raw)
+        && agree(&a.cpe_raw, &b.cpe_raw)
+}
+
+/// Completes `a` with what only the repeat `b` says.
+fn fill(a: &mut Component, b: Component) {
+    a.group = a.group.take().or(b.group);
+    a.version = a.version.take().or(b.version);
+    if a.purl_raw.is_none() {
+        a.purl_raw = b.purl_raw;
+        a.purl = b.purl;
+    }
+    if a.cpe_raw.is_none() {
+        a.cpe_raw = b.cpe_raw;
+        a.cpe = b.cpe;
+    }
+    a.supplier = a.supplier.take().or(b.supplier);
+    a.kind = a.kind.take().or(b.kind);
+    for h in b.hashes {
+        if !a.hashes.contains(&h) {
+            a.hashes.push(h);
+        }
+    }
+    for l in b.licenses {
+        if !a.licenses.contains(&l) {
+            a.licenses.push(l);
+        }
+    }
 }
 
 /// `name@version (ref)` for messages.
@@ -205,7 +273,11 @@ pub(crate) fn describe(c: &Component) -> String {
         s.push_str(g);
         s.push('/');
     }
-    s.push_str(if c.name.is_empty() { "<unnamed>" } else { &c.name });
+    s.push_str(if c.name.is_empty() {
+        "<unnamed>"
+    } else {
+        &c.name
+    });
     if let Some(v) = &c.version {
         s.push('@');
         s.push_str(v);
@@ -219,11 +291,19 @@ pub(crate) fn describe(c: &Component) -> String {
 }
 
 pub(crate) fn warn(diags: &mut Vec<Diagnostic>, code: &'static str, message: String) {
-    diags.push(Diagnostic { severity: DiagnosticSeverity::Warning, code, message });
+    diags.push(Diagnostic {
+        severity: DiagnosticSeverity::Warning,
+        code,
+        message,
+    });
 }
 
 pub(crate) fn info(diags: &mut Vec<Diagnostic>, code: &'static str, message: String) {
-    diags.push(Diagnostic { severity: DiagnosticSeverity::Info, code, message });
+    diags.push(Diagnostic {
+        severity: DiagnosticSeverity::Info,
+        code,
+        message,
+    });
 }
 
 #[cfg(test)]
@@ -248,22 +328,38 @@ mod tests {
             spec_version: "1.6".into(),
             product: None,
             components,
-            dependencies: deps.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect(),
+            dependencies: deps
+                .iter()
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect(),
             diagnostics: vec![],
         }
     }
 
     fn codes(s: &Sbom) -> Vec<&'static str> {
-        s.diagnostics.iter().map(|d| d.code).filter(|c| *c != "invalid-purl").collect()
+        s.diagnostics
+            .iter()
+            .map(|d| d.code)
+            .filter(|c| *c != "invalid-purl")
+            .collect()
     }
 
     #[test]
     fn known_purl_types_are_sorted_and_match_the_spec() {
-        assert!(KNOWN_PURL_TYPES.windows(2).all(|w| w[0] < w[1]), "binary_search needs sorted types");
+        assert!(
+            KNOWN_PURL_TYPES.windows(2).all(|w| w[0] < w[1]),
+            "binary_search needs sorted types"
+        );
         let dir = cyres_kit::unpacked_path("purl/purl-spec-tests.tar.zst", "purl-spec/types");
         let mut spec: Vec<String> = std::fs::read_dir(dir)
             .unwrap()
-            .filter_map(|e| e.ok()?.file_name().to_str()?.strip_suffix("-definition.json").map(str::to_string))
+            .filter_map(|e| {
+                e.ok()?
+                    .file_name()
+                    .to_str()?
+                    .strip_suffix("-definition.json")
+                    .map(str::to_string)
+            })
             .collect();
         spec.sort();
         assert_eq!(spec, KNOWN_PURL_TYPES);
@@ -271,7 +367,14 @@ mod tests {
 
     #[test]
     fn merges_identical_duplicates_keeps_conflicting() {
-        let mut s = sbom(vec![comp("a", "x", Some("1")), comp("a", "x", Some("1")), comp("a", "y", Some("1"))], &[]);
+        let mut s = sbom(
+            vec![
+                comp("a", "x", Some("1")),
+                comp("a", "x", Some("1")),
+                comp("a", "y", Some("1")),
+            ],
+            &[],
+        );
         finish(&mut s, &NonComponentRefs::default());
         assert_eq!(s.components.len(), 2);
         assert_eq!(s.components[1].name, "y");
@@ -279,11 +382,35 @@ mod tests {
     }
 
     #[test]
+    fn a_repeat_that_only_adds_fills_the_first() {
+        let mut bare = comp("a", "x", Some("1"));
+        bare.purl_raw = None;
+        bare.licenses = vec!["MIT".into()];
+        let full = comp("a", "x", Some("1"));
+        let mut s = sbom(vec![bare, full], &[]);
+        finish(&mut s, &NonComponentRefs::default());
+        assert_eq!(s.components.len(), 1);
+        assert_eq!(s.components[0].purl_raw.as_deref(), Some("pkg:cargo/x"));
+        assert_eq!(s.components[0].licenses, ["MIT"]);
+        assert_eq!(
+            codes(&s),
+            ["duplicate-reference"],
+            "no missing-identifier once merged"
+        );
+    }
+
+    #[test]
     fn dangling_and_repeated_edges_are_dropped() {
         let others = NonComponentRefs(["svc".to_string()].into());
         let mut s = sbom(
             vec![comp("a", "x", Some("1")), comp("b", "y", Some("1"))],
-            &[("a", "b"), ("a", "b"), ("a", "ghost"), ("a", "svc"), ("b", "ghost")],
+            &[
+                ("a", "b"),
+                ("a", "b"),
+                ("a", "ghost"),
+                ("a", "svc"),
+                ("b", "ghost"),
+            ],
         );
         finish(&mut s, &others);
         assert_eq!(s.dependencies, vec![("a".to_string(), "b".to_string())]);
@@ -296,6 +423,9 @@ mod tests {
         c.purl_raw = None;
         let mut s = sbom(vec![c], &[]);
         finish(&mut s, &NonComponentRefs::default());
-        assert_eq!(codes(&s), ["component-without-version", "component-without-identifier"]);
+        assert_eq!(
+            codes(&s),
+            ["component-without-version", "component-without-identifier"]
+        );
     }
 }

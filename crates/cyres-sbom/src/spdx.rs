@@ -24,7 +24,11 @@ pub(crate) fn check_version(
     match version.trim() {
         "SPDX-2.2" | "SPDX-2.3" => Ok(()),
         "SPDX-2.1" => {
-            normalize::info(diags, "older-spec-version", "SPDX 2.1 is read with the SPDX 2.2 field set".into());
+            normalize::info(
+                diags,
+                "older-spec-version",
+                "SPDX 2.1 is read with the SPDX 2.2 field set".into(),
+            );
             Ok(())
         }
         other => Err(SbomError::UnsupportedVersion {
@@ -125,7 +129,9 @@ enum Edge {
 /// (the model has no edge kinds yet).
 fn edge_kind(kind: &str) -> Edge {
     match kind {
-        "DEPENDS_ON" | "CONTAINS" | "DYNAMIC_LINK" | "STATIC_LINK" | "HAS_PREREQUISITE" => Edge::Forward,
+        "DEPENDS_ON" | "CONTAINS" | "DYNAMIC_LINK" | "STATIC_LINK" | "HAS_PREREQUISITE" => {
+            Edge::Forward
+        }
         "DEPENDENCY_OF"
         | "CONTAINED_BY"
         | "BUILD_DEPENDENCY_OF"
@@ -141,10 +147,16 @@ fn edge_kind(kind: &str) -> Edge {
 }
 
 /// Lowers an SPDX 2 document into the model.
-pub(crate) fn from_parts(doc: SpdxParts<'_>, source: &str, format: Format) -> Result<Sbom, SbomError> {
+pub(crate) fn from_parts(
+    doc: SpdxParts<'_>,
+    source: &str,
+    format: Format,
+) -> Result<Sbom, SbomError> {
     let mut diagnostics = Vec::new();
     check_version(&doc.version, source, &mut diagnostics)?;
-    let document_id = doc.document_id.unwrap_or_else(|| "SPDXRef-DOCUMENT".to_string());
+    let document_id = doc
+        .document_id
+        .unwrap_or_else(|| "SPDXRef-DOCUMENT".to_string());
 
     let mut others = NonComponentRefs::default();
     others.0.insert(document_id.clone());
@@ -155,11 +167,18 @@ pub(crate) fn from_parts(doc: SpdxParts<'_>, source: &str, format: Format) -> Re
     }
 
     // §6.x documentDescribes and §11 DESCRIBES / DESCRIBED_BY: what the document is about.
-    let mut described: Vec<String> = doc.describes.iter().filter_map(|t| owned(Some(t))).collect();
+    let mut described: Vec<String> = doc
+        .describes
+        .iter()
+        .filter_map(|t| owned(Some(t)))
+        .collect();
     let mut dependencies = Vec::new();
     for r in &doc.relationships {
-        let (Some(from), Some(kind), Some(to)) = (owned(r.from.as_ref()), owned(r.kind.as_ref()), owned(r.to.as_ref()))
-        else {
+        let (Some(from), Some(kind), Some(to)) = (
+            owned(r.from.as_ref()),
+            owned(r.kind.as_ref()),
+            owned(r.to.as_ref()),
+        ) else {
             continue;
         };
         let kind = kind.to_ascii_uppercase();
@@ -193,7 +212,12 @@ pub(crate) fn from_parts(doc: SpdxParts<'_>, source: &str, format: Format) -> Re
             continue;
         }
         seen_described.push(d.clone());
-        let Some(i) = components.iter().position(|c| c.reference.as_deref() == Some(&d)) else { continue };
+        let Some(i) = components
+            .iter()
+            .position(|c| c.reference.as_deref() == Some(&d))
+        else {
+            continue;
+        };
         if product.is_none() {
             product = Some(components.remove(i));
         } else {
@@ -228,8 +252,11 @@ fn lower(p: Package<'_>) -> Component {
     let mut cpe23 = None;
     let mut cpe22 = None;
     for r in p.external_refs.iter().flatten() {
-        let (Some(cat), Some(kind), Some(loc)) = (r.category.as_ref(), r.kind.as_ref(), owned(r.locator.as_ref()))
-        else {
+        let (Some(cat), Some(kind), Some(loc)) = (
+            r.category.as_ref(),
+            r.kind.as_ref(),
+            owned(r.locator.as_ref()),
+        ) else {
             continue;
         };
         // §7.21: the category is `PACKAGE-MANAGER` (2.3) or `PACKAGE_MANAGER` (2.2 JSON schema).
@@ -293,7 +320,10 @@ mod tests {
 
     #[test]
     fn supplier_prefix_is_stripped() {
-        assert_eq!(party(t("Organization: ACME Inc. (a@b.c)").as_ref()).as_deref(), Some("ACME Inc. (a@b.c)"));
+        assert_eq!(
+            party(t("Organization: ACME Inc. (a@b.c)").as_ref()).as_deref(),
+            Some("ACME Inc. (a@b.c)")
+        );
         assert_eq!(party(t("Person: Jane").as_ref()).as_deref(), Some("Jane"));
         assert_eq!(party(t("NOASSERTION").as_ref()), None);
     }
@@ -314,18 +344,29 @@ mod tests {
             id: t("SPDXRef-a"),
             name: t("openssl"),
             external_refs: Some(vec![
-                ExternalRef { category: t("SECURITY"), kind: t("cpe22Type"), locator: t("cpe:/a:openssl:openssl:1") },
+                ExternalRef {
+                    category: t("SECURITY"),
+                    kind: t("cpe22Type"),
+                    locator: t("cpe:/a:openssl:openssl:1"),
+                },
                 ExternalRef {
                     category: t("SECURITY"),
                     kind: t("cpe23Type"),
                     locator: t("cpe:2.3:a:openssl:openssl:1:*:*:*:*:*:*:*"),
                 },
-                ExternalRef { category: t("PACKAGE_MANAGER"), kind: t("purl"), locator: t("pkg:generic/openssl@1") },
+                ExternalRef {
+                    category: t("PACKAGE_MANAGER"),
+                    kind: t("purl"),
+                    locator: t("pkg:generic/openssl@1"),
+                },
             ]),
             ..Default::default()
         };
         let c = lower(p);
         assert_eq!(c.purl_raw.as_deref(), Some("pkg:generic/openssl@1"));
-        assert_eq!(c.cpe_raw.as_deref(), Some("cpe:2.3:a:openssl:openssl:1:*:*:*:*:*:*:*"));
+        assert_eq!(
+            c.cpe_raw.as_deref(),
+            Some("cpe:2.3:a:openssl:openssl:1:*:*:*:*:*:*:*")
+        );
     }
 }

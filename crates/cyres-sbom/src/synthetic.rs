@@ -118,7 +118,11 @@ pub fn synthetic_cyclonedx(n: usize) -> String {
     }
     out.push_str("]}");
     for (i, r) in refs.iter().enumerate().skip(1) {
-        let _ = write!(out, ",\n    {{\"ref\": \"{r}\", \"dependsOn\": [\"{}\"", refs[i - 1]);
+        let _ = write!(
+            out,
+            ",\n    {{\"ref\": \"{r}\", \"dependsOn\": [\"{}\"",
+            refs[i - 1]
+        );
         if i >= 2 {
             let _ = write!(out, ", \"{}\"", refs[i / 2 - 1]);
         }
@@ -135,7 +139,11 @@ fn name_version(i: usize) -> (&'static str, String) {
         return (name, version.to_string());
     }
     let mut parts = version.splitn(3, '.');
-    let (major, minor, patch) = (parts.next().unwrap_or("0"), parts.next().unwrap_or("0"), parts.next().unwrap_or("0"));
+    let (major, minor, patch) = (
+        parts.next().unwrap_or("0"),
+        parts.next().unwrap_or("0"),
+        parts.next().unwrap_or("0"),
+    );
     let patch: usize = patch.parse().unwrap_or(0);
     (name, format!("{major}.{minor}.{}", patch + 1000 + round))
 }
@@ -164,12 +172,25 @@ mod tests {
         let text = synthetic_cyclonedx(150);
         let sbom = crate::read(text.as_bytes(), "synthetic", &crate::Limits::default()).unwrap();
         assert_eq!(sbom.components.len(), 150);
-        assert_eq!(sbom.components[0].purl_raw.as_deref(), Some("pkg:cargo/memchr@2.2.0"));
-        assert_eq!(sbom.components[CRATES.len()].purl_raw.as_deref(), Some("pkg:cargo/memchr@2.2.1001"));
-        assert_eq!(sbom.product.as_ref().map(|p| p.name.as_str()), Some("synthetic-product"));
+        assert_eq!(
+            sbom.components[0].purl_raw.as_deref(),
+            Some("pkg:cargo/memchr@2.2.0")
+        );
+        assert_eq!(
+            sbom.components[CRATES.len()].purl_raw.as_deref(),
+            Some("pkg:cargo/memchr@2.2.1001")
+        );
+        assert_eq!(
+            sbom.product.as_ref().map(|p| p.name.as_str()),
+            Some("synthetic-product")
+        );
         // product → 8, and every component after the first depends on one or two others.
         assert_eq!(sbom.dependencies.len(), 8 + 149 + 148);
-        assert!(sbom.diagnostics.iter().all(|d| d.code == "invalid-purl"), "{:?}", sbom.diagnostics);
+        assert!(
+            sbom.diagnostics.iter().all(|d| d.code == "invalid-purl"),
+            "{:?}",
+            sbom.diagnostics
+        );
         assert_eq!(synthetic_cyclonedx(3), synthetic_cyclonedx(3));
     }
 }

@@ -64,7 +64,11 @@ pub(crate) fn owned(t: Option<&Text<'_>>) -> Option<String> {
 /// The trimmed string, or `None` when absent or blank.
 pub(crate) fn non_blank(s: Option<&str>) -> Option<String> {
     let s = s?.trim();
-    if s.is_empty() { None } else { Some(s.to_string()) }
+    if s.is_empty() {
+        None
+    } else {
+        Some(s.to_string())
+    }
 }
 
 #[cfg(test)]

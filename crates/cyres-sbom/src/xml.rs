@@ -45,7 +45,12 @@ impl<'a> XmlReader<'a> {
         let mut reader = quick_xml::Reader::from_str(text);
         // End tags must match their start tags: a truncated or spliced document is an error.
         reader.config_mut().check_end_names = true;
-        Self { reader, text, source, depth: 0 }
+        Self {
+            reader,
+            text,
+            source,
+            depth: 0,
+        }
     }
 
     /// The next event.
@@ -59,7 +64,9 @@ impl<'a> XmlReader<'a> {
                 Event::Start(e) => {
                     self.depth += 1;
                     if self.depth > MAX_DEPTH {
-                        return Err(self.error(format!("elements nested deeper than {MAX_DEPTH} levels")));
+                        return Err(
+                            self.error(format!("elements nested deeper than {MAX_DEPTH} levels"))
+                        );
                     }
                     Ev::Start(e)
                 }
@@ -177,23 +184,38 @@ impl<'a> XmlReader<'a> {
     }
 
     pub(crate) fn truncated(&self) -> SbomError {
-        self.error("unexpected end of input: the document is truncated or an element is not closed".into())
+        self.error(
+            "unexpected end of input: the document is truncated or an element is not closed".into(),
+        )
     }
 
     fn error_at(&self, offset: usize, message: String) -> SbomError {
         let (line, column) = line_column(self.text.as_bytes(), offset);
-        SbomError::Syntax { input: self.source.to_string(), line, column, message }
+        SbomError::Syntax {
+            input: self.source.to_string(),
+            line,
+            column,
+            message,
+        }
     }
 
     fn forbidden(&self, what: &str) -> SbomError {
-        let (line, column) = line_column(self.text.as_bytes(), self.reader.buffer_position() as usize);
-        SbomError::Forbidden { input: self.source.to_string(), message: format!("line {line}, column {column}: {what}") }
+        let (line, column) =
+            line_column(self.text.as_bytes(), self.reader.buffer_position() as usize);
+        SbomError::Forbidden {
+            input: self.source.to_string(),
+            message: format!("line {line}, column {column}: {what}"),
+        }
     }
 
     fn quick_xml_error(&self, e: &quick_xml::Error) -> SbomError {
         let at = self.reader.error_position() as usize;
         // A bare `<!ENTITY` outside a DOCTYPE is not well-formed either, but say what it is.
-        if self.text.get(at..).is_some_and(|rest| rest.starts_with("<!ENTITY") || rest.starts_with("<!DOCTYPE")) {
+        if self
+            .text
+            .get(at..)
+            .is_some_and(|rest| rest.starts_with("<!ENTITY") || rest.starts_with("<!DOCTYPE"))
+        {
             return self.forbidden("entity and document type declarations are refused");
         }
         self.error_at(at, format!("malformed XML: {e}"))
@@ -218,14 +240,26 @@ mod tests {
 
     #[test]
     fn predefined_and_numeric_references_resolve() {
-        assert_eq!(all_text("<a>x &lt;&amp;&#65;&#x42; y</a>").unwrap(), "x <&AB y");
+        assert_eq!(
+            all_text("<a>x &lt;&amp;&#65;&#x42; y</a>").unwrap(),
+            "x <&AB y"
+        );
     }
 
     #[test]
     fn other_references_and_doctype_are_refused() {
-        assert!(matches!(all_text("<a>&foo;</a>"), Err(SbomError::Syntax { .. })));
-        assert!(matches!(all_text("<a>&#0;</a>"), Err(SbomError::Syntax { .. })));
-        assert!(matches!(all_text("<!DOCTYPE a><a/>"), Err(SbomError::Forbidden { .. })));
+        assert!(matches!(
+            all_text("<a>&foo;</a>"),
+            Err(SbomError::Syntax { .. })
+        ));
+        assert!(matches!(
+            all_text("<a>&#0;</a>"),
+            Err(SbomError::Syntax { .. })
+        ));
+        assert!(matches!(
+            all_text("<!DOCTYPE a><a/>"),
+            Err(SbomError::Forbidden { .. })
+        ));
     }
 
     #[test]

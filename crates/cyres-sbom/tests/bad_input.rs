@@ -4,7 +4,12 @@ use cyres_sbom::{Limits, SbomError, read};
 use std::path::Path;
 
 fn bytes(rel: &str) -> Vec<u8> {
-    std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata").join(rel)).unwrap()
+    std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("testdata")
+            .join(rel),
+    )
+    .unwrap()
 }
 
 fn err(input: &[u8]) -> SbomError {
@@ -19,7 +24,15 @@ fn truncated_json_names_line_and_column() {
     let full = bytes("structure/bom.json");
     let cut = &full[..full.len() / 2];
     let e = err(cut);
-    let SbomError::Syntax { input, line, column, message } = &e else { panic!("{e}") };
+    let SbomError::Syntax {
+        input,
+        line,
+        column,
+        message,
+    } = &e
+    else {
+        panic!("{e}")
+    };
     assert_eq!(input, "input.bom");
     assert!(*line > 10 && *column >= 1, "{e}");
     assert!(message.contains("truncated"), "{e}");
@@ -30,7 +43,10 @@ fn truncated_json_names_line_and_column() {
 fn truncated_xml_is_an_error() {
     let full = bytes("structure/bom.xml");
     for cut in [full.len() / 3, full.len() / 2, full.len() - 10] {
-        assert!(matches!(err(&full[..cut]), SbomError::Syntax { .. }), "cut at {cut}");
+        assert!(
+            matches!(err(&full[..cut]), SbomError::Syntax { .. }),
+            "cut at {cut}"
+        );
     }
 }
 
@@ -38,16 +54,32 @@ fn truncated_xml_is_an_error() {
 fn unknown_spec_versions_are_refused() {
     let json = br#"{"bomFormat": "CycloneDX", "specVersion": "9.9", "components": []}"#;
     let e = err(json);
-    assert!(matches!(&e, SbomError::UnsupportedVersion { format: "CycloneDX", version, .. } if version == "9.9"), "{e}");
+    assert!(
+        matches!(&e, SbomError::UnsupportedVersion { format: "CycloneDX", version, .. } if version == "9.9"),
+        "{e}"
+    );
     // Even when the unknown version also has a shape we cannot read.
-    let json = br#"{"bomFormat": "CycloneDX", "specVersion": "9.9", "components": {"new": "shape"}}"#;
+    let json =
+        br#"{"bomFormat": "CycloneDX", "specVersion": "9.9", "components": {"new": "shape"}}"#;
     assert!(matches!(err(json), SbomError::UnsupportedVersion { .. }));
     let xml = br#"<bom xmlns="http://cyclonedx.org/schema/bom/9.9"><components/></bom>"#;
-    assert!(matches!(err(xml), SbomError::UnsupportedVersion { format: "CycloneDX", .. }));
+    assert!(matches!(
+        err(xml),
+        SbomError::UnsupportedVersion {
+            format: "CycloneDX",
+            ..
+        }
+    ));
     let spdx = br#"{"spdxVersion": "SPDX-1.2", "SPDXID": "SPDXRef-DOCUMENT"}"#;
-    assert!(matches!(err(spdx), SbomError::UnsupportedVersion { format: "SPDX", .. }));
+    assert!(matches!(
+        err(spdx),
+        SbomError::UnsupportedVersion { format: "SPDX", .. }
+    ));
     let tag = b"SPDXVersion: SPDX-9.0\nSPDXID: SPDXRef-DOCUMENT\n";
-    assert!(matches!(err(tag), SbomError::UnsupportedVersion { format: "SPDX", .. }));
+    assert!(matches!(
+        err(tag),
+        SbomError::UnsupportedVersion { format: "SPDX", .. }
+    ));
 }
 
 #[test]
@@ -61,7 +93,10 @@ fn cyclonedx_1_7_reads_with_a_note() {
 fn spdx3_json_ld_is_refused_clearly() {
     let doc = br#"{"@context": "https://spdx.org/rdf/3.0.1/spdx-context.jsonld", "@graph": []}"#;
     let e = err(doc);
-    assert!(matches!(&e, SbomError::UnsupportedVersion { format: "SPDX", version, .. } if version == "3.0.1"), "{e}");
+    assert!(
+        matches!(&e, SbomError::UnsupportedVersion { format: "SPDX", version, .. } if version == "3.0.1"),
+        "{e}"
+    );
     assert!(e.to_string().contains("SPDX 3"), "{e}");
 }
 
@@ -77,7 +112,9 @@ fn xxe_is_forbidden_and_undeclared_entities_are_errors() {
     let e = err(&bytes("xxe/bom.xml"));
     assert!(matches!(e, SbomError::Forbidden { .. }), "{e}");
     let e = err(&bytes("xxe/entity-without-doctype.xml"));
-    let SbomError::Syntax { line, message, .. } = &e else { panic!("{e}") };
+    let SbomError::Syntax { line, message, .. } = &e else {
+        panic!("{e}")
+    };
     assert_eq!(*line, 4);
     assert!(message.contains("&xxe;"), "{e}");
 }
@@ -88,7 +125,16 @@ fn input_over_the_limit_is_refused_before_parsing() {
     let small = Limits { max_bytes: 100 };
     let e = read(&doc, "big.json", &small).unwrap_err();
     assert!(matches!(e, SbomError::TooLarge { limit: 100, .. }), "{e}");
-    assert!(read(&doc, "ok.json", &Limits { max_bytes: doc.len() as u64 }).is_ok());
+    assert!(
+        read(
+            &doc,
+            "ok.json",
+            &Limits {
+                max_bytes: doc.len() as u64
+            }
+        )
+        .is_ok()
+    );
 }
 
 #[test]
@@ -105,8 +151,14 @@ fn invalid_utf8_is_refused_with_position() {
 fn unknown_content_is_unknown_format() {
     assert!(matches!(err(b"hello"), SbomError::UnknownFormat { .. }));
     assert!(matches!(err(b""), SbomError::UnknownFormat { .. }));
-    assert!(matches!(err(br#"{"some": "json"}"#), SbomError::UnknownFormat { .. }));
-    assert!(matches!(err(b"<html><body/></html>"), SbomError::UnknownFormat { .. }));
+    assert!(matches!(
+        err(br#"{"some": "json"}"#),
+        SbomError::UnknownFormat { .. }
+    ));
+    assert!(matches!(
+        err(b"<html><body/></html>"),
+        SbomError::UnknownFormat { .. }
+    ));
 }
 
 #[test]
@@ -121,14 +173,23 @@ fn broken_purl_escape_is_a_diagnostic_not_an_error() {
 }
 
 #[test]
-fn deep_nesting_is_an_error_not_a_stack_overflow() {
-    let json = format!("{{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.6\",\"components\":{}", "[{\"components\":".repeat(5000));
-    assert!(matches!(err(json.as_bytes()), SbomError::Syntax { .. }));
+fn deep_json_nesting_is_an_error_not_a_stack_overflow() {
+    let json = format!(
+        "{{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.6\",\"components\":{}",
+        "[{\"components\":".repeat(5000)
+    );
+    let e = err(json.as_bytes());
+    assert!(matches!(e, SbomError::Syntax { .. }), "{e}");
+}
+
+#[test]
+fn deep_xml_nesting_is_an_error_not_a_stack_overflow() {
     let xml = format!(
         "<bom xmlns=\"http://cyclonedx.org/schema/bom/1.6\"><components>{}",
         "<component><components>".repeat(5000)
     );
-    assert!(matches!(err(xml.as_bytes()), SbomError::Syntax { .. }));
+    let e = err(xml.as_bytes());
+    assert!(matches!(e, SbomError::Syntax { .. }), "{e}");
 }
 
 #[test]
@@ -136,4 +197,52 @@ fn wrong_types_are_syntax_errors_with_position() {
     let doc = b"{\"bomFormat\": \"CycloneDX\", \"specVersion\": \"1.6\",\n \"components\": [{\"name\": {}}]}";
     let e = err(doc);
     assert!(matches!(e, SbomError::Syntax { line: 2, .. }), "{e}");
+}
+
+#[test]
+fn nesting_under_the_limit_reads_and_the_limit_resets_after_an_error() {
+    let nested = |levels: usize| {
+        let mut s =
+            String::from("{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.6\",\"components\":");
+        for i in 0..levels {
+            s.push_str(&format!(
+                "[{{\"name\":\"c{i}\",\"version\":\"1\",\"components\":"
+            ));
+        }
+        s.push_str("[]");
+        s.push_str(&"}]".repeat(levels));
+        s.push('}');
+        s
+    };
+    let too_deep = err(nested(40).as_bytes());
+    assert!(
+        too_deep.to_string().contains("nested deeper than 32"),
+        "{too_deep}"
+    );
+    // The failed parse released its nesting levels: a 30-deep document still reads, in order.
+    let s = read(nested(30).as_bytes(), "ok", &Limits::default()).unwrap();
+    assert_eq!(s.components.len(), 30);
+    assert_eq!(s.components[29].name, "c29");
+}
+
+#[test]
+fn yaml_alias_bomb_is_not_expanded() {
+    let mut doc = String::from(
+        "spdxVersion: SPDX-2.3\nSPDXID: SPDXRef-DOCUMENT\na0: &a0 [\"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\"]\n",
+    );
+    for i in 1..9 {
+        let p = i - 1;
+        doc.push_str(&format!(
+            "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+        ));
+    }
+    doc.push_str("packages: [{name: x, comment: *a8}]\n");
+    // 9^9 "lol"s if expanded. The YAML reader never builds ignored values and caps alias
+    // replay, so this finishes at once, either refused or read without the bomb.
+    let started = std::time::Instant::now();
+    match read(doc.as_bytes(), "bomb.yaml", &Limits::default()) {
+        Ok(s) => assert_eq!(s.components.len(), 1),
+        Err(e) => assert!(matches!(e, SbomError::Syntax { .. }), "{e}"),
+    }
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
 }

@@ -4,7 +4,9 @@ use cyres_sbom::{Format, Limits, Sbom, read};
 use std::path::Path;
 
 fn fixture(rel: &str) -> Sbom {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata").join(rel);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("testdata")
+        .join(rel);
     let bytes = std::fs::read(&path).unwrap();
     read(&bytes, rel, &Limits::default()).unwrap_or_else(|e| panic!("{e}"))
 }
@@ -16,36 +18,87 @@ fn codes(s: &Sbom) -> Vec<&'static str> {
 fn check_structure(s: &Sbom) {
     assert_eq!(s.spec_version, "1.5");
     let p = s.product.as_ref().unwrap();
-    assert_eq!((p.name.as_str(), p.version.as_deref(), p.reference.as_deref()), ("acme-router", Some("2.4.0"), Some("router")));
+    assert_eq!(
+        (
+            p.name.as_str(),
+            p.version.as_deref(),
+            p.reference.as_deref()
+        ),
+        ("acme-router", Some("2.4.0"), Some("router"))
+    );
     assert_eq!(p.supplier.as_deref(), Some("ACME Devices"));
     assert_eq!(p.kind.as_deref(), Some("firmware"));
     // Flattened in document order: the top-level tree (pre-order), then the product's parts.
     let names: Vec<&str> = s.components.iter().map(|c| c.name.as_str()).collect();
-    assert_eq!(names, ["openssl", "libcrypto", "sha256-x86_64.s", "core", "busybox", "u-boot"]);
+    assert_eq!(
+        names,
+        [
+            "openssl",
+            "libcrypto",
+            "sha256-x86_64.s",
+            "core",
+            "busybox",
+            "u-boot"
+        ]
+    );
     let openssl = &s.components[0];
     assert_eq!(openssl.group, None, "an empty group is no group");
-    assert_eq!(openssl.purl_raw.as_deref(), Some("pkg:generic/openssl@3.0.8"));
-    assert_eq!(openssl.cpe_raw.as_deref(), Some("cpe:2.3:a:openssl:openssl:3.0.8:*:*:*:*:*:*:*"));
+    assert_eq!(
+        openssl.purl_raw.as_deref(),
+        Some("pkg:generic/openssl@3.0.8")
+    );
+    assert_eq!(
+        openssl.cpe_raw.as_deref(),
+        Some("cpe:2.3:a:openssl:openssl:3.0.8:*:*:*:*:*:*:*")
+    );
     assert_eq!(
         openssl.hashes,
-        [("SHA-256".to_string(), "6c13d2bf38fdf31eac3ce2a347073673f5d63263398f1f69d0df4a41253e4b3e".to_string())]
+        [(
+            "SHA-256".to_string(),
+            "6c13d2bf38fdf31eac3ce2a347073673f5d63263398f1f69d0df4a41253e4b3e".to_string()
+        )]
     );
     assert_eq!(openssl.licenses, ["Apache-2.0"]);
-    assert_eq!(openssl.supplier.as_deref(), Some("OpenSSL Project"), "publisher is the supplier fallback");
+    assert_eq!(
+        openssl.supplier.as_deref(),
+        Some("OpenSSL Project"),
+        "publisher is the supplier fallback"
+    );
     let core = &s.components[3];
     assert_eq!(core.group.as_deref(), Some("@angular"));
-    assert_eq!(core.purl_raw.as_deref(), Some("pkg:npm/%40angular/core@15.2.0"));
+    assert_eq!(
+        core.purl_raw.as_deref(),
+        Some("pkg:npm/%40angular/core@15.2.0")
+    );
     assert_eq!(core.licenses, ["MIT OR Apache-2.0", "Custom Licence"]);
     assert_eq!(core.supplier.as_deref(), Some("Google"));
-    assert_eq!(s.components[4].supplier.as_deref(), Some("Erik Andersen"), "authors[].name is the last fallback");
+    assert_eq!(
+        s.components[4].supplier.as_deref(),
+        Some("Erik Andersen"),
+        "authors[].name is the last fallback"
+    );
     assert_eq!(s.components[4].purl_raw, None);
-    let edges: Vec<(&str, &str)> = s.dependencies.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let edges: Vec<(&str, &str)> = s
+        .dependencies
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
     assert_eq!(
         edges,
-        [("router", "openssl"), ("router", "busybox"), ("router", "boot"), ("openssl", "libcrypto"), ("libcrypto", "sha-asm")]
+        [
+            ("router", "openssl"),
+            ("router", "busybox"),
+            ("router", "boot"),
+            ("openssl", "libcrypto"),
+            ("libcrypto", "sha-asm")
+        ]
     );
     assert!(!codes(s).contains(&"dangling-dependency"));
-    assert!(!codes(s).contains(&"component-without-identifier"), "{:?}", s.diagnostics);
+    assert!(
+        !codes(s).contains(&"component-without-identifier"),
+        "{:?}",
+        s.diagnostics
+    );
 }
 
 #[test]
@@ -67,22 +120,52 @@ fn messy_input_reads_with_diagnostics() {
     let s = fixture("messy/bom.json");
     // The repeated `a` says the same thing as the first one: merged.
     assert_eq!(s.components.len(), 5);
-    let broken = s.components.iter().find(|c| c.name == "broken-escape").unwrap();
-    assert_eq!(broken.purl_raw.as_deref(), Some("pkg:npm/%E0%A4%/broken-escape@1.0.0"));
+    let broken = s
+        .components
+        .iter()
+        .find(|c| c.name == "broken-escape")
+        .unwrap();
+    assert_eq!(
+        broken.purl_raw.as_deref(),
+        Some("pkg:npm/%E0%A4%/broken-escape@1.0.0")
+    );
     assert!(broken.purl.is_none());
     let c = codes(&s);
-    for expected in
-        ["component-without-version", "component-without-identifier", "invalid-purl", "duplicate-reference", "dangling-dependency"]
-    {
-        assert!(c.contains(&expected), "missing {expected}: {:?}", s.diagnostics);
+    for expected in [
+        "component-without-version",
+        "component-without-identifier",
+        "invalid-purl",
+        "duplicate-reference",
+        "dangling-dependency",
+    ] {
+        assert!(
+            c.contains(&expected),
+            "missing {expected}: {:?}",
+            s.diagnostics
+        );
     }
-    let broken_diag = s.diagnostics.iter().find(|d| d.code == "invalid-purl" && d.message.contains("broken-escape"));
+    let broken_diag = s
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "invalid-purl" && d.message.contains("broken-escape"));
     assert!(broken_diag.is_some(), "{:?}", s.diagnostics);
     assert_eq!(s.dependencies, [("a".to_string(), "b".to_string())]);
-    let ghost = s.diagnostics.iter().find(|d| d.code == "dangling-dependency").unwrap();
+    let ghost = s
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "dangling-dependency")
+        .unwrap();
     assert!(ghost.message.contains("ghost"));
-    let no_id = s.diagnostics.iter().find(|d| d.code == "component-without-identifier").unwrap();
-    assert!(no_id.message.contains("no-identifier@0.1.0"), "{}", no_id.message);
+    let no_id = s
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "component-without-identifier")
+        .unwrap();
+    assert!(
+        no_id.message.contains("no-identifier@0.1.0"),
+        "{}",
+        no_id.message
+    );
 }
 
 // The tests below need `cyres_version::Purl::parse`: they pass once cyres-version parses purls.
@@ -91,7 +174,10 @@ fn messy_input_reads_with_diagnostics() {
 fn purls_are_parsed() {
     let s = fixture("structure/bom.json");
     let core = s.components.iter().find(|c| c.name == "core").unwrap();
-    let purl = core.purl.as_ref().expect("pkg:npm/%40angular/core@15.2.0 parses");
+    let purl = core
+        .purl
+        .as_ref()
+        .expect("pkg:npm/%40angular/core@15.2.0 parses");
     assert_eq!(purl.ty, "npm");
     assert_eq!(purl.namespace.as_deref(), Some("@angular"));
     assert_eq!(purl.name, "core");
@@ -102,17 +188,91 @@ fn purls_are_parsed() {
 #[test]
 fn unknown_purl_type_is_reported_and_valid_purls_are_not() {
     let s = fixture("messy/bom.json");
-    let made_up = s.components.iter().find(|c| c.name == "made-up-type").unwrap();
+    let made_up = s
+        .components
+        .iter()
+        .find(|c| c.name == "made-up-type")
+        .unwrap();
     assert_eq!(made_up.purl.as_ref().map(|p| p.ty.as_str()), Some("madeup"));
-    assert!(codes(&s).contains(&"unknown-purl-type"), "{:?}", s.diagnostics);
-    let invalid: Vec<_> = s.diagnostics.iter().filter(|d| d.code == "invalid-purl").collect();
-    assert_eq!(invalid.len(), 1, "only the broken escape is invalid: {invalid:?}");
+    assert!(
+        codes(&s).contains(&"unknown-purl-type"),
+        "{:?}",
+        s.diagnostics
+    );
+    let invalid: Vec<_> = s
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "invalid-purl")
+        .collect();
+    assert_eq!(
+        invalid.len(),
+        1,
+        "only the broken escape is invalid: {invalid:?}"
+    );
 }
 
 #[test]
 fn kit_cargo_purls_parse() {
     let text = cyres_sbom::synthetic_cyclonedx(5);
     let s = read(text.as_bytes(), "synthetic", &Limits::default()).unwrap();
-    let p = s.components[0].purl.as_ref().expect("pkg:cargo/memchr@2.2.0 parses");
-    assert_eq!((p.ty.as_str(), p.name.as_str(), p.version.as_deref()), ("cargo", "memchr", Some("2.2.0")));
+    let p = s.components[0]
+        .purl
+        .as_ref()
+        .expect("pkg:cargo/memchr@2.2.0 parses");
+    assert_eq!(
+        (p.ty.as_str(), p.name.as_str(), p.version.as_deref()),
+        ("cargo", "memchr", Some("2.2.0"))
+    );
+}
+
+// Needs `cyres_version::Cpe::parse`: passes once cyres-version parses CPEs.
+#[test]
+fn cpes_are_parsed() {
+    let s = fixture("structure/bom.xml");
+    let openssl = &s.components[0];
+    let cpe = openssl
+        .cpe
+        .as_ref()
+        .expect("cpe:2.3:a:openssl:openssl:3.0.8 parses");
+    assert_eq!(
+        (
+            cpe.part.as_str(),
+            cpe.vendor.as_str(),
+            cpe.product.as_str(),
+            cpe.version.as_str()
+        ),
+        ("a", "openssl", "openssl", "3.0.8")
+    );
+    assert!(!codes(&s).contains(&"invalid-cpe"), "{:?}", s.diagnostics);
+}
+
+#[test]
+fn per_format_entry_points_refuse_the_other_formats() {
+    let json =
+        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/structure/bom.json"))
+            .unwrap();
+    let xml =
+        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/structure/bom.xml"))
+            .unwrap();
+    let l = Limits::default();
+    assert_eq!(
+        cyres_sbom::read_cyclonedx_json(&json, "j", &l)
+            .unwrap()
+            .components
+            .len(),
+        6
+    );
+    assert_eq!(
+        cyres_sbom::read_cyclonedx_xml(&xml, "x", &l)
+            .unwrap()
+            .components
+            .len(),
+        6
+    );
+    assert!(matches!(
+        cyres_sbom::read_spdx_json(&json, "j", &l),
+        Err(cyres_sbom::SbomError::UnknownFormat { .. })
+    ));
+    assert!(cyres_sbom::read_cyclonedx_xml(&json, "j", &l).is_err());
+    assert!(cyres_sbom::read_spdx_tag_value(&json, "j", &l).is_err());
 }

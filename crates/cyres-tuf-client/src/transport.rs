@@ -217,3 +217,82 @@ fn read_chunked(mut reader: impl BufRead, max_len: u64) -> Result<Vec<u8>, Fail>
         reader.by_ref().take(2).read_line(&mut crlf)?;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::net::TcpListener;
+    use std::thread;
+
+    /// Serves one canned response per connection, `responses.len()` connections in all.
+    fn serve(responses: Vec<&'static [u8]>) -> u16 {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        thread::spawn(move || {
+            for resp in responses {
+                let (mut s, _) = listener.accept().unwrap();
+                let mut reader = BufReader::new(s.try_clone().unwrap());
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap() == 0 || line == "\r\n" {
+                        break;
+                    }
+                }
+                let _ = s.write_all(resp);
+            }
+        });
+        port
+    }
+
+    #[test]
+    fn http_chunked_not_found_and_limits() {
+        let port = serve(vec![
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n",
+            b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n",
+            b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nshort",
+            b"HTTP/1.0 200 OK\r\n\r\n0123456789abcdef",
+        ]);
+        let base = format!("http://127.0.0.1:{port}/m");
+        let t = UrlTransport::new(&base, &base);
+        assert_eq!(
+            t.fetch(Resource::Metadata, "a.json", 100).unwrap(),
+            b"hello world"
+        );
+        assert!(matches!(
+            t.fetch(Resource::Metadata, "2.root.json", 100),
+            Err(Error::NotFound { .. })
+        ));
+        assert!(matches!(
+            t.fetch(Resource::Metadata, "big", 10),
+            Err(Error::TooLarge { max: 10, .. })
+        ));
+        assert!(matches!(
+            t.fetch(Resource::Target, "endless", 8),
+            Err(Error::TooLarge { max: 8, .. })
+        ));
+    }
+
+    #[test]
+    fn file_urls_and_escaping() {
+        let dir =
+            std::env::temp_dir().join(format!("cyres-tuf-client-file-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        fs::write(dir.join("timestamp.json"), b"{}").unwrap();
+        let base = format!("file://{}", dir.display());
+        let t = UrlTransport::new(&base, &base);
+        assert_eq!(
+            t.fetch(Resource::Metadata, "timestamp.json", 2).unwrap(),
+            b"{}"
+        );
+        assert!(matches!(
+            t.fetch(Resource::Metadata, "timestamp.json", 1),
+            Err(Error::TooLarge { .. })
+        ));
+        assert!(matches!(
+            t.fetch(Resource::Metadata, "3.root.json", 9),
+            Err(Error::NotFound { .. })
+        ));
+        assert_eq!(escape_path("/a b/%3F#?é"), "/a%20b/%3F%23%3F%C3%A9");
+        let _ = fs::remove_dir_all(&dir);
+    }
+}

@@ -45,7 +45,8 @@ pub trait TrustedStore {
     fn remove(&mut self, role: &str) -> Result<()>;
 }
 
-/// Limits of the client. Defaults follow python-tuf's `UpdaterConfig`.
+/// Limits of the client. Defaults are python-tuf 7's `UpdaterConfig` (256 root rotations, 32
+/// delegations, 512000/16384/2000000/5000000 bytes for root/timestamp/snapshot/targets).
 #[derive(Debug, Clone)]
 pub struct UpdaterConfig {
     /// How many new root versions one refresh may walk (TUF §5.3.3 "Y").
@@ -67,7 +68,7 @@ pub struct UpdaterConfig {
 impl Default for UpdaterConfig {
     fn default() -> Self {
         UpdaterConfig {
-            max_root_rotations: 32,
+            max_root_rotations: 256,
             max_delegations: 32,
             root_max_length: 512_000,
             timestamp_max_length: 16_384,

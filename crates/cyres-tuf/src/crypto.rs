@@ -235,10 +235,13 @@ pub fn hex_decode(s: &str) -> Option<Vec<u8>> {
         .collect()
 }
 
-/// SHA-256 and SHA-512 digests, the two hash algorithms TUF metadata uses in practice.
+/// Hex digests for the hash algorithms TUF metadata uses (python-tuf's set minus BLAKE2,
+/// which aws-lc-rs lacks); `None` for an unsupported algorithm.
 pub(crate) fn digest_hex(algorithm: &str, data: &[u8]) -> Option<String> {
     let alg = match algorithm {
+        "sha224" => &digest::SHA224,
         "sha256" => &digest::SHA256,
+        "sha384" => &digest::SHA384,
         "sha512" => &digest::SHA512,
         _ => return None,
     };

@@ -133,7 +133,7 @@ pub struct Root {
     pub version: u64,
     /// Expiry time.
     pub expires: String,
-    /// Whether files are published under version/hash prefixed names (TUF §7).
+    /// Whether files are published under version/hash prefixed names (TUF §6.2).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub consistent_snapshot: Option<bool>,
     /// All keys used by top-level roles, by key id.

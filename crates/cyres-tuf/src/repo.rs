@@ -1,6 +1,6 @@
 //! Building TUF repositories: fresh keys, the four top-level roles, delegated targets roles,
 //! targets with hashes, lengths and custom data, version bumps, signing and the published file
-//! layout (TUF §6 "repository operations", §7 consistent snapshots).
+//! layout (TUF §6 "repository operations", §6.2 consistent snapshots).
 //!
 //! This is the library half of repository management: enough to make test fixtures, interop
 //! repositories for other TUF clients, and later the `cyres repo` commands. Everything happens
@@ -350,7 +350,7 @@ impl Repository {
     }
 
     /// Bumps versions of changed roles, rebuilds snapshot and timestamp, signs everything and
-    /// adds the new files to the published tree (TUF §6.2 steps: update targets, snapshot,
+    /// adds the new files to the published tree (TUF §6.3 steps: update targets, snapshot,
     /// timestamp).
     pub fn publish(&mut self) -> Result<()> {
         let exp = format_time(self.expires);

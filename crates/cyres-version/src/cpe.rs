@@ -81,7 +81,10 @@ fn err(input: &str, reason: &str) -> CpeError {
     if shown.len() < input.len() {
         shown.push('…');
     }
-    CpeError::Invalid { input: shown, reason: reason.to_string() }
+    CpeError::Invalid {
+        input: shown,
+        reason: reason.to_string(),
+    }
 }
 
 /// Splits a formatted string at unescaped `:`.
@@ -148,7 +151,10 @@ impl Cpe {
         if lower_prefix.as_deref() == Some("cpe:2.3:") {
             let parts = split_fs(&s[8..]).map_err(|r| err(input, r))?;
             if parts.len() != 11 {
-                return Err(err(input, "a 2.3 formatted string has 11 attributes after `cpe:2.3:`"));
+                return Err(err(
+                    input,
+                    "a 2.3 formatted string has 11 attributes after `cpe:2.3:`",
+                ));
             }
             let v: Vec<String> = parts
                 .iter()
@@ -227,7 +233,10 @@ impl Cpe {
 
     /// NISTIR 7696 name matching: whether `self` (the source, a pattern) matches `target`.
     pub fn matches(&self, target: &Cpe) -> bool {
-        self.attributes().iter().zip(target.attributes()).all(|(s, t)| attr_matches(s, t))
+        self.attributes()
+            .iter()
+            .zip(target.attributes())
+            .all(|(s, t)| attr_matches(s, t))
     }
 
     /// Like [`Cpe::matches`] but ignoring the version attribute, for NVD `cpeMatch` entries
@@ -287,8 +296,16 @@ enum Tok<'a> {
     Num(&'a str),
 }
 
-const PRE_WORDS: &[&str] =
-    &["dev", "snapshot", "alpha", "beta", "milestone", "pre", "preview", "rc"];
+const PRE_WORDS: &[&str] = &[
+    "dev",
+    "snapshot",
+    "alpha",
+    "beta",
+    "milestone",
+    "pre",
+    "preview",
+    "rc",
+];
 
 fn tokens(v: &str) -> Vec<Tok<'_>> {
     let mut out = Vec::new();
@@ -378,22 +395,52 @@ mod tests {
     #[test]
     fn parses_formatted_string_with_escapes() {
         let c = Cpe::parse(r"cpe:2.3:a:openssl:openssl:1.1.1k:*:*:*:*:*:*:*").unwrap();
-        assert_eq!((c.part.as_str(), c.vendor.as_str(), c.version.as_str()), ("a", "openssl", "1.1.1k"));
-        let c = Cpe::parse(r"cpe:2.3:a:hp:insight_diagnostics:7.4.0.1570:-:*:*:online:win2003:x64:*").unwrap();
-        assert_eq!((c.update.as_str(), c.sw_edition.as_str(), c.target_hw.as_str()), ("-", "online", "x64"));
+        assert_eq!(
+            (c.part.as_str(), c.vendor.as_str(), c.version.as_str()),
+            ("a", "openssl", "1.1.1k")
+        );
+        let c =
+            Cpe::parse(r"cpe:2.3:a:hp:insight_diagnostics:7.4.0.1570:-:*:*:online:win2003:x64:*")
+                .unwrap();
+        assert_eq!(
+            (
+                c.update.as_str(),
+                c.sw_edition.as_str(),
+                c.target_hw.as_str()
+            ),
+            ("-", "online", "x64")
+        );
         let c = Cpe::parse(r"cpe:2.3:a:foo\:bar:big\$money_manager:2010\.1:*:*:*:*:*:*:*").unwrap();
-        assert_eq!((c.vendor.as_str(), c.product.as_str(), c.version.as_str()), ("foo:bar", "big$money_manager", "2010.1"));
+        assert_eq!(
+            (c.vendor.as_str(), c.product.as_str(), c.version.as_str()),
+            ("foo:bar", "big$money_manager", "2010.1")
+        );
         assert_eq!(Cpe::parse(&c.to_string()).unwrap(), c);
     }
 
     #[test]
     fn parses_uri_binding_and_packed_edition() {
         let c = Cpe::parse("cpe:/a:busybox:busybox:1.36.1").unwrap();
-        assert_eq!((c.product.as_str(), c.version.as_str(), c.update.as_str()), ("busybox", "1.36.1", "*"));
-        let c = Cpe::parse("cpe:/a:hp:insight_diagnostics:7.4.0.1570::~~online~win2003~x64~").unwrap();
-        assert_eq!((c.sw_edition.as_str(), c.target_sw.as_str(), c.target_hw.as_str(), c.other.as_str()), ("online", "win2003", "x64", "*"));
+        assert_eq!(
+            (c.product.as_str(), c.version.as_str(), c.update.as_str()),
+            ("busybox", "1.36.1", "*")
+        );
+        let c =
+            Cpe::parse("cpe:/a:hp:insight_diagnostics:7.4.0.1570::~~online~win2003~x64~").unwrap();
+        assert_eq!(
+            (
+                c.sw_edition.as_str(),
+                c.target_sw.as_str(),
+                c.target_hw.as_str(),
+                c.other.as_str()
+            ),
+            ("online", "win2003", "x64", "*")
+        );
         let c = Cpe::parse("cpe:/o:Linux:Linux_Kernel:5.10.0-8").unwrap();
-        assert_eq!((c.part.as_str(), c.vendor.as_str(), c.product.as_str()), ("o", "linux", "linux_kernel"));
+        assert_eq!(
+            (c.part.as_str(), c.vendor.as_str(), c.product.as_str()),
+            ("o", "linux", "linux_kernel")
+        );
     }
 
     #[test]
@@ -417,7 +464,10 @@ mod tests {
         let pattern = Cpe::parse("cpe:2.3:a:openssl:openssl:*:*:*:*:*:*:*:*").unwrap();
         let target = Cpe::parse("cpe:2.3:a:OpenSSL:openssl:1.1.1k:*:*:*:*:*:*:*").unwrap();
         assert!(pattern.matches(&target));
-        assert!(!target.matches(&pattern), "a specific version is not a superset of ANY");
+        assert!(
+            !target.matches(&pattern),
+            "a specific version is not a superset of ANY"
+        );
         let na = Cpe::parse("cpe:2.3:a:openssl:openssl:1.1.1k:-:*:*:*:*:*:*").unwrap();
         assert!(!na.matches(&target), "NA matches only NA");
         let other = Cpe::parse("cpe:2.3:a:openssl:libressl:*:*:*:*:*:*:*:*").unwrap();
@@ -429,11 +479,29 @@ mod tests {
     #[test]
     fn fuzzy_order_reads_firmware_versions() {
         let chain = [
-            "1.0.0-rc1", "1.0.0", "1.0.1", "1.1.1", "1.1.1a", "1.1.1k", "1.1.1w", "1.36.1",
-            "3.0.2", "5.10.0-8", "5.10.0-9", "5.10.1", "2020.81", "2022.82",
+            "1.0.0-rc1",
+            "1.0.0",
+            "1.0.1",
+            "1.1.1",
+            "1.1.1a",
+            "1.1.1k",
+            "1.1.1w",
+            "1.36.1",
+            "3.0.2",
+            "5.10.0-8",
+            "5.10.0-9",
+            "5.10.1",
+            "2020.81",
+            "2022.82",
         ];
         for w in chain.windows(2) {
-            assert_eq!(compare_versions(w[0], w[1]), Ordering::Less, "{} < {}", w[0], w[1]);
+            assert_eq!(
+                compare_versions(w[0], w[1]),
+                Ordering::Less,
+                "{} < {}",
+                w[0],
+                w[1]
+            );
             assert_eq!(compare_versions(w[1], w[0]), Ordering::Greater);
         }
         assert_eq!(compare_versions("1.0", "1.0.0"), Ordering::Equal);
@@ -444,12 +512,28 @@ mod tests {
     fn nvd_bounds() {
         use Bound::*;
         // openssl: versionStartIncluding 1.1.1, versionEndExcluding 1.1.1w
-        assert!(version_in_range("1.1.1k", Included("1.1.1"), Excluded("1.1.1w")));
-        assert!(!version_in_range("1.1.1w", Included("1.1.1"), Excluded("1.1.1w")));
-        assert!(version_in_range("1.1.1w", Included("1.1.1"), Included("1.1.1w")));
+        assert!(version_in_range(
+            "1.1.1k",
+            Included("1.1.1"),
+            Excluded("1.1.1w")
+        ));
+        assert!(!version_in_range(
+            "1.1.1w",
+            Included("1.1.1"),
+            Excluded("1.1.1w")
+        ));
+        assert!(version_in_range(
+            "1.1.1w",
+            Included("1.1.1"),
+            Included("1.1.1w")
+        ));
         assert!(!version_in_range("1.1.1", Excluded("1.1.1"), Unbounded));
         assert!(version_in_range("3.0.2", Unbounded, Unbounded));
-        assert!(!version_in_range("1.0.2u", Included("1.1.1"), Excluded("1.1.1w")));
+        assert!(!version_in_range(
+            "1.0.2u",
+            Included("1.1.1"),
+            Excluded("1.1.1w")
+        ));
         assert!(version_in_range("2020.81", Unbounded, Excluded("2022.82")));
     }
 }

@@ -56,11 +56,13 @@ impl Ecosystem {
             "NuGet" => Self::NuGet,
             "RubyGems" => Self::RubyGems,
             "Debian" | "Ubuntu" => Self::Debian,
-            "Alpine" => Self::Alpine,
+            // Wolfi, Chainguard and MinimOS are apk-based and use apk's version order.
+            "Alpine" | "Wolfi" | "Chainguard" | "MinimOS" => Self::Alpine,
             "Red Hat" | "AlmaLinux" | "Rocky Linux" | "SUSE" | "openSUSE" | "openEuler"
             | "Mageia" => Self::Rpm,
             "Packagist" => Self::Packagist,
-            "CRAN" => Self::Cran,
+            // Bioconductor packages are R packages with R's `package_version` order.
+            "CRAN" | "Bioconductor" => Self::Cran,
             "Hackage" => Self::Hackage,
             other => Self::Other(other.to_string()),
         }

@@ -4,7 +4,12 @@
 //! - [`Ecosystem`] and [`compare`]: each ecosystem's own version order (SemVer, PEP 440, Maven,
 //!   dpkg, apk, RPM, …) and a documented generic order for anything else.
 //! - [`range`]: OSV `affected[].ranges` evaluation exactly as the OSV schema defines it.
-//! - [`cpe`]: CPE 2.3 names and matching, for firmware components that have no purl.
+//! - [`vers`]: `vers:` range specifiers (parse, canonical form, containment).
+//! - [`cpe`]: CPE 2.3 names and matching, for firmware components that have no purl, with a
+//!   documented fuzzy version order for NVD `cpeMatch` bounds.
+//!
+//! Every order is checked against the kit's fixtures (osv-scalibr, vers-spec) and, in the
+//! `oracles` tests, against the native tools (`packaging`, node `semver`, `dpkg`).
 //!
 //! Invariant: this crate does no I/O and never panics on input. Every comparison is total: a
 //! version string an ecosystem cannot parse still gets a place in the order (documented per
@@ -23,6 +28,7 @@ pub use cpe::{Cpe, CpeError};
 pub use ecosystem::Ecosystem;
 pub use purl::{Purl, PurlError};
 pub use range::{Affected, Event, RangeKind};
+pub use vers::VersRange;
 
 use std::cmp::Ordering;
 
@@ -32,8 +38,9 @@ pub fn compare(eco: &Ecosystem, a: &str, b: &str) -> Ordering {
     version::compare(eco, a, b)
 }
 
-/// Normalises a package name the way the ecosystem compares names (PyPI: PEP 503; npm, crates.io,
-/// Go: as is; Maven: `group:artifact` as is; …), so that SBOM names and advisory names meet.
+/// Normalises a package name the way the ecosystem compares names (PyPI: PEP 503; NuGet and
+/// Packagist: lower case, both registries are case-insensitive; npm, crates.io, Go: as is;
+/// Maven: `group:artifact` as is; …), so that SBOM names and advisory names meet.
 pub fn normalize_name(eco: &Ecosystem, name: &str) -> String {
     match eco {
         Ecosystem::PyPi => {
@@ -52,6 +59,7 @@ pub fn normalize_name(eco: &Ecosystem, name: &str) -> String {
             }
             out
         }
+        Ecosystem::NuGet | Ecosystem::Packagist => name.to_lowercase(),
         _ => name.to_string(),
     }
 }

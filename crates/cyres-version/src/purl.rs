@@ -62,7 +62,10 @@ fn err(input: &str, reason: impl Into<String>) -> PurlError {
         shown.truncate(cut);
         shown.push('…');
     }
-    PurlError::Invalid { input: shown, reason: reason.into() }
+    PurlError::Invalid {
+        input: shown,
+        reason: reason.into(),
+    }
 }
 
 /// Decodes `%XX` escapes. Purl spec: "percent-decode"; `+` is a plus, not a space. A `%` not
@@ -77,7 +80,10 @@ pub fn percent_decode(s: &str) -> Result<String, String> {
     while i < b.len() {
         if b[i] == b'%' {
             let hex = |c: u8| (c as char).to_digit(16);
-            match (b.get(i + 1).copied().and_then(hex), b.get(i + 2).copied().and_then(hex)) {
+            match (
+                b.get(i + 1).copied().and_then(hex),
+                b.get(i + 2).copied().and_then(hex),
+            ) {
                 (Some(h), Some(l)) => {
                     out.push((h * 16 + l) as u8);
                     i += 3;
@@ -113,7 +119,9 @@ fn encode_into(out: &mut String, s: &str) {
 fn valid_type(ty: &str) -> bool {
     !ty.is_empty()
         && !ty.as_bytes()[0].is_ascii_digit()
-        && ty.bytes().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'+' | b'-'))
+        && ty
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'+' | b'-'))
 }
 
 /// Purl spec: a qualifier key is ASCII letters, digits, `.`, `-`, `_`, and does not start with a
@@ -121,14 +129,20 @@ fn valid_type(ty: &str) -> bool {
 fn valid_key(k: &str) -> bool {
     !k.is_empty()
         && !k.as_bytes()[0].is_ascii_digit()
-        && k.bytes().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-' | b'_'))
+        && k.bytes()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-' | b'_'))
 }
 
 /// Subpath cleaning (purl spec "subpath"): split on `/`, drop empty, `.` and `..` segments.
 fn clean_subpath(segments: impl Iterator<Item = String>) -> Option<String> {
-    let kept: Vec<String> =
-        segments.filter(|s| !s.is_empty() && s != "." && s != "..").collect();
-    if kept.is_empty() { None } else { Some(kept.join("/")) }
+    let kept: Vec<String> = segments
+        .filter(|s| !s.is_empty() && s != "." && s != "..")
+        .collect();
+    if kept.is_empty() {
+        None
+    } else {
+        Some(kept.join("/"))
+    }
 }
 
 impl Purl {
@@ -217,7 +231,11 @@ impl Purl {
                     .map(percent_decode)
                     .collect::<Result<Vec<_>, _>>()
                     .map_err(|r| e(format!("namespace: {r}")))?;
-                if segs.is_empty() { None } else { Some(segs.join("/")) }
+                if segs.is_empty() {
+                    None
+                } else {
+                    Some(segs.join("/"))
+                }
             }
             None => None,
         };
@@ -263,12 +281,24 @@ impl Purl {
             }
         }
         let namespace = namespace
-            .map(|ns| ns.split('/').filter(|s| !s.is_empty()).collect::<Vec<_>>().join("/"))
+            .map(|ns| {
+                ns.split('/')
+                    .filter(|s| !s.is_empty())
+                    .collect::<Vec<_>>()
+                    .join("/")
+            })
             .filter(|ns| !ns.is_empty());
         let subpath = subpath.and_then(|s| clean_subpath(s.split('/').map(str::to_string)));
         let version = version.filter(|v| !v.is_empty()).map(str::to_string);
-        Self::normalized(ty.to_ascii_lowercase(), namespace, name.to_string(), version, q, subpath)
-            .map_err(e)
+        Self::normalized(
+            ty.to_ascii_lowercase(),
+            namespace,
+            name.to_string(),
+            version,
+            q,
+            subpath,
+        )
+        .map_err(e)
     }
 
     /// The shared last step of parse and build: required parts and type rules.
@@ -309,8 +339,15 @@ impl Purl {
             }
         }
         types::normalize_name(&ty, &mut name, &qualifiers);
-        types::check(&ty, namespace.as_deref(), &name, version.as_deref())?;
-        Ok(Purl { ty, namespace, name, version, qualifiers, subpath })
+        types::check(&ty, &name, version.as_deref())?;
+        Ok(Purl {
+            ty,
+            namespace,
+            name,
+            version,
+            qualifiers,
+            subpath,
+        })
     }
 
     /// The (ecosystem, advisory-style package name) this purl is matched under, e.g.

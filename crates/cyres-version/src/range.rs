@@ -4,11 +4,19 @@
 //! - `SEMVER` ranges use SemVer 2.0 order whatever the ecosystem (lenient as documented in
 //!   [`crate::version`]: a `v` prefix is ignored); `ECOSYSTEM` ranges use the ecosystem's order;
 //!   `GIT` ranges name commits and cannot be decided from a version: [`Affected::Unresolved`].
-//! - Events are sorted by version (stable; `introduced: "0"` first, at an equal version
-//!   `introduced` before `fixed`/`last_affected`), then walked: `introduced` at or below the
+//! - Events are sorted by version (stable; `introduced: "0"` first; at an equal version
+//!   `introduced` before `fixed`/`last_affected`, so RustSec's `introduced: 0.10.0, fixed:
+//!   0.10.0` is empty), then walked: `introduced` at or below the
 //!   version turns "affected" on, `fixed` at or below it turns it off, `last_affected` strictly
 //!   below it turns it off. Several introduced/fixed pairs therefore describe several
 //!   intervals.
+//! - Producers that write each interval as an `introduced` followed by its closing event but
+//!   let intervals touch or overlap (PyPA: PYSEC-2023-72 `[0, 3.1.1) [3.2.0, 3.2.2)
+//!   [3.1.1, 3.2.0)`, PYSEC-2021-114 `[2.11, 2.11.7) [0, 2.11.6)`) lose versions in the sorted
+//!   walk alone. So a version is also affected when it lies in an interval formed by an
+//!   `introduced` and the next `fixed`/`last_affected` after it *in the record's own order*
+//!   (only when that closing version is not below the introduced one). For sorted,
+//!   non-overlapping ranges this adds nothing.
 //! - `limit` events are not part of the walk: when present, the version must also be below at
 //!   least one limit (`"*"` is no limit).
 
@@ -90,13 +98,17 @@ pub fn evaluate(eco: &Ecosystem, kind: RangeKind, events: &[Event], version: &st
         return Affected::Unresolved;
     }
     let cmp = order(eco, kind);
-    let mut walk: Vec<&Event> = events.iter().filter(|e| !matches!(e, Event::Limit(_))).collect();
+    let mut walk: Vec<&Event> = events
+        .iter()
+        .filter(|e| !matches!(e, Event::Limit(_)))
+        .collect();
     // OSV: "sort the events by version"; introduced "0" is the lowest possible version.
     walk.sort_by(|a, b| match (is_zero(a), is_zero(b)) {
         (true, true) => Ordering::Equal,
         (true, false) => Ordering::Less,
         (false, true) => Ordering::Greater,
         (false, false) => cmp(a.version(), b.version()).then_with(|| {
+            // At an equal version, introduced first: `introduced: X, fixed: X` is empty.
             let rank = |e: &Event| u8::from(!matches!(e, Event::Introduced(_)));
             rank(a).cmp(&rank(b))
         }),
@@ -122,6 +134,9 @@ pub fn evaluate(eco: &Ecosystem, kind: RangeKind, events: &[Event], version: &st
             Event::Limit(_) => {}
         }
     }
+    if !affected {
+        affected = in_listed_pair(&cmp, events, version);
+    }
     let mut limits = events.iter().filter_map(|e| match e {
         Event::Limit(v) => Some(v.as_str()),
         _ => None,
@@ -130,11 +145,43 @@ pub fn evaluate(eco: &Ecosystem, kind: RangeKind, events: &[Event], version: &st
     if affected && has_limits && !limits.any(|l| l == "*" || cmp(version, l) == Ordering::Less) {
         affected = false;
     }
-    if affected { Affected::Yes } else { Affected::No }
+    if affected {
+        Affected::Yes
+    } else {
+        Affected::No
+    }
+}
+
+/// The record-order pairing described in the module docs.
+fn in_listed_pair(cmp: &impl Fn(&str, &str) -> Ordering, events: &[Event], version: &str) -> bool {
+    for (i, e) in events.iter().enumerate() {
+        let Event::Introduced(start) = e else {
+            continue;
+        };
+        let closer = events[i + 1..]
+            .iter()
+            .find(|c| matches!(c, Event::Fixed(_) | Event::LastAffected(_)));
+        let Some(closer) = closer else { continue };
+        let zero = start == "0";
+        if !zero && cmp(closer.version(), start) == Ordering::Less {
+            continue;
+        }
+        let after_start = zero || cmp(version, start) != Ordering::Less;
+        let before_end = match closer {
+            Event::Fixed(f) => cmp(version, f) == Ordering::Less,
+            _ => cmp(version, closer.version()) != Ordering::Greater,
+        };
+        if after_start && before_end {
+            return true;
+        }
+    }
+    false
 }
 
 /// Whether `version` is one of an OSV record's explicit `affected[].versions`, by the
 /// ecosystem's equality (PyPI `1.0` equals `1.0.0`; Maven `1` equals `1.0`).
 pub fn in_versions<S: AsRef<str>>(eco: &Ecosystem, versions: &[S], version: &str) -> bool {
-    versions.iter().any(|v| crate::compare(eco, v.as_ref(), version) == Ordering::Equal)
+    versions
+        .iter()
+        .any(|v| crate::compare(eco, v.as_ref(), version) == Ordering::Equal)
 }

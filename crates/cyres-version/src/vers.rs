@@ -94,15 +94,19 @@ impl VersRange {
     }
 
     fn parse_mode(input: &str, canonical: bool) -> Result<Self, VersError> {
-        let e = |r: &str| VersError::Invalid { input: input.to_string(), reason: r.to_string() };
+        let e = |r: &str| VersError::Invalid {
+            input: input.to_string(),
+            reason: r.to_string(),
+        };
         if input.bytes().any(|c| c.is_ascii_whitespace()) {
             return Err(e("whitespace is not permitted"));
         }
         let rest = input
             .strip_prefix("vers:")
             .ok_or_else(|| e("must start with `vers:`"))?;
-        let (scheme, constraints) =
-            rest.split_once('/').ok_or_else(|| e("missing `/` after the scheme"))?;
+        let (scheme, constraints) = rest
+            .split_once('/')
+            .ok_or_else(|| e("missing `/` after the scheme"))?;
         if scheme.is_empty() {
             return Err(e("empty scheme"));
         }
@@ -111,7 +115,10 @@ impl VersRange {
             return Err(e("no constraints"));
         }
         if constraints == "*" {
-            return Ok(VersRange { scheme, constraints: None });
+            return Ok(VersRange {
+                scheme,
+                constraints: None,
+            });
         }
         let mut out = Vec::new();
         for c in constraints.split('|') {
@@ -135,19 +142,26 @@ impl VersRange {
             let v = crate::purl::percent_decode(v).map_err(|r| e(&r))?;
             out.push((cmp, v));
         }
-        let sorted = out.windows(2).all(|w| scheme_order(&scheme, &w[0].1, &w[1].1).is_le());
+        let sorted = out
+            .windows(2)
+            .all(|w| scheme_order(&scheme, &w[0].1, &w[1].1).is_le());
         if !sorted {
             if canonical {
                 return Err(e("constraints are not sorted by version"));
             }
             out.sort_by(|a, b| scheme_order(&scheme, &a.1, &b.1));
         }
-        Ok(VersRange { scheme, constraints: Some(out) })
+        Ok(VersRange {
+            scheme,
+            constraints: Some(out),
+        })
     }
 
     /// Whether `version` is inside the range (vers spec, "how to parse", containment steps).
     pub fn contains(&self, version: &str) -> bool {
-        let Some(cs) = &self.constraints else { return true };
+        let Some(cs) = &self.constraints else {
+            return true;
+        };
         let ord = |a: &str, b: &str| scheme_order(&self.scheme, a, b);
         for (c, v) in cs {
             if ord(version, v) == Ordering::Equal {
@@ -158,8 +172,10 @@ impl VersRange {
                 }
             }
         }
-        let ranges: Vec<&(Comparator, String)> =
-            cs.iter().filter(|(c, _)| !matches!(c, Comparator::Eq | Comparator::Ne)).collect();
+        let ranges: Vec<&(Comparator, String)> = cs
+            .iter()
+            .filter(|(c, _)| !matches!(c, Comparator::Eq | Comparator::Ne))
+            .collect();
         let below = |c: Comparator| matches!(c, Comparator::Lt | Comparator::Le);
         let above = |c: Comparator| matches!(c, Comparator::Gt | Comparator::Ge);
         if let [(c, v)] = ranges.as_slice() {
@@ -189,7 +205,9 @@ impl VersRange {
 impl std::fmt::Display for VersRange {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "vers:{}/", self.scheme)?;
-        let Some(cs) = &self.constraints else { return f.write_str("*") };
+        let Some(cs) = &self.constraints else {
+            return f.write_str("*");
+        };
         for (i, (c, v)) in cs.iter().enumerate() {
             if i > 0 {
                 f.write_str("|")?;

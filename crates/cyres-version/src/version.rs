@@ -65,3 +65,143 @@ pub(crate) fn split_alpha(s: &str) -> (&str, &str) {
     let n = s.bytes().take_while(u8::is_ascii_alphabetic).count();
     s.split_at(n)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Ordering::{Equal, Greater, Less};
+
+    fn check(eco: &Ecosystem, cases: &[(&str, Ordering, &str)]) {
+        for (a, want, b) in cases {
+            assert_eq!(compare(eco, a, b), *want, "{eco:?}: {a} vs {b}");
+            assert_eq!(compare(eco, b, a), want.reverse(), "{eco:?}: {b} vs {a}");
+        }
+    }
+
+    #[test]
+    fn documented_places_for_unparsable_versions() {
+        // SemVer: invalid before valid, then bytes.
+        check(
+            &Ecosystem::Npm,
+            &[("banana", Less, "0.0.0-0"), ("apple", Less, "banana")],
+        );
+        // PyPI: legacy versions before every PEP 440 version, LegacyVersion order among them.
+        check(
+            &Ecosystem::PyPi,
+            &[("0.9-doduo", Less, "0.0.1"), ("0.1-a", Less, "0.1-b")],
+        );
+        // NuGet, RubyGems, CRAN: invalid first.
+        check(&Ecosystem::NuGet, &[("1.0.0.0.0", Less, "0.0.1")]);
+        check(&Ecosystem::RubyGems, &[("1..0", Less, "0.1")]);
+        check(&Ecosystem::Cran, &[("1.0a", Less, "0.1")]);
+        // Debian: a non-numeric epoch is part of the upstream version.
+        check(
+            &Ecosystem::Debian,
+            &[("a:1", Less, "1:0"), ("a:1", Greater, "9")],
+        );
+    }
+
+    #[test]
+    fn pep440_normal_forms_compare_equal() {
+        check(
+            &Ecosystem::PyPi,
+            &[
+                ("1.0", Equal, "1.0.0"),
+                ("1.0a1", Equal, "1.0.alpha.1"),
+                ("1.0-RC1", Equal, "1.0rc1"),
+                ("1.0-1", Equal, "1.0.post1"),
+                ("v1.0", Equal, "1.0"),
+                ("1.0.dev", Equal, "1.0.dev0"),
+                ("0!1.0", Equal, "1.0"),
+                ("1.0+ubuntu-1", Equal, "1.0+ubuntu.1"),
+                ("1.0.post1.dev1", Less, "1.0.post1"),
+                ("1.0.dev1", Less, "1.0a1"),
+                ("1.0+1", Greater, "1.0+abc"),
+            ],
+        );
+    }
+
+    #[test]
+    fn go_pseudo_versions_and_prefixes() {
+        check(
+            &Ecosystem::Go,
+            &[
+                ("v0.0.0-20220708121648-5fef4d92e758", Less, "0.0.1"),
+                (
+                    "0.0.0-20220708121648-5fef4d92e758",
+                    Greater,
+                    "v0.0.0-20210101000000-aaaaaaaaaaaa",
+                ),
+                ("v2.0.0+incompatible", Equal, "2.0.0"),
+            ],
+        );
+    }
+
+    #[test]
+    fn rpm_epoch_release_and_tilde_caret() {
+        let rpm = Ecosystem::from_osv("AlmaLinux:9");
+        check(
+            &rpm,
+            &[
+                ("1:1.0-1.el9", Greater, "2.0-1.el9"),
+                ("1.0~rc1-1", Less, "1.0-1"),
+                ("1.0^git1-1", Greater, "1.0-1"),
+                ("3.10.0-229.el7", Less, "3.10.0-229.1.2.el7"),
+            ],
+        );
+    }
+
+    #[test]
+    fn generic_order_is_documented() {
+        let g = Ecosystem::Other("Linux".into());
+        check(
+            &g,
+            &[
+                ("1.0", Less, "1.0.1"),
+                ("1.0beta", Less, "1.0"),
+                ("1.9", Less, "1.10"),
+                ("1.0", Less, "1_0"),
+            ],
+        );
+    }
+
+    #[test]
+    fn ecosystem_names_and_normalised_package_names() {
+        assert_eq!(Ecosystem::from_osv("Debian:11"), Ecosystem::Debian);
+        assert_eq!(Ecosystem::from_osv("Ubuntu:22.04:LTS"), Ecosystem::Debian);
+        assert_eq!(Ecosystem::from_osv("Alpine:v3.18"), Ecosystem::Alpine);
+        assert_eq!(Ecosystem::from_osv("Rocky Linux:9"), Ecosystem::Rpm);
+        assert_eq!(Ecosystem::from_osv("Wolfi"), Ecosystem::Alpine);
+        assert_eq!(Ecosystem::from_osv("Foo"), Ecosystem::Other("Foo".into()));
+        assert_eq!(
+            crate::normalize_name(&Ecosystem::PyPi, "Django_Rest.framework"),
+            "django-rest-framework"
+        );
+        assert_eq!(
+            crate::normalize_name(&Ecosystem::NuGet, "Newtonsoft.Json"),
+            "newtonsoft.json"
+        );
+        let key = |s: &str| crate::Purl::parse(s).unwrap().package_key();
+        assert_eq!(
+            key("pkg:maven/org.apache/commons@1"),
+            Some((Ecosystem::Maven, "org.apache:commons".into()))
+        );
+        assert_eq!(
+            key("pkg:npm/%40a/b@1"),
+            Some((Ecosystem::Npm, "@a/b".into()))
+        );
+        assert_eq!(
+            key("pkg:golang/github.com/x/y"),
+            Some((Ecosystem::Go, "github.com/x/y".into()))
+        );
+        assert_eq!(
+            key("pkg:deb/debian/curl@7.52.1-5"),
+            Some((Ecosystem::Debian, "curl".into()))
+        );
+        assert_eq!(
+            key("pkg:pypi/Django_Rest@1"),
+            Some((Ecosystem::PyPi, "django-rest".into()))
+        );
+        assert_eq!(key("pkg:github/a/b"), None);
+    }
+}

@@ -61,7 +61,12 @@ fn batch(program: &PathBuf, args: &[&str], pairs: &[(String, String)]) -> Vec<St
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
-        .unwrap_or_else(|e| panic!("starting {}: {e}; run scripts/oracles.sh", program.display()));
+        .unwrap_or_else(|e| {
+            panic!(
+                "starting {}: {e}; run scripts/oracles.sh",
+                program.display()
+            )
+        });
     let mut input = String::new();
     for (a, b) in pairs {
         input.push_str(a);
@@ -74,8 +79,18 @@ fn batch(program: &PathBuf, args: &[&str], pairs: &[(String, String)]) -> Vec<St
     let out = child.wait_with_output().unwrap();
     writer.join().unwrap().unwrap();
     assert!(out.status.success(), "{} failed", program.display());
-    let lines: Vec<String> = String::from_utf8(out.stdout).unwrap().lines().map(String::from).collect();
-    assert_eq!(lines.len(), pairs.len(), "oracle answered {} of {} pairs", lines.len(), pairs.len());
+    let lines: Vec<String> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(String::from)
+        .collect();
+    assert_eq!(
+        lines.len(),
+        pairs.len(),
+        "oracle answered {} of {} pairs",
+        lines.len(),
+        pairs.len()
+    );
     lines
 }
 
@@ -103,7 +118,12 @@ fn agree(eco: &Ecosystem, pairs: &[(String, String)], answers: &[String]) -> (us
             }
         }
     }
-    assert!(bad.is_empty(), "{} of {n} disagree:\n{}", bad.len(), bad.join("\n"));
+    assert!(
+        bad.is_empty(),
+        "{} of {n} disagree:\n{}",
+        bad.len(),
+        bad.join("\n")
+    );
     (n, skipped)
 }
 
@@ -156,14 +176,21 @@ fn pypi_order_agrees_with_python_packaging() {
     let root = oracles();
     let groups = pypa_versions();
     let all: BTreeSet<String> = groups.iter().flatten().cloned().collect();
-    assert!(all.len() > 5000, "expected thousands of PyPI versions, found {}", all.len());
+    assert!(
+        all.len() > 5000,
+        "expected thousands of PyPI versions, found {}",
+        all.len()
+    );
     let pairs = pairs(&groups, &all, 20_000);
     let script = "import sys\nfrom packaging.version import Version, InvalidVersion\n\
         for line in sys.stdin:\n    a, b = line.rstrip('\\n').split('\\t')\n    try:\n        x, y = Version(a), Version(b)\n        print((x > y) - (x < y))\n    except InvalidVersion:\n        print('E')\n";
     let answers = batch(&root.join("py/bin/python"), &["-c", script], &pairs);
     let (n, skipped) = agree(&Ecosystem::PyPi, &pairs, &answers);
     assert!(n > 20_000, "only {n} PyPI pairs compared");
-    eprintln!("packaging oracle: {n} PyPI pairs agree ({} distinct versions, {skipped} pairs with a non-PEP 440 version skipped)", all.len());
+    eprintln!(
+        "packaging oracle: {n} PyPI pairs agree ({} distinct versions, {skipped} pairs with a non-PEP 440 version skipped)",
+        all.len()
+    );
 }
 
 fn json_event_versions(v: &serde_json::Value, eco_filter: &[&str], out: &mut Vec<Vec<String>>) {
@@ -233,7 +260,11 @@ fn semver_order_agrees_with_node_semver() {
         json_event_versions(&v, &["Go"], &mut groups);
     }
     let all: BTreeSet<String> = groups.iter().flatten().cloned().collect();
-    assert!(all.len() > 2500, "expected >2500 SemVer versions, found {}", all.len());
+    assert!(
+        all.len() > 2500,
+        "expected >2500 SemVer versions, found {}",
+        all.len()
+    );
     let pairs = pairs(&groups, &all, 10_000);
     let semver = root.join("node/node_modules/semver");
     let script = format!(
@@ -244,7 +275,10 @@ fn semver_order_agrees_with_node_semver() {
     for eco in [Ecosystem::Npm, Ecosystem::CratesIo, Ecosystem::Go] {
         let (n, skipped) = agree(&eco, &pairs, &answers);
         assert!(n > 5000, "only {n} SemVer pairs compared");
-        eprintln!("node-semver oracle ({}): {n} pairs agree, {skipped} skipped", eco.osv_name());
+        eprintln!(
+            "node-semver oracle ({}): {n} pairs agree, {skipped} skipped",
+            eco.osv_name()
+        );
     }
 }
 
@@ -281,7 +315,11 @@ fn debian_versions() -> BTreeSet<String> {
 #[test]
 fn debian_order_agrees_with_dpkg() {
     let all = debian_versions();
-    assert!(all.len() > 100, "expected >100 Debian versions, found {}", all.len());
+    assert!(
+        all.len() > 100,
+        "expected >100 Debian versions, found {}",
+        all.len()
+    );
     let v: Vec<&String> = all.iter().collect();
     let n = v.len();
     // dpkg is one process per call: a bounded deterministic sample of pairs.
@@ -289,7 +327,11 @@ fn debian_order_agrees_with_dpkg() {
     let mut checked = 0;
     let mut bad = Vec::new();
     for i in 0..SAMPLE {
-        let (a, b) = if i < n - 1 { (v[i], v[i + 1]) } else { (v[(i * 7919) % n], v[(i * 104_729 + 3) % n]) };
+        let (a, b) = if i < n - 1 {
+            (v[i], v[i + 1])
+        } else {
+            (v[(i * 7919) % n], v[(i * 104_729 + 3) % n])
+        };
         let run = |op: &str| {
             Command::new("dpkg")
                 .args(["--compare-versions", a, op, b])
@@ -310,6 +352,11 @@ fn debian_order_agrees_with_dpkg() {
             bad.push(format!("{a} vs {b}: ours {got:?}, dpkg {want:?}"));
         }
     }
-    assert!(bad.is_empty(), "{} of {checked} disagree with dpkg:\n{}", bad.len(), bad.join("\n"));
+    assert!(
+        bad.is_empty(),
+        "{} of {checked} disagree with dpkg:\n{}",
+        bad.len(),
+        bad.join("\n")
+    );
     eprintln!("dpkg oracle: {checked} Debian pairs agree ({n} distinct versions)");
 }

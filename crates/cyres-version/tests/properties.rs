@@ -30,28 +30,61 @@ fn ecosystems() -> Vec<Ecosystem> {
 
 /// Version-like strings: digits, a few letters that mean something somewhere, separators.
 fn version_like() -> impl Strategy<Value = String> {
-    proptest::string::string_regex("[0-9]{1,3}([.~^+_:-]?([0-9]{1,3}|a|b|rc|dev|post|p|r|alpha|beta|sp|pre)){0,5}")
-        .unwrap()
+    proptest::string::string_regex(
+        "[0-9]{1,3}([.~^+_:-]?([0-9]{1,3}|a|b|rc|dev|post|p|r|alpha|beta|sp|pre)){0,5}",
+    )
+    .unwrap()
 }
 
 /// Well-formed Alpine versions: apk's transitivity holds on the documented grammar; malformed
 /// strings fall back to bytes only pairwise (see `version/alpine.rs`).
 fn apk_like() -> impl Strategy<Value = String> {
-    proptest::string::string_regex("[0-9]{1,2}(\\.[0-9]{1,2}){0,3}[a-c]?(_(alpha|beta|rc|p|git)[0-9]?){0,2}(-r[0-9])?")
-        .unwrap()
+    proptest::string::string_regex(
+        "[0-9]{1,2}(\\.[0-9]{1,2}){0,3}[a-c]?(_(alpha|beta|rc|p|git)[0-9]?){0,2}(-r[0-9])?",
+    )
+    .unwrap()
 }
 
 fn check_total(eco: &Ecosystem, a: &str, b: &str, c: &str) -> Result<(), TestCaseError> {
     let ab = compare(eco, a, b);
-    prop_assert_eq!(ab, compare(eco, b, a).reverse(), "antisymmetry {:?}: {} vs {}", eco, a, b);
-    prop_assert_eq!(compare(eco, a, a), Ordering::Equal, "reflexive {:?} {}", eco, a);
+    prop_assert_eq!(
+        ab,
+        compare(eco, b, a).reverse(),
+        "antisymmetry {:?}: {} vs {}",
+        eco,
+        a,
+        b
+    );
+    prop_assert_eq!(
+        compare(eco, a, a),
+        Ordering::Equal,
+        "reflexive {:?} {}",
+        eco,
+        a
+    );
     let bc = compare(eco, b, c);
     let ac = compare(eco, a, c);
     if ab != Ordering::Greater && bc != Ordering::Greater {
-        prop_assert!(ac != Ordering::Greater, "transitivity {:?}: {} <= {} <= {} but {:?}", eco, a, b, c, ac);
+        prop_assert!(
+            ac != Ordering::Greater,
+            "transitivity {:?}: {} <= {} <= {} but {:?}",
+            eco,
+            a,
+            b,
+            c,
+            ac
+        );
     }
     if ab == Ordering::Equal && bc == Ordering::Equal {
-        prop_assert_eq!(ac, Ordering::Equal, "equality transitivity {:?}: {} {} {}", eco, a, b, c);
+        prop_assert_eq!(
+            ac,
+            Ordering::Equal,
+            "equality transitivity {:?}: {} {} {}",
+            eco,
+            a,
+            b,
+            c
+        );
     }
     Ok(())
 }
@@ -127,7 +160,29 @@ fn last_applying(events: &[Event], v: u32) -> bool {
             _ => None,
         })
         .collect();
-    decided.unwrap_or(false) && (limits.is_empty() || limits.iter().any(|l| v < *l))
+    (decided.unwrap_or(false) || listed_pairs(events, v))
+        && (limits.is_empty() || limits.iter().any(|l| v < *l))
+}
+
+/// The record-order intervals: each introduced with the next closing event listed after it.
+fn listed_pairs(events: &[Event], v: u32) -> bool {
+    let num = |s: &str| s.parse::<u32>().unwrap();
+    let closers: Vec<(usize, &Event)> = events
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| matches!(e, Event::Fixed(_) | Event::LastAffected(_)))
+        .collect();
+    events.iter().enumerate().any(|(i, e)| {
+        let Event::Introduced(s) = e else {
+            return false;
+        };
+        let lo = if s == "0" { 0 } else { num(s) };
+        match closers.iter().find(|(j, _)| *j > i) {
+            Some((_, Event::Fixed(f))) => num(f) >= lo && v >= lo && v < num(f),
+            Some((_, c)) => num(c.version()) >= lo && v >= lo && v <= num(c.version()),
+            None => false,
+        }
+    })
 }
 
 proptest! {

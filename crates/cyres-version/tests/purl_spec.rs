@@ -15,7 +15,11 @@ fn s(v: &Value) -> Option<&str> {
 
 fn quals(v: &Value) -> BTreeMap<String, String> {
     v.as_object()
-        .map(|m| m.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_string())).collect())
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_string()))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -44,7 +48,9 @@ fn components(p: &Purl) -> Value {
 /// Compares expected components with ours; qualifiers as maps (order-free).
 fn same_components(expected: &Value, got: &Purl) -> bool {
     let ours = components(got);
-    ["type", "namespace", "name", "version", "subpath"].iter().all(|k| expected[*k] == ours[*k])
+    ["type", "namespace", "name", "version", "subpath"]
+        .iter()
+        .all(|k| expected[*k] == ours[*k])
         && quals(&expected["qualifiers"]) == got.qualifiers
 }
 
@@ -58,13 +64,23 @@ fn run_case(t: &Value) -> Option<String> {
             let input = t["input"].as_str().unwrap_or("");
             // "parse" cases are the strict reading; "validate" cases include the recommended
             // remedies (lower-casing qualifier keys), which `Purl::parse` applies.
-            let got = if ty == "parse" { Purl::parse_strict(input) } else { Purl::parse(input) };
+            let got = if ty == "parse" {
+                Purl::parse_strict(input)
+            } else {
+                Purl::parse(input)
+            };
             match (fail, got) {
                 (true, Ok(p)) => Some(format!("{desc}: {input} should fail, got {p}")),
                 (true, Err(_)) => None,
                 (false, Err(e)) => Some(format!("{desc}: {input}: {e}")),
                 (false, Ok(p)) if ty == "parse" => (!same_components(&t["expected_output"], &p))
-                    .then(|| format!("{desc}: {input}: got {} want {}", components(&p), t["expected_output"])),
+                    .then(|| {
+                        format!(
+                            "{desc}: {input}: got {} want {}",
+                            components(&p),
+                            t["expected_output"]
+                        )
+                    }),
                 (false, Ok(p)) => {
                     let want = t["expected_output"].as_str().unwrap_or("");
                     // The canonical string must also parse back to itself.
@@ -109,8 +125,16 @@ fn current_suite_passes_completely() {
         }
     }
     assert!(total >= 586, "expected the whole suite, saw {total} cases");
-    assert!(failures.is_empty(), "{} of {total} failed:\n{}", failures.len(), failures.join("\n"));
-    eprintln!("purl current suite: {total} cases in {} files passed", files.len());
+    assert!(
+        failures.is_empty(),
+        "{} of {total} failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    eprintln!(
+        "purl current suite: {total} cases in {} files passed",
+        files.len()
+    );
 }
 
 /// Legacy cases the current suite decides differently: (description, what we do now — the
@@ -129,12 +153,16 @@ const LEGACY_EXCEPTIONS: &[(&str, Option<&str>, &str)] = &[
     ),
     (
         "maven often uses qualifiers",
-        Some("pkg:maven/org.apache.xmlgraphics/batik-anim@1.9.1?classifier=sources&repository_url=repo.spring.io%2Frelease"),
+        Some(
+            "pkg:maven/org.apache.xmlgraphics/batik-anim@1.9.1?classifier=sources&repository_url=repo.spring.io%2Frelease",
+        ),
         "current suite percent-encodes `/` in qualifier values",
     ),
     (
         "maven pom reference",
-        Some("pkg:maven/org.apache.xmlgraphics/batik-anim@1.9.1?extension=pom&repository_url=repo.spring.io%2Frelease"),
+        Some(
+            "pkg:maven/org.apache.xmlgraphics/batik-anim@1.9.1?extension=pom&repository_url=repo.spring.io%2Frelease",
+        ),
         "current suite percent-encodes `/` in qualifier values",
     ),
     (
@@ -164,22 +192,30 @@ const LEGACY_EXCEPTIONS: &[(&str, Option<&str>, &str)] = &[
     ),
     (
         "Hugging Face model with staging endpoint",
-        Some("pkg:huggingface/microsoft/deberta-v3-base@559062ad13d311b87b2c455e67dcd5f1c8f65111?repository_url=https:%2F%2Fhub-ci.huggingface.co"),
+        Some(
+            "pkg:huggingface/microsoft/deberta-v3-base@559062ad13d311b87b2c455e67dcd5f1c8f65111?repository_url=https:%2F%2Fhub-ci.huggingface.co",
+        ),
         "current suite percent-encodes `/` in qualifier values",
     ),
     (
         "MLflow model tracked in Azure Databricks (case insensitive)",
-        Some("pkg:mlflow/creditfraud@3?repository_url=https:%2F%2Fadb-5245952564735461.0.azuredatabricks.net%2Fapi%2F2.0%2Fmlflow"),
+        Some(
+            "pkg:mlflow/creditfraud@3?repository_url=https:%2F%2Fadb-5245952564735461.0.azuredatabricks.net%2Fapi%2F2.0%2Fmlflow",
+        ),
         "current suite percent-encodes `/` in qualifier values",
     ),
     (
         "MLflow model tracked in Azure ML (case sensitive)",
-        Some("pkg:mlflow/CreditFraud@3?repository_url=https:%2F%2Fwestus2.api.azureml.ms%2Fmlflow%2Fv1.0%2Fsubscriptions%2Fa50f2011-fab8-4164-af23-c62881ef8c95%2FresourceGroups%2FTestResourceGroup%2Fproviders%2FMicrosoft.MachineLearningServices%2Fworkspaces%2FTestWorkspace"),
+        Some(
+            "pkg:mlflow/CreditFraud@3?repository_url=https:%2F%2Fwestus2.api.azureml.ms%2Fmlflow%2Fv1.0%2Fsubscriptions%2Fa50f2011-fab8-4164-af23-c62881ef8c95%2FresourceGroups%2FTestResourceGroup%2Fproviders%2FMicrosoft.MachineLearningServices%2Fworkspaces%2FTestWorkspace",
+        ),
         "current suite percent-encodes `/` in qualifier values",
     ),
     (
         "MLflow model with unique identifiers",
-        Some("pkg:mlflow/trafficsigns@10?model_uuid=36233173b22f4c89b451f1228d700d49&repository_url=https:%2F%2Fadb-5245952564735461.0.azuredatabricks.net%2Fapi%2F2.0%2Fmlflow&run_id=410a3121-2709-4f88-98dd-dba0ef056b0a"),
+        Some(
+            "pkg:mlflow/trafficsigns@10?model_uuid=36233173b22f4c89b451f1228d700d49&repository_url=https:%2F%2Fadb-5245952564735461.0.azuredatabricks.net%2Fapi%2F2.0%2Fmlflow&run_id=410a3121-2709-4f88-98dd-dba0ef056b0a",
+        ),
         "current suite percent-encodes `/` in qualifier values",
     ),
     (
@@ -228,7 +264,12 @@ fn legacy_suite_passes_except_documented_contradictions() {
             (false, None) => failures.push(format!("{desc}: {input}: {got:?}")),
         }
     }
-    assert!(failures.is_empty(), "{} of {total} failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {total} failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
     assert_eq!(exceptions, LEGACY_EXCEPTIONS.len());
     eprintln!("purl legacy suite: {total} cases, {exceptions} documented exceptions");
 }
@@ -238,6 +279,10 @@ fn legacy_suite_passes_except_documented_contradictions() {
 fn kit_path(rel: &str) -> std::path::PathBuf {
     static ROOT: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
     let p = ROOT.get_or_init(|| cyres_kit::unpacked(ARCHIVE)).join(rel);
-    assert!(p.exists(), "{} is missing from the kit archive {ARCHIVE}", p.display());
+    assert!(
+        p.exists(),
+        "{} is missing from the kit archive {ARCHIVE}",
+        p.display()
+    );
     p
 }

@@ -15,7 +15,11 @@ fn tests(file: &str) -> Vec<Value> {
 }
 
 fn strs(v: &Value) -> Vec<String> {
-    v.as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_string()).collect()
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap().to_string())
+        .collect()
 }
 
 /// Runs comparison/equality tests of one file; returns how many ran.
@@ -31,12 +35,22 @@ fn check_order(file: &str, scheme: &str) -> usize {
                 got.sort_by(|a, b| scheme_order(scheme, a, b));
                 // Equal versions may come in either order; the expected list must be sorted
                 // under our order and hold the same versions.
-                let sorted = want.windows(2).all(|w| scheme_order(scheme, &w[0], &w[1]).is_le());
+                let sorted = want
+                    .windows(2)
+                    .all(|w| scheme_order(scheme, &w[0], &w[1]).is_le());
                 // The suite writes NuGet's expected versions with lower-cased labels
                 // (`1.0.0-BETA` comes back as `1.0.0-beta`); NuGet labels are
                 // case-insensitive, so compare the lists case-insensitively there.
                 let fold = |v: &[String]| -> Vec<String> {
-                    v.iter().map(|s| if scheme == "nuget" { s.to_lowercase() } else { s.clone() }).collect()
+                    v.iter()
+                        .map(|s| {
+                            if scheme == "nuget" {
+                                s.to_lowercase()
+                            } else {
+                                s.clone()
+                            }
+                        })
+                        .collect()
                 };
                 let mut a = fold(&got);
                 let mut b = fold(&want);
@@ -56,7 +70,13 @@ fn check_order(file: &str, scheme: &str) -> usize {
             other => panic!("unexpected test type {other} in {file}"),
         }
     }
-    assert!(failures.is_empty(), "{file}: {} of {} failed:\n{}", failures.len(), all.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{file}: {} of {} failed:\n{}",
+        failures.len(),
+        all.len(),
+        failures.join("\n")
+    );
     eprintln!("{file}: {} cases pass", all.len());
     all.len()
 }
@@ -84,7 +104,10 @@ fn lexicographic_comparisons() {
 #[test]
 fn containment() {
     let mut n = 0;
-    for file in ["npm_range_containment_test.json", "pypi_range_containment_test.json"] {
+    for file in [
+        "npm_range_containment_test.json",
+        "pypi_range_containment_test.json",
+    ] {
         for t in tests(file) {
             let vers = t["input"]["vers"].as_str().unwrap();
             let version = t["input"]["version"].as_str().unwrap();
@@ -121,7 +144,10 @@ fn canonical_parse_rejects_non_canonical_input() {
         "vers:npm/>=2.0.0|<1.0.0",
         "vers:npm/1.0%2G0",
     ] {
-        assert!(VersRange::parse_canonical(bad).is_err(), "{bad} should be rejected");
+        assert!(
+            VersRange::parse_canonical(bad).is_err(),
+            "{bad} should be rejected"
+        );
     }
     let r = VersRange::parse_canonical("vers:npm/1.0%252F0").unwrap();
     assert_eq!(r.constraints.unwrap()[0].1, "1.0%2F0");
@@ -132,6 +158,10 @@ fn canonical_parse_rejects_non_canonical_input() {
 fn kit_path(rel: &str) -> std::path::PathBuf {
     static ROOT: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
     let p = ROOT.get_or_init(|| cyres_kit::unpacked(ARCHIVE)).join(rel);
-    assert!(p.exists(), "{} is missing from the kit archive {ARCHIVE}", p.display());
+    assert!(
+        p.exists(),
+        "{} is missing from the kit archive {ARCHIVE}",
+        p.display()
+    );
     p
 }

@@ -35,7 +35,12 @@ fn check(file: &str, eco: &Ecosystem, map: fn(&str) -> String) -> usize {
         }
     }
     assert!(n > 0, "{file} had no comparisons");
-    assert!(failures.is_empty(), "{file} as {eco:?}: {} of {n} failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{file} as {eco:?}: {} of {n} failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
     eprintln!("{file} as {}: {n} comparisons hold", eco.osv_name());
     n
 }
@@ -116,6 +121,10 @@ fn pub_fixture_holds() {
 fn kit_path(rel: &str) -> std::path::PathBuf {
     static ROOT: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
     let p = ROOT.get_or_init(|| cyres_kit::unpacked(ARCHIVE)).join(rel);
-    assert!(p.exists(), "{} is missing from the kit archive {ARCHIVE}", p.display());
+    assert!(
+        p.exists(),
+        "{} is missing from the kit archive {ARCHIVE}",
+        p.display()
+    );
     p
 }

@@ -34,11 +34,14 @@ pub const FORMAT_VERSION: u32 = 1;
 pub struct Index {
     pub(crate) advisories: Vec<IndexedAdvisory>,
     pub(crate) groups: Vec<Vec<String>>,
-    pub(crate) packages: Vec<((Ecosystem, String), Vec<(u32, u16)>)>,
+    pub(crate) packages: Vec<PackageEntry>,
     pub(crate) cpes: Vec<CpeEntry>,
     pub(crate) kev: Vec<KevEntry>,
     pub(crate) stats: IndexStats,
 }
+
+/// (ecosystem family, normalised name) → (advisory, affected entry) pairs.
+pub(crate) type PackageEntry = ((Ecosystem, String), Vec<(u32, u16)>);
 
 /// Counts describing an index.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

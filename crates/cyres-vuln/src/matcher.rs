@@ -244,10 +244,10 @@ fn package_hits(index: &Index, q: &PackageQuery<'_>) -> Vec<Hit> {
     let mut hits = Vec::new();
     for &(adv, aff_i) in index.package(&q.ecosystem, &name) {
         let aff = &index.advisories[adv as usize].affected[aff_i as usize];
-        if let (Some(adv_release), Some(c_release)) = (aff.release(), &q.release) {
-            if !adv_release.admits(c_release) {
-                continue;
-            }
+        if let (Some(adv_release), Some(c_release)) = (aff.release(), &q.release)
+            && !adv_release.admits(c_release)
+        {
+            continue;
         }
         let Some(kind) = affected_entry(aff, &q.ecosystem, q.version) else {
             continue;

@@ -189,10 +189,10 @@ impl Severity {
     pub fn pick(vectors: &[&str], word: Option<&str>) -> Self {
         let mut best: Option<(CvssVersion, f64, &str)> = None;
         for v in vectors {
-            if let Ok(s) = score_vector(v) {
-                if best.is_none_or(|(bv, _, _)| s.version > bv) {
-                    best = Some((s.version, s.base, v));
-                }
+            if let Ok(s) = score_vector(v)
+                && best.is_none_or(|(bv, _, _)| s.version > bv)
+            {
+                best = Some((s.version, s.base, v));
             }
         }
         if let Some((version, score, v)) = best {

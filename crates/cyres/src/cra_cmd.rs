@@ -133,9 +133,32 @@ fn load_catalogue(path: Option<&PathBuf>) -> anyhow::Result<Catalogue> {
     }
 }
 
+/// Appends a line to an output buffer (formatting into a `String` cannot fail).
+macro_rules! out {
+    ($o:expr) => {
+        $o.push('\n')
+    };
+    ($o:expr, $($arg:tt)*) => {{
+        use std::fmt::Write as _;
+        let _ = writeln!($o, $($arg)*);
+    }};
+}
+
+/// Writes the rendered output; a closed pipe (`cyres … | head`) is not an error.
+fn emit(text: &str) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
+    }
+}
+
 fn print_json<T: serde::Serialize>(value: &T) -> anyhow::Result<()> {
-    println!("{}", serde_json::to_string_pretty(value)?);
-    Ok(())
+    emit(&(serde_json::to_string_pretty(value)? + "\n"))
 }
 
 /// Renders rows as columns padded to the widest cell; the last column is not padded.
@@ -175,30 +198,38 @@ pub fn catalogue(a: CatalogueArgs) -> anyhow::Result<u8> {
         print_json(&c)?;
         return Ok(0);
     }
+    let mut o = String::new();
     let (c1, c2, c4) = c.counts();
-    println!("Catalogue {} ({})", c.version.id, c.version.source);
-    println!("  legal act:              {}", c.version.legal_act);
-    println!(
+    out!(o, "Catalogue {} ({})", c.version.id, c.version.source);
+    out!(o, "  legal act:              {}", c.version.legal_act);
+    out!(
+        o,
         "  published:              {}",
         iso_date::format(c.version.published)
     );
-    println!(
+    out!(
+        o,
         "  technical descriptions: {}",
         c.version.technical_descriptions
     );
     if !c.version.amended_by.is_empty() {
-        println!(
+        out!(
+            o,
             "  amended by:             {}",
             c.version.amended_by.join("; ")
         );
     }
-    println!("  entries:                {c1} class I, {c2} class II, {c4} critical\n");
+    out!(
+        o,
+        "  entries:                {c1} class I, {c2} class II, {c4} critical\n"
+    );
     let rows: Vec<Vec<String>> = c
         .entries
         .iter()
         .map(|e| vec![e.id.clone(), e.category.to_string(), e.title.clone()])
         .collect();
-    print!("{}", table(&["ID", "CATEGORY", "TITLE"], &rows));
+    o.push_str(&table(&["ID", "CATEGORY", "TITLE"], &rows));
+    emit(&o)?;
     Ok(0)
 }
 
@@ -214,7 +245,9 @@ pub fn classify(a: ClassifyArgs) -> anyhow::Result<u8> {
         if a.format == Format::Json {
             print_json(&s)?;
         } else {
-            print_suggestions(&s);
+            let mut o = String::new();
+            render_suggestions(&mut o, &s);
+            emit(&o)?;
         }
         return Ok(0);
     }
@@ -235,16 +268,18 @@ pub fn classify(a: ClassifyArgs) -> anyhow::Result<u8> {
     if a.format == Format::Json {
         print_json(&c)?;
     } else {
-        print_classification(&c, &cat);
+        let mut o = String::new();
+        render_classification(&mut o, &c, &cat);
+        emit(&o)?;
     }
     Ok(0)
 }
 
-fn print_suggestions(s: &Suggestions) {
-    println!("Suggestion for: {}", s.input);
-    println!("({})\n", s.label);
+fn render_suggestions(o: &mut String, s: &Suggestions) {
+    out!(o, "Suggestion for: {}", s.input);
+    out!(o, "({})\n", s.label);
     if s.suggestions.is_empty() {
-        println!("  default (no entry matched)");
+        out!(o, "  default (no entry matched)");
     } else {
         let rows: Vec<Vec<String>> = s
             .suggestions
@@ -258,37 +293,45 @@ fn print_suggestions(s: &Suggestions) {
                 ]
             })
             .collect();
-        print!(
-            "{}",
-            table(&["ID", "CATEGORY", "CONFIDENCE", "TRIGGERED BY"], &rows)
-        );
-        println!("\n  verdict: {}", s.verdict);
+        o.push_str(&table(
+            &["ID", "CATEGORY", "CONFIDENCE", "TRIGGERED BY"],
+            &rows,
+        ));
+        out!(o, "\n  verdict: {}", s.verdict);
     }
     for r in &s.ruled_out {
-        println!(
+        out!(
+            o,
             "  ruled out {}: \"{}\" matched, but \"{}\" points elsewhere",
-            r.id, r.matched, r.because
+            r.id,
+            r.matched,
+            r.because
         );
     }
-    println!("  catalogue: {}", s.catalogue_version);
+    out!(o, "  catalogue: {}", s.catalogue_version);
 }
 
-fn print_classification(c: &Classification, cat: &Catalogue) {
-    println!("Product       {}", c.product);
-    println!(
+fn render_classification(o: &mut String, c: &Classification, cat: &Catalogue) {
+    out!(o, "Product       {}", c.product);
+    out!(
+        o,
         "Catalogue     {} ({})",
-        c.catalogue_version, cat.version.source
+        c.catalogue_version,
+        cat.version.source
     );
-    println!("Evaluated on  {}", iso_date::format(c.on));
-    println!("Category      {}  ({})", c.category, c.category_basis);
+    out!(o, "Evaluated on  {}", iso_date::format(c.on));
+    out!(o, "Category      {}  ({})", c.category, c.category_basis);
     if let Some(note) = &c.scope_note {
-        println!("Scope         OUT OF SCOPE: {note}");
+        out!(o, "Scope         OUT OF SCOPE: {note}");
     }
-    println!();
+    out!(o);
     if c.matched.is_empty() {
-        println!("Matched entries: none (default: no core function is in Annex III or IV)");
+        out!(
+            o,
+            "Matched entries: none (default: no core function is in Annex III or IV)"
+        );
     } else {
-        println!("Matched entries");
+        out!(o, "Matched entries");
         let rows: Vec<Vec<String>> = c
             .matched
             .iter()
@@ -305,11 +348,11 @@ fn print_classification(c: &Classification, cat: &Catalogue) {
                 ]
             })
             .collect();
-        print!("{}", table(&["ID", "CATEGORY", "ROLE", "REASON"], &rows));
+        o.push_str(&table(&["ID", "CATEGORY", "ROLE", "REASON"], &rows));
     }
-    println!("\nConformity routes ({})", c.conformity.basis);
+    out!(o, "\nConformity routes ({})", c.conformity.basis);
     if c.conformity.routes.is_empty() {
-        println!("  none: {}", c.conformity.reason);
+        out!(o, "  none: {}", c.conformity.reason);
     } else {
         let rows: Vec<Vec<String>> = c
             .conformity
@@ -326,14 +369,16 @@ fn print_classification(c: &Classification, cat: &Catalogue) {
                 ]
             })
             .collect();
-        print!("{}", table(&["ROUTE", "ASSESSOR", "PROCEDURE"], &rows));
-        println!("  {}", c.conformity.reason);
-        println!(
+        o.push_str(&table(&["ROUTE", "ASSESSOR", "PROCEDURE"], &rows));
+        out!(o, "  {}", c.conformity.reason);
+        out!(
+            o,
             "  notified body required: {}",
             yes_no(c.conformity.notified_body_required)
         );
     }
-    println!(
+    out!(
+        o,
         "\nFOSS exception (Art. 32(5)): {} ({})",
         if c.foss_exception.applies {
             "applies"
@@ -343,46 +388,58 @@ fn print_classification(c: &Classification, cat: &Catalogue) {
         c.foss_exception.reason
     );
     if let Some(note) = &c.certification_note {
-        println!("Certification (Art. 8): {note}");
+        out!(o, "Certification (Art. 8): {note}");
     }
     if let Some(sp) = &c.support_period {
-        println!("\nSupport period (Art. 13(8))");
-        println!("  placed on market:        {}", iso_date::format(sp.start));
-        println!(
+        out!(o, "\nSupport period (Art. 13(8))");
+        out!(
+            o,
+            "  placed on market:        {}",
+            iso_date::format(sp.start)
+        );
+        out!(
+            o,
             "  minimum end:             {} ({} months)",
             iso_date::format(sp.minimum_end),
             sp.minimum_months
         );
         if let Some(e) = sp.expected_use_end {
-            println!("  expected-use end:        {}", iso_date::format(e));
+            out!(o, "  expected-use end:        {}", iso_date::format(e));
         }
-        println!(
+        out!(
+            o,
             "  support end:             {} (shown at purchase as {}; {})",
             iso_date::format(sp.end),
             sp.end_month,
             sp.rule
         );
-        println!(
+        out!(
+            o,
             "  documentation kept until {} (Art. 13(13))",
             iso_date::format(sp.documentation_kept_until)
         );
-        println!(
+        out!(
+            o,
             "  each security update available until max(issue + 10 years, {}) (Art. 13(9))",
             iso_date::format(sp.end)
         );
     }
     if let Some(co) = &c.coordinator {
-        println!(
+        out!(
+            o,
             "\nCoordinator CSIRT: {} {} ({}; {})",
-            co.member_state, co.member_state_name, co.basis, co.reason
+            co.member_state,
+            co.member_state_name,
+            co.basis,
+            co.reason
         );
         if !co.tied_with.is_empty() {
             let tied: Vec<&str> = co.tied_with.iter().map(|m| m.code()).collect();
-            println!("  tie with {}: confirm the choice", tied.join(", "));
+            out!(o, "  tie with {}: confirm the choice", tied.join(", "));
         }
     }
     if !c.obligations.is_empty() {
-        println!("\nObligations on {}", iso_date::format(c.on));
+        out!(o, "\nObligations on {}", iso_date::format(c.on));
         let rows: Vec<Vec<String>> = c
             .obligations
             .iter()
@@ -401,15 +458,15 @@ fn print_classification(c: &Classification, cat: &Catalogue) {
                 ]
             })
             .collect();
-        print!(
-            "{}",
-            table(&["ID", "FROM", "APPLIES", "SOURCE", "SUMMARY"], &rows)
-        );
+        o.push_str(&table(
+            &["ID", "FROM", "APPLIES", "SOURCE", "SUMMARY"],
+            &rows,
+        ));
     }
     if !c.notes.is_empty() {
-        println!("\nNotes");
+        out!(o, "\nNotes");
         for n in &c.notes {
-            println!("  - {n}");
+            out!(o, "  - {n}");
         }
     }
 }
@@ -467,19 +524,21 @@ pub fn deadlines(a: DeadlinesArgs) -> anyhow::Result<u8> {
     if a.format == Format::Json {
         print_json(&d)?;
     } else {
-        print_deadlines(&d);
+        let mut o = String::new();
+        render_deadlines(&mut o, &d);
+        emit(&o)?;
     }
     Ok(0)
 }
 
-fn print_deadlines(d: &Deadlines) {
+fn render_deadlines(o: &mut String, d: &Deadlines) {
     let kind = match d.kind {
         CaseKind::Vulnerability => "actively exploited vulnerability",
         CaseKind::Incident => "severe incident",
     };
-    println!("Article 14 deadlines: {kind}");
-    println!("  aware at  {}", rfc3339_option::format(d.aware_at));
-    println!("  now       {}\n", rfc3339_option::format(d.now));
+    out!(o, "Article 14 deadlines: {kind}");
+    out!(o, "  aware at  {}", rfc3339_option::format(d.aware_at));
+    out!(o, "  now       {}\n", rfc3339_option::format(d.now));
     let rows: Vec<Vec<String>> = d
         .stages
         .iter()
@@ -495,22 +554,22 @@ fn print_deadlines(d: &Deadlines) {
             ]
         })
         .collect();
-    print!(
-        "{}",
-        table(&["STAGE", "DUE (UTC)", "STATUS", "BASIS", "RULE"], &rows)
-    );
+    o.push_str(&table(
+        &["STAGE", "DUE (UTC)", "STATUS", "BASIS", "RULE"],
+        &rows,
+    ));
     let mut first = true;
     for s in &d.stages {
         for n in &s.notes {
             if first {
-                println!();
+                out!(o);
                 first = false;
             }
-            println!("  {}: {n}", s.stage.as_str());
+            out!(o, "  {}: {n}", s.stage.as_str());
         }
     }
-    println!("\nNotes");
+    out!(o, "\nNotes");
     for n in &d.notes {
-        println!("  - {n}");
+        out!(o, "  - {n}");
     }
 }

@@ -12,7 +12,9 @@ use cyres_sbom::{DiagnosticSeverity, Format as SbomFormat, Limits, Sbom};
 use cyres_vuln::severity::Rating;
 use cyres_vuln::{Corpus, Index, MatchKind, Progress, ScanReport, match_sbom};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use output::{AdvisorySummary, Component, Finding, Kev, Product, SbomSummary, ScanOutput, Summary, Tool};
+use output::{
+    AdvisorySummary, Component, Finding, Kev, Product, SbomSummary, ScanOutput, Summary, Tool,
+};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -173,7 +175,11 @@ fn print_load_report(corpus: &Corpus, err: &mut impl Write) -> std::io::Result<(
         writeln!(err, "  malformed: {}: {}", e.source, e.message)?;
     }
     if r.errors.len() > 10 {
-        writeln!(err, "  … and {} more malformed records", r.errors.len() - 10)?;
+        writeln!(
+            err,
+            "  … and {} more malformed records",
+            r.errors.len() - 10
+        )?;
     }
     Ok(())
 }
@@ -189,7 +195,8 @@ pub fn advisories(args: AdvisoriesArgs) -> anyhow::Result<u8> {
             // Write beside the target and rename, so a crash never leaves half an index.
             let tmp = out.with_extension("tmp");
             std::fs::write(&tmp, &bytes).with_context(|| format!("writing {}", tmp.display()))?;
-            std::fs::rename(&tmp, &out).with_context(|| format!("renaming into {}", out.display()))?;
+            std::fs::rename(&tmp, &out)
+                .with_context(|| format!("renaming into {}", out.display()))?;
             let mut err = std::io::stderr().lock();
             print_load_report(&corpus, &mut err)?;
             let s = index.stats();
@@ -224,11 +231,14 @@ fn human_bytes(n: u64) -> String {
 /// Runs `cyres scan`.
 pub fn scan(args: ScanArgs) -> anyhow::Result<u8> {
     let index = if let Some(path) = &args.index {
-        let bytes = std::fs::read(path).with_context(|| format!("reading index {}", path.display()))?;
+        let bytes =
+            std::fs::read(path).with_context(|| format!("reading index {}", path.display()))?;
         Index::read_from(&bytes).with_context(|| format!("loading index {}", path.display()))?
     } else {
         if args.advisories.is_empty() {
-            bail!("no advisory data: give --index FILE (see `cyres advisories index`) or --advisories PATH");
+            bail!(
+                "no advisory data: give --index FILE (see `cyres advisories index`) or --advisories PATH"
+            );
         }
         let mut paths = args.advisories.clone();
         paths.extend(args.kev.clone());
@@ -238,7 +248,9 @@ pub fn scan(args: ScanArgs) -> anyhow::Result<u8> {
         }
         Index::build(&corpus)
     };
-    let limits = Limits { max_bytes: args.max_sbom_size, ..Limits::default() };
+    let limits = Limits {
+        max_bytes: args.max_sbom_size,
+    };
     let mut reports = Vec::with_capacity(args.sboms.len());
     for path in &args.sboms {
         let sbom = read_sbom(path, &limits)?;
@@ -255,7 +267,11 @@ pub fn scan(args: ScanArgs) -> anyhow::Result<u8> {
         Some(p) => std::fs::write(p, text).with_context(|| format!("writing {}", p.display()))?,
         None => std::io::stdout().lock().write_all(text.as_bytes())?,
     }
-    let failing = out.findings.iter().filter(|f| args.fail_on.reached_by(f)).count();
+    let failing = out
+        .findings
+        .iter()
+        .filter(|f| args.fail_on.reached_by(f))
+        .count();
     if failing > 0 {
         eprintln!("{failing} findings reach --fail-on {:?}", args.fail_on);
         return Ok(1);
@@ -268,7 +284,11 @@ fn read_sbom(path: &Path, limits: &Limits) -> anyhow::Result<Sbom> {
     let name = path.display().to_string();
     let meta = std::fs::metadata(path).with_context(|| format!("reading SBOM {name}"))?;
     if meta.len() > limits.max_bytes {
-        bail!("{name}: SBOM is {} bytes, over the limit of {} bytes (--max-sbom-size)", meta.len(), limits.max_bytes);
+        bail!(
+            "{name}: SBOM is {} bytes, over the limit of {} bytes (--max-sbom-size)",
+            meta.len(),
+            limits.max_bytes
+        );
     }
     let bytes = std::fs::read(path).with_context(|| format!("reading SBOM {name}"))?;
     Ok(cyres_sbom::read(&bytes, &name, limits)?)
@@ -295,9 +315,15 @@ fn rating_name(r: Rating) -> Option<String> {
 fn build_output(index: &Index, reports: &[(String, Sbom, ScanReport)]) -> ScanOutput {
     let mut findings = Vec::new();
     let mut sboms = Vec::new();
-    let mut summary = Summary { sboms: reports.len(), ..Summary::default() };
+    let mut summary = Summary {
+        sboms: reports.len(),
+        ..Summary::default()
+    };
     for (source, sbom, report) in reports {
-        let product = report.product.as_ref().map(|p| Product { name: p.name.clone(), version: p.version.clone() });
+        let product = report.product.as_ref().map(|p| Product {
+            name: p.name.clone(),
+            version: p.version.clone(),
+        });
         summary.components += report.components;
         sboms.push(SbomSummary {
             source: source.clone(),
@@ -361,7 +387,9 @@ fn build_output(index: &Index, reports: &[(String, Sbom, ScanReport)]) -> ScanOu
                     cve: e.cve_id.clone(),
                     date_added: e.date_added.clone(),
                     due_date: Some(e.due_date.clone()),
-                    known_ransomware_campaign_use: Some(if e.ransomware { "Known" } else { "Unknown" }.to_string()),
+                    known_ransomware_campaign_use: Some(
+                        if e.ransomware { "Known" } else { "Unknown" }.to_string(),
+                    ),
                 }),
                 match_kind: match f.match_kind {
                     MatchKind::Purl => "purl",
@@ -384,8 +412,14 @@ fn build_output(index: &Index, reports: &[(String, Sbom, ScanReport)]) -> ScanOu
     let stats = index.stats();
     ScanOutput {
         schema: "cyres-scan/1",
-        tool: Tool { name: "cyres", version: env!("CARGO_PKG_VERSION") },
-        advisories: AdvisorySummary { records: stats.advisories, kev_entries: stats.kev_entries },
+        tool: Tool {
+            name: "cyres",
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        advisories: AdvisorySummary {
+            records: stats.advisories,
+            kev_entries: stats.kev_entries,
+        },
         sboms,
         findings,
         summary,

@@ -20,7 +20,9 @@ fn scan_file(name: &str, bytes: &[u8], extra: &[&str]) -> (i32, String) {
 
 #[test]
 fn truncated_json_names_file_and_position() {
-    let full = std::fs::read(cyres_kit::workspace_root().join("examples/sboms/router-fw-2.4.1.cdx.json")).unwrap();
+    let full =
+        std::fs::read(cyres_kit::workspace_root().join("examples/sboms/router-fw-2.4.1.cdx.json"))
+            .unwrap();
     let (code, err) = scan_file("truncated.cdx.json", &full[..full.len() / 2], &[]);
     assert_eq!(code, 2);
     assert!(err.contains("truncated.cdx.json"), "{err}");
@@ -42,7 +44,10 @@ fn xml_entities_are_never_expanded() {
 <bom xmlns="http://cyclonedx.org/schema/bom/1.4" version="1"><components><component type="library"><name>&lol2;</name></component></components></bom>"#;
     let (code, err) = scan_file("laughs.cdx.xml", laughs, &[]);
     assert_eq!(code, 2);
-    assert!(err.to_ascii_lowercase().contains("doctype") || err.to_ascii_lowercase().contains("entit"), "{err}");
+    assert!(
+        err.to_ascii_lowercase().contains("doctype") || err.to_ascii_lowercase().contains("entit"),
+        "{err}"
+    );
 
     let xxe = br#"<?xml version="1.0"?>
 <!DOCTYPE bom [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
@@ -54,7 +59,9 @@ fn xml_entities_are_never_expanded() {
 
 #[test]
 fn oversized_input_is_refused_before_parsing() {
-    let full = std::fs::read(cyres_kit::workspace_root().join("examples/sboms/router-fw-2.4.1.cdx.json")).unwrap();
+    let full =
+        std::fs::read(cyres_kit::workspace_root().join("examples/sboms/router-fw-2.4.1.cdx.json"))
+            .unwrap();
     let (code, err) = scan_file("big.cdx.json", &full, &["--max-sbom-size", "1000"]);
     assert_eq!(code, 2);
     assert!(err.contains("limit"), "{err}");
@@ -77,11 +84,23 @@ fn broken_purl_is_a_diagnostic_not_a_failure() {
     let dir = scratch("bad-purl");
     let path = dir.join("purl.cdx.json");
     std::fs::write(&path, doc).unwrap();
-    let (code, out, err) = run(&["scan", "--format", "json", "--advisories", "examples/advisories", path.to_str().unwrap()]);
+    let (code, out, err) = run(&[
+        "scan",
+        "--format",
+        "json",
+        "--advisories",
+        "examples/advisories",
+        path.to_str().unwrap(),
+    ]);
     assert_eq!(code, 0, "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     let diags = v["sboms"][0]["diagnostics"].as_array().unwrap();
-    assert!(diags.iter().any(|d| d["code"].as_str().unwrap().contains("purl")), "{diags:?}");
+    assert!(
+        diags
+            .iter()
+            .any(|d| d["code"].as_str().unwrap().contains("purl")),
+        "{diags:?}"
+    );
 }
 
 #[test]
@@ -89,7 +108,12 @@ fn a_foreign_or_corrupt_index_is_an_error() {
     let dir = scratch("bad-index");
     let idx = dir.join("x.idx");
     std::fs::write(&idx, b"definitely not an index").unwrap();
-    let (code, _, err) = run(&["scan", "--index", idx.to_str().unwrap(), "examples/sboms/router-fw-2.4.1.cdx.json"]);
+    let (code, _, err) = run(&[
+        "scan",
+        "--index",
+        idx.to_str().unwrap(),
+        "examples/sboms/router-fw-2.4.1.cdx.json",
+    ]);
     assert_eq!(code, 2);
     assert!(err.contains("x.idx"), "{err}");
 }
@@ -99,7 +123,12 @@ fn missing_advisory_data_and_missing_files_are_errors() {
     let (code, _, err) = run(&["scan", "examples/sboms/router-fw-2.4.1.cdx.json"]);
     assert_eq!(code, 2);
     assert!(err.contains("no advisory data"), "{err}");
-    let (code, _, err) = run(&["scan", "--advisories", "examples/advisories", "no/such/file.json"]);
+    let (code, _, err) = run(&[
+        "scan",
+        "--advisories",
+        "examples/advisories",
+        "no/such/file.json",
+    ]);
     assert_eq!(code, 2);
     assert!(err.contains("no/such/file.json"), "{err}");
 }

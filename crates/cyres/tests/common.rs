@@ -37,13 +37,24 @@ pub fn scratch(name: &str) -> PathBuf {
 pub fn rustsec_index() -> &'static Path {
     static INDEX: OnceLock<PathBuf> = OnceLock::new();
     INDEX.get_or_init(|| {
-        let dir = cyres_kit::target_dir().join("cli-tests").join(format!("index-{}", std::process::id()));
+        let dir = cyres_kit::target_dir()
+            .join("cli-tests")
+            .join(format!("index-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("index dir");
         let out = dir.join("rustsec.idx");
         let archive = cyres_kit::kit_file("advisories/rustsec-osv.tar.zst");
-        let (code, _, err) = run(&["advisories", "index", "--out", out.to_str().unwrap(), archive.to_str().unwrap()]);
+        let (code, _, err) = run(&[
+            "advisories",
+            "index",
+            "--out",
+            out.to_str().unwrap(),
+            archive.to_str().unwrap(),
+        ]);
         assert_eq!(code, 0, "index build failed: {err}");
-        assert!(err.contains("1206 records read"), "unexpected index report: {err}");
+        assert!(
+            err.contains("1206 records read"),
+            "unexpected index report: {err}"
+        );
         out
     })
 }
@@ -54,5 +65,9 @@ pub fn scan_json(args: &[&str]) -> (i32, serde_json::Value) {
     full.extend_from_slice(args);
     let (code, out, err) = run(&full);
     assert!(code == 0 || code == 1, "scan failed with {code}: {err}");
-    (code, serde_json::from_str(&out).unwrap_or_else(|e| panic!("scan output is not JSON ({e}): {out}")))
+    (
+        code,
+        serde_json::from_str(&out)
+            .unwrap_or_else(|e| panic!("scan output is not JSON ({e}): {out}")),
+    )
 }

@@ -6,7 +6,7 @@
 //! Elements are matched by local name, so prefixed documents (`<cdx:component>`) and the 1.1
 //! dependency-graph extension (`<dg:dependencies>`) read the same way.
 
-use crate::cyclonedx::{check_version, push_license};
+use crate::cyclonedx::{MAX_NESTING, check_version, push_license};
 use crate::normalize::{self, NonComponentRefs};
 use crate::text::non_blank;
 use crate::xml::{Ev, XmlReader};
@@ -29,13 +29,18 @@ pub(crate) fn read(text: &str, source: &str) -> Result<Sbom, SbomError> {
     };
     let attrs = x.attrs(&root)?;
     let local = root.local_name().as_ref().to_string();
-    let namespaces: Vec<&str> =
-        attrs.iter().filter(|(k, _)| k == "xmlns" || k.starts_with("xmlns:")).map(|(_, v)| v.as_str()).collect();
+    let namespaces: Vec<&str> = attrs
+        .iter()
+        .filter(|(k, _)| k == "xmlns" || k.starts_with("xmlns:"))
+        .map(|(_, v)| v.as_str())
+        .collect();
     if local != "bom" {
         return Err(not_cyclonedx(&local, &namespaces, source));
     }
     let Some(spec_version) = namespaces.iter().find_map(|ns| ns.strip_prefix(NAMESPACE)) else {
-        return Err(x.error(format!("root element `bom` is not in the CycloneDX namespace {NAMESPACE}<version>")));
+        return Err(x.error(format!(
+            "root element `bom` is not in the CycloneDX namespace {NAMESPACE}<version>"
+        )));
     };
     let spec_version = spec_version.trim_end_matches('/').to_string();
     let mut diagnostics = Vec::new();
@@ -47,9 +52,9 @@ pub(crate) fn read(text: &str, source: &str) -> Result<Sbom, SbomError> {
             match x.next()? {
                 Ev::Start(e) => match e.local_name().as_ref() {
                     "metadata" => read_metadata(&mut x, &mut doc)?,
-                    "components" => read_components(&mut x, &mut doc.components)?,
-                    "services" => read_services(&mut x, &mut doc.others)?,
-                    "dependencies" => read_dependencies(&mut x, None, &mut doc.dependencies)?,
+                    "components" => read_components(&mut x, &mut doc.components, 0)?,
+                    "services" => read_services(&mut x, &mut doc.others, 0)?,
+                    "dependencies" => read_dependencies(&mut x, None, &mut doc.dependencies, 0)?,
                     _ => x.skip()?,
                 },
                 Ev::End => break,
@@ -110,11 +115,17 @@ fn token(text: &str) -> Option<String> {
 fn not_cyclonedx(root: &str, namespaces: &[&str], source: &str) -> SbomError {
     let input = source.to_string();
     if namespaces.iter().any(|ns| ns.contains("spdx.org/rdf")) {
-        return SbomError::UnsupportedFormat { input, format: "SPDX RDF/XML" };
+        return SbomError::UnsupportedFormat {
+            input,
+            format: "SPDX RDF/XML",
+        };
     }
     // The SPDX 2 XML encoding has a `Document` / `SpdxDocument` root without a namespace.
     if root == "Document" || root == "SpdxDocument" {
-        return SbomError::UnsupportedFormat { input, format: "SPDX XML" };
+        return SbomError::UnsupportedFormat {
+            input,
+            format: "SPDX XML",
+        };
     }
     SbomError::UnknownFormat { input }
 }
@@ -124,7 +135,7 @@ fn read_metadata(x: &mut XmlReader<'_>, doc: &mut Doc) -> Result<(), SbomError> 
         match x.next()? {
             Ev::Start(e) if e.local_name().as_ref() == "component" => {
                 let mut parts = Vec::new();
-                let c = read_component(x, &e, false, &mut parts)?;
+                let c = read_component(x, &e, false, &mut parts, 0)?;
                 doc.product = Some(c);
                 doc.product_parts = parts;
             }
@@ -136,17 +147,26 @@ fn read_metadata(x: &mut XmlReader<'_>, doc: &mut Doc) -> Result<(), SbomError> 
     }
 }
 
-fn read_components(x: &mut XmlReader<'_>, out: &mut Vec<Component>) -> Result<(), SbomError> {
+fn read_components(
+    x: &mut XmlReader<'_>,
+    out: &mut Vec<Component>,
+    nesting: usize,
+) -> Result<(), SbomError> {
+    if nesting >= MAX_NESTING {
+        return Err(x.error(format!(
+            "components nested deeper than {MAX_NESTING} levels"
+        )));
+    }
     loop {
         match x.next()? {
             Ev::Start(e) if e.local_name().as_ref() == "component" => {
                 let slot = out.len();
                 out.push(Component::default());
                 // Nested components land after their parent: document order.
-                out[slot] = read_component(x, &e, false, out)?;
+                out[slot] = read_component(x, &e, false, out, nesting + 1)?;
             }
             Ev::Empty(e) if e.local_name().as_ref() == "component" => {
-                out.push(read_component(x, &e, true, &mut Vec::new())?);
+                out.push(read_component(x, &e, true, &mut Vec::new(), nesting + 1)?);
             }
             Ev::Start(_) => x.skip()?,
             Ev::End => return Ok(()),
@@ -162,6 +182,7 @@ fn read_component(
     start: &BytesStart<'_>,
     empty: bool,
     nested: &mut Vec<Component>,
+    nesting: usize,
 ) -> Result<Component, SbomError> {
     let mut c = Component {
         reference: non_blank(x.attr(start, "bom-ref")?.as_deref()),
@@ -193,7 +214,7 @@ fn read_component(
                 }
                 "hashes" => read_hashes(x, &mut c.hashes)?,
                 "licenses" => read_licenses(x, &mut c.licenses)?,
-                "components" => read_components(x, nested)?,
+                "components" => read_components(x, nested, nesting)?,
                 _ => x.skip()?,
             },
             Ev::End => break,
@@ -288,14 +309,21 @@ fn read_licenses(x: &mut XmlReader<'_>, out: &mut Vec<String>) -> Result<(), Sbo
 }
 
 /// Service references (nested services included): edges to them are not component edges.
-fn read_services(x: &mut XmlReader<'_>, others: &mut NonComponentRefs) -> Result<(), SbomError> {
+fn read_services(
+    x: &mut XmlReader<'_>,
+    others: &mut NonComponentRefs,
+    nesting: usize,
+) -> Result<(), SbomError> {
+    if nesting >= MAX_NESTING {
+        return Err(x.error(format!("services nested deeper than {MAX_NESTING} levels")));
+    }
     loop {
         match x.next()? {
             Ev::Start(e) if e.local_name().as_ref() == "service" => {
                 if let Some(r) = non_blank(x.attr(&e, "bom-ref")?.as_deref()) {
                     others.0.insert(r);
                 }
-                read_service_body(x, others)?;
+                read_service_body(x, others, nesting)?;
             }
             Ev::Empty(e) if e.local_name().as_ref() == "service" => {
                 if let Some(r) = non_blank(x.attr(&e, "bom-ref")?.as_deref()) {
@@ -310,10 +338,16 @@ fn read_services(x: &mut XmlReader<'_>, others: &mut NonComponentRefs) -> Result
     }
 }
 
-fn read_service_body(x: &mut XmlReader<'_>, others: &mut NonComponentRefs) -> Result<(), SbomError> {
+fn read_service_body(
+    x: &mut XmlReader<'_>,
+    others: &mut NonComponentRefs,
+    nesting: usize,
+) -> Result<(), SbomError> {
     loop {
         match x.next()? {
-            Ev::Start(e) if e.local_name().as_ref() == "services" => read_services(x, others)?,
+            Ev::Start(e) if e.local_name().as_ref() == "services" => {
+                read_services(x, others, nesting + 1)?
+            }
             Ev::Start(_) => x.skip()?,
             Ev::End => return Ok(()),
             Ev::Empty(_) | Ev::Text(_) => {}
@@ -328,7 +362,13 @@ fn read_dependencies(
     x: &mut XmlReader<'_>,
     parent: Option<&str>,
     out: &mut Vec<(String, String)>,
+    nesting: usize,
 ) -> Result<(), SbomError> {
+    if nesting >= MAX_NESTING {
+        return Err(x.error(format!(
+            "dependencies nested deeper than {MAX_NESTING} levels"
+        )));
+    }
     loop {
         match x.next()? {
             Ev::Start(e) if e.local_name().as_ref() == "dependency" => {
@@ -336,7 +376,7 @@ fn read_dependencies(
                 if let (Some(p), Some(r)) = (parent, r.as_deref()) {
                     out.push((p.to_string(), r.to_string()));
                 }
-                read_dependencies(x, r.as_deref(), out)?;
+                read_dependencies(x, r.as_deref(), out, nesting + 1)?;
             }
             Ev::Empty(e) if e.local_name().as_ref() == "dependency" => {
                 if let (Some(p), Some(r)) = (parent, non_blank(x.attr(&e, "ref")?.as_deref())) {

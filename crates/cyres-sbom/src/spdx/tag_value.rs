@@ -57,22 +57,36 @@ pub(crate) fn read(text: &str, source: &str) -> Result<Sbom, SbomError> {
         }
         let Some(colon) = line.find(':') else {
             let column = (line.len() - line.trim_start().len()) as u64 + 1;
-            return Err(syntax(this_line, column, format!("expected `Tag: value`, found {:?}", clip(trimmed))));
+            return Err(syntax(
+                this_line,
+                column,
+                format!("expected `Tag: value`, found {:?}", clip(trimmed)),
+            ));
         };
         let tag = line[..colon].trim();
         let after = &line[colon + 1..];
         let mut value = after.trim();
         if after.trim_start().starts_with("<text>") {
             // The value runs to the first `</text>`, possibly lines later.
-            let body_start = pos + colon + 1 + (after.len() - after.trim_start().len()) + "<text>".len();
+            let body_start =
+                pos + colon + 1 + (after.len() - after.trim_start().len()) + "<text>".len();
             let Some(end) = text[body_start..].find("</text>") else {
-                return Err(syntax(this_line, colon as u64 + 2, format!("`<text>` of tag {tag} is never closed")));
+                return Err(syntax(
+                    this_line,
+                    colon as u64 + 2,
+                    format!("`<text>` of tag {tag} is never closed"),
+                ));
             };
             value = &text[body_start..body_start + end];
             let close = body_start + end + "</text>".len();
-            line_no += text[line_end.min(close)..close].bytes().filter(|&b| b == b'\n').count() as u64;
+            line_no += text[line_end.min(close)..close]
+                .bytes()
+                .filter(|&b| b == b'\n')
+                .count() as u64;
             // Whatever follows `</text>` on its line is ignored (tools put nothing there).
-            next = text[close..].find('\n').map_or(text.len(), |i| close + i + 1);
+            next = text[close..]
+                .find('\n')
+                .map_or(text.len(), |i| close + i + 1);
         }
         pos = next;
 
@@ -89,7 +103,10 @@ pub(crate) fn read(text: &str, source: &str) -> Result<Sbom, SbomError> {
                 Current::Snippet | Current::Other => {}
             },
             "PackageName" => {
-                packages.push(Package { name: t(value), ..Default::default() });
+                packages.push(Package {
+                    name: t(value),
+                    ..Default::default()
+                });
                 current = Current::Package;
             }
             "FileName" => current = Current::File,
@@ -101,7 +118,11 @@ pub(crate) fn read(text: &str, source: &str) -> Result<Sbom, SbomError> {
             "Relationship" => {
                 let mut parts = value.split_whitespace();
                 if let (Some(a), Some(kind), Some(b)) = (parts.next(), parts.next(), parts.next()) {
-                    relationships.push(Relationship { from: t(a), kind: t(kind), to: t(b) });
+                    relationships.push(Relationship {
+                        from: t(a),
+                        kind: t(kind),
+                        to: t(b),
+                    });
                 }
             }
             _ => {
@@ -113,7 +134,11 @@ pub(crate) fn read(text: &str, source: &str) -> Result<Sbom, SbomError> {
     }
 
     let Some(version) = version else {
-        return Err(syntax(1, 1, "SPDX tag-value document without `SPDXVersion`".into()));
+        return Err(syntax(
+            1,
+            1,
+            "SPDX tag-value document without `SPDXVersion`".into(),
+        ));
     };
     super::from_parts(
         SpdxParts {
@@ -142,18 +167,23 @@ fn package_tag<'a>(p: &mut Package<'a>, tag: &str, value: &'a str) {
         // §7.10: `PackageChecksum: SHA1: 85ed0817af83a24ad8da68c2b5094de69833983c`.
         "PackageChecksum" => {
             if let Some((alg, sum)) = value.split_once(':') {
-                p.checksums.get_or_insert_with(Vec::new).push(Checksum { algorithm: t(alg.trim()), value: t(sum.trim()) });
+                p.checksums.get_or_insert_with(Vec::new).push(Checksum {
+                    algorithm: t(alg.trim()),
+                    value: t(sum.trim()),
+                });
             }
         }
         // §7.21: `ExternalRef: PACKAGE-MANAGER purl pkg:maven/org.apache/xmlgraphics@1.0`.
         "ExternalRef" => {
             let mut parts = value.splitn(3, char::is_whitespace);
             if let (Some(cat), Some(kind), Some(loc)) = (parts.next(), parts.next(), parts.next()) {
-                p.external_refs.get_or_insert_with(Vec::new).push(ExternalRef {
-                    category: t(cat),
-                    kind: t(kind),
-                    locator: t(loc.trim()),
-                });
+                p.external_refs
+                    .get_or_insert_with(Vec::new)
+                    .push(ExternalRef {
+                        category: t(cat),
+                        kind: t(kind),
+                        locator: t(loc.trim()),
+                    });
             }
         }
         _ => {}
@@ -190,29 +220,69 @@ mod tests {
         let s = read(DOC, "doc.spdx").unwrap();
         assert_eq!(s.spec_version, "SPDX-2.2");
         let p = s.product.as_ref().unwrap();
-        assert_eq!((p.name.as_str(), p.version.as_deref()), ("app", Some("1.0")));
+        assert_eq!(
+            (p.name.as_str(), p.version.as_deref()),
+            ("app", Some("1.0"))
+        );
         assert_eq!(p.supplier.as_deref(), Some("ACME"));
         assert_eq!(p.purl_raw.as_deref(), Some("pkg:npm/app@1.0"));
-        assert_eq!(p.hashes, vec![("SHA1".into(), "85ed0817af83a24ad8da68c2b5094de69833983c".into())]);
+        assert_eq!(
+            p.hashes,
+            vec![(
+                "SHA1".into(),
+                "85ed0817af83a24ad8da68c2b5094de69833983c".into()
+            )]
+        );
         assert_eq!(p.licenses, vec!["MIT".to_string()]);
         assert_eq!(s.components.len(), 1);
         assert_eq!(s.components[0].reference.as_deref(), Some("SPDXRef-lib"));
-        assert_eq!(s.dependencies, vec![("SPDXRef-app".into(), "SPDXRef-lib".into())]);
-        assert!(s.diagnostics.iter().all(|d| d.code != "dangling-dependency"), "{:?}", s.diagnostics);
+        assert_eq!(
+            s.dependencies,
+            vec![("SPDXRef-app".into(), "SPDXRef-lib".into())]
+        );
+        assert!(
+            s.diagnostics
+                .iter()
+                .all(|d| d.code != "dangling-dependency"),
+            "{:?}",
+            s.diagnostics
+        );
     }
 
     #[test]
     fn errors_name_the_line() {
-        let err = read("SPDXVersion: SPDX-2.2\n\nthis line has no colon\n", "x.spdx").unwrap_err();
-        assert!(matches!(err, SbomError::Syntax { line: 3, column: 1, .. }), "{err}");
-        let err = read("SPDXVersion: SPDX-2.2\nDocumentComment: <text>never closed\n", "x.spdx").unwrap_err();
+        let err = read(
+            "SPDXVersion: SPDX-2.2\n\nthis line has no colon\n",
+            "x.spdx",
+        )
+        .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                SbomError::Syntax {
+                    line: 3,
+                    column: 1,
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        let err = read(
+            "SPDXVersion: SPDX-2.2\nDocumentComment: <text>never closed\n",
+            "x.spdx",
+        )
+        .unwrap_err();
         assert!(matches!(err, SbomError::Syntax { line: 2, .. }), "{err}");
         assert!(err.to_string().contains("never closed"));
     }
 
     #[test]
     fn line_numbers_continue_after_multiline_text() {
-        let err = read("SPDXVersion: SPDX-2.2\nA: <text>1\n2\n3</text>\nbad\n", "x.spdx").unwrap_err();
+        let err = read(
+            "SPDXVersion: SPDX-2.2\nA: <text>1\n2\n3</text>\nbad\n",
+            "x.spdx",
+        )
+        .unwrap_err();
         assert!(matches!(err, SbomError::Syntax { line: 5, .. }), "{err}");
     }
 }

@@ -37,7 +37,14 @@ const fn row(
     name_lower: bool,
     version_lower: bool,
 ) -> TypeRule {
-    TypeRule { ty, namespace, ns_lower, name_lower, version_lower, required_qualifier: None }
+    TypeRule {
+        ty,
+        namespace,
+        ns_lower,
+        name_lower,
+        version_lower,
+        required_qualifier: None,
+    }
 }
 
 /// The table, from the `namespace_definition`, `name_definition` and `version_definition`
@@ -67,7 +74,10 @@ const TABLE: &[TypeRule] = &[
     row("hackage", P, false, false, false),
     row("hex", O, true, true, false),
     row("huggingface", R, false, false, true),
-    TypeRule { required_qualifier: Some("uuid"), ..row("julia", P, false, false, false) },
+    TypeRule {
+        required_qualifier: Some("uuid"),
+        ..row("julia", P, false, false, false)
+    },
     row("luarocks", O, true, true, false),
     row("maven", R, false, false, false),
     row("mlflow", P, false, false, false),
@@ -80,7 +90,10 @@ const TABLE: &[TypeRule] = &[
     row("pypi", P, false, true, true),
     row("qpkg", R, true, false, false),
     row("rpm", R, true, false, false),
-    TypeRule { required_qualifier: Some("tag_id"), ..row("swid", O, false, false, false) },
+    TypeRule {
+        required_qualifier: Some("tag_id"),
+        ..row("swid", O, false, false, false)
+    },
     row("swift", R, false, false, false),
     row("vcpkg", P, false, false, false),
     row("vscode-extension", R, true, true, true),
@@ -102,22 +115,19 @@ pub(crate) fn normalize_name(
         // pypi definition: "Replace underscore _ with dash -".
         "pypi" => *name = name.replace('_', "-"),
         // mlflow definition: "for Databricks, it is case insensitive and shall be lowercased".
-        "mlflow" => {
-            if qualifiers.get("repository_url").is_some_and(|u| u.contains("databricks")) {
-                *name = name.to_lowercase();
-            }
+        "mlflow"
+            if qualifiers
+                .get("repository_url")
+                .is_some_and(|u| u.contains("databricks")) =>
+        {
+            *name = name.to_lowercase();
         }
         _ => {}
     }
 }
 
 /// Type-specific checks that the generic grammar cannot express. Returns the reason on failure.
-pub(crate) fn check(
-    ty: &str,
-    namespace: Option<&str>,
-    name: &str,
-    version: Option<&str>,
-) -> Result<(), String> {
+pub(crate) fn check(ty: &str, name: &str, version: Option<&str>) -> Result<(), String> {
     match ty {
         // chrome-extension definition: name `^[a-p]{32}$`, version `^\d+(\.\d+){0,3}$`.
         "chrome-extension" => {
@@ -127,25 +137,26 @@ pub(crate) fn check(
             if let Some(v) = version {
                 let parts: Vec<&str> = v.split('.').collect();
                 let ok = parts.len() <= 4
-                    && parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+                    && parts
+                        .iter()
+                        .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
                 if !ok {
                     return Err("chrome-extension version must be 1-4 dot-separated numbers".into());
                 }
             }
         }
         // pub definition: names use `[a-z0-9_]` only.
-        "pub" => {
-            if !name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
-                return Err("pub name may contain only a-z, 0-9 and _".into());
-            }
+        "pub"
+            if !name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') =>
+        {
+            return Err("pub name may contain only a-z, 0-9 and _".into());
         }
         // cpan definition: the name is a distribution name (`URI-PackageURL`), never a module
         // name (`URI::PackageURL`).
-        "cpan" => {
-            if name.contains("::") {
-                return Err("cpan name must be a distribution name, not a module name (::)".into());
-            }
-            let _ = namespace;
+        "cpan" if name.contains("::") => {
+            return Err("cpan name must be a distribution name, not a module name (::)".into());
         }
         _ => {}
     }

@@ -17,7 +17,9 @@
 use super::cmp_digits;
 use std::cmp::Ordering;
 
-const SUFFIXES: &[&str] = &["alpha", "beta", "pre", "rc", "", "cvs", "svn", "git", "hg", "p"];
+const SUFFIXES: &[&str] = &[
+    "alpha", "beta", "pre", "rc", "", "cvs", "svn", "git", "hg", "p",
+];
 const NO_SUFFIX: usize = 4;
 
 #[derive(Debug, Default)]
@@ -70,7 +72,10 @@ fn parse(s: &str) -> Apk<'_> {
     }
     // ~hash
     if let Some(r) = rest.strip_prefix('~') {
-        let n = r.bytes().take_while(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(c)).count();
+        let n = r
+            .bytes()
+            .take_while(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(c))
+            .count();
         if n > 0 {
             rest = &r[n..];
         }
@@ -125,5 +130,11 @@ pub(crate) fn compare(a: &str, b: &str) -> Ordering {
     cmp_digits(x.build, y.build)
         // Leftover text makes a version lower than the same version without it.
         .then_with(|| x.remainder.is_empty().cmp(&y.remainder.is_empty()))
-        .then_with(|| if x.invalid && y.invalid { a.cmp(b) } else { Ordering::Equal })
+        .then_with(|| {
+            if x.invalid && y.invalid {
+                a.cmp(b)
+            } else {
+                Ordering::Equal
+            }
+        })
 }

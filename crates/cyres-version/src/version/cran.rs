@@ -9,11 +9,7 @@
 use super::{all_digits, cmp_digits};
 use std::cmp::Ordering;
 
-fn cmp_seq<'a>(
-    a: &'a str,
-    b: &'a str,
-    seps: &[char],
-) -> Ordering {
+fn cmp_seq<'a>(a: &'a str, b: &'a str, seps: &[char]) -> Ordering {
     let valid = |s: &str| s.split(seps).all(all_digits);
     match (valid(a), valid(b)) {
         (true, true) => {}

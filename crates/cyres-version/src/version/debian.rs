@@ -65,5 +65,7 @@ pub(crate) fn verrevcmp(a: &str, b: &str) -> Ordering {
 pub(crate) fn compare(a: &str, b: &str) -> Ordering {
     let (ea, ua, ra) = split(a);
     let (eb, ub, rb) = split(b);
-    cmp_digits(ea, eb).then_with(|| verrevcmp(ua, ub)).then_with(|| verrevcmp(ra, rb))
+    cmp_digits(ea, eb)
+        .then_with(|| verrevcmp(ua, ub))
+        .then_with(|| verrevcmp(ra, rb))
 }

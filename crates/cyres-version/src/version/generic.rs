@@ -60,4 +60,3 @@ pub(crate) fn compare(a: &str, b: &str) -> Ordering {
         }
     }
 }
-

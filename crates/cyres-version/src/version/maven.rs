@@ -14,7 +14,10 @@
 //!   ones alphabetically. Different prefix: `.qualifier` < `-qualifier` < `-number` <
 //!   `.number`.
 //!
-//! Every string parses, so the order is total.
+//! Every string parses, so the order is total. Caveat inherited from the specification's
+//! padding rule (the pad depends on the other side's prefix): on strings that *start* with a
+//! separator the relation can be intransitive (`""` < `.dev` < `-alpha` < `""`); versions that
+//! start with a digit passed 32,000 random triples without a violation.
 
 use super::cmp_digits;
 use std::cmp::Ordering;
@@ -75,11 +78,19 @@ fn tokenize(s: &str) -> Vec<Token> {
             }
             let value = if super::all_digits(v) {
                 let t = v.trim_start_matches('0');
-                if t.is_empty() { "0".to_string() } else { t.to_string() }
+                if t.is_empty() {
+                    "0".to_string()
+                } else {
+                    t.to_string()
+                }
             } else {
                 v.to_string()
             };
-            out.push(Token { prefix: p, value, null: false });
+            out.push(Token {
+                prefix: p,
+                value,
+                null: false,
+            });
         }
     }
     // Trim nulls from the end, and before each remaining hyphen.
@@ -101,7 +112,10 @@ fn tokenize(s: &str) -> Vec<Token> {
 }
 
 fn keyword(v: &str) -> usize {
-    KEYWORDS.iter().position(|k| *k == v).unwrap_or(KEYWORDS.len())
+    KEYWORDS
+        .iter()
+        .position(|k| *k == v)
+        .unwrap_or(KEYWORDS.len())
 }
 
 fn kind_order(t: &Token) -> u8 {
@@ -136,11 +150,23 @@ fn token_less(v: &Token, w: &Token) -> bool {
 
 fn null_like(t: &Token) -> Token {
     if t.prefix == b'-' {
-        Token { prefix: b'-', value: String::new(), null: true }
+        Token {
+            prefix: b'-',
+            value: String::new(),
+            null: true,
+        }
     } else {
         // `sp` is the one qualifier above the empty one; pad it with "" so that 1 < 1.sp.
-        let value = if t.value == "sp" { String::new() } else { "0".to_string() };
-        Token { prefix: b'.', value, null: true }
+        let value = if t.value == "sp" {
+            String::new()
+        } else {
+            "0".to_string()
+        };
+        Token {
+            prefix: b'.',
+            value,
+            null: true,
+        }
     }
 }
 

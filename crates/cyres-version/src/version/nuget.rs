@@ -51,7 +51,9 @@ fn cmp_labels(a: &str, b: &str) -> Ordering {
 }
 
 pub(crate) fn cmp_ignore_case(a: &str, b: &str) -> Ordering {
-    a.bytes().map(|c| c.to_ascii_lowercase()).cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
+    a.bytes()
+        .map(|c| c.to_ascii_lowercase())
+        .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
 }
 
 /// NuGet order.

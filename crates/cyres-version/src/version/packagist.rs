@@ -56,7 +56,10 @@ fn special(form: &str) -> i32 {
         ("pl", 5),
         ("p", 5),
     ];
-    FORMS.iter().find(|(name, _)| form.starts_with(name)).map_or(-1, |(_, o)| *o)
+    FORMS
+        .iter()
+        .find(|(name, _)| form.starts_with(name))
+        .map_or(-1, |(_, o)| *o)
 }
 
 fn is_num(p: &str) -> bool {
@@ -78,9 +81,17 @@ fn cmp_parts(a: &[String], b: &[String]) -> Ordering {
         }
     }
     if a.len() > n {
-        if is_num(&a[n]) { Ordering::Greater } else { cmp_parts(&a[n..], &["#".into()]) }
+        if is_num(&a[n]) {
+            Ordering::Greater
+        } else {
+            cmp_parts(&a[n..], &["#".into()])
+        }
     } else if b.len() > n {
-        if is_num(&b[n]) { Ordering::Less } else { cmp_parts(&["#".into()], &b[n..]) }
+        if is_num(&b[n]) {
+            Ordering::Less
+        } else {
+            cmp_parts(&["#".into()], &b[n..])
+        }
     } else {
         Ordering::Equal
     }

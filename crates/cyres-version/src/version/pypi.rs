@@ -23,12 +23,14 @@ use std::cmp::Ordering;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Pep440<'a> {
     epoch: &'a str,
-    release: Vec<&'a str>,
+    /// The dotted release numbers, e.g. `1.2.3`.
+    release: &'a str,
     /// (kind 0=a 1=b 2=rc, number)
     pre: Option<(u8, &'a str)>,
     post: Option<&'a str>,
     dev: Option<&'a str>,
-    local: Vec<String>,
+    /// The local label after `+`, separators as written (`.`, `-`, `_`).
+    local: Option<&'a str>,
 }
 
 struct Cursor<'a> {
@@ -84,21 +86,26 @@ impl<'a> Cursor<'a> {
 
 /// Parses a PEP 440 version (input already lower-cased and trimmed by the caller).
 pub(crate) fn parse(s: &str) -> Option<Pep440<'_>> {
-    let mut c = Cursor { s: s.strip_prefix('v').unwrap_or(s) };
+    let body = s.strip_prefix('v').unwrap_or(s);
+    let mut c = Cursor { s: body };
     let first = c.digits()?;
-    let (epoch, first) = if c.eat('!') { (first, c.digits()?) } else { ("0", first) };
-    let mut release = vec![first];
+    let epoch = if c.eat('!') {
+        first
+    } else {
+        c.s = body;
+        "0"
+    };
+    let release_start = c.s;
+    c.digits()?;
     loop {
         let save = c.s;
-        if c.eat('.')
-            && let Some(d) = c.digits()
-        {
-            release.push(d);
+        if c.eat('.') && c.digits().is_some() {
             continue;
         }
         c.s = save;
         break;
     }
+    let release = &release_start[..release_start.len() - c.s.len()];
     // pre-release
     let mut pre = None;
     let save = c.s;
@@ -141,31 +148,42 @@ pub(crate) fn parse(s: &str) -> Option<Pep440<'_>> {
         c.s = save;
     }
     // local version
-    let mut local = Vec::new();
+    let mut local = None;
     if c.eat('+') {
         for seg in c.s.split(['.', '-', '_']) {
             if seg.is_empty() || !seg.bytes().all(|b| b.is_ascii_alphanumeric()) {
                 return None;
             }
-            local.push(seg.to_string());
         }
+        local = Some(c.s);
         c.s = "";
     }
     if !c.s.is_empty() {
         return None;
     }
-    Some(Pep440 { epoch, release, pre, post, dev, local })
+    Some(Pep440 {
+        epoch,
+        release,
+        pre,
+        post,
+        dev,
+        local,
+    })
 }
 
-fn cmp_release(a: &[&str], b: &[&str]) -> Ordering {
-    let n = a.len().max(b.len());
-    for i in 0..n {
-        let o = cmp_digits(a.get(i).copied().unwrap_or("0"), b.get(i).copied().unwrap_or("0"));
-        if o != Ordering::Equal {
-            return o;
+fn cmp_release(a: &str, b: &str) -> Ordering {
+    let (mut x, mut y) = (a.split('.'), b.split('.'));
+    loop {
+        match (x.next(), y.next()) {
+            (None, None) => return Ordering::Equal,
+            (p, q) => {
+                let o = cmp_digits(p.unwrap_or("0"), q.unwrap_or("0"));
+                if o != Ordering::Equal {
+                    return o;
+                }
+            }
         }
     }
-    Ordering::Equal
 }
 
 /// The pre-release slot as packaging orders it: dev-only releases (`1.0.dev1`) lowest, then
@@ -199,8 +217,21 @@ fn cmp_opt_num(a: Option<&str>, b: Option<&str>, none_low: bool) -> Ordering {
     }
 }
 
-fn cmp_local(a: &[String], b: &[String]) -> Ordering {
-    for (x, y) in a.iter().zip(b) {
+fn cmp_local(a: Option<&str>, b: Option<&str>) -> Ordering {
+    let seps = ['.', '-', '_'];
+    let (mut xs, mut ys) = match (a, b) {
+        (None, None) => return Ordering::Equal,
+        (None, Some(_)) => return Ordering::Less,
+        (Some(_), None) => return Ordering::Greater,
+        (Some(a), Some(b)) => (a.split(seps), b.split(seps)),
+    };
+    loop {
+        let (x, y) = match (xs.next(), ys.next()) {
+            (None, None) => return Ordering::Equal,
+            (None, Some(_)) => return Ordering::Less,
+            (Some(_), None) => return Ordering::Greater,
+            (Some(x), Some(y)) => (x, y),
+        };
         let o = match (super::all_digits(x), super::all_digits(y)) {
             (true, true) => cmp_digits(x, y),
             (true, false) => Ordering::Greater,
@@ -211,20 +242,21 @@ fn cmp_local(a: &[String], b: &[String]) -> Ordering {
             return o;
         }
     }
-    a.len().cmp(&b.len())
 }
 
 /// PEP 440 order of two parsed versions.
 pub(crate) fn cmp_parsed(a: &Pep440, b: &Pep440) -> Ordering {
     cmp_digits(a.epoch, b.epoch)
-        .then_with(|| cmp_release(&a.release, &b.release))
+        .then_with(|| cmp_release(a.release, b.release))
         .then_with(|| {
             let (x, y) = (pre_key(a), pre_key(b));
-            x.0.cmp(&y.0).then(x.1.cmp(&y.1)).then_with(|| cmp_digits(x.2, y.2))
+            x.0.cmp(&y.0)
+                .then(x.1.cmp(&y.1))
+                .then_with(|| cmp_digits(x.2, y.2))
         })
         .then_with(|| cmp_opt_num(a.post, b.post, true))
         .then_with(|| cmp_opt_num(a.dev, b.dev, false))
-        .then_with(|| cmp_local(&a.local, &b.local))
+        .then_with(|| cmp_local(a.local, b.local))
 }
 
 /// The `LegacyVersion` key of an invalid version.
@@ -287,9 +319,19 @@ fn legacy_key(s: &str) -> Vec<String> {
     parts
 }
 
+/// Trimmed and lower-cased, without allocating when already lower case.
+fn lower(s: &str) -> std::borrow::Cow<'_, str> {
+    let t = s.trim();
+    if t.bytes().any(|c| c.is_ascii_uppercase()) {
+        std::borrow::Cow::Owned(t.to_ascii_lowercase())
+    } else {
+        std::borrow::Cow::Borrowed(t)
+    }
+}
+
 /// PyPI order, with the documented place for invalid versions.
 pub(crate) fn compare(a: &str, b: &str) -> Ordering {
-    let (la, lb) = (a.trim().to_ascii_lowercase(), b.trim().to_ascii_lowercase());
+    let (la, lb) = (lower(a), lower(b));
     match (parse(&la), parse(&lb)) {
         (Some(x), Some(y)) => cmp_parsed(&x, &y),
         (None, Some(_)) => Ordering::Less,

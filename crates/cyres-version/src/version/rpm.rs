@@ -61,16 +61,30 @@ pub(crate) fn rpmvercmp(a: &str, b: &str) -> Ordering {
         let isnum = one[0].is_ascii_digit();
         let run = |s: &[u8]| {
             s.iter()
-                .take_while(|c| if isnum { c.is_ascii_digit() } else { c.is_ascii_alphabetic() })
+                .take_while(|c| {
+                    if isnum {
+                        c.is_ascii_digit()
+                    } else {
+                        c.is_ascii_alphabetic()
+                    }
+                })
                 .count()
         };
         let (n1, n2) = (run(one), run(two));
         if n2 == 0 {
-            return if isnum { Ordering::Greater } else { Ordering::Less };
+            return if isnum {
+                Ordering::Greater
+            } else {
+                Ordering::Less
+            };
         }
         let s1 = std::str::from_utf8(&one[..n1]).unwrap_or("");
         let s2 = std::str::from_utf8(&two[..n2]).unwrap_or("");
-        let o = if isnum { cmp_digits(s1, s2) } else { s1.cmp(s2) };
+        let o = if isnum {
+            cmp_digits(s1, s2)
+        } else {
+            s1.cmp(s2)
+        };
         if o != Ordering::Equal {
             return o;
         }
@@ -103,10 +117,12 @@ pub(crate) fn split_evr(s: &str) -> (&str, &str, Option<&str>) {
 pub(crate) fn compare(a: &str, b: &str) -> Ordering {
     let (ea, va, ra) = split_evr(a.trim());
     let (eb, vb, rb) = split_evr(b.trim());
-    rpmvercmp(ea, eb).then_with(|| rpmvercmp(va, vb)).then_with(|| match (ra, rb) {
-        (None, None) => Ordering::Equal,
-        (None, Some(_)) => Ordering::Less,
-        (Some(_), None) => Ordering::Greater,
-        (Some(x), Some(y)) => rpmvercmp(x, y),
-    })
+    rpmvercmp(ea, eb)
+        .then_with(|| rpmvercmp(va, vb))
+        .then_with(|| match (ra, rb) {
+            (None, None) => Ordering::Equal,
+            (None, Some(_)) => Ordering::Less,
+            (Some(_), None) => Ordering::Greater,
+            (Some(x), Some(y)) => rpmvercmp(x, y),
+        })
 }

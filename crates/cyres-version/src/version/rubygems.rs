@@ -62,7 +62,10 @@ fn segments(s: &str) -> Vec<Seg<'_>> {
     }
     let _ = pre_inserted;
     // canonical_segments: drop trailing zeros of the numeric prefix and of the rest.
-    let split = out.iter().position(|s| matches!(s, Seg::Str(_))).unwrap_or(out.len());
+    let split = out
+        .iter()
+        .position(|s| matches!(s, Seg::Str(_)))
+        .unwrap_or(out.len());
     let (mut nums, mut strs) = (out[..split].to_vec(), out[split..].to_vec());
     while nums.last() == Some(&Seg::Num("")) {
         nums.pop();

@@ -105,7 +105,11 @@ pub(crate) fn compare(a: &str, b: &str) -> Ordering {
     cmp_core(x.core, y.core).then_with(|| cmp_pre(x.pre, y.pre))
 }
 
-const EMPTY: SemVer<'static> = SemVer { core: "0", pre: None, build: None };
+const EMPTY: SemVer<'static> = SemVer {
+    core: "0",
+    pre: None,
+    build: None,
+};
 
 /// Pub (Dart `pub_semver`) order: SemVer, then build metadata: none < some, then compared like
 /// pre-release identifiers (`1.0.0 < 1.0.0+build`, `1.2.3+1 < 1.2.3+a`).
@@ -115,12 +119,12 @@ pub(crate) fn compare_pub(a: &str, b: &str) -> Ordering {
         return o;
     }
     let (x, y) = (pa.unwrap_or(EMPTY), pb.unwrap_or(EMPTY));
-    cmp_core(x.core, y.core).then_with(|| cmp_pre(x.pre, y.pre)).then_with(|| {
-        match (x.build, y.build) {
+    cmp_core(x.core, y.core)
+        .then_with(|| cmp_pre(x.pre, y.pre))
+        .then_with(|| match (x.build, y.build) {
             (None, None) => Ordering::Equal,
             (None, Some(_)) => Ordering::Less,
             (Some(_), None) => Ordering::Greater,
             (Some(p), Some(q)) => cmp_identifiers(p, q),
-        }
-    })
+        })
 }

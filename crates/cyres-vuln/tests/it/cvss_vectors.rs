@@ -51,21 +51,21 @@ fn every_kit_vector_scores_like_the_reference() {
                     l.vector, got.base, want_base
                 ));
             }
-            if let Some(t) = l.temporal_score {
-                if got.temporal != Some(t) {
-                    mismatches.push(format!(
-                        "{name}: {} temporal {:?} != {t}",
-                        l.vector, got.temporal
-                    ));
-                }
+            if let Some(t) = l.temporal_score
+                && got.temporal != Some(t)
+            {
+                mismatches.push(format!(
+                    "{name}: {} temporal {:?} != {t}",
+                    l.vector, got.temporal
+                ));
             }
-            if let Some(e) = l.environmental_score {
-                if got.environmental != Some(e) {
-                    mismatches.push(format!(
-                        "{name}: {} environmental {:?} != {e}",
-                        l.vector, got.environmental
-                    ));
-                }
+            if let Some(e) = l.environmental_score
+                && got.environmental != Some(e)
+            {
+                mismatches.push(format!(
+                    "{name}: {} environmental {:?} != {e}",
+                    l.vector, got.environmental
+                ));
             }
         }
         per_file.push((name, n));

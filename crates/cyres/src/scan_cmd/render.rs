@@ -23,16 +23,32 @@ pub fn table(out: &ScanOutput) -> String {
             "{}: {product}, {} components ({} {}), {} findings",
             sbom.source, sbom.components, sbom.format, sbom.spec_version, sbom.findings
         );
-        let warnings = sbom.diagnostics.iter().filter(|d| d.severity == "warning").count();
+        let warnings = sbom
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == "warning")
+            .count();
         if warnings > 0 {
-            let _ = writeln!(s, "  {warnings} quality warnings (see --format json for the list)");
+            let _ = writeln!(
+                s,
+                "  {warnings} quality warnings (see --format json for the list)"
+            );
         }
     }
     if out.findings.is_empty() {
         let _ = writeln!(s, "\nNo known vulnerabilities found.");
         return s;
     }
-    let header = ["SEVERITY", "SCORE", "EXPLOITED", "ADVISORY", "COMPONENT", "VERSION", "FIXED IN", "PRODUCT"];
+    let header = [
+        "SEVERITY",
+        "SCORE",
+        "EXPLOITED",
+        "ADVISORY",
+        "COMPONENT",
+        "VERSION",
+        "FIXED IN",
+        "PRODUCT",
+    ];
     let rows: Vec<[String; 8]> = out.findings.iter().map(row).collect();
     let mut widths = header.map(str::len);
     for r in &rows {
@@ -49,7 +65,17 @@ pub fn table(out: &ScanOutput) -> String {
     let _ = writeln!(
         s,
         "\n{} findings in {} SBOMs ({} components): {} exploited, {} critical, {} high, {} medium, {} low, {} unknown severity, {} informational, {} unresolved",
-        m.findings, m.sboms, m.components, m.exploited, m.critical, m.high, m.medium, m.low, m.unknown, m.informational, m.unresolved
+        m.findings,
+        m.sboms,
+        m.components,
+        m.exploited,
+        m.critical,
+        m.high,
+        m.medium,
+        m.low,
+        m.unknown,
+        m.informational,
+        m.unresolved
     );
     s
 }
@@ -66,7 +92,11 @@ fn row(f: &Finding) -> [String; 8] {
         None => String::new(),
     };
     let mut ids = f.id.clone();
-    if let Some(cve) = f.aliases.iter().find(|a| a.starts_with("CVE-") && **a != f.id) {
+    if let Some(cve) = f
+        .aliases
+        .iter()
+        .find(|a| a.starts_with("CVE-") && **a != f.id)
+    {
         ids = format!("{ids} ({cve})");
     }
     [
@@ -77,7 +107,10 @@ fn row(f: &Finding) -> [String; 8] {
         f.component.name.clone(),
         f.component.version.clone().unwrap_or_default(),
         f.fixed_versions.join(", "),
-        f.product.as_ref().map(|p| p.name.clone()).unwrap_or_default(),
+        f.product
+            .as_ref()
+            .map(|p| p.name.clone())
+            .unwrap_or_default(),
     ]
 }
 
@@ -118,7 +151,8 @@ pub fn sarif(out: &ScanOutput) -> Value {
             })
         });
     }
-    let rule_index: BTreeMap<&str, usize> = rules.keys().enumerate().map(|(i, k)| (*k, i)).collect();
+    let rule_index: BTreeMap<&str, usize> =
+        rules.keys().enumerate().map(|(i, k)| (*k, i)).collect();
     let results: Vec<Value> = out
         .findings
         .iter()

@@ -47,59 +47,9 @@ pub fn parse_cpe(s: &str) -> Option<CpeKey> {
     })
 }
 
-#[derive(PartialEq, Eq, PartialOrd, Ord)]
-enum Token<'a> {
-    Num(u64),
-    Alpha(&'a str),
-}
-
-fn tokens(v: &str) -> Vec<Token<'_>> {
-    let mut out = Vec::new();
-    let b = v.as_bytes();
-    let mut i = 0;
-    while i < b.len() {
-        let start = i;
-        if b[i].is_ascii_digit() {
-            while i < b.len() && b[i].is_ascii_digit() {
-                i += 1;
-            }
-            out.push(Token::Num(v[start..i].parse().unwrap_or(u64::MAX)));
-        } else if b[i].is_ascii_alphabetic() {
-            while i < b.len() && b[i].is_ascii_alphabetic() {
-                i += 1;
-            }
-            out.push(Token::Alpha(&v[start..i]));
-        } else {
-            i += 1;
-        }
-    }
-    // Trailing zero components do not count: 5.10 == 5.10.0.
-    while matches!(out.last(), Some(Token::Num(0))) && out.len() > 1 {
-        out.pop();
-    }
-    out
-}
-
-/// Fuzzy version order: numeric runs compare as numbers, letter runs as text (case-insensitive),
-/// separators are ignored, a number sorts after letters at the same place, trailing `.0`s do
-/// not count, and a longer version with the same prefix sorts later (`1.1.1` < `1.1.1k`, the
-/// OpenSSL letter-release convention).
+/// The fuzzy firmware version order; one definition, in `cyres_version::cpe`.
 pub fn fuzzy_compare(a: &str, b: &str) -> Ordering {
-    let (ta, tb) = (tokens(a), tokens(b));
-    for (x, y) in ta.iter().zip(&tb) {
-        let o = match (x, y) {
-            (Token::Num(m), Token::Num(n)) => m.cmp(n),
-            (Token::Alpha(m), Token::Alpha(n)) => {
-                m.to_ascii_lowercase().cmp(&n.to_ascii_lowercase())
-            }
-            (Token::Num(_), Token::Alpha(_)) => Ordering::Greater,
-            (Token::Alpha(_), Token::Num(_)) => Ordering::Less,
-        };
-        if o != Ordering::Equal {
-            return o;
-        }
-    }
-    ta.len().cmp(&tb.len())
+    cyres_version::cpe::compare_versions(a, b)
 }
 
 /// NVD `cpeMatch` bounds.

@@ -443,9 +443,10 @@ pub fn match_sbom(index: &Index, sbom: &Sbom) -> ScanReport {
             cpe: c.cpe_raw.clone(),
         };
         let purl_key = c.purl.as_ref().and_then(|p| {
+            // `package_key` already gives distribution packages by their bare name.
             let (eco, key) = p.package_key()?;
             let distro = matches!(eco, Ecosystem::Debian | Ecosystem::Alpine | Ecosystem::Rpm);
-            Some((eco, if distro { p.name.clone() } else { key }, distro))
+            Some((eco, key, distro))
         });
         if let (Some((eco, name, distro)), Some(purl)) = (purl_key, c.purl.as_ref()) {
             let release = distro.then(|| {

@@ -13,8 +13,9 @@ command -v hyperfine >/dev/null || apt-get install -y -q hyperfine >/dev/null
 [ -x /usr/bin/time ] || apt-get install -y -q time >/dev/null
 
 cargo build --release -q -p cyres
-bin=target/release/cyres
-work=target/bench
+target="${CARGO_TARGET_DIR:-target}"
+bin="$target/release/cyres"
+work="$target/bench"
 mkdir -p "$work"
 sources=("$kit/advisories/rustsec-osv.tar.zst" "$kit/advisories/pypa-osv.tar.zst"
          "$kit/advisories/golang-osv.tar.zst" "$kit/advisories/ghsa-osv-subset.tar.zst"
@@ -27,7 +28,7 @@ hyperfine --warmup 1 --runs 5 -N "$bin advisories index --out $work/kit.idx ${so
 echo "== scan: synthetic 10,000-component SBOM against the whole-kit index"
 "$bin" dev synthetic-sbom --components 10000 > "$work/synthetic-10k.cdx.json"
 ls -l "$work/synthetic-10k.cdx.json"
-hyperfine --warmup 2 --runs 20 -N "$bin scan --index $work/kit.idx --format json -o /dev/null $work/synthetic-10k.cdx.json"
+hyperfine --warmup 3 --runs 30 -N "$bin scan --index $work/kit.idx --format json -o /dev/null $work/synthetic-10k.cdx.json"
 /usr/bin/time -f "peak RSS: %M KiB, wall: %e s" "$bin" scan --index "$work/kit.idx" --format json -o /dev/null "$work/synthetic-10k.cdx.json"
 
 if [ "${1:-}" != "--no-criterion" ]; then

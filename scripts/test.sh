@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: formatting, lints, and every test, as README.md promises and .ci/run runs.
 # Installs the test oracles it needs (Python `packaging`, node `semver`, python-tuf) under
-# target/oracles when they are missing; everything else is on a fresh machine of this kind.
+# target/oracles when they are missing, and starts a throwaway PostgreSQL cluster
+# (scripts/pg.sh) for the storage tests; everything else is on a fresh machine of this kind.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,5 +24,27 @@ echo "== cargo fmt --check"
 cargo fmt --all --check
 echo "== cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
+# The storage and server suites run on SQLite and on PostgreSQL: start a throwaway
+# PostgreSQL 15 cluster (as the `postgres` user, on a free loopback port) unless the caller
+# already points CYRES_TEST_PG_URL at one.
+if [ -z "${CYRES_TEST_PG_URL:-}" ]; then
+  echo "== starting a throwaway PostgreSQL cluster"
+  eval "$(bash scripts/pg.sh start)"
+  trap 'bash scripts/pg.sh stop "$CYRES_PG_DIR"' EXIT
+  echo "   $CYRES_TEST_PG_URL"
+fi
+export CYRES_TEST_PG_URL
+
+# The web UI's end-to-end test drives a real headless Chromium through chromedriver.
+if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then
+  echo "== installing chromium and chromium-driver (browser test)"
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver
+  else
+    echo "error: the browser test needs chromium and chromium-driver (apt-get install chromium chromium-driver)" >&2
+    exit 2
+  fi
+fi
+
 echo "== cargo test"
 cargo test --workspace --locked --no-fail-fast

@@ -194,13 +194,84 @@ pub(crate) struct Service<'a> {
     services: Option<Vec<Service<'a>>>,
 }
 
-/// `dependencies[]` (CycloneDX 1.6 §dependencies): `ref` depends on every `dependsOn`.
-#[derive(Deserialize)]
-pub(crate) struct Dependency<'a> {
-    #[serde(rename = "ref", borrow, default)]
-    reference: Option<Text<'a>>,
-    #[serde(rename = "dependsOn", borrow, default)]
-    depends_on: Option<Vec<Text<'a>>>,
+/// `dependencies[]` (CycloneDX 1.6 §dependencies): `ref` depends on every `dependsOn`. Lowered
+/// to (from, to) edges while it is parsed, like [`Flat`]: no list of the parsed entries is
+/// built, and one buffer holds each entry's `dependsOn` references in turn. An entry without a
+/// `ref` gives no edges; blank references are skipped.
+#[derive(Default)]
+pub(crate) struct Edges(pub(crate) Vec<(String, String)>);
+
+impl<'de> Deserialize<'de> for Edges {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct List;
+        impl<'de> serde::de::Visitor<'de> for List {
+            type Value = Edges;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a list of dependencies")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Edges, A::Error> {
+                let mut edges = Vec::new();
+                let mut targets = Vec::new();
+                while let Some(from) = seq.next_element_seed(Entry {
+                    targets: &mut targets,
+                })? {
+                    if let Some(from) = from {
+                        edges.extend(targets.drain(..).map(|to| (from.clone(), to)));
+                    }
+                    targets.clear();
+                }
+                Ok(Edges(edges))
+            }
+        }
+        deserializer.deserialize_seq(List)
+    }
+}
+
+/// One `dependencies[]` entry: returns its `ref` and leaves its non-blank `dependsOn`
+/// references in `targets`.
+struct Entry<'t> {
+    targets: &'t mut Vec<String>,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for Entry<'_> {
+    type Value = Option<String>;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_struct("Dependency", &["ref", "dependsOn"], self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Entry<'_> {
+    type Value = Option<String>;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a dependency")
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let (mut reference, mut seen_targets) = (None, false);
+        while let Some(key) = map.next_key::<Text<'de>>()? {
+            match key.as_str() {
+                "ref" if reference.is_some() => {
+                    return Err(serde::de::Error::duplicate_field("ref"));
+                }
+                "ref" => reference = Some(map.next_value::<Option<Text<'de>>>()?),
+                "dependsOn" if seen_targets => {
+                    return Err(serde::de::Error::duplicate_field("dependsOn"));
+                }
+                "dependsOn" => {
+                    seen_targets = true;
+                    let list = map.next_value::<Option<Vec<Text<'de>>>>()?;
+                    self.targets
+                        .extend(list.iter().flatten().filter_map(|t| owned(Some(t))));
+                }
+                _ => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(reference.flatten().and_then(|r| owned(Some(&r))))
+    }
 }
 
 /// The CycloneDX part of a JSON document, already parsed.
@@ -209,7 +280,7 @@ pub(crate) struct CdxJson<'a> {
     pub(crate) metadata: Option<Metadata<'a>>,
     pub(crate) components: Option<Flat>,
     pub(crate) services: Option<Vec<Service<'a>>>,
-    pub(crate) dependencies: Option<Vec<Dependency<'a>>>,
+    pub(crate) dependencies: Option<Edges>,
 }
 
 /// Lowers a parsed CycloneDX JSON document into the model.
@@ -234,17 +305,7 @@ pub(crate) fn from_json(doc: CdxJson<'_>, source: &str) -> Result<Sbom, SbomErro
         product = Some(lower(p));
     }
 
-    let mut dependencies = Vec::new();
-    for d in doc.dependencies.unwrap_or_default() {
-        let Some(from) = owned(d.reference.as_ref()) else {
-            continue;
-        };
-        for to in d.depends_on.unwrap_or_default() {
-            if let Some(to) = owned(Some(&to)) {
-                dependencies.push((from.clone(), to));
-            }
-        }
-    }
+    let dependencies = doc.dependencies.unwrap_or_default().0;
 
     let mut others = NonComponentRefs::default();
     let mut stack: Vec<Service<'_>> = doc.services.unwrap_or_default();
@@ -298,7 +359,7 @@ fn lower(c: CdxComponent<'_>) -> Component {
             .or_else(|| owned(l.expression.as_ref()));
         push_license(&mut licenses, text);
     }
-    Component {
+    let mut component = Component {
         reference: owned(c.bom_ref.as_ref()),
         name: owned(c.name.as_ref()).unwrap_or_default(),
         group: owned(c.group.as_ref()),
@@ -311,7 +372,10 @@ fn lower(c: CdxComponent<'_>) -> Component {
         supplier,
         licenses,
         kind: owned(c.kind.as_ref()),
-    }
+    };
+    // Now, while the strings just copied are in cache (see `normalize`).
+    normalize::parse_ids(&mut component);
+    component
 }
 
 /// Adds a licence once.

@@ -7,7 +7,7 @@
 //! costs nothing extra (absent fields stay `None`) and keeps the hot path a single pass with no
 //! `serde_json::Value`. Unknown fields are skipped by serde without being built.
 
-use crate::cyclonedx::{self, CdxJson, Dependency, Flat, Metadata, Service};
+use crate::cyclonedx::{self, CdxJson, Edges, Flat, Metadata, Service};
 use crate::spdx::{self, Element, Package, Relationship, SpdxParts};
 use crate::text::Text;
 use crate::{Format, Sbom, SbomError};
@@ -28,8 +28,8 @@ pub(crate) struct Document<'a> {
     components: Option<Flat>,
     #[serde(borrow, default)]
     services: Option<Vec<Service<'a>>>,
-    #[serde(borrow, default)]
-    dependencies: Option<Vec<Dependency<'a>>>,
+    #[serde(default)]
+    dependencies: Option<Edges>,
     // SPDX 2.x (2.3 §6 document creation information, §7 packages, §11 relationships).
     #[serde(rename = "spdxVersion", borrow, default)]
     spdx_version: Option<Text<'a>>,

@@ -12,10 +12,8 @@
 //! refreshes, then finds, fetches and verifies each target in argument order with one updater
 //! and stops at the first failure. A target already in the target directory with matching length
 //! and hashes is not fetched again. Logs go to stderr. The verification logic is all in the
-//! `cyres-tuf` library; this binary adds the filesystem store and the HTTP/file transport.
-
-mod store;
-mod transport;
+//! `cyres-tuf` library, including the filesystem store and the HTTP/file transport; this binary
+//! only maps the CLI onto them.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -27,8 +25,7 @@ use cyres_tuf::pathpattern::local_path;
 use cyres_tuf::{Updater, UpdaterConfig};
 use time::OffsetDateTime;
 
-use crate::store::FsStore;
-use crate::transport::UrlTransport;
+use cyres_tuf::{FsStore, UrlTransport};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -122,7 +119,7 @@ fn updater(cli: &Cli, metadata_dir: &Path) -> Result<Updater<UrlTransport, FsSto
         .as_deref()
         .context("--metadata-url is required")?;
     let target_url = cli.target_base_url.as_deref().unwrap_or(metadata_url);
-    let transport = UrlTransport::new(metadata_url, target_url);
+    let transport = UrlTransport::new(metadata_url, target_url).with_logging(true);
     let store = FsStore::new(metadata_dir.to_path_buf())?;
     // TUF §5.1: the fixed update start time.
     let now = OffsetDateTime::now_utc();

@@ -323,3 +323,83 @@ fn cyres_client_reads_a_python_tuf_repository() {
     assert!(!targets.join("readme.txt").exists());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The repository workflow of `cyres repo` (its library, `cyres_tuf::Workspace`): init, a
+/// security release signed with the channel key from its encrypted key file, a root key
+/// rotation signed by old and new keys, and an online renewal. python-tuf must accept every
+/// step and see the release with its channel metadata.
+#[test]
+fn python_tuf_ngclient_reads_a_cyres_repo_workspace() {
+    use cyres_tuf::keyfile::{KdfParams, KeyFile};
+    use cyres_tuf::workspace::{InitOptions, Settings};
+    use cyres_tuf::{TargetCustom, Workspace};
+
+    let py = python();
+    let dir = temp_dir("ws");
+    let now = time::OffsetDateTime::now_utc();
+    let opts = InitOptions {
+        settings: Settings::default(),
+        offline_key_dir: dir.join("offline"),
+        passphrase: "pw".into(),
+        kdf: KdfParams::insecure_fast(),
+    };
+    let (mut ws, _) = Workspace::init(&dir.join("repo"), &opts, now).unwrap();
+    let open = |role: &str| {
+        KeyFile::read(&dir.join(format!("offline/{role}.key")))
+            .unwrap()
+            .decrypt(Some("pw"))
+            .unwrap()
+    };
+    let custom = TargetCustom {
+        product: "gw".into(),
+        hardware: "rev-b".into(),
+        version: "1.4.1".into(),
+        channel: Channel::Security,
+        fixes: vec!["CVE-2024-3094".into()],
+        min_version: Some("1.0.0".into()),
+    };
+    ws.add_target("gw-1.4.1.img", b"fixed firmware", &custom, now)
+        .unwrap();
+    ws.sign("security", &open("security")).unwrap();
+    ws.publish(now).unwrap();
+    let new_root = cyres_tuf::SigningKey::generate().unwrap();
+    let old_root = open("root");
+    ws.rotate_keys(
+        "root",
+        &[new_root.public().clone()],
+        &[old_root.key_id().to_string()],
+        None,
+        now,
+    )
+    .unwrap();
+    ws.sign("root", &old_root).unwrap();
+    ws.sign("root", &new_root).unwrap();
+    ws.publish(now).unwrap();
+    let renewed =
+        cyres_tuf::renew_online_metadata(ws.dir(), now + time::Duration::hours(13)).unwrap();
+    assert_eq!(renewed.timestamp_version, Some(4));
+    let server = Server::start(dir.join("repo/published"));
+    let out = run(Command::new(&py)
+        .arg(interop_script("ngclient_download.py"))
+        .args([
+            server.url("metadata"),
+            server.url("targets"),
+            dir.join("repo/published/metadata/1.root.json")
+                .display()
+                .to_string(),
+            dir.join("client").display().to_string(),
+            "security/gw-1.4.1.img".into(),
+        ]));
+    assert!(
+        out.status.success(),
+        "python-tuf refused a cyres repo workspace"
+    );
+    let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["versions"]["root"], 2);
+    assert_eq!(summary["versions"]["timestamp"], 4);
+    assert_eq!(
+        summary["downloads"]["security/gw-1.4.1.img"]["custom"],
+        custom.to_value()
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

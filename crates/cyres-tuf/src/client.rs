@@ -33,6 +33,23 @@ pub enum Resource {
 pub trait Transport {
     /// Fetches `path` (relative to the metadata or targets base) with at most `max_len` bytes.
     fn fetch(&self, resource: Resource, path: &str, max_len: u64) -> Result<Vec<u8>>;
+
+    /// Like [`Transport::fetch`] but writes the bytes to `sink` as they arrive (large targets
+    /// on small devices) and returns how many were written. On error `sink` may hold a prefix.
+    fn fetch_to(
+        &self,
+        resource: Resource,
+        path: &str,
+        max_len: u64,
+        sink: &mut dyn std::io::Write,
+    ) -> Result<u64> {
+        let bytes = self.fetch(resource, path, max_len)?;
+        sink.write_all(&bytes).map_err(|e| Error::Transport {
+            what: path.into(),
+            reason: e.to_string(),
+        })?;
+        Ok(bytes.len() as u64)
+    }
 }
 
 /// Persists trusted metadata as unversioned files (`root.json`, `timestamp.json`, …).
@@ -606,6 +623,142 @@ impl<T: Transport, S: TrustedStore> Updater<T, S> {
             .fetch(Resource::Target, &path, info.file.length)?;
         info.file.verify(&info.path, &bytes)?;
         Ok(bytes)
+    }
+
+    /// Streams a target into `sink`, at most its listed length, checking length and hashes
+    /// on the way (TUF §5.7.3). On error `sink` holds unverified bytes: discard them.
+    pub fn download_target_to(
+        &self,
+        info: &TargetInfo,
+        sink: &mut dyn std::io::Write,
+    ) -> Result<()> {
+        let path = self.target_fetch_path(info);
+        let mut w = VerifyingWriter::new(&info.file, sink);
+        self.transport
+            .fetch_to(Resource::Target, &path, info.file.length, &mut w)?;
+        w.finish(&info.path)
+    }
+
+    /// Lists the targets of the delegated role `role` that it is trusted for, loading (and
+    /// verifying) it as delegated by top-level targets. Entries outside the delegation's paths
+    /// are left out: a client must never trust a role for paths it was not delegated
+    /// (TUF §5.6.7.2), and so are entries `keep` rejects (so a device copies only what concerns
+    /// it). Use [`Updater::target_info`] on a listed path for the authoritative description.
+    pub fn delegated_targets(
+        &mut self,
+        role: &str,
+        keep: impl Fn(&str, &TargetFile) -> bool,
+    ) -> Result<Vec<(String, TargetFile)>> {
+        if !self.refreshed {
+            self.refresh()?;
+        }
+        let delegation = self
+            .targets
+            .get("targets")
+            .and_then(|t| t.signed.delegation(role))
+            .cloned()
+            .ok_or_else(|| Error::UnknownRole {
+                role: role.into(),
+                delegator: "targets".into(),
+            })?;
+        self.load_targets(role, "targets")?;
+        Ok(self.targets[role]
+            .signed
+            .targets
+            .iter()
+            .filter(|(path, file)| delegation.covers(path) && keep(path, file))
+            .map(|(p, f)| (p.clone(), f.clone()))
+            .collect())
+    }
+}
+
+/// Hashes and counts bytes on their way to an inner writer, so a streamed target is verified
+/// against its trusted length and hashes without holding it in memory (TUF §5.7.3).
+pub struct VerifyingWriter<'a> {
+    inner: &'a mut dyn std::io::Write,
+    digests: Vec<(String, String, aws_lc_rs::digest::Context)>,
+    written: u64,
+    max: u64,
+}
+
+impl std::fmt::Debug for VerifyingWriter<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VerifyingWriter")
+            .field("written", &self.written)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a> VerifyingWriter<'a> {
+    /// A writer checking against `file`'s length and every listed hash aws-lc-rs supports.
+    pub fn new(file: &TargetFile, inner: &'a mut dyn std::io::Write) -> VerifyingWriter<'a> {
+        use aws_lc_rs::digest;
+        let digests = file
+            .hashes
+            .iter()
+            .filter_map(|(alg, expected)| {
+                let a = match alg.as_str() {
+                    "sha224" => &digest::SHA224,
+                    "sha256" => &digest::SHA256,
+                    "sha384" => &digest::SHA384,
+                    "sha512" => &digest::SHA512,
+                    _ => return None,
+                };
+                Some((
+                    alg.clone(),
+                    expected.to_ascii_lowercase(),
+                    digest::Context::new(a),
+                ))
+            })
+            .collect();
+        VerifyingWriter {
+            inner,
+            digests,
+            written: 0,
+            max: file.length,
+        }
+    }
+
+    /// Checks length and hashes once everything is written.
+    pub fn finish(self, name: &str) -> Result<()> {
+        if self.written != self.max {
+            return Err(Error::Integrity {
+                what: name.into(),
+                reason: format!("length {} differs from listed {}", self.written, self.max),
+            });
+        }
+        if self.digests.is_empty() {
+            return Err(Error::Integrity {
+                what: name.into(),
+                reason: "no supported hash algorithm listed".into(),
+            });
+        }
+        for (alg, expected, ctx) in self.digests {
+            if crate::crypto::hex_encode(ctx.finish().as_ref()) != expected {
+                return Err(Error::Integrity {
+                    what: name.into(),
+                    reason: format!("{alg} hash mismatch"),
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+impl std::io::Write for VerifyingWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.written + buf.len() as u64 > self.max {
+            return Err(std::io::Error::other("more bytes than the listed length"));
+        }
+        let n = self.inner.write(buf)?;
+        for (_, _, ctx) in &mut self.digests {
+            ctx.update(&buf[..n]);
+        }
+        self.written += n as u64;
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
     }
 }
 

@@ -6,11 +6,16 @@
 //! the client update workflow of TUF §5 ([`client`]), the cyres channel layout ([`channel`]) and
 //! repository building ([`repo`]).
 //!
-//! Invariant: apart from [`repo::Repository::write_to`], nothing here does I/O. The client
+//! The repository side has an on-disk workspace ([`workspace`], behind `cyres repo`) with
+//! passphrase-encrypted key files ([`keyfile`]).
+//!
+//! Invariant: the verification core (metadata, client, channel) does no I/O. The client
 //! reaches the network and the disk only through the [`client::Transport`] and
 //! [`client::TrustedStore`] traits, and takes the current time as a parameter, so every TUF
-//! attack scenario is tested in memory at a fixed time. The binary `cyres-tuf-client` provides
-//! the HTTP/file transport and the filesystem store.
+//! attack scenario is tested in memory at a fixed time. I/O lives in named modules only:
+//! [`net`] (blocking `http://`/`file://` transport, used by `cyres-tuf-client` and
+//! `cyres-agent`), [`fs_store`] (trusted metadata on disk), [`keyfile`], [`workspace`] and
+//! [`repo::Repository::write_to`].
 
 #![deny(missing_docs)]
 
@@ -19,15 +24,22 @@ pub mod cjson;
 pub mod client;
 pub mod crypto;
 mod error;
+pub mod fs_store;
+pub mod keyfile;
 pub mod memory;
 pub mod metadata;
+pub mod net;
 pub mod pathpattern;
 pub mod repo;
+pub mod workspace;
 
 pub use channel::{Channel, TargetCustom};
 pub use client::{Resource, TargetInfo, Transport, TrustedStore, Updater, UpdaterConfig};
 pub use crypto::{Key, SigningKey};
 pub use error::{Error, Result};
+pub use fs_store::FsStore;
 pub use memory::{MemoryStore, MemoryTransport};
 pub use metadata::{Metadata, Root, Signed, Snapshot, TargetFile, Targets, Timestamp};
+pub use net::UrlTransport;
 pub use repo::Repository;
+pub use workspace::{RenewReport, Workspace, renew_online_metadata};

@@ -68,10 +68,23 @@ fn err(input: &str, reason: impl Into<String>) -> PurlError {
     }
 }
 
+/// `s.split_once(b)` for an ASCII byte, with a SIMD search (purl parsing is on the hot path of
+/// reading large SBOMs; an ASCII byte is always a char boundary).
+fn split_ascii(s: &str, b: u8) -> Option<(&str, &str)> {
+    let i = memchr::memchr(b, s.as_bytes())?;
+    Some((&s[..i], &s[i + 1..]))
+}
+
+/// `s.rsplit_once(b)` for an ASCII byte (see [`split_ascii`]).
+fn rsplit_ascii(s: &str, b: u8) -> Option<(&str, &str)> {
+    let i = memchr::memrchr(b, s.as_bytes())?;
+    Some((&s[..i], &s[i + 1..]))
+}
+
 /// Decodes `%XX` escapes. Purl spec: "percent-decode"; `+` is a plus, not a space. A `%` not
 /// followed by two hex digits, or bytes that are not UTF-8 after decoding, are errors.
 pub fn percent_decode(s: &str) -> Result<String, String> {
-    if !s.contains('%') {
+    if memchr::memchr(b'%', s.as_bytes()).is_none() {
         return Ok(s.to_string());
     }
     let b = s.as_bytes();
@@ -170,7 +183,7 @@ impl Purl {
         let e = |r: String| err(input, r);
 
         // 1. subpath: right of the last '#'.
-        let (rest, subpath) = match input.rsplit_once('#') {
+        let (rest, subpath) = match rsplit_ascii(input, b'#') {
             Some((r, s)) => {
                 let segs = s
                     .split('/')
@@ -183,13 +196,13 @@ impl Purl {
         };
 
         // 2. qualifiers: right of the last '?'.
-        let (rest, qualifiers) = match rest.rsplit_once('?') {
+        let (rest, qualifiers) = match rsplit_ascii(rest, b'?') {
             Some((r, q)) => (r, parse_qualifiers(q, strict).map_err(e)?),
             None => (rest, BTreeMap::new()),
         };
 
         // 3. scheme: left of the first ':', must be `pkg` (case-insensitive).
-        let Some((scheme, rest)) = rest.split_once(':') else {
+        let Some((scheme, rest)) = split_ascii(rest, b':') else {
             return Err(e("missing `pkg:` scheme".into()));
         };
         if !scheme.eq_ignore_ascii_case("pkg") {
@@ -199,7 +212,7 @@ impl Purl {
         let rest = rest.trim_start_matches('/');
 
         // 4. type: up to the first '/'.
-        let (ty, rest) = rest.split_once('/').unwrap_or((rest, ""));
+        let (ty, rest) = split_ascii(rest, b'/').unwrap_or((rest, ""));
         if !valid_type(ty) {
             return Err(e(format!("invalid type {ty:?}")));
         }
@@ -207,8 +220,8 @@ impl Purl {
 
         // 5. version: after the last '@' of the last path segment.
         let rest = rest.trim_end_matches('/');
-        let last_slash = rest.rfind('/').map_or(0, |i| i + 1);
-        let (rest, version) = match rest[last_slash..].rfind('@') {
+        let last_slash = memchr::memrchr(b'/', rest.as_bytes()).map_or(0, |i| i + 1);
+        let (rest, version) = match memchr::memrchr(b'@', &rest.as_bytes()[last_slash..]) {
             Some(at) => {
                 let at = last_slash + at;
                 let v = percent_decode(&rest[at + 1..]).map_err(|r| e(format!("version: {r}")))?;
@@ -218,7 +231,7 @@ impl Purl {
         };
 
         // 6. name: the last segment; namespace: the segments before it.
-        let (ns, name) = match rest.rsplit_once('/') {
+        let (ns, name) = match rsplit_ascii(rest, b'/') {
             Some((ns, n)) => (Some(ns), n),
             None => (None, rest),
         };

@@ -7,11 +7,20 @@
 //!   RUSTSEC/GHSA/CVE/PYSEC/GO ids of the same flaw into one group; each group lists all its ids
 //!   sorted.
 //! - Lookups: (ecosystem family, normalised package name) → affected entries; CPE
-//!   (vendor, product) → NVD applicability statements; CVE id → KEV entry. All three are sorted
-//!   vectors searched by binary search, which deserialise faster than hash maps.
+//!   (vendor, product) → NVD applicability statements; CVE id → KEV entry; any id → alias group.
+//!   All are tables sorted by byte key and searched in place by binary search, so loading builds
+//!   nothing.
 //!
-//! File format: `CYRESIDX` magic, a little-endian `u32` format version, then the postcard body.
-//! A foreign file or a different version is refused with a clear error ([`VulnError`]).
+//! File format: `CYRESIDX` magic, a little-endian `u32` format version, then a checksum and
+//! tables of postcard-encoded entries (see [`store`]). Loading checks the frame and the checksum
+//! and decodes nothing else: each advisory, alias group, KEV and CPE entry is decoded the first
+//! time the matcher asks for it and kept for later lookups (a scan touches a few hundred of
+//! thousands). A foreign file, a different version or a damaged body is refused with a clear
+//! error ([`VulnError`]); an entry that still fails to decode (only a writer bug could cause that
+//! once the checksum matched) reads as absent rather than panicking.
+//!
+//! [`Index::build`] writes this layout in memory and opens it, so a freshly built index and a
+//! loaded one behave the same, and serialisation is the stored bytes.
 
 use crate::VulnError;
 use crate::cpe_match::parse_cpe;
@@ -23,25 +32,51 @@ use cyres_version::{Ecosystem, Event, RangeKind, normalize_name};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
+use std::sync::OnceLock;
+
+mod store;
+
+use store::{Blobs, Reader, checksum, write_blobs};
 
 /// The first bytes of every index file.
 pub const MAGIC: &[u8; 8] = b"CYRESIDX";
 /// The format version this build writes and reads. Bump on any change to the serialised types.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
-/// The matching index.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+/// The matching index: the serialised bytes plus where each table lies in them, and a cache of
+/// the entries decoded so far.
+#[derive(Clone)]
 pub struct Index {
-    pub(crate) advisories: Vec<IndexedAdvisory>,
-    pub(crate) groups: Vec<Vec<String>>,
-    pub(crate) packages: Vec<PackageEntry>,
-    pub(crate) cpes: Vec<CpeEntry>,
-    pub(crate) kev: Vec<KevEntry>,
-    pub(crate) stats: IndexStats,
+    /// The whole file: magic, version, checksum, tables.
+    buf: Box<[u8]>,
+    stats: IndexStats,
+    /// postcard [`IndexedAdvisory`] per advisory number.
+    advisories: Blobs,
+    /// postcard `Vec<String>` per alias group: every id of the flaw, sorted.
+    groups: Blobs,
+    /// Sorted by key: `u32` group, then the id's upper-case form ([`id_key`]).
+    ids: Blobs,
+    /// Sorted by key: `u32` key length, key ([`package_key`]), then `(u32 advisory, u16
+    /// affected entry)` pairs.
+    packages: Blobs,
+    /// Sorted by key: `u32` key length, `vendor NUL product`, then postcard [`CpeEntry`].
+    cpes: Blobs,
+    /// Sorted by CVE id: `u32` id length, the id, then postcard [`KevEntry`].
+    kev: Blobs,
+    advisory_cache: Box<[OnceLock<Option<Box<IndexedAdvisory>>>]>,
+    group_cache: Box<[OnceLock<Vec<String>>]>,
+    cpe_cache: Box<[OnceLock<Option<Box<CpeEntry>>>]>,
+    kev_cache: Box<[OnceLock<Option<Box<KevEntry>>>]>,
 }
 
-/// (ecosystem family, normalised name) → (advisory, affected entry) pairs.
-pub(crate) type PackageEntry = ((Ecosystem, String), Vec<(u32, u16)>);
+impl std::fmt::Debug for Index {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Index")
+            .field("bytes", &self.buf.len())
+            .field("stats", &self.stats)
+            .finish_non_exhaustive()
+    }
+}
 
 /// Counts describing an index.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -349,13 +384,82 @@ impl Index {
             cpe_entries: cpes.len(),
             kev_entries: kev.len(),
         };
+        Self::assemble(&stats, &advisories, &groups, packages, &cpes, &kev)
+    }
+
+    /// Serialises the built parts into the file layout and opens that.
+    fn assemble(
+        stats: &IndexStats,
+        advisories: &[IndexedAdvisory],
+        groups: &[Vec<String>],
+        packages: BTreeMap<(Ecosystem, String), Vec<(u32, u16)>>,
+        cpes: &[CpeEntry],
+        kev: &[KevEntry],
+    ) -> Self {
+        let mut ids: Vec<(String, u32)> = groups
+            .iter()
+            .enumerate()
+            .flat_map(|(g, ids)| ids.iter().map(move |i| (id_key(i), g as u32)))
+            .collect();
+        ids.sort();
+        ids.dedup_by(|a, b| a.0 == b.0);
+        let ids: Vec<Vec<u8>> = ids
+            .into_iter()
+            .map(|(k, g)| [g.to_le_bytes().as_slice(), k.as_bytes()].concat())
+            .collect();
+        let mut packages: Vec<Vec<u8>> = packages
+            .into_iter()
+            .map(|((eco, name), hits)| {
+                let mut blob = keyed(&package_key(&eco, &name), &[]);
+                for (adv, aff) in hits {
+                    blob.extend_from_slice(&adv.to_le_bytes());
+                    blob.extend_from_slice(&aff.to_le_bytes());
+                }
+                blob
+            })
+            .collect();
+        packages.sort_by(|a, b| split_keyed(a).0.cmp(split_keyed(b).0));
+        // `cpes` is sorted by (vendor, product, advisory), which is the order of these keys.
+        let cpes: Vec<Vec<u8>> = cpes
+            .iter()
+            .map(|c| keyed(&cpe_key(&c.vendor, &c.product), &encode(c)))
+            .collect();
+        let kev: Vec<Vec<u8>> = kev
+            .iter()
+            .map(|k| keyed(k.cve_id.as_bytes(), &encode(k)))
+            .collect();
+        let advisories: Vec<Vec<u8>> = advisories.iter().map(encode).collect();
+        let groups: Vec<Vec<u8>> = groups.iter().map(encode).collect();
+
+        let mut buf = Vec::with_capacity(1 << 20);
+        buf.extend_from_slice(MAGIC);
+        buf.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+        buf.extend_from_slice(&[0; 8]);
+        write_blobs(&mut buf, &[encode(stats)]);
+        for table in [&advisories, &groups, &ids, &packages, &cpes, &kev] {
+            write_blobs(&mut buf, table);
+        }
+        let sum = checksum(&buf[BODY..]);
+        buf[BODY - 8..BODY].copy_from_slice(&sum.to_le_bytes());
+        Self::open(buf.into_boxed_slice()).unwrap_or_else(|_| Self::empty(stats))
+    }
+
+    /// An index with nothing in it. Only reachable if the writer above produced a layout the
+    /// reader refuses, which the tests rule out; it stands in for a panic.
+    fn empty(stats: &IndexStats) -> Self {
         Self {
-            advisories,
-            groups,
-            packages: packages.into_iter().collect(),
-            cpes,
-            kev,
-            stats,
+            buf: Box::new([]),
+            stats: stats.clone(),
+            advisories: Blobs::default(),
+            groups: Blobs::default(),
+            ids: Blobs::default(),
+            packages: Blobs::default(),
+            cpes: Blobs::default(),
+            kev: Blobs::default(),
+            advisory_cache: Box::new([]),
+            group_cache: Box::new([]),
+            cpe_cache: Box::new([]),
+            kev_cache: Box::new([]),
         }
     }
 
@@ -364,38 +468,39 @@ impl Index {
         &self.stats
     }
 
-    /// Writes the index: magic, format version, postcard body.
+    /// Writes the index: magic, format version, checksum, tables.
     pub fn write_to(&self, w: &mut impl Write) -> Result<(), VulnError> {
-        let body = postcard::to_allocvec(self).map_err(|e| VulnError::IndexCorrupt {
-            message: e.to_string(),
-        })?;
-        w.write_all(MAGIC).map_err(VulnError::IndexWrite)?;
-        w.write_all(&FORMAT_VERSION.to_le_bytes())
-            .map_err(VulnError::IndexWrite)?;
-        w.write_all(&body).map_err(VulnError::IndexWrite)?;
-        Ok(())
+        w.write_all(&self.buf).map_err(VulnError::IndexWrite)
     }
 
     /// The serialised index as bytes (see [`Index::write_to`]).
     pub fn to_bytes(&self) -> Result<Vec<u8>, VulnError> {
-        let mut out = Vec::new();
-        self.write_to(&mut out)?;
-        Ok(out)
+        Ok(self.buf.to_vec())
     }
 
     /// Reads an index written by [`Index::write_to`]. A file without the magic, of another
     /// format version, or with a damaged body is refused with a clear error.
     pub fn read_from(bytes: &[u8]) -> Result<Self, VulnError> {
+        Self::check_header(bytes)?;
+        Self::open(bytes.into())
+    }
+
+    /// As [`Index::read_from`], taking ownership of the bytes (saves a copy of the file).
+    pub fn from_vec(bytes: Vec<u8>) -> Result<Self, VulnError> {
+        Self::check_header(&bytes)?;
+        Self::open(bytes.into_boxed_slice())
+    }
+
+    fn check_header(bytes: &[u8]) -> Result<(), VulnError> {
         if bytes.len() < MAGIC.len() || &bytes[..MAGIC.len()] != MAGIC {
             return Err(VulnError::IndexMagic);
         }
-        let rest = &bytes[MAGIC.len()..];
-        let version: [u8; 4] =
-            rest.get(..4)
-                .and_then(|v| v.try_into().ok())
-                .ok_or(VulnError::IndexCorrupt {
-                    message: "file ends inside the header".into(),
-                })?;
+        let version: [u8; 4] = bytes
+            .get(MAGIC.len()..MAGIC.len() + 4)
+            .and_then(|v| v.try_into().ok())
+            .ok_or(VulnError::IndexCorrupt {
+                message: "file ends inside the header".into(),
+            })?;
         let found = u32::from_le_bytes(version);
         if found != FORMAT_VERSION {
             return Err(VulnError::IndexVersion {
@@ -403,61 +508,203 @@ impl Index {
                 expected: FORMAT_VERSION,
             });
         }
-        let (index, tail) = postcard::take_from_bytes::<Index>(&rest[4..]).map_err(|e| {
-            VulnError::IndexCorrupt {
-                message: e.to_string(),
-            }
-        })?;
-        if !tail.is_empty() {
-            return Err(VulnError::IndexCorrupt {
-                message: format!("{} unexpected bytes after the index", tail.len()),
-            });
-        }
-        Ok(index)
+        Ok(())
     }
 
-    /// The affected entries listed under (ecosystem family, normalised name).
-    pub(crate) fn package(&self, eco: &Ecosystem, name: &str) -> &[(u32, u16)] {
-        match self
-            .packages
-            .binary_search_by(|((e, n), _)| e.cmp(eco).then_with(|| n.as_str().cmp(name)))
-        {
-            Ok(i) => &self.packages[i].1,
-            Err(_) => &[],
+    /// Checks the checksum and the frame of every table; decodes only the stats.
+    fn open(buf: Box<[u8]>) -> Result<Self, VulnError> {
+        let corrupt = |message: String| VulnError::IndexCorrupt { message };
+        let stored: [u8; 8] = buf
+            .get(BODY - 8..BODY)
+            .and_then(|v| v.try_into().ok())
+            .ok_or_else(|| corrupt("file ends inside the header".into()))?;
+        if u64::from_le_bytes(stored) != checksum(&buf[BODY..]) {
+            return Err(corrupt(
+                "checksum mismatch: the file is truncated or damaged".into(),
+            ));
         }
+        let mut r = Reader::new(&buf, BODY);
+        let stats_table = r.blobs("stats").map_err(corrupt)?;
+        let advisories = r.blobs("advisory").map_err(corrupt)?;
+        let groups = r.blobs("alias group").map_err(corrupt)?;
+        let ids = r.blobs("id").map_err(corrupt)?;
+        let packages = r.blobs("package").map_err(corrupt)?;
+        let cpes = r.blobs("CPE").map_err(corrupt)?;
+        let kev = r.blobs("KEV").map_err(corrupt)?;
+        if r.remaining() != 0 {
+            return Err(corrupt(format!(
+                "{} unexpected bytes after the index",
+                r.remaining()
+            )));
+        }
+        let stats: IndexStats = postcard::from_bytes(stats_table.get(&buf, 0))
+            .map_err(|e| corrupt(format!("stats: {e}")))?;
+        Ok(Self {
+            stats,
+            advisory_cache: cells(advisories.len()),
+            group_cache: cells(groups.len()),
+            cpe_cache: cells(cpes.len()),
+            kev_cache: cells(kev.len()),
+            advisories,
+            groups,
+            ids,
+            packages,
+            cpes,
+            kev,
+            buf,
+        })
+    }
+
+    /// Advisory number `i`, decoded on first use. `None` only for a number the index does not
+    /// have.
+    pub(crate) fn advisory(&self, i: u32) -> Option<&IndexedAdvisory> {
+        let i = i as usize;
+        self.advisory_cache
+            .get(i)?
+            .get_or_init(|| {
+                postcard::from_bytes(self.advisories.get(&self.buf, i))
+                    .ok()
+                    .map(Box::new)
+            })
+            .as_deref()
+    }
+
+    /// Every id of alias group `g`, sorted (empty for a group the index does not have).
+    pub(crate) fn group(&self, g: u32) -> &[String] {
+        let g = g as usize;
+        match self.group_cache.get(g) {
+            Some(cell) => cell.get_or_init(|| {
+                postcard::from_bytes(self.groups.get(&self.buf, g)).unwrap_or_default()
+            }),
+            None => &[],
+        }
+    }
+
+    /// The (advisory, affected entry) pairs listed under (ecosystem family, normalised name).
+    pub(crate) fn package(
+        &self,
+        eco: &Ecosystem,
+        name: &str,
+    ) -> impl Iterator<Item = (u32, u16)> + '_ {
+        let key = package_key(eco, name);
+        let found = self.find(&self.packages, |blob| split_keyed(blob).0.cmp(&key));
+        let hits = found.map_or(&[][..], |i| split_keyed(self.packages.get(&self.buf, i)).1);
+        hits.chunks_exact(6).map(|c| {
+            let adv = u32::from_le_bytes([c[0], c[1], c[2], c[3]]);
+            (adv, u16::from_le_bytes([c[4], c[5]]))
+        })
     }
 
     /// The CPE statements for (vendor, product), lower case.
-    pub(crate) fn cpe(&self, vendor: &str, product: &str) -> &[CpeEntry] {
-        let start = self
-            .cpes
-            .partition_point(|c| (c.vendor.as_str(), c.product.as_str()) < (vendor, product));
-        let end = start
-            + self.cpes[start..]
-                .partition_point(|c| (c.vendor.as_str(), c.product.as_str()) == (vendor, product));
-        &self.cpes[start..end]
+    pub(crate) fn cpe(&self, vendor: &str, product: &str) -> Vec<&CpeEntry> {
+        let key = cpe_key(vendor, product);
+        let key_of = |i: usize| split_keyed(self.cpes.get(&self.buf, i)).0;
+        let start = partition_point(self.cpes.len(), |i| key_of(i) < key.as_slice());
+        let end = start + partition_point(self.cpes.len() - start, |i| key_of(start + i) == key);
+        (start..end)
+            .filter_map(|i| {
+                self.cpe_cache[i]
+                    .get_or_init(|| {
+                        postcard::from_bytes(split_keyed(self.cpes.get(&self.buf, i)).1)
+                            .ok()
+                            .map(Box::new)
+                    })
+                    .as_deref()
+            })
+            .collect()
     }
 
     /// The KEV entry for a CVE id, if it is a known exploited vulnerability.
     pub fn kev(&self, cve_id: &str) -> Option<&KevEntry> {
         let key = id_key(cve_id);
-        self.kev
-            .binary_search_by(|k| k.cve_id.as_str().cmp(&key))
-            .ok()
-            .map(|i| &self.kev[i])
+        let i = self.find(&self.kev, |blob| split_keyed(blob).0.cmp(key.as_bytes()))?;
+        self.kev_cache[i]
+            .get_or_init(|| {
+                postcard::from_bytes(split_keyed(self.kev.get(&self.buf, i)).1)
+                    .ok()
+                    .map(Box::new)
+            })
+            .as_deref()
     }
 
     /// All ids of the flaw that `id` belongs to (sorted), or `None` if no kept advisory has it.
     pub fn aliases_of(&self, id: &str) -> Option<&[String]> {
         let key = id_key(id);
-        self.groups
-            .iter()
-            .find(|g| g.iter().any(|i| id_key(i) == key))
-            .map(|g| g.as_slice())
+        let i = self.find(&self.ids, |blob| {
+            blob.get(4..).unwrap_or_default().cmp(key.as_bytes())
+        })?;
+        let blob = self.ids.get(&self.buf, i);
+        let g = u32::from_le_bytes(blob.get(..4)?.try_into().ok()?);
+        Some(self.group(g)).filter(|g| !g.is_empty())
     }
 
     /// Whether any kept advisory is known by `id` (as its id or an alias).
     pub fn knows(&self, id: &str) -> bool {
         self.aliases_of(id).is_some()
     }
+
+    /// Binary search of a sorted table.
+    fn find(&self, table: &Blobs, cmp: impl Fn(&[u8]) -> std::cmp::Ordering) -> Option<usize> {
+        let i = partition_point(table.len(), |i| cmp(table.get(&self.buf, i)).is_lt());
+        (i < table.len() && cmp(table.get(&self.buf, i)).is_eq()).then_some(i)
+    }
+}
+
+/// `n` empty cache cells.
+fn cells<T>(n: usize) -> Box<[OnceLock<T>]> {
+    (0..n).map(|_| OnceLock::new()).collect()
+}
+
+/// Where the tables start: magic, version, checksum.
+const BODY: usize = MAGIC.len() + 4 + 8;
+
+/// The first `i` in `0..n` for which `pred` is false (`pred` true then false, as in
+/// [`slice::partition_point`]).
+fn partition_point(n: usize, pred: impl Fn(usize) -> bool) -> usize {
+    let (mut lo, mut hi) = (0, n);
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if pred(mid) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    lo
+}
+
+/// The lookup key of a package: the ecosystem's postcard encoding (self-delimiting), then the
+/// normalised name.
+fn package_key(eco: &Ecosystem, name: &str) -> Vec<u8> {
+    let mut key = postcard::to_allocvec(eco).unwrap_or_default();
+    key.extend_from_slice(name.as_bytes());
+    key
+}
+
+/// The lookup key of a CPE statement: `vendor NUL product` (NUL sorts first, so the byte order
+/// of keys is the order of (vendor, product) pairs).
+fn cpe_key(vendor: &str, product: &str) -> Vec<u8> {
+    [vendor.as_bytes(), b"\0", product.as_bytes()].concat()
+}
+
+/// `u32` key length, key, payload.
+fn keyed(key: &[u8], payload: &[u8]) -> Vec<u8> {
+    [&(key.len() as u32).to_le_bytes(), key, payload].concat()
+}
+
+/// The key and the payload of a [`keyed`] blob.
+fn split_keyed(blob: &[u8]) -> (&[u8], &[u8]) {
+    let len = blob
+        .get(..4)
+        .and_then(|b| b.try_into().ok())
+        .map_or(0, |b| u32::from_le_bytes(b) as usize);
+    match blob.get(4..).map(|rest| rest.split_at_checked(len)) {
+        Some(Some(parts)) => parts,
+        _ => (&[], &[]),
+    }
+}
+
+/// The postcard encoding of one entry.
+fn encode<T: Serialize + ?Sized>(v: &T) -> Vec<u8> {
+    postcard::to_allocvec(v).unwrap_or_default()
 }

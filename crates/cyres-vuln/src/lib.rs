@@ -17,6 +17,7 @@ pub mod distro;
 mod error;
 mod index;
 pub mod kev;
+pub mod keys;
 mod load;
 mod matcher;
 pub mod nvd;

@@ -20,9 +20,9 @@
 use crate::Index;
 use crate::cpe_match::{Bounds, parse_cpe, version_in_range};
 use crate::distro::Release;
-use crate::index::{IndexedAffected, IndexedRange};
+use crate::index::{IndexedAdvisory, IndexedAffected, IndexedRange};
 use crate::severity::{Rating, Severity};
-use cyres_sbom::Sbom;
+use cyres_sbom::{Component, Sbom};
 use cyres_version::range::evaluate;
 use cyres_version::{Affected, Ecosystem, Event, RangeKind, normalize_name};
 use serde::Serialize;
@@ -142,11 +142,11 @@ struct Hit {
     informational: Option<String>,
 }
 
-fn strip_v(eco: &Ecosystem, v: &str) -> String {
+fn strip_v<'a>(eco: &Ecosystem, v: &'a str) -> &'a str {
     if matches!(eco, Ecosystem::Go) {
-        v.trim_start_matches('v').to_string()
+        v.trim_start_matches('v')
     } else {
-        v.to_string()
+        v
     }
 }
 
@@ -165,7 +165,7 @@ fn affected_entry(
     }
     let mut decidable = false;
     for r in &aff.ranges {
-        match evaluate(&aff.family, r.kind, &r.events, &v) {
+        match evaluate(&aff.family, r.kind, &r.events, v) {
             Affected::Yes => return Some(MatchKind::Purl),
             Affected::No => decidable = true,
             Affected::Unresolved => {}
@@ -242,8 +242,13 @@ fn fixed_of(aff: &IndexedAffected) -> Vec<String> {
 fn package_hits(index: &Index, q: &PackageQuery<'_>) -> Vec<Hit> {
     let name = normalize_name(&q.ecosystem, q.name.trim());
     let mut hits = Vec::new();
-    for &(adv, aff_i) in index.package(&q.ecosystem, &name) {
-        let aff = &index.advisories[adv as usize].affected[aff_i as usize];
+    for (adv, aff_i) in index.package(&q.ecosystem, &name) {
+        let Some(aff) = index
+            .advisory(adv)
+            .and_then(|a| a.affected.get(aff_i as usize))
+        else {
+            continue;
+        };
         if let (Some(adv_release), Some(c_release)) = (aff.release(), &q.release)
             && !adv_release.admits(c_release)
         {
@@ -332,20 +337,17 @@ fn findings_from(
     product: &Option<ProductRef>,
     component: &ComponentRef,
 ) -> Vec<Finding> {
-    let mut by_group: BTreeMap<u32, Vec<Hit>> = BTreeMap::new();
+    let mut by_group: BTreeMap<u32, Vec<(&IndexedAdvisory, Hit)>> = BTreeMap::new();
     for h in hits {
-        by_group
-            .entry(index.advisories[h.advisory as usize].group)
-            .or_default()
-            .push(h);
+        // Hits only name advisories the index has.
+        if let Some(a) = index.advisory(h.advisory) {
+            by_group.entry(a.group).or_default().push((a, h));
+        }
     }
     let native = native_prefix(eco);
     let mut out = Vec::with_capacity(by_group.len());
     for (group, hits) in by_group {
-        let mut ids: Vec<&str> = hits
-            .iter()
-            .map(|h| index.advisories[h.advisory as usize].id.as_str())
-            .collect();
+        let mut ids: Vec<&str> = hits.iter().map(|(a, _)| a.id.as_str()).collect();
         ids.sort_unstable();
         ids.dedup();
         let primary = native
@@ -354,20 +356,23 @@ fn findings_from(
             .or(ids.first())
             .copied()
             .unwrap_or_default();
-        let adv = hits
+        let Some(adv) = hits
             .iter()
-            .map(|h| &index.advisories[h.advisory as usize])
+            .map(|(a, _)| *a)
             .find(|a| a.id == primary)
-            .unwrap_or(&index.advisories[hits[0].advisory as usize]);
-        let all = &index.groups[group as usize];
+            .or_else(|| hits.first().map(|(a, _)| *a))
+        else {
+            continue;
+        };
+        let all = index.group(group);
         let kind = hits
             .iter()
-            .map(|h| h.kind)
+            .map(|(_, h)| h.kind)
             .min()
             .unwrap_or(MatchKind::Unresolved);
         let mut ranges: Vec<String> = Vec::new();
         let mut fixed: Vec<String> = Vec::new();
-        for h in &hits {
+        for (_, h) in &hits {
             for r in &h.ranges {
                 if !ranges.contains(r) {
                     ranges.push(r.clone());
@@ -382,7 +387,7 @@ fn findings_from(
         // The best severity any matched record of the flaw knows.
         let severity = hits
             .iter()
-            .map(|h| &index.advisories[h.advisory as usize].severity)
+            .map(|(a, _)| &a.severity)
             .max_by(|a, b| (a.score.is_some(), a.rating).cmp(&(b.score.is_some(), b.rating)))
             .cloned()
             .unwrap_or_else(Severity::unknown);
@@ -397,16 +402,16 @@ fn findings_from(
             component: component.clone(),
             id: primary.to_string(),
             aliases: all.iter().filter(|i| *i != primary).cloned().collect(),
-            summary: adv.summary.clone().or_else(|| {
-                hits.iter()
-                    .find_map(|h| index.advisories[h.advisory as usize].summary.clone())
-            }),
+            summary: adv
+                .summary
+                .clone()
+                .or_else(|| hits.iter().find_map(|(a, _)| a.summary.clone())),
             severity,
             affected_ranges: ranges,
             fixed_versions: fixed,
             exploited,
             match_kind: kind,
-            informational: hits.iter().find_map(|h| h.informational.clone()),
+            informational: hits.iter().find_map(|(_, h)| h.informational.clone()),
         });
     }
     out
@@ -424,16 +429,66 @@ pub fn match_package(index: &Index, query: &PackageQuery<'_>) -> Vec<Finding> {
     findings_from(index, hits, Some(&query.ecosystem), &None, &component)
 }
 
-/// Matches every component of `sbom` against `index`.
-pub fn match_sbom(index: &Index, sbom: &Sbom) -> ScanReport {
-    let product = sbom.product.as_ref().map(|p| ProductRef {
-        name: p.name.clone(),
-        version: p.version.clone(),
-    });
+/// Below this many components one thread matches them all; above it, the components are
+/// split into contiguous chunks matched on separate threads (at most [`MAX_THREADS`], and only
+/// as many as the machine has cores). Each component is matched independently and the chunks'
+/// findings are concatenated in component order, so the report is the same either way.
+const PARALLEL_FROM: usize = 2048;
+/// Upper bound on matching threads: matching is a small part of a scan; more threads would cost
+/// more to start than they save.
+const MAX_THREADS: usize = 4;
+
+/// Findings of `components` in component order, and how many could not be matched.
+fn match_components(
+    index: &Index,
+    components: &[Component],
+    product: &Option<ProductRef>,
+) -> (Vec<Finding>, usize) {
+    if components.len() < PARALLEL_FROM {
+        return match_chunk(index, components, product);
+    }
+    // At least PARALLEL_FROM / 2 components per thread. (`available_parallelism` reads cgroup
+    // files, so it is asked only here.)
+    let threads = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(MAX_THREADS)
+        .min(components.len() / (PARALLEL_FROM / 2))
+        .max(1);
+    if threads == 1 {
+        return match_chunk(index, components, product);
+    }
+    let chunk = components.len().div_ceil(threads);
+    std::thread::scope(|s| {
+        let workers: Vec<_> = components
+            .chunks(chunk)
+            .skip(1)
+            .map(|part| (part, s.spawn(move || match_chunk(index, part, product))))
+            .collect();
+        let (mut findings, mut unmatchable) =
+            match_chunk(index, &components[..chunk.min(components.len())], product);
+        for (part, w) in workers {
+            // A worker that panicked (a bug) is redone here, so nothing is silently lost.
+            let (f, u) = w
+                .join()
+                .unwrap_or_else(|_| match_chunk(index, part, product));
+            findings.extend(f);
+            unmatchable += u;
+        }
+        (findings, unmatchable)
+    })
+}
+
+/// Findings of one run of components, in order, and how many could not be matched.
+fn match_chunk(
+    index: &Index,
+    components: &[Component],
+    product: &Option<ProductRef>,
+) -> (Vec<Finding>, usize) {
     let mut findings = Vec::new();
     let mut unmatchable = 0;
-    for c in &sbom.components {
-        let component = ComponentRef {
+    for c in components {
+        // Built only for components with findings (most have none).
+        let component = || ComponentRef {
             name: c.name.clone(),
             version: c.version.clone(),
             purl: c
@@ -464,14 +519,34 @@ pub fn match_sbom(index: &Index, sbom: &Sbom) -> ScanReport {
                 release,
             };
             let hits = package_hits(index, &q);
-            findings.extend(findings_from(index, hits, Some(&eco), &product, &component));
+            if !hits.is_empty() {
+                findings.extend(findings_from(
+                    index,
+                    hits,
+                    Some(&eco),
+                    product,
+                    &component(),
+                ));
+            }
         } else if let Some(cpe) = c.cpe_raw.as_deref() {
             let hits = cpe_hits(index, cpe);
-            findings.extend(findings_from(index, hits, None, &product, &component));
+            if !hits.is_empty() {
+                findings.extend(findings_from(index, hits, None, product, &component()));
+            }
         } else {
             unmatchable += 1;
         }
     }
+    (findings, unmatchable)
+}
+
+/// Matches every component of `sbom` against `index`.
+pub fn match_sbom(index: &Index, sbom: &Sbom) -> ScanReport {
+    let product = sbom.product.as_ref().map(|p| ProductRef {
+        name: p.name.clone(),
+        version: p.version.clone(),
+    });
+    let (mut findings, unmatchable) = match_components(index, &sbom.components, &product);
     findings.sort_by(|a, b| {
         (
             &a.component.name,
@@ -498,5 +573,54 @@ pub fn match_sbom(index: &Index, sbom: &Sbom) -> ScanReport {
         findings,
         by_rating,
         exploited,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Corpus;
+    use cyres_version::Purl;
+
+    #[test]
+    fn large_sboms_match_on_threads_with_the_same_result() {
+        let mut corpus = Corpus::new();
+        corpus.load_document(
+            "a.json",
+            br#"{"id":"TEST-1","aliases":["CVE-2000-1"],"affected":[{"package":{"ecosystem":"crates.io","name":"x"},
+              "ranges":[{"type":"SEMVER","events":[{"introduced":"0"},{"fixed":"1.0.0"}]}]}]}"#,
+        );
+        corpus.load_document(
+            "b.json",
+            br#"{"id":"TEST-2","affected":[{"package":{"ecosystem":"crates.io","name":"y"},
+              "ranges":[{"type":"GIT","events":[{"introduced":"abc"}]}]}]}"#,
+        );
+        let index = Index::build(&corpus);
+        let components: Vec<Component> = (0..PARALLEL_FROM * 2 + 3)
+            .map(|i| {
+                let name = ["x", "y", "z"][i % 3];
+                let version = format!("0.{}.{}", i % 2, i);
+                let purl = (i % 5 != 0).then(|| Purl {
+                    ty: "cargo".into(),
+                    namespace: None,
+                    name: name.into(),
+                    version: Some(version.clone()),
+                    qualifiers: BTreeMap::new(),
+                    subpath: None,
+                });
+                Component {
+                    name: name.into(),
+                    version: Some(version),
+                    purl,
+                    ..Component::default()
+                }
+            })
+            .collect();
+        let product = None;
+        let serial = match_chunk(&index, &components, &product);
+        let parallel = match_components(&index, &components, &product);
+        assert_eq!(parallel, serial);
+        assert!(serial.0.len() > components.len() / 3, "{}", serial.0.len());
+        assert!(serial.1 > 0);
     }
 }

@@ -3,8 +3,11 @@
 //! error).
 
 mod cra_cmd;
+mod demo_cmd;
 mod dev_cmd;
+mod repo_cmd;
 mod scan_cmd;
+mod serve_cmd;
 mod versions_cmd;
 
 use clap::{Parser, Subcommand};
@@ -30,6 +33,12 @@ enum Command {
     Classify(cra_cmd::ClassifyArgs),
     /// Compute the Article 14 reporting deadlines for a vulnerability or incident.
     Deadlines(cra_cmd::DeadlinesArgs),
+    /// Manage a TUF update repository: keys, channel targets, signing, publishing, rotation.
+    Repo(repo_cmd::RepoArgs),
+    /// Start the platform on a fresh demo data directory with a believable seeded world.
+    Demo(demo_cmd::DemoArgs),
+    /// Run the platform: API, continuous matching, advisory sync and alerts.
+    Serve(serve_cmd::ServeArgs),
     /// Helpers for benchmarks and tests.
     #[command(hide = true)]
     Dev(dev_cmd::DevArgs),
@@ -47,6 +56,9 @@ fn main() -> ExitCode {
         Command::Deadlines(a) => cra_cmd::deadlines(a),
         Command::Versions(a) => versions_cmd::run(a),
         Command::Dev(a) => dev_cmd::run(a),
+        Command::Serve(a) => serve_cmd::serve(a),
+        Command::Repo(a) => repo_cmd::run(a),
+        Command::Demo(a) => demo_cmd::run(a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

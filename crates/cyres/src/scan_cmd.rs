@@ -230,53 +230,87 @@ fn human_bytes(n: u64) -> String {
 
 /// Runs `cyres scan`.
 pub fn scan(args: ScanArgs) -> anyhow::Result<u8> {
-    let index = if let Some(path) = &args.index {
-        let bytes =
-            std::fs::read(path).with_context(|| format!("reading index {}", path.display()))?;
-        Index::read_from(&bytes).with_context(|| format!("loading index {}", path.display()))?
-    } else {
-        if args.advisories.is_empty() {
-            bail!(
-                "no advisory data: give --index FILE (see `cyres advisories index`) or --advisories PATH"
-            );
-        }
-        let mut paths = args.advisories.clone();
-        paths.extend(args.kev.clone());
-        let corpus = load_corpus(&paths)?;
-        if std::io::stderr().is_terminal() || !corpus.report.errors.is_empty() {
-            print_load_report(&corpus, &mut std::io::stderr().lock())?;
-        }
-        Index::build(&corpus)
-    };
+    if args.index.is_none() && args.advisories.is_empty() {
+        bail!(
+            "no advisory data: give --index FILE (see `cyres advisories index`) or --advisories PATH"
+        );
+    }
     let limits = Limits {
         max_bytes: args.max_sbom_size,
     };
+    // The advisory data and the first SBOM are read at the same time, on two threads: neither
+    // needs the other, and for a large SBOM the index load then costs no wall time. An error
+    // loading the advisories is reported first, as when they were read one after the other.
+    let (index, first) = std::thread::scope(|s| {
+        let index = s.spawn(|| load_index(&args));
+        let first = args.sboms.first().map(|p| read_sbom(p, &limits));
+        let index = index
+            .join()
+            .unwrap_or_else(|_| Err(anyhow::anyhow!("loading the advisories failed")));
+        (index, first)
+    });
+    let index = index?;
     let mut reports = Vec::with_capacity(args.sboms.len());
+    let mut first = first;
     for path in &args.sboms {
-        let sbom = read_sbom(path, &limits)?;
+        let sbom = match first.take() {
+            Some(sbom) => sbom?,
+            None => read_sbom(path, &limits)?,
+        };
         let report = match_sbom(&index, &sbom);
         reports.push((path.display().to_string(), sbom, report));
     }
     let out = build_output(&index, &reports);
-    let text = match args.format {
-        OutputFormat::Table => render::table(&out),
-        OutputFormat::Json => serde_json::to_string_pretty(&out)? + "\n",
-        OutputFormat::Sarif => serde_json::to_string_pretty(&render::sarif(&out))? + "\n",
+    // The report is streamed into a buffered writer rather than built as one string first.
+    let write = |w: &mut dyn Write| -> anyhow::Result<()> {
+        let mut w = std::io::BufWriter::with_capacity(1 << 16, w);
+        match args.format {
+            OutputFormat::Table => w.write_all(render::table(&out).as_bytes())?,
+            OutputFormat::Json => serde_json::to_writer_pretty(&mut w, &out)?,
+            OutputFormat::Sarif => serde_json::to_writer_pretty(&mut w, &render::sarif(&out))?,
+        }
+        if args.format != OutputFormat::Table {
+            w.write_all(b"\n")?;
+        }
+        w.flush()?;
+        Ok(())
     };
     match &args.output {
-        Some(p) => std::fs::write(p, text).with_context(|| format!("writing {}", p.display()))?,
-        None => std::io::stdout().lock().write_all(text.as_bytes())?,
+        Some(p) => std::fs::File::create(p)
+            .map_err(anyhow::Error::from)
+            .and_then(|mut f| write(&mut f))
+            .with_context(|| format!("writing {}", p.display()))?,
+        None => write(&mut std::io::stdout().lock())?,
     }
     let failing = out
         .findings
         .iter()
         .filter(|f| args.fail_on.reached_by(f))
         .count();
+    // The process ends right after this: freeing the index, the SBOMs and the reports piece by
+    // piece (hundreds of thousands of allocations for a large SBOM) would only delay the exit.
+    std::mem::forget((index, reports, out));
     if failing > 0 {
         eprintln!("{failing} findings reach --fail-on {:?}", args.fail_on);
         return Ok(1);
     }
     Ok(0)
+}
+
+/// The advisory index: the prebuilt file of `--index`, or built from `--advisories`/`--kev`.
+fn load_index(args: &ScanArgs) -> anyhow::Result<Index> {
+    if let Some(path) = &args.index {
+        let bytes =
+            std::fs::read(path).with_context(|| format!("reading index {}", path.display()))?;
+        return Index::from_vec(bytes).with_context(|| format!("loading index {}", path.display()));
+    }
+    let mut paths = args.advisories.clone();
+    paths.extend(args.kev.clone());
+    let corpus = load_corpus(&paths)?;
+    if std::io::stderr().is_terminal() || !corpus.report.errors.is_empty() {
+        print_load_report(&corpus, &mut std::io::stderr().lock())?;
+    }
+    Ok(Index::build(&corpus))
 }
 
 /// Reads one SBOM file, refusing it before reading when it is over the limit.

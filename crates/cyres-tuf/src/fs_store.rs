@@ -8,8 +8,9 @@ use std::fs;
 use std::io;
 use std::path::PathBuf;
 
-use cyres_tuf::client::encode_role;
-use cyres_tuf::{Error, Result, TrustedStore};
+use crate::client::TrustedStore;
+use crate::client::encode_role;
+use crate::error::{Error, Result};
 
 /// Trusted metadata in one directory.
 #[derive(Debug)]

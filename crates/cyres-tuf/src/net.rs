@@ -1,5 +1,7 @@
-//! The [`Transport`] of the client binary: `http://` through a small blocking HTTP/1.1 client
-//! over `std::net`, and `file://` from the local disk.
+//! A [`Transport`] over real URLs: `http://` through a small blocking HTTP/1.1 client over
+//! `std::net`, and `file://` from the local disk; plus [`post_json`] for device state reports.
+//! Used by the `cyres-tuf-client` binary and the `cyres-agent` device agent, both of which must
+//! stay small (no async runtime, no TLS stack).
 //!
 //! The conformance suite serves its repositories over plain HTTP on loopback, and the cyres
 //! agent reads TUF repositories from mirrors it trusts no more than the network: TUF metadata
@@ -12,13 +14,15 @@ use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
 use std::time::Duration;
 
-use cyres_tuf::{Error, Resource, Result, Transport};
+use crate::client::{Resource, Transport};
+use crate::error::{Error, Result};
 
 /// Fetches metadata and targets from two base URLs.
 #[derive(Debug, Clone)]
 pub struct UrlTransport {
     metadata_base: String,
     targets_base: String,
+    log: bool,
 }
 
 impl UrlTransport {
@@ -27,43 +31,60 @@ impl UrlTransport {
         UrlTransport {
             metadata_base: metadata_base.into(),
             targets_base: targets_base.into(),
+            log: false,
         }
     }
-}
 
-impl Transport for UrlTransport {
-    fn fetch(&self, resource: Resource, path: &str, max_len: u64) -> Result<Vec<u8>> {
+    /// Logs every fetch (URL and size or error) on stderr.
+    pub fn with_logging(mut self, log: bool) -> UrlTransport {
+        self.log = log;
+        self
+    }
+
+    fn url(&self, resource: Resource, path: &str) -> String {
         let base = match resource {
             Resource::Metadata => &self.metadata_base,
             Resource::Target => &self.targets_base,
         };
-        let url = format!("{}/{}", base.trim_end_matches('/'), path);
+        format!("{}/{}", base.trim_end_matches('/'), path)
+    }
+
+    fn fetch_into(&self, url: &str, max_len: u64, sink: &mut dyn Write) -> Result<u64> {
         let result = if let Some(p) = url.strip_prefix("file://") {
-            fetch_file(p, max_len)
+            fetch_file(p, max_len, sink)
         } else if let Some(rest) = url.strip_prefix("http://") {
-            fetch_http(rest, max_len)
+            fetch_http(rest, max_len, sink)
         } else {
             Err(Fail::Other(
                 "only http:// and file:// URLs are supported".into(),
             ))
         };
-        let outcome = match result {
-            Ok(bytes) => Ok(bytes),
-            Err(Fail::NotFound) => Err(Error::NotFound { what: url.clone() }),
-            Err(Fail::TooLarge) => Err(Error::TooLarge {
-                what: url.clone(),
-                max: max_len,
-            }),
-            Err(Fail::Other(reason)) => Err(Error::Transport {
-                what: url.clone(),
-                reason,
-            }),
-        };
-        match &outcome {
-            Ok(b) => eprintln!("fetch {url}: {} bytes", b.len()),
-            Err(e) => eprintln!("fetch {url}: {e}"),
+        let outcome = result.map_err(|f| f.into_error(url, max_len));
+        if self.log {
+            match &outcome {
+                Ok(n) => eprintln!("fetch {url}: {n} bytes"),
+                Err(e) => eprintln!("fetch {url}: {e}"),
+            }
         }
         outcome
+    }
+}
+
+impl Transport for UrlTransport {
+    fn fetch(&self, resource: Resource, path: &str, max_len: u64) -> Result<Vec<u8>> {
+        let mut buf = Vec::new();
+        self.fetch_into(&self.url(resource, path), max_len, &mut buf)?;
+        Ok(buf)
+    }
+
+    fn fetch_to(
+        &self,
+        resource: Resource,
+        path: &str,
+        max_len: u64,
+        sink: &mut dyn Write,
+    ) -> Result<u64> {
+        self.fetch_into(&self.url(resource, path), max_len, sink)
     }
 }
 
@@ -73,26 +94,51 @@ enum Fail {
     Other(String),
 }
 
+impl Fail {
+    fn into_error(self, url: &str, max: u64) -> Error {
+        match self {
+            Fail::NotFound => Error::NotFound { what: url.into() },
+            Fail::TooLarge => Error::TooLarge {
+                what: url.into(),
+                max,
+            },
+            Fail::Other(reason) => Error::Transport {
+                what: url.into(),
+                reason,
+            },
+        }
+    }
+}
+
 impl From<io::Error> for Fail {
     fn from(e: io::Error) -> Fail {
         Fail::Other(e.to_string())
     }
 }
 
-fn read_capped(mut r: impl Read, max_len: u64) -> Result<Vec<u8>, Fail> {
-    let mut buf = Vec::new();
-    r.by_ref()
-        .take(max_len.saturating_add(1))
-        .read_to_end(&mut buf)?;
-    if buf.len() as u64 > max_len {
-        return Err(Fail::TooLarge);
+/// Copies at most `max_len` bytes from `r` to `sink`; more is [`Fail::TooLarge`].
+fn copy_capped(r: impl Read, max_len: u64, sink: &mut dyn Write) -> Result<u64, Fail> {
+    let mut limited = r.take(max_len.saturating_add(1));
+    let mut buf = [0u8; 16 * 1024];
+    let mut total = 0u64;
+    loop {
+        let n = match limited.read(&mut buf) {
+            Ok(0) => return Ok(total),
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e.into()),
+        };
+        total += n as u64;
+        if total > max_len {
+            return Err(Fail::TooLarge);
+        }
+        sink.write_all(&buf[..n])?;
     }
-    Ok(buf)
 }
 
-fn fetch_file(path: &str, max_len: u64) -> Result<Vec<u8>, Fail> {
+fn fetch_file(path: &str, max_len: u64, sink: &mut dyn Write) -> Result<u64, Fail> {
     match fs::File::open(path) {
-        Ok(f) => read_capped(f, max_len),
+        Ok(f) => copy_capped(f, max_len, sink),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Err(Fail::NotFound),
         Err(e) => Err(e.into()),
     }
@@ -112,7 +158,20 @@ fn escape_path(path: &str) -> String {
     out
 }
 
-fn fetch_http(rest: &str, max_len: u64) -> Result<Vec<u8>, Fail> {
+struct Response {
+    status: u16,
+    content_length: Option<u64>,
+    chunked: bool,
+    reader: BufReader<TcpStream>,
+}
+
+/// Sends one HTTP/1.1 request (`Connection: close`) and reads the status line and headers.
+fn request(
+    rest: &str,
+    method: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Result<Response, Fail> {
     let (authority, path) = match rest.find('/') {
         Some(i) => (&rest[..i], &rest[i..]),
         None => (rest, "/"),
@@ -129,11 +188,19 @@ fn fetch_http(rest: &str, max_len: u64) -> Result<Vec<u8>, Fail> {
     let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(10))?;
     stream.set_read_timeout(Some(Duration::from_secs(30)))?;
     stream.set_write_timeout(Some(Duration::from_secs(30)))?;
-    let request = format!(
-        "GET {} HTTP/1.1\r\nHost: {authority}\r\nUser-Agent: cyres-tuf-client\r\nAccept-Encoding: identity\r\nConnection: close\r\n\r\n",
+    let mut head = format!(
+        "{method} {} HTTP/1.1\r\nHost: {authority}\r\nUser-Agent: cyres-tuf\r\nAccept-Encoding: identity\r\nConnection: close\r\n",
         escape_path(path)
     );
-    stream.write_all(request.as_bytes())?;
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    if method != "GET" {
+        head.push_str(&format!("Content-Length: {}\r\n", body.len()));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes())?;
+    stream.write_all(body)?;
     let mut reader = BufReader::new(stream);
     let mut status_line = String::new();
     reader.by_ref().take(8192).read_line(&mut status_line)?;
@@ -166,35 +233,45 @@ fn fetch_http(rest: &str, max_len: u64) -> Result<Vec<u8>, Fail> {
             }
         }
     }
-    match status {
+    Ok(Response {
+        status,
+        content_length,
+        chunked,
+        reader,
+    })
+}
+
+fn fetch_http(rest: &str, max_len: u64, sink: &mut dyn Write) -> Result<u64, Fail> {
+    let resp = request(rest, "GET", &[], &[])?;
+    match resp.status {
         200 => {}
         403 | 404 => return Err(Fail::NotFound),
         other => return Err(Fail::Other(format!("HTTP status {other}"))),
     }
-    if let Some(len) = content_length
+    if let Some(len) = resp.content_length
         && len > max_len
     {
         return Err(Fail::TooLarge);
     }
-    if chunked {
-        return read_chunked(reader, max_len);
+    if resp.chunked {
+        return read_chunked(resp.reader, max_len, sink);
     }
-    match content_length {
+    match resp.content_length {
         Some(len) => {
-            let body = read_capped(reader.take(len), max_len)?;
-            if (body.len() as u64) < len {
+            let n = copy_capped(resp.reader.take(len), max_len, sink)?;
+            if n < len {
                 return Err(Fail::Other(
                     "connection closed before the end of the body".into(),
                 ));
             }
-            Ok(body)
+            Ok(n)
         }
-        None => read_capped(reader, max_len),
+        None => copy_capped(resp.reader, max_len, sink),
     }
 }
 
-fn read_chunked(mut reader: impl BufRead, max_len: u64) -> Result<Vec<u8>, Fail> {
-    let mut body = Vec::new();
+fn read_chunked(mut reader: impl BufRead, max_len: u64, sink: &mut dyn Write) -> Result<u64, Fail> {
+    let mut total = 0u64;
     loop {
         let mut size_line = String::new();
         reader.by_ref().take(1024).read_line(&mut size_line)?;
@@ -202,20 +279,40 @@ fn read_chunked(mut reader: impl BufRead, max_len: u64) -> Result<Vec<u8>, Fail>
         let size = u64::from_str_radix(size_hex, 16)
             .map_err(|_| Fail::Other(format!("bad chunk size {size_line:?}")))?;
         if size == 0 {
-            return Ok(body);
+            return Ok(total);
         }
-        if body.len() as u64 + size > max_len {
+        if total.saturating_add(size) > max_len {
             return Err(Fail::TooLarge);
         }
-        let mut chunk = Vec::new();
-        reader.by_ref().take(size).read_to_end(&mut chunk)?;
-        if (chunk.len() as u64) < size {
+        let n = copy_capped(reader.by_ref().take(size), size, sink)?;
+        if n < size {
             return Err(Fail::Other("truncated chunk".into()));
         }
-        body.extend_from_slice(&chunk);
+        total += n;
         let mut crlf = String::new();
         reader.by_ref().take(2).read_line(&mut crlf)?;
     }
+}
+
+/// POSTs a JSON body to an `http://` URL with an optional bearer token and returns the HTTP
+/// status (any status; the caller decides what counts as success). The response body is read
+/// and dropped, at most 64 KiB of it.
+pub fn post_json(url: &str, bearer: Option<&str>, body: &[u8]) -> Result<u16> {
+    let rest = url
+        .strip_prefix("http://")
+        .ok_or_else(|| Error::Transport {
+            what: url.into(),
+            reason: "only http:// URLs are supported".into(),
+        })?;
+    let auth = bearer.map(|t| format!("Bearer {t}"));
+    let mut headers = vec![("Content-Type", "application/json")];
+    if let Some(a) = &auth {
+        headers.push(("Authorization", a.as_str()));
+    }
+    let resp = request(rest, "POST", &headers, body).map_err(|f| f.into_error(url, 0))?;
+    let status = resp.status;
+    let _ = copy_capped(resp.reader, 64 * 1024, &mut io::sink());
+    Ok(status)
 }
 
 #[cfg(test)]

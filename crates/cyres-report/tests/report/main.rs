@@ -1,0 +1,11 @@
+//! Integration tests of `cyres-report`, one binary (house style): realistic cases drive every
+//! public entry point, from a KEV-listed router vulnerability to a baby monitor incident.
+
+mod authority;
+mod drafts;
+mod fixtures;
+mod kev;
+mod notice;
+mod pack;
+mod systemic;
+mod voluntary;

@@ -1,0 +1,143 @@
+//! The HTTP surface: routes, and the small helpers handlers share.
+//!
+//! Layout: `/healthz` and `/readyz` for orchestration; `/setup` for the one-time first-start
+//! link; the JSON API under `/api/v1`, described by `/api/v1/openapi.json`. Handlers live in
+//! the submodules by area.
+
+mod admin;
+mod advisories;
+mod authority;
+mod cases;
+mod findings;
+mod fleet;
+mod inventory;
+mod session;
+
+pub(crate) use cases::IntakeLimiter;
+
+use crate::{ApiError, App};
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::{delete, get, post};
+
+/// Pagination and filter parameters arrive as strings; this parses one into a number and
+/// names the parameter when it is not one.
+pub(crate) fn int_param(name: &str, v: Option<&String>) -> Result<Option<i64>, ApiError> {
+    match v.map(|s| s.trim()).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => s
+            .parse()
+            .map(Some)
+            .map_err(|_| ApiError::invalid(name, format!("{name}: {s:?} is not a number"))),
+    }
+}
+
+pub(crate) fn router(app: App) -> Router {
+    let api = Router::new()
+        .route("/openapi.json", get(crate::openapi::document))
+        .route(
+            "/session",
+            post(session::login)
+                .delete(session::logout)
+                .get(session::me),
+        )
+        .route("/session/org", post(session::switch_org))
+        .route("/orgs", get(admin::my_orgs).post(admin::create_org))
+        .route("/members", get(admin::members).post(admin::add_member))
+        .route("/members/{account_id}", delete(admin::remove_member))
+        .route("/tokens", get(admin::tokens).post(admin::create_token))
+        .route("/tokens/{id}", delete(admin::revoke_token))
+        .route(
+            "/webhooks",
+            get(admin::webhooks).post(admin::create_webhook),
+        )
+        .route("/webhooks/{id}", delete(admin::delete_webhook))
+        .route("/deliveries", get(admin::deliveries))
+        .route("/audit", get(admin::audit))
+        .route("/sources", get(admin::sources))
+        .route("/sources/{id}/sync", post(admin::sync_source))
+        .route("/alerts", get(admin::alerts))
+        .route("/alerts.atom", get(admin::alerts_atom))
+        .route(
+            "/products",
+            get(inventory::list_products).post(inventory::create_product),
+        )
+        .route(
+            "/products/{id}",
+            get(inventory::get_product).put(inventory::update_product),
+        )
+        .route(
+            "/products/{id}/releases",
+            get(inventory::list_releases).post(inventory::create_release),
+        )
+        .route("/releases/{id}", get(inventory::get_release))
+        .route(
+            "/releases/{id}/sbom",
+            get(inventory::get_sbom)
+                .post(inventory::upload_sbom)
+                .put(inventory::upload_sbom),
+        )
+        .route(
+            "/releases/{id}/sbom/original",
+            get(inventory::get_sbom_original),
+        )
+        .route("/releases/{id}/components", get(inventory::list_components))
+        .route("/findings", get(findings::list))
+        .route("/findings/{id}", get(findings::get_one))
+        .route("/findings/{id}/triage", post(findings::triage))
+        .route("/findings/{id}/history", get(findings::history))
+        .route("/advisories", get(advisories::search))
+        .route("/advisories/import", post(advisories::import))
+        .route("/advisories/{id}", get(advisories::get_one))
+        .route("/cases", get(cases::list).post(cases::create))
+        .route("/cases/{id}", get(cases::get_one).patch(cases::update))
+        .route("/cases/{id}/confirm", post(cases::confirm))
+        .route("/cases/{id}/evidence", post(cases::add_evidence))
+        .route("/cases/{id}/draft", get(cases::draft))
+        .route("/cases/{id}/reports", post(cases::submit))
+        .route("/cases/{id}/{file}", get(cases::notice))
+        .route("/public/voluntary-reports", post(cases::voluntary))
+        .route("/submissions/{id}/portal", post(cases::portal))
+        .route("/submissions/{id}/{file}", get(cases::pack))
+        .route("/authority/reports", post(authority::intake))
+        .route("/authority/inbox", get(authority::inbox))
+        .route("/authority/reports/{id}", get(authority::get_report))
+        .route("/authority/reports/{id}/decision", post(authority::decide))
+        .route("/authority/reports/{id}/review", post(authority::review))
+        .route(
+            "/authority/reports/{id}/intermediate-request",
+            post(authority::request_intermediate),
+        )
+        .route("/authority/requests", get(authority::requests))
+        .route("/authority/assessment", get(authority::assessment))
+        .route("/devices", get(fleet::list).post(fleet::create))
+        .route("/devices/{device_id}/state", post(fleet::report))
+        .route("/fleet/exposure", get(fleet::exposure))
+        .fallback(|| async { ApiError::not_found("route") });
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        .route("/setup", get(session::setup_page).post(session::setup))
+        .route("/updates/{*path}", get(fleet::serve_update_file))
+        .nest("/api/v1", api)
+        .merge(crate::ui::router())
+        .layer(axum::extract::DefaultBodyLimit::disable())
+        .with_state(app)
+}
+
+async fn readyz(State(app): State<App>) -> impl IntoResponse {
+    match app.store.ping().await {
+        Ok(()) => (StatusCode::OK, "ready").into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "database not ready");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+        }
+    }
+}
+
+/// Stage word (as stored) to the `cyres-cra` stage.
+pub(crate) fn stage_word(word: &str) -> Result<cyres_cra::StageKind, ApiError> {
+    cases::stage_from(word)
+}

@@ -1,0 +1,275 @@
+//! Organisation administration: organisations, members, API tokens, webhooks and their
+//! delivery log, the audit trail, advisory sources, alerts and the Atom feed.
+
+use crate::auth::{Caller, TOKEN_PREFIX, hash_password, random_secret, secret_hash};
+use crate::{ApiError, App};
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use cyres_store::{NewOrg, Role};
+use serde::Deserialize;
+
+fn json_body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(bytes).map_err(|e| ApiError::bad_request(format!("request body: {e}")))
+}
+
+/// `GET /api/v1/orgs`: the organisations the caller can act for.
+pub async fn my_orgs(State(app): State<App>, caller: Caller) -> Result<Response, ApiError> {
+    Ok(match caller.account_id {
+        Some(a) => Json(app.store.memberships(a).await?).into_response(),
+        None => Json(vec![app.store.org(caller.org_id).await?]).into_response(),
+    })
+}
+
+/// `POST /api/v1/orgs`: a person creates another organisation and becomes its admin.
+pub async fn create_org(
+    State(app): State<App>,
+    caller: Caller,
+    body: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    let Some(account) = caller.account_id else {
+        return Err(ApiError::forbidden(
+            "organisations are created by people, not API tokens",
+        ));
+    };
+    let new: NewOrg = json_body(&body)?;
+    let now = app.now();
+    let org = app.store.create_org(&new, &caller.actor, now).await?;
+    app.store
+        .set_membership(account, org.id, Role::Admin, &caller.actor, now)
+        .await?;
+    Ok((StatusCode::CREATED, Json(org)).into_response())
+}
+
+/// `GET /api/v1/members`.
+pub async fn members(State(app): State<App>, caller: Caller) -> Result<Response, ApiError> {
+    Ok(Json(app.store.members(caller.org_id).await?).into_response())
+}
+
+/// Member body: an existing account by e-mail, or a new one with a password.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MemberBody {
+    email: String,
+    role: Role,
+    #[serde(default)]
+    password: Option<String>,
+    #[serde(default)]
+    display_name: Option<String>,
+}
+
+/// `POST /api/v1/members` (admin).
+pub async fn add_member(
+    State(app): State<App>,
+    caller: Caller,
+    body: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    caller.require(Role::Admin)?;
+    let b: MemberBody = json_body(&body)?;
+    let now = app.now();
+    let account = match app.store.account_by_email(&b.email).await? {
+        Some(a) => a,
+        None => {
+            let pw = b.password.clone().ok_or_else(|| {
+                ApiError::invalid("password", "password: required for a new account")
+            })?;
+            crate::auth::check_password(&pw)?;
+            let hash = tokio::task::spawn_blocking(move || hash_password(&pw))
+                .await
+                .map_err(|e| ApiError::internal(e.to_string()))??;
+            let name = b.display_name.clone().unwrap_or_else(|| b.email.clone());
+            app.store
+                .create_account(&b.email, &name, &hash, &caller.actor, now)
+                .await?
+        }
+    };
+    app.store
+        .set_membership(account.id, caller.org_id, b.role, &caller.actor, now)
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(serde_json::json!({"account": account, "role": b.role})),
+    )
+        .into_response())
+}
+
+/// `DELETE /api/v1/members/{account_id}` (admin).
+pub async fn remove_member(
+    State(app): State<App>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, ApiError> {
+    caller.require(Role::Admin)?;
+    app.store
+        .remove_membership(id, caller.org_id, &caller.actor, app.now())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET /api/v1/tokens` (admin).
+pub async fn tokens(State(app): State<App>, caller: Caller) -> Result<Response, ApiError> {
+    caller.require(Role::Admin)?;
+    Ok(Json(app.store.api_tokens(caller.org_id).await?).into_response())
+}
+
+/// Token body.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TokenBody {
+    name: String,
+    role: Role,
+}
+
+/// `POST /api/v1/tokens` (admin): the secret is in this answer and nowhere else, ever.
+pub async fn create_token(
+    State(app): State<App>,
+    caller: Caller,
+    body: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    caller.require(Role::Admin)?;
+    let b: TokenBody = json_body(&body)?;
+    let secret = format!("{TOKEN_PREFIX}{}", random_secret());
+    let t = app
+        .store
+        .create_api_token(
+            caller.org_id,
+            b.role,
+            &b.name,
+            &secret_hash(&secret),
+            &caller.actor,
+            caller.account_id,
+            app.now(),
+        )
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(serde_json::json!({"token": t, "secret": secret, "note": "shown once; store it now"})),
+    )
+        .into_response())
+}
+
+/// `DELETE /api/v1/tokens/{id}` (admin).
+pub async fn revoke_token(
+    State(app): State<App>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, ApiError> {
+    caller.require(Role::Admin)?;
+    app.store
+        .revoke_api_token(caller.org_id, id, &caller.actor, app.now())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET /api/v1/webhooks` (admin).
+pub async fn webhooks(State(app): State<App>, caller: Caller) -> Result<Response, ApiError> {
+    caller.require(Role::Admin)?;
+    Ok(Json(app.store.webhooks(caller.org_id).await?).into_response())
+}
+
+/// Webhook body.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookBody {
+    url: String,
+}
+
+/// `POST /api/v1/webhooks` (admin): the signing secret is shown once.
+pub async fn create_webhook(
+    State(app): State<App>,
+    caller: Caller,
+    body: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    caller.require(Role::Admin)?;
+    let b: WebhookBody = json_body(&body)?;
+    let secret = random_secret();
+    let hook = app
+        .store
+        .create_webhook(caller.org_id, &b.url, &secret, &caller.actor, app.now())
+        .await?;
+    Ok((StatusCode::CREATED, Json(serde_json::json!({"webhook": hook, "secret": secret, "signature": "X-Cyres-Signature: sha256=<hex HMAC-SHA256 of the body>"}))).into_response())
+}
+
+/// `DELETE /api/v1/webhooks/{id}` (admin).
+pub async fn delete_webhook(
+    State(app): State<App>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, ApiError> {
+    caller.require(Role::Admin)?;
+    app.store
+        .delete_webhook(caller.org_id, id, &caller.actor, app.now())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET /api/v1/deliveries` (admin): the delivery log.
+pub async fn deliveries(State(app): State<App>, caller: Caller) -> Result<Response, ApiError> {
+    caller.require(Role::Admin)?;
+    Ok(Json(app.store.deliveries(caller.org_id, 200).await?).into_response())
+}
+
+/// `GET /api/v1/audit` (admin). There is no route that changes or deletes audit events.
+pub async fn audit(State(app): State<App>, caller: Caller) -> Result<Response, ApiError> {
+    caller.require(Role::Admin)?;
+    Ok(Json(app.store.audit_events(caller.org_id, 500).await?).into_response())
+}
+
+/// `GET /api/v1/sources`: configured advisory sources with last sync and counts.
+pub async fn sources(State(app): State<App>, _caller: Caller) -> Result<Response, ApiError> {
+    Ok(Json(app.store.sources().await?).into_response())
+}
+
+/// `POST /api/v1/sources/{id}/sync` (operator admin): sync now.
+pub async fn sync_source(
+    State(app): State<App>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    super::advisories::require_operator(&app, &caller).await?;
+    let source = app
+        .config
+        .sources
+        .iter()
+        .find(|s| s.id == id)
+        .cloned()
+        .ok_or_else(|| ApiError::not_found("source"))?;
+    let report = crate::worker::sync_source(&app, &source).await?;
+    crate::worker::run_due_jobs(&app).await?;
+    app.wake_worker();
+    Ok(Json(report).into_response())
+}
+
+/// `GET /api/v1/alerts`.
+pub async fn alerts(State(app): State<App>, caller: Caller) -> Result<Response, ApiError> {
+    Ok(Json(app.store.alerts(caller.org_id, 200).await?).into_response())
+}
+
+/// `GET /api/v1/alerts.atom`: the alerts as an Atom feed; feed readers pass the API token as
+/// `?token=`.
+pub async fn alerts_atom(State(app): State<App>, caller: Caller) -> Result<Response, ApiError> {
+    let org = app.store.org(caller.org_id).await?;
+    let rows = app.store.alerts(caller.org_id, 100).await?;
+    let mut alerts = Vec::with_capacity(rows.len());
+    for row in &rows {
+        alerts.push(crate::worker::feed_alert(&app, &org, row).await?);
+    }
+    let base = app.config.public_url.trim_end_matches('/');
+    let id = format!("{base}/api/v1/alerts.atom#org-{}", org.id);
+    let title = format!("cyres alerts for {}", org.name);
+    let self_url = format!("{base}/api/v1/alerts.atom");
+    let meta = cyres_feeds::atom::FeedMeta {
+        id: &id,
+        title: &title,
+        self_url: Some(&self_url),
+        updated_when_empty: time::OffsetDateTime::from_unix_timestamp(app.now())
+            .unwrap_or(time::OffsetDateTime::UNIX_EPOCH),
+    };
+    let xml = cyres_feeds::atom::render(&meta, &alerts);
+    Ok((
+        [(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")],
+        xml,
+    )
+        .into_response())
+}

@@ -1,0 +1,433 @@
+//! The authority side of Article 14 (an instance run for a CSIRT and ENISA): the intake API that
+//! manufacturers' instances deliver report packs to, and the inbox.
+//!
+//! A report is stored once per idempotency key, so an outbox that retries after a crash or a
+//! lost answer never creates a duplicate; the answer to a repeat carries the first receipt.
+//! Each report is visible, from the moment it is stored, to the coordinator CSIRT (member state
+//! in the report header: main establishment or the Art. 14(7) fallback) and to ENISA.
+
+use crate::auth::Caller;
+use crate::{ApiError, App};
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use cyres_report::ReportPack;
+use cyres_store::{OrgKind, Role};
+use std::collections::HashMap;
+
+/// Largest accepted report pack.
+const MAX_PACK: usize = 2 << 20;
+
+/// `POST /api/v1/authority/reports` with `Idempotency-Key`: stores a report pack.
+pub async fn intake(
+    State(app): State<App>,
+    caller: Caller,
+    headers: HeaderMap,
+    bytes: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    caller.require(Role::Editor)?;
+    let org = app.store.org(caller.org_id).await?;
+    if !matches!(org.kind, OrgKind::Manufacturer | OrgKind::Steward) {
+        return Err(ApiError::forbidden(
+            "only manufacturers and stewards submit reports",
+        ));
+    }
+    if bytes.len() > MAX_PACK {
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            format!("a report pack is at most {MAX_PACK} bytes"),
+        ));
+    }
+    let key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+        .ok_or_else(|| ApiError::bad_request("the Idempotency-Key header is required"))?;
+    let text = std::str::from_utf8(&bytes)
+        .map_err(|_| ApiError::bad_request("report pack is not UTF-8"))?;
+    let mut value: serde_json::Value = serde_json::from_str(text)
+        .map_err(|e| ApiError::bad_request(format!("report pack: {e}")))?;
+    // Either a bare pack, or an envelope {"pack": …, "context": …} whose context carries what
+    // the assessment needs beyond Art. 14 content (category, estimated users, components).
+    if value.get("pack").is_none() {
+        value = serde_json::json!({"pack": value, "context": null});
+    }
+    let pack = ReportPack::from_json(&value["pack"].to_string()).map_err(|e| {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_pack",
+            e.to_string(),
+        )
+    })?;
+    if pack.idempotency_key != key {
+        return Err(ApiError::invalid(
+            "idempotency_key",
+            "idempotency_key: header and pack disagree",
+        ));
+    }
+    let coordinator = pack.report.header.coordinator.code();
+    let (row, new) = app
+        .store
+        .receive_report(
+            &key,
+            org.id,
+            &org.name,
+            Some(coordinator),
+            pack.stage.as_str(),
+            &value,
+            app.now(),
+        )
+        .await?;
+    if new {
+        tracing::info!(reference = row.id, coordinator, stage = %row.stage, "report received");
+    }
+    let at = time::OffsetDateTime::from_unix_timestamp(row.received_at)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        });
+    let status = if new {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(serde_json::json!({"reference": format!("AUTH-{}", row.id), "received_at": at, "duplicate": !new}))).into_response())
+}
+
+/// `GET /api/v1/authority/inbox`: a CSIRT sees the reports it coordinates; ENISA sees all.
+pub async fn inbox(State(app): State<App>, caller: Caller) -> Result<Response, ApiError> {
+    let org = app.store.org(caller.org_id).await?;
+    let rows = match org.kind {
+        OrgKind::Enisa => app.store.received_reports(None, 1000).await?,
+        OrgKind::Csirt => {
+            let ms = org
+                .member_state
+                .clone()
+                .ok_or_else(|| ApiError::forbidden("this CSIRT has no member state"))?;
+            app.store
+                .received_reports(Some(&ms.to_ascii_uppercase()), 1000)
+                .await?
+        }
+        _ => return Err(ApiError::forbidden("only CSIRTs and ENISA have an inbox")),
+    };
+    Ok(Json(rows).into_response())
+}
+
+/// The pack and context of a stored report.
+fn parse(row: &cyres_store::ReceivedReport) -> Result<(ReportPack, serde_json::Value), ApiError> {
+    let pack = ReportPack::from_json(&row.pack["pack"].to_string())
+        .map_err(|e| ApiError::internal(e.to_string()))?;
+    Ok((pack, row.pack["context"].clone()))
+}
+
+fn now_ts(app: &App) -> time::OffsetDateTime {
+    time::OffsetDateTime::from_unix_timestamp(app.now()).unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
+}
+
+/// The latest coordinator decision on a report, if any.
+async fn decision(app: &App, id: i64) -> Result<Option<cyres_report::Decision>, ApiError> {
+    Ok(app
+        .store
+        .authority_actions(id)
+        .await?
+        .into_iter()
+        .rev()
+        .find(|a| a.kind == "decision")
+        .and_then(|a| serde_json::from_value(a.body).ok()))
+}
+
+/// Who is asking, on the authority side.
+enum Viewer {
+    Enisa,
+    Csirt(cyres_cra::MemberState),
+}
+
+async fn viewer(app: &App, caller: &Caller) -> Result<Viewer, ApiError> {
+    let org = app.store.org(caller.org_id).await?;
+    match org.kind {
+        OrgKind::Enisa => Ok(Viewer::Enisa),
+        OrgKind::Csirt => org
+            .member_state
+            .as_deref()
+            .and_then(cyres_cra::MemberState::from_code)
+            .map(Viewer::Csirt)
+            .ok_or_else(|| ApiError::forbidden("this CSIRT has no member state")),
+        _ => Err(ApiError::forbidden(
+            "only CSIRTs and ENISA see received reports",
+        )),
+    }
+}
+
+/// `GET /api/v1/authority/reports/{id}`: the coordinator CSIRT sees it all; CSIRTs it was
+/// forwarded to see it once forwarded; ENISA sees it in full, or only the limited fields while
+/// the coordinator applies Art. 16(2), second subparagraph. Anyone else: 404.
+pub async fn get_report(
+    State(app): State<App>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
+    let who = viewer(&app, &caller).await?;
+    let row = app.store.received_report(id).await?;
+    let (pack, context) = parse(&row)?;
+    let decision = decision(&app, id).await?;
+    let actions = app.store.authority_actions(id).await?;
+    let body = match who {
+        Viewer::Enisa => {
+            let view = cyres_report::enisa_view(&pack.report, decision.as_ref(), now_ts(&app));
+            serde_json::json!({"id": row.id, "reference": format!("AUTH-{}", row.id), "received_at": row.received_at, "view": view, "decision": decision})
+        }
+        Viewer::Csirt(ms) => {
+            let coordinator = pack.report.header.coordinator == ms;
+            let forwarded = decision.as_ref().is_some_and(|d| {
+                d.forward_now.contains(&ms)
+                    || (d.withheld.contains(&ms) && d.release_due(now_ts(&app)))
+            });
+            let needle = format!("\"{}\"", ms.code());
+            let disseminated = actions
+                .iter()
+                .any(|a| a.kind == "review" && a.body["actions"].to_string().contains(&needle));
+            if !(coordinator || forwarded || disseminated) {
+                return Err(ApiError::not_found("report"));
+            }
+            serde_json::json!({"id": row.id, "reference": format!("AUTH-{}", row.id), "received_at": row.received_at, "sender": row.sender,
+                "pack": pack, "context": context, "decision": decision,
+                "actions": if coordinator { serde_json::to_value(&actions).unwrap_or_default() } else { serde_json::Value::Null }})
+        }
+    };
+    Ok(Json(body).into_response())
+}
+
+/// Decision body: forward, or delay with a ground, reason and planned release.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionBody {
+    dissemination: cyres_report::Dissemination,
+    #[serde(default)]
+    restrict_enisa: bool,
+}
+
+/// `POST /api/v1/authority/reports/{id}/decision` (coordinator CSIRT): forward to the CSIRTs
+/// of the other member states the manufacturer listed, or delay (Art. 16(2), DR 2026/881);
+/// ENISA sees the decision at once.
+pub async fn decide(
+    State(app): State<App>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    bytes: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    caller.require(Role::Editor)?;
+    let Viewer::Csirt(ms) = viewer(&app, &caller).await? else {
+        return Err(ApiError::forbidden(
+            "only the coordinator CSIRT decides on dissemination",
+        ));
+    };
+    let row = app.store.received_report(id).await?;
+    let (pack, _) = parse(&row)?;
+    if pack.report.header.coordinator != ms {
+        return Err(ApiError::not_found("report"));
+    }
+    let b: DecisionBody = serde_json::from_slice(&bytes)
+        .map_err(|e| ApiError::bad_request(format!("request body: {e}")))?;
+    let listed = cyres_report::authority::listed_member_states(&pack.report)
+        .cloned()
+        .unwrap_or_default();
+    let request = cyres_report::DecisionRequest {
+        dissemination: b.dissemination,
+        restrict_enisa: b.restrict_enisa,
+        decided_by: caller.actor.display(),
+        decided_at: now_ts(&app),
+    };
+    let d = cyres_report::decide(&pack.report, &listed, request)
+        .map_err(|e| ApiError::invalid("dissemination", e.to_string()))?;
+    app.store
+        .add_authority_action(
+            id,
+            "decision",
+            &serde_json::to_value(&d).unwrap_or_default(),
+            caller.org_id,
+            &caller.actor,
+            app.now(),
+        )
+        .await?;
+    Ok(Json(d).into_response())
+}
+
+/// Facts for the assessment from a stored report.
+fn facts(
+    row: &cyres_store::ReceivedReport,
+    decision: Option<&cyres_report::Decision>,
+) -> Option<cyres_report::NotificationFacts> {
+    let (pack, ctx) = parse(row).ok()?;
+    let h = &pack.report.header;
+    let listed = cyres_report::authority::listed_member_states(&pack.report)
+        .cloned()
+        .unwrap_or_default();
+    Some(cyres_report::NotificationFacts {
+        id: pack.case_id.clone(),
+        manufacturer: h.manufacturer.clone(),
+        product: format!("{}/{}", h.manufacturer, h.product_name),
+        coordinator: h.coordinator,
+        member_states: listed,
+        estimated_users: ctx["estimated_users"].as_u64(),
+        category: serde_json::from_value(ctx["category"].clone())
+            .unwrap_or(cyres_cra::Category::Default),
+        actively_exploited: h.kind == cyres_cra::CaseKind::Vulnerability,
+        severity: serde_json::from_value(ctx["severity"].clone()).ok(),
+        cve_ids: h.cve_ids.clone(),
+        components: serde_json::from_value(ctx["components"].clone()).unwrap_or_default(),
+        limited: decision.is_some_and(|d| d.enisa_limited),
+    })
+}
+
+/// `GET /api/v1/authority/assessment` (ENISA): the explainable systemic-risk score per
+/// notification (one per case: its latest report) and per CVE or component across them.
+pub async fn assessment(State(app): State<App>, caller: Caller) -> Result<Response, ApiError> {
+    let Viewer::Enisa = viewer(&app, &caller).await? else {
+        return Err(ApiError::forbidden(
+            "the systemic-risk assessment is ENISA's",
+        ));
+    };
+    let rows = app.store.received_reports(None, 1_000_000).await?;
+    let decisions: std::collections::HashMap<i64, cyres_report::Decision> = app
+        .store
+        .actions_of_kind("decision")
+        .await?
+        .into_iter()
+        .filter_map(|a| Some((a.report_id, serde_json::from_value(a.body).ok()?)))
+        .collect();
+    let mut latest: std::collections::BTreeMap<String, cyres_report::NotificationFacts> =
+        std::collections::BTreeMap::new();
+    for row in rows.iter().rev() {
+        if let Some(f) = facts(row, decisions.get(&row.id)) {
+            latest.insert(f.id.clone(), f);
+        }
+    }
+    let all: Vec<cyres_report::NotificationFacts> = latest.into_values().collect();
+    let set = cyres_report::assess_all(&all, &[], &cyres_report::SystemicConfig::default());
+    Ok(Json(set).into_response())
+}
+
+/// Review body.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewBody {
+    verdict: cyres_report::Verdict,
+    reason: String,
+}
+
+/// `POST /api/v1/authority/reports/{id}/review` (ENISA): an analyst confirms or overrides the
+/// assessment with a reason; stored and audited; a systemic verdict lists the dissemination.
+pub async fn review(
+    State(app): State<App>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    bytes: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    caller.require(Role::Editor)?;
+    let Viewer::Enisa = viewer(&app, &caller).await? else {
+        return Err(ApiError::forbidden("reviews are ENISA's"));
+    };
+    let b: ReviewBody = serde_json::from_slice(&bytes)
+        .map_err(|e| ApiError::bad_request(format!("request body: {e}")))?;
+    let row = app.store.received_report(id).await?;
+    let d = decision(&app, id).await?;
+    let f =
+        facts(&row, d.as_ref()).ok_or_else(|| ApiError::internal("stored report unreadable"))?;
+    let a = cyres_report::assess_one(&f, &cyres_report::SystemicConfig::default());
+    let analyst = cyres_report::AnalystReview {
+        analyst: caller.actor.display(),
+        at: now_ts(&app),
+        verdict: b.verdict,
+        reason: b.reason,
+    };
+    let reviewed = cyres_report::review(&a, &f, analyst)
+        .map_err(|e| ApiError::invalid("reason", e.to_string()))?;
+    app.store
+        .add_authority_action(
+            id,
+            "review",
+            &serde_json::to_value(&reviewed).unwrap_or_default(),
+            caller.org_id,
+            &caller.actor,
+            app.now(),
+        )
+        .await?;
+    Ok(Json(reviewed).into_response())
+}
+
+/// Intermediate-report request body.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequestBody {
+    #[serde(default)]
+    note: Option<String>,
+}
+
+/// `POST /api/v1/authority/reports/{id}/intermediate-request` (coordinator CSIRT, Art.
+/// 14(6)): the manufacturer's instance picks it up, alerts and adds the stage to the case.
+pub async fn request_intermediate(
+    State(app): State<App>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    bytes: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    caller.require(Role::Editor)?;
+    let Viewer::Csirt(ms) = viewer(&app, &caller).await? else {
+        return Err(ApiError::forbidden(
+            "only the coordinator CSIRT requests intermediate reports",
+        ));
+    };
+    let b: RequestBody = if bytes.is_empty() {
+        RequestBody { note: None }
+    } else {
+        serde_json::from_slice(&bytes)
+            .map_err(|e| ApiError::bad_request(format!("request body: {e}")))?
+    };
+    let row = app.store.received_report(id).await?;
+    let (pack, _) = parse(&row)?;
+    if pack.report.header.coordinator != ms {
+        return Err(ApiError::not_found("report"));
+    }
+    let req = cyres_report::request_intermediate(
+        &pack.report,
+        ms,
+        now_ts(&app),
+        Some(format!("AUTH-{id}")),
+        b.note,
+    )
+    .map_err(|e| ApiError::invalid("request", e.to_string()))?;
+    let a = app
+        .store
+        .add_authority_action(
+            id,
+            "intermediate_request",
+            &serde_json::to_value(&req).unwrap_or_default(),
+            caller.org_id,
+            &caller.actor,
+            app.now(),
+        )
+        .await?;
+    Ok((StatusCode::CREATED, Json(a)).into_response())
+}
+
+/// `GET /api/v1/authority/requests?after=N` (the manufacturer's token): intermediate-report
+/// requests on its reports, with the idempotency key of the report they concern.
+pub async fn requests(
+    State(app): State<App>,
+    caller: Caller,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let after = crate::api::int_param("after", q.get("after"))?.unwrap_or(0);
+    let rows = app
+        .store
+        .actions_for_sender(caller.org_id, "intermediate_request", after)
+        .await?;
+    let out: Vec<serde_json::Value> = rows
+        .into_iter()
+        .map(|(a, key)| serde_json::json!({"id": a.id, "idempotency_key": key, "request": a.body}))
+        .collect();
+    Ok(Json(out).into_response())
+}

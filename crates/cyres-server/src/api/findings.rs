@@ -1,0 +1,115 @@
+//! Findings: list with filters, one finding, triage and its history.
+
+use super::int_param;
+use crate::auth::Caller;
+use crate::{ApiError, App};
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use cyres_store::{FindingFilter, Role, SEVERITIES, VexStatus};
+use serde::Deserialize;
+use std::collections::HashMap;
+
+/// `GET /api/v1/findings?product=&release=&severity=&exploited=&status=&advisory=&after=&limit=`.
+pub async fn list(
+    State(app): State<App>,
+    caller: Caller,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let severity = match q.get("severity").map(|s| s.trim().to_ascii_lowercase()) {
+        Some(s) if !SEVERITIES.contains(&s.as_str()) => {
+            return Err(ApiError::invalid(
+                "severity",
+                format!("severity: {s:?} is not one of {}", SEVERITIES.join(", ")),
+            ));
+        }
+        other => other,
+    };
+    let exploited = match q.get("exploited").map(String::as_str) {
+        None => None,
+        Some("true") => Some(true),
+        Some("false") => Some(false),
+        Some(other) => {
+            return Err(ApiError::invalid(
+                "exploited",
+                format!("exploited: {other:?} is not true or false"),
+            ));
+        }
+    };
+    let status = match q.get("status") {
+        None => None,
+        Some(s) => Some(VexStatus::parse(s).ok_or_else(|| {
+            ApiError::invalid(
+                "status",
+                format!(
+                    "status: {s:?} is not under_investigation, affected, not_affected or fixed"
+                ),
+            )
+        })?),
+    };
+    let filter = FindingFilter {
+        product_id: int_param("product", q.get("product"))?,
+        release_id: int_param("release", q.get("release"))?,
+        severity,
+        exploited,
+        status,
+        advisory_id: q.get("advisory").cloned(),
+        limit: int_param("limit", q.get("limit"))?,
+        after_id: int_param("after", q.get("after"))?,
+    };
+    Ok(Json(app.store.findings(caller.org_id, &filter).await?).into_response())
+}
+
+/// `GET /api/v1/findings/{id}`.
+pub async fn get_one(
+    State(app): State<App>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
+    Ok(Json(app.store.finding(caller.org_id, id).await?).into_response())
+}
+
+/// Triage body.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TriageBody {
+    status: VexStatus,
+    #[serde(default)]
+    justification: Option<String>,
+    #[serde(default)]
+    comment: String,
+}
+
+/// `POST /api/v1/findings/{id}/triage`.
+pub async fn triage(
+    State(app): State<App>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    body: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    caller.require(Role::Editor)?;
+    let b: TriageBody = serde_json::from_slice(&body)
+        .map_err(|e| ApiError::bad_request(format!("request body: {e}")))?;
+    let f = app
+        .store
+        .triage(
+            caller.org_id,
+            id,
+            b.status,
+            b.justification.as_deref(),
+            &b.comment,
+            &caller.actor,
+            app.now(),
+        )
+        .await?;
+    Ok(Json(f).into_response())
+}
+
+/// `GET /api/v1/findings/{id}/history`.
+pub async fn history(
+    State(app): State<App>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
+    Ok(Json(app.store.triage_history(caller.org_id, id).await?).into_response())
+}

@@ -1,0 +1,52 @@
+//! Time as a parameter: handlers, deadlines and the worker ask the clock, so tests can set it.
+
+use std::sync::atomic::{AtomicI64, Ordering};
+
+/// A source of "now" in Unix seconds (UTC).
+pub trait Clock: Send + Sync + 'static {
+    /// Now.
+    fn now(&self) -> i64;
+}
+
+/// The system clock.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> i64 {
+        time::OffsetDateTime::now_utc().unix_timestamp()
+    }
+}
+
+/// A clock tests move by hand.
+#[derive(Debug, Default)]
+pub struct ManualClock(AtomicI64);
+
+impl ManualClock {
+    /// Starts at `t`.
+    pub fn new(t: i64) -> Self {
+        Self(AtomicI64::new(t))
+    }
+
+    /// Moves forward by `secs`.
+    pub fn advance(&self, secs: i64) {
+        self.0.fetch_add(secs, Ordering::SeqCst);
+    }
+
+    /// Sets the time.
+    pub fn set(&self, t: i64) {
+        self.0.store(t, Ordering::SeqCst);
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> i64 {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+impl<C: Clock> Clock for std::sync::Arc<C> {
+    fn now(&self) -> i64 {
+        (**self).now()
+    }
+}

@@ -1,0 +1,232 @@
+//! The OpenAPI 3.1 description of `/api/v1`, built from one table of operations so that a test
+//! can check every route is described and every described route exists.
+
+use axum::Json;
+use serde_json::{Value, json};
+
+/// One operation: method, path, summary, minimum role, request body schema, response schema.
+pub struct Op {
+    /// HTTP method, lower case.
+    pub method: &'static str,
+    /// Path under `/api/v1`.
+    pub path: &'static str,
+    /// One line.
+    pub summary: &'static str,
+    /// Minimum role (`viewer`, `editor`, `admin`, `operator`, `public`).
+    pub role: &'static str,
+    /// Request body schema name (`#/components/schemas/…`), `raw` for a file, or none.
+    pub body: Option<&'static str>,
+    /// Success response schema name, if JSON.
+    pub response: Option<&'static str>,
+    /// Query parameters.
+    pub query: &'static [&'static str],
+}
+
+const fn op(
+    method: &'static str,
+    path: &'static str,
+    summary: &'static str,
+    role: &'static str,
+    body: Option<&'static str>,
+    response: Option<&'static str>,
+    query: &'static [&'static str],
+) -> Op {
+    Op {
+        method,
+        path,
+        summary,
+        role,
+        body,
+        response,
+        query,
+    }
+}
+
+/// Every operation of the API.
+#[rustfmt::skip]
+pub const OPS: &[Op] = &[
+    op("get", "/openapi.json", "This document", "public", None, None, &[]),
+    op("post", "/session", "Log in with e-mail and password; sets the session cookie and returns the CSRF token", "public", Some("Login"), Some("Session"), &[]),
+    op("get", "/session", "Who is calling, for which organisation and role", "viewer", None, Some("Session"), &[]),
+    op("delete", "/session", "Log out", "viewer", None, None, &[]),
+    op("post", "/session/org", "Act for another organisation the account belongs to", "viewer", Some("SwitchOrg"), None, &[]),
+    op("get", "/orgs", "Organisations the caller can act for", "viewer", None, None, &[]),
+    op("post", "/orgs", "Create an organisation (the creator becomes its admin)", "viewer", Some("NewOrg"), Some("Org"), &[]),
+    op("get", "/members", "Members and roles", "viewer", None, None, &[]),
+    op("post", "/members", "Add a member (new accounts need a password)", "admin", Some("NewMember"), None, &[]),
+    op("delete", "/members/{account_id}", "Remove a member", "admin", None, None, &[]),
+    op("get", "/tokens", "API tokens (never their secrets)", "admin", None, None, &[]),
+    op("post", "/tokens", "Create an API token; the secret is shown once", "admin", Some("NewToken"), None, &[]),
+    op("delete", "/tokens/{id}", "Revoke a token, effective immediately", "admin", None, None, &[]),
+    op("get", "/webhooks", "Webhooks", "admin", None, None, &[]),
+    op("post", "/webhooks", "Add a webhook; the signing secret is shown once", "admin", Some("NewWebhook"), None, &[]),
+    op("delete", "/webhooks/{id}", "Remove a webhook", "admin", None, None, &[]),
+    op("get", "/deliveries", "Alert delivery log", "admin", None, None, &[]),
+    op("get", "/audit", "Audit events (read-only)", "admin", None, None, &[]),
+    op("get", "/sources", "Advisory sources with last sync and counts", "viewer", None, None, &[]),
+    op("post", "/sources/{id}/sync", "Sync one advisory source now", "operator", None, None, &[]),
+    op("get", "/alerts", "Alerts, newest first", "viewer", None, None, &[]),
+    op("get", "/alerts.atom", "Alerts as an Atom feed (token in ?token= for feed readers)", "viewer", None, None, &["token"]),
+    op("get", "/products", "Products", "viewer", None, None, &[]),
+    op("post", "/products", "Create a product; its CRA category is computed from the catalogue entries", "editor", Some("ProductInput"), Some("Product"), &[]),
+    op("get", "/products/{id}", "One product", "viewer", None, Some("Product"), &[]),
+    op("put", "/products/{id}", "Replace a product's fields", "editor", Some("ProductInput"), Some("Product"), &[]),
+    op("get", "/products/{id}/releases", "A product's releases", "viewer", None, None, &[]),
+    op("post", "/products/{id}/releases", "Create a release", "editor", Some("ReleaseInput"), Some("Release"), &[]),
+    op("get", "/releases/{id}", "One release", "viewer", None, Some("Release"), &[]),
+    op("post", "/releases/{id}/sbom", "Upload the release's SBOM (CycloneDX 1.2-1.6 JSON/XML, SPDX 2.2/2.3 JSON, tag-value, YAML); body is the file", "editor", Some("raw"), Some("IngestResult"), &["filename"]),
+    op("put", "/releases/{id}/sbom", "Same as POST", "editor", Some("raw"), Some("IngestResult"), &["filename"]),
+    op("get", "/releases/{id}/sbom", "SBOM metadata and quality diagnostics", "viewer", None, None, &[]),
+    op("get", "/releases/{id}/sbom/original", "The SBOM exactly as uploaded", "viewer", None, None, &[]),
+    op("get", "/releases/{id}/components", "Components in SBOM order (keyset pages)", "viewer", None, None, &["after", "limit"]),
+    op("get", "/findings", "Findings, filtered", "viewer", None, None, &[ "product", "release", "severity", "exploited", "status", "advisory", "after", "limit", ]),
+    op("get", "/findings/{id}", "One finding", "viewer", None, Some("Finding"), &[]),
+    op("post", "/findings/{id}/triage", "Set the VEX status (not_affected needs a justification)", "editor", Some("Triage"), Some("Finding"), &[]),
+    op("get", "/findings/{id}/history", "Triage history", "viewer", None, None, &[]),
+    op("get", "/advisories", "Search advisories by id, alias or package", "viewer", None, None, &["q"]),
+    op("post", "/advisories/import", "Import advisories (OSV record or archive, KEV, NVD); re-matches the portfolio", "operator", Some("raw"), None, &["filename"]),
+    op("get", "/advisories/{id}", "One advisory by id or alias, with the caller's findings", "viewer", None, None, &[]),
+    op("get", "/cases", "Article 14 cases with their clocks and submissions", "viewer", None, None, &[]),
+    op("post", "/cases", "Open a case by hand (severe incident, or a vulnerability found elsewhere)", "editor", Some("NewCase"), None, &[]),
+    op("get", "/cases/{id}", "One case: clocks, coordinator CSIRT, submissions", "viewer", None, None, &[]),
+    op("patch", "/cases/{id}", "Set case fields (severity, measures, fix, sensitivity, ...)", "editor", Some("CasePatch"), None, &[]),
+    op("post", "/cases/{id}/confirm", "Confirm a proposed case: time of awareness and evidence", "editor", Some("Confirm"), None, &[]),
+    op("post", "/cases/{id}/evidence", "Add to the evidence ledger", "editor", Some("Evidence"), None, &[]),
+    op("get", "/cases/{id}/draft", "The prefilled report of a stage and its missing required fields", "viewer", None, None, &["stage"]),
+    op("post", "/cases/{id}/reports", "Validate and submit a stage (outbox, delivered exactly once)", "editor", Some("Submit"), None, &[]),
+    op("post", "/submissions/{id}/portal", "Record the ENISA portal reference and submission time", "editor", Some("Portal"), None, &[]),
+    op("get", "/submissions/{id}/{file}", "The report pack: pack.json or pack.html", "viewer", None, None, &[]),
+    op("post", "/authority/reports", "Authority intake of a report pack (Idempotency-Key header)", "editor", Some("raw"), None, &[]),
+    op("get", "/authority/inbox", "Reports for this CSIRT (coordinator) or ENISA (all)", "viewer", None, None, &[]),
+    op("get", "/authority/reports/{id}", "One received report, as this CSIRT or ENISA may see it", "viewer", None, None, &[]),
+    op("post", "/authority/reports/{id}/decision", "Coordinator CSIRT: forward or delay (Art. 16(2))", "editor", Some("Decision"), None, &[]),
+    op("post", "/authority/reports/{id}/review", "ENISA analyst: confirm or override the systemic-risk verdict", "editor", Some("Review"), None, &[]),
+    op("post", "/authority/reports/{id}/intermediate-request", "Coordinator CSIRT: request an intermediate report (Art. 14(6))", "editor", None, None, &[]),
+    op("get", "/authority/requests", "For a manufacturer: intermediate-report requests on its reports", "viewer", None, None, &["after"]),
+    op("get", "/authority/assessment", "ENISA: systemic-risk assessment per notification and per CVE/component", "viewer", None, None, &[]),
+    op("get", "/devices", "Registered devices and their last reported state", "viewer", None, None, &[]),
+    op("post", "/devices", "Register a device; its token is shown once", "admin", Some("NewDevice"), None, &[]),
+    op("post", "/devices/{device_id}/state", "Device agent state report (device token)", "public", Some("DeviceState"), None, &[]),
+    op("get", "/fleet/exposure", "Devices still running a release with an open finding, per advisory", "viewer", None, None, &[]),
+];
+
+fn schemas() -> Value {
+    json!({
+        "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "object", "properties": {
+            "status": {"type": "integer"}, "code": {"type": "string"}, "message": {"type": "string"}, "field": {"type": ["string", "null"]}}}}},
+        "Login": {"type": "object", "required": ["email", "password"], "properties": {"email": {"type": "string"}, "password": {"type": "string"}, "org_id": {"type": "integer"}}},
+        "Session": {"type": "object", "properties": {"org": {"$ref": "#/components/schemas/Org"}, "role": {"$ref": "#/components/schemas/Role"}, "csrf_token": {"type": ["string", "null"]}}},
+        "SwitchOrg": {"type": "object", "required": ["org_id"], "properties": {"org_id": {"type": "integer"}}},
+        "Role": {"type": "string", "enum": ["viewer", "editor", "admin"]},
+        "Org": {"type": "object", "properties": {"id": {"type": "integer"}, "name": {"type": "string"},
+            "kind": {"type": "string", "enum": ["manufacturer", "steward", "csirt", "enisa", "subscriber"]},
+            "member_state": {"type": ["string", "null"]}, "size": {"type": ["string", "null"]}}},
+        "NewOrg": {"type": "object", "required": ["name", "kind"], "properties": {"name": {"type": "string"},
+            "kind": {"type": "string", "enum": ["manufacturer", "steward", "csirt", "enisa", "subscriber"]},
+            "member_state": {"type": "string"}, "size": {"type": "string", "enum": ["micro", "small", "medium", "large"]}}},
+        "NewMember": {"type": "object", "required": ["email", "role"], "properties": {"email": {"type": "string"}, "role": {"$ref": "#/components/schemas/Role"}, "password": {"type": "string", "minLength": 12}, "display_name": {"type": "string"}}},
+        "NewToken": {"type": "object", "required": ["name", "role"], "properties": {"name": {"type": "string"}, "role": {"$ref": "#/components/schemas/Role"}}},
+        "NewWebhook": {"type": "object", "required": ["url"], "properties": {"url": {"type": "string", "format": "uri"}}},
+        "ProductInput": {"type": "object", "required": ["name"], "additionalProperties": false, "properties": {
+            "name": {"type": "string"}, "description": {"type": "string"},
+            "catalogue_entries": {"type": "array", "items": {"type": "string", "description": "cyres catalogue id, e.g. annex3-class1-12"}},
+            "member_states": {"type": "array", "items": {"type": "string", "description": "ISO 3166-1 alpha-2 code of an EU member state"}},
+            "estimated_users": {"type": ["integer", "null"]}, "support_end": {"type": ["string", "null"], "format": "date"}}},
+        "Product": {"type": "object", "properties": {"id": {"type": "integer"}, "name": {"type": "string"}, "category": {"type": "string", "enum": ["default", "important-class-1", "important-class-2", "critical"]}}},
+        "ReleaseInput": {"type": "object", "required": ["version"], "additionalProperties": false, "properties": {"version": {"type": "string"}, "released_on": {"type": "string", "format": "date"}}},
+        "Release": {"type": "object", "properties": {"id": {"type": "integer"}, "product_id": {"type": "integer"}, "version": {"type": "string"}, "sbom_id": {"type": ["integer", "null"]}}},
+        "IngestResult": {"type": "object", "properties": {"sbom_id": {"type": "integer"}, "components": {"type": "integer"}, "findings": {"type": "integer"}, "exploited": {"type": "integer"}, "diagnostics": {"type": "array"}}},
+        "Finding": {"type": "object", "properties": {"id": {"type": "integer"}, "advisory_id": {"type": "string"}, "aliases": {"type": "array", "items": {"type": "string"}},
+            "severity": {"type": "string"}, "exploited": {"type": "boolean"}, "status": {"type": "string", "enum": ["under_investigation", "affected", "not_affected", "fixed"]}}},
+        "NewCase": {"type": "object", "required": ["kind", "title", "product_id", "aware_at"], "properties": {"kind": {"type": "string", "enum": ["vulnerability", "incident"]}, "title": {"type": "string"}, "product_id": {"type": "integer"}, "aware_at": {"type": "string", "format": "date-time"}, "description": {"type": "string"}, "evidence": {"type": "array", "items": {"$ref": "#/components/schemas/Evidence"}}}},
+        "CasePatch": {"type": "object", "description": "Fields of the cyres-report case (severity, measures_taken, user_measures, fix, sensitivity, nature, impact, root_cause, ...)"},
+        "Confirm": {"type": "object", "required": ["aware_at"], "properties": {"aware_at": {"type": "string", "format": "date-time"}, "evidence": {"type": "array", "items": {"$ref": "#/components/schemas/Evidence"}}}},
+        "Evidence": {"type": "object", "required": ["source", "reference"], "properties": {"source": {"type": "string", "enum": ["kev", "euvd", "own-telemetry", "researcher", "csirt", "other"]}, "reference": {"type": "string"}, "at": {"type": "string", "format": "date-time"}, "note": {"type": "string"}}},
+        "Submit": {"type": "object", "required": ["stage"], "properties": {"stage": {"type": "string", "enum": ["early-warning", "notification", "intermediate-report", "final-report"]}}},
+        "Portal": {"type": "object", "required": ["reference", "submitted_at"], "properties": {"reference": {"type": "string"}, "submitted_at": {"type": "string", "format": "date-time"}}},
+        "Decision": {"type": "object", "required": ["dissemination"], "properties": {"dissemination": {"type": "object", "description": "{action: forward} or {action: delay, circumstances, ground, withheld_from, reason, planned_release}"}, "restrict_enisa": {"type": "boolean"}}},
+        "Review": {"type": "object", "required": ["verdict", "reason"], "properties": {"verdict": {"type": "object", "description": "{verdict: confirm} or {verdict: override, systemic: bool}"}, "reason": {"type": "string"}}},
+        "VoluntaryReport": {"type": "object", "required": ["manufacturer", "product", "title", "description"], "properties": {"kind": {"type": "string"}, "manufacturer": {"type": "string"}, "product": {"type": "string"}, "versions": {"type": "array", "items": {"type": "string"}}, "title": {"type": "string"}, "description": {"type": "string"}, "exploited": {"type": "boolean"}, "cve_ids": {"type": "array", "items": {"type": "string"}}, "references": {"type": "array", "items": {"type": "string"}}, "member_states": {"type": "array", "items": {"type": "string"}}, "reporter_name": {"type": "string"}, "reporter_contact": {"type": "string"}}},
+        "NewDevice": {"type": "object", "required": ["device_id", "product_id"], "properties": {"device_id": {"type": "string"}, "product_id": {"type": "integer"}, "hardware": {"type": "string"}}},
+        "DeviceState": {"type": "object", "description": "The cyres-agent state report: versions.installed, opt_outs.security, last_check, last_result, ..."},
+        "Triage": {"type": "object", "required": ["status"], "additionalProperties": false, "properties": {
+            "status": {"type": "string", "enum": ["under_investigation", "affected", "not_affected", "fixed"]},
+            "justification": {"type": "string", "enum": cyres_store::JUSTIFICATIONS}, "comment": {"type": "string"}}},
+    })
+}
+
+/// The document.
+pub fn build() -> Value {
+    let mut paths = serde_json::Map::new();
+    for o in OPS {
+        let mut params: Vec<Value> = Vec::new();
+        for seg in o.path.split('/') {
+            if let Some(name) = seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                params.push(json!({"name": name, "in": "path", "required": true, "schema": {"type": if (name == "id" && (o.path.starts_with("/advisories") || o.path.starts_with("/sources"))) || name == "device_id" || name == "file" { "string" } else { "integer" }}}));
+            }
+        }
+        for q in o.query {
+            params.push(
+                json!({"name": q, "in": "query", "required": false, "schema": {"type": "string"}}),
+            );
+        }
+        let mut operation = json!({
+            "summary": o.summary,
+            "operationId": format!("{}{}", o.method, o.path.replace(['/', '{', '}', '.'], "_")),
+            "parameters": params,
+            "x-cyres-min-role": o.role,
+            "responses": {
+                "default": {"description": "Error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+            }
+        });
+        let ok = match o.response {
+            Some(s) => {
+                json!({"description": "OK", "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{s}")}}}})
+            }
+            None => json!({"description": "OK"}),
+        };
+        operation["responses"][if o.method == "post" && o.response.is_some() {
+            "201"
+        } else {
+            "200"
+        }] = ok;
+        match o.body {
+            Some("raw") => {
+                operation["requestBody"] = json!({"required": true, "content": {"application/octet-stream": {"schema": {"type": "string", "contentMediaType": "application/octet-stream"}}}})
+            }
+            Some(s) => {
+                operation["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{s}")}}}})
+            }
+            None => {}
+        }
+        if o.role != "public" {
+            operation["security"] = json!([{"bearer": []}, {"session": []}]);
+        }
+        paths
+            .entry(o.path.to_string())
+            .or_insert_with(|| json!({}))
+            .as_object_mut()
+            .expect("object")
+            .insert(o.method.to_string(), operation);
+    }
+    json!({
+        "openapi": "3.1.0",
+        "info": {"title": "cyres platform API", "version": env!("CARGO_PKG_VERSION"),
+            "description": "Products, releases, SBOMs, findings, advisories and alerts for EU Cyber Resilience Act work. Authenticate with an API token (Authorization: Bearer cyres_…) or a session cookie plus the X-CSRF-Token header on state-changing requests. A foreign or missing id answers 404.",
+            "license": {"name": "Apache-2.0", "identifier": "Apache-2.0"}},
+        "servers": [{"url": "/api/v1"}],
+        "paths": paths,
+        "components": {
+            "schemas": schemas(),
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer"},
+                "session": {"type": "apiKey", "in": "cookie", "name": crate::auth::SESSION_COOKIE}
+            }
+        }
+    })
+}
+
+/// `GET /api/v1/openapi.json`.
+pub async fn document() -> Json<Value> {
+    Json(build())
+}

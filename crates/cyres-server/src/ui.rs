@@ -1,0 +1,72 @@
+//! The server-rendered web UI (issue #5): the pages a security lead opens in a browser.
+//!
+//! Every page is plain HTML rendered here from askama templates (checked at compile time, in
+//! `templates/`), styled by one local stylesheet (`static/style.css`); there is no JavaScript
+//! and no request to any other host. Forms post back to the page they belong to; a form that
+//! fails re-renders its page with the message next to the field at fault and what the user
+//! typed kept.
+//!
+//! Access follows the API's rules: the same session cookie (`crate::auth::SESSION_COOKIE`),
+//! the same roles, the same login throttling. HTML forms cannot send the `X-CSRF-Token` header
+//! the API wants, so every state-changing form carries the session's CSRF token in a hidden
+//! `csrf` field and the handler compares it in constant time ([`session::UiSession::check`]),
+//! the synchroniser-token pattern on top of `SameSite=Lax` cookies. Pages never offer a form
+//! the caller's role cannot use, and handlers check the role again.
+
+mod advisories;
+mod cases;
+mod chart;
+mod dashboard;
+// Public for `cyres demo`; dead until lib.rs re-exports it (`pub use ui::demo::{…}`).
+pub mod demo;
+mod findings;
+mod products;
+mod session;
+mod settings;
+mod view;
+
+use crate::App;
+use axum::Router;
+use axum::http::header;
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+
+/// The UI routes, merged into the main router.
+pub(crate) fn router() -> Router<App> {
+    Router::new()
+        .route("/", get(dashboard::page))
+        .route("/login", get(session::login_page).post(session::login))
+        .route("/logout", post(session::logout))
+        .route("/org", post(session::switch_org))
+        .route("/products", get(products::list).post(products::create))
+        .route("/products/{id}", get(products::page))
+        .route("/products/{id}/releases", post(products::create_release))
+        .route("/releases/{id}/sbom", post(products::upload_sbom))
+        .route("/findings", get(findings::list))
+        .route("/findings/{id}", get(findings::page).post(findings::triage))
+        .route("/advisories", get(advisories::search))
+        .route("/advisories/{id}", get(advisories::page))
+        .route("/cases", get(cases::list))
+        .route("/cases/{id}", get(cases::page))
+        .route("/fleet", get(cases::fleet))
+        .route("/settings", get(settings::page))
+        .route("/settings/members", post(settings::add_member))
+        .route("/settings/tokens", post(settings::create_token))
+        .route("/settings/tokens/{id}/revoke", post(settings::revoke_token))
+        .route("/settings/webhooks", post(settings::create_webhook))
+        .route(
+            "/settings/webhooks/{id}/delete",
+            post(settings::delete_webhook),
+        )
+        .route("/static/style.css", get(stylesheet))
+}
+
+async fn stylesheet() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../static/style.css"),
+    )
+}

@@ -1,0 +1,254 @@
+//! The dashboard: a security lead's Monday morning on one page. Products by CRA category, open
+//! findings by severity, the actively exploited ones first, the nearest CRA Art. 14 deadlines
+//! with a countdown, and a chart of open findings over the last 30 days.
+
+use super::chart;
+use super::session::UiSession;
+use super::view::{Chrome, FindingLine, Names, Nav, UiError, ok, severity_rank, triage_order};
+use crate::App;
+use askama::Template;
+use axum::extract::State;
+use axum::response::Response;
+use cyres_cra::{CaseKind, CaseTimes, StageKind};
+use cyres_store::{FindingFilter, FindingRow};
+use std::collections::{BTreeMap, HashMap};
+
+/// Products in one category.
+pub struct CategoryRow {
+    /// Machine word.
+    pub category: String,
+    /// For people.
+    pub label: &'static str,
+    /// Products (id, name).
+    pub products: Vec<(i64, String)>,
+}
+
+/// Open findings of one severity.
+pub struct SeverityRow {
+    /// Severity word.
+    pub severity: String,
+    /// Open.
+    pub open: i64,
+    /// Of which actively exploited.
+    pub exploited: i64,
+}
+
+/// One Art. 14 report due for an actively exploited vulnerability in a product.
+pub struct DeadlineLine {
+    /// A finding of the case, to link to.
+    pub finding_id: i64,
+    /// Advisory id.
+    pub advisory_id: String,
+    /// Product name.
+    pub product: String,
+    /// Stage for people.
+    pub stage: &'static str,
+    /// Legal basis.
+    pub basis: &'static str,
+    /// Due time, formatted.
+    pub due: String,
+    /// "due in 3 h 10 min" / "overdue by 1 d".
+    pub countdown: String,
+    /// Past due.
+    pub overdue: bool,
+    seconds_left: i64,
+}
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+struct DashboardPage {
+    chrome: Chrome,
+    categories: Vec<CategoryRow>,
+    product_count: usize,
+    severities: Vec<SeverityRow>,
+    open_total: i64,
+    exploited_total: i64,
+    findings: Vec<FindingLine>,
+    deadlines: Vec<DeadlineLine>,
+    chart: String,
+}
+
+/// Human label of a category word.
+pub fn category_label(c: &str) -> &'static str {
+    match c {
+        "critical" => "Critical (Annex IV)",
+        "important-class-2" => "Important, class II (Annex III)",
+        "important-class-1" => "Important, class I (Annex III)",
+        "default" => "Default",
+        _ => "Unclassified",
+    }
+}
+
+/// Every open finding of the organisation (under investigation or affected), actively
+/// exploited first.
+pub async fn open_findings(
+    app: &App,
+    org_id: i64,
+    product_id: Option<i64>,
+) -> Result<Vec<FindingRow>, UiError> {
+    let mut out = Vec::new();
+    for status in [
+        cyres_store::VexStatus::UnderInvestigation,
+        cyres_store::VexStatus::Affected,
+    ] {
+        out.extend(
+            app.store
+                .findings(
+                    org_id,
+                    &FindingFilter {
+                        product_id,
+                        status: Some(status),
+                        limit: Some(1000),
+                        ..Default::default()
+                    },
+                )
+                .await?,
+        );
+    }
+    triage_order(&mut out);
+    Ok(out)
+}
+
+/// Every finding of the organisation (up to 10,000), for the chart.
+async fn all_findings(app: &App, org_id: i64) -> Result<Vec<FindingRow>, UiError> {
+    let mut out: Vec<FindingRow> = Vec::new();
+    loop {
+        let page = app
+            .store
+            .findings(
+                org_id,
+                &FindingFilter {
+                    limit: Some(1000),
+                    after_id: out.last().map(|f| f.id),
+                    ..Default::default()
+                },
+            )
+            .await?;
+        let done = page.len() < 1000;
+        out.extend(page);
+        if done || out.len() >= 10_000 {
+            return Ok(out);
+        }
+    }
+}
+
+/// The Art. 14(2)(a)–(b) reports due for each actively exploited vulnerability still open in a
+/// product, the clock starting when cyres first saw it there; nearest first.
+pub fn deadline_lines(open: &[FindingRow], names: &Names, now: i64) -> Vec<DeadlineLine> {
+    // One case per product and advisory: the earliest finding starts the clock.
+    let mut cases: BTreeMap<(i64, String), &FindingRow> = BTreeMap::new();
+    for f in open.iter().filter(|f| f.exploited) {
+        let e = cases
+            .entry((f.product_id, f.advisory_id.clone()))
+            .or_insert(f);
+        if f.first_seen < e.first_seen {
+            *e = f;
+        }
+    }
+    let at = |t: i64| {
+        time::OffsetDateTime::from_unix_timestamp(t).unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
+    };
+    let mut lines = Vec::new();
+    for f in cases.values() {
+        let case = CaseTimes::new(CaseKind::Vulnerability, at(f.first_seen));
+        let Ok(d) = cyres_cra::deadlines(&case, at(now)) else {
+            continue;
+        };
+        for stage in d.stages {
+            let label = match stage.stage {
+                StageKind::EarlyWarning => "Early warning (24 h)",
+                StageKind::Notification => "Vulnerability notification (72 h)",
+                _ => continue,
+            };
+            let (Some(due), Some(left)) = (stage.due, stage.seconds_left) else {
+                continue;
+            };
+            lines.push(DeadlineLine {
+                finding_id: f.id,
+                advisory_id: f.advisory_id.clone(),
+                product: names.line(f).product,
+                stage: label,
+                basis: stage.basis,
+                due: super::view::when(due.unix_timestamp()),
+                countdown: stage.status_text.clone(),
+                overdue: left < 0,
+                seconds_left: left,
+            });
+        }
+    }
+    // Overdue first (most overdue first), then the nearest.
+    lines.sort_by_key(|l| l.seconds_left);
+    lines
+}
+
+/// `GET /`.
+pub async fn page(State(app): State<App>, sess: UiSession) -> Result<Response, UiError> {
+    let now = app.now();
+    let products = app.store.products(sess.org_id).await?;
+    let mut categories: Vec<CategoryRow> = [
+        "critical",
+        "important-class-2",
+        "important-class-1",
+        "default",
+    ]
+    .iter()
+    .map(|c| CategoryRow {
+        category: c.to_string(),
+        label: category_label(c),
+        products: Vec::new(),
+    })
+    .collect();
+    for p in &products {
+        let i = categories
+            .iter()
+            .position(|c| c.category == p.category)
+            .unwrap_or(categories.len() - 1);
+        categories[i].products.push((p.id, p.name.clone()));
+    }
+    let mut by_sev: BTreeMap<(u8, String), (i64, i64)> = BTreeMap::new();
+    for (sev, exploited, n) in app.store.open_finding_counts(sess.org_id).await? {
+        let e = by_sev
+            .entry((severity_rank(&sev), sev.clone()))
+            .or_default();
+        e.0 += n;
+        if exploited {
+            e.1 += n;
+        }
+    }
+    let severities: Vec<SeverityRow> = by_sev
+        .into_iter()
+        .map(|((_, severity), (open, exploited))| SeverityRow {
+            severity,
+            open,
+            exploited,
+        })
+        .collect();
+    let names = Names::load(&app, sess.org_id).await?;
+    let open = open_findings(&app, sess.org_id, None).await?;
+    let deadlines = deadline_lines(&open, &names, now);
+    let top = open.iter().take(10).map(|f| names.line(f)).collect();
+    // The chart needs the triage history of findings whose status ever changed.
+    let all = all_findings(&app, sess.org_id).await?;
+    let mut history = HashMap::new();
+    for f in all
+        .iter()
+        .filter(|f| {
+            f.status != cyres_store::VexStatus::UnderInvestigation || f.updated_at > f.first_seen
+        })
+        .take(500)
+    {
+        history.insert(f.id, app.store.triage_history(sess.org_id, f.id).await?);
+    }
+    let chart = chart::svg(&chart::series(&all, &history, now, 30));
+    ok(&DashboardPage {
+        chrome: sess.chrome("Dashboard", Nav::Dashboard),
+        product_count: products.len(),
+        categories,
+        open_total: severities.iter().map(|s| s.open).sum(),
+        exploited_total: severities.iter().map(|s| s.exploited).sum(),
+        severities,
+        findings: top,
+        deadlines: deadlines.into_iter().take(10).collect(),
+        chart,
+    })
+}

@@ -1,0 +1,373 @@
+//! Logging in and out of the web UI, switching organisation, and the session extractor the
+//! page handlers use.
+//!
+//! The session is the API's: the same cookie, the same store row, the same 12-hour lifetime,
+//! the same throttling of failed logins (5 per e-mail, 20 per address, per 15 minutes). What
+//! differs is how CSRF is proved: a hidden `csrf` form field instead of a header, compared in
+//! constant time.
+
+use super::view::{Chrome, Form, Nav, OrgChoice, UiError, render};
+use crate::auth::{SESSION_COOKIE, SESSION_SECS, random_secret, secret_hash, session_cookie};
+use crate::{ApiError, App};
+use askama::Template;
+use axum::extract::{ConnectInfo, FromRequestParts, Query, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use cyres_store::{Membership, Role, WebSession};
+use std::collections::HashMap;
+use std::net::SocketAddr;
+
+/// The logged-in person behind a UI request.
+#[derive(Clone, Debug)]
+pub struct UiSession {
+    /// Account id.
+    pub account_id: i64,
+    /// E-mail.
+    pub email: String,
+    /// Organisation acted for.
+    pub org_id: i64,
+    /// Role there.
+    pub role: Role,
+    /// CSRF token of the session.
+    pub csrf: String,
+    /// SHA-256 of the cookie (the session's key in the store).
+    pub cookie_hash: String,
+    /// Every membership of the account.
+    pub memberships: Vec<Membership>,
+}
+
+impl UiSession {
+    /// Fails with 403 unless the form's `csrf` field equals the session's token.
+    pub fn check(&self, form: &Form) -> Result<(), UiError> {
+        if constant_eq(form.get("csrf"), &self.csrf) {
+            Ok(())
+        } else {
+            Err(UiError(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "csrf",
+                "this form is out of date or was not sent by this site; reload the page and try again",
+            )))
+        }
+    }
+
+    /// Fails with 403 unless the role is at least `role`.
+    pub fn require(&self, role: Role) -> Result<(), UiError> {
+        if self.role >= role {
+            Ok(())
+        } else {
+            Err(UiError(ApiError::forbidden(format!(
+                "this needs the {} role; you have {}",
+                role.as_str(),
+                self.role.as_str()
+            ))))
+        }
+    }
+
+    /// The audit actor.
+    pub fn actor(&self) -> cyres_store::Actor {
+        cyres_store::Actor {
+            id: format!("user:{}", self.account_id),
+            label: self.email.clone(),
+        }
+    }
+
+    /// The page frame.
+    pub fn chrome(&self, title: impl Into<String>, nav: Nav) -> Chrome {
+        let org_name = self
+            .memberships
+            .iter()
+            .find(|m| m.org.id == self.org_id)
+            .map(|m| m.org.name.clone())
+            .unwrap_or_default();
+        Chrome {
+            title: title.into(),
+            nav,
+            email: self.email.clone(),
+            org_name,
+            role: self.role.as_str().to_string(),
+            csrf: self.csrf.clone(),
+            orgs: self
+                .memberships
+                .iter()
+                .map(|m| OrgChoice {
+                    id: m.org.id,
+                    name: m.org.name.clone(),
+                    role: m.role.as_str().to_string(),
+                    current: m.org.id == self.org_id,
+                })
+                .collect(),
+            can_edit: self.role >= Role::Editor,
+            is_admin: self.role >= Role::Admin,
+        }
+    }
+}
+
+fn constant_eq(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+/// Only local paths may be redirect targets (no `//host` or `https://…`: no open redirect).
+fn local_path(next: &str) -> Option<&str> {
+    (next.starts_with('/') && !next.starts_with("//") && !next.contains('\\')).then_some(next)
+}
+
+impl FromRequestParts<App> for UiSession {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Response> {
+        let to_login = || {
+            let here = parts
+                .uri
+                .path_and_query()
+                .map(|p| p.as_str())
+                .unwrap_or("/");
+            let target = if parts.method == axum::http::Method::GET && here != "/" {
+                format!("/login?next={}", super::view::query_escape(here))
+            } else {
+                "/login".to_string()
+            };
+            Redirect::to(&target).into_response()
+        };
+        let Some(cookie) = session_cookie(parts) else {
+            return Err(to_login());
+        };
+        let cookie_hash = secret_hash(&cookie);
+        let found = app
+            .store
+            .session(&cookie_hash, app.now())
+            .await
+            .map_err(|e| UiError::from(e).into_response())?;
+        let Some((session, role)) = found else {
+            return Err(to_login());
+        };
+        let account = app
+            .store
+            .account(session.account_id)
+            .await
+            .map_err(|e| UiError::from(e).into_response())?;
+        let memberships = app
+            .store
+            .memberships(account.id)
+            .await
+            .map_err(|e| UiError::from(e).into_response())?;
+        Ok(UiSession {
+            account_id: account.id,
+            email: account.email,
+            org_id: session.org_id,
+            role,
+            csrf: session.csrf_token,
+            cookie_hash,
+            memberships,
+        })
+    }
+}
+
+fn cookie(app: &App, value: &str, max_age: i64) -> HeaderValue {
+    let secure = if app.config.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
+    HeaderValue::from_str(&format!(
+        "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
+    ))
+    .expect("cookie is ASCII")
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    form: Form,
+    next: String,
+}
+
+/// `GET /login`.
+pub async fn login_page(Query(q): Query<HashMap<String, String>>) -> Result<Response, UiError> {
+    let next = q
+        .get("next")
+        .and_then(|n| local_path(n))
+        .unwrap_or("/")
+        .to_string();
+    render(
+        StatusCode::OK,
+        &LoginPage {
+            form: Form::default(),
+            next,
+        },
+    )
+}
+
+/// A valid argon2id hash of a random string: unknown e-mails are checked against it so the
+/// answer takes as long as for a known one.
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$QmX0pWQ4H6mZK3fS3x3Q0o0mF2K8mQ6b7dYt2n7o1bY";
+
+/// `POST /login`: checks the password (argon2id) under the API's throttling, opens a session
+/// and goes to `next`.
+pub async fn login(
+    State(app): State<App>,
+    peer: Option<axum::extract::Extension<ConnectInfo<SocketAddr>>>,
+    axum::Form(pairs): axum::Form<Vec<(String, String)>>,
+) -> Result<Response, UiError> {
+    let mut form = Form::new(pairs);
+    let next = local_path(form.get("next")).unwrap_or("/").to_string();
+    let email = form.get("email").to_string();
+    let password = form.all("password").into_iter().next().unwrap_or_default();
+    let ip = peer
+        .map(|p| p.0.0.ip().to_string())
+        .unwrap_or_else(|| "unknown".into());
+    let now = app.now();
+    // Never send the password back into the page.
+    let retype = |mut form: Form| {
+        form = Form::new(vec![("email".into(), email.clone())]).with_errors(form);
+        form
+    };
+    if email.is_empty() {
+        form.fail("email", "enter your e-mail address");
+    }
+    if password.is_empty() {
+        form.fail("password", "enter your password");
+    }
+    if form.failed() {
+        return render(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &LoginPage {
+                form: retype(form),
+                next,
+            },
+        );
+    }
+    if let Some(wait) = app.limiter.blocked(&email, &ip, now) {
+        form.fail(
+            "_form",
+            format!(
+                "too many failed logins; try again in {} minutes",
+                wait.div_ceil(60)
+            ),
+        );
+        let mut resp = render(
+            StatusCode::TOO_MANY_REQUESTS,
+            &LoginPage {
+                form: retype(form),
+                next,
+            },
+        )?;
+        if let Ok(v) = wait.to_string().parse() {
+            resp.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        return Ok(resp);
+    }
+    let account = app.store.account_by_email(&email).await?;
+    let phc = account
+        .as_ref()
+        .map(|a| a.password_hash.clone())
+        .unwrap_or_else(|| DUMMY_HASH.to_string());
+    let ok = tokio::task::spawn_blocking(move || crate::auth::verify_password(&password, &phc))
+        .await
+        .unwrap_or(false);
+    let (Some(account), true) = (account, ok) else {
+        app.limiter.failed(&email, &ip, now);
+        form.fail("_form", "wrong e-mail or password");
+        return render(
+            StatusCode::UNAUTHORIZED,
+            &LoginPage {
+                form: retype(form),
+                next,
+            },
+        );
+    };
+    app.limiter.succeeded(&email);
+    let memberships = app.store.memberships(account.id).await?;
+    let Some(first) = memberships.first() else {
+        form.fail("_form", "this account belongs to no organisation");
+        return render(
+            StatusCode::FORBIDDEN,
+            &LoginPage {
+                form: retype(form),
+                next,
+            },
+        );
+    };
+    let secret = random_secret();
+    app.store
+        .create_session(
+            &secret_hash(&secret),
+            &WebSession {
+                account_id: account.id,
+                org_id: first.org.id,
+                csrf_token: random_secret(),
+                expires_at: now + SESSION_SECS,
+            },
+            now,
+        )
+        .await?;
+    tracing::info!(account = account.id, org = first.org.id, "ui login");
+    let mut resp = Redirect::to(&next).into_response();
+    resp.headers_mut()
+        .insert(header::SET_COOKIE, cookie(&app, &secret, SESSION_SECS));
+    Ok(resp)
+}
+
+impl Form {
+    /// These values with the errors of `other`.
+    fn with_errors(mut self, other: Form) -> Form {
+        for field in ["_form", "email", "password"] {
+            if let Some(e) = other.error(field) {
+                self.fail(field, e);
+            }
+        }
+        self
+    }
+}
+
+/// `POST /logout`.
+pub async fn logout(
+    State(app): State<App>,
+    sess: UiSession,
+    axum::Form(pairs): axum::Form<Vec<(String, String)>>,
+) -> Result<Response, UiError> {
+    sess.check(&Form::new(pairs))?;
+    app.store
+        .delete_session(&sess.cookie_hash, app.now())
+        .await?;
+    let mut resp = Redirect::to("/login").into_response();
+    resp.headers_mut()
+        .insert(header::SET_COOKIE, cookie(&app, "", 0));
+    Ok(resp)
+}
+
+/// `POST /org`: act for another organisation the account belongs to.
+pub async fn switch_org(
+    State(app): State<App>,
+    sess: UiSession,
+    axum::Form(pairs): axum::Form<Vec<(String, String)>>,
+) -> Result<Response, UiError> {
+    let form = Form::new(pairs);
+    sess.check(&form)?;
+    let org_id: i64 = form
+        .get("org_id")
+        .parse()
+        .map_err(|_| ApiError::invalid("org_id", "org_id: choose an organisation"))?;
+    app.store
+        .switch_session_org(&sess.cookie_hash, org_id)
+        .await?;
+    Ok(Redirect::to("/").into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_local_redirects() {
+        assert_eq!(local_path("/findings?x=1"), Some("/findings?x=1"));
+        assert_eq!(local_path("//evil.example/"), None);
+        assert_eq!(local_path("https://evil.example/"), None);
+        assert_eq!(local_path("/\\evil"), None);
+        assert!(constant_eq("abc", "abc") && !constant_eq("abc", "abd") && !constant_eq("a", "ab"));
+    }
+}

@@ -1,0 +1,491 @@
+//! Settings of the organisation: members and roles, API tokens (the secret shown once, on the
+//! page that answers the creation, and never again), webhooks with their delivery log, and the
+//! advisory sources with their last sync. Viewers and editors see the lists they may see;
+//! only administrators get the forms.
+
+use super::session::UiSession;
+use super::view::{Chrome, Form, Nav, UiError, render, when};
+use crate::auth::{TOKEN_PREFIX, hash_password, random_secret, secret_hash};
+use crate::{ApiError, App};
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use cyres_store::Role;
+
+/// A member as listed.
+pub struct MemberView {
+    /// E-mail.
+    pub email: String,
+    /// Name.
+    pub name: String,
+    /// Role.
+    pub role: String,
+}
+
+/// An API token as listed.
+pub struct TokenView {
+    /// Id.
+    pub id: i64,
+    /// Label.
+    pub name: String,
+    /// Role.
+    pub role: String,
+    /// Created.
+    pub created: String,
+    /// Last used.
+    pub last_used: String,
+    /// Revoked at, if so.
+    pub revoked: String,
+}
+
+/// A webhook as listed.
+pub struct WebhookView {
+    /// Id.
+    pub id: i64,
+    /// URL.
+    pub url: String,
+    /// Created.
+    pub created: String,
+}
+
+/// One delivery in the log.
+pub struct DeliveryView {
+    /// Alert id.
+    pub alert_id: i64,
+    /// `webhook` or `email`.
+    pub channel: String,
+    /// State.
+    pub state: String,
+    /// Attempts.
+    pub attempts: i64,
+    /// Last HTTP status and error.
+    pub last: String,
+    /// Delivered at or next attempt.
+    pub when: String,
+}
+
+/// An advisory source.
+pub struct SourceView {
+    /// Id.
+    pub id: String,
+    /// Kind.
+    pub kind: String,
+    /// URL.
+    pub url: String,
+    /// Last sync.
+    pub last_sync: String,
+    /// Counts of the last sync.
+    pub result: String,
+}
+
+/// A secret to show once.
+pub struct Secret {
+    /// What it is.
+    pub label: String,
+    /// The secret.
+    pub value: String,
+}
+
+#[derive(Template)]
+#[template(path = "settings.html")]
+struct SettingsPage {
+    chrome: Chrome,
+    members: Vec<MemberView>,
+    tokens: Vec<TokenView>,
+    webhooks: Vec<WebhookView>,
+    deliveries: Vec<DeliveryView>,
+    sources: Vec<SourceView>,
+    advisory_count: i64,
+    member_form: Form,
+    token_form: Form,
+    webhook_form: Form,
+    secret: Option<Secret>,
+    roles: Vec<&'static str>,
+}
+
+/// Forms of the page, one of which may carry errors.
+#[derive(Default)]
+struct Forms {
+    member: Form,
+    token: Form,
+    webhook: Form,
+}
+
+fn result_text(v: &Option<serde_json::Value>) -> String {
+    match v {
+        Some(serde_json::Value::Object(o)) => o
+            .iter()
+            .filter_map(|(k, v)| match v {
+                serde_json::Value::Number(n) => Some(format!("{k}: {n}")),
+                serde_json::Value::String(s) if !s.is_empty() => Some(format!("{k}: {s}")),
+                serde_json::Value::Array(a) if !a.is_empty() => Some(format!("{k}: {}", a.len())),
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
+        Some(other) => other.to_string(),
+        None => "never synced".into(),
+    }
+}
+
+async fn render_settings(
+    app: &App,
+    sess: &UiSession,
+    forms: Forms,
+    secret: Option<Secret>,
+) -> Result<Response, UiError> {
+    let members = app
+        .store
+        .members(sess.org_id)
+        .await?
+        .into_iter()
+        .map(|m| MemberView {
+            email: m.account.email,
+            name: m.account.display_name,
+            role: m.role.as_str().into(),
+        })
+        .collect();
+    let admin = sess.role >= Role::Admin;
+    let (mut tokens, mut webhooks, mut deliveries) = (Vec::new(), Vec::new(), Vec::new());
+    if admin {
+        tokens = app
+            .store
+            .api_tokens(sess.org_id)
+            .await?
+            .into_iter()
+            .map(|t| TokenView {
+                id: t.id,
+                name: t.name,
+                role: t.role.as_str().into(),
+                created: when(t.created_at),
+                last_used: t.last_used_at.map(when).unwrap_or_else(|| "never".into()),
+                revoked: t.revoked_at.map(when).unwrap_or_default(),
+            })
+            .collect();
+        webhooks = app
+            .store
+            .webhooks(sess.org_id)
+            .await?
+            .into_iter()
+            .map(|w| WebhookView {
+                id: w.id,
+                url: w.url,
+                created: when(w.created_at),
+            })
+            .collect();
+        deliveries = app
+            .store
+            .deliveries(sess.org_id, 50)
+            .await?
+            .into_iter()
+            .map(|d| DeliveryView {
+                alert_id: d.alert_id,
+                channel: d.channel,
+                state: d.state,
+                attempts: d.attempts,
+                last: [
+                    d.last_status.map(|s| format!("HTTP {s}")),
+                    d.last_error.clone(),
+                ]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(": "),
+                when: match d.delivered_at {
+                    Some(t) => format!("delivered {}", when(t)),
+                    None => format!("next attempt {}", when(d.next_attempt_at)),
+                },
+            })
+            .collect();
+    }
+    let sources = app
+        .store
+        .sources()
+        .await?
+        .into_iter()
+        .map(|s| SourceView {
+            last_sync: s.last_sync_at.map(when).unwrap_or_else(|| "never".into()),
+            result: result_text(&s.last_result),
+            id: s.id,
+            kind: s.kind,
+            url: s.url,
+        })
+        .collect();
+    let failed = forms.member.failed() || forms.token.failed() || forms.webhook.failed();
+    let page = SettingsPage {
+        chrome: sess.chrome("Settings", Nav::Settings),
+        members,
+        tokens,
+        webhooks,
+        deliveries,
+        sources,
+        advisory_count: app.store.advisory_count().await?,
+        member_form: forms.member,
+        token_form: forms.token,
+        webhook_form: forms.webhook,
+        secret,
+        roles: vec!["viewer", "editor", "admin"],
+    };
+    let status = if failed {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    render(status, &page)
+}
+
+/// `GET /settings`.
+pub async fn page(State(app): State<App>, sess: UiSession) -> Result<Response, UiError> {
+    render_settings(&app, &sess, Forms::default(), None).await
+}
+
+fn role_of(form: &mut Form) -> Option<Role> {
+    let r = Role::parse(form.get("role"));
+    if r.is_none() {
+        form.fail("role", "choose viewer, editor or admin");
+    }
+    r
+}
+
+/// `POST /settings/members` (admins): adds an existing account by e-mail, or creates one with
+/// a password, with a role; an existing member gets the new role.
+pub async fn add_member(
+    State(app): State<App>,
+    sess: UiSession,
+    axum::Form(pairs): axum::Form<Vec<(String, String)>>,
+) -> Result<Response, UiError> {
+    let mut form = Form::new(pairs);
+    sess.check(&form)?;
+    sess.require(Role::Admin)?;
+    let email = form.get("email").to_lowercase();
+    if !email.contains('@') {
+        form.fail("email", "an e-mail address");
+    }
+    let role = role_of(&mut form);
+    let existing = if form.failed() {
+        None
+    } else {
+        app.store.account_by_email(&email).await?
+    };
+    let password = form.all("password").into_iter().next().unwrap_or_default();
+    if !form.failed() && existing.is_none() {
+        if password.is_empty() {
+            form.fail(
+                "password",
+                "required for a new account (12 characters or more)",
+            );
+        } else if let Err(e) = crate::auth::check_password(&password) {
+            form.fail("password", e.message);
+        }
+    }
+    let (Some(role), false) = (role, form.failed()) else {
+        // Never send a password back into the page.
+        let mut kept = Form::new(
+            ["email", "role", "display_name"]
+                .iter()
+                .map(|k| (k.to_string(), form.get(k).to_string()))
+                .collect(),
+        );
+        for f in ["email", "role", "password", "_form"] {
+            if let Some(e) = form.error(f) {
+                kept.fail(f, e);
+            }
+        }
+        return render_settings(
+            &app,
+            &sess,
+            Forms {
+                member: kept,
+                ..Forms::default()
+            },
+            None,
+        )
+        .await;
+    };
+    let now = app.now();
+    let actor = sess.actor();
+    let account = match existing {
+        Some(a) => a,
+        None => {
+            let hash = tokio::task::spawn_blocking(move || hash_password(&password))
+                .await
+                .map_err(|e| ApiError::internal(e.to_string()))??;
+            let name = Some(form.get("display_name"))
+                .filter(|n| !n.is_empty())
+                .unwrap_or(&email)
+                .to_string();
+            app.store
+                .create_account(&email, &name, &hash, &actor, now)
+                .await?
+        }
+    };
+    app.store
+        .set_membership(account.id, sess.org_id, role, &actor, now)
+        .await?;
+    Ok(Redirect::to("/settings#members").into_response())
+}
+
+/// `POST /settings/tokens` (admins): the answer is the only place the secret ever appears.
+pub async fn create_token(
+    State(app): State<App>,
+    sess: UiSession,
+    axum::Form(pairs): axum::Form<Vec<(String, String)>>,
+) -> Result<Response, UiError> {
+    let mut form = Form::new(pairs);
+    sess.check(&form)?;
+    sess.require(Role::Admin)?;
+    let name = form.get("name").to_string();
+    if name.is_empty() {
+        form.fail("name", "give the token a name, like “CI pipeline”");
+    }
+    let role = role_of(&mut form);
+    let (Some(role), false) = (role, form.failed()) else {
+        return render_settings(
+            &app,
+            &sess,
+            Forms {
+                token: form,
+                ..Forms::default()
+            },
+            None,
+        )
+        .await;
+    };
+    let secret = format!("{TOKEN_PREFIX}{}", random_secret());
+    let result = app
+        .store
+        .create_api_token(
+            sess.org_id,
+            role,
+            &name,
+            &secret_hash(&secret),
+            &sess.actor(),
+            Some(sess.account_id),
+            app.now(),
+        )
+        .await;
+    if let Err(e) = result {
+        let e = ApiError::from(e);
+        if e.status.is_server_error() {
+            return Err(e.into());
+        }
+        form.fail(e.field.as_deref().unwrap_or("name"), e.message);
+        return render_settings(
+            &app,
+            &sess,
+            Forms {
+                token: form,
+                ..Forms::default()
+            },
+            None,
+        )
+        .await;
+    }
+    let mut resp = render_settings(
+        &app,
+        &sess,
+        Forms::default(),
+        Some(Secret {
+            label: format!("API token “{name}” ({})", role.as_str()),
+            value: secret,
+        }),
+    )
+    .await?;
+    // The secret must not linger in caches.
+    resp.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    Ok(resp)
+}
+
+/// `POST /settings/tokens/{id}/revoke` (admins).
+pub async fn revoke_token(
+    State(app): State<App>,
+    sess: UiSession,
+    Path(id): Path<i64>,
+    axum::Form(pairs): axum::Form<Vec<(String, String)>>,
+) -> Result<Response, UiError> {
+    sess.check(&Form::new(pairs))?;
+    sess.require(Role::Admin)?;
+    app.store
+        .revoke_api_token(sess.org_id, id, &sess.actor(), app.now())
+        .await?;
+    Ok(Redirect::to("/settings#tokens").into_response())
+}
+
+/// `POST /settings/webhooks` (admins): the signing secret is shown once.
+pub async fn create_webhook(
+    State(app): State<App>,
+    sess: UiSession,
+    axum::Form(pairs): axum::Form<Vec<(String, String)>>,
+) -> Result<Response, UiError> {
+    let mut form = Form::new(pairs);
+    sess.check(&form)?;
+    sess.require(Role::Admin)?;
+    let url = form.get("url").to_string();
+    if !(url.starts_with("https://") || url.starts_with("http://")) {
+        form.fail("url", "an http:// or https:// URL");
+    }
+    if !form.failed() {
+        let secret = random_secret();
+        match app
+            .store
+            .create_webhook(sess.org_id, &url, &secret, &sess.actor(), app.now())
+            .await
+        {
+            Ok(_) => {
+                let mut resp = render_settings(
+                    &app,
+                    &sess,
+                    Forms::default(),
+                    Some(Secret {
+                        label: format!(
+                            "signing secret of the webhook {url} (deliveries carry X-Cyres-Signature: sha256=<hex HMAC-SHA256 of the body>)"
+                        ),
+                        value: secret,
+                    }),
+                )
+                .await?;
+                resp.headers_mut().insert(
+                    axum::http::header::CACHE_CONTROL,
+                    axum::http::HeaderValue::from_static("no-store"),
+                );
+                return Ok(resp);
+            }
+            Err(e) => {
+                let e = ApiError::from(e);
+                if e.status.is_server_error() {
+                    return Err(e.into());
+                }
+                form.fail("url", e.message);
+            }
+        }
+    }
+    render_settings(
+        &app,
+        &sess,
+        Forms {
+            webhook: form,
+            ..Forms::default()
+        },
+        None,
+    )
+    .await
+}
+
+/// `POST /settings/webhooks/{id}/delete` (admins).
+pub async fn delete_webhook(
+    State(app): State<App>,
+    sess: UiSession,
+    Path(id): Path<i64>,
+    axum::Form(pairs): axum::Form<Vec<(String, String)>>,
+) -> Result<Response, UiError> {
+    sess.check(&Form::new(pairs))?;
+    sess.require(Role::Admin)?;
+    app.store
+        .delete_webhook(sess.org_id, id, &sess.actor(), app.now())
+        .await?;
+    Ok(Redirect::to("/settings#webhooks").into_response())
+}

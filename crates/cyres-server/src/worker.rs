@@ -1,0 +1,740 @@
+//! The background worker: runs queued jobs (re-matching after advisory changes, marking
+//! findings exploited), delivers alerts through webhooks and e-mail from the outbox, and syncs
+//! advisory sources on a schedule.
+//!
+//! All of its work lives in the store (jobs, pending deliveries, source state), so stopping
+//! the server between two units of work loses nothing, and a crash in the middle of one makes
+//! it run again after its lease (jobs) or on the next attempt (deliveries).
+
+use crate::{ApiError, App};
+use cyres_feeds::webhook::{RetryPolicy, backoff, deliver};
+use cyres_feeds::{FetchLimits, FetchOutcome, Records, SourceConfig};
+use cyres_store::{AlertRow, Exploitation, Org, Role};
+use std::collections::BTreeSet;
+use std::time::Duration;
+use tokio::sync::watch;
+
+/// How webhooks are retried: 30 s doubling to at most 1 h, 8 attempts in all.
+pub const WEBHOOK_RETRY: RetryPolicy = RetryPolicy {
+    base: Duration::from_secs(30),
+    cap: Duration::from_secs(3600),
+    max_attempts: 8,
+};
+
+/// Job lease, seconds: a job not finished in this time is handed out again.
+const LEASE: i64 = 600;
+
+/// The background worker.
+#[derive(Debug)]
+pub struct Worker {
+    app: App,
+    last_renewal: std::sync::atomic::AtomicI64,
+}
+
+impl Worker {
+    /// A worker for `app`.
+    pub fn new(app: App) -> Self {
+        Self {
+            app,
+            last_renewal: std::sync::atomic::AtomicI64::new(i64::MIN),
+        }
+    }
+
+    /// Runs until `stop` turns true, finishing the current unit of work first.
+    pub async fn run(&self, stop: &mut watch::Receiver<bool>) {
+        let tick = Duration::from_millis(self.app.config.worker_tick_ms.max(10));
+        loop {
+            if *stop.borrow() {
+                break;
+            }
+            if let Err(e) = self.tick().await {
+                tracing::warn!(error = %e, "worker tick failed");
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(tick) => {}
+                _ = self.app.wake.notified() => {}
+                _ = stop.wait_for(|s| *s) => break,
+            }
+        }
+        tracing::info!("worker stopped");
+    }
+
+    /// One round: due jobs, due deliveries, due source syncs.
+    pub async fn tick(&self) -> Result<(), ApiError> {
+        run_due_jobs(&self.app).await?;
+        deliver_due(&self.app).await?;
+        deliver_reports(&self.app).await?;
+        if let Err(e) = fetch_authority_requests(&self.app).await {
+            tracing::warn!(error = %e.message, "could not fetch requests from the reporting endpoint");
+        }
+        send_reminders(&self.app).await?;
+        // Renewal reads and locks the repository: once a minute is plenty (metadata lifetimes
+        // are hours to days and renewal starts at half of them).
+        let now = self.app.now();
+        let last = self.last_renewal.load(std::sync::atomic::Ordering::Relaxed);
+        if last == i64::MIN || now - last >= 60 {
+            self.last_renewal
+                .store(now, std::sync::atomic::Ordering::Relaxed);
+            renew_update_metadata(&self.app).await;
+        }
+        let interval = self.app.config.sync_interval_secs as i64;
+        if interval > 0 {
+            let now = self.app.now();
+            for source in self.app.config.sources.clone() {
+                let row = self.app.store.source(&source.id).await?;
+                if row.last_sync_at.is_none_or(|t| now - t >= interval) {
+                    if let Err(e) = sync_source(&self.app, &source).await {
+                        tracing::warn!(source = %source.id, error = %e, "sync failed");
+                    }
+                    run_due_jobs(&self.app).await?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Runs every due job now; returns what matching did.
+pub async fn run_due_jobs(app: &App) -> Result<serde_json::Value, ApiError> {
+    let mut summary =
+        serde_json::json!({"jobs": 0, "new_findings": 0, "became_exploited": 0, "alerts": 0});
+    while let Some(job) = app.store.claim_job(app.now(), LEASE).await? {
+        let result = match job.kind.as_str() {
+            "rematch" => {
+                let keys: BTreeSet<String> =
+                    serde_json::from_value(job.payload["keys"].clone()).unwrap_or_default();
+                app.store.rematch_keys(&keys, app.now()).await
+            }
+            "exploited" => {
+                let cves: Vec<String> =
+                    serde_json::from_value(job.payload["cves"].clone()).unwrap_or_default();
+                app.store.apply_exploitation(&cves, app.now()).await
+            }
+            other => {
+                tracing::warn!(kind = other, "unknown job kind; dropped");
+                app.store.fail_job(job.id, "unknown job kind", None).await?;
+                continue;
+            }
+        };
+        match result {
+            Ok(out) => {
+                app.store.finish_job(job.id).await?;
+                tracing::info!(job = job.id, kind = %job.kind, new_findings = out.new_findings, became_exploited = out.became_exploited, alerts = out.alerts, "job done");
+                for (k, v) in [
+                    ("new_findings", out.new_findings),
+                    ("became_exploited", out.became_exploited),
+                    ("alerts", out.alerts),
+                ] {
+                    summary[k] = (summary[k].as_u64().unwrap_or(0) + v as u64).into();
+                }
+                summary["jobs"] = (summary["jobs"].as_u64().unwrap_or(0) + 1).into();
+            }
+            Err(e) => {
+                let retry = (job.attempts < 5).then(|| app.now() + 60 * job.attempts);
+                app.store.fail_job(job.id, &e.to_string(), retry).await?;
+                tracing::warn!(job = job.id, error = %e, "job failed");
+            }
+        }
+    }
+    Ok(summary)
+}
+
+fn jitter() -> f64 {
+    let mut b = [0u8; 2];
+    let _ = aws_lc_rs::rand::fill(&mut b);
+    f64::from(u16::from_le_bytes(b)) / f64::from(u16::MAX)
+}
+
+/// The channel-neutral alert for an alert row.
+pub async fn feed_alert(
+    app: &App,
+    org: &Org,
+    row: &AlertRow,
+) -> Result<cyres_feeds::Alert, ApiError> {
+    let (mut product, mut release, mut severity) = (String::new(), String::new(), None);
+    if let Some(fid) = row.finding_id
+        && let Ok(f) = app.store.finding(row.org_id, fid).await
+    {
+        severity = Some(f.severity.clone());
+        if let Ok(p) = app.store.product(row.org_id, f.product_id).await {
+            product = p.name;
+        }
+        if let Ok(r) = app.store.release(row.org_id, f.release_id).await {
+            release = r.version;
+        }
+    }
+    let advisory = row.body["advisory_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let due = row.body["early_warning_due"].as_str().and_then(|s| {
+        time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok()
+    });
+    Ok(cyres_feeds::Alert {
+        id: format!("alert-{}", row.id),
+        org: org.name.clone(),
+        kind: match row.kind.as_str() {
+            "became_exploited" => cyres_feeds::AlertKind::BecameExploited,
+            _ => cyres_feeds::AlertKind::NewFinding,
+        },
+        urgent: row.urgent,
+        title: row.title.clone(),
+        product,
+        release,
+        advisory_ids: vec![advisory.clone()],
+        severity,
+        early_warning_due: due,
+        created_at: time::OffsetDateTime::from_unix_timestamp(row.created_at)
+            .unwrap_or(time::OffsetDateTime::UNIX_EPOCH),
+        url: Some(format!(
+            "{}/api/v1/advisories/{advisory}",
+            app.config.public_url.trim_end_matches('/')
+        )),
+    })
+}
+
+/// Attempts every due delivery once.
+pub async fn deliver_due(app: &App) -> Result<usize, ApiError> {
+    let due = app.store.due_deliveries(app.now(), 200).await?;
+    let client =
+        cyres_feeds::webhook::webhook_client().map_err(|e| ApiError::internal(e.to_string()))?;
+    let mut done = 0;
+    for d in due {
+        let org = app.store.org(d.org_id).await?;
+        let row = app.store.alert(d.org_id, d.alert_id).await?;
+        let alert = feed_alert(app, &org, &row).await?;
+        match d.channel.as_str() {
+            "webhook" => {
+                let Some(hook_id) = d.target_id else { continue };
+                let hook = app.store.webhook_by_id(hook_id).await?;
+                if !hook.active || hook.org_id != d.org_id {
+                    app.store.skip_delivery(d.id, "webhook removed").await?;
+                    continue;
+                }
+                let result = deliver(
+                    &client,
+                    &hook.url,
+                    hook.secret.as_bytes(),
+                    &alert.webhook_body(),
+                )
+                .await;
+                let now = app.now();
+                let retry = if result.is_success() || !result.should_retry() {
+                    None
+                } else {
+                    backoff(&WEBHOOK_RETRY, (d.attempts + 1) as u32, jitter())
+                        .map(|w| now + w.as_secs() as i64)
+                };
+                app.store
+                    .record_delivery_attempt(
+                        d.id,
+                        result.is_success(),
+                        result.status.map(i64::from),
+                        result.error.as_deref(),
+                        retry,
+                        now,
+                    )
+                    .await?;
+            }
+            "email" => {
+                let Some(smtp) = &app.config.smtp else {
+                    app.store
+                        .skip_delivery(d.id, "e-mail is not configured")
+                        .await?;
+                    continue;
+                };
+                let to: Vec<String> = app
+                    .store
+                    .members(d.org_id)
+                    .await?
+                    .into_iter()
+                    .filter(|m| m.role >= Role::Editor)
+                    .map(|m| m.account.email)
+                    .collect();
+                if to.is_empty() {
+                    app.store.skip_delivery(d.id, "no recipients").await?;
+                    continue;
+                }
+                let config = cyres_feeds::smtp::SmtpConfig::relay(smtp.host.clone(), smtp.port);
+                let domain = smtp
+                    .from
+                    .rsplit('@')
+                    .next()
+                    .unwrap_or("localhost")
+                    .to_string();
+                let mail = cyres_feeds::smtp::Mail::for_alert(&alert, &smtp.from, &to, &domain);
+                let now = app.now();
+                match cyres_feeds::smtp::send(&config, &mail).await {
+                    Ok(()) => {
+                        app.store
+                            .record_delivery_attempt(d.id, true, None, None, None, now)
+                            .await?
+                    }
+                    Err(e) => {
+                        let retry = backoff(&WEBHOOK_RETRY, (d.attempts + 1) as u32, jitter())
+                            .map(|w| now + w.as_secs() as i64);
+                        app.store
+                            .record_delivery_attempt(
+                                d.id,
+                                false,
+                                None,
+                                Some(&e.to_string()),
+                                retry,
+                                now,
+                            )
+                            .await?
+                    }
+                }
+            }
+            other => {
+                app.store
+                    .skip_delivery(d.id, &format!("unknown channel {other}"))
+                    .await?;
+                continue;
+            }
+        }
+        done += 1;
+    }
+    Ok(done)
+}
+
+/// Syncs one source until it is complete (or interrupted), storing records and state batch
+/// by batch so an interrupted sync resumes where it stopped.
+pub async fn sync_source(app: &App, source: &SourceConfig) -> Result<serde_json::Value, ApiError> {
+    let row = app.store.source(&source.id).await?;
+    let mut state: cyres_feeds::SyncState =
+        serde_json::from_value(row.state.clone()).unwrap_or_default();
+    let mut totals = serde_json::json!({"source": source.id, "batches": 0, "fetched": 0, "new_or_changed": 0, "unchanged": 0, "malformed": 0, "not_modified": false});
+    loop {
+        let outcome = cyres_feeds::fetch(&app.http, source, &state, &FetchLimits::default())
+            .await
+            .map_err(|e| {
+                let mut err = ApiError::new(
+                    axum::http::StatusCode::BAD_GATEWAY,
+                    "sync_failed",
+                    format!("{}: {e}", source.id),
+                );
+                err.field = None;
+                err
+            });
+        let outcome = match outcome {
+            Ok(o) => o,
+            Err(e) => {
+                let result = serde_json::json!({"error": e.message, "at": app.now()});
+                app.store
+                    .save_source_state(
+                        &source.id,
+                        &serde_json::to_value(&state).unwrap_or_default(),
+                        Some(&result),
+                        None,
+                    )
+                    .await?;
+                return Err(e);
+            }
+        };
+        let batch = match outcome {
+            FetchOutcome::NotModified => {
+                totals["not_modified"] = true.into();
+                break;
+            }
+            FetchOutcome::Batch(b) => b,
+        };
+        let now = app.now();
+        match &batch.records {
+            Records::Osv(advs) => {
+                app.store.upsert_advisories(advs, &source.id, now).await?;
+            }
+            Records::Kev(entries) => {
+                let facts: Vec<Exploitation> = entries
+                    .iter()
+                    .map(|k| Exploitation {
+                        cve_id: k.cve_id.clone(),
+                        source: "kev".into(),
+                        date_added: Some(k.date_added.clone()),
+                        due_date: Some(k.due_date.clone()),
+                        ransomware: k.ransomware,
+                        reference: None,
+                    })
+                    .collect();
+                app.store.upsert_exploitation(&facts, now).await?;
+            }
+            Records::Euvd(items) => {
+                let mut facts = Vec::new();
+                for e in items {
+                    for cve in &e.cve_ids {
+                        facts.push(Exploitation {
+                            cve_id: cve.clone(),
+                            source: "euvd".into(),
+                            date_added: e.exploited_since.map(|t| t.date().to_string()),
+                            due_date: None,
+                            ransomware: false,
+                            reference: Some(e.euvd_id.clone()),
+                        });
+                    }
+                }
+                app.store.upsert_exploitation(&facts, now).await?;
+            }
+            _ => {
+                tracing::warn!(source = %source.id, "records of a kind this server does not store; skipped");
+            }
+        }
+        let c = &batch.counts;
+        for (k, v) in [
+            ("fetched", c.fetched),
+            ("new_or_changed", c.new_or_changed),
+            ("unchanged", c.unchanged),
+            ("malformed", c.malformed),
+        ] {
+            totals[k] = (totals[k].as_u64().unwrap_or(0) + v as u64).into();
+        }
+        totals["batches"] = (totals["batches"].as_u64().unwrap_or(0) + 1).into();
+        state = batch.state.clone();
+        let finished = batch.complete.then_some(now);
+        app.store
+            .save_source_state(
+                &source.id,
+                &serde_json::to_value(&state).unwrap_or_default(),
+                Some(&totals),
+                finished,
+            )
+            .await?;
+        tracing::info!(source = %source.id, fetched = c.fetched, new_or_changed = c.new_or_changed, malformed = c.malformed, complete = batch.complete, "sync batch stored");
+        if !batch.complete {
+            if batch.interrupted.is_some() {
+                break;
+            }
+            continue;
+        }
+        break;
+    }
+    if totals["not_modified"] == true {
+        app.store
+            .save_source_state(
+                &source.id,
+                &serde_json::to_value(&state).unwrap_or_default(),
+                Some(&totals),
+                Some(app.now()),
+            )
+            .await?;
+    }
+    Ok(totals)
+}
+
+/// Delivers due report submissions to the reporting endpoint, exactly once per idempotency
+/// key: the authority stores a key once and answers repeats with the first receipt, so a
+/// retry after a crash or a lost answer is harmless.
+pub async fn deliver_reports(app: &App) -> Result<usize, ApiError> {
+    let Some(endpoint) = app.config.reporting.clone() else {
+        return Ok(0);
+    };
+    let due = app.store.due_submissions(app.now(), 100).await?;
+    let url = format!(
+        "{}/api/v1/authority/reports",
+        endpoint.url.trim_end_matches('/')
+    );
+    let mut delivered = 0;
+    for sub in due {
+        // The envelope adds what ENISA's assessment needs beyond the Art. 14 content.
+        let context = match app.store.case(sub.org_id, sub.case_id).await?.body {
+            Some(b) => serde_json::json!({
+                "category": b["product"]["category"],
+                "estimated_users": b["product"]["estimated_users"],
+                "components": b["components"],
+                "severity": b["severity"]["level"],
+            }),
+            None => serde_json::Value::Null,
+        };
+        let envelope = serde_json::json!({"pack": sub.pack, "context": context});
+        let result = app
+            .http
+            .post(&url)
+            .bearer_auth(&endpoint.token)
+            .header("idempotency-key", &sub.idempotency_key)
+            .header("content-type", "application/json")
+            .body(envelope.to_string())
+            .timeout(Duration::from_secs(30))
+            .send()
+            .await;
+        let now = app.now();
+        let failure = match result {
+            Ok(resp) if resp.status().is_success() => {
+                let v: serde_json::Value = resp.json().await.unwrap_or_default();
+                let reference = v["reference"].as_str().unwrap_or("unknown").to_string();
+                let at = v["received_at"]
+                    .as_str()
+                    .and_then(|s| {
+                        time::OffsetDateTime::parse(
+                            s,
+                            &time::format_description::well_known::Rfc3339,
+                        )
+                        .ok()
+                    })
+                    .map(|t| t.unix_timestamp())
+                    .unwrap_or(now);
+                // The case first: if we stop between the two, the outbox delivers again and
+                // the authority answers with the same receipt (idempotent on both sides).
+                mark_case_submitted(
+                    app,
+                    sub.org_id,
+                    sub.case_id,
+                    &sub.stage,
+                    sub.revision,
+                    at,
+                    &reference,
+                )
+                .await?;
+                app.store
+                    .record_submission_attempt(sub.id, Some((&reference, at)), None, now)
+                    .await?;
+                tracing::info!(submission = sub.id, %reference, "report delivered");
+                delivered += 1;
+                None
+            }
+            Ok(resp) => Some(format!("authority answered {}", resp.status())),
+            Err(e) => Some(format!("delivery failed: {}", e.without_url())),
+        };
+        if let Some(err) = failure {
+            let policy = RetryPolicy {
+                base: Duration::from_secs(app.config.outbox_retry_base_secs.max(1)),
+                cap: Duration::from_secs(3600),
+                max_attempts: u32::MAX,
+            };
+            let wait =
+                backoff(&policy, (sub.attempts + 1).min(20) as u32, jitter()).unwrap_or(policy.cap);
+            app.store
+                .record_submission_attempt(sub.id, None, Some(&err), now + wait.as_secs() as i64)
+                .await?;
+            tracing::warn!(submission = sub.id, error = %err, "report delivery will be retried");
+        }
+    }
+    Ok(delivered)
+}
+
+/// Records a stage as submitted in the case, so its clock shows it (first submission counts).
+pub async fn mark_case_submitted(
+    app: &App,
+    org_id: i64,
+    case_id: i64,
+    stage: &str,
+    revision: i64,
+    at: i64,
+    reference: &str,
+) -> Result<(), ApiError> {
+    let row = app.store.case(org_id, case_id).await?;
+    let Some(body) = row.body.clone() else {
+        return Ok(());
+    };
+    let mut case: cyres_report::Case =
+        serde_json::from_value(body).map_err(|e| ApiError::internal(e.to_string()))?;
+    let stage = crate::api::stage_word(stage)?;
+    if case
+        .submissions
+        .iter()
+        .any(|s| s.stage == stage && i64::from(s.revision) == revision)
+    {
+        return Ok(());
+    }
+    case.submissions.push(cyres_report::Submission {
+        stage,
+        revision: revision as u32,
+        submitted_at: time::OffsetDateTime::from_unix_timestamp(at)
+            .unwrap_or(time::OffsetDateTime::UNIX_EPOCH),
+        reference: Some(reference.to_string()),
+    });
+    app.store
+        .save_case(
+            org_id,
+            case_id,
+            &serde_json::to_value(&case).unwrap_or_default(),
+            row.aware_at.unwrap_or(0),
+            &cyres_store::Actor::system(),
+            app.now(),
+        )
+        .await?;
+    Ok(())
+}
+
+/// Sends each deadline reminder once: at every configured lead time before a stage is due,
+/// and when it is overdue. Computed from stored times, so a reminder that fell due while the
+/// server was down is sent on the next start.
+pub async fn send_reminders(app: &App) -> Result<usize, ApiError> {
+    let now = app.now();
+    let mut sent = 0;
+    for row in app.store.open_cases().await? {
+        let Some(body) = row.body.clone() else {
+            continue;
+        };
+        let Ok(case) = serde_json::from_value::<cyres_report::Case>(body) else {
+            continue;
+        };
+        let Ok(d) = case.deadlines(
+            time::OffsetDateTime::from_unix_timestamp(now)
+                .unwrap_or(time::OffsetDateTime::UNIX_EPOCH),
+        ) else {
+            continue;
+        };
+        for stage in &d.stages {
+            let (Some(due), None) = (stage.due, stage.submitted_at) else {
+                continue;
+            };
+            let due = due.unix_timestamp();
+            let mut leads: Vec<i64> = app.config.reminder_leads.clone();
+            leads.push(0);
+            for lead in leads {
+                if now < due - lead {
+                    continue;
+                }
+                if !app
+                    .store
+                    .mark_reminder(row.id, stage.stage.as_str(), lead, now)
+                    .await?
+                {
+                    continue;
+                }
+                // Only the tightest applicable reminder is sent when several fell due at once.
+                let title = if lead == 0 {
+                    format!(
+                        "OVERDUE: {} for case {} was due {}",
+                        stage.stage.as_str(),
+                        row.title,
+                        stage.due.map(|t| t.to_string()).unwrap_or_default()
+                    )
+                } else {
+                    format!(
+                        "Reminder: {} for case {} is due in {} h",
+                        stage.stage.as_str(),
+                        row.title,
+                        (due - now).max(0) / 3600
+                    )
+                };
+                app.store
+                    .create_alert(row.org_id, "deadline_reminder", true, &title, &serde_json::json!({"case_id": row.id, "stage": stage.stage.as_str(), "due": due, "lead_secs": lead}), now)
+                    .await?;
+                sent += 1;
+            }
+        }
+    }
+    if sent > 0 {
+        app.wake_worker();
+    }
+    Ok(sent)
+}
+
+/// Re-signs the update repository's timestamp (and snapshot when due) with the online keys
+/// before they expire. Failures are logged; clients keep the last good metadata until expiry.
+pub async fn renew_update_metadata(app: &App) {
+    let Some(repo) = app.config.update_repo.clone() else {
+        return;
+    };
+    let now = time::OffsetDateTime::from_unix_timestamp(app.now())
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    match tokio::task::spawn_blocking(move || cyres_tuf::renew_online_metadata(&repo, now)).await {
+        Ok(Ok(report)) => {
+            if report.snapshot_version.is_some() || report.timestamp_version.is_some() {
+                tracing::info!(snapshot = ?report.snapshot_version, timestamp = ?report.timestamp_version, "update metadata renewed");
+            }
+            for w in report.warnings {
+                tracing::warn!(warning = %w, "update repository");
+            }
+        }
+        Ok(Err(e)) => tracing::warn!(error = %e, "update metadata renewal failed"),
+        Err(e) => tracing::warn!(error = %e, "update metadata renewal panicked"),
+    }
+}
+
+/// Fetches intermediate-report requests (Art. 14(6)) from the authority and adds each, once,
+/// to its case as a new stage, with an urgent alert.
+pub async fn fetch_authority_requests(app: &App) -> Result<usize, ApiError> {
+    let Some(endpoint) = app.config.reporting.clone() else {
+        return Ok(0);
+    };
+    let url = format!(
+        "{}/api/v1/authority/requests?after=0",
+        endpoint.url.trim_end_matches('/')
+    );
+    let resp = app
+        .http
+        .get(&url)
+        .bearer_auth(&endpoint.token)
+        .timeout(Duration::from_secs(30))
+        .send()
+        .await
+        .map_err(|e| {
+            ApiError::new(
+                axum::http::StatusCode::BAD_GATEWAY,
+                "reporting",
+                e.without_url().to_string(),
+            )
+        })?;
+    if !resp.status().is_success() {
+        return Err(ApiError::new(
+            axum::http::StatusCode::BAD_GATEWAY,
+            "reporting",
+            format!("authority answered {}", resp.status()),
+        ));
+    }
+    let items: Vec<serde_json::Value> = resp.json().await.unwrap_or_default();
+    let mut added = 0;
+    for item in items {
+        let Some(key) = item["idempotency_key"].as_str() else {
+            continue;
+        };
+        let Ok(req) =
+            serde_json::from_value::<cyres_report::IntermediateRequest>(item["request"].clone())
+        else {
+            continue;
+        };
+        // Which of our organisations sent the report: try each submission owner by key.
+        let Some((org_id, case_id)) = find_submission(app, key).await? else {
+            continue;
+        };
+        let row = app.store.case(org_id, case_id).await?;
+        let Some(body) = row.body.clone() else {
+            continue;
+        };
+        let mut case: cyres_report::Case =
+            serde_json::from_value(body).map_err(|e| ApiError::internal(e.to_string()))?;
+        if case
+            .intermediate_requests
+            .iter()
+            .any(|r| r.reference == req.reference && r.requested_at == req.requested_at)
+        {
+            continue;
+        }
+        case.intermediate_requests.push(req.clone());
+        app.store
+            .save_case(
+                org_id,
+                case_id,
+                &serde_json::to_value(&case).unwrap_or_default(),
+                row.aware_at.unwrap_or(0),
+                &cyres_store::Actor::system(),
+                app.now(),
+            )
+            .await?;
+        app.store
+            .create_alert(
+                org_id,
+                "intermediate_report_requested",
+                true,
+                &format!(
+                    "The coordinator CSIRT requests an intermediate report for case {}",
+                    row.title
+                ),
+                &serde_json::json!({"case_id": case_id, "request": req}),
+                app.now(),
+            )
+            .await?;
+        added += 1;
+    }
+    Ok(added)
+}
+
+async fn find_submission(app: &App, key: &str) -> Result<Option<(i64, i64)>, ApiError> {
+    for org in app.store.orgs().await? {
+        if let Ok(sub) = app.store.submission_by_key(org.id, key).await {
+            return Ok(Some((sub.org_id, sub.case_id)));
+        }
+    }
+    Ok(None)
+}

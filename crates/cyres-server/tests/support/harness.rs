@@ -1,0 +1,286 @@
+//! Shared test harness: start a real server on loopback with a fresh SQLite or PostgreSQL
+//! database and a manual clock, bootstrap the first administrator, and call the API.
+#![allow(dead_code)]
+
+use cyres_server::{App, Config, ManualClock};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub const T0: i64 = 1_790_000_000;
+pub const PASSWORD: &str = "correct horse battery staple";
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+pub fn unique() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    let t = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    format!(
+        "{}_{}_{}",
+        std::process::id(),
+        t % 1_000_000_000,
+        N.fetch_add(1, Ordering::SeqCst)
+    )
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+pub async fn database_url(engine: Engine) -> Option<Option<String>> {
+    match engine {
+        Engine::Sqlite => Some(None),
+        Engine::Postgres => {
+            let Ok(admin) = std::env::var("CYRES_TEST_PG_URL") else {
+                if std::env::var("CYRES_SKIP_PG").as_deref() == Ok("1") {
+                    eprintln!("CYRES_SKIP_PG=1: PostgreSQL variant skipped on request");
+                    return None;
+                }
+                panic!(
+                    "CYRES_TEST_PG_URL is not set: run `bash scripts/test.sh` (it starts a throwaway PostgreSQL), or `eval \"$(bash scripts/pg.sh start)\"`, or set CYRES_SKIP_PG=1 to skip knowingly"
+                );
+            };
+            use sqlx::Executor;
+            sqlx::any::install_default_drivers();
+            let pool = sqlx::AnyPool::connect(&admin).await.unwrap();
+            let name = format!("cyres_s{}", unique());
+            pool.execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                .await
+                .unwrap();
+            pool.close().await;
+            let (base, _) = admin.rsplit_once('/').unwrap();
+            Some(Some(format!("{base}/{name}")))
+        }
+    }
+}
+
+pub struct Server {
+    pub base: String,
+    pub clock: Arc<ManualClock>,
+    pub stop: tokio::sync::watch::Sender<bool>,
+    pub task: tokio::task::JoinHandle<std::io::Result<()>>,
+    pub http: reqwest::Client,
+    pub _dir: TempDir,
+    pub setup: Option<String>,
+}
+
+pub struct TempDir(pub PathBuf);
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+pub async fn start_with(engine: Engine, tweak: impl FnOnce(&mut Config)) -> Option<Server> {
+    let url = database_url(engine).await?;
+    let dir = std::env::temp_dir().join(format!("cyres-server-test-{}", unique()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut config = Config::new(dir.clone());
+    config.database_url = url;
+    config.worker_tick_ms = 50;
+    config.sync_interval_secs = 0;
+    tweak(&mut config);
+    let clock = Arc::new(ManualClock::new(T0));
+    let (app, link) = App::start(config, clock.clone()).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr: SocketAddr = listener.local_addr().unwrap();
+    let (tx, rx) = tokio::sync::watch::channel(false);
+    let task = tokio::spawn(cyres_server::serve(app, listener, rx));
+    Some(Server {
+        base: format!("http://{addr}"),
+        clock,
+        stop: tx,
+        task,
+        http: reqwest::Client::new(),
+        _dir: TempDir(dir),
+        setup: link.map(|l| l.0),
+    })
+}
+
+/// A logged-in browser-like session (cookie + CSRF) or a token.
+#[derive(Clone)]
+pub struct Who {
+    pub cookie: Option<String>,
+    pub csrf: Option<String>,
+    pub token: Option<String>,
+}
+
+impl Server {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(true);
+        let _ = tokio::time::timeout(Duration::from_secs(20), self.task).await;
+    }
+
+    /// Creates the first admin through the setup link and logs in.
+    pub async fn bootstrap(&self, org: &str, email: &str) -> Who {
+        let link = self
+            .setup
+            .as_ref()
+            .expect("first start prints a setup link");
+        let token = link.split("token=").nth(1).unwrap();
+        let r = self
+            .http
+            .post(self.url("/setup"))
+            .json(&json!({"token": token, "email": email, "password": PASSWORD, "org_name": org}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            r.status(),
+            StatusCode::CREATED,
+            "{}",
+            r.text().await.unwrap()
+        );
+        self.login(email, PASSWORD).await
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Who {
+        let r = self
+            .http
+            .post(self.url("/api/v1/session"))
+            .json(&json!({"email": email, "password": password}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "login");
+        let set_cookie = r
+            .headers()
+            .get("set-cookie")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_string();
+        assert!(
+            set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Lax"),
+            "{set_cookie}"
+        );
+        let cookie = set_cookie.split(';').next().unwrap().to_string();
+        let body: Value = r.json().await.unwrap();
+        Who {
+            cookie: Some(cookie),
+            csrf: body["csrf_token"].as_str().map(str::to_string),
+            token: None,
+        }
+    }
+
+    pub fn req(&self, who: &Who, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        let mut b = self.http.request(method, self.url(path));
+        if let Some(c) = &who.cookie {
+            b = b.header("cookie", c);
+        }
+        if let Some(c) = &who.csrf {
+            b = b.header("x-csrf-token", c);
+        }
+        if let Some(t) = &who.token {
+            b = b.bearer_auth(t);
+        }
+        b
+    }
+
+    pub async fn call(
+        &self,
+        who: &Who,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut b = self.req(who, method, path);
+        if let Some(body) = body {
+            b = b.json(&body);
+        }
+        let r = b.send().await.unwrap();
+        let status = r.status();
+        let text = r.text().await.unwrap();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
+    }
+
+    pub async fn token(&self, admin: &Who, role: &str) -> Who {
+        let (s, v) = self
+            .call(
+                admin,
+                reqwest::Method::POST,
+                "/api/v1/tokens",
+                Some(json!({"name": format!("{role} token"), "role": role})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        Who {
+            cookie: None,
+            csrf: None,
+            token: Some(v["secret"].as_str().unwrap().to_string()),
+        }
+    }
+
+    pub async fn upload(
+        &self,
+        who: &Who,
+        release: i64,
+        bytes: Vec<u8>,
+        name: &str,
+    ) -> (StatusCode, Value) {
+        let r = self
+            .req(
+                who,
+                reqwest::Method::POST,
+                &format!("/api/v1/releases/{release}/sbom?filename={name}"),
+            )
+            .body(bytes)
+            .send()
+            .await
+            .unwrap();
+        let s = r.status();
+        (s, r.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn import(&self, who: &Who, path: &std::path::Path) -> Value {
+        let name = path.file_name().unwrap().to_str().unwrap();
+        let r = self
+            .req(
+                who,
+                reqwest::Method::POST,
+                &format!("/api/v1/advisories/import?filename={name}"),
+            )
+            .body(std::fs::read(path).unwrap())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        r.json().await.unwrap()
+    }
+}
+
+pub async fn start(engine: Engine) -> Option<Server> {
+    start_with(engine, |_| {}).await
+}
+
+#[macro_export]
+macro_rules! both {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite { $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() { super::$name(super::Engine::Sqlite).await; }
+        )* }
+        mod postgres { $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() { super::$name(super::Engine::Postgres).await; }
+        )* }
+    };
+}

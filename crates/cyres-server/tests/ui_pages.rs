@@ -1,0 +1,1137 @@
+//! The web UI over real HTTP on loopback (SQLite, manual clock): HTML-level checks of login,
+//! CSRF, forms and roles; insta snapshots of the dashboard, product and finding pages; and an
+//! end-to-end run in a real headless Chromium driven through chromedriver (Debian packages
+//! `chromium` and `chromium-driver`), which also refreshes docs/screenshots/.
+
+use cyres_server::{App, Config, ManualClock};
+use serde_json::{Value, json};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+const T0: i64 = 1_790_000_000;
+const PASSWORD: &str = "correct horse battery staple";
+const ADMIN: &str = "admin@northwind.example";
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn unique() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    let t = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    format!(
+        "{}_{}_{}",
+        std::process::id(),
+        t % 1_000_000_000,
+        N.fetch_add(1, Ordering::SeqCst)
+    )
+}
+
+struct TempDir(PathBuf);
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+struct Server {
+    base: String,
+    stop: tokio::sync::watch::Sender<bool>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+    http: reqwest::Client,
+    _dir: TempDir,
+    #[allow(dead_code)]
+    clock: Arc<ManualClock>,
+}
+
+/// A browser-like session: the cookie, and the CSRF token of the session.
+#[derive(Clone, Debug)]
+struct Session {
+    cookie: String,
+    csrf: String,
+}
+
+fn form_encode(pairs: &[(&str, &str)]) -> String {
+    fn enc(s: &str) -> String {
+        s.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                    (b as char).to_string()
+                }
+                b' ' => "+".into(),
+                _ => format!("%{b:02X}"),
+            })
+            .collect()
+    }
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// The value of the first hidden `csrf` field in a page.
+fn csrf_of(html: &str) -> String {
+    let key = "name=\"csrf\" value=\"";
+    let i = html.find(key).expect("page has a csrf field") + key.len();
+    html[i..].split('"').next().unwrap().to_string()
+}
+
+/// The page with the session's CSRF token replaced by a fixed word (it is random).
+fn stable(html: &str, csrf: &str) -> String {
+    html.replace(csrf, "CSRF-TOKEN")
+}
+
+impl Server {
+    async fn start() -> Server {
+        let dir = std::env::temp_dir().join(format!("cyres-ui-test-{}", unique()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut config = Config::new(dir.clone());
+        config.worker_tick_ms = 50;
+        config.sync_interval_secs = 0;
+        let clock = Arc::new(ManualClock::new(T0));
+        let (app, link) = App::start(config, clock.clone()).await.unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr: SocketAddr = listener.local_addr().unwrap();
+        let (tx, rx) = tokio::sync::watch::channel(false);
+        let task = tokio::spawn(cyres_server::serve(app, listener, rx));
+        let s = Server {
+            base: format!("http://{addr}"),
+            stop: tx,
+            task,
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            _dir: TempDir(dir),
+            clock,
+        };
+        let link = link.expect("first start prints a setup link").0;
+        let token = link.split("token=").nth(1).unwrap();
+        let r = s
+            .http
+            .post(s.url("/setup"))
+            .json(&json!({"token": token, "email": ADMIN, "password": PASSWORD, "org_name": "Northwind Networks"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201);
+        s
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    async fn shutdown(self) {
+        let _ = self.stop.send(true);
+        let _ = tokio::time::timeout(Duration::from_secs(20), self.task).await;
+    }
+
+    /// Logs in through the HTML form.
+    async fn login(&self, email: &str, password: &str) -> Session {
+        let r = self
+            .http
+            .post(self.url("/login"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(form_encode(&[
+                ("email", email),
+                ("password", password),
+                ("next", "/"),
+            ]))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303, "login of {email}");
+        assert_eq!(r.headers()["location"], "/");
+        let set = r.headers()["set-cookie"].to_str().unwrap().to_string();
+        assert!(
+            set.contains("HttpOnly") && set.contains("SameSite=Lax"),
+            "{set}"
+        );
+        let cookie = set.split(';').next().unwrap().to_string();
+        let page = self.get(&cookie, "/").await.1;
+        Session {
+            csrf: csrf_of(&page),
+            cookie,
+        }
+    }
+
+    async fn get(&self, cookie: &str, path: &str) -> (u16, String) {
+        let r = self
+            .http
+            .get(self.url(path))
+            .header("cookie", cookie)
+            .send()
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.text().await.unwrap())
+    }
+
+    async fn post_form(
+        &self,
+        who: &Session,
+        path: &str,
+        pairs: &[(&str, &str)],
+    ) -> (u16, String, String) {
+        let r = self
+            .http
+            .post(self.url(path))
+            .header("cookie", &who.cookie)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(form_encode(pairs))
+            .send()
+            .await
+            .unwrap();
+        let status = r.status().as_u16();
+        let location = r
+            .headers()
+            .get("location")
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default();
+        (status, location, r.text().await.unwrap())
+    }
+
+    /// Uploads a file through the product page's multipart form.
+    async fn upload_form(
+        &self,
+        who: &Session,
+        release: i64,
+        name: &str,
+        bytes: &[u8],
+    ) -> (u16, String, String) {
+        let boundary = "cyresTestBoundary7MA4YWxkTrZu0gW";
+        let mut body = Vec::new();
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{}\r\n",
+                who.csrf
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let r = self
+            .http
+            .post(self.url(&format!("/releases/{release}/sbom")))
+            .header("cookie", &who.cookie)
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let status = r.status().as_u16();
+        let location = r
+            .headers()
+            .get("location")
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default();
+        (status, location, r.text().await.unwrap())
+    }
+
+    /// JSON API call with the session (CSRF header).
+    async fn api(
+        &self,
+        who: &Session,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let mut b = self
+            .http
+            .request(method, self.url(path))
+            .header("cookie", &who.cookie)
+            .header("x-csrf-token", &who.csrf);
+        if let Some(body) = body {
+            b = b.json(&body);
+        }
+        let r = b.send().await.unwrap();
+        let s = r.status().as_u16();
+        (s, r.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Imports the example advisories and KEV excerpt through the API.
+    async fn import_examples(&self, who: &Session) {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(root().join("examples/advisories"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        files.sort();
+        files.push(root().join("examples/kev.json"));
+        for f in files {
+            let name = f.file_name().unwrap().to_str().unwrap().to_string();
+            let r = self
+                .http
+                .post(self.url(&format!("/api/v1/advisories/import?filename={name}")))
+                .header("cookie", &who.cookie)
+                .header("x-csrf-token", &who.csrf)
+                .body(std::fs::read(&f).unwrap())
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 200, "{name}");
+        }
+    }
+}
+
+/// Product and release through the UI forms; returns (product id, release id).
+async fn product_with_release(s: &Server, admin: &Session) -> (i64, i64) {
+    let (st, loc, _) = s
+        .post_form(
+            admin,
+            "/products",
+            &[
+                ("csrf", &admin.csrf),
+                ("name", "AX3000 Wi-Fi 6 router"),
+                (
+                    "description",
+                    "Home Wi-Fi 6 router with mesh and a cloud agent.",
+                ),
+                ("catalogue_entries", "annex3-class1-12"),
+                ("member_states", "de, FR"),
+                ("estimated_users", "120000"),
+                ("support_end", "2031-12-31"),
+            ],
+        )
+        .await;
+    assert_eq!(st, 303);
+    let pid: i64 = loc.strip_prefix("/products/").unwrap().parse().unwrap();
+    let (st, loc, _) = s
+        .post_form(
+            admin,
+            &format!("/products/{pid}/releases"),
+            &[
+                ("csrf", &admin.csrf),
+                ("version", "2.4.1"),
+                ("released_on", "2026-09-01"),
+            ],
+        )
+        .await;
+    assert_eq!(st, 303);
+    let rid: i64 = loc.rsplit("#release-").next().unwrap().parse().unwrap();
+    (pid, rid)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_csrf_forms_and_roles_over_http() {
+    let s = Server::start().await;
+    // Pages need a session.
+    let r = s
+        .http
+        .get(s.url("/findings?severity=high"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(
+        r.headers()["location"],
+        "/login?next=%2Ffindings%3Fseverity%3Dhigh"
+    );
+    // A wrong password is refused next to the form, the e-mail kept, the password not echoed.
+    let r = s
+        .http
+        .post(s.url("/login"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form_encode(&[
+            ("email", ADMIN),
+            ("password", "not the password"),
+        ]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("wrong e-mail or password"));
+    assert!(page.contains(&format!("value=\"{ADMIN}\"")));
+    assert!(!page.contains("not the password"));
+    let admin = s.login(ADMIN, PASSWORD).await;
+    // CSRF: a form without the token, or with another, changes nothing.
+    let (st, _, body) = s
+        .post_form(&admin, "/products", &[("name", "Stolen")])
+        .await;
+    assert_eq!(st, 403, "{body}");
+    let (st, _, _) = s
+        .post_form(
+            &admin,
+            "/products",
+            &[("csrf", "forged"), ("name", "Stolen")],
+        )
+        .await;
+    assert_eq!(st, 403);
+    let (st, _, _) = s.post_form(&admin, "/logout", &[]).await;
+    assert_eq!(st, 403);
+    assert!(!s.get(&admin.cookie, "/products").await.1.contains("Stolen"));
+    // Form errors show next to their fields and keep what was typed.
+    let (st, _, page) = s
+        .post_form(
+            &admin,
+            "/products",
+            &[
+                ("csrf", &admin.csrf),
+                ("name", "Hub"),
+                ("member_states", "DE, XX"),
+                ("support_end", "next year"),
+                ("catalogue_entries", "annex3-class1-12"),
+            ],
+        )
+        .await;
+    assert_eq!(st, 422);
+    assert!(
+        page.contains("id=\"n-states-error\">&#34;XX&#34; is not an EU member state code")
+            || page.contains("id=\"n-states-error\">&quot;XX&quot; is not an EU member state code"),
+        "{page}"
+    );
+    assert!(page.contains("id=\"n-support-error\">a date like 2031-12-31"));
+    assert!(page.contains("value=\"DE, XX\"") && page.contains("value=\"next year\""));
+    assert!(page.contains("<option value=\"annex3-class1-12\" selected>"));
+    let (pid, rid) = product_with_release(&s, &admin).await;
+    // The same name again is a conflict shown at the name field.
+    let (st, _, page) = s
+        .post_form(
+            &admin,
+            "/products",
+            &[("csrf", &admin.csrf), ("name", "AX3000 Wi-Fi 6 router")],
+        )
+        .await;
+    assert_eq!(st, 422);
+    assert!(page.contains("id=\"n-name-error\""), "{page}");
+    // An unreadable SBOM is refused at the file field; nothing is stored.
+    let (st, _, page) = s
+        .upload_form(&admin, rid, "notes.txt", b"just some text")
+        .await;
+    assert_eq!(st, 422);
+    assert!(
+        page.contains(&format!(
+            "id=\"sbom-{rid}-error\">this file could not be read as an SBOM"
+        )),
+        "{page}"
+    );
+    // A viewer sees lists but no form that changes anything.
+    let (st, _, _) = s
+        .post_form(
+            &admin,
+            "/settings/members",
+            &[
+                ("csrf", &admin.csrf),
+                ("email", "viewer@northwind.example"),
+                ("role", "viewer"),
+                ("password", "short"),
+            ],
+        )
+        .await;
+    assert_eq!(st, 422);
+    let (st, _, _) = s
+        .post_form(
+            &admin,
+            "/settings/members",
+            &[
+                ("csrf", &admin.csrf),
+                ("email", "viewer@northwind.example"),
+                ("role", "viewer"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(st, 303);
+    let viewer = s.login("viewer@northwind.example", PASSWORD).await;
+    for path in [
+        "/".to_string(),
+        "/products".into(),
+        format!("/products/{pid}"),
+        "/settings".into(),
+        "/findings".into(),
+    ] {
+        let (st, page) = s.get(&viewer.cookie, &path).await;
+        assert_eq!(st, 200, "{path}");
+        let forms = page.matches("method=\"post\"").count();
+        assert_eq!(forms, 1, "{path}: only the log-out form for a viewer");
+        assert!(page.contains("action=\"/logout\""));
+    }
+    let (st, _, _) = s
+        .post_form(
+            &viewer,
+            &format!("/products/{pid}/releases"),
+            &[("csrf", &viewer.csrf), ("version", "9")],
+        )
+        .await;
+    assert_eq!(st, 403, "handlers check the role too");
+    // Webhooks: the signing secret is shown once; bad URLs are refused at the field.
+    let (st, _, page) = s
+        .post_form(
+            &admin,
+            "/settings/webhooks",
+            &[("csrf", &admin.csrf), ("url", "ftp://x")],
+        )
+        .await;
+    assert_eq!(st, 422);
+    assert!(page.contains("id=\"w-url-error\">an http:// or https:// URL"));
+    assert!(page.contains("value=\"ftp://x\""));
+    let (st, _, page) = s
+        .post_form(
+            &admin,
+            "/settings/webhooks",
+            &[("csrf", &admin.csrf), ("url", "http://127.0.0.1:9/hook")],
+        )
+        .await;
+    assert_eq!(st, 200);
+    assert!(page.contains("id=\"new-secret\""), "{page}");
+    let (_, page) = s.get(&admin.cookie, "/settings").await;
+    assert!(!page.contains("id=\"new-secret\""), "shown once");
+    let action = page
+        .split("action=\"/settings/webhooks/")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a delete form for the webhook")
+        .to_string();
+    let (st, _, _) = s
+        .post_form(
+            &admin,
+            &format!("/settings/webhooks/{action}"),
+            &[("csrf", &admin.csrf)],
+        )
+        .await;
+    assert_eq!(st, 303);
+    assert!(
+        !s.get(&admin.cookie, "/settings")
+            .await
+            .1
+            .contains("127.0.0.1:9/hook")
+    );
+    // Someone in two organisations gets the switcher and can act for the other one.
+    let (st, org) = s
+        .api(
+            &admin,
+            reqwest::Method::POST,
+            "/api/v1/orgs",
+            Some(json!({"name": "Little Owl Devices", "kind": "manufacturer"})),
+        )
+        .await;
+    assert_eq!(st, 201, "{org}");
+    let (_, page) = s.get(&admin.cookie, "/").await;
+    assert!(page.contains("<label for=\"org-switch\">Organisation</label>"));
+    assert!(page.contains(">Little Owl Devices (admin)</option>"));
+    let other = org["id"].as_i64().unwrap().to_string();
+    let (st, loc, _) = s
+        .post_form(&admin, "/org", &[("csrf", &admin.csrf), ("org_id", &other)])
+        .await;
+    assert_eq!((st, loc.as_str()), (303, "/"));
+    let (_, page) = s.get(&admin.cookie, "/products").await;
+    assert!(page.contains(&format!(
+        "<option value=\"{other}\" selected>Little Owl Devices"
+    )));
+    assert!(
+        !page.contains("AX3000"),
+        "the other organisation's products are not shown"
+    );
+    // Log out ends the session.
+    let (st, loc, _) = s
+        .post_form(&viewer, "/logout", &[("csrf", &viewer.csrf)])
+        .await;
+    assert_eq!((st, loc.as_str()), (303, "/login"));
+    assert_eq!(s.get(&viewer.cookie, "/").await.0, 303);
+    // The API's login throttling holds for the form too: five failures, then even the right
+    // password waits.
+    let attempt = |password: &'static str| {
+        let http = s.http.clone();
+        let url = s.url("/login");
+        async move {
+            let r = http
+                .post(url)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(form_encode(&[
+                    ("email", "viewer@northwind.example"),
+                    ("password", password),
+                ]))
+                .send()
+                .await
+                .unwrap();
+            let retry = r.headers().get("retry-after").is_some();
+            (r.status().as_u16(), retry, r.text().await.unwrap())
+        }
+    };
+    for _ in 0..5 {
+        assert_eq!(attempt("wrong password!!").await.0, 401);
+    }
+    let (st, retry, page) = attempt(PASSWORD).await;
+    assert_eq!((st, retry), (429, true));
+    assert!(
+        page.contains("too many failed logins; try again in 15 minutes"),
+        "{page}"
+    );
+    s.clock.advance(16 * 60);
+    s.login("viewer@northwind.example", PASSWORD).await;
+    s.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn snapshots_of_dashboard_product_and_finding() {
+    let s = Server::start().await;
+    let admin = s.login(ADMIN, PASSWORD).await;
+    s.import_examples(&admin).await;
+    let (pid, rid) = product_with_release(&s, &admin).await;
+    s.clock.advance(3600);
+    let sbom = std::fs::read(root().join("examples/sboms/router-fw-2.4.1.cdx.json")).unwrap();
+    let (st, loc, _) = s
+        .upload_form(&admin, rid, "router-fw-2.4.1.cdx.json", &sbom)
+        .await;
+    assert_eq!(st, 303);
+    assert_eq!(
+        loc,
+        format!("/products/{pid}?uploaded=2.4.1&findings=4#findings")
+    );
+    s.clock.advance(2 * 3600);
+    let (_, fs) = s
+        .api(
+            &admin,
+            reqwest::Method::GET,
+            "/api/v1/findings?exploited=true",
+            None,
+        )
+        .await;
+    let fid = fs[0]["id"].as_i64().unwrap();
+    // Triage through the form: a missing justification is shown at its field, typed comment kept.
+    let (st, _, page) = s
+        .post_form(
+            &admin,
+            &format!("/findings/{fid}"),
+            &[
+                ("csrf", &admin.csrf),
+                ("status", "not_affected"),
+                ("comment", "HTTP/2 is off"),
+            ],
+        )
+        .await;
+    assert_eq!(st, 422);
+    assert!(
+        page.contains("id=\"t-justification-error\">justification: required for not_affected"),
+        "{page}"
+    );
+    assert!(page.contains(">HTTP/2 is off</textarea>"));
+    s.clock.advance(1800);
+    let (st, loc, _) = s
+        .post_form(
+            &admin,
+            &format!("/findings/{fid}"),
+            &[
+                ("csrf", &admin.csrf),
+                ("status", "affected"),
+                ("justification", ""),
+                ("comment", "HTTP/2 is on in the cloud agent; fix in 2.4.2"),
+            ],
+        )
+        .await;
+    assert_eq!((st, loc), (303, format!("/findings/{fid}?triaged=1")));
+    s.clock.advance(1800);
+    let (st, dashboard) = s.get(&admin.cookie, "/").await;
+    assert_eq!(st, 200);
+    assert!(dashboard.contains("Early warning (24 h)") && dashboard.contains("EXPLOITED"));
+    insta::assert_snapshot!("dashboard", stable(&dashboard, &admin.csrf));
+    let (st, product) = s.get(&admin.cookie, &format!("/products/{pid}")).await;
+    assert_eq!(st, 200);
+    assert!(product.contains("Important, class I (Annex III)"));
+    insta::assert_snapshot!("product", stable(&product, &admin.csrf));
+    let (st, finding) = s.get(&admin.cookie, &format!("/findings/{fid}")).await;
+    assert_eq!(st, 200);
+    assert!(finding.contains("HTTP/2 is on in the cloud agent; fix in 2.4.2"));
+    insta::assert_snapshot!("finding", stable(&finding, &admin.csrf));
+    // Advisory search and page list the affected product and release.
+    let (_, search) = s.get(&admin.cookie, "/advisories?q=CVE-2023-44487").await;
+    assert!(
+        search.contains("href=\"/advisories/GHSA-qppj-fm5r-hxr3\""),
+        "{search}"
+    );
+    let (_, adv) = s.get(&admin.cookie, "/advisories/CVE-2023-44487").await;
+    assert!(
+        adv.contains(&format!(
+            "<a href=\"/products/{pid}\">AX3000 Wi-Fi 6 router</a>: releases 2.4.1"
+        )),
+        "{adv}"
+    );
+    s.shutdown().await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// End to end in a real headless Chromium.
+
+use fantoccini::{Client, ClientBuilder, Locator};
+
+/// chromedriver on a free loopback port, stopped on drop.
+struct Driver {
+    child: std::process::Child,
+    url: String,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn find_program(names: &[&str]) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    for dir in std::env::split_paths(&path) {
+        for n in names {
+            let p = dir.join(n);
+            if p.is_file() {
+                return Some(p);
+            }
+        }
+    }
+    None
+}
+
+async fn start_driver() -> Driver {
+    let (Some(driver), Some(_)) = (
+        find_program(&["chromedriver"]),
+        find_program(&["chromium", "chromium-browser", "google-chrome"]),
+    ) else {
+        panic!(
+            "the browser test needs Chromium and chromedriver: `apt-get install -y chromium chromium-driver` \
+             (scripts/test.sh installs them when absent)"
+        );
+    };
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = std::process::Command::new(driver)
+        .arg(format!("--port={port}"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start chromedriver");
+    let d = Driver {
+        child,
+        url: format!("http://127.0.0.1:{port}"),
+    };
+    for _ in 0..100 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
+            return d;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("chromedriver did not listen on port {port} within 10 s");
+}
+
+async fn browser(driver: &Driver) -> Client {
+    let binary = find_program(&["chromium", "chromium-browser", "google-chrome"]).unwrap();
+    let caps = json!({
+        "goog:chromeOptions": {
+            "binary": binary.to_str().unwrap(),
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                     "--window-size=1280,1000", "--no-first-run", "--disable-extensions",
+                     "--disable-background-networking", "--disable-sync", "--disable-component-update"]
+        }
+    });
+    let serde_json::Value::Object(caps) = caps else {
+        unreachable!()
+    };
+    ClientBuilder::rustls()
+        .unwrap()
+        .capabilities(caps)
+        .connect(&driver.url)
+        .await
+        .expect("open a Chromium session")
+}
+
+/// Runs the steps; on failure saves a screenshot to target/ui-failures/ and fails the test.
+struct Steps {
+    client: Client,
+    base: String,
+    step: String,
+}
+
+type Step<T> = Result<T, String>;
+
+fn err<E: std::fmt::Display>(what: &str) -> impl FnOnce(E) -> String + '_ {
+    move |e| format!("{what}: {e}")
+}
+
+impl Steps {
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    async fn go(&mut self, step: &str, path: &str) -> Step<()> {
+        self.step = step.to_string();
+        self.client.goto(&self.url(path)).await.map_err(err(path))
+    }
+
+    async fn find(&self, css: &str) -> Step<fantoccini::elements::Element> {
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css(css))
+            .await
+            .map_err(err(css))
+    }
+
+    async fn absent(&self, css: &str) -> Step<()> {
+        let n = self
+            .client
+            .find_all(Locator::Css(css))
+            .await
+            .map_err(err(css))?
+            .len();
+        if n == 0 {
+            Ok(())
+        } else {
+            Err(format!("{css} should not be on the page ({n} found)"))
+        }
+    }
+
+    /// The text of an element; retried while the page is being replaced (stale elements).
+    async fn text(&self, css: &str) -> Step<String> {
+        let mut last = String::new();
+        for _ in 0..50 {
+            match self.find(css).await?.text().await {
+                Ok(t) => return Ok(t),
+                Err(e) => last = e.to_string(),
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Err(format!("{css}: {last}"))
+    }
+
+    /// Waits (up to 10 s) until an element's text contains `needle` (the page may still be
+    /// the previous one right after a click).
+    async fn wait_text(&self, css: &str, needle: &str) -> Step<String> {
+        let mut got = String::new();
+        for _ in 0..100 {
+            got = self.text(css).await?;
+            if got.contains(needle) {
+                return Ok(got);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Err(format!("{css}: {got:?} does not contain {needle:?}"))
+    }
+
+    async fn fill(&self, css: &str, value: &str) -> Step<()> {
+        let e = self.find(css).await?;
+        e.clear().await.map_err(err(css))?;
+        e.send_keys(value).await.map_err(err(css))
+    }
+
+    async fn choose(&self, css: &str, value: &str) -> Step<()> {
+        self.find(css)
+            .await?
+            .select_by_value(value)
+            .await
+            .map_err(err(css))
+    }
+
+    async fn click(&self, css: &str) -> Step<()> {
+        self.find(css).await?.click().await.map_err(err(css))
+    }
+
+    async fn h1(&self) -> Step<String> {
+        self.text("h1").await
+    }
+
+    /// Waits (up to 10 s) until the page heading contains `want`.
+    async fn expect_h1(&self, want: &str) -> Step<()> {
+        let mut got = String::new();
+        for _ in 0..100 {
+            got = self.h1().await?;
+            if got.contains(want) {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Err(format!("heading {got:?}, expected {want:?}"))
+    }
+
+    async fn screenshot_to(&self, path: &std::path::Path) -> Step<()> {
+        let png = self.client.screenshot().await.map_err(err("screenshot"))?;
+        std::fs::create_dir_all(path.parent().unwrap()).map_err(err("mkdir"))?;
+        std::fs::write(path, png).map_err(err("write screenshot"))
+    }
+
+    async fn login(&mut self, email: &str, password: &str) -> Step<()> {
+        self.go(&format!("log in as {email}"), "/login").await?;
+        self.fill("#email", email).await?;
+        self.fill("#password", password).await?;
+        self.click("#login").await?;
+        self.expect_h1("Dashboard").await
+    }
+
+    async fn logout(&mut self) -> Step<()> {
+        self.step = "log out".into();
+        self.click("#logout").await?;
+        self.expect_h1("Log in").await
+    }
+}
+
+fn ensure(cond: bool, what: impl Into<String>) -> Step<()> {
+    if cond { Ok(()) } else { Err(what.into()) }
+}
+
+async fn journey(b: &mut Steps, s: &Server) -> Step<()> {
+    // Log in (a wrong password first: the message shows, the e-mail stays).
+    b.go("wrong password", "/login").await?;
+    b.fill("#email", ADMIN).await?;
+    b.fill("#password", "not my password").await?;
+    b.click("#login").await?;
+    ensure(
+        b.text("#login-error")
+            .await?
+            .contains("wrong e-mail or password"),
+        "login error shown",
+    )?;
+    b.login(ADMIN, PASSWORD).await?;
+
+    // A product and a release through the forms.
+    b.go("create product", "/products").await?;
+    b.fill("#n-name", "AX3000 Wi-Fi 6 router").await?;
+    b.fill(
+        "#n-description",
+        "Home Wi-Fi 6 router with mesh and a cloud agent.",
+    )
+    .await?;
+    b.choose("#n-entries", "annex3-class1-12").await?;
+    b.fill("#n-states", "DE, FR, NL").await?;
+    b.fill("#n-users", "120000").await?;
+    b.click("#product-create").await?;
+    b.expect_h1("AX3000 Wi-Fi 6 router").await?;
+    ensure(
+        b.text("#category").await?.contains("Important, class I"),
+        "category shown",
+    )?;
+    b.step = "create release".into();
+    b.fill("#r-version", "2.4.1").await?;
+    b.click("#release-create").await?;
+    b.find("form.sbom-upload").await?;
+
+    // Upload an SBOM through the form and see its findings.
+    b.step = "upload SBOM".into();
+    let sbom = root()
+        .join("examples/sboms/router-fw-2.4.1.cdx.json")
+        .canonicalize()
+        .unwrap();
+    b.find("form.sbom-upload input[type=file]")
+        .await?
+        .send_keys(sbom.to_str().unwrap())
+        .await
+        .map_err(err("file input"))?;
+    b.click("form.sbom-upload button").await?;
+    ensure(
+        b.text("#upload-notice").await?.contains("4 findings"),
+        "upload notice",
+    )?;
+    let findings = b.text("#findings table").await?;
+    ensure(
+        findings.contains("GHSA-qppj-fm5r-hxr3") && findings.contains("EXPLOITED"),
+        format!("findings table: {findings}"),
+    )?;
+    ensure(
+        b.text(".diagnostics").await?.contains("component-without"),
+        "SBOM diagnostics shown",
+    )?;
+    // The product page is long: a taller window shows classification, releases and findings.
+    b.client
+        .set_window_size(1280, 2000)
+        .await
+        .map_err(err("resize"))?;
+    b.client
+        .goto(&b.url("/products/1"))
+        .await
+        .map_err(err("product"))?;
+    b.screenshot_to(&root().join("docs/screenshots/product.png"))
+        .await?;
+    b.client
+        .set_window_size(1280, 1000)
+        .await
+        .map_err(err("resize"))?;
+
+    // The dashboard shows the exploited finding and its Art. 14 countdown.
+    b.go("dashboard", "/").await?;
+    let deadlines = b.text("section[aria-labelledby=h-deadlines]").await?;
+    ensure(
+        deadlines.contains("Early warning (24 h)") && deadlines.contains("due in"),
+        format!("deadlines: {deadlines}"),
+    )?;
+    b.find(".chart svg").await?;
+    b.screenshot_to(&root().join("docs/screenshots/dashboard.png"))
+        .await?;
+    // The same page on a phone-sized window: nothing may need horizontal scrolling but tables.
+    b.client
+        .set_window_size(400, 900)
+        .await
+        .map_err(err("resize"))?;
+    let overflow = b
+        .client
+        .execute(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth;",
+            vec![],
+        )
+        .await
+        .map_err(err("scroll width"))?;
+    b.screenshot_to(&root().join("target/ui-pages/dashboard-narrow.png"))
+        .await?;
+    ensure(
+        overflow.as_i64().unwrap_or(1) <= 0,
+        format!("the dashboard scrolls sideways on a narrow screen by {overflow} px"),
+    )?;
+    b.client
+        .set_window_size(1280, 1000)
+        .await
+        .map_err(err("resize"))?;
+
+    // Triage a finding: the missing justification is reported at its field, then saved.
+    b.step = "triage".into();
+    b.click("section[aria-labelledby=h-top] table a[href^='/findings/']")
+        .await?;
+    b.choose("#t-status", "not_affected").await?;
+    b.fill("#t-comment", "HTTP/2 is switched off in this firmware")
+        .await?;
+    b.click("#triage-save").await?;
+    ensure(
+        b.text("#t-justification-error")
+            .await?
+            .contains("required for not_affected"),
+        "justification error",
+    )?;
+    let kept = b
+        .find("#t-comment")
+        .await?
+        .prop("value")
+        .await
+        .map_err(err("comment"))?
+        .unwrap_or_default();
+    ensure(
+        kept == "HTTP/2 is switched off in this firmware",
+        format!("comment kept: {kept:?}"),
+    )?;
+    b.choose("#t-justification", "vulnerable_code_not_in_execute_path")
+        .await?;
+    b.click("#triage-save").await?;
+    b.find("#triage-notice").await?;
+    ensure(
+        b.text("#current-status").await?.contains("not affected"),
+        "status changed",
+    )?;
+    let history = b.text("#history").await?;
+    ensure(
+        history.contains("HTTP/2 is switched off in this firmware") && history.contains(ADMIN),
+        format!("history: {history}"),
+    )?;
+    // More pages for people reviewing the UI (under target/, not committed).
+    b.screenshot_to(&root().join("target/ui-pages/finding.png"))
+        .await?;
+
+    // Create an API token (shown once), use it, revoke it.
+    b.go("create token", "/settings").await?;
+    b.fill("#t-name", "CI pipeline").await?;
+    b.choose("#t-role", "viewer").await?;
+    b.click("#token-create").await?;
+    let secret = b.text("#new-secret").await?;
+    ensure(secret.starts_with("cyres_"), format!("secret {secret:?}"))?;
+    b.screenshot_to(&root().join("target/ui-pages/settings.png"))
+        .await?;
+    let api = |secret: String| {
+        let http = s.http.clone();
+        let url = s.url("/api/v1/products");
+        async move {
+            http.get(url)
+                .bearer_auth(secret)
+                .send()
+                .await
+                .map(|r| r.status().as_u16())
+                .unwrap_or(0)
+        }
+    };
+    ensure(api(secret.clone()).await == 200, "the new token works")?;
+    b.go("token shown once", "/settings").await?;
+    ensure(
+        !b.client
+            .source()
+            .await
+            .map_err(err("source"))?
+            .contains(&secret),
+        "the secret is not shown again",
+    )?;
+    b.step = "revoke token".into();
+    b.click("#token-table button.danger").await?;
+    b.wait_text("#token-table", "revoked").await?;
+    ensure(api(secret).await == 401, "the revoked token is refused")?;
+
+    // A viewer sees no edit forms.
+    b.step = "add viewer".into();
+    b.fill("#m-email", "viewer@northwind.example").await?;
+    b.choose("#m-role", "viewer").await?;
+    b.fill("#m-password", PASSWORD).await?;
+    b.click("#member-add").await?;
+    b.wait_text("#members table", "viewer@northwind.example")
+        .await?;
+    b.logout().await?;
+    b.login("viewer@northwind.example", PASSWORD).await?;
+    b.go("viewer: product", "/products/1").await?;
+    b.absent("form.sbom-upload").await?;
+    b.absent("#release-form").await?;
+    b.go("viewer: products", "/products").await?;
+    b.absent("#product-form").await?;
+    b.go("viewer: finding", "/findings?exploited=true").await?;
+    b.click("table.findings a[href^='/findings/']").await?;
+    b.find("#history").await?;
+    b.absent("#triage-form").await?;
+    b.go("viewer: settings", "/settings").await?;
+    b.absent("#member-form").await?;
+    b.absent("#token-form").await?;
+    b.absent("#webhook-form").await?;
+
+    // Log out: pages send back to the login form.
+    b.logout().await?;
+    b.go("after logout", "/findings").await?;
+    b.expect_h1("Log in").await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_end_to_end() {
+    let s = Server::start().await;
+    let admin = s.login(ADMIN, PASSWORD).await;
+    s.import_examples(&admin).await;
+    let driver = start_driver().await;
+    let client = browser(&driver).await;
+    let mut b = Steps {
+        client,
+        base: s.base.clone(),
+        step: "start".into(),
+    };
+    let result = journey(&mut b, &s).await;
+    if let Err(e) = &result {
+        let name: String = b
+            .step
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+            .collect();
+        let shot = root()
+            .join("target/ui-failures")
+            .join(format!("{name}.png"));
+        let saved = b.screenshot_to(&shot).await;
+        let _ = b.client.clone().close().await;
+        panic!(
+            "browser step {:?} failed: {e}\nscreenshot: {} ({saved:?})",
+            b.step,
+            shot.display()
+        );
+    }
+    let _ = b.client.clone().close().await;
+    drop(driver);
+    s.shutdown().await;
+}

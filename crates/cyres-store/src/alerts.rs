@@ -1,0 +1,312 @@
+//! Alerts, webhooks and the delivery outbox. Deliveries are rows written in the same
+//! transaction as the alert, so an alert is never lost between "raised" and "sent": a worker
+//! claims due rows, attempts them and records the outcome; after a restart it simply carries on.
+
+use crate::audit::record;
+use crate::{Actor, AlertRow, Delivery, Store, StoreError, Webhook};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+fn alert_from(r: &AnyRow) -> Result<AlertRow, StoreError> {
+    Ok(AlertRow {
+        id: r.try_get("id")?,
+        org_id: r.try_get("org_id")?,
+        finding_id: r.try_get("finding_id")?,
+        kind: r.try_get("kind")?,
+        urgent: r.try_get::<i64, _>("urgent")? != 0,
+        title: r.try_get("title")?,
+        body: serde_json::from_str(&r.try_get::<String, _>("body")?).unwrap_or_default(),
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+fn delivery_from(r: &AnyRow) -> Result<Delivery, StoreError> {
+    Ok(Delivery {
+        id: r.try_get("id")?,
+        org_id: r.try_get("org_id")?,
+        alert_id: r.try_get("alert_id")?,
+        channel: r.try_get("channel")?,
+        target_id: r.try_get("target_id")?,
+        attempts: r.try_get("attempts")?,
+        state: r.try_get("state")?,
+        next_attempt_at: r.try_get("next_attempt_at")?,
+        last_status: r.try_get("last_status")?,
+        last_error: r.try_get("last_error")?,
+        delivered_at: r.try_get("delivered_at")?,
+    })
+}
+
+fn webhook_from(r: &AnyRow) -> Result<Webhook, StoreError> {
+    Ok(Webhook {
+        id: r.try_get("id")?,
+        org_id: r.try_get("org_id")?,
+        url: r.try_get("url")?,
+        secret: r.try_get("secret")?,
+        active: r.try_get::<i64, _>("active")? != 0,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+const DELIVERY_COLS: &str = "id, org_id, alert_id, channel, target_id, attempts, state, \
+     next_attempt_at, last_status, last_error, delivered_at";
+
+impl Store {
+    /// The organisation's alerts, newest first.
+    pub async fn alerts(&self, org_id: i64, limit: i64) -> Result<Vec<AlertRow>, StoreError> {
+        sqlx::query(
+            "SELECT id, org_id, finding_id, kind, urgent, title, body, created_at FROM alert \
+             WHERE org_id = $1 ORDER BY id DESC LIMIT $2",
+        )
+        .bind(org_id)
+        .bind(limit.clamp(1, 1000))
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(alert_from)
+        .collect()
+    }
+
+    /// One alert of this organisation.
+    pub async fn alert(&self, org_id: i64, id: i64) -> Result<AlertRow, StoreError> {
+        let r = sqlx::query(
+            "SELECT id, org_id, finding_id, kind, urgent, title, body, created_at FROM alert \
+             WHERE id = $1 AND org_id = $2",
+        )
+        .bind(id)
+        .bind(org_id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| StoreError::not_found("alert", id))?;
+        alert_from(&r)
+    }
+
+    /// Raises an alert that is not about a finding (deadline reminders, requests from
+    /// authorities), with pending webhook and e-mail deliveries, in one transaction.
+    pub async fn create_alert(
+        &self,
+        org_id: i64,
+        kind: &str,
+        urgent: bool,
+        title: &str,
+        body: &serde_json::Value,
+        now: i64,
+    ) -> Result<i64, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let mut full = body.clone();
+        full["kind"] = kind.into();
+        full["urgent"] = urgent.into();
+        full["title"] = title.into();
+        full["created_at"] = now.into();
+        let r = sqlx::query(
+            "INSERT INTO alert (org_id, finding_id, kind, urgent, title, body, created_at) \
+             VALUES ($1, NULL, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(org_id)
+        .bind(kind)
+        .bind(i64::from(urgent))
+        .bind(title)
+        .bind(full.to_string())
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        let id: i64 = r.try_get("id")?;
+        sqlx::query(
+            "INSERT INTO delivery (org_id, alert_id, channel, target_id, attempts, state, next_attempt_at, created_at) \
+             SELECT $1, $2, 'webhook', id, 0, 'pending', $3, $4 FROM webhook WHERE org_id = $5 AND active = 1",
+        )
+        .bind(org_id)
+        .bind(id)
+        .bind(now)
+        .bind(now)
+        .bind(org_id)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO delivery (org_id, alert_id, channel, target_id, attempts, state, next_attempt_at, created_at) \
+             VALUES ($1, $2, 'email', NULL, 0, 'pending', $3, $4)",
+        )
+        .bind(org_id)
+        .bind(id)
+        .bind(now)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Adds a webhook.
+    pub async fn create_webhook(
+        &self,
+        org_id: i64,
+        url: &str,
+        secret: &str,
+        actor: &Actor,
+        now: i64,
+    ) -> Result<Webhook, StoreError> {
+        if !(url.starts_with("http://") || url.starts_with("https://")) || url.len() > 2000 {
+            return Err(StoreError::Invalid(
+                "url: must be an http:// or https:// URL".into(),
+            ));
+        }
+        let mut tx = self.pool.begin().await?;
+        let r = sqlx::query(
+            "INSERT INTO webhook (org_id, url, secret, active, created_at) VALUES ($1, $2, $3, 1, $4) \
+             RETURNING id, org_id, url, secret, active, created_at",
+        )
+        .bind(org_id)
+        .bind(url)
+        .bind(secret)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        let hook = webhook_from(&r)?;
+        record(
+            &mut tx,
+            Some(org_id),
+            actor,
+            "webhook.create",
+            "webhook",
+            &hook.id.to_string(),
+            serde_json::json!({"url": url}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(hook)
+    }
+
+    /// Removes a webhook (its delivery log stays).
+    pub async fn delete_webhook(
+        &self,
+        org_id: i64,
+        id: i64,
+        actor: &Actor,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let n = sqlx::query(
+            "UPDATE webhook SET active = 0 WHERE id = $1 AND org_id = $2 AND active = 1",
+        )
+        .bind(id)
+        .bind(org_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if n == 0 {
+            return Err(StoreError::not_found("webhook", id));
+        }
+        sqlx::query("UPDATE delivery SET state = 'cancelled' WHERE channel = 'webhook' AND target_id = $1 AND state = 'pending'")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        record(
+            &mut tx,
+            Some(org_id),
+            actor,
+            "webhook.delete",
+            "webhook",
+            &id.to_string(),
+            serde_json::json!({}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The organisation's active webhooks.
+    pub async fn webhooks(&self, org_id: i64) -> Result<Vec<Webhook>, StoreError> {
+        sqlx::query("SELECT id, org_id, url, secret, active, created_at FROM webhook WHERE org_id = $1 AND active = 1 ORDER BY id")
+            .bind(org_id)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(webhook_from)
+            .collect()
+    }
+
+    /// One webhook (any organisation; used by the delivery worker).
+    pub async fn webhook_by_id(&self, id: i64) -> Result<Webhook, StoreError> {
+        let r = sqlx::query(
+            "SELECT id, org_id, url, secret, active, created_at FROM webhook WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| StoreError::not_found("webhook", id))?;
+        webhook_from(&r)
+    }
+
+    /// Deliveries due at `now`, oldest first.
+    pub async fn due_deliveries(&self, now: i64, limit: i64) -> Result<Vec<Delivery>, StoreError> {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {DELIVERY_COLS} FROM delivery WHERE state = 'pending' AND next_attempt_at <= $1 \
+             ORDER BY next_attempt_at, id LIMIT $2"
+        )))
+        .bind(now)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(delivery_from)
+        .collect()
+    }
+
+    /// The organisation's delivery log, newest first.
+    pub async fn deliveries(&self, org_id: i64, limit: i64) -> Result<Vec<Delivery>, StoreError> {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {DELIVERY_COLS} FROM delivery WHERE org_id = $1 ORDER BY id DESC LIMIT $2"
+        )))
+        .bind(org_id)
+        .bind(limit.clamp(1, 1000))
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(delivery_from)
+        .collect()
+    }
+
+    /// Marks a pending delivery as skipped (channel not configured, no recipients).
+    pub async fn skip_delivery(&self, id: i64, reason: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE delivery SET state = 'skipped', last_error = $1 WHERE id = $2 AND state = 'pending'")
+            .bind(reason)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Records one delivery attempt: delivered, retry at `retry_at`, or given up (`None` and
+    /// not delivered).
+    pub async fn record_delivery_attempt(
+        &self,
+        id: i64,
+        delivered: bool,
+        status: Option<i64>,
+        error: Option<&str>,
+        retry_at: Option<i64>,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let state = if delivered {
+            "delivered"
+        } else if retry_at.is_some() {
+            "pending"
+        } else {
+            "failed"
+        };
+        sqlx::query(
+            "UPDATE delivery SET attempts = attempts + 1, state = $1, last_status = $2, last_error = $3, \
+             next_attempt_at = $4, delivered_at = $5 WHERE id = $6 AND state = 'pending'",
+        )
+        .bind(state)
+        .bind(status)
+        .bind(error)
+        .bind(retry_at.unwrap_or(now))
+        .bind(delivered.then_some(now))
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,788 @@
+//! Article 14 cases, their report submissions (the durable outbox towards the reporting
+//! endpoint) and, on the authority side, received reports.
+//!
+//! The case body is the `cyres-report` case as JSON; the store keeps it opaque and indexes only
+//! what lists and the clocks need (state, kind, awareness time). A submission's idempotency key
+//! is unique on both sides: the manufacturer's outbox cannot queue a stage revision twice, and
+//! the authority stores a report once however often it is delivered.
+
+use crate::audit::record;
+use crate::{Actor, Store, StoreError};
+use serde::Serialize;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+/// A case as listed.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CaseRow {
+    /// Id.
+    pub id: i64,
+    /// Organisation.
+    pub org_id: i64,
+    /// `vulnerability` or `incident`.
+    pub kind: String,
+    /// `proposed`, `open`, `closed`.
+    pub state: String,
+    /// One line.
+    pub title: String,
+    /// For proposals from exploited findings: the advisory.
+    pub advisory_id: Option<String>,
+    /// Findings behind the proposal.
+    pub finding_ids: Vec<i64>,
+    /// The `cyres-report` case (JSON), once confirmed.
+    pub body: Option<serde_json::Value>,
+    /// Awareness time, once confirmed.
+    pub aware_at: Option<i64>,
+    /// Unix seconds.
+    pub created_at: i64,
+    /// Unix seconds.
+    pub updated_at: i64,
+}
+
+/// A report submission.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SubmissionRow {
+    /// Id.
+    pub id: i64,
+    /// Organisation.
+    pub org_id: i64,
+    /// Case.
+    pub case_id: i64,
+    /// Stage word.
+    pub stage: String,
+    /// Revision.
+    pub revision: i64,
+    /// Idempotency key.
+    pub idempotency_key: String,
+    /// The report pack (JSON).
+    pub pack: serde_json::Value,
+    /// `pending`, `delivered`, `failed`, `manual`.
+    pub state: String,
+    /// Attempts so far.
+    pub attempts: i64,
+    /// Unix seconds.
+    pub next_attempt_at: i64,
+    /// Last error.
+    pub last_error: Option<String>,
+    /// Authority's reference.
+    pub receipt_ref: Option<String>,
+    /// Authority's receipt time.
+    pub receipt_at: Option<i64>,
+    /// Reference from the ENISA portal, recorded by hand.
+    pub portal_ref: Option<String>,
+    /// When it was submitted in the portal.
+    pub portal_submitted_at: Option<i64>,
+    /// Unix seconds.
+    pub created_at: i64,
+}
+
+/// A report received by an authority instance.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ReceivedReport {
+    /// Id (the authority's reference is `AUTH-<id>`).
+    pub id: i64,
+    /// Idempotency key.
+    pub idempotency_key: String,
+    /// Sending organisation (at the authority).
+    pub sender_org_id: i64,
+    /// Its name.
+    pub sender: String,
+    /// Coordinator CSIRT member state code, when known.
+    pub coordinator: Option<String>,
+    /// Stage word.
+    pub stage: String,
+    /// The pack.
+    pub pack: serde_json::Value,
+    /// Unix seconds.
+    pub received_at: i64,
+}
+
+fn case_from(r: &AnyRow) -> Result<CaseRow, StoreError> {
+    Ok(CaseRow {
+        id: r.try_get("id")?,
+        org_id: r.try_get("org_id")?,
+        kind: r.try_get("kind")?,
+        state: r.try_get("state")?,
+        title: r.try_get("title")?,
+        advisory_id: r.try_get("advisory_id")?,
+        finding_ids: serde_json::from_str(&r.try_get::<String, _>("finding_ids")?)
+            .unwrap_or_default(),
+        body: r
+            .try_get::<Option<String>, _>("body")?
+            .and_then(|b| serde_json::from_str(&b).ok()),
+        aware_at: r.try_get("aware_at")?,
+        created_at: r.try_get("created_at")?,
+        updated_at: r.try_get("updated_at")?,
+    })
+}
+
+fn submission_from(r: &AnyRow) -> Result<SubmissionRow, StoreError> {
+    Ok(SubmissionRow {
+        id: r.try_get("id")?,
+        org_id: r.try_get("org_id")?,
+        case_id: r.try_get("case_id")?,
+        stage: r.try_get("stage")?,
+        revision: r.try_get("revision")?,
+        idempotency_key: r.try_get("idempotency_key")?,
+        pack: serde_json::from_str(&r.try_get::<String, _>("pack")?).unwrap_or_default(),
+        state: r.try_get("state")?,
+        attempts: r.try_get("attempts")?,
+        next_attempt_at: r.try_get("next_attempt_at")?,
+        last_error: r.try_get("last_error")?,
+        receipt_ref: r.try_get("receipt_ref")?,
+        receipt_at: r.try_get("receipt_at")?,
+        portal_ref: r.try_get("portal_ref")?,
+        portal_submitted_at: r.try_get("portal_submitted_at")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+const CASE_COLS: &str = "id, org_id, kind, state, title, advisory_id, finding_ids, body, aware_at, created_at, updated_at";
+const SUB_COLS: &str = "id, org_id, case_id, stage, revision, idempotency_key, pack, state, attempts, \
+     next_attempt_at, last_error, receipt_ref, receipt_at, portal_ref, portal_submitted_at, created_at";
+
+/// Proposes a case for an actively exploited advisory in an organisation, inside the caller's
+/// transaction; an existing case for the same advisory gets the new findings added.
+pub(crate) async fn propose(
+    conn: &mut sqlx::AnyConnection,
+    org_id: i64,
+    advisory_id: &str,
+    finding_ids: &[i64],
+    now: i64,
+) -> Result<(), StoreError> {
+    let existing = sqlx::query(
+        "SELECT id, finding_ids FROM report_case WHERE org_id = $1 AND advisory_id = $2",
+    )
+    .bind(org_id)
+    .bind(advisory_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    match existing {
+        Some(r) => {
+            let id: i64 = r.try_get("id")?;
+            let mut ids: Vec<i64> =
+                serde_json::from_str(&r.try_get::<String, _>("finding_ids")?).unwrap_or_default();
+            ids.extend_from_slice(finding_ids);
+            ids.sort_unstable();
+            ids.dedup();
+            sqlx::query("UPDATE report_case SET finding_ids = $1, updated_at = $2 WHERE id = $3")
+                .bind(serde_json::to_string(&ids).unwrap_or_default())
+                .bind(now)
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
+        }
+        None => {
+            sqlx::query(
+                "INSERT INTO report_case (org_id, kind, state, title, advisory_id, finding_ids, created_at, updated_at) \
+                 VALUES ($1, 'vulnerability', 'proposed', $2, $3, $4, $5, $6)",
+            )
+            .bind(org_id)
+            .bind(format!("Actively exploited: {advisory_id}"))
+            .bind(advisory_id)
+            .bind(serde_json::to_string(finding_ids).unwrap_or_default())
+            .bind(now)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+impl Store {
+    /// Stores a case proposal that did not come from matching (an Art. 15 voluntary report):
+    /// `body` holds the proposal; a person confirms it into a case.
+    pub async fn create_proposal(
+        &self,
+        org_id: i64,
+        kind: &str,
+        title: &str,
+        body: &serde_json::Value,
+        now: i64,
+    ) -> Result<CaseRow, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let r = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO report_case (org_id, kind, state, title, finding_ids, body, created_at, updated_at) \
+             VALUES ($1, $2, 'proposed', $3, '[]', $4, $5, $6) RETURNING {CASE_COLS}"
+        )))
+        .bind(org_id)
+        .bind(kind)
+        .bind(title)
+        .bind(body.to_string())
+        .bind(now)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        let case = case_from(&r)?;
+        record(
+            &mut tx,
+            Some(org_id),
+            &Actor {
+                id: "public".into(),
+                label: "voluntary report".into(),
+            },
+            "case.propose",
+            "case",
+            &case.id.to_string(),
+            serde_json::json!({"kind": kind}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(case)
+    }
+
+    /// The organisation's cases, newest first.
+    pub async fn cases(&self, org_id: i64) -> Result<Vec<CaseRow>, StoreError> {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {CASE_COLS} FROM report_case WHERE org_id = $1 ORDER BY id DESC"
+        )))
+        .bind(org_id)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(case_from)
+        .collect()
+    }
+
+    /// Every open case of every organisation (for reminders).
+    pub async fn open_cases(&self) -> Result<Vec<CaseRow>, StoreError> {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {CASE_COLS} FROM report_case WHERE state = 'open' ORDER BY id"
+        )))
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(case_from)
+        .collect()
+    }
+
+    /// One case of this organisation.
+    pub async fn case(&self, org_id: i64, id: i64) -> Result<CaseRow, StoreError> {
+        let r = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {CASE_COLS} FROM report_case WHERE id = $1 AND org_id = $2"
+        )))
+        .bind(id)
+        .bind(org_id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| StoreError::not_found("case", id))?;
+        case_from(&r)
+    }
+
+    /// Opens a case by hand (a severe incident, or a vulnerability not found by matching).
+    #[allow(clippy::too_many_arguments)]
+    pub async fn create_case(
+        &self,
+        org_id: i64,
+        kind: &str,
+        title: &str,
+        body: &serde_json::Value,
+        aware_at: i64,
+        actor: &Actor,
+        now: i64,
+    ) -> Result<CaseRow, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let r = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO report_case (org_id, kind, state, title, finding_ids, body, aware_at, created_at, updated_at) \
+             VALUES ($1, $2, 'open', $3, '[]', $4, $5, $6, $7) RETURNING {CASE_COLS}"
+        )))
+        .bind(org_id)
+        .bind(kind)
+        .bind(title)
+        .bind(body.to_string())
+        .bind(aware_at)
+        .bind(now)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        let case = case_from(&r)?;
+        record(
+            &mut tx,
+            Some(org_id),
+            actor,
+            "case.create",
+            "case",
+            &case.id.to_string(),
+            serde_json::json!({"kind": kind, "aware_at": aware_at}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(case)
+    }
+
+    /// Confirms a proposed case (a person records awareness and evidence) or replaces an open
+    /// case's body. `aware_at` may only be set once.
+    pub async fn save_case(
+        &self,
+        org_id: i64,
+        id: i64,
+        body: &serde_json::Value,
+        aware_at: i64,
+        actor: &Actor,
+        now: i64,
+    ) -> Result<CaseRow, StoreError> {
+        let current = self.case(org_id, id).await?;
+        if current.state == "closed" {
+            return Err(StoreError::Conflict("case is closed".into()));
+        }
+        if let Some(a) = current.aware_at
+            && a != aware_at
+        {
+            return Err(StoreError::Invalid(
+                "aware_at: the time of awareness is fixed once the case is confirmed".into(),
+            ));
+        }
+        let mut tx = self.pool.begin().await?;
+        let r = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "UPDATE report_case SET state = 'open', body = $1, aware_at = $2, updated_at = $3 \
+             WHERE id = $4 AND org_id = $5 RETURNING {CASE_COLS}"
+        )))
+        .bind(body.to_string())
+        .bind(aware_at)
+        .bind(now)
+        .bind(id)
+        .bind(org_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        let action = if current.state == "proposed" {
+            "case.confirm"
+        } else {
+            "case.update"
+        };
+        record(
+            &mut tx,
+            Some(org_id),
+            actor,
+            action,
+            "case",
+            &id.to_string(),
+            serde_json::json!({"aware_at": aware_at}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        case_from(&r)
+    }
+
+    /// Queues a validated report for delivery (and keeps it for export). The idempotency key
+    /// makes a second queueing of the same stage revision a conflict.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn queue_submission(
+        &self,
+        org_id: i64,
+        case_id: i64,
+        stage: &str,
+        revision: i64,
+        key: &str,
+        pack: &serde_json::Value,
+        deliver: bool,
+        actor: &Actor,
+        now: i64,
+    ) -> Result<SubmissionRow, StoreError> {
+        self.case(org_id, case_id).await?;
+        let mut tx = self.pool.begin().await?;
+        let r = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO report_submission (org_id, case_id, stage, revision, idempotency_key, pack, state, attempts, next_attempt_at, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $9) RETURNING {SUB_COLS}"
+        )))
+        .bind(org_id)
+        .bind(case_id)
+        .bind(stage)
+        .bind(revision)
+        .bind(key)
+        .bind(pack.to_string())
+        .bind(if deliver { "pending" } else { "manual" })
+        .bind(now)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| StoreError::from(e).conflict_on_unique(format!("{stage} revision {revision} was already submitted")))?;
+        record(
+            &mut tx,
+            Some(org_id),
+            actor,
+            "report.submit",
+            "case",
+            &case_id.to_string(),
+            serde_json::json!({"stage": stage, "revision": revision, "key": key}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        submission_from(&r)
+    }
+
+    /// A case's submissions, oldest first.
+    pub async fn submissions(
+        &self,
+        org_id: i64,
+        case_id: i64,
+    ) -> Result<Vec<SubmissionRow>, StoreError> {
+        sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {SUB_COLS} FROM report_submission WHERE org_id = $1 AND case_id = $2 ORDER BY id")))
+            .bind(org_id)
+            .bind(case_id)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(submission_from)
+            .collect()
+    }
+
+    /// One submission of this organisation.
+    pub async fn submission(&self, org_id: i64, id: i64) -> Result<SubmissionRow, StoreError> {
+        let r = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {SUB_COLS} FROM report_submission WHERE id = $1 AND org_id = $2"
+        )))
+        .bind(id)
+        .bind(org_id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| StoreError::not_found("submission", id))?;
+        submission_from(&r)
+    }
+
+    /// Submissions due for delivery.
+    pub async fn due_submissions(
+        &self,
+        now: i64,
+        limit: i64,
+    ) -> Result<Vec<SubmissionRow>, StoreError> {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {SUB_COLS} FROM report_submission WHERE state = 'pending' AND next_attempt_at <= $1 ORDER BY id LIMIT $2"
+        )))
+        .bind(now)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(submission_from)
+        .collect()
+    }
+
+    /// Records a delivery attempt: a receipt (delivered), or an error with a retry time.
+    pub async fn record_submission_attempt(
+        &self,
+        id: i64,
+        receipt: Option<(&str, i64)>,
+        error: Option<&str>,
+        retry_at: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE report_submission SET attempts = attempts + 1, state = $1, receipt_ref = $2, receipt_at = $3, \
+             last_error = $4, next_attempt_at = $5 WHERE id = $6 AND state = 'pending'",
+        )
+        .bind(if receipt.is_some() { "delivered" } else { "pending" })
+        .bind(receipt.map(|r| r.0))
+        .bind(receipt.map(|r| r.1))
+        .bind(error)
+        .bind(retry_at)
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Records the reference and time of a manual submission in the ENISA portal.
+    pub async fn record_portal_reference(
+        &self,
+        org_id: i64,
+        id: i64,
+        reference: &str,
+        submitted_at: i64,
+        actor: &Actor,
+        now: i64,
+    ) -> Result<SubmissionRow, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let r = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "UPDATE report_submission SET portal_ref = $1, portal_submitted_at = $2 WHERE id = $3 AND org_id = $4 RETURNING {SUB_COLS}"
+        )))
+        .bind(reference)
+        .bind(submitted_at)
+        .bind(id)
+        .bind(org_id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| StoreError::not_found("submission", id))?;
+        record(
+            &mut tx,
+            Some(org_id),
+            actor,
+            "report.portal_reference",
+            "submission",
+            &id.to_string(),
+            serde_json::json!({"reference": reference, "submitted_at": submitted_at}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        submission_from(&r)
+    }
+
+    /// Authority side: stores a received report once. Returns the stored row and whether it
+    /// was new (a repeated delivery returns the first receipt).
+    #[allow(clippy::too_many_arguments)]
+    pub async fn receive_report(
+        &self,
+        key: &str,
+        sender_org_id: i64,
+        sender: &str,
+        coordinator: Option<&str>,
+        stage: &str,
+        pack: &serde_json::Value,
+        now: i64,
+    ) -> Result<(ReceivedReport, bool), StoreError> {
+        let inserted = sqlx::query(
+            "INSERT INTO authority_report (idempotency_key, sender_org_id, sender, coordinator, stage, pack, received_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
+        )
+        .bind(key)
+        .bind(sender_org_id)
+        .bind(sender)
+        .bind(coordinator)
+        .bind(stage)
+        .bind(pack.to_string())
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?;
+        let r = sqlx::query(
+            "SELECT id, idempotency_key, sender_org_id, sender, coordinator, stage, pack, received_at \
+             FROM authority_report WHERE idempotency_key = $1",
+        )
+        .bind(key)
+        .fetch_one(&self.pool)
+        .await?;
+        let row = received_from(&r)?;
+        if row.sender_org_id != sender_org_id {
+            return Err(StoreError::Conflict(
+                "idempotency key belongs to another sender".into(),
+            ));
+        }
+        Ok((row, inserted.is_some()))
+    }
+
+    /// Authority side: received reports, newest first; `coordinator` narrows to one member
+    /// state's CSIRT (ENISA passes `None` and sees all).
+    pub async fn received_reports(
+        &self,
+        coordinator: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<ReceivedReport>, StoreError> {
+        let rows = match coordinator {
+            Some(c) => {
+                sqlx::query(
+                    "SELECT id, idempotency_key, sender_org_id, sender, coordinator, stage, pack, received_at \
+                     FROM authority_report WHERE coordinator = $1 ORDER BY id DESC LIMIT $2",
+                )
+                .bind(c)
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?
+            }
+            None => {
+                sqlx::query(
+                    "SELECT id, idempotency_key, sender_org_id, sender, coordinator, stage, pack, received_at \
+                     FROM authority_report ORDER BY id DESC LIMIT $1",
+                )
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?
+            }
+        };
+        rows.iter().map(received_from).collect()
+    }
+
+    /// Number of received reports (authority side).
+    pub async fn received_report_count(&self) -> Result<i64, StoreError> {
+        Ok(sqlx::query("SELECT COUNT(*) AS n FROM authority_report")
+            .fetch_one(&self.pool)
+            .await?
+            .try_get("n")?)
+    }
+
+    /// Records that a reminder was sent; false when it already was (so each is sent once).
+    pub async fn mark_reminder(
+        &self,
+        case_id: i64,
+        stage: &str,
+        lead_secs: i64,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let r = sqlx::query(
+            "INSERT INTO reminder_sent (case_id, stage, lead_secs, sent_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (case_id, stage, lead_secs) DO NOTHING RETURNING case_id",
+        )
+        .bind(case_id)
+        .bind(stage)
+        .bind(lead_secs)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(r.is_some())
+    }
+}
+
+fn received_from(r: &AnyRow) -> Result<ReceivedReport, StoreError> {
+    Ok(ReceivedReport {
+        id: r.try_get("id")?,
+        idempotency_key: r.try_get("idempotency_key")?,
+        sender_org_id: r.try_get("sender_org_id")?,
+        sender: r.try_get("sender")?,
+        coordinator: r.try_get("coordinator")?,
+        stage: r.try_get("stage")?,
+        pack: serde_json::from_str(&r.try_get::<String, _>("pack")?).unwrap_or_default(),
+        received_at: r.try_get("received_at")?,
+    })
+}
+
+/// One authority action on a received report.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct AuthorityAction {
+    /// Id.
+    pub id: i64,
+    /// Report.
+    pub report_id: i64,
+    /// `decision`, `review`, `intermediate_request`.
+    pub kind: String,
+    /// The action (JSON from `cyres-report`).
+    pub body: serde_json::Value,
+    /// Who.
+    pub actor: String,
+    /// Acting organisation.
+    pub org_id: i64,
+    /// Unix seconds.
+    pub at: i64,
+}
+
+fn action_from(r: &AnyRow) -> Result<AuthorityAction, StoreError> {
+    Ok(AuthorityAction {
+        id: r.try_get("id")?,
+        report_id: r.try_get("report_id")?,
+        kind: r.try_get("kind")?,
+        body: serde_json::from_str(&r.try_get::<String, _>("body")?).unwrap_or_default(),
+        actor: r.try_get("actor")?,
+        org_id: r.try_get("org_id")?,
+        at: r.try_get("at")?,
+    })
+}
+
+impl Store {
+    /// One received report.
+    pub async fn received_report(&self, id: i64) -> Result<ReceivedReport, StoreError> {
+        let r = sqlx::query(
+            "SELECT id, idempotency_key, sender_org_id, sender, coordinator, stage, pack, received_at \
+             FROM authority_report WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| StoreError::not_found("report", id))?;
+        received_from(&r)
+    }
+
+    /// Appends an authority action (with its audit event) in one transaction.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn add_authority_action(
+        &self,
+        report_id: i64,
+        kind: &str,
+        body: &serde_json::Value,
+        org_id: i64,
+        actor: &Actor,
+        now: i64,
+    ) -> Result<AuthorityAction, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let r = sqlx::query(
+            "INSERT INTO authority_action (report_id, kind, body, actor, org_id, at) VALUES ($1, $2, $3, $4, $5, $6) \
+             RETURNING id, report_id, kind, body, actor, org_id, at",
+        )
+        .bind(report_id)
+        .bind(kind)
+        .bind(body.to_string())
+        .bind(actor.display())
+        .bind(org_id)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        record(
+            &mut tx,
+            Some(org_id),
+            actor,
+            &format!("authority.{kind}"),
+            "report",
+            &report_id.to_string(),
+            body.clone(),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        action_from(&r)
+    }
+
+    /// Actions on one report, oldest first.
+    pub async fn authority_actions(
+        &self,
+        report_id: i64,
+    ) -> Result<Vec<AuthorityAction>, StoreError> {
+        sqlx::query("SELECT id, report_id, kind, body, actor, org_id, at FROM authority_action WHERE report_id = $1 ORDER BY id")
+            .bind(report_id)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(action_from)
+            .collect()
+    }
+
+    /// Actions of one kind for reports sent by one organisation with id greater than `after`
+    /// (the manufacturer's instance polls its intermediate-report requests this way).
+    pub async fn actions_for_sender(
+        &self,
+        sender_org_id: i64,
+        kind: &str,
+        after: i64,
+    ) -> Result<Vec<(AuthorityAction, String)>, StoreError> {
+        sqlx::query(
+            "SELECT a.id, a.report_id, a.kind, a.body, a.actor, a.org_id, a.at, r.idempotency_key \
+             FROM authority_action a JOIN authority_report r ON r.id = a.report_id \
+             WHERE r.sender_org_id = $1 AND a.kind = $2 AND a.id > $3 ORDER BY a.id",
+        )
+        .bind(sender_org_id)
+        .bind(kind)
+        .bind(after)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| Ok((action_from(r)?, r.try_get("idempotency_key")?)))
+        .collect()
+    }
+
+    /// Every action of one kind, oldest first (ENISA's assessment reads the decisions).
+    pub async fn actions_of_kind(&self, kind: &str) -> Result<Vec<AuthorityAction>, StoreError> {
+        sqlx::query("SELECT id, report_id, kind, body, actor, org_id, at FROM authority_action WHERE kind = $1 ORDER BY id")
+            .bind(kind)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(action_from)
+            .collect()
+    }
+
+    /// The submission of this organisation with this idempotency key.
+    pub async fn submission_by_key(
+        &self,
+        org_id: i64,
+        key: &str,
+    ) -> Result<SubmissionRow, StoreError> {
+        let r = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {SUB_COLS} FROM report_submission WHERE org_id = $1 AND idempotency_key = $2"
+        )))
+        .bind(org_id)
+        .bind(key)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| StoreError::not_found("submission", key))?;
+        submission_from(&r)
+    }
+}

@@ -1,0 +1,102 @@
+//! Background jobs as rows: enqueued in the transaction that makes them necessary, claimed with
+//! a lease, finished or retried. A job whose worker died is claimed again when its lease runs
+//! out, so a restart resumes unfinished work.
+
+use crate::{Job, Store, StoreError};
+use sqlx::Row;
+
+impl Store {
+    /// Adds a job due at `run_at`.
+    pub async fn enqueue_job(
+        &self,
+        kind: &str,
+        payload: &serde_json::Value,
+        run_at: i64,
+        now: i64,
+    ) -> Result<i64, StoreError> {
+        let r = sqlx::query(
+            "INSERT INTO job (kind, payload, state, attempts, run_at, created_at) \
+             VALUES ($1, $2, 'pending', 0, $3, $4) RETURNING id",
+        )
+        .bind(kind)
+        .bind(payload.to_string())
+        .bind(run_at)
+        .bind(now)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(r.try_get("id")?)
+    }
+
+    /// Claims the next due job, leasing it for `lease` seconds (it becomes due again if not
+    /// finished by then).
+    pub async fn claim_job(&self, now: i64, lease: i64) -> Result<Option<Job>, StoreError> {
+        for _ in 0..5 {
+            let candidate = sqlx::query(
+                "SELECT id, kind, payload, attempts, run_at FROM job WHERE state = 'pending' AND run_at <= $1 \
+                 ORDER BY run_at, id LIMIT 1",
+            )
+            .bind(now)
+            .fetch_optional(&self.pool)
+            .await?;
+            let Some(r) = candidate else { return Ok(None) };
+            let id: i64 = r.try_get("id")?;
+            let run_at: i64 = r.try_get("run_at")?;
+            // Optimistic claim: only one worker moves run_at forward from the value it read.
+            let n = sqlx::query(
+                "UPDATE job SET run_at = $1, attempts = attempts + 1 WHERE id = $2 AND run_at = $3 AND state = 'pending'",
+            )
+            .bind(now + lease)
+            .bind(id)
+            .bind(run_at)
+            .execute(&self.pool)
+            .await?
+            .rows_affected();
+            if n == 1 {
+                return Ok(Some(Job {
+                    id,
+                    kind: r.try_get("kind")?,
+                    payload: serde_json::from_str(&r.try_get::<String, _>("payload")?)
+                        .unwrap_or_default(),
+                    attempts: r.try_get::<i64, _>("attempts")? + 1,
+                }));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Marks a job done.
+    pub async fn finish_job(&self, id: i64) -> Result<(), StoreError> {
+        sqlx::query("UPDATE job SET state = 'done' WHERE id = $1")
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Records a failure; retries at `retry_at`, or gives up when `None`.
+    pub async fn fail_job(
+        &self,
+        id: i64,
+        error: &str,
+        retry_at: Option<i64>,
+    ) -> Result<(), StoreError> {
+        sqlx::query("UPDATE job SET state = $1, last_error = $2, run_at = COALESCE($3, run_at) WHERE id = $4")
+            .bind(if retry_at.is_some() { "pending" } else { "failed" })
+            .bind(error)
+            .bind(retry_at)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Jobs not yet done.
+    pub async fn pending_job_count(&self) -> Result<i64, StoreError> {
+        Ok(
+            sqlx::query("SELECT COUNT(*) AS n FROM job WHERE state = 'pending'")
+                .fetch_one(&self.pool)
+                .await?
+                .try_get("n")?,
+        )
+    }
+}

@@ -1,0 +1,210 @@
+//! One storage API over SQLite (the embedded default) and PostgreSQL (production).
+//!
+//! Everything the platform keeps goes through [`Store`]: tenants and access (organisations,
+//! accounts, memberships, sessions, API tokens), the inventory (products, releases, SBOMs and
+//! their components), advisories and exploitation facts, findings with their VEX triage
+//! history, alerts and their delivery outbox, advisory-source sync state, background jobs and
+//! the audit trail.
+//!
+//! Invariants:
+//! - One SQL text serves both engines: `$n` placeholders in ascending order of first use,
+//!   times as UTC Unix seconds, JSON as text, booleans as 0/1 integers, no extensions. That
+//!   keeps the SQL inside the subset PostgreSQL-compatible distributed engines accept. Only
+//!   the DDL differs, so there are two migration folders (`migrations/sqlite`,
+//!   `migrations/pg`), embedded and applied at start; they are append-only.
+//! - Every multi-row change runs in one transaction, and state changes made for a person or
+//!   token write their audit event inside that same transaction.
+//! - Every read and write of tenant data is scoped by organisation id: a foreign id behaves
+//!   exactly like a missing one ([`StoreError::NotFound`]).
+//! - Time is a parameter (`now`, Unix seconds); nothing here reads the clock.
+
+#![deny(missing_docs)]
+
+pub mod advisories;
+mod alerts;
+mod audit;
+mod cases;
+mod error;
+mod findings;
+mod fleet;
+pub use findings::SEVERITIES;
+mod inventory;
+mod jobs;
+mod model;
+mod portfolio;
+mod tenants;
+
+pub use cases::{AuthorityAction, CaseRow, ReceivedReport, SubmissionRow};
+pub use error::StoreError;
+pub use fleet::{Device, Exposure};
+pub use model::*;
+pub use portfolio::{IngestOutcome, MatchOutcome, SbomUpload};
+
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::{AnyPool, Executor};
+use std::path::Path;
+use std::str::FromStr;
+
+/// Which engine a [`Store`] runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    /// SQLite, a file in the data directory.
+    Sqlite,
+    /// PostgreSQL (15 is what CI tests).
+    Postgres,
+}
+
+impl Backend {
+    /// `sqlite` or `postgres`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Sqlite => "sqlite",
+            Self::Postgres => "postgres",
+        }
+    }
+}
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static PG_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/pg");
+
+/// The storage handle: a connection pool plus the engine it talks to. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pub(crate) pool: AnyPool,
+    backend: Backend,
+}
+
+/// Most rows one multi-row `INSERT` carries (keeps every statement under both engines'
+/// bound-parameter limits).
+pub(crate) const CHUNK_ROWS: usize = 400;
+
+impl Store {
+    /// Opens (creating when needed) the SQLite database `cyres.db` in `data_dir`, in WAL mode,
+    /// and applies pending migrations.
+    pub async fn open_sqlite_dir(data_dir: &Path) -> Result<Self, StoreError> {
+        std::fs::create_dir_all(data_dir).map_err(|e| StoreError::Io {
+            path: data_dir.display().to_string(),
+            source: e,
+        })?;
+        let file = data_dir.join("cyres.db");
+        let url = format!("sqlite://{}?mode=rwc", file.display());
+        Self::open(&url).await
+    }
+
+    /// Opens `sqlite://…` or `postgres://…` and applies pending migrations.
+    pub async fn open(url: &str) -> Result<Self, StoreError> {
+        install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            return Err(StoreError::Config(format!(
+                "unsupported database URL scheme in {:?} (use sqlite:// or postgres://)",
+                redact_url(url)
+            )));
+        };
+        let options = AnyPoolOptions::new()
+            .max_connections(match backend {
+                Backend::Sqlite => 8,
+                Backend::Postgres => 16,
+            })
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        conn.execute("PRAGMA busy_timeout = 10000").await?;
+                        conn.execute("PRAGMA synchronous = NORMAL").await?;
+                        conn.execute("PRAGMA foreign_keys = ON").await?;
+                    }
+                    Ok(())
+                })
+            });
+        let pool = options
+            .connect(url)
+            .await
+            .map_err(|e| StoreError::Connect {
+                url: redact_url(url),
+                message: e.to_string(),
+            })?;
+        if backend == Backend::Sqlite {
+            pool.execute("PRAGMA journal_mode = WAL").await?;
+        }
+        let migrator = match backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &PG_MIGRATIONS,
+        };
+        migrator.run(&pool).await?;
+        Ok(Self { pool, backend })
+    }
+
+    /// The engine.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Checks that the database answers (for `/readyz`).
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// The underlying pool, for tests and benchmarks that need raw SQL.
+    #[doc(hidden)]
+    pub fn raw_pool(&self) -> AnyPool {
+        self.pool.clone()
+    }
+
+    /// Closes the pool, waiting for connections in use to be returned.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+impl FromStr for Backend {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "sqlite" => Ok(Self::Sqlite),
+            "postgres" => Ok(Self::Postgres),
+            other => Err(format!("unknown backend {other:?}")),
+        }
+    }
+}
+
+/// The URL with any password replaced by `***`, safe for logs and errors.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let (authority, tail) = match rest.find('/') {
+        Some(i) => (&rest[..i], &rest[i..]),
+        None => (rest, ""),
+    };
+    match authority.rsplit_once('@') {
+        Some((userinfo, host)) => {
+            let user = userinfo.split(':').next().unwrap_or("");
+            let masked = if userinfo.contains(':') {
+                format!("{user}:***")
+            } else {
+                user.to_string()
+            };
+            format!("{scheme}://{masked}@{host}{tail}")
+        }
+        None => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_url;
+
+    #[test]
+    fn passwords_never_leave_redact_url() {
+        assert_eq!(
+            redact_url("postgres://cyres:s3cret@db:5432/cyres"),
+            "postgres://cyres:***@db:5432/cyres"
+        );
+        assert_eq!(redact_url("postgres://u@h/d"), "postgres://u@h/d");
+        assert_eq!(redact_url("sqlite:///x/cyres.db"), "sqlite:///x/cyres.db");
+    }
+}

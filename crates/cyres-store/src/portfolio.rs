@@ -1,0 +1,597 @@
+//! Matching the portfolio: SBOM ingestion (store + match in one transaction) and re-matching
+//! after advisory or exploitation changes, with the alerts they raise.
+//!
+//! The key idea that keeps both directions fast on millions of component rows: components
+//! and advisories meet on one indexed column, the match key (`<family>/<name>`,
+//! [`cyres_vuln::keys`]). A new SBOM fetches only the advisories under its components' keys; a
+//! changed advisory fetches only the components under its keys. Identical components across
+//! releases (the usual case: the same library in every firmware build) are matched once and
+//! the result fanned out to every row. The version logic itself is the engine's
+//! ([`cyres_vuln::match_sbom`]), so `cyres scan` and the platform always agree.
+
+use crate::{AlertKind, Store, StoreError};
+use cyres_sbom::{Component, Format, Sbom};
+use cyres_vuln::advisory::Advisory;
+use cyres_vuln::keys::component_keys;
+use cyres_vuln::{Corpus, Finding, Index, match_sbom};
+use sqlx::{AnyConnection, Row};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// An SBOM to store for a release: the original bytes and what the reader made of them.
+#[derive(Debug)]
+pub struct SbomUpload<'a> {
+    /// Uploaded file name (for display).
+    pub file_name: &'a str,
+    /// The original bytes, kept exactly.
+    pub original: &'a [u8],
+    /// SHA-256 of the original, hex (computed by the caller, which streams the upload).
+    pub sha256: &'a str,
+    /// The parsed, normalised SBOM.
+    pub sbom: &'a Sbom,
+}
+
+/// What an SBOM upload did.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct IngestOutcome {
+    /// The stored SBOM.
+    pub sbom_id: i64,
+    /// Components stored.
+    pub components: usize,
+    /// Findings created.
+    pub findings: usize,
+    /// Of those, actively exploited.
+    pub exploited: usize,
+    /// Alerts raised.
+    pub alerts: usize,
+}
+
+/// What a re-match did.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct MatchOutcome {
+    /// Component rows looked at.
+    pub components: usize,
+    /// Distinct components matched.
+    pub distinct_components: usize,
+    /// Findings created.
+    pub new_findings: usize,
+    /// Findings that became actively exploited.
+    pub became_exploited: usize,
+    /// Alerts raised.
+    pub alerts: usize,
+    /// Releases with at least one new finding.
+    pub releases_affected: usize,
+}
+
+/// A finding written by an operation: (id, org, advisory, exploited, release).
+type Touched = (i64, i64, String, bool, i64);
+
+type CompKey = (String, Option<String>, Option<String>, Option<String>);
+
+fn comp_key(c: &Component) -> CompKey {
+    (
+        c.name.clone(),
+        c.version.clone(),
+        c.purl_raw
+            .clone()
+            .or_else(|| c.purl.as_ref().map(|p| p.to_string())),
+        c.cpe_raw.clone(),
+    )
+}
+
+fn finding_key(f: &Finding) -> CompKey {
+    (
+        f.component.name.clone(),
+        f.component.version.clone(),
+        f.component.purl.clone(),
+        f.component.cpe.clone(),
+    )
+}
+
+/// Matches distinct components against a small index built from `advisories`.
+fn match_distinct(
+    advisories: Vec<Advisory>,
+    components: Vec<Component>,
+) -> HashMap<CompKey, Vec<Finding>> {
+    if advisories.is_empty() || components.is_empty() {
+        return HashMap::new();
+    }
+    let mut corpus = Corpus::new();
+    corpus.advisories = advisories;
+    let index = Index::build(&corpus);
+    let sbom = Sbom {
+        source: "portfolio".into(),
+        format: Format::CycloneDxJson,
+        spec_version: String::new(),
+        product: None,
+        components,
+        dependencies: Vec::new(),
+        diagnostics: Vec::new(),
+    };
+    let mut out: HashMap<CompKey, Vec<Finding>> = HashMap::new();
+    for f in match_sbom(&index, &sbom).findings {
+        out.entry(finding_key(&f)).or_default().push(f);
+    }
+    out
+}
+
+fn is_exploited(f: &Finding, exploited: &BTreeSet<String>) -> bool {
+    std::iter::once(&f.id)
+        .chain(&f.aliases)
+        .any(|id| exploited.contains(&id.to_ascii_uppercase()))
+}
+
+/// One component row of the portfolio, as re-matching reads it.
+struct PortfolioRow {
+    org_id: i64,
+    product_id: i64,
+    release_id: i64,
+    sbom_id: i64,
+    ord: i64,
+    component: Component,
+}
+
+/// A finding about to be inserted.
+struct NewFinding<'a> {
+    org_id: i64,
+    product_id: i64,
+    release_id: i64,
+    sbom_id: i64,
+    ord: i64,
+    finding: &'a Finding,
+    exploited: bool,
+}
+
+fn placeholders(start: usize, n: usize) -> String {
+    (start..start + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Inserts findings (skipping ones that exist) and returns (id, org, advisory, exploited,
+/// release) of those actually inserted.
+async fn insert_findings(
+    conn: &mut AnyConnection,
+    rows: &[NewFinding<'_>],
+    now: i64,
+) -> Result<Vec<Touched>, StoreError> {
+    const COLS: usize = 19;
+    let mut inserted = Vec::new();
+    for chunk in rows.chunks(crate::CHUNK_ROWS / 2) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|i| format!("({})", placeholders(i * COLS + 1, COLS)))
+            .collect();
+        let sql = format!(
+            "INSERT INTO finding (org_id, product_id, release_id, sbom_id, component_ord, \
+             component_name, component_version, component_purl, advisory_id, aliases, summary, \
+             severity, score, match_kind, fixed_versions, exploited, status, first_seen, updated_at) \
+             VALUES {} ON CONFLICT (sbom_id, component_ord, advisory_id) DO NOTHING \
+             RETURNING id, org_id, advisory_id, exploited, release_id",
+            values.join(", ")
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+        for r in chunk {
+            let f = r.finding;
+            q = q
+                .bind(r.org_id)
+                .bind(r.product_id)
+                .bind(r.release_id)
+                .bind(r.sbom_id)
+                .bind(r.ord)
+                .bind(f.component.name.clone())
+                .bind(f.component.version.clone())
+                .bind(f.component.purl.clone())
+                .bind(f.id.clone())
+                .bind(serde_json::to_string(&f.aliases).unwrap_or_default())
+                .bind(f.summary.clone())
+                .bind(f.severity.rating.as_str())
+                .bind(f.severity.score)
+                .bind(match_kind_word(f))
+                .bind(serde_json::to_string(&f.fixed_versions).unwrap_or_default())
+                .bind(i64::from(r.exploited))
+                .bind("under_investigation")
+                .bind(now)
+                .bind(now);
+        }
+        for row in q.fetch_all(&mut *conn).await? {
+            inserted.push((
+                row.try_get("id")?,
+                row.try_get("org_id")?,
+                row.try_get("advisory_id")?,
+                row.try_get::<i64, _>("exploited")? != 0,
+                row.try_get("release_id")?,
+            ));
+        }
+    }
+    Ok(inserted)
+}
+
+fn match_kind_word(f: &Finding) -> &'static str {
+    match f.match_kind {
+        cyres_vuln::MatchKind::Purl => "purl",
+        cyres_vuln::MatchKind::Cpe => "cpe",
+        cyres_vuln::MatchKind::Unresolved => "unresolved",
+    }
+}
+
+/// The Art. 14 early-warning due time for a flaw that becomes known as exploited at `now`
+/// (awareness + 24 h, from `cyres-cra`), as RFC 3339.
+fn early_warning_due(now: i64) -> Option<String> {
+    let at = time::OffsetDateTime::from_unix_timestamp(now).ok()?;
+    let case =
+        cyres_cra::deadlines::CaseTimes::new(cyres_cra::deadlines::CaseKind::Vulnerability, at);
+    let d = cyres_cra::deadlines::deadlines(&case, at).ok()?;
+    let due = d.stages.first()?.due?;
+    due.format(&time::format_description::well_known::Rfc3339)
+        .ok()
+}
+
+/// Raises one alert per (organisation, advisory, kind) for the given findings, with a pending
+/// delivery for each active webhook of the organisation and for e-mail when requested.
+async fn raise_alerts(
+    conn: &mut AnyConnection,
+    kind: AlertKind,
+    findings: &[Touched],
+    now: i64,
+) -> Result<usize, StoreError> {
+    let mut groups: BTreeMap<(i64, String), Vec<&Touched>> = BTreeMap::new();
+    for f in findings {
+        groups.entry((f.1, f.2.clone())).or_default().push(f);
+    }
+    let mut raised = 0;
+    for ((org_id, advisory_id), items) in groups {
+        let urgent = items.iter().any(|f| f.3);
+        let releases: BTreeSet<i64> = items.iter().map(|f| f.4).collect();
+        let title = match kind {
+            AlertKind::NewFinding if urgent => format!(
+                "URGENT: actively exploited {advisory_id} affects {} release(s)",
+                releases.len()
+            ),
+            AlertKind::NewFinding => format!("{advisory_id} affects {} release(s)", releases.len()),
+            AlertKind::BecameExploited => format!(
+                "URGENT: {advisory_id} is now actively exploited; {} release(s) affected",
+                releases.len()
+            ),
+        };
+        let body = serde_json::json!({
+            "kind": kind.as_str(),
+            "urgent": urgent,
+            "org_id": org_id,
+            "advisory_id": advisory_id,
+            "title": title,
+            "finding_ids": items.iter().map(|f| f.0).collect::<Vec<_>>(),
+            "release_ids": releases,
+            "early_warning_due": if urgent { early_warning_due(now) } else { None },
+            "created_at": now,
+        });
+        let row = sqlx::query(
+            "INSERT INTO alert (org_id, finding_id, kind, urgent, title, body, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        )
+        .bind(org_id)
+        .bind(items[0].0)
+        .bind(kind.as_str())
+        .bind(i64::from(urgent))
+        .bind(&title)
+        .bind(body.to_string())
+        .bind(now)
+        .fetch_one(&mut *conn)
+        .await?;
+        let alert_id: i64 = row.try_get("id")?;
+        sqlx::query(
+            "INSERT INTO delivery (org_id, alert_id, channel, target_id, attempts, state, next_attempt_at, created_at) \
+             SELECT $1, $2, 'webhook', id, 0, 'pending', $3, $4 FROM webhook WHERE org_id = $5 AND active = 1",
+        )
+        .bind(org_id)
+        .bind(alert_id)
+        .bind(now)
+        .bind(now)
+        .bind(org_id)
+        .execute(&mut *conn)
+        .await?;
+        sqlx::query(
+            "INSERT INTO delivery (org_id, alert_id, channel, target_id, attempts, state, next_attempt_at, created_at) \
+             VALUES ($1, $2, 'email', NULL, 0, 'pending', $3, $4)",
+        )
+        .bind(org_id)
+        .bind(alert_id)
+        .bind(now)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+        if urgent {
+            // From the moment a flaw in a product is known to be actively exploited, the
+            // Article 14 clock runs: propose a case for a person to confirm.
+            let exploited: Vec<i64> = items.iter().filter(|f| f.3).map(|f| f.0).collect();
+            crate::cases::propose(conn, org_id, &advisory_id, &exploited, now).await?;
+        }
+        raised += 1;
+    }
+    Ok(raised)
+}
+
+impl Store {
+    /// Stores an SBOM for a release of this organisation and matches it against every stored
+    /// advisory: the SBOM, its components, its findings and their alerts land in one
+    /// transaction, or nothing does. A release holds one SBOM; a second upload is a conflict
+    /// (a new build is a new release).
+    pub async fn ingest_sbom(
+        &self,
+        org_id: i64,
+        release_id: i64,
+        upload: &SbomUpload<'_>,
+        actor: &crate::Actor,
+        now: i64,
+    ) -> Result<IngestOutcome, StoreError> {
+        let release = self.release(org_id, release_id).await?;
+        if release.sbom_id.is_some() {
+            return Err(StoreError::Conflict(format!(
+                "release {} already has an SBOM; create a new release for a new build",
+                release.version
+            )));
+        }
+        let sbom = upload.sbom;
+        // Match outside the transaction: reads only.
+        let keys: Vec<Vec<String>> = sbom.components.iter().map(component_keys).collect();
+        let all_keys: Vec<String> = keys
+            .iter()
+            .flatten()
+            .cloned()
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let advisories = self.advisories_for_keys(&all_keys).await?;
+        let exploited = self.exploited_cves().await?;
+        let mut distinct: HashMap<CompKey, Component> = HashMap::new();
+        for c in &sbom.components {
+            distinct.entry(comp_key(c)).or_insert_with(|| c.clone());
+        }
+        let matched = match_distinct(advisories, distinct.into_values().collect());
+
+        let mut tx = self.pool.begin().await?;
+        let diagnostics = serde_json::to_string(&sbom.diagnostics).unwrap_or_else(|_| "[]".into());
+        let row = sqlx::query(
+            "INSERT INTO sbom (org_id, release_id, file_name, format, spec_version, sha256, size_bytes, \
+             original, diagnostics, component_count, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+        )
+        .bind(org_id)
+        .bind(release_id)
+        .bind(upload.file_name)
+        .bind(format!("{:?}", sbom.format))
+        .bind(&sbom.spec_version)
+        .bind(upload.sha256)
+        .bind(upload.original.len() as i64)
+        .bind(upload.original.to_vec())
+        .bind(diagnostics)
+        .bind(sbom.components.len() as i64)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        let sbom_id: i64 = row.try_get("id")?;
+
+        const COLS: usize = 13;
+        let indexed: Vec<(usize, &Component)> = sbom.components.iter().enumerate().collect();
+        for chunk in indexed.chunks(crate::CHUNK_ROWS / 2) {
+            let values: Vec<String> = (0..chunk.len())
+                .map(|i| format!("({})", placeholders(i * COLS + 1, COLS)))
+                .collect();
+            let sql = format!(
+                "INSERT INTO component (sbom_id, ord, org_id, release_id, name, version, purl, cpe, \
+                 match_key, cpe_key, supplier, licenses, hashes) VALUES {}",
+                values.join(", ")
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+            for (ord, c) in chunk {
+                let ks = &keys[*ord];
+                let match_key = ks.iter().find(|k| !k.starts_with("cpe/")).cloned();
+                let cpe_key = ks.iter().find(|k| k.starts_with("cpe/")).cloned();
+                let (_, _, purl, cpe) = comp_key(c);
+                q = q
+                    .bind(sbom_id)
+                    .bind(*ord as i64)
+                    .bind(org_id)
+                    .bind(release_id)
+                    .bind(c.name.clone())
+                    .bind(c.version.clone())
+                    .bind(purl)
+                    .bind(cpe)
+                    .bind(match_key)
+                    .bind(cpe_key)
+                    .bind(c.supplier.clone())
+                    .bind((!c.licenses.is_empty()).then(|| c.licenses.join(", ")))
+                    .bind(
+                        (!c.hashes.is_empty())
+                            .then(|| serde_json::to_string(&c.hashes).unwrap_or_default()),
+                    );
+            }
+            q.execute(&mut *tx).await?;
+        }
+        sqlx::query("UPDATE product_release SET sbom_id = $1 WHERE id = $2 AND org_id = $3")
+            .bind(sbom_id)
+            .bind(release_id)
+            .bind(org_id)
+            .execute(&mut *tx)
+            .await?;
+
+        let mut new_rows = Vec::new();
+        for (ord, c) in sbom.components.iter().enumerate() {
+            if let Some(fs) = matched.get(&comp_key(c)) {
+                for f in fs {
+                    new_rows.push(NewFinding {
+                        org_id,
+                        product_id: release.product_id,
+                        release_id,
+                        sbom_id,
+                        ord: ord as i64,
+                        finding: f,
+                        exploited: is_exploited(f, &exploited),
+                    });
+                }
+            }
+        }
+        let inserted = insert_findings(&mut tx, &new_rows, now).await?;
+        let alerts = raise_alerts(&mut tx, AlertKind::NewFinding, &inserted, now).await?;
+        crate::audit::record(
+            &mut tx,
+            Some(org_id),
+            actor,
+            "sbom.upload",
+            "release",
+            &release_id.to_string(),
+            serde_json::json!({
+                "sbom_id": sbom_id, "file_name": upload.file_name, "sha256": upload.sha256,
+                "components": sbom.components.len(), "findings": inserted.len(),
+            }),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(IngestOutcome {
+            sbom_id,
+            components: sbom.components.len(),
+            findings: inserted.len(),
+            exploited: inserted.iter().filter(|f| f.3).count(),
+            alerts,
+        })
+    }
+
+    /// Re-matches every component of the portfolio indexed under `keys` (typically the
+    /// `changed_keys` of an advisory import) and raises alerts for new findings.
+    pub async fn rematch_keys(
+        &self,
+        keys: &BTreeSet<String>,
+        now: i64,
+    ) -> Result<MatchOutcome, StoreError> {
+        let mut out = MatchOutcome::default();
+        if keys.is_empty() {
+            return Ok(out);
+        }
+        let keys: Vec<String> = keys.iter().cloned().collect();
+        let mut rows: Vec<PortfolioRow> = Vec::new();
+        let mut present = BTreeSet::new();
+        for chunk in keys.chunks(crate::CHUNK_ROWS) {
+            let sql = format!(
+                "SELECT c.org_id, r.product_id, c.release_id, c.sbom_id, c.ord, c.name, c.version, \
+                 c.purl, c.cpe, c.match_key FROM component c \
+                 JOIN product_release r ON r.id = c.release_id AND r.sbom_id = c.sbom_id \
+                 WHERE c.match_key IN ({})",
+                placeholders(1, chunk.len())
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+            for k in chunk {
+                q = q.bind(k.as_str());
+            }
+            for r in q.fetch_all(&self.pool).await? {
+                let purl: Option<String> = r.try_get("purl")?;
+                let cpe: Option<String> = r.try_get("cpe")?;
+                present.insert(r.try_get::<String, _>("match_key")?);
+                rows.push(PortfolioRow {
+                    org_id: r.try_get("org_id")?,
+                    product_id: r.try_get("product_id")?,
+                    release_id: r.try_get("release_id")?,
+                    sbom_id: r.try_get("sbom_id")?,
+                    ord: r.try_get("ord")?,
+                    component: Component {
+                        name: r.try_get("name")?,
+                        version: r.try_get("version")?,
+                        purl: purl
+                            .as_deref()
+                            .and_then(|p| cyres_version::Purl::parse(p).ok()),
+                        purl_raw: purl,
+                        cpe: cpe
+                            .as_deref()
+                            .and_then(|c| cyres_version::Cpe::parse(c).ok()),
+                        cpe_raw: cpe,
+                        ..Component::default()
+                    },
+                });
+            }
+        }
+        out.components = rows.len();
+        if rows.is_empty() {
+            return Ok(out);
+        }
+        let present: Vec<String> = present.into_iter().collect();
+        let advisories = self.advisories_for_keys(&present).await?;
+        let exploited = self.exploited_cves().await?;
+        let mut distinct: HashMap<CompKey, Component> = HashMap::new();
+        for r in &rows {
+            distinct
+                .entry(comp_key(&r.component))
+                .or_insert_with(|| r.component.clone());
+        }
+        out.distinct_components = distinct.len();
+        let matched = match_distinct(advisories, distinct.into_values().collect());
+        let mut new_rows = Vec::new();
+        for r in &rows {
+            if let Some(fs) = matched.get(&comp_key(&r.component)) {
+                for f in fs {
+                    new_rows.push(NewFinding {
+                        org_id: r.org_id,
+                        product_id: r.product_id,
+                        release_id: r.release_id,
+                        sbom_id: r.sbom_id,
+                        ord: r.ord,
+                        finding: f,
+                        exploited: is_exploited(f, &exploited),
+                    });
+                }
+            }
+        }
+        let mut tx = self.pool.begin().await?;
+        let inserted = insert_findings(&mut tx, &new_rows, now).await?;
+        out.alerts = raise_alerts(&mut tx, AlertKind::NewFinding, &inserted, now).await?;
+        tx.commit().await?;
+        out.new_findings = inserted.len();
+        out.releases_affected = inserted.iter().map(|f| f.4).collect::<BTreeSet<_>>().len();
+        Ok(out)
+    }
+
+    /// Marks findings whose flaw is one of `cves` (directly or through an advisory alias) as
+    /// actively exploited and raises urgent alerts for them.
+    pub async fn apply_exploitation(
+        &self,
+        cves: &[String],
+        now: i64,
+    ) -> Result<MatchOutcome, StoreError> {
+        let mut out = MatchOutcome::default();
+        if cves.is_empty() {
+            return Ok(out);
+        }
+        let mut tx = self.pool.begin().await?;
+        let mut changed = Vec::new();
+        for chunk in cves.chunks(crate::CHUNK_ROWS / 2) {
+            let n = chunk.len();
+            let sql = format!(
+                "UPDATE finding SET exploited = 1, updated_at = $1 WHERE exploited = 0 AND ( \
+                 advisory_id IN ({}) OR advisory_id IN \
+                 (SELECT advisory_id FROM advisory_alias WHERE alias IN ({}))) \
+                 RETURNING id, org_id, advisory_id, exploited, release_id",
+                placeholders(2, n),
+                placeholders(2 + n, n)
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone())).bind(now);
+            for c in chunk {
+                q = q.bind(c.to_ascii_uppercase());
+            }
+            for c in chunk {
+                q = q.bind(c.to_ascii_uppercase());
+            }
+            for r in q.fetch_all(&mut *tx).await? {
+                changed.push((
+                    r.try_get("id")?,
+                    r.try_get("org_id")?,
+                    r.try_get("advisory_id")?,
+                    true,
+                    r.try_get("release_id")?,
+                ));
+            }
+        }
+        out.alerts = raise_alerts(&mut tx, AlertKind::BecameExploited, &changed, now).await?;
+        tx.commit().await?;
+        out.became_exploited = changed.len();
+        out.releases_affected = changed.iter().map(|f| f.4).collect::<BTreeSet<_>>().len();
+        Ok(out)
+    }
+}

@@ -1,0 +1,551 @@
+//! Tenants and access: organisations, accounts, memberships, browser sessions, the one-time
+//! setup token and API tokens. Secrets (session ids, tokens) arrive here already hashed; the
+//! store never sees or keeps a usable secret.
+
+use crate::audit::record;
+use crate::{
+    Account, Actor, ApiToken, Member, Membership, NewOrg, Org, OrgKind, Role, Store, StoreError,
+    WebSession,
+};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+pub(crate) fn org_from(r: &AnyRow) -> Result<Org, StoreError> {
+    let kind: String = r.try_get("kind")?;
+    Ok(Org {
+        id: r.try_get("id")?,
+        name: r.try_get("name")?,
+        kind: OrgKind::parse(&kind).ok_or(StoreError::Corrupt {
+            what: "organisation kind",
+            message: kind.clone(),
+        })?,
+        member_state: r.try_get("member_state")?,
+        size: r.try_get("size")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+fn account_from(r: &AnyRow) -> Result<Account, StoreError> {
+    Ok(Account {
+        id: r.try_get("id")?,
+        email: r.try_get("email")?,
+        display_name: r.try_get("display_name")?,
+        password_hash: r.try_get("password_hash")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+fn role_from(s: &str) -> Result<Role, StoreError> {
+    Role::parse(s).ok_or(StoreError::Corrupt {
+        what: "role",
+        message: s.to_string(),
+    })
+}
+
+fn token_from(r: &AnyRow) -> Result<ApiToken, StoreError> {
+    Ok(ApiToken {
+        id: r.try_get("id")?,
+        org_id: r.try_get("org_id")?,
+        role: role_from(&r.try_get::<String, _>("role")?)?,
+        name: r.try_get("name")?,
+        created_at: r.try_get("created_at")?,
+        last_used_at: r.try_get("last_used_at")?,
+        revoked_at: r.try_get("revoked_at")?,
+    })
+}
+
+const ORG_COLS: &str = "id, name, kind, member_state, size, created_at";
+
+impl Store {
+    /// Creates an organisation.
+    pub async fn create_org(
+        &self,
+        new: &NewOrg,
+        actor: &Actor,
+        now: i64,
+    ) -> Result<Org, StoreError> {
+        let name = new.name.trim();
+        if name.is_empty() || name.len() > 200 {
+            return Err(StoreError::Invalid(
+                "organisation name must be 1 to 200 characters".into(),
+            ));
+        }
+        if new.kind == OrgKind::Csirt && new.member_state.is_none() {
+            return Err(StoreError::Invalid(
+                "a CSIRT organisation needs its member state".into(),
+            ));
+        }
+        let mut tx = self.pool.begin().await?;
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO organisation (name, kind, member_state, size, created_at) \
+             VALUES ($1, $2, $3, $4, $5) RETURNING {ORG_COLS}"
+        )))
+        .bind(name)
+        .bind(new.kind.as_str())
+        .bind(new.member_state.as_deref())
+        .bind(new.size.as_deref())
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| {
+            StoreError::from(e)
+                .conflict_on_unique(format!("an organisation named {name:?} already exists"))
+        })?;
+        let org = org_from(&row)?;
+        record(
+            &mut tx,
+            Some(org.id),
+            actor,
+            "organisation.create",
+            "organisation",
+            &org.id.to_string(),
+            serde_json::json!({"name": org.name, "kind": org.kind}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(org)
+    }
+
+    /// One organisation.
+    pub async fn org(&self, id: i64) -> Result<Org, StoreError> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {ORG_COLS} FROM organisation WHERE id = $1"
+        )))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| StoreError::not_found("organisation", id))?;
+        org_from(&row)
+    }
+
+    /// Every organisation (platform view; used by the authority side and the demo).
+    pub async fn orgs(&self) -> Result<Vec<Org>, StoreError> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {ORG_COLS} FROM organisation ORDER BY id"
+        )))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(org_from).collect()
+    }
+
+    /// Number of accounts (zero means the first start).
+    pub async fn account_count(&self) -> Result<i64, StoreError> {
+        Ok(sqlx::query("SELECT COUNT(*) AS n FROM account")
+            .fetch_one(&self.pool)
+            .await?
+            .try_get("n")?)
+    }
+
+    /// Creates an account. `password_hash` is an argon2id PHC string made by the caller.
+    pub async fn create_account(
+        &self,
+        email: &str,
+        display_name: &str,
+        password_hash: &str,
+        actor: &Actor,
+        now: i64,
+    ) -> Result<Account, StoreError> {
+        let email = email.trim().to_lowercase();
+        if !email.contains('@') || email.len() > 254 {
+            return Err(StoreError::Invalid(format!(
+                "{email:?} is not an e-mail address"
+            )));
+        }
+        let mut tx = self.pool.begin().await?;
+        let row = sqlx::query(
+            "INSERT INTO account (email, display_name, password_hash, created_at) \
+             VALUES ($1, $2, $3, $4) RETURNING id, email, display_name, password_hash, created_at",
+        )
+        .bind(&email)
+        .bind(display_name.trim())
+        .bind(password_hash)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| {
+            StoreError::from(e).conflict_on_unique(format!("an account for {email} already exists"))
+        })?;
+        let account = account_from(&row)?;
+        record(
+            &mut tx,
+            None,
+            actor,
+            "account.create",
+            "account",
+            &account.id.to_string(),
+            serde_json::json!({"email": account.email}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(account)
+    }
+
+    /// Looks an account up by e-mail (case-insensitive).
+    pub async fn account_by_email(&self, email: &str) -> Result<Option<Account>, StoreError> {
+        let row = sqlx::query(
+            "SELECT id, email, display_name, password_hash, created_at FROM account WHERE email = $1",
+        )
+        .bind(email.trim().to_lowercase())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(account_from).transpose()
+    }
+
+    /// One account.
+    pub async fn account(&self, id: i64) -> Result<Account, StoreError> {
+        let row = sqlx::query(
+            "SELECT id, email, display_name, password_hash, created_at FROM account WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| StoreError::not_found("account", id))?;
+        account_from(&row)
+    }
+
+    /// Gives an account a role in an organisation (replacing any earlier role).
+    pub async fn set_membership(
+        &self,
+        account_id: i64,
+        org_id: i64,
+        role: Role,
+        actor: &Actor,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM membership WHERE account_id = $1 AND org_id = $2")
+            .bind(account_id)
+            .bind(org_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("INSERT INTO membership (account_id, org_id, role) VALUES ($1, $2, $3)")
+            .bind(account_id)
+            .bind(org_id)
+            .bind(role.as_str())
+            .execute(&mut *tx)
+            .await?;
+        record(
+            &mut tx,
+            Some(org_id),
+            actor,
+            "membership.set",
+            "account",
+            &account_id.to_string(),
+            serde_json::json!({"role": role}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Removes an account from an organisation.
+    pub async fn remove_membership(
+        &self,
+        account_id: i64,
+        org_id: i64,
+        actor: &Actor,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let n = sqlx::query("DELETE FROM membership WHERE account_id = $1 AND org_id = $2")
+            .bind(account_id)
+            .bind(org_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if n == 0 {
+            return Err(StoreError::not_found("member", account_id));
+        }
+        sqlx::query("DELETE FROM web_session WHERE account_id = $1 AND org_id = $2")
+            .bind(account_id)
+            .bind(org_id)
+            .execute(&mut *tx)
+            .await?;
+        record(
+            &mut tx,
+            Some(org_id),
+            actor,
+            "membership.remove",
+            "account",
+            &account_id.to_string(),
+            serde_json::json!({}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The organisations an account belongs to, with its role in each.
+    pub async fn memberships(&self, account_id: i64) -> Result<Vec<Membership>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT o.id, o.name, o.kind, o.member_state, o.size, o.created_at, m.role \
+             FROM membership m JOIN organisation o ON o.id = m.org_id \
+             WHERE m.account_id = $1 ORDER BY o.name",
+        )
+        .bind(account_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Membership {
+                    org: org_from(r)?,
+                    role: role_from(&r.try_get::<String, _>("role")?)?,
+                })
+            })
+            .collect()
+    }
+
+    /// The members of an organisation.
+    pub async fn members(&self, org_id: i64) -> Result<Vec<Member>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT a.id, a.email, a.display_name, a.password_hash, a.created_at, m.role \
+             FROM membership m JOIN account a ON a.id = m.account_id \
+             WHERE m.org_id = $1 ORDER BY a.email",
+        )
+        .bind(org_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Member {
+                    account: account_from(r)?,
+                    role: role_from(&r.try_get::<String, _>("role")?)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Stores a new browser session under the hash of its cookie value.
+    pub async fn create_session(
+        &self,
+        token_hash: &str,
+        session: &WebSession,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO web_session (token_hash, account_id, org_id, csrf_token, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(token_hash)
+        .bind(session.account_id)
+        .bind(session.org_id)
+        .bind(&session.csrf_token)
+        .bind(now)
+        .bind(session.expires_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The live session for a cookie hash (expired ones are treated as absent), checking that
+    /// the account still belongs to the organisation.
+    pub async fn session(
+        &self,
+        token_hash: &str,
+        now: i64,
+    ) -> Result<Option<(WebSession, Role)>, StoreError> {
+        let row = sqlx::query(
+            "SELECT s.account_id, s.org_id, s.csrf_token, s.expires_at, m.role \
+             FROM web_session s JOIN membership m \
+               ON m.account_id = s.account_id AND m.org_id = s.org_id \
+             WHERE s.token_hash = $1 AND s.expires_at > $2",
+        )
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| {
+            Ok((
+                WebSession {
+                    account_id: r.try_get("account_id")?,
+                    org_id: r.try_get("org_id")?,
+                    csrf_token: r.try_get("csrf_token")?,
+                    expires_at: r.try_get("expires_at")?,
+                },
+                role_from(&r.try_get::<String, _>("role")?)?,
+            ))
+        })
+        .transpose()
+    }
+
+    /// Points a session at another organisation the account belongs to.
+    pub async fn switch_session_org(
+        &self,
+        token_hash: &str,
+        org_id: i64,
+    ) -> Result<(), StoreError> {
+        let n = sqlx::query(
+            "UPDATE web_session SET org_id = $1 WHERE token_hash = $2 AND EXISTS \
+             (SELECT 1 FROM membership m WHERE m.account_id = web_session.account_id AND m.org_id = $1)",
+        )
+        .bind(org_id)
+        .bind(token_hash)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        if n == 0 {
+            return Err(StoreError::not_found("organisation", org_id));
+        }
+        Ok(())
+    }
+
+    /// Ends a session (log out). Also drops expired sessions.
+    pub async fn delete_session(&self, token_hash: &str, now: i64) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM web_session WHERE token_hash = $1 OR expires_at <= $2")
+            .bind(token_hash)
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Stores the hash of the one-time setup token printed on first start.
+    pub async fn create_setup_token(&self, token_hash: &str, now: i64) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO setup_token (token_hash, created_at) VALUES ($1, $2)")
+            .bind(token_hash)
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Consumes a setup token: true exactly once, and only while no account exists.
+    pub async fn use_setup_token(&self, token_hash: &str, now: i64) -> Result<bool, StoreError> {
+        let n = sqlx::query(
+            "UPDATE setup_token SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL \
+             AND NOT EXISTS (SELECT 1 FROM account)",
+        )
+        .bind(now)
+        .bind(token_hash)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        Ok(n == 1)
+    }
+
+    /// Stores a new API token (by hash) and returns its listing.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn create_api_token(
+        &self,
+        org_id: i64,
+        role: Role,
+        name: &str,
+        token_hash: &str,
+        actor: &Actor,
+        created_by: Option<i64>,
+        now: i64,
+    ) -> Result<ApiToken, StoreError> {
+        let name = name.trim();
+        if name.is_empty() || name.len() > 100 {
+            return Err(StoreError::Invalid(
+                "token name must be 1 to 100 characters".into(),
+            ));
+        }
+        let mut tx = self.pool.begin().await?;
+        let row = sqlx::query(
+            "INSERT INTO api_token (org_id, role, name, token_hash, created_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) \
+             RETURNING id, org_id, role, name, created_at, last_used_at, revoked_at",
+        )
+        .bind(org_id)
+        .bind(role.as_str())
+        .bind(name)
+        .bind(token_hash)
+        .bind(created_by)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        let token = token_from(&row)?;
+        record(
+            &mut tx,
+            Some(org_id),
+            actor,
+            "token.create",
+            "api_token",
+            &token.id.to_string(),
+            serde_json::json!({"name": token.name, "role": role}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(token)
+    }
+
+    /// Authenticates a token hash: the live (not revoked) token, after recording its use.
+    pub async fn authenticate_token(
+        &self,
+        token_hash: &str,
+        now: i64,
+    ) -> Result<Option<ApiToken>, StoreError> {
+        let row = sqlx::query(
+            "SELECT id, org_id, role, name, created_at, last_used_at, revoked_at \
+             FROM api_token WHERE token_hash = $1 AND revoked_at IS NULL",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let token = token_from(&row)?;
+        // Coarse last-used time (one write per minute at most) keeps hot API paths cheap.
+        if token.last_used_at.is_none_or(|t| now - t >= 60) {
+            sqlx::query("UPDATE api_token SET last_used_at = $1 WHERE id = $2")
+                .bind(now)
+                .bind(token.id)
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(Some(token))
+    }
+
+    /// The organisation's tokens, newest first.
+    pub async fn api_tokens(&self, org_id: i64) -> Result<Vec<ApiToken>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, org_id, role, name, created_at, last_used_at, revoked_at \
+             FROM api_token WHERE org_id = $1 ORDER BY id DESC",
+        )
+        .bind(org_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(token_from).collect()
+    }
+
+    /// Revokes a token of this organisation; effective for the next request.
+    pub async fn revoke_api_token(
+        &self,
+        org_id: i64,
+        token_id: i64,
+        actor: &Actor,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let n = sqlx::query(
+            "UPDATE api_token SET revoked_at = $1 WHERE id = $2 AND org_id = $3 AND revoked_at IS NULL",
+        )
+        .bind(now)
+        .bind(token_id)
+        .bind(org_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if n == 0 {
+            return Err(StoreError::not_found("token", token_id));
+        }
+        record(
+            &mut tx,
+            Some(org_id),
+            actor,
+            "token.revoke",
+            "api_token",
+            &token_id.to_string(),
+            serde_json::json!({}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,1060 @@
+//! The storage suite. Every case runs twice: on SQLite (a fresh file) and on PostgreSQL (a
+//! fresh database in the cluster named by `CYRES_TEST_PG_URL`, which `scripts/test.sh` starts
+//! with `scripts/pg.sh`). Without that variable the PostgreSQL variants fail with a message
+//! saying how to provide it, unless `CYRES_SKIP_PG=1` says to skip them on purpose.
+
+use cyres_store::*;
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+async fn sqlite_store() -> (Store, tempdir::Dir) {
+    let dir = tempdir::Dir::new();
+    let store = Store::open_sqlite_dir(dir.path())
+        .await
+        .expect("open sqlite");
+    (store, dir)
+}
+
+async fn pg_store() -> Option<Store> {
+    let Ok(admin) = std::env::var("CYRES_TEST_PG_URL") else {
+        if std::env::var("CYRES_SKIP_PG").as_deref() == Ok("1") {
+            eprintln!("CYRES_SKIP_PG=1: PostgreSQL variant skipped on request");
+            return None;
+        }
+        panic!(
+            "CYRES_TEST_PG_URL is not set. Run the suite through `bash scripts/test.sh`, which \
+             starts a throwaway PostgreSQL 15 cluster, or run `eval \"$(bash scripts/pg.sh start)\"` \
+             first (set CYRES_SKIP_PG=1 to skip the PostgreSQL variants knowingly)."
+        );
+    };
+    use sqlx::Executor;
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&admin)
+        .await
+        .expect("connect to test cluster");
+    let name = format!("cyres_t{}", tempdir::unique());
+    pool.execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .await
+        .expect("create database");
+    pool.close().await;
+    let url = match admin.rsplit_once('/') {
+        Some((base, _)) => format!("{base}/{name}"),
+        None => unreachable!("URL has a path"),
+    };
+    Some(Store::open(&url).await.expect("open postgres"))
+}
+
+mod tempdir {
+    use std::path::{Path, PathBuf};
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    static N: AtomicU64 = AtomicU64::new(0);
+
+    pub fn unique() -> String {
+        let t = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos();
+        format!(
+            "{}_{}_{}",
+            std::process::id(),
+            t % 1_000_000_000,
+            N.fetch_add(1, Ordering::SeqCst)
+        )
+    }
+
+    pub struct Dir(PathBuf);
+    impl Dir {
+        pub fn new() -> Self {
+            let p = std::env::temp_dir().join(format!("cyres-store-test-{}", unique()));
+            std::fs::create_dir_all(&p).unwrap();
+            Dir(p)
+        }
+        pub fn path(&self) -> &Path {
+            &self.0
+        }
+    }
+    impl Drop for Dir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+macro_rules! both {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let (store, _dir) = super::sqlite_store().await;
+                    super::$name(store).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    if let Some(store) = super::pg_store().await {
+                        super::$name(store).await;
+                    }
+                }
+            )*
+        }
+    };
+}
+
+both!(
+    tenants_sessions_and_tokens,
+    products_releases_are_tenant_scoped,
+    sbom_ingest_matches_and_alerts,
+    ingest_is_all_or_nothing,
+    new_advisory_rematches_the_portfolio,
+    exploitation_marks_findings_urgent,
+    triage_validates_and_keeps_history,
+    filters_bind_hostile_strings,
+    jobs_are_leased_and_resumed,
+    delivery_outbox_records_attempts,
+    advisory_search_and_lookup,
+);
+
+const T0: i64 = 1_790_000_000; // 2026-09-21
+
+fn me() -> Actor {
+    Actor {
+        id: "user:1".into(),
+        label: "alice@example.com".into(),
+    }
+}
+
+async fn org(store: &Store, name: &str) -> Org {
+    store
+        .create_org(
+            &NewOrg {
+                name: name.into(),
+                kind: OrgKind::Manufacturer,
+                member_state: Some("DE".into()),
+                size: Some("small".into()),
+            },
+            &me(),
+            T0,
+        )
+        .await
+        .unwrap()
+}
+
+fn product_input(name: &str) -> ProductInput {
+    ProductInput {
+        name: name.into(),
+        description: "Wi-Fi router".into(),
+        catalogue_entries: vec!["annex3-class1-12".into()],
+        category: "important-class-i".into(),
+        member_states: vec!["DE".into(), "FR".into()],
+        estimated_users: Some(250_000),
+        support_end: Some("2031-12-31".into()),
+    }
+}
+
+fn example_advisories() -> Vec<cyres_vuln::advisory::Advisory> {
+    let mut corpus = cyres_vuln::Corpus::new();
+    corpus
+        .load_path(&root().join("examples/advisories"), &mut |_| {})
+        .unwrap();
+    assert_eq!(
+        corpus.advisories.len(),
+        7,
+        "examples/advisories holds 7 records"
+    );
+    corpus.advisories
+}
+
+fn example_kev() -> Vec<Exploitation> {
+    let bytes = std::fs::read(root().join("examples/kev.json")).unwrap();
+    cyres_vuln::kev::parse_kev(&bytes)
+        .unwrap()
+        .into_iter()
+        .map(|k| Exploitation {
+            cve_id: k.cve_id,
+            source: "kev".into(),
+            date_added: Some(k.date_added),
+            due_date: Some(k.due_date),
+            ransomware: k.ransomware,
+            reference: None,
+        })
+        .collect()
+}
+
+fn router_sbom() -> (Vec<u8>, cyres_sbom::Sbom) {
+    let bytes = std::fs::read(root().join("examples/sboms/router-fw-2.4.1.cdx.json")).unwrap();
+    let sbom = cyres_sbom::read(&bytes, "router-fw-2.4.1.cdx.json", &Default::default()).unwrap();
+    (bytes, sbom)
+}
+
+async fn release_with_sbom(
+    store: &Store,
+    org_id: i64,
+    product: &str,
+    version: &str,
+) -> (Release, IngestOutcome) {
+    let p = match store
+        .products(org_id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|p| p.name == product)
+    {
+        Some(p) => p,
+        None => store
+            .create_product(org_id, &product_input(product), &me(), T0)
+            .await
+            .unwrap(),
+    };
+    let r = store
+        .create_release(org_id, p.id, version, Some("2026-09-01"), &me(), T0)
+        .await
+        .unwrap();
+    let (bytes, sbom) = router_sbom();
+    let out = store
+        .ingest_sbom(
+            org_id,
+            r.id,
+            &SbomUpload {
+                file_name: "router.cdx.json",
+                original: &bytes,
+                sha256: "00",
+                sbom: &sbom,
+            },
+            &me(),
+            T0 + 10,
+        )
+        .await
+        .unwrap();
+    (store.release(org_id, r.id).await.unwrap(), out)
+}
+
+async fn tenants_sessions_and_tokens(store: Store) {
+    assert_eq!(store.account_count().await.unwrap(), 0);
+    let a = org(&store, "Acme Routers").await;
+    let b = org(&store, "Beta Monitors").await;
+    let err = store
+        .create_org(
+            &NewOrg {
+                name: "Acme Routers".into(),
+                kind: OrgKind::Manufacturer,
+                member_state: None,
+                size: None,
+            },
+            &me(),
+            T0,
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)), "{err}");
+    let err = store
+        .create_org(
+            &NewOrg {
+                name: "CSIRT X".into(),
+                kind: OrgKind::Csirt,
+                member_state: None,
+                size: None,
+            },
+            &me(),
+            T0,
+        )
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("member state"), "{err}");
+
+    let acc = store
+        .create_account("Alice@Example.com", "Alice", "$argon2id$x", &me(), T0)
+        .await
+        .unwrap();
+    assert_eq!(acc.email, "alice@example.com");
+    assert!(
+        store
+            .account_by_email("ALICE@example.com")
+            .await
+            .unwrap()
+            .is_some()
+    );
+    store
+        .set_membership(acc.id, a.id, Role::Admin, &me(), T0)
+        .await
+        .unwrap();
+    store
+        .set_membership(acc.id, b.id, Role::Viewer, &me(), T0)
+        .await
+        .unwrap();
+    let ms = store.memberships(acc.id).await.unwrap();
+    assert_eq!(
+        ms.iter()
+            .map(|m| (m.org.name.as_str(), m.role))
+            .collect::<Vec<_>>(),
+        vec![
+            ("Acme Routers", Role::Admin),
+            ("Beta Monitors", Role::Viewer)
+        ]
+    );
+
+    // Sessions: live until expiry; switching only to an organisation the account belongs to.
+    let s = WebSession {
+        account_id: acc.id,
+        org_id: a.id,
+        csrf_token: "csrf".into(),
+        expires_at: T0 + 3600,
+    };
+    store.create_session("h1", &s, T0).await.unwrap();
+    assert_eq!(
+        store.session("h1", T0 + 10).await.unwrap().unwrap().1,
+        Role::Admin
+    );
+    assert!(
+        store.session("h1", T0 + 3600).await.unwrap().is_none(),
+        "expired"
+    );
+    store.switch_session_org("h1", b.id).await.unwrap();
+    assert_eq!(
+        store.session("h1", T0).await.unwrap().unwrap().0.org_id,
+        b.id
+    );
+    let c = org(&store, "Gamma").await;
+    assert!(matches!(
+        store.switch_session_org("h1", c.id).await,
+        Err(StoreError::NotFound { .. })
+    ));
+    store.delete_session("h1", T0).await.unwrap();
+    assert!(store.session("h1", T0).await.unwrap().is_none());
+
+    // Setup token: usable once, and only while there is no account... there is one now.
+    store.create_setup_token("setup", T0).await.unwrap();
+    assert!(!store.use_setup_token("setup", T0).await.unwrap());
+
+    // API tokens: hashed, revocable at once, last-used recorded.
+    let t = store
+        .create_api_token(a.id, Role::Editor, "ci", "tokhash", &me(), Some(acc.id), T0)
+        .await
+        .unwrap();
+    let got = store
+        .authenticate_token("tokhash", T0 + 100)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((got.id, got.role, got.org_id), (t.id, Role::Editor, a.id));
+    let listed = store.api_tokens(a.id).await.unwrap();
+    assert_eq!(listed[0].last_used_at, Some(T0 + 100));
+    assert!(store.api_tokens(b.id).await.unwrap().is_empty());
+    assert!(
+        matches!(
+            store.revoke_api_token(b.id, t.id, &me(), T0).await,
+            Err(StoreError::NotFound { .. })
+        ),
+        "foreign org cannot revoke"
+    );
+    store
+        .revoke_api_token(a.id, t.id, &me(), T0 + 200)
+        .await
+        .unwrap();
+    assert!(
+        store
+            .authenticate_token("tokhash", T0 + 201)
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    let audit = store.audit_events(a.id, 100).await.unwrap();
+    let actions: Vec<&str> = audit.iter().map(|e| e.action.as_str()).collect();
+    for want in [
+        "organisation.create",
+        "membership.set",
+        "token.create",
+        "token.revoke",
+    ] {
+        assert!(actions.contains(&want), "{want} missing from {actions:?}");
+    }
+    assert!(audit.iter().all(|e| e.actor.contains("alice@example.com")));
+}
+
+async fn products_releases_are_tenant_scoped(store: Store) {
+    let a = org(&store, "A").await;
+    let b = org(&store, "B").await;
+    let p = store
+        .create_product(a.id, &product_input("Router"), &me(), T0)
+        .await
+        .unwrap();
+    assert_eq!(p.member_states, vec!["DE", "FR"]);
+    assert_eq!(p.catalogue_entries, vec!["annex3-class1-12"]);
+    let dup = store
+        .create_product(a.id, &product_input("Router"), &me(), T0)
+        .await
+        .unwrap_err();
+    assert!(matches!(dup, StoreError::Conflict(_)));
+    // Same name in another organisation is fine.
+    store
+        .create_product(b.id, &product_input("Router"), &me(), T0)
+        .await
+        .unwrap();
+    // A foreign id is exactly a missing one.
+    let foreign = store.product(b.id, p.id).await.unwrap_err();
+    let missing = store.product(b.id, 999_999).await.unwrap_err();
+    assert!(
+        matches!(foreign, StoreError::NotFound { .. })
+            && matches!(missing, StoreError::NotFound { .. })
+    );
+    assert!(
+        store
+            .create_release(b.id, p.id, "1.0", None, &me(), T0)
+            .await
+            .is_err()
+    );
+    let r = store
+        .create_release(a.id, p.id, "1.0", Some("2026-01-31"), &me(), T0)
+        .await
+        .unwrap();
+    assert!(store.release(b.id, r.id).await.is_err());
+    let bad = store
+        .create_release(a.id, p.id, "1.1", Some("31/01/2026"), &me(), T0)
+        .await
+        .unwrap_err();
+    assert!(bad.to_string().contains("released_on"), "{bad}");
+    assert!(matches!(
+        store
+            .create_release(a.id, p.id, "1.0", None, &me(), T0)
+            .await,
+        Err(StoreError::Conflict(_))
+    ));
+    let mut changed = product_input("Router Pro");
+    changed.estimated_users = Some(1);
+    let up = store
+        .update_product(a.id, p.id, &changed, &me(), T0 + 5)
+        .await
+        .unwrap();
+    assert_eq!(
+        (up.name.as_str(), up.estimated_users),
+        ("Router Pro", Some(1))
+    );
+    assert!(
+        store
+            .update_product(b.id, p.id, &changed, &me(), T0)
+            .await
+            .is_err()
+    );
+    assert_eq!(store.releases(a.id, p.id).await.unwrap().len(), 1);
+    assert!(store.releases(b.id, p.id).await.unwrap().is_empty());
+}
+
+async fn sbom_ingest_matches_and_alerts(store: Store) {
+    let a = org(&store, "A").await;
+    store
+        .create_webhook(a.id, "http://127.0.0.1:9/hook", "s3cret", &me(), T0)
+        .await
+        .unwrap();
+    let imp = store
+        .upsert_advisories(&example_advisories(), "upload", T0)
+        .await
+        .unwrap();
+    assert_eq!((imp.inserted, imp.updated, imp.unchanged), (7, 0, 0));
+    store.upsert_exploitation(&example_kev(), T0).await.unwrap();
+    let (release, out) = release_with_sbom(&store, a.id, "Router", "2.4.1").await;
+    assert_eq!(out.components, 10);
+    // Same four findings as `cyres scan` on this file (README quick start), two exploited.
+    assert_eq!((out.findings, out.exploited), (4, 2), "{out:?}");
+    assert_eq!(release.sbom_id, Some(out.sbom_id));
+    let fs = store
+        .findings(
+            a.id,
+            &FindingFilter {
+                release_id: Some(release.id),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let mut ids: Vec<(&str, &str, bool)> = fs
+        .iter()
+        .map(|f| {
+            (
+                f.advisory_id.as_str(),
+                f.component_name.as_str(),
+                f.exploited,
+            )
+        })
+        .collect();
+    ids.sort();
+    assert_eq!(
+        ids,
+        vec![
+            ("GHSA-qppj-fm5r-hxr3", "golang.org/x/net", true),
+            ("GHSA-qppj-fm5r-hxr3", "google.golang.org/grpc", true),
+            ("GO-2023-2102", "golang.org/x/net", false),
+            ("RUSTSEC-2022-0013", "regex", false),
+        ]
+    );
+    // One alert per advisory; the exploited one is urgent and names the early-warning deadline.
+    let alerts = store.alerts(a.id, 50).await.unwrap();
+    assert_eq!(alerts.len(), 3);
+    let urgent: Vec<&AlertRow> = alerts.iter().filter(|a| a.urgent).collect();
+    assert_eq!(urgent.len(), 1);
+    assert_eq!(urgent[0].body["early_warning_due"], "2026-09-22T14:13:30Z"); // T0 + 10 s + 24 h
+    // Each alert has a pending webhook delivery and an e-mail delivery.
+    let due = store.due_deliveries(T0 + 10, 100).await.unwrap();
+    assert_eq!(due.iter().filter(|d| d.channel == "webhook").count(), 3);
+    // The original is kept byte for byte; components are stored in order.
+    let (bytes, _) = router_sbom();
+    assert_eq!(store.sbom_original(a.id, out.sbom_id).await.unwrap(), bytes);
+    let comps = store.components(a.id, release.id, -1, 100).await.unwrap();
+    assert_eq!(comps.len(), 10);
+    assert_eq!(comps[0].ord, 0);
+    let meta = store.sbom_meta(a.id, out.sbom_id).await.unwrap();
+    assert_eq!(meta.component_count, 10);
+    assert!(
+        meta.diagnostics.as_array().is_some_and(|d| d.len() == 2),
+        "{}",
+        meta.diagnostics
+    );
+    // A second SBOM for the same release is refused and changes nothing.
+    let (bytes, sbom) = router_sbom();
+    let again = store
+        .ingest_sbom(
+            a.id,
+            release.id,
+            &SbomUpload {
+                file_name: "x",
+                original: &bytes,
+                sha256: "00",
+                sbom: &sbom,
+            },
+            &me(),
+            T0,
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(again, StoreError::Conflict(_)));
+    assert_eq!(
+        store
+            .findings(a.id, &FindingFilter::default())
+            .await
+            .unwrap()
+            .len(),
+        4
+    );
+}
+
+async fn ingest_is_all_or_nothing(store: Store) {
+    let a = org(&store, "A").await;
+    store
+        .upsert_advisories(&example_advisories(), "upload", T0)
+        .await
+        .unwrap();
+    let p = store
+        .create_product(a.id, &product_input("Router"), &me(), T0)
+        .await
+        .unwrap();
+    let r = store
+        .create_release(a.id, p.id, "1", None, &me(), T0)
+        .await
+        .unwrap();
+    // Break the last step of the transaction (alerts) so it fails after the SBOM, its
+    // components and its findings were written.
+    {
+        use sqlx::Executor;
+        let pool = store_pool(&store).await;
+        pool.execute("ALTER TABLE alert RENAME TO alert_moved")
+            .await
+            .unwrap();
+    }
+    let (bytes, sbom) = router_sbom();
+    let err = store
+        .ingest_sbom(
+            a.id,
+            r.id,
+            &SbomUpload {
+                file_name: "x",
+                original: &bytes,
+                sha256: "00",
+                sbom: &sbom,
+            },
+            &me(),
+            T0,
+        )
+        .await;
+    assert!(err.is_err());
+    assert_eq!(store.release(a.id, r.id).await.unwrap().sbom_id, None);
+    assert!(
+        store
+            .findings(a.id, &FindingFilter::default())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        store
+            .components(a.id, r.id, -1, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let pool = store_pool(&store).await;
+    use sqlx::Row;
+    let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM sbom")
+        .fetch_one(&pool)
+        .await
+        .unwrap()
+        .get("n");
+    let c: i64 = sqlx::query("SELECT COUNT(*) AS n FROM component")
+        .fetch_one(&pool)
+        .await
+        .unwrap()
+        .get("n");
+    assert_eq!((n, c), (0, 0));
+}
+
+/// A second pool on the same database, for tests that tamper with the schema.
+async fn store_pool(store: &Store) -> sqlx::AnyPool {
+    store.raw_pool()
+}
+
+async fn new_advisory_rematches_the_portfolio(store: Store) {
+    let a = org(&store, "A").await;
+    let b = org(&store, "B").await;
+    // Portfolio first, no advisories yet: nothing found.
+    let (r1, out) = release_with_sbom(&store, a.id, "Router", "2.4.1").await;
+    assert_eq!(out.findings, 0);
+    let (r2, _) = release_with_sbom(&store, a.id, "Router", "2.4.2").await;
+    let (r3, _) = release_with_sbom(&store, b.id, "Other", "9").await;
+    let imp = store
+        .upsert_advisories(&example_advisories(), "osv", T0 + 100)
+        .await
+        .unwrap();
+    assert!(
+        imp.changed_keys.contains("Go/golang.org/x/net"),
+        "{:?}",
+        imp.changed_keys
+    );
+    let m = store
+        .rematch_keys(&imp.changed_keys, T0 + 100)
+        .await
+        .unwrap();
+    assert_eq!(
+        m.components,
+        3 * 3,
+        "x/net, grpc, regex in three releases: {m:?}"
+    );
+    assert_eq!(m.distinct_components, 3);
+    assert_eq!((m.new_findings, m.releases_affected), (12, 3));
+    // One alert per (organisation, advisory).
+    assert_eq!(m.alerts, 3 + 3);
+    for (o, r) in [(a.id, r1.id), (a.id, r2.id), (b.id, r3.id)] {
+        assert_eq!(
+            store
+                .findings(
+                    o,
+                    &FindingFilter {
+                        release_id: Some(r),
+                        ..Default::default()
+                    }
+                )
+                .await
+                .unwrap()
+                .len(),
+            4
+        );
+    }
+    // Importing the same records again changes nothing and re-matching is idempotent.
+    let again = store
+        .upsert_advisories(&example_advisories(), "osv", T0 + 200)
+        .await
+        .unwrap();
+    assert_eq!((again.unchanged, again.changed_keys.len()), (7, 0));
+    let m2 = store
+        .rematch_keys(&imp.changed_keys, T0 + 200)
+        .await
+        .unwrap();
+    assert_eq!((m2.new_findings, m2.alerts), (0, 0));
+    // A modified record replaces the old one and reports its keys.
+    let mut advs = example_advisories();
+    let regex = advs
+        .iter_mut()
+        .find(|a| a.id == "RUSTSEC-2022-0013")
+        .unwrap();
+    regex.modified = Some("2030-01-01T00:00:00Z".into());
+    let upd = store
+        .upsert_advisories(std::slice::from_ref(regex), "osv", T0 + 300)
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            upd.updated,
+            upd.changed_keys.iter().cloned().collect::<Vec<_>>()
+        ),
+        (1, vec!["crates.io/regex".to_string()])
+    );
+}
+
+async fn exploitation_marks_findings_urgent(store: Store) {
+    let a = org(&store, "A").await;
+    store
+        .upsert_advisories(&example_advisories(), "osv", T0)
+        .await
+        .unwrap();
+    let (_r, out) = release_with_sbom(&store, a.id, "Router", "1").await;
+    assert_eq!((out.findings, out.exploited), (4, 0));
+    let before = store.alerts(a.id, 100).await.unwrap().len();
+    let imp = store
+        .upsert_exploitation(
+            &[Exploitation {
+                cve_id: "cve-2022-24713".into(),
+                source: "euvd".into(),
+                date_added: None,
+                due_date: None,
+                ransomware: false,
+                reference: Some("EUVD-2022-0001".into()),
+            }],
+            T0 + 50,
+        )
+        .await
+        .unwrap();
+    assert_eq!(imp.newly_exploited, vec!["CVE-2022-24713"]);
+    let m = store
+        .apply_exploitation(&imp.newly_exploited, T0 + 50)
+        .await
+        .unwrap();
+    assert_eq!((m.became_exploited, m.alerts), (1, 1));
+    let f = store
+        .findings(
+            a.id,
+            &FindingFilter {
+                exploited: Some(true),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0].advisory_id, "RUSTSEC-2022-0013");
+    let alerts = store.alerts(a.id, 100).await.unwrap();
+    assert_eq!(alerts.len(), before + 1);
+    assert!(alerts[0].urgent && alerts[0].kind == "became_exploited");
+    assert!(alerts[0].body["early_warning_due"].as_str().is_some());
+    // The same fact again is not news.
+    let again = store
+        .upsert_exploitation(
+            &[Exploitation {
+                cve_id: "CVE-2022-24713".into(),
+                source: "euvd".into(),
+                date_added: None,
+                due_date: None,
+                ransomware: false,
+                reference: None,
+            }],
+            T0 + 60,
+        )
+        .await
+        .unwrap();
+    assert!(again.newly_exploited.is_empty());
+    assert_eq!(
+        store
+            .apply_exploitation(&["CVE-2022-24713".into()], T0 + 60)
+            .await
+            .unwrap()
+            .became_exploited,
+        0
+    );
+}
+
+async fn triage_validates_and_keeps_history(store: Store) {
+    let a = org(&store, "A").await;
+    let b = org(&store, "B").await;
+    store
+        .upsert_advisories(&example_advisories(), "osv", T0)
+        .await
+        .unwrap();
+    release_with_sbom(&store, a.id, "Router", "1").await;
+    let f = store
+        .findings(a.id, &FindingFilter::default())
+        .await
+        .unwrap()[0]
+        .clone();
+    assert_eq!(f.status, VexStatus::UnderInvestigation);
+    let e = store
+        .triage(a.id, f.id, VexStatus::NotAffected, None, "", &me(), T0)
+        .await
+        .unwrap_err();
+    assert!(e.to_string().starts_with("justification:"), "{e}");
+    let e = store
+        .triage(
+            a.id,
+            f.id,
+            VexStatus::NotAffected,
+            Some("trust me"),
+            "",
+            &me(),
+            T0,
+        )
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("not one of"), "{e}");
+    let e = store
+        .triage(
+            a.id,
+            f.id,
+            VexStatus::Affected,
+            Some("component_not_present"),
+            "",
+            &me(),
+            T0,
+        )
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("only allowed"), "{e}");
+    assert!(matches!(
+        store
+            .triage(b.id, f.id, VexStatus::Affected, None, "", &me(), T0)
+            .await,
+        Err(StoreError::NotFound { .. })
+    ));
+    store
+        .triage(
+            a.id,
+            f.id,
+            VexStatus::Affected,
+            None,
+            "reachable from the web UI",
+            &me(),
+            T0 + 1,
+        )
+        .await
+        .unwrap();
+    let done = store
+        .triage(
+            a.id,
+            f.id,
+            VexStatus::NotAffected,
+            Some("vulnerable_code_not_in_execute_path"),
+            "HTTP/2 disabled in build",
+            &me(),
+            T0 + 2,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (done.status, done.justification.as_deref()),
+        (
+            VexStatus::NotAffected,
+            Some("vulnerable_code_not_in_execute_path")
+        )
+    );
+    let h = store.triage_history(a.id, f.id).await.unwrap();
+    assert_eq!(
+        h.iter().map(|e| e.status).collect::<Vec<_>>(),
+        vec![VexStatus::Affected, VexStatus::NotAffected]
+    );
+    assert_eq!(h[1].comment, "HTTP/2 disabled in build");
+    assert!(store.triage_history(b.id, f.id).await.is_err());
+    let open = store
+        .findings(
+            a.id,
+            &FindingFilter {
+                status: Some(VexStatus::NotAffected),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(open.len(), 1);
+}
+
+async fn filters_bind_hostile_strings(store: Store) {
+    let a = org(&store, "A").await;
+    store
+        .upsert_advisories(&example_advisories(), "osv", T0)
+        .await
+        .unwrap();
+    release_with_sbom(&store, a.id, "Router", "1").await;
+    for evil in [
+        "' OR '1'='1",
+        "high'; DROP TABLE finding; --",
+        "%",
+        "\\",
+        "\u{0}",
+    ] {
+        let f = FindingFilter {
+            severity: Some(evil.into()),
+            advisory_id: Some(evil.into()),
+            ..Default::default()
+        };
+        // PostgreSQL rejects NUL in text parameters with an error; nothing may match or change.
+        if let Ok(rows) = store.findings(a.id, &f).await {
+            assert!(rows.is_empty(), "{evil:?}");
+        }
+        let _ = store.search_advisories(evil, 10).await;
+    }
+    assert_eq!(
+        store
+            .findings(a.id, &FindingFilter::default())
+            .await
+            .unwrap()
+            .len(),
+        4
+    );
+    assert_eq!(store.advisory_count().await.unwrap(), 7);
+    let page1 = store
+        .findings(
+            a.id,
+            &FindingFilter {
+                limit: Some(2),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let page2 = store
+        .findings(
+            a.id,
+            &FindingFilter {
+                limit: Some(2),
+                after_id: Some(page1[1].id),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(page1.len() + page2.len(), 4);
+    assert!(page2[0].id > page1[1].id);
+}
+
+async fn jobs_are_leased_and_resumed(store: Store) {
+    let id = store
+        .enqueue_job(
+            "rematch",
+            &serde_json::json!({"keys": ["PyPI/django"]}),
+            T0,
+            T0,
+        )
+        .await
+        .unwrap();
+    assert!(
+        store.claim_job(T0 - 1, 60).await.unwrap().is_none(),
+        "not due yet"
+    );
+    let j = store.claim_job(T0, 60).await.unwrap().unwrap();
+    assert_eq!((j.id, j.attempts), (id, 1));
+    assert!(
+        store.claim_job(T0 + 30, 60).await.unwrap().is_none(),
+        "leased"
+    );
+    // The worker died: after the lease the job is handed out again.
+    let j2 = store.claim_job(T0 + 61, 60).await.unwrap().unwrap();
+    assert_eq!((j2.id, j2.attempts), (id, 2));
+    store.fail_job(id, "boom", Some(T0 + 200)).await.unwrap();
+    assert_eq!(store.pending_job_count().await.unwrap(), 1);
+    let j3 = store.claim_job(T0 + 200, 60).await.unwrap().unwrap();
+    store.finish_job(j3.id).await.unwrap();
+    assert_eq!(store.pending_job_count().await.unwrap(), 0);
+    assert!(store.claim_job(T0 + 10_000, 60).await.unwrap().is_none());
+}
+
+async fn delivery_outbox_records_attempts(store: Store) {
+    let a = org(&store, "A").await;
+    let b = org(&store, "B").await;
+    let hook = store
+        .create_webhook(a.id, "http://127.0.0.1:9/x", "k", &me(), T0)
+        .await
+        .unwrap();
+    assert!(
+        store
+            .create_webhook(a.id, "ftp://x", "k", &me(), T0)
+            .await
+            .is_err()
+    );
+    store
+        .upsert_advisories(&example_advisories(), "osv", T0)
+        .await
+        .unwrap();
+    release_with_sbom(&store, a.id, "Router", "1").await;
+    let due = store.due_deliveries(T0 + 10, 100).await.unwrap();
+    let d = due.iter().find(|d| d.channel == "webhook").unwrap().clone();
+    assert_eq!(d.target_id, Some(hook.id));
+    store
+        .record_delivery_attempt(
+            d.id,
+            false,
+            Some(503),
+            Some("service unavailable"),
+            Some(T0 + 70),
+            T0 + 10,
+        )
+        .await
+        .unwrap();
+    assert!(
+        !store
+            .due_deliveries(T0 + 69, 100)
+            .await
+            .unwrap()
+            .iter()
+            .any(|x| x.id == d.id)
+    );
+    store
+        .record_delivery_attempt(d.id, true, Some(204), None, None, T0 + 70)
+        .await
+        .unwrap();
+    let log = store.deliveries(a.id, 100).await.unwrap();
+    let mine = log.iter().find(|x| x.id == d.id).unwrap();
+    assert_eq!(
+        (mine.state.as_str(), mine.attempts, mine.last_status),
+        ("delivered", 2, Some(204))
+    );
+    assert!(store.deliveries(b.id, 100).await.unwrap().is_empty());
+    assert!(
+        store
+            .delete_webhook(b.id, hook.id, &me(), T0)
+            .await
+            .is_err()
+    );
+    store
+        .delete_webhook(a.id, hook.id, &me(), T0)
+        .await
+        .unwrap();
+    assert!(store.webhooks(a.id).await.unwrap().is_empty());
+}
+
+async fn advisory_search_and_lookup(store: Store) {
+    store
+        .upsert_advisories(&example_advisories(), "osv", T0)
+        .await
+        .unwrap();
+    store.upsert_exploitation(&example_kev(), T0).await.unwrap();
+    let (row, adv) = store.advisory("cve-2023-44487").await.unwrap();
+    assert_eq!(row.id, "GHSA-qppj-fm5r-hxr3");
+    assert!(row.aliases.contains(&"CVE-2023-44487".to_string()));
+    assert_eq!(row.exploited_by, vec!["kev"]);
+    assert!(
+        !adv.references.is_empty(),
+        "references survive the round trip"
+    );
+    // Prefix search over every id: both GHSA records, plus records that alias a GHSA id.
+    let hits = store.search_advisories("ghsa-", 50).await.unwrap();
+    let ids: BTreeSet<&str> = hits.iter().map(|r| r.id.as_str()).collect();
+    assert!(
+        ids.contains("GHSA-qppj-fm5r-hxr3") && ids.contains("GHSA-c9hw-wf7x-jp9j"),
+        "{ids:?}"
+    );
+    assert!(
+        hits.iter()
+            .all(|r| r.aliases.iter().any(|a| a.starts_with("GHSA-")))
+    );
+    let by_pkg: Vec<String> = store
+        .search_advisories("regex", 50)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    assert_eq!(by_pkg, vec!["RUSTSEC-2022-0013"]);
+    assert!(store.advisory("NOPE-1").await.is_err());
+}

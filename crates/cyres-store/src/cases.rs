@@ -532,11 +532,12 @@ impl Store {
         coordinator: Option<&str>,
         stage: &str,
         pack: &serde_json::Value,
+        facts: Option<&serde_json::Value>,
         now: i64,
     ) -> Result<(ReceivedReport, bool), StoreError> {
         let inserted = sqlx::query(
-            "INSERT INTO authority_report (idempotency_key, sender_org_id, sender, coordinator, stage, pack, received_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
+            "INSERT INTO authority_report (idempotency_key, sender_org_id, sender, coordinator, stage, pack, received_at, facts) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
         )
         .bind(key)
         .bind(sender_org_id)
@@ -545,6 +546,7 @@ impl Store {
         .bind(stage)
         .bind(pack.to_string())
         .bind(now)
+        .bind(facts.map(|f| f.to_string()))
         .fetch_optional(&self.pool)
         .await?;
         let r = sqlx::query(
@@ -592,6 +594,16 @@ impl Store {
             }
         };
         rows.iter().map(received_from).collect()
+    }
+
+    /// Every received report's id and assessment facts (reports without facts are skipped).
+    pub async fn report_facts(&self) -> Result<Vec<(i64, String)>, StoreError> {
+        sqlx::query("SELECT id, facts FROM authority_report WHERE facts IS NOT NULL ORDER BY id")
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get("id")?, r.try_get("facts")?)))
+            .collect()
     }
 
     /// Number of received reports (authority side).

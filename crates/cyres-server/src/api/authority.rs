@@ -67,6 +67,8 @@ pub async fn intake(
             "idempotency_key: header and pack disagree",
         ));
     }
+    let facts = facts_of(&pack, &value["context"], false);
+    let facts = serde_json::to_value(&facts).ok();
     let coordinator = pack.report.header.coordinator.code();
     let (row, new) = app
         .store
@@ -77,6 +79,7 @@ pub async fn intake(
             Some(coordinator),
             pack.stage.as_str(),
             &value,
+            facts.as_ref(),
             app.now(),
         )
         .await?;
@@ -255,17 +258,17 @@ pub async fn decide(
     Ok(Json(d).into_response())
 }
 
-/// Facts for the assessment from a stored report.
-fn facts(
-    row: &cyres_store::ReceivedReport,
-    decision: Option<&cyres_report::Decision>,
-) -> Option<cyres_report::NotificationFacts> {
-    let (pack, ctx) = parse(row).ok()?;
+/// Facts for the assessment from a report pack and the sender's context.
+fn facts_of(
+    pack: &ReportPack,
+    ctx: &serde_json::Value,
+    limited: bool,
+) -> cyres_report::NotificationFacts {
     let h = &pack.report.header;
     let listed = cyres_report::authority::listed_member_states(&pack.report)
         .cloned()
         .unwrap_or_default();
-    Some(cyres_report::NotificationFacts {
+    cyres_report::NotificationFacts {
         id: pack.case_id.clone(),
         manufacturer: h.manufacturer.clone(),
         product: format!("{}/{}", h.manufacturer, h.product_name),
@@ -278,36 +281,77 @@ fn facts(
         severity: serde_json::from_value(ctx["severity"].clone()).ok(),
         cve_ids: h.cve_ids.clone(),
         components: serde_json::from_value(ctx["components"].clone()).unwrap_or_default(),
-        limited: decision.is_some_and(|d| d.enisa_limited),
-    })
+        limited,
+    }
+}
+
+/// Facts of a stored report under its current decision.
+fn facts(
+    row: &cyres_store::ReceivedReport,
+    decision: Option<&cyres_report::Decision>,
+) -> Option<cyres_report::NotificationFacts> {
+    let (pack, ctx) = parse(row).ok()?;
+    Some(facts_of(
+        &pack,
+        &ctx,
+        decision.is_some_and(|d| d.enisa_limited),
+    ))
 }
 
 /// `GET /api/v1/authority/assessment` (ENISA): the explainable systemic-risk score per
 /// notification (one per case: its latest report) and per CVE or component across them.
-pub async fn assessment(State(app): State<App>, caller: Caller) -> Result<Response, ApiError> {
+pub async fn assessment(
+    State(app): State<App>,
+    caller: Caller,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
     let Viewer::Enisa = viewer(&app, &caller).await? else {
         return Err(ApiError::forbidden(
             "the systemic-risk assessment is ENISA's",
         ));
     };
-    let rows = app.store.received_reports(None, 1_000_000).await?;
-    let decisions: std::collections::HashMap<i64, cyres_report::Decision> = app
+    let limit = crate::api::int_param("limit", q.get("limit"))?
+        .unwrap_or(100)
+        .clamp(1, 10_000) as usize;
+    let limited: std::collections::HashSet<i64> = app
         .store
         .actions_of_kind("decision")
         .await?
         .into_iter()
-        .filter_map(|a| Some((a.report_id, serde_json::from_value(a.body).ok()?)))
+        .filter(|a| a.body["enisa_limited"] == true)
+        .map(|a| a.report_id)
         .collect();
-    let mut latest: std::collections::BTreeMap<String, cyres_report::NotificationFacts> =
-        std::collections::BTreeMap::new();
-    for row in rows.iter().rev() {
-        if let Some(f) = facts(row, decisions.get(&row.id)) {
+    // One notification per case: the latest stored report's facts.
+    let mut latest: HashMap<String, cyres_report::NotificationFacts> = HashMap::new();
+    for (id, text) in app.store.report_facts().await? {
+        if let Ok(mut f) = serde_json::from_str::<cyres_report::NotificationFacts>(&text) {
+            f.limited = limited.contains(&id);
             latest.insert(f.id.clone(), f);
         }
     }
     let all: Vec<cyres_report::NotificationFacts> = latest.into_values().collect();
-    let set = cyres_report::assess_all(&all, &[], &cyres_report::SystemicConfig::default());
-    Ok(Json(set).into_response())
+    let config = cyres_report::SystemicConfig::default();
+    let set = cyres_report::assess_all(&all, &[], &config);
+    let systemic = set.per_notification.iter().filter(|a| a.systemic).count();
+    let mut per_notification = set.per_notification;
+    per_notification.sort_by(|a, b| {
+        b.score
+            .total_cmp(&a.score)
+            .then_with(|| a.notification_id.cmp(&b.notification_id))
+    });
+    per_notification.truncate(limit);
+    let mut per_subject = set.per_subject;
+    per_subject.sort_by(|a, b| b.score.total_cmp(&a.score));
+    per_subject.truncate(limit);
+    Ok(Json(serde_json::json!({
+        "notifications": all.len(),
+        "systemic": systemic,
+        "config": config,
+        "per_notification": per_notification,
+        "per_subject": per_subject,
+        "note": format!("highest {limit} scores; ?limit= for more"),
+    }))
+    .into_response())
 }
 
 /// Review body.

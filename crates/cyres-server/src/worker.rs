@@ -103,7 +103,10 @@ pub async fn run_due_jobs(app: &App) -> Result<serde_json::Value, ApiError> {
             "rematch" => {
                 let keys: BTreeSet<String> =
                     serde_json::from_value(job.payload["keys"].clone()).unwrap_or_default();
-                app.store.rematch_keys(&keys, app.now()).await
+                // Only the changed advisories' findings (older jobs carry no ids: all of them).
+                let ids: Option<BTreeSet<String>> =
+                    serde_json::from_value(job.payload["ids"].clone()).ok();
+                app.store.rematch(&keys, ids.as_ref(), app.now()).await
             }
             "exploited" => {
                 let cves: Vec<String> =

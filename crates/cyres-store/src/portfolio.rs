@@ -152,12 +152,13 @@ fn placeholders(start: usize, n: usize) -> String {
 /// release) of those actually inserted.
 async fn insert_findings(
     conn: &mut AnyConnection,
+    backend: crate::Backend,
     rows: &[NewFinding<'_>],
     now: i64,
 ) -> Result<Vec<Touched>, StoreError> {
     const COLS: usize = 19;
     let mut inserted = Vec::new();
-    for chunk in rows.chunks(crate::CHUNK_ROWS / 2) {
+    for chunk in rows.chunks(crate::rows_per_insert(backend, COLS)) {
         let values: Vec<String> = (0..chunk.len())
             .map(|i| format!("({})", placeholders(i * COLS + 1, COLS)))
             .collect();
@@ -169,7 +170,10 @@ async fn insert_findings(
              RETURNING id, org_id, advisory_id, exploited, release_id",
             values.join(", ")
         );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+        // Not cached: sqlx 0.9.0's Any driver declares a NULL f64 as float4 (sqlx#4284), so a
+        // statement prepared with a NULL score at some position would reject a score there
+        // later on PostgreSQL ("incorrect binary data format").
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone())).persistent(false);
         for r in chunk {
             let f = r.finding;
             q = q
@@ -372,7 +376,7 @@ impl Store {
 
         const COLS: usize = 13;
         let indexed: Vec<(usize, &Component)> = sbom.components.iter().enumerate().collect();
-        for chunk in indexed.chunks(crate::CHUNK_ROWS / 2) {
+        for chunk in indexed.chunks(crate::rows_per_insert(self.backend(), COLS)) {
             let values: Vec<String> = (0..chunk.len())
                 .map(|i| format!("({})", placeholders(i * COLS + 1, COLS)))
                 .collect();
@@ -430,7 +434,7 @@ impl Store {
                 }
             }
         }
-        let inserted = insert_findings(&mut tx, &new_rows, now).await?;
+        let inserted = insert_findings(&mut tx, self.backend(), &new_rows, now).await?;
         let alerts = raise_alerts(&mut tx, AlertKind::NewFinding, &inserted, now).await?;
         crate::audit::record(
             &mut tx,
@@ -461,6 +465,18 @@ impl Store {
     pub async fn rematch_keys(
         &self,
         keys: &BTreeSet<String>,
+        now: i64,
+    ) -> Result<MatchOutcome, StoreError> {
+        self.rematch(keys, None, now).await
+    }
+
+    /// Like [`Store::rematch_keys`], but only findings of the advisories `ids` (or their
+    /// aliases) are considered: the findings other advisories under the same keys already
+    /// produced are not sent to the database again.
+    pub async fn rematch(
+        &self,
+        keys: &BTreeSet<String>,
+        only: Option<&BTreeSet<String>>,
         now: i64,
     ) -> Result<MatchOutcome, StoreError> {
         let mut out = MatchOutcome::default();
@@ -524,9 +540,16 @@ impl Store {
         out.distinct_components = distinct.len();
         let matched = match_distinct(advisories, distinct.into_values().collect());
         let mut new_rows = Vec::new();
+        let wanted = |f: &Finding| {
+            only.is_none_or(|ids| {
+                std::iter::once(&f.id)
+                    .chain(&f.aliases)
+                    .any(|id| ids.contains(&id.to_ascii_uppercase()))
+            })
+        };
         for r in &rows {
             if let Some(fs) = matched.get(&comp_key(&r.component)) {
-                for f in fs {
+                for f in fs.iter().filter(|f| wanted(f)) {
                     new_rows.push(NewFinding {
                         org_id: r.org_id,
                         product_id: r.product_id,
@@ -540,7 +563,7 @@ impl Store {
             }
         }
         let mut tx = self.pool.begin().await?;
-        let inserted = insert_findings(&mut tx, &new_rows, now).await?;
+        let inserted = insert_findings(&mut tx, self.backend(), &new_rows, now).await?;
         out.alerts = raise_alerts(&mut tx, AlertKind::NewFinding, &inserted, now).await?;
         tx.commit().await?;
         out.new_findings = inserted.len();

@@ -121,6 +121,7 @@ both!(
     jobs_are_leased_and_resumed,
     delivery_outbox_records_attempts,
     advisory_search_and_lookup,
+    rematch_can_be_limited_to_changed_advisories,
 );
 
 const T0: i64 = 1_790_000_000; // 2026-09-21
@@ -1057,4 +1058,33 @@ async fn advisory_search_and_lookup(store: Store) {
         .collect();
     assert_eq!(by_pkg, vec!["RUSTSEC-2022-0013"]);
     assert!(store.advisory("NOPE-1").await.is_err());
+}
+
+async fn rematch_can_be_limited_to_changed_advisories(store: Store) {
+    let a = org(&store, "A").await;
+    for v in ["1", "2", "3"] {
+        release_with_sbom(&store, a.id, "Router", v).await;
+    }
+    let imp = store
+        .upsert_advisories(&example_advisories(), "osv", T0)
+        .await
+        .unwrap();
+    assert!(
+        imp.changed_ids.contains("RUSTSEC-2022-0013") && imp.changed_ids.contains("CVE-2022-24713")
+    );
+    // Only the regex advisory: its three findings, nothing else under the same keys.
+    let only: BTreeSet<String> = ["RUSTSEC-2022-0013".to_string()].into();
+    let m = store
+        .rematch(&imp.changed_keys, Some(&only), T0)
+        .await
+        .unwrap();
+    assert_eq!(m.new_findings, 3, "{m:?}");
+    let fs = store
+        .findings(a.id, &FindingFilter::default())
+        .await
+        .unwrap();
+    assert!(fs.iter().all(|f| f.advisory_id == "RUSTSEC-2022-0013"));
+    // The unrestricted re-match adds the rest and never duplicates.
+    let m = store.rematch_keys(&imp.changed_keys, T0).await.unwrap();
+    assert_eq!(m.new_findings, 9, "{m:?}");
 }

@@ -13,7 +13,7 @@ mod fleet;
 mod inventory;
 mod session;
 
-pub(crate) use cases::IntakeLimiter;
+pub(crate) use cases::{IntakeLimiter, stage_from};
 
 use crate::{ApiError, App};
 use axum::Router;
@@ -32,6 +32,11 @@ pub(crate) fn int_param(name: &str, v: Option<&String>) -> Result<Option<i64>, A
             .map(Some)
             .map_err(|_| ApiError::invalid(name, format!("{name}: {s:?} is not a number"))),
     }
+}
+
+/// Parses a JSON request body, naming what is wrong with it.
+pub(crate) fn json_body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(bytes).map_err(|e| ApiError::bad_request(format!("request body: {e}")))
 }
 
 pub(crate) fn router(app: App) -> Router {
@@ -135,9 +140,4 @@ async fn readyz(State(app): State<App>) -> impl IntoResponse {
             (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
         }
     }
-}
-
-/// Stage word (as stored) to the `cyres-cra` stage.
-pub(crate) fn stage_word(word: &str) -> Result<cyres_cra::StageKind, ApiError> {
-    cases::stage_from(word)
 }

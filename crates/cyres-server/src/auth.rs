@@ -122,7 +122,8 @@ impl Caller {
     }
 }
 
-fn constant_eq(a: &str, b: &str) -> bool {
+/// Compares two secrets in time independent of where they differ.
+pub(crate) fn constant_eq(a: &str, b: &str) -> bool {
     a.len() == b.len()
         && a.bytes()
             .zip(b.bytes())
@@ -233,6 +234,94 @@ impl FromRequestParts<App> for Caller {
         }
         Ok(caller)
     }
+}
+
+/// The `Set-Cookie` value for the session cookie (`HttpOnly; SameSite=Lax`, `Secure` behind
+/// TLS); an empty value with `max_age` 0 deletes it.
+pub(crate) fn session_cookie_header(
+    app: &App,
+    value: &str,
+    max_age: i64,
+) -> axum::http::HeaderValue {
+    let secure = if app.config.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
+    axum::http::HeaderValue::from_str(&format!(
+        "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
+    ))
+    .expect("cookie is ASCII")
+}
+
+/// A valid argon2id hash of a random string: unknown e-mails are checked against it so the
+/// answer takes as long as for a known one (timing does not tell which accounts exist).
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$QmX0pWQ4H6mZK3fS3x3Q0o0mF2K8mQ6b7dYt2n7o1bY";
+
+/// Why a login was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LoginRefused {
+    /// Too many failures: seconds to wait.
+    Throttled(u64),
+    /// Unknown e-mail or wrong password (indistinguishable on purpose).
+    Wrong,
+}
+
+/// Checks e-mail and password under the login throttle (shared by the API and the web form).
+pub(crate) async fn check_login(
+    app: &App,
+    email: &str,
+    password: &str,
+    ip: &str,
+    now: i64,
+) -> Result<Result<cyres_store::Account, LoginRefused>, ApiError> {
+    if let Some(wait) = app.limiter.blocked(email, ip, now) {
+        return Ok(Err(LoginRefused::Throttled(wait)));
+    }
+    let account = app.store.account_by_email(email).await?;
+    let phc = account
+        .as_ref()
+        .map(|a| a.password_hash.clone())
+        .unwrap_or_else(|| DUMMY_HASH.to_string());
+    let pw = password.to_string();
+    let ok = tokio::task::spawn_blocking(move || verify_password(&pw, &phc))
+        .await
+        .unwrap_or(false);
+    match (account, ok) {
+        (Some(account), true) => {
+            app.limiter.succeeded(email);
+            Ok(Ok(account))
+        }
+        _ => {
+            app.limiter.failed(email, ip, now);
+            Ok(Err(LoginRefused::Wrong))
+        }
+    }
+}
+
+/// Opens a browser session for an account acting for `org_id`; returns the cookie secret (for
+/// `Set-Cookie`, never stored) and the session's CSRF token.
+pub(crate) async fn open_session(
+    app: &App,
+    account_id: i64,
+    org_id: i64,
+    now: i64,
+) -> Result<(String, String), ApiError> {
+    let secret = random_secret();
+    let csrf = random_secret();
+    app.store
+        .create_session(
+            &secret_hash(&secret),
+            &cyres_store::WebSession {
+                account_id,
+                org_id,
+                csrf_token: csrf.clone(),
+                expires_at: now + SESSION_SECS,
+            },
+            now,
+        )
+        .await?;
+    Ok((secret, csrf))
 }
 
 /// Login throttling: after 5 failures for one e-mail, or 20 from one address, within 15

@@ -138,6 +138,8 @@ pub struct App {
     pub(crate) intake_limiter: Arc<api::IntakeLimiter>,
     pub(crate) wake: Arc<Notify>,
     pub(crate) http: reqwest::Client,
+    /// The webhook client (no redirects), built once.
+    pub(crate) webhook_http: reqwest::Client,
 }
 
 impl std::fmt::Debug for App {
@@ -164,6 +166,8 @@ impl App {
             None => Store::open_sqlite_dir(&config.data_dir).await?,
         };
         let http = cyres_feeds::http_client().map_err(|e| ApiError::internal(e.to_string()))?;
+        let webhook_http = cyres_feeds::webhook::webhook_client()
+            .map_err(|e| ApiError::internal(e.to_string()))?;
         let app = App {
             store,
             config: Arc::new(config),
@@ -172,6 +176,7 @@ impl App {
             intake_limiter: Arc::new(api::IntakeLimiter::default()),
             wake: Arc::new(Notify::new()),
             http,
+            webhook_http,
         };
         for s in &app.config.sources {
             let (kind, _) = setup::source_kind_words(&s.kind);

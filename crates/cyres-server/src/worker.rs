@@ -29,7 +29,14 @@ const LEASE: i64 = 600;
 pub struct Worker {
     app: App,
     last_renewal: std::sync::atomic::AtomicI64,
+    ticks: std::sync::atomic::AtomicU64,
+    /// Highest authority request id already seen (requests are fetched incrementally).
+    requests_seen: std::sync::atomic::AtomicI64,
 }
+
+/// The authority is asked for new intermediate-report requests every this many ticks (every
+/// 10 s with the default 1 s tick), not on every tick.
+const REQUEST_POLL_TICKS: u64 = 10;
 
 impl Worker {
     /// A worker for `app`.
@@ -37,6 +44,8 @@ impl Worker {
         Self {
             app,
             last_renewal: std::sync::atomic::AtomicI64::new(i64::MIN),
+            ticks: std::sync::atomic::AtomicU64::new(0),
+            requests_seen: std::sync::atomic::AtomicI64::new(0),
         }
     }
 
@@ -64,8 +73,21 @@ impl Worker {
         run_due_jobs(&self.app).await?;
         deliver_due(&self.app).await?;
         deliver_reports(&self.app).await?;
-        if let Err(e) = fetch_authority_requests(&self.app).await {
-            tracing::warn!(error = %e.message, "could not fetch requests from the reporting endpoint");
+        let tick = self
+            .ticks
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if tick.is_multiple_of(REQUEST_POLL_TICKS) {
+            let after = self
+                .requests_seen
+                .load(std::sync::atomic::Ordering::Relaxed);
+            match fetch_authority_requests(&self.app, after).await {
+                Ok(seen) => self
+                    .requests_seen
+                    .store(seen, std::sync::atomic::Ordering::Relaxed),
+                Err(e) => {
+                    tracing::warn!(error = %e.message, "could not fetch requests from the reporting endpoint")
+                }
+            }
         }
         send_reminders(&self.app).await?;
         // Renewal reads and locks the repository: once a minute is plenty (metadata lifetimes
@@ -199,8 +221,7 @@ pub async fn feed_alert(
 /// Attempts every due delivery once.
 pub async fn deliver_due(app: &App) -> Result<usize, ApiError> {
     let due = app.store.due_deliveries(app.now(), 200).await?;
-    let client =
-        cyres_feeds::webhook::webhook_client().map_err(|e| ApiError::internal(e.to_string()))?;
+    let client = &app.webhook_http;
     let mut done = 0;
     for d in due {
         let org = app.store.org(d.org_id).await?;
@@ -215,7 +236,7 @@ pub async fn deliver_due(app: &App) -> Result<usize, ApiError> {
                     continue;
                 }
                 let result = deliver(
-                    &client,
+                    client,
                     &hook.url,
                     hook.secret.as_bytes(),
                     &alert.webhook_body(),
@@ -529,7 +550,7 @@ pub async fn mark_case_submitted(
     };
     let mut case: cyres_report::Case =
         serde_json::from_value(body).map_err(|e| ApiError::internal(e.to_string()))?;
-    let stage = crate::api::stage_word(stage)?;
+    let stage = crate::api::stage_from(stage)?;
     if case
         .submissions
         .iter()
@@ -645,14 +666,16 @@ pub async fn renew_update_metadata(app: &App) {
     }
 }
 
-/// Fetches intermediate-report requests (Art. 14(6)) from the authority and adds each, once,
-/// to its case as a new stage, with an urgent alert.
-pub async fn fetch_authority_requests(app: &App) -> Result<usize, ApiError> {
+/// Fetches the intermediate-report requests (Art. 14(6)) with ids above `after` from the
+/// authority and adds each, once, to its case as a new stage, with an urgent alert. Returns the
+/// highest request id seen (the next call's `after`). After a restart it starts from 0 again;
+/// requests already in a case are skipped.
+pub async fn fetch_authority_requests(app: &App, after: i64) -> Result<i64, ApiError> {
     let Some(endpoint) = app.config.reporting.clone() else {
-        return Ok(0);
+        return Ok(after);
     };
     let url = format!(
-        "{}/api/v1/authority/requests?after=0",
+        "{}/api/v1/authority/requests?after={after}",
         endpoint.url.trim_end_matches('/')
     );
     let resp = app
@@ -677,8 +700,9 @@ pub async fn fetch_authority_requests(app: &App) -> Result<usize, ApiError> {
         ));
     }
     let items: Vec<serde_json::Value> = resp.json().await.unwrap_or_default();
-    let mut added = 0;
+    let mut seen = after;
     for item in items {
+        seen = seen.max(item["id"].as_i64().unwrap_or(after));
         let Some(key) = item["idempotency_key"].as_str() else {
             continue;
         };
@@ -687,10 +711,11 @@ pub async fn fetch_authority_requests(app: &App) -> Result<usize, ApiError> {
         else {
             continue;
         };
-        // Which of our organisations sent the report: try each submission owner by key.
-        let Some((org_id, case_id)) = find_submission(app, key).await? else {
+        // The submission (and so the organisation and case) the request is about.
+        let Ok(sub) = app.store.submission_by_key(key).await else {
             continue;
         };
+        let (org_id, case_id) = (sub.org_id, sub.case_id);
         let row = app.store.case(org_id, case_id).await?;
         let Some(body) = row.body.clone() else {
             continue;
@@ -728,16 +753,6 @@ pub async fn fetch_authority_requests(app: &App) -> Result<usize, ApiError> {
                 app.now(),
             )
             .await?;
-        added += 1;
     }
-    Ok(added)
-}
-
-async fn find_submission(app: &App, key: &str) -> Result<Option<(i64, i64)>, ApiError> {
-    for org in app.store.orgs().await? {
-        if let Ok(sub) = app.store.submission_by_key(org.id, key).await {
-            return Ok(Some((sub.org_id, sub.case_id)));
-        }
-    }
-    Ok(None)
+    Ok(seen)
 }

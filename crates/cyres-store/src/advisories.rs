@@ -7,7 +7,7 @@
 //! is a no-op; a changed record replaces the old one and reports the union of its old and new
 //! keys, which is exactly the set of portfolio keys that need re-matching.
 
-use crate::{AdvisoryRow, Exploitation, SourceRow, Store, StoreError};
+use crate::{AdvisoryRow, Exploitation, SourceRow, Store, StoreError, placeholders};
 use cyres_vuln::advisory::Advisory;
 use cyres_vuln::keys::advisory_keys;
 use sqlx::Row;
@@ -59,13 +59,6 @@ pub(crate) fn parse_body(body: &str) -> Result<Advisory, StoreError> {
         what: "advisory",
         message,
     })
-}
-
-fn placeholders(start: usize, n: usize) -> String {
-    (start..start + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 impl Store {

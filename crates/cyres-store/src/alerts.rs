@@ -50,6 +50,54 @@ fn webhook_from(r: &AnyRow) -> Result<Webhook, StoreError> {
 const DELIVERY_COLS: &str = "id, org_id, alert_id, channel, target_id, attempts, state, \
      next_attempt_at, last_status, last_error, delivered_at";
 
+/// Writes an alert and its outbox rows (one pending delivery per active webhook of the
+/// organisation, and one e-mail delivery) on the caller's transaction; returns the alert id.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn insert_alert(
+    conn: &mut sqlx::AnyConnection,
+    org_id: i64,
+    finding_id: Option<i64>,
+    kind: &str,
+    urgent: bool,
+    title: &str,
+    body: &serde_json::Value,
+    now: i64,
+) -> Result<i64, StoreError> {
+    let row = sqlx::query(
+        "INSERT INTO alert (org_id, finding_id, kind, urgent, title, body, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+    )
+    .bind(org_id)
+    .bind(finding_id)
+    .bind(kind)
+    .bind(i64::from(urgent))
+    .bind(title)
+    .bind(body.to_string())
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?;
+    let alert_id: i64 = row.try_get("id")?;
+    sqlx::query(
+        "INSERT INTO delivery (org_id, alert_id, channel, target_id, attempts, state, next_attempt_at, created_at) \
+         SELECT $1, $2, 'webhook', id, 0, 'pending', $3, $3 FROM webhook WHERE org_id = $1 AND active = 1",
+    )
+    .bind(org_id)
+    .bind(alert_id)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "INSERT INTO delivery (org_id, alert_id, channel, target_id, attempts, state, next_attempt_at, created_at) \
+         VALUES ($1, $2, 'email', NULL, 0, 'pending', $3, $3)",
+    )
+    .bind(org_id)
+    .bind(alert_id)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(alert_id)
+}
+
 impl Store {
     /// The organisation's alerts, newest first.
     pub async fn alerts(&self, org_id: i64, limit: i64) -> Result<Vec<AlertRow>, StoreError> {
@@ -97,40 +145,7 @@ impl Store {
         full["urgent"] = urgent.into();
         full["title"] = title.into();
         full["created_at"] = now.into();
-        let r = sqlx::query(
-            "INSERT INTO alert (org_id, finding_id, kind, urgent, title, body, created_at) \
-             VALUES ($1, NULL, $2, $3, $4, $5, $6) RETURNING id",
-        )
-        .bind(org_id)
-        .bind(kind)
-        .bind(i64::from(urgent))
-        .bind(title)
-        .bind(full.to_string())
-        .bind(now)
-        .fetch_one(&mut *tx)
-        .await?;
-        let id: i64 = r.try_get("id")?;
-        sqlx::query(
-            "INSERT INTO delivery (org_id, alert_id, channel, target_id, attempts, state, next_attempt_at, created_at) \
-             SELECT $1, $2, 'webhook', id, 0, 'pending', $3, $4 FROM webhook WHERE org_id = $5 AND active = 1",
-        )
-        .bind(org_id)
-        .bind(id)
-        .bind(now)
-        .bind(now)
-        .bind(org_id)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query(
-            "INSERT INTO delivery (org_id, alert_id, channel, target_id, attempts, state, next_attempt_at, created_at) \
-             VALUES ($1, $2, 'email', NULL, 0, 'pending', $3, $4)",
-        )
-        .bind(org_id)
-        .bind(id)
-        .bind(now)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+        let id = insert_alert(&mut tx, org_id, None, kind, urgent, title, &full, now).await?;
         tx.commit().await?;
         Ok(id)
     }

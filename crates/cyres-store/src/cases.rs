@@ -572,27 +572,19 @@ impl Store {
         coordinator: Option<&str>,
         limit: i64,
     ) -> Result<Vec<ReceivedReport>, StoreError> {
-        let rows = match coordinator {
-            Some(c) => {
-                sqlx::query(
-                    "SELECT id, idempotency_key, sender_org_id, sender, coordinator, stage, pack, received_at \
-                     FROM authority_report WHERE coordinator = $1 ORDER BY id DESC LIMIT $2",
-                )
-                .bind(c)
-                .bind(limit)
-                .fetch_all(&self.pool)
-                .await?
-            }
-            None => {
-                sqlx::query(
-                    "SELECT id, idempotency_key, sender_org_id, sender, coordinator, stage, pack, received_at \
-                     FROM authority_report ORDER BY id DESC LIMIT $1",
-                )
-                .bind(limit)
-                .fetch_all(&self.pool)
-                .await?
-            }
+        let (filter, limit_param) = match coordinator {
+            Some(_) => ("WHERE coordinator = $1", "$2"),
+            None => ("", "$1"),
         };
+        let sql = format!(
+            "SELECT id, idempotency_key, sender_org_id, sender, coordinator, stage, pack, received_at \
+             FROM authority_report {filter} ORDER BY id DESC LIMIT {limit_param}"
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        if let Some(c) = coordinator {
+            q = q.bind(c);
+        }
+        let rows = q.bind(limit).fetch_all(&self.pool).await?;
         rows.iter().map(received_from).collect()
     }
 
@@ -781,16 +773,12 @@ impl Store {
             .collect()
     }
 
-    /// The submission of this organisation with this idempotency key.
-    pub async fn submission_by_key(
-        &self,
-        org_id: i64,
-        key: &str,
-    ) -> Result<SubmissionRow, StoreError> {
+    /// The submission with this idempotency key (keys are unique across organisations; the
+    /// worker uses it to route an authority's request back to its case).
+    pub async fn submission_by_key(&self, key: &str) -> Result<SubmissionRow, StoreError> {
         let r = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {SUB_COLS} FROM report_submission WHERE org_id = $1 AND idempotency_key = $2"
+            "SELECT {SUB_COLS} FROM report_submission WHERE idempotency_key = $1"
         )))
-        .bind(org_id)
         .bind(key)
         .fetch_optional(&self.pool)
         .await?

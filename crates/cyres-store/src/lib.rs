@@ -78,6 +78,15 @@ pub struct Store {
 /// bound-parameter limits).
 pub(crate) const CHUNK_ROWS: usize = 400;
 
+/// `$start, $start+1, …` for `n` bound parameters (numbered in ascending order, which both
+/// engines need: SQLite numbers `$n` parameters by first appearance).
+pub(crate) fn placeholders(start: usize, n: usize) -> String {
+    (start..start + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Rows per multi-row `INSERT` of `cols` columns. SQLite's driver looks each bound parameter up
 /// by name with a linear scan, so its cost grows with the square of the parameter count: keep
 /// statements near 400 parameters there (measured: 18 µs a row instead of 127 µs at 200 rows ×

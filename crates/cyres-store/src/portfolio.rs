@@ -9,7 +9,7 @@
 //! the result fanned out to every row. The version logic itself is the engine's
 //! ([`cyres_vuln::match_sbom`]), so `cyres scan` and the platform always agree.
 
-use crate::{AlertKind, Store, StoreError};
+use crate::{AlertKind, Store, StoreError, placeholders};
 use cyres_sbom::{Component, Format, Sbom};
 use cyres_vuln::advisory::Advisory;
 use cyres_vuln::keys::component_keys;
@@ -141,13 +141,6 @@ struct NewFinding<'a> {
     exploited: bool,
 }
 
-fn placeholders(start: usize, n: usize) -> String {
-    (start..start + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 /// Inserts findings (skipping ones that exist) and returns (id, org, advisory, exploited,
 /// release) of those actually inserted.
 async fn insert_findings(
@@ -268,40 +261,16 @@ async fn raise_alerts(
             "early_warning_due": if urgent { early_warning_due(now) } else { None },
             "created_at": now,
         });
-        let row = sqlx::query(
-            "INSERT INTO alert (org_id, finding_id, kind, urgent, title, body, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        crate::alerts::insert_alert(
+            conn,
+            org_id,
+            Some(items[0].0),
+            kind.as_str(),
+            urgent,
+            &title,
+            &body,
+            now,
         )
-        .bind(org_id)
-        .bind(items[0].0)
-        .bind(kind.as_str())
-        .bind(i64::from(urgent))
-        .bind(&title)
-        .bind(body.to_string())
-        .bind(now)
-        .fetch_one(&mut *conn)
-        .await?;
-        let alert_id: i64 = row.try_get("id")?;
-        sqlx::query(
-            "INSERT INTO delivery (org_id, alert_id, channel, target_id, attempts, state, next_attempt_at, created_at) \
-             SELECT $1, $2, 'webhook', id, 0, 'pending', $3, $4 FROM webhook WHERE org_id = $5 AND active = 1",
-        )
-        .bind(org_id)
-        .bind(alert_id)
-        .bind(now)
-        .bind(now)
-        .bind(org_id)
-        .execute(&mut *conn)
-        .await?;
-        sqlx::query(
-            "INSERT INTO delivery (org_id, alert_id, channel, target_id, attempts, state, next_attempt_at, created_at) \
-             VALUES ($1, $2, 'email', NULL, 0, 'pending', $3, $4)",
-        )
-        .bind(org_id)
-        .bind(alert_id)
-        .bind(now)
-        .bind(now)
-        .execute(&mut *conn)
         .await?;
         if urgent {
             // From the moment a flaw in a product is known to be actively exploited, the

@@ -1,6 +1,7 @@
 //! Organisation administration: organisations, members, API tokens, webhooks and their
 //! delivery log, the audit trail, advisory sources, alerts and the Atom feed.
 
+use super::json_body;
 use crate::auth::{Caller, TOKEN_PREFIX, hash_password, random_secret, secret_hash};
 use crate::{ApiError, App};
 use axum::Json;
@@ -9,10 +10,6 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use cyres_store::{NewOrg, Role};
 use serde::Deserialize;
-
-fn json_body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    serde_json::from_slice(bytes).map_err(|e| ApiError::bad_request(format!("request body: {e}")))
-}
 
 /// `GET /api/v1/orgs`: the organisations the caller can act for.
 pub async fn my_orgs(State(app): State<App>, caller: Caller) -> Result<Response, ApiError> {

@@ -6,6 +6,7 @@
 //! Each report is visible, from the moment it is stored, to the coordinator CSIRT (member state
 //! in the report header: main establishment or the Art. 14(7) fallback) and to ENISA.
 
+use super::json_body;
 use crate::auth::Caller;
 use crate::{ApiError, App};
 use axum::Json;
@@ -232,8 +233,7 @@ pub async fn decide(
     if pack.report.header.coordinator != ms {
         return Err(ApiError::not_found("report"));
     }
-    let b: DecisionBody = serde_json::from_slice(&bytes)
-        .map_err(|e| ApiError::bad_request(format!("request body: {e}")))?;
+    let b: DecisionBody = json_body(&bytes)?;
     let listed = cyres_report::authority::listed_member_states(&pack.report)
         .cloned()
         .unwrap_or_default();
@@ -374,8 +374,7 @@ pub async fn review(
     let Viewer::Enisa = viewer(&app, &caller).await? else {
         return Err(ApiError::forbidden("reviews are ENISA's"));
     };
-    let b: ReviewBody = serde_json::from_slice(&bytes)
-        .map_err(|e| ApiError::bad_request(format!("request body: {e}")))?;
+    let b: ReviewBody = json_body(&bytes)?;
     let row = app.store.received_report(id).await?;
     let d = decision(&app, id).await?;
     let f =
@@ -427,8 +426,7 @@ pub async fn request_intermediate(
     let b: RequestBody = if bytes.is_empty() {
         RequestBody { note: None }
     } else {
-        serde_json::from_slice(&bytes)
-            .map_err(|e| ApiError::bad_request(format!("request body: {e}")))?
+        json_body(&bytes)?
     };
     let row = app.store.received_report(id).await?;
     let (pack, _) = parse(&row)?;

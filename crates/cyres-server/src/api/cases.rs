@@ -3,6 +3,7 @@
 //! drafts with validation, submission through the durable outbox, report packs for the ENISA
 //! portal, and recording the portal reference.
 
+use super::json_body;
 use crate::auth::Caller;
 use crate::{ApiError, App};
 use axum::Json;
@@ -16,10 +17,6 @@ use serde::Deserialize;
 use std::collections::{BTreeSet, HashMap};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
-
-fn body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    serde_json::from_slice(bytes).map_err(|e| ApiError::bad_request(format!("request body: {e}")))
-}
 
 fn ts(t: i64) -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp(t).unwrap_or(OffsetDateTime::UNIX_EPOCH)
@@ -242,7 +239,7 @@ pub async fn create(
     bytes: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
     caller.require(Role::Editor)?;
-    let b: NewCase = body(&bytes)?;
+    let b: NewCase = json_body(&bytes)?;
     let aware_at = parse_time("aware_at", &b.aware_at)?;
     let now = app.now();
     let mut case = new_case(
@@ -313,7 +310,7 @@ pub async fn confirm(
     bytes: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
     caller.require(Role::Editor)?;
-    let b: Confirm = body(&bytes)?;
+    let b: Confirm = json_body(&bytes)?;
     let aware_at = parse_time("aware_at", &b.aware_at)?;
     let now = app.now();
     if aware_at.unix_timestamp() > now {
@@ -436,7 +433,7 @@ pub async fn update(
     bytes: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
     caller.require(Role::Editor)?;
-    let patch: serde_json::Map<String, serde_json::Value> = body(&bytes)?;
+    let patch: serde_json::Map<String, serde_json::Value> = json_body(&bytes)?;
     let row = app.store.case(caller.org_id, id).await?;
     let mut current = row
         .body
@@ -475,7 +472,7 @@ pub async fn add_evidence(
     bytes: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
     caller.require(Role::Editor)?;
-    let b: EvidenceBody = body(&bytes)?;
+    let b: EvidenceBody = json_body(&bytes)?;
     let row = app.store.case(caller.org_id, id).await?;
     let mut case = confirmed(&row)?;
     case.evidence.push(evidence(&caller, b, app.now())?);
@@ -532,7 +529,7 @@ pub async fn submit(
     bytes: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
     caller.require(Role::Editor)?;
-    let b: Submit = body(&bytes)?;
+    let b: Submit = json_body(&bytes)?;
     let stage = stage_from(&b.stage)?;
     let row = app.store.case(caller.org_id, id).await?;
     let case = confirmed(&row)?;
@@ -610,7 +607,7 @@ pub async fn portal(
     bytes: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
     caller.require(Role::Editor)?;
-    let b: Portal = body(&bytes)?;
+    let b: Portal = json_body(&bytes)?;
     let at = parse_time("submitted_at", &b.submitted_at)?;
     if b.reference.trim().is_empty() {
         return Err(ApiError::invalid("reference", "reference: required"));
@@ -714,7 +711,7 @@ pub async fn voluntary(
             format!("a report is at most {} bytes", limits.total_bytes),
         ));
     }
-    let sub: cyres_report::VoluntarySubmission = body(&bytes)?;
+    let sub: cyres_report::VoluntarySubmission = json_body(&bytes)?;
     let proposal = cyres_report::intake(&sub, &limits, ts(now)).map_err(|problems| {
         let names: Vec<String> = problems
             .iter()

@@ -1,6 +1,7 @@
 //! Findings: list with filters, one finding, triage and its history.
 
 use super::int_param;
+use super::json_body;
 use crate::auth::Caller;
 use crate::{ApiError, App};
 use axum::Json;
@@ -88,8 +89,7 @@ pub async fn triage(
     body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
     caller.require(Role::Editor)?;
-    let b: TriageBody = serde_json::from_slice(&body)
-        .map_err(|e| ApiError::bad_request(format!("request body: {e}")))?;
+    let b: TriageBody = json_body(&body)?;
     let f = app
         .store
         .triage(

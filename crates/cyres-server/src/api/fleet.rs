@@ -5,6 +5,7 @@
 //! served read-only from its `published/` folder; any static web server or CDN can serve the
 //! same files.
 
+use super::json_body;
 use crate::auth::{Caller, random_secret, secret_hash};
 use crate::{ApiError, App};
 use axum::Json;
@@ -31,8 +32,7 @@ pub async fn create(
     bytes: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
     caller.require(Role::Admin)?;
-    let b: NewDevice = serde_json::from_slice(&bytes)
-        .map_err(|e| ApiError::bad_request(format!("request body: {e}")))?;
+    let b: NewDevice = json_body(&bytes)?;
     let secret = format!("cyresdev_{}", random_secret());
     let d = app
         .store

@@ -1,6 +1,7 @@
 //! Products, releases, SBOM upload and components.
 
 use super::int_param;
+use super::json_body;
 use crate::auth::Caller;
 use crate::upload::receive;
 use crate::{ApiError, App};
@@ -75,10 +76,6 @@ fn product_input(body: ProductBody) -> Result<ProductInput, ApiError> {
         estimated_users: body.estimated_users,
         support_end: body.support_end,
     })
-}
-
-fn json_body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    serde_json::from_slice(bytes).map_err(|e| ApiError::bad_request(format!("request body: {e}")))
 }
 
 /// `GET /api/v1/products`.

@@ -1,14 +1,15 @@
 //! Logging in and out, switching organisation, and the one-time setup.
 
 use crate::auth::{
-    Caller, SESSION_COOKIE, SESSION_SECS, Via, random_secret, secret_hash, verify_password,
+    Caller, LoginRefused, SESSION_SECS, Via, check_login, open_session, secret_hash,
+    session_cookie_header,
 };
 use crate::{ApiError, App};
 use axum::Json;
 use axum::extract::{ConnectInfo, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
-use cyres_store::{OrgKind, WebSession};
+use cyres_store::OrgKind;
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -22,18 +23,6 @@ pub struct Login {
     org_id: Option<i64>,
 }
 
-fn cookie(app: &App, value: &str, max_age: i64) -> HeaderValue {
-    let secure = if app.config.secure_cookies {
-        "; Secure"
-    } else {
-        ""
-    };
-    HeaderValue::from_str(&format!(
-        "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
-    ))
-    .expect("cookie is ASCII")
-}
-
 /// `POST /api/v1/session`: checks the password (argon2id), rate-limited per e-mail and address.
 pub async fn login(
     State(app): State<App>,
@@ -42,31 +31,19 @@ pub async fn login(
 ) -> Result<Response, ApiError> {
     let now = app.now();
     let ip = peer.ip().to_string();
-    if let Some(wait) = app.limiter.blocked(&body.email, &ip, now) {
-        let mut e = ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "rate_limited",
-            format!("too many failed logins; try again in {wait} s"),
-        );
-        e.retry_after = Some(wait);
-        return Err(e);
-    }
-    let account = app.store.account_by_email(&body.email).await?;
-    // Verify against a fixed dummy hash when the account is unknown, so timing does not tell
-    // which e-mail addresses exist.
-    let phc = account
-        .as_ref()
-        .map(|a| a.password_hash.clone())
-        .unwrap_or_else(|| DUMMY_HASH.to_string());
-    let pw = body.password.clone();
-    let ok = tokio::task::spawn_blocking(move || verify_password(&pw, &phc))
-        .await
-        .unwrap_or(false);
-    let (Some(account), true) = (account, ok) else {
-        app.limiter.failed(&body.email, &ip, now);
-        return Err(ApiError::unauthorized("wrong e-mail or password"));
+    let account = match check_login(&app, &body.email, &body.password, &ip, now).await? {
+        Ok(account) => account,
+        Err(LoginRefused::Throttled(wait)) => {
+            let mut e = ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                format!("too many failed logins; try again in {wait} s"),
+            );
+            e.retry_after = Some(wait);
+            return Err(e);
+        }
+        Err(LoginRefused::Wrong) => return Err(ApiError::unauthorized("wrong e-mail or password")),
     };
-    app.limiter.succeeded(&body.email);
     let memberships = app.store.memberships(account.id).await?;
     let chosen = match body.org_id {
         Some(id) => memberships
@@ -77,20 +54,7 @@ pub async fn login(
             .first()
             .ok_or_else(|| ApiError::forbidden("this account belongs to no organisation"))?,
     };
-    let secret = random_secret();
-    let csrf = random_secret();
-    app.store
-        .create_session(
-            &secret_hash(&secret),
-            &WebSession {
-                account_id: account.id,
-                org_id: chosen.org.id,
-                csrf_token: csrf.clone(),
-                expires_at: now + SESSION_SECS,
-            },
-            now,
-        )
-        .await?;
+    let (secret, csrf) = open_session(&app, account.id, chosen.org.id, now).await?;
     tracing::info!(account = account.id, org = chosen.org.id, "login");
     let mut resp = Json(serde_json::json!({
         "account": account,
@@ -101,13 +65,12 @@ pub async fn login(
         "expires_at": now + SESSION_SECS,
     }))
     .into_response();
-    resp.headers_mut()
-        .insert(header::SET_COOKIE, cookie(&app, &secret, SESSION_SECS));
+    resp.headers_mut().insert(
+        header::SET_COOKIE,
+        session_cookie_header(&app, &secret, SESSION_SECS),
+    );
     Ok(resp)
 }
-
-/// A valid argon2id hash of a random string, used to equalise timing for unknown accounts.
-const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$QmX0pWQ4H6mZK3fS3x3Q0o0mF2K8mQ6b7dYt2n7o1bY";
 
 /// `DELETE /api/v1/session`.
 pub async fn logout(State(app): State<App>, caller: Caller) -> Result<Response, ApiError> {
@@ -116,7 +79,7 @@ pub async fn logout(State(app): State<App>, caller: Caller) -> Result<Response, 
     }
     let mut resp = StatusCode::NO_CONTENT.into_response();
     resp.headers_mut()
-        .insert(header::SET_COOKIE, cookie(&app, "", 0));
+        .insert(header::SET_COOKIE, session_cookie_header(&app, "", 0));
     Ok(resp)
 }
 
@@ -177,7 +140,10 @@ pub struct Setup {
 
 /// `GET /setup?token=…`: a plain form for the first administrator.
 pub async fn setup_page(Query(q): Query<HashMap<String, String>>) -> Html<String> {
-    let token = q.get("token").map(|t| html_escape(t)).unwrap_or_default();
+    let token = q
+        .get("token")
+        .map(|t| cyres_feeds::atom::escape(t))
+        .unwrap_or_default();
     Html(format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>cyres setup</title></head><body>\
          <main><h1>Create the first administrator</h1>\
@@ -188,14 +154,6 @@ pub async fn setup_page(Query(q): Query<HashMap<String, String>>) -> Html<String
          <p><label for=\"password\">Password (12 characters or more)</label> <input id=\"password\" name=\"password\" type=\"password\" minlength=\"12\" required></p>\
          <p><button type=\"submit\">Create</button></p></form></main></body></html>"
     ))
-}
-
-fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
 }
 
 /// `POST /setup`: consumes the one-time token and creates the first administrator.

@@ -7,14 +7,17 @@
 //! constant time.
 
 use super::view::{Chrome, Form, Nav, OrgChoice, UiError, render};
-use crate::auth::{SESSION_COOKIE, SESSION_SECS, random_secret, secret_hash, session_cookie};
+use crate::auth::{
+    LoginRefused, SESSION_SECS, check_login, constant_eq, open_session, secret_hash,
+    session_cookie, session_cookie_header,
+};
 use crate::{ApiError, App};
 use askama::Template;
 use axum::extract::{ConnectInfo, FromRequestParts, Query, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use cyres_store::{Membership, Role, WebSession};
+use cyres_store::{Membership, Role};
 use std::collections::HashMap;
 use std::net::SocketAddr;
 
@@ -103,14 +106,6 @@ impl UiSession {
     }
 }
 
-fn constant_eq(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
-}
-
 /// Only local paths may be redirect targets (no `//host` or `https://…`: no open redirect).
 fn local_path(next: &str) -> Option<&str> {
     (next.starts_with('/') && !next.starts_with("//") && !next.contains('\\')).then_some(next)
@@ -167,18 +162,6 @@ impl FromRequestParts<App> for UiSession {
     }
 }
 
-fn cookie(app: &App, value: &str, max_age: i64) -> HeaderValue {
-    let secure = if app.config.secure_cookies {
-        "; Secure"
-    } else {
-        ""
-    };
-    HeaderValue::from_str(&format!(
-        "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
-    ))
-    .expect("cookie is ASCII")
-}
-
 #[derive(Template)]
 #[template(path = "login.html")]
 struct LoginPage {
@@ -201,10 +184,6 @@ pub async fn login_page(Query(q): Query<HashMap<String, String>>) -> Result<Resp
         },
     )
 }
-
-/// A valid argon2id hash of a random string: unknown e-mails are checked against it so the
-/// answer takes as long as for a known one.
-const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$QmX0pWQ4H6mZK3fS3x3Q0o0mF2K8mQ6b7dYt2n7o1bY";
 
 /// `POST /login`: checks the password (argon2id) under the API's throttling, opens a session
 /// and goes to `next`.
@@ -241,46 +220,39 @@ pub async fn login(
             },
         );
     }
-    if let Some(wait) = app.limiter.blocked(&email, &ip, now) {
-        form.fail(
-            "_form",
-            format!(
-                "too many failed logins; try again in {} minutes",
-                wait.div_ceil(60)
-            ),
-        );
-        let mut resp = render(
-            StatusCode::TOO_MANY_REQUESTS,
-            &LoginPage {
-                form: retype(form),
-                next,
-            },
-        )?;
-        if let Ok(v) = wait.to_string().parse() {
-            resp.headers_mut().insert(header::RETRY_AFTER, v);
+    let account = match check_login(&app, &email, &password, &ip, now).await? {
+        Ok(account) => account,
+        Err(LoginRefused::Throttled(wait)) => {
+            form.fail(
+                "_form",
+                format!(
+                    "too many failed logins; try again in {} minutes",
+                    wait.div_ceil(60)
+                ),
+            );
+            let mut resp = render(
+                StatusCode::TOO_MANY_REQUESTS,
+                &LoginPage {
+                    form: retype(form),
+                    next,
+                },
+            )?;
+            if let Ok(v) = wait.to_string().parse() {
+                resp.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            return Ok(resp);
         }
-        return Ok(resp);
-    }
-    let account = app.store.account_by_email(&email).await?;
-    let phc = account
-        .as_ref()
-        .map(|a| a.password_hash.clone())
-        .unwrap_or_else(|| DUMMY_HASH.to_string());
-    let ok = tokio::task::spawn_blocking(move || crate::auth::verify_password(&password, &phc))
-        .await
-        .unwrap_or(false);
-    let (Some(account), true) = (account, ok) else {
-        app.limiter.failed(&email, &ip, now);
-        form.fail("_form", "wrong e-mail or password");
-        return render(
-            StatusCode::UNAUTHORIZED,
-            &LoginPage {
-                form: retype(form),
-                next,
-            },
-        );
+        Err(LoginRefused::Wrong) => {
+            form.fail("_form", "wrong e-mail or password");
+            return render(
+                StatusCode::UNAUTHORIZED,
+                &LoginPage {
+                    form: retype(form),
+                    next,
+                },
+            );
+        }
     };
-    app.limiter.succeeded(&email);
     let memberships = app.store.memberships(account.id).await?;
     let Some(first) = memberships.first() else {
         form.fail("_form", "this account belongs to no organisation");
@@ -292,23 +264,13 @@ pub async fn login(
             },
         );
     };
-    let secret = random_secret();
-    app.store
-        .create_session(
-            &secret_hash(&secret),
-            &WebSession {
-                account_id: account.id,
-                org_id: first.org.id,
-                csrf_token: random_secret(),
-                expires_at: now + SESSION_SECS,
-            },
-            now,
-        )
-        .await?;
+    let (secret, _csrf) = open_session(&app, account.id, first.org.id, now).await?;
     tracing::info!(account = account.id, org = first.org.id, "ui login");
     let mut resp = Redirect::to(&next).into_response();
-    resp.headers_mut()
-        .insert(header::SET_COOKIE, cookie(&app, &secret, SESSION_SECS));
+    resp.headers_mut().insert(
+        header::SET_COOKIE,
+        session_cookie_header(&app, &secret, SESSION_SECS),
+    );
     Ok(resp)
 }
 
@@ -336,7 +298,7 @@ pub async fn logout(
         .await?;
     let mut resp = Redirect::to("/login").into_response();
     resp.headers_mut()
-        .insert(header::SET_COOKIE, cookie(&app, "", 0));
+        .insert(header::SET_COOKIE, session_cookie_header(&app, "", 0));
     Ok(resp)
 }
 

@@ -23,6 +23,7 @@ mod auth;
 mod clock;
 mod error;
 mod openapi;
+mod page_cache;
 mod setup;
 mod ui;
 mod upload;
@@ -140,6 +141,8 @@ pub struct App {
     pub(crate) http: reqwest::Client,
     /// The webhook client (no redirects), built once.
     pub(crate) webhook_http: reqwest::Client,
+    /// Serialised findings pages, keyed by the organisation's findings generation.
+    pub(crate) findings_cache: Arc<page_cache::PageCache>,
 }
 
 impl std::fmt::Debug for App {
@@ -177,6 +180,7 @@ impl App {
             wake: Arc::new(Notify::new()),
             http,
             webhook_http,
+            findings_cache: Default::default(),
         };
         for s in &app.config.sources {
             let (kind, _) = setup::source_kind_words(&s.kind);

@@ -240,6 +240,35 @@ async fn inventory_upload_and_triage_flow(engine: Engine) {
         (st, v["status"].as_str()),
         (StatusCode::OK, Some("not_affected"))
     );
+    // The same page again (served from the page cache when unchanged) shows the triage at once.
+    let (_, again) = s
+        .call(
+            &admin,
+            Method::GET,
+            &format!("/api/v1/findings?product={pid}&exploited=true"),
+            None,
+        )
+        .await;
+    let triaged: Vec<&str> = again
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["id"] == fid)
+        .map(|f| f["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(triaged, ["not_affected"]);
+    let all_before = s
+        .call(
+            &admin,
+            Method::GET,
+            &format!("/api/v1/findings?product={pid}"),
+            None,
+        )
+        .await
+        .1
+        .as_array()
+        .unwrap()
+        .len();
     let (_, h) = s
         .call(
             &admin,
@@ -356,6 +385,20 @@ async fn inventory_upload_and_triage_flow(engine: Engine) {
             .await;
         assert_eq!(st, StatusCode::CREATED, "{f}: {up}");
     }
+    // New SBOMs' findings appear on the product's page (a cached page was dropped).
+    let all_after = s
+        .call(
+            &admin,
+            Method::GET,
+            &format!("/api/v1/findings?product={pid}"),
+            None,
+        )
+        .await
+        .1
+        .as_array()
+        .unwrap()
+        .len();
+    assert!(all_after > all_before, "{all_before} -> {all_after}");
     s.shutdown().await;
 }
 

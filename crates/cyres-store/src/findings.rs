@@ -4,8 +4,9 @@ use crate::audit::record;
 use crate::{
     Actor, FindingFilter, FindingRow, JUSTIFICATIONS, Store, StoreError, TriageEntry, VexStatus,
 };
-use sqlx::Row;
 use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+use std::collections::BTreeSet;
 
 const COLS: &str = "id, org_id, product_id, release_id, component_name, component_version, \
      component_purl, advisory_id, aliases, summary, severity, score, match_kind, fixed_versions, \
@@ -43,7 +44,43 @@ fn finding_from(r: &AnyRow) -> Result<FindingRow, StoreError> {
 /// Severity words in the order findings are listed (worst first).
 pub const SEVERITIES: [&str; 6] = ["critical", "high", "medium", "low", "none", "unknown"];
 
+/// Raises the findings generation of each organisation in `orgs`, inside the caller's
+/// transaction, so that a reader sees the new value exactly when it can see the changed findings.
+pub(crate) async fn bump_findings_generation(
+    conn: &mut AnyConnection,
+    orgs: impl IntoIterator<Item = i64>,
+) -> Result<(), StoreError> {
+    let orgs: BTreeSet<i64> = orgs.into_iter().collect();
+    let orgs: Vec<i64> = orgs.into_iter().collect();
+    for chunk in orgs.chunks(crate::CHUNK_ROWS) {
+        let sql = format!(
+            "UPDATE organisation SET findings_gen = findings_gen + 1 WHERE id IN ({})",
+            crate::placeholders(1, chunk.len())
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
 impl Store {
+    /// The organisation's findings generation: it changes, in the same transaction, with every
+    /// change to the organisation's findings (new, exploited, triaged). Caches of findings
+    /// pages key on it.
+    pub async fn findings_generation(&self, org_id: i64) -> Result<i64, StoreError> {
+        let row = sqlx::query("SELECT findings_gen FROM organisation WHERE id = $1")
+            .bind(org_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        match row {
+            Some(r) => Ok(r.try_get("findings_gen")?),
+            None => Err(StoreError::not_found("organisation", org_id)),
+        }
+    }
+
     /// The organisation's findings matching `filter`, exploited first, then by id. Filter values
     /// are bound parameters, never spliced into SQL.
     pub async fn findings(
@@ -201,6 +238,7 @@ impl Store {
         if n == 0 {
             return Err(StoreError::not_found("finding", finding_id));
         }
+        bump_findings_generation(&mut tx, [org_id]).await?;
         sqlx::query(
             "INSERT INTO triage (org_id, finding_id, status, justification, comment, actor, at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7)",

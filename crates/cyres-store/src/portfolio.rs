@@ -200,6 +200,7 @@ async fn insert_findings(
             ));
         }
     }
+    crate::findings::bump_findings_generation(conn, inserted.iter().map(|f| f.1)).await?;
     Ok(inserted)
 }
 
@@ -580,6 +581,7 @@ impl Store {
                 ));
             }
         }
+        crate::findings::bump_findings_generation(&mut tx, changed.iter().map(|f| f.1)).await?;
         out.alerts = raise_alerts(&mut tx, AlertKind::BecameExploited, &changed, now).await?;
         tx.commit().await?;
         out.became_exploited = changed.len();

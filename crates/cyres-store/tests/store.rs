@@ -703,8 +703,14 @@ async fn exploitation_marks_findings_urgent(store: Store) {
         .upsert_advisories(&example_advisories(), "osv", T0)
         .await
         .unwrap();
+    let other = org(&store, "Other").await;
+    let g0 = store.findings_generation(a.id).await.unwrap();
     let (_r, out) = release_with_sbom(&store, a.id, "Router", "1").await;
     assert_eq!((out.findings, out.exploited), (4, 0));
+    // Every change to an organisation's findings raises its generation, and only its own.
+    let g1 = store.findings_generation(a.id).await.unwrap();
+    let other_gen = store.findings_generation(other.id).await.unwrap();
+    assert!(g1 > g0, "ingest: {g0} -> {g1}");
     let before = store.alerts(a.id, 100).await.unwrap().len();
     let imp = store
         .upsert_exploitation(
@@ -726,6 +732,13 @@ async fn exploitation_marks_findings_urgent(store: Store) {
         .await
         .unwrap();
     assert_eq!((m.became_exploited, m.alerts), (1, 1));
+    let g2 = store.findings_generation(a.id).await.unwrap();
+    assert!(g2 > g1, "exploitation: {g1} -> {g2}");
+    assert_eq!(
+        store.findings_generation(other.id).await.unwrap(),
+        other_gen
+    );
+    assert!(store.findings_generation(999_999).await.is_err());
     let f = store
         .findings(
             a.id,
@@ -813,12 +826,20 @@ async fn triage_validates_and_keeps_history(store: Store) {
         .await
         .unwrap_err();
     assert!(e.to_string().contains("only allowed"), "{e}");
+    let gen_a = store.findings_generation(a.id).await.unwrap();
+    let gen_b = store.findings_generation(b.id).await.unwrap();
     assert!(matches!(
         store
             .triage(b.id, f.id, VexStatus::Affected, None, "", &me(), T0)
             .await,
         Err(StoreError::NotFound { .. })
     ));
+    assert_eq!(
+        store.findings_generation(a.id).await.unwrap(),
+        gen_a,
+        "refused triage"
+    );
+    assert_eq!(store.findings_generation(b.id).await.unwrap(), gen_b);
     store
         .triage(
             a.id,
@@ -850,6 +871,7 @@ async fn triage_validates_and_keeps_history(store: Store) {
             Some("vulnerable_code_not_in_execute_path")
         )
     );
+    assert!(store.findings_generation(a.id).await.unwrap() >= gen_a + 2);
     let h = store.triage_history(a.id, f.id).await.unwrap();
     assert_eq!(
         h.iter().map(|e| e.status).collect::<Vec<_>>(),

@@ -5,7 +5,9 @@ use super::json_body;
 use crate::auth::Caller;
 use crate::{ApiError, App};
 use axum::Json;
+use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use cyres_store::{FindingFilter, Role, SEVERITIES, VexStatus};
 use serde::Deserialize;
@@ -58,7 +60,22 @@ pub async fn list(
         limit: int_param("limit", q.get("limit"))?,
         after_id: int_param("after", q.get("after"))?,
     };
-    Ok(Json(app.store.findings(caller.org_id, &filter).await?).into_response())
+    // The generation is read before the findings (see `page_cache`).
+    let key = format!("{filter:?}");
+    let generation = app.store.findings_generation(caller.org_id).await?;
+    let body = match app.findings_cache.get(caller.org_id, &key, generation) {
+        Some(body) => body,
+        None => {
+            let rows = app.store.findings(caller.org_id, &filter).await?;
+            let body = Bytes::from(
+                serde_json::to_vec(&rows).map_err(|e| ApiError::internal(e.to_string()))?,
+            );
+            app.findings_cache
+                .put(caller.org_id, key, generation, body.clone());
+            body
+        }
+    };
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
 /// `GET /api/v1/findings/{id}`.

@@ -198,6 +198,19 @@ async fn seeded(s: &Server, admin: &Who) -> (i64, i64) {
     (pid, rid)
 }
 
+/// Number of findings on the product's findings page.
+async fn product_findings(s: &Server, who: &Who, pid: i64) -> usize {
+    let (_, v) = s
+        .call(
+            who,
+            Method::GET,
+            &format!("/api/v1/findings?product={pid}"),
+            None,
+        )
+        .await;
+    v.as_array().unwrap().len()
+}
+
 async fn inventory_upload_and_triage_flow(engine: Engine) {
     let Some(s) = start(engine).await else { return };
     let admin = s.bootstrap("Acme", "admin@acme.example").await;
@@ -257,18 +270,7 @@ async fn inventory_upload_and_triage_flow(engine: Engine) {
         .map(|f| f["status"].as_str().unwrap())
         .collect();
     assert_eq!(triaged, ["not_affected"]);
-    let all_before = s
-        .call(
-            &admin,
-            Method::GET,
-            &format!("/api/v1/findings?product={pid}"),
-            None,
-        )
-        .await
-        .1
-        .as_array()
-        .unwrap()
-        .len();
+    let all_before = product_findings(&s, &admin, pid).await;
     let (_, h) = s
         .call(
             &admin,
@@ -386,18 +388,7 @@ async fn inventory_upload_and_triage_flow(engine: Engine) {
         assert_eq!(st, StatusCode::CREATED, "{f}: {up}");
     }
     // New SBOMs' findings appear on the product's page (a cached page was dropped).
-    let all_after = s
-        .call(
-            &admin,
-            Method::GET,
-            &format!("/api/v1/findings?product={pid}"),
-            None,
-        )
-        .await
-        .1
-        .as_array()
-        .unwrap()
-        .len();
+    let all_after = product_findings(&s, &admin, pid).await;
     assert!(all_after > all_before, "{all_before} -> {all_after}");
     s.shutdown().await;
 }

@@ -39,7 +39,7 @@ pub use across::{AssessmentSet, KnownUse, Subject, VulnerabilityAssessment, asse
 
 /// Weights of the seven factors (any non-negative numbers; the score divides by their sum).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct Weights {
     /// Member states where the product is available.
     pub member_states: f64,
@@ -73,7 +73,7 @@ impl Default for Weights {
 
 /// Normalised value of each CRA category.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct CategoryScale {
     /// Not listed.
     pub default: f64,
@@ -98,7 +98,7 @@ impl Default for CategoryScale {
 
 /// Normalised value of each severity band.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct SeverityScale {
     /// Low.
     pub low: f64,
@@ -126,7 +126,7 @@ impl Default for SeverityScale {
 
 /// The assessment's configuration; every field has a default, so `{}` is a valid config.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct SystemicConfig {
     /// Score (0–100) at or above which a risk is systemic.
     pub threshold: f64,
@@ -157,6 +157,57 @@ impl Default for SystemicConfig {
             products_saturation: 10,
             category_scale: CategoryScale::default(),
             severity_scale: SeverityScale::default(),
+        }
+    }
+}
+
+impl SystemicConfig {
+    /// Checks a configuration read from a file: a threshold within 0–100, finite non-negative
+    /// weights with a positive sum, scale values within 0–1. Each problem is named by its key.
+    pub fn check(&self) -> Result<(), Vec<String>> {
+        let mut problems = Vec::new();
+        if !(0.0..=100.0).contains(&self.threshold) {
+            problems.push(format!("threshold: {} is not within 0–100", self.threshold));
+        }
+        let w = &self.weights;
+        let weights = [
+            ("weights.member_states", w.member_states),
+            ("weights.users", w.users),
+            ("weights.category", w.category),
+            ("weights.actively_exploited", w.actively_exploited),
+            ("weights.severity", w.severity),
+            ("weights.manufacturers", w.manufacturers),
+            ("weights.products", w.products),
+        ];
+        for (key, v) in weights {
+            if !v.is_finite() || v < 0.0 {
+                problems.push(format!("{key}: {v} is not a non-negative number"));
+            }
+        }
+        if weights.iter().map(|(_, v)| finite(*v)).sum::<f64>() <= 0.0 {
+            problems.push("weights: at least one weight must be positive".into());
+        }
+        let c = &self.category_scale;
+        let s = &self.severity_scale;
+        for (key, v) in [
+            ("category_scale.default", c.default),
+            ("category_scale.important_class_1", c.important_class_1),
+            ("category_scale.important_class_2", c.important_class_2),
+            ("category_scale.critical", c.critical),
+            ("severity_scale.low", s.low),
+            ("severity_scale.medium", s.medium),
+            ("severity_scale.high", s.high),
+            ("severity_scale.critical", s.critical),
+            ("severity_scale.unknown", s.unknown),
+        ] {
+            if !(0.0..=1.0).contains(&v) {
+                problems.push(format!("{key}: {v} is not within 0–1"));
+            }
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(problems)
         }
     }
 }

@@ -147,8 +147,10 @@ fn main() {
         println!("filled {} stored notifications in {:.1} s", stored, t.elapsed().as_secs_f64());
         let r = http.post(format!("{base}/api/v1/session/org")).header("cookie", &cookie).header("x-csrf-token", &csrf).json(&serde_json::json!({"org_id": 1})).send().await.unwrap();
         assert!(r.status().is_success());
+        // The first request reads every stored notification (a server started before the
+        // reports arrived); later ones read only what arrived since.
         let mut times = Vec::new();
-        for _ in 0..3 {
+        for _ in 0..6 {
             let t = Instant::now();
             let r = http.get(format!("{base}/api/v1/authority/assessment")).header("cookie", &cookie).send().await.unwrap();
             assert_eq!(r.status(), 200);
@@ -156,8 +158,9 @@ fn main() {
             times.push(t.elapsed().as_secs_f64());
             assert!(v["notifications"].as_u64().unwrap() as usize >= stored / 2, "{}", v["notifications"]);
         }
+        let cold = times.remove(0);
         times.sort_by(|a, b| a.partial_cmp(b).unwrap());
-        println!("assessment over {stored} stored notifications (read, parse, score, answer): min {:.2} s, median {:.2} s", times[0], times[1]);
+        println!("assessment over {stored} stored notifications (read, parse, score, answer): first request {cold:.2} s; later requests min {:.2} s, median {:.2} s", times[0], times[2]);
         let _ = std::fs::remove_dir_all(&dir);
     });
 }

@@ -22,6 +22,7 @@ mod api;
 mod auth;
 mod clock;
 mod error;
+mod facts_cache;
 mod openapi;
 mod page_cache;
 mod setup;
@@ -73,6 +74,8 @@ pub struct Config {
     pub update_repo: Option<PathBuf>,
     /// First retry delay of the report outbox, seconds (doubles up to an hour).
     pub outbox_retry_base_secs: u64,
+    /// Thresholds and weights of ENISA's systemic-risk assessment (authority instances).
+    pub systemic: cyres_report::SystemicConfig,
 }
 
 /// The authority instance reports are delivered to.
@@ -122,6 +125,7 @@ impl Config {
             reminder_leads: vec![12 * 3600, 2 * 3600],
             update_repo: None,
             outbox_retry_base_secs: 30,
+            systemic: cyres_report::SystemicConfig::default(),
         }
     }
 }
@@ -143,6 +147,8 @@ pub struct App {
     pub(crate) webhook_http: reqwest::Client,
     /// Serialised findings pages, keyed by the organisation's findings generation.
     pub(crate) findings_cache: Arc<page_cache::PageCache>,
+    /// The authority's notifications as assessment facts (ENISA's systemic-risk view).
+    pub(crate) facts_cache: Arc<facts_cache::FactsCache>,
 }
 
 impl std::fmt::Debug for App {
@@ -181,6 +187,7 @@ impl App {
             http,
             webhook_http,
             findings_cache: Default::default(),
+            facts_cache: Default::default(),
         };
         for s in &app.config.sources {
             let (kind, _) = setup::source_kind_words(&s.kind);

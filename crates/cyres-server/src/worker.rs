@@ -52,6 +52,13 @@ impl Worker {
     /// Runs until `stop` turns true, finishing the current unit of work first.
     pub async fn run(&self, stop: &mut watch::Receiver<bool>) {
         let tick = Duration::from_millis(self.app.config.worker_tick_ms.max(10));
+        // Read the authority's stored notifications once now, so the first systemic-risk
+        // assessment after a start answers as fast as later ones.
+        match self.app.facts_cache.warm(&self.app.store).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(notifications = n, "assessment facts loaded"),
+            Err(e) => tracing::warn!(error = %e, "loading assessment facts failed"),
+        }
         loop {
             if *stop.borrow() {
                 break;

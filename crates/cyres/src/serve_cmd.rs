@@ -55,6 +55,9 @@ struct FileConfig {
     reminder_lead_hours: Option<Vec<u32>>,
     #[serde(default)]
     outbox_retry_secs: Option<u64>,
+    /// ENISA's systemic-risk assessment: threshold, weights, saturations, scales.
+    #[serde(default)]
+    systemic: Option<cyres_report::SystemicConfig>,
 }
 
 /// Where Article 14 reports go; the token comes from `CYRES_REPORTING_TOKEN`, never the file.
@@ -169,6 +172,12 @@ fn load_config(args: &ServeArgs) -> Result<Config> {
         if let Some(secs) = file.outbox_retry_secs {
             config.outbox_retry_base_secs = secs;
         }
+        if let Some(systemic) = file.systemic {
+            if let Err(problems) = systemic.check() {
+                bail!("{}: [systemic] {}", path.display(), problems.join("; "));
+            }
+            config.systemic = systemic;
+        }
         if let Some(leads) = file.reminder_lead_hours {
             config.reminder_leads = leads.into_iter().map(|h| i64::from(h) * 3600).collect();
         }
@@ -257,7 +266,44 @@ async fn shutdown_signal() {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_size;
+    use super::{ServeArgs, load_config, parse_size};
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        serve: ServeArgs,
+    }
+
+    fn config_from(toml: &str) -> anyhow::Result<cyres_server::Config> {
+        let dir = std::env::temp_dir().join(format!("cyres-serve-cfg-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(format!("{:x}.toml", toml.len()));
+        std::fs::write(&path, toml).unwrap();
+        let cli = Cli::try_parse_from(["serve", "--config", path.to_str().unwrap()]).unwrap();
+        let out = load_config(&cli.serve);
+        let _ = std::fs::remove_file(&path);
+        out
+    }
+
+    #[test]
+    fn systemic_assessment_is_configurable() {
+        let c =
+            config_from("[systemic]\nthreshold = 45\n[systemic.weights]\nusers = 30\n").unwrap();
+        assert_eq!(c.systemic.threshold, 45.0);
+        assert_eq!(c.systemic.weights.users, 30.0);
+        assert_eq!(
+            c.systemic.weights.member_states, 20.0,
+            "unset keys keep defaults"
+        );
+        let e = config_from("[systemic]\nthreshold = 250\n").unwrap_err();
+        assert!(
+            format!("{e:#}").contains("threshold: 250 is not within 0–100"),
+            "{e:#}"
+        );
+        let e = config_from("[systemic]\ntreshold = 50\n").unwrap_err();
+        assert!(format!("{e:#}").contains("treshold"), "{e:#}");
+    }
 
     #[test]
     fn sizes() {

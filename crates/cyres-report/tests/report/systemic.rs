@@ -266,6 +266,28 @@ fn analyst_review_rules() {
 fn config_defaults_and_overrides_from_json() {
     let empty: SystemicConfig = serde_json::from_str("{}").unwrap();
     assert_eq!(empty, SystemicConfig::default());
+    assert_eq!(empty.check(), Ok(()));
+    // A typo is an error, not a silently ignored key.
+    let typo = serde_json::from_str::<SystemicConfig>(r#"{"treshold": 40}"#).unwrap_err();
+    assert!(typo.to_string().contains("treshold"), "{typo}");
+    let bad: SystemicConfig = serde_json::from_str(
+        r#"{"threshold": 140, "weights": {"users": -1}, "severity_scale": {"high": 2}}"#,
+    )
+    .unwrap();
+    let problems = bad.check().unwrap_err();
+    assert_eq!(problems.len(), 3, "{problems:?}");
+    assert!(problems[0].starts_with("threshold:"));
+    assert!(problems[1].starts_with("weights.users:"));
+    assert!(problems[2].starts_with("severity_scale.high:"));
+    let zero: SystemicConfig = serde_json::from_str(
+        r#"{"weights": {"member_states": 0, "users": 0, "category": 0, "actively_exploited": 0,
+            "severity": 0, "manufacturers": 0, "products": 0}}"#,
+    )
+    .unwrap();
+    assert_eq!(
+        zero.check().unwrap_err(),
+        ["weights: at least one weight must be positive"]
+    );
     let custom: SystemicConfig =
         serde_json::from_str(r#"{"threshold": 40, "weights": {"member_states": 0}}"#).unwrap();
     assert_eq!(custom.threshold, 40.0);

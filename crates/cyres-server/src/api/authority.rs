@@ -321,17 +321,14 @@ pub async fn assessment(
         .filter(|a| a.body["enisa_limited"] == true)
         .map(|a| a.report_id)
         .collect();
-    // One notification per case: the latest stored report's facts.
-    let mut latest: HashMap<String, cyres_report::NotificationFacts> = HashMap::new();
-    for (id, text) in app.store.report_facts().await? {
-        if let Ok(mut f) = serde_json::from_str::<cyres_report::NotificationFacts>(&text) {
-            f.limited = limited.contains(&id);
-            latest.insert(f.id.clone(), f);
-        }
-    }
-    let all: Vec<cyres_report::NotificationFacts> = latest.into_values().collect();
-    let config = cyres_report::SystemicConfig::default();
-    let set = cyres_report::assess_all(&all, &[], &config);
+    // One notification per case: the latest stored report's facts (see `facts_cache`).
+    let config = &app.config.systemic;
+    let (notifications, set) = app
+        .facts_cache
+        .with_facts(&app.store, &limited, |all| {
+            (all.len(), cyres_report::assess_all(all, &[], config))
+        })
+        .await?;
     let systemic = set.per_notification.iter().filter(|a| a.systemic).count();
     let mut per_notification = set.per_notification;
     per_notification.sort_by(|a, b| {
@@ -344,7 +341,7 @@ pub async fn assessment(
     per_subject.sort_by(|a, b| b.score.total_cmp(&a.score));
     per_subject.truncate(limit);
     Ok(Json(serde_json::json!({
-        "notifications": all.len(),
+        "notifications": notifications,
         "systemic": systemic,
         "config": config,
         "per_notification": per_notification,
@@ -379,7 +376,7 @@ pub async fn review(
     let d = decision(&app, id).await?;
     let f =
         facts(&row, d.as_ref()).ok_or_else(|| ApiError::internal("stored report unreadable"))?;
-    let a = cyres_report::assess_one(&f, &cyres_report::SystemicConfig::default());
+    let a = cyres_report::assess_one(&f, &app.config.systemic);
     let analyst = cyres_report::AnalystReview {
         analyst: caller.actor.display(),
         at: now_ts(&app),

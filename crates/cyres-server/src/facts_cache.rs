@@ -1,0 +1,98 @@
+//! The authority's notifications as assessment facts, kept in memory and brought up to date
+//! incrementally, so ENISA's systemic-risk assessment over every stored notification does not
+//! re-read and re-parse them on each request.
+//!
+//! Received reports are never changed once stored (the facts column is written at intake
+//! only), so the cache only ever reads reports with an id above the highest it has seen. What
+//! can change, the `limited` flag (a coordinator's decision under Art. 16(2), second
+//! subparagraph), is applied on every assessment from the stored decisions. One notification
+//! per case: a case is (sending organisation's manufacturer name, case id), and a later report
+//! of the same case replaces the earlier one's facts.
+//!
+//! The worker warms the cache at start, so the first assessment after a restart does not pay
+//! for reading every notification.
+
+use crate::ApiError;
+use cyres_report::NotificationFacts;
+use cyres_store::Store;
+use std::collections::{HashMap, HashSet};
+use tokio::sync::Mutex;
+
+/// Reports read per store call (one row per batch).
+const BATCH: i64 = 5_000;
+
+#[derive(Debug, Default)]
+struct Inner {
+    /// Highest report id read.
+    last_id: i64,
+    /// (manufacturer, case id) → index into `ids` and `facts`.
+    by_case: HashMap<(String, String), usize>,
+    /// Report id of each entry of `facts`.
+    ids: Vec<i64>,
+    /// Facts, one per case (a slice of them is what `assess_all` takes).
+    facts: Vec<NotificationFacts>,
+}
+
+/// The cache (one per server process).
+#[derive(Debug, Default)]
+pub struct FactsCache {
+    inner: Mutex<Inner>,
+}
+
+impl FactsCache {
+    /// Reads reports received since the last call.
+    async fn refresh(inner: &mut Inner, store: &Store) -> Result<(), ApiError> {
+        loop {
+            let batch = store.report_facts_after(inner.last_id, BATCH).await?;
+            let Some(&(last, _)) = batch.last() else {
+                return Ok(());
+            };
+            for (id, text) in batch {
+                // Facts were written by this code at intake; one that no longer parses (an
+                // older format) is left out rather than failing the whole assessment.
+                let Ok(f) = serde_json::from_str::<NotificationFacts>(&text) else {
+                    tracing::warn!(report = id, "stored assessment facts unreadable; skipped");
+                    continue;
+                };
+                let key = (f.manufacturer.clone(), f.id.clone());
+                match inner.by_case.get(&key) {
+                    Some(&i) if inner.ids[i] < id => {
+                        inner.ids[i] = id;
+                        inner.facts[i] = f;
+                    }
+                    Some(_) => {}
+                    None => {
+                        inner.by_case.insert(key, inner.facts.len());
+                        inner.ids.push(id);
+                        inner.facts.push(f);
+                    }
+                }
+            }
+            inner.last_id = last;
+        }
+    }
+
+    /// Brings the cache up to date (the worker calls it at start).
+    pub async fn warm(&self, store: &Store) -> Result<usize, ApiError> {
+        let mut inner = self.inner.lock().await;
+        Self::refresh(&mut inner, store).await?;
+        Ok(inner.facts.len())
+    }
+
+    /// Brings the cache up to date, marks the reports in `limited` as limited and runs `f`
+    /// over every notification's facts.
+    pub async fn with_facts<T>(
+        &self,
+        store: &Store,
+        limited: &HashSet<i64>,
+        f: impl FnOnce(&[NotificationFacts]) -> T,
+    ) -> Result<T, ApiError> {
+        let mut inner = self.inner.lock().await;
+        Self::refresh(&mut inner, store).await?;
+        let inner = &mut *inner;
+        for (id, facts) in inner.ids.iter().zip(&mut inner.facts) {
+            facts.limited = limited.contains(id);
+        }
+        Ok(f(&inner.facts))
+    }
+}

@@ -22,6 +22,7 @@ mod api;
 mod auth;
 mod clock;
 mod error;
+mod notices;
 mod openapi;
 mod setup;
 mod ui;

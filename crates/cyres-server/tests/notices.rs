@@ -473,6 +473,38 @@ async fn publish_notice_reaches_subscribers_and_the_public_feed(engine: Engine) 
     assert_eq!(r.status(), StatusCode::OK);
     let (_, list) = m.call(&psirt, Method::GET, &subs, None).await;
     assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
+    // A receiver that is down at first: the outbox retries on the webhook schedule and the
+    // delivery log shows every attempt.
+    let calls: Arc<Mutex<Vec<Vec<u8>>>> = Arc::default();
+    let rec = calls.clone();
+    let flaky_app = axum::Router::new().route(
+        "/n",
+        axum::routing::post(move |body: axum::body::Bytes| {
+            let rec = rec.clone();
+            async move {
+                let mut c = rec.lock().unwrap();
+                c.push(body.to_vec());
+                if c.len() == 1 {
+                    StatusCode::SERVICE_UNAVAILABLE
+                } else {
+                    StatusCode::OK
+                }
+            }
+        }),
+    );
+    let flaky_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let flaky_addr = flaky_listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(flaky_listener, flaky_app).await });
+    let (st, flaky) = m
+        .call(
+            &psirt,
+            Method::POST,
+            &subs,
+            Some(json!({"webhook_url": format!("http://{flaky_addr}/n"), "label": "Integrator"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED);
+    let flaky_id = flaky["subscriber"]["id"].clone();
     let (_, v3) = m
         .call(
             &psirt,
@@ -481,6 +513,83 @@ async fn publish_notice_reaches_subscribers_and_the_public_feed(engine: Engine) 
             Some(json!({"correction": "CVE id assigned"})),
         )
         .await;
-    assert_eq!(v3["deliveries_queued"], 1, "{v3}");
+    assert_eq!(
+        v3["deliveries_queued"], 2,
+        "the unsubscribed address gets nothing: {v3}"
+    );
+    let flaky_state = || async {
+        let (_, log) = m.call(&psirt, Method::GET, &log_path, None).await;
+        assert_eq!(log[0]["notice"]["version"], 3);
+        log[0]["deliveries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["subscriber_id"] == flaky_id)
+            .cloned()
+            .unwrap()
+    };
+    poll(
+        || async { flaky_state().await["attempts"] == 1 },
+        "the first, failed attempt",
+    )
+    .await;
+    let d = flaky_state().await;
+    assert_eq!(
+        (d["state"].as_str(), d["attempts"].as_i64()),
+        (Some("pending"), Some(1)),
+        "{d}"
+    );
+    assert!(d["last_error"].as_str().unwrap().contains("503"), "{d}");
+    // Nothing happens before the retry is due; then it is delivered.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(calls.lock().unwrap().len(), 1);
+    m.clock.advance(60);
+    poll(|| async { calls.lock().unwrap().len() == 2 }, "the retry").await;
+    poll(
+        || async {
+            let (_, log) = m.call(&psirt, Method::GET, &log_path, None).await;
+            log[0]["deliveries"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|d| d["state"] == "delivered")
+                .count()
+                == 2
+        },
+        "version 3 delivered to both webhooks",
+    )
+    .await;
+    let bodies = calls.lock().unwrap().clone();
+    assert_eq!(
+        bodies[0], bodies[1],
+        "a retry sends the same envelope (same id)"
+    );
+
+    // Removing a subscriber is for editors of the owning organisation.
+    let hid = hook["subscriber"]["id"].as_i64().unwrap();
+    let del = format!("/api/v1/subscribers/{hid}");
+    assert_eq!(
+        m.call(&viewer, Method::DELETE, &del, None).await.0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        m.call(&psirt, Method::DELETE, &del, None).await.0,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        m.call(&psirt, Method::DELETE, &del, None).await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        m.call(
+            &foreign,
+            Method::GET,
+            &format!("/api/v1/products/{pid}/notices"),
+            None
+        )
+        .await
+        .0,
+        StatusCode::NOT_FOUND
+    );
     m.shutdown().await;
 }

@@ -6,13 +6,17 @@
 #[macro_use]
 mod harness;
 
+use cyres_server::{App, Config, ManualClock};
 use harness::*;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-both!(publish_notice_reaches_subscribers_and_the_public_feed);
+both!(
+    publish_notice_reaches_subscribers_and_the_public_feed,
+    queued_notice_survives_a_restart,
+);
 
 /// A webhook call as received: signature header and body.
 type Received = (String, Vec<u8>);
@@ -592,4 +596,129 @@ async fn publish_notice_reaches_subscribers_and_the_public_feed(engine: Engine) 
         StatusCode::NOT_FOUND
     );
     m.shutdown().await;
+}
+
+async fn queued_notice_survives_a_restart(engine: Engine) {
+    // First life: a notice is published with a subscriber queued, and the worker never runs.
+    let Some(url) = database_url(engine).await else {
+        return;
+    };
+    let received: Arc<Mutex<Vec<Received>>> = Arc::default();
+    let rec = received.clone();
+    let hook_app = axum::Router::new().route(
+        "/n",
+        axum::routing::post(move |body: axum::body::Bytes| {
+            let rec = rec.clone();
+            async move {
+                rec.lock().unwrap().push((String::new(), body.to_vec()));
+                StatusCode::OK
+            }
+        }),
+    );
+    let hook_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let hook_addr = hook_listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(hook_listener, hook_app).await });
+    let dir = std::env::temp_dir().join(format!("cyres-notice-restart-{}", unique()));
+    let _guard = TempDir(dir.clone());
+    let mut config = Config::new(dir.clone());
+    config.database_url = url;
+    let clock = Arc::new(ManualClock::new(T0));
+    let (app, _) = App::start(config.clone(), clock.clone()).await.unwrap();
+    let actor = cyres_store::Actor::system();
+    let org = app
+        .store
+        .create_org(
+            &cyres_store::NewOrg {
+                name: "Acme".into(),
+                kind: cyres_store::OrgKind::Manufacturer,
+                member_state: None,
+                size: None,
+            },
+            &actor,
+            T0,
+        )
+        .await
+        .unwrap();
+    let p = app
+        .store
+        .create_product(
+            org.id,
+            &cyres_store::ProductInput {
+                name: "AX3000 router".into(),
+                description: String::new(),
+                catalogue_entries: vec![],
+                category: "default".into(),
+                member_states: vec![],
+                estimated_users: None,
+                support_end: None,
+            },
+            &actor,
+            T0,
+        )
+        .await
+        .unwrap();
+    let case = app
+        .store
+        .create_case(
+            org.id,
+            "vulnerability",
+            "Exploited",
+            &json!({}),
+            T0,
+            &actor,
+            T0,
+        )
+        .await
+        .unwrap();
+    app.store
+        .create_subscriber(
+            org.id,
+            p.id,
+            &cyres_store::NewSubscriber {
+                channel: "webhook",
+                address: &format!("http://{hook_addr}/n"),
+                secret: Some("s3cret"),
+                label: "",
+                unsubscribe_token: &unique(),
+            },
+            &actor,
+            T0,
+        )
+        .await
+        .unwrap();
+    let (published, queued) = app
+        .store
+        .publish_notice(
+            org.id,
+            p.id,
+            case.id,
+            "Exploited",
+            None,
+            &json!({"title": "Exploited"}),
+            &actor,
+            T0,
+        )
+        .await
+        .unwrap();
+    assert_eq!(queued, 1);
+    app.store.close().await;
+    drop(app);
+    assert!(received.lock().unwrap().is_empty());
+
+    // Second life: the worker's first round delivers it, once.
+    let (app, _) = App::start(config, clock).await.unwrap();
+    let worker = cyres_server::Worker::new(app.clone());
+    worker.tick().await.unwrap();
+    worker.tick().await.unwrap();
+    let got = received.lock().unwrap().clone();
+    assert_eq!(got.len(), 1);
+    let env: Value = serde_json::from_slice(&got[0].1).unwrap();
+    assert_eq!(env["id"], format!("notice-{}", published.id));
+    let log = app
+        .store
+        .notice_deliveries(org.id, published.id)
+        .await
+        .unwrap();
+    assert_eq!((log[0].state.as_str(), log[0].attempts), ("delivered", 1));
+    app.store.close().await;
 }

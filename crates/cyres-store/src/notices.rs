@@ -284,7 +284,9 @@ impl Store {
             "subscriber.create",
             "subscriber",
             &sub.id.to_string(),
-            serde_json::json!({"product_id": product_id, "channel": new.channel, "address": address}),
+            // No address: the append-only audit trail should not hold a person's e-mail
+            // address; the subscriber id points to it.
+            serde_json::json!({"product_id": product_id, "channel": new.channel}),
             now,
         )
         .await?;

@@ -11,6 +11,7 @@ mod cases;
 mod findings;
 mod fleet;
 mod inventory;
+mod notices;
 mod session;
 
 pub(crate) use cases::{IntakeLimiter, stage_from};
@@ -77,6 +78,12 @@ pub(crate) fn router(app: App) -> Router {
             "/products/{id}/releases",
             get(inventory::list_releases).post(inventory::create_release),
         )
+        .route(
+            "/products/{id}/subscribers",
+            get(notices::list_subscribers).post(notices::create_subscriber),
+        )
+        .route("/products/{id}/notices", get(notices::product_notices))
+        .route("/subscribers/{id}", delete(notices::delete_subscriber))
         .route("/releases/{id}", get(inventory::get_release))
         .route(
             "/releases/{id}/sbom",
@@ -102,7 +109,11 @@ pub(crate) fn router(app: App) -> Router {
         .route("/cases/{id}/evidence", post(cases::add_evidence))
         .route("/cases/{id}/draft", get(cases::draft))
         .route("/cases/{id}/reports", post(cases::submit))
+        .route("/cases/{id}/notice/publish", post(notices::publish))
+        .route("/cases/{id}/notices", get(notices::case_notices))
         .route("/cases/{id}/{file}", get(cases::notice))
+        .route("/public/notices/{slug}", get(notices::public_json))
+        .route("/public/notices/{slug}/{file}", get(notices::public_file))
         .route("/public/voluntary-reports", post(cases::voluntary))
         .route("/submissions/{id}/portal", post(cases::portal))
         .route("/submissions/{id}/{file}", get(cases::pack))
@@ -126,6 +137,11 @@ pub(crate) fn router(app: App) -> Router {
         .route("/readyz", get(readyz))
         .route("/setup", get(session::setup_page).post(session::setup))
         .route("/updates/{*path}", get(fleet::serve_update_file))
+        .route("/security-notices/{slug}", get(notices::public_page))
+        .route(
+            "/unsubscribe/{token}",
+            get(notices::unsubscribe_page).post(notices::unsubscribe),
+        )
         .nest("/api/v1", api)
         .merge(crate::ui::router())
         .layer(axum::extract::DefaultBodyLimit::disable())

@@ -23,6 +23,7 @@ mod auth;
 mod clock;
 mod error;
 mod facts_cache;
+mod notices;
 mod openapi;
 mod page_cache;
 mod setup;

@@ -93,6 +93,15 @@ pub const OPS: &[Op] = &[
     op("post", "/cases/{id}/confirm", "Confirm a proposed case: time of awareness and evidence", "editor", Some("Confirm"), None, &[]),
     op("post", "/cases/{id}/evidence", "Add to the evidence ledger", "editor", Some("Evidence"), None, &[]),
     op("get", "/cases/{id}/draft", "The prefilled report of a stage and its missing required fields", "viewer", None, None, &["stage"]),
+    op("post", "/cases/{id}/notice/publish", "Publish the case's notice to impacted users (Art. 14(8)) as its next version and queue delivery to the product's subscribers", "editor", Some("PublishNotice"), None, &[]),
+    op("get", "/cases/{id}/notices", "The case's published notices, newest version first, with their delivery logs", "viewer", None, None, &[]),
+    op("get", "/products/{id}/subscribers", "Subscribers to the product's security notices (never their secrets)", "editor", None, None, &[]),
+    op("post", "/products/{id}/subscribers", "Subscribe an e-mail address or a webhook (its signing secret is shown once) to the product's security notices", "editor", Some("NewSubscriber"), None, &[]),
+    op("delete", "/subscribers/{id}", "Remove a subscriber (pending deliveries are cancelled)", "editor", None, None, &[]),
+    op("get", "/products/{id}/notices", "The product's public notice feed URLs and its published notices", "viewer", None, None, &[]),
+    op("get", "/public/notices/{slug}", "JSON Feed 1.1 of a product's published security notices, newest first (the slug is the product's unguessable feed id)", "public", None, None, &[]),
+    op("get", "/public/notices/{slug}/feed.atom", "Atom feed of a product's published security notices", "public", None, None, &[]),
+    op("get", "/public/notices/{slug}/{file}", "One published notice: {id}.json (the envelope subscribers receive) or {id}.html", "public", None, None, &[]),
     op("post", "/cases/{id}/reports", "Validate and submit a stage (outbox, delivered exactly once)", "editor", Some("Submit"), None, &[]),
     op("post", "/submissions/{id}/portal", "Record the ENISA portal reference and submission time", "editor", Some("Portal"), None, &[]),
     op("get", "/submissions/{id}/{file}", "The report pack: pack.json or pack.html", "viewer", None, None, &[]),
@@ -127,6 +136,8 @@ fn schemas() -> Value {
         "NewMember": {"type": "object", "required": ["email", "role"], "properties": {"email": {"type": "string"}, "role": {"$ref": "#/components/schemas/Role"}, "password": {"type": "string", "minLength": 12}, "display_name": {"type": "string"}}},
         "NewToken": {"type": "object", "required": ["name", "role"], "properties": {"name": {"type": "string"}, "role": {"$ref": "#/components/schemas/Role"}}},
         "NewWebhook": {"type": "object", "required": ["url"], "properties": {"url": {"type": "string", "format": "uri"}}},
+        "NewSubscriber": {"type": "object", "description": "Exactly one of email and webhook_url.", "additionalProperties": false, "properties": {"email": {"type": "string", "format": "email"}, "webhook_url": {"type": "string", "format": "uri"}, "label": {"type": "string", "maxLength": 200}}},
+        "PublishNotice": {"type": "object", "additionalProperties": false, "properties": {"audience": {"type": "string", "enum": ["impacted", "all"]}, "correction": {"type": "string", "maxLength": 2000, "description": "What this version corrects"}}},
         "ProductInput": {"type": "object", "required": ["name"], "additionalProperties": false, "properties": {
             "name": {"type": "string"}, "description": {"type": "string"},
             "catalogue_entries": {"type": "array", "items": {"type": "string", "description": "cyres catalogue id, e.g. annex3-class1-12"}},
@@ -162,7 +173,7 @@ pub fn build() -> Value {
         let mut params: Vec<Value> = Vec::new();
         for seg in o.path.split('/') {
             if let Some(name) = seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-                params.push(json!({"name": name, "in": "path", "required": true, "schema": {"type": if (name == "id" && (o.path.starts_with("/advisories") || o.path.starts_with("/sources"))) || name == "device_id" || name == "file" { "string" } else { "integer" }}}));
+                params.push(json!({"name": name, "in": "path", "required": true, "schema": {"type": if (name == "id" && (o.path.starts_with("/advisories") || o.path.starts_with("/sources"))) || name == "device_id" || name == "file" || name == "slug" { "string" } else { "integer" }}}));
             }
         }
         for q in o.query {

@@ -1,6 +1,6 @@
 //! The background worker: runs queued jobs (re-matching after advisory changes, marking
-//! findings exploited), delivers alerts through webhooks and e-mail from the outbox, and syncs
-//! advisory sources on a schedule.
+//! findings exploited), delivers alerts and published notices to users through webhooks and
+//! e-mail from their outboxes, and syncs advisory sources on a schedule.
 //!
 //! All of its work lives in the store (jobs, pending deliveries, source state), so stopping
 //! the server between two units of work loses nothing, and a crash in the middle of one makes
@@ -79,6 +79,10 @@ impl Worker {
     pub async fn tick(&self) -> Result<(), ApiError> {
         run_due_jobs(&self.app).await?;
         deliver_due(&self.app).await?;
+        // Notices to product subscribers (Art. 14(8)); a failure here must not hold up reports.
+        if let Err(e) = crate::notices::deliver_due_notices(&self.app).await {
+            tracing::warn!(error = %e.message, "notice delivery round failed");
+        }
         deliver_reports(&self.app).await?;
         let tick = self
             .ticks

@@ -415,6 +415,16 @@ async fn no_cross_tenant_access_on_any_endpoint(engine: Engine) {
         )
         .await;
     let hid = hook["webhook"]["id"].as_i64().unwrap();
+    let (st, sub) = s
+        .call(
+            &admin_a,
+            Method::POST,
+            &format!("/api/v1/products/{pid}/subscribers"),
+            Some(json!({"email": "security@customer.example"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{sub}");
+    let sid = sub["subscriber"]["id"].as_i64().unwrap();
     // Organisation B, its own admin (a second account in a new organisation).
     let (st, _) = s
         .call(
@@ -524,6 +534,24 @@ async fn no_cross_tenant_access_on_any_endpoint(engine: Engine) {
             format!("/api/v1/cases/{cid}/notice.json"),
             None,
         ),
+        (
+            Method::POST,
+            format!("/api/v1/cases/{cid}/notice/publish"),
+            None,
+        ),
+        (Method::GET, format!("/api/v1/cases/{cid}/notices"), None),
+        (
+            Method::GET,
+            format!("/api/v1/products/{pid}/subscribers"),
+            None,
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/products/{pid}/subscribers"),
+            Some(json!({"email": "thief@beta.example"})),
+        ),
+        (Method::GET, format!("/api/v1/products/{pid}/notices"), None),
+        (Method::DELETE, format!("/api/v1/subscribers/{sid}"), None),
     ];
     for who in [&admin_b_token, &bob] {
         for (m, path, body) in &foreign {
@@ -535,6 +563,7 @@ async fn no_cross_tenant_access_on_any_endpoint(engine: Engine) {
                 .replace(&format!("/{tid}"), "/987654")
                 .replace(&format!("/{hid}"), "/987654")
                 .replace(&format!("/{cid}"), "/987654")
+                .replace(&format!("/{sid}"), "/987654")
                 .replace("/members/1", "/members/987654");
             let (st2, v2) = s.call(who, m.clone(), &missing, body.clone()).await;
             assert_eq!(st, StatusCode::NOT_FOUND, "{m} {path}: {v}");

@@ -3,8 +3,8 @@
 //! Everything the platform keeps goes through [`Store`]: tenants and access (organisations,
 //! accounts, memberships, sessions, API tokens), the inventory (products, releases, SBOMs and
 //! their components), advisories and exploitation facts, findings with their VEX triage
-//! history, alerts and their delivery outbox, advisory-source sync state, background jobs and
-//! the audit trail.
+//! history, alerts and their delivery outbox, Art. 14 cases and the publication of notices to
+//! a product's subscribers, advisory-source sync state, background jobs and the audit trail.
 //!
 //! Invariants:
 //! - One SQL text serves both engines: `$n` placeholders in ascending order of first use,
@@ -31,6 +31,7 @@ pub use findings::SEVERITIES;
 mod inventory;
 mod jobs;
 mod model;
+mod notices;
 mod portfolio;
 mod tenants;
 
@@ -38,6 +39,7 @@ pub use cases::{AuthorityAction, CaseRow, ReceivedReport, SubmissionRow};
 pub use error::StoreError;
 pub use fleet::{Device, Exposure};
 pub use model::*;
+pub use notices::{NewSubscriber, NoticeDelivery, NoticeFeed, PublishedNotice, Subscriber};
 pub use portfolio::{IngestOutcome, MatchOutcome, SbomUpload};
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};

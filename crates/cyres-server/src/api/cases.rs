@@ -18,7 +18,7 @@ use std::collections::{BTreeSet, HashMap};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-fn ts(t: i64) -> OffsetDateTime {
+pub(super) fn ts(t: i64) -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp(t).unwrap_or(OffsetDateTime::UNIX_EPOCH)
 }
 
@@ -145,13 +145,13 @@ async fn save_and_view(
 }
 
 /// The confirmed case of a row, or 409 for a proposal.
-fn confirmed(row: &CaseRow) -> Result<Case, ApiError> {
+pub(super) fn confirmed(row: &CaseRow) -> Result<Case, ApiError> {
     parse_case(row)?
         .ok_or_else(|| ApiError::new(StatusCode::CONFLICT, "conflict", "confirm the case first"))
 }
 
 /// 422 listing every missing field, pointing at the first.
-fn missing_error(
+pub(super) fn missing_error(
     code: &'static str,
     what: &str,
     missing: &[cyres_report::MissingField],

@@ -1,13 +1,13 @@
-//! Article 14 cases and the fleet, read-only views: the manufacturer's cases with their clocks
-//! and submissions; for CSIRT and ENISA organisations, the inbox of received reports; devices
-//! and how many still run a release with an open finding. Changes go through the API
-//! (`/api/v1/cases…`, `/api/v1/authority…`, `/api/v1/devices`), which these pages link to.
+//! Article 14 case list and the fleet: the manufacturer's cases with their next deadline (one
+//! case and its forms: `case.rs`); for CSIRT and ENISA organisations, the inbox of received
+//! reports, each linked to its page (`authority.rs`); devices and how many still run a release
+//! with an open finding (changed through the API, `/api/v1/devices`).
 
 use super::session::UiSession;
 use super::view::{Chrome, Nav, UiError, ok, when};
 use crate::App;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::Response;
 use cyres_store::OrgKind;
 
@@ -23,6 +23,7 @@ pub struct CaseLine {
 
 /// One received report line (authority side).
 pub struct InboxLine {
+    id: i64,
     reference: String,
     sender: String,
     stage: String,
@@ -78,15 +79,21 @@ pub async fn list(State(app): State<App>, sess: UiSession) -> Result<Response, U
     let (authority, inbox) = match org.kind {
         OrgKind::Enisa | OrgKind::Csirt => {
             let filter = if org.kind == OrgKind::Csirt {
-                org.member_state.clone()
+                org.member_state.as_deref().map(str::to_ascii_uppercase)
             } else {
                 None
             };
-            let rows = app.store.received_reports(filter.as_deref(), 500).await?;
+            // A CSIRT without a member state coordinates nothing (the API refuses its inbox).
+            let rows = if org.kind == OrgKind::Csirt && filter.is_none() {
+                Vec::new()
+            } else {
+                app.store.received_reports(filter.as_deref(), 500).await?
+            };
             (
                 true,
                 rows.into_iter()
                     .map(|r| InboxLine {
+                        id: r.id,
                         reference: format!("AUTH-{}", r.id),
                         sender: r.sender,
                         stage: r.stage,
@@ -103,103 +110,6 @@ pub async fn list(State(app): State<App>, sess: UiSession) -> Result<Response, U
         cases,
         authority,
         inbox,
-    })
-}
-
-/// One clock line of a case.
-pub struct StageLine {
-    stage: String,
-    due: String,
-    status: String,
-    basis: String,
-}
-
-/// One submission line.
-pub struct SubmissionLine {
-    id: i64,
-    stage: String,
-    revision: i64,
-    state: String,
-    receipt: String,
-}
-
-#[derive(Template)]
-#[template(path = "case.html")]
-struct CasePage {
-    chrome: Chrome,
-    id: i64,
-    state: String,
-    kind: String,
-    coordinator: String,
-    stages: Vec<StageLine>,
-    evidence: Vec<(String, String, String, String)>,
-    submissions: Vec<SubmissionLine>,
-}
-
-/// `GET /cases/{id}`.
-pub async fn page(
-    State(app): State<App>,
-    sess: UiSession,
-    Path(id): Path<i64>,
-) -> Result<Response, UiError> {
-    let row = app.store.case(sess.org_id, id).await?;
-    let case = row
-        .body
-        .as_ref()
-        .and_then(|b| serde_json::from_value::<cyres_report::Case>(b.clone()).ok());
-    let now = time::OffsetDateTime::from_unix_timestamp(app.now())
-        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
-    let mut stages = Vec::new();
-    let mut evidence = Vec::new();
-    let mut coordinator = "-".to_string();
-    if let Some(c) = &case {
-        if let Ok(d) = c.deadlines(now) {
-            for s in d.stages {
-                stages.push(StageLine {
-                    stage: s.stage.as_str().to_string(),
-                    due: s
-                        .due
-                        .map(|t| when(t.unix_timestamp()))
-                        .unwrap_or_else(|| "-".into()),
-                    status: s.status_text,
-                    basis: s.basis.to_string(),
-                });
-            }
-        }
-        if let Ok(co) = c.coordinator() {
-            coordinator = format!("{} ({})", co.member_state_name, co.basis);
-        }
-        for e in &c.evidence {
-            evidence.push((
-                format!("{:?}", e.source),
-                when(e.at.unix_timestamp()),
-                e.reference.clone(),
-                e.recorded_by.clone(),
-            ));
-        }
-    }
-    let submissions = app
-        .store
-        .submissions(sess.org_id, id)
-        .await?
-        .into_iter()
-        .map(|s| SubmissionLine {
-            id: s.id,
-            stage: s.stage,
-            revision: s.revision,
-            state: s.state,
-            receipt: s.receipt_ref.or(s.portal_ref).unwrap_or_else(|| "-".into()),
-        })
-        .collect();
-    ok(&CasePage {
-        chrome: sess.chrome(format!("Case {}", row.title), Nav::Cases),
-        id,
-        state: row.state,
-        kind: row.kind,
-        coordinator,
-        stages,
-        evidence,
-        submissions,
     })
 }
 

@@ -52,7 +52,7 @@ pub(crate) fn router() -> Router<App> {
         .route("/findings/{id}", get(findings::page).post(findings::triage))
         .route("/advisories", get(advisories::search))
         .route("/advisories/{id}", get(advisories::page))
-        .route("/cases", get(cases::list))
+        .route("/cases", get(cases::list).post(cases::create))
         .route("/cases/{id}", get(case::page))
         .route("/cases/{id}/confirm", post(case::confirm))
         .route("/cases/{id}/evidence", post(case::add_evidence))

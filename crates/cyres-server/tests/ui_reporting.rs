@@ -717,6 +717,75 @@ async fn case_forms_and_public_report(engine: Engine) {
     let (_, html) = page(&m, &psirt, &format!("/cases/{cid}")).await;
     assert!(html.contains("SRP-2026-0042"));
 
+    // Opening a case by hand (a severe incident): the same checks as the API's POST.
+    let (_, html) = page(&m, &psirt, "/cases").await;
+    assert!(html.contains("id=\"open-form\"") && html.contains(">AX3000 router</option>"));
+    let incident = [
+        ("kind", "incident"),
+        (
+            "title",
+            "Build server compromised; signed malicious firmware",
+        ),
+        ("product_id", product_id.as_str()),
+        ("aware_at", "2026-09-21T15:00"),
+        (
+            "description",
+            "An attacker signed a firmware image with our release key.",
+        ),
+        ("ev_source", "own-telemetry"),
+        ("ev_reference", "SIEM alert 2026-0921-17"),
+    ];
+    assert_eq!(
+        post(&m, &psirt, "/cases", &incident, false).await.0,
+        StatusCode::FORBIDDEN
+    );
+    let mut untitled = incident;
+    untitled[1] = ("title", " ");
+    let (st, _, html) = post(&m, &psirt, "/cases", &untitled, true).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("id=\"o-title-error\""), "{html}");
+    let mut future = incident;
+    future[3] = ("aware_at", "2026-09-22T15:00");
+    let (st, _, html) = post(&m, &psirt, "/cases", &future, true).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("id=\"o-aware-error\""), "{html}");
+    let (st, v) = m
+        .call(
+            &psirt,
+            Method::POST,
+            "/api/v1/cases",
+            Some(json!({"kind": "incident", "title": "", "product_id": p["id"], "aware_at": "2026-09-21T15:00:00Z"})),
+        )
+        .await;
+    assert_eq!(
+        (st, v["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("title")),
+        "the API shares the check"
+    );
+    let (_, all) = m.call(&psirt, Method::GET, "/api/v1/cases", None).await;
+    let before = all.as_array().unwrap().len();
+    let (st, location, html) = post(&m, &psirt, "/cases", &incident, true).await;
+    assert_eq!(st, StatusCode::SEE_OTHER, "{html}");
+    let opened: i64 = location
+        .strip_prefix("/cases/")
+        .and_then(|l| l.strip_suffix("?saved=open"))
+        .unwrap_or_else(|| panic!("{location}"))
+        .parse()
+        .unwrap();
+    let v = case_of(&m, &psirt, opened).await;
+    assert_eq!(
+        (v["case"]["kind"].as_str(), v["case"]["state"].as_str()),
+        (Some("incident"), Some("open")),
+        "{v}"
+    );
+    assert_eq!(v["case"]["body"]["evidence"][0]["source"], "own-telemetry");
+    assert_eq!(
+        v["deadlines"]["stages"][0]["due"], "2026-09-22T15:00:00Z",
+        "24 h from awareness"
+    );
+    let (_, all) = m.call(&psirt, Method::GET, "/api/v1/cases", None).await;
+    assert_eq!(all.as_array().unwrap().len(), before + 1);
+
     // A viewer sees no forms and is refused; another organisation gets 404.
     let (st, _) = m
         .call(
@@ -736,6 +805,12 @@ async fn case_forms_and_public_report(engine: Engine) {
         post(&m, &viewer, &path, &evidence, true).await.0,
         StatusCode::FORBIDDEN
     );
+    assert_eq!(
+        post(&m, &viewer, "/cases", &incident, true).await.0,
+        StatusCode::FORBIDDEN
+    );
+    let (_, html) = page(&m, &viewer, "/cases").await;
+    assert!(!html.contains("id=\"open-form\""));
     let (st, other) = m
         .call(
             &psirt,

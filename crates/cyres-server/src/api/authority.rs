@@ -101,23 +101,33 @@ pub async fn intake(
     Ok((status, Json(serde_json::json!({"reference": format!("AUTH-{}", row.id), "received_at": at, "duplicate": !new}))).into_response())
 }
 
-/// `GET /api/v1/authority/inbox`: a CSIRT sees the reports it coordinates; ENISA sees all.
-pub async fn inbox(State(app): State<App>, caller: Caller) -> Result<Response, ApiError> {
+/// The reports an authority organisation sees in its inbox, newest first: a CSIRT those it
+/// coordinates; ENISA all. 403 for other organisations and for a CSIRT without member state.
+pub(crate) async fn inbox_rows(
+    app: &App,
+    caller: &Caller,
+    limit: i64,
+) -> Result<Vec<cyres_store::ReceivedReport>, ApiError> {
     let org = app.store.org(caller.org_id).await?;
-    let rows = match org.kind {
-        OrgKind::Enisa => app.store.received_reports(None, 1000).await?,
+    match org.kind {
+        OrgKind::Enisa => Ok(app.store.received_reports(None, limit).await?),
         OrgKind::Csirt => {
             let ms = org
                 .member_state
                 .clone()
                 .ok_or_else(|| ApiError::forbidden("this CSIRT has no member state"))?;
-            app.store
-                .received_reports(Some(&ms.to_ascii_uppercase()), 1000)
-                .await?
+            Ok(app
+                .store
+                .received_reports(Some(&ms.to_ascii_uppercase()), limit)
+                .await?)
         }
-        _ => return Err(ApiError::forbidden("only CSIRTs and ENISA have an inbox")),
-    };
-    Ok(Json(rows).into_response())
+        _ => Err(ApiError::forbidden("only CSIRTs and ENISA have an inbox")),
+    }
+}
+
+/// `GET /api/v1/authority/inbox`: a CSIRT sees the reports it coordinates; ENISA sees all.
+pub async fn inbox(State(app): State<App>, caller: Caller) -> Result<Response, ApiError> {
+    Ok(Json(inbox_rows(&app, &caller, 1000).await?).into_response())
 }
 
 /// The pack and context of a stored report.

@@ -225,14 +225,20 @@ fn evidence(caller: &Caller, e: EvidenceBody, now: i64) -> Result<Evidence, ApiE
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewCase {
-    kind: CaseKind,
-    title: String,
-    product_id: i64,
-    aware_at: String,
+    /// Vulnerability or severe incident.
+    pub kind: CaseKind,
+    /// Short title.
+    pub title: String,
+    /// The product concerned.
+    pub product_id: i64,
+    /// Time of awareness (RFC 3339).
+    pub aware_at: String,
+    /// Description.
     #[serde(default)]
-    description: Option<String>,
+    pub description: Option<String>,
+    /// Evidence for the ledger.
     #[serde(default)]
-    evidence: Vec<EvidenceBody>,
+    pub evidence: Vec<EvidenceBody>,
 }
 
 /// `POST /api/v1/cases`: a severe incident (or a vulnerability cyres did not find itself).
@@ -243,21 +249,38 @@ pub async fn create(
 ) -> Result<Response, ApiError> {
     caller.require(Role::Editor)?;
     let b: NewCase = json_body(&bytes)?;
+    let row = open_case(&app, &caller, b).await?;
+    Ok((StatusCode::CREATED, Json(view(&app, &caller, row).await?)).into_response())
+}
+
+/// Opens a confirmed case by hand (see [`create`]): a title is required and awareness cannot
+/// be in the future (the clocks run from it, as for a confirmed proposal).
+pub(crate) async fn open_case(app: &App, caller: &Caller, b: NewCase) -> Result<CaseRow, ApiError> {
+    caller.require(Role::Editor)?;
+    if b.title.trim().is_empty() {
+        return Err(ApiError::invalid("title", "title: required"));
+    }
     let aware_at = parse_time("aware_at", &b.aware_at)?;
     let now = app.now();
+    if aware_at.unix_timestamp() > now {
+        return Err(ApiError::invalid(
+            "aware_at",
+            "aware_at: cannot be in the future",
+        ));
+    }
     let mut case = new_case(
-        &app,
-        &caller,
+        app,
+        caller,
         "pending".into(),
         b.kind,
-        &b.title,
+        b.title.trim(),
         b.product_id,
         aware_at,
     )
     .await?;
     case.description = b.description;
     for e in b.evidence {
-        case.evidence.push(evidence(&caller, e, now)?);
+        case.evidence.push(evidence(caller, e, now)?);
     }
     let kind = if b.kind == CaseKind::Incident {
         "incident"
@@ -269,7 +292,7 @@ pub async fn create(
         .create_case(
             caller.org_id,
             kind,
-            &b.title,
+            b.title.trim(),
             &serde_json::to_value(&case).unwrap_or_default(),
             aware_at.unix_timestamp(),
             &caller.actor,
@@ -278,18 +301,7 @@ pub async fn create(
         .await?;
     // The case id inside the body is the stored id (stable for idempotency keys).
     case.id = format!("case-{}-{}", caller.org_id, row.id);
-    let row = app
-        .store
-        .save_case(
-            caller.org_id,
-            row.id,
-            &serde_json::to_value(&case).unwrap_or_default(),
-            aware_at.unix_timestamp(),
-            &caller.actor,
-            now,
-        )
-        .await?;
-    Ok((StatusCode::CREATED, Json(view(&app, &caller, row).await?)).into_response())
+    save(app, caller, row.id, &case, aware_at.unix_timestamp(), now).await
 }
 
 /// Confirming a proposal.

@@ -363,10 +363,7 @@ async fn render_case(
         evidence,
         submissions,
         products,
-        sources: SOURCES
-            .iter()
-            .map(|s| Choice::new(s.as_str(), s.label()))
-            .collect(),
+        sources: source_choices(),
         stage_choices: STAGES
             .iter()
             .map(|s| Choice::new(s.as_str(), s.as_str().replace('-', " ")))
@@ -418,6 +415,7 @@ pub async fn page(
         .find(|(k, _)| k == "saved")
         .and_then(|(_, v)| match v.as_str() {
             "confirm" => Some("Case confirmed; the clocks run from the time of awareness."),
+            "open" => Some("Case opened; the clocks run from the time of awareness."),
             "evidence" => Some("Evidence added to the ledger."),
             "update" => Some("Case saved."),
             "submit" => Some("Report queued."),
@@ -437,9 +435,17 @@ fn refused(form: &mut Form, e: ApiError) -> Result<(), UiError> {
     super::forms::to_form(form, e)
 }
 
+/// The evidence sources, for selects.
+pub(super) fn source_choices() -> Vec<Choice> {
+    SOURCES
+        .iter()
+        .map(|s| Choice::new(s.as_str(), s.label()))
+        .collect()
+}
+
 /// Reads the evidence fields (with `prefix`) into the API's body; `None` when the source is
-/// left empty (optional on the confirm form).
-fn evidence_body(form: &mut Form, prefix: &str) -> Option<EvidenceBody> {
+/// left empty (optional on the confirm and open-case forms).
+pub(super) fn evidence_body(form: &mut Form, prefix: &str) -> Option<EvidenceBody> {
     let source_field = format!("{prefix}source");
     let source = form.get(&source_field).to_string();
     if source.is_empty() {

@@ -120,10 +120,11 @@ async fn switch(s: &Server, who: &Who, org: &Value) {
     assert!(st.is_success(), "{st} {v}");
 }
 
-/// An early-warning report pack of an actively exploited vulnerability in a product the
-/// manufacturer (main establishment DE) makes available in DE, FR and NL.
-fn early_warning_pack() -> (String, String) {
-    use cyres_cra::{CaseKind, Category, MemberState, StageKind};
+/// A report pack of `stage` for an actively exploited vulnerability in a product the
+/// manufacturer (main establishment DE) makes available in DE, FR and NL; the 72-hour
+/// notification raises the Art. 16(2)(c) ground (imminent high risk).
+fn report_pack(stage: cyres_cra::StageKind) -> (String, String) {
+    use cyres_cra::{CaseKind, Category, MemberState};
     let aware = time::OffsetDateTime::from_unix_timestamp(T0 - 3600).unwrap();
     let manufacturer = cyres_report::Manufacturer {
         name: "Acme Routers GmbH".into(),
@@ -156,10 +157,35 @@ fn early_warning_pack() -> (String, String) {
     );
     case.cve_ids = vec!["CVE-2023-44487".into()];
     case.sensitivity = Some(cyres_report::Sensitivity::Amber);
-    let draft = cyres_report::draft(&case, StageKind::EarlyWarning);
+    case.nature = Some("remote attackers run commands through the ping field".into());
+    case.description = Some("unquoted shell argument in the diagnostics page".into());
+    case.measures_taken = vec!["diagnostics page disabled by a configuration push".into()];
+    case.user_measures = vec!["turn off remote administration".into()];
+    case.security_grounds = [cyres_report::SecurityGround::ImminentHighRisk]
+        .into_iter()
+        .collect();
+    let draft = cyres_report::draft(&case, stage);
     let report = cyres_report::validate(&draft).unwrap_or_else(|m| panic!("{m:?}"));
     let pack = cyres_report::ReportPack::new(&report, aware);
     (pack.idempotency_key.clone(), pack.to_json())
+}
+
+async fn deliver(auth: &Server, sender: &Who, stage: cyres_cra::StageKind) {
+    let (key, pack) = report_pack(stage);
+    let r = auth
+        .req(sender, Method::POST, "/api/v1/authority/reports")
+        .header("idempotency-key", &key)
+        .header("content-type", "application/json")
+        .body(pack)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::CREATED,
+        "{}",
+        r.text().await.unwrap()
+    );
 }
 
 async fn authority_report_forms(engine: Engine) {
@@ -189,21 +215,7 @@ async fn authority_report_forms(engine: Engine) {
     let (de, fr, acme) = (ids[0].clone(), ids[1].clone(), ids[2].clone());
     switch(&auth, &ops, &acme).await;
     let sender = auth.token(&ops, "editor").await;
-    let (key, pack) = early_warning_pack();
-    let r = auth
-        .req(&sender, Method::POST, "/api/v1/authority/reports")
-        .header("idempotency-key", &key)
-        .header("content-type", "application/json")
-        .body(pack)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        r.status(),
-        StatusCode::CREATED,
-        "{}",
-        r.text().await.unwrap()
-    );
+    deliver(&auth, &sender, cyres_cra::StageKind::EarlyWarning).await;
     // A manufacturer has no authority page.
     assert_eq!(
         page(&auth, &ops, "/authority/reports/1").await.0,
@@ -435,6 +447,47 @@ async fn authority_report_forms(engine: Engine) {
     assert!(
         html.contains("overridden to") && html.contains("two other vendors"),
         "{html}"
+    );
+    assert!(
+        html.contains("CVE-2023-44487"),
+        "ENISA sees report 1 in full"
+    );
+
+    // The 72-hour notification raises an Art. 16(2) ground: the coordinator may keep ENISA to
+    // the limited fields, but only with a delay.
+    deliver(&auth, &sender, cyres_cra::StageKind::Notification).await;
+    switch(&auth, &ops, &de).await;
+    let (st, _, html) = post(
+        &auth,
+        &ops,
+        "/authority/reports/2/decision",
+        &[("action", "forward"), ("restrict_enisa", "on")],
+        true,
+    )
+    .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        html.contains("limited fields for ENISA apply only while dissemination is delayed"),
+        "{html}"
+    );
+    let mut limited = delay.to_vec();
+    limited.push(("restrict_enisa", "on"));
+    let (st, location, html) =
+        post(&auth, &ops, "/authority/reports/2/decision", &limited, true).await;
+    assert_eq!(st, StatusCode::SEE_OTHER, "{html}");
+    let (_, v) = auth
+        .call(&ops, Method::GET, "/api/v1/authority/reports/2", None)
+        .await;
+    assert_eq!(v["decision"]["enisa_limited"], true, "{v}");
+    let (_, html) = page(&auth, &ops, &location).await;
+    assert!(html.contains("the limited fields only"), "{html}");
+    switch(&auth, &ops, &enisa).await;
+    let (st, html) = page(&auth, &ops, "/authority/reports/2").await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(html.contains("id=\"limited-note\"") && html.contains("AX3000 router"));
+    assert!(
+        !html.contains("CVE-2023-44487") && !html.contains("unquoted shell argument"),
+        "ENISA sees only the limited fields: {html}"
     );
     auth.shutdown().await;
 }

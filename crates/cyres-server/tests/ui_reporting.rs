@@ -489,6 +489,25 @@ async fn authority_report_forms(engine: Engine) {
         !html.contains("CVE-2023-44487") && !html.contains("unquoted shell argument"),
         "ENISA sees only the limited fields: {html}"
     );
+
+    // The coordinator forwards report 1 after all: the French CSIRT now reads it, with no
+    // coordinator forms.
+    switch(&auth, &ops, &de).await;
+    let (st, _, html) = post(
+        &auth,
+        &ops,
+        "/authority/reports/1/decision",
+        &[("action", "forward")],
+        true,
+    )
+    .await;
+    assert_eq!(st, StatusCode::SEE_OTHER, "{html}");
+    assert_eq!(decision_of().await["forward_now"], json!(["FR", "NL"]));
+    switch(&auth, &ops, &fr).await;
+    let (st, html) = page(&auth, &ops, "/authority/reports/1").await;
+    assert_eq!(st, StatusCode::OK, "{html}");
+    assert!(html.contains("CVE-2023-44487") && html.contains("forwarded"));
+    assert!(!html.contains("id=\"decision-form\"") && !html.contains("id=\"request-form\""));
     auth.shutdown().await;
 }
 

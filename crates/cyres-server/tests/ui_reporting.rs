@@ -709,7 +709,14 @@ async fn case_forms_and_public_report(engine: Engine) {
     let edit = format!("/cases/{cid}/edit");
     let (_, html) = page(&m, &psirt, &format!("/cases/{cid}")).await;
     assert!(html.contains("id=\"edit-form\"") && html.contains("Command injection"));
-    let (st, _, html) = post(&m, &psirt, &edit, &[("cvss_score", "eleven")], true).await;
+    let (st, _, html) = post(
+        &m,
+        &psirt,
+        &edit,
+        &[("severity", "high"), ("cvss_score", "eleven")],
+        true,
+    )
+    .await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(html.contains("id=\"u-cvss-error\""), "{html}");
     let (st, location, html) = post(
@@ -725,6 +732,7 @@ async fn case_forms_and_public_report(engine: Engine) {
             ("severity", "high"),
             ("cvss_score", "8.8"),
             ("sensitivity", "tlp:amber"),
+            ("_groups", "delay_requested"),
             ("delay_requested", "on"),
         ],
         true,
@@ -857,6 +865,44 @@ async fn case_forms_and_public_report(engine: Engine) {
     );
     let (_, all) = m.call(&psirt, Method::GET, "/api/v1/cases", None).await;
     assert_eq!(all.as_array().unwrap().len(), before + 1);
+    // The incident's own fields (Art. 14(4)(a), 14(5)) are on its edit form; with them its
+    // early warning goes out.
+    let (_, html) = page(&m, &psirt, &format!("/cases/{opened}")).await;
+    assert!(
+        html.contains("name=\"severe_grounds\"") && html.contains("name=\"malicious_suspected\"")
+    );
+    let (st, _, html) = post(
+        &m,
+        &psirt,
+        &format!("/cases/{opened}/edit"),
+        &[
+            ("_groups", "severe_grounds"),
+            ("severe_grounds", "malicious-code"),
+            ("malicious_suspected", "yes"),
+            ("sensitivity", "tlp:amber+strict"),
+        ],
+        true,
+    )
+    .await;
+    assert_eq!(st, StatusCode::SEE_OTHER, "{html}");
+    let body = case_of(&m, &psirt, opened).await["case"]["body"].clone();
+    assert_eq!(body["severe_grounds"], json!(["malicious-code"]), "{body}");
+    assert_eq!(body["malicious_suspected"], true);
+    assert_eq!(
+        body["description"], "An attacker signed a firmware image with our release key.",
+        "fields the form did not send are kept"
+    );
+    let (st, _, html) = post(
+        &m,
+        &psirt,
+        &format!("/cases/{opened}/submit"),
+        &[("stage", "early-warning")],
+        true,
+    )
+    .await;
+    assert_eq!(st, StatusCode::SEE_OTHER, "{html}");
+    let v = case_of(&m, &psirt, opened).await;
+    assert_eq!(v["submissions"][0]["stage"], "early-warning", "{v}");
 
     // A viewer sees no forms and is refused; another organisation gets 404.
     let (st, _) = m

@@ -21,7 +21,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use cyres_cra::StageKind;
-use cyres_report::{EvidenceSource, SecurityGround, Sensitivity, SeverityLevel};
+use cyres_report::{EvidenceSource, SecurityGround, Sensitivity, SevereGround, SeverityLevel};
 use cyres_store::Role;
 use serde_json::{Value, json};
 
@@ -53,6 +53,18 @@ const SECURITY_GROUNDS: [SecurityGround; 3] = [
     SecurityGround::ExploitedOnlyInCoordinatorState,
     SecurityGround::EssentialSecurityInterests,
     SecurityGround::ImminentHighRisk,
+];
+
+/// Why an incident is severe (Art. 14(5)); `cyres-report` gives these no label.
+const SEVERE_GROUNDS: [(SevereGround, &str); 2] = [
+    (
+        SevereGround::SensitiveDataOrFunctions,
+        "harms, or could harm, the protection of sensitive or important data or functions (Art. 14(5)(a))",
+    ),
+    (
+        SevereGround::MaliciousCode,
+        "led, or could lead, to malicious code in the product or users' systems (Art. 14(5)(b))",
+    ),
 ];
 
 const LEVELS: [SeverityLevel; 4] = [
@@ -127,6 +139,7 @@ struct CasePage {
     notice: Option<&'static str>,
     proposed: bool,
     voluntary: bool,
+    incident: bool,
     stages: Vec<StageLine>,
     evidence: Vec<(String, String, String, String)>,
     submissions: Vec<SubmissionLine>,
@@ -135,6 +148,7 @@ struct CasePage {
     stage_choices: Vec<Choice>,
     sensitivities: Vec<Choice>,
     security_grounds: Vec<Choice>,
+    severe_grounds: Vec<Choice>,
     levels: Vec<Choice>,
     text_fields: Vec<TextField>,
     cform: Form,
@@ -155,8 +169,8 @@ enum Failed {
     Portal(i64, Form),
 }
 
-/// The edit form filled from the stored case body.
-fn edit_values(body: &Value) -> Form {
+/// The edit form's values from the stored case body.
+fn edit_values(body: &Value) -> Vec<(String, String)> {
     let mut v: Vec<(String, String)> = Vec::new();
     for (name, _) in TEXT_FIELDS {
         v.push((name.into(), body[name].as_str().unwrap_or("").to_string()));
@@ -193,6 +207,19 @@ fn edit_values(body: &Value) -> Form {
             v.push(("security_grounds".into(), g.into()));
         }
     }
+    for g in body["severe_grounds"].as_array().into_iter().flatten() {
+        if let Some(g) = g.as_str() {
+            v.push(("severe_grounds".into(), g.into()));
+        }
+    }
+    v.push((
+        "malicious_suspected".into(),
+        match body["malicious_suspected"].as_bool() {
+            Some(true) => "yes".into(),
+            Some(false) => "no".into(),
+            None => String::new(),
+        },
+    ));
     if body["delay_requested"] == true {
         v.push(("delay_requested".into(), "on".into()));
     }
@@ -207,7 +234,7 @@ fn edit_values(body: &Value) -> Form {
         "fix_description".into(),
         fix["description"].as_str().unwrap_or("").into(),
     ));
-    Form::new(v)
+    v
 }
 
 async fn render_case(
@@ -292,7 +319,7 @@ async fn render_case(
     } else {
         Vec::new()
     };
-    let fresh_update = || row.body.as_ref().map(edit_values).unwrap_or_default();
+    let fresh_update = || Form::new(row.body.as_ref().map(edit_values).unwrap_or_default());
     let fresh_evidence = || Form::new(vec![("source".into(), "own-telemetry".into())]);
     let (status, cform, eform, uform, sform, pform, portal_sub) = match failed {
         Failed::None => (
@@ -359,6 +386,7 @@ async fn render_case(
         notice,
         proposed,
         voluntary,
+        incident: row.kind == "incident",
         stages,
         evidence,
         submissions,
@@ -375,6 +403,10 @@ async fn render_case(
         security_grounds: SECURITY_GROUNDS
             .iter()
             .map(|g| Choice::new(word(g), g.label()))
+            .collect(),
+        severe_grounds: SEVERE_GROUNDS
+            .iter()
+            .map(|(g, label)| Choice::new(word(g), *label))
             .collect(),
         levels: LEVELS
             .iter()
@@ -527,73 +559,97 @@ pub async fn add_evidence(
     render_case(&app, &sess, id, Failed::Evidence(form), None).await
 }
 
-/// Reads the edit form into a JSON patch of case fields (the API's `PATCH` body).
+/// Checkbox groups: a browser sends nothing for an empty group, so the form names each group
+/// it shows in a hidden `_groups` field; only those are changed.
+const GROUPS: [&str; 3] = ["security_grounds", "severe_grounds", "delay_requested"];
+
+/// Reads the edit form into a JSON patch of case fields (the API's `PATCH` body). Only the
+/// fields the form sent are set, so a form without a field leaves it as stored.
 fn patch_of(form: &mut Form) -> serde_json::Map<String, Value> {
     let mut p = serde_json::Map::new();
     for (name, _) in TEXT_FIELDS {
-        let v = form.get(name);
-        p.insert(
-            name.into(),
-            if v.is_empty() { Value::Null } else { json!(v) },
-        );
+        if form.present(name) {
+            let v = form.get(name);
+            p.insert(
+                name.into(),
+                if v.is_empty() { Value::Null } else { json!(v) },
+            );
+        }
     }
     for (name, _) in LIST_FIELDS {
-        let lines: Vec<String> = form
-            .get(name)
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty())
-            .map(str::to_string)
-            .collect();
-        p.insert(name.into(), json!(lines));
-    }
-    let level = form.get("severity").to_string();
-    let score = form.get("cvss_score").to_string();
-    let score = if score.is_empty() {
-        None
-    } else {
-        match score.parse::<f64>() {
-            Ok(s) if (0.0..=10.0).contains(&s) => Some(s),
-            _ => {
-                form.fail(
-                    "cvss_score",
-                    format!("{score:?} is not a CVSS score (0–10)"),
-                );
-                None
-            }
+        if form.present(name) {
+            let lines: Vec<String> = form
+                .get(name)
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(str::to_string)
+                .collect();
+            p.insert(name.into(), json!(lines));
         }
-    };
-    let vector = Some(form.get("cvss_vector").to_string()).filter(|v| !v.is_empty());
-    p.insert(
-        "severity".into(),
-        if level.is_empty() {
-            Value::Null
+    }
+    if form.present("severity") {
+        let level = form.get("severity").to_string();
+        let score = form.get("cvss_score").to_string();
+        let score = if score.is_empty() {
+            None
         } else {
-            json!({"level": level, "cvss_score": score, "cvss_vector": vector})
-        },
-    );
-    let sensitivity = form.get("sensitivity");
-    p.insert(
-        "sensitivity".into(),
-        if sensitivity.is_empty() {
-            Value::Null
-        } else {
-            json!(sensitivity)
-        },
-    );
-    p.insert(
-        "security_grounds".into(),
-        json!(form.all("security_grounds")),
-    );
-    p.insert(
-        "delay_requested".into(),
-        json!(form.get("delay_requested") == "on"),
-    );
-    let fix_at = time_field(form, "fix_available_at");
-    let fix_description = form.get("fix_description").to_string();
-    p.insert(
-        "fix".into(),
-        match (fix_at, fix_description.is_empty()) {
+            match score.parse::<f64>() {
+                Ok(s) if (0.0..=10.0).contains(&s) => Some(s),
+                _ => {
+                    form.fail(
+                        "cvss_score",
+                        format!("{score:?} is not a CVSS score (0–10)"),
+                    );
+                    None
+                }
+            }
+        };
+        let vector = Some(form.get("cvss_vector").to_string()).filter(|v| !v.is_empty());
+        p.insert(
+            "severity".into(),
+            if level.is_empty() {
+                Value::Null
+            } else {
+                json!({"level": level, "cvss_score": score, "cvss_vector": vector})
+            },
+        );
+    }
+    if form.present("sensitivity") {
+        let sensitivity = form.get("sensitivity");
+        p.insert(
+            "sensitivity".into(),
+            if sensitivity.is_empty() {
+                Value::Null
+            } else {
+                json!(sensitivity)
+            },
+        );
+    }
+    if form.present("malicious_suspected") {
+        p.insert(
+            "malicious_suspected".into(),
+            match form.get("malicious_suspected") {
+                "yes" => json!(true),
+                "no" => json!(false),
+                _ => Value::Null,
+            },
+        );
+    }
+    for group in GROUPS {
+        if form.has("_groups", group) {
+            let value = if group == "delay_requested" {
+                json!(form.get(group) == "on")
+            } else {
+                json!(form.all(group))
+            };
+            p.insert(group.into(), value);
+        }
+    }
+    if form.present("fix_available_at") || form.present("fix_description") {
+        let fix_at = time_field(form, "fix_available_at");
+        let fix_description = form.get("fix_description").to_string();
+        let fix = match (fix_at, fix_description.is_empty()) {
             (None, true) => Value::Null,
             (Some(at), false) => {
                 json!({"available_at": rfc3339(at), "description": fix_description})
@@ -611,8 +667,9 @@ fn patch_of(form: &mut Form) -> serde_json::Map<String, Value> {
                 form.fail("fix_description", "say what the fix is");
                 Value::Null
             }
-        },
-    );
+        };
+        p.insert("fix".into(), fix);
+    }
     p
 }
 
@@ -704,7 +761,14 @@ mod tests {
             "sensitivity": "tlp:amber", "security_grounds": ["imminent-high-risk"], "delay_requested": true,
             "fix": {"available_at": "2026-09-22T10:00:00Z", "description": "2.4.2"}
         });
-        let mut form = edit_values(&body);
+        // What the page sends: the stored values and the names of its checkbox groups.
+        let mut sent = edit_values(&body);
+        sent.extend(
+            GROUPS
+                .iter()
+                .map(|g| ("_groups".to_string(), g.to_string())),
+        );
+        let mut form = Form::new(sent);
         assert_eq!(form.get("measures_taken"), "disabled the page\npatched");
         assert_eq!(form.get("fix_available_at"), "2026-09-22T10:00");
         let p = patch_of(&mut form);
@@ -716,7 +780,12 @@ mod tests {
         assert_eq!(p["delay_requested"], true);
         assert_eq!(p["fix"], body["fix"]);
         assert_eq!(p["nature"], Value::Null);
+        assert_eq!(p["severe_grounds"], json!([]));
+        assert_eq!(p["malicious_suspected"], Value::Null);
+        let only = patch_of(&mut Form::new(vec![("impact".into(), "none seen".into())]));
+        assert_eq!(only.len(), 1, "{only:?}");
         let mut bad = Form::new(vec![
+            ("severity".into(), "high".into()),
             ("cvss_score".into(), "eleven".into()),
             ("fix_description".into(), "2.4.2".into()),
         ]);

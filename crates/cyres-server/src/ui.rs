@@ -59,6 +59,7 @@ pub(crate) fn router() -> Router<App> {
         .route("/cases/{id}/edit", post(case::update))
         .route("/cases/{id}/submit", post(case::submit))
         .route("/submissions/{id}/portal", post(case::portal))
+        .route("/authority/assessment", get(authority::assessment))
         .route("/authority/reports/{id}", get(authority::page))
         .route("/authority/reports/{id}/decision", post(authority::decide))
         .route("/authority/reports/{id}/review", post(authority::review))

@@ -239,6 +239,10 @@ async fn authority_report_forms(engine: Engine) {
         !html.contains("id=\"factors\""),
         "the assessment is ENISA's"
     );
+    assert_eq!(
+        page(&auth, &ops, "/authority/assessment").await.0,
+        StatusCode::FORBIDDEN
+    );
     let decision_of = || async {
         let (st, v) = auth
             .call(&ops, Method::GET, "/api/v1/authority/reports/1", None)
@@ -452,6 +456,31 @@ async fn authority_report_forms(engine: Engine) {
         html.contains("CVE-2023-44487"),
         "ENISA sees report 1 in full"
     );
+
+    // The cross-report view: the API's numbers, linked to the report page.
+    let (_, inbox) = page(&auth, &ops, "/cases").await;
+    assert!(inbox.contains("id=\"assessment-link\""));
+    let (st, html) = page(&auth, &ops, "/authority/assessment").await;
+    assert_eq!(st, StatusCode::OK, "{html}");
+    let (_, a) = auth
+        .call(&ops, Method::GET, "/api/v1/authority/assessment", None)
+        .await;
+    let score = format!("{:.1}", a["per_notification"][0]["score"].as_f64().unwrap());
+    let row = html
+        .split("<a href=\"/authority/reports/1\">case-1-1</a>")
+        .nth(1)
+        .and_then(|r| r.split("</tr>").next())
+        .unwrap_or_else(|| panic!("no row for report 1: {html}"));
+    assert!(
+        row.contains(&format!("<td>{score}</td>")),
+        "{row} vs {score}"
+    );
+    assert_eq!(
+        row.matches("<td>").count(),
+        2 + 7,
+        "score, verdict, 7 factors: {row}"
+    );
+    assert!(html.contains("<td>CVE-2023-44487</td>"), "{html}");
 
     // The 72-hour notification raises an Art. 16(2) ground: the coordinator may keep ENISA to
     // the limited fields, but only with a delay.

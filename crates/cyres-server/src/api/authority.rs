@@ -397,21 +397,36 @@ fn facts(
     ))
 }
 
-/// `GET /api/v1/authority/assessment` (ENISA): the explainable systemic-risk score per
-/// notification (one per case: its latest report) and per CVE or component across them.
-pub async fn assessment(
-    State(app): State<App>,
-    caller: Caller,
-    Query(q): Query<HashMap<String, String>>,
-) -> Result<Response, ApiError> {
-    let Viewer::Enisa = viewer(&app, &caller).await? else {
+/// ENISA's cross-report assessment, highest scores first.
+pub(crate) struct AssessmentSummary {
+    /// Notifications assessed (one per case).
+    pub notifications: usize,
+    /// How many of them score as systemic.
+    pub systemic: usize,
+    /// The configuration applied.
+    pub config: cyres_report::SystemicConfig,
+    /// The highest `limit` per-notification assessments.
+    pub per_notification: Vec<cyres_report::Assessment>,
+    /// The highest `limit` per-CVE or per-component assessments.
+    pub per_subject: Vec<cyres_report::systemic::VulnerabilityAssessment>,
+    /// The stored report each notification's facts come from (its latest).
+    pub report_of: HashMap<String, i64>,
+    /// The limit applied.
+    pub limit: usize,
+}
+
+/// The explainable systemic-risk score per notification (one per case: its latest report)
+/// and per CVE or component across them; ENISA only.
+pub(crate) async fn assessment_summary(
+    app: &App,
+    caller: &Caller,
+    limit: usize,
+) -> Result<AssessmentSummary, ApiError> {
+    let Viewer::Enisa = viewer(app, caller).await? else {
         return Err(ApiError::forbidden(
             "the systemic-risk assessment is ENISA's",
         ));
     };
-    let limit = crate::api::int_param("limit", q.get("limit"))?
-        .unwrap_or(100)
-        .clamp(1, 10_000) as usize;
     let limited: std::collections::HashSet<i64> = app
         .store
         .actions_of_kind("decision")
@@ -421,14 +436,21 @@ pub async fn assessment(
         .map(|a| a.report_id)
         .collect();
     // One notification per case: the latest stored report's facts.
-    let mut latest: HashMap<String, cyres_report::NotificationFacts> = HashMap::new();
+    let mut latest: HashMap<String, (i64, cyres_report::NotificationFacts)> = HashMap::new();
     for (id, text) in app.store.report_facts().await? {
         if let Ok(mut f) = serde_json::from_str::<cyres_report::NotificationFacts>(&text) {
             f.limited = limited.contains(&id);
-            latest.insert(f.id.clone(), f);
+            latest.insert(f.id.clone(), (id, f));
         }
     }
-    let all: Vec<cyres_report::NotificationFacts> = latest.into_values().collect();
+    let mut report_of = HashMap::with_capacity(latest.len());
+    let all: Vec<cyres_report::NotificationFacts> = latest
+        .into_iter()
+        .map(|(k, (id, f))| {
+            report_of.insert(k, id);
+            f
+        })
+        .collect();
     let config = cyres_report::SystemicConfig::default();
     let set = cyres_report::assess_all(&all, &[], &config);
     let systemic = set.per_notification.iter().filter(|a| a.systemic).count();
@@ -442,13 +464,34 @@ pub async fn assessment(
     let mut per_subject = set.per_subject;
     per_subject.sort_by(|a, b| b.score.total_cmp(&a.score));
     per_subject.truncate(limit);
+    Ok(AssessmentSummary {
+        notifications: all.len(),
+        systemic,
+        config,
+        per_notification,
+        per_subject,
+        report_of,
+        limit,
+    })
+}
+
+/// `GET /api/v1/authority/assessment` (ENISA): [`assessment_summary`] as JSON.
+pub async fn assessment(
+    State(app): State<App>,
+    caller: Caller,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let limit = crate::api::int_param("limit", q.get("limit"))?
+        .unwrap_or(100)
+        .clamp(1, 10_000) as usize;
+    let s = assessment_summary(&app, &caller, limit).await?;
     Ok(Json(serde_json::json!({
-        "notifications": all.len(),
-        "systemic": systemic,
-        "config": config,
-        "per_notification": per_notification,
-        "per_subject": per_subject,
-        "note": format!("highest {limit} scores; ?limit= for more"),
+        "notifications": s.notifications,
+        "systemic": s.systemic,
+        "config": s.config,
+        "per_notification": s.per_notification,
+        "per_subject": s.per_subject,
+        "note": format!("highest {} scores; ?limit= for more", s.limit),
     }))
     .into_response())
 }

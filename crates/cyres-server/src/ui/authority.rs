@@ -11,14 +11,17 @@
 //! - the coordinator's request for an intermediate report (Art. 14(6));
 //! - ENISA's analyst review of the systemic-risk assessment: confirm, or override with a
 //!   reason; the page shows each factor's contribution as the API computes it.
+//!
+//! ENISA also has the cross-report view (`/authority/assessment`): every notification's score
+//! with its factors, and the score per CVE or component across manufacturers and products.
 
 use super::forms::{Choice, time_field, to_form};
 use super::session::UiSession;
 use super::view::{Chrome, Form, Nav, UiError, render, when};
 use crate::App;
 use crate::api::authority::{
-    DecisionBody, ReportDetail, ReviewBody, decide_report, report_assessment, report_detail,
-    request_intermediate_report, review_report,
+    DecisionBody, ReportDetail, ReviewBody, assessment_summary, decide_report, report_assessment,
+    report_detail, request_intermediate_report, review_report,
 };
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -396,6 +399,94 @@ async fn render_report(
         vform,
     };
     render(status, &page)
+}
+
+/// One notification line of the cross-report assessment.
+pub struct NotificationLine {
+    notification: String,
+    report: Option<i64>,
+    score: String,
+    systemic: bool,
+    /// Points per factor, in table order.
+    points: Vec<String>,
+}
+
+/// One CVE or component line of the cross-report assessment.
+pub struct SubjectLine {
+    subject: String,
+    notifications: u32,
+    manufacturers: u32,
+    products: u32,
+    member_states: usize,
+    score: String,
+    systemic: bool,
+}
+
+#[derive(Template)]
+#[template(path = "authority_assessment.html")]
+struct AssessmentPage {
+    chrome: Chrome,
+    notifications: usize,
+    systemic: usize,
+    threshold: String,
+    limit: usize,
+    factor_labels: Vec<&'static str>,
+    per_notification: Vec<NotificationLine>,
+    per_subject: Vec<SubjectLine>,
+}
+
+/// `GET /authority/assessment` (ENISA): the API's cross-report assessment as tables.
+pub async fn assessment(State(app): State<App>, sess: UiSession) -> Result<Response, UiError> {
+    let s = assessment_summary(&app, &sess.caller(), 100).await?;
+    let factor_labels = s
+        .per_notification
+        .first()
+        .map(|a| a.factors.iter().map(|f| f.factor.label()).collect())
+        .unwrap_or_default();
+    let per_notification = s
+        .per_notification
+        .iter()
+        .map(|a| NotificationLine {
+            report: s.report_of.get(&a.notification_id).copied(),
+            notification: a.notification_id.clone(),
+            score: format!("{:.1}", a.score),
+            systemic: a.systemic,
+            points: a
+                .factors
+                .iter()
+                .map(|f| format!("{:.1}", f.points))
+                .collect(),
+        })
+        .collect();
+    let per_subject = s
+        .per_subject
+        .iter()
+        .map(|v| SubjectLine {
+            subject: match &v.subject {
+                cyres_report::systemic::Subject::Cve(c) => c.clone(),
+                cyres_report::systemic::Subject::Component(c) => c.clone(),
+            },
+            notifications: v.notifications,
+            manufacturers: v.manufacturers,
+            products: v.products,
+            member_states: v.member_states.len(),
+            score: format!("{:.1}", v.score),
+            systemic: v.systemic,
+        })
+        .collect();
+    render(
+        StatusCode::OK,
+        &AssessmentPage {
+            chrome: sess.chrome("Systemic-risk assessment", Nav::Cases),
+            notifications: s.notifications,
+            systemic: s.systemic,
+            threshold: format!("{:.1}", s.config.threshold),
+            limit: s.limit,
+            factor_labels,
+            per_notification,
+            per_subject,
+        },
+    )
 }
 
 /// The CSIRTs a forward reaches: the member states the report lists, other than the

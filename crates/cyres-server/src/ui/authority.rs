@@ -56,21 +56,6 @@ const CIRCUMSTANCES: [(DelayCircumstance, &str); 3] = [
     ),
 ];
 
-/// Fails to compile when `cyres-report` adds a ground or circumstance the lists above miss.
-#[allow(dead_code)]
-fn lists_are_complete(g: DelayGround, c: DelayCircumstance) {
-    match g {
-        DelayGround::RisksOutweighBenefits
-        | DelayGround::RecipientCompromised
-        | DelayGround::PlatformCompromised => {}
-    }
-    match c {
-        DelayCircumstance::ManufacturerRequest
-        | DelayCircumstance::IndicatedSensitivity
-        | DelayCircumstance::CoordinatedDisclosure => {}
-    }
-}
-
 /// The kebab-case word serde uses for a value (the form's option values).
 fn word<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_value(v)
@@ -644,6 +629,28 @@ pub async fn review(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Fails to compile when `cyres-report` adds a ground or circumstance, so the lists
+    /// above are revisited.
+    #[test]
+    fn lists_name_every_variant() {
+        for g in GROUNDS {
+            match g {
+                DelayGround::RisksOutweighBenefits
+                | DelayGround::RecipientCompromised
+                | DelayGround::PlatformCompromised => {}
+            }
+        }
+        for (c, _) in CIRCUMSTANCES {
+            match c {
+                DelayCircumstance::ManufacturerRequest
+                | DelayCircumstance::IndicatedSensitivity
+                | DelayCircumstance::CoordinatedDisclosure => {}
+            }
+        }
+        let distinct: BTreeSet<DelayGround> = GROUNDS.into_iter().collect();
+        assert_eq!(distinct.len(), 3);
+    }
 
     #[test]
     fn form_words_are_the_api_words() {

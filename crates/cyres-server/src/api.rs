@@ -6,8 +6,8 @@
 
 mod admin;
 mod advisories;
-mod authority;
-mod cases;
+pub(crate) mod authority;
+pub(crate) mod cases;
 mod findings;
 mod fleet;
 mod inventory;

@@ -80,12 +80,12 @@ impl FactsCache {
     }
 
     /// Brings the cache up to date, marks the reports in `limited` as limited and runs `f`
-    /// over every notification's facts.
+    /// over every notification's facts and, beside them, the id of the report each came from.
     pub async fn with_facts<T>(
         &self,
         store: &Store,
         limited: &HashSet<i64>,
-        f: impl FnOnce(&[NotificationFacts]) -> T,
+        f: impl FnOnce(&[i64], &[NotificationFacts]) -> T,
     ) -> Result<T, ApiError> {
         let mut inner = self.inner.lock().await;
         Self::refresh(&mut inner, store).await?;
@@ -93,6 +93,6 @@ impl FactsCache {
         for (id, facts) in inner.ids.iter().zip(&mut inner.facts) {
             facts.limited = limited.contains(id);
         }
-        Ok(f(&inner.facts))
+        Ok(f(&inner.ids, &inner.facts))
     }
 }

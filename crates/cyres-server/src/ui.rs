@@ -14,16 +14,20 @@
 //! the caller's role cannot use, and handlers check the role again.
 
 mod advisories;
+mod authority;
+mod case;
 mod cases;
 mod chart;
 mod dashboard;
 // Public for `cyres demo`; dead until lib.rs re-exports it (`pub use ui::demo::{…}`).
 pub mod demo;
 mod findings;
+mod forms;
 mod products;
 mod session;
 mod settings;
 mod view;
+mod voluntary;
 
 use crate::App;
 use axum::Router;
@@ -37,6 +41,8 @@ pub(crate) fn router() -> Router<App> {
         .route("/", get(dashboard::page))
         .route("/login", get(session::login_page).post(session::login))
         .route("/logout", post(session::logout))
+        .route("/report", get(voluntary::form).post(voluntary::submit))
+        .route("/report/thanks", get(voluntary::thanks))
         .route("/org", post(session::switch_org))
         .route("/products", get(products::list).post(products::create))
         .route("/products/{id}", get(products::page))
@@ -46,8 +52,21 @@ pub(crate) fn router() -> Router<App> {
         .route("/findings/{id}", get(findings::page).post(findings::triage))
         .route("/advisories", get(advisories::search))
         .route("/advisories/{id}", get(advisories::page))
-        .route("/cases", get(cases::list))
-        .route("/cases/{id}", get(cases::page))
+        .route("/cases", get(cases::list).post(cases::create))
+        .route("/cases/{id}", get(case::page))
+        .route("/cases/{id}/confirm", post(case::confirm))
+        .route("/cases/{id}/evidence", post(case::add_evidence))
+        .route("/cases/{id}/edit", post(case::update))
+        .route("/cases/{id}/submit", post(case::submit))
+        .route("/submissions/{id}/portal", post(case::portal))
+        .route("/authority/assessment", get(authority::assessment))
+        .route("/authority/reports/{id}", get(authority::page))
+        .route("/authority/reports/{id}/decision", post(authority::decide))
+        .route("/authority/reports/{id}/review", post(authority::review))
+        .route(
+            "/authority/reports/{id}/intermediate-request",
+            post(authority::request_intermediate),
+        )
         .route("/fleet", get(cases::fleet))
         .route("/settings", get(settings::page))
         .route("/settings/members", post(settings::add_member))

@@ -101,23 +101,33 @@ pub async fn intake(
     Ok((status, Json(serde_json::json!({"reference": format!("AUTH-{}", row.id), "received_at": at, "duplicate": !new}))).into_response())
 }
 
-/// `GET /api/v1/authority/inbox`: a CSIRT sees the reports it coordinates; ENISA sees all.
-pub async fn inbox(State(app): State<App>, caller: Caller) -> Result<Response, ApiError> {
+/// The reports an authority organisation sees in its inbox, newest first: a CSIRT those it
+/// coordinates; ENISA all. 403 for other organisations and for a CSIRT without member state.
+pub(crate) async fn inbox_rows(
+    app: &App,
+    caller: &Caller,
+    limit: i64,
+) -> Result<Vec<cyres_store::ReceivedReport>, ApiError> {
     let org = app.store.org(caller.org_id).await?;
-    let rows = match org.kind {
-        OrgKind::Enisa => app.store.received_reports(None, 1000).await?,
+    match org.kind {
+        OrgKind::Enisa => Ok(app.store.received_reports(None, limit).await?),
         OrgKind::Csirt => {
             let ms = org
                 .member_state
                 .clone()
                 .ok_or_else(|| ApiError::forbidden("this CSIRT has no member state"))?;
-            app.store
-                .received_reports(Some(&ms.to_ascii_uppercase()), 1000)
-                .await?
+            Ok(app
+                .store
+                .received_reports(Some(&ms.to_ascii_uppercase()), limit)
+                .await?)
         }
-        _ => return Err(ApiError::forbidden("only CSIRTs and ENISA have an inbox")),
-    };
-    Ok(Json(rows).into_response())
+        _ => Err(ApiError::forbidden("only CSIRTs and ENISA have an inbox")),
+    }
+}
+
+/// `GET /api/v1/authority/inbox`: a CSIRT sees the reports it coordinates; ENISA sees all.
+pub async fn inbox(State(app): State<App>, caller: Caller) -> Result<Response, ApiError> {
+    Ok(Json(inbox_rows(&app, &caller, 1000).await?).into_response())
 }
 
 /// The pack and context of a stored report.
@@ -165,29 +175,69 @@ async fn viewer(app: &App, caller: &Caller) -> Result<Viewer, ApiError> {
     }
 }
 
-/// `GET /api/v1/authority/reports/{id}`: the coordinator CSIRT sees it all; CSIRTs it was
-/// forwarded to see it once forwarded; ENISA sees it in full, or only the limited fields while
-/// the coordinator applies Art. 16(2), second subparagraph. Anyone else: 404.
-pub async fn get_report(
-    State(app): State<App>,
-    caller: Caller,
-    Path(id): Path<i64>,
-) -> Result<Response, ApiError> {
-    let who = viewer(&app, &caller).await?;
+/// A received report as one authority organisation may see it.
+pub(crate) enum ReportDetail {
+    /// ENISA: the full report, or the limited fields under Art. 16(2), second subparagraph.
+    Enisa {
+        /// The stored row.
+        row: cyres_store::ReceivedReport,
+        /// What ENISA sees.
+        view: cyres_report::EnisaView,
+        /// The report pack, only when ENISA sees the full report.
+        pack: Option<Box<ReportPack>>,
+        /// The coordinator's latest decision.
+        decision: Option<cyres_report::Decision>,
+        /// Actions on the report (decisions, reviews, requests), oldest first.
+        actions: Vec<cyres_store::AuthorityAction>,
+    },
+    /// A CSIRT: the coordinator, or one the report was forwarded or disseminated to.
+    Csirt {
+        /// The stored row.
+        row: cyres_store::ReceivedReport,
+        /// The report pack.
+        pack: Box<ReportPack>,
+        /// The sender's context (category, users, components).
+        context: serde_json::Value,
+        /// The coordinator's latest decision.
+        decision: Option<cyres_report::Decision>,
+        /// Whether the caller is the coordinator (only it sees the actions and may act).
+        coordinator: bool,
+        /// Actions on the report, for the coordinator; empty for others.
+        actions: Vec<cyres_store::AuthorityAction>,
+    },
+}
+
+/// The report `id` as the caller's organisation may see it: the coordinator CSIRT sees it all;
+/// CSIRTs it was forwarded to see it once forwarded; ENISA sees it in full, or only the limited
+/// fields while the coordinator applies Art. 16(2), second subparagraph. Anyone else: 404
+/// (403 for organisations that are not authorities).
+pub(crate) async fn report_detail(
+    app: &App,
+    caller: &Caller,
+    id: i64,
+) -> Result<ReportDetail, ApiError> {
+    let who = viewer(app, caller).await?;
     let row = app.store.received_report(id).await?;
     let (pack, context) = parse(&row)?;
-    let decision = decision(&app, id).await?;
+    let decision = decision(app, id).await?;
     let actions = app.store.authority_actions(id).await?;
-    let body = match who {
+    match who {
         Viewer::Enisa => {
-            let view = cyres_report::enisa_view(&pack.report, decision.as_ref(), now_ts(&app));
-            serde_json::json!({"id": row.id, "reference": format!("AUTH-{}", row.id), "received_at": row.received_at, "view": view, "decision": decision})
+            let view = cyres_report::enisa_view(&pack.report, decision.as_ref(), now_ts(app));
+            let full = matches!(view, cyres_report::EnisaView::Full(_));
+            Ok(ReportDetail::Enisa {
+                row,
+                view,
+                pack: full.then(|| Box::new(pack)),
+                decision,
+                actions,
+            })
         }
         Viewer::Csirt(ms) => {
             let coordinator = pack.report.header.coordinator == ms;
             let forwarded = decision.as_ref().is_some_and(|d| {
                 d.forward_now.contains(&ms)
-                    || (d.withheld.contains(&ms) && d.release_due(now_ts(&app)))
+                    || (d.withheld.contains(&ms) && d.release_due(now_ts(app)))
             });
             let needle = format!("\"{}\"", ms.code());
             let disseminated = actions
@@ -196,6 +246,41 @@ pub async fn get_report(
             if !(coordinator || forwarded || disseminated) {
                 return Err(ApiError::not_found("report"));
             }
+            Ok(ReportDetail::Csirt {
+                row,
+                pack: Box::new(pack),
+                context,
+                decision,
+                coordinator,
+                actions: if coordinator { actions } else { Vec::new() },
+            })
+        }
+    }
+}
+
+/// `GET /api/v1/authority/reports/{id}`: [`report_detail`] as JSON.
+pub async fn get_report(
+    State(app): State<App>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
+    let body = match report_detail(&app, &caller, id).await? {
+        ReportDetail::Enisa {
+            row,
+            view,
+            decision,
+            ..
+        } => {
+            serde_json::json!({"id": row.id, "reference": format!("AUTH-{}", row.id), "received_at": row.received_at, "view": view, "decision": decision})
+        }
+        ReportDetail::Csirt {
+            row,
+            pack,
+            context,
+            decision,
+            coordinator,
+            actions,
+        } => {
             serde_json::json!({"id": row.id, "reference": format!("AUTH-{}", row.id), "received_at": row.received_at, "sender": row.sender,
                 "pack": pack, "context": context, "decision": decision,
                 "actions": if coordinator { serde_json::to_value(&actions).unwrap_or_default() } else { serde_json::Value::Null }})
@@ -208,22 +293,23 @@ pub async fn get_report(
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DecisionBody {
-    dissemination: cyres_report::Dissemination,
+    /// Forward, or delay with its ground.
+    pub dissemination: cyres_report::Dissemination,
+    /// Apply the Art. 16(2) second-subparagraph regime (ENISA sees the limited fields).
     #[serde(default)]
-    restrict_enisa: bool,
+    pub restrict_enisa: bool,
 }
 
-/// `POST /api/v1/authority/reports/{id}/decision` (coordinator CSIRT): forward to the CSIRTs
-/// of the other member states the manufacturer listed, or delay (Art. 16(2), DR 2026/881);
-/// ENISA sees the decision at once.
-pub async fn decide(
-    State(app): State<App>,
-    caller: Caller,
-    Path(id): Path<i64>,
-    bytes: axum::body::Bytes,
-) -> Result<Response, ApiError> {
+/// The coordinator CSIRT's decision on report `id`: checked by `cyres_report::decide`, stored
+/// (and audited) as an authority action; ENISA sees it at once.
+pub(crate) async fn decide_report(
+    app: &App,
+    caller: &Caller,
+    id: i64,
+    b: DecisionBody,
+) -> Result<cyres_report::Decision, ApiError> {
     caller.require(Role::Editor)?;
-    let Viewer::Csirt(ms) = viewer(&app, &caller).await? else {
+    let Viewer::Csirt(ms) = viewer(app, caller).await? else {
         return Err(ApiError::forbidden(
             "only the coordinator CSIRT decides on dissemination",
         ));
@@ -233,7 +319,6 @@ pub async fn decide(
     if pack.report.header.coordinator != ms {
         return Err(ApiError::not_found("report"));
     }
-    let b: DecisionBody = json_body(&bytes)?;
     let listed = cyres_report::authority::listed_member_states(&pack.report)
         .cloned()
         .unwrap_or_default();
@@ -241,7 +326,7 @@ pub async fn decide(
         dissemination: b.dissemination,
         restrict_enisa: b.restrict_enisa,
         decided_by: caller.actor.display(),
-        decided_at: now_ts(&app),
+        decided_at: now_ts(app),
     };
     let d = cyres_report::decide(&pack.report, &listed, request)
         .map_err(|e| ApiError::invalid("dissemination", e.to_string()))?;
@@ -255,7 +340,21 @@ pub async fn decide(
             app.now(),
         )
         .await?;
-    Ok(Json(d).into_response())
+    Ok(d)
+}
+
+/// `POST /api/v1/authority/reports/{id}/decision` (coordinator CSIRT): forward to the CSIRTs
+/// of the other member states the manufacturer listed, or delay (Art. 16(2), DR 2026/881);
+/// ENISA sees the decision at once.
+pub async fn decide(
+    State(app): State<App>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    bytes: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    caller.require(Role::Editor)?;
+    let b: DecisionBody = json_body(&bytes)?;
+    Ok(Json(decide_report(&app, &caller, id, b).await?).into_response())
 }
 
 /// Facts for the assessment from a report pack and the sender's context.
@@ -298,21 +397,36 @@ fn facts(
     ))
 }
 
-/// `GET /api/v1/authority/assessment` (ENISA): the explainable systemic-risk score per
-/// notification (one per case: its latest report) and per CVE or component across them.
-pub async fn assessment(
-    State(app): State<App>,
-    caller: Caller,
-    Query(q): Query<HashMap<String, String>>,
-) -> Result<Response, ApiError> {
-    let Viewer::Enisa = viewer(&app, &caller).await? else {
+/// ENISA's cross-report assessment, highest scores first.
+pub(crate) struct AssessmentSummary {
+    /// Notifications assessed (one per case).
+    pub notifications: usize,
+    /// How many of them score as systemic.
+    pub systemic: usize,
+    /// The configuration applied.
+    pub config: cyres_report::SystemicConfig,
+    /// The highest `limit` per-notification assessments.
+    pub per_notification: Vec<cyres_report::Assessment>,
+    /// The highest `limit` per-CVE or per-component assessments.
+    pub per_subject: Vec<cyres_report::systemic::VulnerabilityAssessment>,
+    /// The stored report each notification's facts come from (its latest).
+    pub report_of: HashMap<String, i64>,
+    /// The limit applied.
+    pub limit: usize,
+}
+
+/// The explainable systemic-risk score per notification (one per case: its latest report)
+/// and per CVE or component across them; ENISA only.
+pub(crate) async fn assessment_summary(
+    app: &App,
+    caller: &Caller,
+    limit: usize,
+) -> Result<AssessmentSummary, ApiError> {
+    let Viewer::Enisa = viewer(app, caller).await? else {
         return Err(ApiError::forbidden(
             "the systemic-risk assessment is ENISA's",
         ));
     };
-    let limit = crate::api::int_param("limit", q.get("limit"))?
-        .unwrap_or(100)
-        .clamp(1, 10_000) as usize;
     let limited: std::collections::HashSet<i64> = app
         .store
         .actions_of_kind("decision")
@@ -322,11 +436,20 @@ pub async fn assessment(
         .map(|a| a.report_id)
         .collect();
     // One notification per case: the latest stored report's facts (see `facts_cache`).
-    let config = &app.config.systemic;
-    let (notifications, set) = app
+    let config = app.config.systemic.clone();
+    let (notifications, set, report_ids) = app
         .facts_cache
-        .with_facts(&app.store, &limited, |all| {
-            (all.len(), cyres_report::assess_all(all, &[], config))
+        .with_facts(&app.store, &limited, |ids, all| {
+            let report_ids: HashMap<String, i64> = all
+                .iter()
+                .zip(ids)
+                .map(|(f, id)| (f.id.clone(), *id))
+                .collect();
+            (
+                all.len(),
+                cyres_report::assess_all(all, &[], &config),
+                report_ids,
+            )
         })
         .await?;
     let systemic = set.per_notification.iter().filter(|a| a.systemic).count();
@@ -340,13 +463,41 @@ pub async fn assessment(
     let mut per_subject = set.per_subject;
     per_subject.sort_by(|a, b| b.score.total_cmp(&a.score));
     per_subject.truncate(limit);
+    let report_of = per_notification
+        .iter()
+        .filter_map(|a| {
+            let id = report_ids.get(&a.notification_id)?;
+            Some((a.notification_id.clone(), *id))
+        })
+        .collect();
+    Ok(AssessmentSummary {
+        notifications,
+        systemic,
+        config,
+        per_notification,
+        per_subject,
+        report_of,
+        limit,
+    })
+}
+
+/// `GET /api/v1/authority/assessment` (ENISA): [`assessment_summary`] as JSON.
+pub async fn assessment(
+    State(app): State<App>,
+    caller: Caller,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let limit = crate::api::int_param("limit", q.get("limit"))?
+        .unwrap_or(100)
+        .clamp(1, 10_000) as usize;
+    let s = assessment_summary(&app, &caller, limit).await?;
     Ok(Json(serde_json::json!({
-        "notifications": notifications,
-        "systemic": systemic,
-        "config": config,
-        "per_notification": per_notification,
-        "per_subject": per_subject,
-        "note": format!("highest {limit} scores; ?limit= for more"),
+        "notifications": s.notifications,
+        "systemic": s.systemic,
+        "config": s.config,
+        "per_notification": s.per_notification,
+        "per_subject": s.per_subject,
+        "note": format!("highest {} scores; ?limit= for more", s.limit),
     }))
     .into_response())
 }
@@ -355,31 +506,42 @@ pub async fn assessment(
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReviewBody {
-    verdict: cyres_report::Verdict,
-    reason: String,
+    /// Confirm, or override with the analyst's verdict.
+    pub verdict: cyres_report::Verdict,
+    /// Why (required for an override).
+    pub reason: String,
 }
 
-/// `POST /api/v1/authority/reports/{id}/review` (ENISA): an analyst confirms or overrides the
-/// assessment with a reason; stored and audited; a systemic verdict lists the dissemination.
-pub async fn review(
-    State(app): State<App>,
-    caller: Caller,
-    Path(id): Path<i64>,
-    bytes: axum::body::Bytes,
-) -> Result<Response, ApiError> {
-    caller.require(Role::Editor)?;
-    let Viewer::Enisa = viewer(&app, &caller).await? else {
-        return Err(ApiError::forbidden("reviews are ENISA's"));
-    };
-    let b: ReviewBody = json_body(&bytes)?;
+/// The computed systemic-risk assessment of report `id` alone, under its current decision:
+/// what an analyst review confirms or overrides.
+pub(crate) async fn report_assessment(
+    app: &App,
+    id: i64,
+) -> Result<(cyres_report::NotificationFacts, cyres_report::Assessment), ApiError> {
     let row = app.store.received_report(id).await?;
-    let d = decision(&app, id).await?;
+    let d = decision(app, id).await?;
     let f =
         facts(&row, d.as_ref()).ok_or_else(|| ApiError::internal("stored report unreadable"))?;
     let a = cyres_report::assess_one(&f, &app.config.systemic);
+    Ok((f, a))
+}
+
+/// ENISA's analyst review of report `id`: checked by `cyres_report::review`, stored and
+/// audited as an authority action.
+pub(crate) async fn review_report(
+    app: &App,
+    caller: &Caller,
+    id: i64,
+    b: ReviewBody,
+) -> Result<cyres_report::systemic::ReviewedAssessment, ApiError> {
+    caller.require(Role::Editor)?;
+    let Viewer::Enisa = viewer(app, caller).await? else {
+        return Err(ApiError::forbidden("reviews are ENISA's"));
+    };
+    let (f, a) = report_assessment(app, id).await?;
     let analyst = cyres_report::AnalystReview {
         analyst: caller.actor.display(),
-        at: now_ts(&app),
+        at: now_ts(app),
         verdict: b.verdict,
         reason: b.reason,
     };
@@ -395,7 +557,20 @@ pub async fn review(
             app.now(),
         )
         .await?;
-    Ok(Json(reviewed).into_response())
+    Ok(reviewed)
+}
+
+/// `POST /api/v1/authority/reports/{id}/review` (ENISA): an analyst confirms or overrides the
+/// assessment with a reason; stored and audited; a systemic verdict lists the dissemination.
+pub async fn review(
+    State(app): State<App>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    bytes: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    caller.require(Role::Editor)?;
+    let b: ReviewBody = json_body(&bytes)?;
+    Ok(Json(review_report(&app, &caller, id, b).await?).into_response())
 }
 
 /// Intermediate-report request body.
@@ -404,6 +579,46 @@ pub async fn review(
 pub struct RequestBody {
     #[serde(default)]
     note: Option<String>,
+}
+
+/// The coordinator CSIRT's request for an intermediate report on report `id` (Art. 14(6)),
+/// stored (and audited) as an authority action the manufacturer's instance polls.
+pub(crate) async fn request_intermediate_report(
+    app: &App,
+    caller: &Caller,
+    id: i64,
+    note: Option<String>,
+) -> Result<cyres_store::AuthorityAction, ApiError> {
+    caller.require(Role::Editor)?;
+    let Viewer::Csirt(ms) = viewer(app, caller).await? else {
+        return Err(ApiError::forbidden(
+            "only the coordinator CSIRT requests intermediate reports",
+        ));
+    };
+    let row = app.store.received_report(id).await?;
+    let (pack, _) = parse(&row)?;
+    if pack.report.header.coordinator != ms {
+        return Err(ApiError::not_found("report"));
+    }
+    let req = cyres_report::request_intermediate(
+        &pack.report,
+        ms,
+        now_ts(app),
+        Some(format!("AUTH-{id}")),
+        note,
+    )
+    .map_err(|e| ApiError::invalid("request", e.to_string()))?;
+    Ok(app
+        .store
+        .add_authority_action(
+            id,
+            "intermediate_request",
+            &serde_json::to_value(&req).unwrap_or_default(),
+            caller.org_id,
+            &caller.actor,
+            app.now(),
+        )
+        .await?)
 }
 
 /// `POST /api/v1/authority/reports/{id}/intermediate-request` (coordinator CSIRT, Art.
@@ -415,40 +630,12 @@ pub async fn request_intermediate(
     bytes: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
     caller.require(Role::Editor)?;
-    let Viewer::Csirt(ms) = viewer(&app, &caller).await? else {
-        return Err(ApiError::forbidden(
-            "only the coordinator CSIRT requests intermediate reports",
-        ));
-    };
     let b: RequestBody = if bytes.is_empty() {
         RequestBody { note: None }
     } else {
         json_body(&bytes)?
     };
-    let row = app.store.received_report(id).await?;
-    let (pack, _) = parse(&row)?;
-    if pack.report.header.coordinator != ms {
-        return Err(ApiError::not_found("report"));
-    }
-    let req = cyres_report::request_intermediate(
-        &pack.report,
-        ms,
-        now_ts(&app),
-        Some(format!("AUTH-{id}")),
-        b.note,
-    )
-    .map_err(|e| ApiError::invalid("request", e.to_string()))?;
-    let a = app
-        .store
-        .add_authority_action(
-            id,
-            "intermediate_request",
-            &serde_json::to_value(&req).unwrap_or_default(),
-            caller.org_id,
-            &caller.actor,
-            app.now(),
-        )
-        .await?;
+    let a = request_intermediate_report(&app, &caller, id, b.note).await?;
     Ok((StatusCode::CREATED, Json(a)).into_response())
 }
 

@@ -121,16 +121,16 @@ async fn view(app: &App, caller: &Caller, row: CaseRow) -> Result<serde_json::Va
     }))
 }
 
-/// Stores the case body and answers with the case view.
-async fn save_and_view(
+/// Stores the case body.
+async fn save(
     app: &App,
     caller: &Caller,
     id: i64,
     case: &Case,
     aware_at: i64,
     now: i64,
-) -> Result<Response, ApiError> {
-    let row = app
+) -> Result<CaseRow, ApiError> {
+    Ok(app
         .store
         .save_case(
             caller.org_id,
@@ -140,8 +140,7 @@ async fn save_and_view(
             &caller.actor,
             now,
         )
-        .await?;
-    Ok(Json(view(app, caller, row).await?).into_response())
+        .await?)
 }
 
 /// The confirmed case of a row, or 409 for a proposal.
@@ -191,12 +190,16 @@ pub async fn get_one(
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EvidenceBody {
-    source: EvidenceSource,
-    reference: String,
+    /// Where it came from.
+    pub source: EvidenceSource,
+    /// KEV entry, EUVD id, ticket, log query, message id.
+    pub reference: String,
+    /// When observed or received (RFC 3339); now when absent.
     #[serde(default)]
-    at: Option<String>,
+    pub at: Option<String>,
+    /// Free text.
     #[serde(default)]
-    note: Option<String>,
+    pub note: Option<String>,
 }
 
 fn evidence(caller: &Caller, e: EvidenceBody, now: i64) -> Result<Evidence, ApiError> {
@@ -222,14 +225,20 @@ fn evidence(caller: &Caller, e: EvidenceBody, now: i64) -> Result<Evidence, ApiE
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewCase {
-    kind: CaseKind,
-    title: String,
-    product_id: i64,
-    aware_at: String,
+    /// Vulnerability or severe incident.
+    pub kind: CaseKind,
+    /// Short title.
+    pub title: String,
+    /// The product concerned.
+    pub product_id: i64,
+    /// Time of awareness (RFC 3339).
+    pub aware_at: String,
+    /// Description.
     #[serde(default)]
-    description: Option<String>,
+    pub description: Option<String>,
+    /// Evidence for the ledger.
     #[serde(default)]
-    evidence: Vec<EvidenceBody>,
+    pub evidence: Vec<EvidenceBody>,
 }
 
 /// `POST /api/v1/cases`: a severe incident (or a vulnerability cyres did not find itself).
@@ -240,21 +249,38 @@ pub async fn create(
 ) -> Result<Response, ApiError> {
     caller.require(Role::Editor)?;
     let b: NewCase = json_body(&bytes)?;
+    let row = open_case(&app, &caller, b).await?;
+    Ok((StatusCode::CREATED, Json(view(&app, &caller, row).await?)).into_response())
+}
+
+/// Opens a confirmed case by hand (see [`create`]): a title is required and awareness cannot
+/// be in the future (the clocks run from it, as for a confirmed proposal).
+pub(crate) async fn open_case(app: &App, caller: &Caller, b: NewCase) -> Result<CaseRow, ApiError> {
+    caller.require(Role::Editor)?;
+    if b.title.trim().is_empty() {
+        return Err(ApiError::invalid("title", "title: required"));
+    }
     let aware_at = parse_time("aware_at", &b.aware_at)?;
     let now = app.now();
+    if aware_at.unix_timestamp() > now {
+        return Err(ApiError::invalid(
+            "aware_at",
+            "aware_at: cannot be in the future",
+        ));
+    }
     let mut case = new_case(
-        &app,
-        &caller,
+        app,
+        caller,
         "pending".into(),
         b.kind,
-        &b.title,
+        b.title.trim(),
         b.product_id,
         aware_at,
     )
     .await?;
     case.description = b.description;
     for e in b.evidence {
-        case.evidence.push(evidence(&caller, e, now)?);
+        case.evidence.push(evidence(caller, e, now)?);
     }
     let kind = if b.kind == CaseKind::Incident {
         "incident"
@@ -266,7 +292,7 @@ pub async fn create(
         .create_case(
             caller.org_id,
             kind,
-            &b.title,
+            b.title.trim(),
             &serde_json::to_value(&case).unwrap_or_default(),
             aware_at.unix_timestamp(),
             &caller.actor,
@@ -275,30 +301,21 @@ pub async fn create(
         .await?;
     // The case id inside the body is the stored id (stable for idempotency keys).
     case.id = format!("case-{}-{}", caller.org_id, row.id);
-    let row = app
-        .store
-        .save_case(
-            caller.org_id,
-            row.id,
-            &serde_json::to_value(&case).unwrap_or_default(),
-            aware_at.unix_timestamp(),
-            &caller.actor,
-            now,
-        )
-        .await?;
-    Ok((StatusCode::CREATED, Json(view(&app, &caller, row).await?)).into_response())
+    save(app, caller, row.id, &case, aware_at.unix_timestamp(), now).await
 }
 
 /// Confirming a proposal.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Confirm {
-    aware_at: String,
+    /// Time of awareness (RFC 3339).
+    pub aware_at: String,
     /// For voluntary-report proposals: the product concerned.
     #[serde(default)]
-    product_id: Option<i64>,
+    pub product_id: Option<i64>,
+    /// Evidence for the ledger.
     #[serde(default)]
-    evidence: Vec<EvidenceBody>,
+    pub evidence: Vec<EvidenceBody>,
 }
 
 /// `POST /api/v1/cases/{id}/confirm`: a person confirms a proposed case, recording the time of
@@ -311,6 +328,18 @@ pub async fn confirm(
 ) -> Result<Response, ApiError> {
     caller.require(Role::Editor)?;
     let b: Confirm = json_body(&bytes)?;
+    let row = confirm_case(&app, &caller, id, b).await?;
+    Ok(Json(view(&app, &caller, row).await?).into_response())
+}
+
+/// Confirms proposal `id` (see [`confirm`]); answers the stored case.
+pub(crate) async fn confirm_case(
+    app: &App,
+    caller: &Caller,
+    id: i64,
+    b: Confirm,
+) -> Result<CaseRow, ApiError> {
+    caller.require(Role::Editor)?;
     let aware_at = parse_time("aware_at", &b.aware_at)?;
     let now = app.now();
     if aware_at.unix_timestamp() > now {
@@ -337,8 +366,8 @@ pub async fn confirm(
             )
         })?;
         let skeleton = new_case(
-            &app,
-            &caller,
+            app,
+            caller,
             format!("case-{}-{}", caller.org_id, id),
             CaseKind::Vulnerability,
             &row.title,
@@ -356,20 +385,9 @@ pub async fn confirm(
             )
             .map_err(|e| ApiError::invalid("proposal", e.to_string()))?;
         for e in b.evidence {
-            case.evidence.push(evidence(&caller, e, now)?);
+            case.evidence.push(evidence(caller, e, now)?);
         }
-        let row = app
-            .store
-            .save_case(
-                caller.org_id,
-                id,
-                &serde_json::to_value(&case).unwrap_or_default(),
-                aware_at.unix_timestamp(),
-                &caller.actor,
-                now,
-            )
-            .await?;
-        return Ok(Json(view(&app, &caller, row).await?).into_response());
+        return save(app, caller, id, &case, aware_at.unix_timestamp(), now).await;
     }
     let mut findings = Vec::new();
     for fid in &row.finding_ids {
@@ -385,8 +403,8 @@ pub async fn confirm(
         )
     })?;
     let mut case = new_case(
-        &app,
-        &caller,
+        app,
+        caller,
         format!("case-{}-{}", caller.org_id, id),
         CaseKind::Vulnerability,
         &row.title,
@@ -419,9 +437,9 @@ pub async fn confirm(
     case.advisory_ids = ids.into_iter().filter(|i| !i.starts_with("CVE-")).collect();
     case.description = first.summary.clone();
     for e in b.evidence {
-        case.evidence.push(evidence(&caller, e, now)?);
+        case.evidence.push(evidence(caller, e, now)?);
     }
-    save_and_view(&app, &caller, id, &case, aware_at.unix_timestamp(), now).await
+    save(app, caller, id, &case, aware_at.unix_timestamp(), now).await
 }
 
 /// `PATCH /api/v1/cases/{id}`: sets case fields (a JSON object of `cyres-report` case fields,
@@ -434,6 +452,18 @@ pub async fn update(
 ) -> Result<Response, ApiError> {
     caller.require(Role::Editor)?;
     let patch: serde_json::Map<String, serde_json::Value> = json_body(&bytes)?;
+    let row = update_case(&app, &caller, id, patch).await?;
+    Ok(Json(view(&app, &caller, row).await?).into_response())
+}
+
+/// Sets case fields of case `id` (see [`update`]); answers the stored case.
+pub(crate) async fn update_case(
+    app: &App,
+    caller: &Caller,
+    id: i64,
+    patch: serde_json::Map<String, serde_json::Value>,
+) -> Result<CaseRow, ApiError> {
+    caller.require(Role::Editor)?;
     let row = app.store.case(caller.org_id, id).await?;
     let mut current = row
         .body
@@ -453,15 +483,7 @@ pub async fn update(
     }
     let case: Case = serde_json::from_value(current.clone())
         .map_err(|e| ApiError::invalid("case", format!("case: {e}")))?;
-    save_and_view(
-        &app,
-        &caller,
-        id,
-        &case,
-        row.aware_at.unwrap_or(0),
-        app.now(),
-    )
-    .await
+    save(app, caller, id, &case, row.aware_at.unwrap_or(0), app.now()).await
 }
 
 /// `POST /api/v1/cases/{id}/evidence`: adds to the evidence ledger.
@@ -473,18 +495,22 @@ pub async fn add_evidence(
 ) -> Result<Response, ApiError> {
     caller.require(Role::Editor)?;
     let b: EvidenceBody = json_body(&bytes)?;
+    let row = add_case_evidence(&app, &caller, id, b).await?;
+    Ok(Json(view(&app, &caller, row).await?).into_response())
+}
+
+/// Adds an entry to the evidence ledger of confirmed case `id`; answers the stored case.
+pub(crate) async fn add_case_evidence(
+    app: &App,
+    caller: &Caller,
+    id: i64,
+    b: EvidenceBody,
+) -> Result<CaseRow, ApiError> {
+    caller.require(Role::Editor)?;
     let row = app.store.case(caller.org_id, id).await?;
     let mut case = confirmed(&row)?;
-    case.evidence.push(evidence(&caller, b, app.now())?);
-    save_and_view(
-        &app,
-        &caller,
-        id,
-        &case,
-        row.aware_at.unwrap_or(0),
-        app.now(),
-    )
-    .await
+    case.evidence.push(evidence(caller, b, app.now())?);
+    save(app, caller, id, &case, row.aware_at.unwrap_or(0), app.now()).await
 }
 
 /// `GET /api/v1/cases/{id}/draft?stage=…`: the prefilled draft and every missing required field.
@@ -530,7 +556,19 @@ pub async fn submit(
 ) -> Result<Response, ApiError> {
     caller.require(Role::Editor)?;
     let b: Submit = json_body(&bytes)?;
-    let stage = stage_from(&b.stage)?;
+    let sub = submit_stage(&app, &caller, id, &b.stage).await?;
+    Ok((StatusCode::CREATED, Json(sub)).into_response())
+}
+
+/// Validates the report of `stage` for case `id` and queues it (see [`submit`]).
+pub(crate) async fn submit_stage(
+    app: &App,
+    caller: &Caller,
+    id: i64,
+    stage: &str,
+) -> Result<cyres_store::SubmissionRow, ApiError> {
+    caller.require(Role::Editor)?;
+    let stage = stage_from(stage)?;
     let row = app.store.case(caller.org_id, id).await?;
     let case = confirmed(&row)?;
     let mut d = cyres_report::draft(&case, stage);
@@ -565,7 +603,7 @@ pub async fn submit(
         )
         .await?;
     app.wake_worker();
-    Ok((StatusCode::CREATED, Json(sub)).into_response())
+    Ok(sub)
 }
 
 /// `GET /api/v1/submissions/{id}/pack.json` and `/pack.html`: the report pack for the portal.
@@ -608,6 +646,23 @@ pub async fn portal(
 ) -> Result<Response, ApiError> {
     caller.require(Role::Editor)?;
     let b: Portal = json_body(&bytes)?;
+    let sub = record_portal(&app, &caller, id, &b.reference, &b.submitted_at).await?;
+    Ok(Json(sub).into_response())
+}
+
+/// Records the ENISA portal reference and submission time of submission `id` (see [`portal`]).
+pub(crate) async fn record_portal(
+    app: &App,
+    caller: &Caller,
+    id: i64,
+    reference: &str,
+    submitted_at: &str,
+) -> Result<cyres_store::SubmissionRow, ApiError> {
+    caller.require(Role::Editor)?;
+    let b = Portal {
+        reference: reference.to_string(),
+        submitted_at: submitted_at.to_string(),
+    };
     let at = parse_time("submitted_at", &b.submitted_at)?;
     if b.reference.trim().is_empty() {
         return Err(ApiError::invalid("reference", "reference: required"));
@@ -625,7 +680,7 @@ pub async fn portal(
         )
         .await?;
     crate::worker::mark_case_submitted(
-        &app,
+        app,
         sub.org_id,
         sub.case_id,
         &sub.stage,
@@ -634,7 +689,7 @@ pub async fn portal(
         b.reference.trim(),
     )
     .await?;
-    Ok(Json(sub).into_response())
+    Ok(sub)
 }
 
 /// `GET /api/v1/cases/{id}/notice.json|notice.html`: the notice to impacted users (Art. 14(8)),
@@ -693,8 +748,29 @@ pub async fn voluntary(
     axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<std::net::SocketAddr>,
     bytes: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
+    let reference = voluntary_intake(&app, &peer.ip().to_string(), bytes.len(), || {
+        json_body::<cyres_report::VoluntarySubmission>(&bytes)
+    })
+    .await?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(serde_json::json!({"received": true, "reference": reference})),
+    )
+        .into_response())
+}
+
+/// The public intake shared by the API and the web form: the per-address limit, the size limit
+/// (`size`: bytes of the request body), then `parse`, `cyres_report::intake`'s checks (every
+/// problem named at once), routing to the named manufacturer as a proposal with an alert.
+/// Answers the reference (`VR-…`).
+pub(crate) async fn voluntary_intake(
+    app: &App,
+    ip: &str,
+    size: usize,
+    parse: impl FnOnce() -> Result<cyres_report::VoluntarySubmission, ApiError>,
+) -> Result<String, ApiError> {
     let now = app.now();
-    if !app.intake_limiter.allow(&peer.ip().to_string(), now) {
+    if !app.intake_limiter.allow(ip, now) {
         let mut e = ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "rate_limited",
@@ -704,14 +780,14 @@ pub async fn voluntary(
         return Err(e);
     }
     let limits = cyres_report::IntakeLimits::default();
-    if bytes.len() > limits.total_bytes {
+    if size > limits.total_bytes {
         return Err(ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             "too_large",
             format!("a report is at most {} bytes", limits.total_bytes),
         ));
     }
-    let sub: cyres_report::VoluntarySubmission = json_body(&bytes)?;
+    let sub = parse()?;
     let proposal = cyres_report::intake(&sub, &limits, ts(now)).map_err(|problems| {
         let names: Vec<String> = problems
             .iter()
@@ -759,9 +835,5 @@ pub async fn voluntary(
         )
         .await?;
     app.wake_worker();
-    Ok((
-        StatusCode::ACCEPTED,
-        Json(serde_json::json!({"received": true, "reference": format!("VR-{}", row.id)})),
-    )
-        .into_response())
+    Ok(format!("VR-{}", row.id))
 }

@@ -1,15 +1,21 @@
-//! Article 14 cases and the fleet, read-only views: the manufacturer's cases with their clocks
-//! and submissions; for CSIRT and ENISA organisations, the inbox of received reports; devices
-//! and how many still run a release with an open finding. Changes go through the API
-//! (`/api/v1/cases…`, `/api/v1/authority…`, `/api/v1/devices`), which these pages link to.
+//! Article 14 case list and the fleet: the manufacturer's cases with their next deadline, and
+//! the form to open a case by hand (a severe incident, or a vulnerability cyres did not find);
+//! one case and its forms: `case.rs`; for CSIRT and ENISA organisations, the inbox of received
+//! reports, each linked to its page (`authority.rs`); devices and how many still run a release
+//! with an open finding (changed through the API, `/api/v1/devices`).
 
+use super::forms::{Choice, rfc3339, time_field, to_form};
 use super::session::UiSession;
-use super::view::{Chrome, Nav, UiError, ok, when};
+use super::view::{Chrome, Form, Nav, UiError, ok, render, when};
 use crate::App;
+use crate::api::authority::inbox_rows;
+use crate::api::cases::{NewCase, open_case};
 use askama::Template;
-use axum::extract::{Path, State};
-use axum::response::Response;
-use cyres_store::OrgKind;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use cyres_cra::CaseKind;
+use cyres_store::{OrgKind, Role};
 
 /// One case line.
 pub struct CaseLine {
@@ -23,6 +29,7 @@ pub struct CaseLine {
 
 /// One received report line (authority side).
 pub struct InboxLine {
+    id: i64,
     reference: String,
     sender: String,
     stage: String,
@@ -36,7 +43,11 @@ struct CasesPage {
     chrome: Chrome,
     cases: Vec<CaseLine>,
     authority: bool,
+    enisa: bool,
     inbox: Vec<InboxLine>,
+    products: Vec<Choice>,
+    sources: Vec<Choice>,
+    form: Form,
 }
 
 fn next_deadline(app: &App, body: Option<&serde_json::Value>) -> String {
@@ -58,8 +69,7 @@ fn next_deadline(app: &App, body: Option<&serde_json::Value>) -> String {
     }
 }
 
-/// `GET /cases`.
-pub async fn list(State(app): State<App>, sess: UiSession) -> Result<Response, UiError> {
+async fn render_list(app: &App, sess: &UiSession, form: Option<Form>) -> Result<Response, UiError> {
     let org = app.store.org(sess.org_id).await?;
     let cases = app
         .store
@@ -68,139 +78,120 @@ pub async fn list(State(app): State<App>, sess: UiSession) -> Result<Response, U
         .into_iter()
         .map(|c| CaseLine {
             id: c.id,
-            next: next_deadline(&app, c.body.as_ref()),
+            next: next_deadline(app, c.body.as_ref()),
             title: c.title,
             kind: c.kind,
             state: c.state,
             aware: c.aware_at.map(when).unwrap_or_else(|| "-".into()),
         })
         .collect();
-    let (authority, inbox) = match org.kind {
-        OrgKind::Enisa | OrgKind::Csirt => {
-            let filter = if org.kind == OrgKind::Csirt {
-                org.member_state.clone()
-            } else {
-                None
-            };
-            let rows = app.store.received_reports(filter.as_deref(), 500).await?;
-            (
-                true,
-                rows.into_iter()
-                    .map(|r| InboxLine {
-                        reference: format!("AUTH-{}", r.id),
-                        sender: r.sender,
-                        stage: r.stage,
-                        coordinator: r.coordinator.unwrap_or_default(),
-                        received: when(r.received_at),
-                    })
-                    .collect(),
-            )
+    let authority = matches!(org.kind, OrgKind::Enisa | OrgKind::Csirt);
+    let inbox = if authority {
+        // The API's inbox rule; a CSIRT without member state coordinates nothing.
+        match inbox_rows(app, &sess.caller(), 500).await {
+            Ok(rows) => rows,
+            Err(e) if e.status == StatusCode::FORBIDDEN => Vec::new(),
+            Err(e) => return Err(e.into()),
         }
-        _ => (false, Vec::new()),
+        .into_iter()
+        .map(|r| InboxLine {
+            id: r.id,
+            reference: format!("AUTH-{}", r.id),
+            sender: r.sender,
+            stage: r.stage,
+            coordinator: r.coordinator.unwrap_or_default(),
+            received: when(r.received_at),
+        })
+        .collect()
+    } else {
+        Vec::new()
     };
-    ok(&CasesPage {
-        chrome: sess.chrome("Article 14 cases", Nav::Cases),
-        cases,
-        authority,
-        inbox,
-    })
+    let products = if authority {
+        Vec::new()
+    } else {
+        app.store
+            .products(sess.org_id)
+            .await?
+            .into_iter()
+            .map(|p| Choice::new(p.id.to_string(), p.name))
+            .collect()
+    };
+    let status = if form.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    render(
+        status,
+        &CasesPage {
+            chrome: sess.chrome("Article 14 cases", Nav::Cases),
+            cases,
+            authority,
+            enisa: org.kind == OrgKind::Enisa,
+            inbox,
+            products,
+            sources: super::case::source_choices(),
+            form: form.unwrap_or_else(|| {
+                Form::new(vec![
+                    ("kind".into(), "incident".into()),
+                    ("ev_source".into(), String::new()),
+                ])
+            }),
+        },
+    )
 }
 
-/// One clock line of a case.
-pub struct StageLine {
-    stage: String,
-    due: String,
-    status: String,
-    basis: String,
+/// `GET /cases`.
+pub async fn list(State(app): State<App>, sess: UiSession) -> Result<Response, UiError> {
+    render_list(&app, &sess, None).await
 }
 
-/// One submission line.
-pub struct SubmissionLine {
-    id: i64,
-    stage: String,
-    revision: i64,
-    state: String,
-    receipt: String,
-}
-
-#[derive(Template)]
-#[template(path = "case.html")]
-struct CasePage {
-    chrome: Chrome,
-    id: i64,
-    state: String,
-    kind: String,
-    coordinator: String,
-    stages: Vec<StageLine>,
-    evidence: Vec<(String, String, String, String)>,
-    submissions: Vec<SubmissionLine>,
-}
-
-/// `GET /cases/{id}`.
-pub async fn page(
+/// `POST /cases` (editors): opens a case by hand, a severe incident or a vulnerability cyres
+/// did not find itself (the API's `POST /api/v1/cases`).
+pub async fn create(
     State(app): State<App>,
     sess: UiSession,
-    Path(id): Path<i64>,
+    axum::Form(pairs): axum::Form<Vec<(String, String)>>,
 ) -> Result<Response, UiError> {
-    let row = app.store.case(sess.org_id, id).await?;
-    let case = row
-        .body
-        .as_ref()
-        .and_then(|b| serde_json::from_value::<cyres_report::Case>(b.clone()).ok());
-    let now = time::OffsetDateTime::from_unix_timestamp(app.now())
-        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
-    let mut stages = Vec::new();
-    let mut evidence = Vec::new();
-    let mut coordinator = "-".to_string();
-    if let Some(c) = &case {
-        if let Ok(d) = c.deadlines(now) {
-            for s in d.stages {
-                stages.push(StageLine {
-                    stage: s.stage.as_str().to_string(),
-                    due: s
-                        .due
-                        .map(|t| when(t.unix_timestamp()))
-                        .unwrap_or_else(|| "-".into()),
-                    status: s.status_text,
-                    basis: s.basis.to_string(),
-                });
+    let mut form = Form::new(pairs);
+    sess.check(&form)?;
+    sess.require(Role::Editor)?;
+    let kind = match form.get("kind") {
+        "incident" => Some(CaseKind::Incident),
+        "vulnerability" => Some(CaseKind::Vulnerability),
+        _ => {
+            form.fail("kind", "choose a severe incident or a vulnerability");
+            None
+        }
+    };
+    let product_id = form.get("product_id").parse::<i64>().ok();
+    if product_id.is_none() {
+        form.fail("product_id", "choose the product concerned");
+    }
+    let aware_at = time_field(&mut form, "aware_at");
+    if aware_at.is_none() && form.error("aware_at").is_none() {
+        form.fail("aware_at", "enter the time you became aware");
+    }
+    let evidence = super::case::evidence_body(&mut form, "ev_");
+    if let (Some(kind), Some(product_id), Some(aware_at), false) =
+        (kind, product_id, aware_at, form.failed())
+    {
+        let body = NewCase {
+            kind,
+            title: form.get("title").to_string(),
+            product_id,
+            aware_at: rfc3339(aware_at),
+            description: Some(form.get("description").to_string()).filter(|d| !d.is_empty()),
+            evidence: evidence.into_iter().collect(),
+        };
+        match open_case(&app, &sess.caller(), body).await {
+            Ok(row) => {
+                return Ok(Redirect::to(&format!("/cases/{}?saved=open", row.id)).into_response());
             }
-        }
-        if let Ok(co) = c.coordinator() {
-            coordinator = format!("{} ({})", co.member_state_name, co.basis);
-        }
-        for e in &c.evidence {
-            evidence.push((
-                format!("{:?}", e.source),
-                when(e.at.unix_timestamp()),
-                e.reference.clone(),
-                e.recorded_by.clone(),
-            ));
+            Err(e) => to_form(&mut form, e)?,
         }
     }
-    let submissions = app
-        .store
-        .submissions(sess.org_id, id)
-        .await?
-        .into_iter()
-        .map(|s| SubmissionLine {
-            id: s.id,
-            stage: s.stage,
-            revision: s.revision,
-            state: s.state,
-            receipt: s.receipt_ref.or(s.portal_ref).unwrap_or_else(|| "-".into()),
-        })
-        .collect();
-    ok(&CasePage {
-        chrome: sess.chrome(format!("Case {}", row.title), Nav::Cases),
-        id,
-        state: row.state,
-        kind: row.kind,
-        coordinator,
-        stages,
-        evidence,
-        submissions,
-    })
+    render_list(&app, &sess, Some(form)).await
 }
 
 /// One exposure line.

@@ -75,6 +75,21 @@ impl UiSession {
         }
     }
 
+    /// The caller as the API's shared handlers take it (the form's CSRF field is checked by
+    /// [`UiSession::check`] instead of the API's header).
+    pub fn caller(&self) -> crate::auth::Caller {
+        crate::auth::Caller {
+            org_id: self.org_id,
+            role: self.role,
+            actor: self.actor(),
+            account_id: Some(self.account_id),
+            via: crate::auth::Via::Session {
+                cookie_hash: self.cookie_hash.clone(),
+                csrf: self.csrf.clone(),
+            },
+        }
+    }
+
     /// The page frame.
     pub fn chrome(&self, title: impl Into<String>, nav: Nav) -> Chrome {
         let org_name = self

@@ -181,6 +181,11 @@ impl Form {
             .collect()
     }
 
+    /// Whether the field was sent at all (even empty).
+    pub fn present(&self, name: &str) -> bool {
+        self.values.iter().any(|(k, _)| k == name)
+    }
+
     /// Whether a multi-select value was chosen.
     pub fn has(&self, name: &str, value: &str) -> bool {
         self.values.iter().any(|(k, v)| k == name && v == value)

@@ -13,13 +13,6 @@ mod versions_cmd;
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
-/// mimalloc instead of the system allocator: a scan builds tens of megabytes of small records,
-/// and glibc's heap faults them in one 4 KiB page at a time (8,400 page faults, a third of a
-/// 10,000-component scan's wall time); mimalloc's segments cut that to ~360 faults
-/// (`scripts/bench.sh`: 49 ms → 35 ms mean). The server gains from it as well.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 /// cyres: the EU Cyber Resilience Act, in practice.
 #[derive(Debug, Parser)]
 #[command(name = "cyres", version, about, propagate_version = true)]

@@ -358,6 +358,21 @@ async fn subscribers_and_publication_through_the_forms(engine: Engine) {
         versions.contains("delivered") && versions.contains("Command injection"),
         "{versions}"
     );
+    // Version 1 links its public page, which anyone can open.
+    let v1_url = between(versions, "<a href=\"", "\"").to_string();
+    assert!(
+        v1_url.starts_with(
+            feed_page
+                .replace("/security-notices/", "/api/v1/public/notices/")
+                .as_str()
+        ) && v1_url.ends_with(".html"),
+        "{v1_url}"
+    );
+    // (The configured public URL is not the test server's address; the path is.)
+    let v1_path = &v1_url[v1_url.find("/api/").unwrap()..];
+    let r = reqwest::get(m.url(v1_path)).await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.text().await.unwrap().contains("Command injection"));
 
     // A correction is the next version; a too-long one is named on its field.
     let long = "x".repeat(2001);

@@ -22,6 +22,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use cyres_report::{Audience, Case};
 use cyres_store::Role;
 use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
 
 /// One subscriber as listed.
 pub struct SubscriberLine {
@@ -230,6 +231,8 @@ pub(super) async fn publish_view(
         }
     };
     let mut versions = Vec::new();
+    // Publication created the product's feed; look its slug up once per product.
+    let mut slugs: BTreeMap<i64, Option<String>> = BTreeMap::new();
     for n in app.store.case_notices(sess.org_id, id).await? {
         let mut states: BTreeMap<String, usize> = BTreeMap::new();
         for d in app.store.notice_deliveries(sess.org_id, n.id).await? {
@@ -244,14 +247,20 @@ pub(super) async fn publish_view(
                 .collect::<Vec<_>>()
                 .join(", ")
         };
-        let url = match app
-            .store
-            .notice_feed(sess.org_id, n.product_id, &random_secret(), app.now())
-            .await
-        {
-            Ok(f) => FeedUrls::new(app, &f.slug).notice(n.id, "html"),
-            Err(_) => String::new(),
-        };
+        if let Entry::Vacant(e) = slugs.entry(n.product_id) {
+            let slug = app
+                .store
+                .notice_feed(sess.org_id, n.product_id, &random_secret(), app.now())
+                .await
+                .ok()
+                .map(|f| f.slug);
+            e.insert(slug);
+        }
+        let url = slugs
+            .get(&n.product_id)
+            .and_then(Option::as_ref)
+            .map(|slug| FeedUrls::new(app, slug).notice(n.id, "html"))
+            .unwrap_or_default();
         versions.push(VersionLine {
             version: n.version,
             title: n.title,

@@ -11,7 +11,7 @@ pub(crate) mod cases;
 mod findings;
 mod fleet;
 mod inventory;
-mod notices;
+pub(crate) mod notices;
 mod session;
 
 pub(crate) use cases::{IntakeLimiter, stage_from};

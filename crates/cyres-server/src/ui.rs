@@ -23,6 +23,7 @@ mod dashboard;
 pub mod demo;
 mod findings;
 mod forms;
+mod notices;
 mod products;
 mod session;
 mod settings;
@@ -47,6 +48,8 @@ pub(crate) fn router() -> Router<App> {
         .route("/products", get(products::list).post(products::create))
         .route("/products/{id}", get(products::page))
         .route("/products/{id}/releases", post(products::create_release))
+        .route("/products/{id}/subscribers", post(notices::create))
+        .route("/subscribers/{id}/delete", post(notices::remove))
         .route("/releases/{id}/sbom", post(products::upload_sbom))
         .route("/findings", get(findings::list))
         .route("/findings/{id}", get(findings::page).post(findings::triage))
@@ -58,6 +61,7 @@ pub(crate) fn router() -> Router<App> {
         .route("/cases/{id}/evidence", post(case::add_evidence))
         .route("/cases/{id}/edit", post(case::update))
         .route("/cases/{id}/submit", post(case::submit))
+        .route("/cases/{id}/notice/publish", post(notices::publish))
         .route("/submissions/{id}/portal", post(case::portal))
         .route("/authority/assessment", get(authority::assessment))
         .route("/authority/reports/{id}", get(authority::page))

@@ -192,7 +192,7 @@ async fn exploited_finding_to_delivered_early_warning(engine: Engine) {
                 &psirt,
                 Method::PATCH,
                 &format!("/api/v1/cases/{cid}"),
-                Some(json!({"sensitivity": "amber", "delay_requested": false})),
+                Some(json!({"sensitivity": "tlp:amber", "delay_requested": false})),
             )
             .await;
         assert_eq!(st, StatusCode::OK, "{v}");
@@ -484,7 +484,7 @@ async fn exploited_finding_to_delivered_early_warning(engine: Engine) {
 
     // Reminders: 12 h and 2 h before the notification deadline (awareness + 72 h), and when
     // overdue, each once; computed from stored times.
-    let notification_due = 1_790_496_000 + 72 * 3600; // 2026-09-21T08:00Z + 72 h
+    let notification_due = 1_790_496_000 + 72 * 3600; // 2026-09-27T08:00Z + 72 h
     let psirt = m.token(&psirt, "viewer").await; // sessions end after 12 h; tokens do not
     m.clock.set(notification_due - 11 * 3600);
     poll(

@@ -83,9 +83,17 @@ fn csrf_of(html: &str) -> String {
     html[i..].split('"').next().unwrap().to_string()
 }
 
-/// The page with the session's CSRF token replaced by a fixed word (it is random).
+/// The page with the session's CSRF token and the product's public notice-feed slug replaced
+/// by fixed words (both are random).
 fn stable(html: &str, csrf: &str) -> String {
-    html.replace(csrf, "CSRF-TOKEN")
+    let mut out = html.replace(csrf, "CSRF-TOKEN");
+    if let Some((_, rest)) = out.split_once("/security-notices/") {
+        let slug: String = rest.chars().take_while(|c| *c != '"').collect();
+        if !slug.is_empty() {
+            out = out.replace(&slug, "FEED-SLUG");
+        }
+    }
+    out
 }
 
 impl Server {

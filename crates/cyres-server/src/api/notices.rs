@@ -48,11 +48,43 @@ pub async fn create_subscriber(
 ) -> Result<Response, ApiError> {
     caller.require(Role::Editor)?;
     let b: SubscriberBody = json_body(&bytes)?;
+    let (sub, secret) = add_subscriber(
+        &app,
+        &caller,
+        id,
+        b.email.as_deref(),
+        b.webhook_url.as_deref(),
+        &b.label,
+    )
+    .await?;
+    let mut out = serde_json::json!({"subscriber": sub});
+    if let Some(secret) = secret {
+        out["secret"] = secret.into();
+        out["signature"] = SIGNATURE_HEADER.into();
+    }
+    Ok((StatusCode::CREATED, Json(out)).into_response())
+}
+
+/// How a webhook subscriber checks a delivery, said next to its secret.
+pub(crate) const SIGNATURE_HEADER: &str = "X-Cyres-Signature: sha256=<hex HMAC-SHA256 of the body>";
+
+/// Adds an e-mail or webhook subscriber to product `product_id` (exactly one of `email` and
+/// `webhook_url`); answers it with the webhook's signing secret, which exists only here.
+/// Shared by the API and the product page.
+pub(crate) async fn add_subscriber(
+    app: &App,
+    caller: &Caller,
+    product_id: i64,
+    email: Option<&str>,
+    webhook_url: Option<&str>,
+    label: &str,
+) -> Result<(cyres_store::Subscriber, Option<String>), ApiError> {
+    caller.require(Role::Editor)?;
     let secret = random_secret();
     let token = random_secret();
-    let (channel, address) = match (&b.email, &b.webhook_url) {
-        (Some(e), None) => ("email", e.as_str()),
-        (None, Some(u)) => ("webhook", u.as_str()),
+    let (channel, address) = match (email, webhook_url) {
+        (Some(e), None) => ("email", e),
+        (None, Some(u)) => ("webhook", u),
         _ => {
             return Err(ApiError::invalid(
                 "email",
@@ -64,24 +96,19 @@ pub async fn create_subscriber(
         .store
         .create_subscriber(
             caller.org_id,
-            id,
+            product_id,
             &NewSubscriber {
                 channel,
                 address,
                 secret: Some(&secret),
-                label: &b.label,
+                label: label.trim(),
                 unsubscribe_token: &token,
             },
             &caller.actor,
             app.now(),
         )
         .await?;
-    let mut out = serde_json::json!({"subscriber": sub});
-    if channel == "webhook" {
-        out["secret"] = secret.into();
-        out["signature"] = "X-Cyres-Signature: sha256=<hex HMAC-SHA256 of the body>".into();
-    }
-    Ok((StatusCode::CREATED, Json(out)).into_response())
+    Ok((sub, (channel == "webhook").then_some(secret)))
 }
 
 /// `DELETE /api/v1/subscribers/{id}` (editor).
@@ -139,11 +166,36 @@ pub async fn publish(
     } else {
         json_body(&bytes)?
     };
-    let correction = b
-        .correction
-        .as_deref()
-        .map(str::trim)
-        .filter(|c| !c.is_empty());
+    let (published, queued, urls) = publish_notice(
+        &app,
+        &caller,
+        id,
+        b.audience.unwrap_or(cyres_report::Audience::Impacted),
+        b.correction.as_deref(),
+    )
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(serde_json::json!({
+            "notice": published,
+            "deliveries_queued": queued,
+            "feed": urls.to_json(),
+        })),
+    )
+        .into_response())
+}
+
+/// Publishes case `id`'s notice (see [`publish`]): the published notice, how many deliveries
+/// were queued and the product's feed. Shared by the API and the case page.
+pub(crate) async fn publish_notice(
+    app: &App,
+    caller: &Caller,
+    id: i64,
+    audience: cyres_report::Audience,
+    correction: Option<&str>,
+) -> Result<(cyres_store::PublishedNotice, u64, FeedUrls), ApiError> {
+    caller.require(Role::Editor)?;
+    let correction = correction.map(str::trim).filter(|c| !c.is_empty());
     if correction.is_some_and(|c| c.len() > 2000) {
         return Err(ApiError::invalid(
             "correction",
@@ -153,12 +205,7 @@ pub async fn publish(
     let row = app.store.case(caller.org_id, id).await?;
     let case = confirmed(&row)?;
     let now = app.now();
-    let notice = cyres_report::user_notice(
-        &case,
-        b.audience.unwrap_or(cyres_report::Audience::Impacted),
-        ts(now),
-    )
-    .map_err(|missing| {
+    let notice = cyres_report::user_notice(&case, audience, ts(now)).map_err(|missing| {
         missing_error("incomplete_notice", "missing for the user notice", &missing)
     })?;
     let product_id: i64 = case.product.id.parse().map_err(|_| {
@@ -186,15 +233,7 @@ pub async fn publish(
         )
         .await?;
     app.wake_worker();
-    Ok((
-        StatusCode::CREATED,
-        Json(serde_json::json!({
-            "notice": published,
-            "deliveries_queued": queued,
-            "feed": FeedUrls::new(&app, &feed.slug).to_json(),
-        })),
-    )
-        .into_response())
+    Ok((published, queued, FeedUrls::new(app, &feed.slug)))
 }
 
 /// `GET /api/v1/cases/{id}/notices`: the case's published notices, newest version first, each

@@ -1,7 +1,8 @@
 //! One Article 14 case on the manufacturer side, with its forms: confirm a proposal (time of
 //! awareness, product, evidence), add evidence to the ledger, edit the case fields the reports
 //! draw from, submit a stage, and record the ENISA portal reference of a submission made by
-//! hand (the real single reporting platform has no public API, docs/cra.md §11).
+//! hand (the real single reporting platform has no public API, docs/cra.md §11); and publish
+//! the notice to impacted users to the product's subscribers (`super::notices`).
 //!
 //! Every form posts to a handler that reads the fields into the API's request body and calls
 //! the same function as the API (`api::cases::{confirm_case, add_case_evidence, update_case,
@@ -9,6 +10,7 @@
 //! reference, identity fields fixed, every missing report field named) live there once.
 
 use super::forms::{Choice, local_value, rfc3339, time_field};
+use super::notices::{PublishView, publish_view};
 use super::session::UiSession;
 use super::view::{Chrome, Form, Nav, UiError, render, when};
 use crate::api::cases::{
@@ -157,6 +159,7 @@ struct CasePage {
     sform: Form,
     pform: Form,
     portal_sub: i64,
+    publish: PublishView,
 }
 
 /// Which form failed, with what was typed.
@@ -167,6 +170,7 @@ enum Failed {
     Update(Form),
     Submit(Form),
     Portal(i64, Form),
+    Publish(Form),
 }
 
 /// The edit form's values from the stored case body.
@@ -319,11 +323,20 @@ async fn render_case(
     } else {
         Vec::new()
     };
+    let publish_form = match &failed {
+        Failed::Publish(f) => f.clone(),
+        _ => Form::default(),
+    };
+    let publish = publish_view(app, sess, id, case.as_ref(), publish_form).await?;
     let fresh_update = || Form::new(row.body.as_ref().map(edit_values).unwrap_or_default());
     let fresh_evidence = || Form::new(vec![("source".into(), "own-telemetry".into())]);
     let (status, cform, eform, uform, sform, pform, portal_sub) = match failed {
-        Failed::None => (
-            StatusCode::OK,
+        Failed::None | Failed::Publish(_) => (
+            if publish.form.failed() {
+                StatusCode::UNPROCESSABLE_ENTITY
+            } else {
+                StatusCode::OK
+            },
             Form::default(),
             fresh_evidence(),
             fresh_update(),
@@ -431,6 +444,7 @@ async fn render_case(
         sform,
         pform,
         portal_sub,
+        publish,
     };
     render(status, &page)
 }
@@ -452,6 +466,7 @@ pub async fn page(
             "update" => Some("Case saved."),
             "submit" => Some("Report queued."),
             "portal" => Some("Portal reference recorded."),
+            "publish" => Some("Notice published; delivery to the product's subscribers is queued."),
             _ => None,
         });
     render_case(&app, &sess, id, Failed::None, notice).await
@@ -719,6 +734,16 @@ pub async fn submit(
             render_case(&app, &sess, id, Failed::Submit(form), None).await
         }
     }
+}
+
+/// The case page answering a refused publication (`super::notices::publish`).
+pub(super) async fn render_publish_failed(
+    app: &App,
+    sess: &UiSession,
+    id: i64,
+    form: Form,
+) -> Result<Response, UiError> {
+    render_case(app, sess, id, Failed::Publish(form), None).await
 }
 
 /// `POST /submissions/{id}/portal` (editors): the portal reference and submission time.

@@ -1,6 +1,7 @@
 //! Products: the list with filters and the new-product form; the product page with its CRA
 //! classification and the reasons, the obligations checklist, the support period, releases,
-//! SBOM upload and quality diagnostics, and findings.
+//! SBOM upload and quality diagnostics, findings, and the subscribers to its security notices
+//! (`super::notices`).
 //!
 //! The classification is computed from the stored facts with `cyres_cra::classify`: the
 //! catalogue entries named as core functionality decide the category (CRA Art. 7(1), 8(1)),
@@ -8,6 +9,7 @@
 //! is checked against the Art. 13(8) minimum.
 
 use super::dashboard::{category_label, open_findings};
+use super::notices::{SubscriberForm, SubscribersView, subscribers_view};
 use super::session::UiSession;
 use super::view::{Chrome, FindingLine, Form, Names, Nav, UiError, render, triage_order, when};
 use crate::{ApiError, App};
@@ -323,6 +325,7 @@ struct ProductPage {
     findings: Vec<FindingLine>,
     release_form: Form,
     notice: String,
+    subscribers: SubscribersView,
 }
 
 fn classify(p: &Product, placed: Option<&str>, today: time::Date) -> Result<ClassView, String> {
@@ -423,6 +426,7 @@ async fn render_product(
     release_form: Form,
     upload_error: Option<(i64, String)>,
     notice: String,
+    subs: SubscriberForm,
 ) -> Result<Response, UiError> {
     let p = app.store.product(sess.org_id, id).await?;
     let mut releases = Vec::new();
@@ -475,11 +479,13 @@ async fn render_product(
         )
         .await?;
     triage_order(&mut rows);
-    let status = if release_form.failed() || upload_error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+    let subscribers = subscribers_view(app, sess, id, subs).await?;
+    let status =
+        if release_form.failed() || upload_error.is_some() || subscribers.form.form.failed() {
+            StatusCode::UNPROCESSABLE_ENTITY
+        } else {
+            StatusCode::OK
+        };
     render(
         status,
         &ProductPage {
@@ -490,8 +496,19 @@ async fn render_product(
             findings: rows.iter().map(|f| names.line(f)).collect(),
             release_form,
             notice,
+            subscribers,
         },
     )
+}
+
+/// The product page answering the add-subscriber form: its errors, or a new webhook's secret.
+pub(super) async fn render_with_subscribers(
+    app: &App,
+    sess: &UiSession,
+    id: i64,
+    subs: SubscriberForm,
+) -> Result<Response, UiError> {
+    render_product(app, sess, id, Form::default(), None, String::new(), subs).await
 }
 
 /// `GET /products/{id}`.
@@ -503,10 +520,23 @@ pub async fn page(
 ) -> Result<Response, UiError> {
     let q = Form::new(q);
     let notice = match (q.get("uploaded"), q.get("findings")) {
+        ("", _) if !q.get("subscribed").is_empty() => "Subscriber added.".to_string(),
+        ("", _) if !q.get("removed").is_empty() => {
+            "Subscriber removed; its pending deliveries are cancelled.".to_string()
+        }
         ("", _) => String::new(),
         (v, n) => format!("SBOM for release {v} uploaded: {n} findings."),
     };
-    render_product(&app, &sess, id, Form::default(), None, notice).await
+    render_product(
+        &app,
+        &sess,
+        id,
+        Form::default(),
+        None,
+        notice,
+        SubscriberForm::default(),
+    )
+    .await
 }
 
 /// `POST /products/{id}/releases`: a new release (editors).
@@ -560,7 +590,16 @@ pub async fn create_release(
             }
         }
     }
-    render_product(&app, &sess, id, form, None, String::new()).await
+    render_product(
+        &app,
+        &sess,
+        id,
+        form,
+        None,
+        String::new(),
+        SubscriberForm::default(),
+    )
+    .await
 }
 
 /// `POST /releases/{id}/sbom` (multipart: `csrf`, `file`): the SBOM of a release, read in any
@@ -622,6 +661,7 @@ pub async fn upload_sbom(
             Form::default(),
             Some((id, m)),
             String::new(),
+            SubscriberForm::default(),
         )
         .await
     };

@@ -3,10 +3,12 @@
 //! error).
 
 mod cra_cmd;
+#[cfg(feature = "server")]
 mod demo_cmd;
 mod dev_cmd;
 mod repo_cmd;
 mod scan_cmd;
+#[cfg(feature = "server")]
 mod serve_cmd;
 mod versions_cmd;
 
@@ -36,8 +38,10 @@ enum Command {
     /// Manage a TUF update repository: keys, channel targets, signing, publishing, rotation.
     Repo(repo_cmd::RepoArgs),
     /// Start the platform on a fresh demo data directory with a believable seeded world.
+    #[cfg(feature = "server")]
     Demo(demo_cmd::DemoArgs),
     /// Run the platform: API, continuous matching, advisory sync and alerts.
+    #[cfg(feature = "server")]
     Serve(serve_cmd::ServeArgs),
     /// Helpers for benchmarks and tests.
     #[command(hide = true)]
@@ -56,8 +60,10 @@ fn main() -> ExitCode {
         Command::Deadlines(a) => cra_cmd::deadlines(a),
         Command::Versions(a) => versions_cmd::run(a),
         Command::Dev(a) => dev_cmd::run(a),
+        #[cfg(feature = "server")]
         Command::Serve(a) => serve_cmd::serve(a),
         Command::Repo(a) => repo_cmd::run(a),
+        #[cfg(feature = "server")]
         Command::Demo(a) => demo_cmd::run(a),
     };
     match result {

@@ -284,12 +284,7 @@ impl Store {
 
     /// Marks a pending delivery as skipped (channel not configured, no recipients).
     pub async fn skip_delivery(&self, id: i64, reason: &str) -> Result<(), StoreError> {
-        sqlx::query("UPDATE delivery SET state = 'skipped', last_error = $1 WHERE id = $2 AND state = 'pending'")
-            .bind(reason)
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        skip_pending(&self.pool, Outbox::Alerts, id, reason).await
     }
 
     /// Records one delivery attempt: delivered, retry at `retry_at`, or given up (`None` and
@@ -303,25 +298,89 @@ impl Store {
         retry_at: Option<i64>,
         now: i64,
     ) -> Result<(), StoreError> {
-        let state = if delivered {
-            "delivered"
-        } else if retry_at.is_some() {
-            "pending"
-        } else {
-            "failed"
+        let attempt = Attempt {
+            delivered,
+            status,
+            error,
+            retry_at,
+            now,
         };
-        sqlx::query(
-            "UPDATE delivery SET attempts = attempts + 1, state = $1, last_status = $2, last_error = $3, \
-             next_attempt_at = $4, delivered_at = $5 WHERE id = $6 AND state = 'pending'",
-        )
-        .bind(state)
-        .bind(status)
-        .bind(error)
-        .bind(retry_at.unwrap_or(now))
-        .bind(delivered.then_some(now))
-        .bind(id)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        record_attempt(&self.pool, Outbox::Alerts, id, &attempt).await
     }
+}
+
+/// The two delivery outboxes; they share columns and states, not rows.
+#[derive(Clone, Copy)]
+pub(crate) enum Outbox {
+    /// `delivery`: alerts to webhooks and e-mail.
+    Alerts,
+    /// `notice_delivery`: published user notices to product subscribers.
+    Notices,
+}
+
+impl Outbox {
+    fn table(self) -> &'static str {
+        match self {
+            Outbox::Alerts => "delivery",
+            Outbox::Notices => "notice_delivery",
+        }
+    }
+}
+
+/// One delivery attempt's outcome.
+pub(crate) struct Attempt<'a> {
+    pub(crate) delivered: bool,
+    pub(crate) status: Option<i64>,
+    pub(crate) error: Option<&'a str>,
+    pub(crate) retry_at: Option<i64>,
+    pub(crate) now: i64,
+}
+
+/// Marks a pending row of `outbox` as skipped with its reason.
+pub(crate) async fn skip_pending(
+    pool: &sqlx::AnyPool,
+    outbox: Outbox,
+    id: i64,
+    reason: &str,
+) -> Result<(), StoreError> {
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE {} SET state = 'skipped', last_error = $1 WHERE id = $2 AND state = 'pending'",
+        outbox.table()
+    )))
+    .bind(reason)
+    .bind(id)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Records one attempt on a pending row of `outbox`: delivered, pending again until
+/// `retry_at`, or failed for good (no retry and not delivered).
+pub(crate) async fn record_attempt(
+    pool: &sqlx::AnyPool,
+    outbox: Outbox,
+    id: i64,
+    a: &Attempt<'_>,
+) -> Result<(), StoreError> {
+    let state = if a.delivered {
+        "delivered"
+    } else if a.retry_at.is_some() {
+        "pending"
+    } else {
+        "failed"
+    };
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE {} SET attempts = attempts + 1, state = $1, last_status = $2, last_error = $3, \
+         next_attempt_at = $4, delivered_at = $5 WHERE id = $6 AND state = 'pending'",
+        outbox.table()
+    )))
+    .bind(state)
+    .bind(a.status)
+    .bind(a.error)
+    .bind(a.retry_at.unwrap_or(a.now))
+    .bind(a.delivered.then_some(a.now))
+    .bind(id)
+    .execute(pool)
+    .await?;
+    Ok(())
 }

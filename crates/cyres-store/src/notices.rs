@@ -621,12 +621,7 @@ impl Store {
 
     /// Marks a pending notice delivery as skipped (channel not configured, subscriber gone).
     pub async fn skip_notice_delivery(&self, id: i64, reason: &str) -> Result<(), StoreError> {
-        sqlx::query("UPDATE notice_delivery SET state = 'skipped', last_error = $1 WHERE id = $2 AND state = 'pending'")
-            .bind(reason)
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        crate::alerts::skip_pending(&self.pool, crate::alerts::Outbox::Notices, id, reason).await
     }
 
     /// Records one notice delivery attempt: delivered, retry at `retry_at`, or given up.
@@ -639,26 +634,15 @@ impl Store {
         retry_at: Option<i64>,
         now: i64,
     ) -> Result<(), StoreError> {
-        let state = if delivered {
-            "delivered"
-        } else if retry_at.is_some() {
-            "pending"
-        } else {
-            "failed"
+        let attempt = crate::alerts::Attempt {
+            delivered,
+            status,
+            error,
+            retry_at,
+            now,
         };
-        sqlx::query(
-            "UPDATE notice_delivery SET attempts = attempts + 1, state = $1, last_status = $2, last_error = $3, \
-             next_attempt_at = $4, delivered_at = $5 WHERE id = $6 AND state = 'pending'",
-        )
-        .bind(state)
-        .bind(status)
-        .bind(error)
-        .bind(retry_at.unwrap_or(now))
-        .bind(delivered.then_some(now))
-        .bind(id)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        crate::alerts::record_attempt(&self.pool, crate::alerts::Outbox::Notices, id, &attempt)
+            .await
     }
 }
 

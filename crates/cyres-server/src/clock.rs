@@ -50,3 +50,9 @@ impl<C: Clock> Clock for std::sync::Arc<C> {
         (**self).now()
     }
 }
+
+/// Unix seconds as a UTC time (the epoch for a value outside the representable range, which
+/// stored times never are).
+pub(crate) fn at(unix: i64) -> time::OffsetDateTime {
+    time::OffsetDateTime::from_unix_timestamp(unix).unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
+}

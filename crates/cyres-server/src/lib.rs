@@ -210,6 +210,11 @@ impl App {
         self.clock.now()
     }
 
+    /// Now, from the injected clock, as a UTC time.
+    pub(crate) fn now_at(&self) -> time::OffsetDateTime {
+        clock::at(self.clock.now())
+    }
+
     /// Wakes the worker (new jobs or deliveries).
     pub fn wake_worker(&self) {
         self.wake.notify_one();

@@ -20,14 +20,10 @@ use cyres_report::UserNotice;
 use cyres_report::html::escape as html;
 use cyres_store::{NoticeDelivery, NoticeFeed, PublishedNotice};
 use serde_json::{Value, json};
-use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 fn rfc3339(t: i64) -> String {
-    OffsetDateTime::from_unix_timestamp(t)
-        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
-        .format(&Rfc3339)
-        .unwrap_or_default()
+    crate::clock::at(t).format(&Rfc3339).unwrap_or_default()
 }
 
 /// The public URLs of a product's notice feed.
@@ -311,12 +307,6 @@ pub(crate) fn notice_page(n: &PublishedNotice) -> String {
     }
 }
 
-fn jitter() -> f64 {
-    let mut b = [0u8; 2];
-    let _ = aws_lc_rs::rand::fill(&mut b);
-    f64::from(u16::from_le_bytes(b)) / f64::from(u16::MAX)
-}
-
 /// Attempts every due notice delivery once; returns how many were attempted.
 pub async fn deliver_due_notices(app: &App) -> Result<usize, ApiError> {
     let due = app.store.due_notice_deliveries(app.now(), 100).await?;
@@ -352,7 +342,7 @@ async fn deliver_one(app: &App, d: &NoticeDelivery) -> Result<bool, ApiError> {
         backoff(
             &crate::worker::WEBHOOK_RETRY,
             (d.attempts + 1) as u32,
-            jitter(),
+            crate::worker::jitter(),
         )
         .map(|w| now + w.as_secs() as i64)
     };
@@ -404,8 +394,7 @@ async fn deliver_one(app: &App, d: &NoticeDelivery) -> Result<bool, ApiError> {
                 to: vec![sub.address.clone()],
                 subject: subject(&notice),
                 body,
-                date: OffsetDateTime::from_unix_timestamp(notice.published_at)
-                    .unwrap_or(OffsetDateTime::UNIX_EPOCH),
+                date: crate::clock::at(notice.published_at),
                 message_id: format!("notice-{}-{}@{domain}", notice.id, sub.id),
             };
             let now = app.now();

@@ -175,7 +175,8 @@ pub async fn run_due_jobs(app: &App) -> Result<serde_json::Value, ApiError> {
     Ok(summary)
 }
 
-fn jitter() -> f64 {
+/// A random fraction in 0..=1 that spreads retries of many deliveries apart.
+pub(crate) fn jitter() -> f64 {
     let mut b = [0u8; 2];
     let _ = aws_lc_rs::rand::fill(&mut b);
     f64::from(u16::from_le_bytes(b)) / f64::from(u16::MAX)
@@ -220,8 +221,7 @@ pub async fn feed_alert(
         advisory_ids: vec![advisory.clone()],
         severity,
         early_warning_due: due,
-        created_at: time::OffsetDateTime::from_unix_timestamp(row.created_at)
-            .unwrap_or(time::OffsetDateTime::UNIX_EPOCH),
+        created_at: crate::clock::at(row.created_at),
         url: Some(format!(
             "{}/api/v1/advisories/{advisory}",
             app.config.public_url.trim_end_matches('/')
@@ -572,8 +572,7 @@ pub async fn mark_case_submitted(
     case.submissions.push(cyres_report::Submission {
         stage,
         revision: revision as u32,
-        submitted_at: time::OffsetDateTime::from_unix_timestamp(at)
-            .unwrap_or(time::OffsetDateTime::UNIX_EPOCH),
+        submitted_at: crate::clock::at(at),
         reference: Some(reference.to_string()),
     });
     app.store
@@ -602,10 +601,7 @@ pub async fn send_reminders(app: &App) -> Result<usize, ApiError> {
         let Ok(case) = serde_json::from_value::<cyres_report::Case>(body) else {
             continue;
         };
-        let Ok(d) = case.deadlines(
-            time::OffsetDateTime::from_unix_timestamp(now)
-                .unwrap_or(time::OffsetDateTime::UNIX_EPOCH),
-        ) else {
+        let Ok(d) = case.deadlines(crate::clock::at(now)) else {
             continue;
         };
         for stage in &d.stages {
@@ -661,8 +657,7 @@ pub async fn renew_update_metadata(app: &App) {
     let Some(repo) = app.config.update_repo.clone() else {
         return;
     };
-    let now = time::OffsetDateTime::from_unix_timestamp(app.now())
-        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    let now = app.now_at();
     match tokio::task::spawn_blocking(move || cyres_tuf::renew_online_metadata(&repo, now)).await {
         Ok(Ok(report)) => {
             if report.snapshot_version.is_some() || report.timestamp_version.is_some() {

@@ -260,8 +260,7 @@ pub async fn alerts_atom(State(app): State<App>, caller: Caller) -> Result<Respo
         id: &id,
         title: &title,
         self_url: Some(&self_url),
-        updated_when_empty: time::OffsetDateTime::from_unix_timestamp(app.now())
-            .unwrap_or(time::OffsetDateTime::UNIX_EPOCH),
+        updated_when_empty: app.now_at(),
     };
     let xml = cyres_feeds::atom::render(&meta, &alerts);
     Ok((

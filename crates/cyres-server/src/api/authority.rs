@@ -137,10 +137,6 @@ fn parse(row: &cyres_store::ReceivedReport) -> Result<(ReportPack, serde_json::V
     Ok((pack, row.pack["context"].clone()))
 }
 
-fn now_ts(app: &App) -> time::OffsetDateTime {
-    time::OffsetDateTime::from_unix_timestamp(app.now()).unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
-}
-
 /// The latest coordinator decision on a report, if any.
 async fn decision(app: &App, id: i64) -> Result<Option<cyres_report::Decision>, ApiError> {
     Ok(app
@@ -223,7 +219,7 @@ pub(crate) async fn report_detail(
     let actions = app.store.authority_actions(id).await?;
     match who {
         Viewer::Enisa => {
-            let view = cyres_report::enisa_view(&pack.report, decision.as_ref(), now_ts(app));
+            let view = cyres_report::enisa_view(&pack.report, decision.as_ref(), app.now_at());
             let full = matches!(view, cyres_report::EnisaView::Full(_));
             Ok(ReportDetail::Enisa {
                 row,
@@ -237,7 +233,7 @@ pub(crate) async fn report_detail(
             let coordinator = pack.report.header.coordinator == ms;
             let forwarded = decision.as_ref().is_some_and(|d| {
                 d.forward_now.contains(&ms)
-                    || (d.withheld.contains(&ms) && d.release_due(now_ts(app)))
+                    || (d.withheld.contains(&ms) && d.release_due(app.now_at()))
             });
             let needle = format!("\"{}\"", ms.code());
             let disseminated = actions
@@ -326,7 +322,7 @@ pub(crate) async fn decide_report(
         dissemination: b.dissemination,
         restrict_enisa: b.restrict_enisa,
         decided_by: caller.actor.display(),
-        decided_at: now_ts(app),
+        decided_at: app.now_at(),
     };
     let d = cyres_report::decide(&pack.report, &listed, request)
         .map_err(|e| ApiError::invalid("dissemination", e.to_string()))?;
@@ -541,7 +537,7 @@ pub(crate) async fn review_report(
     let (f, a) = report_assessment(app, id).await?;
     let analyst = cyres_report::AnalystReview {
         analyst: caller.actor.display(),
-        at: now_ts(app),
+        at: app.now_at(),
         verdict: b.verdict,
         reason: b.reason,
     };
@@ -603,7 +599,7 @@ pub(crate) async fn request_intermediate_report(
     let req = cyres_report::request_intermediate(
         &pack.report,
         ms,
-        now_ts(app),
+        app.now_at(),
         Some(format!("AUTH-{id}")),
         note,
     )

@@ -262,8 +262,7 @@ async fn render_case(
             .as_ref()
             .and_then(|b| serde_json::from_value::<cyres_report::Case>(b.clone()).ok())
     };
-    let now = time::OffsetDateTime::from_unix_timestamp(app.now())
-        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    let now = app.now_at();
     let mut stages = Vec::new();
     let mut evidence = Vec::new();
     let mut coordinator = "-".to_string();

@@ -56,8 +56,7 @@ fn next_deadline(app: &App, body: Option<&serde_json::Value>) -> String {
     else {
         return "confirm the case to start the clocks".into();
     };
-    let now = time::OffsetDateTime::from_unix_timestamp(app.now())
-        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    let now = app.now_at();
     match case.deadlines(now) {
         Ok(d) => d
             .stages

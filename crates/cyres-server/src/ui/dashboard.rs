@@ -145,9 +145,7 @@ pub fn deadline_lines(open: &[FindingRow], names: &Names, now: i64) -> Vec<Deadl
             *e = f;
         }
     }
-    let at = |t: i64| {
-        time::OffsetDateTime::from_unix_timestamp(t).unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
-    };
+    let at = |t: i64| crate::clock::at(t);
     let mut lines = Vec::new();
     for f in cases.values() {
         let case = CaseTimes::new(CaseKind::Vulnerability, at(f.first_seen));

@@ -212,8 +212,7 @@ pub(super) async fn publish_view(
     let blocked = match case {
         None => Some("confirm the case first".to_string()),
         Some(c) => {
-            let now = time::OffsetDateTime::from_unix_timestamp(app.now())
-                .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+            let now = app.now_at();
             match cyres_report::user_notice(c, Audience::Impacted, now) {
                 Err(missing) => Some(format!(
                     "missing for the user notice: {}",

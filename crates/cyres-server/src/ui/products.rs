@@ -462,9 +462,7 @@ async fn render_product(
                 .map(|(_, m)| m.clone()),
         });
     }
-    let today = time::OffsetDateTime::from_unix_timestamp(app.now())
-        .map(|t| t.date())
-        .unwrap_or(time::Date::MIN);
+    let today = app.now_at().date();
     let class = classify(&p, placed.as_deref(), today);
     let names = Names::load(app, sess.org_id).await?;
     let mut rows = app

@@ -284,3 +284,72 @@ macro_rules! both {
         )* }
     };
 }
+
+/// A client that does not follow redirects (redirect-after-post is asserted by UI tests).
+pub fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// GET a page as `who`: status and HTML.
+pub async fn page(s: &Server, who: &Who, path: &str) -> (StatusCode, String) {
+    let mut b = browser().get(s.url(path));
+    if let Some(c) = &who.cookie {
+        b = b.header("cookie", c);
+    }
+    let r = b.send().await.unwrap();
+    (r.status(), r.text().await.unwrap())
+}
+
+/// POST a form as `who` (no CSRF header: the UI takes the hidden field); with `csrf` the
+/// session's token is added as the `csrf` field. Status, `Location` and body.
+pub async fn post(
+    s: &Server,
+    who: &Who,
+    path: &str,
+    fields: &[(&str, &str)],
+    csrf: bool,
+) -> (StatusCode, String, String) {
+    let mut pairs: Vec<(String, String)> = fields
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    if csrf {
+        pairs.push(("csrf".into(), who.csrf.clone().unwrap_or_default()));
+    }
+    let body = pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v)))
+        .collect::<Vec<_>>()
+        .join("&");
+    let mut b = browser()
+        .post(s.url(path))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body);
+    if let Some(c) = &who.cookie {
+        b = b.header("cookie", c);
+    }
+    let r = b.send().await.unwrap();
+    let status = r.status();
+    let location = r
+        .headers()
+        .get("location")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    (status, location, r.text().await.unwrap())
+}
+
+/// `application/x-www-form-urlencoded` value encoding.
+pub fn urlencode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}

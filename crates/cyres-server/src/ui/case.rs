@@ -9,15 +9,15 @@
 //! submit_stage, record_portal}`); the checks (awareness not in the future, evidence with a
 //! reference, identity fields fixed, every missing report field named) live there once.
 
-use super::forms::{Choice, local_value, rfc3339, time_field};
+use super::forms::{Choice, local_value, rfc3339, time_field, to_form};
 use super::notices::{PublishView, publish_view};
 use super::session::UiSession;
 use super::view::{Chrome, Form, Nav, UiError, render, when};
+use crate::App;
 use crate::api::cases::{
     Confirm, EvidenceBody, add_case_evidence, confirm_case, record_portal, submit_stage,
     update_case,
 };
-use crate::{ApiError, App};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -475,12 +475,6 @@ fn done(id: i64, what: &str) -> Response {
     Redirect::to(&format!("/cases/{id}?saved={what}")).into_response()
 }
 
-/// A refused call shown on the form: 422 and 409 next to the field (or at the top); anything
-/// else is the error page.
-fn refused(form: &mut Form, e: ApiError) -> Result<(), UiError> {
-    super::forms::to_form(form, e)
-}
-
 /// The evidence sources, for selects.
 pub(super) fn source_choices() -> Vec<Choice> {
     SOURCES
@@ -544,7 +538,7 @@ pub async fn confirm(
         };
         match confirm_case(&app, &sess.caller(), id, body).await {
             Ok(_) => return Ok(done(id, "confirm")),
-            Err(e) => refused(&mut form, e)?,
+            Err(e) => to_form(&mut form, e)?,
         }
     }
     render_case(&app, &sess, id, Failed::Confirm(form), None).await
@@ -564,7 +558,7 @@ pub async fn add_evidence(
         Some(body) if !form.failed() => {
             match add_case_evidence(&app, &sess.caller(), id, body).await {
                 Ok(_) => return Ok(done(id, "evidence")),
-                Err(e) => refused(&mut form, e)?,
+                Err(e) => to_form(&mut form, e)?,
             }
         }
         Some(_) => {}
@@ -701,7 +695,7 @@ pub async fn update(
     if !form.failed() {
         match update_case(&app, &sess.caller(), id, patch).await {
             Ok(_) => return Ok(done(id, "update")),
-            Err(e) => refused(&mut form, e)?,
+            Err(e) => to_form(&mut form, e)?,
         }
     }
     render_case(&app, &sess, id, Failed::Update(form), None).await
@@ -767,7 +761,7 @@ pub async fn portal(
         let reference = form.get("reference").to_string();
         match record_portal(&app, &sess.caller(), sid, &reference, &rfc3339(at)).await {
             Ok(_) => return Ok(done(sub.case_id, "portal")),
-            Err(e) => refused(&mut form, e)?,
+            Err(e) => to_form(&mut form, e)?,
         }
     }
     render_case(&app, &sess, sub.case_id, Failed::Portal(sid, form), None).await

@@ -436,36 +436,31 @@ pub(crate) async fn assessment_summary(
     let (notifications, set, report_ids) = app
         .facts_cache
         .with_facts(&app.store, &limited, |ids, all| {
-            let report_ids: HashMap<String, i64> = all
-                .iter()
-                .zip(ids)
-                .map(|(f, id)| (f.id.clone(), *id))
-                .collect();
+            // `assess_all` answers in input order, so each assessment's report is `ids[i]`.
             (
                 all.len(),
                 cyres_report::assess_all(all, &[], &config),
-                report_ids,
+                ids.to_vec(),
             )
         })
         .await?;
     let systemic = set.per_notification.iter().filter(|a| a.systemic).count();
-    let mut per_notification = set.per_notification;
-    per_notification.sort_by(|a, b| {
+    let mut ranked: Vec<(i64, cyres_report::Assessment)> =
+        report_ids.into_iter().zip(set.per_notification).collect();
+    ranked.sort_by(|(_, a), (_, b)| {
         b.score
             .total_cmp(&a.score)
             .then_with(|| a.notification_id.cmp(&b.notification_id))
     });
-    per_notification.truncate(limit);
-    let mut per_subject = set.per_subject;
-    per_subject.sort_by(|a, b| b.score.total_cmp(&a.score));
-    per_subject.truncate(limit);
-    let report_of = per_notification
+    ranked.truncate(limit);
+    let report_of = ranked
         .iter()
-        .filter_map(|a| {
-            let id = report_ids.get(&a.notification_id)?;
-            Some((a.notification_id.clone(), *id))
-        })
+        .map(|(id, a)| (a.notification_id.clone(), *id))
         .collect();
+    let per_notification = ranked.into_iter().map(|(_, a)| a).collect();
+    // Already highest score first (`AssessmentSet::per_subject`).
+    let mut per_subject = set.per_subject;
+    per_subject.truncate(limit);
     Ok(AssessmentSummary {
         notifications,
         systemic,

@@ -10,7 +10,8 @@
 #
 # Usage: scripts/bench-vs-cargo-audit.sh [--audit-only] [--runs N]
 #   --audit-only  skip the release build and time cargo-audit alone.
-#   CYRES_BIN=path  use an already built cyres instead of `cargo build --release -p cyres`.
+#   CYRES_BIN=path  time an already built cyres (e.g. target/release/cyres, the full binary)
+#                   instead of the CI scanner built by scripts/build-scanner.sh.
 # Uses hyperfine when present (installed with apt-get when possible), else a date(1) loop
 # (forced with NO_HYPERFINE=1).
 set -euo pipefail
@@ -61,9 +62,8 @@ if [ "$audit_only" = 0 ]; then
   if [ -n "${CYRES_BIN:-}" ]; then
     cyres="$CYRES_BIN"
   else
-    echo "== cargo build --release -p cyres"
-    cargo build --release -p cyres
-    cyres="${CARGO_TARGET_DIR:-$PWD/target}/release/cyres"
+    echo "== scripts/build-scanner.sh (the CI scanner: no platform, static-PIE)"
+    cyres="$(bash scripts/build-scanner.sh)"
   fi
   if ! "$cyres" scan --help >/dev/null 2>&1; then
     echo "warning: $cyres has no 'scan' subcommand yet; timing cargo-audit only" >&2

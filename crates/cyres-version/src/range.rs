@@ -80,54 +80,72 @@ pub enum Affected {
     Unresolved,
 }
 
-/// The order a range of `kind` uses for `eco`.
-fn order(eco: &Ecosystem, kind: RangeKind) -> impl Fn(&str, &str) -> Ordering + '_ {
-    move |a: &str, b: &str| match kind {
-        RangeKind::Semver => semver::compare(a, b),
-        _ => crate::compare(eco, a, b),
-    }
-}
-
 fn is_zero(e: &Event) -> bool {
     matches!(e, Event::Introduced(v) if v == "0")
 }
 
 /// Evaluates one OSV range against `version`.
 pub fn evaluate(eco: &Ecosystem, kind: RangeKind, events: &[Event], version: &str) -> Affected {
-    if kind == RangeKind::Git {
-        return Affected::Unresolved;
+    let semver_order = match kind {
+        RangeKind::Git => return Affected::Unresolved,
+        RangeKind::Semver => true,
+        RangeKind::Ecosystem => matches!(
+            eco,
+            Ecosystem::Npm | Ecosystem::CratesIo | Ecosystem::Go | Ecosystem::Hex
+        ),
+    };
+    if semver_order {
+        // Each version is parsed once, not once per comparison.
+        walk(events, version, semver::Key::new, semver::compare_keys)
+    } else {
+        walk(
+            events,
+            version,
+            |s| s,
+            |a: &&str, b: &&str| crate::compare(eco, a, b),
+        )
     }
-    let cmp = order(eco, kind);
-    let mut walk: Vec<&Event> = events
-        .iter()
-        .filter(|e| !matches!(e, Event::Limit(_)))
+}
+
+/// The evaluation itself, over versions turned into comparable keys by `key`.
+fn walk<'a, K>(
+    events: &'a [Event],
+    version: &'a str,
+    key: impl Fn(&'a str) -> K,
+    cmp: impl Fn(&K, &K) -> Ordering,
+) -> Affected {
+    let v = key(version);
+    let keys: Vec<K> = events.iter().map(|e| key(e.version())).collect();
+    let mut order: Vec<usize> = (0..events.len())
+        .filter(|&i| !matches!(events[i], Event::Limit(_)))
         .collect();
     // OSV: "sort the events by version"; introduced "0" is the lowest possible version.
-    walk.sort_by(|a, b| match (is_zero(a), is_zero(b)) {
+    order.sort_by(|&a, &b| match (is_zero(&events[a]), is_zero(&events[b])) {
         (true, true) => Ordering::Equal,
         (true, false) => Ordering::Less,
         (false, true) => Ordering::Greater,
-        (false, false) => cmp(a.version(), b.version()).then_with(|| {
+        (false, false) => cmp(&keys[a], &keys[b]).then_with(|| {
             // At an equal version, introduced first: `introduced: X, fixed: X` is empty.
             let rank = |e: &Event| u8::from(!matches!(e, Event::Introduced(_)));
-            rank(a).cmp(&rank(b))
+            rank(&events[a]).cmp(&rank(&events[b]))
         }),
     });
     let mut affected = false;
-    for e in walk {
-        match e {
-            Event::Introduced(v) => {
-                if v == "0" || cmp(version, v) != Ordering::Less {
+    for i in order {
+        let at = cmp(&v, &keys[i]);
+        match &events[i] {
+            Event::Introduced(e) => {
+                if e == "0" || at != Ordering::Less {
                     affected = true;
                 }
             }
-            Event::Fixed(v) => {
-                if cmp(version, v) != Ordering::Less {
+            Event::Fixed(_) => {
+                if at != Ordering::Less {
                     affected = false;
                 }
             }
-            Event::LastAffected(v) => {
-                if cmp(version, v) == Ordering::Greater {
+            Event::LastAffected(_) => {
+                if at == Ordering::Greater {
                     affected = false;
                 }
             }
@@ -135,14 +153,17 @@ pub fn evaluate(eco: &Ecosystem, kind: RangeKind, events: &[Event], version: &st
         }
     }
     if !affected {
-        affected = in_listed_pair(&cmp, events, version);
+        affected = in_listed_pair(events, &keys, &v, &cmp);
     }
-    let mut limits = events.iter().filter_map(|e| match e {
-        Event::Limit(v) => Some(v.as_str()),
-        _ => None,
-    });
-    let has_limits = events.iter().any(|e| matches!(e, Event::Limit(_)));
-    if affected && has_limits && !limits.any(|l| l == "*" || cmp(version, l) == Ordering::Less) {
+    let mut limits = events
+        .iter()
+        .zip(&keys)
+        .filter(|(e, _)| matches!(e, Event::Limit(_)))
+        .peekable();
+    if affected
+        && limits.peek().is_some()
+        && !limits.any(|(e, k)| e.version() == "*" || cmp(&v, k) == Ordering::Less)
+    {
         affected = false;
     }
     if affected {
@@ -153,23 +174,27 @@ pub fn evaluate(eco: &Ecosystem, kind: RangeKind, events: &[Event], version: &st
 }
 
 /// The record-order pairing described in the module docs.
-fn in_listed_pair(cmp: &impl Fn(&str, &str) -> Ordering, events: &[Event], version: &str) -> bool {
+fn in_listed_pair<K>(
+    events: &[Event],
+    keys: &[K],
+    version: &K,
+    cmp: &impl Fn(&K, &K) -> Ordering,
+) -> bool {
     for (i, e) in events.iter().enumerate() {
         let Event::Introduced(start) = e else {
             continue;
         };
-        let closer = events[i + 1..]
-            .iter()
-            .find(|c| matches!(c, Event::Fixed(_) | Event::LastAffected(_)));
-        let Some(closer) = closer else { continue };
+        let closer = (i + 1..events.len())
+            .find(|&j| matches!(events[j], Event::Fixed(_) | Event::LastAffected(_)));
+        let Some(j) = closer else { continue };
         let zero = start == "0";
-        if !zero && cmp(closer.version(), start) == Ordering::Less {
+        if !zero && cmp(&keys[j], &keys[i]) == Ordering::Less {
             continue;
         }
-        let after_start = zero || cmp(version, start) != Ordering::Less;
-        let before_end = match closer {
-            Event::Fixed(f) => cmp(version, f) == Ordering::Less,
-            _ => cmp(version, closer.version()) != Ordering::Greater,
+        let after_start = zero || cmp(version, &keys[i]) != Ordering::Less;
+        let before_end = match &events[j] {
+            Event::Fixed(_) => cmp(version, &keys[j]) == Ordering::Less,
+            _ => cmp(version, &keys[j]) != Ordering::Greater,
         };
         if after_start && before_end {
             return true;

@@ -44,8 +44,13 @@ pub fn compare(eco: &Ecosystem, a: &str, b: &str) -> Ordering {
 
 /// Compares two runs of ASCII digits as unbounded non-negative integers.
 pub(crate) fn cmp_digits(a: &str, b: &str) -> Ordering {
-    let a = a.trim_start_matches('0');
-    let b = b.trim_start_matches('0');
+    cmp_digit_bytes(a.as_bytes(), b.as_bytes())
+}
+
+/// [`cmp_digits`] on bytes.
+pub(crate) fn cmp_digit_bytes(a: &[u8], b: &[u8]) -> Ordering {
+    let a = &a[a.iter().take_while(|&&c| c == b'0').count()..];
+    let b = &b[b.iter().take_while(|&&c| c == b'0').count()..];
     a.len().cmp(&b.len()).then_with(|| a.cmp(b))
 }
 

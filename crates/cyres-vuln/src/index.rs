@@ -32,7 +32,8 @@ use cyres_version::{Ecosystem, Event, RangeKind, normalize_name};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
-use std::sync::OnceLock;
+use std::ops::Deref;
+use std::sync::{Arc, OnceLock};
 
 mod store;
 
@@ -47,8 +48,9 @@ pub const FORMAT_VERSION: u32 = 2;
 /// the entries decoded so far.
 #[derive(Clone)]
 pub struct Index {
-    /// The whole file: magic, version, checksum, tables.
-    buf: Box<[u8]>,
+    /// The whole file: magic, version, checksum, tables. Shared, never changed: a clone of the
+    /// index shares it.
+    buf: Arc<dyn Deref<Target = [u8]> + Send + Sync>,
     stats: IndexStats,
     /// postcard [`IndexedAdvisory`] per advisory number.
     advisories: Blobs,
@@ -441,14 +443,14 @@ impl Index {
         }
         let sum = checksum(&buf[BODY..]);
         buf[BODY - 8..BODY].copy_from_slice(&sum.to_le_bytes());
-        Self::open(buf.into_boxed_slice()).unwrap_or_else(|_| Self::empty(stats))
+        Self::open(Arc::new(buf)).unwrap_or_else(|_| Self::empty(stats))
     }
 
     /// An index with nothing in it. Only reachable if the writer above produced a layout the
     /// reader refuses, which the tests rule out; it stands in for a panic.
     fn empty(stats: &IndexStats) -> Self {
         Self {
-            buf: Box::new([]),
+            buf: Arc::new(Vec::new()),
             stats: stats.clone(),
             advisories: Blobs::default(),
             groups: Blobs::default(),
@@ -481,14 +483,22 @@ impl Index {
     /// Reads an index written by [`Index::write_to`]. A file without the magic, of another
     /// format version, or with a damaged body is refused with a clear error.
     pub fn read_from(bytes: &[u8]) -> Result<Self, VulnError> {
-        Self::check_header(bytes)?;
-        Self::open(bytes.into())
+        Self::from_bytes(bytes.to_vec())
     }
 
     /// As [`Index::read_from`], taking ownership of the bytes (saves a copy of the file).
     pub fn from_vec(bytes: Vec<u8>) -> Result<Self, VulnError> {
+        Self::from_bytes(bytes)
+    }
+
+    /// As [`Index::read_from`], taking ownership of any buffer holding the file: a `Vec`, or
+    /// memory the caller filled in a cheaper way (the command line reads large files into
+    /// huge-page-backed memory).
+    pub fn from_bytes(
+        bytes: impl Deref<Target = [u8]> + Send + Sync + 'static,
+    ) -> Result<Self, VulnError> {
         Self::check_header(&bytes)?;
-        Self::open(bytes.into_boxed_slice())
+        Self::open(Arc::new(bytes))
     }
 
     fn check_header(bytes: &[u8]) -> Result<(), VulnError> {
@@ -512,7 +522,7 @@ impl Index {
     }
 
     /// Checks the checksum and the frame of every table; decodes only the stats.
-    fn open(buf: Box<[u8]>) -> Result<Self, VulnError> {
+    fn open(buf: Arc<dyn Deref<Target = [u8]> + Send + Sync>) -> Result<Self, VulnError> {
         let corrupt = |message: String| VulnError::IndexCorrupt { message };
         let stored: [u8; 8] = buf
             .get(BODY - 8..BODY)

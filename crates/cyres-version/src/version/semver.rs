@@ -8,7 +8,7 @@
 //! pre-releases and sort as Go sorts them. A string whose core is not dot-separated digits is
 //! invalid: invalid versions sort before every valid one, and among themselves by bytes.
 
-use super::{all_digits, cmp_digits};
+use super::{all_digits, cmp_digit_bytes, cmp_digits};
 use std::cmp::Ordering;
 
 /// A borrowed, parsed lenient SemVer version.
@@ -20,31 +20,59 @@ pub(crate) struct SemVer<'a> {
 }
 
 /// Parses `s` leniently; `None` if the core is not dot-separated digits.
+///
+/// One pass over the bytes (the first `+` starts the build metadata, the first `-` before it
+/// the pre-release), then one over the core: this runs for every comparison a range walk makes,
+/// so it avoids the general-purpose string searchers.
 pub(crate) fn parse(s: &str) -> Option<SemVer<'_>> {
     let s = s.trim();
     let s = s.strip_prefix(['v', 'V']).unwrap_or(s);
-    let (rest, build) = match s.split_once('+') {
-        Some((r, b)) => (r, Some(b)),
-        None => (s, None),
+    let bytes = s.as_bytes();
+    let mut dash = None;
+    let mut plus = bytes.len();
+    for (i, &b) in bytes.iter().enumerate() {
+        if b == b'+' {
+            plus = i;
+            break;
+        }
+        if b == b'-' && dash.is_none() {
+            dash = Some(i);
+        }
+    }
+    let build = (plus < bytes.len()).then(|| &s[plus + 1..]);
+    let (core, pre) = match dash {
+        Some(d) => (&s[..d], Some(&s[d + 1..plus])),
+        None => (&s[..plus], None),
     };
-    let (core, pre) = match rest.split_once('-') {
-        Some((c, p)) => (c, Some(p)),
-        None => (rest, None),
-    };
-    if !core.split('.').all(all_digits) {
+    // Dot-separated, each part a non-empty run of digits.
+    let mut part_len = 0;
+    for &b in core.as_bytes() {
+        if b == b'.' {
+            if part_len == 0 {
+                return None;
+            }
+            part_len = 0;
+        } else if b.is_ascii_digit() {
+            part_len += 1;
+        } else {
+            return None;
+        }
+    }
+    if part_len == 0 {
         return None;
     }
     Some(SemVer { core, pre, build })
 }
 
+/// Compares two validated cores part by part; a missing part counts as `0`.
 fn cmp_core(a: &str, b: &str) -> Ordering {
-    let mut x = a.split('.');
-    let mut y = b.split('.');
+    let mut x = a.as_bytes().split(|&c| c == b'.');
+    let mut y = b.as_bytes().split(|&c| c == b'.');
     loop {
         match (x.next(), y.next()) {
             (None, None) => return Ordering::Equal,
             (p, q) => {
-                let o = cmp_digits(p.unwrap_or("0"), q.unwrap_or("0"));
+                let o = cmp_digit_bytes(p.unwrap_or(b"0"), q.unwrap_or(b"0"));
                 if o != Ordering::Equal {
                     return o;
                 }
@@ -97,11 +125,32 @@ fn invalid_first(a: &str, b: &str, pa: Option<SemVer>, pb: Option<SemVer>) -> Op
 
 /// SemVer 2.0 order (build metadata ignored).
 pub(crate) fn compare(a: &str, b: &str) -> Ordering {
-    let (pa, pb) = (parse(a), parse(b));
-    if let Some(o) = invalid_first(a, b, pa, pb) {
+    compare_keys(&Key::new(a), &Key::new(b))
+}
+
+/// A version parsed once for many comparisons (a range walk compares one version with every
+/// event): the string and its parse.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Key<'a> {
+    raw: &'a str,
+    parsed: Option<SemVer<'a>>,
+}
+
+impl<'a> Key<'a> {
+    pub(crate) fn new(raw: &'a str) -> Self {
+        Self {
+            raw,
+            parsed: parse(raw),
+        }
+    }
+}
+
+/// [`compare`] on parsed versions.
+pub(crate) fn compare_keys(a: &Key<'_>, b: &Key<'_>) -> Ordering {
+    if let Some(o) = invalid_first(a.raw, b.raw, a.parsed, b.parsed) {
         return o;
     }
-    let (x, y) = (pa.unwrap_or(EMPTY), pb.unwrap_or(EMPTY));
+    let (x, y) = (a.parsed.unwrap_or(EMPTY), b.parsed.unwrap_or(EMPTY));
     cmp_core(x.core, y.core).then_with(|| cmp_pre(x.pre, y.pre))
 }
 

@@ -21,7 +21,7 @@
 //!   least one limit (`"*"` is no limit).
 
 use crate::Ecosystem;
-use crate::version::semver;
+use crate::version::{self, semver};
 use std::cmp::Ordering;
 
 /// The `type` of an OSV range.
@@ -89,10 +89,7 @@ pub fn evaluate(eco: &Ecosystem, kind: RangeKind, events: &[Event], version: &st
     let semver_order = match kind {
         RangeKind::Git => return Affected::Unresolved,
         RangeKind::Semver => true,
-        RangeKind::Ecosystem => matches!(
-            eco,
-            Ecosystem::Npm | Ecosystem::CratesIo | Ecosystem::Go | Ecosystem::Hex
-        ),
+        RangeKind::Ecosystem => version::uses_semver(eco),
     };
     if semver_order {
         // Each version is parsed once, not once per comparison.

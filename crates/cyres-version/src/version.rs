@@ -24,6 +24,7 @@ use std::cmp::Ordering;
 /// Compares two versions in `eco`'s own order (see [`crate::compare`]).
 pub fn compare(eco: &Ecosystem, a: &str, b: &str) -> Ordering {
     match eco {
+        // The ecosystems of `uses_semver` below.
         Ecosystem::Npm | Ecosystem::CratesIo | Ecosystem::Go | Ecosystem::Hex => {
             semver::compare(a, b)
         }
@@ -40,6 +41,15 @@ pub fn compare(eco: &Ecosystem, a: &str, b: &str) -> Ordering {
         Ecosystem::Hackage => cran::compare_hackage(a, b),
         Ecosystem::Other(_) => generic::compare(a, b),
     }
+}
+
+/// Whether `eco` orders its versions by plain SemVer 2.0 ([`semver::compare`]): the first arm
+/// of [`compare`] (kept beside it; that match stays exhaustive, so it cannot call this).
+pub(crate) fn uses_semver(eco: &Ecosystem) -> bool {
+    matches!(
+        eco,
+        Ecosystem::Npm | Ecosystem::CratesIo | Ecosystem::Go | Ecosystem::Hex
+    )
 }
 
 /// Compares two runs of ASCII digits as unbounded non-negative integers.

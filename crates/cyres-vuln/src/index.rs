@@ -486,12 +486,8 @@ impl Index {
         Self::from_bytes(bytes.to_vec())
     }
 
-    /// As [`Index::read_from`], taking ownership of the bytes (saves a copy of the file).
-    pub fn from_vec(bytes: Vec<u8>) -> Result<Self, VulnError> {
-        Self::from_bytes(bytes)
-    }
-
-    /// As [`Index::read_from`], taking ownership of any buffer holding the file: a `Vec`, or
+    /// As [`Index::read_from`], taking ownership of any buffer holding the file (saves a copy):
+    /// a `Vec`, or
     /// memory the caller filled in a cheaper way (the command line reads large files into
     /// huge-page-backed memory).
     pub fn from_bytes(

@@ -144,7 +144,13 @@ pub(crate) fn router(app: App) -> Router {
         )
         .nest("/api/v1", api)
         .merge(crate::ui::router())
+        .fallback(|| async { crate::ui::view::UiError(ApiError::not_found("page")) })
+        // Bodies are bounded by `guard` (per route, before they are read), not by extractors.
         .layer(axum::extract::DefaultBodyLimit::disable())
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            crate::guard::guard,
+        ))
         .with_state(app)
 }
 

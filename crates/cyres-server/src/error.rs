@@ -99,6 +99,7 @@ impl From<StoreError> for ApiError {
                 err.field = field;
                 err
             }
+            StoreError::Forbidden(m) => ApiError::forbidden(m.clone()),
             _ => ApiError::internal(e.to_string()),
         }
     }

@@ -23,6 +23,7 @@ mod auth;
 mod clock;
 mod error;
 mod facts_cache;
+mod guard;
 mod notices;
 mod openapi;
 mod page_cache;
@@ -31,6 +32,7 @@ mod ui;
 mod upload;
 mod worker;
 
+pub use auth::{check_password, hash_password};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::ApiError;
 pub use ui::demo::{DEMO_EMAIL, DEMO_PASSWORD, DemoLogin, seed_demo};
@@ -77,6 +79,14 @@ pub struct Config {
     pub outbox_retry_base_secs: u64,
     /// Thresholds and weights of ENISA's systemic-risk assessment (authority instances).
     pub systemic: cyres_report::SystemicConfig,
+    /// Whether accounts may create manufacturer, steward and subscriber organisations
+    /// themselves (`POST /api/v1/orgs`). Authority organisations are never self-service.
+    pub allow_self_service_orgs: bool,
+    /// Largest request body on every route but SBOM upload and advisory import (which use
+    /// `max_upload_bytes`) and report intake (2 MiB): bytes. Default 1 MiB.
+    pub max_body_bytes: u64,
+    /// Budgets for unpacking uploaded advisory archives (per entry, total, entry count).
+    pub unpack_limits: cyres_vuln::UnpackLimits,
 }
 
 /// The authority instance reports are delivered to.
@@ -127,6 +137,13 @@ impl Config {
             update_repo: None,
             outbox_retry_base_secs: 30,
             systemic: cyres_report::SystemicConfig::default(),
+            allow_self_service_orgs: true,
+            max_body_bytes: 1 << 20,
+            unpack_limits: cyres_vuln::UnpackLimits {
+                per_entry: 64 << 20,
+                total: 4 << 30,
+                entries: 2_000_000,
+            },
         }
     }
 }
@@ -175,6 +192,7 @@ impl App {
             Some(url) => Store::open(url).await?,
             None => Store::open_sqlite_dir(&config.data_dir).await?,
         };
+        refuse_unprovisioned_authorities(&store).await?;
         let http = cyres_feeds::http_client().map_err(|e| ApiError::internal(e.to_string()))?;
         let webhook_http = cyres_feeds::webhook::webhook_client()
             .map_err(|e| ApiError::internal(e.to_string()))?;
@@ -243,6 +261,30 @@ pub async fn serve(
     let _ = worker_task.await;
     app.store.close().await;
     result
+}
+
+/// The server does not start while an authority organisation (CSIRT, ENISA) exists that the
+/// operator did not provision: one made by an account before provisioning was enforced could
+/// read reports it must not. The message names each and says how the operator resolves it.
+async fn refuse_unprovisioned_authorities(store: &Store) -> Result<(), ApiError> {
+    let found = store.unprovisioned_authorities().await?;
+    if found.is_empty() {
+        return Ok(());
+    }
+    let names: Vec<String> = found
+        .iter()
+        .map(|o| format!("{} {:?} (kind {})", o.id, o.name, o.kind.as_str()))
+        .collect();
+    Err(ApiError::new(
+        axum::http::StatusCode::SERVICE_UNAVAILABLE,
+        "unprovisioned_authority",
+        format!(
+            "refusing to start: authority organisation(s) created by an ordinary account, not by the operator: {}. \
+             Review each, then run `cyres admin org confirm ID` to keep it as an authority or \
+             `cyres admin org set-kind ID manufacturer` to take the authority kind away",
+            names.join(", ")
+        ),
+    ))
 }
 
 /// A URL without credentials or query, for storage and display.

@@ -73,7 +73,7 @@ pub async fn create_first_admin(
     let system = Actor::system();
     let org = app
         .store
-        .create_org(
+        .provision_org(
             &NewOrg {
                 name: org_name.to_string(),
                 kind,

@@ -27,7 +27,7 @@ mod notices;
 mod products;
 mod session;
 mod settings;
-mod view;
+pub(crate) mod view;
 mod voluntary;
 
 use crate::App;

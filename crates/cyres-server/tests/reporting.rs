@@ -45,20 +45,16 @@ async fn exploited_finding_to_delivered_early_warning(engine: Engine) {
     assert_eq!(r.status(), StatusCode::CREATED);
     let enisa = auth.login("ops@enisa.example", PASSWORD).await;
     let (st, de) = auth
-        .call(
-            &enisa,
-            Method::POST,
-            "/api/v1/orgs",
-            Some(json!({"name": "CSIRT DE", "kind": "csirt", "member_state": "DE"})),
+        .provision(
+            "ops@enisa.example",
+            json!({"name": "CSIRT DE", "kind": "csirt", "member_state": "DE"}),
         )
         .await;
     assert_eq!(st, StatusCode::CREATED, "{de}");
     let (_, fr) = auth
-        .call(
-            &enisa,
-            Method::POST,
-            "/api/v1/orgs",
-            Some(json!({"name": "CSIRT FR", "kind": "csirt", "member_state": "FR"})),
+        .provision(
+            "ops@enisa.example",
+            json!({"name": "CSIRT FR", "kind": "csirt", "member_state": "FR"}),
         )
         .await;
     let (_, acme_at_auth) = auth

@@ -201,6 +201,8 @@ impl Store {
         body: &serde_json::Value,
         now: i64,
     ) -> Result<CaseRow, StoreError> {
+        crate::text::bounded("title", title, crate::text::TITLE)?;
+        crate::text::bounded_json("body", body)?;
         let mut tx = self.pool.begin().await?;
         let r = sqlx::query(sqlx::AssertSqlSafe(format!(
             "INSERT INTO report_case (org_id, kind, state, title, finding_ids, body, created_at, updated_at) \
@@ -283,6 +285,8 @@ impl Store {
         actor: &Actor,
         now: i64,
     ) -> Result<CaseRow, StoreError> {
+        crate::text::bounded("title", title, crate::text::TITLE)?;
+        crate::text::bounded_json("body", body)?;
         let mut tx = self.pool.begin().await?;
         let r = sqlx::query(sqlx::AssertSqlSafe(format!(
             "INSERT INTO report_case (org_id, kind, state, title, finding_ids, body, aware_at, created_at, updated_at) \
@@ -324,6 +328,7 @@ impl Store {
         actor: &Actor,
         now: i64,
     ) -> Result<CaseRow, StoreError> {
+        crate::text::bounded_json("body", body)?;
         let current = self.case(org_id, id).await?;
         if current.state == "closed" {
             return Err(StoreError::Conflict("case is closed".into()));
@@ -495,6 +500,7 @@ impl Store {
         actor: &Actor,
         now: i64,
     ) -> Result<SubmissionRow, StoreError> {
+        crate::text::bounded("reference", reference, crate::text::REFERENCE)?;
         let mut tx = self.pool.begin().await?;
         let r = sqlx::query(sqlx::AssertSqlSafe(format!(
             "UPDATE report_submission SET portal_ref = $1, portal_submitted_at = $2 WHERE id = $3 AND org_id = $4 RETURNING {SUB_COLS}"
@@ -535,6 +541,8 @@ impl Store {
         facts: Option<&serde_json::Value>,
         now: i64,
     ) -> Result<(ReceivedReport, bool), StoreError> {
+        crate::text::bounded("idempotency_key", key, crate::text::NAME)?;
+        crate::text::bounded_json("pack", pack)?;
         let inserted = sqlx::query(
             "INSERT INTO authority_report (idempotency_key, sender_org_id, sender, coordinator, stage, pack, received_at, facts) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
@@ -725,6 +733,7 @@ impl Store {
         actor: &Actor,
         now: i64,
     ) -> Result<AuthorityAction, StoreError> {
+        crate::text::bounded_json("body", body)?;
         let mut tx = self.pool.begin().await?;
         let r = sqlx::query(
             "INSERT INTO authority_action (report_id, kind, body, actor, org_id, at) VALUES ($1, $2, $3, $4, $5, $6) \

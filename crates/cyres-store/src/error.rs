@@ -18,6 +18,9 @@ pub enum StoreError {
     /// Input failed a rule the store enforces.
     #[error("{0}")]
     Invalid(String),
+    /// The change is reserved to someone else (the instance operator), whoever asks.
+    #[error("{0}")]
+    Forbidden(String),
     /// The configuration (URL, data directory) is unusable.
     #[error("{0}")]
     Config(String),

@@ -33,7 +33,9 @@ mod jobs;
 mod model;
 mod notices;
 mod portfolio;
+mod provisioning;
 mod tenants;
+pub mod text;
 
 pub use cases::{AuthorityAction, CaseRow, ReceivedReport, SubmissionRow};
 pub use error::StoreError;

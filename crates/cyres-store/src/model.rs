@@ -31,6 +31,12 @@ impl OrgKind {
         }
     }
 
+    /// CSIRTs and ENISA: they receive Article 14 reports, so only the instance operator
+    /// provisions them (never an account's request).
+    pub fn is_authority(self) -> bool {
+        matches!(self, Self::Csirt | Self::Enisa)
+    }
+
     /// Parses the stored word.
     pub fn parse(s: &str) -> Option<Self> {
         Some(match s {
@@ -92,6 +98,46 @@ pub struct Org {
     pub size: Option<String>,
     /// Unix seconds.
     pub created_at: i64,
+    /// Who made it: the operator (first start, `cyres admin org`) or an account (self-service).
+    pub provisioned_by: Provisioning,
+}
+
+impl Org {
+    /// Whether the organisation acts as an authority: an authority kind **and** provisioned by
+    /// the operator. Every authority route asks this, from stored data.
+    pub fn is_authority(&self) -> bool {
+        self.kind.is_authority() && self.provisioned_by == Provisioning::Operator
+    }
+}
+
+/// Who brought an organisation into being.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Provisioning {
+    /// The instance operator: the first organisation of a fresh instance, or `cyres admin org
+    /// create` working on the database directly.
+    Operator,
+    /// An account's request (`POST /api/v1/orgs`), when the operator allows self-service.
+    SelfService,
+}
+
+impl Provisioning {
+    /// The stored word.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Operator => "operator",
+            Self::SelfService => "self_service",
+        }
+    }
+
+    /// Parses the stored word.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "operator" => Some(Self::Operator),
+            "self_service" => Some(Self::SelfService),
+            _ => None,
+        }
+    }
 }
 
 /// A new organisation.

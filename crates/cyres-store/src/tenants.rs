@@ -4,8 +4,8 @@
 
 use crate::audit::record;
 use crate::{
-    Account, Actor, ApiToken, Member, Membership, NewOrg, Org, OrgKind, Role, Store, StoreError,
-    WebSession,
+    Account, Actor, ApiToken, Member, Membership, NewOrg, Org, OrgKind, Provisioning, Role, Store,
+    StoreError, WebSession,
 };
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -22,6 +22,13 @@ pub(crate) fn org_from(r: &AnyRow) -> Result<Org, StoreError> {
         member_state: r.try_get("member_state")?,
         size: r.try_get("size")?,
         created_at: r.try_get("created_at")?,
+        provisioned_by: {
+            let p: String = r.try_get("provisioned_by")?;
+            Provisioning::parse(&p).ok_or(StoreError::Corrupt {
+                what: "organisation provisioning",
+                message: p,
+            })?
+        },
     })
 }
 
@@ -54,13 +61,34 @@ fn token_from(r: &AnyRow) -> Result<ApiToken, StoreError> {
     })
 }
 
-const ORG_COLS: &str = "id, name, kind, member_state, size, created_at";
+pub(crate) const ORG_COLS: &str = "id, name, kind, member_state, size, created_at, provisioned_by";
 
 impl Store {
-    /// Creates an organisation.
+    /// Creates an organisation on an account's request (self-service). Authority kinds (CSIRT,
+    /// ENISA) are refused here whoever asks: they exist only through
+    /// [`Store::provision_org`], which no request handler calls (see ARCHITECTURE.md, "Who may
+    /// do what").
     pub async fn create_org(
         &self,
         new: &NewOrg,
+        actor: &Actor,
+        now: i64,
+    ) -> Result<Org, StoreError> {
+        if new.kind.is_authority() {
+            return Err(StoreError::Forbidden(format!(
+                "organisations of kind {} are provisioned by the instance operator (cyres admin org create), not created by accounts",
+                new.kind.as_str()
+            )));
+        }
+        self.insert_org(new, Provisioning::SelfService, actor, now)
+            .await
+    }
+
+    /// Inserts an organisation with its provenance; the one place organisations are made.
+    pub(crate) async fn insert_org(
+        &self,
+        new: &NewOrg,
+        provisioned_by: Provisioning,
         actor: &Actor,
         now: i64,
     ) -> Result<Org, StoreError> {
@@ -77,14 +105,15 @@ impl Store {
         }
         let mut tx = self.pool.begin().await?;
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "INSERT INTO organisation (name, kind, member_state, size, created_at) \
-             VALUES ($1, $2, $3, $4, $5) RETURNING {ORG_COLS}"
+            "INSERT INTO organisation (name, kind, member_state, size, created_at, provisioned_by) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING {ORG_COLS}"
         )))
         .bind(name)
         .bind(new.kind.as_str())
         .bind(new.member_state.as_deref())
         .bind(new.size.as_deref())
         .bind(now)
+        .bind(provisioned_by.as_str())
         .fetch_one(&mut *tx)
         .await
         .map_err(|e| {
@@ -99,7 +128,7 @@ impl Store {
             "organisation.create",
             "organisation",
             &org.id.to_string(),
-            serde_json::json!({"name": org.name, "kind": org.kind}),
+            serde_json::json!({"name": org.name, "kind": org.kind, "provisioned_by": org.provisioned_by}),
             now,
         )
         .await?;
@@ -146,6 +175,7 @@ impl Store {
         actor: &Actor,
         now: i64,
     ) -> Result<Account, StoreError> {
+        crate::text::bounded("display_name", display_name.trim(), crate::text::NAME)?;
         let email = email.trim().to_lowercase();
         if !email.contains('@') || email.len() > 254 {
             return Err(StoreError::Invalid(format!(
@@ -282,7 +312,7 @@ impl Store {
     /// The organisations an account belongs to, with its role in each.
     pub async fn memberships(&self, account_id: i64) -> Result<Vec<Membership>, StoreError> {
         let rows = sqlx::query(
-            "SELECT o.id, o.name, o.kind, o.member_state, o.size, o.created_at, m.role \
+            "SELECT o.id, o.name, o.kind, o.member_state, o.size, o.created_at, o.provisioned_by, m.role \
              FROM membership m JOIN organisation o ON o.id = m.org_id \
              WHERE m.account_id = $1 ORDER BY o.name",
         )

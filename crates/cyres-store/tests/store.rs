@@ -258,13 +258,33 @@ async fn tenants_sessions_and_tokens(store: Store) {
         .await
         .unwrap_err();
     assert!(matches!(err, StoreError::Conflict(_)), "{err}");
+    // Authority kinds are never self-service, whatever the input; the operator provisions
+    // them, and a CSIRT needs its member state.
+    let csirt = NewOrg {
+        name: "CSIRT X".into(),
+        kind: OrgKind::Csirt,
+        member_state: Some("DE".into()),
+        size: None,
+    };
+    for kind in [OrgKind::Csirt, OrgKind::Enisa] {
+        let err = store
+            .create_org(
+                &NewOrg {
+                    kind,
+                    ..csirt.clone()
+                },
+                &me(),
+                T0,
+            )
+            .await
+            .unwrap_err();
+        assert!(matches!(err, StoreError::Forbidden(_)), "{err}");
+    }
     let err = store
-        .create_org(
+        .provision_org(
             &NewOrg {
-                name: "CSIRT X".into(),
-                kind: OrgKind::Csirt,
                 member_state: None,
-                size: None,
+                ..csirt.clone()
             },
             &me(),
             T0,
@@ -272,6 +292,10 @@ async fn tenants_sessions_and_tokens(store: Store) {
         .await
         .unwrap_err();
     assert!(err.to_string().contains("member state"), "{err}");
+    let de = store.provision_org(&csirt, &me(), T0).await.unwrap();
+    assert!(de.is_authority());
+    assert!(!a.is_authority() && a.provisioned_by == cyres_store::Provisioning::SelfService);
+    assert!(store.unprovisioned_authorities().await.unwrap().is_empty());
 
     let acc = store
         .create_account("Alice@Example.com", "Alice", "$argon2id$x", &me(), T0)

@@ -27,6 +27,19 @@ pub enum VulnError {
         /// What went wrong.
         message: String,
     },
+    /// An archive unpacks past a budget (a zip or tar bomb, or simply too much data): refused
+    /// before the excess is read. Names the archive as the caller named it and the limit.
+    #[error("{archive}: {what} exceeds the {scope} budget of {limit} bytes unpacked")]
+    UnpackBudget {
+        /// The archive's name as given (a file name, never a temporary path).
+        archive: String,
+        /// What went over (an entry's name, or "the archive").
+        what: String,
+        /// `per-entry`, `total` or `entry-count` (then `limit` counts entries).
+        scope: &'static str,
+        /// The budget.
+        limit: u64,
+    },
     /// A single file given directly could not be parsed as any supported format.
     #[error("{source_name}: {message}")]
     Parse {

@@ -25,7 +25,7 @@ pub mod severity;
 
 pub use error::VulnError;
 pub use index::{FORMAT_VERSION, Index, IndexStats, MAGIC};
-pub use load::{Corpus, LoadReport, Progress, RecordError, Skipped};
+pub use load::{Corpus, LoadReport, Progress, RecordError, Skipped, UnpackLimits};
 pub use matcher::{
     ComponentRef, Exploited, Finding, MatchKind, PackageQuery, ProductRef, ScanReport,
     match_package, match_sbom,

@@ -18,8 +18,33 @@ use crate::kev::{KevEntry, looks_like_kev, parse_kev};
 use crate::nvd::{CpeMatch, looks_like_nvd, parse_nvd};
 use serde::Serialize;
 use std::collections::HashMap;
-use std::io::Read;
+use std::io::{Read, Seek};
 use std::path::Path;
+
+/// Budgets for unpacking archives, checked while reading so that a zip or tar bomb is refused
+/// before its excess is read: the declared and the actual size of each entry, the bytes
+/// unpacked from every archive loaded into one [`Corpus`], and the number of entries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct UnpackLimits {
+    /// Largest single entry, bytes.
+    pub per_entry: u64,
+    /// All entries of all archives loaded into the corpus together, bytes.
+    pub total: u64,
+    /// Most entries (files, directories, links) looked at.
+    pub entries: u64,
+}
+
+impl Default for UnpackLimits {
+    /// Generous enough for osv.dev's whole `all.zip` (about 10 GB of JSON in about
+    /// 700,000 records, none near 64 MiB) and the NVD year files.
+    fn default() -> Self {
+        Self {
+            per_entry: 256 << 20,
+            total: 64 << 30,
+            entries: 10_000_000,
+        }
+    }
+}
 
 /// Everything loaded so far, ready for [`crate::Index::build`].
 #[derive(Debug, Default)]
@@ -33,6 +58,9 @@ pub struct Corpus {
     /// Counts and problems.
     pub report: LoadReport,
     by_id: HashMap<String, usize>,
+    limits: UnpackLimits,
+    unpacked: u64,
+    entries: u64,
 }
 
 /// What loading found.
@@ -120,6 +148,88 @@ impl Corpus {
     /// An empty corpus.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// An empty corpus that unpacks archives within `limits`.
+    pub fn with_limits(limits: UnpackLimits) -> Self {
+        Self {
+            limits,
+            ..Self::default()
+        }
+    }
+
+    /// Loads an in-memory file named `name` (only the name is shown in reports and errors,
+    /// never a path): a document, or an archive told by the name's extension.
+    pub fn load_bytes(
+        &mut self,
+        name: &str,
+        bytes: &[u8],
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<(), VulnError> {
+        let shown = Path::new(name);
+        match kind_of(name) {
+            Kind::Zip => self.load_zip(std::io::Cursor::new(bytes), shown, progress),
+            k @ (Kind::Tar | Kind::TarGz | Kind::TarZst) => {
+                self.load_tar(bytes, k, shown, progress)
+            }
+            Kind::Json | Kind::Yaml | Kind::Other => {
+                self.load_document(name, bytes);
+                progress(self.progress(1, Some(1)));
+                Ok(())
+            }
+        }
+    }
+
+    /// Reads one archive entry into `buf` within the budgets; `declared` is the size the
+    /// archive claims for it, when it claims one (zip), checked before reading.
+    fn read_entry(
+        &mut self,
+        entry: &mut dyn Read,
+        declared: Option<u64>,
+        archive: &Path,
+        inner: &str,
+        buf: &mut Vec<u8>,
+    ) -> Result<std::io::Result<()>, VulnError> {
+        let budget = |what: String, scope, limit| VulnError::UnpackBudget {
+            archive: archive.display().to_string(),
+            what,
+            scope,
+            limit,
+        };
+        let per_entry = self.limits.per_entry;
+        let left = self.limits.total.saturating_sub(self.unpacked);
+        if declared.is_some_and(|d| d > per_entry) {
+            return Err(budget(format!("entry {inner:?}"), "per-entry", per_entry));
+        }
+        if declared.is_some_and(|d| d > left) {
+            return Err(budget("the archive".into(), "total", self.limits.total));
+        }
+        buf.clear();
+        let cap = per_entry.min(left);
+        let read = entry.take(cap.saturating_add(1)).read_to_end(buf);
+        let n = buf.len() as u64;
+        if n > per_entry {
+            return Err(budget(format!("entry {inner:?}"), "per-entry", per_entry));
+        }
+        if n > left {
+            return Err(budget("the archive".into(), "total", self.limits.total));
+        }
+        self.unpacked += n;
+        Ok(read.map(|_| ()))
+    }
+
+    /// Counts one more archive entry against the entry budget.
+    fn count_entry(&mut self, archive: &Path) -> Result<(), VulnError> {
+        self.entries += 1;
+        if self.entries > self.limits.entries {
+            return Err(VulnError::UnpackBudget {
+                archive: archive.display().to_string(),
+                what: "the number of entries".into(),
+                scope: "entry-count",
+                limit: self.limits.entries,
+            });
+        }
+        Ok(())
     }
 
     /// Loads a file, a directory (recursively) or an archive, telling the kind from the name.
@@ -302,9 +412,9 @@ impl Corpus {
         Ok(())
     }
 
-    fn load_zip(
+    fn load_zip<R: Read + Seek>(
         &mut self,
-        file: std::fs::File,
+        file: R,
         path: &Path,
         progress: &mut dyn FnMut(Progress),
     ) -> Result<(), VulnError> {
@@ -317,14 +427,16 @@ impl Corpus {
         let total = zip.len();
         let mut buf = Vec::new();
         for i in 0..total {
+            self.count_entry(path)?;
             let mut entry = zip.by_index(i).map_err(|e| bad(&e))?;
             if !entry.is_file() {
                 continue;
             }
             let inner = String::from_utf8_lossy(entry.name_raw()).into_owned();
             let name = format!("{}!{inner}", path.display());
-            buf.clear();
-            entry.read_to_end(&mut buf).map_err(|e| bad(&e))?;
+            let declared = entry.size();
+            self.read_entry(&mut entry, Some(declared), path, &inner, &mut buf)?
+                .map_err(|e| bad(&e))?;
             drop(entry);
             self.load_document(&name, &buf);
             progress(self.progress(i + 1, Some(total)));
@@ -360,6 +472,7 @@ impl Corpus {
         let mut done = 0;
         let mut buf = Vec::new();
         for entry in tar.entries().map_err(|e| bad(&e))? {
+            self.count_entry(path)?;
             let mut entry = entry.map_err(|e| bad(&e))?;
             if !entry.header().entry_type().is_file() {
                 continue;
@@ -370,8 +483,10 @@ impl Corpus {
                 .to_string_lossy()
                 .into_owned();
             let name = format!("{}!{inner}", path.display());
-            buf.clear();
-            entry.read_to_end(&mut buf).map_err(|e| bad(&e))?;
+            // The header's size is refused early when over a budget; the read is bounded too.
+            let declared = entry.size();
+            self.read_entry(&mut entry, Some(declared), path, &inner, &mut buf)?
+                .map_err(|e| bad(&e))?;
             self.load_document(&name, &buf);
             done += 1;
             progress(self.progress(done, None));
@@ -383,6 +498,112 @@ impl Corpus {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn zeros_zip(entries: &[(&str, usize)]) -> Vec<u8> {
+        use std::io::Write;
+        let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        for (name, size) in entries {
+            w.start_file(*name, opts).unwrap();
+            w.write_all(&vec![b' '; *size]).unwrap();
+        }
+        w.finish().unwrap().into_inner()
+    }
+
+    fn small() -> UnpackLimits {
+        UnpackLimits {
+            per_entry: 1 << 20,
+            total: 3 << 20,
+            entries: 100,
+        }
+    }
+
+    #[test]
+    fn zip_bomb_entry_is_refused_naming_the_limit_and_no_path() {
+        // 64 MiB of spaces deflate to about 64 KiB: a small upload that unpacks 1000-fold.
+        let bomb = zeros_zip(&[("a.json", 64 << 20)]);
+        assert!(bomb.len() < 1 << 20, "{}", bomb.len());
+        let mut c = Corpus::with_limits(small());
+        let e = c.load_bytes("upload.zip", &bomb, &mut |_| {}).unwrap_err();
+        let text = e.to_string();
+        assert!(
+            matches!(e, VulnError::UnpackBudget { scope: "per-entry", limit, .. } if limit == 1 << 20),
+            "{text}"
+        );
+        assert!(text.starts_with("upload.zip: entry \"a.json\""), "{text}");
+        assert!(text.contains("1048576 bytes"), "{text}");
+    }
+
+    #[test]
+    fn total_budget_counts_every_entry() {
+        let zip = zeros_zip(&[
+            ("a.json", 900 << 10),
+            ("b.json", 900 << 10),
+            ("c.json", 900 << 10),
+            ("d.json", 900 << 10),
+        ]);
+        let mut c = Corpus::with_limits(small());
+        let e = c.load_bytes("all.zip", &zip, &mut |_| {}).unwrap_err();
+        assert!(
+            matches!(e, VulnError::UnpackBudget { scope: "total", .. }),
+            "{e}"
+        );
+        // Within budget, the same archive loads (its entries are not JSON records).
+        let mut c = Corpus::with_limits(UnpackLimits {
+            total: 8 << 20,
+            ..small()
+        });
+        c.load_bytes("all.zip", &zip, &mut |_| {}).unwrap();
+        assert_eq!(c.report.errors.len(), 4);
+    }
+
+    #[test]
+    fn tar_gz_bomb_and_entry_count_are_refused() {
+        let mut tar = tar::Builder::new(Vec::new());
+        let data = vec![b' '; 8 << 20];
+        let mut h = tar::Header::new_gnu();
+        h.set_size(data.len() as u64);
+        h.set_mode(0o644);
+        h.set_cksum();
+        tar.append_data(&mut h, "x.json", &data[..]).unwrap();
+        let raw = tar.into_inner().unwrap();
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        std::io::Write::write_all(&mut gz, &raw).unwrap();
+        let gz = gz.finish().unwrap();
+        let mut c = Corpus::with_limits(small());
+        let e = c.load_bytes("x.tar.gz", &gz, &mut |_| {}).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                VulnError::UnpackBudget {
+                    scope: "per-entry",
+                    ..
+                }
+            ),
+            "{e}"
+        );
+
+        let names: Vec<(String, usize)> = (0..20).map(|i| (format!("{i}.json"), 2)).collect();
+        let refs: Vec<(&str, usize)> = names.iter().map(|(n, s)| (n.as_str(), *s)).collect();
+        let zip = zeros_zip(&refs);
+        let mut c = Corpus::with_limits(UnpackLimits {
+            entries: 10,
+            ..small()
+        });
+        let e = c.load_bytes("many.zip", &zip, &mut |_| {}).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                VulnError::UnpackBudget {
+                    scope: "entry-count",
+                    limit: 10,
+                    ..
+                }
+            ),
+            "{e}"
+        );
+    }
 
     #[test]
     fn json_kinds_are_told_apart() {

@@ -2,6 +2,8 @@
 //! work, and maps the outcome to an exit code (0 ok, 1 policy failure such as `--fail-on`, 2
 //! error).
 
+#[cfg(feature = "server")]
+mod admin_cmd;
 mod cra_cmd;
 #[cfg(feature = "server")]
 mod demo_cmd;
@@ -40,6 +42,10 @@ enum Command {
     /// Start the platform on a fresh demo data directory with a believable seeded world.
     #[cfg(feature = "server")]
     Demo(demo_cmd::DemoArgs),
+    /// The instance operator's commands on the database: provision organisations (CSIRTs,
+    /// ENISA), review self-declared ones.
+    #[cfg(feature = "server")]
+    Admin(admin_cmd::AdminArgs),
     /// Run the platform: API, continuous matching, advisory sync and alerts.
     #[cfg(feature = "server")]
     Serve(serve_cmd::ServeArgs),
@@ -65,6 +71,8 @@ fn main() -> ExitCode {
         Command::Repo(a) => repo_cmd::run(a),
         #[cfg(feature = "server")]
         Command::Demo(a) => demo_cmd::run(a),
+        #[cfg(feature = "server")]
+        Command::Admin(a) => admin_cmd::run(a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

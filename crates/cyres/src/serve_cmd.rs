@@ -58,6 +58,14 @@ struct FileConfig {
     /// ENISA's systemic-risk assessment: threshold, weights, saturations, scales.
     #[serde(default)]
     systemic: Option<cyres_report::SystemicConfig>,
+    /// Whether accounts may create manufacturer, steward and subscriber organisations
+    /// themselves (default true). Authority organisations are never self-service.
+    #[serde(default)]
+    allow_self_service_orgs: Option<bool>,
+    /// Largest request body on ordinary routes (default 1MiB); SBOM upload and advisory
+    /// import use --max-upload.
+    #[serde(default)]
+    max_body: Option<String>,
 }
 
 /// Where Article 14 reports go; the token comes from `CYRES_REPORTING_TOKEN`, never the file.
@@ -177,6 +185,13 @@ fn load_config(args: &ServeArgs) -> Result<Config> {
                 bail!("{}: [systemic] {}", path.display(), problems.join("; "));
             }
             config.systemic = systemic;
+        }
+        if let Some(allow) = file.allow_self_service_orgs {
+            config.allow_self_service_orgs = allow;
+        }
+        if let Some(b) = &file.max_body {
+            config.max_body_bytes =
+                parse_size(b).with_context(|| format!("{}: max_body", path.display()))?;
         }
         if let Some(leads) = file.reminder_lead_hours {
             config.reminder_leads = leads.into_iter().map(|h| i64::from(h) * 3600).collect();

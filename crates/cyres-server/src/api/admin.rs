@@ -20,6 +20,11 @@ pub async fn my_orgs(State(app): State<App>, caller: Caller) -> Result<Response,
 }
 
 /// `POST /api/v1/orgs`: a person creates another organisation and becomes its admin.
+///
+/// Self-service: only the kinds an account may declare for itself (manufacturer, steward,
+/// subscriber; the store refuses CSIRT and ENISA whoever asks), and only while the operator
+/// allows it (`allow_self_service_orgs`); administrators of the operator organisation may
+/// always create those kinds.
 pub async fn create_org(
     State(app): State<App>,
     caller: Caller,
@@ -31,6 +36,15 @@ pub async fn create_org(
         ));
     };
     let new: NewOrg = json_body(&body)?;
+    if !app.config.allow_self_service_orgs
+        && super::advisories::require_operator(&app, &caller)
+            .await
+            .is_err()
+    {
+        return Err(ApiError::forbidden(
+            "this instance's operator has turned self-service organisations off; ask the operator (cyres admin org create)",
+        ));
+    }
     let now = app.now();
     let org = app.store.create_org(&new, &caller.actor, now).await?;
     app.store

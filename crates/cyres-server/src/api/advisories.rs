@@ -84,27 +84,21 @@ pub async fn import(
         ));
     }
     let received = receive(body, app.config.max_upload_bytes).await?;
-    let tmp_dir = app.config.data_dir.join("tmp");
+    let limits = app.config.unpack_limits;
+    // Loaded from memory under the caller's file name: reports and errors name the upload,
+    // never a server path; archives unpack within the configured budgets (zip bombs: 422).
     let corpus = tokio::task::spawn_blocking(move || -> Result<cyres_vuln::Corpus, ApiError> {
-        std::fs::create_dir_all(&tmp_dir).map_err(|e| ApiError::internal(e.to_string()))?;
-        let dir = tmp_dir.join(format!("import-{}", crate::auth::random_secret()));
-        std::fs::create_dir_all(&dir).map_err(|e| ApiError::internal(e.to_string()))?;
-        let path = dir.join(&file_name);
-        let result = std::fs::write(&path, &received.bytes)
-            .map_err(|e| ApiError::internal(e.to_string()))
-            .and_then(|()| {
-                let mut corpus = cyres_vuln::Corpus::new();
-                corpus.load_path(&path, &mut |_| {}).map_err(|e| {
-                    ApiError::new(
-                        axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-                        "invalid_advisories",
-                        e.to_string(),
-                    )
-                })?;
-                Ok(corpus)
-            });
-        let _ = std::fs::remove_dir_all(&dir);
-        result
+        let mut corpus = cyres_vuln::Corpus::with_limits(limits);
+        corpus
+            .load_bytes(&file_name, &received.bytes, &mut |_| {})
+            .map_err(|e| {
+                ApiError::new(
+                    axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid_advisories",
+                    e.to_string(),
+                )
+            })?;
+        Ok(corpus)
     })
     .await
     .map_err(|e| ApiError::internal(e.to_string()))??;

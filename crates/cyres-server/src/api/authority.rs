@@ -17,8 +17,8 @@ use cyres_report::ReportPack;
 use cyres_store::{OrgKind, Role};
 use std::collections::HashMap;
 
-/// Largest accepted report pack.
-const MAX_PACK: usize = 2 << 20;
+/// Largest accepted report pack (also the route's body budget in `guard`).
+const MAX_PACK: usize = crate::guard::MAX_REPORT_PACK as usize;
 
 /// `POST /api/v1/authority/reports` with `Idempotency-Key`: stores a report pack.
 pub async fn intake(
@@ -109,6 +109,9 @@ pub(crate) async fn inbox_rows(
     limit: i64,
 ) -> Result<Vec<cyres_store::ReceivedReport>, ApiError> {
     let org = app.store.org(caller.org_id).await?;
+    if !org.is_authority() {
+        return Err(ApiError::forbidden("only CSIRTs and ENISA have an inbox"));
+    }
     match org.kind {
         OrgKind::Enisa => Ok(app.store.received_reports(None, limit).await?),
         OrgKind::Csirt => {
@@ -155,8 +158,15 @@ enum Viewer {
     Csirt(cyres_cra::MemberState),
 }
 
+/// The authority kind is read from the stored organisation, and counts only when the operator
+/// provisioned it ([`cyres_store::Org::is_authority`]).
 async fn viewer(app: &App, caller: &Caller) -> Result<Viewer, ApiError> {
     let org = app.store.org(caller.org_id).await?;
+    if !org.is_authority() {
+        return Err(ApiError::forbidden(
+            "only CSIRTs and ENISA see received reports",
+        ));
+    }
     match org.kind {
         OrgKind::Enisa => Ok(Viewer::Enisa),
         OrgKind::Csirt => org

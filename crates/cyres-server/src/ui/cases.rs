@@ -84,7 +84,7 @@ async fn render_list(app: &App, sess: &UiSession, form: Option<Form>) -> Result<
             aware: c.aware_at.map(when).unwrap_or_else(|| "-".into()),
         })
         .collect();
-    let authority = matches!(org.kind, OrgKind::Enisa | OrgKind::Csirt);
+    let authority = org.is_authority();
     let inbox = if authority {
         // The API's inbox rule; a CSIRT without member state coordinates nothing.
         match inbox_rows(app, &sess.caller(), 500).await {

@@ -227,7 +227,7 @@ pub async fn seed_demo(app: &App) -> Result<DemoLogin, ApiError> {
     for m in makers() {
         let org = app
             .store
-            .create_org(
+            .provision_org(
                 &NewOrg {
                     name: m.org.into(),
                     kind: OrgKind::Manufacturer,

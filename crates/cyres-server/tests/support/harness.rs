@@ -73,6 +73,9 @@ pub struct Server {
     pub http: reqwest::Client,
     pub _dir: TempDir,
     pub setup: Option<String>,
+    /// The database, for what only the operator does (`cyres admin`), never for assertions a
+    /// request could make.
+    pub store: cyres_store::Store,
 }
 
 pub struct TempDir(pub PathBuf);
@@ -93,6 +96,7 @@ pub async fn start_with(engine: Engine, tweak: impl FnOnce(&mut Config)) -> Opti
     tweak(&mut config);
     let clock = Arc::new(ManualClock::new(T0));
     let (app, link) = App::start(config, clock.clone()).await.unwrap();
+    let store = app.store.clone();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr: SocketAddr = listener.local_addr().unwrap();
     let (tx, rx) = tokio::sync::watch::channel(false);
@@ -105,6 +109,7 @@ pub async fn start_with(engine: Engine, tweak: impl FnOnce(&mut Config)) -> Opti
         http: reqwest::Client::new(),
         _dir: TempDir(dir),
         setup: link.map(|l| l.0),
+        store,
     })
 }
 
@@ -124,6 +129,30 @@ impl Server {
     pub async fn shutdown(self) {
         let _ = self.stop.send(true);
         let _ = tokio::time::timeout(Duration::from_secs(20), self.task).await;
+    }
+
+    /// What `cyres admin org create --admin-email EMAIL` does: provisions an organisation (any
+    /// kind, CSIRTs and ENISA included) as the operator and makes EMAIL's account its admin.
+    /// Answers like `POST /api/v1/orgs` did, so tests read the same.
+    pub async fn provision(&self, admin_email: &str, body: Value) -> (StatusCode, Value) {
+        let new: cyres_store::NewOrg = serde_json::from_value(body).unwrap();
+        let op = cyres_store::Actor {
+            id: "operator".into(),
+            label: "test operator".into(),
+        };
+        let now = cyres_server::Clock::now(&*self.clock);
+        let org = self.store.provision_org(&new, &op, now).await.unwrap();
+        let account = self
+            .store
+            .account_by_email(admin_email)
+            .await
+            .unwrap()
+            .expect("the admin account exists");
+        self.store
+            .set_membership(account.id, org.id, cyres_store::Role::Admin, &op, now)
+            .await
+            .unwrap();
+        (StatusCode::CREATED, serde_json::to_value(org).unwrap())
     }
 
     /// Creates the first admin through the setup link and logs in.
@@ -227,6 +256,30 @@ impl Server {
             csrf: None,
             token: Some(v["secret"].as_str().unwrap().to_string()),
         }
+    }
+
+    /// Creates a product and one release of it; their ids.
+    pub async fn product_release(&self, who: &Who, name: &str, version: &str) -> (i64, i64) {
+        let (st, p) = self
+            .call(
+                who,
+                reqwest::Method::POST,
+                "/api/v1/products",
+                Some(json!({"name": name})),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{p}");
+        let path = format!("/api/v1/products/{}/releases", p["id"]);
+        let (st, r) = self
+            .call(
+                who,
+                reqwest::Method::POST,
+                &path,
+                Some(json!({"version": version})),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{r}");
+        (p["id"].as_i64().unwrap(), r["id"].as_i64().unwrap())
     }
 
     pub async fn upload(

@@ -1,0 +1,115 @@
+//! Length caps on free text, in one place: every free-text field a person or a peer can send
+//! (titles, names, references, notes, and every string inside the JSON bodies the store keeps:
+//! case bodies, authority actions) is bounded here before it is written, so no route can store
+//! an unbounded string whatever its own checks forget. Counts are in characters (what a
+//! person sees), refusals name the field and the limit.
+
+use crate::StoreError;
+use serde_json::Value;
+
+/// Titles (cases, proposals).
+pub const TITLE: usize = 300;
+/// Names (display names, labels, token names).
+pub const NAME: usize = 200;
+/// References (evidence, portal references, ticket numbers).
+pub const REFERENCE: usize = 500;
+/// Any other string inside a stored JSON body (descriptions, notes, measures).
+pub const LONG_TEXT: usize = 20_000;
+/// Nesting depth of a stored JSON body.
+pub const DEPTH: usize = 16;
+/// Items in one array or object of a stored JSON body.
+pub const ITEMS: usize = 2_000;
+
+/// Refuses `value` when it is longer than `max` characters, naming `field`.
+pub fn bounded(field: &str, value: &str, max: usize) -> Result<(), StoreError> {
+    if value.len() > max && value.chars().count() > max {
+        return Err(StoreError::Invalid(format!(
+            "{field}: at most {max} characters (got {})",
+            value.chars().count()
+        )));
+    }
+    Ok(())
+}
+
+/// The cap for a string under `key` inside a stored JSON body.
+fn cap_for(key: &str) -> usize {
+    match key {
+        "title" => TITLE,
+        "name" | "label" | "display_name" | "product" | "manufacturer" => NAME,
+        "reference" | "portal_reference" | "ticket" => REFERENCE,
+        _ => LONG_TEXT,
+    }
+}
+
+/// Bounds every string, the depth and the width of a JSON body the store keeps; `root` names
+/// the body in messages (`body.evidence[2].reference: at most 500 characters`).
+pub fn bounded_json(root: &str, value: &Value) -> Result<(), StoreError> {
+    walk(root, "", value, 0)
+}
+
+fn walk(path: &str, key: &str, value: &Value, depth: usize) -> Result<(), StoreError> {
+    if depth > DEPTH {
+        return Err(StoreError::Invalid(format!(
+            "{path}: nested deeper than {DEPTH} levels"
+        )));
+    }
+    match value {
+        Value::String(s) => bounded(path, s, cap_for(key)),
+        Value::Array(items) => {
+            if items.len() > ITEMS {
+                return Err(StoreError::Invalid(format!(
+                    "{path}: at most {ITEMS} items"
+                )));
+            }
+            for (i, v) in items.iter().enumerate() {
+                walk(&format!("{path}[{i}]"), key, v, depth + 1)?;
+            }
+            Ok(())
+        }
+        Value::Object(map) => {
+            if map.len() > ITEMS {
+                return Err(StoreError::Invalid(format!(
+                    "{path}: at most {ITEMS} fields"
+                )));
+            }
+            for (k, v) in map {
+                bounded(&format!("{path}: a field name"), k, NAME)?;
+                walk(&format!("{path}.{k}"), k, v, depth + 1)?;
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn caps_name_the_field_and_the_limit() {
+        assert!(bounded("title", &"é".repeat(TITLE), TITLE).is_ok());
+        let e = bounded("title", &"a".repeat(TITLE + 1), TITLE).unwrap_err();
+        assert_eq!(e.to_string(), "title: at most 300 characters (got 301)");
+        let body = json!({"evidence": [{"reference": "x"}, {"reference": "r".repeat(501)}]});
+        let e = bounded_json("body", &body).unwrap_err().to_string();
+        assert!(
+            e.starts_with("body.evidence[1].reference: at most 500"),
+            "{e}"
+        );
+        let body = json!({"description": "d".repeat(LONG_TEXT + 1)});
+        assert!(bounded_json("body", &body).is_err());
+        let mut deep = json!("x");
+        for _ in 0..=DEPTH {
+            deep = json!([deep]);
+        }
+        assert!(
+            bounded_json("body", &deep)
+                .unwrap_err()
+                .to_string()
+                .contains("deeper")
+        );
+        assert!(bounded_json("body", &json!({"a": [1, 2, {"b": "ok"}]})).is_ok());
+    }
+}

@@ -1,0 +1,253 @@
+//! `cyres admin`: the instance operator's commands. They work on the database directly (the
+//! same `--data-dir` / `--database-url` as `cyres serve`), so only someone who holds the
+//! database can run them; no HTTP request can do what they do.
+//!
+//! - `org create`: the only way, besides the first start, to make an authority organisation
+//!   (a CSIRT with its member state, ENISA), and a way to make any other kind.
+//! - `org list`: every organisation with its kind and who provisioned it.
+//! - `org confirm ID` / `org set-kind ID KIND`: resolve an authority organisation that an
+//!   account declared for itself before provisioning was enforced (the server refuses to start
+//!   while one exists).
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Subcommand};
+use cyres_store::{Actor, NewOrg, OrgKind, Role, Store};
+use std::path::PathBuf;
+
+/// Flags of `cyres admin`.
+#[derive(Args, Debug)]
+pub struct AdminArgs {
+    /// Data directory of the instance (SQLite) when no --database-url is given.
+    #[arg(
+        long,
+        default_value = "cyres-data",
+        env = "CYRES_DATA_DIR",
+        global = true
+    )]
+    data_dir: PathBuf,
+    /// PostgreSQL URL of the instance.
+    #[arg(long, env = "CYRES_DATABASE_URL", global = true)]
+    database_url: Option<String>,
+    #[command(subcommand)]
+    command: AdminCommand,
+}
+
+#[derive(Subcommand, Debug)]
+enum AdminCommand {
+    /// Organisations: create (any kind, authorities included), list, confirm, set-kind.
+    #[command(subcommand)]
+    Org(OrgCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum OrgCommand {
+    /// Provision an organisation as the operator.
+    Create {
+        /// Unique name.
+        #[arg(long)]
+        name: String,
+        /// manufacturer, steward, subscriber, csirt or enisa.
+        #[arg(long)]
+        kind: String,
+        /// ISO 3166 code of the member state (required for a CSIRT).
+        #[arg(long)]
+        member_state: Option<String>,
+        /// Enterprise size (micro, small, medium, large).
+        #[arg(long)]
+        size: Option<String>,
+        /// Make this person the organisation's administrator. An existing account is added;
+        /// a new one is created with the password in CYRES_ORG_ADMIN_PASSWORD.
+        #[arg(long)]
+        admin_email: Option<String>,
+        /// Output format: table or json.
+        #[arg(long, default_value = "table")]
+        format: String,
+    },
+    /// List every organisation with its kind and provenance.
+    List {
+        /// Output format: table or json.
+        #[arg(long, default_value = "table")]
+        format: String,
+    },
+    /// Keep an organisation as it is, as operator-provisioned (after reviewing it).
+    Confirm {
+        /// Organisation id.
+        id: i64,
+    },
+    /// Change an organisation's kind (and member state); the result is operator-provisioned.
+    SetKind {
+        /// Organisation id.
+        id: i64,
+        /// The new kind.
+        kind: String,
+        /// Member state (required for a CSIRT).
+        #[arg(long)]
+        member_state: Option<String>,
+    },
+}
+
+fn operator() -> Actor {
+    let who = std::env::var("USER").unwrap_or_else(|_| "operator".into());
+    Actor {
+        id: "operator".into(),
+        label: format!("cyres admin ({who})"),
+    }
+}
+
+fn parse_kind(s: &str) -> Result<OrgKind> {
+    OrgKind::parse(s.trim()).with_context(|| {
+        format!("unknown organisation kind {s:?} (manufacturer, steward, subscriber, csirt, enisa)")
+    })
+}
+
+fn now() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+/// Runs `cyres admin …`.
+pub fn run(args: AdminArgs) -> Result<u8> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(async move {
+        let store = match &args.database_url {
+            Some(url) => Store::open(url).await,
+            None => Store::open_sqlite_dir(&args.data_dir).await,
+        }
+        .context("opening the instance's database")?;
+        let code = match args.command {
+            AdminCommand::Org(cmd) => org(&store, cmd).await,
+        };
+        store.close().await;
+        code
+    })
+}
+
+async fn org(store: &Store, cmd: OrgCommand) -> Result<u8> {
+    let actor = operator();
+    match cmd {
+        OrgCommand::Create {
+            name,
+            kind,
+            member_state,
+            size,
+            admin_email,
+            format,
+        } => {
+            let kind = parse_kind(&kind)?;
+            let member_state = member_state.map(|m| m.trim().to_ascii_uppercase());
+            if let Some(ms) = &member_state
+                && cyres_cra::MemberState::from_code(ms).is_none()
+            {
+                bail!("--member-state: {ms:?} is not an EU member state code");
+            }
+            let new = NewOrg {
+                name,
+                kind,
+                member_state,
+                size,
+            };
+            let org = store.provision_org(&new, &actor, now()).await?;
+            let mut admin = None;
+            if let Some(email) = admin_email {
+                let account = match store.account_by_email(&email).await? {
+                    Some(a) => a,
+                    None => {
+                        let pw = std::env::var("CYRES_ORG_ADMIN_PASSWORD")
+                            .ok()
+                            .filter(|p| !p.is_empty())
+                            .with_context(|| {
+                                format!("{email} has no account yet: put its password in CYRES_ORG_ADMIN_PASSWORD")
+                            })?;
+                        cyres_server::check_password(&pw)
+                            .map_err(|e| anyhow::anyhow!("{}", e.message))?;
+                        let hash = cyres_server::hash_password(&pw)
+                            .map_err(|e| anyhow::anyhow!("{}", e.message))?;
+                        store
+                            .create_account(&email, &email, &hash, &actor, now())
+                            .await?
+                    }
+                };
+                store
+                    .set_membership(account.id, org.id, Role::Admin, &actor, now())
+                    .await?;
+                admin = Some(account.email);
+            }
+            if format == "json" {
+                println!(
+                    "{}",
+                    serde_json::json!({"organisation": org, "admin": admin})
+                );
+            } else {
+                println!(
+                    "created organisation {} {:?} (kind {}{}), provisioned by the operator",
+                    org.id,
+                    org.name,
+                    org.kind.as_str(),
+                    org.member_state
+                        .as_deref()
+                        .map(|m| format!(", member state {m}"))
+                        .unwrap_or_default()
+                );
+                if let Some(a) = admin {
+                    println!("administrator: {a}");
+                }
+            }
+            Ok(0)
+        }
+        OrgCommand::List { format } => {
+            let orgs = store.orgs().await?;
+            if format == "json" {
+                println!("{}", serde_json::to_string_pretty(&orgs)?);
+                return Ok(0);
+            }
+            println!(
+                "{:<6} {:<13} {:<4} {:<13} NAME",
+                "ID", "KIND", "MS", "PROVISIONED"
+            );
+            for o in &orgs {
+                let flag = if o.kind.is_authority() && !o.is_authority() {
+                    "  <- authority not provisioned by the operator: confirm or set-kind"
+                } else {
+                    ""
+                };
+                println!(
+                    "{:<6} {:<13} {:<4} {:<13} {}{flag}",
+                    o.id,
+                    o.kind.as_str(),
+                    o.member_state.as_deref().unwrap_or("-"),
+                    o.provisioned_by.as_str(),
+                    o.name
+                );
+            }
+            Ok(0)
+        }
+        OrgCommand::Confirm { id } => {
+            let org = store.confirm_provisioning(id, &actor, now()).await?;
+            println!(
+                "organisation {} {:?} (kind {}) is now operator-provisioned",
+                org.id,
+                org.name,
+                org.kind.as_str()
+            );
+            Ok(0)
+        }
+        OrgCommand::SetKind {
+            id,
+            kind,
+            member_state,
+        } => {
+            let kind = parse_kind(&kind)?;
+            let org = store
+                .set_org_kind(id, kind, member_state.as_deref(), &actor, now())
+                .await?;
+            println!(
+                "organisation {} {:?} is now of kind {}",
+                org.id,
+                org.name,
+                org.kind.as_str()
+            );
+            Ok(0)
+        }
+    }
+}

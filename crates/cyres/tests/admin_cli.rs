@@ -1,0 +1,122 @@
+//! `cyres admin`: the operator provisions authority organisations on the database directly,
+//! and reviews self-declared ones (issue 13). Real binary, real SQLite data directory.
+
+use serde_json::Value;
+use std::process::{Command, Output};
+
+fn cyres(dir: &std::path::Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_cyres"))
+        .arg("admin")
+        .arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .env("CYRES_ORG_ADMIN_PASSWORD", "a long passphrase for tests")
+        .output()
+        .unwrap()
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+#[test]
+fn operator_provisions_and_reviews_authorities() {
+    let dir = std::env::temp_dir().join(format!("cyres-admin-cli-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+
+    let o = cyres(
+        &dir,
+        &[
+            "org",
+            "create",
+            "--name",
+            "CSIRT DE",
+            "--kind",
+            "csirt",
+            "--member-state",
+            "de",
+            "--admin-email",
+            "csirt@de.example",
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        text(&o).contains("kind csirt, member state DE"),
+        "{}",
+        text(&o)
+    );
+    assert!(
+        text(&o).contains("administrator: csirt@de.example"),
+        "{}",
+        text(&o)
+    );
+
+    // A CSIRT needs its member state, and only real member states count.
+    let o = cyres(
+        &dir,
+        &["org", "create", "--name", "CSIRT ?", "--kind", "csirt"],
+    );
+    assert!(!o.status.success());
+    assert!(text(&o).contains("member state"), "{}", text(&o));
+    let o = cyres(
+        &dir,
+        &[
+            "org",
+            "create",
+            "--name",
+            "CSIRT US",
+            "--kind",
+            "csirt",
+            "--member-state",
+            "US",
+        ],
+    );
+    assert!(!o.status.success());
+    assert!(text(&o).contains("not an EU member state"), "{}", text(&o));
+    let o = cyres(&dir, &["org", "create", "--name", "X", "--kind", "agency"]);
+    assert!(!o.status.success());
+    assert!(
+        text(&o).contains("unknown organisation kind"),
+        "{}",
+        text(&o)
+    );
+
+    let o = cyres(
+        &dir,
+        &[
+            "org", "create", "--name", "ENISA", "--kind", "enisa", "--format", "json",
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["organisation"]["kind"], "enisa");
+    assert_eq!(v["organisation"]["provisioned_by"], "operator");
+    let enisa = v["organisation"]["id"].as_i64().unwrap();
+
+    let o = cyres(&dir, &["org", "list", "--format", "json"]);
+    let list: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let list = list.as_array().unwrap();
+    assert_eq!(list.len(), 2);
+    assert!(list.iter().all(|o| o["provisioned_by"] == "operator"));
+
+    let o = cyres(
+        &dir,
+        &["org", "set-kind", &enisa.to_string(), "manufacturer"],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let o = cyres(&dir, &["org", "list"]);
+    assert!(text(&o).contains("manufacturer"), "{}", text(&o));
+    let o = cyres(&dir, &["org", "confirm", "999"]);
+    assert!(!o.status.success());
+    assert!(
+        text(&o).contains("organisation 999 not found"),
+        "{}",
+        text(&o)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -19,6 +19,7 @@
 #![recursion_limit = "512"]
 
 mod api;
+mod art14_clock;
 mod auth;
 mod clock;
 mod error;

@@ -78,13 +78,26 @@ pub async fn list(
     Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
-/// `GET /api/v1/findings/{id}`.
+/// `GET /api/v1/findings/{id}`: the finding and, when it is open and actively exploited, the
+/// Article 14 clock of its vulnerability in its product (`art14`: basis and stages), the same
+/// one every page shows.
 pub async fn get_one(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<i64>,
 ) -> Result<Response, ApiError> {
-    Ok(Json(app.store.finding(caller.org_id, id).await?).into_response())
+    let f = app.store.finding(caller.org_id, id).await?;
+    let clock = if f.exploited && f.status.is_open() {
+        let (same, cases) = crate::art14_clock::inputs_for(&app, caller.org_id, &f).await?;
+        crate::art14_clock::clocks(&same, &cases, app.now_at())
+            .into_iter()
+            .find(|c| c.advisory_id == f.advisory_id)
+    } else {
+        None
+    };
+    let mut v = serde_json::to_value(&f).map_err(|e| ApiError::internal(e.to_string()))?;
+    v["art14"] = serde_json::to_value(&clock).map_err(|e| ApiError::internal(e.to_string()))?;
+    Ok(Json(v).into_response())
 }
 
 /// Triage body.

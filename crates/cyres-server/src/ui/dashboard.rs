@@ -9,7 +9,7 @@ use crate::App;
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
-use cyres_cra::{CaseKind, CaseTimes, StageKind};
+use cyres_cra::StageKind;
 use cyres_store::{FindingFilter, FindingRow};
 use std::collections::{BTreeMap, HashMap};
 
@@ -52,6 +52,8 @@ pub struct DeadlineLine {
     /// Past due.
     pub overdue: bool,
     seconds_left: i64,
+    /// Where the clock counts from (confirmed awareness, or provisional first evidence).
+    pub clock: String,
 }
 
 #[derive(Template)]
@@ -133,34 +135,29 @@ async fn all_findings(app: &App, org_id: i64) -> Result<Vec<FindingRow>, UiError
 }
 
 /// The Art. 14(2)(a)–(b) reports due for each actively exploited vulnerability still open in a
-/// product, the clock starting when cyres first saw it there; nearest first.
-pub fn deadline_lines(open: &[FindingRow], names: &Names, now: i64) -> Vec<DeadlineLine> {
-    // One case per product and advisory: the earliest finding starts the clock.
-    let mut cases: BTreeMap<(i64, String), &FindingRow> = BTreeMap::new();
-    for f in open.iter().filter(|f| f.exploited) {
-        let e = cases
-            .entry((f.product_id, f.advisory_id.clone()))
-            .or_insert(f);
-        if f.first_seen < e.first_seen {
-            *e = f;
-        }
-    }
-    let at = |t: i64| crate::clock::at(t);
+/// product, from the one clock of [`crate::art14_clock`]; overdue first, then the nearest.
+pub fn deadline_lines(
+    open: &[FindingRow],
+    cases: &[cyres_store::CaseRow],
+    names: &Names,
+    now: i64,
+) -> Vec<DeadlineLine> {
     let mut lines = Vec::new();
-    for f in cases.values() {
-        let case = CaseTimes::new(CaseKind::Vulnerability, at(f.first_seen));
-        let Ok(d) = cyres_cra::deadlines(&case, at(now)) else {
+    for clock in crate::art14_clock::clocks(open, cases, crate::clock::at(now)) {
+        let Some(f) = open.iter().find(|f| f.id == clock.finding_id) else {
             continue;
         };
-        for stage in d.stages {
+        let note = clock.basis.explain();
+        for stage in clock.deadlines.stages {
             let label = match stage.stage {
                 StageKind::EarlyWarning => "Early warning (24 h)",
                 StageKind::Notification => "Vulnerability notification (72 h)",
                 _ => continue,
             };
-            let (Some(due), Some(left)) = (stage.due, stage.seconds_left) else {
+            let Some(due) = stage.due else {
                 continue;
             };
+            let left = stage.seconds_left;
             lines.push(DeadlineLine {
                 finding_id: f.id,
                 advisory_id: f.advisory_id.clone(),
@@ -169,12 +166,12 @@ pub fn deadline_lines(open: &[FindingRow], names: &Names, now: i64) -> Vec<Deadl
                 basis: stage.basis,
                 due: super::view::when(due.unix_timestamp()),
                 countdown: stage.status_text.clone(),
-                overdue: left < 0,
-                seconds_left: left,
+                overdue: left.is_some_and(|l| l < 0),
+                seconds_left: left.unwrap_or(i64::MAX),
+                clock: note.clone(),
             });
         }
     }
-    // Overdue first (most overdue first), then the nearest.
     lines.sort_by_key(|l| l.seconds_left);
     lines
 }
@@ -223,7 +220,8 @@ pub async fn page(State(app): State<App>, sess: UiSession) -> Result<Response, U
         .collect();
     let names = Names::load(&app, sess.org_id).await?;
     let open = open_findings(&app, sess.org_id, None).await?;
-    let deadlines = deadline_lines(&open, &names, now);
+    let cases = app.store.cases(sess.org_id).await?;
+    let deadlines = deadline_lines(&open, &cases, &names, now);
     let top = open.iter().take(10).map(|f| names.line(f)).collect();
     // The chart needs the triage history of findings whose status ever changed.
     let all = all_findings(&app, sess.org_id).await?;

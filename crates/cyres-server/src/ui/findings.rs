@@ -233,7 +233,11 @@ async fn render_finding(
         })
         .collect();
     let deadlines = if f.exploited && f.status.is_open() {
-        deadline_lines(std::slice::from_ref(&f), &names, app.now())
+        let (same, cases) = crate::art14_clock::inputs_for(app, sess.org_id, &f).await?;
+        deadline_lines(&same, &cases, &names, app.now())
+            .into_iter()
+            .filter(|d| d.advisory_id == f.advisory_id)
+            .collect()
     } else {
         Vec::new()
     };

@@ -512,6 +512,20 @@ impl SuccinctRoles {
         )
     }
 
+    /// Every bin role name, in bin order (`2^bit_length` names: callers cap `bit_length`).
+    pub fn bin_names(&self) -> Vec<String> {
+        (0..(1u64 << self.bit_length))
+            .map(|bin| {
+                format!(
+                    "{}-{:0width$x}",
+                    self.name_prefix,
+                    bin,
+                    width = self.suffix_width()
+                )
+            })
+            .collect()
+    }
+
     /// True when `name` is one of the bins.
     pub fn is_bin(&self, name: &str) -> bool {
         let Some(suffix) = name.strip_prefix(&format!("{}-", self.name_prefix)) else {
@@ -617,6 +631,18 @@ impl Targets {
             .find(|r| r.name == name)
     }
 
+    /// The names of every role this role delegates to: listed roles in order, or every succinct
+    /// hash bin.
+    pub fn delegated_role_names(&self) -> Vec<String> {
+        let Some(d) = &self.delegations else {
+            return vec![];
+        };
+        match &d.succinct_roles {
+            Some(s) => s.bin_names(),
+            None => d.roles.iter().map(|r| r.name.clone()).collect(),
+        }
+    }
+
     /// The keys and threshold this role trusts for the delegated role `name` (a listed role or
     /// a succinct hash bin), or `None` when it does not delegate to `name`.
     pub fn delegated_role_keys(&self, name: &str) -> Option<RoleKeys> {
@@ -676,6 +702,7 @@ impl<T: Signed> Metadata<T> {
             serde_json::from_value(sigs_value).map_err(|e| Error::malformed(&what, e))?;
         validate_common(&signed)?;
         signed.validate_fields()?;
+        check_unique_keyids(T::TYPE, &signatures)?;
         Ok(Metadata {
             signed,
             signatures,
@@ -724,9 +751,10 @@ impl<T: Signed> Metadata<T> {
     /// Checks that a threshold of distinct keys of `role` signed this metadata (TUF §5.3.4,
     /// §5.4.2, §5.5.3, §5.6.3).
     ///
-    /// Signatures by keys not listed for the role are ignored; several signatures under one key
-    /// id, or by one public key listed under two ids, count once. Key ids are used as given in
-    /// the delegating metadata and never recomputed (TUF §4.2 note on KEYID).
+    /// Signatures by keys not listed for the role are ignored; an envelope that names one key
+    /// id twice is refused outright ([`Error::DuplicateKeyId`]), and one public key listed under
+    /// two ids counts once. Key ids are used as given in the delegating metadata and never
+    /// recomputed (TUF §4.2 note on KEYID).
     pub fn verify_role(
         &self,
         role: &str,
@@ -734,10 +762,11 @@ impl<T: Signed> Metadata<T> {
         role_keys: &RoleKeys,
     ) -> Result<()> {
         check_threshold(role, role_keys.threshold)?;
+        check_unique_keyids(role, &self.signatures)?;
         let mut counted_ids = BTreeSet::new();
         let mut counted_keys: Vec<&Key> = Vec::new();
         for sig in &self.signatures {
-            if !role_keys.keyids.contains(&sig.keyid) || counted_ids.contains(&sig.keyid) {
+            if !role_keys.keyids.contains(&sig.keyid) {
                 continue;
             }
             let Some(key) = keys.get(&sig.keyid) else {
@@ -766,6 +795,24 @@ impl<T: Signed> Metadata<T> {
         }
         Ok(())
     }
+}
+
+/// TUF §4.2 (signatures): "KEYID [...] MUST be unique in the signatures array: multiple
+/// signatures with the same KEYID are not allowed." Counting a repeated id once is not enough:
+/// the whole envelope is refused, at parse time and again before counting signatures (for
+/// envelopes assembled in code), so it holds at every role and on both sides of a root
+/// rotation (TUF §5.3.4).
+fn check_unique_keyids(role: &str, signatures: &[Signature]) -> Result<()> {
+    let mut seen = BTreeSet::new();
+    for sig in signatures {
+        if !seen.insert(sig.keyid.as_str()) {
+            return Err(Error::DuplicateKeyId {
+                role: role.into(),
+                keyid: sig.keyid.clone(),
+            });
+        }
+    }
+    Ok(())
 }
 
 fn validate_common<T: Signed>(signed: &T) -> Result<()> {
@@ -819,6 +866,9 @@ mod tests {
                 assert_eq!(s.role_for_target(target), want, "bit_length {bit_length}");
                 assert!(s.is_bin(want));
             }
+            let names = s.bin_names();
+            assert_eq!(names.len(), 1 << bit_length);
+            assert!(names.iter().all(|n| s.is_bin(n)));
             assert!(!s.is_bin("bin-zz"));
             assert!(!s.is_bin("other-0"));
         }

@@ -121,6 +121,11 @@ macro_rules! signed_common {
     };
 }
 
+/// The cyres extension field of root's `signed` object holding the time that root version was
+/// made. TUF metadata has no issue date; clients ignore unknown fields (TUF §4, python-tuf keeps
+/// them), and a device uses this one to notice a clock that is clearly behind.
+pub const ROOT_ISSUED_FIELD: &str = "x-cyres-issued";
+
 /// Root metadata (TUF §4.3).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Root {
@@ -169,6 +174,20 @@ impl Root {
     /// Whether consistent snapshots are in use (missing means false).
     pub fn consistent(&self) -> bool {
         self.consistent_snapshot.unwrap_or(false)
+    }
+
+    /// When this root version was made, from the cyres extension field [`ROOT_ISSUED_FIELD`]
+    /// (`None` for roots made by other tools). Signed like every other field, so a device can
+    /// trust it as a lower bound on the current time.
+    pub fn issued_at(&self) -> Option<OffsetDateTime> {
+        let s = self.unrecognized.get(ROOT_ISSUED_FIELD)?.as_str()?;
+        parse_time(s).ok()
+    }
+
+    /// Records `at` as the time this root version was made ([`ROOT_ISSUED_FIELD`]).
+    pub fn set_issued_at(&mut self, at: OffsetDateTime) {
+        self.unrecognized
+            .insert(ROOT_ISSUED_FIELD.into(), Value::String(format_time(at)));
     }
 
     /// The set of public keys of a role (for detecting rotations, TUF §5.3.11).

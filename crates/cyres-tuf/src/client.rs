@@ -448,11 +448,11 @@ impl<T: Transport, S: TrustedStore> Updater<T, S> {
 
     fn load_targets(&mut self, role: &str, delegator: &str) -> Result<()> {
         if let Some(cached) = self.targets.get(role) {
-            // TUF §5.6.3: "Check against the currently trusted delegating targets metadata [...]
-            // that the new targets metadata file is signed by a threshold of keys". A role may be
-            // delegated by several parents with different keys; a copy already trusted through
-            // one lookup path proves nothing about the delegator of this path, so it is checked
-            // again against this delegator (tuf-conformance
+            // TUF §5.6.3, applied to each delegated role on the search path (§5.6.7.2): the
+            // targets metadata must be signed by a threshold of the keys its delegating role
+            // trusts for it. A role may be delegated by several parents with different keys; a
+            // copy already trusted through one lookup path proves nothing about the delegator
+            // of this path, so it is checked again against this delegator (tuf-conformance
             // `test_cached_role_is_verified_against_current_delegator`).
             return self.verify_targets_signatures(cached, role, delegator);
         }
@@ -668,6 +668,23 @@ impl<T: Transport, S: TrustedStore> Updater<T, S> {
         role: &str,
         keep: impl Fn(&str, &TargetFile) -> bool,
     ) -> Result<Vec<(String, TargetFile)>> {
+        let mut kept = Vec::new();
+        self.visit_delegated_targets(role, |path, file| {
+            if keep(path, file) {
+                kept.push((path.to_string(), file.clone()));
+            }
+        })?;
+        Ok(kept)
+    }
+
+    /// Like [`Updater::delegated_targets`], but hands each entry the role is trusted for to
+    /// `visit` by reference, without copying (a device searching a role of thousands of
+    /// targets keeps only what it chooses).
+    pub fn visit_delegated_targets(
+        &mut self,
+        role: &str,
+        mut visit: impl FnMut(&str, &TargetFile),
+    ) -> Result<()> {
         if !self.refreshed {
             self.refresh()?;
         }
@@ -681,13 +698,12 @@ impl<T: Transport, S: TrustedStore> Updater<T, S> {
                 delegator: "targets".into(),
             })?;
         self.load_targets(role, "targets")?;
-        Ok(self.targets[role]
-            .signed
-            .targets
-            .iter()
-            .filter(|(path, file)| delegation.covers(path) && keep(path, file))
-            .map(|(p, f)| (p.clone(), f.clone()))
-            .collect())
+        for (path, file) in &self.targets[role].signed.targets {
+            if delegation.covers(path) {
+                visit(path, file);
+            }
+        }
+        Ok(())
     }
 }
 

@@ -46,8 +46,8 @@ pub enum Error {
         /// Signatures required.
         threshold: u32,
     },
-    /// Two signatures in one envelope name the same key id (TUF §4.2: the KEYID "MUST be
-    /// unique in the signatures array").
+    /// Two signatures in one envelope name the same key id (TUF §4.2: the keyid "MUST be
+    /// unique in the "signatures" array").
     #[error("{role}: key id {keyid} appears more than once in signatures")]
     DuplicateKeyId {
         /// Role whose metadata carried the signatures.

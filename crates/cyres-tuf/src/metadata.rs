@@ -677,6 +677,26 @@ impl Targets {
     }
 }
 
+/// Just `signed._type`, to name the wrong type before the typed parse fails on its fields.
+#[derive(Deserialize)]
+struct TypeProbe {
+    signed: TypeOnly,
+}
+
+#[derive(Deserialize)]
+struct TypeOnly {
+    #[serde(rename = "_type", default)]
+    type_: String,
+}
+
+/// The envelope as parsed: `signed` and `signatures` (other top-level members are ignored).
+#[derive(Deserialize)]
+#[serde(bound = "T: DeserializeOwned")]
+struct Envelope<T> {
+    signed: T,
+    signatures: Vec<Signature>,
+}
+
 /// A signed metadata envelope: the typed `signed` object, its signatures, and the canonical
 /// bytes that were (or are to be) signed.
 #[derive(Debug, Clone)]
@@ -692,33 +712,25 @@ impl<T: Signed> Metadata<T> {
     /// Parses and validates an envelope. Signatures are not checked here.
     pub fn from_bytes(bytes: &[u8]) -> Result<Metadata<T>> {
         let what = format!("{}.json", T::TYPE);
-        let mut value: Value =
-            serde_json::from_slice(bytes).map_err(|e| Error::malformed(&what, e))?;
-        let obj = value
-            .as_object_mut()
-            .ok_or_else(|| Error::malformed(&what, "not an object"))?;
-        let signed_value = obj
-            .remove("signed")
-            .ok_or_else(|| Error::malformed(&what, "no signed"))?;
-        let sigs_value = obj
-            .remove("signatures")
-            .ok_or_else(|| Error::malformed(&what, "no signatures"))?;
-        let found_type = signed_value
-            .get("_type")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string();
+        // The canonical form of `signed` as received (what signatures cover), written while
+        // parsing, then the typed parse: a large targets role never exists as a generic tree
+        // (several times its size) on a device with a few MiB of memory.
+        let canonical = cjson::member_to_canonical(bytes, "signed").map_err(|e| match e {
+            Error::Malformed { reason, .. } => Error::malformed(&what, reason),
+            other => other,
+        })?;
+        let found_type = serde_json::from_slice::<TypeProbe>(bytes)
+            .map_err(|e| Error::malformed(&what, e))?
+            .signed
+            .type_;
         if found_type != T::TYPE {
             return Err(Error::WrongType {
                 expected: T::TYPE.into(),
                 found: found_type,
             });
         }
-        let canonical = cjson::to_canonical(&signed_value)?;
-        let signed: T =
-            serde_json::from_value(signed_value).map_err(|e| Error::malformed(&what, e))?;
-        let signatures: Vec<Signature> =
-            serde_json::from_value(sigs_value).map_err(|e| Error::malformed(&what, e))?;
+        let Envelope { signed, signatures } =
+            serde_json::from_slice::<Envelope<T>>(bytes).map_err(|e| Error::malformed(&what, e))?;
         validate_common(&signed)?;
         signed.validate_fields()?;
         check_unique_keyids(T::TYPE, &signatures)?;
@@ -816,8 +828,8 @@ impl<T: Signed> Metadata<T> {
     }
 }
 
-/// TUF §4.2 (signatures): "KEYID [...] MUST be unique in the signatures array: multiple
-/// signatures with the same KEYID are not allowed." Counting a repeated id once is not enough:
+/// TUF §4.2 (signatures): "The keyid MUST be unique in the "signatures" array: multiple
+/// signatures with the same keyid are not allowed." Counting a repeated id once is not enough:
 /// the whole envelope is refused, at parse time and again before counting signatures (for
 /// envelopes assembled in code), so it holds at every role and on both sides of a root
 /// rotation (TUF §5.3.4).

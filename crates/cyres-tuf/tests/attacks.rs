@@ -374,7 +374,7 @@ fn threshold_not_met_is_rejected() {
     );
 }
 
-/// TUF §4.2: "KEYID [...] MUST be unique in the signatures array". Every role's metadata
+/// TUF §4.2: "The keyid MUST be unique in the "signatures" array". Every role's metadata
 /// signed twice by its one trusted key (threshold 1, so counting the repeat once would pass)
 /// is refused, and so is a repeat whose other copy carries a bogus signature.
 #[test]

@@ -2,13 +2,8 @@
 # Benchmarks of issue #7 (secure updates):
 #  1. refresh + verify + download one target from a 1,000-target repository, cyres-tuf-client
 #     against python-tuf's ngclient on the same repository, served by the same loopback HTTP
-#     server (python3 -m http.server), fresh client metadata every run;
-#  2. the cyres-agent release binary size, built as the suggested `release-agent` profile
-#     (opt-level z, fat LTO, one codegen unit, panic=abort, stripped) through CARGO_PROFILE_*
-#     environment overrides, so the root Cargo.toml is left alone;
-#  3. cyres-agent memory: the resident `run` loop's RSS between cycles (every cycle runs in a
-#     child `once` process), and the peak RSS of a `once` cycle (first one installs an update
-#     with the command installer, later ones find nothing new), against the same repository.
+#     server (python3 -m http.server), fresh client metadata every run.
+# The cyres-agent's size and memory (with TLS): scripts/bench-agent.sh.
 #
 # Usage: bash scripts/bench-tuf.sh            (RUNS=10 N=1000 by default)
 # Needs python3 and PyPI access once (scripts/python-tuf.sh). Uses only loopback networking.
@@ -18,7 +13,6 @@ cd "$(dirname "$0")/.."
 RUNS="${RUNS:-10}"
 N="${N:-1000}"
 target_dir="${CARGO_TARGET_DIR:-target}"
-agent_target_dir="${target_dir}/release-agent"
 
 bash scripts/python-tuf.sh >/dev/null
 py="target/oracles/tuf-venv/bin/python"
@@ -26,22 +20,11 @@ py="target/oracles/tuf-venv/bin/python"
 echo "== building (release)" >&2
 cargo build --release -q -p cyres-tuf-client
 cargo build --release -q -p cyres-tuf --example bench_repo
-CARGO_TARGET_DIR="$agent_target_dir" \
-CARGO_PROFILE_RELEASE_OPT_LEVEL=z \
-CARGO_PROFILE_RELEASE_LTO=fat \
-CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1 \
-CARGO_PROFILE_RELEASE_PANIC=abort \
-CARGO_PROFILE_RELEASE_STRIP=symbols \
-CARGO_PROFILE_RELEASE_DEBUG=false \
-  cargo build --release -q -p cyres-agent
 client="$target_dir/release/cyres-tuf-client"
-agent="$agent_target_dir/release/cyres-agent"
 
 work="$(mktemp -d)"
 server_pid=""
-agent_pid=""
 cleanup() {
-  [ -n "$agent_pid" ] && kill "$agent_pid" 2>/dev/null || true
   [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null || true
   rm -rf "$work"
 }
@@ -128,37 +111,6 @@ PY
 
 read -r py_warm py_warm_cpu <<<"$py_warm"
 
-echo "== cyres-agent memory" >&2
-mkdir -p "$work/device"
-cat >"$work/device/config.toml" <<EOF
-metadata_url = "$url/metadata"
-targets_url = "$url/targets"
-trusted_root = "$root"
-state_dir = "$work/device/state"
-device_id = "bench-1"
-product = "gw"
-hardware = "rev-b"
-current_version = "1.0.0"
-check_interval_secs = 1
-jitter_secs = 0
-[installer]
-type = "command"
-command = ["cp", "{file}", "$work/device/installed.img"]
-EOF
-cp -r "$work/device" "$work/device-once"
-sed -i "s|$work/device/|$work/device-once/|g" "$work/device-once/config.toml"
-once_first=$(/usr/bin/time -f "%M" "$agent" --config "$work/device-once/config.toml" once 2>&1 | tail -1)
-once_idle=$(/usr/bin/time -f "%M" "$agent" --config "$work/device-once/config.toml" once 2>&1 | tail -1)
-"$agent" --config "$work/device/config.toml" run 2>"$work/agent.log" &
-agent_pid=$!
-sleep 6
-rss_kib=$(awk '/^VmRSS/ {print $2}' "/proc/$agent_pid/status")
-hwm_kib=$(awk '/^VmHWM/ {print $2}' "/proc/$agent_pid/status")
-kill "$agent_pid"; wait "$agent_pid" 2>/dev/null || true; agent_pid=""
-installed=$(grep -c "^cyres-agent: installed 1.999.0" "$work/agent.log" || true)
-cycles=$(grep -c "up to date at 1.999.0" "$work/agent.log" || true)
-size=$(stat -c %s "$agent")
-
 cat <<EOF
 
 TUF benchmark ($N targets in the security role, consistent snapshots, loopback HTTP, $RUNS runs)
@@ -169,9 +121,5 @@ TUF benchmark ($N targets in the security role, consistent snapshots, loopback H
     python-tuf ngclient (warm, in-process)     ${py_warm} ms   ${py_warm_cpu} ms   -> $(ratio "$py_warm" "$cyres_med")x wall, $(ratio "$py_warm_cpu" "$cyres_cpu")x CPU
   (wall includes python3 -m http.server's latency, the same for both clients; the warm
    in-process python figure leaves out interpreter start and imports, which a device pays)
-cyres-agent (opt-level z, fat LTO, panic=abort, stripped)
-  binary size                                  $size bytes ($(awk "BEGIN {printf \"%.2f\", $size / 1048576}") MiB)
-  run loop after 6 s (1 s interval; update installed: $installed, then $cycles idle cycles)
-    VmRSS ${rss_kib} KiB, peak VmHWM ${hwm_kib} KiB (cycles run in child processes)
-  one cycle (once), peak RSS: first (installs 1.999.0) ${once_first} KiB, next (nothing new) ${once_idle} KiB
+(cyres-agent size and memory: bash scripts/bench-agent.sh)
 EOF

@@ -40,6 +40,10 @@ pub enum Installer {
         /// Runs allowed in the trial state before rolling back (the boot counter).
         #[serde(default = "default_boot_attempts")]
         max_boot_attempts: u32,
+        /// Seconds the health check may run; past that it is killed and counts as failed
+        /// (rollback).
+        #[serde(default = "default_health_check_timeout")]
+        health_check_timeout_secs: u64,
     },
     /// Hand the verified file to a command such as `rauc install {file}` or
     /// `swupdate -i {file}`; `{file}` and `{version}` are substituted. Exit 0 means installed.
@@ -51,6 +55,10 @@ pub enum Installer {
 
 fn default_boot_attempts() -> u32 {
     3
+}
+
+fn default_health_check_timeout() -> u64 {
+    120
 }
 
 #[derive(Debug, Deserialize)]
@@ -67,6 +75,10 @@ struct RawConfig {
     device_token_file: Option<PathBuf>,
     #[serde(default)]
     server_url: Option<String>,
+    #[serde(default)]
+    ca_file: Option<PathBuf>,
+    #[serde(default)]
+    insecure_send_token_over_plain_http: bool,
     product: String,
     hardware: String,
     current_version: String,
@@ -126,6 +138,10 @@ pub struct Config {
     pub device_token: Option<String>,
     /// Base URL of the cyres server for state reports (none: no reports).
     pub server_url: Option<String>,
+    /// PEM file of the CA(s) `https://` servers must chain to; none: the platform's CAs.
+    pub ca_file: Option<PathBuf>,
+    /// The loud opt-out: send the device token over plain `http://` to another host.
+    pub insecure_send_token_over_plain_http: bool,
     /// Product this device runs.
     pub product: String,
     /// Hardware model or revision.
@@ -168,14 +184,18 @@ impl Config {
             ("metadata_url", &raw.metadata_url),
             ("targets_url", &raw.targets_url),
         ] {
-            if !url.starts_with("http://") && !url.starts_with("file://") {
-                bail!("{name} must be an http:// or file:// URL");
+            if !["https://", "http://", "file://"]
+                .iter()
+                .any(|s| url.starts_with(s))
+            {
+                bail!("{name} must be an https://, http:// or file:// URL");
             }
         }
         if let Some(s) = &raw.server_url
+            && !s.starts_with("https://")
             && !s.starts_with("http://")
         {
-            bail!("server_url must be an http:// URL");
+            bail!("server_url must be an https:// or http:// URL");
         }
         if raw.device_id.is_empty()
             || !raw
@@ -199,6 +219,17 @@ impl Config {
             }
             (None, None) => None,
         };
+        // The device token must not cross a network in clear: plain http:// only to this
+        // machine (a local proxy), or with the loudly named opt-out.
+        if let Some(s) = &raw.server_url
+            && device_token.is_some()
+            && token_in_clear(s, raw.insecure_send_token_over_plain_http)
+        {
+            bail!(
+                "server_url is plain http:// to another host, so the device token would travel \
+                 in clear: use https://, or set insecure_send_token_over_plain_http = true"
+            );
+        }
         let version_scheme = if raw.version_scheme.eq_ignore_ascii_case("generic") {
             Ecosystem::Other("generic".into())
         } else {
@@ -210,14 +241,19 @@ impl Config {
                 slots_dir,
                 health_check,
                 max_boot_attempts,
+                health_check_timeout_secs,
             } => {
                 if max_boot_attempts == 0 {
                     bail!("max_boot_attempts must be at least 1");
+                }
+                if health_check_timeout_secs == 0 {
+                    bail!("health_check_timeout_secs must be at least 1");
                 }
                 Installer::AbSlots {
                     slots_dir: abs(slots_dir),
                     health_check,
                     max_boot_attempts,
+                    health_check_timeout_secs,
                 }
             }
             Installer::Command { command } => {
@@ -241,6 +277,8 @@ impl Config {
             device_id: raw.device_id,
             device_token,
             server_url: raw.server_url,
+            ca_file: raw.ca_file.map(abs),
+            insecure_send_token_over_plain_http: raw.insecure_send_token_over_plain_http,
             product: raw.product,
             hardware: raw.hardware,
             current_version: raw.current_version,
@@ -253,6 +291,33 @@ impl Config {
             max_download_bytes: raw.max_download_bytes,
             installer,
         })
+    }
+}
+
+/// True when a token sent to `url` would cross a network unencrypted and the loud opt-out is
+/// not set: plain `http://` to anything but this machine.
+pub fn token_in_clear(url: &str, opted_out: bool) -> bool {
+    url.starts_with("http://") && !cyres_tuf::net::is_loopback_url(url) && !opted_out
+}
+
+impl Config {
+    /// The TLS configuration when any configured URL is `https://`: the pinned `ca_file` if
+    /// set, the platform's CAs otherwise.
+    pub fn tls(&self) -> anyhow::Result<Option<cyres_tuf::net::Tls>> {
+        let urls = [
+            Some(&self.metadata_url),
+            Some(&self.targets_url),
+            self.server_url.as_ref(),
+        ];
+        if !urls.iter().flatten().any(|u| u.starts_with("https://")) {
+            return Ok(None);
+        }
+        let tls = match &self.ca_file {
+            Some(path) => cyres_tuf::net::Tls::pinned_ca_file(path)
+                .with_context(|| format!("ca_file {}", path.display()))?,
+            None => cyres_tuf::net::Tls::platform_roots()?,
+        };
+        Ok(Some(tls))
     }
 }
 
@@ -289,9 +354,74 @@ command = ["rauc", "install", "{file}"]
         assert!(Config::parse(&bad, Path::new("/")).is_err());
         let bad = MIN.replace("gw-1", "../x");
         assert!(Config::parse(&bad, Path::new("/")).is_err());
-        let bad = MIN.replace("http://u.example/metadata", "https://u.example/m");
+        let bad = MIN.replace("http://u.example/metadata", "ftp://u.example/m");
         assert!(Config::parse(&bad, Path::new("/")).is_err());
+        let https = MIN.replace("http://u.example/metadata", "https://u.example/m");
+        assert!(Config::parse(&https, Path::new("/")).is_ok());
         let bad = format!("{MIN}\nunknown_key = 1\n");
         assert!(Config::parse(&bad, Path::new("/")).is_err());
+    }
+
+    #[test]
+    fn the_device_token_never_goes_in_clear_to_another_host() {
+        // Keys go before the [installer] table.
+        let with = |extra: &str| MIN.replacen("[installer]", &format!("{extra}\n[installer]"), 1);
+        let token = "device_token = \"t\"";
+        let err = Config::parse(
+            &with(&format!("{token}\nserver_url = \"http://cyres.example\"")),
+            Path::new("/"),
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("insecure_send_token_over_plain_http"),
+            "{err}"
+        );
+        for ok in [
+            "server_url = \"https://cyres.example\"",
+            "server_url = \"http://127.0.0.1:8080\"",
+            "server_url = \"http://[::1]:8080\"",
+            "server_url = \"http://cyres.example\"\ninsecure_send_token_over_plain_http = true",
+        ] {
+            let c = Config::parse(&with(&format!("{token}\n{ok}")), Path::new("/"));
+            assert!(c.is_ok(), "{ok}: {c:?}");
+        }
+        // Without a token nothing secret is sent, so plain http is fine.
+        assert!(
+            Config::parse(
+                &with("server_url = \"http://cyres.example\""),
+                Path::new("/")
+            )
+            .is_ok()
+        );
+        // https:// with a pinned CA file that does not exist fails when TLS is set up.
+        let c = Config::parse(
+            &with("server_url = \"https://cyres.example\"\nca_file = \"missing-ca.pem\""),
+            Path::new("/etc/cyres-agent"),
+        )
+        .unwrap();
+        assert_eq!(
+            c.ca_file.as_deref(),
+            Some(Path::new("/etc/cyres-agent/missing-ca.pem"))
+        );
+        assert!(c.tls().is_err());
+    }
+
+    #[test]
+    fn health_check_timeout_defaults_to_two_minutes() {
+        let ab = MIN.replace(
+            "type = \"command\"\ncommand = [\"rauc\", \"install\", \"{file}\"]",
+            "type = \"ab-slots\"\nslots_dir = \"slots\"",
+        );
+        let c = Config::parse(&ab, Path::new("/")).unwrap();
+        assert!(matches!(
+            c.installer,
+            Installer::AbSlots {
+                health_check_timeout_secs: 120,
+                ..
+            }
+        ));
+        let zero = format!("{ab}health_check_timeout_secs = 0\n");
+        assert!(Config::parse(&zero, Path::new("/")).is_err());
     }
 }

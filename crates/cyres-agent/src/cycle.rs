@@ -13,7 +13,7 @@ use crate::config::{Config, Installer};
 use crate::fault::{self, Step};
 use crate::install::{AbSlots, Finished, install_command};
 use crate::select::{self, Candidate, Device, Policy, Verdict};
-use crate::state::State;
+use crate::state::{Clock, State};
 
 macro_rules! log {
     ($($t:tt)*) => { eprintln!("cyres-agent: {}", format!($($t)*)) };
@@ -26,10 +26,12 @@ pub fn ab_slots(cfg: &Config) -> Option<AbSlots<'_>> {
             slots_dir,
             health_check,
             max_boot_attempts,
+            health_check_timeout_secs,
         } => Some(AbSlots {
             dir: slots_dir,
             health_check,
             max_boot_attempts: *max_boot_attempts,
+            health_check_timeout: std::time::Duration::from_secs(*health_check_timeout_secs),
             state_dir: &cfg.state_dir,
         }),
         Installer::Command { .. } => None,
@@ -57,7 +59,14 @@ pub fn run(cfg: &Config, now: OffsetDateTime) -> anyhow::Result<bool> {
     if dl_dir.exists() {
         fs::remove_dir_all(&dl_dir).with_context(|| format!("removing {}", dl_dir.display()))?;
     }
-    let msg = match update(cfg, &mut state, now) {
+    // No usable CA certificates is a failed cycle like any other, recorded and reported
+    // (over whatever still works), not a crash.
+    let tls = cfg.tls();
+    let attempt = match &tls {
+        Ok(tls) => update(cfg, &mut state, tls.as_ref(), now),
+        Err(e) => Err(anyhow::anyhow!("setting up TLS: {e:#}")),
+    };
+    let mut msg = match attempt {
         Ok((msg, success)) => {
             log!("{msg}");
             ok &= success;
@@ -66,9 +75,33 @@ pub fn run(cfg: &Config, now: OffsetDateTime) -> anyhow::Result<bool> {
         Err(e) => {
             log!("cycle failed: {e:#}");
             ok = false;
-            format!("failed: {e:#}")
+            let expired = e
+                .chain()
+                .any(|c| matches!(c.downcast_ref(), Some(TufError::Expired { .. })));
+            let mut m = format!("failed: {e:#}");
+            if expired {
+                // Expired metadata is a freeze attack or a clock that runs ahead; say which
+                // time the device used so a person can tell.
+                m.push_str(&format!(
+                    " (device clock reads {}; if that is wrong, set the clock)",
+                    cyres_tuf::metadata::format_time(now)
+                ));
+            }
+            m
         }
     };
+    let clock = check_clock(cfg, now);
+    if clock.status == "behind" {
+        let note = format!(
+            "device clock is wrong: it reads {} but the trusted root was signed at {}; \
+             metadata expiry cannot be checked until the clock is set",
+            clock.device_time,
+            clock.not_before.as_deref().unwrap_or("?")
+        );
+        log!("{note}");
+        msg = format!("{note}; {msg}");
+    }
+    state.clock = Some(clock);
     // Keep what recovery did visible in the reported result.
     state.last_result = Some(match recovered {
         Some(r) => format!("{r}; then {msg}"),
@@ -76,19 +109,50 @@ pub fn run(cfg: &Config, now: OffsetDateTime) -> anyhow::Result<bool> {
     });
     state.last_check = Some(cyres_tuf::metadata::format_time(now));
     state.save(&cfg.state_dir)?;
-    crate::report::send(cfg, &state);
+    crate::report::send(cfg, &state, tls.ok().flatten().as_ref());
     Ok(ok)
 }
 
+/// Compares `now` with the signed issue date of the newest trusted root (the one the last
+/// refresh stored, else the shipped one). A clock before it is clearly wrong: TUF's expiry
+/// checks (freeze attacks, TUF §5.3.10, §5.4.4) then prove nothing, and a device whose clock
+/// runs far ahead sees every file "expired". Neither may fail silently.
+fn check_clock(cfg: &Config, now: OffsetDateTime) -> Clock {
+    let stored = cfg.state_dir.join("metadata/root.json");
+    let issued = fs::read(&stored)
+        .or_else(|_| fs::read(&cfg.trusted_root))
+        .ok()
+        .and_then(|b| cyres_tuf::Metadata::<cyres_tuf::Root>::from_bytes(&b).ok())
+        .and_then(|root| root.signed.issued_at());
+    let status = match issued {
+        Some(t) if now < t => "behind",
+        Some(_) => "ok",
+        None => "unknown",
+    };
+    Clock {
+        status: status.into(),
+        device_time: cyres_tuf::metadata::format_time(now),
+        not_before: issued.map(cyres_tuf::metadata::format_time),
+    }
+}
+
 /// Refresh, select, download, install. Returns the result line and whether it is a success.
-fn update(cfg: &Config, state: &mut State, now: OffsetDateTime) -> anyhow::Result<(String, bool)> {
+fn update(
+    cfg: &Config,
+    state: &mut State,
+    tls: Option<&cyres_tuf::net::Tls>,
+    now: OffsetDateTime,
+) -> anyhow::Result<(String, bool)> {
     let meta_dir = cfg.state_dir.join("metadata");
     if !meta_dir.join("root.json").exists() {
         fs::create_dir_all(&meta_dir)?;
         fs::copy(&cfg.trusted_root, meta_dir.join("root.json"))
             .with_context(|| format!("installing trusted root {}", cfg.trusted_root.display()))?;
     }
-    let transport = UrlTransport::new(&cfg.metadata_url, &cfg.targets_url);
+    let mut transport = UrlTransport::new(&cfg.metadata_url, &cfg.targets_url);
+    if let Some(tls) = tls {
+        transport = transport.with_tls(tls.clone());
+    }
     let store = FsStore::new(meta_dir)?;
     // TUF §5.1: one fixed time for the whole update.
     let mut updater = Updater::new(transport, store, UpdaterConfig::default(), now)?;
@@ -110,18 +174,14 @@ fn update(cfg: &Config, state: &mut State, now: OffsetDateTime) -> anyhow::Resul
     };
     let mut found: Vec<Candidate> = Vec::new();
     for channel in [Channel::Security, Channel::Feature] {
-        // Copy only this product's and hardware's entries out of the (possibly large) role.
-        let mine = |_: &str, f: &cyres_tuf::TargetFile| {
-            let field = |k: &str| f.custom.as_ref().and_then(|c| c.get(k)?.as_str());
-            field("product") == Some(cfg.product.as_str())
-                && field("hardware") == Some(cfg.hardware.as_str())
-        };
-        let listed = match updater.delegated_targets(channel.role(), mine) {
-            Ok(l) => l,
-            Err(TufError::UnknownRole { .. }) => Vec::new(),
+        // Search the (possibly large) role in place: nothing is copied but the best candidate.
+        let mut search = select::Newest::new(&device, channel);
+        match updater.visit_delegated_targets(channel.role(), |path, file| search.offer(path, file))
+        {
+            Ok(()) | Err(TufError::UnknownRole { .. }) => {}
             Err(e) => return Err(e).context(format!("loading the {} channel", channel.role())),
-        };
-        let (best, notes) = select::newest(&device, channel, &listed);
+        }
+        let (best, notes) = search.finish();
         for n in notes {
             log!("skipped {n}");
         }

@@ -12,10 +12,12 @@
 //!   forget the update (the old slot is still current) and let the next cycle retry;
 //! - `trial`: count one boot attempt; past `max_boot_attempts`, roll back; otherwise run the
 //!   health check and commit on success or roll back on failure. A version that was rolled back
-//!   is never retried automatically.
+//!   is never retried automatically. A health check that runs past its timeout is killed and
+//!   counts as failed: a hung check must not leave the device on an unproven slot forever.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use serde::{Deserialize, Serialize};
@@ -61,6 +63,8 @@ pub struct AbSlots<'a> {
     pub health_check: &'a [String],
     /// Boot attempts allowed in the trial phase.
     pub max_boot_attempts: u32,
+    /// How long the health check may run before it is killed and counted as failed.
+    pub health_check_timeout: Duration,
     /// Agent state directory.
     pub state_dir: &'a Path,
 }
@@ -79,14 +83,34 @@ fn substitute(args: &[String], vars: &[(&str, &str)]) -> Vec<String> {
         .collect()
 }
 
-fn run_command(args: &[String], env: &[(&str, &str)]) -> anyhow::Result<()> {
+/// Runs a command; with a `timeout`, kills it once that has passed (the process the agent
+/// started: a wrapper script should `exec` its last command so nothing outlives it).
+fn run_command(
+    args: &[String],
+    env: &[(&str, &str)],
+    timeout: Option<Duration>,
+) -> anyhow::Result<()> {
     let (prog, rest) = args.split_first().context("empty command")?;
     let mut cmd = Command::new(prog);
     cmd.args(rest);
     for (k, v) in env {
         cmd.env(k, v);
     }
-    let status = cmd.status().with_context(|| format!("running {prog}"))?;
+    let mut child = cmd.spawn().with_context(|| format!("running {prog}"))?;
+    let deadline = timeout.map(|t| Instant::now() + t);
+    let status = loop {
+        if let Some(status) = child.try_wait()? {
+            break status;
+        }
+        if let (Some(deadline), Some(t)) = (deadline, timeout)
+            && Instant::now() >= deadline
+        {
+            let _ = child.kill();
+            let _ = child.wait();
+            bail!("{prog} did not finish within {} s", t.as_secs());
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
     if !status.success() {
         bail!("{prog} exited with {status}");
     }
@@ -252,6 +276,7 @@ impl AbSlots<'_> {
                     ("CYRES_SLOT_DIR", &slot_dir_s),
                     ("CYRES_VERSION", &ab.version),
                 ],
+                Some(self.health_check_timeout),
             )
         };
         match check {
@@ -289,7 +314,7 @@ pub fn install_command(command: &[String], file: &Path, version: &str) -> anyhow
     fault::point(Step::Install);
     let file_s = file.display().to_string();
     let args = substitute(command, &[("file", &file_s), ("version", version)]);
-    run_command(&args, &[("CYRES_VERSION", version)])
+    run_command(&args, &[("CYRES_VERSION", version)], None)
 }
 
 #[cfg(test)]
@@ -310,5 +335,18 @@ mod tests {
         );
         assert_eq!(other("a"), "b");
         assert_eq!(other("b"), "a");
+    }
+
+    #[test]
+    fn commands_past_their_timeout_are_killed_and_fail() {
+        let sh = |script: &str| vec!["sh".to_string(), "-c".into(), script.into()];
+        let started = Instant::now();
+        let err =
+            run_command(&sh("exec sleep 30"), &[], Some(Duration::from_millis(300))).unwrap_err();
+        assert!(err.to_string().contains("did not finish within"), "{err}");
+        assert!(started.elapsed() < Duration::from_secs(10));
+        run_command(&sh("exit 0"), &[], Some(Duration::from_secs(30))).unwrap();
+        let err = run_command(&sh("exit 3"), &[], Some(Duration::from_secs(30))).unwrap_err();
+        assert!(err.to_string().contains("exited with"), "{err}");
     }
 }

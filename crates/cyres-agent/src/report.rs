@@ -1,7 +1,9 @@
 //! State reports to the cyres server: `POST {server_url}/api/v1/devices/{id}/state` with the
-//! device token as a bearer token. The server uses them for fleet exposure (which devices still
-//! run a version affected by an open finding). A report that fails is logged and never fails
-//! an update: the device's safety does not depend on the server being reachable.
+//! device token as a bearer token, over HTTPS (or plain HTTP to this machine, or with the loud
+//! opt-out; [`Config::parse`] enforces that, and [`send`] checks it again). The server uses them
+//! for fleet exposure (which devices still run a version affected by an open finding). A report
+//! that fails is logged and never fails an update: the device's safety does not depend on the
+//! server being reachable.
 
 use serde_json::{Value, json};
 
@@ -33,6 +35,7 @@ pub fn body(cfg: &Config, state: &State) -> Value {
             },
         },
         "postponed_until": state.postponed_until,
+        "clock": state.clock,
         "update_in_progress": state.ab.as_ref().map(|a| json!({
             "version": a.version, "phase": a.phase, "boot_attempts": a.boot_attempts,
         })),
@@ -40,7 +43,7 @@ pub fn body(cfg: &Config, state: &State) -> Value {
 }
 
 /// Sends a report when a server is configured; logs the outcome.
-pub fn send(cfg: &Config, state: &State) {
+pub fn send(cfg: &Config, state: &State, tls: Option<&cyres_tuf::net::Tls>) {
     let Some(server) = &cfg.server_url else {
         return;
     };
@@ -56,7 +59,14 @@ pub fn send(cfg: &Config, state: &State) {
             return;
         }
     };
-    match cyres_tuf::net::post_json(&url, cfg.device_token.as_deref(), &bytes) {
+    let token = cfg.device_token.as_deref();
+    if token.is_some()
+        && crate::config::token_in_clear(&url, cfg.insecure_send_token_over_plain_http)
+    {
+        eprintln!("cyres-agent: report not sent: the device token would travel in clear");
+        return;
+    }
+    match cyres_tuf::net::post_json(&url, tls, token, &bytes) {
         Ok(status) if (200..300).contains(&status) => {
             eprintln!("cyres-agent: state reported ({status})");
         }

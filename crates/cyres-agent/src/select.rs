@@ -47,23 +47,57 @@ impl Device<'_> {
 
 /// The newest applicable release of `channel` among `listed` (targets of the channel's role),
 /// with a note for every listed target that was not applicable and why.
+#[cfg(test)]
 pub fn newest(
     device: &Device<'_>,
     channel: Channel,
     listed: &[(String, TargetFile)],
 ) -> (Option<Candidate>, Vec<String>) {
-    let mut best: Option<Candidate> = None;
-    let mut notes = Vec::new();
+    let mut search = Newest::new(device, channel);
     for (path, file) in listed {
+        search.offer(path, file);
+    }
+    search.finish()
+}
+
+/// [`newest`] one target at a time, so a channel role is searched in place (the device never
+/// copies a large role's entries) and only the best candidate so far is kept.
+#[derive(Debug)]
+pub struct Newest<'d> {
+    device: &'d Device<'d>,
+    channel: Channel,
+    best: Option<Candidate>,
+    notes: Vec<String>,
+}
+
+impl<'d> Newest<'d> {
+    /// An empty search of `channel` for `device`.
+    pub fn new(device: &'d Device<'d>, channel: Channel) -> Newest<'d> {
+        Newest {
+            device,
+            channel,
+            best: None,
+            notes: Vec::new(),
+        }
+    }
+
+    /// The best candidate and the notes on skipped targets.
+    pub fn finish(self) -> (Option<Candidate>, Vec<String>) {
+        (self.best, self.notes)
+    }
+
+    /// Considers one listed target.
+    pub fn offer(&mut self, path: &str, file: &TargetFile) {
+        let (device, channel) = (self.device, self.channel);
         let custom = match TargetCustom::from_target(path, file) {
             Ok(c) => c,
             Err(e) => {
-                notes.push(format!("{path}: {e}"));
-                continue;
+                self.notes.push(format!("{path}: {e}"));
+                return;
             }
         };
         if custom.product != device.product || custom.hardware != device.hardware {
-            continue;
+            return;
         }
         let reason = if custom.channel != channel {
             Some(format!(
@@ -86,23 +120,22 @@ pub fn newest(
         } else if device.failed.contains(&custom.version) {
             Some(format!("{path}: {} failed here before", custom.version))
         } else {
-            let better = best.as_ref().is_none_or(|b| {
+            let better = self.best.as_ref().is_none_or(|b| {
                 device.cmp(&custom.version, &b.custom.version) == Ordering::Greater
             });
             if better {
-                best = Some(Candidate {
-                    path: path.clone(),
+                self.best = Some(Candidate {
+                    path: path.to_string(),
                     file: file.clone(),
                     custom,
                 });
             }
-            continue;
+            return;
         };
         if let Some(r) = reason {
-            notes.push(r);
+            self.notes.push(r);
         }
     }
-    (best, notes)
 }
 
 /// The user's and the manufacturer's choices that decide whether a release is installed.

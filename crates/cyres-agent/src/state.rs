@@ -68,6 +68,21 @@ pub struct State {
     /// A/B update in progress.
     #[serde(default)]
     pub ab: Option<AbUpdate>,
+    /// What the last cycle concluded about the device clock.
+    #[serde(default)]
+    pub clock: Option<Clock>,
+}
+
+/// The device clock against what the trusted metadata proves about the current time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Clock {
+    /// `ok`; `behind` (clearly wrong: before the trusted root was signed); `unknown` (the root
+    /// records no issue date).
+    pub status: String,
+    /// The device's time during the last cycle (RFC 3339).
+    pub device_time: String,
+    /// The earliest the current time can be: when the trusted root was signed.
+    pub not_before: Option<String>,
 }
 
 impl State {

@@ -1,13 +1,15 @@
 //! The real `cyres-agent` binary against repositories made with `cyres_tuf::Workspace` (the
-//! library behind `cyres repo`), read over `file://` URLs: update policy, A/B install and
-//! rollback, the command installer, limits, tampering, state reports, and crash recovery at
-//! every step (`CYRES_AGENT_CRASH_AT`).
+//! library behind `cyres repo`), read over `file://` URLs or `https://` from a loopback TLS
+//! server with a CA made per run: update policy, A/B install and rollback, health-check
+//! timeouts, the command installer, limits, tampering, state reports (over TLS, never with the
+//! token in clear), a clock behind the trusted root, and crash recovery at every step
+//! (`CYRES_AGENT_CRASH_AT`).
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::mpsc;
+use std::sync::{Arc, mpsc};
 
 use cyres_tuf::keyfile::{KdfParams, KeyFile};
 use cyres_tuf::workspace::{InitOptions, Settings};
@@ -39,6 +41,11 @@ fn image(version: &str) -> Vec<u8> {
 
 impl Fixture {
     fn new(name: &str) -> Fixture {
+        Fixture::new_at(name, OffsetDateTime::now_utc())
+    }
+
+    /// A repository whose root was signed at `signed_at`.
+    fn new_at(name: &str, signed_at: OffsetDateTime) -> Fixture {
         let dir = scratch(name);
         let opts = InitOptions {
             settings: Settings::default(),
@@ -46,8 +53,7 @@ impl Fixture {
             passphrase: PASS.into(),
             kdf: KdfParams::insecure_fast(),
         };
-        let (repo, _) =
-            Workspace::init(&dir.join("repo"), &opts, OffsetDateTime::now_utc()).unwrap();
+        let (repo, _) = Workspace::init(&dir.join("repo"), &opts, signed_at).unwrap();
         Fixture { dir, repo }
     }
 
@@ -75,10 +81,16 @@ impl Fixture {
     /// Writes the device config; `extra` is appended to the top-level table, `installer` is
     /// the `[installer]` table body.
     fn config(&self, extra: &str, installer: &str) -> PathBuf {
+        let published = format!("file://{}", self.dir.join("repo/published").display());
+        self.config_at(&published, extra, installer)
+    }
+
+    /// Like [`Fixture::config`], with the published tree at `base` (`…/metadata`, `…/targets`).
+    fn config_at(&self, base: &str, extra: &str, installer: &str) -> PathBuf {
         let meta = self.dir.join("repo/published/metadata");
         let text = format!(
-            r#"metadata_url = "file://{meta}"
-targets_url = "file://{targets}"
+            r#"metadata_url = "{base}/metadata"
+targets_url = "{base}/targets"
 trusted_root = "{meta}/1.root.json"
 state_dir = "{state}"
 device_id = "gw-0001"
@@ -91,7 +103,6 @@ current_version = "1.0.0"
 {installer}
 "#,
             meta = meta.display(),
-            targets = self.dir.join("repo/published/targets").display(),
             state = self.dir.join("device/state").display(),
         );
         let path = self.dir.join("device/config.toml");
@@ -105,14 +116,17 @@ current_version = "1.0.0"
     }
 
     fn ab_config(&self, extra: &str, max_boot_attempts: u32) -> PathBuf {
-        let installer = format!(
+        self.config(extra, &self.ab_installer(max_boot_attempts))
+    }
+
+    fn ab_installer(&self, max_boot_attempts: u32) -> String {
+        format!(
             r#"type = "ab-slots"
 slots_dir = "{slots}"
 health_check = ["sh", "-c", "test -f \"$CYRES_SLOT_DIR/slot.json\" && test ! -e {slots}/fail-health"]
 max_boot_attempts = {max_boot_attempts}"#,
             slots = self.slots().display()
-        );
-        self.config(extra, &installer)
+        )
     }
 
     /// The agent's state file (an empty object before the first save).
@@ -221,6 +235,7 @@ fn security_update_goes_to_the_other_slot_and_is_reported() {
     let report: Value = serde_json::from_str(&body).unwrap();
     assert_eq!(report["versions"]["installed"], "1.1.0");
     assert_eq!(report["opt_outs"]["security"], false);
+    assert_eq!(report["clock"]["status"], "ok", "{report}");
     assert!(report["last_check"].is_string());
     // Next cycle: nothing newer (0.9.0 is lower and never installed); the report server is
     // gone, which must not fail the cycle.
@@ -414,4 +429,194 @@ fn run_mode_installs_in_child_cycles() {
         f.state()
     );
     assert_eq!(f.current_slot().1, "1.3.0");
+}
+
+#[test]
+fn hung_health_check_times_out_and_rolls_back() {
+    let mut f = Fixture::new("health-timeout");
+    f.release(Channel::Security, "1.1.0", None);
+    let installer = format!(
+        "type = \"ab-slots\"\nslots_dir = \"{}\"\nhealth_check = [\"sleep\", \"30\"]\n\
+         health_check_timeout_secs = 1",
+        f.slots().display()
+    );
+    let config = f.config("", &installer);
+    let started = std::time::Instant::now();
+    let out = agent(&config, &["once"], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    assert_eq!(f.current_slot(), ("a".to_string(), "1.0.0".to_string()));
+    let state = f.state();
+    assert_eq!(state["failed_versions"][0], "1.1.0");
+    let result = state["last_result"].as_str().unwrap();
+    assert!(
+        result.contains("health check failed") && result.contains("did not finish within 1 s"),
+        "{result}"
+    );
+}
+
+#[test]
+fn clock_before_the_trusted_root_is_reported() {
+    // The repository's root was signed 400 days from now: this device's clock is clearly behind.
+    let later = OffsetDateTime::now_utc() + time::Duration::days(400);
+    let mut f = Fixture::new_at("clock", later);
+    f.release(Channel::Security, "1.1.0", None);
+    let (port, rx) = capture_server();
+    let config = f.ab_config(&format!("server_url = \"http://127.0.0.1:{port}\""), 3);
+    let log = once_ok(&config);
+    assert!(log.contains("device clock is wrong"), "{log}");
+    let state = f.state();
+    assert_eq!(state["clock"]["status"], "behind");
+    assert_eq!(
+        state["clock"]["not_before"],
+        cyres_tuf::metadata::format_time(later)
+    );
+    assert!(
+        state["last_result"]
+            .as_str()
+            .unwrap()
+            .starts_with("device clock is wrong")
+    );
+    let (_, body) = rx.recv_timeout(std::time::Duration::from_secs(10)).unwrap();
+    let report: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(report["clock"]["status"], "behind", "{report}");
+    assert!(
+        report["last_result"]
+            .as_str()
+            .unwrap()
+            .contains("trusted root was signed at")
+    );
+}
+
+/// A CA made for this run and a server certificate for `localhost` and `127.0.0.1` it signed:
+/// (CA certificate PEM, server TLS configuration).
+fn test_pki() -> (String, Arc<rustls::ServerConfig>) {
+    use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
+    let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    ca_params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "cyres agent test CA");
+    let ca = rcgen::CertifiedIssuer::self_signed(ca_params, rcgen::KeyPair::generate().unwrap())
+        .unwrap();
+    let leaf_key = rcgen::KeyPair::generate().unwrap();
+    let mut leaf_params =
+        rcgen::CertificateParams::new(vec!["localhost".into(), "127.0.0.1".into()]).unwrap();
+    leaf_params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ServerAuth];
+    let leaf = leaf_params.signed_by(&leaf_key, &*ca).unwrap();
+    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf_key.serialize_der()));
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(vec![leaf.der().clone()], key)
+        .unwrap();
+    (ca.pem(), Arc::new(config))
+}
+
+/// An HTTPS server on 127.0.0.1 serving GETs from `root` and answering POSTs with 204; each
+/// POST's (request head, body) goes to the receiver. Connections whose handshake fails (a
+/// client that does not trust the certificate) are dropped.
+fn https_server(
+    root: PathBuf,
+    config: Arc<rustls::ServerConfig>,
+) -> (u16, mpsc::Receiver<(String, String)>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for tcp in listener.incoming() {
+            let Ok(tcp) = tcp else { continue };
+            let conn = rustls::ServerConnection::new(config.clone()).unwrap();
+            let mut tls = rustls::StreamOwned::new(conn, tcp);
+            let _ = serve_one(&mut tls, &root, &tx);
+        }
+    });
+    (port, rx)
+}
+
+fn serve_one(
+    tls: &mut (impl Read + Write),
+    root: &Path,
+    posts: &mpsc::Sender<(String, String)>,
+) -> std::io::Result<()> {
+    let mut reader = BufReader::new(&mut *tls);
+    let mut head = String::new();
+    let mut len = 0usize;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line)? == 0 || line == "\r\n" {
+            break;
+        }
+        if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+            len = v.trim().parse().unwrap_or(0);
+        }
+        head.push_str(&line);
+    }
+    let mut body = vec![0; len];
+    reader.read_exact(&mut body)?;
+    drop(reader);
+    let path = head.split_whitespace().nth(1).unwrap_or("/").to_string();
+    if head.starts_with("POST ") {
+        posts
+            .send((head, String::from_utf8_lossy(&body).into_owned()))
+            .ok();
+        tls.write_all(b"HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n")?;
+    } else {
+        match std::fs::read(root.join(path.trim_start_matches('/'))) {
+            Ok(bytes) => {
+                let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n", bytes.len());
+                tls.write_all(head.as_bytes())?;
+                tls.write_all(&bytes)?;
+            }
+            Err(_) => tls.write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")?,
+        }
+    }
+    tls.flush()
+}
+
+#[test]
+fn https_with_a_pinned_ca_and_the_token_never_in_clear() {
+    let mut f = Fixture::new("tls");
+    f.release(Channel::Security, "1.1.0", None);
+    let (ca_pem, server_config) = test_pki();
+    let (port, posts) = https_server(f.dir.join("repo/published"), server_config);
+    let base = format!("https://localhost:{port}");
+    let ca_file = f.dir.join("device/ca.pem");
+    let foreign_ca = f.dir.join("device/foreign-ca.pem");
+    std::fs::create_dir_all(f.dir.join("device")).unwrap();
+    std::fs::write(&ca_file, &ca_pem).unwrap();
+    std::fs::write(&foreign_ca, test_pki().0).unwrap();
+    let extra = |ca: &Path| format!("server_url = \"{base}\"\nca_file = \"{}\"", ca.display());
+
+    // Pinned to another CA: the server is not trusted, nothing is installed or reported.
+    let config = f.config_at(&base, &extra(&foreign_ca), &f.ab_installer(3));
+    let out = agent(&config, &["once"], None);
+    assert_eq!(out.status.code(), Some(1));
+    let result = f.state()["last_result"].as_str().unwrap().to_string();
+    assert!(result.contains("certificate"), "{result}");
+    assert_eq!(f.current_slot().1, "1.0.0");
+    assert!(
+        posts.try_recv().is_err(),
+        "no report to an untrusted server"
+    );
+
+    // Pinned to the server's CA: metadata, target and report all go over TLS.
+    let config = f.config_at(&base, &extra(&ca_file), &f.ab_installer(3));
+    once_ok(&config);
+    assert_eq!(f.current_slot(), ("b".to_string(), "1.1.0".to_string()));
+    let (head, body) = posts
+        .recv_timeout(std::time::Duration::from_secs(10))
+        .unwrap();
+    assert!(head.contains("Authorization: Bearer token-123"), "{head}");
+    let report: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(report["versions"]["installed"], "1.1.0");
+
+    // The token never goes over plain http:// to another host unless loudly allowed.
+    let config = f.config("server_url = \"http://192.0.2.10\"", &f.ab_installer(3));
+    let out = agent(&config, &["status"], None);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("insecure_send_token_over_plain_http"), "{err}");
 }

@@ -81,6 +81,133 @@ fn write_string(s: &str, out: &mut Vec<u8>) {
     out.push(b'"');
 }
 
+/// The canonical JSON of member `name` of the JSON object in `bytes` (the `signed` object of a
+/// metadata file), written while parsing: no `Value` tree is built, so a large targets role
+/// costs about its own size rather than several times it (devices with a few MiB of memory).
+/// The result equals [`to_canonical`] of the parsed member: the same integers-only rule, and a
+/// key repeated in one object keeps its last value, as `serde_json::Value` does.
+pub fn member_to_canonical(bytes: &[u8], name: &str) -> Result<Vec<u8>> {
+    use serde::de::DeserializeSeed;
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let found = Member { name }
+        .deserialize(&mut de)
+        .and_then(|found| de.end().map(|()| found))
+        .map_err(|e| Error::malformed("metadata", e))?;
+    found.ok_or_else(|| Error::malformed("metadata", format!("no {name}")))
+}
+
+/// Finds one member of the top-level object and canonicalises it; skips the others.
+struct Member<'n> {
+    name: &'n str,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for Member<'_> {
+    type Value = Option<Vec<u8>>;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Member<'_> {
+    type Value = Option<Vec<u8>>;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON object")
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut found = None;
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            if key == self.name {
+                let mut out = Vec::new();
+                map.next_value_seed(Canon(&mut out))?;
+                found = Some(out);
+            } else {
+                map.next_value::<serde::de::IgnoredAny>()?;
+            }
+        }
+        Ok(found)
+    }
+}
+
+/// Writes the canonical form of whatever JSON value it is handed.
+struct Canon<'o>(&'o mut Vec<u8>);
+
+impl<'de> serde::de::DeserializeSeed<'de> for Canon<'_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Canon<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_unit<E>(self) -> Result<(), E> {
+        self.0.extend_from_slice(b"null");
+        Ok(())
+    }
+    fn visit_bool<E>(self, b: bool) -> Result<(), E> {
+        self.0.extend_from_slice(if b { b"true" } else { b"false" });
+        Ok(())
+    }
+    fn visit_i64<E>(self, i: i64) -> Result<(), E> {
+        self.0.extend_from_slice(i.to_string().as_bytes());
+        Ok(())
+    }
+    fn visit_u64<E>(self, u: u64) -> Result<(), E> {
+        self.0.extend_from_slice(u.to_string().as_bytes());
+        Ok(())
+    }
+    fn visit_f64<E: serde::de::Error>(self, f: f64) -> Result<(), E> {
+        Err(E::custom(format!(
+            "cannot encode as canonical JSON: non-integer number {f}"
+        )))
+    }
+    fn visit_str<E>(self, s: &str) -> Result<(), E> {
+        write_string(s, self.0);
+        Ok(())
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        self.0.push(b'[');
+        let mut first = true;
+        loop {
+            let mark = self.0.len();
+            if !first {
+                self.0.push(b',');
+            }
+            if seq.next_element_seed(Canon(self.0))?.is_none() {
+                self.0.truncate(mark);
+                break;
+            }
+            first = false;
+        }
+        self.0.push(b']');
+        Ok(())
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        // Sorted by key bytes (= code points); a repeated key keeps its last value.
+        let mut members: std::collections::BTreeMap<String, Vec<u8>> =
+            std::collections::BTreeMap::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let mut value = Vec::new();
+            map.next_value_seed(Canon(&mut value))?;
+            members.insert(key, value);
+        }
+        self.0.push(b'{');
+        for (i, (k, v)) in members.into_iter().enumerate() {
+            if i > 0 {
+                self.0.push(b',');
+            }
+            write_string(&k, self.0);
+            self.0.push(b':');
+            self.0.extend_from_slice(&v);
+        }
+        self.0.push(b'}');
+        Ok(())
+    }
+}
+
 /// Parses canonical JSON back into a value. Canonical JSON may contain raw control characters
 /// inside strings, which strict JSON parsers reject, so those are escaped before parsing.
 pub fn from_canonical(bytes: &[u8]) -> Result<Value> {
@@ -145,7 +272,27 @@ mod tests {
         })
     }
 
+    #[test]
+    fn member_canonical_matches_the_value_path() {
+        let bytes = br#"{"signatures": [{"x": 1.5}], "signed": {"b": [1, -7, "\u00e9\n"], "a": {"k": 1, "k": 2}}}"#;
+        let v: Value = serde_json::from_slice(bytes).unwrap();
+        assert_eq!(
+            member_to_canonical(bytes, "signed").unwrap(),
+            to_canonical(&v["signed"]).unwrap()
+        );
+        assert!(member_to_canonical(br#"{"signed": {"x": 1.5}}"#, "signed").is_err());
+        assert!(member_to_canonical(br#"{"other": 1}"#, "signed").is_err());
+        assert!(member_to_canonical(br#"[1]"#, "signed").is_err());
+        assert!(member_to_canonical(br#"{"signed": 1} trailing"#, "signed").is_err());
+    }
+
     proptest! {
+        #[test]
+        fn member_canonical_equals_to_canonical(v in arb_value()) {
+            let bytes = serde_json::to_vec(&json!({"signatures": [], "signed": v})).unwrap();
+            prop_assert_eq!(member_to_canonical(&bytes, "signed").unwrap(), to_canonical(&v).unwrap());
+        }
+
         #[test]
         fn round_trips_and_is_byte_stable(v in arb_value()) {
             let first = to_canonical(&v).unwrap();

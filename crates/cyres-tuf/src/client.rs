@@ -447,8 +447,14 @@ impl<T: Transport, S: TrustedStore> Updater<T, S> {
     }
 
     fn load_targets(&mut self, role: &str, delegator: &str) -> Result<()> {
-        if self.targets.contains_key(role) {
-            return Ok(());
+        if let Some(cached) = self.targets.get(role) {
+            // TUF §5.6.3, applied to each delegated role on the search path (§5.6.7.2): the
+            // targets metadata must be signed by a threshold of the keys its delegating role
+            // trusts for it. A role may be delegated by several parents with different keys; a
+            // copy already trusted through one lookup path proves nothing about the delegator
+            // of this path, so it is checked again against this delegator (tuf-conformance
+            // `test_cached_role_is_verified_against_current_delegator`).
+            return self.verify_targets_signatures(cached, role, delegator);
         }
         if let Some(bytes) = self.store.load(role)? {
             match self.accept_targets(&bytes, role, delegator) {
@@ -501,30 +507,7 @@ impl<T: Transport, S: TrustedStore> Updater<T, S> {
         // TUF §5.6.2: hashes and length from snapshot, if listed.
         meta.verify(&format!("{role}.json"), bytes)?;
         let new = Metadata::<Targets>::from_bytes(bytes)?;
-        // TUF §5.6.3: signed by a threshold of the keys the delegator trusts for this role.
-        if delegator == "root" {
-            new.verify_role(
-                role,
-                &self.root.signed.keys,
-                self.root.signed.role("targets")?,
-            )?;
-        } else {
-            let parent = self
-                .targets
-                .get(delegator)
-                .ok_or_else(|| Error::Workflow(format!("delegator {delegator} not loaded")))?;
-            let role_keys =
-                parent
-                    .signed
-                    .delegated_role_keys(role)
-                    .ok_or_else(|| Error::UnknownRole {
-                        role: role.into(),
-                        delegator: delegator.into(),
-                    })?;
-            let keys = &parent.signed.delegations.as_ref().map(|d| &d.keys);
-            let empty = BTreeMap::new();
-            new.verify_role(role, keys.unwrap_or(&empty), &role_keys)?;
-        }
+        self.verify_targets_signatures(&new, role, delegator)?;
         // TUF §5.6.4: version must match snapshot's (mix-and-match attack).
         if new.signed.version != meta.version {
             return Err(Error::Version {
@@ -542,6 +525,42 @@ impl<T: Transport, S: TrustedStore> Updater<T, S> {
         }
         self.targets.insert(role.to_string(), new);
         Ok(())
+    }
+
+    /// TUF §5.6.3: `meta` must be signed by a threshold of the keys `delegator` (root for the
+    /// top-level targets role) trusts for `role`.
+    fn verify_targets_signatures(
+        &self,
+        meta: &Metadata<Targets>,
+        role: &str,
+        delegator: &str,
+    ) -> Result<()> {
+        if delegator == "root" {
+            return meta.verify_role(
+                role,
+                &self.root.signed.keys,
+                self.root.signed.role("targets")?,
+            );
+        }
+        let parent = self
+            .targets
+            .get(delegator)
+            .ok_or_else(|| Error::Workflow(format!("delegator {delegator} not loaded")))?;
+        let role_keys =
+            parent
+                .signed
+                .delegated_role_keys(role)
+                .ok_or_else(|| Error::UnknownRole {
+                    role: role.into(),
+                    delegator: delegator.into(),
+                })?;
+        let empty = BTreeMap::new();
+        let keys = parent
+            .signed
+            .delegations
+            .as_ref()
+            .map_or(&empty, |d| &d.keys);
+        meta.verify_role(role, keys, &role_keys)
     }
 
     /// Finds trusted metadata about `target` (TUF §5.6.7): a pre-order depth-first search of the
@@ -649,6 +668,23 @@ impl<T: Transport, S: TrustedStore> Updater<T, S> {
         role: &str,
         keep: impl Fn(&str, &TargetFile) -> bool,
     ) -> Result<Vec<(String, TargetFile)>> {
+        let mut kept = Vec::new();
+        self.visit_delegated_targets(role, |path, file| {
+            if keep(path, file) {
+                kept.push((path.to_string(), file.clone()));
+            }
+        })?;
+        Ok(kept)
+    }
+
+    /// Like [`Updater::delegated_targets`], but hands each entry the role is trusted for to
+    /// `visit` by reference, without copying (a device searching a role of thousands of
+    /// targets keeps only what it chooses).
+    pub fn visit_delegated_targets(
+        &mut self,
+        role: &str,
+        mut visit: impl FnMut(&str, &TargetFile),
+    ) -> Result<()> {
         if !self.refreshed {
             self.refresh()?;
         }
@@ -662,13 +698,12 @@ impl<T: Transport, S: TrustedStore> Updater<T, S> {
                 delegator: "targets".into(),
             })?;
         self.load_targets(role, "targets")?;
-        Ok(self.targets[role]
-            .signed
-            .targets
-            .iter()
-            .filter(|(path, file)| delegation.covers(path) && keep(path, file))
-            .map(|(p, f)| (p.clone(), f.clone()))
-            .collect())
+        for (path, file) in &self.targets[role].signed.targets {
+            if delegation.covers(path) {
+                visit(path, file);
+            }
+        }
+        Ok(())
     }
 }
 

@@ -46,6 +46,15 @@ pub enum Error {
         /// Signatures required.
         threshold: u32,
     },
+    /// Two signatures in one envelope name the same key id (TUF §4.2: the keyid "MUST be
+    /// unique in the "signatures" array").
+    #[error("{role}: key id {keyid} appears more than once in signatures")]
+    DuplicateKeyId {
+        /// Role whose metadata carried the signatures.
+        role: String,
+        /// The repeated key id.
+        keyid: String,
+    },
     /// A role that should be delegated is not (e.g. missing from root or delegations).
     #[error("role {role} is not delegated by {delegator}")]
     UnknownRole {

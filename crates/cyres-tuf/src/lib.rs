@@ -13,8 +13,8 @@
 //! reaches the network and the disk only through the [`client::Transport`] and
 //! [`client::TrustedStore`] traits, and takes the current time as a parameter, so every TUF
 //! attack scenario is tested in memory at a fixed time. I/O lives in named modules only:
-//! [`net`] (blocking `http://`/`file://` transport, used by `cyres-tuf-client` and
-//! `cyres-agent`), [`fs_store`] (trusted metadata on disk), [`keyfile`], [`workspace`] and
+//! [`net`] (blocking `http://`/`file://` transport, `https://` with the `tls`
+//! feature; used by `cyres-tuf-client` and `cyres-agent`), [`fs_store`] (trusted metadata on disk), [`keyfile`], [`workspace`] and
 //! [`repo::Repository::write_to`].
 
 #![deny(missing_docs)]

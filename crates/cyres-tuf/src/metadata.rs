@@ -121,6 +121,11 @@ macro_rules! signed_common {
     };
 }
 
+/// The cyres extension field of root's `signed` object holding the time that root version was
+/// made. TUF metadata has no issue date; clients ignore unknown fields (TUF §4, python-tuf keeps
+/// them), and a device uses this one to notice a clock that is clearly behind.
+pub const ROOT_ISSUED_FIELD: &str = "x-cyres-issued";
+
 /// Root metadata (TUF §4.3).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Root {
@@ -169,6 +174,20 @@ impl Root {
     /// Whether consistent snapshots are in use (missing means false).
     pub fn consistent(&self) -> bool {
         self.consistent_snapshot.unwrap_or(false)
+    }
+
+    /// When this root version was made, from the cyres extension field [`ROOT_ISSUED_FIELD`]
+    /// (`None` for roots made by other tools). Signed like every other field, so a device can
+    /// trust it as a lower bound on the current time.
+    pub fn issued_at(&self) -> Option<OffsetDateTime> {
+        let s = self.unrecognized.get(ROOT_ISSUED_FIELD)?.as_str()?;
+        parse_time(s).ok()
+    }
+
+    /// Records `at` as the time this root version was made ([`ROOT_ISSUED_FIELD`]).
+    pub fn set_issued_at(&mut self, at: OffsetDateTime) {
+        self.unrecognized
+            .insert(ROOT_ISSUED_FIELD.into(), Value::String(format_time(at)));
     }
 
     /// The set of public keys of a role (for detecting rotations, TUF §5.3.11).
@@ -512,6 +531,20 @@ impl SuccinctRoles {
         )
     }
 
+    /// Every bin role name, in bin order (`2^bit_length` names: callers cap `bit_length`).
+    pub fn bin_names(&self) -> Vec<String> {
+        (0..(1u64 << self.bit_length))
+            .map(|bin| {
+                format!(
+                    "{}-{:0width$x}",
+                    self.name_prefix,
+                    bin,
+                    width = self.suffix_width()
+                )
+            })
+            .collect()
+    }
+
     /// True when `name` is one of the bins.
     pub fn is_bin(&self, name: &str) -> bool {
         let Some(suffix) = name.strip_prefix(&format!("{}-", self.name_prefix)) else {
@@ -617,6 +650,18 @@ impl Targets {
             .find(|r| r.name == name)
     }
 
+    /// The names of every role this role delegates to: listed roles in order, or every succinct
+    /// hash bin.
+    pub fn delegated_role_names(&self) -> Vec<String> {
+        let Some(d) = &self.delegations else {
+            return vec![];
+        };
+        match &d.succinct_roles {
+            Some(s) => s.bin_names(),
+            None => d.roles.iter().map(|r| r.name.clone()).collect(),
+        }
+    }
+
     /// The keys and threshold this role trusts for the delegated role `name` (a listed role or
     /// a succinct hash bin), or `None` when it does not delegate to `name`.
     pub fn delegated_role_keys(&self, name: &str) -> Option<RoleKeys> {
@@ -630,6 +675,26 @@ impl Targets {
             unrecognized: BTreeMap::new(),
         })
     }
+}
+
+/// Just `signed._type`, to name the wrong type before the typed parse fails on its fields.
+#[derive(Deserialize)]
+struct TypeProbe {
+    signed: TypeOnly,
+}
+
+#[derive(Deserialize)]
+struct TypeOnly {
+    #[serde(rename = "_type", default)]
+    type_: String,
+}
+
+/// The envelope as parsed: `signed` and `signatures` (other top-level members are ignored).
+#[derive(Deserialize)]
+#[serde(bound = "T: DeserializeOwned")]
+struct Envelope<T> {
+    signed: T,
+    signatures: Vec<Signature>,
 }
 
 /// A signed metadata envelope: the typed `signed` object, its signatures, and the canonical
@@ -647,35 +712,28 @@ impl<T: Signed> Metadata<T> {
     /// Parses and validates an envelope. Signatures are not checked here.
     pub fn from_bytes(bytes: &[u8]) -> Result<Metadata<T>> {
         let what = format!("{}.json", T::TYPE);
-        let mut value: Value =
-            serde_json::from_slice(bytes).map_err(|e| Error::malformed(&what, e))?;
-        let obj = value
-            .as_object_mut()
-            .ok_or_else(|| Error::malformed(&what, "not an object"))?;
-        let signed_value = obj
-            .remove("signed")
-            .ok_or_else(|| Error::malformed(&what, "no signed"))?;
-        let sigs_value = obj
-            .remove("signatures")
-            .ok_or_else(|| Error::malformed(&what, "no signatures"))?;
-        let found_type = signed_value
-            .get("_type")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string();
+        // The canonical form of `signed` as received (what signatures cover), written while
+        // parsing, then the typed parse: a large targets role never exists as a generic tree
+        // (several times its size) on a device with a few MiB of memory.
+        let canonical = cjson::member_to_canonical(bytes, "signed").map_err(|e| match e {
+            Error::Malformed { reason, .. } => Error::malformed(&what, reason),
+            other => other,
+        })?;
+        let found_type = serde_json::from_slice::<TypeProbe>(bytes)
+            .map_err(|e| Error::malformed(&what, e))?
+            .signed
+            .type_;
         if found_type != T::TYPE {
             return Err(Error::WrongType {
                 expected: T::TYPE.into(),
                 found: found_type,
             });
         }
-        let canonical = cjson::to_canonical(&signed_value)?;
-        let signed: T =
-            serde_json::from_value(signed_value).map_err(|e| Error::malformed(&what, e))?;
-        let signatures: Vec<Signature> =
-            serde_json::from_value(sigs_value).map_err(|e| Error::malformed(&what, e))?;
+        let Envelope { signed, signatures } =
+            serde_json::from_slice::<Envelope<T>>(bytes).map_err(|e| Error::malformed(&what, e))?;
         validate_common(&signed)?;
         signed.validate_fields()?;
+        check_unique_keyids(T::TYPE, &signatures)?;
         Ok(Metadata {
             signed,
             signatures,
@@ -724,9 +782,10 @@ impl<T: Signed> Metadata<T> {
     /// Checks that a threshold of distinct keys of `role` signed this metadata (TUF §5.3.4,
     /// §5.4.2, §5.5.3, §5.6.3).
     ///
-    /// Signatures by keys not listed for the role are ignored; several signatures under one key
-    /// id, or by one public key listed under two ids, count once. Key ids are used as given in
-    /// the delegating metadata and never recomputed (TUF §4.2 note on KEYID).
+    /// Signatures by keys not listed for the role are ignored; an envelope that names one key
+    /// id twice is refused outright ([`Error::DuplicateKeyId`]), and one public key listed under
+    /// two ids counts once. Key ids are used as given in the delegating metadata and never
+    /// recomputed (TUF §4.2 note on KEYID).
     pub fn verify_role(
         &self,
         role: &str,
@@ -734,10 +793,11 @@ impl<T: Signed> Metadata<T> {
         role_keys: &RoleKeys,
     ) -> Result<()> {
         check_threshold(role, role_keys.threshold)?;
+        check_unique_keyids(role, &self.signatures)?;
         let mut counted_ids = BTreeSet::new();
         let mut counted_keys: Vec<&Key> = Vec::new();
         for sig in &self.signatures {
-            if !role_keys.keyids.contains(&sig.keyid) || counted_ids.contains(&sig.keyid) {
+            if !role_keys.keyids.contains(&sig.keyid) {
                 continue;
             }
             let Some(key) = keys.get(&sig.keyid) else {
@@ -766,6 +826,24 @@ impl<T: Signed> Metadata<T> {
         }
         Ok(())
     }
+}
+
+/// TUF §4.2 (signatures): "The keyid MUST be unique in the "signatures" array: multiple
+/// signatures with the same keyid are not allowed." Counting a repeated id once is not enough:
+/// the whole envelope is refused, at parse time and again before counting signatures (for
+/// envelopes assembled in code), so it holds at every role and on both sides of a root
+/// rotation (TUF §5.3.4).
+fn check_unique_keyids(role: &str, signatures: &[Signature]) -> Result<()> {
+    let mut seen = BTreeSet::new();
+    for sig in signatures {
+        if !seen.insert(sig.keyid.as_str()) {
+            return Err(Error::DuplicateKeyId {
+                role: role.into(),
+                keyid: sig.keyid.clone(),
+            });
+        }
+    }
+    Ok(())
 }
 
 fn validate_common<T: Signed>(signed: &T) -> Result<()> {
@@ -819,6 +897,9 @@ mod tests {
                 assert_eq!(s.role_for_target(target), want, "bit_length {bit_length}");
                 assert!(s.is_bin(want));
             }
+            let names = s.bin_names();
+            assert_eq!(names.len(), 1 << bit_length);
+            assert!(names.iter().all(|n| s.is_bin(n)));
             assert!(!s.is_bin("bin-zz"));
             assert!(!s.is_bin("other-0"));
         }

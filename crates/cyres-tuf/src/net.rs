@@ -1,13 +1,15 @@
-//! A [`Transport`] over real URLs: `http://` through a small blocking HTTP/1.1 client over
-//! `std::net`, and `file://` from the local disk; plus [`post_json`] for device state reports.
-//! Used by the `cyres-tuf-client` binary and the `cyres-agent` device agent, both of which must
-//! stay small (no async runtime, no TLS stack).
+//! A [`Transport`] over real URLs: `http://` (and `https://` with the `tls` feature) through a
+//! small blocking HTTP/1.1 client over `std::net`, and `file://` from the local disk; plus
+//! [`post_json`] for device state reports. Used by the `cyres-tuf-client` binary and the
+//! `cyres-agent` device agent, both of which must stay small (no async runtime; the agent adds
+//! rustls, the conformance client does without).
 //!
 //! The conformance suite serves its repositories over plain HTTP on loopback, and the cyres
 //! agent reads TUF repositories from mirrors it trusts no more than the network: TUF metadata
-//! carries the security, so TLS is not needed for correctness (TUF §1.5.1 goals). Every read is
-//! capped at the byte limit the workflow passes in (endless-data attacks); HTTP 403 and 404 are
-//! "not found", which ends the root-rotation walk (TUF §5.3.3).
+//! carries the security, so TLS is not needed for correctness (TUF §1.5.1 goals); it is needed
+//! for what the device sends (its token). Every read is capped at the byte limit the workflow
+//! passes in (endless-data attacks); HTTP 403 and 404 are "not found", which ends the
+//! root-rotation walk (TUF §5.3.3).
 
 use std::fs;
 use std::io::{self, BufRead, BufReader, Read, Write};
@@ -17,12 +19,31 @@ use std::time::Duration;
 use crate::client::{Resource, Transport};
 use crate::error::{Error, Result};
 
+#[cfg(feature = "tls")]
+mod tls;
+#[cfg(feature = "tls")]
+pub use tls::Tls;
+
+/// Built without the `tls` feature there is no TLS configuration, so `https://` URLs are
+/// refused.
+#[cfg(not(feature = "tls"))]
+#[derive(Debug, Clone)]
+pub enum Tls {}
+
+#[cfg(not(feature = "tls"))]
+impl Tls {
+    fn connect(&self, _host: &str, _tcp: TcpStream) -> io::Result<TcpStream> {
+        match *self {}
+    }
+}
+
 /// Fetches metadata and targets from two base URLs.
 #[derive(Debug, Clone)]
 pub struct UrlTransport {
     metadata_base: String,
     targets_base: String,
     log: bool,
+    tls: Option<Tls>,
 }
 
 impl UrlTransport {
@@ -32,7 +53,14 @@ impl UrlTransport {
             metadata_base: metadata_base.into(),
             targets_base: targets_base.into(),
             log: false,
+            tls: None,
         }
+    }
+
+    /// Allows `https://` URLs, trusting the CAs of `tls`.
+    pub fn with_tls(mut self, tls: Tls) -> UrlTransport {
+        self.tls = Some(tls);
+        self
     }
 
     /// Logs every fetch (URL and size or error) on stderr.
@@ -52,11 +80,11 @@ impl UrlTransport {
     fn fetch_into(&self, url: &str, max_len: u64, sink: &mut dyn Write) -> Result<u64> {
         let result = if let Some(p) = url.strip_prefix("file://") {
             fetch_file(p, max_len, sink)
-        } else if let Some(rest) = url.strip_prefix("http://") {
-            fetch_http(rest, max_len, sink)
+        } else if let Some(target) = HttpTarget::parse(url, self.tls.as_ref()) {
+            target.and_then(|t| fetch_http(&t, max_len, sink))
         } else {
             Err(Fail::Other(
-                "only http:// and file:// URLs are supported".into(),
+                "only http://, https:// and file:// URLs are supported".into(),
             ))
         };
         let outcome = result.map_err(|f| f.into_error(url, max_len));
@@ -162,32 +190,112 @@ struct Response {
     status: u16,
     content_length: Option<u64>,
     chunked: bool,
-    reader: BufReader<TcpStream>,
+    reader: BufReader<Box<dyn Read>>,
+}
+
+/// An `http://` or `https://` URL split for one request.
+struct HttpTarget<'a> {
+    /// `host[:port]` as written in the URL (the `Host` header).
+    authority: &'a str,
+    /// The host alone, without brackets (for the TLS server name).
+    host: &'a str,
+    /// Path and query, starting with `/`.
+    path: &'a str,
+    /// `Some` for `https://`.
+    tls: Option<&'a Tls>,
+}
+
+impl<'a> HttpTarget<'a> {
+    /// `None` when `url` is neither `http://` nor `https://`; an error for `https://` without
+    /// a TLS configuration.
+    fn parse(url: &'a str, tls: Option<&'a Tls>) -> Option<Result<HttpTarget<'a>, Fail>> {
+        let (rest, tls) = if let Some(rest) = url.strip_prefix("http://") {
+            (rest, None)
+        } else if let Some(rest) = url.strip_prefix("https://") {
+            match tls {
+                Some(t) => (rest, Some(t)),
+                None => {
+                    return Some(Err(Fail::Other(
+                        "https:// needs a TLS configuration (CA certificates)".into(),
+                    )));
+                }
+            }
+        } else {
+            return None;
+        };
+        let (authority, path) = match rest.find('/') {
+            Some(i) => (&rest[..i], &rest[i..]),
+            None => (rest, "/"),
+        };
+        Some(Ok(HttpTarget {
+            authority,
+            host: host_of(authority),
+            path,
+            tls,
+        }))
+    }
+
+    fn default_port(&self) -> u16 {
+        if self.tls.is_some() { 443 } else { 80 }
+    }
+}
+
+/// The host of an authority: `[::1]:8443` gives `::1`, `example.com:80` gives `example.com`.
+fn host_of(authority: &str) -> &str {
+    let authority = authority.rsplit_once('@').map_or(authority, |(_, a)| a);
+    if let Some(v6) = authority.strip_prefix('[') {
+        return v6.split_once(']').map_or(v6, |(h, _)| h);
+    }
+    authority.split_once(':').map_or(authority, |(h, _)| h)
+}
+
+/// True when `url` names this machine (`localhost`, `127.0.0.0/8`, `::1`): traffic to it never
+/// leaves the host, so a token sent there over plain HTTP is not exposed on a network.
+pub fn is_loopback_url(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let authority = rest.split('/').next().unwrap_or("");
+    let host = host_of(authority);
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Connects to the first address of `target` that answers.
+fn connect(target: &HttpTarget<'_>) -> Result<TcpStream, Fail> {
+    let with_port = if target.authority.contains(':') && !target.authority.ends_with(']') {
+        target.authority.to_string()
+    } else {
+        format!("{}:{}", target.authority, target.default_port())
+    };
+    let mut last = None;
+    for addr in with_port.to_socket_addrs()? {
+        match TcpStream::connect_timeout(&addr, Duration::from_secs(10)) {
+            Ok(s) => return Ok(s),
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(match last {
+        Some(e) => e.into(),
+        None => Fail::Other(format!("cannot resolve {}", target.authority)),
+    })
 }
 
 /// Sends one HTTP/1.1 request (`Connection: close`) and reads the status line and headers.
 fn request(
-    rest: &str,
+    target: &HttpTarget<'_>,
     method: &str,
     headers: &[(&str, &str)],
     body: &[u8],
 ) -> Result<Response, Fail> {
-    let (authority, path) = match rest.find('/') {
-        Some(i) => (&rest[..i], &rest[i..]),
-        None => (rest, "/"),
+    let (authority, path) = (target.authority, target.path);
+    let tcp = connect(target)?;
+    tcp.set_read_timeout(Some(Duration::from_secs(30)))?;
+    tcp.set_write_timeout(Some(Duration::from_secs(30)))?;
+    let mut stream: Box<dyn ReadWrite> = match target.tls {
+        Some(tls) => Box::new(tls.connect(target.host, tcp)?),
+        None => Box::new(tcp),
     };
-    let addr_str = if authority.contains(':') && !authority.ends_with(']') {
-        authority.to_string()
-    } else {
-        format!("{authority}:80")
-    };
-    let addr = addr_str
-        .to_socket_addrs()?
-        .next()
-        .ok_or_else(|| Fail::Other(format!("cannot resolve {authority}")))?;
-    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(10))?;
-    stream.set_read_timeout(Some(Duration::from_secs(30)))?;
-    stream.set_write_timeout(Some(Duration::from_secs(30)))?;
     let mut head = format!(
         "{method} {} HTTP/1.1\r\nHost: {authority}\r\nUser-Agent: cyres-tuf\r\nAccept-Encoding: identity\r\nConnection: close\r\n",
         escape_path(path)
@@ -201,7 +309,8 @@ fn request(
     head.push_str("\r\n");
     stream.write_all(head.as_bytes())?;
     stream.write_all(body)?;
-    let mut reader = BufReader::new(stream);
+    stream.flush()?;
+    let mut reader = BufReader::new(stream.into_read());
     let mut status_line = String::new();
     reader.by_ref().take(8192).read_line(&mut status_line)?;
     let status: u16 = status_line
@@ -241,8 +350,19 @@ fn request(
     })
 }
 
-fn fetch_http(rest: &str, max_len: u64, sink: &mut dyn Write) -> Result<u64, Fail> {
-    let resp = request(rest, "GET", &[], &[])?;
+/// A byte stream to a server: plain TCP or TLS over TCP.
+trait ReadWrite: Read + Write {
+    fn into_read(self: Box<Self>) -> Box<dyn Read>;
+}
+
+impl<T: Read + Write + 'static> ReadWrite for T {
+    fn into_read(self: Box<Self>) -> Box<dyn Read> {
+        self
+    }
+}
+
+fn fetch_http(target: &HttpTarget<'_>, max_len: u64, sink: &mut dyn Write) -> Result<u64, Fail> {
+    let resp = request(target, "GET", &[], &[])?;
     match resp.status {
         200 => {}
         403 | 404 => return Err(Fail::NotFound),
@@ -294,22 +414,24 @@ fn read_chunked(mut reader: impl BufRead, max_len: u64, sink: &mut dyn Write) ->
     }
 }
 
-/// POSTs a JSON body to an `http://` URL with an optional bearer token and returns the HTTP
-/// status (any status; the caller decides what counts as success). The response body is read
-/// and dropped, at most 64 KiB of it.
-pub fn post_json(url: &str, bearer: Option<&str>, body: &[u8]) -> Result<u16> {
-    let rest = url
-        .strip_prefix("http://")
-        .ok_or_else(|| Error::Transport {
-            what: url.into(),
-            reason: "only http:// URLs are supported".into(),
-        })?;
+/// POSTs a JSON body to an `http://` or (with `tls`) `https://` URL with an optional bearer
+/// token and returns the HTTP status (any status; the caller decides what counts as success).
+/// The response body is read and dropped, at most 64 KiB of it. Whether a token may go over
+/// plain HTTP is the caller's policy (see [`is_loopback_url`]).
+pub fn post_json(url: &str, tls: Option<&Tls>, bearer: Option<&str>, body: &[u8]) -> Result<u16> {
+    let target = HttpTarget::parse(url, tls)
+        .unwrap_or_else(|| {
+            Err(Fail::Other(
+                "only http:// and https:// URLs are supported".into(),
+            ))
+        })
+        .map_err(|f| f.into_error(url, 0))?;
     let auth = bearer.map(|t| format!("Bearer {t}"));
     let mut headers = vec![("Content-Type", "application/json")];
     if let Some(a) = &auth {
         headers.push(("Authorization", a.as_str()));
     }
-    let resp = request(rest, "POST", &headers, body).map_err(|f| f.into_error(url, 0))?;
+    let resp = request(&target, "POST", &headers, body).map_err(|f| f.into_error(url, 0))?;
     let status = resp.status;
     let _ = copy_capped(resp.reader, 64 * 1024, &mut io::sink());
     Ok(status)
@@ -390,6 +512,37 @@ mod tests {
             Err(Error::NotFound { .. })
         ));
         assert_eq!(escape_path("/a b/%3F#?é"), "/a%20b/%3F%23%3F%C3%A9");
+        // Without a TLS configuration https:// is refused, never downgraded.
+        assert!(matches!(
+            UrlTransport::new("https://127.0.0.1:9/m", "https://127.0.0.1:9/t")
+                .fetch(Resource::Metadata, "timestamp.json", 9),
+            Err(Error::Transport { ref reason, .. }) if reason.contains("TLS")
+        ));
         let _ = fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn loopback_urls() {
+        for url in [
+            "http://127.0.0.1:8080/api",
+            "http://localhost/x",
+            "http://LOCALHOST:1",
+            "http://[::1]:8443/",
+            "http://127.3.2.1",
+            "http://user@127.0.0.1:5/",
+        ] {
+            assert!(is_loopback_url(url), "{url}");
+        }
+        for url in [
+            "http://cyres.example.com",
+            "http://10.0.0.1:80/",
+            "http://[2001:db8::1]/",
+            "http://localhost.example.com/",
+            "http://127.0.0.1.example.com/",
+        ] {
+            assert!(!is_loopback_url(url), "{url}");
+        }
+        assert_eq!(host_of("[::1]:8443"), "::1");
+        assert_eq!(host_of("example.com:80"), "example.com");
     }
 }

@@ -21,13 +21,18 @@
 //! attacks (TUF §5.4.4), and they only work if someone renews them.
 //!
 //! The workspace manages delegations listed by name (`roles`), which is what the channel
-//! layout uses; succinct hash-bin delegations (TAP 15) are verified by the client but not
-//! edited here.
+//! layout uses, and succinct hash-bin delegations (TUF §4.5 `succinct_roles`, TAP 15; see
+//! [`bins`]): a channel role can hand its targets to `2^n` bins that share one key set, so a
+//! release adds a few hundred bytes to one bin instead of re-signing one huge role.
 //!
 //! Publishing and renewing both rewrite `published/`; they take an exclusive advisory lock on
 //! `<repo>/.cyres-repo.lock` and re-read what is published once they hold it, so a server
 //! renewing the timestamp and a person publishing at the same moment cannot reuse a version.
+//! Staged edits (adding targets, signing, rotating keys) take the same lock around their whole
+//! read-modify-write ([`Workspace::open_locked`]), so two people editing at once cannot lose
+//! each other's changes.
 
+pub mod bins;
 mod files;
 mod status;
 
@@ -163,6 +168,8 @@ pub struct Workspace {
     root: Metadata<Root>,
     targets: BTreeMap<String, Metadata<Targets>>,
     published: Published,
+    /// The repository lock, held from [`Workspace::open_locked`] until drop.
+    lock: Option<std::fs::File>,
 }
 
 fn repo_err(msg: impl Into<String>) -> Error {
@@ -230,6 +237,7 @@ impl Workspace {
             roles: BTreeMap::new(),
             unrecognized: BTreeMap::new(),
         };
+        root.set_issued_at(now);
         for role in ["root", "targets", "snapshot", "timestamp"] {
             let k = &keys[role];
             root.keys.insert(k.key_id().into(), k.public().clone());
@@ -276,6 +284,7 @@ impl Workspace {
             root: root_md,
             targets,
             published: Published::default(),
+            lock: None,
         };
         let settings_bytes =
             serde_json::to_vec_pretty(&ws.settings).map_err(|e| Error::Canonical(e.to_string()))?;
@@ -288,7 +297,19 @@ impl Workspace {
         Ok((ws, created))
     }
 
-    /// Opens the repository in `dir`: settings, staged metadata and what is published.
+    /// Opens the repository in `dir` for an edit: takes the repository's exclusive lock (the
+    /// one publishing and online renewal take), then reads it, and holds the lock until the
+    /// workspace is dropped. Two edits of staged metadata at once would otherwise both read the
+    /// same version and the later write would silently drop the earlier one's change.
+    pub fn open_locked(dir: &Path) -> Result<Workspace> {
+        let lock = files::lock(dir)?;
+        let mut ws = Workspace::open(dir)?;
+        ws.lock = Some(lock);
+        Ok(ws)
+    }
+
+    /// Opens the repository in `dir` for reading: settings, staged metadata and what is
+    /// published. Edits need [`Workspace::open_locked`].
     pub fn open(dir: &Path) -> Result<Workspace> {
         let settings: Settings = serde_json::from_slice(&files::read(&dir.join(SETTINGS_FILE))?)
             .map_err(|e| Error::malformed(SETTINGS_FILE, e))?;
@@ -305,9 +326,7 @@ impl Workspace {
             }
             let path = staged.join(format!("{}.json", encode_role(&role)));
             let md = Metadata::<Targets>::from_bytes(&files::read(&path)?)?;
-            if let Some(d) = &md.signed.delegations {
-                queue.extend(d.roles.iter().map(|r| r.name.clone()));
-            }
+            queue.extend(md.signed.delegated_role_names());
             targets.insert(role, md);
         }
         let published = files::load_published(dir, settings.consistent_snapshot)?;
@@ -317,6 +336,7 @@ impl Workspace {
             root,
             targets,
             published,
+            lock: None,
         })
     }
 
@@ -416,6 +436,7 @@ impl Workspace {
             signed.version = v + 1;
         }
         signed.expires = format_time(now + self.settings.lifetime("root"));
+        signed.set_issued_at(now);
         self.root = Metadata::new(signed)?;
         self.save_root()
     }
@@ -434,7 +455,7 @@ impl Workspace {
     fn parent_of(&self, role: &str) -> Option<&str> {
         self.targets
             .iter()
-            .find(|(_, md)| md.signed.delegation(role).is_some())
+            .find(|(_, md)| md.signed.delegated_role_keys(role).is_some())
             .map(|(name, _)| name.as_str())
     }
 
@@ -458,7 +479,7 @@ impl Workspace {
         files: &[(&str, &[u8], &TargetCustom)],
         now: OffsetDateTime,
     ) -> Result<Vec<String>> {
-        let mut by_role: BTreeMap<&'static str, Vec<(String, TargetFile)>> = BTreeMap::new();
+        let mut by_role: BTreeMap<String, Vec<(String, TargetFile)>> = BTreeMap::new();
         let mut paths = Vec::new();
         for (file_name, bytes, custom) in files {
             if file_name.contains('/') {
@@ -482,11 +503,13 @@ impl Workspace {
             let local = crate::pathpattern::local_path(&self.dir.join("staged/targets"), &path)?;
             write_atomic(&local, bytes)?;
             let file = TargetFile::describing(bytes, Some(custom.to_value()));
+            // A channel role that delegates to hash bins keeps its targets in the bins.
+            let role = self.staging_role(role, &path);
             by_role.entry(role).or_default().push((path.clone(), file));
             paths.push(path);
         }
         for (role, entries) in by_role {
-            self.edit_targets(role, now, |t| {
+            self.edit_targets(&role, now, |t| {
                 t.targets.extend(entries);
                 Ok(())
             })?;
@@ -536,9 +559,9 @@ impl Workspace {
                 })?;
                 let d = self.targets[parent]
                     .signed
-                    .delegation(role)
+                    .delegated_role_keys(role)
                     .ok_or_else(|| repo_err(role.to_string()))?;
-                ids.extend(d.keyids.iter().cloned());
+                ids.extend(d.keyids);
             }
         }
         Ok(ids)
@@ -701,7 +724,12 @@ impl Workspace {
     /// keys (TUF §6.3: targets first, then snapshot, then timestamp, so a client never sees a
     /// timestamp pointing at files that are not there yet).
     pub fn publish(&mut self, now: OffsetDateTime) -> Result<PublishReport> {
-        let _lock = files::lock(&self.dir)?;
+        // flock is per open file: taking it again here while `open_locked` holds it would
+        // wait forever.
+        let _lock = match self.lock {
+            Some(_) => None,
+            None => Some(files::lock(&self.dir)?),
+        };
         self.published = files::load_published(&self.dir, self.settings.consistent_snapshot)?;
         self.check_signatures("root")?;
         for role in self.targets.keys() {
@@ -761,16 +789,22 @@ impl Workspace {
             )?;
             write_atomic(&meta_dir.join("root.json"), &bytes)?;
         }
-        let meta: BTreeMap<String, MetaFile> = self
-            .targets
-            .iter()
-            .map(|(role, md)| {
-                (
-                    format!("{role}.json"),
-                    MetaFile::version_only(md.signed.version),
-                )
-            })
-            .collect();
+        // TUF §5.5.5: "Check that all targets metadata files listed in the trusted snapshot are
+        // also listed in the new snapshot" — clients refuse a snapshot that drops a role. Roles
+        // no longer delegated (hash bins retired by a rebalance) stay listed at their last
+        // version; nothing delegates to them, so no client fetches them.
+        let mut meta: BTreeMap<String, MetaFile> = self
+            .published
+            .snapshot
+            .as_ref()
+            .map(|s| s.signed.meta.clone())
+            .unwrap_or_default();
+        meta.extend(self.targets.iter().map(|(role, md)| {
+            (
+                format!("{role}.json"),
+                MetaFile::version_only(md.signed.version),
+            )
+        }));
         let (snapshot, snapshot_bytes) = files::write_snapshot(
             &meta_dir,
             consistent,

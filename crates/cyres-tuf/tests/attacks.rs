@@ -374,32 +374,53 @@ fn threshold_not_met_is_rejected() {
     );
 }
 
+/// TUF §4.2: "The keyid MUST be unique in the "signatures" array". Every role's metadata
+/// signed twice by its one trusted key (threshold 1, so counting the repeat once would pass)
+/// is refused, and so is a repeat whose other copy carries a bogus signature.
 #[test]
-fn duplicate_signatures_by_one_key_count_once() {
+fn duplicate_key_ids_in_signatures_are_refused_at_every_role() {
+    for role in ["timestamp", "snapshot", "targets", "security"] {
+        let mut fx = Fx::new();
+        let k = fx.key(role);
+        fx.tamper(role, &[&k, &k], |_| {});
+        let mut c = fx.client();
+        // Delegated roles load during the target search, top-level ones during refresh.
+        let err = c
+            .refresh()
+            .and_then(|()| c.target_info(SECURITY_TARGET).map(|_| ()))
+            .expect_err(role);
+        assert!(
+            matches!(err, Error::DuplicateKeyId { ref keyid, .. } if keyid == k.key_id()),
+            "{role}: {err}"
+        );
+    }
+    // One valid and one garbage signature under the same key id.
     let mut fx = Fx::new();
-    let k2 = Arc::new(SigningKey::generate().unwrap());
-    let k1 = fx.key("targets");
+    let k = fx.key("timestamp");
+    fx.tamper("timestamp", &[&k], |_| {});
+    let file = fx.file_of("timestamp");
+    let mut env: Value = serde_json::from_slice(&fx.repo.files()[&file]).unwrap();
+    let bogus = json!({"keyid": k.key_id(), "sig": "00".repeat(64)});
+    env["signatures"].as_array_mut().unwrap().insert(0, bogus);
     fx.repo
-        .set_role_keys("targets", vec![k1.clone(), k2], 2)
-        .unwrap();
-    fx.repo.touch("targets");
-    fx.repo.publish().unwrap();
-    fx.tamper("targets", &[&k1, &k1, &k1], |_| {});
-    let name = fx.file_of("targets");
-    let env: Value = serde_json::from_slice(&fx.repo.files()[&name]).unwrap();
-    assert_eq!(env["signatures"].as_array().unwrap().len(), 3);
-    let err = fx.refresh_err();
-    assert!(
-        matches!(
-            err,
-            Error::Threshold {
-                valid: 1,
-                threshold: 2,
-                ..
-            }
-        ),
-        "{err}"
-    );
+        .files_mut()
+        .insert(file, serde_json::to_vec(&env).unwrap());
+    assert!(matches!(fx.refresh_err(), Error::DuplicateKeyId { role, .. } if role == "timestamp"));
+    // The trusted root itself (TUF §5.2 loads it with the same parser).
+    let fx = Fx::new();
+    let mut env: Value = serde_json::from_slice(&fx.initial_root).unwrap();
+    let k = fx.key("root");
+    let root = sign_value(&env["signed"], &[&k, &k]);
+    env = serde_json::from_slice(&root).unwrap();
+    assert_eq!(env["signatures"].as_array().unwrap().len(), 2);
+    let err = Updater::new(
+        MemoryTransport::from_files(fx.repo.files()),
+        MemoryStore::with_root(&root),
+        UpdaterConfig::default(),
+        fx.now,
+    )
+    .unwrap_err();
+    assert!(matches!(err, Error::DuplicateKeyId { .. }), "{err}");
 }
 
 /// Publishes root v2 with a new root key set {n1, n2, n3} (threshold 2) and then re-signs
@@ -438,6 +459,41 @@ fn root_rotation_needs_old_and_new_thresholds() {
     let mut c = fx.client();
     c.refresh().unwrap();
     assert_eq!(c.root().version, 2);
+}
+
+/// TUF §5.3.4 with §4.2: a new root whose signatures repeat a key id is refused whether the
+/// repeat is on the old root's side of the rotation or on the new one's, even when each
+/// threshold would be met with the repeat counted once; the client stays on root v1.
+#[test]
+fn root_rotation_refuses_duplicate_key_ids_on_either_side() {
+    let new: Vec<Arc<SigningKey>> = (0..3)
+        .map(|_| Arc::new(SigningKey::generate().unwrap()))
+        .collect();
+    for (side, repeat_old, repeat_new) in [("old", 2, 1), ("new", 1, 2)] {
+        for repeat in [true, false] {
+            let mut fx = Fx::new();
+            let old = fx.key("root");
+            let mut signers: Vec<&SigningKey> = vec![&old, &new[0], &new[1]];
+            if repeat {
+                signers.extend(std::iter::repeat_n(&*old, repeat_old - 1));
+                signers.extend(std::iter::repeat_n(&*new[0], repeat_new - 1));
+            }
+            rotate_root_and_sign(&mut fx, &signers, &new);
+            let mut c = fx.client();
+            if repeat {
+                let err = c.refresh().unwrap_err();
+                assert!(
+                    matches!(err, Error::DuplicateKeyId { ref role, .. } if role == "root"),
+                    "{side}: {err}"
+                );
+                assert_eq!(c.root().version, 1, "{side}");
+            } else {
+                // Without the repeat the same signers rotate fine.
+                c.refresh().unwrap();
+                assert_eq!(c.root().version, 2, "{side}");
+            }
+        }
+    }
 }
 
 #[test]
@@ -650,4 +706,99 @@ fn succinct_hash_bins_resolve_targets_to_their_bin_only() {
     assert_eq!(c.download_target(&info).unwrap(), b"targets/file.txt");
     assert_eq!(c.target_info("a").unwrap().unwrap().role, "bin-6");
     assert_eq!(c.target_info("stray").unwrap(), None);
+}
+
+/// Role `x` delegated by both `a` (key `ka`, for `a/*`) and `b` (key `kb`, for `b/*`), listing
+/// `a/file` and `b/file`, signed by `ka` only, or by `ka` and `kb` when asked.
+fn two_parent_repo(sign_x_with_b_key_too: bool) -> (Repository, OffsetDateTime) {
+    use cyres_tuf::metadata::DelegatedRole;
+    let now = parse_time("2030-01-01T00:00:00Z").unwrap();
+    let mut repo = Repository::new(parse_time("2030-06-01T00:00:00Z").unwrap(), true).unwrap();
+    repo.add_delegation("targets", "a", vec!["a/*".into()], 1, 1, false)
+        .unwrap();
+    repo.add_delegation("targets", "b", vec!["b/*".into()], 1, 1, false)
+        .unwrap();
+    repo.add_delegation("a", "x", vec!["a/*".into()], 1, 1, false)
+        .unwrap();
+    repo.add_target("x", "a/file", b"a file", None).unwrap();
+    repo.add_target("x", "b/file", b"b file", None).unwrap();
+    // b delegates the same role x, but trusts another key for it.
+    let kb = Arc::new(SigningKey::generate().unwrap());
+    let d = repo.targets.get_mut("b").unwrap();
+    let delegations = d
+        .delegations
+        .get_or_insert_with(|| serde_json::from_value(json!({"keys": {}, "roles": []})).unwrap());
+    delegations
+        .keys
+        .insert(kb.key_id().to_string(), kb.public().clone());
+    delegations.roles.push(DelegatedRole {
+        name: "x".into(),
+        keyids: vec![kb.key_id().to_string()],
+        threshold: 1,
+        terminating: false,
+        paths: Some(vec!["b/*".into()]),
+        path_hash_prefixes: None,
+        unrecognized: Default::default(),
+    });
+    repo.touch("b");
+    repo.publish().unwrap();
+    if sign_x_with_b_key_too {
+        let ka = repo.keys("x")[0].clone();
+        let file = format!("metadata/{}.x.json", repo.targets["x"].version);
+        let env: Value = serde_json::from_slice(&repo.files()[&file]).unwrap();
+        let bytes = sign_value(&env["signed"], &[&ka, &kb]);
+        repo.files_mut().insert(file, bytes);
+    }
+    (repo, now)
+}
+
+fn client_for(repo: &Repository, store: MemoryStore, now: OffsetDateTime) -> Client {
+    Updater::new(
+        MemoryTransport::from_files(repo.files()),
+        store,
+        UpdaterConfig::default(),
+        now,
+    )
+    .unwrap()
+}
+
+/// TUF §5.6.3 and tuf-conformance `test_cached_role_is_verified_against_current_delegator`:
+/// a role reached through a second delegator is verified against that delegator's keys, even
+/// when a copy trusted through the first path is cached in memory or in the trusted store.
+#[test]
+fn role_delegated_by_two_parents_is_verified_against_each_path() {
+    let (repo, now) = two_parent_repo(false);
+    let root = repo.root_bytes().unwrap();
+    let is_x_threshold = |e: &Error| matches!(e, Error::Threshold { role, .. } if role == "x");
+    // One run, the trusted path first: x is cached, then reached through b and refused.
+    let mut c = client_for(&repo, MemoryStore::with_root(&root), now);
+    let info = c.target_info("a/file").unwrap().expect("a/file through a");
+    assert_eq!(info.role, "x");
+    assert_eq!(c.download_target(&info).unwrap(), b"a file");
+    let err = c.target_info("b/file").unwrap_err();
+    assert!(is_x_threshold(&err), "{err}");
+    // The next run finds x in the trusted store: still refused through b.
+    let mut c = client_for(&repo, c.into_store(), now);
+    let err = c.target_info("b/file").unwrap_err();
+    assert!(is_x_threshold(&err), "{err}");
+    // One run, the refused path first: the trusted path still works afterwards.
+    let mut c = client_for(&repo, MemoryStore::with_root(&root), now);
+    let err = c.target_info("b/file").unwrap_err();
+    assert!(is_x_threshold(&err), "{err}");
+    assert_eq!(c.target_info("a/file").unwrap().unwrap().role, "x");
+    // Signed by both delegators' keys, x serves both paths in one run.
+    let (repo, now) = two_parent_repo(true);
+    let mut c = client_for(
+        &repo,
+        MemoryStore::with_root(&repo.root_bytes().unwrap()),
+        now,
+    );
+    for target in ["a/file", "b/file"] {
+        let info = c.target_info(target).unwrap().expect(target);
+        assert_eq!(info.role, "x");
+        assert_eq!(
+            c.download_target(&info).unwrap().len() as u64,
+            info.file.length
+        );
+    }
 }

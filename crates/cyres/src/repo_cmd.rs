@@ -1,12 +1,18 @@
 //! `cyres repo`: manage a TUF update repository with security and feature channels
 //! (`init | key generate | add-target | remove-target | sign | publish | rotate-root | touch |
-//! renew | status`).
+//! bins create | bins rebalance | bins show | renew | status`).
 //!
 //! The logic lives in `cyres_tuf::workspace` (layout, signing rules, publishing) and
 //! `cyres_tuf::keyfile` (encrypted key files); this file parses flags, reads target files and
 //! passphrases, reads the clock, and prints results. Passphrases come from the
 //! `CYRES_KEY_PASSPHRASE` environment variable when set, otherwise from a prompt on the
 //! terminal with echo switched off. Exit codes: 0 ok, 2 error (as every `cyres` command).
+//!
+//! Every command that changes the repository holds its exclusive lock
+//! (`<repo>/.cyres-repo.lock`, the one `publish` and the server's renewal take) from reading
+//! the staged metadata to writing it back, so two people signing or adding targets at once
+//! cannot drop each other's change. Key files are opened (and passphrases asked for) before
+//! the lock is taken, so a prompt never holds up the server.
 //!
 //! A typical release of a security fix:
 //!
@@ -123,14 +129,23 @@ enum RepoCommand {
         #[arg(long, value_name = "KEYFILE")]
         sign_with: Vec<PathBuf>,
     },
-    /// Add signatures to a staged role.
+    /// Add signatures to a staged role, or with --pending to every role with staged changes
+    /// that one of the keys may sign (e.g. all hash bins after a rebalance).
     Sign {
-        /// Role: root, targets, security, feature (or another delegated role).
+        /// Role: root, targets, security, feature (or another delegated role or hash bin).
+        #[arg(long, required_unless_present = "pending", conflicts_with = "pending")]
+        role: Option<String>,
+        /// Sign every role with unpublished staged changes that the keys are trusted for.
         #[arg(long)]
-        role: String,
+        pending: bool,
         /// Key files to sign with.
         #[arg(long = "key", value_name = "KEYFILE", required = true)]
         keys: Vec<PathBuf>,
+    },
+    /// Succinct hash-bin delegations (TAP 15): split a channel's targets over 2^n bins.
+    Bins {
+        #[command(subcommand)]
+        command: BinsCommand,
     },
     /// Publish staged changes (every threshold must be met) with a new snapshot and timestamp.
     Publish,
@@ -168,6 +183,50 @@ enum RepoCommand {
         /// Output format.
         #[arg(long, value_enum, default_value_t = StatusFormat::Table)]
         format: StatusFormat,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum BinsCommand {
+    /// Make a role (e.g. security) delegate to 2^BITS hash bins sharing one key set; new
+    /// targets of that role then go into their bin.
+    Create {
+        /// The delegating role; it must not delegate to anything yet.
+        #[arg(long, default_value = "security")]
+        parent: String,
+        /// Bin role names are <PREFIX>-<hex> (default <PARENT>-bin).
+        #[arg(long)]
+        prefix: Option<String>,
+        /// Number of leading SHA-256 bits of a target path that select its bin (1-16).
+        #[arg(long, value_name = "BITS")]
+        bit_length: u32,
+        /// Key file whose public key the bins trust (no passphrase needed; repeat for several).
+        #[arg(long = "key", value_name = "KEYFILE", required = true)]
+        keys: Vec<PathBuf>,
+        /// Signatures required per bin.
+        #[arg(long, default_value_t = 1)]
+        threshold: u32,
+        /// Sign the parent and the new bins right away with those of these key files they trust.
+        #[arg(long, value_name = "KEYFILE")]
+        sign_with: Vec<PathBuf>,
+    },
+    /// Change the number of bins to 2^BITS and move every target into its new bin.
+    Rebalance {
+        /// The delegating role.
+        #[arg(long, default_value = "security")]
+        parent: String,
+        /// New number of leading hash bits (1-16).
+        #[arg(long, value_name = "BITS")]
+        bit_length: u32,
+        /// Sign the parent and the bins right away with those of these key files they trust.
+        #[arg(long, value_name = "KEYFILE")]
+        sign_with: Vec<PathBuf>,
+    },
+    /// List the bins of a role with their target counts and versions.
+    Show {
+        /// The delegating role.
+        #[arg(long, default_value = "security")]
+        parent: String,
     },
 }
 
@@ -301,9 +360,10 @@ pub fn run(args: RepoArgs) -> anyhow::Result<u8> {
             name,
             sign_with,
         } => {
-            let mut ws = Workspace::open(dir)?;
             let bytes =
                 std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let keys = open_keys(&sign_with, &mut pass)?;
+            let mut ws = Workspace::open_locked(dir)?;
             let name = match name {
                 Some(n) => n,
                 None => file
@@ -325,25 +385,42 @@ pub fn run(args: RepoArgs) -> anyhow::Result<u8> {
                 min_version,
             };
             let path = ws.add_target(&name, &bytes, &custom, now)?;
-            println!(
-                "staged {path} ({} bytes) in role {}",
-                bytes.len(),
-                channel.role()
-            );
-            sign_all(&mut ws, channel.role(), &sign_with, &mut pass)?;
+            // Into the channel role itself, or into its hash bin.
+            let role = ws.staging_role(channel.role(), &path);
+            println!("staged {path} ({} bytes) in role {role}", bytes.len());
+            sign_all(&mut ws, &role, &keys)?;
         }
         RepoCommand::RemoveTarget { path, sign_with } => {
-            let mut ws = Workspace::open(dir)?;
+            let keys = open_keys(&sign_with, &mut pass)?;
+            let mut ws = Workspace::open_locked(dir)?;
             let role = ws.remove_target(&path, now)?;
             println!("removed {path} from role {role}");
-            sign_all(&mut ws, &role, &sign_with, &mut pass)?;
+            sign_all(&mut ws, &role, &keys)?;
         }
-        RepoCommand::Sign { role, keys } => {
-            let mut ws = Workspace::open(dir)?;
-            sign_all(&mut ws, &role, &keys, &mut pass)?;
+        RepoCommand::Sign {
+            role,
+            pending,
+            keys,
+        } => {
+            let keys = open_keys(&keys, &mut pass)?;
+            let mut ws = Workspace::open_locked(dir)?;
+            match role {
+                Some(role) if !pending => sign_all(&mut ws, &role, &keys)?,
+                _ => {
+                    let roles = pending_roles(&ws)?;
+                    let mut signed = 0;
+                    for r in &roles {
+                        signed += sign_matching(&mut ws, r, &keys)?;
+                    }
+                    if signed == 0 {
+                        bail!("none of the keys may sign a role with staged changes");
+                    }
+                }
+            }
         }
+        RepoCommand::Bins { command } => bins(dir, command, &mut pass, now)?,
         RepoCommand::Publish => {
-            let mut ws = Workspace::open(dir)?;
+            let mut ws = Workspace::open_locked(dir)?;
             let r = ws.publish(now)?;
             if r.root_written {
                 println!("published root v{}", r.root_version);
@@ -363,7 +440,8 @@ pub fn run(args: RepoArgs) -> anyhow::Result<u8> {
             threshold,
             sign_with,
         } => {
-            let mut ws = Workspace::open(dir)?;
+            let keys = open_keys(&sign_with, &mut pass)?;
+            let mut ws = Workspace::open_locked(dir)?;
             let mut add = Vec::new();
             for p in &add_key {
                 add.push(KeyFile::read(p)?.public);
@@ -380,11 +458,11 @@ pub fn run(args: RepoArgs) -> anyhow::Result<u8> {
                 changed.join(", ")
             );
             for r in &changed {
-                sign_matching(&mut ws, r, &sign_with, &mut pass)?;
+                sign_matching(&mut ws, r, &keys)?;
             }
         }
         RepoCommand::Touch { role } => {
-            let mut ws = Workspace::open(dir)?;
+            let mut ws = Workspace::open_locked(dir)?;
             ws.touch(&role, now)?;
             println!("re-issued {role}: sign it and publish");
         }
@@ -418,37 +496,117 @@ fn fmt_time(t: OffsetDateTime) -> String {
     cyres_tuf::metadata::format_time(t)
 }
 
-/// Signs `role` with each key file in `keys`; every key must be one of the role's keys.
-fn sign_all(
+/// Runs `cyres repo bins …`.
+fn bins(
+    dir: &Path,
+    command: BinsCommand,
+    pass: &mut Passphrases,
+    now: OffsetDateTime,
+) -> anyhow::Result<()> {
+    let (parent, sign_with) = match &command {
+        BinsCommand::Create {
+            parent, sign_with, ..
+        }
+        | BinsCommand::Rebalance {
+            parent, sign_with, ..
+        } => (parent.clone(), sign_with.clone()),
+        BinsCommand::Show { parent } => {
+            let ws = Workspace::open(dir)?;
+            let bins = ws
+                .bins_of(parent)
+                .with_context(|| format!("{parent} does not delegate to hash bins"))?;
+            println!(
+                "{parent}: 2^{} bins {}-*, threshold {} of {} keys",
+                bins.bit_length,
+                bins.name_prefix,
+                bins.threshold,
+                bins.keyids.len()
+            );
+            for name in bins.bin_names() {
+                let t = ws.targets(&name).context("bin missing from staged/")?;
+                println!("  {name:<24} v{:<5} {} targets", t.version, t.targets.len());
+            }
+            return Ok(());
+        }
+    };
+    let keys = open_keys(&sign_with, pass)?;
+    let mut ws = Workspace::open_locked(dir)?;
+    let names = match command {
+        BinsCommand::Create {
+            parent,
+            prefix,
+            bit_length,
+            keys,
+            threshold,
+            ..
+        } => {
+            let mut public = Vec::new();
+            for p in &keys {
+                public.push(KeyFile::read(p)?.public);
+            }
+            let prefix = prefix.unwrap_or_else(|| format!("{parent}-bin"));
+            ws.create_bins(&parent, &prefix, bit_length, &public, threshold, now)?
+        }
+        BinsCommand::Rebalance {
+            parent, bit_length, ..
+        } => ws.rebalance_bins(&parent, bit_length, now)?,
+        BinsCommand::Show { .. } => unreachable!("handled above"),
+    };
+    println!(
+        "{parent} delegates to {} hash bins ({} … {}); sign them (sign --pending) and publish",
+        names.len(),
+        names.first().map_or("", String::as_str),
+        names.last().map_or("", String::as_str)
+    );
+    if !keys.is_empty() {
+        sign_matching(&mut ws, &parent, &keys)?;
+        for name in &names {
+            sign_matching(&mut ws, name, &keys)?;
+        }
+    }
+    Ok(())
+}
+
+/// Opens (decrypts) each key file once, before the repository lock is taken.
+fn open_keys(paths: &[PathBuf], pass: &mut Passphrases) -> anyhow::Result<Vec<SigningKey>> {
+    paths.iter().map(|p| pass.open(p)).collect()
+}
+
+/// Signs `role` with each of `keys`; every key must be one of the role's keys.
+fn sign_all<'k>(
     ws: &mut Workspace,
     role: &str,
-    keys: &[PathBuf],
-    pass: &mut Passphrases,
+    keys: impl IntoIterator<Item = &'k SigningKey>,
 ) -> anyhow::Result<()> {
-    for path in keys {
-        let key = pass.open(path)?;
-        ws.sign(role, &key)
-            .with_context(|| format!("signing {role} with {}", path.display()))?;
+    for key in keys {
+        ws.sign(role, key)
+            .with_context(|| format!("signing {role} with {}", key.key_id()))?;
         println!("signed {role} with {}", key.key_id());
     }
     Ok(())
 }
 
-/// Signs `role` with those of `keys` that the role trusts (for rotations touching several
-/// roles with one list of key files).
-fn sign_matching(
-    ws: &mut Workspace,
-    role: &str,
-    keys: &[PathBuf],
-    pass: &mut Passphrases,
-) -> anyhow::Result<()> {
+/// Signs `role` with those of `keys` that the role trusts (for changes touching several roles
+/// with one list of key files); returns how many signed.
+fn sign_matching(ws: &mut Workspace, role: &str, keys: &[SigningKey]) -> anyhow::Result<usize> {
     let allowed = ws.authorized_keyids(role)?;
-    for path in keys {
-        if allowed.contains(&KeyFile::read(path)?.keyid) {
-            sign_all(ws, role, std::slice::from_ref(path), pass)?;
-        }
-    }
-    Ok(())
+    let mine: Vec<&SigningKey> = keys
+        .iter()
+        .filter(|k| allowed.contains(k.key_id()))
+        .collect();
+    let n = mine.len();
+    sign_all(ws, role, mine)?;
+    Ok(n)
+}
+
+/// Offline roles whose staged version is not published yet.
+fn pending_roles(ws: &Workspace) -> anyhow::Result<Vec<String>> {
+    Ok(ws
+        .status()?
+        .into_iter()
+        .filter(|r| r.pending && !r.online)
+        .map(|r| r.role)
+        .collect())
 }
 
 fn print_status(ws: &Workspace, format: StatusFormat, now: OffsetDateTime) -> anyhow::Result<()> {

@@ -308,3 +308,188 @@ fn rotate_a_channel_key_in_the_delegation() {
     let mut u = client(&dir);
     assert!(u.target_info("security/fix.img").unwrap().is_some());
 }
+
+fn python_tuf() -> PathBuf {
+    let py = cyres_kit::workspace_root().join("target/oracles/tuf-venv/bin/python");
+    assert!(
+        py.is_file(),
+        "python-tuf venv not found at {}: run scripts/python-tuf.sh (the interop tests never skip)",
+        py.display()
+    );
+    py
+}
+
+/// python-tuf's ngclient reads the published repository (served on loopback by the script
+/// itself) into `workdir` and downloads `targets`; returns its JSON summary.
+fn ngclient_read(dir: &Path, workdir: &Path, targets: &[String]) -> serde_json::Value {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/repo_interop/ngclient_bins.py");
+    let out = Command::new(python_tuf())
+        .arg(script)
+        .arg(dir.join("published"))
+        .arg(dir.join("published/metadata/1.root.json"))
+        .arg(workdir)
+        .arg("security")
+        .args(targets)
+        .output()
+        .expect("run python-tuf");
+    assert!(
+        out.status.success(),
+        "python-tuf failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("python-tuf summary")
+}
+
+/// `cyres repo bins create | rebalance` and `add-target` into bins, read by python-tuf (the
+/// reference implementation) before and after a rebalance with the same trusted state, and by
+/// the cyres client.
+#[test]
+fn hash_bins_made_by_the_cli_are_read_by_python_tuf() {
+    let dir = scratch("bins");
+    ok(&dir, &["init"]);
+    let bins_key = dir.join("keys/bins.key").display().to_string();
+    ok(
+        &dir,
+        &["key", "generate", "--out", &bins_key, "--label", "bins"],
+    );
+    let sec_key = key(&dir, "security");
+    let out = ok(
+        &dir,
+        &[
+            "bins",
+            "create",
+            "--parent",
+            "security",
+            "--bit-length",
+            "3",
+            "--key",
+            &bins_key,
+            "--sign-with",
+            &sec_key,
+            "--sign-with",
+            &bins_key,
+        ],
+    );
+    assert!(out.contains("8 hash bins"), "{out}");
+    let mut targets = Vec::new();
+    for i in 0..6 {
+        let image = dir.join(format!("gw-1.{i}.img"));
+        std::fs::write(&image, format!("firmware 1.{i}")).unwrap();
+        let out = ok(
+            &dir,
+            &[
+                "add-target",
+                &image.display().to_string(),
+                "--channel",
+                "security",
+                "--product",
+                "gw",
+                "--hardware",
+                "rev-b",
+                "--version",
+                &format!("1.{i}"),
+                "--sign-with",
+                &bins_key,
+            ],
+        );
+        assert!(out.contains("in role security-bin-"), "{out}");
+        targets.push(format!("security/gw-1.{i}.img"));
+    }
+    ok(&dir, &["publish"]);
+    let show = ok(&dir, &["bins", "show"]);
+    assert!(show.contains("2^3 bins security-bin-*"), "{show}");
+
+    let check = |summary: &serde_json::Value, bits: u64| {
+        assert_eq!(summary["bit_length"], bits, "{summary}");
+        assert_eq!(summary["missing_is_none"], true);
+        let fetched: Vec<&str> = summary["bins_fetched"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| b.as_str().unwrap())
+            .collect();
+        let mut u = client(&dir);
+        for (i, t) in targets.iter().enumerate() {
+            let d = &summary["downloads"][t];
+            assert_eq!(d["content"], format!("firmware 1.{i}"), "{t}");
+            assert_eq!(d["custom"]["version"], format!("1.{i}"));
+            // python-tuf's bin for the path is the one cyres filed it in.
+            let bin = summary["bin_of"][t].as_str().unwrap();
+            assert!(fetched.contains(&bin), "{bin} in {fetched:?}");
+            assert_eq!(u.target_info(t).unwrap().unwrap().role, bin, "{t}");
+        }
+    };
+    let workdir = dir.join("python-tuf");
+    check(&ngclient_read(&dir, &workdir, &targets), 3);
+
+    // Rebalance to 32 bins; python-tuf keeps its trusted snapshot from the first read, so the
+    // retired bins must stay listed and no version may go back.
+    ok(
+        &dir,
+        &[
+            "bins",
+            "rebalance",
+            "--bit-length",
+            "5",
+            "--sign-with",
+            &sec_key,
+        ],
+    );
+    let (code, _, err) = repo(&dir, &["publish"], PASS);
+    assert_eq!(code, 2, "unsigned bins must not publish");
+    assert!(err.contains("threshold"), "{err}");
+    let out = ok(&dir, &["sign", "--pending", "--key", &bins_key]);
+    assert!(out.contains("signed security-bin-1f"), "{out}");
+    ok(&dir, &["publish"]);
+    check(&ngclient_read(&dir, &workdir, &targets), 5);
+}
+
+/// Staged edits take the repository lock: concurrent `add-target` runs into one role all keep
+/// their target.
+#[test]
+fn concurrent_add_target_runs_lose_nothing() {
+    let dir = scratch("concurrent");
+    ok(&dir, &["init"]);
+    let sec_key = key(&dir, "security");
+    let children: Vec<_> = (0..6)
+        .map(|i| {
+            let image = dir.join(format!("fw-{i}.img"));
+            std::fs::write(&image, format!("image {i}")).unwrap();
+            Command::new(env!("CARGO_BIN_EXE_cyres"))
+                .arg("repo")
+                .arg("--repo")
+                .arg(&dir)
+                .arg("--insecure-fast-kdf")
+                .arg("add-target")
+                .arg(&image)
+                .args([
+                    "--channel",
+                    "security",
+                    "--product",
+                    "gw",
+                    "--hardware",
+                    "rev-b",
+                ])
+                .args(["--version", &format!("2.{i}"), "--sign-with", &sec_key])
+                .env("CYRES_KEY_PASSPHRASE", PASS)
+                .stdout(std::process::Stdio::null())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for mut c in children {
+        assert!(c.wait().unwrap().success());
+    }
+    ok(&dir, &["publish"]);
+    let mut u = client(&dir);
+    for i in 0..6 {
+        let info = u
+            .target_info(&format!("security/fw-{i}.img"))
+            .unwrap()
+            .unwrap_or_else(|| panic!("fw-{i}.img lost"));
+        assert_eq!(
+            u.download_target(&info).unwrap(),
+            format!("image {i}").as_bytes()
+        );
+    }
+}

@@ -81,9 +81,13 @@ impl Workspace {
             if names.contains(&r) || !self.targets.contains_key(&r) {
                 continue;
             }
-            if let Some(d) = &self.targets[&r].signed.delegations {
-                queue.extend(d.roles.iter().rev().map(|x| x.name.clone()));
-            }
+            queue.extend(
+                self.targets[&r]
+                    .signed
+                    .delegated_role_names()
+                    .into_iter()
+                    .rev(),
+            );
             names.push(r);
         }
         for n in &names {

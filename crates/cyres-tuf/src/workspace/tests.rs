@@ -85,6 +85,8 @@ fn root_v1(ws: &Workspace) -> Vec<u8> {
 fn init_add_sign_publish_is_verified_by_the_client() {
     let (mut ws, keys) = init("flow");
     let root1 = root_v1(&ws);
+    // The signed issue date a device compares its clock with.
+    assert_eq!(ws.root().issued_at(), Some(T0));
     let path = ws
         .add_target(
             "gw-1.1.0.img",
@@ -354,4 +356,134 @@ fn plain_names_without_consistent_snapshots_are_overwritten() {
     .unwrap();
     let info = u.target_info("security/fw.img").unwrap().unwrap();
     assert_eq!(u.download_target(&info).unwrap(), b"second build");
+}
+
+#[test]
+fn concurrent_staged_edits_hold_the_repository_lock() {
+    let (ws, keys) = init("lock");
+    let dir = ws.dir().to_path_buf();
+    drop(ws);
+    // While one edit holds the lock, another cannot take it …
+    let held = Workspace::open_locked(&dir).unwrap();
+    let probe = std::fs::OpenOptions::new()
+        .write(true)
+        .open(dir.join(".cyres-repo.lock"))
+        .unwrap();
+    assert!(probe.try_lock().is_err(), "lock is held");
+    drop(held);
+    probe.try_lock().unwrap();
+    drop(probe);
+    // … so eight writers staging into the same role at once all keep their target.
+    let handles: Vec<_> = (0..8)
+        .map(|i| {
+            let dir = dir.clone();
+            let sec = keys["security"].clone();
+            std::thread::spawn(move || {
+                let mut ws = Workspace::open_locked(&dir).unwrap();
+                let name = format!("gw-{i}.img");
+                ws.add_target(
+                    &name,
+                    name.as_bytes(),
+                    &custom(Channel::Security, "2.0"),
+                    T0,
+                )
+                .unwrap();
+                ws.sign("security", &key(&sec)).unwrap();
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().unwrap();
+    }
+    let mut ws = Workspace::open_locked(&dir).unwrap();
+    let listed = ws.targets("security").unwrap().targets.len();
+    assert_eq!(listed, 8, "no edit lost");
+    // Publishing while holding the lock from open_locked does not wait for itself.
+    ws.publish(T0).unwrap();
+}
+
+#[test]
+fn hash_bins_are_created_filled_and_rebalanced() {
+    let (mut ws, keys) = init("bins");
+    let root1 = root_v1(&ws);
+    let sec = key(&keys["security"]);
+    let bin_key = SigningKey::generate().unwrap();
+    let names = ws
+        .create_bins("security", "sec-bin", 2, &[bin_key.public().clone()], 1, T0)
+        .unwrap();
+    assert_eq!(names, ["sec-bin-0", "sec-bin-1", "sec-bin-2", "sec-bin-3"]);
+    // A second delegation of the same role, or a bit length out of range, is refused.
+    assert!(
+        ws.create_bins("security", "x", 2, &[bin_key.public().clone()], 1, T0)
+            .is_err()
+    );
+    assert!(
+        ws.create_bins("feature", "f", 17, &[bin_key.public().clone()], 1, T0)
+            .is_err()
+    );
+    let files: Vec<String> = (0..6).map(|i| format!("gw-1.{i}.img")).collect();
+    for f in &files {
+        ws.add_target(f, f.as_bytes(), &custom(Channel::Security, "1.5"), T0)
+            .unwrap();
+    }
+    assert!(ws.targets("security").unwrap().targets.is_empty());
+    let sign_pending = |ws: &mut Workspace| {
+        for row in ws.status().unwrap() {
+            if row.pending && !row.online && row.valid_signatures < row.threshold as usize {
+                let k = if row.role == "security" {
+                    &sec
+                } else {
+                    &bin_key
+                };
+                ws.sign(&row.role, k).unwrap();
+            }
+        }
+    };
+    sign_pending(&mut ws);
+    ws.publish(T0).unwrap();
+    let check = |ws: &Workspace, store: MemoryStore, bits: u32| -> MemoryStore {
+        let mut u = Updater::new(transport(ws), store, UpdaterConfig::default(), T0).unwrap();
+        u.refresh().unwrap();
+        let bins = ws.bins_of("security").unwrap().clone();
+        assert_eq!(bins.bit_length, bits);
+        for f in &files {
+            let path = format!("security/{f}");
+            let info = u
+                .target_info(&path)
+                .unwrap()
+                .expect("found through its bin");
+            assert_eq!(info.role, bins.role_for_target(&path));
+            assert_eq!(u.download_target(&info).unwrap(), f.as_bytes());
+        }
+        u.into_store()
+    };
+    let store = check(&ws, MemoryStore::with_root(&root1), 2);
+    // More bins: every target moves to its new bin; a client that trusted the old layout
+    // accepts the new snapshot (retired bins stay listed, versions only grow).
+    let names = ws.rebalance_bins("security", 4, T0).unwrap();
+    assert_eq!(names.len(), 16);
+    let moved: usize = names
+        .iter()
+        .map(|n| ws.targets(n).unwrap().targets.len())
+        .sum();
+    assert_eq!(moved, files.len());
+    sign_pending(&mut ws);
+    ws.publish(T0).unwrap();
+    let store = check(&ws, store, 4);
+    // Fewer again, from a freshly opened workspace: bins 4..f are retired but still listed.
+    let mut ws = Workspace::open_locked(ws.dir()).unwrap();
+    ws.rebalance_bins("security", 1, T0).unwrap();
+    assert!(ws.targets("sec-bin-5").is_none());
+    sign_pending(&mut ws);
+    ws.publish(T0).unwrap();
+    let store = check(&ws, store, 1);
+    let snap = ws.published.snapshot.as_ref().unwrap();
+    assert!(snap.signed.meta.contains_key("sec-bin-f.json"));
+    // And back up: a bin name that returns continues above its retired version.
+    let retired = snap.signed.meta["sec-bin-f.json"].version;
+    ws.rebalance_bins("security", 4, T0).unwrap();
+    assert_eq!(ws.targets("sec-bin-f").unwrap().version, retired + 1);
+    sign_pending(&mut ws);
+    ws.publish(T0).unwrap();
+    check(&ws, store, 4);
 }

@@ -33,6 +33,7 @@ mod jobs;
 mod model;
 mod notices;
 mod portfolio;
+mod secrets;
 mod tenants;
 
 pub use cases::{AuthorityAction, CaseRow, ReceivedReport, SubmissionRow};
@@ -41,6 +42,7 @@ pub use fleet::{Device, Exposure};
 pub use model::*;
 pub use notices::{NewSubscriber, NoticeDelivery, NoticeFeed, PublishedNotice, Subscriber};
 pub use portfolio::{IngestOutcome, MatchOutcome, SbomUpload};
+pub use secrets::SecretSealer;
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};

@@ -6,7 +6,9 @@
 //!
 //! The columns holding secrets: `webhook.secret` and `notice_subscriber.secret` (HMAC signing
 //! secrets, needed in clear to sign, so they cannot be hashed). Session ids, API tokens, the
-//! setup token and device tokens are stored hashed and are not secrets at rest.
+//! setup token and device tokens are stored hashed. Two tokens stay in clear on purpose: a
+//! session's CSRF token (useless without the session cookie, whose id is hashed) and a
+//! subscriber's unsubscribe token (it can only stop notices, and is looked up by value).
 
 use crate::{Store, StoreError};
 use sqlx::Row;

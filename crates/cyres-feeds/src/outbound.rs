@@ -482,6 +482,12 @@ impl NameLookup for StaticLookup {
     }
 }
 
+/// How long a registration waits for a name to resolve.
+const REGISTRATION_LOOKUP_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The delivery log's text for a request the policy stopped.
+pub const REFUSED_BY_POLICY: &str = "refused by policy";
+
 /// The policy together with the resolver it checks: what the server keeps to check targets
 /// when they are registered and to build its HTTP clients.
 #[derive(Clone, Debug)]
@@ -525,9 +531,10 @@ impl Outbound {
         let Some(host) = self.policy.check_url(url)? else {
             return Ok(());
         };
-        match self.lookup.lookup(&host).await {
-            Ok(addrs) => self.policy.check_resolved(&host, &addrs),
-            Err(_) => Ok(()),
+        // A slow resolver must not hold the request up: the connect-time check remains.
+        match tokio::time::timeout(REGISTRATION_LOOKUP_TIMEOUT, self.lookup.lookup(&host)).await {
+            Ok(Ok(addrs)) => self.policy.check_resolved(&host, &addrs),
+            Ok(Err(_)) | Err(_) => Ok(()),
         }
     }
 }
@@ -575,7 +582,7 @@ pub fn refusal_of<'a>(err: &'a (dyn std::error::Error + 'static)) -> Option<&'a 
 /// or the path, so the log cannot be used to scan the network behind the server.
 pub fn failure_class(err: &reqwest::Error) -> &'static str {
     if refusal_of(err).is_some() {
-        "refused by policy"
+        REFUSED_BY_POLICY
     } else if err.is_timeout() {
         "timed out"
     } else if err.is_connect() {
@@ -760,6 +767,10 @@ mod tests {
             "http://LOCALHOST./",
             "http://api.localhost/",
             "http://user:pw@127.0.0.1/",
+            "http://public.test@127.0.0.1/",
+            "http://127.0.0.1#@public.test/",
+            "http://127.0.0.1\\@public.test/",
+            "http://0000000177.0.0.1/",
         ] {
             match policy.check_url(url) {
                 Err(OutboundRefusal::Address { .. } | OutboundRefusal::Url(_)) => {}

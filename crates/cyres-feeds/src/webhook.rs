@@ -188,7 +188,7 @@ pub async fn deliver(
     // Literal addresses never reach the resolver, so they are checked here, on every attempt
     // (the allowlist may have changed since the target was registered).
     if client.outbound.policy().check_url(url).is_err() {
-        return done(None, Some(REFUSED.to_string()));
+        return done(None, Some(crate::outbound::REFUSED_BY_POLICY.to_string()));
     }
     let response = client
         .http
@@ -213,9 +213,6 @@ pub async fn deliver(
         Err(e) => done(None, Some(failure_class(&e).to_string())),
     }
 }
-
-/// The delivery log's text for an attempt the outbound policy stopped.
-pub const REFUSED: &str = "refused by policy";
 
 #[cfg(test)]
 mod tests {

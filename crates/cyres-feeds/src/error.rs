@@ -91,26 +91,10 @@ pub fn redact_url(url: &reqwest::Url) -> String {
     shown
 }
 
-/// A transport error's text without the URL it may carry.
+/// A transport error's text: its class only ("connection failed", "timed out", "refused by
+/// policy"), never the URL or the remote port's state.
 pub(crate) fn transport_message(err: reqwest::Error) -> String {
-    let timeout = err.is_timeout();
-    let err = err.without_url();
-    let mut text = err.to_string();
-    // The causes say what really happened ("connection refused", "certificate expired"); they
-    // carry no URL, which only the top-level reqwest error holds.
-    let mut cause = std::error::Error::source(&err);
-    while let Some(inner) = cause {
-        let part = inner.to_string();
-        if !text.contains(&part) {
-            text.push_str(": ");
-            text.push_str(&part);
-        }
-        cause = inner.source();
-    }
-    if timeout && !text.contains("timed out") {
-        text.push_str(" (timed out)");
-    }
-    text
+    crate::outbound::failure_class(&err).to_string()
 }
 
 #[cfg(test)]

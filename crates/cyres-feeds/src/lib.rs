@@ -15,7 +15,8 @@
 //! # async fn run(stored: Option<String>) -> Result<(), Box<dyn std::error::Error>> {
 //! use cyres_feeds::{FetchLimits, FetchOutcome, Records, SourceConfig, SourceKind, SyncState};
 //!
-//! let client = cyres_feeds::http_client()?;
+//! let outbound = cyres_feeds::outbound::Outbound::system(Default::default());
+//! let client = cyres_feeds::http_client(&outbound)?;
 //! let source = SourceConfig {
 //!     id: "osv-pypi".into(),
 //!     kind: SourceKind::Osv { ecosystem: "PyPI".into() },
@@ -58,6 +59,7 @@ pub mod euvd;
 mod http;
 mod kev;
 pub mod osv;
+pub mod outbound;
 pub mod smtp;
 mod source;
 pub mod webhook;
@@ -65,7 +67,8 @@ pub mod webhook;
 pub use alert::{Alert, AlertKind};
 pub use error::{FeedError, redact_url};
 pub use euvd::EuvdExploited;
+pub use outbound::http_client;
 pub use source::{
     Batch, FetchLimits, FetchOutcome, MAX_PROBLEMS, RecordProblem, Records, ResumeCursor,
-    SourceConfig, SourceKind, SyncCounts, SyncState, USER_AGENT, fetch, http_client,
+    SourceConfig, SourceKind, SyncCounts, SyncState, USER_AGENT, fetch,
 };

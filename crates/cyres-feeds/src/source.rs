@@ -213,16 +213,6 @@ pub struct RecordProblem {
     pub message: String,
 }
 
-/// Builds an HTTP client suited to advisory sync: rustls, the cyres `User-Agent`, a connect
-/// timeout. Any `reqwest::Client` works with [`fetch`]; this is a convenience.
-pub fn http_client() -> Result<reqwest::Client, FeedError> {
-    reqwest::Client::builder()
-        .user_agent(USER_AGENT)
-        .connect_timeout(Duration::from_secs(30))
-        .build()
-        .map_err(|e| FeedError::Config(format!("cannot build the HTTP client: {e}")))
-}
-
 /// Fetches what changed at `source` since `state`. Does not store anything: the caller stores
 /// the records and [`Batch::state`] together, and calls again while [`Batch::complete`] is false.
 pub async fn fetch(
@@ -256,7 +246,9 @@ mod tests {
     /// The server runs syncs and deliveries on spawned tasks, which need `Send` futures.
     #[test]
     fn futures_are_send() {
-        let client = http_client().unwrap();
+        let outbound = crate::outbound::Outbound::system(Default::default());
+        let client = crate::http_client(&outbound).unwrap();
+        let hooks = crate::webhook::webhook_client(&outbound).unwrap();
         let source = SourceConfig {
             id: "kev".to_string(),
             kind: SourceKind::Kev,
@@ -265,7 +257,7 @@ mod tests {
         let (state, limits) = (SyncState::default(), FetchLimits::default());
         assert_send(&fetch(&client, &source, &state, &limits));
         assert_send(&crate::webhook::deliver(
-            &client,
+            &hooks,
             "http://127.0.0.1:9/",
             b"k",
             b"{}",

@@ -16,7 +16,7 @@ use aws_lc_rs::hmac;
 use reqwest::header::{CONTENT_TYPE, USER_AGENT};
 use time::OffsetDateTime;
 
-use crate::error::transport_message;
+use crate::outbound::failure_class;
 
 /// The signature header.
 pub const SIGNATURE_HEADER: &str = "X-Cyres-Signature";
@@ -25,16 +25,33 @@ pub const TIMESTAMP_HEADER: &str = "X-Cyres-Timestamp";
 /// How long one delivery attempt may take.
 pub const DELIVERY_TIMEOUT: Duration = Duration::from_secs(15);
 
-/// An HTTP client for webhook delivery: rustls, a connect timeout, and **no redirects** (a
-/// receiver that redirects could steer signed alerts, and the POST, to another host; a 3xx is
-/// logged as a failed attempt instead).
-pub fn webhook_client() -> Result<reqwest::Client, crate::FeedError> {
-    reqwest::Client::builder()
+/// The HTTP client for webhook delivery, with the outbound policy it enforces: rustls, a
+/// connect timeout, no proxy from the environment, names resolved and checked through
+/// [`crate::outbound::PolicyResolver`] at connect time, literal addresses checked before each
+/// attempt, and **no redirects** (a receiver that redirects could steer signed alerts, and the
+/// POST, to another host; a 3xx is logged as a failed attempt instead).
+#[derive(Clone, Debug)]
+pub struct WebhookClient {
+    http: reqwest::Client,
+    outbound: crate::outbound::Outbound,
+}
+
+/// Builds the [`WebhookClient`] for `outbound`.
+pub fn webhook_client(
+    outbound: &crate::outbound::Outbound,
+) -> Result<WebhookClient, crate::FeedError> {
+    let http = reqwest::Client::builder()
         .user_agent(crate::USER_AGENT)
         .redirect(reqwest::redirect::Policy::none())
+        .no_proxy()
+        .dns_resolver(outbound.resolver())
         .connect_timeout(Duration::from_secs(10))
         .build()
-        .map_err(|e| crate::FeedError::Config(format!("cannot build the HTTP client: {e}")))
+        .map_err(|e| crate::FeedError::Config(format!("cannot build the HTTP client: {e}")))?;
+    Ok(WebhookClient {
+        http,
+        outbound: outbound.clone(),
+    })
 }
 
 /// `sha256=<lower-case hex HMAC-SHA256 of body>`.
@@ -127,7 +144,8 @@ pub struct DeliveryResult {
     pub status: Option<u16>,
     /// How long the attempt took.
     pub duration: Duration,
-    /// Why it failed, if it did (no URL, no secret in it).
+    /// Why it failed, if it did: the failure class only ("refused by policy", "connection
+    /// failed", "timed out", "HTTP 500"), never the URL, a path or the remote port's state.
     pub error: Option<String>,
 }
 
@@ -150,7 +168,7 @@ impl DeliveryResult {
 /// POSTs `body` (JSON, e.g. [`crate::Alert::webhook_body`]) to `url`, signed with `secret`.
 /// Never fails: every outcome is a [`DeliveryResult`] for the log.
 pub async fn deliver(
-    client: &reqwest::Client,
+    client: &WebhookClient,
     url: &str,
     secret: &[u8],
     body: &[u8],
@@ -167,7 +185,13 @@ pub async fn deliver(
     if !matches!(parsed.scheme(), "http" | "https") {
         return done(None, Some("the webhook URL is not http(s)".to_string()));
     }
+    // Literal addresses never reach the resolver, so they are checked here, on every attempt
+    // (the allowlist may have changed since the target was registered).
+    if client.outbound.policy().check_url(url).is_err() {
+        return done(None, Some(crate::outbound::REFUSED_BY_POLICY.to_string()));
+    }
     let response = client
+        .http
         .post(parsed)
         .header(CONTENT_TYPE, "application/json")
         .header(USER_AGENT, crate::USER_AGENT)
@@ -183,10 +207,10 @@ pub async fn deliver(
     match response {
         Ok(response) => {
             let status = response.status();
-            let error = (!status.is_success()).then(|| format!("receiver answered HTTP {status}"));
+            let error = (!status.is_success()).then(|| format!("HTTP {}", status.as_u16()));
             done(Some(status.as_u16()), error)
         }
-        Err(e) => done(None, Some(transport_message(e))),
+        Err(e) => done(None, Some(failure_class(&e).to_string())),
     }
 }
 

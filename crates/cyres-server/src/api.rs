@@ -14,6 +14,7 @@ mod inventory;
 pub(crate) mod notices;
 mod session;
 
+pub(crate) use admin::check_target;
 pub(crate) use cases::{IntakeLimiter, stage_from};
 
 use crate::{ApiError, App};

@@ -28,6 +28,7 @@ mod guard;
 mod notices;
 mod openapi;
 mod page_cache;
+mod secrets;
 mod setup;
 mod ui;
 mod upload;
@@ -88,6 +89,16 @@ pub struct Config {
     pub max_body_bytes: u64,
     /// Budgets for unpacking uploaded advisory archives (per entry, total, entry count).
     pub unpack_limits: cyres_vuln::UnpackLimits,
+    /// Deliberate internal targets for outbound requests (webhooks, notice subscribers,
+    /// advisory sources, the reporting endpoint): CIDRs (`10.1.2.0/24`) and exact host names
+    /// (`hooks.internal`). Everything else that is not a public address is refused.
+    pub outbound_allow: Vec<String>,
+    /// How outbound requests resolve host names: the system resolver when `None`. Tests put
+    /// a fixed table here so that none of them asks a real DNS server.
+    pub outbound_lookup: Option<Arc<dyn cyres_feeds::outbound::NameLookup>>,
+    /// The key file that encrypts stored secrets (default `<data_dir>/secret.key`), created
+    /// with mode 0600 on first start.
+    pub secret_key_file: Option<PathBuf>,
 }
 
 /// The authority instance reports are delivered to.
@@ -145,7 +156,17 @@ impl Config {
                 total: 4 << 30,
                 entries: 2_000_000,
             },
+            outbound_allow: Vec::new(),
+            outbound_lookup: None,
+            secret_key_file: None,
         }
+    }
+
+    /// Where the secret key file is.
+    pub fn secret_key_path(&self) -> PathBuf {
+        self.secret_key_file
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("secret.key"))
     }
 }
 
@@ -161,9 +182,14 @@ pub struct App {
     pub(crate) limiter: Arc<auth::LoginLimiter>,
     pub(crate) intake_limiter: Arc<api::IntakeLimiter>,
     pub(crate) wake: Arc<Notify>,
+    /// The client for operator-configured endpoints (sources, reporting), under the policy.
     pub(crate) http: reqwest::Client,
-    /// The webhook client (no redirects), built once.
-    pub(crate) webhook_http: reqwest::Client,
+    /// The webhook client (no redirects, under the outbound policy), built once.
+    pub(crate) webhook_http: cyres_feeds::webhook::WebhookClient,
+    /// The outbound policy, to check targets when they are registered.
+    pub(crate) outbound: cyres_feeds::outbound::Outbound,
+    /// The key that seals stored secrets.
+    pub(crate) secrets: Arc<secrets::SecretKeys>,
     /// Serialised findings pages, keyed by the organisation's findings generation.
     pub(crate) findings_cache: Arc<page_cache::PageCache>,
     /// The authority's notifications as assessment facts (ENISA's systemic-risk view).
@@ -194,9 +220,12 @@ impl App {
             None => Store::open_sqlite_dir(&config.data_dir).await?,
         };
         refuse_unprovisioned_authorities(&store).await?;
-        let http = cyres_feeds::http_client().map_err(|e| ApiError::internal(e.to_string()))?;
-        let webhook_http = cyres_feeds::webhook::webhook_client()
+        let outbound = outbound_policy(&config)?;
+        let http =
+            cyres_feeds::http_client(&outbound).map_err(|e| ApiError::internal(e.to_string()))?;
+        let webhook_http = cyres_feeds::webhook::webhook_client(&outbound)
             .map_err(|e| ApiError::internal(e.to_string()))?;
+        let secrets = Arc::new(open_secrets(&store, &config, clock.now()).await?);
         let app = App {
             store,
             config: Arc::new(config),
@@ -206,6 +235,8 @@ impl App {
             wake: Arc::new(Notify::new()),
             http,
             webhook_http,
+            outbound,
+            secrets,
             findings_cache: Default::default(),
             facts_cache: Default::default(),
         };
@@ -286,6 +317,69 @@ async fn refuse_unprovisioned_authorities(store: &Store) -> Result<(), ApiError>
             names.join(", ")
         ),
     ))
+}
+
+/// The outbound policy from the configuration; configured endpoints are checked against it
+/// now, so a source or reporting URL the policy refuses stops the start, naming it.
+fn outbound_policy(config: &Config) -> Result<cyres_feeds::outbound::Outbound, ApiError> {
+    use cyres_feeds::outbound::{Outbound, OutboundPolicy, SystemLookup};
+    let policy = OutboundPolicy::new(&config.outbound_allow).map_err(start_error)?;
+    let lookup = config
+        .outbound_lookup
+        .clone()
+        .unwrap_or_else(|| Arc::new(SystemLookup));
+    let endpoints = config
+        .sources
+        .iter()
+        .map(|s| (format!("source {:?}", s.id), &s.url))
+        .chain(
+            config
+                .reporting
+                .iter()
+                .map(|r| ("[reporting]".to_string(), &r.url)),
+        );
+    for (what, url) in endpoints {
+        policy
+            .check_url(url)
+            .map_err(|e| start_error(format!("{what}: {} refused: {e}", safe_url(url))))?;
+    }
+    Ok(Outbound::new(policy, lookup))
+}
+
+/// Loads (or on first start creates) the secret key file and seals every stored secret under
+/// its current key, in one transaction. A missing or wrong key stops the start, naming the
+/// file.
+async fn open_secrets(
+    store: &Store,
+    config: &Config,
+    now: i64,
+) -> Result<secrets::SecretKeys, ApiError> {
+    let path = config.secret_key_path();
+    let recorded = store.secret_key_id().await?;
+    let keys =
+        secrets::SecretKeys::load_or_create(&path, recorded.as_deref()).map_err(start_error)?;
+    let sealed = store
+        .reseal_secrets(&keys, now)
+        .await
+        .map_err(|e| start_error(format!("secret key file {}: {e}", path.display())))?;
+    if sealed > 0 {
+        tracing::info!(
+            secrets = sealed,
+            key = keys.current_id(),
+            "stored secrets encrypted with the current key"
+        );
+    }
+    Ok(keys)
+}
+
+/// An error that stops the start; its message is for the operator starting the server (it
+/// may name a configured file, never a secret).
+fn start_error(message: impl Into<String>) -> ApiError {
+    ApiError::new(
+        axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+        "start",
+        message,
+    )
 }
 
 /// A URL without credentials or query, for storage and display.

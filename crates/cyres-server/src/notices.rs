@@ -349,14 +349,19 @@ async fn deliver_one(app: &App, d: &NoticeDelivery) -> Result<bool, ApiError> {
     match sub.channel.as_str() {
         "webhook" => {
             let body = envelope(&notice, &urls).to_string();
-            let secret = sub.secret.clone().unwrap_or_default();
-            let result = deliver(
-                &app.webhook_http,
-                &sub.address,
-                secret.as_bytes(),
-                body.as_bytes(),
-            )
-            .await;
+            let secret = app.secrets.open(sub.secret.as_deref().unwrap_or_default());
+            let result = match secret {
+                Ok(secret) => {
+                    deliver(
+                        &app.webhook_http,
+                        &sub.address,
+                        secret.as_bytes(),
+                        body.as_bytes(),
+                    )
+                    .await
+                }
+                Err(e) => crate::secrets::undeliverable(e),
+            };
             let now = app.now();
             let retry = if result.is_success() || !result.should_retry() {
                 None

@@ -246,13 +246,12 @@ pub async fn deliver_due(app: &App) -> Result<usize, ApiError> {
                     app.store.skip_delivery(d.id, "webhook removed").await?;
                     continue;
                 }
-                let result = deliver(
-                    client,
-                    &hook.url,
-                    hook.secret.as_bytes(),
-                    &alert.webhook_body(),
-                )
-                .await;
+                let result = match app.secrets.open(&hook.secret) {
+                    Ok(secret) => {
+                        deliver(client, &hook.url, secret.as_bytes(), &alert.webhook_body()).await
+                    }
+                    Err(e) => crate::secrets::undeliverable(e),
+                };
                 let now = app.now();
                 let retry = if result.is_success() || !result.should_retry() {
                     None
@@ -526,7 +525,10 @@ pub async fn deliver_reports(app: &App) -> Result<usize, ApiError> {
                 None
             }
             Ok(resp) => Some(format!("authority answered {}", resp.status())),
-            Err(e) => Some(format!("delivery failed: {}", e.without_url())),
+            Err(e) => Some(format!(
+                "delivery failed: {}",
+                cyres_feeds::outbound::failure_class(&e)
+            )),
         };
         if let Some(err) = failure {
             let policy = RetryPolicy {

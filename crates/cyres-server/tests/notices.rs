@@ -622,6 +622,7 @@ async fn queued_notice_survives_a_restart(engine: Engine) {
     let _guard = TempDir(dir.clone());
     let mut config = Config::new(dir.clone());
     config.database_url = url;
+    test_outbound(&mut config);
     let clock = Arc::new(ManualClock::new(T0));
     let (app, _) = App::start(config.clone(), clock.clone()).await.unwrap();
     let actor = cyres_store::Actor::system();

@@ -1071,6 +1071,7 @@ async fn queued_work_survives_a_restart(engine: Engine) {
     let _guard = TempDir(dir.clone());
     let mut config = Config::new(dir.clone());
     config.database_url = url;
+    test_outbound(&mut config);
     config.worker_tick_ms = 3_600_000;
     let (app, _link) = App::start(config.clone(), Arc::new(ManualClock::new(T0)))
         .await

@@ -102,6 +102,8 @@ impl Server {
         std::fs::create_dir_all(&dir).unwrap();
         let mut config = Config::new(dir.clone());
         config.worker_tick_ms = 50;
+        // The tests' own receivers on loopback are a deliberate internal target.
+        config.outbound_allow = vec!["127.0.0.1/32".into()];
         config.sync_interval_secs = 0;
         let clock = Arc::new(ManualClock::new(T0));
         let (app, link) = App::start(config, clock.clone()).await.unwrap();

@@ -34,6 +34,7 @@ mod model;
 mod notices;
 mod portfolio;
 mod provisioning;
+mod secrets;
 mod tenants;
 pub mod text;
 
@@ -43,6 +44,7 @@ pub use fleet::{Device, Exposure};
 pub use model::*;
 pub use notices::{NewSubscriber, NoticeDelivery, NoticeFeed, PublishedNotice, Subscriber};
 pub use portfolio::{IngestOutcome, MatchOutcome, SbomUpload};
+pub use secrets::SecretSealer;
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};

@@ -35,6 +35,10 @@ pub struct ServeArgs {
     /// TOML file with advisory sources, sync interval and SMTP settings.
     #[arg(long)]
     config: Option<PathBuf>,
+    /// The key file that encrypts stored webhook secrets (created, mode 0600, on first
+    /// start; back it up with the database). Default: <data-dir>/secret.key.
+    #[arg(long, env = "CYRES_SECRET_KEY_FILE")]
+    secret_key_file: Option<PathBuf>,
     /// Log format: text or json.
     #[arg(long, default_value = "text")]
     log_format: String,
@@ -66,6 +70,9 @@ struct FileConfig {
     /// import use --max-upload.
     #[serde(default)]
     max_body: Option<String>,
+    /// Deliberate internal targets for outbound requests: CIDRs and host names.
+    #[serde(default)]
+    outbound_allow: Vec<String>,
 }
 
 /// Where Article 14 reports go; the token comes from `CYRES_REPORTING_TOKEN`, never the file.
@@ -130,6 +137,7 @@ fn load_config(args: &ServeArgs) -> Result<Config> {
         .unwrap_or_else(|| format!("http://{}", args.listen));
     config.secure_cookies = config.public_url.starts_with("https://");
     config.update_repo = args.update_repo.clone();
+    config.secret_key_file = args.secret_key_file.clone();
     if let Some(path) = &args.config {
         let text =
             std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
@@ -193,6 +201,10 @@ fn load_config(args: &ServeArgs) -> Result<Config> {
             config.max_body_bytes =
                 parse_size(b).with_context(|| format!("{}: max_body", path.display()))?;
         }
+        if let Err(e) = cyres_feeds::outbound::OutboundPolicy::new(&file.outbound_allow) {
+            bail!("{}: {e}", path.display());
+        }
+        config.outbound_allow = file.outbound_allow;
         if let Some(leads) = file.reminder_lead_hours {
             config.reminder_leads = leads.into_iter().map(|h| i64::from(h) * 3600).collect();
         }
@@ -318,6 +330,15 @@ mod tests {
         );
         let e = config_from("[systemic]\ntreshold = 50\n").unwrap_err();
         assert!(format!("{e:#}").contains("treshold"), "{e:#}");
+    }
+
+    #[test]
+    fn outbound_allowlist_is_read_and_checked() {
+        let c = config_from("outbound_allow = [\"10.1.2.0/24\", \"hooks.internal\"]\n").unwrap();
+        assert_eq!(c.outbound_allow, ["10.1.2.0/24", "hooks.internal"]);
+        let e = config_from("outbound_allow = [\"10.1.2.0/40\"]\n").unwrap_err();
+        assert!(format!("{e:#}").contains("10.1.2.0/40"), "{e:#}");
+        assert!(config_from("").unwrap().outbound_allow.is_empty());
     }
 
     #[test]

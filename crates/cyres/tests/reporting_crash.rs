@@ -204,7 +204,8 @@ async fn a_thousand_reports_arrive_exactly_once_across_kill_9() {
     write(
         &config,
         &format!(
-            "outbox_retry_secs = 1\n[reporting]\nurl = \"{}\"\n",
+            // The authority runs on loopback: a deliberate internal target.
+            "outbox_retry_secs = 1\noutbound_allow = [\"127.0.0.1\"]\n[reporting]\nurl = \"{}\"\n",
             auth.base()
         ),
     );

@@ -2,7 +2,26 @@
 //! kit's real files, and webhook delivery against a loopback receiver.
 
 mod kit;
+mod outbound;
 mod server;
 mod sync_euvd;
 mod sync_osv_kev;
 mod webhook;
+
+use std::sync::Arc;
+
+use cyres_feeds::outbound::{Outbound, OutboundPolicy, SystemLookup};
+
+/// The outbound policy with the one deliberate exception these tests need: their own loopback
+/// servers.
+pub fn loopback_outbound() -> Outbound {
+    Outbound::new(
+        OutboundPolicy::new(&["127.0.0.1/32"]).unwrap(),
+        Arc::new(SystemLookup),
+    )
+}
+
+/// An advisory-sync client that may reach the tests' loopback servers.
+pub fn loopback_http() -> reqwest::Client {
+    cyres_feeds::http_client(&loopback_outbound()).unwrap()
+}

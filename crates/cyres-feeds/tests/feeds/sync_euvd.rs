@@ -3,7 +3,7 @@
 
 use cyres_feeds::{
     Batch, FeedError, FetchLimits, FetchOutcome, Records, SourceConfig, SourceKind, SyncState,
-    fetch, http_client,
+    fetch,
 };
 use time::macros::datetime;
 
@@ -65,7 +65,7 @@ async fn fixture_server() -> TestServer {
 #[tokio::test]
 async fn interrupted_paging_resumes_at_the_failed_page() {
     let server = fixture_server().await;
-    let client = http_client().unwrap();
+    let client = crate::loopback_http();
     let limits = limits(3, 10);
     // 8 items in pages of 3: pages 0, 1, 2. Page 1 fails the first time.
     server.with(|s| {
@@ -191,7 +191,7 @@ async fn interrupted_paging_resumes_at_the_failed_page() {
 #[tokio::test]
 async fn page_limit_splits_a_run_into_calls() {
     let server = fixture_server().await;
-    let client = http_client().unwrap();
+    let client = crate::loopback_http();
     let limits = limits(2, 1);
     let mut state = SyncState::default();
     let mut calls = 0;
@@ -220,7 +220,7 @@ async fn page_limit_splits_a_run_into_calls() {
 #[tokio::test]
 async fn euvd_refusals_and_bad_pages_are_errors() {
     let server = fixture_server().await;
-    let client = http_client().unwrap();
+    let client = crate::loopback_http();
 
     // EUVD answers 403 to some library User-Agents (cra.md §11); the default one passes.
     let python = FetchLimits {

@@ -79,7 +79,7 @@ fn alert() -> Alert {
 #[tokio::test]
 async fn signed_delivery_is_verifiable_and_logged() {
     let (base, received) = receiver().await;
-    let client = webhook_client().unwrap();
+    let client = webhook_client(&crate::loopback_outbound()).unwrap();
     let body = alert().webhook_body();
     let before = OffsetDateTime::now_utc().unix_timestamp();
     let result = deliver(&client, &format!("{base}/hook?token=abc"), SECRET, &body).await;
@@ -104,7 +104,7 @@ async fn signed_delivery_is_verifiable_and_logged() {
 #[tokio::test]
 async fn failed_deliveries_say_whether_to_retry_without_leaking_the_url() {
     let (base, received) = receiver().await;
-    let client = webhook_client().unwrap();
+    let client = webhook_client(&crate::loopback_outbound()).unwrap();
     let body = alert().webhook_body();
 
     let busy = deliver(&client, &format!("{base}/busy"), SECRET, &body).await;

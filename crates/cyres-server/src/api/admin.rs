@@ -194,12 +194,29 @@ pub async fn create_webhook(
 ) -> Result<Response, ApiError> {
     caller.require(Role::Admin)?;
     let b: WebhookBody = json_body(&body)?;
+    check_target(&app, &b.url).await?;
     let secret = random_secret();
     let hook = app
         .store
-        .create_webhook(caller.org_id, &b.url, &secret, &caller.actor, app.now())
+        .create_webhook(
+            caller.org_id,
+            &b.url,
+            &app.secrets.seal(&secret),
+            &caller.actor,
+            app.now(),
+        )
         .await?;
     Ok((StatusCode::CREATED, Json(serde_json::json!({"webhook": hook, "secret": secret, "signature": "X-Cyres-Signature: sha256=<hex HMAC-SHA256 of the body>"}))).into_response())
+}
+
+/// The outbound policy's check of a webhook target when it is registered (issue #13, point
+/// 3): a 422 on `url` naming the problem ("127.0.0.1 is a loopback address; …"). Shared by the
+/// API and the pages, for alert webhooks and notice subscribers alike.
+pub(crate) async fn check_target(app: &App, url: &str) -> Result<(), ApiError> {
+    app.outbound
+        .check_target(url)
+        .await
+        .map_err(|e| ApiError::invalid("url", format!("url: {e}")))
 }
 
 /// `DELETE /api/v1/webhooks/{id}` (admin).

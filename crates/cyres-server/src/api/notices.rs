@@ -92,6 +92,15 @@ pub(crate) async fn add_subscriber(
             ));
         }
     };
+    if let Some(url) = webhook_url {
+        crate::api::check_target(app, url).await.map_err(|e| {
+            ApiError::invalid(
+                "webhook_url",
+                e.message.replacen("url: ", "webhook_url: ", 1),
+            )
+        })?;
+    }
+    let sealed = app.secrets.seal(&secret);
     let sub = app
         .store
         .create_subscriber(
@@ -100,7 +109,7 @@ pub(crate) async fn add_subscriber(
             &NewSubscriber {
                 channel,
                 address,
-                secret: Some(&secret),
+                secret: Some(&sealed),
                 label: label.trim(),
                 unsubscribe_token: &token,
             },

@@ -85,7 +85,14 @@ pub struct Secret {
     pub label: String,
     /// The secret.
     pub value: String,
+    /// What cyres keeps of it, said truthfully next to it.
+    pub kept: &'static str,
 }
+
+/// API tokens are checked, never used: only a hash is stored.
+pub const KEPT_HASHED: &str = "cyres keeps only its hash";
+/// Webhook signing secrets sign every delivery, so cyres needs them: stored encrypted.
+pub const KEPT_ENCRYPTED: &str = "cyres needs it to sign deliveries, so it keeps it encrypted with the server's secret key and never shows it again";
 
 #[derive(Template)]
 #[template(path = "settings.html")]
@@ -389,6 +396,7 @@ pub async fn create_token(
         Some(Secret {
             label: format!("API token “{name}” ({})", role.as_str()),
             value: secret,
+            kept: KEPT_HASHED,
         }),
     )
     .await?;
@@ -427,12 +435,20 @@ pub async fn create_webhook(
     let url = form.get("url").to_string();
     if !(url.starts_with("https://") || url.starts_with("http://")) {
         form.fail("url", "an http:// or https:// URL");
+    } else if let Err(e) = crate::api::check_target(&app, &url).await {
+        form.fail("url", e.message.trim_start_matches("url: ").to_string());
     }
     if !form.failed() {
         let secret = random_secret();
         match app
             .store
-            .create_webhook(sess.org_id, &url, &secret, &sess.actor(), app.now())
+            .create_webhook(
+                sess.org_id,
+                &url,
+                &app.secrets.seal(&secret),
+                &sess.actor(),
+                app.now(),
+            )
             .await
         {
             Ok(_) => {
@@ -445,6 +461,7 @@ pub async fn create_webhook(
                             "signing secret of the webhook {url} (deliveries carry X-Cyres-Signature: sha256=<hex HMAC-SHA256 of the body>)"
                         ),
                         value: secret,
+                        kept: KEPT_ENCRYPTED,
                     }),
                 )
                 .await?;

@@ -85,14 +85,23 @@ impl Drop for TempDir {
     }
 }
 
-pub async fn start_with(engine: Engine, tweak: impl FnOnce(&mut Config)) -> Option<Server> {
+/// A test server's configuration: a fresh database, a fresh data directory (the caller
+/// removes it), a fast worker, no scheduled syncs, the tests' outbound policy.
+pub async fn test_config(engine: Engine) -> Option<Config> {
     let url = database_url(engine).await?;
     let dir = std::env::temp_dir().join(format!("cyres-server-test-{}", unique()));
     std::fs::create_dir_all(&dir).unwrap();
-    let mut config = Config::new(dir.clone());
+    let mut config = Config::new(dir);
     config.database_url = url;
     config.worker_tick_ms = 50;
     config.sync_interval_secs = 0;
+    test_outbound(&mut config);
+    Some(config)
+}
+
+pub async fn start_with(engine: Engine, tweak: impl FnOnce(&mut Config)) -> Option<Server> {
+    let mut config = test_config(engine).await?;
+    let dir = config.data_dir.clone();
     tweak(&mut config);
     let clock = Arc::new(ManualClock::new(T0));
     let (app, link) = App::start(config, clock.clone()).await.unwrap();
@@ -111,6 +120,24 @@ pub async fn start_with(engine: Engine, tweak: impl FnOnce(&mut Config)) -> Opti
         setup: link.map(|l| l.0),
         store,
     })
+}
+
+/// The outbound policy every test server starts with: the tests' own receivers on 127.0.0.1
+/// are a deliberate internal target (the operator's allowlist), and names resolve through a
+/// fixed table so that no test asks a real DNS server or connects anywhere but loopback.
+pub fn test_outbound(config: &mut Config) {
+    use cyres_feeds::outbound::StaticLookup;
+    use std::net::IpAddr;
+    config.outbound_allow = vec!["127.0.0.1/32".into()];
+    let at = |ip: &str| [ip.parse::<IpAddr>().unwrap()];
+    config.outbound_lookup = Some(Arc::new(
+        StaticLookup::default()
+            .with("public.test", &at("93.184.216.34"))
+            .with("internal.test", &at("10.0.0.5"))
+            .with("metadata.test", &at("169.254.169.254"))
+            .with("ula.test", &at("fd00::1"))
+            .with("loopback.test", &at("127.0.0.1")),
+    ));
 }
 
 /// A logged-in browser-like session (cookie + CSRF) or a token.

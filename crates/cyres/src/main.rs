@@ -2,6 +2,10 @@
 //! work, and maps the outcome to an exit code (0 ok, 1 policy failure such as `--fail-on`, 2
 //! error).
 
+// `cyres admin audit verify` (wired by the `cyres admin` subcommand).
+#[cfg(feature = "server")]
+#[allow(dead_code)]
+mod admin_audit;
 mod cra_cmd;
 #[cfg(feature = "server")]
 mod demo_cmd;

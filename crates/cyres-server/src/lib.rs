@@ -79,6 +79,11 @@ pub struct Config {
     pub update_repo: Option<PathBuf>,
     /// First retry delay of the report outbox, seconds (doubles up to an hour).
     pub outbox_retry_base_secs: u64,
+    /// How long a worker's claim on outbox rows (alert and notice deliveries, report
+    /// submissions) lasts, seconds. Several replicas share one database through these leases:
+    /// the work of a replica that died is retried by another once its lease runs out. Must
+    /// outlast one delivery attempt (the longest is an SMTP exchange); default 300.
+    pub worker_lease_secs: u64,
     /// Thresholds and weights of ENISA's systemic-risk assessment (authority instances).
     pub systemic: cyres_report::SystemicConfig,
     /// Whether accounts may create manufacturer, steward and subscriber organisations
@@ -148,6 +153,7 @@ impl Config {
             reminder_leads: vec![12 * 3600, 2 * 3600],
             update_repo: None,
             outbox_retry_base_secs: 30,
+            worker_lease_secs: 300,
             systemic: cyres_report::SystemicConfig::default(),
             allow_self_service_orgs: true,
             max_body_bytes: 1 << 20,

@@ -307,16 +307,15 @@ pub(crate) fn notice_page(n: &PublishedNotice) -> String {
     }
 }
 
-/// Attempts every due notice delivery once; returns how many were attempted.
+/// Claims due notice deliveries in batches and attempts each once (see
+/// [`crate::worker::drain_outbox`]); returns how many were attempted.
 pub async fn deliver_due_notices(app: &App) -> Result<usize, ApiError> {
-    let due = app.store.due_notice_deliveries(app.now(), 100).await?;
-    let mut done = 0;
-    for d in due {
-        if deliver_one(app, &d).await? {
-            done += 1;
-        }
-    }
-    Ok(done)
+    crate::worker::drain_outbox(
+        app,
+        |now, lease, limit| app.store.claim_notice_deliveries(now, lease, limit),
+        |d| async move { deliver_one(app, &d).await },
+    )
+    .await
 }
 
 async fn deliver_one(app: &App, d: &NoticeDelivery) -> Result<bool, ApiError> {

@@ -4,7 +4,15 @@
 //!
 //! All of its work lives in the store (jobs, pending deliveries, source state), so stopping
 //! the server between two units of work loses nothing, and a crash in the middle of one makes
-//! it run again after its lease (jobs) or on the next attempt (deliveries).
+//! it run again after its lease.
+//!
+//! Several replicas (`cyres serve` processes on one PostgreSQL) each run a worker. They share
+//! the work through leases in the store (`cyres-store`'s `lease.rs`): a worker claims a small
+//! batch of due outbox rows (alert deliveries, notice deliveries, report submissions) or one
+//! job, and no other worker sees them until the attempt is recorded or the lease
+//! ([`crate::Config::worker_lease_secs`]) runs out; singleton work (one source's sync, the poll
+//! of the authority's requests) takes a named task lease. So each piece of work is done once,
+//! and the work of a replica killed mid-way is picked up by the others after its lease.
 
 use crate::{ApiError, App};
 use cyres_feeds::webhook::{RetryPolicy, backoff, deliver};
@@ -21,8 +29,56 @@ pub const WEBHOOK_RETRY: RetryPolicy = RetryPolicy {
     max_attempts: 8,
 };
 
-/// Job lease, seconds: a job not finished in this time is handed out again.
+/// Job lease, seconds: a job not finished in this time is handed out again. Longer than the
+/// outbox lease: re-matching a large portfolio takes minutes.
 const LEASE: i64 = 600;
+
+/// Outbox rows one claim takes. They are attempted concurrently, so the lease only has to
+/// outlast the slowest single attempt, not the batch.
+pub(crate) const CLAIM_BATCH: i64 = 16;
+
+/// Most outbox rows of one kind a tick attempts, so one busy outbox cannot starve the others.
+pub(crate) const ROUND_MAX: usize = 400;
+
+/// The outbox lease, seconds.
+pub(crate) fn outbox_lease(app: &App) -> i64 {
+    app.config.worker_lease_secs.max(1) as i64
+}
+
+/// Claims batches from an outbox until it has nothing due (or a round's worth was done) and
+/// attempts each batch concurrently; returns how many attempts `attempt` counted as done. Every
+/// attempt of a batch finishes (and records its outcome) before the first error is returned.
+pub(crate) async fn drain_outbox<T, C, CF, A, AF>(
+    app: &App,
+    claim: C,
+    attempt: A,
+) -> Result<usize, ApiError>
+where
+    C: Fn(i64, i64, i64) -> CF,
+    CF: std::future::Future<Output = Result<Vec<T>, cyres_store::StoreError>>,
+    A: Fn(T) -> AF,
+    AF: std::future::Future<Output = Result<bool, ApiError>>,
+{
+    let (mut done, mut seen) = (0, 0);
+    while seen < ROUND_MAX {
+        let batch = claim(app.now(), outbox_lease(app), CLAIM_BATCH).await?;
+        if batch.is_empty() {
+            break;
+        }
+        seen += batch.len();
+        let results = futures_util::future::join_all(batch.into_iter().map(&attempt)).await;
+        for r in results {
+            if r? {
+                done += 1;
+            }
+        }
+    }
+    Ok(done)
+}
+
+/// Lease of a named singleton task (source sync, authority poll), seconds: a sync of a large
+/// source takes minutes.
+const TASK_LEASE: i64 = 1800;
 
 /// The background worker.
 #[derive(Debug)]
@@ -87,7 +143,16 @@ impl Worker {
         let tick = self
             .ticks
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        if tick.is_multiple_of(REQUEST_POLL_TICKS) {
+        // One replica at a time polls the authority (two at once would both add a new request
+        // to its case).
+        if tick.is_multiple_of(REQUEST_POLL_TICKS)
+            && self.app.config.reporting.is_some()
+            && self
+                .app
+                .store
+                .claim_task("authority-requests", self.app.now(), TASK_LEASE)
+                .await?
+        {
             let after = self
                 .requests_seen
                 .load(std::sync::atomic::Ordering::Relaxed);
@@ -99,6 +164,10 @@ impl Worker {
                     tracing::warn!(error = %e.message, "could not fetch requests from the reporting endpoint")
                 }
             }
+            self.app
+                .store
+                .release_task("authority-requests", self.app.now())
+                .await?;
         }
         send_reminders(&self.app).await?;
         // Renewal reads and locks the repository: once a minute is plenty (metadata lifetimes
@@ -116,9 +185,19 @@ impl Worker {
             for source in self.app.config.sources.clone() {
                 let row = self.app.store.source(&source.id).await?;
                 if row.last_sync_at.is_none_or(|t| now - t >= interval) {
-                    if let Err(e) = sync_source(&self.app, &source).await {
+                    // One replica syncs a source; the others see its new last_sync_at.
+                    let task = format!("sync:{}", source.id);
+                    if !self.app.store.claim_task(&task, now, TASK_LEASE).await? {
+                        continue;
+                    }
+                    // Another replica may have finished this sync between the two reads.
+                    let row = self.app.store.source(&source.id).await?;
+                    if row.last_sync_at.is_none_or(|t| now - t >= interval)
+                        && let Err(e) = sync_source(&self.app, &source).await
+                    {
                         tracing::warn!(source = %source.id, error = %e, "sync failed");
                     }
+                    self.app.store.release_task(&task, self.app.now()).await?;
                     run_due_jobs(&self.app).await?;
                 }
             }
@@ -229,22 +308,34 @@ pub async fn feed_alert(
     })
 }
 
-/// Attempts every due delivery once.
+/// Claims due alert deliveries in batches and attempts each once (see [`drain_outbox`]).
 pub async fn deliver_due(app: &App) -> Result<usize, ApiError> {
-    let due = app.store.due_deliveries(app.now(), 200).await?;
+    drain_outbox(
+        app,
+        |now, lease, limit| app.store.claim_deliveries(now, lease, limit),
+        |d| deliver_one(app, d),
+    )
+    .await
+}
+
+/// Attempts one claimed alert delivery and records the outcome; true when it was attempted
+/// (not skipped).
+async fn deliver_one(app: &App, d: cyres_store::Delivery) -> Result<bool, ApiError> {
     let client = &app.webhook_http;
-    let mut done = 0;
-    for d in due {
+    {
         let org = app.store.org(d.org_id).await?;
         let row = app.store.alert(d.org_id, d.alert_id).await?;
         let alert = feed_alert(app, &org, &row).await?;
         match d.channel.as_str() {
             "webhook" => {
-                let Some(hook_id) = d.target_id else { continue };
+                let Some(hook_id) = d.target_id else {
+                    app.store.skip_delivery(d.id, "no webhook named").await?;
+                    return Ok(false);
+                };
                 let hook = app.store.webhook_by_id(hook_id).await?;
                 if !hook.active || hook.org_id != d.org_id {
                     app.store.skip_delivery(d.id, "webhook removed").await?;
-                    continue;
+                    return Ok(false);
                 }
                 let result = match app.secrets.open(&hook.secret) {
                     Ok(secret) => {
@@ -275,7 +366,7 @@ pub async fn deliver_due(app: &App) -> Result<usize, ApiError> {
                     app.store
                         .skip_delivery(d.id, "e-mail is not configured")
                         .await?;
-                    continue;
+                    return Ok(false);
                 };
                 let to: Vec<String> = app
                     .store
@@ -287,7 +378,7 @@ pub async fn deliver_due(app: &App) -> Result<usize, ApiError> {
                     .collect();
                 if to.is_empty() {
                     app.store.skip_delivery(d.id, "no recipients").await?;
-                    continue;
+                    return Ok(false);
                 }
                 let config = cyres_feeds::smtp::SmtpConfig::relay(smtp.host.clone(), smtp.port);
                 let domain = smtp
@@ -324,12 +415,11 @@ pub async fn deliver_due(app: &App) -> Result<usize, ApiError> {
                 app.store
                     .skip_delivery(d.id, &format!("unknown channel {other}"))
                     .await?;
-                continue;
+                return Ok(false);
             }
         }
-        done += 1;
     }
-    Ok(done)
+    Ok(true)
 }
 
 /// Syncs one source until it is complete (or interrupted), storing records and state batch
@@ -456,18 +546,33 @@ pub async fn sync_source(app: &App, source: &SourceConfig) -> Result<serde_json:
 
 /// Delivers due report submissions to the reporting endpoint, exactly once per idempotency
 /// key: the authority stores a key once and answers repeats with the first receipt, so a
-/// retry after a crash or a lost answer is harmless.
+/// retry after a crash or a lost answer is harmless. Submissions are claimed in batches
+/// (see [`drain_outbox`]), so several replicas never send the same one at once.
 pub async fn deliver_reports(app: &App) -> Result<usize, ApiError> {
     let Some(endpoint) = app.config.reporting.clone() else {
         return Ok(0);
     };
-    let due = app.store.due_submissions(app.now(), 100).await?;
     let url = format!(
         "{}/api/v1/authority/reports",
         endpoint.url.trim_end_matches('/')
     );
-    let mut delivered = 0;
-    for sub in due {
+    drain_outbox(
+        app,
+        |now, lease, limit| app.store.claim_submissions(now, lease, limit),
+        |sub| deliver_report(app, &endpoint, &url, sub),
+    )
+    .await
+}
+
+/// Sends one claimed submission and records the receipt or the retry.
+async fn deliver_report(
+    app: &App,
+    endpoint: &crate::ReportingEndpoint,
+    url: &str,
+    sub: cyres_store::SubmissionRow,
+) -> Result<bool, ApiError> {
+    let mut delivered = false;
+    {
         // The envelope adds what ENISA's assessment needs beyond the Art. 14 content.
         let context = match app.store.case(sub.org_id, sub.case_id).await?.body {
             Some(b) => serde_json::json!({
@@ -481,7 +586,7 @@ pub async fn deliver_reports(app: &App) -> Result<usize, ApiError> {
         let envelope = serde_json::json!({"pack": sub.pack, "context": context});
         let result = app
             .http
-            .post(&url)
+            .post(url)
             .bearer_auth(&endpoint.token)
             .header("idempotency-key", &sub.idempotency_key)
             .header("content-type", "application/json")
@@ -521,7 +626,7 @@ pub async fn deliver_reports(app: &App) -> Result<usize, ApiError> {
                     .record_submission_attempt(sub.id, Some((&reference, at)), None, now)
                     .await?;
                 tracing::info!(submission = sub.id, %reference, "report delivered");
-                delivered += 1;
+                delivered = true;
                 None
             }
             Ok(resp) => Some(format!("authority answered {}", resp.status())),
@@ -548,6 +653,8 @@ pub async fn deliver_reports(app: &App) -> Result<usize, ApiError> {
 }
 
 /// Records a stage as submitted in the case, so its clock shows it (first submission counts).
+/// The case is changed under its lock, so two replicas recording two stages of one case at
+/// once both land.
 pub async fn mark_case_submitted(
     app: &App,
     org_id: i64,
@@ -557,37 +664,43 @@ pub async fn mark_case_submitted(
     at: i64,
     reference: &str,
 ) -> Result<(), ApiError> {
-    let row = app.store.case(org_id, case_id).await?;
-    let Some(body) = row.body.clone() else {
-        return Ok(());
-    };
-    let mut case: cyres_report::Case =
-        serde_json::from_value(body).map_err(|e| ApiError::internal(e.to_string()))?;
     let stage = crate::api::stage_from(stage)?;
-    if case
-        .submissions
-        .iter()
-        .any(|s| s.stage == stage && i64::from(s.revision) == revision)
-    {
-        return Ok(());
-    }
-    case.submissions.push(cyres_report::Submission {
-        stage,
-        revision: revision as u32,
-        submitted_at: crate::clock::at(at),
-        reference: Some(reference.to_string()),
-    });
+    let mut unreadable = None;
     app.store
-        .save_case(
+        .edit_case_body(
             org_id,
             case_id,
-            &serde_json::to_value(&case).unwrap_or_default(),
-            row.aware_at.unwrap_or(0),
             &cyres_store::Actor::system(),
             app.now(),
+            |body| {
+                let mut case: cyres_report::Case = match serde_json::from_value(body.clone()) {
+                    Ok(c) => c,
+                    Err(e) => {
+                        unreadable = Some(e.to_string());
+                        return None;
+                    }
+                };
+                if case
+                    .submissions
+                    .iter()
+                    .any(|s| s.stage == stage && i64::from(s.revision) == revision)
+                {
+                    return None;
+                }
+                case.submissions.push(cyres_report::Submission {
+                    stage,
+                    revision: revision as u32,
+                    submitted_at: crate::clock::at(at),
+                    reference: Some(reference.to_string()),
+                });
+                serde_json::to_value(&case).ok()
+            },
         )
         .await?;
-    Ok(())
+    match unreadable {
+        Some(e) => Err(ApiError::internal(e)),
+        None => Ok(()),
+    }
 }
 
 /// Sends each deadline reminder once: at every configured lead time before a stage is due,

@@ -70,7 +70,7 @@ impl Store {
         now: i64,
     ) -> Result<AdvisoryImport, StoreError> {
         let mut out = AdvisoryImport::default();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         for chunk in batch.chunks(crate::CHUNK_ROWS) {
             let ids: Vec<&str> = chunk.iter().map(|a| a.id.as_str()).collect();
             let sql = format!(
@@ -329,7 +329,7 @@ impl Store {
         now: i64,
     ) -> Result<ExploitationImport, StoreError> {
         let mut out = ExploitationImport::default();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let known: BTreeSet<(String, String)> =
             sqlx::query("SELECT cve_id, source FROM exploitation")
                 .fetch_all(&mut *tx)

@@ -3,6 +3,8 @@
 //! claims due rows, attempts them and records the outcome; after a restart it simply carries on.
 
 use crate::audit::record;
+pub(crate) use crate::lease::Outbox;
+use crate::lease::claim_due;
 use crate::{Actor, AlertRow, Delivery, Store, StoreError, Webhook};
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -139,7 +141,7 @@ impl Store {
         body: &serde_json::Value,
         now: i64,
     ) -> Result<i64, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let mut full = body.clone();
         full["kind"] = kind.into();
         full["urgent"] = urgent.into();
@@ -164,7 +166,7 @@ impl Store {
                 "url: must be an http:// or https:// URL".into(),
             ));
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let r = sqlx::query(
             "INSERT INTO webhook (org_id, url, secret, active, created_at) VALUES ($1, $2, $3, 1, $4) \
              RETURNING id, org_id, url, secret, active, created_at",
@@ -199,7 +201,7 @@ impl Store {
         actor: &Actor,
         now: i64,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let n = sqlx::query(
             "UPDATE webhook SET active = 0 WHERE id = $1 AND org_id = $2 AND active = 1",
         )
@@ -253,11 +255,12 @@ impl Store {
         webhook_from(&r)
     }
 
-    /// Deliveries due at `now`, oldest first.
+    /// Deliveries due at `now` and not leased by a worker, oldest first (a read-only view;
+    /// workers use [`Store::claim_deliveries`]).
     pub async fn due_deliveries(&self, now: i64, limit: i64) -> Result<Vec<Delivery>, StoreError> {
         sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {DELIVERY_COLS} FROM delivery WHERE state = 'pending' AND next_attempt_at <= $1 \
-             ORDER BY next_attempt_at, id LIMIT $2"
+             AND (lease_until IS NULL OR lease_until <= $1) ORDER BY next_attempt_at, id LIMIT $2"
         )))
         .bind(now)
         .bind(limit)
@@ -266,6 +269,21 @@ impl Store {
         .iter()
         .map(delivery_from)
         .collect()
+    }
+
+    /// Claims up to `limit` due deliveries for `lease` seconds (see `lease.rs`): no other
+    /// worker gets them until the attempt is recorded or the lease runs out.
+    pub async fn claim_deliveries(
+        &self,
+        now: i64,
+        lease: i64,
+        limit: i64,
+    ) -> Result<Vec<Delivery>, StoreError> {
+        claim_due(self, Outbox::Alerts, DELIVERY_COLS, now, lease, limit)
+            .await?
+            .iter()
+            .map(delivery_from)
+            .collect()
     }
 
     /// The organisation's delivery log, newest first.
@@ -309,24 +327,6 @@ impl Store {
     }
 }
 
-/// The two delivery outboxes; they share columns and states, not rows.
-#[derive(Clone, Copy)]
-pub(crate) enum Outbox {
-    /// `delivery`: alerts to webhooks and e-mail.
-    Alerts,
-    /// `notice_delivery`: published user notices to product subscribers.
-    Notices,
-}
-
-impl Outbox {
-    fn table(self) -> &'static str {
-        match self {
-            Outbox::Alerts => "delivery",
-            Outbox::Notices => "notice_delivery",
-        }
-    }
-}
-
 /// One delivery attempt's outcome.
 pub(crate) struct Attempt<'a> {
     pub(crate) delivered: bool,
@@ -344,7 +344,7 @@ pub(crate) async fn skip_pending(
     reason: &str,
 ) -> Result<(), StoreError> {
     sqlx::query(sqlx::AssertSqlSafe(format!(
-        "UPDATE {} SET state = 'skipped', last_error = $1 WHERE id = $2 AND state = 'pending'",
+        "UPDATE {} SET state = 'skipped', last_error = $1, lease_until = NULL WHERE id = $2 AND state = 'pending'",
         outbox.table()
     )))
     .bind(reason)
@@ -371,7 +371,7 @@ pub(crate) async fn record_attempt(
     };
     sqlx::query(sqlx::AssertSqlSafe(format!(
         "UPDATE {} SET attempts = attempts + 1, state = $1, last_status = $2, last_error = $3, \
-         next_attempt_at = $4, delivered_at = $5 WHERE id = $6 AND state = 'pending'",
+         next_attempt_at = $4, delivered_at = $5, lease_until = NULL WHERE id = $6 AND state = 'pending'",
         outbox.table()
     )))
     .bind(state)

@@ -203,7 +203,7 @@ impl Store {
     ) -> Result<CaseRow, StoreError> {
         crate::text::bounded("title", title, crate::text::TITLE)?;
         crate::text::bounded_json("body", body)?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let r = sqlx::query(sqlx::AssertSqlSafe(format!(
             "INSERT INTO report_case (org_id, kind, state, title, finding_ids, body, created_at, updated_at) \
              VALUES ($1, $2, 'proposed', $3, '[]', $4, $5, $6) RETURNING {CASE_COLS}"
@@ -287,7 +287,7 @@ impl Store {
     ) -> Result<CaseRow, StoreError> {
         crate::text::bounded("title", title, crate::text::TITLE)?;
         crate::text::bounded_json("body", body)?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let r = sqlx::query(sqlx::AssertSqlSafe(format!(
             "INSERT INTO report_case (org_id, kind, state, title, finding_ids, body, aware_at, created_at, updated_at) \
              VALUES ($1, $2, 'open', $3, '[]', $4, $5, $6, $7) RETURNING {CASE_COLS}"
@@ -340,7 +340,7 @@ impl Store {
                 "aware_at: the time of awareness is fixed once the case is confirmed".into(),
             ));
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let r = sqlx::query(sqlx::AssertSqlSafe(format!(
             "UPDATE report_case SET state = 'open', body = $1, aware_at = $2, updated_at = $3 \
              WHERE id = $4 AND org_id = $5 RETURNING {CASE_COLS}"
@@ -372,6 +372,58 @@ impl Store {
         case_from(&r)
     }
 
+    /// Changes a case's body in one step: `edit` gets the stored body and returns the new one,
+    /// or `None` to leave it as it is (also when the case has no body yet). Concurrent editors
+    /// take turns instead of one overwriting the other's change (two replicas each recording a
+    /// delivered submission of the same case): the case row is locked (`FOR UPDATE`) on
+    /// PostgreSQL, and SQLite's write transactions are exclusive. Returns the case when it
+    /// changed.
+    pub async fn edit_case_body(
+        &self,
+        org_id: i64,
+        id: i64,
+        actor: &Actor,
+        now: i64,
+        edit: impl FnOnce(&serde_json::Value) -> Option<serde_json::Value>,
+    ) -> Result<Option<CaseRow>, StoreError> {
+        let mut tx = self.begin().await?;
+        let r = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {CASE_COLS} FROM report_case WHERE id = $1 AND org_id = $2{lock}",
+            lock = crate::lease::for_update(self.backend()),
+        )))
+        .bind(id)
+        .bind(org_id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| StoreError::not_found("case", id))?;
+        let current = case_from(&r)?;
+        let Some(body) = current.body.as_ref().and_then(edit) else {
+            return Ok(None);
+        };
+        let r = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "UPDATE report_case SET body = $1, updated_at = $2 WHERE id = $3 AND org_id = $4 RETURNING {CASE_COLS}"
+        )))
+        .bind(body.to_string())
+        .bind(now)
+        .bind(id)
+        .bind(org_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        record(
+            &mut tx,
+            Some(org_id),
+            actor,
+            "case.update",
+            "case",
+            &id.to_string(),
+            serde_json::json!({"aware_at": current.aware_at}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Some(case_from(&r)?))
+    }
+
     /// Queues a validated report for delivery (and keeps it for export). The idempotency key
     /// makes a second queueing of the same stage revision a conflict.
     #[allow(clippy::too_many_arguments)]
@@ -388,7 +440,7 @@ impl Store {
         now: i64,
     ) -> Result<SubmissionRow, StoreError> {
         self.case(org_id, case_id).await?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let r = sqlx::query(sqlx::AssertSqlSafe(format!(
             "INSERT INTO report_submission (org_id, case_id, stage, revision, idempotency_key, pack, state, attempts, next_attempt_at, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $9) RETURNING {SUB_COLS}"
@@ -456,11 +508,34 @@ impl Store {
         limit: i64,
     ) -> Result<Vec<SubmissionRow>, StoreError> {
         sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {SUB_COLS} FROM report_submission WHERE state = 'pending' AND next_attempt_at <= $1 ORDER BY id LIMIT $2"
+            "SELECT {SUB_COLS} FROM report_submission WHERE state = 'pending' AND next_attempt_at <= $1 \
+             AND (lease_until IS NULL OR lease_until <= $1) ORDER BY id LIMIT $2"
         )))
         .bind(now)
         .bind(limit)
         .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(submission_from)
+        .collect()
+    }
+
+    /// Claims up to `limit` due submissions for `lease` seconds (see `lease.rs`): no other
+    /// worker sends them until the attempt is recorded or the lease runs out.
+    pub async fn claim_submissions(
+        &self,
+        now: i64,
+        lease: i64,
+        limit: i64,
+    ) -> Result<Vec<SubmissionRow>, StoreError> {
+        crate::lease::claim_due(
+            self,
+            crate::lease::Outbox::Submissions,
+            SUB_COLS,
+            now,
+            lease,
+            limit,
+        )
         .await?
         .iter()
         .map(submission_from)
@@ -477,7 +552,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         sqlx::query(
             "UPDATE report_submission SET attempts = attempts + 1, state = $1, receipt_ref = $2, receipt_at = $3, \
-             last_error = $4, next_attempt_at = $5 WHERE id = $6 AND state = 'pending'",
+             last_error = $4, next_attempt_at = $5, lease_until = NULL WHERE id = $6 AND state = 'pending'",
         )
         .bind(if receipt.is_some() { "delivered" } else { "pending" })
         .bind(receipt.map(|r| r.0))
@@ -501,7 +576,7 @@ impl Store {
         now: i64,
     ) -> Result<SubmissionRow, StoreError> {
         crate::text::bounded("reference", reference, crate::text::REFERENCE)?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let r = sqlx::query(sqlx::AssertSqlSafe(format!(
             "UPDATE report_submission SET portal_ref = $1, portal_submitted_at = $2 WHERE id = $3 AND org_id = $4 RETURNING {SUB_COLS}"
         )))
@@ -734,7 +809,7 @@ impl Store {
         now: i64,
     ) -> Result<AuthorityAction, StoreError> {
         crate::text::bounded_json("body", body)?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let r = sqlx::query(
             "INSERT INTO authority_action (report_id, kind, body, actor, org_id, at) VALUES ($1, $2, $3, $4, $5, $6) \
              RETURNING id, report_id, kind, body, actor, org_id, at",

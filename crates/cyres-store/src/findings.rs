@@ -223,7 +223,7 @@ impl Store {
                 "comment: at most 10,000 characters".into(),
             ));
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let n = sqlx::query(
             "UPDATE finding SET status = $1, justification = $2, updated_at = $3 WHERE id = $4 AND org_id = $5",
         )

@@ -89,7 +89,7 @@ impl Store {
             ));
         }
         self.product(org_id, product_id).await?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let r = sqlx::query(sqlx::AssertSqlSafe(format!(
             "INSERT INTO device (org_id, device_id, product_id, hardware, token_hash, opt_out_security, created_at) \
              VALUES ($1, $2, $3, $4, $5, 0, $6) RETURNING {COLS}"

@@ -78,7 +78,7 @@ impl Store {
         now: i64,
     ) -> Result<Product, StoreError> {
         check_product(input)?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
             "INSERT INTO product (org_id, name, description, catalogue_entries, category, \
              member_states, estimated_users, support_end, created_at) \
@@ -127,7 +127,7 @@ impl Store {
         now: i64,
     ) -> Result<Product, StoreError> {
         check_product(input)?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
             "UPDATE product SET name = $1, description = $2, catalogue_entries = $3, category = $4, \
              member_states = $5, estimated_users = $6, support_end = $7 \
@@ -213,7 +213,7 @@ impl Store {
             )));
         }
         self.product(org_id, product_id).await?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
             "INSERT INTO product_release (org_id, product_id, version, released_on, created_at) \
              VALUES ($1, $2, $3, $4, $5) RETURNING {RELEASE_COLS}"

@@ -28,40 +28,28 @@ impl Store {
     }
 
     /// Claims the next due job, leasing it for `lease` seconds (it becomes due again if not
-    /// finished by then).
+    /// finished by then). One statement picks and leases the job, so two workers (in one
+    /// process or in several replicas) never get the same job; on PostgreSQL the pick skips
+    /// jobs another worker is claiming right now (`FOR UPDATE SKIP LOCKED`, see `lease.rs`).
     pub async fn claim_job(&self, now: i64, lease: i64) -> Result<Option<Job>, StoreError> {
-        for _ in 0..5 {
-            let candidate = sqlx::query(
-                "SELECT id, kind, payload, attempts, run_at FROM job WHERE state = 'pending' AND run_at <= $1 \
-                 ORDER BY run_at, id LIMIT 1",
-            )
-            .bind(now)
-            .fetch_optional(&self.pool)
-            .await?;
-            let Some(r) = candidate else { return Ok(None) };
-            let id: i64 = r.try_get("id")?;
-            let run_at: i64 = r.try_get("run_at")?;
-            // Optimistic claim: only one worker moves run_at forward from the value it read.
-            let n = sqlx::query(
-                "UPDATE job SET run_at = $1, attempts = attempts + 1 WHERE id = $2 AND run_at = $3 AND state = 'pending'",
-            )
-            .bind(now + lease)
-            .bind(id)
-            .bind(run_at)
-            .execute(&self.pool)
-            .await?
-            .rows_affected();
-            if n == 1 {
-                return Ok(Some(Job {
-                    id,
-                    kind: r.try_get("kind")?,
-                    payload: serde_json::from_str(&r.try_get::<String, _>("payload")?)
-                        .unwrap_or_default(),
-                    attempts: r.try_get::<i64, _>("attempts")? + 1,
-                }));
-            }
-        }
-        Ok(None)
+        let due = "state = 'pending' AND run_at <= $1";
+        let r = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "WITH picked AS MATERIALIZED (SELECT id FROM job WHERE {due} ORDER BY run_at, id LIMIT 1{lock}) \
+             UPDATE job SET run_at = $2, attempts = attempts + 1 WHERE id IN (SELECT id FROM picked) \
+             AND {due} RETURNING id, kind, payload, attempts",
+            lock = crate::lease::skip_locked(self.backend()),
+        )))
+        .bind(now)
+        .bind(now + lease.max(1))
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(r) = r else { return Ok(None) };
+        Ok(Some(Job {
+            id: r.try_get("id")?,
+            kind: r.try_get("kind")?,
+            payload: serde_json::from_str(&r.try_get::<String, _>("payload")?).unwrap_or_default(),
+            attempts: r.try_get("attempts")?,
+        }))
     }
 
     /// Marks a job done.

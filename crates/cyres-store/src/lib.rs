@@ -30,6 +30,7 @@ mod fleet;
 pub use findings::SEVERITIES;
 mod inventory;
 mod jobs;
+mod lease;
 mod model;
 mod notices;
 mod portfolio;
@@ -38,6 +39,7 @@ mod secrets;
 mod tenants;
 pub mod text;
 
+pub use audit::{AuditChain, AuditVerification, BrokenLink};
 pub use cases::{AuthorityAction, CaseRow, ReceivedReport, SubmissionRow};
 pub use error::StoreError;
 pub use fleet::{Device, Exposure};
@@ -79,6 +81,10 @@ pub struct Store {
     pub(crate) pool: AnyPool,
     backend: Backend,
 }
+
+/// How long a SQLite writer waits for the write lock before giving up, milliseconds. Long
+/// enough for the longest write transaction (a re-match of a large portfolio).
+pub(crate) const SQLITE_BUSY_TIMEOUT_MS: u64 = 30_000;
 
 /// Most rows one multi-row `INSERT` carries (keeps every statement under both engines'
 /// bound-parameter limits).
@@ -138,7 +144,11 @@ impl Store {
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
-                        conn.execute("PRAGMA busy_timeout = 10000").await?;
+                        // A writer waits this long (ms) for the write lock instead of failing.
+                        conn.execute(sqlx::AssertSqlSafe(format!(
+                            "PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}"
+                        )))
+                        .await?;
                         conn.execute("PRAGMA synchronous = NORMAL").await?;
                         conn.execute("PRAGMA foreign_keys = ON").await?;
                     }
@@ -160,7 +170,26 @@ impl Store {
             Backend::Postgres => &PG_MIGRATIONS,
         };
         migrator.run(&pool).await?;
-        Ok(Self { pool, backend })
+        let store = Self { pool, backend };
+        // Audit rows written before the chain existed (migration 0010) join it now.
+        let chained = store.chain_legacy_audit_events().await?;
+        if chained > 0 {
+            tracing::info!(events = chained, "audit events written before 0010 chained");
+        }
+        Ok(store)
+    }
+
+    /// Starts a write transaction. On SQLite it is `BEGIN IMMEDIATE`: the transaction takes
+    /// the write lock at its start, waiting up to the busy timeout for another writer, instead
+    /// of starting as a reader and failing with `SQLITE_BUSY_SNAPSHOT` ("database is locked",
+    /// extended code 517) when it first writes after another connection committed. Every
+    /// transaction in this crate starts here. PostgreSQL starts a plain `BEGIN` (row locks
+    /// serialise writers there).
+    pub(crate) async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, StoreError> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
     }
 
     /// The engine.

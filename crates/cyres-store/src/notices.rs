@@ -255,7 +255,7 @@ impl Store {
         if new.label.len() > 200 {
             return Err(StoreError::Invalid("label: at most 200 characters".into()));
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let r = sqlx::query(sqlx::AssertSqlSafe(format!(
             "INSERT INTO notice_subscriber (org_id, product_id, channel, address, secret, label, unsubscribe_token, active, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8) RETURNING {SUB_COLS}"
@@ -334,7 +334,7 @@ impl Store {
         actor: &Actor,
         now: i64,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let n = sqlx::query(
             "UPDATE notice_subscriber SET active = 0, removed_at = $1 WHERE id = $2 AND org_id = $3 AND active = 1",
         )
@@ -389,7 +389,7 @@ impl Store {
             id: "public".into(),
             label: "unsubscribe link".into(),
         };
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         sqlx::query(
             "UPDATE notice_subscriber SET active = 0, removed_at = $1 WHERE id = $2 AND active = 1",
         )
@@ -475,7 +475,7 @@ impl Store {
     ) -> Result<(PublishedNotice, u64), StoreError> {
         self.case(org_id, case_id).await?;
         self.product(org_id, product_id).await?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let version: i64 = sqlx::query(
             "SELECT COALESCE(MAX(version), 0) + 1 AS v FROM published_notice WHERE case_id = $1",
         )
@@ -600,7 +600,8 @@ impl Store {
         .collect()
     }
 
-    /// Notice deliveries due at `now`, oldest first.
+    /// Notice deliveries due at `now` and not leased by a worker, oldest first (a read-only
+    /// view; workers use [`Store::claim_notice_deliveries`]).
     pub async fn due_notice_deliveries(
         &self,
         now: i64,
@@ -608,11 +609,32 @@ impl Store {
     ) -> Result<Vec<NoticeDelivery>, StoreError> {
         sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {DELIVERY_COLS} FROM notice_delivery WHERE state = 'pending' AND next_attempt_at <= $1 \
-             ORDER BY next_attempt_at, id LIMIT $2"
+             AND (lease_until IS NULL OR lease_until <= $1) ORDER BY next_attempt_at, id LIMIT $2"
         )))
         .bind(now)
         .bind(limit)
         .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(delivery_from)
+        .collect()
+    }
+
+    /// Claims up to `limit` due notice deliveries for `lease` seconds (see `lease.rs`).
+    pub async fn claim_notice_deliveries(
+        &self,
+        now: i64,
+        lease: i64,
+        limit: i64,
+    ) -> Result<Vec<NoticeDelivery>, StoreError> {
+        crate::lease::claim_due(
+            self,
+            crate::lease::Outbox::Notices,
+            DELIVERY_COLS,
+            now,
+            lease,
+            limit,
+        )
         .await?
         .iter()
         .map(delivery_from)

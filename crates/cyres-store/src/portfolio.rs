@@ -322,7 +322,7 @@ impl Store {
         }
         let matched = match_distinct(advisories, distinct.into_values().collect());
 
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let diagnostics = serde_json::to_string(&sbom.diagnostics).unwrap_or_else(|_| "[]".into());
         let row = sqlx::query(
             "INSERT INTO sbom (org_id, release_id, file_name, format, spec_version, sha256, size_bytes, \
@@ -532,7 +532,7 @@ impl Store {
                 }
             }
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let inserted = insert_findings(&mut tx, self.backend(), &new_rows, now).await?;
         out.alerts = raise_alerts(&mut tx, AlertKind::NewFinding, &inserted, now).await?;
         tx.commit().await?;
@@ -552,7 +552,7 @@ impl Store {
         if cves.is_empty() {
             return Ok(out);
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let mut changed = Vec::new();
         for chunk in cves.chunks(crate::CHUNK_ROWS / 2) {
             let n = chunk.len();

@@ -88,7 +88,7 @@ impl Store {
         actor: &Actor,
         now: i64,
     ) -> Result<Org, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let n = sqlx::query(
             "UPDATE organisation SET provisioned_by = $1, \
              kind = COALESCE($2, kind), member_state = COALESCE($3, member_state) WHERE id = $4",

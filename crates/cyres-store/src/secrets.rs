@@ -49,7 +49,7 @@ impl Store {
         sealer: &dyn SecretSealer,
         now: i64,
     ) -> Result<usize, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         // Lock the row first (a write), so two servers starting together take turns.
         sqlx::query("UPDATE secret_key SET updated_at = updated_at WHERE id = 1")
             .execute(&mut *tx)

@@ -103,7 +103,7 @@ impl Store {
                 "a CSIRT organisation needs its member state".into(),
             ));
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
             "INSERT INTO organisation (name, kind, member_state, size, created_at, provisioned_by) \
              VALUES ($1, $2, $3, $4, $5, $6) RETURNING {ORG_COLS}"
@@ -182,7 +182,7 @@ impl Store {
                 "{email:?} is not an e-mail address"
             )));
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let row = sqlx::query(
             "INSERT INTO account (email, display_name, password_hash, created_at) \
              VALUES ($1, $2, $3, $4) RETURNING id, email, display_name, password_hash, created_at",
@@ -244,7 +244,7 @@ impl Store {
         actor: &Actor,
         now: i64,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         sqlx::query("DELETE FROM membership WHERE account_id = $1 AND org_id = $2")
             .bind(account_id)
             .bind(org_id)
@@ -279,7 +279,7 @@ impl Store {
         actor: &Actor,
         now: i64,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let n = sqlx::query("DELETE FROM membership WHERE account_id = $1 AND org_id = $2")
             .bind(account_id)
             .bind(org_id)
@@ -475,7 +475,7 @@ impl Store {
                 "token name must be 1 to 100 characters".into(),
             ));
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let row = sqlx::query(
             "INSERT INTO api_token (org_id, role, name, token_hash, created_by, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6) \
@@ -551,7 +551,7 @@ impl Store {
         actor: &Actor,
         now: i64,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let n = sqlx::query(
             "UPDATE api_token SET revoked_at = $1 WHERE id = $2 AND org_id = $3 AND revoked_at IS NULL",
         )

@@ -8,6 +8,7 @@
 //! - `org confirm ID` / `org set-kind ID KIND`: resolve an authority organisation that an
 //!   account declared for itself before provisioning was enforced (the server refuses to start
 //!   while one exists).
+//! - `audit verify`: walk the tamper-evident audit trail (`crate::admin_audit`).
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
@@ -37,6 +38,19 @@ enum AdminCommand {
     /// Organisations: create (any kind, authorities included), list, confirm, set-kind.
     #[command(subcommand)]
     Org(OrgCommand),
+    /// The audit trail: `verify` walks every hash chain and names the first broken link.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum AuditCommand {
+    /// Verify the audit trail's hash chains (exit 0 intact, 1 broken).
+    Verify {
+        /// Print the result as JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -117,6 +131,9 @@ pub fn run(args: AdminArgs) -> Result<u8> {
         .context("opening the instance's database")?;
         let code = match args.command {
             AdminCommand::Org(cmd) => org(&store, cmd).await,
+            AdminCommand::Audit(AuditCommand::Verify { json }) => {
+                crate::admin_audit::run(&store, json).await
+            }
         };
         store.close().await;
         code

@@ -3,6 +3,8 @@
 //! error).
 
 #[cfg(feature = "server")]
+mod admin_audit;
+#[cfg(feature = "server")]
 mod admin_cmd;
 mod cra_cmd;
 #[cfg(feature = "server")]

@@ -59,6 +59,9 @@ struct FileConfig {
     reminder_lead_hours: Option<Vec<u32>>,
     #[serde(default)]
     outbox_retry_secs: Option<u64>,
+    /// How long a replica's claim on background work lasts (see `Config::worker_lease_secs`).
+    #[serde(default)]
+    worker_lease_secs: Option<u64>,
     /// ENISA's systemic-risk assessment: threshold, weights, saturations, scales.
     #[serde(default)]
     systemic: Option<cyres_report::SystemicConfig>,
@@ -187,6 +190,12 @@ fn load_config(args: &ServeArgs) -> Result<Config> {
         }
         if let Some(secs) = file.outbox_retry_secs {
             config.outbox_retry_base_secs = secs;
+        }
+        if let Some(secs) = file.worker_lease_secs {
+            if secs == 0 {
+                bail!("{}: worker_lease_secs must be at least 1", path.display());
+            }
+            config.worker_lease_secs = secs;
         }
         if let Some(systemic) = file.systemic {
             if let Err(problems) = systemic.check() {

@@ -111,6 +111,9 @@ fn operator_provisions_and_reviews_authorities() {
     assert!(o.status.success(), "{}", text(&o));
     let o = cyres(&dir, &["org", "list"]);
     assert!(text(&o).contains("manufacturer"), "{}", text(&o));
+    // Every step above was audited, and the chain verifies.
+    let o = cyres(&dir, &["audit", "verify"]);
+    assert!(o.status.success(), "{}", text(&o));
     let o = cyres(&dir, &["org", "confirm", "999"]);
     assert!(!o.status.success());
     assert!(

@@ -4,139 +4,15 @@
 //! restarted during the burst, then the manufacturer killed and restarted; afterwards every
 //! report has arrived exactly once (counts and idempotency keys checked on both sides).
 
-use serde_json::{Value, json};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+#[path = "support/serve.rs"]
+mod serve;
+
+use serde_json::json;
+use serve::{Instance, PASSWORD, call, login, queue_report};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
-const PASSWORD: &str = "correct horse battery staple";
 const REPORTS: usize = 1000;
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-struct Instance {
-    dir: PathBuf,
-    port: u16,
-    env: Vec<(String, String)>,
-    args: Vec<String>,
-    child: Option<Child>,
-}
-
-impl Instance {
-    fn new(name: &str, env: Vec<(&str, String)>, args: Vec<String>) -> Self {
-        let dir = std::env::temp_dir().join(format!("cyres-crash-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Instance {
-            dir,
-            port: free_port(),
-            env: env.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
-            args,
-            child: None,
-        }
-    }
-
-    fn base(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-
-    async fn start(&mut self) {
-        let log = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(self.dir.join("server.log"))
-            .unwrap();
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_cyres"));
-        cmd.arg("serve")
-            .arg("--data-dir")
-            .arg(self.dir.join("data"))
-            .arg("--listen")
-            .arg(format!("127.0.0.1:{}", self.port))
-            .args(&self.args)
-            .env("CYRES_LOG", "warn")
-            .stdout(Stdio::null())
-            .stderr(log);
-        for (k, v) in &self.env {
-            cmd.env(k, v);
-        }
-        self.child = Some(cmd.spawn().unwrap());
-        let client = reqwest::Client::new();
-        let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
-            if let Ok(r) = client.get(format!("{}/readyz", self.base())).send().await
-                && r.status().is_success()
-            {
-                return;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "server did not start; see {}",
-                self.dir.join("server.log").display()
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    }
-
-    fn kill9(&mut self) {
-        if let Some(mut c) = self.child.take() {
-            // SIGKILL: no graceful shutdown, no flush.
-            c.kill().unwrap();
-            c.wait().unwrap();
-        }
-    }
-}
-
-impl Drop for Instance {
-    fn drop(&mut self) {
-        self.kill9();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-async fn login(client: &reqwest::Client, base: &str, email: &str) -> (String, String) {
-    let r = client
-        .post(format!("{base}/api/v1/session"))
-        .json(&json!({"email": email, "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap();
-    assert!(r.status().is_success(), "login {}", r.status());
-    let cookie = r.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
-    let v: Value = r.json().await.unwrap();
-    (cookie, v["csrf_token"].as_str().unwrap().to_string())
-}
-
-async fn call(
-    client: &reqwest::Client,
-    base: &str,
-    auth: &(String, String),
-    method: reqwest::Method,
-    path: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let mut b = client
-        .request(method, format!("{base}{path}"))
-        .header("cookie", &auth.0)
-        .header("x-csrf-token", &auth.1);
-    if let Some(body) = body {
-        b = b.json(&body);
-    }
-    let r = b.send().await.unwrap();
-    let st = r.status().as_u16();
-    (st, r.json().await.unwrap_or(Value::Null))
-}
 
 fn write(path: &Path, text: &str) {
     std::fs::write(path, text).unwrap();
@@ -204,8 +80,9 @@ async fn a_thousand_reports_arrive_exactly_once_across_kill_9() {
     write(
         &config,
         &format!(
-            // The authority runs on loopback: a deliberate internal target.
-            "outbox_retry_secs = 1\noutbound_allow = [\"127.0.0.1\"]\n[reporting]\nurl = \"{}\"\n",
+            // The authority runs on loopback: a deliberate internal target. A short lease:
+            // submissions the killed manufacturer had claimed come back quickly.
+            "outbox_retry_secs = 1\nworker_lease_secs = 5\noutbound_allow = [\"127.0.0.1\"]\n[reporting]\nurl = \"{}\"\n",
             auth.base()
         ),
     );
@@ -225,30 +102,16 @@ async fn a_thousand_reports_arrive_exactly_once_across_kill_9() {
     // 1,000 incident cases, each with a complete early warning submitted into the outbox.
     let mut keys = std::collections::BTreeSet::new();
     for i in 0..REPORTS {
-        let (st, c) = call(&client, &man.base(), &m, reqwest::Method::POST, "/api/v1/cases", Some(json!({"kind": "incident", "title": format!("incident {i}"), "product_id": p["id"], "aware_at": "2026-09-21T08:00:00Z"}))).await;
-        assert_eq!(st, 201, "{c}");
-        let cid = c["case"]["id"].as_i64().unwrap();
-        let (st, v) = call(
+        let key = queue_report(
             &client,
             &man.base(),
             &m,
-            reqwest::Method::PATCH,
-            &format!("/api/v1/cases/{cid}"),
-            Some(json!({"malicious_suspected": false})),
+            &p["id"],
+            &format!("incident {i}"),
+            "2026-09-21T08:00:00Z",
         )
         .await;
-        assert_eq!(st, 200, "{v}");
-        let (st, s) = call(
-            &client,
-            &man.base(),
-            &m,
-            reqwest::Method::POST,
-            &format!("/api/v1/cases/{cid}/reports"),
-            Some(json!({"stage": "early-warning"})),
-        )
-        .await;
-        assert_eq!(st, 201, "{s}");
-        keys.insert(s["idempotency_key"].as_str().unwrap().to_string());
+        keys.insert(key);
         if i == REPORTS / 3 {
             // Mid-burst: the authority dies without warning and comes back.
             auth.kill9();
@@ -315,27 +178,36 @@ async fn a_thousand_reports_arrive_exactly_once_across_kill_9() {
     let distinct: std::collections::BTreeSet<String> = received.iter().cloned().collect();
     assert_eq!(received.len(), REPORTS, "every report arrived, none twice");
     assert_eq!(distinct, keys, "the same keys on both sides");
-    // The manufacturer's side shows every submission delivered with a receipt.
+    // The manufacturer's side shows every submission delivered with a receipt (once the
+    // attempts the authority already answered are recorded, and those the killed manufacturer
+    // had claimed are retried after their lease).
     let m = login(&client, &man.base(), "psirt@acme.example").await;
-    let (_, cases) = call(
-        &client,
-        &man.base(),
-        &m,
-        reqwest::Method::GET,
-        "/api/v1/cases",
-        None,
-    )
-    .await;
-    let delivered = cases
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|c| {
-            c["submissions"][0]["state"] == "delivered"
-                && c["submissions"][0]["receipt_ref"]
-                    .as_str()
-                    .is_some_and(|r| r.starts_with("AUTH-"))
-        })
-        .count();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let delivered = loop {
+        let (_, cases) = call(
+            &client,
+            &man.base(),
+            &m,
+            reqwest::Method::GET,
+            "/api/v1/cases",
+            None,
+        )
+        .await;
+        let delivered = cases
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| {
+                c["submissions"][0]["state"] == "delivered"
+                    && c["submissions"][0]["receipt_ref"]
+                        .as_str()
+                        .is_some_and(|r| r.starts_with("AUTH-"))
+            })
+            .count();
+        if delivered == REPORTS || Instant::now() > deadline {
+            break delivered;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    };
     assert_eq!(delivered, REPORTS);
 }

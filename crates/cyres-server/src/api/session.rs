@@ -45,22 +45,26 @@ pub async fn login(
         Err(LoginRefused::Wrong) => return Err(ApiError::unauthorized("wrong e-mail or password")),
     };
     let memberships = app.store.memberships(account.id).await?;
+    // An account that belongs to no organisation yet still logs in: its session acts for
+    // none and can only answer invitations (`/api/v1/invitations`).
     let chosen = match body.org_id {
-        Some(id) => memberships
-            .iter()
-            .find(|m| m.org.id == id)
-            .ok_or_else(|| ApiError::not_found("organisation"))?,
-        None => memberships
-            .first()
-            .ok_or_else(|| ApiError::forbidden("this account belongs to no organisation"))?,
+        Some(id) => Some(
+            memberships
+                .iter()
+                .find(|m| m.org.id == id)
+                .ok_or_else(|| ApiError::not_found("organisation"))?,
+        ),
+        None => memberships.first(),
     };
-    let (secret, csrf) = open_session(&app, account.id, chosen.org.id, now).await?;
-    tracing::info!(account = account.id, org = chosen.org.id, "login");
+    let invitations = app.store.invitations_for(&account.email).await?;
+    let (secret, csrf) = open_session(&app, account.id, chosen.map(|m| m.org.id), now).await?;
+    tracing::info!(account = account.id, org = ?chosen.map(|m| m.org.id), "login");
     let mut resp = Json(serde_json::json!({
         "account": account,
-        "org": chosen.org,
-        "role": chosen.role,
+        "org": chosen.map(|m| &m.org),
+        "role": chosen.map(|m| m.role),
         "orgs": memberships,
+        "invitations": invitations,
         "csrf_token": csrf,
         "expires_at": now + SESSION_SECS,
     }))
@@ -172,7 +176,7 @@ pub async fn setup(
         serde_json::from_slice(&body)
             .map_err(|e| ApiError::bad_request(format!("setup body: {e}")))?
     };
-    crate::auth::check_password(&setup.password)?;
+    crate::auth::check_password(&setup.password, &setup.email, "")?;
     if !app
         .store
         .use_setup_token(&secret_hash(&setup.token), app.now())

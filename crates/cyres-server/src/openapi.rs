@@ -132,7 +132,7 @@ fn schemas() -> Value {
         "Session": {"type": "object", "properties": {"org": {"$ref": "#/components/schemas/Org"}, "role": {"$ref": "#/components/schemas/Role"}, "csrf_token": {"type": ["string", "null"]}}},
         "SwitchOrg": {"type": "object", "required": ["org_id"], "properties": {"org_id": {"type": "integer"}}},
         "Role": {"type": "string", "enum": ["viewer", "editor", "admin"]},
-        "Org": {"type": "object", "properties": {"id": {"type": "integer"}, "name": {"type": "string"},
+        "Org": {"type": "object", "properties": {"id": {"type": "integer"}, "name": {"type": "string"}, "slug": {"type": "string", "description": "Unique, from the normalised name, fixed once made"},
             "kind": {"type": "string", "enum": ["manufacturer", "steward", "csirt", "enisa", "subscriber"]},
             "member_state": {"type": ["string", "null"]}, "size": {"type": ["string", "null"]}}},
         "NewOrg": {"type": "object", "required": ["name", "kind"], "properties": {"name": {"type": "string"},

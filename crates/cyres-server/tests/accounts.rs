@@ -30,6 +30,17 @@ async fn invite(s: &Server, admin: &Who, body: Value) -> (StatusCode, Value) {
         .await
 }
 
+/// `POST /api/v1/orgs`: a manufacturer organisation named `name`.
+async fn create_org(s: &Server, who: &Who, name: &str) -> (StatusCode, Value) {
+    s.call(
+        who,
+        Method::POST,
+        "/api/v1/orgs",
+        Some(json!({"name": name, "kind": "manufacturer"})),
+    )
+    .await
+}
+
 /// The session's idea of who is calling.
 async fn me(s: &Server, who: &Who) -> (StatusCode, Value) {
     s.call(who, Method::GET, "/api/v1/session", None).await
@@ -71,6 +82,16 @@ async fn adding_an_account_is_an_invitation_it_accepts(engine: Engine) {
     );
     let (st, _) = s.call(&bob, Method::GET, "/api/v1/products", None).await;
     assert_eq!(st, StatusCode::FORBIDDEN);
+    // Such a session can still log out.
+    let bob_too = s.login("bob@beta.example", OTHER_PASSWORD).await;
+    let (st, _) = s
+        .call(&bob_too, Method::DELETE, "/api/v1/session", None)
+        .await;
+    assert_eq!(st, StatusCode::NO_CONTENT);
+    let (st, _) = s
+        .call(&bob_too, Method::GET, "/api/v1/invitations", None)
+        .await;
+    assert_eq!(st, StatusCode::UNAUTHORIZED);
     let (st, list) = s.call(&bob, Method::GET, "/api/v1/invitations", None).await;
     assert_eq!(st, StatusCode::OK);
     assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
@@ -128,6 +149,34 @@ async fn adding_an_account_is_an_invitation_it_accepts(engine: Engine) {
     assert_eq!(
         (v["org"]["name"].as_str(), v["role"].as_str()),
         (Some("Acme"), Some("viewer"))
+    );
+    // A member with an invitation from another organisation sees it linked on every page.
+    let (st, second) = create_org(&s, &alice, "Second").await;
+    assert_eq!(st, StatusCode::CREATED, "{second}");
+    let switch = |org: Value| {
+        s.call(
+            &alice,
+            Method::POST,
+            "/api/v1/session/org",
+            Some(json!({"org_id": org})),
+        )
+    };
+    assert_eq!(switch(second["id"].clone()).await.0, StatusCode::NO_CONTENT);
+    invite(
+        &s,
+        &alice,
+        json!({"email": "bob@beta.example", "role": "editor"}),
+    )
+    .await;
+    let (st, html) = page(&s, &bob, "/").await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(
+        html.contains("id=\"invitations-link\">Invitations (1)</a>"),
+        "{html}"
+    );
+    assert_eq!(
+        switch(v["org"]["id"].clone()).await.0,
+        StatusCode::NO_CONTENT
     );
 
     // Inviting an existing account never touches its password.
@@ -666,14 +715,7 @@ async fn organisation_names_are_unique_after_normalisation(engine: Engine) {
         "Acme\u{200B} GmbH",
         "Acme\u{00AD}GmbH",
     ] {
-        let (st, v) = s
-            .call(
-                &admin,
-                Method::POST,
-                "/api/v1/orgs",
-                Some(json!({"name": name, "kind": "manufacturer"})),
-            )
-            .await;
+        let (st, v) = create_org(&s, &admin, name).await;
         if name == "Acme\u{00AD}GmbH" {
             // The soft hyphen goes, and without the space this is another name.
             assert_eq!(st, StatusCode::CREATED, "{name:?}: {v}");
@@ -690,24 +732,10 @@ async fn organisation_names_are_unique_after_normalisation(engine: Engine) {
     }
     // A new name gets a slug from its normalised form; one that folds to a taken slug gets a
     // suffix; the settings page shows it.
-    let (st, v) = s
-        .call(
-            &admin,
-            Method::POST,
-            "/api/v1/orgs",
-            Some(json!({"name": "Müller & Söhne", "kind": "manufacturer"})),
-        )
-        .await;
+    let (st, v) = create_org(&s, &admin, "Müller & Söhne").await;
     assert_eq!(st, StatusCode::CREATED, "{v}");
     assert_eq!(v["slug"], "muller-sohne");
-    let (st, v) = s
-        .call(
-            &admin,
-            Method::POST,
-            "/api/v1/orgs",
-            Some(json!({"name": "Muller Sohne", "kind": "manufacturer"})),
-        )
-        .await;
+    let (st, v) = create_org(&s, &admin, "Muller Sohne").await;
     assert_eq!(st, StatusCode::CREATED, "{v}");
     assert_eq!(v["slug"], "muller-sohne-2");
     let (_, me) = me(&s, &admin).await;

@@ -1,7 +1,7 @@
 //! Logging in and out, switching organisation, and the one-time setup.
 
 use crate::auth::{
-    Caller, LoginRefused, SESSION_SECS, Via, check_login, open_session, secret_hash,
+    Caller, LoginRefused, Person, SESSION_SECS, Via, check_login, open_session, secret_hash,
     session_cookie_header,
 };
 use crate::{ApiError, App};
@@ -76,10 +76,18 @@ pub async fn login(
     Ok(resp)
 }
 
-/// `DELETE /api/v1/session`.
-pub async fn logout(State(app): State<App>, caller: Caller) -> Result<Response, ApiError> {
-    if let Via::Session { cookie_hash, .. } = &caller.via {
-        app.store.delete_session(cookie_hash, app.now()).await?;
+/// `DELETE /api/v1/session`: ends the session, also one that acts for no organisation yet
+/// (an API token has none to end: 204 all the same).
+pub async fn logout(
+    State(app): State<App>,
+    person: Result<Person, ApiError>,
+    caller: Result<Caller, ApiError>,
+) -> Result<Response, ApiError> {
+    match person {
+        Ok(p) => app.store.delete_session(&p.cookie_hash, app.now()).await?,
+        Err(_) => {
+            caller?;
+        }
     }
     let mut resp = StatusCode::NO_CONTENT.into_response();
     resp.headers_mut()

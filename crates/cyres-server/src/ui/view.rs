@@ -166,11 +166,7 @@ impl Form {
 
     /// The first value of a field, trimmed; empty when absent.
     pub fn get(&self, name: &str) -> &str {
-        self.values
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.trim())
-            .unwrap_or("")
+        self.raw(name).trim()
     }
 
     /// The first value of a field exactly as sent (untrimmed); empty when absent. For values

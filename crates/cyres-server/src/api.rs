@@ -4,13 +4,14 @@
 //! link; the JSON API under `/api/v1`, described by `/api/v1/openapi.json`. Handlers live in
 //! the submodules by area.
 
-mod admin;
+pub(crate) mod admin;
 mod advisories;
 pub(crate) mod authority;
 pub(crate) mod cases;
 mod findings;
 mod fleet;
 mod inventory;
+mod invitations;
 pub(crate) mod notices;
 mod session;
 
@@ -54,6 +55,11 @@ pub(crate) fn router(app: App) -> Router {
         .route("/orgs", get(admin::my_orgs).post(admin::create_org))
         .route("/members", get(admin::members).post(admin::add_member))
         .route("/members/{account_id}", delete(admin::remove_member))
+        .route("/members/invitations", get(invitations::pending))
+        .route("/members/invitations/{id}", delete(invitations::withdraw))
+        .route("/invitations", get(invitations::mine))
+        .route("/invitations/{id}/accept", post(invitations::accept))
+        .route("/invitations/{id}/decline", post(invitations::decline))
         .route("/tokens", get(admin::tokens).post(admin::create_token))
         .route("/tokens/{id}", delete(admin::revoke_token))
         .route(

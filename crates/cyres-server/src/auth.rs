@@ -6,6 +6,13 @@
 //! crate's default parameters (OWASP's minimum: 19 MiB, 2 passes), hashed off the async
 //! executor. A session-authenticated request that changes state must echo the session's CSRF
 //! token in `X-CSRF-Token`: the synchroniser-token pattern, on top of `SameSite=Lax` cookies.
+//!
+//! Identities are compared in one spelling: every e-mail (lookup, throttle, creation,
+//! invitation) goes through [`cyres_store::normalize_email`], so `Alice@Example.com` and
+//! `ａｌｉｃｅ@example.com` are one account and one throttle bucket. An API token in the query
+//! string (`?token=`) is accepted only on the Atom feed, which feed readers fetch without
+//! headers ([`QUERY_TOKEN_PATHS`]); anywhere else a secret in a URL would end up in logs and
+//! `Referer` headers.
 
 use crate::{ApiError, App};
 use argon2::password_hash::phc::PasswordHash;
@@ -14,7 +21,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{Method, StatusCode, header};
 use base64::Engine;
-use cyres_store::{Actor, Role};
+use cyres_store::{Actor, Role, normalize_email};
 use std::collections::HashMap;
 use std::sync::Mutex;
 
@@ -57,19 +64,83 @@ pub fn verify_password(password: &str, phc: &str) -> bool {
         .unwrap_or(false)
 }
 
-/// The password rule: 12 to 1024 characters.
-pub fn check_password(password: &str) -> Result<(), ApiError> {
+/// Shortest password accepted.
+pub const PASSWORD_MIN: usize = 12;
+
+/// How many leading characters of a password the strength estimator reads.
+const ESTIMATE_CHARS: usize = 40;
+
+/// The password rule, NIST SP 800-63B §5.1.1.2 ("memorized secret verifiers"): at least
+/// [`PASSWORD_MIN`] and at most 1024 characters, no composition rules, and a check against
+/// values that are commonly used, expected or context-specific:
+///
+/// - not containing the local part of the account's e-mail or the display name (or a word of
+///   it four letters or longer), compared case-insensitively;
+/// - not guessable: the `zxcvbn` estimator (Dropbox's algorithm, whose dictionaries carry the
+///   30,000 most common passwords of leaked sets, English words, names, and keyboard, date,
+///   sequence and repeat patterns) must estimate at least 10^8 guesses (its score 3, "safely
+///   unguessable: moderate protection from offline slow-hash scenario"). A crate rather than a
+///   shipped list because it also catches `Password1234!`-style variants of common words,
+///   which an exact-match list misses.
+///
+/// `email` and `display_name` are what the request gave, never read from a stored account, so
+/// the answer cannot tell whether an address has an account.
+pub fn check_password(password: &str, email: &str, display_name: &str) -> Result<(), ApiError> {
+    let fail = |why: String| Err(ApiError::invalid("password", format!("password: {why}")));
     let n = password.chars().count();
-    if n < 12 {
-        return Err(ApiError::invalid(
-            "password",
-            "password: at least 12 characters",
-        ));
+    if n < PASSWORD_MIN {
+        return fail(format!("at least {PASSWORD_MIN} characters"));
     }
     if n > 1024 {
-        return Err(ApiError::invalid(
-            "password",
-            "password: at most 1024 characters",
+        return fail("at most 1024 characters".into());
+    }
+    // Compared on letters and digits only, so `Jane.Doe` is found in `janedoe-77` too.
+    let alnum = |s: &str| -> String { s.chars().filter(|c| c.is_alphanumeric()).collect() };
+    let folded = alnum(&normalize_email(password));
+    let email = normalize_email(email);
+    let local = email.split('@').next().unwrap_or_default();
+    let name = normalize_email(display_name);
+    // The whole local part or name (3+ letters), or any word of it of 4+ letters.
+    let pieces = |s: &str| -> Vec<String> {
+        let words = s.split(|c: char| !c.is_alphanumeric()).map(alnum);
+        let mut v: Vec<String> = words.filter(|w| w.chars().count() >= 4).collect();
+        let whole = alnum(s);
+        if whole.chars().count() >= 3 {
+            v.push(whole);
+        }
+        v
+    };
+    if let Some(p) = pieces(local)
+        .into_iter()
+        .find(|p| folded.contains(p.as_str()))
+    {
+        return fail(format!(
+            "must not contain the e-mail address's name part ({p:?}); a password made of it is the first an attacker tries"
+        ));
+    }
+    if let Some(p) = pieces(&name)
+        .into_iter()
+        .find(|p| folded.contains(p.as_str()))
+    {
+        return fail(format!(
+            "must not contain the display name ({p:?}); a password made of it is the first an attacker tries"
+        ));
+    }
+    // The estimator's cost grows steeply with length (measured in a debug build: 36 ms for 32
+    // adversarial characters, 0.9 s for 64, 16 s for 120), so it sees a prefix: a password
+    // whose first 40 characters are hard to guess is hard to guess.
+    let sample: String = password.chars().take(ESTIMATE_CHARS).collect();
+    let estimate = zxcvbn::zxcvbn(&sample, &[&email, local, &name]);
+    if estimate.score() < zxcvbn::Score::Three {
+        let why = estimate
+            .feedback()
+            .and_then(|f| f.warning())
+            .map(|w| format!(" ({w})"))
+            .unwrap_or_default();
+        return fail(format!(
+            "too easy to guess{why}: common passwords, words and names with small changes, \
+             keyboard patterns, dates and repeats are refused (NIST SP 800-63B 5.1.1.2); \
+             a few unrelated words make a strong password"
         ));
     }
     Ok(())
@@ -131,21 +202,57 @@ pub(crate) fn constant_eq(a: &str, b: &str) -> bool {
             == 0
 }
 
-/// The session cookie's value, if the request carries one.
-pub fn session_cookie(parts: &Parts) -> Option<String> {
-    parts
-        .headers
+/// The value of cookie `name`, if the request carries one.
+pub(crate) fn cookie(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
+    headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == SESSION_COOKIE)
+        .find(|(k, _)| *k == name)
         .map(|(_, v)| v.to_string())
 }
 
-/// The bearer token, from `Authorization: Bearer …` (or `?token=` for feed readers, which
-/// cannot send headers; only honoured on GET).
+/// The session cookie's value, if the request carries one.
+pub fn session_cookie(parts: &Parts) -> Option<String> {
+    cookie(&parts.headers, SESSION_COOKIE)
+}
+
+/// Whether an unsafe request carries `token` in `X-CSRF-Token` (safe methods need not).
+fn csrf_header_ok(parts: &Parts, token: &str) -> bool {
+    !is_unsafe(&parts.method)
+        || parts
+            .headers
+            .get("x-csrf-token")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| constant_eq(v, token))
+}
+
+/// The only routes that take an API token as `?token=`: feeds, which feed readers fetch
+/// without headers. Full paths as the client sent them (before `nest` strips `/api/v1`).
+pub const QUERY_TOKEN_PATHS: &[&str] = &["/api/v1/alerts.atom"];
+
+/// The `?token=` value of a request, if any.
+fn query_token(parts: &Parts) -> Option<&str> {
+    parts
+        .uri
+        .query()?
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("token="))
+}
+
+/// The path the client asked for (nested routers see it without their prefix).
+fn full_path(parts: &Parts) -> &str {
+    parts
+        .extensions
+        .get::<axum::extract::OriginalUri>()
+        .map(|u| u.0.path())
+        .unwrap_or(parts.uri.path())
+}
+
+/// The bearer token, from `Authorization: Bearer …`, or from `?token=` on a GET of a
+/// [`QUERY_TOKEN_PATHS`] route.
 fn bearer(parts: &Parts) -> Option<String> {
     if let Some(v) = parts
         .headers
@@ -154,12 +261,8 @@ fn bearer(parts: &Parts) -> Option<String> {
     {
         return v.strip_prefix("Bearer ").map(|t| t.trim().to_string());
     }
-    if parts.method == Method::GET {
-        return parts
-            .uri
-            .query()
-            .and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("token=")))
-            .map(str::to_string);
+    if parts.method == Method::GET && QUERY_TOKEN_PATHS.contains(&full_path(parts)) {
+        return query_token(parts).map(str::to_string);
     }
     None
 }
@@ -193,16 +296,24 @@ impl FromRequestParts<App> for Caller {
             });
         }
         let Some(cookie) = session_cookie(parts) else {
+            if query_token(parts).is_some() {
+                return Err(ApiError::unauthorized(
+                    "?token= authenticates only the Atom feed (/api/v1/alerts.atom); send Authorization: Bearer …",
+                ));
+            }
             return Err(ApiError::unauthorized(
                 "log in or send an API token (Authorization: Bearer …)",
             ));
         };
         let cookie_hash = secret_hash(&cookie);
-        let (session, role) = app
-            .store
-            .session(&cookie_hash, now)
-            .await?
-            .ok_or_else(|| ApiError::unauthorized("session expired; log in again"))?;
+        let Some((session, role)) = app.store.session(&cookie_hash, now).await? else {
+            if app.store.person_session(&cookie_hash, now).await?.is_some() {
+                return Err(ApiError::forbidden(
+                    "this account belongs to no organisation yet: accept an invitation (GET /api/v1/invitations)",
+                ));
+            }
+            return Err(ApiError::unauthorized("session expired; log in again"));
+        };
         let account = app.store.account(session.account_id).await?;
         let caller = Caller {
             org_id: session.org_id,
@@ -218,19 +329,8 @@ impl FromRequestParts<App> for Caller {
             },
         };
         // A cookie-authenticated request that changes state must carry the CSRF header.
-        if is_unsafe(&parts.method) {
-            let header_ok = parts
-                .headers
-                .get("x-csrf-token")
-                .and_then(|v| v.to_str().ok())
-                .is_some_and(|v| constant_eq(v, &session.csrf_token));
-            if !header_ok {
-                return Err(ApiError::new(
-                    StatusCode::FORBIDDEN,
-                    "csrf",
-                    "missing or wrong X-CSRF-Token header for a cookie-authenticated request",
-                ));
-            }
+        if !csrf_header_ok(parts, &session.csrf_token) {
+            return Err(csrf_refused());
         }
         Ok(caller)
     }
@@ -275,6 +375,9 @@ pub(crate) async fn check_login(
     ip: &str,
     now: i64,
 ) -> Result<Result<cyres_store::Account, LoginRefused>, ApiError> {
+    // One spelling for the throttle and the lookup: a variant spelling of a throttled address
+    // is the same bucket, and reaches the same account.
+    let email = &normalize_email(email);
     if let Some(wait) = app.limiter.blocked(email, ip, now) {
         return Ok(Err(LoginRefused::Throttled(wait)));
     }
@@ -299,33 +402,129 @@ pub(crate) async fn check_login(
     }
 }
 
-/// Opens a browser session for an account acting for `org_id`; returns the cookie secret (for
-/// `Set-Cookie`, never stored) and the session's CSRF token.
+/// Opens a browser session for an account acting for `org_id` (none while the account
+/// belongs to no organisation: it can then only answer invitations); returns the cookie
+/// secret (for `Set-Cookie`, never stored) and the session's CSRF token.
 pub(crate) async fn open_session(
     app: &App,
     account_id: i64,
-    org_id: i64,
+    org_id: Option<i64>,
     now: i64,
 ) -> Result<(String, String), ApiError> {
     let secret = random_secret();
     let csrf = random_secret();
-    app.store
-        .create_session(
-            &secret_hash(&secret),
-            &cyres_store::WebSession {
-                account_id,
-                org_id,
-                csrf_token: csrf.clone(),
-                expires_at: now + SESSION_SECS,
-            },
-            now,
-        )
-        .await?;
+    let hash = secret_hash(&secret);
+    match org_id {
+        Some(org_id) => {
+            app.store
+                .create_session(
+                    &hash,
+                    &cyres_store::WebSession {
+                        account_id,
+                        org_id,
+                        csrf_token: csrf.clone(),
+                        expires_at: now + SESSION_SECS,
+                    },
+                    now,
+                )
+                .await?
+        }
+        None => {
+            app.store
+                .create_session_without_org(&hash, account_id, &csrf, now + SESSION_SECS, now)
+                .await?
+        }
+    }
     Ok((secret, csrf))
 }
 
+/// A logged-in person, whether or not the session acts for an organisation: what answering
+/// invitations needs. API tokens are refused (invitations are answered by people). A request
+/// that changes state must carry the session's CSRF token (header, or the UI's form field,
+/// checked by the UI handler).
+#[derive(Clone, Debug)]
+pub struct Person {
+    /// The account.
+    pub account: cyres_store::Account,
+    /// The organisation the session acts for, if any.
+    pub org_id: Option<i64>,
+    /// SHA-256 of the cookie.
+    pub cookie_hash: String,
+    /// The session's CSRF token.
+    pub csrf: String,
+}
+
+impl Person {
+    /// The person from the session cookie, if it is live.
+    pub(crate) async fn from_cookie(app: &App, parts: &Parts) -> Result<Option<Self>, ApiError> {
+        let Some(cookie) = session_cookie(parts) else {
+            return Ok(None);
+        };
+        let cookie_hash = secret_hash(&cookie);
+        let Some(s) = app.store.person_session(&cookie_hash, app.now()).await? else {
+            return Ok(None);
+        };
+        Ok(Some(Person {
+            account: app.store.account(s.account_id).await?,
+            org_id: s.org_id,
+            cookie_hash,
+            csrf: s.csrf_token,
+        }))
+    }
+}
+
+impl Person {
+    /// Accepts an invitation addressed to this person; a session that acted for no
+    /// organisation now acts for the one joined.
+    pub(crate) async fn accept(
+        &self,
+        app: &App,
+        invitation_id: i64,
+    ) -> Result<cyres_store::Invitation, ApiError> {
+        let inv = app
+            .store
+            .accept_invitation(self.account.id, invitation_id, app.now())
+            .await?;
+        if self.org_id.is_none() {
+            app.store
+                .switch_session_org(&self.cookie_hash, inv.org_id)
+                .await?;
+        }
+        Ok(inv)
+    }
+}
+
+impl FromRequestParts<App> for Person {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, ApiError> {
+        if parts.headers.contains_key(header::AUTHORIZATION) {
+            return Err(ApiError::forbidden(
+                "invitations are answered by people: log in instead of using an API token",
+            ));
+        }
+        let person = Person::from_cookie(app, parts)
+            .await?
+            .ok_or_else(|| ApiError::unauthorized("log in to answer invitations"))?;
+        if !csrf_header_ok(parts, &person.csrf) {
+            return Err(csrf_refused());
+        }
+        Ok(person)
+    }
+}
+
+fn csrf_refused() -> ApiError {
+    ApiError::new(
+        StatusCode::FORBIDDEN,
+        "csrf",
+        "missing or wrong X-CSRF-Token header for a cookie-authenticated request",
+    )
+}
+
 /// Login throttling: after 5 failures for one e-mail, or 20 from one address, within 15
-/// minutes, further attempts are refused until the window passes.
+/// minutes, further attempts are refused until the window passes. E-mails are keyed by
+/// [`normalize_email`], the spelling the account lookup uses, so no variant spelling of an
+/// address escapes its bucket.
 #[derive(Debug, Default)]
 pub struct LoginLimiter {
     failures: Mutex<HashMap<String, Vec<i64>>>,
@@ -339,7 +538,7 @@ impl LoginLimiter {
         let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
         let mut wait = None;
         for (key, max) in [
-            (format!("e:{}", email.to_lowercase()), 5usize),
+            (format!("e:{}", normalize_email(email)), 5usize),
             (format!("i:{ip}"), 20),
         ] {
             if let Some(v) = map.get_mut(&key) {
@@ -359,7 +558,7 @@ impl LoginLimiter {
         if map.len() > 100_000 {
             map.retain(|_, v| v.iter().any(|t| now - t < WINDOW));
         }
-        map.entry(format!("e:{}", email.to_lowercase()))
+        map.entry(format!("e:{}", normalize_email(email)))
             .or_default()
             .push(now);
         map.entry(format!("i:{ip}")).or_default().push(now);
@@ -368,7 +567,7 @@ impl LoginLimiter {
     /// Forgets an e-mail's failures after a successful login.
     pub fn succeeded(&self, email: &str) {
         let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        map.remove(&format!("e:{}", email.to_lowercase()));
+        map.remove(&format!("e:{}", normalize_email(email)));
     }
 }
 
@@ -384,6 +583,7 @@ mod tests {
             l.failed("a@x", "1.1.1.1", 100 + i);
         }
         assert_eq!(l.blocked("A@X", "2.2.2.2", 110), Some(15 * 60 - 10));
+        assert_eq!(l.blocked(" ａ@Ｘ ", "2.2.2.2", 110), Some(15 * 60 - 10));
         assert_eq!(
             l.blocked("b@x", "1.1.1.1", 110),
             None,
@@ -410,6 +610,42 @@ mod tests {
         assert!(verify_password("correct horse battery", &h));
         assert!(!verify_password("wrong horse battery", &h));
         assert!(!verify_password("x", "not a phc string"));
-        assert!(check_password("short").is_err());
+        assert!(check_password("short", "a@x.example", "A").is_err());
+    }
+
+    #[test]
+    fn password_rule_refuses_common_and_personal_passwords() {
+        let refused = |pw: &str, email: &str, name: &str| {
+            check_password(pw, email, name)
+                .expect_err(pw)
+                .message
+                .to_string()
+        };
+        assert!(refused("password1234", "a@x.example", "A").contains("too easy to guess"));
+        assert!(refused("Password1234!", "a@x.example", "A").contains("too easy to guess"));
+        assert!(refused("qwertyuiopasdf", "a@x.example", "A").contains("too easy to guess"));
+        assert!(refused("aaaaaaaaaaaaaaaa", "a@x.example", "A").contains("too easy to guess"));
+        assert!(refused("JaneDoe-JaneDoe-77", "jane.doe@x.example", "J").contains("name part"));
+        assert!(refused("xx jane.doe xx 4719!", "Jane.Doe@x.example", "J").contains("name part"));
+        assert!(
+            refused("grimsdottir#2291k", "g@x.example", "Eva Grimsdottir").contains("display name")
+        );
+        assert!(refused("short", "a@x.example", "A").contains("at least 12"));
+        // Long input costs the estimator no more than its first 40 characters.
+        let adversarial: String = (0..1024)
+            .map(|i| char::from(b'!' + (i * 7 % 90) as u8))
+            .collect();
+        assert!(check_password(&adversarial, "a@x.example", "A").is_ok());
+        assert!(refused(&"password".repeat(100), "a@x.example", "A").contains("too easy"));
+        for ok in [
+            "correct horse battery staple",
+            "cyres demo password",
+            "velvet-otter-carburetor-31",
+        ] {
+            assert!(
+                check_password(ok, "jane.doe@x.example", "Jane Doe").is_ok(),
+                "{ok}"
+            );
+        }
     }
 }

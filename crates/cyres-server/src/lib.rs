@@ -225,6 +225,11 @@ impl App {
             Some(url) => Store::open(url).await?,
             None => Store::open_sqlite_dir(&config.data_dir).await?,
         };
+        // Rows from before migration 0012 get today's identity rules (normalised e-mails,
+        // organisation name keys and slugs) before anything is served.
+        for change in store.normalise_identities(clock.now()).await? {
+            tracing::warn!(%change, "identity normalised at start");
+        }
         refuse_unprovisioned_authorities(&store).await?;
         let outbound = outbound_policy(&config)?;
         let http =

@@ -64,7 +64,7 @@ pub async fn create_first_admin(
     kind: OrgKind,
     member_state: Option<String>,
 ) -> Result<i64, ApiError> {
-    check_password(password)?;
+    check_password(password, email, "")?;
     let pw = password.to_string();
     let hash = tokio::task::spawn_blocking(move || hash_password(&pw))
         .await

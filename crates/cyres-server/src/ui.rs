@@ -23,6 +23,7 @@ mod dashboard;
 pub mod demo;
 mod findings;
 mod forms;
+mod invitations;
 mod notices;
 mod products;
 mod session;
@@ -42,6 +43,9 @@ pub(crate) fn router() -> Router<App> {
         .route("/", get(dashboard::page))
         .route("/login", get(session::login_page).post(session::login))
         .route("/logout", post(session::logout))
+        .route("/invitations", get(invitations::page))
+        .route("/invitations/{id}/accept", post(invitations::accept))
+        .route("/invitations/{id}/decline", post(invitations::decline))
         .route("/report", get(voluntary::form).post(voluntary::submit))
         .route("/report/thanks", get(voluntary::thanks))
         .route("/org", post(session::switch_org))
@@ -74,6 +78,10 @@ pub(crate) fn router() -> Router<App> {
         .route("/fleet", get(cases::fleet))
         .route("/settings", get(settings::page))
         .route("/settings/members", post(settings::add_member))
+        .route(
+            "/settings/invitations/{id}/withdraw",
+            post(settings::withdraw_invitation),
+        )
         .route("/settings/tokens", post(settings::create_token))
         .route("/settings/tokens/{id}/revoke", post(settings::revoke_token))
         .route("/settings/webhooks", post(settings::create_webhook))

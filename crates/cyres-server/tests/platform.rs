@@ -426,16 +426,7 @@ async fn no_cross_tenant_access_on_any_endpoint(engine: Engine) {
     assert_eq!(st, StatusCode::CREATED, "{sub}");
     let sid = sub["subscriber"]["id"].as_i64().unwrap();
     // Organisation B, its own admin (a second account in a new organisation).
-    let (st, _) = s
-        .call(
-            &admin_a,
-            Method::POST,
-            "/api/v1/members",
-            Some(json!({"email": "bob@beta.example", "role": "viewer", "password": PASSWORD})),
-        )
-        .await;
-    assert_eq!(st, StatusCode::CREATED);
-    let bob = s.login("bob@beta.example", PASSWORD).await;
+    let bob = s.add_member(&admin_a, "bob@beta.example", "viewer").await;
     let (st, org_b) = s
         .call(
             &bob,

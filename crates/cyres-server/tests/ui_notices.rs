@@ -349,16 +349,7 @@ async fn subscribers_and_publication_through_the_forms(engine: Engine) {
 
     // A viewer reads the section (how many, the feed links) and publications, with no forms,
     // and is refused on every POST.
-    let (st, _) = m
-        .call(
-            &psirt,
-            Method::POST,
-            "/api/v1/members",
-            Some(json!({"email": "viewer@acme.example", "role": "viewer", "password": PASSWORD})),
-        )
-        .await;
-    assert_eq!(st, StatusCode::CREATED);
-    let viewer = m.login("viewer@acme.example", PASSWORD).await;
+    let viewer = m.add_member(&psirt, "viewer@acme.example", "viewer").await;
     let (st, html) = page(&m, &viewer, &product).await;
     assert_eq!(st, StatusCode::OK);
     assert!(

@@ -144,28 +144,59 @@ impl Server {
         let _ = tokio::time::timeout(Duration::from_secs(20), self.task).await;
     }
 
-    /// Logs in through the HTML form.
-    async fn login(&self, email: &str, password: &str) -> Session {
-        let r = self
-            .http
+    /// Posts the login form as a browser does: the form (and its CSRF cookie) first.
+    async fn login_post(&self, pairs: &[(&str, &str)]) -> reqwest::Response {
+        let r = self.http.get(self.url("/login")).send().await.unwrap();
+        let cookie = r.headers()["set-cookie"].to_str().unwrap().to_string();
+        assert!(
+            cookie.starts_with("cyres_login_csrf=")
+                && cookie.contains("SameSite=Strict")
+                && cookie.contains("HttpOnly"),
+            "{cookie}"
+        );
+        let cookie = cookie.split(';').next().unwrap().to_string();
+        let csrf = csrf_of(&r.text().await.unwrap());
+        let mut pairs = pairs.to_vec();
+        pairs.push(("csrf", &csrf));
+        self.http
             .post(self.url("/login"))
+            .header("cookie", cookie)
             .header("content-type", "application/x-www-form-urlencoded")
-            .body(form_encode(&[
-                ("email", email),
-                ("password", password),
-                ("next", "/"),
-            ]))
+            .body(form_encode(&pairs))
             .send()
             .await
-            .unwrap();
+            .unwrap()
+    }
+
+    /// Logs in through the HTML form, accepting any invitation waiting on the way.
+    async fn login(&self, email: &str, password: &str) -> Session {
+        let r = self
+            .login_post(&[("email", email), ("password", password), ("next", "/")])
+            .await;
         assert_eq!(r.status(), 303, "login of {email}");
-        assert_eq!(r.headers()["location"], "/");
+        let location = r.headers()["location"].to_str().unwrap().to_string();
         let set = r.headers()["set-cookie"].to_str().unwrap().to_string();
         assert!(
             set.contains("HttpOnly") && set.contains("SameSite=Lax"),
             "{set}"
         );
         let cookie = set.split(';').next().unwrap().to_string();
+        if location != "/" {
+            assert_eq!(location, "/invitations?next=%2F");
+            loop {
+                let page = self.get(&cookie, "/invitations").await.1;
+                let Some((_, rest)) = page.split_once("action=\"/invitations/") else {
+                    break;
+                };
+                let accept = format!("/invitations/{}", rest.split('"').next().unwrap());
+                let who = Session {
+                    cookie: cookie.clone(),
+                    csrf: csrf_of(&page),
+                };
+                let (st, _, _) = self.post_form(&who, &accept, &[("csrf", &who.csrf)]).await;
+                assert_eq!(st, 303, "{accept}");
+            }
+        }
         let page = self.get(&cookie, "/").await.1;
         Session {
             csrf: csrf_of(&page),
@@ -349,16 +380,8 @@ async fn login_csrf_forms_and_roles_over_http() {
     );
     // A wrong password is refused next to the form, the e-mail kept, the password not echoed.
     let r = s
-        .http
-        .post(s.url("/login"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(form_encode(&[
-            ("email", ADMIN),
-            ("password", "not the password"),
-        ]))
-        .send()
-        .await
-        .unwrap();
+        .login_post(&[("email", ADMIN), ("password", "not the password")])
+        .await;
     assert_eq!(r.status(), 401);
     let page = r.text().await.unwrap();
     assert!(page.contains("wrong e-mail or password"));
@@ -552,19 +575,14 @@ async fn login_csrf_forms_and_roles_over_http() {
     // The API's login throttling holds for the form too: five failures, then even the right
     // password waits.
     let attempt = |password: &'static str| {
-        let http = s.http.clone();
-        let url = s.url("/login");
+        let s = &s;
         async move {
-            let r = http
-                .post(url)
-                .header("content-type", "application/x-www-form-urlencoded")
-                .body(form_encode(&[
+            let r = s
+                .login_post(&[
                     ("email", "viewer@northwind.example"),
                     ("password", password),
-                ]))
-                .send()
-                .await
-                .unwrap();
+                ])
+                .await;
             let retry = r.headers().get("retry-after").is_some();
             (r.status().as_u16(), retry, r.text().await.unwrap())
         }
@@ -1087,10 +1105,19 @@ async fn journey(b: &mut Steps, s: &Server) -> Step<()> {
     b.choose("#m-role", "viewer").await?;
     b.fill("#m-password", PASSWORD).await?;
     b.click("#member-add").await?;
-    b.wait_text("#members table", "viewer@northwind.example")
+    b.wait_text("#invitation-table", "viewer@northwind.example")
         .await?;
     b.logout().await?;
-    b.login("viewer@northwind.example", PASSWORD).await?;
+    // The viewer joins by accepting the invitation shown after logging in.
+    b.step = "viewer accepts the invitation".into();
+    b.go("log in as the viewer", "/login").await?;
+    b.fill("#email", "viewer@northwind.example").await?;
+    b.fill("#password", PASSWORD).await?;
+    b.click("#login").await?;
+    b.expect_h1("Invitations").await?;
+    b.click("#invitation-list button").await?;
+    b.click("#continue").await?;
+    b.expect_h1("Dashboard").await?;
     b.go("viewer: product", "/products/1").await?;
     b.absent("form.sbom-upload").await?;
     b.absent("#release-form").await?;

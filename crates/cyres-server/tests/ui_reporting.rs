@@ -285,16 +285,9 @@ async fn authority_report_forms(engine: Engine) {
 
     // A viewer of the coordinator CSIRT reads but cannot decide.
     switch(&auth, &ops, &de).await;
-    let (st, v) = auth
-        .call(
-            &ops,
-            Method::POST,
-            "/api/v1/members",
-            Some(json!({"email": "viewer@csirt.example", "role": "viewer", "password": PASSWORD})),
-        )
+    let viewer = auth
+        .add_member(&ops, "viewer@csirt.example", "viewer")
         .await;
-    assert_eq!(st, StatusCode::CREATED, "{v}");
-    let viewer = auth.login("viewer@csirt.example", PASSWORD).await;
     let (st, html) = page(&auth, &viewer, "/authority/reports/1").await;
     assert_eq!(st, StatusCode::OK);
     assert!(!html.contains("id=\"decision-form\""));
@@ -869,16 +862,7 @@ async fn case_forms_and_public_report(engine: Engine) {
     assert_eq!(v["submissions"][0]["stage"], "early-warning", "{v}");
 
     // A viewer sees no forms and is refused; another organisation gets 404.
-    let (st, _) = m
-        .call(
-            &psirt,
-            Method::POST,
-            "/api/v1/members",
-            Some(json!({"email": "viewer@acme.example", "role": "viewer", "password": PASSWORD})),
-        )
-        .await;
-    assert_eq!(st, StatusCode::CREATED);
-    let viewer = m.login("viewer@acme.example", PASSWORD).await;
+    let viewer = m.add_member(&psirt, "viewer@acme.example", "viewer").await;
     let (st, html) = page(&m, &viewer, &format!("/cases/{cid}")).await;
     assert_eq!(st, StatusCode::OK);
     assert!(!html.contains("id=\"evidence-form\"") && !html.contains("id=\"edit-form\""));

@@ -100,6 +100,9 @@ pub struct Org {
     pub created_at: i64,
     /// Who made it: the operator (first start, `cyres admin org`) or an account (self-service).
     pub provisioned_by: Provisioning,
+    /// URL slug, unique, derived from the normalised name when the organisation is made and
+    /// never recomputed ([`crate::identity::slug_base`]).
+    pub slug: String,
 }
 
 impl Org {
@@ -160,7 +163,7 @@ pub struct NewOrg {
 pub struct Account {
     /// Id.
     pub id: i64,
-    /// Login name (lower-cased e-mail).
+    /// Login name ([`crate::normalize_email`]).
     pub email: String,
     /// Shown name.
     pub display_name: String,
@@ -200,6 +203,39 @@ pub struct WebSession {
     pub csrf_token: String,
     /// Unix seconds.
     pub expires_at: i64,
+}
+
+/// A standing offer of membership, keyed by the normalised e-mail of the person invited
+/// (whether or not that address has an account yet). The person accepts or declines it after
+/// logging in; until then it gives no access.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Invitation {
+    /// Id.
+    pub id: i64,
+    /// The inviting organisation.
+    pub org_id: i64,
+    /// Its name.
+    pub org_name: String,
+    /// The normalised e-mail invited.
+    pub email: String,
+    /// The role offered.
+    pub role: Role,
+    /// Who invited (the administrator's e-mail or token name).
+    pub invited_by: String,
+    /// Unix seconds.
+    pub created_at: i64,
+}
+
+/// A browser session as far as the person is concerned: it may exist before the account
+/// belongs to any organisation (to answer invitations).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PersonSession {
+    /// The account.
+    pub account_id: i64,
+    /// The organisation acted for, if any.
+    pub org_id: Option<i64>,
+    /// Per-session CSRF token.
+    pub csrf_token: String,
 }
 
 /// An API token as listed (the secret itself is never stored).

@@ -3,12 +3,13 @@
 //! store never sees or keeps a usable secret.
 
 use crate::audit::record;
+use crate::identity::{normalize_email, org_name_key, slug_base};
 use crate::{
-    Account, Actor, ApiToken, Member, Membership, NewOrg, Org, OrgKind, Provisioning, Role, Store,
-    StoreError, WebSession,
+    Account, Actor, ApiToken, Member, Membership, NewOrg, Org, OrgKind, PersonSession,
+    Provisioning, Role, Store, StoreError, WebSession,
 };
-use sqlx::Row;
 use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
 
 pub(crate) fn org_from(r: &AnyRow) -> Result<Org, StoreError> {
     let kind: String = r.try_get("kind")?;
@@ -29,6 +30,7 @@ pub(crate) fn org_from(r: &AnyRow) -> Result<Org, StoreError> {
                 message: p,
             })?
         },
+        slug: r.try_get::<Option<String>, _>("slug")?.unwrap_or_default(),
     })
 }
 
@@ -42,7 +44,7 @@ fn account_from(r: &AnyRow) -> Result<Account, StoreError> {
     })
 }
 
-fn role_from(s: &str) -> Result<Role, StoreError> {
+pub(crate) fn role_from(s: &str) -> Result<Role, StoreError> {
     Role::parse(s).ok_or(StoreError::Corrupt {
         what: "role",
         message: s.to_string(),
@@ -61,7 +63,55 @@ fn token_from(r: &AnyRow) -> Result<ApiToken, StoreError> {
     })
 }
 
-pub(crate) const ORG_COLS: &str = "id, name, kind, member_state, size, created_at, provisioned_by";
+pub(crate) const ORG_COLS: &str =
+    "id, name, kind, member_state, size, created_at, provisioned_by, slug";
+
+/// A free slug for `name`: its [`slug_base`], else that with `-2`, `-3`, … (read in the
+/// caller's transaction; the unique index settles a race).
+async fn free_slug(conn: &mut AnyConnection, name: &str) -> Result<String, StoreError> {
+    let base = slug_base(name);
+    let mut n = 1;
+    loop {
+        let candidate = if n == 1 {
+            base.clone()
+        } else {
+            format!("{base}-{n}")
+        };
+        let taken = sqlx::query("SELECT 1 AS one FROM organisation WHERE slug = $1")
+            .bind(&candidate)
+            .fetch_optional(&mut *conn)
+            .await?
+            .is_some();
+        if !taken {
+            return Ok(candidate);
+        }
+        n += 1;
+    }
+}
+
+/// The organisation (other than `except`) holding a name key, if any.
+async fn org_with_key(
+    conn: &mut AnyConnection,
+    key: &str,
+    except: i64,
+) -> Result<Option<String>, StoreError> {
+    Ok(
+        sqlx::query("SELECT name FROM organisation WHERE name_key = $1 AND id <> $2")
+            .bind(key)
+            .bind(except)
+            .fetch_optional(&mut *conn)
+            .await?
+            .map(|r| r.try_get("name"))
+            .transpose()?,
+    )
+}
+
+/// Whether a database error is a unique violation on the slug index (a concurrent creation
+/// took the slug between the check and the insert: worth one more try).
+fn slug_race(e: &StoreError) -> bool {
+    matches!(e, StoreError::Database(sqlx::Error::Database(db))
+        if db.is_unique_violation() && db.message().contains("slug"))
+}
 
 impl Store {
     /// Creates an organisation on an account's request (self-service). Authority kinds (CSIRT,
@@ -103,23 +153,42 @@ impl Store {
                 "a CSIRT organisation needs its member state".into(),
             ));
         }
-        let mut tx = self.begin().await?;
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "INSERT INTO organisation (name, kind, member_state, size, created_at, provisioned_by) \
-             VALUES ($1, $2, $3, $4, $5, $6) RETURNING {ORG_COLS}"
-        )))
-        .bind(name)
-        .bind(new.kind.as_str())
-        .bind(new.member_state.as_deref())
-        .bind(new.size.as_deref())
-        .bind(now)
-        .bind(provisioned_by.as_str())
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(|e| {
-            StoreError::from(e)
-                .conflict_on_unique(format!("an organisation named {name:?} already exists"))
-        })?;
+        // Names are unique after normalisation (issue 13 point 5): `ACME GmbH`, `Acme  GmbH`
+        // and `Ａｃｍｅ GmbH` are one name, so look-alikes cannot be registered beside it.
+        let key = org_name_key(name);
+        let taken = || {
+            StoreError::Conflict(format!(
+                "an organisation named {name:?} already exists (names are compared ignoring case, width and spacing)"
+            ))
+        };
+        let mut attempt = 0;
+        let (mut tx, row) = loop {
+            let mut tx = self.begin().await?;
+            if org_with_key(&mut tx, &key, 0).await?.is_some() {
+                return Err(taken());
+            }
+            let slug = free_slug(&mut tx, name).await?;
+            let inserted = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "INSERT INTO organisation (name, kind, member_state, size, created_at, name_key, slug, provisioned_by) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING {ORG_COLS}"
+            )))
+            .bind(name)
+            .bind(new.kind.as_str())
+            .bind(new.member_state.as_deref())
+            .bind(new.size.as_deref())
+            .bind(now)
+            .bind(&key)
+            .bind(&slug)
+            .bind(provisioned_by.as_str())
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(StoreError::from);
+            match inserted {
+                Ok(row) => break (tx, row),
+                Err(e) if slug_race(&e) && attempt < 3 => attempt += 1,
+                Err(e) => return Err(e.conflict_on_unique(taken().to_string())),
+            }
+        };
         let org = org_from(&row)?;
         record(
             &mut tx,
@@ -146,6 +215,109 @@ impl Store {
         .await?
         .ok_or_else(|| StoreError::not_found("organisation", id))?;
         org_from(&row)
+    }
+
+    /// The organisation with this slug.
+    pub async fn org_by_slug(&self, slug: &str) -> Result<Org, StoreError> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {ORG_COLS} FROM organisation WHERE slug = $1"
+        )))
+        .bind(slug)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| StoreError::not_found("organisation", slug))?;
+        org_from(&row)
+    }
+
+    /// Brings rows written before migration 0012 to today's identity rules; idempotent, run
+    /// by the server at every start. Stored e-mails are re-normalised ([`normalize_email`]);
+    /// two accounts that become one address stop the start with an error naming both ids (an
+    /// operator decides which to keep). Organisations get their name key and slug; one whose
+    /// name collides with an earlier organisation's after normalisation is renamed with a
+    /// `" (2)"`, `" (3)"`, … suffix (the earliest keeps its name), audited as
+    /// `organisation.rename`. Returns a line per change, for the log.
+    pub async fn normalise_identities(&self, now: i64) -> Result<Vec<String>, StoreError> {
+        let mut changes = Vec::new();
+        let mut tx = self.pool.begin().await?;
+        let accounts = sqlx::query("SELECT id, email FROM account ORDER BY id")
+            .fetch_all(&mut *tx)
+            .await?;
+        for r in &accounts {
+            let (id, email): (i64, String) = (r.try_get("id")?, r.try_get("email")?);
+            let normal = normalize_email(&email);
+            if normal == email {
+                continue;
+            }
+            let other = sqlx::query("SELECT id FROM account WHERE email = $1")
+                .bind(&normal)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if let Some(other) = other {
+                let other: i64 = other.try_get("id")?;
+                return Err(StoreError::Conflict(format!(
+                    "accounts {other} and {id} have the same e-mail address once normalised; \
+                     change one of them before starting"
+                )));
+            }
+            sqlx::query("UPDATE account SET email = $1 WHERE id = $2")
+                .bind(&normal)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            changes.push(format!("account {id}: e-mail normalised"));
+        }
+        let orgs = sqlx::query(
+            "SELECT id, name, name_key, slug FROM organisation \
+             WHERE name_key IS NULL OR slug IS NULL ORDER BY id",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        let system = Actor::system();
+        for r in &orgs {
+            let id: i64 = r.try_get("id")?;
+            let name: String = r.try_get("name")?;
+            let mut new_name = name.clone();
+            let mut n = 1;
+            while let Some(holder) = org_with_key(&mut tx, &org_name_key(&new_name), id).await? {
+                n += 1;
+                new_name = format!("{name} ({n})");
+                if n == 2 {
+                    changes.push(format!(
+                        "organisation {id} {name:?} collides with {holder:?} once normalised"
+                    ));
+                }
+            }
+            let slug = match r.try_get::<Option<String>, _>("slug")? {
+                Some(s) => s,
+                None => free_slug(&mut tx, &new_name).await?,
+            };
+            sqlx::query(
+                "UPDATE organisation SET name = $1, name_key = $2, slug = $3 WHERE id = $4",
+            )
+            .bind(&new_name)
+            .bind(org_name_key(&new_name))
+            .bind(&slug)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+            if new_name != name {
+                record(
+                    &mut tx,
+                    Some(id),
+                    &system,
+                    "organisation.rename",
+                    "organisation",
+                    &id.to_string(),
+                    serde_json::json!({"from": name, "to": new_name,
+                        "reason": "another organisation has the same name once case, width and spacing are ignored"}),
+                    now,
+                )
+                .await?;
+                changes.push(format!("organisation {id} renamed to {new_name:?}"));
+            }
+        }
+        tx.commit().await?;
+        Ok(changes)
     }
 
     /// Every organisation (platform view; used by the authority side and the demo).
@@ -176,7 +348,7 @@ impl Store {
         now: i64,
     ) -> Result<Account, StoreError> {
         crate::text::bounded("display_name", display_name.trim(), crate::text::NAME)?;
-        let email = email.trim().to_lowercase();
+        let email = normalize_email(email);
         if !email.contains('@') || email.len() > 254 {
             return Err(StoreError::Invalid(format!(
                 "{email:?} is not an e-mail address"
@@ -212,12 +384,12 @@ impl Store {
         Ok(account)
     }
 
-    /// Looks an account up by e-mail (case-insensitive).
+    /// Looks an account up by e-mail, in its normalised form ([`normalize_email`]).
     pub async fn account_by_email(&self, email: &str) -> Result<Option<Account>, StoreError> {
         let row = sqlx::query(
             "SELECT id, email, display_name, password_hash, created_at FROM account WHERE email = $1",
         )
-        .bind(email.trim().to_lowercase())
+        .bind(normalize_email(email))
         .fetch_optional(&self.pool)
         .await?;
         row.as_ref().map(account_from).transpose()
@@ -312,7 +484,7 @@ impl Store {
     /// The organisations an account belongs to, with its role in each.
     pub async fn memberships(&self, account_id: i64) -> Result<Vec<Membership>, StoreError> {
         let rows = sqlx::query(
-            "SELECT o.id, o.name, o.kind, o.member_state, o.size, o.created_at, o.provisioned_by, m.role \
+            "SELECT o.id, o.name, o.kind, o.member_state, o.size, o.created_at, o.provisioned_by, o.slug, m.role \
              FROM membership m JOIN organisation o ON o.id = m.org_id \
              WHERE m.account_id = $1 ORDER BY o.name",
         )
@@ -356,19 +528,79 @@ impl Store {
         session: &WebSession,
         now: i64,
     ) -> Result<(), StoreError> {
+        self.insert_session(
+            token_hash,
+            session.account_id,
+            Some(session.org_id),
+            &session.csrf_token,
+            session.expires_at,
+            now,
+        )
+        .await
+    }
+
+    /// Stores a new browser session that acts for no organisation yet (the account has none;
+    /// it can answer its invitations and nothing else).
+    pub async fn create_session_without_org(
+        &self,
+        token_hash: &str,
+        account_id: i64,
+        csrf_token: &str,
+        expires_at: i64,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        self.insert_session(token_hash, account_id, None, csrf_token, expires_at, now)
+            .await
+    }
+
+    async fn insert_session(
+        &self,
+        token_hash: &str,
+        account_id: i64,
+        org_id: Option<i64>,
+        csrf_token: &str,
+        expires_at: i64,
+        now: i64,
+    ) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO web_session (token_hash, account_id, org_id, csrf_token, created_at, expires_at) \
              VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(token_hash)
-        .bind(session.account_id)
-        .bind(session.org_id)
-        .bind(&session.csrf_token)
+        .bind(account_id)
+        .bind(org_id)
+        .bind(csrf_token)
         .bind(now)
-        .bind(session.expires_at)
+        .bind(expires_at)
         .execute(&self.pool)
         .await?;
         Ok(())
+    }
+
+    /// The live session for a cookie hash as far as the person goes: whether or not it acts
+    /// for an organisation (the organisation is dropped when the membership is gone).
+    pub async fn person_session(
+        &self,
+        token_hash: &str,
+        now: i64,
+    ) -> Result<Option<PersonSession>, StoreError> {
+        let row = sqlx::query(
+            "SELECT s.account_id, m.org_id, s.csrf_token FROM web_session s \
+             LEFT JOIN membership m ON m.account_id = s.account_id AND m.org_id = s.org_id \
+             WHERE s.token_hash = $1 AND s.expires_at > $2",
+        )
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| {
+            Ok(PersonSession {
+                account_id: r.try_get("account_id")?,
+                org_id: r.try_get("org_id")?,
+                csrf_token: r.try_get("csrf_token")?,
+            })
+        })
+        .transpose()
     }
 
     /// The live session for a cookie hash (expired ones are treated as absent), checking that

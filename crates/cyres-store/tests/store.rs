@@ -130,6 +130,8 @@ both!(
     audit_rows_from_before_the_chain_are_chained,
     outbox_leases_hand_each_row_to_one_worker,
     task_leases_are_exclusive_until_released,
+    identities_are_normalised_at_start,
+    invitations_are_answered_by_their_addressee,
 );
 
 const T0: i64 = 1_790_000_000; // 2026-09-21
@@ -1787,4 +1789,197 @@ async fn task_leases_are_exclusive_until_released(store: Store) {
     assert!(store.claim_task("sync:kev", T0 + 10, 60).await.unwrap());
     // A holder that died loses the task when its lease runs out.
     assert!(store.claim_task("sync:osv", T0 + 60, 60).await.unwrap());
+}
+
+/// Rows written before migration 0012 (no name key, no slug, e-mails in another spelling), as
+/// an older cyres or a direct database edit leaves them: the start-up pass normalises them,
+/// renaming the later of two organisations whose names collide once normalised.
+async fn identities_are_normalised_at_start(store: Store) {
+    let pool = store.raw_pool();
+    for (id, name) in [
+        (1, "Dup Corp"),
+        (2, "DUP  corp"),
+        (3, "Ｄｕｐ Corp"),
+        (4, "Other"),
+    ] {
+        sqlx::query(
+            "INSERT INTO organisation (id, name, kind, created_at) VALUES ($1, $2, 'manufacturer', $3)",
+        )
+        .bind(id as i64)
+        .bind(name)
+        .bind(T0)
+        .execute(&pool)
+        .await
+        .unwrap();
+    }
+    sqlx::query(
+        "INSERT INTO account (id, email, display_name, password_hash, created_at) \
+         VALUES (1, 'Mixed@Example.COM', 'M', 'x', $1)",
+    )
+    .bind(T0)
+    .execute(&pool)
+    .await
+    .unwrap();
+    let changes = store.normalise_identities(T0).await.unwrap();
+    assert!(
+        changes.iter().any(|c| c.contains("account 1")),
+        "{changes:?}"
+    );
+    let names: Vec<(String, String)> = store
+        .orgs()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|o| (o.name, o.slug))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("Dup Corp", "dup-corp"),
+            ("DUP  corp (2)", "dup-corp-2"),
+            ("Ｄｕｐ Corp (3)", "dup-corp-3"),
+            ("Other", "other"),
+        ]
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+    );
+    let audit = store.audit_events(2, 10).await.unwrap();
+    assert!(
+        serde_json::to_string(&audit)
+            .unwrap()
+            .contains("organisation.rename"),
+        "the rename is audited"
+    );
+    assert_eq!(store.account(1).await.unwrap().email, "mixed@example.com");
+    assert!(
+        store
+            .account_by_email(" MIXED@example.com")
+            .await
+            .unwrap()
+            .is_some()
+    );
+    // Idempotent, and slugs stay what they were.
+    assert!(store.normalise_identities(T0 + 1).await.unwrap().is_empty());
+    assert_eq!(store.org_by_slug("dup-corp-2").await.unwrap().id, 2);
+    assert!(matches!(
+        store.org_by_slug("nope").await,
+        Err(StoreError::NotFound { .. })
+    ));
+    // A new look-alike is refused; the unique index holds even past the check.
+    let err = store
+        .create_org(
+            &NewOrg {
+                name: "dup corp".into(),
+                kind: OrgKind::Manufacturer,
+                member_state: None,
+                size: None,
+            },
+            &me(),
+            T0,
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)), "{err}");
+    let raw = sqlx::query("UPDATE organisation SET name_key = 'dup corp' WHERE id = 4")
+        .execute(&pool)
+        .await;
+    assert!(raw.is_err(), "unique index on name_key");
+    // Two accounts that become one address stop the start, naming both.
+    sqlx::query(
+        "INSERT INTO account (id, email, display_name, password_hash, created_at) \
+         VALUES (2, 'MIXED@example.com', 'M2', 'x', $1)",
+    )
+    .bind(T0)
+    .execute(&pool)
+    .await
+    .unwrap();
+    let err = store
+        .normalise_identities(T0)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("accounts 1 and 2"), "{err}");
+}
+
+async fn invitations_are_answered_by_their_addressee(store: Store) {
+    let a = org(&store, "Acme Routers").await;
+    let bob = store
+        .create_account("bob@example.com", "Bob", "$argon2id$x", &me(), T0)
+        .await
+        .unwrap();
+    let eve = store
+        .create_account("eve@example.com", "Eve", "$argon2id$x", &me(), T0)
+        .await
+        .unwrap();
+    let inv = store
+        .invite(a.id, " BOB@Example.com", Role::Editor, &me(), T0)
+        .await
+        .unwrap();
+    assert_eq!(
+        (inv.email.as_str(), inv.org_name.as_str()),
+        ("bob@example.com", "Acme Routers")
+    );
+    assert_eq!(
+        store
+            .invitations_for("bob@example.com")
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert!(
+        store
+            .invitations_for("eve@example.com")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // Eve cannot take Bob's invitation.
+    assert!(matches!(
+        store.accept_invitation(eve.id, inv.id, T0).await,
+        Err(StoreError::NotFound { .. })
+    ));
+    assert_eq!(store.membership_role(bob.id, a.id).await.unwrap(), None);
+    store.accept_invitation(bob.id, inv.id, T0).await.unwrap();
+    assert_eq!(
+        store.membership_role(bob.id, a.id).await.unwrap(),
+        Some(Role::Editor)
+    );
+    assert!(
+        store
+            .invitations_for("bob@example.com")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // An address without an account can be invited; declining and withdrawing remove it.
+    let later = store
+        .invite(a.id, "new@example.com", Role::Viewer, &me(), T0)
+        .await
+        .unwrap();
+    assert_eq!(store.org_invitations(a.id).await.unwrap().len(), 1);
+    store
+        .withdraw_invitation(a.id, later.id, &me(), T0)
+        .await
+        .unwrap();
+    assert!(store.org_invitations(a.id).await.unwrap().is_empty());
+    let e = store
+        .invite(a.id, "eve@example.com", Role::Admin, &me(), T0)
+        .await
+        .unwrap();
+    store.decline_invitation(eve.id, e.id, T0).await.unwrap();
+    assert_eq!(store.membership_role(eve.id, a.id).await.unwrap(), None);
+    // A session may start without an organisation and gain one by switching after acceptance.
+    store
+        .create_session_without_org("h9", eve.id, "csrf", T0 + 3600, T0)
+        .await
+        .unwrap();
+    assert!(store.session("h9", T0).await.unwrap().is_none());
+    let p = store.person_session("h9", T0).await.unwrap().unwrap();
+    assert_eq!((p.account_id, p.org_id), (eve.id, None));
+    assert!(
+        store
+            .invite(a.id, "not-an-address", Role::Viewer, &me(), T0)
+            .await
+            .is_err()
+    );
 }

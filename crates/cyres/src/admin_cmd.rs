@@ -176,7 +176,7 @@ async fn org(store: &Store, cmd: OrgCommand) -> Result<u8> {
                             .with_context(|| {
                                 format!("{email} has no account yet: put its password in CYRES_ORG_ADMIN_PASSWORD")
                             })?;
-                        cyres_server::check_password(&pw)
+                        cyres_server::check_password(&pw, &email, &email)
                             .map_err(|e| anyhow::anyhow!("{}", e.message))?;
                         let hash = cyres_server::hash_password(&pw)
                             .map_err(|e| anyhow::anyhow!("{}", e.message))?;

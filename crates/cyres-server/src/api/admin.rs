@@ -58,7 +58,8 @@ pub async fn members(State(app): State<App>, caller: Caller) -> Result<Response,
     Ok(Json(app.store.members(caller.org_id).await?).into_response())
 }
 
-/// Member body: an existing account by e-mail, or a new one with a password.
+/// Member body: an e-mail to invite with a role; with a password, an account is created for an
+/// address that has none (an existing account's password is never touched).
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MemberBody {
@@ -70,7 +71,92 @@ pub struct MemberBody {
     display_name: Option<String>,
 }
 
-/// `POST /api/v1/members` (admin).
+/// What adding a member did: the same status and shape whether or not the address has an
+/// account, so the answer tells nobody which addresses are registered.
+pub(crate) enum Added {
+    /// The address was invited (the person accepts after logging in).
+    Invited(cyres_store::Invitation),
+    /// The account was already a member; its role changed at once (lowering a role must not
+    /// wait for consent).
+    RoleChanged,
+}
+
+/// Adds a member for an administrator of `org_id`: shared by the API and the settings page.
+/// The password rule is checked against what the request gave (never a stored account), and a
+/// given password is hashed whether or not an account is created, so neither the answer nor
+/// its timing depends on whether the address is registered.
+pub(crate) async fn add_member_for(
+    app: &App,
+    org_id: i64,
+    actor: &cyres_store::Actor,
+    email: &str,
+    role: Role,
+    password: Option<String>,
+    display_name: Option<&str>,
+) -> Result<Added, ApiError> {
+    let email = cyres_store::normalize_email(email);
+    if !email.contains('@') || email.len() > 254 {
+        return Err(ApiError::invalid("email", "email: an e-mail address"));
+    }
+    let name = display_name
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .unwrap_or(&email)
+        .to_string();
+    if name.chars().count() > 200 {
+        return Err(ApiError::invalid(
+            "display_name",
+            "display_name: at most 200 characters",
+        ));
+    }
+    let hash = match password {
+        Some(pw) => {
+            crate::auth::check_password(&pw, &email, display_name.unwrap_or_default())?;
+            Some(
+                tokio::task::spawn_blocking(move || hash_password(&pw))
+                    .await
+                    .map_err(|e| ApiError::internal(e.to_string()))??,
+            )
+        }
+        None => None,
+    };
+    let now = app.now();
+    match app.store.account_by_email(&email).await? {
+        Some(account) => {
+            if app
+                .store
+                .membership_role(account.id, org_id)
+                .await?
+                .is_some()
+            {
+                app.store
+                    .set_membership(account.id, org_id, role, actor, now)
+                    .await?;
+                return Ok(Added::RoleChanged);
+            }
+        }
+        None => {
+            if let Some(hash) = hash {
+                match app
+                    .store
+                    .create_account(&email, &name, &hash, actor, now)
+                    .await
+                {
+                    // Created meanwhile by another request: the invitation covers it.
+                    Ok(_) | Err(cyres_store::StoreError::Conflict(_)) => {}
+                    Err(e) => return Err(e.into()),
+                }
+            }
+        }
+    }
+    Ok(Added::Invited(
+        app.store.invite(org_id, &email, role, actor, now).await?,
+    ))
+}
+
+/// `POST /api/v1/members` (admin): invites the address (202). An account is created with the
+/// given password when the address has none; either way the person becomes a member only by
+/// accepting the invitation after logging in. An existing member gets the new role at once.
 pub async fn add_member(
     State(app): State<App>,
     caller: Caller,
@@ -78,29 +164,29 @@ pub async fn add_member(
 ) -> Result<Response, ApiError> {
     caller.require(Role::Admin)?;
     let b: MemberBody = json_body(&body)?;
-    let now = app.now();
-    let account = match app.store.account_by_email(&b.email).await? {
-        Some(a) => a,
-        None => {
-            let pw = b.password.clone().ok_or_else(|| {
-                ApiError::invalid("password", "password: required for a new account")
-            })?;
-            crate::auth::check_password(&pw)?;
-            let hash = tokio::task::spawn_blocking(move || hash_password(&pw))
-                .await
-                .map_err(|e| ApiError::internal(e.to_string()))??;
-            let name = b.display_name.clone().unwrap_or_else(|| b.email.clone());
-            app.store
-                .create_account(&b.email, &name, &hash, &caller.actor, now)
-                .await?
-        }
+    let added = add_member_for(
+        &app,
+        caller.org_id,
+        &caller.actor,
+        &b.email,
+        b.role,
+        b.password,
+        b.display_name.as_deref(),
+    )
+    .await?;
+    let email = cyres_store::normalize_email(&b.email);
+    let (status, state, invitation) = match added {
+        Added::Invited(inv) => (StatusCode::ACCEPTED, "invited", Some(inv)),
+        Added::RoleChanged => (StatusCode::OK, "role_changed", None),
     };
-    app.store
-        .set_membership(account.id, caller.org_id, b.role, &caller.actor, now)
-        .await?;
     Ok((
-        StatusCode::CREATED,
-        Json(serde_json::json!({"account": account, "role": b.role})),
+        status,
+        Json(serde_json::json!({
+            "status": state,
+            "email": email,
+            "role": b.role,
+            "invitation": invitation,
+        })),
     )
         .into_response())
 }

@@ -1,7 +1,7 @@
 //! Logging in and out, switching organisation, and the one-time setup.
 
 use crate::auth::{
-    Caller, LoginRefused, SESSION_SECS, Via, check_login, open_session, secret_hash,
+    Caller, LoginRefused, Person, SESSION_SECS, Via, check_login, open_session, secret_hash,
     session_cookie_header,
 };
 use crate::{ApiError, App};
@@ -45,22 +45,26 @@ pub async fn login(
         Err(LoginRefused::Wrong) => return Err(ApiError::unauthorized("wrong e-mail or password")),
     };
     let memberships = app.store.memberships(account.id).await?;
+    // An account that belongs to no organisation yet still logs in: its session acts for
+    // none and can only answer invitations (`/api/v1/invitations`).
     let chosen = match body.org_id {
-        Some(id) => memberships
-            .iter()
-            .find(|m| m.org.id == id)
-            .ok_or_else(|| ApiError::not_found("organisation"))?,
-        None => memberships
-            .first()
-            .ok_or_else(|| ApiError::forbidden("this account belongs to no organisation"))?,
+        Some(id) => Some(
+            memberships
+                .iter()
+                .find(|m| m.org.id == id)
+                .ok_or_else(|| ApiError::not_found("organisation"))?,
+        ),
+        None => memberships.first(),
     };
-    let (secret, csrf) = open_session(&app, account.id, chosen.org.id, now).await?;
-    tracing::info!(account = account.id, org = chosen.org.id, "login");
+    let invitations = app.store.invitations_for(&account.email).await?;
+    let (secret, csrf) = open_session(&app, account.id, chosen.map(|m| m.org.id), now).await?;
+    tracing::info!(account = account.id, org = ?chosen.map(|m| m.org.id), "login");
     let mut resp = Json(serde_json::json!({
         "account": account,
-        "org": chosen.org,
-        "role": chosen.role,
+        "org": chosen.map(|m| &m.org),
+        "role": chosen.map(|m| m.role),
         "orgs": memberships,
+        "invitations": invitations,
         "csrf_token": csrf,
         "expires_at": now + SESSION_SECS,
     }))
@@ -72,10 +76,18 @@ pub async fn login(
     Ok(resp)
 }
 
-/// `DELETE /api/v1/session`.
-pub async fn logout(State(app): State<App>, caller: Caller) -> Result<Response, ApiError> {
-    if let Via::Session { cookie_hash, .. } = &caller.via {
-        app.store.delete_session(cookie_hash, app.now()).await?;
+/// `DELETE /api/v1/session`: ends the session, also one that acts for no organisation yet
+/// (an API token has none to end: 204 all the same).
+pub async fn logout(
+    State(app): State<App>,
+    person: Result<Person, ApiError>,
+    caller: Result<Caller, ApiError>,
+) -> Result<Response, ApiError> {
+    match person {
+        Ok(p) => app.store.delete_session(&p.cookie_hash, app.now()).await?,
+        Err(_) => {
+            caller?;
+        }
     }
     let mut resp = StatusCode::NO_CONTENT.into_response();
     resp.headers_mut()
@@ -172,7 +184,7 @@ pub async fn setup(
         serde_json::from_slice(&body)
             .map_err(|e| ApiError::bad_request(format!("setup body: {e}")))?
     };
-    crate::auth::check_password(&setup.password)?;
+    crate::auth::check_password(&setup.password, &setup.email, "")?;
     if !app
         .store
         .use_setup_token(&secret_hash(&setup.token), app.now())

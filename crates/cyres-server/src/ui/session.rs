@@ -5,10 +5,20 @@
 //! the same throttling of failed logins (5 per e-mail, 20 per address, per 15 minutes). What
 //! differs is how CSRF is proved: a hidden `csrf` form field instead of a header, compared in
 //! constant time.
+//!
+//! The login form itself carries a token too (login CSRF: a foreign page must not log the
+//! browser into another account). Before login there is no session to hold it, so it is a
+//! double-submit token: `GET /login` sets it in a `SameSite=Strict`, `HttpOnly` cookie scoped
+//! to `/login` and in the form's hidden `csrf` field; `POST /login` proceeds only when both
+//! are present and equal. A cross-site form can send neither the cookie (Strict) nor know the
+//! value.
+//!
+//! `next=` after login is followed only when it is a local path ([`local_path`]); anything
+//! else goes to the dashboard, and the redirect never fails (no header injection, no 500).
 
 use super::view::{Chrome, Form, Nav, OrgChoice, UiError, render};
 use crate::auth::{
-    LoginRefused, SESSION_SECS, check_login, constant_eq, open_session, secret_hash,
+    LoginRefused, SESSION_SECS, check_login, constant_eq, open_session, random_secret, secret_hash,
     session_cookie, session_cookie_header,
 };
 use crate::{ApiError, App};
@@ -38,20 +48,14 @@ pub struct UiSession {
     pub cookie_hash: String,
     /// Every membership of the account.
     pub memberships: Vec<Membership>,
+    /// Invitations waiting for the account's answer.
+    pub invitations: usize,
 }
 
 impl UiSession {
     /// Fails with 403 unless the form's `csrf` field equals the session's token.
     pub fn check(&self, form: &Form) -> Result<(), UiError> {
-        if constant_eq(form.get("csrf"), &self.csrf) {
-            Ok(())
-        } else {
-            Err(UiError(ApiError::new(
-                StatusCode::FORBIDDEN,
-                "csrf",
-                "this form is out of date or was not sent by this site; reload the page and try again",
-            )))
-        }
+        check_form_csrf(form, &self.csrf)
     }
 
     /// Fails with 403 unless the role is at least `role`.
@@ -117,13 +121,58 @@ impl UiSession {
                 .collect(),
             can_edit: self.role >= Role::Editor,
             is_admin: self.role >= Role::Admin,
+            invitations: self.invitations,
         }
     }
 }
 
-/// Only local paths may be redirect targets (no `//host` or `https://…`: no open redirect).
-fn local_path(next: &str) -> Option<&str> {
-    (next.starts_with('/') && !next.starts_with("//") && !next.contains('\\')).then_some(next)
+/// Fails with 403 unless the form's `csrf` field equals `token` (constant time).
+pub(crate) fn check_form_csrf(form: &Form, token: &str) -> Result<(), UiError> {
+    if constant_eq(form.get("csrf"), token) {
+        Ok(())
+    } else {
+        Err(UiError(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "csrf",
+            "this form is out of date or was not sent by this site; reload the page and try again",
+        )))
+    }
+}
+
+/// Only local paths may be redirect targets (no open redirect, no header injection): one
+/// leading `/`, no `//` anywhere (a browser reads `//host` as another site), no `\` (read as
+/// `/` by browsers), only visible ASCII (no white space, control characters such as a decoded
+/// `%0d%0a`, or anything a `Location` header cannot carry), at most 2,048 bytes. A scheme
+/// cannot appear since the first character is `/`.
+pub(crate) fn local_path(next: &str) -> Option<&str> {
+    (next.starts_with('/')
+        && next.len() <= 2048
+        && !next.contains("//")
+        && next.bytes().all(|b| b.is_ascii_graphic() && b != b'\\'))
+    .then_some(next)
+}
+
+/// A `303 See Other` to a local path (the dashboard if `to` is not one): never fails.
+pub(crate) fn redirect_local(to: &str) -> Response {
+    let to = local_path(to).unwrap_or("/");
+    Redirect::to(to).into_response()
+}
+
+/// Name of the login form's double-submit CSRF cookie.
+const LOGIN_CSRF_COOKIE: &str = "cyres_login_csrf";
+
+/// Sets the login CSRF cookie on a response (`SameSite=Strict`, only sent to `/login`).
+fn set_login_csrf(app: &App, resp: &mut Response, token: &str) {
+    let secure = if app.config.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
+    if let Ok(v) = axum::http::HeaderValue::from_str(&format!(
+        "{LOGIN_CSRF_COOKIE}={token}; Path=/login; HttpOnly; SameSite=Strict; Max-Age=3600{secure}"
+    )) {
+        resp.headers_mut().append(header::SET_COOKIE, v);
+    }
 }
 
 impl FromRequestParts<App> for UiSession {
@@ -153,6 +202,15 @@ impl FromRequestParts<App> for UiSession {
             .await
             .map_err(|e| UiError::from(e).into_response())?;
         let Some((session, role)) = found else {
+            // A live session acting for no organisation can only answer invitations.
+            let person = app
+                .store
+                .person_session(&cookie_hash, app.now())
+                .await
+                .map_err(|e| UiError::from(e).into_response())?;
+            if person.is_some() {
+                return Err(Redirect::to("/invitations").into_response());
+            }
             return Err(to_login());
         };
         let account = app
@@ -165,7 +223,14 @@ impl FromRequestParts<App> for UiSession {
             .memberships(account.id)
             .await
             .map_err(|e| UiError::from(e).into_response())?;
+        let invitations = app
+            .store
+            .invitations_for(&account.email)
+            .await
+            .map_err(|e| UiError::from(e).into_response())?
+            .len();
         Ok(UiSession {
+            invitations,
             account_id: account.id,
             email: account.email,
             org_id: session.org_id,
@@ -182,22 +247,30 @@ impl FromRequestParts<App> for UiSession {
 struct LoginPage {
     form: Form,
     next: String,
+    csrf: String,
 }
 
-/// `GET /login`.
-pub async fn login_page(Query(q): Query<HashMap<String, String>>) -> Result<Response, UiError> {
+/// `GET /login`: the form, with a fresh login CSRF token in the cookie and the form.
+pub async fn login_page(
+    State(app): State<App>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, UiError> {
     let next = q
         .get("next")
         .and_then(|n| local_path(n))
         .unwrap_or("/")
         .to_string();
-    render(
+    let csrf = random_secret();
+    let mut resp = render(
         StatusCode::OK,
         &LoginPage {
             form: Form::default(),
             next,
+            csrf: csrf.clone(),
         },
-    )
+    )?;
+    set_login_csrf(&app, &mut resp, &csrf);
+    Ok(resp)
 }
 
 /// `POST /login`: checks the password (argon2id) under the API's throttling, opens a session
@@ -205,10 +278,32 @@ pub async fn login_page(Query(q): Query<HashMap<String, String>>) -> Result<Resp
 pub async fn login(
     State(app): State<App>,
     peer: Option<axum::extract::Extension<ConnectInfo<SocketAddr>>>,
+    headers: axum::http::HeaderMap,
     axum::Form(pairs): axum::Form<Vec<(String, String)>>,
 ) -> Result<Response, UiError> {
     let mut form = Form::new(pairs);
-    let next = local_path(form.get("next")).unwrap_or("/").to_string();
+    let next = local_path(form.raw("next")).unwrap_or("/").to_string();
+    // Login CSRF (double submit): the form's token must equal the cookie's.
+    let cookie_token = crate::auth::cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
+    if cookie_token.is_empty() || !constant_eq(form.get("csrf"), &cookie_token) {
+        let csrf = random_secret();
+        let mut refused = Form::new(vec![("email".into(), form.get("email").to_string())]);
+        refused.fail(
+            "_form",
+            "this login form is out of date or was not sent by this site; log in again",
+        );
+        let mut resp = render(
+            StatusCode::FORBIDDEN,
+            &LoginPage {
+                form: refused,
+                next,
+                csrf: csrf.clone(),
+            },
+        )?;
+        set_login_csrf(&app, &mut resp, &csrf);
+        return Ok(resp);
+    }
+    let csrf = cookie_token;
     let email = form.get("email").to_string();
     let password = form.all("password").into_iter().next().unwrap_or_default();
     let ip = peer
@@ -232,6 +327,7 @@ pub async fn login(
             &LoginPage {
                 form: retype(form),
                 next,
+                csrf,
             },
         );
     }
@@ -250,6 +346,7 @@ pub async fn login(
                 &LoginPage {
                     form: retype(form),
                     next,
+                    csrf,
                 },
             )?;
             if let Ok(v) = wait.to_string().parse() {
@@ -264,24 +361,27 @@ pub async fn login(
                 &LoginPage {
                     form: retype(form),
                     next,
+                    csrf,
                 },
             );
         }
     };
     let memberships = app.store.memberships(account.id).await?;
-    let Some(first) = memberships.first() else {
-        form.fail("_form", "this account belongs to no organisation");
-        return render(
-            StatusCode::FORBIDDEN,
-            &LoginPage {
-                form: retype(form),
-                next,
-            },
-        );
+    let first = memberships.first().map(|m| m.org.id);
+    let (secret, _csrf) = open_session(&app, account.id, first, now).await?;
+    tracing::info!(account = account.id, org = ?first, "ui login");
+    // Pending invitations are the first thing the person sees (and the only thing while the
+    // account belongs to no organisation).
+    let pending = !app.store.invitations_for(&account.email).await?.is_empty();
+    let mut resp = if first.is_none() || pending {
+        Redirect::to(&format!(
+            "/invitations?next={}",
+            super::view::query_escape(&next)
+        ))
+        .into_response()
+    } else {
+        redirect_local(&next)
     };
-    let (secret, _csrf) = open_session(&app, account.id, first.org.id, now).await?;
-    tracing::info!(account = account.id, org = first.org.id, "ui login");
-    let mut resp = Redirect::to(&next).into_response();
     resp.headers_mut().insert(
         header::SET_COOKIE,
         session_cookie_header(&app, &secret, SESSION_SECS),
@@ -304,12 +404,12 @@ impl Form {
 /// `POST /logout`.
 pub async fn logout(
     State(app): State<App>,
-    sess: UiSession,
+    person: super::invitations::UiPerson,
     axum::Form(pairs): axum::Form<Vec<(String, String)>>,
 ) -> Result<Response, UiError> {
-    sess.check(&Form::new(pairs))?;
+    person.check(&Form::new(pairs))?;
     app.store
-        .delete_session(&sess.cookie_hash, app.now())
+        .delete_session(&person.0.cookie_hash, app.now())
         .await?;
     let mut resp = Redirect::to("/login").into_response();
     resp.headers_mut()
@@ -345,6 +445,21 @@ mod tests {
         assert_eq!(local_path("//evil.example/"), None);
         assert_eq!(local_path("https://evil.example/"), None);
         assert_eq!(local_path("/\\evil"), None);
+        for hostile in [
+            "/a\r\nSet-Cookie: x=1",
+            "/a b",
+            "/\tevil",
+            "/x/..//evil.example",
+            "/caf\u{e9}",
+            "javascript:alert(1)",
+            "",
+        ] {
+            assert_eq!(local_path(hostile), None, "{hostile:?}");
+        }
+        assert_eq!(
+            redirect_local("/a\r\nX: y").headers()[header::LOCATION],
+            "/"
+        );
         assert!(constant_eq("abc", "abc") && !constant_eq("abc", "abd") && !constant_eq("a", "ab"));
     }
 }

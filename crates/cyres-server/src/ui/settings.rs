@@ -5,7 +5,7 @@
 
 use super::session::UiSession;
 use super::view::{Chrome, Form, Nav, UiError, render, when};
-use crate::auth::{TOKEN_PREFIX, hash_password, random_secret, secret_hash};
+use crate::auth::{TOKEN_PREFIX, random_secret, secret_hash};
 use crate::{ApiError, App};
 use askama::Template;
 use axum::extract::{Path, State};
@@ -21,6 +21,20 @@ pub struct MemberView {
     pub name: String,
     /// Role.
     pub role: String,
+}
+
+/// A pending invitation as listed to administrators.
+pub struct InvitationView {
+    /// Id.
+    pub id: i64,
+    /// The e-mail invited.
+    pub email: String,
+    /// Role offered.
+    pub role: String,
+    /// Who invited.
+    pub invited_by: String,
+    /// When.
+    pub when: String,
 }
 
 /// An API token as listed.
@@ -98,7 +112,9 @@ pub const KEPT_ENCRYPTED: &str = "cyres needs it to sign deliveries, so it keeps
 #[template(path = "settings.html")]
 struct SettingsPage {
     chrome: Chrome,
+    org: cyres_store::Org,
     members: Vec<MemberView>,
+    invitations: Vec<InvitationView>,
     tokens: Vec<TokenView>,
     webhooks: Vec<WebhookView>,
     deliveries: Vec<DeliveryView>,
@@ -155,7 +171,21 @@ async fn render_settings(
         .collect();
     let admin = sess.role >= Role::Admin;
     let (mut tokens, mut webhooks, mut deliveries) = (Vec::new(), Vec::new(), Vec::new());
+    let mut invitations = Vec::new();
     if admin {
+        invitations = app
+            .store
+            .org_invitations(sess.org_id)
+            .await?
+            .into_iter()
+            .map(|i| InvitationView {
+                id: i.id,
+                email: i.email,
+                role: i.role.as_str().into(),
+                invited_by: i.invited_by,
+                when: when(i.created_at),
+            })
+            .collect();
         tokens = app
             .store
             .api_tokens(sess.org_id)
@@ -222,7 +252,9 @@ async fn render_settings(
     let failed = forms.member.failed() || forms.token.failed() || forms.webhook.failed();
     let page = SettingsPage {
         chrome: sess.chrome("Settings", Nav::Settings),
+        org: app.store.org(sess.org_id).await?,
         members,
+        invitations,
         tokens,
         webhooks,
         deliveries,
@@ -255,8 +287,9 @@ fn role_of(form: &mut Form) -> Option<Role> {
     r
 }
 
-/// `POST /settings/members` (admins): adds an existing account by e-mail, or creates one with
-/// a password, with a role; an existing member gets the new role.
+/// `POST /settings/members` (admins): invites an e-mail with a role (creating an account with
+/// the given password when the address has none); an existing member gets the new role. The
+/// page answers the same whether or not the address has an account.
 pub async fn add_member(
     State(app): State<App>,
     sess: UiSession,
@@ -265,28 +298,27 @@ pub async fn add_member(
     let mut form = Form::new(pairs);
     sess.check(&form)?;
     sess.require(Role::Admin)?;
-    let email = form.get("email").to_lowercase();
-    if !email.contains('@') {
-        form.fail("email", "an e-mail address");
-    }
     let role = role_of(&mut form);
-    let existing = if form.failed() {
-        None
-    } else {
-        app.store.account_by_email(&email).await?
-    };
     let password = form.all("password").into_iter().next().unwrap_or_default();
-    if !form.failed() && existing.is_none() {
-        if password.is_empty() {
-            form.fail(
-                "password",
-                "required for a new account (12 characters or more)",
-            );
-        } else if let Err(e) = crate::auth::check_password(&password) {
-            form.fail("password", e.message);
+    let added = match role {
+        Some(role) => {
+            crate::api::admin::add_member_for(
+                &app,
+                sess.org_id,
+                &sess.actor(),
+                form.get("email"),
+                role,
+                (!password.is_empty()).then_some(password),
+                Some(form.get("display_name")),
+            )
+            .await
         }
-    }
-    let (Some(role), false) = (role, form.failed()) else {
+        None => Err(ApiError::invalid("role", "choose viewer, editor or admin")),
+    };
+    if let Err(e) = added {
+        if e.status.is_server_error() {
+            return Err(e.into());
+        }
         // Never send a password back into the page.
         let mut kept = Form::new(
             ["email", "role", "display_name"]
@@ -294,11 +326,13 @@ pub async fn add_member(
                 .map(|k| (k.to_string(), form.get(k).to_string()))
                 .collect(),
         );
-        for f in ["email", "role", "password", "_form"] {
-            if let Some(e) = form.error(f) {
-                kept.fail(f, e);
-            }
-        }
+        let field = e.field.as_deref().unwrap_or("_form");
+        let message = e
+            .message
+            .strip_prefix(&format!("{field}: "))
+            .unwrap_or(&e.message)
+            .to_string();
+        kept.fail(field, message);
         return render_settings(
             &app,
             &sess,
@@ -309,26 +343,21 @@ pub async fn add_member(
             None,
         )
         .await;
-    };
-    let now = app.now();
-    let actor = sess.actor();
-    let account = match existing {
-        Some(a) => a,
-        None => {
-            let hash = tokio::task::spawn_blocking(move || hash_password(&password))
-                .await
-                .map_err(|e| ApiError::internal(e.to_string()))??;
-            let name = Some(form.get("display_name"))
-                .filter(|n| !n.is_empty())
-                .unwrap_or(&email)
-                .to_string();
-            app.store
-                .create_account(&email, &name, &hash, &actor, now)
-                .await?
-        }
-    };
+    }
+    Ok(Redirect::to("/settings#members").into_response())
+}
+
+/// `POST /settings/invitations/{id}/withdraw` (admins).
+pub async fn withdraw_invitation(
+    State(app): State<App>,
+    sess: UiSession,
+    Path(id): Path<i64>,
+    axum::Form(pairs): axum::Form<Vec<(String, String)>>,
+) -> Result<Response, UiError> {
+    sess.check(&Form::new(pairs))?;
+    sess.require(Role::Admin)?;
     app.store
-        .set_membership(account.id, sess.org_id, role, &actor, now)
+        .withdraw_invitation(sess.org_id, id, &sess.actor(), app.now())
         .await?;
     Ok(Redirect::to("/settings#members").into_response())
 }

@@ -63,6 +63,8 @@ pub struct Chrome {
     pub can_edit: bool,
     /// May manage members, tokens and webhooks.
     pub is_admin: bool,
+    /// Invitations waiting for the person's answer (a link shows when there are any).
+    pub invitations: usize,
 }
 
 impl Chrome {
@@ -164,10 +166,16 @@ impl Form {
 
     /// The first value of a field, trimmed; empty when absent.
     pub fn get(&self, name: &str) -> &str {
+        self.raw(name).trim()
+    }
+
+    /// The first value of a field exactly as sent (untrimmed); empty when absent. For values
+    /// that must be refused rather than repaired, like a redirect target.
+    pub fn raw(&self, name: &str) -> &str {
         self.values
             .iter()
             .find(|(k, _)| k == name)
-            .map(|(_, v)| v.trim())
+            .map(|(_, v)| v.as_str())
             .unwrap_or("")
     }
 

@@ -234,6 +234,45 @@ impl Server {
         }
     }
 
+    /// Accepts every invitation waiting for the logged-in `who` (a person added by an admin
+    /// joins only by accepting); returns how many there were.
+    pub async fn accept_invitations(&self, who: &Who) -> usize {
+        let (st, list) = self
+            .call(who, reqwest::Method::GET, "/api/v1/invitations", None)
+            .await;
+        assert_eq!(st, StatusCode::OK, "{list}");
+        let list = list.as_array().unwrap().clone();
+        for inv in &list {
+            let (st, v) = self
+                .call(
+                    who,
+                    reqwest::Method::POST,
+                    &format!("/api/v1/invitations/{}/accept", inv["id"]),
+                    None,
+                )
+                .await;
+            assert_eq!(st, StatusCode::OK, "{v}");
+        }
+        list.len()
+    }
+
+    /// Invites `email` (a new account with [`PASSWORD`]) into the admin's organisation with
+    /// `role`, then logs the person in and accepts: the member's session.
+    pub async fn add_member(&self, admin: &Who, email: &str, role: &str) -> Who {
+        let (st, v) = self
+            .call(
+                admin,
+                reqwest::Method::POST,
+                "/api/v1/members",
+                Some(json!({"email": email, "role": role, "password": PASSWORD})),
+            )
+            .await;
+        assert_eq!(st, StatusCode::ACCEPTED, "{v}");
+        let who = self.login(email, PASSWORD).await;
+        assert!(self.accept_invitations(&who).await >= 1);
+        who
+    }
+
     pub fn req(&self, who: &Who, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
         let mut b = self.http.request(method, self.url(path));
         if let Some(c) = &who.cookie {

@@ -68,6 +68,10 @@ pub(crate) fn router() -> Router<App> {
         .route("/authority/reports/{id}/decision", post(authority::decide))
         .route("/authority/reports/{id}/review", post(authority::review))
         .route(
+            "/authority/reports/{id}/recommendation",
+            post(authority::recommendation),
+        )
+        .route(
             "/authority/reports/{id}/intermediate-request",
             post(authority::request_intermediate),
         )

@@ -288,6 +288,16 @@ async fn publish_notice_reaches_subscribers_and_the_public_feed(engine: Engine) 
         (Some(1), Some(2))
     );
     assert_eq!(v1["notice"]["notice"]["format"], "cyres-user-notice/1");
+    assert_eq!(v1["notice"]["notice"]["measures_available"], true);
+    // Art. 14(8): the case records that (and when) users were informed, by the manufacturer.
+    let (_, case) = m
+        .call(&psirt, Method::GET, &format!("/api/v1/cases/{cid}"), None)
+        .await;
+    let informed = case.to_string();
+    assert!(
+        informed.contains("\"users_informed\"") && informed.contains("\"by\":\"manufacturer\""),
+        "{informed}"
+    );
 
     // The webhook gets the signed envelope, the contact gets one mail of its own.
     let log_path = format!("/api/v1/cases/{cid}/notices");

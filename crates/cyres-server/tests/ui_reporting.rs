@@ -190,6 +190,9 @@ async fn authority_report_forms(engine: Engine) {
             "patch ships on 2026-10-01; exploit details would help attackers",
         ),
         ("planned_release", "2026-10-01T09:00"),
+        // DR (EU) 2026/881 Art. 3: TLP/PAP cannot mitigate, and a listed condition holds.
+        ("tlp_pap_considered", "on"),
+        ("art3_condition", "mitigation-expected"),
     ];
     // No CSRF field: refused, nothing stored.
     let (st, _, _) = post(&auth, &ops, "/authority/reports/1/decision", &delay, false).await;
@@ -215,12 +218,26 @@ async fn authority_report_forms(engine: Engine) {
         "{html}"
     );
     assert_eq!(decision_of().await, Value::Null);
+    // An Art. 3 delay without the TLP/PAP finding is refused (issue 15 point 8).
+    let (st, _, html) = post(
+        &auth,
+        &ops,
+        "/authority/reports/1/decision",
+        &delay[..5],
+        true,
+    )
+    .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("TLP or PAP cannot mitigate"), "{html}");
+    assert_eq!(decision_of().await, Value::Null);
     // The delay: stored, shown, and the API sees it.
     let (st, location, _) = post(&auth, &ops, "/authority/reports/1/decision", &delay, true).await;
     assert_eq!(st, StatusCode::SEE_OTHER);
     assert_eq!(location, "/authority/reports/1?saved=decision");
     let d = decision_of().await;
     assert_eq!(d["delay"]["ground"], "risks-outweigh-benefits", "{d}");
+    assert_eq!(d["delay"]["tlp_pap_considered"], true, "{d}");
+    assert_eq!(d["delay"]["art3_condition"], "mitigation-expected", "{d}");
     assert_eq!(d["delay"]["planned_release"], "2026-10-01T09:00:00Z");
     assert_eq!(d["withheld"], json!(["FR", "NL"]));
     assert_eq!(d["forward_now"], json!([]));
@@ -413,35 +430,9 @@ async fn authority_report_forms(engine: Engine) {
     );
     assert!(html.contains("<td>CVE-2023-44487</td>"), "{html}");
 
-    // The 72-hour notification raises an Art. 16(2) ground: the coordinator may keep ENISA to
-    // the limited fields, but only with a delay.
+    // The 72-hour notification raises an Art. 16(2), third-subparagraph ground: ENISA sees only
+    // the limited fields from intake, before the coordinator acts (issue 15 point 8).
     deliver(&auth, &sender, cyres_cra::StageKind::Notification).await;
-    switch(&auth, &ops, &de).await;
-    let (st, _, html) = post(
-        &auth,
-        &ops,
-        "/authority/reports/2/decision",
-        &[("action", "forward"), ("restrict_enisa", "on")],
-        true,
-    )
-    .await;
-    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(
-        html.contains("limited fields for ENISA apply only while dissemination is delayed"),
-        "{html}"
-    );
-    let mut limited = delay.to_vec();
-    limited.push(("restrict_enisa", "on"));
-    let (st, location, html) =
-        post(&auth, &ops, "/authority/reports/2/decision", &limited, true).await;
-    assert_eq!(st, StatusCode::SEE_OTHER, "{html}");
-    let (_, v) = auth
-        .call(&ops, Method::GET, "/api/v1/authority/reports/2", None)
-        .await;
-    assert_eq!(v["decision"]["enisa_limited"], true, "{v}");
-    let (_, html) = page(&auth, &ops, &location).await;
-    assert!(html.contains("the limited fields only"), "{html}");
-    switch(&auth, &ops, &enisa).await;
     let (st, html) = page(&auth, &ops, "/authority/reports/2").await;
     assert_eq!(st, StatusCode::OK);
     assert!(html.contains("id=\"limited-note\"") && html.contains("AX3000 router"));
@@ -449,6 +440,95 @@ async fn authority_report_forms(engine: Engine) {
         !html.contains("CVE-2023-44487") && !html.contains("unquoted shell argument"),
         "ENISA sees only the limited fields: {html}"
     );
+    let (_, a) = auth
+        .call(&ops, Method::GET, "/api/v1/authority/assessment", None)
+        .await;
+    assert!(
+        !a["per_subject"].to_string().contains("\"notifications\":2"),
+        "the limited notification's CVE counts towards no spread: {a}"
+    );
+    // The coordinator delays; ENISA stays limited.
+    switch(&auth, &ops, &de).await;
+    let (st, location, html) =
+        post(&auth, &ops, "/authority/reports/2/decision", &delay, true).await;
+    assert_eq!(st, StatusCode::SEE_OTHER, "{html}");
+    let (_, v) = auth
+        .call(&ops, Method::GET, "/api/v1/authority/reports/2", None)
+        .await;
+    assert_eq!(v["decision"]["enisa_limited"], true, "{v}");
+    let (_, html) = page(&auth, &ops, &location).await;
+    assert!(html.contains("the limited fields only"), "{html}");
+    assert!(
+        !html.contains("id=\"recommendation-form\""),
+        "nothing recommended yet"
+    );
+    // ENISA recommends full dissemination (a systemic verdict): a recommendation to the
+    // coordinator, not ENISA's own dissemination; the French CSIRT still does not see it.
+    switch(&auth, &ops, &enisa).await;
+    let (_, html) = page(&auth, &ops, "/authority/reports/2").await;
+    let verdict = if html.contains("<strong>systemic</strong>") {
+        "confirm"
+    } else {
+        "systemic"
+    };
+    let (st, _, html) = post(
+        &auth,
+        &ops,
+        "/authority/reports/2/review",
+        &[
+            ("verdict", verdict),
+            ("reason", "the SDK ships in most ISP routers"),
+        ],
+        true,
+    )
+    .await;
+    assert_eq!(st, StatusCode::SEE_OTHER, "{html}");
+    switch(&auth, &ops, &fr).await;
+    assert_eq!(
+        page(&auth, &ops, "/authority/reports/2").await.0,
+        StatusCode::NOT_FOUND
+    );
+    // The coordinator answers: a decline needs a reason; then it accepts.
+    switch(&auth, &ops, &de).await;
+    let (_, html) = page(&auth, &ops, "/authority/reports/2").await;
+    assert!(html.contains("id=\"recommendation-form\""), "{html}");
+    let (st, _, html) = post(
+        &auth,
+        &ops,
+        "/authority/reports/2/recommendation",
+        &[("answer", "declined"), ("reason", "")],
+        true,
+    )
+    .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("needs a reason"), "{html}");
+    let (st, location, html) = post(
+        &auth,
+        &ops,
+        "/authority/reports/2/recommendation",
+        &[("answer", "accepted")],
+        true,
+    )
+    .await;
+    assert_eq!(
+        (st, location.as_str()),
+        (
+            StatusCode::SEE_OTHER,
+            "/authority/reports/2?saved=recommendation"
+        ),
+        "{html}"
+    );
+    let (_, v) = auth
+        .call(&ops, Method::GET, "/api/v1/authority/reports/2", None)
+        .await;
+    assert_eq!(v["decision"]["recommendation"]["answer"], "accepted", "{v}");
+    // Accepted: the French CSIRT reads it, and ENISA sees the full notification.
+    switch(&auth, &ops, &fr).await;
+    let (st, html) = page(&auth, &ops, "/authority/reports/2").await;
+    assert_eq!(st, StatusCode::OK, "{html}");
+    switch(&auth, &ops, &enisa).await;
+    let (_, html) = page(&auth, &ops, "/authority/reports/2").await;
+    assert!(html.contains("CVE-2023-44487"), "{html}");
 
     // The coordinator forwards report 1 after all: the French CSIRT now reads it, with no
     // coordinator forms.

@@ -114,7 +114,12 @@ pub(crate) fn router(app: App) -> Router {
         .route("/cases/{id}/{file}", get(cases::notice))
         .route("/public/notices/{slug}", get(notices::public_json))
         .route("/public/notices/{slug}/{file}", get(notices::public_file))
+        .route("/public/vulnerability-reports", post(cases::voluntary))
         .route("/public/voluntary-reports", post(cases::voluntary))
+        .route(
+            "/public/voluntary-notifications",
+            post(cases::voluntary_notification),
+        )
         .route("/submissions/{id}/portal", post(cases::portal))
         .route("/submissions/{id}/{file}", get(cases::pack))
         .route("/authority/reports", post(authority::intake))

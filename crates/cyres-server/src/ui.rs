@@ -44,6 +44,10 @@ pub(crate) fn router() -> Router<App> {
         .route("/logout", post(session::logout))
         .route("/report", get(voluntary::form).post(voluntary::submit))
         .route("/report/thanks", get(voluntary::thanks))
+        .route(
+            "/voluntary-notification",
+            get(voluntary::notification_form).post(voluntary::notification_submit),
+        )
         .route("/org", post(session::switch_org))
         .route("/products", get(products::list).post(products::create))
         .route("/products/{id}", get(products::page))

@@ -220,8 +220,10 @@ async fn publish_notice_reaches_subscribers_and_the_public_feed(engine: Engine) 
         csrf: None,
         token: None,
     };
+    let (_, orgs) = m.call(&psirt, Method::GET, "/api/v1/orgs", None).await;
     let (st, v) = m
-        .call(&public, Method::POST, "/api/v1/public/voluntary-reports", Some(json!({
+        .call(&public, Method::POST, "/api/v1/public/vulnerability-reports", Some(json!({
+            "organisation_id": orgs[0]["org"]["id"],
             "kind": "vulnerability", "manufacturer": "Acme Routers GmbH", "product": "AX3000 router",
             "versions": ["2.4.1"], "title": "Command injection in the diagnostics page",
             "description": "The ping field of the diagnostics page passes its value to a shell without quoting.",

@@ -168,8 +168,10 @@ async fn subscribers_and_publication_through_the_forms(engine: Engine) {
         csrf: None,
         token: None,
     };
+    let (_, orgs) = m.call(&psirt, Method::GET, "/api/v1/orgs", None).await;
     let (st, v) = m
-        .call(&public, Method::POST, "/api/v1/public/voluntary-reports", Some(json!({
+        .call(&public, Method::POST, "/api/v1/public/vulnerability-reports", Some(json!({
+            "organisation_id": orgs[0]["org"]["id"],
             "kind": "vulnerability", "manufacturer": "Acme Routers GmbH", "product": "AX3000 router",
             "versions": ["2.4.1"], "title": "Command injection in the diagnostics page",
             "description": "The ping field of the diagnostics page passes its value to a shell without quoting.",

@@ -548,6 +548,98 @@ async fn authority_report_forms(engine: Engine) {
     assert_eq!(st, StatusCode::OK, "{html}");
     assert!(html.contains("CVE-2023-44487") && html.contains("forwarded"));
     assert!(!html.contains("id=\"decision-form\"") && !html.contains("id=\"request-form\""));
+
+    // Art. 15(1)-(2) (issue 15 point 9): the authority instance's public intake, routed by the
+    // explicit id of a CSIRT or ENISA; the protections of Art. 15(4)-(5), 17(4) stated.
+    let public = Who {
+        cookie: None,
+        csrf: None,
+        token: None,
+    };
+    let (st, form) = page(&auth, &public, "/voluntary-notification").await;
+    assert_eq!(st, StatusCode::OK, "{form}");
+    assert!(
+        form.contains("Article 15") && form.contains("15(5), 17(4)"),
+        "{form}"
+    );
+    assert!(
+        form.contains(&format!(
+            "<option value=\"{de}\">CSIRT DE (CSIRT, DE)</option>"
+        )),
+        "{form}"
+    );
+    assert!(form.contains("(ENISA)</option>") && !form.contains("Acme Routers GmbH</option>"));
+    assert!(
+        form.contains("id=\"r-manufacturer\""),
+        "the manufacturer concerned is asked"
+    );
+    let (_, cvd) = page(&auth, &public, "/report").await;
+    assert!(
+        cvd.contains("id=\"other-channel\"") && cvd.contains("href=\"/voluntary-notification\"")
+    );
+    let notification = json!({
+        "kind": "vulnerability", "manufacturer": "Acme Routers GmbH", "product": "AX3000 router",
+        "title": "Exploited command injection seen in the wild",
+        "description": "Honeypots in Germany see the ping-field injection used to drop a botnet.",
+        "exploited": true
+    });
+    let mut to_acme = notification.clone();
+    to_acme["organisation_id"] = acme.clone();
+    let (st, v) = auth
+        .call(
+            &public,
+            Method::POST,
+            "/api/v1/public/voluntary-notifications",
+            Some(to_acme),
+        )
+        .await;
+    assert_eq!(
+        st,
+        StatusCode::NOT_FOUND,
+        "a manufacturer is not an Art. 15 recipient: {v}"
+    );
+    let mut to_de = notification.clone();
+    to_de["organisation_id"] = de.clone();
+    let (st, v) = auth
+        .call(
+            &public,
+            Method::POST,
+            "/api/v1/public/voluntary-notifications",
+            Some(to_de),
+        )
+        .await;
+    assert_eq!(st, StatusCode::ACCEPTED, "{v}");
+    assert_eq!(v["channel"], "art15-voluntary");
+    let de_id = de.as_i64().unwrap().to_string();
+    let (st, location, html) = post(
+        &auth,
+        &public,
+        "/voluntary-notification",
+        &[
+            ("organisation_id", de_id.as_str()),
+            ("kind", "incident"),
+            ("manufacturer", "Acme Routers GmbH"),
+            ("product", "AX3000 router"),
+            ("title", "Routers rebooting across a region"),
+            (
+                "description",
+                "Hundreds of AX3000 routers in one region rebooted at the same minute.",
+            ),
+        ],
+        false,
+    )
+    .await;
+    assert_eq!(st, StatusCode::SEE_OTHER, "{html}");
+    assert!(location.ends_with("&to=csirt"), "{location}");
+    let (_, thanks) = page(&auth, &public, &location).await;
+    assert!(thanks.contains("the CSIRT") && thanks.contains("href=\"/voluntary-notification\""));
+    switch(&auth, &ops, &de).await;
+    let (_, alerts) = auth.call(&ops, Method::GET, "/api/v1/alerts", None).await;
+    let text = alerts.to_string();
+    assert!(
+        text.contains("New Art. 15 notification") && text.contains("Art. 15(4)"),
+        "{text}"
+    );
     auth.shutdown().await;
 }
 
@@ -575,18 +667,55 @@ async fn case_forms_and_public_report(engine: Engine) {
         token: None,
     };
 
-    // The public form, linked from the login page; problems named next to their fields.
+    // The manufacturer's coordinated vulnerability disclosure form (CRA Annex I Part II
+    // (5)-(6)), linked from the login page, labelled as such (issue 15 point 9); the
+    // manufacturer is chosen by organisation id, never by a typed name.
+    let (_, orgs) = m.call(&psirt, Method::GET, "/api/v1/orgs", None).await;
+    let acme_id = orgs[0]["org"]["id"].as_i64().unwrap().to_string();
     let (_, login) = page(&m, &public, "/login").await;
-    assert!(login.contains("href=\"/report\""));
+    assert!(
+        login.contains("href=\"/report\"")
+            && login.contains("coordinated vulnerability disclosure")
+    );
     let (st, form) = page(&m, &public, "/report").await;
     assert_eq!(st, StatusCode::OK);
     assert!(form.contains("id=\"report-form\"") && !form.contains("name=\"csrf\""));
+    assert!(
+        form.contains("Annex I, Part II") && !form.contains("Article 15)"),
+        "{form}"
+    );
+    assert!(
+        form.contains(&format!(
+            "<option value=\"{acme_id}\">Acme Routers GmbH</option>"
+        )),
+        "{form}"
+    );
+    assert!(
+        !form.contains("id=\"other-channel\""),
+        "no CSIRT on this instance: {form}"
+    );
+    let (st, fixed) = page(&m, &public, &format!("/report?organisation={acme_id}")).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(fixed.contains("id=\"report-recipient\"") && fixed.contains("Acme Routers GmbH"));
+    for bad in ["/report?organisation=987654", "/report?organisation=acme"] {
+        assert_eq!(
+            page(&m, &public, bad).await.0,
+            StatusCode::NOT_FOUND,
+            "{bad}"
+        );
+    }
+    // No Art. 15 intake on a manufacturer-only instance.
+    assert_eq!(
+        page(&m, &public, "/voluntary-notification").await.0,
+        StatusCode::NOT_FOUND
+    );
     let (st, _, html) = post(
         &m,
         &public,
         "/report",
         &[
-            ("manufacturer", "Acme Routers GmbH"),
+            ("organisation_id", acme_id.as_str()),
+            ("reporter_name", "A. Researcher"),
             ("description", "short"),
         ],
         false,
@@ -605,12 +734,12 @@ async fn case_forms_and_public_report(engine: Engine) {
         );
     }
     assert!(
-        html.contains("value=\"Acme Routers GmbH\""),
+        html.contains("value=\"A. Researcher\""),
         "typed values kept"
     );
     let report = [
         ("kind", "vulnerability"),
-        ("manufacturer", "acme routers gmbh"),
+        ("organisation_id", acme_id.as_str()),
         ("product", "AX3000 router"),
         ("versions", "2.4.1"),
         ("title", "Command injection in the diagnostics page"),
@@ -622,14 +751,15 @@ async fn case_forms_and_public_report(engine: Engine) {
         ("reporter_contact", "researcher@example.org"),
     ];
     let mut nobody = report;
-    nobody[1] = ("manufacturer", "Nobody Ltd");
+    nobody[1] = ("organisation_id", "");
     let (st, _, html) = post(&m, &public, "/report", &nobody, false).await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(html.contains("id=\"r-manufacturer-error\""), "{html}");
+    assert!(html.contains("id=\"r-org-error\""), "{html}");
     let (st, location, _) = post(&m, &public, "/report", &report, false).await;
     assert_eq!(st, StatusCode::SEE_OTHER);
     let reference = location
         .strip_prefix("/report/thanks?ref=")
+        .and_then(|r| r.strip_suffix("&to=manufacturer"))
         .unwrap_or_else(|| panic!("{location}"))
         .to_string();
     let (st, thanks) = page(&m, &public, &location).await;
@@ -637,6 +767,7 @@ async fn case_forms_and_public_report(engine: Engine) {
     assert!(thanks.contains(&format!(
         "<strong id=\"report-reference\">{reference}</strong>"
     )));
+    assert!(thanks.contains("the manufacturer"));
     let cid: i64 = reference.strip_prefix("VR-").unwrap().parse().unwrap();
     assert_eq!(case_of(&m, &psirt, cid).await["case"]["state"], "proposed");
 
@@ -1009,7 +1140,7 @@ async fn case_forms_and_public_report(engine: Engine) {
                 &public,
                 Method::POST,
                 "/api/v1/public/voluntary-reports",
-                Some(json!({"manufacturer": "Acme Routers GmbH"})),
+                Some(json!({"organisation_id": acme_id.parse::<i64>().unwrap()})),
             )
             .await
             .0;

@@ -132,6 +132,10 @@ pub(crate) fn router(app: App) -> Router {
             post(authority::recommendation),
         )
         .route(
+            "/authority/reports/{id}/users-informed",
+            post(authority::users_informed),
+        )
+        .route(
             "/authority/reports/{id}/intermediate-request",
             post(authority::request_intermediate),
         )

@@ -76,6 +76,10 @@ pub(crate) fn router() -> Router<App> {
             post(authority::recommendation),
         )
         .route(
+            "/authority/reports/{id}/users-informed",
+            post(authority::users_informed),
+        )
+        .route(
             "/authority/reports/{id}/intermediate-request",
             post(authority::request_intermediate),
         )

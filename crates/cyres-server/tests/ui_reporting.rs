@@ -274,6 +274,30 @@ async fn authority_report_forms(engine: Engine) {
         .unwrap_or_else(|| panic!("{v}"))
         .clone();
     assert_eq!(request["body"]["note"], "status of the fix?");
+    // Art. 14(8), second subparagraph: the coordinator records that it informed users itself.
+    let (st, location, _) = post(
+        &auth,
+        &ops,
+        "/authority/reports/1/users-informed",
+        &[("measures_included", "on")],
+        true,
+    )
+    .await;
+    assert_eq!(
+        (st, location.as_str()),
+        (StatusCode::SEE_OTHER, "/authority/reports/1?saved=informed")
+    );
+    let (_, v) = auth
+        .call(&ops, Method::GET, "/api/v1/authority/reports/1", None)
+        .await;
+    let informed = v["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["kind"] == "users_informed")
+        .unwrap_or_else(|| panic!("{v}"));
+    assert_eq!(informed["body"]["by"], "csirt");
+    assert_eq!(informed["body"]["measures_included"], true);
     // The manufacturer's instance sees the request.
     let (_, rq) = auth
         .call(&sender, Method::GET, "/api/v1/authority/requests", None)

@@ -705,6 +705,63 @@ pub async fn recommendation(
     Ok(Json(answer_recommendation(&app, &caller, id, b).await?).into_response())
 }
 
+/// The coordinator's record that it informed users itself (Art. 14(8), second subparagraph).
+#[derive(serde::Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct UsersInformedBody {
+    /// Whether the information named risk mitigation or corrective measures.
+    #[serde(default)]
+    pub measures_included: bool,
+}
+
+/// Records that the coordinator CSIRT informed the users of report `id`'s product itself,
+/// where the manufacturer did not in time (CRA Art. 14(8), second subparagraph: the CSIRT "may",
+/// after consulting the manufacturer); stored and audited as an authority action.
+pub(crate) async fn record_users_informed(
+    app: &App,
+    caller: &Caller,
+    id: i64,
+    b: UsersInformedBody,
+) -> Result<cyres_report::UsersInformed, ApiError> {
+    caller.require(Role::Editor)?;
+    coordinated_report(
+        app,
+        caller,
+        id,
+        "only the coordinator CSIRT records that it informed users",
+    )
+    .await?;
+    let r = cyres_report::UsersInformed {
+        at: app.now_at(),
+        by: cyres_report::InformedBy::Csirt,
+        notice_id: None,
+        measures_included: b.measures_included,
+    };
+    record_action(app, caller, id, "users_informed", &r).await?;
+    Ok(r)
+}
+
+/// `POST /api/v1/authority/reports/{id}/users-informed` (coordinator CSIRT): record that the
+/// CSIRT informed the users itself (Art. 14(8), second subparagraph).
+pub async fn users_informed(
+    State(app): State<App>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    bytes: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    caller.require(Role::Editor)?;
+    let b: UsersInformedBody = if bytes.is_empty() {
+        UsersInformedBody::default()
+    } else {
+        json_body(&bytes)?
+    };
+    Ok((
+        StatusCode::CREATED,
+        Json(record_users_informed(&app, &caller, id, b).await?),
+    )
+        .into_response())
+}
+
 /// Intermediate-report request body.
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]

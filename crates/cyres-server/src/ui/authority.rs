@@ -22,9 +22,9 @@ use super::session::UiSession;
 use super::view::{Chrome, Form, Nav, UiError, render, when};
 use crate::App;
 use crate::api::authority::{
-    DecisionBody, RecommendationBody, ReportDetail, ReviewBody, answer_recommendation,
-    assessment_summary, decide_report, recommended, report_assessment, report_detail,
-    request_intermediate_report, review_report,
+    DecisionBody, RecommendationBody, ReportDetail, ReviewBody, UsersInformedBody,
+    answer_recommendation, assessment_summary, decide_report, recommended, record_users_informed,
+    report_assessment, report_detail, request_intermediate_report, review_report,
 };
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -221,6 +221,13 @@ fn summary(kind: &str, body: &serde_json::Value) -> String {
                 format!("{how} {verdict}")
             } else {
                 format!("{how} {verdict}: {reason}")
+            }
+        }
+        "users_informed" => {
+            if body["measures_included"] == true {
+                "the CSIRT informed the users, with measures (Art. 14(8))".into()
+            } else {
+                "the CSIRT informed the users (Art. 14(8))".into()
             }
         }
         "recommendation_answer" => {
@@ -580,6 +587,7 @@ pub async fn page(
             "decision" => Some("Decision recorded; ENISA sees it now."),
             "review" => Some("Review recorded."),
             "recommendation" => Some("Your answer to ENISA's recommendation is recorded."),
+            "informed" => Some("Recorded: the CSIRT informed the users (Art. 14(8))."),
             "request" => Some("Intermediate report requested; the manufacturer is told."),
             _ => None,
         });
@@ -694,6 +702,28 @@ pub async fn recommendation(
         }
     }
     render_report(&app, &sess, id, Failed::Recommendation(form), None).await
+}
+
+/// `POST /authority/reports/{id}/users-informed` (coordinator CSIRT, editors).
+pub async fn users_informed(
+    State(app): State<App>,
+    sess: UiSession,
+    Path(id): Path<i64>,
+    axum::Form(pairs): axum::Form<Vec<(String, String)>>,
+) -> Result<Response, UiError> {
+    let mut form = Form::new(pairs);
+    sess.check(&form)?;
+    sess.require(cyres_store::Role::Editor)?;
+    let body = UsersInformedBody {
+        measures_included: form.get("measures_included") == "on",
+    };
+    match record_users_informed(&app, &sess.caller(), id, body).await {
+        Ok(_) => Ok(done(id, "informed")),
+        Err(e) => {
+            to_form(&mut form, e)?;
+            render_report(&app, &sess, id, Failed::Request(form), None).await
+        }
+    }
 }
 
 /// `POST /authority/reports/{id}/intermediate-request` (coordinator CSIRT, editors).

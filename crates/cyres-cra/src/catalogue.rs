@@ -16,7 +16,14 @@
 //! - title, description and legal source are non-empty; each entry has at least one keyword,
 //!   synonym or qualified keyword; qualified keywords come with qualifiers;
 //! - `mandatory_certification` (the Art. 8(1) delegated act that makes a European certificate
-//!   mandatory) only appears on Annex IV entries.
+//!   mandatory) only appears on Annex IV entries;
+//! - `technical_description`, `examples` and `exclusions` carry the category's technical
+//!   description under CRA Art. 7(4), Implementing Regulation (EU) 2025/2392 (OJ L, 2025/2392,
+//!   1.12.2025), Annex I for Annex III and Annex II for Annex IV; the built-in list has one for
+//!   every entry, a file may leave them out (older lists) and is then shown without;
+//! - `certification_delegated_acts` in `[version]` lists the delegated acts under CRA Art. 27(9)
+//!   that name a European cybersecurity certification scheme usable for conformity; while it is
+//!   empty the scheme route is shown as "not yet available" (Art. 27(9), 32(1)(d), 32(3)(c)).
 
 use crate::category::Category;
 use crate::input::{Syntax, to_json_value};
@@ -42,6 +49,9 @@ pub struct CatalogueVersion {
     pub technical_descriptions: String,
     /// Delegated acts amending Annex III or IV reflected in this version.
     pub amended_by: Vec<String>,
+    /// Delegated acts under CRA Art. 27(9) specifying a European cybersecurity certification
+    /// scheme that can demonstrate conformity. Empty: no scheme route is available yet.
+    pub certification_delegated_acts: Vec<String>,
     /// Free-text note.
     pub note: Option<String>,
     /// `builtin` or the file the catalogue was loaded from.
@@ -73,6 +83,16 @@ pub struct Entry {
     pub negative_keywords: Vec<String>,
     /// The legal source (`Regulation (EU) 2024/2847, Annex III, class I, point 12`).
     pub legal_source: String,
+    /// The technical description of the category (CRA Art. 7(4), Implementing Regulation (EU)
+    /// 2025/2392), paraphrased: its scope.
+    pub technical_description: Option<String>,
+    /// The implementing regulation's examples ("includes but is not limited to").
+    pub examples: Vec<String>,
+    /// What the implementing regulation (or its recitals) places outside the category.
+    pub exclusions: Vec<String>,
+    /// Where the technical description is: `Implementing Regulation (EU) 2025/2392, Annex I,
+    /// class I, point 12` (derived from the id).
+    pub implementing_source: String,
     /// For Annex IV: the delegated act under Art. 8(1) that requires a European cybersecurity
     /// certificate, if one applies in this catalogue version.
     pub mandatory_certification: Option<String>,
@@ -104,6 +124,8 @@ struct RawVersion {
     technical_descriptions: Option<String>,
     #[serde(default)]
     amended_by: Vec<String>,
+    #[serde(default)]
+    certification_delegated_acts: Vec<String>,
     note: Option<String>,
 }
 
@@ -125,6 +147,11 @@ struct RawEntry {
     negative_keywords: Vec<String>,
     legal_source: Option<String>,
     mandatory_certification: Option<String>,
+    technical_description: Option<String>,
+    #[serde(default)]
+    examples: Vec<String>,
+    #[serde(default)]
+    exclusions: Vec<String>,
 }
 
 /// Splits an id into its category and point number, or `None` if it breaks the pattern.
@@ -188,6 +215,24 @@ impl Catalogue {
     }
 }
 
+fn trimmed(list: Vec<String>) -> Vec<String> {
+    list.into_iter()
+        .map(|t| t.trim().to_string())
+        .filter(|t| !t.is_empty())
+        .collect()
+}
+
+/// Where Implementing Regulation (EU) 2025/2392 describes a category: its Annex I holds the
+/// Annex III classes, its Annex II the Annex IV categories, numbered as in the CRA (IR Art. 2).
+pub fn implementing_source(category: Category, number: u32) -> String {
+    let place = match category {
+        Category::ImportantClass1 => "Annex I, class I",
+        Category::ImportantClass2 => "Annex I, class II",
+        Category::Critical | Category::Default => "Annex II",
+    };
+    format!("Implementing Regulation (EU) 2025/2392, {place}, point {number}")
+}
+
 fn validate(raw: RawCatalogue, source_name: &str) -> Result<Catalogue, CraError> {
     let invalid = |problem: String| CraError::CatalogueInvalid {
         source_name: source_name.to_string(),
@@ -215,6 +260,12 @@ fn validate(raw: RawCatalogue, source_name: &str) -> Result<Catalogue, CraError>
             "version.technical_descriptions",
         )?,
         amended_by: rv.amended_by,
+        certification_delegated_acts: rv
+            .certification_delegated_acts
+            .into_iter()
+            .map(|a| a.trim().to_string())
+            .filter(|a| !a.is_empty())
+            .collect(),
         note: rv.note.filter(|n| !n.trim().is_empty()),
         source: source_name.to_string(),
     };
@@ -259,6 +310,13 @@ fn validate(raw: RawCatalogue, source_name: &str) -> Result<Catalogue, CraError>
             qualifiers: clean(re.qualifiers, "qualifiers")?,
             negative_keywords: clean(re.negative_keywords, "negative_keywords")?,
             mandatory_certification: re.mandatory_certification.filter(|m| !m.trim().is_empty()),
+            technical_description: re
+                .technical_description
+                .map(|t| t.trim().to_string())
+                .filter(|t| !t.is_empty()),
+            examples: trimmed(re.examples),
+            exclusions: trimmed(re.exclusions),
+            implementing_source: implementing_source(category, number),
             id: id.clone(),
             category,
             number,
@@ -339,6 +397,24 @@ mod tests {
             c.entries
                 .iter()
                 .all(|e| e.legal_source.contains("2024/2847"))
+        );
+        // CRA Art. 7(4): every category carries its IR 2025/2392 technical description.
+        for e in &c.entries {
+            assert!(e.technical_description.is_some(), "{}", e.id);
+            assert!(!e.examples.is_empty(), "{}", e.id);
+        }
+        assert!(c.version.technical_descriptions.contains("OJ L, 2025/2392"));
+        assert!(c.version.certification_delegated_acts.is_empty());
+        let hsm = c.get("annex4-1").unwrap();
+        assert_eq!(
+            hsm.implementing_source,
+            "Implementing Regulation (EU) 2025/2392, Annex II, point 1"
+        );
+        assert!(hsm.examples.iter().any(|e| e.contains("payment terminals")));
+        assert!(hsm.examples.iter().any(|e| e.contains("tachographs")));
+        assert_eq!(
+            c.get("annex3-class2-2").unwrap().implementing_source,
+            "Implementing Regulation (EU) 2025/2392, Annex I, class II, point 2"
         );
     }
 
@@ -431,6 +507,8 @@ legal_source = "s"
                 "keywords": e.keywords, "synonyms": e.synonyms,
                 "qualified_keywords": e.qualified_keywords, "qualifiers": e.qualifiers,
                 "negative_keywords": e.negative_keywords, "legal_source": e.legal_source,
+                "technical_description": e.technical_description,
+                "examples": e.examples, "exclusions": e.exclusions,
             })).collect::<Vec<_>>()
         });
         let loaded = Catalogue::from_str_named(&json.to_string(), "new.json").unwrap();

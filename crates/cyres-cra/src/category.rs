@@ -2,7 +2,9 @@
 //!
 //! Categories: products with digital elements are "default" unless their core functionality is
 //! listed in Annex III (important, class I or class II, CRA Art. 7(1)) or Annex IV (critical,
-//! Art. 8(1)). Routes: the procedures of Art. 32 with the modules of Annex VIII.
+//! Art. 8(1)). Art. 7(2)(a) and (b) are the *criteria* the Commission uses to place a category
+//! in Annex III (security functions for other products; potential for wide adverse effect), not
+//! the classes themselves: the classes are Annex III's class I and class II lists. Routes: the procedures of Art. 32 with the modules of Annex VIII.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -14,10 +16,10 @@ pub enum Category {
     /// Not listed in Annex III or IV.
     #[serde(rename = "default")]
     Default,
-    /// Annex III, class I (CRA Art. 7(2)(a)).
+    /// Annex III, class I (CRA Art. 7(1), Annex III).
     #[serde(rename = "important-class-1")]
     ImportantClass1,
-    /// Annex III, class II (CRA Art. 7(2)(b)).
+    /// Annex III, class II (CRA Art. 7(1), Annex III).
     #[serde(rename = "important-class-2")]
     ImportantClass2,
     /// Annex IV (CRA Art. 8).
@@ -67,9 +69,11 @@ pub enum Route {
     /// approves and audits the quality system.
     #[serde(rename = "module-h")]
     ModuleH,
-    /// A European cybersecurity certification scheme under Regulation (EU) 2019/881 (today EUCC),
-    /// CRA Art. 27(9) and 32(1)(d); for class II and critical at assurance level at least
-    /// "substantial" (Art. 32(3)(c)).
+    /// A European cybersecurity certification scheme under Regulation (EU) 2019/881, CRA
+    /// Art. 32(1)(d), 32(3)(c): only "where available and applicable", i.e. once a delegated act
+    /// under Art. 27(9) names the scheme. None is adopted yet, so the route is shown "not yet
+    /// available" until the catalogue records one. The machine name `eucc` is kept for
+    /// compatibility (docs/cra.md).
     #[serde(rename = "eucc")]
     CertificationScheme,
 }
@@ -103,7 +107,7 @@ impl Route {
             }
             Route::ModuleH => "full quality assurance (Annex VIII Part IV)",
             Route::CertificationScheme => {
-                "European cybersecurity certification scheme, e.g. EUCC (Art. 27(9))"
+                "European cybersecurity certification scheme named by a delegated act under Art. 27(9)"
             }
         }
     }

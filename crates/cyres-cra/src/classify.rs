@@ -10,17 +10,28 @@
 //! Conformity routes (Art. 32, modules in Annex VIII):
 //! | category | routes |
 //! |---|---|
-//! | default | A, B+C, H, scheme (Art. 32(1)) |
+//! | default | A, B+C, H, scheme* (Art. 32(1)) |
 //! | class I, harmonised standards / common specifications / certificate ≥ substantial applied in full | A, B+C, H, scheme (Art. 32(2)) |
 //! | class I otherwise | B+C, H (Art. 32(2)(a)–(b)) |
 //! | class II | B+C, H, scheme ≥ substantial (Art. 32(3)) |
 //! | critical | the Art. 8(1) certificate if a delegated act requires one; otherwise the class II routes (Art. 32(4)) |
 //! | FOSS in Annex III with public technical documentation | any, incl. A (Art. 32(5)); not Annex IV |
+//!
+//! \* A European cybersecurity certification scheme counts only "where available and
+//! applicable" (Art. 32(1)(d), 32(3)(c)), which needs a delegated act under Art. 27(9) naming the
+//! scheme. None is adopted: until the catalogue records one (`certification_delegated_acts`),
+//! the scheme route is listed with `available: false` and never closes or opens another route;
+//! a certificate held today does not give class I the Module A route either (Art. 32(2) refers
+//! to the schemes of Art. 27).
+//!
+//! Scope (Art. 2, 4(2)–(3)): a profile may claim an exclusion ([`ScopeExclusion`]); Art. 2
+//! exclusions put the product out of scope, Art. 4(2)–(3) only allow a marked presentation or
+//! test version. Each is reported with its provision and the condition it rests on.
 
 use crate::catalogue::{Catalogue, Entry};
 use crate::category::{Assessor, Category, Route};
 use crate::obligations::{Obligation, obligations};
-use crate::profile::{CertificationLevel, Profile, Role};
+use crate::profile::{CertificationLevel, Profile, Role, ScopeExclusion};
 use crate::routing::{CoordinatorCsirt, coordinator};
 use crate::support::SupportPeriod;
 use crate::{CraError, calendar::iso_date};
@@ -43,6 +54,23 @@ pub struct MatchedEntry {
     pub decisive: bool,
     /// Why, citing Art. 7(1) / 8(1).
     pub reason: String,
+    /// Where the category's technical description is (CRA Art. 7(4), IR (EU) 2025/2392).
+    pub implementing_source: String,
+    /// The technical description (scope), paraphrased, if the catalogue carries one.
+    pub technical_description: Option<String>,
+}
+
+/// A scope exclusion the profile claims, with its provision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ScopeFinding {
+    /// The exclusion.
+    pub exclusion: ScopeExclusion,
+    /// Its provision.
+    pub provision: &'static str,
+    /// True for Art. 2 exclusions (outside the CRA), false for Art. 4(2)–(3) permissions.
+    pub excludes_product: bool,
+    /// The condition the claim rests on.
+    pub condition: &'static str,
 }
 
 /// One open conformity route.
@@ -54,6 +82,10 @@ pub struct RouteOption {
     pub assessor: Assessor,
     /// Description for people.
     pub description: &'static str,
+    /// False for a certification scheme no delegated act under Art. 27(9) names yet.
+    pub available: bool,
+    /// Why not available, with the provision.
+    pub note: Option<String>,
 }
 
 /// The conformity assessment outcome.
@@ -96,6 +128,8 @@ pub struct Classification {
     pub in_scope: bool,
     /// Why it is out of scope, if so.
     pub scope_note: Option<String>,
+    /// Exclusions the profile claims (Art. 2(2)–(7), 4(2)–(3)), each with its provision.
+    pub scope_exclusions: Vec<ScopeFinding>,
     /// The category.
     pub category: Category,
     /// Where that category is defined.
@@ -118,12 +152,22 @@ pub struct Classification {
     pub notes: Vec<String>,
 }
 
-fn routes(list: &[Route]) -> Vec<RouteOption> {
+fn routes(list: &[Route], schemes: &[String]) -> Vec<RouteOption> {
     list.iter()
-        .map(|&route| RouteOption {
-            route,
-            assessor: route.assessor(),
-            description: route.describe(),
+        .map(|&route| {
+            let available = route != Route::CertificationScheme || !schemes.is_empty();
+            RouteOption {
+                route,
+                assessor: route.assessor(),
+                description: route.describe(),
+                available,
+                note: if available {
+                    (route == Route::CertificationScheme)
+                        .then(|| format!("scheme named by {}", schemes.join(", ")))
+                } else {
+                    Some("not yet available: a European cybersecurity certification scheme counts only \"where available and applicable\" once a delegated act under CRA Art. 27(9) names it (Art. 32(1)(d), 32(3)(c)); none is recorded in this catalogue version".to_string())
+                },
+            }
         })
         .collect()
 }
@@ -179,12 +223,15 @@ fn conformity(
     in_scope: bool,
     foss: &FossException,
     mandatory_certificate: Option<&str>,
+    schemes: &[String],
 ) -> Conformity {
     use Route::*;
     let all = [ModuleA, ModuleBC, ModuleH, CertificationScheme];
+    // Art. 32(2): a certificate counts only under a scheme the Art. 27 acts designate.
     let full = profile.harmonised_standards_in_full
         || profile.common_specifications_in_full
-        || profile.european_certification >= CertificationLevel::Substantial;
+        || (profile.european_certification >= CertificationLevel::Substantial
+            && !schemes.is_empty());
     let (list, basis, reason): (&[Route], &'static str, String) = if !in_scope {
         (
             &[],
@@ -201,7 +248,7 @@ fn conformity(
             Category::ImportantClass1 if full => (
                 &all,
                 "CRA Art. 32(2)",
-                "class I with harmonised standards, common specifications or a European certificate (≥ substantial) applied in full: any route, including internal control".into(),
+                "class I with harmonised standards or common specifications applied in full (or a certificate under a scheme designated under Art. 27): any route, including internal control".into(),
             ),
             Category::ImportantClass1 => (
                 &[ModuleBC, ModuleH],
@@ -211,7 +258,7 @@ fn conformity(
             Category::ImportantClass2 => (
                 &[ModuleBC, ModuleH, CertificationScheme],
                 "CRA Art. 32(3)",
-                "class II: Module B+C, Module H or a European certification scheme at assurance level at least substantial".into(),
+                "class II: Module B+C or Module H; a European certification scheme at assurance level at least substantial only once a delegated act under Art. 27(9) makes one available (Art. 32(3)(c))".into(),
             ),
             Category::Critical => match mandatory_certificate {
                 Some(act) => (
@@ -227,11 +274,28 @@ fn conformity(
             },
         }
     };
-    let third_party_required = !list.is_empty() && !list.contains(&ModuleA);
-    let notified_body_required =
-        third_party_required && list.iter().any(|r| r.assessor() == Assessor::NotifiedBody);
+    // A certificate required by an Art. 8(1) delegated act is by definition available.
+    let required_scheme: Vec<String> = match (category, mandatory_certificate) {
+        (Category::Critical, Some(act)) => vec![act.to_string()],
+        _ => Vec::new(),
+    };
+    let options = routes(
+        list,
+        if required_scheme.is_empty() {
+            schemes
+        } else {
+            &required_scheme
+        },
+    );
+    let third_party_required =
+        !options.is_empty() && !options.iter().any(|o| o.available && o.route == ModuleA);
+    // A notified body is needed unless an *available* certification route exists.
+    let notified_body_required = third_party_required
+        && !options
+            .iter()
+            .any(|o| o.available && o.assessor == Assessor::CertificationBody);
     Conformity {
-        routes: routes(list),
+        routes: options,
         third_party_required,
         notified_body_required,
         basis,
@@ -257,6 +321,8 @@ pub fn classify(
                 category: e.category,
                 legal_source: e.legal_source.clone(),
                 decisive: true,
+                implementing_source: e.implementing_source.clone(),
+                technical_description: e.technical_description.clone(),
                 reason: format!(
                     "core functionality ({}): the category follows the core functionality, CRA Art. {}",
                     e.category,
@@ -274,6 +340,8 @@ pub fn classify(
                 category: e.category,
                 legal_source: e.legal_source.clone(),
                 decisive: false,
+                implementing_source: e.implementing_source.clone(),
+                technical_description: e.technical_description.clone(),
                 reason: "integrated component, not the core functionality: it does not make the product important or critical (CRA Art. 7(1))".into(),
             });
         }
@@ -286,13 +354,46 @@ pub fn classify(
         .max()
         .unwrap_or(Category::Default);
 
-    let in_scope = profile.commercial_activity || profile.role == Role::Steward;
-    let scope_note = (!in_scope).then(|| {
-        "not made available in the course of a commercial activity, so not 'made available on the market' \
+    let mut exclusions: Vec<ScopeExclusion> = profile.scope_exclusions.clone();
+    exclusions.sort();
+    exclusions.dedup();
+    let scope_exclusions: Vec<ScopeFinding> = exclusions
+        .iter()
+        .map(|&x| ScopeFinding {
+            exclusion: x,
+            provision: x.provision(),
+            excludes_product: x.excludes_product(),
+            condition: x.condition(),
+        })
+        .collect();
+    let excluded_by: Vec<&ScopeFinding> = scope_exclusions
+        .iter()
+        .filter(|f| f.excludes_product)
+        .collect();
+    let commercial = profile.commercial_activity || profile.role == Role::Steward;
+    let in_scope = commercial && excluded_by.is_empty();
+    let scope_note = if !commercial {
+        Some("not made available in the course of a commercial activity, so not 'made available on the market' \
          (CRA Art. 2(1), Art. 3(22), recital 18): the CRA does not apply. Manufacturers who integrate it \
          still owe due diligence on it (Art. 13(5))."
-            .to_string()
-    });
+            .to_string())
+    } else if !excluded_by.is_empty() {
+        Some(format!(
+            "outside the CRA by {}: valid only while {}",
+            excluded_by
+                .iter()
+                .map(|f| f.provision)
+                .collect::<Vec<_>>()
+                .join("; "),
+            excluded_by
+                .iter()
+                .map(|f| f.condition)
+                .collect::<Vec<_>>()
+                .join("; and ")
+        ))
+    } else {
+        None
+    };
 
     let foss = foss_exception(profile, category, in_scope);
     let mandatory = matched
@@ -303,7 +404,8 @@ pub fn classify(
                 .get(&m.id)
                 .and_then(|e| e.mandatory_certification.as_deref())
         });
-    let conformity = conformity(profile, category, in_scope, &foss, mandatory);
+    let schemes = &catalogue.version.certification_delegated_acts;
+    let conformity = conformity(profile, category, in_scope, &foss, mandatory, schemes);
 
     let certification_note = (category == Category::Critical).then(|| match mandatory {
         Some(act) => format!(
@@ -319,8 +421,9 @@ pub fn classify(
 
     let mut notes = Vec::new();
     let support_period = match profile.placed_on_market {
-        Some(placed) => Some(SupportPeriod::compute(
+        Some(placed) => Some(SupportPeriod::for_units(
             placed,
+            profile.last_placed_on_market,
             profile.expected_use_in_months(),
             profile.support_end,
         )?),
@@ -332,12 +435,13 @@ pub fn classify(
             None
         }
     };
-    if let Some(sp) = &support_period
-        && sp.declared_end_meets_minimum == Some(false)
-    {
+    if let Some(sp) = &support_period {
+        notes.extend(sp.warnings.iter().cloned());
+    }
+    for f in scope_exclusions.iter().filter(|f| !f.excludes_product) {
         notes.push(format!(
-            "declared support_end is before the Art. 13(8) minimum {}",
-            iso_date::format(sp.minimum_end)
+            "{}: a non-compliant version may be shown or tested only while {}",
+            f.provision, f.condition
         ));
     }
     let coordinator = match &profile.establishment {
@@ -355,7 +459,11 @@ pub fn classify(
             notes.push("harmonised standards or common specifications applied in full give a presumption of conformity for what they cover (CRA Art. 27(1)-(2))".into());
         }
         if profile.european_certification >= CertificationLevel::Substantial {
-            notes.push("a European certificate at assurance level at least 'substantial' removes the need for a third-party assessment of what it covers (CRA Art. 27(9))".into());
+            if schemes.is_empty() {
+                notes.push("a European certificate is held, but no delegated act under CRA Art. 27(9) names a scheme yet: it does not replace a third-party conformity assessment today (not yet available, Art. 27(9), 32(1)(d))".into());
+            } else {
+                notes.push(format!("a European certificate at assurance level at least 'substantial' under a scheme named by {} can demonstrate conformity for what it covers (CRA Art. 27(9))", schemes.join(", ")));
+            }
         }
         match profile.enterprise_size {
             Some(s) if s.is_micro_or_small() => notes.push(
@@ -382,6 +490,7 @@ pub fn classify(
         role: profile.role,
         in_scope,
         scope_note,
+        scope_exclusions,
         category,
         category_basis: category.legal_basis(),
         matched,

@@ -2,10 +2,15 @@
 //!
 //! | stage | actively exploited vulnerability (Art. 14(2)) | severe incident (Art. 14(4)) |
 //! |---|---|---|
-//! | early warning | awareness + 24 h (a) | awareness + 24 h (a) |
-//! | notification | awareness + 72 h (b) | awareness + 72 h (b) |
+//! | early warning | without undue delay, at the latest awareness + 24 h (a) | same (a) |
+//! | notification | without undue delay, at the latest awareness + 72 h (b) | same (b) |
 //! | final report | 14 days after a corrective or mitigating measure is available (c) | one month after the notification was submitted (c) |
 //! | intermediate report | on request of the coordinator CSIRT (Art. 14(6)); no statutory period | same |
+//!
+//! The hour limits are outer limits: Art. 14(2)(a)–(b) and 14(4)(a)–(b) require the early warning
+//! and the notification "without undue delay and in any event within" 24 and 72 hours, so each
+//! of those stages says so ([`Stage::without_undue_delay`]) and a report ready earlier is due
+//! earlier.
 //!
 //! Rules cyres applies (docs/cra.md, "Time handling"):
 //! - everything in UTC; hours and days are exact durations; "one month" is a calendar month at
@@ -173,6 +178,9 @@ pub struct Stage {
     pub rule: &'static str,
     /// Legal basis.
     pub basis: &'static str,
+    /// True for the early warning and the notification: the law asks for them "without undue
+    /// delay", the hour limit being only the latest moment (Art. 14(2)(a)–(b), 14(4)(a)–(b)).
+    pub without_undue_delay: bool,
     /// Stage-specific notes.
     pub notes: Vec<String>,
 }
@@ -276,6 +284,7 @@ fn stage(
         submitted_at,
         rule,
         basis,
+        without_undue_delay: matches!(kind, StageKind::EarlyWarning | StageKind::Notification),
         notes,
     }
 }
@@ -345,7 +354,7 @@ pub fn deadlines(case: &CaseTimes, now: OffsetDateTime) -> Result<Deadlines, Cra
         opt(case.early_warning_submitted_at),
         false,
         now,
-        "awareness + 24 h",
+        "without undue delay, at the latest awareness + 24 h",
         match case.kind {
             CaseKind::Vulnerability => "CRA Art. 14(2)(a)",
             CaseKind::Incident => "CRA Art. 14(4)(a)",
@@ -360,7 +369,7 @@ pub fn deadlines(case: &CaseTimes, now: OffsetDateTime) -> Result<Deadlines, Cra
         opt(case.notification_submitted_at),
         notification_merged,
         now,
-        "awareness + 72 h",
+        "without undue delay, at the latest awareness + 72 h",
         match case.kind {
             CaseKind::Vulnerability => "CRA Art. 14(2)(b)",
             CaseKind::Incident => "CRA Art. 14(4)(b)",
@@ -386,6 +395,7 @@ pub fn deadlines(case: &CaseTimes, now: OffsetDateTime) -> Result<Deadlines, Cra
             submitted_at: opt(case.intermediate_submitted_at),
             rule: "on request of the coordinator CSIRT",
             basis: "CRA Art. 14(6)",
+            without_undue_delay: false,
             notes: vec![],
         },
         Some(req) => {
@@ -407,6 +417,7 @@ pub fn deadlines(case: &CaseTimes, now: OffsetDateTime) -> Result<Deadlines, Cra
                 submitted_at: submitted,
                 rule: "on request of the coordinator CSIRT",
                 basis: "CRA Art. 14(6)",
+                without_undue_delay: false,
                 notes: vec![format!(
                     "requested at {}; the CRA sets no period: answer by the date the CSIRT gave",
                     rfc3339_option::format(req)

@@ -55,8 +55,10 @@ impl MemberState {
 
     /// Looks a member state up by its ISO 3166-1 alpha-2 code, in any case. `EL` (the EU's own
     /// code for Greece) is accepted as `GR`. Returns `None` for anything else, including
-    /// former member states (`GB`) and EEA countries (`NO`, `IS`, `LI`), which the CRA's
-    /// Art. 14 routing does not cover.
+    /// former member states (`GB`) and the EEA EFTA states (`NO`, `IS`, `LI`). That is a limit
+    /// of this type (the 27 member states), not a statement of law: the CRA is marked "Text with
+    /// EEA relevance" and whether it applies in the EEA EFTA states depends on its incorporation
+    /// into the EEA Agreement, which cyres does not check.
     pub fn from_code(code: &str) -> Option<MemberState> {
         let upper = code.trim().to_ascii_uppercase();
         let upper = if upper == "EL" {

@@ -1,9 +1,20 @@
 //! The obligations a profile triggers, each with the date it applies from.
 //!
 //! Dates (Art. 71(2)): Art. 14 reporting from 2026-09-11, everything else from 2027-12-11.
-//! Transitional rule (Art. 69(2)–(3)): a product placed on the market before 2027-12-11 is bound
-//! by the essential requirements and Art. 13 only once it is substantially modified after that
-//! date, while Art. 14 reporting binds it anyway.
+//! Placing on the market is per individual unit (Art. 3(40) "first making available"; the Blue
+//! Guide reading that the Commission's CRA guidance follows): every unit placed from 2027-12-11
+//! must comply, whatever the model's first placing date. Transitional rule (Art. 69(2)–(3)):
+//! only *units* placed before 2027-12-11 are bound by the essential requirements and Art. 13
+//! just once the product is substantially modified from that date, while Art. 14 reporting binds
+//! them anyway. A model first placed in 2026 and still sold in 2028 therefore owes Annex I,
+//! Annex II and Art. 13 for every unit placed from 2027-12-11.
+//!
+//! Each obligation carries the maximum fine of Art. 64 for breaching it: Art. 64(2) (Annex I,
+//! Arts 13 and 14: €15 M or 2.5 %), Art. 64(3) (Arts 18–23, 28, 30(1)–(4), 31(1)–(4),
+//! 32(1)–(3), 33(5), 39, 41, 47, 49, 53: €10 M or 2 %), Art. 64(4) (incorrect, incomplete or
+//! misleading information to notified bodies and market surveillance authorities: €5 M or 1 %),
+//! "whichever is higher" of the amount and the share of worldwide annual turnover; none for
+//! stewards (Art. 64(10)(b)).
 //!
 //! Items: Annex I Part I point 2(a)–(m) (product properties, each "where applicable" on the basis
 //! of the Art. 13(2) risk assessment), Annex I Part II 1–8 (vulnerability handling), Annex II 1–9
@@ -33,6 +44,54 @@ pub struct Obligation {
     pub applies: bool,
     /// A condition the obligation depends on, if any.
     pub condition: Option<&'static str>,
+    /// Which units of the model it binds (Art. 3(40), 69(2)–(3)).
+    pub units: String,
+    /// The maximum administrative fine for breaching it (Art. 64(2)–(4)); `null` for stewards
+    /// (Art. 64(10)(b)).
+    pub fine: Option<FineTier>,
+}
+
+/// A fine tier of CRA Art. 64.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct FineTier {
+    /// The paragraph (`CRA Art. 64(2)`).
+    pub provision: &'static str,
+    /// The maximum, in the Regulation's terms.
+    pub maximum: &'static str,
+}
+
+/// Art. 64(2): Annex I, Arts 13 and 14.
+pub const FINE_64_2: FineTier = FineTier {
+    provision: "CRA Art. 64(2)",
+    maximum: "up to EUR 15 000 000 or 2.5 % of total worldwide annual turnover, whichever is higher",
+};
+/// Art. 64(3): Arts 18–23, 28, 30(1)–(4), 31(1)–(4), 32(1)–(3), 33(5), 39, 41, 47, 49, 53.
+pub const FINE_64_3: FineTier = FineTier {
+    provision: "CRA Art. 64(3)",
+    maximum: "up to EUR 10 000 000 or 2 % of total worldwide annual turnover, whichever is higher",
+};
+/// Art. 64(4): incorrect, incomplete or misleading information to notified bodies and market
+/// surveillance authorities in reply to a request.
+pub const FINE_64_4: FineTier = FineTier {
+    provision: "CRA Art. 64(4)",
+    maximum: "up to EUR 5 000 000 or 1 % of total worldwide annual turnover, whichever is higher",
+};
+
+/// The fine tier for an obligation id.
+fn fine_for(id: &str, role: Role) -> Option<FineTier> {
+    if role == Role::Steward {
+        return None;
+    }
+    if id == "art64-4" {
+        Some(FINE_64_4)
+    } else if ["art28", "art30", "art31", "art32"]
+        .iter()
+        .any(|p| id == *p || id.starts_with(&format!("{p}-")))
+    {
+        Some(FINE_64_3)
+    } else {
+        Some(FINE_64_2)
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -286,23 +345,65 @@ const MANUFACTURER: &[Item] = &[
         When::Product,
     ),
     (
+        "art13-13",
+        "CRA Art. 13(13)",
+        "keep the technical documentation and the EU declaration of conformity for at least ten years after each unit is placed on the market, or for the support period if longer: the last unit placed sets the end",
+        None,
+        When::Product,
+    ),
+    (
+        "art28",
+        "CRA Art. 28, Annex V",
+        "draw up and keep up to date the EU declaration of conformity",
+        None,
+        When::Product,
+    ),
+    (
+        "art30",
+        "CRA Art. 30(1)-(4)",
+        "affix the CE marking before placing each unit on the market",
+        None,
+        When::Product,
+    ),
+    (
+        "art31",
+        "CRA Art. 31(1)-(4), Annex VII",
+        "draw up the technical documentation before placing on the market and keep it updated during the support period",
+        None,
+        When::Product,
+    ),
+    (
+        "art32",
+        "CRA Art. 32(1)-(3)",
+        "carry out the conformity assessment procedure for the product's category",
+        None,
+        When::Product,
+    ),
+    (
+        "art64-4",
+        "CRA Art. 64(4), Art. 13(22)",
+        "give notified bodies and market surveillance authorities correct, complete information in reply to a request",
+        Some("when a notified body or market surveillance authority asks"),
+        When::Product,
+    ),
+    (
         "art14-2",
         "CRA Art. 14(1)-(2)",
-        "report actively exploited vulnerabilities: early warning 24 h, notification 72 h, final report 14 days after a fix",
+        "report actively exploited vulnerabilities without undue delay: early warning within 24 h at the latest, notification within 72 h at the latest, final report within 14 days after a fix",
         None,
         When::Reporting,
     ),
     (
         "art14-4",
         "CRA Art. 14(3)-(4)",
-        "report severe incidents: early warning 24 h, notification 72 h, final report one month after the notification",
+        "report severe incidents without undue delay: early warning within 24 h at the latest, notification within 72 h at the latest, final report within one month after the notification",
         None,
         When::Reporting,
     ),
     (
         "art14-8",
         "CRA Art. 14(8)",
-        "inform impacted users of the vulnerability or incident and of mitigations",
+        "after becoming aware, inform impacted users (or all users) of the actively exploited vulnerability or severe incident and, where necessary, of risk mitigation and corrective measures; no fix is needed first",
         None,
         When::Reporting,
     ),
@@ -338,17 +439,43 @@ pub fn obligations(profile: &Profile, on: Date) -> Vec<Obligation> {
         Role::Manufacturer => MANUFACTURER,
         Role::Steward => STEWARD,
     };
-    // Art. 69(2): a product placed before full application is caught only by a substantial
-    // modification made from that date.
-    let legacy = profile
+    // Art. 3(40), 69(2): units placed from full application must comply; units placed before
+    // are caught only by a substantial modification made from that date.
+    let units_before = profile
         .placed_on_market
         .is_some_and(|p| p < FULL_APPLICATION);
-    let product_from = if legacy && profile.role == Role::Manufacturer {
-        profile
-            .substantially_modified_on
-            .filter(|m| *m >= FULL_APPLICATION)
-    } else {
+    let units_from_full = profile.units_placed_from(FULL_APPLICATION);
+    let manufacturer = profile.role == Role::Manufacturer;
+    let modified = profile
+        .substantially_modified_on
+        .filter(|m| *m >= FULL_APPLICATION);
+    let product_from = if !manufacturer || units_from_full {
         Some(FULL_APPLICATION)
+    } else {
+        modified
+    };
+    let product_units = if !manufacturer {
+        "the software the steward supports".to_string()
+    } else if units_before && units_from_full {
+        match modified {
+            Some(m) => format!(
+                "every unit placed from 2027-12-11 (Art. 3(40)); units placed before, from the substantial modification of {} (Art. 69(2))",
+                iso_date::format(m)
+            ),
+            None => "every unit placed from 2027-12-11 (Art. 3(40)); units placed before only after a substantial modification (Art. 69(2))".to_string(),
+        }
+    } else if units_before {
+        match modified {
+            Some(m) => format!(
+                "all units were placed before 2027-12-11: bound from the substantial modification of {} (Art. 69(2))",
+                iso_date::format(m)
+            ),
+            None => "none: every unit was placed before 2027-12-11 (Art. 69(2)); a substantial modification from that date would bring them in".to_string(),
+        }
+    } else if profile.placed_on_market.is_some() {
+        "every unit placed on the market (first placing on or after 2027-12-11)".to_string()
+    } else {
+        "every unit placed on the market from 2027-12-11 (Art. 3(40))".to_string()
     };
     items
         .iter()
@@ -358,9 +485,15 @@ pub fn obligations(profile: &Profile, on: Date) -> Vec<Obligation> {
                 When::Reporting => Some(REPORTING_APPLIES),
             };
             let condition = if when == When::Product && applies_from.is_none() {
-                Some("placed on the market before 2027-12-11: applies only after a substantial modification (Art. 69(2))")
+                Some("all units placed on the market before 2027-12-11: applies only after a substantial modification (Art. 69(2))")
             } else {
                 condition
+            };
+            let units = match when {
+                When::Product => product_units.clone(),
+                When::Reporting => {
+                    "every unit, including those placed before 2027-12-11 (Art. 69(3))".to_string()
+                }
             };
             Obligation {
                 id,
@@ -369,6 +502,8 @@ pub fn obligations(profile: &Profile, on: Date) -> Vec<Obligation> {
                 applies_from,
                 applies: applies_from.is_some_and(|d| d <= on),
                 condition,
+                units,
+                fine: fine_for(id, profile.role),
             }
         })
         .collect()

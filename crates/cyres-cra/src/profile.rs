@@ -113,9 +113,18 @@ pub struct Profile {
     /// European cybersecurity certificate held, by assurance level (Art. 27(8)–(9)).
     #[serde(default)]
     pub european_certification: CertificationLevel,
-    /// Date the product (this version) is placed on the market.
+    /// Date the model (this version) was **first** placed on the market. Placing on the market is
+    /// per individual unit (CRA Art. 3(40): "first making available … on the Union market" of
+    /// each product; the Blue Guide reading the Commission's CRA guidance follows), so this date
+    /// alone does not settle which units the CRA binds: see `last_placed_on_market`.
     #[serde(default, with = "iso_date::option")]
     pub placed_on_market: Option<Date>,
+    /// Date the last unit of the model was placed on the market. Absent: units are still being
+    /// placed (the reading that protects users: every future unit counts). Every unit placed from
+    /// 2027-12-11 must comply whatever the model's first placing date; Art. 69(2) spares only
+    /// units placed before.
+    #[serde(default, with = "iso_date::option")]
+    pub last_placed_on_market: Option<Date>,
     /// Expected use time in years (Art. 13(8)); at most one of years and months.
     #[serde(default)]
     pub expected_use_years: Option<u32>,
@@ -139,6 +148,98 @@ pub struct Profile {
     /// Facts for choosing the coordinator CSIRT (Art. 14(7)).
     #[serde(default)]
     pub establishment: Option<Establishment>,
+    /// Exclusions from the CRA's scope the manufacturer claims (Art. 2(2)–(7)) or the temporary
+    /// permissions of Art. 4(2)–(3) it relies on; each is shown with its provision and condition.
+    #[serde(default)]
+    pub scope_exclusions: Vec<ScopeExclusion>,
+}
+
+/// An exclusion from the CRA's scope (Art. 2) or a temporary permission to make a
+/// non-compliant product available (Art. 4(2)–(3)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ScopeExclusion {
+    /// Medical devices under Regulation (EU) 2017/745 (Art. 2(2)(a)).
+    MedicalDevice,
+    /// In vitro diagnostic medical devices under Regulation (EU) 2017/746 (Art. 2(2)(b)).
+    InVitroDiagnostic,
+    /// Products under Regulation (EU) 2019/2144, motor-vehicle type approval (Art. 2(2)(c)).
+    MotorVehicle,
+    /// Products certified under Regulation (EU) 2018/1139, civil aviation (Art. 2(3)).
+    CivilAviation,
+    /// Equipment within the scope of Directive 2014/90/EU, marine equipment (Art. 2(4)).
+    MarineEquipment,
+    /// Identical spare parts made to the same specifications as the components they replace
+    /// (Art. 2(6)).
+    SparePart,
+    /// Developed or modified exclusively for national security or defence purposes, or
+    /// specifically designed to process classified information (Art. 2(7)).
+    NationalSecurityDefence,
+    /// Unfinished software or a prototype shown at a trade fair, exhibition or demonstration
+    /// with a visible sign of non-conformity (Art. 4(2)).
+    TradeFairUnfinished,
+    /// Unfinished software made available for a limited testing period with a visible sign of
+    /// non-conformity (Art. 4(3)).
+    TestVersion,
+}
+
+impl ScopeExclusion {
+    /// The provision.
+    pub fn provision(self) -> &'static str {
+        match self {
+            ScopeExclusion::MedicalDevice => "CRA Art. 2(2)(a), Regulation (EU) 2017/745",
+            ScopeExclusion::InVitroDiagnostic => "CRA Art. 2(2)(b), Regulation (EU) 2017/746",
+            ScopeExclusion::MotorVehicle => "CRA Art. 2(2)(c), Regulation (EU) 2019/2144",
+            ScopeExclusion::CivilAviation => "CRA Art. 2(3), Regulation (EU) 2018/1139",
+            ScopeExclusion::MarineEquipment => "CRA Art. 2(4), Directive 2014/90/EU",
+            ScopeExclusion::SparePart => "CRA Art. 2(6)",
+            ScopeExclusion::NationalSecurityDefence => "CRA Art. 2(7)",
+            ScopeExclusion::TradeFairUnfinished => "CRA Art. 4(2)",
+            ScopeExclusion::TestVersion => "CRA Art. 4(3)",
+        }
+    }
+
+    /// Whether the exclusion takes the product out of the CRA (Art. 2) or only permits a
+    /// non-compliant presentation or test while its conditions hold (Art. 4(2)–(3)).
+    pub fn excludes_product(self) -> bool {
+        !matches!(
+            self,
+            ScopeExclusion::TradeFairUnfinished | ScopeExclusion::TestVersion
+        )
+    }
+
+    /// The condition the claim depends on, in words.
+    pub fn condition(self) -> &'static str {
+        match self {
+            ScopeExclusion::MedicalDevice => {
+                "the product is a medical device to which Regulation (EU) 2017/745 applies"
+            }
+            ScopeExclusion::InVitroDiagnostic => {
+                "the product is an in vitro diagnostic medical device under Regulation (EU) 2017/746"
+            }
+            ScopeExclusion::MotorVehicle => {
+                "the product falls under Regulation (EU) 2019/2144 (type approval of motor vehicles, their systems and components)"
+            }
+            ScopeExclusion::CivilAviation => {
+                "the product is certified under Regulation (EU) 2018/1139 (civil aviation)"
+            }
+            ScopeExclusion::MarineEquipment => {
+                "the equipment falls within the scope of Directive 2014/90/EU (marine equipment)"
+            }
+            ScopeExclusion::SparePart => {
+                "an identical spare part, made to the same specifications as the component it replaces, made available only to replace it"
+            }
+            ScopeExclusion::NationalSecurityDefence => {
+                "developed or modified exclusively for national security or defence purposes, or specifically designed to process classified information"
+            }
+            ScopeExclusion::TradeFairUnfinished => {
+                "only presented at trade fairs, exhibitions or demonstrations, with a visible sign that it does not comply and is not made available until it does; the marketed product is bound in full"
+            }
+            ScopeExclusion::TestVersion => {
+                "unfinished software made available only for the limited period testing needs, with a visible sign that it does not comply; the released product is bound in full"
+            }
+        }
+    }
 }
 
 fn yes() -> bool {
@@ -189,7 +290,27 @@ impl Profile {
         {
             return fail("support_end is before placed_on_market");
         }
+        if self.last_placed_on_market.is_some() && self.placed_on_market.is_none() {
+            return fail(
+                "last_placed_on_market needs placed_on_market (the model's first placing)",
+            );
+        }
+        if let (Some(first), Some(last)) = (self.placed_on_market, self.last_placed_on_market)
+            && last < first
+        {
+            return fail("last_placed_on_market is before placed_on_market");
+        }
         Ok(())
+    }
+
+    /// Whether units of the model are (or may still be) placed on the market from `date`: true
+    /// when no last placing date is given (units still being placed) or it is on or after
+    /// `date`. Without any placing date the answer is true (the protective reading).
+    pub fn units_placed_from(&self, date: Date) -> bool {
+        match (self.placed_on_market, self.last_placed_on_market) {
+            (_, Some(last)) => last >= date,
+            _ => true,
+        }
     }
 
     /// The expected use time in months, if stated.

@@ -15,7 +15,11 @@
 //! - a *negative keyword* drops its entry (`tv` drops "browser", `cnc router` drops "router",
 //!   `built-in firewall` drops "firewall": an integrated component does not make the host
 //!   important, Art. 7(1));
-//! - nothing matched → "default (no entry matched)".
+//! - a product that could be important or critical never silently falls to "default": every
+//!   matched entry *and* every entry a negative keyword ruled out becomes a question for a person
+//!   ([`Suggestions::questions`]) with the technical description of Implementing Regulation (EU)
+//!   2025/2392 it has to be checked against; only a description that touches no entry at all
+//!   reads "default", and even then the person is asked to check the Annex III/IV descriptions.
 //!
 //! Scoring is deterministic: a keyword gives 0.80, a qualified keyword with its qualifier 0.70, a
 //! synonym 0.55; a trigger in the *head* of the description (before the first "with", "that",
@@ -78,6 +82,11 @@ pub struct Suggestions {
     pub verdict: String,
     /// Entries whose keywords occurred but a negative keyword ruled out.
     pub ruled_out: Vec<RuledOut>,
+    /// True whenever any entry matched or was ruled out: the outcome depends on a person's
+    /// answer, never on the suggester alone.
+    pub needs_confirmation: bool,
+    /// One question per candidate entry, with its reason and where its technical description is.
+    pub questions: Vec<String>,
 }
 
 /// Lower-cases `text` and splits it into words of letters and digits.
@@ -225,14 +234,54 @@ pub fn suggest(description: &str, catalogue: &Catalogue) -> Suggestions {
                 .unwrap_or(top.category)
         })
         .unwrap_or(Category::Default);
+    let describe = |id: &str| {
+        catalogue.get(id).map_or(String::new(), |e| {
+            format!(
+                " [{}: {}]",
+                e.implementing_source,
+                e.technical_description.as_deref().unwrap_or(&e.description)
+            )
+        })
+    };
+    let mut questions: Vec<String> = suggestions
+        .iter()
+        .map(|s| {
+            format!(
+                "Is {} ({}, {}) the product's core functionality? Matched: {}.{}",
+                s.id,
+                s.title,
+                s.category,
+                s.triggers.join(", "),
+                describe(&s.id)
+            )
+        })
+        .collect();
+    for r in &ruled_out {
+        let category = catalogue
+            .get(&r.id)
+            .map_or(Category::Default, |e| e.category);
+        questions.push(format!(
+            "Ruled out only because the text says {:?}: confirm that {} ({category}) is not the core functionality (it matched {:?}).{}",
+            r.because,
+            r.id,
+            r.matched,
+            describe(&r.id)
+        ));
+    }
     let verdict = match suggestions.first() {
-        None => "default (no entry matched)".to_string(),
+        None if ruled_out.is_empty() => "default (no entry matched); check the Annex III and IV technical descriptions (Implementing Regulation (EU) 2025/2392) before relying on it".to_string(),
+        None => format!(
+            "undecided: no entry kept, but {} candidate(s) were ruled out by wording only ({}); a person must answer the questions before the product is treated as default",
+            ruled_out.len(),
+            ruled_out.iter().map(|r| r.id.as_str()).collect::<Vec<_>>().join(", ")
+        ),
         Some(top) => format!(
             "{suggested_category} if {} ({}) is the product's core functionality; to be confirmed by a person",
             top.id,
             top.triggers.join(", ")
         ),
     };
+    let needs_confirmation = !suggestions.is_empty() || !ruled_out.is_empty();
     Suggestions {
         label: SUGGESTION_LABEL,
         input: description.to_string(),
@@ -241,6 +290,8 @@ pub fn suggest(description: &str, catalogue: &Catalogue) -> Suggestions {
         suggested_category,
         verdict,
         ruled_out,
+        needs_confirmation,
+        questions,
     }
 }
 

@@ -10,6 +10,13 @@
 //! - Art. 13(13) (technical documentation and EU declaration of conformity) and Art. 13(18)
 //!   (Annex II user information): kept or available for `max(placing + 10 years, support end)`.
 //! - Art. 13(19): the support end (at least month and year) is shown at purchase.
+//! - A declared end that meets the five-year floor but stops before the expected use time ends
+//!   (a 5-year period for a product expected in use 12 years) is flagged: Art. 13(8) says the
+//!   period "shall reflect the length of time during which the product is expected to be in use";
+//!   the five years are a floor, not a safe harbour.
+//! - Placing on the market is per unit (Art. 3(40)): the floor, the Art. 13(13) retention and
+//!   update availability run from each unit's placing. [`SupportPeriod::for_units`] applies the
+//!   floor to the last unit placed and says so while units are still being placed.
 //!
 //! Years and months are calendar periods with the month-end rule of [`crate::calendar`].
 
@@ -43,6 +50,17 @@ pub struct SupportPeriod {
     pub declared_end: Option<Date>,
     /// `false` when the declared end is before `minimum_end`.
     pub declared_end_meets_minimum: Option<bool>,
+    /// `false` when the declared end is before the expected-use end (Art. 13(8) first
+    /// subparagraph: the period reflects the expected use time); `null` when either is unknown.
+    pub declared_end_covers_expected_use: Option<bool>,
+    /// The last unit's placing date, when the profile gives one (Art. 3(40)).
+    #[serde(with = "iso_date::option")]
+    pub last_unit_placed: Option<Date>,
+    /// True when units are still being placed: the floor, retention and update availability
+    /// move with each new unit.
+    pub units_still_placed: bool,
+    /// Findings on the declared end, each citing its provision.
+    pub warnings: Vec<String>,
     /// The end used below: the declared end if it meets the minimum, else the larger of the
     /// minimum and the expected-use end.
     #[serde(with = "iso_date")]
@@ -77,6 +95,10 @@ impl SupportPeriod {
             _ => None,
         };
         let declared_end_meets_minimum = declared_end.map(|d| d >= minimum_end);
+        let declared_end_covers_expected_use = match (declared_end, expected_use_end) {
+            (Some(d), Some(e)) => Some(d >= e),
+            _ => None,
+        };
         let (end, rule) = match (declared_end, declared_end_meets_minimum) {
             (Some(d), Some(true)) => (
                 d,
@@ -106,6 +128,26 @@ impl SupportPeriod {
             }
         };
         let ten_years = add_years_date(placed, 10).ok_or(overflow("documentation retention"))?;
+        let mut warnings = Vec::new();
+        if declared_end_meets_minimum == Some(false) {
+            warnings.push(format!(
+                "declared support end {} is before the Art. 13(8) minimum {}",
+                declared_end.map(iso_date::format).unwrap_or_default(),
+                iso_date::format(minimum_end)
+            ));
+        }
+        if let (Some(false), Some(d), Some(e)) = (
+            declared_end_covers_expected_use,
+            declared_end,
+            expected_use_end,
+        ) {
+            warnings.push(format!(
+                "declared support end {} is before the end of the expected use time {} ({} months): CRA Art. 13(8) requires the support period to reflect the time the product is expected to be in use; five years is only the floor",
+                iso_date::format(d),
+                iso_date::format(e),
+                expected_use_months.unwrap_or_default()
+            ));
+        }
         Ok(SupportPeriod {
             start: placed,
             expected_use_months,
@@ -114,11 +156,60 @@ impl SupportPeriod {
             expected_use_end,
             declared_end,
             declared_end_meets_minimum,
+            declared_end_covers_expected_use,
+            last_unit_placed: None,
+            units_still_placed: false,
+            warnings,
             end,
             end_month: format!("{:04}-{:02}", end.year(), u8::from(end.month())),
             documentation_kept_until: ten_years.max(end),
             rule,
         })
+    }
+
+    /// The support period of a model whose units are placed from `first` until `last` (`None`:
+    /// still being placed). Placing is per unit (Art. 3(40)), so the Art. 13(8) floor and the
+    /// Art. 13(13) retention are also checked against the last unit placed.
+    pub fn for_units(
+        first: Date,
+        last: Option<Date>,
+        expected_use_months: Option<u32>,
+        declared_end: Option<Date>,
+    ) -> Result<SupportPeriod, CraError> {
+        let mut sp = SupportPeriod::compute(first, expected_use_months, declared_end)?;
+        sp.last_unit_placed = last;
+        sp.units_still_placed = last.is_none();
+        match last {
+            Some(last) if last > first => {
+                let floor_last = add_months_date(last, i64::from(sp.minimum_months)).ok_or(
+                    CraError::DateOutOfRange {
+                        what: "support period minimum for the last unit",
+                    },
+                )?;
+                if declared_end.is_some_and(|d| d < floor_last) {
+                    sp.warnings.push(format!(
+                        "the last unit placed on {} is owed support until at least {} (Art. 13(8), placing per unit under Art. 3(40)); the declared end is earlier",
+                        iso_date::format(last),
+                        iso_date::format(floor_last)
+                    ));
+                }
+                if declared_end.is_none() && floor_last > sp.end {
+                    sp.end = floor_last;
+                    sp.end_month = format!("{:04}-{:02}", floor_last.year(), u8::from(floor_last.month()));
+                    sp.rule = "the floor counted from the last unit placed (Art. 13(8), Art. 3(40))".into();
+                }
+                let ten = add_years_date(last, 10).ok_or(CraError::DateOutOfRange {
+                    what: "documentation retention for the last unit",
+                })?;
+                sp.documentation_kept_until = sp.documentation_kept_until.max(ten).max(sp.end);
+            }
+            Some(_) => {}
+            None => sp.warnings.push(
+                "units are still being placed on the market: each unit is owed the Art. 13(8) floor from its own placing, and the Art. 13(13) retention (ten years, or the support period if longer) runs from the last unit placed; the dates here count from the first placing"
+                    .into(),
+            ),
+        }
+        Ok(sp)
     }
 
     /// How long a security update issued on `issued` must stay available (Art. 13(9)).
@@ -181,6 +272,46 @@ mod tests {
         assert_eq!(short.declared_end_meets_minimum, Some(false));
         assert_eq!(short.end, date!(2033 - 01 - 01));
         assert!(short.rule.contains("too early"));
+    }
+
+    #[test]
+    fn five_years_for_twelve_year_use_is_flagged() {
+        // CRA Art. 13(8): "the support period shall reflect the length of time during which the
+        // product is expected to be in use"; 5 years meets the floor, not the expected use.
+        let s = SupportPeriod::compute(
+            date!(2028 - 01 - 01),
+            Some(12 * 12),
+            Some(date!(2033 - 01 - 01)),
+        )
+        .unwrap();
+        assert_eq!(s.declared_end_meets_minimum, Some(true));
+        assert_eq!(s.declared_end_covers_expected_use, Some(false));
+        assert!(
+            s.warnings
+                .iter()
+                .any(|w| w.contains("Art. 13(8)") && w.contains("2040-01-01"))
+        );
+    }
+
+    #[test]
+    fn last_unit_moves_floor_and_retention() {
+        // Art. 3(40): placing per unit; Art. 13(13): ten years after placing.
+        let s = SupportPeriod::for_units(
+            date!(2026 - 03 - 01),
+            Some(date!(2029 - 06 - 01)),
+            None,
+            Some(date!(2031 - 03 - 01)),
+        )
+        .unwrap();
+        assert!(s.warnings.iter().any(|w| w.contains("2034-06-01")));
+        assert_eq!(s.documentation_kept_until, date!(2039 - 06 - 01));
+        let open = SupportPeriod::for_units(date!(2026 - 03 - 01), None, None, None).unwrap();
+        assert!(open.units_still_placed);
+        assert!(
+            open.warnings
+                .iter()
+                .any(|w| w.contains("still being placed"))
+        );
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! common-specification, certificate, steward and out-of-scope variants. Each row states the
 //! expected category, open routes and whether a notified body is needed (CRA Art. 7, 8, 32).
 
-use cyres_cra::{Catalogue, Category, Profile, Role, Route, classify};
+use cyres_cra::{Catalogue, Category, Profile, Role, Route, RoutingRule, classify, suggest};
 use std::collections::BTreeSet;
 use time::macros::date;
 
@@ -481,14 +481,16 @@ const ROWS: &[Row] = &[
         ALL,
         false,
     ),
+    // CRA Art. 27(9), 32(2): a certificate opens Module A for class I only under a scheme a
+    // delegated act names; none is adopted, so a notified body is still needed.
     (
         "VPN gateway, EUCC substantial",
         &["annex3-class1-5"],
         &[],
         V::CertSubstantial,
         C1,
-        ALL,
-        false,
+        NB,
+        true,
     ),
     (
         "browser, certificate only at basic",
@@ -774,8 +776,8 @@ fn obligations_dates_and_the_transitional_rule() {
     let after = classify(&p, &catalogue, date!(2027 - 12 - 11)).unwrap();
     assert!(after.obligations.iter().all(|o| o.applies));
 
-    // Art. 69(2)–(3): placed in 2027, not modified → only Art. 14 binds it.
-    let legacy = Profile::from_str_any("name = \"legacy camera\"\ncore_functions = [\"annex3-class1-17\"]\nplaced_on_market = 2027-05-01").unwrap();
+    // Art. 69(2)–(3): every unit placed in 2027, none after, not modified → only Art. 14.
+    let legacy = Profile::from_str_any("name = \"legacy camera\"\ncore_functions = [\"annex3-class1-17\"]\nplaced_on_market = 2027-05-01\nlast_placed_on_market = 2027-11-30").unwrap();
     let c = classify(&legacy, &catalogue, date!(2028 - 06 - 01)).unwrap();
     for o in &c.obligations {
         if o.id.starts_with("art14") {
@@ -786,7 +788,7 @@ fn obligations_dates_and_the_transitional_rule() {
             assert!(o.condition.unwrap().contains("69(2)"));
         }
     }
-    let modified = Profile::from_str_any("name = \"legacy camera v2\"\ncore_functions = [\"annex3-class1-17\"]\nplaced_on_market = 2027-05-01\nsubstantially_modified_on = 2028-02-01").unwrap();
+    let modified = Profile::from_str_any("name = \"legacy camera v2\"\ncore_functions = [\"annex3-class1-17\"]\nplaced_on_market = 2027-05-01\nlast_placed_on_market = 2027-11-30\nsubstantially_modified_on = 2028-02-01").unwrap();
     let c = classify(&modified, &catalogue, date!(2028 - 06 - 01)).unwrap();
     let annex1 = c
         .obligations
@@ -867,5 +869,345 @@ users = [{ member_state = "DE", users = 10 }]
         c.notes
             .iter()
             .any(|n| n.contains("before the Art. 13(8) minimum"))
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Issue 15, "The CRA as code, corrected": one table per point, the provision quoted.
+
+fn example(name: &str) -> Profile {
+    let path = format!(
+        "{}/../../examples/profiles/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    Profile::from_str_any(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+fn obligation<'c>(c: &'c cyres_cra::Classification, id: &str) -> &'c cyres_cra::Obligation {
+    c.obligations
+        .iter()
+        .find(|o| o.id == id)
+        .unwrap_or_else(|| panic!("no obligation {id}"))
+}
+
+/// Point 1. Art. 3(40): "'placing on the market' means the first making available of a product
+/// with digital elements on the Union market" — per unit. Art. 69(2) spares only units placed
+/// before 11 December 2027.
+#[test]
+fn art_3_40_placing_is_per_unit_model_first_placed_2026_still_sold_2028() {
+    let catalogue = Catalogue::builtin();
+    let p = example("camera-first-placed-2026.toml");
+    let c = classify(&p, &catalogue, date!(2028 - 06 - 01)).unwrap();
+    for id in ["annex1-part1-a", "annex2-7", "art13-8", "art13-13"] {
+        let o = obligation(&c, id);
+        assert_eq!(o.applies_from, Some(date!(2027 - 12 - 11)), "{id}");
+        assert!(o.applies, "{id}");
+        assert!(
+            o.units.contains("every unit placed from 2027-12-11"),
+            "{id}: {}",
+            o.units
+        );
+        assert!(o.units.contains("69(2)"), "{id}: {}", o.units);
+    }
+    assert!(obligation(&c, "art14-2").units.contains("69(3)"));
+    // Retention and the floor move with each unit while units are still being placed.
+    let sp = c.support_period.as_ref().unwrap();
+    assert!(sp.units_still_placed);
+    assert!(c.notes.iter().any(|n| n.contains("still being placed")));
+    assert!(obligation(&c, "art13-13").summary.contains("each unit"));
+
+    // (model, last unit, substantial modification) → Annex I applies from.
+    type PlacingRow = (
+        &'static str,
+        Option<&'static str>,
+        Option<&'static str>,
+        Option<time::Date>,
+    );
+    let table: &[PlacingRow] = &[
+        ("2026-04-15", None, None, Some(date!(2027 - 12 - 11))),
+        (
+            "2026-04-15",
+            Some("2028-03-01"),
+            None,
+            Some(date!(2027 - 12 - 11)),
+        ),
+        (
+            "2026-04-15",
+            Some("2027-12-11"),
+            None,
+            Some(date!(2027 - 12 - 11)),
+        ),
+        ("2026-04-15", Some("2027-12-10"), None, None),
+        (
+            "2026-04-15",
+            Some("2027-12-10"),
+            Some("2028-05-01"),
+            Some(date!(2028 - 05 - 01)),
+        ),
+        ("2028-01-10", None, None, Some(date!(2027 - 12 - 11))),
+    ];
+    for (first, last, modified, want) in table {
+        let mut text = format!("name = \"m\"\nplaced_on_market = {first}\n");
+        if let Some(l) = last {
+            text.push_str(&format!("last_placed_on_market = {l}\n"));
+        }
+        if let Some(m) = modified {
+            text.push_str(&format!("substantially_modified_on = {m}\n"));
+        }
+        let p = Profile::from_str_any(&text).unwrap();
+        let c = classify(&p, &catalogue, date!(2028 - 06 - 01)).unwrap();
+        assert_eq!(
+            obligation(&c, "annex1-part1-a").applies_from,
+            *want,
+            "{text}"
+        );
+        assert!(obligation(&c, "art14-2").applies, "{text}");
+    }
+    let bad = Profile::from_str_any(
+        "name = \"m\"\nplaced_on_market = 2027-01-01\nlast_placed_on_market = 2026-01-01",
+    );
+    assert!(
+        bad.unwrap_err()
+            .to_string()
+            .contains("before placed_on_market")
+    );
+}
+
+/// Point 2. IR 2025/2392 Annex II point 1: hardware devices with security boxes "includes but is
+/// not limited to physical payment terminals, hardware security modules … and tachographs";
+/// Art. 32(4): critical products do not get Module A.
+#[test]
+fn annex_iv_1_payment_terminal_and_tachograph_are_critical() {
+    let catalogue = Catalogue::builtin();
+    for file in ["payment-terminal.toml", "tachograph.toml"] {
+        let c = classify(&example(file), &catalogue, date!(2028 - 10 - 01)).unwrap();
+        assert_eq!(c.category, Category::Critical, "{file}");
+        assert!(c.conformity.third_party_required, "{file}");
+        assert!(
+            c.conformity
+                .routes
+                .iter()
+                .all(|r| r.route != Route::ModuleA),
+            "{file}"
+        );
+        let top = &c.matched[0];
+        assert_eq!(top.id, "annex4-1");
+        assert_eq!(
+            top.implementing_source,
+            "Implementing Regulation (EU) 2025/2392, Annex II, point 1"
+        );
+        assert!(
+            top.technical_description
+                .as_deref()
+                .unwrap()
+                .contains("multiple discrete components")
+        );
+    }
+    // --describe: free text finds the Annex IV entry, never "default".
+    for text in [
+        "countertop card payment terminal with PIN pad",
+        "smart tachograph for trucks",
+        "POS terminal for retail",
+    ] {
+        let s = suggest(text, &catalogue);
+        assert_eq!(
+            s.suggested_category,
+            Category::Critical,
+            "{text}: {}",
+            s.verdict
+        );
+        assert_eq!(s.suggestions[0].id, "annex4-1", "{text}");
+        assert!(s.needs_confirmation);
+        assert!(s.questions[0].contains("2025/2392"), "{}", s.questions[0]);
+    }
+}
+
+/// Point 2. Every Annex III and IV entry carries IR 2025/2392's technical description, and a
+/// product that could be important or critical never silently falls to default.
+#[test]
+fn ir_2025_2392_descriptions_and_no_silent_default() {
+    let catalogue = Catalogue::builtin();
+    assert_eq!(catalogue.entries.len(), 26);
+    for e in &catalogue.entries {
+        assert!(
+            e.technical_description
+                .as_deref()
+                .is_some_and(|d| d.len() > 60),
+            "{}",
+            e.id
+        );
+        assert!(e.implementing_source.contains("2025/2392"), "{}", e.id);
+    }
+    // Recital 5: SOAR is not SIEM; recital 3: an embedded browser does not make the app a browser.
+    assert!(catalogue.get("annex3-class1-7").unwrap().exclusions[0].contains("SOAR"));
+    assert!(catalogue.get("annex3-class1-2").unwrap().exclusions[0].contains("news app"));
+    // A negative keyword dropped the only candidate: the verdict asks, it does not say default.
+    let s = suggest("smart TV with a built-in web browser", &catalogue);
+    assert!(s.suggestions.is_empty());
+    assert!(!s.ruled_out.is_empty());
+    assert!(s.needs_confirmation);
+    assert!(s.verdict.starts_with("undecided"), "{}", s.verdict);
+    assert!(s.questions.iter().any(|q| q.contains("annex3-class1-2")));
+    // Nothing at all matched: default, with the instruction to check the descriptions.
+    let s = suggest("a recipe app for bakers", &catalogue);
+    assert!(!s.needs_confirmation);
+    assert!(s.verdict.contains("2025/2392"), "{}", s.verdict);
+}
+
+/// Point 4. Art. 13(8): "the support period … shall reflect the length of time during which the
+/// product with digital elements is expected to be in use"; five years is the floor.
+#[test]
+fn art_13_8_five_year_support_for_twelve_year_use_is_flagged() {
+    let c = classify(
+        &example("twelve-year-use-five-year-support.toml"),
+        &Catalogue::builtin(),
+        date!(2028 - 06 - 01),
+    )
+    .unwrap();
+    let sp = c.support_period.as_ref().unwrap();
+    assert_eq!(sp.declared_end_meets_minimum, Some(true));
+    assert_eq!(sp.declared_end_covers_expected_use, Some(false));
+    assert_eq!(sp.expected_use_end, Some(date!(2040 - 01 - 01)));
+    assert!(
+        c.notes
+            .iter()
+            .any(|n| n.contains("Art. 13(8)") && n.contains("expected use")),
+        "{:?}",
+        c.notes
+    );
+}
+
+/// Point 5. Art. 14(7)(b): "the importer … acting on behalf of the manufacturer for the highest
+/// number of products with digital elements of that manufacturer"; (d)'s last step is a "may".
+#[test]
+fn art_14_7_importer_with_most_products_and_d_as_option() {
+    let c = classify(
+        &example("non-eu-two-importers.toml"),
+        &Catalogue::builtin(),
+        date!(2028 - 06 - 01),
+    )
+    .unwrap();
+    let coord = c.coordinator.unwrap();
+    assert_eq!(
+        (coord.rule, coord.member_state.code()),
+        (RoutingRule::Importer, "IT")
+    );
+    assert!(coord.reason.contains("14"), "{}", coord.reason);
+    let later = Profile::from_str_any(
+        "name = \"x\"\n[establishment]\nfirst_coordinator = \"AT\"\nusers = [{ member_state = \"DE\", users = 5 }]",
+    )
+    .unwrap();
+    let coord = classify(&later, &Catalogue::builtin(), date!(2028 - 06 - 01))
+        .unwrap()
+        .coordinator
+        .unwrap();
+    assert_eq!(
+        (coord.rule, coord.member_state.code()),
+        (RoutingRule::Users, "DE")
+    );
+    assert!(coord.options[0].contains("may"), "{:?}", coord.options);
+}
+
+/// Point 6. Art. 32(1)(d), 32(3)(c): a certification scheme counts only "where available and
+/// applicable", i.e. once a delegated act under Art. 27(9) names it; none is adopted.
+#[test]
+fn art_27_9_certification_scheme_not_yet_available() {
+    let catalogue = Catalogue::builtin();
+    let p = Profile::from_str_any(
+        "name = \"hypervisor\"\ncore_functions = [\"annex3-class2-1\"]\neuropean_certification = \"high\"",
+    )
+    .unwrap();
+    let c = classify(&p, &catalogue, date!(2028 - 06 - 01)).unwrap();
+    let scheme = c
+        .conformity
+        .routes
+        .iter()
+        .find(|r| r.route == Route::CertificationScheme)
+        .unwrap();
+    assert!(!scheme.available);
+    assert!(scheme.note.as_deref().unwrap().contains("Art. 27(9)"));
+    assert!(c.conformity.notified_body_required);
+    assert!(c.notes.iter().any(|n| n.contains("not yet available")));
+    // A catalogue that records such an act makes the route available.
+    let newer = include_str!("../data/catalogue-2024-2847.toml").replace(
+        "certification_delegated_acts = []",
+        "certification_delegated_acts = [\"a test delegated act under Art. 27(9)\"]",
+    );
+    let catalogue = Catalogue::from_str_named(&newer, "newer.toml").unwrap();
+    let c = classify(&p, &catalogue, date!(2028 - 06 - 01)).unwrap();
+    assert!(c.conformity.routes.iter().all(|r| r.available));
+    assert!(!c.conformity.notified_body_required);
+}
+
+/// Point 7. Art. 2(2)–(4), (6), (7) exclusions and the Art. 4(2)–(3) permissions.
+#[test]
+fn art_2_and_4_scope_exclusions() {
+    let catalogue = Catalogue::builtin();
+    let table: &[(&str, &str, bool)] = &[
+        ("medical-device", "Art. 2(2)(a)", false),
+        ("in-vitro-diagnostic", "Art. 2(2)(b)", false),
+        ("motor-vehicle", "Art. 2(2)(c)", false),
+        ("civil-aviation", "Art. 2(3)", false),
+        ("marine-equipment", "Art. 2(4)", false),
+        ("spare-part", "Art. 2(6)", false),
+        ("national-security-defence", "Art. 2(7)", false),
+        ("trade-fair-unfinished", "Art. 4(2)", true),
+        ("test-version", "Art. 4(3)", true),
+    ];
+    for (word, provision, in_scope) in table {
+        let p = Profile::from_str_any(&format!(
+            "name = \"x\"\ncore_functions = [\"annex3-class1-12\"]\nscope_exclusions = [\"{word}\"]"
+        ))
+        .unwrap();
+        let c = classify(&p, &catalogue, date!(2028 - 06 - 01)).unwrap();
+        assert_eq!(c.in_scope, *in_scope, "{word}");
+        assert!(
+            c.scope_exclusions[0].provision.contains(provision),
+            "{word}"
+        );
+        assert_eq!(c.obligations.is_empty(), !in_scope, "{word}");
+        if *in_scope {
+            assert!(c.notes.iter().any(|n| n.contains(provision)), "{word}");
+        } else {
+            assert!(
+                c.scope_note.as_deref().unwrap().contains(provision),
+                "{word}"
+            );
+        }
+    }
+}
+
+/// Point 10. Fine tiers of Art. 64(2)–(4) beside the obligations; Art. 7(1) as the basis of the
+/// classes (Art. 7(2) holds only the criteria).
+#[test]
+fn art_64_fine_tiers_and_art_7_1_basis() {
+    let c = classify(
+        &example("wifi-router.toml"),
+        &Catalogue::builtin(),
+        date!(2028 - 06 - 01),
+    )
+    .unwrap();
+    let tier = |id: &str| obligation(&c, id).fine.unwrap().provision;
+    assert_eq!(tier("annex1-part1-a"), "CRA Art. 64(2)");
+    assert_eq!(tier("art14-2"), "CRA Art. 64(2)");
+    assert_eq!(tier("art28"), "CRA Art. 64(3)");
+    assert_eq!(tier("art32"), "CRA Art. 64(3)");
+    assert_eq!(tier("art64-4"), "CRA Art. 64(4)");
+    assert!(
+        obligation(&c, "art14-2")
+            .summary
+            .contains("without undue delay")
+    );
+    assert_eq!(c.category_basis, "CRA Art. 7(1), Annex III class I");
+    let steward = classify(
+        &profile(&ROWS[ROWS.len() - 1]),
+        &Catalogue::builtin(),
+        date!(2028 - 06 - 01),
+    )
+    .unwrap();
+    assert!(
+        steward.obligations.iter().all(|o| o.fine.is_none()),
+        "Art. 64(10)(b)"
     );
 }

@@ -361,3 +361,44 @@ proptest! {
         prop_assert_eq!(got, expected);
     }
 }
+
+/// Issue 15 point 10. Art. 14(2)(a)–(b), 14(4)(a)–(b): "without undue delay and in any event
+/// within 24 hours" / "72 hours": the hour limits are outer limits, shown as such; the final
+/// reports have a period only (Art. 14(2)(c), 14(4)(c)).
+#[test]
+fn art_14_without_undue_delay_beside_the_hour_limits() {
+    let table = [
+        (
+            CaseKind::Vulnerability,
+            StageKind::EarlyWarning,
+            true,
+            "24 h",
+        ),
+        (
+            CaseKind::Vulnerability,
+            StageKind::Notification,
+            true,
+            "72 h",
+        ),
+        (CaseKind::Vulnerability, StageKind::FinalReport, false, ""),
+        (
+            CaseKind::Vulnerability,
+            StageKind::IntermediateReport,
+            false,
+            "",
+        ),
+        (CaseKind::Incident, StageKind::EarlyWarning, true, "24 h"),
+        (CaseKind::Incident, StageKind::Notification, true, "72 h"),
+        (CaseKind::Incident, StageKind::FinalReport, false, ""),
+    ];
+    for (kind, st, undue, hours) in table {
+        let c = CaseTimes::new(kind, datetime!(2026-10-05 09:30 UTC));
+        let d = deadlines(&c, datetime!(2026-10-05 10:30 UTC)).unwrap();
+        let s = stage(&d, st);
+        assert_eq!(s.without_undue_delay, undue, "{kind:?} {st:?}");
+        if undue {
+            assert!(s.rule.starts_with("without undue delay"), "{}", s.rule);
+            assert!(s.rule.ends_with(hours), "{}", s.rule);
+        }
+    }
+}

@@ -145,7 +145,19 @@ fn table_of_descriptions() {
             continue;
         }
         if expected.is_empty() {
-            assert_eq!(s.verdict, "default (no entry matched)", "{text}");
+            // Issue 15 point 2: a product whose candidates were only ruled out by wording is
+            // "undecided" and asks; only one touching no entry reads default.
+            if s.ruled_out.is_empty() {
+                assert!(
+                    s.verdict.starts_with("default (no entry matched)"),
+                    "{text}"
+                );
+                assert!(!s.needs_confirmation, "{text}");
+            } else {
+                assert!(s.verdict.starts_with("undecided"), "{text}: {}", s.verdict);
+                assert!(s.needs_confirmation, "{text}");
+                assert_eq!(s.questions.len(), s.ruled_out.len(), "{text}");
+            }
             assert_eq!(s.suggested_category, Category::Default);
         } else {
             let t = &s.suggestions[0];

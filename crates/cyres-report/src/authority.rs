@@ -1,23 +1,37 @@
 //! The authority side of a notification: what the coordinator CSIRT decides, and what ENISA
-//! sees (CRA Art. 16(2), Delegated Regulation (EU) 2026/881).
+//! sees (CRA Art. 16(2), Delegated Regulation (EU) 2026/881 of 11 December 2025, OJ L,
+//! 2026/881, 20.4.2026).
 //!
 //! - **Forward** (Art. 16(2), first subparagraph): the coordinator CSIRT disseminates the
 //!   notification without delay to the CSIRTs of the other member states the manufacturer listed
 //!   as places where the product is made available.
-//! - **Delay**: in exceptional circumstances (a request of the manufacturer, the sensitivity it
-//!   indicated, coordinated vulnerability disclosure) the coordinator may delay dissemination
-//!   for the strictly necessary time, on cybersecurity-related grounds. ENISA is told at once,
-//!   with the reasons and the planned release date. The grounds are those of DR (EU) 2026/881
-//!   as summarised in docs/cra.md §9 (tagged there as secondary sources): risks of sharing
-//!   outweigh the benefits (its Art. 3), a receiving CSIRT is compromised or inadequate (Art. 4),
-//!   the single reporting platform is compromised (Art. 5). The delegated act's finer conditions
-//!   were not available; the model takes one ground per decision plus a free-text reason.
-//! - **Limited fields for ENISA** (Art. 16(2), second subparagraph): when the manufacturer's
-//!   72-hour vulnerability notification raises one of the particularly exceptional security
-//!   grounds and the coordinator applies them, ENISA at first receives only that a notification
-//!   exists, general information on the product, the general nature of the exploit and that
-//!   security-related grounds were raised ([`LimitedView`]). If ENISA then sees a systemic risk it
-//!   recommends full dissemination ([`crate::systemic`]).
+//! - **Delay** (Art. 16(2), second subparagraph): in exceptional circumstances (a request of the
+//!   manufacturer, the sensitivity it indicated) the coordinator may delay dissemination for the
+//!   strictly necessary time, on justified cybersecurity-related grounds. ENISA is told at once,
+//!   with the reasons and the planned release date. The grounds are those of DR (EU) 2026/881:
+//!   its Art. 3 (the nature of the reported information), Art. 4 (a specific receiving CSIRT
+//!   compromised or inadequate), Art. 5 (the single reporting platform compromised).
+//!   An Art. 3 delay needs both that the risks of dissemination outweigh its benefits **and
+//!   cannot be mitigated by handling restrictions such as TLP or PAP**, and at least one of the
+//!   conditions its Art. 3 lists: the decision records that TLP/PAP was considered and which
+//!   condition holds ([`Art3Condition`]). The sources read gave the first listed condition
+//!   verbatim (an effective mitigation, such as a security update or user guidance, expected to
+//!   be available) and recital 70 CRA the example of an ongoing coordinated disclosure; any other
+//!   listed condition is recorded by its point and wording. A high TLP label alone (even
+//!   TLP:RED) is therefore never a reason to delay: TLP is exactly the handling restriction that
+//!   has to be found insufficient first.
+//! - **Limited fields for ENISA** (Art. 16(2), **third** subparagraph): when the manufacturer
+//!   indicates in its 72-hour vulnerability notification one of the particularly exceptional
+//!   grounds (a)–(c), only the listed fields are made available to ENISA *simultaneously* —
+//!   that a notification exists, general information on the product, the general nature of the
+//!   exploit, and that security-related grounds were raised ([`LimitedView`]) — "until the full
+//!   notification is disseminated". cyres applies the manufacturer's indication at intake
+//!   ([`enisa_view`] with no decision yet is already limited) and to every later report of the
+//!   case (the final report carries the indication in its header), not only once a CSIRT acts.
+//! - **ENISA's recommendation**: if ENISA considers there is a systemic risk it may *recommend*
+//!   to the coordinating CSIRT that it disseminate the full notification (Art. 16(2), third
+//!   subparagraph, last sentence). ENISA does not disseminate on its own; the coordinator
+//!   accepts or declines, and the answer is recorded ([`RecommendationResponse`]).
 
 use crate::ReportError;
 use crate::case::{IntermediateRequest, Sensitivity};
@@ -27,7 +41,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use time::OffsetDateTime;
 
-/// The circumstances Art. 16(2) names for a delay.
+/// The circumstances Art. 16(2), second subparagraph, names for a delay.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum DelayCircumstance {
@@ -39,11 +53,29 @@ pub enum DelayCircumstance {
     CoordinatedDisclosure,
 }
 
-/// The cybersecurity-related grounds of DR (EU) 2026/881 (docs/cra.md §9, secondary sources).
+/// Which condition of DR (EU) 2026/881 Art. 3 holds (at least one must, besides TLP/PAP being
+/// insufficient).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Art3Condition {
+    /// The manufacturer informed the CSIRT that an effective risk mitigation measure, such as a
+    /// security update or user guidance, is expected to be made available (DR 2026/881 Art. 3,
+    /// first listed condition).
+    MitigationExpected,
+    /// An ongoing coordinated vulnerability disclosure procedure (the example of CRA recital 70;
+    /// record the DR 2026/881 Art. 3 point it falls under in `art3_condition_text`).
+    CoordinatedDisclosure,
+    /// Another condition listed in DR 2026/881 Art. 3, named by point and wording in
+    /// `art3_condition_text`.
+    OtherListed,
+}
+
+/// The cybersecurity-related grounds of DR (EU) 2026/881.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum DelayGround {
-    /// The risks of sharing outweigh its benefits (DR 2026/881 Art. 3).
+    /// The risks of sharing outweigh its benefits and cannot be mitigated by TLP or PAP, and an
+    /// Art. 3 condition holds (DR 2026/881 Art. 3).
     RisksOutweighBenefits,
     /// A receiving CSIRT is compromised or cannot protect the information (DR 2026/881 Art. 4);
     /// applies to named recipients only.
@@ -57,7 +89,7 @@ impl DelayGround {
     pub fn label(self) -> &'static str {
         match self {
             DelayGround::RisksOutweighBenefits => {
-                "risks of sharing outweigh the benefits (DR (EU) 2026/881 Art. 3)"
+                "risks of sharing outweigh the benefits and TLP/PAP cannot mitigate them (DR (EU) 2026/881 Art. 3)"
             }
             DelayGround::RecipientCompromised => {
                 "receiving CSIRT compromised or inadequate (DR (EU) 2026/881 Art. 4)"
@@ -76,6 +108,17 @@ pub struct Delay {
     pub circumstances: BTreeSet<DelayCircumstance>,
     /// The DR 2026/881 ground.
     pub ground: DelayGround,
+    /// For [`DelayGround::RisksOutweighBenefits`]: the coordinator considered handling
+    /// restrictions (TLP, PAP) and found they cannot mitigate the risks (DR 2026/881 Art. 3).
+    #[serde(default)]
+    pub tlp_pap_considered: bool,
+    /// For [`DelayGround::RisksOutweighBenefits`]: which DR 2026/881 Art. 3 condition holds.
+    #[serde(default)]
+    pub art3_condition: Option<Art3Condition>,
+    /// The point and wording of the condition, required for `other-listed` and
+    /// `coordinated-disclosure`.
+    #[serde(default)]
+    pub art3_condition_text: Option<String>,
     /// For [`DelayGround::RecipientCompromised`]: the member states whose CSIRTs are withheld
     /// from. Empty for the other grounds (everyone is withheld from).
     #[serde(default)]
@@ -102,7 +145,9 @@ pub enum Dissemination {
 pub struct DecisionRequest {
     /// Forward or delay.
     pub dissemination: Dissemination,
-    /// Apply the Art. 16(2) second-subparagraph regime (ENISA sees limited fields).
+    /// Kept for compatibility: the Art. 16(2) third-subparagraph regime follows the
+    /// manufacturer's indication in the notification, not this flag. Asking for it on a
+    /// notification that raised no ground is refused.
     #[serde(default)]
     pub restrict_enisa: bool,
     /// Who decides (user name).
@@ -153,8 +198,92 @@ pub struct Decision {
     pub delay: Option<Delay>,
     /// The notice ENISA gets at once about a delay.
     pub enisa_notice: Option<EnisaDelayNotice>,
-    /// Whether ENISA sees only the limited fields.
+    /// Whether ENISA sees only the limited fields (the manufacturer raised an Art. 16(2)
+    /// third-subparagraph ground and the full notification is not yet disseminated).
     pub enisa_limited: bool,
+    /// The coordinator's answer to ENISA's recommendation to disseminate the full notification,
+    /// once given.
+    #[serde(default)]
+    pub recommendation: Option<RecommendationResponse>,
+}
+
+/// The coordinator's answer to ENISA's recommendation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RecommendationAnswer {
+    /// The coordinator disseminates the full notification to the CSIRTs of the other member
+    /// states.
+    Accepted,
+    /// The coordinator keeps its decision; the reason is recorded.
+    Declined,
+}
+
+/// The coordinator's recorded answer to ENISA's recommendation of full dissemination (CRA
+/// Art. 16(2), third subparagraph: ENISA "may recommend" it; the coordinator decides).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecommendationResponse {
+    /// The notification's case.
+    pub case_id: String,
+    /// Accepted or declined.
+    pub answer: RecommendationAnswer,
+    /// Who answered.
+    pub answered_by: String,
+    /// When.
+    #[serde(with = "time::serde::rfc3339")]
+    pub answered_at: OffsetDateTime,
+    /// Why (required when declining).
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// The CSIRTs that receive the full notification on acceptance (all member states other
+    /// than the coordinator's); empty when declined.
+    #[serde(default)]
+    pub disseminate_to: Vec<MemberState>,
+}
+
+/// Records the coordinator's answer to ENISA's recommendation. Refused: an answer by anyone
+/// but the coordinator CSIRT, a decline without a reason, an answer without a person.
+pub fn answer_recommendation(
+    report: &Report,
+    answered_by_state: MemberState,
+    answer: RecommendationAnswer,
+    answered_by: &str,
+    answered_at: OffsetDateTime,
+    reason: Option<String>,
+) -> Result<RecommendationResponse, ReportError> {
+    let fail = |problem: String| ReportError::Decision {
+        case_id: report.case_id.clone(),
+        problem,
+    };
+    let coordinator = report.header.coordinator;
+    if answered_by_state != coordinator {
+        return Err(fail(format!(
+            "only the coordinator CSIRT ({coordinator}) answers ENISA's recommendation, not {answered_by_state}"
+        )));
+    }
+    if answered_by.trim().is_empty() {
+        return Err(fail("the answering person is required".into()));
+    }
+    let reason = reason
+        .map(|r| r.trim().to_string())
+        .filter(|r| !r.is_empty());
+    if answer == RecommendationAnswer::Declined && reason.is_none() {
+        return Err(fail(
+            "declining ENISA's recommendation needs a reason (it is recorded)".into(),
+        ));
+    }
+    Ok(RecommendationResponse {
+        case_id: report.case_id.clone(),
+        answer,
+        answered_by: answered_by.trim().to_string(),
+        answered_at: answered_at.to_offset(time::UtcOffset::UTC),
+        reason,
+        disseminate_to: match answer {
+            RecommendationAnswer::Accepted => {
+                MemberState::all().filter(|m| *m != coordinator).collect()
+            }
+            RecommendationAnswer::Declined => Vec::new(),
+        },
+    })
 }
 
 /// The CSIRTs to forward to: the listed member states other than the coordinator's own.
@@ -201,15 +330,9 @@ pub fn decide(
         return Err(fail("the deciding person is required".into()));
     }
     let decided_at = request.decided_at.to_offset(time::UtcOffset::UTC);
-    if request.restrict_enisa {
-        if !raises_security_grounds(report) {
-            return Err(fail("limited fields for ENISA need a vulnerability notification that raises an Art. 16(2) second-subparagraph ground".into()));
-        }
-        if !matches!(request.dissemination, Dissemination::Delay(_)) {
-            return Err(fail(
-                "limited fields for ENISA apply only while dissemination is delayed".into(),
-            ));
-        }
+    let grounds = raises_security_grounds(report);
+    if request.restrict_enisa && !grounds {
+        return Err(fail("limited fields for ENISA need a vulnerability notification in which the manufacturer raised an Art. 16(2) third-subparagraph ground".into()));
     }
     let (forward_now, withheld, delay) = match request.dissemination {
         Dissemination::Forward => (targets, Vec::new(), None),
@@ -228,6 +351,36 @@ pub fn decide(
                 return Err(fail(
                     "the planned release date must be after the decision".into(),
                 ));
+            }
+            d.art3_condition_text = d
+                .art3_condition_text
+                .map(|t| t.trim().to_string())
+                .filter(|t| !t.is_empty());
+            if d.ground == DelayGround::RisksOutweighBenefits {
+                // DR 2026/881 Art. 3: only where TLP/PAP cannot mitigate the risks and at least
+                // one listed condition holds.
+                if !d.tlp_pap_considered {
+                    return Err(fail("an Art. 3 delay (DR (EU) 2026/881) needs the finding that handling restrictions such as TLP or PAP cannot mitigate the risks; a high TLP label is itself such a restriction, not a reason to delay".into()));
+                }
+                match d.art3_condition {
+                    None => {
+                        return Err(fail(
+                            "an Art. 3 delay (DR (EU) 2026/881) names the listed condition that holds"
+                                .into(),
+                        ));
+                    }
+                    Some(Art3Condition::OtherListed | Art3Condition::CoordinatedDisclosure)
+                        if d.art3_condition_text.is_none() =>
+                    {
+                        return Err(fail("name the DR (EU) 2026/881 Art. 3 point and its wording for this condition".into()));
+                    }
+                    Some(_) => {}
+                }
+            } else if d.art3_condition.is_some() {
+                return Err(fail(format!(
+                    "a DR (EU) 2026/881 Art. 3 condition does not apply to the ground {}",
+                    d.ground.label()
+                )));
             }
             let (now, held): (Vec<_>, Vec<_>) = match d.ground {
                 DelayGround::RecipientCompromised => {
@@ -254,6 +407,7 @@ pub fn decide(
             (now, held, Some(d))
         }
     };
+    let enisa_limited = grounds && delay.is_some();
     let enisa_notice = delay.as_ref().map(|d| EnisaDelayNotice {
         case_id: report.case_id.clone(),
         coordinator,
@@ -272,7 +426,10 @@ pub fn decide(
         withheld,
         delay,
         enisa_notice,
-        enisa_limited: request.restrict_enisa,
+        // Art. 16(2) third subparagraph: limited "until the full notification is disseminated";
+        // a forward disseminates it at once.
+        enisa_limited,
+        recommendation: None,
     })
 }
 
@@ -285,11 +442,15 @@ impl Decision {
     }
 }
 
-fn raises_security_grounds(report: &Report) -> bool {
-    matches!(&report.content, ReportContent::VulnerabilityNotification(n) if !n.security_grounds.is_empty())
+/// Whether the manufacturer raised an Art. 16(2) third-subparagraph ground for this report: in
+/// the 72-hour vulnerability notification itself, or carried in the header of the case's later
+/// reports.
+pub fn raises_security_grounds(report: &Report) -> bool {
+    !report.header.security_grounds.is_empty()
+        || matches!(&report.content, ReportContent::VulnerabilityNotification(n) if !n.security_grounds.is_empty())
 }
 
-/// What ENISA sees first in the particularly exceptional case of Art. 16(2), second
+/// What ENISA sees first in the particularly exceptional case of Art. 16(2), third
 /// subparagraph: that a notification exists, general product information, the general nature of
 /// the exploit, and that security-related grounds were raised. Nothing else: not the
 /// vulnerability, the measures, the CVE ids, the sensitivity or *which* ground.
@@ -315,15 +476,23 @@ pub struct LimitedView {
     pub security_grounds_raised: bool,
 }
 
-/// The limited view of a report, if it is a vulnerability notification raising Art. 16(2)
-/// grounds.
+/// The limited view of a report whose case raised Art. 16(2) third-subparagraph grounds: the
+/// notification itself, or a later report of the case (intermediate, final) whose header carries
+/// the manufacturer's indication. Later reports give the product's identification as its general
+/// information and no exploit details.
 pub fn limited_view(report: &Report) -> Option<LimitedView> {
-    let ReportContent::VulnerabilityNotification(n) = &report.content else {
-        return None;
-    };
-    if n.security_grounds.is_empty() {
+    if !raises_security_grounds(report) || report.kind() != CaseKind::Vulnerability {
         return None;
     }
+    let (product_information, exploit_nature) = match &report.content {
+        ReportContent::VulnerabilityNotification(n) => {
+            (n.product_information.clone(), n.exploit_nature.clone())
+        }
+        _ => (
+            report.header.product_name.clone(),
+            "given in the notification (limited regime of Art. 16(2), third subparagraph)".into(),
+        ),
+    };
     Some(LimitedView {
         case_id: report.case_id.clone(),
         kind: report.kind(),
@@ -331,8 +500,8 @@ pub fn limited_view(report: &Report) -> Option<LimitedView> {
         coordinator: report.header.coordinator,
         manufacturer: report.header.manufacturer.clone(),
         product_name: report.header.product_name.clone(),
-        product_information: n.product_information.clone(),
-        exploit_nature: n.exploit_nature.clone(),
+        product_information,
+        exploit_nature,
         security_grounds_raised: true,
     })
 }
@@ -347,28 +516,57 @@ pub enum EnisaView {
     Limited(LimitedView),
 }
 
-/// ENISA's view of a report: limited while the coordinator applies the second-subparagraph
-/// regime and the planned release has not come, full otherwise.
+/// ENISA's view of a report under Art. 16(2), third subparagraph: when the manufacturer raised a
+/// ground, limited from intake (no decision yet) and while a delay lasts; full once the full
+/// notification is disseminated (a forward, the planned release, or the coordinator accepting
+/// ENISA's recommendation). Full otherwise.
 pub fn enisa_view(report: &Report, decision: Option<&Decision>, now: OffsetDateTime) -> EnisaView {
-    if let Some(d) = decision
-        && d.enisa_limited
-        && !d.release_due(now)
-        && let Some(view) = limited_view(report)
-    {
+    let disseminated = decision.is_some_and(|d| {
+        !d.enisa_limited
+            || d.release_due(now)
+            || d.recommendation
+                .as_ref()
+                .is_some_and(|r| r.answer == RecommendationAnswer::Accepted)
+    });
+    if !disseminated && let Some(view) = limited_view(report) {
         return EnisaView::Limited(view);
     }
     EnisaView::Full(Box::new(report.clone()))
 }
 
-/// Whether the manufacturer's indicated sensitivity alone suggests the coordinator consider a
-/// delay (TLP:AMBER+STRICT or TLP:RED). A hint for the inbox, not a rule.
+/// Whether the inbox should prompt the coordinator to consider a delay: the manufacturer asked
+/// for one, or raised an Art. 16(2) third-subparagraph ground. The indicated sensitivity alone
+/// never does, not even TLP:RED: DR (EU) 2026/881 Art. 3 allows a delay only where handling
+/// restrictions such as TLP or PAP cannot mitigate the risks, so a TLP label is met by handling
+/// the notification under that label, not by withholding it. A hint, not a rule.
 pub fn sensitivity_suggests_delay(report: &Report) -> bool {
-    let s = match &report.content {
-        ReportContent::VulnerabilityNotification(n) => Some(n.sensitivity),
-        ReportContent::IncidentNotification(n) => Some(n.sensitivity),
-        _ => None,
+    let requested = match &report.content {
+        ReportContent::VulnerabilityNotification(n) => n.delay_requested,
+        ReportContent::IncidentNotification(n) => n.delay_requested,
+        _ => false,
     };
-    s.is_some_and(|s| s >= Sensitivity::AmberStrict)
+    requested || raises_security_grounds(report)
+}
+
+/// The handling restriction the manufacturer's indicated sensitivity asks for, to apply when
+/// disseminating (the TLP label, with its meaning); `None` for stages without one.
+pub fn handling_restriction(report: &Report) -> Option<&'static str> {
+    let s = match &report.content {
+        ReportContent::VulnerabilityNotification(n) => n.sensitivity,
+        ReportContent::IncidentNotification(n) => n.sensitivity,
+        _ => return None,
+    };
+    Some(match s {
+        Sensitivity::Clear => "TLP:CLEAR: no limit on disclosure",
+        Sensitivity::Green => "TLP:GREEN: share within the community",
+        Sensitivity::Amber => {
+            "TLP:AMBER: need-to-know within the recipient organisations and their clients"
+        }
+        Sensitivity::AmberStrict => {
+            "TLP:AMBER+STRICT: need-to-know within the recipient organisations only"
+        }
+        Sensitivity::Red => "TLP:RED: named recipients only",
+    })
 }
 
 /// A coordinator CSIRT's request for an intermediate report on relevant status updates (Art.

@@ -14,7 +14,7 @@
 //! - **Member states where the product is available** feed the early warning (Art. 14(2)(a),
 //!   14(4)(a)) and the coordinator's forwarding (Art. 16(2)).
 //! - **Sensitivity** and **security grounds** are what the manufacturer indicates in the 72-hour
-//!   notification (Art. 14(2)(b), Art. 16(2) second subparagraph).
+//!   notification (Art. 14(2)(b), Art. 16(2) third subparagraph).
 //!
 //! All times are stored in UTC.
 
@@ -195,7 +195,7 @@ impl Sensitivity {
 }
 
 /// The "particularly exceptional" security grounds a manufacturer may indicate in the 72-hour
-/// vulnerability notification (CRA Art. 16(2), second subparagraph, points (a)–(c)). While they
+/// vulnerability notification (CRA Art. 16(2), third subparagraph, points (a)–(c)). While they
 /// hold, ENISA first receives only the limited fields ([`crate::authority::LimitedView`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -214,13 +214,13 @@ impl SecurityGround {
     pub fn label(self) -> &'static str {
         match self {
             SecurityGround::ExploitedOnlyInCoordinatorState => {
-                "exploited only in the coordinator's member state (Art. 16(2)(a))"
+                "exploited only in the coordinator's member state (Art. 16(2), third subparagraph, point (a))"
             }
             SecurityGround::EssentialSecurityInterests => {
-                "dissemination contrary to essential security interests (Art. 16(2)(b))"
+                "dissemination contrary to essential security interests (Art. 16(2), third subparagraph, point (b))"
             }
             SecurityGround::ImminentHighRisk => {
-                "dissemination poses an imminent high cybersecurity risk (Art. 16(2)(c))"
+                "dissemination poses an imminent high cybersecurity risk (Art. 16(2), third subparagraph, point (c))"
             }
         }
     }
@@ -395,7 +395,7 @@ pub struct Case {
     /// Sensitivity of the notified information, as the manufacturer considers it.
     #[serde(default)]
     pub sensitivity: Option<Sensitivity>,
-    /// Art. 16(2) second-subparagraph grounds the manufacturer raises.
+    /// Art. 16(2) third-subparagraph grounds the manufacturer raises.
     #[serde(default)]
     pub security_grounds: BTreeSet<SecurityGround>,
     /// The manufacturer asks the coordinator to delay dissemination (Art. 16(2)).
@@ -416,6 +416,36 @@ pub struct Case {
     /// The notification already carried the final report's content (Art. 14(2)(c) "unless").
     #[serde(default)]
     pub notification_covers_final: bool,
+    /// Whether and when users were informed (Art. 14(8)); `None` while they have not been.
+    #[serde(default)]
+    pub users_informed: Option<UsersInformed>,
+}
+
+/// Who informed the users (Art. 14(8)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum InformedBy {
+    /// The manufacturer (Art. 14(8), first subparagraph).
+    Manufacturer,
+    /// The coordinator CSIRT, where the manufacturer failed to inform them in a timely manner
+    /// (Art. 14(8), second subparagraph, after consulting the manufacturer, "may").
+    Csirt,
+}
+
+/// The record that users were informed of the vulnerability or incident (Art. 14(8)).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UsersInformed {
+    /// When the first notice reached users (publication time).
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    /// By whom.
+    pub by: InformedBy,
+    /// The notice id, when cyres published it.
+    #[serde(default)]
+    pub notice_id: Option<String>,
+    /// Whether the notice already named risk mitigation or corrective measures (Art. 14(8):
+    /// "where necessary"; a notice without them is allowed and needed).
+    pub measures_included: bool,
 }
 
 impl Case {
@@ -462,6 +492,7 @@ impl Case {
             submissions: Vec::new(),
             early_warning_covers_notification: false,
             notification_covers_final: false,
+            users_informed: None,
         }
     }
 

@@ -41,6 +41,11 @@ pub struct HeaderDraft {
     pub cve_ids: Vec<String>,
     /// Advisory ids.
     pub advisory_ids: Vec<String>,
+    /// The manufacturer's Art. 16(2) third-subparagraph indication, carried by the case's
+    /// reports after the early warning so that ENISA receives only the limited fields from
+    /// intake, the final report included.
+    #[serde(skip_serializing_if = "BTreeSet::is_empty")]
+    pub security_grounds: BTreeSet<SecurityGround>,
 }
 
 /// Draft of [`VulnerabilityEarlyWarning`].
@@ -316,6 +321,15 @@ pub fn draft(case: &Case, stage: StageKind) -> Draft {
         aware_at: Some(case.aware_at.to_offset(time::UtcOffset::UTC)),
         cve_ids: clean_list(&case.cve_ids),
         advisory_ids: clean_list(&case.advisory_ids),
+        // Art. 16(2), third subparagraph: the indication applies to the notification and to every
+        // later report of a vulnerability case.
+        security_grounds: if case.kind == CaseKind::Vulnerability
+            && stage != StageKind::EarlyWarning
+        {
+            case.security_grounds.clone()
+        } else {
+            BTreeSet::new()
+        },
     };
     let product_information = {
         let mut parts = vec![case.product.name.trim().to_string()];
@@ -637,6 +651,11 @@ pub fn validate(d: &Draft) -> Result<Report, Vec<MissingField>> {
                 aware_at: aware_at.to_offset(time::UtcOffset::UTC),
                 cve_ids: clean_list(&h.cve_ids),
                 advisory_ids: clean_list(&h.advisory_ids),
+                security_grounds: if d.kind == CaseKind::Vulnerability {
+                    h.security_grounds.clone()
+                } else {
+                    BTreeSet::new()
+                },
             },
             content,
         }),

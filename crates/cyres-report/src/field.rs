@@ -227,7 +227,7 @@ pub(crate) const V_SENSITIVITY: FieldSpec = req(
 pub(crate) const V_GROUNDS: FieldSpec = opt(
     "content.security_grounds",
     "Security grounds raised (particularly exceptional cases)",
-    "CRA Art. 16(2), second subparagraph",
+    "CRA Art. 16(2), third subparagraph",
 );
 pub(crate) const V_DELAY: FieldSpec = opt(
     "content.delay_requested",

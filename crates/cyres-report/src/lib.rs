@@ -9,11 +9,14 @@
 //! - [`ReportPack`]: `cyres-report-pack/1` JSON with an idempotency key, and a standalone HTML
 //!   page in the assumed order of the ENISA single reporting platform form;
 //! - [`user_notice`]: the Art. 14(8) notice to impacted users, JSON and HTML;
-//! - [`authority`]: the coordinator's forward-or-delay decision (Art. 16(2), DR (EU) 2026/881)
-//!   and the limited fields ENISA sees in the particularly exceptional case;
+//! - [`authority`]: the coordinator's forward-or-delay decision (Art. 16(2), DR (EU) 2026/881),
+//!   the limited fields ENISA sees in the particularly exceptional case (Art. 16(2), third
+//!   subparagraph, applied from intake) and the coordinator's answer to ENISA's recommendation;
 //! - [`systemic`]: ENISA's explainable systemic-risk score per notification and per CVE or
 //!   component across all notifications, with analyst review;
-//! - [`voluntary`]: Art. 15 public submissions → case proposals.
+//! - [`voluntary`]: public intake, on the authority side as Art. 15 voluntary notifications and on
+//!   the manufacturer side as coordinated vulnerability disclosure (Annex I Part II (5)–(6)) →
+//!   case proposals.
 //!
 //! Invariants: no I/O, no database, no clock. Every time ("now", "generated at", "received
 //! at") is a parameter; every function is deterministic, so the server can recompute anything
@@ -34,21 +37,24 @@ pub mod systemic;
 pub mod voluntary;
 
 pub use authority::{
-    Decision, DecisionRequest, Delay, DelayCircumstance, DelayGround, Dissemination, EnisaView,
-    LimitedView, decide, enisa_view, limited_view, request_intermediate,
+    Art3Condition, Decision, DecisionRequest, Delay, DelayCircumstance, DelayGround, Dissemination,
+    EnisaView, LimitedView, RecommendationAnswer, RecommendationResponse, answer_recommendation,
+    decide, enisa_view, limited_view, request_intermediate,
 };
 pub use case::{
-    Case, Evidence, EvidenceSource, Fix, IntermediateRequest, Manufacturer, Product,
-    SecurityGround, Sensitivity, SevereGround, Severity, SeverityLevel, Submission,
+    Case, Evidence, EvidenceSource, Fix, InformedBy, IntermediateRequest, Manufacturer, Product,
+    SecurityGround, Sensitivity, SevereGround, Severity, SeverityLevel, Submission, UsersInformed,
 };
 pub use draft::{ContentDraft, Draft, HeaderDraft, draft, validate};
 pub use error::ReportError;
 pub use field::{FieldRow, FieldSpec, FieldValue, MissingField, content_fields};
-pub use notice::{Audience, UserNotice, user_notice};
+pub use notice::{Audience, NO_MEASURES_YET, UserNotice, user_notice};
 pub use pack::{PACK_FORMAT, ReportPack, idempotency_key};
 pub use report::{Report, ReportContent, ReportHeader};
 pub use systemic::{
     AnalystReview, Assessment, AssessmentSet, NotificationFacts, SystemicConfig, Verdict,
     assess_all, assess_one, review,
 };
-pub use voluntary::{CaseProposal, IntakeLimits, IntakeProblem, VoluntarySubmission, intake};
+pub use voluntary::{
+    CaseProposal, IntakeChannel, IntakeLimits, IntakeProblem, VoluntarySubmission, intake,
+};

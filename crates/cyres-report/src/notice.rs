@@ -7,10 +7,15 @@
 //! format that is easily automatically processable." (paraphrased, docs/cra.md §8)
 //!
 //! [`user_notice`] builds that notice from the case as JSON (`cyres-user-notice/1`) and a
-//! readable page. Unlike the reports it never carries sensitivity, security grounds, evidence or
+//! readable page. Measures are needed only "where necessary": a notice with no mitigation or fix
+//! yet is allowed, and is exactly when users most need to know; it then says that no measure is
+//! available yet ([`NO_MEASURES_YET`], `measures_available: false`). Whether and when users were
+//! informed is recorded on the case ([`crate::case::UsersInformed`], [`UserNotice::informed`]);
+//! the CSIRT may inform them itself if the manufacturer does not (Art. 14(8), second
+//! subparagraph). Unlike the reports it never carries sensitivity, security grounds, evidence or
 //! the malicious actor: those go to authorities, not to the public.
 
-use crate::case::{Case, SeverityLevel};
+use crate::case::{Case, InformedBy, SeverityLevel, UsersInformed};
 use crate::field::{FieldSpec, MissingField};
 use crate::html::{Page, Value};
 use crate::report::rfc3339;
@@ -20,6 +25,9 @@ use time::OffsetDateTime;
 
 /// The format id of user notices written by this version.
 pub const NOTICE_FORMAT: &str = "cyres-user-notice/1";
+
+/// What a notice says when no mitigation or corrective measure exists yet (Art. 14(8)).
+pub const NO_MEASURES_YET: &str = "No mitigation or corrective measure is available yet. We will update this notice as soon as there is one.";
 
 /// Who the notice is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -84,6 +92,13 @@ pub struct UserNotice {
     pub user_measures: Vec<String>,
     /// The fix, if available.
     pub fix: Option<NoticeFix>,
+    /// False when the notice names no measure and no fix yet (allowed, Art. 14(8)).
+    #[serde(default = "yes")]
+    pub measures_available: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 const N_SUMMARY: FieldSpec = FieldSpec {
@@ -92,15 +107,9 @@ const N_SUMMARY: FieldSpec = FieldSpec {
     basis: "CRA Art. 14(8)",
     required: true,
 };
-const N_MEASURES: FieldSpec = FieldSpec {
-    path: "case.user_measures",
-    label: "Measures users can take (or a fix)",
-    basis: "CRA Art. 14(8)",
-    required: true,
-};
-
-/// Builds the notice. Missing facts are named: a description (or nature) of the issue, and
-/// something users can do: measures, or an available fix.
+/// Builds the notice. The only missing fact named is a description (or nature) of the issue;
+/// measures and a fix are included when known, and their absence is stated (Art. 14(8) "where
+/// necessary, of any risk mitigation and corrective measures").
 pub fn user_notice(
     case: &Case,
     audience: Audience,
@@ -133,12 +142,6 @@ pub fn user_notice(
     if summary.is_none() {
         missing.push(MissingField::new(&N_SUMMARY, "required"));
     }
-    if measures.is_empty() && fix.is_none() {
-        missing.push(MissingField::new(
-            &N_MEASURES,
-            "at least one measure or an available fix is required",
-        ));
-    }
     let Some(summary) = summary else {
         return Err(missing);
     };
@@ -162,12 +165,23 @@ pub fn user_notice(
         severity: case.severity.as_ref().map(|s| s.level),
         cve_ids: case.cve_ids.clone(),
         advisory_ids: case.advisory_ids.clone(),
+        measures_available: !measures.is_empty() || fix.is_some(),
         user_measures: measures,
         fix,
     })
 }
 
 impl UserNotice {
+    /// The Art. 14(8) record that users were informed by this notice, published at `at`.
+    pub fn informed(&self, at: OffsetDateTime, by: InformedBy) -> UsersInformed {
+        UsersInformed {
+            at: at.to_offset(time::UtcOffset::UTC),
+            by,
+            notice_id: Some(self.id.clone()),
+            measures_included: self.measures_available,
+        }
+    }
+
     /// Pretty JSON.
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
@@ -192,6 +206,9 @@ impl UserNotice {
                 format!(" ({})", fix.releases.join(", "))
             };
             todo.push(format!("Install the update{releases}: {}", fix.description));
+        }
+        if todo.is_empty() {
+            todo.push(NO_MEASURES_YET.to_string());
         }
         page.list(&todo);
         page.heading("Details");

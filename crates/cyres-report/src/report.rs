@@ -54,6 +54,10 @@ pub struct ReportHeader {
     /// Advisory ids.
     #[serde(default)]
     pub advisory_ids: Vec<String>,
+    /// The manufacturer's Art. 16(2) third-subparagraph grounds, carried from the notification
+    /// into the case's later reports (ENISA then sees the limited fields of those too).
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub security_grounds: BTreeSet<SecurityGround>,
 }
 
 /// Art. 14(2)(a): early warning of an actively exploited vulnerability.
@@ -78,7 +82,7 @@ pub struct VulnerabilityNotification {
     pub user_measures: Vec<String>,
     /// How sensitive the manufacturer considers the information.
     pub sensitivity: Sensitivity,
-    /// Art. 16(2) second-subparagraph grounds, if raised.
+    /// Art. 16(2) third-subparagraph grounds, if raised.
     #[serde(default)]
     pub security_grounds: BTreeSet<SecurityGround>,
     /// The manufacturer asks the coordinator to delay dissemination (Art. 16(2)).

@@ -2,8 +2,10 @@
 //! vulnerability across all notifications (issue #6, "ENISA's systemic-risk assessment").
 //!
 //! The CRA gives ENISA the task without a formula: where it "considers that there is a systemic
-//! risk affecting security in the internal market" it recommends full dissemination (Art. 16(2),
-//! docs/cra.md §9). cyres therefore makes the formula plain and configurable: seven factors, each
+//! risk affecting security in the internal market" it may *recommend* to the coordinating CSIRT
+//! that it disseminate the full notification (Art. 16(2), third subparagraph, docs/cra.md §9).
+//! ENISA does not disseminate to the CSIRTs itself; the coordinator accepts or declines the
+//! recommendation and its answer is recorded ([`crate::authority::RecommendationResponse`]). cyres therefore makes the formula plain and configurable: seven factors, each
 //! normalised to 0–1 and weighted; the score is the weighted mean on 0–100, and every factor's
 //! contribution in points is part of the result so an analyst can see *why*.
 //!
@@ -19,10 +21,15 @@
 //!
 //! The last two are what only ENISA sees: one notification alone says little, the same
 //! component in five manufacturers' products says a lot. A notification takes the CVE or
-//! component with the widest spread. At or above the threshold (60) the assessment is systemic:
-//! ENISA disseminates to the CSIRTs of all member states and, where the coordinator shared only
-//! the limited fields, recommends full dissemination. An analyst confirms or overrides the
-//! result with a reason ([`review`]); the server audits the review.
+//! component with the widest spread. At or above the threshold (60) the assessment is systemic
+//! and ENISA recommends full dissemination to the coordinator. An analyst confirms or overrides
+//! the result with a reason ([`review`]); the server audits the review.
+//!
+//! Under the limited regime (Art. 16(2), third subparagraph) ENISA holds only that a
+//! notification exists, general product information, the general nature of the exploit and that
+//! grounds were raised. The score then uses only those ([`NotificationFacts::enisa_visible`]):
+//! the product's category and that the vulnerability is actively exploited; member states,
+//! users, severity, CVE ids and components count as unknown until full dissemination.
 //!
 //! The weights and scales are cyres' own proposal, not ENISA's method.
 
@@ -441,6 +448,24 @@ pub struct NotificationFacts {
 }
 
 impl NotificationFacts {
+    /// The facts ENISA may use: all of them, or under the limited regime (`limited`) only the
+    /// product (manufacturer, product, its category) and that the vulnerability is actively
+    /// exploited (Art. 16(2), third subparagraph). Member states, users, severity, CVE ids and
+    /// components are dropped.
+    pub fn enisa_visible(&self) -> std::borrow::Cow<'_, NotificationFacts> {
+        if !self.limited {
+            return std::borrow::Cow::Borrowed(self);
+        }
+        std::borrow::Cow::Owned(NotificationFacts {
+            member_states: BTreeSet::new(),
+            estimated_users: None,
+            severity: None,
+            cve_ids: Vec::new(),
+            components: Vec::new(),
+            ..self.clone()
+        })
+    }
+
     /// The facts of a manufacturer's case as an authority receives them.
     pub fn from_case(case: &Case, coordinator: MemberState, limited: bool) -> NotificationFacts {
         NotificationFacts {
@@ -460,42 +485,41 @@ impl NotificationFacts {
     }
 }
 
-/// An action ENISA takes on a systemic risk.
+/// What ENISA does on a systemic risk.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "action", rename_all = "kebab-case")]
 pub enum EnisaAction {
-    /// Disseminate to the CSIRTs of all member states (other than the coordinator's).
-    DisseminateToAllCsirts {
-        /// Recipients.
-        member_states: Vec<MemberState>,
-    },
-    /// Recommend to the coordinator that it disseminate the full notification (Art. 16(2),
-    /// second subparagraph, last sentence).
+    /// Recommend to the coordinator CSIRT that it disseminate the full notification to the
+    /// CSIRTs of the other member states (Art. 16(2), third subparagraph, last sentence). A
+    /// recommendation: the coordinator accepts or declines it and its answer is recorded; ENISA
+    /// does not disseminate on its own.
     RecommendFullDissemination {
         /// The coordinator addressed.
         coordinator: MemberState,
         /// The notification.
         notification_id: String,
+        /// The CSIRTs that would receive it on acceptance (all member states but the
+        /// coordinator's).
+        member_states: Vec<MemberState>,
+        /// Whether ENISA holds only the limited fields.
+        limited: bool,
     },
 }
 
-/// The actions a (final) systemic verdict leads to for one notification.
+/// The actions a (final) systemic verdict leads to for one notification: one recommendation to
+/// the coordinator, nothing else.
 pub fn actions(systemic: bool, facts: &NotificationFacts) -> Vec<EnisaAction> {
     if !systemic {
         return Vec::new();
     }
-    let mut out = vec![EnisaAction::DisseminateToAllCsirts {
+    vec![EnisaAction::RecommendFullDissemination {
+        coordinator: facts.coordinator,
+        notification_id: facts.id.clone(),
         member_states: MemberState::all()
             .filter(|m| *m != facts.coordinator)
             .collect(),
-    }];
-    if facts.limited {
-        out.push(EnisaAction::RecommendFullDissemination {
-            coordinator: facts.coordinator,
-            notification_id: facts.id.clone(),
-        });
-    }
-    out
+        limited: facts.limited,
+    }]
 }
 
 /// The assessment of one notification.
@@ -536,6 +560,7 @@ impl Assessment {
 
 /// Assesses one notification alone (spread counts 1: no other reports known).
 pub fn assess_one(facts: &NotificationFacts, config: &SystemicConfig) -> Assessment {
+    let facts = facts.enisa_visible();
     let input = ScoreInput {
         member_states: facts.member_states.len() as u32,
         users: facts.estimated_users,

@@ -1,9 +1,17 @@
-//! Voluntary reports (CRA Art. 15): intake of a public submission into a case proposal.
+//! Public intake of vulnerability reports, on two channels ([`IntakeChannel`]):
 //!
-//! Anyone may report vulnerabilities, cyber threats, incidents and near misses on a voluntary
-//! basis (Art. 15(1)–(2)); the manufacturer is told of third-party reports of exploited
-//! vulnerabilities and severe incidents; reporters stay confidential and take on no new duties
-//! (docs/cra.md §8). The intake form and API are public, so [`intake`] treats every byte as
+//! - **Art. 15 voluntary notifications** go "to a CSIRT designated as coordinator or ENISA"
+//!   (Art. 15(1)–(2)), never to the manufacturer directly: anyone may notify vulnerabilities,
+//!   cyber threats, incidents and near misses. The CSIRT informs the manufacturer without undue
+//!   delay of third-party notifications of actively exploited vulnerabilities and severe
+//!   incidents (Art. 15(4)); notifiers stay confidential and take on no obligations they would
+//!   not have had without notifying (Art. 15(5), 17(4)). This is the authority side's public
+//!   intake (a CSIRT or ENISA instance).
+//! - **Coordinated vulnerability disclosure** at the manufacturer: the reporting contact and CVD
+//!   policy of Annex I Part II points (5)–(6) (and Annex II point 2). Reports there are not
+//!   Art. 15 notifications, whatever they contain.
+//!
+//! The validation below is the same for both (docs/cra.md §8). The intake form and API are public, so [`intake`] treats every byte as
 //! hostile: required fields, size limits on every field and list ([`IntakeLimits`]), no control
 //! characters, identifiers in their expected shape. It names every problem at once and never
 //! panics. A valid submission becomes a [`CaseProposal`] for a person at the manufacturer to
@@ -15,6 +23,50 @@ use cyres_cra::{CaseKind, MemberState};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use time::OffsetDateTime;
+
+/// Where a public report was submitted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum IntakeChannel {
+    /// A voluntary notification to a CSIRT designated as coordinator or ENISA (Art. 15(1)–(2)).
+    Art15Voluntary,
+    /// The manufacturer's coordinated vulnerability disclosure intake (Annex I Part II (5)–(6)).
+    CoordinatedDisclosure,
+}
+
+impl IntakeChannel {
+    /// The provision the channel rests on.
+    pub fn basis(self) -> &'static str {
+        match self {
+            IntakeChannel::Art15Voluntary => "CRA Art. 15(1)-(2)",
+            IntakeChannel::CoordinatedDisclosure => "CRA Annex I, Part II, points (5)-(6)",
+        }
+    }
+
+    /// The form's title.
+    pub fn title(self) -> &'static str {
+        match self {
+            IntakeChannel::Art15Voluntary => {
+                "Voluntary notification to the CSIRT (Cyber Resilience Act, Article 15)"
+            }
+            IntakeChannel::CoordinatedDisclosure => {
+                "Report a vulnerability to the manufacturer (coordinated vulnerability disclosure)"
+            }
+        }
+    }
+
+    /// What the reporter is promised, with the provision.
+    pub fn protections(self) -> &'static str {
+        match self {
+            IntakeChannel::Art15Voluntary => {
+                "Your identity is kept confidential, and notifying imposes no obligation on you that you would not have had otherwise (CRA Art. 15(5), 17(4)). If you report an actively exploited vulnerability or a severe incident, the CSIRT informs the manufacturer without undue delay (Art. 15(4))."
+            }
+            IntakeChannel::CoordinatedDisclosure => {
+                "Your report goes to the manufacturer's vulnerability handling team under its coordinated vulnerability disclosure policy (CRA Annex I, Part II, points (5)-(6)); your contact details are seen only by its case handlers. To notify a CSIRT instead, use the Article 15 voluntary notification of a CSIRT designated as coordinator or ENISA."
+            }
+        }
+    }
+}
 
 /// What is reported (Art. 15(1)–(2)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -122,8 +174,9 @@ pub struct CaseProposal {
     /// `None` for threats, near misses and unexploited vulnerabilities (still handled under
     /// Annex I Part II, but no Art. 14 clock).
     pub suggested_case: Option<CaseKind>,
-    /// Whether the manufacturer must be told (third-party report of an exploited vulnerability
-    /// or an incident, Art. 15).
+    /// Whether the manufacturer must be told: a third-party notification of an actively
+    /// exploited vulnerability or a (severe) incident (Art. 15(4)); on the CVD channel the
+    /// manufacturer receives every report anyway.
     pub notify_manufacturer: bool,
     /// Manufacturer named.
     pub manufacturer: String,

@@ -121,7 +121,12 @@ pub(crate) fn router(app: App) -> Router {
         .route("/cases/{id}/{file}", get(cases::notice))
         .route("/public/notices/{slug}", get(notices::public_json))
         .route("/public/notices/{slug}/{file}", get(notices::public_file))
+        .route("/public/vulnerability-reports", post(cases::voluntary))
         .route("/public/voluntary-reports", post(cases::voluntary))
+        .route(
+            "/public/voluntary-notifications",
+            post(cases::voluntary_notification),
+        )
         .route("/submissions/{id}/portal", post(cases::portal))
         .route("/submissions/{id}/{file}", get(cases::pack))
         .route("/authority/reports", post(authority::intake))
@@ -129,6 +134,14 @@ pub(crate) fn router(app: App) -> Router {
         .route("/authority/reports/{id}", get(authority::get_report))
         .route("/authority/reports/{id}/decision", post(authority::decide))
         .route("/authority/reports/{id}/review", post(authority::review))
+        .route(
+            "/authority/reports/{id}/recommendation",
+            post(authority::recommendation),
+        )
+        .route(
+            "/authority/reports/{id}/users-informed",
+            post(authority::users_informed),
+        )
         .route(
             "/authority/reports/{id}/intermediate-request",
             post(authority::request_intermediate),

@@ -3,9 +3,10 @@
 //! re-read and re-parse them on each request.
 //!
 //! Received reports are never changed once stored (the facts column is written at intake
-//! only), so the cache only ever reads reports with an id above the highest it has seen. What
-//! can change, the `limited` flag (a coordinator's decision under Art. 16(2), second
-//! subparagraph), is applied on every assessment from the stored decisions. One notification
+//! only), so the cache only ever reads reports with an id above the highest it has seen. The
+//! `limited` flag is set at intake from the manufacturer's Art. 16(2) third-subparagraph
+//! indication; what can change, whether the full notification has since been disseminated
+//! (which lifts the limit), is applied on every assessment from the stored decisions. One notification
 //! per case: a case is (sending organisation's manufacturer name, case id), and a later report
 //! of the same case replaces the earlier one's facts.
 //!
@@ -29,6 +30,8 @@ struct Inner {
     by_case: HashMap<(String, String), usize>,
     /// Report id of each entry of `facts`.
     ids: Vec<i64>,
+    /// Whether each entry was limited at intake (the manufacturer raised a ground).
+    intake_limited: Vec<bool>,
     /// Facts, one per case (a slice of them is what `assess_all` takes).
     facts: Vec<NotificationFacts>,
 }
@@ -58,12 +61,14 @@ impl FactsCache {
                 match inner.by_case.get(&key) {
                     Some(&i) if inner.ids[i] < id => {
                         inner.ids[i] = id;
+                        inner.intake_limited[i] = f.limited;
                         inner.facts[i] = f;
                     }
                     Some(_) => {}
                     None => {
                         inner.by_case.insert(key, inner.facts.len());
                         inner.ids.push(id);
+                        inner.intake_limited.push(f.limited);
                         inner.facts.push(f);
                     }
                 }
@@ -79,19 +84,25 @@ impl FactsCache {
         Ok(inner.facts.len())
     }
 
-    /// Brings the cache up to date, marks the reports in `limited` as limited and runs `f`
-    /// over every notification's facts and, beside them, the id of the report each came from.
+    /// Brings the cache up to date, marks as limited the reports limited at intake whose full
+    /// notification is not in `disseminated`, and runs `f` over every notification's facts and,
+    /// beside them, the id of the report each came from.
     pub async fn with_facts<T>(
         &self,
         store: &Store,
-        limited: &HashSet<i64>,
+        disseminated: &HashSet<i64>,
         f: impl FnOnce(&[i64], &[NotificationFacts]) -> T,
     ) -> Result<T, ApiError> {
         let mut inner = self.inner.lock().await;
         Self::refresh(&mut inner, store).await?;
         let inner = &mut *inner;
-        for (id, facts) in inner.ids.iter().zip(&mut inner.facts) {
-            facts.limited = limited.contains(id);
+        for ((id, facts), at_intake) in inner
+            .ids
+            .iter()
+            .zip(&mut inner.facts)
+            .zip(&inner.intake_limited)
+        {
+            facts.limited = *at_intake && !disseminated.contains(id);
         }
         Ok(f(&inner.ids, &inner.facts))
     }

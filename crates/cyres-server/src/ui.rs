@@ -48,6 +48,10 @@ pub(crate) fn router() -> Router<App> {
         .route("/invitations/{id}/decline", post(invitations::decline))
         .route("/report", get(voluntary::form).post(voluntary::submit))
         .route("/report/thanks", get(voluntary::thanks))
+        .route(
+            "/voluntary-notification",
+            get(voluntary::notification_form).post(voluntary::notification_submit),
+        )
         .route("/org", post(session::switch_org))
         .route("/products", get(products::list).post(products::create))
         .route("/products/{id}", get(products::page))
@@ -71,6 +75,14 @@ pub(crate) fn router() -> Router<App> {
         .route("/authority/reports/{id}", get(authority::page))
         .route("/authority/reports/{id}/decision", post(authority::decide))
         .route("/authority/reports/{id}/review", post(authority::review))
+        .route(
+            "/authority/reports/{id}/recommendation",
+            post(authority::recommendation),
+        )
+        .route(
+            "/authority/reports/{id}/users-informed",
+            post(authority::users_informed),
+        )
         .route(
             "/authority/reports/{id}/intermediate-request",
             post(authority::request_intermediate),

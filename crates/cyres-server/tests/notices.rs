@@ -220,8 +220,10 @@ async fn publish_notice_reaches_subscribers_and_the_public_feed(engine: Engine) 
         csrf: None,
         token: None,
     };
+    let (_, orgs) = m.call(&psirt, Method::GET, "/api/v1/orgs", None).await;
     let (st, v) = m
-        .call(&public, Method::POST, "/api/v1/public/voluntary-reports", Some(json!({
+        .call(&public, Method::POST, "/api/v1/public/vulnerability-reports", Some(json!({
+            "organisation_id": orgs[0]["org"]["id"],
             "kind": "vulnerability", "manufacturer": "Acme Routers GmbH", "product": "AX3000 router",
             "versions": ["2.4.1"], "title": "Command injection in the diagnostics page",
             "description": "The ping field of the diagnostics page passes its value to a shell without quoting.",
@@ -288,6 +290,16 @@ async fn publish_notice_reaches_subscribers_and_the_public_feed(engine: Engine) 
         (Some(1), Some(2))
     );
     assert_eq!(v1["notice"]["notice"]["format"], "cyres-user-notice/1");
+    assert_eq!(v1["notice"]["notice"]["measures_available"], true);
+    // Art. 14(8): the case records that (and when) users were informed, by the manufacturer.
+    let (_, case) = m
+        .call(&psirt, Method::GET, &format!("/api/v1/cases/{cid}"), None)
+        .await;
+    let informed = case.to_string();
+    assert!(
+        informed.contains("\"users_informed\"") && informed.contains("\"by\":\"manufacturer\""),
+        "{informed}"
+    );
 
     // The webhook gets the signed envelope, the contact gets one mail of its own.
     let log_path = format!("/api/v1/cases/{cid}/notices");

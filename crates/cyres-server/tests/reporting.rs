@@ -500,7 +500,12 @@ async fn voluntary_report_becomes_a_case_with_a_user_notice(engine: Engine) {
         csrf: None,
         token: None,
     };
+    // Issue 15 point 9: the manufacturer's coordinated vulnerability disclosure intake is routed
+    // by its explicit organisation id, never by a matching name.
+    let (_, orgs) = m.call(&psirt, Method::GET, "/api/v1/orgs", None).await;
+    let acme = orgs[0]["org"]["id"].clone();
     let report = json!({
+        "organisation_id": acme,
         "kind": "vulnerability", "manufacturer": "acme routers gmbh", "product": "AX3000 router", "versions": ["2.4.1"],
         "title": "Command injection in the diagnostics page",
         "description": "The ping field of the diagnostics page passes its value to a shell without quoting.",
@@ -510,18 +515,20 @@ async fn voluntary_report_becomes_a_case_with_a_user_notice(engine: Engine) {
         .call(
             &public,
             Method::POST,
-            "/api/v1/public/voluntary-reports",
+            "/api/v1/public/vulnerability-reports",
             Some(report.clone()),
         )
         .await;
     assert_eq!(st, StatusCode::ACCEPTED, "{v}");
+    assert_eq!(v["channel"], "coordinated-disclosure", "{v}");
+    assert_eq!(v["basis"], "CRA Annex I, Part II, points (5)-(6)");
     // Every problem is named at once.
     let (st, v) = m
         .call(
             &public,
             Method::POST,
             "/api/v1/public/voluntary-reports",
-            Some(json!({"manufacturer": "Acme Routers GmbH", "description": "short"})),
+            Some(json!({"organisation_id": acme, "description": "short"})),
         )
         .await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
@@ -529,19 +536,19 @@ async fn voluntary_report_becomes_a_case_with_a_user_notice(engine: Engine) {
     for f in ["kind", "product", "title", "description"] {
         assert!(msg.contains(f), "{f} not named in {msg}");
     }
+    // An unknown organisation id is a plain 404, whatever name the report gives.
     let mut other = report.clone();
-    other["manufacturer"] = json!("Nobody Ltd");
-    assert_eq!(
-        m.call(
+    other["organisation_id"] = json!(987_654);
+    let (st, v) = m
+        .call(
             &public,
             Method::POST,
             "/api/v1/public/voluntary-reports",
-            Some(other)
+            Some(other),
         )
-        .await
-        .0,
-        StatusCode::UNPROCESSABLE_ENTITY
-    );
+        .await;
+    assert_eq!(st, StatusCode::NOT_FOUND, "{v}");
+    assert_eq!(v["error"]["code"], "not_found", "{v}");
     // Rate limit per address (10 an hour; three used above).
     let mut last = StatusCode::OK;
     for _ in 0..8 {
@@ -566,7 +573,7 @@ async fn voluntary_report_becomes_a_case_with_a_user_notice(engine: Engine) {
             c["case"]["title"]
                 .as_str()
                 .unwrap()
-                .starts_with("Voluntary report")
+                .starts_with("Vulnerability report (CVD)")
         })
         .collect();
     assert_eq!(proposals.len(), 8, "the first and seven more were accepted");

@@ -194,6 +194,9 @@ async fn authority_report_forms(engine: Engine) {
             "patch ships on 2026-10-01; exploit details would help attackers",
         ),
         ("planned_release", "2026-10-01T09:00"),
+        // DR (EU) 2026/881 Art. 3: TLP/PAP cannot mitigate, and a listed condition holds.
+        ("tlp_pap_considered", "on"),
+        ("art3_condition", "mitigation-expected"),
     ];
     // No CSRF field: refused, nothing stored.
     let (st, _, _) = post(&auth, &ops, "/authority/reports/1/decision", &delay, false).await;
@@ -219,12 +222,26 @@ async fn authority_report_forms(engine: Engine) {
         "{html}"
     );
     assert_eq!(decision_of().await, Value::Null);
+    // An Art. 3 delay without the TLP/PAP finding is refused (issue 15 point 8).
+    let (st, _, html) = post(
+        &auth,
+        &ops,
+        "/authority/reports/1/decision",
+        &delay[..5],
+        true,
+    )
+    .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("TLP or PAP cannot mitigate"), "{html}");
+    assert_eq!(decision_of().await, Value::Null);
     // The delay: stored, shown, and the API sees it.
     let (st, location, _) = post(&auth, &ops, "/authority/reports/1/decision", &delay, true).await;
     assert_eq!(st, StatusCode::SEE_OTHER);
     assert_eq!(location, "/authority/reports/1?saved=decision");
     let d = decision_of().await;
     assert_eq!(d["delay"]["ground"], "risks-outweigh-benefits", "{d}");
+    assert_eq!(d["delay"]["tlp_pap_considered"], true, "{d}");
+    assert_eq!(d["delay"]["art3_condition"], "mitigation-expected", "{d}");
     assert_eq!(d["delay"]["planned_release"], "2026-10-01T09:00:00Z");
     assert_eq!(d["withheld"], json!(["FR", "NL"]));
     assert_eq!(d["forward_now"], json!([]));
@@ -261,6 +278,30 @@ async fn authority_report_forms(engine: Engine) {
         .unwrap_or_else(|| panic!("{v}"))
         .clone();
     assert_eq!(request["body"]["note"], "status of the fix?");
+    // Art. 14(8), second subparagraph: the coordinator records that it informed users itself.
+    let (st, location, _) = post(
+        &auth,
+        &ops,
+        "/authority/reports/1/users-informed",
+        &[("measures_included", "on")],
+        true,
+    )
+    .await;
+    assert_eq!(
+        (st, location.as_str()),
+        (StatusCode::SEE_OTHER, "/authority/reports/1?saved=informed")
+    );
+    let (_, v) = auth
+        .call(&ops, Method::GET, "/api/v1/authority/reports/1", None)
+        .await;
+    let informed = v["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["kind"] == "users_informed")
+        .unwrap_or_else(|| panic!("{v}"));
+    assert_eq!(informed["body"]["by"], "csirt");
+    assert_eq!(informed["body"]["measures_included"], true);
     // The manufacturer's instance sees the request.
     let (_, rq) = auth
         .call(&sender, Method::GET, "/api/v1/authority/requests", None)
@@ -410,35 +451,9 @@ async fn authority_report_forms(engine: Engine) {
     );
     assert!(html.contains("<td>CVE-2023-44487</td>"), "{html}");
 
-    // The 72-hour notification raises an Art. 16(2) ground: the coordinator may keep ENISA to
-    // the limited fields, but only with a delay.
+    // The 72-hour notification raises an Art. 16(2), third-subparagraph ground: ENISA sees only
+    // the limited fields from intake, before the coordinator acts (issue 15 point 8).
     deliver(&auth, &sender, cyres_cra::StageKind::Notification).await;
-    switch(&auth, &ops, &de).await;
-    let (st, _, html) = post(
-        &auth,
-        &ops,
-        "/authority/reports/2/decision",
-        &[("action", "forward"), ("restrict_enisa", "on")],
-        true,
-    )
-    .await;
-    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(
-        html.contains("limited fields for ENISA apply only while dissemination is delayed"),
-        "{html}"
-    );
-    let mut limited = delay.to_vec();
-    limited.push(("restrict_enisa", "on"));
-    let (st, location, html) =
-        post(&auth, &ops, "/authority/reports/2/decision", &limited, true).await;
-    assert_eq!(st, StatusCode::SEE_OTHER, "{html}");
-    let (_, v) = auth
-        .call(&ops, Method::GET, "/api/v1/authority/reports/2", None)
-        .await;
-    assert_eq!(v["decision"]["enisa_limited"], true, "{v}");
-    let (_, html) = page(&auth, &ops, &location).await;
-    assert!(html.contains("the limited fields only"), "{html}");
-    switch(&auth, &ops, &enisa).await;
     let (st, html) = page(&auth, &ops, "/authority/reports/2").await;
     assert_eq!(st, StatusCode::OK);
     assert!(html.contains("id=\"limited-note\"") && html.contains("AX3000 router"));
@@ -446,6 +461,95 @@ async fn authority_report_forms(engine: Engine) {
         !html.contains("CVE-2023-44487") && !html.contains("unquoted shell argument"),
         "ENISA sees only the limited fields: {html}"
     );
+    let (_, a) = auth
+        .call(&ops, Method::GET, "/api/v1/authority/assessment", None)
+        .await;
+    assert!(
+        !a["per_subject"].to_string().contains("\"notifications\":2"),
+        "the limited notification's CVE counts towards no spread: {a}"
+    );
+    // The coordinator delays; ENISA stays limited.
+    switch(&auth, &ops, &de).await;
+    let (st, location, html) =
+        post(&auth, &ops, "/authority/reports/2/decision", &delay, true).await;
+    assert_eq!(st, StatusCode::SEE_OTHER, "{html}");
+    let (_, v) = auth
+        .call(&ops, Method::GET, "/api/v1/authority/reports/2", None)
+        .await;
+    assert_eq!(v["decision"]["enisa_limited"], true, "{v}");
+    let (_, html) = page(&auth, &ops, &location).await;
+    assert!(html.contains("the limited fields only"), "{html}");
+    assert!(
+        !html.contains("id=\"recommendation-form\""),
+        "nothing recommended yet"
+    );
+    // ENISA recommends full dissemination (a systemic verdict): a recommendation to the
+    // coordinator, not ENISA's own dissemination; the French CSIRT still does not see it.
+    switch(&auth, &ops, &enisa).await;
+    let (_, html) = page(&auth, &ops, "/authority/reports/2").await;
+    let verdict = if html.contains("<strong>systemic</strong>") {
+        "confirm"
+    } else {
+        "systemic"
+    };
+    let (st, _, html) = post(
+        &auth,
+        &ops,
+        "/authority/reports/2/review",
+        &[
+            ("verdict", verdict),
+            ("reason", "the SDK ships in most ISP routers"),
+        ],
+        true,
+    )
+    .await;
+    assert_eq!(st, StatusCode::SEE_OTHER, "{html}");
+    switch(&auth, &ops, &fr).await;
+    assert_eq!(
+        page(&auth, &ops, "/authority/reports/2").await.0,
+        StatusCode::NOT_FOUND
+    );
+    // The coordinator answers: a decline needs a reason; then it accepts.
+    switch(&auth, &ops, &de).await;
+    let (_, html) = page(&auth, &ops, "/authority/reports/2").await;
+    assert!(html.contains("id=\"recommendation-form\""), "{html}");
+    let (st, _, html) = post(
+        &auth,
+        &ops,
+        "/authority/reports/2/recommendation",
+        &[("answer", "declined"), ("reason", "")],
+        true,
+    )
+    .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("needs a reason"), "{html}");
+    let (st, location, html) = post(
+        &auth,
+        &ops,
+        "/authority/reports/2/recommendation",
+        &[("answer", "accepted")],
+        true,
+    )
+    .await;
+    assert_eq!(
+        (st, location.as_str()),
+        (
+            StatusCode::SEE_OTHER,
+            "/authority/reports/2?saved=recommendation"
+        ),
+        "{html}"
+    );
+    let (_, v) = auth
+        .call(&ops, Method::GET, "/api/v1/authority/reports/2", None)
+        .await;
+    assert_eq!(v["decision"]["recommendation"]["answer"], "accepted", "{v}");
+    // Accepted: the French CSIRT reads it, and ENISA sees the full notification.
+    switch(&auth, &ops, &fr).await;
+    let (st, html) = page(&auth, &ops, "/authority/reports/2").await;
+    assert_eq!(st, StatusCode::OK, "{html}");
+    switch(&auth, &ops, &enisa).await;
+    let (_, html) = page(&auth, &ops, "/authority/reports/2").await;
+    assert!(html.contains("CVE-2023-44487"), "{html}");
 
     // The coordinator forwards report 1 after all: the French CSIRT now reads it, with no
     // coordinator forms.
@@ -465,6 +569,98 @@ async fn authority_report_forms(engine: Engine) {
     assert_eq!(st, StatusCode::OK, "{html}");
     assert!(html.contains("CVE-2023-44487") && html.contains("forwarded"));
     assert!(!html.contains("id=\"decision-form\"") && !html.contains("id=\"request-form\""));
+
+    // Art. 15(1)-(2) (issue 15 point 9): the authority instance's public intake, routed by the
+    // explicit id of a CSIRT or ENISA; the protections of Art. 15(4)-(5), 17(4) stated.
+    let public = Who {
+        cookie: None,
+        csrf: None,
+        token: None,
+    };
+    let (st, form) = page(&auth, &public, "/voluntary-notification").await;
+    assert_eq!(st, StatusCode::OK, "{form}");
+    assert!(
+        form.contains("Article 15") && form.contains("15(5), 17(4)"),
+        "{form}"
+    );
+    assert!(
+        form.contains(&format!(
+            "<option value=\"{de}\">CSIRT DE (CSIRT, DE)</option>"
+        )),
+        "{form}"
+    );
+    assert!(form.contains("(ENISA)</option>") && !form.contains("Acme Routers GmbH</option>"));
+    assert!(
+        form.contains("id=\"r-manufacturer\""),
+        "the manufacturer concerned is asked"
+    );
+    let (_, cvd) = page(&auth, &public, "/report").await;
+    assert!(
+        cvd.contains("id=\"other-channel\"") && cvd.contains("href=\"/voluntary-notification\"")
+    );
+    let notification = json!({
+        "kind": "vulnerability", "manufacturer": "Acme Routers GmbH", "product": "AX3000 router",
+        "title": "Exploited command injection seen in the wild",
+        "description": "Honeypots in Germany see the ping-field injection used to drop a botnet.",
+        "exploited": true
+    });
+    let mut to_acme = notification.clone();
+    to_acme["organisation_id"] = acme.clone();
+    let (st, v) = auth
+        .call(
+            &public,
+            Method::POST,
+            "/api/v1/public/voluntary-notifications",
+            Some(to_acme),
+        )
+        .await;
+    assert_eq!(
+        st,
+        StatusCode::NOT_FOUND,
+        "a manufacturer is not an Art. 15 recipient: {v}"
+    );
+    let mut to_de = notification.clone();
+    to_de["organisation_id"] = de.clone();
+    let (st, v) = auth
+        .call(
+            &public,
+            Method::POST,
+            "/api/v1/public/voluntary-notifications",
+            Some(to_de),
+        )
+        .await;
+    assert_eq!(st, StatusCode::ACCEPTED, "{v}");
+    assert_eq!(v["channel"], "art15-voluntary");
+    let de_id = de.as_i64().unwrap().to_string();
+    let (st, location, html) = post(
+        &auth,
+        &public,
+        "/voluntary-notification",
+        &[
+            ("organisation_id", de_id.as_str()),
+            ("kind", "incident"),
+            ("manufacturer", "Acme Routers GmbH"),
+            ("product", "AX3000 router"),
+            ("title", "Routers rebooting across a region"),
+            (
+                "description",
+                "Hundreds of AX3000 routers in one region rebooted at the same minute.",
+            ),
+        ],
+        false,
+    )
+    .await;
+    assert_eq!(st, StatusCode::SEE_OTHER, "{html}");
+    assert!(location.ends_with("&to=csirt"), "{location}");
+    let (_, thanks) = page(&auth, &public, &location).await;
+    assert!(thanks.contains("the CSIRT") && thanks.contains("href=\"/voluntary-notification\""));
+    switch(&auth, &ops, &de).await;
+    let (_, alerts) = auth.call(&ops, Method::GET, "/api/v1/alerts", None).await;
+    let text = alerts.to_string();
+    assert!(
+        text.contains("New Art. 15 notification") && text.contains("Art. 15(4)"),
+        "{text}"
+    );
     auth.shutdown().await;
 }
 
@@ -492,18 +688,55 @@ async fn case_forms_and_public_report(engine: Engine) {
         token: None,
     };
 
-    // The public form, linked from the login page; problems named next to their fields.
+    // The manufacturer's coordinated vulnerability disclosure form (CRA Annex I Part II
+    // (5)-(6)), linked from the login page, labelled as such (issue 15 point 9); the
+    // manufacturer is chosen by organisation id, never by a typed name.
+    let (_, orgs) = m.call(&psirt, Method::GET, "/api/v1/orgs", None).await;
+    let acme_id = orgs[0]["org"]["id"].as_i64().unwrap().to_string();
     let (_, login) = page(&m, &public, "/login").await;
-    assert!(login.contains("href=\"/report\""));
+    assert!(
+        login.contains("href=\"/report\"")
+            && login.contains("coordinated vulnerability disclosure")
+    );
     let (st, form) = page(&m, &public, "/report").await;
     assert_eq!(st, StatusCode::OK);
     assert!(form.contains("id=\"report-form\"") && !form.contains("name=\"csrf\""));
+    assert!(
+        form.contains("Annex I, Part II") && !form.contains("Article 15)"),
+        "{form}"
+    );
+    assert!(
+        form.contains(&format!(
+            "<option value=\"{acme_id}\">Acme Routers GmbH</option>"
+        )),
+        "{form}"
+    );
+    assert!(
+        !form.contains("id=\"other-channel\""),
+        "no CSIRT on this instance: {form}"
+    );
+    let (st, fixed) = page(&m, &public, &format!("/report?organisation={acme_id}")).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(fixed.contains("id=\"report-recipient\"") && fixed.contains("Acme Routers GmbH"));
+    for bad in ["/report?organisation=987654", "/report?organisation=acme"] {
+        assert_eq!(
+            page(&m, &public, bad).await.0,
+            StatusCode::NOT_FOUND,
+            "{bad}"
+        );
+    }
+    // No Art. 15 intake on a manufacturer-only instance.
+    assert_eq!(
+        page(&m, &public, "/voluntary-notification").await.0,
+        StatusCode::NOT_FOUND
+    );
     let (st, _, html) = post(
         &m,
         &public,
         "/report",
         &[
-            ("manufacturer", "Acme Routers GmbH"),
+            ("organisation_id", acme_id.as_str()),
+            ("reporter_name", "A. Researcher"),
             ("description", "short"),
         ],
         false,
@@ -522,12 +755,12 @@ async fn case_forms_and_public_report(engine: Engine) {
         );
     }
     assert!(
-        html.contains("value=\"Acme Routers GmbH\""),
+        html.contains("value=\"A. Researcher\""),
         "typed values kept"
     );
     let report = [
         ("kind", "vulnerability"),
-        ("manufacturer", "acme routers gmbh"),
+        ("organisation_id", acme_id.as_str()),
         ("product", "AX3000 router"),
         ("versions", "2.4.1"),
         ("title", "Command injection in the diagnostics page"),
@@ -539,14 +772,15 @@ async fn case_forms_and_public_report(engine: Engine) {
         ("reporter_contact", "researcher@example.org"),
     ];
     let mut nobody = report;
-    nobody[1] = ("manufacturer", "Nobody Ltd");
+    nobody[1] = ("organisation_id", "");
     let (st, _, html) = post(&m, &public, "/report", &nobody, false).await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(html.contains("id=\"r-manufacturer-error\""), "{html}");
+    assert!(html.contains("id=\"r-org-error\""), "{html}");
     let (st, location, _) = post(&m, &public, "/report", &report, false).await;
     assert_eq!(st, StatusCode::SEE_OTHER);
     let reference = location
         .strip_prefix("/report/thanks?ref=")
+        .and_then(|r| r.strip_suffix("&to=manufacturer"))
         .unwrap_or_else(|| panic!("{location}"))
         .to_string();
     let (st, thanks) = page(&m, &public, &location).await;
@@ -554,6 +788,7 @@ async fn case_forms_and_public_report(engine: Engine) {
     assert!(thanks.contains(&format!(
         "<strong id=\"report-reference\">{reference}</strong>"
     )));
+    assert!(thanks.contains("the manufacturer"));
     let cid: i64 = reference.strip_prefix("VR-").unwrap().parse().unwrap();
     assert_eq!(case_of(&m, &psirt, cid).await["case"]["state"], "proposed");
 
@@ -917,7 +1152,7 @@ async fn case_forms_and_public_report(engine: Engine) {
                 &public,
                 Method::POST,
                 "/api/v1/public/voluntary-reports",
-                Some(json!({"manufacturer": "Acme Routers GmbH"})),
+                Some(json!({"organisation_id": acme_id.parse::<i64>().unwrap()})),
             )
             .await
             .0;

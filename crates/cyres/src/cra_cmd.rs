@@ -279,7 +279,7 @@ fn render_suggestions(o: &mut String, s: &Suggestions) {
     out!(o, "Suggestion for: {}", s.input);
     out!(o, "({})\n", s.label);
     if s.suggestions.is_empty() {
-        out!(o, "  default (no entry matched)");
+        out!(o, "  {}", s.verdict);
     } else {
         let rows: Vec<Vec<String>> = s
             .suggestions
@@ -308,6 +308,15 @@ fn render_suggestions(o: &mut String, s: &Suggestions) {
             r.because
         );
     }
+    if s.needs_confirmation {
+        out!(
+            o,
+            "\n  To confirm (CRA Art. 7(1), 8(1): the core functionality decides):"
+        );
+        for q in &s.questions {
+            out!(o, "  - {q}");
+        }
+    }
     out!(o, "  catalogue: {}", s.catalogue_version);
 }
 
@@ -323,6 +332,18 @@ fn render_classification(o: &mut String, c: &Classification, cat: &Catalogue) {
     out!(o, "Category      {}  ({})", c.category, c.category_basis);
     if let Some(note) = &c.scope_note {
         out!(o, "Scope         OUT OF SCOPE: {note}");
+    }
+    for f in &c.scope_exclusions {
+        out!(
+            o,
+            "Scope claim   {} ({}): {}",
+            serde_json::to_value(f.exclusion)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default(),
+            f.provision,
+            f.condition
+        );
     }
     out!(o);
     if c.matched.is_empty() {
@@ -349,6 +370,11 @@ fn render_classification(o: &mut String, c: &Classification, cat: &Catalogue) {
             })
             .collect();
         o.push_str(&table(&["ID", "CATEGORY", "ROLE", "REASON"], &rows));
+        for m in c.matched.iter().filter(|m| m.decisive) {
+            if let Some(d) = &m.technical_description {
+                out!(o, "  {} per {}: {d}", m.id, m.implementing_source);
+            }
+        }
     }
     out!(o, "\nConformity routes ({})", c.conformity.basis);
     if c.conformity.routes.is_empty() {
@@ -365,7 +391,14 @@ fn render_classification(o: &mut String, c: &Classification, cat: &Catalogue) {
                         .ok()
                         .and_then(|v| v.as_str().map(str::to_string))
                         .unwrap_or_default(),
-                    r.description.to_string(),
+                    if r.available {
+                        r.description.to_string()
+                    } else {
+                        format!(
+                            "NOT YET AVAILABLE: {}",
+                            r.note.as_deref().unwrap_or(r.description)
+                        )
+                    },
                 ]
             })
             .collect();
@@ -394,9 +427,17 @@ fn render_classification(o: &mut String, c: &Classification, cat: &Catalogue) {
         out!(o, "\nSupport period (Art. 13(8))");
         out!(
             o,
-            "  placed on market:        {}",
+            "  first placed on market:  {}",
             iso_date::format(sp.start)
         );
+        match (sp.last_unit_placed, sp.units_still_placed) {
+            (Some(l), _) => out!(o, "  last unit placed:        {}", iso_date::format(l)),
+            (None, true) => out!(
+                o,
+                "  last unit placed:        units still being placed (Art. 3(40): per unit)"
+            ),
+            _ => {}
+        }
         out!(
             o,
             "  minimum end:             {} ({} months)",
@@ -415,7 +456,7 @@ fn render_classification(o: &mut String, c: &Classification, cat: &Catalogue) {
         );
         out!(
             o,
-            "  documentation kept until {} (Art. 13(13))",
+            "  documentation kept until {} (Art. 13(13), from the last unit placed)",
             iso_date::format(sp.documentation_kept_until)
         );
         out!(
@@ -437,6 +478,9 @@ fn render_classification(o: &mut String, c: &Classification, cat: &Catalogue) {
             let tied: Vec<&str> = co.tied_with.iter().map(|m| m.code()).collect();
             out!(o, "  tie with {}: confirm the choice", tied.join(", "));
         }
+        for opt in &co.options {
+            out!(o, "  option: {opt}");
+        }
     }
     if !c.obligations.is_empty() {
         out!(o, "\nObligations on {}", iso_date::format(c.on));
@@ -451,6 +495,9 @@ fn render_classification(o: &mut String, c: &Classification, cat: &Catalogue) {
                         .unwrap_or_else(|| "-".into()),
                     yes_no(o.applies),
                     o.source.to_string(),
+                    o.fine
+                        .map(|f| f.provision.trim_start_matches("CRA ").to_string())
+                        .unwrap_or_else(|| "-".into()),
                     match o.condition {
                         Some(cond) => format!("{} ({cond})", o.summary),
                         None => o.summary.to_string(),
@@ -459,9 +506,19 @@ fn render_classification(o: &mut String, c: &Classification, cat: &Catalogue) {
             })
             .collect();
         o.push_str(&table(
-            &["ID", "FROM", "APPLIES", "SOURCE", "SUMMARY"],
+            &["ID", "FROM", "APPLIES", "SOURCE", "FINE", "SUMMARY"],
             &rows,
         ));
+        if let Some(first) = c.obligations.iter().find(|o| o.id.starts_with("annex1")) {
+            out!(o, "  units: {}", first.units);
+        }
+        let mut tiers: Vec<cyres_cra::obligations::FineTier> =
+            c.obligations.iter().filter_map(|o| o.fine).collect();
+        tiers.sort_by_key(|t| t.provision);
+        tiers.dedup();
+        for t in tiers {
+            out!(o, "  fines {}: {}", t.provision, t.maximum);
+        }
     }
     if !c.notes.is_empty() {
         out!(o, "\nNotes");
@@ -555,9 +612,15 @@ fn render_deadlines(o: &mut String, d: &Deadlines) {
         })
         .collect();
     o.push_str(&table(
-        &["STAGE", "DUE (UTC)", "STATUS", "BASIS", "RULE"],
+        &["STAGE", "LATEST (UTC)", "STATUS", "BASIS", "RULE"],
         &rows,
     ));
+    if d.stages.iter().any(|s| s.without_undue_delay) {
+        out!(
+            o,
+            "\n  The early warning and the notification are due without undue delay; the hour limits are the latest moment (Art. 14(2)(a)-(b), 14(4)(a)-(b))."
+        );
+    }
     let mut first = true;
     for s in &d.stages {
         for n in &s.notes {

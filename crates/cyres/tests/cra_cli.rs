@@ -136,6 +136,43 @@ fn example_profiles_classify_as_expected() {
             false,
             "NL",
         ),
+        // Issue 15: IR 2025/2392 Annex II point 1 names payment terminals and tachographs.
+        (
+            "payment-terminal.toml",
+            "critical",
+            vec!["module-b+c", "module-h", "eucc"],
+            true,
+            "FR",
+        ),
+        (
+            "tachograph.toml",
+            "critical",
+            vec!["module-b+c", "module-h", "eucc"],
+            true,
+            "DE",
+        ),
+        (
+            "camera-first-placed-2026.toml",
+            "important-class-1",
+            vec!["module-b+c", "module-h"],
+            true,
+            "NL",
+        ),
+        (
+            "twelve-year-use-five-year-support.toml",
+            "default",
+            vec!["module-a", "module-b+c", "module-h", "eucc"],
+            false,
+            "SE",
+        ),
+        // Art. 14(7)(b): the importer acting for the most products (IT), not the first (ES).
+        (
+            "non-eu-two-importers.toml",
+            "important-class-1",
+            vec!["module-b+c", "module-h"],
+            true,
+            "IT",
+        ),
     ];
     for (file, category, routes, nb, csirt) in expected {
         let p = repo(&format!("examples/profiles/{file}"));
@@ -207,10 +244,89 @@ fn describe_suggests_with_label() {
     assert_eq!(v["suggestions"][0]["id"], "annex3-class1-12");
     assert_eq!(v["suggestions"][0]["triggers"][0], "router");
     assert!(v["suggestions"][0]["confidence"].as_f64().unwrap() > 0.5);
+    // Issue 15 point 2: a candidate ruled out by wording only is asked about, never silently
+    // default.
     let (code, out, _) = run(&["classify", "--describe", "Smart TV with a web browser"]);
     assert_eq!(code, 0);
-    assert!(out.contains("default (no entry matched)"), "{out}");
+    assert!(out.contains("undecided"), "{out}");
+    assert!(out.contains("To confirm"), "{out}");
     assert!(out.contains("person must confirm"));
+    let (_, out, _) = run(&["classify", "--describe", "a recipe app for bakers"]);
+    assert!(out.contains("default (no entry matched)"), "{out}");
+    let v = json(&[
+        "classify",
+        "--describe",
+        "card payment terminal",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(v["suggested_category"], "critical", "{v}");
+    assert_eq!(v["needs_confirmation"], true);
+}
+
+/// Issue 15: the new JSON fields the classification carries (documented in docs/cra.md).
+#[test]
+fn classify_json_carries_units_fines_scope_and_availability() {
+    let p = repo("examples/profiles/camera-first-placed-2026.toml");
+    let v = json(&[
+        "classify",
+        p.to_str().unwrap(),
+        "--format",
+        "json",
+        "--on",
+        "2028-06-01",
+    ]);
+    let annex1 = v["obligations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["id"] == "annex1-part1-a")
+        .unwrap();
+    assert_eq!(annex1["applies_from"], "2027-12-11");
+    assert!(
+        annex1["units"]
+            .as_str()
+            .unwrap()
+            .contains("every unit placed from 2027-12-11")
+    );
+    assert_eq!(annex1["fine"]["provision"], "CRA Art. 64(2)");
+    assert_eq!(v["support_period"]["units_still_placed"], true);
+    assert!(v["scope_exclusions"].as_array().unwrap().is_empty());
+    let p = repo("examples/profiles/payment-terminal.toml");
+    let v = json(&[
+        "classify",
+        p.to_str().unwrap(),
+        "--format",
+        "json",
+        "--on",
+        "2028-06-01",
+    ]);
+    let eucc = v["conformity"]["routes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["route"] == "eucc")
+        .unwrap();
+    assert_eq!(eucc["available"], false);
+    let p = repo("examples/profiles/twelve-year-use-five-year-support.toml");
+    let v = json(&[
+        "classify",
+        p.to_str().unwrap(),
+        "--format",
+        "json",
+        "--on",
+        "2028-06-01",
+    ]);
+    assert_eq!(
+        v["support_period"]["declared_end_covers_expected_use"],
+        false
+    );
+    let (_, out, _) = run(&["classify", p.to_str().unwrap(), "--on", "2028-06-01"]);
+    assert!(
+        out.contains("Art. 13(8)") && out.contains("expected use"),
+        "{out}"
+    );
+    assert!(out.contains("fines CRA Art. 64(2)"), "{out}");
 }
 
 #[test]
@@ -255,6 +371,16 @@ fn deadlines_json_and_table() {
         "json",
     ]);
     assert_eq!(v["aware_at"], "2028-01-29T07:00:00Z");
+    // Art. 14(4)(a)-(b): "without undue delay and in any event within" 24 / 72 hours.
+    assert_eq!(v["stages"][0]["without_undue_delay"], true);
+    assert_eq!(v["stages"][1]["without_undue_delay"], true);
+    assert_eq!(v["stages"][3]["without_undue_delay"], false);
+    assert!(
+        v["stages"][0]["rule"]
+            .as_str()
+            .unwrap()
+            .starts_with("without undue delay")
+    );
     assert_eq!(v["stages"][2]["status"], "requested");
     assert_eq!(v["stages"][3]["due"], "2028-02-29T10:00:00Z");
 

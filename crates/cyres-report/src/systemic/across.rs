@@ -144,14 +144,21 @@ pub fn assess_all(
     let mut triples: Vec<(u32, u32, u32)> = Vec::with_capacity(facts.len() * 2 + known.len());
     offsets.push(0u32);
     for f in facts {
+        // Art. 16(2), third subparagraph: under the limited regime ENISA has no CVE ids or
+        // components of the notification, so they count towards no spread.
         let (m, p) = int.maker(&f.manufacturer, &f.product);
         let start = flat.len();
-        for c in &f.cve_ids {
+        let (cves, components): (&[String], &[String]) = if f.limited {
+            (&[], &[])
+        } else {
+            (&f.cve_ids, &f.components)
+        };
+        for c in cves {
             if let Some(s) = int.subject(CVE, cve_key(c)) {
                 flat.push(s);
             }
         }
-        for c in &f.components {
+        for c in components {
             if let Some(s) = int.subject(COMPONENT, Cow::Borrowed(c.trim())) {
                 flat.push(s);
             }
@@ -205,6 +212,7 @@ pub fn assess_all(
 
     let mut per_notification = Vec::with_capacity(facts.len());
     for (i, f) in facts.iter().enumerate() {
+        let f = f.enisa_visible();
         let mine = &flat[offsets[i] as usize..offsets[i + 1] as usize];
         let m_mask = f.member_states.iter().fold(0u32, |a, &m| a | bit(&all, m));
         let mut widest: Option<u32> = None;

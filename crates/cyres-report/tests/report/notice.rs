@@ -69,12 +69,14 @@ fn notice_names_what_is_missing() {
             },
             &["case.description"],
         ),
+        // Art. 14(8): measures only "where necessary" — a notice with neither measure nor fix
+        // is allowed (issue 15 point 3).
         (
             |c| {
                 c.user_measures.clear();
                 c.fix = None;
             },
-            &["case.user_measures"],
+            &[],
         ),
         (
             |c| {
@@ -95,7 +97,7 @@ fn notice_names_what_is_missing() {
                 c.user_measures = vec![" ".into()];
                 c.fix = None;
             },
-            &["case.description", "case.user_measures"],
+            &["case.description"],
         ),
     ];
     for (i, (edit, expected)) in table.iter().enumerate() {
@@ -121,4 +123,36 @@ fn notice_html_escapes_manufacturer_text() {
     assert!(!html.contains("<img"));
     assert!(!html.contains("<b>bold"));
     assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;"));
+}
+
+/// Issue 15 point 3. Art. 14(8): users are informed "of the actively exploited vulnerability or
+/// severe incident and, where necessary, of any risk mitigation and corrective measures": no fix
+/// needed first; the notice says none is available yet, and the informing is recorded.
+#[test]
+fn art_14_8_notice_without_measures_says_so_and_is_recorded() {
+    let mut case = router_case();
+    case.user_measures.clear();
+    case.fix = None;
+    let at = datetime!(2026-10-05 18:00 UTC);
+    let n = user_notice(&case, Audience::All, at).unwrap();
+    assert!(!n.measures_available);
+    assert!(n.to_html().contains(cyres_report::NO_MEASURES_YET));
+    let json = n.to_json();
+    assert!(json.contains("\"measures_available\": false"), "{json}");
+    let rec = n.informed(at, cyres_report::InformedBy::Manufacturer);
+    assert_eq!((rec.at, rec.measures_included), (at, false));
+    assert_eq!(rec.notice_id.as_deref(), Some(n.id.as_str()));
+    // Second subparagraph: the CSIRT may inform users itself; recorded the same way.
+    case.users_informed = Some(n.informed(at, cyres_report::InformedBy::Csirt));
+    let back: cyres_report::Case =
+        serde_json::from_str(&serde_json::to_string(&case).unwrap()).unwrap();
+    assert_eq!(
+        back.users_informed.unwrap().by,
+        cyres_report::InformedBy::Csirt
+    );
+    // Old notices without the field read back as having measures.
+    let mut old: serde_json::Value = serde_json::from_str(&json).unwrap();
+    old.as_object_mut().unwrap().remove("measures_available");
+    let old: cyres_report::UserNotice = serde_json::from_value(old).unwrap();
+    assert!(old.measures_available);
 }

@@ -172,29 +172,74 @@ fn the_same_sdk_flaw_in_six_manufacturers_is_systemic() {
     assert!(set.per_subject.windows(2).all(|w| w[0].score >= w[1].score));
 }
 
+/// Art. 16(2), third subparagraph: on a systemic risk ENISA "may recommend" to the coordinating
+/// CSIRT that it disseminate the full notification; it does not disseminate itself.
 #[test]
-fn systemic_means_everyone_and_full_dissemination_if_limited() {
+fn systemic_means_a_recommendation_to_the_coordinator() {
     let mut f = facts("n1", "Nordlicht", "r7", "CVE-2021-35395");
     assert!(actions(false, &f).is_empty());
-    let a = actions(true, &f);
-    assert_eq!(a.len(), 1);
-    match &a[0] {
-        EnisaAction::DisseminateToAllCsirts { member_states } => {
-            assert_eq!(member_states.len(), 26);
-            assert!(!member_states.contains(&m("DE")));
+    for limited in [false, true] {
+        f.limited = limited;
+        let a = actions(true, &f);
+        assert_eq!(a.len(), 1);
+        match &a[0] {
+            EnisaAction::RecommendFullDissemination {
+                coordinator,
+                notification_id,
+                member_states,
+                limited: l,
+            } => {
+                assert_eq!((*coordinator, notification_id.as_str()), (m("DE"), "n1"));
+                assert_eq!(member_states.len(), 26);
+                assert!(!member_states.contains(&m("DE")));
+                assert_eq!(*l, limited);
+            }
         }
-        other => panic!("{other:?}"),
     }
-    f.limited = true;
-    let a = actions(true, &f);
-    assert_eq!(
-        a[1],
-        EnisaAction::RecommendFullDissemination {
-            coordinator: m("DE"),
-            notification_id: "n1".into()
-        }
-    );
     assert_eq!(MemberState::all().count(), 27);
+    let json = serde_json::to_string(&actions(true, &f)).unwrap();
+    assert!(json.contains("recommend-full-dissemination"), "{json}");
+    assert!(!json.contains("disseminate-to-all"), "{json}");
+}
+
+/// Under the limited regime the score uses only what ENISA may see: the product (category) and
+/// that it is actively exploited; member states, users, severity, CVE ids and components not.
+#[test]
+fn limited_regime_scores_only_visible_fields() {
+    let full = NotificationFacts::from_case(&router_case(), m("DE"), false);
+    let limited = NotificationFacts::from_case(&router_case(), m("DE"), true);
+    let config = SystemicConfig::default();
+    let a_full = assess_one(&full, &config);
+    let a_limited = assess_one(&limited, &config);
+    assert!(a_limited.score < a_full.score);
+    let points = |a: &cyres_report::Assessment, i: usize| a.factors[i].points;
+    // Factors 0 (member states), 1 (users) count nothing; 4 (severity) counts as unknown.
+    assert_eq!(points(&a_limited, 0), 0.0);
+    assert_eq!(points(&a_limited, 1), 0.0);
+    assert_eq!(points(&a_limited, 2), points(&a_full, 2), "category stays");
+    assert_eq!(points(&a_limited, 3), points(&a_full, 3), "exploited stays");
+    // Across notifications: a limited notification's CVE does not count towards spread.
+    let others: Vec<NotificationFacts> = (0..5)
+        .map(|i| facts(&format!("o{i}"), &format!("M{i}"), "p", "CVE-2021-35395"))
+        .collect();
+    let mut all = others.clone();
+    all.push(limited.clone());
+    let set = assess_all(&all, &[], &config);
+    let mine = set
+        .per_notification
+        .iter()
+        .find(|a| a.notification_id == limited.id)
+        .unwrap();
+    assert!(mine.spread_subject.is_none());
+    let cve = set
+        .per_subject
+        .iter()
+        .find(|s| s.subject == Subject::Cve("CVE-2021-35395".into()))
+        .unwrap();
+    assert_eq!(
+        cve.notifications, 5,
+        "the limited notification is not counted"
+    );
 }
 
 #[test]
@@ -254,12 +299,12 @@ fn analyst_review_rules() {
     assert!(overridden.systemic && overridden.overridden);
     assert_eq!(
         overridden.actions.len(),
-        2,
-        "dissemination to all + full-dissemination recommendation"
+        1,
+        "one recommendation to the coordinator (Art. 16(2), third subparagraph)"
     );
     let json = serde_json::to_value(&overridden).unwrap();
     assert_eq!(json["review"]["verdict"]["verdict"], "override");
-    assert_eq!(json["actions"][1]["action"], "recommend-full-dissemination");
+    assert_eq!(json["actions"][0]["action"], "recommend-full-dissemination");
 }
 
 #[test]

@@ -68,7 +68,10 @@ pub async fn intake(
             "idempotency_key: header and pack disagree",
         ));
     }
-    let facts = facts_of(&pack, &value["context"], false);
+    // Art. 16(2), third subparagraph: the manufacturer's indication limits what ENISA sees from
+    // intake; the flag is cleared in the assessment once the full notification is disseminated.
+    let intake_limited = cyres_report::authority::raises_security_grounds(&pack.report);
+    let facts = facts_of(&pack, &value["context"], intake_limited);
     let facts = serde_json::to_value(&facts).ok();
     let coordinator = pack.report.header.coordinator.code();
     let (row, new) = app
@@ -140,16 +143,90 @@ fn parse(row: &cyres_store::ReceivedReport) -> Result<(ReportPack, serde_json::V
     Ok((pack, row.pack["context"].clone()))
 }
 
-/// The latest coordinator decision on a report, if any.
+/// The latest coordinator decision on a report, if any, with the coordinator's latest answer to
+/// ENISA's recommendation given since (Art. 16(2), third subparagraph).
 async fn decision(app: &App, id: i64) -> Result<Option<cyres_report::Decision>, ApiError> {
+    Ok(latest_decision(&app.store.authority_actions(id).await?))
+}
+
+/// [`decision`] over a report's actions, oldest first.
+fn latest_decision(actions: &[cyres_store::AuthorityAction]) -> Option<cyres_report::Decision> {
+    let mut current: Option<cyres_report::Decision> = None;
+    for a in actions {
+        match a.kind.as_str() {
+            "decision" => {
+                if let Ok(d) = serde_json::from_value(a.body.clone()) {
+                    current = Some(d);
+                }
+            }
+            RECOMMENDATION_ANSWER => {
+                if let (Some(d), Ok(r)) = (current.as_mut(), serde_json::from_value(a.body.clone()))
+                {
+                    d.recommendation = Some(r);
+                }
+            }
+            _ => {}
+        }
+    }
+    current
+}
+
+/// The report pack of `id` for its coordinator CSIRT: 403 unless the caller is a CSIRT (`what`
+/// names the act), 404 when the caller's CSIRT does not coordinate the report.
+async fn coordinated_report(
+    app: &App,
+    caller: &Caller,
+    id: i64,
+    what: &'static str,
+) -> Result<(ReportPack, cyres_cra::MemberState), ApiError> {
+    let Viewer::Csirt(ms) = viewer(app, caller).await? else {
+        return Err(ApiError::forbidden(what));
+    };
+    let row = app.store.received_report(id).await?;
+    let (pack, _) = parse(&row)?;
+    if pack.report.header.coordinator != ms {
+        return Err(ApiError::not_found("report"));
+    }
+    Ok((pack, ms))
+}
+
+/// Stores (and audits) an authority action on report `id`.
+async fn record_action(
+    app: &App,
+    caller: &Caller,
+    id: i64,
+    kind: &str,
+    body: &impl serde::Serialize,
+) -> Result<cyres_store::AuthorityAction, ApiError> {
     Ok(app
         .store
-        .authority_actions(id)
-        .await?
-        .into_iter()
+        .add_authority_action(
+            id,
+            kind,
+            &serde_json::to_value(body).unwrap_or_default(),
+            caller.org_id,
+            &caller.actor,
+            app.now(),
+        )
+        .await?)
+}
+
+/// The action kind of the coordinator's answer to ENISA's recommendation.
+const RECOMMENDATION_ANSWER: &str = "recommendation_answer";
+
+/// Whether ENISA has recommended full dissemination of report `id` (an analyst review whose
+/// actions hold the recommendation).
+pub(crate) fn recommended(actions: &[cyres_store::AuthorityAction]) -> bool {
+    actions
+        .iter()
         .rev()
-        .find(|a| a.kind == "decision")
-        .and_then(|a| serde_json::from_value(a.body).ok()))
+        .find(|a| a.kind == "review")
+        .is_some_and(|a| {
+            a.body["actions"].as_array().is_some_and(|l| {
+                l.iter()
+                    .any(|x| x["action"] == "recommend-full-dissemination")
+            })
+        })
 }
 
 /// Who is asking, on the authority side.
@@ -183,7 +260,7 @@ async fn viewer(app: &App, caller: &Caller) -> Result<Viewer, ApiError> {
 
 /// A received report as one authority organisation may see it.
 pub(crate) enum ReportDetail {
-    /// ENISA: the full report, or the limited fields under Art. 16(2), second subparagraph.
+    /// ENISA: the full report, or the limited fields under Art. 16(2), third subparagraph.
     Enisa {
         /// The stored row.
         row: cyres_store::ReceivedReport,
@@ -214,8 +291,9 @@ pub(crate) enum ReportDetail {
 }
 
 /// The report `id` as the caller's organisation may see it: the coordinator CSIRT sees it all;
-/// CSIRTs it was forwarded to see it once forwarded; ENISA sees it in full, or only the limited
-/// fields while the coordinator applies Art. 16(2), second subparagraph. Anyone else: 404
+/// CSIRTs it was forwarded to see it once forwarded (or once the coordinator accepted ENISA's
+/// recommendation of full dissemination); ENISA sees it in full, or only the limited fields
+/// while the manufacturer's Art. 16(2) third-subparagraph indication holds. Anyone else: 404
 /// (403 for organisations that are not authorities).
 pub(crate) async fn report_detail(
     app: &App,
@@ -225,8 +303,8 @@ pub(crate) async fn report_detail(
     let who = viewer(app, caller).await?;
     let row = app.store.received_report(id).await?;
     let (pack, context) = parse(&row)?;
-    let decision = decision(app, id).await?;
     let actions = app.store.authority_actions(id).await?;
+    let decision = latest_decision(&actions);
     match who {
         Viewer::Enisa => {
             let view = cyres_report::enisa_view(&pack.report, decision.as_ref(), app.now_at());
@@ -245,10 +323,14 @@ pub(crate) async fn report_detail(
                 d.forward_now.contains(&ms)
                     || (d.withheld.contains(&ms) && d.release_due(app.now_at()))
             });
-            let needle = format!("\"{}\"", ms.code());
-            let disseminated = actions
-                .iter()
-                .any(|a| a.kind == "review" && a.body["actions"].to_string().contains(&needle));
+            // ENISA only recommends (Art. 16(2), third subparagraph); the full notification
+            // reaches the other CSIRTs when the coordinator accepts.
+            let disseminated = decision.as_ref().is_some_and(|d| {
+                d.recommendation.as_ref().is_some_and(|r| {
+                    r.answer == cyres_report::RecommendationAnswer::Accepted
+                        && r.disseminate_to.contains(&ms)
+                })
+            });
             if !(coordinator || forwarded || disseminated) {
                 return Err(ApiError::not_found("report"));
             }
@@ -301,7 +383,8 @@ pub async fn get_report(
 pub struct DecisionBody {
     /// Forward, or delay with its ground.
     pub dissemination: cyres_report::Dissemination,
-    /// Apply the Art. 16(2) second-subparagraph regime (ENISA sees the limited fields).
+    /// Kept for compatibility: ENISA's limited view follows the manufacturer's Art. 16(2)
+    /// third-subparagraph indication from intake; `true` on a report without one is refused.
     #[serde(default)]
     pub restrict_enisa: bool,
 }
@@ -315,16 +398,13 @@ pub(crate) async fn decide_report(
     b: DecisionBody,
 ) -> Result<cyres_report::Decision, ApiError> {
     caller.require(Role::Editor)?;
-    let Viewer::Csirt(ms) = viewer(app, caller).await? else {
-        return Err(ApiError::forbidden(
-            "only the coordinator CSIRT decides on dissemination",
-        ));
-    };
-    let row = app.store.received_report(id).await?;
-    let (pack, _) = parse(&row)?;
-    if pack.report.header.coordinator != ms {
-        return Err(ApiError::not_found("report"));
-    }
+    let (pack, _) = coordinated_report(
+        app,
+        caller,
+        id,
+        "only the coordinator CSIRT decides on dissemination",
+    )
+    .await?;
     let listed = cyres_report::authority::listed_member_states(&pack.report)
         .cloned()
         .unwrap_or_default();
@@ -336,16 +416,7 @@ pub(crate) async fn decide_report(
     };
     let d = cyres_report::decide(&pack.report, &listed, request)
         .map_err(|e| ApiError::invalid("dissemination", e.to_string()))?;
-    app.store
-        .add_authority_action(
-            id,
-            "decision",
-            &serde_json::to_value(&d).unwrap_or_default(),
-            caller.org_id,
-            &caller.actor,
-            app.now(),
-        )
-        .await?;
+    record_action(app, caller, id, "decision", &d).await?;
     Ok(d)
 }
 
@@ -390,17 +461,18 @@ fn facts_of(
     }
 }
 
-/// Facts of a stored report under its current decision.
+/// Facts of a stored report under its current decision: limited while ENISA's view is.
 fn facts(
     row: &cyres_store::ReceivedReport,
     decision: Option<&cyres_report::Decision>,
+    now: time::OffsetDateTime,
 ) -> Option<cyres_report::NotificationFacts> {
     let (pack, ctx) = parse(row).ok()?;
-    Some(facts_of(
-        &pack,
-        &ctx,
-        decision.is_some_and(|d| d.enisa_limited),
-    ))
+    let limited = matches!(
+        cyres_report::enisa_view(&pack.report, decision, now),
+        cyres_report::EnisaView::Limited(_)
+    );
+    Some(facts_of(&pack, &ctx, limited))
 }
 
 /// ENISA's cross-report assessment, highest scores first.
@@ -433,19 +505,36 @@ pub(crate) async fn assessment_summary(
             "the systemic-risk assessment is ENISA's",
         ));
     };
-    let limited: std::collections::HashSet<i64> = app
-        .store
-        .actions_of_kind("decision")
-        .await?
+    // Reports whose full notification is disseminated: their latest decision lifted ENISA's
+    // limited view (a forward, the planned release, or an accepted recommendation).
+    let now = app.now_at();
+    let mut latest: HashMap<i64, cyres_report::Decision> = HashMap::new();
+    for a in app.store.actions_of_kind("decision").await? {
+        if let Ok(d) = serde_json::from_value(a.body) {
+            latest.insert(a.report_id, d);
+        }
+    }
+    for a in app.store.actions_of_kind(RECOMMENDATION_ANSWER).await? {
+        if let (Some(d), Ok(r)) = (latest.get_mut(&a.report_id), serde_json::from_value(a.body)) {
+            d.recommendation = Some(r);
+        }
+    }
+    let disseminated: std::collections::HashSet<i64> = latest
         .into_iter()
-        .filter(|a| a.body["enisa_limited"] == true)
-        .map(|a| a.report_id)
+        .filter(|(_, d)| {
+            !d.enisa_limited
+                || d.release_due(now)
+                || d.recommendation
+                    .as_ref()
+                    .is_some_and(|r| r.answer == cyres_report::RecommendationAnswer::Accepted)
+        })
+        .map(|(id, _)| id)
         .collect();
     // One notification per case: the latest stored report's facts (see `facts_cache`).
     let config = app.config.systemic.clone();
     let (notifications, set, report_ids) = app
         .facts_cache
-        .with_facts(&app.store, &limited, |ids, all| {
+        .with_facts(&app.store, &disseminated, |ids, all| {
             // `assess_all` answers in input order, so each assessment's report is `ids[i]`.
             (
                 all.len(),
@@ -521,8 +610,8 @@ pub(crate) async fn report_assessment(
 ) -> Result<(cyres_report::NotificationFacts, cyres_report::Assessment), ApiError> {
     let row = app.store.received_report(id).await?;
     let d = decision(app, id).await?;
-    let f =
-        facts(&row, d.as_ref()).ok_or_else(|| ApiError::internal("stored report unreadable"))?;
+    let f = facts(&row, d.as_ref(), app.now_at())
+        .ok_or_else(|| ApiError::internal("stored report unreadable"))?;
     let a = cyres_report::assess_one(&f, &app.config.systemic);
     Ok((f, a))
 }
@@ -548,21 +637,13 @@ pub(crate) async fn review_report(
     };
     let reviewed = cyres_report::review(&a, &f, analyst)
         .map_err(|e| ApiError::invalid("reason", e.to_string()))?;
-    app.store
-        .add_authority_action(
-            id,
-            "review",
-            &serde_json::to_value(&reviewed).unwrap_or_default(),
-            caller.org_id,
-            &caller.actor,
-            app.now(),
-        )
-        .await?;
+    record_action(app, caller, id, "review", &reviewed).await?;
     Ok(reviewed)
 }
 
 /// `POST /api/v1/authority/reports/{id}/review` (ENISA): an analyst confirms or overrides the
-/// assessment with a reason; stored and audited; a systemic verdict lists the dissemination.
+/// assessment with a reason; stored and audited; a systemic verdict carries ENISA's
+/// recommendation of full dissemination to the coordinator, which it accepts or declines.
 pub async fn review(
     State(app): State<App>,
     caller: Caller,
@@ -572,6 +653,123 @@ pub async fn review(
     caller.require(Role::Editor)?;
     let b: ReviewBody = json_body(&bytes)?;
     Ok(Json(review_report(&app, &caller, id, b).await?).into_response())
+}
+
+/// The coordinator's answer to ENISA's recommendation.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecommendationBody {
+    /// `accepted` or `declined`.
+    pub answer: cyres_report::RecommendationAnswer,
+    /// Why (required when declining).
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// The coordinator CSIRT's answer to ENISA's recommendation of full dissemination of report
+/// `id` (Art. 16(2), third subparagraph): checked by `cyres_report::answer_recommendation`,
+/// stored and audited; on acceptance the CSIRTs of every other member state see the report.
+pub(crate) async fn answer_recommendation(
+    app: &App,
+    caller: &Caller,
+    id: i64,
+    b: RecommendationBody,
+) -> Result<cyres_report::RecommendationResponse, ApiError> {
+    caller.require(Role::Editor)?;
+    let (pack, ms) = coordinated_report(
+        app,
+        caller,
+        id,
+        "only the coordinator CSIRT answers ENISA's recommendation",
+    )
+    .await?;
+    if !recommended(&app.store.authority_actions(id).await?) {
+        return Err(ApiError::invalid(
+            "answer",
+            "ENISA has not recommended full dissemination of this report",
+        ));
+    }
+    let r = cyres_report::answer_recommendation(
+        &pack.report,
+        ms,
+        b.answer,
+        &caller.actor.display(),
+        app.now_at(),
+        b.reason,
+    )
+    .map_err(|e| ApiError::invalid("answer", e.to_string()))?;
+    record_action(app, caller, id, RECOMMENDATION_ANSWER, &r).await?;
+    Ok(r)
+}
+
+/// `POST /api/v1/authority/reports/{id}/recommendation` (coordinator CSIRT): accept or decline
+/// ENISA's recommendation of full dissemination; recorded.
+pub async fn recommendation(
+    State(app): State<App>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    bytes: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    caller.require(Role::Editor)?;
+    let b: RecommendationBody = json_body(&bytes)?;
+    Ok(Json(answer_recommendation(&app, &caller, id, b).await?).into_response())
+}
+
+/// The coordinator's record that it informed users itself (Art. 14(8), second subparagraph).
+#[derive(serde::Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct UsersInformedBody {
+    /// Whether the information named risk mitigation or corrective measures.
+    #[serde(default)]
+    pub measures_included: bool,
+}
+
+/// Records that the coordinator CSIRT informed the users of report `id`'s product itself,
+/// where the manufacturer did not in time (CRA Art. 14(8), second subparagraph: the CSIRT "may",
+/// after consulting the manufacturer); stored and audited as an authority action.
+pub(crate) async fn record_users_informed(
+    app: &App,
+    caller: &Caller,
+    id: i64,
+    b: UsersInformedBody,
+) -> Result<cyres_report::UsersInformed, ApiError> {
+    caller.require(Role::Editor)?;
+    coordinated_report(
+        app,
+        caller,
+        id,
+        "only the coordinator CSIRT records that it informed users",
+    )
+    .await?;
+    let r = cyres_report::UsersInformed {
+        at: app.now_at(),
+        by: cyres_report::InformedBy::Csirt,
+        notice_id: None,
+        measures_included: b.measures_included,
+    };
+    record_action(app, caller, id, "users_informed", &r).await?;
+    Ok(r)
+}
+
+/// `POST /api/v1/authority/reports/{id}/users-informed` (coordinator CSIRT): record that the
+/// CSIRT informed the users itself (Art. 14(8), second subparagraph).
+pub async fn users_informed(
+    State(app): State<App>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    bytes: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    caller.require(Role::Editor)?;
+    let b: UsersInformedBody = if bytes.is_empty() {
+        UsersInformedBody::default()
+    } else {
+        json_body(&bytes)?
+    };
+    Ok((
+        StatusCode::CREATED,
+        Json(record_users_informed(&app, &caller, id, b).await?),
+    )
+        .into_response())
 }
 
 /// Intermediate-report request body.
@@ -591,16 +789,13 @@ pub(crate) async fn request_intermediate_report(
     note: Option<String>,
 ) -> Result<cyres_store::AuthorityAction, ApiError> {
     caller.require(Role::Editor)?;
-    let Viewer::Csirt(ms) = viewer(app, caller).await? else {
-        return Err(ApiError::forbidden(
-            "only the coordinator CSIRT requests intermediate reports",
-        ));
-    };
-    let row = app.store.received_report(id).await?;
-    let (pack, _) = parse(&row)?;
-    if pack.report.header.coordinator != ms {
-        return Err(ApiError::not_found("report"));
-    }
+    let (pack, ms) = coordinated_report(
+        app,
+        caller,
+        id,
+        "only the coordinator CSIRT requests intermediate reports",
+    )
+    .await?;
     let req = cyres_report::request_intermediate(
         &pack.report,
         ms,
@@ -609,17 +804,7 @@ pub(crate) async fn request_intermediate_report(
         note,
     )
     .map_err(|e| ApiError::invalid("request", e.to_string()))?;
-    Ok(app
-        .store
-        .add_authority_action(
-            id,
-            "intermediate_request",
-            &serde_json::to_value(&req).unwrap_or_default(),
-            caller.org_id,
-            &caller.actor,
-            app.now(),
-        )
-        .await?)
+    record_action(app, caller, id, "intermediate_request", &req).await
 }
 
 /// `POST /api/v1/authority/reports/{id}/intermediate-request` (coordinator CSIRT, Art.

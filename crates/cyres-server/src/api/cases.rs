@@ -738,34 +738,120 @@ impl IntakeLimiter {
     }
 }
 
-/// `POST /api/v1/public/voluntary-reports` (no login, rate-limited): an Art. 15 voluntary
-/// report from a researcher, steward or user, checked and routed to the manufacturer named in
-/// it as a case proposal. The reporter's contact stays with the manufacturer.
+/// A public report as posted to the API: the organisation it is for, by id, and the report.
+#[derive(serde::Deserialize)]
+struct PublicReportBody {
+    /// The receiving organisation: a manufacturer (coordinated vulnerability disclosure) or a
+    /// CSIRT or ENISA (Art. 15).
+    organisation_id: Option<i64>,
+    #[serde(flatten)]
+    submission: cyres_report::VoluntarySubmission,
+}
+
+fn public_report(
+    bytes: &[u8],
+) -> Result<(Option<i64>, cyres_report::VoluntarySubmission), ApiError> {
+    let b: PublicReportBody = json_body(bytes)?;
+    Ok((b.organisation_id, b.submission))
+}
+
+/// `POST /api/v1/public/vulnerability-reports` (no login, rate-limited; the former path
+/// `/api/v1/public/voluntary-reports` is an alias): the coordinated vulnerability disclosure
+/// intake of a manufacturer (CRA Annex I, Part II, points (5)-(6)), routed by the explicit
+/// `organisation_id` of a manufacturer or steward on this platform (404 for any other id), as a
+/// case proposal. The reporter's contact stays with the manufacturer. Not an Art. 15 report:
+/// those go to a CSIRT or ENISA (`/api/v1/public/voluntary-notifications`).
 pub async fn voluntary(
     State(app): State<App>,
     axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<std::net::SocketAddr>,
     bytes: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
-    let reference = voluntary_intake(&app, &peer.ip().to_string(), bytes.len(), || {
-        json_body::<cyres_report::VoluntarySubmission>(&bytes)
+    public_intake(
+        app,
+        peer,
+        bytes,
+        cyres_report::IntakeChannel::CoordinatedDisclosure,
+    )
+    .await
+}
+
+/// `POST /api/v1/public/voluntary-notifications` (no login, rate-limited): an Art. 15
+/// voluntary notification to a CSIRT designated as coordinator or ENISA (Art. 15(1)-(2)),
+/// routed by the explicit `organisation_id` of that CSIRT or ENISA (404 for any other id).
+pub async fn voluntary_notification(
+    State(app): State<App>,
+    axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<std::net::SocketAddr>,
+    bytes: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    public_intake(
+        app,
+        peer,
+        bytes,
+        cyres_report::IntakeChannel::Art15Voluntary,
+    )
+    .await
+}
+
+async fn public_intake(
+    app: App,
+    peer: std::net::SocketAddr,
+    bytes: axum::body::Bytes,
+    channel: cyres_report::IntakeChannel,
+) -> Result<Response, ApiError> {
+    let reference = voluntary_intake(&app, &peer.ip().to_string(), bytes.len(), channel, || {
+        public_report(&bytes)
     })
     .await?;
     Ok((
         StatusCode::ACCEPTED,
-        Json(serde_json::json!({"received": true, "reference": reference})),
+        Json(serde_json::json!({"received": true, "reference": reference, "channel": channel, "basis": channel.basis()})),
     )
         .into_response())
 }
 
-/// The public intake shared by the API and the web form: the per-address limit, the size limit
-/// (`size`: bytes of the request body), then `parse`, `cyres_report::intake`'s checks (every
-/// problem named at once), routing to the named manufacturer as a proposal with an alert.
+/// Whether `kind` receives reports on `channel`: manufacturers and stewards their coordinated
+/// vulnerability disclosure reports, CSIRTs and ENISA Art. 15 notifications (Art. 15(1)-(2)).
+pub(crate) fn receives(channel: cyres_report::IntakeChannel, kind: cyres_store::OrgKind) -> bool {
+    use cyres_store::OrgKind;
+    match channel {
+        cyres_report::IntakeChannel::CoordinatedDisclosure => {
+            matches!(kind, OrgKind::Manufacturer | OrgKind::Steward)
+        }
+        cyres_report::IntakeChannel::Art15Voluntary => {
+            matches!(kind, OrgKind::Csirt | OrgKind::Enisa)
+        }
+    }
+}
+
+/// The organisation `id` if it receives reports on `channel`; 404 otherwise (an unknown id and
+/// an organisation of another kind look the same).
+pub(crate) async fn receiving_org(
+    app: &App,
+    channel: cyres_report::IntakeChannel,
+    id: i64,
+) -> Result<cyres_store::Org, ApiError> {
+    let what = match channel {
+        cyres_report::IntakeChannel::CoordinatedDisclosure => "manufacturer (organisation_id)",
+        cyres_report::IntakeChannel::Art15Voluntary => "CSIRT or ENISA (organisation_id)",
+    };
+    match app.store.org(id).await {
+        Ok(org) if receives(channel, org.kind) => Ok(org),
+        Ok(_) | Err(cyres_store::StoreError::NotFound { .. }) => Err(ApiError::not_found(what)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The public intake shared by the API and the web forms: the per-address limit, the size limit
+/// (`size`: bytes of the request body), then `parse` (the organisation id and the report),
+/// the receiving organisation by that explicit id (never by name), `cyres_report::intake`'s
+/// checks (every problem named at once), and a proposal with an alert for that organisation.
 /// Answers the reference (`VR-…`).
 pub(crate) async fn voluntary_intake(
     app: &App,
     ip: &str,
     size: usize,
-    parse: impl FnOnce() -> Result<cyres_report::VoluntarySubmission, ApiError>,
+    channel: cyres_report::IntakeChannel,
+    parse: impl FnOnce() -> Result<(Option<i64>, cyres_report::VoluntarySubmission), ApiError>,
 ) -> Result<String, ApiError> {
     let now = app.now();
     if !app.intake_limiter.allow(ip, now) {
@@ -785,7 +871,19 @@ pub(crate) async fn voluntary_intake(
             format!("a report is at most {} bytes", limits.total_bytes),
         ));
     }
-    let sub = parse()?;
+    let (org_id, mut sub) = parse()?;
+    let org_id = org_id.ok_or_else(|| {
+        ApiError::invalid(
+            "organisation_id",
+            "organisation_id: choose the organisation the report is for",
+        )
+    })?;
+    let org = receiving_org(app, channel, org_id).await?;
+    if channel == cyres_report::IntakeChannel::CoordinatedDisclosure {
+        // The manufacturer is the organisation chosen by id; a name typed differently does
+        // not reroute the report.
+        sub.manufacturer = org.name.clone();
+    }
     let proposal = cyres_report::intake(&sub, &limits, ts(now)).map_err(|problems| {
         let names: Vec<String> = problems
             .iter()
@@ -801,33 +899,48 @@ pub(crate) async fn voluntary_intake(
         e.code = "invalid_report";
         e
     })?;
-    let org = app
-        .store
-        .orgs()
-        .await?
-        .into_iter()
-        .find(|o| matches!(o.kind, cyres_store::OrgKind::Manufacturer | cyres_store::OrgKind::Steward) && o.name.eq_ignore_ascii_case(proposal.manufacturer.trim()))
-        .ok_or_else(|| ApiError::invalid("manufacturer", "manufacturer: not a manufacturer on this platform; report through the CSIRT instead"))?;
     let kind = match proposal.suggested_case {
         Some(CaseKind::Incident) => "incident",
         _ => "vulnerability",
+    };
+    let (title, alert_kind, alert) = match channel {
+        cyres_report::IntakeChannel::CoordinatedDisclosure => (
+            format!("Vulnerability report (CVD): {}", proposal.title),
+            "voluntary_report",
+            format!(
+                "New vulnerability report (coordinated disclosure): {}",
+                proposal.title
+            ),
+        ),
+        cyres_report::IntakeChannel::Art15Voluntary => (
+            format!("Voluntary notification (Art. 15): {}", proposal.title),
+            "voluntary_notification",
+            if proposal.notify_manufacturer {
+                format!(
+                    "New Art. 15 notification: {} (inform the manufacturer without undue delay, Art. 15(4))",
+                    proposal.title
+                )
+            } else {
+                format!("New Art. 15 notification: {}", proposal.title)
+            },
+        ),
     };
     let row = app
         .store
         .create_proposal(
             org.id,
             kind,
-            &format!("Voluntary report: {}", proposal.title),
-            &serde_json::json!({"voluntary": proposal}),
+            &title,
+            &serde_json::json!({"voluntary": proposal, "channel": channel}),
             now,
         )
         .await?;
     app.store
         .create_alert(
             org.id,
-            "voluntary_report",
+            alert_kind,
             false,
-            &format!("New voluntary report: {}", proposal.title),
+            &alert,
             &serde_json::json!({"case_id": row.id}),
             now,
         )

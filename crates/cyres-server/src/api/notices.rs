@@ -212,8 +212,9 @@ pub(crate) async fn publish_notice(
         ));
     }
     let row = app.store.case(caller.org_id, id).await?;
-    let case = confirmed(&row)?;
+    let mut case = confirmed(&row)?;
     let now = app.now();
+    // Art. 14(8): a notice needs no measure or fix first; it says when none is available yet.
     let notice = cyres_report::user_notice(&case, audience, ts(now)).map_err(|missing| {
         missing_error("incomplete_notice", "missing for the user notice", &missing)
     })?;
@@ -242,6 +243,27 @@ pub(crate) async fn publish_notice(
         )
         .await?;
     app.wake_worker();
+    // Art. 14(8): record on the case whether and when users were first informed. The published
+    // notice is the record of truth; a failure here (a closed case) is logged, not fatal.
+    if case.users_informed.is_none() {
+        case.users_informed =
+            Some(notice.informed(ts(now), cyres_report::InformedBy::Manufacturer));
+        if let Some(aware_at) = row.aware_at
+            && let Err(e) = app
+                .store
+                .save_case(
+                    caller.org_id,
+                    id,
+                    &serde_json::to_value(&case).unwrap_or_default(),
+                    aware_at,
+                    &caller.actor,
+                    now,
+                )
+                .await
+        {
+            tracing::warn!(case = id, error = %e, "could not record that users were informed");
+        }
+    }
     Ok((published, queued, FeedUrls::new(app, &feed.slug)))
 }
 

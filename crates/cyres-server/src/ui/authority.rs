@@ -3,7 +3,9 @@
 //!
 //! What each organisation sees is the API's rule (`api::authority::report_detail`): the
 //! coordinator CSIRT sees everything and acts; a CSIRT the report was forwarded to reads it;
-//! ENISA sees it in full, or only the limited fields of Art. 16(2), second subparagraph.
+//! ENISA sees it in full, or only the limited fields of Art. 16(2), third subparagraph (from
+//! intake, when the manufacturer raised a ground); the coordinator answers ENISA's recommendation
+//! of full dissemination (accept or decline, recorded).
 //! The forms post to handlers that call the same functions as the API:
 //! - the coordinator's decision (Art. 16(2)): forward to the CSIRTs of the other member states
 //!   the manufacturer listed, or delay on one ground of Delegated Regulation (EU) 2026/881 with
@@ -20,8 +22,9 @@ use super::session::UiSession;
 use super::view::{Chrome, Form, Nav, UiError, render, when};
 use crate::App;
 use crate::api::authority::{
-    DecisionBody, ReportDetail, ReviewBody, assessment_summary, decide_report, report_assessment,
-    report_detail, request_intermediate_report, review_report,
+    DecisionBody, RecommendationBody, ReportDetail, ReviewBody, UsersInformedBody,
+    answer_recommendation, assessment_summary, decide_report, recommended, record_users_informed,
+    report_assessment, report_detail, request_intermediate_report, review_report,
 };
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -29,7 +32,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use cyres_cra::MemberState;
 use cyres_report::{
-    Decision, DelayCircumstance, DelayGround, Dissemination, EnisaView, ReportPack, Verdict,
+    Art3Condition, Decision, DelayCircumstance, DelayGround, Dissemination, EnisaView,
+    RecommendationAnswer, ReportPack, Verdict,
 };
 use std::collections::BTreeSet;
 
@@ -38,6 +42,22 @@ const GROUNDS: [DelayGround; 3] = [
     DelayGround::RisksOutweighBenefits,
     DelayGround::RecipientCompromised,
     DelayGround::PlatformCompromised,
+];
+
+/// The DR (EU) 2026/881 Art. 3 conditions offered.
+const ART3_CONDITIONS: [(Art3Condition, &str); 3] = [
+    (
+        Art3Condition::MitigationExpected,
+        "the manufacturer informed us that an effective mitigation (security update, user guidance) is expected",
+    ),
+    (
+        Art3Condition::CoordinatedDisclosure,
+        "an ongoing coordinated vulnerability disclosure (name the Art. 3 point below)",
+    ),
+    (
+        Art3Condition::OtherListed,
+        "another condition listed in Art. 3 (name its point and wording below)",
+    ),
 ];
 
 /// The Art. 16(2) circumstances offered.
@@ -88,6 +108,8 @@ pub struct DecisionView {
     reason: String,
     planned_release: String,
     enisa_limited: bool,
+    art3: String,
+    recommendation: String,
     by: String,
     at: String,
 }
@@ -118,6 +140,38 @@ impl DecisionView {
                 .map(|x| when(x.planned_release.unix_timestamp()))
                 .unwrap_or_default(),
             enisa_limited: d.enisa_limited,
+            art3: d
+                .delay
+                .as_ref()
+                .and_then(|x| {
+                    x.art3_condition.map(|c| {
+                        let label = ART3_CONDITIONS
+                            .iter()
+                            .find(|(k, _)| *k == c)
+                            .map_or("", |(_, l)| *l);
+                        match &x.art3_condition_text {
+                            Some(t) => format!("{label}: {t}; TLP/PAP found insufficient"),
+                            None => format!("{label}; TLP/PAP found insufficient"),
+                        }
+                    })
+                })
+                .unwrap_or_default(),
+            recommendation: d
+                .recommendation
+                .as_ref()
+                .map(|r| {
+                    format!(
+                        "{} by {} on {}{}",
+                        word(&r.answer),
+                        r.answered_by,
+                        when(r.answered_at.unix_timestamp()),
+                        r.reason
+                            .as_deref()
+                            .map(|x| format!(": {x}"))
+                            .unwrap_or_default()
+                    )
+                })
+                .unwrap_or_default(),
             by: d.decided_by.clone(),
             at: when(d.decided_at.unix_timestamp()),
         }
@@ -169,6 +223,20 @@ fn summary(kind: &str, body: &serde_json::Value) -> String {
                 format!("{how} {verdict}: {reason}")
             }
         }
+        "users_informed" => {
+            if body["measures_included"] == true {
+                "the CSIRT informed the users, with measures (Art. 14(8))".into()
+            } else {
+                "the CSIRT informed the users (Art. 14(8))".into()
+            }
+        }
+        "recommendation_answer" => {
+            let answer = body["answer"].as_str().unwrap_or("answered");
+            match body["reason"].as_str() {
+                Some(r) => format!("ENISA's recommendation {answer}: {r}"),
+                None => format!("ENISA's recommendation {answer}"),
+            }
+        }
         "intermediate_request" => body["note"]
             .as_str()
             .map(|n| format!("intermediate report requested: {n}"))
@@ -208,8 +276,12 @@ struct ReportPage {
     actions: Vec<ActionLine>,
     targets: Vec<Choice>,
     grounds: Vec<Choice>,
+    art3_conditions: Vec<Choice>,
     circumstances: Vec<Choice>,
+    /// ENISA recommended full dissemination and the caller is the coordinator.
+    recommendation_open: bool,
     dform: Form,
+    mform: Form,
     rform: Form,
     assessment: Option<AssessmentView>,
     vform: Form,
@@ -221,6 +293,7 @@ enum Failed {
     Decision(Form),
     Request(Form),
     Review(Form),
+    Recommendation(Form),
 }
 
 async fn render_report(
@@ -320,6 +393,7 @@ async fn render_report(
     } else {
         None
     };
+    let recommendation_open = coordinator && recommended(&actions);
     let actions = actions
         .iter()
         .filter(|a| !enisa || a.kind != "intermediate_request")
@@ -330,6 +404,7 @@ async fn render_report(
             summary: summary(&a.kind, &a.body),
         })
         .collect();
+    let mut mform = Form::default();
     let (status, dform, rform, vform) = match failed {
         Failed::None => (
             StatusCode::OK,
@@ -355,6 +430,15 @@ async fn render_report(
             Form::default(),
             f,
         ),
+        Failed::Recommendation(f) => {
+            mform = f;
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Form::new(vec![("action".into(), "forward".into())]),
+                Form::default(),
+                Form::default(),
+            )
+        }
     };
     let page = ReportPage {
         chrome: sess.chrome(format!("Report AUTH-{}", row.id), Nav::Cases),
@@ -374,6 +458,12 @@ async fn render_report(
             .iter()
             .map(|g| Choice::new(word(g), g.label()))
             .collect(),
+        art3_conditions: ART3_CONDITIONS
+            .iter()
+            .map(|(c, label)| Choice::new(word(c), *label))
+            .collect(),
+        recommendation_open,
+        mform,
         circumstances: CIRCUMSTANCES
             .iter()
             .map(|(c, label)| Choice::new(word(c), *label))
@@ -496,6 +586,8 @@ pub async fn page(
         .and_then(|(_, v)| match v.as_str() {
             "decision" => Some("Decision recorded; ENISA sees it now."),
             "review" => Some("Review recorded."),
+            "recommendation" => Some("Your answer to ENISA's recommendation is recorded."),
+            "informed" => Some("Recorded: the CSIRT informed the users (Art. 14(8))."),
             "request" => Some("Intermediate report requested; the manufacturer is told."),
             _ => None,
         });
@@ -509,6 +601,11 @@ fn done(id: i64, what: &str) -> Response {
 /// Reads the decision form into the API's body; field problems are recorded on the form.
 fn decision_body(form: &mut Form) -> Option<DecisionBody> {
     let restrict_enisa = form.get("restrict_enisa") == "on";
+    // DR (EU) 2026/881 Art. 3: TLP/PAP considered, and which listed condition holds.
+    let tlp_pap_considered = form.get("tlp_pap_considered") == "on";
+    let art3_condition = from_word::<Art3Condition>(form.get("art3_condition"));
+    let art3_condition_text =
+        Some(form.get("art3_condition_text").trim().to_string()).filter(|t| !t.is_empty());
     let dissemination = match form.get("action") {
         "forward" => Dissemination::Forward,
         "delay" => {
@@ -539,6 +636,12 @@ fn decision_body(form: &mut Form) -> Option<DecisionBody> {
             Dissemination::Delay(cyres_report::Delay {
                 circumstances,
                 ground,
+                tlp_pap_considered: tlp_pap_considered
+                    && ground == DelayGround::RisksOutweighBenefits,
+                art3_condition: art3_condition
+                    .filter(|_| ground == DelayGround::RisksOutweighBenefits),
+                art3_condition_text: art3_condition_text
+                    .filter(|_| ground == DelayGround::RisksOutweighBenefits),
                 withheld_from,
                 reason: form.get("reason").to_string(),
                 planned_release,
@@ -572,6 +675,55 @@ pub async fn decide(
         }
     }
     render_report(&app, &sess, id, Failed::Decision(form), None).await
+}
+
+/// `POST /authority/reports/{id}/recommendation` (coordinator CSIRT, editors): accept or
+/// decline ENISA's recommendation of full dissemination (Art. 16(2), third subparagraph).
+pub async fn recommendation(
+    State(app): State<App>,
+    sess: UiSession,
+    Path(id): Path<i64>,
+    axum::Form(pairs): axum::Form<Vec<(String, String)>>,
+) -> Result<Response, UiError> {
+    let mut form = Form::new(pairs);
+    sess.check(&form)?;
+    sess.require(cyres_store::Role::Editor)?;
+    match from_word::<RecommendationAnswer>(form.get("answer")) {
+        None => form.fail("answer", "choose accept or decline"),
+        Some(answer) => {
+            let body = RecommendationBody {
+                answer,
+                reason: Some(form.get("reason").to_string()),
+            };
+            match answer_recommendation(&app, &sess.caller(), id, body).await {
+                Ok(_) => return Ok(done(id, "recommendation")),
+                Err(e) => to_form(&mut form, e)?,
+            }
+        }
+    }
+    render_report(&app, &sess, id, Failed::Recommendation(form), None).await
+}
+
+/// `POST /authority/reports/{id}/users-informed` (coordinator CSIRT, editors).
+pub async fn users_informed(
+    State(app): State<App>,
+    sess: UiSession,
+    Path(id): Path<i64>,
+    axum::Form(pairs): axum::Form<Vec<(String, String)>>,
+) -> Result<Response, UiError> {
+    let mut form = Form::new(pairs);
+    sess.check(&form)?;
+    sess.require(cyres_store::Role::Editor)?;
+    let body = UsersInformedBody {
+        measures_included: form.get("measures_included") == "on",
+    };
+    match record_users_informed(&app, &sess.caller(), id, body).await {
+        Ok(_) => Ok(done(id, "informed")),
+        Err(e) => {
+            to_form(&mut form, e)?;
+            render_report(&app, &sess, id, Failed::Request(form), None).await
+        }
+    }
 }
 
 /// `POST /authority/reports/{id}/intermediate-request` (coordinator CSIRT, editors).

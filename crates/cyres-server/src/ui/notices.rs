@@ -195,6 +195,8 @@ pub struct VersionLine {
 pub struct PublishView {
     /// Why the notice cannot be published yet (every missing field), if so.
     pub blocked: Option<String>,
+    /// The notice would name no measure and no fix yet (allowed, Art. 14(8)).
+    pub no_measures: bool,
     /// Published versions, newest first.
     pub versions: Vec<VersionLine>,
     /// The form, with what was typed and its errors.
@@ -209,11 +211,14 @@ pub(super) async fn publish_view(
     case: Option<&Case>,
     form: Form,
 ) -> Result<PublishView, UiError> {
+    let mut no_measures = false;
     let blocked = match case {
         None => Some("confirm the case first".to_string()),
         Some(c) => {
             let now = app.now_at();
-            match cyres_report::user_notice(c, Audience::Impacted, now) {
+            let notice = cyres_report::user_notice(c, Audience::Impacted, now);
+            no_measures = notice.as_ref().is_ok_and(|n| !n.measures_available);
+            match notice {
                 Err(missing) => Some(format!(
                     "missing for the user notice: {}",
                     missing
@@ -271,6 +276,7 @@ pub(super) async fn publish_view(
     }
     Ok(PublishView {
         blocked,
+        no_measures,
         versions,
         form,
     })

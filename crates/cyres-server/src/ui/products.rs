@@ -356,6 +356,9 @@ fn classify(p: &Product, placed: Option<&str>, today: time::Date) -> Result<Clas
             if s.declared_end_meets_minimum == Some(false) {
                 support.push("The declared end of support is before the Art. 13(8) minimum of five years (or the expected use time, if shorter).".into());
             }
+            if s.declared_end_covers_expected_use == Some(false) {
+                support.push("The declared end of support is before the end of the expected use time: Art. 13(8) requires the support period to reflect it.".into());
+            }
             support.push(format!(
                 "Technical documentation kept until {} (Art. 13(13)).",
                 cyres_cra::calendar::iso_date::format(s.documentation_kept_until)
@@ -380,7 +383,11 @@ fn classify(p: &Product, placed: Option<&str>, today: time::Date) -> Result<Clas
             .conformity
             .routes
             .iter()
-            .map(|r| r.description.to_string())
+            .map(|r| match (&r.note, r.available) {
+                // Art. 27(9), 32(1)(d): a scheme counts only once a delegated act names it.
+                (Some(note), false) => format!("{} ({note})", r.description),
+                _ => r.description.to_string(),
+            })
             .collect(),
         conformity: format!("{} ({})", c.conformity.reason, c.conformity.basis),
         obligations: c

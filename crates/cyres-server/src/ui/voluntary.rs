@@ -1,21 +1,28 @@
-//! The public voluntary-report form (CRA Art. 15): anyone (a researcher, an open-source
-//! steward, a user) reports a vulnerability, cyber threat, incident or near miss without an
-//! account. The form posts to the same intake as `POST /api/v1/public/voluntary-reports`
-//! (`api::cases::voluntary_intake`): the same per-address limit (10 an hour, shared between
-//! the two), the same size limit, the same checks naming every problem, the same routing to
-//! the manufacturer as a case proposal. After a report the browser is sent to a thank-you
-//! page with the reference.
+//! The public report forms, on two channels (`cyres_report::IntakeChannel`):
+//!
+//! - `/report`: the coordinated vulnerability disclosure intake of a manufacturer on this
+//!   platform (CRA Annex I, Part II, points (5)-(6)). The manufacturer is chosen by its
+//!   organisation id (`/report?organisation=ID`, or from the list), never by a typed name; an
+//!   unknown id is a 404 page. It is not an Art. 15 report and says so.
+//! - `/voluntary-notification`: the Art. 15 voluntary notification to a CSIRT designated as
+//!   coordinator or ENISA (Art. 15(1)-(2)), on instances that host a CSIRT or ENISA
+//!   organisation (404 elsewhere), with the protections of Art. 15(4)-(5) and 17(4) stated.
+//!
+//! Both post to the intake of `POST /api/v1/public/vulnerability-reports` and
+//! `/voluntary-notifications` (`api::cases::voluntary_intake`): the same per-address limit (10
+//! an hour, shared), the same size limit, the same checks naming every problem. After a report
+//! the browser is sent to a thank-you page with the reference.
 
 use super::forms::Choice;
 use super::view::{Form, UiError, render};
 use crate::App;
-use crate::api::cases::voluntary_intake;
+use crate::api::cases::{receives, receiving_org, voluntary_intake};
 use askama::Template;
 use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use cyres_report::VoluntarySubmission;
 use cyres_report::voluntary::VoluntaryKind;
+use cyres_report::{IntakeChannel, VoluntarySubmission};
 use std::net::SocketAddr;
 
 const KINDS: [(VoluntaryKind, &str); 4] = [
@@ -26,7 +33,8 @@ const KINDS: [(VoluntaryKind, &str); 4] = [
 ];
 
 /// The fields of the form, in page order (the intake's paths).
-const FIELDS: [&str; 12] = [
+const FIELDS: [&str; 13] = [
+    "organisation_id",
     "kind",
     "manufacturer",
     "product",
@@ -46,12 +54,32 @@ const FIELDS: [&str; 12] = [
 struct ReportForm {
     form: Form,
     kinds: Vec<Choice>,
+    heading: &'static str,
+    basis: &'static str,
+    protections: &'static str,
+    action: &'static str,
+    org_label: &'static str,
+    orgs: Vec<Choice>,
+    fixed_org: Option<Choice>,
+    show_manufacturer: bool,
+    /// A link to the other channel, when this instance has one.
+    other: Option<Choice>,
 }
 
 #[derive(Template)]
 #[template(path = "voluntary_thanks.html")]
 struct Thanks {
     reference: String,
+    recipient: &'static str,
+    again: &'static str,
+}
+
+/// The form's path.
+fn action(channel: IntakeChannel) -> &'static str {
+    match channel {
+        IntakeChannel::CoordinatedDisclosure => "/report",
+        IntakeChannel::Art15Voluntary => "/voluntary-notification",
+    }
 }
 
 fn kind_word(k: VoluntaryKind) -> String {
@@ -61,7 +89,68 @@ fn kind_word(k: VoluntaryKind) -> String {
         .unwrap_or_default()
 }
 
-fn page(status: StatusCode, form: Form) -> Result<Response, UiError> {
+/// The organisations receiving reports on `channel`, as choices (value: the id).
+async fn receivers(app: &App, channel: IntakeChannel) -> Result<Vec<Choice>, UiError> {
+    Ok(app
+        .store
+        .orgs()
+        .await
+        .map_err(crate::ApiError::from)?
+        .into_iter()
+        .filter(|o| receives(channel, o.kind))
+        .map(|o| {
+            let label = match (o.kind, o.member_state.as_deref()) {
+                (cyres_store::OrgKind::Csirt, Some(ms)) => format!("{} (CSIRT, {ms})", o.name),
+                (cyres_store::OrgKind::Enisa, _) => format!("{} (ENISA)", o.name),
+                _ => o.name.clone(),
+            };
+            Choice::new(o.id.to_string(), label)
+        })
+        .collect())
+}
+
+async fn page(
+    app: &App,
+    channel: IntakeChannel,
+    status: StatusCode,
+    form: Form,
+    fixed: Option<i64>,
+) -> Result<Response, UiError> {
+    let orgs = receivers(app, channel).await?;
+    if orgs.is_empty() {
+        // No CSIRT or ENISA here (or no manufacturer): the channel does not exist.
+        return Err(crate::ApiError::not_found(match channel {
+            IntakeChannel::CoordinatedDisclosure => "manufacturer",
+            IntakeChannel::Art15Voluntary => "CSIRT or ENISA on this instance",
+        })
+        .into());
+    }
+    let fixed_org = match fixed {
+        Some(id) => Some(
+            orgs.iter()
+                .find(|o| o.value == id.to_string())
+                .map(|o| Choice::new(o.value.clone(), o.label.clone()))
+                .ok_or_else(|| UiError::from(crate::ApiError::not_found("organisation")))?,
+        ),
+        None => None,
+    };
+    let other_channel = match channel {
+        IntakeChannel::CoordinatedDisclosure => IntakeChannel::Art15Voluntary,
+        IntakeChannel::Art15Voluntary => IntakeChannel::CoordinatedDisclosure,
+    };
+    let other = (!receivers(app, other_channel).await?.is_empty()).then(|| {
+        Choice::new(
+            action(other_channel),
+            match other_channel {
+                IntakeChannel::Art15Voluntary => {
+                    "Notify a CSIRT or ENISA instead (voluntary notification, CRA Art. 15)"
+                }
+                IntakeChannel::CoordinatedDisclosure => {
+                    "Report a vulnerability to a manufacturer instead (coordinated vulnerability disclosure)"
+                }
+            },
+        )
+    });
     render(
         status,
         &ReportForm {
@@ -70,13 +159,69 @@ fn page(status: StatusCode, form: Form) -> Result<Response, UiError> {
                 .iter()
                 .map(|(k, label)| Choice::new(kind_word(*k), *label))
                 .collect(),
+            heading: channel.title(),
+            basis: channel.basis(),
+            protections: channel.protections(),
+            action: action(channel),
+            org_label: match channel {
+                IntakeChannel::CoordinatedDisclosure => "Manufacturer",
+                IntakeChannel::Art15Voluntary => "CSIRT or ENISA",
+            },
+            orgs,
+            fixed_org,
+            show_manufacturer: channel == IntakeChannel::Art15Voluntary,
+            other,
         },
     )
 }
 
-/// `GET /report`.
-pub async fn form() -> Result<Response, UiError> {
-    page(StatusCode::OK, Form::default())
+/// The `organisation` query parameter, if any: an id, or a 404 for anything else.
+fn organisation_param(q: &[(String, String)]) -> Result<Option<i64>, UiError> {
+    match q.iter().find(|(k, _)| k == "organisation") {
+        None => Ok(None),
+        Some((_, v)) => v
+            .parse()
+            .map(Some)
+            .map_err(|_| crate::ApiError::not_found("organisation").into()),
+    }
+}
+
+/// `GET /report[?organisation=ID]`: a manufacturer's coordinated vulnerability disclosure form.
+pub async fn form(
+    State(app): State<App>,
+    Query(q): Query<Vec<(String, String)>>,
+) -> Result<Response, UiError> {
+    let fixed = organisation_param(&q)?;
+    if let Some(id) = fixed {
+        receiving_org(&app, IntakeChannel::CoordinatedDisclosure, id).await?;
+    }
+    page(
+        &app,
+        IntakeChannel::CoordinatedDisclosure,
+        StatusCode::OK,
+        Form::default(),
+        fixed,
+    )
+    .await
+}
+
+/// `GET /voluntary-notification[?organisation=ID]`: the Art. 15 notification form.
+pub async fn notification_form(
+    State(app): State<App>,
+    Query(q): Query<Vec<(String, String)>>,
+) -> Result<Response, UiError> {
+    let fixed = organisation_param(&q)?;
+    if let Some(id) = fixed {
+        receiving_org(&app, IntakeChannel::Art15Voluntary, id).await?;
+    }
+    page(
+        &app,
+        IntakeChannel::Art15Voluntary,
+        StatusCode::OK,
+        Form::default(),
+        fixed,
+    )
+    .await
 }
 
 /// Entries of a list field: one per line or separated by commas.
@@ -121,13 +266,41 @@ pub async fn submit(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     axum::Form(pairs): axum::Form<Vec<(String, String)>>,
 ) -> Result<Response, UiError> {
+    send(app, peer, pairs, IntakeChannel::CoordinatedDisclosure).await
+}
+
+/// `POST /voluntary-notification`: no login; rate-limited per address like the API.
+pub async fn notification_submit(
+    State(app): State<App>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    axum::Form(pairs): axum::Form<Vec<(String, String)>>,
+) -> Result<Response, UiError> {
+    send(app, peer, pairs, IntakeChannel::Art15Voluntary).await
+}
+
+async fn send(
+    app: App,
+    peer: SocketAddr,
+    pairs: Vec<(String, String)>,
+    channel: IntakeChannel,
+) -> Result<Response, UiError> {
     let mut form = Form::new(pairs);
     let sub = submission(&form);
+    let org_id = form.get("organisation_id").parse::<i64>().ok();
     let size = serde_json::to_vec(&sub).map(|v| v.len()).unwrap_or(0);
-    match voluntary_intake(&app, &peer.ip().to_string(), size, || Ok(sub)).await {
-        Ok(reference) => {
-            Ok(Redirect::to(&format!("/report/thanks?ref={reference}")).into_response())
-        }
+    match voluntary_intake(&app, &peer.ip().to_string(), size, channel, || {
+        Ok((org_id, sub))
+    })
+    .await
+    {
+        Ok(reference) => Ok(Redirect::to(&format!(
+            "/report/thanks?ref={reference}&to={}",
+            match channel {
+                IntakeChannel::CoordinatedDisclosure => "manufacturer",
+                IntakeChannel::Art15Voluntary => "csirt",
+            }
+        ))
+        .into_response()),
         Err(e) => {
             // The intake names every problem as `path: message; …`; each goes next to its
             // field, and the whole list above the form.
@@ -140,7 +313,7 @@ pub async fn submit(
                 }
             }
             form.fail("_form", e.message.clone());
-            let mut resp = page(e.status, form)?;
+            let mut resp = page(&app, channel, e.status, form, None).await?;
             if let Some(wait) = e.retry_after
                 && let Ok(v) = wait.to_string().parse()
             {
@@ -163,7 +336,23 @@ pub async fn thanks(Query(q): Query<Vec<(String, String)>>) -> Result<Response, 
         })
         .unwrap_or("")
         .to_string();
-    render(StatusCode::OK, &Thanks { reference })
+    let art15 = q.iter().any(|(k, v)| k == "to" && v == "csirt");
+    render(
+        StatusCode::OK,
+        &Thanks {
+            reference,
+            recipient: if art15 {
+                "the CSIRT"
+            } else {
+                "the manufacturer"
+            },
+            again: if art15 {
+                "/voluntary-notification"
+            } else {
+                "/report"
+            },
+        },
+    )
 }
 
 #[cfg(test)]

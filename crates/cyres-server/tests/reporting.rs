@@ -14,6 +14,7 @@ use std::time::Duration;
 both!(
     exploited_finding_to_delivered_early_warning,
     voluntary_report_becomes_a_case_with_a_user_notice,
+    one_clock_on_every_surface,
 );
 
 async fn poll<F: std::future::Future<Output = bool>>(mut f: impl FnMut() -> F, what: &str) {
@@ -637,5 +638,138 @@ async fn voluntary_report_becomes_a_case_with_a_user_notice(engine: Engine) {
         !html.contains("researcher@example.org"),
         "the reporter's contact is not in the public notice"
     );
+    m.shutdown().await;
+}
+
+/// The early-warning due time a page shows (`Early warning (24 h) … due <when>`), every one.
+fn early_warning_dues(html: &str) -> Vec<String> {
+    html.split("Early warning (24 h)")
+        .skip(1)
+        .filter_map(|rest| {
+            let at = rest.find("20")?;
+            Some(rest[at..at + 20].to_string())
+        })
+        .collect()
+}
+
+/// `2026-09-22T08:00:00Z` as the pages write it (`2026-09-22 08:00 UTC`).
+fn as_page_time(rfc3339: &str) -> String {
+    format!("{} {} UTC", &rfc3339[..10], &rfc3339[11..16])
+}
+
+/// One actively exploited vulnerability shows one set of due times on the dashboard, the
+/// finding page, the finding API and the case: provisionally from cyres's first evidence, then
+/// from the confirmed time of awareness (issue 14: three clocks used to disagree).
+async fn one_clock_on_every_surface(engine: Engine) {
+    let Some(m) = start(engine).await else { return };
+    let psirt = m.bootstrap("Acme Routers GmbH", "psirt@acme.example").await;
+    let (_, p) = m
+        .call(
+            &psirt,
+            Method::POST,
+            "/api/v1/products",
+            Some(json!({"name": "AX3000 router", "member_states": ["DE"]})),
+        )
+        .await;
+    let (_, r) = m
+        .call(
+            &psirt,
+            Method::POST,
+            &format!("/api/v1/products/{}/releases", p["id"]),
+            Some(json!({"version": "2.4.1"})),
+        )
+        .await;
+    // The SBOM is matched days before exploitation is known: the finding is old, the
+    // evidence of exploitation new.
+    let sbom = std::fs::read(root().join("examples/sboms/router-fw-2.4.1.cdx.json")).unwrap();
+    for f in std::fs::read_dir(root().join("examples/advisories")).unwrap() {
+        m.import(&psirt, &f.unwrap().path()).await;
+    }
+    let (st, _) = m
+        .upload(&psirt, r["id"].as_i64().unwrap(), sbom, "fw.json")
+        .await;
+    assert_eq!(st, StatusCode::CREATED);
+    m.clock.advance(25 * 86_400);
+    let psirt = m.login("psirt@acme.example", PASSWORD).await; // the session expired meanwhile
+    m.import(&psirt, &root().join("examples/kev.json")).await;
+    let evidence_at = cyres_server::Clock::now(&*m.clock);
+
+    let (_, fs) = m
+        .call(
+            &psirt,
+            Method::GET,
+            "/api/v1/findings?advisory=GHSA-qppj-fm5r-hxr3&exploited=true",
+            None,
+        )
+        .await;
+    let fid = fs[0]["id"].as_i64().expect("an exploited finding");
+    let surfaces = |expect: String, provisional: bool| {
+        let m = &m;
+        let psirt = &psirt;
+        async move {
+            let (_, f) = m
+                .call(psirt, Method::GET, &format!("/api/v1/findings/{fid}"), None)
+                .await;
+            let clock = &f["art14"];
+            assert_eq!(
+                clock["basis"]["kind"],
+                if provisional {
+                    "provisional"
+                } else {
+                    "confirmed"
+                },
+                "{clock}"
+            );
+            assert_eq!(
+                as_page_time(clock["deadlines"]["stages"][0]["due"].as_str().unwrap()),
+                expect,
+                "API"
+            );
+            let (_, dash) = page(m, psirt, "/").await;
+            assert_eq!(early_warning_dues(&dash), vec![expect.clone()], "dashboard");
+            let (_, finding) = page(m, psirt, &format!("/findings/{fid}")).await;
+            assert_eq!(
+                early_warning_dues(&finding),
+                vec![expect.clone()],
+                "finding page"
+            );
+            let word = if provisional {
+                "provisional: counted from first evidence"
+            } else {
+                "counted from the confirmed time of awareness"
+            };
+            assert!(dash.contains(word) && finding.contains(word), "{word}");
+        }
+    };
+    // Provisional: 24 h from the first evidence (the KEV import), not from the old finding.
+    let due = as_page_time(
+        &time::OffsetDateTime::from_unix_timestamp(evidence_at + 86_400)
+            .unwrap()
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap(),
+    );
+    surfaces(due, true).await;
+    // Confirmed: from the recorded awareness, on every surface and in the case.
+    let (_, cases) = m.call(&psirt, Method::GET, "/api/v1/cases", None).await;
+    let cid = cases[0]["case"]["id"].as_i64().unwrap();
+    let aware = time::OffsetDateTime::from_unix_timestamp(evidence_at - 3 * 3600)
+        .unwrap()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    let (st, v) = m
+        .call(&psirt, Method::POST, &format!("/api/v1/cases/{cid}/confirm"), Some(json!({"aware_at": aware, "evidence": [{"source": "kev", "reference": "CISA KEV"}]})))
+        .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    let case_due = as_page_time(v["deadlines"]["stages"][0]["due"].as_str().unwrap());
+    let expected = time::OffsetDateTime::from_unix_timestamp(evidence_at - 3 * 3600 + 86_400)
+        .unwrap()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    assert_eq!(
+        case_due,
+        as_page_time(&expected),
+        "the case counts from awareness"
+    );
+    surfaces(case_due, false).await;
     m.shutdown().await;
 }

@@ -298,6 +298,28 @@ pub fn forward_targets(
         .collect()
 }
 
+/// Whether the CSIRT of `ms` may open a received report (Art. 14(1), 16(1)–(2)): the
+/// coordinator always; another CSIRT once the coordinator forwarded to it, once a delay
+/// withholding it has run out, or once the coordinator accepted ENISA's recommendation to
+/// disseminate to it. The one rule the report page, the API and the inbox all ask.
+pub fn visible_to_csirt(
+    report: &Report,
+    decision: Option<&Decision>,
+    ms: MemberState,
+    now: OffsetDateTime,
+) -> bool {
+    if report.header.coordinator == ms {
+        return true;
+    }
+    decision.is_some_and(|d| {
+        d.forward_now.contains(&ms)
+            || (d.withheld.contains(&ms) && d.release_due(now))
+            || d.recommendation.as_ref().is_some_and(|r| {
+                r.answer == RecommendationAnswer::Accepted && r.disseminate_to.contains(&ms)
+            })
+    })
+}
+
 /// The member states a report lists (the early warnings carry them; later stages inherit them
 /// from the case, which the caller passes).
 pub fn listed_member_states(report: &Report) -> Option<&BTreeSet<MemberState>> {

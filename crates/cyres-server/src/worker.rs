@@ -580,6 +580,9 @@ async fn deliver_report(
                 "estimated_users": b["product"]["estimated_users"],
                 "components": b["components"],
                 "severity": b["severity"]["level"],
+                // Every stage carries the member states the product is made available in, so
+                // the coordinator can forward a notification or final report too (Art. 14(2)).
+                "member_states": b["product"]["member_states"],
             }),
             None => serde_json::Value::Null,
         };

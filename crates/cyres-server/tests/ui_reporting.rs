@@ -12,7 +12,11 @@ use harness::*;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-both!(authority_report_forms, case_forms_and_public_report);
+both!(
+    authority_report_forms,
+    case_forms_and_public_report,
+    forwarding_reaches_the_other_csirt_for_every_stage,
+);
 
 async fn setup(s: &Server, body: Value) {
     let link = s.setup.clone().unwrap();
@@ -95,6 +99,20 @@ fn report_pack(stage: cyres_cra::StageKind) -> (String, String) {
     case.security_grounds = [cyres_report::SecurityGround::ImminentHighRisk]
         .into_iter()
         .collect();
+    if stage == cyres_cra::StageKind::FinalReport {
+        // What a final report adds (Art. 14(2)(c)): severity and impact, the fix.
+        case.severity = Some(cyres_report::Severity {
+            level: cyres_report::SeverityLevel::High,
+            cvss_score: Some(8.1),
+            cvss_vector: None,
+        });
+        case.impact = Some("remote command execution on the router".into());
+        case.fix = Some(cyres_report::Fix {
+            available_at: aware + time::Duration::days(3),
+            description: "firmware 2.4.2 quotes the argument".into(),
+            releases: vec!["2.4.2".into()],
+        });
+    }
     let draft = cyres_report::draft(&case, stage);
     let report = cyres_report::validate(&draft).unwrap_or_else(|m| panic!("{m:?}"));
     let pack = cyres_report::ReportPack::new(&report, aware);
@@ -1169,4 +1187,149 @@ async fn case_forms_and_public_report(engine: Engine) {
         "{html}"
     );
     m.shutdown().await;
+}
+
+/// The coordinator's forward works for every stage (issue 14: only early warnings carried the
+/// member-state list, so a notification or final report was forwarded to nobody): the other
+/// listed CSIRT opens each forwarded report and finds it in its inbox; an unforwarded one stays
+/// out of reach.
+async fn forwarding_reaches_the_other_csirt_for_every_stage(engine: Engine) {
+    use cyres_cra::StageKind;
+    let Some(auth) = start(engine).await else {
+        return;
+    };
+    setup(
+        &auth,
+        json!({"email": "ops@enisa.example", "org_name": "ENISA", "org_kind": "enisa"}),
+    )
+    .await;
+    let ops = auth.login("ops@enisa.example", PASSWORD).await;
+    let (_, de) = auth
+        .provision(
+            "ops@enisa.example",
+            json!({"name": "CSIRT DE", "kind": "csirt", "member_state": "DE"}),
+        )
+        .await;
+    let (_, fr) = auth
+        .provision(
+            "ops@enisa.example",
+            json!({"name": "CSIRT FR", "kind": "csirt", "member_state": "FR"}),
+        )
+        .await;
+    let (_, acme) = auth
+        .call(
+            &ops,
+            Method::POST,
+            "/api/v1/orgs",
+            Some(
+                json!({"name": "Acme Routers GmbH", "kind": "manufacturer", "member_state": "DE"}),
+            ),
+        )
+        .await;
+    switch(&auth, &ops, &acme["id"]).await;
+    let sender = auth.token(&ops, "editor").await;
+    let stages = [
+        StageKind::EarlyWarning,
+        StageKind::Notification,
+        StageKind::FinalReport,
+    ];
+    for stage in stages {
+        deliver(&auth, &sender, stage).await;
+    }
+    // Before any decision the French CSIRT sees none of them.
+    switch(&auth, &ops, &fr["id"]).await;
+    let (_, inbox) = auth
+        .call(&ops, Method::GET, "/api/v1/authority/inbox", None)
+        .await;
+    assert_eq!(inbox, json!([]), "{inbox}");
+    // The German coordinator forwards each stage; each decision names FR.
+    switch(&auth, &ops, &de["id"]).await;
+    let (_, inbox) = auth
+        .call(&ops, Method::GET, "/api/v1/authority/inbox", None)
+        .await;
+    let ids: Vec<i64> = inbox
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 3, "{inbox}");
+    for id in &ids[..2] {
+        let (st, d) = auth
+            .call(
+                &ops,
+                Method::POST,
+                &format!("/api/v1/authority/reports/{id}/decision"),
+                Some(json!({"dissemination": {"action": "forward"}})),
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK, "{d}");
+        assert!(
+            d["forward_now"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|m| m == "FR"),
+            "report {id}: {d}"
+        );
+    }
+    // France opens the two forwarded reports, finds them in its inbox, and not the third.
+    switch(&auth, &ops, &fr["id"]).await;
+    let (_, inbox) = auth
+        .call(&ops, Method::GET, "/api/v1/authority/inbox", None)
+        .await;
+    let mut seen: Vec<i64> = inbox
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_i64().unwrap())
+        .collect();
+    seen.sort_unstable();
+    let mut forwarded = ids[..2].to_vec();
+    forwarded.sort_unstable();
+    assert_eq!(seen, forwarded, "{inbox}");
+    for id in &ids[..2] {
+        let (st, v) = auth
+            .call(
+                &ops,
+                Method::GET,
+                &format!("/api/v1/authority/reports/{id}"),
+                None,
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK, "{v}");
+    }
+    let (st, _) = auth
+        .call(
+            &ops,
+            Method::GET,
+            &format!("/api/v1/authority/reports/{}", ids[2]),
+            None,
+        )
+        .await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    // Forwarding the last one (whichever stage it is) reaches France too.
+    switch(&auth, &ops, &de["id"]).await;
+    let (st, d) = auth
+        .call(
+            &ops,
+            Method::POST,
+            &format!("/api/v1/authority/reports/{}/decision", ids[2]),
+            Some(json!({"dissemination": {"action": "forward"}})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{d}");
+    switch(&auth, &ops, &fr["id"]).await;
+    let (_, inbox) = auth
+        .call(&ops, Method::GET, "/api/v1/authority/inbox", None)
+        .await;
+    assert_eq!(inbox.as_array().unwrap().len(), 3, "{inbox}");
+    let stages_seen: std::collections::BTreeSet<String> = inbox
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["stage"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(stages_seen.len(), 3, "all three stages: {stages_seen:?}");
+    auth.shutdown().await;
 }

@@ -122,13 +122,84 @@ pub(crate) async fn inbox_rows(
                 .member_state
                 .clone()
                 .ok_or_else(|| ApiError::forbidden("this CSIRT has no member state"))?;
-            Ok(app
+            let mut rows = app
                 .store
                 .received_reports(Some(&ms.to_ascii_uppercase()), limit)
-                .await?)
+                .await?;
+            // And what another coordinator forwarded (or, on accepting ENISA's recommendation,
+            // disseminated) to this CSIRT: the same rule as opening the report.
+            if let Some(me) = cyres_cra::MemberState::from_code(&ms) {
+                let mut seen: std::collections::BTreeSet<i64> = rows.iter().map(|r| r.id).collect();
+                let decided: std::collections::BTreeSet<i64> = app
+                    .store
+                    .actions_of_kind("decision")
+                    .await?
+                    .into_iter()
+                    .map(|a| a.report_id)
+                    .collect();
+                for id in decided.into_iter().rev() {
+                    if !seen.insert(id) {
+                        continue;
+                    }
+                    let row = app.store.received_report(id).await?;
+                    let (pack, _) = parse(&row)?;
+                    let d = decision(app, id).await?;
+                    if cyres_report::authority::visible_to_csirt(
+                        &pack.report,
+                        d.as_ref(),
+                        me,
+                        app.now_at(),
+                    ) {
+                        rows.push(row);
+                    }
+                }
+            }
+            rows.sort_by(|a, b| b.id.cmp(&a.id));
+            rows.truncate(usize::try_from(limit).unwrap_or(0));
+            Ok(rows)
         }
         _ => Err(ApiError::forbidden("only CSIRTs and ENISA have an inbox")),
     }
+}
+
+/// The member states the manufacturer listed for a report's case (Art. 14(2)(a), 14(4)(a)):
+/// the report's own list (early warnings), else the sender's context (every stage since the
+/// sender adds it), else the list of the same case's early warning from the same sender; so a
+/// notification or final report forwards to the same CSIRTs as its early warning.
+async fn listed_states(
+    app: &App,
+    row: &cyres_store::ReceivedReport,
+    pack: &ReportPack,
+    ctx: &serde_json::Value,
+) -> Result<std::collections::BTreeSet<cyres_cra::MemberState>, ApiError> {
+    if let Some(l) = cyres_report::authority::listed_member_states(&pack.report) {
+        return Ok(l.clone());
+    }
+    let from_ctx: std::collections::BTreeSet<cyres_cra::MemberState> = ctx["member_states"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v.as_str().and_then(cyres_cra::MemberState::from_code))
+        .collect();
+    if !from_ctx.is_empty() {
+        return Ok(from_ctx);
+    }
+    let earlier = app
+        .store
+        .received_reports(Some(pack.report.header.coordinator.code()), 10_000)
+        .await?;
+    for other in earlier
+        .iter()
+        .filter(|r| r.sender_org_id == row.sender_org_id && r.id != row.id)
+    {
+        let Ok((p, _)) = parse(other) else { continue };
+        if p.case_id == pack.case_id
+            && let Some(l) = cyres_report::authority::listed_member_states(&p.report)
+        {
+            return Ok(l.clone());
+        }
+    }
+    Ok(Default::default())
 }
 
 /// `GET /api/v1/authority/inbox`: a CSIRT sees the reports it coordinates; ENISA sees all.
@@ -319,19 +390,14 @@ pub(crate) async fn report_detail(
         }
         Viewer::Csirt(ms) => {
             let coordinator = pack.report.header.coordinator == ms;
-            let forwarded = decision.as_ref().is_some_and(|d| {
-                d.forward_now.contains(&ms)
-                    || (d.withheld.contains(&ms) && d.release_due(app.now_at()))
-            });
             // ENISA only recommends (Art. 16(2), third subparagraph); the full notification
-            // reaches the other CSIRTs when the coordinator accepts.
-            let disseminated = decision.as_ref().is_some_and(|d| {
-                d.recommendation.as_ref().is_some_and(|r| {
-                    r.answer == cyres_report::RecommendationAnswer::Accepted
-                        && r.disseminate_to.contains(&ms)
-                })
-            });
-            if !(coordinator || forwarded || disseminated) {
+            // reaches the other CSIRTs when the coordinator forwards or accepts.
+            if !cyres_report::authority::visible_to_csirt(
+                &pack.report,
+                decision.as_ref(),
+                ms,
+                app.now_at(),
+            ) {
                 return Err(ApiError::not_found("report"));
             }
             Ok(ReportDetail::Csirt {
@@ -405,9 +471,9 @@ pub(crate) async fn decide_report(
         "only the coordinator CSIRT decides on dissemination",
     )
     .await?;
-    let listed = cyres_report::authority::listed_member_states(&pack.report)
-        .cloned()
-        .unwrap_or_default();
+    let row = app.store.received_report(id).await?;
+    let (_, ctx) = parse(&row)?;
+    let listed = listed_states(app, &row, &pack, &ctx).await?;
     let request = cyres_report::DecisionRequest {
         dissemination: b.dissemination,
         restrict_enisa: b.restrict_enisa,
@@ -441,9 +507,17 @@ fn facts_of(
     limited: bool,
 ) -> cyres_report::NotificationFacts {
     let h = &pack.report.header;
+    // The report's own list (early warnings), else the sender's context (every stage).
     let listed = cyres_report::authority::listed_member_states(&pack.report)
         .cloned()
-        .unwrap_or_default();
+        .unwrap_or_else(|| {
+            ctx["member_states"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|v| v.as_str().and_then(cyres_cra::MemberState::from_code))
+                .collect()
+        });
     cyres_report::NotificationFacts {
         id: pack.case_id.clone(),
         manufacturer: h.manufacturer.clone(),

@@ -1,7 +1,7 @@
 //! Regression tests for what the cargo-fuzz targets (`fuzz/`, `scripts/fuzz.sh`) found, one
 //! test per finding, named after it. Each input is the minimised crash input.
 
-use cyres_version::Purl;
+use cyres_version::{Cpe, Purl};
 
 /// Parses `input`, prints it and parses the print: the purl must not change.
 fn assert_round_trips(input: &str) {
@@ -65,4 +65,21 @@ fn purl_git_empty_name_after_a_path_is_refused() {
         let err = Purl::parse(input).expect_err(input).to_string();
         assert!(err.contains("a name is required"), "{input}: {err}");
     }
+}
+
+#[test]
+fn cpe_whose_printed_form_is_longer_than_the_input_re_parses() {
+    // Printing escapes every non-alphanumeric character, so a name near the length limit given
+    // with raw U+FFFD or punctuation printed longer than the limit and no longer parsed.
+    let value = "!".repeat(3000);
+    let input = format!("cpe:2.3:a:{value}:p:*:*:*:*:*:*:*:*");
+    let cpe = Cpe::parse(&input).expect("3,000 bytes of values are within the limit");
+    let printed = cpe.to_string();
+    assert!(printed.len() > 6000, "every `!` is escaped when printed");
+    assert_eq!(Cpe::parse(&printed), Ok(cpe));
+    // The limit is on the values: 5,000 bytes of them are refused however they are written.
+    let over = format!("cpe:2.3:a:{}:p:*:*:*:*:*:*:*:*", "x".repeat(5000));
+    assert!(Cpe::parse(&over).unwrap_err().to_string().contains("too long"));
+    let spaces = " ".repeat(20_000);
+    assert!(Cpe::parse(&spaces).unwrap_err().to_string().contains("too long"));
 }

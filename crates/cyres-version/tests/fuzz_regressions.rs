@@ -1,7 +1,7 @@
 //! Regression tests for what the cargo-fuzz targets (`fuzz/`, `scripts/fuzz.sh`) found, one
 //! test per finding, named after it. Each input is the minimised crash input.
 
-use cyres_version::{Cpe, Purl};
+use cyres_version::{Cpe, Purl, VersRange};
 
 /// Parses `input`, prints it and parses the print: the purl must not change.
 fn assert_round_trips(input: &str) {
@@ -79,7 +79,42 @@ fn cpe_whose_printed_form_is_longer_than_the_input_re_parses() {
     assert_eq!(Cpe::parse(&printed), Ok(cpe));
     // The limit is on the values: 5,000 bytes of them are refused however they are written.
     let over = format!("cpe:2.3:a:{}:p:*:*:*:*:*:*:*:*", "x".repeat(5000));
-    assert!(Cpe::parse(&over).unwrap_err().to_string().contains("too long"));
+    assert!(
+        Cpe::parse(&over)
+            .unwrap_err()
+            .to_string()
+            .contains("too long")
+    );
     let spaces = " ".repeat(20_000);
-    assert!(Cpe::parse(&spaces).unwrap_err().to_string().contains("too long"));
+    assert!(
+        Cpe::parse(&spaces)
+            .unwrap_err()
+            .to_string()
+            .contains("too long")
+    );
+}
+
+#[test]
+fn vers_version_starting_with_a_comparator_character_round_trips() {
+    // `vers:npm/%3E.310.3|3.10.1`: the decoded version `>.310.3` printed raw became the
+    // comparator `>`; a lone `*` and whitespace printed raw did not parse at all.
+    for input in [
+        "vers:npm/%3E.310.3|3.10.1",
+        "vers:npm/%3D1|%3C2",
+        "vers:npm/>%3E1",
+        "vers:generic/%2A",
+        "vers:generic/1%202",
+        "vers:pypi/1!2.0",
+    ] {
+        let range = VersRange::parse(input).expect(input);
+        let printed = range.to_string();
+        assert_eq!(
+            VersRange::parse_canonical(&printed),
+            Ok(range),
+            "{input} → {printed}"
+        );
+    }
+    // Only the ambiguous characters are encoded: a PEP 440 epoch keeps its `!`.
+    let epoch = VersRange::parse("vers:pypi/>=1!2.0").unwrap();
+    assert_eq!(epoch.to_string(), "vers:pypi/>=1!2.0");
 }

@@ -138,9 +138,12 @@ pub fn fields(data: &[u8], n: usize) -> Vec<String> {
         .collect()
 }
 
+/// A version order.
+pub type Order = Box<dyn Fn(&str, &str) -> Ordering>;
+
 /// The version orders, picked by a byte: every ecosystem family, the generic order, and the
 /// CPE version order.
-pub fn order_for(byte: u8) -> (String, Box<dyn Fn(&str, &str) -> Ordering>) {
+pub fn order_for(byte: u8) -> (String, Order) {
     const ECOSYSTEMS: [&str; 16] = [
         "npm",
         "crates.io",

@@ -24,6 +24,14 @@ echo "== cargo fmt --check"
 cargo fmt --all --check
 echo "== cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
+
+# --- fuzz targets -------------------------------------------------------------------------
+# fuzz/ is its own workspace (run by scripts/fuzz.sh on nightly); check here, on the stable
+# toolchain and in the shared target/, that its targets still compile against the crates'
+# current APIs and are lint-clean. About a second when nothing changed.
+echo "== cargo clippy (fuzz targets)"
+cargo clippy --manifest-path fuzz/Cargo.toml --target-dir target --locked --bins -- -D warnings
+# ------------------------------------------------------------------------------------------
 # The storage and server suites run on SQLite and on PostgreSQL: start a throwaway
 # PostgreSQL 15 cluster (as the `postgres` user, on a free loopback port) unless the caller
 # already points CYRES_TEST_PG_URL at one.

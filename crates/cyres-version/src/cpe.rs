@@ -73,8 +73,14 @@ pub enum CpeError {
     },
 }
 
-/// Longest input accepted.
+/// Most bytes of attribute values (unescaped) accepted. The limit is on the values, not the
+/// text, so that every accepted name also re-parses from its printed form, in which escaping
+/// may double the length.
 const MAX_CPE_LEN: usize = 4096;
+
+/// Longest text looked at: room for [`MAX_CPE_LEN`] bytes of values, each escaped, plus the
+/// separators and surrounding whitespace.
+const MAX_CPE_TEXT: usize = 3 * MAX_CPE_LEN;
 
 fn err(input: &str, reason: &str) -> CpeError {
     let mut shown: String = input.chars().take(200).collect();
@@ -143,7 +149,7 @@ fn uri_value(raw: &str) -> Result<String, String> {
 impl Cpe {
     /// Parses a CPE 2.3 formatted string or a CPE 2.2 URI.
     pub fn parse(input: &str) -> Result<Self, CpeError> {
-        if input.len() > MAX_CPE_LEN {
+        if input.len() > MAX_CPE_TEXT {
             return Err(err(input, "too long"));
         }
         let s = input.trim();
@@ -209,6 +215,9 @@ impl Cpe {
             target_hw: next(),
             other: next(),
         };
+        if cpe.attributes().iter().map(|a| a.len()).sum::<usize>() > MAX_CPE_LEN {
+            return Err(err(input, "too long"));
+        }
         if !matches!(cpe.part.as_str(), "a" | "o" | "h" | "*") {
             return Err(err(input, "part must be a, o or h"));
         }

@@ -147,6 +147,16 @@ fn valid_key(k: &str) -> bool {
 }
 
 /// Subpath cleaning (purl spec "subpath"): split on `/`, drop empty, `.` and `..` segments.
+/// Percent-decodes one namespace or subpath segment. Purl spec: "A segment must not contain a
+/// `/`" once decoded (an encoded `%2F` would otherwise turn into a separator when printed).
+fn decode_segment(segment: &str) -> Result<String, String> {
+    let s = percent_decode(segment)?;
+    if s.contains('/') {
+        return Err(format!("segment {segment:?} contains `/` once decoded"));
+    }
+    Ok(s)
+}
+
 fn clean_subpath(segments: impl Iterator<Item = String>) -> Option<String> {
     let kept: Vec<String> = segments
         .filter(|s| !s.is_empty() && s != "." && s != "..")
@@ -187,7 +197,7 @@ impl Purl {
             Some((r, s)) => {
                 let segs = s
                     .split('/')
-                    .map(percent_decode)
+                    .map(decode_segment)
                     .collect::<Result<Vec<_>, _>>()
                     .map_err(|r| e(format!("subpath: {r}")))?;
                 (r, clean_subpath(segs.into_iter()))
@@ -241,7 +251,7 @@ impl Purl {
                 let segs = ns
                     .split('/')
                     .filter(|s| !s.is_empty())
-                    .map(percent_decode)
+                    .map(decode_segment)
                     .collect::<Result<Vec<_>, _>>()
                     .map_err(|r| e(format!("namespace: {r}")))?;
                 if segs.is_empty() {
@@ -254,6 +264,15 @@ impl Purl {
         };
         let (mut namespace, mut name) = (namespace, name);
         if ty == "git" {
+            // The git name is a path whose slashes are separators (printed as such): a decoded
+            // `/` inside one segment would come back as a separator.
+            if name.contains('/') {
+                return Err(e(format!("name {name:?} contains `/` once decoded")));
+            }
+            if name.is_empty() {
+                // Checked before the path is joined on (`pkg:git/host/repo/@v` has no name).
+                return Err(e("a name is required".into()));
+            }
             // git definition: the namespace is the host; the name is the repository path on it
             // (`pkg:git/codeberg.org/forgejo/forgejo` → `codeberg.org` + `forgejo/forgejo`).
             if let Some((host, path)) = namespace.as_deref().and_then(|n| n.split_once('/')) {

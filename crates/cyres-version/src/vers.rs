@@ -216,15 +216,20 @@ impl std::fmt::Display for VersRange {
                 f.write_str(c.symbol())?;
             }
             let mut enc = String::new();
-            for ch in v.chars() {
-                match ch {
-                    '%' | '|' | '/' | '?' | '#' | '@' => {
-                        let mut buf = [0u8; 4];
-                        for b in ch.encode_utf8(&mut buf).bytes() {
-                            enc.push_str(&format!("%{b:02X}"));
-                        }
+            for (j, ch) in v.char_indices() {
+                // The separators; a leading comparator character (it would be read as part of
+                // the comparator); a lone `*` ("every version"); whitespace (refused on input).
+                let encode = matches!(ch, '%' | '|' | '/' | '?' | '#' | '@')
+                    || (j == 0 && matches!(ch, '<' | '>' | '=' | '!'))
+                    || v == "*"
+                    || ch.is_ascii_whitespace();
+                if encode {
+                    let mut buf = [0u8; 4];
+                    for b in ch.encode_utf8(&mut buf).bytes() {
+                        enc.push_str(&format!("%{b:02X}"));
                     }
-                    c => enc.push(c),
+                } else {
+                    enc.push(ch);
                 }
             }
             f.write_str(&enc)?;

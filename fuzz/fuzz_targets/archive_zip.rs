@@ -1,0 +1,6 @@
+#![no_main]
+//! Advisory archives: zip (`cyres_vuln::Corpus::load_path`), then the index and matcher.
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    cyres_fuzz::archive("advisories.zip", data);
+});

@@ -154,7 +154,7 @@ pub(crate) async fn inbox_rows(
                     }
                 }
             }
-            rows.sort_by(|a, b| b.id.cmp(&a.id));
+            rows.sort_by_key(|r| std::cmp::Reverse(r.id));
             rows.truncate(usize::try_from(limit).unwrap_or(0));
             Ok(rows)
         }

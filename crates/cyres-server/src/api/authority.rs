@@ -162,6 +162,16 @@ pub(crate) async fn inbox_rows(
     }
 }
 
+/// The member states the sender's envelope context lists (every stage since senders add them).
+fn context_states(ctx: &serde_json::Value) -> std::collections::BTreeSet<cyres_cra::MemberState> {
+    ctx["member_states"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v.as_str().and_then(cyres_cra::MemberState::from_code))
+        .collect()
+}
+
 /// The member states the manufacturer listed for a report's case (Art. 14(2)(a), 14(4)(a)):
 /// the report's own list (early warnings), else the sender's context (every stage since the
 /// sender adds it), else the list of the same case's early warning from the same sender; so a
@@ -175,12 +185,7 @@ async fn listed_states(
     if let Some(l) = cyres_report::authority::listed_member_states(&pack.report) {
         return Ok(l.clone());
     }
-    let from_ctx: std::collections::BTreeSet<cyres_cra::MemberState> = ctx["member_states"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|v| v.as_str().and_then(cyres_cra::MemberState::from_code))
-        .collect();
+    let from_ctx = context_states(ctx);
     if !from_ctx.is_empty() {
         return Ok(from_ctx);
     }
@@ -510,14 +515,7 @@ fn facts_of(
     // The report's own list (early warnings), else the sender's context (every stage).
     let listed = cyres_report::authority::listed_member_states(&pack.report)
         .cloned()
-        .unwrap_or_else(|| {
-            ctx["member_states"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|v| v.as_str().and_then(cyres_cra::MemberState::from_code))
-                .collect()
-        });
+        .unwrap_or_else(|| context_states(ctx));
     cyres_report::NotificationFacts {
         id: pack.case_id.clone(),
         manufacturer: h.manufacturer.clone(),

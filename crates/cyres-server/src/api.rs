@@ -15,9 +15,6 @@ mod invitations;
 pub(crate) mod notices;
 mod session;
 
-pub(crate) use admin::check_target;
-pub(crate) use cases::{IntakeLimiter, stage_from};
-
 use crate::{ApiError, App};
 use axum::Router;
 use axum::extract::State;
@@ -42,7 +39,10 @@ pub(crate) fn json_body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<
     serde_json::from_slice(bytes).map_err(|e| ApiError::bad_request(format!("request body: {e}")))
 }
 
-pub(crate) fn router(app: App) -> Router {
+/// The JSON API under `/api/v1` and the plain HTTP endpoints (health, setup, update files,
+/// public notice pages); the application's router (`crate::App::router`) merges it with the
+/// web UI's.
+pub(crate) fn router() -> Router<App> {
     let api = Router::new()
         .route("/openapi.json", get(crate::openapi::document))
         .route(
@@ -163,15 +163,6 @@ pub(crate) fn router(app: App) -> Router {
             get(notices::unsubscribe_page).post(notices::unsubscribe),
         )
         .nest("/api/v1", api)
-        .merge(crate::ui::router())
-        .fallback(|| async { crate::ui::view::UiError(ApiError::not_found("page")) })
-        // Bodies are bounded by `guard` (per route, before they are read), not by extractors.
-        .layer(axum::extract::DefaultBodyLimit::disable())
-        .layer(axum::middleware::from_fn_with_state(
-            app.clone(),
-            crate::guard::guard,
-        ))
-        .with_state(app)
 }
 
 async fn readyz(State(app): State<App>) -> impl IntoResponse {

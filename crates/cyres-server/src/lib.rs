@@ -22,6 +22,7 @@ mod api;
 mod art14_clock;
 mod auth;
 mod clock;
+mod delivery;
 mod error;
 mod facts_cache;
 mod guard;
@@ -29,6 +30,7 @@ mod notices;
 mod openapi;
 mod page_cache;
 mod secrets;
+mod service;
 mod setup;
 mod ui;
 mod upload;
@@ -186,7 +188,7 @@ pub struct App {
     /// The clock.
     pub clock: Arc<dyn Clock>,
     pub(crate) limiter: Arc<auth::LoginLimiter>,
-    pub(crate) intake_limiter: Arc<api::IntakeLimiter>,
+    pub(crate) intake_limiter: Arc<service::cases::IntakeLimiter>,
     pub(crate) wake: Arc<Notify>,
     /// The client for operator-configured endpoints (sources, reporting), under the policy.
     pub(crate) http: reqwest::Client,
@@ -242,7 +244,7 @@ impl App {
             config: Arc::new(config),
             clock,
             limiter: Arc::new(auth::LoginLimiter::default()),
-            intake_limiter: Arc::new(api::IntakeLimiter::default()),
+            intake_limiter: Arc::new(service::cases::IntakeLimiter::default()),
             wake: Arc::new(Notify::new()),
             http,
             webhook_http,
@@ -261,9 +263,19 @@ impl App {
         Ok((app, link))
     }
 
-    /// The HTTP routes.
+    /// The HTTP routes: the JSON API and the web UI side by side (neither imports the other),
+    /// every request through `guard` (body budgets, security headers, error shapes).
     pub fn router(&self) -> axum::Router {
-        api::router(self.clone())
+        api::router()
+            .merge(ui::router())
+            .fallback(|| async { ui::view::UiError(ApiError::not_found("page")) })
+            // Bodies are bounded by `guard` (per route, before they are read), not by extractors.
+            .layer(axum::extract::DefaultBodyLimit::disable())
+            .layer(axum::middleware::from_fn_with_state(
+                self.clone(),
+                guard::guard,
+            ))
+            .with_state(self.clone())
     }
 
     /// Unix seconds now, from the injected clock.

@@ -1,0 +1,10 @@
+//! Integration tests of `cyres-csaf`, one binary (house style): the standard's examples and real
+//! Red Hat advisories read and write back equal, the OASIS validator test cases are accepted or
+//! refused with their test id, and generated documents pass cyres's checks and the BSI
+//! validator library.
+
+mod bsi;
+mod generate;
+mod kit;
+mod oasis;
+mod roundtrip;

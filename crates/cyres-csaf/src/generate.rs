@@ -50,7 +50,8 @@ pub struct AdvisoryInput {
     /// (section 4.3, test 6.1.27.2).
     #[serde(default)]
     pub references: Vec<Reference>,
-    /// The URL the document will be published at, written as a `self` reference.
+    /// The URL the document will be published at (see
+    /// [`crate::provider::Provider::canonical_url`]), written as a `self` reference.
     #[serde(default)]
     pub self_url: Option<String>,
     /// The overall severity (section 3.2.1.2), e.g. `Critical`.
@@ -179,7 +180,9 @@ pub struct ComponentInput {
     #[serde(default)]
     pub cpe: Option<String>,
     /// The releases (their ids) that contain it: each becomes a `default_component_of`
-    /// relationship whose product id is [`component_in`].
+    /// relationship whose product id is [`component_in`]. List only components and releases
+    /// the vulnerabilities speak about: an unreferenced product is a warning of the
+    /// recommended test 6.2.1.
     #[serde(default)]
     pub in_releases: Vec<String>,
 }
@@ -511,7 +514,8 @@ fn product_tree(input: &AdvisoryInput) -> Result<Option<ProductTree>, CsafError>
                 full_product_name: FullProductName {
                     name: format!("{} {} as a component of {release}", c.name, c.version),
                     product_id: component_in(&c.id, rel),
-                    product_identification_helper: None,
+                    // The component's identifiers (recommended test 6.2.16).
+                    product_identification_helper: helper(&c.purl, &c.cpe, None),
                 },
                 product_reference: c.id.clone(),
                 relates_to_product_reference: rel.clone(),
@@ -710,6 +714,13 @@ pub fn generate(input: &AdvisoryInput) -> Result<Document, CsafError> {
     notes.extend(input.notes.iter().cloned());
     let mut references = Vec::new();
     if let Some(url) = &input.self_url {
+        // The canonical URL ends with the file name of section 5.1 (recommended test 6.2.11).
+        let name = crate::provider::file_name(&input.tracking_id);
+        if !url.starts_with("https://") || !url.ends_with(&format!("/{name}")) {
+            return Err(err(format!(
+                "the self URL {url} must be https and end with /{name} (CSAF section 5.1)"
+            )));
+        }
         references.push(Reference {
             category: Some(ReferenceCategory::SelfRef),
             summary: format!("{} (this document)", input.tracking_id),

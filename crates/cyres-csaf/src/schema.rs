@@ -250,3 +250,85 @@ pub fn is_cve(s: &str) -> bool {
             .next()
             .is_some_and(|n| n.len() >= 4 && n.bytes().all(|b| b.is_ascii_digit()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn minimal() -> serde_json::Value {
+        serde_json::json!({
+            "document": {
+                "category": "csaf_base",
+                "csaf_version": "2.0",
+                "publisher": {"category": "vendor", "name": "Acme", "namespace": "https://acme.example"},
+                "title": "T",
+                "tracking": {
+                    "current_release_date": "2027-01-01T00:00:00Z",
+                    "id": "ACME-1",
+                    "initial_release_date": "2027-01-01T00:00:00Z",
+                    "revision_history": [{"date": "2027-01-01T00:00:00Z", "number": "1", "summary": "S"}],
+                    "status": "final",
+                    "version": "1"
+                }
+            }
+        })
+    }
+
+    fn failures(v: serde_json::Value) -> Vec<String> {
+        let doc: Document = serde_json::from_value(v).expect("model");
+        check(&doc)
+            .into_iter()
+            .map(|f| format!("{} {}", f.path, f.message))
+            .collect()
+    }
+
+    #[test]
+    fn a_minimal_document_passes() {
+        assert_eq!(failures(minimal()), Vec::<String>::new());
+    }
+
+    #[test]
+    fn patterns_formats_and_lengths_fail() {
+        let cases: &[(&str, serde_json::Value, &str)] = &[
+            ("/document/title", serde_json::json!(""), "minLength"),
+            (
+                "/document/tracking/current_release_date",
+                serde_json::json!("2027-01-01"),
+                "date-time",
+            ),
+            (
+                "/document/publisher/namespace",
+                serde_json::json!("acme.example"),
+                "URI",
+            ),
+            (
+                "/document/tracking/version",
+                serde_json::json!("1.0"),
+                "version_t",
+            ),
+            (
+                "/document/tracking/id",
+                serde_json::json!(" ACME-1"),
+                "white space",
+            ),
+            (
+                "/document/category",
+                serde_json::json!("_base"),
+                "must not start",
+            ),
+            ("/document/notes", serde_json::json!([]), "minItems"),
+        ];
+        for (pointer, value, expected) in cases {
+            let mut v = minimal();
+            *v.pointer_mut(pointer.rsplit_once('/').unwrap().0)
+                .unwrap()
+                .as_object_mut()
+                .unwrap()
+                .entry(pointer.rsplit_once('/').unwrap().1)
+                .or_insert(serde_json::Value::Null) = value.clone();
+            let f = failures(v);
+            assert!(f.iter().any(|x| x.contains(expected)), "{pointer}: {f:?}");
+        }
+        assert!(is_cve("CVE-2021-44228") && !is_cve("CVE-21-44228") && !is_cve("CVE-2021-442"));
+    }
+}

@@ -11,7 +11,7 @@
 
 mod lang;
 mod products;
-mod tracking;
+pub(crate) mod tracking;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -22,6 +22,7 @@ use crate::profile::Profile;
 
 pub use products::ProductIndex;
 pub(crate) use products::for_each_full_product_name;
+pub use tracking::date_cmp;
 
 /// One failed test.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -11,7 +11,7 @@ use crate::model::{Document, DocumentStatus};
 use crate::version::DocVersion;
 
 /// Orders two RFC 3339 date-times by instant (offsets count); text order when unparsable.
-pub(crate) fn date_cmp(a: &str, b: &str) -> Ordering {
+pub fn date_cmp(a: &str, b: &str) -> Ordering {
     match (
         OffsetDateTime::parse(a, &Rfc3339),
         OffsetDateTime::parse(b, &Rfc3339),

@@ -15,6 +15,20 @@ fn workspace() -> PathBuf {
 
 /// Runs `scripts/csaf-validate.mjs` over `files`; one JSON result per file.
 fn bsi_validate(files: &[PathBuf]) -> Vec<Value> {
+    run_validator(&[], files)
+}
+
+/// Validates `provider-metadata.json` files against the standard's provider schema (ajv, from
+/// the BSI library's dependencies).
+pub fn provider_schema_validate(files: &[PathBuf]) -> Vec<Value> {
+    let schemas = crate::kit::csaf20("");
+    run_validator(
+        &["--provider-metadata".into(), schemas.into_os_string()],
+        files,
+    )
+}
+
+fn run_validator(args: &[std::ffi::OsString], files: &[PathBuf]) -> Vec<Value> {
     let script = workspace().join("scripts/csaf-validate.mjs");
     let lib = std::env::var_os("CYRES_CSAF_VALIDATOR")
         .map(PathBuf::from)
@@ -33,6 +47,7 @@ fn bsi_validate(files: &[PathBuf]) -> Vec<Value> {
     );
     let out = Command::new("node")
         .arg(&script)
+        .args(args)
         .args(files)
         .env("CYRES_CSAF_VALIDATOR", &lib)
         .output()
@@ -112,7 +127,7 @@ const BSI_DEPARTURES: &[(&str, &str)] = &[
     ),
 ];
 
-/// cyres and the BSI library agree on the OASIS mandatory test cases: valid ones pass both,
+/// cyres and the BSI library agree on the OASIS mandatory test cases and the Red Hat advisories: valid ones pass both,
 /// invalid ones fail both (the BSI library names the same test id), except the listed
 /// departures of the BSI library, which must still depart (so the list stays true).
 #[test]
@@ -136,8 +151,23 @@ fn bsi_validator_agrees_on_the_oasis_cases() {
             }
         }
     }
-    let results = bsi_validate(&files);
+    // The real Red Hat advisories too: both validators reach the same verdict.
+    let redhat = crate::kit::json_files(&crate::kit::redhat());
+    let mut all = files.clone();
+    all.extend(redhat.iter().cloned());
+    let mut results = bsi_validate(&all);
+    let redhat_results = results.split_off(files.len());
     let mut disagreements = Vec::new();
+    for (f, r) in redhat.iter().zip(&redhat_results) {
+        let ours = cyres_csaf::check(&cyres_csaf::parse(&std::fs::read(f).unwrap()).unwrap());
+        if ours.is_empty() != (r["valid"] == true) {
+            disagreements.push(format!(
+                "{}: cyres {ours:?}, BSI {}",
+                f.display(),
+                r["errors"]
+            ));
+        }
+    }
     for ((id, valid), r) in expect.iter().zip(&results) {
         let bsi_test = format!("mandatoryTest_{}", id.replace('.', "_"));
         let named = r["errors"]

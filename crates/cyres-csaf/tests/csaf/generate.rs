@@ -161,7 +161,7 @@ pub fn monitor_vex() -> AdvisoryInput {
         summary: "Which NurseryCam firmware releases Log4Shell affects.".into(),
         notes: vec![],
         references: vec![],
-        self_url: None,
+        self_url: Some("https://security.nursery.example/.well-known/csaf/green/2027/nursery-vex-2027-004.json".into()),
         aggregate_severity: None,
         status: DocumentStatus::Interim,
         versioning: Versioning::Integer,
@@ -197,6 +197,7 @@ pub fn monitor_vex() -> AdvisoryInput {
                     },
                 ),
                 ("cam-2.0".into(), StatusInput::Affected),
+                (component_in("log4j-core-2.14.1", "cam-2.0"), StatusInput::Affected),
                 ("cam-2.1".into(), StatusInput::UnderInvestigation),
                 ("cam-3.0".into(), StatusInput::Fixed),
             ],
@@ -205,11 +206,21 @@ pub fn monitor_vex() -> AdvisoryInput {
                 details: "Set log4j2.formatMsgNoLookups=true in the camera's service settings.".into(),
                 url: None,
                 date: None,
-                product_ids: vec!["cam-2.0".into()],
+                product_ids: vec!["cam-2.0".into(), component_in("log4j-core-2.14.1", "cam-2.0")],
                 restart_required: Some("service".into()),
+            }, RemediationInput {
+                category: RemediationCategory::Mitigation,
+                details: "While 2.1 is investigated, block outbound LDAP from the camera's network.".into(),
+                url: None,
+                date: None,
+                product_ids: vec!["cam-2.1".into()],
+                restart_required: None,
             }],
             scores: vec![
-                ScoreInput { vector: "CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:H/A:H".into(), product_ids: vec!["cam-2.0".into()] },
+                ScoreInput {
+                    vector: "CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:H/A:H".into(),
+                    product_ids: vec!["cam-2.0".into(), component_in("log4j-core-2.14.1", "cam-2.0")],
+                },
                 ScoreInput { vector: "AV:N/AC:M/Au:N/C:C/I:C/A:C".into(), product_ids: vec!["cam-2.0".into()] },
             ],
             exploitation: vec![ExploitationInput {
@@ -238,7 +249,9 @@ pub fn vault_informational() -> AdvisoryInput {
             "https://openssl-library.org/news/vulnerabilities/",
             "OpenSSL vulnerabilities",
         )],
-        self_url: None,
+        self_url: Some(
+            "https://keystone.example/.well-known/csaf/amber/2027/keystone-ia-2027-01.json".into(),
+        ),
         aggregate_severity: None,
         status: DocumentStatus::Draft,
         versioning: Versioning::Semantic,
@@ -545,6 +558,11 @@ fn inputs_that_break_a_rule_are_refused_with_the_rule() {
     let mut i = vault_informational();
     i.vulnerabilities = monitor_vex().vulnerabilities;
     assert!(matches!(generate(&i).unwrap_err(), CsafError::Input(m) if m.contains("4.3")));
+
+    // A self URL that is not the canonical file name (section 5.1).
+    let mut i = router_advisory();
+    i.self_url = Some("https://psirt.acme.example/advisories/ACME-SA-2027-0001.json".into());
+    assert!(matches!(generate(&i).unwrap_err(), CsafError::Input(m) if m.contains("5.1")));
 
     // A bad CVSS vector and an invalid language tag.
     let mut i = router_advisory();

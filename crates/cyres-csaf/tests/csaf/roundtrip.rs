@@ -1,5 +1,6 @@
 //! Reading CSAF: the standard's examples and real Red Hat advisories parse into the model and
-//! serialise back equal as JSON values, and pass the mandatory tests.
+//! serialise back equal as JSON values, and pass the schema checks and mandatory tests (one
+//! real Red Hat advisory excepted, named below).
 
 use crate::kit;
 
@@ -29,7 +30,7 @@ fn oasis_examples_roundtrip_and_pass_mandatory_tests() {
     let mut failing = Vec::new();
     for f in &files {
         let doc = roundtrip(f);
-        let failures = cyres_csaf::validate::mandatory(&doc);
+        let failures = cyres_csaf::check(&doc);
         if !failures.is_empty() {
             failing.push(format!("{}: {:?}", f.display(), failures));
         }
@@ -52,6 +53,15 @@ fn redhat_advisories_roundtrip() {
             "{}",
             f.display()
         );
+        // Real data is not always valid: RHSA-2003:315 dates revision 2 before revision 1,
+        // which the BSI library refuses too (see bsi.rs). The others pass every check.
+        let failed: Vec<&str> = cyres_csaf::check(&doc).iter().map(|x| x.test).collect();
+        let expected: &[&str] = if f.ends_with("rhsa-2003_315.json") {
+            &["6.1.14"]
+        } else {
+            &[]
+        };
+        assert_eq!(failed, expected, "{}", f.display());
     }
 }
 

@@ -234,6 +234,10 @@ pub struct VulnerabilityInput {
     /// Links (the advisory at the source, the CVE record, …).
     #[serde(default)]
     pub references: Vec<Reference>,
+    /// Credit, e.g. the reporter of a coordinated disclosure who agreed to be named
+    /// (section 3.2.3.1).
+    #[serde(default)]
+    pub acknowledgments: Vec<Acknowledgment>,
 }
 
 /// A product's status from triage (section 3.2.3.9).
@@ -274,9 +278,9 @@ pub struct RemediationInput {
     pub date: Option<OffsetDateTime>,
     /// The products it applies to (test 6.1.29 needs at least one).
     pub product_ids: Vec<String>,
-    /// Whether applying it restarts the device (section 3.2.3.12.7), e.g. `machine`.
+    /// What applying it restarts (section 3.2.3.12.7), e.g. the whole device (`machine`).
     #[serde(default)]
-    pub restart_required: Option<String>,
+    pub restart_required: Option<RestartCategory>,
 }
 
 /// A CVSS score (section 3.2.3.13).
@@ -646,7 +650,7 @@ fn vulnerability(v: &VulnerabilityInput) -> Result<Vulnerability, CsafError> {
             entitlements: None,
             group_ids: None,
             product_ids: some_vec(r.product_ids.clone()),
-            restart_required: r.restart_required.clone().map(|category| RestartRequired {
+            restart_required: r.restart_required.map(|category| RestartRequired {
                 category,
                 details: None,
             }),
@@ -661,7 +665,7 @@ fn vulnerability(v: &VulnerabilityInput) -> Result<Vulnerability, CsafError> {
     }];
     notes.extend(v.notes.iter().cloned());
     Ok(Vulnerability {
-        acknowledgments: None,
+        acknowledgments: some_vec(v.acknowledgments.clone()),
         cve: v.cve.clone(),
         cwe: v.cwe.clone().map(|(id, name)| Cwe { id, name }),
         discovery_date: v.discovery_date.map(date),

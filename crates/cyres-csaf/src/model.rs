@@ -575,12 +575,37 @@ pub struct Involvement {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
     /// Who (section 3.2.3.7.1).
-    pub party: String,
+    pub party: InvolvementParty,
     /// Their status (section 3.2.3.7.2).
-    pub status: String,
+    pub status: InvolvementStatus,
     /// What.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<String>,
+}
+
+/// Section 3.2.3.7.1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[allow(missing_docs)]
+pub enum InvolvementParty {
+    Coordinator,
+    Discoverer,
+    Other,
+    User,
+    Vendor,
+}
+
+/// Section 3.2.3.7.2.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[allow(missing_docs)]
+pub enum InvolvementStatus {
+    Completed,
+    ContactAttempted,
+    Disputed,
+    InProgress,
+    NotContacted,
+    Open,
 }
 
 /// `product_status` (section 3.2.3.9).
@@ -650,11 +675,27 @@ pub enum RemediationCategory {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RestartRequired {
-    /// E.g. `machine`, `service`, `none`.
-    pub category: String,
+    /// What restarts.
+    pub category: RestartCategory,
     /// Details.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub details: Option<String>,
+}
+
+/// Section 3.2.3.12.7.1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[allow(missing_docs)]
+pub enum RestartCategory {
+    Connected,
+    Dependencies,
+    Machine,
+    None,
+    Parent,
+    Service,
+    System,
+    VulnerableComponent,
+    Zone,
 }
 
 /// Section 3.2.3.13: a CVSS v2 and/or v3 score for some products.

@@ -301,12 +301,10 @@ impl Provider {
         tlp: TlpLabel,
         initial_release: OffsetDateTime,
     ) -> String {
-        format!(
-            "{}/{}/{}",
-            self.folder_url(tlp),
-            initial_release.year(),
-            file_name(tracking_id)
-        )
+        // In UTC, as the generator writes `initial_release_date`, whose year requirement 11
+        // takes.
+        let year = initial_release.to_offset(time::UtcOffset::UTC).year();
+        format!("{}/{year}/{}", self.folder_url(tlp), file_name(tracking_id))
     }
 
     /// The ROLIE feed of a TLP folder.

@@ -205,13 +205,14 @@ pub fn check(doc: &Document) -> Vec<Failure> {
                     );
                 }
             }
+            // The `cpe` pattern: a CPE 2.3 formatted string or a CPE 2.2 URI.
             if let Some(cpe) = &h.cpe
-                && !(cpe.starts_with("cpe:2.3:") || cpe.to_ascii_lowercase().starts_with("cpe:/"))
+                && let Err(e) = cyres_version::Cpe::parse(cpe)
             {
                 r.fail(
                     SCHEMA,
                     format!("{path}/product_identification_helper/cpe"),
-                    format!("{cpe:?} is not a CPE 2.3 or 2.2 name"),
+                    format!("{cpe:?} is not a CPE 2.3 or 2.2 name: {e}"),
                 );
             }
             for (hi, hs) in h.hashes.iter().flatten().enumerate() {
@@ -329,6 +330,16 @@ mod tests {
             let f = failures(v);
             assert!(f.iter().any(|x| x.contains(expected)), "{pointer}: {f:?}");
         }
+        let mut v = minimal();
+        v["product_tree"] = serde_json::json!({"full_product_names": [{
+            "name": "A", "product_id": "A",
+            "product_identification_helper": {"cpe": "cpe:2.3:x:acme", "purl": "pkg:"}
+        }]});
+        let f = failures(v);
+        assert!(
+            f.iter().any(|x| x.contains("CPE")) && f.iter().any(|x| x.contains("purl pattern")),
+            "{f:?}"
+        );
         assert!(is_cve("CVE-2021-44228") && !is_cve("CVE-21-44228") && !is_cve("CVE-2021-442"));
     }
 }

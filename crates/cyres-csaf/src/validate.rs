@@ -262,7 +262,7 @@ fn duplicates(doc: &Document, r: &mut Report) {
                     "6.1.24",
                     format!("/vulnerabilities/{vi}/involvements/{ii}"),
                     format!(
-                        "a second involvement of party {} at the same date",
+                        "a second involvement of party {:?} at the same date",
                         inv.party
                     ),
                 );

@@ -114,7 +114,7 @@ pub fn router_advisory() -> AdvisoryInput {
                     url: Some("https://updates.acme.example/archer/targets/archer-ax-2.1.1.bin".into()),
                     date: Some(datetime!(2027-02-03 15:00 UTC)),
                     product_ids: vec!["CYRES-REL-17".into(), component_in("CYRES-COMP-busybox-1.36.0", "CYRES-REL-17")],
-                    restart_required: Some("machine".into()),
+                    restart_required: Some(RestartCategory::Machine),
                 },
                 RemediationInput {
                     category: RemediationCategory::Mitigation,
@@ -135,6 +135,12 @@ pub fn router_advisory() -> AdvisoryInput {
                 details: None,
             }],
             references: vec![reference("https://www.cve.org/CVERecord?id=CVE-2022-48174", "CVE-2022-48174")],
+            acknowledgments: vec![Acknowledgment {
+                names: Some(vec!["Jane Doe".into()]),
+                organization: Some("Example Security Research".into()),
+                summary: Some("Reported through the coordinated vulnerability disclosure intake.".into()),
+                urls: None,
+            }],
         }],
     }
 }
@@ -207,7 +213,7 @@ pub fn monitor_vex() -> AdvisoryInput {
                 url: None,
                 date: None,
                 product_ids: vec!["cam-2.0".into(), component_in("log4j-core-2.14.1", "cam-2.0")],
-                restart_required: Some("service".into()),
+                restart_required: Some(RestartCategory::Service),
             }, RemediationInput {
                 category: RemediationCategory::Mitigation,
                 details: "While 2.1 is investigated, block outbound LDAP from the camera's network.".into(),
@@ -400,6 +406,21 @@ fn router_advisory_content() {
     );
     assert_eq!(v.cwe.as_ref().unwrap().id, "CWE-787");
     assert_eq!(v.ids.as_ref().unwrap()[0].system_name, "EUVD");
+    assert_eq!(
+        v.acknowledgments.as_ref().unwrap()[0]
+            .names
+            .as_ref()
+            .unwrap()[0],
+        "Jane Doe"
+    );
+    assert_eq!(
+        v.remediations.as_ref().unwrap()[0]
+            .restart_required
+            .as_ref()
+            .unwrap()
+            .category,
+        RestartCategory::Machine
+    );
 }
 
 #[test]

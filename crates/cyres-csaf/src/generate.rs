@@ -16,6 +16,7 @@ use time::format_description::well_known::Rfc3339;
 use crate::error::CsafError;
 use crate::model::*;
 use crate::profile::Profile;
+pub use crate::revision::{Change, Versioning, classify_change, revision_numbers};
 use crate::version::DocVersion;
 
 /// The engine name written to `document.tracking.generator` (section 3.2.1.12.3).
@@ -62,7 +63,8 @@ pub struct AdvisoryInput {
     /// Integer or semantic versioning (section 3.1.11).
     pub versioning: Versioning,
     /// The published revisions so far, oldest first, including the one being made (for a
-    /// released document). A draft may have none: it is then version 0 (section 3.1.11.3.5.1).
+    /// released document). A draft may have none: it is then version 0 or 0.1.0 (section
+    /// 3.1.11.1 rule 2, section 3.1.11.2 rule 3).
     #[serde(default)]
     pub revisions: Vec<RevisionInput>,
     /// When the document is generated (the injected clock's now).
@@ -98,29 +100,6 @@ pub struct PublisherInput {
     pub issuing_authority: Option<String>,
 }
 
-/// Integer or semantic versioning (section 3.1.11).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Versioning {
-    /// `1`, `2`, … (section 3.1.11.1).
-    Integer,
-    /// `1.0.0`, `1.1.0`, `2.0.0`, … (section 3.1.11.2).
-    Semantic,
-}
-
-/// What a revision changed, which decides the semantic version's increment (sections
-/// 3.1.11.2.2 to 3.1.11.2.4). Integer versioning counts every revision the same.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Change {
-    /// A change in content (products, status, remediations, scores): major.
-    Content,
-    /// A change in meta-data only: minor.
-    Metadata,
-    /// Typos and other editorial changes: patch.
-    Editorial,
-}
-
 /// One published revision.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RevisionInput {
@@ -128,7 +107,8 @@ pub struct RevisionInput {
     pub date: OffsetDateTime,
     /// What changed.
     pub summary: String,
-    /// The kind of change; the first revision is the initial release whatever it says.
+    /// The kind of change ([`classify_change`] gives the least one allowed); the first
+    /// revision is the initial release whatever it says.
     pub change: Change,
 }
 
@@ -306,52 +286,11 @@ pub struct ExploitationInput {
     pub details: Option<String>,
 }
 
-/// RFC 3339 in UTC, as CSAF's `date-time` fields want (section 3.1.11.3.1 uses the same form).
+/// RFC 3339 in UTC, as the schema's `date-time` fields want.
 pub fn date(t: OffsetDateTime) -> String {
     t.to_offset(time::UtcOffset::UTC)
         .format(&Rfc3339)
         .expect("a UTC date-time formats")
-}
-
-/// The version numbers of `revisions` under `versioning` (section 3.1.11): integer versioning
-/// counts 1, 2, 3, …; semantic versioning starts at 1.0.0 and increments major, minor or patch
-/// by the kind of change, resetting the lower parts (SemVer 2.0.0 §7, §8).
-pub fn revision_numbers(versioning: Versioning, revisions: &[RevisionInput]) -> Vec<DocVersion> {
-    let mut out: Vec<DocVersion> = Vec::with_capacity(revisions.len());
-    for (i, rev) in revisions.iter().enumerate() {
-        let next = match (versioning, out.last()) {
-            (Versioning::Integer, _) => DocVersion::Integer(i as u64 + 1),
-            (Versioning::Semantic, None) => semver(1, 0, 0),
-            (Versioning::Semantic, Some(prev)) => {
-                let (ma, mi, pa) = match prev {
-                    DocVersion::Semantic {
-                        major,
-                        minor,
-                        patch,
-                        ..
-                    } => (*major, *minor, *patch),
-                    DocVersion::Integer(n) => (*n, 0, 0),
-                };
-                match rev.change {
-                    Change::Content => semver(ma + 1, 0, 0),
-                    Change::Metadata => semver(ma, mi + 1, 0),
-                    Change::Editorial => semver(ma, mi, pa + 1),
-                }
-            }
-        };
-        out.push(next);
-    }
-    out
-}
-
-fn semver(major: u64, minor: u64, patch: u64) -> DocVersion {
-    DocVersion::Semantic {
-        major,
-        minor,
-        patch,
-        pre: None,
-        build: None,
-    }
 }
 
 fn err(msg: impl Into<String>) -> CsafError {
@@ -364,7 +303,8 @@ fn tracking(input: &AdvisoryInput) -> Result<Tracking, CsafError> {
         input.status,
         DocumentStatus::Final | DocumentStatus::Interim
     );
-    let mut history: Vec<Revision> = revision_numbers(input.versioning, &input.revisions)
+    let changes: Vec<Change> = input.revisions.iter().map(|r| r.change).collect();
+    let mut history: Vec<Revision> = revision_numbers(input.versioning, &changes)
         .into_iter()
         .zip(&input.revisions)
         .map(|(n, r)| Revision {
@@ -380,11 +320,18 @@ fn tracking(input: &AdvisoryInput) -> Result<Tracking, CsafError> {
                 "a final or interim document needs at least one revision",
             ));
         }
-        // Section 3.1.11.3.5.1: before the first release a draft is version 0 (or 0.y.z); the
+        // Sections 3.1.11.1 rule 2 and 3.1.11.2 rule 3: before the initial release a draft is
+        // version 0 (or 0.y.z); the
         // revision history still needs one item (schema: minItems 1).
         let zero = match input.versioning {
             Versioning::Integer => DocVersion::Integer(0),
-            Versioning::Semantic => semver(0, 1, 0),
+            Versioning::Semantic => DocVersion::Semantic {
+                major: 0,
+                minor: 1,
+                patch: 0,
+                pre: None,
+                build: None,
+            },
         };
         history.push(Revision {
             date: date(input.generated_at),

@@ -7,6 +7,7 @@
 //! - [`generate`]: documents of the profiles `csaf_security_advisory`, `csaf_vex` and
 //!   `csaf_informational_advisory` (section 4) from a typed [`generate::AdvisoryInput`] that the
 //!   server fills from a case or a set of findings.
+//! - [`revision`]: version numbers from one revision to the next (section 3.1.11).
 //! - [`validate`]: the mandatory tests of section 6.1, each named by its id; [`schema`] the
 //!   JSON schema's patterns and lengths that serde cannot express. [`read`] applies both.
 //! - [`provider`]: the trusted provider's file layout (section 7.1): file names, year folders,
@@ -23,6 +24,7 @@ pub mod generate;
 pub mod model;
 pub mod profile;
 pub mod provider;
+pub mod revision;
 pub mod schema;
 pub mod validate;
 pub mod version;

@@ -4,8 +4,8 @@
 //! standard), with the schema's property names. Every object refuses unknown properties, as the
 //! schema's `additionalProperties: false` does, and optional properties are left out when absent,
 //! so a document read and written again is equal to the input as a JSON value. Dates stay the
-//! strings they were (section 3.1.11.3.1 allows any RFC 3339 date-time; rewriting them would
-//! break equality), and the CVSS objects stay JSON objects: they follow FIRST's own schemas,
+//! strings they were (the schema allows any RFC 3339 date-time; rewriting them would break
+//! equality), and the CVSS objects stay JSON objects: they follow FIRST's own schemas,
 //! which [`crate::validate`] checks (tests 6.1.8 to 6.1.10).
 
 use serde::{Deserialize, Serialize};
@@ -141,7 +141,7 @@ impl TlpLabel {
     }
 }
 
-/// `notes_t` item (section 3.1.6).
+/// `notes_t` item (section 3.1.5).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Note {
@@ -157,7 +157,7 @@ pub struct Note {
     pub title: Option<String>,
 }
 
-/// Section 3.1.6.2.
+/// Section 3.1.5.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[allow(missing_docs)]
@@ -202,7 +202,7 @@ pub enum PublisherCategory {
     Vendor,
 }
 
-/// `references_t` item (section 3.1.8).
+/// `references_t` item (section 3.1.10).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Reference {
@@ -215,7 +215,7 @@ pub struct Reference {
     pub url: String,
 }
 
-/// Section 3.1.8.1.
+/// Section 3.1.10.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[allow(missing_docs)]
@@ -357,7 +357,7 @@ pub enum BranchCategory {
 pub struct FullProductName {
     /// Human-readable name.
     pub name: String,
-    /// `product_id_t` (section 3.1.4).
+    /// `product_id_t` (section 3.1.8).
     pub product_id: String,
     /// Section 3.1.3.3.
     #[serde(default, skip_serializing_if = "Option::is_none")]

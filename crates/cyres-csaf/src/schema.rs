@@ -15,7 +15,7 @@ use crate::version::DocVersion;
 
 const SCHEMA: &str = "schema";
 
-/// Properties whose value is a `date-time` (section 3.1.11.3.1 and the schema's `format`).
+/// Properties whose value is a `date-time` (the schema's `format`, RFC 3339).
 const DATE_PROPS: &[&str] = &[
     "date",
     "current_release_date",

@@ -1,9 +1,9 @@
 //! Document version numbers: `version_t` (CSAF 2.0 section 3.1.11).
 //!
 //! A version is either an integer (section 3.1.11.1, "integer versioning") or a Semantic
-//! Versioning 2.0.0 string (section 3.1.11.2). The tracking rules of sections 3.1.11.3 and
-//! 3.2.1.12 (draft versions start at 0, pre-release parts only in drafts, build metadata ignored
-//! when comparing) and the mandatory tests 6.1.14 to 6.1.22 and 6.1.30 are built on this type.
+//! Versioning 2.0.0 string (section 3.1.11.2). The rules of those sections and of section
+//! 3.2.1.12 (drafts before the initial release are 0 or 0.y.z, pre-release parts only in drafts,
+//! build metadata ignored when comparing) and the mandatory tests 6.1.14 to 6.1.22 and 6.1.30 are built on this type.
 
 use std::cmp::Ordering;
 use std::fmt;
@@ -15,15 +15,16 @@ pub enum DocVersion {
     Integer(u64),
     /// Semantic versioning (section 3.1.11.2): `major.minor.patch[-pre][+build]`.
     Semantic {
-        /// Major version; incremented on any change to the content (section 3.1.11.2.2).
+        /// Major version; incremented when readers must match their assets again (section
+        /// 3.1.11.2 rule 7).
         major: u64,
-        /// Minor version; incremented on changes to the meta-data only (section 3.1.11.2.3).
+        /// Minor version; incremented for new or changed information (rule 6).
         minor: u64,
-        /// Patch version; for editorial changes (section 3.1.11.2.4).
+        /// Patch version; for corrections such as spelling mistakes (rule 5).
         patch: u64,
-        /// Pre-release part, only allowed in drafts (section 3.1.11.2.5, test 6.1.20).
+        /// Pre-release part, only allowed in drafts (rules 8, 9; test 6.1.20).
         pre: Option<String>,
-        /// Build metadata; ignored in comparisons (section 3.1.11.2.6).
+        /// Build metadata; ignored in comparisons (rule 10).
         build: Option<String>,
     },
 }
@@ -96,12 +97,12 @@ impl DocVersion {
         matches!(self, DocVersion::Integer(_))
     }
 
-    /// Whether the version has a pre-release part (section 3.1.11.2.5).
+    /// Whether the version has a pre-release part (section 3.1.11.2 rule 8).
     pub fn is_pre_release(&self) -> bool {
         matches!(self, DocVersion::Semantic { pre: Some(_), .. })
     }
 
-    /// `0` or `0.y.z`: a version only a draft may carry (section 3.1.11.3.5.1, tests 6.1.17,
+    /// `0` or `0.y.z`: a version only a draft may carry (sections 3.1.11.1 rule 2 and 3.1.11.2 rule 3; tests 6.1.17,
     /// 6.1.18).
     pub fn is_zero(&self) -> bool {
         self.major() == 0

@@ -1,5 +1,5 @@
 //! Test 6.1.12 Language: `lang` and `source_lang` are valid language tags (BCP 47, the
-//! `lang_t` of section 3.1.5) whose language subtag exists.
+//! `lang_t` of section 3.1.4) whose language subtag exists.
 //!
 //! The two-letter subtags are checked against ISO 639-1 (every two-letter language subtag in
 //! the IANA registry is one); three-letter and longer subtags are only checked for form, since

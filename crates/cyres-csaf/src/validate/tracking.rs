@@ -75,7 +75,7 @@ pub(crate) fn revision_history(doc: &Document, r: &mut Report) {
     }
 
     // 6.1.16 Latest Document Version: the version is the number of the newest revision, build
-    // metadata ignored, and a draft's pre-release part too (section 3.1.11.3.5).
+    // metadata ignored, and a draft's pre-release part too (section 3.2.1.12.8).
     if let (Some(v), Some(last)) = (&version, by_date.last()) {
         let draft = status == DocumentStatus::Draft;
         let newest = by_date
@@ -94,7 +94,7 @@ pub(crate) fn revision_history(doc: &Document, r: &mut Report) {
 
     if let Some(v) = &version {
         // 6.1.17 Document Status Draft: version 0, 0.y.z or a pre-release means draft
-        // (section 3.1.11.3.5.1).
+        // (sections 3.1.11.1 rule 2, 3.1.11.2 rule 3).
         if (v.is_zero() || v.is_pre_release()) && status != DocumentStatus::Draft {
             r.fail(
                 "6.1.17",

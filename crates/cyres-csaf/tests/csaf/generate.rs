@@ -58,9 +58,9 @@ pub fn router_advisory() -> AdvisoryInput {
         status: DocumentStatus::Final,
         versioning: Versioning::Semantic,
         revisions: vec![
-            revision(datetime!(2027-02-01 10:00 UTC), "Initial release.", Change::Content),
-            revision(datetime!(2027-02-03 15:30 UTC), "The fix is available (firmware 2.1.1).", Change::Content),
-            revision(datetime!(2027-02-04 08:00 UTC), "Added the KEV listing date.", Change::Metadata),
+            revision(datetime!(2027-02-01 10:00 UTC), "Initial release.", Change::Major),
+            revision(datetime!(2027-02-03 15:30 UTC), "The fix is available (firmware 2.1.1).", Change::Major),
+            revision(datetime!(2027-02-04 08:00 UTC), "Added the KEV listing date.", Change::Minor),
         ],
         generated_at: datetime!(2027-02-04 08:00:05 UTC),
         engine_version: Some("0.1.0".into()),
@@ -172,8 +172,8 @@ pub fn monitor_vex() -> AdvisoryInput {
         status: DocumentStatus::Interim,
         versioning: Versioning::Integer,
         revisions: vec![
-            revision(datetime!(2027-03-01 12:00 UTC), "Initial release.", Change::Content),
-            revision(datetime!(2027-03-02 12:00 UTC), "3.0 is fixed.", Change::Content),
+            revision(datetime!(2027-03-01 12:00 UTC), "Initial release.", Change::Major),
+            revision(datetime!(2027-03-02 12:00 UTC), "3.0 is fixed.", Change::Major),
         ],
         generated_at: datetime!(2027-03-02 12:00 UTC),
         engine_version: None,
@@ -316,7 +316,7 @@ fn router_advisory_content() {
         d.distribution.as_ref().unwrap().tlp.as_ref().unwrap().label,
         TlpLabel::White
     );
-    // Semantic versioning: content, content, metadata → 1.0.0, 2.0.0, 2.1.0 (section 3.1.11.2).
+    // Semantic versioning: major, major, minor → 1.0.0, 2.0.0, 2.1.0 (section 3.1.11.2).
     let numbers: Vec<&str> = d
         .tracking
         .revision_history
@@ -478,7 +478,7 @@ fn vex_statuses_flags_and_integer_versions() {
 fn informational_draft_is_version_zero() {
     let doc = generate(&vault_informational()).unwrap();
     let t = &doc.document.tracking;
-    // Section 3.1.11.3.5.1: before the first release, a draft is 0.y.z.
+    // Section 3.1.11.2 rule 3: before the initial release, a draft is 0.y.z.
     assert_eq!(
         (t.version.as_str(), t.status),
         ("0.1.0", DocumentStatus::Draft)
@@ -499,28 +499,62 @@ fn informational_draft_is_version_zero() {
 }
 
 #[test]
-fn revision_numbers_follow_the_versioning_rules() {
-    let at = datetime!(2027-01-01 00:00 UTC);
-    let revs: Vec<RevisionInput> = [
-        Change::Content,
-        Change::Editorial,
-        Change::Metadata,
-        Change::Editorial,
-        Change::Content,
-    ]
-    .into_iter()
-    .map(|c| revision(at, "x", c))
-    .collect();
-    let sem: Vec<String> = revision_numbers(Versioning::Semantic, &revs)
-        .iter()
-        .map(ToString::to_string)
-        .collect();
-    assert_eq!(sem, ["1.0.0", "1.0.1", "1.1.0", "1.1.1", "2.0.0"]);
-    let int: Vec<String> = revision_numbers(Versioning::Integer, &revs)
-        .iter()
-        .map(ToString::to_string)
-        .collect();
-    assert_eq!(int, ["1", "2", "3", "4", "5"]);
+fn classify_change_finds_the_increment_rule_7_demands() {
+    let base = generate(&monitor_vex()).unwrap();
+    let changed = |edit: &dyn Fn(&mut AdvisoryInput)| {
+        let mut i = monitor_vex();
+        edit(&mut i);
+        i.revisions.push(revision(
+            datetime!(2027-03-05 12:00 UTC),
+            "Update.",
+            Change::Patch,
+        ));
+        classify_change(&base, &generate(&i).unwrap())
+    };
+    // Only the tracking moved on.
+    assert_eq!(changed(&|_| {}), Change::Patch);
+    // New information in a note: minor (rule 6).
+    assert_eq!(
+        changed(&|i| i.vulnerabilities[0].description.push_str(" More detail.")),
+        Change::Minor
+    );
+    // Under investigation → known not affected: nothing left a fixed or not-affected list and
+    // no affected list changed, so minor.
+    assert_eq!(
+        changed(&|i| {
+            i.vulnerabilities[0].statuses[3].1 = StatusInput::NotAffected {
+                justification: Some(FlagLabel::VulnerableCodeNotInExecutePath),
+                impact: None,
+            };
+            i.vulnerabilities[0].remediations.pop();
+        }),
+        Change::Minor
+    );
+    // A product leaves `fixed`: major.
+    assert_eq!(
+        changed(&|i| i.vulnerabilities[0].statuses[4].1 = StatusInput::UnderInvestigation),
+        Change::Major
+    );
+    // A new release in the product tree: major.
+    assert_eq!(
+        changed(&|i| i.products[0].releases.push(ReleaseInput {
+            id: "cam-3.1".into(),
+            version: "3.1".into(),
+            purl: None,
+            cpe: None,
+            sbom_url: None
+        })),
+        Change::Major
+    );
+    // A vulnerability added: major.
+    assert_eq!(
+        changed(&|i| {
+            let mut v = i.vulnerabilities[0].clone();
+            v.cve = Some("CVE-2021-45046".into());
+            i.vulnerabilities.push(v);
+        }),
+        Change::Major
+    );
 }
 
 fn failed_tests(e: CsafError) -> Vec<&'static str> {

@@ -549,11 +549,9 @@ fn vulnerability(v: &VulnerabilityInput) -> Result<Vulnerability, CsafError> {
         };
         push_unique(list.get_or_insert_with(Vec::new), id);
     }
-    // Exploitation applies to the products that are or were affected.
-    let mut exposed: Vec<String> = Vec::new();
-    for id in ps.known_affected.iter().chain(ps.fixed.iter()).flatten() {
-        push_unique(&mut exposed, id);
-    }
+    // Exploitation is a threat to the products still affected; with none left it is said of
+    // the vulnerability as a whole (no product ids).
+    let exposed: Vec<String> = ps.known_affected.clone().unwrap_or_default();
     for e in &v.exploitation {
         let mut details = format!("Exploited in the wild, as listed by {}", e.source);
         if let Some(d) = e.date {

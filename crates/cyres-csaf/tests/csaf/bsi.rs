@@ -73,14 +73,23 @@ fn generated_dir() -> PathBuf {
     cyres_kit::target_dir().join("csaf-bsi")
 }
 
+/// Every document the tests generate: the three samples and the property grid.
+fn generated() -> Vec<(String, cyres_csaf::Document)> {
+    crate::generate::samples()
+        .into_iter()
+        .map(|(n, d)| (n.to_string(), d))
+        .chain(crate::properties::grid())
+        .collect()
+}
+
 /// Writes the generated samples to `target/csaf-bsi/<name>.json`.
 fn write_generated() -> Vec<PathBuf> {
     std::fs::create_dir_all(generated_dir()).unwrap();
-    crate::generate::samples()
-        .iter()
+    generated()
+        .into_iter()
         .map(|(name, doc)| {
             let p = generated_dir().join(format!("{name}.json"));
-            std::fs::write(&p, cyres_csaf::to_json(doc)).expect("write generated document");
+            std::fs::write(&p, cyres_csaf::to_json(&doc)).expect("write generated document");
             p
         })
         .collect()
@@ -124,10 +133,11 @@ fn results() -> &'static HashMap<PathBuf, Value> {
 #[test]
 fn generated_documents_pass_the_bsi_validator() {
     let all = results();
-    let files: Vec<PathBuf> = crate::generate::samples()
-        .iter()
+    let files: Vec<PathBuf> = generated()
+        .into_iter()
         .map(|(name, _)| generated_dir().join(format!("{name}.json")))
         .collect();
+    assert_eq!(files.len(), 3 + 48);
     let mut report = String::new();
     for f in &files {
         let r = &all[f];

@@ -7,5 +7,6 @@ mod bsi;
 mod generate;
 mod kit;
 mod oasis;
+mod properties;
 mod provider;
 mod roundtrip;

@@ -1,7 +1,7 @@
 //! The trusted provider's published files (CSAF 2.0 section 7.1), as pure functions: the file
 //! name (section 5.1, requirement 2), the year folders (requirement 11), `index.txt`
-//! (requirement 12), `changes.csv` (requirement 13), the ROLIE feed, service and category
-//! documents (requirements 15 to 17), the hash files (requirement 18) and
+//! (requirement 12), `changes.csv` (requirement 13), directory listings (requirement 14), the
+//! ROLIE feed, service and category documents (requirements 15 to 17), the hash files (requirement 18) and
 //! `provider-metadata.json` (requirement 7). Serving them over HTTPS, the OpenPGP signatures
 //! (requirement 19) and the access rules per TLP (requirements 4 and 5) belong to the server.
 //!
@@ -464,6 +464,67 @@ pub fn rolie_category(tlp: TlpLabel, entries: &[Published]) -> serde_json::Value
         .map(|t| serde_json::json!({ "term": t }))
         .collect();
     serde_json::json!({ "categories": { "category": category } })
+}
+
+/// The names a directory listing (requirement 14) shows in `dir` of a TLP folder: `""` is the
+/// folder itself (its year folders, `index.txt`, `changes.csv`, the ROLIE documents), `"2027"`
+/// a year folder (each document with its `.sha256`, `.sha512` and, when signed, `.asc`).
+/// Sub-folders end with `/`. Sorted.
+pub fn listing_names(
+    provider: &Provider,
+    tlp: TlpLabel,
+    entries: &[Published],
+    dir: &str,
+) -> Vec<String> {
+    let mine = entries.iter().filter(|e| e.tlp == tlp);
+    let mut names: Vec<String> = if dir.is_empty() {
+        let folder = format!("{}/", provider.folder_url(tlp));
+        let mut v: Vec<String> = mine
+            .filter_map(|e| e.path.split_once('/').map(|(y, _)| format!("{y}/")))
+            .collect();
+        v.extend(["index.txt".to_string(), "changes.csv".to_string()]);
+        for url in [provider.feed_url(tlp), provider.category_url(tlp)] {
+            v.extend(url.strip_prefix(&folder).map(str::to_string));
+        }
+        v
+    } else {
+        let mut v = Vec::new();
+        for e in mine {
+            if let Some(name) = e.path.strip_prefix(&format!("{dir}/")) {
+                v.push(name.to_string());
+                v.push(format!("{name}.sha256"));
+                v.push(format!("{name}.sha512"));
+                if provider.signed {
+                    v.push(format!("{name}.asc"));
+                }
+            }
+        }
+        v
+    };
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// A directory listing page (requirement 14): an HTML list of links to `names` (from
+/// [`listing_names`]), every name escaped.
+pub fn directory_listing_html(title: &str, names: &[String]) -> String {
+    fn esc(s: &str) -> String {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+            .replace('\'', "&#39;")
+    }
+    let mut out = format!(
+        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Index of {t}</title></head>\n<body><h1>Index of {t}</h1>\n<ul>\n",
+        t = esc(title)
+    );
+    for n in names {
+        out.push_str(&format!("<li><a href=\"{0}\">{0}</a></li>\n", esc(n)));
+    }
+    out.push_str("</ul></body></html>\n");
+    out
 }
 
 /// `TLP:WHITE` etc.

@@ -264,3 +264,48 @@ fn provider_metadata_is_valid_and_reads_like_the_example() {
     assert_eq!(results[0]["valid"], true, "{}", results[0]["errors"]);
     assert_eq!(results[1]["valid"], false);
 }
+
+#[test]
+fn directory_listings_name_every_published_file() {
+    let p = acme();
+    let all = published();
+    assert_eq!(
+        listing_names(&p, TlpLabel::White, &all, ""),
+        [
+            "2026/",
+            "2027/",
+            "category-tlp-white.json",
+            "changes.csv",
+            "csaf-feed-tlp-white.json",
+            "index.txt"
+        ]
+    );
+    assert_eq!(
+        listing_names(&p, TlpLabel::White, &all, "2027"),
+        [
+            "acme-sa-2027-0001.json",
+            "acme-sa-2027-0001.json.asc",
+            "acme-sa-2027-0001.json.sha256",
+            "acme-sa-2027-0001.json.sha512"
+        ]
+    );
+    // Other TLP folders' documents never show.
+    assert!(
+        listing_names(&p, TlpLabel::Green, &all, "2027")
+            .iter()
+            .all(|n| n.starts_with("nursery-vex"))
+    );
+    let html = directory_listing_html(
+        "/.well-known/csaf/white/<2027>/",
+        &listing_names(&p, TlpLabel::White, &all, "2027"),
+    );
+    assert!(
+        html.contains(
+            "<a href=\"acme-sa-2027-0001.json.sha512\">acme-sa-2027-0001.json.sha512</a>"
+        )
+    );
+    assert!(
+        html.contains("Index of /.well-known/csaf/white/&lt;2027&gt;/"),
+        "{html}"
+    );
+}

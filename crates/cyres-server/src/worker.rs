@@ -392,7 +392,7 @@ pub async fn sync_source(app: &App, source: &SourceConfig) -> Result<serde_json:
                 app.store
                     .save_source_state(
                         &source.id,
-                        &serde_json::to_value(&state).unwrap_or_default(),
+                        &crate::service::to_json("source state", &state)?,
                         Some(&result),
                         None,
                     )
@@ -461,7 +461,7 @@ pub async fn sync_source(app: &App, source: &SourceConfig) -> Result<serde_json:
         app.store
             .save_source_state(
                 &source.id,
-                &serde_json::to_value(&state).unwrap_or_default(),
+                &crate::service::to_json("source state", &state)?,
                 Some(&totals),
                 finished,
             )
@@ -479,7 +479,7 @@ pub async fn sync_source(app: &App, source: &SourceConfig) -> Result<serde_json:
         app.store
             .save_source_state(
                 &source.id,
-                &serde_json::to_value(&state).unwrap_or_default(),
+                &crate::service::to_json("source state", &state)?,
                 Some(&totals),
                 Some(app.now()),
             )
@@ -742,7 +742,7 @@ pub async fn fetch_authority_requests(app: &App, after: i64) -> Result<i64, ApiE
             .save_case(
                 org_id,
                 case_id,
-                &serde_json::to_value(&case).unwrap_or_default(),
+                &crate::service::to_json("case", &case)?,
                 row.aware_at.unwrap_or(0),
                 &cyres_store::Actor::system(),
                 app.now(),

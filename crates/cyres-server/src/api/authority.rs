@@ -95,7 +95,7 @@ pub async fn get_report(
         } => {
             serde_json::json!({"id": row.id, "reference": format!("AUTH-{}", row.id), "received_at": row.received_at, "sender": row.sender,
                 "pack": pack, "context": context, "decision": decision,
-                "actions": if coordinator { serde_json::to_value(&actions).unwrap_or_default() } else { serde_json::Value::Null }})
+                "actions": if coordinator { crate::service::to_json("actions", &actions)? } else { serde_json::Value::Null }})
         }
     };
     Ok(Json(body).into_response())

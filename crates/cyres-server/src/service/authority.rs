@@ -247,7 +247,7 @@ async fn record_action(
         .add_authority_action(
             id,
             kind,
-            &serde_json::to_value(body).unwrap_or_default(),
+            &to_json("authority action", body)?,
             who.org_id,
             &who.actor,
             app.now(),

@@ -53,6 +53,55 @@ pub struct Sbom {
     pub dependencies: Vec<(String, String)>,
     /// Problems found in readable input.
     pub diagnostics: Vec<Diagnostic>,
+    /// What the document says about itself: who made it, when, with which tools.
+    pub document: DocumentInfo,
+}
+
+/// Facts about the SBOM document itself (not about a component), as written. These are what
+/// BSI TR-03183-2 §5.2.1/§5.3.1 and the NTIA minimum elements ask of the document: its author,
+/// its timestamp and a URI; the tools and the stated dependency lists serve quality checks.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct DocumentInfo {
+    /// The document's URI: CycloneDX `serialNumber` (a `urn:uuid:`), SPDX `documentNamespace`.
+    pub uri: Option<String>,
+    /// The document's name (SPDX `name`); CycloneDX documents have none.
+    pub name: Option<String>,
+    /// When it was made, as written: CycloneDX `metadata.timestamp`, SPDX
+    /// `creationInfo.created`.
+    pub timestamp: Option<String>,
+    /// Who made it. CycloneDX: `metadata.authors[]`, then `metadata.manufacturer` (1.6, formerly
+    /// `manufacture`) and `metadata.supplier`; SPDX: the `Person:` and `Organization:` creators.
+    pub authors: Vec<Party>,
+    /// With what. CycloneDX `metadata.tools` (the 1.2–1.4 list and the 1.5 `components` and
+    /// `services`); SPDX `Tool:` creators (`name-version` kept as written in `name`).
+    pub tools: Vec<Tool>,
+    /// References (components or the product) whose direct dependencies the document states,
+    /// even as "none": a CycloneDX `dependencies[]` entry (an empty `dependsOn` says the
+    /// component has none), an SPDX dependency relationship from it (`DEPENDS_ON NONE` says
+    /// none). Each once, in document order; only references of this document's components.
+    pub dependencies_stated: Vec<String>,
+}
+
+/// A person or organisation with how to reach them.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Party {
+    /// Name, if given.
+    pub name: Option<String>,
+    /// E-mail address, if given.
+    pub email: Option<String>,
+    /// Web address, if given.
+    pub url: Option<String>,
+}
+
+/// A tool that made or changed the document.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Tool {
+    /// Vendor or group, if given.
+    pub vendor: Option<String>,
+    /// Name.
+    pub name: String,
+    /// Version, if given.
+    pub version: Option<String>,
 }
 
 /// One component.

@@ -16,7 +16,9 @@
 //! - `spdx` (+ `spdx/tag_value`): SPDX 2 packages and relationships → model; tag-value;
 //! - `xml`: the hardened quick-xml event source;
 //! - `normalize`: purl/CPE parsing and the diagnostics every format shares;
-//! - `synthetic`: [`synthetic_cyclonedx`], a generator for benchmarks and tests.
+//! - `synthetic`: [`synthetic_cyclonedx`], a generator for benchmarks and tests;
+//! - [`write`]: the model out as CycloneDX 1.6 JSON and SPDX 2.3 JSON, deterministically;
+//! - [`quality`]: scores a read SBOM against BSI TR-03183-2 v2.0 and the NTIA minimum elements.
 //!
 //! SPDX 3.0 (JSON-LD) is recognised and refused with [`SbomError::UnsupportedVersion`]; SPDX
 //! RDF/XML and SPDX XML with [`SbomError::UnsupportedFormat`].
@@ -28,9 +30,11 @@ mod input;
 mod json;
 mod model;
 mod normalize;
+pub mod quality;
 mod spdx;
 mod synthetic;
 mod text;
+pub mod write;
 mod xml;
 
 pub use model::*;

@@ -86,6 +86,38 @@ pub struct Component {
     /// The kind as written (CycloneDX `type`: `library`, `application`, `container`, …; SPDX
     /// `primaryPackagePurpose`: `LIBRARY`, `APPLICATION`, …), if any.
     pub kind: Option<String>,
+    /// Whether the component ships with the product (CycloneDX `scope`; lockfiles: development
+    /// and optional dependency groups).
+    pub scope: Scope,
+    /// `Some(true)`: the product depends on it directly; `Some(false)`: only through other
+    /// components; `None`: unknown (most SBOMs do not say).
+    pub direct: Option<bool>,
+}
+
+/// Whether a component is part of the shipped product (CycloneDX 1.6 `component.scope`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Scope {
+    /// Required at run time (CycloneDX `required`, also the default when nothing is said).
+    #[default]
+    Required,
+    /// Used only when present or enabled (CycloneDX `optional`; optional dependency groups).
+    Optional,
+    /// Not part of the shipped product: development, test or build-only dependencies
+    /// (CycloneDX `excluded`).
+    Excluded,
+}
+
+impl Scope {
+    /// Reads a CycloneDX `scope` value; unknown values are `None`.
+    pub fn from_cyclonedx(s: &str) -> Option<Self> {
+        match s.trim() {
+            "required" => Some(Self::Required),
+            "optional" => Some(Self::Optional),
+            "excluded" => Some(Self::Excluded),
+            _ => None,
+        }
+    }
 }
 
 /// A problem in readable input.

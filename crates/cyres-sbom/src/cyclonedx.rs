@@ -11,7 +11,7 @@ pub(crate) mod xml;
 
 use crate::normalize::{self, NonComponentRefs};
 use crate::text::{Text, owned};
-use crate::{Component, Diagnostic, DocumentInfo, Format, Party, Sbom, SbomError, Tool};
+use crate::{Component, Diagnostic, DocumentInfo, Format, Party, Sbom, SbomError, Scope, Tool};
 use serde::Deserialize;
 use std::cell::Cell;
 
@@ -294,6 +294,8 @@ pub(crate) struct CdxComponent<'a> {
     hashes: Option<Vec<Hash<'a>>>,
     #[serde(borrow, default)]
     licenses: Option<Vec<LicenseChoice<'a>>>,
+    #[serde(borrow, default)]
+    scope: Option<Text<'a>>,
     #[serde(default)]
     components: Option<Flat>,
 }
@@ -535,6 +537,12 @@ fn lower(c: CdxComponent<'_>) -> Component {
         supplier,
         licenses,
         kind: owned(c.kind.as_ref()),
+        scope: c
+            .scope
+            .as_ref()
+            .and_then(|s| Scope::from_cyclonedx(&s.0))
+            .unwrap_or_default(),
+        direct: None,
     };
     // Now, while the strings just copied are in cache (see `normalize`).
     normalize::parse_ids(&mut component);

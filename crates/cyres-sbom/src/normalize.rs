@@ -88,9 +88,10 @@ pub(crate) fn finish(sbom: &mut Sbom, others: &NonComponentRefs) {
     sbom.diagnostics = diags;
 }
 
-/// Keeps the stated dependency lists of this document's components (and product), once each.
+/// Keeps the stated dependency lists of this document's components (and product), once each,
+/// and counts every source of an edge as stated (it has dependencies the document names).
 fn tidy_stated(sbom: &mut Sbom) {
-    if sbom.document.dependencies_stated.is_empty() {
+    if sbom.document.dependencies_stated.is_empty() && sbom.dependencies.is_empty() {
         return;
     }
     let known: HashSet<&str, Seeded> = sbom
@@ -101,8 +102,10 @@ fn tidy_stated(sbom: &mut Sbom) {
         .collect();
     let mut seen: HashSet<String, Seeded> = HashSet::default();
     let stated = std::mem::take(&mut sbom.document.dependencies_stated);
+    let sources = sbom.dependencies.iter().map(|(from, _)| from.clone());
     sbom.document.dependencies_stated = stated
         .into_iter()
+        .chain(sources)
         .filter(|r| known.contains(r.as_str()) && seen.insert(r.clone()))
         .collect();
 }

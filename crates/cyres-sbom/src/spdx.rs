@@ -12,7 +12,7 @@ pub(crate) mod tag_value;
 use crate::cyclonedx::push_license;
 use crate::normalize::{self, NonComponentRefs};
 use crate::text::{Text, non_blank, owned};
-use crate::{Component, Diagnostic, DocumentInfo, Format, Party, Sbom, SbomError, Tool};
+use crate::{Component, Diagnostic, DocumentInfo, Format, Party, Sbom, SbomError, Scope, Tool};
 use serde::Deserialize;
 
 /// SPDX 2.2 and 2.3 are read; 2.1 has the same package fields and is read with a note.
@@ -364,6 +364,8 @@ fn lower(p: Package<'_>) -> Component {
         supplier: party(p.supplier.as_ref()).or_else(|| party(p.originator.as_ref())),
         licenses,
         kind: owned(p.purpose.as_ref()),
+        scope: Scope::Required,
+        direct: None,
     }
 }
 

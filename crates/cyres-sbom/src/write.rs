@@ -238,32 +238,8 @@ pub(crate) fn hex_digest(alg: &str, content: &str) -> Option<String> {
         Some((prefix, rest)) if canonical_alg(prefix) == canonical => rest,
         _ => content,
     };
-    let bytes = base64_decode(body)?;
-    (bytes.len() * 2 == len).then(|| bytes.iter().map(|b| format!("{b:02x}")).collect())
-}
-
-/// Standard base64 (RFC 4648 §4, padding optional).
-fn base64_decode(s: &str) -> Option<Vec<u8>> {
-    let s = s.trim_end_matches('=');
-    let mut out = Vec::with_capacity(s.len() * 3 / 4);
-    let (mut acc, mut bits) = (0u32, 0u32);
-    for c in s.bytes() {
-        let v = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            _ => return None,
-        };
-        acc = (acc << 6) | u32::from(v);
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-        }
-    }
-    Some(out)
+    let bytes = crate::lockfile::base64_decode(body.trim_end_matches('='))?;
+    (bytes.len() * 2 == len).then(|| crate::lockfile::hex(&bytes))
 }
 
 /// The SPDX License List's licence and exception identifiers (`write/spdx-ids.txt`).

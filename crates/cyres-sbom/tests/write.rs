@@ -74,6 +74,30 @@ fn kit_sboms() -> Vec<(PathBuf, Sbom)> {
         }
     }
     assert!(out.len() >= 60, "only {} kit SBOMs read", out.len());
+    // And every lockfile fixture the lockfile readers have (testdata/lockfiles).
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/lockfiles");
+    let mut lockfiles: Vec<PathBuf> = walkdir::WalkDir::new(&root)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| e.into_path())
+        .filter(|p| cyres_sbom::is_lockfile_name(&p.to_string_lossy()))
+        .collect();
+    lockfiles.sort();
+    let before = out.len();
+    for p in lockfiles {
+        let bytes = std::fs::read(&p).unwrap();
+        // Includes (`-r base.txt`) are refused by `read`; the other fixtures must read.
+        match read(&bytes, &p.display().to_string(), &Limits::default()) {
+            Ok(s) => out.push((p, s)),
+            Err(e) => assert!(e.to_string().contains("include"), "{}: {e}", p.display()),
+        }
+    }
+    assert!(
+        out.len() - before >= 18,
+        "only {} lockfiles read",
+        out.len() - before
+    );
     out
 }
 
@@ -98,6 +122,8 @@ struct ComponentView {
     supplier: Option<String>,
     licenses: Vec<String>,
     kind: Option<String>,
+    /// CycloneDX only: SPDX has no per-package scope.
+    scope: Option<cyres_sbom::Scope>,
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -194,6 +220,7 @@ fn component_view(c: &Component, target: Target) -> ComponentView {
         supplier: c.supplier.clone(),
         licenses,
         kind,
+        scope: (target == Target::CycloneDx).then_some(c.scope),
     }
 }
 

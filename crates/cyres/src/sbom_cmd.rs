@@ -1,8 +1,9 @@
 //! `cyres sbom generate` and `cyres sbom check`: SBOMs out of what a build has, and how good an
 //! SBOM is.
 //!
-//! `generate` reads its inputs with `cyres_sbom::read` (any SBOM the scanner reads; files, or
-//! directories searched for them), merges them into one model and writes CycloneDX 1.6 or SPDX
+//! `generate` reads its inputs with `cyres_sbom::read_with_includes` (any SBOM or lockfile the
+//! scanner reads; files, or directories searched for them; `requirements.txt` includes followed
+//! next to the including file), merges them into one model and writes CycloneDX 1.6 or SPDX
 //! 2.3 JSON with `cyres_sbom::write`. The document's time is `SOURCE_DATE_EPOCH` when set
 //! (reproducible builds), else the clock, read here and nowhere else.
 //!
@@ -28,7 +29,8 @@ pub struct SbomArgs {
 
 #[derive(Debug, Subcommand)]
 enum SbomCommand {
-    /// Write one CycloneDX 1.6 or SPDX 2.3 JSON SBOM from SBOM files or directories of them.
+    /// Write one CycloneDX 1.6 or SPDX 2.3 JSON SBOM from lockfiles, SBOMs, or directories of
+    /// them.
     Generate(GenerateArgs),
     /// Score an SBOM against BSI TR-03183-2 v2.0 or the NTIA minimum elements (exit 0 when it
     /// meets the profile, 1 when it does not).
@@ -61,7 +63,8 @@ struct GenerateArgs {
     /// Refuse input files larger than this many bytes.
     #[arg(long, value_name = "BYTES", default_value_t = 1 << 30)]
     max_sbom_size: u64,
-    /// Inputs: SBOM files (CycloneDX, SPDX) or directories searched for them.
+    /// Inputs: lockfiles (Cargo.lock, package-lock.json, poetry.lock, …), SBOM files
+    /// (CycloneDX, SPDX), or directories searched for them.
     #[arg(required = true, value_name = "INPUT")]
     inputs: Vec<PathBuf>,
 }
@@ -123,7 +126,37 @@ fn read_sbom(path: &Path, limits: &Limits) -> anyhow::Result<Sbom> {
         );
     }
     let bytes = std::fs::read(path).with_context(|| format!("reading {name}"))?;
-    Ok(cyres_sbom::read(&bytes, &name, limits)?)
+    let includes = SiblingFiles { limits };
+    Ok(cyres_sbom::read_with_includes(
+        &bytes, &name, limits, &includes,
+    )?)
+}
+
+/// `requirements.txt` includes (`-r other.txt`), read relative to the including file, under the
+/// same size limit.
+struct SiblingFiles<'a> {
+    limits: &'a Limits,
+}
+
+impl cyres_sbom::Includes for SiblingFiles<'_> {
+    fn include(&self, from: &str, name: &str) -> Result<(String, Vec<u8>), String> {
+        let path = Path::new(from)
+            .parent()
+            .unwrap_or(Path::new("."))
+            .join(name);
+        let shown = path.display().to_string();
+        let len = std::fs::metadata(&path)
+            .map_err(|e| format!("{shown}: {e}"))?
+            .len();
+        if len > self.limits.max_bytes {
+            return Err(format!(
+                "{shown}: {len} bytes, over the limit of {} bytes",
+                self.limits.max_bytes
+            ));
+        }
+        let bytes = std::fs::read(&path).map_err(|e| format!("{shown}: {e}"))?;
+        Ok((shown, bytes))
+    }
 }
 
 /// Files under a directory that may be SBOMs, in a stable order; build and dependency folders
@@ -155,6 +188,7 @@ fn input_files(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) -> anyhow::Resu
         .iter()
         .any(|ext| name.ends_with(ext))
             || matches!(name, "bom.json" | "bom.xml" | "sbom.json")
+            || cyres_sbom::is_lockfile_name(name)
         {
             out.push(p);
         }
@@ -172,7 +206,10 @@ fn generate(a: GenerateArgs) -> anyhow::Result<u8> {
             let before = files.len();
             input_files(input, &mut files, 0)?;
             if files.len() == before {
-                bail!("{}: no SBOM files found in this directory", input.display());
+                bail!(
+                    "{}: no lockfile or SBOM found in this directory",
+                    input.display()
+                );
             }
         } else {
             files.push(input.clone());

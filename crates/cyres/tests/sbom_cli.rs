@@ -145,6 +145,95 @@ fn generated_rust_sboms_scan_to_the_same_findings() {
     }
 }
 
+fn lockfiles() -> PathBuf {
+    cyres_kit::workspace_root().join("crates/cyres-sbom/testdata/lockfiles")
+}
+
+/// An index of the kit's PyPI advisories (PYSEC, OSV YAML), built once.
+fn pypi_index() -> &'static Path {
+    static INDEX: OnceLock<PathBuf> = OnceLock::new();
+    INDEX.get_or_init(|| {
+        let dir = scratch(&format!("sbom-pypi-index-{}", std::process::id()));
+        let out = dir.join("pypi.idx");
+        let archive = cyres_kit::kit_file("advisories/pypa-osv.tar.zst");
+        let (code, _, err) = run(&[
+            "advisories",
+            "index",
+            "--out",
+            out.to_str().unwrap(),
+            archive.to_str().unwrap(),
+        ]);
+        assert_eq!(code, 0, "index build failed: {err}");
+        out
+    })
+}
+
+#[test]
+fn generated_sboms_from_lockfiles_scan_to_the_lockfiles_findings() {
+    round_trip(
+        rustsec_index(),
+        &lockfiles().join("cargo/Cargo.lock"),
+        "Cargo.lock",
+        3,
+    );
+    for (dir, name) in [
+        ("python/poetry", "poetry.lock"),
+        ("python/pipenv", "Pipfile.lock"),
+        ("python/uv", "uv.lock"),
+    ] {
+        round_trip(pypi_index(), &lockfiles().join(dir).join(name), name, 1);
+    }
+}
+
+#[test]
+fn generate_from_a_directory_of_lockfiles() {
+    // Every lockfile under the fixtures (requirements includes followed next to the file), one
+    // SBOM; its findings are those of scanning each lockfile.
+    let dir = scratch("sbom-lockfile-dir");
+    let out = dir.join("all.cdx.json");
+    let bytes = generate(
+        &["--name", "monorepo", lockfiles().to_str().unwrap()],
+        &out,
+        "1796547600",
+    );
+    let doc: Value = serde_json::from_slice(&bytes).unwrap();
+    let components = doc["components"].as_array().unwrap();
+    let purl_types: BTreeSet<&str> = components
+        .iter()
+        .filter_map(|c| c["purl"].as_str())
+        .filter_map(|p| p.strip_prefix("pkg:")?.split('/').next())
+        .collect();
+    for ty in [
+        "cargo", "npm", "pypi", "golang", "gem", "composer", "maven", "nuget", "pub", "hex", "cran",
+    ] {
+        assert!(
+            purl_types.contains(ty),
+            "no {ty} component in {purl_types:?}"
+        );
+    }
+    // npm's integrity (SHA-512) and Cargo's checksums (SHA-256) are carried over as hex.
+    let algs: BTreeSet<&str> = components
+        .iter()
+        .flat_map(|c| c["hashes"].as_array().into_iter().flatten())
+        .filter_map(|h| h["alg"].as_str())
+        .collect();
+    assert!(
+        algs.contains("SHA-512") && algs.contains("SHA-256"),
+        "{algs:?}"
+    );
+    // Development dependencies keep their scope.
+    assert!(components.iter().any(|c| c["scope"] == "excluded"));
+
+    let index = rustsec_index().to_str().unwrap();
+    let (_, generated) = scan_json(&["--index", index, out.to_str().unwrap()]);
+    let (_, direct) = scan_json(&[
+        "--index",
+        index,
+        lockfiles().join("cargo/Cargo.lock").to_str().unwrap(),
+    ]);
+    assert_eq!(findings(&generated), findings(&direct));
+}
+
 #[test]
 fn generate_is_deterministic_and_honours_source_date_epoch() {
     let dir = scratch("sbom-deterministic");

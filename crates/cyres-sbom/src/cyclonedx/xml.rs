@@ -10,7 +10,7 @@ use crate::cyclonedx::{MAX_NESTING, check_version, push_license};
 use crate::normalize::{self, NonComponentRefs};
 use crate::text::non_blank;
 use crate::xml::{Ev, XmlReader};
-use crate::{Component, DocumentInfo, Format, Party, Sbom, SbomError, Tool};
+use crate::{Component, DocumentInfo, Format, Party, Sbom, SbomError, Scope, Tool};
 use quick_xml::events::BytesStart;
 
 const NAMESPACE: &str = "http://cyclonedx.org/schema/bom/";
@@ -219,6 +219,11 @@ fn read_component(
                 "version" => c.version = token(&x.text()?),
                 "purl" => c.purl_raw = token(&x.text()?),
                 "cpe" => c.cpe_raw = token(&x.text()?),
+                "scope" => {
+                    c.scope = token(&x.text()?)
+                        .and_then(|s| Scope::from_cyclonedx(&s))
+                        .unwrap_or_default()
+                }
                 "publisher" => publisher = token(&x.text()?),
                 "author" => author = author.or(token(&x.text()?)),
                 "supplier" => supplier = entity_name(x)?,

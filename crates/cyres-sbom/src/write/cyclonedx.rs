@@ -3,10 +3,11 @@
 //! Layout: `metadata` (timestamp, tools, the author, the product as `metadata.component`),
 //! `components` (flat, model order), `dependencies` (one entry per component whose dependencies
 //! the model knows, empty `dependsOn` for a stated "none"). Components carry `bom-ref`, `type`,
-//! `supplier`, `group`, `name`, `version`, `hashes`, `licenses`, `cpe`, `purl`.
+//! `supplier`, `group`, `name`, `version`, `hashes`, `licenses`, `scope` (when not `required`),
+//! `cpe`, `purl`.
 
 use super::{Refs, Spelling, WriteOptions, content_uuid, hash_for, rfc3339, spdx_expression};
-use crate::{Component, Sbom};
+use crate::{Component, Sbom, Scope};
 use serde::Serialize;
 
 /// CycloneDX 1.6 `component.type` values (§component.type).
@@ -107,6 +108,8 @@ struct Comp<'a> {
     hashes: Vec<Hash>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     licenses: Vec<LicenseChoice<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    scope: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     cpe: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -258,6 +261,12 @@ fn component<'a>(c: &'a Component, reference: &'a str) -> Comp<'a> {
             })
             .collect(),
         licenses,
+        // 1.6 §component.scope: `required` is the default and left out.
+        scope: match c.scope {
+            Scope::Required => None,
+            Scope::Optional => Some("optional"),
+            Scope::Excluded => Some("excluded"),
+        },
         cpe: c.cpe_raw.as_deref(),
         purl: c.purl_raw.as_deref(),
     }

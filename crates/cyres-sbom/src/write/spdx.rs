@@ -11,10 +11,11 @@
 //! keeps the namespace); free-text licence names (written as `LicenseRef-` identifiers with the
 //! name as the extracted text); several licences (written as one `AND` expression); the hash
 //! algorithm's spelling (SPDX's `SHA256` for CycloneDX's `SHA-256`); references (SPDXIDs allow
-//! only letters, digits, `.` and `-`).
+//! only letters, digits, `.` and `-`); a component's scope (expressed only through the
+//! relationship types of the edges to it, which the reader does not turn back into a scope).
 
 use super::{Refs, Spelling, WriteOptions, content_uuid, hash_for, rfc3339, spdx_expression};
-use crate::{Component, Sbom};
+use crate::{Component, Sbom, Scope};
 use serde::Serialize;
 
 /// SPDX 2.3 §7.24 primary package purposes.
@@ -169,6 +170,14 @@ pub fn spdx_json(sbom: &Sbom, options: &WriteOptions) -> String {
         });
     }
     let graph = refs.graph(sbom);
+    // §11.1: an edge to an optional or development-only component is written as
+    // OPTIONAL_DEPENDENCY_OF / DEV_DEPENDENCY_OF (the same edge, read back the same way).
+    let scopes: std::collections::HashMap<&str, Scope> = refs
+        .components
+        .iter()
+        .map(String::as_str)
+        .zip(sbom.components.iter().map(|c| c.scope))
+        .collect();
     for (from, targets) in &graph {
         if targets.is_empty() {
             // §11.1: NONE as the related element says there is no such relationship.
@@ -179,10 +188,22 @@ pub fn spdx_json(sbom: &Sbom, options: &WriteOptions) -> String {
             });
         }
         for to in targets {
-            relationships.push(Relationship {
-                from,
-                kind: "DEPENDS_ON",
-                to,
+            relationships.push(match scopes.get(to.as_str()) {
+                Some(Scope::Optional) => Relationship {
+                    from: to,
+                    kind: "OPTIONAL_DEPENDENCY_OF",
+                    to: from,
+                },
+                Some(Scope::Excluded) => Relationship {
+                    from: to,
+                    kind: "DEV_DEPENDENCY_OF",
+                    to: from,
+                },
+                _ => Relationship {
+                    from,
+                    kind: "DEPENDS_ON",
+                    to,
+                },
             });
         }
     }

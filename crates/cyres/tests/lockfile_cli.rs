@@ -208,6 +208,14 @@ fn a_file_named_like_no_lockfile_says_which_names_are_read() {
 
 /// Recorded OSV.dev answers (osv-scanner's cassettes, in the kit) for PyPI packages.
 fn recorded_pypi() -> BTreeMap<(String, String), Vec<String>> {
+    recorded("PyPI")
+        .into_iter()
+        .map(|((n, v), ids)| ((n.to_lowercase(), v), ids))
+        .collect()
+}
+
+/// Recorded OSV.dev answers for one ecosystem: (name, version) → ids.
+fn recorded(ecosystem: &str) -> BTreeMap<(String, String), Vec<String>> {
     let mut text = String::new();
     let path =
         cyres_kit::kit_file("advisories/osv-api-recordings/osv-querybatch-recordings.jsonl.zst");
@@ -219,7 +227,7 @@ fn recorded_pypi() -> BTreeMap<(String, String), Vec<String>> {
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
         let v: Value = serde_json::from_str(line).unwrap();
         let q = &v["query"];
-        if q["package"]["ecosystem"] != "PyPI" {
+        if q["package"]["ecosystem"] != ecosystem {
             continue;
         }
         let ids = v["vuln_ids"]
@@ -230,7 +238,7 @@ fn recorded_pypi() -> BTreeMap<(String, String), Vec<String>> {
             .collect();
         out.insert(
             (
-                q["package"]["name"].as_str().unwrap().to_lowercase(),
+                q["package"]["name"].as_str().unwrap().to_string(),
                 q["version"].as_str().unwrap().to_string(),
             ),
             ids,
@@ -312,4 +320,52 @@ fn pypi_lockfiles_agree_with_recorded_osv_answers() {
         checked >= 20,
         "only {checked} recorded (package, id) pairs checked"
     );
+}
+
+#[test]
+fn go_mod_agrees_with_recorded_osv_answers() {
+    let archive = kit("advisories/golang-osv.tar.zst");
+    let dir = cyres_kit::unpacked("advisories/golang-osv.tar.zst");
+    let go_mod = fixture("go/go.mod");
+    let text = std::fs::read_to_string(&go_mod).unwrap();
+    let (_, doc) = scan_json(&["--advisories", &archive, &go_mod]);
+    // Every advisory file of the kit, to tell which recorded ids it has a record of.
+    let kit_text: String = walk(&dir)
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .filter_map(|p| std::fs::read_to_string(p).ok())
+        .filter(|t| t.contains("\"Go\""))
+        .collect();
+    let mut checked = 0;
+    for ((name, version), ids) in recorded("Go") {
+        let v = version.trim_start_matches('v');
+        if !text.contains(&format!("{name} v{v}")) {
+            continue;
+        }
+        let ours = ids_for(&doc, &name);
+        for id in ids.iter().filter(|id| kit_text.contains(id.as_str())) {
+            checked += 1;
+            assert!(
+                ours.contains(id.as_str()),
+                "{name} {version}: recorded {id} not found; ours {ours:?}"
+            );
+        }
+    }
+    assert!(
+        checked >= 3,
+        "only {checked} recorded (module, id) pairs checked"
+    );
+}
+
+fn walk(dir: &std::path::Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
 }

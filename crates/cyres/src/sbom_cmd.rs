@@ -126,37 +126,14 @@ fn read_sbom(path: &Path, limits: &Limits) -> anyhow::Result<Sbom> {
         );
     }
     let bytes = std::fs::read(path).with_context(|| format!("reading {name}"))?;
-    let includes = SiblingFiles { limits };
+    // `requirements.txt` includes: files next to the input, never above its directory.
+    let includes = crate::scan_cmd::SiblingIncludes {
+        root: path.parent().map(Path::to_path_buf).unwrap_or_default(),
+        limits,
+    };
     Ok(cyres_sbom::read_with_includes(
         &bytes, &name, limits, &includes,
     )?)
-}
-
-/// `requirements.txt` includes (`-r other.txt`), read relative to the including file, under the
-/// same size limit.
-struct SiblingFiles<'a> {
-    limits: &'a Limits,
-}
-
-impl cyres_sbom::Includes for SiblingFiles<'_> {
-    fn include(&self, from: &str, name: &str) -> Result<(String, Vec<u8>), String> {
-        let path = Path::new(from)
-            .parent()
-            .unwrap_or(Path::new("."))
-            .join(name);
-        let shown = path.display().to_string();
-        let len = std::fs::metadata(&path)
-            .map_err(|e| format!("{shown}: {e}"))?
-            .len();
-        if len > self.limits.max_bytes {
-            return Err(format!(
-                "{shown}: {len} bytes, over the limit of {} bytes",
-                self.limits.max_bytes
-            ));
-        }
-        let bytes = std::fs::read(&path).map_err(|e| format!("{shown}: {e}"))?;
-        Ok((shown, bytes))
-    }
 }
 
 /// Files under a directory that may be SBOMs, in a stable order; build and dependency folders

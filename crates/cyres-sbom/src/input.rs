@@ -1,6 +1,7 @@
 //! Input handling shared by every reader: the size limit, UTF-8 decoding, positions for error
-//! messages and sniffing the format from the content (never from the file name, which uploads
-//! do not have reliably).
+//! messages and sniffing the SBOM format from the content (never from the file name, which
+//! uploads do not have reliably). Lockfiles are the exception: many share a syntax (TOML, JSON,
+//! YAML) and have no marker as telling as `bomFormat`, so `lockfile` needs their name too.
 
 use crate::{Limits, SbomError};
 

@@ -106,6 +106,7 @@ fn match_distinct(
         components,
         dependencies: Vec::new(),
         diagnostics: Vec::new(),
+        document: Default::default(),
     };
     let mut out: HashMap<CompKey, Vec<Finding>> = HashMap::new();
     for f in match_sbom(&index, &sbom).findings {

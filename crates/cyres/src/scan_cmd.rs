@@ -8,7 +8,7 @@ mod render;
 
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand, ValueEnum};
-use cyres_sbom::{DiagnosticSeverity, Format as SbomFormat, Limits, Sbom};
+use cyres_sbom::{DiagnosticSeverity, Format as SbomFormat, Limits, Sbom, Scope};
 use cyres_vuln::severity::Rating;
 use cyres_vuln::{Corpus, Index, MatchKind, Progress, ScanReport, match_sbom};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -45,7 +45,15 @@ pub struct ScanArgs {
     /// Write the report here instead of standard output.
     #[arg(long, short, value_name = "FILE")]
     output: Option<PathBuf>,
-    /// SBOM files: CycloneDX (JSON, XML) or SPDX (JSON, tag-value, YAML).
+    /// Leave out development-only components (lockfile dev groups, CycloneDX scope
+    /// `excluded`); without it their findings are reported, marked `dev_only`.
+    #[arg(long)]
+    no_dev: bool,
+    /// SBOM files: CycloneDX (JSON, XML) or SPDX (JSON, tag-value, YAML); or lockfiles and
+    /// manifests, recognised by their file name (Cargo.lock, package-lock.json, yarn.lock,
+    /// pnpm-lock.yaml, poetry.lock, uv.lock, Pipfile.lock, pdm.lock, requirements*.txt, go.mod,
+    /// Gemfile.lock, composer.lock, gradle.lockfile, packages.lock.json, pubspec.lock, mix.lock,
+    /// renv.lock).
     #[arg(required = true, value_name = "SBOM")]
     sboms: Vec<PathBuf>,
 }
@@ -243,7 +251,10 @@ pub fn scan(args: ScanArgs) -> anyhow::Result<u8> {
     // loading the advisories is reported first, as when they were read one after the other.
     let (index, first) = std::thread::scope(|s| {
         let index = s.spawn(|| load_index(&args));
-        let first = args.sboms.first().map(|p| read_sbom(p, &limits));
+        let first = args
+            .sboms
+            .first()
+            .map(|p| read_sbom(p, &limits, args.no_dev));
         let index = index
             .join()
             .unwrap_or_else(|_| Err(anyhow::anyhow!("loading the advisories failed")));
@@ -255,7 +266,7 @@ pub fn scan(args: ScanArgs) -> anyhow::Result<u8> {
     for path in &args.sboms {
         let sbom = match first.take() {
             Some(sbom) => sbom?,
-            None => read_sbom(path, &limits)?,
+            None => read_sbom(path, &limits, args.no_dev)?,
         };
         let report = match_sbom(&index, &sbom);
         reports.push((path.display().to_string(), sbom, report));
@@ -315,8 +326,9 @@ fn load_index(args: &ScanArgs) -> anyhow::Result<Index> {
     Ok(Index::build(&corpus))
 }
 
-/// Reads one SBOM file, refusing it before reading when it is over the limit.
-fn read_sbom(path: &Path, limits: &Limits) -> anyhow::Result<Sbom> {
+/// Reads one SBOM file, refusing it before reading when it is over the limit; with `no_dev`,
+/// development-only components are dropped before matching.
+fn read_sbom(path: &Path, limits: &Limits, no_dev: bool) -> anyhow::Result<Sbom> {
     let name = path.display().to_string();
     let meta = std::fs::metadata(path).with_context(|| format!("reading SBOM {name}"))?;
     if meta.len() > limits.max_bytes {
@@ -327,7 +339,74 @@ fn read_sbom(path: &Path, limits: &Limits) -> anyhow::Result<Sbom> {
         );
     }
     let bytes = read_whole(path, meta.len()).with_context(|| format!("reading SBOM {name}"))?;
-    Ok(cyres_sbom::read(&bytes, &name, limits)?)
+    let includes = SiblingIncludes {
+        root: path.parent().map(Path::to_path_buf).unwrap_or_default(),
+        limits,
+    };
+    let mut sbom = cyres_sbom::read_with_includes(&bytes, &name, limits, &includes)?;
+    if no_dev {
+        sbom.components.retain(|c| c.scope != Scope::Excluded);
+    }
+    Ok(sbom)
+}
+
+/// Follows `requirements.txt` includes (`-r other.txt`) to files under the directory of the
+/// file given on the command line: relative names only, never above that directory (`..`
+/// that would leave it is refused), each file under the size limit. Depth and count are
+/// bounded by the reader ([`cyres_sbom::MAX_INCLUDE_DEPTH`], [`cyres_sbom::MAX_INCLUDES`]).
+pub(crate) struct SiblingIncludes<'a> {
+    pub(crate) root: PathBuf,
+    pub(crate) limits: &'a Limits,
+}
+
+impl cyres_sbom::Includes for SiblingIncludes<'_> {
+    fn include(&self, from: &str, name: &str) -> Result<(String, Vec<u8>), String> {
+        use std::path::Component as C;
+        // Relative to the including file, which is itself under `root`.
+        let from_dir = Path::new(from)
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        let base = if from_dir.starts_with(&self.root) {
+            from_dir
+        } else {
+            self.root.clone()
+        };
+        let rel = Path::new(name);
+        if rel.is_absolute()
+            || rel
+                .components()
+                .any(|c| matches!(c, C::Prefix(_) | C::RootDir))
+        {
+            return Err(
+                "only files next to the requirements file are read (a relative path)".into(),
+            );
+        }
+        let mut path = base;
+        for c in rel.components() {
+            match c {
+                C::ParentDir => {
+                    // Up one level, never above the directory given on the command line.
+                    let escapes = path == self.root || !path.pop() || !path.starts_with(&self.root);
+                    if escapes {
+                        return Err("the path leaves the directory of the requirements file".into());
+                    }
+                }
+                C::Normal(part) => path.push(part),
+                _ => {}
+            }
+        }
+        let meta = std::fs::metadata(&path).map_err(|e| e.to_string())?;
+        if meta.len() > self.limits.max_bytes {
+            return Err(format!(
+                "{} bytes, over the limit of {} bytes (--max-sbom-size)",
+                meta.len(),
+                self.limits.max_bytes
+            ));
+        }
+        let bytes = std::fs::read(&path).map_err(|e| e.to_string())?;
+        Ok((path.display().to_string(), bytes))
+    }
 }
 
 /// Files at least this large are read into memory backed by transparent huge pages.
@@ -382,15 +461,48 @@ fn read_whole(path: &Path, len: u64) -> std::io::Result<FileBytes> {
     Ok(FileBytes::Huge(buf.make_read_only()?, len))
 }
 
-fn format_name(f: SbomFormat) -> &'static str {
-    match f {
-        SbomFormat::CycloneDxJson => "cyclonedx-json",
-        SbomFormat::CycloneDxXml => "cyclonedx-xml",
-        SbomFormat::SpdxJson => "spdx-json",
-        SbomFormat::SpdxTagValue => "spdx-tag-value",
-        SbomFormat::SpdxYaml => "spdx-yaml",
-        _ => "other",
+/// The components that are development-only (`Scope::Excluded`) and not also shipped under
+/// the same identity; `None` when there are none (ordinary SBOMs: nothing to look up).
+struct DevOnly(std::collections::HashSet<(String, Option<String>, Option<String>)>);
+
+impl DevOnly {
+    fn of(sbom: &Sbom) -> Option<DevOnly> {
+        if sbom.components.iter().all(|c| c.scope != Scope::Excluded) {
+            return None;
+        }
+        let key = |c: &cyres_sbom::Component| {
+            (
+                c.name.clone(),
+                c.version.clone(),
+                c.purl_raw
+                    .clone()
+                    .or_else(|| c.purl.as_ref().map(ToString::to_string)),
+            )
+        };
+        let shipped: std::collections::HashSet<_> = sbom
+            .components
+            .iter()
+            .filter(|c| c.scope != Scope::Excluded)
+            .map(key)
+            .collect();
+        Some(DevOnly(
+            sbom.components
+                .iter()
+                .filter(|c| c.scope == Scope::Excluded)
+                .map(key)
+                .filter(|k| !shipped.contains(k))
+                .collect(),
+        ))
     }
+
+    fn contains(&self, c: &cyres_vuln::ComponentRef) -> bool {
+        self.0
+            .contains(&(c.name.clone(), c.version.clone(), c.purl.clone()))
+    }
+}
+
+fn format_name(f: SbomFormat) -> &'static str {
+    f.name()
 }
 
 fn rating_name(r: Rating) -> Option<String> {
@@ -433,10 +545,13 @@ fn build_output(index: &Index, reports: &[(String, Sbom, ScanReport)]) -> ScanOu
                 })
                 .collect(),
         });
+        let dev = DevOnly::of(sbom);
         for f in &report.findings {
             let severity = rating_name(f.severity.rating);
             let exploited = f.exploited.is_some();
+            let dev_only = dev.as_ref().is_some_and(|d| d.contains(&f.component));
             summary.findings += 1;
+            summary.dev_only += usize::from(dev_only);
             if f.informational.is_some() {
                 summary.informational += 1;
             } else if f.match_kind == MatchKind::Unresolved {
@@ -485,12 +600,16 @@ fn build_output(index: &Index, reports: &[(String, Sbom, ScanReport)]) -> ScanOu
                     MatchKind::Unresolved => "unresolved",
                 },
                 informational: f.informational.clone(),
+                dev_only,
             });
         }
     }
+    // Development-only findings after the shipped ones (CRA Annex I Part II concerns the
+    // product as placed on the market; a dev tool is not part of it).
     findings.sort_by(|a, b| {
-        b.exploited
-            .cmp(&a.exploited)
+        a.dev_only
+            .cmp(&b.dev_only)
+            .then(b.exploited.cmp(&a.exploited))
             .then(b.score.unwrap_or(-1.0).total_cmp(&a.score.unwrap_or(-1.0)))
             .then_with(|| a.id.cmp(&b.id))
             .then_with(|| a.sbom.cmp(&b.sbom))

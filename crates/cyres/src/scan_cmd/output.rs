@@ -125,6 +125,10 @@ pub struct Finding {
     pub match_kind: &'static str,
     /// RustSec informational kind (`unmaintained`, `unsound`, `notice`), when it is one.
     pub informational: Option<String>,
+    /// Present (true) only when the component is a development-only dependency (lockfile dev
+    /// group, CycloneDX scope `excluded`): not shipped; `--no-dev` leaves these out.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub dev_only: bool,
 }
 
 /// The CISA KEV facts of an exploited finding.
@@ -165,4 +169,12 @@ pub struct Summary {
     pub informational: usize,
     /// Unresolved (GIT-only ranges).
     pub unresolved: usize,
+    /// Findings in development-only dependencies (included in the counts above); present only
+    /// when there are some.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub dev_only: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }

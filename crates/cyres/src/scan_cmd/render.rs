@@ -77,6 +77,13 @@ pub fn table(out: &ScanOutput) -> String {
         m.informational,
         m.unresolved
     );
+    if m.dev_only > 0 {
+        let _ = writeln!(
+            s,
+            "{} of them in development-only dependencies, marked (dev): not shipped; --no-dev leaves them out",
+            m.dev_only
+        );
+    }
     s
 }
 
@@ -104,7 +111,11 @@ fn row(f: &Finding) -> [String; 8] {
         f.score.map(|x| format!("{x:.1}")).unwrap_or_default(),
         exploited,
         ids,
-        f.component.name.clone(),
+        if f.dev_only {
+            format!("{} (dev)", f.component.name)
+        } else {
+            f.component.name.clone()
+        },
         f.component.version.clone().unwrap_or_default(),
         f.fixed_versions.join(", "),
         f.product
@@ -171,8 +182,11 @@ pub fn sarif(out: &ScanOutput) -> Value {
             if !f.fixed_versions.is_empty() {
                 let _ = write!(text, " Fixed in {}.", f.fixed_versions.join(", "));
             }
+            if f.dev_only {
+                text.push_str(" [development-only dependency: not shipped]");
+            }
             let logical = f.component.purl.clone().or_else(|| f.component.cpe.clone()).unwrap_or(component.clone());
-            json!({
+            let mut result = json!({
                 "ruleId": f.id,
                 "ruleIndex": rule_index[f.id.as_str()],
                 "level": level(f),
@@ -183,7 +197,13 @@ pub fn sarif(out: &ScanOutput) -> Value {
                 }],
                 "partialFingerprints": { "cyres/v1": format!("{}|{}|{}", f.id, logical, f.product.as_ref().map(|p| p.name.as_str()).unwrap_or("")) },
                 "properties": { "match_kind": f.match_kind, "exploited": f.exploited },
-            })
+            });
+            if f.dev_only {
+                // A dev tool is not in the product: a note, not a warning or error.
+                result["level"] = json!("note");
+                result["properties"]["dev_only"] = json!(true);
+            }
+            result
         })
         .collect();
     json!({

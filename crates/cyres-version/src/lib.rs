@@ -7,6 +7,7 @@
 //! - [`vers`]: `vers:` range specifiers (parse, canonical form, containment).
 //! - [`cpe`]: CPE 2.3 names and matching, for firmware components that have no purl, with a
 //!   documented fuzzy version order for NVD `cpeMatch` bounds.
+//! - [`cpe_alias`]: the shipped, versioned table of CPE names that name one product.
 //! - [`firmware`]: versions as firmware writes them (OpenWrt `-rN`, openssl letters, sqlite's
 //!   integer form, kernel local versions, the CPE `update` field), one named rule each.
 //!
@@ -20,6 +21,7 @@
 #![deny(missing_docs)]
 
 pub mod cpe;
+pub mod cpe_alias;
 pub mod ecosystem;
 pub mod firmware;
 pub mod purl;

@@ -14,39 +14,22 @@ use cyres_vuln::nvd::{Configuration, Criterion, CveConfigurations};
 use cyres_vuln::{Corpus, Index, match_sbom};
 use std::collections::{BTreeSet, HashMap};
 use std::ops::Bound;
-use std::path::PathBuf;
-
-/// The four releases, oldest first.
-pub const RELEASES: &[&str] = &["19.07.0", "21.02.0", "22.03.0", "23.05.0"];
 
 /// (CVE, component name, component version).
 pub type Pair = (String, String, String);
 
-/// The kit's NVD CVE API 2.0 files.
-pub fn nvd_files() -> Vec<PathBuf> {
-    let root = cyres_kit::unpacked("firmware/nvd-firmware-subset.tar.zst")
-        .join("nvd-firmware-subset/nvd-api-2.0");
-    vec![
-        root.join("nvd-cve-2.0-converted-from-1.1-feeds.json"),
-        root.join("nvd-cve-2.0-fkie-abridged.json"),
-    ]
-}
-
 /// One OpenWrt SBOM, read.
-pub fn openwrt_sbom(release: &str) -> (Vec<u8>, Sbom) {
-    let p = cyres_kit::unpacked("firmware/openwrt-firmware-sboms.tar.zst").join(format!(
-        "openwrt-firmware-sboms/openwrt-{release}-ath79-generic-tplink_archer-c7-v2.cdx.json"
-    ));
+pub fn openwrt_sbom(release: &str) -> Sbom {
+    let p = cyres_kit::openwrt_sbom(release);
     let bytes = std::fs::read(&p).unwrap();
-    let sbom = cyres_sbom::read(&bytes, &p.display().to_string(), &Limits::default()).unwrap();
-    (bytes, sbom)
+    cyres_sbom::read(&bytes, &p.display().to_string(), &Limits::default()).unwrap()
 }
 
 fn nvd_corpus() -> &'static Corpus {
     static C: std::sync::OnceLock<Corpus> = std::sync::OnceLock::new();
     C.get_or_init(|| {
         let mut c = Corpus::new();
-        for f in nvd_files() {
+        for f in cyres_kit::nvd_firmware_files() {
             c.load_path(&f, &mut |_| {}).unwrap();
         }
         c
@@ -177,8 +160,8 @@ fn openwrt_firmware_engine_against_the_literal_nvd_reading() {
     let index = Index::build(corpus);
     let (mut engine_total, mut literal_total) = (0, 0);
     let mut per_release = Vec::new();
-    for r in RELEASES {
-        let (_, sbom) = openwrt_sbom(r);
+    for r in cyres_kit::OPENWRT_RELEASES {
+        let sbom = openwrt_sbom(r);
         let engine = engine_pairs(&index, &sbom);
         let lit = literal(corpus, &sbom);
         let missing: Vec<&Pair> = lit.difference(&engine).collect();

@@ -159,7 +159,7 @@ fn schemas() -> Value {
         "IngestResult": {"type": "object", "properties": {"sbom_id": {"type": "integer"}, "components": {"type": "integer"}, "findings": {"type": "integer"}, "exploited": {"type": "integer"}, "diagnostics": {"type": "array"}}},
         "Finding": {"type": "object", "properties": {"id": {"type": "integer"}, "advisory_id": {"type": "string"}, "aliases": {"type": "array", "items": {"type": "string"}},
             "severity": {"type": "string"}, "exploited": {"type": "boolean"}, "status": {"type": "string", "enum": ["under_investigation", "affected", "not_affected", "fixed"]},
-            "match_kind": {"type": "string", "enum": ["purl", "cpe", "unresolved"]},
+            "match_kind": {"type": "string", "enum": ["purl", "cpe", "cpe_alias", "unresolved"]},
             "provenance": {"type": ["string", "null"], "description": "For CPE findings, who wrote the configuration that matched: nvd, or override (e.g. Anchore's nvd-data-overrides); null for purl findings"}}},
         "NewCase": {"type": "object", "required": ["kind", "title", "product_id", "aware_at"], "properties": {"kind": {"type": "string", "enum": ["vulnerability", "incident"]}, "title": {"type": "string"}, "product_id": {"type": "integer"}, "aware_at": {"type": "string", "format": "date-time"}, "description": {"type": "string"}, "evidence": {"type": "array", "items": {"$ref": "#/components/schemas/Evidence"}}}},
         "CasePatch": {"type": "object", "description": "Fields of the cyres-report case (severity, measures_taken, user_measures, fix, sensitivity, nature, impact, root_cause, ...)"},

@@ -467,7 +467,7 @@ pub struct FindingRow {
     pub severity: String,
     /// CVSS base score.
     pub score: Option<f64>,
-    /// purl | cpe | unresolved.
+    /// purl | cpe | cpe_alias | unresolved.
     pub match_kind: String,
     /// Versions that fix it.
     pub fixed_versions: Vec<String>,

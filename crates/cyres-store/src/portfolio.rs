@@ -11,12 +11,13 @@
 //!
 //! Firmware components without a purl meet NVD's CPE configurations the same way, on their
 //! `cpe/<vendor>:<product>` key (`component.cpe_key`, `cpe_configuration_key`): the stored
-//! configurations of those keys and their CVE records go into the same small index.
+//! configurations of those keys and their CVE records go into the same small index. Keys are
+//! widened to the product's other CPE names (the alias table) in both directions.
 
 use crate::{AlertKind, Store, StoreError, placeholders};
 use cyres_sbom::{Component, Format, Sbom};
 use cyres_vuln::advisory::Advisory;
-use cyres_vuln::keys::component_keys;
+use cyres_vuln::keys::{component_keys, with_alias_keys};
 use cyres_vuln::nvd::CveConfigurations;
 use cyres_vuln::{Corpus, Finding, Index, match_sbom};
 use sqlx::{AnyConnection, Row};
@@ -228,6 +229,7 @@ fn match_kind_word(f: &Finding) -> &'static str {
     match f.match_kind {
         cyres_vuln::MatchKind::Purl => "purl",
         cyres_vuln::MatchKind::Cpe => "cpe",
+        cyres_vuln::MatchKind::CpeAlias => "cpe_alias",
         cyres_vuln::MatchKind::Unresolved => "unresolved",
     }
 }
@@ -308,10 +310,13 @@ impl Store {
     /// The advisories and CPE configurations components under `keys` can match.
     async fn candidates(&self, keys: &[String]) -> Result<Candidates, StoreError> {
         let mut advisories = self.advisories_for_keys(keys).await?;
+        // Under the product's other CPE names too (the alias table).
         let cpe_keys: Vec<String> = keys
             .iter()
             .filter(|k| k.starts_with("cpe/"))
-            .cloned()
+            .flat_map(|k| with_alias_keys(k))
+            .collect::<BTreeSet<_>>()
+            .into_iter()
             .collect();
         let configurations = self.cpe_configurations_for_keys(&cpe_keys).await?;
         let have: BTreeSet<String> = advisories.iter().map(|a| a.id.clone()).collect();
@@ -496,7 +501,13 @@ impl Store {
         if keys.is_empty() {
             return Ok(out);
         }
-        let keys: Vec<String> = keys.iter().cloned().collect();
+        // A changed configuration under one CPE name reaches components under its aliases.
+        let keys: Vec<String> = keys
+            .iter()
+            .flat_map(|k| with_alias_keys(k))
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
         let mut rows: Vec<PortfolioRow> = Vec::new();
         let mut present = BTreeSet::new();
         // A component under both a package and a CPE key is read once.

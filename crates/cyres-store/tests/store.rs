@@ -2146,7 +2146,8 @@ async fn firmware_cpe_findings_equal_the_cli(store: Store) {
         let fs = platform_findings(&store, a.id, *id).await;
         assert!(
             fs.iter()
-                .all(|f| f.match_kind == "cpe" && f.provenance.as_deref() == Some("nvd")),
+                .all(|f| matches!(f.match_kind.as_str(), "cpe" | "cpe_alias")
+                    && f.provenance.as_deref() == Some("nvd")),
             "{v}"
         );
         let (platform, cli) = (pairs_of(&fs), cli_pairs(&index, v));

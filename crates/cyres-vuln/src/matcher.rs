@@ -14,7 +14,9 @@
 //!    to the form NVD writes ([`cyres_version::firmware`]: the CPE `update` joined, sqlite's
 //!    integer form, the kernel's upstream release, and for OpenWrt packages (`pkg:openwrt/…`)
 //!    the upstream part of `1.2.3-r4`). The finding keeps who wrote the configuration
-//!    (`provenance`: NVD or an override).
+//!    (`provenance`: NVD or an override). The component's vendor:product is also looked up
+//!    under every other name of its product in the shipped alias table
+//!    ([`cyres_version::cpe_alias`]) → match kind `cpe_alias` when only such a name matched.
 //! 3. Findings of one component that share an alias group become one finding. Its `id` is the
 //!    matched advisory native to the component's ecosystem (RUSTSEC for crates.io, PYSEC for
 //!    PyPI, GO for Go), else the first non-CVE matched id, else the first; `aliases` lists every
@@ -28,6 +30,7 @@ use crate::index::{IndexedAdvisory, IndexedAffected, IndexedRange};
 use crate::nvd::ConfigSource;
 use crate::severity::{Rating, Severity};
 use cyres_sbom::{Component, Sbom};
+use cyres_version::cpe_alias::aliases;
 use cyres_version::firmware::{cpe_comparable_version, openwrt_package_version};
 use cyres_version::range::evaluate;
 use cyres_version::{Affected, Ecosystem, Event, RangeKind, normalize_name};
@@ -43,6 +46,10 @@ pub enum MatchKind {
     Purl,
     /// CPE and version: affected.
     Cpe,
+    /// CPE and version: affected, under another CPE name of the same product
+    /// ([`cyres_version::cpe_alias`]: `matt_johnston:dropbear_ssh_server` →
+    /// `dropbear_ssh_project:dropbear_ssh`).
+    CpeAlias,
     /// The package matches but affectedness cannot be decided from versions (GIT-only ranges,
     /// no version on the component).
     Unresolved,
@@ -295,7 +302,17 @@ fn cpe_hits(index: &Index, cpe: &str, openwrt: bool) -> Vec<Hit> {
     let comparable = cpe_comparable_version(vendor, product, written, &key.update);
     let version = comparable.as_ref();
     let mut hits = Vec::new();
-    for e in index.cpe(vendor, product) {
+    let names = std::iter::once((vendor, product)).chain(aliases(vendor, product));
+    let entries = names.enumerate().flat_map(|(i, (v, p))| {
+        let kind = if i == 0 {
+            MatchKind::Cpe
+        } else {
+            MatchKind::CpeAlias
+        };
+        index.cpe(v, p).into_iter().map(move |e| (kind, e))
+    });
+    for (name_kind, e) in entries {
+        let (vendor, product) = (e.vendor.as_str(), e.product.as_str());
         fn norm<'b>(vendor: &str, product: &str, b: &'b Option<String>) -> Option<Cow<'b, str>> {
             b.as_deref()
                 .map(|b| cpe_comparable_version(vendor, product, b, "*"))
@@ -318,7 +335,7 @@ fn cpe_hits(index: &Index, cpe: &str, openwrt: bool) -> Vec<Hit> {
         let kind = if version == "*" || version == "-" || version.is_empty() {
             MatchKind::Unresolved
         } else if version_in_range(version, &bounds) {
-            MatchKind::Cpe
+            name_kind
         } else {
             continue;
         };

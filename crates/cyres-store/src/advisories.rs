@@ -183,15 +183,26 @@ impl Store {
 
     /// Every live (not withdrawn) advisory indexed under any of `keys`, parsed.
     pub async fn advisories_for_keys(&self, keys: &[String]) -> Result<Vec<Advisory>, StoreError> {
+        self.advisories_where_in(
+            "SELECT DISTINCT a.id, a.body FROM advisory_key k JOIN advisory a ON a.id = k.advisory_id \
+             WHERE a.withdrawn IS NULL AND k.match_key IN ({})",
+            keys,
+        )
+        .await
+    }
+
+    /// The advisories a chunked `IN` list selects: `sql` selects `a.id, a.body` and holds one
+    /// `{}` for the placeholders. Each advisory once, parsed.
+    pub(crate) async fn advisories_where_in(
+        &self,
+        sql: &str,
+        values: &[String],
+    ) -> Result<Vec<Advisory>, StoreError> {
         let mut seen = BTreeSet::new();
         let mut out = Vec::new();
-        for chunk in keys.chunks(crate::CHUNK_ROWS) {
-            let sql = format!(
-                "SELECT DISTINCT a.id, a.body FROM advisory_key k JOIN advisory a ON a.id = k.advisory_id \
-                 WHERE a.withdrawn IS NULL AND k.match_key IN ({})",
-                placeholders(1, chunk.len())
-            );
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+        for chunk in values.chunks(crate::CHUNK_ROWS) {
+            let sql = sql.replace("{}", &placeholders(1, chunk.len()));
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for k in chunk {
                 q = q.bind(k.as_str());
             }

@@ -24,6 +24,7 @@ pub mod advisories;
 mod alerts;
 mod audit;
 mod cases;
+mod cpe_configurations;
 mod error;
 mod findings;
 mod fleet;

@@ -42,7 +42,7 @@ use store::{Blobs, Reader, checksum, write_blobs};
 /// The first bytes of every index file.
 pub const MAGIC: &[u8; 8] = b"CYRESIDX";
 /// The format version this build writes and reads. Bump on any change to the serialised types.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 
 /// The matching index: the serialised bytes plus where each table lies in them, and a cache of
 /// the entries decoded so far.
@@ -138,6 +138,10 @@ pub(crate) struct CpeEntry {
     pub product: String,
     pub advisory: u32,
     pub version: String,
+    /// The criteria's CPE `update` attribute (`k` of `openssl:1.0.2:k`).
+    pub update: String,
+    /// Who wrote the configuration.
+    pub source: crate::nvd::ConfigSource,
     pub start_including: Option<String>,
     pub start_excluding: Option<String>,
     pub end_including: Option<String>,
@@ -352,8 +356,8 @@ impl Index {
             .enumerate()
             .map(|(i, a)| (id_key(&a.id), i as u32))
             .collect();
-        let mut cpes: Vec<CpeEntry> = corpus
-            .cpe_matches
+        // An override replaces NVD's configurations of its CVE (`nvd::layered`).
+        let mut cpes: Vec<CpeEntry> = crate::nvd::layered(&corpus.cpe_matches)
             .iter()
             .filter_map(|m| {
                 let key = parse_cpe(&m.criteria)?;
@@ -363,6 +367,8 @@ impl Index {
                     product: key.product,
                     advisory,
                     version: key.version,
+                    update: key.update,
+                    source: m.source,
                     start_including: m.start_including.clone(),
                     start_excluding: m.start_excluding.clone(),
                     end_including: m.end_including.clone(),

@@ -10,7 +10,13 @@
 //!    (reported, never dropped). For distribution ecosystems the release rule of
 //!    [`crate::distro`] applies.
 //! 2. Without a purl but with a CPE: (vendor, product) → NVD statements, versions compared in
-//!    the fuzzy order of [`crate::cpe_match`] → match kind `cpe`.
+//!    the fuzzy order of [`crate::cpe_match`] → match kind `cpe`. Both sides are first brought
+//!    to the form NVD writes ([`cyres_version::firmware`]: the CPE `update` joined, sqlite's
+//!    integer form, the kernel's upstream release, and for OpenWrt packages (`pkg:openwrt/…`)
+//!    the upstream part of `1.2.3-r4`). The finding keeps who wrote the configuration
+//!    (`provenance`: NVD or an override). The component's vendor:product is also looked up
+//!    under every other name of its product in the shipped alias table
+//!    ([`cyres_version::cpe_alias`]) → match kind `cpe_alias` when only such a name matched.
 //! 3. Findings of one component that share an alias group become one finding. Its `id` is the
 //!    matched advisory native to the component's ecosystem (RUSTSEC for crates.io, PYSEC for
 //!    PyPI, GO for Go), else the first non-CVE matched id, else the first; `aliases` lists every
@@ -21,11 +27,15 @@ use crate::Index;
 use crate::cpe_match::{Bounds, parse_cpe, version_in_range};
 use crate::distro::Release;
 use crate::index::{IndexedAdvisory, IndexedAffected, IndexedRange};
+use crate::nvd::ConfigSource;
 use crate::severity::{Rating, Severity};
 use cyres_sbom::{Component, Sbom};
+use cyres_version::cpe_alias::aliases;
+use cyres_version::firmware::{cpe_comparable_version, openwrt_package_version};
 use cyres_version::range::evaluate;
 use cyres_version::{Affected, Ecosystem, Event, RangeKind, normalize_name};
 use serde::Serialize;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// How a finding was matched.
@@ -36,6 +46,10 @@ pub enum MatchKind {
     Purl,
     /// CPE and version: affected.
     Cpe,
+    /// CPE and version: affected, under another CPE name of the same product
+    /// ([`cyres_version::cpe_alias`]: `matt_johnston:dropbear_ssh_server` →
+    /// `dropbear_ssh_project:dropbear_ssh`).
+    CpeAlias,
     /// The package matches but affectedness cannot be decided from versions (GIT-only ranges,
     /// no version on the component).
     Unresolved,
@@ -101,6 +115,9 @@ pub struct Finding {
     pub match_kind: MatchKind,
     /// RustSec informational kind (`unmaintained`, `unsound`, `notice`), if any.
     pub informational: Option<String>,
+    /// For CPE matches: who wrote the configuration that matched (`nvd` or `override`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<ConfigSource>,
 }
 
 /// The result of [`match_sbom`].
@@ -140,6 +157,7 @@ struct Hit {
     ranges: Vec<String>,
     fixed: Vec<String>,
     informational: Option<String>,
+    provenance: Option<ConfigSource>,
 }
 
 fn strip_v<'a>(eco: &Ecosystem, v: &'a str) -> &'a str {
@@ -263,29 +281,61 @@ fn package_hits(index: &Index, q: &PackageQuery<'_>) -> Vec<Hit> {
             ranges: aff.ranges.iter().flat_map(render_range).collect(),
             fixed: fixed_of(aff),
             informational: aff.informational.clone(),
+            provenance: None,
         });
     }
     hits
 }
 
-fn cpe_hits(index: &Index, cpe: &str) -> Vec<Hit> {
+/// Matches a component's CPE. `openwrt`: the component is an OpenWrt package, whose CPE
+/// version may carry the package release (`1.2.3-r4`), compared without it.
+fn cpe_hits(index: &Index, cpe: &str, openwrt: bool) -> Vec<Hit> {
     let Some(key) = parse_cpe(cpe) else {
         return Vec::new();
     };
-    let version = key.version.as_str();
+    let written = if openwrt {
+        openwrt_package_version(&key.version).upstream
+    } else {
+        key.version.as_str()
+    };
+    let (vendor, product) = (key.vendor.as_str(), key.product.as_str());
+    let comparable = cpe_comparable_version(vendor, product, written, &key.update);
+    let version = comparable.as_ref();
     let mut hits = Vec::new();
-    for e in index.cpe(&key.vendor, &key.product) {
+    let names = std::iter::once((vendor, product)).chain(aliases(vendor, product));
+    let entries = names.enumerate().flat_map(|(i, (v, p))| {
+        let kind = if i == 0 {
+            MatchKind::Cpe
+        } else {
+            MatchKind::CpeAlias
+        };
+        index.cpe(v, p).into_iter().map(move |e| (kind, e))
+    });
+    for (name_kind, e) in entries {
+        let (vendor, product) = (e.vendor.as_str(), e.product.as_str());
+        fn norm<'b>(vendor: &str, product: &str, b: &'b Option<String>) -> Option<Cow<'b, str>> {
+            b.as_deref()
+                .map(|b| cpe_comparable_version(vendor, product, b, "*"))
+        }
+        let norm = |b| norm(vendor, product, b);
+        let (si, se, ei, ee) = (
+            norm(&e.start_including),
+            norm(&e.start_excluding),
+            norm(&e.end_including),
+            norm(&e.end_excluding),
+        );
+        let exact = cpe_comparable_version(vendor, product, &e.version, &e.update);
         let bounds = Bounds {
-            exact: &e.version,
-            start_including: e.start_including.as_deref(),
-            start_excluding: e.start_excluding.as_deref(),
-            end_including: e.end_including.as_deref(),
-            end_excluding: e.end_excluding.as_deref(),
+            exact: &exact,
+            start_including: si.as_deref(),
+            start_excluding: se.as_deref(),
+            end_including: ei.as_deref(),
+            end_excluding: ee.as_deref(),
         };
         let kind = if version == "*" || version == "-" || version.is_empty() {
             MatchKind::Unresolved
         } else if version_in_range(version, &bounds) {
-            MatchKind::Cpe
+            name_kind
         } else {
             continue;
         };
@@ -306,7 +356,7 @@ fn cpe_hits(index: &Index, cpe: &str) -> Vec<Hit> {
             range.push(if e.version == "*" {
                 "*".to_string()
             } else {
-                format!("={}", e.version)
+                format!("={exact}")
             });
         }
         hits.push(Hit {
@@ -315,6 +365,7 @@ fn cpe_hits(index: &Index, cpe: &str) -> Vec<Hit> {
             ranges: vec![range.join(", ")],
             fixed: e.end_excluding.iter().cloned().collect(),
             informational: None,
+            provenance: Some(e.source),
         });
     }
     hits
@@ -412,6 +463,7 @@ fn findings_from(
             exploited,
             match_kind: kind,
             informational: hits.iter().find_map(|(_, h)| h.informational.clone()),
+            provenance: hits.iter().find_map(|(_, h)| h.provenance),
         });
     }
     out
@@ -529,7 +581,8 @@ fn match_chunk(
                 ));
             }
         } else if let Some(cpe) = c.cpe_raw.as_deref() {
-            let hits = cpe_hits(index, cpe);
+            let openwrt = c.purl.as_ref().is_some_and(|p| p.ty == "openwrt");
+            let hits = cpe_hits(index, cpe, openwrt);
             if !hits.is_empty() {
                 findings.extend(findings_from(index, hits, None, product, &component()));
             }

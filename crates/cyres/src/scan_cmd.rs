@@ -597,6 +597,7 @@ fn build_output(index: &Index, reports: &[(String, Sbom, ScanReport)]) -> ScanOu
                 match_kind: match f.match_kind {
                     MatchKind::Purl => "purl",
                     MatchKind::Cpe => "cpe",
+                    MatchKind::CpeAlias => "cpe_alias",
                     MatchKind::Unresolved => "unresolved",
                 },
                 informational: f.informational.clone(),

@@ -121,7 +121,8 @@ pub struct Finding {
     pub exploited: bool,
     /// The KEV entry, when exploited.
     pub kev: Option<Kev>,
-    /// `purl`, `cpe` or `unresolved`.
+    /// `purl`, `cpe`, `cpe_alias` (matched under another CPE name of the product) or
+    /// `unresolved`.
     pub match_kind: &'static str,
     /// RustSec informational kind (`unmaintained`, `unsound`, `notice`), when it is one.
     pub informational: Option<String>,

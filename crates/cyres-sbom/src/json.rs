@@ -96,6 +96,7 @@ pub(crate) fn read(text: &str, source: &str) -> Result<Sbom, SbomError> {
 
 /// Reads an SPDX YAML document (same model as SPDX JSON, SPDX 2.3 Annex H).
 pub(crate) fn read_yaml(text: &str, source: &str) -> Result<Sbom, SbomError> {
+    crate::input::check_yaml_nesting(text, source)?;
     match serde_norway::from_str::<Document<'_>>(text) {
         Ok(doc) => lower(doc, source, Format::SpdxYaml),
         Err(e) => {

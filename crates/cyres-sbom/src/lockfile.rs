@@ -497,6 +497,7 @@ pub(crate) fn parse_yaml<T: serde::de::DeserializeOwned>(
     text: &str,
     source: &str,
 ) -> Result<T, SbomError> {
+    crate::input::check_yaml_nesting(text, source)?;
     serde_norway::from_str(text).map_err(|e| yaml_error(source, &e))
 }
 

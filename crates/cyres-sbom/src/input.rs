@@ -140,17 +140,17 @@ mod tests {
 /// grows with the square of the nesting depth before its own recursion limit stops it (16,000
 /// levels: 9 s), so depth is checked on the text before it is parsed; real SBOMs and lockfiles
 /// nest a handful of levels.
-pub(crate) const MAX_YAML_FLOW_DEPTH: usize = 64;
+pub const MAX_YAML_FLOW_DEPTH: usize = 64;
 
 /// Largest block nesting bound a YAML line may have: its indentation plus the compact sequence
 /// markers (`- - - x`) it opens. An upper bound on the line's block depth; real files stay
 /// under a few dozen.
-pub(crate) const MAX_YAML_BLOCK_DEPTH: usize = 512;
+pub const MAX_YAML_BLOCK_DEPTH: usize = 512;
 
 /// Refuses YAML nested deeper than [`MAX_YAML_FLOW_DEPTH`] or [`MAX_YAML_BLOCK_DEPTH`] before it
 /// is parsed, naming the line. Quoted scalars and comments are skipped; in block context a
 /// bracket counts only where a scalar could start (`a[1]` is a plain scalar).
-pub(crate) fn check_yaml_nesting(text: &str, source: &str) -> Result<(), SbomError> {
+pub fn check_yaml_nesting(text: &str, source: &str) -> Result<(), SbomError> {
     #[derive(PartialEq)]
     enum Quote {
         None,

@@ -43,6 +43,7 @@ mod text;
 pub mod write;
 mod xml;
 
+pub use input::{MAX_YAML_BLOCK_DEPTH, MAX_YAML_FLOW_DEPTH, check_yaml_nesting};
 pub use lockfile::{Includes, MAX_INCLUDE_DEPTH, MAX_INCLUDES, NoIncludes};
 pub use model::*;
 pub use synthetic::synthetic_cyclonedx;

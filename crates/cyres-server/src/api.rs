@@ -13,6 +13,7 @@ mod fleet;
 mod inventory;
 mod invitations;
 pub(crate) mod notices;
+mod public_face;
 mod session;
 
 use crate::{ApiError, App};
@@ -119,6 +120,22 @@ pub(crate) fn router() -> Router<App> {
         .route("/cases/{id}/notice/publish", post(notices::publish))
         .route("/cases/{id}/notices", get(notices::case_notices))
         .route("/cases/{id}/{file}", get(cases::notice))
+        .route(
+            "/public-face",
+            get(public_face::get_settings).put(public_face::put_settings),
+        )
+        .route(
+            "/products/{id}/annex-ii",
+            get(public_face::get_annex_ii).put(public_face::put_annex_ii),
+        )
+        .route(
+            "/products/{id}/annex-ii/publish",
+            post(public_face::publish_annex_ii),
+        )
+        .route(
+            "/public/orgs/{slug}/products/{id}",
+            get(public_face::public_product),
+        )
         .route("/public/notices/{slug}", get(notices::public_json))
         .route("/public/notices/{slug}/{file}", get(notices::public_file))
         .route("/public/vulnerability-reports", post(cases::voluntary))
@@ -158,6 +175,7 @@ pub(crate) fn router() -> Router<App> {
         .route("/setup", get(session::setup_page).post(session::setup))
         .route("/updates/{*path}", get(fleet::serve_update_file))
         .route("/security-notices/{slug}", get(notices::public_page))
+        .route("/.well-known/security.txt", get(public_face::security_txt))
         .route(
             "/unsubscribe/{token}",
             get(notices::unsubscribe_page).post(notices::unsubscribe),

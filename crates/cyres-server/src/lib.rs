@@ -106,6 +106,16 @@ pub struct Config {
     /// The key file that encrypts stored secrets (default `<data_dir>/secret.key`), created
     /// with mode 0600 on first start.
     pub secret_key_file: Option<PathBuf>,
+    /// Which organisation a host name answers for on the public face (`security.txt`, the
+    /// CSAF provider metadata): host (`acme.example`, or with a port) → organisation id. A
+    /// host not listed answers for [`Config::default_public_org`].
+    pub public_hosts: std::collections::BTreeMap<String, i64>,
+    /// The organisation answering public-face requests for unmapped hosts; `None`: the first
+    /// manufacturer (lowest id).
+    pub default_public_org: Option<i64>,
+    /// How far ahead `security.txt`'s `Expires` is, days (RFC 9116 §2.5.5; clamped to 1–365).
+    /// Default 180.
+    pub security_txt_days: i64,
 }
 
 /// The authority instance reports are delivered to.
@@ -167,6 +177,9 @@ impl Config {
             outbound_allow: Vec::new(),
             outbound_lookup: None,
             secret_key_file: None,
+            public_hosts: Default::default(),
+            default_public_org: None,
+            security_txt_days: 180,
         }
     }
 

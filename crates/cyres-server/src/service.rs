@@ -14,6 +14,7 @@ pub(crate) mod authority;
 pub(crate) mod cases;
 pub(crate) mod credentials;
 pub(crate) mod notices;
+pub(crate) mod public_face;
 
 use cyres_store::{Actor, Role, StoreError};
 

@@ -38,6 +38,7 @@ mod model;
 mod notices;
 mod portfolio;
 mod provisioning;
+mod public_face;
 mod secrets;
 mod tenants;
 pub mod text;
@@ -50,6 +51,7 @@ pub use identity::{normalize_email, org_name_key};
 pub use model::*;
 pub use notices::{NewSubscriber, NoticeDelivery, NoticeFeed, PublishedNotice, Subscriber};
 pub use portfolio::{IngestOutcome, MatchOutcome, SbomUpload};
+pub use public_face::{AnnexIiFields, AnnexIiRecord, PublicFace};
 pub use secrets::SecretSealer;
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};

@@ -119,20 +119,19 @@ pub(crate) async fn publish_notice(
     if case.users_informed.is_none() {
         case.users_informed =
             Some(notice.informed(ts(now), cyres_report::InformedBy::Manufacturer));
-        if let Some(aware_at) = row.aware_at
-            && let Err(e) = app
-                .store
-                .save_case(
-                    who.org_id,
-                    id,
-                    &to_json("case", &case)?,
-                    aware_at,
-                    &who.actor,
-                    now,
-                )
-                .await
-        {
-            tracing::warn!(case = id, error = %e, "could not record that users were informed");
+        if let Some(aware_at) = row.aware_at {
+            let saved = match to_json("case", &case) {
+                Ok(body) => app
+                    .store
+                    .save_case(who.org_id, id, &body, aware_at, &who.actor, now)
+                    .await
+                    .map(drop)
+                    .map_err(ServiceError::from),
+                Err(e) => Err(e),
+            };
+            if let Err(e) = saved {
+                tracing::warn!(case = id, error = %e, "could not record that users were informed");
+            }
         }
     }
     Ok((published, queued, FeedUrls::new(app, &feed.slug)))

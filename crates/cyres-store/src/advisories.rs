@@ -28,6 +28,23 @@ pub struct AdvisoryImport {
     pub changed_ids: BTreeSet<String>,
 }
 
+impl AdvisoryImport {
+    /// Queues the re-match of what changed, in the import's transaction, so a crash after the
+    /// commit cannot lose it (the worker picks the job up on the next start). Nothing when
+    /// nothing changed.
+    pub(crate) async fn queue_rematch(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        if self.changed_keys.is_empty() {
+            return Ok(());
+        }
+        let payload = serde_json::json!({"keys": self.changed_keys, "ids": self.changed_ids});
+        enqueue(conn, "rematch", &payload, now).await
+    }
+}
+
 /// Result of [`Store::upsert_exploitation`].
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct ExploitationImport {
@@ -166,17 +183,7 @@ impl Store {
                 }
             }
         }
-        if !out.changed_keys.is_empty() {
-            // Re-matching is queued in the same transaction, so a crash after the commit
-            // cannot lose it: the worker picks the job up on the next start.
-            enqueue(
-                &mut tx,
-                "rematch",
-                &serde_json::json!({"keys": out.changed_keys, "ids": out.changed_ids}),
-                now,
-            )
-            .await?;
-        }
+        out.queue_rematch(&mut tx, now).await?;
         tx.commit().await?;
         Ok(out)
     }

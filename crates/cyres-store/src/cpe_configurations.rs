@@ -9,7 +9,7 @@
 //! configuration queues a re-match of exactly the components under its old and new keys, limited
 //! to that CVE's findings, in the same transaction (like advisories in `advisories.rs`).
 
-use crate::advisories::{AdvisoryImport, enqueue};
+use crate::advisories::AdvisoryImport;
 use crate::{Store, StoreError, placeholders};
 use cyres_vuln::advisory::Advisory;
 use cyres_vuln::nvd::{ConfigSource, CveConfigurations};
@@ -105,15 +105,7 @@ impl Store {
             }
             out.changed_ids.insert(cve);
         }
-        if !out.changed_keys.is_empty() {
-            enqueue(
-                &mut tx,
-                "rematch",
-                &serde_json::json!({"keys": out.changed_keys, "ids": out.changed_ids}),
-                now,
-            )
-            .await?;
-        }
+        out.queue_rematch(&mut tx, now).await?;
         tx.commit().await?;
         Ok(out)
     }

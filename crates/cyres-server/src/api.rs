@@ -12,6 +12,7 @@ mod findings;
 mod fleet;
 mod inventory;
 mod invitations;
+mod metrics;
 pub(crate) mod notices;
 mod public_face;
 mod session;
@@ -104,6 +105,8 @@ pub(crate) fn router() -> Router<App> {
             get(inventory::get_sbom_original),
         )
         .route("/releases/{id}/components", get(inventory::list_components))
+        .route("/metrics", get(metrics::get))
+        .route("/metrics.csv", get(metrics::csv))
         .route("/findings", get(findings::list))
         .route("/findings/{id}", get(findings::get_one))
         .route("/findings/{id}/triage", post(findings::triage))

@@ -84,6 +84,8 @@ pub const OPS: &[Op] = &[
     op("get", "/releases/{id}/sbom", "SBOM metadata and quality diagnostics", "viewer", None, None, &[]),
     op("get", "/releases/{id}/sbom/original", "The SBOM exactly as uploaded", "viewer", None, None, &[]),
     op("get", "/releases/{id}/components", "Components in SBOM order (keyset pages)", "viewer", None, None, &["after", "limit"]),
+    op("get", "/metrics", "Trends: open findings per day by severity band, exploited, exposure (weighted), time to triage and to fix (days: 1-730, default 90)", "viewer", None, None, &["product", "days"]),
+    op("get", "/metrics.csv", "The daily series of /metrics as CSV", "viewer", None, None, &["product", "days"]),
     op("get", "/findings", "Findings, filtered", "viewer", None, None, &[ "product", "release", "severity", "exploited", "status", "advisory", "after", "limit", ]),
     op("get", "/findings/{id}", "One finding", "viewer", None, Some("Finding"), &[]),
     op("post", "/findings/{id}/triage", "Set the VEX status (not_affected needs a justification)", "editor", Some("Triage"), Some("Finding"), &[]),

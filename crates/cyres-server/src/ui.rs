@@ -29,6 +29,7 @@ mod products;
 mod public_face;
 mod session;
 mod settings;
+mod trends;
 pub(crate) mod view;
 mod voluntary;
 
@@ -103,6 +104,7 @@ pub(crate) fn router() -> Router<App> {
             post(authority::request_intermediate),
         )
         .route("/fleet", get(cases::fleet))
+        .route("/trends", get(trends::page))
         .route("/settings", get(settings::page))
         .route("/settings/members", post(settings::add_member))
         .route(

@@ -1063,6 +1063,19 @@ async fn journey(b: &mut Steps, s: &Server) -> Step<()> {
     b.screenshot_to(&root().join("target/ui-pages/finding.png"))
         .await?;
 
+    // Trends: reached from the dashboard; the decision just taken counts as one triage.
+    b.go("trends", "/").await?;
+    b.click("#trends-link").await?;
+    b.find("section[aria-labelledby=h-bands] svg").await?;
+    let triaged = b.text("section[aria-labelledby=h-ttt] table").await?;
+    let words = triaged.split_whitespace().collect::<Vec<_>>().join(" ");
+    ensure(
+        words.contains("all 1 0 0"),
+        format!("time to triage table: {triaged}"),
+    )?;
+    b.screenshot_to(&root().join("docs/screenshots/trends.png"))
+        .await?;
+
     // Create an API token (shown once), use it, revoke it.
     b.go("create token", "/settings").await?;
     b.fill("#t-name", "CI pipeline").await?;

@@ -4,6 +4,7 @@
 //! link; the JSON API under `/api/v1`, described by `/api/v1/openapi.json`. Handlers live in
 //! the submodules by area.
 
+mod accounts;
 pub(crate) mod admin;
 mod advisories;
 pub(crate) mod authority;
@@ -56,7 +57,12 @@ pub(crate) fn router() -> Router<App> {
         .route("/session/org", post(session::switch_org))
         .route("/orgs", get(admin::my_orgs).post(admin::create_org))
         .route("/members", get(admin::members).post(admin::add_member))
-        .route("/members/{account_id}", delete(admin::remove_member))
+        .route("/members/{account_id}", delete(accounts::remove_member))
+        .route(
+            "/members/{account_id}/password-reset",
+            post(accounts::issue_reset),
+        )
+        .route("/password-reset", post(accounts::redeem))
         .route("/members/invitations", get(invitations::pending))
         .route("/members/invitations/{id}", delete(invitations::withdraw))
         .route("/invitations", get(invitations::mine))

@@ -54,7 +54,9 @@ pub const OPS: &[Op] = &[
     op("post", "/orgs", "Create an organisation (the creator becomes its admin)", "viewer", Some("NewOrg"), Some("Org"), &[]),
     op("get", "/members", "Members and roles", "viewer", None, None, &[]),
     op("post", "/members", "Invite an e-mail with a role (202, the same answer whether or not the address has an account; with a password an account is created for an address that has none); an existing member's role changes at once (200)", "admin", Some("NewMember"), None, &[]),
-    op("delete", "/members/{account_id}", "Remove a member", "admin", None, None, &[]),
+    op("delete", "/members/{account_id}", "Remove a member (never the organisation's last administrator: 409)", "admin", None, None, &[]),
+    op("post", "/members/{account_id}/password-reset", "Issue a one-time password-reset link for a member (shown once, valid 24 h; refused with 403 for an account that also belongs to another organisation)", "admin", None, Some("PasswordResetLink"), &[]),
+    op("post", "/password-reset", "Set a new password with a reset link's token; ends every session of the account", "public", Some("PasswordReset"), None, &[]),
     op("get", "/members/invitations", "The organisation's pending invitations", "admin", None, None, &[]),
     op("delete", "/members/invitations/{id}", "Withdraw a pending invitation", "admin", None, None, &[]),
     op("get", "/invitations", "Invitations waiting for the logged-in person (a session, also of an account in no organisation yet)", "viewer", None, None, &[]),
@@ -141,6 +143,8 @@ fn schemas() -> Value {
     json!({
         "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "object", "properties": {
             "status": {"type": "integer"}, "code": {"type": "string"}, "message": {"type": "string"}, "field": {"type": ["string", "null"]}}}}},
+        "PasswordResetLink": {"type": "object", "properties": {"url": {"type": "string", "description": "Give this to the person; it is not shown again"}, "expires_at": {"type": "integer"}}},
+        "PasswordReset": {"type": "object", "required": ["token", "password"], "additionalProperties": false, "properties": {"token": {"type": "string"}, "password": {"type": "string"}}},
         "Login": {"type": "object", "required": ["email", "password"], "properties": {"email": {"type": "string"}, "password": {"type": "string"}, "org_id": {"type": "integer"}}},
         "Session": {"type": "object", "properties": {"org": {"$ref": "#/components/schemas/Org"}, "role": {"$ref": "#/components/schemas/Role"}, "csrf_token": {"type": ["string", "null"]}}},
         "SwitchOrg": {"type": "object", "required": ["org_id"], "properties": {"org_id": {"type": "integer"}}},

@@ -9,6 +9,7 @@
 //! import each other, and nothing here imports an adapter or the web framework; the tidy test
 //! (`tests/tidy.rs`) holds both.
 
+pub(crate) mod accounts;
 pub(crate) mod admin;
 pub(crate) mod authority;
 pub(crate) mod cases;

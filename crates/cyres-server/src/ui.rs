@@ -27,6 +27,7 @@ mod invitations;
 mod notices;
 mod products;
 mod public_face;
+mod reset;
 mod session;
 mod settings;
 mod trends;
@@ -107,6 +108,15 @@ pub(crate) fn router() -> Router<App> {
         .route("/trends", get(trends::page))
         .route("/settings", get(settings::page))
         .route("/settings/members", post(settings::add_member))
+        .route(
+            "/settings/members/{id}/remove",
+            post(settings::remove_member),
+        )
+        .route(
+            "/settings/members/{id}/reset-link",
+            post(settings::reset_link),
+        )
+        .route("/reset-password", get(reset::form).post(reset::submit))
         .route(
             "/settings/invitations/{id}/withdraw",
             post(settings::withdraw_invitation),

@@ -553,9 +553,12 @@ pub fn build(input: TechDocInput<'_>) -> Result<TechDoc, ConformityError> {
             ));
             files.push(b.add("section-7/issued-declaration.json".into(), json(issued)));
         }
-        None => missing.push(
-            "no EU declaration of conformity issued (Art. 28; conformity.declaration)".into(),
-        ),
+        None => missing.push(format!(
+            "no EU declaration of conformity issued (Art. 28): {}",
+            input
+                .declaration_problem
+                .unwrap_or("no [conformity.declaration] facts")
+        )),
     }
     b.section(7, files, missing);
 

@@ -77,16 +77,19 @@ fn encode(text: &str) -> Vec<u8> {
         .collect()
 }
 
-/// Helvetica advance width in thousandths of the font size, rounded up by class.
+/// Helvetica advance width in thousandths of the font size, rounded up by class (the widest
+/// glyph of each class in the standard metrics, so a line is never wider than computed).
 fn width(c: char) -> u32 {
     match c {
         'i' | 'j' | 'l' | '\'' | '|' => 222,
         ' ' | '.' | ',' | ':' | ';' | '!' | 'I' | 'f' | 't' | '/' | '(' | ')' | '[' | ']' => 333,
         'r' | '-' | '"' => 333,
-        'm' | 'M' | 'W' | '@' | '%' | 'Œ' | 'œ' | '—' => 944,
         'w' => 722,
+        'm' | 'M' | 'W' | '%' => 944,
+        '@' | '—' | '…' | '‰' | '™' | 'Æ' | 'Œ' | 'œ' | 'æ' => 1015,
         c if c.is_ascii_lowercase() || c.is_ascii_digit() => 556,
         'A'..='Z' => 778,
+        c if c.is_uppercase() => 833,
         _ => 611,
     }
 }
@@ -95,7 +98,8 @@ fn text_width(text: &str, size: f32, bold: bool) -> f32 {
     let units: u32 = text.chars().map(width).sum();
     #[allow(clippy::cast_precision_loss)]
     let w = units as f32 * size / 1000.0;
-    if bold { w * 1.06 } else { w }
+    // Helvetica-Bold is up to about 12 % wider than Helvetica for ordinary letters.
+    if bold { w * 1.12 } else { w }
 }
 
 /// Breaks text into lines no wider than `max` points; a word longer than a line is cut.

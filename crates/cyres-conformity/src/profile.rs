@@ -145,8 +145,21 @@ impl ConformityProfile {
 
     fn check(&self) -> Result<(), ConformityError> {
         let c = &self.conformity;
-        for d in &c.documents {
+        for (i, d) in c.documents.iter().enumerate() {
             d.check()?;
+            // Uploaded documents are immutable versions: one (id, version) names one file.
+            if c.documents[..i]
+                .iter()
+                .any(|o| o.id == d.id && o.version == d.version)
+            {
+                return Err(ConformityError::invalid(
+                    format!("document {}", d.id),
+                    format!(
+                        "version {} is listed twice; a new upload is a new version",
+                        d.version
+                    ),
+                ));
+            }
         }
         if let Some(ra) = &c.risk_assessment {
             ra.check()?;

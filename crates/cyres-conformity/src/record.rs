@@ -33,7 +33,8 @@ pub struct RequirementEntry {
     pub item: Requirement,
     /// Applies or not.
     pub applicability: Applicability,
-    /// The justification the risk assessment gives; required for "does not apply".
+    /// The justification the risk assessment gives; required for "does not apply". For an item
+    /// that applies, the reason a "where applicable / technically feasible" part is not done.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub justification: Option<String>,
     /// How the requirement is met (design measures, processes).
@@ -238,6 +239,7 @@ impl RequirementsRecord {
                         _ => {}
                     }
                 }
+                gaps.extend(update_channel_shortfall(item, e));
                 for &kind in item.expected_evidence() {
                     if !e.evidence.iter().any(|ev| self.counts_as(ev, kind)) {
                         gaps.push(Gap::ExpectedEvidenceMissing {
@@ -271,6 +273,47 @@ impl RequirementsRecord {
             }
             other => other.kind() == kind,
         }
+    }
+}
+
+/// What the update channel evidence falls short of, unless the entry explains why (its
+/// justification): automatic security updates by default where applicable (Annex I Part I
+/// (2)(c), Part II (7)), and security updates separate from functionality updates where
+/// technically feasible (Part II (2)). "Where applicable / feasible" is the manufacturer's case
+/// to make, so cyres asks for the reason instead of assuming it (the reading that protects users).
+fn update_channel_shortfall(item: Requirement, e: &RequirementEntry) -> Option<Gap> {
+    if !blank(&e.justification) {
+        return None;
+    }
+    let channels: Vec<(bool, bool)> = e
+        .evidence
+        .iter()
+        .filter_map(|ev| match ev {
+            Evidence::UpdateChannel {
+                security_separate,
+                automatic,
+                ..
+            } => Some((*security_separate, *automatic)),
+            _ => None,
+        })
+        .collect();
+    if channels.is_empty() {
+        return None;
+    }
+    match item {
+        Requirement::Part1Point2c | Requirement::Part2Point7
+            if !channels.iter().any(|(_, automatic)| *automatic) =>
+        {
+            Some(Gap::UpdateChannelShortfall {
+                what: "security updates are not automatic by default; give the reason in the justification if not applicable".into(),
+            })
+        }
+        Requirement::Part2Point2 if !channels.iter().any(|(separate, _)| *separate) => {
+            Some(Gap::UpdateChannelShortfall {
+                what: "security updates are not separate from functionality updates; give the reason in the justification if not technically feasible".into(),
+            })
+        }
+        _ => None,
     }
 }
 
@@ -322,6 +365,11 @@ pub enum Gap {
         #[serde(skip_serializing_if = "Option::is_none")]
         release: Option<String>,
     },
+    /// The update channel does not do what the item asks and no reason is given.
+    UpdateChannelShortfall {
+        /// What is lacking.
+        what: String,
+    },
     /// Evidence points at a document the product does not have.
     UnknownDocument {
         /// The id.
@@ -347,6 +395,7 @@ impl Gap {
                 Some(r) => format!("missing evidence: {} of release {r}", kind.as_str()),
                 None => format!("missing evidence: {}", kind.as_str()),
             },
+            Gap::UpdateChannelShortfall { what } => what.clone(),
             Gap::UnknownDocument { id } => format!("evidence names unknown document {id}"),
             Gap::UnknownStandard { reference } => {
                 format!("evidence names a standard not listed: {reference}")
@@ -502,6 +551,23 @@ mod tests {
         assert_eq!(next.history.len(), 3);
         assert_eq!(next.history[2].item, Some(Requirement::Part2Point1));
         assert_eq!(next.history[2].change, "evidence changed");
+        // An update channel without automatic security updates is a gap for Part I (2)(c)
+        // until the entry says why.
+        let mut c = entry(Requirement::Part1Point2c, Applicability::Applies, None);
+        c.evidence.push(Evidence::UpdateChannel {
+            repository: "r".into(),
+            channel: "security".into(),
+            security_separate: true,
+            automatic: false,
+        });
+        let rec = RequirementsRecord::new("1.1", vec![c.clone()]).unwrap();
+        assert!(matches!(
+            rec.assess(&[], &[]).items[3].gaps.as_slice(),
+            [Gap::UpdateChannelShortfall { .. }]
+        ));
+        c.justification = Some("industrial controller: updates only in maintenance windows".into());
+        let rec = RequirementsRecord::new("1.1", vec![c]).unwrap();
+        assert!(rec.assess(&[], &[]).items[3].gaps.is_empty());
         // A change to "does not apply" without justification is refused while carrying.
         let bad = entry(Requirement::Part1Point2a, Applicability::DoesNotApply, None);
         assert!(next.carry_to("1.2", vec![bad], at).is_err());

@@ -101,6 +101,25 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        /// Against the naive reading `max(placed + 10 years, support end)` with `cyres-cra`'s
+        /// clamped year arithmetic: equal, except that a 29 February placing ends one day later
+        /// (1 March); and nothing is deletable on or before the result.
+        #[test]
+        fn retention_is_the_later_of_both(placed_day in 0i64..20_000, support_days in 0i64..8_000) {
+            let placed = date!(2020 - 01 - 01) + Duration::days(placed_day);
+            let support_end = placed + Duration::days(support_days);
+            let until = retention_until(placed, support_end).unwrap();
+            let mut ten = cyres_cra::calendar::add_years_date(placed, 10).unwrap();
+            if placed.month() == time::Month::February && placed.day() == 29 {
+                ten += Duration::days(1);
+            }
+            proptest::prop_assert_eq!(until, ten.max(support_end));
+            proptest::prop_assert!(check_deletion(until, until).is_err());
+            proptest::prop_assert!(check_deletion(until, until + Duration::days(1)).is_ok());
+        }
+    }
+
     #[test]
     fn deletion_refused_through_the_last_day() {
         let until = date!(2038 - 03 - 01);

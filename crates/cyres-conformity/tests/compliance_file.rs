@@ -412,3 +412,21 @@ fn a_document_whose_bytes_differ_from_its_recorded_hash_is_refused() {
         "{err}"
     );
 }
+
+#[test]
+fn a_document_version_is_immutable() {
+    let block = "[[conformity.documents]]\nid = \"pentest-2028\"";
+    let again = "[[conformity.documents]]\nid = \"pentest-2028\"\ntitle = \"changed\"\nkind = \"test-report\"\nversion = \"1\"\nsha256 = \"0000000000000000000000000000000000000000000000000000000000000000\"\n\n";
+    let twice = EXAMPLE.replace(block, &format!("{again}{block}"));
+    assert_ne!(twice, EXAMPLE);
+    let err = ConformityProfile::parse(&twice).unwrap_err().to_string();
+    assert!(
+        err.contains("document pentest-2028: version 1 is listed twice"),
+        "{err}"
+    );
+    let v2 = twice.replace(
+        "version = \"1\"\nsha256 = \"0000",
+        "version = \"2\"\nsha256 = \"0000",
+    );
+    assert!(ConformityProfile::parse(&v2).is_ok());
+}

@@ -69,29 +69,29 @@ pub struct DeclarationFacts {
     /// (Annex V point (1)).
     pub product_id: String,
     /// The software version the declaration covers, if any (Annex V point (4): traceability).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub software_version: Option<String>,
     /// The manufacturer (Annex V point (2)).
     pub manufacturer: Party,
     /// The authorised representative, if one acts (Annex V point (2), Art. 18).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authorised_representative: Option<Party>,
     /// Object of the declaration: identification allowing traceability (Annex V point (4)).
     pub object: String,
     /// The conformity assessment procedure followed (Art. 32), from the classification.
     pub route: Route,
     /// The notified body, where one took part (Annex V point (7)).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notified_body: Option<NotifiedBody>,
     /// Harmonised standards, common specifications, certifications (Annex V point (6)).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub standards: Vec<StandardApplied>,
     /// Other Union harmonisation legislation the product conforms to (Art. 28(3), Annex V
     /// point (5)).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub other_legislation: Vec<String>,
     /// Additional information (Annex V point (8)).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub additional_information: Option<String>,
     /// Place of issue (Annex V point (8)).
     pub place: String,
@@ -102,7 +102,7 @@ pub struct DeclarationFacts {
     pub signatory: Signatory,
     /// The exact internet address of the full declaration (Annex VI); required for the
     /// simplified declaration.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub full_url: Option<String>,
 }
 
@@ -226,7 +226,8 @@ impl DeclarationFacts {
     }
 
     /// The fingerprint: `sha256:` and the SHA-256 of the facts' JSON (fields in declaration
-    /// order, lists as given).
+    /// order, lists as given, absent optional facts left out so that an optional fact added to
+    /// this type later does not change the fingerprints of declarations already issued).
     pub fn fingerprint(&self) -> String {
         let bytes = serde_json::to_vec(self).unwrap_or_default();
         let digest = Sha256::digest(&bytes);
@@ -304,13 +305,17 @@ pub fn compare(issued: &IssuedDeclaration, current: &DeclarationFacts) -> Curren
     let now = serde_json::to_value(current).unwrap_or_default();
     let mut changed = Vec::new();
     if let (Some(d), Some(n)) = (declared.as_object(), now.as_object()) {
-        for (key, dv) in d {
+        // Absent optional facts are not serialised (so adding an optional fact later keeps old
+        // fingerprints valid): compare over the keys of both sides.
+        let keys: std::collections::BTreeSet<&String> = d.keys().chain(n.keys()).collect();
+        for key in keys {
+            let dv = d.get(key).cloned().unwrap_or(serde_json::Value::Null);
             let nv = n.get(key).cloned().unwrap_or(serde_json::Value::Null);
-            if *dv != nv {
+            if dv != nv {
                 changed.push(FactChange {
                     fact: key.clone(),
                     reference: fact_reference(key),
-                    declared: dv.clone(),
+                    declared: dv,
                     current: nv,
                 });
             }

@@ -57,14 +57,14 @@ pub struct StandardApplied {
     /// Reference (`EN 18031-1:2024`).
     pub reference: String,
     /// Title.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// Kind.
     pub kind: StandardKind,
     /// Full or partial.
     pub application: Application,
     /// For a partial application: which parts (Annex VII point (5)).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parts: Option<String>,
 }
 

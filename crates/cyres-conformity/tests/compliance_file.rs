@@ -430,3 +430,22 @@ fn a_document_version_is_immutable() {
     );
     assert!(ConformityProfile::parse(&v2).is_ok());
 }
+
+#[test]
+fn an_optional_fact_added_after_issue_is_named() {
+    let (_, v1) = issued(EXAMPLE);
+    let with_ar = EXAMPLE.replace(
+        "[conformity.notified_body]",
+        "[conformity.authorised_representative]\nname = \"Acme EU Rep BV\"\naddress = \"Voorbeeldstraat 1, Amsterdam\"\n\n[conformity.notified_body]",
+    );
+    let (_, now) = issued(&with_ar);
+    let c = declaration::compare(&v1, &now.facts);
+    assert_eq!(c.changed.len(), 1, "{:?}", c.changed);
+    assert_eq!(c.changed[0].fact, "authorised_representative");
+    assert_eq!(c.changed[0].declared, serde_json::Value::Null);
+    assert!(
+        !serde_json::to_string(&v1.facts)
+            .unwrap()
+            .contains("authorised_representative")
+    );
+}

@@ -578,9 +578,16 @@ pub fn simplified(
 impl SimplifiedDeclaration {
     /// The layout blocks for HTML and PDF.
     pub fn blocks(&self) -> Vec<Block> {
+        // The sentence ends with the address; it goes on its own unbroken line (Annex VI: "the
+        // exact internet address").
+        let sentence = self
+            .text
+            .strip_suffix(&self.full_url)
+            .map_or(self.text.as_str(), str::trim_end);
         vec![
             Block::Title(self.title.clone()),
-            Block::Para(self.text.clone()),
+            Block::Para(sentence.to_string()),
+            Block::Url(self.full_url.clone()),
             Block::Small(self.fingerprint.clone()),
         ]
     }

@@ -158,6 +158,17 @@ fn lay_out(blocks: &[Block]) -> Vec<Line> {
             Block::Heading { text, .. } => (text.as_str(), 11.5, true, 10.0),
             Block::Para(t) => (t.as_str(), 10.0, false, 3.0),
             Block::Small(t) => (t.as_str(), 7.5, false, 3.0),
+            Block::Url(u) => {
+                // Annex VI: the exact address, whole on one line; shrink rather than break it.
+                let fit = max / text_width(u, 1.0, false).max(1.0);
+                out.push(Line {
+                    text: u.clone(),
+                    size: fit.min(10.0),
+                    bold: false,
+                    space_before: 3.0,
+                });
+                continue;
+            }
         };
         for (i, l) in wrap(text, size, bold, max).into_iter().enumerate() {
             out.push(Line {
@@ -275,6 +286,15 @@ mod tests {
         let joined: String = lines.concat();
         assert_eq!(joined.matches("word").count(), 200);
         assert_eq!(joined.matches('x').count(), 300);
+    }
+
+    #[test]
+    fn an_address_is_never_broken() {
+        let url = format!("https://example.invalid/{}", "a".repeat(150));
+        let lines = lay_out(&[Block::Url(url.clone())]);
+        assert_eq!(lines.len(), 1);
+        assert_eq!(lines[0].text, url);
+        assert!(text_width(&url, lines[0].size, false) <= PAGE_W - 2.0 * MARGIN + 0.01);
     }
 
     #[test]

@@ -21,6 +21,9 @@ pub enum Block {
     Para(String),
     /// Small print (version, fingerprint).
     Small(String),
+    /// An address that must stay exact and whole (Annex VI): one line, never wrapped (the PDF
+    /// shrinks the font to fit), a link in HTML.
+    Url(String),
 }
 
 /// Escapes text for HTML element content and attribute values (the report crate's escaping, so
@@ -57,6 +60,7 @@ pub fn html(lang: &str, blocks: &[Block]) -> String {
             )),
             Block::Para(t) => body.push_str(&format!("<p>{}</p>\n", escape(t))),
             Block::Small(t) => body.push_str(&format!("<p class=\"small\">{}</p>\n", escape(t))),
+            Block::Url(u) => body.push_str(&format!("<p><a href=\"{0}\">{0}</a></p>\n", escape(u))),
         }
     }
     page(lang, title, &body)

@@ -50,6 +50,12 @@ fn pdf_text(bytes: &[u8], name: &str) -> String {
         "pdftotext could not open the PDF: {}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // Poppler reports malformed objects on stderr ("Syntax Error …") while still extracting.
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.trim().is_empty(),
+        "pdftotext complained about {name}: {stderr}"
+    );
     collapse(&String::from_utf8(out.stdout).unwrap())
 }
 

@@ -4,12 +4,12 @@
 //!
 //! Art. 28(1): the declaration states that the Annex I essential requirements are fulfilled.
 //! Art. 28(2): it has the model structure of Annex V, contains the elements of the relevant
-//! conformity procedure, is **continuously updated** and is translated into the languages the
+//! conformity procedure, is **updated as appropriate** and is translated into the languages the
 //! member states require. Art. 28(3)–(4): one declaration for all Union acts that apply; by
 //! drawing it up the manufacturer assumes responsibility. Annex VI: the simplified declaration is
 //! one sentence plus "the exact internet address" of the full text.
 //!
-//! "Continuously updated" is implemented as versions: an issued declaration never changes; when a
+//! "Updated as appropriate" is implemented as versions: an issued declaration never changes; when a
 //! fact it lists differs from the current facts, [`compare`] names the fact and the Annex V point,
 //! and a new version must be issued.
 
@@ -39,7 +39,7 @@ pub struct Party {
 pub struct NotifiedBody {
     /// Name.
     pub name: String,
-    /// The four-digit identification number assigned by the Commission (Art. 45(1)).
+    /// The four-digit identification number assigned by the Commission (Art. 44(1)).
     pub number: String,
     /// The conformity assessment procedure it performed (`EU-type examination (Module B)`).
     pub procedure: String,
@@ -163,11 +163,11 @@ impl DeclarationFacts {
                         ));
                     }
                 }
-                // Art. 45(1): the Commission assigns each notified body a number (NANDO: four
+                // Art. 44(1): the Commission assigns each notified body a number (NANDO: four
                 // digits).
                 if nb.number.len() != 4 || !nb.number.bytes().all(|b| b.is_ascii_digit()) {
                     return fail(format!(
-                        "notified_body.number {:?} is not a four-digit notified body number (Art. 45(1))",
+                        "notified_body.number {:?} is not a four-digit notified body number (Art. 44(1))",
                         nb.number
                     ));
                 }
@@ -299,7 +299,7 @@ pub struct Currency {
 }
 
 /// Compares an issued declaration with the current facts (Art. 28(2): the declaration is
-/// continuously updated; a changed fact makes it out of date).
+/// updated as appropriate; a changed fact makes it out of date).
 pub fn compare(issued: &IssuedDeclaration, current: &DeclarationFacts) -> Currency {
     let declared = serde_json::to_value(&issued.facts).unwrap_or_default();
     let now = serde_json::to_value(current).unwrap_or_default();

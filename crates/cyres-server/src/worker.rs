@@ -159,6 +159,7 @@ impl Worker {
 
 /// Runs every due job now; returns what matching did.
 pub async fn run_due_jobs(app: &App) -> Result<serde_json::Value, ApiError> {
+    let _running = app.jobs_running.lock().await;
     let mut summary =
         serde_json::json!({"jobs": 0, "new_findings": 0, "became_exploited": 0, "alerts": 0});
     while let Some(job) = app.store.claim_job(app.now(), LEASE).await? {

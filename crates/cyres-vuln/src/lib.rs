@@ -15,6 +15,7 @@ pub mod advisory;
 pub mod cpe_match;
 pub mod distro;
 mod error;
+pub mod ids;
 mod index;
 pub mod kev;
 pub mod keys;

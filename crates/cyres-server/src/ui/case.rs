@@ -259,9 +259,14 @@ async fn render_case(
     let case = if proposed {
         None
     } else {
-        row.body
+        match row
+            .body
             .as_ref()
             .and_then(|b| serde_json::from_value::<cyres_report::Case>(b.clone()).ok())
+        {
+            Some(c) => Some(crate::service::cases::with_contact(app, sess.org_id, c).await?),
+            None => None,
+        }
     };
     let now = app.now_at();
     let mut stages = Vec::new();

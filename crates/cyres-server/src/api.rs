@@ -14,6 +14,7 @@ mod inventory;
 mod invitations;
 pub(crate) mod notices;
 mod public_face;
+mod sbom_quality;
 mod session;
 
 use crate::{ApiError, App};
@@ -102,6 +103,10 @@ pub(crate) fn router() -> Router<App> {
         .route(
             "/releases/{id}/sbom/original",
             get(inventory::get_sbom_original),
+        )
+        .route(
+            "/releases/{id}/sbom/quality",
+            get(sbom_quality::get_quality),
         )
         .route("/releases/{id}/components", get(inventory::list_components))
         .route("/findings", get(findings::list))

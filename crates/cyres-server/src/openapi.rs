@@ -83,6 +83,7 @@ pub const OPS: &[Op] = &[
     op("put", "/releases/{id}/sbom", "Same as POST", "editor", Some("raw"), Some("IngestResult"), &["filename"]),
     op("get", "/releases/{id}/sbom", "SBOM metadata and quality diagnostics", "viewer", None, None, &[]),
     op("get", "/releases/{id}/sbom/original", "The SBOM exactly as uploaded", "viewer", None, None, &[]),
+    op("get", "/releases/{id}/sbom/quality", "The SBOM scored against BSI TR-03183-2 v2.0 (profile=bsi, default) or the NTIA minimum elements (profile=ntia)", "viewer", None, None, &["profile"]),
     op("get", "/releases/{id}/components", "Components in SBOM order (keyset pages)", "viewer", None, None, &["after", "limit"]),
     op("get", "/findings", "Findings, filtered", "viewer", None, None, &[ "product", "release", "severity", "exploited", "status", "advisory", "after", "limit", ]),
     op("get", "/findings/{id}", "One finding", "viewer", None, Some("Finding"), &[]),

@@ -15,6 +15,7 @@ pub(crate) mod cases;
 pub(crate) mod credentials;
 pub(crate) mod notices;
 pub(crate) mod public_face;
+pub(crate) mod sbom_quality;
 
 use cyres_store::{Actor, Role, StoreError};
 

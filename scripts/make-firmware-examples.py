@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """Regenerates the demo's router data from the real-data kit (issue 20, point 7):
 
-- examples/sboms/openwrt/openwrt-<release>.cdx.json: the kit's CycloneDX SBOMs of a TP-Link
+- examples/firmware/openwrt-<release>.cdx.json: the kit's CycloneDX SBOMs of a TP-Link
   Archer C7 v2 image at OpenWrt 19.07.0, 21.02.0, 22.03.0 and 23.05.0 (facts from GPL-2.0 build
   recipes, see the kit's firmware/README.md), written compactly;
-- examples/advisories/nvd-openwrt-demo.zip (one JSON file): the kit's NVD CVE API 2.0 records (US public
+- examples/firmware/nvd-openwrt-demo.zip (one JSON file): the kit's NVD CVE API 2.0 records (US public
   domain) that name a vendor:product of those SBOMs (under any name of cyres's CPE alias
   table), abridged: configurations that name none of them are dropped, only the first CVSS vector of
   each version is kept, (they cannot give a
@@ -39,7 +39,7 @@ GROUPS = [
 ]
 
 names = set()
-out_dir = os.path.join(repo, "examples/sboms/openwrt")
+out_dir = os.path.join(repo, "examples/firmware")
 os.makedirs(out_dir, exist_ok=True)
 for path in sboms:
     doc = json.load(open(path))
@@ -96,7 +96,7 @@ out = {
 import zipfile
 
 text = json.dumps(out, separators=(",", ":")) + "\n"
-with zipfile.ZipFile(os.path.join(repo, "examples/advisories/nvd-openwrt-demo.zip"), "w") as z:
+with zipfile.ZipFile(os.path.join(repo, "examples/firmware/nvd-openwrt-demo.zip"), "w") as z:
     info = zipfile.ZipInfo("nvd-openwrt-demo.json", date_time=(2026, 12, 6, 0, 0, 0))
     info.compress_type = zipfile.ZIP_DEFLATED
     z.writestr(info, text, compresslevel=9)

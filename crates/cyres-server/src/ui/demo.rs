@@ -75,31 +75,31 @@ const MONITOR_SBOM: &str = include_str!("../../../../examples/sboms/baby-monitor
 const VAULT_SBOM: &str = include_str!("../../../../examples/sboms/vault-server-5.2.0.cdx.xml");
 /// NVD CVE API 2.0 records naming the OpenWrt SBOMs' products (abridged, zipped; made by
 /// `scripts/make-firmware-examples.py` from the kit).
-const NVD_OPENWRT: &[u8] = include_bytes!("../../../../examples/advisories/nvd-openwrt-demo.zip");
+const NVD_OPENWRT: &[u8] = include_bytes!("../../../../examples/firmware/nvd-openwrt-demo.zip");
 /// (release, release date, SBOM, days ago uploaded), oldest first.
 const OPENWRT: [(&str, &str, &str, i64); 4] = [
     (
         "19.07.0",
         "2020-01-06",
-        include_str!("../../../../examples/sboms/openwrt/openwrt-19.07.0.cdx.json"),
+        include_str!("../../../../examples/firmware/openwrt-19.07.0.cdx.json"),
         28,
     ),
     (
         "21.02.0",
         "2021-09-04",
-        include_str!("../../../../examples/sboms/openwrt/openwrt-21.02.0.cdx.json"),
+        include_str!("../../../../examples/firmware/openwrt-21.02.0.cdx.json"),
         21,
     ),
     (
         "22.03.0",
         "2022-09-06",
-        include_str!("../../../../examples/sboms/openwrt/openwrt-22.03.0.cdx.json"),
+        include_str!("../../../../examples/firmware/openwrt-22.03.0.cdx.json"),
         14,
     ),
     (
         "23.05.0",
         "2023-10-13",
-        include_str!("../../../../examples/sboms/openwrt/openwrt-23.05.0.cdx.json"),
+        include_str!("../../../../examples/firmware/openwrt-23.05.0.cdx.json"),
         7,
     ),
 ];

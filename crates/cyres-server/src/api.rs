@@ -16,6 +16,7 @@ mod invitations;
 mod metrics;
 pub(crate) mod notices;
 mod public_face;
+mod sbom_quality;
 mod session;
 
 use crate::{ApiError, App};
@@ -109,6 +110,10 @@ pub(crate) fn router() -> Router<App> {
         .route(
             "/releases/{id}/sbom/original",
             get(inventory::get_sbom_original),
+        )
+        .route(
+            "/releases/{id}/sbom/quality",
+            get(sbom_quality::get_quality),
         )
         .route("/releases/{id}/components", get(inventory::list_components))
         .route("/metrics", get(metrics::get))

@@ -85,6 +85,7 @@ pub const OPS: &[Op] = &[
     op("put", "/releases/{id}/sbom", "Same as POST", "editor", Some("raw"), Some("IngestResult"), &["filename"]),
     op("get", "/releases/{id}/sbom", "SBOM metadata and quality diagnostics", "viewer", None, None, &[]),
     op("get", "/releases/{id}/sbom/original", "The SBOM exactly as uploaded", "viewer", None, None, &[]),
+    op("get", "/releases/{id}/sbom/quality", "The SBOM scored against BSI TR-03183-2 v2.0 (profile=bsi, default) or the NTIA minimum elements (profile=ntia)", "viewer", None, None, &["profile"]),
     op("get", "/releases/{id}/components", "Components in SBOM order (keyset pages)", "viewer", None, None, &["after", "limit"]),
     op("get", "/metrics", "Trends: open findings per day by severity band, exploited, exposure (weighted), time to triage and to fix (days: 1-730, default 90)", "viewer", None, None, &["product", "days"]),
     op("get", "/metrics.csv", "The daily series of /metrics as CSV", "viewer", None, None, &["product", "days"]),

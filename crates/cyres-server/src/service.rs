@@ -17,6 +17,7 @@ pub(crate) mod credentials;
 pub(crate) mod metrics;
 pub(crate) mod notices;
 pub(crate) mod public_face;
+pub(crate) mod sbom_quality;
 
 use cyres_store::{Actor, Role, StoreError};
 

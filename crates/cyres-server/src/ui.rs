@@ -27,6 +27,7 @@ mod invitations;
 mod notices;
 mod products;
 mod public_face;
+mod quality;
 mod reset;
 mod session;
 mod settings;

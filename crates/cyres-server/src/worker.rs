@@ -375,17 +375,23 @@ pub async fn sync_source(app: &App, source: &SourceConfig) -> Result<serde_json:
         serde_json::from_value(row.state.clone()).unwrap_or_default();
     let mut totals = serde_json::json!({"source": source.id, "batches": 0, "fetched": 0, "new_or_changed": 0, "unchanged": 0, "malformed": 0, "not_modified": false});
     loop {
-        let outcome = cyres_feeds::fetch(&app.http, source, &state, &FetchLimits::default())
-            .await
-            .map_err(|e| {
-                let mut err = ApiError::new(
-                    axum::http::StatusCode::BAD_GATEWAY,
-                    "sync_failed",
-                    format!("{}: {e}", source.id),
-                );
-                err.field = None;
-                err
-            });
+        let outcome = cyres_feeds::fetch_at(
+            &app.http,
+            source,
+            &state,
+            &FetchLimits::default(),
+            app.now_at(),
+        )
+        .await
+        .map_err(|e| {
+            let mut err = ApiError::new(
+                axum::http::StatusCode::BAD_GATEWAY,
+                "sync_failed",
+                format!("{}: {e}", source.id),
+            );
+            err.field = None;
+            err
+        });
         let outcome = match outcome {
             Ok(o) => o,
             Err(e) => {
@@ -442,6 +448,19 @@ pub async fn sync_source(app: &App, source: &SourceConfig) -> Result<serde_json:
                     }
                 }
                 app.store.upsert_exploitation(&facts, now).await?;
+            }
+            Records::Nvd(records) => {
+                // The CVE records and their CPE configurations; a changed configuration
+                // queues the re-match of the components under its keys.
+                let advisories: Vec<_> = records.iter().map(|r| r.advisory.clone()).collect();
+                let configurations: Vec<_> =
+                    records.iter().map(|r| r.configurations.clone()).collect();
+                app.store
+                    .upsert_advisories(&advisories, &source.id, now)
+                    .await?;
+                app.store
+                    .upsert_cpe_configurations(&configurations, now)
+                    .await?;
             }
             _ => {
                 tracing::warn!(source = %source.id, "records of a kind this server does not store; skipped");

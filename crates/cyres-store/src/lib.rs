@@ -44,6 +44,7 @@ mod public_face;
 mod secrets;
 mod tenants;
 pub mod text;
+mod withdrawal;
 
 pub use audit::{AuditChain, AuditVerification, BrokenLink};
 pub use cases::{AuthorityAction, CaseRow, ReceivedReport, SubmissionRow};
@@ -57,6 +58,7 @@ pub use password_resets::PasswordReset;
 pub use portfolio::{IngestOutcome, MatchOutcome, SbomUpload};
 pub use public_face::{AnnexIiFields, AnnexIiRecord, PublicFace};
 pub use secrets::SecretSealer;
+pub use withdrawal::{WITHDRAWN_JUSTIFICATION, Withdrawal};
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};

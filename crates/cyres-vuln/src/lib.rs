@@ -22,6 +22,7 @@ pub mod keys;
 mod load;
 mod matcher;
 pub mod nvd;
+pub mod platform;
 pub mod severity;
 
 pub use error::VulnError;
@@ -29,5 +30,5 @@ pub use index::{FORMAT_VERSION, Index, IndexStats, MAGIC};
 pub use load::{Corpus, LoadReport, Progress, RecordError, Skipped, UnpackLimits};
 pub use matcher::{
     ComponentRef, Exploited, Finding, MatchKind, PackageQuery, ProductRef, ScanReport,
-    match_package, match_sbom,
+    match_components_deferred, match_package, match_sbom,
 };

@@ -24,10 +24,11 @@
 //! 4. `exploited` is set when any id of the group is in the KEV catalogue.
 
 use crate::Index;
-use crate::cpe_match::{Bounds, parse_cpe, version_in_range};
+use crate::cpe_match::parse_cpe;
 use crate::distro::Release;
 use crate::index::{IndexedAdvisory, IndexedAffected, IndexedRange};
 use crate::nvd::ConfigSource;
+use crate::platform::{PlatformCondition, SbomCpes, Written, in_bounds};
 use crate::severity::{Rating, Severity};
 use cyres_sbom::{Component, Sbom};
 use cyres_version::cpe_alias::aliases;
@@ -35,7 +36,6 @@ use cyres_version::firmware::{cpe_comparable_version, openwrt_package_version};
 use cyres_version::range::evaluate;
 use cyres_version::{Affected, Ecosystem, Event, RangeKind, normalize_name};
 use serde::Serialize;
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// How a finding was matched.
@@ -118,6 +118,12 @@ pub struct Finding {
     /// For CPE matches: who wrote the configuration that matched (`nvd` or `override`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub provenance: Option<ConfigSource>,
+    /// Set only by [`match_components_deferred`]: the finding stands in an SBOM only if one
+    /// of these configurations holds there (running-on platforms,
+    /// [`PlatformCondition::holds`]). Empty when the match alone decides it, and always empty
+    /// in a [`ScanReport`], where the SBOM was at hand.
+    #[serde(skip)]
+    pub requires: Vec<PlatformCondition>,
 }
 
 /// The result of [`match_sbom`].
@@ -158,6 +164,8 @@ struct Hit {
     fixed: Vec<String>,
     informational: Option<String>,
     provenance: Option<ConfigSource>,
+    /// For CPE hits: the configuration that must hold in the SBOM (running-on platforms).
+    condition: Option<PlatformCondition>,
 }
 
 fn strip_v<'a>(eco: &Ecosystem, v: &'a str) -> &'a str {
@@ -282,6 +290,7 @@ fn package_hits(index: &Index, q: &PackageQuery<'_>) -> Vec<Hit> {
             fixed: fixed_of(aff),
             informational: aff.informational.clone(),
             provenance: None,
+            condition: None,
         });
     }
     hits
@@ -312,29 +321,17 @@ fn cpe_hits(index: &Index, cpe: &str, openwrt: bool) -> Vec<Hit> {
         index.cpe(v, p).into_iter().map(move |e| (kind, e))
     });
     for (name_kind, e) in entries {
-        let (vendor, product) = (e.vendor.as_str(), e.product.as_str());
-        fn norm<'b>(vendor: &str, product: &str, b: &'b Option<String>) -> Option<Cow<'b, str>> {
-            b.as_deref()
-                .map(|b| cpe_comparable_version(vendor, product, b, "*"))
-        }
-        let norm = |b| norm(vendor, product, b);
-        let (si, se, ei, ee) = (
-            norm(&e.start_including),
-            norm(&e.start_excluding),
-            norm(&e.end_including),
-            norm(&e.end_excluding),
-        );
-        let exact = cpe_comparable_version(vendor, product, &e.version, &e.update);
-        let bounds = Bounds {
-            exact: &exact,
-            start_including: si.as_deref(),
-            start_excluding: se.as_deref(),
-            end_including: ei.as_deref(),
-            end_excluding: ee.as_deref(),
+        let written = Written {
+            version: &e.version,
+            update: &e.update,
+            start_including: e.start_including.as_deref(),
+            start_excluding: e.start_excluding.as_deref(),
+            end_including: e.end_including.as_deref(),
+            end_excluding: e.end_excluding.as_deref(),
         };
         let kind = if version == "*" || version == "-" || version.is_empty() {
             MatchKind::Unresolved
-        } else if version_in_range(version, &bounds) {
+        } else if in_bounds(&e.vendor, &e.product, version, &written) {
             name_kind
         } else {
             continue;
@@ -356,7 +353,10 @@ fn cpe_hits(index: &Index, cpe: &str, openwrt: bool) -> Vec<Hit> {
             range.push(if e.version == "*" {
                 "*".to_string()
             } else {
-                format!("={exact}")
+                format!(
+                    "={}",
+                    cpe_comparable_version(&e.vendor, &e.product, &e.version, &e.update)
+                )
             });
         }
         hits.push(Hit {
@@ -366,6 +366,7 @@ fn cpe_hits(index: &Index, cpe: &str, openwrt: bool) -> Vec<Hit> {
             fixed: e.end_excluding.iter().cloned().collect(),
             informational: None,
             provenance: Some(e.source),
+            condition: e.condition.clone(),
         });
     }
     hits
@@ -464,6 +465,13 @@ fn findings_from(
             match_kind: kind,
             informational: hits.iter().find_map(|(_, h)| h.informational.clone()),
             provenance: hits.iter().find_map(|(_, h)| h.provenance),
+            requires: if hits.iter().any(|(_, h)| h.condition.is_none()) {
+                Vec::new()
+            } else {
+                hits.iter()
+                    .filter_map(|(_, h)| h.condition.clone())
+                    .collect()
+            },
         });
     }
     out
@@ -495,9 +503,10 @@ fn match_components(
     index: &Index,
     components: &[Component],
     product: &Option<ProductRef>,
+    ctx: Option<&SbomCpes>,
 ) -> (Vec<Finding>, usize) {
     if components.len() < PARALLEL_FROM {
-        return match_chunk(index, components, product);
+        return match_chunk(index, components, product, ctx);
     }
     // At least PARALLEL_FROM / 2 components per thread. (`available_parallelism` reads cgroup
     // files, so it is asked only here.)
@@ -507,22 +516,31 @@ fn match_components(
         .min(components.len() / (PARALLEL_FROM / 2))
         .max(1);
     if threads == 1 {
-        return match_chunk(index, components, product);
+        return match_chunk(index, components, product, ctx);
     }
     let chunk = components.len().div_ceil(threads);
     std::thread::scope(|s| {
         let workers: Vec<_> = components
             .chunks(chunk)
             .skip(1)
-            .map(|part| (part, s.spawn(move || match_chunk(index, part, product))))
+            .map(|part| {
+                (
+                    part,
+                    s.spawn(move || match_chunk(index, part, product, ctx)),
+                )
+            })
             .collect();
-        let (mut findings, mut unmatchable) =
-            match_chunk(index, &components[..chunk.min(components.len())], product);
+        let (mut findings, mut unmatchable) = match_chunk(
+            index,
+            &components[..chunk.min(components.len())],
+            product,
+            ctx,
+        );
         for (part, w) in workers {
             // A worker that panicked (a bug) is redone here, so nothing is silently lost.
             let (f, u) = w
                 .join()
-                .unwrap_or_else(|_| match_chunk(index, part, product));
+                .unwrap_or_else(|_| match_chunk(index, part, product, ctx));
             findings.extend(f);
             unmatchable += u;
         }
@@ -530,11 +548,14 @@ fn match_components(
     })
 }
 
-/// Findings of one run of components, in order, and how many could not be matched.
+/// Findings of one run of components, in order, and how many could not be matched. With the
+/// SBOM's CPEs (`ctx`), CPE hits whose configuration does not hold there are dropped; without,
+/// they are kept with the condition on the finding ([`Finding::requires`]).
 fn match_chunk(
     index: &Index,
     components: &[Component],
     product: &Option<ProductRef>,
+    ctx: Option<&SbomCpes>,
 ) -> (Vec<Finding>, usize) {
     let mut findings = Vec::new();
     let mut unmatchable = 0;
@@ -582,7 +603,10 @@ fn match_chunk(
             }
         } else if let Some(cpe) = c.cpe_raw.as_deref() {
             let openwrt = c.purl.as_ref().is_some_and(|p| p.ty == "openwrt");
-            let hits = cpe_hits(index, cpe, openwrt);
+            let mut hits = cpe_hits(index, cpe, openwrt);
+            if let Some(ctx) = ctx {
+                hits.retain(|h| h.condition.as_ref().is_none_or(|c| c.holds(ctx)));
+            }
             if !hits.is_empty() {
                 findings.extend(findings_from(index, hits, None, product, &component()));
             }
@@ -593,13 +617,23 @@ fn match_chunk(
     (findings, unmatchable)
 }
 
+/// Matches components that belong to several SBOMs at once (the platform matches each distinct
+/// component of its portfolio once): like [`match_sbom`], but a CPE finding whose NVD
+/// configuration needs other parts of the SBOM keeps that condition in
+/// [`Finding::requires`], for the caller to evaluate per SBOM with [`SbomCpes`].
+pub fn match_components_deferred(index: &Index, components: &[Component]) -> Vec<Finding> {
+    match_components(index, components, &None, None).0
+}
+
 /// Matches every component of `sbom` against `index`.
 pub fn match_sbom(index: &Index, sbom: &Sbom) -> ScanReport {
     let product = sbom.product.as_ref().map(|p| ProductRef {
         name: p.name.clone(),
         version: p.version.clone(),
     });
-    let (mut findings, unmatchable) = match_components(index, &sbom.components, &product);
+    let ctx = SbomCpes::of_sbom(sbom);
+    let (mut findings, unmatchable) =
+        match_components(index, &sbom.components, &product, Some(&ctx));
     findings.sort_by(|a, b| {
         (
             &a.component.name,
@@ -670,8 +704,8 @@ mod tests {
             })
             .collect();
         let product = None;
-        let serial = match_chunk(&index, &components, &product);
-        let parallel = match_components(&index, &components, &product);
+        let serial = match_chunk(&index, &components, &product, None);
+        let parallel = match_components(&index, &components, &product, None);
         assert_eq!(parallel, serial);
         assert!(serial.0.len() > components.len() / 3, "{}", serial.0.len());
         assert!(serial.1 > 0);

@@ -42,6 +42,8 @@ mod public_face;
 mod secrets;
 mod tenants;
 pub mod text;
+mod triage;
+mod vex;
 
 pub use audit::{AuditChain, AuditVerification, BrokenLink};
 pub use cases::{AuthorityAction, CaseRow, ReceivedReport, SubmissionRow};
@@ -53,6 +55,10 @@ pub use notices::{NewSubscriber, NoticeDelivery, NoticeFeed, PublishedNotice, Su
 pub use portfolio::{IngestOutcome, MatchOutcome, SbomUpload};
 pub use public_face::{AnnexIiFields, AnnexIiRecord, PublicFace};
 pub use secrets::SecretSealer;
+pub use triage::{
+    Decision, MAX_TRIAGE, RESPONSES, Suggestion, TriageOrigin, TriageSummary, TriageTarget,
+};
+pub use vex::StatementReport;
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};

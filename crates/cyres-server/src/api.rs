@@ -15,6 +15,8 @@ mod invitations;
 pub(crate) mod notices;
 mod public_face;
 mod session;
+mod triage;
+mod vex;
 
 use crate::{ApiError, App};
 use axum::Router;
@@ -105,6 +107,10 @@ pub(crate) fn router() -> Router<App> {
         )
         .route("/releases/{id}/components", get(inventory::list_components))
         .route("/findings", get(findings::list))
+        .route("/findings.csv", get(vex::csv))
+        .route("/findings/triage", post(triage::bulk))
+        .route("/findings/{id}/origin", get(triage::origin))
+        .route("/releases/{id}/vex", get(vex::export).post(vex::import))
         .route("/findings/{id}", get(findings::get_one))
         .route("/findings/{id}/triage", post(findings::triage))
         .route("/findings/{id}/history", get(findings::history))

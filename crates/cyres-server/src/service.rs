@@ -15,6 +15,8 @@ pub(crate) mod cases;
 pub(crate) mod credentials;
 pub(crate) mod notices;
 pub(crate) mod public_face;
+pub(crate) mod triage;
+pub(crate) mod vex;
 
 use cyres_store::{Actor, Role, StoreError};
 

@@ -58,7 +58,7 @@ pub use secrets::SecretSealer;
 pub use triage::{
     Decision, MAX_TRIAGE, RESPONSES, Suggestion, TriageOrigin, TriageSummary, TriageTarget,
 };
-pub use vex::StatementReport;
+pub use vex::{StatementReport, vex_statement};
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};

@@ -48,8 +48,19 @@ fn meets(s: &Statement, f: &FindingRow) -> bool {
     }
 }
 
-fn recorded(f: &FindingRow) -> Recorded {
-    Recorded {
+/// A finding's decision as a VEX statement about its vulnerability in its component (the
+/// export writes these; the import compares with them).
+pub fn vex_statement(f: &FindingRow) -> Statement {
+    Statement {
+        vulnerability: f.advisory_id.clone(),
+        component: cyres_vex::Subject {
+            name: f.component_name.clone(),
+            version: f
+                .component_version
+                .clone()
+                .unwrap_or_else(|| UNVERSIONED.into()),
+            purl: f.component_purl.clone(),
+        },
         status: cyres_vex::Status::parse(f.status.as_str())
             .unwrap_or(cyres_vex::Status::UnderInvestigation),
         justification: f
@@ -64,6 +75,20 @@ fn recorded(f: &FindingRow) -> Recorded {
             .iter()
             .filter_map(|r| Response::parse(r))
             .collect(),
+        first_issued: None,
+        last_updated: f.vex.decided_at,
+        author: None,
+    }
+}
+
+fn recorded(f: &FindingRow) -> Recorded {
+    let s = vex_statement(f);
+    Recorded {
+        status: s.status,
+        justification: s.justification,
+        impact_statement: s.impact_statement,
+        action_statement: s.action_statement,
+        responses: s.responses,
         decided_at: f
             .vex
             .decision_release_id

@@ -167,6 +167,7 @@ mod tests {
             first_seen,
             updated_at: first_seen,
             provenance: None,
+            vex: Default::default(),
         }
     }
 

@@ -29,6 +29,7 @@ mod products;
 mod public_face;
 mod session;
 mod settings;
+mod vex;
 pub(crate) mod view;
 mod voluntary;
 
@@ -75,6 +76,8 @@ pub(crate) fn router() -> Router<App> {
         .route("/subscribers/{id}/delete", post(notices::remove))
         .route("/releases/{id}/sbom", post(products::upload_sbom))
         .route("/findings", get(findings::list))
+        .route("/findings/triage", post(vex::bulk))
+        .route("/releases/{id}/vex", post(vex::import))
         .route("/findings/{id}", get(findings::page).post(findings::triage))
         .route("/advisories", get(advisories::search))
         .route("/advisories/{id}", get(advisories::page))

@@ -34,6 +34,7 @@ both!(
     fleet_exposure_falls_as_devices_update,
     update_repository_is_served_safely,
     vex_round_trip_and_bulk_triage,
+    vex_and_bulk_triage_in_the_ui,
 );
 
 #[path = "platform/vex.rs"]

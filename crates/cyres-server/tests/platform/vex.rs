@@ -246,3 +246,104 @@ pub async fn vex_round_trip_and_bulk_triage(engine: Engine) {
     assert_eq!(all.trim_end().split("\r\n").count(), 2 * n + 1);
     s.shutdown().await;
 }
+
+/// The web UI: downloads and the VEX import on the release page, the bulk form on the findings
+/// list, and "inherited from" on a finding of a later release.
+pub async fn vex_and_bulk_triage_in_the_ui(engine: Engine) {
+    let Some(s) = start(engine).await else { return };
+    let admin = s.bootstrap("Acme", "admin@acme.example").await;
+    let (pid, rid) = seeded(&s, &admin).await;
+    let (st, product) = page(&s, &admin, &format!("/products/{pid}")).await;
+    assert_eq!(st, StatusCode::OK);
+    for needle in [
+        format!("href=\"/api/v1/releases/{rid}/sbom/original\""),
+        format!("href=\"/api/v1/releases/{rid}/vex?format=openvex\""),
+        format!("action=\"/releases/{rid}/vex\""),
+    ] {
+        assert!(product.contains(&needle), "{needle}");
+    }
+    let (_, list) = page(&s, &admin, &format!("/findings?product={pid}")).await;
+    assert!(list.contains("id=\"bulk-form\"") && list.contains("id=\"findings-csv\""));
+    // Without the CSRF field the form is refused; with it every finding of the product is
+    // decided and the list says how many.
+    let fields = [
+        ("product", pid.to_string()),
+        ("decision", "not_affected".into()),
+        ("justification", "component_not_present".into()),
+        ("comment", "not shipped".into()),
+    ];
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (st, _, _) = post(&s, &admin, "/findings/triage", &fields, false).await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    let (st, location, _) = post(&s, &admin, "/findings/triage", &fields, true).await;
+    assert_eq!(st, StatusCode::SEE_OTHER, "{location}");
+    assert!(location.contains("bulk="), "{location}");
+    let (_, list) = page(&s, &admin, &location).await;
+    assert!(list.contains("id=\"bulk-notice\""), "{list}");
+    let (_, fs) = s
+        .call(
+            &admin,
+            Method::GET,
+            &format!("/api/v1/findings?product={pid}"),
+            None,
+        )
+        .await;
+    assert!(
+        fs.as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["status"] == "not_affected")
+    );
+    // A later release with the same SBOM: its finding page says where the decision is from.
+    let (_, r2) = s
+        .call(
+            &admin,
+            Method::POST,
+            &format!("/api/v1/products/{pid}/releases"),
+            Some(json!({"version": "2.5.0"})),
+        )
+        .await;
+    let rid2 = r2["id"].as_i64().unwrap();
+    let bytes = std::fs::read(root().join("examples/sboms/router-fw-2.4.1.cdx.json")).unwrap();
+    s.upload(&admin, rid2, bytes, "router.cdx.json").await;
+    let (_, fs2) = s
+        .call(
+            &admin,
+            Method::GET,
+            &format!("/api/v1/findings?release={rid2}"),
+            None,
+        )
+        .await;
+    let (_, fpage) = page(&s, &admin, &format!("/findings/{}", fs2[0]["id"])).await;
+    assert!(
+        fpage.contains("id=\"decision-origin\">inherited from 2.4.1"),
+        "{fpage}"
+    );
+    // The VEX import form (multipart): the release's own export changes nothing.
+    let (_, _, cdx) = get_text(&s, &admin, &format!("/api/v1/releases/{rid2}/vex")).await;
+    let boundary = "cyresboundary";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"policy\"\r\n\r\nnewer\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"vex.json\"\r\nContent-Type: application/json\r\n\r\n{cdx}\r\n--{boundary}--\r\n",
+        admin.csrf.clone().unwrap()
+    );
+    let r = s
+        .http
+        .post(s.url(&format!("/releases/{rid2}/vex")))
+        .header("cookie", admin.cookie.clone().unwrap())
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("id=\"vex-outcomes\"") && html.contains("class=\"outcome-unchanged\""),
+        "{html}"
+    );
+    assert!(!html.contains("class=\"outcome-applied\""));
+    s.shutdown().await;
+}

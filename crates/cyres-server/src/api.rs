@@ -120,6 +120,7 @@ pub(crate) fn router() -> Router<App> {
         .route("/cases", get(cases::list).post(cases::create))
         .route("/cases/{id}", get(cases::get_one).patch(cases::update))
         .route("/cases/{id}/confirm", post(cases::confirm))
+        .route("/cases/{id}/dismiss", post(triage::dismiss))
         .route("/cases/{id}/evidence", post(cases::add_evidence))
         .route("/cases/{id}/draft", get(cases::draft))
         .route("/cases/{id}/reports", post(cases::submit))

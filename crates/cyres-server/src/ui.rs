@@ -84,6 +84,7 @@ pub(crate) fn router() -> Router<App> {
         .route("/cases", get(cases::list).post(cases::create))
         .route("/cases/{id}", get(case::page))
         .route("/cases/{id}/confirm", post(case::confirm))
+        .route("/cases/{id}/dismiss", post(vex::dismiss))
         .route("/cases/{id}/evidence", post(case::add_evidence))
         .route("/cases/{id}/edit", post(case::update))
         .route("/cases/{id}/submit", post(case::submit))

@@ -35,6 +35,7 @@ both!(
     update_repository_is_served_safely,
     vex_round_trip_and_bulk_triage,
     vex_and_bulk_triage_in_the_ui,
+    proposals_show_their_report_and_are_dismissed_with_a_reason,
 );
 
 #[path = "platform/vex.rs"]
@@ -522,6 +523,11 @@ async fn no_cross_tenant_access_on_any_endpoint(engine: Engine) {
             Method::POST,
             format!("/api/v1/cases/{cid}/confirm"),
             Some(json!({"aware_at": "2026-09-21T08:00:00Z"})),
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/cases/{cid}/dismiss"),
+            Some(json!({"reason": "not ours"})),
         ),
         (
             Method::POST,

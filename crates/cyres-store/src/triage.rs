@@ -489,3 +489,61 @@ impl Store {
         })
     }
 }
+
+impl Store {
+    /// Dismisses a proposal (a case proposal or a voluntary intake) with a reason: its state
+    /// becomes `dismissed`, the reason is kept, one transaction with the audit event. Only a
+    /// `proposed` case can be dismissed.
+    pub async fn dismiss_proposal(
+        &self,
+        org_id: i64,
+        case_id: i64,
+        reason: &str,
+        actor: &Actor,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(StoreError::Invalid(
+                "reason: say why the proposal is dismissed".into(),
+            ));
+        }
+        crate::text::bounded("reason", reason, crate::text::LONG_TEXT)?;
+        let mut tx = self.begin().await?;
+        let n = sqlx::query(
+            "UPDATE report_case SET state = 'dismissed', dismissed_reason = $1, updated_at = $2 \
+             WHERE id = $3 AND org_id = $4 AND state = 'proposed'",
+        )
+        .bind(reason)
+        .bind(now)
+        .bind(case_id)
+        .bind(org_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if n == 0 {
+            let exists = sqlx::query("SELECT state FROM report_case WHERE id = $1 AND org_id = $2")
+                .bind(case_id)
+                .bind(org_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            return Err(match exists {
+                None => StoreError::not_found("case", case_id),
+                Some(_) => StoreError::Conflict("only a proposal can be dismissed".into()),
+            });
+        }
+        record(
+            &mut tx,
+            Some(org_id),
+            actor,
+            "case.dismiss",
+            "case",
+            &case_id.to_string(),
+            serde_json::json!({"reason": reason}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

@@ -79,3 +79,22 @@ pub async fn origin(
 ) -> Result<Response, ApiError> {
     Ok(Json(triage::origin(&app, &caller, id).await?).into_response())
 }
+
+/// Dismissal body.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DismissBody {
+    reason: String,
+}
+
+/// `POST /api/v1/cases/{id}/dismiss`: a proposal dismissed with a reason (204).
+pub async fn dismiss(
+    State(app): State<App>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    body: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    let b: DismissBody = json_body(&body)?;
+    triage::dismiss_proposal(&app, &caller, id, &b.reason).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT.into_response())
+}

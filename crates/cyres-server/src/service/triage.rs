@@ -65,3 +65,17 @@ pub(crate) async fn origin(
     who.require(Role::Viewer)?;
     Ok(app.store.triage_origin(who.org_id, finding_id).await?)
 }
+
+/// Dismisses a proposal (case proposal or voluntary intake) with a reason (editor).
+pub(crate) async fn dismiss_proposal(
+    app: &App,
+    who: &Principal,
+    case_id: i64,
+    reason: &str,
+) -> Result<(), ServiceError> {
+    who.require(Role::Editor)?;
+    Ok(app
+        .store
+        .dismiss_proposal(who.org_id, case_id, reason, &who.actor, app.now())
+        .await?)
+}

@@ -261,3 +261,62 @@ pub async fn import(
             .collect(),
     })
 }
+
+/// The fields of a voluntary report (CVD intake, Art. 15 notification) as received, for the
+/// case page: (label, text), in the order of the public form.
+pub fn report_content(body: Option<&serde_json::Value>) -> Vec<(String, String)> {
+    let Some(v) = body.and_then(|b| b.get("voluntary")) else {
+        return Vec::new();
+    };
+    let text = |x: &serde_json::Value| match x {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Array(a) => a
+            .iter()
+            .map(|i| {
+                i.as_str()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| i.to_string())
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
+        serde_json::Value::Bool(b) => if *b { "yes" } else { "no" }.to_string(),
+        serde_json::Value::Null => String::new(),
+        other => other.to_string(),
+    };
+    [
+        ("/reported_kind", "Kind"),
+        ("/title", "Title"),
+        ("/manufacturer", "Manufacturer"),
+        ("/product", "Product"),
+        ("/versions", "Versions"),
+        ("/description", "Description"),
+        ("/cve_ids", "CVE ids"),
+        ("/references", "References"),
+        ("/member_states", "Member states"),
+        ("/reporter/name", "Reporter"),
+        ("/reporter/contact", "Reporter's contact"),
+        ("/received_at", "Received"),
+    ]
+    .iter()
+    .filter_map(|(k, label)| {
+        let mut t = text(v.pointer(k)?);
+        if *k == "/reported_kind" {
+            t = t.replace('_', " ");
+        }
+        (!t.is_empty()).then(|| (label.to_string(), t))
+    })
+    .collect()
+}
+
+/// `POST /cases/{id}/dismiss`: a proposal dismissed with a reason (editors).
+pub async fn dismiss(
+    State(app): State<App>,
+    sess: UiSession,
+    Path(id): Path<i64>,
+    axum::Form(pairs): axum::Form<Vec<(String, String)>>,
+) -> Result<Response, UiError> {
+    let form = Form::new(pairs);
+    sess.check(&form)?;
+    triage::dismiss_proposal(&app, &sess.principal(), id, form.get("reason")).await?;
+    Ok(Redirect::to(&format!("/cases/{id}")).into_response())
+}

@@ -347,3 +347,77 @@ pub async fn vex_and_bulk_triage_in_the_ui(engine: Engine) {
     assert!(!html.contains("class=\"outcome-applied\""));
     s.shutdown().await;
 }
+
+/// A voluntary report's case page shows what was reported; a proposal is dismissed with a
+/// reason, once, by an editor.
+pub async fn proposals_show_their_report_and_are_dismissed_with_a_reason(engine: Engine) {
+    let Some(s) = start(engine).await else { return };
+    let admin = s.bootstrap("Acme", "admin@acme.example").await;
+    let viewer = s.token(&admin, "viewer").await;
+    let public = Who {
+        cookie: None,
+        csrf: None,
+        token: None,
+    };
+    let (_, orgs) = s.call(&admin, Method::GET, "/api/v1/orgs", None).await;
+    let (st, v) = s
+        .call(&public, Method::POST, "/api/v1/public/vulnerability-reports", Some(json!({
+            "organisation_id": orgs[0]["org"]["id"], "kind": "vulnerability", "manufacturer": "Acme",
+            "product": "AX3000 router", "versions": ["2.4.1"], "title": "Command injection in diagnostics",
+            "description": "The ping field reaches a shell unquoted.", "exploited": false,
+            "reporter_name": "A. Researcher", "reporter_contact": "researcher@example.org"
+        })))
+        .await;
+    assert_eq!(st, StatusCode::ACCEPTED, "{v}");
+    let (_, cases) = s.call(&admin, Method::GET, "/api/v1/cases", None).await;
+    let cid = cases[0]["case"]["id"].as_i64().unwrap();
+    let (_, html) = page(&s, &admin, &format!("/cases/{cid}")).await;
+    for needle in [
+        "id=\"report-content\"",
+        "The ping field reaches a shell unquoted.",
+        "researcher@example.org",
+        "id=\"dismiss-form\"",
+    ] {
+        assert!(html.contains(needle), "{needle}: {html}");
+    }
+    let path = format!("/api/v1/cases/{cid}/dismiss");
+    let (st, v) = s
+        .call(&admin, Method::POST, &path, Some(json!({"reason": "  "})))
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(v["error"]["field"], "reason");
+    let (st, _) = s
+        .call(
+            &viewer,
+            Method::POST,
+            &path,
+            Some(json!({"reason": "duplicate"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    let (st, v) = s
+        .call(
+            &admin,
+            Method::POST,
+            &path,
+            Some(json!({"reason": "duplicate of SEC-4411"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::NO_CONTENT, "{v}");
+    let (st, _) = s
+        .call(
+            &admin,
+            Method::POST,
+            &path,
+            Some(json!({"reason": "again"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CONFLICT);
+    let (_, c) = s
+        .call(&admin, Method::GET, &format!("/api/v1/cases/{cid}"), None)
+        .await;
+    assert_eq!(c["case"]["state"], "dismissed", "{c}");
+    let (_, audit) = s.call(&admin, Method::GET, "/api/v1/audit", None).await;
+    assert!(audit.to_string().contains("duplicate of SEC-4411"));
+    s.shutdown().await;
+}

@@ -18,6 +18,8 @@ pub(crate) mod notices;
 mod public_face;
 mod sbom_quality;
 mod session;
+mod triage;
+mod vex;
 
 use crate::{ApiError, App};
 use axum::Router;
@@ -119,6 +121,10 @@ pub(crate) fn router() -> Router<App> {
         .route("/metrics", get(metrics::get))
         .route("/metrics.csv", get(metrics::csv))
         .route("/findings", get(findings::list))
+        .route("/findings.csv", get(vex::csv))
+        .route("/findings/triage", post(triage::bulk))
+        .route("/findings/{id}/origin", get(triage::origin))
+        .route("/releases/{id}/vex", get(vex::export).post(vex::import))
         .route("/findings/{id}", get(findings::get_one))
         .route("/findings/{id}/triage", post(findings::triage))
         .route("/findings/{id}/history", get(findings::history))
@@ -128,6 +134,7 @@ pub(crate) fn router() -> Router<App> {
         .route("/cases", get(cases::list).post(cases::create))
         .route("/cases/{id}", get(cases::get_one).patch(cases::update))
         .route("/cases/{id}/confirm", post(cases::confirm))
+        .route("/cases/{id}/dismiss", post(triage::dismiss))
         .route("/cases/{id}/evidence", post(cases::add_evidence))
         .route("/cases/{id}/draft", get(cases::draft))
         .route("/cases/{id}/reports", post(cases::submit))

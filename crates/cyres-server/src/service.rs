@@ -18,6 +18,8 @@ pub(crate) mod metrics;
 pub(crate) mod notices;
 pub(crate) mod public_face;
 pub(crate) mod sbom_quality;
+pub(crate) mod triage;
+pub(crate) mod vex;
 
 use cyres_store::{Actor, Role, StoreError};
 

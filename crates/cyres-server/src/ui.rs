@@ -32,6 +32,7 @@ mod reset;
 mod session;
 mod settings;
 mod trends;
+mod vex;
 pub(crate) mod view;
 mod voluntary;
 
@@ -78,12 +79,15 @@ pub(crate) fn router() -> Router<App> {
         .route("/subscribers/{id}/delete", post(notices::remove))
         .route("/releases/{id}/sbom", post(products::upload_sbom))
         .route("/findings", get(findings::list))
+        .route("/findings/triage", post(vex::bulk))
+        .route("/releases/{id}/vex", post(vex::import))
         .route("/findings/{id}", get(findings::page).post(findings::triage))
         .route("/advisories", get(advisories::search))
         .route("/advisories/{id}", get(advisories::page))
         .route("/cases", get(cases::list).post(cases::create))
         .route("/cases/{id}", get(case::page))
         .route("/cases/{id}/confirm", post(case::confirm))
+        .route("/cases/{id}/dismiss", post(vex::dismiss))
         .route("/cases/{id}/evidence", post(case::add_evidence))
         .route("/cases/{id}/edit", post(case::update))
         .route("/cases/{id}/submit", post(case::submit))

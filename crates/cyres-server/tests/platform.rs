@@ -33,7 +33,14 @@ both!(
     shutdown_lets_in_flight_uploads_finish,
     fleet_exposure_falls_as_devices_update,
     update_repository_is_served_safely,
+    vex_round_trip_and_bulk_triage,
+    vex_and_bulk_triage_in_the_ui,
+    proposals_show_their_report_and_are_dismissed_with_a_reason,
 );
+
+#[path = "platform/vex.rs"]
+mod vex;
+use vex::*;
 
 use reqwest::Method;
 
@@ -491,6 +498,18 @@ async fn no_cross_tenant_access_on_any_endpoint(engine: Engine) {
             Some(json!({"status": "fixed"})),
         ),
         (Method::GET, format!("/api/v1/findings/{fid}/history"), None),
+        (Method::GET, format!("/api/v1/findings/{fid}/origin"), None),
+        (
+            Method::POST,
+            "/api/v1/findings/triage".to_string(),
+            Some(json!({"ids": [fid], "status": "fixed"})),
+        ),
+        (Method::GET, format!("/api/v1/releases/{rid}/vex"), None),
+        (
+            Method::POST,
+            format!("/api/v1/releases/{rid}/vex"),
+            Some(json!({})),
+        ),
         (Method::DELETE, format!("/api/v1/tokens/{tid}"), None),
         (Method::DELETE, format!("/api/v1/webhooks/{hid}"), None),
         (Method::DELETE, "/api/v1/members/1".to_string(), None),
@@ -504,6 +523,11 @@ async fn no_cross_tenant_access_on_any_endpoint(engine: Engine) {
             Method::POST,
             format!("/api/v1/cases/{cid}/confirm"),
             Some(json!({"aware_at": "2026-09-21T08:00:00Z"})),
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/cases/{cid}/dismiss"),
+            Some(json!({"reason": "not ours"})),
         ),
         (
             Method::POST,
@@ -568,6 +592,7 @@ async fn no_cross_tenant_access_on_any_endpoint(engine: Engine) {
         for path in [
             "/api/v1/products",
             "/api/v1/findings",
+            "/api/v1/findings.csv",
             "/api/v1/alerts",
             "/api/v1/audit",
             "/api/v1/tokens",
@@ -621,7 +646,7 @@ async fn no_cross_tenant_access_on_any_endpoint(engine: Engine) {
 async fn roles_and_revoked_tokens(engine: Engine) {
     let Some(s) = start(engine).await else { return };
     let admin = s.bootstrap("Acme", "admin@acme.example").await;
-    let (pid, _) = seeded(&s, &admin).await;
+    let (pid, rid) = seeded(&s, &admin).await;
     let viewer = s.token(&admin, "viewer").await;
     let editor = s.token(&admin, "editor").await;
     assert_eq!(
@@ -645,6 +670,16 @@ async fn roles_and_revoked_tokens(engine: Engine) {
             Method::POST,
             format!("/api/v1/products/{pid}/releases"),
             json!({"version": "9"}),
+        ),
+        (
+            Method::POST,
+            "/api/v1/findings/triage".to_string(),
+            json!({"filter": {"release": rid.to_string()}, "status": "affected"}),
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/releases/{rid}/vex"),
+            json!({}),
         ),
     ] {
         let (st, v) = s.call(&viewer, m.clone(), &p, Some(b.clone())).await;

@@ -45,6 +45,8 @@ mod secrets;
 mod tenants;
 pub mod text;
 mod withdrawal;
+mod triage;
+mod vex;
 
 pub use audit::{AuditChain, AuditVerification, BrokenLink};
 pub use cases::{AuthorityAction, CaseRow, ReceivedReport, SubmissionRow};
@@ -59,6 +61,10 @@ pub use portfolio::{IngestOutcome, MatchOutcome, SbomUpload};
 pub use public_face::{AnnexIiFields, AnnexIiRecord, PublicFace};
 pub use secrets::SecretSealer;
 pub use withdrawal::{WITHDRAWN_JUSTIFICATION, Withdrawal};
+pub use triage::{
+    Decision, MAX_TRIAGE, RESPONSES, Suggestion, TriageOrigin, TriageSummary, TriageTarget,
+};
+pub use vex::{StatementReport, vex_statement};
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};

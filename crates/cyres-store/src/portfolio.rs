@@ -231,6 +231,8 @@ async fn insert_findings(
         }
     }
     crate::findings::bump_findings_generation(conn, inserted.iter().map(|f| f.1)).await?;
+    let ids: Vec<i64> = inserted.iter().map(|f| f.0).collect();
+    crate::triage::carry_to_new(conn, &ids, now).await?;
     Ok(inserted)
 }
 

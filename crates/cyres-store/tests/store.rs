@@ -134,7 +134,14 @@ both!(
     invitations_are_answered_by_their_addressee,
     firmware_cpe_findings_equal_the_cli,
     nvd_changes_withdraw_and_reopen_findings,
+    triage_carries_over_and_suggests,
+    bulk_triage_is_one_transaction,
+    vex_import_follows_the_rules,
 );
+
+#[path = "store/vex_triage.rs"]
+mod vex_triage;
+use vex_triage::*;
 
 const T0: i64 = 1_790_000_000; // 2026-09-21
 

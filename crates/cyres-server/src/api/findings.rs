@@ -13,12 +13,8 @@ use cyres_store::{FindingFilter, Role, SEVERITIES, VexStatus};
 use serde::Deserialize;
 use std::collections::HashMap;
 
-/// `GET /api/v1/findings?product=&release=&severity=&exploited=&status=&advisory=&after=&limit=`.
-pub async fn list(
-    State(app): State<App>,
-    caller: Caller,
-    Query(q): Query<HashMap<String, String>>,
-) -> Result<Response, ApiError> {
+/// The findings filter of a query string (the list, the CSV export and bulk triage share it).
+pub(crate) fn filter_from(q: &HashMap<String, String>) -> Result<FindingFilter, ApiError> {
     let severity = match q.get("severity").map(|s| s.trim().to_ascii_lowercase()) {
         Some(s) if !SEVERITIES.contains(&s.as_str()) => {
             return Err(ApiError::invalid(
@@ -50,7 +46,7 @@ pub async fn list(
             )
         })?),
     };
-    let filter = FindingFilter {
+    Ok(FindingFilter {
         product_id: int_param("product", q.get("product"))?,
         release_id: int_param("release", q.get("release"))?,
         severity,
@@ -59,7 +55,16 @@ pub async fn list(
         advisory_id: q.get("advisory").cloned(),
         limit: int_param("limit", q.get("limit"))?,
         after_id: int_param("after", q.get("after"))?,
-    };
+    })
+}
+
+/// `GET /api/v1/findings?product=&release=&severity=&exploited=&status=&advisory=&after=&limit=`.
+pub async fn list(
+    State(app): State<App>,
+    caller: Caller,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let filter = filter_from(&q)?;
     // The generation is read before the findings (see `page_cache`).
     let key = format!("{filter:?}");
     let generation = app.store.findings_generation(caller.org_id).await?;

@@ -21,7 +21,7 @@ pub(crate) fn stage_from(word: &str) -> Result<StageKind, ServiceError> {
 /// The parsed case of a row; `None` for a proposal (which holds no case yet, or for voluntary
 /// reports the proposal itself).
 pub(crate) fn parse_case(row: &CaseRow) -> Result<Option<Case>, ServiceError> {
-    if row.state == "proposed" {
+    if row.state == "proposed" || row.state == "dismissed" {
         return Ok(None);
     }
     row.body

@@ -161,6 +161,7 @@ struct CasePage {
     pform: Form,
     portal_sub: i64,
     publish: PublishView,
+    report: Vec<(String, String)>,
 }
 
 /// Which form failed, with what was typed.
@@ -404,6 +405,7 @@ async fn render_case(
         notice,
         proposed,
         voluntary,
+        report: super::vex::report_content(row.body.as_ref()),
         incident: row.kind == "incident",
         stages,
         evidence,

@@ -187,6 +187,7 @@ struct FindingPage {
     statuses: Vec<Choice>,
     justifications: Vec<Choice>,
     notice: bool,
+    carried: super::vex::Carried,
 }
 
 const ALIASES_SHOWN: usize = 6;
@@ -284,6 +285,7 @@ async fn render_finding(
         statuses: choices(&STATUSES, |s| status_label(s).into()),
         justifications: choices(&JUSTIFICATIONS, |s| s.replace('_', " ")),
         notice,
+        carried: super::vex::carried(app, sess, &f).await?,
     };
     render(status, &page)
 }

@@ -24,6 +24,7 @@ pub mod advisories;
 mod alerts;
 mod audit;
 mod cases;
+pub mod components;
 mod cpe_configurations;
 mod error;
 mod findings;
@@ -45,6 +46,10 @@ pub mod text;
 
 pub use audit::{AuditChain, AuditVerification, BrokenLink};
 pub use cases::{AuthorityAction, CaseRow, ReceivedReport, SubmissionRow};
+pub use components::{
+    ComponentFinding, ComponentHit, ComponentInfo, ComponentPage, ComponentQuery, DependencyPath,
+    PathStep, ReleaseComponent,
+};
 pub use error::StoreError;
 pub use fleet::{Device, Exposure};
 pub use identity::{normalize_email, org_name_key};

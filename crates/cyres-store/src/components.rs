@@ -181,6 +181,9 @@ enum Key {
     Any,
 }
 
+/// A prefix range `[from, to)` on a lower-case, byte-ordered column.
+type Prefix = (String, String);
+
 enum VersionSel {
     Any,
     Exact(String),
@@ -244,7 +247,7 @@ fn cpe_key(text: &str) -> Result<(Key, Option<String>), StoreError> {
 
 impl ComponentQuery {
     /// Reads the inputs into what the SQL selects on.
-    fn plan(&self) -> Result<(Key, VersionSel, Option<String>), StoreError> {
+    fn plan(&self) -> Result<(Key, VersionSel, Option<Prefix>), StoreError> {
         let clean = |field: &str, v: &Option<String>| -> Result<Option<String>, StoreError> {
             let v = v.as_deref().map(str::trim).filter(|s| !s.is_empty());
             match v {
@@ -283,11 +286,12 @@ impl ComponentQuery {
             (Some(v), _) | (None, Some(v)) => VersionSel::Exact(v),
             (None, None) => VersionSel::Any,
         };
-        Ok((
-            key,
-            version,
-            licence.map(|l| format!("%{}%", l.to_lowercase())),
-        ))
+        let licence = licence.map(|l| {
+            let from = l.to_lowercase();
+            let to = prefix_end(&from);
+            (from, to)
+        });
+        Ok((key, version, licence))
     }
 }
 
@@ -309,7 +313,12 @@ fn key_sql(key: &Key) -> (String, Vec<String>, &'static str) {
             vec![k.clone()],
             "c.version, c.sbom_id, c.ord",
         ),
-        Key::Any => ("1 = 1".into(), Vec::new(), "c.sbom_id DESC, c.ord"),
+        // Licence alone: the licence table leads (see `search_components`).
+        Key::Any => (
+            "l.licence >= $2 AND l.licence < $3".into(),
+            Vec::new(),
+            "l.licence, l.sbom_id, l.ord",
+        ),
     }
 }
 
@@ -338,14 +347,84 @@ pub(crate) fn direct_flags(sbom: &Sbom) -> Vec<Option<bool>> {
         .collect()
 }
 
-/// Stores the SBOM's dependency edges by component position, inside the ingestion transaction.
-pub(crate) async fn insert_edges(
+/// The licence search terms of a component: each licence id of an SPDX expression (operators
+/// and parentheses left out), or a licence name as written; lower case, at most 200 bytes each.
+pub(crate) fn licence_terms(licences: &[String]) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for l in licences {
+        let l = l.trim();
+        let expression = [" OR ", " AND ", " WITH ", "("]
+            .iter()
+            .any(|op| l.contains(op));
+        let mut add = |t: &str| {
+            let mut t = t.to_lowercase();
+            let mut cut = t.len().min(200);
+            while !t.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            t.truncate(cut);
+            if !t.is_empty() {
+                out.insert(t);
+            }
+        };
+        if expression {
+            l.split(|c: char| c.is_whitespace() || c == '(' || c == ')')
+                .filter(|t| !matches!(*t, "AND" | "OR" | "WITH" | ""))
+                .for_each(&mut add);
+        } else {
+            add(l);
+        }
+    }
+    out
+}
+
+/// Stores what the search and the dependency path read besides the component rows (the
+/// dependency edges and the licence terms), by component position, inside the ingestion
+/// transaction.
+pub(crate) async fn insert_component_facts(
     conn: &mut AnyConnection,
     backend: Backend,
     org_id: i64,
     sbom_id: i64,
     sbom: &Sbom,
-) -> Result<usize, StoreError> {
+) -> Result<(), StoreError> {
+    insert_edges(conn, backend, org_id, sbom_id, sbom).await?;
+    let rows: Vec<(i64, String)> = sbom
+        .components
+        .iter()
+        .enumerate()
+        .flat_map(|(i, c)| {
+            licence_terms(&c.licenses)
+                .into_iter()
+                .map(move |t| (i as i64, t))
+        })
+        .collect();
+    const COLS: usize = 4;
+    for chunk in rows.chunks(crate::rows_per_insert(backend, COLS)) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|i| format!("({})", placeholders(i * COLS + 1, COLS)))
+            .collect();
+        let sql = format!(
+            "INSERT INTO component_licence (sbom_id, ord, licence, org_id) VALUES {}",
+            values.join(", ")
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (ord, term) in chunk {
+            q = q.bind(sbom_id).bind(*ord).bind(term.as_str()).bind(org_id);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Stores the SBOM's dependency edges by component position.
+async fn insert_edges(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    org_id: i64,
+    sbom_id: i64,
+    sbom: &Sbom,
+) -> Result<(), StoreError> {
     let mut ords: HashMap<&str, i64> = HashMap::new();
     for (i, c) in sbom.components.iter().enumerate() {
         if let Some(r) = c.reference.as_deref() {
@@ -378,7 +457,7 @@ pub(crate) async fn insert_edges(
         }
         q.execute(&mut *conn).await?;
     }
-    Ok(edges.len())
+    Ok(())
 }
 
 /// A shortest path to `target` over `edges` (from → to), from the product when it reaches
@@ -478,13 +557,23 @@ impl Store {
                 Some(inside)
             }
         };
+        // Licence alone reads the licence index in order and joins the components; with a
+        // name, purl or CPE the component index leads and the licence is an EXISTS probe.
+        let (from, org_col, key_binds) = match (&key, &licence) {
+            (Key::Any, Some((lo, hi))) => (
+                "component_licence l JOIN component c ON c.sbom_id = l.sbom_id AND c.ord = l.ord",
+                "l.org_id",
+                vec![lo.clone(), hi.clone()],
+            ),
+            _ => ("component c", "c.org_id", key_binds),
+        };
         let mut n = 1 + key_binds.len();
         let mut sql = format!(
             "SELECT c.sbom_id, c.ord, c.release_id, r.version AS release_version, r.product_id, \
-             p.name AS product_name, {INFO_COLS} FROM component c \
+             p.name AS product_name, {INFO_COLS} FROM {from} \
              JOIN product_release r ON r.id = c.release_id AND r.sbom_id = c.sbom_id \
              JOIN product p ON p.id = r.product_id \
-             WHERE c.org_id = $1 AND {key_cond}"
+             WHERE {org_col} = $1 AND {key_cond}"
         );
         if let Some(vs) = &versions {
             sql.push_str(&format!(
@@ -493,9 +582,15 @@ impl Store {
             ));
             n += vs.len();
         }
-        if licence.is_some() {
-            n += 1;
-            sql.push_str(&format!(" AND lower(c.licenses) LIKE ${n}"));
+        let probe = licence.as_ref().filter(|_| !matches!(key, Key::Any));
+        if probe.is_some() {
+            sql.push_str(&format!(
+                " AND EXISTS (SELECT 1 FROM component_licence l WHERE l.sbom_id = c.sbom_id \
+                 AND l.ord = c.ord AND l.licence >= ${} AND l.licence < ${})",
+                n + 1,
+                n + 2
+            ));
+            n += 2;
         }
         sql.push_str(&format!(
             " ORDER BY {order} LIMIT ${} OFFSET ${}",
@@ -509,15 +604,20 @@ impl Store {
         for v in versions.iter().flatten() {
             q = q.bind(v.as_str());
         }
-        if let Some(l) = &licence {
-            q = q.bind(l.as_str());
+        if let Some((lo, hi)) = probe {
+            q = q.bind(lo.as_str()).bind(hi.as_str());
         }
         let rows = q.bind(limit + 1).bind(offset).fetch_all(&self.pool).await?;
         let more = rows.len() as i64 > limit;
         let mut hits = Vec::with_capacity(rows.len());
         let mut places = Vec::with_capacity(rows.len());
         for r in rows.iter().take(limit as usize) {
-            places.push((r.try_get::<i64, _>("sbom_id")?, r.try_get::<i64, _>("ord")?));
+            let place = (r.try_get::<i64, _>("sbom_id")?, r.try_get::<i64, _>("ord")?);
+            // Licence alone: a component with two licences under the prefix comes twice.
+            if places.last() == Some(&place) {
+                continue;
+            }
+            places.push(place);
             hits.push(ComponentHit {
                 product_id: r.try_get("product_id")?,
                 product_name: r.try_get("product_name")?,
@@ -762,6 +862,24 @@ mod tests {
         }
         assert!("tomcau" >= end.as_str());
         assert_eq!(prefix_end("a\u{D7FF}"), "a\u{E000}");
+    }
+
+    #[test]
+    fn licence_terms_split_expressions_and_keep_names() {
+        let terms = licence_terms(&[
+            "(MIT OR Apache-2.0) AND LicenseRef-x".into(),
+            "GPL-2.0-only WITH Classpath-exception-2.0".into(),
+            "The Apache Software License, Version 2.0".into(),
+        ]);
+        let want = [
+            "mit",
+            "apache-2.0",
+            "licenseref-x",
+            "gpl-2.0-only",
+            "classpath-exception-2.0",
+            "the apache software license, version 2.0",
+        ];
+        assert_eq!(terms, want.iter().map(|s| s.to_string()).collect());
     }
 
     #[test]

@@ -433,7 +433,8 @@ impl Store {
             }
             q.execute(&mut *tx).await?;
         }
-        crate::components::insert_edges(&mut tx, self.backend(), org_id, sbom_id, sbom).await?;
+        crate::components::insert_component_facts(&mut tx, self.backend(), org_id, sbom_id, sbom)
+            .await?;
         sqlx::query("UPDATE product_release SET sbom_id = $1 WHERE id = $2 AND org_id = $3")
             .bind(sbom_id)
             .bind(release_id)

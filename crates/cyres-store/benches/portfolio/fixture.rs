@@ -436,6 +436,16 @@ pub async fn load(
             idx = index_sql(popular, tail),
             licence = LICENCE_SQL,
         )).await?;
+        // The licence terms, as ingestion writes them (one licence per fixture component).
+        exec(
+            &pool,
+            format!(
+                "INSERT INTO component_licence (sbom_id, ord, licence, org_id) \
+             SELECT sbom_id, ord, lower(licenses), org_id FROM component \
+             WHERE sbom_id > {start} AND sbom_id <= {end}"
+            ),
+        )
+        .await?;
         start = end;
     }
     exec(&pool, "DROP TABLE bench_pkg".into()).await?;

@@ -29,3 +29,18 @@ CREATE TABLE component_edge (
     org_id BIGINT NOT NULL,
     PRIMARY KEY (sbom_id, to_ord, from_ord)
 );
+
+-- component_licence: each licence of a component, lower case, one row per SPDX licence id of an
+-- expression (`MIT OR Apache-2.0` gives `mit` and `apache-2.0`) or per licence name as written,
+-- so a licence search is a prefix range (`gpl` finds `gpl-2.0-only` and `gpl-3.0-or-later`).
+-- Rows stored before this migration get their whole licence text as one entry.
+CREATE TABLE component_licence (
+    sbom_id BIGINT NOT NULL REFERENCES sbom(id),
+    ord BIGINT NOT NULL,
+    licence TEXT NOT NULL,
+    org_id BIGINT NOT NULL,
+    PRIMARY KEY (sbom_id, ord, licence)
+);
+CREATE INDEX component_licence_org ON component_licence(org_id, licence, sbom_id, ord);
+INSERT INTO component_licence (sbom_id, ord, licence, org_id)
+    SELECT sbom_id, ord, lower(licenses), org_id FROM component WHERE licenses IS NOT NULL;

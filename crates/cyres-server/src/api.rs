@@ -8,6 +8,7 @@ pub(crate) mod admin;
 mod advisories;
 pub(crate) mod authority;
 pub(crate) mod cases;
+mod components;
 mod findings;
 mod fleet;
 mod inventory;
@@ -103,7 +104,12 @@ pub(crate) fn router() -> Router<App> {
             "/releases/{id}/sbom/original",
             get(inventory::get_sbom_original),
         )
-        .route("/releases/{id}/components", get(inventory::list_components))
+        .route(
+            "/releases/{id}/components",
+            get(components::release_components),
+        )
+        .route("/components", get(components::search))
+        .route("/findings/{id}/path", get(components::finding_path))
         .route("/findings", get(findings::list))
         .route("/findings/{id}", get(findings::get_one))
         .route("/findings/{id}/triage", post(findings::triage))

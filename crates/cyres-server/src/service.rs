@@ -12,6 +12,7 @@
 pub(crate) mod admin;
 pub(crate) mod authority;
 pub(crate) mod cases;
+pub(crate) mod components;
 pub(crate) mod credentials;
 pub(crate) mod notices;
 pub(crate) mod public_face;

@@ -33,6 +33,7 @@ both!(
     shutdown_lets_in_flight_uploads_finish,
     fleet_exposure_falls_as_devices_update,
     update_repository_is_served_safely,
+    components_search_and_dependency_paths,
 );
 
 use reqwest::Method;
@@ -491,6 +492,7 @@ async fn no_cross_tenant_access_on_any_endpoint(engine: Engine) {
             Some(json!({"status": "fixed"})),
         ),
         (Method::GET, format!("/api/v1/findings/{fid}/history"), None),
+        (Method::GET, format!("/api/v1/findings/{fid}/path"), None),
         (Method::DELETE, format!("/api/v1/tokens/{tid}"), None),
         (Method::DELETE, format!("/api/v1/webhooks/{hid}"), None),
         (Method::DELETE, "/api/v1/members/1".to_string(), None),
@@ -576,6 +578,8 @@ async fn no_cross_tenant_access_on_any_endpoint(engine: Engine) {
             "/api/v1/cases",
             "/api/v1/devices",
             "/api/v1/fleet/exposure",
+            "/api/v1/components?q=g",
+            "/api/v1/components?licence=gpl",
         ] {
             let (st, v) = s.call(who, Method::GET, path, None).await;
             if st == StatusCode::OK {
@@ -1555,4 +1559,81 @@ async fn update_repository_is_served_safely(engine: Engine) {
         assert!(!r.text().await.unwrap().contains("secret-ish"));
     }
     s.shutdown().await;
+}
+
+/// Issue 17 point 1 over HTTP: a release's components with findings and direct flags, the
+/// dependency path of a finding, and the portfolio search with its errors; a viewer token may
+/// read all of it, and the search answers only the caller's organisation (the cross-tenant
+/// table above covers the other organisation).
+async fn components_search_and_dependency_paths(engine: Engine) {
+    let Some(s) = start(engine).await else { return };
+    let admin = s.bootstrap("Acme", "admin@acme.example").await;
+    let (_, rid) = seeded(&s, &admin).await;
+    let viewer = s.token(&admin, "viewer").await;
+    let (st, comps) = s
+        .call(
+            &viewer,
+            Method::GET,
+            &format!("/api/v1/releases/{rid}/components?findings=only"),
+            None,
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{comps}");
+    let comps = comps.as_array().unwrap();
+    let xnet = comps
+        .iter()
+        .find(|c| c["name"] == "golang.org/x/net")
+        .expect("x/net has findings");
+    assert_eq!(xnet["direct"], false);
+    assert_eq!(xnet["licenses"], "BSD-3-Clause");
+    let fid = xnet["findings"][0]["id"].as_i64().unwrap();
+    let (st, path) = s
+        .call(
+            &viewer,
+            Method::GET,
+            &format!("/api/v1/findings/{fid}/path"),
+            None,
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{path}");
+    assert_eq!(path["from_product"], true);
+    assert_eq!(path["path"][0]["name"], "cloud-agent");
+    let (st, page) = s
+        .call(
+            &viewer,
+            Method::GET,
+            "/api/v1/components?purl=pkg:golang/golang.org/x/net&version=vers:golang/%3Cv0.17.0",
+            None,
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{page}");
+    assert_eq!(page["hits"].as_array().unwrap().len(), 1, "{page}");
+    assert_eq!(page["hits"][0]["release_id"], rid);
+    assert_eq!(page["hits"][0]["product_name"], "AX3000 router");
+    assert!(page["hits"][0]["findings"].as_i64().unwrap() > 0);
+    let (_, none) = s
+        .call(
+            &viewer,
+            Method::GET,
+            "/api/v1/components?q=golang.org/x/net&version=v0.17.0",
+            None,
+        )
+        .await;
+    assert!(none["hits"].as_array().unwrap().is_empty(), "{none}");
+    for (query, field) in [
+        ("", "q"),
+        ("purl=pkg:", "purl"),
+        ("q=x&version=vers:nonsense", "version"),
+    ] {
+        let (st, err) = s
+            .call(
+                &viewer,
+                Method::GET,
+                &format!("/api/v1/components?{query}"),
+                None,
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{query}: {err}");
+        assert_eq!(err["error"]["field"], field, "{query}: {err}");
+    }
 }

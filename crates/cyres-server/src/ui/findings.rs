@@ -187,6 +187,8 @@ struct FindingPage {
     statuses: Vec<Choice>,
     justifications: Vec<Choice>,
     notice: bool,
+    pulled_in_by: Option<super::components::PulledInBy>,
+    release_id: i64,
 }
 
 const ALIASES_SHOWN: usize = 6;
@@ -256,6 +258,7 @@ async fn render_finding(
         ])
     });
     let line = names.line(&f);
+    let pulled_in_by = super::components::pulled_in_by(app, sess, f.id).await?;
     let page = FindingPage {
         chrome: sess.chrome(
             format!("{} in {}", f.advisory_id, line.component),
@@ -284,6 +287,8 @@ async fn render_finding(
         statuses: choices(&STATUSES, |s| status_label(s).into()),
         justifications: choices(&JUSTIFICATIONS, |s| s.replace('_', " ")),
         notice,
+        pulled_in_by,
+        release_id: f.release_id,
     };
     render(status, &page)
 }

@@ -134,6 +134,7 @@ both!(
     invitations_are_answered_by_their_addressee,
     firmware_cpe_findings_equal_the_cli,
     components_are_listed_searched_and_traced,
+    findings_search_puts_exploited_first,
 );
 
 const T0: i64 = 1_790_000_000; // 2026-09-21
@@ -2418,4 +2419,95 @@ async fn components_are_listed_searched_and_traced(store: Store) {
             Err(StoreError::Invalid(_))
         ));
     }
+}
+
+/// Issue 17 point 2: `q` finds findings by id, alias, component and summary words; any sort
+/// keeps actively exploited findings first across pages; wildcards are data.
+async fn findings_search_puts_exploited_first(store: Store) {
+    let a = org(&store, "A").await;
+    let b = org(&store, "B").await;
+    store
+        .upsert_advisories(&example_advisories(), "upload", T0)
+        .await
+        .unwrap();
+    store.upsert_exploitation(&example_kev(), T0).await.unwrap();
+    let (release, _) = release_with_sbom(&store, a.id, "Router", "2.4.1").await;
+    let search = |q: &str, sort: &str, limit: i64, offset: i64| {
+        let (sort, descending) = FindingSort::parse(sort).unwrap();
+        FindingSearch {
+            filter: FindingFilter {
+                release_id: Some(release.id),
+                limit: Some(limit),
+                ..Default::default()
+            },
+            q: Some(q.into()).filter(|q: &String| !q.is_empty()),
+            sort,
+            descending,
+            offset,
+            ..Default::default()
+        }
+    };
+    let ids = |p: &FindingPage| -> Vec<String> {
+        p.findings.iter().map(|f| f.advisory_id.clone()).collect()
+    };
+    let all = store
+        .search_findings(a.id, &search("", "advisory", 100, 0))
+        .await
+        .unwrap();
+    assert_eq!(all.findings.len(), 4);
+    assert!(all.findings[0].exploited && all.findings[1].exploited);
+    assert!(!all.findings[2].exploited && !all.findings[3].exploited);
+    assert!(all.findings[2].advisory_id <= all.findings[3].advisory_id);
+    // Pages follow the same order: exploited first across the whole result.
+    let mut paged = Vec::new();
+    let mut offset = 0;
+    loop {
+        let p = store
+            .search_findings(a.id, &search("", "-advisory", 1, offset))
+            .await
+            .unwrap();
+        paged.extend(p.findings.iter().map(|f| f.exploited));
+        match p.next_offset {
+            Some(o) => offset = o,
+            None => break,
+        }
+    }
+    assert_eq!(paged, [true, true, false, false]);
+    let by_alias = store
+        .search_findings(a.id, &search("cve-2023-44487", "", 100, 0))
+        .await
+        .unwrap();
+    assert_eq!(
+        ids(&by_alias),
+        ["GHSA-qppj-fm5r-hxr3", "GHSA-qppj-fm5r-hxr3"]
+    );
+    let by_component = store
+        .search_findings(a.id, &search("REGEX", "", 100, 0))
+        .await
+        .unwrap();
+    assert_eq!(ids(&by_component), ["RUSTSEC-2022-0013"]);
+    let summary = all
+        .findings
+        .iter()
+        .find(|f| f.advisory_id == "RUSTSEC-2022-0013")
+        .and_then(|f| f.summary.clone())
+        .unwrap();
+    let word = summary.split_whitespace().max_by_key(|w| w.len()).unwrap();
+    let by_words = store
+        .search_findings(a.id, &search(&format!("{word} regex"), "", 100, 0))
+        .await
+        .unwrap();
+    assert_eq!(ids(&by_words), ["RUSTSEC-2022-0013"]);
+    for nothing in ["%", "_", "regex nosuchword"] {
+        let p = store
+            .search_findings(a.id, &search(nothing, "", 100, 0))
+            .await
+            .unwrap();
+        assert!(p.findings.is_empty(), "{nothing}");
+    }
+    let foreign = store
+        .search_findings(b.id, &search("", "", 100, 0))
+        .await
+        .unwrap();
+    assert!(foreign.findings.is_empty());
 }

@@ -14,6 +14,7 @@ pub(crate) mod authority;
 pub(crate) mod cases;
 pub(crate) mod components;
 pub(crate) mod credentials;
+pub(crate) mod finding_search;
 pub(crate) mod notices;
 pub(crate) mod public_face;
 

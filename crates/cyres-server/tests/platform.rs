@@ -34,6 +34,7 @@ both!(
     fleet_exposure_falls_as_devices_update,
     update_repository_is_served_safely,
     components_search_and_dependency_paths,
+    findings_search_over_http,
 );
 
 use reqwest::Method;
@@ -1636,4 +1637,41 @@ async fn components_search_and_dependency_paths(engine: Engine) {
         assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{query}: {err}");
         assert_eq!(err["error"]["field"], field, "{query}: {err}");
     }
+}
+
+/// Issue 17 point 2 over HTTP: `q` by alias and component, `sort` with actively exploited first
+/// across pages, `status=open`, and a bad sort named at its field.
+async fn findings_search_over_http(engine: Engine) {
+    let Some(s) = start(engine).await else { return };
+    let admin = s.bootstrap("Acme", "admin@acme.example").await;
+    let (_, rid) = seeded(&s, &admin).await;
+    let viewer = s.token(&admin, "viewer").await;
+    let get = |path: String| {
+        let s = &s;
+        let viewer = &viewer;
+        async move { s.call(viewer, Method::GET, &path, None).await }
+    };
+    let (st, by_alias) = get("/api/v1/findings?q=CVE-2023-44487".into()).await;
+    assert_eq!(st, StatusCode::OK, "{by_alias}");
+    let by_alias = by_alias.as_array().unwrap();
+    assert_eq!(by_alias.len(), 2);
+    assert!(
+        by_alias
+            .iter()
+            .all(|f| f["advisory_id"] == "GHSA-qppj-fm5r-hxr3")
+    );
+    let (_, by_component) = get(format!("/api/v1/findings?q=regex&release={rid}")).await;
+    assert_eq!(by_component[0]["advisory_id"], "RUSTSEC-2022-0013");
+    let mut exploited = Vec::new();
+    for offset in 0..4 {
+        let (_, page) = get(format!(
+            "/api/v1/findings?sort=-advisory&limit=1&offset={offset}&status=open"
+        ))
+        .await;
+        exploited.push(page[0]["exploited"].as_bool().unwrap());
+    }
+    assert_eq!(exploited, [true, true, false, false]);
+    let (st, err) = get("/api/v1/findings?sort=id;drop".into()).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(err["error"]["field"], "sort");
 }

@@ -694,6 +694,17 @@ async fn snapshots_of_dashboard_product_and_finding() {
         .await;
     assert_eq!(st, 200);
     assert!(bad.contains("role=\"alert\">version:"), "{bad}");
+    // The findings list searches ids, aliases and components, exploited first.
+    let (st, list) = s
+        .get(&admin.cookie, "/findings?q=regex&sort=-first_seen")
+        .await;
+    assert_eq!(st, 200);
+    assert!(
+        list.contains("RUSTSEC-2022-0013") && !list.contains("GHSA-qppj-fm5r-hxr3"),
+        "{list}"
+    );
+    let (_, list) = s.get(&admin.cookie, "/findings?q=CVE-2023-44487").await;
+    assert!(list.contains("GHSA-qppj-fm5r-hxr3") && list.contains("EXPLOITED"));
     // Advisory search and page list the affected product and release.
     let (_, search) = s.get(&admin.cookie, "/advisories?q=CVE-2023-44487").await;
     assert!(

@@ -13,7 +13,8 @@ use cyres_store::{FindingFilter, Role, SEVERITIES, VexStatus};
 use serde::Deserialize;
 use std::collections::HashMap;
 
-/// `GET /api/v1/findings?product=&release=&severity=&exploited=&status=&advisory=&after=&limit=`.
+/// `GET /api/v1/findings?product=&release=&severity=&exploited=&status=&advisory=&after=&limit=`;
+/// with `q=`, `sort=` or `offset=` the search (`super::components::finding_search`).
 pub async fn list(
     State(app): State<App>,
     caller: Caller,
@@ -40,7 +41,9 @@ pub async fn list(
         }
     };
     let status = match q.get("status") {
+        // `open` (under investigation or affected) is the search's (`open_only`).
         None => None,
+        Some(s) if s == "open" => None,
         Some(s) => Some(VexStatus::parse(s).ok_or_else(|| {
             ApiError::invalid(
                 "status",
@@ -60,6 +63,9 @@ pub async fn list(
         limit: int_param("limit", q.get("limit"))?,
         after_id: int_param("after", q.get("after"))?,
     };
+    if let Some(found) = super::components::finding_search(&app, &caller, &q, &filter).await? {
+        return Ok(found);
+    }
     // The generation is read before the findings (see `page_cache`).
     let key = format!("{filter:?}");
     let generation = app.store.findings_generation(caller.org_id).await?;

@@ -2510,4 +2510,31 @@ async fn findings_search_puts_exploited_first(store: Store) {
         .await
         .unwrap();
     assert!(foreign.findings.is_empty());
+
+    // Advisory search by the package name as findings show it and by summary words.
+    let tomcat = cyres_vuln::advisory::Advisory::from_json(
+        br#"{"id":"GHSA-test-tomc-at00","modified":"2026-01-01T00:00:00Z",
+        "summary":"Apache Tomcat request smuggling through chunked trailers",
+        "affected":[{"package":{"ecosystem":"Maven","name":"org.apache.tomcat.embed:tomcat-embed-core"},
+        "ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"10.1.35"}]}]}]}"#,
+    )
+    .unwrap();
+    store
+        .upsert_advisories(&[tomcat], "upload", T0)
+        .await
+        .unwrap();
+    for (text, found) in [
+        ("tomcat-embed-core", true),
+        ("org.apache.tomcat.embed:tomcat-embed-core", true),
+        ("Smuggling TOMCAT", true),
+        ("smuggling nosuchword", false),
+        ("GHSA-test", true),
+    ] {
+        let hits = store.search_advisories(text, 10).await.unwrap();
+        assert_eq!(
+            hits.iter().any(|h| h.id == "GHSA-test-tomc-at00"),
+            found,
+            "{text}"
+        );
+    }
 }

@@ -25,7 +25,7 @@ mod fixture;
 #[path = "portfolio/harness.rs"]
 mod harness;
 
-use cyres_store::{ComponentPage, ComponentQuery, Store};
+use cyres_store::{ComponentPage, ComponentQuery, FindingSearch, FindingSort, Store};
 use fixture::{Entry, ORGS, POPULAR, POPULAR_VERSIONS, RELEASES_PER_PRODUCT};
 use harness::{database, env_i64};
 use std::time::{Duration, Instant};
@@ -241,6 +241,78 @@ async fn main() {
         println!(
             "| {} | {:.0} | {} | {} | {} |",
             kind.label,
+            rows as f64 / samples as f64,
+            ms(times[times.len() / 2]),
+            ms(times[(times.len() * 95).div_ceil(100) - 1]),
+            ms(times[times.len() - 1]),
+        );
+    }
+
+    // The findings list with `q=` (issue 17 point 2, same target), on the same portfolio: by
+    // identifier (an alias), by component name, by a summary word, and the whole list sorted
+    // by first seen; each with actively exploited first across the whole result.
+    println!();
+    println!("findings search on {engine} (search_findings, first page of 100, exploited first):");
+    println!("| query | rows per page (avg) | p50 | p95 | max |");
+    println!("|---|---|---|---|---|");
+    let sample = store
+        .search_findings(1, &FindingSearch::default())
+        .await
+        .expect("findings")
+        .findings;
+    let alias = sample
+        .iter()
+        .flat_map(|f| f.aliases.iter())
+        .find(|a| a.starts_with("CVE-"))
+        .cloned()
+        .unwrap_or_else(|| "CVE-2023-44487".into());
+    let word = sample
+        .iter()
+        .filter_map(|f| f.summary.as_deref())
+        .flat_map(str::split_whitespace)
+        .find(|w| w.len() > 6)
+        .unwrap_or("denial")
+        .to_string();
+    let finding_kinds: [(&str, Option<String>, &str); 4] = [
+        ("q = an alias (CVE id)", Some(alias), ""),
+        (
+            "q = a component name",
+            Some(POPULAR[0].name.to_string()),
+            "",
+        ),
+        ("q = a summary word", Some(word), ""),
+        ("no q, sort=-first_seen", None, "-first_seen"),
+    ];
+    for (label, q, sort) in finding_kinds {
+        let (sort, descending) = FindingSort::parse(sort).expect("sort word");
+        let mut times = Vec::with_capacity(samples);
+        let mut rows = 0usize;
+        for i in 0..samples {
+            let org = i as i64 % orgs + 1;
+            let search = FindingSearch {
+                q: q.clone(),
+                sort,
+                descending,
+                ..FindingSearch::default()
+            };
+            let t = Instant::now();
+            let page = store.search_findings(org, &search).await.expect("search");
+            times.push(t.elapsed());
+            assert!(
+                page.findings.iter().all(|f| f.org_id == org),
+                "{label}: foreign row"
+            );
+            assert!(
+                page.findings
+                    .windows(2)
+                    .all(|w| w[0].exploited >= w[1].exploited),
+                "{label}: exploited first"
+            );
+            rows += page.findings.len();
+        }
+        times.sort();
+        println!(
+            "| {label} | {:.0} | {} | {} | {} |",
             rows as f64 / samples as f64,
             ms(times[times.len() / 2]),
             ms(times[(times.len() * 95).div_ceil(100) - 1]),

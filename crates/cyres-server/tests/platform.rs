@@ -1671,6 +1671,10 @@ async fn findings_search_over_http(engine: Engine) {
         exploited.push(page[0]["exploited"].as_bool().unwrap());
     }
     assert_eq!(exploited, [true, true, false, false]);
+    // The exploited finding is exploited itself: nothing merely "related" to report.
+    let fid = by_alias[0]["id"].as_i64().unwrap();
+    let (_, one) = get(format!("/api/v1/findings/{fid}")).await;
+    assert_eq!(one["related_exploited"], json!([]), "{one}");
     let (st, err) = get("/api/v1/findings?sort=id;drop".into()).await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(err["error"]["field"], "sort");

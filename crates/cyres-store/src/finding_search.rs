@@ -10,6 +10,7 @@
 use crate::findings::{COLS, finding_from};
 use crate::{FindingFilter, FindingRow, Store, StoreError};
 use serde::Serialize;
+use sqlx::Row;
 
 /// Most words of `q` used (the rest is ignored).
 const MAX_WORDS: usize = 8;
@@ -212,6 +213,59 @@ impl Store {
             findings,
             next_offset: more.then_some(offset + limit),
         })
+    }
+}
+
+impl Store {
+    /// The actively exploited vulnerabilities (CISA KEV, ENISA EUVD) that the finding's records
+    /// name only under OSV `related` (e.g. PYSEC-2023-175 naming CVE-2023-4863): the analyst
+    /// is told, the finding is not marked exploited, so no Article 14 case starts from it
+    /// (CRA Art. 14(1) is about *this* vulnerability being exploited; a related flaw is a lead).
+    pub async fn related_exploited(&self, finding: &FindingRow) -> Result<Vec<String>, StoreError> {
+        let own: std::collections::BTreeSet<String> = std::iter::once(&finding.advisory_id)
+            .chain(&finding.aliases)
+            .map(|a| a.to_ascii_uppercase())
+            .collect();
+        let ids: Vec<&String> = std::iter::once(&finding.advisory_id)
+            .chain(&finding.aliases)
+            .take(crate::CHUNK_ROWS)
+            .collect();
+        let sql = format!(
+            "SELECT body FROM advisory WHERE id IN ({})",
+            crate::placeholders(1, ids.len())
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for id in &ids {
+            q = q.bind(id.as_str());
+        }
+        let mut related = std::collections::BTreeSet::new();
+        for r in q.fetch_all(&self.pool).await? {
+            let body: String = r.try_get("body")?;
+            let adv = crate::advisories::parse_body(&body)?;
+            related.extend(
+                adv.related
+                    .iter()
+                    .map(|id| id.to_ascii_uppercase())
+                    .filter(|id| id.starts_with("CVE-") && !own.contains(id)),
+            );
+        }
+        let related: Vec<String> = related.into_iter().take(crate::CHUNK_ROWS).collect();
+        if related.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT DISTINCT cve_id FROM exploitation WHERE cve_id IN ({}) ORDER BY cve_id",
+            crate::placeholders(1, related.len())
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for id in &related {
+            q = q.bind(id.as_str());
+        }
+        q.fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| Ok(r.try_get("cve_id")?))
+            .collect()
     }
 }
 

@@ -135,6 +135,7 @@ both!(
     firmware_cpe_findings_equal_the_cli,
     components_are_listed_searched_and_traced,
     findings_search_puts_exploited_first,
+    related_kev_flags_but_does_not_exploit,
 );
 
 const T0: i64 = 1_790_000_000; // 2026-09-21
@@ -2537,4 +2538,44 @@ async fn findings_search_puts_exploited_first(store: Store) {
             "{text}"
         );
     }
+}
+
+/// Issue 17 point 2: a record naming a KEV CVE only under `related` (like PYSEC-2023-175 and
+/// CVE-2023-4863) is flagged for the analyst; the finding is not exploited and proposes no case.
+async fn related_kev_flags_but_does_not_exploit(store: Store) {
+    let a = org(&store, "A").await;
+    let related = cyres_vuln::advisory::Advisory::from_json(
+        br#"{"id":"PYSEC-TEST-0001","modified":"2026-01-01T00:00:00Z",
+        "summary":"Heap overflow in a bundled image decoder","related":["CVE-2023-4863"],
+        "affected":[{"package":{"ecosystem":"crates.io","name":"serde"},
+        "ranges":[{"type":"SEMVER","events":[{"introduced":"0"},{"fixed":"1.0.131"}]}]}]}"#,
+    )
+    .unwrap();
+    store
+        .upsert_advisories(&[related], "upload", T0)
+        .await
+        .unwrap();
+    store.upsert_exploitation(&example_kev(), T0).await.unwrap();
+    let (release, out) = release_with_sbom(&store, a.id, "Router", "2.4.1").await;
+    assert_eq!((out.findings, out.exploited), (1, 0), "{out:?}");
+    let f = store
+        .findings(
+            a.id,
+            &FindingFilter {
+                release_id: Some(release.id),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .remove(0);
+    assert!(!f.exploited);
+    assert_eq!(
+        store.related_exploited(&f).await.unwrap(),
+        ["CVE-2023-4863"]
+    );
+    assert!(
+        store.cases(a.id).await.unwrap().is_empty(),
+        "no case proposed"
+    );
 }

@@ -86,7 +86,8 @@ pub async fn list(
 
 /// `GET /api/v1/findings/{id}`: the finding and, when it is open and actively exploited, the
 /// Article 14 clock of its vulnerability in its product (`art14`: basis and stages), the same
-/// one every page shows.
+/// one every page shows; `related_exploited`: actively exploited CVEs its records name only
+/// under OSV `related` (issue 17, point 2).
 pub async fn get_one(
     State(app): State<App>,
     caller: Caller,
@@ -103,6 +104,8 @@ pub async fn get_one(
     };
     let mut v = serde_json::to_value(&f).map_err(|e| ApiError::internal(e.to_string()))?;
     v["art14"] = serde_json::to_value(&clock).map_err(|e| ApiError::internal(e.to_string()))?;
+    // KEV CVEs the records name only as related: for the analyst, not an Art. 14 trigger.
+    v["related_exploited"] = serde_json::json!(app.store.related_exploited(&f).await?);
     Ok(Json(v).into_response())
 }
 

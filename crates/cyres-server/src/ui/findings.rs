@@ -207,6 +207,7 @@ struct FindingPage {
     notice: bool,
     pulled_in_by: Option<super::components::PulledInBy>,
     release_id: i64,
+    related_exploited: Vec<String>,
 }
 
 const ALIASES_SHOWN: usize = 6;
@@ -307,6 +308,7 @@ async fn render_finding(
         notice,
         pulled_in_by,
         release_id: f.release_id,
+        related_exploited: app.store.related_exploited(&f).await?,
     };
     render(status, &page)
 }

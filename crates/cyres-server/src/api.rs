@@ -9,6 +9,7 @@ pub(crate) mod admin;
 mod advisories;
 pub(crate) mod authority;
 pub(crate) mod cases;
+mod components;
 mod findings;
 mod fleet;
 mod inventory;
@@ -117,7 +118,12 @@ pub(crate) fn router() -> Router<App> {
             "/releases/{id}/sbom/quality",
             get(sbom_quality::get_quality),
         )
-        .route("/releases/{id}/components", get(inventory::list_components))
+        .route(
+            "/releases/{id}/components",
+            get(components::release_components),
+        )
+        .route("/components", get(components::search))
+        .route("/findings/{id}/path", get(components::finding_path))
         .route("/metrics", get(metrics::get))
         .route("/metrics.csv", get(metrics::csv))
         .route("/findings", get(findings::list))

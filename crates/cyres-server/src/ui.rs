@@ -18,6 +18,7 @@ mod authority;
 mod case;
 mod cases;
 mod chart;
+mod components;
 mod dashboard;
 // Public for `cyres demo`; dead until lib.rs re-exports it (`pub use ui::demo::{…}`).
 pub mod demo;
@@ -78,6 +79,8 @@ pub(crate) fn router() -> Router<App> {
         .route("/products/{id}/subscribers", post(notices::create))
         .route("/subscribers/{id}/delete", post(notices::remove))
         .route("/releases/{id}/sbom", post(products::upload_sbom))
+        .route("/releases/{id}", get(components::release))
+        .route("/components", get(components::search))
         .route("/findings", get(findings::list))
         .route("/findings/triage", post(vex::bulk))
         .route("/releases/{id}/vex", post(vex::import))

@@ -5,12 +5,12 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 use std::collections::BTreeSet;
 
-const COLS: &str = "id, org_id, product_id, release_id, component_name, component_version, \
+pub(crate) const COLS: &str = "id, org_id, product_id, release_id, component_name, component_version, \
      component_purl, advisory_id, aliases, summary, severity, score, match_kind, fixed_versions, \
      exploited, status, justification, first_seen, updated_at, provenance, impact_statement, \
      action_statement, responses, decision_release_id, decided_at";
 
-fn finding_from(r: &AnyRow) -> Result<FindingRow, StoreError> {
+pub(crate) fn finding_from(r: &AnyRow) -> Result<FindingRow, StoreError> {
     let status: String = r.try_get("status")?;
     Ok(FindingRow {
         id: r.try_get("id")?,

@@ -24,10 +24,13 @@ pub mod advisories;
 mod alerts;
 mod audit;
 mod cases;
+pub mod components;
 mod cpe_configurations;
 mod error;
+mod finding_search;
 mod findings;
 mod fleet;
+pub use finding_search::{FindingPage, FindingSearch, FindingSort};
 pub use findings::SEVERITIES;
 pub mod identity;
 mod inventory;
@@ -50,6 +53,10 @@ mod vex;
 
 pub use audit::{AuditChain, AuditVerification, BrokenLink};
 pub use cases::{AuthorityAction, CaseRow, ReceivedReport, SubmissionRow};
+pub use components::{
+    ComponentFinding, ComponentHit, ComponentInfo, ComponentPage, ComponentQuery, DependencyPath,
+    PathStep, ReleaseComponent,
+};
 pub use error::StoreError;
 pub use fleet::{Device, Exposure};
 pub use identity::{normalize_email, org_name_key};

@@ -404,7 +404,8 @@ impl Store {
         .await?;
         let sbom_id: i64 = row.try_get("id")?;
 
-        const COLS: usize = 13;
+        const COLS: usize = 15;
+        let direct = crate::components::direct_flags(sbom);
         let indexed: Vec<(usize, &Component)> = sbom.components.iter().enumerate().collect();
         for chunk in indexed.chunks(crate::rows_per_insert(self.backend(), COLS)) {
             let values: Vec<String> = (0..chunk.len())
@@ -412,7 +413,7 @@ impl Store {
                 .collect();
             let sql = format!(
                 "INSERT INTO component (sbom_id, ord, org_id, release_id, name, version, purl, cpe, \
-                 match_key, cpe_key, supplier, licenses, hashes) VALUES {}",
+                 match_key, cpe_key, supplier, licenses, hashes, search_name, direct) VALUES {}",
                 values.join(", ")
             );
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
@@ -437,10 +438,14 @@ impl Store {
                     .bind(
                         (!c.hashes.is_empty())
                             .then(|| serde_json::to_string(&c.hashes).unwrap_or_default()),
-                    );
+                    )
+                    .bind(c.name.to_lowercase())
+                    .bind(direct[*ord].map(i64::from));
             }
             q.execute(&mut *tx).await?;
         }
+        crate::components::insert_component_facts(&mut tx, self.backend(), org_id, sbom_id, sbom)
+            .await?;
         sqlx::query("UPDATE product_release SET sbom_id = $1 WHERE id = $2 AND org_id = $3")
             .bind(sbom_id)
             .bind(release_id)

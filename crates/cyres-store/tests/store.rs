@@ -137,6 +137,9 @@ both!(
     triage_carries_over_and_suggests,
     bulk_triage_is_one_transaction,
     vex_import_follows_the_rules,
+    components_are_listed_searched_and_traced,
+    findings_search_puts_exploited_first,
+    related_kev_flags_but_does_not_exploit,
 );
 
 #[path = "store/vex_triage.rs"]
@@ -2448,4 +2451,319 @@ async fn nvd_changes_withdraw_and_reopen_findings(store: Store) {
             .count()
     };
     assert_eq!((cli(&openwrt_sbom("23.05.0").1), cli(&sbom)), (0, 1));
+/// Issue 17 point 1: a release's components with direct flags and findings, the dependency
+/// path to a finding's component, and the portfolio search by name, purl, CPE, `vers:` range
+/// and licence, scoped to the organisation.
+async fn components_are_listed_searched_and_traced(store: Store) {
+    let a = org(&store, "A").await;
+    let b = org(&store, "B").await;
+    store
+        .upsert_advisories(&example_advisories(), "upload", T0)
+        .await
+        .unwrap();
+    store.upsert_exploitation(&example_kev(), T0).await.unwrap();
+    let (release, _) = release_with_sbom(&store, a.id, "Router", "2.4.1").await;
+
+    let comps = store
+        .release_components(a.id, release.id, -1, 100, false)
+        .await
+        .unwrap();
+    assert_eq!(comps.len(), 10);
+    let by_name = |n: &str| comps.iter().find(|c| c.component.name == n).unwrap();
+    assert_eq!(by_name("openssl").component.direct, Some(true));
+    assert_eq!(by_name("golang.org/x/net").component.direct, Some(false));
+    assert_eq!(
+        by_name("openssl").component.licenses.as_deref(),
+        Some("OpenSSL")
+    );
+    let xnet = by_name("golang.org/x/net");
+    assert!(!xnet.findings.is_empty(), "x/net v0.7.0 has findings");
+    let with = store
+        .release_components(a.id, release.id, -1, 100, true)
+        .await
+        .unwrap();
+    assert!(with.iter().all(|c| !c.findings.is_empty()));
+    assert!(with.len() < comps.len());
+    assert!(
+        store
+            .release_components(b.id, release.id, -1, 100, false)
+            .await
+            .is_err(),
+        "another organisation's release is missing"
+    );
+
+    // product → cloud-agent → x/net is shorter than product → cloud-agent → grpc → x/net.
+    let path = store
+        .finding_dependency_path(a.id, xnet.findings[0].id)
+        .await
+        .unwrap();
+    assert!(path.from_product);
+    let names: Vec<&str> = path.path.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["cloud-agent", "golang.org/x/net"]);
+    let parents: BTreeSet<&str> = path.parents.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(
+        parents,
+        BTreeSet::from(["cloud-agent", "google.golang.org/grpc"])
+    );
+    assert!(
+        store
+            .finding_dependency_path(b.id, xnet.findings[0].id)
+            .await
+            .is_err()
+    );
+
+    let search = |q: ComponentQuery, org_id: i64| {
+        let store = store.clone();
+        async move { store.search_components(org_id, &q).await }
+    };
+    let names_of = |p: &ComponentPage| -> Vec<String> {
+        p.hits.iter().map(|h| h.component.name.clone()).collect()
+    };
+    let q = |q: &str| ComponentQuery {
+        q: Some(q.into()),
+        ..ComponentQuery::default()
+    };
+    let page = search(q("OpenS"), a.id).await.unwrap();
+    assert_eq!(names_of(&page), ["openssl"]);
+    assert_eq!(page.hits[0].release_version, "2.4.1");
+    assert_eq!(page.hits[0].product_name, "Router");
+    assert!(search(q("OpenS"), b.id).await.unwrap().hits.is_empty());
+    let page = search(q("cpe:2.3:a:openssl:openssl:*:*:*:*:*:*:*:*"), a.id)
+        .await
+        .unwrap();
+    assert_eq!(names_of(&page), ["openssl"]);
+    let page = search(q("cpe:2.3:a:openssl:openssl:3.0.0:*:*:*:*:*:*:*"), a.id)
+        .await
+        .unwrap();
+    assert!(page.hits.is_empty(), "the CPE's version narrows");
+    for (purl, version, hit) in [
+        ("pkg:golang/golang.org/x/net", None, true),
+        ("pkg:golang/golang.org/x/net@v0.7.0", None, true),
+        ("pkg:golang/golang.org/x/net@v0.8.0", None, false),
+        (
+            "pkg:golang/golang.org/x/net",
+            Some("vers:golang/>=v0.1.0|<v0.8.0"),
+            true,
+        ),
+        (
+            "pkg:golang/golang.org/x/net",
+            Some("vers:golang/>=v0.8.0"),
+            false,
+        ),
+    ] {
+        let page = search(
+            ComponentQuery {
+                purl: Some(purl.into()),
+                version: version.map(str::to_string),
+                ..ComponentQuery::default()
+            },
+            a.id,
+        )
+        .await
+        .unwrap();
+        assert_eq!(page.hits.len(), usize::from(hit), "{purl} {version:?}");
+        assert!(
+            page.hits
+                .iter()
+                .all(|h| h.findings > 0 && h.component.direct == Some(false))
+        );
+    }
+    let page = search(
+        ComponentQuery {
+            licence: Some("gpl-2.0".into()),
+            ..ComponentQuery::default()
+        },
+        a.id,
+    )
+    .await
+    .unwrap();
+    let mut gpl = names_of(&page);
+    gpl.sort();
+    assert_eq!(gpl, ["busybox", "linux"]);
+    let paged = search(
+        ComponentQuery {
+            licence: Some("gpl-2.0".into()),
+            limit: Some(1),
+            ..ComponentQuery::default()
+        },
+        a.id,
+    )
+    .await
+    .unwrap();
+    assert_eq!((paged.hits.len(), paged.next_offset), (1, Some(1)));
+    for bad in [
+        ComponentQuery::default(),
+        ComponentQuery {
+            purl: Some("not a purl".into()),
+            ..ComponentQuery::default()
+        },
+        ComponentQuery {
+            q: Some("x".into()),
+            version: Some("vers:".into()),
+            ..ComponentQuery::default()
+        },
+    ] {
+        assert!(matches!(
+            store.search_components(a.id, &bad).await,
+            Err(StoreError::Invalid(_))
+        ));
+    }
+}
+
+/// Issue 17 point 2: `q` finds findings by id, alias, component and summary words; any sort
+/// keeps actively exploited findings first across pages; wildcards are data.
+async fn findings_search_puts_exploited_first(store: Store) {
+    let a = org(&store, "A").await;
+    let b = org(&store, "B").await;
+    store
+        .upsert_advisories(&example_advisories(), "upload", T0)
+        .await
+        .unwrap();
+    store.upsert_exploitation(&example_kev(), T0).await.unwrap();
+    let (release, _) = release_with_sbom(&store, a.id, "Router", "2.4.1").await;
+    let search = |q: &str, sort: &str, limit: i64, offset: i64| {
+        let (sort, descending) = FindingSort::parse(sort).unwrap();
+        FindingSearch {
+            filter: FindingFilter {
+                release_id: Some(release.id),
+                limit: Some(limit),
+                ..Default::default()
+            },
+            q: Some(q.into()).filter(|q: &String| !q.is_empty()),
+            sort,
+            descending,
+            offset,
+            ..Default::default()
+        }
+    };
+    let ids = |p: &FindingPage| -> Vec<String> {
+        p.findings.iter().map(|f| f.advisory_id.clone()).collect()
+    };
+    let all = store
+        .search_findings(a.id, &search("", "advisory", 100, 0))
+        .await
+        .unwrap();
+    assert_eq!(all.findings.len(), 4);
+    assert!(all.findings[0].exploited && all.findings[1].exploited);
+    assert!(!all.findings[2].exploited && !all.findings[3].exploited);
+    assert!(all.findings[2].advisory_id <= all.findings[3].advisory_id);
+    // Pages follow the same order: exploited first across the whole result.
+    let mut paged = Vec::new();
+    let mut offset = 0;
+    loop {
+        let p = store
+            .search_findings(a.id, &search("", "-advisory", 1, offset))
+            .await
+            .unwrap();
+        paged.extend(p.findings.iter().map(|f| f.exploited));
+        match p.next_offset {
+            Some(o) => offset = o,
+            None => break,
+        }
+    }
+    assert_eq!(paged, [true, true, false, false]);
+    let by_alias = store
+        .search_findings(a.id, &search("cve-2023-44487", "", 100, 0))
+        .await
+        .unwrap();
+    assert_eq!(
+        ids(&by_alias),
+        ["GHSA-qppj-fm5r-hxr3", "GHSA-qppj-fm5r-hxr3"]
+    );
+    let by_component = store
+        .search_findings(a.id, &search("REGEX", "", 100, 0))
+        .await
+        .unwrap();
+    assert_eq!(ids(&by_component), ["RUSTSEC-2022-0013"]);
+    let summary = all
+        .findings
+        .iter()
+        .find(|f| f.advisory_id == "RUSTSEC-2022-0013")
+        .and_then(|f| f.summary.clone())
+        .unwrap();
+    let word = summary.split_whitespace().max_by_key(|w| w.len()).unwrap();
+    let by_words = store
+        .search_findings(a.id, &search(&format!("{word} regex"), "", 100, 0))
+        .await
+        .unwrap();
+    assert_eq!(ids(&by_words), ["RUSTSEC-2022-0013"]);
+    for nothing in ["%", "_", "regex nosuchword"] {
+        let p = store
+            .search_findings(a.id, &search(nothing, "", 100, 0))
+            .await
+            .unwrap();
+        assert!(p.findings.is_empty(), "{nothing}");
+    }
+    let foreign = store
+        .search_findings(b.id, &search("", "", 100, 0))
+        .await
+        .unwrap();
+    assert!(foreign.findings.is_empty());
+
+    // Advisory search by the package name as findings show it and by summary words.
+    let tomcat = cyres_vuln::advisory::Advisory::from_json(
+        br#"{"id":"GHSA-test-tomc-at00","modified":"2026-01-01T00:00:00Z",
+        "summary":"Apache Tomcat request smuggling through chunked trailers",
+        "affected":[{"package":{"ecosystem":"Maven","name":"org.apache.tomcat.embed:tomcat-embed-core"},
+        "ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"10.1.35"}]}]}]}"#,
+    )
+    .unwrap();
+    store
+        .upsert_advisories(&[tomcat], "upload", T0)
+        .await
+        .unwrap();
+    for (text, found) in [
+        ("tomcat-embed-core", true),
+        ("org.apache.tomcat.embed:tomcat-embed-core", true),
+        ("Smuggling TOMCAT", true),
+        ("smuggling nosuchword", false),
+        ("GHSA-test", true),
+    ] {
+        let hits = store.search_advisories(text, 10).await.unwrap();
+        assert_eq!(
+            hits.iter().any(|h| h.id == "GHSA-test-tomc-at00"),
+            found,
+            "{text}"
+        );
+    }
+}
+
+/// Issue 17 point 2: a record naming a KEV CVE only under `related` (like PYSEC-2023-175 and
+/// CVE-2023-4863) is flagged for the analyst; the finding is not exploited and proposes no case.
+async fn related_kev_flags_but_does_not_exploit(store: Store) {
+    let a = org(&store, "A").await;
+    let related = cyres_vuln::advisory::Advisory::from_json(
+        br#"{"id":"PYSEC-TEST-0001","modified":"2026-01-01T00:00:00Z",
+        "summary":"Heap overflow in a bundled image decoder","related":["CVE-2023-4863"],
+        "affected":[{"package":{"ecosystem":"crates.io","name":"serde"},
+        "ranges":[{"type":"SEMVER","events":[{"introduced":"0"},{"fixed":"1.0.131"}]}]}]}"#,
+    )
+    .unwrap();
+    store
+        .upsert_advisories(&[related], "upload", T0)
+        .await
+        .unwrap();
+    store.upsert_exploitation(&example_kev(), T0).await.unwrap();
+    let (release, out) = release_with_sbom(&store, a.id, "Router", "2.4.1").await;
+    assert_eq!((out.findings, out.exploited), (1, 0), "{out:?}");
+    let f = store
+        .findings(
+            a.id,
+            &FindingFilter {
+                release_id: Some(release.id),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .remove(0);
+    assert!(!f.exploited);
+    assert_eq!(
+        store.related_exploited(&f).await.unwrap(),
+        ["CVE-2023-4863"]
+    );
+    assert!(
+        store.cases(a.id).await.unwrap().is_empty(),
+        "no case proposed"
+    );
 }

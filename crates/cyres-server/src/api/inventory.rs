@@ -1,6 +1,5 @@
 //! Products, releases, SBOM upload and components.
 
-use super::int_param;
 use super::json_body;
 use crate::auth::Caller;
 use crate::upload::receive;
@@ -277,21 +276,4 @@ pub async fn get_sbom_original(
     let sbom_id = r.sbom_id.ok_or_else(|| ApiError::not_found("sbom"))?;
     let bytes = app.store.sbom_original(caller.org_id, sbom_id).await?;
     Ok(([(header::CONTENT_TYPE, "application/octet-stream")], bytes).into_response())
-}
-
-/// `GET /api/v1/releases/{id}/components?after=&limit=`.
-pub async fn list_components(
-    State(app): State<App>,
-    caller: Caller,
-    Path(id): Path<i64>,
-    Query(q): Query<HashMap<String, String>>,
-) -> Result<Response, ApiError> {
-    let after = int_param("after", q.get("after"))?.unwrap_or(-1);
-    let limit = int_param("limit", q.get("limit"))?.unwrap_or(500);
-    Ok(Json(
-        app.store
-            .components(caller.org_id, id, after, limit)
-            .await?,
-    )
-    .into_response())
 }

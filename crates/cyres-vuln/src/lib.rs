@@ -21,6 +21,7 @@ pub mod keys;
 mod load;
 mod matcher;
 pub mod nvd;
+pub mod policy;
 pub mod severity;
 
 pub use error::VulnError;

@@ -34,8 +34,11 @@ mod inventory;
 mod invitations;
 mod jobs;
 mod lease;
+mod lifecycle;
 mod model;
 mod notices;
+pub mod notify_rules;
+mod policies;
 mod portfolio;
 mod provisioning;
 mod public_face;
@@ -48,8 +51,13 @@ pub use cases::{AuthorityAction, CaseRow, ReceivedReport, SubmissionRow};
 pub use error::StoreError;
 pub use fleet::{Device, Exposure};
 pub use identity::{normalize_email, org_name_key};
+pub use lifecycle::{
+    DiffComponent, DiffFinding, ReleaseState, Retirement, SbomDiff, SbomVersion, VersionChange,
+};
 pub use model::*;
 pub use notices::{NewSubscriber, NoticeDelivery, NoticeFeed, PublishedNotice, Subscriber};
+pub use notify_rules::{EventFacts, NewNotifyRule, NotifyRule};
+pub use policies::{PolicyScope, StoredPolicy};
 pub use portfolio::{IngestOutcome, MatchOutcome, SbomUpload};
 pub use public_face::{AnnexIiFields, AnnexIiRecord, PublicFace};
 pub use secrets::SecretSealer;

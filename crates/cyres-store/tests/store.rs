@@ -2259,3 +2259,6 @@ async fn firmware_cpe_findings_equal_the_cli(store: Store) {
     }
     assert!(from_override > 0);
 }
+
+#[path = "parts/lifecycle.rs"]
+mod lifecycle;

@@ -54,6 +54,7 @@
 
 pub mod alert;
 pub mod atom;
+pub mod chat;
 mod error;
 pub mod euvd;
 mod http;

@@ -13,7 +13,10 @@ pub(crate) mod admin;
 pub(crate) mod authority;
 pub(crate) mod cases;
 pub(crate) mod credentials;
+pub(crate) mod lifecycle;
 pub(crate) mod notices;
+pub(crate) mod notify_rules;
+pub(crate) mod policy;
 pub(crate) mod public_face;
 
 use cyres_store::{Actor, Role, StoreError};

@@ -14,11 +14,11 @@
 //! of the authority's requests) takes a named task lease. So each piece of work is done once,
 //! and the work of a replica killed mid-way is picked up by the others after its lease.
 
-use crate::delivery::{WEBHOOK_RETRY, drain_outbox, jitter};
+use crate::delivery::{drain_outbox, jitter};
 use crate::{ApiError, App};
 use cyres_feeds::webhook::{RetryPolicy, backoff, deliver};
 use cyres_feeds::{FetchLimits, FetchOutcome, Records, SourceConfig};
-use cyres_store::{AlertRow, Exploitation, Org, Role};
+use cyres_store::{AlertRow, Exploitation, Org};
 use std::collections::BTreeSet;
 use std::time::Duration;
 use tokio::sync::watch;
@@ -287,74 +287,14 @@ async fn deliver_one(app: &App, d: cyres_store::Delivery) -> Result<bool, ApiErr
                     }
                     Err(e) => crate::secrets::undeliverable(e),
                 };
-                let now = app.now();
-                let retry = if result.is_success() || !result.should_retry() {
-                    None
-                } else {
-                    backoff(&WEBHOOK_RETRY, (d.attempts + 1) as u32, jitter())
-                        .map(|w| now + w.as_secs() as i64)
-                };
-                app.store
-                    .record_delivery_attempt(
-                        d.id,
-                        result.is_success(),
-                        result.status.map(i64::from),
-                        result.error.as_deref(),
-                        retry,
-                        now,
-                    )
-                    .await?;
+                crate::delivery::record_http_attempt(app, &d, &result).await?;
             }
             "email" => {
-                let Some(smtp) = &app.config.smtp else {
-                    app.store
-                        .skip_delivery(d.id, "e-mail is not configured")
-                        .await?;
-                    return Ok(false);
-                };
-                let to: Vec<String> = app
-                    .store
-                    .members(d.org_id)
-                    .await?
-                    .into_iter()
-                    .filter(|m| m.role >= Role::Editor)
-                    .map(|m| m.account.email)
-                    .collect();
-                if to.is_empty() {
-                    app.store.skip_delivery(d.id, "no recipients").await?;
-                    return Ok(false);
-                }
-                let config = cyres_feeds::smtp::SmtpConfig::relay(smtp.host.clone(), smtp.port);
-                let domain = smtp
-                    .from
-                    .rsplit('@')
-                    .next()
-                    .unwrap_or("localhost")
-                    .to_string();
-                let mail = cyres_feeds::smtp::Mail::for_alert(&alert, &smtp.from, &to, &domain);
-                let now = app.now();
-                match cyres_feeds::smtp::send(&config, &mail).await {
-                    Ok(()) => {
-                        app.store
-                            .record_delivery_attempt(d.id, true, None, None, None, now)
-                            .await?
-                    }
-                    Err(e) => {
-                        let retry = backoff(&WEBHOOK_RETRY, (d.attempts + 1) as u32, jitter())
-                            .map(|w| now + w.as_secs() as i64);
-                        app.store
-                            .record_delivery_attempt(
-                                d.id,
-                                false,
-                                None,
-                                Some(&e.to_string()),
-                                retry,
-                                now,
-                            )
-                            .await?
-                    }
-                }
+                let to = crate::delivery::editor_addresses(app, d.org_id).await?;
+                return Ok(crate::delivery::mail_alert(app, &d, &alert, &to).await?);
             }
+            // Notification rules (issue 17, point 7).
+            "rule" => return Ok(crate::service::notify_rules::deliver(app, &d, &alert).await?),
             other => {
                 app.store
                     .skip_delivery(d.id, &format!("unknown channel {other}"))

@@ -24,6 +24,7 @@ pub mod demo;
 mod findings;
 mod forms;
 mod invitations;
+mod lifecycle;
 mod notices;
 mod products;
 mod public_face;
@@ -56,6 +57,14 @@ pub(crate) fn router() -> Router<App> {
         .route("/org", post(session::switch_org))
         .route("/products", get(products::list).post(products::create))
         .route("/products/{id}", get(products::page))
+        // Gate, policy and lifecycle (issue 17, points 5 and 6).
+        .route("/products/archived", get(lifecycle::archived))
+        .route(
+            "/products/{id}/lifecycle",
+            get(lifecycle::page).post(lifecycle::act),
+        )
+        .route("/releases/{id}/lifecycle", post(lifecycle::release_act))
+        .route("/releases/{id}/changes", get(lifecycle::changes))
         .route("/products/{id}/releases", post(products::create_release))
         .route(
             "/products/{id}/annex-ii",

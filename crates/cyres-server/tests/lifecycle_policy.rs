@@ -17,6 +17,7 @@ both!(
     lifecycle_archives_retires_and_versions,
     gates_follow_the_policy_that_applies,
     notification_rules_reach_chat_and_webhooks,
+    the_lifecycle_page_shows_gates_and_acts,
 );
 
 /// Imports the example advisories and KEV, creates a product with a release and uploads the
@@ -688,5 +689,118 @@ async fn notification_rules_reach_chat_and_webhooks(engine: Engine) {
         )
         .await;
     assert_eq!(st, StatusCode::NO_CONTENT);
+    s.shutdown().await;
+}
+
+async fn the_lifecycle_page_shows_gates_and_acts(engine: Engine) {
+    let Some(s) = start(engine).await else { return };
+    let admin = s.bootstrap("Acme", "admin@acme.example").await;
+    let (pid, rid) = seeded(&s, &admin).await;
+    let viewer = s.add_member(&admin, "vera@acme.example", "viewer").await;
+    let page_path = format!("/products/{pid}/lifecycle");
+    let (st, html) = page(&s, &admin, &format!("/products/{pid}")).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(
+        html.contains(&format!("href=\"{page_path}\"")),
+        "linked from the product page"
+    );
+    let (st, html) = page(&s, &admin, &page_path).await;
+    assert_eq!(st, StatusCode::OK, "{html}");
+    assert!(html.contains("no policy"), "{html}");
+
+    // An admin sets the product's policy as TOML; a typo is shown next to the field.
+    let (st, _, html) = post(
+        &s,
+        &admin,
+        &page_path,
+        &[
+            ("action", "policy"),
+            ("policy", "version = 1\n[rules]\nexploitd = true\n"),
+        ],
+        true,
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(
+        html.contains("id=\"policy-error\"") && html.contains("exploitd"),
+        "{html}"
+    );
+    let (st, loc, _) = post(
+        &s,
+        &admin,
+        &page_path,
+        &[
+            ("action", "policy"),
+            ("policy", "version = 1\n[rules]\nexploited = true\n"),
+        ],
+        true,
+    )
+    .await;
+    assert_eq!(
+        (st, loc.as_str()),
+        (StatusCode::SEE_OTHER, page_path.as_str())
+    );
+    let (_, html) = page(&s, &viewer, &page_path).await;
+    assert!(html.contains("gate-fail"), "{html}");
+    assert!(html.contains("is actively exploited"), "{html}");
+    assert!(!html.contains("id=\"archive\""), "viewers get no forms");
+    // Viewers cannot act, and forms need the CSRF field.
+    let (st, _, _) = post(
+        &s,
+        &viewer,
+        &format!("/releases/{rid}/lifecycle"),
+        &[("action", "retired")],
+        true,
+    )
+    .await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    let (st, _, _) = post(
+        &s,
+        &admin,
+        &format!("/releases/{rid}/lifecycle"),
+        &[("action", "retired")],
+        false,
+    )
+    .await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    let (st, loc, _) = post(
+        &s,
+        &admin,
+        &format!("/releases/{rid}/lifecycle"),
+        &[("action", "end_of_support")],
+        true,
+    )
+    .await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    assert!(loc.starts_with(&page_path), "{loc}");
+    let (_, html) = page(&s, &admin, &page_path).await;
+    assert!(
+        html.contains("end of support") && html.contains(">Reinstate<"),
+        "{html}"
+    );
+
+    // Archive, find it among the archived products, restore.
+    let (st, loc, _) = post(&s, &admin, &page_path, &[("action", "archive")], true).await;
+    assert_eq!(
+        (st, loc.as_str()),
+        (StatusCode::SEE_OTHER, "/products/archived")
+    );
+    let (_, html) = page(&s, &admin, "/products/archived").await;
+    assert!(
+        html.contains("AX3000 router") && html.contains(">Restore<"),
+        "{html}"
+    );
+    let (_, html) = page(&s, &viewer, "/products/archived").await;
+    assert!(!html.contains(">Restore<"), "only admins restore");
+    let (_, html) = page(&s, &admin, "/products").await;
+    assert!(!html.contains("AX3000 router"), "{html}");
+    let (st, _, _) = post(&s, &admin, &page_path, &[("action", "restore")], true).await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    let (_, html) = page(&s, &admin, "/products").await;
+    assert!(html.contains("AX3000 router"));
+    // The changes page of a release with one SBOM version says so.
+    let (st, html) = page(&s, &viewer, &format!("/releases/{rid}/changes")).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(html.contains("single SBOM version"), "{html}");
     s.shutdown().await;
 }

@@ -26,6 +26,7 @@ mod forms;
 mod invitations;
 mod lifecycle;
 mod notices;
+mod notify_rules;
 mod products;
 mod public_face;
 mod session;
@@ -117,6 +118,14 @@ pub(crate) fn router() -> Router<App> {
         .route(
             "/settings/invitations/{id}/withdraw",
             post(settings::withdraw_invitation),
+        )
+        .route(
+            "/settings/notifications",
+            get(notify_rules::page).post(notify_rules::create),
+        )
+        .route(
+            "/settings/notifications/{id}/delete",
+            post(notify_rules::delete),
         )
         .route("/settings/tokens", post(settings::create_token))
         .route("/settings/tokens/{id}/revoke", post(settings::revoke_token))

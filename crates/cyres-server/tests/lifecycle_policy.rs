@@ -18,6 +18,7 @@ both!(
     gates_follow_the_policy_that_applies,
     notification_rules_reach_chat_and_webhooks,
     the_lifecycle_page_shows_gates_and_acts,
+    the_notification_rules_page_adds_and_removes,
 );
 
 /// Imports the example advisories and KEV, creates a product with a release and uploads the
@@ -802,5 +803,89 @@ async fn the_lifecycle_page_shows_gates_and_acts(engine: Engine) {
     let (st, html) = page(&s, &viewer, &format!("/releases/{rid}/changes")).await;
     assert_eq!(st, StatusCode::OK);
     assert!(html.contains("single SBOM version"), "{html}");
+    s.shutdown().await;
+}
+
+async fn the_notification_rules_page_adds_and_removes(engine: Engine) {
+    let Some(s) = start(engine).await else { return };
+    let admin = s.bootstrap("Acme", "admin@acme.example").await;
+    let viewer = s.add_member(&admin, "vera@acme.example", "viewer").await;
+    let (st, html) = page(&s, &admin, "/settings").await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(html.contains("href=\"/settings/notifications\""));
+    let (st, _) = page(&s, &viewer, "/settings/notifications").await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    let (st, html) = page(&s, &admin, "/settings/notifications").await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(html.contains("id=\"no-rules\""), "{html}");
+    // An internal target is refused next to the field.
+    let fields = |target: &'static str, channel: &'static str| {
+        vec![
+            ("name", "team chat"),
+            ("events", "exploited"),
+            ("events", "new_finding"),
+            ("channel", channel),
+            ("target", target),
+        ]
+    };
+    let (st, _, html) = post(
+        &s,
+        &admin,
+        "/settings/notifications",
+        &fields("http://internal.test/hook", "slack"),
+        true,
+    )
+    .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("r-target-error"), "{html}");
+    let (st, loc, _) = post(
+        &s,
+        &admin,
+        "/settings/notifications",
+        &fields("http://127.0.0.1:9/slack", "slack"),
+        true,
+    )
+    .await;
+    assert_eq!(
+        (st, loc.as_str()),
+        (StatusCode::SEE_OTHER, "/settings/notifications")
+    );
+    let (st, _, html) = post(
+        &s,
+        &admin,
+        "/settings/notifications",
+        &fields("http://127.0.0.1:9/siem", "webhook"),
+        true,
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(html.contains("id=\"secret\""), "{html}");
+    let (_, rules) = s
+        .call(&admin, Method::GET, "/api/v1/notification-rules", None)
+        .await;
+    let rules = rules.as_array().unwrap().clone();
+    assert_eq!(rules.len(), 2);
+    assert_eq!(rules[0]["events"], json!(["exploited", "new_finding"]));
+    let id = rules[0]["id"].as_i64().unwrap();
+    let (st, _, _) = post(
+        &s,
+        &viewer,
+        &format!("/settings/notifications/{id}/delete"),
+        &[],
+        true,
+    )
+    .await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    let (st, _, _) = post(
+        &s,
+        &admin,
+        &format!("/settings/notifications/{id}/delete"),
+        &[],
+        true,
+    )
+    .await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    let (_, html) = page(&s, &admin, "/settings/notifications").await;
+    assert!(!html.contains(&format!("id=\"rule-{id}\"")), "{html}");
     s.shutdown().await;
 }

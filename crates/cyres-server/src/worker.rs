@@ -39,6 +39,10 @@ pub struct Worker {
     ticks: std::sync::atomic::AtomicU64,
     /// Highest authority request id already seen (requests are fetched incrementally).
     requests_seen: std::sync::atomic::AtomicI64,
+    /// Highest alert id the policy sweep has looked at.
+    policy_seen: std::sync::atomic::AtomicI64,
+    /// When the worker started: the policy sweep looks at alerts from then on.
+    started_at: i64,
 }
 
 /// The authority is asked for new intermediate-report requests every this many ticks (every
@@ -48,11 +52,14 @@ const REQUEST_POLL_TICKS: u64 = 10;
 impl Worker {
     /// A worker for `app`.
     pub fn new(app: App) -> Self {
+        let started_at = app.now();
         Self {
             app,
             last_renewal: std::sync::atomic::AtomicI64::new(i64::MIN),
             ticks: std::sync::atomic::AtomicU64::new(0),
             requests_seen: std::sync::atomic::AtomicI64::new(0),
+            policy_seen: std::sync::atomic::AtomicI64::new(0),
+            started_at,
         }
     }
 
@@ -85,6 +92,14 @@ impl Worker {
     /// One round: due jobs, due deliveries, due source syncs.
     pub async fn tick(&self) -> Result<(), ApiError> {
         run_due_jobs(&self.app).await?;
+        // Policy violations that re-matching or exploitation caused (issue 17, point 6).
+        let seen = self.policy_seen.load(std::sync::atomic::Ordering::Relaxed);
+        match crate::service::policy::sweep(&self.app, seen, self.started_at).await {
+            Ok(next) => self
+                .policy_seen
+                .store(next, std::sync::atomic::Ordering::Relaxed),
+            Err(e) => tracing::warn!(error = %e, "policy sweep failed"),
+        }
         deliver_due(&self.app).await?;
         // Notices to product subscribers (Art. 14(8)); a failure here must not hold up reports.
         if let Err(e) = crate::notices::deliver_due_notices(&self.app).await {

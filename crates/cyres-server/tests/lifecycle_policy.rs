@@ -19,6 +19,7 @@ both!(
     notification_rules_reach_chat_and_webhooks,
     the_lifecycle_page_shows_gates_and_acts,
     the_notification_rules_page_adds_and_removes,
+    rematching_that_breaks_a_policy_alerts,
 );
 
 /// Imports the example advisories and KEV, creates a product with a release and uploads the
@@ -410,8 +411,9 @@ async fn gates_follow_the_policy_that_applies(engine: Engine) {
         .as_array()
         .unwrap()
         .iter()
-        .filter(|a| a["kind"] == "policy_violation")
+        .filter(|a| a["kind"] == "policy_violation" && a["body"]["release_id"] == rid2)
         .collect();
+    // (The first release's violations are announced by the worker's sweep, at its own pace.)
     assert_eq!(pv.len(), 1, "{alerts}");
     assert!(
         pv[0]["title"]
@@ -887,5 +889,66 @@ async fn the_notification_rules_page_adds_and_removes(engine: Engine) {
     assert_eq!(st, StatusCode::SEE_OTHER);
     let (_, html) = page(&s, &admin, "/settings/notifications").await;
     assert!(!html.contains(&format!("id=\"rule-{id}\"")), "{html}");
+    s.shutdown().await;
+}
+
+async fn rematching_that_breaks_a_policy_alerts(engine: Engine) {
+    let Some(s) = start(engine).await else { return };
+    let admin = s.bootstrap("Acme", "admin@acme.example").await;
+    let r = s
+        .req(&admin, Method::PUT, "/api/v1/policies/organisation")
+        .header("content-type", "application/toml")
+        .body("version = 1\n[rules]\nexploited = true\n")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    // The SBOM first: no advisories yet, so the gate passes.
+    let (_, rid) = s.product_release(&admin, "AX3000 router", "2.4.1").await;
+    let (st, up) = s.upload(&admin, rid, router(), "router.cdx.json").await;
+    assert_eq!(
+        (st, up["findings"].as_i64()),
+        (StatusCode::CREATED, Some(0))
+    );
+    let (_, g) = s
+        .call(
+            &admin,
+            Method::GET,
+            &format!("/api/v1/releases/{rid}/gate"),
+            None,
+        )
+        .await;
+    assert_eq!(g["result"], "pass", "{g}");
+    // Then the advisory data: the worker re-matches, and the sweep announces the violations.
+    for f in std::fs::read_dir(root().join("examples/advisories")).unwrap() {
+        s.import(&admin, &f.unwrap().path()).await;
+    }
+    s.import(&admin, &root().join("examples/kev.json")).await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let violations = loop {
+        let (_, alerts) = s.call(&admin, Method::GET, "/api/v1/alerts", None).await;
+        let pv: Vec<Value> = alerts
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|a| a["kind"] == "policy_violation")
+            .cloned()
+            .collect();
+        if !pv.is_empty() || std::time::Instant::now() > deadline {
+            break pv;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(violations.len(), 1, "{violations:?}");
+    assert_eq!(violations[0]["body"]["release_id"], rid);
+    let (_, g) = s
+        .call(
+            &admin,
+            Method::GET,
+            &format!("/api/v1/releases/{rid}/gate"),
+            None,
+        )
+        .await;
+    assert_eq!(g["result"], "fail", "{g}");
     s.shutdown().await;
 }

@@ -60,6 +60,57 @@ fn stored(r: &sqlx::any::AnyRow) -> Result<StoredPolicy, StoreError> {
 }
 
 impl Store {
+    /// The releases named by finding alerts (new findings, newly exploited) raised at or after
+    /// `since` with an id above `after_id`, of organisations that have a policy, oldest first,
+    /// as (organisation, release); and the id to continue after. Every alert up to that id was
+    /// considered, so nothing is skipped and nothing read twice.
+    pub async fn policy_sweep(
+        &self,
+        after_id: i64,
+        since: i64,
+        limit: i64,
+    ) -> Result<(Vec<(i64, i64)>, i64), StoreError> {
+        let max: i64 = sqlx::query("SELECT COALESCE(MAX(id), 0) AS m FROM alert")
+            .fetch_one(&self.pool)
+            .await?
+            .try_get("m")?;
+        let limit = limit.clamp(1, 1000);
+        let rows = sqlx::query(
+            "SELECT id, org_id, body FROM alert WHERE id > $1 AND id <= $2 AND created_at >= $3 \
+             AND kind IN ('new_finding', 'became_exploited') \
+             AND org_id IN (SELECT org_id FROM policy) ORDER BY id LIMIT $4",
+        )
+        .bind(after_id)
+        .bind(max)
+        .bind(since)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        let next = if (rows.len() as i64) < limit {
+            max.max(after_id)
+        } else {
+            rows.last()
+                .map(|r| r.try_get("id"))
+                .transpose()?
+                .unwrap_or(after_id)
+        };
+        let mut out = Vec::new();
+        for r in rows {
+            let org: i64 = r.try_get("org_id")?;
+            let body: serde_json::Value =
+                serde_json::from_str(&r.try_get::<String, _>("body")?).unwrap_or_default();
+            out.extend(
+                body["release_ids"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|v| v.as_i64())
+                    .map(|rel| (org, rel)),
+            );
+        }
+        Ok((out, next))
+    }
+
     /// Sets (`Some`) or removes (`None`) the policy of `scope`; audited.
     pub async fn set_policy(
         &self,

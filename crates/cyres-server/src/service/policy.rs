@@ -235,6 +235,19 @@ pub(crate) async fn announce_violations(app: &App, org_id: i64, release_id: i64)
     }
 }
 
+/// Announces the violations that re-matching and exploitation news caused (the upload path
+/// announces its own): reads the finding alerts raised since `since` (the worker's start)
+/// after alert `seen`, and checks each release they name once. Answers the alert id to
+/// continue after.
+pub(crate) async fn sweep(app: &App, seen: i64, since: i64) -> Result<i64, ServiceError> {
+    let (rows, next) = app.store.policy_sweep(seen, since, 200).await?;
+    let releases: std::collections::BTreeSet<(i64, i64)> = rows.into_iter().collect();
+    for (org, release) in releases {
+        announce_violations(app, org, release).await;
+    }
+    Ok(next)
+}
+
 /// The organisation's policies.
 pub(crate) async fn policies(
     app: &App,

@@ -325,6 +325,21 @@ async fn policies_apply_per_product_and_violations_alert_once(store: Store) {
         .unwrap();
     assert_eq!(store.policies(a.id).await.unwrap().len(), 1);
 
+    // The worker's sweep sees the finding alerts of organisations with a policy, once.
+    let (rows, next) = store.policy_sweep(0, T0, 100).await.unwrap();
+    assert_eq!(
+        rows.len(),
+        3,
+        "three finding alerts of the release: {rows:?}"
+    );
+    assert!(rows.iter().all(|r| *r == (a.id, release.id)));
+    assert_eq!(store.policy_sweep(next, T0, 100).await.unwrap().0, vec![]);
+    let (rows, later) = store.policy_sweep(0, T0 + 1000, 100).await.unwrap();
+    assert!(rows.is_empty());
+    assert_eq!(
+        later, next,
+        "alerts before `since` are passed over, not re-read"
+    );
     let keys = vec!["exploited:1".to_string(), "exploited:2".to_string()];
     let describe = |fresh: &[String]| {
         (

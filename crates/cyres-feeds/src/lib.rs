@@ -55,6 +55,7 @@
 
 pub mod alert;
 pub mod atom;
+pub mod chat;
 mod error;
 pub mod euvd;
 mod http;

@@ -14,8 +14,11 @@ mod findings;
 mod fleet;
 mod inventory;
 mod invitations;
+mod lifecycle;
 mod metrics;
 pub(crate) mod notices;
+mod notify_rules;
+mod policy;
 mod public_face;
 mod sbom_quality;
 mod session;
@@ -27,7 +30,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, post, put};
 
 /// Pagination and filter parameters arrive as strings; this parses one into a number and
 /// names the parameter when it is not one.
@@ -91,7 +94,9 @@ pub(crate) fn router() -> Router<App> {
         )
         .route(
             "/products/{id}",
-            get(inventory::get_product).put(inventory::update_product),
+            get(inventory::get_product)
+                .put(inventory::update_product)
+                .delete(lifecycle::archive),
         )
         .route(
             "/products/{id}/releases",
@@ -108,7 +113,7 @@ pub(crate) fn router() -> Router<App> {
             "/releases/{id}/sbom",
             get(inventory::get_sbom)
                 .post(inventory::upload_sbom)
-                .put(inventory::upload_sbom),
+                .put(lifecycle::replace_sbom),
         )
         .route(
             "/releases/{id}/sbom/original",
@@ -126,6 +131,34 @@ pub(crate) fn router() -> Router<App> {
         .route("/findings/{id}/path", get(components::finding_path))
         .route("/metrics", get(metrics::get))
         .route("/metrics.csv", get(metrics::csv))
+        // Lifecycle, policies and notification rules (issue 17, points 5 to 7).
+        .route("/products/archived", get(lifecycle::archived))
+        .route("/products/{id}/restore", post(lifecycle::restore))
+        .route("/releases/{id}/retire", post(lifecycle::retire))
+        .route("/releases/{id}/reinstate", post(lifecycle::reinstate))
+        .route("/releases/{id}/lifecycle", get(lifecycle::state))
+        .route("/releases/{id}/sbom/diff", get(lifecycle::diff))
+        .route("/releases/{id}/gate", get(policy::gate))
+        .route("/policies", get(policy::list))
+        .route(
+            "/policies/organisation",
+            put(policy::put_org).delete(policy::delete_org),
+        )
+        .route(
+            "/products/{id}/policy",
+            get(policy::get_product)
+                .put(policy::put_product)
+                .delete(policy::delete_product),
+        )
+        .route(
+            "/notification-rules",
+            get(notify_rules::list).post(notify_rules::create),
+        )
+        .route("/notification-rules/{id}", delete(notify_rules::delete))
+        .route(
+            "/notification-rules/{id}/feed.atom",
+            get(notify_rules::feed),
+        )
         .route("/findings", get(findings::list))
         .route("/findings.csv", get(vex::csv))
         .route("/findings/triage", post(triage::bulk))

@@ -25,7 +25,9 @@ pub mod demo;
 mod findings;
 mod forms;
 mod invitations;
+mod lifecycle;
 mod notices;
+mod notify_rules;
 mod products;
 mod public_face;
 mod quality;
@@ -61,6 +63,14 @@ pub(crate) fn router() -> Router<App> {
         .route("/org", post(session::switch_org))
         .route("/products", get(products::list).post(products::create))
         .route("/products/{id}", get(products::page))
+        // Gate, policy and lifecycle (issue 17, points 5 and 6).
+        .route("/products/archived", get(lifecycle::archived))
+        .route(
+            "/products/{id}/lifecycle",
+            get(lifecycle::page).post(lifecycle::act),
+        )
+        .route("/releases/{id}/lifecycle", post(lifecycle::release_act))
+        .route("/releases/{id}/changes", get(lifecycle::changes))
         .route("/products/{id}/releases", post(products::create_release))
         .route(
             "/products/{id}/annex-ii",
@@ -128,6 +138,14 @@ pub(crate) fn router() -> Router<App> {
         .route(
             "/settings/invitations/{id}/withdraw",
             post(settings::withdraw_invitation),
+        )
+        .route(
+            "/settings/notifications",
+            get(notify_rules::page).post(notify_rules::create),
+        )
+        .route(
+            "/settings/notifications/{id}/delete",
+            post(notify_rules::delete),
         )
         .route("/settings/tokens", post(settings::create_token))
         .route("/settings/tokens/{id}/revoke", post(settings::revoke_token))

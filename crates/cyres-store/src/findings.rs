@@ -122,6 +122,12 @@ impl Store {
         if filter.after_id.is_some() {
             next(&mut sql, "id >");
         }
+        // Lifecycle (retired releases, archived products, replaced SBOMs): `crate::lifecycle`.
+        sql.push_str(if filter.release_id.is_some() {
+            crate::lifecycle::CURRENT_SBOM
+        } else {
+            crate::lifecycle::OPEN_LISTS
+        });
         n += 1;
         sql.push_str(&format!(" ORDER BY id LIMIT ${n}"));
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone())).bind(org_id);
@@ -159,10 +165,11 @@ impl Store {
         &self,
         org_id: i64,
     ) -> Result<Vec<(String, bool, i64)>, StoreError> {
-        sqlx::query(
+        sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT severity, exploited, COUNT(*) AS n FROM finding WHERE org_id = $1 \
-             AND status IN ('under_investigation', 'affected') GROUP BY severity, exploited",
-        )
+             AND status IN ('under_investigation', 'affected'){} GROUP BY severity, exploited",
+            crate::lifecycle::OPEN_LISTS
+        )))
         .bind(org_id)
         .fetch_all(&self.pool)
         .await?

@@ -37,19 +37,22 @@ mod inventory;
 mod invitations;
 mod jobs;
 mod lease;
+mod lifecycle;
 mod metrics;
 mod model;
 mod notices;
+pub mod notify_rules;
 mod password_resets;
+mod policies;
 mod portfolio;
 mod provisioning;
 mod public_face;
 mod secrets;
 mod tenants;
 pub mod text;
-mod withdrawal;
 mod triage;
 mod vex;
+mod withdrawal;
 
 pub use audit::{AuditChain, AuditVerification, BrokenLink};
 pub use cases::{AuthorityAction, CaseRow, ReceivedReport, SubmissionRow};
@@ -60,18 +63,23 @@ pub use components::{
 pub use error::StoreError;
 pub use fleet::{Device, Exposure};
 pub use identity::{normalize_email, org_name_key};
+pub use lifecycle::{
+    DiffComponent, DiffFinding, ReleaseState, Retirement, SbomDiff, SbomVersion, VersionChange,
+};
 pub use metrics::FindingTimeline;
 pub use model::*;
 pub use notices::{NewSubscriber, NoticeDelivery, NoticeFeed, PublishedNotice, Subscriber};
+pub use notify_rules::{EventFacts, NewNotifyRule, NotifyRule};
 pub use password_resets::PasswordReset;
+pub use policies::{PolicyScope, StoredPolicy};
 pub use portfolio::{IngestOutcome, MatchOutcome, SbomUpload};
 pub use public_face::{AnnexIiFields, AnnexIiRecord, PublicFace};
 pub use secrets::SecretSealer;
-pub use withdrawal::{WITHDRAWN_JUSTIFICATION, Withdrawal};
 pub use triage::{
     Decision, MAX_TRIAGE, RESPONSES, Suggestion, TriageOrigin, TriageSummary, TriageTarget,
 };
 pub use vex::{StatementReport, vex_statement};
+pub use withdrawal::{WITHDRAWN_JUSTIFICATION, Withdrawal};
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};

@@ -356,8 +356,24 @@ impl Store {
         actor: &crate::Actor,
         now: i64,
     ) -> Result<IngestOutcome, StoreError> {
+        self.ingest(org_id, release_id, upload, false, actor, now)
+            .await
+    }
+
+    /// [`Store::ingest_sbom`], or with `replace` the SBOM of a release that has one as its new
+    /// version (`crate::lifecycle::supersede`, in the same transaction).
+    pub(crate) async fn ingest(
+        &self,
+        org_id: i64,
+        release_id: i64,
+        upload: &SbomUpload<'_>,
+        replace: bool,
+        actor: &crate::Actor,
+        now: i64,
+    ) -> Result<IngestOutcome, StoreError> {
         let release = self.release(org_id, release_id).await?;
-        if release.sbom_id.is_some() {
+        let replaced = release.sbom_id.filter(|_| replace);
+        if release.sbom_id.is_some() && !replace {
             return Err(StoreError::Conflict(format!(
                 "release {} already has an SBOM; create a new release for a new build",
                 release.version
@@ -471,17 +487,38 @@ impl Store {
             }
         }
         let inserted = insert_findings(&mut tx, self.backend(), &new_rows, now).await?;
-        let alerts = raise_alerts(&mut tx, AlertKind::NewFinding, &inserted, now).await?;
+        // A replaced SBOM's vulnerabilities were announced already; only new ones alert.
+        let known = match replaced {
+            Some(old) => crate::lifecycle::advisories_of(&mut tx, org_id, old).await?,
+            None => BTreeSet::new(),
+        };
+        let fresh: Vec<Touched> = inserted
+            .iter()
+            .filter(|f| !known.contains(&f.2))
+            .cloned()
+            .collect();
+        let alerts = raise_alerts(&mut tx, AlertKind::NewFinding, &fresh, now).await?;
+        let carried = match replaced {
+            Some(old) => {
+                crate::lifecycle::supersede(&mut tx, org_id, release_id, old, sbom_id, now).await?
+            }
+            None => 0,
+        };
         crate::audit::record(
             &mut tx,
             Some(org_id),
             actor,
-            "sbom.upload",
+            if replaced.is_some() {
+                "sbom.replace"
+            } else {
+                "sbom.upload"
+            },
             "release",
             &release_id.to_string(),
             serde_json::json!({
                 "sbom_id": sbom_id, "file_name": upload.file_name, "sha256": upload.sha256,
                 "components": sbom.components.len(), "findings": inserted.len(),
+                "replaced_sbom_id": replaced, "decisions_carried_over": carried,
             }),
             now,
         )

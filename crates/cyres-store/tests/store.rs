@@ -2451,6 +2451,8 @@ async fn nvd_changes_withdraw_and_reopen_findings(store: Store) {
             .count()
     };
     assert_eq!((cli(&openwrt_sbom("23.05.0").1), cli(&sbom)), (0, 1));
+}
+
 /// Issue 17 point 1: a release's components with direct flags and findings, the dependency
 /// path to a finding's component, and the portfolio search by name, purl, CPE, `vers:` range
 /// and licence, scoped to the organisation.
@@ -2767,3 +2769,6 @@ async fn related_kev_flags_but_does_not_exploit(store: Store) {
         "no case proposed"
     );
 }
+
+#[path = "parts/lifecycle.rs"]
+mod lifecycle;

@@ -23,6 +23,7 @@ mod load;
 mod matcher;
 pub mod nvd;
 pub mod platform;
+pub mod policy;
 pub mod severity;
 
 pub use error::VulnError;

@@ -4,6 +4,7 @@
 //! of advisory data) before any file is read, so a typo fails fast with exit 2.
 
 mod output;
+mod policy;
 mod render;
 
 use anyhow::{Context, bail};
@@ -39,6 +40,10 @@ pub struct ScanArgs {
     /// Exit 1 when a finding reaches this level (see docs/scan-json.md).
     #[arg(long, value_enum, default_value_t = FailOn::None)]
     fail_on: FailOn,
+    /// A policy file (TOML, or JSON when named `*.json`; format in `cyres_vuln::policy`):
+    /// the platform's gate rules, applied offline. Exit 1 when a rule is broken.
+    #[arg(long, value_name = "FILE")]
+    policy: Option<PathBuf>,
     /// Refuse SBOM files larger than this many bytes.
     #[arg(long, value_name = "BYTES", default_value_t = 1 << 30)]
     max_sbom_size: u64,
@@ -243,6 +248,7 @@ pub fn scan(args: ScanArgs) -> anyhow::Result<u8> {
             "no advisory data: give --index FILE (see `cyres advisories index`) or --advisories PATH"
         );
     }
+    let gate = args.policy.as_deref().map(policy::load).transpose()?;
     let limits = Limits {
         max_bytes: args.max_sbom_size,
     };
@@ -298,11 +304,23 @@ pub fn scan(args: ScanArgs) -> anyhow::Result<u8> {
         .iter()
         .filter(|f| args.fail_on.reached_by(f))
         .count();
+    let mut broken = 0;
+    if let Some(p) = &gate {
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        let mut err = std::io::stderr().lock();
+        for (source, sbom, report) in &reports {
+            broken += policy::report(source, &policy::verdict(p, sbom, report, now), &mut err)?;
+        }
+    }
     // The process ends right after this: freeing the index, the SBOMs and the reports piece by
     // piece (hundreds of thousands of allocations for a large SBOM) would only delay the exit.
     std::mem::forget((index, reports, out));
     if failing > 0 {
         eprintln!("{failing} findings reach --fail-on {:?}", args.fail_on);
+        return Ok(1);
+    }
+    if broken > 0 {
+        eprintln!("{broken} policy violations");
         return Ok(1);
     }
     Ok(0)

@@ -24,6 +24,7 @@ pub mod advisories;
 mod alerts;
 mod audit;
 mod cases;
+mod conformity;
 mod cpe_configurations;
 mod error;
 mod findings;
@@ -47,6 +48,9 @@ pub mod text;
 
 pub use audit::{AuditChain, AuditVerification, BrokenLink};
 pub use cases::{AuthorityAction, CaseRow, ReceivedReport, SubmissionRow};
+pub use conformity::{
+    ConformityDocKind, ConformityDocVersion, NewUpload, StoredDeclaration, Upload,
+};
 pub use error::StoreError;
 pub use fleet::{Device, Exposure};
 pub use identity::{normalize_email, org_name_key};

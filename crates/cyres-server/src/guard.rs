@@ -41,6 +41,7 @@ const UPLOAD_ROUTES: &[(&str, &str)] = &[
     ("POST", "/api/v1/releases/*/sbom"),
     ("PUT", "/api/v1/releases/*/sbom"),
     ("POST", "/api/v1/advisories/import"),
+    ("POST", "/api/v1/products/*/documents"),
     ("POST", "/releases/*/sbom"),
 ];
 

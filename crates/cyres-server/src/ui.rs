@@ -18,6 +18,7 @@ mod authority;
 mod case;
 mod cases;
 mod chart;
+mod conformity;
 mod dashboard;
 // Public for `cyres demo`; dead until lib.rs re-exports it (`pub use ui::demo::{…}`).
 pub mod demo;
@@ -59,6 +60,11 @@ pub(crate) fn router() -> Router<App> {
         .route("/products", get(products::list).post(products::create))
         .route("/products/{id}", get(products::page))
         .route("/products/{id}/releases", post(products::create_release))
+        .route("/products/{id}/conformity", get(conformity::page))
+        .route(
+            "/products/{id}/conformity/declarations",
+            post(conformity::issue),
+        )
         .route(
             "/products/{id}/annex-ii",
             get(public_face::editor).post(public_face::save),

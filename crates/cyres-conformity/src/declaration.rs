@@ -592,3 +592,24 @@ impl SimplifiedDeclaration {
         ]
     }
 }
+
+/// The metadata of a declaration's PDF: its title, the manufacturer as author, the issue time.
+pub fn pdf_meta<'a>(title: &'a str, issued: &'a IssuedDeclaration) -> crate::pdf::Meta<'a> {
+    crate::pdf::Meta {
+        title,
+        author: &issued.facts.manufacturer.name,
+        created: issued.issued_at,
+    }
+}
+
+/// The full declaration (Annex V) as a self-contained HTML page in `t`'s language.
+pub fn full_html(issued: &IssuedDeclaration, t: &Translations) -> String {
+    let doc = document(issued, t);
+    crate::render::html(t.code(), &doc.blocks(t))
+}
+
+/// The full declaration (Annex V) as a PDF in `t`'s language.
+pub fn full_pdf(issued: &IssuedDeclaration, t: &Translations) -> Vec<u8> {
+    let doc = document(issued, t);
+    crate::pdf::render(&doc.blocks(t), pdf_meta(&doc.title, issued))
+}

@@ -672,3 +672,33 @@ fn index_html(m: &Manifest) -> String {
         &body,
     )
 }
+
+/// The dossier's files as a ZIP archive in memory (deflated, every entry stamped with `at`, UTC),
+/// so the CLI and the platform write the same bytes. No I/O: the caller stores or sends them.
+pub fn zip(files: &[(String, Vec<u8>)], at: OffsetDateTime) -> Result<Vec<u8>, ConformityError> {
+    use std::io::Write as _;
+    let fail = |e: &dyn std::fmt::Display| {
+        ConformityError::invalid("technical documentation ZIP", e.to_string())
+    };
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let u = at.to_offset(time::UtcOffset::UTC);
+    // ZIP times start in 1980 (APPNOTE 4.4.6); an earlier time falls back to the format's default.
+    let stamp = zip::DateTime::from_date_and_time(
+        u16::try_from(u.year()).unwrap_or(1980),
+        u8::from(u.month()),
+        u.day(),
+        u.hour(),
+        u.minute(),
+        u.second(),
+    )
+    .unwrap_or_default();
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .last_modified_time(stamp);
+    for (name, bytes) in files {
+        zip.start_file(name.as_str(), options)
+            .map_err(|e| fail(&e))?;
+        zip.write_all(bytes).map_err(|e| fail(&e))?;
+    }
+    Ok(zip.finish().map_err(|e| fail(&e))?.into_inner())
+}

@@ -10,6 +10,7 @@ mod advisories;
 pub(crate) mod authority;
 pub(crate) mod cases;
 mod components;
+mod conformity;
 mod findings;
 mod fleet;
 mod inventory;
@@ -180,6 +181,23 @@ pub(crate) fn router() -> Router<App> {
         .route("/cases/{id}/notice/publish", post(notices::publish))
         .route("/cases/{id}/notices", get(notices::case_notices))
         .route("/cases/{id}/{file}", get(cases::notice))
+        .route(
+            "/products/{id}/requirements",
+            get(conformity::get_requirements).put(conformity::put_requirements),
+        )
+        .route(
+            "/products/{id}/documents",
+            post(conformity::upload_document),
+        )
+        .route(
+            "/products/{id}/declarations",
+            post(conformity::issue_declaration),
+        )
+        .route(
+            "/products/{id}/declarations/{file}",
+            get(conformity::get_declaration),
+        )
+        .route("/products/{id}/techdoc.zip", get(conformity::techdoc_zip))
         .route(
             "/public-face",
             get(public_face::get_settings).put(public_face::put_settings),

@@ -42,6 +42,7 @@ const UPLOAD_ROUTES: &[(&str, &str)] = &[
     ("PUT", "/api/v1/releases/*/sbom"),
     ("POST", "/api/v1/advisories/import"),
     ("POST", "/api/v1/releases/*/vex"),
+    ("POST", "/api/v1/products/*/documents"),
     ("POST", "/releases/*/sbom"),
     ("POST", "/releases/*/vex"),
 ];

@@ -14,6 +14,7 @@ pub(crate) mod admin;
 pub(crate) mod authority;
 pub(crate) mod cases;
 pub(crate) mod components;
+pub(crate) mod conformity;
 pub(crate) mod credentials;
 pub(crate) mod finding_search;
 pub(crate) mod lifecycle;

@@ -19,6 +19,7 @@ mod case;
 mod cases;
 mod chart;
 mod components;
+mod conformity;
 mod dashboard;
 // Public for `cyres demo`; dead until lib.rs re-exports it (`pub use ui::demo::{…}`).
 pub mod demo;
@@ -72,6 +73,11 @@ pub(crate) fn router() -> Router<App> {
         .route("/releases/{id}/lifecycle", post(lifecycle::release_act))
         .route("/releases/{id}/changes", get(lifecycle::changes))
         .route("/products/{id}/releases", post(products::create_release))
+        .route("/products/{id}/conformity", get(conformity::page))
+        .route(
+            "/products/{id}/conformity/declarations",
+            post(conformity::issue),
+        )
         .route(
             "/products/{id}/annex-ii",
             get(public_face::editor).post(public_face::save),

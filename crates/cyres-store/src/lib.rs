@@ -25,6 +25,7 @@ mod alerts;
 mod audit;
 mod cases;
 pub mod components;
+mod conformity;
 mod cpe_configurations;
 mod error;
 mod finding_search;
@@ -59,6 +60,9 @@ pub use cases::{AuthorityAction, CaseRow, ReceivedReport, SubmissionRow};
 pub use components::{
     ComponentFinding, ComponentHit, ComponentInfo, ComponentPage, ComponentQuery, DependencyPath,
     PathStep, ReleaseComponent,
+};
+pub use conformity::{
+    ConformityDocKind, ConformityDocVersion, NewUpload, StoredDeclaration, Upload,
 };
 pub use error::StoreError;
 pub use fleet::{Device, Exposure};

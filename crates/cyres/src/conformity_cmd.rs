@@ -337,31 +337,21 @@ fn declaration_cmd(a: DeclarationArgs) -> anyhow::Result<u8> {
         match a.format {
             DocFormat::Json => pretty(&serde_json::json!({ "simplified": s, "issued": issued }))?,
             DocFormat::Html => render::html(t.code(), &s.blocks()).into_bytes(),
-            DocFormat::Pdf => pdf::render(&s.blocks(), meta(&s.title, &issued)),
+            DocFormat::Pdf => pdf::render(&s.blocks(), declaration::pdf_meta(&s.title, &issued)),
         }
     } else {
-        let doc = declaration::document(&issued, &t);
-        let blocks = doc.blocks(&t);
         match a.format {
             DocFormat::Json => pretty(&serde_json::json!({
-                "document": doc,
+                "document": declaration::document(&issued, &t),
                 "issued": issued,
                 "languages": { "suggested": languages, "without_translation": missing_languages },
             }))?,
-            DocFormat::Html => render::html(t.code(), &blocks).into_bytes(),
-            DocFormat::Pdf => pdf::render(&blocks, meta(&doc.title, &issued)),
+            DocFormat::Html => declaration::full_html(&issued, &t).into_bytes(),
+            DocFormat::Pdf => declaration::full_pdf(&issued, &t),
         }
     };
     write_out(a.output.as_deref(), &bytes)?;
     Ok(0)
-}
-
-fn meta<'a>(title: &'a str, issued: &'a IssuedDeclaration) -> pdf::Meta<'a> {
-    pdf::Meta {
-        title,
-        author: &issued.facts.manufacturer.name,
-        created: issued.issued_at,
-    }
 }
 
 fn techdoc_cmd(a: TechdocArgs) -> anyhow::Result<u8> {
@@ -450,29 +440,6 @@ fn write_zip(path: &Path, files: &[(String, Vec<u8>)], at: OffsetDateTime) -> an
     if path.extension().and_then(|e| e.to_str()) != Some("zip") {
         bail!("--out must name a .zip file");
     }
-    let file =
-        std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
-    let mut zip = zip::ZipWriter::new(std::io::BufWriter::new(file));
-    let u = at.to_offset(time::UtcOffset::UTC);
-    let stamp = zip::DateTime::from_date_and_time(
-        u16::try_from(u.year()).unwrap_or(1980),
-        u8::from(u.month()),
-        u.day(),
-        u.hour(),
-        u.minute(),
-        u.second(),
-    )
-    .unwrap_or_default();
-    let options = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated)
-        .last_modified_time(stamp);
-    for (name, bytes) in files {
-        zip.start_file(name.as_str(), options)
-            .with_context(|| format!("adding {name} to {}", path.display()))?;
-        zip.write_all(bytes)?;
-    }
-    zip.finish()
-        .with_context(|| format!("finishing {}", path.display()))?
-        .flush()?;
-    Ok(())
+    let bytes = techdoc::zip(files, at)?;
+    std::fs::write(path, bytes).with_context(|| format!("writing {}", path.display()))
 }

@@ -255,7 +255,10 @@ pub fn diff(
 
 /// Marks `old` superseded by `new` for a release, numbers `new`, and carries the decisions
 /// on the same component (name, version, purl) and advisory over to the new findings, with a
-/// triage entry saying so; on the caller's transaction. Answers how many carried over.
+/// triage entry saying so; on the caller's transaction. Answers how many carried over. A
+/// finding that already took the decision when it was inserted (the inheritance per product,
+/// component and vulnerability, `triage.rs`) gets the history entry here, so the record says
+/// where its decision came from.
 pub(crate) async fn supersede(
     conn: &mut AnyConnection,
     org_id: i64,
@@ -306,7 +309,8 @@ pub(crate) async fn supersede(
             "UPDATE finding SET status = $1, justification = $2, updated_at = $3 \
              WHERE sbom_id = $4 AND org_id = $5 AND advisory_id = $6 AND component_name = $7 \
              AND COALESCE(component_version, '') = $8 AND COALESCE(component_purl, '') = $9 \
-             AND status = 'under_investigation' RETURNING id",
+             AND (status = 'under_investigation' OR (status = $1 AND NOT EXISTS \
+             (SELECT 1 FROM triage t WHERE t.finding_id = finding.id))) RETURNING id",
         )
         .bind(&status)
         .bind(&justification)

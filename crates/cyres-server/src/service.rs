@@ -17,6 +17,7 @@ pub(crate) mod components;
 pub(crate) mod conformity;
 pub(crate) mod credentials;
 pub(crate) mod finding_search;
+pub(crate) mod fleet;
 pub(crate) mod lifecycle;
 pub(crate) mod metrics;
 pub(crate) mod notices;

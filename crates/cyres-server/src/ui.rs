@@ -129,6 +129,7 @@ pub(crate) fn router() -> Router<App> {
             post(authority::request_intermediate),
         )
         .route("/fleet", get(cases::fleet))
+        .route("/fleet/devices", post(cases::register_device))
         .route("/trends", get(trends::page))
         .route("/settings", get(settings::page))
         .route("/settings/members", post(settings::add_member))

@@ -14,7 +14,8 @@ use serde_json::{Value, json};
 
 both!(
     members_are_removed_but_never_the_last_admin,
-    reset_links_work_once_within_a_day
+    reset_links_work_once_within_a_day,
+    devices_are_registered_from_the_fleet_page
 );
 
 /// The member's account id by e-mail.
@@ -256,6 +257,82 @@ async fn reset_links_work_once_within_a_day(engine: Engine) {
     assert!(text.contains("password_reset.issue"), "{text}");
     assert!(text.contains("account.password_set"), "{text}");
     assert!(!text.contains(&token));
+    s.shutdown().await;
+}
+
+async fn devices_are_registered_from_the_fleet_page(engine: Engine) {
+    let Some(s) = start(engine).await else { return };
+    let admin = s.bootstrap("Acme Routers GmbH", "psirt@acme.example").await;
+    let (pid, _) = s.product_release(&admin, "AX3000 router", "2.4.1").await;
+    let editor = s.add_member(&admin, "ed@acme.example", "editor").await;
+    let pid = pid.to_string();
+    let fields = [
+        ("device_id", "ax3000-0001"),
+        ("product_id", pid.as_str()),
+        ("hardware", "rev B"),
+    ];
+    // Editors see no form and may not register; nothing happens without the CSRF token.
+    let (_, html) = page(&s, &editor, "/fleet").await;
+    assert!(!html.contains("id=\"device-form\""));
+    assert_eq!(
+        post(&s, &editor, "/fleet/devices", &fields, true).await.0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        post(&s, &admin, "/fleet/devices", &fields, false).await.0,
+        StatusCode::FORBIDDEN
+    );
+    // The administrator registers it; the token is shown once, kept out of caches, and works.
+    let (_, html) = page(&s, &admin, "/fleet").await;
+    assert!(html.contains("id=\"device-form\""));
+    let r = browser()
+        .post(s.url("/fleet/devices"))
+        .header("cookie", admin.cookie.clone().unwrap())
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!(
+            "device_id=ax3000-0001&product_id={pid}&hardware=rev+B&csrf={}",
+            urlencode(admin.csrf.as_deref().unwrap())
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["cache-control"], "no-store");
+    let html = r.text().await.unwrap();
+    let token = html
+        .split("id=\"device-token\">")
+        .nth(1)
+        .and_then(|t| t.split('<').next())
+        .expect("the token is shown")
+        .to_string();
+    assert!(token.starts_with("cyresdev_"), "{token}");
+    let r = s
+        .http
+        .post(s.url("/api/v1/devices/ax3000-0001/state"))
+        .bearer_auth(&token)
+        .json(&json!({"versions": {"installed": "2.4.1"}}))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "{}", r.status());
+    let (_, html) = page(&s, &admin, "/fleet").await;
+    assert!(
+        html.contains("ax3000-0001") && !html.contains(&token),
+        "shown once"
+    );
+    // The same id again is refused at its field; a product of nobody's answers 404.
+    let (st, _, html) = post(&s, &admin, "/fleet/devices", &fields, true).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("id=\"d-id-error\""), "{html}");
+    let (st, _, _) = post(
+        &s,
+        &admin,
+        "/fleet/devices",
+        &[("device_id", "x-2"), ("product_id", "424242")],
+        true,
+    )
+    .await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
     s.shutdown().await;
 }
 

@@ -246,20 +246,16 @@ pub async fn register_device(
     )
     .await
     {
+        // Every page is sent `no-store` (`view::render`), so the token stays out of caches.
         Ok((d, token)) => {
-            let mut resp = fleet_page(
+            fleet_page(
                 &app,
                 &sess,
                 Form::default(),
                 Some((d.device_id, token)),
                 StatusCode::OK,
             )
-            .await?;
-            resp.headers_mut().insert(
-                axum::http::header::CACHE_CONTROL,
-                axum::http::HeaderValue::from_static("no-store"),
-            );
-            Ok(resp)
+            .await
         }
         Err(e) if matches!(e.kind, ErrorKind::Invalid | ErrorKind::Conflict) => {
             form.fail("device_id", e.message);

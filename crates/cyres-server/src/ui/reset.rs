@@ -20,10 +20,8 @@ struct ResetPage {
 }
 
 fn page(status: StatusCode, p: &ResetPage) -> Result<Response, UiError> {
+    // `render` already sends `no-store`; the token is in the address, so no referrer either.
     let mut resp = render(status, p)?;
-    // The token is in the address: keep it out of caches and of other sites' logs.
-    resp.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     resp.headers_mut().insert(
         header::REFERRER_POLICY,
         HeaderValue::from_static("no-referrer"),

@@ -505,19 +505,12 @@ pub async fn remove_member(
     Path(id): Path<i64>,
     axum::Form(pairs): axum::Form<Vec<(String, String)>>,
 ) -> Result<Response, UiError> {
-    let mut form = Form::new(pairs);
+    let form = Form::new(pairs);
     sess.check(&form)?;
     match accounts::remove_member(&app, &sess.principal(), id).await {
         Ok(()) => Ok(Redirect::to("/settings#members").into_response()),
         Err(e) if e.kind == ErrorKind::Conflict => {
-            form.fail("members", e.message);
-            let forms = Forms {
-                member: form,
-                ..Forms::default()
-            };
-            let mut resp = render_settings(&app, &sess, forms, None).await?;
-            *resp.status_mut() = StatusCode::CONFLICT;
-            Ok(resp)
+            members_refusal(&app, &sess, form, e.message, StatusCode::CONFLICT).await
         }
         Err(e) => Err(e.into()),
     }
@@ -531,19 +524,12 @@ pub async fn reset_link(
     Path(id): Path<i64>,
     axum::Form(pairs): axum::Form<Vec<(String, String)>>,
 ) -> Result<Response, UiError> {
-    let mut form = Form::new(pairs);
+    let form = Form::new(pairs);
     sess.check(&form)?;
     let issued = match accounts::issue_reset(&app, &sess.principal(), id).await {
         Ok(issued) => issued,
         Err(e) if e.kind == ErrorKind::Forbidden && sess.role >= Role::Admin => {
-            form.fail("members", e.message);
-            let forms = Forms {
-                member: form,
-                ..Forms::default()
-            };
-            let mut resp = render_settings(&app, &sess, forms, None).await?;
-            *resp.status_mut() = StatusCode::FORBIDDEN;
-            return Ok(resp);
+            return members_refusal(&app, &sess, form, e.message, StatusCode::FORBIDDEN).await;
         }
         Err(e) => return Err(e.into()),
     };
@@ -562,12 +548,26 @@ pub async fn reset_link(
     .await
 }
 
-/// The settings page with a secret shown once, kept out of caches.
+/// The settings page with a secret shown once (every page is sent `no-store` by
+/// `view::render`, so it stays out of caches).
 async fn show_secret(app: &App, sess: &UiSession, secret: Secret) -> Result<Response, UiError> {
-    let mut resp = render_settings(app, sess, Forms::default(), Some(secret)).await?;
-    resp.headers_mut().insert(
-        axum::http::header::CACHE_CONTROL,
-        axum::http::HeaderValue::from_static("no-store"),
-    );
+    render_settings(app, sess, Forms::default(), Some(secret)).await
+}
+
+/// The settings page with a refusal shown at the members' table.
+async fn members_refusal(
+    app: &App,
+    sess: &UiSession,
+    mut form: Form,
+    message: String,
+    status: StatusCode,
+) -> Result<Response, UiError> {
+    form.fail("members", message);
+    let forms = Forms {
+        member: form,
+        ..Forms::default()
+    };
+    let mut resp = render_settings(app, sess, forms, None).await?;
+    *resp.status_mut() = status;
     Ok(resp)
 }

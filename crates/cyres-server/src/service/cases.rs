@@ -401,13 +401,12 @@ pub(crate) async fn confirm_case(
                 None => format!(": {s}"),
             })
             .unwrap_or_default();
-        case.title = format!(
-            "{id} in {} {}{what}",
-            first.component_name,
-            first.component_version.as_deref().unwrap_or("")
-        )
-        .replace("  ", " ")
-        .replace(" :", ":");
+        let version = first
+            .component_version
+            .as_deref()
+            .map(|v| format!(" {v}"))
+            .unwrap_or_default();
+        case.title = format!("{id} in {}{version}{what}", first.component_name);
     }
     case.description = first.summary.clone();
     for e in b.evidence {

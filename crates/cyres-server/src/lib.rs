@@ -39,7 +39,9 @@ mod worker;
 pub use auth::{check_password, hash_password};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::ApiError;
-pub use ui::demo::{DEMO_EMAIL, DEMO_PASSWORD, DemoLogin, seed_demo};
+pub use ui::demo::{
+    DEMO_EMAIL, DEMO_PASSWORD, DemoAuthority, DemoLogin, DemoSender, reporting_to_self, seed_demo,
+};
 pub use worker::Worker;
 
 use cyres_store::Store;
@@ -125,6 +127,19 @@ pub struct ReportingEndpoint {
     pub url: String,
     /// API token the authority issued to this manufacturer (never logged).
     pub token: String,
+    /// The organisation (its slug) this token speaks for at the authority. A token is one
+    /// sender's credential, so on an instance hosting several organisations only that
+    /// organisation's reports go to this endpoint; the others' are kept for export and manual
+    /// portal entry, as on an instance without an endpoint. `None`: every organisation (the
+    /// usual instance run by one manufacturer).
+    pub organisation: Option<String>,
+}
+
+impl ReportingEndpoint {
+    /// Whether reports of organisation `org` (its slug) are delivered to this endpoint.
+    pub fn serves(&self, org_slug: &str) -> bool {
+        self.organisation.as_deref().is_none_or(|o| o == org_slug)
+    }
 }
 
 impl std::fmt::Debug for ReportingEndpoint {
@@ -132,6 +147,7 @@ impl std::fmt::Debug for ReportingEndpoint {
         f.debug_struct("ReportingEndpoint")
             .field("url", &safe_url(&self.url))
             .field("token", &"***")
+            .field("organisation", &self.organisation)
             .finish()
     }
 }
@@ -305,6 +321,43 @@ impl App {
     /// Now, from the injected clock, as a UTC time.
     pub(crate) fn now_at(&self) -> time::OffsetDateTime {
         clock::at(self.clock.now())
+    }
+
+    /// The same app delivering Article 14 reports to `endpoint` from now on (`cyres demo` wires
+    /// its own authority organisations after seeding them). The URL is checked against the
+    /// outbound policy as at start.
+    pub fn with_reporting(&self, endpoint: ReportingEndpoint) -> Result<App, ApiError> {
+        self.outbound
+            .policy()
+            .check_url(&endpoint.url)
+            .map_err(|e| {
+                start_error(format!(
+                    "[reporting]: {} refused: {e}",
+                    safe_url(&endpoint.url)
+                ))
+            })?;
+        let mut config = (*self.config).clone();
+        config.reporting = Some(endpoint);
+        Ok(App {
+            config: Arc::new(config),
+            ..self.clone()
+        })
+    }
+
+    /// The endpoint organisation `org_id`'s reports are delivered to, if any (see
+    /// [`ReportingEndpoint::organisation`]).
+    pub(crate) async fn reporting_for(
+        &self,
+        org_id: i64,
+    ) -> Result<Option<&ReportingEndpoint>, cyres_store::StoreError> {
+        let Some(endpoint) = self.config.reporting.as_ref() else {
+            return Ok(None);
+        };
+        if endpoint.organisation.is_none() {
+            return Ok(Some(endpoint));
+        }
+        let org = self.store.org(org_id).await?;
+        Ok(endpoint.serves(&org.slug).then_some(endpoint))
     }
 
     /// Wakes the worker (new jobs or deliveries).

@@ -491,6 +491,21 @@ async fn deliver_report(
     sub: cyres_store::SubmissionRow,
 ) -> Result<bool, ApiError> {
     let mut delivered = false;
+    // Queued while the endpoint spoke for this organisation (or before it was limited to
+    // another): the token would put the wrong sender's name on it, so it is not sent.
+    if app.reporting_for(sub.org_id).await?.is_none() {
+        let org = app.store.org(sub.org_id).await?;
+        let err = format!(
+            "the reporting endpoint is configured for organisation {:?} only; \
+             export this report and enter it in the portal",
+            endpoint.organisation.as_deref().unwrap_or_default()
+        );
+        tracing::warn!(submission = sub.id, org = %org.slug, "report not sent: endpoint speaks for another organisation");
+        app.store
+            .record_submission_attempt(sub.id, None, Some(&err), app.now() + 3600)
+            .await?;
+        return Ok(false);
+    }
     {
         // The envelope adds what ENISA's assessment needs beyond the Art. 14 content.
         let context = match app.store.case(sub.org_id, sub.case_id).await?.body {

@@ -15,6 +15,7 @@ both!(
     exploited_finding_to_delivered_early_warning,
     voluntary_report_becomes_a_case_with_a_user_notice,
     one_clock_on_every_surface,
+    demo_report_walks_to_the_authorities_and_back,
 );
 
 async fn poll<F: std::future::Future<Output = bool>>(mut f: impl FnMut() -> F, what: &str) {
@@ -84,6 +85,7 @@ async fn exploited_finding_to_delivered_early_warning(engine: Engine) {
         c.reporting = Some(cyres_server::ReportingEndpoint {
             url: auth_base,
             token: sender_token,
+            organisation: None,
         });
     })
     .await
@@ -776,4 +778,200 @@ async fn one_clock_on_every_surface(engine: Engine) {
     );
     surfaces(case_due, false).await;
     m.shutdown().await;
+}
+
+/// `cyres demo`'s authority world (issue 14, point 6): the demo reports to itself, so Keystone
+/// Vault's early warning reaches the French CSIRT (coordinator: its main establishment), is
+/// forwarded to the Belgian CSIRT (a member state it sells in), seen by ENISA, and the
+/// coordinator's intermediate-report request comes back to the maker's case. Every step over
+/// HTTP with the logins `cyres demo` prints.
+async fn demo_report_walks_to_the_authorities_and_back(engine: Engine) {
+    let Some(mut config) = test_config(engine).await else {
+        return;
+    };
+    let dir = config.data_dir.clone();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    config.public_url = format!("http://{addr}");
+    let clock = std::sync::Arc::new(cyres_server::ManualClock::new(T0));
+    let (app, _) = cyres_server::App::start(config, clock.clone())
+        .await
+        .unwrap();
+    let login = cyres_server::seed_demo(&app).await.unwrap();
+    assert_eq!(
+        login
+            .authorities
+            .iter()
+            .map(|a| a.email.as_str())
+            .collect::<Vec<_>>(),
+        [
+            "csirt-fr@cyres.example",
+            "csirt-be@cyres.example",
+            "enisa@cyres.example"
+        ]
+    );
+    let shown = format!("{login:?}");
+    assert!(
+        shown.contains("***") && !shown.contains("cyres_"),
+        "the sender's token never appears in debug output: {shown}"
+    );
+    let app = cyres_server::reporting_to_self(&app, &login.sender).unwrap();
+    let s = serve_app(app, clock, listener, dir);
+    let pw = cyres_server::DEMO_PASSWORD;
+
+    // The maker: Keystone Vault's proposal, confirmed and reported.
+    let maker = s.login(cyres_server::DEMO_EMAIL, pw).await;
+    let (_, orgs) = s.call(&maker, Method::GET, "/api/v1/orgs", None).await;
+    let kv = orgs
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["org"]["name"] == "Keystone Vault")
+        .unwrap_or_else(|| panic!("{orgs}"))["org"]["id"]
+        .clone();
+    s.call(
+        &maker,
+        Method::POST,
+        "/api/v1/session/org",
+        Some(json!({"org_id": kv})),
+    )
+    .await;
+    let (_, cases) = s.call(&maker, Method::GET, "/api/v1/cases", None).await;
+    let case = cases
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["case"]["advisory_id"] == "GHSA-qppj-fm5r-hxr3")
+        .unwrap_or_else(|| panic!("{cases}"));
+    let cid = case["case"]["id"].as_i64().unwrap();
+    let v = confirm_and_warn(&s, &maker, cid).await;
+    assert_eq!(v["coordinator"]["member_state"], "FR", "{v}");
+    poll(
+        || async {
+            let (_, c) = s
+                .call(&maker, Method::GET, &format!("/api/v1/cases/{cid}"), None)
+                .await;
+            c["submissions"][0]["state"] == "delivered"
+        },
+        "delivery to the demo authority",
+    )
+    .await;
+
+    // The coordinator sees it, forwards it; Belgium and ENISA see it too.
+    let fr = s.login("csirt-fr@cyres.example", pw).await;
+    let (st, inbox) = s
+        .call(&fr, Method::GET, "/api/v1/authority/inbox", None)
+        .await;
+    assert_eq!(st, StatusCode::OK, "{inbox}");
+    let inbox = inbox.as_array().unwrap();
+    assert_eq!(inbox.len(), 1, "{inbox:?}");
+    assert_eq!(inbox[0]["sender"], "Keystone Vault");
+    let rid = inbox[0]["id"].as_i64().unwrap();
+    let be = s.login("csirt-be@cyres.example", pw).await;
+    let report = format!("/api/v1/authority/reports/{rid}");
+    assert_eq!(
+        s.call(&be, Method::GET, &report, None).await.0,
+        StatusCode::NOT_FOUND,
+        "not before it is forwarded"
+    );
+    let (st, d) = s
+        .call(
+            &fr,
+            Method::POST,
+            &format!("{report}/decision"),
+            Some(json!({"dissemination": {"action": "forward"}})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{d}");
+    assert!(
+        d["forward_now"].as_array().unwrap().contains(&json!("BE")),
+        "{d}"
+    );
+    assert_eq!(
+        s.call(&be, Method::GET, &report, None).await.0,
+        StatusCode::OK
+    );
+    let enisa = s.login("enisa@cyres.example", pw).await;
+    let (_, inbox) = s
+        .call(&enisa, Method::GET, "/api/v1/authority/inbox", None)
+        .await;
+    assert_eq!(inbox.as_array().unwrap().len(), 1, "{inbox}");
+
+    // And back: the coordinator's request reaches the maker's case as an alert.
+    let (st, rq) = s
+        .call(
+            &fr,
+            Method::POST,
+            &format!("{report}/intermediate-request"),
+            Some(json!({"note": "status of the fix?"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{rq}");
+    poll(
+        || async {
+            let (_, a) = s.call(&maker, Method::GET, "/api/v1/alerts", None).await;
+            a.as_array()
+                .unwrap()
+                .iter()
+                .any(|x| x["kind"] == "intermediate_report_requested")
+        },
+        "the intermediate request back at the maker",
+    )
+    .await;
+    // Another demo maker's reports stay with it for the portal: the token speaks for
+    // Keystone Vault only.
+    let (_, orgs) = s.call(&maker, Method::GET, "/api/v1/orgs", None).await;
+    let other = orgs
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["org"]["name"] == "Northwind Networks")
+        .unwrap()["org"]["id"]
+        .clone();
+    s.call(
+        &maker,
+        Method::POST,
+        "/api/v1/session/org",
+        Some(json!({"org_id": other})),
+    )
+    .await;
+    let (_, cases) = s.call(&maker, Method::GET, "/api/v1/cases", None).await;
+    let cid = cases[0]["case"]["id"].as_i64().unwrap();
+    confirm_and_warn(&s, &maker, cid).await;
+    let (_, c) = s
+        .call(&maker, Method::GET, &format!("/api/v1/cases/{cid}"), None)
+        .await;
+    assert_eq!(
+        c["submissions"][0]["state"], "manual",
+        "{}",
+        c["submissions"]
+    );
+    let (_, inbox) = s
+        .call(&enisa, Method::GET, "/api/v1/authority/inbox", None)
+        .await;
+    assert_eq!(
+        inbox.as_array().unwrap().len(),
+        1,
+        "nothing from Northwind: {inbox}"
+    );
+    s.stop.send(true).unwrap();
+}
+
+/// Confirms case `cid` (KEV evidence, aware at noon on T0's day) and submits its early warning;
+/// answers the confirmed case.
+async fn confirm_and_warn(s: &Server, who: &Who, cid: i64) -> Value {
+    let (st, v) = s
+        .call(who, Method::POST, &format!("/api/v1/cases/{cid}/confirm"), Some(json!({"aware_at": "2026-09-21T12:00:00Z", "evidence": [{"source": "kev", "reference": "CISA KEV"}]})))
+        .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    let (st, r) = s
+        .call(
+            who,
+            Method::POST,
+            &format!("/api/v1/cases/{cid}/reports"),
+            Some(json!({"stage": "early-warning"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{r}");
+    v
 }

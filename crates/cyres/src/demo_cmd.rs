@@ -1,6 +1,7 @@
 //! `cyres demo`: the platform on a fresh data directory seeded with a believable world (three
 //! manufacturers, releases with real SBOMs, advisories including actively exploited ones), for
-//! a first look in the browser. Prints the URL and the demo login.
+//! a first look in the browser, with two CSIRTs and ENISA on the same instance receiving one
+//! maker's Article 14 reports. Prints the URL and the demo logins.
 
 use anyhow::{Context, Result};
 use clap::Args;
@@ -44,12 +45,17 @@ pub fn run(args: DemoArgs) -> Result<u8> {
         config.listen = args.listen;
         config.public_url = format!("http://{}", args.listen);
         config.sync_interval_secs = 0;
+        // The demo's authorities live on this instance and its reports are delivered to them
+        // over HTTP: its own address is a deliberate internal target (nothing else is).
+        config.outbound_allow = vec![args.listen.ip().to_string()];
         let (app, _setup) = cyres_server::App::start(config, Arc::new(cyres_server::SystemClock))
             .await
             .map_err(|e| anyhow::anyhow!("{}", e.message))?;
         let login = cyres_server::seed_demo(&app)
             .await
             .map_err(|e| anyhow::anyhow!("seeding the demo: {}", e.message))?;
+        let app = cyres_server::reporting_to_self(&app, &login.sender)
+            .map_err(|e| anyhow::anyhow!("wiring the demo's reporting: {}", e.message))?;
         let listener = tokio::net::TcpListener::bind(args.listen)
             .await
             .with_context(|| format!("binding {}", args.listen))?;
@@ -58,7 +64,16 @@ pub fn run(args: DemoArgs) -> Result<u8> {
             args.listen,
             dir.display()
         );
-        println!("log in as {} with password {}", login.email, login.password);
+        println!(
+            "log in as {} with password {}  (the makers: {})",
+            login.email,
+            login.password,
+            login.orgs.join(", ")
+        );
+        println!("the authorities, same password (reports from Keystone Vault reach them):");
+        for a in &login.authorities {
+            println!("  {:<24} {} ({})", a.email, a.org, a.role);
+        }
         println!("Ctrl-C stops it.");
         let (tx, rx) = tokio::sync::watch::channel(false);
         tokio::spawn(async move {

@@ -93,6 +93,10 @@ struct FileConfig {
 #[serde(deny_unknown_fields)]
 struct FileReporting {
     url: String,
+    /// The organisation (slug) the authority's token speaks for; others' reports are kept for
+    /// the portal. Absent: every organisation of the instance.
+    #[serde(default)]
+    organisation: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -202,7 +206,11 @@ fn load_config(args: &ServeArgs) -> Result<Config> {
                         path.display()
                     )
                 })?;
-            config.reporting = Some(cyres_server::ReportingEndpoint { url: r.url, token });
+            config.reporting = Some(cyres_server::ReportingEndpoint {
+                url: r.url,
+                token,
+                organisation: r.organisation,
+            });
         }
         if let Some(secs) = file.outbox_retry_secs {
             config.outbox_retry_base_secs = secs;

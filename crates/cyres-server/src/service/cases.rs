@@ -503,7 +503,7 @@ pub(crate) async fn submit_stage(
             i64::from(revision),
             &pack.idempotency_key,
             &value,
-            app.config.reporting.is_some(),
+            app.reporting_for(who.org_id).await?.is_some(),
             &who.actor,
             now,
         )

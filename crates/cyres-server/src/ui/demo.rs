@@ -19,6 +19,9 @@
 
 use crate::auth::hash_password;
 use crate::{ApiError, App};
+pub use authorities::{DemoAuthority, DemoSender, reporting_to_self};
+
+mod authorities;
 use cyres_store::{
     Actor, Exploitation, FindingFilter, NewOrg, OrgKind, ProductInput, Role, VexStatus,
 };
@@ -32,6 +35,11 @@ pub struct DemoLogin {
     pub password: String,
     /// Names of the organisations it belongs to.
     pub orgs: Vec<String>,
+    /// The authorities' logins (same password).
+    pub authorities: Vec<DemoAuthority>,
+    /// The credential the reporting maker's reports are sent with (see
+    /// [`reporting_to_self`]).
+    pub sender: DemoSender,
 }
 
 /// The demo account.
@@ -291,6 +299,7 @@ pub async fn seed_demo(app: &App) -> Result<DemoLogin, ApiError> {
         label: DEMO_EMAIL.into(),
     };
     let mut orgs = Vec::new();
+    let mut reporting_maker = None;
     for m in makers() {
         let org = app
             .store
@@ -406,12 +415,21 @@ pub async fn seed_demo(app: &App) -> Result<DemoLogin, ApiError> {
                 )
                 .await?;
         }
+        if org.name == authorities::REPORTING_MAKER {
+            reporting_maker = Some(org.clone());
+        }
         orgs.push(org.name);
     }
+    let maker = reporting_maker
+        .ok_or_else(|| ApiError::internal("the demo's reporting maker is missing"))?;
+    let (authorities, sender) =
+        authorities::seed(app, &maker, &actor, &hash, now - 30 * DAY).await?;
     Ok(DemoLogin {
         email: DEMO_EMAIL.into(),
         password: DEMO_PASSWORD.into(),
         orgs,
+        authorities,
+        sender,
     })
 }
 
@@ -500,6 +518,15 @@ mod tests {
             exploited >= 2,
             "KEV-listed flaws are in the demo ({exploited})"
         );
+        // The authorities: provisioned by the operator, each with its own login.
+        assert_eq!(login.authorities.len(), 3);
+        for a in &login.authorities {
+            let account = app.store.account_by_email(&a.email).await.unwrap().unwrap();
+            let ms = app.store.memberships(account.id).await.unwrap();
+            assert_eq!(ms.len(), 1, "{}", a.email);
+            assert!(ms[0].org.is_authority(), "{} is an authority", a.org);
+        }
+        assert_eq!(login.sender.organisation, "keystone-vault");
         app.store.close().await;
         let _ = std::fs::remove_dir_all(dir);
     }

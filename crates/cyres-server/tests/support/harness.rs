@@ -105,21 +105,33 @@ pub async fn start_with(engine: Engine, tweak: impl FnOnce(&mut Config)) -> Opti
     tweak(&mut config);
     let clock = Arc::new(ManualClock::new(T0));
     let (app, link) = App::start(config, clock.clone()).await.unwrap();
-    let store = app.store.clone();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let mut server = serve_app(app, clock, listener, dir);
+    server.setup = link.map(|l| l.0);
+    Some(server)
+}
+
+/// Serves an app the test started itself (on `listener`, with data in `dir`).
+pub fn serve_app(
+    app: App,
+    clock: Arc<ManualClock>,
+    listener: tokio::net::TcpListener,
+    dir: PathBuf,
+) -> Server {
+    let store = app.store.clone();
     let addr: SocketAddr = listener.local_addr().unwrap();
     let (tx, rx) = tokio::sync::watch::channel(false);
     let task = tokio::spawn(cyres_server::serve(app, listener, rx));
-    Some(Server {
+    Server {
         base: format!("http://{addr}"),
         clock,
         stop: tx,
         task,
         http: reqwest::Client::new(),
         _dir: TempDir(dir),
-        setup: link.map(|l| l.0),
+        setup: None,
         store,
-    })
+    }
 }
 
 /// The outbound policy every test server starts with: the tests' own receivers on 127.0.0.1

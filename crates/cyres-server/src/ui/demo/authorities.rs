@@ -1,0 +1,143 @@
+//! The authority side of `cyres demo`: two CSIRTs and ENISA on the same instance, each with its
+//! own login, and Keystone Vault's reports delivered to them through the real outbox and intake
+//! (the instance reports to itself), so a newcomer can walk one report from the manufacturer to
+//! the coordinator CSIRT, on to the other member state's CSIRT and ENISA, and back (an
+//! intermediate-report request reaching the manufacturer's case).
+//!
+//! Authority organisations exist only through the operator (`Store::provision_org`), as on a
+//! real instance: the seeder is the operator here.
+
+use crate::service::{Principal, admin};
+use crate::{ApiError, App, ReportingEndpoint};
+use cyres_store::{Actor, NewOrg, Org, OrgKind, Role};
+
+/// One authority login printed by `cyres demo`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DemoAuthority {
+    /// The organisation's name.
+    pub org: String,
+    /// What it is, for the terminal ("coordinator CSIRT (FR)").
+    pub role: String,
+    /// The login (the password is the demo password).
+    pub email: String,
+}
+
+/// The manufacturer whose reports reach the demo authorities: Keystone Vault, established in
+/// France, so the French CSIRT coordinates (Art. 14(7): the CSIRT of the member state of the
+/// main establishment) and the Belgian CSIRT is a member state the product is made available
+/// in (its product lists FR, BE and LU).
+pub(super) const REPORTING_MAKER: &str = "Keystone Vault";
+
+/// (name, kind, member state, login, what it is).
+const AUTHORITIES: [(&str, OrgKind, Option<&str>, &str, &str); 3] = [
+    (
+        "Demo CSIRT France",
+        OrgKind::Csirt,
+        Some("FR"),
+        "csirt-fr@cyres.example",
+        "coordinator CSIRT (FR)",
+    ),
+    (
+        "Demo CSIRT Belgium",
+        OrgKind::Csirt,
+        Some("BE"),
+        "csirt-be@cyres.example",
+        "CSIRT of a member state where the product is sold (BE)",
+    ),
+    (
+        "ENISA (demo)",
+        OrgKind::Enisa,
+        None,
+        "enisa@cyres.example",
+        "ENISA",
+    ),
+];
+
+/// The sender's credential at the demo authorities (the reporting maker's API token).
+#[derive(Clone, PartialEq, Eq)]
+pub struct DemoSender {
+    /// The reporting organisation's slug.
+    pub organisation: String,
+    token: String,
+}
+
+impl std::fmt::Debug for DemoSender {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DemoSender")
+            .field("organisation", &self.organisation)
+            .field("token", &"***")
+            .finish()
+    }
+}
+
+/// Provisions the authorities with one administrator account each (password hash `hash`),
+/// and an editor API token of `maker` to send its reports with.
+pub(super) async fn seed(
+    app: &App,
+    maker: &Org,
+    maker_actor: &Actor,
+    hash: &str,
+    at: i64,
+) -> Result<(Vec<DemoAuthority>, DemoSender), ApiError> {
+    let system = Actor::system();
+    let mut logins = Vec::new();
+    for (name, kind, state, email, role) in AUTHORITIES {
+        let org = app
+            .store
+            .provision_org(
+                &NewOrg {
+                    name: name.into(),
+                    kind,
+                    member_state: state.map(Into::into),
+                    size: None,
+                },
+                &system,
+                at,
+            )
+            .await?;
+        let account = app
+            .store
+            .create_account(email, &format!("{name} analyst"), hash, &system, at)
+            .await?;
+        app.store
+            .set_membership(account.id, org.id, Role::Admin, &system, at)
+            .await?;
+        logins.push(DemoAuthority {
+            org: name.into(),
+            role: role.into(),
+            email: email.into(),
+        });
+    }
+    // What the authority would issue to a registered sender: an editor token of the maker's
+    // organisation (on a real authority instance the maker's organisation lives there).
+    let admin = Principal {
+        org_id: maker.id,
+        role: Role::Admin,
+        actor: maker_actor.clone(),
+        account_id: None,
+    };
+    let (_, token) = admin::create_token(
+        app,
+        &admin,
+        "Article 14 reports to the demo authorities",
+        Role::Editor,
+    )
+    .await?;
+    Ok((
+        logins,
+        DemoSender {
+            organisation: maker.slug.clone(),
+            token,
+        },
+    ))
+}
+
+/// `app` delivering `sender`'s reports to the authorities on the same instance (its public
+/// URL), which must be allowed by the outbound policy (`cyres demo` allows its own address).
+pub fn reporting_to_self(app: &App, sender: &DemoSender) -> Result<App, ApiError> {
+    app.with_reporting(ReportingEndpoint {
+        url: app.config.public_url.clone(),
+        token: sender.token.clone(),
+        organisation: Some(sender.organisation.clone()),
+    })
+}

@@ -25,6 +25,8 @@ echo "== cargo fmt --check"
 cargo fmt --all --check
 echo "== cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
+echo "== cargo doc (warnings are errors)"
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
 
 # --- fuzz targets -------------------------------------------------------------------------
 # fuzz/ is its own workspace (run by scripts/fuzz.sh on nightly); check here, on the stable
@@ -44,27 +46,9 @@ if [ -z "${CYRES_TEST_PG_URL:-}" ]; then
 fi
 export CYRES_TEST_PG_URL
 
-# The web UI's end-to-end test drives a real headless Chromium through chromedriver.
-if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then
-  echo "== installing chromium and chromium-driver (browser test)"
-  if [ "$(id -u)" = 0 ]; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver
-  else
-    echo "error: the browser test needs chromium and chromium-driver (apt-get install chromium chromium-driver)" >&2
-    exit 2
-  fi
-fi
-
-# The conformity tests read the declaration PDF's text with pdftotext (Debian poppler-utils).
-if ! command -v pdftotext >/dev/null 2>&1; then
-  echo "== installing poppler-utils (pdftotext, declaration PDF test)"
-  if [ "$(id -u)" = 0 ]; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils
-  else
-    echo "error: the conformity PDF test needs pdftotext (apt-get install poppler-utils)" >&2
-    exit 2
-  fi
-fi
+# The programs the browser and PDF tests drive (chromium, chromedriver, pdftotext).
+echo "== scripts/system-packages.sh"
+bash scripts/system-packages.sh
 
 echo "== cargo test"
 cargo test --workspace --locked --no-fail-fast

@@ -5,7 +5,7 @@
 //! last (so a slot without it is incomplete), and `current` is a symlink to `a` or `b`. The
 //! switch makes a new link beside it and renames it over `current`: rename is atomic, so after
 //! a power cut `current` names either the old or the new slot. The state file records the
-//! update's phase *before* each step, and [`recover`] finishes or undoes whatever a crash
+//! update's phase *before* each step, and [`AbSlots::recover`] finishes or undoes whatever a crash
 //! interrupted the next time the agent runs (at boot, in a real device):
 //!
 //! - `switching`: if `current` already names the new slot, continue as a trial; otherwise

@@ -60,7 +60,7 @@ pub fn newest(
     search.finish()
 }
 
-/// [`newest`] one target at a time, so a channel role is searched in place (the device never
+/// The newest applicable release, found one target at a time, so a channel role is searched in place (the device never
 /// copies a large role's entries) and only the best candidate so far is kept.
 #[derive(Debug)]
 pub struct Newest<'d> {

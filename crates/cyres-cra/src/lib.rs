@@ -3,14 +3,14 @@
 //! Every other part of cyres asks this crate what the law says about a product or a case:
 //! - [`Catalogue`]: the Annex III (important, class I and II) and Annex IV (critical) lists as
 //!   versioned, validated data; the built-in list is embedded, newer lists load from a file;
-//! - [`classify`]: a product [`Profile`] → category, matched entries with reasons (Art. 7(1):
+//! - [`classify()`]: a product [`Profile`] → category, matched entries with reasons (Art. 7(1):
 //!   the core functionality decides), conformity routes (Art. 32), the FOSS exception
 //!   (Art. 32(5)), the Art. 8 certification note, obligations with their dates, the support
 //!   period and the coordinator CSIRT;
-//! - [`suggest`]: catalogue entries proposed from a free-text description, for a person to
+//! - [`suggest()`]: catalogue entries proposed from a free-text description, for a person to
 //!   confirm;
 //! - [`SupportPeriod::compute`]: Art. 13(8), (9) and (13) dates;
-//! - [`deadlines`]: the Art. 14 stages of a vulnerability or incident case at a given time;
+//! - [`deadlines()`]: the Art. 14 stages of a vulnerability or incident case at a given time;
 //! - [`coordinator`]: the Art. 14(7) routing to a coordinator CSIRT.
 //!
 //! Invariants: no I/O and no clock. Text comes in as `&str`, the current time as a parameter, so

@@ -16,7 +16,7 @@
 //!    [`PolicyResolver`], which checks every address a name resolves to and refuses the whole
 //!    connection if one is forbidden. A name that was public at registration and points at
 //!    `127.0.0.1` later (DNS rebinding) is refused then. Literal addresses never reach a
-//!    resolver, so the clients check them before sending ([`WebhookClient`]) or on each
+//!    resolver, so the clients check them before sending ([`WebhookClient`](crate::webhook::WebhookClient)) or on each
 //!    redirect hop ([`http_client`]).
 //!
 //! Deliberate internal targets (a SIEM on the operator's network) are the operator's call: the

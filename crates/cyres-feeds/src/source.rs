@@ -319,6 +319,7 @@ mod tests {
             &hooks,
             "http://127.0.0.1:9/",
             b"k",
+            0,
             b"{}",
         ));
         let config = crate::smtp::SmtpConfig::relay("127.0.0.1", 9);

@@ -14,7 +14,6 @@ use std::time::{Duration, Instant};
 
 use aws_lc_rs::hmac;
 use reqwest::header::{CONTENT_TYPE, USER_AGENT};
-use time::OffsetDateTime;
 
 use crate::outbound::failure_class;
 
@@ -168,15 +167,18 @@ impl DeliveryResult {
     }
 }
 
-/// POSTs `body` (JSON, e.g. [`crate::Alert::webhook_body`]) to `url`, signed with `secret`.
-/// Never fails: every outcome is a [`DeliveryResult`] for the log.
+/// POSTs `body` (JSON, e.g. [`crate::Alert::webhook_body`]) to `url`, signed with `secret`,
+/// with [`TIMESTAMP_HEADER`] `sent_at` (Unix seconds from the caller's clock: the server's is
+/// injected, so tests see the time they set). Never fails: every outcome is a
+/// [`DeliveryResult`] for the log.
 pub async fn deliver(
     client: &WebhookClient,
     url: &str,
     secret: &[u8],
+    sent_at: i64,
     body: &[u8],
 ) -> DeliveryResult {
-    post(client, url, Some(secret), body).await
+    post(client, url, Some((secret, sent_at)), body).await
 }
 
 /// POSTs `body` unsigned to an incoming webhook of a chat service (Slack, Mattermost: the URL
@@ -188,7 +190,7 @@ pub async fn deliver_unsigned(client: &WebhookClient, url: &str, body: &[u8]) ->
 async fn post(
     client: &WebhookClient,
     url: &str,
-    secret: Option<&[u8]>,
+    signed: Option<(&[u8], i64)>,
     body: &[u8],
 ) -> DeliveryResult {
     let started = Instant::now();
@@ -213,11 +215,10 @@ async fn post(
         .post(parsed)
         .header(CONTENT_TYPE, "application/json")
         .header(USER_AGENT, crate::USER_AGENT);
-    if let Some(secret) = secret {
-        request = request.header(SIGNATURE_HEADER, sign(secret, body)).header(
-            TIMESTAMP_HEADER,
-            OffsetDateTime::now_utc().unix_timestamp().to_string(),
-        );
+    if let Some((secret, sent_at)) = signed {
+        request = request
+            .header(SIGNATURE_HEADER, sign(secret, body))
+            .header(TIMESTAMP_HEADER, sent_at.to_string());
     }
     let response = request
         .timeout(DELIVERY_TIMEOUT)

@@ -3,7 +3,7 @@
 //!
 //! A case is the single source every report stage, the user notice and the clocks are drawn
 //! from (issue #6, "Cases"). It holds facts, not rules: the deadlines come from
-//! [`cyres_cra::deadlines`] through [`Case::times`], the coordinator CSIRT from
+//! [`cyres_cra::deadlines()`] through [`Case::times`], the coordinator CSIRT from
 //! [`cyres_cra::coordinator`] through [`Case::coordinator`].
 //!
 //! - **Awareness** starts every clock (CRA Art. 14(2)(a), 14(4)(a)); the Regulation does not

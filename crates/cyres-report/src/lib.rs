@@ -4,7 +4,7 @@
 //! - [`Case`]: one actively exploited vulnerability or severe incident, with its evidence
 //!   ledger; [`Case::deadlines`] and [`Case::coordinator`] delegate to `cyres-cra`, which owns
 //!   the Art. 14 clocks and the Art. 14(7) routing;
-//! - [`draft`] → [`Draft`] → [`validate`] → [`Report`]: exactly the content each stage requires
+//! - [`draft()`] → [`Draft`] → [`validate`] → [`Report`]: exactly the content each stage requires
 //!   (Art. 14(2)(a)–(c), 14(4)(a)–(c), 14(6)), every missing field named ([`MissingField`]);
 //! - [`ReportPack`]: `cyres-report-pack/1` JSON with an idempotency key, and a standalone HTML
 //!   page in the assumed order of the ENISA single reporting platform form;

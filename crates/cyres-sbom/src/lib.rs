@@ -22,7 +22,7 @@
 //!   (development dependencies `Excluded`) and direct/transitive flags;
 //! - `normalize`: purl/CPE parsing and the diagnostics every format shares;
 //! - `synthetic`: [`synthetic_cyclonedx`], a generator for benchmarks and tests;
-//! - [`write`]: the model out as CycloneDX 1.6 JSON and SPDX 2.3 JSON, deterministically;
+//! - [`mod@write`]: the model out as CycloneDX 1.6 JSON and SPDX 2.3 JSON, deterministically;
 //! - [`quality`]: scores a read SBOM against BSI TR-03183-2 v2.0 and the NTIA minimum elements.
 //!
 //! SPDX 3.0 (JSON-LD) is recognised and refused with [`SbomError::UnsupportedVersion`]; SPDX

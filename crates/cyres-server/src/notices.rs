@@ -326,6 +326,7 @@ async fn deliver_one(app: &App, d: &NoticeDelivery) -> Result<bool, ApiError> {
                         &app.webhook_http,
                         &sub.address,
                         secret.as_bytes(),
+                        app.now(),
                         body.as_bytes(),
                     )
                     .await

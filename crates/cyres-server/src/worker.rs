@@ -299,7 +299,14 @@ async fn deliver_one(app: &App, d: cyres_store::Delivery) -> Result<bool, ApiErr
                 }
                 let result = match app.secrets.open(&hook.secret) {
                     Ok(secret) => {
-                        deliver(client, &hook.url, secret.as_bytes(), &alert.webhook_body()).await
+                        deliver(
+                            client,
+                            &hook.url,
+                            secret.as_bytes(),
+                            app.now(),
+                            &alert.webhook_body(),
+                        )
+                        .await
                     }
                     Err(e) => crate::secrets::undeliverable(e),
                 };

@@ -981,18 +981,24 @@ async fn alerts_reach_webhook_feed_and_mail(engine: Engine) {
     };
     // A webhook receiver that records what it gets.
     let received: Arc<std::sync::Mutex<Vec<Received>>> = Arc::default();
-    let rec = received.clone();
+    let stamps: Arc<std::sync::Mutex<Vec<String>>> = Arc::default();
+    let (rec, st) = (received.clone(), stamps.clone());
     let hook_app = axum::Router::new().route(
         "/hook",
         axum::routing::post(
             move |headers: axum::http::HeaderMap, body: axum::body::Bytes| {
-                let rec = rec.clone();
+                let (rec, st) = (rec.clone(), st.clone());
                 async move {
-                    let sig = headers
-                        .get("x-cyres-signature")
-                        .map(|v| v.to_str().unwrap().to_string())
-                        .unwrap_or_default();
-                    rec.lock().unwrap().push((sig, body.to_vec()));
+                    let header = |name: &str| {
+                        headers
+                            .get(name)
+                            .map(|v| v.to_str().unwrap().to_string())
+                            .unwrap_or_default()
+                    };
+                    st.lock().unwrap().push(header("x-cyres-timestamp"));
+                    rec.lock()
+                        .unwrap()
+                        .push((header("x-cyres-signature"), body.to_vec()));
                     StatusCode::NO_CONTENT
                 }
             },
@@ -1021,6 +1027,13 @@ async fn alerts_reach_webhook_feed_and_mail(engine: Engine) {
     }
     let got = received.lock().unwrap().clone();
     assert_eq!(got.len(), 3, "webhook deliveries");
+    // Sent at the server's (injected) time, not the machine's.
+    let now = cyres_server::Clock::now(&*s.clock).to_string();
+    assert!(
+        stamps.lock().unwrap().iter().all(|t| *t == now),
+        "{:?} vs {now}",
+        stamps.lock().unwrap()
+    );
     for (sig, body) in &got {
         assert!(
             cyres_feeds::webhook::verify(secret.as_bytes(), body, sig),

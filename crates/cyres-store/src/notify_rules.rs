@@ -3,8 +3,8 @@
 //!
 //! An alert is written with its outbox rows in one transaction (`crate::alerts`); this adds one
 //! `rule` delivery (target = the rule) for each active rule of the organisation the alert
-//! [`matches`]. Atom rules get no delivery: their feed is filtered on read with the same
-//! [`matches`]. While an organisation has an active e-mail rule, the blanket e-mail to its
+//! [`matches()`]. Atom rules get no delivery: their feed is filtered on read with the same
+//! [`matches()`]. While an organisation has an active e-mail rule, the blanket e-mail to its
 //! editors is not written: its rules say who gets mail.
 
 use crate::audit::record;

@@ -2,7 +2,7 @@
 //!
 //! Follows the purl specification's "how to parse" and "how to build" steps (purl-spec
 //! `PURL-SPECIFICATION.rst`, commit 16f3d0e3) and the per-type rules in
-//! `purl-spec/types/*-definition.json`, embedded as a compact table in [`types`]. A parsed
+//! `purl-spec/types/*-definition.json`, embedded as a compact table (`purl::types`). A parsed
 //! [`Purl`] is always in canonical form: type lower case, case-insensitive components lower
 //! case, qualifiers keyed by lower-case keys (a `BTreeMap`, so sorted), empty qualifier values
 //! dropped, subpath without empty, `.` and `..` segments. Its [`Display`](std::fmt::Display) is

@@ -17,7 +17,7 @@
 //! [`check`] applies the rules of the OpenVEX 0.2 JSON schema (`openvex_json_schema.json` of
 //! the specification) and the specification's MUSTs; the specification's schema is not
 //! published on a package registry, so its rules are written here from the text, each next to
-//! its check. [`write`]'s output passes them.
+//! its check. [`write()`]'s output passes them.
 
 use serde_json::{Map, Value, json};
 

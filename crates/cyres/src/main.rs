@@ -2,6 +2,10 @@
 //! work, and maps the outcome to an exit code (0 ok, 1 policy failure such as `--fail-on`, 2
 //! error).
 
+// The flags' doc comments are the command-line help, written for a terminal (`<PREFIX>`,
+// `[conformity] table`), not rustdoc links or HTML.
+#![allow(rustdoc::invalid_html_tags, rustdoc::broken_intra_doc_links)]
+
 #[cfg(feature = "server")]
 mod admin_audit;
 #[cfg(feature = "server")]

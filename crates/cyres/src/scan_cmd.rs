@@ -1,7 +1,7 @@
 //! `cyres scan` and `cyres advisories index`: the matching engine on the command line.
 //!
-//! Raw flags are lowered into a [`ScanPlan`] (validated: at least one SBOM, exactly one source
-//! of advisory data) before any file is read, so a typo fails fast with exit 2.
+//! The flags are checked (a source of advisory data, a readable policy file) before any SBOM is
+//! read, so a mistake fails fast with exit 2.
 
 mod output;
 mod policy;

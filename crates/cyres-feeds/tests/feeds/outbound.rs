@@ -80,7 +80,7 @@ async fn webhooks_to_forbidden_addresses_are_refused_before_connecting() {
         format!("http://rebind.test:{port}/hook"),
         format!("http://localhost:{port}/hook"),
     ] {
-        let result = deliver(&client, &url, b"k", b"{}").await;
+        let result = deliver(&client, &url, b"k", 0, b"{}").await;
         assert_eq!(result.status, None, "{url}");
         assert_eq!(result.error.as_deref(), Some("refused by policy"), "{url}");
         assert!(result.should_retry(), "the operator may still allow it");
@@ -96,6 +96,7 @@ async fn webhooks_to_forbidden_addresses_are_refused_before_connecting() {
         &client,
         &format!("http://hooks.internal:{port}/hook"),
         b"k",
+        0,
         b"{}",
     )
     .await;
@@ -104,6 +105,7 @@ async fn webhooks_to_forbidden_addresses_are_refused_before_connecting() {
         &client,
         &format!("http://hooks.internal:{port}/fail"),
         b"k",
+        0,
         b"{}",
     )
     .await;
@@ -125,6 +127,7 @@ async fn webhooks_to_forbidden_addresses_are_refused_before_connecting() {
         &client,
         &format!("http://{dead}/hook/secret-path"),
         b"k",
+        0,
         b"{}",
     )
     .await;

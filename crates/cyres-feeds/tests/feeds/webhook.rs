@@ -9,8 +9,10 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use cyres_feeds::webhook::{SIGNATURE_HEADER, TIMESTAMP_HEADER, deliver, verify, webhook_client};
 use cyres_feeds::{Alert, AlertKind};
-use time::OffsetDateTime;
 use time::macros::datetime;
+
+/// The sending time is the caller's (the server passes its injected clock).
+const SENT_AT: i64 = 1_790_000_000;
 
 #[derive(Default)]
 struct Received {
@@ -81,15 +83,21 @@ async fn signed_delivery_is_verifiable_and_logged() {
     let (base, received) = receiver().await;
     let client = webhook_client(&crate::loopback_outbound()).unwrap();
     let body = alert().webhook_body();
-    let before = OffsetDateTime::now_utc().unix_timestamp();
-    let result = deliver(&client, &format!("{base}/hook?token=abc"), SECRET, &body).await;
+    let result = deliver(
+        &client,
+        &format!("{base}/hook?token=abc"),
+        SECRET,
+        SENT_AT,
+        &body,
+    )
+    .await;
     assert!(result.is_success(), "{result:?}");
     assert_eq!(result.status, Some(204));
     let r = received.lock().unwrap();
     assert_eq!(r.bodies.len(), 1);
     assert_eq!(r.bodies[0], body);
     assert_eq!(r.signatures_ok, [true]);
-    assert!((r.timestamps[0] - before).abs() <= 5);
+    assert_eq!(r.timestamps[0], SENT_AT);
     let v: serde_json::Value = serde_json::from_slice(&r.bodies[0]).unwrap();
     assert_eq!(v["event"], "new_finding");
     assert_eq!(v["alert"]["advisory_ids"][0], "PYSEC-2021-1");
@@ -107,12 +115,12 @@ async fn failed_deliveries_say_whether_to_retry_without_leaking_the_url() {
     let client = webhook_client(&crate::loopback_outbound()).unwrap();
     let body = alert().webhook_body();
 
-    let busy = deliver(&client, &format!("{base}/busy"), SECRET, &body).await;
+    let busy = deliver(&client, &format!("{base}/busy"), SECRET, SENT_AT, &body).await;
     assert_eq!(busy.status, Some(503));
     assert!(!busy.is_success() && busy.should_retry());
     assert!(busy.error.as_deref().unwrap().contains("503"));
 
-    let gone = deliver(&client, &format!("{base}/gone"), SECRET, &body).await;
+    let gone = deliver(&client, &format!("{base}/gone"), SECRET, SENT_AT, &body).await;
     assert_eq!(gone.status, Some(410));
     assert!(!gone.should_retry());
 
@@ -124,6 +132,7 @@ async fn failed_deliveries_say_whether_to_retry_without_leaking_the_url() {
         &client,
         &format!("http://{dead}/hook?token=s3cret"),
         SECRET,
+        SENT_AT,
         &body,
     )
     .await;
@@ -136,11 +145,11 @@ async fn failed_deliveries_say_whether_to_retry_without_leaking_the_url() {
     );
 
     // Redirects are not followed: the alert goes only where it was configured to go.
-    let moved = deliver(&client, &format!("{base}/moved"), SECRET, &body).await;
+    let moved = deliver(&client, &format!("{base}/moved"), SECRET, SENT_AT, &body).await;
     assert_eq!(moved.status, Some(307));
     assert!(!moved.is_success());
 
-    let bad = deliver(&client, "ftp://example.invalid/x", SECRET, &body).await;
+    let bad = deliver(&client, "ftp://example.invalid/x", SECRET, SENT_AT, &body).await;
     assert!(bad.error.unwrap().contains("not http(s)"));
     assert!(received.lock().unwrap().bodies.is_empty());
 }

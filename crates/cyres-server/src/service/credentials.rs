@@ -50,7 +50,7 @@ pub const PASSWORD_MIN: usize = 12;
 const ESTIMATE_CHARS: usize = 40;
 
 /// The password rule, NIST SP 800-63B §5.1.1.2 ("memorized secret verifiers"): at least
-/// [`PASSWORD_MIN`] and at most 1024 characters, no composition rules, and a check against
+/// `PASSWORD_MIN` (12) and at most 1024 characters, no composition rules, and a check against
 /// values that are commonly used, expected or context-specific:
 ///
 /// - not containing the local part of the account's e-mail or the display name (or a word of

@@ -150,7 +150,14 @@ pub(crate) async fn deliver(
     let result = match rule.channel.as_str() {
         "webhook" => match rule.secret.as_deref().map(|s| app.secrets.open(s)) {
             Some(Ok(secret)) => {
-                deliver_signed(client, url, secret.as_bytes(), &alert.webhook_body()).await
+                deliver_signed(
+                    client,
+                    url,
+                    secret.as_bytes(),
+                    app.now(),
+                    &alert.webhook_body(),
+                )
+                .await
             }
             failed => {
                 if let Some(Err(e)) = failed {

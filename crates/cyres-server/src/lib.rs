@@ -40,7 +40,8 @@ pub use auth::{check_password, hash_password};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::ApiError;
 pub use ui::demo::{
-    DEMO_EMAIL, DEMO_PASSWORD, DemoAuthority, DemoLogin, DemoSender, reporting_to_self, seed_demo,
+    DEMO_EMAIL, DEMO_PASSWORD, DemoAuthority, DemoLogin, DemoPublicPage, DemoSender,
+    reporting_to_self, seed_demo,
 };
 pub use worker::Worker;
 

@@ -74,6 +74,13 @@ pub fn run(args: DemoArgs) -> Result<u8> {
         for a in &login.authorities {
             println!("  {:<24} {} ({})", a.email, a.org, a.role);
         }
+        println!("public pages (security.txt at /.well-known/security.txt):");
+        for p in &login.public_pages {
+            println!(
+                "  {:<20} http://{}{}  ·  http://{}{}",
+                p.org, args.listen, p.product_page, args.listen, p.cvd_policy
+            );
+        }
         println!("Ctrl-C stops it.");
         let (tx, rx) = tokio::sync::watch::channel(false);
         tokio::spawn(async move {

@@ -20,8 +20,10 @@
 use crate::auth::hash_password;
 use crate::{ApiError, App};
 pub use authorities::{DemoAuthority, DemoSender, reporting_to_self};
+pub use public::DemoPublicPage;
 
 mod authorities;
+mod public;
 use cyres_store::{
     Actor, Exploitation, FindingFilter, NewOrg, OrgKind, ProductInput, Role, VexStatus,
 };
@@ -40,6 +42,8 @@ pub struct DemoLogin {
     /// The credential the reporting maker's reports are sent with (see
     /// [`reporting_to_self`]).
     pub sender: DemoSender,
+    /// Each maker's published Annex II page and disclosure policy.
+    pub public_pages: Vec<DemoPublicPage>,
 }
 
 /// The demo account.
@@ -300,6 +304,7 @@ pub async fn seed_demo(app: &App) -> Result<DemoLogin, ApiError> {
     };
     let mut orgs = Vec::new();
     let mut reporting_maker = None;
+    let mut public_pages = Vec::new();
     for m in makers() {
         let org = app
             .store
@@ -415,6 +420,7 @@ pub async fn seed_demo(app: &App) -> Result<DemoLogin, ApiError> {
                 )
                 .await?;
         }
+        public_pages.push(public::seed(app, &org, &product, &actor).await?);
         if org.name == authorities::REPORTING_MAKER {
             reporting_maker = Some(org.clone());
         }
@@ -430,6 +436,7 @@ pub async fn seed_demo(app: &App) -> Result<DemoLogin, ApiError> {
         orgs,
         authorities,
         sender,
+        public_pages,
     })
 }
 
@@ -527,6 +534,20 @@ mod tests {
             assert!(ms[0].org.is_authority(), "{} is an authority", a.org);
         }
         assert_eq!(login.sender.organisation, "keystone-vault");
+        // Every maker speaks publicly: a contact (no "(not given)" in its reports) and a
+        // published Annex II page.
+        assert_eq!(login.public_pages.len(), 4);
+        for m in &memberships {
+            let contact = crate::service::cases::org_contact(&app, m.org.id)
+                .await
+                .unwrap();
+            assert_eq!(
+                contact,
+                Some(format!("psirt@{}.example", m.org.slug)),
+                "{}",
+                m.org.name
+            );
+        }
         app.store.close().await;
         let _ = std::fs::remove_dir_all(dir);
     }

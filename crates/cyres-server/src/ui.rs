@@ -89,6 +89,10 @@ pub(crate) fn router() -> Router<App> {
         .route("/public/{slug}/cvd-policy", get(public_face::policy))
         .route("/public/{slug}/products/{id}", get(public_face::product))
         .route(
+            "/public/{slug}/products/{id}/declaration",
+            get(conformity::public_declaration),
+        )
+        .route(
             "/settings/public-face",
             get(public_face::settings).post(public_face::save_settings),
         )

@@ -9,6 +9,7 @@ use super::forms::rfc3339;
 use super::session::UiSession;
 use super::view::{Chrome, Nav, UiError, ok};
 use crate::App;
+use crate::service::compliance as comp;
 use crate::service::conformity as conf;
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -182,4 +183,24 @@ pub async fn issue(
         line.version
     ))
     .into_response())
+}
+
+/// `GET /public/{slug}/products/{id}/declaration?format=html|pdf|json&lang=` (public): the
+/// published EU declaration of conformity, at the exact address the simplified declaration
+/// carries (CRA Annex VI); not found until the manufacturer publishes a version.
+pub async fn public_declaration(
+    State(app): State<App>,
+    Path((slug, id)): Path<(String, i64)>,
+    Query(q): Query<Vec<(String, String)>>,
+) -> Result<Response, UiError> {
+    let get = |k: &str| q.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+    let format = conf::DocFormat::from_ext(get("format").unwrap_or("html"))
+        .ok_or_else(|| crate::service::ServiceError::not_found("declaration format"))?;
+    let bytes =
+        comp::public_declaration(&app, &slug, id, format, get("lang").unwrap_or("en")).await?;
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, format.content_type())],
+        bytes,
+    )
+        .into_response())
 }

@@ -18,6 +18,7 @@ mod authority;
 mod case;
 mod cases;
 mod chart;
+mod compliance;
 mod components;
 mod conformity;
 mod dashboard;
@@ -74,6 +75,55 @@ pub(crate) fn router() -> Router<App> {
         .route("/releases/{id}/changes", get(lifecycle::changes))
         .route("/products/{id}/releases", post(products::create_release))
         .route("/products/{id}/conformity", get(conformity::page))
+        .route(
+            "/products/{id}/conformity/record",
+            post(compliance::save_record),
+        )
+        .route(
+            "/products/{id}/conformity/risk",
+            post(compliance::save_risk),
+        )
+        .route(
+            "/products/{id}/conformity/documents",
+            post(compliance::upload),
+        )
+        .route(
+            "/products/{id}/conformity/documents/{doc}/{version}/delete",
+            post(compliance::delete_document),
+        )
+        .route(
+            "/products/{id}/conformity/declarations/{version}/delete",
+            post(compliance::delete_declaration),
+        )
+        .route(
+            "/products/{id}/conformity/declarations/{version}/publish",
+            post(compliance::publish),
+        )
+        .route(
+            "/products/{id}/conformity/operators",
+            post(compliance::add_operator),
+        )
+        .route(
+            "/products/{id}/conformity/operators/{op}/check",
+            post(compliance::check),
+        )
+        .route(
+            "/products/{id}/conformity/requests",
+            post(compliance::add_request),
+        )
+        .route(
+            "/products/{id}/conformity/requests/{rid}/handover",
+            post(compliance::handover),
+        )
+        .route(
+            "/products/{id}/conformity/upstream/{rid}/informed",
+            post(compliance::informed),
+        )
+        .route(
+            "/findings/{id}/upstream-report",
+            post(compliance::draft_report),
+        )
+        .route("/upstream-reports/received", get(compliance::received))
         .route(
             "/products/{id}/conformity/declarations",
             post(conformity::issue),

@@ -392,7 +392,6 @@ async fn compliance_file_over_http(engine: Engine) {
     s.shutdown().await;
 }
 
-
 /// A CycloneDX SBOM whose `regex` component names its maintainer's security contact.
 fn sbom_with_regex() -> Vec<u8> {
     serde_json::to_vec(&json!({

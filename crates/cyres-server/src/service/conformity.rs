@@ -815,3 +815,83 @@ pub(crate) async fn dossier(
     .map_err(refused)?;
     Ok(dossier)
 }
+
+/// One Annex I item as the Conformity page edits it: not assessed (`None`), applies, or does
+/// not apply with the risk assessment's justification; the evidence already recorded stays.
+#[derive(Clone, Debug)]
+pub(crate) struct ItemEdit {
+    /// The item.
+    pub item: cyres_conformity::Requirement,
+    /// Applicability, `None` to remove the item from the record.
+    pub applicability: Option<cyres_conformity::Applicability>,
+    /// Justification (required for "does not apply", Art. 13(3)).
+    pub justification: String,
+    /// How it is met.
+    pub how_met: String,
+}
+
+/// The stored facts ready to be saved again (documents and SBOMs left to uploads and
+/// releases).
+async fn editable_facts(
+    app: &App,
+    who: &Principal,
+    product_id: i64,
+) -> Result<ConformityFacts, ServiceError> {
+    let mut facts = gather(app, who, product_id).await?.facts;
+    facts.documents.clear();
+    facts.sboms.clear();
+    Ok(facts)
+}
+
+/// Saves the page's item edits into the record as its next version (editors); the rules are
+/// [`save`]'s.
+pub(crate) async fn save_items(
+    app: &App,
+    who: &Principal,
+    product_id: i64,
+    edits: &[ItemEdit],
+) -> Result<ConformityView, ServiceError> {
+    who.require(Role::Editor)?;
+    let mut facts = editable_facts(app, who, product_id).await?;
+    let text = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+    for e in edits {
+        let at = facts.requirements.iter().position(|r| r.item == e.item);
+        match (e.applicability, at) {
+            (None, Some(i)) => {
+                facts.requirements.remove(i);
+            }
+            (None, None) => {}
+            (Some(a), Some(i)) => {
+                let r = &mut facts.requirements[i];
+                r.applicability = a;
+                r.justification = text(&e.justification);
+                r.how_met = text(&e.how_met);
+            }
+            (Some(a), None) => facts.requirements.push(cyres_conformity::RequirementEntry {
+                item: e.item,
+                applicability: a,
+                justification: text(&e.justification),
+                how_met: text(&e.how_met),
+                evidence: Vec::new(),
+            }),
+        }
+    }
+    save(app, who, product_id, facts).await
+}
+
+/// Saves a new version of the risk assessment (editors), given as its JSON document
+/// (`cyres_conformity::RiskAssessment`: assets, threats, intended purpose and foreseeable use,
+/// conditions of use, measures; Art. 13(2)-(3)).
+pub(crate) async fn save_risk(
+    app: &App,
+    who: &Principal,
+    product_id: i64,
+    json: &str,
+) -> Result<ConformityView, ServiceError> {
+    who.require(Role::Editor)?;
+    let risk: RiskAssessment = serde_json::from_str(json)
+        .map_err(|e| ServiceError::invalid("risk", format!("risk assessment: {e}")))?;
+    let mut facts = editable_facts(app, who, product_id).await?;
+    facts.risk_assessment = Some(risk);
+    save(app, who, product_id, facts).await
+}

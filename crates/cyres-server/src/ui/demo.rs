@@ -408,6 +408,7 @@ pub async fn seed_demo(app: &App) -> Result<DemoLogin, ApiError> {
         }
         orgs.push(org.name);
     }
+    super::demo_conformity::seed(app, account.id, &actor).await?;
     Ok(DemoLogin {
         email: DEMO_EMAIL.into(),
         password: DEMO_PASSWORD.into(),

@@ -95,10 +95,9 @@ async fn upload(
     (st, r.json().await.unwrap_or(Value::Null))
 }
 
-async fn compliance_file_over_http(engine: Engine) {
-    let Some(s) = start_with(engine, |c| c.max_upload_bytes = 4096).await else {
-        return;
-    };
+/// Acme's administrator, an editor token, a viewer, and its router product (class I, three
+/// member states, support until 2035).
+async fn acme_router(s: &Server) -> (Who, Who, Who, i64) {
     let admin = s
         .bootstrap("Acme Networks GmbH", "psirt@acme.example")
         .await;
@@ -119,6 +118,14 @@ async fn compliance_file_over_http(engine: Engine) {
         .await;
     assert_eq!(st, StatusCode::CREATED, "{p}");
     let pid = p["id"].as_i64().unwrap();
+    (admin, editor, viewer, pid)
+}
+
+async fn compliance_file_over_http(engine: Engine) {
+    let Some(s) = start_with(engine, |c| c.max_upload_bytes = 4096).await else {
+        return;
+    };
+    let (admin, editor, viewer, pid) = acme_router(&s).await;
     let base = format!("/api/v1/products/{pid}");
     let req_path = format!("{base}/requirements");
 
@@ -421,28 +428,9 @@ async fn operators_upstream_reports_retention_publication(engine: Engine) {
     let Some(s) = start(engine).await else {
         return;
     };
-    let admin = s
-        .bootstrap("Acme Networks GmbH", "psirt@acme.example")
-        .await;
-    let editor = s.token(&admin, "editor").await;
-    let viewer = s.add_member(&admin, "auditor@acme.example", "viewer").await;
+    let (admin, editor, viewer, pid) = acme_router(&s).await;
     let (_, session) = s.call(&admin, Method::GET, "/api/v1/session", None).await;
     let slug = session["org"]["slug"].as_str().unwrap().to_string();
-    let (st, p) = s
-        .call(
-            &editor,
-            Method::POST,
-            "/api/v1/products",
-            Some(json!({
-                "name": "Acme AX3000 Wi-Fi 6 router",
-                "catalogue_entries": ["annex3-class1-12", "annex3-class1-5"],
-                "member_states": ["DE", "AT", "FR"],
-                "support_end": "2035-03-31",
-            })),
-        )
-        .await;
-    assert_eq!(st, StatusCode::CREATED, "{p}");
-    let pid = p["id"].as_i64().unwrap();
     let base = format!("/api/v1/products/{pid}");
     let mut facts = example_facts();
     facts["declaration"]

@@ -12,7 +12,11 @@
 //! - [`techdoc`]: the technical documentation of Art. 31, Annex VII, as files with a manifest and
 //!   an offline index;
 //! - [`retention`]: the Art. 13(13) retention date and the refusal to delete before it;
-//! - [`profile`]: the `[conformity]` table of a product profile.
+//! - [`profile`]: the `[conformity]` table of a product profile;
+//! - [`upstream`]: reports of a vulnerability to an integrated component's maintainer
+//!   (Art. 13(6)): contacts and a drafted report with its OSV record;
+//! - [`operators`]: authorised representatives, importers and distributors (Arts 18-20): the
+//!   importer's and distributor's checks and the Art. 23 supply-record retention.
 //!
 //! Invariants: no I/O and no clock. File contents come in as bytes, the time as a parameter.
 //! Every stored type is `Serialize + Deserialize` (JSON) so the platform's store can persist it
@@ -25,6 +29,7 @@ pub mod declaration;
 mod error;
 pub mod evidence;
 pub mod i18n;
+pub mod operators;
 pub mod pdf;
 pub mod profile;
 pub mod record;
@@ -32,6 +37,7 @@ pub mod render;
 pub mod retention;
 pub mod risk;
 pub mod techdoc;
+pub mod upstream;
 
 pub use annex_i::{EvidenceKind, Requirement};
 pub use declaration::{

@@ -18,15 +18,17 @@
 
 use crate::ConformityError;
 use cyres_cra::calendar::iso_date;
-use time::{Date, Duration};
+use time::Date;
 
 /// The last day the documentation must be kept: `max(placed + 10 years, support_end)`
-/// (CRA Art. 13(13)). `placed` is the (last) unit's placing on the market.
+/// (CRA Art. 13(13)). `placed` is the (last) unit's placing on the market. The date is
+/// `cyres_cra::support::documentation_retention`'s, the one function every surface calls.
 pub fn retention_until(placed: Date, support_end: Date) -> Result<Date, ConformityError> {
-    let ten_years = add_years_rounding_up(placed, 10).ok_or(ConformityError::DateOutOfRange {
-        what: "documentation retention",
-    })?;
-    Ok(ten_years.max(support_end))
+    cyres_cra::support::documentation_retention(placed, support_end).map_err(|_| {
+        ConformityError::DateOutOfRange {
+            what: "documentation retention",
+        }
+    })
 }
 
 /// Refuses deletion on `on` when it is on or before `until` (CRA Art. 13(13)).
@@ -40,23 +42,10 @@ pub fn check_deletion(until: Date, on: Date) -> Result<(), ConformityError> {
     Ok(())
 }
 
-/// Adds calendar years; a 29 February start with no 29 February in the target year ends on
-/// 1 March (see the module docs).
-fn add_years_rounding_up(date: Date, years: i32) -> Option<Date> {
-    let year = date.year().checked_add(years)?;
-    match Date::from_calendar_date(year, date.month(), date.day()) {
-        Ok(d) => Some(d),
-        Err(_) => {
-            let last =
-                Date::from_calendar_date(year, date.month(), date.month().length(year)).ok()?;
-            last.checked_add(Duration::days(1))
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use time::Duration;
     use time::macros::date;
 
     #[test]

@@ -8,7 +8,11 @@
 //! - Art. 13(9): each security update issued within the support period stays available for
 //!   `max(issue + 10 years, end of the support period)`.
 //! - Art. 13(13) (technical documentation and EU declaration of conformity) and Art. 13(18)
-//!   (Annex II user information): kept or available for `max(placing + 10 years, support end)`.
+//!   (Annex II user information): kept or available for `max(placing + 10 years, support end)`,
+//!   computed by [`documentation_retention`] alone (every surface calls it). "Ten years after"
+//!   29 February ends on 1 March, the later of the two possible days: documentation is kept,
+//!   not dropped, on the doubtful day (the opposite of the reporting deadlines, where the
+//!   earlier day protects).
 //! - Art. 13(19): the support end (at least month and year) is shown at purchase.
 //! - A declared end that meets the five-year floor but stops before the expected use time ends
 //!   (a 5-year period for a product expected in use 12 years) is flagged: Art. 13(8) says the
@@ -127,7 +131,6 @@ impl SupportPeriod {
                 }
             }
         };
-        let ten_years = add_years_date(placed, 10).ok_or(overflow("documentation retention"))?;
         let mut warnings = Vec::new();
         if declared_end_meets_minimum == Some(false) {
             warnings.push(format!(
@@ -162,7 +165,7 @@ impl SupportPeriod {
             warnings,
             end,
             end_month: format!("{:04}-{:02}", end.year(), u8::from(end.month())),
-            documentation_kept_until: ten_years.max(end),
+            documentation_kept_until: documentation_retention(placed, end)?,
             rule,
         })
     }
@@ -198,10 +201,9 @@ impl SupportPeriod {
                     sp.end_month = format!("{:04}-{:02}", floor_last.year(), u8::from(floor_last.month()));
                     sp.rule = "the floor counted from the last unit placed (Art. 13(8), Art. 3(40))".into();
                 }
-                let ten = add_years_date(last, 10).ok_or(CraError::DateOutOfRange {
-                    what: "documentation retention for the last unit",
-                })?;
-                sp.documentation_kept_until = sp.documentation_kept_until.max(ten).max(sp.end);
+                sp.documentation_kept_until = sp
+                    .documentation_kept_until
+                    .max(documentation_retention(last, sp.end)?);
             }
             Some(_) => {}
             None => sp.warnings.push(
@@ -216,6 +218,27 @@ impl SupportPeriod {
     pub fn update_available_until(&self, issued: Date) -> Result<Date, CraError> {
         security_update_available_until(issued, self.end)
     }
+}
+
+/// The last day the technical documentation and the EU declaration of conformity are kept
+/// (CRA Art. 13(13)) and the Annex II information stays available (Art. 13(18)):
+/// `max(placed + 10 years, support_end)`, where `placed` is the (last) unit's placing on the
+/// market (Art. 3(40)). A 29 February placing ends on 1 March ten years later (see the module
+/// docs). The one place this date is computed: `cyres_conformity`, the platform's compliance
+/// file, `cyres classify` and the product page all call it.
+pub fn documentation_retention(placed: Date, support_end: Date) -> Result<Date, CraError> {
+    let ten = add_years_date(placed, 10).ok_or(CraError::DateOutOfRange {
+        what: "documentation retention",
+    })?;
+    // add_years_date clamps 29 February to 28 February; the retention takes the later day.
+    let ten = if placed.month() == time::Month::February && placed.day() == 29 && ten.day() == 28 {
+        ten.next_day().ok_or(CraError::DateOutOfRange {
+            what: "documentation retention",
+        })?
+    } else {
+        ten
+    };
+    Ok(ten.max(support_end))
 }
 
 /// Art. 13(9): `max(issued + 10 years, support_end)`.
@@ -312,6 +335,30 @@ mod tests {
                 .iter()
                 .any(|w| w.contains("still being placed"))
         );
+    }
+
+    #[test]
+    fn retention_on_29_february_is_the_later_day() {
+        // CRA Art. 13(13): ten years after 2028-02-29 is 2038-03-01 (kept on the doubtful day),
+        // whichever surface asks.
+        let s = SupportPeriod::compute(date!(2028 - 02 - 29), None, None).unwrap();
+        assert_eq!(s.documentation_kept_until, date!(2038 - 03 - 01));
+        assert_eq!(
+            documentation_retention(date!(2028 - 02 - 29), date!(2030 - 01 - 01)).unwrap(),
+            date!(2038 - 03 - 01)
+        );
+        assert_eq!(
+            documentation_retention(date!(2028 - 02 - 28), date!(2030 - 01 - 01)).unwrap(),
+            date!(2038 - 02 - 28)
+        );
+        let units = SupportPeriod::for_units(
+            date!(2026 - 01 - 10),
+            Some(date!(2032 - 02 - 29)),
+            None,
+            None,
+        )
+        .unwrap();
+        assert_eq!(units.documentation_kept_until, date!(2042 - 03 - 01));
     }
 
     #[test]

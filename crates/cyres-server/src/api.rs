@@ -9,6 +9,7 @@ pub(crate) mod admin;
 mod advisories;
 pub(crate) mod authority;
 pub(crate) mod cases;
+mod compliance;
 mod components;
 mod conformity;
 mod findings;
@@ -195,7 +196,57 @@ pub(crate) fn router() -> Router<App> {
         )
         .route(
             "/products/{id}/declarations/{file}",
-            get(conformity::get_declaration),
+            get(conformity::get_declaration).delete(compliance::delete_declaration),
+        )
+        .route(
+            "/products/{id}/declarations/{version}/publish",
+            post(compliance::publish),
+        )
+        .route(
+            "/products/{id}/documents/{doc}/{version}",
+            get(compliance::document).delete(compliance::delete_document),
+        )
+        .route(
+            "/findings/{id}/upstream-reports",
+            get(compliance::finding_reports).post(compliance::draft_report),
+        )
+        .route(
+            "/products/{id}/upstream-reports",
+            get(compliance::product_reports),
+        )
+        .route("/upstream-reports/received", get(compliance::received))
+        .route("/upstream-reports/{id}/fix", put(compliance::set_fix))
+        .route(
+            "/upstream-reports/{id}/informed",
+            post(compliance::informed),
+        )
+        .route(
+            "/products/{id}/operators",
+            get(compliance::operators).post(compliance::add_operator),
+        )
+        .route(
+            "/products/{id}/operators/{op}/checks",
+            post(compliance::check),
+        )
+        .route(
+            "/products/{id}/operators/{op}/supplies",
+            post(compliance::add_supply),
+        )
+        .route(
+            "/products/{id}/supplies/{sid}",
+            delete(compliance::delete_supply),
+        )
+        .route(
+            "/products/{id}/authority-requests",
+            get(compliance::requests).post(compliance::add_request),
+        )
+        .route(
+            "/products/{id}/authority-requests/{rid}/handover",
+            post(compliance::handover),
+        )
+        .route(
+            "/public/orgs/{slug}/products/{id}/declaration",
+            get(compliance::public_declaration),
         )
         .route("/products/{id}/techdoc.zip", get(conformity::techdoc_zip))
         .route(

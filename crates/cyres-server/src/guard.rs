@@ -45,6 +45,7 @@ const UPLOAD_ROUTES: &[(&str, &str)] = &[
     ("POST", "/api/v1/products/*/documents"),
     ("POST", "/releases/*/sbom"),
     ("POST", "/releases/*/vex"),
+    ("POST", "/products/*/conformity/documents"),
 ];
 
 fn matches(pattern: &str, path: &str) -> bool {

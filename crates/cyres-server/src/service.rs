@@ -13,6 +13,7 @@ pub(crate) mod accounts;
 pub(crate) mod admin;
 pub(crate) mod authority;
 pub(crate) mod cases;
+pub(crate) mod compliance;
 pub(crate) mod components;
 pub(crate) mod conformity;
 pub(crate) mod credentials;

@@ -18,11 +18,13 @@ mod authority;
 mod case;
 mod cases;
 mod chart;
+mod compliance;
 mod components;
 mod conformity;
 mod dashboard;
 // Public for `cyres demo`; dead until lib.rs re-exports it (`pub use ui::demo::{…}`).
 pub mod demo;
+mod demo_conformity;
 mod findings;
 mod forms;
 mod invitations;
@@ -75,6 +77,55 @@ pub(crate) fn router() -> Router<App> {
         .route("/products/{id}/releases", post(products::create_release))
         .route("/products/{id}/conformity", get(conformity::page))
         .route(
+            "/products/{id}/conformity/record",
+            post(compliance::save_record),
+        )
+        .route(
+            "/products/{id}/conformity/risk",
+            post(compliance::save_risk),
+        )
+        .route(
+            "/products/{id}/conformity/documents",
+            post(compliance::upload),
+        )
+        .route(
+            "/products/{id}/conformity/documents/{doc}/{version}/delete",
+            post(compliance::delete_document),
+        )
+        .route(
+            "/products/{id}/conformity/declarations/{version}/delete",
+            post(compliance::delete_declaration),
+        )
+        .route(
+            "/products/{id}/conformity/declarations/{version}/publish",
+            post(compliance::publish),
+        )
+        .route(
+            "/products/{id}/conformity/operators",
+            post(compliance::add_operator),
+        )
+        .route(
+            "/products/{id}/conformity/operators/{op}/check",
+            post(compliance::check),
+        )
+        .route(
+            "/products/{id}/conformity/requests",
+            post(compliance::add_request),
+        )
+        .route(
+            "/products/{id}/conformity/requests/{rid}/handover",
+            post(compliance::handover),
+        )
+        .route(
+            "/products/{id}/conformity/upstream/{rid}/informed",
+            post(compliance::informed),
+        )
+        .route(
+            "/findings/{id}/upstream-report",
+            post(compliance::draft_report),
+        )
+        .route("/upstream-reports/received", get(compliance::received))
+        .route(
             "/products/{id}/conformity/declarations",
             post(conformity::issue),
         )
@@ -88,6 +139,10 @@ pub(crate) fn router() -> Router<App> {
         )
         .route("/public/{slug}/cvd-policy", get(public_face::policy))
         .route("/public/{slug}/products/{id}", get(public_face::product))
+        .route(
+            "/public/{slug}/products/{id}/declaration",
+            get(conformity::public_declaration),
+        )
         .route(
             "/settings/public-face",
             get(public_face::settings).post(public_face::save_settings),

@@ -14,7 +14,10 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use std::io::Read as _;
 
-both!(compliance_file_over_http);
+both!(
+    compliance_file_over_http,
+    operators_upstream_reports_retention_publication
+);
 
 /// The `[conformity]` table of the example profile as the JSON body of `PUT requirements`
 /// (documents and SBOMs left out: they come from uploads and releases).
@@ -92,10 +95,9 @@ async fn upload(
     (st, r.json().await.unwrap_or(Value::Null))
 }
 
-async fn compliance_file_over_http(engine: Engine) {
-    let Some(s) = start_with(engine, |c| c.max_upload_bytes = 4096).await else {
-        return;
-    };
+/// Acme's administrator, an editor token, a viewer, and its router product (class I, three
+/// member states, support until 2035).
+async fn acme_router(s: &Server) -> (Who, Who, Who, i64) {
     let admin = s
         .bootstrap("Acme Networks GmbH", "psirt@acme.example")
         .await;
@@ -116,6 +118,14 @@ async fn compliance_file_over_http(engine: Engine) {
         .await;
     assert_eq!(st, StatusCode::CREATED, "{p}");
     let pid = p["id"].as_i64().unwrap();
+    (admin, editor, viewer, pid)
+}
+
+async fn compliance_file_over_http(engine: Engine) {
+    let Some(s) = start_with(engine, |c| c.max_upload_bytes = 4096).await else {
+        return;
+    };
+    let (admin, editor, viewer, pid) = acme_router(&s).await;
     let base = format!("/api/v1/products/{pid}");
     let req_path = format!("{base}/requirements");
 
@@ -385,6 +395,426 @@ async fn compliance_file_over_http(engine: Engine) {
     let (st, _) = upload(&s, &beta, pid, q, b"x".to_vec()).await;
     assert_eq!(st, StatusCode::NOT_FOUND);
     let (st, _) = page(&s, &beta, &conf_path).await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    s.shutdown().await;
+}
+
+/// A CycloneDX SBOM whose `regex` component names its maintainer's security contact.
+fn sbom_with_regex() -> Vec<u8> {
+    serde_json::to_vec(&json!({
+        "bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1,
+        "metadata": {"component": {"type": "firmware", "name": "Acme AX3000 firmware", "version": "2.4.1"}},
+        "components": [{
+            "type": "library", "name": "regex", "version": "1.5.4",
+            "purl": "pkg:cargo/regex@1.5.4",
+            "supplier": {"name": "The Rust Project Developers"},
+            "externalReferences": [
+                {"type": "vcs", "url": "https://github.com/rust-lang/regex"},
+                {"type": "security-contact", "url": "mailto:security@rust-lang.org"}
+            ]
+        }]
+    }))
+    .unwrap()
+}
+
+/// Points 3-5 of issue 16 over HTTP: deletion refused before the retention date (Art. 13(13)),
+/// the simplified declaration carrying cyres's public URL of the full one, served once
+/// published; an importer's checks refusing a product without a declaration (Art. 19(2)),
+/// supply records (Art. 23) kept ten years; a report to a component's maintainer (Art. 13(6))
+/// with contacts from the SBOM and purl, the fix as OSV, informed once, and the steward's view
+/// of what it received (Art. 24); a market surveillance authority's request with what was
+/// handed over.
+async fn operators_upstream_reports_retention_publication(engine: Engine) {
+    let Some(s) = start(engine).await else {
+        return;
+    };
+    let (admin, editor, viewer, pid) = acme_router(&s).await;
+    let (_, session) = s.call(&admin, Method::GET, "/api/v1/session", None).await;
+    let slug = session["org"]["slug"].as_str().unwrap().to_string();
+    let base = format!("/api/v1/products/{pid}");
+    let mut facts = example_facts();
+    facts["declaration"]
+        .as_object_mut()
+        .unwrap()
+        .remove("full_url");
+    let (st, v) = s
+        .call(
+            &editor,
+            Method::PUT,
+            &format!("{base}/requirements"),
+            Some(facts),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+
+    // Economic operators per member state; the importer's checks refuse a product without a
+    // declaration (CRA Art. 19(2)(c), 19(3)), and a supply onwards is refused with them.
+    let (st, imp) = s
+        .call(
+            &editor,
+            Method::POST,
+            &format!("{base}/operators"),
+            Some(json!({"role": "importer", "name": "Nordimport GmbH", "address": "Hafenstr. 1, 20457 Hamburg",
+                "contact": "compliance@nordimport.example", "member_state": "DE"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{imp}");
+    let (st, v) = s
+        .call(
+            &editor,
+            Method::POST,
+            &format!("{base}/operators"),
+            Some(json!({"role": "reseller", "name": "X", "address": "Y", "contact": "z", "member_state": "DE"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    let (st, _) = s
+        .call(
+            &editor,
+            Method::POST,
+            &format!("{base}/operators"),
+            Some(
+                json!({"role": "distributor", "name": "Boutique SA", "address": "1 rue X, Paris",
+                "contact": "shop@boutique.example", "member_state": "FR"}),
+            ),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED);
+    let op = imp["id"].as_i64().unwrap();
+    let (st, c) = s
+        .call(
+            &editor,
+            Method::POST,
+            &format!("{base}/operators/{op}/checks"),
+            Some(json!({"ce_marking_seen": true})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{c}");
+    assert_eq!(c["check"]["passed"], false, "{c}");
+    let failed: Vec<&str> = c["result"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["ok"] == false)
+        .map(|i| i["item"].as_str().unwrap())
+        .collect();
+    assert!(failed.contains(&"declaration"), "{failed:?}");
+    let refusal = c["refusal"].as_str().unwrap();
+    assert!(
+        refusal.contains("CRA Art. 19(3)") && refusal.contains("no EU declaration of conformity"),
+        "{refusal}"
+    );
+    let supplies = format!("{base}/operators/{op}/supplies");
+    let (st, v) = s
+        .call(
+            &editor,
+            Method::POST,
+            &supplies,
+            Some(json!({"direction": "supplied-to", "party": "Boutique SA", "party_address": "1 rue X, Paris", "supplied_on": "2026-09-02"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CONFLICT, "{v}");
+    assert_eq!(v["error"]["code"], "check_failed", "{v}");
+    // Art. 23: who supplied the importer is recorded whatever the check, kept ten years.
+    let (st, rec) = s
+        .call(
+            &editor,
+            Method::POST,
+            &supplies,
+            Some(json!({"direction": "supplied-by", "party": "Acme Networks GmbH", "party_address": "Berlin", "supplied_on": "2024-02-29", "quantity": 500})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{rec}");
+    assert_eq!(rec["keep_until"], "2034-03-01");
+    let (st, _) = s
+        .call(
+            &admin,
+            Method::DELETE,
+            &format!("{base}/supplies/{}", rec["id"]),
+            None,
+        )
+        .await;
+    assert_eq!(st, StatusCode::CONFLICT);
+    let (_, ops) = s
+        .call(&viewer, Method::GET, &format!("{base}/operators"), None)
+        .await;
+    let states: Vec<&String> = ops["member_states"].as_object().unwrap().keys().collect();
+    assert_eq!(states, ["DE", "FR"], "{ops}");
+    assert_eq!(
+        ops["member_states"]["DE"][0]["latest_check"]["passed"],
+        false
+    );
+    assert_eq!(ops["supply_records"].as_array().unwrap().len(), 1);
+
+    // Issue, then: the simplified declaration carries cyres's public URL of the full one, which
+    // answers 404 until published and the declaration once published.
+    let (st, d) = s
+        .call(&editor, Method::POST, &format!("{base}/declarations"), None)
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{d}");
+    let public_path = format!("/public/{slug}/products/{pid}/declaration");
+    let (_, _, _, simplified) = get_raw(
+        &s,
+        &viewer,
+        &format!("{base}/declarations/1.json?simplified=true"),
+    )
+    .await;
+    let simplified: Value = serde_json::from_slice(&simplified).unwrap();
+    let full_url = simplified["full_url"].as_str().unwrap();
+    assert!(full_url.ends_with(&public_path), "{simplified}");
+    assert!(simplified["text"].as_str().unwrap().ends_with(full_url));
+    let anon = Who {
+        cookie: None,
+        csrf: None,
+        token: None,
+    };
+    let (st, _) = page(&s, &anon, &public_path).await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    let (st, _) = s
+        .call(
+            &viewer,
+            Method::POST,
+            &format!("{base}/declarations/1/publish"),
+            None,
+        )
+        .await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    let (st, v) = s
+        .call(
+            &editor,
+            Method::POST,
+            &format!("{base}/declarations/1/publish"),
+            None,
+        )
+        .await;
+    assert_eq!((st, v["url"].as_str()), (StatusCode::OK, Some(full_url)));
+    let (st, html) = page(&s, &anon, &public_path).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(html.contains("Acme Networks GmbH") && html.contains("Erika Mustermann"));
+    let (st, _, _, pdf) = get_raw(
+        &s,
+        &anon,
+        &format!("/api/v1/public/orgs/{slug}/products/{pid}/declaration?format=pdf"),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(pdf_text(&pdf).contains("Acme Networks GmbH"));
+
+    // Retention (Art. 13(13)): nothing deleted before the date, whoever asks.
+    let q =
+        "document=pentest-2028&title=Penetration%20test&kind=penetration-test&filename=pentest.txt";
+    let (st, _) = upload(&s, &editor, pid, q, b"pentest".to_vec()).await;
+    assert_eq!(st, StatusCode::CREATED);
+    let (st, _, _, file) = get_raw(&s, &viewer, &format!("{base}/documents/pentest-2028/1")).await;
+    assert_eq!(
+        (st, file.as_slice()),
+        (StatusCode::OK, b"pentest".as_slice())
+    );
+    for path in [
+        format!("{base}/documents/pentest-2028/1"),
+        format!("{base}/declarations/1"),
+    ] {
+        let (st, _) = s.call(&editor, Method::DELETE, &path, None).await;
+        assert_eq!(st, StatusCode::FORBIDDEN, "{path}");
+        let (st, v) = s.call(&admin, Method::DELETE, &path, None).await;
+        assert_eq!(st, StatusCode::CONFLICT, "{path}: {v}");
+        let msg = v["error"]["message"].as_str().unwrap();
+        assert!(
+            msg.contains("kept until") && msg.contains("Art. 13(13)"),
+            "{msg}"
+        );
+    }
+    let (_, v) = s
+        .call(&viewer, Method::GET, &format!("{base}/requirements"), None)
+        .await;
+    assert_eq!(v["documents"].as_array().unwrap().len(), 1);
+    assert_eq!(v["declarations"].as_array().unwrap().len(), 1);
+
+    // A market surveillance authority's request and what was handed over, once.
+    let (st, r) = s
+        .call(
+            &editor,
+            Method::POST,
+            &format!("{base}/authority-requests"),
+            Some(json!({"authority": "Bundesnetzagentur", "member_state": "DE", "reference": "BNetzA-2026-117",
+                "reason": "Reasoned request under Art. 13(13)", "received_at": "2026-09-18T09:00:00Z"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{r}");
+    let handover = format!("{base}/authority-requests/{}/handover", r["id"]);
+    let (st, v) = s
+        .call(
+            &editor,
+            Method::POST,
+            &handover,
+            Some(json!({"items": ["declaration:1", "document:pentest-2028:1", "techdoc"]})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    assert_eq!(v["handed_over"].as_array().unwrap().len(), 3, "{v}");
+    assert_eq!(v["handed_over"][0]["sha256"].as_str().unwrap().len(), 64);
+    assert!(v["handed_over_at"].as_i64().is_some());
+    let (st, _) = s
+        .call(
+            &editor,
+            Method::POST,
+            &handover,
+            Some(json!({"items": ["techdoc"]})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CONFLICT);
+
+    // Upstream report (Art. 13(6)) from a finding in an integrated component.
+    for f in std::fs::read_dir(root().join("examples/advisories")).unwrap() {
+        s.import(&admin, &f.unwrap().path()).await;
+    }
+    let (st, rel) = s
+        .call(
+            &editor,
+            Method::POST,
+            &format!("{base}/releases"),
+            Some(json!({"version": "2.4.1"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED);
+    let (st, ing) = s
+        .upload(
+            &editor,
+            rel["id"].as_i64().unwrap(),
+            sbom_with_regex(),
+            "fw.cdx.json",
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{ing}");
+    let (_, findings) = s
+        .call(
+            &viewer,
+            Method::GET,
+            &format!("/api/v1/findings?product={pid}"),
+            None,
+        )
+        .await;
+    let finding = findings["findings"]
+        .as_array()
+        .or(findings.as_array())
+        .unwrap()
+        .iter()
+        .find(|f| f["advisory_id"] == "RUSTSEC-2022-0013")
+        .unwrap_or_else(|| panic!("{findings}"))
+        .clone();
+    let fid = finding["id"].as_i64().unwrap();
+    let (st, steward) = s
+        .provision(
+            "psirt@acme.example",
+            json!({"name": "Rust Foundation", "kind": "steward"}),
+        )
+        .await;
+    assert!(st.is_success(), "{steward}");
+    let reports = format!("/api/v1/findings/{fid}/upstream-reports");
+    let (st, _) = s.call(&viewer, Method::POST, &reports, None).await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    let (st, rep) = s
+        .call(
+            &editor,
+            Method::POST,
+            &reports,
+            Some(json!({"recipient_org_id": steward["id"]})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{rep}");
+    let contacts: Vec<(&str, &str)> = rep["contacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["source"].as_str().unwrap(), c["value"].as_str().unwrap()))
+        .collect();
+    for want in [
+        ("sbom-reference", "security@rust-lang.org"),
+        ("sbom-reference", "https://github.com/rust-lang/regex"),
+        ("sbom-supplier", "The Rust Project Developers"),
+        ("purl-repository", "https://crates.io/crates/regex"),
+        (
+            "security-txt",
+            "https://github.com/.well-known/security.txt",
+        ),
+    ] {
+        assert!(contacts.contains(&want), "{want:?} not in {contacts:?}");
+    }
+    assert_eq!(rep["affected_versions"], json!(["1.5.4"]));
+    assert_eq!(
+        rep["osv"]["affected"][0]["package"]["ecosystem"],
+        "crates.io"
+    );
+    assert!(
+        rep["body"]["body"]
+            .as_str()
+            .unwrap()
+            .contains("no fix of our own yet")
+    );
+    let rid = rep["id"].as_i64().unwrap();
+    let (st, rep) = s
+        .call(
+            &editor,
+            Method::PUT,
+            &format!("/api/v1/upstream-reports/{rid}/fix"),
+            Some(json!({"fixed_version": "1.5.5", "url": "https://github.com/rust-lang/regex/commit/ae70b41"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{rep}");
+    assert_eq!(
+        rep["osv"]["affected"][0]["ranges"][0]["events"][1]["fixed"],
+        "1.5.5"
+    );
+    assert_eq!(rep["osv"]["references"][0]["type"], "FIX");
+    // The steward sees nothing until the maintainer is recorded as informed.
+    let steward_who = s.login("psirt@acme.example", PASSWORD).await;
+    let (st, _) = s
+        .call(
+            &steward_who,
+            Method::POST,
+            "/api/v1/session/org",
+            Some(json!({"org_id": steward["id"]})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::NO_CONTENT);
+    let received = "/api/v1/upstream-reports/received";
+    let (_, v) = s.call(&steward_who, Method::GET, received, None).await;
+    assert_eq!(v, json!([]));
+    let informed = format!("/api/v1/upstream-reports/{rid}/informed");
+    let (st, rep) = s
+        .call(
+            &editor,
+            Method::POST,
+            &informed,
+            Some(json!({"via": "e-mail to security@rust-lang.org"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{rep}");
+    assert!(rep["informed_at"].as_i64().is_some());
+    let (st, _) = s
+        .call(
+            &editor,
+            Method::POST,
+            &informed,
+            Some(json!({"via": "again"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CONFLICT);
+    let (_, v) = s.call(&steward_who, Method::GET, received, None).await;
+    assert_eq!(v[0]["from"], "Acme Networks GmbH", "{v}");
+    assert_eq!(v[0]["fix"]["fixed_version"], "1.5.5");
+    assert!(v[0].get("finding_id").is_none() && v[0].get("contacts").is_none());
+    let (_, v) = s.call(&viewer, Method::GET, &reports, None).await;
+    assert_eq!(v[0]["informed_via"], "e-mail to security@rust-lang.org");
+    // The steward reaches none of the manufacturer's own routes.
+    let (st, _) = s
+        .call(
+            &steward_who,
+            Method::GET,
+            &format!("{base}/operators"),
+            None,
+        )
+        .await;
     assert_eq!(st, StatusCode::NOT_FOUND);
     s.shutdown().await;
 }

@@ -1218,3 +1218,173 @@ async fn browser_end_to_end() {
     drop(driver);
     s.shutdown().await;
 }
+
+/// The Conformity section in a real browser (issue 16): the Annex I record edited in place
+/// ("does not apply" without a justification refused, then saved), a document uploaded,
+/// deletion refused before the retention date, a declaration issued and published at the
+/// address the simplified declaration carries, an importer checked, an authority request
+/// recorded; refreshes docs/screenshots/conformity.png.
+async fn conformity_journey(b: &mut Steps, pid: i64) -> Step<()> {
+    b.login(ADMIN, PASSWORD).await?;
+    let page = format!("/products/{pid}/conformity");
+    b.go("conformity page", &page).await?;
+    b.expect_h1("Conformity of").await?;
+    let before = b.text("#completeness").await?;
+
+    b.step = "does not apply without a justification".into();
+    b.choose("select[name=app-part1-2g]", "does-not-apply")
+        .await?;
+    b.fill("textarea[name=just-part1-2g]", "").await?;
+    b.click("#save-record").await?;
+    b.wait_text("#error", "justification").await?;
+    b.step = "does not apply with the risk assessment's justification".into();
+    b.choose("select[name=app-part1-2g]", "does-not-apply")
+        .await?;
+    b.fill(
+        "textarea[name=just-part1-2g]",
+        "The router processes no personal data beyond what routing needs (risk assessment T-7).",
+    )
+    .await?;
+    b.click("#save-record").await?;
+    b.wait_text("#notice", "record saved").await?;
+
+    b.step = "upload a document".into();
+    b.fill("#doc-id", "pentest-2028").await?;
+    b.fill("#doc-title", "Penetration test 2.4.1").await?;
+    b.choose("#doc-kind", "penetration-test").await?;
+    let file = root()
+        .join("examples/conformity/pentest-ax3000-2.4.1.txt")
+        .canonicalize()
+        .unwrap();
+    b.find("#doc-file")
+        .await?
+        .send_keys(file.to_str().unwrap())
+        .await
+        .map_err(err("file input"))?;
+    b.click("#upload-document").await?;
+    b.wait_text("#notice", "Document uploaded").await?;
+    let after = b.text("#completeness").await?;
+    ensure(
+        after != before,
+        format!("completeness moved: {before} -> {after}"),
+    )?;
+
+    b.step = "deletion refused before the retention date".into();
+    b.click("#documents form.inline button").await?;
+    b.wait_text("#error", "kept until").await?;
+
+    b.step = "issue and publish".into();
+    b.click("#issue").await?;
+    b.wait_text("#notice", "version 1 issued").await?;
+    b.click("#publish-1").await?;
+    let url = b.wait_text("#public-declaration", "/declaration").await?;
+    b.wait_text("#simplified", "/declaration").await?;
+
+    b.step = "an importer is checked".into();
+    b.choose("#op-role", "importer").await?;
+    b.choose("#op-ms", "DE").await?;
+    b.fill("#op-name", "Nordimport GmbH").await?;
+    b.fill("#op-address", "Hafenstr. 1, 20457 Hamburg").await?;
+    b.fill("#op-contact", "compliance@nordimport.example")
+        .await?;
+    b.click("#add-operator").await?;
+    b.wait_text("#notice", "operator added").await?;
+    b.click("#operator-list form.inline button").await?;
+    b.wait_text("#notice", "Check recorded").await?;
+    b.wait_text("#operator-list", "refused").await?;
+
+    b.step = "an authority request".into();
+    b.fill("#rq-authority", "Bundesnetzagentur").await?;
+    b.choose("#rq-ms", "DE").await?;
+    b.fill("#rq-ref", "BNetzA-2026-117").await?;
+    b.click("#add-request").await?;
+    b.wait_text("#notice", "request recorded").await?;
+    b.wait_text("#request-list", "BNetzA-2026-117").await?;
+    b.click("#request-list form.inline button").await?;
+    b.wait_text("#notice", "Hand-over recorded").await?;
+    b.wait_text("#request-list", "sha256").await?;
+
+    b.client
+        .set_window_size(1280, 3400)
+        .await
+        .map_err(err("resize"))?;
+    b.go("conformity screenshot", &page).await?;
+    b.find("#completeness").await?;
+    b.screenshot_to(&root().join("docs/screenshots/conformity.png"))
+        .await?;
+
+    b.step = "the public declaration".into();
+    let public = url
+        .split_whitespace()
+        .find(|w| w.contains("/public/"))
+        .unwrap_or_default()
+        .trim_end_matches('.')
+        .to_string();
+    let path = public
+        .find("/public/")
+        .map_or(String::new(), |i| public[i..].to_string());
+    b.go("public declaration", &path).await?;
+    b.wait_text("body", "Northwind Networks").await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_conformity_section() {
+    let s = Server::start().await;
+    let admin = s.login(ADMIN, PASSWORD).await;
+    let (st, p) = s
+        .api(
+            &admin,
+            reqwest::Method::POST,
+            "/api/v1/products",
+            Some(json!({
+                "name": "AX3000 Wi-Fi 6 router",
+                "catalogue_entries": ["annex3-class1-12", "annex3-class1-5"],
+                "member_states": ["DE", "AT", "FR"],
+                "support_end": "2035-03-31",
+            })),
+        )
+        .await;
+    assert_eq!(st, 201, "{p}");
+    let pid = p["id"].as_i64().unwrap();
+    let text =
+        std::fs::read_to_string(root().join("examples/profiles/wifi-router-conformity.toml"))
+            .unwrap();
+    let cp = cyres_conformity::ConformityProfile::parse(&text).unwrap();
+    let mut facts = serde_json::to_value(&cp.conformity).unwrap();
+    let o = facts.as_object_mut().unwrap();
+    o.remove("documents");
+    o.remove("sboms");
+    o["manufacturer"]["name"] = json!("Northwind Networks");
+    o["declaration"].as_object_mut().unwrap().remove("full_url");
+    let (st, v) = s
+        .api(
+            &admin,
+            reqwest::Method::PUT,
+            &format!("/api/v1/products/{pid}/requirements"),
+            Some(facts),
+        )
+        .await;
+    assert_eq!(st, 200, "{v}");
+    let driver = start_driver().await;
+    let client = browser(&driver).await;
+    let mut b = Steps {
+        client,
+        base: s.base.clone(),
+        step: "start".into(),
+    };
+    let result = conformity_journey(&mut b, pid).await;
+    if let Err(e) = &result {
+        let shot = root().join("target/ui-failures/conformity.png");
+        let saved = b.screenshot_to(&shot).await;
+        let _ = b.client.clone().close().await;
+        panic!(
+            "browser step {:?} failed: {e}\nscreenshot: {} ({saved:?})",
+            b.step,
+            shot.display()
+        );
+    }
+    let _ = b.client.clone().close().await;
+    drop(driver);
+    s.shutdown().await;
+}

@@ -24,6 +24,7 @@ pub mod advisories;
 mod alerts;
 mod audit;
 mod cases;
+mod compliance;
 pub mod components;
 mod conformity;
 mod cpe_configurations;
@@ -57,6 +58,10 @@ mod withdrawal;
 
 pub use audit::{AuditChain, AuditVerification, BrokenLink};
 pub use cases::{AuthorityAction, CaseRow, ReceivedReport, SubmissionRow};
+pub use compliance::{
+    AuthorityRequest, EconomicOperator, NewAuthorityRequest, NewOperator, NewSupply,
+    NewUpstreamReport, OperatorCheck, SupplyRecord, UpstreamReport,
+};
 pub use components::{
     ComponentFinding, ComponentHit, ComponentInfo, ComponentPage, ComponentQuery, DependencyPath,
     PathStep, ReleaseComponent,

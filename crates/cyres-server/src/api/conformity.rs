@@ -92,7 +92,9 @@ pub async fn get_declaration(
     let Some((version, format)) = parsed else {
         return Err(ApiError::not_found("declaration"));
     };
-    let f = conf::declaration_file(&app, &caller, id, version, format, lang(&q)).await?;
+    let simplified = q.get("simplified").is_some_and(|v| v == "true" || v == "1");
+    let f =
+        conf::declaration_file(&app, &caller, id, version, (format, simplified), lang(&q)).await?;
     let status = if f.line.up_to_date() {
         "current".to_string()
     } else {

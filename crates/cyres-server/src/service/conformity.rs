@@ -254,6 +254,15 @@ impl Gathered {
                 });
             }
         }
+        // Annex VI: the simplified declaration carries the exact internet address of the full
+        // one; unless the record names another, it is the address where cyres serves the
+        // published declaration (`service::compliance::public_declaration`).
+        if let Some(d) = c.declaration.as_mut()
+            && d.full_url.is_none()
+        {
+            let org = app.store.org(org_id).await?;
+            d.full_url = Some(declaration_url(app, &org, self.product.id));
+        }
         if c.product_type.is_none() || c.product_id.is_none() {
             let draft = app.store.annex_ii(org_id, self.product.id).await?.draft;
             let some = |s: String| Some(s).filter(|s| !s.trim().is_empty());
@@ -312,8 +321,18 @@ impl Gathered {
     }
 }
 
+/// The exact public address of product `product_id`'s full declaration (Annex VI), served
+/// once the manufacturer publishes a version.
+pub(crate) fn declaration_url(app: &App, org: &cyres_store::Org, product_id: i64) -> String {
+    format!(
+        "{}/public/{}/products/{product_id}/declaration",
+        app.config.public_url.trim_end_matches('/'),
+        org.slug
+    )
+}
+
 /// The Art. 13(13) retention date: from today (units still being placed) or the support end.
-fn retention(product: &Product, today: Date) -> (Option<Date>, String) {
+pub(crate) fn retention(product: &Product, today: Date) -> (Option<Date>, String) {
     let support_end = product
         .support_end
         .as_deref()
@@ -331,7 +350,7 @@ fn retention(product: &Product, today: Date) -> (Option<Date>, String) {
     }
 }
 
-fn issued_of(body: &serde_json::Value) -> Result<IssuedDeclaration, ServiceError> {
+pub(crate) fn issued_of(body: &serde_json::Value) -> Result<IssuedDeclaration, ServiceError> {
     serde_json::from_value(body.clone())
         .map_err(|e| ServiceError::internal(format!("stored declaration: {e}")))
 }
@@ -571,13 +590,14 @@ pub(crate) struct DeclarationFile {
     pub line: DeclarationLine,
 }
 
-/// Issued declaration `version` rendered in `format` and language `lang` (viewers).
+/// Issued declaration `version` rendered in `format` and language `lang` (viewers), the full
+/// one (Annex V) or the simplified one (Annex VI).
 pub(crate) async fn declaration_file(
     app: &App,
     who: &Principal,
     product_id: i64,
     version: i64,
-    format: DocFormat,
+    (format, simplified): (DocFormat, bool),
     lang: &str,
 ) -> Result<DeclarationFile, ServiceError> {
     who.require(Role::Viewer)?;
@@ -591,23 +611,129 @@ pub(crate) async fn declaration_file(
     let cp = g.profile(app, who.org_id).await?;
     let current = g.declaration_facts(&cp);
     let line = line(&issued, stored.author, current.as_ref().map(|(f, _)| f));
-    let bytes = match format {
-        DocFormat::Html => declaration::full_html(&issued, &t).into_bytes(),
-        DocFormat::Pdf => declaration::full_pdf(&issued, &t),
+    if simplified {
+        let s = declaration::simplified(&issued, &t).map_err(refused)?;
+        let bytes = match format {
+            DocFormat::Html => cyres_conformity::render::html(t.code(), &s.blocks()).into_bytes(),
+            DocFormat::Pdf => {
+                cyres_conformity::pdf::render(&s.blocks(), declaration::pdf_meta(&s.title, &issued))
+            }
+            DocFormat::Json => super::to_json("simplified declaration", &s)?
+                .to_string()
+                .into_bytes(),
+        };
+        return Ok(DeclarationFile { bytes, line });
+    }
+    let bytes = render_full(&issued, &t, format, Some(&line))?;
+    Ok(DeclarationFile { bytes, line })
+}
+
+/// The full declaration in `format`; the JSON names its currency when `line` is given.
+pub(crate) fn render_full(
+    issued: &IssuedDeclaration,
+    t: &Translations,
+    format: DocFormat,
+    line: Option<&DeclarationLine>,
+) -> Result<Vec<u8>, ServiceError> {
+    Ok(match format {
+        DocFormat::Html => declaration::full_html(issued, t).into_bytes(),
+        DocFormat::Pdf => declaration::full_pdf(issued, t),
         DocFormat::Json => {
-            let mut v = serde_json::to_vec_pretty(&serde_json::json!({
-                "document": declaration::document(&issued, &t),
+            let mut doc = serde_json::json!({
+                "document": declaration::document(issued, t),
                 "issued": issued,
-                "up_to_date": line.up_to_date(),
-                "currency": line.currency,
-                "current_problem": line.current_problem,
-            }))
-            .map_err(|e| ServiceError::internal(format!("declaration JSON: {e}")))?;
+            });
+            if let Some(line) = line {
+                doc["up_to_date"] = line.up_to_date().into();
+                doc["currency"] = super::to_json("currency", &line.currency)?;
+                doc["current_problem"] = line.current_problem.clone().into();
+            }
+            let mut v = serde_json::to_vec_pretty(&doc)
+                .map_err(|e| ServiceError::internal(format!("declaration JSON: {e}")))?;
             v.push(b'\n');
             v
         }
-    };
-    Ok(DeclarationFile { bytes, line })
+    })
+}
+
+/// The retention date that holds today for the product, or the refusal to compute one
+/// (then nothing is deleted).
+async fn retention_today(
+    app: &App,
+    who: &Principal,
+    product_id: i64,
+) -> Result<(Date, Date), ServiceError> {
+    let product = app.store.product(who.org_id, product_id).await?;
+    let today = app.now_at().date();
+    match retention(&product, today) {
+        (Some(until), _) => Ok((until, today)),
+        (None, why) => Err(ServiceError::conflict(format!(
+            "the retention date cannot be computed ({why}); nothing is deleted (CRA Art. 13(13))"
+        ))),
+    }
+}
+
+/// Deletes an uploaded document version (administrators), refused on or before the Art. 13(13)
+/// retention date.
+pub(crate) async fn delete_document(
+    app: &App,
+    who: &Principal,
+    product_id: i64,
+    doc_key: &str,
+    version: i64,
+) -> Result<(), ServiceError> {
+    who.require(Role::Admin)?;
+    let dates = retention_today(app, who, product_id).await?;
+    Ok(app
+        .store
+        .delete_conformity_upload(
+            who.org_id,
+            product_id,
+            doc_key,
+            version,
+            dates,
+            &who.actor,
+            app.clock.now(),
+        )
+        .await?)
+}
+
+/// Deletes an issued declaration (administrators), refused on or before the Art. 13(13)
+/// retention date.
+pub(crate) async fn delete_declaration(
+    app: &App,
+    who: &Principal,
+    product_id: i64,
+    version: i64,
+) -> Result<(), ServiceError> {
+    who.require(Role::Admin)?;
+    let dates = retention_today(app, who, product_id).await?;
+    Ok(app
+        .store
+        .delete_conformity_declaration(
+            who.org_id,
+            product_id,
+            version,
+            dates,
+            &who.actor,
+            app.clock.now(),
+        )
+        .await?)
+}
+
+/// One uploaded document version with its bytes (viewers).
+pub(crate) async fn document_file(
+    app: &App,
+    who: &Principal,
+    product_id: i64,
+    doc_key: &str,
+    version: i64,
+) -> Result<(Upload, Vec<u8>), ServiceError> {
+    who.require(Role::Viewer)?;
+    Ok(app
+        .store
+        .conformity_upload_content(who.org_id, product_id, doc_key, version)
+        .await?)
 }
 
 /// The technical documentation (Art. 31, Annex VII) as a ZIP with `index.html` and
@@ -618,6 +744,17 @@ pub(crate) async fn techdoc_zip(
     product_id: i64,
     lang: &str,
 ) -> Result<Vec<u8>, ServiceError> {
+    let dossier = dossier(app, who, product_id, lang).await?;
+    techdoc::zip(&dossier.files, app.now_at()).map_err(|e| ServiceError::internal(e.to_string()))
+}
+
+/// The Annex VII dossier (files and manifest) of product `product_id` (viewers).
+pub(crate) async fn dossier(
+    app: &App,
+    who: &Principal,
+    product_id: i64,
+    lang: &str,
+) -> Result<techdoc::TechDoc, ServiceError> {
     who.require(Role::Viewer)?;
     let t = Translations::get(lang).map_err(|e| ServiceError::invalid("lang", e.to_string()))?;
     let g = gather(app, who, product_id).await?;
@@ -676,5 +813,85 @@ pub(crate) async fn techdoc_zip(
         generated_at: now,
     })
     .map_err(refused)?;
-    techdoc::zip(&dossier.files, now).map_err(|e| ServiceError::internal(e.to_string()))
+    Ok(dossier)
+}
+
+/// One Annex I item as the Conformity page edits it: not assessed (`None`), applies, or does
+/// not apply with the risk assessment's justification; the evidence already recorded stays.
+#[derive(Clone, Debug)]
+pub(crate) struct ItemEdit {
+    /// The item.
+    pub item: cyres_conformity::Requirement,
+    /// Applicability, `None` to remove the item from the record.
+    pub applicability: Option<cyres_conformity::Applicability>,
+    /// Justification (required for "does not apply", Art. 13(3)).
+    pub justification: String,
+    /// How it is met.
+    pub how_met: String,
+}
+
+/// The stored facts ready to be saved again (documents and SBOMs left to uploads and
+/// releases).
+async fn editable_facts(
+    app: &App,
+    who: &Principal,
+    product_id: i64,
+) -> Result<ConformityFacts, ServiceError> {
+    let mut facts = gather(app, who, product_id).await?.facts;
+    facts.documents.clear();
+    facts.sboms.clear();
+    Ok(facts)
+}
+
+/// Saves the page's item edits into the record as its next version (editors); the rules are
+/// [`save`]'s.
+pub(crate) async fn save_items(
+    app: &App,
+    who: &Principal,
+    product_id: i64,
+    edits: &[ItemEdit],
+) -> Result<ConformityView, ServiceError> {
+    who.require(Role::Editor)?;
+    let mut facts = editable_facts(app, who, product_id).await?;
+    let text = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+    for e in edits {
+        let at = facts.requirements.iter().position(|r| r.item == e.item);
+        match (e.applicability, at) {
+            (None, Some(i)) => {
+                facts.requirements.remove(i);
+            }
+            (None, None) => {}
+            (Some(a), Some(i)) => {
+                let r = &mut facts.requirements[i];
+                r.applicability = a;
+                r.justification = text(&e.justification);
+                r.how_met = text(&e.how_met);
+            }
+            (Some(a), None) => facts.requirements.push(cyres_conformity::RequirementEntry {
+                item: e.item,
+                applicability: a,
+                justification: text(&e.justification),
+                how_met: text(&e.how_met),
+                evidence: Vec::new(),
+            }),
+        }
+    }
+    save(app, who, product_id, facts).await
+}
+
+/// Saves a new version of the risk assessment (editors), given as its JSON document
+/// (`cyres_conformity::RiskAssessment`: assets, threats, intended purpose and foreseeable use,
+/// conditions of use, measures; Art. 13(2)-(3)).
+pub(crate) async fn save_risk(
+    app: &App,
+    who: &Principal,
+    product_id: i64,
+    json: &str,
+) -> Result<ConformityView, ServiceError> {
+    who.require(Role::Editor)?;
+    let risk: RiskAssessment = serde_json::from_str(json)
+        .map_err(|e| ServiceError::invalid("risk", format!("risk assessment: {e}")))?;
+    let mut facts = editable_facts(app, who, product_id).await?;
+    facts.risk_assessment = Some(risk);
+    save(app, who, product_id, facts).await
 }

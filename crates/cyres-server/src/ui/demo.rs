@@ -430,6 +430,7 @@ pub async fn seed_demo(app: &App) -> Result<DemoLogin, ApiError> {
         .ok_or_else(|| ApiError::internal("the demo's reporting maker is missing"))?;
     let (authorities, sender) =
         authorities::seed(app, &maker, &actor, &hash, now - 30 * DAY).await?;
+    super::demo_conformity::seed(app, account.id, &actor).await?;
     Ok(DemoLogin {
         email: DEMO_EMAIL.into(),
         password: DEMO_PASSWORD.into(),

@@ -83,7 +83,13 @@ pub(super) async fn seed(
             foreseeable_risks: "Exposing the management interface to the internet; keeping \
                 a release whose support has ended."
                 .into(),
-            doc_url: format!("https://{domain}/conformity"),
+            // Where cyres serves the full declaration once it is published (Annex VI).
+            doc_url: format!(
+                "{}/public/{}/products/{}/declaration",
+                app.config.public_url.trim_end_matches('/'),
+                org.slug,
+                product.id
+            ),
             support_type: "Security updates free of charge until the end of the support \
                 period, separately from feature updates."
                 .into(),

@@ -180,8 +180,23 @@ pub struct Guess {
 /// Package-name suffixes that name a build variant or a part of one upstream project
 /// (OpenWrt: `dnsmasq-full`, `odhcpd-ipv6only`, `ksmbd-server`, `hostapd-common`).
 const VARIANT_SUFFIXES: &[&str] = &[
-    "-full", "-mini", "-tiny", "-common", "-utils", "-tools", "-server", "-client", "-ipv6only",
-    "-nossl", "-ssl", "-openssl", "-mbedtls", "-wolfssl", "-bin", "-dev", "-data",
+    "-full",
+    "-mini",
+    "-tiny",
+    "-common",
+    "-utils",
+    "-tools",
+    "-server",
+    "-client",
+    "-ipv6only",
+    "-nossl",
+    "-ssl",
+    "-openssl",
+    "-mbedtls",
+    "-wolfssl",
+    "-bin",
+    "-dev",
+    "-data",
 ];
 
 /// The product names a component may go by in NVD, best first, each with how it was derived.
@@ -194,7 +209,10 @@ fn product_names(c: &Component) -> Vec<(String, String)> {
     };
     let mut bases = Vec::new();
     if let Some(p) = &c.purl {
-        bases.push((p.name.to_lowercase(), format!("package URL name {:?}", p.name)));
+        bases.push((
+            p.name.to_lowercase(),
+            format!("package URL name {:?}", p.name),
+        ));
     }
     bases.push((c.name.trim().to_lowercase(), format!("name {:?}", c.name)));
     for (base, from) in bases {
@@ -258,14 +276,14 @@ pub fn guesses(c: &Component) -> Vec<Guess> {
                 .any(|(_, p)| p == product)
                 && let Some((v, p)) = g.current.split_once(':')
             {
-                vendors.push((
-                    format!("{v}:{p}"),
-                    "the alias table's current name".into(),
-                ));
+                vendors.push((format!("{v}:{p}"), "the alias table's current name".into()));
             }
         }
         if let Some(ns) = &namespace {
-            vendors.push((format!("{ns}:{product}"), "the package URL namespace".into()));
+            vendors.push((
+                format!("{ns}:{product}"),
+                "the package URL namespace".into(),
+            ));
         }
         if openwrt {
             vendors.push((format!("openwrt:{product}"), "an OpenWrt package".into()));
@@ -310,7 +328,9 @@ mod tests {
     }
 
     fn names(gs: &[Guess]) -> Vec<String> {
-        gs.iter().map(|g| format!("{}:{}", g.vendor, g.product)).collect()
+        gs.iter()
+            .map(|g| format!("{}:{}", g.vendor, g.product))
+            .collect()
     }
 
     #[test]
@@ -372,7 +392,12 @@ mod tests {
             Some("cpe:2.3:a:gnu:ncurses:6.2-r1:*:*:*:*:*:*:*")
         );
         assert_eq!(r.purl_raw, c.purl_raw, "OpenWrt purl kept for its -rN rule");
-        let g = component("openssl", "1.1.1k", Some("pkg:generic/openssl@1.1.1k"), None);
+        let g = component(
+            "openssl",
+            "1.1.1k",
+            Some("pkg:generic/openssl@1.1.1k"),
+            None,
+        );
         let r = resolved(&g, "openssl", "openssl");
         assert!(r.purl.is_none());
         assert_eq!(r.cpe.unwrap().version, "1.1.1k");
@@ -398,7 +423,10 @@ mod tests {
         assert!(gs.contains(&"gnu:ncurses".to_string()), "{gs:?}");
         assert!(gs.contains(&"openwrt:libncurses".to_string()));
         let i = |n: &str| gs.iter().position(|g| g == n).unwrap();
-        assert!(i("libncurses:libncurses") < i("gnu:ncurses"), "as written first");
+        assert!(
+            i("libncurses:libncurses") < i("gnu:ncurses"),
+            "as written first"
+        );
         let usb = names(&guesses(&component("libusb-1.0", "1.0.24-r1", None, None)));
         assert!(usb.contains(&"libusb:libusb".to_string()), "{usb:?}");
         let odhcpd = names(&guesses(&component(
@@ -416,7 +444,10 @@ mod tests {
         )));
         assert_eq!(generic[0], "openssl:openssl");
         let dropbear = names(&guesses(&component("dropbear_ssh", "2020.81", None, None)));
-        assert_eq!(dropbear[0], "dropbear_ssh_project:dropbear_ssh", "alias table first");
+        assert_eq!(
+            dropbear[0], "dropbear_ssh_project:dropbear_ssh",
+            "alias table first"
+        );
         let gh = names(&guesses(&component(
             "zlib",
             "1.2.11",

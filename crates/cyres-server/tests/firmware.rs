@@ -239,7 +239,10 @@ async fn cpe_decisions_and_derived_candidates(engine: Engine) {
         html.contains("matched by analyst decision: dropbear_ssh_project:dropbear_ssh, decided by"),
         "{html}"
     );
-    assert!(html.contains("id=\"resolve-cpe\""));
+    assert!(
+        html.contains("/cpe-resolution?subject=cpe%3Amatt_johnston%3Adropbear_ssh_server"),
+        "the link names the component's own CPE"
+    );
     let (_, list) = s
         .call(&viewer, Method::GET, "/api/v1/cpe-decisions", None)
         .await;

@@ -314,6 +314,39 @@ impl Store {
         }
     }
 
+    /// The subject a decision about a finding's component would be recorded against: its CPE
+    /// name as written when it has one (the only subject that renames it), else its package
+    /// URL, else its name.
+    pub async fn finding_subject(
+        &self,
+        org_id: i64,
+        finding_id: i64,
+    ) -> Result<Option<String>, StoreError> {
+        let row = sqlx::query(
+            "SELECT c.name, c.purl, c.cpe FROM finding f \
+             JOIN component c ON c.sbom_id = f.sbom_id AND c.ord = f.component_ord \
+             WHERE f.id = $1 AND f.org_id = $2",
+        )
+        .bind(finding_id)
+        .bind(org_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(r) = row else { return Ok(None) };
+        let purl: Option<String> = r.try_get("purl")?;
+        let cpe: Option<String> = r.try_get("cpe")?;
+        let c = Component {
+            name: r.try_get("name")?,
+            purl: purl
+                .as_deref()
+                .and_then(|p| cyres_version::Purl::parse(p).ok()),
+            cpe: cpe
+                .as_deref()
+                .and_then(|c| cyres_version::Cpe::parse(c).ok()),
+            ..Component::default()
+        };
+        Ok(subjects(&c).into_iter().next())
+    }
+
     /// Records that `subject` is `vendor:product` for the whole organisation (replacing a live
     /// decision about the same subject), audited, then re-matches the subject's components.
     pub async fn record_cpe_decision(

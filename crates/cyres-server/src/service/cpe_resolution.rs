@@ -123,6 +123,16 @@ pub(crate) async fn of_finding(
         .await?)
 }
 
+/// The component identity a "resolve this CPE" link about a finding pre-fills (viewers).
+pub(crate) async fn subject_of_finding(
+    app: &App,
+    who: &Principal,
+    finding_id: i64,
+) -> Result<Option<String>, ServiceError> {
+    who.require(Role::Viewer)?;
+    Ok(app.store.finding_subject(who.org_id, finding_id).await?)
+}
+
 fn state_of(word: Option<&str>) -> Result<Option<&str>, ServiceError> {
     match word.map(str::trim).filter(|w| !w.is_empty()) {
         None | Some("all") => Ok(None),

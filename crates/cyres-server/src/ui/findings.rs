@@ -198,7 +198,7 @@ struct FindingPage {
     match_kind: String,
     /// For an analyst decision: "<vendor:product>, decided by <who>, <when>".
     decided_cpe: String,
-    /// The "resolve this CPE" link's query (the component's identity).
+    /// The "resolve this CPE" link's query (the component's identity; empty: no link).
     resolve_subject: String,
     fixed: String,
     justification: String,
@@ -295,11 +295,17 @@ async fn render_finding(
             )
         })
         .unwrap_or_default();
-    let resolve_subject = f
-        .component_purl
-        .as_deref()
-        .and_then(|p| cyres_vuln::cpe_resolve::parse_subject(p).ok())
-        .unwrap_or_else(|| format!("name:{}", f.component_name.to_lowercase()));
+    // Offered on CPE findings (a purl finding's name is not in question).
+    let resolve_subject = if matches!(
+        f.match_kind.as_str(),
+        "cpe" | "cpe_alias" | "analyst_decision"
+    ) {
+        crate::service::cpe_resolution::subject_of_finding(app, &sess.principal(), f.id)
+            .await?
+            .unwrap_or_default()
+    } else {
+        String::new()
+    };
     let line = names.line(&f);
     let pulled_in_by = super::components::pulled_in_by(app, sess, f.id).await?;
     let page = FindingPage {
@@ -346,7 +352,6 @@ fn match_kind_label(kind: &str) -> &str {
         "cpe" => "exact CPE",
         "cpe_alias" => "resolved alias (CPE alias table)",
         "analyst_decision" => "analyst decision",
-        "purl" => "package URL",
         other => other,
     }
 }

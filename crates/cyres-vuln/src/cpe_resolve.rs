@@ -253,10 +253,13 @@ fn never_guessed(c: &Component) -> bool {
 
 /// `vendor:product` names a component without a CPE may carry in NVD, most likely first. Only
 /// guesses: keep those NVD actually uses, treat their findings as lower confidence, and let a
-/// person confirm. A component with a CPE gets none (its name is resolved by the alias table
-/// or by a decision, never guessed over).
+/// person confirm. None for a component with a CPE (its name is resolved by the alias table or
+/// by a decision, never guessed over) nor for one whose package URL an advisory ecosystem
+/// covers (`pkg:npm/…`, `pkg:deb/…`: matched by package, not by an NVD name); what is left is
+/// what would otherwise match nothing (`pkg:generic`, `pkg:openwrt`, no package URL).
 pub fn guesses(c: &Component) -> Vec<Guess> {
-    if c.cpe.is_some() || c.cpe_raw.is_some() || never_guessed(c) {
+    let by_package = c.purl.as_ref().is_some_and(|p| p.package_key().is_some());
+    if c.cpe.is_some() || c.cpe_raw.is_some() || by_package || never_guessed(c) {
         return Vec::new();
     }
     let openwrt = c.purl.as_ref().is_some_and(|p| p.ty == "openwrt");
@@ -466,5 +469,7 @@ mod tests {
             .is_empty()
         );
         assert!(guesses(&component("kmod-ppp", "5.4.143-1", None, None)).is_empty());
+        let npm = component("lodash", "4.17.20", Some("pkg:npm/lodash@4.17.20"), None);
+        assert!(guesses(&npm).is_empty(), "matched by package, not guessed");
     }
 }

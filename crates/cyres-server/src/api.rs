@@ -12,6 +12,7 @@ pub(crate) mod cases;
 mod compliance;
 mod components;
 mod conformity;
+mod cpe_resolution;
 mod findings;
 mod fleet;
 mod inventory;
@@ -131,6 +132,23 @@ pub(crate) fn router() -> Router<App> {
         )
         .route("/components", get(components::search))
         .route("/findings/{id}/path", get(components::finding_path))
+        // CPE decisions and derived candidates (issue 20, point 3(c)).
+        .route(
+            "/cpe-decisions",
+            get(cpe_resolution::list_decisions).post(cpe_resolution::record_decision),
+        )
+        .route(
+            "/cpe-decisions/{id}",
+            delete(cpe_resolution::withdraw_decision),
+        )
+        .route("/cpe-candidates", get(cpe_resolution::list_candidates))
+        .route("/cpe-candidates/derive", post(cpe_resolution::derive))
+        .route("/cpe-candidates/{id}", get(cpe_resolution::get_candidate))
+        .route(
+            "/cpe-candidates/{id}/confirm",
+            post(cpe_resolution::confirm),
+        )
+        .route("/cpe-candidates/{id}/reject", post(cpe_resolution::reject))
         .route("/metrics", get(metrics::get))
         .route("/metrics.csv", get(metrics::csv))
         // Lifecycle, policies and notification rules (issue 17, points 5 to 7).

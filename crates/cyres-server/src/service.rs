@@ -16,6 +16,7 @@ pub(crate) mod cases;
 pub(crate) mod compliance;
 pub(crate) mod components;
 pub(crate) mod conformity;
+pub(crate) mod cpe_resolution;
 pub(crate) mod credentials;
 pub(crate) mod finding_search;
 pub(crate) mod fleet;

@@ -21,6 +21,7 @@ mod chart;
 mod compliance;
 mod components;
 mod conformity;
+mod cpe_resolution;
 mod dashboard;
 // Public for `cyres demo`; dead until lib.rs re-exports it (`pub use ui::demo::{…}`).
 pub mod demo;
@@ -156,6 +157,23 @@ pub(crate) fn router() -> Router<App> {
         .route("/findings/triage", post(vex::bulk))
         .route("/releases/{id}/vex", post(vex::import))
         .route("/findings/{id}", get(findings::page).post(findings::triage))
+        .route(
+            "/cpe-resolution",
+            get(cpe_resolution::page).post(cpe_resolution::record),
+        )
+        .route("/cpe-resolution/derive", post(cpe_resolution::derive))
+        .route(
+            "/cpe-resolution/decisions/{id}/withdraw",
+            post(cpe_resolution::withdraw),
+        )
+        .route(
+            "/cpe-resolution/candidates/{id}/confirm",
+            post(cpe_resolution::confirm),
+        )
+        .route(
+            "/cpe-resolution/candidates/{id}/reject",
+            post(cpe_resolution::reject),
+        )
         .route("/advisories", get(advisories::search))
         .route("/advisories/{id}", get(advisories::page))
         .route("/cases", get(cases::list).post(cases::create))

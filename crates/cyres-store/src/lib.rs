@@ -28,6 +28,7 @@ mod compliance;
 pub mod components;
 mod conformity;
 mod cpe_configurations;
+mod cpe_decisions;
 mod error;
 mod finding_search;
 mod findings;
@@ -69,6 +70,7 @@ pub use components::{
 pub use conformity::{
     ConformityDocKind, ConformityDocVersion, NewUpload, StoredDeclaration, Upload,
 };
+pub use cpe_decisions::{CandidateFinding, CpeCandidate, CpeDecision, NewCpeDecision};
 pub use error::StoreError;
 pub use fleet::{Device, Exposure};
 pub use identity::{normalize_email, org_name_key};

@@ -467,7 +467,7 @@ pub struct FindingRow {
     pub severity: String,
     /// CVSS base score.
     pub score: Option<f64>,
-    /// purl | cpe | cpe_alias | unresolved.
+    /// purl | cpe | cpe_alias | analyst_decision | unresolved.
     pub match_kind: String,
     /// Versions that fix it.
     pub fixed_versions: Vec<String>,

@@ -19,10 +19,17 @@
 //!
 //! A re-match also settles what no longer matches: a finding the new data does not give again
 //! is withdrawn, kept with its reason (`withdrawal.rs`).
+//!
+//! An analyst's CPE decision (`cpe_decisions.rs`, issue 20 point 3(c)) replaces the name a
+//! component is matched under, in every path: ingest, a re-match by key (a changed record
+//! under the decided name reaches the decided components through `cpe_decision.target_key`)
+//! and the re-match of one subject when a decision is recorded or withdrawn. Its findings carry
+//! match kind `analyst_decision` and the decision's id.
 
 use crate::{AlertKind, Store, StoreError, placeholders};
 use cyres_sbom::{Component, Sbom};
 use cyres_vuln::advisory::Advisory;
+use cyres_vuln::cpe_resolve::{resolved, subjects};
 use cyres_vuln::keys::{component_keys, with_alias_keys};
 use cyres_vuln::nvd::CveConfigurations;
 use cyres_vuln::platform::SbomCpes;
@@ -77,14 +84,38 @@ pub struct MatchOutcome {
     pub withdrawn: usize,
     /// Withdrawn findings that match again and were reopened.
     pub reopened: usize,
+    /// Standing findings whose match kind changed (a CPE decision recorded or withdrawn).
+    pub relabelled: usize,
 }
 
 /// A finding written by an operation: (id, org, advisory, exploited, release).
 type Touched = (i64, i64, String, bool, i64);
 
+/// Live CPE decisions: (organisation, subject) → (decision id, vendor, product).
+pub(crate) type Decisions = HashMap<(i64, String), (i64, String, String)>;
+
+/// The component as matched for an organisation: under the name of the first live decision
+/// about one of its subjects (most specific first), else as written. A component with a CPE of
+/// its own answers only to decisions about that CPE name; decisions about a package URL or a
+/// name are for components without one.
+pub(crate) fn effective(
+    org_id: i64,
+    c: &Component,
+    decisions: &Decisions,
+) -> (Component, Option<i64>) {
+    let own = subjects(c);
+    let n = if c.cpe.is_some() { 1 } else { own.len() };
+    for s in own.into_iter().take(n) {
+        if let Some((id, vendor, product)) = decisions.get(&(org_id, s)) {
+            return (resolved(c, vendor, product), Some(*id));
+        }
+    }
+    (c.clone(), None)
+}
+
 type CompKey = (String, Option<String>, Option<String>, Option<String>);
 
-fn comp_key(c: &Component) -> CompKey {
+pub(crate) fn comp_key(c: &Component) -> CompKey {
     (
         c.name.clone(),
         c.version.clone(),
@@ -107,7 +138,7 @@ fn finding_key(f: &Finding) -> CompKey {
 /// What components under some keys can match: the advisories filed under the keys and, for
 /// CPE keys, the stored configurations with the CVE records they belong to.
 #[derive(Default)]
-struct Candidates {
+pub(crate) struct Candidates {
     advisories: Vec<Advisory>,
     configurations: Vec<CveConfigurations>,
 }
@@ -115,7 +146,7 @@ struct Candidates {
 /// Matches distinct components against a small index built from `candidates`, exactly as
 /// `cyres scan` would with the same records ([`Corpus`] → [`Index::build`] → the matcher);
 /// findings that need a running-on platform keep the condition for [`applies`].
-fn match_distinct(
+pub(crate) fn match_distinct(
     candidates: Candidates,
     components: Vec<Component>,
 ) -> HashMap<CompKey, Vec<Finding>> {
@@ -139,7 +170,7 @@ fn match_distinct(
 
 /// Whether a finding stands in an SBOM with these CPEs: always, unless its NVD configuration
 /// needs a running-on platform, which must then be there.
-fn applies(f: &Finding, ctx: Option<&SbomCpes>) -> bool {
+pub(crate) fn applies(f: &Finding, ctx: Option<&SbomCpes>) -> bool {
     f.requires.is_empty() || ctx.is_some_and(|ctx| f.requires.iter().any(|c| c.holds(ctx)))
 }
 
@@ -150,13 +181,43 @@ fn is_exploited(f: &Finding, exploited: &BTreeSet<String>) -> bool {
 }
 
 /// One component row of the portfolio, as re-matching reads it.
-struct PortfolioRow {
-    org_id: i64,
-    product_id: i64,
-    release_id: i64,
-    sbom_id: i64,
-    ord: i64,
-    component: Component,
+pub(crate) struct PortfolioRow {
+    pub(crate) org_id: i64,
+    pub(crate) product_id: i64,
+    pub(crate) release_id: i64,
+    pub(crate) sbom_id: i64,
+    pub(crate) ord: i64,
+    pub(crate) component: Component,
+}
+
+/// The columns [`portfolio_row`] reads: component rows of current SBOMs only.
+pub(crate) const PORTFOLIO_ROW_COLS: &str = "SELECT c.org_id, r.product_id, c.release_id, c.sbom_id, c.ord, c.name, c.version, \
+     c.purl, c.cpe FROM component c \
+     JOIN product_release r ON r.id = c.release_id AND r.sbom_id = c.sbom_id";
+
+pub(crate) fn portfolio_row(r: &sqlx::any::AnyRow) -> Result<PortfolioRow, StoreError> {
+    let purl: Option<String> = r.try_get("purl")?;
+    let cpe: Option<String> = r.try_get("cpe")?;
+    Ok(PortfolioRow {
+        org_id: r.try_get("org_id")?,
+        product_id: r.try_get("product_id")?,
+        release_id: r.try_get("release_id")?,
+        sbom_id: r.try_get("sbom_id")?,
+        ord: r.try_get("ord")?,
+        component: Component {
+            name: r.try_get("name")?,
+            version: r.try_get("version")?,
+            purl: purl
+                .as_deref()
+                .and_then(|p| cyres_version::Purl::parse(p).ok()),
+            purl_raw: purl,
+            cpe: cpe
+                .as_deref()
+                .and_then(|c| cyres_version::Cpe::parse(c).ok()),
+            cpe_raw: cpe,
+            ..Component::default()
+        },
+    })
 }
 
 /// A finding about to be inserted.
@@ -168,6 +229,10 @@ struct NewFinding<'a> {
     ord: i64,
     finding: &'a Finding,
     exploited: bool,
+    /// The component's own package URL (a decision may match it without).
+    purl: Option<String>,
+    /// The CPE decision the finding was matched through.
+    decision: Option<i64>,
 }
 
 /// Inserts findings (skipping ones that exist) and returns (id, org, advisory, exploited,
@@ -178,7 +243,7 @@ async fn insert_findings(
     rows: &[NewFinding<'_>],
     now: i64,
 ) -> Result<Vec<Touched>, StoreError> {
-    const COLS: usize = 20;
+    const COLS: usize = 21;
     let mut inserted = Vec::new();
     for chunk in rows.chunks(crate::rows_per_insert(backend, COLS)) {
         let values: Vec<String> = (0..chunk.len())
@@ -188,7 +253,7 @@ async fn insert_findings(
             "INSERT INTO finding (org_id, product_id, release_id, sbom_id, component_ord, \
              component_name, component_version, component_purl, advisory_id, aliases, summary, \
              severity, score, match_kind, fixed_versions, exploited, status, first_seen, updated_at, \
-             provenance) VALUES {} ON CONFLICT (sbom_id, component_ord, advisory_id) DO NOTHING \
+             provenance, cpe_decision_id) VALUES {} ON CONFLICT (sbom_id, component_ord, advisory_id) DO NOTHING \
              RETURNING id, org_id, advisory_id, exploited, release_id",
             values.join(", ")
         );
@@ -206,19 +271,20 @@ async fn insert_findings(
                 .bind(r.ord)
                 .bind(f.component.name.clone())
                 .bind(f.component.version.clone())
-                .bind(f.component.purl.clone())
+                .bind(r.purl.clone())
                 .bind(f.id.clone())
                 .bind(serde_json::to_string(&f.aliases).unwrap_or_default())
                 .bind(f.summary.clone())
                 .bind(f.severity.rating.as_str())
                 .bind(f.severity.score)
-                .bind(match_kind_word(f))
+                .bind(match_kind_word(f, r.decision))
                 .bind(serde_json::to_string(&f.fixed_versions).unwrap_or_default())
                 .bind(i64::from(r.exploited))
                 .bind("under_investigation")
                 .bind(now)
                 .bind(now)
-                .bind(f.provenance.map(|p| p.as_str()));
+                .bind(f.provenance.map(|p| p.as_str()))
+                .bind(r.decision);
         }
         for row in q.fetch_all(&mut *conn).await? {
             inserted.push((
@@ -236,8 +302,11 @@ async fn insert_findings(
     Ok(inserted)
 }
 
-fn match_kind_word(f: &Finding) -> &'static str {
+fn match_kind_word(f: &Finding, decision: Option<i64>) -> &'static str {
     match f.match_kind {
+        cyres_vuln::MatchKind::Cpe | cyres_vuln::MatchKind::CpeAlias if decision.is_some() => {
+            "analyst_decision"
+        }
         cyres_vuln::MatchKind::Purl => "purl",
         cyres_vuln::MatchKind::Cpe => "cpe",
         cyres_vuln::MatchKind::CpeAlias => "cpe_alias",
@@ -319,7 +388,7 @@ async fn raise_alerts(
 
 impl Store {
     /// The advisories and CPE configurations components under `keys` can match.
-    async fn candidates(&self, keys: &[String]) -> Result<Candidates, StoreError> {
+    pub(crate) async fn candidates(&self, keys: &[String]) -> Result<Candidates, StoreError> {
         let mut advisories = self.advisories_for_keys(keys).await?;
         // Under the product's other CPE names too (the alias table).
         let cpe_keys: Vec<String> = keys
@@ -380,19 +449,25 @@ impl Store {
             )));
         }
         let sbom = upload.sbom;
-        // Match outside the transaction: reads only.
+        // Match outside the transaction: reads only. Stored keys are the components' own;
+        // matching uses the names the organisation's decisions give them.
         let keys: Vec<Vec<String>> = sbom.components.iter().map(component_keys).collect();
-        let all_keys: Vec<String> = keys
+        let decisions = self.live_cpe_decisions(&[org_id]).await?;
+        let effective: Vec<(Component, Option<i64>)> = sbom
+            .components
             .iter()
-            .flatten()
-            .cloned()
+            .map(|c| effective(org_id, c, &decisions))
+            .collect();
+        let all_keys: Vec<String> = effective
+            .iter()
+            .flat_map(|(c, _)| component_keys(c))
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();
         let candidates = self.candidates(&all_keys).await?;
         let exploited = self.exploited_cves().await?;
         let mut distinct: HashMap<CompKey, Component> = HashMap::new();
-        for c in &sbom.components {
+        for (c, _) in &effective {
             distinct.entry(comp_key(c)).or_insert_with(|| c.clone());
         }
         let matched = match_distinct(candidates, distinct.into_values().collect());
@@ -472,7 +547,8 @@ impl Store {
         let ctx = SbomCpes::of_sbom(sbom);
         let mut new_rows = Vec::new();
         for (ord, c) in sbom.components.iter().enumerate() {
-            if let Some(fs) = matched.get(&comp_key(c)) {
+            let (matched_as, decision) = &effective[ord];
+            if let Some(fs) = matched.get(&comp_key(matched_as)) {
                 for f in fs.iter().filter(|f| applies(f, Some(&ctx))) {
                     new_rows.push(NewFinding {
                         org_id,
@@ -482,6 +558,8 @@ impl Store {
                         ord: ord as i64,
                         finding: f,
                         exploited: is_exploited(f, &exploited),
+                        purl: comp_key(c).2,
+                        decision: *decision,
                     });
                 }
             }
@@ -524,6 +602,9 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        // Components without a CPE: derived candidates, kept apart until confirmed.
+        self.derive_for(org_id, &sbom.components, actor, now)
+            .await?;
         Ok(IngestOutcome {
             sbom_id,
             components: sbom.components.len(),
@@ -552,9 +633,8 @@ impl Store {
         only: Option<&BTreeSet<String>>,
         now: i64,
     ) -> Result<MatchOutcome, StoreError> {
-        let mut out = MatchOutcome::default();
         if keys.is_empty() {
-            return Ok(out);
+            return Ok(MatchOutcome::default());
         }
         // A changed configuration under one CPE name reaches components under its aliases.
         let keys: Vec<String> = keys
@@ -564,19 +644,15 @@ impl Store {
             .into_iter()
             .collect();
         let mut rows: Vec<PortfolioRow> = Vec::new();
-        let mut present = BTreeSet::new();
         // A component under both a package and a CPE key is read once.
         let mut seen_rows: BTreeSet<(i64, i64)> = BTreeSet::new();
         // Package keys live in `component.match_key`, CPE keys in `component.cpe_key`.
         let (cpe_keys, purl_keys): (Vec<&String>, Vec<&String>) =
             keys.iter().partition(|k| k.starts_with("cpe/"));
-        for (column, list) in [("match_key", purl_keys), ("cpe_key", cpe_keys)] {
+        for (column, list) in [("match_key", &purl_keys), ("cpe_key", &cpe_keys)] {
             for chunk in list.chunks(crate::CHUNK_ROWS) {
                 let sql = format!(
-                    "SELECT c.org_id, r.product_id, c.release_id, c.sbom_id, c.ord, c.name, c.version, \
-                     c.purl, c.cpe, c.match_key, c.cpe_key FROM component c \
-                     JOIN product_release r ON r.id = c.release_id AND r.sbom_id = c.sbom_id \
-                     WHERE c.{column} IN ({})",
+                    "{PORTFOLIO_ROW_COLS} WHERE c.{column} IN ({})",
                     placeholders(1, chunk.len())
                 );
                 let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
@@ -584,49 +660,63 @@ impl Store {
                     q = q.bind(k.as_str());
                 }
                 for r in q.fetch_all(&self.pool).await? {
-                    let key = (r.try_get("sbom_id")?, r.try_get("ord")?);
-                    if !seen_rows.insert(key) {
-                        continue;
+                    let row = portfolio_row(&r)?;
+                    if seen_rows.insert((row.sbom_id, row.ord)) {
+                        rows.push(row);
                     }
-                    let purl: Option<String> = r.try_get("purl")?;
-                    let cpe: Option<String> = r.try_get("cpe")?;
-                    present.extend(r.try_get::<Option<String>, _>("match_key")?);
-                    present.extend(r.try_get::<Option<String>, _>("cpe_key")?);
-                    rows.push(PortfolioRow {
-                        org_id: r.try_get("org_id")?,
-                        product_id: r.try_get("product_id")?,
-                        release_id: r.try_get("release_id")?,
-                        sbom_id: key.0,
-                        ord: key.1,
-                        component: Component {
-                            name: r.try_get("name")?,
-                            version: r.try_get("version")?,
-                            purl: purl
-                                .as_deref()
-                                .and_then(|p| cyres_version::Purl::parse(p).ok()),
-                            purl_raw: purl,
-                            cpe: cpe
-                                .as_deref()
-                                .and_then(|c| cyres_version::Cpe::parse(c).ok()),
-                            cpe_raw: cpe,
-                            ..Component::default()
-                        },
-                    });
                 }
             }
         }
-        out.components = rows.len();
+        // Components an organisation decided are one of these names.
+        let cpe_keys: Vec<String> = cpe_keys.into_iter().cloned().collect();
+        for (org_id, subject) in self.decided_subjects_under(&cpe_keys).await? {
+            for row in self.rows_of_subject(org_id, &subject).await? {
+                if seen_rows.insert((row.sbom_id, row.ord)) {
+                    rows.push(row);
+                }
+            }
+        }
+        self.settle(rows, only, now).await
+    }
+
+    /// Re-matches component rows (of current SBOMs): inserts what the current data and
+    /// decisions give, withdraws what they no longer give, reopens what they give again and
+    /// brings each standing finding's match kind up to date.
+    pub(crate) async fn settle(
+        &self,
+        rows: Vec<PortfolioRow>,
+        only: Option<&BTreeSet<String>>,
+        now: i64,
+    ) -> Result<MatchOutcome, StoreError> {
+        let mut out = MatchOutcome {
+            components: rows.len(),
+            ..MatchOutcome::default()
+        };
         if rows.is_empty() {
             return Ok(out);
         }
-        let present: Vec<String> = present.into_iter().collect();
+        let orgs: Vec<i64> = rows
+            .iter()
+            .map(|r| r.org_id)
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let decisions = self.live_cpe_decisions(&orgs).await?;
+        let effective: Vec<(Component, Option<i64>)> = rows
+            .iter()
+            .map(|r| effective(r.org_id, &r.component, &decisions))
+            .collect();
+        let present: Vec<String> = effective
+            .iter()
+            .flat_map(|(c, _)| component_keys(c))
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
         let candidates = self.candidates(&present).await?;
         let exploited = self.exploited_cves().await?;
         let mut distinct: HashMap<CompKey, Component> = HashMap::new();
-        for r in &rows {
-            distinct
-                .entry(comp_key(&r.component))
-                .or_insert_with(|| r.component.clone());
+        for (c, _) in &effective {
+            distinct.entry(comp_key(c)).or_insert_with(|| c.clone());
         }
         out.distinct_components = distinct.len();
         // The live records: a withdrawal's reason says whether its advisory is still one.
@@ -647,16 +737,17 @@ impl Store {
         // The SBOMs whose findings depend on a running-on platform: their CPEs, once each.
         let conditional: BTreeSet<i64> = rows
             .iter()
-            .filter(|r| {
+            .zip(&effective)
+            .filter(|(_, (c, _))| {
                 matched
-                    .get(&comp_key(&r.component))
+                    .get(&comp_key(c))
                     .is_some_and(|fs| fs.iter().any(|f| !f.requires.is_empty()))
             })
-            .map(|r| r.sbom_id)
+            .map(|(r, _)| r.sbom_id)
             .collect();
         let contexts = self.sbom_cpes(&conditional).await?;
-        for r in &rows {
-            if let Some(fs) = matched.get(&comp_key(&r.component)) {
+        for (r, (c, decision)) in rows.iter().zip(&effective) {
+            if let Some(fs) = matched.get(&comp_key(c)) {
                 let ctx = contexts.get(&r.sbom_id);
                 for f in fs
                     .iter()
@@ -670,6 +761,8 @@ impl Store {
                         ord: r.ord,
                         finding: f,
                         exploited: is_exploited(f, &exploited),
+                        purl: comp_key(&r.component).2,
+                        decision: *decision,
                     });
                 }
             }
@@ -688,25 +781,37 @@ impl Store {
                     .await?
             }
         };
-        let should: BTreeSet<(i64, i64, &str)> = new_rows
+        let should: HashMap<(i64, i64, &str), (&str, Option<i64>)> = new_rows
             .iter()
-            .map(|n| (n.sbom_id, n.ord, n.finding.id.as_str()))
+            .map(|n| {
+                (
+                    (n.sbom_id, n.ord, n.finding.id.as_str()),
+                    (match_kind_word(n.finding, n.decision), n.decision),
+                )
+            })
             .collect();
         let mut to_withdraw = Vec::new();
         let mut to_reopen = Vec::new();
+        let mut to_relabel = Vec::new();
         for e in existing
             .iter()
             .filter(|e| at_rows.contains(&(e.sbom_id, e.ord)) && wanted(&e.advisory_id, &e.aliases))
         {
-            let given = should.contains(&(e.sbom_id, e.ord, e.advisory_id.as_str()));
-            if given && e.withdrawn {
+            let given = should.get(&(e.sbom_id, e.ord, e.advisory_id.as_str()));
+            if let Some((kind, decision)) = given
+                && (e.match_kind != *kind || e.decision != *decision)
+            {
+                to_relabel.push((e.id, e.org_id, *kind, *decision));
+            }
+            if given.is_some() && e.withdrawn {
                 to_reopen.push(e);
-            } else if !given && !e.withdrawn {
+            } else if given.is_none() && !e.withdrawn {
                 let reason = if live.contains(&e.advisory_id.to_ascii_uppercase()) {
                     format!(
                         "no longer matched when {} was re-matched: the component's name and \
                          version are outside the advisory's current affected ranges or \
-                         configurations (or a required running-on platform is absent)",
+                         configurations (or a required running-on platform is absent, or the \
+                         CPE name it was matched under changed)",
                         e.advisory_id
                     )
                 } else {
@@ -724,8 +829,22 @@ impl Store {
         out.alerts = raise_alerts(&mut tx, AlertKind::NewFinding, &inserted, now).await?;
         out.withdrawn = crate::withdrawal::withdraw(&mut tx, &to_withdraw, now).await?;
         out.reopened = crate::withdrawal::reopen(&mut tx, &to_reopen, now).await?;
+        for (id, _, kind, decision) in &to_relabel {
+            sqlx::query(
+                "UPDATE finding SET match_kind = $1, cpe_decision_id = $2, updated_at = $3 \
+                 WHERE id = $4",
+            )
+            .bind(*kind)
+            .bind(*decision)
+            .bind(now)
+            .bind(*id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        crate::findings::bump_findings_generation(&mut tx, to_relabel.iter().map(|r| r.1)).await?;
         tx.commit().await?;
         out.new_findings = inserted.len();
+        out.relabelled = to_relabel.len();
         out.releases_affected = inserted.iter().map(|f| f.4).collect::<BTreeSet<_>>().len();
         Ok(out)
     }

@@ -29,6 +29,9 @@ pub(crate) struct Existing {
     pub advisory_id: String,
     pub aliases: Vec<String>,
     pub withdrawn: bool,
+    /// The stored match kind and CPE decision (a re-match brings them up to date).
+    pub match_kind: String,
+    pub decision: Option<i64>,
 }
 
 /// When and why a finding was withdrawn.
@@ -40,8 +43,8 @@ pub struct Withdrawal {
     pub reason: String,
 }
 
-const EXISTING_COLS: &str =
-    "id, org_id, sbom_id, component_ord, advisory_id, aliases, withdrawn_at FROM finding";
+const EXISTING_COLS: &str = "id, org_id, sbom_id, component_ord, advisory_id, aliases, withdrawn_at, match_kind, \
+     cpe_decision_id FROM finding";
 
 fn existing_from(r: &sqlx::any::AnyRow) -> Result<Existing, StoreError> {
     Ok(Existing {
@@ -52,6 +55,8 @@ fn existing_from(r: &sqlx::any::AnyRow) -> Result<Existing, StoreError> {
         advisory_id: r.try_get("advisory_id")?,
         aliases: serde_json::from_str(&r.try_get::<String, _>("aliases")?).unwrap_or_default(),
         withdrawn: r.try_get::<Option<i64>, _>("withdrawn_at")?.is_some(),
+        match_kind: r.try_get("match_kind")?,
+        decision: r.try_get("cpe_decision_id")?,
     })
 }
 

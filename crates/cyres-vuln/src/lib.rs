@@ -13,6 +13,7 @@
 
 pub mod advisory;
 pub mod cpe_match;
+pub mod cpe_resolve;
 pub mod distro;
 mod error;
 pub mod ids;

@@ -124,6 +124,9 @@ pub async fn get_one(
     v["art14"] = serde_json::to_value(&clock).map_err(|e| ApiError::internal(e.to_string()))?;
     // KEV CVEs the records name only as related: for the analyst, not an Art. 14 trigger.
     v["related_exploited"] = serde_json::json!(app.store.related_exploited(&f).await?);
+    // Match kind `analyst_decision`: who decided the CPE name, and when (issue 20, 3(c)).
+    v["cpe_decision"] =
+        serde_json::json!(crate::service::cpe_resolution::of_finding(&app, &caller, id).await?);
     Ok(Json(v).into_response())
 }
 

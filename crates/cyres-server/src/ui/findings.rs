@@ -196,6 +196,10 @@ struct FindingPage {
     more_aliases: usize,
     purl: String,
     match_kind: String,
+    /// For an analyst decision: "<vendor:product>, decided by <who>, <when>".
+    decided_cpe: String,
+    /// The "resolve this CPE" link's query (the component's identity; empty: no link).
+    resolve_subject: String,
     fixed: String,
     justification: String,
     updated: String,
@@ -277,6 +281,31 @@ async fn render_finding(
             ),
         ])
     });
+    // Issue 20, 3(c): who decided the CPE name a finding was matched under, and the way to
+    // resolve a component's name for the whole portfolio.
+    let decided_cpe = crate::service::cpe_resolution::of_finding(app, &sess.principal(), f.id)
+        .await?
+        .map(|d| {
+            format!(
+                "{}:{}, decided by {}, {}",
+                d.vendor,
+                d.product,
+                d.decided_by,
+                when(d.decided_at)
+            )
+        })
+        .unwrap_or_default();
+    // Offered on CPE findings (a purl finding's name is not in question).
+    let resolve_subject = if matches!(
+        f.match_kind.as_str(),
+        "cpe" | "cpe_alias" | "analyst_decision"
+    ) {
+        crate::service::cpe_resolution::subject_of_finding(app, &sess.principal(), f.id)
+            .await?
+            .unwrap_or_default()
+    } else {
+        String::new()
+    };
     let line = names.line(&f);
     let pulled_in_by = super::components::pulled_in_by(app, sess, f.id).await?;
     let page = FindingPage {
@@ -292,7 +321,9 @@ async fn render_finding(
             .count()
             .saturating_sub(ALIASES_SHOWN),
         purl: f.component_purl.clone().unwrap_or_default(),
-        match_kind: f.match_kind.clone(),
+        match_kind: match_kind_label(&f.match_kind).into(),
+        decided_cpe,
+        resolve_subject,
         fixed: f.fixed_versions.join(", "),
         justification: f
             .justification
@@ -313,6 +344,16 @@ async fn render_finding(
         related_exploited: app.store.related_exploited(&f).await?,
     };
     render(status, &page)
+}
+
+/// The words a finding's match kind is shown with.
+fn match_kind_label(kind: &str) -> &str {
+    match kind {
+        "cpe" => "exact CPE",
+        "cpe_alias" => "resolved alias (CPE alias table)",
+        "analyst_decision" => "analyst decision",
+        other => other,
+    }
 }
 
 /// `GET /findings/{id}`.

@@ -192,6 +192,12 @@ pub async fn run_due_jobs(app: &App) -> Result<serde_json::Value, ApiError> {
                     serde_json::from_value(job.payload["cves"].clone()).unwrap_or_default();
                 app.store.apply_exploitation(&cves, app.now()).await
             }
+            // Migration 0022: findings stored before it borrow an alias's severity.
+            "rescore" => app
+                .store
+                .rescore_all(app.now())
+                .await
+                .map(|_| cyres_store::MatchOutcome::default()),
             other => {
                 tracing::warn!(kind = other, "unknown job kind; dropped");
                 app.store.fail_job(job.id, "unknown job kind", None).await?;

@@ -73,6 +73,12 @@ impl Worker {
             Ok(n) => tracing::info!(notifications = n, "assessment facts loaded"),
             Err(e) => tracing::warn!(error = %e, "loading assessment facts failed"),
         }
+        // Once after migration 0022: stored findings borrow an alias's severity.
+        match self.app.store.backfill_alias_severity(self.app.now()).await {
+            Ok(None) => {}
+            Ok(Some(n)) => tracing::info!(findings = n, "severities borrowed from aliases"),
+            Err(e) => tracing::warn!(error = %e, "borrowing severities from aliases failed"),
+        }
         loop {
             if *stop.borrow() {
                 break;
@@ -192,12 +198,6 @@ pub async fn run_due_jobs(app: &App) -> Result<serde_json::Value, ApiError> {
                     serde_json::from_value(job.payload["cves"].clone()).unwrap_or_default();
                 app.store.apply_exploitation(&cves, app.now()).await
             }
-            // Migration 0022: findings stored before it borrow an alias's severity.
-            "rescore" => app
-                .store
-                .rescore_all(app.now())
-                .await
-                .map(|_| cyres_store::MatchOutcome::default()),
             other => {
                 tracing::warn!(kind = other, "unknown job kind; dropped");
                 app.store.fail_job(job.id, "unknown job kind", None).await?;

@@ -188,7 +188,7 @@ impl Store {
             // The findings of the changed flaws may borrow (or stop borrowing) a severity.
             let records = crate::alias_severity::records_naming(&mut tx, &out.changed_ids).await?;
             crate::alias_severity::rescore(&mut tx, &records, now).await?;
-            crate::findings::bump_all_findings_generations(&mut tx).await?;
+            crate::findings::bump_advisory_generation(&mut tx).await?;
         }
         tx.commit().await?;
         Ok(out)
@@ -421,7 +421,7 @@ impl Store {
             .await?;
         }
         if !newly.is_empty() {
-            crate::findings::bump_all_findings_generations(&mut tx).await?;
+            crate::findings::bump_advisory_generation(&mut tx).await?;
         }
         tx.commit().await?;
         out.newly_exploited = newly.into_iter().collect();

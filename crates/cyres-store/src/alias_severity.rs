@@ -15,7 +15,8 @@
 //! - findings inserted (ingest, re-match): before their alerts are raised, so a notification
 //!   rule's severity threshold sees the borrowed severity;
 //! - advisories inserted or updated: the findings of every record of the changed flaws;
-//! - once for the findings stored before migration 0022 (the `rescore` job).
+//! - once for the findings stored before migration 0022 ([`Store::backfill_alias_severity`],
+//!   at the worker's start).
 //!
 //! A finding whose records gain a severity of their own keeps it: only findings whose own
 //! severity is unknown, or already borrowed, are rescored ([`BORROWS`]).
@@ -158,8 +159,28 @@ pub(crate) async fn records_naming(
 }
 
 impl Store {
-    /// Re-decides the borrowed severity of every finding that may borrow one (the `rescore`
-    /// job queued by migration 0022). Returns how many findings changed.
+    /// The one pass over the findings stored before migration 0022: [`Store::rescore_all`]
+    /// while the migration's marker says it is pending, then the marker is cleared. `None`
+    /// when there was nothing to do. Several replicas running it at once do the same writes.
+    pub async fn backfill_alias_severity(&self, now: i64) -> Result<Option<u64>, StoreError> {
+        let pending = sqlx::query("SELECT pending FROM alias_severity_backfill")
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|r| r.try_get::<i64, _>("pending"))
+            .transpose()?
+            .unwrap_or(0);
+        if pending == 0 {
+            return Ok(None);
+        }
+        let changed = self.rescore_all(now).await?;
+        sqlx::query("UPDATE alias_severity_backfill SET pending = 0")
+            .execute(&self.pool)
+            .await?;
+        Ok(Some(changed))
+    }
+
+    /// Re-decides the borrowed severity of every finding that may borrow one. Returns how many
+    /// findings changed.
     pub async fn rescore_all(&self, now: i64) -> Result<u64, StoreError> {
         let ids: BTreeSet<String> = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT DISTINCT advisory_id FROM finding WHERE {BORROWS}"

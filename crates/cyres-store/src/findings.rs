@@ -74,19 +74,34 @@ pub(crate) async fn bump_findings_generation(
     Ok(())
 }
 
-/// Raises every organisation's findings generation, inside the caller's transaction: for
-/// advisory and exploitation changes that can change what a cached findings page shows
-/// without changing a finding row (the related-to-an-exploited-vulnerability flag).
-pub(crate) async fn bump_all_findings_generations(
-    conn: &mut AnyConnection,
-) -> Result<(), StoreError> {
-    sqlx::query("UPDATE organisation SET findings_gen = findings_gen + 1")
+/// Raises the advisory data generation, inside the caller's transaction: advisory and
+/// exploitation changes can change what a findings page shows without changing a finding row
+/// (the related-to-an-actively-exploited-vulnerability flag).
+pub(crate) async fn bump_advisory_generation(conn: &mut AnyConnection) -> Result<(), StoreError> {
+    sqlx::query("UPDATE advisory_data SET generation = generation + 1")
         .execute(&mut *conn)
         .await?;
     Ok(())
 }
 
 impl Store {
+    /// The organisation's findings generation and the advisory data generation, read together:
+    /// a cached findings page that shows what advisory data says about its rows (the related
+    /// flag) is valid while both hold.
+    pub async fn findings_page_generation(&self, org_id: i64) -> Result<(i64, i64), StoreError> {
+        let row = sqlx::query(
+            "SELECT findings_gen, (SELECT generation FROM advisory_data) AS advisory_gen \
+             FROM organisation WHERE id = $1",
+        )
+        .bind(org_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        match row {
+            Some(r) => Ok((r.try_get("findings_gen")?, r.try_get("advisory_gen")?)),
+            None => Err(StoreError::not_found("organisation", org_id)),
+        }
+    }
+
     /// The organisation's findings generation: it changes, in the same transaction, with every
     /// change to the organisation's findings (new, exploited, triaged). Caches of findings
     /// pages key on it.

@@ -52,8 +52,10 @@ pub async fn list(
     }
     let filter = search.filter;
     // The generation is read before the findings (see `page_cache`).
-    let key = format!("{filter:?}");
-    let generation = app.store.findings_generation(caller.org_id).await?;
+    // The rows carry the related flag, which advisory data decides: its generation is part of
+    // the key (an entry of an older one is never asked for again).
+    let (generation, advisory_gen) = app.store.findings_page_generation(caller.org_id).await?;
+    let key = format!("{filter:?}@{advisory_gen}");
     let body = match app.findings_cache.get(caller.org_id, &key, generation) {
         Some(body) => body,
         None => {

@@ -6,7 +6,9 @@
 //! store raises that generation in the same transaction as every change to the organisation's
 //! findings, so an entry is served only while the generation read at the start of the request
 //! still equals the remembered one. The generation lives in the database, not in this process,
-//! so several server processes sharing one PostgreSQL stay correct.
+//! so several server processes sharing one PostgreSQL stay correct. The rows also carry what
+//! advisory data says about them (`related_exploited`), so the key holds the advisory data
+//! generation read in the same query (`Store::findings_page_generation`).
 //!
 //! Ordering matters: the handler reads the generation *before* it reads the findings. A change
 //! that commits in between makes the cached page newer than its generation, never older, and the

@@ -73,6 +73,12 @@ impl Worker {
             Ok(n) => tracing::info!(notifications = n, "assessment facts loaded"),
             Err(e) => tracing::warn!(error = %e, "loading assessment facts failed"),
         }
+        // Once after migration 0022: stored findings borrow an alias's severity.
+        match self.app.store.backfill_alias_severity(self.app.now()).await {
+            Ok(None) => {}
+            Ok(Some(n)) => tracing::info!(findings = n, "severities borrowed from aliases"),
+            Err(e) => tracing::warn!(error = %e, "borrowing severities from aliases failed"),
+        }
         loop {
             if *stop.borrow() {
                 break;

@@ -35,6 +35,7 @@ both!(
     update_repository_is_served_safely,
     vex_round_trip_and_bulk_triage,
     vex_and_bulk_triage_in_the_ui,
+    list_csv_and_bulk_select_the_same_findings,
     proposals_show_their_report_and_are_dismissed_with_a_reason,
     components_search_and_dependency_paths,
     findings_search_over_http,

@@ -273,17 +273,31 @@ async fn main() {
         .find(|w| w.len() > 6)
         .unwrap_or("denial")
         .to_string();
-    let finding_kinds: [(&str, Option<String>, &str); 4] = [
-        ("q = an alias (CVE id)", Some(alias), ""),
+    // (label, q, sort, status=open)
+    let finding_kinds: [(&str, Option<String>, &str, bool); 6] = [
+        ("q = an alias (CVE id)", Some(alias), "", false),
         (
             "q = a component name",
             Some(POPULAR[0].name.to_string()),
             "",
+            false,
         ),
-        ("q = a summary word", Some(word), ""),
-        ("no q, sort=-first_seen", None, "-first_seen"),
+        ("q = a summary word", Some(word.clone()), "", false),
+        ("no q, sort=-first_seen", None, "-first_seen", false),
+        (
+            "q = a component name, status=open, sort=severity",
+            Some(POPULAR[1].name.to_string()),
+            "severity",
+            true,
+        ),
+        (
+            "q = a summary word, sort=-score",
+            Some(word),
+            "-score",
+            false,
+        ),
     ];
-    for (label, q, sort) in finding_kinds {
+    for (label, q, sort, open_only) in finding_kinds {
         let (sort, descending) = FindingSort::parse(sort).expect("sort word");
         let mut times = Vec::with_capacity(samples);
         let mut rows = 0usize;
@@ -293,6 +307,7 @@ async fn main() {
                 q: q.clone(),
                 sort,
                 descending,
+                open_only,
                 ..FindingSearch::default()
             };
             let t = Instant::now();

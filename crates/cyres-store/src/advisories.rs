@@ -184,6 +184,12 @@ impl Store {
             }
         }
         out.queue_rematch(&mut tx, now).await?;
+        if !out.changed_ids.is_empty() {
+            // The findings of the changed flaws may borrow (or stop borrowing) a severity.
+            let records = crate::alias_severity::records_naming(&mut tx, &out.changed_ids).await?;
+            crate::alias_severity::rescore(&mut tx, &records, now).await?;
+            crate::findings::bump_advisory_generation(&mut tx).await?;
+        }
         tx.commit().await?;
         Ok(out)
     }
@@ -413,6 +419,9 @@ impl Store {
                 now,
             )
             .await?;
+        }
+        if !newly.is_empty() {
+            crate::findings::bump_advisory_generation(&mut tx).await?;
         }
         tx.commit().await?;
         out.newly_exploited = newly.into_iter().collect();

@@ -11,6 +11,7 @@ use crate::findings::{COLS, finding_from};
 use crate::{FindingFilter, FindingRow, Store, StoreError};
 use serde::Serialize;
 use sqlx::Row;
+use std::collections::{BTreeSet, HashMap};
 
 /// Most words of `q` used (the rest is ignored).
 const MAX_WORDS: usize = 8;
@@ -94,8 +95,8 @@ impl FindingSort {
 /// A findings search: the list filters plus `q`, the order and an offset page.
 #[derive(Clone, Debug, Default)]
 pub struct FindingSearch {
-    /// Product, release, severity, exploited, status and advisory filters (`after_id` is not
-    /// used: pages go by `offset`).
+    /// Product, release, severity, exploited, status and advisory filters, and the page size
+    /// (`after_id` only for [`Store::findings_by_id`]: the list pages by `offset`).
     pub filter: FindingFilter,
     /// Only open findings (under investigation or affected); ignored when `filter.status` is set.
     pub open_only: bool,
@@ -132,19 +133,37 @@ fn like(word: &str) -> String {
     out
 }
 
-impl Store {
-    /// The organisation's findings matching `search`, actively exploited first, then in the
-    /// chosen order.
-    pub async fn search_findings(
-        &self,
-        org_id: i64,
-        search: &FindingSearch,
-    ) -> Result<FindingPage, StoreError> {
-        let f = &search.filter;
-        let limit = f.limit.unwrap_or(100).clamp(1, 1000);
-        let offset = search.offset.clamp(0, 10_000_000);
-        let mut sql = format!("SELECT {COLS} FROM finding WHERE org_id = $1");
-        let mut binds: Vec<Bind> = vec![Bind::I(org_id)];
+impl FindingSearch {
+    /// Whether the search narrows the organisation's findings at all (any filter, `q`, or
+    /// open only; paging aside): a bulk decision on an empty search would decide everything.
+    pub fn narrows(&self) -> bool {
+        let f = &self.filter;
+        f.product_id.is_some()
+            || f.release_id.is_some()
+            || f.severity.is_some()
+            || f.exploited.is_some()
+            || f.status.is_some()
+            || f.advisory_id.is_some()
+            || self.open_only
+            || self.words().next().is_some()
+    }
+
+    /// The words of `q` used, lower case.
+    fn words(&self) -> impl Iterator<Item = String> + '_ {
+        self.q
+            .as_deref()
+            .unwrap_or("")
+            .split_whitespace()
+            .take(MAX_WORDS)
+            .map(str::to_lowercase)
+    }
+
+    /// The SQL conditions (` AND …`, after `WHERE org_id = $1`) that select the search's
+    /// findings, with their values pushed onto `binds` (`$2` onwards). The one definition of
+    /// "the findings this query means", shared by the list, the CSV export and bulk triage.
+    fn conditions(&self, binds: &mut Vec<Bind>) -> String {
+        let f = &self.filter;
+        let mut sql = String::new();
         let mut cond = |sql: &mut String, text: &str, b: Bind| {
             binds.push(b);
             sql.push_str(&format!(" AND {text} ${}", binds.len()));
@@ -163,21 +182,13 @@ impl Store {
         }
         if let Some(v) = f.status {
             cond(&mut sql, "status =", Bind::S(v.as_str().into()));
-        } else if search.open_only {
+        } else if self.open_only {
             sql.push_str(" AND status IN ('under_investigation', 'affected')");
         }
         if let Some(v) = &f.advisory_id {
             cond(&mut sql, "advisory_id =", Bind::S(v.clone()));
         }
-        let words: Vec<String> = search
-            .q
-            .as_deref()
-            .unwrap_or("")
-            .split_whitespace()
-            .take(MAX_WORDS)
-            .map(str::to_lowercase)
-            .collect();
-        for w in words {
+        for w in self.words() {
             binds.push(Bind::S(w.clone()));
             let exact = binds.len();
             binds.push(Bind::S(like(&w)));
@@ -189,31 +200,113 @@ impl Store {
                  OR lower(COALESCE(summary, '')) LIKE ${l} ESCAPE '\\')"
             ));
         }
-        sql.push_str(&format!(
-            " ORDER BY exploited DESC, {} LIMIT ${} OFFSET ${}",
+        // Lifecycle (retired releases, archived products, replaced SBOMs): `crate::lifecycle`.
+        sql.push_str(if f.release_id.is_some() {
+            crate::lifecycle::CURRENT_SBOM
+        } else {
+            crate::lifecycle::OPEN_LISTS
+        });
+        sql
+    }
+}
+
+/// Runs `sql` with `binds` and then `tail` (values of the placeholders after them).
+async fn fetch(
+    store: &Store,
+    sql: String,
+    binds: Vec<Bind>,
+    tail: &[i64],
+) -> Result<Vec<FindingRow>, StoreError> {
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for b in binds {
+        q = match b {
+            Bind::I(v) => q.bind(v),
+            Bind::S(v) => q.bind(v),
+        };
+    }
+    for v in tail {
+        q = q.bind(*v);
+    }
+    q.fetch_all(&store.pool)
+        .await?
+        .iter()
+        .map(finding_from)
+        .collect()
+}
+
+impl Store {
+    /// The organisation's findings matching `search`, actively exploited first, then in the
+    /// chosen order, one page from `offset`.
+    pub async fn search_findings(
+        &self,
+        org_id: i64,
+        search: &FindingSearch,
+    ) -> Result<FindingPage, StoreError> {
+        let limit = search.filter.limit.unwrap_or(100).clamp(1, 1000);
+        let offset = search.offset.clamp(0, 10_000_000);
+        let mut binds = vec![Bind::I(org_id)];
+        let conditions = search.conditions(&mut binds);
+        let sql = format!(
+            "SELECT {COLS} FROM finding WHERE org_id = $1{conditions} ORDER BY exploited DESC, {} \
+             LIMIT ${} OFFSET ${}",
             search.sort.terms(search.descending),
             binds.len() + 1,
             binds.len() + 2
-        ));
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for b in binds {
-            q = match b {
-                Bind::I(v) => q.bind(v),
-                Bind::S(v) => q.bind(v),
-            };
-        }
-        let rows = q.bind(limit + 1).bind(offset).fetch_all(&self.pool).await?;
-        let more = rows.len() as i64 > limit;
-        let findings = rows
-            .iter()
-            .take(limit as usize)
-            .map(finding_from)
-            .collect::<Result<Vec<_>, _>>()?;
+        );
+        let mut findings = fetch(self, sql, binds, &[limit + 1, offset]).await?;
+        let more = findings.len() as i64 > limit;
+        findings.truncate(limit as usize);
         Ok(FindingPage {
             findings,
             next_offset: more.then_some(offset + limit),
         })
     }
+
+    /// The organisation's findings matching `search` by id, from `search.filter.after_id`
+    /// (keyset pages of `search.filter.limit`, at most 1,000; `sort` and `offset` are not
+    /// used): how the CSV export and bulk triage walk the whole result of a list's query.
+    pub async fn findings_by_id(
+        &self,
+        org_id: i64,
+        search: &FindingSearch,
+    ) -> Result<Vec<FindingRow>, StoreError> {
+        let f = &search.filter;
+        let mut binds = vec![Bind::I(org_id)];
+        let mut conditions = search.conditions(&mut binds);
+        let mut tail = Vec::new();
+        if let Some(after) = f.after_id {
+            tail.push(after);
+            conditions.push_str(&format!(" AND id > ${}", binds.len() + tail.len()));
+        }
+        tail.push(f.limit.unwrap_or(100).clamp(1, 1000));
+        let sql = format!(
+            "SELECT {COLS} FROM finding WHERE org_id = $1{conditions} ORDER BY id LIMIT ${}",
+            binds.len() + tail.len()
+        );
+        fetch(self, sql, binds, &tail).await
+    }
+}
+
+/// Answers of [`Store::related_exploited_many`] already looked up, by the finding's ids, so
+/// an export of many pages reads each flaw's records once.
+#[derive(Debug, Default)]
+pub struct RelatedCache(HashMap<String, Vec<String>>);
+
+/// The part of an OSV record the related flag reads.
+#[derive(serde::Deserialize)]
+struct RelatedIds {
+    #[serde(default)]
+    related: Vec<String>,
+}
+
+/// The cache key of a finding: its advisory id and aliases.
+fn related_key(f: &FindingRow) -> String {
+    let mut k = f.advisory_id.clone();
+    for a in &f.aliases {
+        k.push('\n');
+        k.push_str(a);
+    }
+    k
 }
 
 impl Store {
@@ -222,50 +315,97 @@ impl Store {
     /// is told, the finding is not marked exploited, so no Article 14 case starts from it
     /// (CRA Art. 14(1) is about *this* vulnerability being exploited; a related flaw is a lead).
     pub async fn related_exploited(&self, finding: &FindingRow) -> Result<Vec<String>, StoreError> {
-        let own: std::collections::BTreeSet<String> = std::iter::once(&finding.advisory_id)
-            .chain(&finding.aliases)
-            .map(|a| a.to_ascii_uppercase())
-            .collect();
-        let ids: Vec<&String> = std::iter::once(&finding.advisory_id)
-            .chain(&finding.aliases)
-            .take(crate::CHUNK_ROWS)
-            .collect();
-        let sql = format!(
-            "SELECT body FROM advisory WHERE id IN ({})",
-            crate::placeholders(1, ids.len())
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for id in &ids {
-            q = q.bind(id.as_str());
-        }
-        let mut related = std::collections::BTreeSet::new();
-        for r in q.fetch_all(&self.pool).await? {
-            let body: String = r.try_get("body")?;
-            let adv = crate::advisories::parse_body(&body)?;
-            related.extend(
-                adv.related
-                    .iter()
-                    .map(|id| id.to_ascii_uppercase())
-                    .filter(|id| id.starts_with("CVE-") && !own.contains(id)),
-            );
-        }
-        let related: Vec<String> = related.into_iter().take(crate::CHUNK_ROWS).collect();
-        if related.is_empty() {
-            return Ok(Vec::new());
-        }
-        let sql = format!(
-            "SELECT DISTINCT cve_id FROM exploitation WHERE cve_id IN ({}) ORDER BY cve_id",
-            crate::placeholders(1, related.len())
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for id in &related {
-            q = q.bind(id.as_str());
-        }
-        q.fetch_all(&self.pool)
-            .await?
+        let mut cache = RelatedCache::default();
+        let mut all = self
+            .related_exploited_many(std::slice::from_ref(finding), &mut cache)
+            .await?;
+        Ok(all.pop().unwrap_or_default())
+    }
+
+    /// [`Store::related_exploited`] of each of `findings` (in their order), with a few queries
+    /// for the whole slice: what the findings list and the CSV export show per row.
+    pub async fn related_exploited_many(
+        &self,
+        findings: &[FindingRow],
+        cache: &mut RelatedCache,
+    ) -> Result<Vec<Vec<String>>, StoreError> {
+        let todo: Vec<&FindingRow> = findings
             .iter()
-            .map(|r| Ok(r.try_get("cve_id")?))
-            .collect()
+            .filter(|f| !cache.0.contains_key(&related_key(f)))
+            .collect();
+        if !todo.is_empty() {
+            // The `related` ids of every record the findings name.
+            let ids: BTreeSet<&str> = todo
+                .iter()
+                .flat_map(|f| std::iter::once(&f.advisory_id).chain(&f.aliases))
+                .map(String::as_str)
+                .collect();
+            let ids: Vec<&str> = ids.into_iter().collect();
+            let mut related_of: HashMap<String, Vec<String>> = HashMap::new();
+            for chunk in ids.chunks(crate::CHUNK_ROWS) {
+                let sql = format!(
+                    "SELECT id, body FROM advisory WHERE id IN ({})",
+                    crate::placeholders(1, chunk.len())
+                );
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+                for id in chunk {
+                    q = q.bind(*id);
+                }
+                for r in q.fetch_all(&self.pool).await? {
+                    let body: String = r.try_get("body")?;
+                    let related = serde_json::from_str::<RelatedIds>(&body)
+                        .map(|r| r.related)
+                        .unwrap_or_default();
+                    if !related.is_empty() {
+                        related_of.insert(r.try_get("id")?, related);
+                    }
+                }
+            }
+            // Per finding: CVEs named as related that are not the finding's own ids.
+            let mut wanted: Vec<BTreeSet<String>> = Vec::with_capacity(todo.len());
+            let mut cves: BTreeSet<String> = BTreeSet::new();
+            for f in &todo {
+                let own: BTreeSet<String> = std::iter::once(&f.advisory_id)
+                    .chain(&f.aliases)
+                    .map(|a| a.to_ascii_uppercase())
+                    .collect();
+                let related: BTreeSet<String> = std::iter::once(&f.advisory_id)
+                    .chain(&f.aliases)
+                    .filter_map(|id| related_of.get(id))
+                    .flatten()
+                    .map(|id| id.to_ascii_uppercase())
+                    .filter(|id| id.starts_with("CVE-") && !own.contains(id))
+                    .collect();
+                cves.extend(related.iter().cloned());
+                wanted.push(related);
+            }
+            let cves: Vec<String> = cves.into_iter().collect();
+            let mut exploited: BTreeSet<String> = BTreeSet::new();
+            for chunk in cves.chunks(crate::CHUNK_ROWS) {
+                let sql = format!(
+                    "SELECT DISTINCT cve_id FROM exploitation WHERE cve_id IN ({})",
+                    crate::placeholders(1, chunk.len())
+                );
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+                for id in chunk {
+                    q = q.bind(id.as_str());
+                }
+                for r in q.fetch_all(&self.pool).await? {
+                    exploited.insert(r.try_get("cve_id")?);
+                }
+            }
+            for (f, related) in todo.iter().zip(wanted) {
+                let hits = related
+                    .into_iter()
+                    .filter(|c| exploited.contains(c))
+                    .collect();
+                cache.0.insert(related_key(f), hits);
+            }
+        }
+        Ok(findings
+            .iter()
+            .map(|f| cache.0.get(&related_key(f)).cloned().unwrap_or_default())
+            .collect())
     }
 }
 

@@ -6,7 +6,7 @@ use sqlx::{AnyConnection, Row};
 use std::collections::BTreeSet;
 
 pub(crate) const COLS: &str = "id, org_id, product_id, release_id, component_name, component_version, \
-     component_purl, advisory_id, aliases, summary, severity, score, match_kind, fixed_versions, \
+     component_purl, advisory_id, aliases, summary, severity, score, severity_source, match_kind, fixed_versions, \
      exploited, status, justification, first_seen, updated_at, provenance, impact_statement, \
      action_statement, responses, decision_release_id, decided_at";
 
@@ -25,6 +25,7 @@ pub(crate) fn finding_from(r: &AnyRow) -> Result<FindingRow, StoreError> {
         summary: r.try_get("summary")?,
         severity: r.try_get("severity")?,
         score: r.try_get("score")?,
+        severity_source: r.try_get("severity_source")?,
         match_kind: r.try_get("match_kind")?,
         fixed_versions: serde_json::from_str(&r.try_get::<String, _>("fixed_versions")?)
             .unwrap_or_default(),
@@ -73,7 +74,34 @@ pub(crate) async fn bump_findings_generation(
     Ok(())
 }
 
+/// Raises the advisory data generation, inside the caller's transaction: advisory and
+/// exploitation changes can change what a findings page shows without changing a finding row
+/// (the related-to-an-actively-exploited-vulnerability flag).
+pub(crate) async fn bump_advisory_generation(conn: &mut AnyConnection) -> Result<(), StoreError> {
+    sqlx::query("UPDATE advisory_data SET generation = generation + 1")
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
 impl Store {
+    /// The organisation's findings generation and the advisory data generation, read together:
+    /// a cached findings page that shows what advisory data says about its rows (the related
+    /// flag) is valid while both hold.
+    pub async fn findings_page_generation(&self, org_id: i64) -> Result<(i64, i64), StoreError> {
+        let row = sqlx::query(
+            "SELECT findings_gen, (SELECT generation FROM advisory_data) AS advisory_gen \
+             FROM organisation WHERE id = $1",
+        )
+        .bind(org_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        match row {
+            Some(r) => Ok((r.try_get("findings_gen")?, r.try_get("advisory_gen")?)),
+            None => Err(StoreError::not_found("organisation", org_id)),
+        }
+    }
+
     /// The organisation's findings generation: it changes, in the same transaction, with every
     /// change to the organisation's findings (new, exploited, triaged). Caches of findings
     /// pages key on it.
@@ -88,76 +116,19 @@ impl Store {
         }
     }
 
-    /// The organisation's findings matching `filter`, exploited first, then by id. Filter values
-    /// are bound parameters, never spliced into SQL.
+    /// The organisation's findings matching `filter`, by id (keyset pages from
+    /// `filter.after_id`); the lifecycle rules of the open lists apply
+    /// ([`Store::findings_by_id`], which the list's search, the CSV export and bulk triage share).
     pub async fn findings(
         &self,
         org_id: i64,
         filter: &FindingFilter,
     ) -> Result<Vec<FindingRow>, StoreError> {
-        let mut sql = format!("SELECT {COLS} FROM finding WHERE org_id = $1");
-        let mut n = 1;
-        let mut next = |sql: &mut String, cond: &str| {
-            n += 1;
-            sql.push_str(&format!(" AND {cond} ${n}"));
+        let search = crate::FindingSearch {
+            filter: filter.clone(),
+            ..Default::default()
         };
-        if filter.product_id.is_some() {
-            next(&mut sql, "product_id =");
-        }
-        if filter.release_id.is_some() {
-            next(&mut sql, "release_id =");
-        }
-        if filter.severity.is_some() {
-            next(&mut sql, "severity =");
-        }
-        if filter.exploited.is_some() {
-            next(&mut sql, "exploited =");
-        }
-        if filter.status.is_some() {
-            next(&mut sql, "status =");
-        }
-        if filter.advisory_id.is_some() {
-            next(&mut sql, "advisory_id =");
-        }
-        if filter.after_id.is_some() {
-            next(&mut sql, "id >");
-        }
-        // Lifecycle (retired releases, archived products, replaced SBOMs): `crate::lifecycle`.
-        sql.push_str(if filter.release_id.is_some() {
-            crate::lifecycle::CURRENT_SBOM
-        } else {
-            crate::lifecycle::OPEN_LISTS
-        });
-        n += 1;
-        sql.push_str(&format!(" ORDER BY id LIMIT ${n}"));
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone())).bind(org_id);
-        if let Some(v) = filter.product_id {
-            q = q.bind(v);
-        }
-        if let Some(v) = filter.release_id {
-            q = q.bind(v);
-        }
-        if let Some(v) = &filter.severity {
-            q = q.bind(v.clone());
-        }
-        if let Some(v) = filter.exploited {
-            q = q.bind(i64::from(v));
-        }
-        if let Some(v) = filter.status {
-            q = q.bind(v.as_str());
-        }
-        if let Some(v) = &filter.advisory_id {
-            q = q.bind(v.clone());
-        }
-        if let Some(v) = filter.after_id {
-            q = q.bind(v);
-        }
-        q = q.bind(filter.limit.unwrap_or(100).clamp(1, 1000));
-        q.fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(finding_from)
-            .collect()
+        self.findings_by_id(org_id, &search).await
     }
 
     /// Counts of open findings per (severity, exploited) for the organisation.

@@ -22,6 +22,7 @@
 
 pub mod advisories;
 mod alerts;
+mod alias_severity;
 mod audit;
 mod cases;
 mod compliance;
@@ -33,7 +34,7 @@ mod error;
 mod finding_search;
 mod findings;
 mod fleet;
-pub use finding_search::{FindingPage, FindingSearch, FindingSort};
+pub use finding_search::{FindingPage, FindingSearch, FindingSort, RelatedCache};
 pub use findings::SEVERITIES;
 pub mod identity;
 mod inventory;

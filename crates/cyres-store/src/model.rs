@@ -467,6 +467,10 @@ pub struct FindingRow {
     pub severity: String,
     /// CVSS base score.
     pub score: Option<f64>,
+    /// The record `severity` and `score` come from when the finding's own records carry none
+    /// (`GHSA-…`, `CVE-…`: "9.8 from GHSA-…"); `None` when they are the record's own
+    /// (`alias_severity.rs`).
+    pub severity_source: Option<String>,
     /// purl | cpe | cpe_alias | analyst_decision | unresolved.
     pub match_kind: String,
     /// Versions that fix it.

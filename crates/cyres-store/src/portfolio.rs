@@ -244,7 +244,7 @@ async fn insert_findings(
     now: i64,
 ) -> Result<Vec<Touched>, StoreError> {
     const COLS: usize = 21;
-    let mut inserted = Vec::new();
+    let mut inserted: Vec<Touched> = Vec::new();
     for chunk in rows.chunks(crate::rows_per_insert(backend, COLS)) {
         let values: Vec<String> = (0..chunk.len())
             .map(|i| format!("({})", placeholders(i * COLS + 1, COLS)))
@@ -297,6 +297,22 @@ async fn insert_findings(
         }
     }
     crate::findings::bump_findings_generation(conn, inserted.iter().map(|f| f.1)).await?;
+    // Findings whose records carry no severity borrow an alias's, before any alert is raised
+    // on them (a notification rule's severity threshold reads it).
+    let unscored: BTreeSet<String> = rows
+        .iter()
+        .filter(|r| r.finding.severity.score.is_none())
+        .filter(|r| r.finding.severity.rating == cyres_vuln::severity::Rating::Unknown)
+        .map(|r| r.finding.id.clone())
+        .collect();
+    if !unscored.is_empty() {
+        let new: BTreeSet<&str> = inserted.iter().map(|f| f.2.as_str()).collect();
+        let ids = unscored
+            .into_iter()
+            .filter(|id| new.contains(id.as_str()))
+            .collect();
+        crate::alias_severity::rescore(conn, &ids, now).await?;
+    }
     let ids: Vec<i64> = inserted.iter().map(|f| f.0).collect();
     crate::triage::carry_to_new(conn, &ids, now).await?;
     Ok(inserted)

@@ -11,7 +11,7 @@
 
 use crate::audit::record;
 use crate::findings::bump_findings_generation;
-use crate::{Actor, FindingFilter, JUSTIFICATIONS, Store, StoreError, VexStatus};
+use crate::{Actor, FindingSearch, JUSTIFICATIONS, Store, StoreError, VexStatus};
 use serde::Serialize;
 use sqlx::{AnyConnection, Row};
 
@@ -131,8 +131,9 @@ impl Decision {
 pub enum TriageTarget {
     /// These findings (every id must be the organisation's).
     Ids(Vec<i64>),
-    /// Every finding the filter lists, all pages (its `limit` and `after_id` are ignored).
-    Filter(FindingFilter),
+    /// Every finding the list's search selects, all pages (its order, `offset`, `limit` and
+    /// `after_id` are ignored): the same findings the list and the CSV export give for it.
+    Filter(FindingSearch),
 }
 
 /// What a triage did.
@@ -284,16 +285,16 @@ impl Store {
                 }
                 found
             }
-            TriageTarget::Filter(filter) => {
-                // Every page of the list, by id (the keyset the list pages with).
-                let mut f = filter.clone();
-                f.limit = Some(1000);
-                f.after_id = None;
+            TriageTarget::Filter(search) => {
+                // Every page of the search, by id.
+                let mut s = search.clone();
+                s.filter.limit = Some(1000);
+                s.filter.after_id = None;
                 let mut ids = Vec::new();
                 loop {
-                    let page = self.findings(org_id, &f).await?;
+                    let page = self.findings_by_id(org_id, &s).await?;
                     let Some(last) = page.last() else { break };
-                    f.after_id = Some(last.id);
+                    s.filter.after_id = Some(last.id);
                     ids.extend(page.iter().map(|r| r.id));
                     if ids.len() > MAX_TRIAGE {
                         return Err(StoreError::Invalid(format!(

@@ -287,12 +287,7 @@ impl Index {
         let mut advisories = Vec::with_capacity(live.len());
         let mut packages: BTreeMap<(Ecosystem, String), Vec<(u32, u16)>> = BTreeMap::new();
         for (i, a) in live.iter().enumerate() {
-            let mut vectors: Vec<&str> = a.severity.iter().map(|s| s.score.as_str()).collect();
-            for aff in &a.affected {
-                vectors.extend(aff.severity.iter().map(|s| s.score.as_str()));
-                vectors.extend(aff.database_specific.cvss.as_deref());
-            }
-            let severity = Severity::pick(&vectors, a.database_specific.severity.as_deref());
+            let severity = Severity::of_advisory(a);
             let mut affected = Vec::with_capacity(a.affected.len());
             for aff in &a.affected {
                 let family = Ecosystem::from_osv(&aff.package.ecosystem);

@@ -219,6 +219,64 @@ impl Severity {
     }
 }
 
+impl Severity {
+    /// An advisory's own severity: its CVSS vectors (top level, per affected package, and the
+    /// `database_specific.cvss` some databases add), else its severity word ([`Severity::pick`]).
+    pub fn of_advisory(a: &crate::advisory::Advisory) -> Self {
+        let mut vectors: Vec<&str> = a.severity.iter().map(|s| s.score.as_str()).collect();
+        for aff in &a.affected {
+            vectors.extend(aff.severity.iter().map(|s| s.score.as_str()));
+            vectors.extend(aff.database_specific.cvss.as_deref());
+        }
+        Self::pick(&vectors, a.database_specific.severity.as_deref())
+    }
+}
+
+/// A severity a finding borrows from another record of the same flaw, and that record's id.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Borrowed {
+    /// The severity.
+    pub severity: Severity,
+    /// The id of the record it comes from (`GHSA-…`, `CVE-…`).
+    pub source: String,
+}
+
+/// The severity of a flaw whose own records carry none (Go's `GO-…` and PyPA's `PYSEC-…`
+/// records usually have no CVSS vector), taken from the other records of the flaw: its aliases
+/// (GHSA, NVD's CVE record, …) as `(id, severity)`.
+///
+/// When several aliases carry one, **the highest wins** (rating, then score; equal ones by the
+/// smaller id, so the answer does not depend on the order records were read in). Databases
+/// score the same flaw differently (GHSA and NVD often disagree by a band); a triage order or
+/// a gate that took the lower reading would let a flaw through that one source calls critical,
+/// so the reading that protects users is the highest. Records without a rating lend nothing.
+pub fn borrow<'a>(aliases: impl IntoIterator<Item = (&'a str, &'a Severity)>) -> Option<Borrowed> {
+    let mut best: Option<(&str, &Severity)> = None;
+    for (id, s) in aliases {
+        if s.rating == Rating::Unknown {
+            continue;
+        }
+        let better = match best {
+            None => true,
+            Some((bid, b)) => {
+                let key = |s: &Severity| (s.rating, s.score.unwrap_or(-1.0));
+                match key(s).partial_cmp(&key(b)) {
+                    Some(std::cmp::Ordering::Greater) => true,
+                    Some(std::cmp::Ordering::Equal) => id < bid,
+                    _ => false,
+                }
+            }
+        };
+        if better {
+            best = Some((id, s));
+        }
+    }
+    best.map(|(id, s)| Borrowed {
+        severity: s.clone(),
+        source: id.to_string(),
+    })
+}
+
 /// Splits `K:V/K:V` into pairs, refusing empty or duplicate keys.
 pub(crate) fn metric_pairs(body: &str) -> Result<Vec<(&str, &str)>, String> {
     let mut out: Vec<(&str, &str)> = Vec::with_capacity(16);
@@ -239,6 +297,25 @@ pub(crate) fn metric_pairs(body: &str) -> Result<Vec<(&str, &str)>, String> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_highest_alias_severity_is_borrowed_and_ties_go_to_the_smaller_id() {
+        let sev = |r, s: Option<f64>| super::Severity {
+            rating: r,
+            score: s,
+            vector: None,
+        };
+        let nvd = sev(Rating::Critical, Some(9.8));
+        let ghsa = sev(Rating::High, Some(7.5));
+        let word = sev(Rating::Critical, None);
+        let none = super::Severity::unknown();
+        let b = super::borrow([("GHSA-b", &ghsa), ("CVE-1", &nvd), ("X", &none)]).unwrap();
+        assert_eq!((b.source.as_str(), b.severity.score), ("CVE-1", Some(9.8)));
+        // A score outranks a bare word of the same rating; equal readings go to the smaller id.
+        let b = super::borrow([("A", &word), ("B", &nvd), ("C", &nvd.clone())]).unwrap();
+        assert_eq!(b.source, "B");
+        assert_eq!(super::borrow([("X", &none)]), None);
+    }
+
     use super::*;
 
     #[test]

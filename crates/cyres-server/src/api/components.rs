@@ -14,7 +14,7 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderValue;
 use axum::response::{IntoResponse, Response};
-use cyres_store::{ComponentQuery, FindingFilter, FindingSearch};
+use cyres_store::{ComponentQuery, FindingSearch};
 use std::collections::HashMap;
 
 /// `GET /api/v1/components?q=&purl=&version=&licence=&limit=&offset=`: every component of the
@@ -70,29 +70,18 @@ pub async fn finding_path(
 
 /// `GET /api/v1/findings?q=&sort=&offset=` (with the list's filters): the findings search,
 /// actively exploited first across the whole result; the body is the list's array and the
-/// `x-next-offset` header gives the next page. `None` when none of `q`, `sort`, `offset` and
-/// `status=open` is given (the plain list answers then).
+/// `x-next-offset` header gives the next page.
 pub(crate) async fn finding_search(
     app: &App,
     caller: &Caller,
-    q: &HashMap<String, String>,
-    filter: &FindingFilter,
-) -> Result<Option<Response>, ApiError> {
-    let open = q.get("status").is_some_and(|s| s == "open");
-    if !open && !["q", "sort", "offset"].iter().any(|k| q.contains_key(*k)) {
-        return Ok(None);
-    }
-    let (sort, descending) = search::sort(q.get("sort").map(String::as_str))?;
-    let search = FindingSearch {
-        filter: filter.clone(),
-        open_only: open,
-        q: q.get("q").cloned(),
-        sort,
-        descending,
-        offset: int_param("offset", q.get("offset"))?.unwrap_or(0),
-    };
-    let page = search::search(app, caller, &search).await?;
-    let mut response = Json(page.findings).into_response();
+    search: &FindingSearch,
+) -> Result<Response, ApiError> {
+    let page = search::search(app, caller, search).await?;
+    let mut response = (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        super::findings::rows_json(app, &page.findings).await?,
+    )
+        .into_response();
     if let Some(next) = page.next_offset {
         response.headers_mut().insert(
             "x-next-offset",
@@ -100,5 +89,5 @@ pub(crate) async fn finding_search(
                 .map_err(|e| ApiError::internal(e.to_string()))?,
         );
     }
-    Ok(Some(response))
+    Ok(response)
 }

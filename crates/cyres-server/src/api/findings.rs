@@ -1,6 +1,5 @@
 //! Findings: list with filters, one finding, triage and its history.
 
-use super::int_param;
 use super::json_body;
 use crate::auth::Caller;
 use crate::{ApiError, App};
@@ -9,68 +8,34 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use cyres_store::{FindingFilter, Role, SEVERITIES, VexStatus};
+use cyres_store::{FindingRow, FindingSearch, RelatedCache, Role, VexStatus};
 use serde::Deserialize;
 use std::collections::HashMap;
 
-/// The findings filter of a query string (the CSV export and bulk triage share it). `status=open`
-/// is refused here: only the list's search understands it, and read as "no status" it would
-/// widen an export or a bulk decision to every finding.
-pub(crate) fn filter_from(q: &HashMap<String, String>) -> Result<FindingFilter, ApiError> {
-    if q.get("status").is_some_and(|s| s == "open") {
-        return Err(ApiError::invalid(
-            "status",
-            "status: open is for the findings list; give under_investigation or affected here",
-        ));
-    }
-    list_filter(q)
+/// The findings query of a query string: one reading for the list, the CSV export and bulk
+/// triage (`service::finding_search::from_query`).
+pub(crate) fn search_from(q: &HashMap<String, String>) -> Result<FindingSearch, ApiError> {
+    Ok(crate::service::finding_search::from_query(|k| {
+        q.get(k).map(String::as_str)
+    })?)
 }
 
-/// The list's filter: `status=open` is left to the search (`open_only`).
-fn list_filter(q: &HashMap<String, String>) -> Result<FindingFilter, ApiError> {
-    let severity = match q.get("severity").map(|s| s.trim().to_ascii_lowercase()) {
-        Some(s) if !SEVERITIES.contains(&s.as_str()) => {
-            return Err(ApiError::invalid(
-                "severity",
-                format!("severity: {s:?} is not one of {}", SEVERITIES.join(", ")),
-            ));
-        }
-        other => other,
-    };
-    let exploited = match q.get("exploited").map(String::as_str) {
-        None => None,
-        Some("true") => Some(true),
-        Some("false") => Some(false),
-        Some(other) => {
-            return Err(ApiError::invalid(
-                "exploited",
-                format!("exploited: {other:?} is not true or false"),
-            ));
-        }
-    };
-    let status = match q.get("status") {
-        // `open` (under investigation or affected) is the search's (`open_only`).
-        None => None,
-        Some(s) if s == "open" => None,
-        Some(s) => Some(VexStatus::parse(s).ok_or_else(|| {
-            ApiError::invalid(
-                "status",
-                format!(
-                    "status: {s:?} is not under_investigation, affected, not_affected or fixed"
-                ),
-            )
-        })?),
-    };
-    Ok(FindingFilter {
-        product_id: int_param("product", q.get("product"))?,
-        release_id: int_param("release", q.get("release"))?,
-        severity,
-        exploited,
-        status,
-        advisory_id: q.get("advisory").cloned(),
-        limit: int_param("limit", q.get("limit"))?,
-        after_id: int_param("after", q.get("after"))?,
-    })
+/// The findings as the list's JSON: each row with `related_exploited`, the actively exploited
+/// CVEs its records name only as related (issue 17, point 2).
+pub(crate) async fn rows_json(app: &App, rows: &[FindingRow]) -> Result<Bytes, ApiError> {
+    let related = app
+        .store
+        .related_exploited_many(rows, &mut RelatedCache::default())
+        .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for (f, related) in rows.iter().zip(related) {
+        let mut v = serde_json::to_value(f).map_err(|e| ApiError::internal(e.to_string()))?;
+        v["related_exploited"] = serde_json::json!(related);
+        out.push(v);
+    }
+    Ok(Bytes::from(
+        serde_json::to_vec(&out).map_err(|e| ApiError::internal(e.to_string()))?,
+    ))
 }
 
 /// `GET /api/v1/findings?product=&release=&severity=&exploited=&status=&advisory=&after=&limit=`;
@@ -80,20 +45,22 @@ pub async fn list(
     caller: Caller,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
-    let filter = list_filter(&q)?;
-    if let Some(found) = super::components::finding_search(&app, &caller, &q, &filter).await? {
-        return Ok(found);
+    let search = search_from(&q)?;
+    if search.q.is_some() || search.open_only || q.contains_key("sort") || q.contains_key("offset")
+    {
+        return super::components::finding_search(&app, &caller, &search).await;
     }
+    let filter = search.filter;
     // The generation is read before the findings (see `page_cache`).
-    let key = format!("{filter:?}");
-    let generation = app.store.findings_generation(caller.org_id).await?;
+    // The rows carry the related flag, which advisory data decides: its generation is part of
+    // the key (an entry of an older one is never asked for again).
+    let (generation, advisory_gen) = app.store.findings_page_generation(caller.org_id).await?;
+    let key = format!("{filter:?}@{advisory_gen}");
     let body = match app.findings_cache.get(caller.org_id, &key, generation) {
         Some(body) => body,
         None => {
             let rows = app.store.findings(caller.org_id, &filter).await?;
-            let body = Bytes::from(
-                serde_json::to_vec(&rows).map_err(|e| ApiError::internal(e.to_string()))?,
-            );
+            let body = rows_json(&app, &rows).await?;
             app.findings_cache
                 .put(caller.org_id, key, generation, body.clone());
             body

@@ -13,7 +13,8 @@ use serde::Deserialize;
 use std::collections::HashMap;
 
 /// Bulk triage body: `ids` or `filter` (the findings list's query parameters as an object,
-/// e.g. `{"release": "12", "severity": "high"}`), and one decision.
+/// e.g. `{"release": "12", "q": "openssl", "status": "open"}`: exactly the findings the list
+/// and the CSV export give for that query, every page), and one decision.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BulkBody {
@@ -47,9 +48,9 @@ pub async fn bulk(
     let target = match (b.ids, b.filter) {
         (Some(ids), None) => TriageTarget::Ids(ids),
         (None, Some(q)) => {
-            let filter = super::findings::filter_from(&q)?;
-            triage::check_filter(&filter, b.all)?;
-            TriageTarget::Filter(filter)
+            let search = super::findings::search_from(&q)?;
+            triage::check_filter(&search, b.all)?;
+            TriageTarget::Filter(search)
         }
         _ => {
             return Err(ApiError::invalid(

@@ -1,7 +1,7 @@
 //! VEX and CSV out, VEX in (issue 17 point 4): `GET /api/v1/releases/{id}/vex?format=`,
 //! `POST /api/v1/releases/{id}/vex?format=&policy=`, `GET /api/v1/findings.csv` (streamed).
 
-use super::findings::filter_from;
+use super::findings::search_from;
 use crate::auth::Caller;
 use crate::service::vex;
 use crate::upload::receive;
@@ -11,7 +11,7 @@ use axum::body::{Body, Bytes};
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use cyres_store::{FindingFilter, Role};
+use cyres_store::{FindingSearch, RelatedCache, Role};
 use std::collections::HashMap;
 
 /// `GET /api/v1/releases/{id}/vex?format=cyclonedx|cyclonedx-1.5|openvex|csaf` (CycloneDX 1.6
@@ -59,28 +59,32 @@ pub async fn import(
 /// Rows per page read from the store while streaming the CSV.
 const CSV_PAGE: i64 = 1000;
 
-/// `GET /api/v1/findings.csv` with the findings list's filters: every matching finding (not
-/// one page), streamed a page of rows at a time, so memory stays flat whatever the count.
+/// `GET /api/v1/findings.csv` with the findings list's query (`q` and `status=open`
+/// included): every finding the list gives for it (not one page), by id, streamed a page of
+/// rows at a time, so memory stays flat whatever the count.
 pub async fn csv(
     State(app): State<App>,
     caller: Caller,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
     caller.require(Role::Viewer)?;
-    let mut filter = filter_from(&q)?;
-    filter.limit = Some(CSV_PAGE);
+    let mut search = search_from(&q)?;
+    search.filter.limit = Some(CSV_PAGE);
+    search.filter.after_id = None;
     let org_id = caller.org_id;
     struct Cursor {
         app: App,
         org_id: i64,
-        filter: FindingFilter,
+        search: FindingSearch,
+        related: RelatedCache,
         header: bool,
         done: bool,
     }
     let start = Cursor {
         app,
         org_id,
-        filter,
+        search,
+        related: RelatedCache::default(),
         header: true,
         done: false,
     };
@@ -93,14 +97,23 @@ pub async fn csv(
             c.header = false;
             out.push_str(vex::CSV_HEADER);
         }
-        match c.app.store.findings(c.org_id, &c.filter).await {
-            Ok(rows) => {
-                for r in &rows {
-                    vex::csv_row(&mut out, r);
+        let page = match c.app.store.findings_by_id(c.org_id, &c.search).await {
+            Ok(rows) => c
+                .app
+                .store
+                .related_exploited_many(&rows, &mut c.related)
+                .await
+                .map(|related| (rows, related)),
+            Err(e) => Err(e),
+        };
+        match page {
+            Ok((rows, related)) => {
+                for (r, related) in rows.iter().zip(&related) {
+                    vex::csv_row(&mut out, r, related);
                 }
                 match rows.last() {
                     Some(last) if rows.len() as i64 == CSV_PAGE => {
-                        c.filter.after_id = Some(last.id)
+                        c.search.filter.after_id = Some(last.id)
                     }
                     _ => c.done = true,
                 }

@@ -6,7 +6,7 @@
 
 use super::{Principal, ServiceError};
 use crate::App;
-use cyres_store::{Decision, FindingFilter, Role, TriageOrigin, TriageSummary, TriageTarget};
+use cyres_store::{Decision, FindingSearch, Role, TriageOrigin, TriageSummary, TriageTarget};
 
 /// Records `decision` on every finding `target` names (editor). `Ids` must all be the
 /// organisation's: one foreign or missing id refuses the whole batch.
@@ -35,22 +35,15 @@ pub(crate) async fn bulk_triage(
         .await?)
 }
 
-/// A filter that selects the whole organisation is refused for bulk triage unless it says
+/// A search that selects the whole organisation is refused for bulk triage unless it says
 /// so: a triage of everything is never the accident of an empty form.
-pub(crate) fn check_filter(filter: &FindingFilter, everything: bool) -> Result<(), ServiceError> {
-    // Any field besides paging narrows it (fields added to the filter later included).
-    let bare = FindingFilter {
-        limit: None,
-        after_id: None,
-        ..filter.clone()
-    };
-    let narrowed = format!("{bare:?}") != format!("{:?}", FindingFilter::default());
-    if narrowed || everything {
+pub(crate) fn check_filter(search: &FindingSearch, everything: bool) -> Result<(), ServiceError> {
+    if search.narrows() || everything {
         Ok(())
     } else {
         Err(ServiceError::invalid(
             "filter",
-            "filter: narrow it (product, release, severity, status, …) or set all: true to \
+            "filter: narrow it (q, product, release, severity, status, …) or set all: true to \
              triage every finding of the organisation",
         ))
     }

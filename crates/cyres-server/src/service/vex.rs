@@ -168,9 +168,11 @@ pub(crate) async fn import(
 }
 
 /// The CSV header of the findings export.
+/// `severity_source`: the record the severity was borrowed from (empty: the finding's own);
+/// `related_exploited`: actively exploited CVEs the records name only as related.
 pub(crate) const CSV_HEADER: &str = "id,product_id,release_id,component,version,purl,advisory,\
-aliases,severity,score,exploited,status,justification,impact_statement,action_statement,\
-responses,decided_at,first_seen,summary\r\n";
+aliases,severity,score,severity_source,exploited,related_exploited,status,justification,\
+impact_statement,action_statement,responses,decided_at,first_seen,summary\r\n";
 
 /// One CSV field (RFC 4180: quoted when it holds a comma, quote or line break, quotes doubled).
 /// A field a spreadsheet would run as a formula (`=`, `+`, `-`, `@` first) is prefixed with
@@ -191,8 +193,9 @@ fn field(out: &mut String, v: &str) {
     }
 }
 
-/// One finding as a CSV row (with its line break), appended to `out`.
-pub(crate) fn csv_row(out: &mut String, f: &FindingRow) {
+/// One finding as a CSV row (with its line break), appended to `out`; `related`: the actively
+/// exploited CVEs its records name only as related.
+pub(crate) fn csv_row(out: &mut String, f: &FindingRow, related: &[String]) {
     let opt = |v: &Option<String>| v.clone().unwrap_or_default();
     let cells = [
         f.id.to_string(),
@@ -205,7 +208,9 @@ pub(crate) fn csv_row(out: &mut String, f: &FindingRow) {
         f.aliases.join(" "),
         f.severity.clone(),
         f.score.map(|s| s.to_string()).unwrap_or_default(),
+        opt(&f.severity_source),
         f.exploited.to_string(),
+        related.join(" "),
         f.status.as_str().to_string(),
         opt(&f.justification),
         opt(&f.vex.impact_statement),

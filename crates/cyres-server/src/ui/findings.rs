@@ -11,7 +11,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use cyres_store::{FindingFilter, FindingSearch, JUSTIFICATIONS, Role, SEVERITIES, VexStatus};
+use cyres_store::{JUSTIFICATIONS, Role, SEVERITIES, VexStatus};
 
 /// A choice in a select.
 pub struct Choice {
@@ -43,6 +43,9 @@ struct ListPage {
     products: Vec<Choice>,
     findings: Vec<FindingLine>,
     sorts: Vec<Choice>,
+    headers: Vec<SortHeader>,
+    /// The list's query without order and page (the CSV link, the sort links).
+    query: String,
     next: Option<String>,
 }
 
@@ -59,6 +62,51 @@ const SORTS: [(&str, &str); 9] = [
     ("severity", "severity"),
 ];
 
+/// A column heading of the findings list that sorts by its column.
+pub struct SortHeader {
+    /// The heading.
+    pub label: &'static str,
+    /// The list sorted by this column (reversed when it already is).
+    pub href: String,
+    /// `ascending`, `descending` or `none` (WAI-ARIA `aria-sort`).
+    pub aria_sort: &'static str,
+}
+
+/// The list's columns and the sort word of each.
+const COLUMNS: [(&str, &str); 6] = [
+    ("Severity", "severity"),
+    ("Advisory", "advisory"),
+    ("Component", "component"),
+    ("Product · release", "product"),
+    ("Status", "status"),
+    ("First seen", "first_seen"),
+];
+
+/// The filter fields kept in the list's links (the order and the page aside).
+const FILTER_KEYS: [&str; 5] = ["q", "severity", "exploited", "status", "product"];
+
+/// The column headings: a click sorts by the column, a second click reverses it.
+fn sort_headers(query: &str, sort: &str) -> Vec<SortHeader> {
+    COLUMNS
+        .iter()
+        .map(|(label, word)| {
+            let (aria_sort, next) = if sort == *word {
+                ("ascending", format!("-{word}"))
+            } else if sort.strip_prefix('-') == Some(word) {
+                ("descending", word.to_string())
+            } else {
+                ("none", word.to_string())
+            };
+            let sep = if query.is_empty() { "" } else { "&" };
+            SortHeader {
+                label,
+                href: format!("/findings?{query}{sep}sort={next}"),
+                aria_sort,
+            }
+        })
+        .collect()
+}
+
 /// `GET /findings?q=&severity=&exploited=&status=&product=&sort=&offset=`: `status=open` means
 /// under investigation or affected; `q` searches ids, aliases, components and summaries.
 pub async fn list(
@@ -67,84 +115,58 @@ pub async fn list(
     Query(q): Query<Vec<(String, String)>>,
 ) -> Result<Response, UiError> {
     let mut filter = Form::new(q);
-    let severity = Some(filter.get("severity").to_ascii_lowercase()).filter(|s| !s.is_empty());
-    if let Some(s) = &severity
-        && !SEVERITIES.contains(&s.as_str())
-    {
-        filter.fail("severity", format!("{s:?} is not a severity"));
-    }
-    let exploited = match filter.get("exploited") {
-        "" => None,
-        "true" => Some(true),
-        "false" => Some(false),
-        _ => {
-            filter.fail("exploited", "choose yes or no");
-            None
-        }
-    };
-    let status_word = filter.get("status").to_string();
-    let status = match status_word.as_str() {
-        "" | "open" => None,
-        s => {
-            let st = VexStatus::parse(s);
-            if st.is_none() {
-                filter.fail("status", format!("{s:?} is not a status"));
-            }
-            st
-        }
-    };
-    let product_id = match filter.get("product") {
-        "" => None,
-        s => match s.parse::<i64>() {
-            Ok(id) => Some(id),
-            Err(_) => {
-                filter.fail("product", "choose a product");
-                None
-            }
-        },
-    };
-    let (sort, descending) = match crate::service::finding_search::sort(Some(filter.get("sort"))) {
-        Ok(s) => s,
+    // The one reading of a findings query (the API, the CSV export and bulk triage share it).
+    let parsed = crate::service::finding_search::from_query(|k| {
+        FILTER_KEYS
+            .iter()
+            .chain(&["sort", "offset"])
+            .any(|f| *f == k)
+            .then(|| filter.get(k))
+    });
+    let search = match parsed {
+        Ok(s) => Some(s),
         Err(e) => {
-            filter.fail("sort", e.message);
-            Default::default()
+            filter.fail(e.field.as_deref().unwrap_or("q"), e.message);
+            None
         }
     };
     let names = Names::load(&app, sess.org_id).await?;
     let products = app.store.products(sess.org_id).await?;
     let page_size = 200i64;
+    let query = FILTER_KEYS
+        .iter()
+        .filter(|k| !filter.get(k).is_empty())
+        .map(|k| format!("{k}={}", super::view::query_escape(filter.get(k))))
+        .collect::<Vec<_>>()
+        .join("&");
     // One search for every filter: actively exploited first across the whole result, then the
     // chosen order, pages by offset (issue 17, point 2).
-    let (rows, next) = if filter.failed() {
-        (Vec::new(), None)
-    } else {
-        let search = FindingSearch {
-            filter: FindingFilter {
-                product_id,
-                severity: severity.clone(),
-                exploited,
-                status,
-                limit: Some(page_size),
-                ..Default::default()
-            },
-            open_only: status_word == "open",
-            q: Some(filter.get("q").to_string()).filter(|q| !q.trim().is_empty()),
-            sort,
-            descending,
-            offset: filter.get("offset").parse().unwrap_or(0),
-        };
-        let page = crate::service::finding_search::search(&app, &sess.principal(), &search).await?;
-        let next = page.next_offset.map(|offset| {
-            let mut q: Vec<String> = ["q", "severity", "exploited", "status", "product", "sort"]
-                .iter()
-                .filter(|k| !filter.get(k).is_empty())
-                .map(|k| format!("{k}={}", super::view::query_escape(filter.get(k))))
-                .collect();
-            q.push(format!("offset={offset}"));
-            format!("/findings?{}", q.join("&"))
-        });
-        (page.findings, next)
+    let (rows, next) = match search {
+        None => (Vec::new(), None),
+        Some(mut search) => {
+            search.filter.limit = Some(page_size);
+            let page =
+                crate::service::finding_search::search(&app, &sess.principal(), &search).await?;
+            let next = page.next_offset.map(|offset| {
+                let sort = filter.get("sort");
+                let mut q = query.clone();
+                for (k, v) in [("sort", sort.to_string()), ("offset", offset.to_string())] {
+                    if !v.is_empty() {
+                        if !q.is_empty() {
+                            q.push('&');
+                        }
+                        q.push_str(&format!("{k}={}", super::view::query_escape(&v)));
+                    }
+                }
+                format!("/findings?{q}")
+            });
+            (page.findings, next)
+        }
     };
+    let related = app
+        .store
+        .related_exploited_many(&rows, &mut cyres_store::RelatedCache::default())
+        .await?;
     let mut statuses = choices(&["open"], |_| {
         "open (under investigation or affected)".into()
     });
@@ -160,7 +182,14 @@ pub async fn list(
                 label: p.name.clone(),
             })
             .collect(),
-        findings: rows.iter().map(|f| names.line(f)).collect(),
+        findings: rows
+            .iter()
+            .zip(related)
+            .map(|(f, related)| FindingLine {
+                related_exploited: related,
+                ..names.line(f)
+            })
+            .collect(),
         sorts: SORTS
             .iter()
             .map(|(value, label)| Choice {
@@ -168,6 +197,8 @@ pub async fn list(
                 label: label.to_string(),
             })
             .collect(),
+        headers: sort_headers(&query, filter.get("sort")),
+        query,
         filter,
         next,
     })
@@ -410,6 +441,27 @@ pub async fn triage(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn column_headings_sort_and_reverse() {
+        let h = super::sort_headers("q=openssl", "component");
+        let c = h.iter().find(|h| h.label == "Component").unwrap();
+        assert_eq!(
+            (c.href.as_str(), c.aria_sort),
+            ("/findings?q=openssl&sort=-component", "ascending")
+        );
+        let s = h.iter().find(|h| h.label == "Severity").unwrap();
+        assert_eq!(
+            (s.href.as_str(), s.aria_sort),
+            ("/findings?q=openssl&sort=severity", "none")
+        );
+        let h = super::sort_headers("", "-first_seen");
+        let f = h.iter().find(|h| h.label == "First seen").unwrap();
+        assert_eq!(
+            (f.href.as_str(), f.aria_sort),
+            ("/findings?sort=first_seen", "descending")
+        );
+    }
+
     #[test]
     fn cve_aliases_come_first() {
         let a: Vec<String> = ["BIT-x-1", "GHSA-a", "CVE-2023-44487", "ID"]

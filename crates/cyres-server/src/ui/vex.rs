@@ -11,9 +11,7 @@ use crate::service::{triage, vex};
 use askama::Template;
 use axum::extract::{Multipart, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use cyres_store::{
-    Decision, FindingFilter, FindingRow, Role, StatementReport, TriageTarget, VexStatus,
-};
+use cyres_store::{Decision, FindingRow, Role, StatementReport, TriageTarget, VexStatus};
 
 /// A suggestion from another component version, for people.
 pub struct SuggestionView {
@@ -63,10 +61,10 @@ pub async fn carried(app: &App, sess: &UiSession, f: &FindingRow) -> Result<Carr
 }
 
 /// The filter fields the findings list and its bulk form share.
-const FILTER_FIELDS: [&str; 4] = ["product", "severity", "exploited", "status"];
+const FILTER_FIELDS: [&str; 5] = ["q", "product", "severity", "exploited", "status"];
 
-/// `POST /findings/triage`: one decision on every finding the list's filter shows (all pages),
-/// in one transaction (editors). The list's `open` status is both open statuses.
+/// `POST /findings/triage`: one decision on every finding the list's query shows (all pages;
+/// the same findings as the list and its CSV export), in one transaction (editors).
 pub async fn bulk(
     State(app): State<App>,
     sess: UiSession,
@@ -77,52 +75,11 @@ pub async fn bulk(
     sess.require(Role::Editor)?;
     let who = sess.principal();
     let bad = |f: &str, m: String| UiError::from(crate::service::ServiceError::invalid(f, m));
-    let mut filter = FindingFilter::default();
-    if !form.get("product").is_empty() {
-        filter.product_id = Some(
-            form.get("product")
-                .parse()
-                .map_err(|_| bad("product", "product: choose a product".into()))?,
-        );
-    }
-    filter.severity = Some(form.get("severity").to_string()).filter(|s| !s.is_empty());
-    filter.exploited = match form.get("exploited") {
-        "" => None,
-        "true" => Some(true),
-        "false" => Some(false),
-        other => return Err(bad("exploited", format!("exploited: {other:?}"))),
-    };
-    let open = form.get("status") == "open";
-    if !open && !form.get("status").is_empty() {
-        filter.status = Some(
-            VexStatus::parse(form.get("status"))
-                .ok_or_else(|| bad("status", "status: not a status".into()))?,
-        );
-    }
-    let everything = form.get("all") == "yes";
-    if !open {
-        triage::check_filter(&filter, everything)?;
-    }
-    let target = if open {
-        // Both open statuses, every page, as one list of ids: one transaction.
-        let mut ids = Vec::new();
-        for st in [VexStatus::UnderInvestigation, VexStatus::Affected] {
-            let mut f = FindingFilter {
-                status: Some(st),
-                limit: Some(1000),
-                ..filter.clone()
-            };
-            loop {
-                let page = app.store.findings(who.org_id, &f).await?;
-                let Some(last) = page.last() else { break };
-                f.after_id = Some(last.id);
-                ids.extend(page.iter().map(|r| r.id));
-            }
-        }
-        TriageTarget::Ids(ids)
-    } else {
-        TriageTarget::Filter(filter)
-    };
+    let search = crate::service::finding_search::from_query(|k| {
+        FILTER_FIELDS.contains(&k).then(|| form.get(k))
+    })?;
+    triage::check_filter(&search, form.get("all") == "yes")?;
+    let target = TriageTarget::Filter(search);
     let status = VexStatus::parse(form.get("decision"))
         .ok_or_else(|| bad("decision", "decision: choose a status".into()))?;
     let text = |k: &str| Some(form.get(k).to_string()).filter(|s| !s.trim().is_empty());
@@ -134,14 +91,7 @@ pub async fn bulk(
         responses: Vec::new(),
         comment: form.get("comment").to_string(),
     };
-    let s = if matches!(&target, TriageTarget::Ids(ids) if ids.is_empty()) {
-        cyres_store::TriageSummary {
-            decided: 0,
-            carried: 0,
-        }
-    } else {
-        triage::bulk_triage(&app, &who, &target, &decision).await?
-    };
+    let s = triage::bulk_triage(&app, &who, &target, &decision).await?;
     let mut q: Vec<String> = FILTER_FIELDS
         .iter()
         .filter(|k| !form.get(k).is_empty())

@@ -294,8 +294,12 @@ pub struct FindingLine {
     pub severity: String,
     /// CVSS score, formatted.
     pub score: String,
+    /// The record the severity was borrowed from (empty: the finding's own).
+    pub severity_source: String,
     /// Actively exploited.
     pub exploited: bool,
+    /// Actively exploited CVEs the records name only as related (filled by the findings list).
+    pub related_exploited: Vec<String>,
     /// VEX status for people.
     pub status_text: &'static str,
     /// First seen, formatted.
@@ -345,7 +349,9 @@ impl Names {
                 .unwrap_or_else(|| format!("release {}", f.release_id)),
             severity: f.severity.clone(),
             score: f.score.map(|s| format!("{s:.1}")).unwrap_or_default(),
+            severity_source: f.severity_source.clone().unwrap_or_default(),
             exploited: f.exploited,
+            related_exploited: Vec::new(),
             status_text: status_label(f.status.as_str()),
             first_seen: when(f.first_seen),
         }

@@ -421,3 +421,97 @@ pub async fn proposals_show_their_report_and_are_dismissed_with_a_reason(engine:
     assert!(audit.to_string().contains("duplicate of SEC-4411"));
     s.shutdown().await;
 }
+
+/// Issue 17 point 4: the list, the CSV export and bulk triage read a query the same way
+/// (`q=` and `status=open` included) and select the same findings for it.
+pub async fn list_csv_and_bulk_select_the_same_findings(engine: Engine) {
+    let Some(s) = start(engine).await else { return };
+    let admin = s.bootstrap("Acme", "admin@acme.example").await;
+    let (pid, rid) = seeded(&s, &admin).await;
+    let (_, all) = s
+        .call(&admin, Method::GET, "/api/v1/findings?limit=1000", None)
+        .await;
+    let every: Vec<i64> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_i64().unwrap())
+        .collect();
+    assert!(every.len() >= 3, "{all}");
+    let queries = [
+        "q=CVE-2023-44487".to_string(),
+        "q=regex&status=open".into(),
+        "status=open&severity=high".into(),
+        format!("product={pid}&exploited=true"),
+        format!("release={rid}&q=ghsa"),
+        "q=nosuchword".into(),
+    ];
+    for (n, query) in queries.iter().enumerate() {
+        let (st, listed) = s
+            .call(
+                &admin,
+                Method::GET,
+                &format!("/api/v1/findings?{query}&limit=1000&sort=advisory"),
+                None,
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK, "{query}: {listed}");
+        let mut listed: Vec<i64> = listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["id"].as_i64().unwrap())
+            .collect();
+        listed.sort_unstable();
+        let (st, _, csv) = get_text(&s, &admin, &format!("/api/v1/findings.csv?{query}")).await;
+        assert_eq!(st, StatusCode::OK, "{query}: {csv}");
+        let exported: Vec<i64> = csv
+            .trim_end()
+            .split("\r\n")
+            .skip(1)
+            .map(|l| l.split(',').next().unwrap().parse().unwrap())
+            .collect();
+        assert_eq!(exported, listed, "{query}: CSV and list");
+        // Bulk triage by the same query (as the body's filter) decides exactly those.
+        let filter: serde_json::Map<String, Value> = query
+            .split('&')
+            .map(|kv| {
+                let (k, v) = kv.split_once('=').unwrap();
+                (k.to_string(), Value::String(v.to_string()))
+            })
+            .collect();
+        let tag = format!("query {n}");
+        let (st, v) = s
+            .call(
+                &admin,
+                Method::POST,
+                "/api/v1/findings/triage",
+                Some(json!({"filter": filter, "status": "affected", "comment": tag})),
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK, "{query}: {v}");
+        assert_eq!(v["decided"], listed.len(), "{query}");
+        for id in &every {
+            let (_, history) = s
+                .call(
+                    &admin,
+                    Method::GET,
+                    &format!("/api/v1/findings/{id}/history"),
+                    None,
+                )
+                .await;
+            let last = history
+                .as_array()
+                .unwrap()
+                .last()
+                .map(|e| e["comment"].clone());
+            assert_eq!(
+                last == Some(json!(tag)),
+                listed.contains(id),
+                "{query}: finding {id}"
+            );
+        }
+    }
+    assert!(queries.len() > 1);
+    s.shutdown().await;
+}

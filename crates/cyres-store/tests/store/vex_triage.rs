@@ -223,7 +223,10 @@ pub async fn bulk_triage_is_one_transaction(store: Store) {
     let s = store
         .triage_findings(
             a.id,
-            &TriageTarget::Filter(filter),
+            &TriageTarget::Filter(cyres_store::FindingSearch {
+                filter,
+                ..Default::default()
+            }),
             &not_affected("bulk"),
             "bulk",
             &me(),

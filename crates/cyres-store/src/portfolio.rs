@@ -56,6 +56,9 @@ pub struct IngestOutcome {
     pub exploited: usize,
     /// Alerts raised.
     pub alerts: usize,
+    /// Findings that took a decision carried over (same component version elsewhere in the
+    /// product, or the replaced SBOM of this release), each with its history entry.
+    pub decisions_carried: u64,
 }
 
 /// What a re-match did.
@@ -77,6 +80,8 @@ pub struct MatchOutcome {
     pub withdrawn: usize,
     /// Withdrawn findings that match again and were reopened.
     pub reopened: usize,
+    /// New findings that took a decision carried over, each with its history entry.
+    pub decisions_carried: u64,
 }
 
 /// A finding written by an operation: (id, org, advisory, exploited, release).
@@ -170,14 +175,15 @@ struct NewFinding<'a> {
     exploited: bool,
 }
 
-/// Inserts findings (skipping ones that exist) and returns (id, org, advisory, exploited,
-/// release) of those actually inserted.
+/// Inserts findings (skipping ones that exist), gives them the decisions that carry over
+/// (`crate::triage::carry_to_new`), and returns (id, org, advisory, exploited, release) of
+/// those actually inserted and how many took a carried decision.
 async fn insert_findings(
     conn: &mut AnyConnection,
     backend: crate::Backend,
     rows: &[NewFinding<'_>],
     now: i64,
-) -> Result<Vec<Touched>, StoreError> {
+) -> Result<(Vec<Touched>, u64), StoreError> {
     const COLS: usize = 20;
     let mut inserted = Vec::new();
     for chunk in rows.chunks(crate::rows_per_insert(backend, COLS)) {
@@ -232,8 +238,8 @@ async fn insert_findings(
     }
     crate::findings::bump_findings_generation(conn, inserted.iter().map(|f| f.1)).await?;
     let ids: Vec<i64> = inserted.iter().map(|f| f.0).collect();
-    crate::triage::carry_to_new(conn, &ids, now).await?;
-    Ok(inserted)
+    let carried = crate::triage::carry_to_new(conn, &ids, now).await?;
+    Ok((inserted, carried))
 }
 
 fn match_kind_word(f: &Finding) -> &'static str {
@@ -486,7 +492,7 @@ impl Store {
                 }
             }
         }
-        let inserted = insert_findings(&mut tx, self.backend(), &new_rows, now).await?;
+        let (inserted, carried) = insert_findings(&mut tx, self.backend(), &new_rows, now).await?;
         // A replaced SBOM's vulnerabilities were announced already; only new ones alert.
         let known = match replaced {
             Some(old) => crate::lifecycle::advisories_of(&mut tx, org_id, old).await?,
@@ -498,12 +504,9 @@ impl Store {
             .cloned()
             .collect();
         let alerts = raise_alerts(&mut tx, AlertKind::NewFinding, &fresh, now).await?;
-        let carried = match replaced {
-            Some(old) => {
-                crate::lifecycle::supersede(&mut tx, org_id, release_id, old, sbom_id, now).await?
-            }
-            None => 0,
-        };
+        if let Some(old) = replaced {
+            crate::lifecycle::supersede(&mut tx, org_id, release_id, old, sbom_id, now).await?;
+        }
         crate::audit::record(
             &mut tx,
             Some(org_id),
@@ -530,6 +533,7 @@ impl Store {
             findings: inserted.len(),
             exploited: inserted.iter().filter(|f| f.3).count(),
             alerts,
+            decisions_carried: carried,
         })
     }
 
@@ -720,7 +724,8 @@ impl Store {
             }
         }
         let mut tx = self.begin().await?;
-        let inserted = insert_findings(&mut tx, self.backend(), &new_rows, now).await?;
+        let (inserted, carried) = insert_findings(&mut tx, self.backend(), &new_rows, now).await?;
+        out.decisions_carried = carried;
         out.alerts = raise_alerts(&mut tx, AlertKind::NewFinding, &inserted, now).await?;
         out.withdrawn = crate::withdrawal::withdraw(&mut tx, &to_withdraw, now).await?;
         out.reopened = crate::withdrawal::reopen(&mut tx, &to_reopen, now).await?;

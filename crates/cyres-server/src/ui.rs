@@ -151,8 +151,20 @@ pub(crate) fn router() -> Router<App> {
             get(notify_rules::page).post(notify_rules::create),
         )
         .route(
+            "/settings/notifications/{id}",
+            get(notify_rules::edit_page).post(notify_rules::update),
+        )
+        .route(
             "/settings/notifications/{id}/delete",
             post(notify_rules::delete),
+        )
+        .route(
+            "/settings/notifications/{id}/disable",
+            post(notify_rules::disable),
+        )
+        .route(
+            "/settings/notifications/{id}/enable",
+            post(notify_rules::enable),
         )
         .route("/settings/tokens", post(settings::create_token))
         .route("/settings/tokens/{id}/revoke", post(settings::revoke_token))

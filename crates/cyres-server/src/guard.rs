@@ -45,6 +45,7 @@ const UPLOAD_ROUTES: &[(&str, &str)] = &[
     ("POST", "/api/v1/products/*/documents"),
     ("POST", "/releases/*/sbom"),
     ("POST", "/releases/*/vex"),
+    ("POST", "/advisory-data/import"),
 ];
 
 fn matches(pattern: &str, path: &str) -> bool {
@@ -257,6 +258,10 @@ mod tests {
             BodyClass::Upload
         );
         assert_eq!(body_class(&post, "/releases/3/sbom"), BodyClass::Upload);
+        assert_eq!(
+            body_class(&post, "/advisory-data/import"),
+            BodyClass::Upload
+        );
         assert_eq!(
             body_class(&post, "/api/v1/authority/reports"),
             BodyClass::ReportPack

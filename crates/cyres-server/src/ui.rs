@@ -14,6 +14,7 @@
 //! the caller's role cannot use, and handlers check the role again.
 
 mod advisories;
+mod advisory_data;
 mod authority;
 mod case;
 mod cases;
@@ -102,6 +103,12 @@ pub(crate) fn router() -> Router<App> {
         .route("/releases/{id}/vex", post(vex::import))
         .route("/findings/{id}", get(findings::page).post(findings::triage))
         .route("/advisories", get(advisories::search))
+        .route("/advisory-data", get(advisory_data::page))
+        .route("/advisory-data/import", post(advisory_data::import))
+        .route(
+            "/advisory-data/sources/{id}/sync",
+            post(advisory_data::sync),
+        )
         .route("/advisories/{id}", get(advisories::page))
         .route("/cases", get(cases::list).post(cases::create))
         .route("/cases/{id}", get(case::page))

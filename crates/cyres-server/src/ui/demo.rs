@@ -270,7 +270,7 @@ pub async fn seed_demo(app: &App) -> Result<DemoLogin, ApiError> {
     app.store
         .upsert_exploitation(&facts, now - 30 * DAY)
         .await?;
-    crate::worker::run_due_jobs(app).await?;
+    crate::service::advisories::run_due_jobs(app).await?;
 
     let pw = DEMO_PASSWORD.to_string();
     let hash = tokio::task::spawn_blocking(move || hash_password(&pw))

@@ -24,6 +24,7 @@ mod conformity;
 mod dashboard;
 // Public for `cyres demo`; dead until lib.rs re-exports it (`pub use ui::demo::{…}`).
 pub mod demo;
+mod demo_portfolio;
 mod findings;
 mod forms;
 mod invitations;

@@ -174,7 +174,18 @@ pub(crate) fn router() -> Router<App> {
             "/notification-rules",
             get(notify_rules::list).post(notify_rules::create),
         )
-        .route("/notification-rules/{id}", delete(notify_rules::delete))
+        .route(
+            "/notification-rules/{id}",
+            put(notify_rules::update).delete(notify_rules::delete),
+        )
+        .route(
+            "/notification-rules/{id}/enable",
+            post(notify_rules::enable),
+        )
+        .route(
+            "/notification-rules/{id}/disable",
+            post(notify_rules::disable),
+        )
         .route(
             "/notification-rules/{id}/feed.atom",
             get(notify_rules::feed),

@@ -97,6 +97,7 @@ impl From<ServiceError> for ApiError {
             ErrorKind::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ErrorKind::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            ErrorKind::Upstream => StatusCode::BAD_GATEWAY,
         };
         Self {
             status,

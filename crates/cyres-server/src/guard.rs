@@ -46,6 +46,7 @@ const UPLOAD_ROUTES: &[(&str, &str)] = &[
     ("POST", "/releases/*/sbom"),
     ("POST", "/releases/*/vex"),
     ("POST", "/products/*/conformity/documents"),
+    ("POST", "/advisory-data/import"),
 ];
 
 fn matches(pattern: &str, path: &str) -> bool {
@@ -258,6 +259,10 @@ mod tests {
             BodyClass::Upload
         );
         assert_eq!(body_class(&post, "/releases/3/sbom"), BodyClass::Upload);
+        assert_eq!(
+            body_class(&post, "/advisory-data/import"),
+            BodyClass::Upload
+        );
         assert_eq!(
             body_class(&post, "/api/v1/authority/reports"),
             BodyClass::ReportPack

@@ -11,6 +11,7 @@
 
 pub(crate) mod accounts;
 pub(crate) mod admin;
+pub(crate) mod advisories;
 pub(crate) mod authority;
 pub(crate) mod cases;
 pub(crate) mod compliance;
@@ -80,6 +81,8 @@ pub enum ErrorKind {
     RateLimited,
     /// Something failed inside; details only in the server log.
     Internal,
+    /// A server this one depends on (an advisory source) failed; the message names it.
+    Upstream,
 }
 
 /// A failed operation: a kind, a stable machine word, a message naming the problem and the

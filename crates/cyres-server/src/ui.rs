@@ -14,6 +14,7 @@
 //! the caller's role cannot use, and handlers check the role again.
 
 mod advisories;
+mod advisory_data;
 mod authority;
 mod case;
 mod cases;
@@ -26,6 +27,7 @@ mod dashboard;
 // Public for `cyres demo`; dead until lib.rs re-exports it (`pub use ui::demo::{…}`).
 pub mod demo;
 mod demo_conformity;
+mod demo_portfolio;
 mod findings;
 mod forms;
 mod invitations;
@@ -175,6 +177,12 @@ pub(crate) fn router() -> Router<App> {
             post(cpe_resolution::reject),
         )
         .route("/advisories", get(advisories::search))
+        .route("/advisory-data", get(advisory_data::page))
+        .route("/advisory-data/import", post(advisory_data::import))
+        .route(
+            "/advisory-data/sources/{id}/sync",
+            post(advisory_data::sync),
+        )
         .route("/advisories/{id}", get(advisories::page))
         .route("/cases", get(cases::list).post(cases::create))
         .route("/cases/{id}", get(case::page))
@@ -224,8 +232,20 @@ pub(crate) fn router() -> Router<App> {
             get(notify_rules::page).post(notify_rules::create),
         )
         .route(
+            "/settings/notifications/{id}",
+            get(notify_rules::edit_page).post(notify_rules::update),
+        )
+        .route(
             "/settings/notifications/{id}/delete",
             post(notify_rules::delete),
+        )
+        .route(
+            "/settings/notifications/{id}/disable",
+            post(notify_rules::disable),
+        )
+        .route(
+            "/settings/notifications/{id}/enable",
+            post(notify_rules::enable),
         )
         .route("/settings/tokens", post(settings::create_token))
         .route("/settings/tokens/{id}/revoke", post(settings::revoke_token))

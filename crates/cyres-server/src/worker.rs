@@ -1,6 +1,7 @@
 //! The background worker: runs queued jobs (re-matching after advisory changes, marking
-//! findings exploited), delivers alerts and published notices to users through webhooks and
-//! e-mail from their outboxes, and syncs advisory sources on a schedule.
+//! findings exploited; `service::advisories`), delivers alerts and published notices to users through webhooks and
+//! e-mail from their outboxes, and syncs advisory sources on a schedule (through
+//! `service::advisories`, as the API and the pages do).
 //!
 //! All of its work lives in the store (jobs, pending deliveries, source state), so stopping
 //! the server between two units of work loses nothing, and a crash in the middle of one makes
@@ -15,21 +16,16 @@
 //! and the work of a replica killed mid-way is picked up by the others after its lease.
 
 use crate::delivery::{drain_outbox, jitter};
+use crate::service::advisories::{SYNC_LEASE, run_due_jobs, sync_source, sync_task};
 use crate::{ApiError, App};
 use cyres_feeds::webhook::{RetryPolicy, backoff, deliver};
-use cyres_feeds::{FetchLimits, FetchOutcome, Records, SourceConfig};
-use cyres_store::{AlertRow, Exploitation, Org};
-use std::collections::BTreeSet;
+use cyres_store::{AlertRow, Org};
 use std::time::Duration;
 use tokio::sync::watch;
 
-/// Job lease, seconds: a job not finished in this time is handed out again. Longer than the
-/// outbox lease: re-matching a large portfolio takes minutes.
-const LEASE: i64 = 600;
-
 /// Lease of a named singleton task (source sync, authority poll), seconds: a sync of a large
 /// source takes minutes.
-const TASK_LEASE: i64 = 1800;
+const TASK_LEASE: i64 = SYNC_LEASE;
 
 /// The background worker.
 #[derive(Debug)]
@@ -158,7 +154,7 @@ impl Worker {
                 let row = self.app.store.source(&source.id).await?;
                 if row.last_sync_at.is_none_or(|t| now - t >= interval) {
                     // One replica syncs a source; the others see its new last_sync_at.
-                    let task = format!("sync:{}", source.id);
+                    let task = sync_task(&source.id);
                     if !self.app.store.claim_task(&task, now, TASK_LEASE).await? {
                         continue;
                     }
@@ -176,55 +172,6 @@ impl Worker {
         }
         Ok(())
     }
-}
-
-/// Runs every due job now; returns what matching did.
-pub async fn run_due_jobs(app: &App) -> Result<serde_json::Value, ApiError> {
-    let _running = app.jobs_running.lock().await;
-    let mut summary =
-        serde_json::json!({"jobs": 0, "new_findings": 0, "became_exploited": 0, "alerts": 0});
-    while let Some(job) = app.store.claim_job(app.now(), LEASE).await? {
-        let result = match job.kind.as_str() {
-            "rematch" => {
-                let keys: BTreeSet<String> =
-                    serde_json::from_value(job.payload["keys"].clone()).unwrap_or_default();
-                // Only the changed advisories' findings (older jobs carry no ids: all of them).
-                let ids: Option<BTreeSet<String>> =
-                    serde_json::from_value(job.payload["ids"].clone()).ok();
-                app.store.rematch(&keys, ids.as_ref(), app.now()).await
-            }
-            "exploited" => {
-                let cves: Vec<String> =
-                    serde_json::from_value(job.payload["cves"].clone()).unwrap_or_default();
-                app.store.apply_exploitation(&cves, app.now()).await
-            }
-            other => {
-                tracing::warn!(kind = other, "unknown job kind; dropped");
-                app.store.fail_job(job.id, "unknown job kind", None).await?;
-                continue;
-            }
-        };
-        match result {
-            Ok(out) => {
-                app.store.finish_job(job.id).await?;
-                tracing::info!(job = job.id, kind = %job.kind, new_findings = out.new_findings, became_exploited = out.became_exploited, alerts = out.alerts, "job done");
-                for (k, v) in [
-                    ("new_findings", out.new_findings),
-                    ("became_exploited", out.became_exploited),
-                    ("alerts", out.alerts),
-                ] {
-                    summary[k] = (summary[k].as_u64().unwrap_or(0) + v as u64).into();
-                }
-                summary["jobs"] = (summary["jobs"].as_u64().unwrap_or(0) + 1).into();
-            }
-            Err(e) => {
-                let retry = (job.attempts < 5).then(|| app.now() + 60 * job.attempts);
-                app.store.fail_job(job.id, &e.to_string(), retry).await?;
-                tracing::warn!(job = job.id, error = %e, "job failed");
-            }
-        }
-    }
-    Ok(summary)
 }
 
 /// The channel-neutral alert for an alert row.
@@ -333,147 +280,6 @@ async fn deliver_one(app: &App, d: cyres_store::Delivery) -> Result<bool, ApiErr
         }
     }
     Ok(true)
-}
-
-/// Syncs one source until it is complete (or interrupted), storing records and state batch
-/// by batch so an interrupted sync resumes where it stopped.
-pub async fn sync_source(app: &App, source: &SourceConfig) -> Result<serde_json::Value, ApiError> {
-    let row = app.store.source(&source.id).await?;
-    let mut state: cyres_feeds::SyncState =
-        serde_json::from_value(row.state.clone()).unwrap_or_default();
-    let mut totals = serde_json::json!({"source": source.id, "batches": 0, "fetched": 0, "new_or_changed": 0, "unchanged": 0, "malformed": 0, "not_modified": false});
-    loop {
-        let outcome = cyres_feeds::fetch_at(
-            &app.http,
-            source,
-            &state,
-            &FetchLimits::default(),
-            app.now_at(),
-        )
-        .await
-        .map_err(|e| {
-            let mut err = ApiError::new(
-                axum::http::StatusCode::BAD_GATEWAY,
-                "sync_failed",
-                format!("{}: {e}", source.id),
-            );
-            err.field = None;
-            err
-        });
-        let outcome = match outcome {
-            Ok(o) => o,
-            Err(e) => {
-                let result = serde_json::json!({"error": e.message, "at": app.now()});
-                app.store
-                    .save_source_state(
-                        &source.id,
-                        &crate::service::to_json("source state", &state)?,
-                        Some(&result),
-                        None,
-                    )
-                    .await?;
-                return Err(e);
-            }
-        };
-        let batch = match outcome {
-            FetchOutcome::NotModified => {
-                totals["not_modified"] = true.into();
-                break;
-            }
-            FetchOutcome::Batch(b) => b,
-        };
-        let now = app.now();
-        match &batch.records {
-            Records::Osv(advs) => {
-                app.store.upsert_advisories(advs, &source.id, now).await?;
-            }
-            Records::Kev(entries) => {
-                let facts: Vec<Exploitation> = entries
-                    .iter()
-                    .map(|k| Exploitation {
-                        cve_id: k.cve_id.clone(),
-                        source: "kev".into(),
-                        date_added: Some(k.date_added.clone()),
-                        due_date: Some(k.due_date.clone()),
-                        ransomware: k.ransomware,
-                        reference: None,
-                    })
-                    .collect();
-                app.store.upsert_exploitation(&facts, now).await?;
-            }
-            Records::Euvd(items) => {
-                let mut facts = Vec::new();
-                for e in items {
-                    for cve in &e.cve_ids {
-                        facts.push(Exploitation {
-                            cve_id: cve.clone(),
-                            source: "euvd".into(),
-                            date_added: e.exploited_since.map(|t| t.date().to_string()),
-                            due_date: None,
-                            ransomware: false,
-                            reference: Some(e.euvd_id.clone()),
-                        });
-                    }
-                }
-                app.store.upsert_exploitation(&facts, now).await?;
-            }
-            Records::Nvd(records) => {
-                // The CVE records and their CPE configurations; a changed configuration
-                // queues the re-match of the components under its keys.
-                let advisories: Vec<_> = records.iter().map(|r| r.advisory.clone()).collect();
-                let configurations: Vec<_> =
-                    records.iter().map(|r| r.configurations.clone()).collect();
-                app.store
-                    .upsert_advisories(&advisories, &source.id, now)
-                    .await?;
-                app.store
-                    .upsert_cpe_configurations(&configurations, now)
-                    .await?;
-            }
-            _ => {
-                tracing::warn!(source = %source.id, "records of a kind this server does not store; skipped");
-            }
-        }
-        let c = &batch.counts;
-        for (k, v) in [
-            ("fetched", c.fetched),
-            ("new_or_changed", c.new_or_changed),
-            ("unchanged", c.unchanged),
-            ("malformed", c.malformed),
-        ] {
-            totals[k] = (totals[k].as_u64().unwrap_or(0) + v as u64).into();
-        }
-        totals["batches"] = (totals["batches"].as_u64().unwrap_or(0) + 1).into();
-        state = batch.state.clone();
-        let finished = batch.complete.then_some(now);
-        app.store
-            .save_source_state(
-                &source.id,
-                &crate::service::to_json("source state", &state)?,
-                Some(&totals),
-                finished,
-            )
-            .await?;
-        tracing::info!(source = %source.id, fetched = c.fetched, new_or_changed = c.new_or_changed, malformed = c.malformed, complete = batch.complete, "sync batch stored");
-        if !batch.complete {
-            if batch.interrupted.is_some() {
-                break;
-            }
-            continue;
-        }
-        break;
-    }
-    if totals["not_modified"] == true {
-        app.store
-            .save_source_state(
-                &source.id,
-                &crate::service::to_json("source state", &state)?,
-                Some(&totals),
-                Some(app.now()),
-            )
-            .await?;
-    }
-    Ok(totals)
 }
 
 /// Delivers due report submissions to the reporting endpoint, exactly once per idempotency

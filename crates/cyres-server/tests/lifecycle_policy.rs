@@ -17,6 +17,7 @@ both!(
     lifecycle_archives_retires_and_versions,
     gates_follow_the_policy_that_applies,
     notification_rules_reach_chat_and_webhooks,
+    notification_rules_are_edited_and_disabled,
     the_lifecycle_page_shows_gates_and_acts,
     the_notification_rules_page_adds_and_removes,
     rematching_that_breaks_a_policy_alerts,
@@ -695,6 +696,145 @@ async fn notification_rules_reach_chat_and_webhooks(engine: Engine) {
     s.shutdown().await;
 }
 
+/// Edit, disable and enable (issue 17 point 7): admin only, audited, another organisation's
+/// rule is missing; a disabled rule delivers nothing while an edited one delivers as it now
+/// says.
+async fn notification_rules_are_edited_and_disabled(engine: Engine) {
+    let Some(s) = start(engine).await else { return };
+    let admin = s.bootstrap("Acme", "admin@acme.example").await;
+    let editor = s.token(&admin, "editor").await;
+    let other = other_org(&s, &admin).await;
+    let (addr, inbox) = receiver().await;
+    let (st, off) = create_rule(
+        &s,
+        &admin,
+        json!({"name": "urgent to Slack", "events": ["exploited", "new_finding"],
+            "channel": "slack", "target": format!("http://{addr}/slack")}),
+    )
+    .await;
+    assert_eq!(st, StatusCode::CREATED, "{off}");
+    let off_id = off["rule"]["id"].as_i64().unwrap();
+    let (st, edited) = create_rule(
+        &s,
+        &admin,
+        json!({"name": "chat", "events": ["policy_violation"], "channel": "mattermost",
+            "target": format!("http://{addr}/mattermost")}),
+    )
+    .await;
+    assert_eq!(st, StatusCode::CREATED, "{edited}");
+    let edited_id = edited["rule"]["id"].as_i64().unwrap();
+    let path = |id: i64, tail: &str| format!("/api/v1/notification-rules/{id}{tail}");
+
+    // Only admins, only the organisation's own rules.
+    let (st, _) = s
+        .call(&editor, Method::POST, &path(off_id, "/disable"), None)
+        .await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    let (st, _) = s
+        .call(&other, Method::POST, &path(off_id, "/disable"), None)
+        .await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    let (st, _) = s
+        .call(
+            &other,
+            Method::PUT,
+            &path(edited_id, ""),
+            Some(json!({"name": "mine", "events": ["exploited"], "channel": "atom"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+
+    // Disable one; edit the other into a signed webhook for every finding event.
+    let (st, v) = s
+        .call(&admin, Method::POST, &path(off_id, "/disable"), None)
+        .await;
+    assert_eq!((st, &v["active"]), (StatusCode::OK, &json!(false)), "{v}");
+    let (st, v) = s
+        .call(
+            &admin,
+            Method::PUT,
+            &path(edited_id, ""),
+            Some(
+                json!({"name": "SIEM", "events": ["new_finding", "exploited"],
+                "channel": "webhook", "target": "http://internal.test/hook"}),
+            ),
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(v["error"]["field"], "target");
+    let (st, v) = s
+        .call(
+            &admin,
+            Method::PUT,
+            &path(edited_id, ""),
+            Some(
+                json!({"name": "SIEM", "events": ["new_finding", "exploited"],
+                "channel": "webhook", "target": format!("http://{addr}/siem")}),
+            ),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    assert_eq!(v["rule"]["name"], "SIEM");
+    assert_eq!(v["rule"]["active"], true);
+    let secret = v["secret"]
+        .as_str()
+        .expect("a new webhook's secret, once")
+        .to_string();
+    // Editing it again keeps the secret (none in the answer).
+    let (st, v) = s
+        .call(
+            &admin,
+            Method::PUT,
+            &path(edited_id, ""),
+            Some(
+                json!({"name": "SIEM feed", "events": ["new_finding", "exploited"],
+                "channel": "webhook", "target": format!("http://{addr}/siem")}),
+            ),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    assert!(v.get("secret").is_none(), "{v}");
+
+    seeded(&s, &admin).await;
+    let count = |name: &str| {
+        inbox
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(n, _, _)| n == name)
+            .count()
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while count("siem") < 3 && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(count("siem"), 3, "the edited rule delivers as it now says");
+    assert_eq!(count("slack"), 0, "a disabled rule delivers nothing");
+    assert_eq!(count("mattermost"), 0, "the rule's old channel is gone");
+    for (name, headers, body) in inbox.lock().unwrap().iter() {
+        assert_eq!(name, "siem");
+        let sig = headers["x-cyres-signature"].to_str().unwrap();
+        assert!(cyres_feeds::webhook::verify(secret.as_bytes(), body, sig));
+    }
+
+    let (st, v) = s
+        .call(&admin, Method::POST, &path(off_id, "/enable"), None)
+        .await;
+    assert_eq!((st, &v["active"]), (StatusCode::OK, &json!(true)), "{v}");
+    let (_, audit) = s.call(&admin, Method::GET, "/api/v1/audit", None).await;
+    let text = audit.to_string();
+    for action in [
+        "notify_rule.disable",
+        "notify_rule.update",
+        "notify_rule.enable",
+    ] {
+        assert!(text.contains(action), "{action} audited: {text}");
+    }
+    assert!(!text.contains(&secret));
+    s.shutdown().await;
+}
+
 async fn the_lifecycle_page_shows_gates_and_acts(engine: Engine) {
     let Some(s) = start(engine).await else { return };
     let admin = s.bootstrap("Acme", "admin@acme.example").await;
@@ -869,6 +1009,63 @@ async fn the_notification_rules_page_adds_and_removes(engine: Engine) {
     assert_eq!(rules.len(), 2);
     assert_eq!(rules[0]["events"], json!(["exploited", "new_finding"]));
     let id = rules[0]["id"].as_i64().unwrap();
+    // The edit page holds the rule; saving changes it; disabling and enabling are one button.
+    let (st, html) = page(&s, &admin, &format!("/settings/notifications/{id}")).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(html.contains("id=\"h-edit-rule\""), "{html}");
+    assert!(html.contains("value=\"team chat\""), "{html}");
+    assert!(html.contains("value=\"exploited\" checked"), "{html}");
+    let (st, _) = page(&s, &viewer, &format!("/settings/notifications/{id}")).await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    let (st, loc, _) = post(
+        &s,
+        &admin,
+        &format!("/settings/notifications/{id}"),
+        &[
+            ("name", "team chat, exploited only"),
+            ("events", "exploited"),
+            ("channel", "slack"),
+            ("target", "http://127.0.0.1:9/slack"),
+            ("min_severity", "high"),
+        ],
+        true,
+    )
+    .await;
+    assert_eq!(
+        (st, loc.as_str()),
+        (StatusCode::SEE_OTHER, "/settings/notifications")
+    );
+    let (st, _, _) = post(
+        &s,
+        &admin,
+        &format!("/settings/notifications/{id}/disable"),
+        &[],
+        true,
+    )
+    .await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    let (_, v) = s
+        .call(&admin, Method::GET, "/api/v1/notification-rules", None)
+        .await;
+    assert_eq!(v[0]["name"], "team chat, exploited only");
+    assert_eq!(v[0]["events"], json!(["exploited"]));
+    assert_eq!(v[0]["min_severity"], "high");
+    assert_eq!(v[0]["active"], false);
+    let (_, html) = page(&s, &admin, "/settings/notifications").await;
+    assert!(html.contains("disabled: delivers nothing"), "{html}");
+    assert!(
+        html.contains(&format!("action=\"/settings/notifications/{id}/enable\"")),
+        "{html}"
+    );
+    let (st, _, _) = post(
+        &s,
+        &viewer,
+        &format!("/settings/notifications/{id}/enable"),
+        &[],
+        true,
+    )
+    .await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
     let (st, _, _) = post(
         &s,
         &viewer,

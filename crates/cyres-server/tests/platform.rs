@@ -39,11 +39,16 @@ both!(
     proposals_show_their_report_and_are_dismissed_with_a_reason,
     components_search_and_dependency_paths,
     findings_search_over_http,
+    advisory_data_is_imported_and_synced_in_the_ui,
 );
 
 #[path = "platform/vex.rs"]
 mod vex;
 use vex::*;
+
+#[path = "platform/advisory_data.rs"]
+mod advisory_data;
+use advisory_data::*;
 
 use reqwest::Method;
 

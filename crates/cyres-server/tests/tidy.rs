@@ -173,6 +173,18 @@ fn the_service_layer_knows_nothing_of_http_or_adapters() {
 }
 
 #[test]
+fn the_web_ui_does_not_import_the_worker() {
+    // Advisory import, source sync and re-match are `service::advisories`, shared by the API,
+    // the pages, the demo seeder and the worker; the pages never reach into the worker.
+    let s = Sources::read();
+    let bad = s.offenders("ui", "crate::worker");
+    assert!(
+        bad.is_empty(),
+        "the web UI imports the worker (`crate::worker`); call the service layer: {bad:?}"
+    );
+}
+
+#[test]
 fn the_json_api_does_not_import_the_web_ui() {
     let s = Sources::read();
     let bad = s.offenders("api", "crate::ui");

@@ -1,7 +1,9 @@
 //! The web UI over real HTTP on loopback (SQLite, manual clock): HTML-level checks of login,
 //! CSRF, forms and roles; insta snapshots of the dashboard, product and finding pages; and an
 //! end-to-end run in a real headless Chromium driven through chromedriver (Debian packages
-//! `chromium` and `chromium-driver`), which also refreshes docs/screenshots/.
+//! `chromium` and `chromium-driver`), which also refreshes docs/screenshots/; a second
+//! browser test walks the daily vulnerability-management pages of issue 17 (release page,
+//! findings search, bulk triage, VEX export, gate, notification rules).
 
 use cyres_server::{App, Config, ManualClock};
 use serde_json::{Value, json};
@@ -1376,6 +1378,181 @@ async fn browser_conformity_section() {
     let result = conformity_journey(&mut b, pid).await;
     if let Err(e) = &result {
         let shot = root().join("target/ui-failures/conformity.png");
+        let saved = b.screenshot_to(&shot).await;
+        let _ = b.client.clone().close().await;
+        panic!(
+            "browser step {:?} failed: {e}\nscreenshot: {} ({saved:?})",
+            b.step,
+            shot.display()
+        );
+    }
+    let _ = b.client.clone().close().await;
+    drop(driver);
+    s.shutdown().await;
+}
+
+impl Server {
+    /// Uploads an SBOM file to a release through the API (the session's cookie and CSRF).
+    async fn upload_api(&self, who: &Session, release: i64, file: &str) {
+        let r = self
+            .http
+            .post(self.url(&format!(
+                "/api/v1/releases/{release}/sbom?filename=router.cdx.json"
+            )))
+            .header("cookie", &who.cookie)
+            .header("x-csrf-token", &who.csrf)
+            .body(std::fs::read(root().join(file)).unwrap())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201, "{file}");
+    }
+}
+
+/// The daily work of issue 17 in a browser, with the README's pictures of the release page and
+/// the findings search.
+async fn daily_workflow(b: &mut Steps, s: &Server, admin: &Session) -> Step<()> {
+    let (pid, r1) = product_with_release(s, admin).await;
+    s.upload_api(admin, r1, "examples/sboms/router-fw-2.4.1.cdx.json")
+        .await;
+    let (st, r2) = s
+        .api(
+            admin,
+            reqwest::Method::POST,
+            &format!("/api/v1/products/{pid}/releases"),
+            Some(json!({"version": "2.5.0", "released_on": "2026-10-01"})),
+        )
+        .await;
+    ensure(st == 201, format!("second release: {r2}"))?;
+    let r2 = r2["id"].as_i64().unwrap_or_default();
+    // The organisation's policy: an exploited finding fails the gate.
+    let (st, v) = s
+        .api(
+            admin,
+            reqwest::Method::PUT,
+            "/api/v1/policies/organisation",
+            Some(json!({"version": 1, "rules": {"exploited": true}})),
+        )
+        .await;
+    ensure(st == 204, format!("policy: {st} {v}"))?;
+    b.login(ADMIN, PASSWORD).await?;
+
+    // Findings search: one word finds the regex flaw by its component; bulk triage decides
+    // every finding of the filter (all pages) in one step.
+    b.go("findings search", "/findings").await?;
+    b.fill("#f-q", "regex").await?;
+    b.find("#f-q")
+        .await?
+        .send_keys("\u{E007}")
+        .await
+        .map_err(err("submit search"))?;
+    b.wait_text("table.findings", "RUSTSEC-2022-0013").await?;
+    b.step = "bulk triage".into();
+    b.go(
+        "bulk triage",
+        &format!("/findings?product={pid}&exploited=false"),
+    )
+    .await?;
+    b.click("#bulk-triage summary").await?;
+    b.choose("#b-decision", "not_affected").await?;
+    b.choose("#b-justification", "vulnerable_code_not_in_execute_path")
+        .await?;
+    b.fill(
+        "#b-comment",
+        "Reviewed: the regex is built from constants only.",
+    )
+    .await?;
+    b.click("#bulk-save").await?;
+    b.wait_text("#bulk-notice", "Decision recorded on").await?;
+    // The release shipping the same component versions gets the decision, inherited.
+    s.upload_api(admin, r2, "examples/sboms/router-fw-2.4.1.cdx.json")
+        .await;
+    b.go("findings search picture", "/findings?q=regex&status=")
+        .await?;
+    let table = b.wait_text("table.findings", "RUSTSEC-2022-0013").await?;
+    ensure(
+        table.matches("RUSTSEC-2022-0013").count() >= 2,
+        format!("both releases found: {table}"),
+    )?;
+    b.go("findings search picture", "/findings?q=http&status=")
+        .await?;
+    b.find("table.findings").await?;
+    b.screenshot_to(&root().join("docs/screenshots/findings-search.png"))
+        .await?;
+
+    // The release page: components with identifiers, licences, dependency relation, findings.
+    b.client
+        .set_window_size(1280, 1400)
+        .await
+        .map_err(err("resize"))?;
+    b.go("release page", &format!("/releases/{r2}")).await?;
+    let comps = b.text("#components").await?;
+    ensure(
+        comps.contains("regex") && comps.contains("pkg:cargo/regex@1.5.4"),
+        format!("components: {comps}"),
+    )?;
+    b.screenshot_to(&root().join("docs/screenshots/release.png"))
+        .await?;
+    b.client
+        .set_window_size(1280, 1000)
+        .await
+        .map_err(err("resize"))?;
+
+    // VEX export from the product page: the link answers CycloneDX with the decision.
+    b.go("VEX export link", &format!("/products/{pid}")).await?;
+    let href = b
+        .find(&format!("#vex-cdx-{r1}"))
+        .await?
+        .attr("href")
+        .await
+        .map_err(err("href"))?
+        .unwrap_or_default();
+    let (st, vex) = s.get(&admin.cookie, &href).await;
+    ensure(
+        st == 200 && vex.contains("vulnerable_code_not_in_execute_path"),
+        format!("VEX export {href}: {st}"),
+    )?;
+
+    // The gate: an exploited finding fails it under the organisation's policy.
+    b.go("gate", &format!("/products/{pid}/lifecycle")).await?;
+    let gates = b.text("#gates").await?;
+    ensure(gates.contains("fail"), format!("gates: {gates}"))?;
+
+    // Notification rules: add, disable, edit.
+    b.go("notification rules", "/settings/notifications")
+        .await?;
+    b.fill("#r-name", "exploited to the feed").await?;
+    b.click("#rule-form input[name=events][value=exploited]")
+        .await?;
+    b.choose("#r-channel", "atom").await?;
+    b.click("#rule-form button[type=submit]").await?;
+    b.wait_text("#rules", "exploited to the feed").await?;
+    b.click("#rules form[action$='/disable'] button").await?;
+    b.wait_text("#rules", "disabled: delivers nothing").await?;
+    b.click("#rules a[href^='/settings/notifications/']")
+        .await?;
+    b.find("#h-edit-rule").await?;
+    b.fill("#r-name", "exploited, for the SOC").await?;
+    b.click("#rule-form button[type=submit]").await?;
+    b.wait_text("#rules", "exploited, for the SOC").await?;
+    b.logout().await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_daily_workflow() {
+    let s = Server::start().await;
+    let admin = s.login(ADMIN, PASSWORD).await;
+    s.import_examples(&admin).await;
+    let driver = start_driver().await;
+    let client = browser(&driver).await;
+    let mut b = Steps {
+        client,
+        base: s.base.clone(),
+        step: "start".into(),
+    };
+    let result = daily_workflow(&mut b, &s, &admin).await;
+    if let Err(e) = &result {
+        let shot = root().join("target/ui-failures/daily-workflow.png");
         let saved = b.screenshot_to(&shot).await;
         let _ = b.client.clone().close().await;
         panic!(

@@ -128,4 +128,16 @@ impl Store {
             .await?;
         Ok(())
     }
+
+    /// Whether someone holds the named task now (a sync in progress, for pages showing it).
+    pub async fn task_held(&self, name: &str, now: i64) -> Result<bool, StoreError> {
+        Ok(
+            sqlx::query("SELECT 1 AS held FROM task_lease WHERE name = $1 AND lease_until > $2")
+                .bind(name)
+                .bind(now)
+                .fetch_optional(&self.pool)
+                .await?
+                .is_some(),
+        )
+    }
 }

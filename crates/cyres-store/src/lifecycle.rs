@@ -253,12 +253,10 @@ pub fn diff(
     out
 }
 
-/// Marks `old` superseded by `new` for a release, numbers `new`, and carries the decisions
-/// on the same component (name, version, purl) and advisory over to the new findings, with a
-/// triage entry saying so; on the caller's transaction. Answers how many carried over. A
-/// finding that already took the decision when it was inserted (the inheritance per product,
-/// component and vulnerability, `triage.rs`) gets the history entry here, so the record says
-/// where its decision came from.
+/// Marks `old` superseded by `new` for a release and numbers `new`, on the caller's
+/// transaction. The decisions on the same component (name, version, purl) and vulnerability
+/// reached the new findings when they were inserted, with their history entries, through the
+/// one carry-over of `triage.rs`.
 pub(crate) async fn supersede(
     conn: &mut AnyConnection,
     org_id: i64,
@@ -266,7 +264,7 @@ pub(crate) async fn supersede(
     old: i64,
     new: i64,
     now: i64,
-) -> Result<u64, StoreError> {
+) -> Result<(), StoreError> {
     let n = sqlx::query(
         "UPDATE sbom SET superseded_at = $1 WHERE id = $2 AND org_id = $3 AND release_id = $4 \
          AND superseded_at IS NULL",
@@ -291,64 +289,8 @@ pub(crate) async fn supersede(
     .bind(new)
     .execute(&mut *conn)
     .await?;
-    // The decided findings of the old SBOM, by component and advisory.
-    let decided = sqlx::query(
-        "SELECT component_name, component_version, component_purl, advisory_id, status, \
-         justification FROM finding WHERE sbom_id = $1 AND org_id = $2 \
-         AND status <> 'under_investigation'",
-    )
-    .bind(old)
-    .bind(org_id)
-    .fetch_all(&mut *conn)
-    .await?;
-    let mut carried = 0;
-    for r in decided {
-        let status: String = r.try_get("status")?;
-        let justification: Option<String> = r.try_get("justification")?;
-        let ids = sqlx::query(
-            "UPDATE finding SET status = $1, justification = $2, updated_at = $3 \
-             WHERE sbom_id = $4 AND org_id = $5 AND advisory_id = $6 AND component_name = $7 \
-             AND COALESCE(component_version, '') = $8 AND COALESCE(component_purl, '') = $9 \
-             AND (status = 'under_investigation' OR (status = $1 AND NOT EXISTS \
-             (SELECT 1 FROM triage t WHERE t.finding_id = finding.id))) RETURNING id",
-        )
-        .bind(&status)
-        .bind(&justification)
-        .bind(now)
-        .bind(new)
-        .bind(org_id)
-        .bind(r.try_get::<String, _>("advisory_id")?)
-        .bind(r.try_get::<String, _>("component_name")?)
-        .bind(
-            r.try_get::<Option<String>, _>("component_version")?
-                .unwrap_or_default(),
-        )
-        .bind(
-            r.try_get::<Option<String>, _>("component_purl")?
-                .unwrap_or_default(),
-        )
-        .fetch_all(&mut *conn)
-        .await?;
-        for id in ids {
-            let id: i64 = id.try_get("id")?;
-            sqlx::query(
-                "INSERT INTO triage (org_id, finding_id, status, justification, comment, actor, at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            )
-            .bind(org_id)
-            .bind(id)
-            .bind(&status)
-            .bind(&justification)
-            .bind("carried over from the replaced SBOM of this release (same component and vulnerability)")
-            .bind("cyres")
-            .bind(now)
-            .execute(&mut *conn)
-            .await?;
-            carried += 1;
-        }
-    }
     bump_findings_generation(conn, [org_id]).await?;
-    Ok(carried)
+    Ok(())
 }
 
 /// The advisories with a finding in SBOM `sbom_id`, on the caller's transaction.

@@ -302,15 +302,7 @@ impl Store {
         actor: &Actor,
         now: i64,
     ) -> Result<NotifyRule, StoreError> {
-        check(rule)?;
-        let mut ids = rule.product_ids.to_vec();
-        ids.sort_unstable();
-        ids.dedup();
-        for id in &ids {
-            self.product(org_id, *id).await.map_err(|_| {
-                StoreError::Invalid(format!("product_ids: no product {id} in this organisation"))
-            })?;
-        }
+        let ids = self.checked_rule(org_id, rule).await?;
         let mut tx = self.begin().await?;
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
             "INSERT INTO notify_rule (org_id, name, events, product_ids, min_severity, channel, \
@@ -344,6 +336,113 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(created)
+    }
+
+    /// Checks a rule and answers its product ids (sorted, each the organisation's).
+    async fn checked_rule(
+        &self,
+        org_id: i64,
+        rule: &NewNotifyRule<'_>,
+    ) -> Result<Vec<i64>, StoreError> {
+        check(rule)?;
+        let mut ids = rule.product_ids.to_vec();
+        ids.sort_unstable();
+        ids.dedup();
+        for id in &ids {
+            self.product(org_id, *id).await.map_err(|_| {
+                StoreError::Invalid(format!("product_ids: no product {id} in this organisation"))
+            })?;
+        }
+        Ok(ids)
+    }
+
+    /// Replaces what a rule says (name, events, products, severity, channel, target and
+    /// sealed secret; whether it is active is [`Store::set_notify_rule_active`]); audited with
+    /// the new values (without the secret). Deliveries already written keep their rule id and
+    /// are sent as the rule now says.
+    pub async fn update_notify_rule(
+        &self,
+        org_id: i64,
+        id: i64,
+        rule: &NewNotifyRule<'_>,
+        actor: &Actor,
+        now: i64,
+    ) -> Result<NotifyRule, StoreError> {
+        let ids = self.checked_rule(org_id, rule).await?;
+        let mut tx = self.begin().await?;
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "UPDATE notify_rule SET name = $1, events = $2, product_ids = $3, min_severity = $4, \
+             channel = $5, target = $6, secret = $7 WHERE id = $8 AND org_id = $9 RETURNING {COLS}"
+        )))
+        .bind(rule.name.trim())
+        .bind(serde_json::to_string(rule.events).unwrap_or_else(|_| "[]".into()))
+        .bind(serde_json::to_string(&ids).unwrap_or_else(|_| "[]".into()))
+        .bind(rule.min_severity)
+        .bind(rule.channel)
+        .bind(rule.target)
+        .bind(rule.secret)
+        .bind(id)
+        .bind(org_id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| StoreError::not_found("notification rule", id))?;
+        let updated = rule_from(&row)?;
+        record(
+            &mut tx,
+            Some(org_id),
+            actor,
+            "notify_rule.update",
+            "notify_rule",
+            &id.to_string(),
+            serde_json::json!({"name": updated.name, "events": updated.events,
+                "product_ids": updated.product_ids, "min_severity": updated.min_severity,
+                "channel": updated.channel}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(updated)
+    }
+
+    /// Switches a rule on or off; audited (`notify_rule.enable` / `notify_rule.disable`). A
+    /// disabled rule matches no alert (only active rules fan out) and the worker skips its
+    /// deliveries still pending.
+    pub async fn set_notify_rule_active(
+        &self,
+        org_id: i64,
+        id: i64,
+        active: bool,
+        actor: &Actor,
+        now: i64,
+    ) -> Result<NotifyRule, StoreError> {
+        let mut tx = self.begin().await?;
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "UPDATE notify_rule SET active = $1 WHERE id = $2 AND org_id = $3 RETURNING {COLS}"
+        )))
+        .bind(i64::from(active))
+        .bind(id)
+        .bind(org_id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| StoreError::not_found("notification rule", id))?;
+        let rule = rule_from(&row)?;
+        record(
+            &mut tx,
+            Some(org_id),
+            actor,
+            if active {
+                "notify_rule.enable"
+            } else {
+                "notify_rule.disable"
+            },
+            "notify_rule",
+            &id.to_string(),
+            serde_json::json!({"name": rule.name}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(rule)
     }
 
     /// The organisation's rules, oldest first.

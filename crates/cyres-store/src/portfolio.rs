@@ -63,6 +63,9 @@ pub struct IngestOutcome {
     pub exploited: usize,
     /// Alerts raised.
     pub alerts: usize,
+    /// Findings that took a decision carried over (same component version elsewhere in the
+    /// product, or the replaced SBOM of this release), each with its history entry.
+    pub decisions_carried: u64,
 }
 
 /// What a re-match did.
@@ -86,6 +89,8 @@ pub struct MatchOutcome {
     pub reopened: usize,
     /// Standing findings whose match kind changed (a CPE decision recorded or withdrawn).
     pub relabelled: usize,
+    /// New findings that took a decision carried over, each with its history entry.
+    pub decisions_carried: u64,
 }
 
 /// A finding written by an operation: (id, org, advisory, exploited, release).
@@ -235,14 +240,15 @@ struct NewFinding<'a> {
     decision: Option<i64>,
 }
 
-/// Inserts findings (skipping ones that exist) and returns (id, org, advisory, exploited,
-/// release) of those actually inserted.
+/// Inserts findings (skipping ones that exist), gives them the decisions that carry over
+/// (`crate::triage::carry_to_new`), and returns (id, org, advisory, exploited, release) of
+/// those actually inserted and how many took a carried decision.
 async fn insert_findings(
     conn: &mut AnyConnection,
     backend: crate::Backend,
     rows: &[NewFinding<'_>],
     now: i64,
-) -> Result<Vec<Touched>, StoreError> {
+) -> Result<(Vec<Touched>, u64), StoreError> {
     const COLS: usize = 21;
     let mut inserted: Vec<Touched> = Vec::new();
     for chunk in rows.chunks(crate::rows_per_insert(backend, COLS)) {
@@ -314,8 +320,8 @@ async fn insert_findings(
         crate::alias_severity::rescore(conn, &ids, now).await?;
     }
     let ids: Vec<i64> = inserted.iter().map(|f| f.0).collect();
-    crate::triage::carry_to_new(conn, &ids, now).await?;
-    Ok(inserted)
+    let carried = crate::triage::carry_to_new(conn, &ids, now).await?;
+    Ok((inserted, carried))
 }
 
 fn match_kind_word(f: &Finding, decision: Option<i64>) -> &'static str {
@@ -580,7 +586,7 @@ impl Store {
                 }
             }
         }
-        let inserted = insert_findings(&mut tx, self.backend(), &new_rows, now).await?;
+        let (inserted, carried) = insert_findings(&mut tx, self.backend(), &new_rows, now).await?;
         // A replaced SBOM's vulnerabilities were announced already; only new ones alert.
         let known = match replaced {
             Some(old) => crate::lifecycle::advisories_of(&mut tx, org_id, old).await?,
@@ -592,12 +598,9 @@ impl Store {
             .cloned()
             .collect();
         let alerts = raise_alerts(&mut tx, AlertKind::NewFinding, &fresh, now).await?;
-        let carried = match replaced {
-            Some(old) => {
-                crate::lifecycle::supersede(&mut tx, org_id, release_id, old, sbom_id, now).await?
-            }
-            None => 0,
-        };
+        if let Some(old) = replaced {
+            crate::lifecycle::supersede(&mut tx, org_id, release_id, old, sbom_id, now).await?;
+        }
         crate::audit::record(
             &mut tx,
             Some(org_id),
@@ -627,6 +630,7 @@ impl Store {
             findings: inserted.len(),
             exploited: inserted.iter().filter(|f| f.3).count(),
             alerts,
+            decisions_carried: carried,
         })
     }
 
@@ -841,7 +845,8 @@ impl Store {
             }
         }
         let mut tx = self.begin().await?;
-        let inserted = insert_findings(&mut tx, self.backend(), &new_rows, now).await?;
+        let (inserted, carried) = insert_findings(&mut tx, self.backend(), &new_rows, now).await?;
+        out.decisions_carried = carried;
         out.alerts = raise_alerts(&mut tx, AlertKind::NewFinding, &inserted, now).await?;
         out.withdrawn = crate::withdrawal::withdraw(&mut tx, &to_withdraw, now).await?;
         out.reopened = crate::withdrawal::reopen(&mut tx, &to_reopen, now).await?;

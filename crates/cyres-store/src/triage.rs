@@ -4,10 +4,13 @@
 //!
 //! A finding's decision is *own* when `decision_release_id = release_id`, *inherited* when it
 //! names another release of the product: the latest own decision on the same vulnerability in
-//! the same component identity (name, version and package URL). A new finding (ingest, re-match)
-//! takes the carried decision in the transaction that inserts it; recording a decision carries
-//! it to every finding of that identity that has no own decision. Editing an inherited decision
-//! makes it the finding's own.
+//! the same component identity (name, version and package URL). There is one carry-over, `carry`:
+//! a new finding (SBOM upload, SBOM replacement, re-match) takes the carried decision in the
+//! transaction that inserts it; recording a decision carries it to every finding of that
+//! identity that has no own decision; each carried finding gets a history entry naming where
+//! the decision came from (source `carried`), so nothing is applied silently. Editing an
+//! inherited decision makes it the finding's own. Another component version only ever gets a
+//! suggestion ([`Store::triage_origin`]).
 
 use crate::audit::record;
 use crate::findings::bump_findings_generation;
@@ -184,9 +187,14 @@ const SAME_IDENTITY: &str = "s.org_id = finding.org_id AND s.product_id = findin
      AND COALESCE(s.component_version, '') = COALESCE(finding.component_version, '') \
      AND COALESCE(s.component_purl, '') = COALESCE(finding.component_purl, '')";
 
-/// Gives each finding that has no own decision and matches `target` (a SQL condition on
-/// `finding` whose parameters start at `$2`, bound from `binds`) the latest own decision of its identity elsewhere in the product. Returns how
-/// many findings changed.
+/// Who a carried-over history entry names.
+const CARRIER: &str = "cyres";
+
+/// The one carry-over (issue 17 point 3): gives each finding that has no own decision and
+/// matches `target` (a SQL condition on `finding` whose parameters start at `$2`, bound from
+/// `binds`) the latest own decision of its identity elsewhere in the product, and writes the
+/// history entry saying where it came from (never a silent change). Used by SBOM upload, SBOM
+/// replacement, re-match and every decision. Returns how many findings changed.
 async fn carry(
     conn: &mut AnyConnection,
     target: &str,
@@ -207,17 +215,45 @@ async fn carry(
         "UPDATE finding SET (status, justification, impact_statement, action_statement, \
          responses, decision_release_id, decided_at) = ({pick}), updated_at = $1 \
          WHERE {target} AND (decision_release_id IS NULL OR decision_release_id <> release_id) \
-         AND EXISTS ({exists})"
+         AND EXISTS ({exists}) RETURNING id"
     );
     let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(now);
     for b in binds {
         q = q.bind(*b);
     }
-    Ok(q.execute(&mut *conn).await?.rows_affected())
+    let changed: Vec<i64> = q
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|r| r.try_get("id"))
+        .collect::<Result<_, _>>()?;
+    for chunk in changed.chunks(crate::CHUNK_ROWS) {
+        // The entry copies the decision as it now stands on the finding and names its origin:
+        // the replaced SBOM of the same release, or the other release by its version.
+        let sql = format!(
+            "INSERT INTO triage (org_id, finding_id, status, justification, impact_statement, \
+             action_statement, responses, comment, actor, at, source) \
+             SELECT f.org_id, f.id, f.status, f.justification, f.impact_statement, \
+             f.action_statement, f.responses, CASE WHEN f.decision_release_id = f.release_id \
+             THEN 'carried over from the replaced SBOM of this release (same component and vulnerability)' \
+             ELSE 'carried over from release ' || r.version || ' (same component version)' END, \
+             $1, $2, 'carried' FROM finding f JOIN product_release r ON r.id = f.decision_release_id \
+             WHERE f.id IN ({})",
+            crate::placeholders(3, chunk.len())
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(CARRIER)
+            .bind(now);
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(changed.len() as u64)
 }
 
-/// Carries decisions onto findings just inserted (ingest, re-match), inside the inserting
-/// transaction.
+/// Carries decisions onto findings just inserted (SBOM upload, SBOM replacement, re-match),
+/// inside the inserting transaction; answers how many took a decision.
 pub(crate) async fn carry_to_new(
     conn: &mut AnyConnection,
     ids: &[i64],

@@ -136,6 +136,7 @@ both!(
     firmware_resolution_adds_true_findings,
     nvd_changes_withdraw_and_reopen_findings,
     triage_carries_over_and_suggests,
+    carry_over_is_one_path_with_history,
     bulk_triage_is_one_transaction,
     vex_import_follows_the_rules,
     components_are_listed_searched_and_traced,

@@ -38,7 +38,7 @@ pub async fn create_org(
     };
     let new: NewOrg = json_body(&body)?;
     if !app.config.allow_self_service_orgs
-        && super::advisories::require_operator(&app, &caller)
+        && crate::service::advisories::require_operator(&app, &caller)
             .await
             .is_err()
     {
@@ -203,28 +203,20 @@ pub async fn audit(State(app): State<App>, caller: Caller) -> Result<Response, A
     Ok(Json(app.store.audit_events(caller.org_id, 500).await?).into_response())
 }
 
-/// `GET /api/v1/sources`: configured advisory sources with last sync and counts.
+/// `GET /api/v1/sources`: configured advisory sources with last sync and counts (those of the
+/// running sync while one runs) and whether one runs.
 pub async fn sources(State(app): State<App>, _caller: Caller) -> Result<Response, ApiError> {
-    Ok(Json(app.store.sources().await?).into_response())
+    Ok(Json(crate::service::advisories::sources(&app).await?).into_response())
 }
 
-/// `POST /api/v1/sources/{id}/sync` (operator admin): sync now.
+/// `POST /api/v1/sources/{id}/sync` (operator admin): sync now, then re-match; answers the
+/// counts (409 while a sync of the source runs).
 pub async fn sync_source(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    super::advisories::require_operator(&app, &caller).await?;
-    let source = app
-        .config
-        .sources
-        .iter()
-        .find(|s| s.id == id)
-        .cloned()
-        .ok_or_else(|| ApiError::not_found("source"))?;
-    let report = crate::worker::sync_source(&app, &source).await?;
-    crate::worker::run_due_jobs(&app).await?;
-    app.wake_worker();
+    let report = crate::service::advisories::sync_now(&app, &caller, &id).await?;
     Ok(Json(report).into_response())
 }
 

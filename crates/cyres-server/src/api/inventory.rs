@@ -270,6 +270,7 @@ pub(crate) fn ingest_answer(
             "findings": outcome.findings,
             "exploited": outcome.exploited,
             "alerts": outcome.alerts,
+            "decisions_carried": outcome.decisions_carried,
             "diagnostics": sbom.diagnostics,
             "sha256": sha256,
         })),

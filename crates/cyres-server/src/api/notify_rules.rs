@@ -24,12 +24,49 @@ pub async fn create(
 ) -> Result<Response, ApiError> {
     let input: RuleInput = json_body(&body)?;
     let (rule, secret) = notify_rules::create(&app, &caller, &input).await?;
+    Ok((StatusCode::CREATED, rule_answer(&rule, secret)).into_response())
+}
+
+/// A rule, with its new signing secret (shown once) when it got one.
+fn rule_answer(rule: &cyres_store::NotifyRule, secret: Option<String>) -> Json<serde_json::Value> {
     let mut out = serde_json::json!({"rule": rule});
     if let Some(s) = secret {
         out["secret"] = s.into();
         out["signature"] = crate::service::admin::SIGNATURE_HELP.into();
     }
-    Ok((StatusCode::CREATED, Json(out)).into_response())
+    Json(out)
+}
+
+/// `PUT /api/v1/notification-rules/{id}` (admin): the rule as it now stands; a rule that
+/// became a webhook has its new signing secret in the answer only.
+pub async fn update(
+    State(app): State<App>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    body: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    let input: RuleInput = json_body(&body)?;
+    let (rule, secret) = notify_rules::update(&app, &caller, id, &input).await?;
+    Ok(rule_answer(&rule, secret).into_response())
+}
+
+/// `POST /api/v1/notification-rules/{id}/enable` (admin).
+pub async fn enable(
+    State(app): State<App>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
+    Ok(Json(notify_rules::set_active(&app, &caller, id, true).await?).into_response())
+}
+
+/// `POST /api/v1/notification-rules/{id}/disable` (admin): the rule delivers nothing until
+/// enabled again.
+pub async fn disable(
+    State(app): State<App>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
+    Ok(Json(notify_rules::set_active(&app, &caller, id, false).await?).into_response())
 }
 
 /// `DELETE /api/v1/notification-rules/{id}` (admin).

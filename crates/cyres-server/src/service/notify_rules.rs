@@ -43,15 +43,12 @@ pub(crate) async fn list(app: &App, who: &Principal) -> Result<Vec<NotifyRule>, 
     Ok(app.store.notify_rules(who.org_id).await?)
 }
 
-/// Creates a rule (administrators). A URL must pass the outbound policy; an e-mail target must
-/// look like an address. A webhook rule's signing secret is generated, stored sealed and
-/// answered here only.
-pub(crate) async fn create(
+/// The rule's target, trimmed, checked for its channel: a URL must pass the outbound policy;
+/// an e-mail target must look like an address.
+async fn checked_target<'a>(
     app: &App,
-    who: &Principal,
-    input: &RuleInput,
-) -> Result<(NotifyRule, Option<String>), ServiceError> {
-    who.require(Role::Admin)?;
+    input: &'a RuleInput,
+) -> Result<Option<&'a str>, ServiceError> {
     let target = input
         .target
         .as_deref()
@@ -77,26 +74,93 @@ pub(crate) async fn create(
         }
         _ => {}
     }
+    Ok(target)
+}
+
+fn new_rule<'a>(
+    input: &'a RuleInput,
+    target: Option<&'a str>,
+    sealed: Option<&'a str>,
+) -> NewNotifyRule<'a> {
+    NewNotifyRule {
+        name: &input.name,
+        events: &input.events,
+        product_ids: &input.product_ids,
+        min_severity: input.min_severity.as_deref(),
+        channel: &input.channel,
+        target,
+        secret: sealed,
+    }
+}
+
+/// Creates a rule (administrators). A webhook rule's signing secret is generated, stored
+/// sealed and answered here only.
+pub(crate) async fn create(
+    app: &App,
+    who: &Principal,
+    input: &RuleInput,
+) -> Result<(NotifyRule, Option<String>), ServiceError> {
+    who.require(Role::Admin)?;
+    let target = checked_target(app, input).await?;
     let secret = (input.channel == "webhook").then(random_secret);
     let sealed = secret.as_deref().map(|s| app.secrets.seal(s));
     let rule = app
         .store
         .create_notify_rule(
             who.org_id,
-            &NewNotifyRule {
-                name: &input.name,
-                events: &input.events,
-                product_ids: &input.product_ids,
-                min_severity: input.min_severity.as_deref(),
-                channel: &input.channel,
-                target,
-                secret: sealed.as_deref(),
-            },
+            &new_rule(input, target, sealed.as_deref()),
             &who.actor,
             app.now(),
         )
         .await?;
     Ok((rule, secret))
+}
+
+/// Edits a rule (administrators), with the same checks as [`create`]. A webhook rule keeps its
+/// signing secret; a rule that becomes a webhook gets a new one, answered here only; a rule that
+/// stops being a webhook loses it.
+pub(crate) async fn update(
+    app: &App,
+    who: &Principal,
+    id: i64,
+    input: &RuleInput,
+) -> Result<(NotifyRule, Option<String>), ServiceError> {
+    who.require(Role::Admin)?;
+    let old = app.store.notify_rule(who.org_id, id).await?;
+    let target = checked_target(app, input).await?;
+    let (sealed, secret) = match (input.channel.as_str(), old.secret) {
+        ("webhook", Some(kept)) => (Some(kept), None),
+        ("webhook", None) => {
+            let s = random_secret();
+            (Some(app.secrets.seal(&s)), Some(s))
+        }
+        _ => (None, None),
+    };
+    let rule = app
+        .store
+        .update_notify_rule(
+            who.org_id,
+            id,
+            &new_rule(input, target, sealed.as_deref()),
+            &who.actor,
+            app.now(),
+        )
+        .await?;
+    Ok((rule, secret))
+}
+
+/// Switches a rule on or off (administrators); a disabled rule delivers nothing.
+pub(crate) async fn set_active(
+    app: &App,
+    who: &Principal,
+    id: i64,
+    active: bool,
+) -> Result<NotifyRule, ServiceError> {
+    who.require(Role::Admin)?;
+    Ok(app
+        .store
+        .set_notify_rule_active(who.org_id, id, active, &who.actor, app.now())
+        .await?)
 }
 
 /// Deletes a rule (administrators).
@@ -129,7 +193,7 @@ pub(crate) async fn feed(
 }
 
 /// Attempts one `rule` delivery of an alert (the worker's outbox) and records the outcome;
-/// true when it was attempted. A rule deleted or switched off meanwhile skips it.
+/// true when it was attempted. A rule deleted or disabled meanwhile skips it.
 pub(crate) async fn deliver(
     app: &App,
     d: &cyres_store::Delivery,
@@ -141,7 +205,7 @@ pub(crate) async fn deliver(
     };
     let Some(rule) = rule.filter(|r| r.active) else {
         app.store
-            .skip_delivery(d.id, "notification rule removed")
+            .skip_delivery(d.id, "notification rule removed or disabled")
             .await?;
         return Ok(false);
     };

@@ -282,7 +282,7 @@ pub async fn seed_demo(app: &App) -> Result<DemoLogin, ApiError> {
     app.store
         .upsert_exploitation(&facts, now - 30 * DAY)
         .await?;
-    crate::worker::run_due_jobs(app).await?;
+    crate::service::advisories::run_due_jobs(app).await?;
 
     let pw = DEMO_PASSWORD.to_string();
     let hash = tokio::task::spawn_blocking(move || hash_password(&pw))
@@ -431,6 +431,8 @@ pub async fn seed_demo(app: &App) -> Result<DemoLogin, ApiError> {
     let (authorities, sender) =
         authorities::seed(app, &maker, &actor, &hash, now - 30 * DAY).await?;
     super::demo_conformity::seed(app, account.id, &actor).await?;
+    // The firmware-like portfolio product, in its own module (issue 17 point 10).
+    orgs.push(super::demo_portfolio::seed(app, account.id, &actor, now).await?);
     Ok(DemoLogin {
         email: DEMO_EMAIL.into(),
         password: DEMO_PASSWORD.into(),
@@ -460,7 +462,7 @@ mod tests {
             .await
             .unwrap();
         let login = seed_demo(&app).await.unwrap();
-        assert_eq!(login.orgs.len(), 4);
+        assert_eq!(login.orgs.len(), 5);
         let account = app
             .store
             .account_by_email(&login.email)
@@ -474,7 +476,7 @@ mod tests {
         let memberships = app.store.memberships(account.id).await.unwrap();
         assert_eq!(
             memberships.len(),
-            4,
+            5,
             "the demo login switches between the makers"
         );
         let mut exploited = 0;
@@ -484,9 +486,16 @@ mod tests {
             assert_eq!(products[0].category, "important-class-1");
             let releases = app.store.releases(m.org.id, products[0].id).await.unwrap();
             let openwrt = m.org.name == "Alder Mesh Networks";
+            let portfolio = m.org.name == super::super::demo_portfolio::ORG;
             assert_eq!(
                 releases.len(),
-                if openwrt { 4 } else { 2 },
+                if openwrt {
+                    4
+                } else if portfolio {
+                    3
+                } else {
+                    2
+                },
                 "{}",
                 m.org.name
             );
@@ -520,6 +529,9 @@ mod tests {
                 let (oldest, newest) = (per_release[0].1, per_release[3].1);
                 assert!(oldest > newest && newest > 0, "{per_release:?}");
             }
+            if portfolio {
+                portfolio_is_believable(&app, m.org.id, &releases).await;
+            }
             exploited += findings.iter().filter(|f| f.exploited).count();
         }
         assert!(
@@ -551,5 +563,72 @@ mod tests {
         }
         app.store.close().await;
         let _ = std::fs::remove_dir_all(dir);
+    }
+
+    /// About 300 components per release, a few hundred findings, some exploited, decisions
+    /// carried over (inherited, with history) and suggestions where versions changed.
+    async fn portfolio_is_believable(app: &App, org_id: i64, releases: &[cyres_store::Release]) {
+        // Ids follow creation: 4.0.0, 4.1.0, 4.2.0.
+        let mut releases = releases.to_vec();
+        releases.sort_by_key(|r| r.id);
+        for r in &releases {
+            let comps = app
+                .store
+                .release_components(org_id, r.id, -2, 1000, false)
+                .await
+                .unwrap();
+            assert!(
+                (280..=320).contains(&comps.len()),
+                "{}: {} components",
+                r.version,
+                comps.len()
+            );
+        }
+        let all = app
+            .store
+            .findings(
+                org_id,
+                &FindingFilter {
+                    limit: Some(1000),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        assert!(all.len() >= 300, "a few hundred findings: {}", all.len());
+        assert!(all.iter().any(|f| f.exploited), "some actively exploited");
+        let last = &releases[2];
+        let in_last: Vec<_> = all.iter().filter(|f| f.release_id == last.id).collect();
+        let inherited: Vec<_> = in_last
+            .iter()
+            .filter(|f| f.vex.decision_release_id == Some(releases[0].id))
+            .collect();
+        assert!(inherited.len() >= 20, "carried over: {}", inherited.len());
+        let h = app
+            .store
+            .triage_history(org_id, inherited[0].id)
+            .await
+            .unwrap();
+        assert!(
+            h[0].comment.contains("carried over from release 4.0.0"),
+            "{h:?}"
+        );
+        let mut suggested = 0;
+        for f in in_last
+            .iter()
+            .filter(|f| f.vex.decision_release_id.is_none())
+        {
+            if app
+                .store
+                .triage_origin(org_id, f.id)
+                .await
+                .unwrap()
+                .suggestion
+                .is_some()
+            {
+                suggested += 1;
+            }
+        }
+        assert!(suggested > 0, "a changed version gets a suggestion");
     }
 }

@@ -1,5 +1,6 @@
 //! The notification rules page (issue 17, point 7; administrators): which events, for which
-//! products and severities, go to which channel. Operations in `crate::service::notify_rules`.
+//! products and severities, go to which channel; each rule can be edited, disabled and enabled
+//! again, or deleted. Operations in `crate::service::notify_rules`.
 
 use super::session::UiSession;
 use super::view::{Chrome, Form, Nav, UiError, render, when};
@@ -22,6 +23,7 @@ struct RuleLine {
     channel: String,
     target: String,
     created: String,
+    active: bool,
 }
 
 #[derive(Template)]
@@ -34,6 +36,8 @@ struct RulesPage {
     channels: &'static [&'static str],
     form: Form,
     secret: Option<String>,
+    /// The rule being edited (the form then saves it instead of adding one).
+    editing: Option<(i64, String)>,
 }
 
 async fn render_rules(
@@ -41,6 +45,7 @@ async fn render_rules(
     sess: &UiSession,
     form: Form,
     secret: Option<String>,
+    editing: Option<(i64, String)>,
     status: StatusCode,
 ) -> Result<Response, UiError> {
     let products: Vec<(i64, String)> = app
@@ -77,6 +82,7 @@ async fn render_rules(
             channel: r.channel,
             target: r.target.unwrap_or_else(|| "-".into()),
             created: when(r.created_at),
+            active: r.active,
         })
         .collect();
     render(
@@ -89,6 +95,7 @@ async fn render_rules(
             channels: &CHANNELS,
             form,
             secret,
+            editing,
         },
     )
 }
@@ -96,20 +103,46 @@ async fn render_rules(
 /// `GET /settings/notifications` (admins).
 pub async fn page(State(app): State<App>, sess: UiSession) -> Result<Response, UiError> {
     sess.require(Role::Admin)?;
-    render_rules(&app, &sess, Form::default(), None, StatusCode::OK).await
+    render_rules(&app, &sess, Form::default(), None, None, StatusCode::OK).await
 }
 
-/// `POST /settings/notifications` (admins): a new rule; a webhook rule's signing secret is
-/// shown once on the answer.
-pub async fn create(
+/// `GET /settings/notifications/{id}` (admins): the page with the form holding this rule.
+pub async fn edit_page(
     State(app): State<App>,
     sess: UiSession,
-    axum::Form(pairs): axum::Form<Vec<(String, String)>>,
+    Path(id): Path<i64>,
 ) -> Result<Response, UiError> {
-    let mut form = Form::new(pairs);
-    sess.check(&form)?;
     sess.require(Role::Admin)?;
-    let input = RuleInput {
+    let rule = app.store.notify_rule(sess.org_id, id).await?;
+    let mut pairs = vec![
+        ("name".to_string(), rule.name.clone()),
+        ("channel".to_string(), rule.channel.clone()),
+        (
+            "target".to_string(),
+            rule.target.clone().unwrap_or_default(),
+        ),
+        (
+            "min_severity".to_string(),
+            rule.min_severity.clone().unwrap_or_default(),
+        ),
+    ];
+    pairs.extend(
+        rule.events
+            .iter()
+            .map(|e| ("events".to_string(), e.clone())),
+    );
+    pairs.extend(
+        rule.product_ids
+            .iter()
+            .map(|p| ("product_ids".to_string(), p.to_string())),
+    );
+    let editing = Some((rule.id, rule.name));
+    render_rules(&app, &sess, Form::new(pairs), None, editing, StatusCode::OK).await
+}
+
+/// The rule a posted form describes.
+fn rule_input(form: &Form) -> RuleInput {
+    RuleInput {
         name: form.get("name").to_string(),
         events: form.all("events"),
         product_ids: form
@@ -120,22 +153,112 @@ pub async fn create(
         min_severity: Some(form.get("min_severity").to_string()).filter(|s| !s.is_empty()),
         channel: form.get("channel").to_string(),
         target: Some(form.get("target").to_string()).filter(|s| !s.trim().is_empty()),
-    };
-    match notify_rules::create(&app, &sess.principal(), &input).await {
-        Ok((_, Some(secret))) => {
-            return render_rules(&app, &sess, Form::default(), Some(secret), StatusCode::OK).await;
+    }
+}
+
+/// The answer to a saved form: the page with a new signing secret shown once, else back to
+/// the list; a refusal is shown next to its field.
+async fn saved(
+    app: &App,
+    sess: &UiSession,
+    mut form: Form,
+    editing: Option<(i64, String)>,
+    result: Result<Option<String>, crate::service::ServiceError>,
+) -> Result<Response, UiError> {
+    match result {
+        Ok(Some(secret)) => {
+            return render_rules(
+                app,
+                sess,
+                Form::default(),
+                Some(secret),
+                None,
+                StatusCode::OK,
+            )
+            .await;
         }
-        Ok((_, None)) => return Ok(Redirect::to("/settings/notifications").into_response()),
+        Ok(None) => return Ok(Redirect::to("/settings/notifications").into_response()),
         Err(e) if e.kind == ErrorKind::Internal || e.kind == ErrorKind::Forbidden => {
             return Err(e.into());
         }
+        Err(e) if e.kind == ErrorKind::NotFound => return Err(e.into()),
         Err(e) => {
             let field = e.field.clone().unwrap_or_else(|| "name".into());
             let prefix = format!("{field}: ");
             form.fail(&field, e.message.trim_start_matches(&prefix).to_string());
         }
     }
-    render_rules(&app, &sess, form, None, StatusCode::UNPROCESSABLE_ENTITY).await
+    render_rules(
+        app,
+        sess,
+        form,
+        None,
+        editing,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await
+}
+
+/// `POST /settings/notifications` (admins): a new rule; a webhook rule's signing secret is
+/// shown once on the answer.
+pub async fn create(
+    State(app): State<App>,
+    sess: UiSession,
+    axum::Form(pairs): axum::Form<Vec<(String, String)>>,
+) -> Result<Response, UiError> {
+    let form = Form::new(pairs);
+    sess.check(&form)?;
+    sess.require(Role::Admin)?;
+    let result = notify_rules::create(&app, &sess.principal(), &rule_input(&form)).await;
+    saved(&app, &sess, form, None, result.map(|(_, secret)| secret)).await
+}
+
+/// `POST /settings/notifications/{id}` (admins): saves the edited rule.
+pub async fn update(
+    State(app): State<App>,
+    sess: UiSession,
+    Path(id): Path<i64>,
+    axum::Form(pairs): axum::Form<Vec<(String, String)>>,
+) -> Result<Response, UiError> {
+    let form = Form::new(pairs);
+    sess.check(&form)?;
+    sess.require(Role::Admin)?;
+    let result = notify_rules::update(&app, &sess.principal(), id, &rule_input(&form)).await;
+    let editing = Some((id, form.get("name").to_string()));
+    saved(&app, &sess, form, editing, result.map(|(_, secret)| secret)).await
+}
+
+async fn switch(
+    app: &App,
+    sess: &UiSession,
+    id: i64,
+    form: Form,
+    on: bool,
+) -> Result<Response, UiError> {
+    sess.check(&form)?;
+    notify_rules::set_active(app, &sess.principal(), id, on).await?;
+    Ok(Redirect::to("/settings/notifications").into_response())
+}
+
+/// `POST /settings/notifications/{id}/disable` (admins): the rule delivers nothing until
+/// enabled again.
+pub async fn disable(
+    State(app): State<App>,
+    sess: UiSession,
+    Path(id): Path<i64>,
+    axum::Form(pairs): axum::Form<Vec<(String, String)>>,
+) -> Result<Response, UiError> {
+    switch(&app, &sess, id, Form::new(pairs), false).await
+}
+
+/// `POST /settings/notifications/{id}/enable` (admins).
+pub async fn enable(
+    State(app): State<App>,
+    sess: UiSession,
+    Path(id): Path<i64>,
+    axum::Form(pairs): axum::Form<Vec<(String, String)>>,
+) -> Result<Response, UiError> {
+    switch(&app, &sess, id, Form::new(pairs), true).await
 }
 
 /// `POST /settings/notifications/{id}/delete` (admins).

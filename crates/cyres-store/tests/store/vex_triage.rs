@@ -448,3 +448,176 @@ pub async fn vex_import_follows_the_rules(store: Store) {
             .is_err()
     );
 }
+
+/// The history of finding `id`, newest last, as (status, actor, comment).
+async fn history_of(store: &Store, org_id: i64, id: i64) -> Vec<(VexStatus, String, String)> {
+    store
+        .triage_history(org_id, id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| (e.status, e.actor, e.comment))
+        .collect()
+}
+
+/// Replaces a release's SBOM with these bytes (a new version of it).
+async fn replace(
+    store: &Store,
+    org_id: i64,
+    release_id: i64,
+    bytes: &[u8],
+    sbom: &cyres_sbom::Sbom,
+    now: i64,
+) -> IngestOutcome {
+    store
+        .replace_sbom(
+            org_id,
+            release_id,
+            &SbomUpload {
+                file_name: "router-next.cdx.json",
+                original: bytes,
+                sha256: "02",
+                sbom,
+            },
+            &me(),
+            now,
+        )
+        .await
+        .unwrap()
+}
+
+/// One carry-over for SBOM upload, SBOM replacement, re-match and decisions (issue 17 point
+/// 3): the same component version takes the decision with a history entry naming where it came
+/// from; another version gets a suggestion only; no finding ever holds a decision without a
+/// history entry.
+pub async fn carry_over_is_one_path_with_history(store: Store) {
+    let a = org(&store, "A").await;
+    store
+        .upsert_advisories(&example_advisories(), "osv", T0)
+        .await
+        .unwrap();
+    let (r1, _) = release_with_sbom(&store, a.id, "Router", "2.3.0").await;
+    let f1 = regex_finding(&store, a.id, r1.id).await;
+    store
+        .triage_findings(
+            a.id,
+            &TriageTarget::Ids(vec![f1.id]),
+            &not_affected("checked"),
+            "manual",
+            &me(),
+            T0 + 100,
+        )
+        .await
+        .unwrap();
+
+    // Upload: the same regex version inherits, with its history entry.
+    let (r2, out) = release_with_sbom(&store, a.id, "Router", "2.4.0").await;
+    assert_eq!(out.decisions_carried, 1);
+    let f2 = regex_finding(&store, a.id, r2.id).await;
+    assert_eq!(f2.status, VexStatus::NotAffected);
+    let h = history_of(&store, a.id, f2.id).await;
+    assert_eq!(h.len(), 1, "{h:?}");
+    assert_eq!(h[0].0, VexStatus::NotAffected);
+    assert_eq!(h[0].1, "cyres");
+    assert_eq!(
+        h[0].2,
+        "carried over from release 2.3.0 (same component version)"
+    );
+
+    // Another version: a suggestion, no decision and no history.
+    let (bytes153, sbom153) = router_with_regex("1.5.3");
+    let (r3, out) = release_with(&store, a.id, "Router", "2.5.0", &bytes153, &sbom153).await;
+    assert_eq!(out.decisions_carried, 0);
+    let f3 = regex_finding(&store, a.id, r3.id).await;
+    assert_eq!(f3.status, VexStatus::UnderInvestigation);
+    assert!(history_of(&store, a.id, f3.id).await.is_empty());
+    let origin = store.triage_origin(a.id, f3.id).await.unwrap();
+    assert_eq!(origin.suggestion.map(|s| s.release_id), Some(r1.id));
+
+    // Replacement: the inherited decision of 2.4.0 reaches its new SBOM from 2.3.0 …
+    let (bytes, sbom) = router_sbom();
+    let out = replace(&store, a.id, r2.id, &bytes, &sbom, T0 + 200).await;
+    assert_eq!(out.decisions_carried, 1);
+    let f2b = regex_finding(&store, a.id, r2.id).await;
+    assert_ne!(f2b.id, f2.id, "the current SBOM's finding");
+    assert_eq!(f2b.vex.decision_release_id, Some(r1.id));
+    let h = history_of(&store, a.id, f2b.id).await;
+    assert_eq!(h.len(), 1, "{h:?}");
+    assert!(h[0].2.contains("from release 2.3.0"), "{h:?}");
+    // … and an own decision of 2.5.0 reaches its new SBOM from the replaced one.
+    store
+        .triage(
+            a.id,
+            f3.id,
+            VexStatus::Affected,
+            None,
+            "we use it",
+            &me(),
+            T0 + 300,
+        )
+        .await
+        .unwrap();
+    replace(&store, a.id, r3.id, &bytes153, &sbom153, T0 + 400).await;
+    let f3b = regex_finding(&store, a.id, r3.id).await;
+    assert_ne!(f3b.id, f3.id);
+    assert_eq!(f3b.status, VexStatus::Affected);
+    let h = history_of(&store, a.id, f3b.id).await;
+    assert_eq!(h.len(), 1, "{h:?}");
+    assert!(h[0].2.contains("replaced SBOM of this release"), "{h:?}");
+
+    // Re-match: a release uploaded while the record named no package gets the finding from the
+    // re-match once the record names regex again, and the decision with it.
+    let mut advs = example_advisories();
+    let rec = advs
+        .iter_mut()
+        .find(|x| x.id == "RUSTSEC-2022-0013")
+        .unwrap();
+    let affected = std::mem::take(&mut rec.affected);
+    rec.modified = Some("2030-01-01T00:00:00Z".into());
+    store
+        .upsert_advisories(std::slice::from_ref(rec), "osv", T0 + 500)
+        .await
+        .unwrap();
+    let (r4, out) = release_with_sbom(&store, a.id, "Router", "2.6.0").await;
+    assert_eq!(out.decisions_carried, 0);
+    rec.affected = affected;
+    rec.modified = Some("2030-02-01T00:00:00Z".into());
+    store
+        .upsert_advisories(std::slice::from_ref(rec), "osv", T0 + 600)
+        .await
+        .unwrap();
+    let keys: BTreeSet<String> = ["crates.io/regex".to_string()].into();
+    let m = store.rematch_keys(&keys, T0 + 600).await.unwrap();
+    assert_eq!((m.new_findings, m.decisions_carried), (1, 1), "{m:?}");
+    let f4 = regex_finding(&store, a.id, r4.id).await;
+    assert_eq!(f4.status, VexStatus::NotAffected);
+    assert_eq!(f4.vex.decision_release_id, Some(r1.id));
+    let h = history_of(&store, a.id, f4.id).await;
+    assert_eq!(h.len(), 1, "{h:?}");
+    assert!(h[0].2.contains("from release 2.3.0"), "{h:?}");
+
+    // A new decision in 2.3.0 reaches the inheritors, each with a new history entry.
+    store
+        .triage(a.id, f1.id, VexStatus::Fixed, None, "", &me(), T0 + 700)
+        .await
+        .unwrap();
+    let f4 = store.finding(a.id, f4.id).await.unwrap();
+    assert_eq!(f4.status, VexStatus::Fixed);
+    assert_eq!(history_of(&store, a.id, f4.id).await.len(), 2);
+
+    // Never silent: every decided finding of the portfolio has a history entry.
+    for f in store
+        .findings(a.id, &FindingFilter::default())
+        .await
+        .unwrap()
+    {
+        if f.vex.decision_release_id.is_some() {
+            assert!(
+                !history_of(&store, a.id, f.id).await.is_empty(),
+                "finding {} ({}) holds a decision without history",
+                f.id,
+                f.advisory_id
+            );
+        }
+    }
+}

@@ -27,6 +27,7 @@ use crate::cpe_match::parse_cpe;
 use crate::distro::Release;
 use crate::kev::KevEntry;
 use crate::load::Corpus;
+use crate::matcher::text::AffectedText;
 use crate::severity::Severity;
 use cyres_version::{Ecosystem, Event, RangeKind, normalize_name};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -66,8 +67,11 @@ pub struct Index {
     /// Sorted by CVE id: `u32` id length, the id, then postcard [`KevEntry`].
     kev: Blobs,
     advisory_cache: Box<[OnceLock<Option<Box<IndexedAdvisory>>>]>,
+    /// Per advisory, the rendered text of each `affected[]` entry: rendered once, shared by
+    /// every finding that entry gives.
+    text_cache: Box<[OnceLock<Box<[AffectedText]>>]>,
     group_cache: Box<[OnceLock<Vec<String>>]>,
-    cpe_cache: Box<[OnceLock<Option<Box<CpeEntry>>>]>,
+    cpe_cache: Box<[OnceLock<Option<Box<DecodedCpe>>>]>,
     kev_cache: Box<[OnceLock<Option<Box<KevEntry>>>]>,
 }
 
@@ -142,6 +146,13 @@ pub(crate) struct CpeEntry {
     pub start_excluding: Option<String>,
     pub end_including: Option<String>,
     pub end_excluding: Option<String>,
+}
+
+/// A decoded CPE statement with the text its findings show.
+#[derive(Clone, Debug)]
+pub(crate) struct DecodedCpe {
+    pub entry: CpeEntry,
+    pub text: AffectedText,
 }
 
 impl IndexedAffected {
@@ -459,6 +470,7 @@ impl Index {
             cpes: Blobs::default(),
             kev: Blobs::default(),
             advisory_cache: Box::new([]),
+            text_cache: Box::new([]),
             group_cache: Box::new([]),
             cpe_cache: Box::new([]),
             kev_cache: Box::new([]),
@@ -548,6 +560,7 @@ impl Index {
         Ok(Self {
             stats,
             advisory_cache: cells(advisories.len()),
+            text_cache: cells(advisories.len()),
             group_cache: cells(groups.len()),
             cpe_cache: cells(cpes.len()),
             kev_cache: cells(kev.len()),
@@ -573,6 +586,20 @@ impl Index {
                     .map(Box::new)
             })
             .as_deref()
+    }
+
+    /// The rendered ranges and fixed versions of `affected[]` entry `aff` of advisory `adv`
+    /// (empty for an entry the index does not have).
+    pub(crate) fn affected_text(&self, adv: u32, aff: u16) -> &AffectedText {
+        static NONE: AffectedText = AffectedText::EMPTY;
+        let Some(cell) = self.text_cache.get(adv as usize) else {
+            return &NONE;
+        };
+        let texts = cell.get_or_init(|| match self.advisory(adv) {
+            Some(a) => a.affected.iter().map(AffectedText::of_affected).collect(),
+            None => Box::new([]),
+        });
+        texts.get(aff as usize).unwrap_or(&NONE)
     }
 
     /// Every id of alias group `g`, sorted (empty for a group the index does not have).
@@ -602,7 +629,7 @@ impl Index {
     }
 
     /// The CPE statements for (vendor, product), lower case.
-    pub(crate) fn cpe(&self, vendor: &str, product: &str) -> Vec<&CpeEntry> {
+    pub(crate) fn cpe(&self, vendor: &str, product: &str) -> Vec<&DecodedCpe> {
         let key = cpe_key(vendor, product);
         let key_of = |i: usize| split_keyed(self.cpes.get(&self.buf, i)).0;
         let start = partition_point(self.cpes.len(), |i| key_of(i) < key.as_slice());
@@ -613,7 +640,10 @@ impl Index {
                     .get_or_init(|| {
                         postcard::from_bytes(split_keyed(self.cpes.get(&self.buf, i)).1)
                             .ok()
-                            .map(Box::new)
+                            .map(|entry| {
+                                let text = AffectedText::of_cpe(&entry);
+                                Box::new(DecodedCpe { entry, text })
+                            })
                     })
                     .as_deref()
             })

@@ -10,10 +10,10 @@ use anyhow::{Context, bail};
 use clap::{Args, Subcommand, ValueEnum};
 use cyres_sbom::{DiagnosticSeverity, Format as SbomFormat, Limits, Sbom};
 use cyres_vuln::severity::Rating;
-use cyres_vuln::{Corpus, Index, MatchKind, Progress, ScanReport, match_sbom};
+use cyres_vuln::{Corpus, Index, MatchKind, Matches, Progress, find_matches};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use output::{
-    AdvisorySummary, Component, Finding, Kev, Product, SbomSummary, ScanOutput, Summary, Tool,
+    AdvisorySummary, Component, Finding, Product, SbomSummary, ScanOutput, Summary, Tool,
 };
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -79,8 +79,8 @@ pub enum FailOn {
 impl FailOn {
     /// Whether `f` reaches this threshold. Informational advisories never do; exploited ones
     /// reach every threshold but `none`; a finding of unknown severity reaches only `any`.
-    fn reached_by(self, f: &Finding) -> bool {
-        if f.informational.is_some() {
+    fn reached_by(self, f: &Finding<'_>) -> bool {
+        if f.informational().is_some() {
             return false;
         }
         let rank = |s: Option<&str>| match s {
@@ -99,7 +99,7 @@ impl FailOn {
             FailOn::Medium => 2,
             FailOn::Low => 1,
         };
-        f.exploited || rank(f.severity.as_deref()) >= need
+        f.exploited || rank(f.severity) >= need
     }
 }
 
@@ -250,17 +250,29 @@ pub fn scan(args: ScanArgs) -> anyhow::Result<u8> {
         (index, first)
     });
     let index = index?;
-    let mut reports = Vec::with_capacity(args.sboms.len());
+    let mut sboms = Vec::with_capacity(args.sboms.len());
     let mut first = first;
     for path in &args.sboms {
         let sbom = match first.take() {
             Some(sbom) => sbom?,
             None => read_sbom(path, &limits)?,
         };
-        let report = match_sbom(&index, &sbom);
-        reports.push((path.display().to_string(), sbom, report));
+        sboms.push((path.display().to_string(), sbom));
     }
-    let out = build_output(&index, &reports);
+    let reports: Vec<(&str, &Sbom, Matches<'_>)> = sboms
+        .iter()
+        .map(|(source, sbom)| (source.as_str(), sbom, find_matches(&index, sbom)))
+        .collect();
+    let products: Vec<Option<Product>> = reports
+        .iter()
+        .map(|(_, _, m)| {
+            m.product.map(|p| Product {
+                name: p.name.clone(),
+                version: p.version.clone(),
+            })
+        })
+        .collect();
+    let out = build_output(&index, &reports, &products);
     // The report is streamed into a buffered writer rather than built as one string first.
     let write = |w: &mut dyn Write| -> anyhow::Result<()> {
         let mut w = std::io::BufWriter::with_capacity(1 << 16, w);
@@ -289,7 +301,11 @@ pub fn scan(args: ScanArgs) -> anyhow::Result<u8> {
         .count();
     // The process ends right after this: freeing the index, the SBOMs and the reports piece by
     // piece (hundreds of thousands of allocations for a large SBOM) would only delay the exit.
-    std::mem::forget((index, reports, out));
+    std::mem::forget(out);
+    std::mem::forget(reports);
+    std::mem::forget(products);
+    std::mem::forget(sboms);
+    std::mem::forget(index);
     if failing > 0 {
         eprintln!("{failing} findings reach --fail-on {:?}", args.fail_on);
         return Ok(1);
@@ -393,28 +409,28 @@ fn format_name(f: SbomFormat) -> &'static str {
     }
 }
 
-fn rating_name(r: Rating) -> Option<String> {
+fn rating_name(r: Rating) -> Option<&'static str> {
     match r {
         Rating::Unknown => None,
-        other => Some(other.as_str().to_ascii_lowercase()),
+        other => Some(other.as_str()),
     }
 }
 
-fn build_output(index: &Index, reports: &[(String, Sbom, ScanReport)]) -> ScanOutput {
+fn build_output<'a>(
+    index: &Index,
+    reports: &'a [(&'a str, &'a Sbom, Matches<'a>)],
+    products: &'a [Option<Product>],
+) -> ScanOutput<'a> {
     let mut findings = Vec::new();
     let mut sboms = Vec::new();
     let mut summary = Summary {
         sboms: reports.len(),
         ..Summary::default()
     };
-    for (source, sbom, report) in reports {
-        let product = report.product.as_ref().map(|p| Product {
-            name: p.name.clone(),
-            version: p.version.clone(),
-        });
+    for ((source, sbom, report), product) in reports.iter().zip(products) {
         summary.components += report.components;
         sboms.push(SbomSummary {
-            source: source.clone(),
+            source: source.to_string(),
             format: format_name(sbom.format),
             spec_version: sbom.spec_version.clone(),
             product: product.clone(),
@@ -433,16 +449,18 @@ fn build_output(index: &Index, reports: &[(String, Sbom, ScanReport)]) -> ScanOu
                 })
                 .collect(),
         });
-        for f in &report.findings {
-            let severity = rating_name(f.severity.rating);
-            let exploited = f.exploited.is_some();
+        findings.reserve(report.findings.len());
+        for m in &report.findings {
+            let f = &m.finding;
+            let severity = rating_name(f.severity().rating);
+            let exploited = f.kev().is_some();
             summary.findings += 1;
-            if f.informational.is_some() {
+            if f.informational().is_some() {
                 summary.informational += 1;
-            } else if f.match_kind == MatchKind::Unresolved {
+            } else if f.kind() == MatchKind::Unresolved {
                 summary.unresolved += 1;
             } else {
-                match severity.as_deref() {
+                match severity {
                     Some("critical") => summary.critical += 1,
                     Some("high") => summary.high += 1,
                     Some("medium") => summary.medium += 1,
@@ -454,47 +472,36 @@ fn build_output(index: &Index, reports: &[(String, Sbom, ScanReport)]) -> ScanOu
                 summary.exploited += 1;
             }
             findings.push(Finding {
-                sbom: source.clone(),
-                product: product.clone(),
+                sbom: source,
+                product: product.as_ref(),
                 component: Component {
-                    name: f.component.name.clone(),
-                    version: f.component.version.clone(),
-                    purl: f.component.purl.clone(),
-                    cpe: f.component.cpe.clone(),
+                    name: &m.component.name,
+                    version: m.component.version.as_deref(),
+                    purl: m.purl.as_deref(),
+                    cpe: m.component.cpe_raw.as_deref(),
                 },
-                id: f.id.clone(),
-                aliases: f.aliases.clone(),
-                summary: f.summary.clone(),
+                flaw: f,
                 severity,
-                score: f.severity.score,
-                cvss_vector: f.severity.vector.clone(),
-                affected_ranges: f.affected_ranges.clone(),
-                fixed_versions: f.fixed_versions.clone(),
                 exploited,
-                kev: f.exploited.as_ref().map(|e| Kev {
-                    cve: e.cve_id.clone(),
-                    date_added: e.date_added.clone(),
-                    due_date: Some(e.due_date.clone()),
-                    known_ransomware_campaign_use: Some(
-                        if e.ransomware { "Known" } else { "Unknown" }.to_string(),
-                    ),
-                }),
-                match_kind: match f.match_kind {
+                match_kind: match f.kind() {
                     MatchKind::Purl => "purl",
                     MatchKind::Cpe => "cpe",
                     MatchKind::Unresolved => "unresolved",
                 },
-                informational: f.informational.clone(),
             });
         }
     }
     findings.sort_by(|a, b| {
         b.exploited
             .cmp(&a.exploited)
-            .then(b.score.unwrap_or(-1.0).total_cmp(&a.score.unwrap_or(-1.0)))
-            .then_with(|| a.id.cmp(&b.id))
-            .then_with(|| a.sbom.cmp(&b.sbom))
-            .then_with(|| a.component.name.cmp(&b.component.name))
+            .then(
+                b.score()
+                    .unwrap_or(-1.0)
+                    .total_cmp(&a.score().unwrap_or(-1.0)),
+            )
+            .then_with(|| a.id().cmp(b.id()))
+            .then_with(|| a.sbom.cmp(b.sbom))
+            .then_with(|| a.component.name.cmp(b.component.name))
             .then_with(|| a.component.version.cmp(&b.component.version))
     });
     let stats = index.stats();

@@ -53,6 +53,36 @@ pub fn read(bytes: &[u8], source: &str, limits: &Limits) -> Result<Sbom, SbomErr
     }
 }
 
+/// Reads an SBOM like [`read`], keeping only the components `keep` accepts (it sees each one
+/// once, in document order, identifiers parsed), and returns how many components it had. The
+/// dependency graph is checked (diagnostics as from [`read`]) but not kept:
+/// [`Sbom::dependencies`] is empty.
+///
+/// Otherwise the result is that of [`read`] followed by dropping the components not kept.
+/// CycloneDX JSON is streamed: each component is dropped as soon as it is read and judged, so
+/// a large SBOM never has its whole model in memory at once (the scanner keeps only the
+/// components that match something). Other formats, and CycloneDX documents the stream cannot
+/// take as they come (a `bom-ref` used twice, whose repeats [`read`] merges), are read whole
+/// and then filtered.
+pub fn read_keeping(
+    bytes: &[u8],
+    source: &str,
+    limits: &Limits,
+    keep: &dyn Fn(&Component) -> bool,
+) -> Result<(Sbom, usize), SbomError> {
+    let text = input::decode(bytes, source, limits)?;
+    if input::sniff(text) == Some(Syntax::Json)
+        && let Some(kept) = cyclonedx::keep::read(text, source, keep)
+    {
+        return Ok(kept);
+    }
+    let mut sbom = read(bytes, source, limits)?;
+    let total = sbom.components.len();
+    sbom.components.retain(|c| keep(c));
+    sbom.dependencies.clear();
+    Ok((sbom, total))
+}
+
 /// Reads a CycloneDX JSON document; anything else is [`SbomError::UnknownFormat`].
 pub fn read_cyclonedx_json(bytes: &[u8], source: &str, limits: &Limits) -> Result<Sbom, SbomError> {
     expect(

@@ -30,5 +30,5 @@ pub use index::{FORMAT_VERSION, Index, IndexStats, MAGIC};
 pub use load::{Corpus, LoadReport, Progress, RecordError, Skipped, UnpackLimits};
 pub use matcher::{
     ComponentMatch, ComponentRef, Exploited, Finding, Match, MatchKind, Matches, PackageQuery,
-    ProductRef, ScanReport, Strs, find_matches, match_package, match_sbom,
+    ProductRef, ScanReport, Strs, find_matches, match_package, match_sbom, worth_keeping,
 };

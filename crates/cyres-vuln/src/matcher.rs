@@ -603,6 +603,52 @@ fn match_components<'a>(
     })
 }
 
+/// Appends the hits of one component to `hits` and gives the ecosystem its purl names (`None`
+/// inside for a CPE match); `None` when it has neither a usable purl nor a CPE.
+fn component_hits<'a>(
+    index: &'a Index,
+    c: &Component,
+    hits: &mut Vec<Hit<'a>>,
+) -> Option<Option<Ecosystem>> {
+    let purl_key = c.purl.as_ref().and_then(|p| {
+        // `package_key` already gives distribution packages by their bare name.
+        let (eco, key) = p.package_key()?;
+        let distro = matches!(eco, Ecosystem::Debian | Ecosystem::Alpine | Ecosystem::Rpm);
+        Some((eco, key, distro))
+    });
+    if let (Some((eco, name, distro)), Some(purl)) = (purl_key, c.purl.as_ref()) {
+        let release = distro.then(|| {
+            Release::from_purl(
+                &purl.ty,
+                purl.namespace.as_deref(),
+                purl.qualifiers.get("distro").map(String::as_str),
+            )
+        });
+        let version = purl.version.as_deref().or(c.version.as_deref());
+        let q = PackageQuery {
+            ecosystem: eco,
+            name: &name,
+            version,
+            release,
+        };
+        package_hits(index, &q, hits);
+        Some(Some(q.ecosystem))
+    } else if let Some(cpe) = c.cpe_raw.as_deref() {
+        cpe_hits(index, cpe, hits);
+        Some(None)
+    } else {
+        None
+    }
+}
+
+/// Whether [`find_matches`] needs `c`: it has a finding, or counts as unmatchable. A reader
+/// that keeps only these components of a large SBOM
+/// ([`cyres_sbom::read_keeping`]) gives the same findings and counts as one that keeps all.
+pub fn worth_keeping(index: &Index, c: &Component) -> bool {
+    let mut hits = Vec::new();
+    component_hits(index, c, &mut hits).is_none() || !hits.is_empty()
+}
+
 /// Findings of one run of components, in order, and how many could not be matched.
 fn match_chunk<'a>(
     index: &'a Index,
@@ -614,33 +660,7 @@ fn match_chunk<'a>(
     let mut hits = Vec::new();
     for c in components {
         hits.clear();
-        let purl_key = c.purl.as_ref().and_then(|p| {
-            // `package_key` already gives distribution packages by their bare name.
-            let (eco, key) = p.package_key()?;
-            let distro = matches!(eco, Ecosystem::Debian | Ecosystem::Alpine | Ecosystem::Rpm);
-            Some((eco, key, distro))
-        });
-        let eco = if let (Some((eco, name, distro)), Some(purl)) = (purl_key, c.purl.as_ref()) {
-            let release = distro.then(|| {
-                Release::from_purl(
-                    &purl.ty,
-                    purl.namespace.as_deref(),
-                    purl.qualifiers.get("distro").map(String::as_str),
-                )
-            });
-            let version = purl.version.as_deref().or(c.version.as_deref());
-            let q = PackageQuery {
-                ecosystem: eco,
-                name: &name,
-                version,
-                release,
-            };
-            package_hits(index, &q, &mut hits);
-            Some(q.ecosystem)
-        } else if let Some(cpe) = c.cpe_raw.as_deref() {
-            cpe_hits(index, cpe, &mut hits);
-            None
-        } else {
+        let Some(eco) = component_hits(index, c, &mut hits) else {
             unmatchable += 1;
             continue;
         };
@@ -769,5 +789,32 @@ mod tests {
         assert_eq!(parallel, serial);
         assert!(serial.0.len() > components.len() / 3, "{}", serial.0.len());
         assert!(serial.1 > 0);
+
+        // Keeping only the components `worth_keeping` wants changes neither the findings nor
+        // the unmatchable count.
+        let kept: Vec<Component> = components
+            .iter()
+            .filter(|c| worth_keeping(&index, c))
+            .cloned()
+            .collect();
+        // `z` has no advisory: only its purl-less (unmatchable) copies stay.
+        assert!(kept.len() < components.len(), "{}", kept.len());
+        assert!(kept.iter().all(|c| c.name != "z" || c.purl.is_none()));
+        let (from_kept, unmatchable) = match_components(&index, &kept);
+        assert_eq!(unmatchable, serial.1);
+        let owned = |m: &[ComponentMatch<'_>]| -> Vec<Finding> {
+            m.iter()
+                .map(|m| {
+                    let c = ComponentRef {
+                        name: m.component.name.clone(),
+                        version: m.component.version.clone(),
+                        purl: m.purl.as_deref().map(str::to_string),
+                        cpe: None,
+                    };
+                    m.finding.to_finding(&None, c)
+                })
+                .collect()
+        };
+        assert_eq!(owned(&from_kept), owned(&serial.0));
     }
 }

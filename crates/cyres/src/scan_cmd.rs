@@ -404,7 +404,7 @@ impl std::ops::Deref for FileBytes {
 /// and a 360 KB index). The file itself is read, not mapped: a file changed while scanning
 /// cannot fault the process, and the workspace has no `unsafe` to map one with.
 fn read_whole(path: &Path, len: u64) -> std::io::Result<FileBytes> {
-    use std::io::Read;
+    use std::io::{Read, Seek};
     if len < HUGE_PAGE_READ || cfg!(not(target_os = "linux")) {
         return Ok(FileBytes::Heap(std::fs::read(path)?));
     }
@@ -416,13 +416,39 @@ fn read_whole(path: &Path, len: u64) -> std::io::Result<FileBytes> {
     #[cfg(target_os = "linux")]
     // Only advice; where huge pages are off it changes nothing.
     let _ = buf.advise(memmap2::Advice::HugePage);
-    file.read_exact(&mut buf[..len])?;
+    read_halves(&file, &mut buf[..len])?;
+    file.seek(std::io::SeekFrom::Start(len as u64))?;
     // The file may have grown since its length was taken; what was read is what counts.
     let mut rest = [0u8; 1];
     if file.read(&mut rest)? != 0 {
         return Err(std::io::Error::other("the file changed while it was read"));
     }
     Ok(FileBytes::Huge(buf.make_read_only()?, len))
+}
+
+/// Files at least this large are read by two threads, each filling half of the buffer.
+const PARALLEL_READ: usize = 64 << 20;
+
+/// Fills `buf` from the start of `file`. Large files are read in two halves at once: copying a
+/// 250 MB SBOM into fresh memory (the kernel zeroes each new page first) was a third of the
+/// CPU time of its scan, and it divides over two cores.
+fn read_halves(file: &std::fs::File, buf: &mut [u8]) -> std::io::Result<()> {
+    #[cfg(unix)]
+    if buf.len() >= PARALLEL_READ {
+        use std::os::unix::fs::FileExt;
+        let mid = (buf.len() / 2).next_multiple_of(HUGE_PAGE);
+        let (first, second) = buf.split_at_mut(mid);
+        return std::thread::scope(|s| {
+            let other = s.spawn(|| file.read_exact_at(second, mid as u64));
+            let here = file.read_exact_at(first, 0);
+            other
+                .join()
+                .unwrap_or_else(|_| Err(std::io::Error::other("reading the file failed")))
+                .and(here)
+        });
+    }
+    let mut reader = file;
+    std::io::Read::read_exact(&mut reader, buf)
 }
 
 fn format_name(f: SbomFormat) -> &'static str {
@@ -550,7 +576,7 @@ fn build_output<'a>(
 
 #[cfg(test)]
 mod tests {
-    use super::{HUGE_PAGE, HUGE_PAGE_READ, read_whole};
+    use super::{HUGE_PAGE, HUGE_PAGE_READ, PARALLEL_READ, read_whole};
 
     #[test]
     fn large_and_small_files_read_back_exactly() {
@@ -564,6 +590,8 @@ mod tests {
             HUGE_PAGE_READ,
             HUGE_PAGE_READ * 2 + 12_345,
             HUGE_PAGE as u64 + 1,
+            // Read in two halves.
+            PARALLEL_READ as u64 + 12_345,
         ] {
             let path = dir.join(format!("f{len}"));
             let mut x: u32 = 0x9e37_79b9 ^ len as u32;

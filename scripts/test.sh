@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite: formatting, lints, and every test, as README.md promises and .ci/run runs.
-# Installs the test oracles it needs (Python `packaging`, node `semver`, python-tuf) under
-# target/oracles when they are missing, and starts a throwaway PostgreSQL cluster
-# (scripts/pg.sh) for the storage tests; everything else is on a fresh machine of this kind.
+# Installs the test oracles it needs (Python `packaging`, node `semver`, python-tuf, the BSI CSAF
+# validator library, the SBOM validators) under target/oracles when they are missing, and starts
+# a throwaway PostgreSQL cluster (scripts/pg.sh) for the storage tests; everything else is on a
+# fresh machine of this kind.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,7 +14,7 @@ if [ ! -f "$kit/README.md" ]; then
   exit 2
 fi
 
-for s in scripts/oracles.sh scripts/python-tuf.sh; do
+for s in scripts/oracles.sh scripts/python-tuf.sh scripts/csaf-validator.sh scripts/sbom-validators.sh; do
   if [ -f "$s" ]; then
     echo "== $s"
     bash "$s"

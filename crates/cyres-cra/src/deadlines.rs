@@ -70,6 +70,31 @@ impl StageKind {
             StageKind::FinalReport => "final-report",
         }
     }
+
+    /// Every stage, in the order Art. 14(2) and (4) give them.
+    pub const ALL: [StageKind; 4] = [
+        StageKind::EarlyWarning,
+        StageKind::Notification,
+        StageKind::IntermediateReport,
+        StageKind::FinalReport,
+    ];
+}
+
+/// A word that is not one of [`StageKind::as_str`]'s names.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0:?} is not early-warning, notification, intermediate-report or final-report")]
+pub struct UnknownStage(pub String);
+
+impl std::str::FromStr for StageKind {
+    type Err = UnknownStage;
+
+    /// Reads the names [`StageKind::as_str`] writes.
+    fn from_str(word: &str) -> Result<Self, UnknownStage> {
+        StageKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == word)
+            .ok_or_else(|| UnknownStage(word.to_string()))
+    }
 }
 
 /// Where a stage stands at `now`.

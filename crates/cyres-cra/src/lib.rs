@@ -39,7 +39,9 @@ pub use category::{Assessor, Category, Route};
 pub use classify::{
     Classification, Conformity, FossException, MatchedEntry, RouteOption, classify,
 };
-pub use deadlines::{CaseKind, CaseTimes, Deadlines, Stage, StageKind, StageStatus, deadlines};
+pub use deadlines::{
+    CaseKind, CaseTimes, Deadlines, Stage, StageKind, StageStatus, UnknownStage, deadlines,
+};
 pub use error::CraError;
 pub use member_state::MemberState;
 pub use obligations::{Obligation, obligations};

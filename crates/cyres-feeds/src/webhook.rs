@@ -20,6 +20,9 @@ use crate::outbound::failure_class;
 
 /// The signature header.
 pub const SIGNATURE_HEADER: &str = "X-Cyres-Signature";
+
+/// How a receiver checks a delivery, as said next to a signing secret when it is shown.
+pub const SIGNATURE_HELP: &str = "X-Cyres-Signature: sha256=<hex HMAC-SHA256 of the body>";
 /// The timestamp header (Unix seconds at sending).
 pub const TIMESTAMP_HEADER: &str = "X-Cyres-Timestamp";
 /// How long one delivery attempt may take.

@@ -99,6 +99,40 @@ pub fn unpacked_path(archive: &str, rel: &str) -> PathBuf {
     p
 }
 
+/// The four OpenWrt releases of the kit's firmware SBOMs (TP-Link Archer C7 v2), oldest first.
+pub const OPENWRT_RELEASES: &[&str] = &["19.07.0", "21.02.0", "22.03.0", "23.05.0"];
+
+/// The kit's CycloneDX SBOM of the OpenWrt image at `release` (one of [`OPENWRT_RELEASES`]).
+pub fn openwrt_sbom(release: &str) -> PathBuf {
+    unpacked_path(
+        "firmware/openwrt-firmware-sboms.tar.zst",
+        &format!(
+            "openwrt-firmware-sboms/openwrt-{release}-ath79-generic-tplink_archer-c7-v2.cdx.json"
+        ),
+    )
+}
+
+/// A file or folder of the kit's NVD firmware subset, e.g. `nvd-api-2.0` or
+/// `anchore-nvd-data-overrides/data`.
+pub fn nvd_firmware(rel: &str) -> PathBuf {
+    unpacked_path(
+        "firmware/nvd-firmware-subset.tar.zst",
+        &format!("nvd-firmware-subset/{rel}"),
+    )
+}
+
+/// The kit's NVD CVE API 2.0 files: the 1.1 feeds converted (2002–2018, early 2023) and the
+/// abridged real 2.0 records (2019–2022).
+pub fn nvd_firmware_files() -> Vec<PathBuf> {
+    [
+        "nvd-api-2.0/nvd-cve-2.0-converted-from-1.1-feeds.json",
+        "nvd-api-2.0/nvd-cve-2.0-fkie-abridged.json",
+    ]
+    .iter()
+    .map(|f| nvd_firmware(f))
+    .collect()
+}
+
 fn unpack_into(archive: &Path, dest: &Path) -> io::Result<()> {
     let file = fs::File::open(archive)?;
     let decoder = zstd::stream::read::Decoder::new(file)?;

@@ -12,7 +12,7 @@ pub(crate) mod xml;
 
 use crate::normalize::{self, NonComponentRefs};
 use crate::text::{Text, owned};
-use crate::{Component, Diagnostic, Format, Sbom, SbomError};
+use crate::{Component, Diagnostic, DocumentInfo, Format, Party, Sbom, SbomError, Scope, Tool};
 use serde::Deserialize;
 use std::cell::Cell;
 
@@ -75,11 +75,161 @@ impl Drop for NestingGuard {
     }
 }
 
-/// `metadata` of a BOM (CycloneDX 1.6 §metadata).
+/// `metadata` of a BOM (CycloneDX 1.6 §metadata): the product, and who made the BOM, when and
+/// with what.
 #[derive(Deserialize)]
 pub(crate) struct Metadata<'a> {
     #[serde(borrow, default)]
-    pub(crate) component: Option<CdxComponent<'a>>,
+    component: Option<CdxComponent<'a>>,
+    #[serde(borrow, default)]
+    timestamp: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    authors: Option<Vec<Contact<'a>>>,
+    #[serde(borrow, default)]
+    manufacturer: Option<OrgEntity<'a>>,
+    /// 1.5's name for `manufacturer`.
+    #[serde(borrow, default)]
+    manufacture: Option<OrgEntity<'a>>,
+    #[serde(borrow, default)]
+    supplier: Option<OrgEntity<'a>>,
+    #[serde(default)]
+    tools: Option<Tools>,
+}
+
+/// An organisational contact (`authors[]`, `contact[]`).
+#[derive(Deserialize)]
+struct Contact<'a> {
+    #[serde(borrow, default)]
+    name: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    email: Option<Text<'a>>,
+}
+
+/// An organisational entity with its web addresses and contacts (1.6 §organizationalEntity).
+#[derive(Deserialize)]
+struct OrgEntity<'a> {
+    #[serde(borrow, default)]
+    name: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    url: Option<Vec<Text<'a>>>,
+    #[serde(borrow, default)]
+    contact: Option<Vec<Contact<'a>>>,
+}
+
+impl OrgEntity<'_> {
+    fn party(&self) -> Party {
+        let contact = self.contact.iter().flatten();
+        Party {
+            name: owned(self.name.as_ref()),
+            email: contact.clone().find_map(|c| owned(c.email.as_ref())),
+            url: self.url.iter().flatten().find_map(|u| owned(Some(u))),
+        }
+    }
+}
+
+/// One tool: the 1.2–1.4 `tools[]` entry or a 1.5 `tools.components[]` / `services[]` entry.
+#[derive(Deserialize)]
+struct ToolEntry {
+    #[serde(default)]
+    vendor: Option<String>,
+    #[serde(default)]
+    group: Option<String>,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    version: Option<String>,
+}
+
+/// `metadata.tools`: a list (1.2–1.4, deprecated in 1.5) or an object with `components` and
+/// `services` (1.5+). Anything else is ignored: a malformed tools entry is not worth refusing
+/// a BOM for.
+#[derive(Default)]
+pub(crate) struct Tools(Vec<Tool>);
+
+impl<'de> Deserialize<'de> for Tools {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Tools;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a list of tools or an object of tool components and services")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Tools, A::Error> {
+                let mut out = Vec::new();
+                while let Some(t) = seq.next_element::<ToolEntry>()? {
+                    push_tool(&mut out, t);
+                }
+                Ok(Tools(out))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Tools, A::Error> {
+                let mut out = Vec::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    if key == "components" || key == "services" {
+                        for t in map
+                            .next_value::<Option<Vec<ToolEntry>>>()?
+                            .unwrap_or_default()
+                        {
+                            push_tool(&mut out, t);
+                        }
+                    } else {
+                        map.next_value::<serde::de::IgnoredAny>()?;
+                    }
+                }
+                Ok(Tools(out))
+            }
+        }
+        deserializer.deserialize_any(V)
+    }
+}
+
+fn push_tool(out: &mut Vec<Tool>, t: ToolEntry) {
+    let clean = |s: Option<String>| s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+    if let Some(name) = clean(t.name) {
+        out.push(Tool {
+            vendor: clean(t.vendor).or(clean(t.group)),
+            name,
+            version: clean(t.version),
+        });
+    }
+}
+
+impl Metadata<'_> {
+    /// The document facts `metadata` holds (1.6 §metadata.timestamp, .authors, .manufacturer,
+    /// .supplier, .tools).
+    fn document_info(&self, uri: Option<String>) -> DocumentInfo {
+        let mut authors: Vec<Party> = self
+            .authors
+            .iter()
+            .flatten()
+            .map(|a| Party {
+                name: owned(a.name.as_ref()),
+                email: owned(a.email.as_ref()),
+                url: None,
+            })
+            .collect();
+        for e in [&self.manufacturer, &self.manufacture, &self.supplier]
+            .into_iter()
+            .flatten()
+        {
+            authors.push(e.party());
+        }
+        authors.retain(|p| p.name.is_some() || p.email.is_some() || p.url.is_some());
+        authors.dedup();
+        DocumentInfo {
+            uri,
+            name: None,
+            timestamp: owned(self.timestamp.as_ref()),
+            authors,
+            tools: self.tools.as_ref().map(|t| t.0.clone()).unwrap_or_default(),
+            dependencies_stated: Vec::new(),
+        }
+    }
 }
 
 /// An organisational entity (`supplier`, `manufacturer`) or contact (`authors[]`).
@@ -145,6 +295,8 @@ pub(crate) struct CdxComponent<'a> {
     hashes: Option<Vec<Hash<'a>>>,
     #[serde(borrow, default)]
     licenses: Option<Vec<LicenseChoice<'a>>>,
+    #[serde(borrow, default)]
+    scope: Option<Text<'a>>,
     #[serde(default)]
     pub(crate) components: Option<Flat>,
 }
@@ -200,7 +352,7 @@ pub(crate) struct Service<'a> {
 /// built, and one buffer holds each entry's `dependsOn` references in turn. An entry without a
 /// `ref` gives no edges; blank references are skipped.
 #[derive(Default)]
-pub(crate) struct Edges(pub(crate) Vec<(String, String)>);
+pub(crate) struct Edges(pub(crate) Vec<(String, String)>, pub(crate) Vec<String>);
 
 impl<'de> Deserialize<'de> for Edges {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -215,16 +367,18 @@ impl<'de> Deserialize<'de> for Edges {
                 mut seq: A,
             ) -> Result<Edges, A::Error> {
                 let mut edges = Vec::new();
+                let mut stated = Vec::new();
                 let mut targets = Vec::new();
                 while let Some(from) = seq.next_element_seed(Entry {
                     targets: &mut targets,
                 })? {
                     if let Some(from) = from {
                         edges.extend(targets.drain(..).map(|to| (from.clone(), to)));
+                        stated.push(from);
                     }
                     targets.clear();
                 }
-                Ok(Edges(edges))
+                Ok(Edges(edges, stated))
             }
         }
         deserializer.deserialize_seq(List)
@@ -278,6 +432,7 @@ impl<'de> serde::de::Visitor<'de> for Entry<'_> {
 /// The CycloneDX part of a JSON document, already parsed.
 pub(crate) struct CdxJson<'a> {
     pub(crate) spec_version: Option<Text<'a>>,
+    pub(crate) serial_number: Option<Text<'a>>,
     pub(crate) metadata: Option<Metadata<'a>>,
     pub(crate) components: Option<Flat>,
     pub(crate) services: Option<Vec<Service<'a>>>,
@@ -300,13 +455,22 @@ pub(crate) fn from_json(doc: CdxJson<'_>, source: &str) -> Result<Sbom, SbomErro
 
     let mut components = doc.components.unwrap_or_default().0;
     let mut product = None;
+    let uri = owned(doc.serial_number.as_ref());
+    let mut document = match &doc.metadata {
+        Some(m) => m.document_info(uri),
+        None => DocumentInfo {
+            uri,
+            ..DocumentInfo::default()
+        },
+    };
     if let Some(mut p) = doc.metadata.and_then(|m| m.component) {
         // The product's own parts are components too (after the top-level tree).
         components.append(&mut p.components.take().unwrap_or_default().0);
         product = Some(lower(p));
     }
 
-    let dependencies = doc.dependencies.unwrap_or_default().0;
+    let Edges(dependencies, stated) = doc.dependencies.unwrap_or_default();
+    document.dependencies_stated = stated;
 
     let others = service_refs(doc.services.unwrap_or_default());
 
@@ -318,6 +482,7 @@ pub(crate) fn from_json(doc: CdxJson<'_>, source: &str) -> Result<Sbom, SbomErro
         components,
         dependencies,
         diagnostics,
+        document,
     };
     normalize::finish(&mut sbom, &others);
     Ok(sbom)
@@ -379,6 +544,12 @@ pub(crate) fn lower(c: CdxComponent<'_>) -> Component {
         supplier,
         licenses,
         kind: owned(c.kind.as_ref()),
+        scope: c
+            .scope
+            .as_ref()
+            .and_then(|s| Scope::from_cyclonedx(&s.0))
+            .unwrap_or_default(),
+        direct: None,
     };
     // Now, while the strings just copied are in cache (see `normalize`).
     normalize::parse_ids(&mut component);

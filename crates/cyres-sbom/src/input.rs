@@ -1,6 +1,7 @@
 //! Input handling shared by every reader: the size limit, UTF-8 decoding, positions for error
-//! messages and sniffing the format from the content (never from the file name, which uploads
-//! do not have reliably).
+//! messages and sniffing the SBOM format from the content (never from the file name, which
+//! uploads do not have reliably). Lockfiles are the exception: many share a syntax (TOML, JSON,
+//! YAML) and have no marker as telling as `bomFormat`, so `lockfile` needs their name too.
 
 use crate::{Limits, SbomError};
 
@@ -132,5 +133,139 @@ mod tests {
             decode(b"\xEF\xBB\xBF{}", "x", &Limits::default()).unwrap(),
             "{}"
         );
+    }
+}
+
+/// Deepest flow nesting (`[`, `{`) a YAML input may have. serde_norway's parser takes time that
+/// grows with the square of the nesting depth before its own recursion limit stops it (16,000
+/// levels: 9 s), so depth is checked on the text before it is parsed; real SBOMs and lockfiles
+/// nest a handful of levels.
+pub const MAX_YAML_FLOW_DEPTH: usize = 64;
+
+/// Largest block nesting bound a YAML line may have: its indentation plus the compact sequence
+/// markers (`- - - x`) it opens. An upper bound on the line's block depth; real files stay
+/// under a few dozen.
+pub const MAX_YAML_BLOCK_DEPTH: usize = 512;
+
+/// Refuses YAML nested deeper than [`MAX_YAML_FLOW_DEPTH`] or [`MAX_YAML_BLOCK_DEPTH`] before it
+/// is parsed, naming the line. Quoted scalars and comments are skipped; in block context a
+/// bracket counts only where a scalar could start (`a[1]` is a plain scalar).
+pub fn check_yaml_nesting(text: &str, source: &str) -> Result<(), SbomError> {
+    #[derive(PartialEq)]
+    enum Quote {
+        None,
+        Single,
+        Double,
+    }
+    let too_deep = |line: usize, what: &str, limit: usize| SbomError::Syntax {
+        input: source.to_string(),
+        line: line as u64 + 1,
+        column: 1,
+        message: format!("YAML {what} nested deeper than {limit} levels"),
+    };
+    let (mut flow, mut quote) = (0usize, Quote::None);
+    for (n, line) in text.lines().enumerate() {
+        let b = line.as_bytes();
+        let mut i = 0;
+        if flow == 0 && quote == Quote::None {
+            let mut depth = 0;
+            while i < b.len() && b[i] == b' ' {
+                i += 1;
+                depth += 1;
+            }
+            while i < b.len() && b[i] == b'-' && b.get(i + 1).is_none_or(|c| *c == b' ') {
+                i += 2;
+                depth += 1;
+                while i < b.len() && b[i] == b' ' {
+                    i += 1;
+                }
+            }
+            if depth > MAX_YAML_BLOCK_DEPTH {
+                return Err(too_deep(n, "blocks", MAX_YAML_BLOCK_DEPTH));
+            }
+        }
+        // The last character that was not a blank: a token may start at the line's start, after
+        // `- `, `: ` and `? `, and inside a flow collection after `,`, `[` and `{`.
+        let mut last: Option<u8> = None;
+        while i < b.len() {
+            let token_start = match last {
+                None => true,
+                Some(b'[' | b'{' | b',') => flow > 0,
+                Some(p) => {
+                    matches!(p, b':' | b'-' | b'?') && i > 0 && matches!(b[i - 1], b' ' | b'\t')
+                }
+            };
+            let c = b[i];
+            match quote {
+                Quote::Double => {
+                    if c == b'\\' {
+                        i += 1;
+                    } else if c == b'"' {
+                        quote = Quote::None;
+                    }
+                }
+                Quote::Single => {
+                    if c == b'\'' {
+                        if b.get(i + 1) == Some(&b'\'') {
+                            i += 1;
+                        } else {
+                            quote = Quote::None;
+                        }
+                    }
+                }
+                Quote::None => match c {
+                    b'#' if i == 0 || b[i - 1] == b' ' || b[i - 1] == b'\t' => break,
+                    b'"' if token_start => quote = Quote::Double,
+                    b'\'' if token_start => quote = Quote::Single,
+                    b'[' | b'{' if token_start || flow > 0 => {
+                        flow += 1;
+                        if flow > MAX_YAML_FLOW_DEPTH {
+                            return Err(too_deep(n, "collections", MAX_YAML_FLOW_DEPTH));
+                        }
+                    }
+                    b']' | b'}' if flow > 0 => flow -= 1,
+                    _ => {}
+                },
+            }
+            if !matches!(c, b' ' | b'\t') {
+                last = Some(c);
+            }
+            i += 1;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod yaml_nesting_tests {
+    use super::*;
+
+    #[test]
+    fn deep_flow_and_block_nesting_is_refused_before_parsing() {
+        let deep = format!("a: {}1{}", "[".repeat(65), "]".repeat(65));
+        let e = check_yaml_nesting(&deep, "x.yaml").unwrap_err().to_string();
+        assert!(e.contains("deeper than 64"), "{e}");
+        let ok = format!("a: {}1{}", "[".repeat(64), "]".repeat(64));
+        assert!(check_yaml_nesting(&ok, "x.yaml").is_ok());
+        let dashes = format!("{}x\n", "- ".repeat(600));
+        let e = check_yaml_nesting(&dashes, "x.yaml")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("x.yaml:1:") && e.contains("blocks"), "{e}");
+    }
+
+    #[test]
+    fn brackets_in_scalars_quotes_and_comments_do_not_count() {
+        let text = concat!(
+            "name: a[b]c\n",
+            "q: \"[[[[[\"\n",
+            "s: '{{{{ it''s [ '\n",
+            "# [[[[[[[[\n",
+            "v: ^1.0 # [[[\n",
+            "l: [a, {b: [c]}, \"]]]\"]\n",
+            "o: O'Brien [x\n",
+        );
+        let many = text.repeat(100);
+        assert!(check_yaml_nesting(&many, "x.yaml").is_ok());
     }
 }

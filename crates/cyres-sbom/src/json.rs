@@ -8,7 +8,7 @@
 //! `serde_json::Value`. Unknown fields are skipped by serde without being built.
 
 use crate::cyclonedx::{self, CdxJson, Edges, Flat, Metadata, Service};
-use crate::spdx::{self, Element, Package, Relationship, SpdxParts};
+use crate::spdx::{self, CreationInfo, Element, Package, Relationship, SpdxParts};
 use crate::text::Text;
 use crate::{Format, Sbom, SbomError};
 use serde::Deserialize;
@@ -22,6 +22,8 @@ pub(crate) struct Document<'a> {
     bom_format: Option<Text<'a>>,
     #[serde(rename = "specVersion", borrow, default)]
     spec_version: Option<Text<'a>>,
+    #[serde(rename = "serialNumber", borrow, default)]
+    serial_number: Option<Text<'a>>,
     #[serde(borrow, default)]
     metadata: Option<Metadata<'a>>,
     #[serde(default)]
@@ -35,6 +37,12 @@ pub(crate) struct Document<'a> {
     spdx_version: Option<Text<'a>>,
     #[serde(rename = "SPDXID", borrow, default)]
     spdx_id: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    name: Option<Text<'a>>,
+    #[serde(rename = "documentNamespace", borrow, default)]
+    document_namespace: Option<Text<'a>>,
+    #[serde(rename = "creationInfo", borrow, default)]
+    creation_info: Option<CreationInfo<'a>>,
     #[serde(rename = "documentDescribes", borrow, default)]
     document_describes: Option<Vec<Text<'a>>>,
     #[serde(borrow, default)]
@@ -88,6 +96,7 @@ pub(crate) fn read(text: &str, source: &str) -> Result<Sbom, SbomError> {
 
 /// Reads an SPDX YAML document (same model as SPDX JSON, SPDX 2.3 Annex H).
 pub(crate) fn read_yaml(text: &str, source: &str) -> Result<Sbom, SbomError> {
+    crate::input::check_yaml_nesting(text, source)?;
     match serde_norway::from_str::<Document<'_>>(text) {
         Ok(doc) => lower(doc, source, Format::SpdxYaml),
         Err(e) => {
@@ -136,6 +145,7 @@ fn lower(doc: Document<'_>, source: &str, spdx_format: Format) -> Result<Sbom, S
         return cyclonedx::from_json(
             CdxJson {
                 spec_version: doc.spec_version,
+                serial_number: doc.serial_number,
                 metadata: doc.metadata,
                 components: doc.components,
                 services: doc.services,
@@ -149,6 +159,9 @@ fn lower(doc: Document<'_>, source: &str, spdx_format: Format) -> Result<Sbom, S
             SpdxParts {
                 version: version.0.into_owned(),
                 document_id: doc.spdx_id.map(|t| t.0.into_owned()),
+                name: doc.name,
+                namespace: doc.document_namespace,
+                creation: doc.creation_info.unwrap_or_default(),
                 describes: doc.document_describes.unwrap_or_default(),
                 packages: doc.packages.unwrap_or_default(),
                 files: doc.files.unwrap_or_default(),

@@ -1,8 +1,11 @@
 //! SBOM readers: CycloneDX (1.2–1.6, JSON and XML; 1.0/1.1 XML and 1.7 also read) and SPDX
 //! (2.2/2.3, JSON, YAML and tag-value), all into one normalised [`Sbom`] model.
 //!
-//! Entry point: [`read`] detects the format from the content (never the file name) and hands
-//! it to one reader; the per-format functions ([`read_cyclonedx_json`], …) skip detection.
+//! Entry point: [`read`] detects SBOM formats from the content, and lockfiles and manifests
+//! (`Cargo.lock`, `package-lock.json`, `requirements.txt`, `go.mod`, …; see `lockfile`) from the
+//! file name in `source` confirmed by the content; it hands the input to one reader. The
+//! per-format functions ([`read_cyclonedx_json`], …) skip detection. [`read_with_includes`]
+//! also follows `requirements.txt` includes through the caller's [`Includes`].
 //!
 //! Invariants: no I/O (callers hand in bytes); messy-but-readable input yields [`Diagnostic`]s,
 //! only unreadable input yields an [`SbomError`] that names the source, the position and the
@@ -15,8 +18,12 @@
 //! - `cyclonedx` (+ `cyclonedx/xml`): CycloneDX fields → model; the streaming XML reader;
 //! - `spdx` (+ `spdx/tag_value`): SPDX 2 packages and relationships → model; tag-value;
 //! - `xml`: the hardened quick-xml event source;
+//! - `lockfile` (+ one module per ecosystem): lockfiles and manifests → model, with scopes
+//!   (development dependencies `Excluded`) and direct/transitive flags;
 //! - `normalize`: purl/CPE parsing and the diagnostics every format shares;
-//! - `synthetic`: [`synthetic_cyclonedx`], a generator for benchmarks and tests.
+//! - `synthetic`: [`synthetic_cyclonedx`], a generator for benchmarks and tests;
+//! - [`write`]: the model out as CycloneDX 1.6 JSON and SPDX 2.3 JSON, deterministically;
+//! - [`quality`]: scores a read SBOM against BSI TR-03183-2 v2.0 and the NTIA minimum elements.
 //!
 //! SPDX 3.0 (JSON-LD) is recognised and refused with [`SbomError::UnsupportedVersion`]; SPDX
 //! RDF/XML and SPDX XML with [`SbomError::UnsupportedFormat`].
@@ -26,22 +33,44 @@
 mod cyclonedx;
 mod input;
 mod json;
+mod lockfile;
 mod model;
 mod normalize;
+pub mod quality;
 mod spdx;
 mod synthetic;
 mod text;
+pub mod write;
 mod xml;
 
+pub use input::{MAX_YAML_BLOCK_DEPTH, MAX_YAML_FLOW_DEPTH, check_yaml_nesting};
+pub use lockfile::{Includes, MAX_INCLUDE_DEPTH, MAX_INCLUDES, NoIncludes};
 pub use model::*;
 pub use synthetic::synthetic_cyclonedx;
 
 use input::Syntax;
 
-/// Reads an SBOM of any supported format, detected from the content. `source` names the input
-/// (a file path, an upload name) in errors and diagnostics.
+/// Reads an SBOM of any supported format, or a lockfile. `source` names the input (a file path,
+/// an upload name) in errors and diagnostics, and its last path component announces a lockfile.
+/// `requirements.txt` includes (`-r other.txt`) are refused with [`SbomError::Include`]; use
+/// [`read_with_includes`] to follow them.
 pub fn read(bytes: &[u8], source: &str, limits: &Limits) -> Result<Sbom, SbomError> {
+    read_with_includes(bytes, source, limits, &NoIncludes)
+}
+
+/// [`read`], following `requirements.txt` includes through `includes`.
+pub fn read_with_includes(
+    bytes: &[u8],
+    source: &str,
+    limits: &Limits,
+    includes: &dyn Includes,
+) -> Result<Sbom, SbomError> {
     let text = input::decode(bytes, source, limits)?;
+    if let Some(kind) = lockfile::Kind::from_source(source)
+        && kind.confirms(text)
+    {
+        return lockfile::read(kind, text, source, includes, limits);
+    }
     match input::sniff(text) {
         Some(Syntax::Json) => json::read(text, source),
         Some(Syntax::Xml) => cyclonedx::xml::read(text, source),
@@ -53,12 +82,14 @@ pub fn read(bytes: &[u8], source: &str, limits: &Limits) -> Result<Sbom, SbomErr
     }
 }
 
-/// Reads an SBOM like [`read`], keeping only the components `keep` accepts (it sees each one
-/// once, in document order, identifiers parsed), and returns how many components it had. The
+/// Reads an SBOM (or lockfile) like [`read_with_includes`], keeping only the components `keep`
+/// accepts (it sees each one once, in document order, identifiers parsed), and returns how
+/// many components it had. The
 /// dependency graph is checked (diagnostics as from [`read`]) but not kept:
-/// [`Sbom::dependencies`] is empty.
+/// [`Sbom::dependencies`] and [`DocumentInfo::dependencies_stated`] are empty.
 ///
-/// Otherwise the result is that of [`read`] followed by dropping the components not kept.
+/// Otherwise the result is that of [`read_with_includes`] followed by dropping the components
+/// not kept.
 /// CycloneDX JSON is streamed: each component is dropped as soon as it is read and judged, so
 /// a large SBOM never has its whole model in memory at once (the scanner keeps only the
 /// components that match something). Other formats, and CycloneDX documents the stream cannot
@@ -68,19 +99,30 @@ pub fn read_keeping(
     bytes: &[u8],
     source: &str,
     limits: &Limits,
-    keep: &dyn Fn(&Component) -> bool,
+    includes: &dyn Includes,
+    keep: &mut dyn FnMut(&Component) -> bool,
 ) -> Result<(Sbom, usize), SbomError> {
     let text = input::decode(bytes, source, limits)?;
-    if input::sniff(text) == Some(Syntax::Json)
+    let lockfile = lockfile::Kind::from_source(source).is_some_and(|k| k.confirms(text));
+    if !lockfile
+        && input::sniff(text) == Some(Syntax::Json)
         && let Some(kept) = cyclonedx::keep::read(text, source, keep)
     {
         return Ok(kept);
     }
-    let mut sbom = read(bytes, source, limits)?;
+    let mut sbom = read_with_includes(bytes, source, limits, includes)?;
     let total = sbom.components.len();
     sbom.components.retain(|c| keep(c));
     sbom.dependencies.clear();
+    sbom.document.dependencies_stated.clear();
     Ok((sbom, total))
+}
+
+/// Whether the last path component of `source` names a lockfile or manifest [`read`] reads
+/// (`Cargo.lock`, `package-lock.json`, `requirements-dev.txt`, …). For finding inputs in a
+/// directory; [`read`] still checks the content.
+pub fn is_lockfile_name(source: &str) -> bool {
+    lockfile::Kind::from_source(source).is_some()
 }
 
 /// Reads a CycloneDX JSON document; anything else is [`SbomError::UnknownFormat`].

@@ -80,11 +80,34 @@ pub(crate) struct NonComponentRefs(pub(crate) HashSet<String>);
 pub(crate) fn finish(sbom: &mut Sbom, others: &NonComponentRefs) {
     let mut diags = std::mem::take(&mut sbom.diagnostics);
     tidy(sbom, others, &mut diags);
+    tidy_stated(sbom);
     if let Some(product) = sbom.product.as_mut() {
         identify(product, "product", &mut diags);
     }
     check_components(&mut sbom.components, &mut diags);
     sbom.diagnostics = diags;
+}
+
+/// Keeps the stated dependency lists of this document's components (and product), once each,
+/// and counts every source of an edge as stated (it has dependencies the document names).
+fn tidy_stated(sbom: &mut Sbom) {
+    if sbom.document.dependencies_stated.is_empty() && sbom.dependencies.is_empty() {
+        return;
+    }
+    let known: HashSet<&str, Seeded> = sbom
+        .components
+        .iter()
+        .chain(&sbom.product)
+        .filter_map(|c| c.reference.as_deref())
+        .collect();
+    let mut seen: HashSet<String, Seeded> = HashSet::default();
+    let stated = std::mem::take(&mut sbom.document.dependencies_stated);
+    let sources = sbom.dependencies.iter().map(|(from, _)| from.clone());
+    sbom.document.dependencies_stated = stated
+        .into_iter()
+        .chain(sources)
+        .filter(|r| known.contains(r.as_str()) && seen.insert(r.clone()))
+        .collect();
 }
 
 /// Parses the identifiers of `components` and reports what is missing, in order.
@@ -403,6 +426,7 @@ mod tests {
                 .map(|(a, b)| (a.to_string(), b.to_string()))
                 .collect(),
             diagnostics: vec![],
+            document: Default::default(),
         }
     }
 

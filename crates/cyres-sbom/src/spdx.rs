@@ -12,7 +12,7 @@ pub(crate) mod tag_value;
 use crate::cyclonedx::push_license;
 use crate::normalize::{self, NonComponentRefs};
 use crate::text::{Text, non_blank, owned};
-use crate::{Component, Diagnostic, Format, Sbom, SbomError};
+use crate::{Component, Diagnostic, DocumentInfo, Format, Party, Sbom, SbomError, Scope, Tool};
 use serde::Deserialize;
 
 /// SPDX 2.2 and 2.3 are read; 2.1 has the same package fields and is read with a note.
@@ -103,10 +103,25 @@ pub(crate) struct Relationship<'a> {
     pub(crate) to: Option<Text<'a>>,
 }
 
+/// §6.8–6.10 creation information: when, and by whom (`Person: …`, `Organization: …`,
+/// `Tool: …`).
+#[derive(Deserialize, Default)]
+pub(crate) struct CreationInfo<'a> {
+    #[serde(borrow, default)]
+    pub(crate) created: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    pub(crate) creators: Option<Vec<Text<'a>>>,
+}
+
 /// An SPDX 2 document, from any encoding.
 pub(crate) struct SpdxParts<'a> {
     pub(crate) version: String,
     pub(crate) document_id: Option<String>,
+    /// §6.4 document name.
+    pub(crate) name: Option<Text<'a>>,
+    /// §6.5 SPDX document namespace.
+    pub(crate) namespace: Option<Text<'a>>,
+    pub(crate) creation: CreationInfo<'a>,
     pub(crate) describes: Vec<Text<'a>>,
     pub(crate) packages: Vec<Package<'a>>,
     pub(crate) files: Vec<Element<'a>>,
@@ -173,6 +188,7 @@ pub(crate) fn from_parts(
         .filter_map(|t| owned(Some(t)))
         .collect();
     let mut dependencies = Vec::new();
+    let mut stated = Vec::new();
     for r in &doc.relationships {
         let (Some(from), Some(kind), Some(to)) = (
             owned(r.from.as_ref()),
@@ -192,6 +208,10 @@ pub(crate) fn from_parts(
             Edge::Reverse => (to, from),
             Edge::None => continue,
         };
+        // §11.1: `A DEPENDS_ON NONE` states that A depends on nothing.
+        if !is_outside(&from) {
+            stated.push(from.clone());
+        }
         if [&from, &to].iter().any(|e| is_outside(e)) {
             continue;
         }
@@ -229,6 +249,10 @@ pub(crate) fn from_parts(
         }
     }
 
+    let mut document = creation_info(&doc.creation);
+    document.uri = owned(doc.namespace.as_ref());
+    document.name = owned(doc.name.as_ref());
+    document.dependencies_stated = stated;
     let mut sbom = Sbom {
         source: source.to_string(),
         format,
@@ -237,9 +261,59 @@ pub(crate) fn from_parts(
         components,
         dependencies,
         diagnostics,
+        document,
     };
     normalize::finish(&mut sbom, &others);
     Ok(sbom)
+}
+
+/// §6.8 creators and §6.9 created. A creator is `Person: name (email)`, `Organization: name
+/// (email)` or `Tool: name-version`.
+fn creation_info(c: &CreationInfo<'_>) -> DocumentInfo {
+    let mut info = DocumentInfo {
+        timestamp: owned(c.created.as_ref()),
+        ..DocumentInfo::default()
+    };
+    for creator in c.creators.iter().flatten() {
+        let Some(text) = owned(Some(creator)) else {
+            continue;
+        };
+        if let Some(tool) = text.strip_prefix("Tool:") {
+            if let Some(name) = non_blank(Some(tool)) {
+                info.tools.push(Tool {
+                    name,
+                    ..Tool::default()
+                });
+            }
+        } else {
+            let rest = text
+                .strip_prefix("Person:")
+                .or_else(|| text.strip_prefix("Organization:"))
+                .unwrap_or(&text);
+            let (name, email) = name_and_email(rest);
+            if name.is_some() || email.is_some() {
+                info.authors.push(Party {
+                    name,
+                    email,
+                    url: None,
+                });
+            }
+        }
+    }
+    info
+}
+
+/// `ACME Inc. (info@acme.example)` → (`ACME Inc.`, `info@acme.example`): SPDX 2.3 §6.8 and
+/// §7.5 write an optional e-mail address in parentheses after the name.
+pub(crate) fn name_and_email(text: &str) -> (Option<String>, Option<String>) {
+    let text = text.trim();
+    if let Some(open) = text.rfind('(')
+        && text.ends_with(')')
+    {
+        let email = non_blank(Some(&text[open + 1..text.len() - 1]));
+        return (non_blank(Some(&text[..open])), email);
+    }
+    (non_blank(Some(text)), None)
 }
 
 /// `NOASSERTION` / `NONE` as an element (SPDX 2.3 §11.1) say there is nothing there.
@@ -290,6 +364,8 @@ fn lower(p: Package<'_>) -> Component {
         supplier: party(p.supplier.as_ref()).or_else(|| party(p.originator.as_ref())),
         licenses,
         kind: owned(p.purpose.as_ref()),
+        scope: Scope::Required,
+        direct: None,
     }
 }
 

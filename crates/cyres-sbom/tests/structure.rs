@@ -276,3 +276,34 @@ fn per_format_entry_points_refuse_the_other_formats() {
     assert!(cyres_sbom::read_cyclonedx_xml(&json, "j", &l).is_err());
     assert!(cyres_sbom::read_spdx_tag_value(&json, "j", &l).is_err());
 }
+
+#[test]
+fn cyclonedx_scope_is_read_in_json_and_xml() {
+    use cyres_sbom::Scope;
+    let json = br#"{"bomFormat":"CycloneDX","specVersion":"1.6","components":[
+        {"type":"library","name":"a","version":"1","scope":"excluded"},
+        {"type":"library","name":"b","version":"1","scope":"optional"},
+        {"type":"library","name":"c","version":"1","scope":"required"},
+        {"type":"library","name":"d","version":"1"}]}"#;
+    let xml = br#"<?xml version="1.0"?><bom xmlns="http://cyclonedx.org/schema/bom/1.6" version="1"><components>
+        <component type="library"><name>a</name><version>1</version><scope>excluded</scope></component>
+        <component type="library"><name>b</name><version>1</version><scope>optional</scope></component>
+        <component type="library"><name>c</name><version>1</version><scope>required</scope></component>
+        <component type="library"><name>d</name><version>1</version></component>
+        </components></bom>"#;
+    for (bytes, name) in [(&json[..], "s.cdx.json"), (&xml[..], "s.cdx.xml")] {
+        let s = read(bytes, name, &Limits::default()).unwrap_or_else(|e| panic!("{e}"));
+        let scopes: Vec<Scope> = s.components.iter().map(|c| c.scope).collect();
+        assert_eq!(
+            scopes,
+            [
+                Scope::Excluded,
+                Scope::Optional,
+                Scope::Required,
+                Scope::Required
+            ],
+            "{name}"
+        );
+        assert!(s.components.iter().all(|c| c.direct.is_none()), "{name}");
+    }
+}

@@ -13,10 +13,8 @@ mod fleet;
 mod inventory;
 mod invitations;
 pub(crate) mod notices;
+mod public_face;
 mod session;
-
-pub(crate) use admin::check_target;
-pub(crate) use cases::{IntakeLimiter, stage_from};
 
 use crate::{ApiError, App};
 use axum::Router;
@@ -42,7 +40,10 @@ pub(crate) fn json_body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<
     serde_json::from_slice(bytes).map_err(|e| ApiError::bad_request(format!("request body: {e}")))
 }
 
-pub(crate) fn router(app: App) -> Router {
+/// The JSON API under `/api/v1` and the plain HTTP endpoints (health, setup, update files,
+/// public notice pages); the application's router (`crate::App::router`) merges it with the
+/// web UI's.
+pub(crate) fn router() -> Router<App> {
     let api = Router::new()
         .route("/openapi.json", get(crate::openapi::document))
         .route(
@@ -119,6 +120,22 @@ pub(crate) fn router(app: App) -> Router {
         .route("/cases/{id}/notice/publish", post(notices::publish))
         .route("/cases/{id}/notices", get(notices::case_notices))
         .route("/cases/{id}/{file}", get(cases::notice))
+        .route(
+            "/public-face",
+            get(public_face::get_settings).put(public_face::put_settings),
+        )
+        .route(
+            "/products/{id}/annex-ii",
+            get(public_face::get_annex_ii).put(public_face::put_annex_ii),
+        )
+        .route(
+            "/products/{id}/annex-ii/publish",
+            post(public_face::publish_annex_ii),
+        )
+        .route(
+            "/public/orgs/{slug}/products/{id}",
+            get(public_face::public_product),
+        )
         .route("/public/notices/{slug}", get(notices::public_json))
         .route("/public/notices/{slug}/{file}", get(notices::public_file))
         .route("/public/vulnerability-reports", post(cases::voluntary))
@@ -158,20 +175,12 @@ pub(crate) fn router(app: App) -> Router {
         .route("/setup", get(session::setup_page).post(session::setup))
         .route("/updates/{*path}", get(fleet::serve_update_file))
         .route("/security-notices/{slug}", get(notices::public_page))
+        .route("/.well-known/security.txt", get(public_face::security_txt))
         .route(
             "/unsubscribe/{token}",
             get(notices::unsubscribe_page).post(notices::unsubscribe),
         )
         .nest("/api/v1", api)
-        .merge(crate::ui::router())
-        .fallback(|| async { crate::ui::view::UiError(ApiError::not_found("page")) })
-        // Bodies are bounded by `guard` (per route, before they are read), not by extractors.
-        .layer(axum::extract::DefaultBodyLimit::disable())
-        .layer(axum::middleware::from_fn_with_state(
-            app.clone(),
-            crate::guard::guard,
-        ))
-        .with_state(app)
 }
 
 async fn readyz(State(app): State<App>) -> impl IntoResponse {

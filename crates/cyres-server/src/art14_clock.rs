@@ -43,11 +43,11 @@ impl Basis {
         match self {
             Basis::Confirmed { case_id, aware_at } => format!(
                 "counted from the confirmed time of awareness, {} (case {case_id})",
-                crate::ui::view::when(*aware_at)
+                crate::clock::when(*aware_at)
             ),
             Basis::Provisional { first_evidence, .. } => format!(
                 "provisional: counted from first evidence on {}; confirm the case to fix the time of awareness",
-                crate::ui::view::when(*first_evidence)
+                crate::clock::when(*first_evidence)
             ),
         }
     }

@@ -1,5 +1,5 @@
-//! Access: password hashing (argon2id), random secrets, sessions and API tokens, the caller
-//! extractor with its CSRF rule, and the login rate limiter.
+//! Access: sessions and API tokens, the caller extractor with its CSRF rule, and the login rate
+//! limiter. Password hashing and random secrets are `crate::service::credentials`.
 //!
 //! Secrets are 32 random bytes from aws-lc-rs, base64url-encoded. The store only ever sees
 //! their SHA-256 (high-entropy secrets need no slow hash); passwords get argon2id with the
@@ -14,14 +14,15 @@
 //! headers ([`QUERY_TOKEN_PATHS`]); anywhere else a secret in a URL would end up in logs and
 //! `Referer` headers.
 
+use crate::service::Principal;
+pub use crate::service::credentials::{
+    check_password, hash_password, random_secret, secret_hash, verify_password,
+};
 use crate::{ApiError, App};
-use argon2::password_hash::phc::PasswordHash;
-use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{Method, StatusCode, header};
-use base64::Engine;
-use cyres_store::{Actor, Role, normalize_email};
+use cyres_store::{Actor, normalize_email};
 use std::collections::HashMap;
 use std::sync::Mutex;
 
@@ -29,122 +30,6 @@ use std::sync::Mutex;
 pub const SESSION_COOKIE: &str = "cyres_session";
 /// Session lifetime.
 pub const SESSION_SECS: i64 = 12 * 3600;
-/// Prefix of API tokens (lets secret scanners recognise them).
-pub const TOKEN_PREFIX: &str = "cyres_";
-
-/// 32 random bytes, base64url without padding.
-pub fn random_secret() -> String {
-    let mut bytes = [0u8; 32];
-    aws_lc_rs::rand::fill(&mut bytes).expect("system randomness");
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-}
-
-/// SHA-256 of a secret, hex.
-pub fn secret_hash(secret: &str) -> String {
-    let d = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, secret.as_bytes());
-    d.as_ref().iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// Hashes a password with argon2id (blocking; call through `spawn_blocking`).
-pub fn hash_password(password: &str) -> Result<String, ApiError> {
-    argon2::Argon2::default()
-        .hash_password(password.as_bytes())
-        .map(|h| h.to_string())
-        .map_err(|e| ApiError::internal(format!("argon2: {e}")))
-}
-
-/// Checks a password against a stored PHC string (blocking).
-pub fn verify_password(password: &str, phc: &str) -> bool {
-    PasswordHash::new(phc)
-        .map(|h| {
-            argon2::Argon2::default()
-                .verify_password(password.as_bytes(), &h)
-                .is_ok()
-        })
-        .unwrap_or(false)
-}
-
-/// Shortest password accepted.
-pub const PASSWORD_MIN: usize = 12;
-
-/// How many leading characters of a password the strength estimator reads.
-const ESTIMATE_CHARS: usize = 40;
-
-/// The password rule, NIST SP 800-63B §5.1.1.2 ("memorized secret verifiers"): at least
-/// [`PASSWORD_MIN`] and at most 1024 characters, no composition rules, and a check against
-/// values that are commonly used, expected or context-specific:
-///
-/// - not containing the local part of the account's e-mail or the display name (or a word of
-///   it four letters or longer), compared case-insensitively;
-/// - not guessable: the `zxcvbn` estimator (Dropbox's algorithm, whose dictionaries carry the
-///   30,000 most common passwords of leaked sets, English words, names, and keyboard, date,
-///   sequence and repeat patterns) must estimate at least 10^8 guesses (its score 3, "safely
-///   unguessable: moderate protection from offline slow-hash scenario"). A crate rather than a
-///   shipped list because it also catches `Password1234!`-style variants of common words,
-///   which an exact-match list misses.
-///
-/// `email` and `display_name` are what the request gave, never read from a stored account, so
-/// the answer cannot tell whether an address has an account.
-pub fn check_password(password: &str, email: &str, display_name: &str) -> Result<(), ApiError> {
-    let fail = |why: String| Err(ApiError::invalid("password", format!("password: {why}")));
-    let n = password.chars().count();
-    if n < PASSWORD_MIN {
-        return fail(format!("at least {PASSWORD_MIN} characters"));
-    }
-    if n > 1024 {
-        return fail("at most 1024 characters".into());
-    }
-    // Compared on letters and digits only, so `Jane.Doe` is found in `janedoe-77` too.
-    let alnum = |s: &str| -> String { s.chars().filter(|c| c.is_alphanumeric()).collect() };
-    let folded = alnum(&normalize_email(password));
-    let email = normalize_email(email);
-    let local = email.split('@').next().unwrap_or_default();
-    let name = normalize_email(display_name);
-    // The whole local part or name (3+ letters), or any word of it of 4+ letters.
-    let pieces = |s: &str| -> Vec<String> {
-        let words = s.split(|c: char| !c.is_alphanumeric()).map(alnum);
-        let mut v: Vec<String> = words.filter(|w| w.chars().count() >= 4).collect();
-        let whole = alnum(s);
-        if whole.chars().count() >= 3 {
-            v.push(whole);
-        }
-        v
-    };
-    if let Some(p) = pieces(local)
-        .into_iter()
-        .find(|p| folded.contains(p.as_str()))
-    {
-        return fail(format!(
-            "must not contain the e-mail address's name part ({p:?}); a password made of it is the first an attacker tries"
-        ));
-    }
-    if let Some(p) = pieces(&name)
-        .into_iter()
-        .find(|p| folded.contains(p.as_str()))
-    {
-        return fail(format!(
-            "must not contain the display name ({p:?}); a password made of it is the first an attacker tries"
-        ));
-    }
-    // The estimator's cost grows steeply with length (measured in a debug build: 36 ms for 32
-    // adversarial characters, 0.9 s for 64, 16 s for 120), so it sees a prefix: a password
-    // whose first 40 characters are hard to guess is hard to guess.
-    let sample: String = password.chars().take(ESTIMATE_CHARS).collect();
-    let estimate = zxcvbn::zxcvbn(&sample, &[&email, local, &name]);
-    if estimate.score() < zxcvbn::Score::Three {
-        let why = estimate
-            .feedback()
-            .and_then(|f| f.warning())
-            .map(|w| format!(" ({w})"))
-            .unwrap_or_default();
-        return fail(format!(
-            "too easy to guess{why}: common passwords, words and names with small changes, \
-             keyboard patterns, dates and repeats are refused (NIST SP 800-63B 5.1.1.2); \
-             a few unrelated words make a strong password"
-        ));
-    }
-    Ok(())
-}
 
 /// How the caller authenticated.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -163,33 +48,21 @@ pub enum Via {
     },
 }
 
-/// The authenticated caller of a request: one organisation, one role.
+/// The authenticated caller of an API request: the [`Principal`] the service layer takes (one
+/// organisation, one role; reached through `Deref`) and how it authenticated.
 #[derive(Clone, Debug)]
 pub struct Caller {
-    /// The organisation acted for.
-    pub org_id: i64,
-    /// Role there.
-    pub role: Role,
-    /// For the audit trail.
-    pub actor: Actor,
-    /// The person, for sessions.
-    pub account_id: Option<i64>,
+    /// Who acts.
+    pub principal: Principal,
     /// Session or token.
     pub via: Via,
 }
 
-impl Caller {
-    /// Fails with 403 unless the caller has at least `role`.
-    pub fn require(&self, role: Role) -> Result<(), ApiError> {
-        if self.role >= role {
-            Ok(())
-        } else {
-            Err(ApiError::forbidden(format!(
-                "this needs the {} role; you have {}",
-                role.as_str(),
-                self.role.as_str()
-            )))
-        }
+impl std::ops::Deref for Caller {
+    type Target = Principal;
+
+    fn deref(&self) -> &Principal {
+        &self.principal
     }
 }
 
@@ -285,13 +158,15 @@ impl FromRequestParts<App> for Caller {
                 .await?
                 .ok_or_else(|| ApiError::unauthorized("invalid or revoked API token"))?;
             return Ok(Caller {
-                org_id: t.org_id,
-                role: t.role,
-                actor: Actor {
-                    id: format!("token:{}", t.id),
-                    label: t.name.clone(),
+                principal: Principal {
+                    org_id: t.org_id,
+                    role: t.role,
+                    actor: Actor {
+                        id: format!("token:{}", t.id),
+                        label: t.name.clone(),
+                    },
+                    account_id: None,
                 },
-                account_id: None,
                 via: Via::Token { id: t.id },
             });
         }
@@ -316,13 +191,15 @@ impl FromRequestParts<App> for Caller {
         };
         let account = app.store.account(session.account_id).await?;
         let caller = Caller {
-            org_id: session.org_id,
-            role,
-            actor: Actor {
-                id: format!("user:{}", account.id),
-                label: account.email,
+            principal: Principal {
+                org_id: session.org_id,
+                role,
+                actor: Actor {
+                    id: format!("user:{}", account.id),
+                    label: account.email,
+                },
+                account_id: Some(session.account_id),
             },
-            account_id: Some(session.account_id),
             via: Via::Session {
                 cookie_hash,
                 csrf: session.csrf_token.clone(),

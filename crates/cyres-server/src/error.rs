@@ -1,7 +1,9 @@
 //! API errors: one JSON shape, `{"error": {"status", "code", "message", "field"}}`, and a
-//! status code that says what went wrong. Store errors map to 404 (missing or foreign), 409
-//! (conflict), 422 (invalid), 500 (everything else, with details only in the server log).
+//! status code that says what went wrong. Service errors (and through them store errors) map by
+//! kind: 404 (missing or foreign), 409 (conflict), 422 (invalid), 500 (everything else, with
+//! details only in the server log).
 
+use crate::service::{ErrorKind, ServiceError};
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -80,27 +82,28 @@ impl ApiError {
 
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
-        match &e {
-            StoreError::NotFound { kind, .. } => ApiError::not_found(kind),
-            StoreError::Conflict(m) => {
-                let mut err = ApiError::new(StatusCode::CONFLICT, "conflict", m.clone());
-                err.field = m
-                    .split_once(':')
-                    .filter(|(f, _)| !f.contains(' '))
-                    .map(|(f, _)| f.to_string());
-                err
-            }
-            StoreError::Invalid(m) => {
-                let field = m
-                    .split_once(':')
-                    .filter(|(f, _)| !f.contains(' '))
-                    .map(|(f, _)| f.to_string());
-                let mut err = ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", m.clone());
-                err.field = field;
-                err
-            }
-            StoreError::Forbidden(m) => ApiError::forbidden(m.clone()),
-            _ => ApiError::internal(e.to_string()),
+        ServiceError::from(e).into()
+    }
+}
+
+impl From<ServiceError> for ApiError {
+    fn from(e: ServiceError) -> Self {
+        let status = match e.kind {
+            ErrorKind::BadRequest => StatusCode::BAD_REQUEST,
+            ErrorKind::Forbidden => StatusCode::FORBIDDEN,
+            ErrorKind::NotFound => StatusCode::NOT_FOUND,
+            ErrorKind::Conflict => StatusCode::CONFLICT,
+            ErrorKind::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorKind::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorKind::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        Self {
+            status,
+            code: e.code,
+            message: e.message,
+            field: e.field,
+            retry_after: e.retry_after,
         }
     }
 }

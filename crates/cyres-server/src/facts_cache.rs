@@ -13,7 +13,6 @@
 //! The worker warms the cache at start, so the first assessment after a restart does not pay
 //! for reading every notification.
 
-use crate::ApiError;
 use cyres_report::NotificationFacts;
 use cyres_store::Store;
 use std::collections::{HashMap, HashSet};
@@ -44,7 +43,7 @@ pub struct FactsCache {
 
 impl FactsCache {
     /// Reads reports received since the last call.
-    async fn refresh(inner: &mut Inner, store: &Store) -> Result<(), ApiError> {
+    async fn refresh(inner: &mut Inner, store: &Store) -> Result<(), cyres_store::StoreError> {
         loop {
             let batch = store.report_facts_after(inner.last_id, BATCH).await?;
             let Some(&(last, _)) = batch.last() else {
@@ -78,7 +77,7 @@ impl FactsCache {
     }
 
     /// Brings the cache up to date (the worker calls it at start).
-    pub async fn warm(&self, store: &Store) -> Result<usize, ApiError> {
+    pub async fn warm(&self, store: &Store) -> Result<usize, cyres_store::StoreError> {
         let mut inner = self.inner.lock().await;
         Self::refresh(&mut inner, store).await?;
         Ok(inner.facts.len())
@@ -92,7 +91,7 @@ impl FactsCache {
         store: &Store,
         disseminated: &HashSet<i64>,
         f: impl FnOnce(&[i64], &[NotificationFacts]) -> T,
-    ) -> Result<T, ApiError> {
+    ) -> Result<T, cyres_store::StoreError> {
         let mut inner = self.inner.lock().await;
         Self::refresh(&mut inner, store).await?;
         let inner = &mut *inner;

@@ -22,6 +22,7 @@ mod api;
 mod art14_clock;
 mod auth;
 mod clock;
+mod delivery;
 mod error;
 mod facts_cache;
 mod guard;
@@ -29,6 +30,7 @@ mod notices;
 mod openapi;
 mod page_cache;
 mod secrets;
+mod service;
 mod setup;
 mod ui;
 mod upload;
@@ -104,6 +106,16 @@ pub struct Config {
     /// The key file that encrypts stored secrets (default `<data_dir>/secret.key`), created
     /// with mode 0600 on first start.
     pub secret_key_file: Option<PathBuf>,
+    /// Which organisation a host name answers for on the public face (`security.txt`, the
+    /// CSAF provider metadata): host (`acme.example`, or with a port) → organisation id. A
+    /// host not listed answers for [`Config::default_public_org`].
+    pub public_hosts: std::collections::BTreeMap<String, i64>,
+    /// The organisation answering public-face requests for unmapped hosts; `None`: the first
+    /// manufacturer (lowest id).
+    pub default_public_org: Option<i64>,
+    /// How far ahead `security.txt`'s `Expires` is, days (RFC 9116 §2.5.5; clamped to 1–365).
+    /// Default 180.
+    pub security_txt_days: i64,
 }
 
 /// The authority instance reports are delivered to.
@@ -165,6 +177,9 @@ impl Config {
             outbound_allow: Vec::new(),
             outbound_lookup: None,
             secret_key_file: None,
+            public_hosts: Default::default(),
+            default_public_org: None,
+            security_txt_days: 180,
         }
     }
 
@@ -186,7 +201,7 @@ pub struct App {
     /// The clock.
     pub clock: Arc<dyn Clock>,
     pub(crate) limiter: Arc<auth::LoginLimiter>,
-    pub(crate) intake_limiter: Arc<api::IntakeLimiter>,
+    pub(crate) intake_limiter: Arc<service::cases::IntakeLimiter>,
     pub(crate) wake: Arc<Notify>,
     /// The client for operator-configured endpoints (sources, reporting), under the policy.
     pub(crate) http: reqwest::Client,
@@ -242,7 +257,7 @@ impl App {
             config: Arc::new(config),
             clock,
             limiter: Arc::new(auth::LoginLimiter::default()),
-            intake_limiter: Arc::new(api::IntakeLimiter::default()),
+            intake_limiter: Arc::new(service::cases::IntakeLimiter::default()),
             wake: Arc::new(Notify::new()),
             http,
             webhook_http,
@@ -261,9 +276,19 @@ impl App {
         Ok((app, link))
     }
 
-    /// The HTTP routes.
+    /// The HTTP routes: the JSON API and the web UI side by side (neither imports the other),
+    /// every request through `guard` (body budgets, security headers, error shapes).
     pub fn router(&self) -> axum::Router {
-        api::router(self.clone())
+        api::router()
+            .merge(ui::router())
+            .fallback(|| async { ui::view::UiError(ApiError::not_found("page")) })
+            // Bodies are bounded by `guard` (per route, before they are read), not by extractors.
+            .layer(axum::extract::DefaultBodyLimit::disable())
+            .layer(axum::middleware::from_fn_with_state(
+                self.clone(),
+                guard::guard,
+            ))
+            .with_state(self.clone())
     }
 
     /// Unix seconds now, from the injected clock.

@@ -10,9 +10,10 @@
 //!
 //! Delivery reuses the alert machinery: [`cyres_feeds::webhook::deliver`] (HMAC-SHA256 over the
 //! body, `X-Cyres-Signature`), [`cyres_feeds::smtp::send`] when SMTP is configured, the same
-//! retry schedule ([`crate::worker::WEBHOOK_RETRY`]), and a log row per delivery with its
+//! retry schedule ([`crate::delivery::WEBHOOK_RETRY`]), and a log row per delivery with its
 //! attempts and last error.
 
+pub(crate) use crate::service::notices::FeedUrls;
 use crate::{ApiError, App};
 use cyres_feeds::atom::escape as xml;
 use cyres_feeds::webhook::{backoff, deliver};
@@ -24,36 +25,6 @@ use time::format_description::well_known::Rfc3339;
 
 fn rfc3339(t: i64) -> String {
     crate::clock::at(t).format(&Rfc3339).unwrap_or_default()
-}
-
-/// The public URLs of a product's notice feed.
-pub(crate) struct FeedUrls {
-    /// The readable page.
-    pub page: String,
-    /// JSON Feed 1.1.
-    pub json: String,
-    /// Atom 1.0.
-    pub atom: String,
-}
-
-impl FeedUrls {
-    pub(crate) fn new(app: &App, slug: &str) -> Self {
-        let base = app.config.public_url.trim_end_matches('/');
-        FeedUrls {
-            page: format!("{base}/security-notices/{slug}"),
-            json: format!("{base}/api/v1/public/notices/{slug}"),
-            atom: format!("{base}/api/v1/public/notices/{slug}/feed.atom"),
-        }
-    }
-
-    pub(crate) fn to_json(&self) -> Value {
-        json!({"page": self.page, "json": self.json, "atom": self.atom})
-    }
-
-    /// The URL of one published notice (`json` or `html`).
-    pub(crate) fn notice(&self, id: i64, ext: &str) -> String {
-        format!("{}/{id}.{ext}", self.json)
-    }
 }
 
 /// The envelope subscribers and the JSON feed receive: publication facts around the notice as
@@ -308,9 +279,9 @@ pub(crate) fn notice_page(n: &PublishedNotice) -> String {
 }
 
 /// Claims due notice deliveries in batches and attempts each once (see
-/// [`crate::worker::drain_outbox`]); returns how many were attempted.
+/// [`crate::delivery::drain_outbox`]); returns how many were attempted.
 pub async fn deliver_due_notices(app: &App) -> Result<usize, ApiError> {
-    crate::worker::drain_outbox(
+    crate::delivery::drain_outbox(
         app,
         |now, lease, limit| app.store.claim_notice_deliveries(now, lease, limit),
         |d| async move { deliver_one(app, &d).await },
@@ -332,16 +303,16 @@ async fn deliver_one(app: &App, d: &NoticeDelivery) -> Result<bool, ApiError> {
         .notice_feed(
             notice.org_id,
             notice.product_id,
-            &crate::auth::random_secret(),
+            &crate::service::credentials::random_secret(),
             app.now(),
         )
         .await?;
     let urls = FeedUrls::new(app, &feed.slug);
     let retry_at = |now: i64| {
         backoff(
-            &crate::worker::WEBHOOK_RETRY,
+            &crate::delivery::WEBHOOK_RETRY,
             (d.attempts + 1) as u32,
-            crate::worker::jitter(),
+            crate::delivery::jitter(),
         )
         .map(|w| now + w.as_secs() as i64)
     };

@@ -285,7 +285,7 @@ mod tests {
             .join(format!(
                 "cyres-secrets-{}-{}",
                 std::process::id(),
-                crate::auth::random_secret()
+                crate::service::credentials::random_secret()
             ))
             .join(name)
     }

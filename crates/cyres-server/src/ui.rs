@@ -26,6 +26,7 @@ mod forms;
 mod invitations;
 mod notices;
 mod products;
+mod public_face;
 mod session;
 mod settings;
 pub(crate) mod view;
@@ -56,6 +57,20 @@ pub(crate) fn router() -> Router<App> {
         .route("/products", get(products::list).post(products::create))
         .route("/products/{id}", get(products::page))
         .route("/products/{id}/releases", post(products::create_release))
+        .route(
+            "/products/{id}/annex-ii",
+            get(public_face::editor).post(public_face::save),
+        )
+        .route(
+            "/products/{id}/annex-ii/publish",
+            post(public_face::publish),
+        )
+        .route("/public/{slug}/cvd-policy", get(public_face::policy))
+        .route("/public/{slug}/products/{id}", get(public_face::product))
+        .route(
+            "/settings/public-face",
+            get(public_face::settings).post(public_face::save_settings),
+        )
         .route("/products/{id}/subscribers", post(notices::create))
         .route("/subscribers/{id}/delete", post(notices::remove))
         .route("/releases/{id}/sbom", post(products::upload_sbom))

@@ -14,6 +14,7 @@
 //! of the authority's requests) takes a named task lease. So each piece of work is done once,
 //! and the work of a replica killed mid-way is picked up by the others after its lease.
 
+use crate::delivery::{WEBHOOK_RETRY, drain_outbox, jitter};
 use crate::{ApiError, App};
 use cyres_feeds::webhook::{RetryPolicy, backoff, deliver};
 use cyres_feeds::{FetchLimits, FetchOutcome, Records, SourceConfig};
@@ -22,59 +23,9 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 use tokio::sync::watch;
 
-/// How webhooks are retried: 30 s doubling to at most 1 h, 8 attempts in all.
-pub const WEBHOOK_RETRY: RetryPolicy = RetryPolicy {
-    base: Duration::from_secs(30),
-    cap: Duration::from_secs(3600),
-    max_attempts: 8,
-};
-
 /// Job lease, seconds: a job not finished in this time is handed out again. Longer than the
 /// outbox lease: re-matching a large portfolio takes minutes.
 const LEASE: i64 = 600;
-
-/// Outbox rows one claim takes. They are attempted concurrently, so the lease only has to
-/// outlast the slowest single attempt, not the batch.
-pub(crate) const CLAIM_BATCH: i64 = 16;
-
-/// Most outbox rows of one kind a tick attempts, so one busy outbox cannot starve the others.
-pub(crate) const ROUND_MAX: usize = 400;
-
-/// The outbox lease, seconds.
-pub(crate) fn outbox_lease(app: &App) -> i64 {
-    app.config.worker_lease_secs.max(1) as i64
-}
-
-/// Claims batches from an outbox until it has nothing due (or a round's worth was done) and
-/// attempts each batch concurrently; returns how many attempts `attempt` counted as done. Every
-/// attempt of a batch finishes (and records its outcome) before the first error is returned.
-pub(crate) async fn drain_outbox<T, C, CF, A, AF>(
-    app: &App,
-    claim: C,
-    attempt: A,
-) -> Result<usize, ApiError>
-where
-    C: Fn(i64, i64, i64) -> CF,
-    CF: std::future::Future<Output = Result<Vec<T>, cyres_store::StoreError>>,
-    A: Fn(T) -> AF,
-    AF: std::future::Future<Output = Result<bool, ApiError>>,
-{
-    let (mut done, mut seen) = (0, 0);
-    while seen < ROUND_MAX {
-        let batch = claim(app.now(), outbox_lease(app), CLAIM_BATCH).await?;
-        if batch.is_empty() {
-            break;
-        }
-        seen += batch.len();
-        let results = futures_util::future::join_all(batch.into_iter().map(&attempt)).await;
-        for r in results {
-            if r? {
-                done += 1;
-            }
-        }
-    }
-    Ok(done)
-}
 
 /// Lease of a named singleton task (source sync, authority poll), seconds: a sync of a large
 /// source takes minutes.
@@ -252,13 +203,6 @@ pub async fn run_due_jobs(app: &App) -> Result<serde_json::Value, ApiError> {
         }
     }
     Ok(summary)
-}
-
-/// A random fraction in 0..=1 that spreads retries of many deliveries apart.
-pub(crate) fn jitter() -> f64 {
-    let mut b = [0u8; 2];
-    let _ = aws_lc_rs::rand::fill(&mut b);
-    f64::from(u16::from_le_bytes(b)) / f64::from(u16::MAX)
 }
 
 /// The channel-neutral alert for an alert row.
@@ -448,7 +392,7 @@ pub async fn sync_source(app: &App, source: &SourceConfig) -> Result<serde_json:
                 app.store
                     .save_source_state(
                         &source.id,
-                        &serde_json::to_value(&state).unwrap_or_default(),
+                        &crate::service::to_json("source state", &state)?,
                         Some(&result),
                         None,
                     )
@@ -517,7 +461,7 @@ pub async fn sync_source(app: &App, source: &SourceConfig) -> Result<serde_json:
         app.store
             .save_source_state(
                 &source.id,
-                &serde_json::to_value(&state).unwrap_or_default(),
+                &crate::service::to_json("source state", &state)?,
                 Some(&totals),
                 finished,
             )
@@ -535,7 +479,7 @@ pub async fn sync_source(app: &App, source: &SourceConfig) -> Result<serde_json:
         app.store
             .save_source_state(
                 &source.id,
-                &serde_json::to_value(&state).unwrap_or_default(),
+                &crate::service::to_json("source state", &state)?,
                 Some(&totals),
                 Some(app.now()),
             )
@@ -615,16 +559,7 @@ async fn deliver_report(
                     .unwrap_or(now);
                 // The case first: if we stop between the two, the outbox delivers again and
                 // the authority answers with the same receipt (idempotent on both sides).
-                mark_case_submitted(
-                    app,
-                    sub.org_id,
-                    sub.case_id,
-                    &sub.stage,
-                    sub.revision,
-                    at,
-                    &reference,
-                )
-                .await?;
+                crate::service::cases::mark_case_submitted(app, &sub, at, &reference).await?;
                 app.store
                     .record_submission_attempt(sub.id, Some((&reference, at)), None, now)
                     .await?;
@@ -653,57 +588,6 @@ async fn deliver_report(
         }
     }
     Ok(delivered)
-}
-
-/// Records a stage as submitted in the case, so its clock shows it (first submission counts).
-/// The case is changed under its lock, so two replicas recording two stages of one case at
-/// once both land.
-pub async fn mark_case_submitted(
-    app: &App,
-    org_id: i64,
-    case_id: i64,
-    stage: &str,
-    revision: i64,
-    at: i64,
-    reference: &str,
-) -> Result<(), ApiError> {
-    let stage = crate::api::stage_from(stage)?;
-    let mut unreadable = None;
-    app.store
-        .edit_case_body(
-            org_id,
-            case_id,
-            &cyres_store::Actor::system(),
-            app.now(),
-            |body| {
-                let mut case: cyres_report::Case = match serde_json::from_value(body.clone()) {
-                    Ok(c) => c,
-                    Err(e) => {
-                        unreadable = Some(e.to_string());
-                        return None;
-                    }
-                };
-                if case
-                    .submissions
-                    .iter()
-                    .any(|s| s.stage == stage && i64::from(s.revision) == revision)
-                {
-                    return None;
-                }
-                case.submissions.push(cyres_report::Submission {
-                    stage,
-                    revision: revision as u32,
-                    submitted_at: crate::clock::at(at),
-                    reference: Some(reference.to_string()),
-                });
-                serde_json::to_value(&case).ok()
-            },
-        )
-        .await?;
-    match unreadable {
-        Some(e) => Err(ApiError::internal(e)),
-        None => Ok(()),
-    }
 }
 
 /// Sends each deadline reminder once: at every configured lead time before a stage is due,
@@ -858,7 +742,7 @@ pub async fn fetch_authority_requests(app: &App, after: i64) -> Result<i64, ApiE
             .save_case(
                 org_id,
                 case_id,
-                &serde_json::to_value(&case).unwrap_or_default(),
+                &crate::service::to_json("case", &case)?,
                 row.aware_at.unwrap_or(0),
                 &cyres_store::Actor::system(),
                 app.now(),

@@ -28,6 +28,23 @@ pub struct AdvisoryImport {
     pub changed_ids: BTreeSet<String>,
 }
 
+impl AdvisoryImport {
+    /// Queues the re-match of what changed, in the import's transaction, so a crash after the
+    /// commit cannot lose it (the worker picks the job up on the next start). Nothing when
+    /// nothing changed.
+    pub(crate) async fn queue_rematch(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        if self.changed_keys.is_empty() {
+            return Ok(());
+        }
+        let payload = serde_json::json!({"keys": self.changed_keys, "ids": self.changed_ids});
+        enqueue(conn, "rematch", &payload, now).await
+    }
+}
+
 /// Result of [`Store::upsert_exploitation`].
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct ExploitationImport {
@@ -166,32 +183,33 @@ impl Store {
                 }
             }
         }
-        if !out.changed_keys.is_empty() {
-            // Re-matching is queued in the same transaction, so a crash after the commit
-            // cannot lose it: the worker picks the job up on the next start.
-            enqueue(
-                &mut tx,
-                "rematch",
-                &serde_json::json!({"keys": out.changed_keys, "ids": out.changed_ids}),
-                now,
-            )
-            .await?;
-        }
+        out.queue_rematch(&mut tx, now).await?;
         tx.commit().await?;
         Ok(out)
     }
 
     /// Every live (not withdrawn) advisory indexed under any of `keys`, parsed.
     pub async fn advisories_for_keys(&self, keys: &[String]) -> Result<Vec<Advisory>, StoreError> {
+        self.advisories_where_in(
+            "SELECT DISTINCT a.id, a.body FROM advisory_key k JOIN advisory a ON a.id = k.advisory_id \
+             WHERE a.withdrawn IS NULL AND k.match_key IN ({})",
+            keys,
+        )
+        .await
+    }
+
+    /// The advisories a chunked `IN` list selects: `sql` selects `a.id, a.body` and holds one
+    /// `{}` for the placeholders. Each advisory once, parsed.
+    pub(crate) async fn advisories_where_in(
+        &self,
+        sql: &str,
+        values: &[String],
+    ) -> Result<Vec<Advisory>, StoreError> {
         let mut seen = BTreeSet::new();
         let mut out = Vec::new();
-        for chunk in keys.chunks(crate::CHUNK_ROWS) {
-            let sql = format!(
-                "SELECT DISTINCT a.id, a.body FROM advisory_key k JOIN advisory a ON a.id = k.advisory_id \
-                 WHERE a.withdrawn IS NULL AND k.match_key IN ({})",
-                placeholders(1, chunk.len())
-            );
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+        for chunk in values.chunks(crate::CHUNK_ROWS) {
+            let sql = sql.replace("{}", &placeholders(1, chunk.len()));
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for k in chunk {
                 q = q.bind(k.as_str());
             }

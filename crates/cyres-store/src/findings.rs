@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 
 const COLS: &str = "id, org_id, product_id, release_id, component_name, component_version, \
      component_purl, advisory_id, aliases, summary, severity, score, match_kind, fixed_versions, \
-     exploited, status, justification, first_seen, updated_at";
+     exploited, status, justification, first_seen, updated_at, provenance";
 
 fn finding_from(r: &AnyRow) -> Result<FindingRow, StoreError> {
     let status: String = r.try_get("status")?;
@@ -38,6 +38,7 @@ fn finding_from(r: &AnyRow) -> Result<FindingRow, StoreError> {
         justification: r.try_get("justification")?,
         first_seen: r.try_get("first_seen")?,
         updated_at: r.try_get("updated_at")?,
+        provenance: r.try_get("provenance")?,
     })
 }
 

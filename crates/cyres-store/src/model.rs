@@ -467,7 +467,7 @@ pub struct FindingRow {
     pub severity: String,
     /// CVSS base score.
     pub score: Option<f64>,
-    /// purl | cpe | unresolved.
+    /// purl | cpe | cpe_alias | unresolved.
     pub match_kind: String,
     /// Versions that fix it.
     pub fixed_versions: Vec<String>,
@@ -481,6 +481,9 @@ pub struct FindingRow {
     pub first_seen: i64,
     /// Unix seconds.
     pub updated_at: i64,
+    /// For CPE findings: who wrote the matching configuration, `nvd` or `override` (an
+    /// analyst sees whether NVD or an override said so); `None` for purl findings.
+    pub provenance: Option<String>,
 }
 
 /// Filters for listing findings. Every field narrows; `None` means "any".

@@ -8,11 +8,17 @@
 //! releases (the usual case: the same library in every firmware build) are matched once and
 //! the result fanned out to every row. The version logic itself is the engine's
 //! ([`cyres_vuln::match_sbom`]), so `cyres scan` and the platform always agree.
+//!
+//! Firmware components without a purl meet NVD's CPE configurations the same way, on their
+//! `cpe/<vendor>:<product>` key (`component.cpe_key`, `cpe_configuration_key`): the stored
+//! configurations of those keys and their CVE records go into the same small index. Keys are
+//! widened to the product's other CPE names (the alias table) in both directions.
 
 use crate::{AlertKind, Store, StoreError, placeholders};
 use cyres_sbom::{Component, Format, Sbom};
 use cyres_vuln::advisory::Advisory;
-use cyres_vuln::keys::component_keys;
+use cyres_vuln::keys::{component_keys, with_alias_keys};
+use cyres_vuln::nvd::CveConfigurations;
 use cyres_vuln::{Corpus, Finding, Index, match_sbom};
 use sqlx::{AnyConnection, Row};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -87,16 +93,30 @@ fn finding_key(f: &Finding) -> CompKey {
     )
 }
 
-/// Matches distinct components against a small index built from `advisories`.
-fn match_distinct(
+/// What components under some keys can match: the advisories filed under the keys and, for
+/// CPE keys, the stored configurations with the CVE records they belong to.
+#[derive(Default)]
+struct Candidates {
     advisories: Vec<Advisory>,
+    configurations: Vec<CveConfigurations>,
+}
+
+/// Matches distinct components against a small index built from `candidates`, exactly as
+/// `cyres scan` would with the same records ([`Corpus`] → [`Index::build`] → [`match_sbom`]).
+fn match_distinct(
+    candidates: Candidates,
     components: Vec<Component>,
 ) -> HashMap<CompKey, Vec<Finding>> {
-    if advisories.is_empty() || components.is_empty() {
+    if candidates.advisories.is_empty() || components.is_empty() {
         return HashMap::new();
     }
     let mut corpus = Corpus::new();
-    corpus.advisories = advisories;
+    corpus.advisories = candidates.advisories;
+    corpus.cpe_matches = candidates
+        .configurations
+        .iter()
+        .flat_map(CveConfigurations::vulnerable_matches)
+        .collect();
     let index = Index::build(&corpus);
     let sbom = Sbom {
         source: "portfolio".into(),
@@ -106,6 +126,7 @@ fn match_distinct(
         components,
         dependencies: Vec::new(),
         diagnostics: Vec::new(),
+        document: Default::default(),
     };
     let mut out: HashMap<CompKey, Vec<Finding>> = HashMap::new();
     for f in match_sbom(&index, &sbom).findings {
@@ -149,7 +170,7 @@ async fn insert_findings(
     rows: &[NewFinding<'_>],
     now: i64,
 ) -> Result<Vec<Touched>, StoreError> {
-    const COLS: usize = 19;
+    const COLS: usize = 20;
     let mut inserted = Vec::new();
     for chunk in rows.chunks(crate::rows_per_insert(backend, COLS)) {
         let values: Vec<String> = (0..chunk.len())
@@ -158,8 +179,8 @@ async fn insert_findings(
         let sql = format!(
             "INSERT INTO finding (org_id, product_id, release_id, sbom_id, component_ord, \
              component_name, component_version, component_purl, advisory_id, aliases, summary, \
-             severity, score, match_kind, fixed_versions, exploited, status, first_seen, updated_at) \
-             VALUES {} ON CONFLICT (sbom_id, component_ord, advisory_id) DO NOTHING \
+             severity, score, match_kind, fixed_versions, exploited, status, first_seen, updated_at, \
+             provenance) VALUES {} ON CONFLICT (sbom_id, component_ord, advisory_id) DO NOTHING \
              RETURNING id, org_id, advisory_id, exploited, release_id",
             values.join(", ")
         );
@@ -188,7 +209,8 @@ async fn insert_findings(
                 .bind(i64::from(r.exploited))
                 .bind("under_investigation")
                 .bind(now)
-                .bind(now);
+                .bind(now)
+                .bind(f.provenance.map(|p| p.as_str()));
         }
         for row in q.fetch_all(&mut *conn).await? {
             inserted.push((
@@ -208,6 +230,7 @@ fn match_kind_word(f: &Finding) -> &'static str {
     match f.match_kind {
         cyres_vuln::MatchKind::Purl => "purl",
         cyres_vuln::MatchKind::Cpe => "cpe",
+        cyres_vuln::MatchKind::CpeAlias => "cpe_alias",
         cyres_vuln::MatchKind::Unresolved => "unresolved",
     }
 }
@@ -285,6 +308,32 @@ async fn raise_alerts(
 }
 
 impl Store {
+    /// The advisories and CPE configurations components under `keys` can match.
+    async fn candidates(&self, keys: &[String]) -> Result<Candidates, StoreError> {
+        let mut advisories = self.advisories_for_keys(keys).await?;
+        // Under the product's other CPE names too (the alias table).
+        let cpe_keys: Vec<String> = keys
+            .iter()
+            .filter(|k| k.starts_with("cpe/"))
+            .flat_map(|k| with_alias_keys(k))
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let configurations = self.cpe_configurations_for_keys(&cpe_keys).await?;
+        let have: BTreeSet<String> = advisories.iter().map(|a| a.id.clone()).collect();
+        let cves: BTreeSet<String> = configurations.iter().map(|c| c.cve_id.clone()).collect();
+        advisories.extend(
+            self.advisories_by_ids(&cves)
+                .await?
+                .into_iter()
+                .filter(|a| !have.contains(&a.id)),
+        );
+        Ok(Candidates {
+            advisories,
+            configurations,
+        })
+    }
+
     /// Stores an SBOM for a release of this organisation and matches it against every stored
     /// advisory: the SBOM, its components, its findings and their alerts land in one
     /// transaction, or nothing does. A release holds one SBOM; a second upload is a conflict
@@ -314,13 +363,13 @@ impl Store {
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();
-        let advisories = self.advisories_for_keys(&all_keys).await?;
+        let candidates = self.candidates(&all_keys).await?;
         let exploited = self.exploited_cves().await?;
         let mut distinct: HashMap<CompKey, Component> = HashMap::new();
         for c in &sbom.components {
             distinct.entry(comp_key(c)).or_insert_with(|| c.clone());
         }
-        let matched = match_distinct(advisories, distinct.into_values().collect());
+        let matched = match_distinct(candidates, distinct.into_values().collect());
 
         let mut tx = self.begin().await?;
         let diagnostics = serde_json::to_string(&sbom.diagnostics).unwrap_or_else(|_| "[]".into());
@@ -453,45 +502,63 @@ impl Store {
         if keys.is_empty() {
             return Ok(out);
         }
-        let keys: Vec<String> = keys.iter().cloned().collect();
+        // A changed configuration under one CPE name reaches components under its aliases.
+        let keys: Vec<String> = keys
+            .iter()
+            .flat_map(|k| with_alias_keys(k))
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
         let mut rows: Vec<PortfolioRow> = Vec::new();
         let mut present = BTreeSet::new();
-        for chunk in keys.chunks(crate::CHUNK_ROWS) {
-            let sql = format!(
-                "SELECT c.org_id, r.product_id, c.release_id, c.sbom_id, c.ord, c.name, c.version, \
-                 c.purl, c.cpe, c.match_key FROM component c \
-                 JOIN product_release r ON r.id = c.release_id AND r.sbom_id = c.sbom_id \
-                 WHERE c.match_key IN ({})",
-                placeholders(1, chunk.len())
-            );
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
-            for k in chunk {
-                q = q.bind(k.as_str());
-            }
-            for r in q.fetch_all(&self.pool).await? {
-                let purl: Option<String> = r.try_get("purl")?;
-                let cpe: Option<String> = r.try_get("cpe")?;
-                present.insert(r.try_get::<String, _>("match_key")?);
-                rows.push(PortfolioRow {
-                    org_id: r.try_get("org_id")?,
-                    product_id: r.try_get("product_id")?,
-                    release_id: r.try_get("release_id")?,
-                    sbom_id: r.try_get("sbom_id")?,
-                    ord: r.try_get("ord")?,
-                    component: Component {
-                        name: r.try_get("name")?,
-                        version: r.try_get("version")?,
-                        purl: purl
-                            .as_deref()
-                            .and_then(|p| cyres_version::Purl::parse(p).ok()),
-                        purl_raw: purl,
-                        cpe: cpe
-                            .as_deref()
-                            .and_then(|c| cyres_version::Cpe::parse(c).ok()),
-                        cpe_raw: cpe,
-                        ..Component::default()
-                    },
-                });
+        // A component under both a package and a CPE key is read once.
+        let mut seen_rows: BTreeSet<(i64, i64)> = BTreeSet::new();
+        // Package keys live in `component.match_key`, CPE keys in `component.cpe_key`.
+        let (cpe_keys, purl_keys): (Vec<&String>, Vec<&String>) =
+            keys.iter().partition(|k| k.starts_with("cpe/"));
+        for (column, list) in [("match_key", purl_keys), ("cpe_key", cpe_keys)] {
+            for chunk in list.chunks(crate::CHUNK_ROWS) {
+                let sql = format!(
+                    "SELECT c.org_id, r.product_id, c.release_id, c.sbom_id, c.ord, c.name, c.version, \
+                     c.purl, c.cpe, c.match_key, c.cpe_key FROM component c \
+                     JOIN product_release r ON r.id = c.release_id AND r.sbom_id = c.sbom_id \
+                     WHERE c.{column} IN ({})",
+                    placeholders(1, chunk.len())
+                );
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+                for k in chunk {
+                    q = q.bind(k.as_str());
+                }
+                for r in q.fetch_all(&self.pool).await? {
+                    let key = (r.try_get("sbom_id")?, r.try_get("ord")?);
+                    if !seen_rows.insert(key) {
+                        continue;
+                    }
+                    let purl: Option<String> = r.try_get("purl")?;
+                    let cpe: Option<String> = r.try_get("cpe")?;
+                    present.extend(r.try_get::<Option<String>, _>("match_key")?);
+                    present.extend(r.try_get::<Option<String>, _>("cpe_key")?);
+                    rows.push(PortfolioRow {
+                        org_id: r.try_get("org_id")?,
+                        product_id: r.try_get("product_id")?,
+                        release_id: r.try_get("release_id")?,
+                        sbom_id: key.0,
+                        ord: key.1,
+                        component: Component {
+                            name: r.try_get("name")?,
+                            version: r.try_get("version")?,
+                            purl: purl
+                                .as_deref()
+                                .and_then(|p| cyres_version::Purl::parse(p).ok()),
+                            purl_raw: purl,
+                            cpe: cpe
+                                .as_deref()
+                                .and_then(|c| cyres_version::Cpe::parse(c).ok()),
+                            cpe_raw: cpe,
+                            ..Component::default()
+                        },
+                    });
+                }
             }
         }
         out.components = rows.len();
@@ -499,7 +566,7 @@ impl Store {
             return Ok(out);
         }
         let present: Vec<String> = present.into_iter().collect();
-        let advisories = self.advisories_for_keys(&present).await?;
+        let candidates = self.candidates(&present).await?;
         let exploited = self.exploited_cves().await?;
         let mut distinct: HashMap<CompKey, Component> = HashMap::new();
         for r in &rows {
@@ -508,7 +575,7 @@ impl Store {
                 .or_insert_with(|| r.component.clone());
         }
         out.distinct_components = distinct.len();
-        let matched = match_distinct(advisories, distinct.into_values().collect());
+        let matched = match_distinct(candidates, distinct.into_values().collect());
         let mut new_rows = Vec::new();
         let wanted = |f: &Finding| {
             only.is_none_or(|ids| {

@@ -7,6 +7,9 @@
 //! - [`vers`]: `vers:` range specifiers (parse, canonical form, containment).
 //! - [`cpe`]: CPE 2.3 names and matching, for firmware components that have no purl, with a
 //!   documented fuzzy version order for NVD `cpeMatch` bounds.
+//! - [`cpe_alias`]: the shipped, versioned table of CPE names that name one product.
+//! - [`firmware`]: versions as firmware writes them (OpenWrt `-rN`, openssl letters, sqlite's
+//!   integer form, kernel local versions, the CPE `update` field), one named rule each.
 //!
 //! Every order is checked against the kit's fixtures (osv-scalibr, vers-spec) and, in the
 //! `oracles` tests, against the native tools (`packaging`, node `semver`, `dpkg`).
@@ -18,7 +21,9 @@
 #![deny(missing_docs)]
 
 pub mod cpe;
+pub mod cpe_alias;
 pub mod ecosystem;
+pub mod firmware;
 pub mod purl;
 pub mod range;
 pub mod vers;

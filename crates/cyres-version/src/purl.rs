@@ -372,14 +372,23 @@ impl Purl {
         }
         types::normalize_name(&ty, &mut name, &qualifiers);
         types::check(&ty, &name, version.as_deref())?;
-        Ok(Purl {
+        let purl = Purl {
             ty,
             namespace,
             name,
             version,
             qualifiers,
             subpath,
-        })
+        };
+        // Printing percent-encodes what parsing decoded (one byte can print as three), so the
+        // limit holds for the printed form too: every purl accepted prints as one that parses.
+        let printed = purl.to_string().len();
+        if printed > MAX_PURL_LEN {
+            return Err(format!(
+                "longer than {MAX_PURL_LEN} bytes once printed ({printed} bytes)"
+            ));
+        }
+        Ok(purl)
     }
 
     /// The (ecosystem, advisory-style package name) this purl is matched under, e.g.

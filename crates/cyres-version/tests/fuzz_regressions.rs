@@ -118,3 +118,22 @@ fn vers_version_starting_with_a_comparator_character_round_trips() {
     let epoch = VersRange::parse("vers:pypi/>=1!2.0").unwrap();
     assert_eq!(epoch.to_string(), "vers:pypi/>=1!2.0");
 }
+
+#[test]
+fn purl_whose_printed_form_is_over_the_limit_is_refused() {
+    // sbom_spdx_json found a purl under the 64 KiB input limit whose qualifier value (a
+    // licence text with spaces and newlines) printed percent-encoded at nearly three times the
+    // size, over the limit, so the printed purl did not parse again.
+    let value = "a b\n".repeat(cyres_version::purl::MAX_PURL_LEN / 4 - 20);
+    let input = format!("pkg:deb/ubuntu/pcre3@2?arch={value}");
+    assert!(input.len() <= cyres_version::purl::MAX_PURL_LEN);
+    let err = Purl::parse(&input)
+        .expect_err("printed form too long")
+        .to_string();
+    assert!(err.contains("once printed"), "{err}");
+    assert_round_trips(&input);
+    // Just under: accepted, and it round-trips.
+    let short = format!("pkg:deb/ubuntu/pcre3@2?arch={}", "a b".repeat(1000));
+    assert_round_trips(&short);
+    assert!(Purl::parse(&short).is_ok());
+}

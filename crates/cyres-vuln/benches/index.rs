@@ -63,6 +63,7 @@ fn synthetic_sbom(corpus: &Corpus, n: usize) -> Sbom {
         components,
         dependencies: Vec::new(),
         diagnostics: Vec::new(),
+        document: Default::default(),
     }
 }
 

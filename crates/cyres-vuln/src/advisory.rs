@@ -172,9 +172,13 @@ impl Advisory {
         serde_json::from_slice(bytes).map_err(|e| e.to_string())
     }
 
-    /// Parses one OSV YAML document (PyPA style).
+    /// Parses one OSV YAML document (PyPA style). Its nesting is checked on the text first
+    /// ([`cyres_sbom::check_yaml_nesting`]): the YAML parser's time grows with the square of
+    /// the depth.
     pub fn from_yaml(bytes: &[u8]) -> Result<Self, String> {
-        serde_norway::from_slice(bytes).map_err(|e| e.to_string())
+        let text = std::str::from_utf8(bytes).map_err(|e| format!("not UTF-8: {e}"))?;
+        cyres_sbom::check_yaml_nesting(text, "OSV YAML").map_err(|e| e.to_string())?;
+        serde_norway::from_str(text).map_err(|e| e.to_string())
     }
 
     /// Every id of this record: its own id first, then aliases.

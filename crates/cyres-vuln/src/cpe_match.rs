@@ -17,6 +17,8 @@ pub struct CpeKey {
     pub product: String,
     /// Version, unescaped (`*` any, `-` not applicable).
     pub version: String,
+    /// Update, unescaped (`*` when the name has no such field).
+    pub update: String,
 }
 
 /// Splits `cpe:2.3:part:vendor:product:version:…` (CPE 2.3 §6.2). `None` when not a CPE 2.3
@@ -44,6 +46,7 @@ pub fn parse_cpe(s: &str) -> Option<CpeKey> {
         vendor: fields[3].to_ascii_lowercase(),
         product: fields[4].to_ascii_lowercase(),
         version: fields[5].clone(),
+        update: fields.get(6).cloned().unwrap_or_else(|| "*".into()),
     })
 }
 

@@ -23,12 +23,13 @@
 //! loaded one behave the same, and serialisation is the stored bytes.
 
 use crate::VulnError;
-use crate::cpe_match::parse_cpe;
+use crate::cpe_match::{Bounds, parse_cpe};
 use crate::distro::Release;
 use crate::kev::KevEntry;
 use crate::load::Corpus;
 use crate::matcher::text::AffectedText;
 use crate::severity::Severity;
+use cyres_version::firmware::cpe_comparable_version;
 use cyres_version::{Ecosystem, Event, RangeKind, normalize_name};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::collections::{BTreeMap, HashMap};
@@ -43,7 +44,7 @@ use store::{Blobs, Reader, checksum, write_blobs};
 /// The first bytes of every index file.
 pub const MAGIC: &[u8; 8] = b"CYRESIDX";
 /// The format version this build writes and reads. Bump on any change to the serialised types.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 
 /// The matching index: the serialised bytes plus where each table lies in them, and a cache of
 /// the entries decoded so far.
@@ -142,17 +143,63 @@ pub(crate) struct CpeEntry {
     pub product: String,
     pub advisory: u32,
     pub version: String,
+    /// The criteria's CPE `update` attribute (`k` of `openssl:1.0.2:k`).
+    pub update: String,
+    /// Who wrote the configuration.
+    pub source: crate::nvd::ConfigSource,
     pub start_including: Option<String>,
     pub start_excluding: Option<String>,
     pub end_including: Option<String>,
     pub end_excluding: Option<String>,
 }
 
-/// A decoded CPE statement with the text its findings show.
+/// A decoded CPE statement with its versions in the form the matcher compares
+/// ([`cpe_comparable_version`]) and the text its findings show, both worked out once.
 #[derive(Clone, Debug)]
 pub(crate) struct DecodedCpe {
     pub entry: CpeEntry,
+    /// The statement's own version with its update joined, comparable.
+    pub exact: String,
+    /// `versionStartIncluding`, `…StartExcluding`, `…EndIncluding`, `…EndExcluding`, comparable.
+    pub ends: [Option<String>; 4],
     pub text: AffectedText,
+}
+
+impl DecodedCpe {
+    fn new(entry: CpeEntry) -> Self {
+        let (vendor, product) = (entry.vendor.as_str(), entry.product.as_str());
+        let norm = |b: &Option<String>| {
+            b.as_deref()
+                .map(|b| cpe_comparable_version(vendor, product, b, "*").into_owned())
+        };
+        let ends = [
+            norm(&entry.start_including),
+            norm(&entry.start_excluding),
+            norm(&entry.end_including),
+            norm(&entry.end_excluding),
+        ];
+        let exact =
+            cpe_comparable_version(vendor, product, &entry.version, &entry.update).into_owned();
+        let text = AffectedText::of_cpe(&entry, &exact);
+        DecodedCpe {
+            entry,
+            exact,
+            ends,
+            text,
+        }
+    }
+
+    /// The bounds a component version is compared against.
+    pub(crate) fn bounds(&self) -> Bounds<'_> {
+        let [si, se, ei, ee] = &self.ends;
+        Bounds {
+            exact: &self.exact,
+            start_including: si.as_deref(),
+            start_excluding: se.as_deref(),
+            end_including: ei.as_deref(),
+            end_excluding: ee.as_deref(),
+        }
+    }
 }
 
 impl IndexedAffected {
@@ -363,8 +410,8 @@ impl Index {
             .enumerate()
             .map(|(i, a)| (id_key(&a.id), i as u32))
             .collect();
-        let mut cpes: Vec<CpeEntry> = corpus
-            .cpe_matches
+        // An override replaces NVD's configurations of its CVE (`nvd::layered`).
+        let mut cpes: Vec<CpeEntry> = crate::nvd::layered(&corpus.cpe_matches)
             .iter()
             .filter_map(|m| {
                 let key = parse_cpe(&m.criteria)?;
@@ -374,6 +421,8 @@ impl Index {
                     product: key.product,
                     advisory,
                     version: key.version,
+                    update: key.update,
+                    source: m.source,
                     start_including: m.start_including.clone(),
                     start_excluding: m.start_excluding.clone(),
                     end_including: m.end_including.clone(),
@@ -640,10 +689,7 @@ impl Index {
                     .get_or_init(|| {
                         postcard::from_bytes(split_keyed(self.cpes.get(&self.buf, i)).1)
                             .ok()
-                            .map(|entry| {
-                                let text = AffectedText::of_cpe(&entry);
-                                Box::new(DecodedCpe { entry, text })
-                            })
+                            .map(|entry| Box::new(DecodedCpe::new(entry)))
                     })
                     .as_deref()
             })

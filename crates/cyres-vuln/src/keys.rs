@@ -42,6 +42,21 @@ pub fn cpe_key(vendor: &str, product: &str) -> String {
     )
 }
 
+/// A key with every other CPE name of the same product ([`cyres_version::cpe_alias`]): a
+/// `cpe/<vendor>:<product>` key gives itself and its aliases' keys; any other key only itself.
+/// Components and NVD configurations meet across aliases through these.
+pub fn with_alias_keys(key: &str) -> Vec<String> {
+    let mut out = vec![key.to_string()];
+    if let Some((vendor, product)) = key.strip_prefix("cpe/").and_then(|k| k.split_once(':')) {
+        out.extend(
+            cyres_version::cpe_alias::aliases(vendor, product)
+                .into_iter()
+                .map(|(v, p)| cpe_key(v, p)),
+        );
+    }
+    out
+}
+
 /// The keys a component can be matched under: its purl's package key, and its CPE's
 /// vendor/product when it carries one.
 pub fn component_keys(component: &Component) -> Vec<String> {
@@ -84,6 +99,19 @@ mod tests {
             ..Component::default()
         };
         assert_eq!(component_keys(&deb), vec!["Debian/openssl"]);
+    }
+
+    #[test]
+    fn cpe_keys_reach_their_aliases() {
+        assert_eq!(
+            with_alias_keys("cpe/gnu:zlib"),
+            ["cpe/gnu:zlib", "cpe/zlib:zlib"]
+        );
+        assert_eq!(
+            with_alias_keys("cpe/busybox:busybox"),
+            ["cpe/busybox:busybox"]
+        );
+        assert_eq!(with_alias_keys("PyPI/zlib"), ["PyPI/zlib"]);
     }
 
     #[test]

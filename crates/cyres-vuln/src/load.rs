@@ -15,9 +15,12 @@
 use crate::VulnError;
 use crate::advisory::Advisory;
 use crate::kev::{KevEntry, looks_like_kev, parse_kev};
-use crate::nvd::{CpeMatch, looks_like_nvd, parse_nvd};
+use crate::nvd::{
+    CpeMatch, CveConfigurations, looks_like_nvd, looks_like_override, parse_nvd_records,
+    parse_override,
+};
 use serde::Serialize;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::{Read, Seek};
 use std::path::Path;
 
@@ -51,13 +54,19 @@ impl Default for UnpackLimits {
 pub struct Corpus {
     /// OSV records (and NVD CVEs converted to records), withdrawn ones included.
     pub advisories: Vec<Advisory>,
-    /// Vulnerable CPE applicability statements from NVD data.
+    /// Vulnerable CPE applicability statements from NVD data and overrides (flattened from
+    /// [`Corpus::configurations`]; [`crate::Index::build`] applies the layering rule).
     pub cpe_matches: Vec<CpeMatch>,
+    /// The whole CPE configurations per CVE and source, as the platform stores them.
+    pub configurations: Vec<CveConfigurations>,
     /// KEV catalogue entries.
     pub kev: Vec<KevEntry>,
     /// Counts and problems.
     pub report: LoadReport,
     by_id: HashMap<String, usize>,
+    /// Advisories made from an override alone (no NVD record loaded yet): a record loaded
+    /// later replaces them without being counted as a duplicate.
+    placeholders: HashSet<String>,
     limits: UnpackLimits,
     unpacked: u64,
     entries: u64,
@@ -74,6 +83,8 @@ pub struct LoadReport {
     pub kev_entries: usize,
     /// NVD CVE records read.
     pub nvd_records: usize,
+    /// Override files read (Anchore's NVD overrides).
+    pub override_records: usize,
     /// Files not looked at because of their name (README, LICENSE, …).
     pub ignored_files: usize,
     /// Readable documents that were not used, with the reason.
@@ -296,21 +307,41 @@ impl Corpus {
                         Err(message) => self.error(name, message),
                     }
                 } else if looks_like_nvd(&value) {
-                    match parse_nvd(bytes) {
-                        Ok((advisories, matches)) => {
-                            self.report.nvd_records += advisories.len();
-                            for a in advisories {
-                                self.insert(name, a);
+                    match parse_nvd_records(bytes) {
+                        Ok(records) => {
+                            self.report.nvd_records += records.len();
+                            for r in records {
+                                self.insert(name, r.advisory);
+                                self.add_configurations(r.configurations);
                             }
-                            self.cpe_matches.extend(matches);
+                        }
+                        Err(message) => self.error(name, message),
+                    }
+                } else if looks_like_override(&value) {
+                    match parse_override(bytes) {
+                        Ok((description, configurations)) => {
+                            self.report.override_records += 1;
+                            let id = configurations.cve_id.clone();
+                            if !self.by_id.contains_key(&id) {
+                                // A CVE NVD has not analysed: the override is all there is.
+                                self.placeholders.insert(id.clone());
+                                self.by_id.insert(id.clone(), self.advisories.len());
+                                self.advisories.push(Advisory {
+                                    id,
+                                    summary: description,
+                                    ..Advisory::default()
+                                });
+                            }
+                            self.add_configurations(configurations);
                         }
                         Err(message) => self.error(name, message),
                     }
                 } else {
                     self.report.skipped.push(Skipped {
                         source: name.to_string(),
-                        reason: "not an OSV record (no `id`), KEV catalogue or NVD response"
-                            .to_string(),
+                        reason:
+                            "not an OSV record (no `id`), KEV catalogue, NVD response or override"
+                                .to_string(),
                     });
                 }
             }
@@ -333,7 +364,21 @@ impl Corpus {
 
     /// Adds a record; a second record with the same id keeps the newer `modified` and is
     /// reported as skipped. Returns whether the record was new.
+    fn add_configurations(&mut self, c: CveConfigurations) {
+        self.cpe_matches.extend(c.vulnerable_matches());
+        self.configurations.push(c);
+    }
+
     fn insert(&mut self, name: &str, a: Advisory) -> bool {
+        if let Some(&i) = self.by_id.get(&a.id)
+            && self.placeholders.remove(&a.id)
+        {
+            if a.withdrawn.is_some() {
+                self.report.withdrawn += 1;
+            }
+            self.advisories[i] = a;
+            return true;
+        }
         if let Some(&i) = self.by_id.get(&a.id) {
             let old = &mut self.advisories[i];
             let reason = format!("duplicate of {} (the newer `modified` is kept)", a.id);

@@ -10,7 +10,13 @@
 //!    (reported, never dropped). For distribution ecosystems the release rule of
 //!    [`crate::distro`] applies.
 //! 2. Without a purl but with a CPE: (vendor, product) → NVD statements, versions compared in
-//!    the fuzzy order of [`crate::cpe_match`] → match kind `cpe`.
+//!    the fuzzy order of [`crate::cpe_match`] → match kind `cpe`. Both sides are first brought
+//!    to the form NVD writes ([`cyres_version::firmware`]: the CPE `update` joined, sqlite's
+//!    integer form, the kernel's upstream release, and for OpenWrt packages (`pkg:openwrt/…`)
+//!    the upstream part of `1.2.3-r4`). The finding keeps who wrote the configuration
+//!    (`provenance`: NVD or an override). The component's vendor:product is also looked up
+//!    under every other name of its product in the shipped alias table
+//!    ([`cyres_version::cpe_alias`]) → match kind `cpe_alias` when only such a name matched.
 //! 3. Findings of one component that share an alias group become one finding. Its `id` is the
 //!    matched advisory native to the component's ecosystem (RUSTSEC for crates.io, PYSEC for
 //!    PyPI, GO for Go), else the first non-CVE matched id, else the first; `aliases` lists every
@@ -27,12 +33,15 @@
 pub(crate) mod text;
 
 use crate::Index;
-use crate::cpe_match::{Bounds, parse_cpe, version_in_range};
+use crate::cpe_match::{parse_cpe, version_in_range};
 use crate::distro::Release;
 use crate::index::{IndexedAdvisory, IndexedAffected};
 use crate::kev::KevEntry;
+use crate::nvd::ConfigSource;
 use crate::severity::{Rating, Severity};
 use cyres_sbom::{Component, Sbom};
+use cyres_version::cpe_alias::aliases;
+use cyres_version::firmware::{cpe_comparable_version, openwrt_package_version};
 use cyres_version::range::evaluate;
 use cyres_version::{Affected, Ecosystem, normalize_name};
 use serde::Serialize;
@@ -48,6 +57,10 @@ pub enum MatchKind {
     Purl,
     /// CPE and version: affected.
     Cpe,
+    /// CPE and version: affected, under another CPE name of the same product
+    /// ([`cyres_version::cpe_alias`]: `matt_johnston:dropbear_ssh_server` →
+    /// `dropbear_ssh_project:dropbear_ssh`).
+    CpeAlias,
     /// The package matches but affectedness cannot be decided from versions (GIT-only ranges,
     /// no version on the component).
     Unresolved,
@@ -113,6 +126,9 @@ pub struct Finding {
     pub match_kind: MatchKind,
     /// RustSec informational kind (`unmaintained`, `unsound`, `notice`), if any.
     pub informational: Option<String>,
+    /// For CPE matches: who wrote the configuration that matched (`nvd` or `override`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<ConfigSource>,
 }
 
 /// The result of [`match_sbom`].
@@ -152,6 +168,7 @@ struct Hit<'a> {
     kind: MatchKind,
     text: &'a AffectedText,
     informational: Option<&'a str>,
+    provenance: Option<ConfigSource>,
 }
 
 /// The affected ranges and fixed versions of a finding: the text of its one matched entry
@@ -230,6 +247,7 @@ pub struct Match<'a> {
     kev: Option<&'a KevEntry>,
     kind: MatchKind,
     informational: Option<&'a str>,
+    provenance: Option<ConfigSource>,
 }
 
 impl<'a> Match<'a> {
@@ -291,6 +309,11 @@ impl<'a> Match<'a> {
         self.informational
     }
 
+    /// For CPE matches: who wrote the configuration that matched (`nvd` or `override`).
+    pub fn provenance(&self) -> Option<ConfigSource> {
+        self.provenance
+    }
+
     /// The owned form, for `product` and `component`.
     fn to_finding(&self, product: &Option<ProductRef>, component: ComponentRef) -> Finding {
         Finding {
@@ -310,6 +333,7 @@ impl<'a> Match<'a> {
             }),
             match_kind: self.kind,
             informational: self.informational.map(str::to_string),
+            provenance: self.provenance,
         }
     }
 }
@@ -427,29 +451,41 @@ fn package_hits<'a>(index: &'a Index, q: &PackageQuery<'_>, hits: &mut Vec<Hit<'
             kind,
             text: index.affected_text(adv, aff_i),
             informational: aff.informational.as_deref(),
+            provenance: None,
         });
     }
 }
 
-/// Appends the hits of a CPE to `hits`.
-fn cpe_hits<'a>(index: &'a Index, cpe: &str, hits: &mut Vec<Hit<'a>>) {
+/// Appends the hits of a CPE to `hits`. `openwrt`: the component is an OpenWrt package, whose
+/// CPE version may carry the package release (`1.2.3-r4`), compared without it.
+fn cpe_hits<'a>(index: &'a Index, cpe: &str, openwrt: bool, hits: &mut Vec<Hit<'a>>) {
     let Some(key) = parse_cpe(cpe) else {
         return;
     };
-    let version = key.version.as_str();
-    for d in index.cpe(&key.vendor, &key.product) {
-        let e = &d.entry;
-        let bounds = Bounds {
-            exact: &e.version,
-            start_including: e.start_including.as_deref(),
-            start_excluding: e.start_excluding.as_deref(),
-            end_including: e.end_including.as_deref(),
-            end_excluding: e.end_excluding.as_deref(),
+    let written = if openwrt {
+        openwrt_package_version(&key.version).upstream
+    } else {
+        key.version.as_str()
+    };
+    let (vendor, product) = (key.vendor.as_str(), key.product.as_str());
+    let comparable = cpe_comparable_version(vendor, product, written, &key.update);
+    let version = comparable.as_ref();
+    let names = std::iter::once((vendor, product)).chain(aliases(vendor, product));
+    let entries = names.enumerate().flat_map(|(i, (v, p))| {
+        let kind = if i == 0 {
+            MatchKind::Cpe
+        } else {
+            MatchKind::CpeAlias
         };
+        index.cpe(v, p).into_iter().map(move |d| (kind, d))
+    });
+    for (name_kind, d) in entries {
+        let e = &d.entry;
+        let bounds = d.bounds();
         let kind = if version == "*" || version == "-" || version.is_empty() {
             MatchKind::Unresolved
         } else if version_in_range(version, &bounds) {
-            MatchKind::Cpe
+            name_kind
         } else {
             continue;
         };
@@ -462,6 +498,7 @@ fn cpe_hits<'a>(index: &'a Index, cpe: &str, hits: &mut Vec<Hit<'a>>) {
             kind,
             text: &d.text,
             informational: None,
+            provenance: Some(e.source),
         });
     }
 }
@@ -536,6 +573,7 @@ fn group_hits<'a>(
             kev: all.iter().find_map(|id| index.kev(id)),
             kind,
             informational: hits.iter().find_map(|h| h.informational),
+            provenance: hits.iter().find_map(|h| h.provenance),
         });
     }
 }
@@ -634,7 +672,8 @@ fn component_hits<'a>(
         package_hits(index, &q, hits);
         Some(Some(q.ecosystem))
     } else if let Some(cpe) = c.cpe_raw.as_deref() {
-        cpe_hits(index, cpe, hits);
+        let openwrt = c.purl.as_ref().is_some_and(|p| p.ty == "openwrt");
+        cpe_hits(index, cpe, openwrt, hits);
         Some(None)
     } else {
         None

@@ -11,6 +11,7 @@ mod cra_cmd;
 mod demo_cmd;
 mod dev_cmd;
 mod repo_cmd;
+mod sbom_cmd;
 mod scan_cmd;
 #[cfg(feature = "server")]
 mod serve_cmd;
@@ -33,6 +34,8 @@ enum Command {
     Scan(scan_cmd::ScanArgs),
     /// Work with advisory data (build a prebuilt index).
     Advisories(scan_cmd::AdvisoriesArgs),
+    /// Generate SBOMs (CycloneDX 1.6, SPDX 2.3) and check their quality (BSI TR-03183-2, NTIA).
+    Sbom(sbom_cmd::SbomArgs),
     /// Show the Annex III / Annex IV catalogue of product categories.
     Catalogue(cra_cmd::CatalogueArgs),
     /// Classify a product under the CRA from a profile, or suggest entries from a description.
@@ -63,6 +66,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Scan(a) => scan_cmd::scan(a),
         Command::Advisories(a) => scan_cmd::advisories(a),
+        Command::Sbom(a) => sbom_cmd::run(a),
         Command::Catalogue(a) => cra_cmd::catalogue(a),
         Command::Classify(a) => cra_cmd::classify(a),
         Command::Deadlines(a) => cra_cmd::deadlines(a),

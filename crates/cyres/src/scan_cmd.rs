@@ -8,13 +8,14 @@ mod render;
 
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand, ValueEnum};
-use cyres_sbom::{DiagnosticSeverity, Format as SbomFormat, Limits, Sbom};
+use cyres_sbom::{DiagnosticSeverity, Format as SbomFormat, Limits, Sbom, Scope};
 use cyres_vuln::severity::Rating;
 use cyres_vuln::{Corpus, Index, MatchKind, Matches, Progress, find_matches};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use output::{
     AdvisorySummary, Component, Finding, Product, SbomSummary, ScanOutput, Summary, Tool,
 };
+use std::borrow::Cow;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -45,7 +46,15 @@ pub struct ScanArgs {
     /// Write the report here instead of standard output.
     #[arg(long, short, value_name = "FILE")]
     output: Option<PathBuf>,
-    /// SBOM files: CycloneDX (JSON, XML) or SPDX (JSON, tag-value, YAML).
+    /// Leave out development-only components (lockfile dev groups, CycloneDX scope
+    /// `excluded`); without it their findings are reported, marked `dev_only`.
+    #[arg(long)]
+    no_dev: bool,
+    /// SBOM files: CycloneDX (JSON, XML) or SPDX (JSON, tag-value, YAML); or lockfiles and
+    /// manifests, recognised by their file name (Cargo.lock, package-lock.json, yarn.lock,
+    /// pnpm-lock.yaml, poetry.lock, uv.lock, Pipfile.lock, pdm.lock, requirements*.txt, go.mod,
+    /// Gemfile.lock, composer.lock, gradle.lockfile, packages.lock.json, pubspec.lock, mix.lock,
+    /// renv.lock).
     #[arg(required = true, value_name = "SBOM")]
     sboms: Vec<PathBuf>,
 }
@@ -248,7 +257,7 @@ pub fn scan(args: ScanArgs) -> anyhow::Result<u8> {
             .sboms
             .first()
             .filter(|p| std::fs::metadata(p).map_or(true, |m| m.len() < KEEP_FROM))
-            .map(|p| read_sbom(p, &limits, None));
+            .map(|p| read_sbom(p, &limits, args.no_dev, None));
         let index = index
             .join()
             .unwrap_or_else(|_| Err(anyhow::anyhow!("loading the advisories failed")));
@@ -260,16 +269,16 @@ pub fn scan(args: ScanArgs) -> anyhow::Result<u8> {
     for path in &args.sboms {
         let sbom = match first.take() {
             Some(sbom) => sbom?,
-            None => read_sbom(path, &limits, Some(&index))?,
+            None => read_sbom(path, &limits, args.no_dev, Some(&index))?,
         };
         sboms.push((path.display().to_string(), sbom));
     }
-    let reports: Vec<(&str, &Sbom, Matches<'_>)> = sboms
+    let reports: Vec<(&str, &ReadSbom, Matches<'_>)> = sboms
         .iter()
-        .map(|(source, (sbom, total))| {
-            let mut matches = find_matches(&index, sbom);
-            matches.components = *total;
-            (source.as_str(), sbom, matches)
+        .map(|(source, read)| {
+            let mut matches = find_matches(&index, &read.sbom);
+            matches.components = read.components;
+            (source.as_str(), read, matches)
         })
         .collect();
     let products: Vec<Option<Product>> = reports
@@ -345,10 +354,27 @@ fn load_index(args: &ScanArgs) -> anyhow::Result<Index> {
 /// memory, and allocating it was a third of the scan's time.
 const KEEP_FROM: u64 = 32 << 20;
 
-/// Reads one SBOM file, refusing it before reading when it is over the limit. With an index,
-/// only the components [`cyres_vuln::worth_keeping`] wants are kept. Gives the SBOM and its
-/// number of components.
-fn read_sbom(path: &Path, limits: &Limits, index: Option<&Index>) -> anyhow::Result<(Sbom, usize)> {
+/// An SBOM as read for the scan.
+struct ReadSbom {
+    sbom: Sbom,
+    /// How many components it has (without development-only ones under `--no-dev`), also when
+    /// only some were kept.
+    components: usize,
+    /// The identities ([`DevOnly`] keys) of shipped components read but not kept that a kept
+    /// development-only component could share (those without a usable purl, matched by CPE):
+    /// a kept component is development-only only if no shipped one has its identity.
+    shipped_unkept: Vec<IdentityKey>,
+}
+
+/// Reads one SBOM file, refusing it before reading when it is over the limit; with `no_dev`,
+/// development-only components are dropped before matching. With an index, a large file keeps
+/// only the components [`cyres_vuln::worth_keeping`] wants.
+fn read_sbom(
+    path: &Path,
+    limits: &Limits,
+    no_dev: bool,
+    index: Option<&Index>,
+) -> anyhow::Result<ReadSbom> {
     let name = path.display().to_string();
     let meta = std::fs::metadata(path).with_context(|| format!("reading SBOM {name}"))?;
     if meta.len() > limits.max_bytes {
@@ -359,18 +385,99 @@ fn read_sbom(path: &Path, limits: &Limits, index: Option<&Index>) -> anyhow::Res
         );
     }
     let bytes = read_whole(path, meta.len()).with_context(|| format!("reading SBOM {name}"))?;
-    let read = match index {
-        Some(index) if meta.len() >= KEEP_FROM => {
-            cyres_sbom::read_keeping(&bytes, &name, limits, &|c: &cyres_sbom::Component| {
-                cyres_vuln::worth_keeping(index, c)
-            })
-        }
-        _ => cyres_sbom::read(&bytes, &name, limits).map(|s| {
-            let n = s.components.len();
-            (s, n)
-        }),
+    let includes = SiblingIncludes {
+        root: path.parent().map(Path::to_path_buf).unwrap_or_default(),
+        limits,
     };
-    Ok(read?)
+    if let Some(index) = index.filter(|_| meta.len() >= KEEP_FROM) {
+        let (mut dev, mut shipped_unkept) = (0, Vec::new());
+        let mut keep = |c: &cyres_sbom::Component| {
+            let excluded = c.scope == Scope::Excluded;
+            if no_dev && excluded {
+                dev += 1;
+                return false;
+            }
+            let kept = cyres_vuln::worth_keeping(index, c);
+            if !kept && !excluded && c.cpe_raw.is_some() {
+                shipped_unkept.push(identity(c));
+            }
+            kept
+        };
+        let (sbom, total) = cyres_sbom::read_keeping(&bytes, &name, limits, &includes, &mut keep)?;
+        return Ok(ReadSbom {
+            sbom,
+            components: total - dev,
+            shipped_unkept,
+        });
+    }
+    let mut sbom = cyres_sbom::read_with_includes(&bytes, &name, limits, &includes)?;
+    if no_dev {
+        sbom.components.retain(|c| c.scope != Scope::Excluded);
+    }
+    Ok(ReadSbom {
+        components: sbom.components.len(),
+        sbom,
+        shipped_unkept: Vec::new(),
+    })
+}
+
+/// Follows `requirements.txt` includes (`-r other.txt`) to files under the directory of the
+/// file given on the command line: relative names only, never above that directory (`..`
+/// that would leave it is refused), each file under the size limit. Depth and count are
+/// bounded by the reader ([`cyres_sbom::MAX_INCLUDE_DEPTH`], [`cyres_sbom::MAX_INCLUDES`]).
+pub(crate) struct SiblingIncludes<'a> {
+    pub(crate) root: PathBuf,
+    pub(crate) limits: &'a Limits,
+}
+
+impl cyres_sbom::Includes for SiblingIncludes<'_> {
+    fn include(&self, from: &str, name: &str) -> Result<(String, Vec<u8>), String> {
+        use std::path::Component as C;
+        // Relative to the including file, which is itself under `root`.
+        let from_dir = Path::new(from)
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        let base = if from_dir.starts_with(&self.root) {
+            from_dir
+        } else {
+            self.root.clone()
+        };
+        let rel = Path::new(name);
+        if rel.is_absolute()
+            || rel
+                .components()
+                .any(|c| matches!(c, C::Prefix(_) | C::RootDir))
+        {
+            return Err(
+                "only files next to the requirements file are read (a relative path)".into(),
+            );
+        }
+        let mut path = base;
+        for c in rel.components() {
+            match c {
+                C::ParentDir => {
+                    // Up one level, never above the directory given on the command line.
+                    let escapes = path == self.root || !path.pop() || !path.starts_with(&self.root);
+                    if escapes {
+                        return Err("the path leaves the directory of the requirements file".into());
+                    }
+                }
+                C::Normal(part) => path.push(part),
+                _ => {}
+            }
+        }
+        let meta = std::fs::metadata(&path).map_err(|e| e.to_string())?;
+        if meta.len() > self.limits.max_bytes {
+            return Err(format!(
+                "{} bytes, over the limit of {} bytes (--max-sbom-size)",
+                meta.len(),
+                self.limits.max_bytes
+            ));
+        }
+        let bytes = std::fs::read(&path).map_err(|e| e.to_string())?;
+        Ok((path.display().to_string(), bytes))
+    }
 }
 
 /// Files at least this large are read into memory backed by transparent huge pages.
@@ -451,15 +558,71 @@ fn read_halves(file: &std::fs::File, buf: &mut [u8]) -> std::io::Result<()> {
     std::io::Read::read_exact(&mut reader, buf)
 }
 
-fn format_name(f: SbomFormat) -> &'static str {
-    match f {
-        SbomFormat::CycloneDxJson => "cyclonedx-json",
-        SbomFormat::CycloneDxXml => "cyclonedx-xml",
-        SbomFormat::SpdxJson => "spdx-json",
-        SbomFormat::SpdxTagValue => "spdx-tag-value",
-        SbomFormat::SpdxYaml => "spdx-yaml",
-        _ => "other",
+/// What makes two components the same for [`DevOnly`]: name, version and package URL (as
+/// written, else the canonical form).
+type IdentityKey = (String, Option<String>, Option<String>);
+
+fn identity(c: &cyres_sbom::Component) -> IdentityKey {
+    (
+        c.name.clone(),
+        c.version.clone(),
+        c.purl_raw
+            .clone()
+            .or_else(|| c.purl.as_ref().map(ToString::to_string)),
+    )
+}
+
+/// The components that are development-only (`Scope::Excluded`) and not also shipped under
+/// the same identity; `None` when there are none (ordinary SBOMs: nothing to look up).
+struct DevOnly<'a>(std::collections::HashSet<Identity<'a>>);
+
+/// An [`IdentityKey`] by reference.
+type Identity<'a> = (&'a str, Option<&'a str>, Option<Cow<'a, str>>);
+
+impl<'a> DevOnly<'a> {
+    fn of(read: &'a ReadSbom) -> Option<DevOnly<'a>> {
+        let components = &read.sbom.components;
+        if components.iter().all(|c| c.scope != Scope::Excluded) {
+            return None;
+        }
+        let key = |c: &'a cyres_sbom::Component| {
+            let purl = c.purl_raw.as_deref().map(Cow::Borrowed);
+            (
+                c.name.as_str(),
+                c.version.as_deref(),
+                purl.or_else(|| c.purl.as_ref().map(|p| Cow::Owned(p.to_string()))),
+            )
+        };
+        let unkept = read
+            .shipped_unkept
+            .iter()
+            .map(|(n, v, p)| (n.as_str(), v.as_deref(), p.as_deref().map(Cow::Borrowed)));
+        let shipped: std::collections::HashSet<_> = components
+            .iter()
+            .filter(|c| c.scope != Scope::Excluded)
+            .map(key)
+            .chain(unkept)
+            .collect();
+        Some(DevOnly(
+            components
+                .iter()
+                .filter(|c| c.scope == Scope::Excluded)
+                .map(key)
+                .filter(|k| !shipped.contains(k))
+                .collect(),
+        ))
     }
+
+    fn contains(&self, m: &cyres_vuln::ComponentMatch<'_>) -> bool {
+        let c = m.component;
+        let purl = m.purl.as_deref().map(Cow::Borrowed);
+        self.0
+            .contains(&(c.name.as_str(), c.version.as_deref(), purl))
+    }
+}
+
+fn format_name(f: SbomFormat) -> &'static str {
+    f.name()
 }
 
 fn rating_name(r: Rating) -> Option<&'static str> {
@@ -471,7 +634,7 @@ fn rating_name(r: Rating) -> Option<&'static str> {
 
 fn build_output<'a>(
     index: &Index,
-    reports: &'a [(&'a str, &'a Sbom, Matches<'a>)],
+    reports: &'a [(&'a str, &'a ReadSbom, Matches<'a>)],
     products: &'a [Option<Product>],
 ) -> ScanOutput<'a> {
     let mut findings = Vec::new();
@@ -480,7 +643,8 @@ fn build_output<'a>(
         sboms: reports.len(),
         ..Summary::default()
     };
-    for ((source, sbom, report), product) in reports.iter().zip(products) {
+    for ((source, read, report), product) in reports.iter().zip(products) {
+        let sbom = &read.sbom;
         summary.components += report.components;
         sboms.push(SbomSummary {
             source: source.to_string(),
@@ -502,12 +666,15 @@ fn build_output<'a>(
                 })
                 .collect(),
         });
+        let dev = DevOnly::of(read);
         findings.reserve(report.findings.len());
         for m in &report.findings {
             let f = &m.finding;
             let severity = rating_name(f.severity().rating);
             let exploited = f.kev().is_some();
+            let dev_only = dev.as_ref().is_some_and(|d| d.contains(m));
             summary.findings += 1;
+            summary.dev_only += usize::from(dev_only);
             if f.informational().is_some() {
                 summary.informational += 1;
             } else if f.kind() == MatchKind::Unresolved {
@@ -539,14 +706,19 @@ fn build_output<'a>(
                 match_kind: match f.kind() {
                     MatchKind::Purl => "purl",
                     MatchKind::Cpe => "cpe",
+                    MatchKind::CpeAlias => "cpe_alias",
                     MatchKind::Unresolved => "unresolved",
                 },
+                dev_only,
             });
         }
     }
+    // Development-only findings after the shipped ones (CRA Annex I Part II concerns the
+    // product as placed on the market; a dev tool is not part of it).
     findings.sort_by(|a, b| {
-        b.exploited
-            .cmp(&a.exploited)
+        a.dev_only
+            .cmp(&b.dev_only)
+            .then(b.exploited.cmp(&a.exploited))
             .then(
                 b.score()
                     .unwrap_or(-1.0)

@@ -76,6 +76,16 @@ struct FileConfig {
     /// Deliberate internal targets for outbound requests: CIDRs and host names.
     #[serde(default)]
     outbound_allow: Vec<String>,
+    /// The public face: host name → organisation id for `security.txt` (see
+    /// `Config::public_hosts`).
+    #[serde(default)]
+    public_hosts: std::collections::BTreeMap<String, i64>,
+    /// The organisation answering unmapped hosts (default: the first manufacturer).
+    #[serde(default)]
+    default_public_org: Option<i64>,
+    /// How far ahead `security.txt` expires, days (1 to 365, default 180).
+    #[serde(default)]
+    security_txt_days: Option<i64>,
 }
 
 /// Where Article 14 reports go; the token comes from `CYRES_REPORTING_TOKEN`, never the file.
@@ -214,6 +224,17 @@ fn load_config(args: &ServeArgs) -> Result<Config> {
             bail!("{}: {e}", path.display());
         }
         config.outbound_allow = file.outbound_allow;
+        if let Some(days) = file.security_txt_days {
+            if !(1..=365).contains(&days) {
+                bail!(
+                    "{}: security_txt_days must be 1 to 365 (RFC 9116 advises under a year)",
+                    path.display()
+                );
+            }
+            config.security_txt_days = days;
+        }
+        config.public_hosts = file.public_hosts;
+        config.default_public_org = file.default_public_org;
         if let Some(leads) = file.reminder_lead_hours {
             config.reminder_leads = leads.into_iter().map(|h| i64::from(h) * 3600).collect();
         }
@@ -339,6 +360,19 @@ mod tests {
         );
         let e = config_from("[systemic]\ntreshold = 50\n").unwrap_err();
         assert!(format!("{e:#}").contains("treshold"), "{e:#}");
+    }
+
+    #[test]
+    fn public_face_keys_are_read_and_checked() {
+        let c = config_from(
+            "default_public_org = 3\nsecurity_txt_days = 90\n[public_hosts]\n\"acme.example\" = 2\n",
+        )
+        .unwrap();
+        assert_eq!(c.public_hosts.get("acme.example"), Some(&2));
+        assert_eq!((c.default_public_org, c.security_txt_days), (Some(3), 90));
+        let e = config_from("security_txt_days = 400\n").unwrap_err();
+        assert!(e.to_string().contains("security_txt_days"), "{e}");
+        assert_eq!(config_from("").unwrap().security_txt_days, 180);
     }
 
     #[test]

@@ -4,7 +4,8 @@
 //!
 //! The only allowed differences are crates cargo-audit sees in `Cargo.lock` that the SBOM
 //! generator left out of the SBOM (dev/build-only chains); the test checks each of those is
-//! really absent from the SBOM, so the list cannot go stale.
+//! really absent from the SBOM, so the list cannot go stale. Scanning the `Cargo.lock` files
+//! themselves (versions 1, 3 and 4) must agree with cargo-audit exactly, with no exception.
 
 mod common;
 
@@ -72,19 +73,7 @@ fn scan_agrees_with_cargo_audit() {
         );
         let sbom_text = std::fs::read_to_string(&sbom).unwrap();
         let (_, doc) = scan_json(&["--index", &index, sbom.to_str().unwrap()]);
-        let ours: BTreeMap<Key, Option<String>> = doc["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|f| {
-                let key = (
-                    f["id"].as_str().unwrap().to_string(),
-                    f["component"]["name"].as_str().unwrap().to_string(),
-                    f["component"]["version"].as_str().unwrap().to_string(),
-                );
-                (key, f["informational"].as_str().map(String::from))
-            })
-            .collect();
+        let ours = ours(&doc);
         let mut theirs = fixture(name);
         for (lock, id, krate, version) in NOT_IN_SBOM.iter().filter(|e| e.0 == *name) {
             let key = (id.to_string(), krate.to_string(), version.to_string());
@@ -111,6 +100,45 @@ fn scan_agrees_with_cargo_audit() {
                 "{name}: {key:?} informational kind differs"
             );
         }
+        total += theirs.len();
+    }
+    assert!(total >= 40, "fixtures look empty: {total} findings");
+}
+
+/// `(id, crate, version)` → informational kind, from `cyres scan --format json` output.
+fn ours(doc: &Value) -> BTreeMap<Key, Option<String>> {
+    doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let key = (
+                f["id"].as_str().unwrap().to_string(),
+                f["component"]["name"].as_str().unwrap().to_string(),
+                f["component"]["version"].as_str().unwrap().to_string(),
+            );
+            (key, f["informational"].as_str().map(String::from))
+        })
+        .collect()
+}
+
+#[test]
+fn scanning_the_lockfile_agrees_with_cargo_audit_exactly() {
+    let index = rustsec_index().to_str().unwrap().to_string();
+    let mut total = 0;
+    for name in LOCKFILES {
+        let lock = cyres_kit::unpacked_path(
+            "sboms/generated-sboms.tar.zst",
+            &format!("generated-sboms/rust/cargo-lock-inputs/{name}.Cargo.lock"),
+        );
+        let (_, doc) = scan_json(&["--index", &index, lock.to_str().unwrap()]);
+        assert_eq!(doc["sboms"][0]["format"], "cargo-lock", "{name}");
+        let ours = ours(&doc);
+        let theirs = fixture(name);
+        assert_eq!(
+            ours, theirs,
+            "{name}: cyres (left) and cargo-audit (right) differ"
+        );
         total += theirs.len();
     }
     assert!(total >= 40, "fixtures look empty: {total} findings");

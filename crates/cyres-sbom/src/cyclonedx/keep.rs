@@ -19,14 +19,14 @@
 use super::{CdxComponent, Entry, Metadata, NestingGuard, Service, check_version, lower};
 use crate::normalize::{self, Seeded};
 use crate::text::Text;
-use crate::{Component, Diagnostic, Format, Sbom};
+use crate::{Component, Diagnostic, DocumentInfo, Format, Sbom};
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::collections::HashSet;
 use std::fmt;
 
 /// What the stream keeps while the document is parsed.
 struct Sink<'k> {
-    keep: &'k dyn Fn(&Component) -> bool,
+    keep: &'k mut dyn FnMut(&Component) -> bool,
     kept: Vec<Component>,
     /// Every component reference seen, to find repeats and dangling edges.
     refs: HashSet<Box<str>, Seeded>,
@@ -61,6 +61,7 @@ impl Sink<'_> {
 struct Doc<'a> {
     bom_format: Option<Text<'a>>,
     spec_version: Option<Text<'a>>,
+    serial_number: Option<Text<'a>>,
     metadata: Option<Metadata<'a>>,
     services: Option<Vec<Service<'a>>>,
     /// The dependency graph as the sequence of references it names, in document order: for
@@ -76,7 +77,7 @@ struct Doc<'a> {
 pub(crate) fn read(
     text: &str,
     source: &str,
-    keep: &dyn Fn(&Component) -> bool,
+    keep: &mut dyn FnMut(&Component) -> bool,
 ) -> Option<(Sbom, usize)> {
     let mut sink = Sink {
         keep,
@@ -99,6 +100,16 @@ pub(crate) fn read(
     let mut diagnostics = Vec::new();
     let spec_version = doc.spec_version?.0.into_owned();
     check_version(&spec_version, source, &mut diagnostics).ok()?;
+    let uri = super::owned(doc.serial_number.as_ref());
+    // The document facts as the ordinary reader gives them, without the stated dependency
+    // lists (the graph is not kept).
+    let document = match &doc.metadata {
+        Some(m) => m.document_info(uri),
+        None => DocumentInfo {
+            uri,
+            ..DocumentInfo::default()
+        },
+    };
     let mut product = None;
     if let Some(mut p) = doc.metadata.and_then(|m| m.component) {
         // The product's own parts come after the top-level tree, as in the ordinary reader.
@@ -138,6 +149,7 @@ pub(crate) fn read(
         components: sink.kept,
         dependencies: Vec::new(),
         diagnostics,
+        document,
     };
     Some((sbom, sink.components))
 }
@@ -170,6 +182,7 @@ impl<'de> Visitor<'de> for DocSeed<'_, '_> {
             match key {
                 "bomFormat" => doc.bom_format = map.next_value()?,
                 "specVersion" => doc.spec_version = map.next_value()?,
+                "serialNumber" => doc.serial_number = map.next_value()?,
                 "metadata" => doc.metadata = map.next_value()?,
                 "services" => doc.services = map.next_value()?,
                 "components" => map.next_value_seed(OrNull(TopComponents {
@@ -281,6 +294,7 @@ mod tests {
         let n = sbom.components.len();
         sbom.components.retain(|c| keep(c));
         sbom.dependencies.clear();
+        sbom.document.dependencies_stated.clear();
         (sbom, n)
     }
 
@@ -288,6 +302,7 @@ mod tests {
         assert_eq!(a.product.is_some(), b.product.is_some());
         assert_eq!(a.spec_version, b.spec_version);
         assert_eq!(a.diagnostics, b.diagnostics);
+        assert_eq!(a.document, b.document);
         let key = |s: &Sbom| -> Vec<String> {
             s.components
                 .iter()
@@ -319,7 +334,7 @@ mod tests {
     #[test]
     fn keeps_what_the_ordinary_reader_keeps_with_the_same_diagnostics() {
         let keep = |c: &Component| c.version.is_some();
-        let (streamed, n) = read(DOC, "t.json", &keep).expect("streamed");
+        let (streamed, n) = read(DOC, "t.json", &mut { keep }).expect("streamed");
         let (expected, m) = ordinary(DOC, &keep);
         assert_eq!((n, m), (6, 6));
         same(&streamed, &expected);
@@ -331,16 +346,16 @@ mod tests {
 
     #[test]
     fn gives_way_to_the_ordinary_reader_when_it_could_differ() {
-        let all = |_: &Component| true;
+        let mut all = |_: &Component| true;
         let repeated = DOC.replace(r#""bom-ref": "c""#, r#""bom-ref": "a""#);
-        assert!(read(&repeated, "t.json", &all).is_none());
+        assert!(read(&repeated, "t.json", &mut all).is_none());
         let spdx = DOC.replace(r#""services""#, r#""spdxVersion": "SPDX-2.3", "services""#);
-        assert!(read(&spdx, "t.json", &all).is_none());
+        assert!(read(&spdx, "t.json", &mut all).is_none());
         let twice = DOC.replace(r#""services""#, r#""components": [], "services""#);
-        assert!(read(&twice, "t.json", &all).is_none());
-        assert!(read(&DOC.replace("CycloneDX", "Other"), "t.json", &all).is_none());
-        assert!(read(&DOC[..DOC.len() - 3], "t.json", &all).is_none());
-        let (s, _) = read(DOC, "t.json", &all).unwrap();
+        assert!(read(&twice, "t.json", &mut all).is_none());
+        assert!(read(&DOC.replace("CycloneDX", "Other"), "t.json", &mut all).is_none());
+        assert!(read(&DOC[..DOC.len() - 3], "t.json", &mut all).is_none());
+        let (s, _) = read(DOC, "t.json", &mut all).unwrap();
         same(&s, &ordinary(DOC, &all).0);
     }
 }

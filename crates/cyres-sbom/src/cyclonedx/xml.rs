@@ -10,7 +10,7 @@ use crate::cyclonedx::{MAX_NESTING, check_version, push_license};
 use crate::normalize::{self, NonComponentRefs};
 use crate::text::non_blank;
 use crate::xml::{Ev, XmlReader};
-use crate::{Component, Format, Sbom, SbomError};
+use crate::{Component, DocumentInfo, Format, Party, Sbom, SbomError, Scope, Tool};
 use quick_xml::events::BytesStart;
 
 const NAMESPACE: &str = "http://cyclonedx.org/schema/bom/";
@@ -47,6 +47,7 @@ pub(crate) fn read(text: &str, source: &str) -> Result<Sbom, SbomError> {
     check_version(&spec_version, source, &mut diagnostics)?;
 
     let mut doc = Doc::default();
+    doc.info.uri = non_blank(x.attr(&root, "serialNumber")?.as_deref());
     if !empty {
         loop {
             match x.next()? {
@@ -54,7 +55,7 @@ pub(crate) fn read(text: &str, source: &str) -> Result<Sbom, SbomError> {
                     "metadata" => read_metadata(&mut x, &mut doc)?,
                     "components" => read_components(&mut x, &mut doc.components, 0)?,
                     "services" => read_services(&mut x, &mut doc.others, 0)?,
-                    "dependencies" => read_dependencies(&mut x, None, &mut doc.dependencies, 0)?,
+                    "dependencies" => read_dependencies(&mut x, None, &mut doc, 0)?,
                     _ => x.skip()?,
                 },
                 Ev::End => break,
@@ -83,6 +84,7 @@ pub(crate) fn read(text: &str, source: &str) -> Result<Sbom, SbomError> {
         components: doc.components,
         dependencies: doc.dependencies,
         diagnostics,
+        document: doc.info,
     };
     normalize::finish(&mut sbom, &doc.others);
     Ok(sbom)
@@ -95,6 +97,7 @@ struct Doc {
     components: Vec<Component>,
     dependencies: Vec<(String, String)>,
     others: NonComponentRefs,
+    info: DocumentInfo,
 }
 
 /// A text value with whitespace runs collapsed to one space and trimmed (XML Schema `xs:token`
@@ -139,7 +142,19 @@ fn read_metadata(x: &mut XmlReader<'_>, doc: &mut Doc) -> Result<(), SbomError> 
                 doc.product = Some(c);
                 doc.product_parts = parts;
             }
-            Ev::Start(_) => x.skip()?,
+            // 1.6 §metadata: timestamp, authors, manufacturer (1.5 `manufacture`), supplier, tools.
+            Ev::Start(e) => match e.local_name().as_ref() {
+                "timestamp" => doc.info.timestamp = token(&x.text()?),
+                "authors" => read_parties(x, "author", &mut doc.info.authors)?,
+                "manufacturer" | "manufacture" | "supplier" => {
+                    let p = read_party(x)?;
+                    if p != Party::default() {
+                        doc.info.authors.push(p);
+                    }
+                }
+                "tools" => read_tools(x, &mut doc.info.tools)?,
+                _ => x.skip()?,
+            },
             Ev::End => return Ok(()),
             Ev::Empty(_) | Ev::Text(_) => {}
             Ev::Eof => return Err(x.truncated()),
@@ -204,6 +219,11 @@ fn read_component(
                 "version" => c.version = token(&x.text()?),
                 "purl" => c.purl_raw = token(&x.text()?),
                 "cpe" => c.cpe_raw = token(&x.text()?),
+                "scope" => {
+                    c.scope = token(&x.text()?)
+                        .and_then(|s| Scope::from_cyclonedx(&s))
+                        .unwrap_or_default()
+                }
                 "publisher" => publisher = token(&x.text()?),
                 "author" => author = author.or(token(&x.text()?)),
                 "supplier" => supplier = entity_name(x)?,
@@ -252,6 +272,84 @@ fn read_authors(x: &mut XmlReader<'_>) -> Result<Option<String>, SbomError> {
             }
             Ev::Start(_) => x.skip()?,
             Ev::End => return Ok(first),
+            Ev::Empty(_) | Ev::Text(_) => {}
+            Ev::Eof => return Err(x.truncated()),
+        }
+    }
+}
+
+/// A list of `<author>` / `<contact>` / `<tool>`-like entries, each read as a party.
+fn read_parties(x: &mut XmlReader<'_>, entry: &str, out: &mut Vec<Party>) -> Result<(), SbomError> {
+    loop {
+        match x.next()? {
+            Ev::Start(e) if e.local_name().as_ref() == entry => {
+                let p = read_party(x)?;
+                if p != Party::default() {
+                    out.push(p);
+                }
+            }
+            Ev::Start(_) => x.skip()?,
+            Ev::End => return Ok(()),
+            Ev::Empty(_) | Ev::Text(_) => {}
+            Ev::Eof => return Err(x.truncated()),
+        }
+    }
+}
+
+/// An organisational entity or contact: `<name>`, `<email>`, `<url>`, `<contact><email>`.
+fn read_party(x: &mut XmlReader<'_>) -> Result<Party, SbomError> {
+    let mut p = Party::default();
+    loop {
+        match x.next()? {
+            Ev::Start(e) => match e.local_name().as_ref() {
+                "name" => p.name = p.name.or(token(&x.text()?)),
+                "email" => p.email = p.email.or(token(&x.text()?)),
+                "url" => p.url = p.url.or(token(&x.text()?)),
+                "contact" => {
+                    let c = read_party(x)?;
+                    p.email = p.email.or(c.email);
+                }
+                _ => x.skip()?,
+            },
+            Ev::End => return Ok(p),
+            Ev::Empty(_) | Ev::Text(_) => {}
+            Ev::Eof => return Err(x.truncated()),
+        }
+    }
+}
+
+/// `<tools>`: `<tool>` entries (1.0–1.4) or `<components>` / `<services>` (1.5+).
+fn read_tools(x: &mut XmlReader<'_>, out: &mut Vec<Tool>) -> Result<(), SbomError> {
+    loop {
+        match x.next()? {
+            Ev::Start(e) => match e.local_name().as_ref() {
+                "tool" | "component" | "service" => {
+                    let (mut vendor, mut name, mut version) = (None, None, None);
+                    loop {
+                        match x.next()? {
+                            Ev::Start(e) => match e.local_name().as_ref() {
+                                "vendor" | "group" => vendor = vendor.or(token(&x.text()?)),
+                                "name" => name = name.or(token(&x.text()?)),
+                                "version" => version = version.or(token(&x.text()?)),
+                                _ => x.skip()?,
+                            },
+                            Ev::End => break,
+                            Ev::Empty(_) | Ev::Text(_) => {}
+                            Ev::Eof => return Err(x.truncated()),
+                        }
+                    }
+                    if let Some(name) = name {
+                        out.push(Tool {
+                            vendor,
+                            name,
+                            version,
+                        });
+                    }
+                }
+                "components" | "services" => read_tools(x, out)?,
+                _ => x.skip()?,
+            },
+            Ev::End => return Ok(()),
             Ev::Empty(_) | Ev::Text(_) => {}
             Ev::Eof => return Err(x.truncated()),
         }
@@ -361,7 +459,7 @@ fn read_service_body(
 fn read_dependencies(
     x: &mut XmlReader<'_>,
     parent: Option<&str>,
-    out: &mut Vec<(String, String)>,
+    doc: &mut Doc,
     nesting: usize,
 ) -> Result<(), SbomError> {
     if nesting >= MAX_NESTING {
@@ -374,13 +472,21 @@ fn read_dependencies(
             Ev::Start(e) if e.local_name().as_ref() == "dependency" => {
                 let r = non_blank(x.attr(&e, "ref")?.as_deref());
                 if let (Some(p), Some(r)) = (parent, r.as_deref()) {
-                    out.push((p.to_string(), r.to_string()));
+                    doc.dependencies.push((p.to_string(), r.to_string()));
                 }
-                read_dependencies(x, r.as_deref(), out, nesting + 1)?;
+                // An entry with children states its dependencies; so does a top-level one
+                // without (CycloneDX: a `dependency` with no children has none).
+                if let Some(r) = &r {
+                    doc.info.dependencies_stated.push(r.clone());
+                }
+                read_dependencies(x, r.as_deref(), doc, nesting + 1)?;
             }
             Ev::Empty(e) if e.local_name().as_ref() == "dependency" => {
-                if let (Some(p), Some(r)) = (parent, non_blank(x.attr(&e, "ref")?.as_deref())) {
-                    out.push((p.to_string(), r));
+                let r = non_blank(x.attr(&e, "ref")?.as_deref());
+                match (parent, r) {
+                    (Some(p), Some(r)) => doc.dependencies.push((p.to_string(), r)),
+                    (None, Some(r)) => doc.info.dependencies_stated.push(r),
+                    _ => {}
                 }
             }
             Ev::Start(_) => x.skip()?,

@@ -5,7 +5,7 @@
 //!
 //! Values are slices of the input; nothing is copied until the model is built.
 
-use super::{Checksum, Element, ExternalRef, Package, Relationship, SpdxParts};
+use super::{Checksum, CreationInfo, Element, ExternalRef, Package, Relationship, SpdxParts};
 use crate::text::Text;
 use crate::{Format, Sbom, SbomError};
 use std::borrow::Cow;
@@ -29,6 +29,9 @@ fn t(s: &str) -> Option<Text<'_>> {
 pub(crate) fn read(text: &str, source: &str) -> Result<Sbom, SbomError> {
     let mut version: Option<&str> = None;
     let mut document_id: Option<&str> = None;
+    let mut name: Option<&str> = None;
+    let mut namespace: Option<&str> = None;
+    let mut creation = CreationInfo::default();
     let mut packages: Vec<Package<'_>> = Vec::new();
     let mut files: Vec<Element<'_>> = Vec::new();
     let mut snippets: Vec<Element<'_>> = Vec::new();
@@ -92,6 +95,14 @@ pub(crate) fn read(text: &str, source: &str) -> Result<Sbom, SbomError> {
 
         match tag {
             "SPDXVersion" => version = Some(value),
+            // §6.4, §6.5, §6.8, §6.9: document creation information.
+            "DocumentName" => name = Some(value),
+            "DocumentNamespace" => namespace = Some(value),
+            "Creator" => creation
+                .creators
+                .get_or_insert_with(Vec::new)
+                .push(Text(Cow::Borrowed(value))),
+            "Created" => creation.created = t(value),
             "SPDXID" => match current {
                 Current::Document => document_id = Some(value),
                 Current::Package => {
@@ -144,6 +155,9 @@ pub(crate) fn read(text: &str, source: &str) -> Result<Sbom, SbomError> {
         SpdxParts {
             version: version.to_string(),
             document_id: document_id.map(str::to_string),
+            name: name.and_then(t),
+            namespace: namespace.and_then(t),
+            creation,
             describes: Vec::new(),
             packages,
             files,

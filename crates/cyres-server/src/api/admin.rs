@@ -2,7 +2,8 @@
 //! delivery log, the audit trail, advisory sources, alerts and the Atom feed.
 
 use super::json_body;
-use crate::auth::{Caller, TOKEN_PREFIX, hash_password, random_secret, secret_hash};
+use crate::auth::Caller;
+use crate::service::admin::{self, Added, NewMember};
 use crate::{ApiError, App};
 use axum::Json;
 use axum::extract::{Path, State};
@@ -71,89 +72,6 @@ pub struct MemberBody {
     display_name: Option<String>,
 }
 
-/// What adding a member did: the same status and shape whether or not the address has an
-/// account, so the answer tells nobody which addresses are registered.
-pub(crate) enum Added {
-    /// The address was invited (the person accepts after logging in).
-    Invited(cyres_store::Invitation),
-    /// The account was already a member; its role changed at once (lowering a role must not
-    /// wait for consent).
-    RoleChanged,
-}
-
-/// Adds a member for an administrator of `org_id`: shared by the API and the settings page.
-/// The password rule is checked against what the request gave (never a stored account), and a
-/// given password is hashed whether or not an account is created, so neither the answer nor
-/// its timing depends on whether the address is registered.
-pub(crate) async fn add_member_for(
-    app: &App,
-    org_id: i64,
-    actor: &cyres_store::Actor,
-    email: &str,
-    role: Role,
-    password: Option<String>,
-    display_name: Option<&str>,
-) -> Result<Added, ApiError> {
-    let email = cyres_store::normalize_email(email);
-    if !email.contains('@') || email.len() > 254 {
-        return Err(ApiError::invalid("email", "email: an e-mail address"));
-    }
-    let name = display_name
-        .map(str::trim)
-        .filter(|n| !n.is_empty())
-        .unwrap_or(&email)
-        .to_string();
-    if name.chars().count() > 200 {
-        return Err(ApiError::invalid(
-            "display_name",
-            "display_name: at most 200 characters",
-        ));
-    }
-    let hash = match password {
-        Some(pw) => {
-            crate::auth::check_password(&pw, &email, display_name.unwrap_or_default())?;
-            Some(
-                tokio::task::spawn_blocking(move || hash_password(&pw))
-                    .await
-                    .map_err(|e| ApiError::internal(e.to_string()))??,
-            )
-        }
-        None => None,
-    };
-    let now = app.now();
-    match app.store.account_by_email(&email).await? {
-        Some(account) => {
-            if app
-                .store
-                .membership_role(account.id, org_id)
-                .await?
-                .is_some()
-            {
-                app.store
-                    .set_membership(account.id, org_id, role, actor, now)
-                    .await?;
-                return Ok(Added::RoleChanged);
-            }
-        }
-        None => {
-            if let Some(hash) = hash {
-                match app
-                    .store
-                    .create_account(&email, &name, &hash, actor, now)
-                    .await
-                {
-                    // Created meanwhile by another request: the invitation covers it.
-                    Ok(_) | Err(cyres_store::StoreError::Conflict(_)) => {}
-                    Err(e) => return Err(e.into()),
-                }
-            }
-        }
-    }
-    Ok(Added::Invited(
-        app.store.invite(org_id, &email, role, actor, now).await?,
-    ))
-}
-
 /// `POST /api/v1/members` (admin): invites the address (202). An account is created with the
 /// given password when the address has none; either way the person becomes a member only by
 /// accepting the invitation after logging in. An existing member gets the new role at once.
@@ -164,14 +82,15 @@ pub async fn add_member(
 ) -> Result<Response, ApiError> {
     caller.require(Role::Admin)?;
     let b: MemberBody = json_body(&body)?;
-    let added = add_member_for(
+    let added = admin::add_member(
         &app,
-        caller.org_id,
-        &caller.actor,
-        &b.email,
-        b.role,
-        b.password,
-        b.display_name.as_deref(),
+        &caller,
+        NewMember {
+            email: &b.email,
+            role: b.role,
+            password: b.password,
+            display_name: b.display_name.as_deref(),
+        },
     )
     .await?;
     let email = cyres_store::normalize_email(&b.email);
@@ -226,19 +145,7 @@ pub async fn create_token(
 ) -> Result<Response, ApiError> {
     caller.require(Role::Admin)?;
     let b: TokenBody = json_body(&body)?;
-    let secret = format!("{TOKEN_PREFIX}{}", random_secret());
-    let t = app
-        .store
-        .create_api_token(
-            caller.org_id,
-            b.role,
-            &b.name,
-            &secret_hash(&secret),
-            &caller.actor,
-            caller.account_id,
-            app.now(),
-        )
-        .await?;
+    let (t, secret) = admin::create_token(&app, &caller, &b.name, b.role).await?;
     Ok((
         StatusCode::CREATED,
         Json(serde_json::json!({"token": t, "secret": secret, "note": "shown once; store it now"})),
@@ -280,29 +187,8 @@ pub async fn create_webhook(
 ) -> Result<Response, ApiError> {
     caller.require(Role::Admin)?;
     let b: WebhookBody = json_body(&body)?;
-    check_target(&app, &b.url).await?;
-    let secret = random_secret();
-    let hook = app
-        .store
-        .create_webhook(
-            caller.org_id,
-            &b.url,
-            &app.secrets.seal(&secret),
-            &caller.actor,
-            app.now(),
-        )
-        .await?;
-    Ok((StatusCode::CREATED, Json(serde_json::json!({"webhook": hook, "secret": secret, "signature": "X-Cyres-Signature: sha256=<hex HMAC-SHA256 of the body>"}))).into_response())
-}
-
-/// The outbound policy's check of a webhook target when it is registered (issue #13, point
-/// 3): a 422 on `url` naming the problem ("127.0.0.1 is a loopback address; …"). Shared by the
-/// API and the pages, for alert webhooks and notice subscribers alike.
-pub(crate) async fn check_target(app: &App, url: &str) -> Result<(), ApiError> {
-    app.outbound
-        .check_target(url)
-        .await
-        .map_err(|e| ApiError::invalid("url", format!("url: {e}")))
+    let (hook, secret) = admin::create_webhook(&app, &caller, &b.url).await?;
+    Ok((StatusCode::CREATED, Json(serde_json::json!({"webhook": hook, "secret": secret, "signature": admin::SIGNATURE_HELP}))).into_response())
 }
 
 /// `DELETE /api/v1/webhooks/{id}` (admin).

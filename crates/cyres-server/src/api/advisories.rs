@@ -63,8 +63,9 @@ pub(crate) async fn require_operator(app: &App, caller: &Caller) -> Result<(), A
 }
 
 /// `POST /api/v1/advisories/import?filename=…`: an OSV record (JSON/YAML), an archive of
-/// them (zip, tar, tar.gz, tar.zst), a CISA KEV catalogue or an NVD CVE file. The portfolio is
-/// re-matched before the answer.
+/// them (zip, tar, tar.gz, tar.zst), a CISA KEV catalogue, an NVD CVE file (its CPE
+/// configurations stored for firmware matching) or NVD overrides. The portfolio is re-matched
+/// before the answer.
 pub async fn import(
     State(app): State<App>,
     caller: Caller,
@@ -102,7 +103,7 @@ pub async fn import(
     })
     .await
     .map_err(|e| ApiError::internal(e.to_string()))??;
-    if corpus.advisories.is_empty() && corpus.kev.is_empty() {
+    if corpus.advisories.is_empty() && corpus.kev.is_empty() && corpus.configurations.is_empty() {
         let why = corpus
             .report
             .errors
@@ -119,6 +120,10 @@ pub async fn import(
     let imp = app
         .store
         .upsert_advisories(&corpus.advisories, "upload", now)
+        .await?;
+    let cpe = app
+        .store
+        .upsert_cpe_configurations(&corpus.configurations, now)
         .await?;
     let facts: Vec<Exploitation> = corpus
         .kev
@@ -141,6 +146,7 @@ pub async fn import(
         "inserted": imp.inserted,
         "updated": imp.updated,
         "unchanged": imp.unchanged,
+        "cpe_configurations": {"inserted": cpe.inserted, "updated": cpe.updated, "unchanged": cpe.unchanged},
         "kev_entries": corpus.kev.len(),
         "newly_exploited": exp.newly_exploited.len(),
         "matching": matched,

@@ -7,16 +7,16 @@
 //! or the reporter's contact), stored immutably with a version number; a correction is the
 //! next version. Delivery goes through the outbox in `crate::notices`.
 
-use super::cases::{confirmed, missing_error, ts};
 use super::json_body;
-use crate::auth::{Caller, random_secret};
+use crate::auth::Caller;
 use crate::notices::{FeedUrls, atom_feed, json_feed, notice_page, page};
+use crate::service::notices;
 use crate::{ApiError, App};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use cyres_store::{NewSubscriber, Role};
+use cyres_store::Role;
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -48,7 +48,7 @@ pub async fn create_subscriber(
 ) -> Result<Response, ApiError> {
     caller.require(Role::Editor)?;
     let b: SubscriberBody = json_body(&bytes)?;
-    let (sub, secret) = add_subscriber(
+    let (sub, secret) = notices::add_subscriber(
         &app,
         &caller,
         id,
@@ -60,64 +60,9 @@ pub async fn create_subscriber(
     let mut out = serde_json::json!({"subscriber": sub});
     if let Some(secret) = secret {
         out["secret"] = secret.into();
-        out["signature"] = SIGNATURE_HEADER.into();
+        out["signature"] = crate::service::admin::SIGNATURE_HELP.into();
     }
     Ok((StatusCode::CREATED, Json(out)).into_response())
-}
-
-/// How a webhook subscriber checks a delivery, said next to its secret.
-pub(crate) const SIGNATURE_HEADER: &str = "X-Cyres-Signature: sha256=<hex HMAC-SHA256 of the body>";
-
-/// Adds an e-mail or webhook subscriber to product `product_id` (exactly one of `email` and
-/// `webhook_url`); answers it with the webhook's signing secret, which exists only here.
-/// Shared by the API and the product page.
-pub(crate) async fn add_subscriber(
-    app: &App,
-    caller: &Caller,
-    product_id: i64,
-    email: Option<&str>,
-    webhook_url: Option<&str>,
-    label: &str,
-) -> Result<(cyres_store::Subscriber, Option<String>), ApiError> {
-    caller.require(Role::Editor)?;
-    let secret = random_secret();
-    let token = random_secret();
-    let (channel, address) = match (email, webhook_url) {
-        (Some(e), None) => ("email", e),
-        (None, Some(u)) => ("webhook", u),
-        _ => {
-            return Err(ApiError::invalid(
-                "email",
-                "email or webhook_url: give exactly one of them",
-            ));
-        }
-    };
-    if let Some(url) = webhook_url {
-        crate::api::check_target(app, url).await.map_err(|e| {
-            ApiError::invalid(
-                "webhook_url",
-                e.message.replacen("url: ", "webhook_url: ", 1),
-            )
-        })?;
-    }
-    let sealed = app.secrets.seal(&secret);
-    let sub = app
-        .store
-        .create_subscriber(
-            caller.org_id,
-            product_id,
-            &NewSubscriber {
-                channel,
-                address,
-                secret: Some(&sealed),
-                label: label.trim(),
-                unsubscribe_token: &token,
-            },
-            &caller.actor,
-            app.now(),
-        )
-        .await?;
-    Ok((sub, (channel == "webhook").then_some(secret)))
 }
 
 /// `DELETE /api/v1/subscribers/{id}` (editor).
@@ -142,7 +87,12 @@ pub async fn product_notices(
 ) -> Result<Response, ApiError> {
     let feed = app
         .store
-        .notice_feed(caller.org_id, id, &random_secret(), app.now())
+        .notice_feed(
+            caller.org_id,
+            id,
+            &crate::service::credentials::random_secret(),
+            app.now(),
+        )
         .await?;
     let notices = app.store.product_notices(id, 200).await?;
     Ok(Json(serde_json::json!({
@@ -175,7 +125,7 @@ pub async fn publish(
     } else {
         json_body(&bytes)?
     };
-    let (published, queued, urls) = publish_notice(
+    let (published, queued, urls) = notices::publish_notice(
         &app,
         &caller,
         id,
@@ -192,79 +142,6 @@ pub async fn publish(
         })),
     )
         .into_response())
-}
-
-/// Publishes case `id`'s notice (see [`publish`]): the published notice, how many deliveries
-/// were queued and the product's feed. Shared by the API and the case page.
-pub(crate) async fn publish_notice(
-    app: &App,
-    caller: &Caller,
-    id: i64,
-    audience: cyres_report::Audience,
-    correction: Option<&str>,
-) -> Result<(cyres_store::PublishedNotice, u64, FeedUrls), ApiError> {
-    caller.require(Role::Editor)?;
-    let correction = correction.map(str::trim).filter(|c| !c.is_empty());
-    if correction.is_some_and(|c| c.len() > 2000) {
-        return Err(ApiError::invalid(
-            "correction",
-            "correction: at most 2000 characters",
-        ));
-    }
-    let row = app.store.case(caller.org_id, id).await?;
-    let mut case = confirmed(&row)?;
-    let now = app.now();
-    // Art. 14(8): a notice needs no measure or fix first; it says when none is available yet.
-    let notice = cyres_report::user_notice(&case, audience, ts(now)).map_err(|missing| {
-        missing_error("incomplete_notice", "missing for the user notice", &missing)
-    })?;
-    let product_id: i64 = case.product.id.parse().map_err(|_| {
-        ApiError::invalid(
-            "product",
-            "product: the case names no product of the inventory, so it has no subscribers",
-        )
-    })?;
-    let feed = app
-        .store
-        .notice_feed(caller.org_id, product_id, &random_secret(), now)
-        .await?;
-    let body = serde_json::to_value(&notice).map_err(|e| ApiError::internal(e.to_string()))?;
-    let (published, queued) = app
-        .store
-        .publish_notice(
-            caller.org_id,
-            product_id,
-            id,
-            &notice.title,
-            correction,
-            &body,
-            &caller.actor,
-            now,
-        )
-        .await?;
-    app.wake_worker();
-    // Art. 14(8): record on the case whether and when users were first informed. The published
-    // notice is the record of truth; a failure here (a closed case) is logged, not fatal.
-    if case.users_informed.is_none() {
-        case.users_informed =
-            Some(notice.informed(ts(now), cyres_report::InformedBy::Manufacturer));
-        if let Some(aware_at) = row.aware_at
-            && let Err(e) = app
-                .store
-                .save_case(
-                    caller.org_id,
-                    id,
-                    &serde_json::to_value(&case).unwrap_or_default(),
-                    aware_at,
-                    &caller.actor,
-                    now,
-                )
-                .await
-        {
-            tracing::warn!(case = id, error = %e, "could not record that users were informed");
-        }
-    }
-    Ok((published, queued, FeedUrls::new(app, &feed.slug)))
 }
 
 /// `GET /api/v1/cases/{id}/notices`: the case's published notices, newest version first, each

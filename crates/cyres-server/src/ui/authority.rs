@@ -21,7 +21,7 @@ use super::forms::{Choice, time_field, to_form};
 use super::session::UiSession;
 use super::view::{Chrome, Form, Nav, UiError, render, when};
 use crate::App;
-use crate::api::authority::{
+use crate::service::authority::{
     DecisionBody, RecommendationBody, ReportDetail, ReviewBody, UsersInformedBody,
     answer_recommendation, assessment_summary, decide_report, recommended, record_users_informed,
     report_assessment, report_detail, request_intermediate_report, review_report,
@@ -303,7 +303,7 @@ async fn render_report(
     failed: Failed,
     notice: Option<&'static str>,
 ) -> Result<Response, UiError> {
-    let caller = sess.caller();
+    let caller = sess.principal();
     let detail = report_detail(app, &caller, id).await?;
     let (row, decision, actions, pack, limited_view, enisa, coordinator) = match detail {
         ReportDetail::Enisa {
@@ -512,7 +512,7 @@ struct AssessmentPage {
 
 /// `GET /authority/assessment` (ENISA): the API's cross-report assessment as tables.
 pub async fn assessment(State(app): State<App>, sess: UiSession) -> Result<Response, UiError> {
-    let s = assessment_summary(&app, &sess.caller(), 100).await?;
+    let s = assessment_summary(&app, &sess.principal(), 100).await?;
     let factor_labels = s
         .per_notification
         .first()
@@ -669,7 +669,7 @@ pub async fn decide(
     sess.check(&form)?;
     sess.require(cyres_store::Role::Editor)?;
     if let Some(body) = decision_body(&mut form) {
-        match decide_report(&app, &sess.caller(), id, body).await {
+        match decide_report(&app, &sess.principal(), id, body).await {
             Ok(_) => return Ok(done(id, "decision")),
             Err(e) => to_form(&mut form, e)?,
         }
@@ -695,7 +695,7 @@ pub async fn recommendation(
                 answer,
                 reason: Some(form.get("reason").to_string()),
             };
-            match answer_recommendation(&app, &sess.caller(), id, body).await {
+            match answer_recommendation(&app, &sess.principal(), id, body).await {
                 Ok(_) => return Ok(done(id, "recommendation")),
                 Err(e) => to_form(&mut form, e)?,
             }
@@ -717,7 +717,7 @@ pub async fn users_informed(
     let body = UsersInformedBody {
         measures_included: form.get("measures_included") == "on",
     };
-    match record_users_informed(&app, &sess.caller(), id, body).await {
+    match record_users_informed(&app, &sess.principal(), id, body).await {
         Ok(_) => Ok(done(id, "informed")),
         Err(e) => {
             to_form(&mut form, e)?;
@@ -737,7 +737,7 @@ pub async fn request_intermediate(
     sess.check(&form)?;
     sess.require(cyres_store::Role::Editor)?;
     let note = Some(form.get("note").to_string()).filter(|n| !n.is_empty());
-    match request_intermediate_report(&app, &sess.caller(), id, note).await {
+    match request_intermediate_report(&app, &sess.principal(), id, note).await {
         Ok(_) => Ok(done(id, "request")),
         Err(e) => {
             to_form(&mut form, e)?;
@@ -770,7 +770,7 @@ pub async fn review(
             verdict,
             reason: form.get("reason").to_string(),
         };
-        match review_report(&app, &sess.caller(), id, body).await {
+        match review_report(&app, &sess.principal(), id, body).await {
             Ok(_) => return Ok(done(id, "review")),
             Err(e) => to_form(&mut form, e)?,
         }

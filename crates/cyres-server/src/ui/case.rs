@@ -4,9 +4,9 @@
 //! hand (the real single reporting platform has no public API, docs/cra.md §11); and publish
 //! the notice to impacted users to the product's subscribers (`super::notices`).
 //!
-//! Every form posts to a handler that reads the fields into the API's request body and calls
-//! the same function as the API (`api::cases::{confirm_case, add_case_evidence, update_case,
-//! submit_stage, record_portal}`); the checks (awareness not in the future, evidence with a
+//! Every form posts to a handler that reads the fields into the service's typed input and calls
+//! the same operation as the API (`service::cases::{confirm_case, add_case_evidence,
+//! update_case, submit_stage, record_portal}`); the checks (awareness not in the future, evidence with a
 //! reference, identity fields fixed, every missing report field named) live there once.
 
 use super::forms::{Choice, local_value, rfc3339, time_field, to_form};
@@ -14,9 +14,10 @@ use super::notices::{PublishView, publish_view};
 use super::session::UiSession;
 use super::view::{Chrome, Form, Nav, UiError, render, when};
 use crate::App;
-use crate::api::cases::{
-    Confirm, EvidenceBody, add_case_evidence, confirm_case, record_portal, submit_stage,
-    update_case,
+use crate::service::ErrorKind;
+use crate::service::cases::{
+    CasePatch, Confirm, NewEvidence, add_case_evidence, confirm_case, record_portal, stage_from,
+    submit_stage, update_case,
 };
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -483,9 +484,9 @@ pub(super) fn source_choices() -> Vec<Choice> {
         .collect()
 }
 
-/// Reads the evidence fields (with `prefix`) into the API's body; `None` when the source is
+/// Reads the evidence fields (with `prefix`) into the service's input; `None` when the source is
 /// left empty (optional on the confirm and open-case forms).
-pub(super) fn evidence_body(form: &mut Form, prefix: &str) -> Option<EvidenceBody> {
+pub(super) fn evidence_body(form: &mut Form, prefix: &str) -> Option<NewEvidence> {
     let source_field = format!("{prefix}source");
     let source = form.get(&source_field).to_string();
     if source.is_empty() {
@@ -495,9 +496,9 @@ pub(super) fn evidence_body(form: &mut Form, prefix: &str) -> Option<EvidenceBod
         form.fail(&source_field, "choose where the evidence comes from");
         return None;
     };
-    let at = time_field(form, &format!("{prefix}at")).map(rfc3339);
+    let at = time_field(form, &format!("{prefix}at"));
     let note = Some(form.get(&format!("{prefix}note")).to_string()).filter(|n| !n.is_empty());
-    Some(EvidenceBody {
+    Some(NewEvidence {
         source,
         reference: form.get(&format!("{prefix}reference")).to_string(),
         at,
@@ -532,11 +533,11 @@ pub async fn confirm(
     let evidence = evidence_body(&mut form, "ev_");
     if let (Some(aware_at), false) = (aware_at, form.failed()) {
         let body = Confirm {
-            aware_at: rfc3339(aware_at),
+            aware_at,
             product_id,
             evidence: evidence.into_iter().collect(),
         };
-        match confirm_case(&app, &sess.caller(), id, body).await {
+        match confirm_case(&app, &sess.principal(), id, body).await {
             Ok(_) => return Ok(done(id, "confirm")),
             Err(e) => to_form(&mut form, e)?,
         }
@@ -556,7 +557,7 @@ pub async fn add_evidence(
     sess.require(Role::Editor)?;
     match evidence_body(&mut form, "") {
         Some(body) if !form.failed() => {
-            match add_case_evidence(&app, &sess.caller(), id, body).await {
+            match add_case_evidence(&app, &sess.principal(), id, body).await {
                 Ok(_) => return Ok(done(id, "evidence")),
                 Err(e) => to_form(&mut form, e)?,
             }
@@ -693,7 +694,7 @@ pub async fn update(
     sess.require(Role::Editor)?;
     let patch = patch_of(&mut form);
     if !form.failed() {
-        match update_case(&app, &sess.caller(), id, patch).await {
+        match update_case(&app, &sess.principal(), id, CasePatch(patch)).await {
             Ok(_) => return Ok(done(id, "update")),
             Err(e) => to_form(&mut form, e)?,
         }
@@ -711,15 +712,15 @@ pub async fn submit(
     let mut form = Form::new(pairs);
     sess.check(&form)?;
     sess.require(Role::Editor)?;
-    let stage = form.get("stage").to_string();
-    match submit_stage(&app, &sess.caller(), id, &stage).await {
+    let submitted = match stage_from(form.get("stage")) {
+        Ok(stage) => submit_stage(&app, &sess.principal(), id, stage).await,
+        Err(e) => Err(e),
+    };
+    match submitted {
         Ok(_) => Ok(done(id, "submit")),
         Err(e) => {
             // Every missing field is in the message; show it above the form.
-            if matches!(
-                e.status,
-                StatusCode::UNPROCESSABLE_ENTITY | StatusCode::CONFLICT
-            ) {
+            if matches!(e.kind, ErrorKind::Invalid | ErrorKind::Conflict) {
                 form.fail("_form", e.message);
             } else {
                 return Err(e.into());
@@ -759,7 +760,7 @@ pub async fn portal(
     }
     if let (Some(at), false) = (at, form.failed()) {
         let reference = form.get("reference").to_string();
-        match record_portal(&app, &sess.caller(), sid, &reference, &rfc3339(at)).await {
+        match record_portal(&app, &sess.principal(), sid, &reference, at).await {
             Ok(_) => return Ok(done(sub.case_id, "portal")),
             Err(e) => to_form(&mut form, e)?,
         }

@@ -4,12 +4,12 @@
 //! reports, each linked to its page (`authority.rs`); devices and how many still run a release
 //! with an open finding (changed through the API, `/api/v1/devices`).
 
-use super::forms::{Choice, rfc3339, time_field, to_form};
+use super::forms::{Choice, time_field, to_form};
 use super::session::UiSession;
 use super::view::{Chrome, Form, Nav, UiError, ok, render, when};
 use crate::App;
-use crate::api::authority::inbox_rows;
-use crate::api::cases::{NewCase, open_case};
+use crate::service::authority::inbox_rows;
+use crate::service::cases::{NewCase, open_case};
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -87,9 +87,9 @@ async fn render_list(app: &App, sess: &UiSession, form: Option<Form>) -> Result<
     let authority = org.is_authority();
     let inbox = if authority {
         // The API's inbox rule; a CSIRT without member state coordinates nothing.
-        match inbox_rows(app, &sess.caller(), 500).await {
+        match inbox_rows(app, &sess.principal(), 500).await {
             Ok(rows) => rows,
-            Err(e) if e.status == StatusCode::FORBIDDEN => Vec::new(),
+            Err(e) if e.kind == crate::service::ErrorKind::Forbidden => Vec::new(),
             Err(e) => return Err(e.into()),
         }
         .into_iter()
@@ -179,11 +179,11 @@ pub async fn create(
             kind,
             title: form.get("title").to_string(),
             product_id,
-            aware_at: rfc3339(aware_at),
+            aware_at,
             description: Some(form.get("description").to_string()).filter(|d| !d.is_empty()),
             evidence: evidence.into_iter().collect(),
         };
-        match open_case(&app, &sess.caller(), body).await {
+        match open_case(&app, &sess.principal(), body).await {
             Ok(row) => {
                 return Ok(Redirect::to(&format!("/cases/{}?saved=open", row.id)).into_response());
             }

@@ -166,6 +166,7 @@ mod tests {
             justification: None,
             first_seen,
             updated_at: first_seen,
+            provenance: None,
         }
     }
 

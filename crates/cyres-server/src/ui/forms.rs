@@ -85,7 +85,8 @@ pub fn local_value(unix: i64) -> String {
 
 /// A refused call: a 422 or 409 is shown on the form (next to its field, or at the top);
 /// anything else (403, 404, 429 …) becomes the error page.
-pub fn to_form(form: &mut Form, e: ApiError) -> Result<(), UiError> {
+pub fn to_form(form: &mut Form, e: impl Into<ApiError>) -> Result<(), UiError> {
+    let e: ApiError = e.into();
     if matches!(
         e.status,
         StatusCode::UNPROCESSABLE_ENTITY | StatusCode::CONFLICT

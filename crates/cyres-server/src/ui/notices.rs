@@ -3,7 +3,7 @@
 //! page and feeds, and the case page's "publish to subscribers" form with the published
 //! versions and their deliveries.
 //!
-//! The forms call the API's own functions (`api::notices::{add_subscriber, publish_notice}`),
+//! The forms call the service layer (`service::notices::{add_subscriber, publish_notice}`),
 //! so the checks (one channel, a plain mailbox or an http(s) URL, every field the notice still
 //! lacks named) live there once. A webhook's signing secret is shown once, on the answer to the
 //! form that created it, like API tokens in the settings. Subscriber addresses are personal
@@ -12,9 +12,10 @@
 
 use super::session::UiSession;
 use super::view::{Form, UiError, when};
-use crate::api::notices::{SIGNATURE_HEADER, add_subscriber, publish_notice};
 use crate::auth::random_secret;
 use crate::notices::FeedUrls;
+use crate::service::admin::SIGNATURE_HELP as SIGNATURE_HEADER;
+use crate::service::notices::{add_subscriber, publish_notice};
 use crate::{ApiError, App};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -110,7 +111,16 @@ pub async fn create(
     sess.require(Role::Editor)?;
     let email = Some(form.get("email")).filter(|s| !s.is_empty());
     let webhook = Some(form.get("webhook_url")).filter(|s| !s.is_empty());
-    match add_subscriber(&app, &sess.caller(), id, email, webhook, form.get("label")).await {
+    match add_subscriber(
+        &app,
+        &sess.principal(),
+        id,
+        email,
+        webhook,
+        form.get("label"),
+    )
+    .await
+    {
         Ok((sub, secret)) => {
             let shown = SubscriberForm {
                 form: Form::default(),
@@ -294,9 +304,10 @@ pub async fn publish(
     sess.check(&form)?;
     sess.require(Role::Editor)?;
     let correction = Some(form.get("correction")).filter(|c| !c.is_empty());
-    match publish_notice(&app, &sess.caller(), id, Audience::Impacted, correction).await {
+    match publish_notice(&app, &sess.principal(), id, Audience::Impacted, correction).await {
         Ok(_) => Ok(Redirect::to(&format!("/cases/{id}?saved=publish#notices")).into_response()),
         Err(e) => {
+            let e = ApiError::from(e);
             if !matches!(
                 e.status,
                 StatusCode::UNPROCESSABLE_ENTITY | StatusCode::CONFLICT

@@ -79,18 +79,14 @@ impl UiSession {
         }
     }
 
-    /// The caller as the API's shared handlers take it (the form's CSRF field is checked by
-    /// [`UiSession::check`] instead of the API's header).
-    pub fn caller(&self) -> crate::auth::Caller {
-        crate::auth::Caller {
+    /// Who acts, as the service layer takes it (the form's CSRF field is checked by
+    /// [`UiSession::check`]).
+    pub fn principal(&self) -> crate::service::Principal {
+        crate::service::Principal {
             org_id: self.org_id,
             role: self.role,
             actor: self.actor(),
             account_id: Some(self.account_id),
-            via: crate::auth::Via::Session {
-                cookie_hash: self.cookie_hash.clone(),
-                csrf: self.csrf.clone(),
-            },
         }
     }
 

@@ -5,8 +5,9 @@
 
 use super::session::UiSession;
 use super::view::{Chrome, Form, Nav, UiError, render, when};
-use crate::auth::{TOKEN_PREFIX, random_secret, secret_hash};
-use crate::{ApiError, App};
+use crate::App;
+use crate::service::admin::{self, NewMember};
+use crate::service::{ErrorKind, ServiceError};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -302,21 +303,25 @@ pub async fn add_member(
     let password = form.all("password").into_iter().next().unwrap_or_default();
     let added = match role {
         Some(role) => {
-            crate::api::admin::add_member_for(
+            admin::add_member(
                 &app,
-                sess.org_id,
-                &sess.actor(),
-                form.get("email"),
-                role,
-                (!password.is_empty()).then_some(password),
-                Some(form.get("display_name")),
+                &sess.principal(),
+                NewMember {
+                    email: form.get("email"),
+                    role,
+                    password: (!password.is_empty()).then_some(password),
+                    display_name: Some(form.get("display_name")),
+                },
             )
             .await
         }
-        None => Err(ApiError::invalid("role", "choose viewer, editor or admin")),
+        None => Err(ServiceError::invalid(
+            "role",
+            "choose viewer, editor or admin",
+        )),
     };
     if let Err(e) = added {
-        if e.status.is_server_error() {
+        if e.kind == ErrorKind::Internal {
             return Err(e.into());
         }
         // Never send a password back into the page.
@@ -388,36 +393,23 @@ pub async fn create_token(
         )
         .await;
     };
-    let secret = format!("{TOKEN_PREFIX}{}", random_secret());
-    let result = app
-        .store
-        .create_api_token(
-            sess.org_id,
-            role,
-            &name,
-            &secret_hash(&secret),
-            &sess.actor(),
-            Some(sess.account_id),
-            app.now(),
-        )
-        .await;
-    if let Err(e) = result {
-        let e = ApiError::from(e);
-        if e.status.is_server_error() {
-            return Err(e.into());
+    let secret = match admin::create_token(&app, &sess.principal(), &name, role).await {
+        Ok((_, secret)) => secret,
+        Err(e) if e.kind == ErrorKind::Internal => return Err(e.into()),
+        Err(e) => {
+            form.fail(e.field.as_deref().unwrap_or("name"), e.message);
+            return render_settings(
+                &app,
+                &sess,
+                Forms {
+                    token: form,
+                    ..Forms::default()
+                },
+                None,
+            )
+            .await;
         }
-        form.fail(e.field.as_deref().unwrap_or("name"), e.message);
-        return render_settings(
-            &app,
-            &sess,
-            Forms {
-                token: form,
-                ..Forms::default()
-            },
-            None,
-        )
-        .await;
-    }
+    };
     let mut resp = render_settings(
         &app,
         &sess,
@@ -462,52 +454,30 @@ pub async fn create_webhook(
     sess.check(&form)?;
     sess.require(Role::Admin)?;
     let url = form.get("url").to_string();
-    if !(url.starts_with("https://") || url.starts_with("http://")) {
-        form.fail("url", "an http:// or https:// URL");
-    } else if let Err(e) = crate::api::check_target(&app, &url).await {
-        form.fail("url", e.message.trim_start_matches("url: ").to_string());
-    }
-    if !form.failed() {
-        let secret = random_secret();
-        match app
-            .store
-            .create_webhook(
-                sess.org_id,
-                &url,
-                &app.secrets.seal(&secret),
-                &sess.actor(),
-                app.now(),
+    match admin::create_webhook(&app, &sess.principal(), &url).await {
+        Ok((_, secret)) => {
+            let mut resp = render_settings(
+                &app,
+                &sess,
+                Forms::default(),
+                Some(Secret {
+                    label: format!(
+                        "signing secret of the webhook {url} (deliveries carry {})",
+                        admin::SIGNATURE_HELP
+                    ),
+                    value: secret,
+                    kept: KEPT_ENCRYPTED,
+                }),
             )
-            .await
-        {
-            Ok(_) => {
-                let mut resp = render_settings(
-                    &app,
-                    &sess,
-                    Forms::default(),
-                    Some(Secret {
-                        label: format!(
-                            "signing secret of the webhook {url} (deliveries carry X-Cyres-Signature: sha256=<hex HMAC-SHA256 of the body>)"
-                        ),
-                        value: secret,
-                        kept: KEPT_ENCRYPTED,
-                    }),
-                )
-                .await?;
-                resp.headers_mut().insert(
-                    axum::http::header::CACHE_CONTROL,
-                    axum::http::HeaderValue::from_static("no-store"),
-                );
-                return Ok(resp);
-            }
-            Err(e) => {
-                let e = ApiError::from(e);
-                if e.status.is_server_error() {
-                    return Err(e.into());
-                }
-                form.fail("url", e.message);
-            }
+            .await?;
+            resp.headers_mut().insert(
+                axum::http::header::CACHE_CONTROL,
+                axum::http::HeaderValue::from_static("no-store"),
+            );
+            return Ok(resp);
         }
+        Err(e) if e.kind == ErrorKind::Internal => return Err(e.into()),
+        Err(e) => form.fail("url", e.message.trim_start_matches("url: ").to_string()),
     }
     render_settings(
         &app,

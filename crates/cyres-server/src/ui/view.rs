@@ -93,6 +93,12 @@ impl From<ApiError> for UiError {
     }
 }
 
+impl From<crate::service::ServiceError> for UiError {
+    fn from(e: crate::service::ServiceError) -> Self {
+        Self(e.into())
+    }
+}
+
 impl From<StoreError> for UiError {
     fn from(e: StoreError) -> Self {
         Self(e.into())
@@ -237,28 +243,7 @@ impl Form {
     }
 }
 
-/// `2026-09-21 14:03 UTC`.
-pub fn when(unix: i64) -> String {
-    match time::OffsetDateTime::from_unix_timestamp(unix) {
-        Ok(t) => format!(
-            "{:04}-{:02}-{:02} {:02}:{:02} UTC",
-            t.year(),
-            u8::from(t.month()),
-            t.day(),
-            t.hour(),
-            t.minute()
-        ),
-        Err(_) => unix.to_string(),
-    }
-}
-
-/// `2026-09-21`.
-pub fn day(unix: i64) -> String {
-    match time::OffsetDateTime::from_unix_timestamp(unix) {
-        Ok(t) => format!("{:04}-{:02}-{:02}", t.year(), u8::from(t.month()), t.day()),
-        Err(_) => unix.to_string(),
-    }
-}
+pub use crate::clock::{day, when};
 
 /// Sort rank of a severity word: critical first, unknown last.
 pub fn severity_rank(s: &str) -> u8 {

@@ -9,14 +9,14 @@
 //!   organisation (404 elsewhere), with the protections of Art. 15(4)-(5) and 17(4) stated.
 //!
 //! Both post to the intake of `POST /api/v1/public/vulnerability-reports` and
-//! `/voluntary-notifications` (`api::cases::voluntary_intake`): the same per-address limit (10
+//! `/voluntary-notifications` (`service::cases::voluntary_intake`): the same per-address limit (10
 //! an hour, shared), the same size limit, the same checks naming every problem. After a report
 //! the browser is sent to a thank-you page with the reference.
 
 use super::forms::Choice;
 use super::view::{Form, UiError, render};
 use crate::App;
-use crate::api::cases::{receives, receiving_org, voluntary_intake};
+use crate::service::cases::{receives, receiving_org, voluntary_intake};
 use askama::Template;
 use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{StatusCode, header};
@@ -302,6 +302,7 @@ async fn send(
         ))
         .into_response()),
         Err(e) => {
+            let e = crate::ApiError::from(e);
             // The intake names every problem as `path: message; …`; each goes next to its
             // field, and the whole list above the form.
             for part in e.message.split("; ") {

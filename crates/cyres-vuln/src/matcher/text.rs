@@ -50,8 +50,9 @@ impl AffectedText {
     }
 
     /// The text of an NVD CPE statement: its bounds as one range (`>=1.0, <1.2`), or the exact
-    /// version (`=1.0`, `*`), and its exclusive end as the fixed version.
-    pub(crate) fn of_cpe(e: &CpeEntry) -> Self {
+    /// version in the form compared (`exact`: `=1.0.2k`), or `*`, and its exclusive end as the
+    /// fixed version.
+    pub(crate) fn of_cpe(e: &CpeEntry, exact: &str) -> Self {
         let mut range = Vec::new();
         if let Some(s) = &e.start_including {
             range.push(format!(">={s}"));
@@ -69,7 +70,7 @@ impl AffectedText {
             range.push(if e.version == "*" {
                 "*".to_string()
             } else {
-                format!("={}", e.version)
+                format!("={exact}")
             });
         }
         AffectedText {

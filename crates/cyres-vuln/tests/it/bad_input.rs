@@ -113,3 +113,19 @@ fn foreign_or_stale_index_is_refused() {
     assert!(matches!(err, VulnError::IndexCorrupt { .. }), "{err}");
     assert!(Index::read_from(&bytes[..10]).is_err());
 }
+
+#[test]
+fn deeply_nested_osv_yaml_is_refused_before_parsing() {
+    // The YAML parser's time grows with the square of the nesting depth; the text is checked
+    // first, so 100,000 levels are refused at once, naming the limit.
+    let deep = format!("id: {}x{}\n", "[".repeat(100_000), "]".repeat(100_000));
+    let e = cyres_vuln::advisory::Advisory::from_yaml(deep.as_bytes()).unwrap_err();
+    assert!(e.contains("nested deeper than 64"), "{e}");
+    let ok = "id: PYSEC-0000-1\nmodified: 2024-01-01T00:00:00Z\naffected: []\n";
+    assert_eq!(
+        cyres_vuln::advisory::Advisory::from_yaml(ok.as_bytes())
+            .expect("ordinary record")
+            .id,
+        "PYSEC-0000-1"
+    );
+}

@@ -3,6 +3,7 @@
 mod accuracy;
 mod bad_input;
 mod cvss_vectors;
+mod firmware;
 mod kit_load;
 mod matching;
 mod recordings;

@@ -60,6 +60,7 @@ fn sbom(components: Vec<Component>) -> Sbom {
         components,
         dependencies: Vec::new(),
         diagnostics: Vec::new(),
+        document: Default::default(),
     }
 }
 

@@ -103,8 +103,8 @@ pub struct Component<'a> {
 /// GO-…, sorted), `summary`, `severity` (`critical`, `high`, `medium`, `low`, `none`, or null
 /// when unknown), `score` (CVSS base score), `cvss_vector`, `affected_ranges` (e.g.
 /// `>=1.0.0, <1.5.5`), `fixed_versions`, `exploited` (any id in CISA KEV), `kev`, `match_kind`
-/// (`purl`, `cpe` or `unresolved`), `informational` (RustSec `unmaintained`, `unsound`,
-/// `notice`, when it is one).
+/// (`purl`, `cpe`, `cpe_alias` or `unresolved`), `informational` (RustSec `unmaintained`,
+/// `unsound`, `notice`, when it is one), and `dev_only` (`true`) only when it is one.
 #[derive(Debug)]
 pub struct Finding<'a> {
     /// The SBOM it was found in.
@@ -119,8 +119,13 @@ pub struct Finding<'a> {
     pub severity: Option<&'static str>,
     /// True when any id is in CISA KEV (actively exploited).
     pub exploited: bool,
-    /// `purl`, `cpe` or `unresolved`.
+    /// `purl`, `cpe`, `cpe_alias` (matched under another CPE name of the product) or
+    /// `unresolved`.
     pub match_kind: &'static str,
+    /// True only when the component is a development-only dependency (lockfile dev group,
+    /// CycloneDX scope `excluded`): not shipped; `--no-dev` leaves these out. Serialised only
+    /// when true.
+    pub dev_only: bool,
 }
 
 impl<'a> Finding<'a> {
@@ -176,6 +181,11 @@ impl Serialize for Finding<'_> {
         s.serialize_field("kev", &self.kev())?;
         s.serialize_field("match_kind", self.match_kind)?;
         s.serialize_field("informational", &f.informational())?;
+        if self.dev_only {
+            s.serialize_field("dev_only", &true)?;
+        } else {
+            s.skip_field("dev_only")?;
+        }
         s.end()
     }
 }
@@ -218,4 +228,12 @@ pub struct Summary {
     pub informational: usize,
     /// Unresolved (GIT-only ranges).
     pub unresolved: usize,
+    /// Findings in development-only dependencies (included in the counts above); present only
+    /// when there are some.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub dev_only: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }

@@ -77,6 +77,13 @@ pub fn table(out: &ScanOutput<'_>) -> String {
         m.informational,
         m.unresolved
     );
+    if m.dev_only > 0 {
+        let _ = writeln!(
+            s,
+            "{} of them in development-only dependencies, marked (dev): not shipped; --no-dev leaves them out",
+            m.dev_only
+        );
+    }
     s
 }
 
@@ -101,7 +108,11 @@ fn row(f: &Finding<'_>) -> [String; 8] {
         f.score().map(|x| format!("{x:.1}")).unwrap_or_default(),
         exploited,
         ids,
-        f.component.name.to_string(),
+        if f.dev_only {
+            format!("{} (dev)", f.component.name)
+        } else {
+            f.component.name.to_string()
+        },
         f.component.version.unwrap_or_default().to_string(),
         join(f.flaw.fixed_versions(), ", "),
         f.product.map(|p| p.name.clone()).unwrap_or_default(),
@@ -184,8 +195,11 @@ pub fn sarif(out: &ScanOutput<'_>) -> Value {
             if f.flaw.fixed_versions().len() > 0 {
                 let _ = write!(text, " Fixed in {}.", join(f.flaw.fixed_versions(), ", "));
             }
+            if f.dev_only {
+                text.push_str(" [development-only dependency: not shipped]");
+            }
             let logical = f.component.purl.or(f.component.cpe).map_or_else(|| component.clone(), str::to_string);
-            json!({
+            let mut result = json!({
                 "ruleId": id,
                 "ruleIndex": rule_index[id],
                 "level": level(f),
@@ -196,7 +210,13 @@ pub fn sarif(out: &ScanOutput<'_>) -> Value {
                 }],
                 "partialFingerprints": { "cyres/v1": format!("{}|{}|{}", id, logical, f.product.as_ref().map(|p| p.name.as_str()).unwrap_or("")) },
                 "properties": { "match_kind": f.match_kind, "exploited": f.exploited },
-            })
+            });
+            if f.dev_only {
+                // A dev tool is not in the product: a note, not a warning or error.
+                result["level"] = json!("note");
+                result["properties"]["dev_only"] = json!(true);
+            }
+            result
         })
         .collect();
     json!({

@@ -1,0 +1,175 @@
+//! Administration of an organisation: members (by invitation), API tokens and alert webhooks.
+//! Administrators only; secrets (token secrets, webhook signing secrets) exist only in the
+//! answer that creates them (tokens are stored as hashes, webhook secrets sealed).
+
+use super::credentials::{TOKEN_PREFIX, hash_password, random_secret, secret_hash};
+use super::{Principal, ServiceError};
+use crate::App;
+use cyres_store::Role;
+
+pub(crate) use cyres_feeds::webhook::SIGNATURE_HELP;
+
+/// Adding a member.
+#[derive(Debug)]
+pub struct NewMember<'a> {
+    /// The address to invite.
+    pub email: &'a str,
+    /// The role once accepted.
+    pub role: Role,
+    /// A password for an account created for an address that has none.
+    pub password: Option<String>,
+    /// The display name for such an account.
+    pub display_name: Option<&'a str>,
+}
+
+/// What adding a member did: the same status and shape whether or not the address has an
+/// account, so the answer tells nobody which addresses are registered.
+pub(crate) enum Added {
+    /// The address was invited (the person accepts after logging in).
+    Invited(cyres_store::Invitation),
+    /// The account was already a member; its role changed at once (lowering a role must not
+    /// wait for consent).
+    RoleChanged,
+}
+
+/// Adds a member to the principal's organisation (administrators). The password rule is checked
+/// against what the request gave (never a stored account), and a given password is hashed
+/// whether or not an account is created, so neither the answer nor its timing depends on
+/// whether the address is registered.
+pub(crate) async fn add_member(
+    app: &App,
+    who: &Principal,
+    m: NewMember<'_>,
+) -> Result<Added, ServiceError> {
+    who.require(Role::Admin)?;
+    let (org_id, actor) = (who.org_id, &who.actor);
+    let email = cyres_store::normalize_email(m.email);
+    if !email.contains('@') || email.len() > 254 {
+        return Err(ServiceError::invalid("email", "email: an e-mail address"));
+    }
+    let name = m
+        .display_name
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .unwrap_or(&email)
+        .to_string();
+    if name.chars().count() > 200 {
+        return Err(ServiceError::invalid(
+            "display_name",
+            "display_name: at most 200 characters",
+        ));
+    }
+    let hash = match m.password {
+        Some(pw) => {
+            super::credentials::check_password(&pw, &email, m.display_name.unwrap_or_default())?;
+            Some(
+                tokio::task::spawn_blocking(move || hash_password(&pw))
+                    .await
+                    .map_err(|e| ServiceError::internal(e.to_string()))??,
+            )
+        }
+        None => None,
+    };
+    let now = app.now();
+    match app.store.account_by_email(&email).await? {
+        Some(account) => {
+            if app
+                .store
+                .membership_role(account.id, org_id)
+                .await?
+                .is_some()
+            {
+                app.store
+                    .set_membership(account.id, org_id, m.role, actor, now)
+                    .await?;
+                return Ok(Added::RoleChanged);
+            }
+        }
+        None => {
+            if let Some(hash) = hash {
+                match app
+                    .store
+                    .create_account(&email, &name, &hash, actor, now)
+                    .await
+                {
+                    // Created meanwhile by another request: the invitation covers it.
+                    Ok(_) | Err(cyres_store::StoreError::Conflict(_)) => {}
+                    Err(e) => return Err(e.into()),
+                }
+            }
+        }
+    }
+    Ok(Added::Invited(
+        app.store.invite(org_id, &email, m.role, actor, now).await?,
+    ))
+}
+
+/// Creates an API token with `role` (administrators); answers it with its secret, which exists
+/// only here (the store keeps its hash).
+pub(crate) async fn create_token(
+    app: &App,
+    who: &Principal,
+    name: &str,
+    role: Role,
+) -> Result<(cyres_store::ApiToken, String), ServiceError> {
+    who.require(Role::Admin)?;
+    if name.trim().is_empty() {
+        return Err(ServiceError::invalid(
+            "name",
+            "name: give the token a name, like “CI pipeline”",
+        ));
+    }
+    let secret = format!("{TOKEN_PREFIX}{}", random_secret());
+    let token = app
+        .store
+        .create_api_token(
+            who.org_id,
+            role,
+            name,
+            &secret_hash(&secret),
+            &who.actor,
+            who.account_id,
+            app.now(),
+        )
+        .await?;
+    Ok((token, secret))
+}
+
+/// The outbound policy's check of a webhook target when it is registered (issue #13, point
+/// 3): invalid `url`, naming the problem ("127.0.0.1 is a loopback address; …"). For alert
+/// webhooks and notice subscribers alike.
+pub(crate) async fn check_target(app: &App, url: &str) -> Result<(), ServiceError> {
+    if !(url.starts_with("https://") || url.starts_with("http://")) {
+        return Err(ServiceError::invalid(
+            "url",
+            "url: an http:// or https:// URL",
+        ));
+    }
+    app.outbound
+        .check_target(url)
+        .await
+        .map_err(|e| ServiceError::invalid("url", format!("url: {e}")))
+}
+
+/// Registers an alert webhook (administrators); answers it with its signing secret, which
+/// exists only here (the store keeps it sealed).
+pub(crate) async fn create_webhook(
+    app: &App,
+    who: &Principal,
+    url: &str,
+) -> Result<(cyres_store::Webhook, String), ServiceError> {
+    who.require(Role::Admin)?;
+    check_target(app, url).await?;
+    let secret = random_secret();
+    let hook = app
+        .store
+        .create_webhook(
+            who.org_id,
+            url,
+            &app.secrets.seal(&secret),
+            &who.actor,
+            app.now(),
+        )
+        .await?;
+    Ok((hook, secret))
+}

@@ -1,0 +1,254 @@
+//! The server's layering, read from its source: the business rules live in `service`, the
+//! adapters (the JSON API, the web UI, the worker) call it and never each other's code, the
+//! service knows nothing of HTTP, and the top-level modules import each other without circles.
+//! See ARCHITECTURE.md, "Server layering".
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+fn src() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("src")
+}
+
+/// Every `.rs` file under `dir` (recursively).
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.expect("directory entry").path())
+        .collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            rust_files(&p, out);
+        } else if p.extension().is_some_and(|x| x == "rs") {
+            out.push(p);
+        }
+    }
+}
+
+/// The code of a file without its comments (line comments, doc comments), so a module named
+/// in prose is not an import.
+fn code(path: &Path) -> String {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    text.lines()
+        .map(|l| {
+            // The first `//` outside a string literal (a URL holds one): an even number of
+            // quotes before it.
+            l.match_indices("//")
+                .find(|(i, _)| l[..*i].matches('"').count() % 2 == 0)
+                .map_or(l, |(i, _)| &l[..i])
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The top-level module a file belongs to (`src/api/cases.rs` and `src/api.rs` are `api`);
+/// `None` for the crate root.
+fn module_of(path: &Path) -> Option<String> {
+    let rel = path.strip_prefix(src()).expect("under src");
+    let first = rel.components().next()?.as_os_str().to_string_lossy();
+    let name = first.trim_end_matches(".rs").to_string();
+    (name != "lib").then_some(name)
+}
+
+/// The top-level modules a piece of code refers to as `crate::m` or in `crate::{m, …}`.
+fn referenced(code: &str, modules: &BTreeSet<String>) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for (i, _) in code.match_indices("crate::") {
+        let rest = &code[i + "crate::".len()..];
+        let names: Vec<&str> = if let Some(group) = rest.strip_prefix('{') {
+            let end = group.find('}').unwrap_or(group.len());
+            group[..end]
+                .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':'))
+                .map(|n| n.split("::").next().unwrap_or(""))
+                .collect()
+        } else {
+            vec![
+                rest.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                    .next()
+                    .unwrap_or(""),
+            ]
+        };
+        out.extend(
+            names
+                .into_iter()
+                .filter(|n| modules.contains(*n))
+                .map(str::to_string),
+        );
+    }
+    out
+}
+
+struct Sources {
+    /// Top-level module -> (file, code) of each of its files.
+    files: BTreeMap<String, Vec<(PathBuf, String)>>,
+}
+
+impl Sources {
+    fn read() -> Self {
+        let mut all = Vec::new();
+        rust_files(&src(), &mut all);
+        let mut files: BTreeMap<String, Vec<(PathBuf, String)>> = BTreeMap::new();
+        for p in all {
+            if let Some(m) = module_of(&p) {
+                let c = code(&p);
+                files.entry(m).or_default().push((p, c));
+            }
+        }
+        assert!(
+            ["api", "ui", "worker", "service"]
+                .iter()
+                .all(|m| files.contains_key(*m)),
+            "the server's modules moved: {:?}; update this test and ARCHITECTURE.md",
+            files.keys().collect::<Vec<_>>()
+        );
+        Self { files }
+    }
+
+    fn modules(&self) -> BTreeSet<String> {
+        self.files.keys().cloned().collect()
+    }
+
+    /// Files of `module` whose code contains `needle`.
+    fn offenders(&self, module: &str, needle: &str) -> Vec<String> {
+        self.files[module]
+            .iter()
+            .filter(|(_, c)| c.contains(needle))
+            .map(|(p, _)| p.strip_prefix(src()).unwrap_or(p).display().to_string())
+            .collect()
+    }
+
+    /// Module -> the modules it refers to.
+    fn graph(&self) -> BTreeMap<String, BTreeSet<String>> {
+        let modules = self.modules();
+        self.files
+            .iter()
+            .map(|(m, fs)| {
+                let mut deps = BTreeSet::new();
+                for (_, c) in fs {
+                    deps.extend(referenced(c, &modules));
+                }
+                deps.remove(m);
+                (m.clone(), deps)
+            })
+            .collect()
+    }
+}
+
+#[test]
+fn adapters_do_not_import_the_json_api() {
+    let s = Sources::read();
+    let mut bad = Vec::new();
+    for m in ["ui", "worker", "service", "notices", "delivery"] {
+        for needle in ["crate::api", "super::api"] {
+            bad.extend(s.offenders(m, needle));
+        }
+    }
+    assert!(
+        bad.is_empty(),
+        "these files import the JSON API (`crate::api`); call the service layer instead: {bad:?}"
+    );
+}
+
+#[test]
+fn the_service_layer_knows_nothing_of_http_or_adapters() {
+    let s = Sources::read();
+    let mut bad = Vec::new();
+    for needle in [
+        "axum",
+        "StatusCode",
+        "ApiError",
+        "crate::api",
+        "crate::ui",
+        "crate::worker",
+    ] {
+        for f in s.offenders("service", needle) {
+            bad.push(format!("{f}: {needle}"));
+        }
+    }
+    assert!(
+        bad.is_empty(),
+        "the service layer must not depend on HTTP or on an adapter: {bad:?}"
+    );
+}
+
+#[test]
+fn the_json_api_does_not_import_the_web_ui() {
+    let s = Sources::read();
+    let bad = s.offenders("api", "crate::ui");
+    assert!(
+        bad.is_empty(),
+        "the JSON API imports the web UI (`crate::ui`): {bad:?}"
+    );
+}
+
+#[test]
+fn top_level_modules_import_each_other_without_circles() {
+    let g = Sources::read().graph();
+    // Depth-first search; a back edge closes a circle.
+    fn visit(
+        m: &str,
+        g: &BTreeMap<String, BTreeSet<String>>,
+        state: &mut BTreeMap<String, u8>,
+        path: &mut Vec<String>,
+    ) -> Option<Vec<String>> {
+        state.insert(m.to_string(), 1);
+        path.push(m.to_string());
+        for d in &g[m] {
+            match state.get(d.as_str()).copied().unwrap_or(0) {
+                1 => {
+                    let start = path.iter().position(|p| p == d).unwrap_or(0);
+                    let mut circle = path[start..].to_vec();
+                    circle.push(d.clone());
+                    return Some(circle);
+                }
+                0 => {
+                    if let Some(c) = visit(d, g, state, path) {
+                        return Some(c);
+                    }
+                }
+                _ => {}
+            }
+        }
+        path.pop();
+        state.insert(m.to_string(), 2);
+        None
+    }
+    let mut state = BTreeMap::new();
+    for m in g.keys() {
+        if state.get(m.as_str()).copied().unwrap_or(0) == 0
+            && let Some(circle) = visit(m, &g, &mut state, &mut Vec::new())
+        {
+            panic!(
+                "import circle between the server's modules: {}",
+                circle.join(" -> ")
+            );
+        }
+    }
+}
+
+#[test]
+fn the_checks_see_an_import_when_there_is_one() {
+    // The reader itself: a use list, a path, a comment that must not count.
+    let modules: BTreeSet<String> = ["api", "ui", "service"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let c = "use crate::{ApiError, api::cases, App};\nlet x = crate::service::cases::f();";
+    assert_eq!(
+        referenced(c, &modules),
+        ["api", "service"].iter().map(|s| s.to_string()).collect()
+    );
+    let dir = std::env::temp_dir().join(format!("cyres-tidy-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let f = dir.join("x.rs");
+    std::fs::write(
+        &f,
+        "// crate::ui is only mentioned\nlet u = \"http://x\"; // crate::ui\n",
+    )
+    .expect("write");
+    let stripped = code(&f);
+    assert!(!stripped.contains("crate::ui"), "{stripped}");
+    assert!(stripped.contains("http://x"), "{stripped}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -13,6 +13,9 @@
 # Every row is the whole process (start, index load, SBOM parse, matching, JSON written to a
 # file), timed with hyperfine (mean ± standard deviation of the wall time, and mean user+system
 # CPU time, which says more than the wall time on a busy machine); peak RSS from /usr/bin/time.
+# `wall x` and `CPU x`: how many times faster than cargo-audit on bounds.Cargo.lock. The last
+# row scans that very Cargo.lock, and scripts/bench-findings-compare.py then lists where the two
+# answers differ, with the reason.
 #
 # Usage: scripts/bench-findings.sh [--runs N] [--big-components N] [--no-big]
 #   CYRES_BIN=path  time this cyres (default: the CI scanner, scripts/build-scanner.sh);
@@ -87,12 +90,13 @@ PY
 }
 
 rows=()
-row() { # LABEL WALL SD CPU RSS BASE_WALL
-  local ratio=""
-  [ -n "${6:-}" ] && ratio=$(python3 -c "print(f'{$6 / $2:.1f}x')")
-  rows+=("$(printf '%-34s %9.1f ± %-7.1f %9.1f %8s %11.1f' "$1" \
+row() { # LABEL WALL SD CPU RSS BASE_WALL BASE_CPU
+  local wall_ratio="" cpu_ratio=""
+  [ -n "${6:-}" ] && wall_ratio=$(python3 -c "print(f'{$6 / $2:.1f}x')")
+  [ -n "${7:-}" ] && cpu_ratio=$(python3 -c "print(f'{$7 / $4:.1f}x')")
+  rows+=("$(printf '%-36s %9.1f ± %-7.1f %9.1f %8s %8s %11.1f' "$1" \
     "$(python3 -c "print($2*1000)")" "$(python3 -c "print($3*1000)")" \
-    "$(python3 -c "print($4*1000)")" "$ratio" "$(python3 -c "print($5/1024)")")")
+    "$(python3 -c "print($4*1000)")" "$wall_ratio" "$cpu_ratio" "$(python3 -c "print($5/1024)")")")
 }
 
 echo "== timing ($runs runs each, 1 warm-up; hyperfine)"
@@ -120,12 +124,19 @@ for sbom in "${inputs[@]}"; do
     [ "$bin" = "$old" ] && tag=old
     "$bin" scan --index "$work/rustsec.index" --format json -o "$work/$tag.$sbom.json" "$work/$sbom.cdx.json" || true
     read -r wall sd cpu rss < <(measure "$tag.$sbom" "$n" "$(scan_cmd "$bin" "$sbom" "$work/$tag.$sbom.json")")
-    base=""
-    [ "$sbom" = bounds ] && base="$a_wall"
-    row "cyres scan $sbom.cdx.json ($tag)" "$wall" "$sd" "$cpu" "$rss" "$base"
+    base_wall="" base_cpu=""
+    [ "$sbom" = bounds ] && base_wall="$a_wall" base_cpu="$a_cpu"
+    row "cyres scan $sbom.cdx.json ($tag)" "$wall" "$sd" "$cpu" "$rss" "$base_wall" "$base_cpu"
   done
   echo "  $sbom: $(grep -c '"match_kind"' "$work/new.$sbom.json") findings, $(wc -c < "$work/new.$sbom.json") bytes of JSON"
 done
+
+# The very input cargo-audit reads: the lockfile itself (cyres reads Cargo.lock directly).
+lock_cmd="$cyres scan --index $work/rustsec.index --format json -o $work/new.lock.json $work/bounds.Cargo.lock"
+read -r wall sd cpu rss < <(measure new.lock "$runs" "$lock_cmd")
+row "cyres scan bounds.Cargo.lock (new)" "$wall" "$sd" "$cpu" "$rss" "$a_wall" "$a_cpu"
+echo "== findings on bounds.Cargo.lock, cyres against cargo-audit"
+python3 scripts/bench-findings-compare.py "$work/audit.bounds.json" "$work/new.lock.json"
 
 if [ -n "$old" ]; then
   echo "== output bytes, old against new build"
@@ -144,5 +155,5 @@ if [ -n "$old" ]; then
 fi
 
 echo
-printf '%-34s %-19s %9s %8s %11s\n' "whole process" "wall [ms]" "CPU [ms]" "audit/x" "peak [MiB]"
+printf '%-36s %-19s %9s %8s %8s %11s\n' "whole process" "wall [ms]" "CPU [ms]" "wall x" "CPU x" "peak [MiB]"
 printf '%s\n' "${rows[@]}"

@@ -4,6 +4,7 @@
 //! of advisory data) before any file is read, so a typo fails fast with exit 2.
 
 mod output;
+mod pretty;
 mod render;
 
 use anyhow::{Context, bail};
@@ -296,8 +297,8 @@ pub fn scan(args: ScanArgs) -> anyhow::Result<u8> {
         let mut w = std::io::BufWriter::with_capacity(1 << 16, w);
         match args.format {
             OutputFormat::Table => w.write_all(render::table(&out).as_bytes())?,
-            OutputFormat::Json => serde_json::to_writer_pretty(&mut w, &out)?,
-            OutputFormat::Sarif => serde_json::to_writer_pretty(&mut w, &render::sarif(&out))?,
+            OutputFormat::Json => pretty::to_writer(&mut w, &out)?,
+            OutputFormat::Sarif => pretty::to_writer(&mut w, &render::sarif(&out))?,
         }
         if args.format != OutputFormat::Table {
             w.write_all(b"\n")?;

@@ -615,10 +615,17 @@ impl<'a> DevOnly<'a> {
     }
 
     fn contains(&self, m: &cyres_vuln::ComponentMatch<'_>) -> bool {
-        let c = m.component;
-        let purl = m.purl.as_deref().map(Cow::Borrowed);
-        self.0
-            .contains(&(c.name.as_str(), c.version.as_deref(), purl))
+        self.has(m.component, m.purl.as_deref())
+    }
+
+    /// Whether `c`, whose package URL reads `purl`, is development-only.
+    fn has(&self, c: &cyres_sbom::Component, purl: Option<&str>) -> bool {
+        let key = (
+            c.name.as_str(),
+            c.version.as_deref(),
+            purl.map(Cow::Borrowed),
+        );
+        self.0.contains(&key)
     }
 }
 
@@ -749,7 +756,47 @@ fn build_output<'a>(
 
 #[cfg(test)]
 mod tests {
-    use super::{HUGE_PAGE, HUGE_PAGE_READ, PARALLEL_READ, read_whole};
+    use super::{
+        DevOnly, HUGE_PAGE, HUGE_PAGE_READ, PARALLEL_READ, ReadSbom, identity, read_whole,
+    };
+    use cyres_sbom::{Component, Format, Sbom, Scope};
+
+    #[test]
+    fn a_dev_component_shipped_elsewhere_is_not_dev_only_even_when_that_one_was_not_kept() {
+        let comp = |name: &str, scope: Scope| Component {
+            name: name.into(),
+            version: Some("1.0.0".into()),
+            cpe_raw: Some(format!("cpe:2.3:a:x:{name}:1.0.0:*:*:*:*:*:*:*")),
+            scope,
+            ..Component::default()
+        };
+        let read = |components: Vec<Component>, shipped_unkept| ReadSbom {
+            sbom: Sbom {
+                source: "big.cdx.json".into(),
+                format: Format::CycloneDxJson,
+                spec_version: "1.6".into(),
+                product: None,
+                components,
+                dependencies: Vec::new(),
+                diagnostics: Vec::new(),
+                document: Default::default(),
+            },
+            components: 3,
+            shipped_unkept,
+        };
+        let (tool, lib) = (comp("tool", Scope::Excluded), comp("lib", Scope::Excluded));
+        // `lib` is also shipped, as a component the streaming reader did not keep.
+        let shipped_lib = identity(&comp("lib", Scope::Required));
+        let r = read(vec![tool.clone(), lib.clone()], vec![shipped_lib]);
+        let dev = DevOnly::of(&r).expect("there are excluded components");
+        assert!(dev.has(&tool, None));
+        assert!(!dev.has(&lib, None));
+        // Without that record, `lib` would wrongly count as development-only.
+        let r = read(vec![tool, lib.clone()], Vec::new());
+        assert!(DevOnly::of(&r).unwrap().has(&lib, None));
+        // Nothing excluded: nothing to look up.
+        assert!(DevOnly::of(&read(vec![comp("app", Scope::Required)], Vec::new())).is_none());
+    }
 
     #[test]
     fn large_and_small_files_read_back_exactly() {

@@ -1,17 +1,22 @@
 """Validates SBOM files: `sbom-validate.py cyclonedx FILE...` against the official CycloneDX 1.6
-JSON schema (strict: no properties the schema does not define), `sbom-validate.py spdx FILE...`
+JSON schema (strict: no properties the schema does not define; `cyclonedx-1.5` against 1.5's),
+`sbom-validate.py spdx FILE...`
 with the SPDX project's own SPDX 2.3 parser and validator. Prints one line per problem and
 exits 1 when there is any. Installed by scripts/sbom-validators.sh."""
 import sys
 
 
-def cyclonedx(path):
+def cyclonedx(path, version="V1_6"):
     from cyclonedx.schema import SchemaVersion
     from cyclonedx.validation.json import JsonStrictValidator
 
     with open(path, encoding="utf-8") as f:
-        error = JsonStrictValidator(SchemaVersion.V1_6).validate_str(f.read())
+        error = JsonStrictValidator(getattr(SchemaVersion, version)).validate_str(f.read())
     return [] if error is None else [str(error)]
+
+
+def cyclonedx_15(path):
+    return cyclonedx(path, "V1_5")
 
 
 def spdx(path):
@@ -27,7 +32,7 @@ def spdx(path):
 
 def main():
     kind, files = sys.argv[1], sys.argv[2:]
-    check = {"cyclonedx": cyclonedx, "spdx": spdx}[kind]
+    check = {"cyclonedx": cyclonedx, "cyclonedx-1.5": cyclonedx_15, "spdx": spdx}[kind]
     bad = 0
     for path in files:
         for problem in check(path):

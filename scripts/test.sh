@@ -55,5 +55,16 @@ if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null
   fi
 fi
 
+# The conformity tests read the declaration PDF's text with pdftotext (Debian poppler-utils).
+if ! command -v pdftotext >/dev/null 2>&1; then
+  echo "== installing poppler-utils (pdftotext, declaration PDF test)"
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils
+  else
+    echo "error: the conformity PDF test needs pdftotext (apt-get install poppler-utils)" >&2
+    exit 2
+  fi
+fi
+
 echo "== cargo test"
 cargo test --workspace --locked --no-fail-fast

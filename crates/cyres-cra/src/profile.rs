@@ -242,6 +242,10 @@ impl ScopeExclusion {
     }
 }
 
+/// Top-level tables of a profile file that belong to other crates and are skipped here:
+/// `conformity` (the compliance file, read by `cyres-conformity`).
+pub const EXTENSION_TABLES: &[&str] = &["conformity"];
+
 fn yes() -> bool {
     true
 }
@@ -254,9 +258,15 @@ impl Profile {
 
     /// Parses and checks a profile in the given syntax.
     pub fn parse(text: &str, syntax: Syntax) -> Result<Profile, CraError> {
-        let value = to_json_value(text, syntax).map_err(|message| CraError::Profile {
+        let mut value = to_json_value(text, syntax).map_err(|message| CraError::Profile {
             message: format!("cannot parse {}: {message}", syntax.name()),
         })?;
+        // Tables other crates read from the same file (docs/conformity.md) are theirs to check.
+        if let Some(object) = value.as_object_mut() {
+            for key in EXTENSION_TABLES {
+                object.remove(*key);
+            }
+        }
         let profile: Profile = serde_json::from_value(value).map_err(|e| CraError::Profile {
             message: e.to_string(),
         })?;
@@ -345,6 +355,9 @@ mod tests {
         .unwrap();
         assert_eq!(p.member_states[1].code(), "GR");
         assert_eq!(p.expected_use_in_months(), Some(36));
+        let with_conformity =
+            Profile::from_str_any("name = \"x\"\n[conformity]\nrelease = \"1\"\n").unwrap();
+        assert_eq!(with_conformity.name, "x");
         for (bad, needle) in [
             (
                 "name = \"x\"\nharmonized_standards_in_full = true",

@@ -252,6 +252,7 @@ pub(crate) async fn fetch(
         run_newest: None,
         run_etag: None,
         run_last_modified: None,
+        window: None,
     });
     let page_size = cursor.page_size.clamp(1, MAX_PAGE_SIZE);
     let watermark = state.newest_record_modified;

@@ -45,6 +45,19 @@ pub(crate) async fn get(
     validators: Validators<'_>,
     limits: &FetchLimits,
 ) -> Result<Answer, FeedError> {
+    get_with(client, source_id, url, validators, limits, None).await
+}
+
+/// [`get`] with one more header (NVD's `apiKey`), which the caller marks sensitive so that it
+/// never appears in a debug print of the request.
+pub(crate) async fn get_with(
+    client: &reqwest::Client,
+    source_id: &str,
+    url: &Url,
+    validators: Validators<'_>,
+    limits: &FetchLimits,
+    extra: Option<(&str, reqwest::header::HeaderValue)>,
+) -> Result<Answer, FeedError> {
     let mut request = client
         .get(url.clone())
         .header(USER_AGENT, limits.user_agent.as_str())
@@ -54,6 +67,9 @@ pub(crate) async fn get(
     }
     if let Some(date) = validators.last_modified {
         request = request.header(IF_MODIFIED_SINCE, date);
+    }
+    if let Some((name, value)) = extra {
+        request = request.header(name, value);
     }
     let response = request.send().await.map_err(|e| FeedError::Transport {
         source_id: source_id.to_string(),

@@ -1,7 +1,8 @@
 //! The network edge of `cyres serve` that needs no database (issue #4, points 4 and 6).
 //!
 //! **Advisory sync** ([`fetch`]): one call asks one configured source ([`SourceConfig`]: an
-//! OSV ecosystem's `all.zip`, the CISA KEV catalogue, or ENISA's EUVD exploited list) for what
+//! OSV ecosystem's `all.zip`, the CISA KEV catalogue, ENISA's EUVD exploited list, or NVD's CVE
+//! API 2.0) for what
 //! changed since the stored [`SyncState`], using HTTP validators, record modification times and
 //! a resumable page cursor, and returns parsed records plus the state to store with them.
 //!
@@ -54,10 +55,12 @@
 
 pub mod alert;
 pub mod atom;
+pub mod chat;
 mod error;
 pub mod euvd;
 mod http;
 mod kev;
+pub mod nvd;
 pub mod osv;
 pub mod outbound;
 pub mod smtp;
@@ -70,5 +73,5 @@ pub use euvd::EuvdExploited;
 pub use outbound::http_client;
 pub use source::{
     Batch, FetchLimits, FetchOutcome, MAX_PROBLEMS, RecordProblem, Records, ResumeCursor,
-    SourceConfig, SourceKind, SyncCounts, SyncState, USER_AGENT, fetch,
+    SourceConfig, SourceKind, SyncCounts, SyncState, USER_AGENT, fetch, fetch_at,
 };

@@ -16,6 +16,9 @@
 //!   the counts split entries added since the watermark from the rest;
 //! - EUVD: pages of `/vulnerabilities?exploited=true`; records whose `dateUpdated` is newer than
 //!   the watermark are returned, and the state keeps the next page of an unfinished run.
+//! - NVD: the CVE API 2.0 in last-modified windows of at most 120 days from the watermark
+//!   (a first sync reads everything), paged by `startIndex`; the state keeps the window and the
+//!   next page of an unfinished run ([`crate::nvd`]).
 
 use std::time::Duration;
 
@@ -26,6 +29,7 @@ use time::OffsetDateTime;
 
 use crate::FeedError;
 use crate::euvd::EuvdExploited;
+use crate::nvd::{NvdApiKey, NvdWindow};
 
 /// The `User-Agent` sent by default. EUVD answers 403 to some library defaults (cra.md §11), so
 /// every request names cyres.
@@ -63,6 +67,14 @@ pub enum SourceKind {
     Kev,
     /// ENISA's EU Vulnerability Database, exploited vulnerabilities only.
     Euvd,
+    /// NVD's CVE API 2.0 (`https://services.nvd.nist.gov/rest/json/cves/2.0`): CVE records with
+    /// their CPE configurations.
+    Nvd {
+        /// The optional API key (raises the rate limit tenfold). Never serialised: the
+        /// configuration loader reads it from the environment.
+        #[serde(skip)]
+        api_key: Option<NvdApiKey>,
+    },
 }
 
 /// What is remembered about a source between runs. Serialisable: the store keeps it as JSON.
@@ -95,6 +107,9 @@ pub struct ResumeCursor {
     pub run_etag: Option<String>,
     /// See `run_etag`.
     pub run_last_modified: Option<String>,
+    /// NVD: the last-modified window being paged (`next_page` counts pages inside it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window: Option<NvdWindow>,
 }
 
 /// Limits and request settings for one fetch. [`FetchLimits::default`] is a safe start.
@@ -110,6 +125,17 @@ pub struct FetchLimits {
     pub euvd_page_size: u32,
     /// How many EUVD pages one call fetches before returning an incomplete batch.
     pub euvd_max_pages: u32,
+    /// NVD `resultsPerPage` (values over [`crate::nvd::MAX_PAGE_SIZE`] are lowered to it).
+    pub nvd_page_size: u32,
+    /// How many NVD pages one call fetches before returning an incomplete batch.
+    pub nvd_max_pages: u32,
+    /// Spacing between NVD requests; `None` follows NVD's published limits
+    /// ([`crate::nvd::PUBLIC_INTERVAL`], [`crate::nvd::KEYED_INTERVAL`] with a key).
+    pub nvd_request_interval: Option<Duration>,
+    /// How often a rate-limited or failed NVD request is repeated.
+    pub nvd_retries: u32,
+    /// The first pause before a repeat; doubled for each further one.
+    pub nvd_backoff: Duration,
     /// Timeout for each HTTP request, body included.
     pub request_timeout: Duration,
     /// The `User-Agent` header.
@@ -124,6 +150,11 @@ impl Default for FetchLimits {
             max_unpacked_bytes: 8 * 1024 * 1024 * 1024,
             euvd_page_size: 100,
             euvd_max_pages: 50,
+            nvd_page_size: crate::nvd::MAX_PAGE_SIZE,
+            nvd_max_pages: 10,
+            nvd_request_interval: None,
+            nvd_retries: 5,
+            nvd_backoff: Duration::from_secs(6),
             request_timeout: Duration::from_secs(600),
             user_agent: USER_AGENT.to_string(),
         }
@@ -169,6 +200,8 @@ pub enum Records {
     Kev(Vec<KevEntry>),
     /// EUVD exploited vulnerabilities updated after the watermark.
     Euvd(Vec<EuvdExploited>),
+    /// NVD CVE records (advisory and CPE configurations) modified after the watermark.
+    Nvd(Vec<cyres_vuln::nvd::NvdRecord>),
 }
 
 impl Records {
@@ -178,6 +211,7 @@ impl Records {
             Records::Osv(v) => v.len(),
             Records::Kev(v) => v.len(),
             Records::Euvd(v) => v.len(),
+            Records::Nvd(v) => v.len(),
         }
     }
 
@@ -215,13 +249,38 @@ pub struct RecordProblem {
 
 /// Fetches what changed at `source` since `state`. Does not store anything: the caller stores
 /// the records and [`Batch::state`] together, and calls again while [`Batch::complete`] is false.
+/// An NVD source needs the current time: use [`fetch_at`].
 pub async fn fetch(
     client: &reqwest::Client,
     source: &SourceConfig,
     state: &SyncState,
     limits: &FetchLimits,
 ) -> Result<FetchOutcome, FeedError> {
+    fetch_inner(client, source, state, limits, None).await
+}
+
+/// [`fetch`] with the current time, which NVD's last-modified windows end at.
+pub async fn fetch_at(
+    client: &reqwest::Client,
+    source: &SourceConfig,
+    state: &SyncState,
+    limits: &FetchLimits,
+    now: OffsetDateTime,
+) -> Result<FetchOutcome, FeedError> {
+    fetch_inner(client, source, state, limits, Some(now)).await
+}
+
+async fn fetch_inner(
+    client: &reqwest::Client,
+    source: &SourceConfig,
+    state: &SyncState,
+    limits: &FetchLimits,
+    now: Option<OffsetDateTime>,
+) -> Result<FetchOutcome, FeedError> {
     match &source.kind {
+        SourceKind::Nvd { api_key } => {
+            crate::nvd::fetch(client, source, api_key.as_ref(), state, limits, now).await
+        }
         SourceKind::Osv { ecosystem } => {
             crate::osv::fetch(client, source, ecosystem, state, limits).await
         }

@@ -176,6 +176,21 @@ pub async fn deliver(
     secret: &[u8],
     body: &[u8],
 ) -> DeliveryResult {
+    post(client, url, Some(secret), body).await
+}
+
+/// POSTs `body` unsigned to an incoming webhook of a chat service (Slack, Mattermost: the URL
+/// itself is the secret), through the same outbound policy as [`deliver`].
+pub async fn deliver_unsigned(client: &WebhookClient, url: &str, body: &[u8]) -> DeliveryResult {
+    post(client, url, None, body).await
+}
+
+async fn post(
+    client: &WebhookClient,
+    url: &str,
+    secret: Option<&[u8]>,
+    body: &[u8],
+) -> DeliveryResult {
     let started = Instant::now();
     let done = |status: Option<u16>, error: Option<String>| DeliveryResult {
         status,
@@ -193,16 +208,18 @@ pub async fn deliver(
     if client.outbound.policy().check_url(url).is_err() {
         return done(None, Some(crate::outbound::REFUSED_BY_POLICY.to_string()));
     }
-    let response = client
+    let mut request = client
         .http
         .post(parsed)
         .header(CONTENT_TYPE, "application/json")
-        .header(USER_AGENT, crate::USER_AGENT)
-        .header(SIGNATURE_HEADER, sign(secret, body))
-        .header(
+        .header(USER_AGENT, crate::USER_AGENT);
+    if let Some(secret) = secret {
+        request = request.header(SIGNATURE_HEADER, sign(secret, body)).header(
             TIMESTAMP_HEADER,
             OffsetDateTime::now_utc().unix_timestamp().to_string(),
-        )
+        );
+    }
+    let response = request
         .timeout(DELIVERY_TIMEOUT)
         .body(body.to_vec())
         .send()

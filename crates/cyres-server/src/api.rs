@@ -4,24 +4,34 @@
 //! link; the JSON API under `/api/v1`, described by `/api/v1/openapi.json`. Handlers live in
 //! the submodules by area.
 
+mod accounts;
 pub(crate) mod admin;
 mod advisories;
 pub(crate) mod authority;
 pub(crate) mod cases;
+mod components;
+mod conformity;
 mod findings;
 mod fleet;
 mod inventory;
 mod invitations;
+mod lifecycle;
+mod metrics;
 pub(crate) mod notices;
+mod notify_rules;
+mod policy;
 mod public_face;
+mod sbom_quality;
 mod session;
+mod triage;
+mod vex;
 
 use crate::{ApiError, App};
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, post, put};
 
 /// Pagination and filter parameters arrive as strings; this parses one into a number and
 /// names the parameter when it is not one.
@@ -55,7 +65,12 @@ pub(crate) fn router() -> Router<App> {
         .route("/session/org", post(session::switch_org))
         .route("/orgs", get(admin::my_orgs).post(admin::create_org))
         .route("/members", get(admin::members).post(admin::add_member))
-        .route("/members/{account_id}", delete(admin::remove_member))
+        .route("/members/{account_id}", delete(accounts::remove_member))
+        .route(
+            "/members/{account_id}/password-reset",
+            post(accounts::issue_reset),
+        )
+        .route("/password-reset", post(accounts::redeem))
         .route("/members/invitations", get(invitations::pending))
         .route("/members/invitations/{id}", delete(invitations::withdraw))
         .route("/invitations", get(invitations::mine))
@@ -80,7 +95,9 @@ pub(crate) fn router() -> Router<App> {
         )
         .route(
             "/products/{id}",
-            get(inventory::get_product).put(inventory::update_product),
+            get(inventory::get_product)
+                .put(inventory::update_product)
+                .delete(lifecycle::archive),
         )
         .route(
             "/products/{id}/releases",
@@ -97,14 +114,57 @@ pub(crate) fn router() -> Router<App> {
             "/releases/{id}/sbom",
             get(inventory::get_sbom)
                 .post(inventory::upload_sbom)
-                .put(inventory::upload_sbom),
+                .put(lifecycle::replace_sbom),
         )
         .route(
             "/releases/{id}/sbom/original",
             get(inventory::get_sbom_original),
         )
-        .route("/releases/{id}/components", get(inventory::list_components))
+        .route(
+            "/releases/{id}/sbom/quality",
+            get(sbom_quality::get_quality),
+        )
+        .route(
+            "/releases/{id}/components",
+            get(components::release_components),
+        )
+        .route("/components", get(components::search))
+        .route("/findings/{id}/path", get(components::finding_path))
+        .route("/metrics", get(metrics::get))
+        .route("/metrics.csv", get(metrics::csv))
+        // Lifecycle, policies and notification rules (issue 17, points 5 to 7).
+        .route("/products/archived", get(lifecycle::archived))
+        .route("/products/{id}/restore", post(lifecycle::restore))
+        .route("/releases/{id}/retire", post(lifecycle::retire))
+        .route("/releases/{id}/reinstate", post(lifecycle::reinstate))
+        .route("/releases/{id}/lifecycle", get(lifecycle::state))
+        .route("/releases/{id}/sbom/diff", get(lifecycle::diff))
+        .route("/releases/{id}/gate", get(policy::gate))
+        .route("/policies", get(policy::list))
+        .route(
+            "/policies/organisation",
+            put(policy::put_org).delete(policy::delete_org),
+        )
+        .route(
+            "/products/{id}/policy",
+            get(policy::get_product)
+                .put(policy::put_product)
+                .delete(policy::delete_product),
+        )
+        .route(
+            "/notification-rules",
+            get(notify_rules::list).post(notify_rules::create),
+        )
+        .route("/notification-rules/{id}", delete(notify_rules::delete))
+        .route(
+            "/notification-rules/{id}/feed.atom",
+            get(notify_rules::feed),
+        )
         .route("/findings", get(findings::list))
+        .route("/findings.csv", get(vex::csv))
+        .route("/findings/triage", post(triage::bulk))
+        .route("/findings/{id}/origin", get(triage::origin))
+        .route("/releases/{id}/vex", get(vex::export).post(vex::import))
         .route("/findings/{id}", get(findings::get_one))
         .route("/findings/{id}/triage", post(findings::triage))
         .route("/findings/{id}/history", get(findings::history))
@@ -114,12 +174,30 @@ pub(crate) fn router() -> Router<App> {
         .route("/cases", get(cases::list).post(cases::create))
         .route("/cases/{id}", get(cases::get_one).patch(cases::update))
         .route("/cases/{id}/confirm", post(cases::confirm))
+        .route("/cases/{id}/dismiss", post(triage::dismiss))
         .route("/cases/{id}/evidence", post(cases::add_evidence))
         .route("/cases/{id}/draft", get(cases::draft))
         .route("/cases/{id}/reports", post(cases::submit))
         .route("/cases/{id}/notice/publish", post(notices::publish))
         .route("/cases/{id}/notices", get(notices::case_notices))
         .route("/cases/{id}/{file}", get(cases::notice))
+        .route(
+            "/products/{id}/requirements",
+            get(conformity::get_requirements).put(conformity::put_requirements),
+        )
+        .route(
+            "/products/{id}/documents",
+            post(conformity::upload_document),
+        )
+        .route(
+            "/products/{id}/declarations",
+            post(conformity::issue_declaration),
+        )
+        .route(
+            "/products/{id}/declarations/{file}",
+            get(conformity::get_declaration),
+        )
+        .route("/products/{id}/techdoc.zip", get(conformity::techdoc_zip))
         .route(
             "/public-face",
             get(public_face::get_settings).put(public_face::put_settings),

@@ -110,7 +110,10 @@ pub(crate) fn clocks(
             .collect();
         let confirmed = covering.iter().find_map(|c| {
             let aware_at = c.aware_at?;
-            if c.state == "proposed" || case_product(c) != Some(product_id) {
+            if c.state == "proposed"
+                || c.state == "dismissed"
+                || case_product(c) != Some(product_id)
+            {
                 return None;
             }
             let case: cyres_report::Case = serde_json::from_value(c.body.clone()?).ok()?;

@@ -63,3 +63,89 @@ pub(crate) fn jitter() -> f64 {
     let _ = aws_lc_rs::rand::fill(&mut b);
     f64::from(u16::from_le_bytes(b)) / f64::from(u16::MAX)
 }
+
+/// Records one HTTP delivery attempt of an alert delivery, with the next retry when the
+/// receiver may accept later ([`WEBHOOK_RETRY`]).
+pub(crate) async fn record_http_attempt(
+    app: &App,
+    d: &cyres_store::Delivery,
+    result: &cyres_feeds::webhook::DeliveryResult,
+) -> Result<(), cyres_store::StoreError> {
+    let now = app.now();
+    let retry = if result.is_success() || !result.should_retry() {
+        None
+    } else {
+        cyres_feeds::webhook::backoff(&WEBHOOK_RETRY, (d.attempts + 1) as u32, jitter())
+            .map(|w| now + w.as_secs() as i64)
+    };
+    app.store
+        .record_delivery_attempt(
+            d.id,
+            result.is_success(),
+            result.status.map(i64::from),
+            result.error.as_deref(),
+            retry,
+            now,
+        )
+        .await
+}
+
+/// Mails an alert to `to` through the configured relay and records the attempt; skips the
+/// delivery when e-mail is not configured or nobody is to receive it. True when attempted.
+pub(crate) async fn mail_alert(
+    app: &App,
+    d: &cyres_store::Delivery,
+    alert: &cyres_feeds::Alert,
+    to: &[String],
+) -> Result<bool, cyres_store::StoreError> {
+    let Some(smtp) = &app.config.smtp else {
+        app.store
+            .skip_delivery(d.id, "e-mail is not configured")
+            .await?;
+        return Ok(false);
+    };
+    if to.is_empty() {
+        app.store.skip_delivery(d.id, "no recipients").await?;
+        return Ok(false);
+    }
+    let config = cyres_feeds::smtp::SmtpConfig::relay(smtp.host.clone(), smtp.port);
+    let domain = smtp
+        .from
+        .rsplit('@')
+        .next()
+        .unwrap_or("localhost")
+        .to_string();
+    let mail = cyres_feeds::smtp::Mail::for_alert(alert, &smtp.from, to, &domain);
+    let now = app.now();
+    match cyres_feeds::smtp::send(&config, &mail).await {
+        Ok(()) => {
+            app.store
+                .record_delivery_attempt(d.id, true, None, None, None, now)
+                .await?
+        }
+        Err(e) => {
+            let retry =
+                cyres_feeds::webhook::backoff(&WEBHOOK_RETRY, (d.attempts + 1) as u32, jitter())
+                    .map(|w| now + w.as_secs() as i64);
+            app.store
+                .record_delivery_attempt(d.id, false, None, Some(&e.to_string()), retry, now)
+                .await?
+        }
+    }
+    Ok(true)
+}
+
+/// The organisation's members of editor rank and above: who gets alert e-mail by default.
+pub(crate) async fn editor_addresses(
+    app: &App,
+    org_id: i64,
+) -> Result<Vec<String>, cyres_store::StoreError> {
+    Ok(app
+        .store
+        .members(org_id)
+        .await?
+        .into_iter()
+        .filter(|m| m.role >= cyres_store::Role::Editor)
+        .map(|m| m.account.email)
+        .collect())
+}

@@ -41,7 +41,10 @@ const UPLOAD_ROUTES: &[(&str, &str)] = &[
     ("POST", "/api/v1/releases/*/sbom"),
     ("PUT", "/api/v1/releases/*/sbom"),
     ("POST", "/api/v1/advisories/import"),
+    ("POST", "/api/v1/releases/*/vex"),
+    ("POST", "/api/v1/products/*/documents"),
     ("POST", "/releases/*/sbom"),
+    ("POST", "/releases/*/vex"),
 ];
 
 fn matches(pattern: &str, path: &str) -> bool {

@@ -215,6 +215,11 @@ pub struct App {
     pub(crate) findings_cache: Arc<page_cache::PageCache>,
     /// The authority's notifications as assessment facts (ENISA's systemic-risk view).
     pub(crate) facts_cache: Arc<facts_cache::FactsCache>,
+    /// Held while this process runs jobs, so a request that re-matches "before the answer"
+    /// (advisory import, source sync) waits for a job the background worker is running rather
+    /// than answering before it is done. Across replicas the job lease keeps jobs apart, and
+    /// such an answer covers only the jobs this process ran.
+    pub(crate) jobs_running: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl std::fmt::Debug for App {
@@ -265,6 +270,7 @@ impl App {
             secrets,
             findings_cache: Default::default(),
             facts_cache: Default::default(),
+            jobs_running: Default::default(),
         };
         for s in &app.config.sources {
             let (kind, _) = setup::source_kind_words(&s.kind);

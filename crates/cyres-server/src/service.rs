@@ -9,12 +9,24 @@
 //! import each other, and nothing here imports an adapter or the web framework; the tidy test
 //! (`tests/tidy.rs`) holds both.
 
+pub(crate) mod accounts;
 pub(crate) mod admin;
 pub(crate) mod authority;
 pub(crate) mod cases;
+pub(crate) mod components;
+pub(crate) mod conformity;
 pub(crate) mod credentials;
+pub(crate) mod finding_search;
+pub(crate) mod fleet;
+pub(crate) mod lifecycle;
+pub(crate) mod metrics;
 pub(crate) mod notices;
+pub(crate) mod notify_rules;
+pub(crate) mod policy;
 pub(crate) mod public_face;
+pub(crate) mod sbom_quality;
+pub(crate) mod triage;
+pub(crate) mod vex;
 
 use cyres_store::{Actor, Role, StoreError};
 

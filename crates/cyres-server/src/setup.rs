@@ -14,6 +14,7 @@ pub fn source_kind_words(kind: &cyres_feeds::SourceKind) -> (&'static str, Strin
         cyres_feeds::SourceKind::Osv { ecosystem } => ("osv", format!("OSV {ecosystem}")),
         cyres_feeds::SourceKind::Kev => ("kev", "CISA KEV".into()),
         cyres_feeds::SourceKind::Euvd => ("euvd", "ENISA EUVD exploited".into()),
+        cyres_feeds::SourceKind::Nvd { .. } => ("nvd", "NVD CVE API 2.0".into()),
         _ => ("other", "other".into()),
     }
 }

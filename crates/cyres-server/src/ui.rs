@@ -18,17 +18,25 @@ mod authority;
 mod case;
 mod cases;
 mod chart;
+mod components;
+mod conformity;
 mod dashboard;
 // Public for `cyres demo`; dead until lib.rs re-exports it (`pub use ui::demo::{…}`).
 pub mod demo;
 mod findings;
 mod forms;
 mod invitations;
+mod lifecycle;
 mod notices;
+mod notify_rules;
 mod products;
 mod public_face;
+mod quality;
+mod reset;
 mod session;
 mod settings;
+mod trends;
+mod vex;
 pub(crate) mod view;
 mod voluntary;
 
@@ -56,7 +64,20 @@ pub(crate) fn router() -> Router<App> {
         .route("/org", post(session::switch_org))
         .route("/products", get(products::list).post(products::create))
         .route("/products/{id}", get(products::page))
+        // Gate, policy and lifecycle (issue 17, points 5 and 6).
+        .route("/products/archived", get(lifecycle::archived))
+        .route(
+            "/products/{id}/lifecycle",
+            get(lifecycle::page).post(lifecycle::act),
+        )
+        .route("/releases/{id}/lifecycle", post(lifecycle::release_act))
+        .route("/releases/{id}/changes", get(lifecycle::changes))
         .route("/products/{id}/releases", post(products::create_release))
+        .route("/products/{id}/conformity", get(conformity::page))
+        .route(
+            "/products/{id}/conformity/declarations",
+            post(conformity::issue),
+        )
         .route(
             "/products/{id}/annex-ii",
             get(public_face::editor).post(public_face::save),
@@ -74,13 +95,18 @@ pub(crate) fn router() -> Router<App> {
         .route("/products/{id}/subscribers", post(notices::create))
         .route("/subscribers/{id}/delete", post(notices::remove))
         .route("/releases/{id}/sbom", post(products::upload_sbom))
+        .route("/releases/{id}", get(components::release))
+        .route("/components", get(components::search))
         .route("/findings", get(findings::list))
+        .route("/findings/triage", post(vex::bulk))
+        .route("/releases/{id}/vex", post(vex::import))
         .route("/findings/{id}", get(findings::page).post(findings::triage))
         .route("/advisories", get(advisories::search))
         .route("/advisories/{id}", get(advisories::page))
         .route("/cases", get(cases::list).post(cases::create))
         .route("/cases/{id}", get(case::page))
         .route("/cases/{id}/confirm", post(case::confirm))
+        .route("/cases/{id}/dismiss", post(vex::dismiss))
         .route("/cases/{id}/evidence", post(case::add_evidence))
         .route("/cases/{id}/edit", post(case::update))
         .route("/cases/{id}/submit", post(case::submit))
@@ -103,11 +129,30 @@ pub(crate) fn router() -> Router<App> {
             post(authority::request_intermediate),
         )
         .route("/fleet", get(cases::fleet))
+        .route("/fleet/devices", post(cases::register_device))
+        .route("/trends", get(trends::page))
         .route("/settings", get(settings::page))
         .route("/settings/members", post(settings::add_member))
         .route(
+            "/settings/members/{id}/remove",
+            post(settings::remove_member),
+        )
+        .route(
+            "/settings/members/{id}/reset-link",
+            post(settings::reset_link),
+        )
+        .route("/reset-password", get(reset::form).post(reset::submit))
+        .route(
             "/settings/invitations/{id}/withdraw",
             post(settings::withdraw_invitation),
+        )
+        .route(
+            "/settings/notifications",
+            get(notify_rules::page).post(notify_rules::create),
+        )
+        .route(
+            "/settings/notifications/{id}/delete",
+            post(notify_rules::delete),
         )
         .route("/settings/tokens", post(settings::create_token))
         .route("/settings/tokens/{id}/revoke", post(settings::revoke_token))

@@ -14,11 +14,11 @@
 //! of the authority's requests) takes a named task lease. So each piece of work is done once,
 //! and the work of a replica killed mid-way is picked up by the others after its lease.
 
-use crate::delivery::{WEBHOOK_RETRY, drain_outbox, jitter};
+use crate::delivery::{drain_outbox, jitter};
 use crate::{ApiError, App};
 use cyres_feeds::webhook::{RetryPolicy, backoff, deliver};
 use cyres_feeds::{FetchLimits, FetchOutcome, Records, SourceConfig};
-use cyres_store::{AlertRow, Exploitation, Org, Role};
+use cyres_store::{AlertRow, Exploitation, Org};
 use std::collections::BTreeSet;
 use std::time::Duration;
 use tokio::sync::watch;
@@ -39,6 +39,10 @@ pub struct Worker {
     ticks: std::sync::atomic::AtomicU64,
     /// Highest authority request id already seen (requests are fetched incrementally).
     requests_seen: std::sync::atomic::AtomicI64,
+    /// Highest alert id the policy sweep has looked at.
+    policy_seen: std::sync::atomic::AtomicI64,
+    /// When the worker started: the policy sweep looks at alerts from then on.
+    started_at: i64,
 }
 
 /// The authority is asked for new intermediate-report requests every this many ticks (every
@@ -48,11 +52,14 @@ const REQUEST_POLL_TICKS: u64 = 10;
 impl Worker {
     /// A worker for `app`.
     pub fn new(app: App) -> Self {
+        let started_at = app.now();
         Self {
             app,
             last_renewal: std::sync::atomic::AtomicI64::new(i64::MIN),
             ticks: std::sync::atomic::AtomicU64::new(0),
             requests_seen: std::sync::atomic::AtomicI64::new(0),
+            policy_seen: std::sync::atomic::AtomicI64::new(0),
+            started_at,
         }
     }
 
@@ -85,6 +92,14 @@ impl Worker {
     /// One round: due jobs, due deliveries, due source syncs.
     pub async fn tick(&self) -> Result<(), ApiError> {
         run_due_jobs(&self.app).await?;
+        // Policy violations that re-matching or exploitation caused (issue 17, point 6).
+        let seen = self.policy_seen.load(std::sync::atomic::Ordering::Relaxed);
+        match crate::service::policy::sweep(&self.app, seen, self.started_at).await {
+            Ok(next) => self
+                .policy_seen
+                .store(next, std::sync::atomic::Ordering::Relaxed),
+            Err(e) => tracing::warn!(error = %e, "policy sweep failed"),
+        }
         deliver_due(&self.app).await?;
         // Notices to product subscribers (Art. 14(8)); a failure here must not hold up reports.
         if let Err(e) = crate::notices::deliver_due_notices(&self.app).await {
@@ -159,6 +174,7 @@ impl Worker {
 
 /// Runs every due job now; returns what matching did.
 pub async fn run_due_jobs(app: &App) -> Result<serde_json::Value, ApiError> {
+    let _running = app.jobs_running.lock().await;
     let mut summary =
         serde_json::json!({"jobs": 0, "new_findings": 0, "became_exploited": 0, "alerts": 0});
     while let Some(job) = app.store.claim_job(app.now(), LEASE).await? {
@@ -287,74 +303,14 @@ async fn deliver_one(app: &App, d: cyres_store::Delivery) -> Result<bool, ApiErr
                     }
                     Err(e) => crate::secrets::undeliverable(e),
                 };
-                let now = app.now();
-                let retry = if result.is_success() || !result.should_retry() {
-                    None
-                } else {
-                    backoff(&WEBHOOK_RETRY, (d.attempts + 1) as u32, jitter())
-                        .map(|w| now + w.as_secs() as i64)
-                };
-                app.store
-                    .record_delivery_attempt(
-                        d.id,
-                        result.is_success(),
-                        result.status.map(i64::from),
-                        result.error.as_deref(),
-                        retry,
-                        now,
-                    )
-                    .await?;
+                crate::delivery::record_http_attempt(app, &d, &result).await?;
             }
             "email" => {
-                let Some(smtp) = &app.config.smtp else {
-                    app.store
-                        .skip_delivery(d.id, "e-mail is not configured")
-                        .await?;
-                    return Ok(false);
-                };
-                let to: Vec<String> = app
-                    .store
-                    .members(d.org_id)
-                    .await?
-                    .into_iter()
-                    .filter(|m| m.role >= Role::Editor)
-                    .map(|m| m.account.email)
-                    .collect();
-                if to.is_empty() {
-                    app.store.skip_delivery(d.id, "no recipients").await?;
-                    return Ok(false);
-                }
-                let config = cyres_feeds::smtp::SmtpConfig::relay(smtp.host.clone(), smtp.port);
-                let domain = smtp
-                    .from
-                    .rsplit('@')
-                    .next()
-                    .unwrap_or("localhost")
-                    .to_string();
-                let mail = cyres_feeds::smtp::Mail::for_alert(&alert, &smtp.from, &to, &domain);
-                let now = app.now();
-                match cyres_feeds::smtp::send(&config, &mail).await {
-                    Ok(()) => {
-                        app.store
-                            .record_delivery_attempt(d.id, true, None, None, None, now)
-                            .await?
-                    }
-                    Err(e) => {
-                        let retry = backoff(&WEBHOOK_RETRY, (d.attempts + 1) as u32, jitter())
-                            .map(|w| now + w.as_secs() as i64);
-                        app.store
-                            .record_delivery_attempt(
-                                d.id,
-                                false,
-                                None,
-                                Some(&e.to_string()),
-                                retry,
-                                now,
-                            )
-                            .await?
-                    }
-                }
+                let to = crate::delivery::editor_addresses(app, d.org_id).await?;
+                return Ok(crate::delivery::mail_alert(app, &d, &alert, &to).await?);
             }
+            // Notification rules (issue 17, point 7).
+            "rule" => return Ok(crate::service::notify_rules::deliver(app, &d, &alert).await?),
             other => {
                 app.store
                     .skip_delivery(d.id, &format!("unknown channel {other}"))
@@ -374,17 +330,23 @@ pub async fn sync_source(app: &App, source: &SourceConfig) -> Result<serde_json:
         serde_json::from_value(row.state.clone()).unwrap_or_default();
     let mut totals = serde_json::json!({"source": source.id, "batches": 0, "fetched": 0, "new_or_changed": 0, "unchanged": 0, "malformed": 0, "not_modified": false});
     loop {
-        let outcome = cyres_feeds::fetch(&app.http, source, &state, &FetchLimits::default())
-            .await
-            .map_err(|e| {
-                let mut err = ApiError::new(
-                    axum::http::StatusCode::BAD_GATEWAY,
-                    "sync_failed",
-                    format!("{}: {e}", source.id),
-                );
-                err.field = None;
-                err
-            });
+        let outcome = cyres_feeds::fetch_at(
+            &app.http,
+            source,
+            &state,
+            &FetchLimits::default(),
+            app.now_at(),
+        )
+        .await
+        .map_err(|e| {
+            let mut err = ApiError::new(
+                axum::http::StatusCode::BAD_GATEWAY,
+                "sync_failed",
+                format!("{}: {e}", source.id),
+            );
+            err.field = None;
+            err
+        });
         let outcome = match outcome {
             Ok(o) => o,
             Err(e) => {
@@ -441,6 +403,19 @@ pub async fn sync_source(app: &App, source: &SourceConfig) -> Result<serde_json:
                     }
                 }
                 app.store.upsert_exploitation(&facts, now).await?;
+            }
+            Records::Nvd(records) => {
+                // The CVE records and their CPE configurations; a changed configuration
+                // queues the re-match of the components under its keys.
+                let advisories: Vec<_> = records.iter().map(|r| r.advisory.clone()).collect();
+                let configurations: Vec<_> =
+                    records.iter().map(|r| r.configurations.clone()).collect();
+                app.store
+                    .upsert_advisories(&advisories, &source.id, now)
+                    .await?;
+                app.store
+                    .upsert_cpe_configurations(&configurations, now)
+                    .await?;
             }
             _ => {
                 tracing::warn!(source = %source.id, "records of a kind this server does not store; skipped");

@@ -33,7 +33,16 @@ both!(
     shutdown_lets_in_flight_uploads_finish,
     fleet_exposure_falls_as_devices_update,
     update_repository_is_served_safely,
+    vex_round_trip_and_bulk_triage,
+    vex_and_bulk_triage_in_the_ui,
+    proposals_show_their_report_and_are_dismissed_with_a_reason,
+    components_search_and_dependency_paths,
+    findings_search_over_http,
 );
+
+#[path = "platform/vex.rs"]
+mod vex;
+use vex::*;
 
 use reqwest::Method;
 
@@ -491,6 +500,19 @@ async fn no_cross_tenant_access_on_any_endpoint(engine: Engine) {
             Some(json!({"status": "fixed"})),
         ),
         (Method::GET, format!("/api/v1/findings/{fid}/history"), None),
+        (Method::GET, format!("/api/v1/findings/{fid}/origin"), None),
+        (
+            Method::POST,
+            "/api/v1/findings/triage".to_string(),
+            Some(json!({"ids": [fid], "status": "fixed"})),
+        ),
+        (Method::GET, format!("/api/v1/releases/{rid}/vex"), None),
+        (
+            Method::POST,
+            format!("/api/v1/releases/{rid}/vex"),
+            Some(json!({})),
+        ),
+        (Method::GET, format!("/api/v1/findings/{fid}/path"), None),
         (Method::DELETE, format!("/api/v1/tokens/{tid}"), None),
         (Method::DELETE, format!("/api/v1/webhooks/{hid}"), None),
         (Method::DELETE, "/api/v1/members/1".to_string(), None),
@@ -504,6 +526,11 @@ async fn no_cross_tenant_access_on_any_endpoint(engine: Engine) {
             Method::POST,
             format!("/api/v1/cases/{cid}/confirm"),
             Some(json!({"aware_at": "2026-09-21T08:00:00Z"})),
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/cases/{cid}/dismiss"),
+            Some(json!({"reason": "not ours"})),
         ),
         (
             Method::POST,
@@ -568,6 +595,7 @@ async fn no_cross_tenant_access_on_any_endpoint(engine: Engine) {
         for path in [
             "/api/v1/products",
             "/api/v1/findings",
+            "/api/v1/findings.csv",
             "/api/v1/alerts",
             "/api/v1/audit",
             "/api/v1/tokens",
@@ -576,6 +604,8 @@ async fn no_cross_tenant_access_on_any_endpoint(engine: Engine) {
             "/api/v1/cases",
             "/api/v1/devices",
             "/api/v1/fleet/exposure",
+            "/api/v1/components?q=g",
+            "/api/v1/components?licence=gpl",
         ] {
             let (st, v) = s.call(who, Method::GET, path, None).await;
             if st == StatusCode::OK {
@@ -621,7 +651,7 @@ async fn no_cross_tenant_access_on_any_endpoint(engine: Engine) {
 async fn roles_and_revoked_tokens(engine: Engine) {
     let Some(s) = start(engine).await else { return };
     let admin = s.bootstrap("Acme", "admin@acme.example").await;
-    let (pid, _) = seeded(&s, &admin).await;
+    let (pid, rid) = seeded(&s, &admin).await;
     let viewer = s.token(&admin, "viewer").await;
     let editor = s.token(&admin, "editor").await;
     assert_eq!(
@@ -645,6 +675,16 @@ async fn roles_and_revoked_tokens(engine: Engine) {
             Method::POST,
             format!("/api/v1/products/{pid}/releases"),
             json!({"version": "9"}),
+        ),
+        (
+            Method::POST,
+            "/api/v1/findings/triage".to_string(),
+            json!({"filter": {"release": rid.to_string()}, "status": "affected"}),
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/releases/{rid}/vex"),
+            json!({}),
         ),
     ] {
         let (st, v) = s.call(&viewer, m.clone(), &p, Some(b.clone())).await;
@@ -1555,4 +1595,122 @@ async fn update_repository_is_served_safely(engine: Engine) {
         assert!(!r.text().await.unwrap().contains("secret-ish"));
     }
     s.shutdown().await;
+}
+
+/// Issue 17 point 1 over HTTP: a release's components with findings and direct flags, the
+/// dependency path of a finding, and the portfolio search with its errors; a viewer token may
+/// read all of it, and the search answers only the caller's organisation (the cross-tenant
+/// table above covers the other organisation).
+async fn components_search_and_dependency_paths(engine: Engine) {
+    let Some(s) = start(engine).await else { return };
+    let admin = s.bootstrap("Acme", "admin@acme.example").await;
+    let (_, rid) = seeded(&s, &admin).await;
+    let viewer = s.token(&admin, "viewer").await;
+    let (st, comps) = s
+        .call(
+            &viewer,
+            Method::GET,
+            &format!("/api/v1/releases/{rid}/components?findings=only"),
+            None,
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{comps}");
+    let comps = comps.as_array().unwrap();
+    let xnet = comps
+        .iter()
+        .find(|c| c["name"] == "golang.org/x/net")
+        .expect("x/net has findings");
+    assert_eq!(xnet["direct"], false);
+    assert_eq!(xnet["licenses"], "BSD-3-Clause");
+    let fid = xnet["findings"][0]["id"].as_i64().unwrap();
+    let (st, path) = s
+        .call(
+            &viewer,
+            Method::GET,
+            &format!("/api/v1/findings/{fid}/path"),
+            None,
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{path}");
+    assert_eq!(path["from_product"], true);
+    assert_eq!(path["path"][0]["name"], "cloud-agent");
+    let (st, page) = s
+        .call(
+            &viewer,
+            Method::GET,
+            "/api/v1/components?purl=pkg:golang/golang.org/x/net&version=vers:golang/%3Cv0.17.0",
+            None,
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{page}");
+    assert_eq!(page["hits"].as_array().unwrap().len(), 1, "{page}");
+    assert_eq!(page["hits"][0]["release_id"], rid);
+    assert_eq!(page["hits"][0]["product_name"], "AX3000 router");
+    assert!(page["hits"][0]["findings"].as_i64().unwrap() > 0);
+    let (_, none) = s
+        .call(
+            &viewer,
+            Method::GET,
+            "/api/v1/components?q=golang.org/x/net&version=v0.17.0",
+            None,
+        )
+        .await;
+    assert!(none["hits"].as_array().unwrap().is_empty(), "{none}");
+    for (query, field) in [
+        ("", "q"),
+        ("purl=pkg:", "purl"),
+        ("q=x&version=vers:nonsense", "version"),
+    ] {
+        let (st, err) = s
+            .call(
+                &viewer,
+                Method::GET,
+                &format!("/api/v1/components?{query}"),
+                None,
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{query}: {err}");
+        assert_eq!(err["error"]["field"], field, "{query}: {err}");
+    }
+}
+
+/// Issue 17 point 2 over HTTP: `q` by alias and component, `sort` with actively exploited first
+/// across pages, `status=open`, and a bad sort named at its field.
+async fn findings_search_over_http(engine: Engine) {
+    let Some(s) = start(engine).await else { return };
+    let admin = s.bootstrap("Acme", "admin@acme.example").await;
+    let (_, rid) = seeded(&s, &admin).await;
+    let viewer = s.token(&admin, "viewer").await;
+    let get = |path: String| {
+        let s = &s;
+        let viewer = &viewer;
+        async move { s.call(viewer, Method::GET, &path, None).await }
+    };
+    let (st, by_alias) = get("/api/v1/findings?q=CVE-2023-44487".into()).await;
+    assert_eq!(st, StatusCode::OK, "{by_alias}");
+    let by_alias = by_alias.as_array().unwrap();
+    assert_eq!(by_alias.len(), 2);
+    assert!(
+        by_alias
+            .iter()
+            .all(|f| f["advisory_id"] == "GHSA-qppj-fm5r-hxr3")
+    );
+    let (_, by_component) = get(format!("/api/v1/findings?q=regex&release={rid}")).await;
+    assert_eq!(by_component[0]["advisory_id"], "RUSTSEC-2022-0013");
+    let mut exploited = Vec::new();
+    for offset in 0..4 {
+        let (_, page) = get(format!(
+            "/api/v1/findings?sort=-advisory&limit=1&offset={offset}&status=open"
+        ))
+        .await;
+        exploited.push(page[0]["exploited"].as_bool().unwrap());
+    }
+    assert_eq!(exploited, [true, true, false, false]);
+    // The exploited finding is exploited itself: nothing merely "related" to report.
+    let fid = by_alias[0]["id"].as_i64().unwrap();
+    let (_, one) = get(format!("/api/v1/findings/{fid}")).await;
+    assert_eq!(one["related_exploited"], json!([]), "{one}");
+    let (st, err) = get("/api/v1/findings?sort=id;drop".into()).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(err["error"]["field"], "sort");
 }

@@ -301,7 +301,11 @@ async fn exploited_finding_to_delivered_early_warning(engine: Engine) {
         .text()
         .await
         .unwrap();
-    assert!(html.contains("GHSA-qppj-fm5r-hxr3"), "{html}");
+    // Listed under its human title (the CVE and the component), not the advisory id.
+    assert!(
+        html.contains("CVE-2023-44487 in golang.org/x/net"),
+        "{html}"
+    );
     let html = m
         .req(&psirt, Method::GET, &format!("/cases/{cid}"))
         .send()

@@ -672,6 +672,39 @@ async fn snapshots_of_dashboard_product_and_finding() {
     assert_eq!(st, 200);
     assert!(finding.contains("HTTP/2 is on in the cloud agent; fix in 2.4.2"));
     insta::assert_snapshot!("finding", stable(&finding, &admin.csrf));
+    // The release page lists the components with their findings; the search finds them.
+    let (st, release) = s.get(&admin.cookie, &format!("/releases/{rid}")).await;
+    assert_eq!(st, 200);
+    assert!(
+        release.contains(&format!("href=\"/findings/{fid}\"")) && release.contains("transitive"),
+        "{release}"
+    );
+    insta::assert_snapshot!("release", stable(&release, &admin.csrf));
+    let (st, found) = s
+        .get(
+            &admin.cookie,
+            "/components?q=pkg%3Agolang%2Fgolang.org%2Fx%2Fnet&version=vers%3Agolang%2F%3Cv0.17.0",
+        )
+        .await;
+    assert_eq!(st, 200);
+    assert!(found.contains("golang.org/x/net@v0.7.0"), "{found}");
+    insta::assert_snapshot!("components", stable(&found, &admin.csrf));
+    let (st, bad) = s
+        .get(&admin.cookie, "/components?q=x&version=vers%3A")
+        .await;
+    assert_eq!(st, 200);
+    assert!(bad.contains("role=\"alert\">version:"), "{bad}");
+    // The findings list searches ids, aliases and components, exploited first.
+    let (st, list) = s
+        .get(&admin.cookie, "/findings?q=regex&sort=-first_seen")
+        .await;
+    assert_eq!(st, 200);
+    assert!(
+        list.contains("RUSTSEC-2022-0013") && !list.contains("GHSA-qppj-fm5r-hxr3"),
+        "{list}"
+    );
+    let (_, list) = s.get(&admin.cookie, "/findings?q=CVE-2023-44487").await;
+    assert!(list.contains("GHSA-qppj-fm5r-hxr3") && list.contains("EXPLOITED"));
     // Advisory search and page list the affected product and release.
     let (_, search) = s.get(&admin.cookie, "/advisories?q=CVE-2023-44487").await;
     assert!(
@@ -1061,6 +1094,19 @@ async fn journey(b: &mut Steps, s: &Server) -> Step<()> {
     )?;
     // More pages for people reviewing the UI (under target/, not committed).
     b.screenshot_to(&root().join("target/ui-pages/finding.png"))
+        .await?;
+
+    // Trends: reached from the dashboard; the decision just taken counts as one triage.
+    b.go("trends", "/").await?;
+    b.click("#trends-link").await?;
+    b.find("section[aria-labelledby=h-bands] svg").await?;
+    let triaged = b.text("section[aria-labelledby=h-ttt] table").await?;
+    let words = triaged.split_whitespace().collect::<Vec<_>>().join(" ");
+    ensure(
+        words.contains("all 1 0 0"),
+        format!("time to triage table: {triaged}"),
+    )?;
+    b.screenshot_to(&root().join("docs/screenshots/trends.png"))
         .await?;
 
     // Create an API token (shown once), use it, revoke it.

@@ -22,33 +22,18 @@
 
 #[path = "portfolio/fixture.rs"]
 mod fixture;
+#[path = "portfolio/harness.rs"]
+mod harness;
+use harness::{database, env_i64};
 
 use cyres_sbom::Limits;
-use cyres_store::{Actor, Exploitation, SbomUpload, Store};
-use cyres_vuln::Corpus;
+use cyres_store::{Actor, SbomUpload, Store};
 use cyres_vuln::advisory::Advisory;
 use fixture::{Entry, POPULAR, POPULAR_VERSIONS};
 use sqlx::{Executor, Row};
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 const NOW: i64 = 1_790_000_000;
-
-/// The kit's OSV archives and the KEV catalogue: the advisory corpus of the run.
-const SOURCES: &[&str] = &[
-    "advisories/rustsec-osv.tar.zst",
-    "advisories/golang-osv.tar.zst",
-    "advisories/pypa-osv.tar.zst",
-    "advisories/ghsa-osv-subset.tar.zst",
-    "advisories/cisa-kev/known_exploited_vulnerabilities.json",
-];
-
-fn env_i64(name: &str, default: i64) -> i64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(default)
-}
 
 fn stats(samples: &[Duration]) -> (Duration, Duration, Duration) {
     let mut s = samples.to_vec();
@@ -75,46 +60,6 @@ fn cpu_time() -> Duration {
 
 fn ms(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1000.0)
-}
-
-/// The database to run on: (URL for the store, admin URL and database name to drop after).
-async fn database() -> (String, Option<(String, String)>, Option<PathBuf>) {
-    let force_sqlite = std::env::args().any(|a| a == "--sqlite");
-    let pg = std::env::var("CYRES_BENCH_PG_URL")
-        .or_else(|_| std::env::var("CYRES_TEST_PG_URL"))
-        .ok()
-        .filter(|_| !force_sqlite);
-    match pg {
-        Some(admin) => {
-            sqlx::any::install_default_drivers();
-            let name = format!("cyres_bench_{}", std::process::id());
-            let pool = sqlx::AnyPool::connect(&admin)
-                .await
-                .expect("connect to PostgreSQL");
-            pool.execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                .await
-                .expect("create bench database");
-            pool.close().await;
-            // Keep connection options (e.g. `?statement-cache-capacity=0`) for the bench database.
-            let (path, query) = match admin.split_once('?') {
-                Some((p, q)) => (p, format!("?{q}")),
-                None => (admin.as_str(), String::new()),
-            };
-            let (base, _) = path.rsplit_once('/').expect("URL ends in /database");
-            (
-                format!("{base}/{name}{query}"),
-                Some((admin.clone(), name)),
-                None,
-            )
-        }
-        None => {
-            let dir = std::env::temp_dir().join(format!("cyres-bench-{}", std::process::id()));
-            let _ = std::fs::remove_dir_all(&dir);
-            std::fs::create_dir_all(&dir).expect("temp dir");
-            let url = format!("sqlite://{}?mode=rwc", dir.join("cyres.db").display());
-            (url, None, Some(dir))
-        }
-    }
 }
 
 /// A new advisory for popular package `p`: every version older than its third is affected.
@@ -202,12 +147,7 @@ async fn main() {
     );
 
     let t = Instant::now();
-    let mut corpus = Corpus::new();
-    for s in SOURCES {
-        corpus
-            .load_path(&cyres_kit::kit_file(s), &mut |_| {})
-            .expect("kit advisory archive loads");
-    }
+    let corpus = harness::kit_corpus();
     let catalogue = fixture::catalogue(&corpus, 40_000);
     eprintln!(
         "corpus: {} advisories, {} KEV entries; catalogue: {} package versions ({:.1} s)",
@@ -228,26 +168,7 @@ async fn main() {
     eprintln!("portfolio: {rows} component rows in {fixture_secs:.1} s");
 
     let t = Instant::now();
-    let imported = store
-        .upsert_advisories(&corpus.advisories, "kit", NOW)
-        .await
-        .expect("import kit advisories");
-    let facts: Vec<Exploitation> = corpus
-        .kev
-        .iter()
-        .map(|k| Exploitation {
-            cve_id: k.cve_id.clone(),
-            source: "kev".into(),
-            date_added: Some(k.date_added.clone()),
-            due_date: Some(k.due_date.clone()),
-            ransomware: k.ransomware,
-            reference: None,
-        })
-        .collect();
-    store
-        .upsert_exploitation(&facts, NOW)
-        .await
-        .expect("import KEV");
+    let imported = harness::import_corpus(&store, &corpus, NOW).await;
     eprintln!(
         "advisories: {} inserted, {} keys ({:.1} s)",
         imported.inserted,
@@ -455,23 +376,7 @@ async fn main() {
         chunk_probe(&store).await;
     }
 
-    store.close().await;
-    if let Some((admin, name)) = pg_admin
-        && std::env::var("CYRES_BENCH_KEEP").is_err()
-    {
-        let pool = sqlx::AnyPool::connect(&admin).await.expect("reconnect");
-        let _ = pool
-            .execute(sqlx::AssertSqlSafe(format!(
-                "DROP DATABASE IF EXISTS {name}"
-            )))
-            .await;
-        pool.close().await;
-    }
-    if let Some(dir) = sqlite_dir
-        && std::env::var("CYRES_BENCH_KEEP").is_err()
-    {
-        let _ = std::fs::remove_dir_all(dir);
-    }
+    harness::finish(store, pg_admin, sqlite_dir).await;
 }
 
 /// Cost of one multi-row `INSERT` with `$n` placeholders by rows per statement: 4,000 rows of

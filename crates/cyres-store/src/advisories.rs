@@ -270,17 +270,37 @@ impl Store {
             .replace('\\', "\\\\")
             .replace('%', "\\%")
             .replace('_', "\\_");
-        let rows = sqlx::query(
+        // By id or alias prefix; by package name as findings show it: the match key's name
+        // part (`npm/lodash`), also after a Maven group (`Maven/org.apache.tomcat.embed:
+        // tomcat-embed-core` for `tomcat-embed-core`); by summary words, each somewhere
+        // (issue 17, point 2).
+        let words: Vec<String> = escaped
+            .to_lowercase()
+            .split_whitespace()
+            .take(8)
+            .map(|w| format!("%{w}%"))
+            .collect();
+        let summary: Vec<String> = (0..words.len())
+            .map(|i| format!("LOWER(COALESCE(summary, '')) LIKE ${} ESCAPE '\\'", i + 5))
+            .collect();
+        let sql = format!(
             "SELECT id, modified, published, withdrawn, summary, source FROM advisory WHERE id IN ( \
                SELECT advisory_id FROM advisory_alias WHERE alias LIKE $1 ESCAPE '\\' \
-               UNION SELECT advisory_id FROM advisory_key WHERE LOWER(match_key) LIKE $2 ESCAPE '\\') \
-             ORDER BY id LIMIT $3",
-        )
-        .bind(format!("{}%", escaped.to_ascii_uppercase()))
-        .bind(format!("%/{}%", escaped.to_lowercase()))
-        .bind(limit.clamp(1, 500))
-        .fetch_all(&self.pool)
-        .await?;
+               UNION SELECT advisory_id FROM advisory_key WHERE LOWER(match_key) LIKE $2 ESCAPE '\\' \
+                 OR LOWER(match_key) LIKE $3 ESCAPE '\\' \
+               UNION SELECT id FROM advisory WHERE {}) \
+             ORDER BY id LIMIT $4",
+            summary.join(" AND ")
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(format!("{}%", escaped.to_ascii_uppercase()))
+            .bind(format!("%/{}%", escaped.to_lowercase()))
+            .bind(format!("%:{}%", escaped.to_lowercase()))
+            .bind(limit.clamp(1, 500));
+        for w in &words {
+            q = q.bind(w.as_str());
+        }
+        let rows = q.fetch_all(&self.pool).await?;
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
             let id: String = r.try_get("id")?;

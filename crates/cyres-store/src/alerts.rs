@@ -88,15 +88,22 @@ pub(crate) async fn insert_alert(
     .bind(now)
     .execute(&mut *conn)
     .await?;
-    sqlx::query(
-        "INSERT INTO delivery (org_id, alert_id, channel, target_id, attempts, state, next_attempt_at, created_at) \
-         VALUES ($1, $2, 'email', NULL, 0, 'pending', $3, $3)",
-    )
-    .bind(org_id)
-    .bind(alert_id)
-    .bind(now)
-    .execute(&mut *conn)
-    .await?;
+    // Notification rules (`crate::notify_rules`) add their own deliveries and may take over
+    // e-mail.
+    let mail_by_rules =
+        crate::notify_rules::fan_out(conn, org_id, alert_id, kind, urgent, finding_id, body, now)
+            .await?;
+    if !mail_by_rules {
+        sqlx::query(
+            "INSERT INTO delivery (org_id, alert_id, channel, target_id, attempts, state, next_attempt_at, created_at) \
+             VALUES ($1, $2, 'email', NULL, 0, 'pending', $3, $3)",
+        )
+        .bind(org_id)
+        .bind(alert_id)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    }
     Ok(alert_id)
 }
 

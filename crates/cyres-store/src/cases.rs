@@ -190,6 +190,16 @@ pub(crate) async fn propose(
     Ok(())
 }
 
+/// The title a case body gives itself (the row's title follows it, so lists and pages show
+/// the same name as reports and notices); `None` keeps the row's.
+fn body_title(body: &serde_json::Value) -> Option<String> {
+    body.get("title")
+        .and_then(|t| t.as_str())
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+}
+
 impl Store {
     /// Stores a case proposal that did not come from matching (an Art. 15 voluntary report):
     /// `body` holds the proposal; a person confirms it into a case.
@@ -342,14 +352,15 @@ impl Store {
         }
         let mut tx = self.begin().await?;
         let r = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "UPDATE report_case SET state = 'open', body = $1, aware_at = $2, updated_at = $3 \
-             WHERE id = $4 AND org_id = $5 RETURNING {CASE_COLS}"
+            "UPDATE report_case SET state = 'open', body = $1, aware_at = $2, updated_at = $3, \
+             title = COALESCE($6, title) WHERE id = $4 AND org_id = $5 RETURNING {CASE_COLS}"
         )))
         .bind(body.to_string())
         .bind(aware_at)
         .bind(now)
         .bind(id)
         .bind(org_id)
+        .bind(body_title(body))
         .fetch_one(&mut *tx)
         .await?;
         let action = if current.state == "proposed" {
@@ -401,12 +412,14 @@ impl Store {
             return Ok(None);
         };
         let r = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "UPDATE report_case SET body = $1, updated_at = $2 WHERE id = $3 AND org_id = $4 RETURNING {CASE_COLS}"
+            "UPDATE report_case SET body = $1, updated_at = $2, title = COALESCE($5, title) \
+             WHERE id = $3 AND org_id = $4 RETURNING {CASE_COLS}"
         )))
         .bind(body.to_string())
         .bind(now)
         .bind(id)
         .bind(org_id)
+        .bind(body_title(&body))
         .fetch_one(&mut *tx)
         .await?;
         record(

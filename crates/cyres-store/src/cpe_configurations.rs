@@ -13,9 +13,10 @@ use crate::advisories::AdvisoryImport;
 use crate::{Store, StoreError, placeholders};
 use cyres_vuln::advisory::Advisory;
 use cyres_vuln::nvd::{ConfigSource, CveConfigurations};
+use cyres_vuln::platform::SbomCpes;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 fn digest(body: &str) -> String {
     Sha256::digest(body.as_bytes())
@@ -147,6 +148,46 @@ impl Store {
                     source,
                     configurations,
                 });
+            }
+        }
+        Ok(out)
+    }
+
+    /// The CPEs of these SBOMs (their components' and their product's), for the running-on
+    /// platforms of NVD AND configurations.
+    pub(crate) async fn sbom_cpes(
+        &self,
+        sbom_ids: &BTreeSet<i64>,
+    ) -> Result<HashMap<i64, SbomCpes>, StoreError> {
+        let ids: Vec<i64> = sbom_ids.iter().copied().collect();
+        let mut out: HashMap<i64, SbomCpes> = HashMap::new();
+        for chunk in ids.chunks(crate::CHUNK_ROWS) {
+            let list = placeholders(1, chunk.len());
+            let sql = format!(
+                "SELECT sbom_id, cpe, purl FROM component WHERE cpe IS NOT NULL AND sbom_id IN ({list})"
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            for r in q.fetch_all(&self.pool).await? {
+                let cpe: String = r.try_get("cpe")?;
+                let purl: Option<String> = r.try_get("purl")?;
+                let openwrt = purl.is_some_and(|p| p.starts_with("pkg:openwrt/"));
+                out.entry(r.try_get("sbom_id")?)
+                    .or_default()
+                    .add(&cpe, openwrt);
+            }
+            let sql = format!(
+                "SELECT id, product_cpe FROM sbom WHERE product_cpe IS NOT NULL AND id IN ({list})"
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            for r in q.fetch_all(&self.pool).await? {
+                let cpe: String = r.try_get("product_cpe")?;
+                out.entry(r.try_get("id")?).or_default().add(&cpe, false);
             }
         }
         Ok(out)

@@ -1,18 +1,16 @@
 //! Findings: listing with filters, one finding, VEX triage with its history.
 
-use crate::audit::record;
-use crate::{
-    Actor, FindingFilter, FindingRow, JUSTIFICATIONS, Store, StoreError, TriageEntry, VexStatus,
-};
+use crate::{Actor, FindingFilter, FindingRow, Store, StoreError, TriageEntry, VexStatus};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 use std::collections::BTreeSet;
 
-const COLS: &str = "id, org_id, product_id, release_id, component_name, component_version, \
+pub(crate) const COLS: &str = "id, org_id, product_id, release_id, component_name, component_version, \
      component_purl, advisory_id, aliases, summary, severity, score, match_kind, fixed_versions, \
-     exploited, status, justification, first_seen, updated_at, provenance";
+     exploited, status, justification, first_seen, updated_at, provenance, impact_statement, \
+     action_statement, responses, decision_release_id, decided_at";
 
-fn finding_from(r: &AnyRow) -> Result<FindingRow, StoreError> {
+pub(crate) fn finding_from(r: &AnyRow) -> Result<FindingRow, StoreError> {
     let status: String = r.try_get("status")?;
     Ok(FindingRow {
         id: r.try_get("id")?,
@@ -39,6 +37,14 @@ fn finding_from(r: &AnyRow) -> Result<FindingRow, StoreError> {
         first_seen: r.try_get("first_seen")?,
         updated_at: r.try_get("updated_at")?,
         provenance: r.try_get("provenance")?,
+        vex: crate::FindingVex {
+            impact_statement: r.try_get("impact_statement")?,
+            action_statement: r.try_get("action_statement")?,
+            responses: serde_json::from_str(&r.try_get::<String, _>("responses")?)
+                .unwrap_or_default(),
+            decision_release_id: r.try_get("decision_release_id")?,
+            decided_at: r.try_get("decided_at")?,
+        },
     })
 }
 
@@ -116,6 +122,12 @@ impl Store {
         if filter.after_id.is_some() {
             next(&mut sql, "id >");
         }
+        // Lifecycle (retired releases, archived products, replaced SBOMs): `crate::lifecycle`.
+        sql.push_str(if filter.release_id.is_some() {
+            crate::lifecycle::CURRENT_SBOM
+        } else {
+            crate::lifecycle::OPEN_LISTS
+        });
         n += 1;
         sql.push_str(&format!(" ORDER BY id LIMIT ${n}"));
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone())).bind(org_id);
@@ -153,10 +165,11 @@ impl Store {
         &self,
         org_id: i64,
     ) -> Result<Vec<(String, bool, i64)>, StoreError> {
-        sqlx::query(
+        sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT severity, exploited, COUNT(*) AS n FROM finding WHERE org_id = $1 \
-             AND status IN ('under_investigation', 'affected') GROUP BY severity, exploited",
-        )
+             AND status IN ('under_investigation', 'affected'){} GROUP BY severity, exploited",
+            crate::lifecycle::OPEN_LISTS
+        )))
         .bind(org_id)
         .fetch_all(&self.pool)
         .await?
@@ -184,9 +197,9 @@ impl Store {
         finding_from(&r)
     }
 
-    /// Records a triage decision: the finding's status changes and the decision joins its
-    /// history, in one transaction with the audit event. `not_affected` needs one of the VEX
-    /// justifications; the others must not carry one.
+    /// Records a triage decision on one finding (see [`Store::triage_findings`]: history,
+    /// carry-over to the same component version in other releases, audit, one transaction).
+    /// `not_affected` needs one of the VEX justifications; the others must not carry one.
     #[allow(clippy::too_many_arguments)]
     pub async fn triage(
         &self,
@@ -198,73 +211,16 @@ impl Store {
         actor: &Actor,
         now: i64,
     ) -> Result<FindingRow, StoreError> {
-        let justification = justification.map(str::trim).filter(|j| !j.is_empty());
-        match (status, justification) {
-            (VexStatus::NotAffected, None) => {
-                return Err(StoreError::Invalid(format!(
-                    "justification: required for not_affected (one of {})",
-                    JUSTIFICATIONS.join(", ")
-                )));
-            }
-            (VexStatus::NotAffected, Some(j)) if !JUSTIFICATIONS.contains(&j) => {
-                return Err(StoreError::Invalid(format!(
-                    "justification: {j:?} is not one of {}",
-                    JUSTIFICATIONS.join(", ")
-                )));
-            }
-            (s, Some(_)) if s != VexStatus::NotAffected => {
-                return Err(StoreError::Invalid(
-                    "justification: only allowed with not_affected".into(),
-                ));
-            }
-            _ => {}
-        }
-        if comment.len() > 10_000 {
-            return Err(StoreError::Invalid(
-                "comment: at most 10,000 characters".into(),
-            ));
-        }
-        let mut tx = self.begin().await?;
-        let n = sqlx::query(
-            "UPDATE finding SET status = $1, justification = $2, updated_at = $3 WHERE id = $4 AND org_id = $5",
-        )
-        .bind(status.as_str())
-        .bind(justification)
-        .bind(now)
-        .bind(finding_id)
-        .bind(org_id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if n == 0 {
-            return Err(StoreError::not_found("finding", finding_id));
-        }
-        bump_findings_generation(&mut tx, [org_id]).await?;
-        sqlx::query(
-            "INSERT INTO triage (org_id, finding_id, status, justification, comment, actor, at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(org_id)
-        .bind(finding_id)
-        .bind(status.as_str())
-        .bind(justification)
-        .bind(comment)
-        .bind(actor.display())
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        record(
-            &mut tx,
-            Some(org_id),
+        let d = crate::Decision::status(status, justification, comment);
+        self.triage_findings(
+            org_id,
+            &crate::TriageTarget::Ids(vec![finding_id]),
+            &d,
+            "manual",
             actor,
-            "finding.triage",
-            "finding",
-            &finding_id.to_string(),
-            serde_json::json!({"status": status, "justification": justification}),
             now,
         )
         .await?;
-        tx.commit().await?;
         self.finding(org_id, finding_id).await
     }
 

@@ -13,7 +13,7 @@ fn json_list(s: &str, what: &'static str) -> Result<Vec<String>, StoreError> {
     })
 }
 
-fn product_from(r: &AnyRow) -> Result<Product, StoreError> {
+pub(crate) fn product_from(r: &AnyRow) -> Result<Product, StoreError> {
     Ok(Product {
         id: r.try_get("id")?,
         org_id: r.try_get("org_id")?,
@@ -43,7 +43,7 @@ pub(crate) fn release_from(r: &AnyRow) -> Result<Release, StoreError> {
     })
 }
 
-const PRODUCT_COLS: &str = "id, org_id, name, description, catalogue_entries, category, \
+pub(crate) const PRODUCT_COLS: &str = "id, org_id, name, description, catalogue_entries, category, \
      member_states, estimated_users, support_end, created_at";
 const RELEASE_COLS: &str = "id, org_id, product_id, version, released_on, sbom_id, created_at";
 
@@ -178,10 +178,11 @@ impl Store {
         product_from(&row)
     }
 
-    /// The organisation's products by name.
+    /// The organisation's products by name (archived ones are listed by
+    /// [`Store::archived_products`]).
     pub async fn products(&self, org_id: i64) -> Result<Vec<Product>, StoreError> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {PRODUCT_COLS} FROM product WHERE org_id = $1 ORDER BY name"
+            "SELECT {PRODUCT_COLS} FROM product WHERE org_id = $1 AND archived_at IS NULL ORDER BY name"
         )))
         .bind(org_id)
         .fetch_all(&self.pool)

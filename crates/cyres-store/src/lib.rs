@@ -24,35 +24,66 @@ pub mod advisories;
 mod alerts;
 mod audit;
 mod cases;
+pub mod components;
+mod conformity;
 mod cpe_configurations;
 mod error;
+mod finding_search;
 mod findings;
 mod fleet;
+pub use finding_search::{FindingPage, FindingSearch, FindingSort};
 pub use findings::SEVERITIES;
 pub mod identity;
 mod inventory;
 mod invitations;
 mod jobs;
 mod lease;
+mod lifecycle;
+mod metrics;
 mod model;
 mod notices;
+pub mod notify_rules;
+mod password_resets;
+mod policies;
 mod portfolio;
 mod provisioning;
 mod public_face;
 mod secrets;
 mod tenants;
 pub mod text;
+mod triage;
+mod vex;
+mod withdrawal;
 
 pub use audit::{AuditChain, AuditVerification, BrokenLink};
 pub use cases::{AuthorityAction, CaseRow, ReceivedReport, SubmissionRow};
+pub use components::{
+    ComponentFinding, ComponentHit, ComponentInfo, ComponentPage, ComponentQuery, DependencyPath,
+    PathStep, ReleaseComponent,
+};
+pub use conformity::{
+    ConformityDocKind, ConformityDocVersion, NewUpload, StoredDeclaration, Upload,
+};
 pub use error::StoreError;
 pub use fleet::{Device, Exposure};
 pub use identity::{normalize_email, org_name_key};
+pub use lifecycle::{
+    DiffComponent, DiffFinding, ReleaseState, Retirement, SbomDiff, SbomVersion, VersionChange,
+};
+pub use metrics::FindingTimeline;
 pub use model::*;
 pub use notices::{NewSubscriber, NoticeDelivery, NoticeFeed, PublishedNotice, Subscriber};
+pub use notify_rules::{EventFacts, NewNotifyRule, NotifyRule};
+pub use password_resets::PasswordReset;
+pub use policies::{PolicyScope, StoredPolicy};
 pub use portfolio::{IngestOutcome, MatchOutcome, SbomUpload};
 pub use public_face::{AnnexIiFields, AnnexIiRecord, PublicFace};
 pub use secrets::SecretSealer;
+pub use triage::{
+    Decision, MAX_TRIAGE, RESPONSES, Suggestion, TriageOrigin, TriageSummary, TriageTarget,
+};
+pub use vex::{StatementReport, vex_statement};
+pub use withdrawal::{WITHDRAWN_JUSTIFICATION, Withdrawal};
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};

@@ -484,6 +484,26 @@ pub struct FindingRow {
     /// For CPE findings: who wrote the matching configuration, `nvd` or `override` (an
     /// analyst sees whether NVD or an override said so); `None` for purl findings.
     pub provenance: Option<String>,
+    /// The rest of the VEX decision and where it comes from.
+    #[serde(flatten)]
+    pub vex: FindingVex,
+}
+
+/// A finding's VEX fields besides status and justification, and the decision's origin
+/// (migration 0016, `triage.rs`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct FindingVex {
+    /// Why not affected, in words.
+    pub impact_statement: Option<String>,
+    /// What users should do.
+    pub action_statement: Option<String>,
+    /// CycloneDX `analysis.response` words.
+    pub responses: Vec<String>,
+    /// The release whose decision the finding holds: its own release id, another release of
+    /// the product (inherited), or `None` (nobody decided yet).
+    pub decision_release_id: Option<i64>,
+    /// When that decision was made (Unix seconds).
+    pub decided_at: Option<i64>,
 }
 
 /// Filters for listing findings. Every field narrows; `None` means "any".

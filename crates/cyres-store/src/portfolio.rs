@@ -12,14 +12,21 @@
 //! Firmware components without a purl meet NVD's CPE configurations the same way, on their
 //! `cpe/<vendor>:<product>` key (`component.cpe_key`, `cpe_configuration_key`): the stored
 //! configurations of those keys and their CVE records go into the same small index. Keys are
-//! widened to the product's other CPE names (the alias table) in both directions.
+//! widened to the product's other CPE names (the alias table) in both directions. A CPE
+//! finding whose NVD configuration needs a running-on platform ([`Finding::requires`]) stands
+//! in a release only when that platform is among the release's CPEs or its product's
+//! (`sbom.product_cpe`), as `cyres scan` decides on the whole SBOM.
+//!
+//! A re-match also settles what no longer matches: a finding the new data does not give again
+//! is withdrawn, kept with its reason (`withdrawal.rs`).
 
 use crate::{AlertKind, Store, StoreError, placeholders};
-use cyres_sbom::{Component, Format, Sbom};
+use cyres_sbom::{Component, Sbom};
 use cyres_vuln::advisory::Advisory;
 use cyres_vuln::keys::{component_keys, with_alias_keys};
 use cyres_vuln::nvd::CveConfigurations;
-use cyres_vuln::{Corpus, Finding, Index, match_sbom};
+use cyres_vuln::platform::SbomCpes;
+use cyres_vuln::{Corpus, Finding, Index, match_components_deferred};
 use sqlx::{AnyConnection, Row};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -66,6 +73,10 @@ pub struct MatchOutcome {
     pub alerts: usize,
     /// Releases with at least one new finding.
     pub releases_affected: usize,
+    /// Findings closed because the current data no longer gives them (kept, with a reason).
+    pub withdrawn: usize,
+    /// Withdrawn findings that match again and were reopened.
+    pub reopened: usize,
 }
 
 /// A finding written by an operation: (id, org, advisory, exploited, release).
@@ -102,7 +113,8 @@ struct Candidates {
 }
 
 /// Matches distinct components against a small index built from `candidates`, exactly as
-/// `cyres scan` would with the same records ([`Corpus`] → [`Index::build`] → [`match_sbom`]).
+/// `cyres scan` would with the same records ([`Corpus`] → [`Index::build`] → the matcher);
+/// findings that need a running-on platform keep the condition for [`applies`].
 fn match_distinct(
     candidates: Candidates,
     components: Vec<Component>,
@@ -118,21 +130,17 @@ fn match_distinct(
         .flat_map(CveConfigurations::vulnerable_matches)
         .collect();
     let index = Index::build(&corpus);
-    let sbom = Sbom {
-        source: "portfolio".into(),
-        format: Format::CycloneDxJson,
-        spec_version: String::new(),
-        product: None,
-        components,
-        dependencies: Vec::new(),
-        diagnostics: Vec::new(),
-        document: Default::default(),
-    };
     let mut out: HashMap<CompKey, Vec<Finding>> = HashMap::new();
-    for f in match_sbom(&index, &sbom).findings {
+    for f in match_components_deferred(&index, &components) {
         out.entry(finding_key(&f)).or_default().push(f);
     }
     out
+}
+
+/// Whether a finding stands in an SBOM with these CPEs: always, unless its NVD configuration
+/// needs a running-on platform, which must then be there.
+fn applies(f: &Finding, ctx: Option<&SbomCpes>) -> bool {
+    f.requires.is_empty() || ctx.is_some_and(|ctx| f.requires.iter().any(|c| c.holds(ctx)))
 }
 
 fn is_exploited(f: &Finding, exploited: &BTreeSet<String>) -> bool {
@@ -223,6 +231,8 @@ async fn insert_findings(
         }
     }
     crate::findings::bump_findings_generation(conn, inserted.iter().map(|f| f.1)).await?;
+    let ids: Vec<i64> = inserted.iter().map(|f| f.0).collect();
+    crate::triage::carry_to_new(conn, &ids, now).await?;
     Ok(inserted)
 }
 
@@ -346,8 +356,24 @@ impl Store {
         actor: &crate::Actor,
         now: i64,
     ) -> Result<IngestOutcome, StoreError> {
+        self.ingest(org_id, release_id, upload, false, actor, now)
+            .await
+    }
+
+    /// [`Store::ingest_sbom`], or with `replace` the SBOM of a release that has one as its new
+    /// version (`crate::lifecycle::supersede`, in the same transaction).
+    pub(crate) async fn ingest(
+        &self,
+        org_id: i64,
+        release_id: i64,
+        upload: &SbomUpload<'_>,
+        replace: bool,
+        actor: &crate::Actor,
+        now: i64,
+    ) -> Result<IngestOutcome, StoreError> {
         let release = self.release(org_id, release_id).await?;
-        if release.sbom_id.is_some() {
+        let replaced = release.sbom_id.filter(|_| replace);
+        if release.sbom_id.is_some() && !replace {
             return Err(StoreError::Conflict(format!(
                 "release {} already has an SBOM; create a new release for a new build",
                 release.version
@@ -375,8 +401,8 @@ impl Store {
         let diagnostics = serde_json::to_string(&sbom.diagnostics).unwrap_or_else(|_| "[]".into());
         let row = sqlx::query(
             "INSERT INTO sbom (org_id, release_id, file_name, format, spec_version, sha256, size_bytes, \
-             original, diagnostics, component_count, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+             original, diagnostics, component_count, created_at, product_cpe) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
         )
         .bind(org_id)
         .bind(release_id)
@@ -389,11 +415,13 @@ impl Store {
         .bind(diagnostics)
         .bind(sbom.components.len() as i64)
         .bind(now)
+        .bind(sbom.product.as_ref().and_then(|p| p.cpe_raw.clone()))
         .fetch_one(&mut *tx)
         .await?;
         let sbom_id: i64 = row.try_get("id")?;
 
-        const COLS: usize = 13;
+        const COLS: usize = 15;
+        let direct = crate::components::direct_flags(sbom);
         let indexed: Vec<(usize, &Component)> = sbom.components.iter().enumerate().collect();
         for chunk in indexed.chunks(crate::rows_per_insert(self.backend(), COLS)) {
             let values: Vec<String> = (0..chunk.len())
@@ -401,7 +429,7 @@ impl Store {
                 .collect();
             let sql = format!(
                 "INSERT INTO component (sbom_id, ord, org_id, release_id, name, version, purl, cpe, \
-                 match_key, cpe_key, supplier, licenses, hashes) VALUES {}",
+                 match_key, cpe_key, supplier, licenses, hashes, search_name, direct) VALUES {}",
                 values.join(", ")
             );
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
@@ -426,10 +454,14 @@ impl Store {
                     .bind(
                         (!c.hashes.is_empty())
                             .then(|| serde_json::to_string(&c.hashes).unwrap_or_default()),
-                    );
+                    )
+                    .bind(c.name.to_lowercase())
+                    .bind(direct[*ord].map(i64::from));
             }
             q.execute(&mut *tx).await?;
         }
+        crate::components::insert_component_facts(&mut tx, self.backend(), org_id, sbom_id, sbom)
+            .await?;
         sqlx::query("UPDATE product_release SET sbom_id = $1 WHERE id = $2 AND org_id = $3")
             .bind(sbom_id)
             .bind(release_id)
@@ -437,10 +469,11 @@ impl Store {
             .execute(&mut *tx)
             .await?;
 
+        let ctx = SbomCpes::of_sbom(sbom);
         let mut new_rows = Vec::new();
         for (ord, c) in sbom.components.iter().enumerate() {
             if let Some(fs) = matched.get(&comp_key(c)) {
-                for f in fs {
+                for f in fs.iter().filter(|f| applies(f, Some(&ctx))) {
                     new_rows.push(NewFinding {
                         org_id,
                         product_id: release.product_id,
@@ -454,17 +487,38 @@ impl Store {
             }
         }
         let inserted = insert_findings(&mut tx, self.backend(), &new_rows, now).await?;
-        let alerts = raise_alerts(&mut tx, AlertKind::NewFinding, &inserted, now).await?;
+        // A replaced SBOM's vulnerabilities were announced already; only new ones alert.
+        let known = match replaced {
+            Some(old) => crate::lifecycle::advisories_of(&mut tx, org_id, old).await?,
+            None => BTreeSet::new(),
+        };
+        let fresh: Vec<Touched> = inserted
+            .iter()
+            .filter(|f| !known.contains(&f.2))
+            .cloned()
+            .collect();
+        let alerts = raise_alerts(&mut tx, AlertKind::NewFinding, &fresh, now).await?;
+        let carried = match replaced {
+            Some(old) => {
+                crate::lifecycle::supersede(&mut tx, org_id, release_id, old, sbom_id, now).await?
+            }
+            None => 0,
+        };
         crate::audit::record(
             &mut tx,
             Some(org_id),
             actor,
-            "sbom.upload",
+            if replaced.is_some() {
+                "sbom.replace"
+            } else {
+                "sbom.upload"
+            },
             "release",
             &release_id.to_string(),
             serde_json::json!({
                 "sbom_id": sbom_id, "file_name": upload.file_name, "sha256": upload.sha256,
                 "components": sbom.components.len(), "findings": inserted.len(),
+                "replaced_sbom_id": replaced, "decisions_carried_over": carried,
             }),
             now,
         )
@@ -575,18 +629,39 @@ impl Store {
                 .or_insert_with(|| r.component.clone());
         }
         out.distinct_components = distinct.len();
+        // The live records: a withdrawal's reason says whether its advisory is still one.
+        let live: BTreeSet<String> = candidates
+            .advisories
+            .iter()
+            .map(|a| a.id.to_ascii_uppercase())
+            .collect();
         let matched = match_distinct(candidates, distinct.into_values().collect());
         let mut new_rows = Vec::new();
-        let wanted = |f: &Finding| {
+        let wanted = |id: &String, aliases: &[String]| {
             only.is_none_or(|ids| {
-                std::iter::once(&f.id)
-                    .chain(&f.aliases)
+                std::iter::once(id)
+                    .chain(aliases)
                     .any(|id| ids.contains(&id.to_ascii_uppercase()))
             })
         };
+        // The SBOMs whose findings depend on a running-on platform: their CPEs, once each.
+        let conditional: BTreeSet<i64> = rows
+            .iter()
+            .filter(|r| {
+                matched
+                    .get(&comp_key(&r.component))
+                    .is_some_and(|fs| fs.iter().any(|f| !f.requires.is_empty()))
+            })
+            .map(|r| r.sbom_id)
+            .collect();
+        let contexts = self.sbom_cpes(&conditional).await?;
         for r in &rows {
             if let Some(fs) = matched.get(&comp_key(&r.component)) {
-                for f in fs.iter().filter(|f| wanted(f)) {
+                let ctx = contexts.get(&r.sbom_id);
+                for f in fs
+                    .iter()
+                    .filter(|f| wanted(&f.id, &f.aliases) && applies(f, ctx))
+                {
                     new_rows.push(NewFinding {
                         org_id: r.org_id,
                         product_id: r.product_id,
@@ -599,9 +674,56 @@ impl Store {
                 }
             }
         }
+        // What the rows had before: findings the new answer no longer gives are withdrawn,
+        // withdrawn ones it gives again are reopened.
+        let at_rows: BTreeSet<(i64, i64)> = rows.iter().map(|r| (r.sbom_id, r.ord)).collect();
+        let existing = match only {
+            Some(ids) => {
+                let ids: Vec<String> = ids.iter().cloned().collect();
+                self.findings_of_advisories(&ids).await?
+            }
+            None => {
+                let sboms: BTreeSet<i64> = rows.iter().map(|r| r.sbom_id).collect();
+                self.findings_of_sboms(&sboms.into_iter().collect::<Vec<_>>())
+                    .await?
+            }
+        };
+        let should: BTreeSet<(i64, i64, &str)> = new_rows
+            .iter()
+            .map(|n| (n.sbom_id, n.ord, n.finding.id.as_str()))
+            .collect();
+        let mut to_withdraw = Vec::new();
+        let mut to_reopen = Vec::new();
+        for e in existing
+            .iter()
+            .filter(|e| at_rows.contains(&(e.sbom_id, e.ord)) && wanted(&e.advisory_id, &e.aliases))
+        {
+            let given = should.contains(&(e.sbom_id, e.ord, e.advisory_id.as_str()));
+            if given && e.withdrawn {
+                to_reopen.push(e);
+            } else if !given && !e.withdrawn {
+                let reason = if live.contains(&e.advisory_id.to_ascii_uppercase()) {
+                    format!(
+                        "no longer matched when {} was re-matched: the component's name and \
+                         version are outside the advisory's current affected ranges or \
+                         configurations (or a required running-on platform is absent)",
+                        e.advisory_id
+                    )
+                } else {
+                    format!(
+                        "no longer matched when {} was re-matched: the advisory is withdrawn, \
+                         rejected or no longer names this component",
+                        e.advisory_id
+                    )
+                };
+                to_withdraw.push((e, reason));
+            }
+        }
         let mut tx = self.begin().await?;
         let inserted = insert_findings(&mut tx, self.backend(), &new_rows, now).await?;
         out.alerts = raise_alerts(&mut tx, AlertKind::NewFinding, &inserted, now).await?;
+        out.withdrawn = crate::withdrawal::withdraw(&mut tx, &to_withdraw, now).await?;
+        out.reopened = crate::withdrawal::reopen(&mut tx, &to_reopen, now).await?;
         tx.commit().await?;
         out.new_findings = inserted.len();
         out.releases_affected = inserted.iter().map(|f| f.4).collect::<BTreeSet<_>>().len();

@@ -26,7 +26,11 @@ pub trait SecretSealer: Send + Sync {
 }
 
 /// Tables and their secret columns (id column `id`).
-const SECRET_COLUMNS: [(&str, &str); 2] = [("webhook", "secret"), ("notice_subscriber", "secret")];
+const SECRET_COLUMNS: [(&str, &str); 3] = [
+    ("webhook", "secret"),
+    ("notice_subscriber", "secret"),
+    ("notify_rule", "secret"),
+];
 
 impl Store {
     /// The id of the key that sealed the stored secrets, once a server has sealed them.

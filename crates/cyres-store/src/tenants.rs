@@ -417,6 +417,7 @@ impl Store {
         now: i64,
     ) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
+        let was_admin = role_in(&mut tx, account_id, org_id).await? == Some(Role::Admin);
         sqlx::query("DELETE FROM membership WHERE account_id = $1 AND org_id = $2")
             .bind(account_id)
             .bind(org_id)
@@ -428,6 +429,9 @@ impl Store {
             .bind(role.as_str())
             .execute(&mut *tx)
             .await?;
+        if was_admin && role != Role::Admin {
+            keeps_an_admin(&mut tx, org_id).await?;
+        }
         record(
             &mut tx,
             Some(org_id),
@@ -452,6 +456,7 @@ impl Store {
         now: i64,
     ) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
+        let was_admin = role_in(&mut tx, account_id, org_id).await? == Some(Role::Admin);
         let n = sqlx::query("DELETE FROM membership WHERE account_id = $1 AND org_id = $2")
             .bind(account_id)
             .bind(org_id)
@@ -460,6 +465,9 @@ impl Store {
             .rows_affected();
         if n == 0 {
             return Err(StoreError::not_found("member", account_id));
+        }
+        if was_admin {
+            keeps_an_admin(&mut tx, org_id).await?;
         }
         sqlx::query("DELETE FROM web_session WHERE account_id = $1 AND org_id = $2")
             .bind(account_id)
@@ -810,4 +818,40 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// Fails (and so rolls the caller's transaction back) when the organisation has no
+/// administrator left: one must always be able to manage members, tokens and sources.
+async fn keeps_an_admin(conn: &mut AnyConnection, org_id: i64) -> Result<(), StoreError> {
+    let admins: i64 =
+        sqlx::query("SELECT COUNT(*) AS n FROM membership WHERE org_id = $1 AND role = 'admin'")
+            .bind(org_id)
+            .fetch_one(&mut *conn)
+            .await?
+            .try_get("n")?;
+    if admins == 0 {
+        return Err(StoreError::Conflict(
+            "this is the organisation's last administrator; make another member an \
+             administrator first"
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
+/// The account's role in the organisation, if it is a member.
+async fn role_in(
+    conn: &mut AnyConnection,
+    account_id: i64,
+    org_id: i64,
+) -> Result<Option<Role>, StoreError> {
+    let row = sqlx::query("SELECT role FROM membership WHERE account_id = $1 AND org_id = $2")
+        .bind(account_id)
+        .bind(org_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(match row {
+        Some(r) => Role::parse(&r.try_get::<String, _>("role")?),
+        None => None,
+    })
 }

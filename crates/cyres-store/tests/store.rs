@@ -133,7 +133,19 @@ both!(
     identities_are_normalised_at_start,
     invitations_are_answered_by_their_addressee,
     firmware_cpe_findings_equal_the_cli,
+    nvd_changes_withdraw_and_reopen_findings,
+    triage_carries_over_and_suggests,
+    bulk_triage_is_one_transaction,
+    vex_import_follows_the_rules,
+    components_are_listed_searched_and_traced,
+    findings_search_puts_exploited_first,
+    related_kev_flags_but_does_not_exploit,
+    compliance_file_is_versioned_immutable_and_retained,
 );
+
+#[path = "store/vex_triage.rs"]
+mod vex_triage;
+use vex_triage::*;
 
 const T0: i64 = 1_790_000_000; // 2026-09-21
 
@@ -2259,3 +2271,694 @@ async fn firmware_cpe_findings_equal_the_cli(store: Store) {
     }
     assert!(from_override > 0);
 }
+
+/// One synthetic NVD record (a CVE id outside the kit's years) whose configurations change:
+/// matched, no longer matched (withdrawn: kept, closed with a reason, the history says who),
+/// matched again (reopened); an AND configuration matches only with its running-on platform in
+/// the release, the product's own CPE (`sbom.product_cpe`) included, at ingest and re-match.
+async fn nvd_changes_withdraw_and_reopen_findings(store: Store) {
+    use cyres_vuln::nvd::{ConfigSource, Configuration, CveConfigurations};
+    const CVE: &str = "CVE-2099-0001";
+    let a = org(&store, "Router maker").await;
+    let advisory = cyres_vuln::advisory::Advisory {
+        id: CVE.into(),
+        summary: Some("busybox flaw (synthetic)".into()),
+        modified: Some("2026-09-21T00:00:00.000".into()),
+        ..Default::default()
+    };
+    store
+        .upsert_advisories(std::slice::from_ref(&advisory), "nvd", T0)
+        .await
+        .unwrap();
+    let busybox = |end: &str| {
+        format!(
+            r#"{{"vulnerable":true,"criteria":"cpe:2.3:a:busybox:busybox:*:*:*:*:*:*:*:*","versionEndExcluding":"{end}"}}"#
+        )
+    };
+    let set = |configs: String| {
+        let store = store.clone();
+        async move {
+            let c = CveConfigurations {
+                cve_id: CVE.into(),
+                source: ConfigSource::Nvd,
+                configurations: serde_json::from_str::<Vec<Configuration>>(&configs).unwrap(),
+            };
+            store
+                .upsert_cpe_configurations(std::slice::from_ref(&c), T0)
+                .await
+                .unwrap();
+        }
+    };
+    let rematch = |now: i64| {
+        let store = store.clone();
+        async move {
+            let mut total = MatchOutcome::default();
+            while let Some(job) = store.claim_job(now, 60).await.unwrap() {
+                let keys: BTreeSet<String> =
+                    serde_json::from_value(job.payload["keys"].clone()).unwrap();
+                let ids: Option<BTreeSet<String>> =
+                    serde_json::from_value(job.payload["ids"].clone()).ok();
+                let o = store.rematch(&keys, ids.as_ref(), now).await.unwrap();
+                total.new_findings += o.new_findings;
+                total.withdrawn += o.withdrawn;
+                total.reopened += o.reopened;
+                store.finish_job(job.id).await.unwrap();
+            }
+            total
+        }
+    };
+    set(format!(
+        r#"[{{"nodes":[{{"operator":"OR","cpeMatch":[{}]}}]}}]"#,
+        busybox("1.37.0")
+    ))
+    .await;
+    let rel = openwrt_release(&store, a.id, "Archer C7", "23.05.0").await;
+    rematch(T0 + 1).await;
+    let of_cve = |fs: Vec<FindingRow>| {
+        fs.into_iter()
+            .filter(|f| f.advisory_id == CVE)
+            .collect::<Vec<_>>()
+    };
+    let fs = of_cve(platform_findings(&store, a.id, rel).await);
+    assert_eq!(
+        fs.len(),
+        1,
+        "busybox 1.36.1 is below 1.37.0 (matched at ingest)"
+    );
+    let id = fs[0].id;
+    assert_eq!(fs[0].status, VexStatus::UnderInvestigation);
+    assert_eq!(store.finding_withdrawal(a.id, id).await.unwrap(), None);
+
+    // NVD narrows the range: busybox 1.36.1 is no longer in it.
+    set(format!(
+        r#"[{{"nodes":[{{"operator":"OR","cpeMatch":[{}]}}]}}]"#,
+        busybox("1.36.0")
+    ))
+    .await;
+    let out = rematch(T0 + 10).await;
+    assert_eq!((out.withdrawn, out.new_findings), (1, 0));
+    let f = store.finding(a.id, id).await.unwrap();
+    assert_eq!(f.status, VexStatus::NotAffected, "closed, not left open");
+    assert_eq!(f.justification.as_deref(), Some(WITHDRAWN_JUSTIFICATION));
+    let w = store
+        .finding_withdrawal(a.id, id)
+        .await
+        .unwrap()
+        .expect("marked");
+    assert_eq!(w.at, T0 + 10);
+    assert!(
+        w.reason.contains(CVE) && w.reason.contains("no longer matched"),
+        "{}",
+        w.reason
+    );
+    let history = store.triage_history(a.id, id).await.unwrap();
+    let last = history.last().unwrap();
+    assert!(last.actor.starts_with("system") && last.comment == w.reason);
+    // A second re-match with the same data changes nothing.
+    store
+        .rematch(
+            &BTreeSet::from(["cpe/busybox:busybox".to_string()]),
+            None,
+            T0 + 11,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        store.triage_history(a.id, id).await.unwrap().len(),
+        history.len()
+    );
+
+    // The range widens again: the same finding reopens (no duplicate).
+    set(format!(
+        r#"[{{"nodes":[{{"operator":"OR","cpeMatch":[{}]}}]}}]"#,
+        busybox("1.37.0")
+    ))
+    .await;
+    let out = rematch(T0 + 20).await;
+    assert_eq!((out.reopened, out.new_findings), (1, 0));
+    let f = store.finding(a.id, id).await.unwrap();
+    assert_eq!(
+        (f.status, f.justification),
+        (VexStatus::UnderInvestigation, None)
+    );
+    assert_eq!(store.finding_withdrawal(a.id, id).await.unwrap(), None);
+
+    // AND with a running-on platform: the product's own CPE (OpenWrt 23.05.0) holds, …
+    let and = |platform: &str| {
+        format!(
+            r#"[{{"operator":"AND","nodes":[{{"operator":"OR","cpeMatch":[{}]}},
+               {{"operator":"OR","cpeMatch":[{{"vulnerable":false,"criteria":"{platform}"}}]}}]}}]"#,
+            busybox("1.37.0")
+        )
+    };
+    set(and("cpe:2.3:o:openwrt:openwrt:23.05.0:*:*:*:*:*:*:*")).await;
+    let out = rematch(T0 + 30).await;
+    assert_eq!((out.withdrawn, out.reopened), (0, 0), "still matches");
+    // … Red Hat Enterprise Linux is not in the release: withdrawn, and absent at ingest.
+    set(and("cpe:2.3:o:redhat:enterprise_linux:8.0:*:*:*:*:*:*:*")).await;
+    let out = rematch(T0 + 40).await;
+    assert_eq!(out.withdrawn, 1);
+    let rel2 = openwrt_release(&store, a.id, "Archer C7 (second)", "23.05.0").await;
+    assert!(of_cve(platform_findings(&store, a.id, rel2).await).is_empty());
+    // The platform in the SBOM: a release that carries it matches at ingest.
+    let (bytes, mut sbom) = openwrt_sbom("23.05.0");
+    sbom.components.push(cyres_sbom::Component {
+        name: "rhel".into(),
+        version: Some("8.0".into()),
+        cpe_raw: Some("cpe:2.3:o:redhat:enterprise_linux:8.0:*:*:*:*:*:*:*".into()),
+        ..Default::default()
+    });
+    let rel3 = release_with(&store, a.id, "Archer C7 on RHEL", "23.05.0", &bytes, &sbom)
+        .await
+        .0
+        .id;
+    assert_eq!(of_cve(platform_findings(&store, a.id, rel3).await).len(), 1);
+    // And CLI agrees on each SBOM.
+    let mut corpus = cyres_vuln::Corpus::new();
+    corpus.load_document(
+        "nvd.json",
+        format!(
+            r#"{{"format":"NVD_CVE","vulnerabilities":[{{"cve":{{"id":"{CVE}","configurations":{}}}}}]}}"#,
+            and("cpe:2.3:o:redhat:enterprise_linux:8.0:*:*:*:*:*:*:*")
+        )
+        .as_bytes(),
+    );
+    let index = cyres_vuln::Index::build(&corpus);
+    let cli = |sbom: &cyres_sbom::Sbom| {
+        cyres_vuln::match_sbom(&index, sbom)
+            .findings
+            .iter()
+            .filter(|f| f.id == CVE)
+            .count()
+    };
+    assert_eq!((cli(&openwrt_sbom("23.05.0").1), cli(&sbom)), (0, 1));
+}
+
+/// Issue 17 point 1: a release's components with direct flags and findings, the dependency
+/// path to a finding's component, and the portfolio search by name, purl, CPE, `vers:` range
+/// and licence, scoped to the organisation.
+async fn components_are_listed_searched_and_traced(store: Store) {
+    let a = org(&store, "A").await;
+    let b = org(&store, "B").await;
+    store
+        .upsert_advisories(&example_advisories(), "upload", T0)
+        .await
+        .unwrap();
+    store.upsert_exploitation(&example_kev(), T0).await.unwrap();
+    let (release, _) = release_with_sbom(&store, a.id, "Router", "2.4.1").await;
+
+    let comps = store
+        .release_components(a.id, release.id, -1, 100, false)
+        .await
+        .unwrap();
+    assert_eq!(comps.len(), 10);
+    let by_name = |n: &str| comps.iter().find(|c| c.component.name == n).unwrap();
+    assert_eq!(by_name("openssl").component.direct, Some(true));
+    assert_eq!(by_name("golang.org/x/net").component.direct, Some(false));
+    assert_eq!(
+        by_name("openssl").component.licenses.as_deref(),
+        Some("OpenSSL")
+    );
+    let xnet = by_name("golang.org/x/net");
+    assert!(!xnet.findings.is_empty(), "x/net v0.7.0 has findings");
+    let with = store
+        .release_components(a.id, release.id, -1, 100, true)
+        .await
+        .unwrap();
+    assert!(with.iter().all(|c| !c.findings.is_empty()));
+    assert!(with.len() < comps.len());
+    assert!(
+        store
+            .release_components(b.id, release.id, -1, 100, false)
+            .await
+            .is_err(),
+        "another organisation's release is missing"
+    );
+
+    // product → cloud-agent → x/net is shorter than product → cloud-agent → grpc → x/net.
+    let path = store
+        .finding_dependency_path(a.id, xnet.findings[0].id)
+        .await
+        .unwrap();
+    assert!(path.from_product);
+    let names: Vec<&str> = path.path.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["cloud-agent", "golang.org/x/net"]);
+    let parents: BTreeSet<&str> = path.parents.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(
+        parents,
+        BTreeSet::from(["cloud-agent", "google.golang.org/grpc"])
+    );
+    assert!(
+        store
+            .finding_dependency_path(b.id, xnet.findings[0].id)
+            .await
+            .is_err()
+    );
+
+    let search = |q: ComponentQuery, org_id: i64| {
+        let store = store.clone();
+        async move { store.search_components(org_id, &q).await }
+    };
+    let names_of = |p: &ComponentPage| -> Vec<String> {
+        p.hits.iter().map(|h| h.component.name.clone()).collect()
+    };
+    let q = |q: &str| ComponentQuery {
+        q: Some(q.into()),
+        ..ComponentQuery::default()
+    };
+    let page = search(q("OpenS"), a.id).await.unwrap();
+    assert_eq!(names_of(&page), ["openssl"]);
+    assert_eq!(page.hits[0].release_version, "2.4.1");
+    assert_eq!(page.hits[0].product_name, "Router");
+    assert!(search(q("OpenS"), b.id).await.unwrap().hits.is_empty());
+    let page = search(q("cpe:2.3:a:openssl:openssl:*:*:*:*:*:*:*:*"), a.id)
+        .await
+        .unwrap();
+    assert_eq!(names_of(&page), ["openssl"]);
+    let page = search(q("cpe:2.3:a:openssl:openssl:3.0.0:*:*:*:*:*:*:*"), a.id)
+        .await
+        .unwrap();
+    assert!(page.hits.is_empty(), "the CPE's version narrows");
+    for (purl, version, hit) in [
+        ("pkg:golang/golang.org/x/net", None, true),
+        ("pkg:golang/golang.org/x/net@v0.7.0", None, true),
+        ("pkg:golang/golang.org/x/net@v0.8.0", None, false),
+        (
+            "pkg:golang/golang.org/x/net",
+            Some("vers:golang/>=v0.1.0|<v0.8.0"),
+            true,
+        ),
+        (
+            "pkg:golang/golang.org/x/net",
+            Some("vers:golang/>=v0.8.0"),
+            false,
+        ),
+    ] {
+        let page = search(
+            ComponentQuery {
+                purl: Some(purl.into()),
+                version: version.map(str::to_string),
+                ..ComponentQuery::default()
+            },
+            a.id,
+        )
+        .await
+        .unwrap();
+        assert_eq!(page.hits.len(), usize::from(hit), "{purl} {version:?}");
+        assert!(
+            page.hits
+                .iter()
+                .all(|h| h.findings > 0 && h.component.direct == Some(false))
+        );
+    }
+    let page = search(
+        ComponentQuery {
+            licence: Some("gpl-2.0".into()),
+            ..ComponentQuery::default()
+        },
+        a.id,
+    )
+    .await
+    .unwrap();
+    let mut gpl = names_of(&page);
+    gpl.sort();
+    assert_eq!(gpl, ["busybox", "linux"]);
+    let paged = search(
+        ComponentQuery {
+            licence: Some("gpl-2.0".into()),
+            limit: Some(1),
+            ..ComponentQuery::default()
+        },
+        a.id,
+    )
+    .await
+    .unwrap();
+    assert_eq!((paged.hits.len(), paged.next_offset), (1, Some(1)));
+    for bad in [
+        ComponentQuery::default(),
+        ComponentQuery {
+            purl: Some("not a purl".into()),
+            ..ComponentQuery::default()
+        },
+        ComponentQuery {
+            q: Some("x".into()),
+            version: Some("vers:".into()),
+            ..ComponentQuery::default()
+        },
+    ] {
+        assert!(matches!(
+            store.search_components(a.id, &bad).await,
+            Err(StoreError::Invalid(_))
+        ));
+    }
+}
+
+/// Issue 17 point 2: `q` finds findings by id, alias, component and summary words; any sort
+/// keeps actively exploited findings first across pages; wildcards are data.
+async fn findings_search_puts_exploited_first(store: Store) {
+    let a = org(&store, "A").await;
+    let b = org(&store, "B").await;
+    store
+        .upsert_advisories(&example_advisories(), "upload", T0)
+        .await
+        .unwrap();
+    store.upsert_exploitation(&example_kev(), T0).await.unwrap();
+    let (release, _) = release_with_sbom(&store, a.id, "Router", "2.4.1").await;
+    let search = |q: &str, sort: &str, limit: i64, offset: i64| {
+        let (sort, descending) = FindingSort::parse(sort).unwrap();
+        FindingSearch {
+            filter: FindingFilter {
+                release_id: Some(release.id),
+                limit: Some(limit),
+                ..Default::default()
+            },
+            q: Some(q.into()).filter(|q: &String| !q.is_empty()),
+            sort,
+            descending,
+            offset,
+            ..Default::default()
+        }
+    };
+    let ids = |p: &FindingPage| -> Vec<String> {
+        p.findings.iter().map(|f| f.advisory_id.clone()).collect()
+    };
+    let all = store
+        .search_findings(a.id, &search("", "advisory", 100, 0))
+        .await
+        .unwrap();
+    assert_eq!(all.findings.len(), 4);
+    assert!(all.findings[0].exploited && all.findings[1].exploited);
+    assert!(!all.findings[2].exploited && !all.findings[3].exploited);
+    assert!(all.findings[2].advisory_id <= all.findings[3].advisory_id);
+    // Pages follow the same order: exploited first across the whole result.
+    let mut paged = Vec::new();
+    let mut offset = 0;
+    loop {
+        let p = store
+            .search_findings(a.id, &search("", "-advisory", 1, offset))
+            .await
+            .unwrap();
+        paged.extend(p.findings.iter().map(|f| f.exploited));
+        match p.next_offset {
+            Some(o) => offset = o,
+            None => break,
+        }
+    }
+    assert_eq!(paged, [true, true, false, false]);
+    let by_alias = store
+        .search_findings(a.id, &search("cve-2023-44487", "", 100, 0))
+        .await
+        .unwrap();
+    assert_eq!(
+        ids(&by_alias),
+        ["GHSA-qppj-fm5r-hxr3", "GHSA-qppj-fm5r-hxr3"]
+    );
+    let by_component = store
+        .search_findings(a.id, &search("REGEX", "", 100, 0))
+        .await
+        .unwrap();
+    assert_eq!(ids(&by_component), ["RUSTSEC-2022-0013"]);
+    let summary = all
+        .findings
+        .iter()
+        .find(|f| f.advisory_id == "RUSTSEC-2022-0013")
+        .and_then(|f| f.summary.clone())
+        .unwrap();
+    let word = summary.split_whitespace().max_by_key(|w| w.len()).unwrap();
+    let by_words = store
+        .search_findings(a.id, &search(&format!("{word} regex"), "", 100, 0))
+        .await
+        .unwrap();
+    assert_eq!(ids(&by_words), ["RUSTSEC-2022-0013"]);
+    for nothing in ["%", "_", "regex nosuchword"] {
+        let p = store
+            .search_findings(a.id, &search(nothing, "", 100, 0))
+            .await
+            .unwrap();
+        assert!(p.findings.is_empty(), "{nothing}");
+    }
+    let foreign = store
+        .search_findings(b.id, &search("", "", 100, 0))
+        .await
+        .unwrap();
+    assert!(foreign.findings.is_empty());
+
+    // Advisory search by the package name as findings show it and by summary words.
+    let tomcat = cyres_vuln::advisory::Advisory::from_json(
+        br#"{"id":"GHSA-test-tomc-at00","modified":"2026-01-01T00:00:00Z",
+        "summary":"Apache Tomcat request smuggling through chunked trailers",
+        "affected":[{"package":{"ecosystem":"Maven","name":"org.apache.tomcat.embed:tomcat-embed-core"},
+        "ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"10.1.35"}]}]}]}"#,
+    )
+    .unwrap();
+    store
+        .upsert_advisories(&[tomcat], "upload", T0)
+        .await
+        .unwrap();
+    for (text, found) in [
+        ("tomcat-embed-core", true),
+        ("org.apache.tomcat.embed:tomcat-embed-core", true),
+        ("Smuggling TOMCAT", true),
+        ("smuggling nosuchword", false),
+        ("GHSA-test", true),
+    ] {
+        let hits = store.search_advisories(text, 10).await.unwrap();
+        assert_eq!(
+            hits.iter().any(|h| h.id == "GHSA-test-tomc-at00"),
+            found,
+            "{text}"
+        );
+    }
+}
+
+/// Issue 17 point 2: a record naming a KEV CVE only under `related` (like PYSEC-2023-175 and
+/// CVE-2023-4863) is flagged for the analyst; the finding is not exploited and proposes no case.
+async fn related_kev_flags_but_does_not_exploit(store: Store) {
+    let a = org(&store, "A").await;
+    let related = cyres_vuln::advisory::Advisory::from_json(
+        br#"{"id":"PYSEC-TEST-0001","modified":"2026-01-01T00:00:00Z",
+        "summary":"Heap overflow in a bundled image decoder","related":["CVE-2023-4863"],
+        "affected":[{"package":{"ecosystem":"crates.io","name":"serde"},
+        "ranges":[{"type":"SEMVER","events":[{"introduced":"0"},{"fixed":"1.0.131"}]}]}]}"#,
+    )
+    .unwrap();
+    store
+        .upsert_advisories(&[related], "upload", T0)
+        .await
+        .unwrap();
+    store.upsert_exploitation(&example_kev(), T0).await.unwrap();
+    let (release, out) = release_with_sbom(&store, a.id, "Router", "2.4.1").await;
+    assert_eq!((out.findings, out.exploited), (1, 0), "{out:?}");
+    let f = store
+        .findings(
+            a.id,
+            &FindingFilter {
+                release_id: Some(release.id),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .remove(0);
+    assert!(!f.exploited);
+    assert_eq!(
+        store.related_exploited(&f).await.unwrap(),
+        ["CVE-2023-4863"]
+    );
+    assert!(
+        store.cases(a.id).await.unwrap().is_empty(),
+        "no case proposed"
+    );
+}
+
+/// The compliance file (migration 0020): versioned record and risk documents, immutable
+/// uploads with their SHA-256 and a size bound, issued declarations that never change, and
+/// deletion refused through the Art. 13(13) retention date; all scoped by organisation.
+async fn compliance_file_is_versioned_immutable_and_retained(store: Store) {
+    use time::macros::date;
+    let a = org(&store, "A").await;
+    let b = org(&store, "B").await;
+    let p = store
+        .create_product(a.id, &product_input("Router"), &me(), T0)
+        .await
+        .unwrap();
+    let kind = ConformityDocKind::Record;
+    assert!(
+        store
+            .conformity_doc(a.id, p.id, kind)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let v1 = serde_json::json!({ "release": "1.0" });
+    let v2 = serde_json::json!({ "release": "1.1" });
+    assert_eq!(
+        store
+            .save_conformity_doc(a.id, p.id, kind, &v1, &me(), T0)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        store
+            .save_conformity_doc(a.id, p.id, kind, &v2, &me(), T0 + 5)
+            .await
+            .unwrap(),
+        2
+    );
+    let risk = ConformityDocKind::Risk;
+    assert_eq!(
+        store
+            .save_conformity_doc(a.id, p.id, risk, &v1, &me(), T0)
+            .await
+            .unwrap(),
+        1
+    );
+    let versions = store
+        .conformity_doc_versions(a.id, p.id, kind)
+        .await
+        .unwrap();
+    assert_eq!(versions.len(), 2);
+    assert_eq!(
+        (versions[0].body.clone(), versions[0].created_at),
+        (v1.clone(), T0)
+    );
+    assert_eq!(versions[1].author, "user:1 (alice@example.com)");
+    assert_eq!(
+        store
+            .conformity_doc(a.id, p.id, kind)
+            .await
+            .unwrap()
+            .unwrap()
+            .body,
+        v2
+    );
+    // Another organisation sees no product, and cannot write to it.
+    assert!(matches!(
+        store.conformity_doc(b.id, p.id, kind).await.unwrap_err(),
+        StoreError::NotFound { .. }
+    ));
+    assert!(
+        store
+            .save_conformity_doc(b.id, p.id, kind, &v1, &me(), T0)
+            .await
+            .is_err()
+    );
+    // Uploads: versions per id, SHA-256 of the bytes, size bounded.
+    let up = |content: &'static [u8]| NewUpload {
+        doc_key: "pentest-2028",
+        title: "Penetration test",
+        kind: "penetration-test",
+        file_name: "pentest.pdf",
+        content,
+    };
+    let first = store
+        .add_conformity_upload(a.id, p.id, up(b"abc"), 16, &me(), T0)
+        .await
+        .unwrap();
+    assert_eq!(
+        (first.version, first.sha256.as_str(), first.size),
+        (
+            1,
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+            3
+        )
+    );
+    let second = store
+        .add_conformity_upload(a.id, p.id, up(b"abcd"), 16, &me(), T0)
+        .await
+        .unwrap();
+    assert_eq!(second.version, 2);
+    let big = store
+        .add_conformity_upload(a.id, p.id, up(&[7; 17]), 16, &me(), T0)
+        .await
+        .unwrap_err();
+    assert!(big.to_string().contains("1 to 16 bytes"), "{big}");
+    let empty = store
+        .add_conformity_upload(a.id, p.id, up(b""), 16, &me(), T0)
+        .await;
+    assert!(empty.is_err());
+    let bad_key = NewUpload {
+        doc_key: "../x",
+        ..up(b"x")
+    };
+    assert!(
+        store
+            .add_conformity_upload(a.id, p.id, bad_key, 16, &me(), T0)
+            .await
+            .is_err()
+    );
+    let (meta, bytes) = store
+        .conformity_upload_content(a.id, p.id, "pentest-2028", 1)
+        .await
+        .unwrap();
+    assert_eq!((meta, bytes), (first.clone(), b"abc".to_vec()));
+    assert!(
+        store
+            .conformity_upload_content(b.id, p.id, "pentest-2028", 1)
+            .await
+            .is_err()
+    );
+    assert_eq!(store.conformity_uploads(a.id, p.id).await.unwrap().len(), 2);
+    assert!(store.conformity_uploads(b.id, p.id).await.is_err());
+    // Retention (Art. 13(13)): refused through the last day, allowed the day after.
+    let until = date!(2038 - 03 - 01);
+    let kept = store
+        .delete_conformity_upload(a.id, p.id, "pentest-2028", 1, (until, until), &me(), T0)
+        .await
+        .unwrap_err();
+    assert!(kept.to_string().contains("kept until 2038-03-01"), "{kept}");
+    assert_eq!(store.conformity_uploads(a.id, p.id).await.unwrap().len(), 2);
+    store
+        .delete_conformity_upload(
+            a.id,
+            p.id,
+            "pentest-2028",
+            1,
+            (until, date!(2038 - 03 - 02)),
+            &me(),
+            T0,
+        )
+        .await
+        .unwrap();
+    assert_eq!(store.conformity_uploads(a.id, p.id).await.unwrap().len(), 1);
+    // Declarations: immutable versions.
+    let body = serde_json::json!({ "version": 1, "fingerprint": "f1" });
+    store
+        .add_conformity_declaration(a.id, p.id, (1, "f1"), &body, &me(), T0)
+        .await
+        .unwrap();
+    let again = store
+        .add_conformity_declaration(a.id, p.id, (1, "f2"), &body, &me(), T0)
+        .await
+        .unwrap_err();
+    assert!(matches!(again, StoreError::Conflict(_)), "{again}");
+    let stored = store.conformity_declaration(a.id, p.id, 1).await.unwrap();
+    assert_eq!((stored.fingerprint.as_str(), stored.body), ("f1", body));
+    assert!(store.conformity_declaration(b.id, p.id, 1).await.is_err());
+    assert!(
+        store
+            .add_conformity_declaration(b.id, p.id, (2, "f"), &v1, &me(), T0)
+            .await
+            .is_err()
+    );
+    let kept = store
+        .delete_conformity_declaration(a.id, p.id, 1, (until, date!(2030 - 01 - 01)), &me(), T0)
+        .await;
+    assert!(kept.is_err());
+    assert_eq!(
+        store
+            .conformity_declarations(a.id, p.id)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    // Every write left its audit event, and the chain holds.
+    let v = store.verify_audit_chain().await.unwrap();
+    assert!(v.intact(), "{v:?}");
+    assert!(chain_of(&v, Some(a.id)).events >= 8, "{v:?}");
+}
+
+#[path = "parts/lifecycle.rs"]
+mod lifecycle;

@@ -44,7 +44,7 @@ use store::{Blobs, Reader, checksum, write_blobs};
 /// The first bytes of every index file.
 pub const MAGIC: &[u8; 8] = b"CYRESIDX";
 /// The format version this build writes and reads. Bump on any change to the serialised types.
-pub const FORMAT_VERSION: u32 = 3;
+pub const FORMAT_VERSION: u32 = 4;
 
 /// The matching index: the serialised bytes plus where each table lies in them, and a cache of
 /// the entries decoded so far.
@@ -151,6 +151,8 @@ pub(crate) struct CpeEntry {
     pub start_excluding: Option<String>,
     pub end_including: Option<String>,
     pub end_excluding: Option<String>,
+    /// The configuration that must hold in the SBOM, when the match alone does not decide it.
+    pub condition: Option<crate::platform::PlatformCondition>,
 }
 
 /// A decoded CPE statement with its versions in the form the matcher compares
@@ -427,6 +429,10 @@ impl Index {
                     start_excluding: m.start_excluding.clone(),
                     end_including: m.end_including.clone(),
                     end_excluding: m.end_excluding.clone(),
+                    condition: m
+                        .context
+                        .as_ref()
+                        .map(crate::platform::PlatformCondition::of),
                 })
             })
             .collect();

@@ -17,12 +17,15 @@ pub mod advisory;
 pub mod cpe_match;
 pub mod distro;
 mod error;
+pub mod ids;
 mod index;
 pub mod kev;
 pub mod keys;
 mod load;
 mod matcher;
 pub mod nvd;
+pub mod platform;
+pub mod policy;
 pub mod severity;
 
 pub use error::VulnError;
@@ -30,5 +33,6 @@ pub use index::{FORMAT_VERSION, Index, IndexStats, MAGIC};
 pub use load::{Corpus, LoadReport, Progress, RecordError, Skipped, UnpackLimits};
 pub use matcher::{
     ComponentMatch, ComponentRef, Exploited, Finding, Match, MatchKind, Matches, PackageQuery,
-    ProductRef, ScanReport, Strs, find_matches, match_package, match_sbom, worth_keeping,
+    ProductRef, ScanReport, Strs, find_matches, find_matches_in, match_components_deferred,
+    match_package, match_sbom, worth_keeping,
 };

@@ -38,6 +38,7 @@ use crate::distro::Release;
 use crate::index::{IndexedAdvisory, IndexedAffected};
 use crate::kev::KevEntry;
 use crate::nvd::ConfigSource;
+use crate::platform::{PlatformCondition, SbomCpes};
 use crate::severity::{Rating, Severity};
 use cyres_sbom::{Component, Sbom};
 use cyres_version::cpe_alias::aliases;
@@ -129,6 +130,12 @@ pub struct Finding {
     /// For CPE matches: who wrote the configuration that matched (`nvd` or `override`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub provenance: Option<ConfigSource>,
+    /// Set only by [`match_components_deferred`]: the finding stands in an SBOM only if one
+    /// of these configurations holds there (running-on platforms,
+    /// [`PlatformCondition::holds`]). Empty when the match alone decides it, and always empty
+    /// in a [`ScanReport`], where the SBOM was at hand.
+    #[serde(skip)]
+    pub requires: Vec<PlatformCondition>,
 }
 
 /// The result of [`match_sbom`].
@@ -169,6 +176,8 @@ struct Hit<'a> {
     text: &'a AffectedText,
     informational: Option<&'a str>,
     provenance: Option<ConfigSource>,
+    /// For CPE hits: the configuration that must hold in the SBOM (running-on platforms).
+    condition: Option<&'a PlatformCondition>,
 }
 
 /// The affected ranges and fixed versions of a finding: the text of its one matched entry
@@ -248,6 +257,8 @@ pub struct Match<'a> {
     kind: MatchKind,
     informational: Option<&'a str>,
     provenance: Option<ConfigSource>,
+    /// The configurations of which one must hold (see [`Finding::requires`]).
+    requires: Vec<&'a PlatformCondition>,
 }
 
 impl<'a> Match<'a> {
@@ -334,6 +345,7 @@ impl<'a> Match<'a> {
             match_kind: self.kind,
             informational: self.informational.map(str::to_string),
             provenance: self.provenance,
+            requires: self.requires.iter().map(|c| (*c).clone()).collect(),
         }
     }
 }
@@ -452,6 +464,7 @@ fn package_hits<'a>(index: &'a Index, q: &PackageQuery<'_>, hits: &mut Vec<Hit<'
             text: index.affected_text(adv, aff_i),
             informational: aff.informational.as_deref(),
             provenance: None,
+            condition: None,
         });
     }
 }
@@ -499,6 +512,7 @@ fn cpe_hits<'a>(index: &'a Index, cpe: &str, openwrt: bool, hits: &mut Vec<Hit<'
             text: &d.text,
             informational: None,
             provenance: Some(e.source),
+            condition: e.condition.as_ref(),
         });
     }
 }
@@ -574,6 +588,12 @@ fn group_hits<'a>(
             kind,
             informational: hits.iter().find_map(|h| h.informational),
             provenance: hits.iter().find_map(|h| h.provenance),
+            // A hit the match alone decides makes the finding unconditional.
+            requires: if hits.iter().any(|h| h.condition.is_none()) {
+                Vec::new()
+            } else {
+                hits.iter().filter_map(|h| h.condition).collect()
+            },
         });
     }
 }
@@ -608,9 +628,10 @@ const MAX_THREADS: usize = 4;
 fn match_components<'a>(
     index: &'a Index,
     components: &'a [Component],
+    ctx: Option<&SbomCpes>,
 ) -> (Vec<ComponentMatch<'a>>, usize) {
     if components.len() < PARALLEL_FROM {
-        return match_chunk(index, components);
+        return match_chunk(index, components, ctx);
     }
     // At least PARALLEL_FROM / 2 components per thread. (`available_parallelism` reads cgroup
     // files, so it is asked only here.)
@@ -620,20 +641,20 @@ fn match_components<'a>(
         .min(components.len() / (PARALLEL_FROM / 2))
         .max(1);
     if threads == 1 {
-        return match_chunk(index, components);
+        return match_chunk(index, components, ctx);
     }
     let chunk = components.len().div_ceil(threads);
     std::thread::scope(|s| {
         let workers: Vec<_> = components
             .chunks(chunk)
             .skip(1)
-            .map(|part| (part, s.spawn(move || match_chunk(index, part))))
+            .map(|part| (part, s.spawn(move || match_chunk(index, part, ctx))))
             .collect();
         let (mut findings, mut unmatchable) =
-            match_chunk(index, &components[..chunk.min(components.len())]);
+            match_chunk(index, &components[..chunk.min(components.len())], ctx);
         for (part, w) in workers {
             // A worker that panicked (a bug) is redone here, so nothing is silently lost.
-            let (f, u) = w.join().unwrap_or_else(|_| match_chunk(index, part));
+            let (f, u) = w.join().unwrap_or_else(|_| match_chunk(index, part, ctx));
             findings.extend(f);
             unmatchable += u;
         }
@@ -688,10 +709,14 @@ pub fn worth_keeping(index: &Index, c: &Component) -> bool {
     component_hits(index, c, &mut hits).is_none() || !hits.is_empty()
 }
 
-/// Findings of one run of components, in order, and how many could not be matched.
+/// Findings of one run of components, in order, and how many could not be matched. With the
+/// SBOM's CPEs (`ctx`), CPE hits whose configuration does not hold there are dropped (and those
+/// kept need nothing more); without, they are kept with the condition on the finding
+/// ([`Finding::requires`]).
 fn match_chunk<'a>(
     index: &'a Index,
     components: &'a [Component],
+    ctx: Option<&SbomCpes>,
 ) -> (Vec<ComponentMatch<'a>>, usize) {
     let mut findings = Vec::new();
     let mut unmatchable = 0;
@@ -703,6 +728,12 @@ fn match_chunk<'a>(
             unmatchable += 1;
             continue;
         };
+        if let Some(ctx) = ctx {
+            hits.retain_mut(|h| match h.condition.take() {
+                Some(c) => c.holds(ctx),
+                None => true,
+            });
+        }
         if hits.is_empty() {
             continue;
         }
@@ -723,9 +754,17 @@ fn match_chunk<'a>(
 }
 
 /// Matches every component of `sbom` against `index`, with findings by reference (see
-/// [`Matches`]; [`match_sbom`] gives them owned).
+/// [`Matches`]; [`match_sbom`] gives them owned). Running-on platforms are looked for among
+/// the SBOM's own CPEs ([`SbomCpes::of_sbom`]).
 pub fn find_matches<'a>(index: &'a Index, sbom: &'a Sbom) -> Matches<'a> {
-    let (mut findings, unmatchable) = match_components(index, &sbom.components);
+    find_matches_in(index, sbom, &SbomCpes::of_sbom(sbom))
+}
+
+/// [`find_matches`] with the CPEs running-on platforms are looked for in given: those of the
+/// whole SBOM when `sbom` holds only some of its components (a reader that kept only what
+/// [`worth_keeping`] wants, and collected every CPE while reading).
+pub fn find_matches_in<'a>(index: &'a Index, sbom: &'a Sbom, cpes: &SbomCpes) -> Matches<'a> {
+    let (mut findings, unmatchable) = match_components(index, &sbom.components, Some(cpes));
     findings.sort_by(|a, b| {
         (
             &a.component.name,
@@ -748,6 +787,27 @@ pub fn find_matches<'a>(index: &'a Index, sbom: &'a Sbom) -> Matches<'a> {
     }
 }
 
+/// The owned form of a match.
+fn owned(m: &ComponentMatch<'_>, product: &Option<ProductRef>) -> Finding {
+    let component = ComponentRef {
+        name: m.component.name.clone(),
+        version: m.component.version.clone(),
+        purl: m.purl.as_deref().map(str::to_string),
+        cpe: m.component.cpe_raw.clone(),
+    };
+    m.finding.to_finding(product, component)
+}
+
+/// Matches components that belong to several SBOMs at once (the platform matches each distinct
+/// component of its portfolio once): like [`match_sbom`], but a CPE finding whose NVD
+/// configuration needs other parts of the SBOM keeps that condition in
+/// [`Finding::requires`], for the caller to evaluate per SBOM with [`SbomCpes`]. Findings come
+/// in component order.
+pub fn match_components_deferred(index: &Index, components: &[Component]) -> Vec<Finding> {
+    let (matches, _) = match_components(index, components, None);
+    matches.iter().map(|m| owned(m, &None)).collect()
+}
+
 /// Matches every component of `sbom` against `index`.
 pub fn match_sbom(index: &Index, sbom: &Sbom) -> ScanReport {
     let matches = find_matches(index, sbom);
@@ -758,15 +818,7 @@ pub fn match_sbom(index: &Index, sbom: &Sbom) -> ScanReport {
     let findings: Vec<Finding> = matches
         .findings
         .iter()
-        .map(|m| {
-            let component = ComponentRef {
-                name: m.component.name.clone(),
-                version: m.component.version.clone(),
-                purl: m.purl.as_deref().map(str::to_string),
-                cpe: m.component.cpe_raw.clone(),
-            };
-            m.finding.to_finding(&product, component)
-        })
+        .map(|m| owned(m, &product))
         .collect();
     let mut by_rating = BTreeMap::new();
     for f in &findings {
@@ -823,8 +875,8 @@ mod tests {
                 }
             })
             .collect();
-        let serial = match_chunk(&index, &components);
-        let parallel = match_components(&index, &components);
+        let serial = match_chunk(&index, &components, None);
+        let parallel = match_components(&index, &components, None);
         assert_eq!(parallel, serial);
         assert!(serial.0.len() > components.len() / 3, "{}", serial.0.len());
         assert!(serial.1 > 0);
@@ -839,21 +891,11 @@ mod tests {
         // `z` has no advisory: only its purl-less (unmatchable) copies stay.
         assert!(kept.len() < components.len(), "{}", kept.len());
         assert!(kept.iter().all(|c| c.name != "z" || c.purl.is_none()));
-        let (from_kept, unmatchable) = match_components(&index, &kept);
+        let (from_kept, unmatchable) = match_components(&index, &kept, None);
         assert_eq!(unmatchable, serial.1);
-        let owned = |m: &[ComponentMatch<'_>]| -> Vec<Finding> {
-            m.iter()
-                .map(|m| {
-                    let c = ComponentRef {
-                        name: m.component.name.clone(),
-                        version: m.component.version.clone(),
-                        purl: m.purl.as_deref().map(str::to_string),
-                        cpe: None,
-                    };
-                    m.finding.to_finding(&None, c)
-                })
-                .collect()
+        let all = |m: &[ComponentMatch<'_>]| -> Vec<Finding> {
+            m.iter().map(|m| owned(m, &None)).collect()
         };
-        assert_eq!(owned(&from_kept), owned(&serial.0));
+        assert_eq!(all(&from_kept), all(&serial.0));
     }
 }

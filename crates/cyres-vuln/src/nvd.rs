@@ -8,10 +8,16 @@
 //! metrics, references, configurations}`. The configurations are kept whole
 //! ([`CveConfigurations`]: `AND`/`OR` nodes, `negate`, `vulnerable: false` running-on platforms,
 //! every bound), so the platform stores what NVD said; matching reads them through
-//! [`CveConfigurations::vulnerable_matches`]: every `cpeMatch` with `vulnerable: true` becomes a
-//! [`CpeMatch`], whatever node it sits in. An `AND` configuration ("openssl on some OS") is
-//! flattened to its vulnerable parts, which over-reports rather than missing a finding. A CVE
-//! whose `vulnStatus` is `Rejected` is treated as withdrawn.
+//! [`CveConfigurations::vulnerable_matches`]: every `cpeMatch` with `vulnerable: true` outside
+//! a negated node becomes a [`CpeMatch`]. NVD's semantics decide when it applies
+//! ([`Configuration::holds`]): a configuration is the `AND`/`OR` of its nodes, a node the
+//! `AND`/`OR` of its criteria, each negated when `negate` says so, and a vulnerable criterion
+//! yields a finding only in a configuration that holds for the whole SBOM. When the match of
+//! the criterion alone decides that (one `OR` node, or nodes joined by `OR`, nothing negated),
+//! the [`CpeMatch`] carries no context; otherwise ("openssh AND running on Red Hat Enterprise
+//! Linux", firmware AND hardware) it carries its configuration in [`CpeMatch::context`], and
+//! the matcher asks the other CPEs of the same SBOM (its product's included). A CVE whose
+//! `vulnStatus` is `Rejected` is treated as withdrawn.
 //!
 //! **Layering** ([`ConfigSource`]): when an override carries configurations for a CVE, they
 //! replace NVD's for that CVE (Anchore's rule: an override is a corrected, complete set), and
@@ -72,6 +78,10 @@ pub struct CpeMatch {
     /// Who wrote the configuration it comes from.
     #[serde(default)]
     pub source: ConfigSource,
+    /// The whole configuration, when the match of this criterion alone does not decide it
+    /// ([`Configuration::needs_context`]): the other nodes must hold in the same SBOM.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<Configuration>,
 }
 
 /// One CVE's `configurations` from one source, in NVD CVE API 2.0 shape.
@@ -141,24 +151,72 @@ pub struct Criterion {
     pub version_end_excluding: Option<String>,
 }
 
+fn is_and(operator: &Option<String>) -> bool {
+    operator
+        .as_deref()
+        .is_some_and(|o| o.eq_ignore_ascii_case("AND"))
+}
+
+impl Node {
+    /// NVD node semantics: `AND` needs every criterion, `OR` (the default) any one; `negate`
+    /// inverts the result.
+    pub fn holds(&self, present: &mut dyn FnMut(&Criterion) -> bool) -> bool {
+        let value = if is_and(&self.operator) {
+            self.cpe_match.iter().all(&mut *present)
+        } else {
+            self.cpe_match.iter().any(&mut *present)
+        };
+        value != self.negate
+    }
+}
+
+impl Configuration {
+    /// NVD configuration semantics over the criteria `present` says hold: `AND` needs every
+    /// node, `OR` (the default) any one; `negate` inverts the result.
+    pub fn holds(&self, present: &mut dyn FnMut(&Criterion) -> bool) -> bool {
+        let value = if is_and(&self.operator) {
+            self.nodes.iter().all(|n| n.holds(present))
+        } else {
+            self.nodes.iter().any(|n| n.holds(present))
+        };
+        value != self.negate
+    }
+
+    /// Whether a vulnerable criterion's own match can fail to decide the configuration: nodes
+    /// joined by `AND`, an `AND` node of several criteria, or negation anywhere.
+    pub fn needs_context(&self) -> bool {
+        self.negate
+            || (is_and(&self.operator) && self.nodes.len() > 1)
+            || self
+                .nodes
+                .iter()
+                .any(|n| n.negate || (is_and(&n.operator) && n.cpe_match.len() > 1))
+    }
+}
+
 impl CveConfigurations {
-    /// Every `vulnerable: true` criteria, flattened (see the module documentation).
+    /// Every `vulnerable: true` criteria outside a negated node, with its configuration when
+    /// that needs the rest of the SBOM (see the module documentation).
     pub fn vulnerable_matches(&self) -> Vec<CpeMatch> {
-        self.configurations
-            .iter()
-            .flat_map(|c| &c.nodes)
-            .flat_map(|n| &n.cpe_match)
-            .filter(|m| m.vulnerable)
-            .map(|m| CpeMatch {
-                advisory_id: self.cve_id.clone(),
-                criteria: m.criteria.clone(),
-                start_including: m.version_start_including.clone(),
-                start_excluding: m.version_start_excluding.clone(),
-                end_including: m.version_end_including.clone(),
-                end_excluding: m.version_end_excluding.clone(),
-                source: self.source,
-            })
-            .collect()
+        let mut out = Vec::new();
+        for config in &self.configurations {
+            let context = config.needs_context().then(|| config.clone());
+            for node in config.nodes.iter().filter(|n| !n.negate) {
+                for m in node.cpe_match.iter().filter(|m| m.vulnerable) {
+                    out.push(CpeMatch {
+                        advisory_id: self.cve_id.clone(),
+                        criteria: m.criteria.clone(),
+                        start_including: m.version_start_including.clone(),
+                        start_excluding: m.version_start_excluding.clone(),
+                        end_including: m.version_end_including.clone(),
+                        end_excluding: m.version_end_excluding.clone(),
+                        source: self.source,
+                        context: context.clone(),
+                    });
+                }
+            }
+        }
+        out
     }
 
     /// The match keys (`cpe/<vendor>:<product>`, [`crate::keys::cpe_key`]) of the vulnerable
@@ -288,49 +346,60 @@ pub fn parse_nvd(bytes: &[u8]) -> Result<(Vec<Advisory>, Vec<CpeMatch>), String>
 /// Parses an NVD CVE API 2.0 document into whole records.
 pub fn parse_nvd_records(bytes: &[u8]) -> Result<Vec<NvdRecord>, String> {
     let feed: Feed = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
-    let mut out = Vec::with_capacity(feed.vulnerabilities.len());
-    for Item { cve } in feed.vulnerabilities {
-        let summary = cve
-            .descriptions
-            .iter()
-            .find(|d| d.lang == "en")
-            .or(cve.descriptions.first())
-            .map(|d| d.value.clone());
-        let mut severity = Vec::new();
-        let groups = [
-            ("CVSS_V4", &cve.metrics.cvss_metric_v40),
-            ("CVSS_V3", &cve.metrics.cvss_metric_v31),
-            ("CVSS_V3", &cve.metrics.cvss_metric_v30),
-            ("CVSS_V2", &cve.metrics.cvss_metric_v2),
-        ];
-        for (kind, list) in groups {
-            if let Some(m) = list.first() {
-                severity.push(SeverityEntry {
-                    kind: kind.to_string(),
-                    score: m.cvss_data.vector_string.clone(),
-                });
-            }
+    Ok(feed
+        .vulnerabilities
+        .into_iter()
+        .map(|Item { cve }| record_of(cve))
+        .collect())
+}
+
+/// Parses one element of an API 2.0 response's `vulnerabilities[]` (`{"cve": {…}}`), so that
+/// a paging client can keep the readable records of a page that holds a malformed one.
+pub fn parse_nvd_item(item: serde_json::Value) -> Result<NvdRecord, String> {
+    let Item { cve } = serde_json::from_value(item).map_err(|e| e.to_string())?;
+    Ok(record_of(cve))
+}
+
+fn record_of(cve: Cve) -> NvdRecord {
+    let summary = cve
+        .descriptions
+        .iter()
+        .find(|d| d.lang == "en")
+        .or(cve.descriptions.first())
+        .map(|d| d.value.clone());
+    let mut severity = Vec::new();
+    let groups = [
+        ("CVSS_V4", &cve.metrics.cvss_metric_v40),
+        ("CVSS_V3", &cve.metrics.cvss_metric_v31),
+        ("CVSS_V3", &cve.metrics.cvss_metric_v30),
+        ("CVSS_V2", &cve.metrics.cvss_metric_v2),
+    ];
+    for (kind, list) in groups {
+        if let Some(m) = list.first() {
+            severity.push(SeverityEntry {
+                kind: kind.to_string(),
+                score: m.cvss_data.vector_string.clone(),
+            });
         }
-        let rejected = cve.vuln_status.as_deref() == Some("Rejected");
-        out.push(NvdRecord {
-            configurations: CveConfigurations {
-                cve_id: cve.id.clone(),
-                source: ConfigSource::Nvd,
-                configurations: cve.configurations,
-            },
-            advisory: Advisory {
-                id: cve.id,
-                summary,
-                severity,
-                published: cve.published,
-                modified: cve.last_modified.clone(),
-                withdrawn: if rejected { cve.last_modified } else { None },
-                references: cve.references.into_iter().map(|r| r.url).collect(),
-                ..Advisory::default()
-            },
-        });
     }
-    Ok(out)
+    let rejected = cve.vuln_status.as_deref() == Some("Rejected");
+    NvdRecord {
+        configurations: CveConfigurations {
+            cve_id: cve.id.clone(),
+            source: ConfigSource::Nvd,
+            configurations: cve.configurations,
+        },
+        advisory: Advisory {
+            id: cve.id,
+            summary,
+            severity,
+            published: cve.published,
+            modified: cve.last_modified.clone(),
+            withdrawn: if rejected { cve.last_modified } else { None },
+            references: cve.references.into_iter().map(|r| r.url).collect(),
+            ..Advisory::default()
+        },
+    }
 }
 
 #[derive(Deserialize)]

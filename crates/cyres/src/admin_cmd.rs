@@ -9,6 +9,8 @@
 //!   account declared for itself before provisioning was enforced (the server refuses to start
 //!   while one exists).
 //! - `audit verify`: walk the tamper-evident audit trail (`crate::admin_audit`).
+//! - `account reset-password EMAIL`: the operator's password reset, for accounts that act for
+//!   several organisations (no single organisation's administrator may reset those).
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
@@ -41,6 +43,19 @@ enum AdminCommand {
     /// The audit trail: `verify` walks every hash chain and names the first broken link.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Accounts: `reset-password EMAIL` sets a new password (from CYRES_ACCOUNT_PASSWORD)
+    /// and ends the account's sessions, for accounts no single organisation may reset.
+    #[command(subcommand)]
+    Account(AccountCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum AccountCommand {
+    /// Set the password of the account with this e-mail to CYRES_ACCOUNT_PASSWORD.
+    ResetPassword {
+        /// The account's e-mail.
+        email: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -134,10 +149,37 @@ pub fn run(args: AdminArgs) -> Result<u8> {
             AdminCommand::Audit(AuditCommand::Verify { json }) => {
                 crate::admin_audit::run(&store, json).await
             }
+            AdminCommand::Account(AccountCommand::ResetPassword { email }) => {
+                reset_password(&store, &email).await
+            }
         };
         store.close().await;
         code
     })
+}
+
+/// `cyres admin account reset-password EMAIL`: the password comes from the environment so
+/// that it never appears in the process list or the shell history.
+async fn reset_password(store: &Store, email: &str) -> Result<u8> {
+    let email = cyres_store::normalize_email(email);
+    let pw = std::env::var("CYRES_ACCOUNT_PASSWORD")
+        .ok()
+        .filter(|p| !p.is_empty())
+        .context("put the new password in CYRES_ACCOUNT_PASSWORD")?;
+    cyres_server::check_password(&pw, &email, &email)
+        .map_err(|e| anyhow::anyhow!("{}", e.message))?;
+    let hash = cyres_server::hash_password(&pw).map_err(|e| anyhow::anyhow!("{}", e.message))?;
+    store
+        .set_account_password(&email, &hash, &operator(), now())
+        .await
+        .map_err(|e| match e {
+            cyres_store::StoreError::NotFound { .. } => {
+                anyhow::anyhow!("no account has the e-mail {email}")
+            }
+            other => other.into(),
+        })?;
+    println!("password of {email} set; its sessions have ended");
+    Ok(0)
 }
 
 async fn org(store: &Store, cmd: OrgCommand) -> Result<u8> {

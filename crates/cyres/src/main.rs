@@ -6,6 +6,7 @@
 mod admin_audit;
 #[cfg(feature = "server")]
 mod admin_cmd;
+mod conformity_cmd;
 mod cra_cmd;
 #[cfg(feature = "server")]
 mod demo_cmd;
@@ -40,6 +41,9 @@ enum Command {
     Catalogue(cra_cmd::CatalogueArgs),
     /// Classify a product under the CRA from a profile, or suggest entries from a description.
     Classify(cra_cmd::ClassifyArgs),
+    /// The compliance file from a profile: Annex I record, EU declaration of conformity,
+    /// technical documentation (Arts 13, 28, 31; Annexes I, V, VI, VII).
+    Conformity(conformity_cmd::ConformityArgs),
     /// Compute the Article 14 reporting deadlines for a vulnerability or incident.
     Deadlines(cra_cmd::DeadlinesArgs),
     /// Manage a TUF update repository: keys, channel targets, signing, publishing, rotation.
@@ -70,6 +74,7 @@ fn main() -> ExitCode {
         Command::Catalogue(a) => cra_cmd::catalogue(a),
         Command::Classify(a) => cra_cmd::classify(a),
         Command::Deadlines(a) => cra_cmd::deadlines(a),
+        Command::Conformity(a) => conformity_cmd::run(a),
         Command::Versions(a) => versions_cmd::run(a),
         Command::Dev(a) => dev_cmd::run(a),
         #[cfg(feature = "server")]

@@ -4,14 +4,16 @@
 //! of advisory data) before any file is read, so a typo fails fast with exit 2.
 
 mod output;
+mod policy;
 mod pretty;
 mod render;
 
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand, ValueEnum};
 use cyres_sbom::{DiagnosticSeverity, Format as SbomFormat, Limits, Sbom, Scope};
+use cyres_vuln::platform::SbomCpes;
 use cyres_vuln::severity::Rating;
-use cyres_vuln::{Corpus, Index, MatchKind, Matches, Progress, find_matches};
+use cyres_vuln::{Corpus, Index, MatchKind, Matches, Progress, find_matches, find_matches_in};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use output::{
     AdvisorySummary, Component, Finding, Product, SbomSummary, ScanOutput, Summary, Tool,
@@ -41,6 +43,10 @@ pub struct ScanArgs {
     /// Exit 1 when a finding reaches this level (see docs/scan-json.md).
     #[arg(long, value_enum, default_value_t = FailOn::None)]
     fail_on: FailOn,
+    /// A policy file (TOML, or JSON when named `*.json`; format in `cyres_vuln::policy`):
+    /// the platform's gate rules, applied offline. Exit 1 when a rule is broken.
+    #[arg(long, value_name = "FILE")]
+    policy: Option<PathBuf>,
     /// Refuse SBOM files larger than this many bytes.
     #[arg(long, value_name = "BYTES", default_value_t = 1 << 30)]
     max_sbom_size: u64,
@@ -245,6 +251,7 @@ pub fn scan(args: ScanArgs) -> anyhow::Result<u8> {
             "no advisory data: give --index FILE (see `cyres advisories index`) or --advisories PATH"
         );
     }
+    let gate = args.policy.as_deref().map(policy::load).transpose()?;
     let limits = Limits {
         max_bytes: args.max_sbom_size,
     };
@@ -270,14 +277,23 @@ pub fn scan(args: ScanArgs) -> anyhow::Result<u8> {
     for path in &args.sboms {
         let sbom = match first.take() {
             Some(sbom) => sbom?,
-            None => read_sbom(path, &limits, args.no_dev, Some(&index))?,
+            // A policy looks at every component (licences, identifiers): all are kept then.
+            None => read_sbom(
+                path,
+                &limits,
+                args.no_dev,
+                Some(&index).filter(|_| gate.is_none()),
+            )?,
         };
         sboms.push((path.display().to_string(), sbom));
     }
     let reports: Vec<(&str, &ReadSbom, Matches<'_>)> = sboms
         .iter()
         .map(|(source, read)| {
-            let mut matches = find_matches(&index, &read.sbom);
+            let mut matches = match &read.cpes {
+                Some(cpes) => find_matches_in(&index, &read.sbom, cpes),
+                None => find_matches(&index, &read.sbom),
+            };
             matches.components = read.components;
             (source.as_str(), read, matches)
         })
@@ -318,6 +334,18 @@ pub fn scan(args: ScanArgs) -> anyhow::Result<u8> {
         .iter()
         .filter(|f| args.fail_on.reached_by(f))
         .count();
+    let mut broken = 0;
+    if let Some(p) = &gate {
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        let mut err = std::io::stderr().lock();
+        for (source, sbom, report) in &reports {
+            broken += policy::report(
+                source,
+                &policy::verdict(p, &sbom.sbom, report, now),
+                &mut err,
+            )?;
+        }
+    }
     // The process ends right after this: freeing the index, the SBOMs and the reports piece by
     // piece (hundreds of thousands of allocations for a large SBOM) would only delay the exit.
     std::mem::forget(out);
@@ -327,6 +355,10 @@ pub fn scan(args: ScanArgs) -> anyhow::Result<u8> {
     std::mem::forget(index);
     if failing > 0 {
         eprintln!("{failing} findings reach --fail-on {:?}", args.fail_on);
+        return Ok(1);
+    }
+    if broken > 0 {
+        eprintln!("{broken} policy violations");
         return Ok(1);
     }
     Ok(0)
@@ -365,6 +397,9 @@ struct ReadSbom {
     /// development-only component could share (those without a usable purl, matched by CPE):
     /// a kept component is development-only only if no shipped one has its identity.
     shipped_unkept: Vec<IdentityKey>,
+    /// When only some components were kept: the CPEs of all of them (and of the product), where
+    /// running-on platforms of NVD configurations are looked for.
+    cpes: Option<SbomCpes>,
 }
 
 /// Reads one SBOM file, refusing it before reading when it is over the limit; with `no_dev`,
@@ -391,12 +426,15 @@ fn read_sbom(
         limits,
     };
     if let Some(index) = index.filter(|_| meta.len() >= KEEP_FROM) {
-        let (mut dev, mut shipped_unkept) = (0, Vec::new());
+        let (mut dev, mut shipped_unkept, mut cpes) = (0, Vec::new(), SbomCpes::new());
         let mut keep = |c: &cyres_sbom::Component| {
             let excluded = c.scope == Scope::Excluded;
             if no_dev && excluded {
                 dev += 1;
                 return false;
+            }
+            if let Some(cpe) = c.cpe_raw.as_deref() {
+                cpes.add(cpe, c.purl.as_ref().is_some_and(|p| p.ty == "openwrt"));
             }
             let kept = cyres_vuln::worth_keeping(index, c);
             if !kept && !excluded && c.cpe_raw.is_some() {
@@ -405,10 +443,14 @@ fn read_sbom(
             kept
         };
         let (sbom, total) = cyres_sbom::read_keeping(&bytes, &name, limits, &includes, &mut keep)?;
+        if let Some(cpe) = sbom.product.as_ref().and_then(|p| p.cpe_raw.as_deref()) {
+            cpes.add(cpe, false);
+        }
         return Ok(ReadSbom {
             sbom,
             components: total - dev,
             shipped_unkept,
+            cpes: Some(cpes),
         });
     }
     let mut sbom = cyres_sbom::read_with_includes(&bytes, &name, limits, &includes)?;
@@ -419,6 +461,7 @@ fn read_sbom(
         components: sbom.components.len(),
         sbom,
         shipped_unkept: Vec::new(),
+        cpes: None,
     })
 }
 
@@ -783,6 +826,7 @@ mod tests {
             },
             components: 3,
             shipped_unkept,
+            cpes: None,
         };
         let (tool, lib) = (comp("tool", Scope::Excluded), comp("lib", Scope::Excluded));
         // `lib` is also shipped, as a component the streaming reader did not keep.

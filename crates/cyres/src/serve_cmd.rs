@@ -169,8 +169,14 @@ fn load_config(args: &ServeArgs) -> Result<Config> {
                 ),
                 ("kev", _) => cyres_feeds::SourceKind::Kev,
                 ("euvd", _) => cyres_feeds::SourceKind::Euvd,
+                // The key stays out of the file (and of every log): the environment holds it.
+                ("nvd", _) => cyres_feeds::SourceKind::Nvd {
+                    api_key: std::env::var("CYRES_NVD_API_KEY")
+                        .ok()
+                        .and_then(|k| cyres_feeds::nvd::NvdApiKey::new(&k)),
+                },
                 (other, _) => bail!(
-                    "{}: source {:?}: unknown kind {other:?} (osv, kev, euvd)",
+                    "{}: source {:?}: unknown kind {other:?} (osv, kev, euvd, nvd)",
                     path.display(),
                     s.id
                 ),

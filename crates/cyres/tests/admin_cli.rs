@@ -123,3 +123,69 @@ fn operator_provisions_and_reviews_authorities() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn operator_resets_a_password() {
+    let dir = std::env::temp_dir().join(format!("cyres-admin-reset-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let o = cyres(
+        &dir,
+        &[
+            "org",
+            "create",
+            "--name",
+            "Acme",
+            "--kind",
+            "manufacturer",
+            "--admin-email",
+            "lead@acme.example",
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let reset = |email: &str, password: Option<&str>| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_cyres"));
+        c.args(["admin", "--data-dir"])
+            .arg(&dir)
+            .args(["account", "reset-password", email])
+            .env_remove("CYRES_ACCOUNT_PASSWORD");
+        if let Some(p) = password {
+            c.env("CYRES_ACCOUNT_PASSWORD", p);
+        }
+        c.output().unwrap()
+    };
+    // No password given, a weak one, an unknown account: refused, naming why.
+    let o = reset("lead@acme.example", None);
+    assert!(!o.status.success());
+    assert!(text(&o).contains("CYRES_ACCOUNT_PASSWORD"), "{}", text(&o));
+    let o = reset("lead@acme.example", Some("password123"));
+    assert!(!o.status.success());
+    assert!(text(&o).contains("password"), "{}", text(&o));
+    let o = reset(
+        "nobody@acme.example",
+        Some("violet tractor under amber rain"),
+    );
+    assert!(!o.status.success());
+    assert!(
+        text(&o).contains("no account has the e-mail"),
+        "{}",
+        text(&o)
+    );
+    // E-mails are matched in their one spelling.
+    let o = reset(
+        " Lead@ACME.example ",
+        Some("violet tractor under amber rain"),
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        text(&o).contains("password of lead@acme.example set"),
+        "{}",
+        text(&o)
+    );
+    // The secret is never printed.
+    assert!(!text(&o).contains("violet tractor"));
+    // And the audit trail still verifies, with the change in it.
+    let o = cyres(&dir, &["audit", "verify"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let _ = std::fs::remove_dir_all(&dir);
+}

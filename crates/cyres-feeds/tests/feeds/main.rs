@@ -2,9 +2,11 @@
 //! kit's real files, and webhook delivery against a loopback receiver.
 
 mod kit;
+mod nvd_api;
 mod outbound;
 mod server;
 mod sync_euvd;
+mod sync_nvd;
 mod sync_osv_kev;
 mod webhook;
 

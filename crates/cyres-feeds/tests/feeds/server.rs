@@ -40,6 +40,8 @@ pub struct Seen {
     pub conditional: bool,
     pub status: u16,
     pub user_agent: String,
+    /// The `apiKey` header, as received (NVD).
+    pub api_key: Option<String>,
 }
 
 #[derive(Debug, Default)]
@@ -53,6 +55,14 @@ pub struct Served {
     pub euvd_failing_pages: HashSet<u32>,
     /// Serve this raw body for every EUVD page instead (malformed-response tests).
     pub euvd_raw: Option<Vec<u8>>,
+    /// NVD CVE API 2.0 items (`{"cve": …}`), in the order the API pages them.
+    pub nvd_items: Vec<serde_json::Value>,
+    /// The API key NVD requests must carry, if any (a wrong key is a 404, as NVD answers).
+    pub nvd_key: Option<String>,
+    /// The next this many NVD requests answer 403, as NVD does over its rate limit.
+    pub nvd_throttle: u32,
+    /// NVD `startIndex` values that answer 500.
+    pub nvd_failing_index: HashSet<u64>,
     pub log: Vec<Seen>,
 }
 
@@ -107,8 +117,14 @@ async fn handle(State(state): State<Arc<Mutex<Served>>>, request: Request) -> Re
         .to_string();
     let conditional = headers.contains_key(header::IF_NONE_MATCH)
         || headers.contains_key(header::IF_MODIFIED_SINCE);
+    let api_key = headers
+        .get("apiKey")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
     let mut served = state.lock().unwrap();
-    let response = if path.ends_with("/vulnerabilities") {
+    let response = if path.ends_with("/cves/2.0") {
+        crate::nvd_api::answer(&mut served, &query, api_key.as_deref())
+    } else if path.ends_with("/vulnerabilities") {
         euvd(&served, &query, &headers)
     } else {
         match served.files.get(&path) {
@@ -122,6 +138,7 @@ async fn handle(State(state): State<Arc<Mutex<Served>>>, request: Request) -> Re
         conditional,
         status: response.status().as_u16(),
         user_agent,
+        api_key,
     });
     response
 }

@@ -110,19 +110,6 @@ pub async fn add_member(
         .into_response())
 }
 
-/// `DELETE /api/v1/members/{account_id}` (admin).
-pub async fn remove_member(
-    State(app): State<App>,
-    caller: Caller,
-    Path(id): Path<i64>,
-) -> Result<StatusCode, ApiError> {
-    caller.require(Role::Admin)?;
-    app.store
-        .remove_membership(id, caller.org_id, &caller.actor, app.now())
-        .await?;
-    Ok(StatusCode::NO_CONTENT)
-}
-
 /// `GET /api/v1/tokens` (admin).
 pub async fn tokens(State(app): State<App>, caller: Caller) -> Result<Response, ApiError> {
     caller.require(Role::Admin)?;

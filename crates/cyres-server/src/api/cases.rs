@@ -6,7 +6,7 @@
 use super::json_body;
 use crate::auth::Caller;
 use crate::service::cases::{
-    self as service, CasePatch, NewEvidence, confirmed, missing_error, parse_case, stage_from,
+    self as service, CasePatch, NewEvidence, confirmed_case, missing_error, parse_case, stage_from,
 };
 use crate::{ApiError, App};
 use axum::Json;
@@ -215,8 +215,7 @@ pub async fn draft(
             .map(String::as_str)
             .unwrap_or("early-warning"),
     )?;
-    let row = app.store.case(caller.org_id, id).await?;
-    let case = confirmed(&row)?;
+    let (_, case) = confirmed_case(&app, caller.org_id, id).await?;
     let d = cyres_report::draft(&case, stage);
     let missing = match cyres_report::validate(&d) {
         Ok(_) => Vec::new(),
@@ -302,8 +301,7 @@ pub async fn notice(
     caller: Caller,
     Path((id, file)): Path<(i64, String)>,
 ) -> Result<Response, ApiError> {
-    let row = app.store.case(caller.org_id, id).await?;
-    let case = confirmed(&row)?;
+    let (_, case) = confirmed_case(&app, caller.org_id, id).await?;
     let notice = cyres_report::user_notice(&case, cyres_report::Audience::Impacted, ts(app.now()))
         .map_err(|missing| {
             missing_error("incomplete_notice", "missing for the user notice", &missing)

@@ -13,12 +13,21 @@ use cyres_store::{FindingFilter, Role, SEVERITIES, VexStatus};
 use serde::Deserialize;
 use std::collections::HashMap;
 
-/// `GET /api/v1/findings?product=&release=&severity=&exploited=&status=&advisory=&after=&limit=`.
-pub async fn list(
-    State(app): State<App>,
-    caller: Caller,
-    Query(q): Query<HashMap<String, String>>,
-) -> Result<Response, ApiError> {
+/// The findings filter of a query string (the CSV export and bulk triage share it). `status=open`
+/// is refused here: only the list's search understands it, and read as "no status" it would
+/// widen an export or a bulk decision to every finding.
+pub(crate) fn filter_from(q: &HashMap<String, String>) -> Result<FindingFilter, ApiError> {
+    if q.get("status").is_some_and(|s| s == "open") {
+        return Err(ApiError::invalid(
+            "status",
+            "status: open is for the findings list; give under_investigation or affected here",
+        ));
+    }
+    list_filter(q)
+}
+
+/// The list's filter: `status=open` is left to the search (`open_only`).
+fn list_filter(q: &HashMap<String, String>) -> Result<FindingFilter, ApiError> {
     let severity = match q.get("severity").map(|s| s.trim().to_ascii_lowercase()) {
         Some(s) if !SEVERITIES.contains(&s.as_str()) => {
             return Err(ApiError::invalid(
@@ -40,7 +49,9 @@ pub async fn list(
         }
     };
     let status = match q.get("status") {
+        // `open` (under investigation or affected) is the search's (`open_only`).
         None => None,
+        Some(s) if s == "open" => None,
         Some(s) => Some(VexStatus::parse(s).ok_or_else(|| {
             ApiError::invalid(
                 "status",
@@ -50,7 +61,7 @@ pub async fn list(
             )
         })?),
     };
-    let filter = FindingFilter {
+    Ok(FindingFilter {
         product_id: int_param("product", q.get("product"))?,
         release_id: int_param("release", q.get("release"))?,
         severity,
@@ -59,7 +70,20 @@ pub async fn list(
         advisory_id: q.get("advisory").cloned(),
         limit: int_param("limit", q.get("limit"))?,
         after_id: int_param("after", q.get("after"))?,
-    };
+    })
+}
+
+/// `GET /api/v1/findings?product=&release=&severity=&exploited=&status=&advisory=&after=&limit=`;
+/// with `q=`, `sort=`, `offset=` or `status=open` the search (`super::components::finding_search`).
+pub async fn list(
+    State(app): State<App>,
+    caller: Caller,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let filter = list_filter(&q)?;
+    if let Some(found) = super::components::finding_search(&app, &caller, &q, &filter).await? {
+        return Ok(found);
+    }
     // The generation is read before the findings (see `page_cache`).
     let key = format!("{filter:?}");
     let generation = app.store.findings_generation(caller.org_id).await?;
@@ -80,7 +104,8 @@ pub async fn list(
 
 /// `GET /api/v1/findings/{id}`: the finding and, when it is open and actively exploited, the
 /// Article 14 clock of its vulnerability in its product (`art14`: basis and stages), the same
-/// one every page shows.
+/// one every page shows; `related_exploited`: actively exploited CVEs its records name only
+/// under OSV `related` (issue 17, point 2).
 pub async fn get_one(
     State(app): State<App>,
     caller: Caller,
@@ -97,6 +122,8 @@ pub async fn get_one(
     };
     let mut v = serde_json::to_value(&f).map_err(|e| ApiError::internal(e.to_string()))?;
     v["art14"] = serde_json::to_value(&clock).map_err(|e| ApiError::internal(e.to_string()))?;
+    // KEV CVEs the records name only as related: for the analyst, not an Art. 14 trigger.
+    v["related_exploited"] = serde_json::json!(app.store.related_exploited(&f).await?);
     Ok(Json(v).into_response())
 }
 

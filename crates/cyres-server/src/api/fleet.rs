@@ -6,13 +6,12 @@
 //! same files.
 
 use super::json_body;
-use crate::auth::{Caller, random_secret, secret_hash};
+use crate::auth::{Caller, secret_hash};
 use crate::{ApiError, App};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use cyres_store::Role;
 use serde::Deserialize;
 
 /// Device registration.
@@ -31,21 +30,15 @@ pub async fn create(
     caller: Caller,
     bytes: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
-    caller.require(Role::Admin)?;
     let b: NewDevice = json_body(&bytes)?;
-    let secret = format!("cyresdev_{}", random_secret());
-    let d = app
-        .store
-        .create_device(
-            caller.org_id,
-            &b.device_id,
-            b.product_id,
-            b.hardware.as_deref(),
-            &secret_hash(&secret),
-            &caller.actor,
-            app.now(),
-        )
-        .await?;
+    let (d, secret) = crate::service::fleet::register(
+        &app,
+        &caller,
+        &b.device_id,
+        b.product_id,
+        b.hardware.as_deref(),
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(serde_json::json!({"device": d, "token": secret, "note": "shown once; put it in the agent's config"}))).into_response())
 }
 

@@ -1,6 +1,5 @@
 //! Products, releases, SBOM upload and components.
 
-use super::int_param;
 use super::json_body;
 use crate::auth::Caller;
 use crate::upload::receive;
@@ -177,18 +176,15 @@ pub async fn get_release(
     Ok(Json(app.store.release(caller.org_id, id).await?))
 }
 
-/// `POST|PUT /api/v1/releases/{id}/sbom?filename=…`: the body is the SBOM file itself, in any
-/// format the engine reads (detected from the content). Streamed under the configured limit;
-/// parsed off the async executor; stored with its components and findings in one transaction.
-pub async fn upload_sbom(
-    State(app): State<App>,
-    caller: Caller,
-    Path(id): Path<i64>,
-    Query(q): Query<HashMap<String, String>>,
+/// An SBOM upload read and parsed: the bytes received (with their SHA-256), the SBOM and the
+/// file name. Checks the release first, so a foreign id answers 404 without reading the body.
+pub(crate) async fn read_upload(
+    app: &App,
+    caller: &Caller,
+    id: i64,
+    q: &HashMap<String, String>,
     body: Body,
-) -> Result<Response, ApiError> {
-    caller.require(Role::Editor)?;
-    // Check the release first, so a foreign id answers 404 without reading the body.
+) -> Result<(crate::upload::Received, cyres_sbom::Sbom, String), ApiError> {
     app.store.release(caller.org_id, id).await?;
     let limit = app.config.max_upload_bytes;
     let received = receive(body, limit).await?;
@@ -214,6 +210,21 @@ pub async fn upload_sbom(
         };
         ApiError::new(status, "invalid_sbom", e.to_string())
     })?;
+    Ok((bytes, sbom, file_name))
+}
+
+/// `POST|PUT /api/v1/releases/{id}/sbom?filename=…`: the body is the SBOM file itself, in any
+/// format the engine reads (detected from the content). Streamed under the configured limit;
+/// parsed off the async executor; stored with its components and findings in one transaction.
+pub async fn upload_sbom(
+    State(app): State<App>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    Query(q): Query<HashMap<String, String>>,
+    body: Body,
+) -> Result<Response, ApiError> {
+    caller.require(Role::Editor)?;
+    let (bytes, sbom, file_name) = read_upload(&app, &caller, id, &q, body).await?;
     let outcome = app
         .store
         .ingest_sbom(
@@ -239,7 +250,17 @@ pub async fn upload_sbom(
         findings = outcome.findings,
         "sbom ingested"
     );
-    Ok((
+    crate::service::policy::announce_violations(&app, caller.org_id, id).await;
+    Ok(ingest_answer(&outcome, &sbom, &bytes.sha256))
+}
+
+/// The answer to an SBOM upload or replacement.
+pub(crate) fn ingest_answer(
+    outcome: &cyres_store::IngestOutcome,
+    sbom: &cyres_sbom::Sbom,
+    sha256: &str,
+) -> Response {
+    (
         StatusCode::CREATED,
         Json(serde_json::json!({
             "sbom_id": outcome.sbom_id,
@@ -250,10 +271,10 @@ pub async fn upload_sbom(
             "exploited": outcome.exploited,
             "alerts": outcome.alerts,
             "diagnostics": sbom.diagnostics,
-            "sha256": bytes.sha256,
+            "sha256": sha256,
         })),
     )
-        .into_response())
+        .into_response()
 }
 
 /// `GET /api/v1/releases/{id}/sbom`: metadata and quality diagnostics.
@@ -277,21 +298,4 @@ pub async fn get_sbom_original(
     let sbom_id = r.sbom_id.ok_or_else(|| ApiError::not_found("sbom"))?;
     let bytes = app.store.sbom_original(caller.org_id, sbom_id).await?;
     Ok(([(header::CONTENT_TYPE, "application/octet-stream")], bytes).into_response())
-}
-
-/// `GET /api/v1/releases/{id}/components?after=&limit=`.
-pub async fn list_components(
-    State(app): State<App>,
-    caller: Caller,
-    Path(id): Path<i64>,
-    Query(q): Query<HashMap<String, String>>,
-) -> Result<Response, ApiError> {
-    let after = int_param("after", q.get("after"))?.unwrap_or(-1);
-    let limit = int_param("limit", q.get("limit"))?.unwrap_or(500);
-    Ok(Json(
-        app.store
-            .components(caller.org_id, id, after, limit)
-            .await?,
-    )
-    .into_response())
 }

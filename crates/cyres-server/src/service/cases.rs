@@ -21,7 +21,7 @@ pub(crate) fn stage_from(word: &str) -> Result<StageKind, ServiceError> {
 /// The parsed case of a row; `None` for a proposal (which holds no case yet, or for voluntary
 /// reports the proposal itself).
 pub(crate) fn parse_case(row: &CaseRow) -> Result<Option<Case>, ServiceError> {
-    if row.state == "proposed" {
+    if row.state == "proposed" || row.state == "dismissed" {
         return Ok(None);
     }
     row.body
@@ -47,7 +47,7 @@ async fn new_case(
     let product = app.store.product(who.org_id, product_id).await?;
     let manufacturer = cyres_report::Manufacturer {
         name: org.name.clone(),
-        contact: None,
+        contact: org_contact(app, who.org_id).await?,
         establishment: cyres_cra::routing::Establishment {
             main_establishment: org.member_state.as_deref().and_then(MemberState::from_code),
             ..Default::default()
@@ -101,6 +101,48 @@ async fn save(
 /// The confirmed case of a row; a conflict for a proposal.
 pub(crate) fn confirmed(row: &CaseRow) -> Result<Case, ServiceError> {
     parse_case(row)?.ok_or_else(|| ServiceError::conflict("confirm the case first"))
+}
+
+/// The organisation's security contact as its cases state it to users (Art. 14(8) notices)
+/// and to the CSIRT (Art. 14(2) reports): the mailbox of its public face, else its contact
+/// page (Annex II (1)-(2); RFC 9116 `Contact`). One place, so a notice never says "not given"
+/// while the organisation has a contact.
+pub(crate) async fn org_contact(app: &App, org_id: i64) -> Result<Option<String>, ServiceError> {
+    let face = app.store.public_face(org_id).await?;
+    Ok([face.contact_email, face.contact_url]
+        .into_iter()
+        .map(|c| c.trim().to_string())
+        .find(|c| !c.is_empty()))
+}
+
+/// A case with the organisation's contact filled in when the case has none (cases opened
+/// before the organisation gave one).
+pub(crate) async fn with_contact(
+    app: &App,
+    org_id: i64,
+    mut case: Case,
+) -> Result<Case, ServiceError> {
+    if case
+        .manufacturer
+        .contact
+        .as_deref()
+        .is_none_or(|c| c.trim().is_empty())
+    {
+        case.manufacturer.contact = org_contact(app, org_id).await?;
+    }
+    Ok(case)
+}
+
+/// Case `id` of the organisation, confirmed, with its contact filled in; a conflict for a
+/// proposal.
+pub(crate) async fn confirmed_case(
+    app: &App,
+    org_id: i64,
+    id: i64,
+) -> Result<(CaseRow, Case), ServiceError> {
+    let row = app.store.case(org_id, id).await?;
+    let case = with_contact(app, org_id, confirmed(&row)?).await?;
+    Ok((row, case))
 }
 
 /// Invalid input listing every missing field, pointing at the first.
@@ -325,12 +367,47 @@ pub(crate) async fn confirm_case(
     }
     case.affected_releases = releases.into_iter().collect();
     case.components = components.into_iter().collect();
-    case.cve_ids = ids
+    // Only identifiers a reader can look up go into reports and notices: CVE, GHSA, EUVD and
+    // the component's own ecosystem's database, never another distribution's vendor aliases.
+    let purl_type = first
+        .component_purl
+        .as_deref()
+        .and_then(|p| cyres_version::purl::Purl::parse(p).ok())
+        .map(|p| p.ty);
+    let shown: Vec<&str> = ids
+        .iter()
+        .map(String::as_str)
+        .filter(|i| cyres_vuln::ids::recognised(i, purl_type.as_deref()))
+        .collect();
+    case.cve_ids = shown
         .iter()
         .filter(|i| i.starts_with("CVE-"))
-        .cloned()
+        .map(|i| i.to_string())
         .collect();
-    case.advisory_ids = ids.into_iter().filter(|i| !i.starts_with("CVE-")).collect();
+    case.advisory_ids = shown
+        .iter()
+        .filter(|i| !i.starts_with("CVE-"))
+        .map(|i| i.to_string())
+        .collect();
+    // A human title: the id people search for and the component, then what the flaw does.
+    if let Some(id) = cyres_vuln::ids::preferred(&shown, purl_type.as_deref()) {
+        let what = first
+            .summary
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| match s.char_indices().nth(120) {
+                Some((at, _)) => format!(": {}…", &s[..at]),
+                None => format!(": {s}"),
+            })
+            .unwrap_or_default();
+        let version = first
+            .component_version
+            .as_deref()
+            .map(|v| format!(" {v}"))
+            .unwrap_or_default();
+        case.title = format!("{id} in {}{version}{what}", first.component_name);
+    }
     case.description = first.summary.clone();
     for e in b.evidence {
         case.evidence.push(evidence(who, e, now)?);
@@ -384,8 +461,7 @@ pub(crate) async fn add_case_evidence(
     b: NewEvidence,
 ) -> Result<CaseRow, ServiceError> {
     who.require(Role::Editor)?;
-    let row = app.store.case(who.org_id, id).await?;
-    let mut case = confirmed(&row)?;
+    let (row, mut case) = confirmed_case(app, who.org_id, id).await?;
     case.evidence.push(evidence(who, b, app.now())?);
     save(app, who, id, &case, row.aware_at.unwrap_or(0), app.now()).await
 }
@@ -400,8 +476,7 @@ pub(crate) async fn submit_stage(
     stage: StageKind,
 ) -> Result<cyres_store::SubmissionRow, ServiceError> {
     who.require(Role::Editor)?;
-    let row = app.store.case(who.org_id, id).await?;
-    let case = confirmed(&row)?;
+    let (_, case) = confirmed_case(app, who.org_id, id).await?;
     let mut d = cyres_report::draft(&case, stage);
     let revision = app
         .store

@@ -4,7 +4,7 @@
 //! number; a correction is the next version. Delivery goes through the outbox
 //! (`crate::notices`).
 
-use super::cases::{confirmed, missing_error};
+use super::cases::{confirmed_case, missing_error};
 use super::credentials::random_secret;
 use super::{Principal, ServiceError, to_json};
 use crate::App;
@@ -82,8 +82,7 @@ pub(crate) async fn publish_notice(
             "correction: at most 2000 characters",
         ));
     }
-    let row = app.store.case(who.org_id, id).await?;
-    let mut case = confirmed(&row)?;
+    let (row, mut case) = confirmed_case(app, who.org_id, id).await?;
     let now = app.now();
     // Art. 14(8): a notice needs no measure or fix first; it says when none is available yet.
     let notice = cyres_report::user_notice(&case, audience, ts(now)).map_err(|missing| {

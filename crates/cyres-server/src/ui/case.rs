@@ -161,6 +161,7 @@ struct CasePage {
     pform: Form,
     portal_sub: i64,
     publish: PublishView,
+    report: Vec<(String, String)>,
 }
 
 /// Which form failed, with what was typed.
@@ -259,9 +260,14 @@ async fn render_case(
     let case = if proposed {
         None
     } else {
-        row.body
+        match row
+            .body
             .as_ref()
             .and_then(|b| serde_json::from_value::<cyres_report::Case>(b.clone()).ok())
+        {
+            Some(c) => Some(crate::service::cases::with_contact(app, sess.org_id, c).await?),
+            None => None,
+        }
     };
     let now = app.now_at();
     let mut stages = Vec::new();
@@ -399,6 +405,7 @@ async fn render_case(
         notice,
         proposed,
         voluntary,
+        report: super::vex::report_content(row.body.as_ref()),
         incident: row.kind == "incident",
         stages,
         evidence,

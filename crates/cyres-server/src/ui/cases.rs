@@ -6,8 +6,9 @@
 
 use super::forms::{Choice, time_field, to_form};
 use super::session::UiSession;
-use super::view::{Chrome, Form, Nav, UiError, ok, render, when};
+use super::view::{Chrome, Form, Nav, UiError, render, when};
 use crate::App;
+use crate::service::ErrorKind;
 use crate::service::authority::inbox_rows;
 use crate::service::cases::{NewCase, open_case};
 use askama::Template;
@@ -208,11 +209,70 @@ struct FleetPage {
     chrome: Chrome,
     exposure: Vec<ExposureLine>,
     devices: Vec<(String, String, String, String)>,
+    products: Vec<(i64, String)>,
+    form: Form,
+    /// A new device's token, shown once.
+    token: Option<(String, String)>,
 }
 
 /// `GET /fleet`: devices and the fleet's exposure to open findings.
 pub async fn fleet(State(app): State<App>, sess: UiSession) -> Result<Response, UiError> {
-    let products: std::collections::HashMap<i64, String> = app
+    fleet_page(&app, &sess, Form::default(), None, StatusCode::OK).await
+}
+
+/// `POST /fleet/devices` (administrators): registers a device; its token is shown once.
+pub async fn register_device(
+    State(app): State<App>,
+    sess: UiSession,
+    axum::Form(pairs): axum::Form<Vec<(String, String)>>,
+) -> Result<Response, UiError> {
+    let mut form = Form::new(pairs);
+    sess.check(&form)?;
+    let product_id = match form.get("product_id").parse::<i64>() {
+        Ok(id) => id,
+        Err(_) => {
+            form.fail("product_id", "choose the product the device runs");
+            return fleet_page(&app, &sess, form, None, StatusCode::UNPROCESSABLE_ENTITY).await;
+        }
+    };
+    let device_id = form.get("device_id").to_string();
+    let hardware = form.get("hardware").to_string();
+    match crate::service::fleet::register(
+        &app,
+        &sess.principal(),
+        &device_id,
+        product_id,
+        Some(hardware.as_str()),
+    )
+    .await
+    {
+        // Every page is sent `no-store` (`view::render`), so the token stays out of caches.
+        Ok((d, token)) => {
+            fleet_page(
+                &app,
+                &sess,
+                Form::default(),
+                Some((d.device_id, token)),
+                StatusCode::OK,
+            )
+            .await
+        }
+        Err(e) if matches!(e.kind, ErrorKind::Invalid | ErrorKind::Conflict) => {
+            form.fail("device_id", e.message);
+            fleet_page(&app, &sess, form, None, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn fleet_page(
+    app: &App,
+    sess: &UiSession,
+    form: Form,
+    token: Option<(String, String)>,
+    status: StatusCode,
+) -> Result<Response, UiError> {
+    let products: std::collections::BTreeMap<i64, String> = app
         .store
         .products(sess.org_id)
         .await?
@@ -246,9 +306,17 @@ pub async fn fleet(State(app): State<App>, sess: UiSession) -> Result<Response, 
             )
         })
         .collect();
-    ok(&FleetPage {
-        chrome: sess.chrome("Fleet", Nav::Fleet),
-        exposure,
-        devices,
-    })
+    let mut choices: Vec<(i64, String)> = products.into_iter().collect();
+    choices.sort();
+    render(
+        status,
+        &FleetPage {
+            chrome: sess.chrome("Fleet", Nav::Fleet),
+            products: choices,
+            form,
+            token,
+            exposure,
+            devices,
+        },
+    )
 }

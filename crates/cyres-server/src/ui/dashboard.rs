@@ -11,7 +11,7 @@ use axum::extract::State;
 use axum::response::Response;
 use cyres_cra::StageKind;
 use cyres_store::{FindingFilter, FindingRow};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// Products in one category.
 pub struct CategoryRow {
@@ -111,29 +111,6 @@ pub async fn open_findings(
     Ok(out)
 }
 
-/// Every finding of the organisation (up to 10,000), for the chart.
-async fn all_findings(app: &App, org_id: i64) -> Result<Vec<FindingRow>, UiError> {
-    let mut out: Vec<FindingRow> = Vec::new();
-    loop {
-        let page = app
-            .store
-            .findings(
-                org_id,
-                &FindingFilter {
-                    limit: Some(1000),
-                    after_id: out.last().map(|f| f.id),
-                    ..Default::default()
-                },
-            )
-            .await?;
-        let done = page.len() < 1000;
-        out.extend(page);
-        if done || out.len() >= 10_000 {
-            return Ok(out);
-        }
-    }
-}
-
 /// The Art. 14(2)(a)–(b) reports due for each actively exploited vulnerability still open in a
 /// product, from the one clock of [`crate::art14_clock`]; overdue first, then the nearest.
 pub fn deadline_lines(
@@ -223,19 +200,9 @@ pub async fn page(State(app): State<App>, sess: UiSession) -> Result<Response, U
     let cases = app.store.cases(sess.org_id).await?;
     let deadlines = deadline_lines(&open, &cases, &names, now);
     let top = open.iter().take(10).map(|f| names.line(f)).collect();
-    // The chart needs the triage history of findings whose status ever changed.
-    let all = all_findings(&app, sess.org_id).await?;
-    let mut history = HashMap::new();
-    for f in all
-        .iter()
-        .filter(|f| {
-            f.status != cyres_store::VexStatus::UnderInvestigation || f.updated_at > f.first_seen
-        })
-        .take(500)
-    {
-        history.insert(f.id, app.store.triage_history(sess.org_id, f.id).await?);
-    }
-    let chart = chart::svg(&chart::series(&all, &history, now, 30));
+    // The same numbers as the Trends page and `GET /api/v1/metrics`.
+    let trend = crate::service::metrics::metrics(&app, &sess.principal(), None, 30, now).await?;
+    let chart = chart::open_total(&trend.series);
     ok(&DashboardPage {
         chrome: sess.chrome("Dashboard", Nav::Dashboard),
         product_count: products.len(),

@@ -1,8 +1,11 @@
 //! `cyres demo`: a believable world in a fresh store, so a newcomer sees the dashboard filled
 //! within a minute of cloning.
 //!
-//! Three fictional manufacturers (a Wi-Fi router maker, a baby-monitor maker, a
-//! password-manager vendor), one product each with two releases and their SBOMs, and real
+//! Four fictional manufacturers (a Wi-Fi router maker, a baby-monitor maker, a
+//! password-manager vendor, each with one product of two releases and their SBOMs, and an
+//! OpenWrt router maker whose product has four releases: the real-data kit's SBOMs of a TP-Link
+//! Archer C7 v2 image at OpenWrt 19.07.0, 21.02.0, 22.03.0 and 23.05.0, matched by CPE against
+//! real NVD records, so the chart shows exposure falling as the firmware is upgraded), and real
 //! advisories including actively exploited (CISA KEV-listed) ones. Everything comes from the
 //! repository's `examples/` folder (compiled in, so the binary needs no files): the SBOMs are
 //! hand-written with real component versions, the advisories are real records with summaries
@@ -70,6 +73,36 @@ const KEV: &[u8] = include_bytes!("../../../../examples/kev.json");
 const ROUTER_SBOM: &str = include_str!("../../../../examples/sboms/router-fw-2.4.1.cdx.json");
 const MONITOR_SBOM: &str = include_str!("../../../../examples/sboms/baby-monitor-3.1.0.spdx.json");
 const VAULT_SBOM: &str = include_str!("../../../../examples/sboms/vault-server-5.2.0.cdx.xml");
+/// NVD CVE API 2.0 records naming the OpenWrt SBOMs' products (abridged, zipped; made by
+/// `scripts/make-firmware-examples.py` from the kit).
+const NVD_OPENWRT: &[u8] = include_bytes!("../../../../examples/firmware/nvd-openwrt-demo.zip");
+/// (release, release date, SBOM, days ago uploaded), oldest first.
+const OPENWRT: [(&str, &str, &str, i64); 4] = [
+    (
+        "19.07.0",
+        "2020-01-06",
+        include_str!("../../../../examples/firmware/openwrt-19.07.0.cdx.json"),
+        28,
+    ),
+    (
+        "21.02.0",
+        "2021-09-04",
+        include_str!("../../../../examples/firmware/openwrt-21.02.0.cdx.json"),
+        21,
+    ),
+    (
+        "22.03.0",
+        "2022-09-06",
+        include_str!("../../../../examples/firmware/openwrt-22.03.0.cdx.json"),
+        14,
+    ),
+    (
+        "23.05.0",
+        "2023-10-13",
+        include_str!("../../../../examples/firmware/openwrt-23.05.0.cdx.json"),
+        7,
+    ),
+];
 
 struct Maker {
     org: &'static str,
@@ -171,6 +204,34 @@ fn makers() -> Vec<Maker> {
                 ),
             ],
         },
+        Maker {
+            org: "Alder Mesh Networks",
+            state: "AT",
+            size: "small",
+            product: "Archer C7 v2 OpenWrt build",
+            description: "Dual-band router sold with an OpenWrt firmware build (ath79/generic).",
+            entry: "annex3-class1-12",
+            states: &["AT", "DE", "CZ"],
+            users: 20_000,
+            support_end: "2030-12-31",
+            releases: OPENWRT
+                .iter()
+                .map(|(v, date, text, days)| {
+                    (
+                        *v,
+                        *date,
+                        match *v {
+                            "19.07.0" => "openwrt-19.07.0.cdx.json",
+                            "21.02.0" => "openwrt-21.02.0.cdx.json",
+                            "22.03.0" => "openwrt-22.03.0.cdx.json",
+                            _ => "openwrt-23.05.0.cdx.json",
+                        },
+                        text.to_string(),
+                        *days,
+                    )
+                })
+                .collect(),
+        },
     ]
 }
 
@@ -185,8 +246,14 @@ pub async fn seed_demo(app: &App) -> Result<DemoLogin, ApiError> {
         corpus.load_document(name, bytes);
     }
     corpus.load_document("kev.json", KEV);
+    corpus
+        .load_bytes("nvd-openwrt-demo.zip", NVD_OPENWRT, &mut |_| {})
+        .map_err(|e| ApiError::internal(format!("demo NVD records: {e}")))?;
     app.store
         .upsert_advisories(&corpus.advisories, "demo", now - 30 * DAY)
+        .await?;
+    app.store
+        .upsert_cpe_configurations(&corpus.configurations, now - 30 * DAY)
         .await?;
     let facts: Vec<Exploitation> = corpus
         .kev
@@ -367,7 +434,7 @@ mod tests {
             .await
             .unwrap();
         let login = seed_demo(&app).await.unwrap();
-        assert_eq!(login.orgs.len(), 3);
+        assert_eq!(login.orgs.len(), 4);
         let account = app
             .store
             .account_by_email(&login.email)
@@ -381,7 +448,7 @@ mod tests {
         let memberships = app.store.memberships(account.id).await.unwrap();
         assert_eq!(
             memberships.len(),
-            3,
+            4,
             "the demo login switches between the makers"
         );
         let mut exploited = 0;
@@ -390,7 +457,13 @@ mod tests {
             assert_eq!(products.len(), 1);
             assert_eq!(products[0].category, "important-class-1");
             let releases = app.store.releases(m.org.id, products[0].id).await.unwrap();
-            assert_eq!(releases.len(), 2, "{}", m.org.name);
+            let openwrt = m.org.name == "Alder Mesh Networks";
+            assert_eq!(
+                releases.len(),
+                if openwrt { 4 } else { 2 },
+                "{}",
+                m.org.name
+            );
             assert!(releases.iter().all(|r| r.sbom_id.is_some()));
             let findings = app
                 .store
@@ -398,6 +471,29 @@ mod tests {
                 .await
                 .unwrap();
             assert!(!findings.is_empty(), "{} has findings", m.org.name);
+            if openwrt {
+                // NVD findings by CPE, fewer in the newest firmware than in the oldest.
+                let mut per_release = Vec::new();
+                for r in &releases {
+                    let fs = app
+                        .store
+                        .findings(
+                            m.org.id,
+                            &FindingFilter {
+                                release_id: Some(r.id),
+                                limit: Some(1000),
+                                ..Default::default()
+                            },
+                        )
+                        .await
+                        .unwrap();
+                    assert!(fs.iter().all(|f| f.provenance.as_deref() == Some("nvd")));
+                    per_release.push((r.version.clone(), fs.len()));
+                }
+                per_release.sort();
+                let (oldest, newest) = (per_release[0].1, per_release[3].1);
+                assert!(oldest > newest && newest > 0, "{per_release:?}");
+            }
             exploited += findings.iter().filter(|f| f.exploited).count();
         }
         assert!(

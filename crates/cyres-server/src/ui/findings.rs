@@ -3,17 +3,15 @@
 //! Triage records a VEX status (CISA VEX minimum requirements: under investigation, affected,
 //! not affected with a justification, fixed) and a comment; the store keeps every decision.
 
-use super::dashboard::{deadline_lines, open_findings};
+use super::dashboard::deadline_lines;
 use super::session::UiSession;
-use super::view::{
-    Chrome, FindingLine, Form, Names, Nav, UiError, ok, render, status_label, triage_order, when,
-};
+use super::view::{Chrome, FindingLine, Form, Names, Nav, UiError, ok, render, status_label, when};
 use crate::{ApiError, App};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use cyres_store::{FindingFilter, JUSTIFICATIONS, Role, SEVERITIES, VexStatus};
+use cyres_store::{FindingFilter, FindingSearch, JUSTIFICATIONS, Role, SEVERITIES, VexStatus};
 
 /// A choice in a select.
 pub struct Choice {
@@ -44,11 +42,25 @@ struct ListPage {
     statuses: Vec<Choice>,
     products: Vec<Choice>,
     findings: Vec<FindingLine>,
+    sorts: Vec<Choice>,
     next: Option<String>,
 }
 
-/// `GET /findings?severity=&exploited=&status=&product=&after=`: `status=open` means under
-/// investigation or affected.
+/// The orders the list offers (after "actively exploited first").
+const SORTS: [(&str, &str); 9] = [
+    ("", "triage (severity, score)"),
+    ("-first_seen", "newest first"),
+    ("first_seen", "oldest first"),
+    ("-score", "score, highest first"),
+    ("advisory", "advisory"),
+    ("component", "component"),
+    ("product", "product and release"),
+    ("status", "status"),
+    ("severity", "severity"),
+];
+
+/// `GET /findings?q=&severity=&exploited=&status=&product=&sort=&offset=`: `status=open` means
+/// under investigation or affected; `q` searches ids, aliases, components and summaries.
 pub async fn list(
     State(app): State<App>,
     sess: UiSession,
@@ -91,48 +103,47 @@ pub async fn list(
             }
         },
     };
-    let after = filter.get("after").parse::<i64>().ok();
+    let (sort, descending) = match crate::service::finding_search::sort(Some(filter.get("sort"))) {
+        Ok(s) => s,
+        Err(e) => {
+            filter.fail("sort", e.message);
+            Default::default()
+        }
+    };
     let names = Names::load(&app, sess.org_id).await?;
     let products = app.store.products(sess.org_id).await?;
-    let page_size = 200usize;
+    let page_size = 200i64;
+    // One search for every filter: actively exploited first across the whole result, then the
+    // chosen order, pages by offset (issue 17, point 2).
     let (rows, next) = if filter.failed() {
         (Vec::new(), None)
-    } else if status_word == "open" {
-        let mut rows = open_findings(&app, sess.org_id, product_id).await?;
-        rows.retain(|f| {
-            severity.as_ref().is_none_or(|s| &f.severity == s)
-                && exploited.is_none_or(|e| f.exploited == e)
-        });
-        (rows, None)
     } else {
-        let mut rows = app
-            .store
-            .findings(
-                sess.org_id,
-                &FindingFilter {
-                    product_id,
-                    severity: severity.clone(),
-                    exploited,
-                    status,
-                    limit: Some(page_size as i64),
-                    after_id: after,
-                    ..Default::default()
-                },
-            )
-            .await?;
-        // Keyset pages follow ids; the page itself is shown exploited first.
-        let next = (rows.len() == page_size).then(|| {
-            let last = rows.iter().map(|f| f.id).max().unwrap_or(0);
-            let mut q: Vec<String> = ["severity", "exploited", "status", "product"]
+        let search = FindingSearch {
+            filter: FindingFilter {
+                product_id,
+                severity: severity.clone(),
+                exploited,
+                status,
+                limit: Some(page_size),
+                ..Default::default()
+            },
+            open_only: status_word == "open",
+            q: Some(filter.get("q").to_string()).filter(|q| !q.trim().is_empty()),
+            sort,
+            descending,
+            offset: filter.get("offset").parse().unwrap_or(0),
+        };
+        let page = crate::service::finding_search::search(&app, &sess.principal(), &search).await?;
+        let next = page.next_offset.map(|offset| {
+            let mut q: Vec<String> = ["q", "severity", "exploited", "status", "product", "sort"]
                 .iter()
                 .filter(|k| !filter.get(k).is_empty())
                 .map(|k| format!("{k}={}", super::view::query_escape(filter.get(k))))
                 .collect();
-            q.push(format!("after={last}"));
+            q.push(format!("offset={offset}"));
             format!("/findings?{}", q.join("&"))
         });
-        triage_order(&mut rows);
-        (rows, next)
+        (page.findings, next)
     };
     let mut statuses = choices(&["open"], |_| {
         "open (under investigation or affected)".into()
@@ -150,6 +161,13 @@ pub async fn list(
             })
             .collect(),
         findings: rows.iter().map(|f| names.line(f)).collect(),
+        sorts: SORTS
+            .iter()
+            .map(|(value, label)| Choice {
+                value: value.to_string(),
+                label: label.to_string(),
+            })
+            .collect(),
         filter,
         next,
     })
@@ -187,6 +205,10 @@ struct FindingPage {
     statuses: Vec<Choice>,
     justifications: Vec<Choice>,
     notice: bool,
+    carried: super::vex::Carried,
+    pulled_in_by: Option<super::components::PulledInBy>,
+    release_id: i64,
+    related_exploited: Vec<String>,
 }
 
 const ALIASES_SHOWN: usize = 6;
@@ -256,6 +278,7 @@ async fn render_finding(
         ])
     });
     let line = names.line(&f);
+    let pulled_in_by = super::components::pulled_in_by(app, sess, f.id).await?;
     let page = FindingPage {
         chrome: sess.chrome(
             format!("{} in {}", f.advisory_id, line.component),
@@ -284,6 +307,10 @@ async fn render_finding(
         statuses: choices(&STATUSES, |s| status_label(s).into()),
         justifications: choices(&JUSTIFICATIONS, |s| s.replace('_', " ")),
         notice,
+        carried: super::vex::carried(app, sess, &f).await?,
+        pulled_in_by,
+        release_id: f.release_id,
+        related_exploited: app.store.related_exploited(&f).await?,
     };
     render(status, &page)
 }

@@ -277,6 +277,8 @@ pub struct SbomView {
     pub uploaded: String,
     /// (severity, code, message).
     pub diagnostics: Vec<(String, String, String)>,
+    /// The quality panel (BSI TR-03183-2, NTIA), rendered by `ui/quality.rs`.
+    pub quality: Option<String>,
 }
 
 /// One obligation in the checklist.
@@ -454,6 +456,7 @@ async fn render_product(
                     uploaded: when(m.created_at),
                     diagnostics: diagnostics(&m.diagnostics),
                     file_name: m.file_name,
+                    quality: super::quality::release_panel(app, sess, r.id).await,
                 })
             }
             None => None,

@@ -6,6 +6,7 @@
 use super::session::UiSession;
 use super::view::{Chrome, Form, Nav, UiError, render, when};
 use crate::App;
+use crate::service::accounts;
 use crate::service::admin::{self, NewMember};
 use crate::service::{ErrorKind, ServiceError};
 use askama::Template;
@@ -16,6 +17,8 @@ use cyres_store::Role;
 
 /// A member as listed.
 pub struct MemberView {
+    /// Account id.
+    pub id: i64,
     /// E-mail.
     pub email: String,
     /// Name.
@@ -165,6 +168,7 @@ async fn render_settings(
         .await?
         .into_iter()
         .map(|m| MemberView {
+            id: m.account.id,
             email: m.account.email,
             name: m.account.display_name,
             role: m.role.as_str().into(),
@@ -410,23 +414,16 @@ pub async fn create_token(
             .await;
         }
     };
-    let mut resp = render_settings(
+    show_secret(
         &app,
         &sess,
-        Forms::default(),
-        Some(Secret {
+        Secret {
             label: format!("API token “{name}” ({})", role.as_str()),
             value: secret,
             kept: KEPT_HASHED,
-        }),
+        },
     )
-    .await?;
-    // The secret must not linger in caches.
-    resp.headers_mut().insert(
-        axum::http::header::CACHE_CONTROL,
-        axum::http::HeaderValue::from_static("no-store"),
-    );
-    Ok(resp)
+    .await
 }
 
 /// `POST /settings/tokens/{id}/revoke` (admins).
@@ -456,25 +453,19 @@ pub async fn create_webhook(
     let url = form.get("url").to_string();
     match admin::create_webhook(&app, &sess.principal(), &url).await {
         Ok((_, secret)) => {
-            let mut resp = render_settings(
+            return show_secret(
                 &app,
                 &sess,
-                Forms::default(),
-                Some(Secret {
+                Secret {
                     label: format!(
                         "signing secret of the webhook {url} (deliveries carry {})",
                         admin::SIGNATURE_HELP
                     ),
                     value: secret,
                     kept: KEPT_ENCRYPTED,
-                }),
+                },
             )
-            .await?;
-            resp.headers_mut().insert(
-                axum::http::header::CACHE_CONTROL,
-                axum::http::HeaderValue::from_static("no-store"),
-            );
-            return Ok(resp);
+            .await;
         }
         Err(e) if e.kind == ErrorKind::Internal => return Err(e.into()),
         Err(e) => form.fail("url", e.message.trim_start_matches("url: ").to_string()),
@@ -504,4 +495,79 @@ pub async fn delete_webhook(
         .delete_webhook(sess.org_id, id, &sess.actor(), app.now())
         .await?;
     Ok(Redirect::to("/settings#webhooks").into_response())
+}
+
+/// `POST /settings/members/{id}/remove` (admins): never the last administrator (the refusal
+/// is shown at the members' table).
+pub async fn remove_member(
+    State(app): State<App>,
+    sess: UiSession,
+    Path(id): Path<i64>,
+    axum::Form(pairs): axum::Form<Vec<(String, String)>>,
+) -> Result<Response, UiError> {
+    let form = Form::new(pairs);
+    sess.check(&form)?;
+    match accounts::remove_member(&app, &sess.principal(), id).await {
+        Ok(()) => Ok(Redirect::to("/settings#members").into_response()),
+        Err(e) if e.kind == ErrorKind::Conflict => {
+            members_refusal(&app, &sess, form, e.message, StatusCode::CONFLICT).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `POST /settings/members/{id}/reset-link` (admins): a one-time password-reset link, shown
+/// once.
+pub async fn reset_link(
+    State(app): State<App>,
+    sess: UiSession,
+    Path(id): Path<i64>,
+    axum::Form(pairs): axum::Form<Vec<(String, String)>>,
+) -> Result<Response, UiError> {
+    let form = Form::new(pairs);
+    sess.check(&form)?;
+    let issued = match accounts::issue_reset(&app, &sess.principal(), id).await {
+        Ok(issued) => issued,
+        Err(e) if e.kind == ErrorKind::Forbidden && sess.role >= Role::Admin => {
+            return members_refusal(&app, &sess, form, e.message, StatusCode::FORBIDDEN).await;
+        }
+        Err(e) => return Err(e.into()),
+    };
+    show_secret(
+        &app,
+        &sess,
+        Secret {
+            label: format!(
+                "password-reset link, valid until {}; give it to the person",
+                when(issued.expires_at)
+            ),
+            value: issued.url,
+            kept: KEPT_HASHED,
+        },
+    )
+    .await
+}
+
+/// The settings page with a secret shown once (every page is sent `no-store` by
+/// `view::render`, so it stays out of caches).
+async fn show_secret(app: &App, sess: &UiSession, secret: Secret) -> Result<Response, UiError> {
+    render_settings(app, sess, Forms::default(), Some(secret)).await
+}
+
+/// The settings page with a refusal shown at the members' table.
+async fn members_refusal(
+    app: &App,
+    sess: &UiSession,
+    mut form: Form,
+    message: String,
+    status: StatusCode,
+) -> Result<Response, UiError> {
+    form.fail("members", message);
+    let forms = Forms {
+        member: form,
+        ..Forms::default()
+    };
+    let mut resp = render_settings(app, sess, forms, None).await?;
+    *resp.status_mut() = status;
+    Ok(resp)
 }

@@ -329,6 +329,11 @@ fn index_sql(popular: i64, tail: i64) -> String {
     )
 }
 
+/// Licences of the fixture's components: mostly MIT, some Apache-2.0, a rare GPL-3.0-only
+/// (one slot in 997), so a licence search has both a common and a needle-in-a-haystack case.
+const LICENCE_SQL: &str = "CASE WHEN (s.r * 31 + s.o) % 997 = 0 THEN 'GPL-3.0-only' \
+     WHEN s.o % 5 = 0 THEN 'Apache-2.0' ELSE 'MIT' END";
+
 async fn exec(pool: &AnyPool, sql: String) -> Result<(), sqlx::Error> {
     pool.execute(sqlx::AssertSqlSafe(sql)).await.map(|_| ())
 }
@@ -420,16 +425,27 @@ pub async fn load(
         let end = (start + block).min(releases);
         exec(&pool, format!(
             "INSERT INTO component (sbom_id, ord, org_id, release_id, name, version, purl, cpe, match_key, \
-             cpe_key, supplier, licenses, hashes) \
+             cpe_key, supplier, licenses, hashes, search_name, direct) \
              WITH RECURSIVE rel(r) AS (SELECT CAST({start} AS BIGINT) UNION ALL SELECT r + 1 FROM rel WHERE r < {last}), \
              ords(o) AS (SELECT CAST(0 AS BIGINT) UNION ALL SELECT o + 1 FROM ords WHERE o < {ORDS} - 1), \
              slots(r, o, idx) AS (SELECT r, o, {idx} FROM rel CROSS JOIN ords) \
              SELECT s.r + 1, s.o, ((s.r / {RELEASES_PER_PRODUCT}) % {ORGS}) + 1, s.r + 1, p.name, p.version, \
-             p.purl, NULL, p.match_key, NULL, NULL, 'MIT', NULL \
+             p.purl, NULL, p.match_key, NULL, NULL, {licence}, NULL, lower(p.name), s.o % 2 \
              FROM slots s JOIN bench_pkg p ON p.idx = s.idx",
             last = end - 1,
             idx = index_sql(popular, tail),
+            licence = LICENCE_SQL,
         )).await?;
+        // The licence terms, as ingestion writes them (one licence per fixture component).
+        exec(
+            &pool,
+            format!(
+                "INSERT INTO component_licence (sbom_id, ord, licence, org_id) \
+             SELECT sbom_id, ord, lower(licenses), org_id FROM component \
+             WHERE sbom_id > {start} AND sbom_id <= {end}"
+            ),
+        )
+        .await?;
         start = end;
     }
     exec(&pool, "DROP TABLE bench_pkg".into()).await?;

@@ -219,24 +219,18 @@ fn openwrt_firmware_engine_against_the_literal_nvd_reading() {
             extra.len()
         );
         assert!(missing.is_empty(), "{r}: the engine misses {missing:?}");
-        // Two known differences. (1) ISC's bind criteria with `sw_edition` `-` (NA), which a
+        // One known difference: ISC's bind criteria with `sw_edition` `-` (NA), which a
         // literal NISTIR 7696 reading never matches against an SBOM CPE whose `sw_edition` is
         // ANY, yet bind 9.18.11 is inside CVE-2023-2828's 9.18.0–9.18.15 range: true findings.
-        // (2) AND configurations ("openssh on Red Hat Enterprise Linux", CVE-2008-3844) that the
-        // engine flattens to their vulnerable part (nvd.rs): over-reports when the platform is
-        // not in the SBOM.
-        let (bind, flattened): (Vec<&&Pair>, Vec<&&Pair>) =
+        // AND configurations ("openssh on Red Hat Enterprise Linux", CVE-2008-3844) match only
+        // with their platform in the SBOM, as the literal reading says (issue 20: they were
+        // once flattened, 4 false pairs).
+        let (bind, other): (Vec<&&Pair>, Vec<&&Pair>) =
             extra.iter().partition(|p| p.1.starts_with("bind-"));
-        assert!(
-            flattened
-                .iter()
-                .all(|p| only_in_and_configurations(corpus, &p.0)),
-            "{r}: unexpected extra pairs {flattened:?}"
-        );
+        assert!(other.is_empty(), "{r}: unexpected extra pairs {other:?}");
         eprintln!(
-            "  of the engine's additions: bind sw_edition {}, flattened AND {:?}",
-            bind.len(),
-            flattened
+            "  of the engine's additions: bind sw_edition {}",
+            bind.len()
         );
         // Resolution only adds: every literal pair is still found.
         assert!(lit.is_subset(&resolved));
@@ -262,4 +256,80 @@ fn openwrt_firmware_engine_against_the_literal_nvd_reading() {
     // Older firmware carries more known flaws in the fully covered years.
     let covered = |s: &BTreeSet<Pair>| s.iter().filter(|p| year(&p.0) <= 2018).count();
     assert!(covered(&per_release[0]) >= covered(&per_release[3]));
+}
+
+/// The pairs a flattened reading (every vulnerable criterion alone) gives beyond NVD's
+/// semantics are exactly AND configurations whose platform is not in the SBOM; with the
+/// platform added to the SBOM they match (issue 20: 4 false pairs before).
+#[test]
+fn and_configurations_match_only_with_their_platform() {
+    let corpus = nvd_corpus();
+    let index = Index::build(corpus);
+    let mut flat = Corpus::new();
+    flat.advisories = corpus.advisories.clone();
+    flat.cpe_matches = corpus.cpe_matches.clone();
+    for m in &mut flat.cpe_matches {
+        m.context = None;
+    }
+    let flat_index = Index::build(&flat);
+    let pairs = |index: &Index, sbom: &Sbom| -> BTreeSet<Pair> {
+        match_sbom(index, sbom)
+            .findings
+            .iter()
+            .map(|f| {
+                (
+                    f.id.clone(),
+                    f.component.name.clone(),
+                    f.component.version.clone().unwrap_or_default(),
+                )
+            })
+            .collect()
+    };
+    let mut dropped_total = 0;
+    for r in cyres_kit::OPENWRT_RELEASES {
+        let sbom = openwrt_sbom(r);
+        let (semantic, flattened) = (pairs(&index, &sbom), pairs(&flat_index, &sbom));
+        assert!(semantic.is_subset(&flattened), "{r}");
+        let dropped: Vec<&Pair> = flattened.difference(&semantic).collect();
+        dropped_total += dropped.len();
+        for (cve, name, _) in &dropped {
+            assert!(only_in_and_configurations(corpus, cve), "{r}: {cve} {name}");
+            // Add every platform criterion of the CVE's configurations as a component: now
+            // the configuration holds and the pair is found.
+            let mut with_platform = sbom.clone();
+            for crit in corpus
+                .configurations
+                .iter()
+                .filter(|c| &c.cve_id == cve)
+                .flat_map(|c| &c.configurations)
+                .flat_map(|c| &c.nodes)
+                .filter(|n| !n.negate)
+                .flat_map(|n| &n.cpe_match)
+                .filter(|m| !m.vulnerable)
+            {
+                let version = crit
+                    .version_start_including
+                    .clone()
+                    .or(crit.version_end_including.clone())
+                    .unwrap_or_else(|| Cpe::parse(&crit.criteria).unwrap().version.clone());
+                let cpe = Cpe::parse(&crit.criteria).unwrap();
+                with_platform.components.push(Component {
+                    name: format!("{}-platform", cpe.product),
+                    version: Some(version.clone()),
+                    cpe_raw: Some(format!(
+                        "cpe:2.3:{}:{}:{}:{}:*:*:*:*:*:*:*",
+                        cpe.part, cpe.vendor, cpe.product, version
+                    )),
+                    ..Component::default()
+                });
+            }
+            let again = pairs(&index, &with_platform);
+            assert!(
+                again.iter().any(|p| &p.0 == cve && &p.1 == name),
+                "{r}: {cve} {name} with its platform present"
+            );
+        }
+        eprintln!("{r}: AND configurations without their platform: {dropped:?}");
+    }
+    assert!(dropped_total > 0, "the kit has such configurations");
 }

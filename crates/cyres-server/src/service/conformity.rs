@@ -1,0 +1,680 @@
+//! The compliance file of a product on the platform (issue 16): the Annex I
+//! essential-requirements record with its gaps and completeness and the cybersecurity risk
+//! assessment (CRA Art. 13(2)-(4)), uploaded evidence documents, the EU declaration of
+//! conformity (Art. 28, Annex V) issued as immutable versions and rendered to HTML, PDF and JSON,
+//! and the technical documentation (Art. 31, Annex VII) as a ZIP.
+//!
+//! Every rule is `cyres_conformity`'s; this module gathers the facts and stores the results:
+//! - the record's facts are the `[conformity]` table of docs/conformity.md
+//!   ([`ConformityFacts`]), saved as versions in the store (the risk assessment as its own
+//!   versioned document); documents come only from uploads and SBOMs only from the product's
+//!   releases, never from the saved body;
+//! - what the facts leave out comes from the platform: the product (name, category, member
+//!   states, support end), the organisation (the manufacturer's name, and its postal address
+//!   from the public-face settings), the latest release (the release described) and the
+//!   product's Annex II draft (type and identification, Annex V point (1));
+//! - an issued declaration is compared with the current facts on every read, and each listed
+//!   fact that changed is named (Art. 28(2): the declaration is kept up to date);
+//! - retention (Art. 13(13)) runs from the last unit placed; the inventory does not record it,
+//!   so units are taken as still being placed today (the reading that protects users) and the
+//!   date is ten years from today or the support end, whichever is later.
+//!
+//! Viewers read; editors save, upload and issue.
+
+use super::{Principal, ServiceError};
+use crate::App;
+use cyres_conformity::techdoc::{self, SbomFile, TechDocInput};
+use cyres_conformity::{
+    Assessment, ConformityError, ConformityFacts, ConformityProfile, Currency, DeclarationFacts,
+    Document, DocumentKind, IssuedDeclaration, Party, RequirementsRecord, RiskAssessment,
+    Translations, declaration, retention_until,
+};
+use cyres_cra::calendar::iso_date;
+use cyres_cra::{Catalogue, Classification};
+use cyres_store::{ConformityDocKind, ConformityDocVersion, NewUpload, Product, Role, Upload};
+use serde::Serialize;
+use std::sync::OnceLock;
+use time::{Date, OffsetDateTime};
+
+fn catalogue() -> &'static Catalogue {
+    static CATALOGUE: OnceLock<Catalogue> = OnceLock::new();
+    CATALOGUE.get_or_init(Catalogue::builtin)
+}
+
+/// A rule of the compliance file was broken: the message names the item, field or provision.
+fn refused(e: ConformityError) -> ServiceError {
+    ServiceError::invalid("conformity", e.to_string())
+}
+
+/// The product's stored facts as a `cyres_cra` profile (what `cyres classify` reads).
+fn cra_profile(p: &Product, placed: Option<Date>) -> Result<cyres_cra::Profile, ServiceError> {
+    serde_json::from_value(serde_json::json!({
+        "name": p.name,
+        "description": p.description,
+        "core_functions": p.catalogue_entries,
+        "placed_on_market": placed.map(iso_date::format),
+        "support_end": p.support_end,
+        "member_states": p.member_states,
+    }))
+    .map_err(|e| ServiceError::internal(format!("product {} as a CRA profile: {e}", p.id)))
+}
+
+/// The format of a declaration download.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum DocFormat {
+    /// Self-contained HTML.
+    Html,
+    /// PDF (A4).
+    Pdf,
+    /// JSON naming each Annex V point, with the issued version and its currency.
+    Json,
+}
+
+impl DocFormat {
+    /// From a file extension.
+    pub(crate) fn from_ext(ext: &str) -> Option<DocFormat> {
+        match ext {
+            "html" => Some(DocFormat::Html),
+            "pdf" => Some(DocFormat::Pdf),
+            "json" => Some(DocFormat::Json),
+            _ => None,
+        }
+    }
+
+    /// The media type served.
+    pub(crate) fn content_type(self) -> &'static str {
+        match self {
+            DocFormat::Html => "text/html; charset=utf-8",
+            DocFormat::Pdf => "application/pdf",
+            DocFormat::Json => "application/json",
+        }
+    }
+}
+
+/// An issued declaration with whether it still matches the facts.
+#[derive(Clone, Debug, Serialize)]
+pub(crate) struct DeclarationLine {
+    /// Version.
+    pub version: u32,
+    /// Issue time, RFC 3339.
+    #[serde(with = "time::serde::rfc3339")]
+    pub issued_at: OffsetDateTime,
+    /// Who issued it.
+    pub issued_by: String,
+    /// Fingerprint of its facts.
+    pub fingerprint: String,
+    /// Comparison with the current facts (`changed` names each listed fact).
+    pub currency: Currency,
+    /// Why the current facts could not be formed, if so (the declaration is then out of date).
+    pub current_problem: Option<String>,
+}
+
+impl DeclarationLine {
+    /// False when a listed fact changed, the facts no longer form a declaration, or the stored
+    /// facts no longer match the fingerprint.
+    pub(crate) fn up_to_date(&self) -> bool {
+        self.current_problem.is_none()
+            && self.currency.up_to_date
+            && self.currency.fingerprint_valid
+    }
+}
+
+/// Version metadata of a saved document.
+#[derive(Clone, Debug, Serialize)]
+pub(crate) struct Saved {
+    /// Version number.
+    pub version: i64,
+    /// Who saved it.
+    pub author: String,
+    /// When (Unix seconds).
+    pub saved_at: i64,
+}
+
+impl From<&ConformityDocVersion> for Saved {
+    fn from(v: &ConformityDocVersion) -> Self {
+        Saved {
+            version: v.version,
+            author: v.author.clone(),
+            saved_at: v.created_at,
+        }
+    }
+}
+
+/// The compliance file of a product as members see it.
+#[derive(Clone, Debug, Serialize)]
+pub(crate) struct ConformityView {
+    /// Product id.
+    pub product_id: i64,
+    /// Product name.
+    pub product: String,
+    /// The stored facts (the editable `[conformity]` table, risk assessment included,
+    /// documents as uploaded).
+    pub facts: ConformityFacts,
+    /// The latest saved record version.
+    pub record_version: Option<Saved>,
+    /// The latest saved risk assessment version.
+    pub risk_version: Option<Saved>,
+    /// The Annex I assessment: every item with its gaps, and completeness.
+    pub assessment: Assessment,
+    /// Threats of the risk assessment without a measure.
+    pub unaddressed_threats: Vec<String>,
+    /// Uploaded documents, every version.
+    pub documents: Vec<Upload>,
+    /// Issued declarations, oldest first.
+    pub declarations: Vec<DeclarationLine>,
+    /// Why a declaration cannot be issued from the current facts, if so.
+    pub declaration_problem: Option<String>,
+    /// Last day the documentation is kept (Art. 13(13)), ISO date.
+    pub retention_until: Option<String>,
+    /// How that date was found.
+    pub retention_rule: String,
+}
+
+/// Everything gathered for a product.
+struct Gathered {
+    product: Product,
+    facts: ConformityFacts,
+    record_version: Option<ConformityDocVersion>,
+    risk_version: Option<ConformityDocVersion>,
+    uploads: Vec<Upload>,
+    placed: Option<Date>,
+    latest_release: Option<String>,
+}
+
+async fn gather(app: &App, who: &Principal, product_id: i64) -> Result<Gathered, ServiceError> {
+    let org_id = who.org_id;
+    let product = app.store.product(org_id, product_id).await?;
+    let record_version = app
+        .store
+        .conformity_doc(org_id, product_id, ConformityDocKind::Record)
+        .await?;
+    let risk_version = app
+        .store
+        .conformity_doc(org_id, product_id, ConformityDocKind::Risk)
+        .await?;
+    let mut facts: ConformityFacts = match &record_version {
+        Some(v) => serde_json::from_value(v.body.clone())
+            .map_err(|e| ServiceError::internal(format!("stored conformity record: {e}")))?,
+        None => ConformityFacts::default(),
+    };
+    facts.risk_assessment = match &risk_version {
+        Some(v) => Some(
+            serde_json::from_value::<RiskAssessment>(v.body.clone())
+                .map_err(|e| ServiceError::internal(format!("stored risk assessment: {e}")))?,
+        ),
+        None => None,
+    };
+    let uploads = app.store.conformity_uploads(org_id, product_id).await?;
+    facts.documents = uploads.iter().map(document_of).collect();
+    let releases = app.store.releases(org_id, product_id).await?;
+    let placed = releases
+        .iter()
+        .filter_map(|r| r.released_on.as_deref())
+        .filter_map(|d| iso_date::parse(d).ok())
+        .min();
+    let latest_release = releases.last().map(|r| r.version.clone());
+    Ok(Gathered {
+        product,
+        facts,
+        record_version,
+        risk_version,
+        uploads,
+        placed,
+        latest_release,
+    })
+}
+
+/// An upload as the evidence `document { id }` names it (one id + version is one file).
+fn document_of(u: &Upload) -> Document {
+    Document {
+        id: u.doc_key.clone(),
+        title: u.title.clone(),
+        kind: serde_json::from_value(serde_json::Value::String(u.kind.clone()))
+            .unwrap_or(DocumentKind::Other),
+        version: u.version.to_string(),
+        sha256: u.sha256.clone(),
+        file: Some(u.file_name.clone()),
+    }
+}
+
+impl Gathered {
+    /// The facts completed from the platform (see the module docs), as a profile.
+    async fn profile(&self, app: &App, org_id: i64) -> Result<ConformityProfile, ServiceError> {
+        let mut c = self.facts.clone();
+        if c.release.is_none() {
+            c.release.clone_from(&self.latest_release);
+        }
+        if c.manufacturer.is_none() {
+            let org = app.store.org(org_id).await?;
+            let address = app.store.public_face(org_id).await?.postal_address;
+            if !address.trim().is_empty() {
+                c.manufacturer = Some(Party {
+                    name: org.name,
+                    address,
+                });
+            }
+        }
+        if c.product_type.is_none() || c.product_id.is_none() {
+            let draft = app.store.annex_ii(org_id, self.product.id).await?.draft;
+            let some = |s: String| Some(s).filter(|s| !s.trim().is_empty());
+            if c.product_type.is_none() {
+                c.product_type = some(draft.product_type);
+            }
+            if c.product_id.is_none() {
+                c.product_id = some(draft.identification);
+            }
+        }
+        Ok(ConformityProfile {
+            profile: cra_profile(&self.product, self.placed)?,
+            conformity: c,
+        })
+    }
+
+    fn classification(
+        &self,
+        cp: &ConformityProfile,
+        on: Date,
+    ) -> Result<Classification, ServiceError> {
+        cyres_cra::classify(&cp.profile, catalogue(), on)
+            .map_err(|e| ServiceError::invalid("product", e.to_string()))
+    }
+
+    /// The declaration facts now, with the classification on the declaration's date.
+    fn declaration_facts(
+        &self,
+        cp: &ConformityProfile,
+    ) -> Result<(DeclarationFacts, Classification), ServiceError> {
+        let date = cp
+            .conformity
+            .declaration
+            .as_ref()
+            .map(|d| d.date)
+            .ok_or_else(|| {
+                ServiceError::invalid(
+                    "declaration",
+                    "the record has no declaration (place, date, signatory; Annex V point (8))",
+                )
+            })?;
+        let class = self.classification(cp, date)?;
+        let facts = cp.declaration_facts(&class.conformity).map_err(refused)?;
+        Ok((facts, class))
+    }
+
+    fn record(&self, cp: &ConformityProfile) -> Result<RequirementsRecord, ServiceError> {
+        Ok(match cp.record().map_err(refused)? {
+            Some(r) => r,
+            None => RequirementsRecord {
+                release: cp.release().unwrap_or_else(|| "unreleased".into()),
+                entries: Vec::new(),
+                history: Vec::new(),
+            },
+        })
+    }
+}
+
+/// The Art. 13(13) retention date: from today (units still being placed) or the support end.
+fn retention(product: &Product, today: Date) -> (Option<Date>, String) {
+    let support_end = product
+        .support_end
+        .as_deref()
+        .and_then(|d| iso_date::parse(d).ok())
+        .unwrap_or(today);
+    match retention_until(today, support_end) {
+        Ok(d) => (
+            Some(d),
+            format!(
+                "max(last unit placed + 10 years, support end {}) (CRA Art. 13(13)); units are taken as still being placed today, so the date moves with each day they are",
+                product.support_end.as_deref().unwrap_or("not declared")
+            ),
+        ),
+        Err(e) => (None, e.to_string()),
+    }
+}
+
+fn issued_of(body: &serde_json::Value) -> Result<IssuedDeclaration, ServiceError> {
+    serde_json::from_value(body.clone())
+        .map_err(|e| ServiceError::internal(format!("stored declaration: {e}")))
+}
+
+/// The compliance file of product `product_id` (viewers).
+pub(crate) async fn view(
+    app: &App,
+    who: &Principal,
+    product_id: i64,
+) -> Result<ConformityView, ServiceError> {
+    who.require(Role::Viewer)?;
+    let g = gather(app, who, product_id).await?;
+    let cp = g.profile(app, who.org_id).await?;
+    let record = g.record(&cp)?;
+    let assessment = record.assess(&cp.conformity.documents, &cp.conformity.standards);
+    let current = g.declaration_facts(&cp);
+    let mut declarations = Vec::new();
+    for d in app
+        .store
+        .conformity_declarations(who.org_id, product_id)
+        .await?
+    {
+        let issued = issued_of(&d.body)?;
+        declarations.push(line(&issued, d.author, current.as_ref().map(|(f, _)| f)));
+    }
+    let (until, rule) = retention(&g.product, app.now_at().date());
+    Ok(ConformityView {
+        product_id,
+        product: g.product.name.clone(),
+        unaddressed_threats: g
+            .facts
+            .risk_assessment
+            .as_ref()
+            .map(|r| {
+                r.unaddressed_threats()
+                    .iter()
+                    .map(|t| t.id.clone())
+                    .collect()
+            })
+            .unwrap_or_default(),
+        facts: g.facts,
+        record_version: g.record_version.as_ref().map(Saved::from),
+        risk_version: g.risk_version.as_ref().map(Saved::from),
+        assessment,
+        documents: g.uploads,
+        declarations,
+        declaration_problem: current.err().map(|e| e.message),
+        retention_until: until.map(iso_date::format),
+        retention_rule: rule,
+    })
+}
+
+fn line(
+    issued: &IssuedDeclaration,
+    issued_by: String,
+    current: Result<&DeclarationFacts, &ServiceError>,
+) -> DeclarationLine {
+    let (currency, current_problem) = match current {
+        Ok(facts) => (declaration::compare(issued, facts), None),
+        Err(e) => (
+            Currency {
+                version: issued.version,
+                up_to_date: false,
+                fingerprint_valid: true,
+                changed: Vec::new(),
+            },
+            Some(e.message.clone()),
+        ),
+    };
+    DeclarationLine {
+        version: issued.version,
+        issued_at: issued.issued_at,
+        issued_by,
+        fingerprint: issued.fingerprint.clone(),
+        currency,
+        current_problem,
+    }
+}
+
+/// Saves the record (editors): a new record version always, a new risk assessment version when
+/// it changed. "Does not apply" without a justification is refused (Art. 13(3)), as is a
+/// body listing documents or SBOMs (they come from uploads and releases).
+pub(crate) async fn save(
+    app: &App,
+    who: &Principal,
+    product_id: i64,
+    mut facts: ConformityFacts,
+) -> Result<ConformityView, ServiceError> {
+    who.require(Role::Editor)?;
+    if !facts.documents.is_empty() {
+        return Err(ServiceError::invalid(
+            "documents",
+            "documents come from uploads (POST /api/v1/products/{id}/documents), not from the record",
+        ));
+    }
+    if !facts.sboms.is_empty() {
+        return Err(ServiceError::invalid(
+            "sboms",
+            "SBOMs come from the product's releases, not from the record",
+        ));
+    }
+    for e in &facts.requirements {
+        e.check().map_err(refused)?;
+    }
+    let g = gather(app, who, product_id).await?;
+    let risk = facts.risk_assessment.take();
+    if let Some(r) = &risk {
+        r.check().map_err(refused)?;
+    }
+    // The whole record must read back: every entry once, the release named.
+    let mut probe = g.profile(app, who.org_id).await?;
+    probe.conformity = ConformityFacts {
+        release: facts.release.clone().or(g.latest_release.clone()),
+        requirements: facts.requirements.clone(),
+        history: facts.history.clone(),
+        ..ConformityFacts::default()
+    };
+    probe.record().map_err(refused)?;
+    let now = app.clock.now();
+    let body = super::to_json("conformity record", &facts)?;
+    app.store
+        .save_conformity_doc(
+            who.org_id,
+            product_id,
+            ConformityDocKind::Record,
+            &body,
+            &who.actor,
+            now,
+        )
+        .await?;
+    if risk != g.facts.risk_assessment
+        && let Some(r) = &risk
+    {
+        let body = super::to_json("risk assessment", r)?;
+        app.store
+            .save_conformity_doc(
+                who.org_id,
+                product_id,
+                ConformityDocKind::Risk,
+                &body,
+                &who.actor,
+                now,
+            )
+            .await?;
+    }
+    view(app, who, product_id).await
+}
+
+/// What an upload says about itself.
+#[derive(Clone, Debug)]
+pub(crate) struct UploadMeta {
+    /// Stable id (`pentest-2028`).
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// `test-report`, `penetration-test`, `design` or `other`.
+    pub kind: String,
+    /// File name as uploaded.
+    pub file_name: String,
+}
+
+/// Stores an evidence document as the next version of its id (editors), bounded by the
+/// configured maximum upload.
+pub(crate) async fn upload(
+    app: &App,
+    who: &Principal,
+    product_id: i64,
+    meta: &UploadMeta,
+    bytes: &[u8],
+) -> Result<Upload, ServiceError> {
+    who.require(Role::Editor)?;
+    let kind: DocumentKind = serde_json::from_value(serde_json::Value::String(meta.kind.clone()))
+        .map_err(|_| {
+        ServiceError::invalid(
+            "kind",
+            "kind must be test-report, penetration-test, design or other",
+        )
+    })?;
+    let kind = super::to_json("document kind", &kind)?;
+    let max = usize::try_from(app.config.max_upload_bytes).unwrap_or(usize::MAX);
+    let up = NewUpload {
+        doc_key: &meta.id,
+        title: &meta.title,
+        kind: kind.as_str().unwrap_or("other"),
+        file_name: &meta.file_name,
+        content: bytes,
+    };
+    Ok(app
+        .store
+        .add_conformity_upload(who.org_id, product_id, up, max, &who.actor, app.clock.now())
+        .await?)
+}
+
+/// Issues the next declaration version from the current facts (editors).
+pub(crate) async fn issue(
+    app: &App,
+    who: &Principal,
+    product_id: i64,
+) -> Result<DeclarationLine, ServiceError> {
+    who.require(Role::Editor)?;
+    let g = gather(app, who, product_id).await?;
+    let cp = g.profile(app, who.org_id).await?;
+    let (facts, class) = g.declaration_facts(&cp)?;
+    let previous = app
+        .store
+        .conformity_declarations(who.org_id, product_id)
+        .await?
+        .last()
+        .map(|d| issued_of(&d.body))
+        .transpose()?;
+    let issued = declaration::issue(
+        facts.clone(),
+        Some(&class.conformity),
+        previous.as_ref(),
+        app.now_at(),
+    )
+    .map_err(refused)?;
+    let body = super::to_json("declaration", &issued)?;
+    app.store
+        .add_conformity_declaration(
+            who.org_id,
+            product_id,
+            (i64::from(issued.version), &issued.fingerprint),
+            &body,
+            &who.actor,
+            app.clock.now(),
+        )
+        .await?;
+    Ok(line(&issued, who.actor.display(), Ok(&facts)))
+}
+
+/// A rendered declaration and whether it is still current.
+pub(crate) struct DeclarationFile {
+    /// The bytes.
+    pub bytes: Vec<u8>,
+    /// Currency against the current facts.
+    pub line: DeclarationLine,
+}
+
+/// Issued declaration `version` rendered in `format` and language `lang` (viewers).
+pub(crate) async fn declaration_file(
+    app: &App,
+    who: &Principal,
+    product_id: i64,
+    version: i64,
+    format: DocFormat,
+    lang: &str,
+) -> Result<DeclarationFile, ServiceError> {
+    who.require(Role::Viewer)?;
+    let t = Translations::get(lang).map_err(|e| ServiceError::invalid("lang", e.to_string()))?;
+    let stored = app
+        .store
+        .conformity_declaration(who.org_id, product_id, version)
+        .await?;
+    let issued = issued_of(&stored.body)?;
+    let g = gather(app, who, product_id).await?;
+    let cp = g.profile(app, who.org_id).await?;
+    let current = g.declaration_facts(&cp);
+    let line = line(&issued, stored.author, current.as_ref().map(|(f, _)| f));
+    let bytes = match format {
+        DocFormat::Html => declaration::full_html(&issued, &t).into_bytes(),
+        DocFormat::Pdf => declaration::full_pdf(&issued, &t),
+        DocFormat::Json => {
+            let mut v = serde_json::to_vec_pretty(&serde_json::json!({
+                "document": declaration::document(&issued, &t),
+                "issued": issued,
+                "up_to_date": line.up_to_date(),
+                "currency": line.currency,
+                "current_problem": line.current_problem,
+            }))
+            .map_err(|e| ServiceError::internal(format!("declaration JSON: {e}")))?;
+            v.push(b'\n');
+            v
+        }
+    };
+    Ok(DeclarationFile { bytes, line })
+}
+
+/// The technical documentation (Art. 31, Annex VII) as a ZIP with `index.html` and
+/// `manifest.json` (viewers); the declaration copy is the latest issued one.
+pub(crate) async fn techdoc_zip(
+    app: &App,
+    who: &Principal,
+    product_id: i64,
+    lang: &str,
+) -> Result<Vec<u8>, ServiceError> {
+    who.require(Role::Viewer)?;
+    let t = Translations::get(lang).map_err(|e| ServiceError::invalid("lang", e.to_string()))?;
+    let g = gather(app, who, product_id).await?;
+    let cp = g.profile(app, who.org_id).await?;
+    let now = app.now_at();
+    let record = cp.record().map_err(refused)?;
+    let on = cp
+        .conformity
+        .declaration
+        .as_ref()
+        .map_or(now.date(), |d| d.date);
+    let class = g.classification(&cp, on)?;
+    let mut documents = Vec::new();
+    for u in &g.uploads {
+        let (_, bytes) = app
+            .store
+            .conformity_upload_content(who.org_id, product_id, &u.doc_key, u.version)
+            .await?;
+        documents.push((document_of(u), Some(bytes)));
+    }
+    let mut sboms = Vec::new();
+    for r in app.store.releases(who.org_id, product_id).await? {
+        if let Some(sid) = r.sbom_id {
+            let meta = app.store.sbom_meta(who.org_id, sid).await?;
+            sboms.push(SbomFile {
+                release: r.version.clone(),
+                name: meta.file_name.clone(),
+                bytes: app.store.sbom_original(who.org_id, sid).await?,
+            });
+        }
+    }
+    let latest = app
+        .store
+        .conformity_declarations(who.org_id, product_id)
+        .await?
+        .last()
+        .map(|d| issued_of(&d.body))
+        .transpose()?;
+    let problem = match (&latest, g.declaration_facts(&cp)) {
+        (None, Err(e)) => Some(e.message),
+        (None, Ok(_)) => Some("no declaration has been issued yet".to_string()),
+        _ => None,
+    };
+    let c = &cp.conformity;
+    let dossier = techdoc::build(TechDocInput {
+        product: &cp.profile.name,
+        text: &c.techdoc,
+        record: record.as_ref(),
+        risk_assessment: c.risk_assessment.as_ref(),
+        support: class.support_period.as_ref(),
+        standards: &c.standards,
+        documents: &documents,
+        declaration: latest.as_ref().map(|i| (i, &t)),
+        declaration_problem: problem.as_deref(),
+        sboms: &sboms,
+        generated_at: now,
+    })
+    .map_err(refused)?;
+    techdoc::zip(&dossier.files, now).map_err(|e| ServiceError::internal(e.to_string()))
+}

@@ -1,0 +1,184 @@
+//! Notification rules (issue 17, point 7): per organisation, which events (new finding,
+//! exploited, policy violation, deadline reminder, case events), for which products and
+//! severities, go to which channel: a signed JSON webhook, a Slack or Mattermost incoming
+//! webhook, e-mail, or an Atom feed of the rule.
+//!
+//! Which alert a rule wants is `cyres_store::notify_rules::matches`, decided when the alert is
+//! written (one `rule` delivery per matching rule in the same transaction). Every URL is checked
+//! against the outbound policy when the rule is registered (`super::admin::check_target`) and
+//! again at connect time by the webhook client, so a rule cannot reach an internal address.
+
+use super::admin::check_target;
+use super::credentials::random_secret;
+use super::{Principal, ServiceError};
+use crate::App;
+use cyres_feeds::chat::{Chat, chat_body};
+use cyres_feeds::webhook::{deliver as deliver_signed, deliver_unsigned};
+use cyres_store::{AlertRow, NewNotifyRule, NotifyRule, Role};
+
+/// A rule as the API and the settings page give it.
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleInput {
+    /// Name.
+    pub name: String,
+    /// Events.
+    pub events: Vec<String>,
+    /// Products (empty: all).
+    #[serde(default)]
+    pub product_ids: Vec<i64>,
+    /// Severity threshold.
+    #[serde(default)]
+    pub min_severity: Option<String>,
+    /// Channel.
+    pub channel: String,
+    /// URL or e-mail address.
+    #[serde(default)]
+    pub target: Option<String>,
+}
+
+/// The organisation's rules (administrators).
+pub(crate) async fn list(app: &App, who: &Principal) -> Result<Vec<NotifyRule>, ServiceError> {
+    who.require(Role::Admin)?;
+    Ok(app.store.notify_rules(who.org_id).await?)
+}
+
+/// Creates a rule (administrators). A URL must pass the outbound policy; an e-mail target must
+/// look like an address. A webhook rule's signing secret is generated, stored sealed and
+/// answered here only.
+pub(crate) async fn create(
+    app: &App,
+    who: &Principal,
+    input: &RuleInput,
+) -> Result<(NotifyRule, Option<String>), ServiceError> {
+    who.require(Role::Admin)?;
+    let target = input
+        .target
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty());
+    match (input.channel.as_str(), target) {
+        ("webhook" | "slack" | "mattermost", Some(url)) => {
+            check_target(app, url).await.map_err(|e| {
+                ServiceError::invalid("target", e.message.replacen("url: ", "target: ", 1))
+            })?
+        }
+        ("email", Some(addr)) => {
+            let ok = addr.len() <= 254
+                && addr.split_once('@').is_some_and(|(l, d)| {
+                    !l.is_empty() && d.contains('.') && !addr.contains(char::is_whitespace)
+                });
+            if !ok {
+                return Err(ServiceError::invalid(
+                    "target",
+                    format!("target: {addr:?} is not an e-mail address"),
+                ));
+            }
+        }
+        _ => {}
+    }
+    let secret = (input.channel == "webhook").then(random_secret);
+    let sealed = secret.as_deref().map(|s| app.secrets.seal(s));
+    let rule = app
+        .store
+        .create_notify_rule(
+            who.org_id,
+            &NewNotifyRule {
+                name: &input.name,
+                events: &input.events,
+                product_ids: &input.product_ids,
+                min_severity: input.min_severity.as_deref(),
+                channel: &input.channel,
+                target,
+                secret: sealed.as_deref(),
+            },
+            &who.actor,
+            app.now(),
+        )
+        .await?;
+    Ok((rule, secret))
+}
+
+/// Deletes a rule (administrators).
+pub(crate) async fn delete(app: &App, who: &Principal, id: i64) -> Result<(), ServiceError> {
+    who.require(Role::Admin)?;
+    Ok(app
+        .store
+        .delete_notify_rule(who.org_id, id, &who.actor, app.now())
+        .await?)
+}
+
+/// The recent alerts an Atom rule wants (viewers may read the feed of any rule).
+pub(crate) async fn feed(
+    app: &App,
+    who: &Principal,
+    id: i64,
+) -> Result<(NotifyRule, Vec<AlertRow>), ServiceError> {
+    let rule = app.store.notify_rule(who.org_id, id).await?;
+    let mut out = Vec::new();
+    for alert in app.store.alerts(who.org_id, 500).await? {
+        let facts = app.store.alert_facts(&alert).await?;
+        if cyres_store::notify_rules::matches(&rule, &facts) {
+            out.push(alert);
+            if out.len() == 100 {
+                break;
+            }
+        }
+    }
+    Ok((rule, out))
+}
+
+/// Attempts one `rule` delivery of an alert (the worker's outbox) and records the outcome;
+/// true when it was attempted. A rule deleted or switched off meanwhile skips it.
+pub(crate) async fn deliver(
+    app: &App,
+    d: &cyres_store::Delivery,
+    alert: &cyres_feeds::Alert,
+) -> Result<bool, ServiceError> {
+    let rule = match d.target_id {
+        Some(id) => app.store.notify_rule(d.org_id, id).await.ok(),
+        None => None,
+    };
+    let Some(rule) = rule.filter(|r| r.active) else {
+        app.store
+            .skip_delivery(d.id, "notification rule removed")
+            .await?;
+        return Ok(false);
+    };
+    let client = &app.webhook_http;
+    let url = rule.target.as_deref().unwrap_or_default();
+    let result = match rule.channel.as_str() {
+        "webhook" => match rule.secret.as_deref().map(|s| app.secrets.open(s)) {
+            Some(Ok(secret)) => {
+                deliver_signed(client, url, secret.as_bytes(), &alert.webhook_body()).await
+            }
+            failed => {
+                if let Some(Err(e)) = failed {
+                    tracing::error!(rule = rule.id, error = %e, "a stored rule secret cannot be used");
+                }
+                cyres_feeds::webhook::DeliveryResult {
+                    status: None,
+                    duration: std::time::Duration::ZERO,
+                    error: Some("signing secret unavailable".into()),
+                }
+            }
+        },
+        "slack" => deliver_unsigned(client, url, &chat_body(Chat::Slack, alert)).await,
+        "mattermost" => deliver_unsigned(client, url, &chat_body(Chat::Mattermost, alert)).await,
+        "email" => {
+            let to = match &rule.target {
+                Some(addr) => vec![addr.clone()],
+                None => crate::delivery::editor_addresses(app, d.org_id).await?,
+            };
+            return Ok(crate::delivery::mail_alert(app, d, alert, &to).await?);
+        }
+        other => {
+            app.store
+                .skip_delivery(d.id, &format!("channel {other} is not delivered"))
+                .await?;
+            return Ok(false);
+        }
+    };
+    crate::delivery::record_http_attempt(app, d, &result).await?;
+    Ok(true)
+}

@@ -1,0 +1,244 @@
+//! VEX in and out (issue 17 point 4): a release's decisions exported as CycloneDX VEX
+//! (1.5/1.6), OpenVEX 0.2 or CSAF 2.0 VEX through `cyres_vex`; a VEX document of any of the
+//! three imported onto a release by the rules of `cyres_vex::merge`, reported per statement;
+//! findings as CSV rows (RFC 4180) for the streamed export.
+
+use super::{Principal, ServiceError};
+use crate::App;
+use cyres_store::{FindingRow, Role, StatementReport};
+use cyres_vex::merge::Policy;
+use cyres_vex::{Format, Statement, Subject, VexDocument};
+use serde::Serialize;
+
+/// A written VEX document.
+#[derive(Debug)]
+pub(crate) struct Export {
+    /// The document.
+    pub body: String,
+    /// Its media type.
+    pub media_type: &'static str,
+    /// A download name.
+    pub file_name: String,
+}
+
+/// What an import did.
+#[derive(Debug, Serialize)]
+pub(crate) struct ImportResult {
+    /// The format read.
+    pub format: &'static str,
+    /// The policy applied to recorded decisions.
+    pub policy: Policy,
+    /// One report per statement.
+    pub statements: Vec<StatementReport>,
+    /// Values the reader had to map onto the model: `(statement index, note)`.
+    pub notes: Vec<(usize, String)>,
+}
+
+/// The release's decisions as a VEX document of `format` (viewer). A finding listed twice
+/// (the same component twice in the SBOM) is one statement.
+pub(crate) async fn export(
+    app: &App,
+    who: &Principal,
+    release_id: i64,
+    format: Format,
+) -> Result<Export, ServiceError> {
+    who.require(Role::Viewer)?;
+    let release = app.store.release(who.org_id, release_id).await?;
+    let product = app.store.product(who.org_id, release.product_id).await?;
+    let org = app.store.org(who.org_id).await?;
+    let mut statements: Vec<Statement> = Vec::new();
+    for f in app.store.release_findings(who.org_id, release_id).await? {
+        let s = cyres_store::vex_statement(&f);
+        if !statements
+            .iter()
+            .any(|o| o.vulnerability == s.vulnerability && o.component == s.component)
+        {
+            statements.push(s);
+        }
+    }
+    if format == Format::OpenVex && statements.is_empty() {
+        return Err(ServiceError::conflict(
+            "format: this release has no findings, and an OpenVEX document needs at least one statement",
+        ));
+    }
+    let doc = VexDocument {
+        author: org.name.clone(),
+        timestamp: app.now(),
+        product: Subject {
+            name: product.name.clone(),
+            version: release.version.clone(),
+            purl: None,
+        },
+        statements,
+    };
+    let opts = cyres_vex::WriteOptions {
+        namespace: app.config.public_url.trim_end_matches('/').to_string(),
+        engine_version: Some(env!("CARGO_PKG_VERSION").into()),
+    };
+    let body = cyres_vex::write(format, &doc, &opts)
+        .map_err(|e| ServiceError::internal(format!("VEX export of release {release_id}: {e}")))?;
+    let safe: String = format!("{}-{}", product.name, release.version)
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let ext = match format {
+        Format::CycloneDx15 | Format::CycloneDx16 => "cdx.json",
+        Format::OpenVex => "openvex.json",
+        Format::Csaf => "csaf.json",
+    };
+    Ok(Export {
+        body,
+        media_type: format.media_type(),
+        file_name: format!("{safe}.vex.{ext}"),
+    })
+}
+
+/// Parses `?format=` (`cyclonedx`, `cyclonedx-1.5`, `cyclonedx-1.6`, `openvex`, `csaf`).
+pub(crate) fn format(word: Option<&str>) -> Result<Option<Format>, ServiceError> {
+    match word.map(str::trim).filter(|w| !w.is_empty()) {
+        None => Ok(None),
+        Some(w) => Format::parse(w).map(Some).ok_or_else(|| {
+            ServiceError::invalid(
+                "format",
+                format!("format: {w:?} is not cyclonedx, cyclonedx-1.5, openvex or csaf"),
+            )
+        }),
+    }
+}
+
+/// Parses `policy=` (`newer`, the default; `keep_recorded`; `replace`).
+pub(crate) fn policy(word: Option<&str>) -> Result<Policy, ServiceError> {
+    match word.map(str::trim).filter(|w| !w.is_empty()) {
+        None => Ok(Policy::Newer),
+        Some(w) => Policy::parse(w).ok_or_else(|| {
+            ServiceError::invalid(
+                "policy",
+                format!("policy: {w:?} is not newer, keep_recorded or replace"),
+            )
+        }),
+    }
+}
+
+/// Imports a VEX document onto the release (editor). The format is recognised from the
+/// content unless given.
+pub(crate) async fn import(
+    app: &App,
+    who: &Principal,
+    release_id: i64,
+    bytes: &[u8],
+    format: Option<Format>,
+    policy: Policy,
+) -> Result<ImportResult, ServiceError> {
+    who.require(Role::Editor)?;
+    app.store.release(who.org_id, release_id).await?;
+    let format = match format.or_else(|| Format::sniff(bytes)) {
+        Some(f) => f,
+        None => {
+            return Err(ServiceError::invalid(
+                "format",
+                "format: not a CycloneDX 1.4-1.6, OpenVEX or CSAF 2.0 JSON document",
+            ));
+        }
+    };
+    let read = cyres_vex::read(format, bytes)
+        .map_err(|e| ServiceError::invalid("document", format!("document: {e}")))?;
+    let statements = app
+        .store
+        .import_vex(
+            who.org_id,
+            release_id,
+            &read.document,
+            policy,
+            &who.actor,
+            app.now(),
+        )
+        .await?;
+    Ok(ImportResult {
+        format: format.as_str(),
+        policy,
+        statements,
+        notes: read.notes,
+    })
+}
+
+/// The CSV header of the findings export.
+pub(crate) const CSV_HEADER: &str = "id,product_id,release_id,component,version,purl,advisory,\
+aliases,severity,score,exploited,status,justification,impact_statement,action_statement,\
+responses,decided_at,first_seen,summary\r\n";
+
+/// One CSV field (RFC 4180: quoted when it holds a comma, quote or line break, quotes doubled).
+/// A field a spreadsheet would run as a formula (`=`, `+`, `-`, `@` first) is prefixed with
+/// `'` (OWASP "CSV injection").
+fn field(out: &mut String, v: &str) {
+    let guarded = matches!(v.as_bytes().first(), Some(b'=' | b'+' | b'-' | b'@'))
+        && v.parse::<f64>().is_err();
+    let needs = guarded || v.contains([',', '"', '\r', '\n']);
+    if needs {
+        out.push('"');
+        if guarded {
+            out.push('\'');
+        }
+        out.push_str(&v.replace('"', "\"\""));
+        out.push('"');
+    } else {
+        out.push_str(v);
+    }
+}
+
+/// One finding as a CSV row (with its line break), appended to `out`.
+pub(crate) fn csv_row(out: &mut String, f: &FindingRow) {
+    let opt = |v: &Option<String>| v.clone().unwrap_or_default();
+    let cells = [
+        f.id.to_string(),
+        f.product_id.to_string(),
+        f.release_id.to_string(),
+        f.component_name.clone(),
+        opt(&f.component_version),
+        opt(&f.component_purl),
+        f.advisory_id.clone(),
+        f.aliases.join(" "),
+        f.severity.clone(),
+        f.score.map(|s| s.to_string()).unwrap_or_default(),
+        f.exploited.to_string(),
+        f.status.as_str().to_string(),
+        opt(&f.justification),
+        opt(&f.vex.impact_statement),
+        opt(&f.vex.action_statement),
+        f.vex.responses.join(" "),
+        f.vex.decided_at.map(|t| t.to_string()).unwrap_or_default(),
+        f.first_seen.to_string(),
+        opt(&f.summary),
+    ];
+    for (i, c) in cells.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        field(out, c);
+    }
+    out.push_str("\r\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::field;
+
+    #[test]
+    fn csv_fields_are_quoted_and_formulas_neutralised() {
+        let f = |v: &str| {
+            let mut s = String::new();
+            field(&mut s, v);
+            s
+        };
+        assert_eq!(f("plain"), "plain");
+        assert_eq!(f("a,b"), "\"a,b\"");
+        assert_eq!(f("say \"hi\"\n"), "\"say \"\"hi\"\"\n\"");
+        assert_eq!(f("=cmd|' /C calc'!A0"), "\"'=cmd|' /C calc'!A0\"");
+        assert_eq!(f("-1.5"), "-1.5");
+    }
+}

@@ -1,0 +1,240 @@
+//! Findings that stop matching (issue 20): when a re-match after an advisory change (an NVD
+//! record that no longer names the component's version, a rejected CVE, a withdrawn OSV
+//! record) no longer gives a finding it gave before, the finding is kept for the record and
+//! closed, never left open and never deleted: `withdrawn_at` and `withdrawn_reason` say when
+//! and why (migration 0018), an open status (`under_investigation`, `affected`) becomes
+//! `not_affected` with the VEX justification `vulnerable_code_not_present` (the current data
+//! no longer puts the component in the affected set; CISA's "VEX Status Justifications"), and
+//! the triage history gets an entry by `system` with the reason, so the analyst sees who closed
+//! it and why. A status an analyst already decided (`not_affected`, `fixed`) is left as it is.
+//! A finding that matches again later is reopened (`under_investigation`, marks cleared, one
+//! more history entry).
+
+use crate::audit::record;
+use crate::{Actor, Store, StoreError, placeholders};
+use sqlx::{AnyConnection, Row};
+use std::collections::BTreeMap;
+
+/// The VEX justification a withdrawal records.
+pub const WITHDRAWN_JUSTIFICATION: &str = "vulnerable_code_not_present";
+
+/// A stored finding as a re-match compares it: (id, org, sbom, component ord, advisory id,
+/// aliases, withdrawn).
+#[derive(Clone, Debug)]
+pub(crate) struct Existing {
+    pub id: i64,
+    pub org_id: i64,
+    pub sbom_id: i64,
+    pub ord: i64,
+    pub advisory_id: String,
+    pub aliases: Vec<String>,
+    pub withdrawn: bool,
+}
+
+/// When and why a finding was withdrawn.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Withdrawal {
+    /// Unix seconds.
+    pub at: i64,
+    /// Why, in words.
+    pub reason: String,
+}
+
+const EXISTING_COLS: &str =
+    "id, org_id, sbom_id, component_ord, advisory_id, aliases, withdrawn_at FROM finding";
+
+fn existing_from(r: &sqlx::any::AnyRow) -> Result<Existing, StoreError> {
+    Ok(Existing {
+        id: r.try_get("id")?,
+        org_id: r.try_get("org_id")?,
+        sbom_id: r.try_get("sbom_id")?,
+        ord: r.try_get("component_ord")?,
+        advisory_id: r.try_get("advisory_id")?,
+        aliases: serde_json::from_str(&r.try_get::<String, _>("aliases")?).unwrap_or_default(),
+        withdrawn: r.try_get::<Option<i64>, _>("withdrawn_at")?.is_some(),
+    })
+}
+
+impl Store {
+    /// The stored findings of these advisories (by id or through an advisory alias).
+    pub(crate) async fn findings_of_advisories(
+        &self,
+        ids: &[String],
+    ) -> Result<Vec<Existing>, StoreError> {
+        let mut out = Vec::new();
+        for chunk in ids.chunks(crate::CHUNK_ROWS / 2) {
+            let n = chunk.len();
+            let sql = format!(
+                "SELECT {EXISTING_COLS} WHERE advisory_id IN ({}) OR advisory_id IN \
+                 (SELECT advisory_id FROM advisory_alias WHERE alias IN ({}))",
+                placeholders(1, n),
+                placeholders(1 + n, n)
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+            for id in chunk.iter().chain(chunk) {
+                q = q.bind(id.as_str());
+            }
+            for r in q.fetch_all(&self.pool).await? {
+                out.push(existing_from(&r)?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The stored findings of these SBOMs.
+    pub(crate) async fn findings_of_sboms(
+        &self,
+        sbom_ids: &[i64],
+    ) -> Result<Vec<Existing>, StoreError> {
+        let mut out = Vec::new();
+        for chunk in sbom_ids.chunks(crate::CHUNK_ROWS) {
+            let sql = format!(
+                "SELECT {EXISTING_COLS} WHERE sbom_id IN ({})",
+                placeholders(1, chunk.len())
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            for r in q.fetch_all(&self.pool).await? {
+                out.push(existing_from(&r)?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// When and why a finding of this organisation was withdrawn; `None` while it matches.
+    pub async fn finding_withdrawal(
+        &self,
+        org_id: i64,
+        finding_id: i64,
+    ) -> Result<Option<Withdrawal>, StoreError> {
+        let row = sqlx::query(
+            "SELECT withdrawn_at, withdrawn_reason FROM finding WHERE id = $1 AND org_id = $2",
+        )
+        .bind(finding_id)
+        .bind(org_id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| StoreError::not_found("finding", finding_id))?;
+        let at: Option<i64> = row.try_get("withdrawn_at")?;
+        Ok(at.map(|at| Withdrawal {
+            at,
+            reason: row
+                .try_get::<Option<String>, _>("withdrawn_reason")
+                .ok()
+                .flatten()
+                .unwrap_or_default(),
+        }))
+    }
+}
+
+/// Withdraws findings (each with its reason) inside the caller's transaction; returns how many
+/// changed.
+pub(crate) async fn withdraw(
+    conn: &mut AnyConnection,
+    items: &[(&Existing, String)],
+    now: i64,
+) -> Result<usize, StoreError> {
+    let system = Actor::system();
+    let mut per_org: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
+    for (f, reason) in items {
+        let row = sqlx::query(
+            "UPDATE finding SET withdrawn_at = $1, withdrawn_reason = $2, updated_at = $1, \
+             status = CASE WHEN status IN ('under_investigation', 'affected') THEN 'not_affected' ELSE status END, \
+             justification = CASE WHEN status IN ('under_investigation', 'affected') THEN $3 ELSE justification END \
+             WHERE id = $4 AND withdrawn_at IS NULL RETURNING status, justification",
+        )
+        .bind(now)
+        .bind(reason.as_str())
+        .bind(WITHDRAWN_JUSTIFICATION)
+        .bind(f.id)
+        .fetch_optional(&mut *conn)
+        .await?;
+        let Some(row) = row else { continue };
+        let status: String = row.try_get("status")?;
+        let justification: Option<String> = row.try_get("justification")?;
+        history(conn, f, &status, justification.as_deref(), reason, now).await?;
+        per_org.entry(f.org_id).or_default().push(f.id);
+    }
+    finish(conn, &system, "finding.withdraw", per_org, now).await
+}
+
+/// Reopens withdrawn findings that match again; returns how many changed.
+pub(crate) async fn reopen(
+    conn: &mut AnyConnection,
+    items: &[&Existing],
+    now: i64,
+) -> Result<usize, StoreError> {
+    let system = Actor::system();
+    let mut per_org: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
+    for f in items {
+        let n = sqlx::query(
+            "UPDATE finding SET withdrawn_at = NULL, withdrawn_reason = NULL, updated_at = $1, \
+             status = 'under_investigation', justification = NULL \
+             WHERE id = $2 AND withdrawn_at IS NOT NULL",
+        )
+        .bind(now)
+        .bind(f.id)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+        if n == 0 {
+            continue;
+        }
+        let why = "matched again after a change to its advisory data; reopened";
+        history(conn, f, "under_investigation", None, why, now).await?;
+        per_org.entry(f.org_id).or_default().push(f.id);
+    }
+    finish(conn, &system, "finding.reopen", per_org, now).await
+}
+
+async fn history(
+    conn: &mut AnyConnection,
+    f: &Existing,
+    status: &str,
+    justification: Option<&str>,
+    comment: &str,
+    now: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO triage (org_id, finding_id, status, justification, comment, actor, at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(f.org_id)
+    .bind(f.id)
+    .bind(status)
+    .bind(justification)
+    .bind(comment)
+    .bind(Actor::system().display())
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// One audit event per organisation, and the findings generation raised.
+async fn finish(
+    conn: &mut AnyConnection,
+    system: &Actor,
+    action: &str,
+    per_org: BTreeMap<i64, Vec<i64>>,
+    now: i64,
+) -> Result<usize, StoreError> {
+    let changed = per_org.values().map(Vec::len).sum();
+    crate::findings::bump_findings_generation(conn, per_org.keys().copied()).await?;
+    for (org_id, ids) in per_org {
+        record(
+            conn,
+            Some(org_id),
+            system,
+            action,
+            "finding",
+            &ids.first().copied().unwrap_or_default().to_string(),
+            serde_json::json!({"finding_ids": ids}),
+            now,
+        )
+        .await?;
+    }
+    Ok(changed)
+}

@@ -43,7 +43,6 @@ use crate::severity::{Rating, Severity};
 use cyres_sbom::{Component, Sbom};
 use cyres_version::cpe_alias::aliases;
 use cyres_version::firmware::{cpe_comparable_version, openwrt_package_version};
-use cyres_version::range::evaluate;
 use cyres_version::{Affected, Ecosystem, normalize_name};
 use serde::Serialize;
 use std::borrow::Cow;
@@ -430,7 +429,7 @@ fn affected_entry(
     }
     let mut decidable = false;
     for r in &aff.ranges {
-        match evaluate(&aff.family, r.kind, &r.events, v) {
+        match r.prepared.evaluate(&aff.family, r.kind, &r.events, v) {
             Affected::Yes => return Some(MatchKind::Purl),
             Affected::No => decidable = true,
             Affected::Unresolved => {}
@@ -512,7 +511,7 @@ fn cpe_hits<'a>(index: &'a Index, cpe: &str, openwrt: bool, hits: &mut Vec<Hit<'
             text: &d.text,
             informational: None,
             provenance: Some(e.source),
-            condition: e.condition.as_ref(),
+            condition: e.condition.and_then(|i| index.condition(i)),
         });
     }
 }

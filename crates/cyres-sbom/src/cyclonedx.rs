@@ -7,6 +7,7 @@
 //! `licenses[].expression`, the supplier, nested `components`, `metadata.component` (the
 //! product) and `dependencies[].{ref,dependsOn}`. Everything else is skipped unparsed.
 
+pub(crate) mod keep;
 pub(crate) mod xml;
 
 use crate::normalize::{self, NonComponentRefs};
@@ -54,10 +55,10 @@ thread_local! {
 }
 
 /// One level of JSON component nesting, released when dropped (also on error paths).
-struct NestingGuard;
+pub(crate) struct NestingGuard;
 
 impl NestingGuard {
-    fn enter() -> Option<Self> {
+    pub(crate) fn enter() -> Option<Self> {
         NESTING.with(|n| {
             if n.get() >= MAX_NESTING {
                 return None;
@@ -297,7 +298,7 @@ pub(crate) struct CdxComponent<'a> {
     #[serde(borrow, default)]
     scope: Option<Text<'a>>,
     #[serde(default)]
-    components: Option<Flat>,
+    pub(crate) components: Option<Flat>,
 }
 
 /// A component list, lowered into the model while it is parsed: each component is converted
@@ -341,9 +342,9 @@ impl<'de> Deserialize<'de> for Flat {
 #[derive(Deserialize)]
 pub(crate) struct Service<'a> {
     #[serde(rename = "bom-ref", borrow, default)]
-    bom_ref: Option<Text<'a>>,
+    pub(crate) bom_ref: Option<Text<'a>>,
     #[serde(borrow, default)]
-    services: Option<Vec<Service<'a>>>,
+    pub(crate) services: Option<Vec<Service<'a>>>,
 }
 
 /// `dependencies[]` (CycloneDX 1.6 §dependencies): `ref` depends on every `dependsOn`. Lowered
@@ -386,8 +387,8 @@ impl<'de> Deserialize<'de> for Edges {
 
 /// One `dependencies[]` entry: returns its `ref` and leaves its non-blank `dependsOn`
 /// references in `targets`.
-struct Entry<'t> {
-    targets: &'t mut Vec<String>,
+pub(crate) struct Entry<'t> {
+    pub(crate) targets: &'t mut Vec<String>,
 }
 
 impl<'de> serde::de::DeserializeSeed<'de> for Entry<'_> {
@@ -471,14 +472,7 @@ pub(crate) fn from_json(doc: CdxJson<'_>, source: &str) -> Result<Sbom, SbomErro
     let Edges(dependencies, stated) = doc.dependencies.unwrap_or_default();
     document.dependencies_stated = stated;
 
-    let mut others = NonComponentRefs::default();
-    let mut stack: Vec<Service<'_>> = doc.services.unwrap_or_default();
-    while let Some(s) = stack.pop() {
-        if let Some(r) = owned(s.bom_ref.as_ref()) {
-            others.0.insert(r);
-        }
-        stack.extend(s.services.unwrap_or_default());
-    }
+    let others = service_refs(doc.services.unwrap_or_default());
 
     let mut sbom = Sbom {
         source: source.to_string(),
@@ -494,7 +488,20 @@ pub(crate) fn from_json(doc: CdxJson<'_>, source: &str) -> Result<Sbom, SbomErro
     Ok(sbom)
 }
 
-fn lower(c: CdxComponent<'_>) -> Component {
+/// The references of services, nested ones included: edges to them are not component edges.
+pub(crate) fn service_refs(services: Vec<Service<'_>>) -> NonComponentRefs {
+    let mut others = NonComponentRefs::default();
+    let mut stack = services;
+    while let Some(s) = stack.pop() {
+        if let Some(r) = owned(s.bom_ref.as_ref()) {
+            others.0.insert(r);
+        }
+        stack.extend(s.services.unwrap_or_default());
+    }
+    others
+}
+
+pub(crate) fn lower(c: CdxComponent<'_>) -> Component {
     // Supplier first (who distributes it, NTIA "supplier name"); manufacturer (1.6), then the
     // publisher and the authors as the best available stand-ins.
     let supplier = c

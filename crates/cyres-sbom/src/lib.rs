@@ -82,6 +82,42 @@ pub fn read_with_includes(
     }
 }
 
+/// Reads an SBOM (or lockfile) like [`read_with_includes`], keeping only the components `keep`
+/// accepts (it sees each one once, in document order, identifiers parsed), and returns how
+/// many components it had. The
+/// dependency graph is checked (diagnostics as from [`read`]) but not kept:
+/// [`Sbom::dependencies`] and [`DocumentInfo::dependencies_stated`] are empty.
+///
+/// Otherwise the result is that of [`read_with_includes`] followed by dropping the components
+/// not kept.
+/// CycloneDX JSON is streamed: each component is dropped as soon as it is read and judged, so
+/// a large SBOM never has its whole model in memory at once (the scanner keeps only the
+/// components that match something). Other formats, and CycloneDX documents the stream cannot
+/// take as they come (a `bom-ref` used twice, whose repeats [`read`] merges), are read whole
+/// and then filtered.
+pub fn read_keeping(
+    bytes: &[u8],
+    source: &str,
+    limits: &Limits,
+    includes: &dyn Includes,
+    keep: &mut dyn FnMut(&Component) -> bool,
+) -> Result<(Sbom, usize), SbomError> {
+    let text = input::decode(bytes, source, limits)?;
+    let lockfile = lockfile::Kind::from_source(source).is_some_and(|k| k.confirms(text));
+    if !lockfile
+        && input::sniff(text) == Some(Syntax::Json)
+        && let Some(kept) = cyclonedx::keep::read(text, source, keep)
+    {
+        return Ok(kept);
+    }
+    let mut sbom = read_with_includes(bytes, source, limits, includes)?;
+    let total = sbom.components.len();
+    sbom.components.retain(|c| keep(c));
+    sbom.dependencies.clear();
+    sbom.document.dependencies_stated.clear();
+    Ok((sbom, total))
+}
+
 /// Whether the last path component of `source` names a lockfile or manifest [`read`] reads
 /// (`Cargo.lock`, `package-lock.json`, `requirements-dev.txt`, …). For finding inputs in a
 /// directory; [`read`] still checks the content.

@@ -23,7 +23,7 @@ use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 
 /// The hasher of the reference maps (see [`tidy`]).
-type Seeded = foldhash::fast::RandomState;
+pub(crate) type Seeded = foldhash::fast::RandomState;
 
 /// Purl types registered in the purl specification (`purl-spec/types/*-definition.json`).
 pub(crate) const KNOWN_PURL_TYPES: &[&str] = &[
@@ -113,31 +113,36 @@ fn tidy_stated(sbom: &mut Sbom) {
 /// Parses the identifiers of `components` and reports what is missing, in order.
 fn check_components(components: &mut [Component], diags: &mut Vec<Diagnostic>) {
     for c in components {
-        identify(c, "component", diags);
-        if c.name.is_empty() {
-            warn(
-                diags,
-                "component-without-name",
-                format!("a component has no name ({})", describe(c)),
-            );
-        }
-        if c.version.is_none() {
-            warn(
-                diags,
-                "component-without-version",
-                format!("component {} has no version", describe(c)),
-            );
-        }
-        if c.purl_raw.is_none() && c.cpe_raw.is_none() {
-            warn(
-                diags,
-                "component-without-identifier",
-                format!(
-                    "component {} has neither a purl nor a CPE; it can only be matched by name",
-                    describe(c)
-                ),
-            );
-        }
+        check_component(c, diags);
+    }
+}
+
+/// Parses the identifiers of one component and reports what it lacks.
+pub(crate) fn check_component(c: &mut Component, diags: &mut Vec<Diagnostic>) {
+    identify(c, "component", diags);
+    if c.name.is_empty() {
+        warn(
+            diags,
+            "component-without-name",
+            format!("a component has no name ({})", describe(c)),
+        );
+    }
+    if c.version.is_none() {
+        warn(
+            diags,
+            "component-without-version",
+            format!("component {} has no version", describe(c)),
+        );
+    }
+    if c.purl_raw.is_none() && c.cpe_raw.is_none() {
+        warn(
+            diags,
+            "component-without-identifier",
+            format!(
+                "component {} has neither a purl nor a CPE; it can only be matched by name",
+                describe(c)
+            ),
+        );
     }
 }
 
@@ -163,7 +168,7 @@ fn registered_type(ty: &str) -> bool {
     KNOWN_PURL_TYPES.binary_search(&ty).is_ok()
 }
 
-fn identify(c: &mut Component, role: &str, diags: &mut Vec<Diagnostic>) {
+pub(crate) fn identify(c: &mut Component, role: &str, diags: &mut Vec<Diagnostic>) {
     if let Some(raw) = c.purl_raw.as_deref() {
         // Parsed already, and of a registered type, when the reader called [`parse_ids`].
         let (parsed, checked) = match c.purl.take() {

@@ -86,50 +86,126 @@ fn is_zero(e: &Event) -> bool {
 
 /// Evaluates one OSV range against `version`.
 pub fn evaluate(eco: &Ecosystem, kind: RangeKind, events: &[Event], version: &str) -> Affected {
-    let semver_order = match kind {
-        RangeKind::Git => return Affected::Unresolved,
-        RangeKind::Semver => true,
-        RangeKind::Ecosystem => version::uses_semver(eco),
-    };
-    if semver_order {
-        // Each version is parsed once, not once per comparison.
-        walk(events, version, semver::Key::new, semver::compare_keys)
-    } else {
-        walk(
-            events,
-            version,
-            |s| s,
-            |a: &&str, b: &&str| crate::compare(eco, a, b),
-        )
+    Prepared::new(eco, kind, events).evaluate(eco, kind, events, version)
+}
+
+/// A range's events in the order the walk visits them (sorted by version, `introduced: "0"`
+/// first, `limit` events left out), worked out once for a range evaluated against many
+/// versions (the matching index keeps one per range): [`Prepared::evaluate`] then neither sorts
+/// nor allocates.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Prepared {
+    order: Box<[u16]>,
+}
+
+impl Prepared {
+    /// The walk order of `events` under the order `kind` and `eco` give.
+    pub fn new(eco: &Ecosystem, kind: RangeKind, events: &[Event]) -> Self {
+        let Some(semver_order) = semver_order(eco, kind) else {
+            return Self::default();
+        };
+        // An `affected[]` entry has a handful of events; the index numbers them in 16 bits.
+        let n = events.len().min(usize::from(u16::MAX));
+        let mut order: Vec<u16> = (0..n as u16)
+            .filter(|&i| !matches!(events[usize::from(i)], Event::Limit(_)))
+            .collect();
+        let by_event = |a: &u16, b: &u16, cmp: &dyn Fn(&str, &str) -> Ordering| {
+            let (ea, eb) = (&events[usize::from(*a)], &events[usize::from(*b)]);
+            // OSV: "sort the events by version"; introduced "0" is the lowest possible version.
+            match (is_zero(ea), is_zero(eb)) {
+                (true, true) => Ordering::Equal,
+                (true, false) => Ordering::Less,
+                (false, true) => Ordering::Greater,
+                (false, false) => cmp(ea.version(), eb.version()).then_with(|| {
+                    // At an equal version, introduced first: `introduced: X, fixed: X` is empty.
+                    let rank = |e: &Event| u8::from(!matches!(e, Event::Introduced(_)));
+                    rank(ea).cmp(&rank(eb))
+                }),
+            }
+        };
+        if semver_order {
+            order.sort_by(|a, b| by_event(a, b, &semver::compare));
+        } else {
+            order.sort_by(|a, b| by_event(a, b, &|x, y| crate::compare(eco, x, y)));
+        }
+        Self {
+            order: order.into_boxed_slice(),
+        }
+    }
+
+    /// Evaluates the range (the same `eco`, `kind` and `events` it was prepared from) against
+    /// `version`; the same answer as [`evaluate`].
+    pub fn evaluate(
+        &self,
+        eco: &Ecosystem,
+        kind: RangeKind,
+        events: &[Event],
+        version: &str,
+    ) -> Affected {
+        match semver_order(eco, kind) {
+            None => Affected::Unresolved,
+            // Each version is parsed once, not once per comparison.
+            Some(true) => walk(
+                events,
+                &self.order,
+                version,
+                semver::Key::new,
+                semver::compare_keys,
+            ),
+            Some(false) => walk(
+                events,
+                &self.order,
+                version,
+                |s| s,
+                |a: &&str, b: &&str| crate::compare(eco, a, b),
+            ),
+        }
     }
 }
 
-/// The evaluation itself, over versions turned into comparable keys by `key`.
-fn walk<'a, K>(
+/// `Some(true)` when the range compares in SemVer order, `Some(false)` in the ecosystem's, `None`
+/// for a range that cannot be evaluated (`GIT`).
+fn semver_order(eco: &Ecosystem, kind: RangeKind) -> Option<bool> {
+    match kind {
+        RangeKind::Git => None,
+        RangeKind::Semver => Some(true),
+        RangeKind::Ecosystem => Some(version::uses_semver(eco)),
+    }
+}
+
+/// Ranges with at most this many events keep their parsed versions on the stack.
+const STACK_EVENTS: usize = 16;
+
+/// The evaluation itself, over versions turned into comparable keys by `key`, visiting the
+/// events in `order` ([`Prepared`]).
+fn walk<'a, K: Copy>(
     events: &'a [Event],
+    order: &[u16],
     version: &'a str,
     key: impl Fn(&'a str) -> K,
     cmp: impl Fn(&K, &K) -> Ordering,
 ) -> Affected {
     let v = key(version);
-    let keys: Vec<K> = events.iter().map(|e| key(e.version())).collect();
-    let mut order: Vec<usize> = (0..events.len())
-        .filter(|&i| !matches!(events[i], Event::Limit(_)))
-        .collect();
-    // OSV: "sort the events by version"; introduced "0" is the lowest possible version.
-    order.sort_by(|&a, &b| match (is_zero(&events[a]), is_zero(&events[b])) {
-        (true, true) => Ordering::Equal,
-        (true, false) => Ordering::Less,
-        (false, true) => Ordering::Greater,
-        (false, false) => cmp(&keys[a], &keys[b]).then_with(|| {
-            // At an equal version, introduced first: `introduced: X, fixed: X` is empty.
-            let rank = |e: &Event| u8::from(!matches!(e, Event::Introduced(_)));
-            rank(&events[a]).cmp(&rank(&events[b]))
-        }),
-    });
+    let mut stack = [None; STACK_EVENTS];
+    let mut heap = Vec::new();
+    let keys: &mut [Option<K>] = if events.len() <= STACK_EVENTS {
+        &mut stack[..events.len()]
+    } else {
+        heap.resize(events.len(), None);
+        &mut heap
+    };
+    for (k, e) in keys.iter_mut().zip(events) {
+        *k = Some(key(e.version()));
+    }
+    let keys: &[Option<K>] = keys;
+    let k = |i: usize| keys[i].as_ref();
+    // Every key is set above; `Equal` is never reached.
+    let cmp_at = |a: &K, i: usize| k(i).map_or(Ordering::Equal, |b| cmp(a, b));
+    let cmp_events = |i: usize, j: usize| k(i).map_or(Ordering::Equal, |a| cmp_at(a, j));
     let mut affected = false;
-    for i in order {
-        let at = cmp(&v, &keys[i]);
+    for &i in order {
+        let i = usize::from(i);
+        let at = cmp_at(&v, i);
         match &events[i] {
             Event::Introduced(e) => {
                 if e == "0" || at != Ordering::Less {
@@ -150,16 +226,16 @@ fn walk<'a, K>(
         }
     }
     if !affected {
-        affected = in_listed_pair(events, &keys, &v, &cmp);
+        affected = in_listed_pair(events, &v, &cmp_at, &cmp_events);
     }
     let mut limits = events
         .iter()
-        .zip(&keys)
-        .filter(|(e, _)| matches!(e, Event::Limit(_)))
+        .enumerate()
+        .filter(|(_, e)| matches!(e, Event::Limit(_)))
         .peekable();
     if affected
         && limits.peek().is_some()
-        && !limits.any(|(e, k)| e.version() == "*" || cmp(&v, k) == Ordering::Less)
+        && !limits.any(|(i, e)| e.version() == "*" || cmp_at(&v, i) == Ordering::Less)
     {
         affected = false;
     }
@@ -170,12 +246,13 @@ fn walk<'a, K>(
     }
 }
 
-/// The record-order pairing described in the module docs.
+/// The record-order pairing described in the module docs. `cmp_at(v, i)` compares a version
+/// with event `i`'s, `cmp_events(i, j)` event `i`'s version with event `j`'s.
 fn in_listed_pair<K>(
     events: &[Event],
-    keys: &[K],
     version: &K,
-    cmp: &impl Fn(&K, &K) -> Ordering,
+    cmp_at: &impl Fn(&K, usize) -> Ordering,
+    cmp_events: &impl Fn(usize, usize) -> Ordering,
 ) -> bool {
     for (i, e) in events.iter().enumerate() {
         let Event::Introduced(start) = e else {
@@ -185,15 +262,19 @@ fn in_listed_pair<K>(
             .find(|&j| matches!(events[j], Event::Fixed(_) | Event::LastAffected(_)));
         let Some(j) = closer else { continue };
         let zero = start == "0";
-        if !zero && cmp(&keys[j], &keys[i]) == Ordering::Less {
+        let after_start = zero || cmp_at(version, i) != Ordering::Less;
+        if !after_start {
             continue;
         }
-        let after_start = zero || cmp(version, &keys[i]) != Ordering::Less;
+        // The closing version must not be below the introduced one.
+        if !zero && cmp_events(j, i) == Ordering::Less {
+            continue;
+        }
         let before_end = match &events[j] {
-            Event::Fixed(_) => cmp(version, &keys[j]) == Ordering::Less,
-            _ => cmp(version, &keys[j]) != Ordering::Greater,
+            Event::Fixed(_) => cmp_at(version, j) == Ordering::Less,
+            _ => cmp_at(version, j) != Ordering::Greater,
         };
-        if after_start && before_end {
+        if before_end {
             return true;
         }
     }

@@ -2,7 +2,9 @@
 //! the kit's records, copied `CYRES_BENCH_NVD_COPIES` times (default 57: 5,290 × 57 ≈ 301,000
 //! CVEs, about NVD's size), each copy with its own CVE ids and its own product names (copy 0 is
 //! the kit itself, so the OpenWrt SBOM matches it exactly as in the tests), and AND
-//! configurations kept with their running-on platforms.
+//! configurations kept with their running-on platforms (each copy has its own configurations,
+//! renamed like its criteria and shared by the criteria of one configuration, as the NVD
+//! reader shares them).
 //!
 //! Reports (stderr): the index build time and the process's peak memory after it (one run: a
 //! build at full size takes tens of seconds), then criterion measures a scan of the kit's
@@ -13,8 +15,10 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use cyres_sbom::{Component, Sbom};
-use cyres_vuln::nvd::CpeMatch;
+use cyres_vuln::nvd::{Configuration, CpeMatch};
 use cyres_vuln::{Corpus, Index, match_sbom};
+use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Instant;
 
 fn copies() -> usize {
@@ -48,27 +52,49 @@ fn synthetic_nvd(n: usize) -> Corpus {
             a.id = rename(&a.id);
             c.advisories.push(a);
         }
+        // This copy's configurations: one per configuration of the kit.
+        let mut configs: HashMap<*const Configuration, Arc<Configuration>> = HashMap::new();
         for m in &kit.cpe_matches {
             let mut m: CpeMatch = m.clone();
             m.advisory_id = rename(&m.advisory_id);
             if copy > 0 {
-                // cpe:2.3:part:vendor:product:… → product_<copy>
-                let mut fields: Vec<&str> = m.criteria.splitn(6, ':').collect();
-                let product = format!("{}_{copy}", fields.get(4).copied().unwrap_or(""));
-                if fields.len() == 6 {
-                    fields[4] = &product;
-                    m.criteria = fields.join(":");
-                }
+                m.criteria = renamed(&m.criteria, copy);
+                m.context = m.context.map(|shared| {
+                    configs
+                        .entry(Arc::as_ptr(&shared))
+                        .or_insert_with(|| {
+                            let mut own = (*shared).clone();
+                            for n in &mut own.nodes {
+                                for x in &mut n.cpe_match {
+                                    x.criteria = renamed(&x.criteria, copy);
+                                }
+                            }
+                            Arc::new(own)
+                        })
+                        .clone()
+                });
             }
             c.cpe_matches.push(m);
         }
     }
+    let conditional = c.cpe_matches.iter().filter(|m| m.context.is_some()).count();
     eprintln!(
-        "synthetic NVD: {} CVE records, {} vulnerable cpeMatch criteria ({n} copies of the kit)",
+        "synthetic NVD: {} CVE records, {} vulnerable cpeMatch criteria, {conditional} of them \
+         in AND / running-on configurations ({n} copies of the kit)",
         c.advisories.len(),
         c.cpe_matches.len()
     );
     c
+}
+
+/// `cpe:2.3:part:vendor:product:…` with the product renamed `product_<copy>`.
+fn renamed(criteria: &str, copy: usize) -> String {
+    let mut fields: Vec<&str> = criteria.splitn(6, ':').collect();
+    let product = format!("{}_{copy}", fields.get(4).copied().unwrap_or(""));
+    if fields.len() == 6 {
+        fields[4] = &product;
+    }
+    fields.join(":")
 }
 
 fn openwrt() -> Sbom {
@@ -93,6 +119,10 @@ fn peak_mib() -> Option<u64> {
 
 fn bench(c: &mut Criterion) {
     let corpus = synthetic_nvd(copies());
+    eprintln!(
+        "peak memory with the synthetic corpus loaded: {} MiB",
+        peak_mib().map_or("?".into(), |m| m.to_string())
+    );
     let start = Instant::now();
     let index = Index::build(&corpus);
     eprintln!(

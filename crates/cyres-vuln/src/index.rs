@@ -23,11 +23,14 @@
 //! loaded one behave the same, and serialisation is the stored bytes.
 
 use crate::VulnError;
-use crate::cpe_match::parse_cpe;
+use crate::cpe_match::{Bounds, parse_cpe};
 use crate::distro::Release;
 use crate::kev::KevEntry;
 use crate::load::Corpus;
+use crate::matcher::text::AffectedText;
+use crate::platform::{Comparable, PlatformCondition};
 use crate::severity::Severity;
+use cyres_version::range::Prepared;
 use cyres_version::{Ecosystem, Event, RangeKind, normalize_name};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::collections::{BTreeMap, HashMap};
@@ -42,7 +45,7 @@ use store::{Blobs, Reader, checksum, write_blobs};
 /// The first bytes of every index file.
 pub const MAGIC: &[u8; 8] = b"CYRESIDX";
 /// The format version this build writes and reads. Bump on any change to the serialised types.
-pub const FORMAT_VERSION: u32 = 4;
+pub const FORMAT_VERSION: u32 = 5;
 
 /// The matching index: the serialised bytes plus where each table lies in them, and a cache of
 /// the entries decoded so far.
@@ -65,10 +68,17 @@ pub struct Index {
     cpes: Blobs,
     /// Sorted by CVE id: `u32` id length, the id, then postcard [`KevEntry`].
     kev: Blobs,
+    /// postcard [`PlatformCondition`] per condition number ([`CpeEntry::condition`]): each NVD
+    /// configuration once, however many vulnerable criteria it has.
+    conditions: Blobs,
     advisory_cache: Box<[OnceLock<Option<Box<IndexedAdvisory>>>]>,
+    /// Per advisory, the rendered text of each `affected[]` entry: rendered once, shared by
+    /// every finding that entry gives.
+    text_cache: Box<[OnceLock<Box<[AffectedText]>>]>,
     group_cache: Box<[OnceLock<Vec<String>>]>,
-    cpe_cache: Box<[OnceLock<Option<Box<CpeEntry>>>]>,
+    cpe_cache: Box<[OnceLock<Option<Box<DecodedCpe>>>]>,
     kev_cache: Box<[OnceLock<Option<Box<KevEntry>>>]>,
+    condition_cache: Box<[OnceLock<Option<Box<PlatformCondition>>>]>,
 }
 
 impl std::fmt::Debug for Index {
@@ -93,6 +103,9 @@ pub struct IndexStats {
     pub packages: usize,
     /// CPE applicability statements.
     pub cpe_entries: usize,
+    /// Distinct configurations that CPE statements need to hold in the SBOM (AND / running-on
+    /// platforms), each stored once however many statements share it.
+    pub conditions: usize,
     /// KEV entries.
     pub kev_entries: usize,
 }
@@ -129,6 +142,10 @@ pub(crate) struct IndexedRange {
     pub kind: RangeKind,
     #[serde(serialize_with = "ser_events", deserialize_with = "de_events")]
     pub events: Vec<Event>,
+    /// The events' walk order, sorted once when the advisory is decoded
+    /// ([`IndexedAdvisory::prepare`]); not stored.
+    #[serde(skip)]
+    pub prepared: Prepared,
 }
 
 /// One NVD CPE applicability statement.
@@ -146,8 +163,59 @@ pub(crate) struct CpeEntry {
     pub start_excluding: Option<String>,
     pub end_including: Option<String>,
     pub end_excluding: Option<String>,
-    /// The configuration that must hold in the SBOM, when the match alone does not decide it.
-    pub condition: Option<crate::platform::PlatformCondition>,
+    /// The configuration that must hold in the SBOM, when the match alone does not decide it:
+    /// its number in the index's condition table ([`Index::condition`]).
+    pub condition: Option<u32>,
+}
+
+/// A decoded CPE statement with its versions in the form the matcher compares
+/// ([`Comparable`]) and the text its findings show, both worked out once.
+#[derive(Clone, Debug)]
+pub(crate) struct DecodedCpe {
+    pub entry: CpeEntry,
+    pub comparable: Comparable,
+    pub text: AffectedText,
+}
+
+impl DecodedCpe {
+    fn new(entry: CpeEntry) -> Self {
+        let comparable = Comparable::new(
+            &entry.vendor,
+            &entry.product,
+            &entry.version,
+            &entry.update,
+            [
+                entry.start_including.as_deref(),
+                entry.start_excluding.as_deref(),
+                entry.end_including.as_deref(),
+                entry.end_excluding.as_deref(),
+            ],
+        );
+        let text = AffectedText::of_cpe(&entry, &comparable.exact);
+        DecodedCpe {
+            entry,
+            comparable,
+            text,
+        }
+    }
+
+    /// The bounds a component version is compared against.
+    pub(crate) fn bounds(&self) -> Bounds<'_> {
+        self.comparable.bounds()
+    }
+}
+
+impl IndexedAdvisory {
+    /// Sorts every range's events for evaluation (see [`Prepared`]): once per decoded
+    /// advisory instead of once per version checked.
+    fn prepare(mut self) -> Self {
+        for aff in &mut self.affected {
+            for r in &mut aff.ranges {
+                r.prepared = Prepared::new(&aff.family, r.kind, &r.events);
+            }
+        }
+        self
+    }
 }
 
 impl IndexedAffected {
@@ -311,7 +379,11 @@ impl Index {
                                 }
                             })
                             .collect();
-                        (!events.is_empty()).then_some(IndexedRange { kind, events })
+                        (!events.is_empty()).then_some(IndexedRange {
+                            kind,
+                            events,
+                            prepared: Prepared::default(),
+                        })
                     })
                     .collect();
                 let name = normalize_name(&family, aff.package.name.trim());
@@ -353,9 +425,12 @@ impl Index {
             .enumerate()
             .map(|(i, a)| (id_key(&a.id), i as u32))
             .collect();
-        // An override replaces NVD's configurations of its CVE (`nvd::layered`).
+        // An override replaces NVD's configurations of its CVE (`nvd::layered`). Conditions are
+        // numbered per shared configuration (the criteria of one configuration share it).
+        let mut conditions: Vec<PlatformCondition> = Vec::new();
+        let mut condition_of: HashMap<*const crate::nvd::Configuration, u32> = HashMap::new();
         let mut cpes: Vec<CpeEntry> = crate::nvd::layered(&corpus.cpe_matches)
-            .iter()
+            .into_iter()
             .filter_map(|m| {
                 let key = parse_cpe(&m.criteria)?;
                 let advisory = *by_id.get(&id_key(&m.advisory_id))?;
@@ -370,10 +445,12 @@ impl Index {
                     start_excluding: m.start_excluding.clone(),
                     end_including: m.end_including.clone(),
                     end_excluding: m.end_excluding.clone(),
-                    condition: m
-                        .context
-                        .as_ref()
-                        .map(crate::platform::PlatformCondition::of),
+                    condition: m.context.as_ref().map(|c| {
+                        *condition_of.entry(Arc::as_ptr(c)).or_insert_with(|| {
+                            conditions.push(PlatformCondition::of(c));
+                            (conditions.len() - 1) as u32
+                        })
+                    }),
                 })
             })
             .collect();
@@ -391,9 +468,18 @@ impl Index {
             groups: groups.len(),
             packages: packages.len(),
             cpe_entries: cpes.len(),
+            conditions: conditions.len(),
             kev_entries: kev.len(),
         };
-        Self::assemble(&stats, &advisories, &groups, packages, &cpes, &kev)
+        Self::assemble(
+            &stats,
+            &advisories,
+            &groups,
+            packages,
+            &cpes,
+            &kev,
+            &conditions,
+        )
     }
 
     /// Serialises the built parts into the file layout and opens that.
@@ -404,6 +490,7 @@ impl Index {
         packages: BTreeMap<(Ecosystem, String), Vec<(u32, u16)>>,
         cpes: &[CpeEntry],
         kev: &[KevEntry],
+        conditions: &[PlatformCondition],
     ) -> Self {
         let mut ids: Vec<(String, u32)> = groups
             .iter()
@@ -439,13 +526,22 @@ impl Index {
             .collect();
         let advisories: Vec<Vec<u8>> = advisories.iter().map(encode).collect();
         let groups: Vec<Vec<u8>> = groups.iter().map(encode).collect();
+        let conditions: Vec<Vec<u8>> = conditions.iter().map(encode).collect();
 
         let mut buf = Vec::with_capacity(1 << 20);
         buf.extend_from_slice(MAGIC);
         buf.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
         buf.extend_from_slice(&[0; 8]);
         write_blobs(&mut buf, &[encode(stats)]);
-        for table in [&advisories, &groups, &ids, &packages, &cpes, &kev] {
+        for table in [
+            &advisories,
+            &groups,
+            &ids,
+            &packages,
+            &cpes,
+            &kev,
+            &conditions,
+        ] {
             write_blobs(&mut buf, table);
         }
         let sum = checksum(&buf[BODY..]);
@@ -465,10 +561,13 @@ impl Index {
             packages: Blobs::default(),
             cpes: Blobs::default(),
             kev: Blobs::default(),
+            conditions: Blobs::default(),
             advisory_cache: Box::new([]),
+            text_cache: Box::new([]),
             group_cache: Box::new([]),
             cpe_cache: Box::new([]),
             kev_cache: Box::new([]),
+            condition_cache: Box::new([]),
         }
     }
 
@@ -544,6 +643,7 @@ impl Index {
         let packages = r.blobs("package").map_err(corrupt)?;
         let cpes = r.blobs("CPE").map_err(corrupt)?;
         let kev = r.blobs("KEV").map_err(corrupt)?;
+        let conditions = r.blobs("condition").map_err(corrupt)?;
         if r.remaining() != 0 {
             return Err(corrupt(format!(
                 "{} unexpected bytes after the index",
@@ -555,9 +655,12 @@ impl Index {
         Ok(Self {
             stats,
             advisory_cache: cells(advisories.len()),
+            text_cache: cells(advisories.len()),
             group_cache: cells(groups.len()),
             cpe_cache: cells(cpes.len()),
             kev_cache: cells(kev.len()),
+            condition_cache: cells(conditions.len()),
+            conditions,
             advisories,
             groups,
             ids,
@@ -577,9 +680,23 @@ impl Index {
             .get_or_init(|| {
                 postcard::from_bytes(self.advisories.get(&self.buf, i))
                     .ok()
-                    .map(Box::new)
+                    .map(|a: IndexedAdvisory| Box::new(a.prepare()))
             })
             .as_deref()
+    }
+
+    /// The rendered ranges and fixed versions of `affected[]` entry `aff` of advisory `adv`
+    /// (empty for an entry the index does not have).
+    pub(crate) fn affected_text(&self, adv: u32, aff: u16) -> &AffectedText {
+        static NONE: AffectedText = AffectedText::EMPTY;
+        let Some(cell) = self.text_cache.get(adv as usize) else {
+            return &NONE;
+        };
+        let texts = cell.get_or_init(|| match self.advisory(adv) {
+            Some(a) => a.affected.iter().map(AffectedText::of_affected).collect(),
+            None => Box::new([]),
+        });
+        texts.get(aff as usize).unwrap_or(&NONE)
     }
 
     /// Every id of alias group `g`, sorted (empty for a group the index does not have).
@@ -609,7 +726,7 @@ impl Index {
     }
 
     /// The CPE statements for (vendor, product), lower case.
-    pub(crate) fn cpe(&self, vendor: &str, product: &str) -> Vec<&CpeEntry> {
+    pub(crate) fn cpe(&self, vendor: &str, product: &str) -> Vec<&DecodedCpe> {
         let key = cpe_key(vendor, product);
         let key_of = |i: usize| split_keyed(self.cpes.get(&self.buf, i)).0;
         let start = partition_point(self.cpes.len(), |i| key_of(i) < key.as_slice());
@@ -620,11 +737,25 @@ impl Index {
                     .get_or_init(|| {
                         postcard::from_bytes(split_keyed(self.cpes.get(&self.buf, i)).1)
                             .ok()
-                            .map(Box::new)
+                            .map(|entry| Box::new(DecodedCpe::new(entry)))
                     })
                     .as_deref()
             })
             .collect()
+    }
+
+    /// Condition number `i` ([`CpeEntry::condition`]), decoded on first use. `None` only for a
+    /// number the index does not have.
+    pub(crate) fn condition(&self, i: u32) -> Option<&PlatformCondition> {
+        let i = i as usize;
+        self.condition_cache
+            .get(i)?
+            .get_or_init(|| {
+                postcard::from_bytes(self.conditions.get(&self.buf, i))
+                    .ok()
+                    .map(Box::new)
+            })
+            .as_deref()
     }
 
     /// The KEV entry for a CVE id, if it is a known exploited vulnerability.

@@ -5,7 +5,9 @@
 //!    tar / tar.gz / tar.zst archives, the CISA KEV catalogue, NVD CVE API 2.0 files), with a
 //!    progress callback; [`Corpus::report`](Corpus) says what was read, skipped and malformed.
 //! 2. [`Index::build`] → [`Index::write_to`] to persist; [`Index::read_from`] to load.
-//! 3. [`match_sbom`] (pure) → [`ScanReport`], which derives `Serialize` for the renderers.
+//! 3. [`match_sbom`] (pure) → [`ScanReport`], which derives `Serialize` for the renderers; or
+//!    [`find_matches`] → [`Matches`], the same findings by reference into the index and the
+//!    SBOM, for a caller that only renders them (no per-finding copies).
 //!
 //! Invariant: nothing here panics on bad input; malformed records are reported, not fatal.
 
@@ -31,6 +33,7 @@ pub use error::VulnError;
 pub use index::{FORMAT_VERSION, Index, IndexStats, MAGIC};
 pub use load::{Corpus, LoadReport, Progress, RecordError, Skipped, UnpackLimits};
 pub use matcher::{
-    ComponentRef, Exploited, Finding, MatchKind, PackageQuery, ProductRef, ScanReport,
-    match_components_deferred, match_package, match_sbom,
+    ComponentMatch, ComponentRef, Exploited, Finding, Match, MatchKind, Matches, PackageQuery,
+    ProductRef, ScanReport, Strs, find_matches, find_matches_in, match_components_deferred,
+    match_package, match_sbom, worth_keeping,
 };

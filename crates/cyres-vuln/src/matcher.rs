@@ -22,21 +22,32 @@
 //!    PyPI, GO for Go), else the first non-CVE matched id, else the first; `aliases` lists every
 //!    other id of the group (CVE ids among them).
 //! 4. `exploited` is set when any id of the group is in the KEV catalogue.
+//!
+//! Findings are cheap records: [`find_matches`] gives [`ComponentMatch`]es that refer to the
+//! SBOM's component and to the index's decoded advisory, alias group, KEV entry and the
+//! rendered text of each matched entry ([`text`]), all shared, none cloned; a caller that
+//! serialises them (the CLI) writes straight from these references. [`match_sbom`] turns them
+//! into owned [`Finding`]s for callers that keep findings beyond the index (the platform's
+//! store).
+
+pub(crate) mod text;
 
 use crate::Index;
-use crate::cpe_match::parse_cpe;
+use crate::cpe_match::{parse_cpe, version_in_range};
 use crate::distro::Release;
-use crate::index::{IndexedAdvisory, IndexedAffected, IndexedRange};
+use crate::index::{IndexedAdvisory, IndexedAffected};
+use crate::kev::KevEntry;
 use crate::nvd::ConfigSource;
-use crate::platform::{PlatformCondition, SbomCpes, Written, in_bounds};
+use crate::platform::{PlatformCondition, SbomCpes};
 use crate::severity::{Rating, Severity};
 use cyres_sbom::{Component, Sbom};
 use cyres_version::cpe_alias::aliases;
 use cyres_version::firmware::{cpe_comparable_version, openwrt_package_version};
-use cyres_version::range::evaluate;
-use cyres_version::{Affected, Ecosystem, Event, RangeKind, normalize_name};
+use cyres_version::{Affected, Ecosystem, normalize_name};
 use serde::Serialize;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+use text::AffectedText;
 
 /// How a finding was matched.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -156,16 +167,243 @@ pub struct PackageQuery<'a> {
     pub release: Option<Release>,
 }
 
-/// One matched advisory before grouping.
-struct Hit {
-    advisory: u32,
+/// One matched entry before grouping: the advisory, how it matched and the entry's text.
+#[derive(Clone, Copy)]
+struct Hit<'a> {
+    advisory: &'a IndexedAdvisory,
     kind: MatchKind,
-    ranges: Vec<String>,
-    fixed: Vec<String>,
-    informational: Option<String>,
+    text: &'a AffectedText,
+    informational: Option<&'a str>,
     provenance: Option<ConfigSource>,
     /// For CPE hits: the configuration that must hold in the SBOM (running-on platforms).
-    condition: Option<PlatformCondition>,
+    condition: Option<&'a PlatformCondition>,
+}
+
+/// The affected ranges and fixed versions of a finding: the text of its one matched entry
+/// (shared with the index), or, when several entries of the flaw matched, their union without
+/// repeats, in match order.
+#[derive(Clone, Debug, PartialEq)]
+enum Texts<'a> {
+    One(&'a AffectedText),
+    Many {
+        ranges: Box<[&'a str]>,
+        fixed: Box<[&'a str]>,
+    },
+}
+
+impl<'a> Texts<'a> {
+    fn of(hits: &[Hit<'a>]) -> Self {
+        match hits {
+            [one] => Texts::One(one.text),
+            _ => {
+                let union = |pick: fn(&'a AffectedText) -> &'a [String]| {
+                    let mut out: Vec<&'a str> = Vec::new();
+                    for s in hits.iter().flat_map(|h| pick(h.text)) {
+                        if !out.contains(&s.as_str()) {
+                            out.push(s);
+                        }
+                    }
+                    out.into_boxed_slice()
+                };
+                Texts::Many {
+                    ranges: union(|t| &t.ranges),
+                    fixed: union(|t| &t.fixed),
+                }
+            }
+        }
+    }
+}
+
+/// A list of strings held by a finding: an iterator of `&str`, in order.
+#[derive(Clone, Debug)]
+pub struct Strs<'s>(StrsInner<'s>);
+
+#[derive(Clone, Debug)]
+enum StrsInner<'s> {
+    Owned(std::slice::Iter<'s, String>),
+    Borrowed(std::slice::Iter<'s, &'s str>),
+}
+
+impl<'s> Iterator for Strs<'s> {
+    type Item = &'s str;
+    fn next(&mut self) -> Option<&'s str> {
+        match &mut self.0 {
+            StrsInner::Owned(i) => i.next().map(String::as_str),
+            StrsInner::Borrowed(i) => i.next().copied(),
+        }
+    }
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let n = match &self.0 {
+            StrsInner::Owned(i) => i.len(),
+            StrsInner::Borrowed(i) => i.len(),
+        };
+        (n, Some(n))
+    }
+}
+
+impl ExactSizeIterator for Strs<'_> {}
+
+/// One flaw matched in one component, by reference: everything it shows is borrowed from the
+/// index (advisory, alias group, KEV entry, rendered ranges) with the lifetime `'a`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Match<'a> {
+    id: &'a str,
+    group: &'a [String],
+    summary: Option<&'a str>,
+    severity: &'a Severity,
+    texts: Texts<'a>,
+    kev: Option<&'a KevEntry>,
+    kind: MatchKind,
+    informational: Option<&'a str>,
+    provenance: Option<ConfigSource>,
+    /// The configurations of which one must hold (see [`Finding::requires`]).
+    requires: Vec<&'a PlatformCondition>,
+}
+
+impl<'a> Match<'a> {
+    /// The primary advisory id.
+    pub fn id(&self) -> &'a str {
+        self.id
+    }
+
+    /// Every other id of the same flaw, sorted.
+    pub fn aliases(&self) -> impl ExactSizeIterator<Item = &'a str> + Clone + 'a {
+        let id = self.id;
+        // The group holds the primary id once (ids are deduplicated), so one fewer.
+        let n = self.group.len() - usize::from(self.group.iter().any(|i| i == id));
+        Aliases {
+            ids: self.group.iter(),
+            skip: id,
+            left: n,
+        }
+    }
+
+    /// The advisory's summary.
+    pub fn summary(&self) -> Option<&'a str> {
+        self.summary
+    }
+
+    /// Rating, score and vector.
+    pub fn severity(&self) -> &'a Severity {
+        self.severity
+    }
+
+    /// The affected ranges, as text (`>=1.0.0, <1.2.3`).
+    pub fn affected_ranges(&self) -> Strs<'_> {
+        match &self.texts {
+            Texts::One(t) => Strs(StrsInner::Owned(t.ranges.iter())),
+            Texts::Many { ranges, .. } => Strs(StrsInner::Borrowed(ranges.iter())),
+        }
+    }
+
+    /// Versions that fix it.
+    pub fn fixed_versions(&self) -> Strs<'_> {
+        match &self.texts {
+            Texts::One(t) => Strs(StrsInner::Owned(t.fixed.iter())),
+            Texts::Many { fixed, .. } => Strs(StrsInner::Borrowed(fixed.iter())),
+        }
+    }
+
+    /// The CISA KEV entry, when the flaw is in the catalogue.
+    pub fn kev(&self) -> Option<&'a KevEntry> {
+        self.kev
+    }
+
+    /// How it was matched.
+    pub fn kind(&self) -> MatchKind {
+        self.kind
+    }
+
+    /// RustSec informational kind (`unmaintained`, `unsound`, `notice`), if any.
+    pub fn informational(&self) -> Option<&'a str> {
+        self.informational
+    }
+
+    /// For CPE matches: who wrote the configuration that matched (`nvd` or `override`).
+    pub fn provenance(&self) -> Option<ConfigSource> {
+        self.provenance
+    }
+
+    /// The owned form, for `product` and `component`.
+    fn to_finding(&self, product: &Option<ProductRef>, component: ComponentRef) -> Finding {
+        Finding {
+            product: product.clone(),
+            component,
+            id: self.id.to_string(),
+            aliases: self.aliases().map(str::to_string).collect(),
+            summary: self.summary.map(str::to_string),
+            severity: self.severity.clone(),
+            affected_ranges: self.affected_ranges().map(str::to_string).collect(),
+            fixed_versions: self.fixed_versions().map(str::to_string).collect(),
+            exploited: self.kev.map(|k| Exploited {
+                cve_id: k.cve_id.clone(),
+                date_added: k.date_added.clone(),
+                due_date: k.due_date.clone(),
+                ransomware: k.ransomware,
+            }),
+            match_kind: self.kind,
+            informational: self.informational.map(str::to_string),
+            provenance: self.provenance,
+            requires: self.requires.iter().map(|c| (*c).clone()).collect(),
+        }
+    }
+}
+
+/// The ids of an alias group but one.
+#[derive(Clone)]
+struct Aliases<'a> {
+    ids: std::slice::Iter<'a, String>,
+    skip: &'a str,
+    left: usize,
+}
+
+impl<'a> Iterator for Aliases<'a> {
+    type Item = &'a str;
+    fn next(&mut self) -> Option<&'a str> {
+        let skip = self.skip;
+        let next = self.ids.by_ref().find(|i| *i != skip)?;
+        self.left = self.left.saturating_sub(1);
+        Some(next)
+    }
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.left, Some(self.left))
+    }
+}
+
+impl ExactSizeIterator for Aliases<'_> {}
+
+/// A [`Match`] in one SBOM component.
+#[derive(Clone, Debug)]
+pub struct ComponentMatch<'a> {
+    /// The component.
+    pub component: &'a Component,
+    /// Its package URL as written (or, for a component built without the text, the canonical
+    /// form of the parsed one).
+    pub purl: Option<Cow<'a, str>>,
+    /// The flaw.
+    pub finding: Match<'a>,
+}
+
+/// Equal when about the same component (the same one, not an equal one) and equal otherwise.
+impl PartialEq for ComponentMatch<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self.component, other.component)
+            && self.purl == other.purl
+            && self.finding == other.finding
+    }
+}
+
+/// The result of [`find_matches`]: like [`ScanReport`], with findings by reference.
+#[derive(Clone, Debug)]
+pub struct Matches<'a> {
+    /// The product the SBOM describes.
+    pub product: Option<&'a Component>,
+    /// Components looked at.
+    pub components: usize,
+    /// Components with neither a usable purl nor a CPE (could not be matched).
+    pub components_unmatchable: usize,
+    /// Findings, sorted by component (name, version, purl) then id.
+    pub findings: Vec<ComponentMatch<'a>>,
 }
 
 fn strip_v<'a>(eco: &Ecosystem, v: &'a str) -> &'a str {
@@ -191,7 +429,7 @@ fn affected_entry(
     }
     let mut decidable = false;
     for r in &aff.ranges {
-        match evaluate(&aff.family, r.kind, &r.events, v) {
+        match r.prepared.evaluate(&aff.family, r.kind, &r.events, v) {
             Affected::Yes => return Some(MatchKind::Purl),
             Affected::No => decidable = true,
             Affected::Unresolved => {}
@@ -201,78 +439,14 @@ fn affected_entry(
     (!decidable && aff.versions.is_empty()).then_some(MatchKind::Unresolved)
 }
 
-/// Renders a range's events as intervals (`>=1.0.0, <1.2.3`; `<2.0`; `>=3.1`; `<=4.0`).
-pub(crate) fn render_range(r: &IndexedRange) -> Vec<String> {
-    let mut out = Vec::new();
-    if r.kind == RangeKind::Git {
-        let parts: Vec<String> = r
-            .events
-            .iter()
-            .map(|e| match e {
-                Event::Introduced(c) => format!("introduced {c}"),
-                Event::Fixed(c) => format!("fixed {c}"),
-                Event::LastAffected(c) => format!("last affected {c}"),
-                Event::Limit(c) => format!("limit {c}"),
-            })
-            .collect();
-        out.push(format!("git: {}", parts.join(", ")));
-        return out;
-    }
-    let mut open: Option<&str> = None;
-    let lower = |i: &str| {
-        if i == "0" || i == "0.0.0-0" {
-            None
-        } else {
-            Some(format!(">={i}"))
-        }
-    };
-    for e in &r.events {
-        match e {
-            Event::Introduced(v) => {
-                if let Some(prev) = open.replace(v) {
-                    out.extend(lower(prev).or_else(|| Some("*".to_string())));
-                }
-            }
-            Event::Fixed(v) | Event::LastAffected(v) | Event::Limit(v) => {
-                let op = if matches!(e, Event::LastAffected(_)) {
-                    "<="
-                } else {
-                    "<"
-                };
-                let upper = format!("{op}{v}");
-                out.push(match open.take().and_then(lower) {
-                    Some(l) => format!("{l}, {upper}"),
-                    None => upper,
-                });
-            }
-        }
-    }
-    if let Some(prev) = open {
-        out.push(lower(prev).unwrap_or_else(|| "*".to_string()));
-    }
-    out
-}
-
-fn fixed_of(aff: &IndexedAffected) -> Vec<String> {
-    aff.ranges
-        .iter()
-        .filter(|r| r.kind != RangeKind::Git)
-        .flat_map(|r| &r.events)
-        .filter_map(|e| match e {
-            Event::Fixed(v) => Some(v.clone()),
-            _ => None,
-        })
-        .collect()
-}
-
-fn package_hits(index: &Index, q: &PackageQuery<'_>) -> Vec<Hit> {
+/// Appends the hits of a package to `hits`.
+fn package_hits<'a>(index: &'a Index, q: &PackageQuery<'_>, hits: &mut Vec<Hit<'a>>) {
     let name = normalize_name(&q.ecosystem, q.name.trim());
-    let mut hits = Vec::new();
     for (adv, aff_i) in index.package(&q.ecosystem, &name) {
-        let Some(aff) = index
-            .advisory(adv)
-            .and_then(|a| a.affected.get(aff_i as usize))
-        else {
+        let Some(advisory) = index.advisory(adv) else {
+            continue;
+        };
+        let Some(aff) = advisory.affected.get(aff_i as usize) else {
             continue;
         };
         if let (Some(adv_release), Some(c_release)) = (aff.release(), &q.release)
@@ -284,23 +458,21 @@ fn package_hits(index: &Index, q: &PackageQuery<'_>) -> Vec<Hit> {
             continue;
         };
         hits.push(Hit {
-            advisory: adv,
+            advisory,
             kind,
-            ranges: aff.ranges.iter().flat_map(render_range).collect(),
-            fixed: fixed_of(aff),
-            informational: aff.informational.clone(),
+            text: index.affected_text(adv, aff_i),
+            informational: aff.informational.as_deref(),
             provenance: None,
             condition: None,
         });
     }
-    hits
 }
 
-/// Matches a component's CPE. `openwrt`: the component is an OpenWrt package, whose CPE
-/// version may carry the package release (`1.2.3-r4`), compared without it.
-fn cpe_hits(index: &Index, cpe: &str, openwrt: bool) -> Vec<Hit> {
+/// Appends the hits of a CPE to `hits`. `openwrt`: the component is an OpenWrt package, whose
+/// CPE version may carry the package release (`1.2.3-r4`), compared without it.
+fn cpe_hits<'a>(index: &'a Index, cpe: &str, openwrt: bool, hits: &mut Vec<Hit<'a>>) {
     let Some(key) = parse_cpe(cpe) else {
-        return Vec::new();
+        return;
     };
     let written = if openwrt {
         openwrt_package_version(&key.version).upstream
@@ -310,7 +482,6 @@ fn cpe_hits(index: &Index, cpe: &str, openwrt: bool) -> Vec<Hit> {
     let (vendor, product) = (key.vendor.as_str(), key.product.as_str());
     let comparable = cpe_comparable_version(vendor, product, written, &key.update);
     let version = comparable.as_ref();
-    let mut hits = Vec::new();
     let names = std::iter::once((vendor, product)).chain(aliases(vendor, product));
     let entries = names.enumerate().flat_map(|(i, (v, p))| {
         let kind = if i == 0 {
@@ -318,58 +489,31 @@ fn cpe_hits(index: &Index, cpe: &str, openwrt: bool) -> Vec<Hit> {
         } else {
             MatchKind::CpeAlias
         };
-        index.cpe(v, p).into_iter().map(move |e| (kind, e))
+        index.cpe(v, p).into_iter().map(move |d| (kind, d))
     });
-    for (name_kind, e) in entries {
-        let written = Written {
-            version: &e.version,
-            update: &e.update,
-            start_including: e.start_including.as_deref(),
-            start_excluding: e.start_excluding.as_deref(),
-            end_including: e.end_including.as_deref(),
-            end_excluding: e.end_excluding.as_deref(),
-        };
+    for (name_kind, d) in entries {
+        let e = &d.entry;
+        let bounds = d.bounds();
         let kind = if version == "*" || version == "-" || version.is_empty() {
             MatchKind::Unresolved
-        } else if in_bounds(&e.vendor, &e.product, version, &written) {
+        } else if version_in_range(version, &bounds) {
             name_kind
         } else {
             continue;
         };
-        let mut range = Vec::new();
-        if let Some(s) = &e.start_including {
-            range.push(format!(">={s}"));
-        }
-        if let Some(s) = &e.start_excluding {
-            range.push(format!(">{s}"));
-        }
-        if let Some(s) = &e.end_including {
-            range.push(format!("<={s}"));
-        }
-        if let Some(s) = &e.end_excluding {
-            range.push(format!("<{s}"));
-        }
-        if range.is_empty() {
-            range.push(if e.version == "*" {
-                "*".to_string()
-            } else {
-                format!(
-                    "={}",
-                    cpe_comparable_version(&e.vendor, &e.product, &e.version, &e.update)
-                )
-            });
-        }
+        // Statements only name advisories the index has.
+        let Some(advisory) = index.advisory(e.advisory) else {
+            continue;
+        };
         hits.push(Hit {
-            advisory: e.advisory,
+            advisory,
             kind,
-            ranges: vec![range.join(", ")],
-            fixed: e.end_excluding.iter().cloned().collect(),
+            text: &d.text,
             informational: None,
             provenance: Some(e.source),
-            condition: e.condition.clone(),
+            condition: e.condition.and_then(|i| index.condition(i)),
         });
     }
-    hits
 }
 
 fn native_prefix(eco: Option<&Ecosystem>) -> Option<&'static str> {
@@ -381,112 +525,93 @@ fn native_prefix(eco: Option<&Ecosystem>) -> Option<&'static str> {
     }
 }
 
-/// Groups hits by alias group into findings.
-fn findings_from(
-    index: &Index,
-    hits: Vec<Hit>,
+/// The severity of a flaw nobody rated.
+static UNKNOWN: Severity = Severity {
+    rating: Rating::Unknown,
+    score: None,
+    vector: None,
+};
+
+/// Groups hits by alias group into matches, in group order, passing each to `out`. Sorts `hits`.
+fn group_hits<'a>(
+    index: &'a Index,
+    hits: &mut [Hit<'a>],
     eco: Option<&Ecosystem>,
-    product: &Option<ProductRef>,
-    component: &ComponentRef,
-) -> Vec<Finding> {
-    let mut by_group: BTreeMap<u32, Vec<(&IndexedAdvisory, Hit)>> = BTreeMap::new();
-    for h in hits {
-        // Hits only name advisories the index has.
-        if let Some(a) = index.advisory(h.advisory) {
-            by_group.entry(a.group).or_default().push((a, h));
-        }
-    }
+    mut out: impl FnMut(Match<'a>),
+) {
+    // Stable: within a group the hits stay in match order.
+    hits.sort_by_key(|h| h.advisory.group);
     let native = native_prefix(eco);
-    let mut out = Vec::with_capacity(by_group.len());
-    for (group, hits) in by_group {
-        let mut ids: Vec<&str> = hits.iter().map(|(a, _)| a.id.as_str()).collect();
-        ids.sort_unstable();
-        ids.dedup();
-        let primary = native
-            .and_then(|p| ids.iter().find(|i| i.starts_with(p)))
-            .or_else(|| ids.iter().find(|i| !i.starts_with("CVE-")))
-            .or(ids.first())
-            .copied()
-            .unwrap_or_default();
-        let Some(adv) = hits
-            .iter()
-            .map(|(a, _)| *a)
-            .find(|a| a.id == primary)
-            .or_else(|| hits.first().map(|(a, _)| *a))
-        else {
-            continue;
+    for hits in hits.chunk_by(|a, b| a.advisory.group == b.advisory.group) {
+        let group = hits[0].advisory.group;
+        // The smallest id of the first kind that has one: native, else not a CVE, else any.
+        let smallest = |keep: &dyn Fn(&str) -> bool| {
+            hits.iter()
+                .map(|h| h.advisory.id.as_str())
+                .filter(|i| keep(i))
+                .min()
         };
+        let primary = native
+            .and_then(|p| smallest(&|i| i.starts_with(p)))
+            .or_else(|| smallest(&|i| !i.starts_with("CVE-")))
+            .or_else(|| smallest(&|_| true))
+            .unwrap_or_default();
+        let adv = hits
+            .iter()
+            .find(|h| h.advisory.id == primary)
+            .unwrap_or(&hits[0])
+            .advisory;
         let all = index.group(group);
         let kind = hits
             .iter()
-            .map(|(_, h)| h.kind)
+            .map(|h| h.kind)
             .min()
             .unwrap_or(MatchKind::Unresolved);
-        let mut ranges: Vec<String> = Vec::new();
-        let mut fixed: Vec<String> = Vec::new();
-        for (_, h) in &hits {
-            for r in &h.ranges {
-                if !ranges.contains(r) {
-                    ranges.push(r.clone());
-                }
-            }
-            for f in &h.fixed {
-                if !fixed.contains(f) {
-                    fixed.push(f.clone());
-                }
-            }
-        }
-        // The best severity any matched record of the flaw knows.
+        // The best severity any matched record of the flaw knows (the last of equals, as
+        // `max_by` gives).
         let severity = hits
             .iter()
-            .map(|(a, _)| &a.severity)
+            .map(|h| &h.advisory.severity)
             .max_by(|a, b| (a.score.is_some(), a.rating).cmp(&(b.score.is_some(), b.rating)))
-            .cloned()
-            .unwrap_or_else(Severity::unknown);
-        let exploited = all.iter().find_map(|id| index.kev(id)).map(|k| Exploited {
-            cve_id: k.cve_id.clone(),
-            date_added: k.date_added.clone(),
-            due_date: k.due_date.clone(),
-            ransomware: k.ransomware,
-        });
-        out.push(Finding {
-            product: product.clone(),
-            component: component.clone(),
-            id: primary.to_string(),
-            aliases: all.iter().filter(|i| *i != primary).cloned().collect(),
+            .unwrap_or(&UNKNOWN);
+        out(Match {
+            id: primary,
+            group: all,
             summary: adv
                 .summary
-                .clone()
-                .or_else(|| hits.iter().find_map(|(a, _)| a.summary.clone())),
+                .as_deref()
+                .or_else(|| hits.iter().find_map(|h| h.advisory.summary.as_deref())),
             severity,
-            affected_ranges: ranges,
-            fixed_versions: fixed,
-            exploited,
-            match_kind: kind,
-            informational: hits.iter().find_map(|(_, h)| h.informational.clone()),
-            provenance: hits.iter().find_map(|(_, h)| h.provenance),
-            requires: if hits.iter().any(|(_, h)| h.condition.is_none()) {
+            texts: Texts::of(hits),
+            kev: all.iter().find_map(|id| index.kev(id)),
+            kind,
+            informational: hits.iter().find_map(|h| h.informational),
+            provenance: hits.iter().find_map(|h| h.provenance),
+            // A hit the match alone decides makes the finding unconditional.
+            requires: if hits.iter().any(|h| h.condition.is_none()) {
                 Vec::new()
             } else {
-                hits.iter()
-                    .filter_map(|(_, h)| h.condition.clone())
-                    .collect()
+                hits.iter().filter_map(|h| h.condition).collect()
             },
         });
     }
-    out
 }
 
 /// Looks one package up (the matcher's core, also handy for tests and the CLI's `query`).
 pub fn match_package(index: &Index, query: &PackageQuery<'_>) -> Vec<Finding> {
-    let component = ComponentRef {
-        name: query.name.to_string(),
-        version: query.version.map(str::to_string),
-        purl: None,
-        cpe: None,
-    };
-    let hits = package_hits(index, query);
-    findings_from(index, hits, Some(&query.ecosystem), &None, &component)
+    let mut hits = Vec::new();
+    package_hits(index, query, &mut hits);
+    let mut out = Vec::new();
+    group_hits(index, &mut hits, Some(&query.ecosystem), |m| {
+        let component = ComponentRef {
+            name: query.name.to_string(),
+            version: query.version.map(str::to_string),
+            purl: None,
+            cpe: None,
+        };
+        out.push(m.to_finding(&None, component));
+    });
+    out
 }
 
 /// Below this many components one thread matches them all; above it, the components are
@@ -499,14 +624,13 @@ const PARALLEL_FROM: usize = 2048;
 const MAX_THREADS: usize = 4;
 
 /// Findings of `components` in component order, and how many could not be matched.
-fn match_components(
-    index: &Index,
-    components: &[Component],
-    product: &Option<ProductRef>,
+fn match_components<'a>(
+    index: &'a Index,
+    components: &'a [Component],
     ctx: Option<&SbomCpes>,
-) -> (Vec<Finding>, usize) {
+) -> (Vec<ComponentMatch<'a>>, usize) {
     if components.len() < PARALLEL_FROM {
-        return match_chunk(index, components, product, ctx);
+        return match_chunk(index, components, ctx);
     }
     // At least PARALLEL_FROM / 2 components per thread. (`available_parallelism` reads cgroup
     // files, so it is asked only here.)
@@ -516,31 +640,20 @@ fn match_components(
         .min(components.len() / (PARALLEL_FROM / 2))
         .max(1);
     if threads == 1 {
-        return match_chunk(index, components, product, ctx);
+        return match_chunk(index, components, ctx);
     }
     let chunk = components.len().div_ceil(threads);
     std::thread::scope(|s| {
         let workers: Vec<_> = components
             .chunks(chunk)
             .skip(1)
-            .map(|part| {
-                (
-                    part,
-                    s.spawn(move || match_chunk(index, part, product, ctx)),
-                )
-            })
+            .map(|part| (part, s.spawn(move || match_chunk(index, part, ctx))))
             .collect();
-        let (mut findings, mut unmatchable) = match_chunk(
-            index,
-            &components[..chunk.min(components.len())],
-            product,
-            ctx,
-        );
+        let (mut findings, mut unmatchable) =
+            match_chunk(index, &components[..chunk.min(components.len())], ctx);
         for (part, w) in workers {
             // A worker that panicked (a bug) is redone here, so nothing is silently lost.
-            let (f, u) = w
-                .join()
-                .unwrap_or_else(|_| match_chunk(index, part, product, ctx));
+            let (f, u) = w.join().unwrap_or_else(|_| match_chunk(index, part, ctx));
             findings.extend(f);
             unmatchable += u;
         }
@@ -548,106 +661,164 @@ fn match_components(
     })
 }
 
+/// Appends the hits of one component to `hits` and gives the ecosystem its purl names (`None`
+/// inside for a CPE match); `None` when it has neither a usable purl nor a CPE.
+fn component_hits<'a>(
+    index: &'a Index,
+    c: &Component,
+    hits: &mut Vec<Hit<'a>>,
+) -> Option<Option<Ecosystem>> {
+    let purl_key = c.purl.as_ref().and_then(|p| {
+        // `package_key` already gives distribution packages by their bare name.
+        let (eco, key) = p.package_key()?;
+        let distro = matches!(eco, Ecosystem::Debian | Ecosystem::Alpine | Ecosystem::Rpm);
+        Some((eco, key, distro))
+    });
+    if let (Some((eco, name, distro)), Some(purl)) = (purl_key, c.purl.as_ref()) {
+        let release = distro.then(|| {
+            Release::from_purl(
+                &purl.ty,
+                purl.namespace.as_deref(),
+                purl.qualifiers.get("distro").map(String::as_str),
+            )
+        });
+        let version = purl.version.as_deref().or(c.version.as_deref());
+        let q = PackageQuery {
+            ecosystem: eco,
+            name: &name,
+            version,
+            release,
+        };
+        package_hits(index, &q, hits);
+        Some(Some(q.ecosystem))
+    } else if let Some(cpe) = c.cpe_raw.as_deref() {
+        let openwrt = c.purl.as_ref().is_some_and(|p| p.ty == "openwrt");
+        cpe_hits(index, cpe, openwrt, hits);
+        Some(None)
+    } else {
+        None
+    }
+}
+
+/// Whether [`find_matches`] needs `c`: it has a finding, or counts as unmatchable. A reader
+/// that keeps only these components of a large SBOM
+/// ([`cyres_sbom::read_keeping`]) gives the same findings and counts as one that keeps all.
+pub fn worth_keeping(index: &Index, c: &Component) -> bool {
+    let mut hits = Vec::new();
+    component_hits(index, c, &mut hits).is_none() || !hits.is_empty()
+}
+
 /// Findings of one run of components, in order, and how many could not be matched. With the
-/// SBOM's CPEs (`ctx`), CPE hits whose configuration does not hold there are dropped; without,
-/// they are kept with the condition on the finding ([`Finding::requires`]).
-fn match_chunk(
-    index: &Index,
-    components: &[Component],
-    product: &Option<ProductRef>,
+/// SBOM's CPEs (`ctx`), CPE hits whose configuration does not hold there are dropped (and those
+/// kept need nothing more); without, they are kept with the condition on the finding
+/// ([`Finding::requires`]).
+fn match_chunk<'a>(
+    index: &'a Index,
+    components: &'a [Component],
     ctx: Option<&SbomCpes>,
-) -> (Vec<Finding>, usize) {
+) -> (Vec<ComponentMatch<'a>>, usize) {
     let mut findings = Vec::new();
     let mut unmatchable = 0;
+    // One buffer for every component's hits (most have none).
+    let mut hits = Vec::new();
     for c in components {
-        // Built only for components with findings (most have none).
-        let component = || ComponentRef {
-            name: c.name.clone(),
-            version: c.version.clone(),
-            purl: c
-                .purl_raw
-                .clone()
-                .or_else(|| c.purl.as_ref().map(|p| p.to_string())),
-            cpe: c.cpe_raw.clone(),
-        };
-        let purl_key = c.purl.as_ref().and_then(|p| {
-            // `package_key` already gives distribution packages by their bare name.
-            let (eco, key) = p.package_key()?;
-            let distro = matches!(eco, Ecosystem::Debian | Ecosystem::Alpine | Ecosystem::Rpm);
-            Some((eco, key, distro))
-        });
-        if let (Some((eco, name, distro)), Some(purl)) = (purl_key, c.purl.as_ref()) {
-            let release = distro.then(|| {
-                Release::from_purl(
-                    &purl.ty,
-                    purl.namespace.as_deref(),
-                    purl.qualifiers.get("distro").map(String::as_str),
-                )
-            });
-            let version = purl.version.as_deref().or(c.version.as_deref());
-            let q = PackageQuery {
-                ecosystem: eco.clone(),
-                name: &name,
-                version,
-                release,
-            };
-            let hits = package_hits(index, &q);
-            if !hits.is_empty() {
-                findings.extend(findings_from(
-                    index,
-                    hits,
-                    Some(&eco),
-                    product,
-                    &component(),
-                ));
-            }
-        } else if let Some(cpe) = c.cpe_raw.as_deref() {
-            let openwrt = c.purl.as_ref().is_some_and(|p| p.ty == "openwrt");
-            let mut hits = cpe_hits(index, cpe, openwrt);
-            if let Some(ctx) = ctx {
-                hits.retain(|h| h.condition.as_ref().is_none_or(|c| c.holds(ctx)));
-            }
-            if !hits.is_empty() {
-                findings.extend(findings_from(index, hits, None, product, &component()));
-            }
-        } else {
+        hits.clear();
+        let Some(eco) = component_hits(index, c, &mut hits) else {
             unmatchable += 1;
+            continue;
+        };
+        if let Some(ctx) = ctx {
+            hits.retain_mut(|h| match h.condition.take() {
+                Some(c) => c.holds(ctx),
+                None => true,
+            });
         }
+        if hits.is_empty() {
+            continue;
+        }
+        let purl = c
+            .purl_raw
+            .as_deref()
+            .map(Cow::Borrowed)
+            .or_else(|| c.purl.as_ref().map(|p| Cow::Owned(p.to_string())));
+        group_hits(index, &mut hits, eco.as_ref(), |finding| {
+            findings.push(ComponentMatch {
+                component: c,
+                purl: purl.clone(),
+                finding,
+            });
+        });
     }
     (findings, unmatchable)
+}
+
+/// Matches every component of `sbom` against `index`, with findings by reference (see
+/// [`Matches`]; [`match_sbom`] gives them owned). Running-on platforms are looked for among
+/// the SBOM's own CPEs ([`SbomCpes::of_sbom`]).
+pub fn find_matches<'a>(index: &'a Index, sbom: &'a Sbom) -> Matches<'a> {
+    find_matches_in(index, sbom, &SbomCpes::of_sbom(sbom))
+}
+
+/// [`find_matches`] with the CPEs running-on platforms are looked for in given: those of the
+/// whole SBOM when `sbom` holds only some of its components (a reader that kept only what
+/// [`worth_keeping`] wants, and collected every CPE while reading).
+pub fn find_matches_in<'a>(index: &'a Index, sbom: &'a Sbom, cpes: &SbomCpes) -> Matches<'a> {
+    let (mut findings, unmatchable) = match_components(index, &sbom.components, Some(cpes));
+    findings.sort_by(|a, b| {
+        (
+            &a.component.name,
+            &a.component.version,
+            &a.purl,
+            a.finding.id,
+        )
+            .cmp(&(
+                &b.component.name,
+                &b.component.version,
+                &b.purl,
+                b.finding.id,
+            ))
+    });
+    Matches {
+        product: sbom.product.as_ref(),
+        components: sbom.components.len(),
+        components_unmatchable: unmatchable,
+        findings,
+    }
+}
+
+/// The owned form of a match.
+fn owned(m: &ComponentMatch<'_>, product: &Option<ProductRef>) -> Finding {
+    let component = ComponentRef {
+        name: m.component.name.clone(),
+        version: m.component.version.clone(),
+        purl: m.purl.as_deref().map(str::to_string),
+        cpe: m.component.cpe_raw.clone(),
+    };
+    m.finding.to_finding(product, component)
 }
 
 /// Matches components that belong to several SBOMs at once (the platform matches each distinct
 /// component of its portfolio once): like [`match_sbom`], but a CPE finding whose NVD
 /// configuration needs other parts of the SBOM keeps that condition in
-/// [`Finding::requires`], for the caller to evaluate per SBOM with [`SbomCpes`].
+/// [`Finding::requires`], for the caller to evaluate per SBOM with [`SbomCpes`]. Findings come
+/// in component order.
 pub fn match_components_deferred(index: &Index, components: &[Component]) -> Vec<Finding> {
-    match_components(index, components, &None, None).0
+    let (matches, _) = match_components(index, components, None);
+    matches.iter().map(|m| owned(m, &None)).collect()
 }
 
 /// Matches every component of `sbom` against `index`.
 pub fn match_sbom(index: &Index, sbom: &Sbom) -> ScanReport {
-    let product = sbom.product.as_ref().map(|p| ProductRef {
+    let matches = find_matches(index, sbom);
+    let product = matches.product.map(|p| ProductRef {
         name: p.name.clone(),
         version: p.version.clone(),
     });
-    let ctx = SbomCpes::of_sbom(sbom);
-    let (mut findings, unmatchable) =
-        match_components(index, &sbom.components, &product, Some(&ctx));
-    findings.sort_by(|a, b| {
-        (
-            &a.component.name,
-            &a.component.version,
-            &a.component.purl,
-            &a.id,
-        )
-            .cmp(&(
-                &b.component.name,
-                &b.component.version,
-                &b.component.purl,
-                &b.id,
-            ))
-    });
+    let findings: Vec<Finding> = matches
+        .findings
+        .iter()
+        .map(|m| owned(m, &product))
+        .collect();
     let mut by_rating = BTreeMap::new();
     for f in &findings {
         *by_rating.entry(f.severity.rating).or_insert(0) += 1;
@@ -655,8 +826,8 @@ pub fn match_sbom(index: &Index, sbom: &Sbom) -> ScanReport {
     let exploited = findings.iter().filter(|f| f.exploited.is_some()).count();
     ScanReport {
         product,
-        components: sbom.components.len(),
-        components_unmatchable: unmatchable,
+        components: matches.components,
+        components_unmatchable: matches.components_unmatchable,
         findings,
         by_rating,
         exploited,
@@ -703,11 +874,27 @@ mod tests {
                 }
             })
             .collect();
-        let product = None;
-        let serial = match_chunk(&index, &components, &product, None);
-        let parallel = match_components(&index, &components, &product, None);
+        let serial = match_chunk(&index, &components, None);
+        let parallel = match_components(&index, &components, None);
         assert_eq!(parallel, serial);
         assert!(serial.0.len() > components.len() / 3, "{}", serial.0.len());
         assert!(serial.1 > 0);
+
+        // Keeping only the components `worth_keeping` wants changes neither the findings nor
+        // the unmatchable count.
+        let kept: Vec<Component> = components
+            .iter()
+            .filter(|c| worth_keeping(&index, c))
+            .cloned()
+            .collect();
+        // `z` has no advisory: only its purl-less (unmatchable) copies stay.
+        assert!(kept.len() < components.len(), "{}", kept.len());
+        assert!(kept.iter().all(|c| c.name != "z" || c.purl.is_none()));
+        let (from_kept, unmatchable) = match_components(&index, &kept, None);
+        assert_eq!(unmatchable, serial.1);
+        let all = |m: &[ComponentMatch<'_>]| -> Vec<Finding> {
+            m.iter().map(|m| owned(m, &None)).collect()
+        };
+        assert_eq!(all(&from_kept), all(&serial.0));
     }
 }

@@ -27,6 +27,7 @@
 use crate::advisory::{Advisory, SeverityEntry};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 /// Who wrote a CPE configuration.
 #[derive(
@@ -79,9 +80,31 @@ pub struct CpeMatch {
     #[serde(default)]
     pub source: ConfigSource,
     /// The whole configuration, when the match of this criterion alone does not decide it
-    /// ([`Configuration::needs_context`]): the other nodes must hold in the same SBOM.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub context: Option<Configuration>,
+    /// ([`Configuration::needs_context`]): the other nodes must hold in the same SBOM. Shared by
+    /// every vulnerable criterion of that configuration (a firmware configuration lists
+    /// hundreds: one copy each made a full-size NVD quadratic in memory).
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "shared")]
+    pub context: Option<Arc<Configuration>>,
+}
+
+/// Serde for [`CpeMatch::context`]: written and read as the configuration itself.
+mod shared {
+    use super::Configuration;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    use std::sync::Arc;
+
+    pub fn serialize<S: Serializer>(
+        c: &Option<Arc<Configuration>>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        c.as_deref().serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<Arc<Configuration>>, D::Error> {
+        Ok(Option::<Configuration>::deserialize(d)?.map(Arc::new))
+    }
 }
 
 /// One CVE's `configurations` from one source, in NVD CVE API 2.0 shape.
@@ -200,7 +223,7 @@ impl CveConfigurations {
     pub fn vulnerable_matches(&self) -> Vec<CpeMatch> {
         let mut out = Vec::new();
         for config in &self.configurations {
-            let context = config.needs_context().then(|| config.clone());
+            let context = config.needs_context().then(|| Arc::new(config.clone()));
             for node in config.nodes.iter().filter(|n| !n.negate) {
                 for m in node.cpe_match.iter().filter(|m| m.vulnerable) {
                     out.push(CpeMatch {
@@ -232,7 +255,7 @@ impl CveConfigurations {
 
 /// Applies the layering rule to a set of matches: for every CVE that has override matches,
 /// NVD's matches of that CVE are dropped. Order is kept otherwise.
-pub fn layered(matches: &[CpeMatch]) -> Vec<CpeMatch> {
+pub fn layered(matches: &[CpeMatch]) -> Vec<&CpeMatch> {
     let overridden: BTreeSet<&str> = matches
         .iter()
         .filter(|m| m.source == ConfigSource::Override)
@@ -243,7 +266,6 @@ pub fn layered(matches: &[CpeMatch]) -> Vec<CpeMatch> {
         .filter(|m| {
             m.source == ConfigSource::Override || !overridden.contains(m.advisory_id.as_str())
         })
-        .cloned()
         .collect()
 }
 

@@ -20,20 +20,59 @@ use cyres_sbom::Sbom;
 use cyres_version::cpe_alias::aliases;
 use cyres_version::firmware::{cpe_comparable_version, openwrt_package_version};
 use serde::{Deserialize, Serialize};
-use std::borrow::Cow;
 use std::collections::HashMap;
 
-/// One `cpeMatch` criterion, parsed.
+/// One `cpeMatch` criterion, parsed, its versions already in the form the matcher compares
+/// ([`cpe_comparable_version`]): worked out once when the index is built, not per SBOM CPE
+/// checked.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 struct Check {
     vendor: String,
     product: String,
+    /// The criteria's version as written (`*` = any).
     version: String,
-    update: String,
-    start_including: Option<String>,
-    start_excluding: Option<String>,
-    end_including: Option<String>,
-    end_excluding: Option<String>,
+    bounds: Comparable,
+}
+
+/// A criterion's version and bounds in the form the matcher compares
+/// ([`cpe_comparable_version`]), for vulnerable criteria and platforms alike: the one reading
+/// of NVD bounds, worked out once per criterion.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Comparable {
+    /// The criteria's version with its update joined.
+    pub exact: String,
+    /// `versionStartIncluding`, `…StartExcluding`, `…EndIncluding`, `…EndExcluding`.
+    pub ends: [Option<String>; 4],
+}
+
+impl Comparable {
+    /// From the criterion as written: its `vendor:product`, version and update, and its four
+    /// bounds in the order of [`Comparable::ends`].
+    pub(crate) fn new(
+        vendor: &str,
+        product: &str,
+        version: &str,
+        update: &str,
+        ends: [Option<&str>; 4],
+    ) -> Self {
+        Self {
+            exact: cpe_comparable_version(vendor, product, version, update).into_owned(),
+            ends: ends
+                .map(|b| b.map(|b| cpe_comparable_version(vendor, product, b, "*").into_owned())),
+        }
+    }
+
+    /// The bounds a comparable version is checked against ([`version_in_range`]).
+    pub(crate) fn bounds(&self) -> Bounds<'_> {
+        let [si, se, ei, ee] = &self.ends;
+        Bounds {
+            exact: &self.exact,
+            start_including: si.as_deref(),
+            start_excluding: se.as_deref(),
+            end_including: ei.as_deref(),
+            end_excluding: ee.as_deref(),
+        }
+    }
 }
 
 /// One node: its criteria joined by `AND` or `OR`, negated or not.
@@ -59,15 +98,23 @@ fn check_of(c: &Criterion) -> Check {
         .map(|k| (k.vendor, k.product, k.version, k.update))
         // An unreadable criteria never holds: no SBOM CPE has an empty vendor and product.
         .unwrap_or_default();
+    let bounds = Comparable::new(
+        &vendor,
+        &product,
+        &version,
+        &update,
+        [
+            c.version_start_including.as_deref(),
+            c.version_start_excluding.as_deref(),
+            c.version_end_including.as_deref(),
+            c.version_end_excluding.as_deref(),
+        ],
+    );
     Check {
         vendor,
         product,
         version,
-        update,
-        start_including: c.version_start_including.clone(),
-        start_excluding: c.version_start_excluding.clone(),
-        end_including: c.version_end_including.clone(),
-        end_excluding: c.version_end_excluding.clone(),
+        bounds,
     }
 }
 
@@ -132,7 +179,8 @@ impl PlatformCondition {
 /// version the matcher compares.
 #[derive(Clone, Debug, Default)]
 pub struct SbomCpes {
-    by_name: HashMap<(String, String), Vec<String>>,
+    /// vendor → product → comparable versions.
+    by_name: HashMap<String, HashMap<String, Vec<String>>>,
 }
 
 impl SbomCpes {
@@ -158,7 +206,9 @@ impl SbomCpes {
         for (vendor, product) in names {
             let version = cpe_comparable_version(vendor, product, written, &key.update);
             self.by_name
-                .entry((vendor.to_string(), product.to_string()))
+                .entry(vendor.to_string())
+                .or_default()
+                .entry(product.to_string())
                 .or_default()
                 .push(version.into_owned());
         }
@@ -176,76 +226,24 @@ impl SbomCpes {
     }
 
     fn has(&self, c: &Check) -> bool {
-        let Some(versions) = self.by_name.get(&(c.vendor.clone(), c.product.clone())) else {
+        let Some(versions) = self
+            .by_name
+            .get(c.vendor.as_str())
+            .and_then(|p| p.get(c.product.as_str()))
+        else {
             return false;
         };
-        versions
-            .iter()
-            .any(|v| criterion_admits(&c.vendor, &c.product, v, c))
+        versions.iter().any(|v| criterion_admits(v, c))
     }
 }
 
-/// A criterion's version and bounds as written (`cpeMatch`).
-pub(crate) struct Written<'a> {
-    pub version: &'a str,
-    pub update: &'a str,
-    pub start_including: Option<&'a str>,
-    pub start_excluding: Option<&'a str>,
-    pub end_including: Option<&'a str>,
-    pub end_excluding: Option<&'a str>,
-}
-
-impl Written<'_> {
-    fn ranged(&self) -> bool {
-        self.start_including.is_some()
-            || self.start_excluding.is_some()
-            || self.end_including.is_some()
-            || self.end_excluding.is_some()
-    }
-}
-
-/// Whether a known (comparable) version of `vendor:product` is inside a criterion's bounds,
-/// both sides in the form [`cpe_comparable_version`] gives. The one reading of NVD bounds, for
-/// vulnerable criteria and platforms alike.
-pub(crate) fn in_bounds(vendor: &str, product: &str, version: &str, w: &Written<'_>) -> bool {
-    fn norm<'b>(vendor: &str, product: &str, b: Option<&'b str>) -> Option<Cow<'b, str>> {
-        b.map(|b| cpe_comparable_version(vendor, product, b, "*"))
-    }
-    let norm = |b| norm(vendor, product, b);
-    let (si, se, ei, ee) = (
-        norm(w.start_including),
-        norm(w.start_excluding),
-        norm(w.end_including),
-        norm(w.end_excluding),
-    );
-    let exact: Cow<'_, str> = cpe_comparable_version(vendor, product, w.version, w.update);
-    version_in_range(
-        version,
-        &Bounds {
-            exact: &exact,
-            start_including: si.as_deref(),
-            start_excluding: se.as_deref(),
-            end_including: ei.as_deref(),
-            end_excluding: ee.as_deref(),
-        },
-    )
-}
-
-/// Whether a CPE version of the SBOM meets a platform criterion.
-fn criterion_admits(vendor: &str, product: &str, version: &str, c: &Check) -> bool {
-    let w = Written {
-        version: &c.version,
-        update: &c.update,
-        start_including: c.start_including.as_deref(),
-        start_excluding: c.start_excluding.as_deref(),
-        end_including: c.end_including.as_deref(),
-        end_excluding: c.end_excluding.as_deref(),
-    };
+/// Whether a CPE version of the SBOM (comparable) meets a platform criterion.
+fn criterion_admits(version: &str, c: &Check) -> bool {
     if matches!(version, "*" | "-" | "") {
         // An unknown version meets only "any version".
-        return !w.ranged() && c.version == "*";
+        return c.bounds.ends.iter().all(Option::is_none) && c.version == "*";
     }
-    in_bounds(vendor, product, version, &w)
+    version_in_range(version, &c.bounds.bounds())
 }
 
 #[cfg(test)]

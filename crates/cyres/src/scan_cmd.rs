@@ -5,17 +5,20 @@
 
 mod output;
 mod policy;
+mod pretty;
 mod render;
 
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand, ValueEnum};
 use cyres_sbom::{DiagnosticSeverity, Format as SbomFormat, Limits, Sbom, Scope};
+use cyres_vuln::platform::SbomCpes;
 use cyres_vuln::severity::Rating;
-use cyres_vuln::{Corpus, Index, MatchKind, Progress, ScanReport, match_sbom};
+use cyres_vuln::{Corpus, Index, MatchKind, Matches, Progress, find_matches, find_matches_in};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use output::{
-    AdvisorySummary, Component, Finding, Kev, Product, SbomSummary, ScanOutput, Summary, Tool,
+    AdvisorySummary, Component, Finding, Product, SbomSummary, ScanOutput, Summary, Tool,
 };
+use std::borrow::Cow;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -92,8 +95,8 @@ pub enum FailOn {
 impl FailOn {
     /// Whether `f` reaches this threshold. Informational advisories never do; exploited ones
     /// reach every threshold but `none`; a finding of unknown severity reaches only `any`.
-    fn reached_by(self, f: &Finding) -> bool {
-        if f.informational.is_some() {
+    fn reached_by(self, f: &Finding<'_>) -> bool {
+        if f.informational().is_some() {
             return false;
         }
         let rank = |s: Option<&str>| match s {
@@ -112,7 +115,7 @@ impl FailOn {
             FailOn::Medium => 2,
             FailOn::Low => 1,
         };
-        f.exploited || rank(f.severity.as_deref()) >= need
+        f.exploited || rank(f.severity) >= need
     }
 }
 
@@ -257,34 +260,61 @@ pub fn scan(args: ScanArgs) -> anyhow::Result<u8> {
     // loading the advisories is reported first, as when they were read one after the other.
     let (index, first) = std::thread::scope(|s| {
         let index = s.spawn(|| load_index(&args));
+        // A large SBOM is read after the index instead, keeping only what matching needs.
         let first = args
             .sboms
             .first()
-            .map(|p| read_sbom(p, &limits, args.no_dev));
+            .filter(|p| std::fs::metadata(p).map_or(true, |m| m.len() < KEEP_FROM))
+            .map(|p| read_sbom(p, &limits, args.no_dev, None));
         let index = index
             .join()
             .unwrap_or_else(|_| Err(anyhow::anyhow!("loading the advisories failed")));
         (index, first)
     });
     let index = index?;
-    let mut reports = Vec::with_capacity(args.sboms.len());
+    let mut sboms = Vec::with_capacity(args.sboms.len());
     let mut first = first;
     for path in &args.sboms {
         let sbom = match first.take() {
             Some(sbom) => sbom?,
-            None => read_sbom(path, &limits, args.no_dev)?,
+            // A policy looks at every component (licences, identifiers): all are kept then.
+            None => read_sbom(
+                path,
+                &limits,
+                args.no_dev,
+                Some(&index).filter(|_| gate.is_none()),
+            )?,
         };
-        let report = match_sbom(&index, &sbom);
-        reports.push((path.display().to_string(), sbom, report));
+        sboms.push((path.display().to_string(), sbom));
     }
-    let out = build_output(&index, &reports);
+    let reports: Vec<(&str, &ReadSbom, Matches<'_>)> = sboms
+        .iter()
+        .map(|(source, read)| {
+            let mut matches = match &read.cpes {
+                Some(cpes) => find_matches_in(&index, &read.sbom, cpes),
+                None => find_matches(&index, &read.sbom),
+            };
+            matches.components = read.components;
+            (source.as_str(), read, matches)
+        })
+        .collect();
+    let products: Vec<Option<Product>> = reports
+        .iter()
+        .map(|(_, _, m)| {
+            m.product.map(|p| Product {
+                name: p.name.clone(),
+                version: p.version.clone(),
+            })
+        })
+        .collect();
+    let out = build_output(&index, &reports, &products);
     // The report is streamed into a buffered writer rather than built as one string first.
     let write = |w: &mut dyn Write| -> anyhow::Result<()> {
         let mut w = std::io::BufWriter::with_capacity(1 << 16, w);
         match args.format {
             OutputFormat::Table => w.write_all(render::table(&out).as_bytes())?,
-            OutputFormat::Json => serde_json::to_writer_pretty(&mut w, &out)?,
-            OutputFormat::Sarif => serde_json::to_writer_pretty(&mut w, &render::sarif(&out))?,
+            OutputFormat::Json => pretty::to_writer(&mut w, &out)?,
+            OutputFormat::Sarif => pretty::to_writer(&mut w, &render::sarif(&out))?,
         }
         if args.format != OutputFormat::Table {
             w.write_all(b"\n")?;
@@ -309,12 +339,20 @@ pub fn scan(args: ScanArgs) -> anyhow::Result<u8> {
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
         let mut err = std::io::stderr().lock();
         for (source, sbom, report) in &reports {
-            broken += policy::report(source, &policy::verdict(p, sbom, report, now), &mut err)?;
+            broken += policy::report(
+                source,
+                &policy::verdict(p, &sbom.sbom, report, now),
+                &mut err,
+            )?;
         }
     }
     // The process ends right after this: freeing the index, the SBOMs and the reports piece by
     // piece (hundreds of thousands of allocations for a large SBOM) would only delay the exit.
-    std::mem::forget((index, reports, out));
+    std::mem::forget(out);
+    std::mem::forget(reports);
+    std::mem::forget(products);
+    std::mem::forget(sboms);
+    std::mem::forget(index);
     if failing > 0 {
         eprintln!("{failing} findings reach --fail-on {:?}", args.fail_on);
         return Ok(1);
@@ -344,9 +382,35 @@ fn load_index(args: &ScanArgs) -> anyhow::Result<Index> {
     Ok(Index::build(&corpus))
 }
 
+/// SBOM files at least this large are read with only the components matching needs kept
+/// ([`cyres_sbom::read_keeping`]): the whole model of a 250 MB SBOM is about twice its size in
+/// memory, and allocating it was a third of the scan's time.
+const KEEP_FROM: u64 = 32 << 20;
+
+/// An SBOM as read for the scan.
+struct ReadSbom {
+    sbom: Sbom,
+    /// How many components it has (without development-only ones under `--no-dev`), also when
+    /// only some were kept.
+    components: usize,
+    /// The identities ([`DevOnly`] keys) of shipped components read but not kept that a kept
+    /// development-only component could share (those without a usable purl, matched by CPE):
+    /// a kept component is development-only only if no shipped one has its identity.
+    shipped_unkept: Vec<IdentityKey>,
+    /// When only some components were kept: the CPEs of all of them (and of the product), where
+    /// running-on platforms of NVD configurations are looked for.
+    cpes: Option<SbomCpes>,
+}
+
 /// Reads one SBOM file, refusing it before reading when it is over the limit; with `no_dev`,
-/// development-only components are dropped before matching.
-fn read_sbom(path: &Path, limits: &Limits, no_dev: bool) -> anyhow::Result<Sbom> {
+/// development-only components are dropped before matching. With an index, a large file keeps
+/// only the components [`cyres_vuln::worth_keeping`] wants.
+fn read_sbom(
+    path: &Path,
+    limits: &Limits,
+    no_dev: bool,
+    index: Option<&Index>,
+) -> anyhow::Result<ReadSbom> {
     let name = path.display().to_string();
     let meta = std::fs::metadata(path).with_context(|| format!("reading SBOM {name}"))?;
     if meta.len() > limits.max_bytes {
@@ -361,11 +425,44 @@ fn read_sbom(path: &Path, limits: &Limits, no_dev: bool) -> anyhow::Result<Sbom>
         root: path.parent().map(Path::to_path_buf).unwrap_or_default(),
         limits,
     };
+    if let Some(index) = index.filter(|_| meta.len() >= KEEP_FROM) {
+        let (mut dev, mut shipped_unkept, mut cpes) = (0, Vec::new(), SbomCpes::new());
+        let mut keep = |c: &cyres_sbom::Component| {
+            let excluded = c.scope == Scope::Excluded;
+            if no_dev && excluded {
+                dev += 1;
+                return false;
+            }
+            if let Some(cpe) = c.cpe_raw.as_deref() {
+                cpes.add(cpe, c.purl.as_ref().is_some_and(|p| p.ty == "openwrt"));
+            }
+            let kept = cyres_vuln::worth_keeping(index, c);
+            if !kept && !excluded && c.cpe_raw.is_some() {
+                shipped_unkept.push(identity(c));
+            }
+            kept
+        };
+        let (sbom, total) = cyres_sbom::read_keeping(&bytes, &name, limits, &includes, &mut keep)?;
+        if let Some(cpe) = sbom.product.as_ref().and_then(|p| p.cpe_raw.as_deref()) {
+            cpes.add(cpe, false);
+        }
+        return Ok(ReadSbom {
+            sbom,
+            components: total - dev,
+            shipped_unkept,
+            cpes: Some(cpes),
+        });
+    }
     let mut sbom = cyres_sbom::read_with_includes(&bytes, &name, limits, &includes)?;
     if no_dev {
         sbom.components.retain(|c| c.scope != Scope::Excluded);
     }
-    Ok(sbom)
+    Ok(ReadSbom {
+        components: sbom.components.len(),
+        sbom,
+        shipped_unkept: Vec::new(),
+        cpes: None,
+    })
 }
 
 /// Follows `requirements.txt` includes (`-r other.txt`) to files under the directory of the
@@ -458,7 +555,7 @@ impl std::ops::Deref for FileBytes {
 /// and a 360 KB index). The file itself is read, not mapped: a file changed while scanning
 /// cannot fault the process, and the workspace has no `unsafe` to map one with.
 fn read_whole(path: &Path, len: u64) -> std::io::Result<FileBytes> {
-    use std::io::Read;
+    use std::io::{Read, Seek};
     if len < HUGE_PAGE_READ || cfg!(not(target_os = "linux")) {
         return Ok(FileBytes::Heap(std::fs::read(path)?));
     }
@@ -470,7 +567,8 @@ fn read_whole(path: &Path, len: u64) -> std::io::Result<FileBytes> {
     #[cfg(target_os = "linux")]
     // Only advice; where huge pages are off it changes nothing.
     let _ = buf.advise(memmap2::Advice::HugePage);
-    file.read_exact(&mut buf[..len])?;
+    read_halves(&file, &mut buf[..len])?;
+    file.seek(std::io::SeekFrom::Start(len as u64))?;
     // The file may have grown since its length was taken; what was read is what counts.
     let mut rest = [0u8; 1];
     if file.read(&mut rest)? != 0 {
@@ -479,32 +577,78 @@ fn read_whole(path: &Path, len: u64) -> std::io::Result<FileBytes> {
     Ok(FileBytes::Huge(buf.make_read_only()?, len))
 }
 
+/// Files at least this large are read by two threads, each filling half of the buffer.
+const PARALLEL_READ: usize = 64 << 20;
+
+/// Fills `buf` from the start of `file`. Large files are read in two halves at once: copying a
+/// 250 MB SBOM into fresh memory (the kernel zeroes each new page first) was a third of the
+/// CPU time of its scan, and it divides over two cores.
+fn read_halves(file: &std::fs::File, buf: &mut [u8]) -> std::io::Result<()> {
+    #[cfg(unix)]
+    if buf.len() >= PARALLEL_READ {
+        use std::os::unix::fs::FileExt;
+        let mid = (buf.len() / 2).next_multiple_of(HUGE_PAGE);
+        let (first, second) = buf.split_at_mut(mid);
+        return std::thread::scope(|s| {
+            let other = s.spawn(|| file.read_exact_at(second, mid as u64));
+            let here = file.read_exact_at(first, 0);
+            other
+                .join()
+                .unwrap_or_else(|_| Err(std::io::Error::other("reading the file failed")))
+                .and(here)
+        });
+    }
+    let mut reader = file;
+    std::io::Read::read_exact(&mut reader, buf)
+}
+
+/// What makes two components the same for [`DevOnly`]: name, version and package URL (as
+/// written, else the canonical form).
+type IdentityKey = (String, Option<String>, Option<String>);
+
+fn identity(c: &cyres_sbom::Component) -> IdentityKey {
+    (
+        c.name.clone(),
+        c.version.clone(),
+        c.purl_raw
+            .clone()
+            .or_else(|| c.purl.as_ref().map(ToString::to_string)),
+    )
+}
+
 /// The components that are development-only (`Scope::Excluded`) and not also shipped under
 /// the same identity; `None` when there are none (ordinary SBOMs: nothing to look up).
-struct DevOnly(std::collections::HashSet<(String, Option<String>, Option<String>)>);
+struct DevOnly<'a>(std::collections::HashSet<Identity<'a>>);
 
-impl DevOnly {
-    fn of(sbom: &Sbom) -> Option<DevOnly> {
-        if sbom.components.iter().all(|c| c.scope != Scope::Excluded) {
+/// An [`IdentityKey`] by reference.
+type Identity<'a> = (&'a str, Option<&'a str>, Option<Cow<'a, str>>);
+
+impl<'a> DevOnly<'a> {
+    fn of(read: &'a ReadSbom) -> Option<DevOnly<'a>> {
+        let components = &read.sbom.components;
+        if components.iter().all(|c| c.scope != Scope::Excluded) {
             return None;
         }
-        let key = |c: &cyres_sbom::Component| {
+        let key = |c: &'a cyres_sbom::Component| {
+            let purl = c.purl_raw.as_deref().map(Cow::Borrowed);
             (
-                c.name.clone(),
-                c.version.clone(),
-                c.purl_raw
-                    .clone()
-                    .or_else(|| c.purl.as_ref().map(ToString::to_string)),
+                c.name.as_str(),
+                c.version.as_deref(),
+                purl.or_else(|| c.purl.as_ref().map(|p| Cow::Owned(p.to_string()))),
             )
         };
-        let shipped: std::collections::HashSet<_> = sbom
-            .components
+        let unkept = read
+            .shipped_unkept
+            .iter()
+            .map(|(n, v, p)| (n.as_str(), v.as_deref(), p.as_deref().map(Cow::Borrowed)));
+        let shipped: std::collections::HashSet<_> = components
             .iter()
             .filter(|c| c.scope != Scope::Excluded)
             .map(key)
+            .chain(unkept)
             .collect();
         Some(DevOnly(
-            sbom.components
+            components
                 .iter()
                 .filter(|c| c.scope == Scope::Excluded)
                 .map(key)
@@ -513,9 +657,18 @@ impl DevOnly {
         ))
     }
 
-    fn contains(&self, c: &cyres_vuln::ComponentRef) -> bool {
-        self.0
-            .contains(&(c.name.clone(), c.version.clone(), c.purl.clone()))
+    fn contains(&self, m: &cyres_vuln::ComponentMatch<'_>) -> bool {
+        self.has(m.component, m.purl.as_deref())
+    }
+
+    /// Whether `c`, whose package URL reads `purl`, is development-only.
+    fn has(&self, c: &cyres_sbom::Component, purl: Option<&str>) -> bool {
+        let key = (
+            c.name.as_str(),
+            c.version.as_deref(),
+            purl.map(Cow::Borrowed),
+        );
+        self.0.contains(&key)
     }
 }
 
@@ -523,28 +676,29 @@ fn format_name(f: SbomFormat) -> &'static str {
     f.name()
 }
 
-fn rating_name(r: Rating) -> Option<String> {
+fn rating_name(r: Rating) -> Option<&'static str> {
     match r {
         Rating::Unknown => None,
-        other => Some(other.as_str().to_ascii_lowercase()),
+        other => Some(other.as_str()),
     }
 }
 
-fn build_output(index: &Index, reports: &[(String, Sbom, ScanReport)]) -> ScanOutput {
+fn build_output<'a>(
+    index: &Index,
+    reports: &'a [(&'a str, &'a ReadSbom, Matches<'a>)],
+    products: &'a [Option<Product>],
+) -> ScanOutput<'a> {
     let mut findings = Vec::new();
     let mut sboms = Vec::new();
     let mut summary = Summary {
         sboms: reports.len(),
         ..Summary::default()
     };
-    for (source, sbom, report) in reports {
-        let product = report.product.as_ref().map(|p| Product {
-            name: p.name.clone(),
-            version: p.version.clone(),
-        });
+    for ((source, read, report), product) in reports.iter().zip(products) {
+        let sbom = &read.sbom;
         summary.components += report.components;
         sboms.push(SbomSummary {
-            source: source.clone(),
+            source: source.to_string(),
             format: format_name(sbom.format),
             spec_version: sbom.spec_version.clone(),
             product: product.clone(),
@@ -563,19 +717,21 @@ fn build_output(index: &Index, reports: &[(String, Sbom, ScanReport)]) -> ScanOu
                 })
                 .collect(),
         });
-        let dev = DevOnly::of(sbom);
-        for f in &report.findings {
-            let severity = rating_name(f.severity.rating);
-            let exploited = f.exploited.is_some();
-            let dev_only = dev.as_ref().is_some_and(|d| d.contains(&f.component));
+        let dev = DevOnly::of(read);
+        findings.reserve(report.findings.len());
+        for m in &report.findings {
+            let f = &m.finding;
+            let severity = rating_name(f.severity().rating);
+            let exploited = f.kev().is_some();
+            let dev_only = dev.as_ref().is_some_and(|d| d.contains(m));
             summary.findings += 1;
             summary.dev_only += usize::from(dev_only);
-            if f.informational.is_some() {
+            if f.informational().is_some() {
                 summary.informational += 1;
-            } else if f.match_kind == MatchKind::Unresolved {
+            } else if f.kind() == MatchKind::Unresolved {
                 summary.unresolved += 1;
             } else {
-                match severity.as_deref() {
+                match severity {
                     Some("critical") => summary.critical += 1,
                     Some("high") => summary.high += 1,
                     Some("medium") => summary.medium += 1,
@@ -587,38 +743,23 @@ fn build_output(index: &Index, reports: &[(String, Sbom, ScanReport)]) -> ScanOu
                 summary.exploited += 1;
             }
             findings.push(Finding {
-                sbom: source.clone(),
-                product: product.clone(),
+                sbom: source,
+                product: product.as_ref(),
                 component: Component {
-                    name: f.component.name.clone(),
-                    version: f.component.version.clone(),
-                    purl: f.component.purl.clone(),
-                    cpe: f.component.cpe.clone(),
+                    name: &m.component.name,
+                    version: m.component.version.as_deref(),
+                    purl: m.purl.as_deref(),
+                    cpe: m.component.cpe_raw.as_deref(),
                 },
-                id: f.id.clone(),
-                aliases: f.aliases.clone(),
-                summary: f.summary.clone(),
+                flaw: f,
                 severity,
-                score: f.severity.score,
-                cvss_vector: f.severity.vector.clone(),
-                affected_ranges: f.affected_ranges.clone(),
-                fixed_versions: f.fixed_versions.clone(),
                 exploited,
-                kev: f.exploited.as_ref().map(|e| Kev {
-                    cve: e.cve_id.clone(),
-                    date_added: e.date_added.clone(),
-                    due_date: Some(e.due_date.clone()),
-                    known_ransomware_campaign_use: Some(
-                        if e.ransomware { "Known" } else { "Unknown" }.to_string(),
-                    ),
-                }),
-                match_kind: match f.match_kind {
+                match_kind: match f.kind() {
                     MatchKind::Purl => "purl",
                     MatchKind::Cpe => "cpe",
                     MatchKind::CpeAlias => "cpe_alias",
                     MatchKind::Unresolved => "unresolved",
                 },
-                informational: f.informational.clone(),
                 dev_only,
             });
         }
@@ -629,10 +770,14 @@ fn build_output(index: &Index, reports: &[(String, Sbom, ScanReport)]) -> ScanOu
         a.dev_only
             .cmp(&b.dev_only)
             .then(b.exploited.cmp(&a.exploited))
-            .then(b.score.unwrap_or(-1.0).total_cmp(&a.score.unwrap_or(-1.0)))
-            .then_with(|| a.id.cmp(&b.id))
-            .then_with(|| a.sbom.cmp(&b.sbom))
-            .then_with(|| a.component.name.cmp(&b.component.name))
+            .then(
+                b.score()
+                    .unwrap_or(-1.0)
+                    .total_cmp(&a.score().unwrap_or(-1.0)),
+            )
+            .then_with(|| a.id().cmp(b.id()))
+            .then_with(|| a.sbom.cmp(b.sbom))
+            .then_with(|| a.component.name.cmp(b.component.name))
             .then_with(|| a.component.version.cmp(&b.component.version))
     });
     let stats = index.stats();
@@ -654,7 +799,48 @@ fn build_output(index: &Index, reports: &[(String, Sbom, ScanReport)]) -> ScanOu
 
 #[cfg(test)]
 mod tests {
-    use super::{HUGE_PAGE, HUGE_PAGE_READ, read_whole};
+    use super::{
+        DevOnly, HUGE_PAGE, HUGE_PAGE_READ, PARALLEL_READ, ReadSbom, identity, read_whole,
+    };
+    use cyres_sbom::{Component, Format, Sbom, Scope};
+
+    #[test]
+    fn a_dev_component_shipped_elsewhere_is_not_dev_only_even_when_that_one_was_not_kept() {
+        let comp = |name: &str, scope: Scope| Component {
+            name: name.into(),
+            version: Some("1.0.0".into()),
+            cpe_raw: Some(format!("cpe:2.3:a:x:{name}:1.0.0:*:*:*:*:*:*:*")),
+            scope,
+            ..Component::default()
+        };
+        let read = |components: Vec<Component>, shipped_unkept| ReadSbom {
+            sbom: Sbom {
+                source: "big.cdx.json".into(),
+                format: Format::CycloneDxJson,
+                spec_version: "1.6".into(),
+                product: None,
+                components,
+                dependencies: Vec::new(),
+                diagnostics: Vec::new(),
+                document: Default::default(),
+            },
+            components: 3,
+            shipped_unkept,
+            cpes: None,
+        };
+        let (tool, lib) = (comp("tool", Scope::Excluded), comp("lib", Scope::Excluded));
+        // `lib` is also shipped, as a component the streaming reader did not keep.
+        let shipped_lib = identity(&comp("lib", Scope::Required));
+        let r = read(vec![tool.clone(), lib.clone()], vec![shipped_lib]);
+        let dev = DevOnly::of(&r).expect("there are excluded components");
+        assert!(dev.has(&tool, None));
+        assert!(!dev.has(&lib, None));
+        // Without that record, `lib` would wrongly count as development-only.
+        let r = read(vec![tool, lib.clone()], Vec::new());
+        assert!(DevOnly::of(&r).unwrap().has(&lib, None));
+        // Nothing excluded: nothing to look up.
+        assert!(DevOnly::of(&read(vec![comp("app", Scope::Required)], Vec::new())).is_none());
+    }
 
     #[test]
     fn large_and_small_files_read_back_exactly() {
@@ -668,6 +854,8 @@ mod tests {
             HUGE_PAGE_READ,
             HUGE_PAGE_READ * 2 + 12_345,
             HUGE_PAGE as u64 + 1,
+            // Read in two halves.
+            PARALLEL_READ as u64 + 12_345,
         ] {
             let path = dir.join(format!("f{len}"));
             let mut x: u32 = 0x9e37_79b9 ^ len as u32;

@@ -265,6 +265,20 @@ fn openwrt_firmware_engine_against_the_literal_nvd_reading() {
 fn and_configurations_match_only_with_their_platform() {
     let corpus = nvd_corpus();
     let index = Index::build(corpus);
+    // Each configuration is stored once, however many vulnerable criteria it has (a full-size
+    // NVD ran out of memory when every criterion carried its own copy).
+    let kept = cyres_vuln::nvd::layered(&corpus.cpe_matches);
+    let conditional = kept.iter().filter(|m| m.context.is_some()).count();
+    let shared: BTreeSet<*const cyres_vuln::nvd::Configuration> = kept
+        .iter()
+        .filter_map(|m| m.context.as_ref().map(std::sync::Arc::as_ptr))
+        .collect();
+    let conditions = index.stats().conditions;
+    assert!(conditions > 0 && conditions <= shared.len(), "{conditions}");
+    assert!(
+        conditional > conditions,
+        "{conditional} criteria, {conditions} conditions"
+    );
     let mut flat = Corpus::new();
     flat.advisories = corpus.advisories.clone();
     flat.cpe_matches = corpus.cpe_matches.clone();

@@ -1,12 +1,18 @@
 //! The stable output model of `cyres scan --format json` (schema `cyres-scan/1`, documented in
 //! `docs/scan-json.md`). It is kept apart from the library's internal types on purpose: the
 //! library may change shape, this document may not without a new schema version.
+//!
+//! A [`Finding`] borrows everything it shows from the match result (the SBOM's component, the
+//! index's advisory, alias group, KEV entry and rendered ranges): the document is streamed from
+//! those references into the writer, with no copy of any string per finding.
 
+use cyres_vuln::Match;
 use serde::Serialize;
+use serde::ser::{SerializeStruct, Serializer};
 
 /// The whole JSON document.
 #[derive(Debug, Serialize)]
-pub struct ScanOutput {
+pub struct ScanOutput<'a> {
     /// Always `cyres-scan/1`.
     pub schema: &'static str,
     /// The tool that made it.
@@ -17,7 +23,7 @@ pub struct ScanOutput {
     pub sboms: Vec<SbomSummary>,
     /// Every finding, sorted: exploited first, then by score (highest first), advisory id,
     /// product, component.
-    pub findings: Vec<Finding>,
+    pub findings: Vec<Finding<'a>>,
     /// Counts.
     pub summary: Summary,
 }
@@ -81,68 +87,120 @@ pub struct Product {
 
 /// The affected component.
 #[derive(Debug, Clone, Serialize)]
-pub struct Component {
+pub struct Component<'a> {
     /// Name.
-    pub name: String,
+    pub name: &'a str,
     /// Version.
-    pub version: Option<String>,
-    /// Package URL (canonical form).
-    pub purl: Option<String>,
+    pub version: Option<&'a str>,
+    /// Package URL (as written).
+    pub purl: Option<&'a str>,
     /// CPE 2.3.
-    pub cpe: Option<String>,
+    pub cpe: Option<&'a str>,
 }
 
-/// One finding.
-#[derive(Debug, Serialize)]
-pub struct Finding {
+/// One finding. Serialised as an object with these fields, in this order: `sbom`, `product`,
+/// `component`, `id`, `aliases` (every other id of the same flaw: CVE, GHSA, RUSTSEC, PYSEC,
+/// GO-…, sorted), `summary`, `severity` (`critical`, `high`, `medium`, `low`, `none`, or null
+/// when unknown), `score` (CVSS base score), `cvss_vector`, `affected_ranges` (e.g.
+/// `>=1.0.0, <1.5.5`), `fixed_versions`, `exploited` (any id in CISA KEV), `kev`, `match_kind`
+/// (`purl`, `cpe`, `cpe_alias` or `unresolved`), `informational` (RustSec `unmaintained`,
+/// `unsound`, `notice`, when it is one), and `dev_only` (`true`) only when it is one.
+#[derive(Debug)]
+pub struct Finding<'a> {
     /// The SBOM it was found in.
-    pub sbom: String,
+    pub sbom: &'a str,
     /// The product of that SBOM.
-    pub product: Option<Product>,
+    pub product: Option<&'a Product>,
     /// The affected component.
-    pub component: Component,
-    /// The advisory id that matched.
-    pub id: String,
-    /// Every id of the same flaw (CVE, GHSA, RUSTSEC, PYSEC, GO-…), sorted, `id` included.
-    pub aliases: Vec<String>,
-    /// Short description.
-    pub summary: Option<String>,
-    /// `critical`, `high`, `medium`, `low`, `none`, or null when unknown.
-    pub severity: Option<String>,
-    /// CVSS base score.
-    pub score: Option<f64>,
-    /// The CVSS vector the score comes from.
-    pub cvss_vector: Option<String>,
-    /// Affected ranges as text, e.g. `>=1.0.0, <1.5.5`.
-    pub affected_ranges: Vec<String>,
-    /// Versions that fix it.
-    pub fixed_versions: Vec<String>,
+    pub component: Component<'a>,
+    /// The flaw, by reference into the index.
+    pub flaw: &'a Match<'a>,
+    /// The rating, or `None` when unknown.
+    pub severity: Option<&'static str>,
     /// True when any id is in CISA KEV (actively exploited).
     pub exploited: bool,
-    /// The KEV entry, when exploited.
-    pub kev: Option<Kev>,
     /// `purl`, `cpe`, `cpe_alias` (matched under another CPE name of the product) or
     /// `unresolved`.
     pub match_kind: &'static str,
-    /// RustSec informational kind (`unmaintained`, `unsound`, `notice`), when it is one.
-    pub informational: Option<String>,
-    /// Present (true) only when the component is a development-only dependency (lockfile dev
-    /// group, CycloneDX scope `excluded`): not shipped; `--no-dev` leaves these out.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    /// True only when the component is a development-only dependency (lockfile dev group,
+    /// CycloneDX scope `excluded`): not shipped; `--no-dev` leaves these out. Serialised only
+    /// when true.
     pub dev_only: bool,
+}
+
+impl<'a> Finding<'a> {
+    /// The advisory id that matched.
+    pub fn id(&self) -> &'a str {
+        self.flaw.id()
+    }
+
+    /// CVSS base score.
+    pub fn score(&self) -> Option<f64> {
+        self.flaw.severity().score
+    }
+
+    /// RustSec informational kind, when it is one.
+    pub fn informational(&self) -> Option<&'a str> {
+        self.flaw.informational()
+    }
+
+    /// The KEV facts, when exploited.
+    pub fn kev(&self) -> Option<Kev<'a>> {
+        self.flaw.kev().map(|k| Kev {
+            cve: &k.cve_id,
+            date_added: &k.date_added,
+            due_date: Some(&k.due_date),
+            known_ransomware_campaign_use: Some(if k.ransomware { "Known" } else { "Unknown" }),
+        })
+    }
+}
+
+impl Serialize for Finding<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        /// A list of strings written straight from an iterator.
+        struct Seq<I>(I);
+        impl<'s, I: Iterator<Item = &'s str> + Clone> Serialize for Seq<I> {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.collect_seq(self.0.clone())
+            }
+        }
+        let f = self.flaw;
+        let mut s = serializer.serialize_struct("Finding", 16)?;
+        s.serialize_field("sbom", self.sbom)?;
+        s.serialize_field("product", &self.product)?;
+        s.serialize_field("component", &self.component)?;
+        s.serialize_field("id", f.id())?;
+        s.serialize_field("aliases", &Seq(f.aliases()))?;
+        s.serialize_field("summary", &f.summary())?;
+        s.serialize_field("severity", &self.severity)?;
+        s.serialize_field("score", &f.severity().score)?;
+        s.serialize_field("cvss_vector", &f.severity().vector)?;
+        s.serialize_field("affected_ranges", &Seq(f.affected_ranges()))?;
+        s.serialize_field("fixed_versions", &Seq(f.fixed_versions()))?;
+        s.serialize_field("exploited", &self.exploited)?;
+        s.serialize_field("kev", &self.kev())?;
+        s.serialize_field("match_kind", self.match_kind)?;
+        s.serialize_field("informational", &f.informational())?;
+        if self.dev_only {
+            s.serialize_field("dev_only", &true)?;
+        } else {
+            s.skip_field("dev_only")?;
+        }
+        s.end()
+    }
 }
 
 /// The CISA KEV facts of an exploited finding.
 #[derive(Debug, Clone, Serialize)]
-pub struct Kev {
+pub struct Kev<'a> {
     /// The CVE id listed.
-    pub cve: String,
+    pub cve: &'a str,
     /// Date added to KEV (YYYY-MM-DD).
-    pub date_added: String,
+    pub date_added: &'a str,
     /// Remediation due date for US federal agencies (YYYY-MM-DD).
-    pub due_date: Option<String>,
+    pub due_date: Option<&'a str>,
     /// `Known` or `Unknown`.
-    pub known_ransomware_campaign_use: Option<String>,
+    pub known_ransomware_campaign_use: Option<&'static str>,
 }
 
 /// Counts.

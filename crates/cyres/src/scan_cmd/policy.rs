@@ -4,7 +4,7 @@
 
 use anyhow::Context;
 use cyres_sbom::Sbom;
-use cyres_vuln::ScanReport;
+use cyres_vuln::Matches;
 use cyres_vuln::policy::{ComponentSubject, Decision, FindingSubject, Policy, Verdict, evaluate};
 use std::io::Write;
 use std::path::Path;
@@ -24,16 +24,16 @@ pub(super) fn load(path: &Path) -> anyhow::Result<Policy> {
 /// The policy's answer for one scanned SBOM. Informational advisories (RustSec `unmaintained`
 /// and the like) are not vulnerabilities and are left out, as for `--fail-on`. There is no
 /// decision history offline: every finding is undecided and of unknown age.
-pub(super) fn verdict(policy: &Policy, sbom: &Sbom, report: &ScanReport, now: i64) -> Verdict {
-    let findings: Vec<FindingSubject> = report
+pub(super) fn verdict(policy: &Policy, sbom: &Sbom, matches: &Matches<'_>, now: i64) -> Verdict {
+    let findings: Vec<FindingSubject> = matches
         .findings
         .iter()
-        .filter(|f| f.informational.is_none())
-        .map(|f| FindingSubject {
-            advisory_id: f.id.clone(),
-            component: f.component.name.clone(),
-            severity: f.severity.rating,
-            exploited: f.exploited.is_some(),
+        .filter(|m| m.finding.informational().is_none())
+        .map(|m| FindingSubject {
+            advisory_id: m.finding.id().to_string(),
+            component: m.component.name.clone(),
+            severity: m.finding.severity().rating,
+            exploited: m.finding.kev().is_some(),
             decision: Decision::Open,
             first_seen: None,
         })

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 /// The table people read: one line per finding, exploited first, then a summary line per SBOM.
-pub fn table(out: &ScanOutput) -> String {
+pub fn table(out: &ScanOutput<'_>) -> String {
     let mut s = String::new();
     for sbom in &out.sboms {
         let product = sbom
@@ -87,42 +87,48 @@ pub fn table(out: &ScanOutput) -> String {
     s
 }
 
-fn row(f: &Finding) -> [String; 8] {
-    let severity = match (&f.informational, &f.severity) {
-        (Some(kind), _) => kind.clone(),
-        (None, Some(sev)) => sev.clone(),
-        (None, None) if f.match_kind == "unresolved" => "unresolved".into(),
-        (None, None) => "unknown".into(),
+fn row(f: &Finding<'_>) -> [String; 8] {
+    let severity = match (f.informational(), f.severity) {
+        (Some(kind), _) => kind,
+        (None, Some(sev)) => sev,
+        (None, None) if f.match_kind == "unresolved" => "unresolved",
+        (None, None) => "unknown",
     };
-    let exploited = match &f.kev {
+    let exploited = match f.kev() {
         Some(k) => format!("KEV {}", k.date_added),
         None => String::new(),
     };
-    let mut ids = f.id.clone();
-    if let Some(cve) = f
-        .aliases
-        .iter()
-        .find(|a| a.starts_with("CVE-") && **a != f.id)
-    {
-        ids = format!("{ids} ({cve})");
-    }
+    let id = f.id();
+    let ids = match f.flaw.aliases().find(|a| a.starts_with("CVE-") && *a != id) {
+        Some(cve) => format!("{id} ({cve})"),
+        None => id.to_string(),
+    };
     [
         severity.to_uppercase(),
-        f.score.map(|x| format!("{x:.1}")).unwrap_or_default(),
+        f.score().map(|x| format!("{x:.1}")).unwrap_or_default(),
         exploited,
         ids,
         if f.dev_only {
             format!("{} (dev)", f.component.name)
         } else {
-            f.component.name.clone()
+            f.component.name.to_string()
         },
-        f.component.version.clone().unwrap_or_default(),
-        f.fixed_versions.join(", "),
-        f.product
-            .as_ref()
-            .map(|p| p.name.clone())
-            .unwrap_or_default(),
+        f.component.version.unwrap_or_default().to_string(),
+        join(f.flaw.fixed_versions(), ", "),
+        f.product.map(|p| p.name.clone()).unwrap_or_default(),
     ]
+}
+
+/// The strings of `items` separated by `sep`.
+fn join<'s>(items: impl Iterator<Item = &'s str>, sep: &str) -> String {
+    let mut out = String::new();
+    for (i, s) in items.enumerate() {
+        if i > 0 {
+            out.push_str(sep);
+        }
+        out.push_str(s);
+    }
+    out
 }
 
 fn push_row(s: &mut String, cells: &[String; 8], widths: &[usize; 8]) {
@@ -140,21 +146,27 @@ fn push_row(s: &mut String, cells: &[String; 8], widths: &[usize; 8]) {
 
 /// SARIF 2.1.0: one rule per advisory, one result per finding located in the SBOM file, with
 /// `security-severity` so code-scanning tools rank them.
-pub fn sarif(out: &ScanOutput) -> Value {
+pub fn sarif(out: &ScanOutput<'_>) -> Value {
     let mut rules: BTreeMap<&str, Value> = BTreeMap::new();
     for f in &out.findings {
-        rules.entry(&f.id).or_insert_with(|| {
+        let (id, summary, flaw) = (f.id(), f.flaw.summary(), f.flaw);
+        rules.entry(id).or_insert_with(|| {
             let mut tags = vec!["security".to_string()];
             if f.exploited {
                 tags.push("actively-exploited".into());
             }
+            let fixed = if flaw.fixed_versions().len() == 0 {
+                "no fix listed".to_string()
+            } else {
+                join(flaw.fixed_versions(), ", ")
+            };
             json!({
-                "id": f.id,
-                "name": f.id,
-                "shortDescription": { "text": f.summary.clone().unwrap_or_else(|| f.id.clone()) },
-                "fullDescription": { "text": format!("{} (aliases: {})", f.summary.clone().unwrap_or_default(), f.aliases.join(", ")) },
-                "helpUri": help_uri(&f.id),
-                "help": { "text": format!("Affected: {}. Fixed in: {}.", f.affected_ranges.join("; "), if f.fixed_versions.is_empty() { "no fix listed".to_string() } else { f.fixed_versions.join(", ") }) },
+                "id": id,
+                "name": id,
+                "shortDescription": { "text": summary.unwrap_or(id) },
+                "fullDescription": { "text": format!("{} (aliases: {})", summary.unwrap_or_default(), join(flaw.aliases(), ", ")) },
+                "helpUri": help_uri(id),
+                "help": { "text": format!("Affected: {}. Fixed in: {}.", join(flaw.affected_ranges(), "; "), fixed) },
                 "properties": {
                     "security-severity": format!("{:.1}", security_severity(f)),
                     "tags": tags,
@@ -168,34 +180,35 @@ pub fn sarif(out: &ScanOutput) -> Value {
         .findings
         .iter()
         .map(|f| {
-            let component = match &f.component.version {
+            let id = f.id();
+            let component = match f.component.version {
                 Some(v) => format!("{}@{v}", f.component.name),
-                None => f.component.name.clone(),
+                None => f.component.name.to_string(),
             };
-            let mut text = format!("{component} is affected by {}", f.id);
-            if let Some(s) = &f.summary {
+            let mut text = format!("{component} is affected by {id}");
+            if let Some(s) = f.flaw.summary() {
                 let _ = write!(text, ": {s}");
             }
             if f.exploited {
                 text.push_str(" [actively exploited: listed in CISA KEV]");
             }
-            if !f.fixed_versions.is_empty() {
-                let _ = write!(text, " Fixed in {}.", f.fixed_versions.join(", "));
+            if f.flaw.fixed_versions().len() > 0 {
+                let _ = write!(text, " Fixed in {}.", join(f.flaw.fixed_versions(), ", "));
             }
             if f.dev_only {
                 text.push_str(" [development-only dependency: not shipped]");
             }
-            let logical = f.component.purl.clone().or_else(|| f.component.cpe.clone()).unwrap_or(component.clone());
+            let logical = f.component.purl.or(f.component.cpe).map_or_else(|| component.clone(), str::to_string);
             let mut result = json!({
-                "ruleId": f.id,
-                "ruleIndex": rule_index[f.id.as_str()],
+                "ruleId": id,
+                "ruleIndex": rule_index[id],
                 "level": level(f),
                 "message": { "text": text },
                 "locations": [{
                     "physicalLocation": { "artifactLocation": { "uri": f.sbom } },
                     "logicalLocations": [{ "fullyQualifiedName": logical, "kind": "module" }],
                 }],
-                "partialFingerprints": { "cyres/v1": format!("{}|{}|{}", f.id, logical, f.product.as_ref().map(|p| p.name.as_str()).unwrap_or("")) },
+                "partialFingerprints": { "cyres/v1": format!("{}|{}|{}", id, logical, f.product.as_ref().map(|p| p.name.as_str()).unwrap_or("")) },
                 "properties": { "match_kind": f.match_kind, "exploited": f.exploited },
             });
             if f.dev_only {
@@ -227,11 +240,11 @@ fn help_uri(id: &str) -> String {
 
 /// GitHub's convention: 9.0+ critical, 7.0+ high, 4.0+ medium, else low. An exploited finding
 /// without a score is ranked critical: exploitation matters more than the missing vector.
-fn security_severity(f: &Finding) -> f64 {
-    match f.score {
+fn security_severity(f: &Finding<'_>) -> f64 {
+    match f.score() {
         Some(s) => s,
         None if f.exploited => 9.0,
-        None => match f.severity.as_deref() {
+        None => match f.severity {
             Some("critical") => 9.0,
             Some("high") => 7.0,
             Some("medium") => 5.0,
@@ -241,14 +254,14 @@ fn security_severity(f: &Finding) -> f64 {
     }
 }
 
-fn level(f: &Finding) -> &'static str {
-    if f.informational.is_some() {
+fn level(f: &Finding<'_>) -> &'static str {
+    if f.informational().is_some() {
         return "note";
     }
     if f.exploited {
         return "error";
     }
-    match f.severity.as_deref() {
+    match f.severity {
         Some("critical" | "high") => "error",
         Some("low" | "none") => "note",
         _ => "warning",

@@ -1,0 +1,361 @@
+//! Reading a large CycloneDX JSON SBOM while keeping only the components the caller wants.
+//!
+//! Why: a scan needs the few components that match something, yet the full model of a
+//! 400,000-component SBOM takes several times the document's own size in memory (about 1.8 KB
+//! a component with its strings, the dependency edges and the reference maps), and allocating
+//! it, zeroing fresh pages, was a third of the time of such a scan. Here the top-level
+//! `components` array is lowered one component at a time: each is checked (the same
+//! diagnostics, in the same order, as [`normalize`] gives), offered to the caller's predicate,
+//! and dropped unless kept. Dependency edges are checked against the references (dangling ones
+//! reported) but not kept.
+//!
+//! The result is exactly that of [`crate::read`] followed by keeping the wanted components,
+//! because this path gives up whenever it could differ and the caller then reads the document
+//! the ordinary way: a repeated `bom-ref` (the ordinary reader merges repeats, which can change
+//! a component already passed on), a document that is not CycloneDX or also has SPDX keys, a
+//! repeated top-level key, or any error (the ordinary reader then reports it with its
+//! position).
+
+use super::{CdxComponent, Entry, Metadata, NestingGuard, Service, check_version, lower};
+use crate::normalize::{self, Seeded};
+use crate::text::Text;
+use crate::{Component, Diagnostic, DocumentInfo, Format, Sbom};
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use std::collections::HashSet;
+use std::fmt;
+
+/// What the stream keeps while the document is parsed.
+struct Sink<'k> {
+    keep: &'k mut dyn FnMut(&Component) -> bool,
+    kept: Vec<Component>,
+    /// Every component reference seen, to find repeats and dangling edges.
+    refs: HashSet<Box<str>, Seeded>,
+    /// The per-component diagnostics, in component order.
+    diagnostics: Vec<Diagnostic>,
+    components: usize,
+    /// A reference was used twice: the ordinary reader must decide.
+    repeated: bool,
+}
+
+impl Sink<'_> {
+    fn push(&mut self, mut c: Component) {
+        if self.repeated {
+            return;
+        }
+        if let Some(r) = &c.reference
+            && !self.refs.insert(r.as_str().into())
+        {
+            self.repeated = true;
+            return;
+        }
+        normalize::check_component(&mut c, &mut self.diagnostics);
+        self.components += 1;
+        if (self.keep)(&c) {
+            self.kept.push(c);
+        }
+    }
+}
+
+/// The top-level fields this path reads; anything that needs the ordinary reader sets `other`.
+#[derive(Default)]
+struct Doc<'a> {
+    bom_format: Option<Text<'a>>,
+    spec_version: Option<Text<'a>>,
+    serial_number: Option<Text<'a>>,
+    metadata: Option<Metadata<'a>>,
+    services: Option<Vec<Service<'a>>>,
+    /// The dependency graph as the sequence of references it names, in document order: for
+    /// each entry with targets, its `ref` then each `dependsOn` (the order in which the
+    /// ordinary reader checks edge ends; a repeated `ref` adds nothing to that check).
+    edge_text: String,
+    edge_ends: Vec<usize>,
+    other: bool,
+}
+
+/// Reads `text` keeping the components `keep` accepts. `None` when the ordinary reader must
+/// read the document instead (see the module documentation).
+pub(crate) fn read(
+    text: &str,
+    source: &str,
+    keep: &mut dyn FnMut(&Component) -> bool,
+) -> Option<(Sbom, usize)> {
+    let mut sink = Sink {
+        keep,
+        kept: Vec::new(),
+        refs: HashSet::default(),
+        diagnostics: Vec::new(),
+        components: 0,
+        repeated: false,
+    };
+    let mut de = serde_json::Deserializer::from_str(text);
+    let doc = DocSeed { sink: &mut sink }.deserialize(&mut de).ok()?;
+    de.end().ok()?;
+    let cyclonedx = doc
+        .bom_format
+        .as_ref()
+        .is_some_and(|f| f.as_str() == "CycloneDX");
+    if doc.other || !cyclonedx || sink.repeated {
+        return None;
+    }
+    let mut diagnostics = Vec::new();
+    let spec_version = doc.spec_version?.0.into_owned();
+    check_version(&spec_version, source, &mut diagnostics).ok()?;
+    let uri = super::owned(doc.serial_number.as_ref());
+    // The document facts as the ordinary reader gives them, without the stated dependency
+    // lists (the graph is not kept).
+    let document = match &doc.metadata {
+        Some(m) => m.document_info(uri),
+        None => DocumentInfo {
+            uri,
+            ..DocumentInfo::default()
+        },
+    };
+    let mut product = None;
+    if let Some(mut p) = doc.metadata.and_then(|m| m.component) {
+        // The product's own parts come after the top-level tree, as in the ordinary reader.
+        for c in p.components.take().unwrap_or_default().0 {
+            sink.push(c);
+        }
+        product = Some(lower(p));
+    }
+    if sink.repeated {
+        return None;
+    }
+    let others = super::service_refs(doc.services.unwrap_or_default());
+    let product_ref = product.as_ref().and_then(|p| p.reference.as_deref());
+    let mut dangling: HashSet<&str, Seeded> = HashSet::default();
+    let mut start = 0;
+    for &end in &doc.edge_ends {
+        let r = &doc.edge_text[start..end];
+        start = end;
+        let known = sink.refs.contains(r) || product_ref == Some(r) || others.0.contains(r);
+        if !known && dangling.insert(r) {
+            normalize::warn(
+                &mut diagnostics,
+                "dangling-dependency",
+                format!("dependency graph names {r:?}, which is not a component of this document"),
+            );
+        }
+    }
+    if let Some(p) = product.as_mut() {
+        normalize::identify(p, "product", &mut diagnostics);
+    }
+    diagnostics.append(&mut sink.diagnostics);
+    let sbom = Sbom {
+        source: source.to_string(),
+        format: Format::CycloneDxJson,
+        spec_version,
+        product,
+        components: sink.kept,
+        dependencies: Vec::new(),
+        diagnostics,
+        document,
+    };
+    Some((sbom, sink.components))
+}
+
+struct DocSeed<'s, 'k> {
+    sink: &'s mut Sink<'k>,
+}
+
+impl<'de> DeserializeSeed<'de> for DocSeed<'_, '_> {
+    type Value = Doc<'de>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Doc<'de>, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for DocSeed<'_, '_> {
+    type Value = Doc<'de>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an SBOM document")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Doc<'de>, A::Error> {
+        let mut doc = Doc::default();
+        let mut seen: Vec<String> = Vec::new();
+        while let Some(key) = map.next_key::<Text<'de>>()? {
+            let key = key.as_str();
+            if seen.iter().any(|k| k == key) {
+                return Err(serde::de::Error::duplicate_field("a top-level key"));
+            }
+            seen.push(key.to_string());
+            match key {
+                "bomFormat" => doc.bom_format = map.next_value()?,
+                "specVersion" => doc.spec_version = map.next_value()?,
+                "serialNumber" => doc.serial_number = map.next_value()?,
+                "metadata" => doc.metadata = map.next_value()?,
+                "services" => doc.services = map.next_value()?,
+                "components" => map.next_value_seed(OrNull(TopComponents {
+                    sink: &mut *self.sink,
+                }))?,
+                "dependencies" => map.next_value_seed(OrNull(Graph { doc: &mut doc }))?,
+                // SPDX 2 and 3 keys: the ordinary reader decides what such a document is.
+                "spdxVersion" | "SPDXID" | "documentDescribes" | "packages" | "files"
+                | "snippets" | "relationships" | "@context" => {
+                    doc.other = true;
+                    map.next_value::<IgnoredAny>()?;
+                }
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(doc)
+    }
+}
+
+/// A list (or null) whose elements a [`ListSink`] takes one at a time.
+struct OrNull<T>(T);
+
+/// What consumes the elements of an [`OrNull`] list.
+trait ListSink<'de> {
+    fn take<A: SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error>;
+}
+
+impl<'de, T: ListSink<'de>> DeserializeSeed<'de> for OrNull<T> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_option(self)
+    }
+}
+
+impl<'de, T: ListSink<'de>> Visitor<'de> for OrNull<T> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a list")
+    }
+    fn visit_none<E: serde::de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_unit<E: serde::de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
+        self.0.take(seq)
+    }
+}
+
+/// The top-level `components`, passed to the sink one component at a time, each followed by
+/// its nested components (flattened as [`Flat`](super::Flat) does).
+struct TopComponents<'s, 'k> {
+    sink: &'s mut Sink<'k>,
+}
+
+impl<'de> ListSink<'de> for TopComponents<'_, '_> {
+    fn take<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let _level = NestingGuard::enter()
+            .ok_or_else(|| serde::de::Error::custom("components nested too deep"))?;
+        while let Some(mut c) = seq.next_element::<CdxComponent<'de>>()? {
+            let children = c.components.take();
+            self.sink.push(lower(c));
+            for child in children.unwrap_or_default().0 {
+                self.sink.push(child);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `dependencies`, kept as the references it names (see [`Doc::edge_text`]).
+struct Graph<'d, 'a> {
+    doc: &'d mut Doc<'a>,
+}
+
+impl<'de> ListSink<'de> for Graph<'_, '_> {
+    fn take<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let mut targets = Vec::new();
+        while let Some(from) = seq.next_element_seed(Entry {
+            targets: &mut targets,
+        })? {
+            if let Some(from) = from
+                && !targets.is_empty()
+            {
+                for r in std::iter::once(&from).chain(&targets) {
+                    self.doc.edge_text.push_str(r);
+                    self.doc.edge_ends.push(self.doc.edge_text.len());
+                }
+            }
+            targets.clear();
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The ordinary reader, then only the kept components, without the graph.
+    fn ordinary(text: &str, keep: &dyn Fn(&Component) -> bool) -> (Sbom, usize) {
+        let mut sbom = crate::json::read(text, "t.json").unwrap();
+        let n = sbom.components.len();
+        sbom.components.retain(|c| keep(c));
+        sbom.dependencies.clear();
+        sbom.document.dependencies_stated.clear();
+        (sbom, n)
+    }
+
+    fn same(a: &Sbom, b: &Sbom) {
+        assert_eq!(a.product.is_some(), b.product.is_some());
+        assert_eq!(a.spec_version, b.spec_version);
+        assert_eq!(a.diagnostics, b.diagnostics);
+        assert_eq!(a.document, b.document);
+        let key = |s: &Sbom| -> Vec<String> {
+            s.components
+                .iter()
+                .map(|c| {
+                    let purl = c.purl.as_ref().map(ToString::to_string);
+                    format!("{:?} {} {:?} {purl:?}", c.reference, c.name, c.version)
+                })
+                .collect()
+        };
+        assert_eq!(key(a), key(b));
+    }
+
+    const DOC: &str = r#"{
+      "metadata": {"component": {"bom-ref": "app", "name": "app", "version": "1",
+        "components": [{"bom-ref": "part", "name": "part", "purl": "pkg:cargo/part@1"}]}},
+      "dependencies": [{"ref": "app", "dependsOn": ["a", "gone"]}, {"ref": "a", "dependsOn": ["b", "svc", "gone"]},
+                       {"ref": "b"}, {"ref": "nowhere", "dependsOn": ["a"]}],
+      "components": [
+        {"bom-ref": "a", "name": "a", "version": "1.0.0", "purl": "pkg:cargo/a@1.0.0",
+         "components": [{"bom-ref": "a1", "name": "a1", "purl": "pkg:cargo/a1@2"}]},
+        {"bom-ref": "b", "name": "b", "purl": "pkg:bogus/b@1"},
+        {"name": "", "cpe": "cpe:2.3:a:x:y:1:*:*:*:*:*:*:*"},
+        {"bom-ref": "c", "name": "c", "version": "3", "purl": "not a purl"}
+      ],
+      "services": [{"bom-ref": "svc"}],
+      "bomFormat": "CycloneDX", "specVersion": "1.7"
+    }"#;
+
+    #[test]
+    fn keeps_what_the_ordinary_reader_keeps_with_the_same_diagnostics() {
+        let keep = |c: &Component| c.version.is_some();
+        let (streamed, n) = read(DOC, "t.json", &mut { keep }).expect("streamed");
+        let (expected, m) = ordinary(DOC, &keep);
+        assert_eq!((n, m), (6, 6));
+        same(&streamed, &expected);
+        assert_eq!(streamed.components.len(), 2);
+        let codes: Vec<_> = streamed.diagnostics.iter().map(|d| d.code).collect();
+        assert!(codes.contains(&"dangling-dependency"), "{codes:?}");
+        assert!(codes.contains(&"newer-spec-version"), "{codes:?}");
+    }
+
+    #[test]
+    fn gives_way_to_the_ordinary_reader_when_it_could_differ() {
+        let mut all = |_: &Component| true;
+        let repeated = DOC.replace(r#""bom-ref": "c""#, r#""bom-ref": "a""#);
+        assert!(read(&repeated, "t.json", &mut all).is_none());
+        let spdx = DOC.replace(r#""services""#, r#""spdxVersion": "SPDX-2.3", "services""#);
+        assert!(read(&spdx, "t.json", &mut all).is_none());
+        let twice = DOC.replace(r#""services""#, r#""components": [], "services""#);
+        assert!(read(&twice, "t.json", &mut all).is_none());
+        assert!(read(&DOC.replace("CycloneDX", "Other"), "t.json", &mut all).is_none());
+        assert!(read(&DOC[..DOC.len() - 3], "t.json", &mut all).is_none());
+        let (s, _) = read(DOC, "t.json", &mut all).unwrap();
+        same(&s, &ordinary(DOC, &all).0);
+    }
+}

@@ -432,7 +432,9 @@ pub async fn seed_demo(app: &App) -> Result<DemoLogin, ApiError> {
         authorities::seed(app, &maker, &actor, &hash, now - 30 * DAY).await?;
     super::demo_conformity::seed(app, account.id, &actor).await?;
     // The firmware-like portfolio product, in its own module (issue 17 point 10).
-    orgs.push(super::demo_portfolio::seed(app, account.id, &actor, now).await?);
+    let (org, product) = super::demo_portfolio::seed(app, account.id, &actor, now).await?;
+    public_pages.push(public::seed(app, &org, &product, &actor).await?);
+    orgs.push(org.name);
     Ok(DemoLogin {
         email: DEMO_EMAIL.into(),
         password: DEMO_PASSWORD.into(),
@@ -549,7 +551,7 @@ mod tests {
         assert_eq!(login.sender.organisation, "keystone-vault");
         // Every maker speaks publicly: a contact (no "(not given)" in its reports) and a
         // published Annex II page.
-        assert_eq!(login.public_pages.len(), 4);
+        assert_eq!(login.public_pages.len(), login.orgs.len());
         for m in &memberships {
             let contact = crate::service::cases::org_contact(&app, m.org.id)
                 .await

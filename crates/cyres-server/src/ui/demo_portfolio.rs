@@ -48,13 +48,13 @@ const RELEASES: [(&str, &str, &str, &str, i64); 3] = [
 const DAY: i64 = 86_400;
 
 /// Seeds the organisation (the demo account administers it), its product, releases and
-/// triage; answers the organisation's name.
+/// triage; answers the organisation and its product.
 pub(crate) async fn seed(
     app: &App,
     account_id: i64,
     actor: &Actor,
     now: i64,
-) -> Result<String, ApiError> {
+) -> Result<(cyres_store::Org, cyres_store::Product), ApiError> {
     let system = Actor::system();
     let mut corpus = cyres_vuln::Corpus::new();
     corpus
@@ -159,7 +159,7 @@ pub(crate) async fn seed(
             triage_first_release(app, org.id, release.id, actor, now).await?;
         }
     }
-    Ok(org.name)
+    Ok((org, product))
 }
 
 /// Triage on 4.0.0 as a security lead would do it in a few sittings: most of the web app's

@@ -111,7 +111,9 @@ fn checked_file_name(name: &str) -> Result<&str, ServiceError> {
     Ok(name)
 }
 
-fn exploitation_of(k: &cyres_vuln::kev::KevEntry) -> Exploitation {
+/// A CISA KEV entry as the store's exploitation fact (the one mapping: imports, syncs and the
+/// demo seeders).
+pub(crate) fn exploitation_of(k: &cyres_vuln::kev::KevEntry) -> Exploitation {
     Exploitation {
         cve_id: k.cve_id.clone(),
         source: "kev".into(),

@@ -270,14 +270,7 @@ pub async fn seed_demo(app: &App) -> Result<DemoLogin, ApiError> {
     let facts: Vec<Exploitation> = corpus
         .kev
         .iter()
-        .map(|k| Exploitation {
-            cve_id: k.cve_id.clone(),
-            source: "kev".into(),
-            date_added: Some(k.date_added.clone()),
-            due_date: Some(k.due_date.clone()),
-            ransomware: k.ransomware,
-            reference: None,
-        })
+        .map(crate::service::advisories::exploitation_of)
         .collect();
     app.store
         .upsert_exploitation(&facts, now - 30 * DAY)

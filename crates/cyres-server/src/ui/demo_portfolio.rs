@@ -67,14 +67,7 @@ pub(crate) async fn seed(
     let facts: Vec<Exploitation> = corpus
         .kev
         .iter()
-        .map(|k| Exploitation {
-            cve_id: k.cve_id.clone(),
-            source: "kev".into(),
-            date_added: Some(k.date_added.clone()),
-            due_date: Some(k.due_date.clone()),
-            ransomware: k.ransomware,
-            reference: None,
-        })
+        .map(crate::service::advisories::exploitation_of)
         .collect();
     app.store
         .upsert_exploitation(&facts, now - 30 * DAY)

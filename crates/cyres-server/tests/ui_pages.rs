@@ -821,6 +821,45 @@ struct Steps {
 
 type Step<T> = Result<T, String>;
 
+/// A browser session on `s` (chromedriver and Chromium started).
+async fn open_browser(s: &Server) -> (Driver, Steps) {
+    let driver = start_driver().await;
+    let client = browser(&driver).await;
+    let b = Steps {
+        client,
+        base: s.base.clone(),
+        step: "start".into(),
+    };
+    (driver, b)
+}
+
+/// Ends a browser run: on failure saves a screenshot under target/ui-failures (named `shot`,
+/// or after the failed step) and panics naming the step; closes the browser either way.
+async fn close_browser(b: Steps, driver: Driver, result: Step<()>, shot: Option<&str>) {
+    if let Err(e) = &result {
+        let name: String = match shot {
+            Some(name) => name.to_string(),
+            None => b
+                .step
+                .chars()
+                .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+                .collect(),
+        };
+        let shot = root()
+            .join("target/ui-failures")
+            .join(format!("{name}.png"));
+        let saved = b.screenshot_to(&shot).await;
+        let _ = b.client.clone().close().await;
+        panic!(
+            "browser step {:?} failed: {e}\nscreenshot: {} ({saved:?})",
+            b.step,
+            shot.display()
+        );
+    }
+    let _ = b.client.close().await;
+    drop(driver);
+}
+
 fn err<E: std::fmt::Display>(what: &str) -> impl FnOnce(E) -> String + '_ {
     move |e| format!("{what}: {e}")
 }
@@ -1191,33 +1230,9 @@ async fn browser_end_to_end() {
     let s = Server::start().await;
     let admin = s.login(ADMIN, PASSWORD).await;
     s.import_examples(&admin).await;
-    let driver = start_driver().await;
-    let client = browser(&driver).await;
-    let mut b = Steps {
-        client,
-        base: s.base.clone(),
-        step: "start".into(),
-    };
+    let (driver, mut b) = open_browser(&s).await;
     let result = journey(&mut b, &s).await;
-    if let Err(e) = &result {
-        let name: String = b
-            .step
-            .chars()
-            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-            .collect();
-        let shot = root()
-            .join("target/ui-failures")
-            .join(format!("{name}.png"));
-        let saved = b.screenshot_to(&shot).await;
-        let _ = b.client.clone().close().await;
-        panic!(
-            "browser step {:?} failed: {e}\nscreenshot: {} ({saved:?})",
-            b.step,
-            shot.display()
-        );
-    }
-    let _ = b.client.clone().close().await;
-    drop(driver);
+    close_browser(b, driver, result, None).await;
     s.shutdown().await;
 }
 
@@ -1368,26 +1383,9 @@ async fn browser_conformity_section() {
         )
         .await;
     assert_eq!(st, 200, "{v}");
-    let driver = start_driver().await;
-    let client = browser(&driver).await;
-    let mut b = Steps {
-        client,
-        base: s.base.clone(),
-        step: "start".into(),
-    };
+    let (driver, mut b) = open_browser(&s).await;
     let result = conformity_journey(&mut b, pid).await;
-    if let Err(e) = &result {
-        let shot = root().join("target/ui-failures/conformity.png");
-        let saved = b.screenshot_to(&shot).await;
-        let _ = b.client.clone().close().await;
-        panic!(
-            "browser step {:?} failed: {e}\nscreenshot: {} ({saved:?})",
-            b.step,
-            shot.display()
-        );
-    }
-    let _ = b.client.clone().close().await;
-    drop(driver);
+    close_browser(b, driver, result, Some("conformity")).await;
     s.shutdown().await;
 }
 
@@ -1543,25 +1541,8 @@ async fn browser_daily_workflow() {
     let s = Server::start().await;
     let admin = s.login(ADMIN, PASSWORD).await;
     s.import_examples(&admin).await;
-    let driver = start_driver().await;
-    let client = browser(&driver).await;
-    let mut b = Steps {
-        client,
-        base: s.base.clone(),
-        step: "start".into(),
-    };
+    let (driver, mut b) = open_browser(&s).await;
     let result = daily_workflow(&mut b, &s, &admin).await;
-    if let Err(e) = &result {
-        let shot = root().join("target/ui-failures/daily-workflow.png");
-        let saved = b.screenshot_to(&shot).await;
-        let _ = b.client.clone().close().await;
-        panic!(
-            "browser step {:?} failed: {e}\nscreenshot: {} ({saved:?})",
-            b.step,
-            shot.display()
-        );
-    }
-    let _ = b.client.clone().close().await;
-    drop(driver);
+    close_browser(b, driver, result, Some("daily-workflow")).await;
     s.shutdown().await;
 }

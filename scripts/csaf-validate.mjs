@@ -4,10 +4,11 @@
 //
 //   node scripts/csaf-validate.mjs FILE.json...
 //   node scripts/csaf-validate.mjs --provider-metadata SCHEMA_DIR FILE.json...
+//   node scripts/csaf-validate.mjs --aggregator SCHEMA_DIR FILE.json...
 //
-// The second form checks provider-metadata.json files against the standard's
-// provider_json_schema.json in SCHEMA_DIR (the csaf_2.0 folder of the OASIS archive), with the
-// ajv that the library brings.
+// The second and third forms check provider-metadata.json (aggregator.json) files against the
+// standard's provider_json_schema.json (aggregator_json_schema.json) in SCHEMA_DIR (the
+// csaf_2.0 folder of the OASIS archive), with the ajv that the library brings.
 //
 // The library is looked up in $CYRES_CSAF_VALIDATOR (the package folder) or, by default, in
 // target/oracles/csaf-validator, where scripts/csaf-validator.sh installs the pinned version.
@@ -59,8 +60,8 @@ async function validateCsaf(files) {
   return allValid
 }
 
-async function validateProviderMetadata(dir, files) {
-  if (!dir || files.length === 0) usage('--provider-metadata SCHEMA_DIR FILE.json...')
+async function validateMetadata(dir, files, kind) {
+  if (!dir || files.length === 0) usage(`--${kind} SCHEMA_DIR FILE.json...`)
   const dep = async (m) => {
     const x = await import(pathToFileURL(join(lib, '..', '..', m)).href)
     return x.default.default ?? x.default
@@ -77,12 +78,15 @@ async function validateProviderMetadata(dir, files) {
     ajv.addSchema(s, `https://www.first.org/cvss/${f}`)
   }
   ajv.addSchema(await readJson(join(dir, 'json_schema/csaf_json_schema.json')))
-  const validate = ajv.compile(await readJson(join(dir, 'json_schema/provider_json_schema.json')))
+  const provider = await readJson(join(dir, 'json_schema/provider_json_schema.json'))
+  const name = kind === 'aggregator' ? 'aggregator_json_schema' : 'provider_json_schema'
+  if (kind === 'aggregator') ajv.addSchema(provider)
+  const validate = ajv.compile(kind === 'aggregator' ? await readJson(join(dir, 'json_schema/aggregator_json_schema.json')) : provider)
   let allValid = true
   for (const file of files) {
     const valid = validate(await readJson(file))
     const errors = (validate.errors || []).map((e) => ({
-      test: 'provider_json_schema',
+      test: name,
       path: e.instancePath,
       message: e.message,
     }))
@@ -94,6 +98,10 @@ async function validateProviderMetadata(dir, files) {
 
 const args = process.argv.slice(2)
 const ok =
-  args[0] === '--provider-metadata' ? await validateProviderMetadata(args[1], args.slice(2)) : await validateCsaf(args)
+  args[0] === '--provider-metadata'
+    ? await validateMetadata(args[1], args.slice(2), 'provider-metadata')
+    : args[0] === '--aggregator'
+      ? await validateMetadata(args[1], args.slice(2), 'aggregator')
+      : await validateCsaf(args)
 // exitCode, not exit(): stdout to a pipe must drain before node ends.
 process.exitCode = ok ? 0 : 1

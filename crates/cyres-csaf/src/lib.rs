@@ -10,6 +10,8 @@
 //! - [`revision`]: version numbers from one revision to the next (section 3.1.11).
 //! - [`validate`]: the mandatory tests of section 6.1, each named by its id; [`schema`] the
 //!   JSON schema's patterns and lengths that serde cannot express. [`read`] applies both.
+//! - [`aggregator`]: the lister side (section 7.2.4) and the retrieving rules (section 7.3):
+//!   `aggregator.json`, reading a provider's metadata, feeds and indexes, checking each document.
 //! - [`provider`]: the trusted provider's file layout (section 7.1): file names, year folders,
 //!   `index.txt`, `changes.csv`, ROLIE feeds, `provider-metadata.json`, hash files.
 //!
@@ -18,6 +20,7 @@
 
 #![deny(missing_docs)]
 
+pub mod aggregator;
 pub mod cvss;
 pub mod error;
 pub mod generate;

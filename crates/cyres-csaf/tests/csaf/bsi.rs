@@ -30,6 +30,12 @@ pub fn provider_schema_validate(files: &[PathBuf]) -> Vec<Value> {
     )
 }
 
+/// Validates `aggregator.json` files against the standard's aggregator schema (ajv, as above).
+pub fn aggregator_schema_validate(files: &[PathBuf]) -> Vec<Value> {
+    let schemas = crate::kit::csaf20("");
+    run_validator(&["--aggregator".into(), schemas.into_os_string()], files)
+}
+
 fn run_validator(args: &[std::ffi::OsString], files: &[PathBuf]) -> Vec<Value> {
     let script = workspace().join("scripts/csaf-validate.mjs");
     let lib = std::env::var_os("CYRES_CSAF_VALIDATOR")

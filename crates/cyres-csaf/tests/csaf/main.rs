@@ -3,6 +3,7 @@
 //! refused with their test id, and generated documents pass cyres's checks and the BSI
 //! validator library, and the trusted provider's files are what section 7.1 asks.
 
+mod aggregator;
 mod bsi;
 mod generate;
 mod kit;

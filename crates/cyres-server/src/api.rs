@@ -13,6 +13,7 @@ mod compliance;
 mod components;
 mod conformity;
 mod cpe_resolution;
+mod csaf_lister;
 mod findings;
 mod fleet;
 mod inventory;
@@ -190,6 +191,16 @@ pub(crate) fn router() -> Router<App> {
             "/notification-rules/{id}/feed.atom",
             get(notify_rules::feed),
         )
+        .route(
+            "/csaf/providers",
+            get(csaf_lister::list).post(csaf_lister::add),
+        )
+        .route(
+            "/csaf/providers/{id}",
+            get(csaf_lister::get_one).delete(csaf_lister::remove),
+        )
+        .route("/csaf/providers/{id}/pull", post(csaf_lister::pull))
+        .route("/csaf/documents/{id}", get(csaf_lister::document))
         .route("/findings", get(findings::list))
         .route("/findings.csv", get(vex::csv))
         .route("/findings/triage", post(triage::bulk))
@@ -334,6 +345,10 @@ pub(crate) fn router() -> Router<App> {
         .route("/updates/{*path}", get(fleet::serve_update_file))
         .route("/security-notices/{slug}", get(notices::public_page))
         .route("/.well-known/security.txt", get(public_face::security_txt))
+        .route(
+            "/.well-known/csaf-aggregator/aggregator.json",
+            get(csaf_lister::aggregator_json),
+        )
         .route(
             "/unsubscribe/{token}",
             get(notices::unsubscribe_page).post(notices::unsubscribe),

@@ -70,6 +70,8 @@ pub struct Config {
     pub sources: Vec<cyres_feeds::SourceConfig>,
     /// How often to sync sources, seconds (0: never on a schedule).
     pub sync_interval_secs: u64,
+    /// How often an authority's listed CSAF providers are pulled, seconds (0: only on request).
+    pub csaf_pull_interval_secs: u64,
     /// SMTP relay for e-mail alerts.
     pub smtp: Option<SmtpSettings>,
     /// How often the worker looks for due work, milliseconds.
@@ -176,6 +178,7 @@ impl Config {
             public_url: "http://127.0.0.1:8080".into(),
             sources: Vec::new(),
             sync_interval_secs: 6 * 3600,
+            csaf_pull_interval_secs: 6 * 3600,
             smtp: None,
             worker_tick_ms: 1000,
             reporting: None,

@@ -23,6 +23,7 @@ mod compliance;
 mod components;
 mod conformity;
 mod cpe_resolution;
+mod csaf_lister;
 mod dashboard;
 // Public for `cyres demo`; dead until lib.rs re-exports it (`pub use ui::demo::{…}`).
 pub mod demo;
@@ -177,6 +178,13 @@ pub(crate) fn router() -> Router<App> {
             post(cpe_resolution::reject),
         )
         .route("/advisories", get(advisories::search))
+        .route(
+            "/csaf-providers",
+            get(csaf_lister::page).post(csaf_lister::add),
+        )
+        .route("/csaf-providers/{id}", get(csaf_lister::provider))
+        .route("/csaf-providers/{id}/pull", post(csaf_lister::pull))
+        .route("/csaf-providers/{id}/remove", post(csaf_lister::remove))
         .route("/advisory-data", get(advisory_data::page))
         .route("/advisory-data/import", post(advisory_data::import))
         .route(

@@ -147,6 +147,24 @@ impl Worker {
                 .store(now, std::sync::atomic::Ordering::Relaxed);
             renew_update_metadata(&self.app).await;
         }
+        // An authority's listed CSAF providers (issue 18, point 6): one replica at a time.
+        let csaf_interval = self.app.config.csaf_pull_interval_secs as i64;
+        if csaf_interval > 0
+            && tick.is_multiple_of(REQUEST_POLL_TICKS)
+            && self
+                .app
+                .store
+                .claim_task("csaf-pull", self.app.now(), TASK_LEASE)
+                .await?
+        {
+            if let Err(e) = crate::service::csaf_lister::pull_due(&self.app, csaf_interval).await {
+                tracing::warn!(error = %e, "pulling CSAF providers failed");
+            }
+            self.app
+                .store
+                .release_task("csaf-pull", self.app.now())
+                .await?;
+        }
         let interval = self.app.config.sync_interval_secs as i64;
         if interval > 0 {
             let now = self.app.now();

@@ -45,6 +45,7 @@ pub fn run(args: DemoArgs) -> Result<u8> {
         config.listen = args.listen;
         config.public_url = format!("http://{}", args.listen);
         config.sync_interval_secs = 0;
+        config.csaf_pull_interval_secs = 0;
         // The demo's authorities live on this instance and its reports are delivered to them
         // over HTTP: its own address is a deliberate internal target (nothing else is).
         config.outbound_allow = vec![args.listen.ip().to_string()];

@@ -49,6 +49,8 @@ pub struct ServeArgs {
 struct FileConfig {
     #[serde(default)]
     sync_interval_secs: Option<u64>,
+    #[serde(default)]
+    csaf_pull_interval_secs: Option<u64>,
     #[serde(default, rename = "source")]
     sources: Vec<FileSource>,
     #[serde(default)]
@@ -162,6 +164,9 @@ fn load_config(args: &ServeArgs) -> Result<Config> {
             toml::from_str(&text).with_context(|| format!("{}", path.display()))?;
         if let Some(i) = file.sync_interval_secs {
             config.sync_interval_secs = i;
+        }
+        if let Some(i) = file.csaf_pull_interval_secs {
+            config.csaf_pull_interval_secs = i;
         }
         for s in file.sources {
             let kind = match (s.kind.as_str(), s.ecosystem) {

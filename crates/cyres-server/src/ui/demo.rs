@@ -453,6 +453,7 @@ mod tests {
         ));
         let mut config = Config::new(dir.clone());
         config.sync_interval_secs = 0;
+        config.csaf_pull_interval_secs = 0;
         let (app, _) = App::start(config, Arc::new(ManualClock::new(1_790_000_000)))
             .await
             .unwrap();

@@ -95,6 +95,7 @@ pub async fn test_config(engine: Engine) -> Option<Config> {
     config.database_url = url;
     config.worker_tick_ms = 50;
     config.sync_interval_secs = 0;
+    config.csaf_pull_interval_secs = 0;
     test_outbound(&mut config);
     Some(config)
 }

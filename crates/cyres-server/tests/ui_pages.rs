@@ -3,7 +3,8 @@
 //! end-to-end run in a real headless Chromium driven through chromedriver (Debian packages
 //! `chromium` and `chromium-driver`), which also refreshes docs/screenshots/; a second
 //! browser test walks the daily vulnerability-management pages of issue 17 (release page,
-//! findings search, bulk triage, VEX export, gate, notification rules).
+//! findings search, bulk triage, VEX export, gate, notification rules), and a third the demo's
+//! public Annex II page and its authority world (a CSIRT's inbox and a received report).
 
 use cyres_server::{App, Config, ManualClock};
 use serde_json::{Value, json};
@@ -1544,5 +1545,139 @@ async fn browser_daily_workflow() {
     let (driver, mut b) = open_browser(&s).await;
     let result = daily_workflow(&mut b, &s, &admin).await;
     close_browser(b, driver, result, Some("daily-workflow")).await;
+    s.shutdown().await;
+}
+
+impl Server {
+    /// `cyres demo`'s world (makers, public pages, the authorities it reports to), served on
+    /// loopback; answers the server and the logins `cyres demo` prints.
+    async fn demo() -> (Server, cyres_server::DemoLogin) {
+        let dir = std::env::temp_dir().join(format!("cyres-ui-test-{}", unique()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr: SocketAddr = listener.local_addr().unwrap();
+        let mut config = Config::new(dir.clone());
+        config.worker_tick_ms = 50;
+        config.sync_interval_secs = 0;
+        config.public_url = format!("http://{addr}");
+        // As `cyres demo` does: its own address is its only deliberate internal target.
+        config.outbound_allow = vec!["127.0.0.1/32".into()];
+        let clock = Arc::new(ManualClock::new(T0));
+        let (app, _) = App::start(config, clock.clone()).await.unwrap();
+        let login = cyres_server::seed_demo(&app).await.unwrap();
+        let app = cyres_server::reporting_to_self(&app, &login.sender).unwrap();
+        let (tx, rx) = tokio::sync::watch::channel(false);
+        let task = tokio::spawn(cyres_server::serve(app, listener, rx));
+        let s = Server {
+            base: format!("http://{addr}"),
+            stop: tx,
+            task,
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            _dir: TempDir(dir),
+            clock,
+        };
+        (s, login)
+    }
+}
+
+/// The demo's public face and its authority world in a real browser (issues 14 point 6, 18
+/// point 4): a maker's published Annex II page without login, then Keystone Vault's early
+/// warning in the French CSIRT's inbox and on its report page. Refreshes
+/// docs/screenshots/annex-ii.png, authority-inbox.png and authority-report.png.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_demo_public_face_and_authority() {
+    let (s, login) = Server::demo().await;
+    // The maker reports (the API walk is tested in tests/reporting.rs; here it sets the scene).
+    let maker = s
+        .login(cyres_server::DEMO_EMAIL, cyres_server::DEMO_PASSWORD)
+        .await;
+    let (_, orgs) = s
+        .api(&maker, reqwest::Method::GET, "/api/v1/orgs", None)
+        .await;
+    let kv = orgs
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["org"]["name"] == "Keystone Vault")
+        .unwrap_or_else(|| panic!("{orgs}"))["org"]["id"]
+        .clone();
+    let (st, _) = s
+        .api(
+            &maker,
+            reqwest::Method::POST,
+            "/api/v1/session/org",
+            Some(json!({ "org_id": kv })),
+        )
+        .await;
+    assert_eq!(st, 204);
+    let (_, cases) = s
+        .api(&maker, reqwest::Method::GET, "/api/v1/cases", None)
+        .await;
+    let cid = cases
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["case"]["advisory_id"] == "GHSA-qppj-fm5r-hxr3")
+        .unwrap_or_else(|| panic!("{cases}"))["case"]["id"]
+        .as_i64()
+        .unwrap();
+    let (st, v) = s
+        .api(
+            &maker,
+            reqwest::Method::POST,
+            &format!("/api/v1/cases/{cid}/confirm"),
+            Some(json!({"aware_at": "2026-09-21T12:00:00Z", "evidence": [{"source": "kev", "reference": "CISA KEV"}]})),
+        )
+        .await;
+    assert_eq!(st, 200, "{v}");
+    let (st, v) = s
+        .api(
+            &maker,
+            reqwest::Method::POST,
+            &format!("/api/v1/cases/{cid}/reports"),
+            Some(json!({"stage": "early-warning"})),
+        )
+        .await;
+    assert_eq!(st, 201, "{v}");
+
+    let page = login
+        .public_pages
+        .iter()
+        .find(|p| p.org == "Keystone Vault")
+        .expect("Keystone Vault publishes its Annex II page")
+        .product_page
+        .clone();
+    let (driver, mut b) = open_browser(&s).await;
+    let result = async {
+        b.go("the public Annex II page", &page).await?;
+        let body = b.text("main").await?;
+        for item in ["Keystone Vault", "support", "update"] {
+            ensure(
+                body.to_lowercase().contains(&item.to_lowercase()),
+                format!("the Annex II page names {item}: {body}"),
+            )?;
+        }
+        b.screenshot_to(&root().join("docs/screenshots/annex-ii.png"))
+            .await?;
+
+        b.login("csirt-fr@cyres.example", cyres_server::DEMO_PASSWORD)
+            .await?;
+        b.go("the CSIRT's inbox", "/cases").await?;
+        b.wait_text("#inbox", "Keystone Vault").await?;
+        b.screenshot_to(&root().join("docs/screenshots/authority-inbox.png"))
+            .await?;
+        b.step = "open the received report".into();
+        b.click("#inbox tbody a").await?;
+        let h1 = b.h1().await?;
+        ensure(h1.contains("AUTH-"), format!("report page heading: {h1}"))?;
+        b.wait_text("main", "Keystone Vault").await?;
+        b.screenshot_to(&root().join("docs/screenshots/authority-report.png"))
+            .await
+    }
+    .await;
+    close_browser(b, driver, result, Some("demo-authority")).await;
     s.shutdown().await;
 }

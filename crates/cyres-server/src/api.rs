@@ -260,6 +260,15 @@ pub(crate) fn router() -> Router<App> {
             "/upstream-reports/{id}/informed",
             post(compliance::informed),
         )
+        .route("/supplied-products", get(compliance::supplied))
+        .route(
+            "/supplied-products/{op}/checks",
+            post(compliance::supplied_check),
+        )
+        .route(
+            "/supplied-products/{op}/supplies",
+            post(compliance::supplied_supply),
+        )
         .route(
             "/products/{id}/operators",
             get(compliance::operators).post(compliance::add_operator),

@@ -93,7 +93,7 @@ pub struct Config {
     pub worker_lease_secs: u64,
     /// Thresholds and weights of ENISA's systemic-risk assessment (authority instances).
     pub systemic: cyres_report::SystemicConfig,
-    /// Whether accounts may create manufacturer, steward and subscriber organisations
+    /// Whether accounts may create manufacturer, steward, operator and subscriber organisations
     /// themselves (`POST /api/v1/orgs`). Authority organisations are never self-service.
     pub allow_self_service_orgs: bool,
     /// Largest request body on every route but SBOM upload and advisory import (which use

@@ -25,6 +25,7 @@ mod conformity;
 mod cpe_resolution;
 mod csaf_lister;
 mod dashboard;
+mod supplied;
 // Public for `cyres demo`; dead until lib.rs re-exports it (`pub use ui::demo::{…}`).
 pub mod demo;
 mod demo_conformity;
@@ -178,6 +179,9 @@ pub(crate) fn router() -> Router<App> {
             post(cpe_resolution::reject),
         )
         .route("/advisories", get(advisories::search))
+        .route("/supplied-products", get(supplied::page))
+        .route("/supplied-products/{op}/check", post(supplied::check))
+        .route("/supplied-products/{op}/supply", post(supplied::supply))
         .route(
             "/csaf-providers",
             get(csaf_lister::page).post(csaf_lister::add),

@@ -16,7 +16,8 @@ use std::io::Read as _;
 
 both!(
     compliance_file_over_http,
-    operators_upstream_reports_retention_publication
+    operators_upstream_reports_retention_publication,
+    operator_organisations_check_and_record_themselves
 );
 
 /// The `[conformity]` table of the example profile as the JSON body of `PUT requirements`
@@ -816,5 +817,217 @@ async fn operators_upstream_reports_retention_publication(engine: Engine) {
         )
         .await;
     assert_eq!(st, StatusCode::NOT_FOUND);
+    s.shutdown().await;
+}
+
+/// Economic operators with their own logins (issue 16, point 5): the manufacturer names an
+/// importer's organisation (kind `operator`) on a listing; its members see that listing only,
+/// run their Art. 19(2) check (refused without a declaration, Art. 19(3)), cannot supply
+/// onwards, record who supplied them (Art. 23), and the manufacturer's view shows the check
+/// under the importer's name. Another operator organisation sees nothing; a manufacturer
+/// cannot name itself, an authority or an unknown slug.
+async fn operator_organisations_check_and_record_themselves(engine: Engine) {
+    let Some(s) = start(engine).await else {
+        return;
+    };
+    let (admin, editor, _viewer, pid) = acme_router(&s).await;
+    let base = format!("/api/v1/products/{pid}");
+    let mut facts = example_facts();
+    facts["declaration"]
+        .as_object_mut()
+        .unwrap()
+        .remove("full_url");
+    let (st, v) = s
+        .call(
+            &editor,
+            Method::PUT,
+            &format!("{base}/requirements"),
+            Some(facts),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    let (_, me) = s.call(&admin, Method::GET, "/api/v1/session", None).await;
+    let own_slug = me["org"]["slug"].as_str().unwrap().to_string();
+
+    // The operator's platform organisations, made as the operator of the instance would.
+    let (st, nord) = s
+        .provision(
+            "psirt@acme.example",
+            json!({"name": "Nordimport GmbH", "kind": "operator"}),
+        )
+        .await;
+    assert!(st.is_success());
+    let (st, other) = s
+        .provision(
+            "psirt@acme.example",
+            json!({"name": "Südhandel AG", "kind": "operator"}),
+        )
+        .await;
+    assert!(st.is_success());
+    let (st, csirt) = s
+        .provision(
+            "psirt@acme.example",
+            json!({"name": "CSIRT DE", "kind": "csirt", "member_state": "DE"}),
+        )
+        .await;
+    assert!(st.is_success());
+    let listing = |org: Option<&str>| {
+        json!({"role": "importer", "name": "Nordimport GmbH", "address": "Hafenstr. 1, 20457 Hamburg",
+            "contact": "compliance@nordimport.example", "member_state": "DE", "organisation": org})
+    };
+    for bad in [
+        own_slug.as_str(),
+        csirt["slug"].as_str().unwrap(),
+        "no-such-org",
+    ] {
+        let (st, v) = s
+            .call(
+                &editor,
+                Method::POST,
+                &format!("{base}/operators"),
+                Some(listing(Some(bad))),
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {v}");
+        assert_eq!(v["error"]["field"], "organisation", "{v}");
+    }
+    let (st, imp) = s
+        .call(
+            &editor,
+            Method::POST,
+            &format!("{base}/operators"),
+            Some(listing(nord["slug"].as_str())),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{imp}");
+    assert_eq!(imp["operator_org_id"], nord["id"]);
+    let op = imp["id"].as_i64().unwrap();
+
+    // The importer's member: its own login, acting for its organisation.
+    let importer = s.login("psirt@acme.example", PASSWORD).await;
+    let act_for = |org: &Value| json!({"org_id": org["id"]});
+    let (st, _) = s
+        .call(
+            &importer,
+            Method::POST,
+            "/api/v1/session/org",
+            Some(act_for(&nord)),
+        )
+        .await;
+    assert_eq!(st, StatusCode::NO_CONTENT);
+    let (st, list) = s
+        .call(&importer, Method::GET, "/api/v1/supplied-products", None)
+        .await;
+    assert_eq!(st, StatusCode::OK, "{list}");
+    let list = list.as_array().unwrap();
+    assert_eq!(list.len(), 1, "{list:?}");
+    assert_eq!(list[0]["product"], "Acme AX3000 Wi-Fi 6 router");
+    assert_eq!(list[0]["manufacturer"], "Acme Networks GmbH");
+    assert_eq!(list[0]["operator"]["role"], "importer");
+    // It sees the listing, not the manufacturer's product.
+    let (st, _) = s.call(&importer, Method::GET, &base, None).await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+
+    let (st, c) = s
+        .call(
+            &importer,
+            Method::POST,
+            &format!("/api/v1/supplied-products/{op}/checks"),
+            Some(json!({"ce_marking_seen": true})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{c}");
+    assert_eq!(c["check"]["passed"], false);
+    assert!(
+        c["check"]["author"]
+            .as_str()
+            .unwrap()
+            .contains("Nordimport GmbH"),
+        "{c}"
+    );
+    let refusal = c["refusal"].as_str().unwrap();
+    assert!(refusal.contains("CRA Art. 19(3)"), "{refusal}");
+    let supplies = format!("/api/v1/supplied-products/{op}/supplies");
+    let (st, v) = s
+        .call(
+            &importer,
+            Method::POST,
+            &supplies,
+            Some(json!({"direction": "supplied-to", "party": "Boutique SA", "party_address": "1 rue X, Paris", "supplied_on": "2026-09-02"})),
+        )
+        .await;
+    assert_eq!(
+        (st, v["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("check_failed")),
+        "{v}"
+    );
+    let (st, rec) = s
+        .call(
+            &importer,
+            Method::POST,
+            &supplies,
+            Some(json!({"direction": "supplied-by", "party": "Acme Networks GmbH", "party_address": "Berlin", "supplied_on": "2026-09-01"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{rec}");
+    assert_eq!(rec["keep_until"], "2036-09-01");
+
+    // The manufacturer sees the importer's own check and record.
+    let (_, ops) = s
+        .call(&editor, Method::GET, &format!("{base}/operators"), None)
+        .await;
+    let de = &ops["member_states"]["DE"][0];
+    assert_eq!(de["latest_check"]["passed"], false, "{ops}");
+    assert!(
+        de["latest_check"]["author"]
+            .as_str()
+            .unwrap()
+            .contains("Nordimport GmbH")
+    );
+    assert_eq!(ops["supply_records"].as_array().unwrap().len(), 1, "{ops}");
+
+    // Another operator organisation has no listing and cannot act on this one; nor can the
+    // importer's viewer role change anything.
+    let (st, _) = s
+        .call(
+            &importer,
+            Method::POST,
+            "/api/v1/session/org",
+            Some(act_for(&other)),
+        )
+        .await;
+    assert_eq!(st, StatusCode::NO_CONTENT);
+    let (_, list) = s
+        .call(&importer, Method::GET, "/api/v1/supplied-products", None)
+        .await;
+    assert_eq!(list, json!([]));
+    let (st, _) = s
+        .call(
+            &importer,
+            Method::POST,
+            &format!("/api/v1/supplied-products/{op}/checks"),
+            Some(json!({"ce_marking_seen": true})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+
+    // The pages: the importer's list with its check, and the dashboard's pointer to it.
+    let (st, _) = s
+        .call(
+            &importer,
+            Method::POST,
+            "/api/v1/session/org",
+            Some(act_for(&nord)),
+        )
+        .await;
+    assert_eq!(st, StatusCode::NO_CONTENT);
+    let (st, html) = page(&s, &importer, "/supplied-products").await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(
+        html.contains("Acme AX3000 Wi-Fi 6 router") && html.contains("failed on"),
+        "{html}"
+    );
+    let (_, html) = page(&s, &importer, "/").await;
+    assert!(html.contains("id=\"supplied-link\""), "{html}");
     s.shutdown().await;
 }

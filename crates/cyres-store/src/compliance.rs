@@ -142,8 +142,25 @@ pub struct EconomicOperator {
     pub contact: String,
     /// Member state (ISO 3166-1 alpha-2) where it acts.
     pub member_state: String,
+    /// The platform organisation acting in this role, if it has one (its members run the
+    /// checks and record the supplies themselves).
+    pub operator_org_id: Option<i64>,
     /// Created (Unix seconds).
     pub created_at: i64,
+}
+
+/// A listing as the operator organisation sees it: the operator row, the manufacturer and
+/// the product.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct OperatorLink {
+    /// The listing.
+    pub operator: EconomicOperator,
+    /// The manufacturer's organisation id.
+    pub manufacturer_org_id: i64,
+    /// The manufacturer's name.
+    pub manufacturer: String,
+    /// The product's name.
+    pub product: String,
 }
 
 /// An operator to add.
@@ -159,6 +176,8 @@ pub struct NewOperator<'a> {
     pub contact: &'a str,
     /// Member state.
     pub member_state: &'a str,
+    /// The platform organisation acting in this role (checked by the caller).
+    pub operator_org_id: Option<i64>,
 }
 
 fn operator_of(r: &AnyRow) -> Result<EconomicOperator, StoreError> {
@@ -170,6 +189,7 @@ fn operator_of(r: &AnyRow) -> Result<EconomicOperator, StoreError> {
         address: r.try_get("address")?,
         contact: r.try_get("contact")?,
         member_state: r.try_get("member_state")?,
+        operator_org_id: r.try_get("operator_org_id")?,
         created_at: r.try_get("created_at")?,
     })
 }
@@ -566,7 +586,8 @@ impl Store {
             self,
             sqlx::query(
                 "INSERT INTO economic_operator (org_id, product_id, role, name, address, contact, \
-                 member_state, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                 member_state, operator_org_id, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
             )
             .bind(org_id)
             .bind(product_id)
@@ -575,13 +596,15 @@ impl Store {
             .bind(op.address)
             .bind(op.contact)
             .bind(op.member_state)
+            .bind(op.operator_org_id)
             .bind(now),
             org_id,
             actor,
             "operator.add",
             "product",
             product_id,
-            serde_json::json!({ "role": op.role, "name": op.name, "member_state": op.member_state }),
+            serde_json::json!({ "role": op.role, "name": op.name, "member_state": op.member_state,
+                "operator_org_id": op.operator_org_id }),
             now
         );
         let id: i64 = row
@@ -593,8 +616,8 @@ impl Store {
     /// One operator.
     pub async fn operator(&self, org_id: i64, id: i64) -> Result<EconomicOperator, StoreError> {
         let r = sqlx::query(
-            "SELECT id, product_id, role, name, address, contact, member_state, created_at \
-             FROM economic_operator WHERE id = $1 AND org_id = $2",
+            "SELECT id, product_id, role, name, address, contact, member_state, operator_org_id, \
+             created_at FROM economic_operator WHERE id = $1 AND org_id = $2",
         )
         .bind(id)
         .bind(org_id)
@@ -612,8 +635,8 @@ impl Store {
     ) -> Result<Vec<EconomicOperator>, StoreError> {
         self.product(org_id, product_id).await?;
         let rows = sqlx::query(
-            "SELECT id, product_id, role, name, address, contact, member_state, created_at \
-             FROM economic_operator WHERE org_id = $1 AND product_id = $2 \
+            "SELECT id, product_id, role, name, address, contact, member_state, operator_org_id, \
+             created_at FROM economic_operator WHERE org_id = $1 AND product_id = $2 \
              ORDER BY member_state, role, name, id",
         )
         .bind(org_id)
@@ -621,6 +644,35 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(operator_of).collect()
+    }
+
+    /// The listings that name `operator_org_id` as the acting organisation, over every
+    /// manufacturer, by manufacturer, product and member state.
+    pub async fn operator_links(
+        &self,
+        operator_org_id: i64,
+    ) -> Result<Vec<OperatorLink>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT e.id, e.product_id, e.role, e.name, e.address, e.contact, e.member_state, \
+             e.operator_org_id, e.created_at, e.org_id AS manufacturer_org_id, \
+             o.name AS manufacturer, p.name AS product \
+             FROM economic_operator e JOIN organisation o ON o.id = e.org_id \
+             JOIN product p ON p.id = e.product_id \
+             WHERE e.operator_org_id = $1 ORDER BY o.name, p.name, e.member_state, e.id",
+        )
+        .bind(operator_org_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(OperatorLink {
+                    operator: operator_of(r)?,
+                    manufacturer_org_id: r.try_get("manufacturer_org_id")?,
+                    manufacturer: r.try_get("manufacturer")?,
+                    product: r.try_get("product")?,
+                })
+            })
+            .collect()
     }
 
     /// Records an importer's or distributor's check.

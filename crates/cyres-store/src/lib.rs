@@ -63,7 +63,7 @@ pub use audit::{AuditChain, AuditVerification, BrokenLink};
 pub use cases::{AuthorityAction, CaseRow, ReceivedReport, SubmissionRow};
 pub use compliance::{
     AuthorityRequest, EconomicOperator, NewAuthorityRequest, NewOperator, NewSupply,
-    NewUpstreamReport, OperatorCheck, SupplyRecord, UpstreamReport,
+    NewUpstreamReport, OperatorCheck, OperatorLink, SupplyRecord, UpstreamReport,
 };
 pub use components::{
     ComponentFinding, ComponentHit, ComponentInfo, ComponentPage, ComponentQuery, DependencyPath,

@@ -17,6 +17,9 @@ pub enum OrgKind {
     Enisa,
     /// Receives notices (users, integrators).
     Subscriber,
+    /// An economic operator other than the manufacturer: importer, distributor or authorised
+    /// representative (CRA Arts 18-20), acting for products manufacturers list it on.
+    Operator,
 }
 
 impl OrgKind {
@@ -28,6 +31,7 @@ impl OrgKind {
             Self::Csirt => "csirt",
             Self::Enisa => "enisa",
             Self::Subscriber => "subscriber",
+            Self::Operator => "operator",
         }
     }
 
@@ -45,6 +49,7 @@ impl OrgKind {
             "csirt" => Self::Csirt,
             "enisa" => Self::Enisa,
             "subscriber" => Self::Subscriber,
+            "operator" => Self::Operator,
             _ => return None,
         })
     }

@@ -75,7 +75,8 @@ enum OrgCommand {
         /// Unique name.
         #[arg(long)]
         name: String,
-        /// manufacturer, steward, subscriber, csirt or enisa.
+        /// manufacturer, steward, operator (importer, distributor, authorised representative),
+        /// subscriber, csirt or enisa.
         #[arg(long)]
         kind: String,
         /// ISO 3166 code of the member state (required for a CSIRT).
@@ -125,7 +126,7 @@ fn operator() -> Actor {
 
 fn parse_kind(s: &str) -> Result<OrgKind> {
     OrgKind::parse(s.trim()).with_context(|| {
-        format!("unknown organisation kind {s:?} (manufacturer, steward, subscriber, csirt, enisa)")
+        format!("unknown organisation kind {s:?} (manufacturer, steward, operator, subscriber, csirt, enisa)")
     })
 }
 

@@ -67,7 +67,7 @@ struct FileConfig {
     /// ENISA's systemic-risk assessment: threshold, weights, saturations, scales.
     #[serde(default)]
     systemic: Option<cyres_report::SystemicConfig>,
-    /// Whether accounts may create manufacturer, steward and subscriber organisations
+    /// Whether accounts may create manufacturer, steward, operator and subscriber organisations
     /// themselves (default true). Authority organisations are never self-service.
     #[serde(default)]
     allow_self_service_orgs: Option<bool>,

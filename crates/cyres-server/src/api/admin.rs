@@ -23,7 +23,7 @@ pub async fn my_orgs(State(app): State<App>, caller: Caller) -> Result<Response,
 /// `POST /api/v1/orgs`: a person creates another organisation and becomes its admin.
 ///
 /// Self-service: only the kinds an account may declare for itself (manufacturer, steward,
-/// subscriber; the store refuses CSIRT and ENISA whoever asks), and only while the operator
+/// operator, subscriber; the store refuses CSIRT and ENISA whoever asks), and only while the operator
 /// allows it (`allow_self_service_orgs`); administrators of the operator organisation may
 /// always create those kinds.
 pub async fn create_org(

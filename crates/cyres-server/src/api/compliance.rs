@@ -157,6 +157,41 @@ pub async fn add_supply(
     ))
 }
 
+/// `GET /api/v1/supplied-products` (members of an operator organisation): the listings that
+/// name it as importer, distributor or authorised representative, with their latest check and
+/// supply records.
+pub async fn supplied(State(app): State<App>, caller: Caller) -> Result<Response, ApiError> {
+    Ok(Json(comp::supplied(&app, &caller).await?).into_response())
+}
+
+/// `POST /api/v1/supplied-products/{op}/checks` (its editors): the operator's own Art. 19(2) /
+/// 20(2) check of that listing's product.
+pub async fn supplied_check(
+    State(app): State<App>,
+    caller: Caller,
+    Path(op): Path<i64>,
+    bytes: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    let b: CheckBody = json_body(&bytes)?;
+    Ok(created(
+        comp::supplied_check(&app, &caller, op, b.ce_marking_seen).await?,
+    ))
+}
+
+/// `POST /api/v1/supplied-products/{op}/supplies` (its editors): the operator's own Art. 23
+/// record; 409 when its check did not pass.
+pub async fn supplied_supply(
+    State(app): State<App>,
+    caller: Caller,
+    Path(op): Path<i64>,
+    bytes: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    let input: SupplyInput = json_body(&bytes)?;
+    Ok(created(
+        comp::supplied_supply(&app, &caller, op, &input).await?,
+    ))
+}
+
 /// `DELETE /api/v1/products/{id}/supplies/{sid}` (admins): 409 before the Art. 23(2) date.
 pub async fn delete_supply(
     State(app): State<App>,

@@ -287,6 +287,34 @@ pub(crate) struct OperatorInput {
     pub contact: String,
     /// ISO 3166-1 alpha-2 code of the member state where it acts.
     pub member_state: String,
+    /// The slug of the operator's own organisation on this platform (kind `operator` or
+    /// `manufacturer`), when it has one: its members then run the checks and record the
+    /// supplies of this listing themselves.
+    #[serde(default)]
+    pub organisation: Option<String>,
+}
+
+/// The organisation a listing names, if any: kind `operator` (or a manufacturer acting as
+/// importer or distributor of another's product), never the listing manufacturer itself.
+async fn acting_org(
+    app: &App,
+    who: &Principal,
+    slug: Option<&str>,
+) -> Result<Option<i64>, ServiceError> {
+    let Some(slug) = slug.map(str::trim).filter(|s| !s.is_empty()) else {
+        return Ok(None);
+    };
+    let not_one = || {
+        ServiceError::invalid(
+            "organisation",
+            format!("{slug:?} is not an economic operator's organisation on this platform"),
+        )
+    };
+    let org = app.store.org_by_slug(slug).await.map_err(|_| not_one())?;
+    if org.id == who.org_id || !matches!(org.kind, OrgKind::Operator | OrgKind::Manufacturer) {
+        return Err(not_one());
+    }
+    Ok(Some(org.id))
 }
 
 /// Adds an economic operator to a product (editors).
@@ -319,6 +347,7 @@ pub(crate) async fn add_operator(
                 address: input.address.trim(),
                 contact: input.contact.trim(),
                 member_state: ms.code(),
+                operator_org_id: acting_org(app, who, input.organisation.as_deref()).await?,
             },
             &who.actor,
             app.clock.now(),
@@ -589,6 +618,112 @@ pub(crate) async fn add_supply(
             app.clock.now(),
         )
         .await?)
+}
+
+/// A listing of the caller's operator organisation, with what the manufacturer's facts say
+/// for its check and its own records.
+#[derive(Clone, Debug, Serialize)]
+pub(crate) struct SuppliedLine {
+    /// The listing (manufacturer, product, role, member state).
+    #[serde(flatten)]
+    pub link: cyres_store::OperatorLink,
+    /// Its latest check, if any.
+    pub latest_check: Option<OperatorCheck>,
+    /// Its Art. 23 supply records.
+    pub supply_records: Vec<SupplyRecord>,
+}
+
+/// The principal the operator organisation acts as on one of its listings: the listing's
+/// manufacturer organisation, editor, with the operator's person (and organisation) in the
+/// audit trail. Only the check and supply operations below use it, for that listing only.
+async fn as_listed_operator(
+    app: &App,
+    who: &Principal,
+    operator_id: i64,
+) -> Result<(Principal, cyres_store::OperatorLink), ServiceError> {
+    let me = app.store.org(who.org_id).await?;
+    let link = app
+        .store
+        .operator_links(who.org_id)
+        .await?
+        .into_iter()
+        .find(|l| l.operator.id == operator_id)
+        .ok_or_else(|| ServiceError::not_found("listing"))?;
+    let acting = Principal {
+        org_id: link.manufacturer_org_id,
+        role: Role::Editor,
+        actor: cyres_store::Actor {
+            id: who.actor.id.clone(),
+            label: format!("{} ({})", who.actor.label, me.name),
+        },
+        account_id: who.account_id,
+    };
+    Ok((acting, link))
+}
+
+/// The listings naming the caller's organisation as importer, distributor or authorised
+/// representative (viewers of that organisation), each with its latest check and supplies.
+pub(crate) async fn supplied(
+    app: &App,
+    who: &Principal,
+) -> Result<Vec<SuppliedLine>, ServiceError> {
+    who.require(Role::Viewer)?;
+    let mut out = Vec::new();
+    for link in app.store.operator_links(who.org_id).await? {
+        let m = link.manufacturer_org_id;
+        let latest_check = app
+            .store
+            .operator_checks(m, link.operator.id)
+            .await?
+            .into_iter()
+            .next();
+        let supply_records = app
+            .store
+            .supply_records(m, link.operator.product_id)
+            .await?
+            .into_iter()
+            .filter(|s| s.operator_id == link.operator.id)
+            .collect();
+        out.push(SuppliedLine {
+            link,
+            latest_check,
+            supply_records,
+        });
+    }
+    Ok(out)
+}
+
+/// The operator organisation runs its own check on one of its listings (its editors): the
+/// same rule as [`run_check`], recorded under the operator's name.
+pub(crate) async fn supplied_check(
+    app: &App,
+    who: &Principal,
+    operator_id: i64,
+    ce_marking_seen: bool,
+) -> Result<CheckOutcome, ServiceError> {
+    who.require(Role::Editor)?;
+    let (acting, link) = as_listed_operator(app, who, operator_id).await?;
+    run_check(
+        app,
+        &acting,
+        link.operator.product_id,
+        operator_id,
+        ce_marking_seen,
+    )
+    .await
+}
+
+/// The operator organisation records one of its supplies (its editors): the same rule as
+/// [`add_supply`] (supplying onwards needs a passing check first).
+pub(crate) async fn supplied_supply(
+    app: &App,
+    who: &Principal,
+    operator_id: i64,
+    input: &SupplyInput,
+) -> Result<SupplyRecord, ServiceError> {
+    who.require(Role::Editor)?;
+    let (acting, link) = as_listed_operator(app, who, operator_id).await?;
+    add_supply(app, &acting, link.operator.product_id, operator_id, input).await
 }
 
 /// Deletes a supply record (administrators), refused on or before its Art. 23(2) date.

@@ -380,6 +380,7 @@ pub async fn add_operator(
         address: form.get("address").to_string(),
         contact: form.get("contact").to_string(),
         member_state: form.get("member_state").to_string(),
+        organisation: Some(form.get("organisation").to_string()).filter(|s| !s.trim().is_empty()),
     };
     let result = comp::add_operator(&app, &sess.principal(), id, &input).await;
     finish(&app, &sess, id, result, "operator", "operators").await

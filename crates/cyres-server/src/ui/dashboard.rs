@@ -68,6 +68,8 @@ struct DashboardPage {
     findings: Vec<FindingLine>,
     deadlines: Vec<DeadlineLine>,
     chart: String,
+    /// Listings naming this organisation as an economic operator (Arts 18-20).
+    supplied: usize,
 }
 
 /// Human label of a category word.
@@ -213,5 +215,8 @@ pub async fn page(State(app): State<App>, sess: UiSession) -> Result<Response, U
         findings: top,
         deadlines: deadlines.into_iter().take(10).collect(),
         chart,
+        supplied: crate::service::compliance::supplied(&app, &sess.principal())
+            .await?
+            .len(),
     })
 }

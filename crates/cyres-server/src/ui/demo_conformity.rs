@@ -83,6 +83,7 @@ pub(super) async fn seed(app: &App, account_id: i64, actor: &Actor) -> Result<()
                         address: "12 rue de la Gare, 69002 Lyon, France".into(),
                         contact: "conformite@boutique-reseau.example".into(),
                         member_state: "FR".into(),
+                        organisation: None,
                     },
                 )
                 .await?;
@@ -147,6 +148,7 @@ pub(super) async fn seed(app: &App, account_id: i64, actor: &Actor) -> Result<()
                         address: "Hafenstraße 1, 20457 Hamburg, Germany".into(),
                         contact: "compliance@nordimport.example".into(),
                         member_state: "DE".into(),
+                        organisation: None,
                     },
                 )
                 .await?;

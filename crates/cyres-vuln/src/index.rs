@@ -43,7 +43,7 @@ mod store;
 
 use build::CpeTable;
 pub use build::IndexBuilder;
-use store::{Blobs, Reader, checksum, write_blobs};
+use store::{Blobs, Reader, checksum, encode_into, write_blobs, write_table};
 
 /// The first bytes of every index file.
 pub const MAGIC: &[u8; 8] = b"CYRESIDX";
@@ -361,31 +361,32 @@ impl Index {
             })
             .collect();
         packages.sort_by(|a, b| split_keyed(a).0.cmp(split_keyed(b).0));
-        let kev: Vec<Vec<u8>> = kev
-            .iter()
-            .map(|k| keyed(k.cve_id.as_bytes(), &encode(k)))
-            .collect();
-        let advisories: Vec<Vec<u8>> = advisories.iter().map(encode).collect();
-        let groups: Vec<Vec<u8>> = groups.iter().map(encode).collect();
 
+        // Advisories, groups and KEV entries are encoded straight into the file's buffer.
         let mut buf = Vec::with_capacity(
             (1 << 20)
                 + cpes.bytes()
-                + [&advisories, &groups, &ids, &packages, &kev]
+                + 64 * advisories.len()
+                + [&ids, &packages, conditions]
                     .iter()
                     .map(|t| t.iter().map(|b| b.len() + 4).sum::<usize>())
-                    .sum::<usize>()
-                + conditions.iter().map(|b| b.len() + 4).sum::<usize>(),
+                    .sum::<usize>(),
         );
         buf.extend_from_slice(MAGIC);
         buf.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
         buf.extend_from_slice(&[0; 8]);
-        write_blobs(&mut buf, &[encode(stats)]);
-        for table in [&advisories, &groups, &ids, &packages] {
-            write_blobs(&mut buf, table);
-        }
+        write_table(&mut buf, std::iter::once(stats), encode_into);
+        write_table(&mut buf, advisories.iter(), encode_into);
+        write_table(&mut buf, groups.iter(), encode_into);
+        write_blobs(&mut buf, &ids);
+        write_blobs(&mut buf, &packages);
         cpes.write(&mut buf);
-        write_blobs(&mut buf, &kev);
+        write_table(&mut buf, kev.iter(), |buf, k| {
+            let key = k.cve_id.as_bytes();
+            buf.extend_from_slice(&(key.len() as u32).to_le_bytes());
+            buf.extend_from_slice(key);
+            encode_into(buf, k);
+        });
         write_blobs(&mut buf, conditions);
         let sum = checksum(&buf[BODY..]);
         buf[BODY - 8..BODY].copy_from_slice(&sum.to_le_bytes());
@@ -605,6 +606,11 @@ impl Index {
 
     /// The KEV entry for a CVE id, if it is a known exploited vulnerability.
     pub fn kev(&self, cve_id: &str) -> Option<&KevEntry> {
+        // An index without KEV data (a RustSec-only one) answers without building the key: a
+        // scan asks once per id of every finding.
+        if self.kev.len() == 0 {
+            return None;
+        }
         let key = id_key(cve_id);
         let i = self.find(&self.kev, |blob| split_keyed(blob).0.cmp(key.as_bytes()))?;
         self.kev_cache[i]

@@ -46,7 +46,7 @@ use cyres_version::firmware::{cpe_comparable_version, openwrt_package_version};
 use cyres_version::{Affected, Ecosystem, normalize_name};
 use serde::Serialize;
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use text::AffectedText;
 
 /// How a finding was matched.
@@ -281,6 +281,18 @@ impl<'a> Match<'a> {
     /// The advisory's summary.
     pub fn summary(&self) -> Option<&'a str> {
         self.summary
+    }
+
+    /// What the rendered text of this match is shared with: two matches of the same id (the
+    /// same `&str`, as [`Match::id`] borrows it from the index) and the same key here show the
+    /// same summary, severity, aliases, ranges, fixed versions, KEV entry and informational
+    /// kind, so a writer may render that part once and copy it. `None` when the ranges are a
+    /// union made for this match alone (several entries of the flaw matched).
+    pub fn shared_text_key(&self) -> Option<usize> {
+        match self.texts {
+            Texts::One(t) => Some(std::ptr::from_ref(t) as usize),
+            Texts::Many { .. } => None,
+        }
     }
 
     /// Rating, score and vector.
@@ -721,6 +733,10 @@ fn match_chunk<'a>(
     let mut unmatchable = 0;
     // One buffer for every component's hits (most have none).
     let mut hits = Vec::new();
+    // Whether each configuration met so far holds in the SBOM: a kernel or hardware
+    // configuration lists hundreds of criteria and is shared by many statements and components,
+    // so it is evaluated once per SBOM part rather than once per hit.
+    let mut holds: HashMap<*const PlatformCondition, bool> = HashMap::new();
     for c in components {
         hits.clear();
         let Some(eco) = component_hits(index, c, &mut hits) else {
@@ -729,7 +745,9 @@ fn match_chunk<'a>(
         };
         if let Some(ctx) = ctx {
             hits.retain_mut(|h| match h.condition.take() {
-                Some(c) => c.holds(ctx),
+                Some(c) => *holds
+                    .entry(std::ptr::from_ref(c))
+                    .or_insert_with(|| c.holds(ctx)),
                 None => true,
             });
         }

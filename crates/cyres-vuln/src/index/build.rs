@@ -6,6 +6,7 @@
 //! encoded into one growing byte arena as soon as it is added, and the caller may drop each part
 //! of the corpus once it is added: a statement is held once, as the bytes the file stores.
 
+use super::store::{encode_into, write_table};
 use super::{
     CpeEntry, Index, IndexStats, IndexedAdvisory, IndexedAffected, IndexedRange, UnionFind,
     cpe_key, encode, id_key, range_kind,
@@ -44,6 +45,9 @@ pub struct IndexBuilder {
     arena: Vec<u8>,
     /// Where each record starts in `arena`, in the order added.
     starts: Vec<u64>,
+    /// The distinct lookup keys (`vendor NUL product`) by number: a record holds the number.
+    keys: Vec<Box<[u8]>>,
+    key_numbers: HashMap<Box<[u8]>, u32>,
     /// The raw CVE id of each record is a number here (the layering rule compares raw ids).
     raw_ids: HashMap<String, u32>,
     /// Per raw id number: whether an override configuration names it.
@@ -53,11 +57,13 @@ pub struct IndexBuilder {
     kev: Vec<KevEntry>,
 }
 
-/// The fixed part of a record in the arena: advisory number, raw id number, pending condition
-/// number (`u32::MAX`: none), override flag, key length, payload length (`u32` each, the flag a
-/// whole `u32` too); then the key (`vendor NUL product`) and the payload (the postcard
-/// [`CpeEntry`] without a condition).
-const HEADER: usize = 6 * 4;
+/// The fixed part of a record in the arena, five `u32`: advisory number, raw id number,
+/// condition number (`u32::MAX`: none; pending until [`IndexBuilder::finish`] renumbers it in
+/// place), key number, payload length with the override flag in its top bit; then the payload
+/// (the postcard [`CpeEntry`] with `condition: None`).
+const HEADER: usize = 5 * 4;
+/// The override flag in the payload length.
+const OVERRIDE: u32 = 1 << 31;
 
 fn u32_at(b: &[u8], at: usize) -> u32 {
     b.get(at..at + 4)
@@ -70,66 +76,59 @@ struct Record<'a> {
     advisory: u32,
     raw: u32,
     condition: u32,
+    key: u32,
     is_override: bool,
-    key: &'a [u8],
     /// The encoded entry with `condition: None` (its last byte).
     payload: &'a [u8],
 }
 
 impl<'a> Record<'a> {
+    /// The payload without its last byte, the encoding of `condition: None`.
+    fn entry_without_condition(&self) -> &'a [u8] {
+        &self.payload[..self.payload.len().saturating_sub(1)]
+    }
+
     fn at(arena: &'a [u8], start: u64) -> Self {
         let s = start as usize;
-        let key_len = u32_at(arena, s + 16) as usize;
-        let payload_len = u32_at(arena, s + 20) as usize;
-        let key = &arena[s + HEADER..s + HEADER + key_len];
-        let payload = &arena[s + HEADER + key_len..s + HEADER + key_len + payload_len];
+        let len = u32_at(arena, s + 16);
+        let payload_len = (len & !OVERRIDE) as usize;
         Record {
             advisory: u32_at(arena, s),
             raw: u32_at(arena, s + 4),
             condition: u32_at(arena, s + 8),
-            is_override: u32_at(arena, s + 12) != 0,
-            key,
-            payload,
+            key: u32_at(arena, s + 12),
+            is_override: len & OVERRIDE != 0,
+            payload: &arena[s + HEADER..s + HEADER + payload_len],
         }
     }
 }
 
-/// The CPE table ready to be written: the arena and the kept records in key order, with their
-/// final condition numbers.
+/// The CPE table ready to be written: the arena, its keys, and the kept records in the table's
+/// order (numbers into `starts`), their condition numbers final.
 pub(super) struct CpeTable {
     arena: Vec<u8>,
-    /// (record start, final condition number) in the table's order.
-    rows: Vec<(u64, Option<u32>)>,
+    starts: Vec<u64>,
+    keys: Vec<Box<[u8]>>,
+    rows: Vec<u32>,
 }
 
 impl CpeTable {
-    fn blob_len(&self, &(start, condition): &(u64, Option<u32>)) -> usize {
-        let r = Record::at(&self.arena, start);
-        4 + r.key.len() + r.payload.len() - 1 + encode(&condition).len()
-    }
-
-    /// Roughly the bytes [`CpeTable::write`] appends.
+    /// About the bytes [`CpeTable::write`] appends.
     pub(super) fn bytes(&self) -> usize {
-        self.arena.len() + 8 * self.rows.len()
+        self.arena.len() + 40 * self.rows.len()
     }
 
-    /// Appends the table in the layout of [`super::store::write_blobs`]: count, offsets, then
-    /// each entry as `u32` key length, key, payload ([`super::keyed`]).
+    /// Appends the table in the layout of [`super::store::write_blobs`], each entry as `u32`
+    /// key length, key, payload ([`super::keyed`]).
     pub(super) fn write(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(&(self.rows.len() as u32).to_le_bytes());
-        let mut at = 0u32;
-        out.extend_from_slice(&at.to_le_bytes());
-        for row in &self.rows {
-            at += self.blob_len(row) as u32;
-            out.extend_from_slice(&at.to_le_bytes());
-        }
-        for &(start, condition) in &self.rows {
-            let r = Record::at(&self.arena, start);
-            out.extend_from_slice(&(r.key.len() as u32).to_le_bytes());
-            out.extend_from_slice(r.key);
-            out.extend_from_slice(&r.payload[..r.payload.len() - 1]);
-            out.extend_from_slice(&encode(&condition));
-        }
+        write_table(out, self.rows.iter(), |out, &row| {
+            let r = Record::at(&self.arena, self.starts[row as usize]);
+            let key = self.keys.get(r.key as usize).map_or(&[][..], |k| &k[..]);
+            out.extend_from_slice(&(key.len() as u32).to_le_bytes());
+            out.extend_from_slice(key);
+            out.extend_from_slice(r.entry_without_condition());
+            encode_into(out, &(r.condition != u32::MAX).then_some(r.condition));
+        });
     }
 }
 
@@ -201,21 +200,25 @@ impl IndexBuilder {
                 end_excluding: m.end_excluding.clone(),
                 condition: None,
             };
-            let payload = encode(&entry);
             let k = cpe_key(&key.vendor, &key.product);
-            self.starts.push(self.arena.len() as u64);
-            for n in [
-                advisory,
-                raw,
-                condition,
-                u32::from(is_override),
-                k.len() as u32,
-                payload.len() as u32,
-            ] {
+            let key_number = match self.key_numbers.get(k.as_slice()) {
+                Some(&n) => n,
+                None => {
+                    let n = self.keys.len() as u32;
+                    let k: Box<[u8]> = k.into();
+                    self.keys.push(k.clone());
+                    self.key_numbers.insert(k, n);
+                    n
+                }
+            };
+            let start = self.arena.len();
+            self.starts.push(start as u64);
+            for n in [advisory, raw, condition, key_number, 0] {
                 self.arena.extend_from_slice(&n.to_le_bytes());
             }
-            self.arena.extend_from_slice(&k);
-            self.arena.extend_from_slice(&payload);
+            encode_into(&mut self.arena, &entry);
+            let len = (self.arena.len() - start - HEADER) as u32 | (u32::from(is_override) << 31);
+            self.arena[start + 16..start + HEADER].copy_from_slice(&len.to_le_bytes());
         }
         self.kev.extend(corpus.kev.iter().cloned());
     }
@@ -304,14 +307,16 @@ impl IndexBuilder {
             mut advisories,
             packages,
             by_id,
-            arena,
+            mut arena,
             starts,
+            keys,
+            key_numbers,
             raw_ids,
             overridden,
             conditions,
             mut kev,
         } = self;
-        drop((by_id, raw_ids));
+        drop((by_id, raw_ids, key_numbers));
 
         // Groups are numbered in the order their first advisory was added.
         let mut root_to_group: HashMap<usize, u32> = HashMap::new();
@@ -336,29 +341,38 @@ impl IndexBuilder {
         let mut final_condition: Vec<u32> = vec![u32::MAX; conditions.len()];
         let mut kept_conditions: Vec<Vec<u8>> = Vec::new();
         let mut conditions: Vec<Option<Vec<u8>>> = conditions.into_iter().map(Some).collect();
-        let mut rows: Vec<(u64, Option<u32>)> = Vec::with_capacity(starts.len());
-        for start in starts {
+        let mut rows: Vec<u32> = Vec::with_capacity(starts.len());
+        for (i, &start) in starts.iter().enumerate() {
             let r = Record::at(&arena, start);
             if !r.is_override && overridden.get(r.raw as usize).copied().unwrap_or(false) {
                 continue;
             }
-            let condition = (r.condition != u32::MAX).then(|| {
+            if r.condition != u32::MAX {
                 let c = r.condition as usize;
                 if final_condition[c] == u32::MAX {
                     final_condition[c] = kept_conditions.len() as u32;
                     kept_conditions.push(conditions[c].take().unwrap_or_default());
                 }
-                final_condition[c]
-            });
-            rows.push((start, condition));
+                let at = start as usize + 8;
+                arena[at..at + 4].copy_from_slice(&final_condition[c].to_le_bytes());
+            }
+            rows.push(i as u32);
         }
         drop(conditions);
         // (vendor, product, advisory), then the order added (the sort of the statements was
-        // stable).
-        rows.sort_unstable_by(|&(a, _), &(b, _)| {
-            let (ra, rb) = (Record::at(&arena, a), Record::at(&arena, b));
-            (ra.key, ra.advisory, a).cmp(&(rb.key, rb.advisory, b))
+        // stable). Keys compare by their rank among the distinct keys.
+        let mut by_key: Vec<u32> = (0..keys.len() as u32).collect();
+        by_key.sort_unstable_by(|&a, &b| keys[a as usize].cmp(&keys[b as usize]));
+        let mut rank = vec![0u32; keys.len()];
+        for (r, &k) in by_key.iter().enumerate() {
+            rank[k as usize] = r as u32;
+        }
+        drop(by_key);
+        rows.sort_unstable_by_key(|&i| {
+            let r = Record::at(&arena, starts[i as usize]);
+            (rank.get(r.key as usize).copied(), r.advisory, i)
         });
+        drop(rank);
 
         kev.sort_by(|a, b| a.cve_id.cmp(&b.cve_id));
         kev.dedup_by(|a, b| a.cve_id == b.cve_id);
@@ -372,7 +386,12 @@ impl IndexBuilder {
             conditions: kept_conditions.len(),
             kev_entries: kev.len(),
         };
-        let cpes = CpeTable { arena, rows };
+        let cpes = CpeTable {
+            arena,
+            starts,
+            keys,
+            rows,
+        };
         Index::assemble(
             &stats,
             &advisories,

@@ -322,6 +322,7 @@ const INLINE_TOKENS: usize = 16;
 /// A version's tokens: the first [`INLINE_TOKENS`] in place, any more on the heap. Comparing
 /// two versions is the inner loop of CPE matching (every statement of a product, for every
 /// component naming it): tokens are not worth an allocation.
+#[derive(Debug)]
 struct Tokens<'a> {
     head: [Tok<'a>; INLINE_TOKENS],
     more: Vec<Tok<'a>>,
@@ -408,7 +409,27 @@ fn rank(t: &Tok) -> u8 {
 
 /// The fuzzy firmware version order described in the module documentation.
 pub fn compare_versions(a: &str, b: &str) -> Ordering {
-    let (x, y) = (tokens(a), tokens(b));
+    compare_tokens(&tokens(a), &tokens(b))
+}
+
+/// A version split into its tokens once, to be compared with many others in the
+/// [`compare_versions`] order (a component's version against every statement of its product).
+#[derive(Debug)]
+pub struct FuzzyVersion<'a>(Tokens<'a>);
+
+impl<'a> FuzzyVersion<'a> {
+    /// `v` tokenised.
+    pub fn new(v: &'a str) -> Self {
+        Self(tokens(v))
+    }
+
+    /// This version compared with `other`: `compare_versions(self, other)`.
+    pub fn cmp_str(&self, other: &str) -> Ordering {
+        compare_tokens(&self.0, &tokens(other))
+    }
+}
+
+fn compare_tokens(x: &Tokens<'_>, y: &Tokens<'_>) -> Ordering {
     let n = x.len.max(y.len);
     for i in 0..n {
         let p = x.get(i).unwrap_or(Tok::End);

@@ -41,6 +41,7 @@ use crate::nvd::ConfigSource;
 use crate::platform::{PlatformCondition, SbomCpes};
 use crate::severity::{Rating, Severity};
 use cyres_sbom::{Component, Sbom};
+use cyres_version::cpe::FuzzyVersion;
 use cyres_version::cpe_alias::aliases;
 use cyres_version::firmware::{cpe_comparable_version, openwrt_package_version};
 use cyres_version::{Affected, Ecosystem, normalize_name};
@@ -494,6 +495,8 @@ fn cpe_hits<'a>(index: &'a Index, cpe: &str, openwrt: bool, hits: &mut Vec<Hit<'
     let (vendor, product) = (key.vendor.as_str(), key.product.as_str());
     let comparable = cpe_comparable_version(vendor, product, written, &key.update);
     let version = comparable.as_ref();
+    // Tokenised once for every statement it is compared with.
+    let fuzzy = FuzzyVersion::new(version);
     let names = std::iter::once((vendor, product)).chain(aliases(vendor, product));
     let entries = names.enumerate().flat_map(|(i, (v, p))| {
         let kind = if i == 0 {
@@ -508,7 +511,7 @@ fn cpe_hits<'a>(index: &'a Index, cpe: &str, openwrt: bool, hits: &mut Vec<Hit<'
         let bounds = d.bounds();
         let kind = if version == "*" || version == "-" || version.is_empty() {
             MatchKind::Unresolved
-        } else if version_in_range(version, &bounds) {
+        } else if version_in_range(&fuzzy, &bounds) {
             name_kind
         } else {
             continue;

@@ -316,8 +316,60 @@ const PRE_WORDS: &[&str] = &[
     "rc",
 ];
 
-fn tokens(v: &str) -> Vec<Tok<'_>> {
-    let mut out = Vec::new();
+/// Tokens held without allocating up to this many (a version has a handful).
+const INLINE_TOKENS: usize = 16;
+
+/// A version's tokens: the first [`INLINE_TOKENS`] in place, any more on the heap. Comparing
+/// two versions is the inner loop of CPE matching (every statement of a product, for every
+/// component naming it): tokens are not worth an allocation.
+#[derive(Debug)]
+struct Tokens<'a> {
+    head: [Tok<'a>; INLINE_TOKENS],
+    more: Vec<Tok<'a>>,
+    len: usize,
+}
+
+impl<'a> Tokens<'a> {
+    fn get(&self, i: usize) -> Option<Tok<'a>> {
+        if i >= self.len {
+            None
+        } else if i < INLINE_TOKENS {
+            Some(self.head[i])
+        } else {
+            self.more.get(i - INLINE_TOKENS).copied()
+        }
+    }
+
+    fn push(&mut self, t: Tok<'a>) {
+        if self.len < INLINE_TOKENS {
+            self.head[self.len] = t;
+        } else {
+            self.more.push(t);
+        }
+        self.len += 1;
+    }
+
+    /// Drops the zero numbers at the end (before the end of the version, or before the
+    /// pre-release word about to be pushed).
+    fn drop_trailing_zeros(&mut self) {
+        while let Some(Tok::Num(d)) = self.len.checked_sub(1).and_then(|i| self.get(i)) {
+            if !d.bytes().all(|b| b == b'0') {
+                break;
+            }
+            if self.len > INLINE_TOKENS {
+                self.more.pop();
+            }
+            self.len -= 1;
+        }
+    }
+}
+
+fn tokens(v: &str) -> Tokens<'_> {
+    let mut out = Tokens {
+        head: [Tok::End; INLINE_TOKENS],
+        more: Vec::new(),
+        len: 0,
+    };
     let mut rest = v;
     loop {
         rest = rest.trim_start_matches(|c: char| !c.is_ascii_alphanumeric());
@@ -331,23 +383,18 @@ fn tokens(v: &str) -> Vec<Tok<'_>> {
             continue;
         }
         let (w, r) = crate::version::split_alpha(rest);
-        let lw = w.to_ascii_lowercase();
-        out.push(match PRE_WORDS.iter().position(|p| *p == lw) {
-            Some(i) => Tok::Pre(i as u8),
-            None => Tok::Patch(w),
-        });
+        match PRE_WORDS.iter().position(|p| p.eq_ignore_ascii_case(w)) {
+            Some(i) => {
+                // Zero numbers before a pre-release word are dropped (`1.0.0rc1` = `1rc1`).
+                out.drop_trailing_zeros();
+                out.push(Tok::Pre(i as u8));
+            }
+            None => out.push(Tok::Patch(w)),
+        }
         rest = r;
     }
-    // Drop zero numbers before the end or before a pre-release word.
-    let mut i = out.len();
-    while i > 0 {
-        i -= 1;
-        let zero = matches!(out[i], Tok::Num(d) if d.bytes().all(|b| b == b'0'));
-        let next_ends = matches!(out.get(i + 1), None | Some(Tok::Pre(_)));
-        if zero && next_ends {
-            out.remove(i);
-        }
-    }
+    // … and so are those at the end (`1.0.0` = `1`).
+    out.drop_trailing_zeros();
     out
 }
 
@@ -362,11 +409,31 @@ fn rank(t: &Tok) -> u8 {
 
 /// The fuzzy firmware version order described in the module documentation.
 pub fn compare_versions(a: &str, b: &str) -> Ordering {
-    let (x, y) = (tokens(a), tokens(b));
-    let n = x.len().max(y.len());
+    compare_tokens(&tokens(a), &tokens(b))
+}
+
+/// A version split into its tokens once, to be compared with many others in the
+/// [`compare_versions`] order (a component's version against every statement of its product).
+#[derive(Debug)]
+pub struct FuzzyVersion<'a>(Tokens<'a>);
+
+impl<'a> FuzzyVersion<'a> {
+    /// `v` tokenised.
+    pub fn new(v: &'a str) -> Self {
+        Self(tokens(v))
+    }
+
+    /// This version compared with `other`: `compare_versions(self, other)`.
+    pub fn cmp_str(&self, other: &str) -> Ordering {
+        compare_tokens(&self.0, &tokens(other))
+    }
+}
+
+fn compare_tokens(x: &Tokens<'_>, y: &Tokens<'_>) -> Ordering {
+    let n = x.len.max(y.len);
     for i in 0..n {
-        let p = x.get(i).copied().unwrap_or(Tok::End);
-        let q = y.get(i).copied().unwrap_or(Tok::End);
+        let p = x.get(i).unwrap_or(Tok::End);
+        let q = y.get(i).unwrap_or(Tok::End);
         let o = rank(&p).cmp(&rank(&q)).then_with(|| match (p, q) {
             (Tok::Pre(m), Tok::Pre(n)) => m.cmp(&n),
             (Tok::Patch(m), Tok::Patch(n)) => crate::version::nuget::cmp_ignore_case(m, n),

@@ -6,6 +6,7 @@
 //! `\`-escapes honoured) so that matching works even when the SBOM reader could not parse the
 //! CPE into [`cyres_version::Cpe`].
 
+use cyres_version::cpe::FuzzyVersion;
 use std::cmp::Ordering;
 
 /// The fields of a CPE 2.3 formatted string that matching needs.
@@ -72,15 +73,15 @@ pub struct Bounds<'a> {
 
 /// Whether `version` is inside the bounds. Without any start/end bound, the criteria version
 /// must equal `version` (or be `*`, meaning every version).
-pub fn version_in_range(version: &str, b: &Bounds<'_>) -> bool {
+pub fn version_in_range(version: &FuzzyVersion<'_>, b: &Bounds<'_>) -> bool {
     let ranged = b.start_including.is_some()
         || b.start_excluding.is_some()
         || b.end_including.is_some()
         || b.end_excluding.is_some();
     if !ranged {
-        return b.exact == "*" || fuzzy_compare(version, b.exact) == Ordering::Equal;
+        return b.exact == "*" || version.cmp_str(b.exact) == Ordering::Equal;
     }
-    let c = |bound: &str| fuzzy_compare(version, bound);
+    let c = |bound: &str| version.cmp_str(bound);
     b.start_including.is_none_or(|s| c(s) != Ordering::Less)
         && b.start_excluding.is_none_or(|s| c(s) == Ordering::Greater)
         && b.end_including.is_none_or(|e| c(e) != Ordering::Greater)
@@ -120,14 +121,14 @@ mod tests {
             end_excluding: Some("3.0.7"),
             ..Default::default()
         };
-        assert!(version_in_range("3.0.6", &b));
-        assert!(!version_in_range("3.0.7", &b));
-        assert!(!version_in_range("1.1.1s", &b));
+        assert!(version_in_range(&FuzzyVersion::new("3.0.6"), &b));
+        assert!(!version_in_range(&FuzzyVersion::new("3.0.7"), &b));
+        assert!(!version_in_range(&FuzzyVersion::new("1.1.1s"), &b));
         let exact = Bounds {
             exact: "1.36.1",
             ..Default::default()
         };
-        assert!(version_in_range("1.36.1", &exact));
-        assert!(!version_in_range("1.36.0", &exact));
+        assert!(version_in_range(&FuzzyVersion::new("1.36.1"), &exact));
+        assert!(!version_in_range(&FuzzyVersion::new("1.36.0"), &exact));
     }
 }

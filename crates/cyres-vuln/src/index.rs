@@ -23,7 +23,7 @@
 //! loaded one behave the same, and serialisation is the stored bytes.
 
 use crate::VulnError;
-use crate::cpe_match::{Bounds, parse_cpe};
+use crate::cpe_match::Bounds;
 use crate::distro::Release;
 use crate::kev::KevEntry;
 use crate::load::Corpus;
@@ -31,21 +31,24 @@ use crate::matcher::text::AffectedText;
 use crate::platform::{Comparable, PlatformCondition};
 use crate::severity::Severity;
 use cyres_version::range::Prepared;
-use cyres_version::{Ecosystem, Event, RangeKind, normalize_name};
+use cyres_version::{Ecosystem, Event, RangeKind};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 use std::ops::Deref;
 use std::sync::{Arc, OnceLock};
 
+mod build;
 mod store;
 
-use store::{Blobs, Reader, checksum, write_blobs};
+use build::CpeTable;
+pub use build::IndexBuilder;
+use store::{Blobs, Reader, checksum, encode_into, write_blobs, write_table};
 
 /// The first bytes of every index file.
 pub const MAGIC: &[u8; 8] = b"CYRESIDX";
 /// The format version this build writes and reads. Bump on any change to the serialised types.
-pub const FORMAT_VERSION: u32 = 5;
+pub const FORMAT_VERSION: u32 = 6;
 
 /// The matching index: the serialised bytes plus where each table lies in them, and a cache of
 /// the entries decoded so far.
@@ -148,10 +151,14 @@ pub(crate) struct IndexedRange {
     pub prepared: Prepared,
 }
 
-/// One NVD CPE applicability statement.
+/// One NVD CPE applicability statement. Stored after its key (`vendor NUL product`), so the
+/// vendor and product are not stored again: decoding fills them in from the key. `condition`
+/// must stay the last field ([`build::CpeTable`] writes it after the rest).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct CpeEntry {
+    #[serde(skip)]
     pub vendor: String,
+    #[serde(skip)]
     pub product: String,
     pub advisory: u32,
     pub version: String,
@@ -266,6 +273,7 @@ fn de_events<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Event>, D::Error> {
 }
 
 /// Union-find over string ids (path halving, union by index).
+#[derive(Default)]
 struct UnionFind {
     parent: Vec<usize>,
     ids: HashMap<String, usize>,
@@ -313,173 +321,11 @@ fn id_key(id: &str) -> String {
 }
 
 impl Index {
-    /// Builds the index from a loaded corpus.
+    /// Builds the index from a loaded corpus ([`IndexBuilder`] with that one part).
     pub fn build(corpus: &Corpus) -> Self {
-        let live: Vec<&crate::advisory::Advisory> = corpus
-            .advisories
-            .iter()
-            .filter(|a| a.withdrawn.is_none())
-            .collect();
-        let withdrawn_dropped = corpus.advisories.len() - live.len();
-
-        // Alias groups (OSV `aliases`; `related` is deliberately not merged).
-        let mut uf = UnionFind {
-            parent: Vec::new(),
-            ids: HashMap::new(),
-        };
-        for a in &live {
-            let own = uf.node(&id_key(&a.id));
-            for alias in &a.aliases {
-                let n = uf.node(&id_key(alias));
-                uf.union(own, n);
-            }
-        }
-        let mut root_to_group: HashMap<usize, u32> = HashMap::new();
-        let mut groups: Vec<Vec<String>> = Vec::new();
-        let mut advisory_group = Vec::with_capacity(live.len());
-        for a in &live {
-            let n = uf.node(&id_key(&a.id));
-            let root = uf.find(n);
-            let g = *root_to_group.entry(root).or_insert_with(|| {
-                groups.push(Vec::new());
-                (groups.len() - 1) as u32
-            });
-            groups[g as usize].extend(a.ids().map(|s| s.trim().to_string()));
-            advisory_group.push(g);
-        }
-        for g in &mut groups {
-            g.sort();
-            g.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
-        }
-
-        let mut advisories = Vec::with_capacity(live.len());
-        let mut packages: BTreeMap<(Ecosystem, String), Vec<(u32, u16)>> = BTreeMap::new();
-        for (i, a) in live.iter().enumerate() {
-            let severity = Severity::of_advisory(a);
-            let mut affected = Vec::with_capacity(a.affected.len());
-            for aff in &a.affected {
-                let family = Ecosystem::from_osv(&aff.package.ecosystem);
-                let ranges = aff
-                    .ranges
-                    .iter()
-                    .filter_map(|r| {
-                        let kind = range_kind(&r.kind)?;
-                        let events: Vec<Event> = r
-                            .events
-                            .iter()
-                            .filter_map(|e| {
-                                if let Some(v) = &e.introduced {
-                                    Some(Event::Introduced(v.clone()))
-                                } else if let Some(v) = &e.fixed {
-                                    Some(Event::Fixed(v.clone()))
-                                } else if let Some(v) = &e.last_affected {
-                                    Some(Event::LastAffected(v.clone()))
-                                } else {
-                                    e.limit.as_ref().map(|v| Event::Limit(v.clone()))
-                                }
-                            })
-                            .collect();
-                        (!events.is_empty()).then_some(IndexedRange {
-                            kind,
-                            events,
-                            prepared: Prepared::default(),
-                        })
-                    })
-                    .collect();
-                let name = normalize_name(&family, aff.package.name.trim());
-                if name.is_empty() || affected.len() >= u16::MAX as usize {
-                    continue;
-                }
-                packages
-                    .entry((family.clone(), name))
-                    .or_default()
-                    .push((i as u32, affected.len() as u16));
-                affected.push(IndexedAffected {
-                    ecosystem: aff.package.ecosystem.clone(),
-                    release: Release::from_osv(&aff.package.ecosystem)
-                        .map(|r| (r.distro, r.release)),
-                    family,
-                    ranges,
-                    versions: aff.versions.clone(),
-                    informational: aff
-                        .database_specific
-                        .informational
-                        .clone()
-                        .filter(|s| !s.trim().is_empty()),
-                });
-            }
-            advisories.push(IndexedAdvisory {
-                id: a.id.trim().to_string(),
-                group: advisory_group[i],
-                summary: a.summary.clone().filter(|s| !s.trim().is_empty()),
-                severity,
-                published: a.published.clone(),
-                modified: a.modified.clone(),
-                affected,
-            });
-        }
-
-        // CPE statements refer to advisories by id (the NVD CVE record).
-        let by_id: HashMap<String, u32> = advisories
-            .iter()
-            .enumerate()
-            .map(|(i, a)| (id_key(&a.id), i as u32))
-            .collect();
-        // An override replaces NVD's configurations of its CVE (`nvd::layered`). Conditions are
-        // numbered per shared configuration (the criteria of one configuration share it).
-        let mut conditions: Vec<PlatformCondition> = Vec::new();
-        let mut condition_of: HashMap<*const crate::nvd::Configuration, u32> = HashMap::new();
-        let mut cpes: Vec<CpeEntry> = crate::nvd::layered(&corpus.cpe_matches)
-            .into_iter()
-            .filter_map(|m| {
-                let key = parse_cpe(&m.criteria)?;
-                let advisory = *by_id.get(&id_key(&m.advisory_id))?;
-                Some(CpeEntry {
-                    vendor: key.vendor,
-                    product: key.product,
-                    advisory,
-                    version: key.version,
-                    update: key.update,
-                    source: m.source,
-                    start_including: m.start_including.clone(),
-                    start_excluding: m.start_excluding.clone(),
-                    end_including: m.end_including.clone(),
-                    end_excluding: m.end_excluding.clone(),
-                    condition: m.context.as_ref().map(|c| {
-                        *condition_of.entry(Arc::as_ptr(c)).or_insert_with(|| {
-                            conditions.push(PlatformCondition::of(c));
-                            (conditions.len() - 1) as u32
-                        })
-                    }),
-                })
-            })
-            .collect();
-        cpes.sort_by(|a, b| {
-            (&a.vendor, &a.product, a.advisory).cmp(&(&b.vendor, &b.product, b.advisory))
-        });
-
-        let mut kev: Vec<KevEntry> = corpus.kev.clone();
-        kev.sort_by(|a, b| a.cve_id.cmp(&b.cve_id));
-        kev.dedup_by(|a, b| a.cve_id == b.cve_id);
-
-        let stats = IndexStats {
-            advisories: advisories.len(),
-            withdrawn_dropped,
-            groups: groups.len(),
-            packages: packages.len(),
-            cpe_entries: cpes.len(),
-            conditions: conditions.len(),
-            kev_entries: kev.len(),
-        };
-        Self::assemble(
-            &stats,
-            &advisories,
-            &groups,
-            packages,
-            &cpes,
-            &kev,
-            &conditions,
-        )
+        let mut b = IndexBuilder::new();
+        b.add(corpus);
+        b.finish()
     }
 
     /// Serialises the built parts into the file layout and opens that.
@@ -488,9 +334,9 @@ impl Index {
         advisories: &[IndexedAdvisory],
         groups: &[Vec<String>],
         packages: BTreeMap<(Ecosystem, String), Vec<(u32, u16)>>,
-        cpes: &[CpeEntry],
+        cpes: &CpeTable,
         kev: &[KevEntry],
-        conditions: &[PlatformCondition],
+        conditions: &[Vec<u8>],
     ) -> Self {
         let mut ids: Vec<(String, u32)> = groups
             .iter()
@@ -515,40 +361,37 @@ impl Index {
             })
             .collect();
         packages.sort_by(|a, b| split_keyed(a).0.cmp(split_keyed(b).0));
-        // `cpes` is sorted by (vendor, product, advisory), which is the order of these keys.
-        let cpes: Vec<Vec<u8>> = cpes
-            .iter()
-            .map(|c| keyed(&cpe_key(&c.vendor, &c.product), &encode(c)))
-            .collect();
-        let kev: Vec<Vec<u8>> = kev
-            .iter()
-            .map(|k| keyed(k.cve_id.as_bytes(), &encode(k)))
-            .collect();
-        let advisories: Vec<Vec<u8>> = advisories.iter().map(encode).collect();
-        let groups: Vec<Vec<u8>> = groups.iter().map(encode).collect();
-        let conditions: Vec<Vec<u8>> = conditions.iter().map(encode).collect();
 
-        let mut buf = Vec::with_capacity(1 << 20);
+        // Advisories, groups and KEV entries are encoded straight into the file's buffer.
+        let mut buf = Vec::with_capacity(
+            (1 << 20)
+                + cpes.bytes()
+                + 64 * advisories.len()
+                + [&ids, &packages, conditions]
+                    .iter()
+                    .map(|t| t.iter().map(|b| b.len() + 4).sum::<usize>())
+                    .sum::<usize>(),
+        );
         buf.extend_from_slice(MAGIC);
         buf.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
         buf.extend_from_slice(&[0; 8]);
-        write_blobs(&mut buf, &[encode(stats)]);
-        for table in [
-            &advisories,
-            &groups,
-            &ids,
-            &packages,
-            &cpes,
-            &kev,
-            &conditions,
-        ] {
-            write_blobs(&mut buf, table);
-        }
+        write_table(&mut buf, std::iter::once(stats), encode_into);
+        write_table(&mut buf, advisories.iter(), encode_into);
+        write_table(&mut buf, groups.iter(), encode_into);
+        write_blobs(&mut buf, &ids);
+        write_blobs(&mut buf, &packages);
+        cpes.write(&mut buf);
+        write_table(&mut buf, kev.iter(), |buf, k| {
+            let key = k.cve_id.as_bytes();
+            buf.extend_from_slice(&(key.len() as u32).to_le_bytes());
+            buf.extend_from_slice(key);
+            encode_into(buf, k);
+        });
+        write_blobs(&mut buf, conditions);
         let sum = checksum(&buf[BODY..]);
         buf[BODY - 8..BODY].copy_from_slice(&sum.to_le_bytes());
         Self::open(Arc::new(buf)).unwrap_or_else(|_| Self::empty(stats))
     }
-
     /// An index with nothing in it. Only reachable if the writer above produced a layout the
     /// reader refuses, which the tests rule out; it stands in for a panic.
     fn empty(stats: &IndexStats) -> Self {
@@ -735,9 +578,12 @@ impl Index {
             .filter_map(|i| {
                 self.cpe_cache[i]
                     .get_or_init(|| {
-                        postcard::from_bytes(split_keyed(self.cpes.get(&self.buf, i)).1)
-                            .ok()
-                            .map(|entry| Box::new(DecodedCpe::new(entry)))
+                        let (key, payload) = split_keyed(self.cpes.get(&self.buf, i));
+                        let mut entry: CpeEntry = postcard::from_bytes(payload).ok()?;
+                        let (v, p) = key.split_at(key.iter().position(|&b| b == 0)?);
+                        entry.vendor = String::from_utf8(v.to_vec()).ok()?;
+                        entry.product = String::from_utf8(p[1..].to_vec()).ok()?;
+                        Some(Box::new(DecodedCpe::new(entry)))
                     })
                     .as_deref()
             })
@@ -760,6 +606,11 @@ impl Index {
 
     /// The KEV entry for a CVE id, if it is a known exploited vulnerability.
     pub fn kev(&self, cve_id: &str) -> Option<&KevEntry> {
+        // An index without KEV data (a RustSec-only one) answers without building the key: a
+        // scan asks once per id of every finding.
+        if self.kev.len() == 0 {
+            return None;
+        }
         let key = id_key(cve_id);
         let i = self.find(&self.kev, |blob| split_keyed(blob).0.cmp(key.as_bytes()))?;
         self.kev_cache[i]

@@ -30,7 +30,7 @@ pub mod policy;
 pub mod severity;
 
 pub use error::VulnError;
-pub use index::{FORMAT_VERSION, Index, IndexStats, MAGIC};
+pub use index::{FORMAT_VERSION, Index, IndexBuilder, IndexStats, MAGIC};
 pub use load::{Corpus, LoadReport, Progress, RecordError, Skipped, UnpackLimits};
 pub use matcher::{
     ComponentMatch, ComponentRef, Exploited, Finding, Match, MatchKind, Matches, PackageQuery,

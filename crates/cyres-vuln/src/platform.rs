@@ -17,6 +17,7 @@
 use crate::cpe_match::{Bounds, parse_cpe, version_in_range};
 use crate::nvd::{Configuration, Criterion};
 use cyres_sbom::Sbom;
+use cyres_version::cpe::FuzzyVersion;
 use cyres_version::cpe_alias::aliases;
 use cyres_version::firmware::{cpe_comparable_version, openwrt_package_version};
 use serde::{Deserialize, Serialize};
@@ -243,7 +244,7 @@ fn criterion_admits(version: &str, c: &Check) -> bool {
         // An unknown version meets only "any version".
         return c.bounds.ends.iter().all(Option::is_none) && c.version == "*";
     }
-    version_in_range(version, &c.bounds.bounds())
+    version_in_range(&FuzzyVersion::new(version), &c.bounds.bounds())
 }
 
 #[cfg(test)]

@@ -313,7 +313,7 @@ pub fn scan(args: ScanArgs) -> anyhow::Result<u8> {
         let mut w = std::io::BufWriter::with_capacity(1 << 16, w);
         match args.format {
             OutputFormat::Table => w.write_all(render::table(&out).as_bytes())?,
-            OutputFormat::Json => pretty::to_writer(&mut w, &out)?,
+            OutputFormat::Json => out.write_json(&mut w)?,
             OutputFormat::Sarif => pretty::to_writer(&mut w, &render::sarif(&out))?,
         }
         if args.format != OutputFormat::Table {

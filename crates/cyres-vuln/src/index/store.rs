@@ -51,15 +51,42 @@ impl Blobs {
 
 /// Appends one table of `items` to `out`.
 pub(super) fn write_blobs<T: AsRef<[u8]>>(out: &mut Vec<u8>, items: &[T]) {
-    out.extend_from_slice(&(items.len() as u32).to_le_bytes());
-    let mut at = 0u32;
-    out.extend_from_slice(&at.to_le_bytes());
-    for item in items {
-        at += item.as_ref().len() as u32;
-        out.extend_from_slice(&at.to_le_bytes());
-    }
-    for item in items {
+    write_table(out, items.iter(), |out, item| {
         out.extend_from_slice(item.as_ref());
+    });
+}
+
+/// Appends one table of `items`, each written by `put` straight into `out` (no buffer per
+/// entry): the offsets are reserved first and filled in as each entry ends.
+pub(super) fn write_table<T>(
+    out: &mut Vec<u8>,
+    items: impl ExactSizeIterator<Item = T>,
+    mut put: impl FnMut(&mut Vec<u8>, T),
+) {
+    let n = items.len();
+    out.extend_from_slice(&(n as u32).to_le_bytes());
+    let offsets = out.len();
+    out.resize(offsets + 4 * (n + 1), 0);
+    let data = out.len();
+    for (i, item) in items.take(n).enumerate() {
+        put(out, item);
+        let end = ((out.len() - data) as u32).to_le_bytes();
+        out[offsets + 4 * (i + 1)..offsets + 4 * (i + 2)].copy_from_slice(&end);
+    }
+}
+
+/// Appends the postcard encoding of `v` to `out`; on an encoding error (not reachable for the
+/// index's types) nothing is appended, and the entry reads as absent.
+pub(super) fn encode_into<T: serde::Serialize + ?Sized>(out: &mut Vec<u8>, v: &T) {
+    struct Ext<'a>(&'a mut Vec<u8>);
+    impl Extend<u8> for Ext<'_> {
+        fn extend<I: IntoIterator<Item = u8>>(&mut self, iter: I) {
+            self.0.extend(iter);
+        }
+    }
+    let start = out.len();
+    if postcard::to_extend(v, Ext(out)).is_err() {
+        out.truncate(start);
     }
 }
 

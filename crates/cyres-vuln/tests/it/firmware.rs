@@ -347,3 +347,42 @@ fn and_configurations_match_only_with_their_platform() {
     }
     assert!(dropped_total > 0, "the kit has such configurations");
 }
+
+/// The index built from parts ([`IndexBuilder`], as a streaming loader feeds it) finds exactly
+/// what the index of the whole corpus finds: the kit's NVD records split into three parts by
+/// CVE (each part with its records' statements, shared configurations and all), on the four
+/// OpenWrt SBOMs.
+#[test]
+fn an_index_built_from_parts_matches_like_the_whole() {
+    use cyres_vuln::IndexBuilder;
+    let whole = nvd_corpus();
+    let mut builder = IndexBuilder::new();
+    let parts = 3;
+    for part in 0..parts {
+        let mut c = Corpus::new();
+        let n = whole.advisories.len();
+        let range = part * n / parts..(part + 1) * n / parts;
+        c.advisories = whole.advisories[range].to_vec();
+        let ids: BTreeSet<&str> = c.advisories.iter().map(|a| a.id.as_str()).collect();
+        c.cpe_matches = whole
+            .cpe_matches
+            .iter()
+            .filter(|m| ids.contains(m.advisory_id.as_str()))
+            .cloned()
+            .collect();
+        assert!(!c.cpe_matches.is_empty(), "part {part} has statements");
+        builder.add(&c);
+    }
+    let built = builder.finish();
+    let index = Index::build(whole);
+    assert_eq!(built.stats(), index.stats());
+    // Everything a finding holds, in order.
+    let key = |f: &cyres_vuln::Finding| format!("{f:?}");
+    for r in ["19.07.0", "21.02.0", "22.03.0", "23.05.0"] {
+        let sbom = openwrt_sbom(r);
+        let a: Vec<_> = match_sbom(&index, &sbom).findings.iter().map(key).collect();
+        let b: Vec<_> = match_sbom(&built, &sbom).findings.iter().map(key).collect();
+        assert!(!a.is_empty(), "{r}: the whole index finds something");
+        assert_eq!(a, b, "{r}");
+    }
+}

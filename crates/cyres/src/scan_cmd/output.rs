@@ -4,14 +4,19 @@
 //!
 //! A [`Finding`] borrows everything it shows from the match result (the SBOM's component, the
 //! index's advisory, alias group, KEV entry and rendered ranges): the document is streamed from
-//! those references into the writer, with no copy of any string per finding.
+//! those references into the writer, with no copy of any string per finding. The part of a
+//! finding that only its flaw decides (`id` to `informational`) is rendered once per flaw and
+//! copied for every other finding of it ([`ScanOutput::write_json`]): on a lockfile at the
+//! RustSec bounds most of the report repeats a few hundred advisories' texts.
 
+use super::pretty::{field, line};
 use cyres_vuln::Match;
 use serde::Serialize;
-use serde::ser::{SerializeStruct, Serializer};
+use std::collections::HashMap;
+use std::io::Write;
 
-/// The whole JSON document.
-#[derive(Debug, Serialize)]
+/// The whole JSON document ([`ScanOutput::write_json`]).
+#[derive(Debug)]
 pub struct ScanOutput<'a> {
     /// Always `cyres-scan/1`.
     pub schema: &'static str,
@@ -155,38 +160,113 @@ impl<'a> Finding<'a> {
     }
 }
 
-impl Serialize for Finding<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        /// A list of strings written straight from an iterator.
-        struct Seq<I>(I);
-        impl<'s, I: Iterator<Item = &'s str> + Clone> Serialize for Seq<I> {
-            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                serializer.collect_seq(self.0.clone())
+/// A list of strings written straight from an iterator.
+struct Seq<I>(I);
+
+impl<'s, I: Iterator<Item = &'s str> + Clone> Serialize for Seq<I> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.clone())
+    }
+}
+
+/// The depth of a finding's fields: in the document's `findings` array.
+const FINDING: usize = 3;
+
+/// The rendered flaw part of findings, by (advisory id, [`Match::shared_text_key`], match
+/// kind): where it lies in one buffer.
+#[derive(Default)]
+struct FlawTexts {
+    bytes: Vec<u8>,
+    at: HashMap<(*const u8, usize, &'static str), std::ops::Range<usize>>,
+}
+
+impl Finding<'_> {
+    /// Writes the finding as an object in the document's `findings` array.
+    fn write_json<W: Write>(&self, w: &mut W, flaws: &mut FlawTexts) -> serde_json::Result<()> {
+        w.write_all(b"{").map_err(serde_json::Error::io)?;
+        field(w, FINDING, true, "sbom", self.sbom)?;
+        field(w, FINDING, false, "product", &self.product)?;
+        field(w, FINDING, false, "component", &self.component)?;
+        match self.flaw.shared_text_key() {
+            Some(text) => {
+                let key = (self.id().as_ptr(), text, self.match_kind);
+                let range = match flaws.at.get(&key) {
+                    Some(r) => r.clone(),
+                    None => {
+                        let start = flaws.bytes.len();
+                        self.write_flaw(&mut flaws.bytes)?;
+                        let r = start..flaws.bytes.len();
+                        flaws.at.insert(key, r.clone());
+                        r
+                    }
+                };
+                w.write_all(&flaws.bytes[range])
+                    .map_err(serde_json::Error::io)?;
             }
+            None => self.write_flaw(w)?,
         }
-        let f = self.flaw;
-        let mut s = serializer.serialize_struct("Finding", 16)?;
-        s.serialize_field("sbom", self.sbom)?;
-        s.serialize_field("product", &self.product)?;
-        s.serialize_field("component", &self.component)?;
-        s.serialize_field("id", f.id())?;
-        s.serialize_field("aliases", &Seq(f.aliases()))?;
-        s.serialize_field("summary", &f.summary())?;
-        s.serialize_field("severity", &self.severity)?;
-        s.serialize_field("score", &f.severity().score)?;
-        s.serialize_field("cvss_vector", &f.severity().vector)?;
-        s.serialize_field("affected_ranges", &Seq(f.affected_ranges()))?;
-        s.serialize_field("fixed_versions", &Seq(f.fixed_versions()))?;
-        s.serialize_field("exploited", &self.exploited)?;
-        s.serialize_field("kev", &self.kev())?;
-        s.serialize_field("match_kind", self.match_kind)?;
-        s.serialize_field("informational", &f.informational())?;
         if self.dev_only {
-            s.serialize_field("dev_only", &true)?;
-        } else {
-            s.skip_field("dev_only")?;
+            field(w, FINDING, false, "dev_only", &true)?;
         }
-        s.end()
+        line(w, FINDING - 1, true).map_err(serde_json::Error::io)?;
+        w.write_all(b"}").map_err(serde_json::Error::io)
+    }
+
+    /// The fields that only the flaw decides (severity, exploitation and match kind are worked
+    /// out from it): `id` to `informational`.
+    fn write_flaw<W: Write>(&self, w: &mut W) -> serde_json::Result<()> {
+        let f = self.flaw;
+        field(w, FINDING, false, "id", f.id())?;
+        field(w, FINDING, false, "aliases", &Seq(f.aliases()))?;
+        field(w, FINDING, false, "summary", &f.summary())?;
+        field(w, FINDING, false, "severity", &self.severity)?;
+        field(w, FINDING, false, "score", &f.severity().score)?;
+        field(w, FINDING, false, "cvss_vector", &f.severity().vector)?;
+        field(
+            w,
+            FINDING,
+            false,
+            "affected_ranges",
+            &Seq(f.affected_ranges()),
+        )?;
+        field(
+            w,
+            FINDING,
+            false,
+            "fixed_versions",
+            &Seq(f.fixed_versions()),
+        )?;
+        field(w, FINDING, false, "exploited", &self.exploited)?;
+        field(w, FINDING, false, "kev", &self.kev())?;
+        field(w, FINDING, false, "match_kind", self.match_kind)?;
+        field(w, FINDING, false, "informational", &f.informational())
+    }
+}
+
+impl ScanOutput<'_> {
+    /// Writes the document in the layout of `serde_json::to_writer_pretty`, fields in the order
+    /// declared, without the final line break.
+    pub fn write_json<W: Write>(&self, w: &mut W) -> serde_json::Result<()> {
+        let io = serde_json::Error::io;
+        w.write_all(b"{").map_err(io)?;
+        field(w, 1, true, "schema", self.schema)?;
+        field(w, 1, false, "tool", &self.tool)?;
+        field(w, 1, false, "advisories", &self.advisories)?;
+        field(w, 1, false, "sboms", &self.sboms)?;
+        line(w, 1, false).map_err(io)?;
+        w.write_all(b"\"findings\": [").map_err(io)?;
+        let mut flaws = FlawTexts::default();
+        for (i, f) in self.findings.iter().enumerate() {
+            line(w, 2, i == 0).map_err(io)?;
+            f.write_json(w, &mut flaws)?;
+        }
+        if !self.findings.is_empty() {
+            line(w, 1, true).map_err(io)?;
+        }
+        w.write_all(b"]").map_err(io)?;
+        field(w, 1, false, "summary", &self.summary)?;
+        line(w, 0, true).map_err(io)?;
+        w.write_all(b"}").map_err(io)
     }
 }
 

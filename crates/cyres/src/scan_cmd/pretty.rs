@@ -104,6 +104,40 @@ pub(crate) fn to_writer<W: Write, T: ?Sized + Serialize>(
     ))
 }
 
+/// A line break (after a `,` unless `first`) and the indentation of `depth` levels, as
+/// [`Pretty`] writes them before an array value or an object key at that depth.
+pub(crate) fn line<W: ?Sized + Write>(w: &mut W, depth: usize, first: bool) -> io::Result<()> {
+    Pretty {
+        depth,
+        has_value: false,
+    }
+    .line(w, first)
+}
+
+/// One field of an object whose keys are at `depth`, written as [`to_writer`] writes it there:
+/// the line break, the key (a name of ours: plain ASCII, nothing to escape), then the value.
+pub(crate) fn field<W: Write, T: ?Sized + Serialize>(
+    w: &mut W,
+    depth: usize,
+    first: bool,
+    key: &str,
+    value: &T,
+) -> serde_json::Result<()> {
+    debug_assert!(key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'));
+    let io = serde_json::Error::io;
+    line(w, depth, first).map_err(io)?;
+    w.write_all(b"\"").map_err(io)?;
+    w.write_all(key.as_bytes()).map_err(io)?;
+    w.write_all(b"\": ").map_err(io)?;
+    value.serialize(&mut serde_json::Serializer::with_formatter(
+        w,
+        Pretty {
+            depth,
+            has_value: false,
+        },
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -131,6 +165,36 @@ mod tests {
             "b": [true, false, null],
             "nested": [{"x": [{"y": ["z", {"w": []}]}]}],
         }));
+    }
+
+    #[test]
+    fn an_object_written_field_by_field_is_the_same() {
+        let inner = json!({"s": "x\"y", "list": [1, {"k": []}], "empty": {}, "none": null});
+        // Keys at depth 1 (a top-level object) and depth 3 (an object two levels down).
+        let mut ours = Vec::new();
+        ours.push(b'{');
+        field(&mut ours, 1, true, "a", &inner).unwrap();
+        field(&mut ours, 1, false, "b", &[&inner, &inner]).unwrap();
+        line(&mut ours, 1, false).unwrap();
+        ours.extend_from_slice(b"\"c\": [");
+        line(&mut ours, 2, true).unwrap();
+        ours.push(b'{');
+        field(&mut ours, 3, true, "d", &inner).unwrap();
+        field(&mut ours, 3, false, "e", "text").unwrap();
+        line(&mut ours, 2, true).unwrap();
+        ours.push(b'}');
+        line(&mut ours, 1, true).unwrap();
+        ours.push(b']');
+        line(&mut ours, 0, true).unwrap();
+        ours.push(b'}');
+        let theirs = serde_json::to_vec_pretty(
+            &json!({"a": inner, "b": [inner, inner], "c": [{"d": inner, "e": "text"}]}),
+        )
+        .unwrap();
+        assert_eq!(
+            String::from_utf8(ours).unwrap(),
+            String::from_utf8(theirs).unwrap()
+        );
     }
 
     #[test]

@@ -2,6 +2,7 @@
 # The Debian packages the test suite drives as real programs, installed when missing:
 #   chromium, chromium-driver  the web UI's end-to-end test (headless Chromium via chromedriver)
 #   poppler-utils              pdftotext, to read the text of generated declaration PDFs
+#   gnupg                      gpg, to verify the CSAF provider's signatures as aggregators do
 # scripts/test.sh runs this first; run it yourself (as root, or with sudo) to prepare a machine.
 # Without root it only checks, and names what is missing.
 set -euo pipefail
@@ -10,6 +11,7 @@ need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
 command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
+command -v gpg >/dev/null 2>&1 || need+=(gnupg)
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi

@@ -19,6 +19,8 @@ pub(crate) mod components;
 pub(crate) mod conformity;
 pub(crate) mod cpe_resolution;
 pub(crate) mod credentials;
+pub(crate) mod csaf;
+pub(crate) mod csaf_provider;
 pub(crate) mod finding_search;
 pub(crate) mod fleet;
 pub(crate) mod lifecycle;

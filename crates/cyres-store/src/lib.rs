@@ -30,6 +30,7 @@ pub mod components;
 mod conformity;
 mod cpe_configurations;
 mod cpe_decisions;
+mod csaf;
 mod error;
 mod finding_search;
 mod findings;
@@ -72,6 +73,7 @@ pub use conformity::{
     ConformityDocKind, ConformityDocVersion, NewUpload, StoredDeclaration, Upload,
 };
 pub use cpe_decisions::{CandidateFinding, CpeCandidate, CpeDecision, NewCpeDecision};
+pub use csaf::{CSAF_BODY_MAX, CsafRevision, CsafSigningKey, NewCsafRevision};
 pub use error::StoreError;
 pub use fleet::{Device, Exposure};
 pub use identity::{normalize_email, org_name_key};

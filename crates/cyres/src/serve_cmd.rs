@@ -86,6 +86,9 @@ struct FileConfig {
     /// How far ahead `security.txt` expires, days (1 to 365, default 180).
     #[serde(default)]
     security_txt_days: Option<i64>,
+    /// Clear-sign `security.txt` with the organisation's OpenPGP key (RFC 9116 §2.3).
+    #[serde(default)]
+    sign_security_txt: bool,
 }
 
 /// Where Article 14 reports go; the token comes from `CYRES_REPORTING_TOKEN`, never the file.
@@ -249,6 +252,7 @@ fn load_config(args: &ServeArgs) -> Result<Config> {
         }
         config.public_hosts = file.public_hosts;
         config.default_public_org = file.default_public_org;
+        config.sign_security_txt = file.sign_security_txt;
         if let Some(leads) = file.reminder_lead_hours {
             config.reminder_leads = leads.into_iter().map(|h| i64::from(h) * 3600).collect();
         }

@@ -147,9 +147,14 @@ async fn draft(m: &Server, who: &Who, path: &str, body: Value) -> Value {
 }
 
 async fn a_published_provider_passes_the_checks(engine: Engine) {
-    let Some(m) = start_with(engine, |c| {
+    let repo = std::env::temp_dir().join(format!("cyres-csaf-repo-{}", unique()));
+    let _guard = TempDir(repo.clone());
+    std::fs::create_dir_all(repo.join("published/metadata")).unwrap();
+    let r2 = repo.clone();
+    let Some(m) = start_with(engine, move |c| {
         c.public_url = PUBLIC_URL.into();
         c.sign_security_txt = true;
+        c.update_repo = Some(r2);
     })
     .await
     else {
@@ -469,5 +474,102 @@ async fn a_published_provider_passes_the_checks(engine: Engine) {
     let (st, _) = fetch(&m, Some(&token), &beta_amber).await;
     assert_eq!(st, StatusCode::NOT_FOUND, "another organisation's member");
     let _ = std::fs::remove_dir_all(&dir);
+
+    // The UI: the page lists the revisions with the provider's URL; the case page drafts.
+    let (st, html) = page(&m, &psirt, "/csaf").await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(
+        html.contains(&metadata_url) && html.contains(&fingerprint),
+        "{html}"
+    );
+    assert_eq!(
+        html.matches("data-state=\"published\"").count(),
+        4,
+        "{html}"
+    );
+    let (_, html) = page(&m, &psirt, &format!("/cases/{cid}")).await;
+    assert!(html.contains("id=\"csaf-draft\""), "{html}");
+
+    // The fix ships as a security update (TUF security channel): cyres proposes the
+    // advisory's update, once, as a draft with a vendor_fix pointing at the update.
+    let custom = cyres_tuf::channel::TargetCustom {
+        product: "AX3000 router".into(),
+        hardware: "rev-b".into(),
+        version: "2.4.3".into(),
+        channel: cyres_tuf::channel::Channel::Security,
+        fixes: vec!["CVE-2023-44487".into()],
+        min_version: None,
+    };
+    let targets = cyres_tuf::metadata::Targets {
+        type_: "targets".into(),
+        spec_version: "1.0.31".into(),
+        version: 1,
+        expires: "2030-01-01T00:00:00Z".into(),
+        targets: [(
+            "security/ax3000-2.4.3.bin".to_string(),
+            cyres_tuf::metadata::TargetFile::describing(b"firmware", Some(custom.to_value())),
+        )]
+        .into(),
+        delegations: None,
+        unrecognized: Default::default(),
+    };
+    let md = cyres_tuf::metadata::Metadata::new(targets).unwrap();
+    std::fs::write(
+        repo.join("published/metadata/1.security.json"),
+        md.to_bytes().unwrap(),
+    )
+    .unwrap();
+    m.clock.advance(61);
+    let mut proposed = Value::Null;
+    for _ in 0..100 {
+        let (_, all) = m
+            .call(&psirt, Method::GET, "/api/v1/csaf/documents", None)
+            .await;
+        if let Some(p) = all
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| !r["proposal"].is_null())
+        {
+            proposed = p.clone();
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(proposed["state"], "draft", "a proposal appears: {proposed}");
+    assert_eq!(proposed["tracking_id"], sa["tracking_id"]);
+    let v = &proposed["document"]["vulnerabilities"][0];
+    let fix = v["remediations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["category"] == "vendor_fix")
+        .expect("a vendor_fix remediation");
+    assert!(
+        fix["url"]
+            .as_str()
+            .unwrap()
+            .ends_with("/updates/targets/security/ax3000-2.4.3.bin"),
+        "{fix}"
+    );
+    assert_eq!(
+        v["product_status"]["fixed"].as_array().unwrap().len(),
+        2,
+        "{v}"
+    );
+    m.clock.advance(61);
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let (_, all) = m
+        .call(&psirt, Method::GET, "/api/v1/csaf/documents", None)
+        .await;
+    let proposals = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| !r["proposal"].is_null())
+        .count();
+    assert_eq!(proposals, 1, "proposed once per update");
+    let (_, html) = page(&m, &psirt, "/csaf").await;
+    assert!(html.contains("Proposed by cyres"), "{html}");
     m.shutdown().await;
 }

@@ -45,6 +45,7 @@ pub fn run(args: DemoArgs) -> Result<u8> {
         config.listen = args.listen;
         config.public_url = format!("http://{}", args.listen);
         config.sync_interval_secs = 0;
+        config.sign_security_txt = true;
         // The demo's authorities live on this instance and its reports are delivered to them
         // over HTTP: its own address is a deliberate internal target (nothing else is).
         config.outbound_allow = vec![args.listen.ip().to_string()];
@@ -74,12 +75,16 @@ pub fn run(args: DemoArgs) -> Result<u8> {
         for a in &login.authorities {
             println!("  {:<24} {} ({})", a.email, a.org, a.role);
         }
-        println!("public pages (security.txt at /.well-known/security.txt):");
+        println!("public pages (security.txt at /.well-known/security.txt, OpenPGP-signed):");
         for p in &login.public_pages {
             println!(
                 "  {:<20} http://{}{}  ·  http://{}{}",
                 p.org, args.listen, p.product_page, args.listen, p.cvd_policy
             );
+        }
+        println!("CSAF providers (provider-metadata.json):");
+        for p in &login.public_pages {
+            println!("  {:<20} http://{}{}", p.org, args.listen, p.csaf_metadata);
         }
         println!("Ctrl-C stops it.");
         let (tx, rx) = tokio::sync::watch::channel(false);

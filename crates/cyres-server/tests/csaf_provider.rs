@@ -71,6 +71,20 @@ fn gpg(home: &Path, args: &[&str]) -> std::process::Output {
 
 /// The BSI validator library's verdicts on `files` (scripts/csaf-validate.mjs).
 fn bsi(files: &[PathBuf]) -> Vec<Value> {
+    validate(&[], files)
+}
+
+/// `provider-metadata.json` files against the standard's provider schema (the OASIS
+/// archive in the kit), with the ajv the BSI library brings.
+fn provider_schema(files: &[PathBuf]) -> Vec<Value> {
+    let schemas = cyres_kit::unpacked_path("csaf/csaf-2.0.tar.zst", "csaf-2.0/csaf_2.0/");
+    validate(
+        &["--provider-metadata".into(), schemas.into_os_string()],
+        files,
+    )
+}
+
+fn validate(args: &[std::ffi::OsString], files: &[PathBuf]) -> Vec<Value> {
     let lib = std::env::var_os("CYRES_CSAF_VALIDATOR")
         .map(PathBuf::from)
         .unwrap_or_else(|| {
@@ -85,6 +99,7 @@ fn bsi(files: &[PathBuf]) -> Vec<Value> {
     );
     let out = Command::new("node")
         .arg(root().join("scripts/csaf-validate.mjs"))
+        .args(args)
         .args(files)
         .env("CYRES_CSAF_VALIDATOR", &lib)
         .output()
@@ -94,10 +109,12 @@ fn bsi(files: &[PathBuf]) -> Vec<Value> {
         "csaf-validate.mjs: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    String::from_utf8_lossy(&out.stdout)
+    let results: Vec<Value> = String::from_utf8_lossy(&out.stdout)
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
+        .collect();
+    assert_eq!(results.len(), files.len(), "one verdict per file");
+    results
 }
 
 async fn lifecycle(m: &Server, who: &Who, id: i64) -> Value {
@@ -317,13 +334,17 @@ async fn a_published_provider_passes_the_checks(engine: Engine) {
         !md_text.contains("amber"),
         "public metadata lists no restricted folder: {md_text}"
     );
+    let dir = cyres_kit::target_dir().join(format!("csaf-provider-{}", unique()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("provider-metadata.json"), md.to_string()).unwrap();
+    for r in provider_schema(&[dir.join("provider-metadata.json")]) {
+        assert_eq!(r["valid"], true, "provider schema: {r}");
+    }
     let key = &md["public_openpgp_keys"][0];
     let fingerprint = key["fingerprint"].as_str().unwrap().to_string();
     let (st, key_bytes) = fetch(&m, None, key["url"].as_str().unwrap()).await;
     assert_eq!(st, StatusCode::OK);
 
-    let dir = cyres_kit::target_dir().join(format!("csaf-provider-{}", unique()));
-    std::fs::create_dir_all(&dir).unwrap();
     let home = dir.join("gnupg");
     std::fs::create_dir_all(&home).unwrap();
     #[cfg(unix)]

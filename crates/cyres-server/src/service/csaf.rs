@@ -556,6 +556,8 @@ pub(crate) async fn publish(
     input.status = DocumentStatus::Final;
     input.generated_at = now;
     let org = app.store.org(who.org_id).await?;
+    // The signing key exists before the first signature is dated (requirement 19).
+    super::csaf_provider::signing_key(app, &org).await?;
     let provider = cyres_csaf::provider::Provider {
         base_url: provider_base(app, &org),
         publisher: cyres_csaf::model::Publisher {

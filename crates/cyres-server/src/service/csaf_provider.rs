@@ -338,7 +338,13 @@ pub(crate) async fn provider_file(
                     provider::sha512_file(bytes, name),
                 )),
                 _ => {
-                    let at = crate::clock::at(rev.published_at.unwrap_or(st.key.created_at));
+                    // At publication, never before the key existed (OpenPGP readers refuse
+                    // a signature older than its key).
+                    let at = crate::clock::at(
+                        rev.published_at
+                            .unwrap_or(st.key.created_at)
+                            .max(st.key.created_at),
+                    );
                     let sig = signer
                         .sign_detached(bytes, at)
                         .map_err(|e| ServiceError::internal(e.to_string()))?;

@@ -383,9 +383,11 @@ mod tests {
     #[test]
     fn public_face_keys_are_read_and_checked() {
         let c = config_from(
-            "default_public_org = 3\nsecurity_txt_days = 90\n[public_hosts]\n\"acme.example\" = 2\n",
+            "default_public_org = 3\nsecurity_txt_days = 90\nsign_security_txt = true\n[public_hosts]\n\"acme.example\" = 2\n",
         )
         .unwrap();
+        assert!(c.sign_security_txt);
+        assert!(!config_from("").unwrap().sign_security_txt);
         assert_eq!(c.public_hosts.get("acme.example"), Some(&2));
         assert_eq!((c.default_public_org, c.security_txt_days), (Some(3), 90));
         let e = config_from("security_txt_days = 400\n").unwrap_err();

@@ -88,13 +88,15 @@ fn validate(args: &[std::ffi::OsString], files: &[PathBuf]) -> Vec<Value> {
     let lib = std::env::var_os("CYRES_CSAF_VALIDATOR")
         .map(PathBuf::from)
         .unwrap_or_else(|| {
-            root()
-                .join("target/oracles/csaf-validator/node_modules/@secvisogram/csaf-validator-lib")
+            std::env::var_os("CYRES_ORACLES")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| root().join("target/oracles"))
+                .join("csaf-validator/node_modules/@secvisogram/csaf-validator-lib")
         });
     assert!(
         lib.join("package.json").is_file(),
         "the BSI CSAF validator library is not installed at {}: run `bash scripts/csaf-validator.sh` \
-         (needs node and npm) or set CYRES_CSAF_VALIDATOR. This test never skips.",
+         (needs node and npm) or set CYRES_ORACLES or CYRES_CSAF_VALIDATOR. This test never skips.",
         lib.display()
     );
     let out = Command::new("node")

@@ -2,7 +2,8 @@
 # The Debian packages the test suite drives as real programs, installed when missing:
 #   chromium, chromium-driver  the web UI's end-to-end test (headless Chromium via chromedriver)
 #   poppler-utils              pdftotext, to read the text of generated declaration PDFs
-#   gnupg                      gpg, a real OpenPGP peer: signs the CSAF lister's test provider
+#   gnupg                      gpg, a real OpenPGP peer: verifies the CSAF provider's signatures
+#                              as aggregators do, and signs the CSAF lister's test provider
 # scripts/test.sh runs this first; run it yourself (as root, or with sudo) to prepare a machine.
 # Without root it only checks, and names what is missing.
 set -euo pipefail

@@ -13,6 +13,7 @@ mod compliance;
 mod components;
 mod conformity;
 mod cpe_resolution;
+mod csaf;
 mod csaf_lister;
 mod findings;
 mod fleet;
@@ -200,7 +201,7 @@ pub(crate) fn router() -> Router<App> {
             get(csaf_lister::get_one).delete(csaf_lister::remove),
         )
         .route("/csaf/providers/{id}/pull", post(csaf_lister::pull))
-        .route("/csaf/documents/{id}", get(csaf_lister::document))
+        .route("/csaf/held/{id}", get(csaf_lister::document))
         .route("/findings", get(findings::list))
         .route("/findings.csv", get(vex::csv))
         .route("/findings/triage", post(triage::bulk))
@@ -343,6 +344,13 @@ pub(crate) fn router() -> Router<App> {
         )
         .route("/authority/requests", get(authority::requests))
         .route("/authority/assessment", get(authority::assessment))
+        .route("/cases/{id}/csaf", post(csaf::draft_case))
+        .route("/releases/{id}/csaf-vex", post(csaf::draft_vex))
+        .route("/csaf/documents", get(csaf::list))
+        .route("/csaf/documents/{id}", get(csaf::get_one))
+        .route("/csaf/documents/{id}/review", post(csaf::review))
+        .route("/csaf/documents/{id}/publish", post(csaf::publish))
+        .route("/csaf/provider", get(csaf::provider_info))
         .route("/devices", get(fleet::list).post(fleet::create))
         .route("/devices/{device_id}/state", post(fleet::report))
         .route("/fleet/exposure", get(fleet::exposure))
@@ -354,6 +362,10 @@ pub(crate) fn router() -> Router<App> {
         .route("/updates/{*path}", get(fleet::serve_update_file))
         .route("/security-notices/{slug}", get(notices::public_page))
         .route("/.well-known/security.txt", get(public_face::security_txt))
+        .route("/.well-known/csaf/", get(csaf::well_known))
+        .route("/.well-known/csaf/{*path}", get(csaf::well_known))
+        .route("/public/{slug}/csaf/", get(csaf::by_slug))
+        .route("/public/{slug}/csaf/{*path}", get(csaf::by_slug))
         .route(
             "/.well-known/csaf-aggregator/aggregator.json",
             get(csaf_lister::aggregator_json),

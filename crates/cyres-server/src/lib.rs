@@ -28,6 +28,7 @@ mod facts_cache;
 mod guard;
 mod notices;
 mod openapi;
+pub mod openpgp;
 mod page_cache;
 mod secrets;
 mod service;
@@ -40,8 +41,8 @@ pub use auth::{check_password, hash_password};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::ApiError;
 pub use ui::demo::{
-    DEMO_EMAIL, DEMO_PASSWORD, DemoAuthority, DemoLogin, DemoPublicPage, DemoSender,
-    reporting_to_self, seed_demo,
+    DEMO_EMAIL, DEMO_PASSWORD, DemoAuthority, DemoListing, DemoLogin, DemoPublicPage, DemoSender,
+    list_providers_to_self, reporting_to_self, seed_demo,
 };
 pub use worker::Worker;
 
@@ -121,6 +122,9 @@ pub struct Config {
     /// How far ahead `security.txt`'s `Expires` is, days (RFC 9116 §2.5.5; clamped to 1–365).
     /// Default 180.
     pub security_txt_days: i64,
+    /// Clear-sign `security.txt` (RFC 9116 §2.3) with the organisation's OpenPGP key, the one
+    /// that signs its CSAF documents (made on first need). Default off.
+    pub sign_security_txt: bool,
 }
 
 /// The authority instance reports are delivered to.
@@ -200,6 +204,7 @@ impl Config {
             public_hosts: Default::default(),
             default_public_org: None,
             security_txt_days: 180,
+            sign_security_txt: false,
         }
     }
 

@@ -27,6 +27,7 @@ mod csaf_lister;
 mod dashboard;
 mod supplied;
 // Public for `cyres demo`; dead until lib.rs re-exports it (`pub use ui::demo::{…}`).
+mod csaf;
 pub mod demo;
 mod demo_conformity;
 mod demo_portfolio;
@@ -197,6 +198,7 @@ pub(crate) fn router() -> Router<App> {
         )
         .route("/advisories/{id}", get(advisories::page))
         .route("/cases", get(cases::list).post(cases::create))
+        .route("/csaf", get(csaf::page).post(csaf::act))
         .route("/cases/{id}", get(case::page))
         .route("/cases/{id}/confirm", post(case::confirm))
         .route("/cases/{id}/dismiss", post(vex::dismiss))

@@ -146,6 +146,13 @@ impl Worker {
             self.last_renewal
                 .store(now, std::sync::atomic::Ordering::Relaxed);
             renew_update_metadata(&self.app).await;
+            // A security update that ships a case's fix: propose the advisory's update
+            // (issue 18 point 3), once per update and case.
+            match crate::service::csaf::propose_from_update_repo(&self.app).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(drafts = n, "CSAF advisory updates proposed"),
+                Err(e) => tracing::warn!(error = %e, "proposing CSAF advisory updates"),
+            }
         }
         // An authority's listed CSAF providers (issue 18, point 6): one replica at a time.
         let csaf_interval = self.app.config.csaf_pull_interval_secs as i64;

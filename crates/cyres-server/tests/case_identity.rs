@@ -18,33 +18,7 @@ both!(cases_name_a_human_title_public_ids_and_the_contact);
 async fn cases_name_a_human_title_public_ids_and_the_contact(engine: Engine) {
     let Some(s) = start(engine).await else { return };
     let psirt = s.bootstrap("Acme Routers GmbH", "psirt@acme.example").await;
-    for f in std::fs::read_dir(root().join("examples/advisories")).unwrap() {
-        s.import(&psirt, &f.unwrap().path()).await;
-    }
-    s.import(&psirt, &root().join("examples/kev.json")).await;
-    let (_, rid) = s.product_release(&psirt, "AX3000 router", "2.4.1").await;
-    let bytes = std::fs::read(root().join("examples/sboms/router-fw-2.4.1.cdx.json")).unwrap();
-    assert_eq!(
-        s.upload(&psirt, rid, bytes, "fw.json").await.0,
-        StatusCode::CREATED
-    );
-    let (_, cases) = s.call(&psirt, Method::GET, "/api/v1/cases", None).await;
-    let cid = cases
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["case"]["advisory_id"] == "GHSA-qppj-fm5r-hxr3")
-        .map(|c| c["case"]["id"].as_i64().unwrap())
-        .expect("a proposal for the exploited HTTP/2 flaw");
-    let (st, v) = s
-        .call(
-            &psirt,
-            Method::POST,
-            &format!("/api/v1/cases/{cid}/confirm"),
-            Some(json!({"aware_at": "2026-09-21T08:00:00Z"})),
-        )
-        .await;
-    assert_eq!(st, StatusCode::OK, "{v}");
+    let (_, _, cid) = s.confirmed_example_case(&psirt).await;
     let (_, v) = s
         .call(&psirt, Method::GET, &format!("/api/v1/cases/{cid}"), None)
         .await;

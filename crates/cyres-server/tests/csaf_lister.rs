@@ -418,11 +418,7 @@ async fn a_csirt_lists_a_provider_and_keeps_only_what_verifies(engine: Engine) {
         .as_i64()
         .unwrap();
     let r = s
-        .req(
-            &csirt,
-            Method::GET,
-            &format!("/api/v1/csaf/documents/{good_id}"),
-        )
+        .req(&csirt, Method::GET, &format!("/api/v1/csaf/held/{good_id}"))
         .send()
         .await
         .unwrap();
@@ -535,7 +531,7 @@ async fn a_csirt_lists_a_provider_and_keeps_only_what_verifies(engine: Engine) {
         .call(
             &csirt,
             Method::GET,
-            &format!("/api/v1/csaf/documents/{good_id}"),
+            &format!("/api/v1/csaf/held/{good_id}"),
             None,
         )
         .await;

@@ -128,9 +128,13 @@ async fn security_txt_and_the_policy_page(engine: Engine) {
         vec![format!("{PUBLIC_URL}/.well-known/security.txt").as_str()]
     );
     assert_eq!(fields(&body, "Policy"), vec![policy_url.as_str()]);
-    assert_eq!(
-        fields(&body, "CSAF"),
-        vec![format!("{PUBLIC_URL}/.well-known/csaf/provider-metadata.json").as_str()]
+    // The organisation's provider (CSAF 2.0 §7.1.8): unmapped, under its own path.
+    let csaf = fields(&body, "CSAF");
+    assert_eq!(csaf.len(), 1, "{body}");
+    assert!(
+        csaf[0].starts_with(&format!("{PUBLIC_URL}/public/"))
+            && csaf[0].ends_with("/csaf/provider-metadata.json"),
+        "{body}"
     );
 
     // The mapped host answers for Beta, whatever its case and port; links use that host.

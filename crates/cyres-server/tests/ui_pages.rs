@@ -1551,7 +1551,7 @@ async fn browser_daily_workflow() {
 impl Server {
     /// `cyres demo`'s world (makers, public pages, the authorities it reports to), served on
     /// loopback; answers the server and the logins `cyres demo` prints.
-    async fn demo() -> (Server, cyres_server::DemoLogin) {
+    async fn demo() -> (Server, cyres_server::DemoLogin, App) {
         let dir = std::env::temp_dir().join(format!("cyres-ui-test-{}", unique()));
         std::fs::create_dir_all(&dir).unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -1567,7 +1567,7 @@ impl Server {
         let login = cyres_server::seed_demo(&app).await.unwrap();
         let app = cyres_server::reporting_to_self(&app, &login.sender).unwrap();
         let (tx, rx) = tokio::sync::watch::channel(false);
-        let task = tokio::spawn(cyres_server::serve(app, listener, rx));
+        let task = tokio::spawn(cyres_server::serve(app.clone(), listener, rx));
         let s = Server {
             base: format!("http://{addr}"),
             stop: tx,
@@ -1579,17 +1579,26 @@ impl Server {
             _dir: TempDir(dir),
             clock,
         };
-        (s, login)
+        (s, login, app)
     }
 }
 
 /// The demo's public face and its authority world in a real browser (issues 14 point 6, 18
 /// point 4): a maker's published Annex II page without login, then Keystone Vault's early
-/// warning in the French CSIRT's inbox and on its report page. Refreshes
-/// docs/screenshots/annex-ii.png, authority-inbox.png and authority-report.png.
+/// warning in the French CSIRT's inbox and on its report page, and the makers' CSAF providers
+/// it lists. Refreshes docs/screenshots/annex-ii.png, authority-inbox.png,
+/// authority-report.png and csaf-providers.png.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn browser_demo_public_face_and_authority() {
-    let (s, login) = Server::demo().await;
+    let (s, login, app) = Server::demo().await;
+    // The French CSIRT lists the five makers' CSAF providers, as `cyres demo` does: every
+    // published document verifies (hash, gpg-compatible signature, mandatory tests).
+    let listing = cyres_server::list_providers_to_self(&app, &login.public_pages)
+        .await
+        .unwrap();
+    assert_eq!(listing.providers, 5, "{listing:?}");
+    assert!(listing.accepted >= 10, "{listing:?}");
+    assert_eq!(listing.refused, 0, "{listing:?}");
     // The maker reports (the API walk is tested in tests/reporting.rs; here it sets the scene).
     let maker = s
         .login(cyres_server::DEMO_EMAIL, cyres_server::DEMO_PASSWORD)
@@ -1675,6 +1684,11 @@ async fn browser_demo_public_face_and_authority() {
         ensure(h1.contains("AUTH-"), format!("report page heading: {h1}"))?;
         b.wait_text("main", "Keystone Vault").await?;
         b.screenshot_to(&root().join("docs/screenshots/authority-report.png"))
+            .await?;
+        b.go("the CSIRT's CSAF providers", "/csaf-providers")
+            .await?;
+        b.wait_text("#providers", "Keystone Vault").await?;
+        b.screenshot_to(&root().join("docs/screenshots/csaf-providers.png"))
             .await
     }
     .await;

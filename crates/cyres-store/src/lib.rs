@@ -30,6 +30,7 @@ pub mod components;
 mod conformity;
 mod cpe_configurations;
 mod cpe_decisions;
+mod csaf;
 mod csaf_lister;
 mod error;
 mod finding_search;
@@ -73,6 +74,7 @@ pub use conformity::{
     ConformityDocKind, ConformityDocVersion, NewUpload, StoredDeclaration, Upload,
 };
 pub use cpe_decisions::{CandidateFinding, CpeCandidate, CpeDecision, NewCpeDecision};
+pub use csaf::{CSAF_BODY_MAX, CsafRevision, CsafSigningKey, NewCsafRevision};
 pub use csaf_lister::{CsafMirror, CsafPull, CsafRefusal, CsafSource, NewCsafMirror};
 pub use error::StoreError;
 pub use fleet::{Device, Exposure};

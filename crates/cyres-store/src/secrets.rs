@@ -5,7 +5,8 @@
 //! an older version and values sealed under an older key alike, all in one transaction.
 //!
 //! The columns holding secrets: `webhook.secret` and `notice_subscriber.secret` (HMAC signing
-//! secrets, needed in clear to sign, so they cannot be hashed). Session ids, API tokens, the
+//! secrets, needed in clear to sign, so they cannot be hashed) and `csaf_signing_key.secret`
+//! (the organisation's OpenPGP secret key, CSAF 2.0 section 7.1.19). Session ids, API tokens, the
 //! setup token and device tokens are stored hashed. Two tokens stay in clear on purpose: a
 //! session's CSRF token (useless without the session cookie, whose id is hashed) and a
 //! subscriber's unsubscribe token (it can only stop notices, and is looked up by value).
@@ -26,10 +27,11 @@ pub trait SecretSealer: Send + Sync {
 }
 
 /// Tables and their secret columns (id column `id`).
-const SECRET_COLUMNS: [(&str, &str); 3] = [
+const SECRET_COLUMNS: [(&str, &str); 4] = [
     ("webhook", "secret"),
     ("notice_subscriber", "secret"),
     ("notify_rule", "secret"),
+    ("csaf_signing_key", "secret"),
 ];
 
 impl Store {

@@ -144,10 +144,14 @@ both!(
     related_kev_flags_but_does_not_exploit,
     severity_is_borrowed_from_an_alias,
     compliance_file_is_versioned_immutable_and_retained,
+    csaf_revisions_publish_once_and_never_change,
 );
 
+#[path = "store/csaf.rs"]
+mod csaf;
 #[path = "store/vex_triage.rs"]
 mod vex_triage;
+use csaf::*;
 use vex_triage::*;
 
 const T0: i64 = 1_790_000_000; // 2026-09-21

@@ -95,6 +95,16 @@ fn tracking_id(doc: &VexDocument) -> String {
 
 /// Writes the document as a CSAF 2.0 `csaf_vex` document.
 pub fn write(doc: &VexDocument, opts: &WriteOptions) -> Result<String, VexError> {
+    let input = advisory_input(doc, opts)?;
+    let d = cyres_csaf::generate::generate(&input).map_err(err)?;
+    Ok(cyres_csaf::to_json(&d))
+}
+
+/// The `cyres_csaf` input [`write`] generates from: a final, TLP:WHITE, integer-versioned
+/// document with one revision at the document's timestamp. A publisher that keeps revisions
+/// (the server's CSAF provider) changes the tracking id, TLP, status and revisions before it
+/// generates.
+pub fn advisory_input(doc: &VexDocument, opts: &WriteOptions) -> Result<AdvisoryInput, VexError> {
     let at = OffsetDateTime::from_unix_timestamp(doc.timestamp).map_err(|e| VexError::Invalid {
         format: "CSAF",
         problems: vec![format!("timestamp: {e}")],
@@ -246,8 +256,7 @@ pub fn write(doc: &VexDocument, opts: &WriteOptions) -> Result<String, VexError>
             .collect(),
         vulnerabilities,
     };
-    let d = cyres_csaf::generate::generate(&input).map_err(err)?;
-    Ok(cyres_csaf::to_json(&d))
+    Ok(input)
 }
 
 /// A product outside a version branch: its full name, the version from its package URL.

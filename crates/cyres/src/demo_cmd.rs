@@ -46,6 +46,7 @@ pub fn run(args: DemoArgs) -> Result<u8> {
         config.public_url = format!("http://{}", args.listen);
         config.sync_interval_secs = 0;
         config.csaf_pull_interval_secs = 0;
+        config.sign_security_txt = true;
         // The demo's authorities live on this instance and its reports are delivered to them
         // over HTTP: its own address is a deliberate internal target (nothing else is).
         config.outbound_allow = vec![args.listen.ip().to_string()];
@@ -75,14 +76,31 @@ pub fn run(args: DemoArgs) -> Result<u8> {
         for a in &login.authorities {
             println!("  {:<24} {} ({})", a.email, a.org, a.role);
         }
-        println!("public pages (security.txt at /.well-known/security.txt):");
+        println!("public pages (security.txt at /.well-known/security.txt, OpenPGP-signed):");
         for p in &login.public_pages {
             println!(
                 "  {:<20} http://{}{}  ·  http://{}{}",
                 p.org, args.listen, p.product_page, args.listen, p.cvd_policy
             );
         }
+        println!("CSAF providers (provider-metadata.json):");
+        for p in &login.public_pages {
+            println!("  {:<20} http://{}{}", p.org, args.listen, p.csaf_metadata);
+        }
         println!("Ctrl-C stops it.");
+        // The French CSIRT lists the makers' CSAF providers and pulls them over HTTP from this
+        // instance: the requests wait in the listener's queue until `serve` below answers.
+        let lister = app.clone();
+        let pages = login.public_pages.clone();
+        tokio::spawn(async move {
+            match cyres_server::list_providers_to_self(&lister, &pages).await {
+                Ok(l) => println!(
+                    "{} lists {} CSAF providers: {} advisories verified and held, {} refused (Cases → CSAF providers)",
+                    l.authority, l.providers, l.accepted, l.refused
+                ),
+                Err(e) => eprintln!("listing the demo's CSAF providers: {}", e.message),
+            }
+        });
         let (tx, rx) = tokio::sync::watch::channel(false);
         tokio::spawn(async move {
             let _ = tokio::signal::ctrl_c().await;

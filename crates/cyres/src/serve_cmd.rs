@@ -88,6 +88,9 @@ struct FileConfig {
     /// How far ahead `security.txt` expires, days (1 to 365, default 180).
     #[serde(default)]
     security_txt_days: Option<i64>,
+    /// Clear-sign `security.txt` with the organisation's OpenPGP key (RFC 9116 §2.3).
+    #[serde(default)]
+    sign_security_txt: bool,
 }
 
 /// Where Article 14 reports go; the token comes from `CYRES_REPORTING_TOKEN`, never the file.
@@ -254,6 +257,7 @@ fn load_config(args: &ServeArgs) -> Result<Config> {
         }
         config.public_hosts = file.public_hosts;
         config.default_public_org = file.default_public_org;
+        config.sign_security_txt = file.sign_security_txt;
         if let Some(leads) = file.reminder_lead_hours {
             config.reminder_leads = leads.into_iter().map(|h| i64::from(h) * 3600).collect();
         }
@@ -384,9 +388,11 @@ mod tests {
     #[test]
     fn public_face_keys_are_read_and_checked() {
         let c = config_from(
-            "default_public_org = 3\nsecurity_txt_days = 90\n[public_hosts]\n\"acme.example\" = 2\n",
+            "default_public_org = 3\nsecurity_txt_days = 90\nsign_security_txt = true\n[public_hosts]\n\"acme.example\" = 2\n",
         )
         .unwrap();
+        assert!(c.sign_security_txt);
+        assert!(!config_from("").unwrap().sign_security_txt);
         assert_eq!(c.public_hosts.get("acme.example"), Some(&2));
         assert_eq!((c.default_public_org, c.security_txt_days), (Some(3), 90));
         let e = config_from("security_txt_days = 400\n").unwrap_err();

@@ -72,7 +72,7 @@ pub async fn pull(
     Ok(Json(lister::pull(&app, &caller, id).await?).into_response())
 }
 
-/// `GET /api/v1/csaf/documents/{id}` (authority members): a held document, as it was read.
+/// `GET /api/v1/csaf/held/{id}` (authority members): a held document, as it was read.
 pub async fn document(
     State(app): State<App>,
     caller: Caller,

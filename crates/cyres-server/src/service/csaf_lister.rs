@@ -17,19 +17,22 @@
 //! operator) lists providers; its editors add, remove and pull, every member reads. The
 //! `aggregator.json` of an authority that lists providers is public.
 
-use std::io::Cursor;
-
 use cyres_csaf::aggregator::{
     self, AggregatorCategory, AggregatorInfo, AggregatorJson, Listed, ListedProvider, Refusal,
     SignatureCheck,
 };
 use cyres_csaf::provider::ProviderMetadata;
 use cyres_store::{Actor, CsafMirror, CsafPull, CsafRefusal, CsafSource, NewCsafMirror, Org, Role};
-use pgp::composed::{Deserializable, DetachedSignature, SignedPublicKey};
-use pgp::types::KeyDetails;
 
 use super::{Principal, ServiceError};
 use crate::App;
+use crate::openpgp;
+
+/// A provider's public key as published (armored) with its primary fingerprint.
+struct PublishedKey {
+    armored: String,
+    fingerprint: String,
+}
 
 /// Largest `provider-metadata.json`, ROLIE feed, `index.txt` or key read (bytes).
 const MAX_LISTING_BYTES: usize = 8 * 1024 * 1024;
@@ -426,7 +429,7 @@ async fn read_provider(
     pull.listed_metadata = serde_json::to_string(&aggregator::listed(&metadata, &source.url)).ok();
 
     let keys = read_keys(app, client, source, &metadata).await?;
-    pull.key_fingerprints = keys.iter().map(fingerprint).collect();
+    pull.key_fingerprints = keys.iter().map(|k| k.fingerprint.clone()).collect();
     if keys.is_empty() {
         return Err(Refusal::Metadata(
             "no public OpenPGP key could be read (requirement 20); nothing can be verified".into(),
@@ -472,7 +475,7 @@ async fn read_keys(
     client: &reqwest::Client,
     source: &CsafSource,
     metadata: &ProviderMetadata,
-) -> Result<Vec<SignedPublicKey>, Refusal> {
+) -> Result<Vec<PublishedKey>, Refusal> {
     let mut keys = Vec::new();
     for k in metadata.public_openpgp_keys.iter().flatten() {
         aggregator::same_origin(&k.url, &source.url)?;
@@ -480,68 +483,40 @@ async fn read_keys(
             tracing::warn!(source = source.id, key = %k.url, "public key not found");
             continue;
         };
-        let key = match parse_key(&bytes) {
-            Ok(key) => key,
+        let armored = String::from_utf8_lossy(&bytes).into_owned();
+        let fp = match openpgp::fingerprint_of(&armored) {
+            Ok(fp) => fp,
             Err(e) => {
                 tracing::warn!(source = source.id, key = %k.url, error = %e, "public key unreadable");
                 continue;
             }
         };
-        let fp = fingerprint(&key);
-        if let Some(want) = &k.fingerprint
-            && !want
-                .chars()
-                .filter(|c| !c.is_whitespace())
-                .collect::<String>()
-                .eq_ignore_ascii_case(&fp)
-        {
-            return Err(Refusal::Metadata(format!(
-                "the key at {} has fingerprint {fp}, the metadata says {want}",
-                k.url
-            )));
-        }
-        keys.push(key);
+        keys.push(PublishedKey {
+            armored,
+            fingerprint: fp,
+        });
     }
     Ok(keys)
 }
 
-/// An armored (or binary) public key with valid self-signatures.
-fn parse_key(bytes: &[u8]) -> Result<SignedPublicKey, String> {
-    let key = match SignedPublicKey::from_armor_single(Cursor::new(bytes)) {
-        Ok((key, _)) => key,
-        Err(_) => SignedPublicKey::from_bytes(Cursor::new(bytes)).map_err(|e| e.to_string())?,
-    };
-    key.verify_bindings().map_err(|e| e.to_string())?;
-    Ok(key)
-}
-
-fn fingerprint(key: &SignedPublicKey) -> String {
-    format!("{:X}", key.primary_key.fingerprint())
-}
-
-/// Requirement 19: the detached signature verifies with the primary key or a signing subkey of
-/// one of the provider's keys.
-fn verify(keys: &[SignedPublicKey], document: &[u8], asc: Option<&[u8]>) -> SignatureCheck {
+/// Requirement 19: the detached signature verifies with the primary key or a subkey of one of
+/// the provider's published keys (`crate::openpgp`, the same code the provider signs with);
+/// the answer names the primary fingerprint of that key.
+fn verify(keys: &[PublishedKey], document: &[u8], asc: Option<&[u8]>) -> SignatureCheck {
     let Some(asc) = asc else {
         return SignatureCheck::Missing;
     };
-    let sig = match DetachedSignature::from_armor_single(Cursor::new(asc)) {
-        Ok((sig, _)) => sig,
-        Err(e) => return SignatureCheck::Invalid(format!("unreadable signature: {e}")),
-    };
+    let asc = String::from_utf8_lossy(asc);
+    let mut why = String::from("no published key");
     for key in keys {
-        if sig.verify(&key.primary_key, document).is_ok()
-            || key
-                .public_subkeys
-                .iter()
-                .any(|sub| sig.verify(&sub.key, document).is_ok())
-        {
-            return SignatureCheck::Verified(fingerprint(key));
+        match openpgp::verify_detached(&key.armored, document, &asc) {
+            Ok(_) => return SignatureCheck::Verified(key.fingerprint.clone()),
+            Err(e) => why = e.to_string(),
         }
     }
-    SignatureCheck::Invalid(
-        "made by none of the provider's published keys, or over other bytes".into(),
-    )
+    SignatureCheck::Invalid(format!(
+        "made by none of the provider's published keys, or over other bytes ({why})"
+    ))
 }
 
 /// The documents the provider lists: its ROLIE feeds, else its directories' `index.txt`
@@ -600,7 +575,7 @@ async fn read_document(
     app: &App,
     client: &reqwest::Client,
     source: &CsafSource,
-    keys: &[SignedPublicKey],
+    keys: &[PublishedKey],
     l: &Listed,
 ) -> Result<NewCsafMirror, Refusal> {
     for u in [

@@ -92,7 +92,9 @@ pub(crate) struct FaceUrls {
     pub policy: String,
     /// The public CVD intake form (`/report?organisation=ID`).
     pub report: String,
-    /// The CSAF provider metadata (CSAF 2.0 §7.1.8 names it in security.txt).
+    /// The CSAF provider metadata (CSAF 2.0 §7.1.8 names it in security.txt): the
+    /// organisation's own path, served on every host (`security.txt` names the canonical one,
+    /// `service::csaf::provider_base`).
     pub csaf: String,
 }
 
@@ -102,7 +104,7 @@ impl FaceUrls {
             security_txt: format!("{base}/.well-known/security.txt"),
             policy: format!("{base}/public/{}/cvd-policy", org.slug),
             report: format!("{base}/report?organisation={}", org.id),
-            csaf: format!("{base}/.well-known/csaf/provider-metadata.json"),
+            csaf: format!("{base}/public/{}/csaf/provider-metadata.json", org.slug),
         }
     }
 }
@@ -128,7 +130,11 @@ fn language_tags(list: &str) -> Vec<&str> {
 pub(crate) async fn security_txt(app: &App, host: Option<&str>) -> Result<String, ServiceError> {
     let PublicOrg { org, base } = public_org(app, host).await?;
     let face = app.store.public_face(org.id).await?;
-    let urls = FaceUrls::new(&base, &org);
+    let mut urls = FaceUrls::new(&base, &org);
+    urls.csaf = format!(
+        "{}/provider-metadata.json",
+        super::csaf::provider_base(app, &org)
+    );
     let days = app.config.security_txt_days.clamp(1, 365);
     let expires = app.now_at() + time::Duration::days(days);
     let expires = expires
@@ -163,7 +169,21 @@ pub(crate) async fn security_txt(app: &App, host: Option<&str>) -> Result<String
     out.push_str(&format!("Canonical: {}\n", urls.security_txt));
     out.push_str(&format!("Policy: {}\n", urls.policy));
     out.push_str(&format!("CSAF: {}\n", urls.csaf));
-    Ok(out)
+    if !app.config.sign_security_txt {
+        return Ok(out);
+    }
+    // RFC 9116 §2.3: an OpenPGP cleartext signature, with the key that signs the
+    // organisation's CSAF documents (published at the URL named in the comment).
+    let (key, signer) = super::csaf_provider::signing_key(app, &org).await?;
+    let base = super::csaf::provider_base(app, &org);
+    out.push_str(&format!(
+        "# Signed with OpenPGP key {} ({}).\n",
+        key.fingerprint,
+        super::csaf_provider::key_url(&base, &key.fingerprint)
+    ));
+    signer
+        .clear_sign(&out, app.now_at())
+        .map_err(|e| ServiceError::internal(format!("signing security.txt: {e}")))
 }
 
 /// The CVD policy template's sections (Annex I Part II (5)): (field, heading, the text shown

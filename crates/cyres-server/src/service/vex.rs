@@ -42,35 +42,14 @@ pub(crate) async fn export(
     release_id: i64,
     format: Format,
 ) -> Result<Export, ServiceError> {
-    who.require(Role::Viewer)?;
-    let release = app.store.release(who.org_id, release_id).await?;
-    let product = app.store.product(who.org_id, release.product_id).await?;
-    let org = app.store.org(who.org_id).await?;
-    let mut statements: Vec<Statement> = Vec::new();
-    for f in app.store.release_findings(who.org_id, release_id).await? {
-        let s = cyres_store::vex_statement(&f);
-        if !statements
-            .iter()
-            .any(|o| o.vulnerability == s.vulnerability && o.component == s.component)
-        {
-            statements.push(s);
-        }
-    }
-    if format == Format::OpenVex && statements.is_empty() {
+    let doc = release_document(app, who, release_id).await?;
+    if format == Format::OpenVex && doc.statements.is_empty() {
         return Err(ServiceError::conflict(
             "format: this release has no findings, and an OpenVEX document needs at least one statement",
         ));
     }
-    let doc = VexDocument {
-        author: org.name.clone(),
-        timestamp: app.now(),
-        product: Subject {
-            name: product.name.clone(),
-            version: release.version.clone(),
-            purl: None,
-        },
-        statements,
-    };
+    let release = app.store.release(who.org_id, release_id).await?;
+    let product = app.store.product(who.org_id, release.product_id).await?;
     let opts = cyres_vex::WriteOptions {
         namespace: app.config.public_url.trim_end_matches('/').to_string(),
         engine_version: Some(env!("CARGO_PKG_VERSION").into()),
@@ -96,6 +75,40 @@ pub(crate) async fn export(
         body,
         media_type: format.media_type(),
         file_name: format!("{safe}.vex.{ext}"),
+    })
+}
+
+/// The release's decisions as one VEX document (viewer): a finding listed twice (the same
+/// component twice in the SBOM) is one statement. The exports and the CSAF provider's VEX
+/// documents are written from it.
+pub(crate) async fn release_document(
+    app: &App,
+    who: &Principal,
+    release_id: i64,
+) -> Result<VexDocument, ServiceError> {
+    who.require(Role::Viewer)?;
+    let release = app.store.release(who.org_id, release_id).await?;
+    let product = app.store.product(who.org_id, release.product_id).await?;
+    let org = app.store.org(who.org_id).await?;
+    let mut statements: Vec<Statement> = Vec::new();
+    for f in app.store.release_findings(who.org_id, release_id).await? {
+        let s = cyres_store::vex_statement(&f);
+        if !statements
+            .iter()
+            .any(|o| o.vulnerability == s.vulnerability && o.component == s.component)
+        {
+            statements.push(s);
+        }
+    }
+    Ok(VexDocument {
+        author: org.name.clone(),
+        timestamp: app.now(),
+        product: Subject {
+            name: product.name.clone(),
+            version: release.version.clone(),
+            purl: None,
+        },
+        statements,
     })
 }
 

@@ -19,10 +19,13 @@
 
 use crate::auth::hash_password;
 use crate::{ApiError, App};
-pub use authorities::{DemoAuthority, DemoSender, reporting_to_self};
+pub use authorities::{
+    DemoAuthority, DemoListing, DemoSender, list_providers_to_self, reporting_to_self,
+};
 pub use public::DemoPublicPage;
 
 mod authorities;
+mod csaf;
 mod public;
 use cyres_store::{
     Actor, Exploitation, FindingFilter, NewOrg, OrgKind, ProductInput, Role, VexStatus,
@@ -556,7 +559,26 @@ mod tests {
                 "{}",
                 m.org.name
             );
+            // Issue 18 point 3: a final advisory and a VEX document, published.
+            let published = app.store.csaf_published(m.org.id).await.unwrap();
+            for profile in ["csaf_security_advisory", "csaf_vex"] {
+                assert!(
+                    published
+                        .iter()
+                        .any(|r| r.profile == profile && r.body.contains("\"status\": \"final\"")),
+                    "{}: a published {profile}",
+                    m.org.name
+                );
+            }
         }
+        assert!(
+            login
+                .public_pages
+                .iter()
+                .all(|p| p.csaf_metadata.ends_with("/csaf/provider-metadata.json")),
+            "{:?}",
+            login.public_pages
+        );
         app.store.close().await;
         let _ = std::fs::remove_dir_all(dir);
     }

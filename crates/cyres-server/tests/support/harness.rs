@@ -382,6 +382,42 @@ impl Server {
         (s, r.json().await.unwrap_or(Value::Null))
     }
 
+    /// The shipped example world: the example advisories and KEV imported, the AX3000
+    /// router 2.4.1 with its firmware SBOM, and the proposal for its exploited HTTP/2 flaw
+    /// (GHSA-qppj-fm5r-hxr3, CVE-2023-44487) confirmed. Answers (product, release, case).
+    pub async fn confirmed_example_case(&self, who: &Who) -> (i64, i64, i64) {
+        for f in std::fs::read_dir(root().join("examples/advisories")).unwrap() {
+            self.import(who, &f.unwrap().path()).await;
+        }
+        self.import(who, &root().join("examples/kev.json")).await;
+        let (pid, rid) = self.product_release(who, "AX3000 router", "2.4.1").await;
+        let bytes = std::fs::read(root().join("examples/sboms/router-fw-2.4.1.cdx.json")).unwrap();
+        assert_eq!(
+            self.upload(who, rid, bytes, "fw.json").await.0,
+            StatusCode::CREATED
+        );
+        let (_, cases) = self
+            .call(who, reqwest::Method::GET, "/api/v1/cases", None)
+            .await;
+        let cid = cases
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["case"]["advisory_id"] == "GHSA-qppj-fm5r-hxr3")
+            .map(|c| c["case"]["id"].as_i64().unwrap())
+            .expect("a proposal for the exploited HTTP/2 flaw");
+        let (st, v) = self
+            .call(
+                who,
+                reqwest::Method::POST,
+                &format!("/api/v1/cases/{cid}/confirm"),
+                Some(json!({"aware_at": "2026-09-21T08:00:00Z"})),
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK, "{v}");
+        (pid, rid, cid)
+    }
+
     pub async fn import(&self, who: &Who, path: &std::path::Path) -> Value {
         let name = path.file_name().unwrap().to_str().unwrap();
         let r = self

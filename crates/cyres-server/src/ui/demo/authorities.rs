@@ -141,3 +141,54 @@ pub fn reporting_to_self(app: &App, sender: &DemoSender) -> Result<App, ApiError
         organisation: Some(sender.organisation.clone()),
     })
 }
+
+/// What the coordinator CSIRT's lister holds after [`list_providers_to_self`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DemoListing {
+    /// The listing authority.
+    pub authority: String,
+    /// Providers listed.
+    pub providers: usize,
+    /// Documents accepted from them (hash, signature, mandatory tests, file name, TLP checked).
+    pub accepted: i64,
+    /// Documents refused.
+    pub refused: i64,
+}
+
+/// The French CSIRT lists every demo maker's CSAF provider on this same instance and pulls it
+/// (issue 18, point 6), as an authority instance would list manufacturers' providers. Call it
+/// once the instance is listening: the pulls are real HTTP requests to its own address.
+pub async fn list_providers_to_self(
+    app: &App,
+    pages: &[super::DemoPublicPage],
+) -> Result<DemoListing, ApiError> {
+    let (name, ..) = AUTHORITIES[0];
+    let csirt = app
+        .store
+        .orgs()
+        .await?
+        .into_iter()
+        .find(|o| o.name == name && o.is_authority())
+        .ok_or_else(|| ApiError::internal("the demo CSIRT is not seeded"))?;
+    let who = Principal {
+        org_id: csirt.id,
+        role: Role::Admin,
+        actor: Actor::system(),
+        account_id: None,
+    };
+    let base = app.config.public_url.trim_end_matches('/');
+    let mut out = DemoListing {
+        authority: name.into(),
+        providers: 0,
+        accepted: 0,
+        refused: 0,
+    };
+    for p in pages {
+        let s = crate::service::csaf_lister::add(app, &who, &format!("{base}{}", p.csaf_metadata))
+            .await?;
+        out.providers += 1;
+        out.accepted += s.accepted;
+        out.refused += s.refused;
+    }
+    Ok(out)
+}

@@ -17,6 +17,8 @@ pub struct DemoPublicPage {
     pub product_page: String,
     /// Path of its disclosure policy.
     pub cvd_policy: String,
+    /// Path of its CSAF provider's `provider-metadata.json`.
+    pub csaf_metadata: String,
 }
 
 /// Sets `org`'s public face and publishes `product`'s Annex II page.
@@ -116,7 +118,9 @@ pub(super) async fn seed(
     )
     .await?;
     public_face::publish_annex_ii(app, &who, product.id).await?;
+    let csaf_metadata = super::csaf::seed(app, &who, org, product).await?;
     Ok(DemoPublicPage {
+        csaf_metadata,
         org: org.name.clone(),
         product_page: format!("/public/{}/products/{}", org.slug, product.id),
         cvd_policy: format!("/public/{}/cvd-policy", org.slug),

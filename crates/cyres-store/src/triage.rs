@@ -270,7 +270,9 @@ pub(crate) async fn carry_to_new(
 /// Carries the decisions of `decided` (findings that just got an own decision) to the other
 /// findings of their identities. The findings to carry to are found from the decided ones
 /// through `finding_identity` (an indexed join per chunk, never a scan of the organisation's
-/// findings), then take the decision as new findings do.
+/// findings: `CROSS JOIN` keeps SQLite from putting the organisation's findings outside and
+/// probing the chunk for each; PostgreSQL plans it as any inner join), then take the decision
+/// as new findings do.
 async fn carry_from(
     conn: &mut AnyConnection,
     org_id: i64,
@@ -280,8 +282,8 @@ async fn carry_from(
     let mut targets = Vec::new();
     for chunk in decided.chunks(crate::CHUNK_ROWS) {
         let sql = format!(
-            "SELECT DISTINCT finding.id FROM finding s JOIN finding ON {SAME_IDENTITY} \
-             WHERE s.org_id = $1 AND s.id IN ({}) \
+            "SELECT DISTINCT finding.id FROM finding s CROSS JOIN finding WHERE {SAME_IDENTITY} \
+             AND s.org_id = $1 AND s.id IN ({}) \
              AND (finding.decision_release_id IS NULL OR finding.decision_release_id <> finding.release_id)",
             crate::placeholders(2, chunk.len())
         );

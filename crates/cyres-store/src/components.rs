@@ -568,10 +568,16 @@ impl Store {
             _ => ("component c", "c.org_id", key_binds),
         };
         let mut n = 1 + key_binds.len();
+        // A release's current SBOM is one of its own (`sbom.release_id`), so `r.sbom_id =
+        // c.sbom_id` alone joins the component to its release. Adding `r.id = c.release_id`
+        // would say nothing more, but PostgreSQL multiplies the two equalities' selectivities,
+        // expects a handful of rows and answers a common licence by a sequential scan and a sort
+        // of millions of rows instead of reading the index in order (1.1 s against 1.1 ms at
+        // 500,000 rows; migration 0026 adds `product_release(sbom_id)`).
         let mut sql = format!(
             "SELECT c.sbom_id, c.ord, c.release_id, r.version AS release_version, r.product_id, \
              p.name AS product_name, {INFO_COLS} FROM {from} \
-             JOIN product_release r ON r.id = c.release_id AND r.sbom_id = c.sbom_id \
+             JOIN product_release r ON r.sbom_id = c.sbom_id \
              JOIN product p ON p.id = r.product_id \
              WHERE {org_col} = $1 AND {key_cond}"
         );

@@ -193,11 +193,10 @@ impl FindingSearch {
             let exact = binds.len();
             binds.push(Bind::S(like(&w)));
             let l = binds.len();
+            // `search_text` holds the lower-case aliases, name, purl and summary (see
+            // [`search_text`]): one `LIKE` per row instead of four `lower()` and four `LIKE`.
             sql.push_str(&format!(
-                " AND (lower(advisory_id) = ${exact} OR lower(aliases) LIKE ${l} ESCAPE '\\' \
-                 OR lower(component_name) LIKE ${l} ESCAPE '\\' \
-                 OR lower(COALESCE(component_purl, '')) LIKE ${l} ESCAPE '\\' \
-                 OR lower(COALESCE(summary, '')) LIKE ${l} ESCAPE '\\')"
+                " AND (lower(advisory_id) = ${exact} OR search_text LIKE ${l} ESCAPE '\\')"
             ));
         }
         // Lifecycle (retired releases, archived products, replaced SBOMs): `crate::lifecycle`.
@@ -211,6 +210,26 @@ impl FindingSearch {
 }
 
 /// Runs `sql` with `binds` and then `tail` (values of the placeholders after them).
+/// What the words of `q` are matched against besides the advisory id (written with the finding,
+/// `finding.search_text`, migration 0026): the aliases as stored (JSON text), the component's
+/// name and purl and the summary, lower case, separated by a space. A word never holds
+/// whitespace, so it matches inside one of them, never across two.
+pub(crate) fn search_text(
+    aliases_json: &str,
+    name: &str,
+    purl: Option<&str>,
+    summary: Option<&str>,
+) -> String {
+    [
+        aliases_json,
+        name,
+        purl.unwrap_or(""),
+        summary.unwrap_or(""),
+    ]
+    .join(" ")
+    .to_lowercase()
+}
+
 async fn fetch(
     store: &Store,
     sql: String,

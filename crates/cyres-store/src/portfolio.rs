@@ -249,7 +249,7 @@ async fn insert_findings(
     rows: &[NewFinding<'_>],
     now: i64,
 ) -> Result<(Vec<Touched>, u64), StoreError> {
-    const COLS: usize = 21;
+    const COLS: usize = 22;
     let mut inserted: Vec<Touched> = Vec::new();
     for chunk in rows.chunks(crate::rows_per_insert(backend, COLS)) {
         let values: Vec<String> = (0..chunk.len())
@@ -259,7 +259,7 @@ async fn insert_findings(
             "INSERT INTO finding (org_id, product_id, release_id, sbom_id, component_ord, \
              component_name, component_version, component_purl, advisory_id, aliases, summary, \
              severity, score, match_kind, fixed_versions, exploited, status, first_seen, updated_at, \
-             provenance, cpe_decision_id) VALUES {} ON CONFLICT (sbom_id, component_ord, advisory_id) DO NOTHING \
+             provenance, cpe_decision_id, search_text) VALUES {} ON CONFLICT (sbom_id, component_ord, advisory_id) DO NOTHING \
              RETURNING id, org_id, advisory_id, exploited, release_id",
             values.join(", ")
         );
@@ -269,6 +269,13 @@ async fn insert_findings(
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone())).persistent(false);
         for r in chunk {
             let f = r.finding;
+            let aliases = serde_json::to_string(&f.aliases).unwrap_or_default();
+            let text = crate::finding_search::search_text(
+                &aliases,
+                &f.component.name,
+                r.purl.as_deref(),
+                f.summary.as_deref(),
+            );
             q = q
                 .bind(r.org_id)
                 .bind(r.product_id)
@@ -279,7 +286,7 @@ async fn insert_findings(
                 .bind(f.component.version.clone())
                 .bind(r.purl.clone())
                 .bind(f.id.clone())
-                .bind(serde_json::to_string(&f.aliases).unwrap_or_default())
+                .bind(aliases)
                 .bind(f.summary.clone())
                 .bind(f.severity.rating.as_str())
                 .bind(f.severity.score)
@@ -290,7 +297,8 @@ async fn insert_findings(
                 .bind(now)
                 .bind(now)
                 .bind(f.provenance.map(|p| p.as_str()))
-                .bind(r.decision);
+                .bind(r.decision)
+                .bind(text);
         }
         for row in q.fetch_all(&mut *conn).await? {
             inserted.push((
@@ -850,17 +858,27 @@ impl Store {
         out.alerts = raise_alerts(&mut tx, AlertKind::NewFinding, &inserted, now).await?;
         out.withdrawn = crate::withdrawal::withdraw(&mut tx, &to_withdraw, now).await?;
         out.reopened = crate::withdrawal::reopen(&mut tx, &to_reopen, now).await?;
+        // One `UPDATE … WHERE id IN (…)` per (match kind, decision) and chunk.
+        let mut relabel: BTreeMap<(&str, Option<i64>), Vec<i64>> = BTreeMap::new();
         for (id, _, kind, decision) in &to_relabel {
-            sqlx::query(
-                "UPDATE finding SET match_kind = $1, cpe_decision_id = $2, updated_at = $3 \
-                 WHERE id = $4",
-            )
-            .bind(*kind)
-            .bind(*decision)
-            .bind(now)
-            .bind(*id)
-            .execute(&mut *tx)
-            .await?;
+            relabel.entry((*kind, *decision)).or_default().push(*id);
+        }
+        for ((kind, decision), ids) in relabel {
+            for chunk in ids.chunks(crate::CHUNK_ROWS) {
+                let sql = format!(
+                    "UPDATE finding SET match_kind = $1, cpe_decision_id = $2, updated_at = $3 \
+                     WHERE id IN ({})",
+                    crate::placeholders(4, chunk.len())
+                );
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .bind(kind)
+                    .bind(decision)
+                    .bind(now);
+                for id in chunk {
+                    q = q.bind(*id);
+                }
+                q.execute(&mut *tx).await?;
+            }
         }
         crate::findings::bump_findings_generation(&mut tx, to_relabel.iter().map(|r| r.1)).await?;
         tx.commit().await?;

@@ -268,24 +268,36 @@ pub(crate) async fn carry_to_new(
 }
 
 /// Carries the decisions of `decided` (findings that just got an own decision) to the other
-/// findings of their identities.
+/// findings of their identities. The findings to carry to are found from the decided ones
+/// through `finding_identity` (an indexed join per chunk, never a scan of the organisation's
+/// findings: `CROSS JOIN` keeps SQLite from putting the organisation's findings outside and
+/// probing the chunk for each; PostgreSQL plans it as any inner join), then take the decision
+/// as new findings do.
 async fn carry_from(
     conn: &mut AnyConnection,
     org_id: i64,
     decided: &[i64],
     now: i64,
 ) -> Result<u64, StoreError> {
-    let mut n = 0;
+    let mut targets = Vec::new();
     for chunk in decided.chunks(crate::CHUNK_ROWS) {
-        let target = format!(
-            "finding.org_id = $2 AND EXISTS (SELECT 1 FROM finding s WHERE s.id IN ({}) AND {SAME_IDENTITY})",
-            crate::placeholders(3, chunk.len())
+        let sql = format!(
+            "SELECT DISTINCT finding.id FROM finding s CROSS JOIN finding WHERE {SAME_IDENTITY} \
+             AND s.org_id = $1 AND s.id IN ({}) \
+             AND (finding.decision_release_id IS NULL OR finding.decision_release_id <> finding.release_id)",
+            crate::placeholders(2, chunk.len())
         );
-        let mut binds = vec![org_id];
-        binds.extend_from_slice(chunk);
-        n += carry(conn, &target, &binds, now).await?;
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org_id);
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        for r in q.fetch_all(&mut *conn).await? {
+            targets.push(r.try_get::<i64, _>("id")?);
+        }
     }
-    Ok(n)
+    targets.sort_unstable();
+    targets.dedup();
+    carry_to_new(conn, &targets, now).await
 }
 
 impl Store {
@@ -431,30 +443,23 @@ impl Store {
             }
             q.execute(&mut *conn).await?;
         }
-        const COLS: usize = 11;
-        for chunk in ids.chunks(crate::rows_per_insert(self.backend(), COLS)) {
-            let values: Vec<String> = (0..chunk.len())
-                .map(|i| format!("({})", crate::placeholders(i * COLS + 1, COLS)))
-                .collect();
+        // One history entry per finding, copying the decision it now has.
+        for chunk in ids.chunks(crate::CHUNK_ROWS) {
             let sql = format!(
                 "INSERT INTO triage (org_id, finding_id, status, justification, impact_statement, \
-                 action_statement, responses, comment, actor, at, source) VALUES {}",
-                values.join(", ")
+                 action_statement, responses, comment, actor, at, source) \
+                 SELECT org_id, id, status, justification, impact_statement, action_statement, \
+                 responses, $1, $2, $3, $4 FROM finding WHERE org_id = $5 AND id IN ({}) ORDER BY id",
+                crate::placeholders(6, chunk.len())
             );
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(d.comment.clone())
+                .bind(actor.display())
+                .bind(now)
+                .bind(source)
+                .bind(org_id);
             for id in chunk {
-                q = q
-                    .bind(org_id)
-                    .bind(*id)
-                    .bind(d.status.as_str())
-                    .bind(d.justification.clone())
-                    .bind(d.impact_statement.clone())
-                    .bind(d.action_statement.clone())
-                    .bind(responses.clone())
-                    .bind(d.comment.clone())
-                    .bind(actor.display())
-                    .bind(now)
-                    .bind(source);
+                q = q.bind(*id);
             }
             q.execute(&mut *conn).await?;
         }

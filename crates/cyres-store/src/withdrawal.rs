@@ -13,7 +13,7 @@
 use crate::audit::record;
 use crate::{Actor, Store, StoreError, placeholders};
 use sqlx::{AnyConnection, Row};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The VEX justification a withdrawal records.
 pub const WITHDRAWN_JUSTIFICATION: &str = "vulnerable_code_not_present";
@@ -135,93 +135,134 @@ impl Store {
 }
 
 /// Withdraws findings (each with its reason) inside the caller's transaction; returns how many
-/// changed.
+/// changed. Set-based: per reason and chunk of ids one `UPDATE … RETURNING` and one history
+/// `INSERT … SELECT`, so a change that withdraws thousands of findings costs a few statements,
+/// not two round trips per finding (issue 20, "Speed").
 pub(crate) async fn withdraw(
     conn: &mut AnyConnection,
     items: &[(&Existing, String)],
     now: i64,
 ) -> Result<usize, StoreError> {
-    let system = Actor::system();
-    let mut per_org: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
+    let mut by_reason: BTreeMap<&str, Vec<i64>> = BTreeMap::new();
     for (f, reason) in items {
-        let row = sqlx::query(
-            "UPDATE finding SET withdrawn_at = $1, withdrawn_reason = $2, updated_at = $1, \
-             status = CASE WHEN status IN ('under_investigation', 'affected') THEN 'not_affected' ELSE status END, \
-             justification = CASE WHEN status IN ('under_investigation', 'affected') THEN $3 ELSE justification END \
-             WHERE id = $4 AND withdrawn_at IS NULL RETURNING status, justification",
-        )
-        .bind(now)
-        .bind(reason.as_str())
-        .bind(WITHDRAWN_JUSTIFICATION)
-        .bind(f.id)
-        .fetch_optional(&mut *conn)
-        .await?;
-        let Some(row) = row else { continue };
-        let status: String = row.try_get("status")?;
-        let justification: Option<String> = row.try_get("justification")?;
-        history(conn, f, &status, justification.as_deref(), reason, now).await?;
-        per_org.entry(f.org_id).or_default().push(f.id);
+        by_reason.entry(reason.as_str()).or_default().push(f.id);
     }
-    finish(conn, &system, "finding.withdraw", per_org, now).await
+    let mut changed = BTreeSet::new();
+    for (reason, ids) in by_reason {
+        for chunk in ids.chunks(crate::CHUNK_ROWS) {
+            let sql = format!(
+                "UPDATE finding SET withdrawn_at = $1, withdrawn_reason = $2, updated_at = $1, \
+                 status = CASE WHEN status IN ('under_investigation', 'affected') THEN 'not_affected' ELSE status END, \
+                 justification = CASE WHEN status IN ('under_investigation', 'affected') THEN $3 ELSE justification END \
+                 WHERE withdrawn_at IS NULL AND id IN ({}) RETURNING id",
+                placeholders(4, chunk.len())
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(now)
+                .bind(reason)
+                .bind(WITHDRAWN_JUSTIFICATION);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            let ids = returned_ids(q.fetch_all(&mut *conn).await?)?;
+            // The entry copies the status and justification the finding now has.
+            history(conn, &ids, reason, now).await?;
+            changed.extend(ids);
+        }
+    }
+    finish(
+        conn,
+        "finding.withdraw",
+        per_org(items.iter().map(|(f, _)| *f), &changed),
+        now,
+    )
+    .await
 }
 
-/// Reopens withdrawn findings that match again; returns how many changed.
+/// Reopens withdrawn findings that match again; returns how many changed. Set-based like
+/// [`withdraw`].
 pub(crate) async fn reopen(
     conn: &mut AnyConnection,
     items: &[&Existing],
     now: i64,
 ) -> Result<usize, StoreError> {
-    let system = Actor::system();
-    let mut per_org: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
-    for f in items {
-        let n = sqlx::query(
+    let mut changed = BTreeSet::new();
+    let ids: Vec<i64> = items.iter().map(|f| f.id).collect();
+    for chunk in ids.chunks(crate::CHUNK_ROWS) {
+        let sql = format!(
             "UPDATE finding SET withdrawn_at = NULL, withdrawn_reason = NULL, updated_at = $1, \
              status = 'under_investigation', justification = NULL \
-             WHERE id = $2 AND withdrawn_at IS NOT NULL",
-        )
-        .bind(now)
-        .bind(f.id)
-        .execute(&mut *conn)
-        .await?
-        .rows_affected();
-        if n == 0 {
-            continue;
+             WHERE withdrawn_at IS NOT NULL AND id IN ({}) RETURNING id",
+            placeholders(2, chunk.len())
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(now);
+        for id in chunk {
+            q = q.bind(*id);
         }
+        let ids = returned_ids(q.fetch_all(&mut *conn).await?)?;
         let why = "matched again after a change to its advisory data; reopened";
-        history(conn, f, "under_investigation", None, why, now).await?;
-        per_org.entry(f.org_id).or_default().push(f.id);
+        history(conn, &ids, why, now).await?;
+        changed.extend(ids);
     }
-    finish(conn, &system, "finding.reopen", per_org, now).await
+    finish(
+        conn,
+        "finding.reopen",
+        per_org(items.iter().copied(), &changed),
+        now,
+    )
+    .await
 }
 
+fn returned_ids(rows: Vec<sqlx::any::AnyRow>) -> Result<Vec<i64>, StoreError> {
+    Ok(rows
+        .iter()
+        .map(|r| r.try_get::<i64, _>("id"))
+        .collect::<Result<_, _>>()?)
+}
+
+/// The changed findings by organisation, in the order the caller gave them.
+fn per_org<'a>(
+    items: impl Iterator<Item = &'a Existing>,
+    changed: &BTreeSet<i64>,
+) -> BTreeMap<i64, Vec<i64>> {
+    let mut out: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
+    for f in items.filter(|f| changed.contains(&f.id)) {
+        out.entry(f.org_id).or_default().push(f.id);
+    }
+    out
+}
+
+/// One history entry by `system` per finding, copying the status and justification the finding
+/// now has.
 async fn history(
     conn: &mut AnyConnection,
-    f: &Existing,
-    status: &str,
-    justification: Option<&str>,
+    ids: &[i64],
     comment: &str,
     now: i64,
 ) -> Result<(), StoreError> {
-    sqlx::query(
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let sql = format!(
         "INSERT INTO triage (org_id, finding_id, status, justification, comment, actor, at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(f.org_id)
-    .bind(f.id)
-    .bind(status)
-    .bind(justification)
-    .bind(comment)
-    .bind(Actor::system().display())
-    .bind(now)
-    .execute(&mut *conn)
-    .await?;
+         SELECT org_id, id, status, justification, $1, $2, $3 FROM finding WHERE id IN ({}) \
+         ORDER BY id",
+        placeholders(4, ids.len())
+    );
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(comment)
+        .bind(Actor::system().display())
+        .bind(now);
+    for id in ids {
+        q = q.bind(*id);
+    }
+    q.execute(&mut *conn).await?;
     Ok(())
 }
 
 /// One audit event per organisation, and the findings generation raised.
 async fn finish(
     conn: &mut AnyConnection,
-    system: &Actor,
     action: &str,
     per_org: BTreeMap<i64, Vec<i64>>,
     now: i64,
@@ -232,7 +273,7 @@ async fn finish(
         record(
             conn,
             Some(org_id),
-            system,
+            &Actor::system(),
             action,
             "finding",
             &ids.first().copied().unwrap_or_default().to_string(),

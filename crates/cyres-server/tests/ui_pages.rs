@@ -1663,7 +1663,12 @@ async fn browser_demo_public_face_and_authority() {
     let result = async {
         b.go("the public Annex II page", &page).await?;
         let body = b.text("main").await?;
-        for item in ["Keystone Vault", "support", "update"] {
+        for item in [
+            "Keystone Vault",
+            "support",
+            "update",
+            "Security advisories (CSAF)",
+        ] {
             ensure(
                 body.to_lowercase().contains(&item.to_lowercase()),
                 format!("the Annex II page names {item}: {body}"),

@@ -100,7 +100,7 @@ pub fn write(doc: &VexDocument, opts: &WriteOptions) -> Result<String, VexError>
     Ok(cyres_csaf::to_json(&d))
 }
 
-/// The `cyres_csaf` input [`write`] generates from: a final, TLP:WHITE, integer-versioned
+/// The `cyres_csaf` input [`write()`] generates from: a final, TLP:WHITE, integer-versioned
 /// document with one revision at the document's timestamp. A publisher that keeps revisions
 /// (the server's CSAF provider) changes the tracking id, TLP, status and revisions before it
 /// generates.

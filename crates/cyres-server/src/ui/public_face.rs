@@ -91,6 +91,8 @@ struct PublicProductTemplate {
     json_url: String,
     items: Vec<PageItem>,
     links: Vec<PageEntry>,
+    /// The product's public CSAF advisories: (tracking id, title, version, URL).
+    advisories: Vec<(String, String, String, String)>,
 }
 
 /// `GET /public/{slug}/products/{id}` (public): the product's published Annex II page.
@@ -111,6 +113,17 @@ pub async fn product(
         json_url: format!("/api/v1/public/orgs/{slug}/products/{id}"),
         items: parts.items,
         links: parts.links,
+        advisories: v["csaf_advisories"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|x| {
+                        let f = |k: &str| x[k].as_str().unwrap_or_default().to_string();
+                        (f("tracking_id"), f("title"), f("version"), f("url"))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
     })
 }
 

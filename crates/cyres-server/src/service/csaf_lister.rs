@@ -282,7 +282,7 @@ async fn fetch(
         .await
         .map_err(|e| Refusal::Fetch(format!("{url}: {}", describe(&e))))?;
     let status = resp.status();
-    if status == reqwest::StatusCode::NOT_FOUND {
+    if status.as_u16() == 404 {
         return Ok(None);
     }
     if status.is_redirection() {

@@ -1693,6 +1693,11 @@ async fn browser_demo_public_face_and_authority() {
         b.go("the CSIRT's CSAF providers", "/csaf-providers")
             .await?;
         b.wait_text("#providers", "Keystone Vault").await?;
+        let hint = b.text("main").await?;
+        ensure(
+            !hint.contains("so far"),
+            format!("five makers are five disjoint issuing parties (requirement 22): {hint}"),
+        )?;
         b.screenshot_to(&root().join("docs/screenshots/csaf-providers.png"))
             .await
     }

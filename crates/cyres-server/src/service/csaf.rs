@@ -69,14 +69,22 @@ pub(crate) fn provider_base(app: &App, org: &Org) -> String {
     }
 }
 
-/// The publisher block (section 3.2.1.8): the organisation as `vendor`, its namespace the
-/// provider's host.
-async fn publisher(app: &App, org: &Org) -> Result<PublisherInput, ServiceError> {
+/// The publisher's namespace (section 3.2.1.8.4: a URL under the publisher's control that
+/// identifies it): the mapped host's origin, else `<public URL>/public/<slug>`. Several
+/// organisations on one instance share its host, so the host alone would make them one
+/// publisher to every consumer (and their tracking ids one namespace).
+pub(crate) fn publisher_namespace(app: &App, org: &Org) -> String {
     let base = provider_base(app, org);
-    let namespace = base
-        .split_once("://")
-        .and_then(|(s, rest)| rest.split('/').next().map(|h| format!("{s}://{h}")))
-        .unwrap_or(base);
+    match base.strip_suffix("/.well-known/csaf") {
+        Some(origin) => origin.to_string(),
+        None => base.trim_end_matches("/csaf").to_string(),
+    }
+}
+
+/// The publisher block (section 3.2.1.8): the organisation as `vendor`, its namespace
+/// [`publisher_namespace`].
+async fn publisher(app: &App, org: &Org) -> Result<PublisherInput, ServiceError> {
+    let namespace = publisher_namespace(app, org);
     Ok(PublisherInput {
         category: PublisherCategory::Vendor,
         name: org.name.clone(),

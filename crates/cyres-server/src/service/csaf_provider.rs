@@ -125,10 +125,7 @@ pub(crate) async fn state(
     let (key, signer) = signing_key(app, org).await?;
     let base = provider_base(app, org);
     let contact = super::cases::org_contact(app, org.id).await?;
-    let namespace = base
-        .split_once("://")
-        .and_then(|(s, rest)| rest.split('/').next().map(|h| format!("{s}://{h}")))
-        .unwrap_or_else(|| base.clone());
+    let namespace = super::csaf::publisher_namespace(app, org);
     let provider = Provider {
         base_url: base.clone(),
         publisher: cyres_csaf::model::Publisher {

@@ -306,26 +306,38 @@ impl Store {
     }
 }
 
-/// Answers of [`Store::related_exploited_many`] already looked up, by the finding's ids, so
-/// an export of many pages reads each flaw's records once.
+/// Answers of [`Store::related_exploited_many`] already looked up, by the finding's ids (the
+/// advisory id, then the aliases), so an export of many pages reads each flaw's records once.
+/// Looked up by borrowed ids: no key is built per row.
 #[derive(Debug, Default)]
-pub struct RelatedCache(HashMap<String, Vec<String>>);
+pub struct RelatedCache(HashMap<String, Vec<RelatedEntry>>);
+
+/// The aliases of a cached answer and the answer.
+type RelatedEntry = (Vec<String>, Vec<String>);
+
+impl RelatedCache {
+    /// The cached answer for the finding's ids, if looked up before.
+    fn get(&self, f: &FindingRow) -> Option<&Vec<String>> {
+        self.0
+            .get(f.advisory_id.as_str())?
+            .iter()
+            .find(|(aliases, _)| *aliases == f.aliases)
+            .map(|(_, hits)| hits)
+    }
+
+    fn insert(&mut self, f: &FindingRow, hits: Vec<String>) {
+        let entries = self.0.entry(f.advisory_id.clone()).or_default();
+        if !entries.iter().any(|(aliases, _)| *aliases == f.aliases) {
+            entries.push((f.aliases.clone(), hits));
+        }
+    }
+}
 
 /// The part of an OSV record the related flag reads.
 #[derive(serde::Deserialize)]
 struct RelatedIds {
     #[serde(default)]
     related: Vec<String>,
-}
-
-/// The cache key of a finding: its advisory id and aliases.
-fn related_key(f: &FindingRow) -> String {
-    let mut k = f.advisory_id.clone();
-    for a in &f.aliases {
-        k.push('\n');
-        k.push_str(a);
-    }
-    k
 }
 
 impl Store {
@@ -348,10 +360,7 @@ impl Store {
         findings: &[FindingRow],
         cache: &mut RelatedCache,
     ) -> Result<Vec<Vec<String>>, StoreError> {
-        let todo: Vec<&FindingRow> = findings
-            .iter()
-            .filter(|f| !cache.0.contains_key(&related_key(f)))
-            .collect();
+        let todo: Vec<&FindingRow> = findings.iter().filter(|f| cache.get(f).is_none()).collect();
         if !todo.is_empty() {
             // The `related` ids of every record the findings name.
             let ids: BTreeSet<&str> = todo
@@ -418,12 +427,12 @@ impl Store {
                     .into_iter()
                     .filter(|c| exploited.contains(c))
                     .collect();
-                cache.0.insert(related_key(f), hits);
+                cache.insert(f, hits);
             }
         }
         Ok(findings
             .iter()
-            .map(|f| cache.0.get(&related_key(f)).cloned().unwrap_or_default())
+            .map(|f| cache.get(f).cloned().unwrap_or_default())
             .collect())
     }
 }

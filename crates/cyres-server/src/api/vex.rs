@@ -59,6 +59,11 @@ pub async fn import(
 /// Rows per page read from the store while streaming the CSV.
 const CSV_PAGE: i64 = 1000;
 
+/// CSV chunks written ahead of the client: the reader of the store writes page `n + 1` while
+/// page `n` goes out, and memory stays bounded (at most this many pages of CSV besides the
+/// one being read).
+const CSV_AHEAD: usize = 2;
+
 /// `GET /api/v1/findings.csv` with the findings list's query (`q` and `status=open`
 /// included): every finding the list gives for it (not one page), by id, streamed a page of
 /// rows at a time, so memory stays flat whatever the count.
@@ -71,61 +76,10 @@ pub async fn csv(
     let mut search = search_from(&q)?;
     search.filter.limit = Some(CSV_PAGE);
     search.filter.after_id = None;
-    let org_id = caller.org_id;
-    struct Cursor {
-        app: App,
-        org_id: i64,
-        search: FindingSearch,
-        related: RelatedCache,
-        header: bool,
-        done: bool,
-    }
-    let start = Cursor {
-        app,
-        org_id,
-        search,
-        related: RelatedCache::default(),
-        header: true,
-        done: false,
-    };
-    let stream = futures_util::stream::unfold(start, |mut c| async move {
-        if c.done {
-            return None;
-        }
-        let mut out = String::new();
-        if c.header {
-            c.header = false;
-            out.push_str(vex::CSV_HEADER);
-        }
-        let page = match c.app.store.findings_by_id(c.org_id, &c.search).await {
-            Ok(rows) => c
-                .app
-                .store
-                .related_exploited_many(&rows, &mut c.related)
-                .await
-                .map(|related| (rows, related)),
-            Err(e) => Err(e),
-        };
-        match page {
-            Ok((rows, related)) => {
-                for (r, related) in rows.iter().zip(&related) {
-                    vex::csv_row(&mut out, r, related);
-                }
-                match rows.last() {
-                    Some(last) if rows.len() as i64 == CSV_PAGE => {
-                        c.search.filter.after_id = Some(last.id)
-                    }
-                    _ => c.done = true,
-                }
-                Some((Ok::<Bytes, std::io::Error>(Bytes::from(out)), c))
-            }
-            Err(e) => {
-                // The status line has gone out: end the body early; the log says why.
-                tracing::error!(error = %e, "findings CSV export failed");
-                c.done = true;
-                Some((Err(std::io::Error::other("findings export failed")), c))
-            }
-        }
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(CSV_AHEAD);
+    tokio::spawn(write_csv(app, caller.org_id, search, tx));
+    let stream = futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|chunk| (chunk, rx))
     });
     Ok((
         [
@@ -138,4 +92,56 @@ pub async fn csv(
         Body::from_stream(stream),
     )
         .into_response())
+}
+
+/// Reads the export's pages and sends them as CSV to the response body; stops when the client
+/// is gone (the body, and so `tx`'s receiver, dropped) or on a store error (the status line
+/// has gone out: the body ends early and the log says why).
+async fn write_csv(
+    app: App,
+    org_id: i64,
+    mut search: FindingSearch,
+    tx: tokio::sync::mpsc::Sender<Result<Bytes, std::io::Error>>,
+) {
+    let mut related = RelatedCache::default();
+    let mut out = String::from(vex::CSV_HEADER);
+    loop {
+        let page = match app.store.findings_by_id(org_id, &search).await {
+            Ok(rows) => app
+                .store
+                .related_exploited_many(&rows, &mut related)
+                .await
+                .map(|related| (rows, related)),
+            Err(e) => Err(e),
+        };
+        let (rows, related_of) = match page {
+            Ok(page) => page,
+            Err(e) => {
+                tracing::error!(error = %e, "findings CSV export failed");
+                let _ = tx
+                    .send(Err(std::io::Error::other("findings export failed")))
+                    .await;
+                return;
+            }
+        };
+        out.reserve(rows.len() * 200);
+        for (r, related) in rows.iter().zip(&related_of) {
+            vex::csv_row(&mut out, r, related);
+        }
+        let last = match rows.last() {
+            Some(last) if rows.len() as i64 == CSV_PAGE => Some(last.id),
+            _ => None,
+        };
+        if tx
+            .send(Ok(Bytes::from(std::mem::take(&mut out))))
+            .await
+            .is_err()
+        {
+            return;
+        }
+        match last {
+            Some(id) => search.filter.after_id = Some(id),
+            None => return,
+        }
+    }
 }

@@ -166,18 +166,24 @@ impl AggregatorJson {
         })
     }
 
-    /// Requirement 22: a lister lists at least two disjoint issuing parties. Counted by
-    /// publisher namespace, the publisher's globally unique identifier.
+    /// Requirement 22: a lister lists at least two disjoint issuing parties
+    /// (the free function [`disjoint_parties()`]).
     pub fn disjoint_parties(&self) -> usize {
-        let mut namespaces: Vec<&str> = self
-            .csaf_providers
-            .iter()
-            .map(|p| p.metadata.publisher.namespace.as_str())
-            .collect();
-        namespaces.sort_unstable();
-        namespaces.dedup();
-        namespaces.len()
+        disjoint_parties(
+            self.csaf_providers
+                .iter()
+                .map(|p| p.metadata.publisher.namespace.as_str()),
+        )
     }
+}
+
+/// Requirement 22's count: issuing parties are told apart by publisher namespace, the
+/// publisher's globally unique identifier.
+pub fn disjoint_parties<'a>(namespaces: impl Iterator<Item = &'a str>) -> usize {
+    let mut namespaces: Vec<&str> = namespaces.collect();
+    namespaces.sort_unstable();
+    namespaces.dedup();
+    namespaces.len()
 }
 
 /// Why something a provider serves is not accepted.

@@ -36,6 +36,12 @@ pub fn file_name(tracking_id: &str) -> String {
     out
 }
 
+/// Where a document is published under the provider's base URL:
+/// `<base>/<tlp>/<YYYY>/<file name>` (requirements 9, 11).
+pub fn document_url(base_url: &str, e: &Published) -> String {
+    format!("{base_url}/{}/{}", tlp_folder(e.tlp), e.path)
+}
+
 /// The TLP distribution folder's name: `white`, `green`, `amber`, `red`.
 pub fn tlp_folder(label: TlpLabel) -> &'static str {
     match label {
@@ -290,7 +296,7 @@ impl Provider {
 
     /// Where a document is published: `<base>/<tlp>/<YYYY>/<file name>`.
     pub fn document_url(&self, e: &Published) -> String {
-        format!("{}/{}", self.folder_url(e.tlp), e.path)
+        document_url(&self.base_url, e)
     }
 
     /// The canonical URL a document about to be published will have (the `self` reference of

@@ -693,6 +693,13 @@ pub(crate) async fn supplied(
     Ok(out)
 }
 
+/// How many listings name the caller's organisation (the dashboard's pointer): one query, no
+/// checks or supplies read.
+pub(crate) async fn supplied_count(app: &App, who: &Principal) -> Result<usize, ServiceError> {
+    who.require(Role::Viewer)?;
+    Ok(app.store.operator_links(who.org_id).await?.len())
+}
+
 /// The operator organisation runs its own check on one of its listings (its editors): the
 /// same rule as [`run_check`], recorded under the operator's name.
 pub(crate) async fn supplied_check(

@@ -437,26 +437,24 @@ async fn read_provider(
     }
 
     let listed = list_documents(app, client, source, &metadata, pull).await?;
-    let held = app
+    // URL → (SHA-256, current release date) of what is held from this provider.
+    let held: std::collections::HashMap<String, (String, String)> = app
         .store
         .csaf_mirror_hashes(source.id)
         .await
-        .map_err(|e| Refusal::Fetch(format!("reading held documents: {e}")))?;
+        .map_err(|e| Refusal::Fetch(format!("reading held documents: {e}")))?
+        .into_iter()
+        .map(|(url, sha, date)| (url, (sha, date)))
+        .collect();
     for l in listed.into_iter().take(MAX_DOCUMENTS_PER_PULL) {
+        let held_here = held.get(&l.url);
         // A ROLIE entry whose `updated` is the held revision's release date is unchanged.
-        if let Some(updated) = &l.updated
-            && held
-                .iter()
-                .any(|(url, _, date)| url == &l.url && date == updated)
-        {
+        if l.updated.is_some() && held_here.map(|(_, date)| date) == l.updated.as_ref() {
             continue;
         }
         match read_document(app, client, source, &keys, &l).await {
             Ok(doc) => {
-                if held
-                    .iter()
-                    .any(|(url, sha, _)| url == &doc.url && sha == &doc.sha256)
-                {
+                if held_here.is_some_and(|(sha, _)| sha == &doc.sha256) {
                     continue;
                 }
                 pull.accepted.push(doc);

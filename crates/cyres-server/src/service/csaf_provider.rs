@@ -144,6 +144,24 @@ pub(crate) async fn state(
         mirror_on_csaf_aggregators: true,
         signed: true,
     };
+    let entries = published_entries(app, org, member).await?;
+    Ok((
+        ProviderState {
+            provider,
+            key,
+            entries,
+        },
+        signer,
+    ))
+}
+
+/// The current published revision of each of `org`'s documents with its entry, as the caller
+/// may see them (`member`: every TLP; else TLP:WHITE only). Reads no key.
+pub(crate) async fn published_entries(
+    app: &App,
+    org: &Org,
+    member: bool,
+) -> Result<Vec<(Published, CsafRevision)>, ServiceError> {
     let mut entries = Vec::new();
     for rev in app.store.csaf_published(org.id).await? {
         let Ok(tlp) = tlp_from(&rev.tlp) else {
@@ -158,14 +176,7 @@ pub(crate) async fn state(
             .map_err(|e| ServiceError::internal(format!("published CSAF {}: {e}", rev.id)))?;
         entries.push((published, rev));
     }
-    Ok((
-        ProviderState {
-            provider,
-            key,
-            entries,
-        },
-        signer,
-    ))
+    Ok(entries)
 }
 
 const TLPS: [TlpLabel; 4] = [

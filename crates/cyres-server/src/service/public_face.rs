@@ -897,30 +897,32 @@ pub(crate) async fn published(
         .unwrap_or_default()
         .into();
     // The product's public CSAF advisories, live from the provider (issue 18, point 4): those
-    // whose product tree names the product, newest first.
+    // whose product tree names the product, newest first. Only the stored published rows are
+    // read: a public page never makes or unseals the signing key.
     let name = page["product"]["name"]
         .as_str()
         .unwrap_or_default()
         .to_string();
-    let (st, _) = super::csaf_provider::state(app, &org, false).await?;
-    let mut advisories: Vec<(String, serde_json::Value)> = st
-        .entries
-        .iter()
-        .filter(|(p, _)| p.products.iter().any(|n| n == &name))
-        .map(|(p, rev)| {
-            (
-                p.current_release_date.clone(),
-                serde_json::json!({
-                    "tracking_id": p.tracking_id,
-                    "title": p.title,
-                    "profile": p.category,
-                    "version": rev.version,
-                    "current_release_date": p.current_release_date,
-                    "url": st.provider.document_url(p),
-                }),
-            )
-        })
-        .collect();
+    let base = super::csaf::provider_base(app, &org);
+    let mut advisories: Vec<(String, serde_json::Value)> =
+        super::csaf_provider::published_entries(app, &org, false)
+            .await?
+            .iter()
+            .filter(|(p, _)| p.products.iter().any(|n| n == &name))
+            .map(|(p, rev)| {
+                (
+                    p.current_release_date.clone(),
+                    serde_json::json!({
+                        "tracking_id": p.tracking_id,
+                        "title": p.title,
+                        "profile": p.category,
+                        "version": rev.version,
+                        "current_release_date": p.current_release_date,
+                        "url": cyres_csaf::provider::document_url(&base, p),
+                    }),
+                )
+            })
+            .collect();
     advisories.sort_by(|a, b| b.0.cmp(&a.0));
     page["csaf_advisories"] = advisories.into_iter().map(|(_, v)| v).collect();
     Ok(page)

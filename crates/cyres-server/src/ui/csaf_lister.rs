@@ -82,13 +82,11 @@ async fn render_list(
     status: StatusCode,
 ) -> Result<Response, UiError> {
     let sources = lister::sources(app, &sess.principal()).await?;
-    let mut namespaces: Vec<&str> = sources
-        .iter()
-        .filter_map(|s| s.publisher_namespace.as_deref())
-        .collect();
-    namespaces.sort_unstable();
-    namespaces.dedup();
-    let parties = namespaces.len();
+    let parties = cyres_csaf::aggregator::disjoint_parties(
+        sources
+            .iter()
+            .filter_map(|s| s.publisher_namespace.as_deref()),
+    );
     let lines = sources
         .iter()
         .map(|s| SourceLine {

@@ -215,8 +215,6 @@ pub async fn page(State(app): State<App>, sess: UiSession) -> Result<Response, U
         findings: top,
         deadlines: deadlines.into_iter().take(10).collect(),
         chart,
-        supplied: crate::service::compliance::supplied(&app, &sess.principal())
-            .await?
-            .len(),
+        supplied: crate::service::compliance::supplied_count(&app, &sess.principal()).await?,
     })
 }

@@ -126,7 +126,7 @@ pub async fn check(
 ) -> Result<Response, UiError> {
     let form = Form::new(pairs);
     sess.check(&form)?;
-    let result = comp::supplied_check(&app, &sess.principal(), op, form.get("ce") == "1").await;
+    let result = comp::supplied_check(&app, &sess.principal(), op, form.present("ce")).await;
     answer(&app, &sess, op, result).await
 }
 

@@ -8,9 +8,8 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 /// What happened.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-#[non_exhaustive]
 pub enum AlertKind {
     /// A new finding: an advisory now matches a component of a release.
     NewFinding,
@@ -18,19 +17,58 @@ pub enum AlertKind {
     BecameExploited,
     /// The advisory behind a finding changed (ranges, severity, withdrawal).
     AdvisoryChanged,
+    /// An Article 14 stage of a case is due soon or overdue.
+    DeadlineReminder,
+    /// The coordinator CSIRT asked for an intermediate report (CRA Art. 14(2)(b)).
+    IntermediateReportRequested,
+    /// A vulnerability report arrived through coordinated disclosure.
+    VoluntaryReport,
+    /// A voluntary notification (CRA Art. 15) arrived.
+    VoluntaryNotification,
+    /// A release broke one of the organisation's policies.
+    PolicyViolation,
     /// A test message sent from the settings page.
     Test,
 }
 
 impl AlertKind {
-    /// The kind as written in JSON and in the `X-Cyres-Event` header.
+    /// Every kind, in declaration order.
+    pub const ALL: [AlertKind; 9] = [
+        Self::NewFinding,
+        Self::BecameExploited,
+        Self::AdvisoryChanged,
+        Self::DeadlineReminder,
+        Self::IntermediateReportRequested,
+        Self::VoluntaryReport,
+        Self::VoluntaryNotification,
+        Self::PolicyViolation,
+        Self::Test,
+    ];
+
+    /// The kind as written in JSON and in the `X-Cyres-Event` header (and stored).
     pub fn as_str(self) -> &'static str {
         match self {
             AlertKind::NewFinding => "new_finding",
             AlertKind::BecameExploited => "became_exploited",
             AlertKind::AdvisoryChanged => "advisory_changed",
+            AlertKind::DeadlineReminder => "deadline_reminder",
+            AlertKind::IntermediateReportRequested => "intermediate_report_requested",
+            AlertKind::VoluntaryReport => "voluntary_report",
+            AlertKind::VoluntaryNotification => "voluntary_notification",
+            AlertKind::PolicyViolation => "policy_violation",
             AlertKind::Test => "test",
         }
+    }
+}
+
+impl std::str::FromStr for AlertKind {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| format!("unknown alert kind {s:?}"))
     }
 }
 
@@ -147,6 +185,15 @@ pub(crate) fn one_line(text: &str) -> String {
 pub(crate) mod tests {
     use super::*;
     use time::macros::datetime;
+
+    #[test]
+    fn every_kind_reads_back_from_its_word() {
+        for k in AlertKind::ALL {
+            assert_eq!(k.as_str().parse::<AlertKind>(), Ok(k));
+            assert_eq!(serde_json::to_value(k).unwrap(), k.as_str());
+        }
+        assert!("new-finding".parse::<AlertKind>().is_err());
+    }
 
     pub(crate) fn sample() -> Alert {
         Alert {

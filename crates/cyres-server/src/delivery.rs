@@ -3,7 +3,7 @@
 //! webhook retry schedule and its jitter. The worker (alerts, submissions) and
 //! `crate::notices` (notice deliveries) both drain their outboxes through here.
 
-use crate::{ApiError, App};
+use crate::App;
 use cyres_feeds::webhook::RetryPolicy;
 use std::time::Duration;
 
@@ -29,16 +29,18 @@ pub(crate) fn outbox_lease(app: &App) -> i64 {
 /// Claims batches from an outbox until it has nothing due (or a round's worth was done) and
 /// attempts each batch concurrently; returns how many attempts `attempt` counted as done. Every
 /// attempt of a batch finishes (and records its outcome) before the first error is returned.
-pub(crate) async fn drain_outbox<T, C, CF, A, AF>(
+/// Generic over the caller's error type, so this module depends on no layer above the store.
+pub(crate) async fn drain_outbox<T, E, C, CF, A, AF>(
     app: &App,
     claim: C,
     attempt: A,
-) -> Result<usize, ApiError>
+) -> Result<usize, E>
 where
+    E: From<cyres_store::StoreError>,
     C: Fn(i64, i64, i64) -> CF,
     CF: std::future::Future<Output = Result<Vec<T>, cyres_store::StoreError>>,
     A: Fn(T) -> AF,
-    AF: std::future::Future<Output = Result<bool, ApiError>>,
+    AF: std::future::Future<Output = Result<bool, E>>,
 {
     let (mut done, mut seen) = (0, 0);
     while seen < ROUND_MAX {

@@ -13,8 +13,9 @@
 //! retry schedule ([`crate::delivery::WEBHOOK_RETRY`]), and a log row per delivery with its
 //! attempts and last error.
 
+use crate::App;
+use crate::service::ServiceError;
 pub(crate) use crate::service::notices::FeedUrls;
-use crate::{ApiError, App};
 use cyres_feeds::atom::escape as xml;
 use cyres_feeds::webhook::{backoff, deliver};
 use cyres_report::UserNotice;
@@ -280,7 +281,7 @@ pub(crate) fn notice_page(n: &PublishedNotice) -> String {
 
 /// Claims due notice deliveries in batches and attempts each once (see
 /// [`crate::delivery::drain_outbox`]); returns how many were attempted.
-pub async fn deliver_due_notices(app: &App) -> Result<usize, ApiError> {
+pub async fn deliver_due_notices(app: &App) -> Result<usize, ServiceError> {
     crate::delivery::drain_outbox(
         app,
         |now, lease, limit| app.store.claim_notice_deliveries(now, lease, limit),
@@ -289,7 +290,7 @@ pub async fn deliver_due_notices(app: &App) -> Result<usize, ApiError> {
     .await
 }
 
-async fn deliver_one(app: &App, d: &NoticeDelivery) -> Result<bool, ApiError> {
+async fn deliver_one(app: &App, d: &NoticeDelivery) -> Result<bool, ServiceError> {
     let sub = app.store.subscriber_by_id(d.subscriber_id).await?;
     if !sub.active || sub.org_id != d.org_id {
         app.store

@@ -12,6 +12,7 @@
 pub(crate) mod accounts;
 pub(crate) mod admin;
 pub(crate) mod advisories;
+pub(crate) mod alerts;
 pub(crate) mod authority;
 pub(crate) mod cases;
 pub(crate) mod compliance;

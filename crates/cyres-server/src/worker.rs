@@ -15,11 +15,11 @@
 //! of the authority's requests) takes a named task lease. So each piece of work is done once,
 //! and the work of a replica killed mid-way is picked up by the others after its lease.
 
+use crate::App;
 use crate::delivery::{drain_outbox, jitter};
 use crate::service::advisories::{SYNC_LEASE, run_due_jobs, sync_source, sync_task};
-use crate::{ApiError, App};
+use crate::service::{ErrorKind, ServiceError};
 use cyres_feeds::webhook::{RetryPolicy, backoff, deliver};
-use cyres_store::{AlertRow, Org};
 use std::time::Duration;
 use tokio::sync::watch;
 
@@ -92,7 +92,7 @@ impl Worker {
     }
 
     /// One round: due jobs, due deliveries, due source syncs.
-    pub async fn tick(&self) -> Result<(), ApiError> {
+    pub async fn tick(&self) -> Result<(), ServiceError> {
         run_due_jobs(&self.app).await?;
         // Policy violations that re-matching or exploitation caused (issue 17, point 6).
         let seen = self.policy_seen.load(std::sync::atomic::Ordering::Relaxed);
@@ -199,55 +199,8 @@ impl Worker {
     }
 }
 
-/// The channel-neutral alert for an alert row.
-pub async fn feed_alert(
-    app: &App,
-    org: &Org,
-    row: &AlertRow,
-) -> Result<cyres_feeds::Alert, ApiError> {
-    let (mut product, mut release, mut severity) = (String::new(), String::new(), None);
-    if let Some(fid) = row.finding_id
-        && let Ok(f) = app.store.finding(row.org_id, fid).await
-    {
-        severity = Some(f.severity.clone());
-        if let Ok(p) = app.store.product(row.org_id, f.product_id).await {
-            product = p.name;
-        }
-        if let Ok(r) = app.store.release(row.org_id, f.release_id).await {
-            release = r.version;
-        }
-    }
-    let advisory = row.body["advisory_id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
-    let due = row.body["early_warning_due"].as_str().and_then(|s| {
-        time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok()
-    });
-    Ok(cyres_feeds::Alert {
-        id: format!("alert-{}", row.id),
-        org: org.name.clone(),
-        kind: match row.kind.as_str() {
-            "became_exploited" => cyres_feeds::AlertKind::BecameExploited,
-            _ => cyres_feeds::AlertKind::NewFinding,
-        },
-        urgent: row.urgent,
-        title: row.title.clone(),
-        product,
-        release,
-        advisory_ids: vec![advisory.clone()],
-        severity,
-        early_warning_due: due,
-        created_at: crate::clock::at(row.created_at),
-        url: Some(format!(
-            "{}/api/v1/advisories/{advisory}",
-            app.config.public_url.trim_end_matches('/')
-        )),
-    })
-}
-
 /// Claims due alert deliveries in batches and attempts each once (see [`drain_outbox`]).
-pub async fn deliver_due(app: &App) -> Result<usize, ApiError> {
+pub async fn deliver_due(app: &App) -> Result<usize, ServiceError> {
     drain_outbox(
         app,
         |now, lease, limit| app.store.claim_deliveries(now, lease, limit),
@@ -258,12 +211,12 @@ pub async fn deliver_due(app: &App) -> Result<usize, ApiError> {
 
 /// Attempts one claimed alert delivery and records the outcome; true when it was attempted
 /// (not skipped).
-async fn deliver_one(app: &App, d: cyres_store::Delivery) -> Result<bool, ApiError> {
+async fn deliver_one(app: &App, d: cyres_store::Delivery) -> Result<bool, ServiceError> {
     let client = &app.webhook_http;
     {
         let org = app.store.org(d.org_id).await?;
         let row = app.store.alert(d.org_id, d.alert_id).await?;
-        let alert = feed_alert(app, &org, &row).await?;
+        let alert = crate::service::alerts::feed_alert(app, &org, &row).await?;
         match d.channel.as_str() {
             "webhook" => {
                 let Some(hook_id) = d.target_id else {
@@ -295,7 +248,7 @@ async fn deliver_one(app: &App, d: cyres_store::Delivery) -> Result<bool, ApiErr
                 return Ok(crate::delivery::mail_alert(app, &d, &alert, &to).await?);
             }
             // Notification rules (issue 17, point 7).
-            "rule" => return Ok(crate::service::notify_rules::deliver(app, &d, &alert).await?),
+            "rule" => return crate::service::notify_rules::deliver(app, &d, &alert).await,
             other => {
                 app.store
                     .skip_delivery(d.id, &format!("unknown channel {other}"))
@@ -311,7 +264,7 @@ async fn deliver_one(app: &App, d: cyres_store::Delivery) -> Result<bool, ApiErr
 /// key: the authority stores a key once and answers repeats with the first receipt, so a
 /// retry after a crash or a lost answer is harmless. Submissions are claimed in batches
 /// (see [`drain_outbox`]), so several replicas never send the same one at once.
-pub async fn deliver_reports(app: &App) -> Result<usize, ApiError> {
+pub async fn deliver_reports(app: &App) -> Result<usize, ServiceError> {
     let Some(endpoint) = app.config.reporting.clone() else {
         return Ok(0);
     };
@@ -333,7 +286,7 @@ async fn deliver_report(
     endpoint: &crate::ReportingEndpoint,
     url: &str,
     sub: cyres_store::SubmissionRow,
-) -> Result<bool, ApiError> {
+) -> Result<bool, ServiceError> {
     let mut delivered = false;
     // Queued while the endpoint spoke for this organisation (or before it was limited to
     // another): the token would put the wrong sender's name on it, so it is not sent.
@@ -427,7 +380,7 @@ async fn deliver_report(
 /// Sends each deadline reminder once: at every configured lead time before a stage is due,
 /// and when it is overdue. Computed from stored times, so a reminder that fell due while the
 /// server was down is sent on the next start.
-pub async fn send_reminders(app: &App) -> Result<usize, ApiError> {
+pub async fn send_reminders(app: &App) -> Result<usize, ServiceError> {
     let now = app.now();
     let mut sent = 0;
     for row in app.store.open_cases().await? {
@@ -475,7 +428,7 @@ pub async fn send_reminders(app: &App) -> Result<usize, ApiError> {
                     )
                 };
                 app.store
-                    .create_alert(row.org_id, "deadline_reminder", true, &title, &serde_json::json!({"case_id": row.id, "stage": stage.stage.as_str(), "due": due, "lead_secs": lead}), now)
+                    .create_alert(row.org_id, cyres_store::AlertKind::DeadlineReminder, true, &title, &serde_json::json!({"case_id": row.id, "stage": stage.stage.as_str(), "due": due, "lead_secs": lead}), now)
                     .await?;
                 sent += 1;
             }
@@ -512,7 +465,7 @@ pub async fn renew_update_metadata(app: &App) {
 /// authority and adds each, once, to its case as a new stage, with an urgent alert. Returns the
 /// highest request id seen (the next call's `after`). After a restart it starts from 0 again;
 /// requests already in a case are skipped.
-pub async fn fetch_authority_requests(app: &App, after: i64) -> Result<i64, ApiError> {
+pub async fn fetch_authority_requests(app: &App, after: i64) -> Result<i64, ServiceError> {
     let Some(endpoint) = app.config.reporting.clone() else {
         return Ok(after);
     };
@@ -528,15 +481,15 @@ pub async fn fetch_authority_requests(app: &App, after: i64) -> Result<i64, ApiE
         .send()
         .await
         .map_err(|e| {
-            ApiError::new(
-                axum::http::StatusCode::BAD_GATEWAY,
+            ServiceError::new(
+                ErrorKind::Upstream,
                 "reporting",
                 e.without_url().to_string(),
             )
         })?;
     if !resp.status().is_success() {
-        return Err(ApiError::new(
-            axum::http::StatusCode::BAD_GATEWAY,
+        return Err(ServiceError::new(
+            ErrorKind::Upstream,
             "reporting",
             format!("authority answered {}", resp.status()),
         ));
@@ -563,7 +516,7 @@ pub async fn fetch_authority_requests(app: &App, after: i64) -> Result<i64, ApiE
             continue;
         };
         let mut case: cyres_report::Case =
-            serde_json::from_value(body).map_err(|e| ApiError::internal(e.to_string()))?;
+            serde_json::from_value(body).map_err(|e| ServiceError::internal(e.to_string()))?;
         if case
             .intermediate_requests
             .iter()
@@ -585,7 +538,7 @@ pub async fn fetch_authority_requests(app: &App, after: i64) -> Result<i64, ApiE
         app.store
             .create_alert(
                 org_id,
-                "intermediate_report_requested",
+                cyres_store::AlertKind::IntermediateReportRequested,
                 true,
                 &format!(
                     "The coordinator CSIRT requests an intermediate report for case {}",

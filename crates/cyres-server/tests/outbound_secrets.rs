@@ -290,7 +290,14 @@ async fn rebinding_is_refused_at_connect_time(engine: Engine) {
     // At delivery the name points at loopback: refused when connecting.
     let org = org_id(&s, &admin).await;
     app.store
-        .create_alert(org, "test", false, "Rebinding probe", &json!({}), T0)
+        .create_alert(
+            org,
+            cyres_store::AlertKind::Test,
+            false,
+            "Rebinding probe",
+            &json!({}),
+            T0,
+        )
         .await
         .unwrap();
     app.wake_worker();
@@ -385,7 +392,14 @@ async fn secrets_are_encrypted_at_rest_and_still_sign(engine: Engine) {
 /// Raises an alert in `org`; its webhook delivery arrives at the receiver signed with `secret`.
 async fn assert_alert_signed(app: &App, org: i64, calls: &Calls, secret: &[u8]) {
     app.store
-        .create_alert(org, "test", false, "Signed", &json!({}), T0)
+        .create_alert(
+            org,
+            cyres_store::AlertKind::Test,
+            false,
+            "Signed",
+            &json!({}),
+            T0,
+        )
         .await
         .unwrap();
     app.wake_worker();

@@ -185,6 +185,36 @@ fn the_web_ui_does_not_import_the_worker() {
 }
 
 #[test]
+fn the_json_api_does_not_import_the_worker() {
+    // Alerts as channels see them are `service::alerts`, shared by the feeds and the worker.
+    let s = Sources::read();
+    let bad = s.offenders("api", "crate::worker");
+    assert!(
+        bad.is_empty(),
+        "the JSON API imports the worker (`crate::worker`); call the service layer: {bad:?}"
+    );
+}
+
+#[test]
+fn background_work_speaks_service_errors_not_http() {
+    // The worker and the outboxes it drains answer to no HTTP request: their errors are the
+    // service layer's, never the JSON API's `ApiError` or a status code.
+    let s = Sources::read();
+    let mut bad = Vec::new();
+    for m in ["worker", "delivery", "notices"] {
+        for needle in ["ApiError", "StatusCode"] {
+            for f in s.offenders(m, needle) {
+                bad.push(format!("{f}: {needle}"));
+            }
+        }
+    }
+    assert!(
+        bad.is_empty(),
+        "background work must use ServiceError, not HTTP types: {bad:?}"
+    );
+}
+
+#[test]
 fn the_json_api_does_not_import_the_web_ui() {
     let s = Sources::read();
     let bad = s.offenders("api", "crate::ui");

@@ -148,13 +148,9 @@ fn firmware_records() -> cyres_vuln::Corpus {
 async fn run_jobs(store: &Store, now: i64) -> (usize, usize, usize) {
     let mut out = (0, 0, 0);
     while let Some(job) = store.claim_job(now, 600).await.expect("claim") {
-        if job.kind == "rematch" {
-            let keys: BTreeSet<String> =
-                serde_json::from_value(job.payload["keys"].clone()).expect("keys");
-            let ids: Option<BTreeSet<String>> =
-                serde_json::from_value(job.payload["ids"].clone()).ok();
+        if let cyres_store::Job::Rematch { keys, ids } = &job.job {
             let m = store
-                .rematch(&keys, ids.as_ref(), now)
+                .rematch(keys, ids.as_ref(), now)
                 .await
                 .expect("rematch");
             out.0 += m.new_findings + m.reopened;

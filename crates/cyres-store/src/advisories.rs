@@ -40,8 +40,11 @@ impl AdvisoryImport {
         if self.changed_keys.is_empty() {
             return Ok(());
         }
-        let payload = serde_json::json!({"keys": self.changed_keys, "ids": self.changed_ids});
-        enqueue(conn, "rematch", &payload, now).await
+        let job = crate::Job::Rematch {
+            keys: self.changed_keys.clone(),
+            ids: Some(self.changed_ids.clone()),
+        };
+        crate::jobs::enqueue(conn, &job, now).await
     }
 }
 
@@ -57,8 +60,11 @@ pub struct ExploitationImport {
 }
 
 /// The OSV JSON of an advisory, with `references` written back as OSV objects.
-pub(crate) fn advisory_body(a: &Advisory) -> String {
-    let mut v = serde_json::to_value(a).unwrap_or(serde_json::Value::Null);
+pub(crate) fn advisory_body(a: &Advisory) -> Result<String, StoreError> {
+    let mut v = serde_json::to_value(a).map_err(|e| StoreError::Corrupt {
+        what: "advisory",
+        message: e.to_string(),
+    })?;
     if let Some(refs) = v.get_mut("references")
         && let Some(list) = refs.as_array()
     {
@@ -68,7 +74,7 @@ pub(crate) fn advisory_body(a: &Advisory) -> String {
                 .collect(),
         );
     }
-    v.to_string()
+    Ok(v.to_string())
 }
 
 pub(crate) fn parse_body(body: &str) -> Result<Advisory, StoreError> {
@@ -150,7 +156,7 @@ impl Store {
                 .bind(a.withdrawn.as_deref())
                 .bind(a.summary.as_deref())
                 .bind(source)
-                .bind(advisory_body(a))
+                .bind(advisory_body(a)?)
                 .bind(now)
                 .execute(&mut *tx)
                 .await?;
@@ -412,13 +418,10 @@ impl Store {
             }
         }
         if !newly.is_empty() {
-            enqueue(
-                &mut tx,
-                "exploited",
-                &serde_json::json!({"cves": newly}),
-                now,
-            )
-            .await?;
+            let job = crate::Job::Exploited {
+                cves: newly.iter().cloned().collect(),
+            };
+            crate::jobs::enqueue(&mut tx, &job, now).await?;
         }
         if !newly.is_empty() {
             crate::findings::bump_advisory_generation(&mut tx).await?;
@@ -548,24 +551,4 @@ fn source_from(r: &sqlx::any::AnyRow) -> Result<SourceRow, StoreError> {
             .try_get::<Option<String>, _>("last_result")?
             .and_then(|s| serde_json::from_str(&s).ok()),
     })
-}
-
-/// Queues a job inside the caller's transaction.
-pub(crate) async fn enqueue(
-    conn: &mut sqlx::AnyConnection,
-    kind: &str,
-    payload: &serde_json::Value,
-    now: i64,
-) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO job (kind, payload, state, attempts, run_at, created_at) \
-         VALUES ($1, $2, 'pending', 0, $3, $4)",
-    )
-    .bind(kind)
-    .bind(payload.to_string())
-    .bind(now)
-    .bind(now)
-    .execute(conn)
-    .await?;
-    Ok(())
 }

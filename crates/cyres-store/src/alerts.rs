@@ -5,7 +5,7 @@
 use crate::audit::record;
 pub(crate) use crate::lease::Outbox;
 use crate::lease::claim_due;
-use crate::{Actor, AlertRow, Delivery, Store, StoreError, Webhook};
+use crate::{Actor, AlertKind, AlertRow, Delivery, Store, StoreError, Webhook};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -14,10 +14,21 @@ fn alert_from(r: &AnyRow) -> Result<AlertRow, StoreError> {
         id: r.try_get("id")?,
         org_id: r.try_get("org_id")?,
         finding_id: r.try_get("finding_id")?,
-        kind: r.try_get("kind")?,
+        kind: r
+            .try_get::<String, _>("kind")?
+            .parse()
+            .map_err(|message| StoreError::Corrupt {
+                what: "alert kind",
+                message,
+            })?,
         urgent: r.try_get::<i64, _>("urgent")? != 0,
         title: r.try_get("title")?,
-        body: serde_json::from_str(&r.try_get::<String, _>("body")?).unwrap_or_default(),
+        body: serde_json::from_str(&r.try_get::<String, _>("body")?).map_err(|e| {
+            StoreError::Corrupt {
+                what: "alert body",
+                message: e.to_string(),
+            }
+        })?,
         created_at: r.try_get("created_at")?,
     })
 }
@@ -52,26 +63,45 @@ fn webhook_from(r: &AnyRow) -> Result<Webhook, StoreError> {
 const DELIVERY_COLS: &str = "id, org_id, alert_id, channel, target_id, attempts, state, \
      next_attempt_at, last_status, last_error, delivered_at";
 
+/// An alert to write: what [`insert_alert`] stores and notification rules match on.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct NewAlert<'a> {
+    /// Organisation.
+    pub org_id: i64,
+    /// The finding it is about, if one.
+    pub finding_id: Option<i64>,
+    /// What kind of alert.
+    pub kind: AlertKind,
+    /// Actively exploited: act now.
+    pub urgent: bool,
+    /// One line.
+    pub title: &'a str,
+    /// The JSON body sent to webhooks.
+    pub body: &'a serde_json::Value,
+}
+
 /// Writes an alert and its outbox rows (one pending delivery per active webhook of the
 /// organisation, and one e-mail delivery) on the caller's transaction; returns the alert id.
-#[allow(clippy::too_many_arguments)]
 pub(crate) async fn insert_alert(
     conn: &mut sqlx::AnyConnection,
-    org_id: i64,
-    finding_id: Option<i64>,
-    kind: &str,
-    urgent: bool,
-    title: &str,
-    body: &serde_json::Value,
+    alert: &NewAlert<'_>,
     now: i64,
 ) -> Result<i64, StoreError> {
+    let NewAlert {
+        org_id,
+        finding_id,
+        kind,
+        urgent,
+        title,
+        body,
+    } = *alert;
     let row = sqlx::query(
         "INSERT INTO alert (org_id, finding_id, kind, urgent, title, body, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
     )
     .bind(org_id)
     .bind(finding_id)
-    .bind(kind)
+    .bind(kind.as_str())
     .bind(i64::from(urgent))
     .bind(title)
     .bind(body.to_string())
@@ -90,9 +120,7 @@ pub(crate) async fn insert_alert(
     .await?;
     // Notification rules (`crate::notify_rules`) add their own deliveries and may take over
     // e-mail.
-    let mail_by_rules =
-        crate::notify_rules::fan_out(conn, org_id, alert_id, kind, urgent, finding_id, body, now)
-            .await?;
+    let mail_by_rules = crate::notify_rules::fan_out(conn, alert_id, alert, now).await?;
     if !mail_by_rules {
         sqlx::query(
             "INSERT INTO delivery (org_id, alert_id, channel, target_id, attempts, state, next_attempt_at, created_at) \
@@ -142,7 +170,7 @@ impl Store {
     pub async fn create_alert(
         &self,
         org_id: i64,
-        kind: &str,
+        kind: AlertKind,
         urgent: bool,
         title: &str,
         body: &serde_json::Value,
@@ -150,11 +178,19 @@ impl Store {
     ) -> Result<i64, StoreError> {
         let mut tx = self.begin().await?;
         let mut full = body.clone();
-        full["kind"] = kind.into();
+        full["kind"] = kind.as_str().into();
         full["urgent"] = urgent.into();
         full["title"] = title.into();
         full["created_at"] = now.into();
-        let id = insert_alert(&mut tx, org_id, None, kind, urgent, title, &full, now).await?;
+        let alert = NewAlert {
+            org_id,
+            finding_id: None,
+            kind,
+            urgent,
+            title,
+            body: &full,
+        };
+        let id = insert_alert(&mut tx, &alert, now).await?;
         tx.commit().await?;
         Ok(id)
     }

@@ -591,25 +591,10 @@ pub struct Exploitation {
     pub reference: Option<String>,
 }
 
-/// What kind of alert.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AlertKind {
-    /// A finding appeared.
-    NewFinding,
-    /// An existing finding's flaw became actively exploited.
-    BecameExploited,
-}
-
-impl AlertKind {
-    /// The stored word.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::NewFinding => "new_finding",
-            Self::BecameExploited => "became_exploited",
-        }
-    }
-}
+/// What kind of alert: the word stored in `alert.kind`, written into the webhook body and the
+/// `X-Cyres-Event` header, and what notification rules match on. One vocabulary, defined with
+/// the alert every channel renders.
+pub use cyres_feeds::AlertKind;
 
 /// A stored alert.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -620,8 +605,8 @@ pub struct AlertRow {
     pub org_id: i64,
     /// Finding it is about.
     pub finding_id: Option<i64>,
-    /// Kind word.
-    pub kind: String,
+    /// What kind of alert.
+    pub kind: AlertKind,
     /// Actively exploited: act now.
     pub urgent: bool,
     /// One line.
@@ -715,15 +700,45 @@ pub struct SourceRow {
     pub last_result: Option<serde_json::Value>,
 }
 
-/// A background job.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Job {
+/// What a background job does, with its arguments. Stored as two columns: the serde tag in
+/// `job.kind` and the fields as JSON in `job.payload`, so a row written by an older release
+/// reads back as the same job.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "payload", rename_all = "snake_case")]
+pub enum Job {
+    /// Re-match the findings of these match keys after an advisory import changed them.
+    Rematch {
+        /// Match keys (`ecosystem/name`, CPE vendor:product) whose advisories changed.
+        keys: std::collections::BTreeSet<String>,
+        /// Ids (upper case) of the changed advisories and their aliases; `None` (jobs queued
+        /// by releases before ids were recorded) re-matches every finding of the keys.
+        #[serde(default)]
+        ids: Option<std::collections::BTreeSet<String>>,
+    },
+    /// Mark the findings of these CVE ids actively exploited (a KEV or EUVD import).
+    Exploited {
+        /// CVE ids that became exploited.
+        cves: Vec<String>,
+    },
+}
+
+impl Job {
+    /// The kind word stored in `job.kind` (the serde tag).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Job::Rematch { .. } => "rematch",
+            Job::Exploited { .. } => "exploited",
+        }
+    }
+}
+
+/// A claimed background job: its row id, what to do and how many attempts it has had.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct QueuedJob {
     /// Id.
     pub id: i64,
-    /// Kind word.
-    pub kind: String,
-    /// Arguments.
-    pub payload: serde_json::Value,
+    /// What to do.
+    pub job: Job,
     /// Attempts so far.
     pub attempts: i64,
 }

@@ -7,8 +7,9 @@
 //! [`matches()`]. While an organisation has an active e-mail rule, the blanket e-mail to its
 //! editors is not written: its rules say who gets mail.
 
+use crate::alerts::NewAlert;
 use crate::audit::record;
-use crate::{Actor, AlertRow, Store, StoreError};
+use crate::{Actor, AlertKind, AlertRow, Store, StoreError};
 use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
@@ -90,28 +91,37 @@ pub struct EventFacts {
 /// The events an alert of `kind` is. A new finding that is actively exploited is both
 /// `new_finding` and `exploited`; an alert about a case (its body names `case_id`) that is
 /// not a deadline reminder is a `case_event`.
-pub fn events_of(kind: &str, urgent: bool, body: &serde_json::Value) -> BTreeSet<&'static str> {
+pub fn events_of(
+    kind: AlertKind,
+    urgent: bool,
+    body: &serde_json::Value,
+) -> BTreeSet<&'static str> {
     let mut out = BTreeSet::new();
     match kind {
-        "new_finding" => {
+        AlertKind::NewFinding => {
             out.insert("new_finding");
             if urgent {
                 out.insert("exploited");
             }
         }
-        "became_exploited" => {
+        AlertKind::BecameExploited => {
             out.insert("exploited");
         }
-        "policy_violation" => {
+        AlertKind::PolicyViolation => {
             out.insert("policy_violation");
         }
-        "deadline_reminder" => {
+        AlertKind::DeadlineReminder => {
             out.insert("deadline_reminder");
         }
-        _ if body.get("case_id").is_some() => {
-            out.insert("case_event");
+        AlertKind::AdvisoryChanged
+        | AlertKind::IntermediateReportRequested
+        | AlertKind::VoluntaryReport
+        | AlertKind::VoluntaryNotification
+        | AlertKind::Test => {
+            if body.get("case_id").is_some() {
+                out.insert("case_event");
+            }
         }
-        _ => {}
     }
     out
 }
@@ -176,20 +186,14 @@ async fn active_rules(
 
 /// The facts of an alert: its events, and the product and severity of its finding (or the
 /// product its body names, for policy violations).
-async fn facts(
-    conn: &mut AnyConnection,
-    org_id: i64,
-    kind: &str,
-    urgent: bool,
-    finding_id: Option<i64>,
-    body: &serde_json::Value,
-) -> Result<EventFacts, StoreError> {
+async fn facts(conn: &mut AnyConnection, alert: &NewAlert<'_>) -> Result<EventFacts, StoreError> {
+    let org_id = alert.org_id;
     let mut f = EventFacts {
-        events: events_of(kind, urgent, body),
-        product_id: body.get("product_id").and_then(|v| v.as_i64()),
+        events: events_of(alert.kind, alert.urgent, alert.body),
+        product_id: alert.body.get("product_id").and_then(|v| v.as_i64()),
         severity: None,
     };
-    if let Some(id) = finding_id
+    if let Some(id) = alert.finding_id
         && let Some(r) =
             sqlx::query("SELECT product_id, severity FROM finding WHERE id = $1 AND org_id = $2")
                 .bind(id)
@@ -206,22 +210,18 @@ async fn facts(
 /// Writes one `rule` delivery per matching active rule (Atom rules excepted) for a new alert,
 /// on the caller's transaction. Answers whether the organisation routes e-mail by rules (then
 /// the caller writes no blanket e-mail delivery).
-#[allow(clippy::too_many_arguments)]
 pub(crate) async fn fan_out(
     conn: &mut AnyConnection,
-    org_id: i64,
     alert_id: i64,
-    kind: &str,
-    urgent: bool,
-    finding_id: Option<i64>,
-    body: &serde_json::Value,
+    alert: &NewAlert<'_>,
     now: i64,
 ) -> Result<bool, StoreError> {
+    let org_id = alert.org_id;
     let rules = active_rules(conn, org_id).await?;
     if rules.is_empty() {
         return Ok(false);
     }
-    let facts = facts(conn, org_id, kind, urgent, finding_id, body).await?;
+    let facts = facts(conn, alert).await?;
     for rule in rules
         .iter()
         .filter(|r| r.channel != "atom" && matches(r, &facts))
@@ -507,15 +507,15 @@ impl Store {
     /// The facts rules match an alert on (for the Atom feed of a rule).
     pub async fn alert_facts(&self, alert: &AlertRow) -> Result<EventFacts, StoreError> {
         let mut conn = self.pool.acquire().await?;
-        facts(
-            &mut conn,
-            alert.org_id,
-            &alert.kind,
-            alert.urgent,
-            alert.finding_id,
-            &alert.body,
-        )
-        .await
+        let new = NewAlert {
+            org_id: alert.org_id,
+            finding_id: alert.finding_id,
+            kind: alert.kind,
+            urgent: alert.urgent,
+            title: &alert.title,
+            body: &alert.body,
+        };
+        facts(&mut conn, &new).await
     }
 }
 
@@ -540,6 +540,7 @@ mod tests {
     }
 
     fn facts(kind: &str, urgent: bool, product: Option<i64>, sev: Option<&str>) -> EventFacts {
+        let kind: AlertKind = kind.parse().unwrap();
         EventFacts {
             events: events_of(kind, urgent, &serde_json::json!({"case_id": 3})),
             product_id: product,

@@ -225,21 +225,19 @@ impl Store {
             return Ok(None);
         }
         let (title, mut body) = describe(&fresh);
-        body["kind"] = "policy_violation".into();
+        body["kind"] = crate::AlertKind::PolicyViolation.as_str().into();
         body["urgent"] = false.into();
         body["title"] = title.clone().into();
         body["created_at"] = now.into();
-        let id = crate::alerts::insert_alert(
-            &mut tx,
+        let alert = crate::alerts::NewAlert {
             org_id,
-            None,
-            "policy_violation",
-            false,
-            &title,
-            &body,
-            now,
-        )
-        .await?;
+            finding_id: None,
+            kind: crate::AlertKind::PolicyViolation,
+            urgent: false,
+            title: &title,
+            body: &body,
+        };
+        let id = crate::alerts::insert_alert(&mut tx, &alert, now).await?;
         tx.commit().await?;
         Ok(Some(id))
     }

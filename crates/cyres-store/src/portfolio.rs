@@ -382,6 +382,8 @@ async fn raise_alerts(
                 "URGENT: {advisory_id} is now actively exploited; {} release(s) affected",
                 releases.len()
             ),
+            // Raised elsewhere, never about a group of findings.
+            other => format!("{advisory_id}: {}", other.as_str()),
         };
         let body = serde_json::json!({
             "kind": kind.as_str(),
@@ -394,17 +396,15 @@ async fn raise_alerts(
             "early_warning_due": if urgent { early_warning_due(now) } else { None },
             "created_at": now,
         });
-        crate::alerts::insert_alert(
-            conn,
+        let alert = crate::alerts::NewAlert {
             org_id,
-            Some(items[0].0),
-            kind.as_str(),
+            finding_id: Some(items[0].0),
+            kind,
             urgent,
-            &title,
-            &body,
-            now,
-        )
-        .await?;
+            title: &title,
+            body: &body,
+        };
+        crate::alerts::insert_alert(conn, &alert, now).await?;
         if urgent {
             // From the moment a flaw in a product is known to be actively exploited, the
             // Article 14 clock runs: propose a case for a person to confirm.

@@ -819,7 +819,7 @@ async fn exploitation_marks_findings_urgent(store: Store) {
     assert_eq!(f[0].advisory_id, "RUSTSEC-2022-0013");
     let alerts = store.alerts(a.id, 100).await.unwrap();
     assert_eq!(alerts.len(), before + 1);
-    assert!(alerts[0].urgent && alerts[0].kind == "became_exploited");
+    assert!(alerts[0].urgent && alerts[0].kind == cyres_store::AlertKind::BecameExploited);
     assert!(alerts[0].body["early_warning_due"].as_str().is_some());
     // The same fact again is not news.
     let again = store
@@ -1020,8 +1020,10 @@ async fn filters_bind_hostile_strings(store: Store) {
 async fn jobs_are_leased_and_resumed(store: Store) {
     let id = store
         .enqueue_job(
-            "rematch",
-            &serde_json::json!({"keys": ["PyPI/django"]}),
+            &cyres_store::Job::Rematch {
+                keys: ["PyPI/django".to_string()].into(),
+                ids: None,
+            },
             T0,
             T0,
         )
@@ -1033,6 +1035,14 @@ async fn jobs_are_leased_and_resumed(store: Store) {
     );
     let j = store.claim_job(T0, 60).await.unwrap().unwrap();
     assert_eq!((j.id, j.attempts), (id, 1));
+    assert_eq!(
+        j.job,
+        cyres_store::Job::Rematch {
+            keys: ["PyPI/django".to_string()].into(),
+            ids: None
+        },
+        "the job reads back as it was queued"
+    );
     assert!(
         store.claim_job(T0 + 30, 60).await.unwrap().is_none(),
         "leased"
@@ -1046,6 +1056,30 @@ async fn jobs_are_leased_and_resumed(store: Store) {
     store.finish_job(j3.id).await.unwrap();
     assert_eq!(store.pending_job_count().await.unwrap(), 0);
     assert!(store.claim_job(T0 + 10_000, 60).await.unwrap().is_none());
+    // A row no release can read (a newer kind, a payload that does not fit) is failed with the
+    // reason, never handed out; the next readable job is claimed in its place.
+    {
+        use sqlx::Executor;
+        let pool = store_pool(&store).await;
+        pool.execute(
+            "INSERT INTO job (kind, payload, state, attempts, run_at, created_at) VALUES \
+             ('reindex', '{}', 'pending', 0, 1, 1), ('exploited', '{\"cves\": 7}', 'pending', 0, 1, 1)",
+        )
+        .await
+        .unwrap();
+    }
+    let good = cyres_store::Job::Exploited {
+        cves: vec!["CVE-2024-0001".into()],
+    };
+    store.enqueue_job(&good, T0, T0).await.unwrap();
+    let j4 = store.claim_job(T0 + 20_000, 60).await.unwrap().unwrap();
+    assert_eq!(j4.job, good);
+    store.finish_job(j4.id).await.unwrap();
+    assert_eq!(
+        store.pending_job_count().await.unwrap(),
+        0,
+        "the unreadable rows were failed"
+    );
 }
 
 async fn delivery_outbox_records_attempts(store: Store) {
@@ -1707,7 +1741,7 @@ async fn outbox_leases_hand_each_row_to_one_worker(store: Store) {
         store
             .create_alert(
                 a.id,
-                "test",
+                cyres_store::AlertKind::Test,
                 false,
                 &format!("alert {i}"),
                 &serde_json::json!({}),
@@ -2079,13 +2113,9 @@ async fn import_nvd(store: &Store, corpus: &cyres_vuln::Corpus, now: i64) -> usi
 async fn run_rematch_jobs(store: &Store, now: i64) -> usize {
     let mut new = 0;
     while let Some(job) = store.claim_job(now, 60).await.unwrap() {
-        if job.kind == "rematch" {
-            let keys: BTreeSet<String> =
-                serde_json::from_value(job.payload["keys"].clone()).unwrap();
-            let ids: Option<BTreeSet<String>> =
-                serde_json::from_value(job.payload["ids"].clone()).ok();
+        if let cyres_store::Job::Rematch { keys, ids } = &job.job {
             new += store
-                .rematch(&keys, ids.as_ref(), now)
+                .rematch(keys, ids.as_ref(), now)
                 .await
                 .unwrap()
                 .new_findings;
@@ -2321,11 +2351,10 @@ async fn nvd_changes_withdraw_and_reopen_findings(store: Store) {
         async move {
             let mut total = MatchOutcome::default();
             while let Some(job) = store.claim_job(now, 60).await.unwrap() {
-                let keys: BTreeSet<String> =
-                    serde_json::from_value(job.payload["keys"].clone()).unwrap();
-                let ids: Option<BTreeSet<String>> =
-                    serde_json::from_value(job.payload["ids"].clone()).ok();
-                let o = store.rematch(&keys, ids.as_ref(), now).await.unwrap();
+                let cyres_store::Job::Rematch { keys, ids } = &job.job else {
+                    panic!("only re-match jobs are queued here: {:?}", job.job);
+                };
+                let o = store.rematch(keys, ids.as_ref(), now).await.unwrap();
                 total.new_findings += o.new_findings;
                 total.withdrawn += o.withdrawn;
                 total.reopened += o.reopened;

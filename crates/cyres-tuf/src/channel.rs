@@ -89,9 +89,19 @@ impl TargetCustom {
         Ok(c)
     }
 
-    /// The JSON value to put in `custom`.
+    /// The JSON value to put in `custom`: built field by field (the same shape as the serde
+    /// form [`TargetCustom::from_target`] reads), so it cannot fail.
     pub fn to_value(&self) -> Value {
-        serde_json::to_value(self).unwrap_or(Value::Null)
+        let mut o = serde_json::Map::new();
+        o.insert("product".into(), self.product.clone().into());
+        o.insert("hardware".into(), self.hardware.clone().into());
+        o.insert("version".into(), self.version.clone().into());
+        o.insert("channel".into(), self.channel.role().into());
+        o.insert("fixes".into(), self.fixes.clone().into());
+        if let Some(m) = &self.min_version {
+            o.insert("min_version".into(), m.clone().into());
+        }
+        Value::Object(o)
     }
 }
 
@@ -99,6 +109,23 @@ impl TargetCustom {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn custom_value_is_the_serde_form() {
+        for min_version in [None, Some("1.0.0".to_string())] {
+            let c = TargetCustom {
+                product: "gw".into(),
+                hardware: "rev-b".into(),
+                version: "1.2.3".into(),
+                channel: Channel::Feature,
+                fixes: vec!["CVE-2024-3094".into()],
+                min_version,
+            };
+            assert_eq!(c.to_value(), serde_json::to_value(&c).unwrap());
+            let f = TargetFile::describing(b"fw", Some(c.to_value()));
+            assert_eq!(TargetCustom::from_target("feature/fw.bin", &f).unwrap(), c);
+        }
+    }
 
     #[test]
     fn parses_and_rejects_unknown_channel() {

@@ -76,10 +76,10 @@ pub fn render_text(v: &AuditVerification) -> String {
 }
 
 /// The report as JSON (`chains`, `unchained`, `intact`).
-pub fn render_json(v: &AuditVerification) -> String {
-    let mut value = serde_json::to_value(v).unwrap_or_default();
+pub fn render_json(v: &AuditVerification) -> serde_json::Result<String> {
+    let mut value = serde_json::to_value(v)?;
     value["intact"] = v.intact().into();
-    serde_json::to_string_pretty(&value).unwrap_or_default()
+    serde_json::to_string_pretty(&value)
 }
 
 /// The exit code for a finished verification: 0 intact, 1 broken.
@@ -93,7 +93,7 @@ pub async fn run(store: &Store, json: bool) -> Result<u8> {
     print!(
         "{}",
         if json {
-            render_json(&v) + "\n"
+            render_json(&v)? + "\n"
         } else {
             render_text(&v)
         }
@@ -129,7 +129,7 @@ mod tests {
             "{text}"
         );
         assert_eq!(exit_code(&v), 0);
-        let json: serde_json::Value = serde_json::from_str(&render_json(&v)).unwrap();
+        let json: serde_json::Value = serde_json::from_str(&render_json(&v).unwrap()).unwrap();
         assert_eq!(json["intact"], true);
     }
 
@@ -157,7 +157,7 @@ mod tests {
             "{text}"
         );
         assert_eq!(exit_code(&v), 1);
-        let json: serde_json::Value = serde_json::from_str(&render_json(&v)).unwrap();
+        let json: serde_json::Value = serde_json::from_str(&render_json(&v).unwrap()).unwrap();
         assert_eq!(json["intact"], false);
         assert_eq!(json["chains"][0]["broken"]["event_id"], 42);
     }

@@ -222,7 +222,7 @@ async fn burst(
         let id = store
             .create_alert(
                 org_id,
-                "test_alert",
+                cyres_store::AlertKind::Test,
                 false,
                 &format!("{label} alert {i}"),
                 &json!({}),

@@ -230,10 +230,7 @@ pub async fn alerts(State(app): State<App>, caller: Caller) -> Result<Response, 
 pub async fn alerts_atom(State(app): State<App>, caller: Caller) -> Result<Response, ApiError> {
     let org = app.store.org(caller.org_id).await?;
     let rows = app.store.alerts(caller.org_id, 100).await?;
-    let mut alerts = Vec::with_capacity(rows.len());
-    for row in &rows {
-        alerts.push(crate::worker::feed_alert(&app, &org, row).await?);
-    }
+    let alerts = crate::service::alerts::feed_alerts(&app, &org, &rows).await?;
     let base = app.config.public_url.trim_end_matches('/');
     let id = format!("{base}/api/v1/alerts.atom#org-{}", org.id);
     let title = format!("cyres alerts for {}", org.name);

@@ -87,10 +87,7 @@ pub async fn feed(
 ) -> Result<Response, ApiError> {
     let (rule, rows) = notify_rules::feed(&app, &caller, id).await?;
     let org = app.store.org(caller.org_id).await?;
-    let mut alerts = Vec::with_capacity(rows.len());
-    for row in &rows {
-        alerts.push(crate::worker::feed_alert(&app, &org, row).await?);
-    }
+    let alerts = crate::service::alerts::feed_alerts(&app, &org, &rows).await?;
     let base = app.config.public_url.trim_end_matches('/');
     let self_url = format!("{base}/api/v1/notification-rules/{id}/feed.atom");
     let title = format!("cyres alerts for {}: {}", org.name, rule.name);

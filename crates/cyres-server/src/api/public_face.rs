@@ -76,7 +76,7 @@ async fn settings_answer(
 /// dropped (the stored types accept old fields when they read).
 fn strict<T: Serialize + DeserializeOwned + Default>(bytes: &[u8]) -> Result<T, ApiError> {
     let v: serde_json::Value = json_body(bytes)?;
-    let known = serde_json::to_value(T::default()).unwrap_or_default();
+    let known = crate::service::to_json("known fields", &T::default())?;
     let Some(fields) = v.as_object() else {
         return Err(ApiError::bad_request("request body: a JSON object"));
     };

@@ -13,9 +13,8 @@
 use super::{ErrorKind, Principal, ServiceError};
 use crate::App;
 use cyres_feeds::{FetchLimits, FetchOutcome, Records, SourceConfig};
-use cyres_store::{Exploitation, Role, SourceRow};
+use cyres_store::{Exploitation, Job, Role, SourceRow};
 use serde::Serialize;
-use std::collections::BTreeSet;
 
 /// How long a job stays claimed before another worker may take it, seconds.
 const JOB_LEASE: i64 = 600;
@@ -412,30 +411,22 @@ pub(crate) async fn run_due_jobs(app: &App) -> Result<MatchSummary, ServiceError
     let _running = app.jobs_running.lock().await;
     let mut summary = MatchSummary::default();
     while let Some(job) = app.store.claim_job(app.now(), JOB_LEASE).await? {
-        let result = match job.kind.as_str() {
-            "rematch" => {
-                let keys: BTreeSet<String> =
-                    serde_json::from_value(job.payload["keys"].clone()).unwrap_or_default();
-                // Only the changed advisories' findings (older jobs carry no ids: all of them).
-                let ids: Option<BTreeSet<String>> =
-                    serde_json::from_value(job.payload["ids"].clone()).ok();
-                app.store.rematch(&keys, ids.as_ref(), app.now()).await
-            }
-            "exploited" => {
-                let cves: Vec<String> =
-                    serde_json::from_value(job.payload["cves"].clone()).unwrap_or_default();
-                app.store.apply_exploitation(&cves, app.now()).await
-            }
-            other => {
-                tracing::warn!(kind = other, "unknown job kind; dropped");
-                app.store.fail_job(job.id, "unknown job kind", None).await?;
-                continue;
-            }
+        let result = match &job.job {
+            // Only the changed advisories' findings (older jobs carry no ids: all of them).
+            Job::Rematch { keys, ids } => app.store.rematch(keys, ids.as_ref(), app.now()).await,
+            Job::Exploited { cves } => app.store.apply_exploitation(cves, app.now()).await,
         };
         match result {
             Ok(out) => {
                 app.store.finish_job(job.id).await?;
-                tracing::info!(job = job.id, kind = %job.kind, new_findings = out.new_findings, became_exploited = out.became_exploited, alerts = out.alerts, "job done");
+                tracing::info!(
+                    job = job.id,
+                    kind = job.job.kind(),
+                    new_findings = out.new_findings,
+                    became_exploited = out.became_exploited,
+                    alerts = out.alerts,
+                    "job done"
+                );
                 summary.jobs += 1;
                 summary.new_findings += out.new_findings as u64;
                 summary.became_exploited += out.became_exploited as u64;

@@ -709,7 +709,7 @@ pub(crate) async fn voluntary_intake(
     let (title, alert_kind, alert) = match channel {
         cyres_report::IntakeChannel::CoordinatedDisclosure => (
             format!("Vulnerability report (CVD): {}", proposal.title),
-            "voluntary_report",
+            cyres_store::AlertKind::VoluntaryReport,
             format!(
                 "New vulnerability report (coordinated disclosure): {}",
                 proposal.title
@@ -717,7 +717,7 @@ pub(crate) async fn voluntary_intake(
         ),
         cyres_report::IntakeChannel::Art15Voluntary => (
             format!("Voluntary notification (Art. 15): {}", proposal.title),
-            "voluntary_notification",
+            cyres_store::AlertKind::VoluntaryNotification,
             if proposal.notify_manufacturer {
                 format!(
                     "New Art. 15 notification: {} (inform the manufacturer without undue delay, Art. 15(4))",

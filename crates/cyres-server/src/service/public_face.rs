@@ -642,7 +642,7 @@ pub(crate) fn compose(
     product: &Product,
     fields: &AnnexIiFields,
     notices: Option<&super::notices::FeedUrls>,
-) -> AnnexIiPage {
+) -> Result<AnnexIiPage, ServiceError> {
     let urls = FaceUrls::new(base, org);
     let contact = if face.contact_email.is_empty() {
         face.contact_url.clone()
@@ -652,7 +652,7 @@ pub(crate) fn compose(
     let policy_written = POLICY_SECTIONS
         .iter()
         .all(|(f, _, _)| !policy_text(face, f).trim().is_empty());
-    let draft = serde_json::to_value(fields).unwrap_or_default();
+    let draft = super::to_json("Annex II fields", fields)?;
     let value = |field: &str| -> String {
         match field {
             "manufacturer" => org.name.clone(),
@@ -736,14 +736,14 @@ pub(crate) fn compose(
             link: true,
         });
     }
-    AnnexIiPage {
+    Ok(AnnexIiPage {
         product_id: product.id,
         product: product.name.clone(),
         manufacturer: org.name.clone(),
         items,
         links,
         missing,
-    }
+    })
 }
 
 /// What a member sees of a product's Annex II page: the draft, its preview as the public
@@ -782,7 +782,7 @@ async fn compose_for(
         .await?;
     let notices = super::notices::FeedUrls::new(app, &feed.slug);
     let base = app.config.public_url.trim_end_matches('/');
-    Ok(compose(base, &org, &face, product, fields, Some(&notices)))
+    compose(base, &org, &face, product, fields, Some(&notices))
 }
 
 /// Product `product_id`'s Annex II page for a member: the draft and its preview; what is

@@ -147,9 +147,10 @@ fn field_views<T: serde::Serialize>(
     spec: &[(&'static str, &'static str, bool)],
     stored: &T,
     form: &Form,
-) -> Vec<FieldView> {
-    let stored = serde_json::to_value(stored).unwrap_or_default();
-    spec.iter()
+) -> Result<Vec<FieldView>, ServiceError> {
+    let stored = crate::service::to_json("stored fields", stored)?;
+    Ok(spec
+        .iter()
         .map(|&(name, label, long)| FieldView {
             name,
             label,
@@ -161,19 +162,20 @@ fn field_views<T: serde::Serialize>(
             long,
             error: form.error(name).map(str::to_string),
         })
-        .collect()
+        .collect())
 }
 
 /// `T` from a submitted form of `spec`'s fields (others ignored).
 fn from_form<T: serde::de::DeserializeOwned + Default>(
     spec: &[(&'static str, &'static str, bool)],
     form: &Form,
-) -> T {
+) -> Result<T, ServiceError> {
     let map: serde_json::Map<String, serde_json::Value> = spec
         .iter()
         .map(|(name, _, _)| (name.to_string(), form.raw(name).into()))
         .collect();
-    serde_json::from_value(map.into()).unwrap_or_default()
+    serde_json::from_value(map.into())
+        .map_err(|e| ServiceError::internal(format!("form fields: {e}")))
 }
 
 /// The Annex II editor's fields: (name, label, text area), in Annex II order.
@@ -318,7 +320,7 @@ async fn render_annex(
             .map(|m| (m.item.to_string(), m.label.to_string()))
             .collect(),
         editor: v.editor,
-        fields: field_views(&ANNEX_FIELDS, &v.record.draft, &form),
+        fields: field_views(&ANNEX_FIELDS, &v.record.draft, &form)?,
         items: parts.items,
         links: parts.links,
         version: v.record.version,
@@ -370,7 +372,7 @@ pub async fn save(
     let mut form = Form::new(pairs);
     sess.check(&form)?;
     sess.require(Role::Editor)?;
-    let fields: AnnexIiFields = from_form(&ANNEX_FIELDS, &form);
+    let fields: AnnexIiFields = from_form(&ANNEX_FIELDS, &form)?;
     match face::save_annex_ii(&app, &sess.principal(), id, fields).await {
         Ok(_) => Ok(Redirect::to(&format!("/products/{id}/annex-ii?saved=1")).into_response()),
         Err(e) => {
@@ -432,7 +434,7 @@ async fn render_settings(
         ),
         notice,
         form_error: form.error("_form").map(str::to_string),
-        fields: field_views(&FACE_FIELDS, &stored, &form),
+        fields: field_views(&FACE_FIELDS, &stored, &form)?,
         urls: FaceUrls::new(app.config.public_url.trim_end_matches('/'), &org),
         defaults: POLICY_SECTIONS.iter().map(|(_, h, d)| (*h, *d)).collect(),
     };
@@ -462,7 +464,7 @@ pub async fn save_settings(
     let mut form = Form::new(pairs);
     sess.check(&form)?;
     sess.require(Role::Admin)?;
-    let fields: PublicFace = from_form(&FACE_FIELDS, &form);
+    let fields: PublicFace = from_form(&FACE_FIELDS, &form)?;
     match face::save_settings(&app, &sess.principal(), fields).await {
         Ok(_) => Ok(Redirect::to("/settings/public-face?saved=1").into_response()),
         Err(e) => {

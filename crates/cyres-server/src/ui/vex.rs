@@ -7,7 +7,7 @@
 use super::session::UiSession;
 use super::view::{Chrome, Form, Nav, UiError, ok, status_label};
 use crate::App;
-use crate::service::{triage, vex};
+use crate::service::{ServiceError, triage, vex};
 use askama::Template;
 use axum::extract::{Multipart, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -130,8 +130,8 @@ struct ImportPage {
     notes: Vec<String>,
 }
 
-fn line(r: &StatementReport) -> OutcomeLine {
-    let v = serde_json::to_value(&r.outcome).unwrap_or_default();
+fn line(r: &StatementReport) -> Result<OutcomeLine, ServiceError> {
+    let v = crate::service::to_json("VEX import outcome", &r.outcome)?;
     let reason = v["reason"]
         .as_str()
         .map(str::to_string)
@@ -144,14 +144,14 @@ fn line(r: &StatementReport) -> OutcomeLine {
             })
         })
         .unwrap_or_default();
-    OutcomeLine {
+    Ok(OutcomeLine {
         n: r.index + 1,
         vulnerability: r.vulnerability.clone(),
         component: r.component.clone(),
         outcome: v["outcome"].as_str().unwrap_or_default().to_string(),
         reason,
         findings: r.finding_ids.clone(),
-    }
+    })
 }
 
 /// `POST /releases/{id}/vex`: a VEX file (multipart `file`, `policy`, `csrf`) imported onto
@@ -203,7 +203,7 @@ pub async fn import(
         product_id: release.product_id,
         format: r.format,
         policy: form.get("policy").replace('_', " "),
-        lines: r.statements.iter().map(line).collect(),
+        lines: r.statements.iter().map(line).collect::<Result<_, _>>()?,
         notes: r
             .notes
             .iter()

@@ -364,7 +364,7 @@ async fn policies_apply_per_product_and_violations_alert_once(store: Store) {
         .unwrap()
         .unwrap();
     let alert = store.alert(a.id, id).await.unwrap();
-    assert_eq!(alert.kind, "policy_violation");
+    assert_eq!(alert.kind, cyres_store::AlertKind::PolicyViolation);
     assert_eq!(alert.title, "1 new policy violations");
 }
 

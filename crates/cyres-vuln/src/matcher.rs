@@ -788,8 +788,8 @@ pub fn find_matches<'a>(index: &'a Index, sbom: &'a Sbom) -> Matches<'a> {
 /// whole SBOM when `sbom` holds only some of its components (a reader that kept only what
 /// [`worth_keeping`] wants, and collected every CPE while reading).
 pub fn find_matches_in<'a>(index: &'a Index, sbom: &'a Sbom, cpes: &SbomCpes) -> Matches<'a> {
-    let (mut findings, unmatchable) = match_components(index, &sbom.components, Some(cpes));
-    findings.sort_by(|a, b| {
+    let mut matches = find_matches_unsorted(index, sbom, cpes);
+    matches.findings.sort_by(|a, b| {
         (
             &a.component.name,
             &a.component.version,
@@ -803,6 +803,16 @@ pub fn find_matches_in<'a>(index: &'a Index, sbom: &'a Sbom, cpes: &SbomCpes) ->
                 b.finding.id,
             ))
     });
+    matches
+}
+
+/// [`find_matches_in`] without its sort: the findings in component order (each component's in
+/// the order of their alias groups in the index), for a caller that orders them its own way
+/// (the CLI sorts its report once, by severity; sorting here first would only move every
+/// record one more time). A stable sort of these by [`find_matches_in`]'s order gives exactly
+/// its findings.
+pub fn find_matches_unsorted<'a>(index: &'a Index, sbom: &'a Sbom, cpes: &SbomCpes) -> Matches<'a> {
+    let (findings, unmatchable) = match_components(index, &sbom.components, Some(cpes));
     Matches {
         product: sbom.product.as_ref(),
         components: sbom.components.len(),

@@ -848,9 +848,136 @@ fn build_output<'a>(
 #[cfg(test)]
 mod tests {
     use super::{
-        DevOnly, HUGE_PAGE, HUGE_PAGE_READ, PARALLEL_READ, ReadSbom, identity, read_whole,
+        DevOnly, HUGE_PAGE, HUGE_PAGE_READ, PARALLEL_READ, ReadSbom, build_output, identity,
+        read_whole,
     };
     use cyres_sbom::{Component, Format, Sbom, Scope};
+    use cyres_vuln::platform::SbomCpes;
+    use cyres_vuln::{Corpus, Index, find_matches, find_matches_unsorted};
+
+    #[test]
+    fn one_sort_of_unsorted_matches_gives_the_order_of_the_two_sorts_it_replaced() {
+        let mut corpus = Corpus::new();
+        let adv = |id: &str, name: &str, fixed: &str, score: &str| {
+            format!(
+                r#"{{"id":"{id}","summary":"s","severity":[{{"type":"CVSS_V3","score":"{score}"}}],
+                "affected":[{{"package":{{"ecosystem":"crates.io","name":"{name}"}},
+                "ranges":[{{"type":"SEMVER","events":[{{"introduced":"0"}},{{"fixed":"{fixed}"}}]}}]}}]}}"#
+            )
+        };
+        let high = "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H";
+        let low = "CVSS:3.1/AV:L/AC:H/PR:H/UI:R/S:U/C:L/I:N/A:N";
+        for (id, name, fixed, score) in [
+            ("RUSTSEC-2020-0002", "x", "1.0.0", low),
+            ("RUSTSEC-2020-0001", "x", "2.0.0", low),
+            ("RUSTSEC-2021-0001", "y", "1.0.0", high),
+            ("RUSTSEC-2019-0001", "z", "1.0.0", low),
+        ] {
+            corpus.load_document(
+                &format!("{id}.json"),
+                adv(id, name, fixed, score).as_bytes(),
+            );
+        }
+        let index = Index::build(&corpus);
+        // Equal names and versions under other package URLs, an exact repeat (told apart only
+        // by its CPE, so by position), and components out of order.
+        let components = r#"[
+            {"name":"z","version":"0.1.0","purl":"pkg:cargo/z@0.1.0"},
+            {"name":"x","version":"0.9.0","purl":"pkg:cargo/x@0.9.0?b=1","cpe":"cpe:2.3:a:q:x:0.9.0:*:*:*:*:*:*:*"},
+            {"name":"y","version":"0.2.0","purl":"pkg:cargo/y@0.2.0"},
+            {"name":"x","version":"0.9.0","purl":"pkg:cargo/x@0.9.0?a=1"},
+            {"name":"x","version":"0.9.0","purl":"pkg:cargo/x@0.9.0?b=1","cpe":"cpe:2.3:a:p:x:0.9.0:*:*:*:*:*:*:*"},
+            {"name":"x","version":"1.5.0","purl":"pkg:cargo/x@1.5.0"},
+            {"name":"a","version":"1.0.0","purl":"pkg:cargo/a@1.0.0"}
+        ]"#;
+        let doc =
+            format!(r#"{{"bomFormat":"CycloneDX","specVersion":"1.6","components":{components}}}"#);
+        let read = |source: &str| ReadSbom {
+            sbom: cyres_sbom::read(doc.as_bytes(), source, &Default::default()).unwrap(),
+            components: 7,
+            shipped_unkept: Vec::new(),
+            cpes: None,
+        };
+        // Two SBOMs given under the same name, and a third.
+        let sboms = [read("a.json"), read("b.json"), read("a.json")];
+        let sources = ["a.json", "b.json", "a.json"];
+        let products = [None, None, None];
+        type Row = (bool, String, String, String, String, String, String);
+        let row = |f: &super::Finding<'_>| -> Row {
+            (
+                f.exploited,
+                f.score().map(|s| s.to_string()).unwrap_or_default(),
+                f.id().to_string(),
+                f.sbom.to_string(),
+                format!("{} {:?}", f.component.name, f.component.version),
+                f.component.purl.unwrap_or_default().to_string(),
+                f.component.cpe.unwrap_or_default().to_string(),
+            )
+        };
+        let unsorted: Vec<_> = sboms
+            .iter()
+            .zip(sources)
+            .map(|(r, s)| {
+                let cpes = SbomCpes::of_sbom(&r.sbom);
+                (s, r, find_matches_unsorted(&index, &r.sbom, &cpes))
+            })
+            .collect();
+        let one = build_output(&index, &unsorted, &products);
+        let got: Vec<Row> = one.findings.iter().map(row).collect();
+        // The old way: the library's sort by component per SBOM, then a stable sort of all.
+        let sorted: Vec<_> = sboms
+            .iter()
+            .zip(sources)
+            .map(|(r, s)| (s, r, find_matches(&index, &r.sbom)))
+            .collect();
+        let mut old = build_output(&index, &sorted, &products).findings;
+        let concatenated: Vec<_> = sorted
+            .iter()
+            .flat_map(|(s, _, m)| m.findings.iter().map(move |m| (*s, m)))
+            .collect();
+        old.sort_by_key(|f| {
+            concatenated
+                .iter()
+                .position(|(s, m)| {
+                    std::ptr::eq(*s, f.sbom)
+                        && std::ptr::eq(m.component.name.as_str(), f.component.name)
+                        && m.finding.id() == f.id()
+                })
+                .unwrap()
+        });
+        old.sort_by(|a, b| {
+            b.exploited
+                .cmp(&a.exploited)
+                .then(
+                    b.score()
+                        .unwrap_or(-1.0)
+                        .total_cmp(&a.score().unwrap_or(-1.0)),
+                )
+                .then_with(|| a.id().cmp(b.id()))
+                .then_with(|| a.sbom.cmp(b.sbom))
+                .then_with(|| a.component.name.cmp(b.component.name))
+                .then_with(|| a.component.version.cmp(&b.component.version))
+        });
+        let want: Vec<Row> = old.iter().map(row).collect();
+        assert_eq!(got.len(), 3 * 9, "{got:#?}");
+        assert_eq!(got, want);
+        // The high score first; the exact repeats keep their document order (CPE `q` first).
+        assert_eq!(got[0].2, "RUSTSEC-2021-0001");
+        let repeats: Vec<&str> = got
+            .iter()
+            .filter(|r| r.2 == "RUSTSEC-2020-0001" && r.5.ends_with("b=1") && r.3 == "a.json")
+            .map(|r| &r.6[..12])
+            .collect();
+        assert_eq!(
+            repeats,
+            [
+                "cpe:2.3:a:q:",
+                "cpe:2.3:a:p:",
+                "cpe:2.3:a:q:",
+                "cpe:2.3:a:p:"
+            ]
+        );
+    }
 
     #[test]
     fn a_dev_component_shipped_elsewhere_is_not_dev_only_even_when_that_one_was_not_kept() {

@@ -703,33 +703,82 @@ fn rating_name(r: Rating) -> Option<&'static str> {
 /// by package URL, then as they came (component order).
 ///
 /// That is the order the library's sort by component ([`cyres_vuln::find_matches_in`])
-/// followed by a stable sort on the first keys gave, in one sort. The record moved is a
-/// 4-byte position, not the finding (sorting the findings themselves twice was about a tenth
-/// of a scan with thousands of findings, mostly copying them); each finding is then moved
-/// once, into its place.
+/// followed by a stable sort on the first keys gave, in one sort of small integer keys: the
+/// advisory ids are ranked once (a few hundred distinct ones), and so are the components (a
+/// component's findings come together), so comparing two findings compares no string, and
+/// each finding is then moved once, into its place. Sorting the findings themselves twice
+/// with string comparisons was about a tenth of a scan with thousands of findings.
 fn sort_findings(findings: &mut [Finding<'_>], starts: &[usize]) {
+    use std::cmp::Reverse;
     let n = u32::try_from(findings.len()).expect("fewer than 2^32 findings");
-    let sbom_of = |i: u32| starts.partition_point(|&s| s <= i as usize);
-    let mut order: Vec<u32> = (0..n).collect();
-    order.sort_unstable_by(|&i, &j| {
-        let (a, b) = (&findings[i as usize], &findings[j as usize]);
-        a.dev_only
-            .cmp(&b.dev_only)
-            .then(b.exploited.cmp(&a.exploited))
-            .then(
-                b.score()
-                    .unwrap_or(-1.0)
-                    .total_cmp(&a.score().unwrap_or(-1.0)),
+    // Advisory ids: equal texts, equal rank.
+    let mut seen: std::collections::HashMap<(*const u8, usize), u32> = Default::default();
+    let mut ids: Vec<&str> = Vec::new();
+    let id_of: Vec<u32> = findings
+        .iter()
+        .map(|f| {
+            let id = f.id();
+            *seen.entry((id.as_ptr(), id.len())).or_insert_with(|| {
+                ids.push(id);
+                (ids.len() - 1) as u32
+            })
+        })
+        .collect();
+    let id_rank = ranks(
+        ids.len(),
+        |a, b| ids[a].cmp(ids[b]),
+        |a, b| ids[a] == ids[b],
+    );
+    // Runs of findings of one component (one SBOM, one name, version and package URL), ranked
+    // by SBOM, name, version, the SBOM's place, package URL and position: distinct ranks.
+    let sbom_of = |i: usize| starts.partition_point(|&s| s <= i);
+    let same = |a: &Finding<'_>, b: &Finding<'_>| {
+        std::ptr::eq(a.component.name, b.component.name)
+            && a.component.version == b.component.version
+            && a.component.purl == b.component.purl
+    };
+    let mut runs: Vec<usize> = Vec::new();
+    let mut run_of = Vec::with_capacity(findings.len());
+    for (i, f) in findings.iter().enumerate() {
+        let new_sbom = starts.binary_search(&i).is_ok();
+        if new_sbom || runs.last().is_none_or(|&r| !same(&findings[r], f)) {
+            runs.push(i);
+        }
+        run_of.push((runs.len() - 1) as u32);
+    }
+    let run_rank = ranks(
+        runs.len(),
+        |a, b| {
+            let (i, j) = (runs[a], runs[b]);
+            let (x, y) = (&findings[i], &findings[j]);
+            x.sbom
+                .cmp(y.sbom)
+                .then_with(|| x.component.name.cmp(y.component.name))
+                .then_with(|| x.component.version.cmp(&y.component.version))
+                .then_with(|| sbom_of(i).cmp(&sbom_of(j)))
+                .then_with(|| x.component.purl.cmp(&y.component.purl))
+                .then(i.cmp(&j))
+        },
+        |a, b| a == b,
+    );
+    let mut keys: Vec<_> = findings
+        .iter()
+        .zip(0..n)
+        .map(|(f, i)| {
+            let score = f.score().unwrap_or(-1.0).to_bits() as i64;
+            // `f64::total_cmp`'s order as an integer.
+            let score = score ^ (((score >> 63) as u64) >> 1) as i64;
+            (
+                (f.dev_only, Reverse(f.exploited), Reverse(score)),
+                id_rank[id_of[i as usize] as usize],
+                run_rank[run_of[i as usize] as usize],
+                i,
             )
-            .then_with(|| a.id().cmp(b.id()))
-            .then_with(|| a.sbom.cmp(b.sbom))
-            .then_with(|| a.component.name.cmp(b.component.name))
-            .then_with(|| a.component.version.cmp(&b.component.version))
-            .then_with(|| sbom_of(i).cmp(&sbom_of(j)))
-            .then_with(|| a.component.purl.cmp(&b.component.purl))
-            .then(i.cmp(&j))
-    });
-    // Position p takes the finding at order[p]: follow each cycle of the permutation.
+        })
+        .collect();
+    keys.sort_unstable();
+    // Position p takes the finding at keys[p].3: follow each cycle of the permutation.
+    let mut order: Vec<u32> = keys.into_iter().map(|k| k.3).collect();
     for start in 0..order.len() {
         let mut at = start;
         loop {
@@ -741,6 +790,25 @@ fn sort_findings(findings: &mut [Finding<'_>], starts: &[usize]) {
             at = from as usize;
         }
     }
+}
+
+/// The rank of each of `n` items in the order `cmp` gives; items `eq` calls equal share one.
+fn ranks(
+    n: usize,
+    cmp: impl Fn(usize, usize) -> std::cmp::Ordering,
+    eq: impl Fn(usize, usize) -> bool,
+) -> Vec<u32> {
+    let mut by: Vec<usize> = (0..n).collect();
+    by.sort_unstable_by(|&a, &b| cmp(a, b));
+    let mut rank = vec![0; n];
+    let mut r = 0;
+    for (k, &i) in by.iter().enumerate() {
+        if k > 0 && !eq(by[k - 1], i) {
+            r += 1;
+        }
+        rank[i] = r;
+    }
+    rank
 }
 
 fn build_output<'a>(

@@ -34,6 +34,6 @@ pub use index::{FORMAT_VERSION, Index, IndexBuilder, IndexStats, MAGIC};
 pub use load::{Corpus, LoadReport, Progress, RecordError, Skipped, UnpackLimits};
 pub use matcher::{
     ComponentMatch, ComponentRef, Exploited, Finding, Match, MatchKind, Matches, PackageQuery,
-    ProductRef, ScanReport, Strs, find_matches, find_matches_in, match_components_deferred,
-    match_package, match_sbom, worth_keeping,
+    ProductRef, ScanReport, Strs, find_matches, find_matches_in, find_matches_unsorted,
+    match_components_deferred, match_package, match_sbom, worth_keeping,
 };

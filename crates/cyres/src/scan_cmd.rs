@@ -13,7 +13,9 @@ use clap::{Args, Subcommand, ValueEnum};
 use cyres_sbom::{DiagnosticSeverity, Format as SbomFormat, Limits, Sbom, Scope};
 use cyres_vuln::platform::SbomCpes;
 use cyres_vuln::severity::Rating;
-use cyres_vuln::{Corpus, Index, MatchKind, Matches, Progress, find_matches, find_matches_in};
+use cyres_vuln::{
+    Corpus, Index, MatchKind, Matches, Progress, find_matches_in, find_matches_unsorted,
+};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use output::{
     AdvisorySummary, Component, Finding, Product, SbomSummary, ScanOutput, Summary, Tool,
@@ -290,9 +292,20 @@ pub fn scan(args: ScanArgs) -> anyhow::Result<u8> {
     let reports: Vec<(&str, &ReadSbom, Matches<'_>)> = sboms
         .iter()
         .map(|(source, read)| {
-            let mut matches = match &read.cpes {
-                Some(cpes) => find_matches_in(&index, &read.sbom, cpes),
-                None => find_matches(&index, &read.sbom),
+            let all;
+            let cpes = match &read.cpes {
+                Some(cpes) => cpes,
+                None => {
+                    all = SbomCpes::of_sbom(&read.sbom);
+                    &all
+                }
+            };
+            // The report sorts the findings itself (`build_output`); the policy's verdict
+            // takes them in the library's order.
+            let mut matches = if gate.is_some() {
+                find_matches_in(&index, &read.sbom, cpes)
+            } else {
+                find_matches_unsorted(&index, &read.sbom, cpes)
             };
             matches.components = read.components;
             (source.as_str(), read, matches)
@@ -683,6 +696,121 @@ fn rating_name(r: Rating) -> Option<&'static str> {
     }
 }
 
+/// Sorts the report's findings: development-only ones after the shipped ones (CRA Annex I
+/// Part II concerns the product as placed on the market; a dev tool is not part of it), then
+/// exploited first, by score (highest first), advisory id, SBOM, component name and version;
+/// equal ones in the order of their SBOMs (`starts`: where each SBOM's findings begin), then
+/// by package URL, then as they came (component order).
+///
+/// That is the order the library's sort by component ([`cyres_vuln::find_matches_in`])
+/// followed by a stable sort on the first keys gave, in one sort of small integer keys: the
+/// advisory ids are ranked once (a few hundred distinct ones), and so are the components (a
+/// component's findings come together), so comparing two findings compares no string, and
+/// each finding is then moved once, into its place. Sorting the findings themselves twice
+/// with string comparisons was about a tenth of a scan with thousands of findings.
+fn sort_findings(findings: &mut [Finding<'_>], starts: &[usize]) {
+    use std::cmp::Reverse;
+    let n = u32::try_from(findings.len()).expect("fewer than 2^32 findings");
+    // Advisory ids: equal texts, equal rank.
+    let mut seen: std::collections::HashMap<(*const u8, usize), u32> = Default::default();
+    let mut ids: Vec<&str> = Vec::new();
+    let id_of: Vec<u32> = findings
+        .iter()
+        .map(|f| {
+            let id = f.id();
+            *seen.entry((id.as_ptr(), id.len())).or_insert_with(|| {
+                ids.push(id);
+                (ids.len() - 1) as u32
+            })
+        })
+        .collect();
+    let id_rank = ranks(
+        ids.len(),
+        |a, b| ids[a].cmp(ids[b]),
+        |a, b| ids[a] == ids[b],
+    );
+    // Runs of findings of one component (one SBOM, one name, version and package URL), ranked
+    // by SBOM, name, version, the SBOM's place, package URL and position: distinct ranks.
+    let sbom_of = |i: usize| starts.partition_point(|&s| s <= i);
+    let same = |a: &Finding<'_>, b: &Finding<'_>| {
+        std::ptr::eq(a.component.name, b.component.name)
+            && a.component.version == b.component.version
+            && a.component.purl == b.component.purl
+    };
+    let mut runs: Vec<usize> = Vec::new();
+    let mut run_of = Vec::with_capacity(findings.len());
+    for (i, f) in findings.iter().enumerate() {
+        let new_sbom = starts.binary_search(&i).is_ok();
+        if new_sbom || runs.last().is_none_or(|&r| !same(&findings[r], f)) {
+            runs.push(i);
+        }
+        run_of.push((runs.len() - 1) as u32);
+    }
+    let run_rank = ranks(
+        runs.len(),
+        |a, b| {
+            let (i, j) = (runs[a], runs[b]);
+            let (x, y) = (&findings[i], &findings[j]);
+            x.sbom
+                .cmp(y.sbom)
+                .then_with(|| x.component.name.cmp(y.component.name))
+                .then_with(|| x.component.version.cmp(&y.component.version))
+                .then_with(|| sbom_of(i).cmp(&sbom_of(j)))
+                .then_with(|| x.component.purl.cmp(&y.component.purl))
+                .then(i.cmp(&j))
+        },
+        |a, b| a == b,
+    );
+    let mut keys: Vec<_> = findings
+        .iter()
+        .zip(0..n)
+        .map(|(f, i)| {
+            let score = f.score().unwrap_or(-1.0).to_bits() as i64;
+            // `f64::total_cmp`'s order as an integer.
+            let score = score ^ (((score >> 63) as u64) >> 1) as i64;
+            (
+                (f.dev_only, Reverse(f.exploited), Reverse(score)),
+                id_rank[id_of[i as usize] as usize],
+                run_rank[run_of[i as usize] as usize],
+                i,
+            )
+        })
+        .collect();
+    keys.sort_unstable();
+    // Position p takes the finding at keys[p].3: follow each cycle of the permutation.
+    let mut order: Vec<u32> = keys.into_iter().map(|k| k.3).collect();
+    for start in 0..order.len() {
+        let mut at = start;
+        loop {
+            let from = std::mem::replace(&mut order[at], u32::MAX);
+            if from == u32::MAX || from as usize == start {
+                break;
+            }
+            findings.swap(at, from as usize);
+            at = from as usize;
+        }
+    }
+}
+
+/// The rank of each of `n` items in the order `cmp` gives; items `eq` calls equal share one.
+fn ranks(
+    n: usize,
+    cmp: impl Fn(usize, usize) -> std::cmp::Ordering,
+    eq: impl Fn(usize, usize) -> bool,
+) -> Vec<u32> {
+    let mut by: Vec<usize> = (0..n).collect();
+    by.sort_unstable_by(|&a, &b| cmp(a, b));
+    let mut rank = vec![0; n];
+    let mut r = 0;
+    for (k, &i) in by.iter().enumerate() {
+        if k > 0 && !eq(by[k - 1], i) {
+            r += 1;
+        }
+        rank[i] = r;
+    }
+    rank
+}
+
 fn build_output<'a>(
     index: &Index,
     reports: &'a [(&'a str, &'a ReadSbom, Matches<'a>)],
@@ -694,7 +822,10 @@ fn build_output<'a>(
         sboms: reports.len(),
         ..Summary::default()
     };
+    // Where each SBOM's findings start in `findings`.
+    let mut starts = Vec::with_capacity(reports.len());
     for ((source, read, report), product) in reports.iter().zip(products) {
+        starts.push(findings.len());
         let sbom = &read.sbom;
         summary.components += report.components;
         sboms.push(SbomSummary {
@@ -764,22 +895,7 @@ fn build_output<'a>(
             });
         }
     }
-    // Development-only findings after the shipped ones (CRA Annex I Part II concerns the
-    // product as placed on the market; a dev tool is not part of it).
-    findings.sort_by(|a, b| {
-        a.dev_only
-            .cmp(&b.dev_only)
-            .then(b.exploited.cmp(&a.exploited))
-            .then(
-                b.score()
-                    .unwrap_or(-1.0)
-                    .total_cmp(&a.score().unwrap_or(-1.0)),
-            )
-            .then_with(|| a.id().cmp(b.id()))
-            .then_with(|| a.sbom.cmp(b.sbom))
-            .then_with(|| a.component.name.cmp(b.component.name))
-            .then_with(|| a.component.version.cmp(&b.component.version))
-    });
+    sort_findings(&mut findings, &starts);
     let stats = index.stats();
     ScanOutput {
         schema: "cyres-scan/1",
@@ -800,9 +916,136 @@ fn build_output<'a>(
 #[cfg(test)]
 mod tests {
     use super::{
-        DevOnly, HUGE_PAGE, HUGE_PAGE_READ, PARALLEL_READ, ReadSbom, identity, read_whole,
+        DevOnly, HUGE_PAGE, HUGE_PAGE_READ, PARALLEL_READ, ReadSbom, build_output, identity,
+        read_whole,
     };
     use cyres_sbom::{Component, Format, Sbom, Scope};
+    use cyres_vuln::platform::SbomCpes;
+    use cyres_vuln::{Corpus, Index, find_matches, find_matches_unsorted};
+
+    #[test]
+    fn one_sort_of_unsorted_matches_gives_the_order_of_the_two_sorts_it_replaced() {
+        let mut corpus = Corpus::new();
+        let adv = |id: &str, name: &str, fixed: &str, score: &str| {
+            format!(
+                r#"{{"id":"{id}","summary":"s","severity":[{{"type":"CVSS_V3","score":"{score}"}}],
+                "affected":[{{"package":{{"ecosystem":"crates.io","name":"{name}"}},
+                "ranges":[{{"type":"SEMVER","events":[{{"introduced":"0"}},{{"fixed":"{fixed}"}}]}}]}}]}}"#
+            )
+        };
+        let high = "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H";
+        let low = "CVSS:3.1/AV:L/AC:H/PR:H/UI:R/S:U/C:L/I:N/A:N";
+        for (id, name, fixed, score) in [
+            ("RUSTSEC-2020-0002", "x", "1.0.0", low),
+            ("RUSTSEC-2020-0001", "x", "2.0.0", low),
+            ("RUSTSEC-2021-0001", "y", "1.0.0", high),
+            ("RUSTSEC-2019-0001", "z", "1.0.0", low),
+        ] {
+            corpus.load_document(
+                &format!("{id}.json"),
+                adv(id, name, fixed, score).as_bytes(),
+            );
+        }
+        let index = Index::build(&corpus);
+        // Equal names and versions under other package URLs, an exact repeat (told apart only
+        // by its CPE, so by position), and components out of order.
+        let components = r#"[
+            {"name":"z","version":"0.1.0","purl":"pkg:cargo/z@0.1.0"},
+            {"name":"x","version":"0.9.0","purl":"pkg:cargo/x@0.9.0?b=1","cpe":"cpe:2.3:a:q:x:0.9.0:*:*:*:*:*:*:*"},
+            {"name":"y","version":"0.2.0","purl":"pkg:cargo/y@0.2.0"},
+            {"name":"x","version":"0.9.0","purl":"pkg:cargo/x@0.9.0?a=1"},
+            {"name":"x","version":"0.9.0","purl":"pkg:cargo/x@0.9.0?b=1","cpe":"cpe:2.3:a:p:x:0.9.0:*:*:*:*:*:*:*"},
+            {"name":"x","version":"1.5.0","purl":"pkg:cargo/x@1.5.0"},
+            {"name":"a","version":"1.0.0","purl":"pkg:cargo/a@1.0.0"}
+        ]"#;
+        let doc =
+            format!(r#"{{"bomFormat":"CycloneDX","specVersion":"1.6","components":{components}}}"#);
+        let read = |source: &str| ReadSbom {
+            sbom: cyres_sbom::read(doc.as_bytes(), source, &Default::default()).unwrap(),
+            components: 7,
+            shipped_unkept: Vec::new(),
+            cpes: None,
+        };
+        // Two SBOMs given under the same name, and a third.
+        let sboms = [read("a.json"), read("b.json"), read("a.json")];
+        let sources = ["a.json", "b.json", "a.json"];
+        let products = [None, None, None];
+        type Row = (bool, String, String, String, String, String, String);
+        let row = |f: &super::Finding<'_>| -> Row {
+            (
+                f.exploited,
+                f.score().map(|s| s.to_string()).unwrap_or_default(),
+                f.id().to_string(),
+                f.sbom.to_string(),
+                format!("{} {:?}", f.component.name, f.component.version),
+                f.component.purl.unwrap_or_default().to_string(),
+                f.component.cpe.unwrap_or_default().to_string(),
+            )
+        };
+        let unsorted: Vec<_> = sboms
+            .iter()
+            .zip(sources)
+            .map(|(r, s)| {
+                let cpes = SbomCpes::of_sbom(&r.sbom);
+                (s, r, find_matches_unsorted(&index, &r.sbom, &cpes))
+            })
+            .collect();
+        let one = build_output(&index, &unsorted, &products);
+        let got: Vec<Row> = one.findings.iter().map(row).collect();
+        // The old way: the library's sort by component per SBOM, then a stable sort of all.
+        let sorted: Vec<_> = sboms
+            .iter()
+            .zip(sources)
+            .map(|(r, s)| (s, r, find_matches(&index, &r.sbom)))
+            .collect();
+        let mut old = build_output(&index, &sorted, &products).findings;
+        let concatenated: Vec<_> = sorted
+            .iter()
+            .flat_map(|(s, _, m)| m.findings.iter().map(move |m| (*s, m)))
+            .collect();
+        old.sort_by_key(|f| {
+            concatenated
+                .iter()
+                .position(|(s, m)| {
+                    std::ptr::eq(*s, f.sbom)
+                        && std::ptr::eq(m.component.name.as_str(), f.component.name)
+                        && m.finding.id() == f.id()
+                })
+                .unwrap()
+        });
+        old.sort_by(|a, b| {
+            b.exploited
+                .cmp(&a.exploited)
+                .then(
+                    b.score()
+                        .unwrap_or(-1.0)
+                        .total_cmp(&a.score().unwrap_or(-1.0)),
+                )
+                .then_with(|| a.id().cmp(b.id()))
+                .then_with(|| a.sbom.cmp(b.sbom))
+                .then_with(|| a.component.name.cmp(b.component.name))
+                .then_with(|| a.component.version.cmp(&b.component.version))
+        });
+        let want: Vec<Row> = old.iter().map(row).collect();
+        assert_eq!(got.len(), 3 * 9, "{got:#?}");
+        assert_eq!(got, want);
+        // The high score first; the exact repeats keep their document order (CPE `q` first).
+        assert_eq!(got[0].2, "RUSTSEC-2021-0001");
+        let repeats: Vec<&str> = got
+            .iter()
+            .filter(|r| r.2 == "RUSTSEC-2020-0001" && r.5.ends_with("b=1") && r.3 == "a.json")
+            .map(|r| &r.6[..12])
+            .collect();
+        assert_eq!(
+            repeats,
+            [
+                "cpe:2.3:a:q:",
+                "cpe:2.3:a:p:",
+                "cpe:2.3:a:q:",
+                "cpe:2.3:a:p:"
+            ]
+        );
+    }
 
     #[test]
     fn a_dev_component_shipped_elsewhere_is_not_dev_only_even_when_that_one_was_not_kept() {

@@ -13,6 +13,7 @@ use super::pretty::{field, line};
 use cyres_vuln::Match;
 use serde::Serialize;
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::io::Write;
 
 /// The whole JSON document ([`ScanOutput::write_json`]).
@@ -173,11 +174,13 @@ impl<'s, I: Iterator<Item = &'s str> + Clone> Serialize for Seq<I> {
 const FINDING: usize = 3;
 
 /// The rendered flaw part of findings, by (advisory id, [`Match::shared_text_key`], match
-/// kind): where it lies in one buffer.
+/// kind). Each text is rendered into `scratch` (reused) and kept in an allocation of its exact
+/// size: one buffer of them all, grown by doubling, copied every text again at each step into
+/// fresh pages.
 #[derive(Default)]
 struct FlawTexts {
-    bytes: Vec<u8>,
-    at: HashMap<(*const u8, usize, &'static str), std::ops::Range<usize>>,
+    scratch: Vec<u8>,
+    at: HashMap<(*const u8, usize, &'static str), Box<[u8]>>,
 }
 
 impl Finding<'_> {
@@ -190,18 +193,15 @@ impl Finding<'_> {
         match self.flaw.shared_text_key() {
             Some(text) => {
                 let key = (self.id().as_ptr(), text, self.match_kind);
-                let range = match flaws.at.get(&key) {
-                    Some(r) => r.clone(),
-                    None => {
-                        let start = flaws.bytes.len();
-                        self.write_flaw(&mut flaws.bytes)?;
-                        let r = start..flaws.bytes.len();
-                        flaws.at.insert(key, r.clone());
-                        r
+                let bytes = match flaws.at.entry(key) {
+                    Entry::Occupied(e) => e.into_mut(),
+                    Entry::Vacant(e) => {
+                        flaws.scratch.clear();
+                        self.write_flaw(&mut flaws.scratch)?;
+                        e.insert(flaws.scratch.as_slice().into())
                     }
                 };
-                w.write_all(&flaws.bytes[range])
-                    .map_err(serde_json::Error::io)?;
+                w.write_all(bytes).map_err(serde_json::Error::io)?;
             }
             None => self.write_flaw(w)?,
         }

@@ -25,6 +25,7 @@ pub(crate) mod csaf_lister;
 pub(crate) mod csaf_provider;
 pub(crate) mod finding_search;
 pub(crate) mod fleet;
+pub(crate) mod inventory;
 pub(crate) mod lifecycle;
 pub(crate) mod metrics;
 pub(crate) mod notices;

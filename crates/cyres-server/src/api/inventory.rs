@@ -2,6 +2,7 @@
 
 use super::json_body;
 use crate::auth::Caller;
+use crate::service::inventory::{self, ProductFields, SbomFile};
 use crate::upload::receive;
 use crate::{ApiError, App};
 use axum::Json;
@@ -9,7 +10,6 @@ use axum::body::Body;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use cyres_cra::{Catalogue, Category, MemberState};
 use cyres_store::{Product, ProductInput, Release, Role};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -31,50 +31,17 @@ pub struct ProductBody {
     support_end: Option<String>,
 }
 
-/// Checks a product body against the CRA catalogue and computes its category: the highest
-/// category among the catalogue entries named as its core functionality (Art. 7(1), 8(1)),
-/// `default` when none is named.
+/// Checks a product body ([`inventory::check_product`]); the first problem is the answer.
 fn product_input(body: ProductBody) -> Result<ProductInput, ApiError> {
-    let catalogue = Catalogue::builtin();
-    let mut category = Category::Default;
-    for id in &body.catalogue_entries {
-        let entry = catalogue.get(id).ok_or_else(|| {
-            ApiError::invalid(
-                "catalogue_entries",
-                format!("catalogue_entries: unknown entry {id:?}"),
-            )
-        })?;
-        category = category.max(entry.category);
-    }
-    let mut states = Vec::new();
-    for code in &body.member_states {
-        let ms = MemberState::from_code(code).ok_or_else(|| {
-            ApiError::invalid(
-                "member_states",
-                format!("member_states: {code:?} is not an EU member state code"),
-            )
-        })?;
-        states.push(ms.code().to_string());
-    }
-    states.sort();
-    states.dedup();
-    if let Some(d) = &body.support_end
-        && time::Date::parse(d, &time::format_description::well_known::Iso8601::DATE).is_err()
-    {
-        return Err(ApiError::invalid(
-            "support_end",
-            format!("support_end: {d:?} is not a date (YYYY-MM-DD)"),
-        ));
-    }
-    Ok(ProductInput {
+    inventory::check_product(ProductFields {
         name: body.name,
         description: body.description,
         catalogue_entries: body.catalogue_entries,
-        category: category.as_str().to_string(),
-        member_states: states,
+        member_states: body.member_states,
         estimated_users: body.estimated_users,
         support_end: body.support_end,
     })
+    .map_err(|mut errors| ApiError::from(errors.remove(0)))
 }
 
 /// `GET /api/v1/products`.
@@ -93,10 +60,7 @@ pub async fn create_product(
 ) -> Result<Response, ApiError> {
     caller.require(Role::Editor)?;
     let input = product_input(json_body(&body)?)?;
-    let p = app
-        .store
-        .create_product(caller.org_id, &input, &caller.actor, app.now())
-        .await?;
+    let p = inventory::create_product(&app, &caller, &input).await?;
     Ok((StatusCode::CREATED, Json(p)).into_response())
 }
 
@@ -119,9 +83,7 @@ pub async fn update_product(
     caller.require(Role::Editor)?;
     let input = product_input(json_body(&body)?)?;
     Ok(Json(
-        app.store
-            .update_product(caller.org_id, id, &input, &caller.actor, app.now())
-            .await?,
+        inventory::update_product(&app, &caller, id, &input).await?,
     ))
 }
 
@@ -153,17 +115,8 @@ pub async fn create_release(
 ) -> Result<Response, ApiError> {
     caller.require(Role::Editor)?;
     let b: ReleaseBody = json_body(&body)?;
-    let r = app
-        .store
-        .create_release(
-            caller.org_id,
-            id,
-            &b.version,
-            b.released_on.as_deref(),
-            &caller.actor,
-            app.now(),
-        )
-        .await?;
+    let r =
+        inventory::create_release(&app, &caller, id, &b.version, b.released_on.as_deref()).await?;
     Ok((StatusCode::CREATED, Json(r)).into_response())
 }
 
@@ -176,41 +129,23 @@ pub async fn get_release(
     Ok(Json(app.store.release(caller.org_id, id).await?))
 }
 
-/// An SBOM upload read and parsed: the bytes received (with their SHA-256), the SBOM and the
-/// file name. Checks the release first, so a foreign id answers 404 without reading the body.
+/// An SBOM upload received: the body streamed under the configured limit, named by the one
+/// rule ([`inventory::upload_file_name`]). Checks the release first, so a foreign id answers
+/// 404 without reading the body.
 pub(crate) async fn read_upload(
     app: &App,
     caller: &Caller,
     id: i64,
     q: &HashMap<String, String>,
     body: Body,
-) -> Result<(crate::upload::Received, cyres_sbom::Sbom, String), ApiError> {
+) -> Result<SbomFile, ApiError> {
     app.store.release(caller.org_id, id).await?;
-    let limit = app.config.max_upload_bytes;
-    let received = receive(body, limit).await?;
-    let file_name = q.get("filename").cloned().unwrap_or_else(|| "sbom".into());
-    if file_name.len() > 255 || file_name.contains(['/', '\\', '\0']) {
-        return Err(ApiError::invalid(
-            "filename",
-            "filename: a plain file name of at most 255 characters",
-        ));
-    }
-    let name = file_name.clone();
-    let (bytes, sbom) = tokio::task::spawn_blocking(move || {
-        let limits = cyres_sbom::Limits { max_bytes: limit };
-        let sbom = cyres_sbom::read(&received.bytes, &name, &limits);
-        (received, sbom)
+    let received = receive(body, app.config.max_upload_bytes).await?;
+    Ok(SbomFile {
+        name: inventory::upload_file_name(q.get("filename").map(String::as_str)),
+        bytes: received.bytes,
+        sha256: received.sha256,
     })
-    .await
-    .map_err(|e| ApiError::internal(e.to_string()))?;
-    let sbom = sbom.map_err(|e| {
-        let status = match e {
-            cyres_sbom::SbomError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            _ => StatusCode::UNPROCESSABLE_ENTITY,
-        };
-        ApiError::new(status, "invalid_sbom", e.to_string())
-    })?;
-    Ok((bytes, sbom, file_name))
 }
 
 /// `POST|PUT /api/v1/releases/{id}/sbom?filename=…`: the body is the SBOM file itself, in any
@@ -224,34 +159,9 @@ pub async fn upload_sbom(
     body: Body,
 ) -> Result<Response, ApiError> {
     caller.require(Role::Editor)?;
-    let (bytes, sbom, file_name) = read_upload(&app, &caller, id, &q, body).await?;
-    let outcome = app
-        .store
-        .ingest_sbom(
-            caller.org_id,
-            id,
-            &cyres_store::SbomUpload {
-                file_name: &file_name,
-                original: &bytes.bytes,
-                sha256: &bytes.sha256,
-                sbom: &sbom,
-            },
-            &caller.actor,
-            app.now(),
-        )
-        .await?;
-    if outcome.alerts > 0 {
-        app.wake_worker();
-    }
-    tracing::info!(
-        org = caller.org_id,
-        release = id,
-        components = outcome.components,
-        findings = outcome.findings,
-        "sbom ingested"
-    );
-    crate::service::policy::announce_violations(&app, caller.org_id, id).await;
-    Ok(ingest_answer(&outcome, &sbom, &bytes.sha256))
+    let file = read_upload(&app, &caller, id, &q, body).await?;
+    let (outcome, sbom, sha256) = inventory::ingest_sbom(&app, &caller, id, file).await?;
+    Ok(ingest_answer(&outcome, &sbom, &sha256))
 }
 
 /// The answer to an SBOM upload or replacement.

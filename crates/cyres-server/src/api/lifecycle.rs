@@ -103,18 +103,19 @@ pub async fn replace_sbom(
     body: Body,
 ) -> Result<Response, ApiError> {
     caller.require(Role::Editor)?;
-    let (bytes, sbom, file_name) = read_upload(&app, &caller, id, &q, body).await?;
+    let file = read_upload(&app, &caller, id, &q, body).await?;
+    let (file, sbom) = crate::service::inventory::parse_sbom(&app, file).await?;
     let outcome = lifecycle::replace_sbom(
         &app,
         &caller,
         id,
         &cyres_store::SbomUpload {
-            file_name: &file_name,
-            original: &bytes.bytes,
-            sha256: &bytes.sha256,
+            file_name: &file.name,
+            original: &file.bytes,
+            sha256: &file.sha256,
             sbom: &sbom,
         },
     )
     .await?;
-    Ok(ingest_answer(&outcome, &sbom, &bytes.sha256))
+    Ok(ingest_answer(&outcome, &sbom, &file.sha256))
 }

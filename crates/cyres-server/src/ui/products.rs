@@ -12,12 +12,13 @@ use super::dashboard::{category_label, open_findings};
 use super::notices::{SubscriberForm, SubscribersView, subscribers_view};
 use super::session::UiSession;
 use super::view::{Chrome, FindingLine, Form, Names, Nav, UiError, render, triage_order, when};
+use crate::service::inventory::{self, ProductFields, SbomFile};
 use crate::{ApiError, App};
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use cyres_cra::{Catalogue, Category, MemberState};
+use cyres_cra::Catalogue;
 use cyres_store::{FindingFilter, Product, ProductInput, Role};
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -158,63 +159,42 @@ pub async fn list(
     render_list(&app, &sess, Form::new(q), Form::default()).await
 }
 
-/// Checks the new-product form; errors go next to their fields.
+/// Checks the new-product form with the one product check
+/// ([`inventory::check_product`]); errors go next to their fields.
 fn product_input(form: &mut Form) -> Option<ProductInput> {
-    let name = form.get("name").to_string();
-    if name.is_empty() {
-        form.fail("name", "give the product a name");
-    } else if name.chars().count() > 200 {
-        form.fail("name", "at most 200 characters");
-    }
-    let mut category = Category::Default;
-    let entries = form.all("catalogue_entries");
-    for id in &entries {
-        match catalogue().get(id) {
-            Some(e) => category = category.max(e.category),
-            None => form.fail(
-                "catalogue_entries",
-                format!("unknown catalogue entry {id:?}"),
-            ),
-        }
-    }
-    let mut states = Vec::new();
-    let codes = form.get("member_states").to_string();
-    for code in codes.split([',', ' ']).filter(|c| !c.is_empty()) {
-        match MemberState::from_code(code) {
-            Some(ms) => states.push(ms.code().to_string()),
-            None => form.fail(
-                "member_states",
-                format!("{code:?} is not an EU member state code (like DE, FR)"),
-            ),
-        }
-    }
-    states.sort();
-    states.dedup();
-    let support_end = Some(form.get("support_end").to_string()).filter(|s| !s.is_empty());
-    if let Some(d) = &support_end
-        && cyres_cra::calendar::iso_date::parse(d).is_err()
-    {
-        form.fail("support_end", "a date like 2031-12-31");
-    }
     let estimated_users = match form.get("estimated_users") {
         "" => None,
         s => match s.parse::<i64>() {
-            Ok(n) if n >= 0 => Some(n),
-            _ => {
+            Ok(n) => Some(n),
+            Err(_) => {
                 form.fail("estimated_users", "a whole number");
                 None
             }
         },
     };
-    (!form.failed()).then(|| ProductInput {
-        name,
+    let fields = ProductFields {
+        name: form.get("name").to_string(),
         description: form.get("description").to_string(),
-        catalogue_entries: entries,
-        category: category.as_str().to_string(),
-        member_states: states,
+        catalogue_entries: form.all("catalogue_entries"),
+        member_states: form
+            .get("member_states")
+            .split([',', ' '])
+            .filter(|c| !c.is_empty())
+            .map(str::to_string)
+            .collect(),
         estimated_users,
-        support_end,
-    })
+        support_end: Some(form.get("support_end").to_string()).filter(|s| !s.is_empty()),
+    };
+    match inventory::check_product(fields) {
+        Ok(input) if !form.failed() => Some(input),
+        Ok(_) => None,
+        Err(errors) => {
+            for e in &errors {
+                form.fail_service(e);
+            }
+            None
+        }
+    }
 }
 
 /// `POST /products`: a new product (editors).
@@ -227,11 +207,7 @@ pub async fn create(
     sess.check(&form)?;
     sess.require(Role::Editor)?;
     if let Some(input) = product_input(&mut form) {
-        match app
-            .store
-            .create_product(sess.org_id, &input, &sess.actor(), app.now())
-            .await
-        {
+        match inventory::create_product(&app, &sess.principal(), &input).await {
             Ok(p) => return Ok(Redirect::to(&format!("/products/{}", p.id)).into_response()),
             Err(e) => {
                 let e = ApiError::from(e);
@@ -558,27 +534,16 @@ pub async fn create_release(
     sess.check(&form)?;
     sess.require(Role::Editor)?;
     let version = form.get("version").to_string();
-    if version.is_empty() {
-        form.fail("version", "give the version");
-    }
     let released_on = Some(form.get("released_on").to_string()).filter(|s| !s.is_empty());
-    if let Some(d) = &released_on
-        && cyres_cra::calendar::iso_date::parse(d).is_err()
     {
-        form.fail("released_on", "a date like 2026-09-01");
-    }
-    if !form.failed() {
-        match app
-            .store
-            .create_release(
-                sess.org_id,
-                id,
-                &version,
-                released_on.as_deref(),
-                &sess.actor(),
-                app.now(),
-            )
-            .await
+        match inventory::create_release(
+            &app,
+            &sess.principal(),
+            id,
+            &version,
+            released_on.as_deref(),
+        )
+        .await
         {
             Ok(r) => {
                 return Ok(
@@ -683,63 +648,26 @@ pub async fn upload_sbom(
         Some((n, b)) if !b.is_empty() => (n, b),
         _ => return fail("choose an SBOM file to upload".into()).await,
     };
-    let file_name: String = name
-        .rsplit(['/', '\\'])
-        .next()
-        .unwrap_or("sbom")
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(255)
-        .collect();
     let sha256: String = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, &bytes)
         .as_ref()
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect();
-    let read_name = file_name.clone();
-    let (bytes, sbom) = tokio::task::spawn_blocking(move || {
-        let sbom = cyres_sbom::read(&bytes, &read_name, &cyres_sbom::Limits { max_bytes: limit });
-        (bytes, sbom)
-    })
-    .await
-    .map_err(|e| ApiError::internal(e.to_string()))?;
-    let sbom = match sbom {
-        Ok(s) => s,
-        Err(e) => return fail(format!("this file could not be read as an SBOM: {e}")).await,
+    let file = SbomFile {
+        name: inventory::upload_file_name(Some(&name)),
+        bytes,
+        sha256,
     };
-    let outcome = app
-        .store
-        .ingest_sbom(
-            sess.org_id,
-            id,
-            &cyres_store::SbomUpload {
-                file_name: &file_name,
-                original: &bytes,
-                sha256: &sha256,
-                sbom: &sbom,
-            },
-            &sess.actor(),
-            app.now(),
-        )
-        .await;
+    let outcome = inventory::ingest_sbom(&app, &sess.principal(), id, file)
+        .await
+        .map(|(o, _, _)| o);
     match outcome {
-        Ok(o) => {
-            if o.alerts > 0 {
-                app.wake_worker();
-            }
-            tracing::info!(
-                org = sess.org_id,
-                release = id,
-                findings = o.findings,
-                "sbom uploaded (ui)"
-            );
-            Ok(Redirect::to(&format!(
-                "/products/{pid}?uploaded={}&findings={}#findings",
-                super::view::query_escape(&release.version),
-                o.findings
-            ))
-            .into_response())
-        }
+        Ok(o) => Ok(Redirect::to(&format!(
+            "/products/{pid}?uploaded={}&findings={}#findings",
+            super::view::query_escape(&release.version),
+            o.findings
+        ))
+        .into_response()),
         Err(e) => {
             let e = ApiError::from(e);
             if e.status.is_server_error() {

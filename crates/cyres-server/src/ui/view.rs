@@ -223,6 +223,12 @@ impl Form {
         self.fail(&field, e.message.clone());
     }
 
+    /// Records a service error next to its field (or under `_form` when it names none).
+    pub fn fail_service(&mut self, e: &crate::service::ServiceError) {
+        let field = e.field.clone().unwrap_or_else(|| "_form".into());
+        self.fail(&field, e.message.clone());
+    }
+
     /// The error of a field, if any.
     pub fn error(&self, field: &str) -> Option<&str> {
         self.errors.get(field).map(String::as_str)

@@ -3,7 +3,10 @@
 //! apply" refused without a justification, evidence uploads with their SHA-256 and the upload
 //! bound, declarations issued as immutable versions served as HTML, PDF (its text extracted
 //! with `pdftotext`) and JSON, marked out of date naming the changed fact, the Annex VII ZIP,
-//! the roles (viewers read, editors write) and another organisation's product answering 404.
+//! the roles (viewers read, editors write) and another organisation's product answering 404;
+//! the Art. 13(13) retention from the recorded placing on the market; upstream reports as CSAF
+//! (checked by the BSI validator) and the maintainer-informed record on the Art. 14 case; and the
+//! README's declaration excerpt against the demo's.
 
 #[path = "support/harness.rs"]
 #[macro_use]

@@ -5,6 +5,10 @@
 //! the address the simplified declaration carries (Annex VI), and market surveillance
 //! authorities' requests with what was handed over (Art. 13(13), Art. 31(3)).
 //!
+//! A report comes as text, an OSV record and a CSAF 2.0 advisory (`cyres_csaf::upstream`);
+//! marking it sent records the maintainer notice on the Art. 14 cases about the same finding or
+//! advisory (in the store, one transaction).
+//!
 //! The rules are `cyres_conformity::{upstream, operators}`'s; this module gathers the facts
 //! from the platform (the finding, its SBOM as uploaded, the issued declarations, the Annex VII
 //! dossier, the Annex II publication, the public-face contact) and stores the results. Nothing

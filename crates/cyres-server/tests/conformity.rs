@@ -1235,7 +1235,6 @@ async fn upstream_csaf_case_record_and_forms(engine: Engine) {
     for f in std::fs::read_dir(root().join("examples/advisories")).unwrap() {
         s.import(&admin, &f.unwrap().path()).await;
     }
-    s.import(&admin, &root().join("examples/kev.json")).await;
     let (_, rel) = s
         .call(
             &editor,
@@ -1249,17 +1248,24 @@ async fn upstream_csaf_case_record_and_forms(engine: Engine) {
         .upload(&editor, rel["id"].as_i64().unwrap(), sbom, "fw.json")
         .await;
     assert_eq!(st, StatusCode::CREATED);
-    // The exploited finding proposed a case, confirmed below once the maintainer is informed.
-    let (_, cases) = s.call(&viewer, Method::GET, "/api/v1/cases", None).await;
-    let case = cases
+    // The HTTP/2 flaw, not known to be exploited yet: no case.
+    let (_, found) = s
+        .call(
+            &viewer,
+            Method::GET,
+            &format!("/api/v1/findings?product={pid}&advisory=GHSA-qppj-fm5r-hxr3"),
+            None,
+        )
+        .await;
+    let fid = found["findings"]
         .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["case"]["advisory_id"] == "GHSA-qppj-fm5r-hxr3")
-        .unwrap_or_else(|| panic!("{cases}"));
-    let cid = case["case"]["id"].as_i64().unwrap();
-    assert_eq!(case["maintainers_informed"], json!([]));
-    let fid = case["case"]["finding_ids"][0].as_i64().unwrap();
+        .or(found.as_array())
+        .and_then(|f| f.first())
+        .unwrap_or_else(|| panic!("{found}"))["id"]
+        .as_i64()
+        .unwrap();
+    let (_, cases) = s.call(&viewer, Method::GET, "/api/v1/cases", None).await;
+    assert_eq!(cases, json!([]));
     let (st, steward) = s
         .provision(
             "psirt@acme.example",
@@ -1331,7 +1337,9 @@ async fn upstream_csaf_case_record_and_forms(engine: Engine) {
     let v = &doc["vulnerabilities"][0];
     assert_eq!(v["remediations"][0]["category"], "vendor_fix", "{v}");
     assert_eq!(v["product_status"]["fixed"].as_array().unwrap().len(), 1);
-    // Marked sent: the case records who was informed, how, when, by whom and the report.
+    // Marked sent before any case exists; the flaw then becomes known as exploited (KEV) and
+    // the case proposed for it carries the record: who was informed, how, when, by whom and
+    // the report.
     let (st, _) = s
         .call(
             &editor,
@@ -1341,9 +1349,57 @@ async fn upstream_csaf_case_record_and_forms(engine: Engine) {
         )
         .await;
     assert_eq!(st, StatusCode::OK);
+    s.import(&admin, &root().join("examples/kev.json")).await;
+    let mut case = Value::Null;
+    for _ in 0..100 {
+        let (_, cases) = s.call(&viewer, Method::GET, "/api/v1/cases", None).await;
+        if let Some(c) = cases.as_array().and_then(|c| {
+            c.iter()
+                .find(|c| c["case"]["advisory_id"] == "GHSA-qppj-fm5r-hxr3")
+        }) {
+            case = c.clone();
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let cid = case["case"]["id"]
+        .as_i64()
+        .expect("a case proposed once the flaw is exploited");
+    // A second report, sent while the case exists, is recorded on it at once.
+    let (st, rep2) = s
+        .call(
+            &editor,
+            Method::POST,
+            &format!("/api/v1/findings/{fid}/upstream-reports"),
+            None,
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{rep2}");
+    let (st, _) = s
+        .call(
+            &editor,
+            Method::POST,
+            &format!("/api/v1/upstream-reports/{}/informed", rep2["id"]),
+            Some(json!({"via": "GitHub private vulnerability reporting"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
     let (_, c) = s
         .call(&viewer, Method::GET, &format!("/api/v1/cases/{cid}"), None)
         .await;
+    let notices = c["maintainers_informed"].as_array().unwrap();
+    assert_eq!(notices.len(), 2, "{c}");
+    assert_eq!(notices[1]["upstream_report_id"], rep2["id"]);
+    assert_eq!(
+        notices[1]["channel"],
+        "GitHub private vulnerability reporting"
+    );
+    // Without a name given: the first contact found, else the component's maintainers.
+    let want = rep2["contacts"][0]["value"].as_str().map_or_else(
+        || format!("the maintainers of {}", rep2["component"].as_str().unwrap()),
+        str::to_string,
+    );
+    assert_eq!(notices[1]["maintainer"], want.as_str(), "{c}");
     let notice = &c["maintainers_informed"][0];
     assert_eq!(notice["maintainer"], "Go security team", "{c}");
     assert_eq!(notice["channel"], "e-mail to security@golang.org");

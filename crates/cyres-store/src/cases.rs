@@ -208,6 +208,23 @@ pub(crate) async fn propose(
             .bind(now)
             .execute(&mut *conn)
             .await?;
+            // CRA Art. 13(6): maintainers already informed of this advisory are recorded on
+            // the new case too (the notices of `mark_upstream_informed`).
+            sqlx::query(
+                "INSERT INTO case_maintainer_notice (org_id, case_id, upstream_report_id, maintainer, \
+                 channel, informed_at, informed_by, created_at) \
+                 SELECT u.org_id, c.id, u.id, u.informed_maintainer, u.informed_via, u.informed_at, \
+                 u.informed_by, $3 FROM upstream_report u \
+                 JOIN report_case c ON c.org_id = u.org_id AND c.advisory_id = u.advisory_id \
+                 WHERE u.org_id = $1 AND u.advisory_id = $2 AND u.informed_at IS NOT NULL \
+                 AND u.informed_maintainer IS NOT NULL AND u.informed_by IS NOT NULL \
+                 ON CONFLICT (case_id, upstream_report_id) DO NOTHING",
+            )
+            .bind(org_id)
+            .bind(advisory_id)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
         }
     }
     Ok(())

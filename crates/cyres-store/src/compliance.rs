@@ -491,7 +491,8 @@ impl Store {
 
     /// Records that the maintainer was informed, at `at` and how; once (Art. 13(6)). Every
     /// Art. 14 case of the organisation about the report's finding or advisory gets its
-    /// maintainer notice ([`crate::MaintainerNotice`]) in the same transaction.
+    /// maintainer notice ([`crate::MaintainerNotice`]) in the same transaction; a case proposed
+    /// later for the advisory gets it when proposed.
     pub async fn mark_upstream_informed(
         &self,
         org_id: i64,
@@ -521,12 +522,15 @@ impl Store {
             .collect();
         let mut tx = self.begin().await?;
         let done = sqlx::query(
-            "UPDATE upstream_report SET informed_at = $1, informed_via = $2, updated_at = $3 \
-             WHERE id = $4 AND org_id = $5 AND informed_at IS NULL",
+            "UPDATE upstream_report SET informed_at = $1, informed_via = $2, updated_at = $3, \
+             informed_maintainer = $4, informed_by = $5 \
+             WHERE id = $6 AND org_id = $7 AND informed_at IS NULL",
         )
         .bind(at)
         .bind(via)
         .bind(now)
+        .bind(informed.maintainer)
+        .bind(actor.display())
         .bind(id)
         .bind(org_id)
         .execute(&mut *tx)

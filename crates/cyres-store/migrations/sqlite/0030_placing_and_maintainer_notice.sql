@@ -31,3 +31,8 @@ CREATE TABLE case_maintainer_notice (
     UNIQUE (case_id, upstream_report_id)
 );
 CREATE INDEX case_maintainer_notice_case ON case_maintainer_notice(org_id, case_id);
+
+-- Who was informed and who recorded it, on the report itself, so that a case proposed later for
+-- the same advisory gets its maintainer notice too (cases::propose copies them).
+ALTER TABLE upstream_report ADD COLUMN informed_maintainer TEXT;
+ALTER TABLE upstream_report ADD COLUMN informed_by TEXT;

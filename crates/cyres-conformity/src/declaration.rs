@@ -608,6 +608,11 @@ pub fn full_html(issued: &IssuedDeclaration, t: &Translations) -> String {
     crate::render::html(t.code(), &doc.blocks(t))
 }
 
+/// The full declaration (Annex V) as plain text in `t`'s language ([`crate::render::text`]).
+pub fn full_text(issued: &IssuedDeclaration, t: &Translations) -> String {
+    crate::render::text(&document(issued, t).blocks(t))
+}
+
 /// The full declaration (Annex V) as a PDF in `t`'s language.
 pub fn full_pdf(issued: &IssuedDeclaration, t: &Translations) -> Vec<u8> {
     let doc = document(issued, t);

@@ -53,6 +53,15 @@ pub enum ConformityError {
         /// The day deletion was asked for.
         on: String,
     },
+    /// Deleting technical documentation or a declaration while the retention has no end yet
+    /// (units still being placed, or none placed).
+    #[error("{rule}; deletion refused on {on}")]
+    RetentionOpen {
+        /// Why the retention has no end yet.
+        rule: String,
+        /// The day deletion was asked for.
+        on: String,
+    },
     /// A date computation left the supported range.
     #[error("date out of range while computing {what}")]
     DateOutOfRange {

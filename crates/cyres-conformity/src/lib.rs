@@ -49,6 +49,6 @@ pub use evidence::{Application, Document, DocumentKind, Evidence, StandardApplie
 pub use i18n::Translations;
 pub use profile::{ConformityFacts, ConformityProfile};
 pub use record::{Applicability, Assessment, Gap, RequirementEntry, RequirementsRecord};
-pub use retention::{check_deletion, retention_until};
+pub use retention::{Placing, Retention, check_deletion, retention, retention_until};
 pub use risk::RiskAssessment;
 pub use techdoc::{Manifest, Section, SectionStatus, TechDoc, TechDocInput, TechDocText};

@@ -66,9 +66,54 @@ pub fn html(lang: &str, blocks: &[Block]) -> String {
     page(lang, title, &body)
 }
 
+/// Renders blocks as plain text (UTF-8, `\n` line ends): the title, the lines before the first
+/// heading and each heading flush left, everything under a heading indented by three spaces.
+/// For e-mail, terminals and the README's excerpt of the demo's declaration.
+pub fn text(blocks: &[Block]) -> String {
+    let mut out = String::new();
+    let mut under_heading = false;
+    for b in blocks {
+        let (line, indent) = match b {
+            Block::Title(t) | Block::Small(t) => (t, false),
+            Block::Heading { text, .. } => {
+                under_heading = true;
+                (text, false)
+            }
+            Block::Para(t) | Block::Url(t) => (t, under_heading),
+        };
+        for l in line.lines() {
+            if indent {
+                out.push_str("   ");
+            }
+            out.push_str(l.trim_end());
+            out.push('\n');
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_indents_what_stands_under_a_heading() {
+        let t = text(&[
+            Block::Title("EU declaration".into()),
+            Block::Para("Regulation".into()),
+            Block::Small("No 1".into()),
+            Block::Heading {
+                id: "point-1".into(),
+                text: "1. Name".into(),
+            },
+            Block::Para("a\nb ".into()),
+            Block::Url("https://x.example/d".into()),
+        ]);
+        assert_eq!(
+            t,
+            "EU declaration\nRegulation\nNo 1\n1. Name\n   a\n   b\n   https://x.example/d\n"
+        );
+    }
 
     #[test]
     fn html_escapes_everything() {

@@ -80,6 +80,8 @@ pub struct TechDocInput<'a> {
     pub risk_assessment: Option<&'a RiskAssessment>,
     /// The support period from `cyres-cra`, if the placing date is known.
     pub support: Option<&'a SupportPeriod>,
+    /// The Art. 13(13) retention ([`retention::retention`] of the placing dates).
+    pub retention: &'a retention::Retention,
     /// Standards applied.
     pub standards: &'a [StandardApplied],
     /// Uploaded documents with their bytes (`None`: metadata only, not attached).
@@ -148,11 +150,14 @@ pub struct Manifest {
     /// Generation time.
     #[serde(with = "time::serde::rfc3339")]
     pub generated_at: OffsetDateTime,
-    /// Kept until (Art. 13(13)); `None` without a placing date.
+    /// Kept until (Art. 13(13)); `None` while units are still being placed or before the
+    /// first is (then nothing is deleted).
     #[serde(with = "iso_date::option")]
     pub retention_until: Option<Date>,
-    /// How the retention was computed, or why it is unknown.
+    /// How the retention was computed, or why it has no end yet.
     pub retention_rule: String,
+    /// The retention with the placing dates it counts from.
+    pub retention: retention::Retention,
     /// The eight sections, in order.
     pub sections: Vec<Section>,
     /// Every file except the manifest itself.
@@ -570,26 +575,7 @@ pub fn build(input: TechDocInput<'_>) -> Result<TechDoc, ConformityError> {
     };
     b.section(8, sbom_paths, missing);
 
-    let (retention_until, retention_rule) = match input.support {
-        Some(sp) => {
-            let placed = sp.last_unit_placed.unwrap_or(sp.start);
-            let until = retention::retention_until(placed, sp.end)?;
-            let mut rule = format!(
-                "max(placing {} + 10 years, support end {}) (CRA Art. 13(13))",
-                iso_date::format(placed),
-                iso_date::format(sp.end)
-            );
-            if sp.units_still_placed {
-                rule.push_str("; units are still being placed, so the date moves with each new unit (Art. 3(40))");
-            }
-            (Some(until), rule)
-        }
-        None => (
-            None,
-            "unknown: placed_on_market is not set; keep everything until it is (CRA Art. 13(13))"
-                .to_string(),
-        ),
-    };
+    let (retention_until, retention_rule) = (input.retention.until(), input.retention.rule());
 
     let mut manifest = Manifest {
         kind: "cra-technical-documentation",
@@ -599,6 +585,7 @@ pub fn build(input: TechDocInput<'_>) -> Result<TechDoc, ConformityError> {
         generated_at: input.generated_at,
         retention_until,
         retention_rule,
+        retention: input.retention.clone(),
         sections: b.sections,
         files: Vec::new(),
     };
@@ -636,7 +623,7 @@ fn index_html(m: &Manifest) -> String {
         ),
         m.retention_until
             .map(iso_date::format)
-            .unwrap_or_else(|| "unknown".into()),
+            .unwrap_or_else(|| "no end yet".into()),
         escape(&m.retention_rule),
     );
     for s in &m.sections {

@@ -306,6 +306,19 @@ fn purl_repositories(p: &Purl) -> Vec<String> {
     out
 }
 
+/// Whether the maintainer reads CSAF, as far as its contacts tell: an `advisories` reference
+/// (CycloneDX 1.5: "a URL to an automated list of security advisories", which is what a CSAF
+/// provider publishes), or an address of a CSAF provider (CSAF 2.0 section 7.1.1:
+/// `provider-metadata.json`, section 7.1.8: `/.well-known/csaf/`).
+pub fn reads_csaf(contacts: &[Contact]) -> bool {
+    contacts.iter().any(|c| {
+        let v = c.value.to_ascii_lowercase();
+        c.note == "advisories"
+            || v.ends_with("provider-metadata.json")
+            || v.contains("/.well-known/csaf")
+    })
+}
+
 /// The manufacturer's fix for the component, once it has one (Art. 13(6) second sentence).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -558,6 +571,18 @@ mod tests {
             c.iter()
                 .any(|c| c.value == "https://zlib.net/.well-known/security.txt")
         );
+    }
+
+    #[test]
+    fn csaf_is_offered_for_advisories_feeds_and_providers_only() {
+        let c = |note: &str, value: &str| contact(ContactSource::SbomReference, "url", value, note);
+        assert!(!reads_csaf(&[c("vcs", "https://github.com/foo/bar")]));
+        assert!(reads_csaf(&[c("advisories", "https://foo.example/feed")]));
+        assert!(reads_csaf(&[c(
+            "website",
+            "https://foo.example/.well-known/csaf/provider-metadata.json"
+        )]));
+        assert!(!reads_csaf(&[]));
     }
 
     #[test]

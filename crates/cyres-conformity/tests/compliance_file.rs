@@ -5,8 +5,8 @@
 
 use cyres_conformity::techdoc::{self, SbomFile, TechDocInput};
 use cyres_conformity::{
-    ConformityProfile, DeclarationFacts, Document, DocumentKind, IssuedDeclaration, SectionStatus,
-    Translations, declaration, pdf,
+    ConformityProfile, DeclarationFacts, Document, DocumentKind, IssuedDeclaration, Retention,
+    SectionStatus, Translations, declaration, pdf, retention,
 };
 use cyres_cra::{Catalogue, Classification};
 use std::process::Command;
@@ -288,12 +288,25 @@ fn manifest_lists_all_eight_annex_vii_sections() {
     let t = Translations::get("en").unwrap();
     let sboms = sbom();
     let now = datetime!(2028-02-21 10:00 UTC);
+    // Units still being placed (no last date in the profile): no end yet.
+    let open = Retention::of_support(class.support_period.as_ref()).unwrap();
+    assert_eq!(open.until(), None);
+    // Every unit placed by 2030-06-30: ten years from the last, later than the support end.
+    let done = retention::retention(
+        retention::Placing {
+            first: Some(date!(2028 - 03 - 01)),
+            last: Some(date!(2030 - 06 - 30)),
+        },
+        class.support_period.as_ref().map(|sp| sp.end),
+    )
+    .unwrap();
     let dossier = techdoc::build(TechDocInput {
         product: &cp.profile.name,
         text: &cp.conformity.techdoc,
         record: record.as_ref(),
         risk_assessment: cp.conformity.risk_assessment.as_ref(),
         support: class.support_period.as_ref(),
+        retention: &done,
         standards: &cp.conformity.standards,
         documents: &docs,
         declaration: Some((&issued, &t)),
@@ -326,8 +339,10 @@ fn manifest_lists_all_eight_annex_vii_sections() {
     for n in [4, 5, 6, 7, 8] {
         assert_eq!(status(n), SectionStatus::Present, "section {n}");
     }
-    // Art. 13(13): max(2028-03-01 + 10 years, 2035-03-31).
-    assert_eq!(m["retention_until"], "2038-03-01");
+    // Art. 13(13): max(last unit 2030-06-30 + 10 years, 2035-03-31).
+    assert_eq!(m["retention_until"], "2040-06-30");
+    assert_eq!(m["retention"]["last"], "2030-06-30");
+    assert_eq!(m["retention"]["state"], "until");
     let paths: Vec<&str> = dossier.files.iter().map(|(p, _)| p.as_str()).collect();
     for p in [
         "index.html",
@@ -364,6 +379,7 @@ fn an_empty_dossier_names_every_section_missing_with_its_reason() {
         record: None,
         risk_assessment: None,
         support: None,
+        retention: &Retention::NotPlaced,
         standards: &[],
         documents: &[],
         declaration: None,
@@ -389,7 +405,7 @@ fn an_empty_dossier_names_every_section_missing_with_its_reason() {
         dossier
             .manifest
             .retention_rule
-            .contains("placed_on_market is not set")
+            .contains("no unit placed on the market yet")
     );
 }
 
@@ -410,6 +426,7 @@ fn a_document_whose_bytes_differ_from_its_recorded_hash_is_refused() {
         record: None,
         risk_assessment: None,
         support: None,
+        retention: &Retention::NotPlaced,
         standards: &[],
         documents: &docs,
         declaration: None,

@@ -12,6 +12,8 @@
 //!   JSON schema's patterns and lengths that serde cannot express. [`read`] applies both.
 //! - [`aggregator`]: the lister side (section 7.2.4) and the retrieving rules (section 7.3):
 //!   `aggregator.json`, reading a provider's metadata, feeds and indexes, checking each document.
+//! - [`upstream`]: a report to the maintainer of an integrated component (CRA Art. 13(6)) as a
+//!   security advisory whose product tree is the component.
 //! - [`provider`]: the trusted provider's file layout (section 7.1): file names, year folders,
 //!   `index.txt`, `changes.csv`, ROLIE feeds, `provider-metadata.json`, hash files.
 //!
@@ -29,6 +31,7 @@ pub mod profile;
 pub mod provider;
 pub mod revision;
 pub mod schema;
+pub mod upstream;
 pub mod validate;
 pub mod version;
 

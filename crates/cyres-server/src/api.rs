@@ -227,6 +227,7 @@ pub(crate) fn router() -> Router<App> {
             "/products/{id}/requirements",
             get(conformity::get_requirements).put(conformity::put_requirements),
         )
+        .route("/products/{id}/placing", put(conformity::put_placing))
         .route(
             "/products/{id}/documents",
             post(conformity::upload_document),
@@ -257,6 +258,10 @@ pub(crate) fn router() -> Router<App> {
         )
         .route("/upstream-reports/received", get(compliance::received))
         .route("/upstream-reports/{id}/fix", put(compliance::set_fix))
+        .route(
+            "/upstream-reports/{id}/{file}",
+            get(compliance::upstream_file),
+        )
         .route(
             "/upstream-reports/{id}/informed",
             post(compliance::informed),

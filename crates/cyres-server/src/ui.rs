@@ -132,6 +132,22 @@ pub(crate) fn router() -> Router<App> {
         )
         .route("/upstream-reports/received", get(compliance::received))
         .route(
+            "/products/{id}/conformity/placing",
+            post(compliance::save_placing),
+        )
+        .route(
+            "/products/{id}/conformity/operators/{op}/supplies",
+            post(compliance::add_supply),
+        )
+        .route(
+            "/products/{id}/conformity/supplies/{sid}/delete",
+            post(compliance::delete_supply),
+        )
+        .route(
+            "/products/{id}/conformity/upstream/{rid}/fix",
+            post(compliance::set_fix),
+        )
+        .route(
             "/products/{id}/conformity/declarations",
             post(conformity::issue),
         )

@@ -3,7 +3,10 @@
 //! apply" refused without a justification, evidence uploads with their SHA-256 and the upload
 //! bound, declarations issued as immutable versions served as HTML, PDF (its text extracted
 //! with `pdftotext`) and JSON, marked out of date naming the changed fact, the Annex VII ZIP,
-//! the roles (viewers read, editors write) and another organisation's product answering 404.
+//! the roles (viewers read, editors write) and another organisation's product answering 404;
+//! the Art. 13(13) retention from the recorded placing on the market; upstream reports as CSAF
+//! (checked by the BSI validator) and the maintainer-informed record on the Art. 14 case; and the
+//! README's declaration excerpt against the demo's.
 
 #[path = "support/harness.rs"]
 #[macro_use]
@@ -17,7 +20,9 @@ use std::io::Read as _;
 both!(
     compliance_file_over_http,
     operators_upstream_reports_retention_publication,
-    operator_organisations_check_and_record_themselves
+    operator_organisations_check_and_record_themselves,
+    retention_counts_from_the_last_unit_placed,
+    upstream_csaf_case_record_and_forms
 );
 
 /// The `[conformity]` table of the example profile as the JSON body of `PUT requirements`
@@ -99,9 +104,21 @@ async fn upload(
 /// Acme's administrator, an editor token, a viewer, and its router product (class I, three
 /// member states, support until 2035).
 async fn acme_router(s: &Server) -> (Who, Who, Who, i64) {
-    let admin = s
-        .bootstrap("Acme Networks GmbH", "psirt@acme.example")
-        .await;
+    // Set up with its main establishment in Germany (the coordinator CSIRT of its Art. 14
+    // reports, Art. 14(7)).
+    let token = s.setup.as_ref().unwrap().split("token=").nth(1).unwrap();
+    let r = s
+        .http
+        .post(s.url("/setup"))
+        .json(
+            &json!({"token": token, "email": "psirt@acme.example", "password": PASSWORD,
+            "org_name": "Acme Networks GmbH", "member_state": "DE"}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let admin = s.login("psirt@acme.example", PASSWORD).await;
     let editor = s.token(&admin, "editor").await;
     let viewer = s.add_member(&admin, "auditor@acme.example", "viewer").await;
     let (st, p) = s
@@ -142,7 +159,8 @@ async fn compliance_file_over_http(engine: Engine) {
             .contains("declaration"),
         "{v}"
     );
-    assert!(v["retention_until"].as_str().is_some(), "{v}");
+    // No placing on the market recorded: the retention has no end yet (Art. 13(13)).
+    assert_eq!(v["retention_until"], Value::Null, "{v}");
 
     // "Does not apply" without the risk assessment's justification is refused (Art. 13(3)).
     let (st, v) = s
@@ -1029,5 +1047,550 @@ async fn operator_organisations_check_and_record_themselves(engine: Engine) {
     );
     let (_, html) = page(&s, &importer, "/").await;
     assert!(html.contains("id=\"supplied-link\""), "{html}");
+    s.shutdown().await;
+}
+
+/// The BSI validator library's verdict on one CSAF document (scripts/csaf-validate.mjs, as
+/// tests/csaf_provider.rs runs it; CYRES_ORACLES names the folder of the installed library).
+fn bsi_verdict(doc: &[u8]) -> Value {
+    let lib = std::env::var_os("CYRES_ORACLES")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| root().join("target/oracles"))
+        .join("csaf-validator/node_modules/@secvisogram/csaf-validator-lib");
+    assert!(
+        lib.join("package.json").is_file(),
+        "the BSI CSAF validator library is not installed at {}: run `bash scripts/csaf-validator.sh` or set CYRES_ORACLES. This test never skips.",
+        lib.display()
+    );
+    let dir = std::env::temp_dir().join(format!("cyres-upstream-csaf-{}", unique()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("upstream.json");
+    std::fs::write(&file, doc).unwrap();
+    let out = std::process::Command::new("node")
+        .arg(root().join("scripts/csaf-validate.mjs"))
+        .arg(&file)
+        .env("CYRES_CSAF_VALIDATOR", &lib)
+        .output()
+        .expect("node (apt-get install nodejs)");
+    let _ = std::fs::remove_dir_all(&dir);
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)))
+}
+
+/// Art. 13(13) retention from the recorded placing on the market: with no placing, and while
+/// units are still being placed, nothing is deleted however late; once the last unit is
+/// recorded, ten years from it (support ends earlier), shown on the page and in the ZIP
+/// manifest, refused through the date and allowed the day after (the injected clock).
+async fn retention_counts_from_the_last_unit_placed(engine: Engine) {
+    let Some(s) = start(engine).await else {
+        return;
+    };
+    let (admin_session, editor, viewer, pid) = acme_router(&s).await;
+    // A token: the clock moves ten years below, past any session.
+    let admin = s.token(&admin_session, "admin").await;
+    let base = format!("/api/v1/products/{pid}");
+    let q = "document=tr&title=Test%20report&kind=test-report&filename=tr.txt";
+    let (st, _) = upload(&s, &editor, pid, q, b"report".to_vec()).await;
+    assert_eq!(st, StatusCode::CREATED);
+    let doc = format!("{base}/documents/tr/1");
+    let refused = |v: &Value| {
+        v["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    // Not placed yet: no end, nothing deleted.
+    let (_, v) = s
+        .call(&viewer, Method::GET, &format!("{base}/requirements"), None)
+        .await;
+    assert_eq!(v["retention_until"], Value::Null, "{v}");
+    assert!(
+        v["retention_rule"]
+            .as_str()
+            .unwrap()
+            .contains("no unit placed")
+    );
+    let (st, v) = s.call(&admin, Method::DELETE, &doc, None).await;
+    assert_eq!(st, StatusCode::CONFLICT, "{v}");
+    assert!(refused(&v).contains("Art. 13(13)"), "{v}");
+    // Placing: editors only; a future date or a last unit before the first is refused.
+    let placing = format!("{base}/placing");
+    let (st, _) = s
+        .call(
+            &viewer,
+            Method::PUT,
+            &placing,
+            Some(json!({"first": "2026-01-05"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    for bad in [
+        json!({"first": "2099-01-01"}),
+        json!({"first": "2026-01-05", "last": "2025-01-01"}),
+        json!({"last": "2026-01-05"}),
+        json!({"first": "2026-01-05", "unknown": 1}),
+    ] {
+        let (st, v) = s
+            .call(&editor, Method::PUT, &placing, Some(bad.clone()))
+            .await;
+        assert!(
+            st.is_client_error() && st != StatusCode::NOT_FOUND,
+            "{bad}: {st} {v}"
+        );
+    }
+    // Still being placed: the retention has no end.
+    let (st, v) = s
+        .call(
+            &editor,
+            Method::PUT,
+            &placing,
+            Some(json!({"first": "2026-01-05"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    assert_eq!(v["placing"]["placing"]["first"], "2026-01-05");
+    assert_eq!(v["retention_until"], Value::Null);
+    assert!(
+        v["retention_rule"]
+            .as_str()
+            .unwrap()
+            .contains("still being placed")
+    );
+    let (st, v) = s.call(&admin, Method::DELETE, &doc, None).await;
+    assert_eq!(st, StatusCode::CONFLICT, "{v}");
+    assert!(refused(&v).contains("no end"), "{v}");
+    // The last unit placed on 2026-03-01: kept until 2036-03-01 (support ends 2035-03-31).
+    let (st, v) = s
+        .call(
+            &editor,
+            Method::PUT,
+            &placing,
+            Some(json!({"first": "2026-01-05", "last": "2026-03-01"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    assert_eq!(v["retention_until"], "2036-03-01", "{v}");
+    assert!(v["placing"]["updated_by"].as_str().is_some(), "{v}");
+    let (_, html) = page(&s, &viewer, &format!("/products/{pid}/conformity")).await;
+    assert!(
+        html.contains("Kept until 2036-03-01") && html.contains("last unit placed: 2026-03-01"),
+        "{html}"
+    );
+    // The ZIP manifest says the same.
+    let (st, _, _, zip) = get_raw(&s, &viewer, &format!("{base}/techdoc.zip")).await;
+    assert_eq!(st, StatusCode::OK);
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(zip)).unwrap();
+    let mut manifest = String::new();
+    zip.by_name("manifest.json")
+        .unwrap()
+        .read_to_string(&mut manifest)
+        .unwrap();
+    let m: Value = serde_json::from_str(&manifest).unwrap();
+    assert_eq!(m["retention_until"], "2036-03-01", "{m}");
+    assert_eq!(m["retention"]["last"], "2026-03-01", "{m}");
+    // Refused through the last day, allowed the day after (the clock is injected).
+    let day = |d: u8| {
+        time::Date::from_calendar_date(2036, time::Month::March, d)
+            .unwrap()
+            .midnight()
+            .assume_utc()
+            .unix_timestamp()
+    };
+    s.clock.set(day(1) + 3600);
+    let (st, v) = s.call(&admin, Method::DELETE, &doc, None).await;
+    assert_eq!(st, StatusCode::CONFLICT, "{v}");
+    assert!(refused(&v).contains("kept until 2036-03-01"), "{v}");
+    s.clock.set(day(2) + 3600);
+    let (st, v) = s.call(&admin, Method::DELETE, &doc, None).await;
+    assert!(st.is_success(), "{st} {v}");
+    // The UI form with its refusal shown: a malformed date names the field.
+    let admin = s.login("psirt@acme.example", PASSWORD).await;
+    let (st, _, body) = post(
+        &s,
+        &admin,
+        &format!("/products/{pid}/conformity/placing"),
+        &[("first", "5 January"), ("last", "")],
+        true,
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(
+        body.contains("first unit placed: give a date as YYYY-MM-DD"),
+        "{body}"
+    );
+    s.shutdown().await;
+}
+
+/// Art. 13(6) end to end: the report's CSAF 2.0 form (validated by the BSI library) before
+/// and after the fix, offered on the page for a maintainer that reads CSAF, given to the
+/// recipient steward once sent; the fix and the supplies through the page's forms with their
+/// refusals shown; the case about the vulnerability records who was informed, how and when,
+/// in the case API, on the case page and in its report pack; the steward's navigation links
+/// the reports received (Art. 24).
+async fn upstream_csaf_case_record_and_forms(engine: Engine) {
+    let Some(s) = start(engine).await else {
+        return;
+    };
+    let (admin, editor, viewer, pid) = acme_router(&s).await;
+    for f in std::fs::read_dir(root().join("examples/advisories")).unwrap() {
+        s.import(&admin, &f.unwrap().path()).await;
+    }
+    let (_, rel) = s
+        .call(
+            &editor,
+            Method::POST,
+            &format!("/api/v1/products/{pid}/releases"),
+            Some(json!({"version": "2.4.1"})),
+        )
+        .await;
+    let sbom = std::fs::read(root().join("examples/sboms/router-fw-2.4.1.cdx.json")).unwrap();
+    let (st, _) = s
+        .upload(&editor, rel["id"].as_i64().unwrap(), sbom, "fw.json")
+        .await;
+    assert_eq!(st, StatusCode::CREATED);
+    // The HTTP/2 flaw, not known to be exploited yet: no case.
+    let (_, found) = s
+        .call(
+            &viewer,
+            Method::GET,
+            &format!("/api/v1/findings?product={pid}&advisory=GHSA-qppj-fm5r-hxr3"),
+            None,
+        )
+        .await;
+    let fid = found["findings"]
+        .as_array()
+        .or(found.as_array())
+        .and_then(|f| f.first())
+        .unwrap_or_else(|| panic!("{found}"))["id"]
+        .as_i64()
+        .unwrap();
+    let (_, cases) = s.call(&viewer, Method::GET, "/api/v1/cases", None).await;
+    assert_eq!(cases, json!([]));
+    let (st, steward) = s
+        .provision(
+            "psirt@acme.example",
+            json!({"name": "Go Project", "kind": "steward"}),
+        )
+        .await;
+    assert!(st.is_success(), "{steward}");
+    let (st, rep) = s
+        .call(
+            &editor,
+            Method::POST,
+            &format!("/api/v1/findings/{fid}/upstream-reports"),
+            Some(json!({"recipient_org_id": steward["id"]})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{rep}");
+    let rid = rep["id"].as_i64().unwrap();
+    let csaf_path = format!("/api/v1/upstream-reports/{rid}/csaf.json");
+    // Before the fix: an interim advisory, every affected version known_affected.
+    let (st, ct, _, bytes) = get_raw(&s, &viewer, &csaf_path).await;
+    assert_eq!((st, ct.as_str()), (StatusCode::OK, "application/json"));
+    let verdict = bsi_verdict(&bytes);
+    assert_eq!(verdict["valid"], true, "BSI validator: {verdict}");
+    let doc: Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(doc["document"]["tracking"]["status"], "interim");
+    assert_eq!(
+        doc["document"]["tracking"]["id"],
+        format!("CYRES-UPSTREAM-{rid}")
+    );
+    let affected = doc["vulnerabilities"][0]["product_status"]["known_affected"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(affected, rep["affected_versions"].as_array().unwrap().len());
+    // The page offers it (the steward is on the platform, so it reads CSAF).
+    let conformity = format!("/products/{pid}/conformity");
+    let (_, html) = page(&s, &viewer, &conformity).await;
+    assert!(
+        html.contains(&format!("id=\"upstream-{rid}-csaf\"")),
+        "{html}"
+    );
+    // The fix through the page: a bad URL is refused on the page, then saved.
+    let fix_path = format!("{conformity}/upstream/{rid}/fix");
+    let (st, _, body) = post(&s, &admin, &fix_path, &[("url", "ftp://x")], true).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(
+        body.contains("absolute http(s) address") && body.contains("role=\"alert\""),
+        "{body}"
+    );
+    let (st, location, _) = post(
+        &s,
+        &admin,
+        &fix_path,
+        &[
+            ("fixed_version", "0.17.0"),
+            ("url", "https://go.googlesource.com/net/+/refs/tags/v0.17.0"),
+        ],
+        true,
+    )
+    .await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    assert!(location.ends_with("done=fix#upstream"), "{location}");
+    let (_, _, _, bytes) = get_raw(&s, &viewer, &csaf_path).await;
+    let verdict = bsi_verdict(&bytes);
+    assert_eq!(verdict["valid"], true, "BSI validator: {verdict}");
+    let doc: Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(doc["document"]["tracking"]["status"], "final");
+    assert_eq!(doc["document"]["tracking"]["version"], "2");
+    let v = &doc["vulnerabilities"][0];
+    assert_eq!(v["remediations"][0]["category"], "vendor_fix", "{v}");
+    assert_eq!(v["product_status"]["fixed"].as_array().unwrap().len(), 1);
+    // Marked sent before any case exists; the flaw then becomes known as exploited (KEV) and
+    // the case proposed for it carries the record: who was informed, how, when, by whom and
+    // the report.
+    let (st, _) = s
+        .call(
+            &editor,
+            Method::POST,
+            &format!("/api/v1/upstream-reports/{rid}/informed"),
+            Some(json!({"via": "e-mail to security@golang.org", "maintainer": "Go security team"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    s.import(&admin, &root().join("examples/kev.json")).await;
+    let mut case = Value::Null;
+    for _ in 0..100 {
+        let (_, cases) = s.call(&viewer, Method::GET, "/api/v1/cases", None).await;
+        if let Some(c) = cases.as_array().and_then(|c| {
+            c.iter()
+                .find(|c| c["case"]["advisory_id"] == "GHSA-qppj-fm5r-hxr3")
+        }) {
+            case = c.clone();
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let cid = case["case"]["id"]
+        .as_i64()
+        .expect("a case proposed once the flaw is exploited");
+    // A second report, sent while the case exists, is recorded on it at once.
+    let (st, rep2) = s
+        .call(
+            &editor,
+            Method::POST,
+            &format!("/api/v1/findings/{fid}/upstream-reports"),
+            None,
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{rep2}");
+    let (st, _) = s
+        .call(
+            &editor,
+            Method::POST,
+            &format!("/api/v1/upstream-reports/{}/informed", rep2["id"]),
+            Some(json!({"via": "GitHub private vulnerability reporting"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    let (_, c) = s
+        .call(&viewer, Method::GET, &format!("/api/v1/cases/{cid}"), None)
+        .await;
+    let notices = c["maintainers_informed"].as_array().unwrap();
+    assert_eq!(notices.len(), 2, "{c}");
+    assert_eq!(notices[1]["upstream_report_id"], rep2["id"]);
+    assert_eq!(
+        notices[1]["channel"],
+        "GitHub private vulnerability reporting"
+    );
+    // Without a name given: the first contact found, else the component's maintainers.
+    let want = rep2["contacts"][0]["value"].as_str().map_or_else(
+        || format!("the maintainers of {}", rep2["component"].as_str().unwrap()),
+        str::to_string,
+    );
+    assert_eq!(notices[1]["maintainer"], want.as_str(), "{c}");
+    let notice = &c["maintainers_informed"][0];
+    assert_eq!(notice["maintainer"], "Go security team", "{c}");
+    assert_eq!(notice["channel"], "e-mail to security@golang.org");
+    assert_eq!(notice["upstream_report_id"], rid);
+    assert_eq!(notice["informed_at"], T0);
+    assert!(
+        !notice["informed_by"].as_str().unwrap().is_empty(),
+        "{notice}"
+    );
+    // Kept apart from the exploitation evidence.
+    assert!(
+        c["case"]["body"].is_null() || !c["case"]["body"].to_string().contains("Go security team")
+    );
+    let (_, html) = page(&s, &viewer, &format!("/cases/{cid}")).await;
+    assert!(
+        html.contains("id=\"maintainer-notices\"") && html.contains("Go security team"),
+        "{html}"
+    );
+    // The report pack of the confirmed case carries it.
+    let confirm = json!({"aware_at": "2026-09-21T08:00:00Z",
+        "evidence": [{"source": "kev", "reference": "CISA KEV CVE-2023-44487"}]});
+    let (st, v) = s
+        .call(
+            &editor,
+            Method::POST,
+            &format!("/api/v1/cases/{cid}/confirm"),
+            Some(confirm),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    let (st, sub) = s
+        .call(
+            &editor,
+            Method::POST,
+            &format!("/api/v1/cases/{cid}/reports"),
+            Some(json!({"stage": "early-warning"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{sub}");
+    let (_, pack) = s
+        .call(
+            &viewer,
+            Method::GET,
+            &format!("/api/v1/submissions/{}/pack.json", sub["id"]),
+            None,
+        )
+        .await;
+    let field = pack["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == "maintainers_informed")
+        .unwrap_or_else(|| panic!("{pack}"));
+    assert!(
+        field["value"]
+            .as_str()
+            .unwrap()
+            .contains("Go security team via e-mail to security@golang.org"),
+        "{field}"
+    );
+    assert_eq!(field["basis"], "CRA Art. 13(6)");
+    // The steward: the reports received in its navigation, the CSAF form offered and served.
+    let steward_who = s.login("psirt@acme.example", PASSWORD).await;
+    s.call(
+        &steward_who,
+        Method::POST,
+        "/api/v1/session/org",
+        Some(json!({"org_id": steward["id"]})),
+    )
+    .await;
+    let (_, html) = page(&s, &steward_who, "/upstream-reports/received").await;
+    assert!(
+        html.contains("id=\"nav-received\"")
+            && html.contains(&format!("id=\"received-{rid}-csaf\"")),
+        "{html}"
+    );
+    let (st, _, _, bytes) = get_raw(&s, &steward_who, &csaf_path).await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(bsi_verdict(&bytes)["valid"], true);
+    // A manufacturer's navigation has no such link.
+    let (_, html) = page(&s, &admin, "/").await;
+    assert!(!html.contains("nav-received"));
+
+    // Supplies through the page: refusals shown, then recorded and listed.
+    let (st, op) = s
+        .call(
+            &editor,
+            Method::POST,
+            &format!("/api/v1/products/{pid}/operators"),
+            Some(
+                json!({"role": "importer", "name": "Nordimport GmbH", "address": "Hamburg",
+                "contact": "c@nordimport.example", "member_state": "DE"}),
+            ),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{op}");
+    let supply = format!("{conformity}/operators/{}/supplies", op["id"]);
+    let (_, html) = page(&s, &admin, &conformity).await;
+    assert!(html.contains(&format!("action=\"{supply}\"")), "{html}");
+    let fields = |qty: &'static str| {
+        [
+            ("direction", "supplied-by"),
+            ("party", "Acme Networks GmbH"),
+            ("party_address", "Berlin"),
+            ("supplied_on", "2026-09-01"),
+            ("quantity", qty),
+        ]
+    };
+    let (st, _, body) = post(&s, &admin, &supply, &fields("many"), true).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(body.contains("whole number"), "{body}");
+    let (st, location, _) = post(&s, &admin, &supply, &fields("40"), true).await;
+    assert_eq!(st, StatusCode::SEE_OTHER, "{location}");
+    let (_, html) = page(&s, &admin, &conformity).await;
+    assert!(
+        html.contains("2026-09-01: supplied-by Acme Networks GmbH, Berlin"),
+        "{html}"
+    );
+    // Deleting it is refused before its Art. 23(2) date, on the page.
+    let (_, ops) = s
+        .call(
+            &viewer,
+            Method::GET,
+            &format!("/api/v1/products/{pid}/operators"),
+            None,
+        )
+        .await;
+    let sid = ops["supply_records"][0]["id"].as_i64().unwrap();
+    let (st, _, body) = post(
+        &s,
+        &admin,
+        &format!("{conformity}/supplies/{sid}/delete"),
+        &[],
+        true,
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(body.contains("Art. 23"), "{body}");
+    s.shutdown().await;
+}
+
+/// The README's excerpt of a generated declaration is the demo's, not an invented one: `cyres
+/// demo`'s world is seeded as the command does, the router's issued declaration is fetched as
+/// text (`…/declarations/1.txt`), and the README's block must equal it (the fingerprint
+/// shortened to `sha256:…`). When the declaration changes, this test prints the new block.
+#[tokio::test]
+async fn readme_declaration_excerpt_is_the_demos() {
+    let dir = std::env::temp_dir().join(format!("cyres-readme-{}", unique()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let clock = std::sync::Arc::new(cyres_server::ManualClock::new(T0));
+    let (app, _) = cyres_server::App::start(cyres_server::Config::new(dir.clone()), clock.clone())
+        .await
+        .unwrap();
+    let login = cyres_server::seed_demo(&app).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let s = serve_app(app, clock, listener, dir);
+    let who = s.login(&login.email, &login.password).await;
+    // The router is product 1 of Northwind Networks; act for whichever demo organisation
+    // holds it.
+    let mut text = None;
+    for org in 1..=16 {
+        s.call(
+            &who,
+            Method::POST,
+            "/api/v1/session/org",
+            Some(json!({"org_id": org})),
+        )
+        .await;
+        let (st, _, _, bytes) = get_raw(&s, &who, "/api/v1/products/1/declarations/1.txt").await;
+        if st == StatusCode::OK {
+            text = Some(String::from_utf8(bytes).unwrap());
+            break;
+        }
+    }
+    let text = text.expect("the demo issues the router's declaration 1");
+    let generated: String = text
+        .lines()
+        .map(|l| match l.split_once(" · sha256:") {
+            Some((head, _)) => format!("{head} · sha256:…\n"),
+            None => format!("{l}\n"),
+        })
+        .collect();
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let marker = "The router's declaration as the demo issues it";
+    let after = &readme[readme.find(marker).expect("the README's excerpt")..];
+    let start = after.find("```\n").unwrap() + 4;
+    let end = start + after[start..].find("```\n").unwrap();
+    assert_eq!(
+        &after[start..end],
+        generated,
+        "README.md's declaration excerpt differs from the demo's; replace it with:\n{generated}"
+    );
     s.shutdown().await;
 }

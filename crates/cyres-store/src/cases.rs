@@ -12,6 +12,29 @@ use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
+/// On a case, the record that the maintainer of an integrated component was informed of the
+/// vulnerability (CRA Art. 13(6)), written when the upstream report is marked sent (migration
+/// 0030). Kept apart from the evidence ledger, which holds exploitation evidence.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct MaintainerNotice {
+    /// Id.
+    pub id: i64,
+    /// The case.
+    pub case_id: i64,
+    /// The upstream report it refers to.
+    pub upstream_report_id: i64,
+    /// Who was informed (the maintainer or the organisation receiving it).
+    pub maintainer: String,
+    /// How (`e-mail to security@…`, `GitHub security advisory`, `platform`).
+    pub channel: String,
+    /// When the maintainer was informed (Unix seconds).
+    pub informed_at: i64,
+    /// Who recorded it.
+    pub informed_by: String,
+    /// When it was recorded (Unix seconds).
+    pub created_at: i64,
+}
+
 /// A case as listed.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct CaseRow {
@@ -185,6 +208,23 @@ pub(crate) async fn propose(
             .bind(now)
             .execute(&mut *conn)
             .await?;
+            // CRA Art. 13(6): maintainers already informed of this advisory are recorded on
+            // the new case too (the notices of `mark_upstream_informed`).
+            sqlx::query(
+                "INSERT INTO case_maintainer_notice (org_id, case_id, upstream_report_id, maintainer, \
+                 channel, informed_at, informed_by, created_at) \
+                 SELECT u.org_id, c.id, u.id, u.informed_maintainer, u.informed_via, u.informed_at, \
+                 u.informed_by, $3 FROM upstream_report u \
+                 JOIN report_case c ON c.org_id = u.org_id AND c.advisory_id = u.advisory_id \
+                 WHERE u.org_id = $1 AND u.advisory_id = $2 AND u.informed_at IS NOT NULL \
+                 AND u.informed_maintainer IS NOT NULL AND u.informed_by IS NOT NULL \
+                 ON CONFLICT (case_id, upstream_report_id) DO NOTHING",
+            )
+            .bind(org_id)
+            .bind(advisory_id)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
         }
     }
     Ok(())
@@ -281,6 +321,36 @@ impl Store {
         .await?
         .ok_or_else(|| StoreError::not_found("case", id))?;
         case_from(&r)
+    }
+
+    /// The maintainer notices of case `id` (Art. 13(6)), oldest first.
+    pub async fn case_maintainer_notices(
+        &self,
+        org_id: i64,
+        id: i64,
+    ) -> Result<Vec<MaintainerNotice>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, case_id, upstream_report_id, maintainer, channel, informed_at, informed_by, created_at \
+             FROM case_maintainer_notice WHERE case_id = $1 AND org_id = $2 ORDER BY informed_at, id",
+        )
+        .bind(id)
+        .bind(org_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(MaintainerNotice {
+                    id: r.try_get("id")?,
+                    case_id: r.try_get("case_id")?,
+                    upstream_report_id: r.try_get("upstream_report_id")?,
+                    maintainer: r.try_get("maintainer")?,
+                    channel: r.try_get("channel")?,
+                    informed_at: r.try_get("informed_at")?,
+                    informed_by: r.try_get("informed_by")?,
+                    created_at: r.try_get("created_at")?,
+                })
+            })
+            .collect()
     }
 
     /// Opens a case by hand (a severe incident, or a vulnerability not found by matching).

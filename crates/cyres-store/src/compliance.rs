@@ -81,6 +81,17 @@ pub struct NewUpstreamReport {
     pub recipient_org_id: Option<i64>,
 }
 
+/// That the maintainer of a reported component was informed (Art. 13(6)).
+#[derive(Clone, Copy, Debug)]
+pub struct Informed<'a> {
+    /// Who was informed.
+    pub maintainer: &'a str,
+    /// How.
+    pub via: &'a str,
+    /// When (Unix seconds).
+    pub at: i64,
+}
+
 const REPORT_COLS: &str = "id, org_id, product_id, finding_id, component, purl, advisory_id, \
      affected_versions, contacts, recipient_org_id, body, fix, osv, informed_at, informed_via, \
      author, created_at, updated_at";
@@ -478,41 +489,86 @@ impl Store {
         self.upstream_report(org_id, id).await
     }
 
-    /// Records that the maintainer was informed, at `at` and how; once (Art. 13(6)).
+    /// Records that the maintainer was informed, at `at` and how; once (Art. 13(6)). Every
+    /// Art. 14 case of the organisation about the report's finding or advisory gets its
+    /// maintainer notice ([`crate::MaintainerNotice`]) in the same transaction; a case proposed
+    /// later for the advisory gets it when proposed.
     pub async fn mark_upstream_informed(
         &self,
         org_id: i64,
         id: i64,
-        (via, at): (&str, i64),
+        informed: &Informed<'_>,
         actor: &Actor,
         now: i64,
     ) -> Result<UpstreamReport, StoreError> {
         let before = self.upstream_report(org_id, id).await?;
+        let (via, at) = (informed.via, informed.at);
         non_empty("informed via", via, REFERENCE)?;
+        non_empty("maintainer", informed.maintainer, NAME)?;
         if let Some(t) = before.informed_at {
             return Err(StoreError::Conflict(format!(
                 "the maintainer was already recorded as informed (Unix time {t}); that record does not change"
             )));
         }
-        audited!(
-            self,
+        let cases: Vec<i64> = self
+            .cases(org_id)
+            .await?
+            .into_iter()
+            .filter(|c| {
+                c.finding_ids.contains(&before.finding_id)
+                    || c.advisory_id.as_deref() == Some(before.advisory_id.as_str())
+            })
+            .map(|c| c.id)
+            .collect();
+        let mut tx = self.begin().await?;
+        let done = sqlx::query(
+            "UPDATE upstream_report SET informed_at = $1, informed_via = $2, updated_at = $3, \
+             informed_maintainer = $4, informed_by = $5 \
+             WHERE id = $6 AND org_id = $7 AND informed_at IS NULL",
+        )
+        .bind(at)
+        .bind(via)
+        .bind(now)
+        .bind(informed.maintainer)
+        .bind(actor.display())
+        .bind(id)
+        .bind(org_id)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() != 1 {
+            return Err(StoreError::Conflict(
+                "the maintainer was recorded as informed concurrently; that record does not change"
+                    .into(),
+            ));
+        }
+        for case_id in &cases {
             sqlx::query(
-                "UPDATE upstream_report SET informed_at = $1, informed_via = $2, updated_at = $3 \
-                 WHERE id = $4 AND org_id = $5 AND informed_at IS NULL",
+                "INSERT INTO case_maintainer_notice (org_id, case_id, upstream_report_id, maintainer, \
+                 channel, informed_at, informed_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
             )
-            .bind(at)
-            .bind(via)
-            .bind(now)
+            .bind(org_id)
+            .bind(case_id)
             .bind(id)
-            .bind(org_id),
-            org_id,
+            .bind(informed.maintainer)
+            .bind(via)
+            .bind(at)
+            .bind(actor.display())
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        record(
+            &mut tx,
+            Some(org_id),
             actor,
             "upstream.report.informed",
             "finding",
-            before.finding_id,
-            serde_json::json!({ "report": id, "via": via, "at": at }),
-            now
-        );
+            &before.finding_id.to_string(),
+            serde_json::json!({ "report": id, "maintainer": informed.maintainer, "via": via, "at": at, "cases": cases }),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
         self.upstream_report(org_id, id).await
     }
 

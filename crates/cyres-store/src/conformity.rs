@@ -5,15 +5,20 @@
 //! their facts.
 //!
 //! Nothing here is updated in place: every save is a new version with its author and time, and
-//! each write carries its audit event in the same transaction. Deleting an uploaded document or
-//! an issued declaration is refused on or before the retention date the caller computes with
-//! `cyres_conformity::retention_until` (Art. 13(13): kept for ten years after placing or the
-//! support period, whichever is longer). Every read and write is scoped by organisation, so a
-//! foreign product is exactly a missing one.
+//! each write carries its audit event in the same transaction. The product's placing on the
+//! market (first and last unit, migration 0030) is kept here too, because the retention counts
+//! from it: deleting an uploaded document or an issued declaration is refused while
+//! `cyres_conformity::retention` of the stored placing and the product's support end runs
+//! (Art. 13(13): ten years from the last unit placed or the support period, whichever is longer;
+//! no end while units are still being placed). The store computes it itself, so no caller can
+//! pass a wrong date. Every read and write is scoped by organisation, so a foreign product is
+//! exactly a missing one.
 
 use crate::audit::record;
 use crate::text::{NAME, TITLE, bounded, bounded_json};
 use crate::{Actor, Store, StoreError};
+use cyres_conformity::{Placing, Retention};
+use cyres_cra::calendar::iso_date;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
@@ -144,11 +149,25 @@ fn declaration_of(r: &AnyRow) -> Result<StoredDeclaration, StoreError> {
     })
 }
 
-/// Refuses deletion on `today` when it is on or before `keep_until` (CRA Art. 13(13); the rule
-/// and its reading are `cyres_conformity::check_deletion`).
-fn retention_over(keep_until: Date, today: Date) -> Result<(), StoreError> {
-    cyres_conformity::check_deletion(keep_until, today)
-        .map_err(|e| StoreError::Conflict(e.to_string()))
+fn date_of(s: Option<String>, what: &'static str) -> Result<Option<Date>, StoreError> {
+    s.map(|d| {
+        cyres_cra::calendar::iso_date::parse(&d).map_err(|e| StoreError::Corrupt {
+            what,
+            message: e.to_string(),
+        })
+    })
+    .transpose()
+}
+
+/// The stored placing on the market as shown: the dates, who set them last and when.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct StoredPlacing {
+    /// First and last unit placed.
+    pub placing: Placing,
+    /// Who changed it last, `None` when never set.
+    pub updated_by: Option<String>,
+    /// When (Unix seconds).
+    pub updated_at: Option<i64>,
 }
 
 impl Store {
@@ -385,7 +404,8 @@ impl Store {
         Ok((upload_of(&row)?, row.try_get("content")?))
     }
 
-    /// Deletes one uploaded document version, refused on or before `keep_until` (Art. 13(13)).
+    /// Deletes one uploaded document version on `today`, refused while the product's
+    /// retention runs (Art. 13(13), [`Store::conformity_retention`]).
     #[allow(clippy::too_many_arguments)]
     pub async fn delete_conformity_upload(
         &self,
@@ -393,13 +413,13 @@ impl Store {
         product_id: i64,
         doc_key: &str,
         version: i64,
-        (keep_until, today): (Date, Date),
+        today: Date,
         actor: &Actor,
         now: i64,
     ) -> Result<(), StoreError> {
         self.conformity_upload_content(org_id, product_id, doc_key, version)
             .await?;
-        retention_over(keep_until, today)?;
+        self.retention_over(org_id, product_id, today).await?;
         let query = sqlx::query(
             "DELETE FROM conformity_upload \
              WHERE product_id = $1 AND org_id = $2 AND doc_key = $3 AND version = $4",
@@ -506,19 +526,20 @@ impl Store {
         declaration_of(&row)
     }
 
-    /// Deletes an issued declaration, refused on or before `keep_until` (Art. 13(13)).
+    /// Deletes an issued declaration on `today`, refused while the product's retention runs
+    /// (Art. 13(13), [`Store::conformity_retention`]).
     pub async fn delete_conformity_declaration(
         &self,
         org_id: i64,
         product_id: i64,
         version: i64,
-        (keep_until, today): (Date, Date),
+        today: Date,
         actor: &Actor,
         now: i64,
     ) -> Result<(), StoreError> {
         self.conformity_declaration(org_id, product_id, version)
             .await?;
-        retention_over(keep_until, today)?;
+        self.retention_over(org_id, product_id, today).await?;
         let query = sqlx::query(
             "DELETE FROM conformity_declaration \
              WHERE product_id = $1 AND org_id = $2 AND version = $3",
@@ -537,6 +558,114 @@ impl Store {
             now,
         )
         .await
+    }
+
+    /// When product `product_id`'s units were placed on the market (all `None` until set).
+    pub async fn product_placing(
+        &self,
+        org_id: i64,
+        product_id: i64,
+    ) -> Result<StoredPlacing, StoreError> {
+        self.product(org_id, product_id).await?;
+        let row = sqlx::query(
+            "SELECT first_placed, last_placed, updated_by, updated_at FROM product_placing \
+             WHERE product_id = $1 AND org_id = $2",
+        )
+        .bind(product_id)
+        .bind(org_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(r) = row else {
+            return Ok(StoredPlacing {
+                placing: Placing::default(),
+                updated_by: None,
+                updated_at: None,
+            });
+        };
+        Ok(StoredPlacing {
+            placing: Placing {
+                first: date_of(r.try_get("first_placed")?, "product_placing.first_placed")?,
+                last: date_of(r.try_get("last_placed")?, "product_placing.last_placed")?,
+            },
+            updated_by: Some(r.try_get("updated_by")?),
+            updated_at: Some(r.try_get("updated_at")?),
+        })
+    }
+
+    /// Sets when product `product_id`'s first and last units were placed on the market
+    /// (`Placing::check`: a last unit needs a first, not before it), with its audit event.
+    pub async fn set_product_placing(
+        &self,
+        org_id: i64,
+        product_id: i64,
+        placing: Placing,
+        actor: &Actor,
+        now: i64,
+    ) -> Result<StoredPlacing, StoreError> {
+        self.product(org_id, product_id).await?;
+        placing
+            .check()
+            .map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let first = placing.first.map(iso_date::format);
+        let last = placing.last.map(iso_date::format);
+        let mut tx = self.begin().await?;
+        sqlx::query(
+            "INSERT INTO product_placing (product_id, org_id, first_placed, last_placed, updated_by, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (product_id) DO UPDATE SET \
+             first_placed = excluded.first_placed, last_placed = excluded.last_placed, \
+             updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+        )
+        .bind(product_id)
+        .bind(org_id)
+        .bind(&first)
+        .bind(&last)
+        .bind(actor.display())
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        record(
+            &mut tx,
+            Some(org_id),
+            actor,
+            "product.placing.set",
+            "product",
+            &product_id.to_string(),
+            serde_json::json!({ "first_placed": first, "last_placed": last }),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        self.product_placing(org_id, product_id).await
+    }
+
+    /// The Art. 13(13) retention of product `product_id`'s documentation and declarations:
+    /// `cyres_conformity::retention` of the stored placing and the product's support end.
+    pub async fn conformity_retention(
+        &self,
+        org_id: i64,
+        product_id: i64,
+    ) -> Result<Retention, StoreError> {
+        let product = self.product(org_id, product_id).await?;
+        let support_end = date_of(product.support_end, "product.support_end")?;
+        let placing = self.product_placing(org_id, product_id).await?.placing;
+        cyres_conformity::retention(placing, support_end).map_err(|e| StoreError::Corrupt {
+            what: "product_placing",
+            message: e.to_string(),
+        })
+    }
+
+    /// Refuses deletion on `today` while the retention runs (CRA Art. 13(13); the rule and its
+    /// reading are `cyres_conformity::Retention::check_deletion`).
+    async fn retention_over(
+        &self,
+        org_id: i64,
+        product_id: i64,
+        today: Date,
+    ) -> Result<(), StoreError> {
+        self.conformity_retention(org_id, product_id)
+            .await?
+            .check_deletion(today)
+            .map_err(|e| StoreError::Conflict(e.to_string()))
     }
 
     #[allow(clippy::too_many_arguments)]

@@ -61,9 +61,9 @@ mod vex;
 mod withdrawal;
 
 pub use audit::{AuditChain, AuditVerification, BrokenLink};
-pub use cases::{AuthorityAction, CaseRow, ReceivedReport, SubmissionRow};
+pub use cases::{AuthorityAction, CaseRow, MaintainerNotice, ReceivedReport, SubmissionRow};
 pub use compliance::{
-    AuthorityRequest, EconomicOperator, NewAuthorityRequest, NewOperator, NewSupply,
+    AuthorityRequest, EconomicOperator, Informed, NewAuthorityRequest, NewOperator, NewSupply,
     NewUpstreamReport, OperatorCheck, OperatorLink, SupplyRecord, UpstreamReport,
 };
 pub use components::{
@@ -71,7 +71,7 @@ pub use components::{
     PathStep, ReleaseComponent,
 };
 pub use conformity::{
-    ConformityDocKind, ConformityDocVersion, NewUpload, StoredDeclaration, Upload,
+    ConformityDocKind, ConformityDocVersion, NewUpload, StoredDeclaration, StoredPlacing, Upload,
 };
 pub use cpe_decisions::{CandidateFinding, CpeCandidate, CpeDecision, NewCpeDecision};
 pub use csaf::{CSAF_BODY_MAX, CsafRevision, CsafSigningKey, NewCsafRevision};

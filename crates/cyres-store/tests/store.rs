@@ -3042,10 +3042,57 @@ async fn compliance_file_is_versioned_immutable_and_retained(store: Store) {
     );
     assert_eq!(store.conformity_uploads(a.id, p.id).await.unwrap().len(), 2);
     assert!(store.conformity_uploads(b.id, p.id).await.is_err());
-    // Retention (Art. 13(13)): refused through the last day, allowed the day after.
+    // Retention (Art. 13(13)) counts from the stored placing: with none, and while units are
+    // still being placed, nothing is deleted however late; support ends 2031-12-31.
+    let placing = |first, last| cyres_conformity::Placing { first, last };
+    let far = date!(2099 - 01 - 01);
+    for (first, last) in [(None, None), (Some(date!(2026 - 03 - 01)), None)] {
+        if first.is_some() {
+            store
+                .set_product_placing(a.id, p.id, placing(first, last), &me(), T0)
+                .await
+                .unwrap();
+        }
+        let kept = store
+            .delete_conformity_upload(a.id, p.id, "pentest-2028", 1, far, &me(), T0)
+            .await
+            .unwrap_err();
+        assert!(kept.to_string().contains("no end"), "{kept}");
+    }
+    // A last unit before the first is refused; another organisation cannot set it.
+    let bad = placing(Some(date!(2026 - 03 - 01)), Some(date!(2026 - 01 - 01)));
+    assert!(matches!(
+        store.set_product_placing(a.id, p.id, bad, &me(), T0).await,
+        Err(StoreError::Invalid(_))
+    ));
+    let done = placing(Some(date!(2026 - 03 - 01)), Some(date!(2028 - 03 - 01)));
+    assert!(
+        store
+            .set_product_placing(b.id, p.id, done, &me(), T0)
+            .await
+            .is_err()
+    );
+    let stored = store
+        .set_product_placing(a.id, p.id, done, &me(), T0 + 9)
+        .await
+        .unwrap();
+    assert_eq!((stored.placing, stored.updated_at), (done, Some(T0 + 9)));
+    assert_eq!(
+        store.product_placing(a.id, p.id).await.unwrap().placing,
+        done
+    );
+    // Ten years from the last unit: refused through 2038-03-01, allowed the day after.
     let until = date!(2038 - 03 - 01);
+    assert_eq!(
+        store
+            .conformity_retention(a.id, p.id)
+            .await
+            .unwrap()
+            .until(),
+        Some(until)
+    );
     let kept = store
-        .delete_conformity_upload(a.id, p.id, "pentest-2028", 1, (until, until), &me(), T0)
+        .delete_conformity_upload(a.id, p.id, "pentest-2028", 1, until, &me(), T0)
         .await
         .unwrap_err();
     assert!(kept.to_string().contains("kept until 2038-03-01"), "{kept}");
@@ -3056,7 +3103,7 @@ async fn compliance_file_is_versioned_immutable_and_retained(store: Store) {
             p.id,
             "pentest-2028",
             1,
-            (until, date!(2038 - 03 - 02)),
+            date!(2038 - 03 - 02),
             &me(),
             T0,
         )
@@ -3084,7 +3131,7 @@ async fn compliance_file_is_versioned_immutable_and_retained(store: Store) {
             .is_err()
     );
     let kept = store
-        .delete_conformity_declaration(a.id, p.id, 1, (until, date!(2030 - 01 - 01)), &me(), T0)
+        .delete_conformity_declaration(a.id, p.id, 1, date!(2030 - 01 - 01), &me(), T0)
         .await;
     assert!(kept.is_err());
     assert_eq!(
@@ -3098,7 +3145,7 @@ async fn compliance_file_is_versioned_immutable_and_retained(store: Store) {
     // Every write left its audit event, and the chain holds.
     let v = store.verify_audit_chain().await.unwrap();
     assert!(v.intact(), "{v:?}");
-    assert!(chain_of(&v, Some(a.id)).events >= 8, "{v:?}");
+    assert!(chain_of(&v, Some(a.id)).events >= 10, "{v:?}");
 }
 
 #[path = "parts/lifecycle.rs"]

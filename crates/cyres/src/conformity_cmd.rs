@@ -398,12 +398,15 @@ fn techdoc_cmd(a: TechdocArgs) -> anyhow::Result<u8> {
         }
         Err(e) => (None, Some(e.to_string())),
     };
+    // Art. 13(13): from the profile's placed_on_market and last_placed_on_market.
+    let retention = cyres_conformity::Retention::of_support(class.support_period.as_ref())?;
     let dossier = techdoc::build(TechDocInput {
         product: &cp.profile.name,
         text: &c.techdoc,
         record: record.as_ref(),
         risk_assessment: c.risk_assessment.as_ref(),
         support: class.support_period.as_ref(),
+        retention: &retention,
         standards: &c.standards,
         documents: &documents,
         declaration: issued.as_ref().map(|i| (i, &t)),
@@ -418,7 +421,7 @@ fn techdoc_cmd(a: TechdocArgs) -> anyhow::Result<u8> {
         a.out.display(),
         dossier.files.len(),
         m.retention_until
-            .map_or_else(|| "unknown".into(), iso_date::format),
+            .map_or_else(|| "no end yet".into(), iso_date::format),
         m.retention_rule
     );
     for s in &m.sections {

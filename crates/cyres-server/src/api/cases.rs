@@ -41,8 +41,14 @@ async fn view(app: &App, caller: &Caller, row: CaseRow) -> Result<serde_json::Va
     };
     let coordinator = case.as_ref().and_then(|c| c.coordinator().ok());
     let submissions = app.store.submissions(caller.org_id, row.id).await?;
+    // Art. 13(6): the maintainers of integrated components informed, apart from the evidence.
+    let maintainers = app
+        .store
+        .case_maintainer_notices(caller.org_id, row.id)
+        .await?;
     Ok(serde_json::json!({
         "case": row,
+        "maintainers_informed": maintainers,
         "deadlines": deadlines,
         "coordinator": coordinator.map(|c| serde_json::json!({"member_state": c.member_state.code(), "name": c.member_state_name, "basis": c.basis})),
         "submissions": submissions,

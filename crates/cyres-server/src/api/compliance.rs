@@ -81,6 +81,8 @@ pub async fn set_fix(
 #[serde(deny_unknown_fields)]
 struct Informed {
     via: String,
+    #[serde(default)]
+    maintainer: Option<String>,
     #[serde(default, with = "time::serde::rfc3339::option")]
     at: Option<time::OffsetDateTime>,
 }
@@ -93,7 +95,38 @@ pub async fn informed(
     bytes: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
     let b: Informed = json_body(&bytes)?;
-    Ok(Json(comp::mark_informed(&app, &caller, id, &b.via, b.at).await?).into_response())
+    Ok(
+        Json(
+            comp::mark_informed(&app, &caller, id, (b.maintainer.as_deref(), &b.via), b.at).await?,
+        )
+        .into_response(),
+    )
+}
+
+/// `GET /api/v1/upstream-reports/{id}/osv.json|csaf.json` (the sender's viewers, or the
+/// recipient's once sent): the report as an OSV record or a CSAF 2.0 security advisory.
+pub async fn upstream_file(
+    State(app): State<App>,
+    caller: Caller,
+    Path((id, file)): Path<(i64, String)>,
+) -> Result<Response, ApiError> {
+    let format = comp::UpstreamFormat::from_file(&file)
+        .ok_or_else(|| ApiError::not_found("file (osv.json or csaf.json)"))?;
+    let bytes = comp::upstream_file(&app, &caller, id, format).await?;
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/json".to_string(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"upstream-report-{id}-{file}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 /// `GET /api/v1/upstream-reports/received` (viewers): reports sent to this organisation.

@@ -40,6 +40,19 @@ pub async fn put_requirements(
     Ok(Json(conf::save(&app, &caller, id, facts).await?).into_response())
 }
 
+/// `PUT /api/v1/products/{id}/placing` (editors): `{"first": "YYYY-MM-DD", "last":
+/// "YYYY-MM-DD"|null}`, when the first and last units were placed on the market; the
+/// Art. 13(13) retention counts from the last (none while units are still being placed).
+pub async fn put_placing(
+    State(app): State<App>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    bytes: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    let placing = json_body(&bytes)?;
+    Ok(Json(conf::set_placing(&app, &caller, id, placing).await?).into_response())
+}
+
 /// `POST /api/v1/products/{id}/documents?document=&title=&kind=&filename=` (editors): the body is the
 /// file, bounded by `max_upload_bytes`; answers the stored version with its SHA-256.
 pub async fn upload_document(

@@ -491,7 +491,35 @@ pub(crate) async fn submit_stage(
         missing_error("incomplete_report", "missing required fields", &missing)
     })?;
     let now = app.now();
-    let pack = ReportPack::new(&report, ts(now));
+    let mut pack = ReportPack::new(&report, ts(now));
+    // Art. 13(6): for a vulnerability, the maintainers of integrated components informed
+    // (kept on the case apart from the evidence ledger) belong with the measures taken.
+    if pack.kind == CaseKind::Vulnerability {
+        let notices = app.store.case_maintainer_notices(who.org_id, id).await?;
+        if !notices.is_empty() {
+            pack.fields.push(cyres_report::pack::PackField {
+                path: "maintainers_informed".into(),
+                label: "Maintainers of integrated components informed".into(),
+                basis: "CRA Art. 13(6)".into(),
+                required: false,
+                value: notices
+                    .iter()
+                    .map(|n| {
+                        format!(
+                            "{} via {} on {} (upstream report {})",
+                            n.maintainer,
+                            n.channel,
+                            ts(n.informed_at)
+                                .format(&time::format_description::well_known::Rfc3339)
+                                .unwrap_or_default(),
+                            n.upstream_report_id
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            });
+        }
+    }
     let value: serde_json::Value =
         serde_json::from_str(&pack.to_json()).map_err(|e| ServiceError::internal(e.to_string()))?;
     let sub = app

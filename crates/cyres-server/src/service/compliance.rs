@@ -5,6 +5,10 @@
 //! the address the simplified declaration carries (Annex VI), and market surveillance
 //! authorities' requests with what was handed over (Art. 13(13), Art. 31(3)).
 //!
+//! A report comes as text, an OSV record and a CSAF 2.0 advisory (`cyres_csaf::upstream`);
+//! marking it sent records the maintainer notice on the Art. 14 cases about the same finding or
+//! advisory (in the store, one transaction).
+//!
 //! The rules are `cyres_conformity::{upstream, operators}`'s; this module gathers the facts
 //! from the platform (the finding, its SBOM as uploaded, the issued declarations, the Annex VII
 //! dossier, the Annex II publication, the public-face contact) and stores the results. Nothing
@@ -23,7 +27,7 @@ use cyres_conformity::{Translations, declaration};
 use cyres_cra::MemberState;
 use cyres_cra::calendar::iso_date;
 use cyres_store::{
-    AuthorityRequest, EconomicOperator, NewAuthorityRequest, NewOperator, NewSupply,
+    AuthorityRequest, EconomicOperator, Informed, NewAuthorityRequest, NewOperator, NewSupply,
     NewUpstreamReport, OperatorCheck, OrgKind, Role, SupplyRecord, UpstreamReport,
 };
 use serde::{Deserialize, Serialize};
@@ -64,7 +68,14 @@ async fn redraft(
         at: app.now_at(),
     });
     let body = serde_json::json!({ "subject": d.subject, "body": d.body });
-    let fix = fix.map(|f| super::to_json("fix", f)).transpose()?;
+    // The fix with the time it was added: the CSAF document's second revision is dated by it.
+    let fix = fix
+        .map(|f| super::to_json("fix", f))
+        .transpose()?
+        .map(|mut f| {
+            f["added_at"] = app.clock.now().into();
+            f
+        });
     Ok(app
         .store
         .set_upstream_draft(
@@ -172,13 +183,31 @@ pub(crate) async fn set_fix(
     redraft(app, who, &r, Some(&fix)).await
 }
 
-/// Records that the maintainer was informed, how and when (editors; once). `at` defaults to
-/// now and cannot lie in the future.
+/// Who is informed by report `r` when the sender does not name them: the recipient
+/// organisation on this platform, else the first contact found, else the component's
+/// maintainer by name.
+async fn maintainer_of(app: &App, r: &UpstreamReport) -> Result<String, ServiceError> {
+    if let Some(rid) = r.recipient_org_id {
+        return Ok(app.store.org(rid).await?.name);
+    }
+    Ok(r.contacts
+        .as_array()
+        .and_then(|c| c.first())
+        .and_then(|c| c["value"].as_str())
+        .map_or_else(
+            || format!("the maintainers of {}", r.component),
+            str::to_string,
+        ))
+}
+
+/// Records that the maintainer was informed, who, how and when (editors; once). `at` defaults
+/// to now and cannot lie in the future; `maintainer` defaults to [`maintainer_of`]. Every
+/// Art. 14 case about the report's finding or advisory gets the record too.
 pub(crate) async fn mark_informed(
     app: &App,
     who: &Principal,
     report_id: i64,
-    via: &str,
+    (maintainer, via): (Option<&str>, &str),
     at: Option<OffsetDateTime>,
 ) -> Result<UpstreamReport, ServiceError> {
     who.require(Role::Editor)?;
@@ -190,12 +219,21 @@ pub(crate) async fn mark_informed(
             "the maintainer cannot have been informed in the future",
         ));
     }
+    let r = app.store.upstream_report(who.org_id, report_id).await?;
+    let maintainer = match maintainer.map(str::trim).filter(|m| !m.is_empty()) {
+        Some(m) => m.to_string(),
+        None => maintainer_of(app, &r).await?,
+    };
     Ok(app
         .store
         .mark_upstream_informed(
             who.org_id,
             report_id,
-            (via, at.unix_timestamp()),
+            &Informed {
+                maintainer: &maintainer,
+                via,
+                at: at.unix_timestamp(),
+            },
             &who.actor,
             app.clock.now(),
         )
@@ -222,6 +260,138 @@ pub(crate) async fn reports(
         .await?)
 }
 
+/// A machine-readable form of an upstream report (Art. 13(6): "where appropriate in a
+/// machine-readable format").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum UpstreamFormat {
+    /// The OSV 1.6 record.
+    Osv,
+    /// A CSAF 2.0 security advisory (`cyres_csaf::upstream`).
+    Csaf,
+}
+
+impl UpstreamFormat {
+    /// From the file name asked for (`osv.json`, `csaf.json`).
+    pub(crate) fn from_file(file: &str) -> Option<UpstreamFormat> {
+        match file {
+            "osv.json" => Some(UpstreamFormat::Osv),
+            "csaf.json" => Some(UpstreamFormat::Csaf),
+            _ => None,
+        }
+    }
+}
+
+/// Whether the maintainer of report `r` reads CSAF: a recipient organisation on this platform
+/// (cyres reads and publishes CSAF), or a contact that names a CSAF provider or advisories
+/// feed ([`upstream::reads_csaf`]). The page offers the CSAF document only then.
+pub(crate) fn maintainer_reads_csaf(r: &UpstreamReport) -> bool {
+    let contacts: Vec<upstream::Contact> =
+        serde_json::from_value(r.contacts.clone()).unwrap_or_default();
+    r.recipient_org_id.is_some() || upstream::reads_csaf(&contacts)
+}
+
+/// Report `report_id` as the sender (viewers) or, once sent, as its recipient organisation.
+async fn visible_report(
+    app: &App,
+    who: &Principal,
+    report_id: i64,
+) -> Result<UpstreamReport, ServiceError> {
+    who.require(Role::Viewer)?;
+    match app.store.upstream_report(who.org_id, report_id).await {
+        Ok(r) => Ok(r),
+        Err(cyres_store::StoreError::NotFound { .. }) => app
+            .store
+            .upstream_reports_received(who.org_id)
+            .await?
+            .into_iter()
+            .find(|r| r.id == report_id)
+            .ok_or_else(|| ServiceError::not_found("upstream report")),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Report `report_id` in `format` (the sender's viewers, or the recipient's once sent).
+pub(crate) async fn upstream_file(
+    app: &App,
+    who: &Principal,
+    report_id: i64,
+    format: UpstreamFormat,
+) -> Result<Vec<u8>, ServiceError> {
+    let r = visible_report(app, who, report_id).await?;
+    let doc = match format {
+        UpstreamFormat::Osv => r.osv.clone(),
+        UpstreamFormat::Csaf => super::to_json("CSAF document", &upstream_csaf(app, &r).await?)?,
+    };
+    let mut bytes = serde_json::to_vec_pretty(&doc)
+        .map_err(|e| ServiceError::internal(format!("upstream report JSON: {e}")))?;
+    bytes.push(b'\n');
+    Ok(bytes)
+}
+
+/// The CSAF 2.0 document of report `r`, from the same facts as its text and OSV record.
+async fn upstream_csaf(
+    app: &App,
+    r: &UpstreamReport,
+) -> Result<cyres_csaf::Document, ServiceError> {
+    let finding = app.store.finding(r.org_id, r.finding_id).await?;
+    let (_, supplier) = app
+        .store
+        .finding_component_source(r.org_id, r.finding_id)
+        .await?;
+    let org = app.store.org(r.org_id).await?;
+    let (_, contact) = reply_to(app, r.org_id).await?;
+    let mut ids = vec![r.advisory_id.clone()];
+    ids.extend(
+        finding
+            .aliases
+            .iter()
+            .filter(|a| **a != r.advisory_id)
+            .cloned(),
+    );
+    let fix = r.fix.as_ref().map(|f| {
+        let text = |k: &str| f[k].as_str().filter(|v| !v.trim().is_empty());
+        (
+            text("fixed_version"),
+            text("url"),
+            text("patch").is_some(),
+            f["added_at"].as_i64().unwrap_or(r.updated_at),
+        )
+    });
+    let input = cyres_csaf::upstream::UpstreamInput {
+        tracking_id: &format!("CYRES-UPSTREAM-{}", r.id),
+        publisher: cyres_csaf::generate::PublisherInput {
+            category: cyres_csaf::model::PublisherCategory::Discoverer,
+            name: org.name.clone(),
+            namespace: super::csaf::publisher_namespace(app, &org),
+            contact_details: Some(contact),
+            issuing_authority: None,
+        },
+        component: &r.component,
+        supplier: supplier.as_deref().filter(|s| !s.trim().is_empty()),
+        purl: r.purl.as_deref(),
+        affected_versions: &r.affected_versions,
+        advisory_ids: &ids,
+        summary: finding
+            .summary
+            .as_deref()
+            .filter(|s| !s.trim().is_empty())
+            .unwrap_or("See the advisory named in the report."),
+        fix: fix.map(
+            |(fixed_version, url, has_patch, at)| cyres_csaf::upstream::UpstreamFix {
+                fixed_version,
+                url,
+                has_patch,
+                at: crate::clock::at(at),
+            },
+        ),
+        reported_at: crate::clock::at(r.created_at),
+        generated_at: app.now_at(),
+        engine_version: Some(env!("CARGO_PKG_VERSION").to_string()),
+    };
+    cyres_csaf::upstream::upstream_report(&input)
+        .map_err(|e| ServiceError::invalid("upstream report", e.to_string()))
+}
+
 /// One report as its recipient sees it.
 #[derive(Clone, Debug, Serialize)]
 pub(crate) struct ReceivedReport {
@@ -245,6 +415,8 @@ pub(crate) struct ReceivedReport {
     pub osv: serde_json::Value,
     /// When it was sent (Unix seconds).
     pub informed_at: Option<i64>,
+    /// Whether the CSAF form is offered (the recipient is on this platform, so it reads CSAF).
+    pub csaf: bool,
 }
 
 /// Reports manufacturers sent to the caller's organisation (viewers of a steward or
@@ -268,6 +440,7 @@ pub(crate) async fn received(
             fix: r.fix,
             osv: r.osv,
             informed_at: r.informed_at,
+            csaf: true,
         });
     }
     Ok(out)

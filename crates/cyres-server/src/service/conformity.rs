@@ -15,9 +15,10 @@
 //!   product's Annex II draft (type and identification, Annex V point (1));
 //! - an issued declaration is compared with the current facts on every read, and each listed
 //!   fact that changed is named (Art. 28(2): the declaration is kept up to date);
-//! - retention (Art. 13(13)) runs from the last unit placed; the inventory does not record it,
-//!   so units are taken as still being placed today (the reading that protects users) and the
-//!   date is ten years from today or the support end, whichever is later.
+//! - retention (Art. 13(13)) runs from the last unit placed, which editors record per product
+//!   with the first ([`set_placing`], audited); while units are still being placed it has no
+//!   end and nothing is deleted (`cyres_conformity::retention`, computed by the store, which
+//!   also enforces it on deletion).
 //!
 //! Viewers read; editors save, upload and issue.
 
@@ -26,12 +27,14 @@ use crate::App;
 use cyres_conformity::techdoc::{self, SbomFile, TechDocInput};
 use cyres_conformity::{
     Assessment, ConformityError, ConformityFacts, ConformityProfile, Currency, DeclarationFacts,
-    Document, DocumentKind, IssuedDeclaration, Party, RequirementsRecord, RiskAssessment,
-    Translations, declaration, retention_until,
+    Document, DocumentKind, IssuedDeclaration, Party, Placing, RequirementsRecord, RiskAssessment,
+    Translations, declaration,
 };
 use cyres_cra::calendar::iso_date;
 use cyres_cra::{Catalogue, Classification};
-use cyres_store::{ConformityDocKind, ConformityDocVersion, NewUpload, Product, Role, Upload};
+use cyres_store::{
+    ConformityDocKind, ConformityDocVersion, NewUpload, Product, Role, StoredPlacing, Upload,
+};
 use serde::Serialize;
 use std::sync::OnceLock;
 use time::{Date, OffsetDateTime};
@@ -47,12 +50,13 @@ fn refused(e: ConformityError) -> ServiceError {
 }
 
 /// The product's stored facts as a `cyres_cra` profile (what `cyres classify` reads).
-fn cra_profile(p: &Product, placed: Option<Date>) -> Result<cyres_cra::Profile, ServiceError> {
+fn cra_profile(p: &Product, placed: Placing) -> Result<cyres_cra::Profile, ServiceError> {
     serde_json::from_value(serde_json::json!({
         "name": p.name,
         "description": p.description,
         "core_functions": p.catalogue_entries,
-        "placed_on_market": placed.map(iso_date::format),
+        "placed_on_market": placed.first.map(iso_date::format),
+        "last_placed_on_market": placed.last.map(iso_date::format),
         "support_end": p.support_end,
         "member_states": p.member_states,
     }))
@@ -68,6 +72,8 @@ pub(crate) enum DocFormat {
     Pdf,
     /// JSON naming each Annex V point, with the issued version and its currency.
     Json,
+    /// Plain text (UTF-8).
+    Text,
 }
 
 impl DocFormat {
@@ -77,6 +83,7 @@ impl DocFormat {
             "html" => Some(DocFormat::Html),
             "pdf" => Some(DocFormat::Pdf),
             "json" => Some(DocFormat::Json),
+            "txt" => Some(DocFormat::Text),
             _ => None,
         }
     }
@@ -87,6 +94,7 @@ impl DocFormat {
             DocFormat::Html => "text/html; charset=utf-8",
             DocFormat::Pdf => "application/pdf",
             DocFormat::Json => "application/json",
+            DocFormat::Text => "text/plain; charset=utf-8",
         }
     }
 }
@@ -164,9 +172,12 @@ pub(crate) struct ConformityView {
     pub declarations: Vec<DeclarationLine>,
     /// Why a declaration cannot be issued from the current facts, if so.
     pub declaration_problem: Option<String>,
-    /// Last day the documentation is kept (Art. 13(13)), ISO date.
+    /// When the product's first and last units were placed on the market, as recorded.
+    pub placing: StoredPlacing,
+    /// Last day the documentation is kept (Art. 13(13)), ISO date; `None` while units are
+    /// still being placed (no end yet).
     pub retention_until: Option<String>,
-    /// How that date was found.
+    /// How that date was found, or why there is none yet.
     pub retention_rule: String,
 }
 
@@ -177,7 +188,7 @@ struct Gathered {
     record_version: Option<ConformityDocVersion>,
     risk_version: Option<ConformityDocVersion>,
     uploads: Vec<Upload>,
-    placed: Option<Date>,
+    placed: Placing,
     latest_release: Option<String>,
 }
 
@@ -207,11 +218,17 @@ async fn gather(app: &App, who: &Principal, product_id: i64) -> Result<Gathered,
     let uploads = app.store.conformity_uploads(org_id, product_id).await?;
     facts.documents = uploads.iter().map(document_of).collect();
     let releases = app.store.releases(org_id, product_id).await?;
-    let placed = releases
-        .iter()
-        .filter_map(|r| r.released_on.as_deref())
-        .filter_map(|d| iso_date::parse(d).ok())
-        .min();
+    // The recorded placing; without a recorded first unit, the first release date stands in
+    // for the classification (the support period starts there).
+    let mut placed = app.store.product_placing(org_id, product_id).await?.placing;
+    if placed.first.is_none() {
+        placed.first = releases
+            .iter()
+            .filter_map(|r| r.released_on.as_deref())
+            .filter_map(|d| iso_date::parse(d).ok())
+            .min();
+        placed.last = None;
+    }
     let latest_release = releases.last().map(|r| r.version.clone());
     Ok(Gathered {
         product,
@@ -331,23 +348,29 @@ pub(crate) fn declaration_url(app: &App, org: &cyres_store::Org, product_id: i64
     )
 }
 
-/// The Art. 13(13) retention date: from today (units still being placed) or the support end.
-pub(crate) fn retention(product: &Product, today: Date) -> (Option<Date>, String) {
-    let support_end = product
-        .support_end
-        .as_deref()
-        .and_then(|d| iso_date::parse(d).ok())
-        .unwrap_or(today);
-    match retention_until(today, support_end) {
-        Ok(d) => (
-            Some(d),
-            format!(
-                "max(last unit placed + 10 years, support end {}) (CRA Art. 13(13)); units are taken as still being placed today, so the date moves with each day they are",
-                product.support_end.as_deref().unwrap_or("not declared")
-            ),
-        ),
-        Err(e) => (None, e.to_string()),
+/// Records when product `product_id`'s first and last units were placed on the market
+/// (editors; audited by the store). The Art. 13(13) retention counts from the last one; leave
+/// it empty while units are still being placed. A placing in the future is refused: the record
+/// is of what happened.
+pub(crate) async fn set_placing(
+    app: &App,
+    who: &Principal,
+    product_id: i64,
+    placing: Placing,
+) -> Result<ConformityView, ServiceError> {
+    who.require(Role::Editor)?;
+    let today = app.now_at().date();
+    if placing.first.max(placing.last).is_some_and(|d| d > today) {
+        return Err(ServiceError::invalid(
+            "placing",
+            "a unit is recorded as placed on the market once it was, not ahead",
+        ));
     }
+    placing.check().map_err(refused)?;
+    app.store
+        .set_product_placing(who.org_id, product_id, placing, &who.actor, app.clock.now())
+        .await?;
+    view(app, who, product_id).await
 }
 
 pub(crate) fn issued_of(body: &serde_json::Value) -> Result<IssuedDeclaration, ServiceError> {
@@ -376,7 +399,11 @@ pub(crate) async fn view(
         let issued = issued_of(&d.body)?;
         declarations.push(line(&issued, d.author, current.as_ref().map(|(f, _)| f)));
     }
-    let (until, rule) = retention(&g.product, app.now_at().date());
+    let retention = app
+        .store
+        .conformity_retention(who.org_id, product_id)
+        .await?;
+    let placing = app.store.product_placing(who.org_id, product_id).await?;
     Ok(ConformityView {
         product_id,
         product: g.product.name.clone(),
@@ -398,8 +425,9 @@ pub(crate) async fn view(
         documents: g.uploads,
         declarations,
         declaration_problem: current.err().map(|e| e.message),
-        retention_until: until.map(iso_date::format),
-        retention_rule: rule,
+        placing,
+        retention_until: retention.until().map(iso_date::format),
+        retention_rule: retention.rule(),
     })
 }
 
@@ -621,6 +649,7 @@ pub(crate) async fn declaration_file(
             DocFormat::Json => super::to_json("simplified declaration", &s)?
                 .to_string()
                 .into_bytes(),
+            DocFormat::Text => cyres_conformity::render::text(&s.blocks()).into_bytes(),
         };
         return Ok(DeclarationFile { bytes, line });
     }
@@ -638,6 +667,7 @@ pub(crate) fn render_full(
     Ok(match format {
         DocFormat::Html => declaration::full_html(issued, t).into_bytes(),
         DocFormat::Pdf => declaration::full_pdf(issued, t),
+        DocFormat::Text => declaration::full_text(issued, t).into_bytes(),
         DocFormat::Json => {
             let mut doc = serde_json::json!({
                 "document": declaration::document(issued, t),
@@ -656,23 +686,6 @@ pub(crate) fn render_full(
     })
 }
 
-/// The retention date that holds today for the product, or the refusal to compute one
-/// (then nothing is deleted).
-async fn retention_today(
-    app: &App,
-    who: &Principal,
-    product_id: i64,
-) -> Result<(Date, Date), ServiceError> {
-    let product = app.store.product(who.org_id, product_id).await?;
-    let today = app.now_at().date();
-    match retention(&product, today) {
-        (Some(until), _) => Ok((until, today)),
-        (None, why) => Err(ServiceError::conflict(format!(
-            "the retention date cannot be computed ({why}); nothing is deleted (CRA Art. 13(13))"
-        ))),
-    }
-}
-
 /// Deletes an uploaded document version (administrators), refused on or before the Art. 13(13)
 /// retention date.
 pub(crate) async fn delete_document(
@@ -683,7 +696,6 @@ pub(crate) async fn delete_document(
     version: i64,
 ) -> Result<(), ServiceError> {
     who.require(Role::Admin)?;
-    let dates = retention_today(app, who, product_id).await?;
     Ok(app
         .store
         .delete_conformity_upload(
@@ -691,7 +703,7 @@ pub(crate) async fn delete_document(
             product_id,
             doc_key,
             version,
-            dates,
+            app.now_at().date(),
             &who.actor,
             app.clock.now(),
         )
@@ -707,14 +719,13 @@ pub(crate) async fn delete_declaration(
     version: i64,
 ) -> Result<(), ServiceError> {
     who.require(Role::Admin)?;
-    let dates = retention_today(app, who, product_id).await?;
     Ok(app
         .store
         .delete_conformity_declaration(
             who.org_id,
             product_id,
             version,
-            dates,
+            app.now_at().date(),
             &who.actor,
             app.clock.now(),
         )
@@ -799,12 +810,17 @@ pub(crate) async fn dossier(
         _ => None,
     };
     let c = &cp.conformity;
+    let retention = app
+        .store
+        .conformity_retention(who.org_id, product_id)
+        .await?;
     let dossier = techdoc::build(TechDocInput {
         product: &cp.profile.name,
         text: &c.techdoc,
         record: record.as_ref(),
         risk_assessment: c.risk_assessment.as_ref(),
         support: class.support_period.as_ref(),
+        retention: &retention,
         standards: &c.standards,
         documents: &documents,
         declaration: latest.as_ref().map(|i| (i, &t)),

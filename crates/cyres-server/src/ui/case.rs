@@ -131,6 +131,13 @@ pub struct TextField {
     list: bool,
 }
 
+impl CasePage {
+    /// A Unix time as shown.
+    fn when(&self, unix: &i64) -> String {
+        super::forms::rfc3339(crate::clock::at(*unix))
+    }
+}
+
 #[derive(Template)]
 #[template(path = "case.html")]
 struct CasePage {
@@ -145,6 +152,7 @@ struct CasePage {
     incident: bool,
     stages: Vec<StageLine>,
     evidence: Vec<(String, String, String, String)>,
+    maintainers: Vec<cyres_store::MaintainerNotice>,
     submissions: Vec<SubmissionLine>,
     products: Vec<Choice>,
     sources: Vec<Choice>,
@@ -409,6 +417,7 @@ async fn render_case(
         incident: row.kind == "incident",
         stages,
         evidence,
+        maintainers: app.store.case_maintainer_notices(sess.org_id, id).await?,
         submissions,
         products,
         sources: source_choices(),

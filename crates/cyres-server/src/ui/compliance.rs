@@ -10,13 +10,14 @@ use super::conformity::render_page;
 use super::session::UiSession;
 use super::view::{Chrome, Form, Nav, UiError, ok};
 use crate::App;
-use crate::service::compliance::{self as comp, OperatorInput, RequestInput};
+use crate::service::compliance::{self as comp, OperatorInput, RequestInput, SupplyInput};
 use crate::service::conformity::{self as conf, ItemEdit, UploadMeta};
 use crate::service::{ErrorKind, ServiceError};
 use askama::Template;
 use axum::extract::{Multipart, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use cyres_conformity::{Applicability, Requirement};
+use cyres_conformity::upstream::Fix;
+use cyres_conformity::{Applicability, Placing, Requirement};
 use cyres_store::{AuthorityRequest, OperatorCheck, Role, SupplyRecord, UpstreamReport};
 
 /// A risk assessment to start from when none is saved (the shape of
@@ -45,6 +46,10 @@ pub fn done_message(key: &str) -> &'static str {
         "handover" => "Hand-over recorded.",
         "report" => "Report to the component's maintainer drafted.",
         "informed" => "Recorded that the maintainer was informed.",
+        "fix" => "Fix added to the report; the message, OSV and CSAF documents were redrafted.",
+        "supply" => "Supply record added.",
+        "supply-deleted" => "Supply record deleted.",
+        "placing" => "Placing on the market saved.",
         _ => "",
     }
 }
@@ -124,6 +129,8 @@ pub struct UpstreamRow {
     pub fix: String,
     /// When and how the maintainer was informed, empty until then.
     pub informed: String,
+    /// The CSAF form is offered: the maintainer reads CSAF.
+    pub csaf: bool,
 }
 
 /// A report as shown.
@@ -157,6 +164,7 @@ pub fn upstream_row(r: &UpstreamReport) -> UpstreamRow {
             (Some(t), Some(via)) => format!("{} ({via})", when(t)),
             _ => String::new(),
         },
+        csaf: comp::maintainer_reads_csaf(r),
     }
 }
 
@@ -468,8 +476,119 @@ pub async fn informed(
 ) -> Result<Response, UiError> {
     let form = form_of(&sess, pairs).await?;
     sess.require(Role::Editor)?;
-    let result = comp::mark_informed(&app, &sess.principal(), rid, form.get("via"), None).await;
+    let result = comp::mark_informed(
+        &app,
+        &sess.principal(),
+        rid,
+        (Some(form.get("maintainer")), form.get("via")),
+        None,
+    )
+    .await;
     finish(&app, &sess, id, result, "informed", "upstream").await
+}
+
+/// A date field of a form: empty is `None`, otherwise `YYYY-MM-DD` or the refusal naming it.
+fn date_field(form: &Form, name: &str, label: &str) -> Result<Option<time::Date>, ServiceError> {
+    let v = form.get(name).trim();
+    if v.is_empty() {
+        return Ok(None);
+    }
+    cyres_cra::calendar::iso_date::parse(v)
+        .map(Some)
+        .map_err(|_| ServiceError::invalid(name, format!("{label}: give a date as YYYY-MM-DD")))
+}
+
+/// `POST /products/{id}/conformity/placing` (editors): `first` and `last`, the days the first
+/// and last units were placed on the market (`last` empty while units are still being placed).
+pub async fn save_placing(
+    State(app): State<App>,
+    sess: UiSession,
+    Path(id): Path<i64>,
+    axum::Form(pairs): axum::Form<Vec<(String, String)>>,
+) -> Result<Response, UiError> {
+    let form = form_of(&sess, pairs).await?;
+    sess.require(Role::Editor)?;
+    let placing = date_field(&form, "first", "first unit placed").and_then(|first| {
+        Ok(Placing {
+            first,
+            last: date_field(&form, "last", "last unit placed")?,
+        })
+    });
+    let result = match placing {
+        Ok(p) => conf::set_placing(&app, &sess.principal(), id, p).await,
+        Err(e) => Err(e),
+    };
+    finish(&app, &sess, id, result, "placing", "techdoc").await
+}
+
+/// `POST /products/{id}/conformity/operators/{op}/supplies` (editors): `direction`, `party`,
+/// `party_address`, `supplied_on`, `quantity` (optional), an Art. 23 supply record.
+pub async fn add_supply(
+    State(app): State<App>,
+    sess: UiSession,
+    Path((id, op)): Path<(i64, i64)>,
+    axum::Form(pairs): axum::Form<Vec<(String, String)>>,
+) -> Result<Response, UiError> {
+    let form = form_of(&sess, pairs).await?;
+    sess.require(Role::Editor)?;
+    let quantity = match form.get("quantity").trim() {
+        "" => Ok(None),
+        q => q.parse::<i64>().map(Some).map_err(|_| {
+            ServiceError::invalid("quantity", "quantity: give a whole number of units")
+        }),
+    };
+    let result = match quantity {
+        Ok(quantity) => {
+            let input = SupplyInput {
+                direction: form.get("direction").to_string(),
+                party: form.get("party").to_string(),
+                party_address: form.get("party_address").to_string(),
+                supplied_on: form.get("supplied_on").to_string(),
+                quantity,
+            };
+            comp::add_supply(&app, &sess.principal(), id, op, &input).await
+        }
+        Err(e) => Err(e),
+    };
+    finish(&app, &sess, id, result, "supply", "operators").await
+}
+
+/// `POST /products/{id}/conformity/supplies/{sid}/delete` (administrators): refused on or
+/// before the record's Art. 23(2) date.
+pub async fn delete_supply(
+    State(app): State<App>,
+    sess: UiSession,
+    Path((id, sid)): Path<(i64, i64)>,
+    axum::Form(pairs): axum::Form<Vec<(String, String)>>,
+) -> Result<Response, UiError> {
+    form_of(&sess, pairs).await?;
+    let result = comp::delete_supply(&app, &sess.principal(), id, sid).await;
+    finish(&app, &sess, id, result, "supply-deleted", "operators").await
+}
+
+/// `POST /products/{id}/conformity/upstream/{rid}/fix` (editors): `fixed_version`, `url`,
+/// `patch` (any of them), the manufacturer's fix (Art. 13(6) second sentence).
+pub async fn set_fix(
+    State(app): State<App>,
+    sess: UiSession,
+    Path((id, rid)): Path<(i64, i64)>,
+    axum::Form(pairs): axum::Form<Vec<(String, String)>>,
+) -> Result<Response, UiError> {
+    let form = form_of(&sess, pairs).await?;
+    sess.require(Role::Editor)?;
+    // The report must be one of this product's: another product's id is not found here.
+    let report = app.store.upstream_report(sess.org_id, rid).await?;
+    if report.product_id != id {
+        return Err(ServiceError::not_found("upstream report").into());
+    }
+    let some = |k: &str| Some(form.raw(k).trim().to_string()).filter(|v| !v.is_empty());
+    let fix = Fix {
+        fixed_version: some("fixed_version"),
+        url: some("url"),
+        patch: some("patch"),
+    };
+    let result = comp::set_fix(&app, &sess.principal(), rid, fix).await;
+    finish(&app, &sess, id, result, "fix", "upstream").await
 }
 
 #[derive(Template)]
@@ -490,7 +609,7 @@ impl ReceivedPage {
 pub async fn received(State(app): State<App>, sess: UiSession) -> Result<Response, UiError> {
     let reports = comp::received(&app, &sess.principal()).await?;
     ok(&ReceivedPage {
-        chrome: sess.chrome("Vulnerability reports received", Nav::Products),
+        chrome: sess.chrome("Vulnerability reports received", Nav::Received),
         reports,
     })
 }

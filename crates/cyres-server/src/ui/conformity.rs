@@ -95,6 +95,9 @@ struct ConformityPage {
     public_url: String,
     simplified: String,
     retention: String,
+    placed_first: String,
+    placed_last: String,
+    placing_saved: String,
     operators: Vec<OperatorRow>,
     supplies: Vec<comp_view::SupplyRow>,
     member_states: Vec<&'static str>,
@@ -255,8 +258,24 @@ pub(super) async fn render_page(
         },
         simplified,
         retention: match &v.retention_until {
-            Some(d) => format!("Kept until {d}: {}", v.retention_rule),
-            None => v.retention_rule.clone(),
+            Some(d) => format!("Kept until {d}: {}.", v.retention_rule),
+            None => format!("No end yet: {}.", v.retention_rule),
+        },
+        placed_first: v
+            .placing
+            .placing
+            .first
+            .map(cyres_cra::calendar::iso_date::format)
+            .unwrap_or_default(),
+        placed_last: v
+            .placing
+            .placing
+            .last
+            .map(cyres_cra::calendar::iso_date::format)
+            .unwrap_or_default(),
+        placing_saved: match (&v.placing.updated_by, v.placing.updated_at) {
+            (Some(by), Some(at)) => format!("set by {by}, {}", rfc3339(crate::clock::at(at))),
+            _ => "not recorded yet".to_string(),
         },
         operators: ops
             .member_states

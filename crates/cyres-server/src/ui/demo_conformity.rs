@@ -101,7 +101,8 @@ pub(super) async fn seed(app: &App, account_id: i64, actor: &Actor) -> Result<()
                     .await?;
                 if let Some(f) = findings.iter().find(|f| f.component_purl.is_some()) {
                     let r = comp::draft_report(app, &who, f.id, None).await?;
-                    comp::mark_informed(app, &who, r.id, "e-mail to the maintainer", None).await?;
+                    comp::mark_informed(app, &who, r.id, (None, "e-mail to the maintainer"), None)
+                        .await?;
                 }
                 let req = comp::record_request(
                     app,

@@ -118,6 +118,10 @@ impl UiSession {
             can_edit: self.role >= Role::Editor,
             is_admin: self.role >= Role::Admin,
             invitations: self.invitations,
+            receives_reports: self
+                .memberships
+                .iter()
+                .any(|m| m.org.id == self.org_id && m.org.kind == cyres_store::OrgKind::Steward),
         }
     }
 }

@@ -27,6 +27,8 @@ pub enum Nav {
     Cases,
     /// `/fleet`.
     Fleet,
+    /// `/upstream-reports/received` (stewards, CRA Art. 24).
+    Received,
 }
 
 /// One organisation in the switcher.
@@ -65,6 +67,9 @@ pub struct Chrome {
     pub is_admin: bool,
     /// Invitations waiting for the person's answer (a link shows when there are any).
     pub invitations: usize,
+    /// The organisation receives vulnerability reports from manufacturers (an open-source
+    /// steward, CRA Art. 24): the navigation links the reports received.
+    pub receives_reports: bool,
 }
 
 impl Chrome {
@@ -78,6 +83,7 @@ impl Chrome {
             Nav::Settings => "settings",
             Nav::Cases => "cases",
             Nav::Fleet => "fleet",
+            Nav::Received => "received",
         };
         if now == nav { "page" } else { "false" }
     }

@@ -228,14 +228,18 @@ impl DeclarationFacts {
     /// The fingerprint: `sha256:` and the SHA-256 of the facts' JSON (fields in declaration
     /// order, lists as given, absent optional facts left out so that an optional fact added to
     /// this type later does not change the fingerprints of declarations already issued).
-    pub fn fingerprint(&self) -> String {
-        let bytes = serde_json::to_vec(self).unwrap_or_default();
+    /// A fact that cannot be serialised is an error, never the fingerprint of nothing.
+    pub fn fingerprint(&self) -> Result<String, ConformityError> {
+        let bytes = serde_json::to_vec(self).map_err(|e| ConformityError::Invalid {
+            what: "declaration facts".into(),
+            message: e.to_string(),
+        })?;
         let digest = Sha256::digest(&bytes);
         let mut out = String::from("sha256:");
         for b in digest {
             out.push_str(&format!("{b:02x}"));
         }
-        out
+        Ok(out)
     }
 }
 
@@ -266,7 +270,7 @@ pub fn issue(
     Ok(IssuedDeclaration {
         version: previous.map_or(1, |p| p.version + 1),
         issued_at: at,
-        fingerprint: facts.fingerprint(),
+        fingerprint: facts.fingerprint()?,
         facts,
     })
 }
@@ -299,10 +303,20 @@ pub struct Currency {
 }
 
 /// Compares an issued declaration with the current facts (Art. 28(2): the declaration is
-/// updated as appropriate; a changed fact makes it out of date).
-pub fn compare(issued: &IssuedDeclaration, current: &DeclarationFacts) -> Currency {
-    let declared = serde_json::to_value(&issued.facts).unwrap_or_default();
-    let now = serde_json::to_value(current).unwrap_or_default();
+/// updated as appropriate; a changed fact makes it out of date). Facts that cannot be
+/// serialised are an error, never "nothing changed".
+pub fn compare(
+    issued: &IssuedDeclaration,
+    current: &DeclarationFacts,
+) -> Result<Currency, ConformityError> {
+    let json = |what: &str, f: &DeclarationFacts| {
+        serde_json::to_value(f).map_err(|e| ConformityError::Invalid {
+            what: what.into(),
+            message: e.to_string(),
+        })
+    };
+    let declared = json("declared facts", &issued.facts)?;
+    let now = json("current facts", current)?;
     let mut changed = Vec::new();
     if let (Some(d), Some(n)) = (declared.as_object(), now.as_object()) {
         // Absent optional facts are not serialised (so adding an optional fact later keeps old
@@ -321,12 +335,12 @@ pub fn compare(issued: &IssuedDeclaration, current: &DeclarationFacts) -> Curren
             }
         }
     }
-    Currency {
+    Ok(Currency {
         version: issued.version,
         up_to_date: changed.is_empty(),
-        fingerprint_valid: issued.facts.fingerprint() == issued.fingerprint,
+        fingerprint_valid: issued.facts.fingerprint()? == issued.fingerprint,
         changed,
-    }
+    })
 }
 
 fn fact_reference(fact: &str) -> &'static str {

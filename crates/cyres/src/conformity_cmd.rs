@@ -287,7 +287,7 @@ fn declaration_cmd(a: DeclarationArgs) -> anyhow::Result<u8> {
 
     if let Some(check) = &a.check {
         let issued = read_issued(check)?;
-        let currency = declaration::compare(&issued, &facts);
+        let currency = declaration::compare(&issued, &facts)?;
         if a.format == DocFormat::Json {
             write_out(None, &pretty(&currency)?)?;
         } else {

@@ -436,8 +436,18 @@ fn line(
     issued_by: String,
     current: Result<&DeclarationFacts, &ServiceError>,
 ) -> DeclarationLine {
-    let (currency, current_problem) = match current {
-        Ok(facts) => (declaration::compare(issued, facts), None),
+    let compared = current.map(|facts| declaration::compare(issued, facts));
+    let (currency, current_problem) = match compared {
+        Ok(Ok(c)) => (c, None),
+        Ok(Err(e)) => (
+            Currency {
+                version: issued.version,
+                up_to_date: false,
+                fingerprint_valid: false,
+                changed: Vec::new(),
+            },
+            Some(e.to_string()),
+        ),
         Err(e) => (
             Currency {
                 version: issued.version,

@@ -195,7 +195,7 @@ fn invalid(field: &str, message: impl std::fmt::Display) -> StoreError {
 }
 
 /// The smallest string greater than every string starting with `prefix` (byte order).
-fn prefix_end(prefix: &str) -> String {
+pub(crate) fn prefix_end(prefix: &str) -> String {
     let mut chars: Vec<char> = prefix.chars().collect();
     while let Some(last) = chars.pop() {
         let mut next = last as u32 + 1;

@@ -241,8 +241,7 @@ impl Store {
         loop {
             let mut tx = self.begin().await?;
             let rows = sqlx::query(
-                "SELECT id, advisory_id, search_text FROM finding WHERE search_doc IS NULL \
-                 ORDER BY id LIMIT $1",
+                "SELECT id, advisory_id, search_text FROM finding WHERE search_doc IS NULL LIMIT $1",
             )
             .bind(BACKFILL_BATCH)
             .fetch_all(&mut *tx)

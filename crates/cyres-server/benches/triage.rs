@@ -13,6 +13,7 @@
 
 use cyres_server::{App, Config, ManualClock};
 use futures_util::StreamExt;
+use sha2::Digest;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -174,10 +175,14 @@ fn main() {
         assert_eq!(r.status(), 200);
         let mut stream = r.bytes_stream();
         let (mut bytes_n, mut rows) = (0usize, 0usize);
+        // The body's SHA-256: the same data (a fresh database, the manual clock) must give the
+        // same bytes on both engines and before and after a change to the export.
+        let mut digest = sha2::Sha256::new();
         while let Some(chunk) = stream.next().await {
             let chunk = chunk.unwrap();
             bytes_n += chunk.len();
             rows += chunk.iter().filter(|b| **b == b'\n').count();
+            digest.update(&chunk);
         }
         let secs = t.elapsed().as_secs_f64();
         let (peak1, rss1) = memory();
@@ -186,6 +191,8 @@ fn main() {
             "[{engine}] findings.csv: {} rows, {:.1} MB in {:.2} s = {:.1} MB/s; resident memory {:.0} -> {:.0} MiB, peak {:.0} -> {:.0} MiB",
             rows - 1, bytes_n as f64 / 1e6, secs, bytes_n as f64 / 1e6 / secs, rss0, rss1, peak0, peak1
         );
+        let hex: String = digest.finalize().iter().map(|b| format!("{b:02x}")).collect();
+        println!("[{engine}] findings.csv SHA-256 {hex}");
         let _ = std::fs::remove_dir_all(&dir);
     });
 }

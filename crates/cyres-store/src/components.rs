@@ -195,7 +195,7 @@ fn invalid(field: &str, message: impl std::fmt::Display) -> StoreError {
 }
 
 /// The smallest string greater than every string starting with `prefix` (byte order).
-fn prefix_end(prefix: &str) -> String {
+pub(crate) fn prefix_end(prefix: &str) -> String {
     let mut chars: Vec<char> = prefix.chars().collect();
     while let Some(last) = chars.pop() {
         let mut next = last as u32 + 1;
@@ -670,9 +670,13 @@ impl Store {
             .into_iter()
             .collect();
         let wanted: BTreeSet<&(i64, i64)> = places.iter().collect();
+        // `org_id + 0`: still scoped to the organisation, but not an index key. With the plain
+        // column SQLite read `finding_org_first_seen (org_id=?)`, every finding of the
+        // organisation (~90,000 at 5 M component rows, 130-390 ms under load) instead of
+        // probing the few (sbom_id, component_ord) pairs of the page through the unique index.
         let sql = format!(
             "SELECT sbom_id, component_ord, COUNT(*) AS n, MAX(exploited) AS x FROM finding \
-             WHERE org_id = $1 AND sbom_id IN ({}) AND component_ord IN ({}) \
+             WHERE org_id + 0 = $1 AND sbom_id IN ({}) AND component_ord IN ({}) \
              GROUP BY sbom_id, component_ord",
             placeholders(2, sboms.len()),
             placeholders(2 + sboms.len(), ords.len())

@@ -189,14 +189,23 @@ impl FindingSearch {
             cond(&mut sql, "advisory_id =", Bind::S(v.clone()));
         }
         for w in self.words() {
+            // The word index (`search_index`) names the documents holding the word inside one
+            // of their terms: a superset of the matches, read by index ranges; the exact test
+            // below then runs on those findings only. `search_text` holds the lower-case
+            // aliases, name, purl and summary (see [`search_text`]).
+            let (from, to) = crate::search_index::word_range(&w);
+            binds.push(Bind::S(from));
+            let from = binds.len();
+            binds.push(Bind::S(to));
+            let to = binds.len();
             binds.push(Bind::S(w.clone()));
             let exact = binds.len();
             binds.push(Bind::S(like(&w)));
             let l = binds.len();
-            // `search_text` holds the lower-case aliases, name, purl and summary (see
-            // [`search_text`]): one `LIKE` per row instead of four `lower()` and four `LIKE`.
             sql.push_str(&format!(
-                " AND (lower(advisory_id) = ${exact} OR search_text LIKE ${l} ESCAPE '\\')"
+                " AND search_doc IN (SELECT dt.doc_id FROM search_suffix s JOIN search_doc_term dt \
+                 ON dt.term_id = s.term_id WHERE s.suffix >= ${from} AND s.suffix < ${to}) \
+                 AND (lower(advisory_id) = ${exact} OR search_text LIKE ${l} ESCAPE '\\')"
             ));
         }
         // Lifecycle (retired releases, archived products, replaced SBOMs): `crate::lifecycle`.
@@ -207,9 +216,28 @@ impl FindingSearch {
         });
         sql
     }
+
+    /// The `SELECT` of `cols` of a keyset page by id, the values of its conditions and the
+    /// values after them (`after_id`, then the page size as the last placeholder):
+    /// [`Store::findings_by_id`] and the export's reader share it.
+    pub(crate) fn by_id(&self, org_id: i64, cols: &str) -> (String, Vec<Bind>, Vec<i64>) {
+        let f = &self.filter;
+        let mut binds = vec![Bind::I(org_id)];
+        let mut conditions = self.conditions(&mut binds);
+        let mut tail = Vec::new();
+        if let Some(after) = f.after_id {
+            tail.push(after);
+            conditions.push_str(&format!(" AND id > ${}", binds.len() + tail.len()));
+        }
+        tail.push(f.limit.unwrap_or(100).clamp(1, 1000));
+        let sql = format!(
+            "SELECT {cols} FROM finding WHERE org_id = $1{conditions} ORDER BY id LIMIT ${}",
+            binds.len() + tail.len()
+        );
+        (sql, binds, tail)
+    }
 }
 
-/// Runs `sql` with `binds` and then `tail` (values of the placeholders after them).
 /// What the words of `q` are matched against besides the advisory id (written with the finding,
 /// `finding.search_text`, migration 0026): the aliases as stored (JSON text), the component's
 /// name and purl and the summary, lower case, separated by a space. A word never holds
@@ -230,6 +258,7 @@ pub(crate) fn search_text(
     .to_lowercase()
 }
 
+/// Runs `sql` with `binds` and then `tail` (values of the placeholders after them).
 async fn fetch(
     store: &Store,
     sql: String,
@@ -289,19 +318,7 @@ impl Store {
         org_id: i64,
         search: &FindingSearch,
     ) -> Result<Vec<FindingRow>, StoreError> {
-        let f = &search.filter;
-        let mut binds = vec![Bind::I(org_id)];
-        let mut conditions = search.conditions(&mut binds);
-        let mut tail = Vec::new();
-        if let Some(after) = f.after_id {
-            tail.push(after);
-            conditions.push_str(&format!(" AND id > ${}", binds.len() + tail.len()));
-        }
-        tail.push(f.limit.unwrap_or(100).clamp(1, 1000));
-        let sql = format!(
-            "SELECT {COLS} FROM finding WHERE org_id = $1{conditions} ORDER BY id LIMIT ${}",
-            binds.len() + tail.len()
-        );
+        let (sql, binds, tail) = search.by_id(org_id, COLS);
         fetch(self, sql, binds, &tail).await
     }
 }
@@ -438,7 +455,7 @@ impl Store {
 }
 
 /// A bound value.
-enum Bind {
+pub(crate) enum Bind {
     I(i64),
     S(String),
 }

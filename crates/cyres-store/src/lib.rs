@@ -33,6 +33,7 @@ mod cpe_decisions;
 mod csaf;
 mod csaf_lister;
 mod error;
+mod export;
 mod finding_search;
 mod findings;
 mod fleet;
@@ -53,6 +54,7 @@ mod policies;
 mod portfolio;
 mod provisioning;
 mod public_face;
+mod search_index;
 mod secrets;
 mod tenants;
 pub mod text;
@@ -129,6 +131,8 @@ static PG_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/pg"
 pub struct Store {
     pub(crate) pool: AnyPool,
     backend: Backend,
+    /// The engine's own driver, for the CSV export's reader (`export.rs`).
+    native: export::Native,
 }
 
 /// How long a SQLite writer waits for the write lock before giving up, milliseconds. Long
@@ -219,11 +223,24 @@ impl Store {
             Backend::Postgres => &PG_MIGRATIONS,
         };
         migrator.run(&pool).await?;
-        let store = Self { pool, backend };
+        let native = export::Native::open(backend, url)?;
+        let store = Self {
+            pool,
+            backend,
+            native,
+        };
         // Audit rows written before the chain existed (migration 0010) join it now.
         let chained = store.chain_legacy_audit_events().await?;
         if chained > 0 {
             tracing::info!(events = chained, "audit events written before 0010 chained");
+        }
+        // Findings written before the search's word index (migration 0029) join it now.
+        let indexed = store.index_unindexed_findings().await?;
+        if indexed > 0 {
+            tracing::info!(
+                findings = indexed,
+                "findings written before 0029 indexed for search"
+            );
         }
         Ok(store)
     }
@@ -260,6 +277,7 @@ impl Store {
 
     /// Closes the pool, waiting for connections in use to be returned.
     pub async fn close(&self) {
+        self.close_native().await;
         self.pool.close().await;
     }
 }

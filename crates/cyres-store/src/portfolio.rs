@@ -249,25 +249,13 @@ async fn insert_findings(
     rows: &[NewFinding<'_>],
     now: i64,
 ) -> Result<(Vec<Touched>, u64), StoreError> {
-    const COLS: usize = 22;
+    const COLS: usize = 23;
     let mut inserted: Vec<Touched> = Vec::new();
-    for chunk in rows.chunks(crate::rows_per_insert(backend, COLS)) {
-        let values: Vec<String> = (0..chunk.len())
-            .map(|i| format!("({})", placeholders(i * COLS + 1, COLS)))
-            .collect();
-        let sql = format!(
-            "INSERT INTO finding (org_id, product_id, release_id, sbom_id, component_ord, \
-             component_name, component_version, component_purl, advisory_id, aliases, summary, \
-             severity, score, match_kind, fixed_versions, exploited, status, first_seen, updated_at, \
-             provenance, cpe_decision_id, search_text) VALUES {} ON CONFLICT (sbom_id, component_ord, advisory_id) DO NOTHING \
-             RETURNING id, org_id, advisory_id, exploited, release_id",
-            values.join(", ")
-        );
-        // Not cached: sqlx 0.9.0's Any driver declares a NULL f64 as float4 (sqlx#4284), so a
-        // statement prepared with a NULL score at some position would reject a score there
-        // later on PostgreSQL ("incorrect binary data format").
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone())).persistent(false);
-        for r in chunk {
+    // Each finding's search text and its document in the word index (`search_index`),
+    // written in this transaction with the findings.
+    let texts: Vec<(String, String)> = rows
+        .iter()
+        .map(|r| {
             let f = r.finding;
             let aliases = serde_json::to_string(&f.aliases).unwrap_or_default();
             let text = crate::finding_search::search_text(
@@ -276,6 +264,35 @@ async fn insert_findings(
                 r.purl.as_deref(),
                 f.summary.as_deref(),
             );
+            (aliases, text)
+        })
+        .collect();
+    let docs: Vec<String> = rows
+        .iter()
+        .zip(&texts)
+        .map(|(r, (_, text))| crate::search_index::doc_text(&r.finding.id, text))
+        .collect();
+    let docs = crate::search_index::docs(conn, backend, &docs).await?;
+    let per = crate::rows_per_insert(backend, COLS);
+    for (n, chunk) in rows.chunks(per).enumerate() {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|i| format!("({})", placeholders(i * COLS + 1, COLS)))
+            .collect();
+        let sql = format!(
+            "INSERT INTO finding (org_id, product_id, release_id, sbom_id, component_ord, \
+             component_name, component_version, component_purl, advisory_id, aliases, summary, \
+             severity, score, match_kind, fixed_versions, exploited, status, first_seen, updated_at, \
+             provenance, cpe_decision_id, search_text, search_doc) VALUES {} ON CONFLICT (sbom_id, component_ord, advisory_id) DO NOTHING \
+             RETURNING id, org_id, advisory_id, exploited, release_id",
+            values.join(", ")
+        );
+        // Not cached: sqlx 0.9.0's Any driver declares a NULL f64 as float4 (sqlx#4284), so a
+        // statement prepared with a NULL score at some position would reject a score there
+        // later on PostgreSQL ("incorrect binary data format").
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone())).persistent(false);
+        for (i, r) in chunk.iter().enumerate() {
+            let f = r.finding;
+            let (aliases, text) = texts[n * per + i].clone();
             q = q
                 .bind(r.org_id)
                 .bind(r.product_id)
@@ -298,7 +315,8 @@ async fn insert_findings(
                 .bind(now)
                 .bind(f.provenance.map(|p| p.as_str()))
                 .bind(r.decision)
-                .bind(text);
+                .bind(text)
+                .bind(docs[n * per + i]);
         }
         for row in q.fetch_all(&mut *conn).await? {
             inserted.push((

@@ -106,7 +106,9 @@ async fn write_csv(
     let mut related = RelatedCache::default();
     let mut out = String::from(vex::CSV_HEADER);
     loop {
-        let page = match app.store.findings_by_id(org_id, &search).await {
+        // The export's reader: the list's conditions through the engine's own driver, only the
+        // columns the CSV writes (`cyres_store` `export.rs`).
+        let page = match app.store.findings_export_page(org_id, &search).await {
             Ok(rows) => app
                 .store
                 .related_exploited_many(&rows, &mut related)

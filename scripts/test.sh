@@ -27,6 +27,8 @@ echo "== cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 echo "== cargo doc (warnings are errors)"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
+echo "== cargo deny (licences, advisories from the kit, sources, duplicates)"
+bash scripts/deny.sh
 
 # --- fuzz targets -------------------------------------------------------------------------
 # fuzz/ is its own workspace (run by scripts/fuzz.sh on nightly); check here, on the stable

@@ -15,7 +15,7 @@ use serde::Deserialize;
 /// What to do with feature-channel releases.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum FeaturePolicy {
+pub(crate) enum FeaturePolicy {
     /// Record that a release is available; install once the user approves that version.
     Ask,
     /// Install automatically.
@@ -27,7 +27,7 @@ pub enum FeaturePolicy {
 /// How a verified update file is installed.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(tag = "type", rename_all = "kebab-case", deny_unknown_fields)]
-pub enum Installer {
+pub(crate) enum Installer {
     /// Two slot directories `a` and `b` under `slots_dir` and a `current` symlink that is
     /// switched atomically; a health check after the switch, rollback on failure.
     AbSlots {
@@ -123,7 +123,7 @@ fn default_max_download() -> u64 {
 
 /// The validated configuration.
 #[derive(Debug, Clone)]
-pub struct Config {
+pub(crate) struct Config {
     /// Base URL of the TUF metadata (`http://` or `file://`).
     pub metadata_url: String,
     /// Base URL of the TUF targets.
@@ -169,7 +169,7 @@ pub struct Config {
 impl Config {
     /// Reads and validates a configuration file. Relative paths are resolved against the
     /// file's directory.
-    pub fn load(path: &Path) -> anyhow::Result<Config> {
+    pub(crate) fn load(path: &Path) -> anyhow::Result<Config> {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("reading config {}", path.display()))?;
         let base = path.parent().unwrap_or(Path::new("."));
@@ -177,7 +177,7 @@ impl Config {
     }
 
     /// Parses configuration text; relative paths are resolved against `base`.
-    pub fn parse(text: &str, base: &Path) -> anyhow::Result<Config> {
+    pub(crate) fn parse(text: &str, base: &Path) -> anyhow::Result<Config> {
         let raw: RawConfig = toml::from_str(text)?;
         let abs = |p: PathBuf| if p.is_absolute() { p } else { base.join(p) };
         for (name, url) in [
@@ -296,14 +296,14 @@ impl Config {
 
 /// True when a token sent to `url` would cross a network unencrypted and the loud opt-out is
 /// not set: plain `http://` to anything but this machine.
-pub fn token_in_clear(url: &str, opted_out: bool) -> bool {
+pub(crate) fn token_in_clear(url: &str, opted_out: bool) -> bool {
     url.starts_with("http://") && !cyres_tuf::net::is_loopback_url(url) && !opted_out
 }
 
 impl Config {
     /// The TLS configuration when any configured URL is `https://`: the pinned `ca_file` if
     /// set, the platform's CAs otherwise.
-    pub fn tls(&self) -> anyhow::Result<Option<cyres_tuf::net::Tls>> {
+    pub(crate) fn tls(&self) -> anyhow::Result<Option<cyres_tuf::net::Tls>> {
         let urls = [
             Some(&self.metadata_url),
             Some(&self.targets_url),

@@ -20,7 +20,7 @@ macro_rules! log {
 }
 
 /// The A/B installer of `cfg`, if that is the configured one.
-pub fn ab_slots(cfg: &Config) -> Option<AbSlots<'_>> {
+pub(crate) fn ab_slots(cfg: &Config) -> Option<AbSlots<'_>> {
     match &cfg.installer {
         Installer::AbSlots {
             slots_dir,
@@ -40,7 +40,7 @@ pub fn ab_slots(cfg: &Config) -> Option<AbSlots<'_>> {
 
 /// Runs one cycle at `now`. Returns false when something failed (the device is still on a good
 /// version; the reason is in the state's `last_result`).
-pub fn run(cfg: &Config, now: OffsetDateTime) -> anyhow::Result<bool> {
+pub(crate) fn run(cfg: &Config, now: OffsetDateTime) -> anyhow::Result<bool> {
     fs::create_dir_all(&cfg.state_dir)
         .with_context(|| format!("creating {}", cfg.state_dir.display()))?;
     let mut state = State::load(&cfg.state_dir)?;

@@ -5,7 +5,7 @@
 
 /// The steps a crash can be injected at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Step {
+pub(crate) enum Step {
     /// Halfway through writing the download.
     Download,
     /// After the image is in the inactive slot, before the slot is marked complete.
@@ -28,15 +28,15 @@ impl Step {
 }
 
 /// The environment variable naming the step to crash at.
-pub const ENV: &str = "CYRES_AGENT_CRASH_AT";
+pub(crate) const ENV: &str = "CYRES_AGENT_CRASH_AT";
 
 /// True when a crash is requested at `step`.
-pub fn armed(step: Step) -> bool {
+pub(crate) fn armed(step: Step) -> bool {
     std::env::var(ENV).is_ok_and(|v| v == step.name())
 }
 
 /// Aborts the process when a crash is requested at `step`.
-pub fn point(step: Step) {
+pub(crate) fn point(step: Step) {
     if armed(step) {
         eprintln!("cyres-agent: fault injection: crashing at {}", step.name());
         std::process::abort();

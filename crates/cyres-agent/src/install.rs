@@ -27,7 +27,7 @@ use crate::state::{AbPhase, AbUpdate, State};
 
 /// What is recorded in a slot once its image is complete.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SlotInfo {
+pub(crate) struct SlotInfo {
     /// Version of the image in the slot.
     pub version: String,
     /// Image file name inside the slot.
@@ -36,7 +36,7 @@ pub struct SlotInfo {
 
 /// How an A/B update ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Finished {
+pub(crate) enum Finished {
     /// The new slot passed its health check and is now the running version.
     Committed(String),
     /// The device went back to the previous slot.
@@ -47,7 +47,7 @@ pub enum Finished {
 
 impl Finished {
     /// The message for logs and the state file.
-    pub fn message(&self) -> &str {
+    pub(crate) fn message(&self) -> &str {
         match self {
             Finished::Committed(m) | Finished::RolledBack(m) | Finished::Interrupted(m) => m,
         }
@@ -56,7 +56,7 @@ impl Finished {
 
 /// The A/B installer's settings.
 #[derive(Debug, Clone)]
-pub struct AbSlots<'a> {
+pub(crate) struct AbSlots<'a> {
     /// Directory with `a/`, `b/` and `current`.
     pub dir: &'a Path,
     /// Health-check command (empty: always healthy).
@@ -123,7 +123,7 @@ impl AbSlots<'_> {
     }
 
     /// The slot `current` names.
-    pub fn current(&self) -> anyhow::Result<String> {
+    pub(crate) fn current(&self) -> anyhow::Result<String> {
         let target = std::fs::read_link(self.link())
             .with_context(|| format!("reading {}", self.link().display()))?;
         let name = target.to_string_lossy().into_owned();
@@ -134,13 +134,13 @@ impl AbSlots<'_> {
     }
 
     /// The completed image in `slot`, if any.
-    pub fn slot_info(&self, slot: &str) -> Option<SlotInfo> {
+    pub(crate) fn slot_info(&self, slot: &str) -> Option<SlotInfo> {
         let bytes = std::fs::read(self.dir.join(slot).join("slot.json")).ok()?;
         serde_json::from_slice(&bytes).ok()
     }
 
     /// Creates the layout on first use: slot `a` holds the factory version and is current.
-    pub fn ensure_layout(&self, factory_version: &str) -> anyhow::Result<()> {
+    pub(crate) fn ensure_layout(&self, factory_version: &str) -> anyhow::Result<()> {
         if std::fs::symlink_metadata(self.link()).is_ok() {
             return Ok(());
         }
@@ -174,7 +174,7 @@ impl AbSlots<'_> {
 
     /// Installs `image` (a verified file) as `version` into the inactive slot, switches to it
     /// and runs the trial. Returns the result line for the state.
-    pub fn install(
+    pub(crate) fn install(
         &self,
         state: &mut State,
         image: &Path,
@@ -224,7 +224,7 @@ impl AbSlots<'_> {
 
     /// Finishes an update a crash interrupted. Returns what happened, or `None` when no update
     /// was in progress.
-    pub fn recover(&self, state: &mut State) -> anyhow::Result<Option<Finished>> {
+    pub(crate) fn recover(&self, state: &mut State) -> anyhow::Result<Option<Finished>> {
         let Some(ab) = state.ab.clone() else {
             return Ok(None);
         };
@@ -310,7 +310,11 @@ impl AbSlots<'_> {
 }
 
 /// Runs an installer command on a verified file; exit 0 means installed.
-pub fn install_command(command: &[String], file: &Path, version: &str) -> anyhow::Result<()> {
+pub(crate) fn install_command(
+    command: &[String],
+    file: &Path,
+    version: &str,
+) -> anyhow::Result<()> {
     fault::point(Step::Install);
     let file_s = file.display().to_string();
     let args = substitute(command, &[("file", &file_s), ("version", version)]);

@@ -11,7 +11,7 @@ use crate::config::{Config, FeaturePolicy};
 use crate::state::State;
 
 /// The JSON body of a state report.
-pub fn body(cfg: &Config, state: &State) -> Value {
+pub(crate) fn body(cfg: &Config, state: &State) -> Value {
     json!({
         "device_id": cfg.device_id,
         "product": cfg.product,
@@ -43,7 +43,7 @@ pub fn body(cfg: &Config, state: &State) -> Value {
 }
 
 /// Sends a report when a server is configured; logs the outcome.
-pub fn send(cfg: &Config, state: &State, tls: Option<&cyres_tuf::net::Tls>) {
+pub(crate) fn send(cfg: &Config, state: &State, tls: Option<&cyres_tuf::net::Tls>) {
     let Some(server) = &cfg.server_url else {
         return;
     };

@@ -15,7 +15,7 @@ use crate::config::FeaturePolicy;
 
 /// An applicable release.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Candidate {
+pub(crate) struct Candidate {
     /// Target path.
     pub path: String,
     /// Trusted length and hashes.
@@ -26,7 +26,7 @@ pub struct Candidate {
 
 /// What the device is and runs.
 #[derive(Debug, Clone)]
-pub struct Device<'a> {
+pub(crate) struct Device<'a> {
     /// Product id.
     pub product: &'a str,
     /// Hardware id.
@@ -48,7 +48,7 @@ impl Device<'_> {
 /// The newest applicable release of `channel` among `listed` (targets of the channel's role),
 /// with a note for every listed target that was not applicable and why.
 #[cfg(test)]
-pub fn newest(
+pub(crate) fn newest(
     device: &Device<'_>,
     channel: Channel,
     listed: &[(String, TargetFile)],
@@ -63,7 +63,7 @@ pub fn newest(
 /// The newest applicable release, found one target at a time, so a channel role is searched in place (the device never
 /// copies a large role's entries) and only the best candidate so far is kept.
 #[derive(Debug)]
-pub struct Newest<'d> {
+pub(crate) struct Newest<'d> {
     device: &'d Device<'d>,
     channel: Channel,
     best: Option<Candidate>,
@@ -72,7 +72,7 @@ pub struct Newest<'d> {
 
 impl<'d> Newest<'d> {
     /// An empty search of `channel` for `device`.
-    pub fn new(device: &'d Device<'d>, channel: Channel) -> Newest<'d> {
+    pub(crate) fn new(device: &'d Device<'d>, channel: Channel) -> Newest<'d> {
         Newest {
             device,
             channel,
@@ -82,12 +82,12 @@ impl<'d> Newest<'d> {
     }
 
     /// The best candidate and the notes on skipped targets.
-    pub fn finish(self) -> (Option<Candidate>, Vec<String>) {
+    pub(crate) fn finish(self) -> (Option<Candidate>, Vec<String>) {
         (self.best, self.notes)
     }
 
     /// Considers one listed target.
-    pub fn offer(&mut self, path: &str, file: &TargetFile) {
+    pub(crate) fn offer(&mut self, path: &str, file: &TargetFile) {
         let (device, channel) = (self.device, self.channel);
         let custom = match TargetCustom::from_target(path, file) {
             Ok(c) => c,
@@ -140,7 +140,7 @@ impl<'d> Newest<'d> {
 
 /// The user's and the manufacturer's choices that decide whether a release is installed.
 #[derive(Debug, Clone)]
-pub struct Policy<'a> {
+pub(crate) struct Policy<'a> {
     /// `auto_security` from the config.
     pub auto_security: bool,
     /// The user opted out of automatic security updates.
@@ -155,7 +155,7 @@ pub struct Policy<'a> {
 
 /// Why a candidate is or is not installed now.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Verdict {
+pub(crate) enum Verdict {
     /// Install now.
     Install,
     /// Automatic security updates are off (config or user opt-out).
@@ -169,7 +169,7 @@ pub enum Verdict {
 }
 
 /// Applies the policy to one candidate.
-pub fn verdict(policy: &Policy<'_>, candidate: &Candidate) -> Verdict {
+pub(crate) fn verdict(policy: &Policy<'_>, candidate: &Candidate) -> Verdict {
     match candidate.custom.channel {
         Channel::Security if !policy.auto_security || policy.opt_out_security => Verdict::OptedOut,
         Channel::Feature => match policy.feature {
@@ -186,7 +186,7 @@ pub fn verdict(policy: &Policy<'_>, candidate: &Candidate) -> Verdict {
 }
 
 /// The candidate to install now: the highest version among those the policy allows.
-pub fn choose<'c>(
+pub(crate) fn choose<'c>(
     device: &Device<'_>,
     policy: &Policy<'_>,
     candidates: &[&'c Candidate],

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 /// Where an A/B update is between "slot written" and "committed".
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum AbPhase {
+pub(crate) enum AbPhase {
     /// About to switch (or switched but not yet recorded): resolved by looking at the link.
     Switching,
     /// Running the new slot on trial: health check pending, boot counter running.
@@ -19,7 +19,7 @@ pub enum AbPhase {
 
 /// An A/B update in progress.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AbUpdate {
+pub(crate) struct AbUpdate {
     /// Phase of the update.
     pub phase: AbPhase,
     /// Slot being switched to.
@@ -37,7 +37,7 @@ pub struct AbUpdate {
 
 /// Persistent agent state.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct State {
+pub(crate) struct State {
     /// Version running now (none: the configured factory version).
     #[serde(default)]
     pub installed_version: Option<String>,
@@ -75,7 +75,7 @@ pub struct State {
 
 /// The device clock against what the trusted metadata proves about the current time.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Clock {
+pub(crate) struct Clock {
     /// `ok`; `behind` (clearly wrong: before the trusted root was signed); `unknown` (the root
     /// records no issue date).
     pub status: String,
@@ -87,12 +87,12 @@ pub struct Clock {
 
 impl State {
     /// The state file in `state_dir`.
-    pub fn path(state_dir: &Path) -> PathBuf {
+    pub(crate) fn path(state_dir: &Path) -> PathBuf {
         state_dir.join("state.json")
     }
 
     /// Loads the state, or the default when there is none yet.
-    pub fn load(state_dir: &Path) -> anyhow::Result<State> {
+    pub(crate) fn load(state_dir: &Path) -> anyhow::Result<State> {
         let path = State::path(state_dir);
         match std::fs::read(&path) {
             Ok(b) => {
@@ -104,14 +104,14 @@ impl State {
     }
 
     /// Saves the state atomically.
-    pub fn save(&self, state_dir: &Path) -> anyhow::Result<()> {
+    pub(crate) fn save(&self, state_dir: &Path) -> anyhow::Result<()> {
         let bytes = serde_json::to_vec_pretty(self)?;
         cyres_tuf::workspace::write_atomic(&State::path(state_dir), &bytes)?;
         Ok(())
     }
 
     /// The running version.
-    pub fn running<'a>(&'a self, factory: &'a str) -> &'a str {
+    pub(crate) fn running<'a>(&'a self, factory: &'a str) -> &'a str {
         self.installed_version.as_deref().unwrap_or(factory)
     }
 }

@@ -4,6 +4,7 @@
 //! timeouts, the command installer, limits, tampering, state reports (over TLS, never with the
 //! token in clear), a clock behind the trusted root, and crash recovery at every step
 //! (`CYRES_AGENT_CRASH_AT`).
+#![allow(clippy::unwrap_used)] // a test or bench: a panic is its failure report
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;

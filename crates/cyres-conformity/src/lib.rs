@@ -11,7 +11,7 @@
 //!   of [`i18n`];
 //! - [`techdoc`]: the technical documentation of Art. 31, Annex VII, as files with a manifest and
 //!   an offline index;
-//! - [`retention`]: the Art. 13(13) retention date and the refusal to delete before it;
+//! - [`retention`](mod@retention): the Art. 13(13) retention date and the refusal to delete before it;
 //! - [`profile`]: the `[conformity]` table of a product profile;
 //! - [`upstream`]: reports of a vulnerability to an integrated component's maintainer
 //!   (Art. 13(6)): contacts and a drafted report with its OSV record;

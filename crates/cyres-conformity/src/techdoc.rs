@@ -6,7 +6,7 @@
 //! what a market surveillance authority would find lacking. Art. 31(2): the documentation is
 //! drawn up before placing on the market and kept up to date during the support period;
 //! Art. 13(13): kept for ten years or the support period, whichever is longer
-//! ([`crate::retention`]). Bytes of uploaded documents and SBOMs come in from the caller and are
+//! ([`crate::retention`](mod@crate::retention)). Bytes of uploaded documents and SBOMs come in from the caller and are
 //! hashed here; a document whose bytes do not match the SHA-256 recorded for it is refused (the
 //! record must point at exactly what was assessed).
 

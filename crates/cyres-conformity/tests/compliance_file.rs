@@ -2,6 +2,7 @@
 //! wifi-router-conformity.toml): the declaration's Annex V points in JSON and in the PDF's text
 //! (extracted with `pdftotext` from Debian's poppler-utils, which scripts/test.sh installs), the
 //! out-of-date check, the Annex I refusals, and the Annex VII manifest.
+#![allow(clippy::unwrap_used)] // a test or bench: a panic is its failure report
 
 use cyres_conformity::techdoc::{self, SbomFile, TechDocInput};
 use cyres_conformity::{
@@ -203,7 +204,11 @@ fn a_changed_fact_marks_the_declaration_out_of_date_and_names_it() {
     // Facts edited after issue no longer match the fingerprint.
     let mut tampered = v1.clone();
     tampered.facts.place = "Munich".into();
-    assert!(!declaration::compare(&tampered, &v1.facts).unwrap().fingerprint_valid);
+    assert!(
+        !declaration::compare(&tampered, &v1.facts)
+            .unwrap()
+            .fingerprint_valid
+    );
 }
 
 #[test]

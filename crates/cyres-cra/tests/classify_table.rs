@@ -2,6 +2,7 @@
 //! least once, default products that must stay default, and the FOSS, harmonised-standard,
 //! common-specification, certificate, steward and out-of-scope variants. Each row states the
 //! expected category, open routes and whether a notified body is needed (CRA Art. 7, 8, 32).
+#![allow(clippy::unwrap_used)] // a test or bench: a panic is its failure report
 
 use cyres_cra::{Catalogue, Category, Profile, Role, Route, RoutingRule, classify, suggest};
 use std::collections::BTreeSet;

@@ -1,5 +1,6 @@
 //! Article 14 clocks: named cases (month ends, leap years, 23:59:59, fix before awareness,
 //! merged stages, intermediate report, Art. 64(10)) and property tests for the stage order.
+#![allow(clippy::unwrap_used)] // a test or bench: a panic is its failure report
 
 use cyres_cra::{CaseKind, CaseTimes, EnterpriseSize, StageKind, StageStatus, deadlines};
 use proptest::prelude::*;

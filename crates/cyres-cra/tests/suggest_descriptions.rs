@@ -1,6 +1,7 @@
 //! Free-text suggestions over a table of product descriptions: the expected best entry (or
 //! "default (no entry matched)"), and must-not-match products that a careless keyword list would
 //! call important or critical.
+#![allow(clippy::unwrap_used)] // a test or bench: a panic is its failure report
 
 use cyres_cra::{Catalogue, Category, suggest};
 

@@ -4,6 +4,7 @@
 //! (an SDK flaw across many makers), 5,000 components, 1–6 member states each.
 //!
 //! Run: `cargo bench -p cyres-report --bench systemic`.
+#![allow(clippy::unwrap_used)] // a test or bench: a panic is its failure report
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use cyres_cra::{Category, MemberState};

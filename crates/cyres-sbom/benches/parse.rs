@@ -3,6 +3,7 @@
 //! 10,000-component CycloneDX document. Criterion reports bytes per second.
 //!
 //! Run: `cargo bench -p cyres-sbom --bench parse`.
+#![allow(clippy::unwrap_used)] // a test or bench: a panic is its failure report
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use cyres_sbom::{Limits, read, synthetic_cyclonedx};

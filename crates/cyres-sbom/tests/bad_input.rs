@@ -1,4 +1,5 @@
 //! Unreadable and hostile input: each case is refused with a precise error, never a panic.
+#![allow(clippy::unwrap_used)] // a test or bench: a panic is its failure report
 
 use cyres_sbom::{Limits, SbomError, read};
 use std::path::Path;

@@ -1,5 +1,6 @@
 //! What the readers keep about the document itself: URI, timestamp, authors, tools, and which
 //! components state their dependencies, in every encoding.
+#![allow(clippy::unwrap_used)] // a test or bench: a panic is its failure report
 
 use cyres_sbom::{DocumentInfo, Limits, Party, Tool, read};
 

@@ -1,5 +1,6 @@
 //! Property tests: random truncations and byte mutations of real SBOMs never panic, and a
 //! successful read stays within the input's bounds.
+#![allow(clippy::unwrap_used)] // a test or bench: a panic is its failure report
 
 use cyres_sbom::{Limits, read};
 use proptest::prelude::*;

@@ -8,6 +8,7 @@
 //!   ([`SbomError::UnsupportedVersion`]), SPDX RDF/XML and SPDX XML
 //!   ([`SbomError::UnsupportedFormat`]);
 //! - the files in [`INVALID`], each genuinely invalid, with the reason.
+#![allow(clippy::unwrap_used)] // a test or bench: a panic is its failure report
 
 use cyres_sbom::{Format, Limits, Sbom, SbomError, read};
 use std::collections::{BTreeMap, BTreeSet};

@@ -1,6 +1,7 @@
 //! Lockfiles and manifests read into the model: one real (or, where no tool was at hand,
 //! format-faithful hand-written) fixture per format under `testdata/lockfiles/` (sources in its
 //! README), checked for component counts, exact purls, scopes and direct flags.
+#![allow(clippy::unwrap_used)] // a test or bench: a panic is its failure report
 
 use cyres_sbom::{Format, Includes, Limits, Sbom, SbomError, Scope, read, read_with_includes};
 use std::collections::BTreeMap;

@@ -1,6 +1,7 @@
 //! SBOM quality on real documents: the kit's OpenWrt firmware SBOMs, the CycloneDX examples,
 //! and SBOMs the writer generates (which meet every rule the checker evaluates when the model
 //! has the facts, and fail by name when one is taken away).
+#![allow(clippy::unwrap_used)] // a test or bench: a panic is its failure report
 
 use cyres_sbom::quality::{Profile, QualityReport, check};
 use cyres_sbom::write::{WriteOptions, cyclonedx_json, spdx_json};

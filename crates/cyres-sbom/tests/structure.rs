@@ -1,4 +1,5 @@
 //! The shape of what the readers produce, on small hand-written fixtures (`testdata/`).
+#![allow(clippy::unwrap_used)] // a test or bench: a panic is its failure report
 
 use cyres_sbom::{Format, Limits, Sbom, read};
 use std::path::Path;

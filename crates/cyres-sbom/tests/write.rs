@@ -7,6 +7,7 @@
 //! (determinism), and validate every written file: CycloneDX against the official
 //! `bom-1.6.schema.json` (strict), SPDX with the SPDX project's validator. The validators come
 //! from `scripts/sbom-validators.sh`; without them the test fails and says so.
+#![allow(clippy::unwrap_used)] // a test or bench: a panic is its failure report
 
 use cyres_sbom::write::{WriteOptions, cyclonedx_json, spdx_expression, spdx_json};
 use cyres_sbom::{Component, Limits, Party, Sbom, Tool, read};

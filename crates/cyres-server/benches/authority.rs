@@ -4,6 +4,7 @@
 //!
 //! Run: `cargo bench -p cyres-server --bench authority` (env `INTAKE_REPORTS`, default 5000;
 //! `STORED_NOTIFICATIONS`, default 100000; `CONCURRENCY`, default 32).
+#![allow(clippy::unwrap_used)] // a test or bench: a panic is its failure report
 
 use cyres_cra::{CaseKind, Category, MemberState, StageKind};
 use cyres_report::{Case, Manufacturer, Product, ReportPack};

@@ -10,6 +10,7 @@
 //! Run: `cargo bench -p cyres-server --bench triage` (env `FINDINGS_PER_RELEASE`, default
 //! 10000; `RELEASES`, default 10). Each step checks its answer (findings decided, CSV rows),
 //! so a fast wrong answer cannot pass for a fast right one.
+#![allow(clippy::unwrap_used)] // a test or bench: a panic is its failure report
 
 use cyres_server::{App, Config, ManualClock};
 use futures_util::StreamExt;

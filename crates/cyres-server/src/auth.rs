@@ -15,9 +15,8 @@
 //! `Referer` headers.
 
 use crate::service::Principal;
-pub use crate::service::credentials::{
-    check_password, hash_password, random_secret, secret_hash, verify_password,
-};
+pub use crate::service::credentials::{check_password, hash_password};
+pub(crate) use crate::service::credentials::{random_secret, secret_hash, verify_password};
 use crate::{ApiError, App};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -27,13 +26,13 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 /// Name of the session cookie.
-pub const SESSION_COOKIE: &str = "cyres_session";
+pub(crate) const SESSION_COOKIE: &str = "cyres_session";
 /// Session lifetime.
-pub const SESSION_SECS: i64 = 12 * 3600;
+pub(crate) const SESSION_SECS: i64 = 12 * 3600;
 
 /// How the caller authenticated.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Via {
+pub(crate) enum Via {
     /// Browser session (cookie hash, CSRF token).
     Session {
         /// SHA-256 of the cookie value.
@@ -51,7 +50,7 @@ pub enum Via {
 /// The authenticated caller of an API request: the [`Principal`] the service layer takes (one
 /// organisation, one role; reached through `Deref`) and how it authenticated.
 #[derive(Clone, Debug)]
-pub struct Caller {
+pub(crate) struct Caller {
     /// Who acts.
     pub principal: Principal,
     /// Session or token.
@@ -88,7 +87,7 @@ pub(crate) fn cookie(headers: &axum::http::HeaderMap, name: &str) -> Option<Stri
 }
 
 /// The session cookie's value, if the request carries one.
-pub fn session_cookie(parts: &Parts) -> Option<String> {
+pub(crate) fn session_cookie(parts: &Parts) -> Option<String> {
     cookie(&parts.headers, SESSION_COOKIE)
 }
 
@@ -104,7 +103,7 @@ fn csrf_header_ok(parts: &Parts, token: &str) -> bool {
 
 /// The only routes that take an API token as `?token=`: feeds, which feed readers fetch
 /// without headers. Full paths as the client sent them (before `nest` strips `/api/v1`).
-pub const QUERY_TOKEN_PATHS: &[&str] = &["/api/v1/alerts.atom"];
+pub(crate) const QUERY_TOKEN_PATHS: &[&str] = &["/api/v1/alerts.atom"];
 
 /// The `?token=` value of a request, if any.
 fn query_token(parts: &Parts) -> Option<&str> {
@@ -141,7 +140,7 @@ fn bearer(parts: &Parts) -> Option<String> {
 }
 
 /// Whether a request method changes state.
-pub fn is_unsafe(method: &Method) -> bool {
+pub(crate) fn is_unsafe(method: &Method) -> bool {
     !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
@@ -320,7 +319,7 @@ pub(crate) async fn open_session(
 /// that changes state must carry the session's CSRF token (header, or the UI's form field,
 /// checked by the UI handler).
 #[derive(Clone, Debug)]
-pub struct Person {
+pub(crate) struct Person {
     /// The account.
     pub account: cyres_store::Account,
     /// The organisation the session acts for, if any.
@@ -403,7 +402,7 @@ fn csrf_refused() -> ApiError {
 /// [`normalize_email`], the spelling the account lookup uses, so no variant spelling of an
 /// address escapes its bucket.
 #[derive(Debug, Default)]
-pub struct LoginLimiter {
+pub(crate) struct LoginLimiter {
     failures: Mutex<HashMap<String, Vec<i64>>>,
 }
 
@@ -411,7 +410,7 @@ const WINDOW: i64 = 15 * 60;
 
 impl LoginLimiter {
     /// Seconds to wait before another attempt is allowed, if any.
-    pub fn blocked(&self, email: &str, ip: &str, now: i64) -> Option<u64> {
+    pub(crate) fn blocked(&self, email: &str, ip: &str, now: i64) -> Option<u64> {
         let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
         let mut wait = None;
         for (key, max) in [
@@ -430,7 +429,7 @@ impl LoginLimiter {
     }
 
     /// Records a failed attempt.
-    pub fn failed(&self, email: &str, ip: &str, now: i64) {
+    pub(crate) fn failed(&self, email: &str, ip: &str, now: i64) {
         let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
         if map.len() > 100_000 {
             map.retain(|_, v| v.iter().any(|t| now - t < WINDOW));
@@ -442,7 +441,7 @@ impl LoginLimiter {
     }
 
     /// Forgets an e-mail's failures after a successful login.
-    pub fn succeeded(&self, email: &str) {
+    pub(crate) fn succeeded(&self, email: &str) {
         let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
         map.remove(&format!("e:{}", normalize_email(email)));
     }

@@ -58,7 +58,7 @@ pub(crate) fn at(unix: i64) -> time::OffsetDateTime {
 }
 
 /// `2026-09-21 14:03 UTC`.
-pub fn when(unix: i64) -> String {
+pub(crate) fn when(unix: i64) -> String {
     match time::OffsetDateTime::from_unix_timestamp(unix) {
         Ok(t) => format!(
             "{:04}-{:02}-{:02} {:02}:{:02} UTC",
@@ -73,7 +73,7 @@ pub fn when(unix: i64) -> String {
 }
 
 /// `2026-09-21`.
-pub fn day(unix: i64) -> String {
+pub(crate) fn day(unix: i64) -> String {
     match time::OffsetDateTime::from_unix_timestamp(unix) {
         Ok(t) => format!("{:04}-{:02}-{:02}", t.year(), u8::from(t.month()), t.day()),
         Err(_) => unix.to_string(),

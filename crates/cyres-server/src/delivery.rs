@@ -8,7 +8,7 @@ use cyres_feeds::webhook::RetryPolicy;
 use std::time::Duration;
 
 /// How webhooks are retried: 30 s doubling to at most 1 h, 8 attempts in all.
-pub const WEBHOOK_RETRY: RetryPolicy = RetryPolicy {
+pub(crate) const WEBHOOK_RETRY: RetryPolicy = RetryPolicy {
     base: Duration::from_secs(30),
     cap: Duration::from_secs(3600),
     max_attempts: 8,

@@ -37,7 +37,7 @@ struct Inner {
 
 /// The cache (one per server process).
 #[derive(Debug, Default)]
-pub struct FactsCache {
+pub(crate) struct FactsCache {
     inner: Mutex<Inner>,
 }
 
@@ -77,7 +77,7 @@ impl FactsCache {
     }
 
     /// Brings the cache up to date (the worker calls it at start).
-    pub async fn warm(&self, store: &Store) -> Result<usize, cyres_store::StoreError> {
+    pub(crate) async fn warm(&self, store: &Store) -> Result<usize, cyres_store::StoreError> {
         let mut inner = self.inner.lock().await;
         Self::refresh(&mut inner, store).await?;
         Ok(inner.facts.len())
@@ -86,7 +86,7 @@ impl FactsCache {
     /// Brings the cache up to date, marks as limited the reports limited at intake whose full
     /// notification is not in `disseminated`, and runs `f` over every notification's facts and,
     /// beside them, the id of the report each came from.
-    pub async fn with_facts<T>(
+    pub(crate) async fn with_facts<T>(
         &self,
         store: &Store,
         disseminated: &HashSet<i64>,

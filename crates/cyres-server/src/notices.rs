@@ -281,7 +281,7 @@ pub(crate) fn notice_page(n: &PublishedNotice) -> String {
 
 /// Claims due notice deliveries in batches and attempts each once (see
 /// [`crate::delivery::drain_outbox`]); returns how many were attempted.
-pub async fn deliver_due_notices(app: &App) -> Result<usize, ServiceError> {
+pub(crate) async fn deliver_due_notices(app: &App) -> Result<usize, ServiceError> {
     crate::delivery::drain_outbox(
         app,
         |now, lease, limit| app.store.claim_notice_deliveries(now, lease, limit),

@@ -5,7 +5,7 @@ use axum::Json;
 use serde_json::{Value, json};
 
 /// One operation: method, path, summary, minimum role, request body schema, response schema.
-pub struct Op {
+pub(crate) struct Op {
     /// HTTP method, lower case.
     pub method: &'static str,
     /// Path under `/api/v1`.
@@ -44,7 +44,7 @@ const fn op(
 
 /// Every operation of the API.
 #[rustfmt::skip]
-pub const OPS: &[Op] = &[
+pub(crate) const OPS: &[Op] = &[
     op("get", "/openapi.json", "This document", "public", None, None, &[]),
     op("post", "/session", "Log in with e-mail and password; sets the session cookie and returns the CSRF token", "public", Some("Login"), Some("Session"), &[]),
     op("get", "/session", "Who is calling, for which organisation and role", "viewer", None, Some("Session"), &[]),
@@ -341,7 +341,7 @@ fn schemas() -> Value {
 }
 
 /// The document.
-pub fn build() -> Value {
+pub(crate) fn build() -> Value {
     let mut paths = serde_json::Map::new();
     for o in OPS {
         let mut params: Vec<Value> = Vec::new();
@@ -412,6 +412,6 @@ pub fn build() -> Value {
 }
 
 /// `GET /api/v1/openapi.json`.
-pub async fn document() -> Json<Value> {
+pub(crate) async fn document() -> Json<Value> {
     Json(build())
 }

@@ -23,9 +23,9 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 /// Most pages kept.
-pub const MAX_ENTRIES: usize = 4096;
+pub(crate) const MAX_ENTRIES: usize = 4096;
 /// Most page bytes kept (64 MiB).
-pub const MAX_BYTES: usize = 64 << 20;
+pub(crate) const MAX_BYTES: usize = 64 << 20;
 
 #[derive(Debug)]
 struct Entry {
@@ -41,13 +41,13 @@ struct Inner {
 
 /// The findings page cache (one per server process).
 #[derive(Debug, Default)]
-pub struct PageCache {
+pub(crate) struct PageCache {
     inner: Mutex<Inner>,
 }
 
 impl PageCache {
     /// The page for (`org_id`, `key`) if it was built under `generation`.
-    pub fn get(&self, org_id: i64, key: &str, generation: i64) -> Option<Bytes> {
+    pub(crate) fn get(&self, org_id: i64, key: &str, generation: i64) -> Option<Bytes> {
         let inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         inner
             .entries
@@ -57,7 +57,7 @@ impl PageCache {
     }
 
     /// Remembers `body` for (`org_id`, `key`) as built under `generation`.
-    pub fn put(&self, org_id: i64, key: String, generation: i64, body: Bytes) {
+    pub(crate) fn put(&self, org_id: i64, key: String, generation: i64, body: Bytes) {
         if body.len() > MAX_BYTES / 16 {
             return;
         }

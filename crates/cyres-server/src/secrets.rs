@@ -61,7 +61,7 @@ impl Key {
 }
 
 /// The server's secret keys: the current one and older ones still accepted for opening.
-pub struct SecretKeys {
+pub(crate) struct SecretKeys {
     path: PathBuf,
     current: Key,
     older: Vec<Key>,
@@ -78,7 +78,7 @@ impl std::fmt::Debug for SecretKeys {
 
 /// Why a stored secret cannot be used. Never contains the secret or the key.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
-pub enum SecretError {
+pub(crate) enum SecretError {
     /// The value is not in the sealed format (plaintext a start-up pass has not sealed yet).
     #[error("the stored secret is not encrypted")]
     NotSealed,
@@ -94,12 +94,12 @@ pub enum SecretError {
 
 impl SecretKeys {
     /// The id of the key that seals.
-    pub fn current_id(&self) -> &str {
+    pub(crate) fn current_id(&self) -> &str {
         &self.current.id
     }
 
     /// Seals `plain` under the current key.
-    pub fn seal(&self, plain: &str) -> String {
+    pub(crate) fn seal(&self, plain: &str) -> String {
         let mut in_out = plain.as_bytes().to_vec();
         let nonce = self
             .current
@@ -118,7 +118,7 @@ impl SecretKeys {
     }
 
     /// Opens a sealed value.
-    pub fn open(&self, stored: &str) -> Result<String, SecretError> {
+    pub(crate) fn open(&self, stored: &str) -> Result<String, SecretError> {
         let rest = stored.strip_prefix(PREFIX).ok_or(SecretError::NotSealed)?;
         let (id, blob) = rest.split_once(':').ok_or(SecretError::Damaged)?;
         let key = self
@@ -153,7 +153,7 @@ impl SecretKeys {
 
     /// Reads the key file at `path`, or creates it (mode 0600) when it does not exist and the
     /// database has no secrets sealed yet (`recorded` is the database's key id, if any).
-    pub fn load_or_create(path: &Path, recorded: Option<&str>) -> Result<Self, String> {
+    pub(crate) fn load_or_create(path: &Path, recorded: Option<&str>) -> Result<Self, String> {
         let shown = path.display();
         let text = match std::fs::read_to_string(path) {
             Ok(text) => text,

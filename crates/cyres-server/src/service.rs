@@ -40,7 +40,7 @@ use cyres_store::{Actor, Role, StoreError};
 
 /// Who acts: the organisation acted for, the role there and the actor for the audit trail.
 #[derive(Clone, Debug)]
-pub struct Principal {
+pub(crate) struct Principal {
     /// The organisation acted for.
     pub org_id: i64,
     /// Role there.
@@ -53,7 +53,7 @@ pub struct Principal {
 
 impl Principal {
     /// Fails with [`ErrorKind::Forbidden`] unless the principal has at least `role`.
-    pub fn require(&self, role: Role) -> Result<(), ServiceError> {
+    pub(crate) fn require(&self, role: Role) -> Result<(), ServiceError> {
         if self.role >= role {
             Ok(())
         } else {

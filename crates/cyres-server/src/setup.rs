@@ -9,7 +9,7 @@ use crate::{ApiError, App, SetupLink};
 use cyres_store::{Actor, NewOrg, OrgKind, Role};
 
 /// The stored kind word and its display name for a source kind.
-pub fn source_kind_words(kind: &cyres_feeds::SourceKind) -> (&'static str, String) {
+pub(crate) fn source_kind_words(kind: &cyres_feeds::SourceKind) -> (&'static str, String) {
     match kind {
         cyres_feeds::SourceKind::Osv { ecosystem } => ("osv", format!("OSV {ecosystem}")),
         cyres_feeds::SourceKind::Kev => ("kev", "CISA KEV".into()),
@@ -20,7 +20,7 @@ pub fn source_kind_words(kind: &cyres_feeds::SourceKind) -> (&'static str, Strin
 }
 
 /// Runs the first-start rule; returns the setup link when one was made.
-pub async fn first_start(app: &App) -> Result<Option<SetupLink>, ApiError> {
+pub(crate) async fn first_start(app: &App) -> Result<Option<SetupLink>, ApiError> {
     if app.store.account_count().await? > 0 {
         return Ok(None);
     }
@@ -57,7 +57,7 @@ pub async fn first_start(app: &App) -> Result<Option<SetupLink>, ApiError> {
 }
 
 /// Creates the first organisation, account and admin membership.
-pub async fn create_first_admin(
+pub(crate) async fn create_first_admin(
     app: &App,
     email: &str,
     password: &str,

@@ -28,7 +28,7 @@ mod dashboard;
 mod supplied;
 // Public for `cyres demo`; dead until lib.rs re-exports it (`pub use ui::demo::{…}`).
 mod csaf;
-pub mod demo;
+pub(crate) mod demo;
 mod demo_conformity;
 mod demo_portfolio;
 mod findings;

@@ -9,7 +9,7 @@ use futures_util::StreamExt;
 
 /// A fully received upload.
 #[derive(Debug)]
-pub struct Received {
+pub(crate) struct Received {
     /// The bytes.
     pub bytes: Vec<u8>,
     /// SHA-256, hex.
@@ -17,7 +17,7 @@ pub struct Received {
 }
 
 /// Reads `body` up to `limit` bytes.
-pub async fn receive(body: Body, limit: u64) -> Result<Received, ApiError> {
+pub(crate) async fn receive(body: Body, limit: u64) -> Result<Received, ApiError> {
     let mut stream = body.into_data_stream();
     let mut bytes = Vec::new();
     let mut ctx = aws_lc_rs::digest::Context::new(&aws_lc_rs::digest::SHA256);

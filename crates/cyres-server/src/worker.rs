@@ -200,7 +200,7 @@ impl Worker {
 }
 
 /// Claims due alert deliveries in batches and attempts each once (see [`drain_outbox`]).
-pub async fn deliver_due(app: &App) -> Result<usize, ServiceError> {
+pub(crate) async fn deliver_due(app: &App) -> Result<usize, ServiceError> {
     drain_outbox(
         app,
         |now, lease, limit| app.store.claim_deliveries(now, lease, limit),
@@ -264,7 +264,7 @@ async fn deliver_one(app: &App, d: cyres_store::Delivery) -> Result<bool, Servic
 /// key: the authority stores a key once and answers repeats with the first receipt, so a
 /// retry after a crash or a lost answer is harmless. Submissions are claimed in batches
 /// (see [`drain_outbox`]), so several replicas never send the same one at once.
-pub async fn deliver_reports(app: &App) -> Result<usize, ServiceError> {
+pub(crate) async fn deliver_reports(app: &App) -> Result<usize, ServiceError> {
     let Some(endpoint) = app.config.reporting.clone() else {
         return Ok(0);
     };
@@ -380,7 +380,7 @@ async fn deliver_report(
 /// Sends each deadline reminder once: at every configured lead time before a stage is due,
 /// and when it is overdue. Computed from stored times, so a reminder that fell due while the
 /// server was down is sent on the next start.
-pub async fn send_reminders(app: &App) -> Result<usize, ServiceError> {
+pub(crate) async fn send_reminders(app: &App) -> Result<usize, ServiceError> {
     let now = app.now();
     let mut sent = 0;
     for row in app.store.open_cases().await? {
@@ -442,7 +442,7 @@ pub async fn send_reminders(app: &App) -> Result<usize, ServiceError> {
 
 /// Re-signs the update repository's timestamp (and snapshot when due) with the online keys
 /// before they expire. Failures are logged; clients keep the last good metadata until expiry.
-pub async fn renew_update_metadata(app: &App) {
+pub(crate) async fn renew_update_metadata(app: &App) {
     let Some(repo) = app.config.update_repo.clone() else {
         return;
     };
@@ -465,7 +465,7 @@ pub async fn renew_update_metadata(app: &App) {
 /// authority and adds each, once, to its case as a new stage, with an urgent alert. Returns the
 /// highest request id seen (the next call's `after`). After a restart it starts from 0 again;
 /// requests already in a case are skipped.
-pub async fn fetch_authority_requests(app: &App, after: i64) -> Result<i64, ServiceError> {
+pub(crate) async fn fetch_authority_requests(app: &App, after: i64) -> Result<i64, ServiceError> {
     let Some(endpoint) = app.config.reporting.clone() else {
         return Ok(after);
     };

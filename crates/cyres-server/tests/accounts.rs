@@ -3,6 +3,7 @@
 //! (only an invitation they accept), account enumeration through the member form, throttle
 //! bypass by spelling, guessable passwords, login CSRF, open redirects and header injection
 //! through `next=`, API tokens in the query string, and look-alike organisation names.
+#![allow(clippy::unwrap_used)] // a test or bench: a panic is its failure report
 
 #[path = "support/harness.rs"]
 #[macro_use]

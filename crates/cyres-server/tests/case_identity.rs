@@ -4,6 +4,7 @@
 //! as the fifteen Bitnami ids of CVE-2023-44487 on a Go module), and the organisation's
 //! security contact in the Art. 14(2) draft and the Art. 14(8) notice even when the case was
 //! opened before the contact was given.
+#![allow(clippy::unwrap_used)] // a test or bench: a panic is its failure report
 
 #[path = "support/harness.rs"]
 #[macro_use]

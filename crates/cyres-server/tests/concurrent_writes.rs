@@ -3,6 +3,7 @@
 //! transaction starts as a writer (`BEGIN IMMEDIATE`) and waits for the lock, so no import
 //! answers 500 "database is locked" (extended code 517); every import answers 200 and every
 //! advisory ends up matched. Runs on both engines.
+#![allow(clippy::unwrap_used)] // a test or bench: a panic is its failure report
 
 #[path = "support/harness.rs"]
 #[macro_use]

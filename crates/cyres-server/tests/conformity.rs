@@ -7,6 +7,7 @@
 //! the Art. 13(13) retention from the recorded placing on the market; upstream reports as CSAF
 //! (checked by the BSI validator) and the maintainer-informed record on the Art. 14 case; and the
 //! README's declaration excerpt against the demo's.
+#![allow(clippy::unwrap_used)] // a test or bench: a panic is its failure report
 
 #[path = "support/harness.rs"]
 #[macro_use]

@@ -5,6 +5,7 @@
 //! hold, refusing the others by name; a fixed document is taken on the next pull; redirects,
 //! private targets and plain http are refused; only authorities may list; `aggregator.json` is
 //! public and lists the provider.
+#![allow(clippy::unwrap_used)] // a test or bench: a panic is its failure report
 
 #[path = "support/harness.rs"]
 #[macro_use]

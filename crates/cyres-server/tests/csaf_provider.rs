@@ -10,6 +10,7 @@
 //!
 //! Needs `gpg` (Debian package gnupg) and node with the BSI library
 //! (`bash scripts/csaf-validator.sh`); without them the test fails saying so, never skips.
+#![allow(clippy::unwrap_used)] // a test or bench: a panic is its failure report
 
 #[path = "support/harness.rs"]
 #[macro_use]

@@ -3,6 +3,7 @@
 //! release of the kit matched against it, and the release's SBOM quality in the API and on the
 //! release page. The kit's NVD data is complete only for 2002–2018 and early-2023 CVE ids: only
 //! findings that are there are asserted, never absence.
+#![allow(clippy::unwrap_used)] // a test or bench: a panic is its failure report
 
 #[path = "support/harness.rs"]
 #[macro_use]

@@ -2,6 +2,7 @@
 //! on loopback, on SQLite and PostgreSQL: roles, organisation isolation, the gate CI reads,
 //! chat and webhook receivers on 127.0.0.1, and refused internal targets through the tests'
 //! stub resolver.
+#![allow(clippy::unwrap_used)] // a test or bench: a panic is its failure report
 
 #[path = "support/harness.rs"]
 #[macro_use]

@@ -1,6 +1,7 @@
 //! Lockfiles uploaded as a release's inventory: detected by the upload's file name and
 //! content, matched like an SBOM; `requirements.txt` includes are refused with a message that
 //! names the include (the platform has no directory to read them from).
+#![allow(clippy::unwrap_used)] // a test or bench: a panic is its failure report
 
 #[path = "support/harness.rs"]
 #[macro_use]

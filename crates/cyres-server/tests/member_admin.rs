@@ -3,6 +3,7 @@
 //! without an administrator; a password-reset link is issued by an administrator only, shown
 //! once, works once and within a day, ends the account's sessions, is refused for an account
 //! that also acts for another organisation, and is audited; the same through the web pages.
+#![allow(clippy::unwrap_used)] // a test or bench: a panic is its failure report
 
 #[path = "support/harness.rs"]
 #[macro_use]

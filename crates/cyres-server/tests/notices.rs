@@ -1,6 +1,7 @@
 //! Publishing a case's notice to the product's subscribers (CRA Art. 14(8)) over real HTTP on
 //! loopback, on SQLite and on PostgreSQL: a webhook receiver and an SMTP sink stand in for
 //! two subscribers, and the public feed is read without logging in.
+#![allow(clippy::unwrap_used)] // a test or bench: a panic is its failure report
 
 #[path = "support/harness.rs"]
 #[macro_use]

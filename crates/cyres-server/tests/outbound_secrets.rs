@@ -8,6 +8,7 @@
 //! - Secrets at rest: the secret columns hold ciphertext, never the secret; deliveries still
 //!   verify at the receiver; plaintext secrets from before are encrypted on start (once); a
 //!   missing or wrong key file stops the start with an error naming the file, never the key.
+#![allow(clippy::unwrap_used)] // a test or bench: a panic is its failure report
 
 #[path = "support/harness.rs"]
 #[macro_use]

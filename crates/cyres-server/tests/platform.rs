@@ -3,6 +3,7 @@
 //!
 //! Each case starts its own server with a fresh database and a manual clock, creates the first
 //! administrator through the one-time setup link, and talks to it with a real HTTP client.
+#![allow(clippy::unwrap_used)] // a test or bench: a panic is its failure report
 
 #[path = "support/harness.rs"]
 #[macro_use]

@@ -4,6 +4,7 @@
 //! page without login; a product's Annex II page with every item (1)-(9) given or named
 //! missing to the manufacturer's editors only, a preview before publishing, versions, and the
 //! refusals (viewers, bad values, unknown fields).
+#![allow(clippy::unwrap_used)] // a test or bench: a panic is its failure report
 
 #[path = "support/harness.rs"]
 #[macro_use]

@@ -1,6 +1,7 @@
 //! Article 14 end to end with two real instances on loopback: a manufacturer's (cases, clocks,
 //! drafts, the outbox) and an authority's (intake, CSIRT and ENISA inboxes), each with its own
 //! database, on SQLite and on PostgreSQL.
+#![allow(clippy::unwrap_used)] // a test or bench: a panic is its failure report
 
 #[path = "support/harness.rs"]
 #[macro_use]

@@ -2,6 +2,7 @@
 //! adapters (the JSON API, the web UI, the worker) call it and never each other's code, the
 //! service knows nothing of HTTP, and the top-level modules import each other without circles.
 //! See ARCHITECTURE.md, "Server layering".
+#![allow(clippy::unwrap_used)] // a test or bench: a panic is its failure report
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};

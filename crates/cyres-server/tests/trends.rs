@@ -2,6 +2,7 @@
 //! series follows upload and triage times under the injected clock, time to triage and to fix
 //! are measured from first seen, the dashboard chart, the Trends page, the JSON and the CSV
 //! give the same numbers, and another organisation's product answers 404.
+#![allow(clippy::unwrap_used)] // a test or bench: a panic is its failure report
 
 #[path = "support/harness.rs"]
 #[macro_use]

@@ -1,6 +1,7 @@
 //! The trust boundary as a black-box probe would try it, over real HTTP on loopback, on SQLite
 //! and PostgreSQL: self-declared authorities, unbounded bodies, zip bombs, unbounded text,
 //! bare framework errors and missing security headers (issue 13).
+#![allow(clippy::unwrap_used)] // a test or bench: a panic is its failure report
 
 #[path = "support/harness.rs"]
 #[macro_use]

@@ -4,6 +4,7 @@
 //! "publish notice to subscribers" form with its published versions. Every form POST is
 //! checked against what the API then shows, and the refusals: no CSRF field, an invalid
 //! address, a notice still missing fields, a viewer, a foreign organisation.
+#![allow(clippy::unwrap_used)] // a test or bench: a panic is its failure report
 
 #[path = "support/harness.rs"]
 #[macro_use]

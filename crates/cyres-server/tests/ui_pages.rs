@@ -5,6 +5,7 @@
 //! browser test walks the daily vulnerability-management pages of issue 17 (release page,
 //! findings search, bulk triage, VEX export, gate, notification rules), and a third the demo's
 //! public Annex II page and its authority world (a CSIRT's inbox and a received report).
+#![allow(clippy::unwrap_used)] // a test or bench: a panic is its failure report
 
 use cyres_server::{App, Config, ManualClock};
 use serde_json::{Value, json};

@@ -3,6 +3,7 @@
 //! the factor table), the manufacturer's case page (confirm, evidence, edit, submit, portal
 //! reference) and the public voluntary-report form. Every form POST is checked against the
 //! state the API then shows, and the refusals: no CSRF field, a viewer, a foreign organisation.
+#![allow(clippy::unwrap_used)] // a test or bench: a panic is its failure report
 
 #[path = "support/harness.rs"]
 #[macro_use]

@@ -19,6 +19,7 @@
 //! 60) the calls per query kind; `--sqlite` forces SQLite. Every call asserts its answer
 //! (rows found where the fixture has them, each row of the asking organisation), so a fast
 //! wrong answer cannot pass for a fast right one. Times are wall time per call.
+#![allow(clippy::unwrap_used)] // a test or bench: a panic is its failure report
 #[allow(dead_code)] // the fixture also serves the portfolio benchmark
 #[path = "portfolio/fixture.rs"]
 mod fixture;

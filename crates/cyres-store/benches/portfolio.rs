@@ -19,6 +19,7 @@
 //! 10000) and `CYRES_BENCH_REPS` (default 7) scale the run; `--sqlite` forces SQLite even when
 //! a PostgreSQL URL is set. Each measurement asserts its result (affected releases, stored
 //! components), so a fast wrong answer cannot pass for a fast right one.
+#![allow(clippy::unwrap_used)] // a test or bench: a panic is its failure report
 
 #[path = "portfolio/fixture.rs"]
 mod fixture;

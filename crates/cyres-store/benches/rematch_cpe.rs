@@ -26,6 +26,7 @@
 //! `CYRES_BENCH_RELEASES` (default 10000) scales the portfolio, `CYRES_BENCH_REPS` (default 7)
 //! the repetitions per record; `--sqlite` forces SQLite. Each repetition asserts the number of
 //! findings created or withdrawn, so a fast wrong answer cannot pass for a fast right one.
+#![allow(clippy::unwrap_used)] // a test or bench: a panic is its failure report
 #[allow(dead_code)] // the fixture also serves the other store benchmarks
 #[path = "portfolio/fixture.rs"]
 mod fixture;

@@ -177,7 +177,7 @@ fn purl_base(purl: &str) -> String {
 }
 
 /// The difference between two component and finding lists (pure).
-pub fn diff(
+pub(crate) fn diff(
     (from_sbom, from_c, from_f): (i64, &[DiffComponent], &[DiffFinding]),
     (to_sbom, to_c, to_f): (i64, &[DiffComponent], &[DiffFinding]),
 ) -> SbomDiff {

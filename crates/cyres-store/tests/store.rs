@@ -2,6 +2,7 @@
 //! fresh database in the cluster named by `CYRES_TEST_PG_URL`, which `scripts/test.sh` starts
 //! with `scripts/pg.sh`). Without that variable the PostgreSQL variants fail with a message
 //! saying how to provide it, unless `CYRES_SKIP_PG=1` says to skip them on purpose.
+#![allow(clippy::unwrap_used)] // a test or bench: a panic is its failure report
 
 use cyres_store::*;
 use std::collections::{BTreeMap, BTreeSet};
@@ -54,7 +55,7 @@ mod tempdir {
 
     static N: AtomicU64 = AtomicU64::new(0);
 
-    pub fn unique() -> String {
+    pub(crate) fn unique() -> String {
         let t = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .unwrap()
@@ -67,14 +68,14 @@ mod tempdir {
         )
     }
 
-    pub struct Dir(PathBuf);
+    pub(crate) struct Dir(PathBuf);
     impl Dir {
-        pub fn new() -> Self {
+        pub(crate) fn new() -> Self {
             let p = std::env::temp_dir().join(format!("cyres-store-test-{}", unique()));
             std::fs::create_dir_all(&p).unwrap();
             Dir(p)
         }
-        pub fn path(&self) -> &Path {
+        pub(crate) fn path(&self) -> &Path {
             &self.0
         }
     }

@@ -2,6 +2,7 @@
 //! served over `file://`: exit codes, unversioned trusted metadata, nested target paths, and a
 //! delegated role whose name needs quoting (`../delegatedrole`, as in the conformance suite's
 //! unusual-role-name test) staying inside the metadata directory.
+#![allow(clippy::unwrap_used)] // a test or bench: a panic is its failure report
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -9,6 +9,7 @@
 //! Both repositories are served over HTTP by a small loopback server thread this test starts.
 //! python-tuf comes from `scripts/python-tuf.sh`; when its venv is missing the tests fail and
 //! say so (they never skip).
+#![allow(clippy::unwrap_used)] // a test or bench: a panic is its failure report
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};

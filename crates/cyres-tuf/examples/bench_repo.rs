@@ -7,6 +7,7 @@
 //! ```
 //!
 //! Key files use deliberately cheap Argon2 costs and a fixed passphrase: benchmark data only.
+#![allow(clippy::unwrap_used)] // a test or bench: a panic is its failure report
 
 use std::path::PathBuf;
 

@@ -5,6 +5,7 @@
 //! layout (`security/*` and `feature/*` delegated to their own keys), three targets, and a
 //! `tamper` helper that edits one role's `signed` object and re-signs it with chosen keys (and
 //! keeps timestamp's snapshot hash in step when snapshot is edited).
+#![allow(clippy::unwrap_used)] // a test or bench: a panic is its failure report
 
 use std::sync::Arc;
 

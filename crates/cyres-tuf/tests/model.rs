@@ -1,5 +1,6 @@
 //! Metadata model checks: RSA-PSS and ECDSA signatures made by python-tuf verify, and typed
 //! metadata built here survives serialise → parse with byte-identical canonical bytes.
+#![allow(clippy::unwrap_used)] // a test or bench: a panic is its failure report
 
 use std::collections::BTreeMap;
 use std::path::Path;

@@ -1,6 +1,7 @@
 //! Real repositories from the kit (`tuf/tuf-conformance-static-data.tar.zst`): the Sigstore
 //! root-signing history with real ECDSA P-256 signatures, and a tuf-on-ci 0.11 repository. Both
 //! have expired in real time, so the update runs at the time recorded in their `faketime` file.
+#![allow(clippy::unwrap_used)] // a test or bench: a panic is its failure report
 
 use std::collections::BTreeMap;
 use std::fs;

@@ -1,5 +1,6 @@
 //! Rough speed of `compare` per ecosystem (run with `--release`): nanoseconds per comparison
 //! over a fixed set of realistic version pairs.
+#![allow(clippy::unwrap_used)] // a test or bench: a panic is its failure report
 
 use cyres_version::{Ecosystem, compare};
 use std::time::Instant;

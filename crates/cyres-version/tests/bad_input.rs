@@ -1,4 +1,5 @@
 //! Hostile and broken input: errors, never panics, bounded time.
+#![allow(clippy::unwrap_used)] // a test or bench: a panic is its failure report
 
 use cyres_version::{Cpe, Ecosystem, Purl, compare, vers::VersRange};
 use std::time::{Duration, Instant};

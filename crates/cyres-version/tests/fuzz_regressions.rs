@@ -1,5 +1,6 @@
 //! Regression tests for what the cargo-fuzz targets (`fuzz/`, `scripts/fuzz.sh`) found, one
 //! test per finding, named after it. Each input is the minimised crash input.
+#![allow(clippy::unwrap_used)] // a test or bench: a panic is its failure report
 
 use cyres_version::{Cpe, Purl, VersRange};
 

@@ -11,6 +11,7 @@
 //! Python and node run once per test, reading all pairs on stdin. The oracles live under
 //! `target/oracles/` (or `$CYRES_ORACLES`); `scripts/oracles.sh` installs them. A missing oracle
 //! fails the test: it never skips.
+#![allow(clippy::unwrap_used)] // a test or bench: a panic is its failure report
 
 use cyres_version::{Ecosystem, Purl, compare};
 use std::cmp::Ordering;

@@ -3,6 +3,7 @@
 //! list and the `ECOSYSTEM` ranges describe the same releases, so every listed version must
 //! evaluate as affected; and every RustSec `SEMVER` range must hold its own `introduced` bound
 //! and exclude its `fixed` bound.
+#![allow(clippy::unwrap_used)] // a test or bench: a panic is its failure report
 
 use cyres_version::Ecosystem;
 use cyres_version::range::{Affected, Event, RangeKind, evaluate, in_versions};

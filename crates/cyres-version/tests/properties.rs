@@ -1,6 +1,7 @@
 //! Property tests: every ecosystem order is a total preorder on random version-like strings
 //! (antisymmetric and transitive, never panicking), and OSV range evaluation agrees with two
 //! naive reference implementations.
+#![allow(clippy::unwrap_used)] // a test or bench: a panic is its failure report
 
 use cyres_version::range::{Affected, Event, RangeKind, evaluate};
 use cyres_version::{Ecosystem, compare};

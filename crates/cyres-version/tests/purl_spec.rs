@@ -2,6 +2,7 @@
 //! `tests/spec/specification-test.json`, `tests/types/*-test.json` and the legacy
 //! `legacy/test-suite-data.json` must pass. Legacy cases that the current suite contradicts are
 //! listed in [`LEGACY_EXCEPTIONS`] and assert the current behaviour instead.
+#![allow(clippy::unwrap_used)] // a test or bench: a panic is its failure report
 
 use cyres_version::Purl;
 use serde_json::Value;

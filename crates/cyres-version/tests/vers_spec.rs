@@ -1,6 +1,7 @@
 //! The vers specification's tests (kit: `versions/vers-spec-tests.tar.zst`): every
 //! `comparison` and `equality` case for the schemes cyres orders (maven, apk, nuget,
 //! lexicographic), every `containment` case (npm, pypi), and the pypi `validate` cases.
+#![allow(clippy::unwrap_used)] // a test or bench: a panic is its failure report
 
 use cyres_version::vers::{VersRange, scheme_order};
 use serde_json::Value;

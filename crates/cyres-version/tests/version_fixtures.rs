@@ -1,5 +1,6 @@
 //! Version-order fixtures from the kit (`versions/osv-scalibr-version-fixtures.tar.zst`,
 //! `<a> <op> <b>` per line): every line of every file must hold, in both directions.
+#![allow(clippy::unwrap_used)] // a test or bench: a panic is its failure report
 
 use cyres_version::{Ecosystem, compare};
 use std::cmp::Ordering;

@@ -2,6 +2,7 @@
 //! checked by each format's validator (the official CycloneDX 1.5/1.6 JSON schemas through
 //! cyclonedx-python-lib, the BSI CSAF validator library, OpenVEX's schema rules), documents
 //! made by others, and the import rules.
+#![allow(clippy::unwrap_used)] // a test or bench: a panic is its failure report
 
 use std::path::PathBuf;
 use std::process::Command;

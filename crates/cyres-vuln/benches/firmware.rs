@@ -12,6 +12,7 @@
 //! 200-component firmware SBOM (the 23.05.0 components plus 12 more CPE components).
 //!
 //! `cargo bench -p cyres-vuln --bench firmware` (needs the kit: `CYRES_KIT`).
+#![allow(clippy::unwrap_used)] // a test or bench: a panic is its failure report
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use cyres_sbom::{Component, Sbom};

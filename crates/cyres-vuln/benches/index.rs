@@ -1,5 +1,6 @@
 //! Benchmarks: building the index from the whole kit, loading it from bytes, and matching a
 //! synthetic 10,000-component SBOM (real crate names from the RustSec data, so some match).
+#![allow(clippy::unwrap_used)] // a test or bench: a panic is its failure report
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use cyres_sbom::{Component, Format, Sbom};

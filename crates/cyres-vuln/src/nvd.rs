@@ -93,14 +93,14 @@ mod shared {
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
     use std::sync::Arc;
 
-    pub fn serialize<S: Serializer>(
+    pub(super) fn serialize<S: Serializer>(
         c: &Option<Arc<Configuration>>,
         s: S,
     ) -> Result<S::Ok, S::Error> {
         c.as_deref().serialize(s)
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
         d: D,
     ) -> Result<Option<Arc<Configuration>>, D::Error> {
         Ok(Option::<Configuration>::deserialize(d)?.map(Arc::new))

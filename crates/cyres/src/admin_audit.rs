@@ -10,7 +10,7 @@ use cyres_store::{AuditVerification, BrokenLink, Store};
 use std::fmt::Write as _;
 
 /// Walks every audit chain of `store`.
-pub async fn verify(store: &Store) -> Result<AuditVerification> {
+pub(crate) async fn verify(store: &Store) -> Result<AuditVerification> {
     store
         .verify_audit_chain()
         .await
@@ -38,7 +38,7 @@ fn link_line(b: &BrokenLink) -> String {
 
 /// The human-readable report: one line per chain with its event count and head hash (worth
 /// keeping elsewhere: a later rewrite of the whole chain changes it), then each broken link.
-pub fn render_text(v: &AuditVerification) -> String {
+pub(crate) fn render_text(v: &AuditVerification) -> String {
     let mut out = String::new();
     for c in &v.chains {
         let state = if c.broken.is_some() { "broken" } else { "ok" };
@@ -76,19 +76,19 @@ pub fn render_text(v: &AuditVerification) -> String {
 }
 
 /// The report as JSON (`chains`, `unchained`, `intact`).
-pub fn render_json(v: &AuditVerification) -> serde_json::Result<String> {
+pub(crate) fn render_json(v: &AuditVerification) -> serde_json::Result<String> {
     let mut value = serde_json::to_value(v)?;
     value["intact"] = v.intact().into();
     serde_json::to_string_pretty(&value)
 }
 
 /// The exit code for a finished verification: 0 intact, 1 broken.
-pub fn exit_code(v: &AuditVerification) -> u8 {
+pub(crate) fn exit_code(v: &AuditVerification) -> u8 {
     u8::from(!v.intact())
 }
 
 /// Verifies, prints the report (text or JSON) on standard output and returns the exit code.
-pub async fn run(store: &Store, json: bool) -> Result<u8> {
+pub(crate) async fn run(store: &Store, json: bool) -> Result<u8> {
     let v = verify(store).await?;
     print!(
         "{}",

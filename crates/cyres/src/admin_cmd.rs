@@ -19,7 +19,7 @@ use std::path::PathBuf;
 
 /// Flags of `cyres admin`.
 #[derive(Args, Debug)]
-pub struct AdminArgs {
+pub(crate) struct AdminArgs {
     /// Data directory of the instance (SQLite) when no --database-url is given.
     #[arg(
         long,
@@ -135,7 +135,7 @@ fn now() -> i64 {
 }
 
 /// Runs `cyres admin …`.
-pub fn run(args: AdminArgs) -> Result<u8> {
+pub(crate) fn run(args: AdminArgs) -> Result<u8> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;

@@ -21,7 +21,7 @@ use time::format_description::well_known::Rfc3339;
 
 /// Arguments of `cyres conformity`.
 #[derive(Debug, Args)]
-pub struct ConformityArgs {
+pub(crate) struct ConformityArgs {
     #[command(subcommand)]
     command: ConformityCommand,
 }
@@ -114,7 +114,7 @@ struct TechdocArgs {
 }
 
 /// `cyres conformity`.
-pub fn run(a: ConformityArgs) -> anyhow::Result<u8> {
+pub(crate) fn run(a: ConformityArgs) -> anyhow::Result<u8> {
     match a.command {
         ConformityCommand::Requirements(a) => requirements(a),
         ConformityCommand::Declaration(a) => declaration_cmd(a),

@@ -15,7 +15,7 @@ use time::OffsetDateTime;
 
 /// Output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
+pub(crate) enum Format {
     /// Aligned text for people.
     Table,
     /// Stable JSON for programs.
@@ -24,7 +24,7 @@ pub enum Format {
 
 /// Arguments of `cyres catalogue`.
 #[derive(Debug, Args)]
-pub struct CatalogueArgs {
+pub(crate) struct CatalogueArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
@@ -36,7 +36,7 @@ pub struct CatalogueArgs {
 
 /// Arguments of `cyres classify`.
 #[derive(Debug, Args)]
-pub struct ClassifyArgs {
+pub(crate) struct ClassifyArgs {
     /// Product profile (TOML or JSON); see docs/cra.md for the schema.
     #[arg(value_name = "PROFILE", required_unless_present = "describe")]
     profile: Option<PathBuf>,
@@ -57,7 +57,7 @@ pub struct ClassifyArgs {
 
 /// What an Article 14 case is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum KindArg {
+pub(crate) enum KindArg {
     /// An actively exploited vulnerability (Art. 14(2)).
     Vulnerability,
     /// A severe incident (Art. 14(4)).
@@ -66,7 +66,7 @@ pub enum KindArg {
 
 /// Enterprise size.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum SizeArg {
+pub(crate) enum SizeArg {
     /// Micro enterprise.
     Micro,
     /// Small enterprise.
@@ -80,7 +80,7 @@ pub enum SizeArg {
 /// Arguments of `cyres deadlines`. Times are RFC 3339 (`2026-10-01T08:00:00Z`, any offset;
 /// without an offset they are read as UTC).
 #[derive(Debug, Args)]
-pub struct DeadlinesArgs {
+pub(crate) struct DeadlinesArgs {
     /// Vulnerability or incident.
     #[arg(long, value_enum)]
     kind: KindArg,
@@ -192,7 +192,7 @@ fn yes_no(b: bool) -> String {
 }
 
 /// `cyres catalogue`.
-pub fn catalogue(a: CatalogueArgs) -> anyhow::Result<u8> {
+pub(crate) fn catalogue(a: CatalogueArgs) -> anyhow::Result<u8> {
     let c = load_catalogue(a.catalogue.as_ref())?;
     if a.format == Format::Json {
         print_json(&c)?;
@@ -238,7 +238,7 @@ fn today() -> time::Date {
 }
 
 /// `cyres classify`.
-pub fn classify(a: ClassifyArgs) -> anyhow::Result<u8> {
+pub(crate) fn classify(a: ClassifyArgs) -> anyhow::Result<u8> {
     let cat = load_catalogue(a.catalogue.as_ref())?;
     if let Some(text) = &a.describe {
         let s = cyres_cra::suggest(text, &cat);
@@ -545,7 +545,7 @@ fn parse_time(flag: &str, text: &str) -> anyhow::Result<OffsetDateTime> {
 }
 
 /// `cyres deadlines`.
-pub fn deadlines(a: DeadlinesArgs) -> anyhow::Result<u8> {
+pub(crate) fn deadlines(a: DeadlinesArgs) -> anyhow::Result<u8> {
     let opt =
         |flag: &str, v: &Option<String>| v.as_deref().map(|t| parse_time(flag, t)).transpose();
     let kind = match a.kind {

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 /// Flags of `cyres demo`.
 #[derive(Args, Debug)]
-pub struct DemoArgs {
+pub(crate) struct DemoArgs {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
@@ -21,7 +21,7 @@ pub struct DemoArgs {
 }
 
 /// Seeds a fresh store and serves it until Ctrl-C.
-pub fn run(args: DemoArgs) -> Result<u8> {
+pub(crate) fn run(args: DemoArgs) -> Result<u8> {
     let filter = tracing_subscriber::EnvFilter::try_from_env("CYRES_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
     tracing_subscriber::fmt()

@@ -5,7 +5,7 @@ use std::io::Write;
 
 /// Arguments of `cyres dev`.
 #[derive(Debug, Args)]
-pub struct DevArgs {
+pub(crate) struct DevArgs {
     #[command(subcommand)]
     command: DevCommand,
 }
@@ -21,7 +21,7 @@ enum DevCommand {
 }
 
 /// Runs `cyres dev`.
-pub fn run(args: DevArgs) -> anyhow::Result<u8> {
+pub(crate) fn run(args: DevArgs) -> anyhow::Result<u8> {
     match args.command {
         DevCommand::SyntheticSbom { components } => {
             let doc = cyres_sbom::synthetic_cyclonedx(components);

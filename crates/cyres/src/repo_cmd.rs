@@ -35,11 +35,11 @@ use cyres_tuf::{Channel, SigningKey, TargetCustom, Workspace};
 use time::OffsetDateTime;
 
 /// Environment variable holding the key file passphrase (otherwise it is prompted for).
-pub const PASSPHRASE_ENV: &str = "CYRES_KEY_PASSPHRASE";
+pub(crate) const PASSPHRASE_ENV: &str = "CYRES_KEY_PASSPHRASE";
 
 /// Arguments of `cyres repo`.
 #[derive(Debug, Args)]
-pub struct RepoArgs {
+pub(crate) struct RepoArgs {
     /// Repository directory (holds cyres-repo.json, staged/ and published/).
     #[arg(long, value_name = "DIR", default_value = ".", global = true)]
     repo: PathBuf,
@@ -261,7 +261,7 @@ enum StatusFormat {
 }
 
 /// Runs `cyres repo`.
-pub fn run(args: RepoArgs) -> anyhow::Result<u8> {
+pub(crate) fn run(args: RepoArgs) -> anyhow::Result<u8> {
     let now = OffsetDateTime::now_utc();
     let kdf = if args.insecure_fast_kdf {
         KdfParams::insecure_fast()

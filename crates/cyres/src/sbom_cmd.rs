@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 
 /// Arguments of `cyres sbom`.
 #[derive(Debug, Args)]
-pub struct SbomArgs {
+pub(crate) struct SbomArgs {
     #[command(subcommand)]
     command: SbomCommand,
 }
@@ -108,7 +108,7 @@ enum CheckFormat {
 }
 
 /// Runs `cyres sbom`.
-pub fn run(args: SbomArgs) -> anyhow::Result<u8> {
+pub(crate) fn run(args: SbomArgs) -> anyhow::Result<u8> {
     match args.command {
         SbomCommand::Generate(a) => generate(a),
         SbomCommand::Check(a) => check(a),

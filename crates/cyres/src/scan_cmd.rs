@@ -27,7 +27,7 @@ use std::time::Instant;
 
 /// Arguments of `cyres scan`.
 #[derive(Debug, Args)]
-pub struct ScanArgs {
+pub(crate) struct ScanArgs {
     /// Advisory data: OSV JSON/YAML files, directories, or zip / tar / tar.gz / tar.zst
     /// archives (osv.dev `all.zip` layout), NVD CVE 2.0 JSON, CISA KEV JSON. Repeatable.
     #[arg(long = "advisories", value_name = "PATH")]
@@ -77,7 +77,7 @@ enum OutputFormat {
 
 /// The `--fail-on` threshold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum FailOn {
+pub(crate) enum FailOn {
     /// Never fail.
     None,
     /// Any finding that is not informational.
@@ -123,7 +123,7 @@ impl FailOn {
 
 /// Arguments of `cyres advisories`.
 #[derive(Debug, Args)]
-pub struct AdvisoriesArgs {
+pub(crate) struct AdvisoriesArgs {
     #[command(subcommand)]
     command: AdvisoriesCommand,
 }
@@ -203,7 +203,7 @@ fn print_load_report(corpus: &Corpus, err: &mut impl Write) -> std::io::Result<(
 }
 
 /// Runs `cyres advisories`.
-pub fn advisories(args: AdvisoriesArgs) -> anyhow::Result<u8> {
+pub(crate) fn advisories(args: AdvisoriesArgs) -> anyhow::Result<u8> {
     match args.command {
         AdvisoriesCommand::Index { out, paths } => {
             let started = Instant::now();
@@ -247,7 +247,7 @@ fn human_bytes(n: u64) -> String {
 }
 
 /// Runs `cyres scan`.
-pub fn scan(args: ScanArgs) -> anyhow::Result<u8> {
+pub(crate) fn scan(args: ScanArgs) -> anyhow::Result<u8> {
     if args.index.is_none() && args.advisories.is_empty() {
         bail!(
             "no advisory data: give --index FILE (see `cyres advisories index`) or --advisories PATH"

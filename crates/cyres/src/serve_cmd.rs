@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 /// Flags of `cyres serve`.
 #[derive(Args, Debug)]
-pub struct ServeArgs {
+pub(crate) struct ServeArgs {
     /// Data directory (the SQLite database lives here when no --database-url is given).
     #[arg(long, default_value = "cyres-data", env = "CYRES_DATA_DIR")]
     data_dir: PathBuf,
@@ -128,7 +128,7 @@ fn default_smtp_port() -> u16 {
 }
 
 /// Parses sizes like `512MiB`, `20MB`, `1048576`.
-pub fn parse_size(s: &str) -> Result<u64> {
+pub(crate) fn parse_size(s: &str) -> Result<u64> {
     let s = s.trim();
     let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
     let (num, unit) = s.split_at(split);
@@ -280,7 +280,7 @@ fn init_logs(format: &str) -> Result<()> {
 }
 
 /// Runs the server until Ctrl-C or SIGTERM.
-pub fn serve(args: ServeArgs) -> Result<u8> {
+pub(crate) fn serve(args: ServeArgs) -> Result<u8> {
     init_logs(&args.log_format)?;
     let config = load_config(&args)?;
     let rt = tokio::runtime::Builder::new_multi_thread()

@@ -9,7 +9,7 @@ use std::io::{BufRead, Write};
 
 /// Arguments of `cyres versions`.
 #[derive(Debug, Args)]
-pub struct VersionsArgs {
+pub(crate) struct VersionsArgs {
     #[command(subcommand)]
     command: VersionsCommand,
 }
@@ -39,7 +39,7 @@ enum VersionsCommand {
 /// Turns a user-supplied ecosystem name into an [`Ecosystem`], accepting OSV names in any case,
 /// purl types and `generic`. An unknown name is an error rather than a silent generic order:
 /// comparing Debian versions in the generic order would give wrong answers quietly.
-pub fn parse_ecosystem(name: &str) -> anyhow::Result<Ecosystem> {
+pub(crate) fn parse_ecosystem(name: &str) -> anyhow::Result<Ecosystem> {
     if name.eq_ignore_ascii_case("generic") {
         return Ok(Ecosystem::Other("generic".into()));
     }
@@ -82,7 +82,7 @@ const KNOWN: &[&str] = &[
 ];
 
 /// Runs `cyres versions`.
-pub fn run(args: VersionsArgs) -> anyhow::Result<u8> {
+pub(crate) fn run(args: VersionsArgs) -> anyhow::Result<u8> {
     let mut out = std::io::stdout().lock();
     match args.command {
         VersionsCommand::Compare { ecosystem, a, b } => {

@@ -1,5 +1,6 @@
 //! `cyres admin`: the operator provisions authority organisations on the database directly,
 //! and reviews self-declared ones (issue 13). Real binary, real SQLite data directory.
+#![allow(clippy::unwrap_used)] // a test or bench: a panic is its failure report
 
 use serde_json::Value;
 use std::process::{Command, Output};

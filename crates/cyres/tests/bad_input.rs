@@ -1,5 +1,6 @@
 //! Bad input through the CLI: each case exits 2 with a message that names the problem, and
 //! never panics.
+#![allow(clippy::unwrap_used)] // a test or bench: a panic is its failure report
 
 mod common;
 

@@ -6,6 +6,7 @@
 //! generator left out of the SBOM (dev/build-only chains); the test checks each of those is
 //! really absent from the SBOM, so the list cannot go stale. Scanning the `Cargo.lock` files
 //! themselves (versions 1, 3 and 4) must agree with cargo-audit exactly, with no exception.
+#![allow(clippy::unwrap_used)] // a test or bench: a panic is its failure report
 
 mod common;
 

@@ -1,5 +1,5 @@
 //! Shared helpers for the CLI integration tests: run the real binary, build kit indexes once.
-
+#![allow(clippy::unwrap_used)] // a test or bench: a panic is its failure report
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
@@ -7,7 +7,7 @@ use std::process::{Command, Output};
 use std::sync::OnceLock;
 
 /// Runs `cyres` with `args` from the workspace root.
-pub fn cyres(args: &[&str]) -> Output {
+pub(crate) fn cyres(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_cyres"))
         .args(args)
         .current_dir(cyres_kit::workspace_root())
@@ -16,7 +16,7 @@ pub fn cyres(args: &[&str]) -> Output {
 }
 
 /// Exit code, stdout and stderr as text.
-pub fn run(args: &[&str]) -> (i32, String, String) {
+pub(crate) fn run(args: &[&str]) -> (i32, String, String) {
     let out = cyres(args);
     (
         out.status.code().unwrap_or(-1),
@@ -26,7 +26,7 @@ pub fn run(args: &[&str]) -> (i32, String, String) {
 }
 
 /// A scratch folder for one test, under the target directory.
-pub fn scratch(name: &str) -> PathBuf {
+pub(crate) fn scratch(name: &str) -> PathBuf {
     let dir = cyres_kit::target_dir().join("cli-tests").join(name);
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("scratch dir");
@@ -34,7 +34,7 @@ pub fn scratch(name: &str) -> PathBuf {
 }
 
 /// An index of the kit's RustSec OSV export, built once per test binary with the CLI itself.
-pub fn rustsec_index() -> &'static Path {
+pub(crate) fn rustsec_index() -> &'static Path {
     static INDEX: OnceLock<PathBuf> = OnceLock::new();
     INDEX.get_or_init(|| {
         let dir = cyres_kit::target_dir()
@@ -60,7 +60,7 @@ pub fn rustsec_index() -> &'static Path {
 }
 
 /// Parses the JSON output of a successful `cyres scan --format json`.
-pub fn scan_json(args: &[&str]) -> (i32, serde_json::Value) {
+pub(crate) fn scan_json(args: &[&str]) -> (i32, serde_json::Value) {
     let mut full = vec!["scan", "--format", "json"];
     full.extend_from_slice(args);
     let (code, out, err) = run(&full);

@@ -1,6 +1,7 @@
 //! `cyres conformity requirements|declaration|techdoc` driven through the built binary on the
 //! example profile examples/profiles/wifi-router-conformity.toml: JSON shapes, the PDF and ZIP
 //! files written, the out-of-date check and its exit code, and refusals.
+#![allow(clippy::unwrap_used)] // a test or bench: a panic is its failure report
 
 use std::io::Read as _;
 use std::path::PathBuf;

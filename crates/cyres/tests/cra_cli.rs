@@ -1,5 +1,6 @@
 //! `cyres catalogue`, `cyres classify` and `cyres deadlines` driven through the built binary:
 //! the example profiles in examples/profiles, JSON shapes, `--catalogue FILE`, and exit codes.
+#![allow(clippy::unwrap_used)] // a test or bench: a panic is its failure report
 
 use std::path::PathBuf;
 use std::process::Command;

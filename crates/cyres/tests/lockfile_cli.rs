@@ -1,6 +1,7 @@
 //! `cyres scan` on lockfiles: detection by name and content, development-only findings
 //! reported apart and dropped by `--no-dev`, `requirements.txt` includes read from the
 //! directory, and agreement with the kit's recorded OSV.dev answers for the PyPI lockfiles.
+#![allow(clippy::unwrap_used)] // a test or bench: a panic is its failure report
 
 mod common;
 

@@ -1,5 +1,6 @@
 //! `cyres scan --policy FILE`: the platform's gate rules offline, with exit codes 0 (pass),
 //! 1 (a rule broken, like `--fail-on`) and 2 (the policy file is unreadable).
+#![allow(clippy::unwrap_used)] // a test or bench: a panic is its failure report
 
 mod common;
 

@@ -10,6 +10,7 @@
 //!
 //! The figures (counts, duplicates, seconds) are printed (`-- --nocapture`). Needs the CI
 //! PostgreSQL (`CYRES_TEST_PG_URL`, started by `scripts/test.sh` or `scripts/pg.sh`).
+#![allow(clippy::unwrap_used)] // a test or bench: a panic is its failure report
 
 #[path = "support/serve.rs"]
 mod serve;

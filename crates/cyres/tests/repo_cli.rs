@@ -3,6 +3,7 @@
 //!
 //! Key files use `--insecure-fast-kdf` (tiny Argon2 costs) so debug test runs stay fast; the
 //! passphrase comes from `CYRES_KEY_PASSPHRASE`.
+#![allow(clippy::unwrap_used)] // a test or bench: a panic is its failure report
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -3,6 +3,7 @@
 //! directory), a burst of 1,000 report submissions, the authority killed with SIGKILL and
 //! restarted during the burst, then the manufacturer killed and restarted; afterwards every
 //! report has arrived exactly once (counts and idempotency keys checked on both sides).
+#![allow(clippy::unwrap_used)] // a test or bench: a panic is its failure report
 
 #[path = "support/serve.rs"]
 mod serve;

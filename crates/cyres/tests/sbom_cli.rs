@@ -4,6 +4,7 @@
 //! input it was generated from, for firmware matched by CPE against NVD (the kit's OpenWrt
 //! SBOMs) and for Rust crates matched by purl against RustSec (the kit's generated SBOMs), in
 //! both output formats.
+#![allow(clippy::unwrap_used)] // a test or bench: a panic is its failure report
 
 mod common;
 

@@ -1,4 +1,5 @@
 //! `cyres scan` end to end on the shipped examples: findings, output formats, exit codes.
+#![allow(clippy::unwrap_used)] // a test or bench: a panic is its failure report
 
 mod common;
 

@@ -25,7 +25,7 @@ const ISO_639_1: &[&str] = &[
 ];
 
 /// Why `tag` is not a valid, existing language tag; `None` when it is.
-pub fn language_tag_problem(tag: &str) -> Option<String> {
+pub(super) fn language_tag_problem(tag: &str) -> Option<String> {
     let lower = tag.to_ascii_lowercase();
     if lower == "i-default" || lower == "i-mingo" {
         return None; // grandfathered tags the `lang_t` pattern names

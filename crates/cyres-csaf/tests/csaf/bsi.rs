@@ -22,7 +22,7 @@ fn bsi_validate(files: &[PathBuf]) -> Vec<Value> {
 
 /// Validates `provider-metadata.json` files against the standard's provider schema (ajv, from
 /// the BSI library's dependencies).
-pub fn provider_schema_validate(files: &[PathBuf]) -> Vec<Value> {
+pub(crate) fn provider_schema_validate(files: &[PathBuf]) -> Vec<Value> {
     let schemas = crate::kit::csaf20("");
     run_validator(
         &["--provider-metadata".into(), schemas.into_os_string()],
@@ -31,7 +31,7 @@ pub fn provider_schema_validate(files: &[PathBuf]) -> Vec<Value> {
 }
 
 /// Validates `aggregator.json` files against the standard's aggregator schema (ajv, as above).
-pub fn aggregator_schema_validate(files: &[PathBuf]) -> Vec<Value> {
+pub(crate) fn aggregator_schema_validate(files: &[PathBuf]) -> Vec<Value> {
     let schemas = crate::kit::csaf20("");
     run_validator(&["--aggregator".into(), schemas.into_os_string()], files)
 }

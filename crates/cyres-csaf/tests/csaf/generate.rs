@@ -36,7 +36,7 @@ fn reference(url: &str, summary: &str) -> Reference {
 
 /// A router maker's final security advisory, semantic versioning, two revisions: BusyBox in
 /// firmware 2.1.0 is vulnerable and exploited (KEV), 2.1.1 fixes it through the TUF channel.
-pub fn router_advisory() -> AdvisoryInput {
+pub(crate) fn router_advisory() -> AdvisoryInput {
     AdvisoryInput {
         profile: Profile::SecurityAdvisory,
         tracking_id: "ACME-SA-2027-0001".into(),
@@ -148,7 +148,7 @@ pub fn router_advisory() -> AdvisoryInput {
 /// A baby-monitor maker's interim VEX, integer versioning: one release not affected (code
 /// not present, with an impact statement), one affected with a workaround, one under
 /// investigation, one fixed; CVSS v2 and v3.0 scores.
-pub fn monitor_vex() -> AdvisoryInput {
+pub(crate) fn monitor_vex() -> AdvisoryInput {
     let rel = |id: &str, v: &str| ReleaseInput {
         id: id.into(),
         version: v.into(),
@@ -240,7 +240,7 @@ pub fn monitor_vex() -> AdvisoryInput {
 }
 
 /// A password-manager vendor's informational advisory, still a draft (version 0).
-pub fn vault_informational() -> AdvisoryInput {
+pub(crate) fn vault_informational() -> AdvisoryInput {
     AdvisoryInput {
         profile: Profile::InformationalAdvisory,
         tracking_id: "KEYSTONE-IA-2027-01".into(),
@@ -281,7 +281,7 @@ pub fn vault_informational() -> AdvisoryInput {
 }
 
 /// Every sample, generated, with a file-name-like label.
-pub fn samples() -> Vec<(&'static str, Document)> {
+pub(crate) fn samples() -> Vec<(&'static str, Document)> {
     [
         ("router-advisory", router_advisory()),
         ("monitor-vex", monitor_vex()),

@@ -171,7 +171,7 @@ proptest! {
 
 /// A deterministic grid of the same inputs (profile × versioning × status × status mix × score
 /// × exploitation), for the BSI validator run in `bsi.rs`.
-pub fn grid() -> Vec<(String, cyres_csaf::Document)> {
+pub(crate) fn grid() -> Vec<(String, cyres_csaf::Document)> {
     let mixes: [Statuses; 4] = [
         vec![(0, 0, false)],
         vec![(0, 0, false), (1, 0, false)],

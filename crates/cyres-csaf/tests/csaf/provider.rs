@@ -28,7 +28,7 @@ fn file_names_match_the_oasis_file_name_tests() {
     }
 }
 
-pub fn acme() -> Provider {
+pub(crate) fn acme() -> Provider {
     Provider {
         base_url: "https://psirt.acme.example/.well-known/csaf".into(),
         publisher: Publisher {

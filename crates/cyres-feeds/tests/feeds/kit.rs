@@ -6,7 +6,7 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 /// The PyPA records as JSON values, sorted by id. Read once per test binary.
-pub fn pypi_records() -> &'static [serde_json::Value] {
+pub(crate) fn pypi_records() -> &'static [serde_json::Value] {
     static RECORDS: OnceLock<Vec<serde_json::Value>> = OnceLock::new();
     RECORDS.get_or_init(|| {
         let root = cyres_kit::unpacked("advisories/pypa-osv.tar.zst");
@@ -43,14 +43,14 @@ fn collect_yaml(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
 }
 
 /// A zip of `(name, bytes)` entries, deflated like osv.dev's dumps.
-pub fn zip_of<'a>(entries: impl IntoIterator<Item = (String, &'a [u8])>) -> Vec<u8> {
+pub(crate) fn zip_of<'a>(entries: impl IntoIterator<Item = (String, &'a [u8])>) -> Vec<u8> {
     zip_with(entries, zip::CompressionMethod::Deflated)
 }
 
 /// A zip of `(name, bytes)` entries, stored without compression. Used for the whole-ecosystem
 /// archives: deflating 2,661 records takes seconds in a debug build, and the reader's inflate
 /// path is covered by the small deflated archives.
-pub fn zip_stored<'a>(entries: impl IntoIterator<Item = (String, &'a [u8])>) -> Vec<u8> {
+pub(crate) fn zip_stored<'a>(entries: impl IntoIterator<Item = (String, &'a [u8])>) -> Vec<u8> {
     zip_with(entries, zip::CompressionMethod::Stored)
 }
 
@@ -68,7 +68,7 @@ fn zip_with<'a>(
 }
 
 /// `PyPI/all.zip` from the given records.
-pub fn all_zip(records: &[serde_json::Value]) -> Vec<u8> {
+pub(crate) fn all_zip(records: &[serde_json::Value]) -> Vec<u8> {
     let encoded: Vec<(String, Vec<u8>)> = records
         .iter()
         .map(|r| {
@@ -79,10 +79,10 @@ pub fn all_zip(records: &[serde_json::Value]) -> Vec<u8> {
     zip_stored(encoded.iter().map(|(n, b)| (n.clone(), b.as_slice())))
 }
 
-pub const KEV: &str = "advisories/cisa-kev/known_exploited_vulnerabilities.json";
+pub(crate) const KEV: &str = "advisories/cisa-kev/known_exploited_vulnerabilities.json";
 
 /// The hand-made EUVD fixture, newest `dateUpdated` first (as the API lists).
-pub fn euvd_items() -> Vec<serde_json::Value> {
+pub(crate) fn euvd_items() -> Vec<serde_json::Value> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/euvd/exploited.json");
     let items: Vec<serde_json::Value> =
         serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();

@@ -1,5 +1,6 @@
 //! Integration tests for cyres-feeds: advisory sync against a loopback server that serves the
 //! kit's real files, and webhook delivery against a loopback receiver.
+#![allow(clippy::unwrap_used)] // a test: a panic is its failure report
 
 mod kit;
 mod nvd_api;

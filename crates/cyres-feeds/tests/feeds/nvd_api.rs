@@ -14,7 +14,7 @@ use time::OffsetDateTime;
 use crate::server::Served;
 
 /// The kit's NVD records (converted 1.1 feeds, then the real 2.0 records), as API items.
-pub fn kit_items() -> &'static [serde_json::Value] {
+pub(crate) fn kit_items() -> &'static [serde_json::Value] {
     static ITEMS: OnceLock<Vec<serde_json::Value>> = OnceLock::new();
     ITEMS.get_or_init(|| {
         let mut items = Vec::new();
@@ -31,7 +31,7 @@ pub fn kit_items() -> &'static [serde_json::Value] {
 }
 
 /// An item's `lastModified`.
-pub fn last_modified(item: &serde_json::Value) -> OffsetDateTime {
+pub(crate) fn last_modified(item: &serde_json::Value) -> OffsetDateTime {
     parse_nvd_time(item["cve"]["lastModified"].as_str().unwrap()).unwrap()
 }
 
@@ -46,7 +46,7 @@ fn decode(v: &str) -> String {
         .replace("%2b", "+")
 }
 
-pub fn answer(served: &mut Served, query: &str, api_key: Option<&str>) -> Response {
+pub(crate) fn answer(served: &mut Served, query: &str, api_key: Option<&str>) -> Response {
     if served.nvd_throttle > 0 {
         served.nvd_throttle -= 1;
         return StatusCode::FORBIDDEN.into_response();

@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 
 /// One served file.
 #[derive(Clone, Debug)]
-pub struct Resource {
+pub(crate) struct Resource {
     pub body: Vec<u8>,
     pub etag: String,
     pub last_modified: String,
@@ -22,7 +22,7 @@ pub struct Resource {
 }
 
 impl Resource {
-    pub fn new(body: Vec<u8>, version: u32) -> Self {
+    pub(crate) fn new(body: Vec<u8>, version: u32) -> Self {
         Self {
             body,
             etag: format!("\"v{version}\""),
@@ -34,7 +34,7 @@ impl Resource {
 
 /// One request as the server saw it.
 #[derive(Clone, Debug)]
-pub struct Seen {
+pub(crate) struct Seen {
     pub path: String,
     pub query: String,
     pub conditional: bool,
@@ -45,7 +45,7 @@ pub struct Seen {
 }
 
 #[derive(Debug, Default)]
-pub struct Served {
+pub(crate) struct Served {
     pub files: BTreeMap<String, Resource>,
     /// EUVD items, newest `dateUpdated` first.
     pub euvd_items: Vec<serde_json::Value>,
@@ -67,13 +67,13 @@ pub struct Served {
 }
 
 #[derive(Clone, Debug)]
-pub struct TestServer {
+pub(crate) struct TestServer {
     pub addr: SocketAddr,
     pub state: Arc<Mutex<Served>>,
 }
 
 impl TestServer {
-    pub async fn start() -> Self {
+    pub(crate) async fn start() -> Self {
         let state = Arc::new(Mutex::new(Served::default()));
         let app = Router::new().fallback(handle).with_state(state.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -84,11 +84,11 @@ impl TestServer {
         Self { addr, state }
     }
 
-    pub fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
     }
 
-    pub fn put(&self, path: &str, resource: Resource) {
+    pub(crate) fn put(&self, path: &str, resource: Resource) {
         self.state
             .lock()
             .unwrap()
@@ -96,12 +96,12 @@ impl TestServer {
             .insert(path.to_string(), resource);
     }
 
-    pub fn with<R>(&self, f: impl FnOnce(&mut Served) -> R) -> R {
+    pub(crate) fn with<R>(&self, f: impl FnOnce(&mut Served) -> R) -> R {
         f(&mut self.state.lock().unwrap())
     }
 
     /// Takes the request log.
-    pub fn take_log(&self) -> Vec<Seen> {
+    pub(crate) fn take_log(&self) -> Vec<Seen> {
         std::mem::take(&mut self.state.lock().unwrap().log)
     }
 }

@@ -10,21 +10,21 @@ use std::collections::BTreeSet;
 use time::OffsetDateTime;
 use time::macros::datetime;
 
-pub fn ms(codes: &[&str]) -> BTreeSet<MemberState> {
+pub(crate) fn ms(codes: &[&str]) -> BTreeSet<MemberState> {
     codes
         .iter()
         .map(|c| MemberState::from_code(c).expect("member state"))
         .collect()
 }
 
-pub fn m(code: &str) -> MemberState {
+pub(crate) fn m(code: &str) -> MemberState {
     MemberState::from_code(code).expect("member state")
 }
 
-pub const ROUTER_AWARE: OffsetDateTime = datetime!(2026-10-05 09:30 UTC);
+pub(crate) const ROUTER_AWARE: OffsetDateTime = datetime!(2026-10-05 09:30 UTC);
 
 /// A home router with the Realtek SDK flaw, listed in KEV; everything a final report needs.
-pub fn router_case() -> Case {
+pub(crate) fn router_case() -> Case {
     let mut c = Case::new(
         "case-2026-0007",
         CaseKind::Vulnerability,
@@ -87,7 +87,7 @@ pub fn router_case() -> Case {
 }
 
 /// The baby monitor incident from testdata.
-pub fn baby_monitor_case() -> Case {
+pub(crate) fn baby_monitor_case() -> Case {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/testdata/baby-monitor-incident/case.json"
@@ -96,7 +96,7 @@ pub fn baby_monitor_case() -> Case {
     serde_json::from_str(&text).expect("parse baby monitor case")
 }
 
-pub fn submitted(stage: StageKind, revision: u32, at: OffsetDateTime) -> Submission {
+pub(crate) fn submitted(stage: StageKind, revision: u32, at: OffsetDateTime) -> Submission {
     Submission {
         stage,
         revision,
@@ -105,7 +105,7 @@ pub fn submitted(stage: StageKind, revision: u32, at: OffsetDateTime) -> Submiss
     }
 }
 
-pub const ALL_STAGES: [StageKind; 4] = [
+pub(crate) const ALL_STAGES: [StageKind; 4] = [
     StageKind::EarlyWarning,
     StageKind::Notification,
     StageKind::IntermediateReport,

@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 /// `DELETE /api/v1/members/{account_id}` (admin): never the last administrator.
-pub async fn remove_member(
+pub(super) async fn remove_member(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<i64>,
@@ -23,7 +23,7 @@ pub async fn remove_member(
 }
 
 /// `POST /api/v1/members/{account_id}/password-reset` (admin): a one-time link, shown once.
-pub async fn issue_reset(
+pub(super) async fn issue_reset(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<i64>,
@@ -35,14 +35,14 @@ pub async fn issue_reset(
 /// The body of `POST /api/v1/password-reset`.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Redeem {
+pub(super) struct Redeem {
     token: String,
     password: String,
 }
 
 /// `POST /api/v1/password-reset` (public; the link's token is the credential): sets the new
 /// password and ends every session of the account.
-pub async fn redeem(State(app): State<App>, body: Bytes) -> Result<StatusCode, ApiError> {
+pub(super) async fn redeem(State(app): State<App>, body: Bytes) -> Result<StatusCode, ApiError> {
     let b: Redeem = json_body(&body)?;
     accounts::redeem_reset(&app, &b.token, &b.password).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -13,7 +13,7 @@ use cyres_store::{NewOrg, Role};
 use serde::Deserialize;
 
 /// `GET /api/v1/orgs`: the organisations the caller can act for.
-pub async fn my_orgs(State(app): State<App>, caller: Caller) -> Result<Response, ApiError> {
+pub(crate) async fn my_orgs(State(app): State<App>, caller: Caller) -> Result<Response, ApiError> {
     Ok(match caller.account_id {
         Some(a) => Json(app.store.memberships(a).await?).into_response(),
         None => Json(vec![app.store.org(caller.org_id).await?]).into_response(),
@@ -26,7 +26,7 @@ pub async fn my_orgs(State(app): State<App>, caller: Caller) -> Result<Response,
 /// operator, subscriber; the store refuses CSIRT and ENISA whoever asks), and only while the operator
 /// allows it (`allow_self_service_orgs`); administrators of the operator organisation may
 /// always create those kinds.
-pub async fn create_org(
+pub(crate) async fn create_org(
     State(app): State<App>,
     caller: Caller,
     body: axum::body::Bytes,
@@ -55,7 +55,7 @@ pub async fn create_org(
 }
 
 /// `GET /api/v1/members`.
-pub async fn members(State(app): State<App>, caller: Caller) -> Result<Response, ApiError> {
+pub(crate) async fn members(State(app): State<App>, caller: Caller) -> Result<Response, ApiError> {
     Ok(Json(app.store.members(caller.org_id).await?).into_response())
 }
 
@@ -63,7 +63,7 @@ pub async fn members(State(app): State<App>, caller: Caller) -> Result<Response,
 /// address that has none (an existing account's password is never touched).
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct MemberBody {
+pub(crate) struct MemberBody {
     email: String,
     role: Role,
     #[serde(default)]
@@ -75,7 +75,7 @@ pub struct MemberBody {
 /// `POST /api/v1/members` (admin): invites the address (202). An account is created with the
 /// given password when the address has none; either way the person becomes a member only by
 /// accepting the invitation after logging in. An existing member gets the new role at once.
-pub async fn add_member(
+pub(crate) async fn add_member(
     State(app): State<App>,
     caller: Caller,
     body: axum::body::Bytes,
@@ -111,7 +111,7 @@ pub async fn add_member(
 }
 
 /// `GET /api/v1/tokens` (admin).
-pub async fn tokens(State(app): State<App>, caller: Caller) -> Result<Response, ApiError> {
+pub(crate) async fn tokens(State(app): State<App>, caller: Caller) -> Result<Response, ApiError> {
     caller.require(Role::Admin)?;
     Ok(Json(app.store.api_tokens(caller.org_id).await?).into_response())
 }
@@ -119,13 +119,13 @@ pub async fn tokens(State(app): State<App>, caller: Caller) -> Result<Response, 
 /// Token body.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct TokenBody {
+pub(crate) struct TokenBody {
     name: String,
     role: Role,
 }
 
 /// `POST /api/v1/tokens` (admin): the secret is in this answer and nowhere else, ever.
-pub async fn create_token(
+pub(crate) async fn create_token(
     State(app): State<App>,
     caller: Caller,
     body: axum::body::Bytes,
@@ -141,7 +141,7 @@ pub async fn create_token(
 }
 
 /// `DELETE /api/v1/tokens/{id}` (admin).
-pub async fn revoke_token(
+pub(crate) async fn revoke_token(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<i64>,
@@ -154,7 +154,7 @@ pub async fn revoke_token(
 }
 
 /// `GET /api/v1/webhooks` (admin).
-pub async fn webhooks(State(app): State<App>, caller: Caller) -> Result<Response, ApiError> {
+pub(crate) async fn webhooks(State(app): State<App>, caller: Caller) -> Result<Response, ApiError> {
     caller.require(Role::Admin)?;
     Ok(Json(app.store.webhooks(caller.org_id).await?).into_response())
 }
@@ -162,12 +162,12 @@ pub async fn webhooks(State(app): State<App>, caller: Caller) -> Result<Response
 /// Webhook body.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct WebhookBody {
+pub(crate) struct WebhookBody {
     url: String,
 }
 
 /// `POST /api/v1/webhooks` (admin): the signing secret is shown once.
-pub async fn create_webhook(
+pub(crate) async fn create_webhook(
     State(app): State<App>,
     caller: Caller,
     body: axum::body::Bytes,
@@ -179,7 +179,7 @@ pub async fn create_webhook(
 }
 
 /// `DELETE /api/v1/webhooks/{id}` (admin).
-pub async fn delete_webhook(
+pub(crate) async fn delete_webhook(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<i64>,
@@ -192,26 +192,29 @@ pub async fn delete_webhook(
 }
 
 /// `GET /api/v1/deliveries` (admin): the delivery log.
-pub async fn deliveries(State(app): State<App>, caller: Caller) -> Result<Response, ApiError> {
+pub(crate) async fn deliveries(
+    State(app): State<App>,
+    caller: Caller,
+) -> Result<Response, ApiError> {
     caller.require(Role::Admin)?;
     Ok(Json(app.store.deliveries(caller.org_id, 200).await?).into_response())
 }
 
 /// `GET /api/v1/audit` (admin). There is no route that changes or deletes audit events.
-pub async fn audit(State(app): State<App>, caller: Caller) -> Result<Response, ApiError> {
+pub(crate) async fn audit(State(app): State<App>, caller: Caller) -> Result<Response, ApiError> {
     caller.require(Role::Admin)?;
     Ok(Json(app.store.audit_events(caller.org_id, 500).await?).into_response())
 }
 
 /// `GET /api/v1/sources`: configured advisory sources with last sync and counts (those of the
 /// running sync while one runs) and whether one runs.
-pub async fn sources(State(app): State<App>, _caller: Caller) -> Result<Response, ApiError> {
+pub(crate) async fn sources(State(app): State<App>, _caller: Caller) -> Result<Response, ApiError> {
     Ok(Json(crate::service::advisories::sources(&app).await?).into_response())
 }
 
 /// `POST /api/v1/sources/{id}/sync` (operator admin): sync now, then re-match; answers the
 /// counts (409 while a sync of the source runs).
-pub async fn sync_source(
+pub(crate) async fn sync_source(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<String>,
@@ -221,13 +224,16 @@ pub async fn sync_source(
 }
 
 /// `GET /api/v1/alerts`.
-pub async fn alerts(State(app): State<App>, caller: Caller) -> Result<Response, ApiError> {
+pub(crate) async fn alerts(State(app): State<App>, caller: Caller) -> Result<Response, ApiError> {
     Ok(Json(app.store.alerts(caller.org_id, 200).await?).into_response())
 }
 
 /// `GET /api/v1/alerts.atom`: the alerts as an Atom feed; feed readers pass the API token as
 /// `?token=`.
-pub async fn alerts_atom(State(app): State<App>, caller: Caller) -> Result<Response, ApiError> {
+pub(crate) async fn alerts_atom(
+    State(app): State<App>,
+    caller: Caller,
+) -> Result<Response, ApiError> {
     let org = app.store.org(caller.org_id).await?;
     let rows = app.store.alerts(caller.org_id, 100).await?;
     let alerts = crate::service::alerts::feed_alerts(&app, &org, &rows).await?;

@@ -11,7 +11,7 @@ use cyres_store::FindingFilter;
 use std::collections::HashMap;
 
 /// `GET /api/v1/advisories?q=`: by id or alias prefix, or package name.
-pub async fn search(
+pub(super) async fn search(
     State(app): State<App>,
     _caller: Caller,
     Query(q): Query<HashMap<String, String>>,
@@ -22,7 +22,7 @@ pub async fn search(
 
 /// `GET /api/v1/advisories/{id}`: the advisory (by id or alias) and, for the caller's
 /// organisation, the findings it caused.
-pub async fn get_one(
+pub(super) async fn get_one(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<String>,
@@ -53,7 +53,7 @@ pub async fn get_one(
 /// an archive of them (zip, tar, tar.gz, tar.zst), a CISA KEV catalogue, an NVD CVE file (its
 /// CPE configurations stored for firmware matching) or NVD overrides, received under the
 /// upload budget. The portfolio is re-matched before the answer (`service::advisories`).
-pub async fn import(
+pub(super) async fn import(
     State(app): State<App>,
     caller: Caller,
     Query(q): Query<HashMap<String, String>>,

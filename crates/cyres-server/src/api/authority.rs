@@ -20,14 +20,14 @@ const MAX_PACK: usize = crate::guard::MAX_REPORT_PACK as usize;
 /// Intermediate-report request body.
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RequestBody {
+pub(crate) struct RequestBody {
     #[serde(default)]
     note: Option<String>,
 }
 
 /// `POST /api/v1/authority/reports` with `Idempotency-Key`: stores a report pack
 /// ([`service::receive_report`]); 201 for a new report, 200 with the first receipt for a repeat.
-pub async fn intake(
+pub(crate) async fn intake(
     State(app): State<App>,
     caller: Caller,
     headers: HeaderMap,
@@ -66,12 +66,12 @@ pub async fn intake(
 }
 
 /// `GET /api/v1/authority/inbox`: a CSIRT sees the reports it coordinates; ENISA sees all.
-pub async fn inbox(State(app): State<App>, caller: Caller) -> Result<Response, ApiError> {
+pub(crate) async fn inbox(State(app): State<App>, caller: Caller) -> Result<Response, ApiError> {
     Ok(Json(inbox_rows(&app, &caller, 1000).await?).into_response())
 }
 
 /// `GET /api/v1/authority/reports/{id}`: [`report_detail`] as JSON.
-pub async fn get_report(
+pub(crate) async fn get_report(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<i64>,
@@ -104,7 +104,7 @@ pub async fn get_report(
 /// `POST /api/v1/authority/reports/{id}/decision` (coordinator CSIRT): forward to the CSIRTs
 /// of the other member states the manufacturer listed, or delay (Art. 16(2), DR 2026/881);
 /// ENISA sees the decision at once.
-pub async fn decide(
+pub(crate) async fn decide(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<i64>,
@@ -116,7 +116,7 @@ pub async fn decide(
 }
 
 /// `GET /api/v1/authority/assessment` (ENISA): [`assessment_summary`] as JSON.
-pub async fn assessment(
+pub(crate) async fn assessment(
     State(app): State<App>,
     caller: Caller,
     Query(q): Query<HashMap<String, String>>,
@@ -139,7 +139,7 @@ pub async fn assessment(
 /// `POST /api/v1/authority/reports/{id}/review` (ENISA): an analyst confirms or overrides the
 /// assessment with a reason; stored and audited; a systemic verdict carries ENISA's
 /// recommendation of full dissemination to the coordinator, which it accepts or declines.
-pub async fn review(
+pub(crate) async fn review(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<i64>,
@@ -152,7 +152,7 @@ pub async fn review(
 
 /// `POST /api/v1/authority/reports/{id}/recommendation` (coordinator CSIRT): accept or decline
 /// ENISA's recommendation of full dissemination; recorded.
-pub async fn recommendation(
+pub(crate) async fn recommendation(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<i64>,
@@ -165,7 +165,7 @@ pub async fn recommendation(
 
 /// `POST /api/v1/authority/reports/{id}/users-informed` (coordinator CSIRT): record that the
 /// CSIRT informed the users itself (Art. 14(8), second subparagraph).
-pub async fn users_informed(
+pub(crate) async fn users_informed(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<i64>,
@@ -186,7 +186,7 @@ pub async fn users_informed(
 
 /// `POST /api/v1/authority/reports/{id}/intermediate-request` (coordinator CSIRT, Art.
 /// 14(6)): the manufacturer's instance picks it up, alerts and adds the stage to the case.
-pub async fn request_intermediate(
+pub(crate) async fn request_intermediate(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<i64>,
@@ -204,7 +204,7 @@ pub async fn request_intermediate(
 
 /// `GET /api/v1/authority/requests?after=N` (the manufacturer's token): intermediate-report
 /// requests on its reports, with the idempotency key of the report they concern.
-pub async fn requests(
+pub(crate) async fn requests(
     State(app): State<App>,
     caller: Caller,
     Query(q): Query<HashMap<String, String>>,

@@ -56,7 +56,7 @@ async fn view(app: &App, caller: &Caller, row: CaseRow) -> Result<serde_json::Va
 }
 
 /// `GET /api/v1/cases`.
-pub async fn list(State(app): State<App>, caller: Caller) -> Result<Response, ApiError> {
+pub(crate) async fn list(State(app): State<App>, caller: Caller) -> Result<Response, ApiError> {
     let mut out = Vec::new();
     for row in app.store.cases(caller.org_id).await? {
         out.push(view(&app, &caller, row).await?);
@@ -65,7 +65,7 @@ pub async fn list(State(app): State<App>, caller: Caller) -> Result<Response, Ap
 }
 
 /// `GET /api/v1/cases/{id}`.
-pub async fn get_one(
+pub(crate) async fn get_one(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<i64>,
@@ -77,7 +77,7 @@ pub async fn get_one(
 /// Evidence as the API takes it.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct EvidenceBody {
+pub(crate) struct EvidenceBody {
     /// Where it came from.
     pub source: EvidenceSource,
     /// KEV entry, EUVD id, ticket, log query, message id.
@@ -112,7 +112,7 @@ fn typed_evidence(list: Vec<EvidenceBody>) -> Result<Vec<NewEvidence>, ApiError>
 /// Opening a case by hand.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct NewCase {
+pub(crate) struct NewCase {
     /// Vulnerability or severe incident.
     pub kind: CaseKind,
     /// Short title.
@@ -130,7 +130,7 @@ pub struct NewCase {
 }
 
 /// `POST /api/v1/cases`: a severe incident (or a vulnerability cyres did not find itself).
-pub async fn create(
+pub(crate) async fn create(
     State(app): State<App>,
     caller: Caller,
     bytes: axum::body::Bytes,
@@ -152,7 +152,7 @@ pub async fn create(
 /// Confirming a proposal.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Confirm {
+pub(crate) struct Confirm {
     /// Time of awareness (RFC 3339).
     pub aware_at: String,
     /// For voluntary-report proposals: the product concerned.
@@ -165,7 +165,7 @@ pub struct Confirm {
 
 /// `POST /api/v1/cases/{id}/confirm`: a person confirms a proposed case, recording the time of
 /// awareness and the evidence; the clocks start from that time.
-pub async fn confirm(
+pub(crate) async fn confirm(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<i64>,
@@ -184,7 +184,7 @@ pub async fn confirm(
 
 /// `PATCH /api/v1/cases/{id}`: sets case fields (a JSON object of `cyres-report` case fields,
 /// e.g. `severity`, `measures_taken`, `fix`, `sensitivity`). Identity fields cannot change.
-pub async fn update(
+pub(crate) async fn update(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<i64>,
@@ -197,7 +197,7 @@ pub async fn update(
 }
 
 /// `POST /api/v1/cases/{id}/evidence`: adds to the evidence ledger.
-pub async fn add_evidence(
+pub(crate) async fn add_evidence(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<i64>,
@@ -210,7 +210,7 @@ pub async fn add_evidence(
 }
 
 /// `GET /api/v1/cases/{id}/draft?stage=…`: the prefilled draft and every missing required field.
-pub async fn draft(
+pub(crate) async fn draft(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<i64>,
@@ -236,14 +236,14 @@ pub async fn draft(
 /// Submitting a stage.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Submit {
+pub(crate) struct Submit {
     stage: String,
 }
 
 /// `POST /api/v1/cases/{id}/reports`: validates the stage's report and queues it in the
 /// outbox (delivered to the configured reporting endpoint exactly once), or keeps it for
 /// manual entry in the ENISA portal when no endpoint is configured.
-pub async fn submit(
+pub(crate) async fn submit(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<i64>,
@@ -256,7 +256,7 @@ pub async fn submit(
 }
 
 /// `GET /api/v1/submissions/{id}/pack.json` and `/pack.html`: the report pack for the portal.
-pub async fn pack(
+pub(crate) async fn pack(
     State(app): State<App>,
     caller: Caller,
     Path((id, file)): Path<(i64, String)>,
@@ -280,14 +280,14 @@ pub async fn pack(
 /// Portal reference body.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Portal {
+pub(crate) struct Portal {
     reference: String,
     submitted_at: String,
 }
 
 /// `POST /api/v1/submissions/{id}/portal`: records the ENISA portal's reference and the time
 /// the report was entered there; the case's clock counts the stage as submitted then.
-pub async fn portal(
+pub(crate) async fn portal(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<i64>,
@@ -302,7 +302,7 @@ pub async fn portal(
 
 /// `GET /api/v1/cases/{id}/notice.json|notice.html`: the notice to impacted users (Art. 14(8)),
 /// or the fields still missing for it.
-pub async fn notice(
+pub(crate) async fn notice(
     State(app): State<App>,
     caller: Caller,
     Path((id, file)): Path<(i64, String)>,
@@ -351,7 +351,7 @@ fn public_report(
 /// `organisation_id` of a manufacturer or steward on this platform (404 for any other id), as a
 /// case proposal. The reporter's contact stays with the manufacturer. Not an Art. 15 report:
 /// those go to a CSIRT or ENISA (`/api/v1/public/voluntary-notifications`).
-pub async fn voluntary(
+pub(crate) async fn voluntary(
     State(app): State<App>,
     axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<std::net::SocketAddr>,
     bytes: axum::body::Bytes,
@@ -368,7 +368,7 @@ pub async fn voluntary(
 /// `POST /api/v1/public/voluntary-notifications` (no login, rate-limited): an Art. 15
 /// voluntary notification to a CSIRT designated as coordinator or ENISA (Art. 15(1)-(2)),
 /// routed by the explicit `organisation_id` of that CSIRT or ENISA (404 for any other id).
-pub async fn voluntary_notification(
+pub(crate) async fn voluntary_notification(
     State(app): State<App>,
     axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<std::net::SocketAddr>,
     bytes: axum::body::Bytes,

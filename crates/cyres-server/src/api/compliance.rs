@@ -32,7 +32,7 @@ struct NewReport {
 
 /// `POST /api/v1/findings/{id}/upstream-reports` (editors): drafts a report to the component's
 /// maintainer with the contacts found and the OSV record.
-pub async fn draft_report(
+pub(super) async fn draft_report(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<i64>,
@@ -49,7 +49,7 @@ pub async fn draft_report(
 }
 
 /// `GET /api/v1/findings/{id}/upstream-reports` (viewers).
-pub async fn finding_reports(
+pub(super) async fn finding_reports(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<i64>,
@@ -58,7 +58,7 @@ pub async fn finding_reports(
 }
 
 /// `GET /api/v1/products/{id}/upstream-reports` (viewers).
-pub async fn product_reports(
+pub(super) async fn product_reports(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<i64>,
@@ -67,7 +67,7 @@ pub async fn product_reports(
 }
 
 /// `PUT /api/v1/upstream-reports/{id}/fix` (editors): the manufacturer's fix.
-pub async fn set_fix(
+pub(super) async fn set_fix(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<i64>,
@@ -88,7 +88,7 @@ struct Informed {
 }
 
 /// `POST /api/v1/upstream-reports/{id}/informed` (editors): the maintainer was informed.
-pub async fn informed(
+pub(super) async fn informed(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<i64>,
@@ -105,7 +105,7 @@ pub async fn informed(
 
 /// `GET /api/v1/upstream-reports/{id}/osv.json|csaf.json` (the sender's viewers, or the
 /// recipient's once sent): the report as an OSV record or a CSAF 2.0 security advisory.
-pub async fn upstream_file(
+pub(super) async fn upstream_file(
     State(app): State<App>,
     caller: Caller,
     Path((id, file)): Path<(i64, String)>,
@@ -130,12 +130,12 @@ pub async fn upstream_file(
 }
 
 /// `GET /api/v1/upstream-reports/received` (viewers): reports sent to this organisation.
-pub async fn received(State(app): State<App>, caller: Caller) -> Result<Response, ApiError> {
+pub(super) async fn received(State(app): State<App>, caller: Caller) -> Result<Response, ApiError> {
     Ok(Json(comp::received(&app, &caller).await?).into_response())
 }
 
 /// `GET /api/v1/products/{id}/operators` (viewers): per member state, with supply records.
-pub async fn operators(
+pub(super) async fn operators(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<i64>,
@@ -144,7 +144,7 @@ pub async fn operators(
 }
 
 /// `POST /api/v1/products/{id}/operators` (editors).
-pub async fn add_operator(
+pub(super) async fn add_operator(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<i64>,
@@ -164,7 +164,7 @@ struct CheckBody {
 
 /// `POST /api/v1/products/{id}/operators/{op}/checks` (editors): the importer's or
 /// distributor's check, recorded; `refusal` names what stops placing.
-pub async fn check(
+pub(super) async fn check(
     State(app): State<App>,
     caller: Caller,
     Path((id, op)): Path<(i64, i64)>,
@@ -178,7 +178,7 @@ pub async fn check(
 
 /// `POST /api/v1/products/{id}/operators/{op}/supplies` (editors): an Art. 23 record; 409
 /// when the operator's check did not pass.
-pub async fn add_supply(
+pub(super) async fn add_supply(
     State(app): State<App>,
     caller: Caller,
     Path((id, op)): Path<(i64, i64)>,
@@ -193,13 +193,13 @@ pub async fn add_supply(
 /// `GET /api/v1/supplied-products` (members of an operator organisation): the listings that
 /// name it as importer, distributor or authorised representative, with their latest check and
 /// supply records.
-pub async fn supplied(State(app): State<App>, caller: Caller) -> Result<Response, ApiError> {
+pub(super) async fn supplied(State(app): State<App>, caller: Caller) -> Result<Response, ApiError> {
     Ok(Json(comp::supplied(&app, &caller).await?).into_response())
 }
 
 /// `POST /api/v1/supplied-products/{op}/checks` (its editors): the operator's own Art. 19(2) /
 /// 20(2) check of that listing's product.
-pub async fn supplied_check(
+pub(super) async fn supplied_check(
     State(app): State<App>,
     caller: Caller,
     Path(op): Path<i64>,
@@ -213,7 +213,7 @@ pub async fn supplied_check(
 
 /// `POST /api/v1/supplied-products/{op}/supplies` (its editors): the operator's own Art. 23
 /// record; 409 when its check did not pass.
-pub async fn supplied_supply(
+pub(super) async fn supplied_supply(
     State(app): State<App>,
     caller: Caller,
     Path(op): Path<i64>,
@@ -226,7 +226,7 @@ pub async fn supplied_supply(
 }
 
 /// `DELETE /api/v1/products/{id}/supplies/{sid}` (admins): 409 before the Art. 23(2) date.
-pub async fn delete_supply(
+pub(super) async fn delete_supply(
     State(app): State<App>,
     caller: Caller,
     Path((id, sid)): Path<(i64, i64)>,
@@ -236,7 +236,7 @@ pub async fn delete_supply(
 }
 
 /// `GET /api/v1/products/{id}/documents/{doc}/{version}` (viewers): the file as uploaded.
-pub async fn document(
+pub(super) async fn document(
     State(app): State<App>,
     caller: Caller,
     Path((id, doc, version)): Path<(i64, String, i64)>,
@@ -262,7 +262,7 @@ pub async fn document(
 
 /// `DELETE /api/v1/products/{id}/documents/{doc}/{version}` (admins): 409 on or before the
 /// Art. 13(13) retention date.
-pub async fn delete_document(
+pub(super) async fn delete_document(
     State(app): State<App>,
     caller: Caller,
     Path((id, doc, version)): Path<(i64, String, i64)>,
@@ -273,7 +273,7 @@ pub async fn delete_document(
 
 /// `DELETE /api/v1/products/{id}/declarations/{version}` (admins): 409 on or before the
 /// Art. 13(13) retention date.
-pub async fn delete_declaration(
+pub(super) async fn delete_declaration(
     State(app): State<App>,
     caller: Caller,
     Path((id, file)): Path<(i64, String)>,
@@ -287,7 +287,7 @@ pub async fn delete_declaration(
 
 /// `POST /api/v1/products/{id}/declarations/{version}/publish` (editors): serves the version
 /// at the public address the simplified declaration carries; answers that address.
-pub async fn publish(
+pub(super) async fn publish(
     State(app): State<App>,
     caller: Caller,
     Path((id, version)): Path<(i64, i64)>,
@@ -297,7 +297,7 @@ pub async fn publish(
 }
 
 /// `GET /api/v1/products/{id}/authority-requests` (viewers).
-pub async fn requests(
+pub(super) async fn requests(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<i64>,
@@ -306,7 +306,7 @@ pub async fn requests(
 }
 
 /// `POST /api/v1/products/{id}/authority-requests` (editors).
-pub async fn add_request(
+pub(super) async fn add_request(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<i64>,
@@ -326,7 +326,7 @@ struct Handover {
 
 /// `POST /api/v1/products/{id}/authority-requests/{rid}/handover` (editors): what was handed
 /// over, each item with its SHA-256; once.
-pub async fn handover(
+pub(super) async fn handover(
     State(app): State<App>,
     caller: Caller,
     Path((id, rid)): Path<(i64, i64)>,
@@ -339,7 +339,7 @@ pub async fn handover(
 /// `GET /api/v1/public/orgs/{slug}/products/{id}/declaration?format=html|pdf|json&lang=`
 /// (public): the published full declaration, the twin of the page the simplified declaration
 /// points to.
-pub async fn public_declaration(
+pub(super) async fn public_declaration(
     State(app): State<App>,
     Path((slug, id)): Path<(String, i64)>,
     Query(q): Query<HashMap<String, String>>,

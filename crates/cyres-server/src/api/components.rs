@@ -19,7 +19,7 @@ use std::collections::HashMap;
 
 /// `GET /api/v1/components?q=&purl=&version=&licence=&limit=&offset=`: every component of the
 /// organisation's releases matching the search.
-pub async fn search(
+pub(super) async fn search(
     State(app): State<App>,
     caller: Caller,
     Query(q): Query<HashMap<String, String>>,
@@ -37,7 +37,7 @@ pub async fn search(
 
 /// `GET /api/v1/releases/{id}/components?after=&limit=&findings=only`: the release's
 /// components in SBOM order, each with its findings and direct flag.
-pub async fn release_components(
+pub(super) async fn release_components(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<i64>,
@@ -60,7 +60,7 @@ pub async fn release_components(
 }
 
 /// `GET /api/v1/findings/{id}/path`: how the finding's component came into the release.
-pub async fn finding_path(
+pub(super) async fn finding_path(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<i64>,

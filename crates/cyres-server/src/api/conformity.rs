@@ -20,7 +20,7 @@ fn lang(q: &HashMap<String, String>) -> &str {
 
 /// `GET /api/v1/products/{id}/requirements` (viewers): the record, its assessment (gaps per
 /// item, completeness), documents, declarations with their currency, and retention.
-pub async fn get_requirements(
+pub(super) async fn get_requirements(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<i64>,
@@ -30,7 +30,7 @@ pub async fn get_requirements(
 
 /// `PUT /api/v1/products/{id}/requirements` (editors): the `[conformity]` table of
 /// docs/conformity.md as JSON; every save is a new version.
-pub async fn put_requirements(
+pub(super) async fn put_requirements(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<i64>,
@@ -43,7 +43,7 @@ pub async fn put_requirements(
 /// `PUT /api/v1/products/{id}/placing` (editors): `{"first": "YYYY-MM-DD", "last":
 /// "YYYY-MM-DD"|null}`, when the first and last units were placed on the market; the
 /// Art. 13(13) retention counts from the last (none while units are still being placed).
-pub async fn put_placing(
+pub(super) async fn put_placing(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<i64>,
@@ -55,7 +55,7 @@ pub async fn put_placing(
 
 /// `POST /api/v1/products/{id}/documents?document=&title=&kind=&filename=` (editors): the body is the
 /// file, bounded by `max_upload_bytes`; answers the stored version with its SHA-256.
-pub async fn upload_document(
+pub(super) async fn upload_document(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<i64>,
@@ -82,7 +82,7 @@ pub async fn upload_document(
 
 /// `POST /api/v1/products/{id}/declarations` (editors): issues the next version from the
 /// current facts.
-pub async fn issue_declaration(
+pub(super) async fn issue_declaration(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<i64>,
@@ -93,7 +93,7 @@ pub async fn issue_declaration(
 
 /// `GET /api/v1/products/{id}/declarations/{version}.{html|pdf|json}?lang=` (viewers). The
 /// `Cyres-Declaration-Status` header says `current` or `out-of-date; changed=fact,…`.
-pub async fn get_declaration(
+pub(super) async fn get_declaration(
     State(app): State<App>,
     caller: Caller,
     Path((id, file)): Path<(i64, String)>,
@@ -134,7 +134,7 @@ pub async fn get_declaration(
 }
 
 /// `GET /api/v1/products/{id}/techdoc.zip?lang=` (viewers): the Annex VII dossier.
-pub async fn techdoc_zip(
+pub(super) async fn techdoc_zip(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<i64>,

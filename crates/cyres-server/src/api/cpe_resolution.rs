@@ -28,7 +28,7 @@ struct NoteBody {
 }
 
 /// `GET /api/v1/cpe-decisions?withdrawn=true`: the organisation's decisions.
-pub async fn list_decisions(
+pub(super) async fn list_decisions(
     State(app): State<App>,
     caller: Caller,
     Query(q): Query<HashMap<String, String>>,
@@ -39,7 +39,7 @@ pub async fn list_decisions(
 
 /// `POST /api/v1/cpe-decisions` (editor): `{"subject", "cpe", "note"?}`; answers the decision
 /// and the re-match it caused.
-pub async fn record_decision(
+pub(super) async fn record_decision(
     State(app): State<App>,
     caller: Caller,
     body: axum::body::Bytes,
@@ -55,7 +55,7 @@ pub async fn record_decision(
 }
 
 /// `DELETE /api/v1/cpe-decisions/{id}` (editor): withdraws the decision (kept, marked).
-pub async fn withdraw_decision(
+pub(super) async fn withdraw_decision(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<i64>,
@@ -64,7 +64,7 @@ pub async fn withdraw_decision(
 }
 
 /// `GET /api/v1/cpe-candidates?state=proposed|confirmed|rejected|all`.
-pub async fn list_candidates(
+pub(super) async fn list_candidates(
     State(app): State<App>,
     caller: Caller,
     Query(q): Query<HashMap<String, String>>,
@@ -74,13 +74,13 @@ pub async fn list_candidates(
 }
 
 /// `POST /api/v1/cpe-candidates/derive` (editor): derives candidates again.
-pub async fn derive(State(app): State<App>, caller: Caller) -> Result<Response, ApiError> {
+pub(super) async fn derive(State(app): State<App>, caller: Caller) -> Result<Response, ApiError> {
     let proposed = resolution::derive(&app, &caller).await?;
     Ok(Json(serde_json::json!({ "proposed": proposed })).into_response())
 }
 
 /// `GET /api/v1/cpe-candidates/{id}`: the candidate and the findings it would give.
-pub async fn get_candidate(
+pub(super) async fn get_candidate(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<i64>,
@@ -89,7 +89,7 @@ pub async fn get_candidate(
 }
 
 /// `POST /api/v1/cpe-candidates/{id}/confirm` (editor), optional `{"note"}`.
-pub async fn confirm(
+pub(super) async fn confirm(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<i64>,
@@ -104,7 +104,7 @@ pub async fn confirm(
 }
 
 /// `POST /api/v1/cpe-candidates/{id}/reject` (editor).
-pub async fn reject(
+pub(super) async fn reject(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<i64>,

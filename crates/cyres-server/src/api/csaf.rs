@@ -59,7 +59,7 @@ async fn answer(
 }
 
 /// `GET /.well-known/csaf/{*path}`: the provider of the organisation mapped to the host.
-pub async fn well_known(
+pub(super) async fn well_known(
     State(app): State<App>,
     headers: HeaderMap,
     path: Option<Path<String>>,
@@ -74,7 +74,7 @@ pub async fn well_known(
 }
 
 /// `GET /public/{slug}/csaf/{*path}`: the provider of organisation `slug`.
-pub async fn by_slug(
+pub(super) async fn by_slug(
     State(app): State<App>,
     Path(params): Path<Vec<(String, String)>>,
     caller: Result<Caller, ApiError>,
@@ -146,7 +146,7 @@ fn created(r: &CsafRevision) -> Response {
 
 /// `POST /api/v1/cases/{id}/csaf` (editors): drafts the case's security advisory, or its
 /// next revision.
-pub async fn draft_case(
+pub(super) async fn draft_case(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<i64>,
@@ -159,7 +159,7 @@ pub async fn draft_case(
 
 /// `POST /api/v1/releases/{id}/csaf-vex` (editors): drafts the release's CSAF VEX document,
 /// or its next revision.
-pub async fn draft_vex(
+pub(super) async fn draft_vex(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<i64>,
@@ -171,13 +171,13 @@ pub async fn draft_vex(
 }
 
 /// `GET /api/v1/csaf/documents` (viewers): every revision, newest first.
-pub async fn list(State(app): State<App>, caller: Caller) -> Result<Response, ApiError> {
+pub(super) async fn list(State(app): State<App>, caller: Caller) -> Result<Response, ApiError> {
     let all = docs::list(&app, &caller).await?;
     Ok(Json(all.iter().map(revision_json).collect::<Vec<_>>()).into_response())
 }
 
 /// `GET /api/v1/csaf/documents/{id}` (viewers).
-pub async fn get_one(
+pub(super) async fn get_one(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<i64>,
@@ -186,7 +186,7 @@ pub async fn get_one(
 }
 
 /// `POST /api/v1/csaf/documents/{id}/review` (editors): draft → reviewed.
-pub async fn review(
+pub(super) async fn review(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<i64>,
@@ -196,7 +196,7 @@ pub async fn review(
 
 /// `POST /api/v1/csaf/documents/{id}/publish` (administrators): reviewed → published; the
 /// revision never changes again.
-pub async fn publish(
+pub(super) async fn publish(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<i64>,
@@ -206,7 +206,10 @@ pub async fn publish(
 
 /// `GET /api/v1/csaf/provider` (viewers): the organisation's provider-metadata URL and its
 /// signing key's fingerprint and URL (the key is made on first need).
-pub async fn provider_info(State(app): State<App>, caller: Caller) -> Result<Response, ApiError> {
+pub(super) async fn provider_info(
+    State(app): State<App>,
+    caller: Caller,
+) -> Result<Response, ApiError> {
     let org = app.store.org(caller.org_id).await?;
     let (fingerprint, key_url) = provider::key_info(&app, &caller).await?;
     Ok(Json(serde_json::json!({

@@ -22,12 +22,12 @@ struct NewProvider {
 }
 
 /// `GET /api/v1/csaf/providers` (authority members): the providers listed, with the last pull.
-pub async fn list(State(app): State<App>, caller: Caller) -> Result<Response, ApiError> {
+pub(super) async fn list(State(app): State<App>, caller: Caller) -> Result<Response, ApiError> {
     Ok(Json(lister::sources(&app, &caller).await?).into_response())
 }
 
 /// `POST /api/v1/csaf/providers` (authority editors): lists a provider and pulls it once.
-pub async fn add(
+pub(super) async fn add(
     State(app): State<App>,
     caller: Caller,
     body: axum::body::Bytes,
@@ -39,7 +39,7 @@ pub async fn add(
 
 /// `GET /api/v1/csaf/providers/{id}` (authority members): the provider, the documents held
 /// and what its last pull refused.
-pub async fn get_one(
+pub(super) async fn get_one(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<i64>,
@@ -54,7 +54,7 @@ pub async fn get_one(
 }
 
 /// `DELETE /api/v1/csaf/providers/{id}` (authority editors).
-pub async fn remove(
+pub(super) async fn remove(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<i64>,
@@ -64,7 +64,7 @@ pub async fn remove(
 }
 
 /// `POST /api/v1/csaf/providers/{id}/pull` (authority editors): pulls now.
-pub async fn pull(
+pub(super) async fn pull(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<i64>,
@@ -73,7 +73,7 @@ pub async fn pull(
 }
 
 /// `GET /api/v1/csaf/held/{id}` (authority members): a held document, as it was read.
-pub async fn document(
+pub(super) async fn document(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<i64>,
@@ -84,7 +84,7 @@ pub async fn document(
 
 /// `GET /.well-known/csaf-aggregator/aggregator.json` (public; requirement 21): the lister's
 /// list; 404 while no provider has been read.
-pub async fn aggregator_json(
+pub(super) async fn aggregator_json(
     State(app): State<App>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {

@@ -40,7 +40,7 @@ pub(crate) async fn rows_json(app: &App, rows: &[FindingRow]) -> Result<Bytes, A
 
 /// `GET /api/v1/findings?product=&release=&severity=&exploited=&status=&advisory=&after=&limit=`;
 /// with `q=`, `sort=`, `offset=` or `status=open` the search (`super::components::finding_search`).
-pub async fn list(
+pub(super) async fn list(
     State(app): State<App>,
     caller: Caller,
     Query(q): Query<HashMap<String, String>>,
@@ -73,7 +73,7 @@ pub async fn list(
 /// Article 14 clock of its vulnerability in its product (`art14`: basis and stages), the same
 /// one every page shows; `related_exploited`: actively exploited CVEs its records name only
 /// under OSV `related` (issue 17, point 2).
-pub async fn get_one(
+pub(super) async fn get_one(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<i64>,
@@ -100,7 +100,7 @@ pub async fn get_one(
 /// Triage body.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct TriageBody {
+pub(super) struct TriageBody {
     status: VexStatus,
     #[serde(default)]
     justification: Option<String>,
@@ -109,7 +109,7 @@ pub struct TriageBody {
 }
 
 /// `POST /api/v1/findings/{id}/triage`.
-pub async fn triage(
+pub(super) async fn triage(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<i64>,
@@ -133,7 +133,7 @@ pub async fn triage(
 }
 
 /// `GET /api/v1/findings/{id}/history`.
-pub async fn history(
+pub(super) async fn history(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<i64>,

@@ -17,7 +17,7 @@ use serde::Deserialize;
 /// Device registration.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct NewDevice {
+pub(super) struct NewDevice {
     device_id: String,
     product_id: i64,
     #[serde(default)]
@@ -25,7 +25,7 @@ pub struct NewDevice {
 }
 
 /// `POST /api/v1/devices` (admin): registers a device; its token is shown once.
-pub async fn create(
+pub(super) async fn create(
     State(app): State<App>,
     caller: Caller,
     bytes: axum::body::Bytes,
@@ -43,12 +43,12 @@ pub async fn create(
 }
 
 /// `GET /api/v1/devices`.
-pub async fn list(State(app): State<App>, caller: Caller) -> Result<Response, ApiError> {
+pub(super) async fn list(State(app): State<App>, caller: Caller) -> Result<Response, ApiError> {
     Ok(Json(app.store.devices(caller.org_id).await?).into_response())
 }
 
 /// `POST /api/v1/devices/{device_id}/state` with the device token: the agent's report.
-pub async fn report(
+pub(super) async fn report(
     State(app): State<App>,
     Path(device_id): Path<String>,
     headers: HeaderMap,
@@ -91,13 +91,13 @@ pub async fn report(
 }
 
 /// `GET /api/v1/fleet/exposure`: per open finding's advisory, the devices still exposed.
-pub async fn exposure(State(app): State<App>, caller: Caller) -> Result<Response, ApiError> {
+pub(super) async fn exposure(State(app): State<App>, caller: Caller) -> Result<Response, ApiError> {
     Ok(Json(app.store.fleet_exposure(caller.org_id).await?).into_response())
 }
 
 /// `GET /updates/{*path}`: a file of the published TUF repository (`metadata/…` or
 /// `targets/…`). Only plain relative paths inside `published/` are served.
-pub async fn serve_update_file(
+pub(super) async fn serve_update_file(
     State(app): State<App>,
     Path(path): Path<String>,
 ) -> Result<Response, ApiError> {

@@ -17,7 +17,7 @@ use std::collections::HashMap;
 /// Product fields as the API takes them.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct ProductBody {
+pub(super) struct ProductBody {
     name: String,
     #[serde(default)]
     description: String,
@@ -45,7 +45,7 @@ fn product_input(body: ProductBody) -> Result<ProductInput, ApiError> {
 }
 
 /// `GET /api/v1/products`.
-pub async fn list_products(
+pub(super) async fn list_products(
     State(app): State<App>,
     caller: Caller,
 ) -> Result<Json<Vec<Product>>, ApiError> {
@@ -53,7 +53,7 @@ pub async fn list_products(
 }
 
 /// `POST /api/v1/products`.
-pub async fn create_product(
+pub(super) async fn create_product(
     State(app): State<App>,
     caller: Caller,
     body: axum::body::Bytes,
@@ -65,7 +65,7 @@ pub async fn create_product(
 }
 
 /// `GET /api/v1/products/{id}`.
-pub async fn get_product(
+pub(super) async fn get_product(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<i64>,
@@ -74,7 +74,7 @@ pub async fn get_product(
 }
 
 /// `PUT /api/v1/products/{id}`.
-pub async fn update_product(
+pub(super) async fn update_product(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<i64>,
@@ -90,14 +90,14 @@ pub async fn update_product(
 /// Release body.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct ReleaseBody {
+pub(super) struct ReleaseBody {
     version: String,
     #[serde(default)]
     released_on: Option<String>,
 }
 
 /// `GET /api/v1/products/{id}/releases`.
-pub async fn list_releases(
+pub(super) async fn list_releases(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<i64>,
@@ -107,7 +107,7 @@ pub async fn list_releases(
 }
 
 /// `POST /api/v1/products/{id}/releases`.
-pub async fn create_release(
+pub(super) async fn create_release(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<i64>,
@@ -121,7 +121,7 @@ pub async fn create_release(
 }
 
 /// `GET /api/v1/releases/{id}`.
-pub async fn get_release(
+pub(super) async fn get_release(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<i64>,
@@ -151,7 +151,7 @@ pub(crate) async fn read_upload(
 /// `POST|PUT /api/v1/releases/{id}/sbom?filename=…`: the body is the SBOM file itself, in any
 /// format the engine reads (detected from the content). Streamed under the configured limit;
 /// parsed off the async executor; stored with its components and findings in one transaction.
-pub async fn upload_sbom(
+pub(super) async fn upload_sbom(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<i64>,
@@ -189,7 +189,7 @@ pub(crate) fn ingest_answer(
 }
 
 /// `GET /api/v1/releases/{id}/sbom`: metadata and quality diagnostics.
-pub async fn get_sbom(
+pub(super) async fn get_sbom(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<i64>,
@@ -200,7 +200,7 @@ pub async fn get_sbom(
 }
 
 /// `GET /api/v1/releases/{id}/sbom/original`: the bytes as uploaded.
-pub async fn get_sbom_original(
+pub(super) async fn get_sbom_original(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<i64>,

@@ -12,13 +12,13 @@ use axum::response::{IntoResponse, Response};
 use cyres_store::Role;
 
 /// `GET /api/v1/invitations`: the invitations waiting for the logged-in person.
-pub async fn mine(State(app): State<App>, person: Person) -> Result<Response, ApiError> {
+pub(super) async fn mine(State(app): State<App>, person: Person) -> Result<Response, ApiError> {
     Ok(Json(app.store.invitations_for(&person.account.email).await?).into_response())
 }
 
 /// `POST /api/v1/invitations/{id}/accept`: become a member with the offered role. A session
 /// that acted for no organisation now acts for this one.
-pub async fn accept(
+pub(super) async fn accept(
     State(app): State<App>,
     person: Person,
     Path(id): Path<i64>,
@@ -29,7 +29,7 @@ pub async fn accept(
 }
 
 /// `POST /api/v1/invitations/{id}/decline`.
-pub async fn decline(
+pub(super) async fn decline(
     State(app): State<App>,
     person: Person,
     Path(id): Path<i64>,
@@ -41,13 +41,13 @@ pub async fn decline(
 }
 
 /// `GET /api/v1/members/invitations` (admin): the organisation's pending invitations.
-pub async fn pending(State(app): State<App>, caller: Caller) -> Result<Response, ApiError> {
+pub(super) async fn pending(State(app): State<App>, caller: Caller) -> Result<Response, ApiError> {
     caller.require(Role::Admin)?;
     Ok(Json(app.store.org_invitations(caller.org_id).await?).into_response())
 }
 
 /// `DELETE /api/v1/members/invitations/{id}` (admin).
-pub async fn withdraw(
+pub(super) async fn withdraw(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<i64>,

@@ -16,7 +16,7 @@ use std::collections::HashMap;
 
 /// `DELETE /api/v1/products/{id}` (editor): archives the product (never deletes it); the
 /// answer names the Art. 14 cases in progress that continue.
-pub async fn archive(
+pub(super) async fn archive(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<i64>,
@@ -25,7 +25,7 @@ pub async fn archive(
 }
 
 /// `POST /api/v1/products/{id}/restore` (admin).
-pub async fn restore(
+pub(super) async fn restore(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<i64>,
@@ -34,7 +34,7 @@ pub async fn restore(
 }
 
 /// `GET /api/v1/products/archived`.
-pub async fn archived(State(app): State<App>, caller: Caller) -> Result<Response, ApiError> {
+pub(super) async fn archived(State(app): State<App>, caller: Caller) -> Result<Response, ApiError> {
     let list = lifecycle::archived_products(&app, &caller).await?;
     Ok(Json(
         list.into_iter()
@@ -51,7 +51,7 @@ struct RetireBody {
 }
 
 /// `POST /api/v1/releases/{id}/retire` (editor): `{"kind": "retired" | "end_of_support"}`.
-pub async fn retire(
+pub(super) async fn retire(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<i64>,
@@ -63,7 +63,7 @@ pub async fn retire(
 }
 
 /// `POST /api/v1/releases/{id}/reinstate` (editor).
-pub async fn reinstate(
+pub(super) async fn reinstate(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<i64>,
@@ -72,7 +72,7 @@ pub async fn reinstate(
 }
 
 /// `GET /api/v1/releases/{id}/lifecycle`: retirement and SBOM versions.
-pub async fn state(
+pub(super) async fn state(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<i64>,
@@ -82,7 +82,7 @@ pub async fn state(
 
 /// `GET /api/v1/releases/{id}/sbom/diff?from=&to=` (SBOM ids; by default the previous version
 /// and the current one).
-pub async fn diff(
+pub(super) async fn diff(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<i64>,
@@ -95,7 +95,7 @@ pub async fn diff(
 
 /// `PUT /api/v1/releases/{id}/sbom?filename=…` (editor): the SBOM as the release's next
 /// version (its first when it has none).
-pub async fn replace_sbom(
+pub(super) async fn replace_sbom(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<i64>,

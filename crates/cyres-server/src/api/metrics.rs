@@ -27,7 +27,7 @@ async fn load(
 
 /// `GET /api/v1/metrics?product=&days=`: open findings per day by severity band, exploited,
 /// exposure, time to triage and to fix.
-pub async fn get(
+pub(super) async fn get(
     State(app): State<App>,
     caller: Caller,
     Query(q): Query<HashMap<String, String>>,
@@ -36,7 +36,7 @@ pub async fn get(
 }
 
 /// `GET /api/v1/metrics.csv?product=&days=`: the daily series as CSV.
-pub async fn csv(
+pub(super) async fn csv(
     State(app): State<App>,
     caller: Caller,
     Query(q): Query<HashMap<String, String>>,

@@ -29,7 +29,7 @@ struct SubscriberBody {
 }
 
 /// `GET /api/v1/products/{id}/subscribers` (editor): active subscribers (never secrets).
-pub async fn list_subscribers(
+pub(crate) async fn list_subscribers(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<i64>,
@@ -40,7 +40,7 @@ pub async fn list_subscribers(
 
 /// `POST /api/v1/products/{id}/subscribers` (editor): `{"email": …}` or `{"webhook_url": …}`,
 /// with an optional `label`. A webhook's signing secret is generated and shown once.
-pub async fn create_subscriber(
+pub(crate) async fn create_subscriber(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<i64>,
@@ -66,7 +66,7 @@ pub async fn create_subscriber(
 }
 
 /// `DELETE /api/v1/subscribers/{id}` (editor).
-pub async fn delete_subscriber(
+pub(crate) async fn delete_subscriber(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<i64>,
@@ -80,7 +80,7 @@ pub async fn delete_subscriber(
 
 /// `GET /api/v1/products/{id}/notices`: the product's public feed URLs (created on first
 /// request) and its published notices, newest first.
-pub async fn product_notices(
+pub(crate) async fn product_notices(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<i64>,
@@ -113,7 +113,7 @@ struct PublishBody {
 /// users as the next version, stores it as published and queues delivery to every subscriber
 /// of the case's product. The body is optional: `audience` (`impacted`, the default, or
 /// `all`) and `correction` (what a new version corrects).
-pub async fn publish(
+pub(crate) async fn publish(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<i64>,
@@ -146,7 +146,7 @@ pub async fn publish(
 
 /// `GET /api/v1/cases/{id}/notices`: the case's published notices, newest version first, each
 /// with its delivery log.
-pub async fn case_notices(
+pub(crate) async fn case_notices(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<i64>,
@@ -178,7 +178,7 @@ async fn public_feed(
 
 /// `GET /api/v1/public/notices/{slug}` (public): JSON Feed 1.1 of the product's published
 /// notices, newest first.
-pub async fn public_json(
+pub(crate) async fn public_json(
     State(app): State<App>,
     Path(slug): Path<String>,
 ) -> Result<Response, ApiError> {
@@ -193,7 +193,7 @@ pub async fn public_json(
 
 /// `GET /api/v1/public/notices/{slug}/feed.atom` (public): the same as Atom, or
 /// `/api/v1/public/notices/{slug}/{id}.json|{id}.html`: one published notice.
-pub async fn public_file(
+pub(crate) async fn public_file(
     State(app): State<App>,
     Path((slug, file)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
@@ -233,7 +233,7 @@ pub async fn public_file(
 }
 
 /// `GET /security-notices/{slug}` (public): the readable page of the product's notices.
-pub async fn public_page(
+pub(crate) async fn public_page(
     State(app): State<App>,
     Path(slug): Path<String>,
 ) -> Result<Response, ApiError> {
@@ -248,7 +248,7 @@ pub async fn public_page(
 
 /// `GET /unsubscribe/{token}` (public): a page with one button; `POST` unsubscribes. A GET never
 /// changes anything (mail scanners follow links).
-pub async fn unsubscribe_page(
+pub(crate) async fn unsubscribe_page(
     State(app): State<App>,
     Path(token): Path<String>,
 ) -> Result<Response, ApiError> {
@@ -277,7 +277,7 @@ pub async fn unsubscribe_page(
 }
 
 /// `POST /unsubscribe/{token}` (public).
-pub async fn unsubscribe(
+pub(crate) async fn unsubscribe(
     State(app): State<App>,
     Path(token): Path<String>,
 ) -> Result<Response, ApiError> {

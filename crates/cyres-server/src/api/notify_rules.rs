@@ -11,13 +11,13 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 /// `GET /api/v1/notification-rules` (admin).
-pub async fn list(State(app): State<App>, caller: Caller) -> Result<Response, ApiError> {
+pub(super) async fn list(State(app): State<App>, caller: Caller) -> Result<Response, ApiError> {
     Ok(Json(notify_rules::list(&app, &caller).await?).into_response())
 }
 
 /// `POST /api/v1/notification-rules` (admin): a webhook rule's signing secret is in the
 /// answer only.
-pub async fn create(
+pub(super) async fn create(
     State(app): State<App>,
     caller: Caller,
     body: axum::body::Bytes,
@@ -39,7 +39,7 @@ fn rule_answer(rule: &cyres_store::NotifyRule, secret: Option<String>) -> Json<s
 
 /// `PUT /api/v1/notification-rules/{id}` (admin): the rule as it now stands; a rule that
 /// became a webhook has its new signing secret in the answer only.
-pub async fn update(
+pub(super) async fn update(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<i64>,
@@ -51,7 +51,7 @@ pub async fn update(
 }
 
 /// `POST /api/v1/notification-rules/{id}/enable` (admin).
-pub async fn enable(
+pub(super) async fn enable(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<i64>,
@@ -61,7 +61,7 @@ pub async fn enable(
 
 /// `POST /api/v1/notification-rules/{id}/disable` (admin): the rule delivers nothing until
 /// enabled again.
-pub async fn disable(
+pub(super) async fn disable(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<i64>,
@@ -70,7 +70,7 @@ pub async fn disable(
 }
 
 /// `DELETE /api/v1/notification-rules/{id}` (admin).
-pub async fn delete(
+pub(super) async fn delete(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<i64>,
@@ -80,7 +80,7 @@ pub async fn delete(
 }
 
 /// `GET /api/v1/notification-rules/{id}/feed.atom`: the alerts the rule matches, as Atom.
-pub async fn feed(
+pub(super) async fn feed(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<i64>,

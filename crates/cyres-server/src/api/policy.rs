@@ -22,12 +22,12 @@ fn body_policy(headers: &HeaderMap, body: &[u8]) -> Result<cyres_vuln::policy::P
 }
 
 /// `GET /api/v1/policies`: the organisation's policies.
-pub async fn list(State(app): State<App>, caller: Caller) -> Result<Response, ApiError> {
+pub(super) async fn list(State(app): State<App>, caller: Caller) -> Result<Response, ApiError> {
     Ok(Json(policy::policies(&app, &caller).await?).into_response())
 }
 
 /// `PUT /api/v1/policies/organisation` (admin).
-pub async fn put_org(
+pub(super) async fn put_org(
     State(app): State<App>,
     caller: Caller,
     headers: HeaderMap,
@@ -39,14 +39,17 @@ pub async fn put_org(
 }
 
 /// `DELETE /api/v1/policies/organisation` (admin).
-pub async fn delete_org(State(app): State<App>, caller: Caller) -> Result<Response, ApiError> {
+pub(super) async fn delete_org(
+    State(app): State<App>,
+    caller: Caller,
+) -> Result<Response, ApiError> {
     policy::set(&app, &caller, PolicyScope::Organisation, None).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 /// `GET /api/v1/products/{id}/policy`: the policy that applies (its own or the
 /// organisation's), `null` when none.
-pub async fn get_product(
+pub(super) async fn get_product(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<i64>,
@@ -55,7 +58,7 @@ pub async fn get_product(
 }
 
 /// `PUT /api/v1/products/{id}/policy` (admin): the product's own policy.
-pub async fn put_product(
+pub(super) async fn put_product(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<i64>,
@@ -68,7 +71,7 @@ pub async fn put_product(
 }
 
 /// `DELETE /api/v1/products/{id}/policy` (admin): back to the organisation's policy.
-pub async fn delete_product(
+pub(super) async fn delete_product(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<i64>,
@@ -79,7 +82,7 @@ pub async fn delete_product(
 
 /// `GET /api/v1/releases/{id}/gate`: `pass` or `fail` with the violating findings and
 /// components. Always 200: the answer is in the body (`result`), so CI reads one shape.
-pub async fn gate(
+pub(super) async fn gate(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<i64>,

@@ -22,7 +22,7 @@ pub(crate) fn host(headers: &HeaderMap) -> Option<&str> {
 }
 
 /// `GET /.well-known/security.txt` (public): RFC 9116, `text/plain; charset=utf-8` (§3).
-pub async fn security_txt(
+pub(super) async fn security_txt(
     State(app): State<App>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
@@ -39,7 +39,7 @@ pub async fn security_txt(
 
 /// `GET /api/v1/public/orgs/{slug}/products/{id}` (public): the published Annex II page of
 /// the product as JSON, with its version; 404 when nothing is published.
-pub async fn public_product(
+pub(super) async fn public_product(
     State(app): State<App>,
     Path((slug, id)): Path<(String, i64)>,
 ) -> Result<Response, ApiError> {
@@ -48,7 +48,10 @@ pub async fn public_product(
 
 /// `GET /api/v1/public-face` (members): the organisation's public-face settings and its
 /// public URLs.
-pub async fn get_settings(State(app): State<App>, caller: Caller) -> Result<Response, ApiError> {
+pub(super) async fn get_settings(
+    State(app): State<App>,
+    caller: Caller,
+) -> Result<Response, ApiError> {
     let settings = face::settings(&app, &caller).await?;
     settings_answer(&app, caller.org_id, settings).await
 }
@@ -88,7 +91,7 @@ fn strict<T: Serialize + DeserializeOwned + Default>(bytes: &[u8]) -> Result<T, 
 
 /// `PUT /api/v1/public-face` (admins): replaces the settings (fields of `PublicFace`; absent
 /// ones are emptied).
-pub async fn put_settings(
+pub(super) async fn put_settings(
     State(app): State<App>,
     caller: Caller,
     bytes: axum::body::Bytes,
@@ -118,7 +121,7 @@ fn view_json(v: &face::AnnexIiView) -> serde_json::Value {
 
 /// `GET /api/v1/products/{id}/annex-ii` (members): the draft, its preview, what is published
 /// and, for editors and above, what required items are missing.
-pub async fn get_annex_ii(
+pub(super) async fn get_annex_ii(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<i64>,
@@ -129,7 +132,7 @@ pub async fn get_annex_ii(
 
 /// `PUT /api/v1/products/{id}/annex-ii` (editors): saves the draft (fields of
 /// `AnnexIiFields`; absent ones are emptied). The public page changes only on publish.
-pub async fn put_annex_ii(
+pub(super) async fn put_annex_ii(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<i64>,
@@ -142,7 +145,7 @@ pub async fn put_annex_ii(
 
 /// `POST /api/v1/products/{id}/annex-ii/publish` (editors): the saved draft becomes the
 /// public page's next version.
-pub async fn publish_annex_ii(
+pub(super) async fn publish_annex_ii(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<i64>,

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use std::collections::HashMap;
 
 /// The quality report, as `cyres sbom check --format json` prints it.
-pub async fn get_quality(
+pub(super) async fn get_quality(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<i64>,

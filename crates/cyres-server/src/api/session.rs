@@ -16,7 +16,7 @@ use std::net::SocketAddr;
 
 /// Login body.
 #[derive(Deserialize)]
-pub struct Login {
+pub(super) struct Login {
     email: String,
     password: String,
     #[serde(default)]
@@ -24,7 +24,7 @@ pub struct Login {
 }
 
 /// `POST /api/v1/session`: checks the password (argon2id), rate-limited per e-mail and address.
-pub async fn login(
+pub(super) async fn login(
     State(app): State<App>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Json(body): Json<Login>,
@@ -78,7 +78,7 @@ pub async fn login(
 
 /// `DELETE /api/v1/session`: ends the session, also one that acts for no organisation yet
 /// (an API token has none to end: 204 all the same).
-pub async fn logout(
+pub(super) async fn logout(
     State(app): State<App>,
     person: Result<Person, ApiError>,
     caller: Result<Caller, ApiError>,
@@ -96,7 +96,7 @@ pub async fn logout(
 }
 
 /// `GET /api/v1/session`: who am I.
-pub async fn me(
+pub(super) async fn me(
     State(app): State<App>,
     caller: Caller,
 ) -> Result<Json<serde_json::Value>, ApiError> {
@@ -116,12 +116,12 @@ pub async fn me(
 
 /// Switch body.
 #[derive(Deserialize)]
-pub struct Switch {
+pub(super) struct Switch {
     org_id: i64,
 }
 
 /// `POST /api/v1/session/org`: act for another organisation the account belongs to.
-pub async fn switch_org(
+pub(super) async fn switch_org(
     State(app): State<App>,
     caller: Caller,
     Json(body): Json<Switch>,
@@ -139,7 +139,7 @@ pub async fn switch_org(
 
 /// Setup body (JSON or form).
 #[derive(Deserialize)]
-pub struct Setup {
+pub(super) struct Setup {
     token: String,
     email: String,
     password: String,
@@ -151,7 +151,7 @@ pub struct Setup {
 }
 
 /// `GET /setup?token=…`: a plain form for the first administrator.
-pub async fn setup_page(Query(q): Query<HashMap<String, String>>) -> Html<String> {
+pub(super) async fn setup_page(Query(q): Query<HashMap<String, String>>) -> Html<String> {
     let token = q
         .get("token")
         .map(|t| cyres_feeds::atom::escape(t))
@@ -169,7 +169,7 @@ pub async fn setup_page(Query(q): Query<HashMap<String, String>>) -> Html<String
 }
 
 /// `POST /setup`: consumes the one-time token and creates the first administrator.
-pub async fn setup(
+pub(super) async fn setup(
     State(app): State<App>,
     headers: HeaderMap,
     body: axum::body::Bytes,

@@ -17,7 +17,7 @@ use std::collections::HashMap;
 /// and the CSV export give for that query, every page), and one decision.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct BulkBody {
+pub(super) struct BulkBody {
     #[serde(default)]
     ids: Option<Vec<i64>>,
     #[serde(default)]
@@ -39,7 +39,7 @@ pub struct BulkBody {
 }
 
 /// `POST /api/v1/findings/triage`: one decision on many findings, in one transaction.
-pub async fn bulk(
+pub(super) async fn bulk(
     State(app): State<App>,
     caller: Caller,
     body: axum::body::Bytes,
@@ -73,7 +73,7 @@ pub async fn bulk(
 
 /// `GET /api/v1/findings/{id}/origin`: `inherited_from` (release id and version) and, for an
 /// undecided finding, the `suggestion` from another component version.
-pub async fn origin(
+pub(super) async fn origin(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<i64>,
@@ -84,12 +84,12 @@ pub async fn origin(
 /// Dismissal body.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct DismissBody {
+pub(super) struct DismissBody {
     reason: String,
 }
 
 /// `POST /api/v1/cases/{id}/dismiss`: a proposal dismissed with a reason (204).
-pub async fn dismiss(
+pub(super) async fn dismiss(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<i64>,

@@ -16,7 +16,7 @@ use std::collections::HashMap;
 
 /// `GET /api/v1/releases/{id}/vex?format=cyclonedx|cyclonedx-1.5|openvex|csaf` (CycloneDX 1.6
 /// when absent).
-pub async fn export(
+pub(super) async fn export(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<i64>,
@@ -41,7 +41,7 @@ pub async fn export(
 /// `POST /api/v1/releases/{id}/vex?format=&policy=newer|keep_recorded|replace`: the body is
 /// the VEX document (its format recognised when `format` is absent); the answer reports every
 /// statement's outcome.
-pub async fn import(
+pub(super) async fn import(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<i64>,
@@ -67,7 +67,7 @@ const CSV_AHEAD: usize = 2;
 /// `GET /api/v1/findings.csv` with the findings list's query (`q` and `status=open`
 /// included): every finding the list gives for it (not one page), by id, streamed a page of
 /// rows at a time, so memory stays flat whatever the count.
-pub async fn csv(
+pub(super) async fn csv(
     State(app): State<App>,
     caller: Caller,
     Query(q): Query<HashMap<String, String>>,

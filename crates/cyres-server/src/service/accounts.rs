@@ -15,7 +15,7 @@ use crate::App;
 use cyres_store::Role;
 
 /// How long a reset link works: one day.
-pub const RESET_TTL_SECS: i64 = 24 * 3600;
+pub(crate) const RESET_TTL_SECS: i64 = 24 * 3600;
 
 /// Removes a member from the principal's organisation (administrators; never the last one).
 pub(crate) async fn remove_member(
@@ -32,7 +32,7 @@ pub(crate) async fn remove_member(
 
 /// An issued link: the URL to hand to the person (shown once) and when it expires.
 #[derive(Debug, serde::Serialize)]
-pub struct IssuedReset {
+pub(crate) struct IssuedReset {
     /// `{public_url}/reset-password?token=…`.
     pub url: String,
     /// Unix seconds.

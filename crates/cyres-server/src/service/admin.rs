@@ -11,7 +11,7 @@ pub(crate) use cyres_feeds::webhook::SIGNATURE_HELP;
 
 /// Adding a member.
 #[derive(Debug)]
-pub struct NewMember<'a> {
+pub(crate) struct NewMember<'a> {
     /// The address to invite.
     pub email: &'a str,
     /// The role once accepted.

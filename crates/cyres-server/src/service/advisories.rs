@@ -29,7 +29,7 @@ pub(crate) fn sync_task(source_id: &str) -> String {
 
 /// What running the due jobs (re-matching, exploitation) did.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct MatchSummary {
+pub(crate) struct MatchSummary {
     /// Jobs run.
     pub jobs: u64,
     /// Findings created.
@@ -44,7 +44,7 @@ pub struct MatchSummary {
 
 /// Insert / update / unchanged counts.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct Upserted {
+pub(crate) struct Upserted {
     /// New records.
     pub inserted: usize,
     /// Changed records.
@@ -55,7 +55,7 @@ pub struct Upserted {
 
 /// What an import did, end counts included.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct ImportSummary {
+pub(crate) struct ImportSummary {
     /// Advisory records read from the file.
     pub records: usize,
     /// Records that could not be read (the file's other records were imported).
@@ -188,7 +188,7 @@ pub(crate) async fn import(
 
 /// A configured source with what the store knows of it.
 #[derive(Clone, Debug, Serialize)]
-pub struct SourceView {
+pub(crate) struct SourceView {
     /// The stored row (last sync, counts of the last or running sync).
     #[serde(flatten)]
     pub row: SourceRow,

@@ -388,7 +388,7 @@ pub(crate) async fn report_detail(
 /// Decision body: forward, or delay with a ground, reason and planned release.
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct DecisionBody {
+pub(crate) struct DecisionBody {
     /// Forward, or delay with its ground.
     pub dissemination: cyres_report::Dissemination,
     /// Kept for compatibility: ENISA's limited view follows the manufacturer's Art. 16(2)
@@ -569,7 +569,7 @@ pub(crate) async fn assessment_summary(
 /// Review body.
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct ReviewBody {
+pub(crate) struct ReviewBody {
     /// Confirm, or override with the analyst's verdict.
     pub verdict: cyres_report::Verdict,
     /// Why (required for an override).
@@ -618,7 +618,7 @@ pub(crate) async fn review_report(
 /// The coordinator's answer to ENISA's recommendation.
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RecommendationBody {
+pub(crate) struct RecommendationBody {
     /// `accepted` or `declined`.
     pub answer: cyres_report::RecommendationAnswer,
     /// Why (required when declining).
@@ -665,7 +665,7 @@ pub(crate) async fn answer_recommendation(
 /// The coordinator's record that it informed users itself (Art. 14(8), second subparagraph).
 #[derive(serde::Deserialize, Default)]
 #[serde(deny_unknown_fields)]
-pub struct UsersInformedBody {
+pub(crate) struct UsersInformedBody {
     /// Whether the information named risk mitigation or corrective measures.
     #[serde(default)]
     pub measures_included: bool,

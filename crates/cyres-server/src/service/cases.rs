@@ -164,7 +164,7 @@ pub(crate) fn missing_error(
 
 /// An entry for the evidence ledger.
 #[derive(Clone, Debug)]
-pub struct NewEvidence {
+pub(crate) struct NewEvidence {
     /// Where it came from.
     pub source: EvidenceSource,
     /// KEV entry, EUVD id, ticket, log query, message id.
@@ -204,7 +204,7 @@ fn not_future(field: &str, at: OffsetDateTime, now: i64) -> Result<(), ServiceEr
 
 /// Opening a case by hand.
 #[derive(Clone, Debug)]
-pub struct NewCase {
+pub(crate) struct NewCase {
     /// Vulnerability or severe incident.
     pub kind: CaseKind,
     /// Short title.
@@ -271,7 +271,7 @@ pub(crate) async fn open_case(
 
 /// Confirming a proposal.
 #[derive(Clone, Debug)]
-pub struct Confirm {
+pub(crate) struct Confirm {
     /// Time of awareness.
     pub aware_at: OffsetDateTime,
     /// For voluntary-report proposals: the product concerned.
@@ -420,7 +420,7 @@ pub(crate) async fn confirm_case(
 /// checks each name (identity fields cannot change, unknown names are refused) and the result
 /// against the typed [`Case`], so a value of the wrong type is refused naming the field.
 #[derive(Clone, Debug, Default)]
-pub struct CasePatch(pub serde_json::Map<String, serde_json::Value>);
+pub(crate) struct CasePatch(pub serde_json::Map<String, serde_json::Value>);
 
 /// Fields fixed once a case exists: its identity, the clocks' start and the submissions log.
 const FIXED_FIELDS: [&str; 5] = ["id", "kind", "aware_at", "manufacturer", "submissions"];
@@ -623,7 +623,7 @@ pub(crate) async fn mark_case_submitted(
 
 /// Per-address limit of the public intake: 10 reports an hour.
 #[derive(Debug, Default)]
-pub struct IntakeLimiter(std::sync::Mutex<HashMap<String, Vec<i64>>>);
+pub(crate) struct IntakeLimiter(std::sync::Mutex<HashMap<String, Vec<i64>>>);
 
 impl IntakeLimiter {
     fn allow(&self, ip: &str, now: i64) -> bool {

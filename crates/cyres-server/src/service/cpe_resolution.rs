@@ -18,7 +18,7 @@ use serde::Serialize;
 
 /// A decision and what recording or withdrawing it did to the portfolio.
 #[derive(Clone, Debug, Serialize)]
-pub struct Decided {
+pub(crate) struct Decided {
     /// The decision.
     pub decision: CpeDecision,
     /// The re-match of the subject's components.
@@ -27,7 +27,7 @@ pub struct Decided {
 
 /// A candidate with the number of findings it would give now.
 #[derive(Clone, Debug, Serialize)]
-pub struct CandidateSummary {
+pub(crate) struct CandidateSummary {
     /// The candidate.
     #[serde(flatten)]
     pub candidate: CpeCandidate,
@@ -37,7 +37,7 @@ pub struct CandidateSummary {
 
 /// A candidate with the findings it would give.
 #[derive(Clone, Debug, Serialize)]
-pub struct CandidateDetail {
+pub(crate) struct CandidateDetail {
     /// The candidate.
     #[serde(flatten)]
     pub candidate: CpeCandidate,
@@ -47,7 +47,7 @@ pub struct CandidateDetail {
 
 /// What a person typed: the component and the NVD name.
 #[derive(Clone, Debug, Default)]
-pub struct DecisionInput {
+pub(crate) struct DecisionInput {
     /// The component: `vendor:product` as written, a CPE, a package URL or a name.
     pub subject: String,
     /// NVD's `vendor:product` (or a CPE 2.3 name).

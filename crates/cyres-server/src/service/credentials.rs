@@ -9,17 +9,17 @@ use base64::Engine;
 use cyres_store::normalize_email;
 
 /// Prefix of API tokens (lets secret scanners recognise them).
-pub const TOKEN_PREFIX: &str = "cyres_";
+pub(crate) const TOKEN_PREFIX: &str = "cyres_";
 
 /// 32 random bytes, base64url without padding.
-pub fn random_secret() -> String {
+pub(crate) fn random_secret() -> String {
     let mut bytes = [0u8; 32];
     aws_lc_rs::rand::fill(&mut bytes).expect("system randomness");
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
 /// SHA-256 of a secret, hex.
-pub fn secret_hash(secret: &str) -> String {
+pub(crate) fn secret_hash(secret: &str) -> String {
     let d = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, secret.as_bytes());
     d.as_ref().iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -33,7 +33,7 @@ pub fn hash_password(password: &str) -> Result<String, ServiceError> {
 }
 
 /// Checks a password against a stored PHC string (blocking).
-pub fn verify_password(password: &str, phc: &str) -> bool {
+pub(crate) fn verify_password(password: &str, phc: &str) -> bool {
     PasswordHash::new(phc)
         .map(|h| {
             argon2::Argon2::default()
@@ -44,7 +44,7 @@ pub fn verify_password(password: &str, phc: &str) -> bool {
 }
 
 /// Shortest password accepted.
-pub const PASSWORD_MIN: usize = 12;
+pub(crate) const PASSWORD_MIN: usize = 12;
 
 /// How many leading characters of a password the strength estimator reads.
 const ESTIMATE_CHARS: usize = 40;

@@ -7,7 +7,7 @@ use crate::App;
 use cyres_store::{Device, Role};
 
 /// The prefix of device tokens.
-pub const DEVICE_TOKEN_PREFIX: &str = "cyresdev_";
+pub(crate) const DEVICE_TOKEN_PREFIX: &str = "cyresdev_";
 
 /// Registers a device of one of the organisation's products; answers it and its token.
 pub(crate) async fn register(

@@ -18,7 +18,7 @@ use std::collections::BTreeSet;
 
 /// A case in progress a lifecycle change concerns.
 #[derive(Clone, Debug, Serialize)]
-pub struct CaseInProgress {
+pub(crate) struct CaseInProgress {
     /// Case id.
     pub id: i64,
     /// Title.
@@ -29,7 +29,7 @@ pub struct CaseInProgress {
 
 /// The answer to archiving a product.
 #[derive(Clone, Debug, Serialize)]
-pub struct Archived {
+pub(crate) struct Archived {
     /// The product.
     pub product: Product,
     /// Unix seconds.
@@ -40,7 +40,7 @@ pub struct Archived {
 
 /// The answer to retiring a release.
 #[derive(Clone, Debug, Serialize)]
-pub struct Retired {
+pub(crate) struct Retired {
     /// Its state.
     #[serde(flatten)]
     pub state: ReleaseState,

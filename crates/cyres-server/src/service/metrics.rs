@@ -26,7 +26,7 @@ use serde::Serialize;
 use std::fmt::Write;
 
 /// The severity bands, in display order.
-pub const BANDS: [&str; 5] = ["critical", "high", "medium", "low", "other"];
+pub(crate) const BANDS: [&str; 5] = ["critical", "high", "medium", "low", "other"];
 
 /// Exposure weight of each band (see the module documentation).
 const WEIGHTS: [i64; 5] = [10, 5, 3, 1, 5];
@@ -35,12 +35,12 @@ const WEIGHTS: [i64; 5] = [10, 5, 3, 1, 5];
 const EXPLOITED_WEIGHT: i64 = 10;
 
 /// The longest window a caller may ask for (two years of daily points).
-pub const MAX_DAYS: i64 = 730;
+pub(crate) const MAX_DAYS: i64 = 730;
 
 const DAY: i64 = 86_400;
 
 /// The band index of a severity word.
-pub fn band(severity: &str) -> usize {
+pub(crate) fn band(severity: &str) -> usize {
     match severity {
         "critical" => 0,
         "high" => 1,
@@ -52,7 +52,7 @@ pub fn band(severity: &str) -> usize {
 
 /// One day of the series.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct DayPoint {
+pub(crate) struct DayPoint {
     /// Unix seconds.
     pub at: i64,
     /// Open findings per band, in [`BANDS`] order.
@@ -65,14 +65,14 @@ pub struct DayPoint {
 
 impl DayPoint {
     /// Open findings of every band.
-    pub fn total(&self) -> i64 {
+    pub(crate) fn total(&self) -> i64 {
         self.open.iter().sum()
     }
 }
 
 /// How long a decision took, for one band (or all).
 #[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Duration {
+pub(crate) struct Duration {
     /// A band of [`BANDS`] or `all`.
     pub band: &'static str,
     /// Decisions counted.
@@ -85,7 +85,7 @@ pub struct Duration {
 
 /// Everything the Trends page shows.
 #[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Metrics {
+pub(crate) struct Metrics {
     /// One product, or the whole portfolio.
     pub product_id: Option<i64>,
     /// Window length in days.
@@ -103,7 +103,7 @@ pub struct Metrics {
 }
 
 /// The metrics of the caller's organisation (or one of its products) over `days` days.
-pub async fn metrics(
+pub(crate) async fn metrics(
     app: &App,
     who: &Principal,
     product_id: Option<i64>,
@@ -193,7 +193,7 @@ fn summary(band: &'static str, secs: &mut [i64]) -> Duration {
 }
 
 /// The pure computation behind [`metrics`]: O(findings + decisions + days).
-pub fn compute(
+pub(crate) fn compute(
     timelines: &[FindingTimeline],
     product_id: Option<i64>,
     now: i64,
@@ -278,7 +278,7 @@ pub fn compute(
 }
 
 /// The daily series as CSV (RFC 4180, CRLF line ends): the numbers behind the charts.
-pub fn csv(m: &Metrics) -> String {
+pub(crate) fn csv(m: &Metrics) -> String {
     let mut s = String::from("date,critical,high,medium,low,other,open,exploited,exposure\r\n");
     for p in &m.series {
         let date = time::OffsetDateTime::from_unix_timestamp(p.at)

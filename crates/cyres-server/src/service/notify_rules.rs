@@ -19,7 +19,7 @@ use cyres_store::{AlertRow, NewNotifyRule, NotifyRule, Role};
 /// A rule as the API and the settings page give it.
 #[derive(Clone, Debug, Default, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RuleInput {
+pub(crate) struct RuleInput {
     /// Name.
     pub name: String,
     /// Events.

@@ -12,7 +12,7 @@ use serde::Serialize;
 
 /// One broken rule, with the finding or component it is about.
 #[derive(Clone, Debug, Serialize)]
-pub struct GateViolation {
+pub(crate) struct GateViolation {
     /// The rule.
     pub rule: RuleKind,
     /// For people.
@@ -32,7 +32,7 @@ pub struct GateViolation {
 
 /// A release's gate answer.
 #[derive(Clone, Debug, Serialize)]
-pub struct Gate {
+pub(crate) struct Gate {
     /// Release.
     pub release_id: i64,
     /// Product.

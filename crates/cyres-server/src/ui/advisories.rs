@@ -20,7 +20,7 @@ struct SearchPage {
 }
 
 /// `GET /advisories?q=`.
-pub async fn search(
+pub(super) async fn search(
     State(app): State<App>,
     sess: UiSession,
     Query(q): Query<Vec<(String, String)>>,
@@ -37,7 +37,7 @@ pub async fn search(
 }
 
 /// An affected package range as published.
-pub struct AffectedView {
+pub(super) struct AffectedView {
     /// Ecosystem.
     pub ecosystem: String,
     /// Package name.
@@ -62,7 +62,7 @@ struct AdvisoryPage {
 }
 
 /// `GET /advisories/{id}`: by id or alias.
-pub async fn page(
+pub(super) async fn page(
     State(app): State<App>,
     sess: UiSession,
     Path(id): Path<String>,

@@ -101,13 +101,13 @@ async fn render_page(
 }
 
 /// `GET /advisory-data` (anyone signed in).
-pub async fn page(State(app): State<App>, sess: UiSession) -> Result<Response, UiError> {
+pub(super) async fn page(State(app): State<App>, sess: UiSession) -> Result<Response, UiError> {
     render_page(&app, &sess, None, None, StatusCode::OK).await
 }
 
 /// `POST /advisory-data/sources/{id}/sync` (operator administrators): starts the sync and
 /// comes back to the page, which shows it running.
-pub async fn sync(
+pub(super) async fn sync(
     State(app): State<App>,
     sess: UiSession,
     Path(id): Path<String>,
@@ -125,7 +125,7 @@ pub async fn sync(
 
 /// `POST /advisory-data/import` (multipart `csrf`, `file`; operator administrators): imports
 /// the file, read under the upload budget, and shows the end counts.
-pub async fn import(
+pub(super) async fn import(
     State(app): State<App>,
     sess: UiSession,
     mut multipart: Multipart,

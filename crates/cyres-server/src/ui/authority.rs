@@ -100,7 +100,7 @@ fn states(list: &[MemberState]) -> String {
 }
 
 /// The coordinator's current decision, for people.
-pub struct DecisionView {
+pub(super) struct DecisionView {
     action: String,
     forward_now: String,
     withheld: String,
@@ -179,7 +179,7 @@ impl DecisionView {
 }
 
 /// One factor row of the assessment table.
-pub struct FactorLine {
+pub(super) struct FactorLine {
     label: &'static str,
     raw: String,
     normalised: String,
@@ -188,7 +188,7 @@ pub struct FactorLine {
 }
 
 /// The computed assessment.
-pub struct AssessmentView {
+pub(super) struct AssessmentView {
     score: String,
     threshold: String,
     systemic: bool,
@@ -196,7 +196,7 @@ pub struct AssessmentView {
 }
 
 /// One stored action (decision, review, request) on the report.
-pub struct ActionLine {
+pub(super) struct ActionLine {
     kind: String,
     at: String,
     actor: String,
@@ -477,7 +477,7 @@ async fn render_report(
 }
 
 /// One notification line of the cross-report assessment.
-pub struct NotificationLine {
+pub(super) struct NotificationLine {
     notification: String,
     report: Option<i64>,
     score: String,
@@ -487,7 +487,7 @@ pub struct NotificationLine {
 }
 
 /// One CVE or component line of the cross-report assessment.
-pub struct SubjectLine {
+pub(super) struct SubjectLine {
     subject: String,
     notifications: u32,
     manufacturers: u32,
@@ -511,7 +511,10 @@ struct AssessmentPage {
 }
 
 /// `GET /authority/assessment` (ENISA): the API's cross-report assessment as tables.
-pub async fn assessment(State(app): State<App>, sess: UiSession) -> Result<Response, UiError> {
+pub(super) async fn assessment(
+    State(app): State<App>,
+    sess: UiSession,
+) -> Result<Response, UiError> {
     let s = assessment_summary(&app, &sess.principal(), 100).await?;
     let factor_labels = s
         .per_notification
@@ -574,7 +577,7 @@ fn listed_targets(p: &ReportPack) -> Vec<MemberState> {
 }
 
 /// `GET /authority/reports/{id}`.
-pub async fn page(
+pub(super) async fn page(
     State(app): State<App>,
     sess: UiSession,
     Path(id): Path<i64>,
@@ -659,7 +662,7 @@ fn decision_body(form: &mut Form) -> Option<DecisionBody> {
 }
 
 /// `POST /authority/reports/{id}/decision` (coordinator CSIRT, editors).
-pub async fn decide(
+pub(super) async fn decide(
     State(app): State<App>,
     sess: UiSession,
     Path(id): Path<i64>,
@@ -679,7 +682,7 @@ pub async fn decide(
 
 /// `POST /authority/reports/{id}/recommendation` (coordinator CSIRT, editors): accept or
 /// decline ENISA's recommendation of full dissemination (Art. 16(2), third subparagraph).
-pub async fn recommendation(
+pub(super) async fn recommendation(
     State(app): State<App>,
     sess: UiSession,
     Path(id): Path<i64>,
@@ -705,7 +708,7 @@ pub async fn recommendation(
 }
 
 /// `POST /authority/reports/{id}/users-informed` (coordinator CSIRT, editors).
-pub async fn users_informed(
+pub(super) async fn users_informed(
     State(app): State<App>,
     sess: UiSession,
     Path(id): Path<i64>,
@@ -727,7 +730,7 @@ pub async fn users_informed(
 }
 
 /// `POST /authority/reports/{id}/intermediate-request` (coordinator CSIRT, editors).
-pub async fn request_intermediate(
+pub(super) async fn request_intermediate(
     State(app): State<App>,
     sess: UiSession,
     Path(id): Path<i64>,
@@ -747,7 +750,7 @@ pub async fn request_intermediate(
 }
 
 /// `POST /authority/reports/{id}/review` (ENISA, editors).
-pub async fn review(
+pub(super) async fn review(
     State(app): State<App>,
     sess: UiSession,
     Path(id): Path<i64>,

@@ -106,7 +106,7 @@ fn word<T: serde::Serialize>(v: &T) -> String {
 }
 
 /// One clock line of a case.
-pub struct StageLine {
+pub(super) struct StageLine {
     stage: String,
     due: String,
     status: String,
@@ -115,7 +115,7 @@ pub struct StageLine {
 }
 
 /// One submission line.
-pub struct SubmissionLine {
+pub(super) struct SubmissionLine {
     id: i64,
     stage: String,
     revision: i64,
@@ -125,7 +125,7 @@ pub struct SubmissionLine {
 }
 
 /// One text field of the edit form.
-pub struct TextField {
+pub(super) struct TextField {
     name: &'static str,
     label: &'static str,
     list: bool,
@@ -466,7 +466,7 @@ async fn render_case(
 }
 
 /// `GET /cases/{id}`.
-pub async fn page(
+pub(super) async fn page(
     State(app): State<App>,
     sess: UiSession,
     Path(id): Path<i64>,
@@ -523,7 +523,7 @@ pub(super) fn evidence_body(form: &mut Form, prefix: &str) -> Option<NewEvidence
 }
 
 /// `POST /cases/{id}/confirm` (editors).
-pub async fn confirm(
+pub(super) async fn confirm(
     State(app): State<App>,
     sess: UiSession,
     Path(id): Path<i64>,
@@ -562,7 +562,7 @@ pub async fn confirm(
 }
 
 /// `POST /cases/{id}/evidence` (editors).
-pub async fn add_evidence(
+pub(super) async fn add_evidence(
     State(app): State<App>,
     sess: UiSession,
     Path(id): Path<i64>,
@@ -699,7 +699,7 @@ fn patch_of(form: &mut Form) -> serde_json::Map<String, Value> {
 }
 
 /// `POST /cases/{id}/edit` (editors): the API's `PATCH /api/v1/cases/{id}`.
-pub async fn update(
+pub(super) async fn update(
     State(app): State<App>,
     sess: UiSession,
     Path(id): Path<i64>,
@@ -719,7 +719,7 @@ pub async fn update(
 }
 
 /// `POST /cases/{id}/submit` (editors): validates the stage's report and queues it.
-pub async fn submit(
+pub(super) async fn submit(
     State(app): State<App>,
     sess: UiSession,
     Path(id): Path<i64>,
@@ -757,7 +757,7 @@ pub(super) async fn render_publish_failed(
 }
 
 /// `POST /submissions/{id}/portal` (editors): the portal reference and submission time.
-pub async fn portal(
+pub(super) async fn portal(
     State(app): State<App>,
     sess: UiSession,
     Path(sid): Path<i64>,

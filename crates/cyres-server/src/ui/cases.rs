@@ -19,7 +19,7 @@ use cyres_cra::CaseKind;
 use cyres_store::{OrgKind, Role};
 
 /// One case line.
-pub struct CaseLine {
+pub(super) struct CaseLine {
     id: i64,
     title: String,
     kind: String,
@@ -29,7 +29,7 @@ pub struct CaseLine {
 }
 
 /// One received report line (authority side).
-pub struct InboxLine {
+pub(super) struct InboxLine {
     id: i64,
     reference: String,
     sender: String,
@@ -142,13 +142,13 @@ async fn render_list(app: &App, sess: &UiSession, form: Option<Form>) -> Result<
 }
 
 /// `GET /cases`.
-pub async fn list(State(app): State<App>, sess: UiSession) -> Result<Response, UiError> {
+pub(super) async fn list(State(app): State<App>, sess: UiSession) -> Result<Response, UiError> {
     render_list(&app, &sess, None).await
 }
 
 /// `POST /cases` (editors): opens a case by hand, a severe incident or a vulnerability cyres
 /// did not find itself (the API's `POST /api/v1/cases`).
-pub async fn create(
+pub(super) async fn create(
     State(app): State<App>,
     sess: UiSession,
     axum::Form(pairs): axum::Form<Vec<(String, String)>>,
@@ -195,7 +195,7 @@ pub async fn create(
 }
 
 /// One exposure line.
-pub struct ExposureLine {
+pub(super) struct ExposureLine {
     advisory: String,
     product: String,
     devices: i64,
@@ -216,12 +216,12 @@ struct FleetPage {
 }
 
 /// `GET /fleet`: devices and the fleet's exposure to open findings.
-pub async fn fleet(State(app): State<App>, sess: UiSession) -> Result<Response, UiError> {
+pub(super) async fn fleet(State(app): State<App>, sess: UiSession) -> Result<Response, UiError> {
     fleet_page(&app, &sess, Form::default(), None, StatusCode::OK).await
 }
 
 /// `POST /fleet/devices` (administrators): registers a device; its token is shown once.
-pub async fn register_device(
+pub(super) async fn register_device(
     State(app): State<App>,
     sess: UiSession,
     axum::Form(pairs): axum::Form<Vec<(String, String)>>,

@@ -144,7 +144,7 @@ fn escape(s: &str) -> String {
 }
 
 /// The dashboard chart: open findings (all bands) per day.
-pub fn open_total(series: &[DayPoint]) -> String {
+pub(super) fn open_total(series: &[DayPoint]) -> String {
     let ats: Vec<i64> = series.iter().map(|p| p.at).collect();
     let totals: Vec<i64> = series.iter().map(DayPoint::total).collect();
     let peak = totals.iter().copied().max().unwrap_or(0);
@@ -178,7 +178,7 @@ pub fn open_total(series: &[DayPoint]) -> String {
 }
 
 /// Open findings per day stacked by severity band, with the exploited ones as a dashed line.
-pub fn by_band(series: &[DayPoint]) -> String {
+pub(super) fn by_band(series: &[DayPoint]) -> String {
     let ats: Vec<i64> = series.iter().map(|p| p.at).collect();
     let peak = series.iter().map(DayPoint::total).max().unwrap_or(0);
     let last = series.last();
@@ -220,7 +220,7 @@ pub fn by_band(series: &[DayPoint]) -> String {
 }
 
 /// Exposure (weighted open findings) per day.
-pub fn exposure(series: &[DayPoint]) -> String {
+pub(super) fn exposure(series: &[DayPoint]) -> String {
     let ats: Vec<i64> = series.iter().map(|p| p.at).collect();
     let values: Vec<i64> = series.iter().map(|p| p.exposure).collect();
     let peak = values.iter().copied().max().unwrap_or(0);
@@ -234,7 +234,7 @@ pub fn exposure(series: &[DayPoint]) -> String {
 }
 
 /// Mean time (days) per band as horizontal bars, with the count of decisions.
-pub fn durations(id: &str, title: &str, rows: &[Duration]) -> String {
+pub(super) fn durations(id: &str, title: &str, rows: &[Duration]) -> String {
     let row_h = 26.0;
     let h = TOP + row_h * rows.len() as f64 + 8.0;
     let max = rows

@@ -22,7 +22,7 @@ use cyres_store::{AuthorityRequest, OperatorCheck, Role, SupplyRecord, UpstreamR
 
 /// A risk assessment to start from when none is saved (the shape of
 /// `cyres_conformity::RiskAssessment`).
-pub const RISK_SKELETON: &str = r#"{
+pub(super) const RISK_SKELETON: &str = r#"{
   "version": 1,
   "date": "2026-01-01",
   "intended_purpose": "",
@@ -34,7 +34,7 @@ pub const RISK_SKELETON: &str = r#"{
 }"#;
 
 /// The notice for `?done=`.
-pub fn done_message(key: &str) -> &'static str {
+pub(super) fn done_message(key: &str) -> &'static str {
     match key {
         "record" => "Annex I record saved as a new version.",
         "risk" => "Risk assessment saved as a new version.",
@@ -59,7 +59,7 @@ fn when(unix: i64) -> String {
 }
 
 /// The latest check, described.
-pub fn check_line(c: Option<&OperatorCheck>) -> String {
+pub(super) fn check_line(c: Option<&OperatorCheck>) -> String {
     let Some(c) = c else {
         return "not checked".into();
     };
@@ -89,7 +89,7 @@ pub fn check_line(c: Option<&OperatorCheck>) -> String {
 }
 
 /// One supply record as shown.
-pub struct SupplyRow {
+pub(super) struct SupplyRow {
     /// Id.
     pub id: i64,
     /// `supplied-by` or `supplied-to`.
@@ -103,7 +103,7 @@ pub struct SupplyRow {
 }
 
 /// A supply record as shown.
-pub fn supply_row(s: &SupplyRecord) -> SupplyRow {
+pub(super) fn supply_row(s: &SupplyRecord) -> SupplyRow {
     SupplyRow {
         id: s.id,
         direction: s.direction.clone(),
@@ -114,7 +114,7 @@ pub fn supply_row(s: &SupplyRecord) -> SupplyRow {
 }
 
 /// One report to a component's maintainer as shown.
-pub struct UpstreamRow {
+pub(super) struct UpstreamRow {
     /// Id.
     pub id: i64,
     /// The finding.
@@ -134,7 +134,7 @@ pub struct UpstreamRow {
 }
 
 /// A report as shown.
-pub fn upstream_row(r: &UpstreamReport) -> UpstreamRow {
+pub(super) fn upstream_row(r: &UpstreamReport) -> UpstreamRow {
     UpstreamRow {
         id: r.id,
         finding_id: r.finding_id,
@@ -169,7 +169,7 @@ pub fn upstream_row(r: &UpstreamReport) -> UpstreamRow {
 }
 
 /// One authority request as shown.
-pub struct RequestRow {
+pub(super) struct RequestRow {
     /// Id.
     pub id: i64,
     /// Authority, member state, reference.
@@ -185,7 +185,7 @@ pub struct RequestRow {
 }
 
 /// A request as shown.
-pub fn request_row(r: &AuthorityRequest) -> RequestRow {
+pub(super) fn request_row(r: &AuthorityRequest) -> RequestRow {
     RequestRow {
         id: r.id,
         from: format!(
@@ -246,7 +246,7 @@ async fn form_of(sess: &UiSession, pairs: Vec<(String, String)>) -> Result<Form,
 
 /// `POST /products/{id}/conformity/record` (editors): every item's applicability,
 /// justification and how it is met (`app-ID`, `just-ID`, `how-ID`).
-pub async fn save_record(
+pub(super) async fn save_record(
     State(app): State<App>,
     sess: UiSession,
     Path(id): Path<i64>,
@@ -273,7 +273,7 @@ pub async fn save_record(
 }
 
 /// `POST /products/{id}/conformity/risk` (editors): the risk assessment as JSON.
-pub async fn save_risk(
+pub(super) async fn save_risk(
     State(app): State<App>,
     sess: UiSession,
     Path(id): Path<i64>,
@@ -287,7 +287,7 @@ pub async fn save_risk(
 
 /// `POST /products/{id}/conformity/documents` (editors): multipart `csrf`, `document`,
 /// `title`, `kind`, `file`, bounded by `max_upload_bytes`.
-pub async fn upload(
+pub(super) async fn upload(
     State(app): State<App>,
     sess: UiSession,
     Path(id): Path<i64>,
@@ -336,7 +336,7 @@ pub async fn upload(
 
 /// `POST /products/{id}/conformity/documents/{doc}/{version}/delete` (administrators):
 /// refused on or before the retention date (Art. 13(13)).
-pub async fn delete_document(
+pub(super) async fn delete_document(
     State(app): State<App>,
     sess: UiSession,
     Path((id, doc, version)): Path<(i64, String, i64)>,
@@ -349,7 +349,7 @@ pub async fn delete_document(
 
 /// `POST /products/{id}/conformity/declarations/{version}/delete` (administrators): refused
 /// on or before the retention date (Art. 13(13)).
-pub async fn delete_declaration(
+pub(super) async fn delete_declaration(
     State(app): State<App>,
     sess: UiSession,
     Path((id, version)): Path<(i64, i64)>,
@@ -361,7 +361,7 @@ pub async fn delete_declaration(
 }
 
 /// `POST /products/{id}/conformity/declarations/{version}/publish` (editors).
-pub async fn publish(
+pub(super) async fn publish(
     State(app): State<App>,
     sess: UiSession,
     Path((id, version)): Path<(i64, i64)>,
@@ -374,7 +374,7 @@ pub async fn publish(
 }
 
 /// `POST /products/{id}/conformity/operators` (editors).
-pub async fn add_operator(
+pub(super) async fn add_operator(
     State(app): State<App>,
     sess: UiSession,
     Path(id): Path<i64>,
@@ -396,7 +396,7 @@ pub async fn add_operator(
 
 /// `POST /products/{id}/conformity/operators/{op}/check` (editors): `ce` when the operator
 /// saw the CE marking.
-pub async fn check(
+pub(super) async fn check(
     State(app): State<App>,
     sess: UiSession,
     Path((id, op)): Path<(i64, i64)>,
@@ -409,7 +409,7 @@ pub async fn check(
 }
 
 /// `POST /products/{id}/conformity/requests` (editors).
-pub async fn add_request(
+pub(super) async fn add_request(
     State(app): State<App>,
     sess: UiSession,
     Path(id): Path<i64>,
@@ -430,7 +430,7 @@ pub async fn add_request(
 
 /// `POST /products/{id}/conformity/requests/{rid}/handover` (editors): `items`, comma
 /// separated.
-pub async fn handover(
+pub(super) async fn handover(
     State(app): State<App>,
     sess: UiSession,
     Path((id, rid)): Path<(i64, i64)>,
@@ -451,7 +451,7 @@ pub async fn handover(
 
 /// `POST /findings/{id}/upstream-report` (editors): drafts the report to the component's
 /// maintainer and shows it in the product's Conformity section.
-pub async fn draft_report(
+pub(super) async fn draft_report(
     State(app): State<App>,
     sess: UiSession,
     Path(fid): Path<i64>,
@@ -468,7 +468,7 @@ pub async fn draft_report(
 }
 
 /// `POST /products/{id}/conformity/upstream/{rid}/informed` (editors): `via`.
-pub async fn informed(
+pub(super) async fn informed(
     State(app): State<App>,
     sess: UiSession,
     Path((id, rid)): Path<(i64, i64)>,
@@ -500,7 +500,7 @@ fn date_field(form: &Form, name: &str, label: &str) -> Result<Option<time::Date>
 
 /// `POST /products/{id}/conformity/placing` (editors): `first` and `last`, the days the first
 /// and last units were placed on the market (`last` empty while units are still being placed).
-pub async fn save_placing(
+pub(super) async fn save_placing(
     State(app): State<App>,
     sess: UiSession,
     Path(id): Path<i64>,
@@ -523,7 +523,7 @@ pub async fn save_placing(
 
 /// `POST /products/{id}/conformity/operators/{op}/supplies` (editors): `direction`, `party`,
 /// `party_address`, `supplied_on`, `quantity` (optional), an Art. 23 supply record.
-pub async fn add_supply(
+pub(super) async fn add_supply(
     State(app): State<App>,
     sess: UiSession,
     Path((id, op)): Path<(i64, i64)>,
@@ -555,7 +555,7 @@ pub async fn add_supply(
 
 /// `POST /products/{id}/conformity/supplies/{sid}/delete` (administrators): refused on or
 /// before the record's Art. 23(2) date.
-pub async fn delete_supply(
+pub(super) async fn delete_supply(
     State(app): State<App>,
     sess: UiSession,
     Path((id, sid)): Path<(i64, i64)>,
@@ -568,7 +568,7 @@ pub async fn delete_supply(
 
 /// `POST /products/{id}/conformity/upstream/{rid}/fix` (editors): `fixed_version`, `url`,
 /// `patch` (any of them), the manufacturer's fix (Art. 13(6) second sentence).
-pub async fn set_fix(
+pub(super) async fn set_fix(
     State(app): State<App>,
     sess: UiSession,
     Path((id, rid)): Path<(i64, i64)>,
@@ -606,7 +606,7 @@ impl ReceivedPage {
 
 /// `GET /upstream-reports/received` (members): reports manufacturers sent this organisation
 /// (a steward's view, CRA Art. 24).
-pub async fn received(State(app): State<App>, sess: UiSession) -> Result<Response, UiError> {
+pub(super) async fn received(State(app): State<App>, sess: UiSession) -> Result<Response, UiError> {
     let reports = comp::received(&app, &sess.principal()).await?;
     ok(&ReceivedPage {
         chrome: sess.chrome("Vulnerability reports received", Nav::Received),

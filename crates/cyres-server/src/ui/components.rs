@@ -16,7 +16,7 @@ use cyres_store::{ComponentHit, ComponentQuery, DependencyPath, PathStep, Releas
 const PAGE: i64 = 500;
 
 /// A finding on the release page.
-pub struct FindingChip {
+pub(super) struct FindingChip {
     /// Finding id.
     pub id: i64,
     /// Advisory id.
@@ -30,7 +30,7 @@ pub struct FindingChip {
 }
 
 /// One component row of the release page.
-pub struct ComponentLine {
+pub(super) struct ComponentLine {
     /// `name@version`.
     pub label: String,
     /// purl, else CPE, else empty.
@@ -97,7 +97,7 @@ struct ReleasePage {
 }
 
 /// `GET /releases/{id}?after=&findings=only`: the release's components with their findings.
-pub async fn release(
+pub(super) async fn release(
     State(app): State<App>,
     sess: UiSession,
     Path(id): Path<i64>,
@@ -138,7 +138,7 @@ struct SearchPage {
 }
 
 /// `GET /components?q=&purl=&version=&licence=&offset=`: the portfolio-wide search.
-pub async fn search(
+pub(super) async fn search(
     State(app): State<App>,
     sess: UiSession,
     Query(q): Query<Vec<(String, String)>>,
@@ -186,7 +186,7 @@ pub async fn search(
 
 /// The "pulled in by" line of the finding page: the path from the product to the finding's
 /// component and the components that depend on it directly.
-pub struct PulledInBy {
+pub(super) struct PulledInBy {
     /// The chain, product side first (`name@version` each), the component last.
     pub path: Vec<String>,
     /// Whether the chain starts at the product.

@@ -19,7 +19,7 @@ use cyres_conformity::record::applicability_name;
 use cyres_store::Role;
 
 /// One Annex I item as shown.
-pub struct ItemRow {
+pub(super) struct ItemRow {
     /// Item id (`part1-2a`), the form fields' suffix.
     pub id: &'static str,
     /// `applies`, `does-not-apply` or empty.
@@ -41,7 +41,7 @@ pub struct ItemRow {
 }
 
 /// One issued declaration as shown.
-pub struct DeclarationRow {
+pub(super) struct DeclarationRow {
     /// Version.
     pub version: u32,
     /// Issue time.
@@ -57,7 +57,7 @@ pub struct DeclarationRow {
 }
 
 /// One document version as shown.
-pub struct DocumentRow {
+pub(super) struct DocumentRow {
     /// Id.
     pub id: String,
     /// Version.
@@ -106,7 +106,7 @@ struct ConformityPage {
 }
 
 /// One economic operator as shown.
-pub struct OperatorRow {
+pub(super) struct OperatorRow {
     /// Id.
     pub id: i64,
     /// Member state code.
@@ -124,7 +124,7 @@ pub struct OperatorRow {
 }
 
 /// `GET /products/{id}/conformity` (members).
-pub async fn page(
+pub(super) async fn page(
     State(app): State<App>,
     sess: UiSession,
     Path(id): Path<i64>,
@@ -314,7 +314,7 @@ pub(super) async fn render_page(
 }
 
 /// `POST /products/{id}/conformity/declarations` (editors): issues the next declaration.
-pub async fn issue(
+pub(super) async fn issue(
     State(app): State<App>,
     sess: UiSession,
     Path(id): Path<i64>,
@@ -333,7 +333,7 @@ pub async fn issue(
 /// `GET /public/{slug}/products/{id}/declaration?format=html|pdf|json&lang=` (public): the
 /// published EU declaration of conformity, at the exact address the simplified declaration
 /// carries (CRA Annex VI); not found until the manufacturer publishes a version.
-pub async fn public_declaration(
+pub(super) async fn public_declaration(
     State(app): State<App>,
     Path((slug, id)): Path<(String, i64)>,
     Query(q): Query<Vec<(String, String)>>,

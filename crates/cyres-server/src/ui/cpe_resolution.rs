@@ -127,7 +127,7 @@ async fn render_page(
 }
 
 /// `GET /cpe-resolution?subject=…`: the page; `subject` fills the decision form.
-pub async fn page(
+pub(super) async fn page(
     State(app): State<App>,
     sess: UiSession,
     Query(q): Query<Vec<(String, String)>>,
@@ -141,7 +141,7 @@ pub async fn page(
 }
 
 /// `POST /cpe-resolution`: records a decision (editors).
-pub async fn record(
+pub(super) async fn record(
     State(app): State<App>,
     sess: UiSession,
     axum::Form(pairs): axum::Form<Vec<(String, String)>>,
@@ -183,7 +183,7 @@ pub async fn record(
 }
 
 /// `POST /cpe-resolution/decisions/{id}/withdraw` (editors).
-pub async fn withdraw(
+pub(super) async fn withdraw(
     State(app): State<App>,
     sess: UiSession,
     Path(id): Path<i64>,
@@ -195,7 +195,7 @@ pub async fn withdraw(
 }
 
 /// `POST /cpe-resolution/candidates/{id}/confirm` (editors).
-pub async fn confirm(
+pub(super) async fn confirm(
     State(app): State<App>,
     sess: UiSession,
     Path(id): Path<i64>,
@@ -207,7 +207,7 @@ pub async fn confirm(
 }
 
 /// `POST /cpe-resolution/candidates/{id}/reject` (editors).
-pub async fn reject(
+pub(super) async fn reject(
     State(app): State<App>,
     sess: UiSession,
     Path(id): Path<i64>,
@@ -219,7 +219,7 @@ pub async fn reject(
 }
 
 /// `POST /cpe-resolution/derive` (editors): derive candidates again.
-pub async fn derive(
+pub(super) async fn derive(
     State(app): State<App>,
     sess: UiSession,
     axum::Form(pairs): axum::Form<Vec<(String, String)>>,

@@ -42,7 +42,7 @@ struct CsafPage {
 }
 
 /// `GET /csaf`.
-pub async fn page(State(app): State<App>, sess: UiSession) -> Result<Response, UiError> {
+pub(super) async fn page(State(app): State<App>, sess: UiSession) -> Result<Response, UiError> {
     let who = sess.principal();
     let org = app.store.org(sess.org_id).await?;
     let (fingerprint, key_url) = csaf_provider::key_info(&app, &who).await?;
@@ -106,7 +106,7 @@ pub async fn page(State(app): State<App>, sess: UiSession) -> Result<Response, U
 
 /// `POST /csaf`: `action` = `draft_case` (`case_id`), `draft_vex` (`release_id`), each with
 /// `tlp` and `change_summary` (editors); `review` or `publish` with `id` (editors, admins).
-pub async fn act(
+pub(super) async fn act(
     State(app): State<App>,
     sess: UiSession,
     axum::Form(pairs): axum::Form<Vec<(String, String)>>,

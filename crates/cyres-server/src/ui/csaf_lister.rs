@@ -113,13 +113,13 @@ async fn render_list(
 }
 
 /// `GET /csaf-providers` (authority members).
-pub async fn page(State(app): State<App>, sess: UiSession) -> Result<Response, UiError> {
+pub(super) async fn page(State(app): State<App>, sess: UiSession) -> Result<Response, UiError> {
     render_list(&app, &sess, Form::default(), StatusCode::OK).await
 }
 
 /// `POST /csaf-providers` (authority editors): lists a provider and pulls it once; a refusal
 /// is shown next to the field.
-pub async fn add(
+pub(super) async fn add(
     State(app): State<App>,
     sess: UiSession,
     axum::Form(pairs): axum::Form<Vec<(String, String)>>,
@@ -139,7 +139,7 @@ pub async fn add(
 }
 
 /// `GET /csaf-providers/{id}` (authority members).
-pub async fn provider(
+pub(super) async fn provider(
     State(app): State<App>,
     sess: UiSession,
     Path(id): Path<i64>,
@@ -185,7 +185,7 @@ pub async fn provider(
 }
 
 /// `POST /csaf-providers/{id}/pull` (authority editors).
-pub async fn pull(
+pub(super) async fn pull(
     State(app): State<App>,
     sess: UiSession,
     Path(id): Path<i64>,
@@ -197,7 +197,7 @@ pub async fn pull(
 }
 
 /// `POST /csaf-providers/{id}/remove` (authority editors).
-pub async fn remove(
+pub(super) async fn remove(
     State(app): State<App>,
     sess: UiSession,
     Path(id): Path<i64>,

@@ -14,7 +14,7 @@ use cyres_store::{FindingFilter, FindingRow};
 use std::collections::BTreeMap;
 
 /// Products in one category.
-pub struct CategoryRow {
+pub(super) struct CategoryRow {
     /// Machine word.
     pub category: String,
     /// For people.
@@ -24,7 +24,7 @@ pub struct CategoryRow {
 }
 
 /// Open findings of one severity.
-pub struct SeverityRow {
+pub(super) struct SeverityRow {
     /// Severity word.
     pub severity: String,
     /// Open.
@@ -34,7 +34,7 @@ pub struct SeverityRow {
 }
 
 /// One Art. 14 report due for an actively exploited vulnerability in a product.
-pub struct DeadlineLine {
+pub(super) struct DeadlineLine {
     /// A finding of the case, to link to.
     pub finding_id: i64,
     /// Advisory id.
@@ -73,7 +73,7 @@ struct DashboardPage {
 }
 
 /// Human label of a category word.
-pub fn category_label(c: &str) -> &'static str {
+pub(super) fn category_label(c: &str) -> &'static str {
     match c {
         "critical" => "Critical (Annex IV)",
         "important-class-2" => "Important, class II (Annex III)",
@@ -85,7 +85,7 @@ pub fn category_label(c: &str) -> &'static str {
 
 /// Every open finding of the organisation (under investigation or affected), actively
 /// exploited first.
-pub async fn open_findings(
+pub(super) async fn open_findings(
     app: &App,
     org_id: i64,
     product_id: Option<i64>,
@@ -115,7 +115,7 @@ pub async fn open_findings(
 
 /// The Art. 14(2)(a)–(b) reports due for each actively exploited vulnerability still open in a
 /// product, from the one clock of [`crate::art14_clock`]; overdue first, then the nearest.
-pub fn deadline_lines(
+pub(super) fn deadline_lines(
     open: &[FindingRow],
     cases: &[cyres_store::CaseRow],
     names: &Names,
@@ -156,7 +156,7 @@ pub fn deadline_lines(
 }
 
 /// `GET /`.
-pub async fn page(State(app): State<App>, sess: UiSession) -> Result<Response, UiError> {
+pub(super) async fn page(State(app): State<App>, sess: UiSession) -> Result<Response, UiError> {
     let now = app.now();
     let products = app.store.products(sess.org_id).await?;
     let mut categories: Vec<CategoryRow> = [

@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use cyres_store::{JUSTIFICATIONS, Role, SEVERITIES, VexStatus};
 
 /// A choice in a select.
-pub struct Choice {
+pub(super) struct Choice {
     /// Value.
     pub value: String,
     /// Label.
@@ -63,7 +63,7 @@ const SORTS: [(&str, &str); 9] = [
 ];
 
 /// A column heading of the findings list that sorts by its column.
-pub struct SortHeader {
+pub(super) struct SortHeader {
     /// The heading.
     pub label: &'static str,
     /// The list sorted by this column (reversed when it already is).
@@ -109,7 +109,7 @@ fn sort_headers(query: &str, sort: &str) -> Vec<SortHeader> {
 
 /// `GET /findings?q=&severity=&exploited=&status=&product=&sort=&offset=`: `status=open` means
 /// under investigation or affected; `q` searches ids, aliases, components and summaries.
-pub async fn list(
+pub(super) async fn list(
     State(app): State<App>,
     sess: UiSession,
     Query(q): Query<Vec<(String, String)>>,
@@ -205,7 +205,7 @@ pub async fn list(
 }
 
 /// One triage decision for people.
-pub struct HistoryLine {
+pub(super) struct HistoryLine {
     /// When.
     pub at: String,
     /// Status.
@@ -388,7 +388,7 @@ fn match_kind_label(kind: &str) -> &str {
 }
 
 /// `GET /findings/{id}`.
-pub async fn page(
+pub(super) async fn page(
     State(app): State<App>,
     sess: UiSession,
     Path(id): Path<i64>,
@@ -399,7 +399,7 @@ pub async fn page(
 }
 
 /// `POST /findings/{id}`: a triage decision (editors).
-pub async fn triage(
+pub(super) async fn triage(
     State(app): State<App>,
     sess: UiSession,
     Path(id): Path<i64>,

@@ -11,7 +11,7 @@ use time::format_description::well_known::Rfc3339;
 use time::{OffsetDateTime, PrimitiveDateTime};
 
 /// One option of a select, radio group or checkbox list.
-pub struct Choice {
+pub(super) struct Choice {
     /// Submitted value.
     pub value: String,
     /// Label for people.
@@ -20,7 +20,7 @@ pub struct Choice {
 
 impl Choice {
     /// A choice.
-    pub fn new(value: impl Into<String>, label: impl Into<String>) -> Self {
+    pub(super) fn new(value: impl Into<String>, label: impl Into<String>) -> Self {
         Self {
             value: value.into(),
             label: label.into(),
@@ -29,7 +29,7 @@ impl Choice {
 }
 
 /// Reads a time field: empty gives `None`; an unreadable value records an error on the field.
-pub fn time_field(form: &mut Form, field: &str) -> Option<OffsetDateTime> {
+pub(super) fn time_field(form: &mut Form, field: &str) -> Option<OffsetDateTime> {
     let raw = form.get(field).to_string();
     if raw.is_empty() {
         return None;
@@ -47,7 +47,7 @@ pub fn time_field(form: &mut Form, field: &str) -> Option<OffsetDateTime> {
 }
 
 /// A `datetime-local` value (UTC) or an RFC 3339 time.
-pub fn parse_time(raw: &str) -> Option<OffsetDateTime> {
+pub(super) fn parse_time(raw: &str) -> Option<OffsetDateTime> {
     if let Ok(t) = OffsetDateTime::parse(raw, &Rfc3339) {
         return Some(t);
     }
@@ -64,12 +64,12 @@ pub fn parse_time(raw: &str) -> Option<OffsetDateTime> {
 }
 
 /// RFC 3339 text of a time, as the API's shared handlers take it.
-pub fn rfc3339(t: OffsetDateTime) -> String {
+pub(super) fn rfc3339(t: OffsetDateTime) -> String {
     t.format(&Rfc3339).unwrap_or_default()
 }
 
 /// `2026-09-21T08:00`, the value a `datetime-local` field shows.
-pub fn local_value(unix: i64) -> String {
+pub(super) fn local_value(unix: i64) -> String {
     match OffsetDateTime::from_unix_timestamp(unix) {
         Ok(t) => format!(
             "{:04}-{:02}-{:02}T{:02}:{:02}",
@@ -85,7 +85,7 @@ pub fn local_value(unix: i64) -> String {
 
 /// A refused call: a 422 or 409 is shown on the form (next to its field, or at the top);
 /// anything else (403, 404, 429 …) becomes the error page.
-pub fn to_form(form: &mut Form, e: impl Into<ApiError>) -> Result<(), UiError> {
+pub(super) fn to_form(form: &mut Form, e: impl Into<ApiError>) -> Result<(), UiError> {
     let e: ApiError = e.into();
     if matches!(
         e.status,

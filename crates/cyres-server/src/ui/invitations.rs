@@ -16,7 +16,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use std::collections::HashMap;
 
 /// The logged-in person behind a UI request, with or without an organisation.
-pub struct UiPerson(pub(crate) Person);
+pub(super) struct UiPerson(pub(crate) Person);
 
 impl FromRequestParts<App> for UiPerson {
     type Rejection = Response;
@@ -57,7 +57,7 @@ struct InvitationsPage {
 }
 
 /// `GET /invitations`.
-pub async fn page(
+pub(super) async fn page(
     State(app): State<App>,
     person: UiPerson,
     Query(q): Query<HashMap<String, String>>,
@@ -96,7 +96,7 @@ pub async fn page(
 
 /// `POST /invitations/{id}/accept`: become a member; a session that acted for no
 /// organisation now acts for this one.
-pub async fn accept(
+pub(super) async fn accept(
     State(app): State<App>,
     person: UiPerson,
     Path(id): Path<i64>,
@@ -108,7 +108,7 @@ pub async fn accept(
 }
 
 /// `POST /invitations/{id}/decline`.
-pub async fn decline(
+pub(super) async fn decline(
     State(app): State<App>,
     person: UiPerson,
     Path(id): Path<i64>,

@@ -106,7 +106,7 @@ async fn render_page(
 }
 
 /// `GET /products/{id}/lifecycle`.
-pub async fn page(
+pub(super) async fn page(
     State(app): State<App>,
     sess: UiSession,
     Path(id): Path<i64>,
@@ -116,7 +116,7 @@ pub async fn page(
 
 /// `POST /products/{id}/lifecycle`: `action` = `archive` (editors), `restore` (admins),
 /// `policy` (admins; `policy` = TOML, empty removes the product's own policy).
-pub async fn act(
+pub(super) async fn act(
     State(app): State<App>,
     sess: UiSession,
     Path(id): Path<i64>,
@@ -163,7 +163,7 @@ pub async fn act(
 
 /// `POST /releases/{id}/lifecycle`: `action` = `retired`, `end_of_support` or `reinstate`
 /// (editors); back to the product's lifecycle page.
-pub async fn release_act(
+pub(super) async fn release_act(
     State(app): State<App>,
     sess: UiSession,
     Path(id): Path<i64>,
@@ -197,7 +197,7 @@ struct DiffPage {
 }
 
 /// `GET /releases/{id}/changes`: what the current SBOM version changed against the previous.
-pub async fn changes(
+pub(super) async fn changes(
     State(app): State<App>,
     sess: UiSession,
     Path(id): Path<i64>,
@@ -227,7 +227,7 @@ struct ArchivedPage {
 }
 
 /// `GET /products/archived`.
-pub async fn archived(State(app): State<App>, sess: UiSession) -> Result<Response, UiError> {
+pub(super) async fn archived(State(app): State<App>, sess: UiSession) -> Result<Response, UiError> {
     let products = lifecycle::archived_products(&app, &sess.principal())
         .await?
         .into_iter()

@@ -26,7 +26,7 @@ use std::collections::BTreeMap;
 use std::collections::btree_map::Entry;
 
 /// One subscriber as listed.
-pub struct SubscriberLine {
+pub(super) struct SubscriberLine {
     /// Id.
     pub id: i64,
     /// `email` or `webhook`.
@@ -44,7 +44,7 @@ pub struct SubscriberLine {
 /// What the add-subscriber form brings back to the product page: what was typed and its
 /// errors, or the secret of the webhook just created.
 #[derive(Default)]
-pub struct SubscriberForm {
+pub(super) struct SubscriberForm {
     /// The form.
     pub form: Form,
     /// (what it is, the secret) of a new webhook, shown once.
@@ -52,7 +52,7 @@ pub struct SubscriberForm {
 }
 
 /// The product page's subscribers section.
-pub struct SubscribersView {
+pub(super) struct SubscribersView {
     /// Subscribers (empty for viewers).
     pub lines: Vec<SubscriberLine>,
     /// How many are active.
@@ -100,7 +100,7 @@ pub(super) async fn subscribers_view(
 }
 
 /// `POST /products/{id}/subscribers` (editors): fields `email` or `webhook_url`, and `label`.
-pub async fn create(
+pub(super) async fn create(
     State(app): State<App>,
     sess: UiSession,
     Path(id): Path<i64>,
@@ -159,7 +159,7 @@ pub async fn create(
 
 /// `POST /subscribers/{id}/delete` (editors): stops the notices to one subscriber and cancels
 /// its pending deliveries.
-pub async fn remove(
+pub(super) async fn remove(
     State(app): State<App>,
     sess: UiSession,
     Path(id): Path<i64>,
@@ -186,7 +186,7 @@ pub async fn remove(
 }
 
 /// One published version of a case's notice.
-pub struct VersionLine {
+pub(super) struct VersionLine {
     /// 1, 2, …
     pub version: i64,
     /// Headline.
@@ -202,7 +202,7 @@ pub struct VersionLine {
 }
 
 /// The case page's publication section.
-pub struct PublishView {
+pub(super) struct PublishView {
     /// Why the notice cannot be published yet (every missing field), if so.
     pub blocked: Option<String>,
     /// The notice would name no measure and no fix yet (allowed, Art. 14(8)).
@@ -294,7 +294,7 @@ pub(super) async fn publish_view(
 
 /// `POST /cases/{id}/notice/publish` (editors): the API's publication, with the optional
 /// `correction` text; every missing field is shown above the form.
-pub async fn publish(
+pub(super) async fn publish(
     State(app): State<App>,
     sess: UiSession,
     Path(id): Path<i64>,

@@ -101,13 +101,13 @@ async fn render_rules(
 }
 
 /// `GET /settings/notifications` (admins).
-pub async fn page(State(app): State<App>, sess: UiSession) -> Result<Response, UiError> {
+pub(super) async fn page(State(app): State<App>, sess: UiSession) -> Result<Response, UiError> {
     sess.require(Role::Admin)?;
     render_rules(&app, &sess, Form::default(), None, None, StatusCode::OK).await
 }
 
 /// `GET /settings/notifications/{id}` (admins): the page with the form holding this rule.
-pub async fn edit_page(
+pub(super) async fn edit_page(
     State(app): State<App>,
     sess: UiSession,
     Path(id): Path<i64>,
@@ -201,7 +201,7 @@ async fn saved(
 
 /// `POST /settings/notifications` (admins): a new rule; a webhook rule's signing secret is
 /// shown once on the answer.
-pub async fn create(
+pub(super) async fn create(
     State(app): State<App>,
     sess: UiSession,
     axum::Form(pairs): axum::Form<Vec<(String, String)>>,
@@ -214,7 +214,7 @@ pub async fn create(
 }
 
 /// `POST /settings/notifications/{id}` (admins): saves the edited rule.
-pub async fn update(
+pub(super) async fn update(
     State(app): State<App>,
     sess: UiSession,
     Path(id): Path<i64>,
@@ -242,7 +242,7 @@ async fn switch(
 
 /// `POST /settings/notifications/{id}/disable` (admins): the rule delivers nothing until
 /// enabled again.
-pub async fn disable(
+pub(super) async fn disable(
     State(app): State<App>,
     sess: UiSession,
     Path(id): Path<i64>,
@@ -252,7 +252,7 @@ pub async fn disable(
 }
 
 /// `POST /settings/notifications/{id}/enable` (admins).
-pub async fn enable(
+pub(super) async fn enable(
     State(app): State<App>,
     sess: UiSession,
     Path(id): Path<i64>,
@@ -262,7 +262,7 @@ pub async fn enable(
 }
 
 /// `POST /settings/notifications/{id}/delete` (admins).
-pub async fn delete(
+pub(super) async fn delete(
     State(app): State<App>,
     sess: UiSession,
     Path(id): Path<i64>,

@@ -29,7 +29,7 @@ fn catalogue() -> &'static Catalogue {
 }
 
 /// A catalogue entry as offered in the form.
-pub struct EntryChoice {
+pub(super) struct EntryChoice {
     /// Id.
     pub id: String,
     /// "Important, class I: Routers, modems … (annex3-class1-12)".
@@ -37,7 +37,7 @@ pub struct EntryChoice {
 }
 
 /// A product as listed.
-pub struct ProductLine {
+pub(super) struct ProductLine {
     /// Id.
     pub id: i64,
     /// Name.
@@ -151,7 +151,7 @@ async fn render_list(
 }
 
 /// `GET /products?q=&category=`.
-pub async fn list(
+pub(super) async fn list(
     State(app): State<App>,
     sess: UiSession,
     Query(q): Query<Vec<(String, String)>>,
@@ -198,7 +198,7 @@ fn product_input(form: &mut Form) -> Option<ProductInput> {
 }
 
 /// `POST /products`: a new product (editors).
-pub async fn create(
+pub(super) async fn create(
     State(app): State<App>,
     sess: UiSession,
     axum::Form(pairs): axum::Form<Vec<(String, String)>>,
@@ -226,7 +226,7 @@ pub async fn create(
 }
 
 /// A release with its SBOM, as shown on the product page.
-pub struct ReleaseView {
+pub(super) struct ReleaseView {
     /// Id.
     pub id: i64,
     /// Version.
@@ -240,7 +240,7 @@ pub struct ReleaseView {
 }
 
 /// SBOM facts and quality diagnostics.
-pub struct SbomView {
+pub(super) struct SbomView {
     /// File name.
     pub file_name: String,
     /// Format and spec version.
@@ -258,7 +258,7 @@ pub struct SbomView {
 }
 
 /// One obligation in the checklist.
-pub struct ObligationView {
+pub(super) struct ObligationView {
     /// Applies now.
     pub applies: bool,
     /// Legal source.
@@ -272,7 +272,7 @@ pub struct ObligationView {
 }
 
 /// Classification facts for the page.
-pub struct ClassView {
+pub(super) struct ClassView {
     /// Category for people.
     pub category: &'static str,
     /// Legal basis.
@@ -496,7 +496,7 @@ pub(super) async fn render_with_subscribers(
 }
 
 /// `GET /products/{id}`.
-pub async fn page(
+pub(super) async fn page(
     State(app): State<App>,
     sess: UiSession,
     Path(id): Path<i64>,
@@ -524,7 +524,7 @@ pub async fn page(
 }
 
 /// `POST /products/{id}/releases`: a new release (editors).
-pub async fn create_release(
+pub(super) async fn create_release(
     State(app): State<App>,
     sess: UiSession,
     Path(id): Path<i64>,
@@ -577,7 +577,7 @@ pub async fn create_release(
 
 /// `POST /releases/{id}/sbom` (multipart: `csrf`, `file`): the SBOM of a release, read in any
 /// format the engine knows, stored with its components and findings (editors).
-pub async fn upload_sbom(
+pub(super) async fn upload_sbom(
     State(app): State<App>,
     sess: UiSession,
     Path(id): Path<i64>,

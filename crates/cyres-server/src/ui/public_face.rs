@@ -25,7 +25,7 @@ use serde::Deserialize;
 
 /// One fact of an Annex II item, as the pages show it (read back from the page's JSON).
 #[derive(Deserialize)]
-pub struct PageEntry {
+pub(super) struct PageEntry {
     /// What it is.
     pub label: String,
     /// The value.
@@ -37,7 +37,7 @@ pub struct PageEntry {
 
 /// One Annex II item as shown.
 #[derive(Deserialize)]
-pub struct PageItem {
+pub(super) struct PageItem {
     /// `1` … `9`.
     pub item: String,
     /// What the item is.
@@ -70,7 +70,10 @@ struct PolicyTemplate {
 
 /// `GET /public/{slug}/cvd-policy` (public): the organisation's coordinated vulnerability
 /// disclosure policy, linking the intake form and security.txt.
-pub async fn policy(State(app): State<App>, Path(slug): Path<String>) -> Result<Response, UiError> {
+pub(super) async fn policy(
+    State(app): State<App>,
+    Path(slug): Path<String>,
+) -> Result<Response, UiError> {
     let p = face::policy_page(&app, &slug).await?;
     ok(&PolicyTemplate {
         org: p.org.name,
@@ -96,7 +99,7 @@ struct PublicProductTemplate {
 }
 
 /// `GET /public/{slug}/products/{id}` (public): the product's published Annex II page.
-pub async fn product(
+pub(super) async fn product(
     State(app): State<App>,
     Path((slug, id)): Path<(String, i64)>,
 ) -> Result<Response, UiError> {
@@ -128,7 +131,7 @@ pub async fn product(
 }
 
 /// One input of a form.
-pub struct FieldView {
+pub(super) struct FieldView {
     /// Field name.
     pub name: &'static str,
     /// Label.
@@ -333,7 +336,7 @@ async fn render_annex(
 }
 
 /// `GET /products/{id}/annex-ii` (members): the Annex II editor and preview.
-pub async fn editor(
+pub(super) async fn editor(
     State(app): State<App>,
     sess: UiSession,
     Path(id): Path<i64>,
@@ -363,7 +366,7 @@ fn form_failure(form: &mut Form, e: ServiceError) -> Result<(), UiError> {
 }
 
 /// `POST /products/{id}/annex-ii` (editors): saves the draft.
-pub async fn save(
+pub(super) async fn save(
     State(app): State<App>,
     sess: UiSession,
     Path(id): Path<i64>,
@@ -383,7 +386,7 @@ pub async fn save(
 }
 
 /// `POST /products/{id}/annex-ii/publish` (editors): publishes the saved draft.
-pub async fn publish(
+pub(super) async fn publish(
     State(app): State<App>,
     sess: UiSession,
     Path(id): Path<i64>,
@@ -442,7 +445,7 @@ async fn render_settings(
 }
 
 /// `GET /settings/public-face` (members; admins edit).
-pub async fn settings(
+pub(super) async fn settings(
     State(app): State<App>,
     sess: UiSession,
     Query(q): Query<Vec<(String, String)>>,
@@ -456,7 +459,7 @@ pub async fn settings(
 }
 
 /// `POST /settings/public-face` (admins).
-pub async fn save_settings(
+pub(super) async fn save_settings(
     State(app): State<App>,
     sess: UiSession,
     axum::Form(pairs): axum::Form<Vec<(String, String)>>,

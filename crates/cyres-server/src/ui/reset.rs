@@ -38,7 +38,7 @@ async fn target(app: &App, token: &str) -> Result<Option<String>, UiError> {
 }
 
 /// `GET /reset-password?token=`.
-pub async fn form(
+pub(super) async fn form(
     State(app): State<App>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, UiError> {
@@ -61,7 +61,7 @@ pub async fn form(
 }
 
 /// `POST /reset-password`: sets the password and says so, with a link to log in.
-pub async fn submit(
+pub(super) async fn submit(
     State(app): State<App>,
     axum::Form(pairs): axum::Form<Vec<(String, String)>>,
 ) -> Result<Response, UiError> {

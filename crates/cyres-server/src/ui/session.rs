@@ -33,7 +33,7 @@ use std::net::SocketAddr;
 
 /// The logged-in person behind a UI request.
 #[derive(Clone, Debug)]
-pub struct UiSession {
+pub(super) struct UiSession {
     /// Account id.
     pub account_id: i64,
     /// E-mail.
@@ -54,12 +54,12 @@ pub struct UiSession {
 
 impl UiSession {
     /// Fails with 403 unless the form's `csrf` field equals the session's token.
-    pub fn check(&self, form: &Form) -> Result<(), UiError> {
+    pub(super) fn check(&self, form: &Form) -> Result<(), UiError> {
         check_form_csrf(form, &self.csrf)
     }
 
     /// Fails with 403 unless the role is at least `role`.
-    pub fn require(&self, role: Role) -> Result<(), UiError> {
+    pub(super) fn require(&self, role: Role) -> Result<(), UiError> {
         if self.role >= role {
             Ok(())
         } else {
@@ -72,7 +72,7 @@ impl UiSession {
     }
 
     /// The audit actor.
-    pub fn actor(&self) -> cyres_store::Actor {
+    pub(super) fn actor(&self) -> cyres_store::Actor {
         cyres_store::Actor {
             id: format!("user:{}", self.account_id),
             label: self.email.clone(),
@@ -81,7 +81,7 @@ impl UiSession {
 
     /// Who acts, as the service layer takes it (the form's CSRF field is checked by
     /// [`UiSession::check`]).
-    pub fn principal(&self) -> crate::service::Principal {
+    pub(super) fn principal(&self) -> crate::service::Principal {
         crate::service::Principal {
             org_id: self.org_id,
             role: self.role,
@@ -91,7 +91,7 @@ impl UiSession {
     }
 
     /// The page frame.
-    pub fn chrome(&self, title: impl Into<String>, nav: Nav) -> Chrome {
+    pub(super) fn chrome(&self, title: impl Into<String>, nav: Nav) -> Chrome {
         let org_name = self
             .memberships
             .iter()
@@ -251,7 +251,7 @@ struct LoginPage {
 }
 
 /// `GET /login`: the form, with a fresh login CSRF token in the cookie and the form.
-pub async fn login_page(
+pub(super) async fn login_page(
     State(app): State<App>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, UiError> {
@@ -275,7 +275,7 @@ pub async fn login_page(
 
 /// `POST /login`: checks the password (argon2id) under the API's throttling, opens a session
 /// and goes to `next`.
-pub async fn login(
+pub(super) async fn login(
     State(app): State<App>,
     peer: Option<axum::extract::Extension<ConnectInfo<SocketAddr>>>,
     headers: axum::http::HeaderMap,
@@ -402,7 +402,7 @@ impl Form {
 }
 
 /// `POST /logout`.
-pub async fn logout(
+pub(super) async fn logout(
     State(app): State<App>,
     person: super::invitations::UiPerson,
     axum::Form(pairs): axum::Form<Vec<(String, String)>>,
@@ -418,7 +418,7 @@ pub async fn logout(
 }
 
 /// `POST /org`: act for another organisation the account belongs to.
-pub async fn switch_org(
+pub(super) async fn switch_org(
     State(app): State<App>,
     sess: UiSession,
     axum::Form(pairs): axum::Form<Vec<(String, String)>>,

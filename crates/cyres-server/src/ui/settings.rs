@@ -16,7 +16,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use cyres_store::Role;
 
 /// A member as listed.
-pub struct MemberView {
+pub(super) struct MemberView {
     /// Account id.
     pub id: i64,
     /// E-mail.
@@ -28,7 +28,7 @@ pub struct MemberView {
 }
 
 /// A pending invitation as listed to administrators.
-pub struct InvitationView {
+pub(super) struct InvitationView {
     /// Id.
     pub id: i64,
     /// The e-mail invited.
@@ -42,7 +42,7 @@ pub struct InvitationView {
 }
 
 /// An API token as listed.
-pub struct TokenView {
+pub(super) struct TokenView {
     /// Id.
     pub id: i64,
     /// Label.
@@ -58,7 +58,7 @@ pub struct TokenView {
 }
 
 /// A webhook as listed.
-pub struct WebhookView {
+pub(super) struct WebhookView {
     /// Id.
     pub id: i64,
     /// URL.
@@ -68,7 +68,7 @@ pub struct WebhookView {
 }
 
 /// One delivery in the log.
-pub struct DeliveryView {
+pub(super) struct DeliveryView {
     /// Alert id.
     pub alert_id: i64,
     /// `webhook` or `email`.
@@ -84,7 +84,7 @@ pub struct DeliveryView {
 }
 
 /// An advisory source.
-pub struct SourceView {
+pub(super) struct SourceView {
     /// Id.
     pub id: String,
     /// Kind.
@@ -98,7 +98,7 @@ pub struct SourceView {
 }
 
 /// A secret to show once.
-pub struct Secret {
+pub(super) struct Secret {
     /// What it is.
     pub label: String,
     /// The secret.
@@ -108,9 +108,9 @@ pub struct Secret {
 }
 
 /// API tokens are checked, never used: only a hash is stored.
-pub const KEPT_HASHED: &str = "cyres keeps only its hash";
+pub(super) const KEPT_HASHED: &str = "cyres keeps only its hash";
 /// Webhook signing secrets sign every delivery, so cyres needs them: stored encrypted.
-pub const KEPT_ENCRYPTED: &str = "cyres needs it to sign deliveries, so it keeps it encrypted with the server's secret key and never shows it again";
+pub(super) const KEPT_ENCRYPTED: &str = "cyres needs it to sign deliveries, so it keeps it encrypted with the server's secret key and never shows it again";
 
 #[derive(Template)]
 #[template(path = "settings.html")]
@@ -280,7 +280,7 @@ async fn render_settings(
 }
 
 /// `GET /settings`.
-pub async fn page(State(app): State<App>, sess: UiSession) -> Result<Response, UiError> {
+pub(super) async fn page(State(app): State<App>, sess: UiSession) -> Result<Response, UiError> {
     render_settings(&app, &sess, Forms::default(), None).await
 }
 
@@ -295,7 +295,7 @@ fn role_of(form: &mut Form) -> Option<Role> {
 /// `POST /settings/members` (admins): invites an e-mail with a role (creating an account with
 /// the given password when the address has none); an existing member gets the new role. The
 /// page answers the same whether or not the address has an account.
-pub async fn add_member(
+pub(super) async fn add_member(
     State(app): State<App>,
     sess: UiSession,
     axum::Form(pairs): axum::Form<Vec<(String, String)>>,
@@ -357,7 +357,7 @@ pub async fn add_member(
 }
 
 /// `POST /settings/invitations/{id}/withdraw` (admins).
-pub async fn withdraw_invitation(
+pub(super) async fn withdraw_invitation(
     State(app): State<App>,
     sess: UiSession,
     Path(id): Path<i64>,
@@ -372,7 +372,7 @@ pub async fn withdraw_invitation(
 }
 
 /// `POST /settings/tokens` (admins): the answer is the only place the secret ever appears.
-pub async fn create_token(
+pub(super) async fn create_token(
     State(app): State<App>,
     sess: UiSession,
     axum::Form(pairs): axum::Form<Vec<(String, String)>>,
@@ -427,7 +427,7 @@ pub async fn create_token(
 }
 
 /// `POST /settings/tokens/{id}/revoke` (admins).
-pub async fn revoke_token(
+pub(super) async fn revoke_token(
     State(app): State<App>,
     sess: UiSession,
     Path(id): Path<i64>,
@@ -442,7 +442,7 @@ pub async fn revoke_token(
 }
 
 /// `POST /settings/webhooks` (admins): the signing secret is shown once.
-pub async fn create_webhook(
+pub(super) async fn create_webhook(
     State(app): State<App>,
     sess: UiSession,
     axum::Form(pairs): axum::Form<Vec<(String, String)>>,
@@ -483,7 +483,7 @@ pub async fn create_webhook(
 }
 
 /// `POST /settings/webhooks/{id}/delete` (admins).
-pub async fn delete_webhook(
+pub(super) async fn delete_webhook(
     State(app): State<App>,
     sess: UiSession,
     Path(id): Path<i64>,
@@ -499,7 +499,7 @@ pub async fn delete_webhook(
 
 /// `POST /settings/members/{id}/remove` (admins): never the last administrator (the refusal
 /// is shown at the members' table).
-pub async fn remove_member(
+pub(super) async fn remove_member(
     State(app): State<App>,
     sess: UiSession,
     Path(id): Path<i64>,
@@ -518,7 +518,7 @@ pub async fn remove_member(
 
 /// `POST /settings/members/{id}/reset-link` (admins): a one-time password-reset link, shown
 /// once.
-pub async fn reset_link(
+pub(super) async fn reset_link(
     State(app): State<App>,
     sess: UiSession,
     Path(id): Path<i64>,

@@ -97,7 +97,7 @@ async fn render_page(
 }
 
 /// `GET /supplied-products` (members).
-pub async fn page(State(app): State<App>, sess: UiSession) -> Result<Response, UiError> {
+pub(super) async fn page(State(app): State<App>, sess: UiSession) -> Result<Response, UiError> {
     render_page(&app, &sess, None).await
 }
 
@@ -118,7 +118,7 @@ async fn answer<T>(
 }
 
 /// `POST /supplied-products/{op}/check` (editors): `ce` when the CE marking was seen.
-pub async fn check(
+pub(super) async fn check(
     State(app): State<App>,
     sess: UiSession,
     Path(op): Path<i64>,
@@ -131,7 +131,7 @@ pub async fn check(
 }
 
 /// `POST /supplied-products/{op}/supply` (editors).
-pub async fn supply(
+pub(super) async fn supply(
     State(app): State<App>,
     sess: UiSession,
     Path(op): Path<i64>,

@@ -18,7 +18,7 @@ use std::collections::HashMap;
 const WINDOWS: [i64; 3] = [30, 90, 365];
 
 /// One row of the daily table.
-pub struct DayRow {
+pub(super) struct DayRow {
     /// Date.
     pub date: String,
     /// Per band, in [`BANDS`] order.
@@ -32,7 +32,7 @@ pub struct DayRow {
 }
 
 /// One row of a duration table.
-pub struct DurationRow {
+pub(super) struct DurationRow {
     /// Band or `all`.
     pub band: &'static str,
     /// Decisions counted.
@@ -80,7 +80,7 @@ struct TrendsPage {
 }
 
 /// `GET /trends?product=&days=`.
-pub async fn page(
+pub(super) async fn page(
     State(app): State<App>,
     sess: UiSession,
     Query(q): Query<HashMap<String, String>>,

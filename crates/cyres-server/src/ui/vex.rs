@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use cyres_store::{Decision, FindingRow, Role, StatementReport, TriageTarget, VexStatus};
 
 /// A suggestion from another component version, for people.
-pub struct SuggestionView {
+pub(super) struct SuggestionView {
     /// The release that decided, its version.
     pub release: String,
     /// The component version it decided for.
@@ -29,7 +29,7 @@ pub struct SuggestionView {
 
 /// The finding page's carried-over facts.
 #[derive(Default)]
-pub struct Carried {
+pub(super) struct Carried {
     /// "inherited from VERSION" when the decision is another release's.
     pub inherited_from: Option<String>,
     /// An earlier version's decision, offered.
@@ -43,7 +43,11 @@ pub struct Carried {
 }
 
 /// Where the finding's decision comes from.
-pub async fn carried(app: &App, sess: &UiSession, f: &FindingRow) -> Result<Carried, UiError> {
+pub(super) async fn carried(
+    app: &App,
+    sess: &UiSession,
+    f: &FindingRow,
+) -> Result<Carried, UiError> {
     let o = triage::origin(app, &sess.principal(), f.id).await?;
     Ok(Carried {
         inherited_from: o.inherited_from.map(|(_, v)| v),
@@ -65,7 +69,7 @@ const FILTER_FIELDS: [&str; 5] = ["q", "product", "severity", "exploited", "stat
 
 /// `POST /findings/triage`: one decision on every finding the list's query shows (all pages;
 /// the same findings as the list and its CSV export), in one transaction (editors).
-pub async fn bulk(
+pub(super) async fn bulk(
     State(app): State<App>,
     sess: UiSession,
     axum::Form(pairs): axum::Form<Vec<(String, String)>>,
@@ -103,7 +107,7 @@ pub async fn bulk(
 }
 
 /// One statement's outcome, for people.
-pub struct OutcomeLine {
+pub(super) struct OutcomeLine {
     /// Statement number (from 1).
     pub n: usize,
     /// Vulnerability.
@@ -156,7 +160,7 @@ fn line(r: &StatementReport) -> Result<OutcomeLine, ServiceError> {
 
 /// `POST /releases/{id}/vex`: a VEX file (multipart `file`, `policy`, `csrf`) imported onto
 /// the release; the page reports every statement (editors).
-pub async fn import(
+pub(super) async fn import(
     State(app): State<App>,
     sess: UiSession,
     Path(id): Path<i64>,
@@ -214,7 +218,7 @@ pub async fn import(
 
 /// The fields of a voluntary report (CVD intake, Art. 15 notification) as received, for the
 /// case page: (label, text), in the order of the public form.
-pub fn report_content(body: Option<&serde_json::Value>) -> Vec<(String, String)> {
+pub(super) fn report_content(body: Option<&serde_json::Value>) -> Vec<(String, String)> {
     let Some(v) = body.and_then(|b| b.get("voluntary")) else {
         return Vec::new();
     };
@@ -259,7 +263,7 @@ pub fn report_content(body: Option<&serde_json::Value>) -> Vec<(String, String)>
 }
 
 /// `POST /cases/{id}/dismiss`: a proposal dismissed with a reason (editors).
-pub async fn dismiss(
+pub(super) async fn dismiss(
     State(app): State<App>,
     sess: UiSession,
     Path(id): Path<i64>,

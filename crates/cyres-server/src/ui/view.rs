@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 
 /// Which navigation entry is current (`aria-current="page"`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Nav {
+pub(crate) enum Nav {
     /// `/`.
     Dashboard,
     /// `/products`.
@@ -33,7 +33,7 @@ pub enum Nav {
 
 /// One organisation in the switcher.
 #[derive(Clone, Debug)]
-pub struct OrgChoice {
+pub(crate) struct OrgChoice {
     /// Id.
     pub id: i64,
     /// Name.
@@ -46,7 +46,7 @@ pub struct OrgChoice {
 
 /// The frame around every logged-in page.
 #[derive(Clone, Debug)]
-pub struct Chrome {
+pub(crate) struct Chrome {
     /// `<title>` and `<h1>`.
     pub title: String,
     /// Current navigation entry.
@@ -74,7 +74,7 @@ pub struct Chrome {
 
 impl Chrome {
     /// `aria-current` for a navigation link.
-    pub fn current(&self, nav: &str) -> &'static str {
+    pub(crate) fn current(&self, nav: &str) -> &'static str {
         let now = match self.nav {
             Nav::Dashboard => "dashboard",
             Nav::Products => "products",
@@ -91,7 +91,7 @@ impl Chrome {
 
 /// An error shown as an HTML page.
 #[derive(Debug)]
-pub struct UiError(pub ApiError);
+pub(crate) struct UiError(pub ApiError);
 
 impl From<ApiError> for UiError {
     fn from(e: ApiError) -> Self {
@@ -135,7 +135,7 @@ impl IntoResponse for UiError {
 }
 
 /// Renders a template with a status.
-pub fn render<T: Template>(status: StatusCode, t: &T) -> Result<Response, UiError> {
+pub(crate) fn render<T: Template>(status: StatusCode, t: &T) -> Result<Response, UiError> {
     let html = t
         .render()
         .map_err(|e| ApiError::internal(format!("template: {e}")))?;
@@ -155,21 +155,21 @@ const SECURITY_HEADERS: [(axum::http::HeaderName, &str); 4] = [
 ];
 
 /// Renders a template with 200.
-pub fn ok<T: Template>(t: &T) -> Result<Response, UiError> {
+pub(crate) fn ok<T: Template>(t: &T) -> Result<Response, UiError> {
     render(StatusCode::OK, t)
 }
 
 /// A submitted form: its values in order (repeated names kept, for multi-selects) and the
 /// errors found, keyed by field name.
 #[derive(Clone, Debug, Default)]
-pub struct Form {
+pub(crate) struct Form {
     values: Vec<(String, String)>,
     errors: BTreeMap<String, String>,
 }
 
 impl Form {
     /// From decoded pairs.
-    pub fn new(values: Vec<(String, String)>) -> Self {
+    pub(crate) fn new(values: Vec<(String, String)>) -> Self {
         Self {
             values,
             errors: BTreeMap::new(),
@@ -177,13 +177,13 @@ impl Form {
     }
 
     /// The first value of a field, trimmed; empty when absent.
-    pub fn get(&self, name: &str) -> &str {
+    pub(crate) fn get(&self, name: &str) -> &str {
         self.raw(name).trim()
     }
 
     /// The first value of a field exactly as sent (untrimmed); empty when absent. For values
     /// that must be refused rather than repaired, like a redirect target.
-    pub fn raw(&self, name: &str) -> &str {
+    pub(crate) fn raw(&self, name: &str) -> &str {
         self.values
             .iter()
             .find(|(k, _)| k == name)
@@ -192,7 +192,7 @@ impl Form {
     }
 
     /// Every value of a field.
-    pub fn all(&self, name: &str) -> Vec<String> {
+    pub(crate) fn all(&self, name: &str) -> Vec<String> {
         self.values
             .iter()
             .filter(|(k, _)| k == name)
@@ -202,51 +202,51 @@ impl Form {
     }
 
     /// Whether the field was sent at all (even empty).
-    pub fn present(&self, name: &str) -> bool {
+    pub(crate) fn present(&self, name: &str) -> bool {
         self.values.iter().any(|(k, _)| k == name)
     }
 
     /// Whether a multi-select value was chosen.
-    pub fn has(&self, name: &str, value: &str) -> bool {
+    pub(crate) fn has(&self, name: &str, value: &str) -> bool {
         self.values.iter().any(|(k, v)| k == name && v == value)
     }
 
     /// Whether `value` is the chosen value of a single select.
-    pub fn selected(&self, name: &str, value: &str) -> bool {
+    pub(crate) fn selected(&self, name: &str, value: &str) -> bool {
         self.get(name) == value
     }
 
     /// Records an error for a field.
-    pub fn fail(&mut self, field: &str, message: impl Into<String>) {
+    pub(crate) fn fail(&mut self, field: &str, message: impl Into<String>) {
         self.errors
             .entry(field.to_string())
             .or_insert_with(|| message.into());
     }
 
     /// Records an API error next to its field (or under `_form` when it names none).
-    pub fn fail_api(&mut self, e: &ApiError) {
+    pub(crate) fn fail_api(&mut self, e: &ApiError) {
         let field = e.field.clone().unwrap_or_else(|| "_form".into());
         self.fail(&field, e.message.clone());
     }
 
     /// Records a service error next to its field (or under `_form` when it names none).
-    pub fn fail_service(&mut self, e: &crate::service::ServiceError) {
+    pub(crate) fn fail_service(&mut self, e: &crate::service::ServiceError) {
         let field = e.field.clone().unwrap_or_else(|| "_form".into());
         self.fail(&field, e.message.clone());
     }
 
     /// The error of a field, if any.
-    pub fn error(&self, field: &str) -> Option<&str> {
+    pub(crate) fn error(&self, field: &str) -> Option<&str> {
         self.errors.get(field).map(String::as_str)
     }
 
     /// Whether any error was recorded.
-    pub fn failed(&self) -> bool {
+    pub(crate) fn failed(&self) -> bool {
         !self.errors.is_empty()
     }
 
     /// `aria-invalid` value for a field.
-    pub fn invalid(&self, field: &str) -> &'static str {
+    pub(crate) fn invalid(&self, field: &str) -> &'static str {
         if self.errors.contains_key(field) {
             "true"
         } else {
@@ -255,10 +255,10 @@ impl Form {
     }
 }
 
-pub use crate::clock::{day, when};
+pub(crate) use crate::clock::{day, when};
 
 /// Sort rank of a severity word: critical first, unknown last.
-pub fn severity_rank(s: &str) -> u8 {
+pub(crate) fn severity_rank(s: &str) -> u8 {
     match s {
         "critical" => 0,
         "high" => 1,
@@ -270,7 +270,7 @@ pub fn severity_rank(s: &str) -> u8 {
 }
 
 /// Actively exploited first, then by severity, then by score, then newest.
-pub fn triage_order(findings: &mut [FindingRow]) {
+pub(crate) fn triage_order(findings: &mut [FindingRow]) {
     findings.sort_by(|a, b| {
         b.exploited
             .cmp(&a.exploited)
@@ -287,7 +287,7 @@ pub fn triage_order(findings: &mut [FindingRow]) {
 
 /// A finding as listed in tables.
 #[derive(Clone, Debug)]
-pub struct FindingLine {
+pub(crate) struct FindingLine {
     /// Id.
     pub id: i64,
     /// Advisory id.
@@ -320,14 +320,14 @@ pub struct FindingLine {
 
 /// Names for products and releases, to label findings.
 #[derive(Debug, Default)]
-pub struct Names {
+pub(crate) struct Names {
     products: BTreeMap<i64, String>,
     releases: BTreeMap<i64, String>,
 }
 
 impl Names {
     /// Loads the organisation's product and release names.
-    pub async fn load(app: &crate::App, org_id: i64) -> Result<Self, UiError> {
+    pub(crate) async fn load(app: &crate::App, org_id: i64) -> Result<Self, UiError> {
         let mut names = Names::default();
         for p in app.store.products(org_id).await? {
             for r in app.store.releases(org_id, p.id).await? {
@@ -339,7 +339,7 @@ impl Names {
     }
 
     /// A table line for a finding.
-    pub fn line(&self, f: &FindingRow) -> FindingLine {
+    pub(crate) fn line(&self, f: &FindingRow) -> FindingLine {
         FindingLine {
             id: f.id,
             advisory_id: f.advisory_id.clone(),
@@ -371,7 +371,7 @@ impl Names {
 }
 
 /// Human word for a VEX status.
-pub fn status_label(s: &str) -> &'static str {
+pub(crate) fn status_label(s: &str) -> &'static str {
     match s {
         "under_investigation" => "under investigation",
         "affected" => "affected",
@@ -382,7 +382,7 @@ pub fn status_label(s: &str) -> &'static str {
 }
 
 /// Percent-encodes a query value.
-pub fn query_escape(s: &str) -> String {
+pub(crate) fn query_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         match b {

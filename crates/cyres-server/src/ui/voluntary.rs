@@ -187,7 +187,7 @@ fn organisation_param(q: &[(String, String)]) -> Result<Option<i64>, UiError> {
 }
 
 /// `GET /report[?organisation=ID]`: a manufacturer's coordinated vulnerability disclosure form.
-pub async fn form(
+pub(super) async fn form(
     State(app): State<App>,
     Query(q): Query<Vec<(String, String)>>,
 ) -> Result<Response, UiError> {
@@ -206,7 +206,7 @@ pub async fn form(
 }
 
 /// `GET /voluntary-notification[?organisation=ID]`: the Art. 15 notification form.
-pub async fn notification_form(
+pub(super) async fn notification_form(
     State(app): State<App>,
     Query(q): Query<Vec<(String, String)>>,
 ) -> Result<Response, UiError> {
@@ -261,7 +261,7 @@ fn submission(form: &Form) -> VoluntarySubmission {
 }
 
 /// `POST /report`: no login; rate-limited per address like the API.
-pub async fn submit(
+pub(super) async fn submit(
     State(app): State<App>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     axum::Form(pairs): axum::Form<Vec<(String, String)>>,
@@ -270,7 +270,7 @@ pub async fn submit(
 }
 
 /// `POST /voluntary-notification`: no login; rate-limited per address like the API.
-pub async fn notification_submit(
+pub(super) async fn notification_submit(
     State(app): State<App>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     axum::Form(pairs): axum::Form<Vec<(String, String)>>,
@@ -326,7 +326,7 @@ async fn send(
 }
 
 /// `GET /report/thanks?ref=VR-…`.
-pub async fn thanks(Query(q): Query<Vec<(String, String)>>) -> Result<Response, UiError> {
+pub(super) async fn thanks(Query(q): Query<Vec<(String, String)>>) -> Result<Response, UiError> {
     let reference = q
         .iter()
         .find(|(k, _)| k == "ref")

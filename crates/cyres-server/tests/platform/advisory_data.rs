@@ -35,7 +35,7 @@ async fn post_file(
     (r.status(), r.text().await.unwrap())
 }
 
-pub async fn advisory_data_is_imported_and_synced_in_the_ui(engine: Engine) {
+pub(crate) async fn advisory_data_is_imported_and_synced_in_the_ui(engine: Engine) {
     let mirror = advisory_mirror().await;
     let Some(s) = start_with(engine, |c| {
         c.sync_interval_secs = 0;

@@ -30,7 +30,7 @@ async fn get_text(s: &Server, who: &Who, path: &str) -> (StatusCode, String, Str
     (st, ct, r.text().await.unwrap())
 }
 
-pub async fn vex_round_trip_and_bulk_triage(engine: Engine) {
+pub(crate) async fn vex_round_trip_and_bulk_triage(engine: Engine) {
     let Some(s) = start(engine).await else { return };
     let admin = s.bootstrap("Acme", "admin@acme.example").await;
     let (pid, rid) = seeded(&s, &admin).await;
@@ -249,7 +249,7 @@ pub async fn vex_round_trip_and_bulk_triage(engine: Engine) {
 
 /// The web UI: downloads and the VEX import on the release page, the bulk form on the findings
 /// list, and "inherited from" on a finding of a later release.
-pub async fn vex_and_bulk_triage_in_the_ui(engine: Engine) {
+pub(crate) async fn vex_and_bulk_triage_in_the_ui(engine: Engine) {
     let Some(s) = start(engine).await else { return };
     let admin = s.bootstrap("Acme", "admin@acme.example").await;
     let (pid, rid) = seeded(&s, &admin).await;
@@ -350,7 +350,7 @@ pub async fn vex_and_bulk_triage_in_the_ui(engine: Engine) {
 
 /// A voluntary report's case page shows what was reported; a proposal is dismissed with a
 /// reason, once, by an editor.
-pub async fn proposals_show_their_report_and_are_dismissed_with_a_reason(engine: Engine) {
+pub(crate) async fn proposals_show_their_report_and_are_dismissed_with_a_reason(engine: Engine) {
     let Some(s) = start(engine).await else { return };
     let admin = s.bootstrap("Acme", "admin@acme.example").await;
     let viewer = s.token(&admin, "viewer").await;
@@ -424,7 +424,7 @@ pub async fn proposals_show_their_report_and_are_dismissed_with_a_reason(engine:
 
 /// Issue 17 point 4: the list, the CSV export and bulk triage read a query the same way
 /// (`q=` and `status=open` included) and select the same findings for it.
-pub async fn list_csv_and_bulk_select_the_same_findings(engine: Engine) {
+pub(crate) async fn list_csv_and_bulk_select_the_same_findings(engine: Engine) {
     let Some(s) = start(engine).await else { return };
     let admin = s.bootstrap("Acme", "admin@acme.example").await;
     let (pid, rid) = seeded(&s, &admin).await;

@@ -10,14 +10,14 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub const T0: i64 = 1_790_000_000;
-pub const PASSWORD: &str = "correct horse battery staple";
+pub(crate) const T0: i64 = 1_790_000_000;
+pub(crate) const PASSWORD: &str = "correct horse battery staple";
 
-pub fn root() -> PathBuf {
+pub(crate) fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-pub fn unique() -> String {
+pub(crate) fn unique() -> String {
     use std::sync::atomic::{AtomicU64, Ordering};
     static N: AtomicU64 = AtomicU64::new(0);
     let t = std::time::SystemTime::now()
@@ -33,12 +33,12 @@ pub fn unique() -> String {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Engine {
+pub(crate) enum Engine {
     Sqlite,
     Postgres,
 }
 
-pub async fn database_url(engine: Engine) -> Option<Option<String>> {
+pub(crate) async fn database_url(engine: Engine) -> Option<Option<String>> {
     match engine {
         Engine::Sqlite => Some(None),
         Engine::Postgres => {
@@ -65,7 +65,7 @@ pub async fn database_url(engine: Engine) -> Option<Option<String>> {
     }
 }
 
-pub struct Server {
+pub(crate) struct Server {
     pub base: String,
     pub clock: Arc<ManualClock>,
     pub stop: tokio::sync::watch::Sender<bool>,
@@ -78,7 +78,7 @@ pub struct Server {
     pub store: cyres_store::Store,
 }
 
-pub struct TempDir(pub PathBuf);
+pub(crate) struct TempDir(pub PathBuf);
 impl Drop for TempDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
@@ -87,7 +87,7 @@ impl Drop for TempDir {
 
 /// A test server's configuration: a fresh database, a fresh data directory (the caller
 /// removes it), a fast worker, no scheduled syncs, the tests' outbound policy.
-pub async fn test_config(engine: Engine) -> Option<Config> {
+pub(crate) async fn test_config(engine: Engine) -> Option<Config> {
     let url = database_url(engine).await?;
     let dir = std::env::temp_dir().join(format!("cyres-server-test-{}", unique()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -100,7 +100,7 @@ pub async fn test_config(engine: Engine) -> Option<Config> {
     Some(config)
 }
 
-pub async fn start_with(engine: Engine, tweak: impl FnOnce(&mut Config)) -> Option<Server> {
+pub(crate) async fn start_with(engine: Engine, tweak: impl FnOnce(&mut Config)) -> Option<Server> {
     let mut config = test_config(engine).await?;
     let dir = config.data_dir.clone();
     tweak(&mut config);
@@ -113,7 +113,7 @@ pub async fn start_with(engine: Engine, tweak: impl FnOnce(&mut Config)) -> Opti
 }
 
 /// Serves an app the test started itself (on `listener`, with data in `dir`).
-pub fn serve_app(
+pub(crate) fn serve_app(
     app: App,
     clock: Arc<ManualClock>,
     listener: tokio::net::TcpListener,
@@ -138,7 +138,7 @@ pub fn serve_app(
 /// The outbound policy every test server starts with: the tests' own receivers on 127.0.0.1
 /// are a deliberate internal target (the operator's allowlist), and names resolve through a
 /// fixed table so that no test asks a real DNS server or connects anywhere but loopback.
-pub fn test_outbound(config: &mut Config) {
+pub(crate) fn test_outbound(config: &mut Config) {
     use cyres_feeds::outbound::StaticLookup;
     use std::net::IpAddr;
     config.outbound_allow = vec!["127.0.0.1/32".into()];
@@ -155,18 +155,18 @@ pub fn test_outbound(config: &mut Config) {
 
 /// A logged-in browser-like session (cookie + CSRF) or a token.
 #[derive(Clone)]
-pub struct Who {
+pub(crate) struct Who {
     pub cookie: Option<String>,
     pub csrf: Option<String>,
     pub token: Option<String>,
 }
 
 impl Server {
-    pub fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
 
-    pub async fn shutdown(self) {
+    pub(crate) async fn shutdown(self) {
         let _ = self.stop.send(true);
         let _ = tokio::time::timeout(Duration::from_secs(20), self.task).await;
     }
@@ -174,7 +174,7 @@ impl Server {
     /// What `cyres admin org create --admin-email EMAIL` does: provisions an organisation (any
     /// kind, CSIRTs and ENISA included) as the operator and makes EMAIL's account its admin.
     /// Answers like `POST /api/v1/orgs` did, so tests read the same.
-    pub async fn provision(&self, admin_email: &str, body: Value) -> (StatusCode, Value) {
+    pub(crate) async fn provision(&self, admin_email: &str, body: Value) -> (StatusCode, Value) {
         let new: cyres_store::NewOrg = serde_json::from_value(body).unwrap();
         let op = cyres_store::Actor {
             id: "operator".into(),
@@ -196,7 +196,7 @@ impl Server {
     }
 
     /// Creates the first admin through the setup link and logs in.
-    pub async fn bootstrap(&self, org: &str, email: &str) -> Who {
+    pub(crate) async fn bootstrap(&self, org: &str, email: &str) -> Who {
         let link = self
             .setup
             .as_ref()
@@ -218,7 +218,7 @@ impl Server {
         self.login(email, PASSWORD).await
     }
 
-    pub async fn login(&self, email: &str, password: &str) -> Who {
+    pub(crate) async fn login(&self, email: &str, password: &str) -> Who {
         let r = self
             .http
             .post(self.url("/api/v1/session"))
@@ -249,7 +249,7 @@ impl Server {
 
     /// Accepts every invitation waiting for the logged-in `who` (a person added by an admin
     /// joins only by accepting); returns how many there were.
-    pub async fn accept_invitations(&self, who: &Who) -> usize {
+    pub(crate) async fn accept_invitations(&self, who: &Who) -> usize {
         let (st, list) = self
             .call(who, reqwest::Method::GET, "/api/v1/invitations", None)
             .await;
@@ -271,7 +271,7 @@ impl Server {
 
     /// Invites `email` (a new account with [`PASSWORD`]) into the admin's organisation with
     /// `role`, then logs the person in and accepts: the member's session.
-    pub async fn add_member(&self, admin: &Who, email: &str, role: &str) -> Who {
+    pub(crate) async fn add_member(&self, admin: &Who, email: &str, role: &str) -> Who {
         let (st, v) = self
             .call(
                 admin,
@@ -286,7 +286,12 @@ impl Server {
         who
     }
 
-    pub fn req(&self, who: &Who, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+    pub(crate) fn req(
+        &self,
+        who: &Who,
+        method: reqwest::Method,
+        path: &str,
+    ) -> reqwest::RequestBuilder {
         let mut b = self.http.request(method, self.url(path));
         if let Some(c) = &who.cookie {
             b = b.header("cookie", c);
@@ -300,7 +305,7 @@ impl Server {
         b
     }
 
-    pub async fn call(
+    pub(crate) async fn call(
         &self,
         who: &Who,
         method: reqwest::Method,
@@ -320,7 +325,7 @@ impl Server {
         )
     }
 
-    pub async fn token(&self, admin: &Who, role: &str) -> Who {
+    pub(crate) async fn token(&self, admin: &Who, role: &str) -> Who {
         let (s, v) = self
             .call(
                 admin,
@@ -338,7 +343,7 @@ impl Server {
     }
 
     /// Creates a product and one release of it; their ids.
-    pub async fn product_release(&self, who: &Who, name: &str, version: &str) -> (i64, i64) {
+    pub(crate) async fn product_release(&self, who: &Who, name: &str, version: &str) -> (i64, i64) {
         let (st, p) = self
             .call(
                 who,
@@ -361,7 +366,7 @@ impl Server {
         (p["id"].as_i64().unwrap(), r["id"].as_i64().unwrap())
     }
 
-    pub async fn upload(
+    pub(crate) async fn upload(
         &self,
         who: &Who,
         release: i64,
@@ -385,7 +390,7 @@ impl Server {
     /// The shipped example world: the example advisories and KEV imported, the AX3000
     /// router 2.4.1 with its firmware SBOM, and the proposal for its exploited HTTP/2 flaw
     /// (GHSA-qppj-fm5r-hxr3, CVE-2023-44487) confirmed. Answers (product, release, case).
-    pub async fn confirmed_example_case(&self, who: &Who) -> (i64, i64, i64) {
+    pub(crate) async fn confirmed_example_case(&self, who: &Who) -> (i64, i64, i64) {
         for f in std::fs::read_dir(root().join("examples/advisories")).unwrap() {
             self.import(who, &f.unwrap().path()).await;
         }
@@ -418,7 +423,7 @@ impl Server {
         (pid, rid, cid)
     }
 
-    pub async fn import(&self, who: &Who, path: &std::path::Path) -> Value {
+    pub(crate) async fn import(&self, who: &Who, path: &std::path::Path) -> Value {
         let name = path.file_name().unwrap().to_str().unwrap();
         let r = self
             .req(
@@ -435,7 +440,7 @@ impl Server {
     }
 }
 
-pub async fn start(engine: Engine) -> Option<Server> {
+pub(crate) async fn start(engine: Engine) -> Option<Server> {
     start_with(engine, |_| {}).await
 }
 
@@ -454,7 +459,7 @@ macro_rules! both {
 }
 
 /// A client that does not follow redirects (redirect-after-post is asserted by UI tests).
-pub fn browser() -> reqwest::Client {
+pub(crate) fn browser() -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -462,7 +467,7 @@ pub fn browser() -> reqwest::Client {
 }
 
 /// GET a page as `who`: status and HTML.
-pub async fn page(s: &Server, who: &Who, path: &str) -> (StatusCode, String) {
+pub(crate) async fn page(s: &Server, who: &Who, path: &str) -> (StatusCode, String) {
     let mut b = browser().get(s.url(path));
     if let Some(c) = &who.cookie {
         b = b.header("cookie", c);
@@ -473,7 +478,7 @@ pub async fn page(s: &Server, who: &Who, path: &str) -> (StatusCode, String) {
 
 /// POST a form as `who` (no CSRF header: the UI takes the hidden field); with `csrf` the
 /// session's token is added as the `csrf` field. Status, `Location` and body.
-pub async fn post(
+pub(crate) async fn post(
     s: &Server,
     who: &Who,
     path: &str,
@@ -510,7 +515,7 @@ pub async fn post(
 }
 
 /// `application/x-www-form-urlencoded` value encoding.
-pub fn urlencode(s: &str) -> String {
+pub(crate) fn urlencode(s: &str) -> String {
     let mut out = String::new();
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {

@@ -18,13 +18,13 @@ use sqlx::{AnyPool, Executor};
 use std::collections::BTreeSet;
 
 /// Components per release.
-pub const ORDS: i64 = 500;
+pub(crate) const ORDS: i64 = 500;
 /// Releases per product.
-pub const RELEASES_PER_PRODUCT: i64 = 20;
+pub(crate) const RELEASES_PER_PRODUCT: i64 = 20;
 /// Organisations the products are spread over.
-pub const ORGS: i64 = 5;
+pub(crate) const ORGS: i64 = 5;
 /// Versions of each popular package in circulation (oldest first).
-pub const POPULAR_VERSIONS: i64 = 4;
+pub(crate) const POPULAR_VERSIONS: i64 = 4;
 /// Share of releases (in tenths) that carry each popular package: 9 of 10.
 const PRESENT_TENTHS: i64 = 9;
 /// The hash modulus (a prime).
@@ -32,7 +32,7 @@ const M: i64 = 1_000_003;
 
 /// A very popular package: (purl type and namespace prefix, OSV ecosystem, OSV name, versions
 /// oldest first, OSV range type).
-pub struct Popular {
+pub(crate) struct Popular {
     /// purl without version, e.g. `pkg:npm/lodash`.
     pub purl: &'static str,
     /// Ecosystem as OSV writes it.
@@ -48,7 +48,7 @@ pub struct Popular {
 }
 
 /// Real, very widely used packages of each ecosystem, with real versions.
-pub const POPULAR: &[Popular] = &[
+pub(crate) const POPULAR: &[Popular] = &[
     Popular {
         purl: "pkg:npm/lodash",
         ecosystem: "npm",
@@ -159,7 +159,7 @@ pub const POPULAR: &[Popular] = &[
 
 /// One catalogue entry: a package version as an SBOM would list it.
 #[derive(Clone, Debug)]
-pub struct Entry {
+pub(crate) struct Entry {
     /// Component name.
     pub name: String,
     /// Component version.
@@ -171,7 +171,7 @@ pub struct Entry {
 }
 
 /// The full purl of popular package `p` at version index `v`.
-pub fn popular_purl(p: &Popular, v: usize) -> String {
+pub(crate) fn popular_purl(p: &Popular, v: usize) -> String {
     format!("{}@{}{}", p.purl, p.versions[v], p.qualifiers)
 }
 
@@ -199,7 +199,7 @@ fn entry(name: &str, version: &str, purl: String) -> Entry {
 /// The tail takes real package names from the advisory corpus (so ingestion finds real
 /// matches) for PyPI, Go, crates.io and Maven, and invented but plausible names for npm and
 /// Debian (the kit has no advisories there), three versions each.
-pub fn catalogue(corpus: &Corpus, tail_names: usize) -> Vec<Entry> {
+pub(crate) fn catalogue(corpus: &Corpus, tail_names: usize) -> Vec<Entry> {
     let mut out = Vec::new();
     let mut popular_keys = BTreeSet::new();
     for p in POPULAR {
@@ -311,7 +311,7 @@ fn slot_hash(r: i64, o: i64) -> i64 {
 }
 
 /// Which version of popular package `o` release `r` (0-based) carries, if any.
-pub fn popular_slot(r: i64, o: i64) -> Option<i64> {
+pub(crate) fn popular_slot(r: i64, o: i64) -> Option<i64> {
     let h = slot_hash(r, o);
     (h % 10 < PRESENT_TENTHS).then_some((h / 10) % POPULAR_VERSIONS)
 }
@@ -340,7 +340,7 @@ async fn exec(pool: &AnyPool, sql: String) -> Result<(), sqlx::Error> {
 
 /// Loads the portfolio: `releases` releases of 500 components each, spread over products of
 /// 20 releases and 5 manufacturer organisations; every release has one SBOM.
-pub async fn load(
+pub(crate) async fn load(
     store: &Store,
     catalogue: &[Entry],
     releases: i64,
@@ -467,7 +467,7 @@ pub async fn load(
 
 /// How many of the first `releases` releases carry popular package `p` at a version index
 /// below `below`.
-pub fn expected_affected(releases: i64, p: usize, below: i64) -> usize {
+pub(crate) fn expected_affected(releases: i64, p: usize, below: i64) -> usize {
     (0..releases)
         .filter(|&r| popular_slot(r, p as i64).is_some_and(|v| v < below))
         .count()

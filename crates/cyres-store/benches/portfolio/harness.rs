@@ -8,7 +8,7 @@ use sqlx::Executor;
 use std::path::PathBuf;
 
 /// The kit's OSV archives and the KEV catalogue: the advisory corpus of the run.
-pub const SOURCES: &[&str] = &[
+pub(crate) const SOURCES: &[&str] = &[
     "advisories/rustsec-osv.tar.zst",
     "advisories/golang-osv.tar.zst",
     "advisories/pypa-osv.tar.zst",
@@ -17,7 +17,7 @@ pub const SOURCES: &[&str] = &[
 ];
 
 /// An integer from the environment, else `default`.
-pub fn env_i64(name: &str, default: i64) -> i64 {
+pub(crate) fn env_i64(name: &str, default: i64) -> i64 {
     std::env::var(name)
         .ok()
         .and_then(|v| v.trim().parse().ok())
@@ -25,7 +25,7 @@ pub fn env_i64(name: &str, default: i64) -> i64 {
 }
 
 /// The kit's advisory corpus ([`SOURCES`]).
-pub fn kit_corpus() -> Corpus {
+pub(crate) fn kit_corpus() -> Corpus {
     let mut corpus = Corpus::new();
     for s in SOURCES {
         corpus
@@ -36,7 +36,7 @@ pub fn kit_corpus() -> Corpus {
 }
 
 /// Stores the corpus's advisories and KEV entries as an import does.
-pub async fn import_corpus(
+pub(crate) async fn import_corpus(
     store: &Store,
     corpus: &Corpus,
     now: i64,
@@ -65,7 +65,7 @@ pub async fn import_corpus(
 }
 
 /// The database to run on: (URL for the store, admin URL and database name to drop after).
-pub async fn database() -> (String, Option<(String, String)>, Option<PathBuf>) {
+pub(crate) async fn database() -> (String, Option<(String, String)>, Option<PathBuf>) {
     let force_sqlite = std::env::args().any(|a| a == "--sqlite");
     let pg = std::env::var("CYRES_BENCH_PG_URL")
         .or_else(|_| std::env::var("CYRES_TEST_PG_URL"))
@@ -105,7 +105,11 @@ pub async fn database() -> (String, Option<(String, String)>, Option<PathBuf>) {
 }
 
 /// Closes the store and drops the benchmark database (unless `CYRES_BENCH_KEEP` is set).
-pub async fn finish(store: Store, pg_admin: Option<(String, String)>, sqlite_dir: Option<PathBuf>) {
+pub(crate) async fn finish(
+    store: Store,
+    pg_admin: Option<(String, String)>,
+    sqlite_dir: Option<PathBuf>,
+) {
     store.close().await;
     if let Some((admin, name)) = pg_admin
         && std::env::var("CYRES_BENCH_KEEP").is_err()

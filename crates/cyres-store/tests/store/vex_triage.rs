@@ -50,7 +50,7 @@ fn not_affected(comment: &str) -> Decision {
     }
 }
 
-pub async fn triage_carries_over_and_suggests(store: Store) {
+pub(crate) async fn triage_carries_over_and_suggests(store: Store) {
     let a = org(&store, "A").await;
     store
         .upsert_advisories(&example_advisories(), "osv", T0)
@@ -156,7 +156,7 @@ pub async fn triage_carries_over_and_suggests(store: Store) {
     );
 }
 
-pub async fn bulk_triage_is_one_transaction(store: Store) {
+pub(crate) async fn bulk_triage_is_one_transaction(store: Store) {
     let a = org(&store, "A").await;
     let b = org(&store, "B").await;
     store
@@ -263,7 +263,7 @@ pub async fn bulk_triage_is_one_transaction(store: Store) {
     );
 }
 
-pub async fn vex_import_follows_the_rules(store: Store) {
+pub(crate) async fn vex_import_follows_the_rules(store: Store) {
     let a = org(&store, "A").await;
     store
         .upsert_advisories(&example_advisories(), "osv", T0)
@@ -490,7 +490,7 @@ async fn replace(
 /// 3): the same component version takes the decision with a history entry naming where it came
 /// from; another version gets a suggestion only; no finding ever holds a decision without a
 /// history entry.
-pub async fn carry_over_is_one_path_with_history(store: Store) {
+pub(crate) async fn carry_over_is_one_path_with_history(store: Store) {
     let a = org(&store, "A").await;
     store
         .upsert_advisories(&example_advisories(), "osv", T0)

@@ -16,10 +16,10 @@ use std::collections::{BTreeSet, HashMap};
 use std::ops::Bound;
 
 /// (CVE, component name, component version).
-pub type Pair = (String, String, String);
+pub(crate) type Pair = (String, String, String);
 
 /// One OpenWrt SBOM, read.
-pub fn openwrt_sbom(release: &str) -> Sbom {
+pub(crate) fn openwrt_sbom(release: &str) -> Sbom {
     let p = cyres_kit::openwrt_sbom(release);
     let bytes = std::fs::read(&p).unwrap();
     cyres_sbom::read(&bytes, &p.display().to_string(), &Limits::default()).unwrap()
@@ -112,7 +112,7 @@ fn literal_pairs(cfgs: &CveConfigurations, parts: &Parts<'_>) -> BTreeSet<Pair> 
 /// The literal NVD reading over a whole SBOM (the product's own CPE counts as a platform).
 /// `resolved`: each CPE also stands under every other name of its product in the alias table,
 /// i.e. the literal reading of the SBOM with its names resolved.
-pub fn literal(corpus: &Corpus, sbom: &Sbom, resolved: bool) -> BTreeSet<Pair> {
+pub(crate) fn literal(corpus: &Corpus, sbom: &Sbom, resolved: bool) -> BTreeSet<Pair> {
     let mut parts: Parts<'_> = HashMap::new();
     for c in sbom.components.iter().chain(sbom.product.as_ref()) {
         if let Some(cpe) = c.cpe_raw.as_deref().and_then(|s| Cpe::parse(s).ok()) {

@@ -1,4 +1,5 @@
 //! Integration tests on the real-data kit (one test binary; the kit is loaded once).
+#![allow(clippy::unwrap_used)] // a test: a panic is its failure report
 
 mod accuracy;
 mod bad_input;

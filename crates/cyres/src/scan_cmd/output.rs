@@ -18,7 +18,7 @@ use std::io::Write;
 
 /// The whole JSON document ([`ScanOutput::write_json`]).
 #[derive(Debug)]
-pub struct ScanOutput<'a> {
+pub(super) struct ScanOutput<'a> {
     /// Always `cyres-scan/1`.
     pub schema: &'static str,
     /// The tool that made it.
@@ -36,7 +36,7 @@ pub struct ScanOutput<'a> {
 
 /// Tool name and version.
 #[derive(Debug, Serialize)]
-pub struct Tool {
+pub(super) struct Tool {
     /// `cyres`.
     pub name: &'static str,
     /// The crate version.
@@ -45,7 +45,7 @@ pub struct Tool {
 
 /// Advisory data used for the scan.
 #[derive(Debug, Serialize)]
-pub struct AdvisorySummary {
+pub(super) struct AdvisorySummary {
     /// Advisory records in the index (withdrawn ones included).
     pub records: usize,
     /// CISA KEV entries known.
@@ -54,7 +54,7 @@ pub struct AdvisorySummary {
 
 /// One scanned SBOM.
 #[derive(Debug, Serialize)]
-pub struct SbomSummary {
+pub(super) struct SbomSummary {
     /// The path as given.
     pub source: String,
     /// `cyclonedx-json`, `cyclonedx-xml`, `spdx-json`, `spdx-tag-value`.
@@ -73,7 +73,7 @@ pub struct SbomSummary {
 
 /// A quality diagnostic.
 #[derive(Debug, Serialize)]
-pub struct Diagnostic {
+pub(super) struct Diagnostic {
     /// `warning` or `info`.
     pub severity: &'static str,
     /// Stable code.
@@ -84,7 +84,7 @@ pub struct Diagnostic {
 
 /// Product name and version.
 #[derive(Debug, Clone, Serialize)]
-pub struct Product {
+pub(super) struct Product {
     /// Name.
     pub name: String,
     /// Version.
@@ -93,7 +93,7 @@ pub struct Product {
 
 /// The affected component.
 #[derive(Debug, Clone, Serialize)]
-pub struct Component<'a> {
+pub(super) struct Component<'a> {
     /// Name.
     pub name: &'a str,
     /// Version.
@@ -112,7 +112,7 @@ pub struct Component<'a> {
 /// (`purl`, `cpe`, `cpe_alias` or `unresolved`), `informational` (RustSec `unmaintained`,
 /// `unsound`, `notice`, when it is one), and `dev_only` (`true`) only when it is one.
 #[derive(Debug)]
-pub struct Finding<'a> {
+pub(super) struct Finding<'a> {
     /// The SBOM it was found in.
     pub sbom: &'a str,
     /// The product of that SBOM.
@@ -136,22 +136,22 @@ pub struct Finding<'a> {
 
 impl<'a> Finding<'a> {
     /// The advisory id that matched.
-    pub fn id(&self) -> &'a str {
+    pub(super) fn id(&self) -> &'a str {
         self.flaw.id()
     }
 
     /// CVSS base score.
-    pub fn score(&self) -> Option<f64> {
+    pub(super) fn score(&self) -> Option<f64> {
         self.flaw.severity().score
     }
 
     /// RustSec informational kind, when it is one.
-    pub fn informational(&self) -> Option<&'a str> {
+    pub(super) fn informational(&self) -> Option<&'a str> {
         self.flaw.informational()
     }
 
     /// The KEV facts, when exploited.
-    pub fn kev(&self) -> Option<Kev<'a>> {
+    pub(super) fn kev(&self) -> Option<Kev<'a>> {
         self.flaw.kev().map(|k| Kev {
             cve: &k.cve_id,
             date_added: &k.date_added,
@@ -246,7 +246,7 @@ impl Finding<'_> {
 impl ScanOutput<'_> {
     /// Writes the document in the layout of `serde_json::to_writer_pretty`, fields in the order
     /// declared, without the final line break.
-    pub fn write_json<W: Write>(&self, w: &mut W) -> serde_json::Result<()> {
+    pub(super) fn write_json<W: Write>(&self, w: &mut W) -> serde_json::Result<()> {
         let io = serde_json::Error::io;
         w.write_all(b"{").map_err(io)?;
         field(w, 1, true, "schema", self.schema)?;
@@ -272,7 +272,7 @@ impl ScanOutput<'_> {
 
 /// The CISA KEV facts of an exploited finding.
 #[derive(Debug, Clone, Serialize)]
-pub struct Kev<'a> {
+pub(super) struct Kev<'a> {
     /// The CVE id listed.
     pub cve: &'a str,
     /// Date added to KEV (YYYY-MM-DD).
@@ -285,7 +285,7 @@ pub struct Kev<'a> {
 
 /// Counts.
 #[derive(Debug, Default, Serialize)]
-pub struct Summary {
+pub(super) struct Summary {
     /// SBOMs scanned.
     pub sboms: usize,
     /// Components scanned.

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 /// The table people read: one line per finding, exploited first, then a summary line per SBOM.
-pub fn table(out: &ScanOutput<'_>) -> String {
+pub(super) fn table(out: &ScanOutput<'_>) -> String {
     let mut s = String::new();
     for sbom in &out.sboms {
         let product = sbom
@@ -146,7 +146,7 @@ fn push_row(s: &mut String, cells: &[String; 8], widths: &[usize; 8]) {
 
 /// SARIF 2.1.0: one rule per advisory, one result per finding located in the SBOM file, with
 /// `security-severity` so code-scanning tools rank them.
-pub fn sarif(out: &ScanOutput<'_>) -> Value {
+pub(super) fn sarif(out: &ScanOutput<'_>) -> Value {
     let mut rules: BTreeMap<&str, Value> = BTreeMap::new();
     for f in &out.findings {
         let (id, summary, flaw) = (f.id(), f.flaw.summary(), f.flaw);

@@ -9,9 +9,9 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// The password of every account these tests create.
-pub const PASSWORD: &str = "correct horse battery staple";
+pub(crate) const PASSWORD: &str = "correct horse battery staple";
 
-pub fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -19,7 +19,7 @@ pub fn free_port() -> u16 {
         .port()
 }
 
-pub struct Instance {
+pub(crate) struct Instance {
     pub dir: PathBuf,
     pub port: u16,
     pub env: Vec<(String, String)>,
@@ -28,7 +28,7 @@ pub struct Instance {
 }
 
 impl Instance {
-    pub fn new(name: &str, env: Vec<(&str, String)>, args: Vec<String>) -> Self {
+    pub(crate) fn new(name: &str, env: Vec<(&str, String)>, args: Vec<String>) -> Self {
         let dir = std::env::temp_dir().join(format!("cyres-crash-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
@@ -41,11 +41,11 @@ impl Instance {
         }
     }
 
-    pub fn base(&self) -> String {
+    pub(crate) fn base(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
     }
 
-    pub async fn start(&mut self) {
+    pub(crate) async fn start(&mut self) {
         let log = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
@@ -82,7 +82,7 @@ impl Instance {
         }
     }
 
-    pub fn kill9(&mut self) {
+    pub(crate) fn kill9(&mut self) {
         if let Some(mut c) = self.child.take() {
             // SIGKILL: no graceful shutdown, no flush.
             c.kill().unwrap();
@@ -98,7 +98,7 @@ impl Drop for Instance {
     }
 }
 
-pub async fn login(client: &reqwest::Client, base: &str, email: &str) -> (String, String) {
+pub(crate) async fn login(client: &reqwest::Client, base: &str, email: &str) -> (String, String) {
     let r = client
         .post(format!("{base}/api/v1/session"))
         .json(&json!({"email": email, "password": PASSWORD}))
@@ -117,7 +117,7 @@ pub async fn login(client: &reqwest::Client, base: &str, email: &str) -> (String
     (cookie, v["csrf_token"].as_str().unwrap().to_string())
 }
 
-pub async fn call(
+pub(crate) async fn call(
     client: &reqwest::Client,
     base: &str,
     auth: &(String, String),
@@ -139,7 +139,7 @@ pub async fn call(
 
 /// Opens an incident case through the API of the server at `base`, completes it for an early
 /// warning and submits that into the outbox; returns the submission's idempotency key.
-pub async fn queue_report(
+pub(crate) async fn queue_report(
     client: &reqwest::Client,
     base: &str,
     auth: &(String, String),

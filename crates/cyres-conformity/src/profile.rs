@@ -133,7 +133,7 @@ impl ConformityProfile {
                 .map_err(|e| ConformityError::invalid("profile [conformity]", e.to_string()))?,
             None => ConformityFacts::default(),
         };
-        let rest = serde_json::to_string(&value).unwrap_or_default();
+        let rest = value.to_string();
         let profile = Profile::parse(&rest, Syntax::Json)?;
         let cp = ConformityProfile {
             profile,

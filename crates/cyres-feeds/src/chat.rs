@@ -106,7 +106,7 @@ pub fn chat_body(chat: Chat, alert: &Alert) -> Vec<u8> {
         Chat::Slack => serde_json::json!({"text": text}),
         Chat::Mattermost => serde_json::json!({"text": text, "username": "cyres"}),
     };
-    serde_json::to_vec(&body).unwrap_or_default()
+    body.to_string().into_bytes()
 }
 
 #[cfg(test)]

@@ -189,7 +189,7 @@ pub(crate) async fn propose(
             ids.sort_unstable();
             ids.dedup();
             sqlx::query("UPDATE report_case SET finding_ids = $1, updated_at = $2 WHERE id = $3")
-                .bind(serde_json::to_string(&ids).unwrap_or_default())
+                .bind(crate::text::json_text("ids", &ids)?)
                 .bind(now)
                 .bind(id)
                 .execute(&mut *conn)
@@ -203,7 +203,7 @@ pub(crate) async fn propose(
             .bind(org_id)
             .bind(format!("Actively exploited: {advisory_id}"))
             .bind(advisory_id)
-            .bind(serde_json::to_string(finding_ids).unwrap_or_default())
+            .bind(crate::text::json_text("finding_ids", finding_ids)?)
             .bind(now)
             .bind(now)
             .execute(&mut *conn)

@@ -87,9 +87,15 @@ impl Store {
         .bind(org_id)
         .bind(input.name.trim())
         .bind(&input.description)
-        .bind(serde_json::to_string(&input.catalogue_entries).unwrap_or_default())
+        .bind(crate::text::json_text(
+            "catalogue_entries",
+            &input.catalogue_entries,
+        )?)
         .bind(&input.category)
-        .bind(serde_json::to_string(&input.member_states).unwrap_or_default())
+        .bind(crate::text::json_text(
+            "member_states",
+            &input.member_states,
+        )?)
         .bind(input.estimated_users)
         .bind(input.support_end.as_deref())
         .bind(now)
@@ -135,9 +141,9 @@ impl Store {
         )))
         .bind(input.name.trim())
         .bind(&input.description)
-        .bind(serde_json::to_string(&input.catalogue_entries).unwrap_or_default())
+        .bind(crate::text::json_text("catalogue_entries", &input.catalogue_entries)?)
         .bind(&input.category)
-        .bind(serde_json::to_string(&input.member_states).unwrap_or_default())
+        .bind(crate::text::json_text("member_states", &input.member_states)?)
         .bind(input.estimated_users)
         .bind(input.support_end.as_deref())
         .bind(id)

@@ -257,16 +257,16 @@ async fn insert_findings(
         .iter()
         .map(|r| {
             let f = r.finding;
-            let aliases = serde_json::to_string(&f.aliases).unwrap_or_default();
+            let aliases = crate::text::json_text("aliases", &f.aliases)?;
             let text = crate::finding_search::search_text(
                 &aliases,
                 &f.component.name,
                 r.purl.as_deref(),
                 f.summary.as_deref(),
             );
-            (aliases, text)
+            Ok((aliases, text))
         })
-        .collect();
+        .collect::<Result<_, StoreError>>()?;
     let docs: Vec<String> = rows
         .iter()
         .zip(&texts)
@@ -308,7 +308,7 @@ async fn insert_findings(
                 .bind(f.severity.rating.as_str())
                 .bind(f.severity.score)
                 .bind(match_kind_word(f, r.decision))
-                .bind(serde_json::to_string(&f.fixed_versions).unwrap_or_default())
+                .bind(crate::text::json_text("fixed_versions", &f.fixed_versions)?)
                 .bind(i64::from(r.exploited))
                 .bind("under_investigation")
                 .bind(now)
@@ -574,10 +574,11 @@ impl Store {
                     .bind(cpe_key)
                     .bind(c.supplier.clone())
                     .bind((!c.licenses.is_empty()).then(|| c.licenses.join(", ")))
-                    .bind(
-                        (!c.hashes.is_empty())
-                            .then(|| serde_json::to_string(&c.hashes).unwrap_or_default()),
-                    )
+                    .bind(if c.hashes.is_empty() {
+                        None
+                    } else {
+                        Some(crate::text::json_text("hashes", &c.hashes)?)
+                    })
                     .bind(c.name.to_lowercase())
                     .bind(direct[*ord].map(i64::from));
             }

@@ -82,6 +82,18 @@ fn walk(path: &str, key: &str, value: &Value, depth: usize) -> Result<(), StoreE
     }
 }
 
+/// The JSON text of `value` for a TEXT column. A value that cannot be serialised is an error
+/// naming `what`, never an empty string in the row.
+pub(crate) fn json_text<T: serde::Serialize + ?Sized>(
+    what: &'static str,
+    value: &T,
+) -> Result<String, StoreError> {
+    serde_json::to_string(value).map_err(|e| StoreError::Corrupt {
+        what,
+        message: e.to_string(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -58,25 +58,7 @@ unpack() {
 }
 
 # (b) the advisory database as a git repository ---------------------------------------------
-native_sum=$(sha256sum "$kit/advisories/rustsec-native.tar.zst" | cut -d' ' -f1)
-if [ ! -f "$db/.stamp" ] || [ "$(cat "$db/.stamp")" != "$native_sum" ] || [ ! -d "$db/.git" ]; then
-  echo "== unpacking rustsec-native into $db"
-  rm -rf "$db"
-  mkdir -p "$db"
-  zstd -dc "$kit/advisories/rustsec-native.tar.zst" | tar -x -C "$db" --strip-components=1
-  # Explicit --git-dir/--work-tree so git can never fall through to the project's own repository;
-  # no global/system config so the commit id depends only on the files.
-  g() {
-    GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1 \
-      GIT_AUTHOR_NAME=cyres GIT_AUTHOR_EMAIL=cyres@invalid GIT_AUTHOR_DATE='2026-08-01T00:00:00Z' \
-      GIT_COMMITTER_NAME=cyres GIT_COMMITTER_EMAIL=cyres@invalid GIT_COMMITTER_DATE='2026-08-01T00:00:00Z' \
-      git --git-dir="$db/.git" --work-tree="$db" "$@"
-  }
-  git init -q --initial-branch=main "$db"
-  g add -A
-  g commit -q -m "rustsec/advisory-db main $native_commit (from the cyres test data kit)"
-  echo "$native_sum" > "$db/.stamp"
-fi
+bash scripts/rustsec-db.sh "$kit" "$db"
 
 # (c) the lockfiles, and the OSV export for the database comparison --------------------------
 unpack sboms/generated-sboms.tar.zst generated-sboms

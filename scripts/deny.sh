@@ -24,23 +24,7 @@ fi
 
 # The directory name cargo-deny derives from https://github.com/rustsec/advisory-db.
 db="$PWD/target/deny/advisory-dbs/advisory-db-3157b0e258782691"
-sum=$(sha256sum "$kit/advisories/rustsec-native.tar.zst" | cut -d' ' -f1)
-if [ ! -f "$db/.stamp" ] || [ "$(cat "$db/.stamp")" != "$sum" ] || [ ! -d "$db/.git" ]; then
-  command -v zstd >/dev/null || apt-get install -y zstd >/dev/null
-  rm -rf "$db"
-  mkdir -p "$db"
-  zstd -dc "$kit/advisories/rustsec-native.tar.zst" | tar -x -C "$db" --strip-components=1
-  g() {
-    GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1 \
-      GIT_AUTHOR_NAME=cyres GIT_AUTHOR_EMAIL=cyres@invalid GIT_AUTHOR_DATE='2026-08-01T00:00:00Z' \
-      GIT_COMMITTER_NAME=cyres GIT_COMMITTER_EMAIL=cyres@invalid GIT_COMMITTER_DATE='2026-08-01T00:00:00Z' \
-      git -C "$db" "$@"
-  }
-  g init -q --initial-branch=main
-  g add -A
-  g commit -q -m "rustsec/advisory-db (from the cyres test-data kit)"
-  echo "$sum" > "$db/.stamp"
-fi
+bash scripts/rustsec-db.sh "$kit" "$db"
 
 "$deny" --version
 "$deny" --frozen check --show-stats

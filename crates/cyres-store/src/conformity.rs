@@ -567,6 +567,11 @@ impl Store {
         product_id: i64,
     ) -> Result<StoredPlacing, StoreError> {
         self.product(org_id, product_id).await?;
+        self.placing_row(org_id, product_id).await
+    }
+
+    /// The stored placing row, for a product the caller already read.
+    async fn placing_row(&self, org_id: i64, product_id: i64) -> Result<StoredPlacing, StoreError> {
         let row = sqlx::query(
             "SELECT first_placed, last_placed, updated_by, updated_at FROM product_placing \
              WHERE product_id = $1 AND org_id = $2",
@@ -647,7 +652,7 @@ impl Store {
     ) -> Result<Retention, StoreError> {
         let product = self.product(org_id, product_id).await?;
         let support_end = date_of(product.support_end, "product.support_end")?;
-        let placing = self.product_placing(org_id, product_id).await?.placing;
+        let placing = self.placing_row(org_id, product_id).await?.placing;
         cyres_conformity::retention(placing, support_end).map_err(|e| StoreError::Corrupt {
             what: "product_placing",
             message: e.to_string(),

@@ -177,6 +177,17 @@ pub(crate) struct SbomFile {
     pub sha256: String,
 }
 
+impl SbomFile {
+    /// A file received whole (the page's file field): named by [`upload_file_name`], hashed.
+    pub(crate) fn received(sent_name: &str, bytes: Vec<u8>) -> Self {
+        Self {
+            name: upload_file_name(Some(sent_name)),
+            sha256: cyres_conformity::techdoc::sha256_hex(&bytes),
+            bytes,
+        }
+    }
+}
+
 /// Reads an SBOM (any format the engine reads, detected from the content) off the async
 /// executor, under the configured upload limit.
 pub(crate) async fn parse_sbom(

@@ -648,16 +648,7 @@ pub(super) async fn upload_sbom(
         Some((n, b)) if !b.is_empty() => (n, b),
         _ => return fail("choose an SBOM file to upload".into()).await,
     };
-    let sha256: String = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, &bytes)
-        .as_ref()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    let file = SbomFile {
-        name: inventory::upload_file_name(Some(&name)),
-        bytes,
-        sha256,
-    };
+    let file = SbomFile::received(&name, bytes);
     let outcome = inventory::ingest_sbom(&app, &sess.principal(), id, file)
         .await
         .map(|(o, _, _)| o);

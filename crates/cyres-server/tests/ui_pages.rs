@@ -781,7 +781,7 @@ async fn start_driver() -> Driver {
         child,
         url: format!("http://127.0.0.1:{port}"),
     };
-    for _ in 0..100 {
+    for _ in 0..300 {
         if tokio::net::TcpStream::connect(("127.0.0.1", port))
             .await
             .is_ok()
@@ -790,7 +790,7 @@ async fn start_driver() -> Driver {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    panic!("chromedriver did not listen on port {port} within 10 s");
+    panic!("chromedriver did not listen on port {port} within 30 s");
 }
 
 async fn browser(driver: &Driver) -> Client {
@@ -819,18 +819,31 @@ struct Steps {
     client: Client,
     base: String,
     step: String,
+    _lock: tokio::sync::MutexGuard<'static, ()>,
 }
 
 type Step<T> = Result<T, String>;
 
-/// A browser session on `s` (chromedriver and Chromium started).
+/// One browser at a time in this binary: two Chromium instances beside two servers on a
+/// two-core CI machine made single steps take longer than any sensible wait.
+static BROWSER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// How long a step waits for the page it expects (a form post, its redirect and the render).
+const STEP_WAIT: Duration = Duration::from_secs(30);
+
+/// Polls of 100 ms that fill [`STEP_WAIT`].
+const POLLS: usize = 300;
+
+/// A browser session on `s` (chromedriver and Chromium started), holding the browser lock.
 async fn open_browser(s: &Server) -> (Driver, Steps) {
+    let lock = BROWSER.lock().await;
     let driver = start_driver().await;
     let client = browser(&driver).await;
     let b = Steps {
         client,
         base: s.base.clone(),
         step: "start".into(),
+        _lock: lock,
     };
     (driver, b)
 }
@@ -851,9 +864,10 @@ async fn close_browser(b: Steps, driver: Driver, result: Step<()>, shot: Option<
             .join("target/ui-failures")
             .join(format!("{name}.png"));
         let saved = b.screenshot_to(&shot).await;
+        let page = b.page_summary().await;
         let _ = b.client.clone().close().await;
         panic!(
-            "browser step {:?} failed: {e}\nscreenshot: {} ({saved:?})",
+            "browser step {:?} failed: {e}\n{page}\nscreenshot: {} ({saved:?})",
             b.step,
             shot.display()
         );
@@ -879,7 +893,7 @@ impl Steps {
     async fn find(&self, css: &str) -> Step<fantoccini::elements::Element> {
         self.client
             .wait()
-            .at_most(Duration::from_secs(10))
+            .at_most(STEP_WAIT)
             .for_element(Locator::Css(css))
             .await
             .map_err(err(css))
@@ -902,7 +916,7 @@ impl Steps {
     /// The text of an element; retried while the page is being replaced (stale elements).
     async fn text(&self, css: &str) -> Step<String> {
         let mut last = String::new();
-        for _ in 0..50 {
+        for _ in 0..POLLS {
             match self.find(css).await?.text().await {
                 Ok(t) => return Ok(t),
                 Err(e) => last = e.to_string(),
@@ -912,11 +926,11 @@ impl Steps {
         Err(format!("{css}: {last}"))
     }
 
-    /// Waits (up to 10 s) until an element's text contains `needle` (the page may still be
+    /// Waits (up to [`STEP_WAIT`]) until an element's text contains `needle` (the page may still be
     /// the previous one right after a click).
     async fn wait_text(&self, css: &str, needle: &str) -> Step<String> {
         let mut got = String::new();
-        for _ in 0..100 {
+        for _ in 0..POLLS {
             got = self.text(css).await?;
             if got.contains(needle) {
                 return Ok(got);
@@ -948,10 +962,10 @@ impl Steps {
         self.text("h1").await
     }
 
-    /// Waits (up to 10 s) until the page heading contains `want`.
+    /// Waits (up to [`STEP_WAIT`]) until the page heading contains `want`.
     async fn expect_h1(&self, want: &str) -> Step<()> {
         let mut got = String::new();
-        for _ in 0..100 {
+        for _ in 0..POLLS {
             got = self.h1().await?;
             if got.contains(want) {
                 return Ok(());
@@ -959,6 +973,21 @@ impl Steps {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         Err(format!("heading {got:?}, expected {want:?}"))
+    }
+
+    /// Where the browser is and what the page says, for a failure message (no secrets: the
+    /// test accounts' pages only).
+    async fn page_summary(&self) -> String {
+        let url = match self.client.current_url().await {
+            Ok(u) => u.to_string(),
+            Err(e) => format!("(no URL: {e})"),
+        };
+        let text = match self.client.find(Locator::Css("body")).await {
+            Ok(body) => body.text().await.unwrap_or_default(),
+            Err(e) => format!("(no body: {e})"),
+        };
+        let text: String = text.chars().take(1500).collect();
+        format!("page: {url}\n--- page text ---\n{text}\n---")
     }
 
     async fn screenshot_to(&self, path: &std::path::Path) -> Step<()> {

@@ -46,6 +46,45 @@ pub enum CaseKind {
     Incident,
 }
 
+impl CaseKind {
+    /// The stable machine name (as serialised).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CaseKind::Vulnerability => "vulnerability",
+            CaseKind::Incident => "incident",
+        }
+    }
+}
+
+impl std::fmt::Display for CaseKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::fmt::Display for StageKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A word that is not one of [`CaseKind::as_str`]'s names.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0:?} is not vulnerability or incident")]
+pub struct UnknownCaseKind(pub String);
+
+impl std::str::FromStr for CaseKind {
+    type Err = UnknownCaseKind;
+
+    /// Reads the names [`CaseKind::as_str`] writes.
+    fn from_str(word: &str) -> Result<Self, UnknownCaseKind> {
+        [CaseKind::Vulnerability, CaseKind::Incident]
+            .into_iter()
+            .find(|k| k.as_str() == word)
+            .ok_or_else(|| UnknownCaseKind(word.to_string()))
+    }
+}
+
 /// The report stages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]

@@ -40,7 +40,8 @@ pub use classify::{
     Classification, Conformity, FossException, MatchedEntry, RouteOption, classify,
 };
 pub use deadlines::{
-    CaseKind, CaseTimes, Deadlines, Stage, StageKind, StageStatus, UnknownStage, deadlines,
+    CaseKind, CaseTimes, Deadlines, Stage, StageKind, StageStatus, UnknownCaseKind, UnknownStage,
+    deadlines,
 };
 pub use error::CraError;
 pub use member_state::MemberState;

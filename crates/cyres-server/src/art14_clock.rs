@@ -106,14 +106,13 @@ pub(crate) fn clocks(
         };
         let covering: Vec<&CaseRow> = cases
             .iter()
-            .filter(|c| c.kind == "vulnerability" && fs.iter().any(|f| covers(c, f)))
+            .filter(|c| {
+                c.kind == cyres_cra::CaseKind::Vulnerability && fs.iter().any(|f| covers(c, f))
+            })
             .collect();
         let confirmed = covering.iter().find_map(|c| {
             let aware_at = c.aware_at?;
-            if c.state == "proposed"
-                || c.state == "dismissed"
-                || case_product(c) != Some(product_id)
-            {
+            if !c.state.is_confirmed() || case_product(c) != Some(product_id) {
                 return None;
             }
             let case: cyres_report::Case = serde_json::from_value(c.body.clone()?).ok()?;

@@ -20,6 +20,7 @@ use cyres_feeds::atom::escape as xml;
 use cyres_feeds::webhook::{backoff, deliver};
 use cyres_report::UserNotice;
 use cyres_report::html::escape as html;
+use cyres_store::SubscriberChannel;
 use cyres_store::{NoticeDelivery, NoticeFeed, PublishedNotice};
 use serde_json::{Value, json};
 use time::format_description::well_known::Rfc3339;
@@ -317,8 +318,8 @@ async fn deliver_one(app: &App, d: &NoticeDelivery) -> Result<bool, ServiceError
         )
         .map(|w| now + w.as_secs() as i64)
     };
-    match sub.channel.as_str() {
-        "webhook" => {
+    match sub.channel {
+        SubscriberChannel::Webhook => {
             let body = envelope(&notice, &urls).to_string();
             let secret = app.secrets.open(sub.secret.as_deref().unwrap_or_default());
             let result = match secret {
@@ -351,7 +352,7 @@ async fn deliver_one(app: &App, d: &NoticeDelivery) -> Result<bool, ServiceError
                 )
                 .await?;
         }
-        "email" => {
+        SubscriberChannel::Email => {
             let Some(smtp) = &app.config.smtp else {
                 app.store
                     .skip_notice_delivery(d.id, "e-mail is not configured")
@@ -394,12 +395,6 @@ async fn deliver_one(app: &App, d: &NoticeDelivery) -> Result<bool, ServiceError
                         .await?
                 }
             }
-        }
-        other => {
-            app.store
-                .skip_notice_delivery(d.id, &format!("unknown channel {other}"))
-                .await?;
-            return Ok(false);
         }
     }
     Ok(true)

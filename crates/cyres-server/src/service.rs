@@ -168,26 +168,19 @@ impl ServiceError {
     }
 }
 
-/// The field a store message names (`"title: required"` names `title`).
-fn field_of(message: &str) -> Option<String> {
-    message
-        .split_once(':')
-        .filter(|(f, _)| !f.contains(' '))
-        .map(|(f, _)| f.to_string())
-}
-
 impl From<StoreError> for ServiceError {
+    /// The store's refusals keep their field (`{field, message}`): nothing is parsed.
     fn from(e: StoreError) -> Self {
         match &e {
             StoreError::NotFound { kind, .. } => Self::not_found(kind),
-            StoreError::Conflict(m) => {
-                let mut err = Self::conflict(m.clone());
-                err.field = field_of(m);
+            StoreError::Conflict(r) => {
+                let mut err = Self::conflict(r.to_string());
+                err.field = r.field.clone();
                 err
             }
-            StoreError::Invalid(m) => {
-                let mut err = Self::new(ErrorKind::Invalid, "invalid", m.clone());
-                err.field = field_of(m);
+            StoreError::Invalid(r) => {
+                let mut err = Self::new(ErrorKind::Invalid, "invalid", r.to_string());
+                err.field = r.field.clone();
                 err
             }
             StoreError::Forbidden(m) => Self::forbidden(m.clone()),

@@ -20,6 +20,7 @@ use crate::delivery::{drain_outbox, jitter};
 use crate::service::advisories::{SYNC_LEASE, run_due_jobs, sync_source, sync_task};
 use crate::service::{ErrorKind, ServiceError};
 use cyres_feeds::webhook::{RetryPolicy, backoff, deliver};
+use cyres_store::DeliveryChannel;
 use std::time::Duration;
 use tokio::sync::watch;
 
@@ -217,8 +218,8 @@ async fn deliver_one(app: &App, d: cyres_store::Delivery) -> Result<bool, Servic
         let org = app.store.org(d.org_id).await?;
         let row = app.store.alert(d.org_id, d.alert_id).await?;
         let alert = crate::service::alerts::feed_alert(app, &org, &row).await?;
-        match d.channel.as_str() {
-            "webhook" => {
+        match d.channel {
+            DeliveryChannel::Webhook => {
                 let Some(hook_id) = d.target_id else {
                     app.store.skip_delivery(d.id, "no webhook named").await?;
                     return Ok(false);
@@ -243,17 +244,13 @@ async fn deliver_one(app: &App, d: cyres_store::Delivery) -> Result<bool, Servic
                 };
                 crate::delivery::record_http_attempt(app, &d, &result).await?;
             }
-            "email" => {
+            DeliveryChannel::Email => {
                 let to = crate::delivery::editor_addresses(app, d.org_id).await?;
                 return Ok(crate::delivery::mail_alert(app, &d, &alert, &to).await?);
             }
             // Notification rules (issue 17, point 7).
-            "rule" => return crate::service::notify_rules::deliver(app, &d, &alert).await,
-            other => {
-                app.store
-                    .skip_delivery(d.id, &format!("unknown channel {other}"))
-                    .await?;
-                return Ok(false);
+            DeliveryChannel::Rule => {
+                return crate::service::notify_rules::deliver(app, &d, &alert).await;
             }
         }
     }
@@ -406,7 +403,7 @@ pub(crate) async fn send_reminders(app: &App) -> Result<usize, ServiceError> {
                 }
                 if !app
                     .store
-                    .mark_reminder(row.id, stage.stage.as_str(), lead, now)
+                    .mark_reminder(row.id, stage.stage, lead, now)
                     .await?
                 {
                     continue;

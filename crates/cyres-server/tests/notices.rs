@@ -675,7 +675,7 @@ async fn queued_notice_survives_a_restart(engine: Engine) {
         .store
         .create_case(
             org.id,
-            "vulnerability",
+            cyres_cra::CaseKind::Vulnerability,
             "Exploited",
             &json!({}),
             T0,
@@ -689,7 +689,7 @@ async fn queued_notice_survives_a_restart(engine: Engine) {
             org.id,
             p.id,
             &cyres_store::NewSubscriber {
-                channel: "webhook",
+                channel: cyres_store::SubscriberChannel::Webhook,
                 address: &format!("http://{hook_addr}/n"),
                 secret: Some("s3cret"),
                 label: "",

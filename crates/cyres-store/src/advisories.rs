@@ -545,7 +545,7 @@ fn source_from(r: &sqlx::any::AnyRow) -> Result<SourceRow, StoreError> {
         id: r.try_get("id")?,
         kind: r.try_get("kind")?,
         url: r.try_get("url")?,
-        state: serde_json::from_str(&r.try_get::<String, _>("state")?).unwrap_or_default(),
+        state: crate::text::json_column(r, "state")?,
         last_sync_at: r.try_get("last_sync_at")?,
         last_result: r
             .try_get::<Option<String>, _>("last_result")?

@@ -2,7 +2,7 @@
 //! transaction as the alert, so an alert is never lost between "raised" and "sent": a worker
 //! claims due rows, attempts them and records the outcome; after a restart it simply carries on.
 
-use crate::audit::record;
+use crate::audit::{Event, record};
 pub(crate) use crate::lease::Outbox;
 use crate::lease::claim_due;
 use crate::{Actor, AlertKind, AlertRow, Delivery, Store, StoreError, Webhook};
@@ -38,10 +38,10 @@ fn delivery_from(r: &AnyRow) -> Result<Delivery, StoreError> {
         id: r.try_get("id")?,
         org_id: r.try_get("org_id")?,
         alert_id: r.try_get("alert_id")?,
-        channel: r.try_get("channel")?,
+        channel: crate::words::word(r, "channel")?,
         target_id: r.try_get("target_id")?,
         attempts: r.try_get("attempts")?,
-        state: r.try_get("state")?,
+        state: crate::words::word(r, "state")?,
         next_attempt_at: r.try_get("next_attempt_at")?,
         last_status: r.try_get("last_status")?,
         last_error: r.try_get("last_error")?,
@@ -205,8 +205,9 @@ impl Store {
         now: i64,
     ) -> Result<Webhook, StoreError> {
         if !(url.starts_with("http://") || url.starts_with("https://")) || url.len() > 2000 {
-            return Err(StoreError::Invalid(
-                "url: must be an http:// or https:// URL".into(),
+            return Err(StoreError::invalid(
+                "url",
+                "must be an http:// or https:// URL",
             ));
         }
         let mut tx = self.begin().await?;
@@ -223,13 +224,15 @@ impl Store {
         let hook = webhook_from(&r)?;
         record(
             &mut tx,
-            Some(org_id),
-            actor,
-            "webhook.create",
-            "webhook",
-            &hook.id.to_string(),
-            serde_json::json!({"url": url}),
-            now,
+            Event {
+                org_id: Some(org_id),
+                actor,
+                action: "webhook.create",
+                target_kind: "webhook",
+                target_id: &hook.id.to_string(),
+                details: serde_json::json!({"url": url}),
+                at: now,
+            },
         )
         .await?;
         tx.commit().await?;
@@ -262,13 +265,15 @@ impl Store {
             .await?;
         record(
             &mut tx,
-            Some(org_id),
-            actor,
-            "webhook.delete",
-            "webhook",
-            &id.to_string(),
-            serde_json::json!({}),
-            now,
+            Event {
+                org_id: Some(org_id),
+                actor,
+                action: "webhook.delete",
+                target_kind: "webhook",
+                target_id: &id.to_string(),
+                details: serde_json::json!({}),
+                at: now,
+            },
         )
         .await?;
         tx.commit().await?;
@@ -406,12 +411,13 @@ pub(crate) async fn record_attempt(
     a: &Attempt<'_>,
 ) -> Result<(), StoreError> {
     let state = if a.delivered {
-        "delivered"
+        crate::DeliveryState::Delivered
     } else if a.retry_at.is_some() {
-        "pending"
+        crate::DeliveryState::Pending
     } else {
-        "failed"
-    };
+        crate::DeliveryState::Failed
+    }
+    .as_str();
     sqlx::query(sqlx::AssertSqlSafe(format!(
         "UPDATE {} SET attempts = attempts + 1, state = $1, last_status = $2, last_error = $3, \
          next_attempt_at = $4, delivered_at = $5, lease_until = NULL WHERE id = $6 AND state = 'pending'",

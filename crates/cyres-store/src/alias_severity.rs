@@ -53,8 +53,7 @@ pub(crate) async fn rescore(
         }
         for r in q.fetch_all(&mut *conn).await? {
             let id: String = r.try_get("advisory_id")?;
-            let aliases: Vec<String> =
-                serde_json::from_str(&r.try_get::<String, _>("aliases")?).unwrap_or_default();
+            let aliases: Vec<String> = crate::text::json_column(&r, "aliases")?;
             let set = flaws.entry(id.clone()).or_default();
             set.insert(id.to_ascii_uppercase());
             set.extend(aliases.iter().map(|a| a.trim().to_ascii_uppercase()));

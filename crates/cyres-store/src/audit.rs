@@ -126,19 +126,36 @@ async fn move_head(
     Ok(())
 }
 
+/// One audit event to write: who did what to which object, with details, at which time.
+pub(crate) struct Event<'a> {
+    /// The organisation whose chain it joins (`None`: the platform's).
+    pub(crate) org_id: Option<i64>,
+    /// Who.
+    pub(crate) actor: &'a Actor,
+    /// What (`case.confirm`, `product.archive`, …).
+    pub(crate) action: &'a str,
+    /// The kind of object acted on.
+    pub(crate) target_kind: &'a str,
+    /// Its id.
+    pub(crate) target_id: &'a str,
+    /// Details (JSON).
+    pub(crate) details: serde_json::Value,
+    /// When (Unix seconds, the injected clock).
+    pub(crate) at: i64,
+}
+
 /// Writes one audit event on the given connection (inside the caller's transaction), appended
 /// to its organisation's chain.
-#[allow(clippy::too_many_arguments)]
-pub(crate) async fn record(
-    conn: &mut AnyConnection,
-    org_id: Option<i64>,
-    actor: &Actor,
-    action: &str,
-    target_kind: &str,
-    target_id: &str,
-    details: serde_json::Value,
-    now: i64,
-) -> Result<(), StoreError> {
+pub(crate) async fn record(conn: &mut AnyConnection, event: Event<'_>) -> Result<(), StoreError> {
+    let Event {
+        org_id,
+        actor,
+        action,
+        target_kind,
+        target_id,
+        details,
+        at: now,
+    } = event;
     let chain = chain_of(org_id);
     let (last_seq, prev_hash) = lock_head(conn, chain).await?;
     let actor = actor.display();

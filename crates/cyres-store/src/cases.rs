@@ -6,11 +6,50 @@
 //! is unique on both sides: the manufacturer's outbox cannot queue a stage revision twice, and
 //! the authority stores a report once however often it is delivered.
 
-use crate::audit::record;
+use crate::audit::{Event, record};
+use crate::words::{state_words, word};
 use crate::{Actor, Store, StoreError};
+use cyres_cra::{CaseKind, StageKind};
 use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
+
+state_words! {
+    /// Where an Article 14 case stands.
+    CaseState {
+        /// Proposed by cyres (an exploited finding) or by a voluntary report; a person
+        /// confirms or dismisses it.
+        Proposed => "proposed",
+        /// Confirmed: the time of awareness is fixed and the clocks run (Art. 14(2)).
+        Open => "open",
+        /// Closed.
+        Closed => "closed",
+        /// A proposal dismissed with a reason.
+        Dismissed => "dismissed",
+    }
+}
+
+state_words! {
+    /// Where a report submission stands in the outbox.
+    SubmissionState {
+        /// Waiting for (another) delivery attempt.
+        Pending => "pending",
+        /// The reporting endpoint gave a receipt.
+        Delivered => "delivered",
+        /// Given up.
+        Failed => "failed",
+        /// Kept for a manual submission in the ENISA portal (no endpoint configured).
+        Manual => "manual",
+    }
+}
+
+impl CaseState {
+    /// Whether the Article 14 clocks of the case run on its own awareness time (a confirmed
+    /// case, open or closed) rather than on the provisional first evidence.
+    pub fn is_confirmed(self) -> bool {
+        matches!(self, CaseState::Open | CaseState::Closed)
+    }
+}
 
 /// On a case, the record that the maintainer of an integrated component was informed of the
 /// vulnerability (CRA Art. 13(6)), written when the upstream report is marked sent (migration
@@ -42,10 +81,10 @@ pub struct CaseRow {
     pub id: i64,
     /// Organisation.
     pub org_id: i64,
-    /// `vulnerability` or `incident`.
-    pub kind: String,
-    /// `proposed`, `open`, `closed`.
-    pub state: String,
+    /// Vulnerability or incident.
+    pub kind: CaseKind,
+    /// Proposed, open, closed or dismissed.
+    pub state: CaseState,
     /// One line.
     pub title: String,
     /// For proposals from exploited findings: the advisory.
@@ -71,16 +110,16 @@ pub struct SubmissionRow {
     pub org_id: i64,
     /// Case.
     pub case_id: i64,
-    /// Stage word.
-    pub stage: String,
+    /// The stage.
+    pub stage: StageKind,
     /// Revision.
     pub revision: i64,
     /// Idempotency key.
     pub idempotency_key: String,
     /// The report pack (JSON).
     pub pack: serde_json::Value,
-    /// `pending`, `delivered`, `failed`, `manual`.
-    pub state: String,
+    /// Where the submission stands.
+    pub state: SubmissionState,
     /// Attempts so far.
     pub attempts: i64,
     /// Unix seconds.
@@ -112,8 +151,8 @@ pub struct ReceivedReport {
     pub sender: String,
     /// Coordinator CSIRT member state code, when known.
     pub coordinator: Option<String>,
-    /// Stage word.
-    pub stage: String,
+    /// The stage.
+    pub stage: StageKind,
     /// The pack.
     pub pack: serde_json::Value,
     /// Unix seconds.
@@ -124,15 +163,12 @@ fn case_from(r: &AnyRow) -> Result<CaseRow, StoreError> {
     Ok(CaseRow {
         id: r.try_get("id")?,
         org_id: r.try_get("org_id")?,
-        kind: r.try_get("kind")?,
-        state: r.try_get("state")?,
+        kind: word(r, "kind")?,
+        state: word(r, "state")?,
         title: r.try_get("title")?,
         advisory_id: r.try_get("advisory_id")?,
-        finding_ids: serde_json::from_str(&r.try_get::<String, _>("finding_ids")?)
-            .unwrap_or_default(),
-        body: r
-            .try_get::<Option<String>, _>("body")?
-            .and_then(|b| serde_json::from_str(&b).ok()),
+        finding_ids: crate::text::json_column(r, "finding_ids")?,
+        body: crate::text::json_column_opt(r, "body")?,
         aware_at: r.try_get("aware_at")?,
         created_at: r.try_get("created_at")?,
         updated_at: r.try_get("updated_at")?,
@@ -144,11 +180,11 @@ fn submission_from(r: &AnyRow) -> Result<SubmissionRow, StoreError> {
         id: r.try_get("id")?,
         org_id: r.try_get("org_id")?,
         case_id: r.try_get("case_id")?,
-        stage: r.try_get("stage")?,
+        stage: word(r, "stage")?,
         revision: r.try_get("revision")?,
         idempotency_key: r.try_get("idempotency_key")?,
-        pack: serde_json::from_str(&r.try_get::<String, _>("pack")?).unwrap_or_default(),
-        state: r.try_get("state")?,
+        pack: crate::text::json_column(r, "pack")?,
+        state: word(r, "state")?,
         attempts: r.try_get("attempts")?,
         next_attempt_at: r.try_get("next_attempt_at")?,
         last_error: r.try_get("last_error")?,
@@ -183,8 +219,7 @@ pub(crate) async fn propose(
     match existing {
         Some(r) => {
             let id: i64 = r.try_get("id")?;
-            let mut ids: Vec<i64> =
-                serde_json::from_str(&r.try_get::<String, _>("finding_ids")?).unwrap_or_default();
+            let mut ids: Vec<i64> = crate::text::json_column(&r, "finding_ids")?;
             ids.extend_from_slice(finding_ids);
             ids.sort_unstable();
             ids.dedup();
@@ -246,7 +281,7 @@ impl Store {
     pub async fn create_proposal(
         &self,
         org_id: i64,
-        kind: &str,
+        kind: CaseKind,
         title: &str,
         body: &serde_json::Value,
         now: i64,
@@ -259,7 +294,7 @@ impl Store {
              VALUES ($1, $2, 'proposed', $3, '[]', $4, $5, $6) RETURNING {CASE_COLS}"
         )))
         .bind(org_id)
-        .bind(kind)
+        .bind(kind.as_str())
         .bind(title)
         .bind(body.to_string())
         .bind(now)
@@ -269,16 +304,18 @@ impl Store {
         let case = case_from(&r)?;
         record(
             &mut tx,
-            Some(org_id),
-            &Actor {
-                id: "public".into(),
-                label: "voluntary report".into(),
+            Event {
+                org_id: Some(org_id),
+                actor: &Actor {
+                    id: "public".into(),
+                    label: "voluntary report".into(),
+                },
+                action: "case.propose",
+                target_kind: "case",
+                target_id: &case.id.to_string(),
+                details: serde_json::json!({"kind": kind}),
+                at: now,
             },
-            "case.propose",
-            "case",
-            &case.id.to_string(),
-            serde_json::json!({"kind": kind}),
-            now,
         )
         .await?;
         tx.commit().await?;
@@ -358,7 +395,7 @@ impl Store {
     pub async fn create_case(
         &self,
         org_id: i64,
-        kind: &str,
+        kind: CaseKind,
         title: &str,
         body: &serde_json::Value,
         aware_at: i64,
@@ -373,7 +410,7 @@ impl Store {
              VALUES ($1, $2, 'open', $3, '[]', $4, $5, $6, $7) RETURNING {CASE_COLS}"
         )))
         .bind(org_id)
-        .bind(kind)
+        .bind(kind.as_str())
         .bind(title)
         .bind(body.to_string())
         .bind(aware_at)
@@ -384,13 +421,15 @@ impl Store {
         let case = case_from(&r)?;
         record(
             &mut tx,
-            Some(org_id),
-            actor,
-            "case.create",
-            "case",
-            &case.id.to_string(),
-            serde_json::json!({"kind": kind, "aware_at": aware_at}),
-            now,
+            Event {
+                org_id: Some(org_id),
+                actor,
+                action: "case.create",
+                target_kind: "case",
+                target_id: &case.id.to_string(),
+                details: serde_json::json!({"kind": kind, "aware_at": aware_at}),
+                at: now,
+            },
         )
         .await?;
         tx.commit().await?;
@@ -410,14 +449,15 @@ impl Store {
     ) -> Result<CaseRow, StoreError> {
         crate::text::bounded_json("body", body)?;
         let current = self.case(org_id, id).await?;
-        if current.state == "closed" {
-            return Err(StoreError::Conflict("case is closed".into()));
+        if current.state == CaseState::Closed {
+            return Err(StoreError::conflict_general("case is closed"));
         }
         if let Some(a) = current.aware_at
             && a != aware_at
         {
-            return Err(StoreError::Invalid(
-                "aware_at: the time of awareness is fixed once the case is confirmed".into(),
+            return Err(StoreError::invalid(
+                "aware_at",
+                "the time of awareness is fixed once the case is confirmed",
             ));
         }
         let mut tx = self.begin().await?;
@@ -433,20 +473,22 @@ impl Store {
         .bind(body_title(body))
         .fetch_one(&mut *tx)
         .await?;
-        let action = if current.state == "proposed" {
+        let action = if current.state == CaseState::Proposed {
             "case.confirm"
         } else {
             "case.update"
         };
         record(
             &mut tx,
-            Some(org_id),
-            actor,
-            action,
-            "case",
-            &id.to_string(),
-            serde_json::json!({"aware_at": aware_at}),
-            now,
+            Event {
+                org_id: Some(org_id),
+                actor,
+                action,
+                target_kind: "case",
+                target_id: &id.to_string(),
+                details: serde_json::json!({"aware_at": aware_at}),
+                at: now,
+            },
         )
         .await?;
         tx.commit().await?;
@@ -494,13 +536,15 @@ impl Store {
         .await?;
         record(
             &mut tx,
-            Some(org_id),
-            actor,
-            "case.update",
-            "case",
-            &id.to_string(),
-            serde_json::json!({"aware_at": current.aware_at}),
-            now,
+            Event {
+                org_id: Some(org_id),
+                actor,
+                action: "case.update",
+                target_kind: "case",
+                target_id: &id.to_string(),
+                details: serde_json::json!({"aware_at": current.aware_at}),
+                at: now,
+            },
         )
         .await?;
         tx.commit().await?;
@@ -514,7 +558,7 @@ impl Store {
         &self,
         org_id: i64,
         case_id: i64,
-        stage: &str,
+        stage: StageKind,
         revision: i64,
         key: &str,
         pack: &serde_json::Value,
@@ -530,11 +574,16 @@ impl Store {
         )))
         .bind(org_id)
         .bind(case_id)
-        .bind(stage)
+        .bind(stage.as_str())
         .bind(revision)
         .bind(key)
         .bind(pack.to_string())
-        .bind(if deliver { "pending" } else { "manual" })
+        .bind(if deliver {
+            SubmissionState::Pending
+        } else {
+            SubmissionState::Manual
+        }
+        .as_str())
         .bind(now)
         .bind(now)
         .fetch_one(&mut *tx)
@@ -542,13 +591,15 @@ impl Store {
         .map_err(|e| StoreError::from(e).conflict_on_unique(format!("{stage} revision {revision} was already submitted")))?;
         record(
             &mut tx,
-            Some(org_id),
-            actor,
-            "report.submit",
-            "case",
-            &case_id.to_string(),
-            serde_json::json!({"stage": stage, "revision": revision, "key": key}),
-            now,
+            Event {
+                org_id: Some(org_id),
+                actor,
+                action: "report.submit",
+                target_kind: "case",
+                target_id: &case_id.to_string(),
+                details: serde_json::json!({"stage": stage, "revision": revision, "key": key}),
+                at: now,
+            },
         )
         .await?;
         tx.commit().await?;
@@ -637,7 +688,12 @@ impl Store {
             "UPDATE report_submission SET attempts = attempts + 1, state = $1, receipt_ref = $2, receipt_at = $3, \
              last_error = $4, next_attempt_at = $5, lease_until = NULL WHERE id = $6 AND state = 'pending'",
         )
-        .bind(if receipt.is_some() { "delivered" } else { "pending" })
+        .bind(if receipt.is_some() {
+            SubmissionState::Delivered
+        } else {
+            SubmissionState::Pending
+        }
+        .as_str())
         .bind(receipt.map(|r| r.0))
         .bind(receipt.map(|r| r.1))
         .bind(error)
@@ -672,13 +728,15 @@ impl Store {
         .ok_or_else(|| StoreError::not_found("submission", id))?;
         record(
             &mut tx,
-            Some(org_id),
-            actor,
-            "report.portal_reference",
-            "submission",
-            &id.to_string(),
-            serde_json::json!({"reference": reference, "submitted_at": submitted_at}),
-            now,
+            Event {
+                org_id: Some(org_id),
+                actor,
+                action: "report.portal_reference",
+                target_kind: "submission",
+                target_id: &id.to_string(),
+                details: serde_json::json!({"reference": reference, "submitted_at": submitted_at}),
+                at: now,
+            },
         )
         .await?;
         tx.commit().await?;
@@ -694,7 +752,7 @@ impl Store {
         sender_org_id: i64,
         sender: &str,
         coordinator: Option<&str>,
-        stage: &str,
+        stage: StageKind,
         pack: &serde_json::Value,
         facts: Option<&serde_json::Value>,
         now: i64,
@@ -709,7 +767,7 @@ impl Store {
         .bind(sender_org_id)
         .bind(sender)
         .bind(coordinator)
-        .bind(stage)
+        .bind(stage.as_str())
         .bind(pack.to_string())
         .bind(now)
         .bind(facts.map(|f| f.to_string()))
@@ -724,8 +782,8 @@ impl Store {
         .await?;
         let row = received_from(&r)?;
         if row.sender_org_id != sender_org_id {
-            return Err(StoreError::Conflict(
-                "idempotency key belongs to another sender".into(),
+            return Err(StoreError::conflict_general(
+                "idempotency key belongs to another sender",
             ));
         }
         Ok((row, inserted.is_some()))
@@ -804,7 +862,7 @@ impl Store {
     pub async fn mark_reminder(
         &self,
         case_id: i64,
-        stage: &str,
+        stage: StageKind,
         lead_secs: i64,
         now: i64,
     ) -> Result<bool, StoreError> {
@@ -813,7 +871,7 @@ impl Store {
              ON CONFLICT (case_id, stage, lead_secs) DO NOTHING RETURNING case_id",
         )
         .bind(case_id)
-        .bind(stage)
+        .bind(stage.as_str())
         .bind(lead_secs)
         .bind(now)
         .fetch_optional(&self.pool)
@@ -829,8 +887,8 @@ fn received_from(r: &AnyRow) -> Result<ReceivedReport, StoreError> {
         sender_org_id: r.try_get("sender_org_id")?,
         sender: r.try_get("sender")?,
         coordinator: r.try_get("coordinator")?,
-        stage: r.try_get("stage")?,
-        pack: serde_json::from_str(&r.try_get::<String, _>("pack")?).unwrap_or_default(),
+        stage: word(r, "stage")?,
+        pack: crate::text::json_column(r, "pack")?,
         received_at: r.try_get("received_at")?,
     })
 }
@@ -859,7 +917,7 @@ fn action_from(r: &AnyRow) -> Result<AuthorityAction, StoreError> {
         id: r.try_get("id")?,
         report_id: r.try_get("report_id")?,
         kind: r.try_get("kind")?,
-        body: serde_json::from_str(&r.try_get::<String, _>("body")?).unwrap_or_default(),
+        body: crate::text::json_column(r, "body")?,
         actor: r.try_get("actor")?,
         org_id: r.try_get("org_id")?,
         at: r.try_get("at")?,
@@ -881,7 +939,6 @@ impl Store {
     }
 
     /// Appends an authority action (with its audit event) in one transaction.
-    #[allow(clippy::too_many_arguments)]
     pub async fn add_authority_action(
         &self,
         report_id: i64,
@@ -907,13 +964,15 @@ impl Store {
         .await?;
         record(
             &mut tx,
-            Some(org_id),
-            actor,
-            &format!("authority.{kind}"),
-            "report",
-            &report_id.to_string(),
-            body.clone(),
-            now,
+            Event {
+                org_id: Some(org_id),
+                actor,
+                action: &format!("authority.{kind}"),
+                target_kind: "report",
+                target_id: &report_id.to_string(),
+                details: body.clone(),
+                at: now,
+            },
         )
         .await?;
         tx.commit().await?;

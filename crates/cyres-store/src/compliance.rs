@@ -11,7 +11,7 @@
 //! informed (set once), and a request's hand-over (set once). A supply record is deleted only
 //! after its Art. 23(2) date.
 
-use crate::audit::record;
+use crate::audit::{Event, record};
 use crate::text::{LONG_TEXT, NAME, REFERENCE, TITLE, bounded, bounded_json};
 use crate::{Actor, Store, StoreError};
 use serde::Serialize;
@@ -104,10 +104,6 @@ fn json_of(s: &str, what: &'static str) -> Result<serde_json::Value, StoreError>
 }
 
 fn report_of(r: &AnyRow) -> Result<UpstreamReport, StoreError> {
-    let versions: serde_json::Value = json_of(
-        &r.try_get::<String, _>("affected_versions")?,
-        "upstream_report.affected_versions",
-    )?;
     Ok(UpstreamReport {
         id: r.try_get("id")?,
         org_id: r.try_get("org_id")?,
@@ -116,7 +112,7 @@ fn report_of(r: &AnyRow) -> Result<UpstreamReport, StoreError> {
         component: r.try_get("component")?,
         purl: r.try_get("purl")?,
         advisory_id: r.try_get("advisory_id")?,
-        affected_versions: serde_json::from_value(versions).unwrap_or_default(),
+        affected_versions: crate::text::json_column(r, "affected_versions")?,
         contacts: json_of(
             &r.try_get::<String, _>("contacts")?,
             "upstream_report.contacts",
@@ -327,7 +323,7 @@ fn request_of(r: &AnyRow) -> Result<AuthorityRequest, StoreError> {
 
 fn non_empty(field: &str, value: &str, max: usize) -> Result<(), StoreError> {
     if value.trim().is_empty() {
-        return Err(StoreError::Invalid(format!("{field}: must not be empty")));
+        return Err(StoreError::invalid(field, "must not be empty".to_string()));
     }
     bounded(field, value, max)
 }
@@ -340,18 +336,31 @@ macro_rules! audited {
         let row = $query.fetch_optional(&mut *tx).await?;
         record(
             &mut tx,
-            Some($org),
-            $actor,
-            $action,
-            $kind,
-            &$target.to_string(),
-            $details,
-            $now,
+            Event {
+                org_id: Some($org),
+                actor: $actor,
+                action: $action,
+                target_kind: $kind,
+                target_id: &$target.to_string(),
+                details: $details,
+                at: $now,
+            },
         )
         .await?;
         tx.commit().await?;
         row
     }};
+}
+
+/// The drafted parts of an upstream report (Art. 13(6)).
+#[derive(Clone, Copy, Debug)]
+pub struct UpstreamDraft<'a> {
+    /// The message to the maintainer.
+    pub body: &'a serde_json::Value,
+    /// The OSV record.
+    pub osv: &'a serde_json::Value,
+    /// The fix, once known.
+    pub fix: Option<&'a serde_json::Value>,
 }
 
 impl Store {
@@ -437,24 +446,22 @@ impl Store {
             now
         );
         let id: i64 = row
-            .ok_or_else(|| StoreError::Conflict("report not stored".into()))?
+            .ok_or_else(|| StoreError::conflict_general("report not stored"))?
             .try_get("id")?;
         self.upstream_report(org_id, id).await
     }
 
     /// Sets the drafted message, the OSV record and the fix (the draft changes when the fix
     /// arrives, Art. 13(6) second sentence).
-    #[allow(clippy::too_many_arguments)]
     pub async fn set_upstream_draft(
         &self,
         org_id: i64,
         id: i64,
-        body: &serde_json::Value,
-        osv: &serde_json::Value,
-        fix: Option<&serde_json::Value>,
+        draft: &UpstreamDraft<'_>,
         actor: &Actor,
         now: i64,
     ) -> Result<UpstreamReport, StoreError> {
+        let UpstreamDraft { body, osv, fix } = *draft;
         let before = self.upstream_report(org_id, id).await?;
         bounded_json("report", body)?;
         bounded_json("osv", osv)?;
@@ -506,7 +513,7 @@ impl Store {
         non_empty("informed via", via, REFERENCE)?;
         non_empty("maintainer", informed.maintainer, NAME)?;
         if let Some(t) = before.informed_at {
-            return Err(StoreError::Conflict(format!(
+            return Err(StoreError::conflict_general(format!(
                 "the maintainer was already recorded as informed (Unix time {t}); that record does not change"
             )));
         }
@@ -536,9 +543,8 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         if done.rows_affected() != 1 {
-            return Err(StoreError::Conflict(
-                "the maintainer was recorded as informed concurrently; that record does not change"
-                    .into(),
+            return Err(StoreError::conflict_general(
+                "the maintainer was recorded as informed concurrently; that record does not change",
             ));
         }
         for case_id in &cases {
@@ -558,15 +564,17 @@ impl Store {
             .await?;
         }
         record(
-            &mut tx,
-            Some(org_id),
-            actor,
-            "upstream.report.informed",
-            "finding",
-            &before.finding_id.to_string(),
-            serde_json::json!({ "report": id, "maintainer": informed.maintainer, "via": via, "at": at, "cases": cases }),
-            now,
-        )
+&mut tx,
+Event {
+org_id: Some(org_id),
+actor,
+action: "upstream.report.informed",
+target_kind: "finding",
+target_id: &before.finding_id.to_string(),
+details: serde_json::json!({ "report": id, "maintainer": informed.maintainer, "via": via, "at": at, "cases": cases }),
+at: now,
+},
+)
         .await?;
         tx.commit().await?;
         self.upstream_report(org_id, id).await
@@ -664,7 +672,7 @@ impl Store {
             now
         );
         let id: i64 = row
-            .ok_or_else(|| StoreError::Conflict("operator not stored".into()))?
+            .ok_or_else(|| StoreError::conflict_general("operator not stored"))?
             .try_get("id")?;
         self.operator(org_id, id).await
     }
@@ -764,7 +772,7 @@ impl Store {
         );
         Ok(OperatorCheck {
             id: row
-                .ok_or_else(|| StoreError::Conflict("check not stored".into()))?
+                .ok_or_else(|| StoreError::conflict_general("check not stored"))?
                 .try_get("id")?,
             operator_id,
             passed,
@@ -841,7 +849,7 @@ impl Store {
         );
         Ok(SupplyRecord {
             id: row
-                .ok_or_else(|| StoreError::Conflict("supply record not stored".into()))?
+                .ok_or_else(|| StoreError::conflict_general("supply record not stored"))?
                 .try_get("id")?,
             operator_id,
             direction: s.direction.to_string(),
@@ -902,7 +910,7 @@ impl Store {
         now: i64,
     ) -> Result<(), StoreError> {
         if today <= keep_until {
-            return Err(StoreError::Conflict(format!(
+            return Err(StoreError::conflict_general(format!(
                 "supply record {id} is kept until {keep_until} (CRA Art. 23(2): ten years after the supply); it cannot be deleted on {today}"
             )));
         }
@@ -1011,7 +1019,7 @@ impl Store {
             now
         );
         let id: i64 = row
-            .ok_or_else(|| StoreError::Conflict("request not stored".into()))?
+            .ok_or_else(|| StoreError::conflict_general("request not stored"))?
             .try_get("id")?;
         self.authority_request(org_id, product_id, id).await
     }
@@ -1064,7 +1072,7 @@ impl Store {
     ) -> Result<AuthorityRequest, StoreError> {
         let before = self.authority_request(org_id, product_id, id).await?;
         if before.handed_over_at.is_some() {
-            return Err(StoreError::Conflict(format!(
+            return Err(StoreError::conflict_general(format!(
                 "authority request {id}: the hand-over is already recorded; record a new request for more"
             )));
         }

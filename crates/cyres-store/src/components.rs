@@ -191,7 +191,7 @@ enum VersionSel {
 }
 
 fn invalid(field: &str, message: impl std::fmt::Display) -> StoreError {
-    StoreError::Invalid(format!("{field}: {message}"))
+    StoreError::invalid(field, format!("{message}"))
 }
 
 /// The smallest string greater than every string starting with `prefix` (byte order).

@@ -14,7 +14,7 @@
 //! pass a wrong date. Every read and write is scoped by organisation, so a foreign product is
 //! exactly a missing one.
 
-use crate::audit::record;
+use crate::audit::{Event, record};
 use crate::text::{NAME, TITLE, bounded, bounded_json};
 use crate::{Actor, Store, StoreError};
 use cyres_conformity::{Placing, Retention};
@@ -212,13 +212,15 @@ impl Store {
         })?;
         record(
             &mut tx,
-            Some(org_id),
-            actor,
-            &format!("conformity.{}.save", kind.as_str()),
-            "product",
-            &product_id.to_string(),
-            serde_json::json!({ "version": version }),
-            now,
+            Event {
+                org_id: Some(org_id),
+                actor,
+                action: &format!("conformity.{}.save", kind.as_str()),
+                target_kind: "product",
+                target_id: &product_id.to_string(),
+                details: serde_json::json!({ "version": version }),
+                at: now,
+            },
         )
         .await?;
         tx.commit().await?;
@@ -280,10 +282,13 @@ impl Store {
     ) -> Result<Upload, StoreError> {
         self.product(org_id, product_id).await?;
         if up.content.is_empty() || up.content.len() > max_bytes {
-            return Err(StoreError::Invalid(format!(
-                "document: the file must hold 1 to {max_bytes} bytes (got {})",
-                up.content.len()
-            )));
+            return Err(StoreError::invalid(
+                "document",
+                format!(
+                    "the file must hold 1 to {max_bytes} bytes (got {})",
+                    up.content.len()
+                ),
+            ));
         }
         let key_ok = !up.doc_key.is_empty()
             && up
@@ -291,15 +296,16 @@ impl Store {
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
         if !key_ok {
-            return Err(StoreError::Invalid(
-                "document id: letters, digits, '-', '_' and '.' only, not empty".into(),
+            return Err(StoreError::invalid(
+                "document_id",
+                "letters, digits, '-', '_' and '.' only, not empty",
             ));
         }
         bounded("document id", up.doc_key, NAME)?;
         bounded("title", up.title, TITLE)?;
         bounded("file name", up.file_name, NAME)?;
         if up.title.trim().is_empty() {
-            return Err(StoreError::Invalid("title: must not be empty".into()));
+            return Err(StoreError::invalid("title", "must not be empty"));
         }
         let sha256: String = Sha256::digest(up.content)
             .iter()
@@ -340,15 +346,17 @@ impl Store {
             StoreError::from(e).conflict_on_unique("the document was uploaded concurrently; retry")
         })?;
         record(
-            &mut tx,
-            Some(org_id),
-            actor,
-            "conformity.document.upload",
-            "product",
-            &product_id.to_string(),
-            serde_json::json!({ "document": up.doc_key, "version": version, "sha256": sha256 }),
-            now,
-        )
+&mut tx,
+Event {
+org_id: Some(org_id),
+actor,
+action: "conformity.document.upload",
+target_kind: "product",
+target_id: &product_id.to_string(),
+details: serde_json::json!({ "document": up.doc_key, "version": version, "sha256": sha256 }),
+at: now,
+},
+)
         .await?;
         tx.commit().await?;
         Ok(Upload {
@@ -431,12 +439,15 @@ impl Store {
         let details = serde_json::json!({ "document": doc_key, "version": version });
         self.delete_audited(
             query,
-            org_id,
-            product_id,
-            "conformity.document.delete",
-            details,
-            actor,
-            now,
+            Event {
+                org_id: Some(org_id),
+                actor,
+                action: "conformity.document.delete",
+                target_kind: "product",
+                target_id: &product_id.to_string(),
+                details,
+                at: now,
+            },
         )
         .await
     }
@@ -475,13 +486,15 @@ impl Store {
         })?;
         record(
             &mut tx,
-            Some(org_id),
-            actor,
-            "conformity.declaration.issue",
-            "product",
-            &product_id.to_string(),
-            serde_json::json!({ "version": version, "fingerprint": fingerprint }),
-            now,
+            Event {
+                org_id: Some(org_id),
+                actor,
+                action: "conformity.declaration.issue",
+                target_kind: "product",
+                target_id: &product_id.to_string(),
+                details: serde_json::json!({ "version": version, "fingerprint": fingerprint }),
+                at: now,
+            },
         )
         .await?;
         tx.commit().await?;
@@ -550,12 +563,15 @@ impl Store {
         let details = serde_json::json!({ "version": version });
         self.delete_audited(
             query,
-            org_id,
-            product_id,
-            "conformity.declaration.delete",
-            details,
-            actor,
-            now,
+            Event {
+                org_id: Some(org_id),
+                actor,
+                action: "conformity.declaration.delete",
+                target_kind: "product",
+                target_id: &product_id.to_string(),
+                details,
+                at: now,
+            },
         )
         .await
     }
@@ -610,7 +626,7 @@ impl Store {
         self.product(org_id, product_id).await?;
         placing
             .check()
-            .map_err(|e| StoreError::Invalid(e.to_string()))?;
+            .map_err(|e| StoreError::invalid_general(e.to_string()))?;
         let first = placing.first.map(iso_date::format);
         let last = placing.last.map(iso_date::format);
         let mut tx = self.begin().await?;
@@ -630,13 +646,15 @@ impl Store {
         .await?;
         record(
             &mut tx,
-            Some(org_id),
-            actor,
-            "product.placing.set",
-            "product",
-            &product_id.to_string(),
-            serde_json::json!({ "first_placed": first, "last_placed": last }),
-            now,
+            Event {
+                org_id: Some(org_id),
+                actor,
+                action: "product.placing.set",
+                target_kind: "product",
+                target_id: &product_id.to_string(),
+                details: serde_json::json!({ "first_placed": first, "last_placed": last }),
+                at: now,
+            },
         )
         .await?;
         tx.commit().await?;
@@ -670,33 +688,18 @@ impl Store {
         self.conformity_retention(org_id, product_id)
             .await?
             .check_deletion(today)
-            .map_err(|e| StoreError::Conflict(e.to_string()))
+            .map_err(|e| StoreError::conflict_general(e.to_string()))
     }
 
-    #[allow(clippy::too_many_arguments)]
+    /// Runs a deletion and writes its audit event in one transaction.
     async fn delete_audited<'q>(
         &self,
         query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
-        org_id: i64,
-        product_id: i64,
-        action: &str,
-        details: serde_json::Value,
-        actor: &Actor,
-        now: i64,
+        event: Event<'_>,
     ) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
         query.execute(&mut *tx).await?;
-        record(
-            &mut tx,
-            Some(org_id),
-            actor,
-            action,
-            "product",
-            &product_id.to_string(),
-            details,
-            now,
-        )
-        .await?;
+        record(&mut tx, event).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -374,7 +374,7 @@ impl Store {
             crate::text::bounded("note", n, crate::text::LONG_TEXT)?;
         }
         cyres_vuln::cpe_resolve::parse_target(&format!("{}:{}", d.vendor, d.product))
-            .map_err(|e| StoreError::Invalid(e.to_string()))?;
+            .map_err(|e| StoreError::invalid_general(e.to_string()))?;
         let mut tx = self.begin().await?;
         let replaced: Option<i64> = sqlx::query_scalar(
             "UPDATE cpe_decision SET withdrawn_by = $1, withdrawn_at = $2 \
@@ -416,17 +416,19 @@ impl Store {
         }
         crate::audit::record(
             &mut tx,
-            Some(org_id),
-            actor,
-            "cpe_decision.record",
-            "cpe_decision",
-            &id.to_string(),
-            serde_json::json!({
-                "subject": d.subject, "cpe": format!("{}:{}", d.vendor, d.product),
-                "origin": origin, "candidate_id": candidate, "replaced_decision_id": replaced,
-                "note": d.note,
-            }),
-            now,
+            crate::audit::Event {
+                org_id: Some(org_id),
+                actor,
+                action: "cpe_decision.record",
+                target_kind: "cpe_decision",
+                target_id: &id.to_string(),
+                details: serde_json::json!({
+                    "subject": d.subject, "cpe": format!("{}:{}", d.vendor, d.product),
+                    "origin": origin, "candidate_id": candidate, "replaced_decision_id": replaced,
+                    "note": d.note,
+                }),
+                at: now,
+            },
         )
         .await?;
         tx.commit().await?;
@@ -446,7 +448,7 @@ impl Store {
     ) -> Result<(CpeDecision, MatchOutcome), StoreError> {
         let d = self.cpe_decision(org_id, id).await?;
         if d.withdrawn_at.is_some() {
-            return Err(StoreError::Conflict(format!(
+            return Err(StoreError::conflict_general(format!(
                 "CPE decision {id} is already withdrawn"
             )));
         }
@@ -463,15 +465,17 @@ impl Store {
         .await?;
         crate::audit::record(
             &mut tx,
-            Some(org_id),
-            actor,
-            "cpe_decision.withdraw",
-            "cpe_decision",
-            &id.to_string(),
-            serde_json::json!({
-                "subject": d.subject, "cpe": format!("{}:{}", d.vendor, d.product),
-            }),
-            now,
+            crate::audit::Event {
+                org_id: Some(org_id),
+                actor,
+                action: "cpe_decision.withdraw",
+                target_kind: "cpe_decision",
+                target_id: &id.to_string(),
+                details: serde_json::json!({
+                    "subject": d.subject, "cpe": format!("{}:{}", d.vendor, d.product),
+                }),
+                at: now,
+            },
         )
         .await?;
         tx.commit().await?;
@@ -604,19 +608,21 @@ impl Store {
             .await?;
         }
         crate::audit::record(
-            &mut tx,
-            Some(org_id),
-            actor,
-            "cpe_candidate.derive",
-            "organisation",
-            &org_id.to_string(),
-            serde_json::json!({
+&mut tx,
+crate::audit::Event {
+org_id: Some(org_id),
+actor,
+action: "cpe_candidate.derive",
+target_kind: "organisation",
+target_id: &org_id.to_string(),
+details: serde_json::json!({
                 "proposed": proposals.iter().map(|(s, g)| {
                     serde_json::json!({"subject": s, "cpe": format!("{}:{}", g.vendor, g.product)})
                 }).collect::<Vec<_>>(),
             }),
-            now,
-        )
+at: now,
+},
+)
         .await?;
         tx.commit().await?;
         Ok(proposals.len())
@@ -730,7 +736,7 @@ impl Store {
     ) -> Result<(CpeDecision, MatchOutcome), StoreError> {
         let c = self.cpe_candidate(org_id, id).await?;
         if c.state != "proposed" {
-            return Err(StoreError::Conflict(format!(
+            return Err(StoreError::conflict_general(format!(
                 "CPE candidate {id} is {} already",
                 c.state
             )));
@@ -756,7 +762,7 @@ impl Store {
     ) -> Result<CpeCandidate, StoreError> {
         let c = self.cpe_candidate(org_id, id).await?;
         if c.state != "proposed" {
-            return Err(StoreError::Conflict(format!(
+            return Err(StoreError::conflict_general(format!(
                 "CPE candidate {id} is {} already",
                 c.state
             )));
@@ -774,15 +780,17 @@ impl Store {
         .await?;
         crate::audit::record(
             &mut tx,
-            Some(org_id),
-            actor,
-            "cpe_candidate.reject",
-            "cpe_candidate",
-            &id.to_string(),
-            serde_json::json!({
-                "subject": c.subject, "cpe": format!("{}:{}", c.vendor, c.product),
-            }),
-            now,
+            crate::audit::Event {
+                org_id: Some(org_id),
+                actor,
+                action: "cpe_candidate.reject",
+                target_kind: "cpe_candidate",
+                target_id: &id.to_string(),
+                details: serde_json::json!({
+                    "subject": c.subject, "cpe": format!("{}:{}", c.vendor, c.product),
+                }),
+                at: now,
+            },
         )
         .await?;
         tx.commit().await?;

@@ -9,7 +9,7 @@
 //! draft supersedes the document's earlier unpublished drafts, so one draft is under review
 //! at a time.
 
-use crate::audit::record;
+use crate::audit::{Event, record};
 use crate::{Actor, Store, StoreError};
 use serde::Serialize;
 use sqlx::Row;
@@ -139,6 +139,31 @@ fn revision_from(r: &AnyRow) -> Result<CsafRevision, StoreError> {
 /// Largest stored document (the generated JSON), bytes.
 pub const CSAF_BODY_MAX: usize = 4 << 20;
 
+/// A step of a CSAF revision's review: the state it leaves and its audit action.
+#[derive(Clone, Copy)]
+enum CsafStep {
+    /// draft → reviewed.
+    Review,
+    /// reviewed → published.
+    Publish,
+}
+
+impl CsafStep {
+    fn from(self) -> &'static str {
+        match self {
+            CsafStep::Review => "draft",
+            CsafStep::Publish => "reviewed",
+        }
+    }
+
+    fn action(self) -> &'static str {
+        match self {
+            CsafStep::Review => "csaf.review",
+            CsafStep::Publish => "csaf.publish",
+        }
+    }
+}
+
 impl Store {
     /// The organisation's signing key, once made.
     pub async fn csaf_signing_key(
@@ -187,13 +212,15 @@ impl Store {
             let details = serde_json::json!({ "fingerprint": key.fingerprint });
             record(
                 &mut tx,
-                Some(org_id),
-                actor,
-                "csaf.key.create",
-                "organisation",
-                &org_id.to_string(),
-                details,
-                now,
+                Event {
+                    org_id: Some(org_id),
+                    actor,
+                    action: "csaf.key.create",
+                    target_kind: "organisation",
+                    target_id: &org_id.to_string(),
+                    details,
+                    at: now,
+                },
             )
             .await?;
         }
@@ -220,7 +247,7 @@ impl Store {
             crate::text::LONG_TEXT,
         )?;
         if new.body.len() > CSAF_BODY_MAX {
-            return Err(StoreError::Invalid(format!(
+            return Err(StoreError::invalid_general(format!(
                 "the CSAF document is {} bytes, over the {CSAF_BODY_MAX}-byte limit",
                 new.body.len()
             )));
@@ -277,13 +304,15 @@ impl Store {
         });
         record(
             &mut tx,
-            Some(org_id),
-            actor,
-            "csaf.draft",
-            "csaf_revision",
-            &rev.id.to_string(),
-            details,
-            now,
+            Event {
+                org_id: Some(org_id),
+                actor,
+                action: "csaf.draft",
+                target_kind: "csaf_revision",
+                target_id: &rev.id.to_string(),
+                details,
+                at: now,
+            },
         )
         .await?;
         tx.commit().await?;
@@ -366,11 +395,9 @@ impl Store {
         .await?;
         self.step_done(
             &mut tx,
-            org_id,
-            id,
+            (org_id, id),
             done.rows_affected(),
-            "draft",
-            "csaf.review",
+            CsafStep::Review,
             actor,
             now,
         )
@@ -394,7 +421,7 @@ impl Store {
         now: i64,
     ) -> Result<CsafRevision, StoreError> {
         if body.len() > CSAF_BODY_MAX {
-            return Err(StoreError::Invalid(format!(
+            return Err(StoreError::invalid_general(format!(
                 "the CSAF document is {} bytes, over the {CSAF_BODY_MAX}-byte limit",
                 body.len()
             )));
@@ -415,11 +442,9 @@ impl Store {
         .await?;
         self.step_done(
             &mut tx,
-            org_id,
-            id,
+            (org_id, id),
             done.rows_affected(),
-            "reviewed",
-            "csaf.publish",
+            CsafStep::Publish,
             actor,
             now,
         )
@@ -429,15 +454,12 @@ impl Store {
     }
 
     /// After a conditional state change: the audit event when it happened, else why not.
-    #[allow(clippy::too_many_arguments)]
     async fn step_done(
         &self,
         tx: &mut sqlx::AnyConnection,
-        org_id: i64,
-        id: i64,
+        (org_id, id): (i64, i64),
         changed: u64,
-        from: &str,
-        action: &str,
+        step: CsafStep,
         actor: &Actor,
         now: i64,
     ) -> Result<(), StoreError> {
@@ -452,21 +474,26 @@ impl Store {
                     .transpose()?;
             return Err(match state {
                 None => StoreError::not_found("CSAF revision", id),
-                Some(s) if s == "published" => StoreError::Conflict(format!(
+                Some(s) if s == "published" => StoreError::conflict_general(format!(
                     "revision {id} is published and cannot change; make a new revision to correct it"
                 )),
-                Some(s) => StoreError::Conflict(format!("revision {id} is {s}, not {from}")),
+                Some(s) => StoreError::conflict_general(format!(
+                    "revision {id} is {s}, not {}",
+                    step.from()
+                )),
             });
         }
         record(
             tx,
-            Some(org_id),
-            actor,
-            action,
-            "csaf_revision",
-            &id.to_string(),
-            serde_json::json!({}),
-            now,
+            Event {
+                org_id: Some(org_id),
+                actor,
+                action: step.action(),
+                target_kind: "csaf_revision",
+                target_id: &id.to_string(),
+                details: serde_json::json!({}),
+                at: now,
+            },
         )
         .await
     }

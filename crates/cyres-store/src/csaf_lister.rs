@@ -5,7 +5,7 @@
 //! documents (one row per document URL, replaced by a newer accepted revision), the refusals
 //! of this pull (those of the previous pull are dropped) and one audit entry.
 
-use crate::audit::record;
+use crate::audit::{Event, record};
 use crate::{Actor, Store, StoreError};
 use serde::Serialize;
 use sqlx::Row;
@@ -213,13 +213,15 @@ impl Store {
         let source = source_from(&row)?;
         record(
             &mut tx,
-            Some(org_id),
-            actor,
-            "csaf_source.add",
-            "csaf_source",
-            &source.id.to_string(),
-            serde_json::json!({ "url": url }),
-            now,
+            Event {
+                org_id: Some(org_id),
+                actor,
+                action: "csaf_source.add",
+                target_kind: "csaf_source",
+                target_id: &source.id.to_string(),
+                details: serde_json::json!({ "url": url }),
+                at: now,
+            },
         )
         .await?;
         tx.commit().await?;
@@ -295,13 +297,15 @@ impl Store {
             .await?;
         record(
             &mut tx,
-            Some(org_id),
-            actor,
-            "csaf_source.remove",
-            "csaf_source",
-            &id.to_string(),
-            serde_json::json!({ "url": source.url, "documents": source.accepted }),
-            now,
+            Event {
+                org_id: Some(org_id),
+                actor,
+                action: "csaf_source.remove",
+                target_kind: "csaf_source",
+                target_id: &id.to_string(),
+                details: serde_json::json!({ "url": source.url, "documents": source.accepted }),
+                at: now,
+            },
         )
         .await?;
         tx.commit().await?;
@@ -405,8 +409,9 @@ impl Store {
             Some((n, ns, c)) => (Some(n.as_str()), Some(ns.as_str()), Some(c.as_str())),
             None => (None, None, None),
         };
-        let fps = serde_json::to_string(&pull.key_fingerprints)
-            .map_err(|e| StoreError::Invalid(format!("key fingerprints cannot be stored: {e}")))?;
+        let fps = serde_json::to_string(&pull.key_fingerprints).map_err(|e| {
+            StoreError::invalid_general(format!("key fingerprints cannot be stored: {e}"))
+        })?;
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
             "UPDATE csaf_source SET \
              publisher_name = COALESCE($1, publisher_name), \
@@ -436,18 +441,20 @@ impl Store {
         let updated = source_from(&row)?;
         record(
             &mut tx,
-            Some(source.org_id),
-            actor,
-            "csaf_source.pull",
-            "csaf_source",
-            &source.id.to_string(),
-            serde_json::json!({
-                "url": source.url,
-                "accepted": pull.accepted.iter().map(|d| &d.url).collect::<Vec<_>>(),
-                "refused": pull.refused.len(),
-                "error": pull.error,
-            }),
-            now,
+            Event {
+                org_id: Some(source.org_id),
+                actor,
+                action: "csaf_source.pull",
+                target_kind: "csaf_source",
+                target_id: &source.id.to_string(),
+                details: serde_json::json!({
+                    "url": source.url,
+                    "accepted": pull.accepted.iter().map(|d| &d.url).collect::<Vec<_>>(),
+                    "refused": pull.refused.len(),
+                    "error": pull.error,
+                }),
+                at: now,
+            },
         )
         .await?;
         tx.commit().await?;

@@ -21,14 +21,13 @@ pub(crate) fn finding_from(r: &AnyRow) -> Result<FindingRow, StoreError> {
         component_version: r.try_get("component_version")?,
         component_purl: r.try_get("component_purl")?,
         advisory_id: r.try_get("advisory_id")?,
-        aliases: serde_json::from_str(&r.try_get::<String, _>("aliases")?).unwrap_or_default(),
+        aliases: crate::text::json_column(r, "aliases")?,
         summary: r.try_get("summary")?,
         severity: r.try_get("severity")?,
         score: r.try_get("score")?,
         severity_source: r.try_get("severity_source")?,
         match_kind: r.try_get("match_kind")?,
-        fixed_versions: serde_json::from_str(&r.try_get::<String, _>("fixed_versions")?)
-            .unwrap_or_default(),
+        fixed_versions: crate::text::json_column(r, "fixed_versions")?,
         exploited: r.try_get::<i64, _>("exploited")? != 0,
         status: VexStatus::parse(&status).ok_or(StoreError::Corrupt {
             what: "finding status",
@@ -41,8 +40,7 @@ pub(crate) fn finding_from(r: &AnyRow) -> Result<FindingRow, StoreError> {
         vex: crate::FindingVex {
             impact_statement: r.try_get("impact_statement")?,
             action_statement: r.try_get("action_statement")?,
-            responses: serde_json::from_str(&r.try_get::<String, _>("responses")?)
-                .unwrap_or_default(),
+            responses: crate::text::json_column(r, "responses")?,
             decision_release_id: r.try_get("decision_release_id")?,
             decided_at: r.try_get("decided_at")?,
         },

@@ -2,7 +2,7 @@
 //! authenticate with their own token (hashed here like API tokens) and can do exactly one
 //! thing: report their state.
 
-use crate::audit::record;
+use crate::audit::{Event, record};
 use crate::{Actor, Store, StoreError};
 use serde::Serialize;
 use sqlx::Row;
@@ -67,25 +67,41 @@ fn device_from(r: &AnyRow) -> Result<Device, StoreError> {
 
 const COLS: &str = "id, org_id, device_id, product_id, hardware, installed_version, opt_out_security, state, last_seen, created_at";
 
+/// A device to register.
+#[derive(Clone, Copy, Debug)]
+pub struct NewDevice<'a> {
+    /// The manufacturer's id of the unit (1 to 200 characters, no `/`, `?` or `#`).
+    pub device_id: &'a str,
+    /// The product it is a unit of.
+    pub product_id: i64,
+    /// Hardware revision, when known.
+    pub hardware: Option<&'a str>,
+    /// Hash of the device's token (the token itself is never stored).
+    pub token_hash: &'a str,
+}
+
 impl Store {
     /// Registers a device of one of the organisation's products.
-    #[allow(clippy::too_many_arguments)]
     pub async fn create_device(
         &self,
         org_id: i64,
-        device_id: &str,
-        product_id: i64,
-        hardware: Option<&str>,
-        token_hash: &str,
+        new: &NewDevice<'_>,
         actor: &Actor,
         now: i64,
     ) -> Result<Device, StoreError> {
+        let NewDevice {
+            device_id,
+            product_id,
+            hardware,
+            token_hash,
+        } = *new;
         if device_id.trim().is_empty()
             || device_id.len() > 200
             || device_id.contains(['/', '?', '#'])
         {
-            return Err(StoreError::Invalid(
-                "device_id: 1 to 200 characters, no '/', '?' or '#'".into(),
+            return Err(StoreError::invalid(
+                "device_id",
+                "1 to 200 characters, no '/', '?' or '#'",
             ));
         }
         self.product(org_id, product_id).await?;
@@ -102,17 +118,19 @@ impl Store {
         .bind(now)
         .fetch_one(&mut *tx)
         .await
-        .map_err(|e| StoreError::from(e).conflict_on_unique(format!("device_id: {device_id} is already registered")))?;
+        .map_err(|e| StoreError::from(e).conflict_on_unique_field(Some("device_id"), format!("{device_id} is already registered")))?;
         let d = device_from(&r)?;
         record(
             &mut tx,
-            Some(org_id),
-            actor,
-            "device.create",
-            "device",
-            &d.id.to_string(),
-            serde_json::json!({"device_id": d.device_id, "product_id": product_id}),
-            now,
+            Event {
+                org_id: Some(org_id),
+                actor,
+                action: "device.create",
+                target_kind: "device",
+                target_id: &d.id.to_string(),
+                details: serde_json::json!({"device_id": d.device_id, "product_id": product_id}),
+                at: now,
+            },
         )
         .await?;
         tx.commit().await?;

@@ -1,7 +1,7 @@
 //! The inventory: products, releases, stored SBOMs and their components. Every query carries
 //! the organisation id, so a foreign id is indistinguishable from a missing one.
 
-use crate::audit::record;
+use crate::audit::{Event, record};
 use crate::{Actor, ComponentRow, Product, ProductInput, Release, SbomMeta, Store, StoreError};
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -49,20 +49,20 @@ const RELEASE_COLS: &str = "id, org_id, product_id, version, released_on, sbom_i
 
 fn check_product(p: &ProductInput) -> Result<(), StoreError> {
     if p.name.trim().is_empty() || p.name.len() > 200 {
-        return Err(StoreError::Invalid(
-            "name: must be 1 to 200 characters".into(),
-        ));
+        return Err(StoreError::invalid("name", "must be 1 to 200 characters"));
     }
     if p.description.len() > 10_000 {
-        return Err(StoreError::Invalid(
-            "description: at most 10,000 characters".into(),
+        return Err(StoreError::invalid(
+            "description",
+            "at most 10,000 characters",
         ));
     }
     if let Some(u) = p.estimated_users
         && u < 0
     {
-        return Err(StoreError::Invalid(
-            "estimated_users: must not be negative".into(),
+        return Err(StoreError::invalid(
+            "estimated_users",
+            "must not be negative",
         ));
     }
     Ok(())
@@ -102,21 +102,23 @@ impl Store {
         .fetch_one(&mut *tx)
         .await
         .map_err(|e| {
-            StoreError::from(e).conflict_on_unique(format!(
-                "name: a product named {:?} already exists",
-                input.name.trim()
-            ))
+            StoreError::from(e).conflict_on_unique_field(
+                Some("name"),
+                format!("a product named {:?} already exists", input.name.trim()),
+            )
         })?;
         let product = product_from(&row)?;
         record(
             &mut tx,
-            Some(org_id),
-            actor,
-            "product.create",
-            "product",
-            &product.id.to_string(),
-            serde_json::json!({"name": product.name, "category": product.category}),
-            now,
+            Event {
+                org_id: Some(org_id),
+                actor,
+                action: "product.create",
+                target_kind: "product",
+                target_id: &product.id.to_string(),
+                details: serde_json::json!({"name": product.name, "category": product.category}),
+                at: now,
+            },
         )
         .await?;
         tx.commit().await?;
@@ -152,19 +154,21 @@ impl Store {
         .await
         .map_err(|e| {
             StoreError::from(e)
-                .conflict_on_unique(format!("name: a product named {:?} already exists", input.name.trim()))
+                .conflict_on_unique_field(Some("name"), format!("a product named {:?} already exists", input.name.trim()))
         })?
         .ok_or_else(|| StoreError::not_found("product", id))?;
         let product = product_from(&row)?;
         record(
             &mut tx,
-            Some(org_id),
-            actor,
-            "product.update",
-            "product",
-            &id.to_string(),
-            serde_json::json!({"name": product.name, "category": product.category}),
-            now,
+            Event {
+                org_id: Some(org_id),
+                actor,
+                action: "product.update",
+                target_kind: "product",
+                target_id: &id.to_string(),
+                details: serde_json::json!({"name": product.name, "category": product.category}),
+                at: now,
+            },
         )
         .await?;
         tx.commit().await?;
@@ -208,16 +212,18 @@ impl Store {
     ) -> Result<Release, StoreError> {
         let version = version.trim();
         if version.is_empty() || version.len() > 100 {
-            return Err(StoreError::Invalid(
-                "version: must be 1 to 100 characters".into(),
+            return Err(StoreError::invalid(
+                "version",
+                "must be 1 to 100 characters",
             ));
         }
         if let Some(d) = released_on
             && time::Date::parse(d, &time::format_description::well_known::Iso8601::DATE).is_err()
         {
-            return Err(StoreError::Invalid(format!(
-                "released_on: {d:?} is not a date (YYYY-MM-DD)"
-            )));
+            return Err(StoreError::invalid(
+                "released_on",
+                format!("{d:?} is not a date (YYYY-MM-DD)"),
+            ));
         }
         self.product(org_id, product_id).await?;
         let mut tx = self.begin().await?;
@@ -233,19 +239,23 @@ impl Store {
         .fetch_one(&mut *tx)
         .await
         .map_err(|e| {
-            StoreError::from(e)
-                .conflict_on_unique(format!("version: release {version} already exists"))
+            StoreError::from(e).conflict_on_unique_field(
+                Some("version"),
+                format!("release {version} already exists"),
+            )
         })?;
         let release = release_from(&row)?;
         record(
             &mut tx,
-            Some(org_id),
-            actor,
-            "release.create",
-            "release",
-            &release.id.to_string(),
-            serde_json::json!({"product_id": product_id, "version": version}),
-            now,
+            Event {
+                org_id: Some(org_id),
+                actor,
+                action: "release.create",
+                target_kind: "release",
+                target_id: &release.id.to_string(),
+                details: serde_json::json!({"product_id": product_id, "version": version}),
+                at: now,
+            },
         )
         .await?;
         tx.commit().await?;

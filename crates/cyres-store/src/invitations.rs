@@ -4,7 +4,7 @@
 //! their own action, and since an invitation is keyed by the normalised e-mail, inviting
 //! behaves the same whether or not the address has an account (no account enumeration).
 
-use crate::audit::record;
+use crate::audit::{Event, record};
 use crate::identity::normalize_email;
 use crate::tenants::role_from;
 use crate::{Actor, Invitation, Role, Store, StoreError};
@@ -39,9 +39,10 @@ impl Store {
     ) -> Result<Invitation, StoreError> {
         let email = normalize_email(email);
         if !email.contains('@') || email.len() > 254 {
-            return Err(StoreError::Invalid(format!(
-                "{email:?} is not an e-mail address"
-            )));
+            return Err(StoreError::invalid(
+                "email",
+                format!("{email:?} is not an e-mail address"),
+            ));
         }
         let mut tx = self.pool.begin().await?;
         sqlx::query("DELETE FROM invitation WHERE org_id = $1 AND email = $2")
@@ -63,13 +64,15 @@ impl Store {
         .try_get("id")?;
         record(
             &mut tx,
-            Some(org_id),
-            actor,
-            "invitation.create",
-            "invitation",
-            &id.to_string(),
-            serde_json::json!({"email": email, "role": role}),
-            now,
+            Event {
+                org_id: Some(org_id),
+                actor,
+                action: "invitation.create",
+                target_kind: "invitation",
+                target_id: &id.to_string(),
+                details: serde_json::json!({"email": email, "role": role}),
+                at: now,
+            },
         )
         .await?;
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
@@ -222,13 +225,15 @@ impl Store {
             .await?;
         record(
             &mut tx,
-            Some(inv.org_id),
-            actor,
-            action,
-            "invitation",
-            &inv.id.to_string(),
-            serde_json::json!({"email": inv.email, "role": inv.role}),
-            now,
+            Event {
+                org_id: Some(inv.org_id),
+                actor,
+                action,
+                target_kind: "invitation",
+                target_id: &inv.id.to_string(),
+                details: serde_json::json!({"email": inv.email, "role": inv.role}),
+                at: now,
+            },
         )
         .await?;
         tx.commit().await?;

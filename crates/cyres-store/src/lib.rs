@@ -61,12 +61,19 @@ pub mod text;
 mod triage;
 mod vex;
 mod withdrawal;
+mod words;
+pub use words::{
+    DeliveryChannel, DeliveryState, RuleChannel, RuleEvent, SubscriberChannel, words_of,
+};
 
 pub use audit::{AuditChain, AuditVerification, BrokenLink};
-pub use cases::{AuthorityAction, CaseRow, MaintainerNotice, ReceivedReport, SubmissionRow};
+pub use cases::{
+    AuthorityAction, CaseRow, CaseState, MaintainerNotice, ReceivedReport, SubmissionRow,
+    SubmissionState,
+};
 pub use compliance::{
     AuthorityRequest, EconomicOperator, Informed, NewAuthorityRequest, NewOperator, NewSupply,
-    NewUpstreamReport, OperatorCheck, OperatorLink, SupplyRecord, UpstreamReport,
+    NewUpstreamReport, OperatorCheck, OperatorLink, SupplyRecord, UpstreamDraft, UpstreamReport,
 };
 pub use components::{
     ComponentFinding, ComponentHit, ComponentInfo, ComponentPage, ComponentQuery, DependencyPath,
@@ -78,8 +85,8 @@ pub use conformity::{
 pub use cpe_decisions::{CandidateFinding, CpeCandidate, CpeDecision, NewCpeDecision};
 pub use csaf::{CSAF_BODY_MAX, CsafRevision, CsafSigningKey, NewCsafRevision};
 pub use csaf_lister::{CsafMirror, CsafPull, CsafRefusal, CsafSource, NewCsafMirror};
-pub use error::StoreError;
-pub use fleet::{Device, Exposure};
+pub use error::{Refusal, StoreError};
+pub use fleet::{Device, Exposure, NewDevice};
 pub use identity::{normalize_email, org_name_key};
 pub use lifecycle::{
     DiffComponent, DiffFinding, ReleaseState, Retirement, SbomDiff, SbomVersion, VersionChange,

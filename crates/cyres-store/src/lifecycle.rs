@@ -22,7 +22,7 @@
 //! lifecycle columns, so new findings of a retired release (re-matching continues, for the
 //! record) are hidden the moment they are written.
 
-use crate::audit::record;
+use crate::audit::{Event, record};
 use crate::findings::bump_findings_generation;
 use crate::inventory::{PRODUCT_COLS, product_from};
 use crate::{Actor, Product, Store, StoreError};
@@ -277,8 +277,9 @@ pub(crate) async fn supersede(
     .await?
     .rows_affected();
     if n == 0 {
-        return Err(StoreError::Conflict(
-            "sbom: the release's SBOM was replaced meanwhile; reload and try again".into(),
+        return Err(StoreError::conflict(
+            "sbom",
+            "the release's SBOM was replaced meanwhile; reload and try again",
         ));
     }
     sqlx::query(
@@ -376,11 +377,14 @@ impl Store {
         let Some(row) = row else {
             drop(tx);
             self.product(org_id, id).await?;
-            return Err(StoreError::Conflict(if archived_at.is_some() {
-                "product: already archived".into()
-            } else {
-                "product: not archived".into()
-            }));
+            return Err(StoreError::conflict(
+                "product",
+                if archived_at.is_some() {
+                    "already archived"
+                } else {
+                    "not archived"
+                },
+            ));
         };
         let product = product_from(&row)?;
         bump_findings_generation(&mut tx, [org_id]).await?;
@@ -391,13 +395,15 @@ impl Store {
         };
         record(
             &mut tx,
-            Some(org_id),
-            actor,
-            action,
-            "product",
-            &id.to_string(),
-            serde_json::json!({"name": product.name}),
-            now,
+            Event {
+                org_id: Some(org_id),
+                actor,
+                action,
+                target_kind: "product",
+                target_id: &id.to_string(),
+                details: serde_json::json!({"name": product.name}),
+                at: now,
+            },
         )
         .await?;
         tx.commit().await?;
@@ -464,26 +470,31 @@ impl Store {
         if n == 0 {
             drop(tx);
             self.release(org_id, release_id).await?;
-            return Err(StoreError::Conflict(if kind.is_some() {
-                "release: already retired".into()
-            } else {
-                "release: not retired".into()
-            }));
+            return Err(StoreError::conflict(
+                "release",
+                if kind.is_some() {
+                    "already retired"
+                } else {
+                    "not retired"
+                },
+            ));
         }
         bump_findings_generation(&mut tx, [org_id]).await?;
         record(
             &mut tx,
-            Some(org_id),
-            actor,
-            if kind.is_some() {
-                "release.retire"
-            } else {
-                "release.reinstate"
+            Event {
+                org_id: Some(org_id),
+                actor,
+                action: if kind.is_some() {
+                    "release.retire"
+                } else {
+                    "release.reinstate"
+                },
+                target_kind: "release",
+                target_id: &release_id.to_string(),
+                details: serde_json::json!({"kind": kind.map(Retirement::as_str)}),
+                at: now,
             },
-            "release",
-            &release_id.to_string(),
-            serde_json::json!({"kind": kind.map(Retirement::as_str)}),
-            now,
         )
         .await?;
         tx.commit().await?;

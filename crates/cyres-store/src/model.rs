@@ -644,14 +644,14 @@ pub struct Delivery {
     pub org_id: i64,
     /// Alert.
     pub alert_id: i64,
-    /// `webhook` or `email`.
-    pub channel: String,
-    /// Webhook id for webhook deliveries.
+    /// Webhook, e-mail or a notification rule.
+    pub channel: crate::DeliveryChannel,
+    /// Webhook id for webhook deliveries, rule id for rule deliveries.
     pub target_id: Option<i64>,
     /// Attempts so far.
     pub attempts: i64,
-    /// pending | delivered | failed.
-    pub state: String,
+    /// Where it stands.
+    pub state: crate::DeliveryState,
     /// Unix seconds.
     pub next_attempt_at: i64,
     /// HTTP status of the last attempt.

@@ -23,8 +23,8 @@
 //! in one transaction; the worker then delivers from the outbox with retries, and every attempt
 //! stays in the delivery log.
 
-use crate::audit::record;
-use crate::{Actor, Store, StoreError};
+use crate::audit::{Event, record};
+use crate::{Actor, Store, StoreError, SubscriberChannel};
 use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -38,8 +38,8 @@ pub struct Subscriber {
     pub org_id: i64,
     /// Product subscribed to.
     pub product_id: i64,
-    /// `email` or `webhook`.
-    pub channel: String,
+    /// E-mail or webhook.
+    pub channel: crate::SubscriberChannel,
     /// The e-mail address or the webhook URL.
     pub address: String,
     /// HMAC-SHA256 signing secret of a webhook.
@@ -61,8 +61,8 @@ pub struct Subscriber {
 /// A new subscriber, as the caller supplies it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NewSubscriber<'a> {
-    /// `email` or `webhook`.
-    pub channel: &'a str,
+    /// E-mail or webhook.
+    pub channel: crate::SubscriberChannel,
     /// Address or URL.
     pub address: &'a str,
     /// Webhook signing secret (required for webhooks, ignored for e-mail).
@@ -122,12 +122,12 @@ pub struct NoticeDelivery {
     pub notice_id: i64,
     /// Subscriber.
     pub subscriber_id: i64,
-    /// `email` or `webhook`.
-    pub channel: String,
+    /// E-mail or webhook.
+    pub channel: crate::SubscriberChannel,
     /// Attempts so far.
     pub attempts: i64,
-    /// `pending`, `delivered`, `failed`, `skipped`, `cancelled`.
-    pub state: String,
+    /// Where it stands.
+    pub state: crate::DeliveryState,
     /// Unix seconds.
     pub next_attempt_at: i64,
     /// Last HTTP status (webhooks).
@@ -147,7 +147,7 @@ fn subscriber_from(r: &AnyRow) -> Result<Subscriber, StoreError> {
         id: r.try_get("id")?,
         org_id: r.try_get("org_id")?,
         product_id: r.try_get("product_id")?,
-        channel: r.try_get("channel")?,
+        channel: crate::words::word(r, "channel")?,
         address: r.try_get("address")?,
         secret: r.try_get("secret")?,
         label: r.try_get("label")?,
@@ -183,9 +183,9 @@ fn delivery_from(r: &AnyRow) -> Result<NoticeDelivery, StoreError> {
         org_id: r.try_get("org_id")?,
         notice_id: r.try_get("notice_id")?,
         subscriber_id: r.try_get("subscriber_id")?,
-        channel: r.try_get("channel")?,
+        channel: crate::words::word(r, "channel")?,
         attempts: r.try_get("attempts")?,
-        state: r.try_get("state")?,
+        state: crate::words::word(r, "state")?,
         next_attempt_at: r.try_get("next_attempt_at")?,
         last_status: r.try_get("last_status")?,
         last_error: r.try_get("last_error")?,
@@ -195,9 +195,9 @@ fn delivery_from(r: &AnyRow) -> Result<NoticeDelivery, StoreError> {
 
 /// Checks a subscriber's address for its channel: a plain mailbox (no spaces, brackets or
 /// controls, which could add mail headers or SMTP commands) or an http(s) URL.
-fn check_address(channel: &str, address: &str) -> Result<(), StoreError> {
+fn check_address(channel: SubscriberChannel, address: &str) -> Result<(), StoreError> {
     match channel {
-        "email" => {
+        SubscriberChannel::Email => {
             let (local, domain) = address.rsplit_once('@').unwrap_or(("", ""));
             let bad = local.is_empty()
                 || !domain.contains('.')
@@ -208,25 +208,22 @@ fn check_address(channel: &str, address: &str) -> Result<(), StoreError> {
                     .chars()
                     .any(|c| c.is_whitespace() || c.is_control() || "<>(),;:\"[]\\".contains(c));
             if bad {
-                return Err(StoreError::Invalid(
-                    "email: must be a plain e-mail address (name@example.org)".into(),
+                return Err(StoreError::invalid(
+                    "email",
+                    "must be a plain e-mail address (name@example.org)",
                 ));
             }
         }
-        "webhook" => {
+        SubscriberChannel::Webhook => {
             if !(address.starts_with("http://") || address.starts_with("https://"))
                 || address.len() > 2000
                 || address.chars().any(|c| c.is_whitespace() || c.is_control())
             {
-                return Err(StoreError::Invalid(
-                    "webhook_url: must be an http:// or https:// URL".into(),
+                return Err(StoreError::invalid(
+                    "webhook_url",
+                    "must be an http:// or https:// URL",
                 ));
             }
-        }
-        other => {
-            return Err(StoreError::Invalid(format!(
-                "channel: {other:?} is not email or webhook"
-            )));
         }
     }
     Ok(())
@@ -247,13 +244,15 @@ impl Store {
         let address = new.address.trim();
         check_address(new.channel, address)?;
         let secret = match new.channel {
-            "webhook" => Some(new.secret.filter(|s| !s.is_empty()).ok_or_else(|| {
-                StoreError::Invalid("secret: a webhook subscriber needs a signing secret".into())
-            })?),
+            SubscriberChannel::Webhook => {
+                Some(new.secret.filter(|s| !s.is_empty()).ok_or_else(|| {
+                    StoreError::invalid("secret", "a webhook subscriber needs a signing secret")
+                })?)
+            }
             _ => None,
         };
         if new.label.len() > 200 {
-            return Err(StoreError::Invalid("label: at most 200 characters".into()));
+            return Err(StoreError::invalid("label", "at most 200 characters"));
         }
         let mut tx = self.begin().await?;
         let r = sqlx::query(sqlx::AssertSqlSafe(format!(
@@ -262,7 +261,7 @@ impl Store {
         )))
         .bind(org_id)
         .bind(product_id)
-        .bind(new.channel)
+        .bind(new.channel.as_str())
         .bind(address)
         .bind(secret)
         .bind(new.label.trim())
@@ -279,15 +278,17 @@ impl Store {
         let sub = subscriber_from(&r)?;
         record(
             &mut tx,
-            Some(org_id),
-            actor,
-            "subscriber.create",
-            "subscriber",
-            &sub.id.to_string(),
-            // No address: the append-only audit trail should not hold a person's e-mail
+            Event {
+org_id: Some(org_id),
+actor,
+action: "subscriber.create",
+target_kind: "subscriber",
+target_id: &sub.id.to_string(),
+details: // No address: the append-only audit trail should not hold a person's e-mail
             // address; the subscriber id points to it.
             serde_json::json!({"product_id": product_id, "channel": new.channel}),
-            now,
+at: now,
+},
         )
         .await?;
         tx.commit().await?;
@@ -353,13 +354,15 @@ impl Store {
             .await?;
         record(
             &mut tx,
-            Some(org_id),
-            actor,
-            "subscriber.delete",
-            "subscriber",
-            &id.to_string(),
-            serde_json::json!({}),
-            now,
+            Event {
+                org_id: Some(org_id),
+                actor,
+                action: "subscriber.delete",
+                target_kind: "subscriber",
+                target_id: &id.to_string(),
+                details: serde_json::json!({}),
+                at: now,
+            },
         )
         .await?;
         tx.commit().await?;
@@ -403,13 +406,15 @@ impl Store {
             .await?;
         record(
             &mut tx,
-            Some(sub.org_id),
-            &actor,
-            "subscriber.unsubscribe",
-            "subscriber",
-            &sub.id.to_string(),
-            serde_json::json!({}),
-            now,
+            Event {
+                org_id: Some(sub.org_id),
+                actor: &actor,
+                action: "subscriber.unsubscribe",
+                target_kind: "subscriber",
+                target_id: &sub.id.to_string(),
+                details: serde_json::json!({}),
+                at: now,
+            },
         )
         .await?;
         tx.commit().await?;
@@ -517,15 +522,17 @@ impl Store {
         .await?
         .rows_affected();
         record(
-            &mut tx,
-            Some(org_id),
-            actor,
-            "notice.publish",
-            "case",
-            &case_id.to_string(),
-            serde_json::json!({"notice_id": published.id, "product_id": product_id, "version": version, "deliveries": queued}),
-            now,
-        )
+&mut tx,
+Event {
+org_id: Some(org_id),
+actor,
+action: "notice.publish",
+target_kind: "case",
+target_id: &case_id.to_string(),
+details: serde_json::json!({"notice_id": published.id, "product_id": product_id, "version": version, "deliveries": queued}),
+at: now,
+},
+)
         .await?;
         tx.commit().await?;
         Ok((published, queued))

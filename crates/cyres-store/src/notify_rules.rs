@@ -8,24 +8,13 @@
 //! editors is not written: its rules say who gets mail.
 
 use crate::alerts::NewAlert;
-use crate::audit::record;
-use crate::{Actor, AlertKind, AlertRow, Store, StoreError};
+use crate::audit::{Event, record};
+use crate::words::word;
+use crate::{Actor, AlertKind, AlertRow, RuleChannel, RuleEvent, Store, StoreError, words_of};
 use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 use std::collections::BTreeSet;
-
-/// The events a rule can name.
-pub const EVENTS: [&str; 5] = [
-    "new_finding",
-    "exploited",
-    "policy_violation",
-    "deadline_reminder",
-    "case_event",
-];
-
-/// The channels a rule can use.
-pub const CHANNELS: [&str; 5] = ["webhook", "slack", "mattermost", "email", "atom"];
 
 /// Severity words from least to most severe, for `min_severity`.
 const SEVERITY_ORDER: [&str; 6] = ["unknown", "none", "low", "medium", "high", "critical"];
@@ -39,14 +28,14 @@ pub struct NotifyRule {
     pub org_id: i64,
     /// A name for people.
     pub name: String,
-    /// Events ([`EVENTS`]).
-    pub events: Vec<String>,
+    /// Events.
+    pub events: Vec<RuleEvent>,
     /// Products; empty means every product.
     pub product_ids: Vec<i64>,
     /// Findings below this severity do not match (events about findings only).
     pub min_severity: Option<String>,
-    /// Channel ([`CHANNELS`]).
-    pub channel: String,
+    /// Channel.
+    pub channel: RuleChannel,
     /// URL (webhook, slack, mattermost) or e-mail address (`None`: the editors).
     pub target: Option<String>,
     /// Sealed signing secret of a webhook rule; never serialised.
@@ -64,13 +53,13 @@ pub struct NewNotifyRule<'a> {
     /// Name.
     pub name: &'a str,
     /// Events.
-    pub events: &'a [String],
+    pub events: &'a [RuleEvent],
     /// Products.
     pub product_ids: &'a [i64],
     /// Severity threshold.
     pub min_severity: Option<&'a str>,
     /// Channel.
-    pub channel: &'a str,
+    pub channel: RuleChannel,
     /// Target (checked by the caller against the outbound policy for URLs).
     pub target: Option<&'a str>,
     /// Sealed secret.
@@ -80,8 +69,8 @@ pub struct NewNotifyRule<'a> {
 /// What an alert is about, as rules see it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct EventFacts {
-    /// The events it is ([`EVENTS`]).
-    pub events: BTreeSet<&'static str>,
+    /// The events it is.
+    pub events: BTreeSet<RuleEvent>,
     /// The product, when it concerns one.
     pub product_id: Option<i64>,
     /// The finding's severity, when it concerns a finding.
@@ -91,27 +80,23 @@ pub struct EventFacts {
 /// The events an alert of `kind` is. A new finding that is actively exploited is both
 /// `new_finding` and `exploited`; an alert about a case (its body names `case_id`) that is
 /// not a deadline reminder is a `case_event`.
-pub fn events_of(
-    kind: AlertKind,
-    urgent: bool,
-    body: &serde_json::Value,
-) -> BTreeSet<&'static str> {
+pub fn events_of(kind: AlertKind, urgent: bool, body: &serde_json::Value) -> BTreeSet<RuleEvent> {
     let mut out = BTreeSet::new();
     match kind {
         AlertKind::NewFinding => {
-            out.insert("new_finding");
+            out.insert(RuleEvent::NewFinding);
             if urgent {
-                out.insert("exploited");
+                out.insert(RuleEvent::Exploited);
             }
         }
         AlertKind::BecameExploited => {
-            out.insert("exploited");
+            out.insert(RuleEvent::Exploited);
         }
         AlertKind::PolicyViolation => {
-            out.insert("policy_violation");
+            out.insert(RuleEvent::PolicyViolation);
         }
         AlertKind::DeadlineReminder => {
-            out.insert("deadline_reminder");
+            out.insert(RuleEvent::DeadlineReminder);
         }
         AlertKind::AdvisoryChanged
         | AlertKind::IntermediateReportRequested
@@ -119,7 +104,7 @@ pub fn events_of(
         | AlertKind::VoluntaryNotification
         | AlertKind::Test => {
             if body.get("case_id").is_some() {
-                out.insert("case_event");
+                out.insert(RuleEvent::CaseEvent);
             }
         }
     }
@@ -132,10 +117,7 @@ pub fn events_of(
 pub fn matches(rule: &NotifyRule, facts: &EventFacts) -> bool {
     let rank = |s: &str| SEVERITY_ORDER.iter().position(|x| *x == s).unwrap_or(0);
     rule.active
-        && rule
-            .events
-            .iter()
-            .any(|e| facts.events.contains(e.as_str()))
+        && rule.events.iter().any(|e| facts.events.contains(e))
         && (rule.product_ids.is_empty()
             || facts
                 .product_id
@@ -161,7 +143,7 @@ fn rule_from(r: &AnyRow) -> Result<NotifyRule, StoreError> {
         product_ids: serde_json::from_str(&r.try_get::<String, _>("product_ids")?)
             .map_err(corrupt)?,
         min_severity: r.try_get("min_severity")?,
-        channel: r.try_get("channel")?,
+        channel: word(r, "channel")?,
         target: r.try_get("target")?,
         secret: r.try_get("secret")?,
         active: r.try_get::<i64, _>("active")? != 0,
@@ -224,7 +206,7 @@ pub(crate) async fn fan_out(
     let facts = facts(conn, alert).await?;
     for rule in rules
         .iter()
-        .filter(|r| r.channel != "atom" && matches(r, &facts))
+        .filter(|r| r.channel != RuleChannel::Atom && matches(r, &facts))
     {
         sqlx::query(
             "INSERT INTO delivery (org_id, alert_id, channel, target_id, attempts, state, \
@@ -237,58 +219,43 @@ pub(crate) async fn fan_out(
         .execute(&mut *conn)
         .await?;
     }
-    Ok(rules.iter().any(|r| r.channel == "email"))
+    Ok(rules.iter().any(|r| r.channel == RuleChannel::Email))
 }
 
 fn check(rule: &NewNotifyRule<'_>) -> Result<(), StoreError> {
     let name = rule.name.trim();
     if name.is_empty() || name.chars().count() > 200 {
-        return Err(StoreError::Invalid(
-            "name: must be 1 to 200 characters".into(),
-        ));
+        return Err(StoreError::invalid("name", "must be 1 to 200 characters"));
     }
     if rule.events.is_empty() {
-        return Err(StoreError::Invalid(format!(
-            "events: name at least one of {}",
-            EVENTS.join(", ")
-        )));
-    }
-    if let Some(e) = rule.events.iter().find(|e| !EVENTS.contains(&e.as_str())) {
-        return Err(StoreError::Invalid(format!(
-            "events: {e:?} is not one of {}",
-            EVENTS.join(", ")
-        )));
+        return Err(StoreError::invalid(
+            "events",
+            format!("name at least one of {}", words_of(RuleEvent::ALL)),
+        ));
     }
     if rule.product_ids.len() > 1000 {
-        return Err(StoreError::Invalid("product_ids: at most 1,000".into()));
+        return Err(StoreError::invalid("product_ids", "at most 1,000"));
     }
     if let Some(s) = rule.min_severity
         && !SEVERITY_ORDER.contains(&s)
     {
-        return Err(StoreError::Invalid(format!(
-            "min_severity: {s:?} is not one of {}",
-            SEVERITY_ORDER.join(", ")
-        )));
+        return Err(StoreError::invalid(
+            "min_severity",
+            format!("{s:?} is not one of {}", SEVERITY_ORDER.join(", ")),
+        ));
     }
-    if !CHANNELS.contains(&rule.channel) {
-        return Err(StoreError::Invalid(format!(
-            "channel: {:?} is not one of {}",
-            rule.channel,
-            CHANNELS.join(", ")
-        )));
-    }
-    let needs_url = matches!(rule.channel, "webhook" | "slack" | "mattermost");
-    match (needs_url, rule.target) {
-        (true, None) => Err(StoreError::Invalid(format!(
-            "target: the {} channel needs the receiver's URL",
-            rule.channel
-        ))),
-        (false, Some(_)) if rule.channel == "atom" => Err(StoreError::Invalid(
-            "target: an atom rule has no target (its feed is read from cyres)".into(),
+    match (rule.channel.posts_to_url(), rule.target) {
+        (true, None) => Err(StoreError::invalid(
+            "target",
+            format!("the {} channel needs the receiver's URL", rule.channel),
         )),
-        (_, Some(t)) if t.len() > 2000 => Err(StoreError::Invalid(
-            "target: at most 2,000 characters".into(),
+        (false, Some(_)) if rule.channel == RuleChannel::Atom => Err(StoreError::invalid(
+            "target",
+            "an atom rule has no target (its feed is read from cyres)",
         )),
+        (_, Some(t)) if t.len() > 2000 => {
+            Err(StoreError::invalid("target", "at most 2,000 characters"))
+        }
         _ => Ok(()),
     }
 }
@@ -311,10 +278,13 @@ impl Store {
         )))
         .bind(org_id)
         .bind(rule.name.trim())
-        .bind(serde_json::to_string(rule.events).unwrap_or_else(|_| "[]".into()))
-        .bind(serde_json::to_string(&ids).unwrap_or_else(|_| "[]".into()))
+        .bind(crate::text::json_text(
+            "notification rule events",
+            rule.events,
+        )?)
+        .bind(crate::text::json_text("notification rule products", &ids)?)
         .bind(rule.min_severity)
-        .bind(rule.channel)
+        .bind(rule.channel.as_str())
         .bind(rule.target)
         .bind(rule.secret)
         .bind(now)
@@ -323,15 +293,17 @@ impl Store {
         let created = rule_from(&row)?;
         record(
             &mut tx,
-            Some(org_id),
-            actor,
-            "notify_rule.create",
-            "notify_rule",
-            &created.id.to_string(),
-            serde_json::json!({"name": created.name, "events": created.events,
+            Event {
+                org_id: Some(org_id),
+                actor,
+                action: "notify_rule.create",
+                target_kind: "notify_rule",
+                target_id: &created.id.to_string(),
+                details: serde_json::json!({"name": created.name, "events": created.events,
                 "product_ids": created.product_ids, "min_severity": created.min_severity,
                 "channel": created.channel}),
-            now,
+                at: now,
+            },
         )
         .await?;
         tx.commit().await?;
@@ -350,7 +322,10 @@ impl Store {
         ids.dedup();
         for id in &ids {
             self.product(org_id, *id).await.map_err(|_| {
-                StoreError::Invalid(format!("product_ids: no product {id} in this organisation"))
+                StoreError::invalid(
+                    "product_ids",
+                    format!("no product {id} in this organisation"),
+                )
             })?;
         }
         Ok(ids)
@@ -375,10 +350,13 @@ impl Store {
              channel = $5, target = $6, secret = $7 WHERE id = $8 AND org_id = $9 RETURNING {COLS}"
         )))
         .bind(rule.name.trim())
-        .bind(serde_json::to_string(rule.events).unwrap_or_else(|_| "[]".into()))
-        .bind(serde_json::to_string(&ids).unwrap_or_else(|_| "[]".into()))
+        .bind(crate::text::json_text(
+            "notification rule events",
+            rule.events,
+        )?)
+        .bind(crate::text::json_text("notification rule products", &ids)?)
         .bind(rule.min_severity)
-        .bind(rule.channel)
+        .bind(rule.channel.as_str())
         .bind(rule.target)
         .bind(rule.secret)
         .bind(id)
@@ -389,15 +367,17 @@ impl Store {
         let updated = rule_from(&row)?;
         record(
             &mut tx,
-            Some(org_id),
-            actor,
-            "notify_rule.update",
-            "notify_rule",
-            &id.to_string(),
-            serde_json::json!({"name": updated.name, "events": updated.events,
+            Event {
+                org_id: Some(org_id),
+                actor,
+                action: "notify_rule.update",
+                target_kind: "notify_rule",
+                target_id: &id.to_string(),
+                details: serde_json::json!({"name": updated.name, "events": updated.events,
                 "product_ids": updated.product_ids, "min_severity": updated.min_severity,
                 "channel": updated.channel}),
-            now,
+                at: now,
+            },
         )
         .await?;
         tx.commit().await?;
@@ -428,17 +408,19 @@ impl Store {
         let rule = rule_from(&row)?;
         record(
             &mut tx,
-            Some(org_id),
-            actor,
-            if active {
-                "notify_rule.enable"
-            } else {
-                "notify_rule.disable"
+            Event {
+                org_id: Some(org_id),
+                actor,
+                action: if active {
+                    "notify_rule.enable"
+                } else {
+                    "notify_rule.disable"
+                },
+                target_kind: "notify_rule",
+                target_id: &id.to_string(),
+                details: serde_json::json!({"name": rule.name}),
+                at: now,
             },
-            "notify_rule",
-            &id.to_string(),
-            serde_json::json!({"name": rule.name}),
-            now,
         )
         .await?;
         tx.commit().await?;
@@ -491,13 +473,15 @@ impl Store {
         }
         record(
             &mut tx,
-            Some(org_id),
-            actor,
-            "notify_rule.delete",
-            "notify_rule",
-            &id.to_string(),
-            serde_json::json!({}),
-            now,
+            Event {
+                org_id: Some(org_id),
+                actor,
+                action: "notify_rule.delete",
+                target_kind: "notify_rule",
+                target_id: &id.to_string(),
+                details: serde_json::json!({}),
+                at: now,
+            },
         )
         .await?;
         tx.commit().await?;
@@ -528,10 +512,10 @@ mod tests {
             id: 1,
             org_id: 1,
             name: "r".into(),
-            events: events.iter().map(|s| s.to_string()).collect(),
+            events: events.iter().map(|s| s.parse().unwrap()).collect(),
             product_ids: products.to_vec(),
             min_severity: min.map(str::to_string),
-            channel: "slack".into(),
+            channel: RuleChannel::Slack,
             target: None,
             secret: None,
             active: true,
@@ -600,13 +584,13 @@ mod tests {
 
     #[test]
     fn rules_are_checked() {
-        let events = vec!["new_finding".to_string()];
+        let events = vec![RuleEvent::NewFinding];
         let ok = NewNotifyRule {
             name: "n",
             events: &events,
             product_ids: &[],
             min_severity: Some("high"),
-            channel: "slack",
+            channel: RuleChannel::Slack,
             target: Some("https://hooks.example/x"),
             secret: None,
         };
@@ -619,13 +603,9 @@ mod tests {
             })
             .contains("target")
         );
-        assert!(
-            msg(NewNotifyRule {
-                channel: "sms",
-                ..ok.clone()
-            })
-            .contains("channel")
-        );
+        // Unknown words never reach the store: they do not parse.
+        assert!("sms".parse::<RuleChannel>().is_err());
+        assert!("everything".parse::<RuleEvent>().is_err());
         assert!(
             msg(NewNotifyRule {
                 min_severity: Some("severe"),
@@ -633,17 +613,16 @@ mod tests {
             })
             .contains("min_severity")
         );
-        let bad = vec!["everything".to_string()];
         assert!(
             msg(NewNotifyRule {
-                events: &bad,
+                events: &[],
                 ..ok.clone()
             })
             .contains("events")
         );
         assert!(
             msg(NewNotifyRule {
-                channel: "atom",
+                channel: RuleChannel::Atom,
                 ..ok.clone()
             })
             .contains("atom")

@@ -11,7 +11,7 @@
 //!   session of the account;
 //! - issuing and redeeming are audited.
 
-use crate::audit::record;
+use crate::audit::{Event, record};
 use crate::{Actor, Store, StoreError};
 use sqlx::Row;
 
@@ -80,13 +80,15 @@ impl Store {
         .try_get("id")?;
         record(
             &mut tx,
-            Some(org_id),
-            actor,
-            "password_reset.issue",
-            "account",
-            &account_id.to_string(),
-            serde_json::json!({"expires_at": expires_at}),
-            now,
+            Event {
+                org_id: Some(org_id),
+                actor,
+                action: "password_reset.issue",
+                target_kind: "account",
+                target_id: &account_id.to_string(),
+                details: serde_json::json!({"expires_at": expires_at}),
+                at: now,
+            },
         )
         .await?;
         tx.commit().await?;
@@ -195,13 +197,15 @@ async fn set_password(
         .await?;
     record(
         conn,
-        org_id,
-        actor,
-        "account.password_set",
-        "account",
-        &account_id.to_string(),
-        serde_json::json!({}),
-        now,
+        Event {
+            org_id,
+            actor,
+            action: "account.password_set",
+            target_kind: "account",
+            target_id: &account_id.to_string(),
+            details: serde_json::json!({}),
+            at: now,
+        },
     )
     .await
 }

@@ -5,7 +5,7 @@
 //! passes). Stored as the JSON of [`Policy`]; the rules themselves are evaluated only by
 //! `cyres_vuln::policy::evaluate`, the same code `cyres scan --policy` runs.
 
-use crate::audit::record;
+use crate::audit::{Event, record};
 use crate::{Actor, Store, StoreError};
 use cyres_vuln::policy::Policy;
 use serde::Serialize;
@@ -97,8 +97,7 @@ impl Store {
         let mut out = Vec::new();
         for r in rows {
             let org: i64 = r.try_get("org_id")?;
-            let body: serde_json::Value =
-                serde_json::from_str(&r.try_get::<String, _>("body")?).unwrap_or_default();
+            let body: serde_json::Value = crate::text::json_column(&r, "body")?;
             out.extend(
                 body["release_ids"]
                     .as_array()
@@ -131,7 +130,7 @@ impl Store {
             .await?;
         if let Some(p) = policy {
             let doc = serde_json::to_string(p)
-                .map_err(|e| StoreError::Invalid(format!("policy: {e}")))?;
+                .map_err(|e| StoreError::invalid("policy", format!("{e}")))?;
             sqlx::query(
                 "INSERT INTO policy (org_id, product_id, document, updated_at) VALUES ($1, $2, $3, $4)",
             )
@@ -144,17 +143,19 @@ impl Store {
         }
         record(
             &mut tx,
-            Some(org_id),
-            actor,
-            if policy.is_some() {
-                "policy.set"
-            } else {
-                "policy.remove"
+            Event {
+                org_id: Some(org_id),
+                actor,
+                action: if policy.is_some() {
+                    "policy.set"
+                } else {
+                    "policy.remove"
+                },
+                target_kind: "policy",
+                target_id: &scope.key().to_string(),
+                details: serde_json::json!({"product_id": scope.key(), "policy": policy}),
+                at: now,
             },
-            "policy",
-            &scope.key().to_string(),
-            serde_json::json!({"product_id": scope.key(), "policy": policy}),
-            now,
         )
         .await?;
         tx.commit().await?;

@@ -491,7 +491,7 @@ impl Store {
         let release = self.release(org_id, release_id).await?;
         let replaced = release.sbom_id.filter(|_| replace);
         if release.sbom_id.is_some() && !replace {
-            return Err(StoreError::Conflict(format!(
+            return Err(StoreError::conflict_general(format!(
                 "release {} already has an SBOM; create a new release for a new build",
                 release.version
             )));
@@ -630,21 +630,23 @@ impl Store {
         }
         crate::audit::record(
             &mut tx,
-            Some(org_id),
-            actor,
-            if replaced.is_some() {
-                "sbom.replace"
-            } else {
-                "sbom.upload"
+            crate::audit::Event {
+                org_id: Some(org_id),
+                actor,
+                action: if replaced.is_some() {
+                    "sbom.replace"
+                } else {
+                    "sbom.upload"
+                },
+                target_kind: "release",
+                target_id: &release_id.to_string(),
+                details: serde_json::json!({
+                    "sbom_id": sbom_id, "file_name": upload.file_name, "sha256": upload.sha256,
+                    "components": sbom.components.len(), "findings": inserted.len(),
+                    "replaced_sbom_id": replaced, "decisions_carried_over": carried,
+                }),
+                at: now,
             },
-            "release",
-            &release_id.to_string(),
-            serde_json::json!({
-                "sbom_id": sbom_id, "file_name": upload.file_name, "sha256": upload.sha256,
-                "components": sbom.components.len(), "findings": inserted.len(),
-                "replaced_sbom_id": replaced, "decisions_carried_over": carried,
-            }),
-            now,
         )
         .await?;
         tx.commit().await?;

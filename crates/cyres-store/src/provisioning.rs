@@ -7,7 +7,7 @@
 //! them), forwards them and asks manufacturers for intermediate reports. If an account could
 //! declare itself one, the authority side would be void.
 
-use crate::audit::record;
+use crate::audit::{Event, record};
 use crate::tenants::{ORG_COLS, org_from};
 use crate::{Actor, NewOrg, Org, OrgKind, Provisioning, Store, StoreError};
 
@@ -45,7 +45,7 @@ impl Store {
     ) -> Result<Org, StoreError> {
         let org = self.org(org_id).await?;
         if org.kind == OrgKind::Csirt && org.member_state.is_none() {
-            return Err(StoreError::Invalid(format!(
+            return Err(StoreError::invalid_general(format!(
                 "organisation {org_id} is a CSIRT without a member state; set its kind or member state first"
             )));
         }
@@ -64,8 +64,9 @@ impl Store {
         now: i64,
     ) -> Result<Org, StoreError> {
         if kind == OrgKind::Csirt && member_state.is_none() {
-            return Err(StoreError::Invalid(
-                "a CSIRT organisation needs its member state".into(),
+            return Err(StoreError::invalid(
+                "member_state",
+                "a CSIRT organisation needs its member state",
             ));
         }
         self.set_org_provenance(
@@ -111,15 +112,17 @@ impl Store {
         .await?;
         let org = org_from(&row)?;
         record(
-            &mut tx,
-            Some(org_id),
-            actor,
-            "organisation.provision",
-            "organisation",
-            &org_id.to_string(),
-            serde_json::json!({"kind": org.kind, "member_state": org.member_state, "provisioned_by": org.provisioned_by}),
-            now,
-        )
+&mut tx,
+Event {
+org_id: Some(org_id),
+actor,
+action: "organisation.provision",
+target_kind: "organisation",
+target_id: &org_id.to_string(),
+details: serde_json::json!({"kind": org.kind, "member_state": org.member_state, "provisioned_by": org.provisioned_by}),
+at: now,
+},
+)
         .await?;
         tx.commit().await?;
         Ok(org)

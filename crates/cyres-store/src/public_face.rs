@@ -8,7 +8,7 @@
 //! read of a product page ([`Store::published_annex_ii`]) is scoped by the organisation the
 //! public URL names, and answers only what was published.
 
-use crate::audit::record;
+use crate::audit::{Event, record};
 use crate::text::bounded_json;
 use crate::{Actor, Store, StoreError};
 use serde::{Deserialize, Serialize};
@@ -106,7 +106,7 @@ fn body_of<T: for<'de> Deserialize<'de>>(s: &str, what: &'static str) -> Result<
 }
 
 fn text_of<T: Serialize>(root: &str, value: &T) -> Result<String, StoreError> {
-    let v = serde_json::to_value(value).map_err(|e| StoreError::Invalid(format!("{root}: {e}")))?;
+    let v = serde_json::to_value(value).map_err(|e| StoreError::invalid(root, format!("{e}")))?;
     bounded_json(root, &v)?;
     Ok(v.to_string())
 }
@@ -160,13 +160,15 @@ impl Store {
         let details = serde_json::json!({});
         record(
             &mut tx,
-            Some(org_id),
-            actor,
-            action,
-            kind,
-            &id.to_string(),
-            details,
-            now,
+            Event {
+                org_id: Some(org_id),
+                actor,
+                action,
+                target_kind: kind,
+                target_id: &id.to_string(),
+                details,
+                at: now,
+            },
         )
         .await?;
         tx.commit().await?;
@@ -258,19 +260,19 @@ impl Store {
         .bind(org_id)
         .fetch_optional(&mut *tx)
         .await?
-        .ok_or_else(|| {
-            StoreError::Conflict("annex_ii: save the page before publishing it".into())
-        })?;
+        .ok_or_else(|| StoreError::conflict("annex_ii", "save the page before publishing it"))?;
         let version: i64 = row.try_get("version")?;
         record(
             &mut tx,
-            Some(org_id),
-            actor,
-            "annex_ii.publish",
-            "product",
-            &product_id.to_string(),
-            serde_json::json!({"version": version}),
-            now,
+            Event {
+                org_id: Some(org_id),
+                actor,
+                action: "annex_ii.publish",
+                target_kind: "product",
+                target_id: &product_id.to_string(),
+                details: serde_json::json!({"version": version}),
+                at: now,
+            },
         )
         .await?;
         tx.commit().await?;

@@ -2,7 +2,7 @@
 //! setup token and API tokens. Secrets (session ids, tokens) arrive here already hashed; the
 //! store never sees or keeps a usable secret.
 
-use crate::audit::record;
+use crate::audit::{Event, record};
 use crate::identity::{normalize_email, org_name_key, slug_base};
 use crate::{
     Account, Actor, ApiToken, Member, Membership, NewOrg, Org, OrgKind, PersonSession,
@@ -144,22 +144,24 @@ impl Store {
     ) -> Result<Org, StoreError> {
         let name = new.name.trim();
         if name.is_empty() || name.len() > 200 {
-            return Err(StoreError::Invalid(
-                "organisation name must be 1 to 200 characters".into(),
-            ));
+            return Err(StoreError::invalid("name", "must be 1 to 200 characters"));
         }
         if new.kind == OrgKind::Csirt && new.member_state.is_none() {
-            return Err(StoreError::Invalid(
-                "a CSIRT organisation needs its member state".into(),
+            return Err(StoreError::invalid(
+                "member_state",
+                "a CSIRT organisation needs its member state",
             ));
         }
         // Names are unique after normalisation (issue 13 point 5): `ACME GmbH`, `Acme  GmbH`
         // and `Ａｃｍｅ GmbH` are one name, so look-alikes cannot be registered beside it.
         let key = org_name_key(name);
         let taken = || {
-            StoreError::Conflict(format!(
-                "an organisation named {name:?} already exists (names are compared ignoring case, width and spacing)"
-            ))
+            StoreError::conflict(
+                "name",
+                format!(
+                    "an organisation named {name:?} already exists (names are compared ignoring case, width and spacing)"
+                ),
+            )
         };
         let mut attempt = 0;
         let (mut tx, row) = loop {
@@ -191,15 +193,17 @@ impl Store {
         };
         let org = org_from(&row)?;
         record(
-            &mut tx,
-            Some(org.id),
-            actor,
-            "organisation.create",
-            "organisation",
-            &org.id.to_string(),
-            serde_json::json!({"name": org.name, "kind": org.kind, "provisioned_by": org.provisioned_by}),
-            now,
-        )
+&mut tx,
+Event {
+org_id: Some(org.id),
+actor,
+action: "organisation.create",
+target_kind: "organisation",
+target_id: &org.id.to_string(),
+details: serde_json::json!({"name": org.name, "kind": org.kind, "provisioned_by": org.provisioned_by}),
+at: now,
+},
+)
         .await?;
         tx.commit().await?;
         Ok(org)
@@ -254,7 +258,7 @@ impl Store {
                 .await?;
             if let Some(other) = other {
                 let other: i64 = other.try_get("id")?;
-                return Err(StoreError::Conflict(format!(
+                return Err(StoreError::conflict_general(format!(
                     "accounts {other} and {id} have the same e-mail address once normalised; \
                      change one of them before starting"
                 )));
@@ -302,16 +306,18 @@ impl Store {
             .await?;
             if new_name != name {
                 record(
-                    &mut tx,
-                    Some(id),
-                    &system,
-                    "organisation.rename",
-                    "organisation",
-                    &id.to_string(),
-                    serde_json::json!({"from": name, "to": new_name,
+&mut tx,
+Event {
+org_id: Some(id),
+actor: &system,
+action: "organisation.rename",
+target_kind: "organisation",
+target_id: &id.to_string(),
+details: serde_json::json!({"from": name, "to": new_name,
                         "reason": "another organisation has the same name once case, width and spacing are ignored"}),
-                    now,
-                )
+at: now,
+},
+)
                 .await?;
                 changes.push(format!("organisation {id} renamed to {new_name:?}"));
             }
@@ -350,9 +356,10 @@ impl Store {
         crate::text::bounded("display_name", display_name.trim(), crate::text::NAME)?;
         let email = normalize_email(email);
         if !email.contains('@') || email.len() > 254 {
-            return Err(StoreError::Invalid(format!(
-                "{email:?} is not an e-mail address"
-            )));
+            return Err(StoreError::invalid(
+                "email",
+                format!("{email:?} is not an e-mail address"),
+            ));
         }
         let mut tx = self.begin().await?;
         let row = sqlx::query(
@@ -371,13 +378,15 @@ impl Store {
         let account = account_from(&row)?;
         record(
             &mut tx,
-            None,
-            actor,
-            "account.create",
-            "account",
-            &account.id.to_string(),
-            serde_json::json!({"email": account.email}),
-            now,
+            Event {
+                org_id: None,
+                actor,
+                action: "account.create",
+                target_kind: "account",
+                target_id: &account.id.to_string(),
+                details: serde_json::json!({"email": account.email}),
+                at: now,
+            },
         )
         .await?;
         tx.commit().await?;
@@ -434,13 +443,15 @@ impl Store {
         }
         record(
             &mut tx,
-            Some(org_id),
-            actor,
-            "membership.set",
-            "account",
-            &account_id.to_string(),
-            serde_json::json!({"role": role}),
-            now,
+            Event {
+                org_id: Some(org_id),
+                actor,
+                action: "membership.set",
+                target_kind: "account",
+                target_id: &account_id.to_string(),
+                details: serde_json::json!({"role": role}),
+                at: now,
+            },
         )
         .await?;
         tx.commit().await?;
@@ -476,13 +487,15 @@ impl Store {
             .await?;
         record(
             &mut tx,
-            Some(org_id),
-            actor,
-            "membership.remove",
-            "account",
-            &account_id.to_string(),
-            serde_json::json!({}),
-            now,
+            Event {
+                org_id: Some(org_id),
+                actor,
+                action: "membership.remove",
+                target_kind: "account",
+                target_id: &account_id.to_string(),
+                details: serde_json::json!({}),
+                at: now,
+            },
         )
         .await?;
         tx.commit().await?;
@@ -711,8 +724,9 @@ impl Store {
     ) -> Result<ApiToken, StoreError> {
         let name = name.trim();
         if name.is_empty() || name.len() > 100 {
-            return Err(StoreError::Invalid(
-                "token name must be 1 to 100 characters".into(),
+            return Err(StoreError::invalid(
+                "name",
+                "token name must be 1 to 100 characters",
             ));
         }
         let mut tx = self.begin().await?;
@@ -732,13 +746,15 @@ impl Store {
         let token = token_from(&row)?;
         record(
             &mut tx,
-            Some(org_id),
-            actor,
-            "token.create",
-            "api_token",
-            &token.id.to_string(),
-            serde_json::json!({"name": token.name, "role": role}),
-            now,
+            Event {
+                org_id: Some(org_id),
+                actor,
+                action: "token.create",
+                target_kind: "api_token",
+                target_id: &token.id.to_string(),
+                details: serde_json::json!({"name": token.name, "role": role}),
+                at: now,
+            },
         )
         .await?;
         tx.commit().await?;
@@ -806,13 +822,15 @@ impl Store {
         }
         record(
             &mut tx,
-            Some(org_id),
-            actor,
-            "token.revoke",
-            "api_token",
-            &token_id.to_string(),
-            serde_json::json!({}),
-            now,
+            Event {
+                org_id: Some(org_id),
+                actor,
+                action: "token.revoke",
+                target_kind: "api_token",
+                target_id: &token_id.to_string(),
+                details: serde_json::json!({}),
+                at: now,
+            },
         )
         .await?;
         tx.commit().await?;
@@ -830,10 +848,9 @@ async fn keeps_an_admin(conn: &mut AnyConnection, org_id: i64) -> Result<(), Sto
             .await?
             .try_get("n")?;
     if admins == 0 {
-        return Err(StoreError::Conflict(
+        return Err(StoreError::conflict_general(
             "this is the organisation's last administrator; make another member an \
-             administrator first"
-                .into(),
+             administrator first",
         ));
     }
     Ok(())

@@ -23,10 +23,10 @@ pub const ITEMS: usize = 2_000;
 /// Refuses `value` when it is longer than `max` characters, naming `field`.
 pub fn bounded(field: &str, value: &str, max: usize) -> Result<(), StoreError> {
     if value.len() > max && value.chars().count() > max {
-        return Err(StoreError::Invalid(format!(
-            "{field}: at most {max} characters (got {})",
-            value.chars().count()
-        )));
+        return Err(StoreError::invalid(
+            field,
+            format!("at most {max} characters (got {})", value.chars().count()),
+        ));
     }
     Ok(())
 }
@@ -49,17 +49,16 @@ pub fn bounded_json(root: &str, value: &Value) -> Result<(), StoreError> {
 
 fn walk(path: &str, key: &str, value: &Value, depth: usize) -> Result<(), StoreError> {
     if depth > DEPTH {
-        return Err(StoreError::Invalid(format!(
-            "{path}: nested deeper than {DEPTH} levels"
-        )));
+        return Err(StoreError::invalid(
+            path,
+            format!("nested deeper than {DEPTH} levels"),
+        ));
     }
     match value {
         Value::String(s) => bounded(path, s, cap_for(key)),
         Value::Array(items) => {
             if items.len() > ITEMS {
-                return Err(StoreError::Invalid(format!(
-                    "{path}: at most {ITEMS} items"
-                )));
+                return Err(StoreError::invalid(path, format!("at most {ITEMS} items")));
             }
             for (i, v) in items.iter().enumerate() {
                 walk(&format!("{path}[{i}]"), key, v, depth + 1)?;
@@ -68,9 +67,7 @@ fn walk(path: &str, key: &str, value: &Value, depth: usize) -> Result<(), StoreE
         }
         Value::Object(map) => {
             if map.len() > ITEMS {
-                return Err(StoreError::Invalid(format!(
-                    "{path}: at most {ITEMS} fields"
-                )));
+                return Err(StoreError::invalid(path, format!("at most {ITEMS} fields")));
             }
             for (k, v) in map {
                 bounded(&format!("{path}: a field name"), k, NAME)?;
@@ -92,6 +89,37 @@ pub(crate) fn json_text<T: serde::Serialize + ?Sized>(
         what,
         message: e.to_string(),
     })
+}
+
+/// The value a JSON TEXT column holds. Text that does not read back is an error naming the
+/// column ([`StoreError::Corrupt`]), never an empty default that looks like "nothing stored".
+pub(crate) fn json_column<T: serde::de::DeserializeOwned>(
+    r: &sqlx::any::AnyRow,
+    column: &'static str,
+) -> Result<T, StoreError> {
+    use sqlx::Row;
+    let text: String = r.try_get(column)?;
+    serde_json::from_str(&text).map_err(|e| StoreError::Corrupt {
+        what: column,
+        message: e.to_string(),
+    })
+}
+
+/// Like [`json_column`] for a nullable column: NULL is `None`, unreadable text an error.
+pub(crate) fn json_column_opt<T: serde::de::DeserializeOwned>(
+    r: &sqlx::any::AnyRow,
+    column: &'static str,
+) -> Result<Option<T>, StoreError> {
+    use sqlx::Row;
+    let Some(text) = r.try_get::<Option<String>, _>(column)? else {
+        return Ok(None);
+    };
+    serde_json::from_str(&text)
+        .map(Some)
+        .map_err(|e| StoreError::Corrupt {
+            what: column,
+            message: e.to_string(),
+        })
 }
 
 #[cfg(test)]

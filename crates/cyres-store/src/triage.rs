@@ -12,7 +12,7 @@
 //! inherited decision makes it the finding's own. Another component version only ever gets a
 //! suggestion ([`Store::triage_origin`]).
 
-use crate::audit::record;
+use crate::audit::{Event, record};
 use crate::findings::bump_findings_generation;
 use crate::{Actor, FindingSearch, JUSTIFICATIONS, Store, StoreError, VexStatus};
 use serde::Serialize;
@@ -77,52 +77,56 @@ impl Decision {
         d.action_statement = trimmed(&d.action_statement);
         match (d.status, &d.justification) {
             (VexStatus::NotAffected, None) if d.impact_statement.is_none() => {
-                return Err(StoreError::Invalid(format!(
-                    "justification: required for not_affected (one of {}), or an impact statement",
-                    JUSTIFICATIONS.join(", ")
-                )));
+                return Err(StoreError::invalid(
+                    "justification",
+                    format!(
+                        "required for not_affected (one of {}), or an impact statement",
+                        JUSTIFICATIONS.join(", ")
+                    ),
+                ));
             }
             (VexStatus::NotAffected, Some(j)) if !JUSTIFICATIONS.contains(&j.as_str()) => {
-                return Err(StoreError::Invalid(format!(
-                    "justification: {j:?} is not one of {}",
-                    JUSTIFICATIONS.join(", ")
-                )));
+                return Err(StoreError::invalid(
+                    "justification",
+                    format!("{j:?} is not one of {}", JUSTIFICATIONS.join(", ")),
+                ));
             }
             (s, Some(_)) if s != VexStatus::NotAffected => {
-                return Err(StoreError::Invalid(
-                    "justification: only allowed with not_affected".into(),
+                return Err(StoreError::invalid(
+                    "justification",
+                    "only allowed with not_affected",
                 ));
             }
             _ => {}
         }
         if d.status != VexStatus::NotAffected && d.impact_statement.is_some() {
-            return Err(StoreError::Invalid(
-                "impact_statement: only allowed with not_affected".into(),
+            return Err(StoreError::invalid(
+                "impact_statement",
+                "only allowed with not_affected",
             ));
         }
         for r in &d.responses {
             if !RESPONSES.contains(&r.as_str()) {
-                return Err(StoreError::Invalid(format!(
-                    "responses: {r:?} is not one of {}",
-                    RESPONSES.join(", ")
-                )));
+                return Err(StoreError::invalid(
+                    "responses",
+                    format!("{r:?} is not one of {}", RESPONSES.join(", ")),
+                ));
             }
         }
         d.responses.sort();
         d.responses.dedup();
         if d.comment.len() > 10_000 {
-            return Err(StoreError::Invalid(
-                "comment: at most 10,000 characters".into(),
-            ));
+            return Err(StoreError::invalid("comment", "at most 10,000 characters"));
         }
         for (field, v) in [
             ("impact_statement", &d.impact_statement),
             ("action_statement", &d.action_statement),
         ] {
             if v.as_ref().is_some_and(|v| v.len() > 10_000) {
-                return Err(StoreError::Invalid(format!(
-                    "{field}: at most 10,000 characters"
-                )));
+                return Err(StoreError::invalid(
+                    field,
+                    "at most 10,000 characters".to_string(),
+                ));
             }
         }
         Ok(d)
@@ -309,9 +313,10 @@ impl Store {
                 ids.sort_unstable();
                 ids.dedup();
                 if ids.len() > MAX_TRIAGE {
-                    return Err(StoreError::Invalid(format!(
-                        "ids: at most {MAX_TRIAGE} findings at once"
-                    )));
+                    return Err(StoreError::invalid(
+                        "ids",
+                        format!("at most {MAX_TRIAGE} findings at once"),
+                    ));
                 }
                 let mut found = Vec::with_capacity(ids.len());
                 for chunk in ids.chunks(crate::CHUNK_ROWS) {
@@ -345,9 +350,10 @@ impl Store {
                     s.filter.after_id = Some(last.id);
                     ids.extend(page.iter().map(|r| r.id));
                     if ids.len() > MAX_TRIAGE {
-                        return Err(StoreError::Invalid(format!(
-                            "filter: more than {MAX_TRIAGE} findings; narrow it"
-                        )));
+                        return Err(StoreError::invalid(
+                            "filter",
+                            format!("more than {MAX_TRIAGE} findings; narrow it"),
+                        ));
                     }
                 }
                 ids
@@ -385,20 +391,22 @@ impl Store {
             .await?;
         record(
             &mut tx,
-            Some(org_id),
-            actor,
-            if ids.len() == 1 {
-                "finding.triage"
-            } else {
-                "finding.triage_bulk"
+            Event {
+                org_id: Some(org_id),
+                actor,
+                action: if ids.len() == 1 {
+                    "finding.triage"
+                } else {
+                    "finding.triage_bulk"
+                },
+                target_kind: "finding",
+                target_id: &ids[0].to_string(),
+                details: serde_json::json!({
+                    "status": d.status, "justification": d.justification, "source": source,
+                    "findings": ids.len(), "ids": ids, "carried": carried,
+                }),
+                at: now,
             },
-            "finding",
-            &ids[0].to_string(),
-            serde_json::json!({
-                "status": d.status, "justification": d.justification, "source": source,
-                "findings": ids.len(), "ids": ids, "carried": carried,
-            }),
-            now,
         )
         .await?;
         tx.commit().await?;
@@ -546,8 +554,9 @@ impl Store {
     ) -> Result<(), StoreError> {
         let reason = reason.trim();
         if reason.is_empty() {
-            return Err(StoreError::Invalid(
-                "reason: say why the proposal is dismissed".into(),
+            return Err(StoreError::invalid(
+                "reason",
+                "say why the proposal is dismissed",
             ));
         }
         crate::text::bounded("reason", reason, crate::text::LONG_TEXT)?;
@@ -571,18 +580,20 @@ impl Store {
                 .await?;
             return Err(match exists {
                 None => StoreError::not_found("case", case_id),
-                Some(_) => StoreError::Conflict("only a proposal can be dismissed".into()),
+                Some(_) => StoreError::conflict_general("only a proposal can be dismissed"),
             });
         }
         record(
             &mut tx,
-            Some(org_id),
-            actor,
-            "case.dismiss",
-            "case",
-            &case_id.to_string(),
-            serde_json::json!({"reason": reason}),
-            now,
+            Event {
+                org_id: Some(org_id),
+                actor,
+                action: "case.dismiss",
+                target_kind: "case",
+                target_id: &case_id.to_string(),
+                details: serde_json::json!({"reason": reason}),
+                at: now,
+            },
         )
         .await?;
         tx.commit().await?;

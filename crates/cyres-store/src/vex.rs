@@ -3,7 +3,7 @@
 //! ambiguous, unmatched, unchanged, applied, kept, replaced), all writes in one transaction with
 //! one audit event, and every statement reported with its outcome.
 
-use crate::audit::record;
+use crate::audit::{Event, record};
 use crate::triage::Decision;
 use crate::{Actor, FindingFilter, FindingRow, Store, StoreError, VexStatus};
 use cyres_vex::merge::{self, Outcome, Policy, Recorded};
@@ -194,20 +194,22 @@ impl Store {
         let count = |f: fn(&Outcome) -> bool| reports.iter().filter(|r| f(&r.outcome)).count();
         record(
             &mut tx,
-            Some(org_id),
-            actor,
-            "release.vex_import",
-            "release",
-            &release_id.to_string(),
-            serde_json::json!({
-                "statements": reports.len(),
-                "written": count(Outcome::writes),
-                "kept": count(|o| matches!(o, Outcome::Kept { .. })),
-                "unmatched": count(|o| matches!(o, Outcome::Unmatched)),
-                "refused": count(|o| matches!(o, Outcome::Invalid { .. } | Outcome::Ambiguous)),
-                "policy": policy,
-            }),
-            now,
+            Event {
+                org_id: Some(org_id),
+                actor,
+                action: "release.vex_import",
+                target_kind: "release",
+                target_id: &release_id.to_string(),
+                details: serde_json::json!({
+                    "statements": reports.len(),
+                    "written": count(Outcome::writes),
+                    "kept": count(|o| matches!(o, Outcome::Kept { .. })),
+                    "unmatched": count(|o| matches!(o, Outcome::Unmatched)),
+                    "refused": count(|o| matches!(o, Outcome::Invalid { .. } | Outcome::Ambiguous)),
+                    "policy": policy,
+                }),
+                at: now,
+            },
         )
         .await?;
         tx.commit().await?;

@@ -10,7 +10,7 @@
 //! A finding that matches again later is reopened (`under_investigation`, marks cleared, one
 //! more history entry).
 
-use crate::audit::record;
+use crate::audit::{Event, record};
 use crate::{Actor, Store, StoreError, placeholders};
 use sqlx::{AnyConnection, Row};
 use std::collections::{BTreeMap, BTreeSet};
@@ -53,7 +53,7 @@ fn existing_from(r: &sqlx::any::AnyRow) -> Result<Existing, StoreError> {
         sbom_id: r.try_get("sbom_id")?,
         ord: r.try_get("component_ord")?,
         advisory_id: r.try_get("advisory_id")?,
-        aliases: serde_json::from_str(&r.try_get::<String, _>("aliases")?).unwrap_or_default(),
+        aliases: crate::text::json_column(r, "aliases")?,
         withdrawn: r.try_get::<Option<i64>, _>("withdrawn_at")?.is_some(),
         match_kind: r.try_get("match_kind")?,
         decision: r.try_get("cpe_decision_id")?,
@@ -272,13 +272,15 @@ async fn finish(
     for (org_id, ids) in per_org {
         record(
             conn,
-            Some(org_id),
-            &Actor::system(),
-            action,
-            "finding",
-            &ids.first().copied().unwrap_or_default().to_string(),
-            serde_json::json!({"finding_ids": ids}),
-            now,
+            Event {
+                org_id: Some(org_id),
+                actor: &Actor::system(),
+                action,
+                target_kind: "finding",
+                target_id: &ids.first().copied().unwrap_or_default().to_string(),
+                details: serde_json::json!({"finding_ids": ids}),
+                at: now,
+            },
         )
         .await?;
     }

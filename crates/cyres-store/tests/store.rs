@@ -572,7 +572,12 @@ async fn sbom_ingest_matches_and_alerts(store: Store) {
     assert_eq!(urgent[0].body["early_warning_due"], "2026-09-22T14:13:30Z"); // T0 + 10 s + 24 h
     // Each alert has a pending webhook delivery and an e-mail delivery.
     let due = store.due_deliveries(T0 + 10, 100).await.unwrap();
-    assert_eq!(due.iter().filter(|d| d.channel == "webhook").count(), 3);
+    assert_eq!(
+        due.iter()
+            .filter(|d| d.channel.as_str() == "webhook")
+            .count(),
+        3
+    );
     // The original is kept byte for byte; components are stored in order.
     let (bytes, _) = router_sbom();
     assert_eq!(store.sbom_original(a.id, out.sbom_id).await.unwrap(), bytes);
@@ -1103,7 +1108,11 @@ async fn delivery_outbox_records_attempts(store: Store) {
         .unwrap();
     release_with_sbom(&store, a.id, "Router", "1").await;
     let due = store.due_deliveries(T0 + 10, 100).await.unwrap();
-    let d = due.iter().find(|d| d.channel == "webhook").unwrap().clone();
+    let d = due
+        .iter()
+        .find(|d| d.channel.as_str() == "webhook")
+        .unwrap()
+        .clone();
     assert_eq!(d.target_id, Some(hook.id));
     store
         .record_delivery_attempt(
@@ -1226,7 +1235,7 @@ async fn report_facts_are_read_in_batches(store: Store) {
                 sender.id,
                 "Maker",
                 Some("DE"),
-                "early-warning",
+                cyres_cra::StageKind::EarlyWarning,
                 &serde_json::json!({"n": i}),
                 facts.as_ref(),
                 T0 + i,
@@ -1267,7 +1276,7 @@ async fn notices_publish_to_subscribers(store: Store) {
     let case = store
         .create_case(
             acme.id,
-            "vulnerability",
+            cyres_cra::CaseKind::Vulnerability,
             "Exploited",
             &serde_json::json!({}),
             T0,
@@ -1276,8 +1285,8 @@ async fn notices_publish_to_subscribers(store: Store) {
         )
         .await
         .unwrap();
-    let new = |channel, address, secret, token| NewSubscriber {
-        channel,
+    let new = |channel: &str, address, secret, token| NewSubscriber {
+        channel: channel.parse().unwrap(),
         address,
         secret,
         label: "customer",
@@ -1289,7 +1298,6 @@ async fn notices_publish_to_subscribers(store: Store) {
         new("email", "a@b.org\r\nBcc: x@y.org", None, "t0"),
         new("webhook", "ftp://x.example/hook", Some("s"), "t0"),
         new("webhook", "https://x.example/hook", None, "t0"),
-        new("sms", "+491234", None, "t0"),
     ] {
         let e = store
             .create_subscriber(acme.id, p.id, &bad, &me(), T0)
@@ -1412,10 +1420,10 @@ async fn notices_publish_to_subscribers(store: Store) {
     assert_eq!(due.len(), 2);
     assert!(
         due.iter()
-            .all(|d| d.notice_id == v1.id && d.state == "pending")
+            .all(|d| d.notice_id == v1.id && d.state.as_str() == "pending")
     );
     let mail_d = due.iter().find(|d| d.subscriber_id == mail.id).unwrap();
-    assert_eq!(mail_d.channel, "email");
+    assert_eq!(mail_d.channel.as_str(), "email");
     let hook_d = due.iter().find(|d| d.subscriber_id == hook.id).unwrap();
     store
         .record_notice_attempt(mail_d.id, true, None, None, None, T0 + 101)
@@ -1804,10 +1812,24 @@ async fn outbox_leases_hand_each_row_to_one_worker(store: Store) {
 
     // Report submissions: the same.
     let case = store
-        .create_case(a.id, "incident", "c", &serde_json::json!({}), T0, &me(), T0)
+        .create_case(
+            a.id,
+            cyres_cra::CaseKind::Incident,
+            "c",
+            &serde_json::json!({}),
+            T0,
+            &me(),
+            T0,
+        )
         .await
         .unwrap();
-    for (i, stage) in ["early-warning", "notification"].iter().enumerate() {
+    for (i, stage) in [
+        cyres_cra::StageKind::EarlyWarning,
+        cyres_cra::StageKind::Notification,
+    ]
+    .into_iter()
+    .enumerate()
+    {
         store
             .queue_submission(
                 a.id,

@@ -59,7 +59,7 @@ pub(crate) async fn receive_report(
             org.id,
             &org.name,
             Some(coordinator),
-            pack.stage.as_str(),
+            pack.stage,
             &value,
             Some(&facts),
             app.now(),

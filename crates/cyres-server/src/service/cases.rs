@@ -21,7 +21,7 @@ pub(crate) fn stage_from(word: &str) -> Result<StageKind, ServiceError> {
 /// The parsed case of a row; `None` for a proposal (which holds no case yet, or for voluntary
 /// reports the proposal itself).
 pub(crate) fn parse_case(row: &CaseRow) -> Result<Option<Case>, ServiceError> {
-    if row.state == "proposed" || row.state == "dismissed" {
+    if !row.state.is_confirmed() {
         return Ok(None);
     }
     row.body
@@ -247,16 +247,11 @@ pub(crate) async fn open_case(
     for e in b.evidence {
         case.evidence.push(evidence(who, e, now)?);
     }
-    let kind = if b.kind == CaseKind::Incident {
-        "incident"
-    } else {
-        "vulnerability"
-    };
     let row = app
         .store
         .create_case(
             who.org_id,
-            kind,
+            b.kind,
             b.title.trim(),
             &to_json("case", &case)?,
             b.aware_at.unix_timestamp(),
@@ -293,7 +288,7 @@ pub(crate) async fn confirm_case(
     let now = app.now();
     not_future("aware_at", aware_at, now)?;
     let row = app.store.case(who.org_id, id).await?;
-    if row.state != "proposed" {
+    if row.state != cyres_store::CaseState::Proposed {
         return Err(ServiceError::conflict(
             "only a proposed case can be confirmed",
         ));
@@ -483,7 +478,7 @@ pub(crate) async fn submit_stage(
         .submissions(who.org_id, id)
         .await?
         .iter()
-        .filter(|s| s.stage == stage.as_str())
+        .filter(|s| s.stage == stage)
         .count() as u32
         + 1;
     d.revision = revision;
@@ -527,7 +522,7 @@ pub(crate) async fn submit_stage(
         .queue_submission(
             who.org_id,
             id,
-            stage.as_str(),
+            stage,
             i64::from(revision),
             &pack.idempotency_key,
             &value,
@@ -574,7 +569,7 @@ pub(crate) async fn mark_case_submitted(
     reference: &str,
 ) -> Result<(), ServiceError> {
     let (org_id, case_id) = (sub.org_id, sub.case_id);
-    let stage = stage_from(&sub.stage)?;
+    let stage = sub.stage;
     let revision = u32::try_from(sub.revision)
         .map_err(|_| ServiceError::internal(format!("submission revision {}", sub.revision)))?;
     let mut unreadable = None;
@@ -730,10 +725,7 @@ pub(crate) async fn voluntary_intake(
         )
         .with_code("invalid_report")
     })?;
-    let kind = match proposal.suggested_case {
-        Some(CaseKind::Incident) => "incident",
-        _ => "vulnerability",
-    };
+    let kind = proposal.suggested_case.unwrap_or(CaseKind::Vulnerability);
     let (title, alert_kind, alert) = match channel {
         cyres_report::IntakeChannel::CoordinatedDisclosure => (
             format!("Vulnerability report (CVD): {}", proposal.title),

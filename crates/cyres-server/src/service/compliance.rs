@@ -81,9 +81,11 @@ async fn redraft(
         .set_upstream_draft(
             who.org_id,
             r.id,
-            &body,
-            &d.osv,
-            fix.as_ref(),
+            &cyres_store::UpstreamDraft {
+                body: &body,
+                osv: &d.osv,
+                fix: fix.as_ref(),
+            },
             &who.actor,
             app.clock.now(),
         )

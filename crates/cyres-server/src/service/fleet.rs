@@ -25,10 +25,12 @@ pub(crate) async fn register(
         .store
         .create_device(
             who.org_id,
-            device_id.trim(),
-            product_id,
-            hardware.map(str::trim).filter(|h| !h.is_empty()),
-            &secret_hash(&secret),
+            &cyres_store::NewDevice {
+                device_id: device_id.trim(),
+                product_id,
+                hardware: hardware.map(str::trim).filter(|h| !h.is_empty()),
+                token_hash: &secret_hash(&secret),
+            },
             &who.actor,
             app.now(),
         )

@@ -86,11 +86,14 @@ async fn cases_about(
         .cases(org_id)
         .await?
         .into_iter()
-        .filter(|c| c.state != "closed" && c.finding_ids.iter().any(|f| ids.contains(f)))
+        .filter(|c| {
+            c.state != cyres_store::CaseState::Closed
+                && c.finding_ids.iter().any(|f| ids.contains(f))
+        })
         .map(|c| CaseInProgress {
             id: c.id,
             title: c.title,
-            state: c.state,
+            state: c.state.as_str().to_string(),
         })
         .collect())
 }

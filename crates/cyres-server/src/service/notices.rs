@@ -9,7 +9,7 @@ use super::credentials::random_secret;
 use super::{Principal, ServiceError, to_json};
 use crate::App;
 use crate::clock::at as ts;
-use cyres_store::{NewSubscriber, Role};
+use cyres_store::{NewSubscriber, Role, SubscriberChannel};
 
 /// Adds an e-mail or webhook subscriber to product `product_id` (exactly one of `email` and
 /// `webhook_url`); answers it with the webhook's signing secret, which exists only here.
@@ -26,8 +26,8 @@ pub(crate) async fn add_subscriber(
     let secret = random_secret();
     let token = random_secret();
     let (channel, address) = match (email, webhook_url) {
-        (Some(e), None) => ("email", e),
-        (None, Some(u)) => ("webhook", u),
+        (Some(e), None) => (SubscriberChannel::Email, e),
+        (None, Some(u)) => (SubscriberChannel::Webhook, u),
         _ => {
             return Err(ServiceError::invalid(
                 "email",
@@ -60,7 +60,10 @@ pub(crate) async fn add_subscriber(
             app.now(),
         )
         .await?;
-    Ok((sub, (channel == "webhook").then_some(secret)))
+    Ok((
+        sub,
+        (channel == SubscriberChannel::Webhook).then_some(secret),
+    ))
 }
 
 /// Publishes case `id`'s notice to impacted users as the next version (Art. 14(8)): stores it as

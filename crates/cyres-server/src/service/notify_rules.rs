@@ -14,7 +14,7 @@ use super::{Principal, ServiceError};
 use crate::App;
 use cyres_feeds::chat::{Chat, chat_body};
 use cyres_feeds::webhook::{deliver as deliver_signed, deliver_unsigned};
-use cyres_store::{AlertRow, NewNotifyRule, NotifyRule, Role};
+use cyres_store::{AlertRow, NewNotifyRule, NotifyRule, Role, RuleChannel, RuleEvent, words_of};
 
 /// A rule as the API and the settings page give it.
 #[derive(Clone, Debug, Default, serde::Deserialize)]
@@ -37,6 +37,34 @@ pub(crate) struct RuleInput {
     pub target: Option<String>,
 }
 
+/// The input's events and channel read into their kinds; an unknown word is refused naming
+/// its field and the words that are known.
+fn kinds(input: &RuleInput) -> Result<(Vec<RuleEvent>, RuleChannel), ServiceError> {
+    let events = input
+        .events
+        .iter()
+        .map(|e| {
+            e.parse::<RuleEvent>().map_err(|_| {
+                ServiceError::invalid(
+                    "events",
+                    format!("events: {e:?} is not one of {}", words_of(RuleEvent::ALL)),
+                )
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let channel = input.channel.parse::<RuleChannel>().map_err(|_| {
+        ServiceError::invalid(
+            "channel",
+            format!(
+                "channel: {:?} is not one of {}",
+                input.channel,
+                words_of(RuleChannel::ALL)
+            ),
+        )
+    })?;
+    Ok((events, channel))
+}
+
 /// The organisation's rules (administrators).
 pub(crate) async fn list(app: &App, who: &Principal) -> Result<Vec<NotifyRule>, ServiceError> {
     who.require(Role::Admin)?;
@@ -48,19 +76,20 @@ pub(crate) async fn list(app: &App, who: &Principal) -> Result<Vec<NotifyRule>, 
 async fn checked_target<'a>(
     app: &App,
     input: &'a RuleInput,
+    channel: RuleChannel,
 ) -> Result<Option<&'a str>, ServiceError> {
     let target = input
         .target
         .as_deref()
         .map(str::trim)
         .filter(|t| !t.is_empty());
-    match (input.channel.as_str(), target) {
-        ("webhook" | "slack" | "mattermost", Some(url)) => {
+    match (channel, target) {
+        (RuleChannel::Webhook | RuleChannel::Slack | RuleChannel::Mattermost, Some(url)) => {
             check_target(app, url).await.map_err(|e| {
                 ServiceError::invalid("target", e.message.replacen("url: ", "target: ", 1))
             })?
         }
-        ("email", Some(addr)) => {
+        (RuleChannel::Email, Some(addr)) => {
             let ok = addr.len() <= 254
                 && addr.split_once('@').is_some_and(|(l, d)| {
                     !l.is_empty() && d.contains('.') && !addr.contains(char::is_whitespace)
@@ -79,15 +108,17 @@ async fn checked_target<'a>(
 
 fn new_rule<'a>(
     input: &'a RuleInput,
+    events: &'a [RuleEvent],
+    channel: RuleChannel,
     target: Option<&'a str>,
     sealed: Option<&'a str>,
 ) -> NewNotifyRule<'a> {
     NewNotifyRule {
         name: &input.name,
-        events: &input.events,
+        events,
         product_ids: &input.product_ids,
         min_severity: input.min_severity.as_deref(),
-        channel: &input.channel,
+        channel,
         target,
         secret: sealed,
     }
@@ -101,14 +132,15 @@ pub(crate) async fn create(
     input: &RuleInput,
 ) -> Result<(NotifyRule, Option<String>), ServiceError> {
     who.require(Role::Admin)?;
-    let target = checked_target(app, input).await?;
-    let secret = (input.channel == "webhook").then(random_secret);
+    let (events, channel) = kinds(input)?;
+    let target = checked_target(app, input, channel).await?;
+    let secret = (channel == RuleChannel::Webhook).then(random_secret);
     let sealed = secret.as_deref().map(|s| app.secrets.seal(s));
     let rule = app
         .store
         .create_notify_rule(
             who.org_id,
-            &new_rule(input, target, sealed.as_deref()),
+            &new_rule(input, &events, channel, target, sealed.as_deref()),
             &who.actor,
             app.now(),
         )
@@ -127,10 +159,11 @@ pub(crate) async fn update(
 ) -> Result<(NotifyRule, Option<String>), ServiceError> {
     who.require(Role::Admin)?;
     let old = app.store.notify_rule(who.org_id, id).await?;
-    let target = checked_target(app, input).await?;
-    let (sealed, secret) = match (input.channel.as_str(), old.secret) {
-        ("webhook", Some(kept)) => (Some(kept), None),
-        ("webhook", None) => {
+    let (events, channel) = kinds(input)?;
+    let target = checked_target(app, input, channel).await?;
+    let (sealed, secret) = match (channel, old.secret) {
+        (RuleChannel::Webhook, Some(kept)) => (Some(kept), None),
+        (RuleChannel::Webhook, None) => {
             let s = random_secret();
             (Some(app.secrets.seal(&s)), Some(s))
         }
@@ -141,7 +174,7 @@ pub(crate) async fn update(
         .update_notify_rule(
             who.org_id,
             id,
-            &new_rule(input, target, sealed.as_deref()),
+            &new_rule(input, &events, channel, target, sealed.as_deref()),
             &who.actor,
             app.now(),
         )
@@ -211,8 +244,8 @@ pub(crate) async fn deliver(
     };
     let client = &app.webhook_http;
     let url = rule.target.as_deref().unwrap_or_default();
-    let result = match rule.channel.as_str() {
-        "webhook" => match rule.secret.as_deref().map(|s| app.secrets.open(s)) {
+    let result = match rule.channel {
+        RuleChannel::Webhook => match rule.secret.as_deref().map(|s| app.secrets.open(s)) {
             Some(Ok(secret)) => {
                 deliver_signed(
                     client,
@@ -234,18 +267,20 @@ pub(crate) async fn deliver(
                 }
             }
         },
-        "slack" => deliver_unsigned(client, url, &chat_body(Chat::Slack, alert)).await,
-        "mattermost" => deliver_unsigned(client, url, &chat_body(Chat::Mattermost, alert)).await,
-        "email" => {
+        RuleChannel::Slack => deliver_unsigned(client, url, &chat_body(Chat::Slack, alert)).await,
+        RuleChannel::Mattermost => {
+            deliver_unsigned(client, url, &chat_body(Chat::Mattermost, alert)).await
+        }
+        RuleChannel::Email => {
             let to = match &rule.target {
                 Some(addr) => vec![addr.clone()],
                 None => crate::delivery::editor_addresses(app, d.org_id).await?,
             };
             return Ok(crate::delivery::mail_alert(app, d, alert, &to).await?);
         }
-        other => {
+        RuleChannel::Atom => {
             app.store
-                .skip_delivery(d.id, &format!("channel {other} is not delivered"))
+                .skip_delivery(d.id, "an atom rule is read as a feed, not delivered")
                 .await?;
             return Ok(false);
         }

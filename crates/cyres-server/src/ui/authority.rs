@@ -444,7 +444,7 @@ async fn render_report(
         chrome: sess.chrome(format!("Report AUTH-{}", row.id), Nav::Cases),
         id: row.id,
         sender: row.sender.clone(),
-        stage: row.stage.clone(),
+        stage: row.stage.to_string(),
         received: when(row.received_at),
         coordinator_label,
         fields,

@@ -259,7 +259,7 @@ async fn render_case(
     notice: Option<&'static str>,
 ) -> Result<Response, UiError> {
     let row = app.store.case(sess.org_id, id).await?;
-    let proposed = row.state == "proposed";
+    let proposed = row.state == cyres_store::CaseState::Proposed;
     let voluntary = proposed
         && row
             .body
@@ -321,9 +321,9 @@ async fn render_case(
         .map(|s| SubmissionLine {
             id: s.id,
             needs_portal: s.portal_ref.is_none() && s.receipt_ref.is_none(),
-            stage: s.stage,
+            stage: s.stage.to_string(),
             revision: s.revision,
-            state: s.state,
+            state: s.state.to_string(),
             receipt: s.receipt_ref.or(s.portal_ref).unwrap_or_else(|| "-".into()),
         })
         .collect();
@@ -407,14 +407,14 @@ async fn render_case(
     let page = CasePage {
         chrome: sess.chrome(format!("Case {}", row.title), Nav::Cases),
         id,
-        state: row.state.clone(),
-        kind: row.kind.clone(),
+        state: row.state.to_string(),
+        kind: row.kind.to_string(),
         coordinator,
         notice,
         proposed,
         voluntary,
         report: super::vex::report_content(row.body.as_ref()),
-        incident: row.kind == "incident",
+        incident: row.kind == cyres_cra::CaseKind::Incident,
         stages,
         evidence,
         maintainers: app.store.case_maintainer_notices(sess.org_id, id).await?,

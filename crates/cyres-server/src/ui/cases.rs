@@ -80,8 +80,8 @@ async fn render_list(app: &App, sess: &UiSession, form: Option<Form>) -> Result<
             id: c.id,
             next: next_deadline(app, c.body.as_ref()),
             title: c.title,
-            kind: c.kind,
-            state: c.state,
+            kind: c.kind.to_string(),
+            state: c.state.to_string(),
             aware: c.aware_at.map(when).unwrap_or_else(|| "-".into()),
         })
         .collect();
@@ -98,7 +98,7 @@ async fn render_list(app: &App, sess: &UiSession, form: Option<Form>) -> Result<
             id: r.id,
             reference: format!("AUTH-{}", r.id),
             sender: r.sender,
-            stage: r.stage,
+            stage: r.stage.to_string(),
             coordinator: r.coordinator.unwrap_or_default(),
             received: when(r.received_at),
         })

@@ -84,7 +84,7 @@ pub(super) async fn page(State(app): State<App>, sess: UiSession) -> Result<Resp
         .cases(sess.org_id)
         .await?
         .into_iter()
-        .filter(|c| c.kind == "vulnerability" && c.state != "proposed")
+        .filter(|c| c.kind == cyres_cra::CaseKind::Vulnerability && c.state.is_confirmed())
         .map(|c| (c.id, c.title))
         .collect();
     let mut releases = Vec::new();

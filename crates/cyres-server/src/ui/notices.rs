@@ -76,7 +76,7 @@ pub(super) async fn subscribers_view(
         subs.into_iter()
             .map(|s| SubscriberLine {
                 id: s.id,
-                channel: s.channel,
+                channel: s.channel.to_string(),
                 address: s.address,
                 label: s.label,
                 active: s.active,
@@ -250,7 +250,7 @@ pub(super) async fn publish_view(
     for n in app.store.case_notices(sess.org_id, id).await? {
         let mut states: BTreeMap<String, usize> = BTreeMap::new();
         for d in app.store.notice_deliveries(sess.org_id, n.id).await? {
-            *states.entry(d.state).or_default() += 1;
+            *states.entry(d.state.to_string()).or_default() += 1;
         }
         let deliveries = if states.is_empty() {
             "no subscribers".to_string()

@@ -12,7 +12,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use cyres_store::Role;
-use cyres_store::notify_rules::{CHANNELS, EVENTS};
+use cyres_store::{RuleChannel, RuleEvent};
 
 struct RuleLine {
     id: i64,
@@ -32,8 +32,8 @@ struct RulesPage {
     chrome: Chrome,
     rules: Vec<RuleLine>,
     products: Vec<(i64, String)>,
-    events: &'static [&'static str],
-    channels: &'static [&'static str],
+    events: Vec<&'static str>,
+    channels: Vec<&'static str>,
     form: Form,
     secret: Option<String>,
     /// The rule being edited (the form then saves it instead of adding one).
@@ -68,7 +68,7 @@ async fn render_rules(
         .map(|r| RuleLine {
             id: r.id,
             name: r.name,
-            events: r.events.join(", "),
+            events: cyres_store::words_of(&r.events),
             products: if r.product_ids.is_empty() {
                 "all".into()
             } else {
@@ -79,7 +79,7 @@ async fn render_rules(
                     .join(", ")
             },
             min_severity: r.min_severity.unwrap_or_else(|| "any".into()),
-            channel: r.channel,
+            channel: r.channel.to_string(),
             target: r.target.unwrap_or_else(|| "-".into()),
             created: when(r.created_at),
             active: r.active,
@@ -91,8 +91,8 @@ async fn render_rules(
             chrome: sess.chrome("Notification rules", Nav::Settings),
             rules,
             products,
-            events: &EVENTS,
-            channels: &CHANNELS,
+            events: RuleEvent::ALL.iter().map(|e| e.as_str()).collect(),
+            channels: RuleChannel::ALL.iter().map(|c| c.as_str()).collect(),
             form,
             secret,
             editing,
@@ -116,7 +116,7 @@ pub(super) async fn edit_page(
     let rule = app.store.notify_rule(sess.org_id, id).await?;
     let mut pairs = vec![
         ("name".to_string(), rule.name.clone()),
-        ("channel".to_string(), rule.channel.clone()),
+        ("channel".to_string(), rule.channel.to_string()),
         (
             "target".to_string(),
             rule.target.clone().unwrap_or_default(),
@@ -129,7 +129,7 @@ pub(super) async fn edit_page(
     pairs.extend(
         rule.events
             .iter()
-            .map(|e| ("events".to_string(), e.clone())),
+            .map(|e| ("events".to_string(), e.to_string())),
     );
     pairs.extend(
         rule.product_ids

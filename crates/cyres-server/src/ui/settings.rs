@@ -223,8 +223,8 @@ async fn render_settings(
             .into_iter()
             .map(|d| DeliveryView {
                 alert_id: d.alert_id,
-                channel: d.channel,
-                state: d.state,
+                channel: d.channel.to_string(),
+                state: d.state.to_string(),
                 attempts: d.attempts,
                 last: [
                     d.last_status.map(|s| format!("HTTP {s}")),

@@ -374,8 +374,11 @@ async fn notification_rules_route_alerts(store: Store) {
         .create_product(a.id, &product_input("Router"), &me(), T0)
         .await
         .unwrap();
-    let events = vec!["exploited".to_string()];
-    let all = vec!["new_finding".to_string(), "exploited".to_string()];
+    let events = vec![cyres_store::RuleEvent::Exploited];
+    let all = vec![
+        cyres_store::RuleEvent::NewFinding,
+        cyres_store::RuleEvent::Exploited,
+    ];
     let slack = store
         .create_notify_rule(
             a.id,
@@ -384,7 +387,7 @@ async fn notification_rules_route_alerts(store: Store) {
                 events: &events,
                 product_ids: &[router.id],
                 min_severity: None,
-                channel: "slack",
+                channel: cyres_store::RuleChannel::Slack,
                 target: Some("http://127.0.0.1:9/slack"),
                 secret: None,
             },
@@ -401,7 +404,7 @@ async fn notification_rules_route_alerts(store: Store) {
                 events: &all,
                 product_ids: &[],
                 min_severity: Some("critical"),
-                channel: "email",
+                channel: cyres_store::RuleChannel::Email,
                 target: Some("security@example.com"),
                 secret: None,
             },
@@ -418,7 +421,7 @@ async fn notification_rules_route_alerts(store: Store) {
                 events: &events,
                 product_ids: &[router.id + 1000],
                 min_severity: None,
-                channel: "atom",
+                channel: cyres_store::RuleChannel::Atom,
                 target: None,
                 secret: None,
             },
@@ -439,13 +442,13 @@ async fn notification_rules_route_alerts(store: Store) {
     let to = |rule: i64| {
         deliveries
             .iter()
-            .filter(|d| d.channel == "rule" && d.target_id == Some(rule))
+            .filter(|d| d.channel.as_str() == "rule" && d.target_id == Some(rule))
             .count()
     };
     // One urgent alert reaches Slack; the e-mail rule takes over mail: no blanket e-mail.
     assert_eq!(to(slack.id), 1);
     assert!(
-        deliveries.iter().all(|d| d.channel != "email"),
+        deliveries.iter().all(|d| d.channel.as_str() != "email"),
         "{deliveries:?}"
     );
     let alerts = store.alerts(a.id, 10).await.unwrap();

@@ -43,7 +43,7 @@ pub(super) async fn csaf_revisions_publish_once_and_never_change(store: Store) {
         .await
         .unwrap_err();
     assert!(
-        matches!(e, StoreError::Conflict(ref m) if m.contains("draft, not reviewed")),
+        matches!(e, StoreError::Conflict(ref m) if m.message.contains("draft, not reviewed")),
         "{e}"
     );
     // Another organisation sees nothing and changes nothing.
@@ -90,7 +90,7 @@ pub(super) async fn csaf_revisions_publish_once_and_never_change(store: Store) {
             .await
             .unwrap_err();
         assert!(
-            matches!(e, StoreError::Conflict(ref m) if m.contains("cannot change")),
+            matches!(e, StoreError::Conflict(ref m) if m.message.contains("cannot change")),
             "{e}"
         );
         assert!(

@@ -41,7 +41,7 @@ pub(super) async fn seed(
     // from the product's first finding.
     let mut advisory = None;
     for c in app.store.cases(org.id).await? {
-        if c.kind != "vulnerability" {
+        if c.kind != cyres_cra::CaseKind::Vulnerability {
             continue;
         }
         if let Ok(d) = csaf::draft_case_advisory(app, who, c.id, TlpLabel::White, "").await {

@@ -53,7 +53,7 @@ fn split(s: &str) -> Option<Parts> {
     let trimmed = s.trim();
     let v = usize::from(trimmed.starts_with(['v', 'V']));
     let start = s.len() - s.trim_start().len() + v;
-    let bytes = trimmed[v..].as_bytes();
+    let bytes = &trimmed.as_bytes()[v..];
     let mut dash = None;
     let mut plus = bytes.len();
     for (i, &b) in bytes.iter().enumerate() {

@@ -35,6 +35,7 @@ pub use purl::{Purl, PurlError};
 pub use range::{Affected, Event, RangeKind};
 pub use vers::VersRange;
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 
 /// Compares two versions in `eco`'s own order. Total: never panics, and unparsable strings get
@@ -47,7 +48,25 @@ pub fn compare(eco: &Ecosystem, a: &str, b: &str) -> Ordering {
 /// Packagist: lower case, both registries are case-insensitive; npm, crates.io, Go: as is;
 /// Maven: `group:artifact` as is; …), so that SBOM names and advisory names meet.
 pub fn normalize_name(eco: &Ecosystem, name: &str) -> String {
-    match eco {
+    normalized_name(eco, name).into_owned()
+}
+
+/// [`normalize_name`] without a copy when the name is normal already (most names are: a
+/// scanner looks one up per component).
+pub fn normalized_name<'a>(eco: &Ecosystem, name: &'a str) -> Cow<'a, str> {
+    let lower = |extra: &[u8]| {
+        name.bytes()
+            .all(|b| b.is_ascii() && !b.is_ascii_uppercase() && !extra.contains(&b))
+    };
+    let normal = match eco {
+        Ecosystem::PyPi => lower(b"-_."),
+        Ecosystem::NuGet | Ecosystem::Packagist => lower(b""),
+        _ => true,
+    };
+    if normal {
+        return Cow::Borrowed(name);
+    }
+    Cow::Owned(match eco {
         Ecosystem::PyPi => {
             let mut out = String::with_capacity(name.len());
             let mut sep = false;
@@ -66,5 +85,5 @@ pub fn normalize_name(eco: &Ecosystem, name: &str) -> String {
         }
         Ecosystem::NuGet | Ecosystem::Packagist => name.to_lowercase(),
         _ => name.to_string(),
-    }
+    })
 }

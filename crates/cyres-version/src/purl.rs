@@ -355,14 +355,18 @@ impl Purl {
                 }
                 _ => {}
             }
-            if rule.ns_lower {
-                namespace = namespace.map(|n| n.to_lowercase());
+            if rule.ns_lower
+                && let Some(n) = &mut namespace
+            {
+                lowercase(n);
             }
             if rule.name_lower {
-                name = name.to_lowercase();
+                lowercase(&mut name);
             }
-            if rule.version_lower {
-                version = version.map(|v| v.to_lowercase());
+            if rule.version_lower
+                && let Some(v) = &mut version
+            {
+                lowercase(v);
             }
             if let Some(k) = rule.required_qualifier
                 && !qualifiers.contains_key(k)
@@ -382,13 +386,31 @@ impl Purl {
         };
         // Printing percent-encodes what parsing decoded (one byte can print as three), so the
         // limit holds for the printed form too: every purl accepted prints as one that parses.
-        let printed = purl.to_string().len();
-        if printed > MAX_PURL_LEN {
+        // Printed only when its bound ([`Purl::printed_bound`]) does not already settle it.
+        if purl.printed_bound() > MAX_PURL_LEN
+            && let printed = purl.to_string().len()
+            && printed > MAX_PURL_LEN
+        {
             return Err(format!(
                 "longer than {MAX_PURL_LEN} bytes once printed ({printed} bytes)"
             ));
         }
         Ok(purl)
+    }
+
+    /// At least the length of the printed form ([`Display`](std::fmt::Display)): every byte
+    /// of a part prints as at most three (`%XX`), plus `pkg:`, the type and the separators.
+    fn printed_bound(&self) -> usize {
+        let len = |s: &Option<String>| s.as_ref().map_or(0, String::len);
+        let parts =
+            len(&self.namespace) + self.name.len() + len(&self.version) + len(&self.subpath);
+        let qualifiers: usize = self
+            .qualifiers
+            .iter()
+            .map(|(k, v)| 2 + k.len() + 3 * v.len())
+            .sum();
+        // `pkg:` type `/`, the namespace's last `/`, `@`, `#`.
+        8 + self.ty.len() + 3 * parts + qualifiers
     }
 
     /// The (ecosystem, advisory-style package name) this purl is matched under, e.g.
@@ -404,7 +426,21 @@ impl Purl {
             (_, Some(ns)) => format!("{ns}/{}", self.name),
             (_, None) => self.name.clone(),
         };
-        Some((eco.clone(), crate::normalize_name(&eco, &name)))
+        // The name built above unless normalising changes it.
+        let normal = match crate::normalized_name(&eco, &name) {
+            std::borrow::Cow::Borrowed(_) => None,
+            std::borrow::Cow::Owned(normal) => Some(normal),
+        };
+        let name = normal.unwrap_or(name);
+        Some((eco, name))
+    }
+}
+
+/// Lower-cases `s` (Unicode, as [`str::to_lowercase`]), without a new allocation when it is
+/// lower case already (ASCII with no upper-case letter: most names).
+fn lowercase(s: &mut String) {
+    if !s.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
+        *s = s.to_lowercase();
     }
 }
 

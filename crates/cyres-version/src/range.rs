@@ -89,13 +89,41 @@ pub fn evaluate(eco: &Ecosystem, kind: RangeKind, events: &[Event], version: &st
     Prepared::new(eco, kind, events).evaluate(eco, kind, events, version)
 }
 
+/// A version to check against many ranges ([`Prepared::evaluate_key`]), parsed once: a scanner
+/// makes one per component and evaluates every range of every advisory of its package with it.
+#[derive(Clone, Copy, Debug)]
+pub struct VersionKey<'a> {
+    /// The SemVer parse, which both `SEMVER` ranges and the `ECOSYSTEM` ranges of the SemVer
+    /// ecosystems compare with; other ecosystems compare the text.
+    semver: semver::Key<'a>,
+    raw: &'a str,
+}
+
+impl<'a> VersionKey<'a> {
+    /// Parses `version` for the comparisons to come.
+    pub fn new(version: &'a str) -> Self {
+        Self {
+            semver: semver::Key::new(version),
+            raw: version,
+        }
+    }
+
+    /// The version as given.
+    pub fn as_str(&self) -> &'a str {
+        self.raw
+    }
+}
+
 /// A range's events in the order the walk visits them (sorted by version, `introduced: "0"`
-/// first, `limit` events left out), worked out once for a range evaluated against many
-/// versions (the matching index keeps one per range): [`Prepared::evaluate`] then neither sorts
-/// nor allocates.
+/// first, `limit` events left out), and for a range in SemVer order every event's version
+/// parsed, worked out once for a range evaluated against many versions (the matching index
+/// keeps one per range): [`Prepared::evaluate_key`] then neither sorts, parses nor allocates.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Prepared {
     order: Box<[u16]>,
+    /// Event `i`'s version parsed ([`semver::Shape`]), for a range in SemVer order; empty
+    /// otherwise.
+    keys: Box<[semver::Shape]>,
 }
 
 impl Prepared {
@@ -109,27 +137,39 @@ impl Prepared {
         let mut order: Vec<u16> = (0..n as u16)
             .filter(|&i| !matches!(events[usize::from(i)], Event::Limit(_)))
             .collect();
-        let by_event = |a: &u16, b: &u16, cmp: &dyn Fn(&str, &str) -> Ordering| {
-            let (ea, eb) = (&events[usize::from(*a)], &events[usize::from(*b)]);
+        let by_event = |a: &u16, b: &u16, cmp: &dyn Fn(usize, usize) -> Ordering| {
+            let (i, j) = (usize::from(*a), usize::from(*b));
+            let (ea, eb) = (&events[i], &events[j]);
             // OSV: "sort the events by version"; introduced "0" is the lowest possible version.
             match (is_zero(ea), is_zero(eb)) {
                 (true, true) => Ordering::Equal,
                 (true, false) => Ordering::Less,
                 (false, true) => Ordering::Greater,
-                (false, false) => cmp(ea.version(), eb.version()).then_with(|| {
+                (false, false) => cmp(i, j).then_with(|| {
                     // At an equal version, introduced first: `introduced: X, fixed: X` is empty.
                     let rank = |e: &Event| u8::from(!matches!(e, Event::Introduced(_)));
                     rank(ea).cmp(&rank(eb))
                 }),
             }
         };
+        let mut keys = Box::default();
         if semver_order {
-            order.sort_by(|a, b| by_event(a, b, &semver::compare));
+            keys = events
+                .iter()
+                .map(|e| semver::Shape::of(e.version()))
+                .collect::<Box<[_]>>();
+            let key = |i: usize| (events[i].version(), &keys[i]);
+            order.sort_by(|a, b| by_event(a, b, &|i, j| semver::compare_shaped(key(i), key(j))));
         } else {
-            order.sort_by(|a, b| by_event(a, b, &|x, y| crate::compare(eco, x, y)));
+            order.sort_by(|a, b| {
+                by_event(a, b, &|i, j| {
+                    crate::compare(eco, events[i].version(), events[j].version())
+                })
+            });
         }
         Self {
             order: order.into_boxed_slice(),
+            keys,
         }
     }
 
@@ -142,22 +182,49 @@ impl Prepared {
         events: &[Event],
         version: &str,
     ) -> Affected {
+        self.evaluate_key(eco, kind, events, &VersionKey::new(version))
+    }
+
+    /// [`Prepared::evaluate`] with the version parsed beforehand.
+    pub fn evaluate_key(
+        &self,
+        eco: &Ecosystem,
+        kind: RangeKind,
+        events: &[Event],
+        version: &VersionKey<'_>,
+    ) -> Affected {
         match semver_order(eco, kind) {
             None => Affected::Unresolved,
-            // Each version is parsed once, not once per comparison.
-            Some(true) => walk(
+            // Prepared from these events: each version was parsed once, beforehand.
+            Some(true) if self.keys.len() == events.len() => walk(
                 events,
                 &self.order,
-                version,
-                semver::Key::new,
-                semver::compare_keys,
+                &version.semver.shaped(),
+                |i| (events[i].version(), &self.keys[i]),
+                |a, b| semver::compare_shaped(*a, *b),
+                true,
             ),
+            Some(true) => {
+                let keys: Vec<_> = events
+                    .iter()
+                    .map(|e| semver::Shape::of(e.version()))
+                    .collect();
+                walk(
+                    events,
+                    &self.order,
+                    &version.semver.shaped(),
+                    |i| (events[i].version(), &keys[i]),
+                    |a, b| semver::compare_shaped(*a, *b),
+                    true,
+                )
+            }
             Some(false) => walk(
                 events,
                 &self.order,
-                version,
-                |s| s,
+                &version.raw,
+                |i| events[i].version(),
                 |a: &&str, b: &&str| crate::compare(eco, a, b),
+                false,
             ),
         }
     }
@@ -173,39 +240,27 @@ fn semver_order(eco: &Ecosystem, kind: RangeKind) -> Option<bool> {
     }
 }
 
-/// Ranges with at most this many events keep their parsed versions on the stack.
-const STACK_EVENTS: usize = 16;
-
-/// The evaluation itself, over versions turned into comparable keys by `key`, visiting the
-/// events in `order` ([`Prepared`]).
-fn walk<'a, K: Copy>(
-    events: &'a [Event],
+/// The evaluation itself: `v` against the events visited in `order` ([`Prepared`]), whose
+/// versions `key` gives in the form `cmp` compares.
+///
+/// `total`: `cmp` is a total preorder (SemVer order is), so the events of `order` ascend by it:
+/// once one is above `v`, so is every later one, and none of those changes the answer (an
+/// `introduced` or `fixed` above the version does nothing, a `last_affected` only when below
+/// it); the walk stops there. Ecosystem orders are walked to the end.
+fn walk<K>(
+    events: &[Event],
     order: &[u16],
-    version: &'a str,
-    key: impl Fn(&'a str) -> K,
+    v: &K,
+    key: impl Fn(usize) -> K,
     cmp: impl Fn(&K, &K) -> Ordering,
+    total: bool,
 ) -> Affected {
-    let v = key(version);
-    let mut stack = [None; STACK_EVENTS];
-    let mut heap = Vec::new();
-    let keys: &mut [Option<K>] = if events.len() <= STACK_EVENTS {
-        &mut stack[..events.len()]
-    } else {
-        heap.resize(events.len(), None);
-        &mut heap
-    };
-    for (k, e) in keys.iter_mut().zip(events) {
-        *k = Some(key(e.version()));
-    }
-    let keys: &[Option<K>] = keys;
-    let k = |i: usize| keys[i].as_ref();
-    // Every key is set above; `Equal` is never reached.
-    let cmp_at = |a: &K, i: usize| k(i).map_or(Ordering::Equal, |b| cmp(a, b));
-    let cmp_events = |i: usize, j: usize| k(i).map_or(Ordering::Equal, |a| cmp_at(a, j));
+    let cmp_at = |a: &K, i: usize| cmp(a, &key(i));
+    let cmp_events = |i: usize, j: usize| cmp(&key(i), &key(j));
     let mut affected = false;
     for &i in order {
         let i = usize::from(i);
-        let at = cmp_at(&v, i);
+        let at = cmp_at(v, i);
         match &events[i] {
             Event::Introduced(e) => {
                 if e == "0" || at != Ordering::Less {
@@ -224,9 +279,12 @@ fn walk<'a, K: Copy>(
             }
             Event::Limit(_) => {}
         }
+        if total && at == Ordering::Less && !is_zero(&events[i]) {
+            break;
+        }
     }
     if !affected {
-        affected = in_listed_pair(events, &v, &cmp_at, &cmp_events);
+        affected = in_listed_pair(events, v, &cmp_at, &cmp_events);
     }
     let mut limits = events
         .iter()
@@ -235,7 +293,7 @@ fn walk<'a, K: Copy>(
         .peekable();
     if affected
         && limits.peek().is_some()
-        && !limits.any(|(i, e)| e.version() == "*" || cmp_at(&v, i) == Ordering::Less)
+        && !limits.any(|(i, e)| e.version() == "*" || cmp_at(v, i) == Ordering::Less)
     {
         affected = false;
     }

@@ -181,6 +181,30 @@ mod tests {
     }
 
     #[test]
+    fn normal_names_are_borrowed_and_others_normalised() {
+        use std::borrow::Cow;
+        let cases = [
+            (Ecosystem::CratesIo, "Serde_JSON", true),
+            (Ecosystem::PyPi, "django", true),
+            (Ecosystem::PyPi, "django-rest", false),
+            (Ecosystem::PyPi, "Django", false),
+            (Ecosystem::NuGet, "newtonsoft.json", true),
+            (Ecosystem::NuGet, "Newtonsoft.Json", false),
+            (Ecosystem::Packagist, "symfony/http-kernel", true),
+            (Ecosystem::Packagist, "Ünicode/x", false),
+        ];
+        for (eco, name, borrowed) in cases {
+            let got = crate::normalized_name(&eco, name);
+            assert_eq!(matches!(got, Cow::Borrowed(_)), borrowed, "{eco:?} {name}");
+            assert_eq!(got, crate::normalize_name(&eco, name), "{eco:?} {name}");
+        }
+        assert_eq!(
+            crate::normalized_name(&Ecosystem::PyPi, "Django_Rest"),
+            "django-rest"
+        );
+    }
+
+    #[test]
     fn ecosystem_names_and_normalised_package_names() {
         assert_eq!(Ecosystem::from_osv("Debian:11"), Ecosystem::Debian);
         assert_eq!(Ecosystem::from_osv("Ubuntu:22.04:LTS"), Ecosystem::Debian);

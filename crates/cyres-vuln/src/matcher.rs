@@ -44,7 +44,8 @@ use cyres_sbom::{Component, Sbom};
 use cyres_version::cpe::FuzzyVersion;
 use cyres_version::cpe_alias::aliases;
 use cyres_version::firmware::{cpe_comparable_version, openwrt_package_version};
-use cyres_version::{Affected, Ecosystem, normalize_name};
+use cyres_version::range::VersionKey;
+use cyres_version::{Affected, Ecosystem, normalized_name};
 use serde::Serialize;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
@@ -432,22 +433,26 @@ fn strip_v<'a>(eco: &Ecosystem, v: &'a str) -> &'a str {
     }
 }
 
-/// Evaluates one `affected[]` entry for a version: `Some(kind)` when it is a finding.
+/// Evaluates one `affected[]` entry for a version (`None`: the component has none, or only
+/// blanks): `Some(kind)` when it is a finding. `eco`: the component's ecosystem.
 fn affected_entry(
     aff: &IndexedAffected,
     eco: &Ecosystem,
-    version: Option<&str>,
+    version: Option<&VersionKey<'_>>,
 ) -> Option<MatchKind> {
-    let Some(version) = version.map(str::trim).filter(|v| !v.is_empty()) else {
+    let Some(version) = version else {
         return Some(MatchKind::Unresolved);
     };
-    let v = strip_v(eco, version);
+    let v = version.as_str();
     if aff.versions.iter().any(|l| strip_v(eco, l) == v) {
         return Some(MatchKind::Purl);
     }
     let mut decidable = false;
     for r in &aff.ranges {
-        match r.prepared.evaluate(&aff.family, r.kind, &r.events, v) {
+        match r
+            .prepared
+            .evaluate_key(&aff.family, r.kind, &r.events, version)
+        {
             Affected::Yes => return Some(MatchKind::Purl),
             Affected::No => decidable = true,
             Affected::Unresolved => {}
@@ -459,7 +464,9 @@ fn affected_entry(
 
 /// Appends the hits of a package to `hits`.
 fn package_hits<'a>(index: &'a Index, q: &PackageQuery<'_>, hits: &mut Vec<Hit<'a>>) {
-    let name = normalize_name(&q.ecosystem, q.name.trim());
+    let name = normalized_name(&q.ecosystem, q.name.trim());
+    // Parsed once for every range of every advisory of the package, when there is one.
+    let mut version = None;
     for (adv, aff_i) in index.package(&q.ecosystem, &name) {
         let Some(advisory) = index.advisory(adv) else {
             continue;
@@ -472,7 +479,13 @@ fn package_hits<'a>(index: &'a Index, q: &PackageQuery<'_>, hits: &mut Vec<Hit<'
         {
             continue;
         }
-        let Some(kind) = affected_entry(aff, &q.ecosystem, q.version) else {
+        let version = version.get_or_insert_with(|| {
+            q.version
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(|v| VersionKey::new(strip_v(&q.ecosystem, v)))
+        });
+        let Some(kind) = affected_entry(aff, &q.ecosystem, version.as_ref()) else {
             continue;
         };
         hits.push(Hit {

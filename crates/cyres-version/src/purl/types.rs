@@ -113,7 +113,7 @@ pub(crate) fn normalize_name(
 ) {
     match ty {
         // pypi definition: "Replace underscore _ with dash -".
-        "pypi" => *name = name.replace('_', "-"),
+        "pypi" if name.contains('_') => *name = name.replace('_', "-"),
         // mlflow definition: "for Databricks, it is case insensitive and shall be lowercased".
         "mlflow"
             if qualifiers

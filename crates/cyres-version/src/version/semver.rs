@@ -20,14 +20,40 @@ pub(crate) struct SemVer<'a> {
 }
 
 /// Parses `s` leniently; `None` if the core is not dot-separated digits.
+pub(crate) fn parse(s: &str) -> Option<SemVer<'_>> {
+    let p = split(s)?;
+    Some(SemVer {
+        core: &s[p.core.0..p.core.1],
+        pre: p.pre.map(|(a, b)| &s[a..b]),
+        build: p.build.map(|(a, b)| &s[a..b]),
+    })
+}
+
+/// Where the parts of a valid version lie in its text (byte offsets), and its core as numbers
+/// when that form is exact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Parts {
+    core: (usize, usize),
+    pre: Option<(usize, usize)>,
+    build: Option<(usize, usize)>,
+    nums: Option<Nums>,
+}
+
+/// A core of at most [`NUM_PARTS`] parts of at most 19 digits each (every such number fits in a
+/// `u64`), missing parts as `0`: compared as an array, it orders exactly as [`cmp_core`] does.
+type Nums = [u64; NUM_PARTS];
+const NUM_PARTS: usize = 4;
+
+/// [`parse`] as offsets.
 ///
 /// One pass over the bytes (the first `+` starts the build metadata, the first `-` before it
-/// the pre-release), then one over the core: this runs for every comparison a range walk makes,
-/// so it avoids the general-purpose string searchers.
-pub(crate) fn parse(s: &str) -> Option<SemVer<'_>> {
-    let s = s.trim();
-    let s = s.strip_prefix(['v', 'V']).unwrap_or(s);
-    let bytes = s.as_bytes();
+/// the pre-release), then one over the core: this runs once per version a range walk compares
+/// (and once per comparison in [`compare`]), so it avoids the general-purpose string searchers.
+fn split(s: &str) -> Option<Parts> {
+    let trimmed = s.trim();
+    let v = usize::from(trimmed.starts_with(['v', 'V']));
+    let start = s.len() - s.trim_start().len() + v;
+    let bytes = &trimmed.as_bytes()[v..];
     let mut dash = None;
     let mut plus = bytes.len();
     for (i, &b) in bytes.iter().enumerate() {
@@ -39,21 +65,29 @@ pub(crate) fn parse(s: &str) -> Option<SemVer<'_>> {
             dash = Some(i);
         }
     }
-    let build = (plus < bytes.len()).then(|| &s[plus + 1..]);
+    let build = (plus < bytes.len()).then_some((start + plus + 1, start + bytes.len()));
     let (core, pre) = match dash {
-        Some(d) => (&s[..d], Some(&s[d + 1..plus])),
-        None => (&s[..plus], None),
+        Some(d) => ((start, start + d), Some((start + d + 1, start + plus))),
+        None => ((start, start + plus), None),
     };
     // Dot-separated, each part a non-empty run of digits.
-    let mut part_len = 0;
-    for &b in core.as_bytes() {
+    let mut nums = [0u64; NUM_PARTS];
+    let mut exact = true;
+    let (mut part, mut part_len) = (0, 0);
+    for &b in &s.as_bytes()[core.0..core.1] {
         if b == b'.' {
             if part_len == 0 {
                 return None;
             }
+            part += 1;
             part_len = 0;
         } else if b.is_ascii_digit() {
             part_len += 1;
+            if part >= NUM_PARTS || part_len > 19 {
+                exact = false;
+            } else {
+                nums[part] = nums[part] * 10 + u64::from(b - b'0');
+            }
         } else {
             return None;
         }
@@ -61,7 +95,12 @@ pub(crate) fn parse(s: &str) -> Option<SemVer<'_>> {
     if part_len == 0 {
         return None;
     }
-    Some(SemVer { core, pre, build })
+    Some(Parts {
+        core,
+        pre,
+        build,
+        nums: exact.then_some(nums),
+    })
 }
 
 /// Compares two validated cores part by part; a missing part counts as `0`.
@@ -128,30 +167,66 @@ pub(crate) fn compare(a: &str, b: &str) -> Ordering {
     compare_keys(&Key::new(a), &Key::new(b))
 }
 
+/// A version's parse without its text: what a range keeps for each of its events, parsed once
+/// ([`crate::range::Prepared`]); `None` inside for an invalid version.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Shape(Option<Parts>);
+
+impl Shape {
+    pub(crate) fn of(raw: &str) -> Self {
+        Self(split(raw))
+    }
+}
+
 /// A version parsed once for many comparisons (a range walk compares one version with every
 /// event): the string and its parse.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Key<'a> {
     raw: &'a str,
-    parsed: Option<SemVer<'a>>,
+    shape: Shape,
 }
 
 impl<'a> Key<'a> {
     pub(crate) fn new(raw: &'a str) -> Self {
-        Self {
-            raw,
-            parsed: parse(raw),
-        }
+        Self::with_shape(raw, Shape::of(raw))
+    }
+
+    /// `raw` with its parse worked out earlier (`Shape::of(raw)`).
+    pub(crate) fn with_shape(raw: &'a str, shape: Shape) -> Self {
+        Self { raw, shape }
+    }
+
+    /// The text and its parse, as [`compare_shaped`] takes them.
+    pub(crate) fn shaped(&self) -> (&'a str, &Shape) {
+        (self.raw, &self.shape)
     }
 }
 
 /// [`compare`] on parsed versions.
 pub(crate) fn compare_keys(a: &Key<'_>, b: &Key<'_>) -> Ordering {
-    if let Some(o) = invalid_first(a.raw, b.raw, a.parsed, b.parsed) {
-        return o;
-    }
-    let (x, y) = (a.parsed.unwrap_or(EMPTY), b.parsed.unwrap_or(EMPTY));
-    cmp_core(x.core, y.core).then_with(|| cmp_pre(x.pre, y.pre))
+    compare_shaped((a.raw, &a.shape), (b.raw, &b.shape))
+}
+
+/// A part of a version's text (empty if the shape was not the text's: never a panic).
+fn part(s: &str, (start, end): (usize, usize)) -> &str {
+    s.get(start..end).unwrap_or_default()
+}
+
+/// [`compare`] on versions given with their parse (`Shape::of(text)`), both by reference: a
+/// range walk compares one version with its prepared events without copying either.
+pub(crate) fn compare_shaped((a, sa): (&str, &Shape), (b, sb): (&str, &Shape)) -> Ordering {
+    // Invalid versions first, among themselves by bytes.
+    let (x, y) = match (&sa.0, &sb.0) {
+        (Some(x), Some(y)) => (x, y),
+        (None, Some(_)) => return Ordering::Less,
+        (Some(_), None) => return Ordering::Greater,
+        (None, None) => return a.cmp(b),
+    };
+    let core = match (&x.nums, &y.nums) {
+        (Some(m), Some(n)) => m.cmp(n),
+        _ => cmp_core(part(a, x.core), part(b, y.core)),
+    };
+    core.then_with(|| cmp_pre(x.pre.map(|r| part(a, r)), y.pre.map(|r| part(b, r))))
 }
 
 const EMPTY: SemVer<'static> = SemVer {
@@ -176,4 +251,84 @@ pub(crate) fn compare_pub(a: &str, b: &str) -> Ordering {
             (Some(_), None) => Ordering::Greater,
             (Some(p), Some(q)) => cmp_identifiers(p, q),
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Ordering::{Equal, Greater, Less};
+
+    /// `raw`'s key without the numeric core, so it compares through [`cmp_core`] on the text.
+    fn textual(raw: &str) -> Key<'_> {
+        let parts = split(raw).map(|p| Parts { nums: None, ..p });
+        Key::with_shape(raw, Shape(parts))
+    }
+
+    const VERSIONS: &[&str] = &[
+        "0",
+        "0.0.0-0",
+        "1",
+        "1.2",
+        "1.2.0",
+        "1.2.3",
+        " v1.2.3 ",
+        "V1.2.3-rc.1",
+        "1.2.3-rc.1+build",
+        "1.2.3+build",
+        "01.002.3",
+        "1.2.3.4",
+        "1.2.3.4.0",
+        "1.2.3.4.5",
+        "1.2.3.0.0.0",
+        "9999999999999999999",
+        "09999999999999999999",
+        "10000000000000000000",
+        "18446744073709551615",
+        "18446744073709551616",
+        "1.18446744073709551616",
+        "v0.0.0-20220708121648-5fef4d92e758",
+        "banana",
+        "1..2",
+        "",
+    ];
+
+    #[test]
+    fn the_numeric_core_orders_as_the_text_does() {
+        for a in VERSIONS {
+            for b in VERSIONS {
+                let fast = compare_keys(&Key::new(a), &Key::new(b));
+                let text = compare_keys(&textual(a), &textual(b));
+                assert_eq!(fast, text, "{a:?} vs {b:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn numbers_past_a_u64_and_parts_past_four_compare_by_value() {
+        let cases = [
+            ("9999999999999999999", Less, "10000000000000000000"),
+            ("18446744073709551615", Less, "18446744073709551616"),
+            ("09999999999999999999", Equal, "9999999999999999999"),
+            ("1.2.3.4.0", Equal, "1.2.3.4"),
+            ("1.2.3.4.5", Greater, "1.2.3.4"),
+            ("1.2.3.0.0.0", Equal, "1.2.3"),
+            ("1.18446744073709551616", Greater, "1.2"),
+            (" v1.2.3 ", Equal, "1.2.3+build"),
+            ("1.2.3-rc.1+build", Less, "1.2.3"),
+            ("banana", Less, "0.0.0-0"),
+        ];
+        for (a, want, b) in cases {
+            assert_eq!(compare(a, b), want, "{a} vs {b}");
+            assert_eq!(compare(b, a), want.reverse(), "{b} vs {a}");
+        }
+    }
+
+    #[test]
+    fn parts_are_read_from_the_trimmed_text() {
+        let v = parse(" v1.2.3-rc.1+b.2 ").map(|p| (p.core, p.pre, p.build));
+        assert_eq!(v, Some(("1.2.3", Some("rc.1"), Some("b.2"))));
+        // Pub compares the build metadata, without the surrounding blanks.
+        assert_eq!(compare_pub("1.0.0+a ", "1.0.0+a"), Equal);
+        assert_eq!(compare_pub("1.0.0+a", "1.0.0+b"), Less);
+    }
 }

@@ -138,6 +138,40 @@ pub(crate) fn field<W: Write, T: ?Sized + Serialize>(
     ))
 }
 
+/// A string value as serde_json writes it: quoted, `"`, `\\` and control characters escaped.
+/// Text with none of those (names, versions, package URLs: nearly all) is written as it is, in
+/// one pass to check it and one copy; the rest goes through serde_json's own escaping.
+pub(crate) fn str_value<W: ?Sized + Write>(w: &mut W, s: &str) -> serde_json::Result<()> {
+    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        let io = serde_json::Error::io;
+        w.write_all(b"\"").map_err(io)?;
+        w.write_all(s.as_bytes()).map_err(io)?;
+        w.write_all(b"\"").map_err(io)
+    } else {
+        serde_json::to_writer(w, s)
+    }
+}
+
+/// [`field`] for a text or null, through [`str_value`].
+pub(crate) fn str_field<W: ?Sized + Write>(
+    w: &mut W,
+    depth: usize,
+    first: bool,
+    key: &str,
+    value: Option<&str>,
+) -> serde_json::Result<()> {
+    debug_assert!(key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'));
+    let io = serde_json::Error::io;
+    line(w, depth, first).map_err(io)?;
+    w.write_all(b"\"").map_err(io)?;
+    w.write_all(key.as_bytes()).map_err(io)?;
+    w.write_all(b"\": ").map_err(io)?;
+    match value {
+        Some(s) => str_value(w, s),
+        None => w.write_all(b"null").map_err(io),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -195,6 +229,27 @@ mod tests {
             String::from_utf8(ours).unwrap(),
             String::from_utf8(theirs).unwrap()
         );
+    }
+
+    #[test]
+    fn text_fields_are_written_as_serde_writes_them() {
+        let texts = [
+            "plain",
+            "",
+            "quote \" backslash \\ tab \t nul \u{0} del \u{7f} é ✓",
+            "\u{1f}\u{8}\u{c}\n\r",
+        ];
+        for t in texts {
+            for value in [Some(t), None] {
+                let (mut ours, mut theirs) = (b"{".to_vec(), b"{".to_vec());
+                str_field(&mut ours, 1, true, "k", value).unwrap();
+                field(&mut theirs, 1, true, "k", &value).unwrap();
+                assert_eq!(
+                    String::from_utf8(ours).unwrap(),
+                    String::from_utf8(theirs).unwrap()
+                );
+            }
+        }
     }
 
     #[test]

@@ -5,11 +5,7 @@
 //! that also acts for another organisation, and is audited; the same through the web pages.
 #![allow(clippy::unwrap_used)] // a test or bench: a panic is its failure report
 
-#[path = "support/harness.rs"]
-#[macro_use]
-mod harness;
-
-use harness::*;
+use crate::harness::*;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 

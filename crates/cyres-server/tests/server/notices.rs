@@ -3,12 +3,8 @@
 //! two subscribers, and the public feed is read without logging in.
 #![allow(clippy::unwrap_used)] // a test or bench: a panic is its failure report
 
-#[path = "support/harness.rs"]
-#[macro_use]
-mod harness;
-
+use crate::harness::*;
 use cyres_server::{App, Config, ManualClock};
-use harness::*;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
@@ -31,17 +27,6 @@ const SECRETS: &[&str] = &[
     "TLP:RED",
     "ticket SEC-4411",
 ];
-
-async fn poll<F: std::future::Future<Output = bool>>(mut f: impl FnMut() -> F, what: &str) {
-    let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    while !f().await {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "timed out waiting for {what}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
 
 fn assert_no_secrets(what: &str, text: &str) {
     for s in SECRETS {

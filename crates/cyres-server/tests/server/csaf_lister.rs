@@ -7,11 +7,7 @@
 //! public and lists the provider.
 #![allow(clippy::unwrap_used)] // a test or bench: a panic is its failure report
 
-#[path = "support/harness.rs"]
-#[macro_use]
-mod harness;
-
-use harness::*;
+use crate::harness::*;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256, Sha512};

@@ -4,14 +4,9 @@
 //! stub resolver.
 #![allow(clippy::unwrap_used)] // a test or bench: a panic is its failure report
 
-#[path = "support/harness.rs"]
-#[macro_use]
-mod harness;
-
-use harness::*;
+use crate::harness::*;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 both!(
@@ -23,23 +18,6 @@ both!(
     the_notification_rules_page_adds_and_removes,
     rematching_that_breaks_a_policy_alerts,
 );
-
-/// Imports the example advisories and KEV, creates a product with a release and uploads the
-/// router SBOM (4 findings, 2 exploited); (product, release).
-async fn seeded(s: &Server, admin: &Who) -> (i64, i64) {
-    for f in std::fs::read_dir(root().join("examples/advisories")).unwrap() {
-        s.import(admin, &f.unwrap().path()).await;
-    }
-    s.import(admin, &root().join("examples/kev.json")).await;
-    let (pid, rid) = s.product_release(admin, "AX3000 router", "2.4.1").await;
-    let (st, up) = s.upload(admin, rid, router(), "router.cdx.json").await;
-    assert_eq!(st, StatusCode::CREATED, "{up}");
-    assert_eq!(
-        (up["findings"].as_i64(), up["exploited"].as_i64()),
-        (Some(4), Some(2))
-    );
-    (pid, rid)
-}
 
 fn router() -> Vec<u8> {
     std::fs::read(root().join("examples/sboms/router-fw-2.4.1.cdx.json")).unwrap()
@@ -447,32 +425,6 @@ async fn gates_follow_the_policy_that_applies(engine: Engine) {
     let (_, theirs) = s.call(&other, Method::GET, "/api/v1/policies", None).await;
     assert_eq!(theirs, json!([]));
     s.shutdown().await;
-}
-
-type Inbox = Arc<Mutex<Vec<(String, axum::http::HeaderMap, Vec<u8>)>>>;
-
-/// A receiver on 127.0.0.1 recording every POST by path.
-async fn receiver() -> (std::net::SocketAddr, Inbox) {
-    let inbox: Inbox = Arc::default();
-    let rec = inbox.clone();
-    let app = axum::Router::new().route(
-        "/{name}",
-        axum::routing::post(
-            move |axum::extract::Path(name): axum::extract::Path<String>,
-                  headers: axum::http::HeaderMap,
-                  body: axum::body::Bytes| {
-                let rec = rec.clone();
-                async move {
-                    rec.lock().unwrap().push((name, headers, body.to_vec()));
-                    StatusCode::OK
-                }
-            },
-        ),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    (addr, inbox)
 }
 
 async fn create_rule(s: &Server, who: &Who, body: Value) -> (StatusCode, Value) {

@@ -5,11 +5,7 @@
 //! through `next=`, API tokens in the query string, and look-alike organisation names.
 #![allow(clippy::unwrap_used)] // a test or bench: a panic is its failure report
 
-#[path = "support/harness.rs"]
-#[macro_use]
-mod harness;
-
-use harness::*;
+use crate::harness::*;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 

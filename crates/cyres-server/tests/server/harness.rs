@@ -7,7 +7,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 pub(crate) const T0: i64 = 1_790_000_000;
@@ -17,53 +17,8 @@ pub(crate) fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-pub(crate) fn unique() -> String {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static N: AtomicU64 = AtomicU64::new(0);
-    let t = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
-    format!(
-        "{}_{}_{}",
-        std::process::id(),
-        t % 1_000_000_000,
-        N.fetch_add(1, Ordering::SeqCst)
-    )
-}
-
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub(crate) enum Engine {
-    Sqlite,
-    Postgres,
-}
-
-pub(crate) async fn database_url(engine: Engine) -> Option<Option<String>> {
-    match engine {
-        Engine::Sqlite => Some(None),
-        Engine::Postgres => {
-            let Ok(admin) = std::env::var("CYRES_TEST_PG_URL") else {
-                if std::env::var("CYRES_SKIP_PG").as_deref() == Ok("1") {
-                    eprintln!("CYRES_SKIP_PG=1: PostgreSQL variant skipped on request");
-                    return None;
-                }
-                panic!(
-                    "CYRES_TEST_PG_URL is not set: run `bash scripts/test.sh` (it starts a throwaway PostgreSQL), or `eval \"$(bash scripts/pg.sh start)\"`, or set CYRES_SKIP_PG=1 to skip knowingly"
-                );
-            };
-            use sqlx::Executor;
-            sqlx::any::install_default_drivers();
-            let pool = sqlx::AnyPool::connect(&admin).await.unwrap();
-            let name = format!("cyres_s{}", unique());
-            pool.execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                .await
-                .unwrap();
-            pool.close().await;
-            let (base, _) = admin.rsplit_once('/').unwrap();
-            Some(Some(format!("{base}/{name}")))
-        }
-    }
-}
+pub(crate) use cyres_store::both;
+pub(crate) use cyres_store::testing::{Engine, TempDir, database_url, unique};
 
 pub(crate) struct Server {
     pub base: String,
@@ -71,18 +26,13 @@ pub(crate) struct Server {
     pub stop: tokio::sync::watch::Sender<bool>,
     pub task: tokio::task::JoinHandle<std::io::Result<()>>,
     pub http: reqwest::Client,
+    /// A client that does not follow redirects, as the web UI tests read them.
+    pub nav: reqwest::Client,
     pub _dir: TempDir,
     pub setup: Option<String>,
     /// The database, for what only the operator does (`cyres admin`), never for assertions a
     /// request could make.
     pub store: cyres_store::Store,
-}
-
-pub(crate) struct TempDir(pub PathBuf);
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
 
 /// A test server's configuration: a fresh database, a fresh data directory (the caller
@@ -129,6 +79,7 @@ pub(crate) fn serve_app(
         stop: tx,
         task,
         http: reqwest::Client::new(),
+        nav: browser(),
         _dir: TempDir(dir),
         setup: None,
         store,
@@ -195,8 +146,8 @@ impl Server {
         (StatusCode::CREATED, serde_json::to_value(org).unwrap())
     }
 
-    /// Creates the first admin through the setup link and logs in.
-    pub(crate) async fn bootstrap(&self, org: &str, email: &str) -> Who {
+    /// Creates the first admin (EMAIL with [`PASSWORD`], running ORG) through the setup link.
+    pub(crate) async fn first_admin(&self, org: &str, email: &str) {
         let link = self
             .setup
             .as_ref()
@@ -215,6 +166,11 @@ impl Server {
             "{}",
             r.text().await.unwrap()
         );
+    }
+
+    /// Creates the first admin through the setup link and logs in.
+    pub(crate) async fn bootstrap(&self, org: &str, email: &str) -> Who {
+        self.first_admin(org, email).await;
         self.login(email, PASSWORD).await
     }
 
@@ -444,20 +400,6 @@ pub(crate) async fn start(engine: Engine) -> Option<Server> {
     start_with(engine, |_| {}).await
 }
 
-#[macro_export]
-macro_rules! both {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite { $(
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() { super::$name(super::Engine::Sqlite).await; }
-        )* }
-        mod postgres { $(
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() { super::$name(super::Engine::Postgres).await; }
-        )* }
-    };
-}
-
 /// A client that does not follow redirects (redirect-after-post is asserted by UI tests).
 pub(crate) fn browser() -> reqwest::Client {
     reqwest::Client::builder()
@@ -525,4 +467,145 @@ pub(crate) fn urlencode(s: &str) -> String {
         }
     }
     out
+}
+
+/// Waits (up to 20 s, polling every 50 ms) until `f` holds; panics naming `what`.
+pub(crate) async fn poll<F: std::future::Future<Output = bool>>(
+    mut f: impl FnMut() -> F,
+    what: &str,
+) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while !f().await {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Creates product, release, imports the example advisories and uploads the router SBOM.
+pub(crate) async fn seeded(s: &Server, admin: &Who) -> (i64, i64) {
+    for f in std::fs::read_dir(root().join("examples/advisories")).unwrap() {
+        s.import(admin, &f.unwrap().path()).await;
+    }
+    let kev = s.import(admin, &root().join("examples/kev.json")).await;
+    assert_eq!(kev["kev_entries"], 3);
+    let (st, p) = s.call(admin, reqwest::Method::POST, "/api/v1/products", Some(json!({
+        "name": "AX3000 router", "description": "Wi-Fi 6 router", "catalogue_entries": ["annex3-class1-12"],
+        "member_states": ["de", "FR"], "estimated_users": 120000, "support_end": "2031-12-31"}))).await;
+    assert_eq!(st, StatusCode::CREATED, "{p}");
+    assert_eq!(p["category"], "important-class-1");
+    assert_eq!(p["member_states"], json!(["DE", "FR"]));
+    let pid = p["id"].as_i64().unwrap();
+    let (st, r) = s
+        .call(
+            admin,
+            reqwest::Method::POST,
+            &format!("/api/v1/products/{pid}/releases"),
+            Some(json!({"version": "2.4.1", "released_on": "2026-09-01"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{r}");
+    let rid = r["id"].as_i64().unwrap();
+    let bytes = std::fs::read(root().join("examples/sboms/router-fw-2.4.1.cdx.json")).unwrap();
+    let (st, up) = s
+        .upload(admin, rid, bytes, "router-fw-2.4.1.cdx.json")
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{up}");
+    assert_eq!(
+        (
+            up["components"].as_i64(),
+            up["findings"].as_i64(),
+            up["exploited"].as_i64()
+        ),
+        (Some(10), Some(4), Some(2)),
+        "{up}"
+    );
+    (pid, rid)
+}
+
+/// A loopback advisory mirror: OSV's bucket layout for crates.io and Go, the KEV catalogue,
+/// and an EUVD-style exploited list (one page).
+pub(crate) async fn advisory_mirror() -> SocketAddr {
+    use std::io::Write;
+    let mut zips = std::collections::HashMap::new();
+    for (eco, files) in [
+        ("crates.io", vec!["RUSTSEC-2022-0013.json"]),
+        ("Go", vec!["GO-2023-2102.json", "GHSA-qppj-fm5r-hxr3.json"]),
+    ] {
+        let mut buf = std::io::Cursor::new(Vec::new());
+        {
+            let mut w = zip::ZipWriter::new(&mut buf);
+            for f in files {
+                w.start_file(f, zip::write::SimpleFileOptions::default())
+                    .unwrap();
+                w.write_all(&std::fs::read(root().join("examples/advisories").join(f)).unwrap())
+                    .unwrap();
+            }
+            w.finish().unwrap();
+        }
+        zips.insert(eco.to_string(), buf.into_inner());
+    }
+    let zips = Arc::new(zips);
+    let kev = Arc::new(std::fs::read(root().join("examples/kev.json")).unwrap());
+    let app = axum::Router::new()
+        .route(
+            "/osv/{eco}/all.zip",
+            axum::routing::get(move |axum::extract::Path(eco): axum::extract::Path<String>| {
+                let zips = zips.clone();
+                async move {
+                    match zips.get(&eco) {
+                        Some(z) => (StatusCode::OK, z.clone()),
+                        None => (StatusCode::NOT_FOUND, Vec::new()),
+                    }
+                }
+            }),
+        )
+        .route("/kev.json", axum::routing::get(move || { let kev = kev.clone(); async move { kev.to_vec() } }))
+        .route(
+            "/euvd/vulnerabilities",
+            axum::routing::get(|axum::extract::Query(q): axum::extract::Query<std::collections::HashMap<String, String>>| async move {
+                let items = if q.get("page").map(String::as_str) == Some("0") {
+                    json!([{"id": "EUVD-2022-0001", "description": "regex denial of service (test fixture)",
+                        "datePublished": "Mar 8, 2022, 7:00:00 PM", "dateUpdated": "Nov 1, 2026, 9:00:00 AM",
+                        "baseScore": 7.5, "baseScoreVersion": "3.1", "baseScoreVector": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H",
+                        "aliases": "CVE-2022-24713\n", "exploitedSince": "Oct 30, 2026, 12:00:00 AM"}])
+                } else {
+                    json!([])
+                };
+                axum::Json(json!({"items": items, "total": 1}))
+            }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    addr
+}
+
+/// What the webhook receiver got: the path segment it was posted to, the headers and the body.
+pub(crate) type Inbox = Arc<Mutex<Vec<(String, axum::http::HeaderMap, Vec<u8>)>>>;
+
+/// A receiver on 127.0.0.1 recording every POST by path.
+pub(crate) async fn receiver() -> (std::net::SocketAddr, Inbox) {
+    let inbox: Inbox = Arc::default();
+    let rec = inbox.clone();
+    let app = axum::Router::new().route(
+        "/{name}",
+        axum::routing::post(
+            move |axum::extract::Path(name): axum::extract::Path<String>,
+                  headers: axum::http::HeaderMap,
+                  body: axum::body::Bytes| {
+                let rec = rec.clone();
+                async move {
+                    rec.lock().unwrap().push((name, headers, body.to_vec()));
+                    StatusCode::OK
+                }
+            },
+        ),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (addr, inbox)
 }

@@ -1,58 +1,20 @@
-//! The web UI over real HTTP on loopback (SQLite, manual clock): HTML-level checks of login,
-//! CSRF, forms and roles; insta snapshots of the dashboard, product and finding pages; and an
-//! end-to-end run in a real headless Chromium driven through chromedriver (Debian packages
-//! `chromium` and `chromium-driver`), which also refreshes docs/screenshots/; a second
+//! The web UI over real HTTP on loopback (SQLite, manual clock; the end-to-end journey on
+//! PostgreSQL too): HTML-level checks of login, CSRF, forms and roles; insta snapshots of the
+//! dashboard, product and finding pages; and an end-to-end run in a real headless Chromium
+//! driven through chromedriver (Debian packages `chromium` and `chromium-driver`), which also refreshes docs/screenshots/; a second
 //! browser test walks the daily vulnerability-management pages of issue 17 (release page,
 //! findings search, bulk triage, VEX export, gate, notification rules), and a third the demo's
 //! public Annex II page and its authority world (a CSIRT's inbox and a received report).
 #![allow(clippy::unwrap_used)] // a test or bench: a panic is its failure report
 
+use crate::harness::*;
 use cyres_server::{App, Config, ManualClock};
 use serde_json::{Value, json};
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-const T0: i64 = 1_790_000_000;
-const PASSWORD: &str = "correct horse battery staple";
 const ADMIN: &str = "admin@northwind.example";
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn unique() -> String {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static N: AtomicU64 = AtomicU64::new(0);
-    let t = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
-    format!(
-        "{}_{}_{}",
-        std::process::id(),
-        t % 1_000_000_000,
-        N.fetch_add(1, Ordering::SeqCst)
-    )
-}
-
-struct TempDir(PathBuf);
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-struct Server {
-    base: String,
-    stop: tokio::sync::watch::Sender<bool>,
-    task: tokio::task::JoinHandle<std::io::Result<()>>,
-    http: reqwest::Client,
-    _dir: TempDir,
-    #[allow(dead_code)]
-    clock: Arc<ManualClock>,
-}
 
 /// A browser-like session: the cookie, and the CSRF token of the session.
 #[derive(Clone, Debug)]
@@ -100,57 +62,17 @@ fn stable(html: &str, csrf: &str) -> String {
     out
 }
 
+/// A server on `engine` whose first administrator ([`ADMIN`]) runs Northwind Networks.
+async fn northwind(engine: Engine) -> Option<Server> {
+    let s = start(engine).await?;
+    s.first_admin("Northwind Networks", ADMIN).await;
+    Some(s)
+}
+
 impl Server {
-    async fn start() -> Server {
-        let dir = std::env::temp_dir().join(format!("cyres-ui-test-{}", unique()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let mut config = Config::new(dir.clone());
-        config.worker_tick_ms = 50;
-        // The tests' own receivers on loopback are a deliberate internal target.
-        config.outbound_allow = vec!["127.0.0.1/32".into()];
-        config.sync_interval_secs = 0;
-        let clock = Arc::new(ManualClock::new(T0));
-        let (app, link) = App::start(config, clock.clone()).await.unwrap();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr: SocketAddr = listener.local_addr().unwrap();
-        let (tx, rx) = tokio::sync::watch::channel(false);
-        let task = tokio::spawn(cyres_server::serve(app, listener, rx));
-        let s = Server {
-            base: format!("http://{addr}"),
-            stop: tx,
-            task,
-            http: reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .unwrap(),
-            _dir: TempDir(dir),
-            clock,
-        };
-        let link = link.expect("first start prints a setup link").0;
-        let token = link.split("token=").nth(1).unwrap();
-        let r = s
-            .http
-            .post(s.url("/setup"))
-            .json(&json!({"token": token, "email": ADMIN, "password": PASSWORD, "org_name": "Northwind Networks"}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 201);
-        s
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
-
-    async fn shutdown(self) {
-        let _ = self.stop.send(true);
-        let _ = tokio::time::timeout(Duration::from_secs(20), self.task).await;
-    }
-
     /// Posts the login form as a browser does: the form (and its CSRF cookie) first.
     async fn login_post(&self, pairs: &[(&str, &str)]) -> reqwest::Response {
-        let r = self.http.get(self.url("/login")).send().await.unwrap();
+        let r = self.nav.get(self.url("/login")).send().await.unwrap();
         let cookie = r.headers()["set-cookie"].to_str().unwrap().to_string();
         assert!(
             cookie.starts_with("cyres_login_csrf=")
@@ -162,7 +84,7 @@ impl Server {
         let csrf = csrf_of(&r.text().await.unwrap());
         let mut pairs = pairs.to_vec();
         pairs.push(("csrf", &csrf));
-        self.http
+        self.nav
             .post(self.url("/login"))
             .header("cookie", cookie)
             .header("content-type", "application/x-www-form-urlencoded")
@@ -173,7 +95,7 @@ impl Server {
     }
 
     /// Logs in through the HTML form, accepting any invitation waiting on the way.
-    async fn login(&self, email: &str, password: &str) -> Session {
+    async fn sign_in(&self, email: &str, password: &str) -> Session {
         let r = self
             .login_post(&[("email", email), ("password", password), ("next", "/")])
             .await;
@@ -210,7 +132,7 @@ impl Server {
 
     async fn get(&self, cookie: &str, path: &str) -> (u16, String) {
         let r = self
-            .http
+            .nav
             .get(self.url(path))
             .header("cookie", cookie)
             .send()
@@ -226,7 +148,7 @@ impl Server {
         pairs: &[(&str, &str)],
     ) -> (u16, String, String) {
         let r = self
-            .http
+            .nav
             .post(self.url(path))
             .header("cookie", &who.cookie)
             .header("content-type", "application/x-www-form-urlencoded")
@@ -264,7 +186,7 @@ impl Server {
         body.extend_from_slice(bytes);
         body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
         let r = self
-            .http
+            .nav
             .post(self.url(&format!("/releases/{release}/sbom")))
             .header("cookie", &who.cookie)
             .header(
@@ -293,7 +215,7 @@ impl Server {
         body: Option<Value>,
     ) -> (u16, Value) {
         let mut b = self
-            .http
+            .nav
             .request(method, self.url(path))
             .header("cookie", &who.cookie)
             .header("x-csrf-token", &who.csrf);
@@ -316,7 +238,7 @@ impl Server {
         for f in files {
             let name = f.file_name().unwrap().to_str().unwrap().to_string();
             let r = self
-                .http
+                .nav
                 .post(self.url(&format!("/api/v1/advisories/import?filename={name}")))
                 .header("cookie", &who.cookie)
                 .header("x-csrf-token", &who.csrf)
@@ -369,10 +291,10 @@ async fn product_with_release(s: &Server, admin: &Session) -> (i64, i64) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn login_csrf_forms_and_roles_over_http() {
-    let s = Server::start().await;
+    let s = northwind(Engine::Sqlite).await.unwrap();
     // Pages need a session.
     let r = s
-        .http
+        .nav
         .get(s.url("/findings?severity=high"))
         .send()
         .await
@@ -391,7 +313,7 @@ async fn login_csrf_forms_and_roles_over_http() {
     assert!(page.contains("wrong e-mail or password"));
     assert!(page.contains(&format!("value=\"{ADMIN}\"")));
     assert!(!page.contains("not the password"));
-    let admin = s.login(ADMIN, PASSWORD).await;
+    let admin = s.sign_in(ADMIN, PASSWORD).await;
     // CSRF: a form without the token, or with another, changes nothing.
     let (st, _, body) = s
         .post_form(&admin, "/products", &[("name", "Stolen")])
@@ -480,7 +402,7 @@ async fn login_csrf_forms_and_roles_over_http() {
         )
         .await;
     assert_eq!(st, 303);
-    let viewer = s.login("viewer@northwind.example", PASSWORD).await;
+    let viewer = s.sign_in("viewer@northwind.example", PASSWORD).await;
     for path in [
         "/".to_string(),
         "/products".into(),
@@ -601,14 +523,14 @@ async fn login_csrf_forms_and_roles_over_http() {
         "{page}"
     );
     s.clock.advance(16 * 60);
-    s.login("viewer@northwind.example", PASSWORD).await;
+    s.sign_in("viewer@northwind.example", PASSWORD).await;
     s.shutdown().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn snapshots_of_dashboard_product_and_finding() {
-    let s = Server::start().await;
-    let admin = s.login(ADMIN, PASSWORD).await;
+    let s = northwind(Engine::Sqlite).await.unwrap();
+    let admin = s.sign_in(ADMIN, PASSWORD).await;
     s.import_examples(&admin).await;
     let (pid, rid) = product_with_release(&s, &admin).await;
     s.clock.advance(3600);
@@ -1191,7 +1113,7 @@ async fn journey(b: &mut Steps, s: &Server) -> Step<()> {
     b.screenshot_to(&root().join("target/ui-pages/settings.png"))
         .await?;
     let api = |secret: String| {
-        let http = s.http.clone();
+        let http = s.nav.clone();
         let url = s.url("/api/v1/products");
         async move {
             http.get(url)
@@ -1256,10 +1178,15 @@ async fn journey(b: &mut Steps, s: &Server) -> Step<()> {
     b.expect_h1("Log in").await
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn browser_end_to_end() {
-    let s = Server::start().await;
-    let admin = s.login(ADMIN, PASSWORD).await;
+// The main journey runs on both engines (PostgreSQL when CYRES_TEST_PG_URL is set, as
+// scripts/test.sh does); the other browser tests stay on SQLite to keep the browser time.
+both!(browser_end_to_end);
+
+async fn browser_end_to_end(engine: Engine) {
+    let Some(s) = northwind(engine).await else {
+        return;
+    };
+    let admin = s.sign_in(ADMIN, PASSWORD).await;
     s.import_examples(&admin).await;
     let (driver, mut b) = open_browser(&s).await;
     let result = journey(&mut b, &s).await;
@@ -1378,8 +1305,8 @@ async fn conformity_journey(b: &mut Steps, pid: i64) -> Step<()> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn browser_conformity_section() {
-    let s = Server::start().await;
-    let admin = s.login(ADMIN, PASSWORD).await;
+    let s = northwind(Engine::Sqlite).await.unwrap();
+    let admin = s.sign_in(ADMIN, PASSWORD).await;
     let (st, p) = s
         .api(
             &admin,
@@ -1424,7 +1351,7 @@ impl Server {
     /// Uploads an SBOM file to a release through the API (the session's cookie and CSRF).
     async fn upload_api(&self, who: &Session, release: i64, file: &str) {
         let r = self
-            .http
+            .nav
             .post(self.url(&format!(
                 "/api/v1/releases/{release}/sbom?filename=router.cdx.json"
             )))
@@ -1569,8 +1496,8 @@ async fn daily_workflow(b: &mut Steps, s: &Server, admin: &Session) -> Step<()> 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn browser_daily_workflow() {
-    let s = Server::start().await;
-    let admin = s.login(ADMIN, PASSWORD).await;
+    let s = northwind(Engine::Sqlite).await.unwrap();
+    let admin = s.sign_in(ADMIN, PASSWORD).await;
     s.import_examples(&admin).await;
     let (driver, mut b) = open_browser(&s).await;
     let result = daily_workflow(&mut b, &s, &admin).await;
@@ -1585,7 +1512,7 @@ impl Server {
         let dir = std::env::temp_dir().join(format!("cyres-ui-test-{}", unique()));
         std::fs::create_dir_all(&dir).unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr: SocketAddr = listener.local_addr().unwrap();
+        let addr = listener.local_addr().unwrap();
         let mut config = Config::new(dir.clone());
         config.worker_tick_ms = 50;
         config.sync_interval_secs = 0;
@@ -1596,19 +1523,7 @@ impl Server {
         let (app, _) = App::start(config, clock.clone()).await.unwrap();
         let login = cyres_server::seed_demo(&app).await.unwrap();
         let app = cyres_server::reporting_to_self(&app, &login.sender).unwrap();
-        let (tx, rx) = tokio::sync::watch::channel(false);
-        let task = tokio::spawn(cyres_server::serve(app.clone(), listener, rx));
-        let s = Server {
-            base: format!("http://{addr}"),
-            stop: tx,
-            task,
-            http: reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .unwrap(),
-            _dir: TempDir(dir),
-            clock,
-        };
+        let s = serve_app(app.clone(), clock, listener, dir);
         (s, login, app)
     }
 }
@@ -1631,7 +1546,7 @@ async fn browser_demo_public_face_and_authority() {
     assert_eq!(listing.refused, 0, "{listing:?}");
     // The maker reports (the API walk is tested in tests/reporting.rs; here it sets the scene).
     let maker = s
-        .login(cyres_server::DEMO_EMAIL, cyres_server::DEMO_PASSWORD)
+        .sign_in(cyres_server::DEMO_EMAIL, cyres_server::DEMO_PASSWORD)
         .await;
     let (_, orgs) = s
         .api(&maker, reqwest::Method::GET, "/api/v1/orgs", None)

@@ -10,13 +10,9 @@
 //!   missing or wrong key file stops the start with an error naming the file, never the key.
 #![allow(clippy::unwrap_used)] // a test or bench: a panic is its failure report
 
-#[path = "support/harness.rs"]
-#[macro_use]
-mod harness;
-
+use crate::harness::*;
 use cyres_feeds::outbound::{LookupFuture, NameLookup};
 use cyres_server::{App, Config, ManualClock};
-use harness::*;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use std::net::{IpAddr, SocketAddr};
@@ -243,20 +239,10 @@ async fn serve(config: Config) -> (Server, App) {
     let clock = Arc::new(ManualClock::new(T0));
     let (app, link) = App::start(config.clone(), clock.clone()).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let (tx, rx) = tokio::sync::watch::channel(false);
-    let task = tokio::spawn(cyres_server::serve(app.clone(), listener, rx));
-    let server = Server {
-        base: format!("http://{addr}"),
-        clock,
-        stop: tx,
-        task,
-        http: reqwest::Client::new(),
-        // The caller owns the data directory (it outlives restarts).
-        _dir: TempDir(std::env::temp_dir().join(format!("cyres-unused-{}", unique()))),
-        setup: link.map(|l| l.0),
-        store: app.store.clone(),
-    };
+    // The caller owns the data directory (it outlives restarts).
+    let unused = std::env::temp_dir().join(format!("cyres-unused-{}", unique()));
+    let mut server = serve_app(app.clone(), clock, listener, unused);
+    server.setup = link.map(|l| l.0);
     (server, app)
 }
 

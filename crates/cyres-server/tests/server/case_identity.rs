@@ -6,11 +6,7 @@
 //! opened before the contact was given.
 #![allow(clippy::unwrap_used)] // a test or bench: a panic is its failure report
 
-#[path = "support/harness.rs"]
-#[macro_use]
-mod harness;
-
-use harness::*;
+use crate::harness::*;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 

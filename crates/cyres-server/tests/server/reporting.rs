@@ -3,14 +3,9 @@
 //! database, on SQLite and on PostgreSQL.
 #![allow(clippy::unwrap_used)] // a test or bench: a panic is its failure report
 
-#[path = "support/harness.rs"]
-#[macro_use]
-mod harness;
-
-use harness::*;
+use crate::harness::*;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use std::time::Duration;
 
 both!(
     exploited_finding_to_delivered_early_warning,
@@ -18,17 +13,6 @@ both!(
     one_clock_on_every_surface,
     demo_report_walks_to_the_authorities_and_back,
 );
-
-async fn poll<F: std::future::Future<Output = bool>>(mut f: impl FnMut() -> F, what: &str) {
-    let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    while !f().await {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "timed out waiting for {what}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
 
 async fn exploited_finding_to_delivered_early_warning(engine: Engine) {
     // The authority: ENISA as the operator organisation, the German CSIRT, and the

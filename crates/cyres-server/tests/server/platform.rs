@@ -5,15 +5,10 @@
 //! administrator through the one-time setup link, and talks to it with a real HTTP client.
 #![allow(clippy::unwrap_used)] // a test or bench: a panic is its failure report
 
-#[path = "support/harness.rs"]
-#[macro_use]
-mod harness;
-
+use crate::harness::*;
 use cyres_server::{App, Config, ManualClock};
-use harness::*;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -43,11 +38,9 @@ both!(
     advisory_data_is_imported_and_synced_in_the_ui,
 );
 
-#[path = "platform/vex.rs"]
 mod vex;
 use vex::*;
 
-#[path = "platform/advisory_data.rs"]
 mod advisory_data;
 use advisory_data::*;
 
@@ -171,47 +164,6 @@ async fn setup_link_works_once_and_login_is_guarded(engine: Engine) {
         StatusCode::UNAUTHORIZED
     );
     s.shutdown().await;
-}
-
-/// Creates product, release, imports the example advisories and uploads the router SBOM.
-async fn seeded(s: &Server, admin: &Who) -> (i64, i64) {
-    for f in std::fs::read_dir(root().join("examples/advisories")).unwrap() {
-        s.import(admin, &f.unwrap().path()).await;
-    }
-    let kev = s.import(admin, &root().join("examples/kev.json")).await;
-    assert_eq!(kev["kev_entries"], 3);
-    let (st, p) = s.call(admin, Method::POST, "/api/v1/products", Some(json!({
-        "name": "AX3000 router", "description": "Wi-Fi 6 router", "catalogue_entries": ["annex3-class1-12"],
-        "member_states": ["de", "FR"], "estimated_users": 120000, "support_end": "2031-12-31"}))).await;
-    assert_eq!(st, StatusCode::CREATED, "{p}");
-    assert_eq!(p["category"], "important-class-1");
-    assert_eq!(p["member_states"], json!(["DE", "FR"]));
-    let pid = p["id"].as_i64().unwrap();
-    let (st, r) = s
-        .call(
-            admin,
-            Method::POST,
-            &format!("/api/v1/products/{pid}/releases"),
-            Some(json!({"version": "2.4.1", "released_on": "2026-09-01"})),
-        )
-        .await;
-    assert_eq!(st, StatusCode::CREATED, "{r}");
-    let rid = r["id"].as_i64().unwrap();
-    let bytes = std::fs::read(root().join("examples/sboms/router-fw-2.4.1.cdx.json")).unwrap();
-    let (st, up) = s
-        .upload(admin, rid, bytes, "router-fw-2.4.1.cdx.json")
-        .await;
-    assert_eq!(st, StatusCode::CREATED, "{up}");
-    assert_eq!(
-        (
-            up["components"].as_i64(),
-            up["findings"].as_i64(),
-            up["exploited"].as_i64()
-        ),
-        (Some(10), Some(4), Some(2)),
-        "{up}"
-    );
-    (pid, rid)
 }
 
 /// Number of findings on the product's findings page.
@@ -1216,64 +1168,6 @@ async fn queued_work_survives_a_restart(engine: Engine) {
     assert_eq!(fs.len(), 4);
     let _ = tx.send(true);
     let _ = tokio::time::timeout(Duration::from_secs(20), task).await;
-}
-
-/// A loopback advisory mirror: OSV's bucket layout for crates.io and Go, the KEV catalogue,
-/// and an EUVD-style exploited list (one page).
-async fn advisory_mirror() -> SocketAddr {
-    use std::io::Write;
-    let mut zips = std::collections::HashMap::new();
-    for (eco, files) in [
-        ("crates.io", vec!["RUSTSEC-2022-0013.json"]),
-        ("Go", vec!["GO-2023-2102.json", "GHSA-qppj-fm5r-hxr3.json"]),
-    ] {
-        let mut buf = std::io::Cursor::new(Vec::new());
-        {
-            let mut w = zip::ZipWriter::new(&mut buf);
-            for f in files {
-                w.start_file(f, zip::write::SimpleFileOptions::default())
-                    .unwrap();
-                w.write_all(&std::fs::read(root().join("examples/advisories").join(f)).unwrap())
-                    .unwrap();
-            }
-            w.finish().unwrap();
-        }
-        zips.insert(eco.to_string(), buf.into_inner());
-    }
-    let zips = Arc::new(zips);
-    let kev = Arc::new(std::fs::read(root().join("examples/kev.json")).unwrap());
-    let app = axum::Router::new()
-        .route(
-            "/osv/{eco}/all.zip",
-            axum::routing::get(move |axum::extract::Path(eco): axum::extract::Path<String>| {
-                let zips = zips.clone();
-                async move {
-                    match zips.get(&eco) {
-                        Some(z) => (StatusCode::OK, z.clone()),
-                        None => (StatusCode::NOT_FOUND, Vec::new()),
-                    }
-                }
-            }),
-        )
-        .route("/kev.json", axum::routing::get(move || { let kev = kev.clone(); async move { kev.to_vec() } }))
-        .route(
-            "/euvd/vulnerabilities",
-            axum::routing::get(|axum::extract::Query(q): axum::extract::Query<std::collections::HashMap<String, String>>| async move {
-                let items = if q.get("page").map(String::as_str) == Some("0") {
-                    json!([{"id": "EUVD-2022-0001", "description": "regex denial of service (test fixture)",
-                        "datePublished": "Mar 8, 2022, 7:00:00 PM", "dateUpdated": "Nov 1, 2026, 9:00:00 AM",
-                        "baseScore": 7.5, "baseScoreVersion": "3.1", "baseScoreVector": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H",
-                        "aliases": "CVE-2022-24713\n", "exploitedSince": "Oct 30, 2026, 12:00:00 AM"}])
-                } else {
-                    json!([])
-                };
-                axum::Json(json!({"items": items, "total": 1}))
-            }),
-        );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    addr
 }
 
 async fn sources_sync_on_schedule_and_on_demand(engine: Engine) {

@@ -3,12 +3,8 @@
 //! bare framework errors and missing security headers (issue 13).
 #![allow(clippy::unwrap_used)] // a test or bench: a panic is its failure report
 
-#[path = "support/harness.rs"]
-#[macro_use]
-mod harness;
-
+use crate::harness::*;
 use cyres_server::{App, Config, ManualClock};
-use harness::*;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use std::io::Write;

@@ -1,8 +1,16 @@
 //! Triage that carries over, bulk triage and VEX import (issue 17 points 3 and 4), on both
-//! engines through `both!` in `store.rs`.
+//! engines; and the triage decision itself (`src/triage.rs`, `src/vex.rs`).
 
 use super::*;
 use cyres_vex::merge::{Outcome, Policy};
+
+both!(
+    triage_validates_and_keeps_history,
+    triage_carries_over_and_suggests,
+    carry_over_is_one_path_with_history,
+    bulk_triage_is_one_transaction,
+    vex_import_follows_the_rules,
+);
 
 /// The router SBOM with regex at `version` (1.5.4 in the example; every 1.5.x before 1.5.5 is
 /// affected by RUSTSEC-2022-0013).
@@ -50,7 +58,7 @@ fn not_affected(comment: &str) -> Decision {
     }
 }
 
-pub(crate) async fn triage_carries_over_and_suggests(store: Store) {
+async fn triage_carries_over_and_suggests(store: Store) {
     let a = org(&store, "A").await;
     store
         .upsert_advisories(&example_advisories(), "osv", T0)
@@ -156,7 +164,7 @@ pub(crate) async fn triage_carries_over_and_suggests(store: Store) {
     );
 }
 
-pub(crate) async fn bulk_triage_is_one_transaction(store: Store) {
+async fn bulk_triage_is_one_transaction(store: Store) {
     let a = org(&store, "A").await;
     let b = org(&store, "B").await;
     store
@@ -263,7 +271,7 @@ pub(crate) async fn bulk_triage_is_one_transaction(store: Store) {
     );
 }
 
-pub(crate) async fn vex_import_follows_the_rules(store: Store) {
+async fn vex_import_follows_the_rules(store: Store) {
     let a = org(&store, "A").await;
     store
         .upsert_advisories(&example_advisories(), "osv", T0)
@@ -490,7 +498,7 @@ async fn replace(
 /// 3): the same component version takes the decision with a history entry naming where it came
 /// from; another version gets a suggestion only; no finding ever holds a decision without a
 /// history entry.
-pub(crate) async fn carry_over_is_one_path_with_history(store: Store) {
+async fn carry_over_is_one_path_with_history(store: Store) {
     let a = org(&store, "A").await;
     store
         .upsert_advisories(&example_advisories(), "osv", T0)
@@ -620,4 +628,115 @@ pub(crate) async fn carry_over_is_one_path_with_history(store: Store) {
             );
         }
     }
+}
+
+async fn triage_validates_and_keeps_history(store: Store) {
+    let a = org(&store, "A").await;
+    let b = org(&store, "B").await;
+    store
+        .upsert_advisories(&example_advisories(), "osv", T0)
+        .await
+        .unwrap();
+    release_with_sbom(&store, a.id, "Router", "1").await;
+    let f = store
+        .findings(a.id, &FindingFilter::default())
+        .await
+        .unwrap()[0]
+        .clone();
+    assert_eq!(f.status, VexStatus::UnderInvestigation);
+    let e = store
+        .triage(a.id, f.id, VexStatus::NotAffected, None, "", &me(), T0)
+        .await
+        .unwrap_err();
+    assert!(e.to_string().starts_with("justification:"), "{e}");
+    let e = store
+        .triage(
+            a.id,
+            f.id,
+            VexStatus::NotAffected,
+            Some("trust me"),
+            "",
+            &me(),
+            T0,
+        )
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("not one of"), "{e}");
+    let e = store
+        .triage(
+            a.id,
+            f.id,
+            VexStatus::Affected,
+            Some("component_not_present"),
+            "",
+            &me(),
+            T0,
+        )
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("only allowed"), "{e}");
+    let gen_a = store.findings_generation(a.id).await.unwrap();
+    let gen_b = store.findings_generation(b.id).await.unwrap();
+    assert!(matches!(
+        store
+            .triage(b.id, f.id, VexStatus::Affected, None, "", &me(), T0)
+            .await,
+        Err(StoreError::NotFound { .. })
+    ));
+    assert_eq!(
+        store.findings_generation(a.id).await.unwrap(),
+        gen_a,
+        "refused triage"
+    );
+    assert_eq!(store.findings_generation(b.id).await.unwrap(), gen_b);
+    store
+        .triage(
+            a.id,
+            f.id,
+            VexStatus::Affected,
+            None,
+            "reachable from the web UI",
+            &me(),
+            T0 + 1,
+        )
+        .await
+        .unwrap();
+    let done = store
+        .triage(
+            a.id,
+            f.id,
+            VexStatus::NotAffected,
+            Some("vulnerable_code_not_in_execute_path"),
+            "HTTP/2 disabled in build",
+            &me(),
+            T0 + 2,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (done.status, done.justification.as_deref()),
+        (
+            VexStatus::NotAffected,
+            Some("vulnerable_code_not_in_execute_path")
+        )
+    );
+    assert!(store.findings_generation(a.id).await.unwrap() >= gen_a + 2);
+    let h = store.triage_history(a.id, f.id).await.unwrap();
+    assert_eq!(
+        h.iter().map(|e| e.status).collect::<Vec<_>>(),
+        vec![VexStatus::Affected, VexStatus::NotAffected]
+    );
+    assert_eq!(h[1].comment, "HTTP/2 disabled in build");
+    assert!(store.triage_history(b.id, f.id).await.is_err());
+    let open = store
+        .findings(
+            a.id,
+            &FindingFilter {
+                status: Some(VexStatus::NotAffected),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(open.len(), 1);
 }

@@ -13,6 +13,7 @@ mod accounts;
 mod case_identity;
 mod concurrent_writes;
 mod conformity;
+mod cross_tenant;
 mod csaf_lister;
 mod csaf_provider;
 mod firmware;

@@ -7,7 +7,7 @@
 //! the JSON API (`crate::api`, `From<ServiceError> for ApiError`), the web UI (`crate::ui`,
 //! form errors and the error page), the background worker and the demo seeder. Adapters never
 //! import each other, and nothing here imports an adapter or the web framework; the tidy test
-//! (`tests/tidy.rs`) holds both.
+//! (`tests/server/tidy.rs`) holds both.
 
 pub(crate) mod accounts;
 pub(crate) mod admin;

@@ -57,6 +57,8 @@ mod public_face;
 mod search_index;
 mod secrets;
 mod tenants;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod text;
 mod triage;
 mod vex;

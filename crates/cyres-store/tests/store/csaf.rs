@@ -1,9 +1,10 @@
-//! CSAF revisions and signing keys (issue 18 point 3, migration 0025), on both engines
-//! through `both!` in `store.rs`: the state machine draft → reviewed → published, the
+//! CSAF revisions and signing keys (issue 18 point 3, migration 0025), on both engines: the state machine draft → reviewed → published, the
 //! immutability of a published row, superseded drafts, tenant scoping, one key per
 //! organisation.
 
 use super::*;
+
+both!(csaf_revisions_publish_once_and_never_change);
 
 fn draft(tracking_id: &str, body: &str) -> NewCsafRevision {
     NewCsafRevision {
@@ -21,7 +22,7 @@ fn draft(tracking_id: &str, body: &str) -> NewCsafRevision {
     }
 }
 
-pub(super) async fn csaf_revisions_publish_once_and_never_change(store: Store) {
+async fn csaf_revisions_publish_once_and_never_change(store: Store) {
     let acme = org(&store, "Acme").await;
     let other = org(&store, "Other").await;
     let r1 = store

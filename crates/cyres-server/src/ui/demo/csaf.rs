@@ -2,7 +2,7 @@
 //! final security advisory (from one of its vulnerability cases, or a case opened from its
 //! first finding when it has none) and the VEX document of a release, through the same
 //! draft → review → publish operations as the UI, so `cyres demo` serves a provider that
-//! passes the checks of `tests/csaf_provider.rs`.
+//! passes the checks of `tests/server/csaf_provider.rs`.
 
 use crate::service::cases::{CasePatch, NewCase, open_case, update_case};
 use crate::service::{Principal, csaf};

@@ -1,0 +1,303 @@
+//! The storage suite, one module per area of the store (`src/<area>.rs` is tested in
+//! `tests/store/<area>.rs`), sharing the fixtures below. Every case runs twice, declared once
+//! with `both!` (cyres-store's `testing` feature): on SQLite (a fresh file) and on PostgreSQL
+//! (a fresh database in the cluster named by `CYRES_TEST_PG_URL`, which `scripts/test.sh`
+//! starts with `scripts/pg.sh`). Without that variable the PostgreSQL variants fail with a
+//! message saying how to provide it, unless `CYRES_SKIP_PG=1` says to skip them on purpose.
+//! `cargo test -p cyres-store --test store audit::` runs one area.
+#![allow(clippy::unwrap_used)] // a test or bench: a panic is its failure report
+
+use cyres_store::*;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+mod advisories;
+mod alerts;
+mod alias_severity;
+mod audit;
+mod cases;
+mod components;
+mod conformity;
+mod cpe_configurations;
+mod cpe_decisions;
+mod csaf;
+mod finding_search;
+mod findings;
+mod identity;
+mod inventory;
+mod invitations;
+mod jobs;
+mod lease;
+mod lifecycle;
+mod notices;
+mod tenants;
+mod triage;
+mod withdrawal;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+const T0: i64 = 1_790_000_000; // 2026-09-21
+
+fn me() -> Actor {
+    Actor {
+        id: "user:1".into(),
+        label: "alice@example.com".into(),
+    }
+}
+
+async fn org(store: &Store, name: &str) -> Org {
+    store
+        .create_org(
+            &NewOrg {
+                name: name.into(),
+                kind: OrgKind::Manufacturer,
+                member_state: Some("DE".into()),
+                size: Some("small".into()),
+            },
+            &me(),
+            T0,
+        )
+        .await
+        .unwrap()
+}
+
+fn product_input(name: &str) -> ProductInput {
+    ProductInput {
+        name: name.into(),
+        description: "Wi-Fi router".into(),
+        catalogue_entries: vec!["annex3-class1-12".into()],
+        category: "important-class-i".into(),
+        member_states: vec!["DE".into(), "FR".into()],
+        estimated_users: Some(250_000),
+        support_end: Some("2031-12-31".into()),
+    }
+}
+
+fn example_advisories() -> Vec<cyres_vuln::advisory::Advisory> {
+    let mut corpus = cyres_vuln::Corpus::new();
+    corpus
+        .load_path(&root().join("examples/advisories"), &mut |_| {})
+        .unwrap();
+    assert_eq!(
+        corpus.advisories.len(),
+        7,
+        "examples/advisories holds 7 records"
+    );
+    corpus.advisories
+}
+
+fn example_kev() -> Vec<Exploitation> {
+    let bytes = std::fs::read(root().join("examples/kev.json")).unwrap();
+    cyres_vuln::kev::parse_kev(&bytes)
+        .unwrap()
+        .into_iter()
+        .map(|k| Exploitation {
+            cve_id: k.cve_id,
+            source: "kev".into(),
+            date_added: Some(k.date_added),
+            due_date: Some(k.due_date),
+            ransomware: k.ransomware,
+            reference: None,
+        })
+        .collect()
+}
+
+fn router_sbom() -> (Vec<u8>, cyres_sbom::Sbom) {
+    let bytes = std::fs::read(root().join("examples/sboms/router-fw-2.4.1.cdx.json")).unwrap();
+    let sbom = cyres_sbom::read(&bytes, "router-fw-2.4.1.cdx.json", &Default::default()).unwrap();
+    (bytes, sbom)
+}
+
+async fn release_with_sbom(
+    store: &Store,
+    org_id: i64,
+    product: &str,
+    version: &str,
+) -> (Release, IngestOutcome) {
+    let (bytes, sbom) = router_sbom();
+    release_with(store, org_id, product, version, &bytes, &sbom).await
+}
+
+/// A new release of `product` (created when missing) with this SBOM ingested.
+async fn release_with(
+    store: &Store,
+    org_id: i64,
+    product: &str,
+    version: &str,
+    bytes: &[u8],
+    sbom: &cyres_sbom::Sbom,
+) -> (Release, IngestOutcome) {
+    let p = match store
+        .products(org_id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|p| p.name == product)
+    {
+        Some(p) => p,
+        None => store
+            .create_product(org_id, &product_input(product), &me(), T0)
+            .await
+            .unwrap(),
+    };
+    let r = store
+        .create_release(org_id, p.id, version, Some("2026-09-01"), &me(), T0)
+        .await
+        .unwrap();
+    let out = store
+        .ingest_sbom(
+            org_id,
+            r.id,
+            &SbomUpload {
+                file_name: "router.cdx.json",
+                original: bytes,
+                sha256: "00",
+                sbom,
+            },
+            &me(),
+            T0 + 10,
+        )
+        .await
+        .unwrap();
+    (store.release(org_id, r.id).await.unwrap(), out)
+}
+
+/// A second pool on the same database, for tests that tamper with the schema.
+async fn store_pool(store: &Store) -> sqlx::AnyPool {
+    store.raw_pool()
+}
+
+async fn products(store: &Store, org_id: i64, n: i64) {
+    static NEXT: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
+    for i in 0..n {
+        let k = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        store
+            .create_product(org_id, &product_input(&format!("P{k}")), &me(), T0 + i)
+            .await
+            .unwrap();
+    }
+}
+
+fn chain_of(v: &AuditVerification, org_id: Option<i64>) -> &AuditChain {
+    v.chains.iter().find(|c| c.org_id == org_id).unwrap()
+}
+
+// ---- Firmware: CPE matching against NVD configurations (issue 20) ----
+
+use cyres_kit::OPENWRT_RELEASES as OPENWRT;
+
+/// (CVE, component name, component version).
+type Pair = (String, String, String);
+
+fn kit_nvd(with_overrides: bool) -> cyres_vuln::Corpus {
+    let root =
+        cyres_kit::unpacked("firmware/nvd-firmware-subset.tar.zst").join("nvd-firmware-subset");
+    let mut c = cyres_vuln::Corpus::new();
+    for f in [
+        "nvd-api-2.0/nvd-cve-2.0-converted-from-1.1-feeds.json",
+        "nvd-api-2.0/nvd-cve-2.0-fkie-abridged.json",
+    ] {
+        c.load_path(&root.join(f), &mut |_| {}).unwrap();
+    }
+    if with_overrides {
+        c.load_path(&root.join("anchore-nvd-data-overrides/data"), &mut |_| {})
+            .unwrap();
+        assert_eq!(c.report.override_records, 603);
+    }
+    c
+}
+
+fn openwrt_sbom(release: &str) -> (Vec<u8>, cyres_sbom::Sbom) {
+    let bytes = std::fs::read(cyres_kit::openwrt_sbom(release)).unwrap();
+    let sbom = cyres_sbom::read(&bytes, "openwrt.cdx.json", &Default::default()).unwrap();
+    (bytes, sbom)
+}
+
+/// What `cyres scan` (the library call) finds in one release.
+fn cli_pairs(index: &cyres_vuln::Index, release: &str) -> BTreeSet<Pair> {
+    cyres_vuln::match_sbom(index, &openwrt_sbom(release).1)
+        .findings
+        .into_iter()
+        .map(|f| {
+            (
+                f.id,
+                f.component.name,
+                f.component.version.unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+/// Stores the corpus's records and configurations as an operator's import does.
+async fn import_nvd(store: &Store, corpus: &cyres_vuln::Corpus, now: i64) -> usize {
+    store
+        .upsert_advisories(&corpus.advisories, "upload", now)
+        .await
+        .unwrap();
+    let imp = store
+        .upsert_cpe_configurations(&corpus.configurations, now)
+        .await
+        .unwrap();
+    imp.inserted + imp.updated
+}
+
+/// Runs queued re-match jobs as the server's worker does; returns the new findings.
+async fn run_rematch_jobs(store: &Store, now: i64) -> usize {
+    let mut new = 0;
+    while let Some(job) = store.claim_job(now, 60).await.unwrap() {
+        if let cyres_store::Job::Rematch { keys, ids } = &job.job {
+            new += store
+                .rematch(keys, ids.as_ref(), now)
+                .await
+                .unwrap()
+                .new_findings;
+        }
+        store.finish_job(job.id).await.unwrap();
+    }
+    new
+}
+
+async fn openwrt_release(store: &Store, org_id: i64, product: &str, version: &str) -> i64 {
+    let (bytes, sbom) = openwrt_sbom(version);
+    release_with(store, org_id, product, version, &bytes, &sbom)
+        .await
+        .0
+        .id
+}
+
+async fn platform_findings(store: &Store, org_id: i64, release_id: i64) -> Vec<FindingRow> {
+    let mut out = Vec::new();
+    let mut after = None;
+    loop {
+        let page = store
+            .findings(
+                org_id,
+                &FindingFilter {
+                    release_id: Some(release_id),
+                    limit: Some(1000),
+                    after_id: after,
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        let Some(last) = page.last() else { break };
+        after = Some(last.id);
+        out.extend(page);
+    }
+    out
+}
+
+fn pairs_of(fs: &[FindingRow]) -> BTreeSet<Pair> {
+    fs.iter()
+        .map(|f| {
+            (
+                f.advisory_id.clone(),
+                f.component_name.clone(),
+                f.component_version.clone().unwrap_or_default(),
+            )
+        })
+        .collect()
+}

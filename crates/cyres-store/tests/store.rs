@@ -151,6 +151,8 @@ both!(
 
 #[path = "store/csaf.rs"]
 mod csaf;
+#[path = "store/export.rs"]
+mod export;
 #[path = "store/vex_triage.rs"]
 mod vex_triage;
 use csaf::*;

@@ -9,12 +9,21 @@
 //! columns the CSV writes and decodes them by position. On SQLite the pool's connections
 //! hand rows over in batches of [`ROW_BUFFER`] (sqlx's default, 50, makes the reading thread
 //! and the caller wake each other every few rows).
+//!
+//! [`Store::findings_export_rows`] goes one step further: it hands each driver row to the
+//! caller as an [`ExportRow`] of borrowed columns (no `FindingRow`, no `String` per field, the
+//! JSON lists read in place by [`JsonWords`]) while the page still streams in, so the CSV
+//! writer renders a record straight from the driver's buffers. [`Store::findings_export_page`]
+//! (owned [`FindingRow`]s) stays as the reference the borrowed reader is tested against.
 
 use crate::finding_search::Bind;
-use crate::{FindingRow, FindingSearch, FindingVex, Store, StoreError, VexStatus};
+use crate::{FindingRow, FindingSearch, FindingVex, RelatedCache, Store, StoreError, VexStatus};
+use futures_util::TryStreamExt;
 use sqlx::Row;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
+use std::collections::HashSet;
+use std::fmt;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -24,7 +33,7 @@ const ROW_BUFFER: usize = 1024;
 /// Connections of the export pool (exports at the same time).
 const EXPORT_CONNECTIONS: u32 = 4;
 
-/// The columns the CSV export writes, in the order [`export_row`] decodes them.
+/// The columns the CSV export writes, in the order [`view`] decodes them.
 const EXPORT_COLS: &str = "id, product_id, release_id, component_name, component_version, \
      component_purl, advisory_id, aliases, severity, score, severity_source, exploited, status, \
      justification, impact_statement, action_statement, responses, decided_at, first_seen, summary";
@@ -74,46 +83,252 @@ impl Native {
     }
 }
 
-/// One exported finding from a native row whose columns are [`EXPORT_COLS`].
-macro_rules! export_row {
-    ($r:expr, $org_id:expr) => {{
-        let r = $r;
-        let status: &str = r.try_get(12)?;
-        let json = |s: &str| serde_json::from_str::<Vec<String>>(s).unwrap_or_default();
+/// One finding of the export, borrowed from the driver's row: what the CSV writes, in its
+/// order. The strings live as long as the row; nothing is copied out of it.
+#[derive(Clone, Copy, Debug)]
+pub struct ExportRow<'a> {
+    /// Id.
+    pub id: i64,
+    /// Product.
+    pub product_id: i64,
+    /// Release.
+    pub release_id: i64,
+    /// Component name.
+    pub component_name: &'a str,
+    /// Component version.
+    pub component_version: Option<&'a str>,
+    /// Component purl.
+    pub component_purl: Option<&'a str>,
+    /// Advisory id.
+    pub advisory_id: &'a str,
+    /// The advisory's aliases.
+    pub aliases: JsonWords<'a>,
+    /// Severity word.
+    pub severity: &'a str,
+    /// CVSS score.
+    pub score: Option<f64>,
+    /// The record the severity was borrowed from (none: the finding's own).
+    pub severity_source: Option<&'a str>,
+    /// Actively exploited.
+    pub exploited: bool,
+    /// Actively exploited CVEs the records name only as related
+    /// ([`Store::related_exploited`]).
+    pub related_exploited: &'a [String],
+    /// VEX status.
+    pub status: VexStatus,
+    /// VEX justification.
+    pub justification: Option<&'a str>,
+    /// VEX impact statement.
+    pub impact_statement: Option<&'a str>,
+    /// VEX action statement.
+    pub action_statement: Option<&'a str>,
+    /// VEX responses (CycloneDX `analysis.response`).
+    pub responses: JsonWords<'a>,
+    /// When the decision was recorded (Unix seconds).
+    pub decided_at: Option<i64>,
+    /// First seen (Unix seconds).
+    pub first_seen: i64,
+    /// The advisory's summary.
+    pub summary: Option<&'a str>,
+}
+
+impl ExportRow<'_> {
+    /// The row as an owned [`FindingRow`] of the organisation `org_id`. Only what the export
+    /// writes is known: `match_kind`, `fixed_versions`, `updated_at`, `provenance` and
+    /// `vex.decision_release_id` are left empty.
+    pub fn to_finding_row(&self, org_id: i64) -> FindingRow {
+        let text = |v: Option<&str>| v.map(str::to_string);
         FindingRow {
-            id: r.try_get(0)?,
-            org_id: $org_id,
-            product_id: r.try_get(1)?,
-            release_id: r.try_get(2)?,
-            component_name: r.try_get(3)?,
-            component_version: r.try_get(4)?,
-            component_purl: r.try_get(5)?,
-            advisory_id: r.try_get(6)?,
-            aliases: json(r.try_get(7)?),
-            severity: r.try_get(8)?,
-            score: r.try_get(9)?,
-            severity_source: r.try_get(10)?,
+            id: self.id,
+            org_id,
+            product_id: self.product_id,
+            release_id: self.release_id,
+            component_name: self.component_name.to_string(),
+            component_version: text(self.component_version),
+            component_purl: text(self.component_purl),
+            advisory_id: self.advisory_id.to_string(),
+            aliases: self.aliases.to_vec(),
+            severity: self.severity.to_string(),
+            score: self.score,
+            severity_source: text(self.severity_source),
             match_kind: String::new(),
             fixed_versions: Vec::new(),
-            exploited: r.try_get::<i64, _>(11)? != 0,
-            status: VexStatus::parse(status).ok_or_else(|| StoreError::Corrupt {
-                what: "finding status",
-                message: status.to_string(),
-            })?,
-            justification: r.try_get(13)?,
-            first_seen: r.try_get(18)?,
+            exploited: self.exploited,
+            status: self.status,
+            justification: text(self.justification),
+            first_seen: self.first_seen,
             updated_at: 0,
             provenance: None,
             vex: FindingVex {
-                impact_statement: r.try_get(14)?,
-                action_statement: r.try_get(15)?,
-                responses: json(r.try_get(16)?),
+                impact_statement: text(self.impact_statement),
+                action_statement: text(self.action_statement),
+                responses: self.responses.to_vec(),
                 decision_release_id: None,
-                decided_at: r.try_get(17)?,
+                decided_at: self.decided_at,
             },
-            summary: r.try_get(19)?,
+            summary: text(self.summary),
         }
-    }};
+    }
+}
+
+/// A list of strings as a finding stores it (`aliases`, `responses`: JSON text of an array of
+/// strings), read in place. Text that is not such an array reads as an empty list, as
+/// [`FindingRow`]'s reader has it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct JsonWords<'a>(&'a str);
+
+impl fmt::Debug for JsonWords<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.to_vec()).finish()
+    }
+}
+
+impl<'a> JsonWords<'a> {
+    /// The list stored as `json`.
+    pub fn new(json: &'a str) -> Self {
+        Self(json)
+    }
+
+    /// The JSON text as stored.
+    pub fn as_json(self) -> &'a str {
+        self.0
+    }
+
+    /// The words as owned strings.
+    pub fn to_vec(self) -> Vec<String> {
+        serde_json::from_str(self.0).unwrap_or_default()
+    }
+
+    /// Appends the words to `out` separated by `sep` (what `to_vec().join(sep)` gives) without
+    /// allocating: each string is written as the JSON reader unescapes it. Nothing is appended
+    /// when the text is not an array of strings.
+    pub fn join_into(self, sep: &str, out: &mut String) {
+        use serde::Deserializer as _;
+        let start = out.len();
+        let mut de = serde_json::Deserializer::from_str(self.0);
+        let read = de
+            .deserialize_seq(Joined {
+                out: &mut *out,
+                sep,
+            })
+            .and_then(|()| de.end());
+        if read.is_err() {
+            out.truncate(start);
+        }
+    }
+}
+
+/// Appends the strings of a JSON array to `out`, `sep` between them ([`JsonWords::join_into`]).
+struct Joined<'o> {
+    out: &'o mut String,
+    sep: &'o str,
+}
+
+impl<'de> serde::de::Visitor<'de> for Joined<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an array of strings")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let mut first = true;
+        while seq
+            .next_element_seed(Word {
+                out: &mut *self.out,
+                sep: if first { "" } else { self.sep },
+            })?
+            .is_some()
+        {
+            first = false;
+        }
+        Ok(())
+    }
+}
+
+/// One string of the array: `sep`, then the string, appended to `out`.
+struct Word<'o> {
+    out: &'o mut String,
+    sep: &'o str,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for Word<'_> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Word<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<(), E> {
+        self.out.push_str(self.sep);
+        self.out.push_str(v);
+        Ok(())
+    }
+}
+
+/// What one call of [`Store::findings_export_rows`] read.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ExportedPage {
+    /// Rows handed over.
+    pub rows: usize,
+    /// The last row's id (the next page's `after_id`).
+    pub last_id: Option<i64>,
+}
+
+/// A native row of [`EXPORT_COLS`] as an [`ExportRow`].
+fn view<'r, R>(r: &'r R, related_exploited: &'r [String]) -> Result<ExportRow<'r>, StoreError>
+where
+    R: Row,
+    usize: sqlx::ColumnIndex<R>,
+    &'r str: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    f64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    let status: &str = r.try_get(12)?;
+    Ok(ExportRow {
+        id: r.try_get(0)?,
+        product_id: r.try_get(1)?,
+        release_id: r.try_get(2)?,
+        component_name: r.try_get(3)?,
+        component_version: r.try_get(4)?,
+        component_purl: r.try_get(5)?,
+        advisory_id: r.try_get(6)?,
+        aliases: JsonWords(r.try_get(7)?),
+        severity: r.try_get(8)?,
+        score: r.try_get(9)?,
+        severity_source: r.try_get(10)?,
+        exploited: r.try_get::<i64, _>(11)? != 0,
+        related_exploited,
+        status: VexStatus::parse(status).ok_or_else(|| StoreError::Corrupt {
+            what: "finding status",
+            message: status.to_string(),
+        })?,
+        justification: r.try_get(13)?,
+        impact_statement: r.try_get(14)?,
+        action_statement: r.try_get(15)?,
+        responses: JsonWords(r.try_get(16)?),
+        decided_at: r.try_get(17)?,
+        first_seen: r.try_get(18)?,
+        summary: r.try_get(19)?,
+    })
+}
+
+/// A native row's advisory id and aliases JSON text (the related flag's key).
+fn related_key<'r, R>(r: &'r R) -> Result<(&'r str, &'r str), StoreError>
+where
+    R: Row,
+    usize: sqlx::ColumnIndex<R>,
+    &'r str: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    Ok((r.try_get(6)?, r.try_get(7)?))
 }
 
 /// Binds `binds` then `tail` on a native query.
@@ -151,18 +366,107 @@ impl Store {
                 let q = sqlx::query::<sqlx::Sqlite>(sqlx::AssertSqlSafe(sql));
                 let q = bind_all!(q, binds, &tail);
                 for r in q.fetch_all(pool).await? {
-                    out.push(export_row!(&r, org_id));
+                    out.push(view(&r, &[])?.to_finding_row(org_id));
                 }
             }
             Native::Postgres(pool) => {
                 let q = sqlx::query::<sqlx::Postgres>(sqlx::AssertSqlSafe(sql));
                 let q = bind_all!(q, binds, &tail);
                 for r in q.fetch_all(pool).await? {
-                    out.push(export_row!(&r, org_id));
+                    out.push(view(&r, &[])?.to_finding_row(org_id));
                 }
             }
         }
         Ok(out)
+    }
+
+    /// The page [`Store::findings_export_page`] reads, handed to `each` row by row as it
+    /// streams in, borrowed from the driver's rows ([`ExportRow`], with its related flag from
+    /// `related`, which the export keeps across pages). Rows whose related flag is cached go
+    /// out as they arrive; from the first row that needs a lookup, the rest of the page is held
+    /// (at most one page: `search.filter.limit`, ≤ 1,000 rows), looked up with a few queries and
+    /// then handed over in order.
+    pub async fn findings_export_rows<F>(
+        &self,
+        org_id: i64,
+        search: &FindingSearch,
+        related: &mut RelatedCache,
+        mut each: F,
+    ) -> Result<ExportedPage, StoreError>
+    where
+        F: FnMut(&ExportRow<'_>) + Send,
+    {
+        let (sql, binds, tail) = search.by_id(org_id, EXPORT_COLS);
+        match &self.native {
+            Native::Sqlite(pool) => {
+                let q = sqlx::query::<sqlx::Sqlite>(sqlx::AssertSqlSafe(sql));
+                let q = bind_all!(q, binds, &tail);
+                let rows = q.fetch(pool).map_err(StoreError::from);
+                self.export_stream(rows, related, &mut each).await
+            }
+            Native::Postgres(pool) => {
+                let q = sqlx::query::<sqlx::Postgres>(sqlx::AssertSqlSafe(sql));
+                let q = bind_all!(q, binds, &tail);
+                let rows = q.fetch(pool).map_err(StoreError::from);
+                self.export_stream(rows, related, &mut each).await
+            }
+        }
+    }
+
+    /// [`Store::findings_export_rows`] for one engine's row stream.
+    async fn export_stream<R, S, F>(
+        &self,
+        mut rows: S,
+        related: &mut RelatedCache,
+        each: &mut F,
+    ) -> Result<ExportedPage, StoreError>
+    where
+        R: Row + Send,
+        S: futures_util::Stream<Item = Result<R, StoreError>> + Unpin + Send,
+        F: FnMut(&ExportRow<'_>) + Send,
+        usize: sqlx::ColumnIndex<R>,
+        for<'r> &'r str: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+        for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+        for<'r> f64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    {
+        let mut page = ExportedPage::default();
+        let mut held: Vec<R> = Vec::new();
+        while let Some(r) = rows.try_next().await? {
+            page.rows += 1;
+            page.last_id = Some(r.try_get(0)?);
+            if held.is_empty() {
+                let (advisory, aliases) = related_key(&r)?;
+                if let Some(hits) = related.get_text(advisory, aliases) {
+                    each(&view(&r, hits)?);
+                    continue;
+                }
+            }
+            held.push(r);
+        }
+        drop(rows);
+        if held.is_empty() {
+            return Ok(page);
+        }
+        // The held rows' distinct ids not yet cached, looked up together.
+        let mut todo: Vec<(&str, &str, Vec<String>)> = Vec::new();
+        let mut seen: HashSet<(&str, &str)> = HashSet::new();
+        for r in &held {
+            let (advisory, aliases) = related_key(r)?;
+            if related.get_text(advisory, aliases).is_none() && seen.insert((advisory, aliases)) {
+                todo.push((advisory, aliases, JsonWords(aliases).to_vec()));
+            }
+        }
+        let ids: Vec<(&str, &[String])> = todo.iter().map(|(a, _, l)| (*a, l.as_slice())).collect();
+        let hits = self.related_hits(&ids).await?;
+        for ((advisory, aliases, _), hits) in todo.iter().zip(hits) {
+            related.insert_text(advisory, aliases, hits);
+        }
+        for r in &held {
+            let (advisory, aliases) = related_key(r)?;
+            let hits = related.get_text(advisory, aliases).unwrap_or_default();
+            each(&view(r, hits)?);
+        }
+        Ok(page)
     }
 
     /// Closes the export pool.

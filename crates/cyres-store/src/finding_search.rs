@@ -325,9 +325,14 @@ impl Store {
 
 /// Answers of [`Store::related_exploited_many`] already looked up, by the finding's ids (the
 /// advisory id, then the aliases), so an export of many pages reads each flaw's records once.
-/// Looked up by borrowed ids: no key is built per row.
+/// Looked up by borrowed ids: no key is built per row. The export's borrowed rows
+/// ([`crate::ExportRow`]) are looked up by the aliases' stored JSON text instead of the parsed
+/// list (`by_text`): the same answer, without parsing the aliases of every row.
 #[derive(Debug, Default)]
-pub struct RelatedCache(HashMap<String, Vec<RelatedEntry>>);
+pub struct RelatedCache {
+    by_list: HashMap<String, Vec<RelatedEntry>>,
+    by_text: HashMap<String, Vec<(String, Vec<String>)>>,
+}
 
 /// The aliases of a cached answer and the answer.
 type RelatedEntry = (Vec<String>, Vec<String>);
@@ -335,7 +340,7 @@ type RelatedEntry = (Vec<String>, Vec<String>);
 impl RelatedCache {
     /// The cached answer for the finding's ids, if looked up before.
     fn get(&self, f: &FindingRow) -> Option<&Vec<String>> {
-        self.0
+        self.by_list
             .get(f.advisory_id.as_str())?
             .iter()
             .find(|(aliases, _)| *aliases == f.aliases)
@@ -343,9 +348,25 @@ impl RelatedCache {
     }
 
     fn insert(&mut self, f: &FindingRow, hits: Vec<String>) {
-        let entries = self.0.entry(f.advisory_id.clone()).or_default();
+        let entries = self.by_list.entry(f.advisory_id.clone()).or_default();
         if !entries.iter().any(|(aliases, _)| *aliases == f.aliases) {
             entries.push((f.aliases.clone(), hits));
+        }
+    }
+
+    /// The cached answer for an advisory id and the aliases' JSON text as stored.
+    pub(crate) fn get_text(&self, advisory_id: &str, aliases_json: &str) -> Option<&[String]> {
+        self.by_text
+            .get(advisory_id)?
+            .iter()
+            .find(|(aliases, _)| aliases == aliases_json)
+            .map(|(_, hits)| hits.as_slice())
+    }
+
+    pub(crate) fn insert_text(&mut self, advisory_id: &str, aliases_json: &str, hits: Vec<String>) {
+        let entries = self.by_text.entry(advisory_id.to_string()).or_default();
+        if !entries.iter().any(|(aliases, _)| aliases == aliases_json) {
+            entries.push((aliases_json.to_string(), hits));
         }
     }
 }
@@ -379,77 +400,92 @@ impl Store {
     ) -> Result<Vec<Vec<String>>, StoreError> {
         let todo: Vec<&FindingRow> = findings.iter().filter(|f| cache.get(f).is_none()).collect();
         if !todo.is_empty() {
-            // The `related` ids of every record the findings name.
-            let ids: BTreeSet<&str> = todo
+            let ids: Vec<(&str, &[String])> = todo
                 .iter()
-                .flat_map(|f| std::iter::once(&f.advisory_id).chain(&f.aliases))
-                .map(String::as_str)
+                .map(|f| (f.advisory_id.as_str(), f.aliases.as_slice()))
                 .collect();
-            let ids: Vec<&str> = ids.into_iter().collect();
-            let mut related_of: HashMap<String, Vec<String>> = HashMap::new();
-            for chunk in ids.chunks(crate::CHUNK_ROWS) {
-                let sql = format!(
-                    "SELECT id, body FROM advisory WHERE id IN ({})",
-                    crate::placeholders(1, chunk.len())
-                );
-                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-                for id in chunk {
-                    q = q.bind(*id);
-                }
-                for r in q.fetch_all(&self.pool).await? {
-                    let body: String = r.try_get("body")?;
-                    let related = serde_json::from_str::<RelatedIds>(&body)
-                        .map(|r| r.related)
-                        .unwrap_or_default();
-                    if !related.is_empty() {
-                        related_of.insert(r.try_get("id")?, related);
-                    }
-                }
-            }
-            // Per finding: CVEs named as related that are not the finding's own ids.
-            let mut wanted: Vec<BTreeSet<String>> = Vec::with_capacity(todo.len());
-            let mut cves: BTreeSet<String> = BTreeSet::new();
-            for f in &todo {
-                let own: BTreeSet<String> = std::iter::once(&f.advisory_id)
-                    .chain(&f.aliases)
-                    .map(|a| a.to_ascii_uppercase())
-                    .collect();
-                let related: BTreeSet<String> = std::iter::once(&f.advisory_id)
-                    .chain(&f.aliases)
-                    .filter_map(|id| related_of.get(id))
-                    .flatten()
-                    .map(|id| id.to_ascii_uppercase())
-                    .filter(|id| id.starts_with("CVE-") && !own.contains(id))
-                    .collect();
-                cves.extend(related.iter().cloned());
-                wanted.push(related);
-            }
-            let cves: Vec<String> = cves.into_iter().collect();
-            let mut exploited: BTreeSet<String> = BTreeSet::new();
-            for chunk in cves.chunks(crate::CHUNK_ROWS) {
-                let sql = format!(
-                    "SELECT DISTINCT cve_id FROM exploitation WHERE cve_id IN ({})",
-                    crate::placeholders(1, chunk.len())
-                );
-                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-                for id in chunk {
-                    q = q.bind(id.as_str());
-                }
-                for r in q.fetch_all(&self.pool).await? {
-                    exploited.insert(r.try_get("cve_id")?);
-                }
-            }
-            for (f, related) in todo.iter().zip(wanted) {
-                let hits = related
-                    .into_iter()
-                    .filter(|c| exploited.contains(c))
-                    .collect();
+            let hits = self.related_hits(&ids).await?;
+            for (f, hits) in todo.iter().zip(hits) {
                 cache.insert(f, hits);
             }
         }
         Ok(findings
             .iter()
             .map(|f| cache.get(f).cloned().unwrap_or_default())
+            .collect())
+    }
+
+    /// The related, actively exploited CVEs of each `(advisory id, aliases)` in `findings`, in
+    /// their order, with a few queries for the whole slice (no cache).
+    pub(crate) async fn related_hits(
+        &self,
+        findings: &[(&str, &[String])],
+    ) -> Result<Vec<Vec<String>>, StoreError> {
+        fn own_ids<'a>(
+            &(advisory, aliases): &(&'a str, &'a [String]),
+        ) -> impl Iterator<Item = &'a str> {
+            std::iter::once(advisory).chain(aliases.iter().map(String::as_str))
+        }
+        // The `related` ids of every record the findings name.
+        let ids: BTreeSet<&str> = findings.iter().flat_map(own_ids).collect();
+        let ids: Vec<&str> = ids.into_iter().collect();
+        let mut related_of: HashMap<String, Vec<String>> = HashMap::new();
+        for chunk in ids.chunks(crate::CHUNK_ROWS) {
+            let sql = format!(
+                "SELECT id, body FROM advisory WHERE id IN ({})",
+                crate::placeholders(1, chunk.len())
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            for r in q.fetch_all(&self.pool).await? {
+                let body: String = r.try_get("body")?;
+                let related = serde_json::from_str::<RelatedIds>(&body)
+                    .map(|r| r.related)
+                    .unwrap_or_default();
+                if !related.is_empty() {
+                    related_of.insert(r.try_get("id")?, related);
+                }
+            }
+        }
+        // Per finding: CVEs named as related that are not the finding's own ids.
+        let mut wanted: Vec<BTreeSet<String>> = Vec::with_capacity(findings.len());
+        let mut cves: BTreeSet<String> = BTreeSet::new();
+        for f in findings {
+            let own: BTreeSet<String> = own_ids(f).map(|a| a.to_ascii_uppercase()).collect();
+            let related: BTreeSet<String> = own_ids(f)
+                .filter_map(|id| related_of.get(id))
+                .flatten()
+                .map(|id| id.to_ascii_uppercase())
+                .filter(|id| id.starts_with("CVE-") && !own.contains(id))
+                .collect();
+            cves.extend(related.iter().cloned());
+            wanted.push(related);
+        }
+        let cves: Vec<String> = cves.into_iter().collect();
+        let mut exploited: BTreeSet<String> = BTreeSet::new();
+        for chunk in cves.chunks(crate::CHUNK_ROWS) {
+            let sql = format!(
+                "SELECT DISTINCT cve_id FROM exploitation WHERE cve_id IN ({})",
+                crate::placeholders(1, chunk.len())
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for id in chunk {
+                q = q.bind(id.as_str());
+            }
+            for r in q.fetch_all(&self.pool).await? {
+                exploited.insert(r.try_get("cve_id")?);
+            }
+        }
+        Ok(wanted
+            .into_iter()
+            .map(|related| {
+                related
+                    .into_iter()
+                    .filter(|c| exploited.contains(c))
+                    .collect()
+            })
             .collect())
     }
 }

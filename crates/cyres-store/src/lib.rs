@@ -37,6 +37,7 @@ mod export;
 mod finding_search;
 mod findings;
 mod fleet;
+pub use export::{ExportRow, ExportedPage, JsonWords};
 pub use finding_search::{FindingPage, FindingSearch, FindingSort, RelatedCache};
 pub use findings::SEVERITIES;
 pub mod identity;

@@ -5,7 +5,7 @@
 
 use super::{Principal, ServiceError};
 use crate::App;
-use cyres_store::{FindingRow, Role, StatementReport};
+use cyres_store::{ExportRow, JsonWords, Role, StatementReport};
 use cyres_vex::merge::Policy;
 use cyres_vex::{Format, Statement, Subject, VexDocument};
 use serde::Serialize;
@@ -199,71 +199,151 @@ fn field(out: &mut String, v: &str) {
         if guarded {
             out.push('\'');
         }
-        out.push_str(&v.replace('"', "\"\""));
+        // Quotes doubled in place (no copy of the value).
+        let mut parts = v.split('"');
+        if let Some(first) = parts.next() {
+            out.push_str(first);
+        }
+        for part in parts {
+            out.push_str("\"\"");
+            out.push_str(part);
+        }
         out.push('"');
     } else {
         out.push_str(v);
     }
 }
 
-/// One finding as a CSV row (with its line break), appended to `out`; `related`: the actively
-/// exploited CVEs its records name only as related. Written straight into `out` (no string per
-/// cell: the export writes 100,000s of rows); numbers never need quoting or the formula guard
-/// (digits, `-` of a number, `.`), so they are written as they are.
-pub(crate) fn csv_row(out: &mut String, f: &FindingRow, related: &[String]) {
+/// One finding of the export as a CSV row (with its line break), appended to `out`, straight
+/// from the store's borrowed row: no string per cell or per row (the export writes 100,000s of
+/// rows); `scratch` is reused for the lists (aliases, related CVEs, responses), which are one
+/// field each, their words separated by a space. Numbers never need quoting or the formula
+/// guard (digits, `-` of a number, `.`), so they are written as they are.
+pub(crate) fn csv_row(out: &mut String, r: &ExportRow<'_>, scratch: &mut String) {
     use std::fmt::Write as _;
-    let text = |out: &mut String, v: &Option<String>| {
+    let text = |out: &mut String, v: Option<&str>| {
         out.push(',');
-        field(out, v.as_deref().unwrap_or(""));
+        field(out, v.unwrap_or(""));
     };
-    let words = |out: &mut String, v: &[String]| {
+    let words = |out: &mut String, scratch: &mut String, v: JsonWords<'_>| {
+        scratch.clear();
+        v.join_into(" ", scratch);
         out.push(',');
-        match v {
-            [] => {}
-            [one] => field(out, one),
-            many => field(out, &many.join(" ")),
-        }
+        field(out, scratch);
     };
     // Writing to a String cannot fail.
-    let _ = write!(out, "{},{},{},", f.id, f.product_id, f.release_id);
-    field(out, &f.component_name);
-    text(out, &f.component_version);
-    text(out, &f.component_purl);
+    let _ = write!(out, "{},{},{},", r.id, r.product_id, r.release_id);
+    field(out, r.component_name);
+    text(out, r.component_version);
+    text(out, r.component_purl);
     out.push(',');
-    field(out, &f.advisory_id);
-    words(out, &f.aliases);
+    field(out, r.advisory_id);
+    words(out, scratch, r.aliases);
     out.push(',');
-    field(out, &f.severity);
+    field(out, r.severity);
     out.push(',');
-    if let Some(s) = f.score {
+    if let Some(s) = r.score {
         let _ = write!(out, "{s}");
     }
-    text(out, &f.severity_source);
-    out.push_str(if f.exploited { ",true" } else { ",false" });
-    words(out, related);
+    text(out, r.severity_source);
+    out.push_str(if r.exploited { ",true" } else { ",false" });
+    scratch.clear();
+    for (i, cve) in r.related_exploited.iter().enumerate() {
+        if i > 0 {
+            scratch.push(' ');
+        }
+        scratch.push_str(cve);
+    }
     out.push(',');
-    field(out, f.status.as_str());
-    text(out, &f.justification);
-    text(out, &f.vex.impact_statement);
-    text(out, &f.vex.action_statement);
-    words(out, &f.vex.responses);
+    field(out, scratch);
     out.push(',');
-    if let Some(t) = f.vex.decided_at {
+    field(out, r.status.as_str());
+    text(out, r.justification);
+    text(out, r.impact_statement);
+    text(out, r.action_statement);
+    words(out, scratch, r.responses);
+    out.push(',');
+    if let Some(t) = r.decided_at {
         let _ = write!(out, "{t}");
     }
-    let _ = write!(out, ",{}", f.first_seen);
-    text(out, &f.summary);
+    let _ = write!(out, ",{}", r.first_seen);
+    text(out, r.summary);
     out.push_str("\r\n");
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::{csv_row, field};
-    use cyres_store::{FindingRow, FindingVex, VexStatus};
+    use cyres_store::{ExportRow, FindingRow, FindingVex, JsonWords, VexStatus};
+
+    /// The export's former writer, kept as the oracle of the borrowed one ([`super::csv_row`]):
+    /// one finding as a CSV row from an owned [`FindingRow`] and its related CVEs.
+    pub(crate) fn finding_row_csv(out: &mut String, f: &FindingRow, related: &[String]) {
+        use std::fmt::Write as _;
+        let text = |out: &mut String, v: &Option<String>| {
+            out.push(',');
+            field(out, v.as_deref().unwrap_or(""));
+        };
+        let words = |out: &mut String, v: &[String]| {
+            out.push(',');
+            match v {
+                [] => {}
+                [one] => field(out, one),
+                many => field(out, &many.join(" ")),
+            }
+        };
+        // Writing to a String cannot fail.
+        let _ = write!(out, "{},{},{},", f.id, f.product_id, f.release_id);
+        field(out, &f.component_name);
+        text(out, &f.component_version);
+        text(out, &f.component_purl);
+        out.push(',');
+        field(out, &f.advisory_id);
+        words(out, &f.aliases);
+        out.push(',');
+        field(out, &f.severity);
+        out.push(',');
+        if let Some(s) = f.score {
+            let _ = write!(out, "{s}");
+        }
+        text(out, &f.severity_source);
+        out.push_str(if f.exploited { ",true" } else { ",false" });
+        words(out, related);
+        out.push(',');
+        field(out, f.status.as_str());
+        text(out, &f.justification);
+        text(out, &f.vex.impact_statement);
+        text(out, &f.vex.action_statement);
+        words(out, &f.vex.responses);
+        out.push(',');
+        if let Some(t) = f.vex.decided_at {
+            let _ = write!(out, "{t}");
+        }
+        let _ = write!(out, ",{}", f.first_seen);
+        text(out, &f.summary);
+        out.push_str("\r\n");
+    }
+
+    /// The field writer as it was before quotes were doubled in place (a copy of the value).
+    fn reference_field(out: &mut String, v: &str) {
+        let guarded = matches!(v.as_bytes().first(), Some(b'=' | b'+' | b'-' | b'@'))
+            && v.parse::<f64>().is_err();
+        let needs = guarded || v.bytes().any(|b| matches!(b, b',' | b'"' | b'\r' | b'\n'));
+        if needs {
+            out.push('"');
+            if guarded {
+                out.push('\'');
+            }
+            out.push_str(&v.replace('"', "\"\""));
+            out.push('"');
+        } else {
+            out.push_str(v);
+        }
+    }
 
     /// The row as the export wrote it before rows were written straight into the buffer (a
-    /// string per cell, each through [`field`]): the oracle the direct writer must equal byte
-    /// for byte.
+    /// string per cell, each through [`reference_field`]): the oracle the direct writers must
+    /// equal byte for byte.
     fn reference_row(out: &mut String, f: &FindingRow, related: &[String]) {
         let opt = |v: &Option<String>| v.clone().unwrap_or_default();
         let cells = [
@@ -293,7 +373,7 @@ mod tests {
             if i > 0 {
                 out.push(',');
             }
-            field(out, c);
+            reference_field(out, c);
         }
         out.push_str("\r\n");
     }
@@ -358,15 +438,80 @@ mod tests {
         }
     }
 
+    /// `f` as the store's export reader hands it over: borrowed, the lists as stored JSON.
+    pub(crate) fn borrowed<'a>(
+        f: &'a FindingRow,
+        aliases: &'a str,
+        responses: &'a str,
+        related: &'a [String],
+    ) -> ExportRow<'a> {
+        ExportRow {
+            id: f.id,
+            product_id: f.product_id,
+            release_id: f.release_id,
+            component_name: &f.component_name,
+            component_version: f.component_version.as_deref(),
+            component_purl: f.component_purl.as_deref(),
+            advisory_id: &f.advisory_id,
+            aliases: JsonWords::new(aliases),
+            severity: &f.severity,
+            score: f.score,
+            severity_source: f.severity_source.as_deref(),
+            exploited: f.exploited,
+            related_exploited: related,
+            status: f.status,
+            justification: f.justification.as_deref(),
+            impact_statement: f.vex.impact_statement.as_deref(),
+            action_statement: f.vex.action_statement.as_deref(),
+            responses: JsonWords::new(responses),
+            decided_at: f.vex.decided_at,
+            first_seen: f.first_seen,
+            summary: f.summary.as_deref(),
+        }
+    }
+
     #[test]
     fn csv_rows_are_byte_identical_to_the_cell_by_cell_writer() {
+        let mut scratch = String::from("left over");
         for i in 0..240 {
             let f = row(i);
             let related: Vec<String> = (0..(i % 3)).map(|j| format!("CVE-2024-{j}")).collect();
-            let (mut new, mut old) = (String::from("prefix"), String::from("prefix"));
-            csv_row(&mut new, &f, &related);
+            let (aliases, responses) = (
+                serde_json::to_string(&f.aliases).unwrap(),
+                serde_json::to_string(&f.vex.responses).unwrap(),
+            );
+            let (mut new, mut owned, mut old) = (
+                String::from("prefix"),
+                String::from("prefix"),
+                String::from("prefix"),
+            );
+            csv_row(
+                &mut new,
+                &borrowed(&f, &aliases, &responses, &related),
+                &mut scratch,
+            );
+            finding_row_csv(&mut owned, &f, &related);
             reference_row(&mut old, &f, &related);
+            assert_eq!(owned, old, "row {i}: {f:?}");
             assert_eq!(new, old, "row {i}: {f:?}");
+        }
+    }
+
+    #[test]
+    fn stored_lists_are_joined_as_parsed() {
+        let join = |json: &str| {
+            let mut s = String::from(">");
+            JsonWords::new(json).join_into(" ", &mut s);
+            s
+        };
+        assert_eq!(join(r#"["CVE-1","GHSA-x"]"#), ">CVE-1 GHSA-x");
+        assert_eq!(join(r#"["a\"b","\u00e9,\n"]"#), ">a\"b é,\n");
+        assert_eq!(join(r#"["", "x"]"#), "> x");
+        assert_eq!(join("[]"), ">");
+        // What the owned reader reads as an empty list writes nothing, partial output included.
+        for bad in ["", "null", r#"["a", 1]"#, r#"["a"] x"#, "{}", r#"["a""#] {
+            assert_eq!(join(bad), ">", "{bad}");
+            assert!(JsonWords::new(bad).to_vec().is_empty(), "{bad}");
         }
     }
 
@@ -382,5 +527,21 @@ mod tests {
         assert_eq!(f("say \"hi\"\n"), "\"say \"\"hi\"\"\n\"");
         assert_eq!(f("=cmd|' /C calc'!A0"), "\"'=cmd|' /C calc'!A0\"");
         assert_eq!(f("-1.5"), "-1.5");
+        assert_eq!(f("\"\""), "\"\"\"\"\"\"");
+        assert_eq!(f("=\"a\",b\""), "\"'=\"\"a\"\",b\"\"\"");
+        for v in [
+            "",
+            "x",
+            "\"",
+            "a\"\"b",
+            "-\"",
+            "@\r\n",
+            "+1e3",
+            "say \"hi\"\n",
+        ] {
+            let mut reference = String::new();
+            reference_field(&mut reference, v);
+            assert_eq!(f(v), reference, "{v}");
+        }
     }
 }

@@ -21,6 +21,7 @@ mod conformity;
 mod cpe_configurations;
 mod cpe_decisions;
 mod csaf;
+mod export;
 mod finding_search;
 mod findings;
 mod identity;

@@ -19,7 +19,7 @@ impl Store {
         actor: &Actor,
         now: i64,
     ) -> Result<Org, StoreError> {
-        self.insert_org(new, Provisioning::Operator, actor, now)
+        self.insert_org(new, Provisioning::Operator, None, actor, now)
             .await
     }
 

@@ -130,7 +130,24 @@ impl Store {
                 new.kind.as_str()
             )));
         }
-        self.insert_org(new, Provisioning::SelfService, actor, now)
+        self.insert_org(new, Provisioning::SelfService, None, actor, now)
+            .await
+    }
+
+    /// Like [`Store::create_org`], with account `admin` as the new organisation's first
+    /// administrator, in the same transaction: an organisation is never left without the
+    /// person who created it.
+    pub async fn create_org_with_admin(
+        &self,
+        new: &NewOrg,
+        admin: i64,
+        actor: &Actor,
+        now: i64,
+    ) -> Result<Org, StoreError> {
+        if new.kind.is_authority() {
+            return self.create_org(new, actor, now).await;
+        }
+        self.insert_org(new, Provisioning::SelfService, Some(admin), actor, now)
             .await
     }
 
@@ -139,6 +156,7 @@ impl Store {
         &self,
         new: &NewOrg,
         provisioned_by: Provisioning,
+        first_admin: Option<i64>,
         actor: &Actor,
         now: i64,
     ) -> Result<Org, StoreError> {
@@ -192,19 +210,42 @@ impl Store {
             }
         };
         let org = org_from(&row)?;
+        let details = serde_json::json!({"name": org.name, "kind": org.kind,
+            "provisioned_by": org.provisioned_by});
         record(
-&mut tx,
-Event {
-org_id: Some(org.id),
-actor,
-action: "organisation.create",
-target_kind: "organisation",
-target_id: &org.id.to_string(),
-details: serde_json::json!({"name": org.name, "kind": org.kind, "provisioned_by": org.provisioned_by}),
-at: now,
-},
-)
+            &mut tx,
+            Event {
+                org_id: Some(org.id),
+                actor,
+                action: "organisation.create",
+                target_kind: "organisation",
+                target_id: &org.id.to_string(),
+                details,
+                at: now,
+            },
+        )
         .await?;
+        if let Some(account_id) = first_admin {
+            sqlx::query("INSERT INTO membership (account_id, org_id, role) VALUES ($1, $2, $3)")
+                .bind(account_id)
+                .bind(org.id)
+                .bind(Role::Admin.as_str())
+                .execute(&mut *tx)
+                .await?;
+            record(
+                &mut tx,
+                Event {
+                    org_id: Some(org.id),
+                    actor,
+                    action: "membership.set",
+                    target_kind: "account",
+                    target_id: &account_id.to_string(),
+                    details: serde_json::json!({"role": Role::Admin}),
+                    at: now,
+                },
+            )
+            .await?;
+        }
         tx.commit().await?;
         Ok(org)
     }

@@ -20,37 +20,15 @@ pub(crate) async fn my_orgs(State(app): State<App>, caller: Caller) -> Result<Re
     })
 }
 
-/// `POST /api/v1/orgs`: a person creates another organisation and becomes its admin.
-///
-/// Self-service: only the kinds an account may declare for itself (manufacturer, steward,
-/// operator, subscriber; the store refuses CSIRT and ENISA whoever asks), and only while the operator
-/// allows it (`allow_self_service_orgs`); administrators of the operator organisation may
-/// always create those kinds.
+/// `POST /api/v1/orgs`: a person creates another organisation and becomes its admin
+/// ([`admin::create_org`] decides who may and which kinds).
 pub(crate) async fn create_org(
     State(app): State<App>,
     caller: Caller,
     body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
-    let Some(account) = caller.account_id else {
-        return Err(ApiError::forbidden(
-            "organisations are created by people, not API tokens",
-        ));
-    };
     let new: NewOrg = json_body(&body)?;
-    if !app.config.allow_self_service_orgs
-        && crate::service::advisories::require_operator(&app, &caller)
-            .await
-            .is_err()
-    {
-        return Err(ApiError::forbidden(
-            "this instance's operator has turned self-service organisations off; ask the operator (cyres admin org create)",
-        ));
-    }
-    let now = app.now();
-    let org = app.store.create_org(&new, &caller.actor, now).await?;
-    app.store
-        .set_membership(account, org.id, Role::Admin, &caller.actor, now)
-        .await?;
+    let org = admin::create_org(&app, &caller, &new).await?;
     Ok((StatusCode::CREATED, Json(org)).into_response())
 }
 

@@ -9,6 +9,35 @@ use cyres_store::Role;
 
 pub(crate) use cyres_feeds::webhook::SIGNATURE_HELP;
 
+/// Creates another organisation for the principal's person, who becomes its first
+/// administrator in the same transaction.
+///
+/// Self-service: only the kinds an account may declare for itself (manufacturer, steward,
+/// operator, subscriber; the store refuses CSIRT and ENISA whoever asks), and only while the
+/// instance's operator allows it (`allow_self_service_orgs`); administrators of the operator
+/// organisation may always create those kinds. API tokens act for one organisation and create
+/// none.
+pub(crate) async fn create_org(
+    app: &App,
+    who: &Principal,
+    new: &cyres_store::NewOrg,
+) -> Result<cyres_store::Org, ServiceError> {
+    let Some(account) = who.account_id else {
+        return Err(ServiceError::forbidden(
+            "organisations are created by people, not API tokens",
+        ));
+    };
+    if !app.config.allow_self_service_orgs && !super::advisories::is_operator(app, who).await? {
+        return Err(ServiceError::forbidden(
+            "this instance's operator has turned self-service organisations off; ask the operator (cyres admin org create)",
+        ));
+    }
+    Ok(app
+        .store
+        .create_org_with_admin(new, account, &who.actor, app.now())
+        .await?)
+}
+
 /// Adding a member.
 #[derive(Debug)]
 pub(crate) struct NewMember<'a> {

@@ -2,7 +2,10 @@
 
 use super::*;
 
-both!(tenants_sessions_and_tokens);
+both!(
+    tenants_sessions_and_tokens,
+    a_created_organisation_has_its_creator_as_admin
+);
 
 async fn tenants_sessions_and_tokens(store: Store) {
     assert_eq!(store.account_count().await.unwrap(), 0);
@@ -169,4 +172,59 @@ async fn tenants_sessions_and_tokens(store: Store) {
         assert!(actions.contains(&want), "{want} missing from {actions:?}");
     }
     assert!(audit.iter().all(|e| e.actor.contains("alice@example.com")));
+}
+
+/// An organisation created by a person has that person as its first administrator, written in
+/// the same transaction (both audit events); an authority kind is refused and makes nothing.
+async fn a_created_organisation_has_its_creator_as_admin(store: Store) {
+    let acc = store
+        .create_account("maker@example.com", "Maker", "$argon2id$x", &me(), T0)
+        .await
+        .unwrap();
+    let new = NewOrg {
+        name: "Second Maker".into(),
+        kind: OrgKind::Manufacturer,
+        member_state: None,
+        size: None,
+    };
+    let org = store
+        .create_org_with_admin(&new, acc.id, &me(), T0)
+        .await
+        .unwrap();
+    let ms = store.memberships(acc.id).await.unwrap();
+    assert_eq!(ms.len(), 1);
+    assert_eq!((ms[0].org.id, ms[0].role), (org.id, Role::Admin));
+    let actions: Vec<String> = store
+        .audit_events(org.id, 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert!(
+        actions.contains(&"organisation.create".to_string()),
+        "{actions:?}"
+    );
+    assert!(
+        actions.contains(&"membership.set".to_string()),
+        "{actions:?}"
+    );
+    let before = store.orgs().await.unwrap().len();
+    let err = store
+        .create_org_with_admin(
+            &NewOrg {
+                name: "CSIRT Y".into(),
+                kind: OrgKind::Csirt,
+                member_state: Some("FR".into()),
+                size: None,
+            },
+            acc.id,
+            &me(),
+            T0,
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Forbidden(_)), "{err}");
+    assert_eq!(store.orgs().await.unwrap().len(), before);
+    assert_eq!(store.memberships(acc.id).await.unwrap().len(), 1);
 }

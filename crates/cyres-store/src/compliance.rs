@@ -96,13 +96,6 @@ const REPORT_COLS: &str = "id, org_id, product_id, finding_id, component, purl, 
      affected_versions, contacts, recipient_org_id, body, fix, osv, informed_at, informed_via, \
      author, created_at, updated_at";
 
-fn json_of(s: &str, what: &'static str) -> Result<serde_json::Value, StoreError> {
-    serde_json::from_str(s).map_err(|e| StoreError::Corrupt {
-        what,
-        message: e.to_string(),
-    })
-}
-
 fn report_of(r: &AnyRow) -> Result<UpstreamReport, StoreError> {
     Ok(UpstreamReport {
         id: r.try_get("id")?,
@@ -113,17 +106,23 @@ fn report_of(r: &AnyRow) -> Result<UpstreamReport, StoreError> {
         purl: r.try_get("purl")?,
         advisory_id: r.try_get("advisory_id")?,
         affected_versions: crate::text::json_column(r, "affected_versions")?,
-        contacts: json_of(
+        contacts: crate::text::json_value::<serde_json::Value>(
             &r.try_get::<String, _>("contacts")?,
             "upstream_report.contacts",
         )?,
         recipient_org_id: r.try_get("recipient_org_id")?,
-        body: json_of(&r.try_get::<String, _>("body")?, "upstream_report.body")?,
+        body: crate::text::json_value::<serde_json::Value>(
+            &r.try_get::<String, _>("body")?,
+            "upstream_report.body",
+        )?,
         fix: r
             .try_get::<Option<String>, _>("fix")?
-            .map(|s| json_of(&s, "upstream_report.fix"))
+            .map(|s| crate::text::json_value::<serde_json::Value>(&s, "upstream_report.fix"))
             .transpose()?,
-        osv: json_of(&r.try_get::<String, _>("osv")?, "upstream_report.osv")?,
+        osv: crate::text::json_value::<serde_json::Value>(
+            &r.try_get::<String, _>("osv")?,
+            "upstream_report.osv",
+        )?,
         informed_at: r.try_get("informed_at")?,
         informed_via: r.try_get("informed_via")?,
         author: r.try_get("author")?,
@@ -313,7 +312,9 @@ fn request_of(r: &AnyRow) -> Result<AuthorityRequest, StoreError> {
         received_at: r.try_get("received_at")?,
         handed_over: r
             .try_get::<Option<String>, _>("handed_over")?
-            .map(|s| json_of(&s, "authority_request.handed_over"))
+            .map(|s| {
+                crate::text::json_value::<serde_json::Value>(&s, "authority_request.handed_over")
+            })
             .transpose()?,
         handed_over_at: r.try_get("handed_over_at")?,
         author: r.try_get("author")?,
@@ -802,7 +803,10 @@ at: now,
                     id: r.try_get("id")?,
                     operator_id: r.try_get("operator_id")?,
                     passed: r.try_get::<i64, _>("passed")? != 0,
-                    result: json_of(&r.try_get::<String, _>("items")?, "operator_check.items")?,
+                    result: crate::text::json_value::<serde_json::Value>(
+                        &r.try_get::<String, _>("items")?,
+                        "operator_check.items",
+                    )?,
                     author: r.try_get("author")?,
                     checked_at: r.try_get("checked_at")?,
                 })

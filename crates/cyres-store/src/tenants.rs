@@ -124,12 +124,7 @@ impl Store {
         actor: &Actor,
         now: i64,
     ) -> Result<Org, StoreError> {
-        if new.kind.is_authority() {
-            return Err(StoreError::Forbidden(format!(
-                "organisations of kind {} are provisioned by the instance operator (cyres admin org create), not created by accounts",
-                new.kind.as_str()
-            )));
-        }
+        self_service_kind(new)?;
         self.insert_org(new, Provisioning::SelfService, None, actor, now)
             .await
     }
@@ -144,9 +139,7 @@ impl Store {
         actor: &Actor,
         now: i64,
     ) -> Result<Org, StoreError> {
-        if new.kind.is_authority() {
-            return self.create_org(new, actor, now).await;
-        }
+        self_service_kind(new)?;
         self.insert_org(new, Provisioning::SelfService, Some(admin), actor, now)
             .await
     }
@@ -226,25 +219,7 @@ impl Store {
         )
         .await?;
         if let Some(account_id) = first_admin {
-            sqlx::query("INSERT INTO membership (account_id, org_id, role) VALUES ($1, $2, $3)")
-                .bind(account_id)
-                .bind(org.id)
-                .bind(Role::Admin.as_str())
-                .execute(&mut *tx)
-                .await?;
-            record(
-                &mut tx,
-                Event {
-                    org_id: Some(org.id),
-                    actor,
-                    action: "membership.set",
-                    target_kind: "account",
-                    target_id: &account_id.to_string(),
-                    details: serde_json::json!({"role": Role::Admin}),
-                    at: now,
-                },
-            )
-            .await?;
+            insert_membership(&mut tx, (account_id, org.id, Role::Admin), actor, now).await?;
         }
         tx.commit().await?;
         Ok(org)
@@ -473,28 +448,10 @@ at: now,
             .bind(org_id)
             .execute(&mut *tx)
             .await?;
-        sqlx::query("INSERT INTO membership (account_id, org_id, role) VALUES ($1, $2, $3)")
-            .bind(account_id)
-            .bind(org_id)
-            .bind(role.as_str())
-            .execute(&mut *tx)
-            .await?;
+        insert_membership(&mut tx, (account_id, org_id, role), actor, now).await?;
         if was_admin && role != Role::Admin {
             keeps_an_admin(&mut tx, org_id).await?;
         }
-        record(
-            &mut tx,
-            Event {
-                org_id: Some(org_id),
-                actor,
-                action: "membership.set",
-                target_kind: "account",
-                target_id: &account_id.to_string(),
-                details: serde_json::json!({"role": role}),
-                at: now,
-            },
-        )
-        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -881,6 +838,46 @@ at: now,
 
 /// Fails (and so rolls the caller's transaction back) when the organisation has no
 /// administrator left: one must always be able to manage members, tokens and sources.
+/// Refuses the kinds no account may declare for itself: CSIRT and ENISA organisations are
+/// provisioned by the instance operator.
+fn self_service_kind(new: &NewOrg) -> Result<(), StoreError> {
+    if new.kind.is_authority() {
+        return Err(StoreError::Forbidden(format!(
+            "organisations of kind {} are provisioned by the instance operator (cyres admin org create), not created by accounts",
+            new.kind.as_str()
+        )));
+    }
+    Ok(())
+}
+
+/// Writes a membership and its audit event (`membership.set`) on the caller's transaction.
+async fn insert_membership(
+    conn: &mut AnyConnection,
+    (account_id, org_id, role): (i64, i64, Role),
+    actor: &Actor,
+    now: i64,
+) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO membership (account_id, org_id, role) VALUES ($1, $2, $3)")
+        .bind(account_id)
+        .bind(org_id)
+        .bind(role.as_str())
+        .execute(&mut *conn)
+        .await?;
+    record(
+        conn,
+        Event {
+            org_id: Some(org_id),
+            actor,
+            action: "membership.set",
+            target_kind: "account",
+            target_id: &account_id.to_string(),
+            details: serde_json::json!({"role": role}),
+            at: now,
+        },
+    )
+    .await
+}
+
 async fn keeps_an_admin(conn: &mut AnyConnection, org_id: i64) -> Result<(), StoreError> {
     let admins: i64 =
         sqlx::query("SELECT COUNT(*) AS n FROM membership WHERE org_id = $1 AND role = 'admin'")

@@ -98,9 +98,17 @@ pub(crate) fn json_column<T: serde::de::DeserializeOwned>(
     column: &'static str,
 ) -> Result<T, StoreError> {
     use sqlx::Row;
-    let text: String = r.try_get(column)?;
-    serde_json::from_str(&text).map_err(|e| StoreError::Corrupt {
-        what: column,
+    json_value(&r.try_get::<String, _>(column)?, column)
+}
+
+/// Stored JSON text read back as `T`; text that does not read is [`StoreError::Corrupt`]
+/// naming `what`.
+pub(crate) fn json_value<T: serde::de::DeserializeOwned>(
+    text: &str,
+    what: &'static str,
+) -> Result<T, StoreError> {
+    serde_json::from_str(text).map_err(|e| StoreError::Corrupt {
+        what,
         message: e.to_string(),
     })
 }
@@ -114,12 +122,7 @@ pub(crate) fn json_column_opt<T: serde::de::DeserializeOwned>(
     let Some(text) = r.try_get::<Option<String>, _>(column)? else {
         return Ok(None);
     };
-    serde_json::from_str(&text)
-        .map(Some)
-        .map_err(|e| StoreError::Corrupt {
-            what: column,
-            message: e.to_string(),
-        })
+    json_value(&text, column).map(Some)
 }
 
 #[cfg(test)]

@@ -68,13 +68,9 @@ pub(crate) struct VulnClock {
     pub deadlines: Deadlines,
 }
 
-/// Whether `case` covers finding `f`: listed by id, or proposed for its advisory or an alias.
+/// Whether `case` covers finding `f` (the store's one rule, [`CaseRow::covers`]).
 fn covers(case: &CaseRow, f: &FindingRow) -> bool {
-    case.finding_ids.contains(&f.id)
-        || case
-            .advisory_id
-            .as_deref()
-            .is_some_and(|a| a == f.advisory_id || f.aliases.iter().any(|x| x == a))
+    case.covers(f.id, &f.advisory_id, &f.aliases)
 }
 
 /// The product a confirmed case is about (its body's product id).

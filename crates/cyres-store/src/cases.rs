@@ -7,6 +7,7 @@
 //! the authority stores a report once however often it is delivered.
 
 use crate::audit::{Event, record};
+use crate::maintainer_notices::{Cases, copy_notices};
 use crate::words::{state_words, word};
 use crate::{Actor, Store, StoreError};
 use cyres_cra::{CaseKind, StageKind};
@@ -216,7 +217,7 @@ pub(crate) async fn propose(
     .bind(advisory_id)
     .fetch_optional(&mut *conn)
     .await?;
-    match existing {
+    let case_id = match existing {
         Some(r) => {
             let id: i64 = r.try_get("id")?;
             let mut ids: Vec<i64> = crate::text::json_column(&r, "finding_ids")?;
@@ -229,40 +230,54 @@ pub(crate) async fn propose(
                 .bind(id)
                 .execute(&mut *conn)
                 .await?;
+            id
+        }
+        None => sqlx::query(
+            "INSERT INTO report_case (org_id, kind, state, title, advisory_id, finding_ids, created_at, updated_at) \
+             VALUES ($1, 'vulnerability', 'proposed', $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(org_id)
+        .bind(format!("Actively exploited: {advisory_id}"))
+        .bind(advisory_id)
+        .bind(crate::text::json_text("finding_ids", finding_ids)?)
+        .bind(now)
+        .bind(now)
+        .fetch_one(&mut *conn)
+        .await?
+        .try_get("id")?,
+    };
+    // CRA Art. 13(6): maintainers already informed of this vulnerability are recorded on the
+    // new case, or on the case that gained findings, too.
+    copy_notices(conn, org_id, Cases::One(case_id), now).await?;
+    Ok(())
+}
+
+/// The organisation's cases (one, or all), read inside the caller's transaction.
+pub(crate) async fn cases_in(
+    conn: &mut sqlx::AnyConnection,
+    org_id: i64,
+    one: Option<i64>,
+) -> Result<Vec<CaseRow>, StoreError> {
+    let rows = match one {
+        Some(id) => {
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT {CASE_COLS} FROM report_case WHERE org_id = $1 AND id = $2"
+            )))
+            .bind(org_id)
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await?
         }
         None => {
-            sqlx::query(
-                "INSERT INTO report_case (org_id, kind, state, title, advisory_id, finding_ids, created_at, updated_at) \
-                 VALUES ($1, 'vulnerability', 'proposed', $2, $3, $4, $5, $6)",
-            )
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT {CASE_COLS} FROM report_case WHERE org_id = $1 ORDER BY id"
+            )))
             .bind(org_id)
-            .bind(format!("Actively exploited: {advisory_id}"))
-            .bind(advisory_id)
-            .bind(crate::text::json_text("finding_ids", finding_ids)?)
-            .bind(now)
-            .bind(now)
-            .execute(&mut *conn)
-            .await?;
-            // CRA Art. 13(6): maintainers already informed of this advisory are recorded on
-            // the new case too (the notices of `mark_upstream_informed`).
-            sqlx::query(
-                "INSERT INTO case_maintainer_notice (org_id, case_id, upstream_report_id, maintainer, \
-                 channel, informed_at, informed_by, created_at) \
-                 SELECT u.org_id, c.id, u.id, u.informed_maintainer, u.informed_via, u.informed_at, \
-                 u.informed_by, $3 FROM upstream_report u \
-                 JOIN report_case c ON c.org_id = u.org_id AND c.advisory_id = u.advisory_id \
-                 WHERE u.org_id = $1 AND u.advisory_id = $2 AND u.informed_at IS NOT NULL \
-                 AND u.informed_maintainer IS NOT NULL AND u.informed_by IS NOT NULL \
-                 ON CONFLICT (case_id, upstream_report_id) DO NOTHING",
-            )
-            .bind(org_id)
-            .bind(advisory_id)
-            .bind(now)
-            .execute(&mut *conn)
-            .await?;
+            .fetch_all(&mut *conn)
+            .await?
         }
-    }
-    Ok(())
+    };
+    rows.iter().map(case_from).collect()
 }
 
 /// The title a case body gives itself (the row's title follows it, so lists and pages show
@@ -390,13 +405,19 @@ impl Store {
             .collect()
     }
 
-    /// Opens a case by hand (a severe incident, or a vulnerability not found by matching).
+    /// Opens a case by hand (a severe incident, or a vulnerability not found by matching). A
+    /// vulnerability case may name its advisory (any id the vulnerability goes by: CVE, GHSA,
+    /// EUVD, ...): it then covers the organisation's findings of that advisory or its aliases
+    /// (the Art. 14 clock counts from this case), later matches join it instead of proposing
+    /// another case, and maintainers already informed of it are recorded on it (Art. 13(6)).
+    /// One case per advisory: naming an advisory another case already has is a conflict.
     #[allow(clippy::too_many_arguments)]
     pub async fn create_case(
         &self,
         org_id: i64,
         kind: CaseKind,
         title: &str,
+        advisory_id: Option<&str>,
         body: &serde_json::Value,
         aware_at: i64,
         actor: &Actor,
@@ -404,14 +425,59 @@ impl Store {
     ) -> Result<CaseRow, StoreError> {
         crate::text::bounded("title", title, crate::text::TITLE)?;
         crate::text::bounded_json("body", body)?;
+        if let Some(a) = advisory_id {
+            crate::text::bounded("advisory_id", a, crate::text::REFERENCE)?;
+            if kind != CaseKind::Vulnerability {
+                return Err(StoreError::invalid(
+                    "advisory_id",
+                    "only a vulnerability case names an advisory",
+                ));
+            }
+            if a.is_empty() || a.chars().any(char::is_whitespace) {
+                return Err(StoreError::invalid(
+                    "advisory_id",
+                    "an advisory id is one word, such as CVE-2024-3094 or GHSA-xxxx-xxxx-xxxx",
+                ));
+            }
+        }
         let mut tx = self.begin().await?;
+        // One case per vulnerability: the id given, an advisory it is an alias of, or an
+        // alias of the advisory given.
+        if let Some(a) = advisory_id
+            && let Some(r) = sqlx::query(
+                "SELECT id, state, advisory_id FROM report_case WHERE org_id = $1 AND (advisory_id = $2 \
+                 OR advisory_id IN (SELECT advisory_id FROM advisory_alias WHERE alias = $2) \
+                 OR advisory_id IN (SELECT alias FROM advisory_alias WHERE advisory_id = $2)) \
+                 ORDER BY id LIMIT 1",
+            )
+            .bind(org_id)
+            .bind(a)
+            .fetch_optional(&mut *tx)
+            .await?
+        {
+            let (id, state, theirs): (i64, String, String) = (
+                r.try_get("id")?,
+                r.try_get("state")?,
+                r.try_get("advisory_id")?,
+            );
+            let same = if theirs == a {
+                String::new()
+            } else {
+                format!(" (another id of {a})")
+            };
+            return Err(StoreError::conflict(
+                "advisory_id",
+                format!("case {id} ({state}) is already about {theirs}{same}; continue there"),
+            ));
+        }
         let r = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "INSERT INTO report_case (org_id, kind, state, title, finding_ids, body, aware_at, created_at, updated_at) \
-             VALUES ($1, $2, 'open', $3, '[]', $4, $5, $6, $7) RETURNING {CASE_COLS}"
+            "INSERT INTO report_case (org_id, kind, state, title, advisory_id, finding_ids, body, aware_at, created_at, updated_at) \
+             VALUES ($1, $2, 'open', $3, $4, '[]', $5, $6, $7, $8) RETURNING {CASE_COLS}"
         )))
         .bind(org_id)
         .bind(kind.as_str())
         .bind(title)
+        .bind(advisory_id)
         .bind(body.to_string())
         .bind(aware_at)
         .bind(now)
@@ -419,6 +485,7 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         let case = case_from(&r)?;
+        copy_notices(&mut tx, org_id, Cases::One(case.id), now).await?;
         record(
             &mut tx,
             Event {
@@ -427,7 +494,7 @@ impl Store {
                 action: "case.create",
                 target_kind: "case",
                 target_id: &case.id.to_string(),
-                details: serde_json::json!({"kind": kind, "aware_at": aware_at}),
+                details: serde_json::json!({"kind": kind, "aware_at": aware_at, "advisory": advisory_id}),
                 at: now,
             },
         )

@@ -12,6 +12,7 @@
 //! after its Art. 23(2) date.
 
 use crate::audit::{Event, record};
+use crate::maintainer_notices::{Cases, copy_notices};
 use crate::text::{LONG_TEXT, NAME, REFERENCE, TITLE, bounded, bounded_json};
 use crate::{Actor, Store, StoreError};
 use serde::Serialize;
@@ -500,7 +501,7 @@ impl Store {
     /// Records that the maintainer was informed, at `at` and how; once (Art. 13(6)). Every
     /// Art. 14 case of the organisation about the report's finding or advisory gets its
     /// maintainer notice ([`crate::MaintainerNotice`]) in the same transaction; a case proposed
-    /// later for the advisory gets it when proposed.
+    /// or opened later for the vulnerability gets it then.
     pub async fn mark_upstream_informed(
         &self,
         org_id: i64,
@@ -518,16 +519,6 @@ impl Store {
                 "the maintainer was already recorded as informed (Unix time {t}); that record does not change"
             )));
         }
-        let cases: Vec<i64> = self
-            .cases(org_id)
-            .await?
-            .into_iter()
-            .filter(|c| {
-                c.finding_ids.contains(&before.finding_id)
-                    || c.advisory_id.as_deref() == Some(before.advisory_id.as_str())
-            })
-            .map(|c| c.id)
-            .collect();
         let mut tx = self.begin().await?;
         let done = sqlx::query(
             "UPDATE upstream_report SET informed_at = $1, informed_via = $2, updated_at = $3, \
@@ -548,34 +539,33 @@ impl Store {
                 "the maintainer was recorded as informed concurrently; that record does not change",
             ));
         }
-        for case_id in &cases {
-            sqlx::query(
-                "INSERT INTO case_maintainer_notice (org_id, case_id, upstream_report_id, maintainer, \
-                 channel, informed_at, informed_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            )
-            .bind(org_id)
-            .bind(case_id)
-            .bind(id)
-            .bind(informed.maintainer)
-            .bind(via)
-            .bind(at)
-            .bind(actor.display())
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        }
+        // Art. 13(6): every case about this vulnerability records the notice (the one rule
+        // of `CaseRow::covers`, as for cases proposed or opened later).
+        let cases: Vec<i64> = copy_notices(&mut tx, org_id, Cases::All, now)
+            .await?
+            .into_iter()
+            .filter(|(_, report)| *report == id)
+            .map(|(case, _)| case)
+            .collect();
+        let details = serde_json::json!({
+            "report": id,
+            "maintainer": informed.maintainer,
+            "via": via,
+            "at": at,
+            "cases": cases,
+        });
         record(
-&mut tx,
-Event {
-org_id: Some(org_id),
-actor,
-action: "upstream.report.informed",
-target_kind: "finding",
-target_id: &before.finding_id.to_string(),
-details: serde_json::json!({ "report": id, "maintainer": informed.maintainer, "via": via, "at": at, "cases": cases }),
-at: now,
-},
-)
+            &mut tx,
+            Event {
+                org_id: Some(org_id),
+                actor,
+                action: "upstream.report.informed",
+                target_kind: "finding",
+                target_id: &before.finding_id.to_string(),
+                details,
+                at: now,
+            },
+        )
         .await?;
         tx.commit().await?;
         self.upstream_report(org_id, id).await

@@ -46,6 +46,7 @@ mod invitations;
 mod jobs;
 mod lease;
 mod lifecycle;
+mod maintainer_notices;
 mod metrics;
 mod model;
 mod notices;

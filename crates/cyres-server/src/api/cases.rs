@@ -119,6 +119,9 @@ pub(crate) struct NewCase {
     pub title: String,
     /// The product concerned.
     pub product_id: i64,
+    /// For a vulnerability: the id it goes by (CVE, GHSA, EUVD, ...), when known.
+    #[serde(default)]
+    pub advisory_id: Option<String>,
     /// Time of awareness (RFC 3339).
     pub aware_at: String,
     /// Description.
@@ -142,6 +145,7 @@ pub(crate) async fn create(
         aware_at: parse_time("aware_at", &b.aware_at)?,
         title: b.title,
         product_id: b.product_id,
+        advisory_id: b.advisory_id,
         description: b.description,
         evidence: typed_evidence(b.evidence)?,
     };

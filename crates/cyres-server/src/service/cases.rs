@@ -211,6 +211,10 @@ pub(crate) struct NewCase {
     pub title: String,
     /// The product concerned.
     pub product_id: i64,
+    /// For a vulnerability: the id it goes by (CVE, GHSA, EUVD, ...), when known. The case then
+    /// covers the organisation's findings of it, and maintainers already informed of it are
+    /// recorded on the case (Art. 13(6)).
+    pub advisory_id: Option<String>,
     /// Time of awareness.
     pub aware_at: OffsetDateTime,
     /// Description.
@@ -247,12 +251,26 @@ pub(crate) async fn open_case(
     for e in b.evidence {
         case.evidence.push(evidence(who, e, now)?);
     }
+    let advisory_id = b
+        .advisory_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|a| !a.is_empty());
+    if let Some(a) = advisory_id {
+        // The reports name the vulnerability by the id given (Art. 14(2)(b), (d)).
+        if a.starts_with("CVE-") {
+            case.cve_ids.push(a.to_string());
+        } else {
+            case.advisory_ids.push(a.to_string());
+        }
+    }
     let row = app
         .store
         .create_case(
             who.org_id,
             b.kind,
             b.title.trim(),
+            advisory_id,
             &to_json("case", &case)?,
             b.aware_at.unix_timestamp(),
             &who.actor,

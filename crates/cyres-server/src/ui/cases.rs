@@ -180,6 +180,8 @@ pub(super) async fn create(
             kind,
             title: form.get("title").to_string(),
             product_id,
+            advisory_id: Some(form.get("advisory_id").trim().to_string())
+                .filter(|a| !a.is_empty() && kind == CaseKind::Vulnerability),
             aware_at,
             description: Some(form.get("description").to_string()).filter(|d| !d.is_empty()),
             evidence: evidence.into_iter().collect(),

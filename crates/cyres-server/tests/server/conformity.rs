@@ -19,7 +19,8 @@ both!(
     operators_upstream_reports_retention_publication,
     operator_organisations_check_and_record_themselves,
     retention_counts_from_the_last_unit_placed,
-    upstream_csaf_case_record_and_forms
+    upstream_csaf_case_record_and_forms,
+    maintainer_notices_reach_hand_opened_cases_and_older_reports
 );
 
 /// The `[conformity]` table of the example profile as the JSON body of `PUT requirements`
@@ -1228,39 +1229,8 @@ async fn upstream_csaf_case_record_and_forms(engine: Engine) {
     let Some(s) = start(engine).await else {
         return;
     };
-    let (admin, editor, viewer, pid) = acme_router(&s).await;
-    for f in std::fs::read_dir(root().join("examples/advisories")).unwrap() {
-        s.import(&admin, &f.unwrap().path()).await;
-    }
-    let (_, rel) = s
-        .call(
-            &editor,
-            Method::POST,
-            &format!("/api/v1/products/{pid}/releases"),
-            Some(json!({"version": "2.4.1"})),
-        )
-        .await;
-    let sbom = std::fs::read(root().join("examples/sboms/router-fw-2.4.1.cdx.json")).unwrap();
-    let (st, _) = s
-        .upload(&editor, rel["id"].as_i64().unwrap(), sbom, "fw.json")
-        .await;
-    assert_eq!(st, StatusCode::CREATED);
-    // The HTTP/2 flaw, not known to be exploited yet: no case.
-    let (_, found) = s
-        .call(
-            &viewer,
-            Method::GET,
-            &format!("/api/v1/findings?product={pid}&advisory=GHSA-qppj-fm5r-hxr3"),
-            None,
-        )
-        .await;
-    let fid = found["findings"]
-        .as_array()
-        .or(found.as_array())
-        .and_then(|f| f.first())
-        .unwrap_or_else(|| panic!("{found}"))["id"]
-        .as_i64()
-        .unwrap();
+    let (admin, editor, viewer, pid, finding) = router_with_http2_finding(&s).await;
+    let fid = finding["id"].as_i64().unwrap();
     let (_, cases) = s.call(&viewer, Method::GET, "/api/v1/cases", None).await;
     assert_eq!(cases, json!([]));
     let (st, steward) = s
@@ -1590,4 +1560,228 @@ async fn readme_declaration_excerpt_is_the_demos() {
         "README.md's declaration excerpt differs from the demo's; replace it with:\n{generated}"
     );
     s.shutdown().await;
+}
+
+/// Art. 13(6) on every path: a case opened by hand for a vulnerability (named by an alias of
+/// the advisory) records the maintainer already informed of it; one case per advisory and an
+/// incident names none (refusals with their field); a report marked informed before the
+/// notices were kept (migration 0030) reaches the case once migration 0033 and the start-up
+/// copy have run: who recorded it from the audit log, who was informed said to be unknown.
+async fn maintainer_notices_reach_hand_opened_cases_and_older_reports(engine: Engine) {
+    use cyres_server::Clock as _;
+    let Some(s) = start(engine).await else {
+        return;
+    };
+    let (admin, editor, viewer, pid, finding) = router_with_http2_finding(&s).await;
+    let fid = finding["id"].as_i64().unwrap();
+    assert!(
+        finding["aliases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a == "CVE-2023-44487"),
+        "{finding}"
+    );
+    let report = |via: &'static str| {
+        let (s, editor) = (&s, &editor);
+        async move {
+            let (st, rep) = s
+                .call(
+                    editor,
+                    Method::POST,
+                    &format!("/api/v1/findings/{fid}/upstream-reports"),
+                    None,
+                )
+                .await;
+            assert_eq!(st, StatusCode::CREATED, "{rep}");
+            let rid = rep["id"].as_i64().unwrap();
+            let (st, v) = s
+                .call(
+                    editor,
+                    Method::POST,
+                    &format!("/api/v1/upstream-reports/{rid}/informed"),
+                    Some(json!({"via": via, "maintainer": "Go security team"})),
+                )
+                .await;
+            assert_eq!(st, StatusCode::OK, "{v}");
+            rid
+        }
+    };
+    let rid = report("e-mail to security@golang.org").await;
+    // Opened by hand, named by the CVE alias of the advisory the report is about.
+    let open = |kind: &str, advisory: &str| {
+        json!({"kind": kind, "title": "HTTP/2 rapid reset in the web interface",
+            "product_id": pid, "advisory_id": advisory, "aware_at": "2026-09-20T08:00:00Z"})
+    };
+    let (st, c) = s
+        .call(
+            &editor,
+            Method::POST,
+            "/api/v1/cases",
+            Some(open("vulnerability", "CVE-2023-44487")),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{c}");
+    let cid = c["case"]["id"].as_i64().unwrap();
+    assert_eq!(c["case"]["advisory_id"], "CVE-2023-44487", "{c}");
+    assert_eq!(
+        c["case"]["body"]["cve_ids"],
+        json!(["CVE-2023-44487"]),
+        "{c}"
+    );
+    let notices = c["maintainers_informed"].as_array().unwrap();
+    assert_eq!(notices.len(), 1, "{c}");
+    assert_eq!(notices[0]["upstream_report_id"], rid);
+    assert_eq!(notices[0]["maintainer"], "Go security team");
+    // One case per advisory; an incident names no advisory.
+    let (st, e) = s
+        .call(
+            &editor,
+            Method::POST,
+            "/api/v1/cases",
+            Some(open("vulnerability", "CVE-2023-44487")),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CONFLICT, "{e}");
+    assert_eq!(e["error"]["field"], "advisory_id", "{e}");
+    assert!(e.to_string().contains(&format!("case {cid}")), "{e}");
+    // Also under the advisory's own id: it names the same vulnerability.
+    let (st, e) = s
+        .call(
+            &editor,
+            Method::POST,
+            "/api/v1/cases",
+            Some(open("vulnerability", "GHSA-qppj-fm5r-hxr3")),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CONFLICT, "{e}");
+    assert!(
+        e.to_string().contains("another id of GHSA-qppj-fm5r-hxr3"),
+        "{e}"
+    );
+    let (st, e) = s
+        .call(
+            &editor,
+            Method::POST,
+            "/api/v1/cases",
+            Some(open("incident", "CVE-2023-44487")),
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    assert_eq!(e["error"]["field"], "advisory_id", "{e}");
+    // The page's form offers the field.
+    let (_, html) = page(&s, &admin, "/cases").await;
+    assert!(html.contains("name=\"advisory_id\""), "{html}");
+    // A report marked informed as releases before 0030 kept it: no maintainer, no recorder,
+    // no notice on the case.
+    let old = report("GitHub private vulnerability reporting").await;
+    let pool = s.store.raw_pool();
+    sqlx::query(
+        "UPDATE upstream_report SET informed_maintainer = NULL, informed_by = NULL WHERE id = $1",
+    )
+    .bind(old)
+    .execute(&pool)
+    .await
+    .unwrap();
+    sqlx::query("DELETE FROM case_maintainer_notice WHERE upstream_report_id = $1")
+        .bind(old)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let dir = match engine {
+        Engine::Sqlite => "sqlite",
+        Engine::Postgres => "pg",
+    };
+    let migration = std::fs::read_to_string(root().join(format!(
+        "crates/cyres-store/migrations/{dir}/0033_maintainer_notice_backfill.sql"
+    )))
+    .unwrap();
+    let code: Vec<&str> = migration
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("--"))
+        .collect();
+    for statement in code.join("\n").split(';').filter(|t| !t.trim().is_empty()) {
+        sqlx::query(sqlx::AssertSqlSafe(statement.to_string()))
+            .execute(&pool)
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        s.store
+            .copy_missing_maintainer_notices(s.clock.now())
+            .await
+            .unwrap(),
+        1
+    );
+    // Idempotent: a second start writes nothing.
+    assert_eq!(
+        s.store
+            .copy_missing_maintainer_notices(s.clock.now())
+            .await
+            .unwrap(),
+        0
+    );
+    let (_, c) = s
+        .call(&viewer, Method::GET, &format!("/api/v1/cases/{cid}"), None)
+        .await;
+    let notices = c["maintainers_informed"].as_array().unwrap();
+    assert_eq!(notices.len(), 2, "{c}");
+    let back = notices
+        .iter()
+        .find(|n| n["upstream_report_id"] == old)
+        .unwrap_or_else(|| panic!("{c}"));
+    assert_eq!(back["channel"], "GitHub private vulnerability reporting");
+    assert!(
+        back["maintainer"]
+            .as_str()
+            .unwrap()
+            .starts_with("not recorded"),
+        "{back}"
+    );
+    // Who recorded it comes from the audit log: the same actor as the first report's.
+    assert_eq!(back["informed_by"], notices[0]["informed_by"], "{c}");
+    assert!(
+        !back["informed_by"]
+            .as_str()
+            .unwrap()
+            .starts_with("not recorded"),
+        "{back}"
+    );
+}
+
+/// The router with release 2.4.1's SBOM and the example advisories: its finding of the HTTP/2
+/// flaw (GHSA-qppj-fm5r-hxr3, not known to be exploited until the example KEV is imported).
+async fn router_with_http2_finding(s: &Server) -> (Who, Who, Who, i64, Value) {
+    let (admin, editor, viewer, pid) = acme_router(s).await;
+    for f in std::fs::read_dir(root().join("examples/advisories")).unwrap() {
+        s.import(&admin, &f.unwrap().path()).await;
+    }
+    let (_, rel) = s
+        .call(
+            &editor,
+            Method::POST,
+            &format!("/api/v1/products/{pid}/releases"),
+            Some(json!({"version": "2.4.1"})),
+        )
+        .await;
+    let sbom = std::fs::read(root().join("examples/sboms/router-fw-2.4.1.cdx.json")).unwrap();
+    let (st, _) = s
+        .upload(&editor, rel["id"].as_i64().unwrap(), sbom, "fw.json")
+        .await;
+    assert_eq!(st, StatusCode::CREATED);
+    let (_, found) = s
+        .call(
+            &viewer,
+            Method::GET,
+            &format!("/api/v1/findings?product={pid}&advisory=GHSA-qppj-fm5r-hxr3"),
+            None,
+        )
+        .await;
+    let finding = found["findings"]
+        .as_array()
+        .or(found.as_array())
+        .and_then(|f| f.first())
+        .unwrap_or_else(|| panic!("{found}"))
+        .clone();
+    (admin, editor, viewer, pid, finding)
 }

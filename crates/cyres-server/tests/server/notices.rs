@@ -662,6 +662,7 @@ async fn queued_notice_survives_a_restart(engine: Engine) {
             org.id,
             cyres_cra::CaseKind::Vulnerability,
             "Exploited",
+            None,
             &json!({}),
             T0,
             &actor,

@@ -82,6 +82,7 @@ async fn outbox_leases_hand_each_row_to_one_worker(store: Store) {
             a.id,
             cyres_cra::CaseKind::Incident,
             "c",
+            None,
             &serde_json::json!({}),
             T0,
             &me(),

@@ -16,6 +16,7 @@ async fn notices_publish_to_subscribers(store: Store) {
             acme.id,
             cyres_cra::CaseKind::Vulnerability,
             "Exploited",
+            None,
             &serde_json::json!({}),
             T0,
             &me(),

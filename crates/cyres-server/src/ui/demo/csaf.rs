@@ -80,6 +80,7 @@ pub(super) async fn seed(
                 kind: cyres_cra::CaseKind::Vulnerability,
                 title: format!("{id} in {}", f.component_name),
                 product_id: product.id,
+                advisory_id: None,
                 aware_at: app.now_at() - time::Duration::days(2),
                 description: Some(
                     f.summary

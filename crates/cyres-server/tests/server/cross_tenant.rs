@@ -2,6 +2,8 @@
 //! API router is a row of one table (read against `src/api.rs`, so a new route without a row
 //! fails), naming organisation A's object for organisation B to ask for (it must get the 404
 //! a missing object gets), a list B reads (it must show nothing of A), or why neither applies.
+//! B asks with each of its credentials (its administrator's API token and session, its own
+//! device's token), and every object of A named is checked unchanged afterwards.
 #![allow(clippy::unwrap_used)] // a test or bench: a panic is its failure report
 
 use crate::harness::*;
@@ -13,37 +15,17 @@ both!(no_cross_tenant_access_on_any_endpoint);
 
 async fn no_cross_tenant_access_on_any_endpoint(engine: Engine) {
     let Some(s) = start(engine).await else { return };
-    let admin_a = s.bootstrap("Acme", "admin@acme.example").await;
+    let admin_a = s.bootstrap_in("Acme", "admin@acme.example", "DE").await;
     let (pid, rid) = seeded(&s, &admin_a).await;
     let (_, fs) = s
         .call(&admin_a, Method::GET, "/api/v1/findings", None)
         .await;
     let fid = fs[0]["id"].as_i64().unwrap();
-    let (_, tokens) = s.call(&admin_a, Method::GET, "/api/v1/tokens", None).await;
-    let _ = tokens;
     let tok_a = s.token(&admin_a, "viewer").await;
     let (_, toks) = s.call(&admin_a, Method::GET, "/api/v1/tokens", None).await;
     let tid = toks[0]["id"].as_i64().unwrap();
-    let (_, hook) = s
-        .call(
-            &admin_a,
-            Method::POST,
-            "/api/v1/webhooks",
-            Some(json!({"url": "http://127.0.0.1:9/x"})),
-        )
-        .await;
-    let hid = hook["webhook"]["id"].as_i64().unwrap();
-    let (st, sub) = s
-        .call(
-            &admin_a,
-            Method::POST,
-            &format!("/api/v1/products/{pid}/subscribers"),
-            Some(json!({"email": "security@customer.example"})),
-        )
-        .await;
-    assert_eq!(st, StatusCode::CREATED, "{sub}");
-    let sid = sub["subscriber"]["id"].as_i64().unwrap();
-    // Organisation B, its own admin (a second account in a new organisation).
+    // Organisation B, its own admin (a second account in a new organisation), with a product
+    // and a device of its own: B's session, B's API token and B's device token ask below.
     let bob = s.add_member(&admin_a, "bob@beta.example", "viewer").await;
     let (st, org_b) = s
         .call(
@@ -64,11 +46,32 @@ async fn no_cross_tenant_access_on_any_endpoint(engine: Engine) {
         .await;
     assert_eq!(st, StatusCode::NO_CONTENT);
     let admin_b_token = s.token(&bob, "admin").await;
+    let (pid_b, _) = s.product_release(&bob, "Beta box", "1.0").await;
+    let device_b = device(&s, &bob, "beta-gw-0001", pid_b).await;
+    // Organisation A's objects for the table.
+    let (_, hook) = s
+        .call(
+            &admin_a,
+            Method::POST,
+            "/api/v1/webhooks",
+            Some(json!({"url": "http://127.0.0.1:9/x"})),
+        )
+        .await;
+    let hid = hook["webhook"]["id"].as_i64().unwrap();
+    let (st, sub) = s
+        .call(
+            &admin_a,
+            Method::POST,
+            &format!("/api/v1/products/{pid}/subscribers"),
+            Some(json!({"email": "security@customer.example"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{sub}");
+    let sid = sub["subscriber"]["id"].as_i64().unwrap();
     let (_, cases) = s.call(&admin_a, Method::GET, "/api/v1/cases", None).await;
     let cid = cases[0]["case"]["id"]
         .as_i64()
         .expect("the exploited finding proposed a case");
-    // More of A's objects for the table: an importer, an authority request, a rule.
     let (st, op) = s
         .call(
             &admin_a,
@@ -106,8 +109,14 @@ async fn no_cross_tenant_access_on_any_endpoint(engine: Engine) {
         .await;
     assert_eq!(st, StatusCode::CREATED, "{rule}");
     let nrid = rule["rule"]["id"].as_i64().unwrap();
-    let ids = [pid, rid, fid, tid, hid, cid, sid, opid, arid, nrid];
-    let table = routes(Ids {
+    let (dec, cand) = cpe_decision_and_candidate(&s, &admin_a).await;
+    let b_id = org_b["id"].as_i64().unwrap();
+    let upr = upstream_report(&s, &admin_a, fid, b_id).await;
+    let subm = manual_submission(&s, &admin_a, cid).await;
+    let (doc, reviewed) = csaf_documents(&s, &admin_a, rid, cid).await;
+    let inv = invitation(&s, &admin_a, INVITEE).await;
+    device(&s, &admin_a, DEVICE_A, pid).await;
+    let ids = Ids {
         pid,
         rid,
         fid,
@@ -118,7 +127,16 @@ async fn no_cross_tenant_access_on_any_endpoint(engine: Engine) {
         opid,
         arid,
         nrid,
-    });
+        dec,
+        cand,
+        upr,
+        subm,
+        doc,
+        reviewed,
+        inv,
+        dev: DEVICE_A,
+    };
+    let table = routes(&ids);
     // The table names every (method, route) of the API router, and nothing else.
     let named: BTreeSet<(String, String)> = table
         .iter()
@@ -136,66 +154,64 @@ async fn no_cross_tenant_access_on_any_endpoint(engine: Engine) {
         unlisted.is_empty() && stale.is_empty(),
         "the cross-tenant table must list every route of the API router: add {unlisted:?}, remove {stale:?}"
     );
-    // Every row is tried; the failures are reported together.
+    // Every row is tried by each of B's credentials; the failures are reported together.
+    let ids_named = ids.all();
     let mut wrong = Vec::new();
-    for who in [&admin_b_token, &bob] {
+    for (cred, who) in [
+        (Cred::Token, &admin_b_token),
+        (Cred::Session, &bob),
+        (Cred::Device, &device_b),
+    ] {
         for (m, route, tenancy) in &table {
-            match tenancy {
+            let (path, body, expect) = match tenancy {
                 Tenancy::Foreign(path, body) => {
-                    let (st, v) = s.call(who, m.clone(), path, body.clone()).await;
-                    // The same request naming ids no organisation has.
-                    let missing = path
-                        .split('/')
-                        .map(|seg| {
-                            if ids.iter().any(|id| id.to_string() == seg) {
-                                "987654"
-                            } else {
-                                seg
-                            }
-                        })
-                        .collect::<Vec<_>>()
-                        .join("/");
-                    let (st2, v2) = s.call(who, m.clone(), &missing, body.clone()).await;
-                    if st != StatusCode::NOT_FOUND {
-                        wrong.push(format!("{m} {path} ({route}): {st} {v}"));
-                    } else if (st, &v["error"]["message"]) != (st2, &v2["error"]["message"]) {
-                        wrong.push(format!(
-                            "{m} {path}: foreign and missing must look the same: {v} / {st2} {v2}"
-                        ));
-                    }
+                    // A device token reaches nothing but its own device's state.
+                    let org = (cred != Cred::Device).then_some(StatusCode::NOT_FOUND);
+                    (path, body, org)
+                }
+                Tenancy::Only(kind, path, body, status) => {
+                    (path, body, (*kind == cred).then_some(*status))
                 }
                 // Lists show nothing of A.
                 Tenancy::Listed(path) => {
                     let (st, v) = s.call(who, m.clone(), path, None).await;
                     if st == StatusCode::OK {
                         let text = v.to_string();
-                        for mark in [
-                            "AX3000",
-                            "GHSA-qppj",
-                            "127.0.0.1:9",
-                            "security@customer.example",
-                            "Nordimport",
-                            "BNetzA-2026-117",
-                            "exploited feed",
-                        ] {
+                        for mark in MARKS {
                             if text.contains(mark) {
                                 wrong.push(format!("{path} shows {mark:?}: {text}"));
                             }
                         }
                     }
+                    continue;
                 }
                 Tenancy::Own(why) | Tenancy::Elsewhere(why) => {
                     assert!(!why.is_empty(), "{m} {route}: say why");
+                    continue;
                 }
+            };
+            let (foreign, missing) = foreign_and_missing(&s, who, m, path, body, &ids_named).await;
+            if expect.is_some_and(|e| foreign.0 != e) || foreign.0.is_success() {
+                wrong.push(format!(
+                    "{cred:?} {m} {path} ({route}): {} {}, want {expect:?}",
+                    foreign.0, foreign.1
+                ));
+            } else if foreign != missing {
+                wrong.push(format!(
+                    "{cred:?} {m} {path}: foreign and missing must look the same: {} {} / {} {}",
+                    foreign.0, foreign.1, missing.0, missing.1
+                ));
             }
         }
-        let (_, adv) = s
-            .call(who, Method::GET, "/api/v1/advisories/CVE-2023-44487", None)
-            .await;
-        assert!(
-            adv["findings"].as_array().unwrap().is_empty(),
-            "advisory page shows only the caller's findings"
-        );
+        if cred != Cred::Device {
+            let (_, adv) = s
+                .call(who, Method::GET, "/api/v1/advisories/CVE-2023-44487", None)
+                .await;
+            assert!(
+                adv["findings"].as_array().unwrap().is_empty(),
+                "advisory page shows only the caller's findings"
+            );
+        }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
     // A's data is untouched.
@@ -217,23 +233,110 @@ async fn no_cross_tenant_access_on_any_endpoint(engine: Engine) {
         )
         .await;
     assert_eq!(f["status"], "under_investigation");
+    as_they_were(&s, &admin_a, &ids).await;
+    // Once A records the maintainer informed, B (the report's recipient) reads the report, and
+    // still changes nothing of it.
+    let (st, v) = s
+        .call(
+            &admin_a,
+            Method::POST,
+            &format!("/api/v1/upstream-reports/{upr}/informed"),
+            Some(json!({"via": "the platform"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    let osv = format!("/api/v1/upstream-reports/{upr}/osv.json");
+    for who in [&admin_b_token, &bob] {
+        let (st, v) = s.call(who, Method::GET, &osv, None).await;
+        assert_eq!(st, StatusCode::OK, "the recipient reads a sent report: {v}");
+        for (m, path, body) in [
+            (
+                Method::PUT,
+                format!("/api/v1/upstream-reports/{upr}/fix"),
+                json!({"fixed_version": "6.6.6"}),
+            ),
+            (
+                Method::POST,
+                format!("/api/v1/upstream-reports/{upr}/informed"),
+                json!({"via": "stolen"}),
+            ),
+        ] {
+            let (foreign, missing) =
+                foreign_and_missing(&s, who, &m, &path, &Some(body), &ids_named).await;
+            assert_eq!(
+                foreign.0,
+                StatusCode::NOT_FOUND,
+                "{m} {path}: {}",
+                foreign.1
+            );
+            assert_eq!(foreign, missing, "{m} {path}");
+        }
+    }
+    let (_, v) = s
+        .call(
+            &admin_a,
+            Method::GET,
+            &format!("/api/v1/findings/{fid}/upstream-reports"),
+            None,
+        )
+        .await;
+    assert_eq!(v[0]["informed_via"], "the platform", "{v}");
+    assert!(v[0]["fix"].is_null(), "{v}");
     s.shutdown().await;
 }
 
+/// What B's lists must not show: marks of organisation A's objects.
+const MARKS: [&str; 11] = [
+    "AX3000",
+    "GHSA-qppj",
+    "127.0.0.1:9",
+    "security@customer.example",
+    "Nordimport",
+    "BNetzA-2026-117",
+    "exploited feed",
+    "dropbear_ssh_project",
+    "pkg:generic/busybox",
+    INVITEE,
+    DEVICE_A,
+];
+
+/// The address organisation A invites (a person in no organisation yet).
+const INVITEE: &str = "carol@customer.example";
+
+/// Organisation A's device.
+const DEVICE_A: &str = "acme-gw-0001";
+
 /// How the cross-tenant test checks one (method, route) of the API router.
 enum Tenancy {
-    /// Names organisation A's object (the concrete path, and a body): B gets exactly the 404
-    /// a missing object gets.
+    /// Names organisation A's object (the concrete path, and a body): B's organisation
+    /// credentials get exactly the 404 a missing object gets, B's device token the answer a
+    /// missing object gets.
     Foreign(String, Option<Value>),
+    /// Names organisation A's object on a route that takes one kind of credential only (a
+    /// person's session answers an invitation, a device's token reports its state): B's
+    /// credential of that kind gets exactly the answer an id nobody has gets (this status),
+    /// B's other credentials the same answer for A's id as for an id nobody has.
+    Only(Cred, String, Option<Value>, StatusCode),
     /// Reads the caller's organisation's list or settings (this concrete path): B's answer
     /// shows nothing of A.
     Listed(&'static str),
     /// Acts only on the caller's own account or organisation: there is no other
     /// organisation's object to name. Why.
     Own(&'static str),
-    /// Not one organisation's data, or an object this test's organisation A does not hold;
-    /// where it is guarded and tested.
+    /// Not one organisation's data, or data only another kind of organisation (an authority,
+    /// a CSIRT) holds: where it is guarded and tested.
     Elsewhere(&'static str),
+}
+
+/// A credential of organisation B.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Cred {
+    /// B's administrator's API token.
+    Token,
+    /// B's administrator's logged-in session.
+    Session,
+    /// The token of B's own device.
+    Device,
 }
 
 /// Ids of organisation A's objects.
@@ -248,15 +351,59 @@ struct Ids {
     opid: i64,
     arid: i64,
     nrid: i64,
+    /// A CPE decision.
+    dec: i64,
+    /// A derived CPE candidate, proposed.
+    cand: i64,
+    /// An upstream report to organisation B, not yet sent.
+    upr: i64,
+    /// A submission kept for the ENISA portal.
+    subm: i64,
+    /// A CSAF document in draft.
+    doc: i64,
+    /// A CSAF document reviewed, not published.
+    reviewed: i64,
+    /// A pending invitation of [`INVITEE`].
+    inv: i64,
+    /// A device.
+    dev: &'static str,
 }
 
-const NO_FIXTURE: &str = "organisation A holds no such object in this test";
+impl Ids {
+    /// Every id, as a path names it.
+    fn all(&self) -> Vec<String> {
+        let mut all: Vec<String> = [
+            self.pid,
+            self.rid,
+            self.fid,
+            self.tid,
+            self.hid,
+            self.cid,
+            self.sid,
+            self.opid,
+            self.arid,
+            self.nrid,
+            self.dec,
+            self.cand,
+            self.upr,
+            self.subm,
+            self.doc,
+            self.reviewed,
+            self.inv,
+        ]
+        .iter()
+        .map(i64::to_string)
+        .collect();
+        all.push(self.dev.to_string());
+        all
+    }
+}
 
 /// Every (method, route) of the API router with how the cross-tenant test checks it.
-fn routes(ids: Ids) -> Vec<(Method, &'static str, Tenancy)> {
+fn routes(ids: &Ids) -> Vec<(Method, &'static str, Tenancy)> {
     use Method as M;
     use Tenancy::{Elsewhere, Listed, Own};
-    let Ids {
+    let &Ids {
         pid,
         rid,
         fid,
@@ -267,9 +414,27 @@ fn routes(ids: Ids) -> Vec<(Method, &'static str, Tenancy)> {
         opid,
         arid,
         nrid,
+        dec,
+        cand,
+        upr,
+        subm,
+        doc,
+        reviewed,
+        inv,
+        dev,
     } = ids;
     let f = |p: String| Tenancy::Foreign(format!("/api/v1{p}"), None);
     let fb = |p: String, b: Value| Tenancy::Foreign(format!("/api/v1{p}"), Some(b));
+    // Invitations are answered by the person addressed: B's session gets the 404 of a missing
+    // one; a token is refused whatever the id.
+    let person = |p: String| {
+        Tenancy::Only(
+            Cred::Session,
+            format!("/api/v1{p}"),
+            None,
+            StatusCode::NOT_FOUND,
+        )
+    };
     let public = "public or instance-wide, no organisation's data";
     let authority = "authority organisations only (reporting and ui_reporting tests)";
     let csirt = "CSIRT organisations only (csaf_lister test)";
@@ -312,18 +477,18 @@ fn routes(ids: Ids) -> Vec<(Method, &'static str, Tenancy)> {
         (
             M::DELETE,
             "/members/invitations/{id}",
-            Elsewhere(NO_FIXTURE),
+            f(format!("/members/invitations/{inv}")),
         ),
-        (M::GET, "/invitations", Own("the caller's own invitations")),
+        (M::GET, "/invitations", Listed("/api/v1/invitations")),
         (
             M::POST,
             "/invitations/{id}/accept",
-            Own("answered only by the addressee (accounts test)"),
+            person(format!("/invitations/{inv}/accept")),
         ),
         (
             M::POST,
             "/invitations/{id}/decline",
-            Own("answered only by the addressee (accounts test)"),
+            person(format!("/invitations/{inv}/decline")),
         ),
         (M::GET, "/tokens", Listed("/api/v1/tokens")),
         (
@@ -442,23 +607,31 @@ fn routes(ids: Ids) -> Vec<(Method, &'static str, Tenancy)> {
             "/cpe-decisions",
             Own("records a decision for the caller's portfolio"),
         ),
-        (M::DELETE, "/cpe-decisions/{id}", Elsewhere(NO_FIXTURE)),
+        (
+            M::DELETE,
+            "/cpe-decisions/{id}",
+            f(format!("/cpe-decisions/{dec}")),
+        ),
         (M::GET, "/cpe-candidates", Listed("/api/v1/cpe-candidates")),
         (
             M::POST,
             "/cpe-candidates/derive",
             Own("derives candidates in the caller's portfolio"),
         ),
-        (M::GET, "/cpe-candidates/{id}", Elsewhere(NO_FIXTURE)),
+        (
+            M::GET,
+            "/cpe-candidates/{id}",
+            f(format!("/cpe-candidates/{cand}")),
+        ),
         (
             M::POST,
             "/cpe-candidates/{id}/confirm",
-            Elsewhere(NO_FIXTURE),
+            f(format!("/cpe-candidates/{cand}/confirm")),
         ),
         (
             M::POST,
             "/cpe-candidates/{id}/reject",
-            Elsewhere(NO_FIXTURE),
+            f(format!("/cpe-candidates/{cand}/reject")),
         ),
         (M::GET, "/metrics", Listed("/api/v1/metrics")),
         (M::GET, "/metrics.csv", Listed("/api/v1/metrics.csv")),
@@ -749,16 +922,26 @@ fn routes(ids: Ids) -> Vec<(Method, &'static str, Tenancy)> {
             "/upstream-reports/received",
             Listed("/api/v1/upstream-reports/received"),
         ),
-        (M::PUT, "/upstream-reports/{id}/fix", Elsewhere(NO_FIXTURE)),
+        (
+            M::PUT,
+            "/upstream-reports/{id}/fix",
+            fb(
+                format!("/upstream-reports/{upr}/fix"),
+                json!({"fixed_version": "6.6.6"}),
+            ),
+        ),
         (
             M::GET,
             "/upstream-reports/{id}/{file}",
-            Elsewhere(NO_FIXTURE),
+            f(format!("/upstream-reports/{upr}/csaf.json")),
         ),
         (
             M::POST,
             "/upstream-reports/{id}/informed",
-            Elsewhere(NO_FIXTURE),
+            fb(
+                format!("/upstream-reports/{upr}/informed"),
+                json!({"via": "stolen"}),
+            ),
         ),
         (
             M::GET,
@@ -885,8 +1068,19 @@ fn routes(ids: Ids) -> Vec<(Method, &'static str, Tenancy)> {
             "/public/voluntary-notifications",
             Elsewhere(public),
         ),
-        (M::POST, "/submissions/{id}/portal", Elsewhere(NO_FIXTURE)),
-        (M::GET, "/submissions/{id}/{file}", Elsewhere(NO_FIXTURE)),
+        (
+            M::POST,
+            "/submissions/{id}/portal",
+            fb(
+                format!("/submissions/{subm}/portal"),
+                json!({"reference": "STOLEN-1", "submitted_at": "2026-09-21T14:00:00Z"}),
+            ),
+        ),
+        (
+            M::GET,
+            "/submissions/{id}/{file}",
+            f(format!("/submissions/{subm}/pack.json")),
+        ),
         (M::POST, "/authority/reports", Elsewhere(authority)),
         (M::GET, "/authority/inbox", Elsewhere(authority)),
         (M::GET, "/authority/reports/{id}", Elsewhere(authority)),
@@ -928,16 +1122,20 @@ fn routes(ids: Ids) -> Vec<(Method, &'static str, Tenancy)> {
             fb(format!("/releases/{rid}/csaf-vex"), json!({"tlp": "CLEAR"})),
         ),
         (M::GET, "/csaf/documents", Listed("/api/v1/csaf/documents")),
-        (M::GET, "/csaf/documents/{id}", Elsewhere(NO_FIXTURE)),
+        (
+            M::GET,
+            "/csaf/documents/{id}",
+            f(format!("/csaf/documents/{doc}")),
+        ),
         (
             M::POST,
             "/csaf/documents/{id}/review",
-            Elsewhere(NO_FIXTURE),
+            f(format!("/csaf/documents/{doc}/review")),
         ),
         (
             M::POST,
             "/csaf/documents/{id}/publish",
-            Elsewhere(NO_FIXTURE),
+            f(format!("/csaf/documents/{reviewed}/publish")),
         ),
         (
             M::GET,
@@ -950,7 +1148,16 @@ fn routes(ids: Ids) -> Vec<(Method, &'static str, Tenancy)> {
             "/devices",
             Own("registers a device of the caller's organisation"),
         ),
-        (M::POST, "/devices/{device_id}/state", Elsewhere(NO_FIXTURE)),
+        (
+            M::POST,
+            "/devices/{device_id}/state",
+            Tenancy::Only(
+                Cred::Device,
+                format!("/api/v1/devices/{dev}/state"),
+                Some(json!({"versions": {"installed": "6.6.6"}})),
+                StatusCode::UNAUTHORIZED,
+            ),
+        ),
         (M::GET, "/fleet/exposure", Listed("/api/v1/fleet/exposure")),
     ]
 }
@@ -989,4 +1196,239 @@ fn api_routes() -> BTreeSet<(String, String)> {
         }
     }
     out
+}
+
+/// One answer: status and body.
+type Answer = (StatusCode, Value);
+
+/// The answer to `path` (naming A's objects) and to the same request naming ids no
+/// organisation has in their place.
+async fn foreign_and_missing(
+    s: &Server,
+    who: &Who,
+    m: &Method,
+    path: &str,
+    body: &Option<Value>,
+    ids: &[String],
+) -> (Answer, Answer) {
+    let missing = path
+        .split('/')
+        .map(|seg| {
+            if ids.iter().any(|id| id == seg) {
+                "987654"
+            } else {
+                seg
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/");
+    let foreign = s.call(who, m.clone(), path, body.clone()).await;
+    (
+        foreign,
+        s.call(who, m.clone(), &missing, body.clone()).await,
+    )
+}
+
+/// Registers device `id` of product `pid` (the admin's organisation): the device's token.
+async fn device(s: &Server, admin: &Who, id: &str, pid: i64) -> Who {
+    let (st, v) = s
+        .call(
+            admin,
+            Method::POST,
+            "/api/v1/devices",
+            Some(json!({"device_id": id, "product_id": pid})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{v}");
+    Who {
+        cookie: None,
+        csrf: None,
+        token: Some(v["token"].as_str().unwrap().to_string()),
+    }
+}
+
+/// A CPE decision, and a candidate derived for a component without a CPE (the kit's NVD
+/// records name busybox): their ids.
+async fn cpe_decision_and_candidate(s: &Server, admin: &Who) -> (i64, i64) {
+    let (st, d) = s
+        .call(
+            admin,
+            Method::POST,
+            "/api/v1/cpe-decisions",
+            Some(json!({"subject": "matt_johnston:dropbear_ssh_server",
+                "cpe": "dropbear_ssh_project:dropbear_ssh"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{d}");
+    s.import(
+        admin,
+        &cyres_kit::nvd_firmware("nvd-api-2.0/nvd-cve-2.0-fkie-abridged.json"),
+    )
+    .await;
+    let (_, hand) = s.product_release(admin, "Hand-made", "1").await;
+    let sbom = crate::firmware::generic_sbom("busybox", "1.30.1");
+    let (st, up) = s.upload(admin, hand, sbom, "bom.cdx.json").await;
+    assert_eq!(st, StatusCode::CREATED, "{up}");
+    let (_, cands) = s
+        .call(admin, Method::GET, "/api/v1/cpe-candidates", None)
+        .await;
+    let cand = cands
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["subject"] == "purl:pkg:generic/busybox")
+        .unwrap_or_else(|| panic!("{cands}"))["id"]
+        .as_i64()
+        .unwrap();
+    (d["decision"]["id"].as_i64().unwrap(), cand)
+}
+
+/// A report of finding `fid` to the component's maintainer, organisation `recipient` on the
+/// platform, not yet sent: its id.
+async fn upstream_report(s: &Server, admin: &Who, fid: i64, recipient: i64) -> i64 {
+    let (st, r) = s
+        .call(
+            admin,
+            Method::POST,
+            &format!("/api/v1/findings/{fid}/upstream-reports"),
+            Some(json!({"recipient_org_id": recipient})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{r}");
+    r["id"].as_i64().unwrap()
+}
+
+/// Confirms case `cid` and submits its early warning, kept for the ENISA portal (no reporting
+/// endpoint is configured): the submission's id.
+async fn manual_submission(s: &Server, admin: &Who, cid: i64) -> i64 {
+    let (st, v) = s
+        .call(
+            admin,
+            Method::POST,
+            &format!("/api/v1/cases/{cid}/confirm"),
+            Some(json!({"aware_at": "2026-09-21T08:00:00Z",
+                "evidence": [{"source": "kev", "reference": "CISA KEV CVE-2023-44487"}]})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    let (st, sub) = s
+        .call(
+            admin,
+            Method::POST,
+            &format!("/api/v1/cases/{cid}/reports"),
+            Some(json!({"stage": "early-warning"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{sub}");
+    assert_eq!(sub["state"], "manual", "{sub}");
+    sub["id"].as_i64().unwrap()
+}
+
+/// The release's CSAF VEX document in draft, and the (confirmed) case's advisory reviewed:
+/// their ids.
+async fn csaf_documents(s: &Server, admin: &Who, rid: i64, cid: i64) -> (i64, i64) {
+    let mut ids = Vec::new();
+    for path in [
+        format!("/api/v1/releases/{rid}/csaf-vex"),
+        format!("/api/v1/cases/{cid}/csaf"),
+    ] {
+        let (st, v) = s
+            .call(admin, Method::POST, &path, Some(json!({"tlp": "CLEAR"})))
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{path}: {v}");
+        ids.push(v["id"].as_i64().unwrap());
+    }
+    let (st, v) = s
+        .call(
+            admin,
+            Method::POST,
+            &format!("/api/v1/csaf/documents/{}/review", ids[1]),
+            None,
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    (ids[0], ids[1])
+}
+
+/// Invites `email` as an editor (its account made with [`PASSWORD`], so an answer that did not
+/// check the addressee would find one): the pending invitation's id.
+async fn invitation(s: &Server, admin: &Who, email: &str) -> i64 {
+    let (st, v) = s
+        .call(
+            admin,
+            Method::POST,
+            "/api/v1/members",
+            Some(json!({"email": email, "role": "editor", "password": PASSWORD})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::ACCEPTED, "{v}");
+    pending_invitation(s, admin, email)
+        .await
+        .expect("the invitation is pending")
+}
+
+/// The id of the pending invitation of `email` in the admin's organisation.
+async fn pending_invitation(s: &Server, admin: &Who, email: &str) -> Option<i64> {
+    let (st, v) = s
+        .call(admin, Method::GET, "/api/v1/members/invitations", None)
+        .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    v.as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["email"] == email)
+        .map(|i| i["id"].as_i64().unwrap())
+}
+
+/// Organisation A's objects the table named are as they were: the decision in force, the
+/// candidate proposed, the report neither fixed nor sent, the submission without a portal
+/// reference, the documents in draft and reviewed, the invitation pending, the device silent.
+async fn as_they_were(s: &Server, admin: &Who, ids: &Ids) {
+    let get = |path: String| async move {
+        let (st, v) = s.call(admin, Method::GET, &path, None).await;
+        assert_eq!(st, StatusCode::OK, "{path}: {v}");
+        v
+    };
+    let decisions = get("/api/v1/cpe-decisions".into()).await;
+    assert!(
+        decisions
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["id"] == ids.dec && d["withdrawn_at"].is_null()),
+        "{decisions}"
+    );
+    let cand = get(format!("/api/v1/cpe-candidates/{}", ids.cand)).await;
+    assert_eq!(cand["state"], "proposed", "{cand}");
+    let reports = get(format!("/api/v1/findings/{}/upstream-reports", ids.fid)).await;
+    let report = reports
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == ids.upr)
+        .unwrap_or_else(|| panic!("{reports}"));
+    assert!(
+        report["fix"].is_null() && report["informed_at"].is_null(),
+        "{report}"
+    );
+    let case = get(format!("/api/v1/cases/{}", ids.cid)).await;
+    let sub = &case["submissions"][0];
+    assert_eq!(sub["id"], ids.subm, "{case}");
+    assert!(sub["portal_ref"].is_null(), "{sub}");
+    for (doc, state) in [(ids.doc, "draft"), (ids.reviewed, "reviewed")] {
+        let v = get(format!("/api/v1/csaf/documents/{doc}")).await;
+        assert_eq!(v["state"], state, "{v}");
+    }
+    assert_eq!(pending_invitation(s, admin, INVITEE).await, Some(ids.inv));
+    let devices = get("/api/v1/devices".into()).await;
+    let device = devices
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["device_id"] == ids.dev)
+        .unwrap_or_else(|| panic!("{devices}"));
+    assert!(
+        device["last_seen"].is_null() && device["installed_version"].is_null(),
+        "{device}"
+    );
 }

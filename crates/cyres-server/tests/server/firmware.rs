@@ -134,7 +134,7 @@ async fn nvd_source_feeds_firmware_findings_and_the_quality_panel(engine: Engine
 }
 
 /// A CycloneDX SBOM with one component that carries no CPE.
-fn generic_sbom(name: &str, version: &str) -> Vec<u8> {
+pub(crate) fn generic_sbom(name: &str, version: &str) -> Vec<u8> {
     serde_json::to_vec(&json!({
         "bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1,
         "metadata": {"component": {"type": "firmware", "name": "hand-made", "version": "1"}},

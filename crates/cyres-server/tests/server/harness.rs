@@ -148,6 +148,17 @@ impl Server {
 
     /// Creates the first admin (EMAIL with [`PASSWORD`], running ORG) through the setup link.
     pub(crate) async fn first_admin(&self, org: &str, email: &str) {
+        self.first_admin_in(org, email, None).await;
+    }
+
+    /// Creates the first admin through the setup link and logs in; the organisation's main
+    /// establishment is in `member_state` (what routes its reports to a coordinator CSIRT).
+    pub(crate) async fn bootstrap_in(&self, org: &str, email: &str, member_state: &str) -> Who {
+        self.first_admin_in(org, email, Some(member_state)).await;
+        self.login(email, PASSWORD).await
+    }
+
+    async fn first_admin_in(&self, org: &str, email: &str, member_state: Option<&str>) {
         let link = self
             .setup
             .as_ref()
@@ -156,7 +167,10 @@ impl Server {
         let r = self
             .http
             .post(self.url("/setup"))
-            .json(&json!({"token": token, "email": email, "password": PASSWORD, "org_name": org}))
+            .json(
+                &json!({"token": token, "email": email, "password": PASSWORD, "org_name": org,
+                "member_state": member_state}),
+            )
             .send()
             .await
             .unwrap();

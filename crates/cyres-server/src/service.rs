@@ -14,6 +14,7 @@ pub(crate) mod admin;
 pub(crate) mod advisories;
 pub(crate) mod alerts;
 pub(crate) mod authority;
+pub(crate) mod case_events;
 pub(crate) mod cases;
 pub(crate) mod compliance;
 pub(crate) mod components;

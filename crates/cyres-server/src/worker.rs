@@ -138,7 +138,7 @@ impl Worker {
                 .release_task("authority-requests", self.app.now())
                 .await?;
         }
-        send_reminders(&self.app).await?;
+        crate::service::case_events::send_reminders(&self.app).await?;
         // Renewal reads and locks the repository: once a minute is plenty (metadata lifetimes
         // are hours to days and renewal starts at half of them).
         let now = self.app.now();
@@ -374,69 +374,6 @@ async fn deliver_report(
     Ok(delivered)
 }
 
-/// Sends each deadline reminder once: at every configured lead time before a stage is due,
-/// and when it is overdue. Computed from stored times, so a reminder that fell due while the
-/// server was down is sent on the next start.
-pub(crate) async fn send_reminders(app: &App) -> Result<usize, ServiceError> {
-    let now = app.now();
-    let mut sent = 0;
-    for row in app.store.open_cases().await? {
-        let Some(body) = row.body.clone() else {
-            continue;
-        };
-        let Ok(case) = serde_json::from_value::<cyres_report::Case>(body) else {
-            continue;
-        };
-        let Ok(d) = case.deadlines(crate::clock::at(now)) else {
-            continue;
-        };
-        for stage in &d.stages {
-            let (Some(due), None) = (stage.due, stage.submitted_at) else {
-                continue;
-            };
-            let due = due.unix_timestamp();
-            let mut leads: Vec<i64> = app.config.reminder_leads.clone();
-            leads.push(0);
-            for lead in leads {
-                if now < due - lead {
-                    continue;
-                }
-                if !app
-                    .store
-                    .mark_reminder(row.id, stage.stage, lead, now)
-                    .await?
-                {
-                    continue;
-                }
-                // Only the tightest applicable reminder is sent when several fell due at once.
-                let title = if lead == 0 {
-                    format!(
-                        "OVERDUE: {} for case {} was due {}",
-                        stage.stage.as_str(),
-                        row.title,
-                        stage.due.map(|t| t.to_string()).unwrap_or_default()
-                    )
-                } else {
-                    format!(
-                        "Reminder: {} for case {} is due in {} h",
-                        stage.stage.as_str(),
-                        row.title,
-                        (due - now).max(0) / 3600
-                    )
-                };
-                app.store
-                    .create_alert(row.org_id, cyres_store::AlertKind::DeadlineReminder, true, &title, &serde_json::json!({"case_id": row.id, "stage": stage.stage.as_str(), "due": due, "lead_secs": lead}), now)
-                    .await?;
-                sent += 1;
-            }
-        }
-    }
-    if sent > 0 {
-        app.wake_worker();
-    }
-    Ok(sent)
-}
-
 /// Re-signs the update repository's timestamp (and snapshot when due) with the online keys
 /// before they expire. Failures are logged; clients keep the last good metadata until expiry.
 pub(crate) async fn renew_update_metadata(app: &App) {
@@ -491,7 +428,16 @@ pub(crate) async fn fetch_authority_requests(app: &App, after: i64) -> Result<i6
             format!("authority answered {}", resp.status()),
         ));
     }
-    let items: Vec<serde_json::Value> = resp.json().await.unwrap_or_default();
+    let items: Vec<serde_json::Value> = resp.json().await.map_err(|e| {
+        ServiceError::new(
+            ErrorKind::Upstream,
+            "reporting",
+            format!(
+                "the authority's list of requests does not read: {}",
+                e.without_url()
+            ),
+        )
+    })?;
     let mut seen = after;
     for item in items {
         seen = seen.max(item["id"].as_i64().unwrap_or(after));
@@ -503,48 +449,7 @@ pub(crate) async fn fetch_authority_requests(app: &App, after: i64) -> Result<i6
         else {
             continue;
         };
-        // The submission (and so the organisation and case) the request is about.
-        let Ok(sub) = app.store.submission_by_key(key).await else {
-            continue;
-        };
-        let (org_id, case_id) = (sub.org_id, sub.case_id);
-        let row = app.store.case(org_id, case_id).await?;
-        let Some(body) = row.body.clone() else {
-            continue;
-        };
-        let mut case: cyres_report::Case =
-            serde_json::from_value(body).map_err(|e| ServiceError::internal(e.to_string()))?;
-        if case
-            .intermediate_requests
-            .iter()
-            .any(|r| r.reference == req.reference && r.requested_at == req.requested_at)
-        {
-            continue;
-        }
-        case.intermediate_requests.push(req.clone());
-        app.store
-            .save_case(
-                org_id,
-                case_id,
-                &crate::service::to_json("case", &case)?,
-                row.aware_at.unwrap_or(0),
-                &cyres_store::Actor::system(),
-                app.now(),
-            )
-            .await?;
-        app.store
-            .create_alert(
-                org_id,
-                cyres_store::AlertKind::IntermediateReportRequested,
-                true,
-                &format!(
-                    "The coordinator CSIRT requests an intermediate report for case {}",
-                    row.title
-                ),
-                &serde_json::json!({"case_id": case_id, "request": req}),
-                app.now(),
-            )
-            .await?;
+        crate::service::case_events::take_intermediate_request(app, key, &req).await?;
     }
     Ok(seen)
 }

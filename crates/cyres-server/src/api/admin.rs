@@ -124,10 +124,7 @@ pub(crate) async fn revoke_token(
     caller: Caller,
     Path(id): Path<i64>,
 ) -> Result<StatusCode, ApiError> {
-    caller.require(Role::Admin)?;
-    app.store
-        .revoke_api_token(caller.org_id, id, &caller.actor, app.now())
-        .await?;
+    crate::service::admin::revoke_token(&app, &caller, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -162,10 +159,7 @@ pub(crate) async fn delete_webhook(
     caller: Caller,
     Path(id): Path<i64>,
 ) -> Result<StatusCode, ApiError> {
-    caller.require(Role::Admin)?;
-    app.store
-        .delete_webhook(caller.org_id, id, &caller.actor, app.now())
-        .await?;
+    crate::service::admin::delete_webhook(&app, &caller, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -8,7 +8,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use cyres_store::{FindingRow, FindingSearch, RelatedCache, Role, VexStatus};
+use cyres_store::{FindingRow, FindingSearch, RelatedCache, VexStatus};
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -115,20 +115,9 @@ pub(super) async fn triage(
     Path(id): Path<i64>,
     body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
-    caller.require(Role::Editor)?;
     let b: TriageBody = json_body(&body)?;
-    let f = app
-        .store
-        .triage(
-            caller.org_id,
-            id,
-            b.status,
-            b.justification.as_deref(),
-            &b.comment,
-            &caller.actor,
-            app.now(),
-        )
-        .await?;
+    let decision = cyres_store::Decision::status(b.status, b.justification.as_deref(), &b.comment);
+    let f = crate::service::triage::decide(&app, &caller, id, &decision).await?;
     Ok(Json(f).into_response())
 }
 

@@ -6,7 +6,7 @@
 //! same files.
 
 use super::json_body;
-use crate::auth::{Caller, secret_hash};
+use crate::auth::Caller;
 use crate::{ApiError, App};
 use axum::Json;
 use axum::extract::{Path, State};
@@ -68,24 +68,13 @@ pub(super) async fn report(
     }
     let state: serde_json::Value = serde_json::from_slice(&bytes)
         .map_err(|e| ApiError::bad_request(format!("state report: {e}")))?;
-    let installed = state["versions"]["installed"].as_str().map(str::to_string);
-    let opted_out = state["opt_outs"]["security"].as_bool().unwrap_or(false);
-    let d = app
-        .store
-        .report_device_state(
-            &device_id,
-            &secret_hash(token),
-            installed.as_deref(),
-            opted_out,
-            &state,
-            app.now(),
-        )
+    let d = crate::service::fleet::report_state(&app, &device_id, token, &state)
         .await
-        .map_err(|e| match e {
-            cyres_store::StoreError::NotFound { .. } => {
+        .map_err(|e| match e.kind {
+            crate::service::ErrorKind::NotFound => {
                 ApiError::unauthorized("unknown device or wrong device token")
             }
-            other => other.into(),
+            _ => e.into(),
         })?;
     Ok(Json(serde_json::json!({"device_id": d.device_id, "installed_version": d.installed_version, "last_seen": d.last_seen})).into_response())
 }

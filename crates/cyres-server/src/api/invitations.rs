@@ -34,9 +34,7 @@ pub(super) async fn decline(
     person: Person,
     Path(id): Path<i64>,
 ) -> Result<StatusCode, ApiError> {
-    app.store
-        .decline_invitation(person.account.id, id, app.now())
-        .await?;
+    crate::service::accounts::decline_invitation(&app, person.account.id, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -52,9 +50,6 @@ pub(super) async fn withdraw(
     caller: Caller,
     Path(id): Path<i64>,
 ) -> Result<StatusCode, ApiError> {
-    caller.require(Role::Admin)?;
-    app.store
-        .withdraw_invitation(caller.org_id, id, &caller.actor, app.now())
-        .await?;
+    crate::service::admin::withdraw_invitation(&app, &caller, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

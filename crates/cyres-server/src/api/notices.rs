@@ -71,10 +71,7 @@ pub(crate) async fn delete_subscriber(
     caller: Caller,
     Path(id): Path<i64>,
 ) -> Result<StatusCode, ApiError> {
-    caller.require(Role::Editor)?;
-    app.store
-        .delete_subscriber(caller.org_id, id, &caller.actor, app.now())
-        .await?;
+    crate::service::notices::delete_subscriber(&app, &caller, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -85,15 +82,7 @@ pub(crate) async fn product_notices(
     caller: Caller,
     Path(id): Path<i64>,
 ) -> Result<Response, ApiError> {
-    let feed = app
-        .store
-        .notice_feed(
-            caller.org_id,
-            id,
-            &crate::service::credentials::random_secret(),
-            app.now(),
-        )
-        .await?;
+    let feed = crate::service::notices::feed(&app, &caller, id).await?;
     let notices = app.store.product_notices(id, 200).await?;
     Ok(Json(serde_json::json!({
         "feed": FeedUrls::new(&app, &feed.slug).to_json(),
@@ -281,11 +270,7 @@ pub(crate) async fn unsubscribe(
     State(app): State<App>,
     Path(token): Path<String>,
 ) -> Result<Response, ApiError> {
-    let sub = app
-        .store
-        .unsubscribe(&token, app.now())
-        .await
-        .map_err(|_| ApiError::not_found("subscription"))?;
+    let sub = crate::service::notices::unsubscribe(&app, &token).await?;
     Ok((
         [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
         format!(

@@ -1,7 +1,7 @@
 //! Logging in and out, switching organisation, and the one-time setup.
 
 use crate::auth::{
-    Caller, LoginRefused, Person, SESSION_SECS, Via, check_login, open_session, secret_hash,
+    Caller, LoginRefused, Person, SESSION_SECS, Via, check_login, open_session,
     session_cookie_header,
 };
 use crate::{ApiError, App};
@@ -84,7 +84,7 @@ pub(super) async fn logout(
     caller: Result<Caller, ApiError>,
 ) -> Result<Response, ApiError> {
     match person {
-        Ok(p) => app.store.delete_session(&p.cookie_hash, app.now()).await?,
+        Ok(p) => crate::service::accounts::end_session(&app, &p.cookie_hash).await?,
         Err(_) => {
             caller?;
         }
@@ -131,9 +131,7 @@ pub(super) async fn switch_org(
             "API tokens belong to one organisation; use a token of the other organisation",
         ));
     };
-    app.store
-        .switch_session_org(cookie_hash, body.org_id)
-        .await?;
+    crate::service::accounts::switch_org(&app, cookie_hash, body.org_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -185,15 +183,7 @@ pub(super) async fn setup(
             .map_err(|e| ApiError::bad_request(format!("setup body: {e}")))?
     };
     crate::auth::check_password(&setup.password, &setup.email, "")?;
-    if !app
-        .store
-        .use_setup_token(&secret_hash(&setup.token), app.now())
-        .await?
-    {
-        return Err(ApiError::forbidden(
-            "this setup link was already used or is not valid",
-        ));
-    }
+    crate::service::accounts::redeem_setup_link(&app, &setup.token).await?;
     let id = crate::setup::create_first_admin(
         &app,
         &setup.email,

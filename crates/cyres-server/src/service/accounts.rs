@@ -100,3 +100,49 @@ pub(crate) async fn redeem_reset(
         Err(e) => Err(e.into()),
     }
 }
+
+/// Ends the web session whose cookie hashes to `cookie_hash` (log out; expired sessions go
+/// with it).
+pub(crate) async fn end_session(app: &App, cookie_hash: &str) -> Result<(), ServiceError> {
+    app.store.delete_session(cookie_hash, app.now()).await?;
+    Ok(())
+}
+
+/// Points the web session at another organisation its account belongs to (one it does not
+/// belong to is answered as missing).
+pub(crate) async fn switch_org(
+    app: &App,
+    cookie_hash: &str,
+    org_id: i64,
+) -> Result<(), ServiceError> {
+    app.store.switch_session_org(cookie_hash, org_id).await?;
+    Ok(())
+}
+
+/// Consumes the one-time setup link's token: only once, and only while no account exists.
+pub(crate) async fn redeem_setup_link(app: &App, token: &str) -> Result<(), ServiceError> {
+    if app
+        .store
+        .use_setup_token(&secret_hash(token), app.now())
+        .await?
+    {
+        Ok(())
+    } else {
+        Err(ServiceError::forbidden(
+            "this setup link was already used or is not valid",
+        ))
+    }
+}
+
+/// Declines an invitation addressed to the account (only its addressee may; any other
+/// answers as missing).
+pub(crate) async fn decline_invitation(
+    app: &App,
+    account_id: i64,
+    invitation_id: i64,
+) -> Result<(), ServiceError> {
+    app.store
+        .decline_invitation(account_id, invitation_id, app.now())
+        .await?;
+    Ok(())
+}

@@ -202,3 +202,38 @@ pub(crate) async fn create_webhook(
         .await?;
     Ok((hook, secret))
 }
+
+/// Revokes one of the organisation's API tokens (administrators).
+pub(crate) async fn revoke_token(app: &App, who: &Principal, id: i64) -> Result<(), ServiceError> {
+    who.require(Role::Admin)?;
+    app.store
+        .revoke_api_token(who.org_id, id, &who.actor, app.now())
+        .await?;
+    Ok(())
+}
+
+/// Removes one of the organisation's alert webhooks (administrators).
+pub(crate) async fn delete_webhook(
+    app: &App,
+    who: &Principal,
+    id: i64,
+) -> Result<(), ServiceError> {
+    who.require(Role::Admin)?;
+    app.store
+        .delete_webhook(who.org_id, id, &who.actor, app.now())
+        .await?;
+    Ok(())
+}
+
+/// Withdraws a pending invitation of the organisation (administrators).
+pub(crate) async fn withdraw_invitation(
+    app: &App,
+    who: &Principal,
+    id: i64,
+) -> Result<(), ServiceError> {
+    who.require(Role::Admin)?;
+    app.store
+        .withdraw_invitation(who.org_id, id, &who.actor, app.now())
+        .await?;
+    Ok(())
+}

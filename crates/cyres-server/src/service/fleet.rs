@@ -37,3 +37,31 @@ pub(crate) async fn register(
         .await?;
     Ok((device, secret))
 }
+
+/// A device's own report of its state (by its device token; nothing else can report it):
+/// the installed version and whether its user opted out of automatic security updates
+/// (CRA Annex I Part I (2)(c)). An unknown device and a wrong token are the same answer,
+/// not found.
+pub(crate) async fn report_state(
+    app: &App,
+    device_id: &str,
+    token: &str,
+    state: &serde_json::Value,
+) -> Result<Device, ServiceError> {
+    let installed = state["versions"]["installed"].as_str();
+    let opted_out = state["opt_outs"]["security"].as_bool().unwrap_or(false);
+    app.store
+        .report_device_state(
+            device_id,
+            &secret_hash(token),
+            installed,
+            opted_out,
+            state,
+            app.now(),
+        )
+        .await
+        .map_err(|e| match e {
+            cyres_store::StoreError::NotFound { .. } => ServiceError::not_found("device"),
+            other => other.into(),
+        })
+}

@@ -168,3 +168,41 @@ impl FeedUrls {
         format!("{}/{id}.{ext}", self.json)
     }
 }
+
+/// Removes one of the organisation's notice subscribers (editors).
+pub(crate) async fn delete_subscriber(
+    app: &App,
+    who: &Principal,
+    id: i64,
+) -> Result<(), ServiceError> {
+    who.require(Role::Editor)?;
+    app.store
+        .delete_subscriber(who.org_id, id, &who.actor, app.now())
+        .await?;
+    Ok(())
+}
+
+/// Ends a subscription by the token of its unsubscribe link (anyone holding the link; a
+/// wrong or used token is answered as a missing subscription).
+pub(crate) async fn unsubscribe(
+    app: &App,
+    token: &str,
+) -> Result<cyres_store::Subscriber, ServiceError> {
+    app.store
+        .unsubscribe(token, app.now())
+        .await
+        .map_err(|_| ServiceError::not_found("subscription"))
+}
+
+/// The product's public notice feed (its unguessable address is made on first request; every
+/// member may see it).
+pub(crate) async fn feed(
+    app: &App,
+    who: &Principal,
+    product_id: i64,
+) -> Result<cyres_store::NoticeFeed, ServiceError> {
+    Ok(app
+        .store
+        .notice_feed(who.org_id, product_id, &random_secret(), app.now())
+        .await?)
+}

@@ -35,6 +35,18 @@ pub(crate) async fn bulk_triage(
         .await?)
 }
 
+/// Records `decision` on one finding (editor; the finding page and `POST
+/// /api/v1/findings/{id}/triage`) and answers the finding as it now is.
+pub(crate) async fn decide(
+    app: &App,
+    who: &Principal,
+    finding_id: i64,
+    decision: &Decision,
+) -> Result<cyres_store::FindingRow, ServiceError> {
+    bulk_triage(app, who, &TriageTarget::Ids(vec![finding_id]), decision).await?;
+    Ok(app.store.finding(who.org_id, finding_id).await?)
+}
+
 /// A search that selects the whole organisation is refused for bulk triage unless it says
 /// so: a triage of everything is never the accident of an empty form.
 pub(crate) fn check_filter(search: &FindingSearch, everything: bool) -> Result<(), ServiceError> {

@@ -413,18 +413,8 @@ pub(super) async fn triage(
         return render_finding(&app, &sess, id, Some(form), false).await;
     };
     let justification = Some(form.get("justification")).filter(|j| !j.is_empty());
-    let result = app
-        .store
-        .triage(
-            sess.org_id,
-            id,
-            status,
-            justification,
-            form.get("comment"),
-            &sess.actor(),
-            app.now(),
-        )
-        .await;
+    let decision = cyres_store::Decision::status(status, justification, form.get("comment"));
+    let result = crate::service::triage::decide(&app, &sess.principal(), id, &decision).await;
     match result {
         Ok(_) => Ok(Redirect::to(&format!("/findings/{id}?triaged=1")).into_response()),
         Err(e) => {

@@ -115,8 +115,6 @@ pub(super) async fn decline(
     axum::Form(pairs): axum::Form<Vec<(String, String)>>,
 ) -> Result<Response, UiError> {
     person.check(&Form::new(pairs))?;
-    app.store
-        .decline_invitation(person.0.account.id, id, app.now())
-        .await?;
+    crate::service::accounts::decline_invitation(&app, person.0.account.id, id).await?;
     Ok(redirect_local("/invitations"))
 }

@@ -12,7 +12,6 @@
 
 use super::session::UiSession;
 use super::view::{Form, UiError, when};
-use crate::auth::random_secret;
 use crate::notices::FeedUrls;
 use crate::service::admin::SIGNATURE_HELP as SIGNATURE_HEADER;
 use crate::service::notices::{add_subscriber, publish_notice};
@@ -87,10 +86,7 @@ pub(super) async fn subscribers_view(
         Vec::new()
     };
     // Created on first view, as `GET /api/v1/products/{id}/notices` does.
-    let feed = app
-        .store
-        .notice_feed(sess.org_id, product_id, &random_secret(), app.now())
-        .await?;
+    let feed = crate::service::notices::feed(app, &sess.principal(), product_id).await?;
     Ok(SubscribersView {
         lines,
         count,
@@ -175,9 +171,7 @@ pub(super) async fn remove(
         .ok()
         .filter(|s| s.org_id == sess.org_id)
         .ok_or_else(|| ApiError::not_found("subscriber"))?;
-    app.store
-        .delete_subscriber(sess.org_id, id, &sess.actor(), app.now())
-        .await?;
+    crate::service::notices::delete_subscriber(&app, &sess.principal(), id).await?;
     Ok(Redirect::to(&format!(
         "/products/{}?removed=1#subscribers",
         sub.product_id
@@ -262,9 +256,7 @@ pub(super) async fn publish_view(
                 .join(", ")
         };
         if let Entry::Vacant(e) = slugs.entry(n.product_id) {
-            let slug = app
-                .store
-                .notice_feed(sess.org_id, n.product_id, &random_secret(), app.now())
+            let slug = crate::service::notices::feed(app, &sess.principal(), n.product_id)
                 .await
                 .ok()
                 .map(|f| f.slug);

@@ -408,9 +408,7 @@ pub(super) async fn logout(
     axum::Form(pairs): axum::Form<Vec<(String, String)>>,
 ) -> Result<Response, UiError> {
     person.check(&Form::new(pairs))?;
-    app.store
-        .delete_session(&person.0.cookie_hash, app.now())
-        .await?;
+    crate::service::accounts::end_session(&app, &person.0.cookie_hash).await?;
     let mut resp = Redirect::to("/login").into_response();
     resp.headers_mut()
         .insert(header::SET_COOKIE, session_cookie_header(&app, "", 0));
@@ -429,9 +427,7 @@ pub(super) async fn switch_org(
         .get("org_id")
         .parse()
         .map_err(|_| ApiError::invalid("org_id", "org_id: choose an organisation"))?;
-    app.store
-        .switch_session_org(&sess.cookie_hash, org_id)
-        .await?;
+    crate::service::accounts::switch_org(&app, &sess.cookie_hash, org_id).await?;
     Ok(Redirect::to("/").into_response())
 }
 

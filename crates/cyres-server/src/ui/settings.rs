@@ -364,10 +364,7 @@ pub(super) async fn withdraw_invitation(
     axum::Form(pairs): axum::Form<Vec<(String, String)>>,
 ) -> Result<Response, UiError> {
     sess.check(&Form::new(pairs))?;
-    sess.require(Role::Admin)?;
-    app.store
-        .withdraw_invitation(sess.org_id, id, &sess.actor(), app.now())
-        .await?;
+    crate::service::admin::withdraw_invitation(&app, &sess.principal(), id).await?;
     Ok(Redirect::to("/settings#members").into_response())
 }
 
@@ -434,10 +431,7 @@ pub(super) async fn revoke_token(
     axum::Form(pairs): axum::Form<Vec<(String, String)>>,
 ) -> Result<Response, UiError> {
     sess.check(&Form::new(pairs))?;
-    sess.require(Role::Admin)?;
-    app.store
-        .revoke_api_token(sess.org_id, id, &sess.actor(), app.now())
-        .await?;
+    crate::service::admin::revoke_token(&app, &sess.principal(), id).await?;
     Ok(Redirect::to("/settings#tokens").into_response())
 }
 
@@ -490,10 +484,7 @@ pub(super) async fn delete_webhook(
     axum::Form(pairs): axum::Form<Vec<(String, String)>>,
 ) -> Result<Response, UiError> {
     sess.check(&Form::new(pairs))?;
-    sess.require(Role::Admin)?;
-    app.store
-        .delete_webhook(sess.org_id, id, &sess.actor(), app.now())
-        .await?;
+    crate::service::admin::delete_webhook(&app, &sess.principal(), id).await?;
     Ok(Redirect::to("/settings#webhooks").into_response())
 }
 

@@ -26,6 +26,7 @@ mod platform;
 mod public_face;
 mod reporting;
 mod tidy;
+mod tidy_writes;
 mod trends;
 mod trust;
 mod ui_notices;

@@ -23,6 +23,7 @@ mod art14_clock;
 mod auth;
 mod clock;
 mod delivery;
+mod demo;
 mod error;
 mod facts_cache;
 mod guard;
@@ -39,11 +40,11 @@ mod worker;
 
 pub use auth::{check_password, hash_password};
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use error::ApiError;
-pub use ui::demo::{
+pub use demo::{
     DEMO_EMAIL, DEMO_PASSWORD, DemoAuthority, DemoListing, DemoLogin, DemoPublicPage, DemoSender,
     list_providers_to_self, reporting_to_self, seed_demo,
 };
+pub use error::ApiError;
 pub use worker::Worker;
 
 use cyres_store::Store;

@@ -67,6 +67,30 @@ impl Principal {
     }
 }
 
+/// The instance's operator: whoever holds the store and runs this process (the first start, the
+/// demo seeder), never a request. Only the operator provisions organisations of every kind,
+/// creates accounts outright, gives memberships across organisations and loads advisory data
+/// without an upload (ARCHITECTURE.md, "Who may do what"); no HTTP route makes one (the tidy
+/// test keeps `Operator::system` out of `api/` and `ui/`).
+#[derive(Clone, Debug)]
+pub(crate) struct Operator {
+    actor: Actor,
+}
+
+impl Operator {
+    /// The operator, acting as the system in the audit trail.
+    pub(crate) fn system() -> Self {
+        Self {
+            actor: Actor::system(),
+        }
+    }
+
+    /// For the audit trail.
+    pub(crate) fn actor(&self) -> &Actor {
+        &self.actor
+    }
+}
+
 /// What kind of failure a [`ServiceError`] is; each adapter maps it to its own answer (an HTTP
 /// status, a form error, a log line).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -5,8 +5,9 @@
 //! only while no account exists.
 
 use crate::auth::{check_password, hash_password, random_secret, secret_hash};
+use crate::service::{Operator, admin};
 use crate::{ApiError, App, SetupLink};
-use cyres_store::{Actor, NewOrg, OrgKind, Role};
+use cyres_store::{NewOrg, OrgKind, Role};
 
 /// The stored kind word and its display name for a source kind.
 pub(crate) fn source_kind_words(kind: &cyres_feeds::SourceKind) -> (&'static str, String) {
@@ -70,27 +71,20 @@ pub(crate) async fn create_first_admin(
     let hash = tokio::task::spawn_blocking(move || hash_password(&pw))
         .await
         .map_err(|e| ApiError::internal(e.to_string()))??;
-    let now = app.now();
-    let system = Actor::system();
-    let org = app
-        .store
-        .provision_org(
-            &NewOrg {
-                name: org_name.to_string(),
-                kind,
-                member_state,
-                size: None,
-            },
-            &system,
-            now,
-        )
-        .await?;
-    let account = app
-        .store
-        .create_account(email, email, &hash, &system, now)
-        .await?;
-    app.store
-        .set_membership(account.id, org.id, Role::Admin, &system, now)
-        .await?;
+    // The first start acts as the instance's operator.
+    let op = Operator::system();
+    let org = admin::provision_org(
+        app,
+        &op,
+        &NewOrg {
+            name: org_name.to_string(),
+            kind,
+            member_state,
+            size: None,
+        },
+    )
+    .await?;
+    let account = admin::create_account(app, &op, email, email, &hash).await?;
+    admin::grant_membership(app, &op, account.id, org.id, Role::Admin).await?;
     Ok(account.id)
 }

@@ -3,9 +3,9 @@
 //! answer that creates them (tokens are stored as hashes, webhook secrets sealed).
 
 use super::credentials::{TOKEN_PREFIX, hash_password, random_secret, secret_hash};
-use super::{Principal, ServiceError};
+use super::{Operator, Principal, ServiceError};
 use crate::App;
-use cyres_store::Role;
+use cyres_store::{Account, NewOrg, Org, Role};
 
 pub(crate) use cyres_feeds::webhook::SIGNATURE_HELP;
 
@@ -20,8 +20,8 @@ pub(crate) use cyres_feeds::webhook::SIGNATURE_HELP;
 pub(crate) async fn create_org(
     app: &App,
     who: &Principal,
-    new: &cyres_store::NewOrg,
-) -> Result<cyres_store::Org, ServiceError> {
+    new: &NewOrg,
+) -> Result<Org, ServiceError> {
     let Some(account) = who.account_id else {
         return Err(ServiceError::forbidden(
             "organisations are created by people, not API tokens",
@@ -35,6 +35,48 @@ pub(crate) async fn create_org(
     Ok(app
         .store
         .create_org_with_admin(new, account, &who.actor, app.now())
+        .await?)
+}
+
+/// Provisions an organisation of any kind (the operator only): the one way besides the first
+/// start to make a CSIRT or ENISA organisation, stored as provisioned by the operator, so
+/// `Org::is_authority` holds for it.
+pub(crate) async fn provision_org(
+    app: &App,
+    op: &Operator,
+    new: &NewOrg,
+) -> Result<Org, ServiceError> {
+    Ok(app.store.provision_org(new, op.actor(), app.now()).await?)
+}
+
+/// Creates an account with `password_hash` (made by [`hash_password`] from a password that
+/// passed [`super::credentials::check_password`]) (the operator only; people otherwise join
+/// by invitation, [`add_member`]).
+pub(crate) async fn create_account(
+    app: &App,
+    op: &Operator,
+    email: &str,
+    display_name: &str,
+    password_hash: &str,
+) -> Result<Account, ServiceError> {
+    Ok(app
+        .store
+        .create_account(email, display_name, password_hash, op.actor(), app.now())
+        .await?)
+}
+
+/// Gives account `account_id` `role` in organisation `org_id` (the operator only: an
+/// organisation's administrators invite instead, [`add_member`]).
+pub(crate) async fn grant_membership(
+    app: &App,
+    op: &Operator,
+    account_id: i64,
+    org_id: i64,
+    role: Role,
+) -> Result<(), ServiceError> {
+    Ok(app
+        .store
+        .set_membership(account_id, org_id, role, op.actor(), app.now())
         .await?)
 }
 

@@ -10,9 +10,10 @@
 //! page shows as progress, and holds the source's task lease (`sync:<id>`) so that the worker,
 //! another replica or a second click never runs the same sync twice at once.
 
-use super::{ErrorKind, Principal, ServiceError};
+use super::{ErrorKind, Operator, Principal, ServiceError};
 use crate::App;
 use cyres_feeds::{FetchLimits, FetchOutcome, Records, SourceConfig};
+use cyres_store::advisories::{AdvisoryImport, ExploitationImport};
 use cyres_store::{Exploitation, Job, Role, SourceRow};
 use serde::Serialize;
 
@@ -155,35 +156,74 @@ pub(crate) async fn import(
             .unwrap_or_else(|| "no advisory records or KEV entries found".into());
         return Err(ServiceError::invalid("file", why).with_code("invalid_advisories"));
     }
+    let stored = store_corpus(app, &corpus, "upload").await?;
+    tracing::info!(actor = %who.actor.id, records = corpus.report.records_read, inserted = stored.advisories.inserted, updated = stored.advisories.updated, "advisory file imported");
+    let matching = run_due_jobs(app).await?;
+    app.wake_worker();
+    Ok(ImportSummary {
+        records: corpus.report.records_read,
+        malformed: corpus.report.errors.len(),
+        inserted: stored.advisories.inserted,
+        updated: stored.advisories.updated,
+        unchanged: stored.advisories.unchanged,
+        cpe_configurations: Upserted {
+            inserted: stored.cpe.inserted,
+            updated: stored.cpe.updated,
+            unchanged: stored.cpe.unchanged,
+        },
+        kev_entries: corpus.kev.len(),
+        newly_exploited: stored.exploitation.newly_exploited.len(),
+        matching,
+    })
+}
+
+/// What storing advisory data changed.
+pub(crate) struct Stored {
+    /// The advisory records.
+    pub advisories: AdvisoryImport,
+    /// The NVD CPE configurations.
+    pub cpe: AdvisoryImport,
+    /// The exploitation facts.
+    pub exploitation: ExploitationImport,
+}
+
+/// Stores a corpus's advisory records (under `source`), NVD CPE configurations and KEV facts
+/// at the app's now; the store queues the re-match of what changed as jobs.
+async fn store_corpus(
+    app: &App,
+    corpus: &cyres_vuln::Corpus,
+    source: &str,
+) -> Result<Stored, ServiceError> {
     let now = app.now();
-    let imp = app
+    let advisories = app
         .store
-        .upsert_advisories(&corpus.advisories, "upload", now)
+        .upsert_advisories(&corpus.advisories, source, now)
         .await?;
     let cpe = app
         .store
         .upsert_cpe_configurations(&corpus.configurations, now)
         .await?;
     let facts: Vec<Exploitation> = corpus.kev.iter().map(exploitation_of).collect();
-    let exp = app.store.upsert_exploitation(&facts, now).await?;
-    tracing::info!(actor = %who.actor.id, records = corpus.report.records_read, inserted = imp.inserted, updated = imp.updated, "advisory file imported");
-    let matching = run_due_jobs(app).await?;
-    app.wake_worker();
-    Ok(ImportSummary {
-        records: corpus.report.records_read,
-        malformed: corpus.report.errors.len(),
-        inserted: imp.inserted,
-        updated: imp.updated,
-        unchanged: imp.unchanged,
-        cpe_configurations: Upserted {
-            inserted: cpe.inserted,
-            updated: cpe.updated,
-            unchanged: cpe.unchanged,
-        },
-        kev_entries: corpus.kev.len(),
-        newly_exploited: exp.newly_exploited.len(),
-        matching,
+    let exploitation = app.store.upsert_exploitation(&facts, now).await?;
+    Ok(Stored {
+        advisories,
+        cpe,
+        exploitation,
     })
+}
+
+/// Loads advisory data the operator holds, read by the caller into `corpus`, under `source`
+/// (the operator only; a tenant's administrators upload files through [`import`]). The
+/// re-match runs as the queued jobs: at once through [`run_due_jobs`], or by the worker.
+pub(crate) async fn load(
+    app: &App,
+    op: &Operator,
+    corpus: &cyres_vuln::Corpus,
+    source: &str,
+) -> Result<Stored, ServiceError> {
+    let stored = store_corpus(app, corpus, source).await?;
+    tracing::info!(actor = %op.actor().id, source, inserted = stored.advisories.inserted, updated = stored.advisories.updated, "advisory data loaded");
+    Ok(stored)
 }
 
 /// A configured source with what the store knows of it.

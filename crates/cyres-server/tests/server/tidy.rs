@@ -1,6 +1,7 @@
 //! The server's layering, read from its source: the business rules live in `service`, the
-//! adapters (the JSON API, the web UI, the worker) call it and never each other's code, the
-//! service knows nothing of HTTP, and the top-level modules import each other without circles.
+//! adapters (the JSON API, the web UI, the worker, the demo seeder) call it and never each
+//! other's code, the service knows nothing of HTTP, the demo seeder writes only through the
+//! service, and the top-level modules import each other without circles.
 //! See ARCHITECTURE.md, "Server layering".
 #![allow(clippy::unwrap_used)] // a test or bench: a panic is its failure report
 
@@ -97,7 +98,7 @@ impl Sources {
             }
         }
         assert!(
-            ["api", "ui", "worker", "service"]
+            ["api", "ui", "worker", "service", "demo"]
                 .iter()
                 .all(|m| files.contains_key(*m)),
             "the server's modules moved: {:?}; update this test and ARCHITECTURE.md",
@@ -176,7 +177,8 @@ fn the_service_layer_knows_nothing_of_http_or_adapters() {
 #[test]
 fn the_web_ui_does_not_import_the_worker() {
     // Advisory import, source sync and re-match are `service::advisories`, shared by the API,
-    // the pages, the demo seeder and the worker; the pages never reach into the worker.
+    // the pages and the worker (and its operator loading, by the demo seeder in `demo/`); the
+    // pages never reach into the worker.
     let s = Sources::read();
     let bad = s.offenders("ui", "crate::worker");
     assert!(
@@ -222,6 +224,101 @@ fn the_json_api_does_not_import_the_web_ui() {
     assert!(
         bad.is_empty(),
         "the JSON API imports the web UI (`crate::ui`): {bad:?}"
+    );
+}
+
+/// The store methods the demo seeder may call: reads of what it just seeded. Every write goes
+/// through a service operation (as the demo account, or as `service::Operator`).
+const DEMO_STORE_READS: [&str; 7] = [
+    "cases",
+    "findings",
+    "memberships",
+    "orgs",
+    "products",
+    "release",
+    "releases",
+];
+
+/// The calls on a `.store` in `code` (whitespace removed, so a chain split over lines counts)
+/// that are not `.store.<read>(` for a read of `allowed`.
+fn store_calls_outside(code: &str, allowed: &[&str]) -> Vec<String> {
+    let flat: String = code.chars().filter(|c| !c.is_whitespace()).collect();
+    flat.match_indices(".store")
+        .filter_map(|(i, _)| {
+            let rest = &flat[i + ".store".len()..];
+            let method = rest.strip_prefix('.').and_then(|r| {
+                let end = r.find(|c: char| !(c.is_alphanumeric() || c == '_'))?;
+                (r[end..].starts_with('(')).then_some(&r[..end])
+            });
+            match method {
+                Some(m) if allowed.contains(&m) => None,
+                _ => Some(rest.chars().take(40).collect()),
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn the_demo_seeder_writes_only_through_the_service_layer() {
+    // Issue 14 point 1: the seeder is an adapter. Its own code (its tests, after
+    // `#[cfg(test)]`, read freely) names no other adapter nor HTTP, and touches the store only
+    // to read.
+    let s = Sources::read();
+    let mut bad = Vec::new();
+    for (path, code) in &s.files["demo"] {
+        let name = path
+            .strip_prefix(src())
+            .unwrap_or(path)
+            .display()
+            .to_string();
+        let seeder = code.split("#[cfg(test)]").next().unwrap_or_default();
+        for needle in [
+            "crate::api",
+            "crate::ui",
+            "crate::worker",
+            "super::api",
+            "super::ui",
+            "ApiError",
+            "StatusCode",
+            "axum",
+            "Store::",
+            "cyres_store::Store",
+        ] {
+            if seeder.contains(needle) {
+                bad.push(format!("{name}: {needle}"));
+            }
+        }
+        for call in store_calls_outside(seeder, &DEMO_STORE_READS) {
+            bad.push(format!("{name}: .store{call}"));
+        }
+    }
+    assert!(
+        bad.is_empty(),
+        "the demo seeder writes through the service layer and reads only {DEMO_STORE_READS:?} \
+         from the store: {bad:?}"
+    );
+    // Nothing imports the seeder but the crate root's re-export (`cyres_server::seed_demo`),
+    // and only the operator's own code (the first start, the seeder) acts as the operator.
+    let mut bad = Vec::new();
+    for m in ["api", "ui", "worker", "service", "notices", "delivery"] {
+        bad.extend(s.offenders(m, "crate::demo"));
+    }
+    for m in ["api", "ui"] {
+        bad.extend(s.offenders(m, "Operator::system"));
+    }
+    assert!(
+        bad.is_empty(),
+        "these files import the demo seeder or act as the instance's operator: {bad:?}"
+    );
+}
+
+#[test]
+fn the_demo_check_sees_a_store_write() {
+    let reads = ["findings"];
+    assert!(store_calls_outside("app\n  .store\n  .findings(1)", &reads).is_empty());
+    assert_eq!(
+        store_calls_outside("app.store.triage(1); let s = &app.store;", &reads),
+        [".triage(1);lets=&app.store;", ";"]
     );
 }
 

@@ -13,21 +13,21 @@
 //!
 //! Everything goes through the service layer, as a member would do it.
 
-use crate::service::Principal;
+use crate::App;
+use crate::service::ServiceError;
 use crate::service::compliance::{self as comp, OperatorInput, RequestInput};
 use crate::service::conformity::{self as conf, UploadMeta};
-use crate::{ApiError, App};
 use cyres_conformity::ConformityFacts;
-use cyres_store::{Actor, FindingFilter, Role};
+use cyres_store::{Actor, FindingFilter};
 
 const PROFILE: &str = include_str!("../../../../examples/profiles/wifi-router-conformity.toml");
 const PENTEST: &[u8] = include_bytes!("../../../../examples/conformity/pentest-ax3000-2.4.1.txt");
 
 /// The example's facts for maker `org`, product type `ty`: the manufacturer and the product
 /// named as in the demo, the address cyres serves left to cyres.
-fn facts_for(org: &str, ty: &str, id: &str) -> Result<ConformityFacts, ApiError> {
+fn facts_for(org: &str, ty: &str, id: &str) -> Result<ConformityFacts, ServiceError> {
     let cp = cyres_conformity::ConformityProfile::parse(PROFILE)
-        .map_err(|e| ApiError::internal(format!("demo conformity profile: {e}")))?;
+        .map_err(|e| super::broken(format!("conformity profile: {e}")))?;
     let mut f = cp.conformity;
     f.documents.clear();
     f.sboms.clear();
@@ -44,14 +44,9 @@ fn facts_for(org: &str, ty: &str, id: &str) -> Result<ConformityFacts, ApiError>
 }
 
 /// Seeds the compliance files of the demo makers the account administers.
-pub(super) async fn seed(app: &App, account_id: i64, actor: &Actor) -> Result<(), ApiError> {
+pub(super) async fn seed(app: &App, account_id: i64, actor: &Actor) -> Result<(), ServiceError> {
     for m in app.store.memberships(account_id).await? {
-        let who = Principal {
-            org_id: m.org.id,
-            role: Role::Admin,
-            actor: actor.clone(),
-            account_id: Some(account_id),
-        };
+        let who = super::admin_of(m.org.id, actor, account_id);
         let Some(product) = app.store.products(m.org.id).await?.into_iter().next() else {
             continue;
         };
@@ -172,32 +167,14 @@ pub(super) async fn seed(app: &App, account_id: i64, actor: &Actor) -> Result<()
 mod tests {
     use crate::service::Principal;
     use crate::service::conformity as conf;
-    use crate::{App, Config, ManualClock};
+    use cyres_cra::calendar::iso_date;
     use cyres_store::Role;
-    use std::sync::Arc;
 
     /// The three states the demo shows: a current, published declaration with a complete-ish
     /// record; an out-of-date one naming the changed fact; a record only started.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn demo_compliance_files_at_different_completeness() {
-        let dir = std::env::temp_dir().join(format!(
-            "cyres-demo-conformity-{}-{}",
-            std::process::id(),
-            crate::auth::random_secret()
-        ));
-        let mut config = Config::new(dir.clone());
-        config.sync_interval_secs = 0;
-        config.csaf_pull_interval_secs = 0;
-        let (app, _) = App::start(config, Arc::new(ManualClock::new(1_790_000_000)))
-            .await
-            .unwrap();
-        let login = super::super::demo::seed_demo(&app).await.unwrap();
-        let account = app
-            .store
-            .account_by_email(&login.email)
-            .await
-            .unwrap()
-            .unwrap();
+        let (app, _, account, dir) = crate::demo::tests::seeded("demo-conformity").await;
         let mut seen = Vec::new();
         for m in app.store.memberships(account.id).await.unwrap() {
             let who = Principal {
@@ -208,6 +185,25 @@ mod tests {
             };
             let pid = app.store.products(m.org.id).await.unwrap()[0].id;
             let v = conf::view(&app, &who, pid).await.unwrap();
+            // Issue 16: every product's placing on the market is recorded from its first
+            // release; the discontinued OpenWrt build's last unit was placed, so the Art.
+            // 13(13) retention has an end, while the others are still being placed (no end).
+            let first = v.placing.placing.first.map(iso_date::format);
+            assert!(first.is_some(), "{}: {:?}", m.org.name, v.placing);
+            if m.org.name == "Alder Mesh Networks" {
+                assert_eq!(
+                    (first.as_deref(), v.retention_until.as_deref()),
+                    (Some("2020-01-06"), Some("2034-06-28")),
+                    "{}",
+                    v.retention_rule
+                );
+            } else {
+                assert_eq!(v.placing.placing.last, None, "{}", m.org.name);
+                assert_eq!(v.retention_until, None, "{}", v.retention_rule);
+            }
+            if m.org.name == "Northwind Networks" {
+                assert_eq!(first.as_deref(), Some("2026-05-04"));
+            }
             let current: Vec<bool> = v.declarations.iter().map(|d| d.up_to_date()).collect();
             seen.push((
                 m.org.name.clone(),

@@ -4,9 +4,9 @@
 //! the Article 14 report packs show real content from the first start. One maker (Little Owl
 //! Devices) leaves Annex II (8)(e) open, so its editor page shows how a gap is named.
 
-use crate::service::{Principal, public_face};
-use crate::{ApiError, App};
-use cyres_store::{Actor, AnnexIiFields, Org, Product, PublicFace, Role};
+use crate::App;
+use crate::service::{Principal, ServiceError, public_face};
+use cyres_store::{AnnexIiFields, Org, Product, PublicFace};
 
 /// A public page `cyres demo` prints.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -21,23 +21,18 @@ pub struct DemoPublicPage {
     pub csaf_metadata: String,
 }
 
-/// Sets `org`'s public face and publishes `product`'s Annex II page.
+/// Sets `org`'s public face and publishes `product`'s Annex II page, as its administrator
+/// `who`.
 pub(super) async fn seed(
     app: &App,
+    who: &Principal,
     org: &Org,
     product: &Product,
-    actor: &Actor,
-) -> Result<DemoPublicPage, ApiError> {
-    let who = Principal {
-        org_id: org.id,
-        role: Role::Admin,
-        actor: actor.clone(),
-        account_id: None,
-    };
+) -> Result<DemoPublicPage, ServiceError> {
     let domain = format!("{}.example", org.slug);
     public_face::save_settings(
         app,
-        &who,
+        who,
         PublicFace {
             contact_email: format!("psirt@{domain}"),
             contact_url: format!("https://{domain}/security"),
@@ -67,7 +62,7 @@ pub(super) async fn seed(
     let gap = org.name == "Little Owl Devices";
     public_face::save_annex_ii(
         app,
-        &who,
+        who,
         product.id,
         AnnexIiFields {
             product_type: product.description.clone(),
@@ -117,8 +112,8 @@ pub(super) async fn seed(
         },
     )
     .await?;
-    public_face::publish_annex_ii(app, &who, product.id).await?;
-    let csaf_metadata = super::csaf::seed(app, &who, org, product).await?;
+    public_face::publish_annex_ii(app, who, product.id).await?;
+    let csaf_metadata = super::csaf::seed(app, who, org, product).await?;
     Ok(DemoPublicPage {
         csaf_metadata,
         org: org.name.clone(),

@@ -9,11 +9,10 @@
 //! `scripts/make-demo-portfolio.py` (deterministic; real advisory records without their prose),
 //! compiled in like the rest of the demo.
 
-use crate::{ApiError, App};
-use cyres_store::{
-    Actor, Decision, Exploitation, FindingFilter, NewOrg, OrgKind, ProductInput, Role,
-    TriageTarget, VexStatus,
-};
+use super::{DAY, Story, admin_of, broken, category_of, load_advisories, maker_org};
+use crate::service::triage::bulk_triage;
+use crate::service::{Principal, ServiceError};
+use cyres_store::{Actor, Decision, FindingFilter, ProductInput, TriageTarget, VexStatus};
 
 /// The organisation's name.
 pub(crate) const ORG: &str = "Brightline Industrial";
@@ -45,113 +44,56 @@ const RELEASES: [(&str, &str, &str, &str, i64); 3] = [
     ),
 ];
 
-const DAY: i64 = 86_400;
-
 /// Seeds the organisation (the demo account administers it), its product, releases and
 /// triage; answers the organisation and its product.
-pub(crate) async fn seed(
-    app: &App,
+pub(super) async fn seed(
+    story: &Story,
     account_id: i64,
     actor: &Actor,
-    now: i64,
-) -> Result<(cyres_store::Org, cyres_store::Product), ApiError> {
-    let system = Actor::system();
+) -> Result<(cyres_store::Org, cyres_store::Product), ServiceError> {
     let mut corpus = cyres_vuln::Corpus::new();
     corpus
         .load_bytes("advisories.zip", ADVISORIES, &mut |_| {})
-        .map_err(|e| ApiError::internal(format!("demo portfolio advisories: {e}")))?;
+        .map_err(|e| broken(format!("portfolio advisories: {e}")))?;
     corpus.load_document("kev.json", KEV);
-    app.store
-        .upsert_advisories(&corpus.advisories, "demo", now - 30 * DAY)
-        .await?;
-    let facts: Vec<Exploitation> = corpus
-        .kev
-        .iter()
-        .map(crate::service::advisories::exploitation_of)
-        .collect();
-    app.store
-        .upsert_exploitation(&facts, now - 30 * DAY)
-        .await?;
-    crate::service::advisories::run_due_jobs(app).await?;
+    load_advisories(story, &corpus, 30).await?;
 
-    let org = app
-        .store
-        .provision_org(
-            &NewOrg {
-                name: ORG.into(),
-                kind: OrgKind::Manufacturer,
-                member_state: Some("DE".into()),
-                size: Some("medium".into()),
-            },
-            &system,
-            now - 30 * DAY,
-        )
-        .await?;
-    app.store
-        .set_membership(account_id, org.id, Role::Admin, &system, now - 30 * DAY)
-        .await?;
+    let org = maker_org(story, account_id, ORG, "DE", "medium").await?;
+    let who = admin_of(org.id, actor, account_id);
     let entry = "annex3-class1-12";
-    let product = app
-        .store
-        .create_product(
-            org.id,
-            &ProductInput {
-                name: "EdgeGate 500 industrial IoT gateway".into(),
-                description: "Industrial IoT gateway: OpenWrt base, Modbus/MQTT bridge, \
-                              Django management app, Go cloud agent, Salt fleet minion."
-                    .into(),
-                catalogue_entries: vec![entry.into()],
-                // Art. 7(1): the core functionality's catalogue entry sets the category.
-                category: cyres_cra::Catalogue::builtin()
-                    .get(entry)
-                    .map(|e| e.category.as_str())
-                    .unwrap_or("default")
-                    .into(),
-                member_states: ["DE", "PL", "IT", "ES"].map(String::from).to_vec(),
-                estimated_users: Some(4_500),
-                support_end: Some("2033-12-31".into()),
-            },
-            actor,
-            now - 29 * DAY,
+    let product = super::product(
+        story,
+        &who,
+        ProductInput {
+            name: "EdgeGate 500 industrial IoT gateway".into(),
+            description: "Industrial IoT gateway: OpenWrt base, Modbus/MQTT bridge, \
+                          Django management app, Go cloud agent, Salt fleet minion."
+                .into(),
+            catalogue_entries: vec![entry.into()],
+            category: category_of(entry),
+            member_states: ["DE", "PL", "IT", "ES"].map(String::from).to_vec(),
+            estimated_users: Some(4_500),
+            support_end: Some("2033-12-31".into()),
+        },
+    )
+    .await?;
+    for (i, (version, date, file, text, days_ago)) in RELEASES.into_iter().enumerate() {
+        let release_id = super::release(
+            story,
+            &who,
+            product.id,
+            (version, date, file, text),
+            days_ago * DAY,
         )
         .await?;
-    for (i, (version, date, file, text, days_ago)) in RELEASES.into_iter().enumerate() {
-        let at = now - days_ago * DAY;
-        let release = app
-            .store
-            .create_release(org.id, product.id, version, Some(date), actor, at)
-            .await?;
-        let sbom = cyres_sbom::read(
-            text.as_bytes(),
-            file,
-            &cyres_sbom::Limits { max_bytes: 1 << 20 },
-        )
-        .map_err(|e| ApiError::internal(format!("demo SBOM {file}: {e}")))?;
-        let sha256: String = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, text.as_bytes())
-            .as_ref()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
-        app.store
-            .ingest_sbom(
-                org.id,
-                release.id,
-                &cyres_store::SbomUpload {
-                    file_name: file,
-                    original: text.as_bytes(),
-                    sha256: &sha256,
-                    sbom: &sbom,
-                },
-                actor,
-                at,
-            )
-            .await?;
         // Triage on the first release before the next one ships, so the later uploads take
         // the decisions over when their findings are inserted.
         if i == 0 {
-            triage_first_release(app, org.id, release.id, actor, now).await?;
+            triage_first_release(story, &who, release_id).await?;
         }
     }
+    // Still being placed on the market.
+    super::placing(story, &who, product.id, RELEASES[0].1, None).await?;
     Ok((org, product))
 }
 
@@ -160,16 +102,15 @@ pub(crate) async fn seed(
 /// the Art. 14 path. The decisions carry to 4.1.0 and 4.2.0 (with their history entries) where
 /// the component version is the same.
 async fn triage_first_release(
-    app: &App,
-    org_id: i64,
+    story: &Story,
+    who: &Principal,
     release_id: i64,
-    actor: &Actor,
-    now: i64,
-) -> Result<(), ApiError> {
-    let mut open: Vec<_> = app
+) -> Result<(), ServiceError> {
+    let mut open: Vec<_> = story
+        .now()
         .store
         .findings(
-            org_id,
+            who.org_id,
             &FindingFilter {
                 release_id: Some(release_id),
                 limit: Some(1000),
@@ -218,16 +159,13 @@ async fn triage_first_release(
     for (range, decision, days_ago) in [(0..9, &not_affected, 24), (9..12, &affected, 20)] {
         let target = ids(range);
         if !target.is_empty() {
-            app.store
-                .triage_findings(
-                    org_id,
-                    &TriageTarget::Ids(target),
-                    decision,
-                    "bulk",
-                    actor,
-                    now - days_ago * DAY,
-                )
-                .await?;
+            bulk_triage(
+                story.ago(days_ago * DAY),
+                who,
+                &TriageTarget::Ids(target),
+                decision,
+            )
+            .await?;
         }
     }
     Ok(())

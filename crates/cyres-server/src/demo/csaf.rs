@@ -4,13 +4,15 @@
 //! draft → review → publish operations as the UI, so `cyres demo` serves a provider that
 //! passes the checks of `tests/server/csaf_provider.rs`.
 
+use super::broken;
+use crate::App;
+use crate::service::ServiceError;
 use crate::service::cases::{CasePatch, NewCase, open_case, update_case};
 use crate::service::{Principal, csaf};
-use crate::{ApiError, App};
 use cyres_csaf::model::TlpLabel;
 use cyres_store::{FindingFilter, Org, Product};
 
-async fn publish(app: &App, who: &Principal, id: i64) -> Result<(), ApiError> {
+async fn publish(app: &App, who: &Principal, id: i64) -> Result<(), ServiceError> {
     csaf::review(app, who, id).await?;
     csaf::publish(app, who, id).await?;
     Ok(())
@@ -23,7 +25,7 @@ pub(super) async fn seed(
     who: &Principal,
     org: &Org,
     product: &Product,
-) -> Result<String, ApiError> {
+) -> Result<String, ServiceError> {
     // The VEX document of the newest release that has one to say.
     let mut releases = app.store.releases(org.id, product.id).await?;
     releases.sort_by_key(|r| std::cmp::Reverse(r.id));
@@ -34,8 +36,7 @@ pub(super) async fn seed(
             break;
         }
     }
-    let vex = vex
-        .ok_or_else(|| ApiError::internal(format!("demo: no VEX document for {}", product.name)))?;
+    let vex = vex.ok_or_else(|| broken(format!("VEX document for {} is missing", product.name)))?;
     publish(app, who, vex).await?;
     // The advisory: the first vulnerability case that makes one, else a case opened by hand
     // from the product's first finding.
@@ -61,12 +62,9 @@ pub(super) async fn seed(
                 },
             )
             .await?;
-        let f = findings.first().ok_or_else(|| {
-            ApiError::internal(format!(
-                "demo: {} has no finding to advise on",
-                product.name
-            ))
-        })?;
+        let f = findings
+            .first()
+            .ok_or_else(|| broken(format!("{} has no finding to advise on", product.name)))?;
         let release = app.store.release(org.id, f.release_id).await?;
         let id = std::iter::once(&f.advisory_id)
             .chain(&f.aliases)
@@ -109,7 +107,7 @@ pub(super) async fn seed(
                 .id,
         );
     }
-    let advisory = advisory.ok_or_else(|| ApiError::internal("demo: no advisory was drafted"))?;
+    let advisory = advisory.ok_or_else(|| broken("advisory was not drafted"))?;
     publish(app, who, advisory).await?;
     let url = format!("{}/provider-metadata.json", csaf::provider_base(app, org));
     let base = app.config.public_url.trim_end_matches('/');

@@ -16,20 +16,39 @@
 //! Times are spread over the last four weeks (older releases uploaded 26 days ago, triage
 //! decisions later, the newest upload a few hours ago), so the chart has a history and the
 //! Art. 14 countdowns show both overdue and upcoming reports.
+//!
+//! The seeder is an adapter like the JSON API and the web UI: every write goes through the
+//! service layer, as the demo account (administrator of every maker) or as the instance's
+//! [`Operator`] (organisations, accounts, memberships and advisory data, as `cyres admin` and
+//! the first start do). The demo's past comes from the clock: the services act through a
+//! [`Story`], a copy of the app whose clock the seeder sets to each moment before acting.
 
-use crate::auth::hash_password;
-use crate::{ApiError, App};
+use crate::service::admin;
+use crate::service::advisories;
+use crate::service::conformity::set_placing;
+use crate::service::inventory::{self, SbomFile};
+use crate::service::triage::bulk_triage;
+use crate::service::{ErrorKind, Operator, Principal, ServiceError};
+use crate::{App, ManualClock};
 pub use authorities::{
     DemoAuthority, DemoListing, DemoSender, list_providers_to_self, reporting_to_self,
 };
+use cyres_conformity::Placing;
+use cyres_cra::calendar::iso_date;
+use cyres_store::{
+    Actor, Decision, FindingFilter, NewOrg, Org, OrgKind, Product, ProductInput, Role,
+    TriageTarget, VexStatus,
+};
 pub use public::DemoPublicPage;
+use std::sync::Arc;
 
 mod authorities;
+mod conformity;
 mod csaf;
+mod portfolio;
 mod public;
-use cyres_store::{
-    Actor, Exploitation, FindingFilter, NewOrg, OrgKind, ProductInput, Role, VexStatus,
-};
+
+const DAY: i64 = 86_400;
 
 /// The login printed by `cyres demo`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -57,64 +76,64 @@ pub const DEMO_PASSWORD: &str = "cyres demo password";
 const ADVISORIES: [(&str, &[u8]); 7] = [
     (
         "GHSA-c9hw-wf7x-jp9j.json",
-        include_bytes!("../../../../examples/advisories/GHSA-c9hw-wf7x-jp9j.json"),
+        include_bytes!("../../../examples/advisories/GHSA-c9hw-wf7x-jp9j.json"),
     ),
     (
         "GHSA-qppj-fm5r-hxr3.json",
-        include_bytes!("../../../../examples/advisories/GHSA-qppj-fm5r-hxr3.json"),
+        include_bytes!("../../../examples/advisories/GHSA-qppj-fm5r-hxr3.json"),
     ),
     (
         "GO-2023-2102.json",
-        include_bytes!("../../../../examples/advisories/GO-2023-2102.json"),
+        include_bytes!("../../../examples/advisories/GO-2023-2102.json"),
     ),
     (
         "PYSEC-2019-132.yaml",
-        include_bytes!("../../../../examples/advisories/PYSEC-2019-132.yaml"),
+        include_bytes!("../../../examples/advisories/PYSEC-2019-132.yaml"),
     ),
     (
         "PYSEC-2019-217.yaml",
-        include_bytes!("../../../../examples/advisories/PYSEC-2019-217.yaml"),
+        include_bytes!("../../../examples/advisories/PYSEC-2019-217.yaml"),
     ),
     (
         "PYSEC-2023-175.yaml",
-        include_bytes!("../../../../examples/advisories/PYSEC-2023-175.yaml"),
+        include_bytes!("../../../examples/advisories/PYSEC-2023-175.yaml"),
     ),
     (
         "RUSTSEC-2022-0013.json",
-        include_bytes!("../../../../examples/advisories/RUSTSEC-2022-0013.json"),
+        include_bytes!("../../../examples/advisories/RUSTSEC-2022-0013.json"),
     ),
 ];
-const KEV: &[u8] = include_bytes!("../../../../examples/kev.json");
-const ROUTER_SBOM: &str = include_str!("../../../../examples/sboms/router-fw-2.4.1.cdx.json");
-const MONITOR_SBOM: &str = include_str!("../../../../examples/sboms/baby-monitor-3.1.0.spdx.json");
-const VAULT_SBOM: &str = include_str!("../../../../examples/sboms/vault-server-5.2.0.cdx.xml");
+const KEV: &[u8] = include_bytes!("../../../examples/kev.json");
+const ROUTER_SBOM: &str = include_str!("../../../examples/sboms/router-fw-2.4.1.cdx.json");
+const MONITOR_SBOM: &str = include_str!("../../../examples/sboms/baby-monitor-3.1.0.spdx.json");
+const VAULT_SBOM: &str = include_str!("../../../examples/sboms/vault-server-5.2.0.cdx.xml");
 /// NVD CVE API 2.0 records naming the OpenWrt SBOMs' products (abridged, zipped; made by
 /// `scripts/make-firmware-examples.py` from the kit).
-const NVD_OPENWRT: &[u8] = include_bytes!("../../../../examples/firmware/nvd-openwrt-demo.zip");
+const NVD_OPENWRT: &[u8] = include_bytes!("../../../examples/firmware/nvd-openwrt-demo.zip");
 /// (release, release date, SBOM, days ago uploaded), oldest first.
 const OPENWRT: [(&str, &str, &str, i64); 4] = [
     (
         "19.07.0",
         "2020-01-06",
-        include_str!("../../../../examples/firmware/openwrt-19.07.0.cdx.json"),
+        include_str!("../../../examples/firmware/openwrt-19.07.0.cdx.json"),
         28,
     ),
     (
         "21.02.0",
         "2021-09-04",
-        include_str!("../../../../examples/firmware/openwrt-21.02.0.cdx.json"),
+        include_str!("../../../examples/firmware/openwrt-21.02.0.cdx.json"),
         21,
     ),
     (
         "22.03.0",
         "2022-09-06",
-        include_str!("../../../../examples/firmware/openwrt-22.03.0.cdx.json"),
+        include_str!("../../../examples/firmware/openwrt-22.03.0.cdx.json"),
         14,
     ),
     (
         "23.05.0",
         "2023-10-13",
-        include_str!("../../../../examples/firmware/openwrt-23.05.0.cdx.json"),
+        include_str!("../../../examples/firmware/openwrt-23.05.0.cdx.json"),
         7,
     ),
 ];
@@ -129,6 +148,8 @@ struct Maker {
     states: &'static [&'static str],
     users: i64,
     support_end: &'static str,
+    /// The last unit placed on the market, if it was (the first is the first release's date).
+    last_placed: Option<&'static str>,
     /// (version, date, file name, SBOM text, days ago uploaded).
     releases: Vec<(&'static str, &'static str, &'static str, String, i64)>,
 }
@@ -145,6 +166,7 @@ fn makers() -> Vec<Maker> {
             states: &["DE", "AT", "FR", "NL"],
             users: 120_000,
             support_end: "2031-12-31",
+            last_placed: None,
             releases: vec![
                 // 2.3.0 shipped the older OpenSSL; same Go stack.
                 (
@@ -173,6 +195,7 @@ fn makers() -> Vec<Maker> {
             states: &["NL", "BE", "DE"],
             users: 35_000,
             support_end: "2030-06-30",
+            last_placed: None,
             releases: vec![
                 (
                     "3.0.2",
@@ -202,6 +225,7 @@ fn makers() -> Vec<Maker> {
             states: &["FR", "BE", "LU"],
             users: 8_000,
             support_end: "2032-03-31",
+            last_placed: None,
             releases: vec![
                 (
                     "5.1.4",
@@ -229,6 +253,8 @@ fn makers() -> Vec<Maker> {
             states: &["AT", "DE", "CZ"],
             users: 20_000,
             support_end: "2030-12-31",
+            // The Archer C7 v2 hardware is discontinued: its last unit was placed in mid-2024.
+            last_placed: Some("2024-06-28"),
             releases: OPENWRT
                 .iter()
                 .map(|(v, date, text, days)| {
@@ -250,11 +276,157 @@ fn makers() -> Vec<Maker> {
     ]
 }
 
+/// The app the seeder acts through: the same store, configuration and worker wake-up, with its
+/// own clock, which [`Story::ago`] sets to each moment of the demo's past before the services
+/// act (they take "now" from the app's clock, as for every request).
+struct Story {
+    app: App,
+    clock: Arc<ManualClock>,
+    /// When the seeding began: the demo's present.
+    now: i64,
+}
+
+impl Story {
+    fn new(app: &App) -> Self {
+        let now = app.now();
+        let clock = Arc::new(ManualClock::new(now));
+        let mut app = app.clone();
+        app.clock = clock.clone();
+        Self { app, clock, now }
+    }
+
+    /// The app `secs` seconds before the seeding began.
+    fn ago(&self, secs: i64) -> &App {
+        self.clock.set(self.now - secs);
+        &self.app
+    }
+
+    /// The app at the demo's present.
+    fn now(&self) -> &App {
+        self.ago(0)
+    }
+}
+
+/// The demo's own data (compiled in) could not be read: a bug of the build, named.
+fn broken(what: impl std::fmt::Display) -> ServiceError {
+    ServiceError::new(
+        ErrorKind::Internal,
+        "demo_data",
+        format!("the demo's {what}"),
+    )
+}
+
+/// The demo account acting as administrator of `org_id`.
+fn admin_of(org_id: i64, actor: &Actor, account_id: i64) -> Principal {
+    Principal {
+        org_id,
+        role: Role::Admin,
+        actor: actor.clone(),
+        account_id: Some(account_id),
+    }
+}
+
+/// Advisory data as the operator loads it `days` ago (records under the source `demo`), then
+/// the re-match at the demo's present.
+async fn load_advisories(
+    story: &Story,
+    corpus: &cyres_vuln::Corpus,
+    days: i64,
+) -> Result<(), ServiceError> {
+    advisories::load(story.ago(days * DAY), &Operator::system(), corpus, "demo").await?;
+    advisories::run_due_jobs(story.now()).await?;
+    Ok(())
+}
+
+/// A maker organisation provisioned by the operator `30` days ago, administered by the demo
+/// account.
+async fn maker_org(
+    story: &Story,
+    account_id: i64,
+    name: &str,
+    state: &str,
+    size: &str,
+) -> Result<Org, ServiceError> {
+    let op = Operator::system();
+    let app = story.ago(30 * DAY);
+    let org = admin::provision_org(
+        app,
+        &op,
+        &NewOrg {
+            name: name.into(),
+            kind: OrgKind::Manufacturer,
+            member_state: Some(state.into()),
+            size: Some(size.into()),
+        },
+    )
+    .await?;
+    admin::grant_membership(app, &op, account_id, org.id, Role::Admin).await?;
+    Ok(org)
+}
+
+/// A product created 29 days ago; its category is the catalogue entry's (Art. 7(1): the core
+/// functionality's catalogue entry sets the category).
+async fn product(
+    story: &Story,
+    who: &Principal,
+    input: ProductInput,
+) -> Result<Product, ServiceError> {
+    inventory::create_product(story.ago(29 * DAY), who, &input).await
+}
+
+/// The category of catalogue entry `entry` (Art. 7(1)).
+fn category_of(entry: &str) -> String {
+    cyres_cra::Catalogue::builtin()
+        .get(entry)
+        .map(|e| e.category.as_str())
+        .unwrap_or("default")
+        .into()
+}
+
+/// Release `version` (released on `date`) of product `product_id` and its SBOM, uploaded `ago`
+/// seconds before the present; answers the release's id.
+async fn release(
+    story: &Story,
+    who: &Principal,
+    product_id: i64,
+    (version, date, file, text): (&str, &str, &str, &str),
+    ago: i64,
+) -> Result<i64, ServiceError> {
+    let app = story.ago(ago);
+    let release = inventory::create_release(app, who, product_id, version, Some(date)).await?;
+    inventory::ingest_sbom(
+        app,
+        who,
+        release.id,
+        SbomFile::received(file, text.as_bytes().to_vec()),
+    )
+    .await?;
+    Ok(release.id)
+}
+
+/// Records when `product`'s first unit (its first release's date) and, if so, its last unit
+/// were placed on the market, as its manufacturer would 25 days ago (Art. 13(13): the
+/// retention of its documentation runs from the last one).
+async fn placing(
+    story: &Story,
+    who: &Principal,
+    product_id: i64,
+    first: &str,
+    last: Option<&str>,
+) -> Result<(), ServiceError> {
+    let date = |d: &str| iso_date::parse(d).map_err(|e| broken(format!("placing date {d}: {e}")));
+    let placed = Placing {
+        first: Some(date(first)?),
+        last: last.map(date).transpose()?,
+    };
+    set_placing(story.ago(25 * DAY), who, product_id, placed).await?;
+    Ok(())
+}
+
 /// Seeds the demo world into `app`'s store (which should be empty) and returns the login.
-pub async fn seed_demo(app: &App) -> Result<DemoLogin, ApiError> {
-    const DAY: i64 = 86_400;
-    let now = app.now();
-    let system = Actor::system();
+pub async fn seed_demo(app: &App) -> Result<DemoLogin, ServiceError> {
+    let story = Story::new(app);
+    let op = Operator::system();
     // Advisories and exploitation facts first, as if synced a month ago.
     let mut corpus = cyres_vuln::Corpus::new();
     for (name, bytes) in ADVISORIES {
@@ -263,37 +435,21 @@ pub async fn seed_demo(app: &App) -> Result<DemoLogin, ApiError> {
     corpus.load_document("kev.json", KEV);
     corpus
         .load_bytes("nvd-openwrt-demo.zip", NVD_OPENWRT, &mut |_| {})
-        .map_err(|e| ApiError::internal(format!("demo NVD records: {e}")))?;
-    app.store
-        .upsert_advisories(&corpus.advisories, "demo", now - 30 * DAY)
-        .await?;
-    app.store
-        .upsert_cpe_configurations(&corpus.configurations, now - 30 * DAY)
-        .await?;
-    let facts: Vec<Exploitation> = corpus
-        .kev
-        .iter()
-        .map(crate::service::advisories::exploitation_of)
-        .collect();
-    app.store
-        .upsert_exploitation(&facts, now - 30 * DAY)
-        .await?;
-    crate::service::advisories::run_due_jobs(app).await?;
+        .map_err(|e| broken(format!("NVD records: {e}")))?;
+    load_advisories(&story, &corpus, 30).await?;
 
     let pw = DEMO_PASSWORD.to_string();
-    let hash = tokio::task::spawn_blocking(move || hash_password(&pw))
+    let hash = tokio::task::spawn_blocking(move || crate::service::credentials::hash_password(&pw))
         .await
-        .map_err(|e| ApiError::internal(e.to_string()))??;
-    let account = app
-        .store
-        .create_account(
-            DEMO_EMAIL,
-            "Demo security lead",
-            &hash,
-            &system,
-            now - 30 * DAY,
-        )
-        .await?;
+        .map_err(|e| ServiceError::internal(e.to_string()))??;
+    let account = admin::create_account(
+        story.ago(30 * DAY),
+        &op,
+        DEMO_EMAIL,
+        "Demo security lead",
+        &hash,
+    )
+    .await?;
     let actor = Actor {
         id: format!("user:{}", account.id),
         label: DEMO_EMAIL.into(),
@@ -302,82 +458,33 @@ pub async fn seed_demo(app: &App) -> Result<DemoLogin, ApiError> {
     let mut reporting_maker = None;
     let mut public_pages = Vec::new();
     for m in makers() {
-        let org = app
-            .store
-            .provision_org(
-                &NewOrg {
-                    name: m.org.into(),
-                    kind: OrgKind::Manufacturer,
-                    member_state: Some(m.state.into()),
-                    size: Some(m.size.into()),
-                },
-                &system,
-                now - 30 * DAY,
-            )
-            .await?;
-        app.store
-            .set_membership(account.id, org.id, Role::Admin, &system, now - 30 * DAY)
-            .await?;
-        let product = app
-            .store
-            .create_product(
-                org.id,
-                &ProductInput {
-                    name: m.product.into(),
-                    description: m.description.into(),
-                    catalogue_entries: vec![m.entry.into()],
-                    // Art. 7(1): the core functionality's catalogue entry sets the category.
-                    category: cyres_cra::Catalogue::builtin()
-                        .get(m.entry)
-                        .map(|e| e.category.as_str())
-                        .unwrap_or("default")
-                        .into(),
-                    member_states: m.states.iter().map(|s| s.to_string()).collect(),
-                    estimated_users: Some(m.users),
-                    support_end: Some(m.support_end.into()),
-                },
-                &actor,
-                now - 29 * DAY,
-            )
-            .await?;
+        let org = maker_org(&story, account.id, m.org, m.state, m.size).await?;
+        let who = admin_of(org.id, &actor, account.id);
+        let product = product(
+            &story,
+            &who,
+            ProductInput {
+                name: m.product.into(),
+                description: m.description.into(),
+                catalogue_entries: vec![m.entry.into()],
+                category: category_of(m.entry),
+                member_states: m.states.iter().map(|s| s.to_string()).collect(),
+                estimated_users: Some(m.users),
+                support_end: Some(m.support_end.into()),
+            },
+        )
+        .await?;
         for (version, date, file, text, days_ago) in &m.releases {
             // The newest upload of the router is a few hours old: its Art. 14 clock is running.
-            let at = if *days_ago == 0 {
-                now - 5 * 3600
+            let ago = if *days_ago == 0 {
+                5 * 3600
             } else {
-                now - days_ago * DAY
+                days_ago * DAY
             };
-            let release = app
-                .store
-                .create_release(org.id, product.id, version, Some(date), &actor, at)
-                .await?;
-            let sbom = cyres_sbom::read(
-                text.as_bytes(),
-                file,
-                &cyres_sbom::Limits { max_bytes: 1 << 20 },
-            )
-            .map_err(|e| ApiError::internal(format!("demo SBOM {file}: {e}")))?;
-            let sha256: String =
-                aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, text.as_bytes())
-                    .as_ref()
-                    .iter()
-                    .map(|b| format!("{b:02x}"))
-                    .collect();
-            app.store
-                .ingest_sbom(
-                    org.id,
-                    release.id,
-                    &cyres_store::SbomUpload {
-                        file_name: file,
-                        original: text.as_bytes(),
-                        sha256: &sha256,
-                        sbom: &sbom,
-                    },
-                    &actor,
-                    at,
-                )
-                .await?;
+            release(&story, &who, product.id, (version, date, file, text), ago).await?;
         }
+        let first = m.releases.iter().map(|r| r.1).min().unwrap_or_default();
+        placing(&story, &who, product.id, first, m.last_placed).await?;
         // Some triage on the older release, so the history and the chart move.
         let old = app
             .store
@@ -391,45 +498,36 @@ pub async fn seed_demo(app: &App) -> Result<DemoLogin, ApiError> {
             )
             .await?;
         for (i, f) in old.iter().filter(|f| !f.exploited).take(2).enumerate() {
-            let (status, justification, comment) = if i == 0 {
-                (
+            let decision = if i == 0 {
+                Decision::status(
                     VexStatus::NotAffected,
                     Some("vulnerable_code_not_in_execute_path"),
                     "The affected function is never called by our firmware build.",
                 )
             } else {
-                (
+                Decision::status(
                     VexStatus::Affected,
                     None,
                     "Reachable from the web interface; fix planned for the next release.",
                 )
             };
-            app.store
-                .triage(
-                    org.id,
-                    f.id,
-                    status,
-                    justification,
-                    comment,
-                    &actor,
-                    now - (20 - 6 * i as i64) * DAY,
-                )
-                .await?;
+            let app = story.ago((20 - 6 * i as i64) * DAY);
+            bulk_triage(app, &who, &TriageTarget::Ids(vec![f.id]), &decision).await?;
         }
-        public_pages.push(public::seed(app, &org, &product, &actor).await?);
+        public_pages.push(public::seed(story.now(), &who, &org, &product).await?);
         if org.name == authorities::REPORTING_MAKER {
-            reporting_maker = Some(org.clone());
+            reporting_maker = Some((org.clone(), who.clone()));
         }
         orgs.push(org.name);
     }
-    let maker = reporting_maker
-        .ok_or_else(|| ApiError::internal("the demo's reporting maker is missing"))?;
-    let (authorities, sender) =
-        authorities::seed(app, &maker, &actor, &hash, now - 30 * DAY).await?;
-    super::demo_conformity::seed(app, account.id, &actor).await?;
+    let (maker, maker_admin) =
+        reporting_maker.ok_or_else(|| broken("reporting maker is missing"))?;
+    let (authorities, sender) = authorities::seed(&story, &maker, &maker_admin, &hash).await?;
+    conformity::seed(story.now(), account.id, &actor).await?;
     // The firmware-like portfolio product, in its own module (issue 17 point 10).
-    let (org, product) = super::demo_portfolio::seed(app, account.id, &actor, now).await?;
-    public_pages.push(public::seed(app, &org, &product, &actor).await?);
+    let (org, product) = portfolio::seed(&story, account.id, &actor).await?;
+    let who = admin_of(org.id, &actor, account.id);
+    public_pages.push(public::seed(story.now(), &who, &org, &product).await?);
     orgs.push(org.name);
     Ok(DemoLogin {
         email: DEMO_EMAIL.into(),
@@ -444,15 +542,17 @@ pub async fn seed_demo(app: &App) -> Result<DemoLogin, ApiError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Config, ManualClock};
-    use std::sync::Arc;
+    use crate::Config;
+    use cyres_store::Account;
+    use std::path::PathBuf;
 
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn demo_world_is_believable() {
+    /// The demo seeded into a fresh SQLite store at a fixed time: the app, the login, the demo
+    /// account and the data directory (for the caller to remove).
+    pub(super) async fn seeded(tag: &str) -> (App, DemoLogin, Account, PathBuf) {
         let dir = std::env::temp_dir().join(format!(
-            "cyres-demo-test-{}-{}",
+            "cyres-{tag}-{}-{}",
             std::process::id(),
-            crate::auth::random_secret()
+            crate::service::credentials::random_secret()
         ));
         let mut config = Config::new(dir.clone());
         config.sync_interval_secs = 0;
@@ -461,14 +561,20 @@ mod tests {
             .await
             .unwrap();
         let login = seed_demo(&app).await.unwrap();
-        assert_eq!(login.orgs.len(), 5);
         let account = app
             .store
             .account_by_email(&login.email)
             .await
             .unwrap()
             .unwrap();
-        assert!(crate::auth::verify_password(
+        (app, login, account, dir)
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn demo_world_is_believable() {
+        let (app, login, account, dir) = seeded("demo-test").await;
+        assert_eq!(login.orgs.len(), 5);
+        assert!(crate::service::credentials::verify_password(
             &login.password,
             &account.password_hash
         ));
@@ -485,7 +591,7 @@ mod tests {
             assert_eq!(products[0].category, "important-class-1");
             let releases = app.store.releases(m.org.id, products[0].id).await.unwrap();
             let openwrt = m.org.name == "Alder Mesh Networks";
-            let portfolio = m.org.name == super::super::demo_portfolio::ORG;
+            let portfolio = m.org.name == portfolio::ORG;
             assert_eq!(
                 releases.len(),
                 if openwrt {

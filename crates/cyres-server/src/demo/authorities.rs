@@ -4,11 +4,12 @@
 //! the coordinator CSIRT, on to the other member state's CSIRT and ENISA, and back (an
 //! intermediate-report request reaching the manufacturer's case).
 //!
-//! Authority organisations exist only through the operator (`Store::provision_org`), as on a
-//! real instance: the seeder is the operator here.
+//! Authority organisations exist only through the operator (`service::admin::provision_org`),
+//! as on a real instance: the seeder is the operator here.
 
-use crate::service::{Principal, admin};
-use crate::{ApiError, App, ReportingEndpoint};
+use super::{DAY, Story};
+use crate::service::{ErrorKind, Operator, Principal, ServiceError, admin};
+use crate::{App, ReportingEndpoint};
 use cyres_store::{Actor, NewOrg, Org, OrgKind, Role};
 
 /// One authority login printed by `cyres demo`.
@@ -70,38 +71,33 @@ impl std::fmt::Debug for DemoSender {
     }
 }
 
-/// Provisions the authorities with one administrator account each (password hash `hash`),
-/// and an editor API token of `maker` to send its reports with.
+/// Provisions the authorities 30 days ago with one administrator account each (password hash
+/// `hash`), and an editor API token of `maker` (administered by `maker_admin`) to send its
+/// reports with.
 pub(super) async fn seed(
-    app: &App,
+    story: &Story,
     maker: &Org,
-    maker_actor: &Actor,
+    maker_admin: &Principal,
     hash: &str,
-    at: i64,
-) -> Result<(Vec<DemoAuthority>, DemoSender), ApiError> {
-    let system = Actor::system();
+) -> Result<(Vec<DemoAuthority>, DemoSender), ServiceError> {
+    let op = Operator::system();
+    let app = story.ago(30 * DAY);
     let mut logins = Vec::new();
     for (name, kind, state, email, role) in AUTHORITIES {
-        let org = app
-            .store
-            .provision_org(
-                &NewOrg {
-                    name: name.into(),
-                    kind,
-                    member_state: state.map(Into::into),
-                    size: None,
-                },
-                &system,
-                at,
-            )
-            .await?;
-        let account = app
-            .store
-            .create_account(email, &format!("{name} analyst"), hash, &system, at)
-            .await?;
-        app.store
-            .set_membership(account.id, org.id, Role::Admin, &system, at)
-            .await?;
+        let org = admin::provision_org(
+            app,
+            &op,
+            &NewOrg {
+                name: name.into(),
+                kind,
+                member_state: state.map(Into::into),
+                size: None,
+            },
+        )
+        .await?;
+        let account =
+            admin::create_account(app, &op, email, &format!("{name} analyst"), hash).await?;
+        admin::grant_membership(app, &op, account.id, org.id, Role::Admin).await?;
         logins.push(DemoAuthority {
             org: name.into(),
             role: role.into(),
@@ -109,15 +105,14 @@ pub(super) async fn seed(
         });
     }
     // What the authority would issue to a registered sender: an editor token of the maker's
-    // organisation (on a real authority instance the maker's organisation lives there).
+    // organisation (on a real authority instance the maker's organisation lives there), the
+    // organisation's credential rather than a person's.
     let admin = Principal {
-        org_id: maker.id,
-        role: Role::Admin,
-        actor: maker_actor.clone(),
         account_id: None,
+        ..maker_admin.clone()
     };
     let (_, token) = admin::create_token(
-        app,
+        story.now(),
         &admin,
         "Article 14 reports to the demo authorities",
         Role::Editor,
@@ -134,12 +129,13 @@ pub(super) async fn seed(
 
 /// `app` delivering `sender`'s reports to the authorities on the same instance (its public
 /// URL), which must be allowed by the outbound policy (`cyres demo` allows its own address).
-pub fn reporting_to_self(app: &App, sender: &DemoSender) -> Result<App, ApiError> {
+pub fn reporting_to_self(app: &App, sender: &DemoSender) -> Result<App, ServiceError> {
     app.with_reporting(ReportingEndpoint {
         url: app.config.public_url.clone(),
         token: sender.token.clone(),
         organisation: Some(sender.organisation.clone()),
     })
+    .map_err(|e| ServiceError::new(ErrorKind::Invalid, "reporting", e.message))
 }
 
 /// What the coordinator CSIRT's lister holds after [`list_providers_to_self`].
@@ -161,7 +157,7 @@ pub struct DemoListing {
 pub async fn list_providers_to_self(
     app: &App,
     pages: &[super::DemoPublicPage],
-) -> Result<DemoListing, ApiError> {
+) -> Result<DemoListing, ServiceError> {
     let (name, ..) = AUTHORITIES[0];
     let csirt = app
         .store
@@ -169,7 +165,7 @@ pub async fn list_providers_to_self(
         .await?
         .into_iter()
         .find(|o| o.name == name && o.is_authority())
-        .ok_or_else(|| ApiError::internal("the demo CSIRT is not seeded"))?;
+        .ok_or_else(|| ServiceError::not_found("the demo CSIRT"))?;
     let who = Principal {
         org_id: csirt.id,
         role: Role::Admin,

@@ -131,8 +131,6 @@ fn adapter_code() -> Vec<(PathBuf, String)> {
                 .as_os_str()
                 .to_string_lossy();
             ADAPTERS.contains(&first.trim_end_matches(".rs"))
-                // TEMPORARY: the demo seeder is moving out of ui/ onto the service layer.
-                && !rel.to_string_lossy().starts_with("ui/demo")
         })
         .map(|p| {
             let c = code(&p);

@@ -168,23 +168,20 @@ impl Store {
 
     /// Records a triage decision on one finding (see [`Store::triage_findings`]: history,
     /// carry-over to the same component version in other releases, audit, one transaction).
-    /// `not_affected` needs one of the VEX justifications; the others must not carry one.
-    #[allow(clippy::too_many_arguments)]
+    /// `not_affected` needs one of the VEX justifications; the others must not carry one
+    /// (`Decision::status` makes a bare status decision).
     pub async fn triage(
         &self,
         org_id: i64,
         finding_id: i64,
-        status: VexStatus,
-        justification: Option<&str>,
-        comment: &str,
+        decision: &crate::Decision,
         actor: &Actor,
         now: i64,
     ) -> Result<FindingRow, StoreError> {
-        let d = crate::Decision::status(status, justification, comment);
         self.triage_findings(
             org_id,
             &crate::TriageTarget::Ids(vec![finding_id]),
-            &d,
+            decision,
             "manual",
             actor,
             now,

@@ -122,9 +122,7 @@ pub(super) async fn triage(
         .triage(
             caller.org_id,
             id,
-            b.status,
-            b.justification.as_deref(),
-            &b.comment,
+            &cyres_store::Decision::status(b.status, b.justification.as_deref(), &b.comment),
             &caller.actor,
             app.now(),
         )

@@ -35,6 +35,7 @@ use cyres_report::{
     Art3Condition, Decision, DelayCircumstance, DelayGround, Dissemination, EnisaView,
     RecommendationAnswer, ReportPack, Verdict,
 };
+use cyres_store::AuthorityActionKind;
 use std::collections::BTreeSet;
 
 /// The DR (EU) 2026/881 grounds offered, in the order `cyres-report` defines them.
@@ -203,9 +204,9 @@ pub(super) struct ActionLine {
     summary: String,
 }
 
-fn summary(kind: &str, body: &serde_json::Value) -> String {
+fn summary(kind: AuthorityActionKind, body: &serde_json::Value) -> String {
     match kind {
-        "review" => {
+        AuthorityActionKind::Review => {
             let verdict = if body["systemic"] == true {
                 "systemic"
             } else {
@@ -223,25 +224,25 @@ fn summary(kind: &str, body: &serde_json::Value) -> String {
                 format!("{how} {verdict}: {reason}")
             }
         }
-        "users_informed" => {
+        AuthorityActionKind::UsersInformed => {
             if body["measures_included"] == true {
                 "the CSIRT informed the users, with measures (Art. 14(8))".into()
             } else {
                 "the CSIRT informed the users (Art. 14(8))".into()
             }
         }
-        "recommendation_answer" => {
+        AuthorityActionKind::RecommendationAnswer => {
             let answer = body["answer"].as_str().unwrap_or("answered");
             match body["reason"].as_str() {
                 Some(r) => format!("ENISA's recommendation {answer}: {r}"),
                 None => format!("ENISA's recommendation {answer}"),
             }
         }
-        "intermediate_request" => body["note"]
+        AuthorityActionKind::IntermediateRequest => body["note"]
             .as_str()
             .map(|n| format!("intermediate report requested: {n}"))
             .unwrap_or_else(|| "intermediate report requested".into()),
-        "decision" => match serde_json::from_value::<Decision>(body.clone()) {
+        AuthorityActionKind::Decision => match serde_json::from_value::<Decision>(body.clone()) {
             Ok(d) => {
                 let v = DecisionView::of(&d);
                 if d.delay.is_some() {
@@ -255,7 +256,6 @@ fn summary(kind: &str, body: &serde_json::Value) -> String {
             }
             Err(_) => "decision".into(),
         },
-        other => other.replace('_', " "),
     }
 }
 
@@ -396,12 +396,12 @@ async fn render_report(
     let recommendation_open = coordinator && recommended(&actions);
     let actions = actions
         .iter()
-        .filter(|a| !enisa || a.kind != "intermediate_request")
+        .filter(|a| !enisa || a.kind != AuthorityActionKind::IntermediateRequest)
         .map(|a| ActionLine {
-            kind: a.kind.replace('_', " "),
+            kind: a.kind.as_str().replace('_', " "),
             at: when(a.at),
             actor: a.actor.clone(),
-            summary: summary(&a.kind, &a.body),
+            summary: summary(a.kind, &a.body),
         })
         .collect();
     let mut mform = Form::default();

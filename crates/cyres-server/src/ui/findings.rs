@@ -418,9 +418,7 @@ pub(super) async fn triage(
         .triage(
             sess.org_id,
             id,
-            status,
-            justification,
-            form.get("comment"),
+            &cyres_store::Decision::status(status, justification, form.get("comment")),
             &sess.actor(),
             app.now(),
         )

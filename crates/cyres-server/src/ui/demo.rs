@@ -408,9 +408,7 @@ pub async fn seed_demo(app: &App) -> Result<DemoLogin, ApiError> {
                 .triage(
                     org.id,
                     f.id,
-                    status,
-                    justification,
-                    comment,
+                    &cyres_store::Decision::status(status, justification, comment),
                     &actor,
                     now - (20 - 6 * i as i64) * DAY,
                 )

@@ -536,13 +536,12 @@ impl Store {
             .fetch_optional(&self.pool)
             .await?
             .map(|r| {
-                let s: String = r.try_get("status")?;
                 Ok::<_, StoreError>(Suggestion {
                     finding_id: r.try_get("id")?,
                     release_id: r.try_get("release_id")?,
                     release_version: r.try_get("release_version")?,
                     component_version: r.try_get("component_version")?,
-                    status: VexStatus::parse(&s).unwrap_or(VexStatus::UnderInvestigation),
+                    status: crate::findings::vex_status(&r, "status")?,
                     justification: r.try_get("justification")?,
                     impact_statement: r.try_get("impact_statement")?,
                     action_statement: r.try_get("action_statement")?,

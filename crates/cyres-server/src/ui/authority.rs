@@ -17,7 +17,7 @@
 //! ENISA also has the cross-report view (`/authority/assessment`): every notification's score
 //! with its factors, and the score per CVE or component across manufacturers and products.
 
-use super::forms::{Choice, time_field, to_form};
+use super::forms::{Choice, time_field, to_form, word_choices};
 use super::session::UiSession;
 use super::view::{Chrome, Form, Nav, UiError, render, when};
 use crate::App;
@@ -76,14 +76,6 @@ const CIRCUMSTANCES: [(DelayCircumstance, &str); 3] = [
         "a coordinated vulnerability disclosure is under way",
     ),
 ];
-
-/// The kebab-case word serde uses for a value (the form's option values).
-fn word<T: serde::Serialize>(v: &T) -> String {
-    serde_json::to_value(v)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
-}
 
 fn from_word<T: serde::de::DeserializeOwned>(w: &str) -> Option<T> {
     serde_json::from_value(serde_json::Value::String(w.to_string())).ok()
@@ -163,7 +155,10 @@ impl DecisionView {
                 .map(|r| {
                     format!(
                         "{} by {} on {}{}",
-                        word(&r.answer),
+                        match r.answer {
+                            RecommendationAnswer::Accepted => "accepted",
+                            RecommendationAnswer::Declined => "declined",
+                        },
                         r.answered_by,
                         when(r.answered_at.unix_timestamp()),
                         r.reason
@@ -454,20 +449,17 @@ async fn render_report(
         decision: decision.as_ref().map(DecisionView::of),
         actions,
         targets,
-        grounds: GROUNDS
-            .iter()
-            .map(|g| Choice::new(word(g), g.label()))
-            .collect(),
-        art3_conditions: ART3_CONDITIONS
-            .iter()
-            .map(|(c, label)| Choice::new(word(c), *label))
-            .collect(),
+        grounds: word_choices("delay ground", GROUNDS.iter().map(|g| (g, g.label())))?,
+        art3_conditions: word_choices(
+            "Art. 3 condition",
+            ART3_CONDITIONS.iter().map(|(c, label)| (c, *label)),
+        )?,
         recommendation_open,
         mform,
-        circumstances: CIRCUMSTANCES
-            .iter()
-            .map(|(c, label)| Choice::new(word(c), *label))
-            .collect(),
+        circumstances: word_choices(
+            "delay circumstance",
+            CIRCUMSTANCES.iter().map(|(c, label)| (c, *label)),
+        )?,
         dform,
         rform,
         assessment,
@@ -810,7 +802,7 @@ mod tests {
     #[test]
     fn form_words_are_the_api_words() {
         assert_eq!(
-            word(&DelayGround::RisksOutweighBenefits),
+            crate::service::serde_word("ground", &DelayGround::RisksOutweighBenefits).unwrap(),
             "risks-outweigh-benefits"
         );
         assert_eq!(

@@ -295,17 +295,32 @@ fn utc(t: OffsetDateTime) -> OffsetDateTime {
     t.to_offset(UtcOffset::UTC)
 }
 
-#[allow(clippy::too_many_arguments)]
-fn stage(
+/// What a stage with a deadline rule (early warning, notification, final report) is computed
+/// from.
+struct StageInput {
     kind: StageKind,
+    /// The latest moment, once its clock has started.
     due: Option<OffsetDateTime>,
     submitted_at: Option<OffsetDateTime>,
+    /// Covered by an earlier report that already gave its information (Art. 14(2)(b)–(c),
+    /// 14(4)(b)–(c)).
     merged: bool,
-    now: OffsetDateTime,
     rule: &'static str,
     basis: &'static str,
     notes: Vec<String>,
-) -> Stage {
+}
+
+/// The stage's status at `now`.
+fn stage(input: StageInput, now: OffsetDateTime) -> Stage {
+    let StageInput {
+        kind,
+        due,
+        submitted_at,
+        merged,
+        rule,
+        basis,
+        notes,
+    } = input;
     let (status, seconds_left, status_text) = if let Some(at) = submitted_at {
         match due {
             Some(d) if at > d => (
@@ -413,32 +428,36 @@ pub fn deadlines(case: &CaseTimes, now: OffsetDateTime) -> Result<Deadlines, Cra
         early_notes.push("micro or small enterprise: no administrative fine for missing only this 24-hour deadline (Art. 64(10)(a)); the 72-hour and final deadlines are not covered".into());
     }
     let early = stage(
-        StageKind::EarlyWarning,
-        Some(early_due),
-        opt(case.early_warning_submitted_at),
-        false,
-        now,
-        "without undue delay, at the latest awareness + 24 h",
-        match case.kind {
-            CaseKind::Vulnerability => "CRA Art. 14(2)(a)",
-            CaseKind::Incident => "CRA Art. 14(4)(a)",
+        StageInput {
+            kind: StageKind::EarlyWarning,
+            due: Some(early_due),
+            submitted_at: opt(case.early_warning_submitted_at),
+            merged: false,
+            rule: "without undue delay, at the latest awareness + 24 h",
+            basis: match case.kind {
+                CaseKind::Vulnerability => "CRA Art. 14(2)(a)",
+                CaseKind::Incident => "CRA Art. 14(4)(a)",
+            },
+            notes: early_notes,
         },
-        early_notes,
+        now,
     );
     let notification_merged =
         case.early_warning_covers_notification && case.early_warning_submitted_at.is_some();
     let notification = stage(
-        StageKind::Notification,
-        Some(notification_due),
-        opt(case.notification_submitted_at),
-        notification_merged,
-        now,
-        "without undue delay, at the latest awareness + 72 h",
-        match case.kind {
-            CaseKind::Vulnerability => "CRA Art. 14(2)(b)",
-            CaseKind::Incident => "CRA Art. 14(4)(b)",
+        StageInput {
+            kind: StageKind::Notification,
+            due: Some(notification_due),
+            submitted_at: opt(case.notification_submitted_at),
+            merged: notification_merged,
+            rule: "without undue delay, at the latest awareness + 72 h",
+            basis: match case.kind {
+                CaseKind::Vulnerability => "CRA Art. 14(2)(b)",
+                CaseKind::Incident => "CRA Art. 14(4)(b)",
+            },
+            notes: vec![],
         },
-        vec![],
+        now,
     );
 
     let intermediate = match case.intermediate_requested_at {
@@ -538,14 +557,16 @@ pub fn deadlines(case: &CaseTimes, now: OffsetDateTime) -> Result<Deadlines, Cra
         }
     };
     let final_report = stage(
-        StageKind::FinalReport,
-        final_due,
-        opt(case.final_submitted_at),
-        final_merged,
+        StageInput {
+            kind: StageKind::FinalReport,
+            due: final_due,
+            submitted_at: opt(case.final_submitted_at),
+            merged: final_merged,
+            rule: final_rule,
+            basis: final_basis,
+            notes: final_notes,
+        },
         now,
-        final_rule,
-        final_basis,
-        final_notes,
     );
 
     let mut notes = vec![

@@ -143,7 +143,7 @@ fn main() {
             let p = pack(i);
             let v: serde_json::Value = serde_json::from_str(&p.to_json()).unwrap();
             let env = serde_json::json!({"pack": v, "context": {"category": "important-class-1", "estimated_users": 1000}});
-            app.store.receive_report(&p.idempotency_key, sender_id, "Makers", Some("DE"), cyres_cra::StageKind::EarlyWarning, &env, Some(&serde_json::json!({"id": format!("bench-case-{i}"), "manufacturer": format!("Maker {}", i % 500), "product": format!("p{}", i % 2000), "coordinator": "DE", "member_states": ["DE", "FR", "NL"], "estimated_users": 1000, "category": "important-class-1", "actively_exploited": false, "cve_ids": [format!("CVE-2026-{:05}", i % 3000)], "components": []})), 1_790_000_000).await.unwrap();
+            app.store.receive_report(&cyres_store::IncomingReport { key: &p.idempotency_key, sender_org_id: sender_id, sender: "Makers", coordinator: Some("DE"), stage: cyres_cra::StageKind::EarlyWarning, pack: &env, facts: Some(&serde_json::json!({"id": format!("bench-case-{i}"), "manufacturer": format!("Maker {}", i % 500), "product": format!("p{}", i % 2000), "coordinator": "DE", "member_states": ["DE", "FR", "NL"], "estimated_users": 1000, "category": "important-class-1", "actively_exploited": false, "cve_ids": [format!("CVE-2026-{:05}", i % 3000)], "components": []})) }, 1_790_000_000).await.unwrap();
         }
         println!("filled {} stored notifications in {:.1} s", stored, t.elapsed().as_secs_f64());
         let r = http.post(format!("{base}/api/v1/session/org")).header("cookie", &cookie).header("x-csrf-token", &csrf).json(&serde_json::json!({"org_id": 1})).send().await.unwrap();

@@ -221,3 +221,21 @@ pub(crate) fn to_json<T: serde::Serialize>(
 ) -> Result<serde_json::Value, ServiceError> {
     serde_json::to_value(value).map_err(|e| ServiceError::internal(format!("{what}: {e}")))
 }
+
+/// The word serde writes for a unit variant (the API's word, a form's option value); a value
+/// that does not serialise to a string says so (`what` names it), never an empty word.
+pub(crate) fn word_of<T: serde::Serialize>(what: &str, value: &T) -> Result<String, String> {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(word)) => Ok(word),
+        Ok(other) => Err(format!("{what}: {other} is not a word")),
+        Err(e) => Err(format!("{what}: {e}")),
+    }
+}
+
+/// [`word_of`], failing as an internal error.
+pub(crate) fn serde_word<T: serde::Serialize>(
+    what: &str,
+    value: &T,
+) -> Result<String, ServiceError> {
+    word_of(what, value).map_err(ServiceError::internal)
+}

@@ -426,7 +426,7 @@ impl Store {
                 action: e.action,
                 target_kind: e.target_kind,
                 target_id: e.target_id,
-                details: serde_json::from_str(&e.details).unwrap_or(serde_json::Value::Null),
+                details: crate::text::json_value(&e.details, "details")?,
                 at: e.at,
             })
         })

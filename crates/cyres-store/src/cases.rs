@@ -44,6 +44,22 @@ state_words! {
     }
 }
 
+state_words! {
+    /// What an authority did on a received report (`authority_action.kind`).
+    AuthorityActionKind {
+        /// The coordinator CSIRT's decision on forwarding and dissemination (Art. 16(1)).
+        Decision => "decision",
+        /// ENISA's analyst review of a report (Art. 16(2)).
+        Review => "review",
+        /// The coordinator's answer to ENISA's recommendation (Art. 16(2), third subparagraph).
+        RecommendationAnswer => "recommendation_answer",
+        /// The CSIRT informed the impacted users (Art. 14(8)).
+        UsersInformed => "users_informed",
+        /// The coordinator CSIRT's request for an intermediate report (Art. 14(6)).
+        IntermediateRequest => "intermediate_request",
+    }
+}
+
 impl CaseState {
     /// Whether the Article 14 clocks of the case run on its own awareness time (a confirmed
     /// case, open or closed) rather than on the provisional first evidence.
@@ -137,6 +153,57 @@ pub struct SubmissionRow {
     pub portal_submitted_at: Option<i64>,
     /// Unix seconds.
     pub created_at: i64,
+}
+
+/// A case opened by hand (a severe incident, or a vulnerability not found by matching).
+#[derive(Clone, Copy, Debug)]
+pub struct ManualCase<'a> {
+    /// Vulnerability or severe incident.
+    pub kind: CaseKind,
+    /// Short title.
+    pub title: &'a str,
+    /// For a vulnerability: the id it goes by (CVE, GHSA, EUVD, ...), when known.
+    pub advisory_id: Option<&'a str>,
+    /// The case body (the `cyres-report` case JSON).
+    pub body: &'a serde_json::Value,
+    /// Time of awareness, Unix seconds (the Art. 14 clocks run from it).
+    pub aware_at: i64,
+}
+
+/// A validated report to queue for delivery: one revision of one stage of a case.
+#[derive(Clone, Copy, Debug)]
+pub struct NewSubmission<'a> {
+    /// The case.
+    pub case_id: i64,
+    /// The Art. 14 stage.
+    pub stage: StageKind,
+    /// The stage's revision (1, 2, …).
+    pub revision: i64,
+    /// Idempotency key: a second queueing of the same stage revision is a conflict.
+    pub key: &'a str,
+    /// The report pack.
+    pub pack: &'a serde_json::Value,
+    /// Deliver through the outbox (`pending`), or keep for a manual submission (`manual`).
+    pub deliver: bool,
+}
+
+/// A report as an authority instance receives it from a sender.
+#[derive(Clone, Copy, Debug)]
+pub struct IncomingReport<'a> {
+    /// The sender's idempotency key (a repeated delivery returns the first receipt).
+    pub key: &'a str,
+    /// Sending organisation (at the authority).
+    pub sender_org_id: i64,
+    /// Its name.
+    pub sender: &'a str,
+    /// Coordinator CSIRT member state code, when known.
+    pub coordinator: Option<&'a str>,
+    /// The stage.
+    pub stage: StageKind,
+    /// The pack.
+    pub pack: &'a serde_json::Value,
+    /// The assessment facts read from the pack, when it has them.
+    pub facts: Option<&'a serde_json::Value>,
 }
 
 /// A report received by an authority instance.
@@ -406,23 +473,25 @@ impl Store {
     }
 
     /// Opens a case by hand (a severe incident, or a vulnerability not found by matching). A
-    /// vulnerability case may name its advisory (any id the vulnerability goes by: CVE, GHSA,
-    /// EUVD, ...): it then covers the organisation's findings of that advisory or its aliases
-    /// (the Art. 14 clock counts from this case), later matches join it instead of proposing
-    /// another case, and maintainers already informed of it are recorded on it (Art. 13(6)).
-    /// One case per advisory: naming an advisory another case already has is a conflict.
-    #[allow(clippy::too_many_arguments)]
+    /// vulnerability case may name its advisory ([`ManualCase::advisory_id`]): it then covers
+    /// the organisation's findings of that advisory or its aliases (the Art. 14 clock counts
+    /// from this case), and maintainers already informed of it are recorded on it (Art.
+    /// 13(6)). One case per vulnerability: naming an advisory another case already has, under
+    /// that id or an alias, is a conflict.
     pub async fn create_case(
         &self,
         org_id: i64,
-        kind: CaseKind,
-        title: &str,
-        advisory_id: Option<&str>,
-        body: &serde_json::Value,
-        aware_at: i64,
+        new: &ManualCase<'_>,
         actor: &Actor,
         now: i64,
     ) -> Result<CaseRow, StoreError> {
+        let ManualCase {
+            kind,
+            title,
+            advisory_id,
+            body,
+            aware_at,
+        } = *new;
         crate::text::bounded("title", title, crate::text::TITLE)?;
         crate::text::bounded_json("body", body)?;
         if let Some(a) = advisory_id {
@@ -620,19 +689,21 @@ impl Store {
 
     /// Queues a validated report for delivery (and keeps it for export). The idempotency key
     /// makes a second queueing of the same stage revision a conflict.
-    #[allow(clippy::too_many_arguments)]
     pub async fn queue_submission(
         &self,
         org_id: i64,
-        case_id: i64,
-        stage: StageKind,
-        revision: i64,
-        key: &str,
-        pack: &serde_json::Value,
-        deliver: bool,
+        new: &NewSubmission<'_>,
         actor: &Actor,
         now: i64,
     ) -> Result<SubmissionRow, StoreError> {
+        let NewSubmission {
+            case_id,
+            stage,
+            revision,
+            key,
+            pack,
+            deliver,
+        } = *new;
         self.case(org_id, case_id).await?;
         let mut tx = self.begin().await?;
         let r = sqlx::query(sqlx::AssertSqlSafe(format!(
@@ -812,18 +883,20 @@ impl Store {
 
     /// Authority side: stores a received report once. Returns the stored row and whether it
     /// was new (a repeated delivery returns the first receipt).
-    #[allow(clippy::too_many_arguments)]
     pub async fn receive_report(
         &self,
-        key: &str,
-        sender_org_id: i64,
-        sender: &str,
-        coordinator: Option<&str>,
-        stage: StageKind,
-        pack: &serde_json::Value,
-        facts: Option<&serde_json::Value>,
+        report: &IncomingReport<'_>,
         now: i64,
     ) -> Result<(ReceivedReport, bool), StoreError> {
+        let IncomingReport {
+            key,
+            sender_org_id,
+            sender,
+            coordinator,
+            stage,
+            pack,
+            facts,
+        } = *report;
         crate::text::bounded("idempotency_key", key, crate::text::NAME)?;
         crate::text::bounded_json("pack", pack)?;
         let inserted = sqlx::query(
@@ -967,8 +1040,8 @@ pub struct AuthorityAction {
     pub id: i64,
     /// Report.
     pub report_id: i64,
-    /// `decision`, `review`, `intermediate_request`.
-    pub kind: String,
+    /// What the authority did.
+    pub kind: AuthorityActionKind,
     /// The action (JSON from `cyres-report`).
     pub body: serde_json::Value,
     /// Who.
@@ -983,7 +1056,7 @@ fn action_from(r: &AnyRow) -> Result<AuthorityAction, StoreError> {
     Ok(AuthorityAction {
         id: r.try_get("id")?,
         report_id: r.try_get("report_id")?,
-        kind: r.try_get("kind")?,
+        kind: word(r, "kind")?,
         body: crate::text::json_column(r, "body")?,
         actor: r.try_get("actor")?,
         org_id: r.try_get("org_id")?,
@@ -1009,7 +1082,7 @@ impl Store {
     pub async fn add_authority_action(
         &self,
         report_id: i64,
-        kind: &str,
+        kind: AuthorityActionKind,
         body: &serde_json::Value,
         org_id: i64,
         actor: &Actor,
@@ -1022,7 +1095,7 @@ impl Store {
              RETURNING id, report_id, kind, body, actor, org_id, at",
         )
         .bind(report_id)
-        .bind(kind)
+        .bind(kind.as_str())
         .bind(body.to_string())
         .bind(actor.display())
         .bind(org_id)
@@ -1065,7 +1138,7 @@ impl Store {
     pub async fn actions_for_sender(
         &self,
         sender_org_id: i64,
-        kind: &str,
+        kind: AuthorityActionKind,
         after: i64,
     ) -> Result<Vec<(AuthorityAction, String)>, StoreError> {
         sqlx::query(
@@ -1074,7 +1147,7 @@ impl Store {
              WHERE r.sender_org_id = $1 AND a.kind = $2 AND a.id > $3 ORDER BY a.id",
         )
         .bind(sender_org_id)
-        .bind(kind)
+        .bind(kind.as_str())
         .bind(after)
         .fetch_all(&self.pool)
         .await?
@@ -1084,9 +1157,12 @@ impl Store {
     }
 
     /// Every action of one kind, oldest first (ENISA's assessment reads the decisions).
-    pub async fn actions_of_kind(&self, kind: &str) -> Result<Vec<AuthorityAction>, StoreError> {
+    pub async fn actions_of_kind(
+        &self,
+        kind: AuthorityActionKind,
+    ) -> Result<Vec<AuthorityAction>, StoreError> {
         sqlx::query("SELECT id, report_id, kind, body, actor, org_id, at FROM authority_action WHERE kind = $1 ORDER BY id")
-            .bind(kind)
+            .bind(kind.as_str())
             .fetch_all(&self.pool)
             .await?
             .iter()

@@ -74,6 +74,17 @@ pub struct NewUpload<'a> {
     pub content: &'a [u8],
 }
 
+/// One version of one product's uploaded evidence document, as named for its removal.
+#[derive(Clone, Copy, Debug)]
+pub struct UploadVersion<'a> {
+    /// The product.
+    pub product_id: i64,
+    /// The document's stable id within the product.
+    pub doc_key: &'a str,
+    /// Its version (1, 2, …).
+    pub version: i64,
+}
+
 /// A stored evidence document version (without its bytes).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Upload {
@@ -414,17 +425,19 @@ at: now,
 
     /// Deletes one uploaded document version on `today`, refused while the product's
     /// retention runs (Art. 13(13), [`Store::conformity_retention`]).
-    #[allow(clippy::too_many_arguments)]
     pub async fn delete_conformity_upload(
         &self,
         org_id: i64,
-        product_id: i64,
-        doc_key: &str,
-        version: i64,
+        upload: &UploadVersion<'_>,
         today: Date,
         actor: &Actor,
         now: i64,
     ) -> Result<(), StoreError> {
+        let UploadVersion {
+            product_id,
+            doc_key,
+            version,
+        } = *upload;
         self.conformity_upload_content(org_id, product_id, doc_key, version)
             .await?;
         self.retention_over(org_id, product_id, today).await?;

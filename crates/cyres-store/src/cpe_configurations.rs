@@ -42,7 +42,7 @@ impl Store {
                 continue;
             }
             let source = c.source.as_str();
-            let body = serde_json::to_string(&c.configurations).unwrap_or_else(|_| "[]".into());
+            let body = crate::text::json_text("configurations", &c.configurations)?;
             let sum = digest(&body);
             let old: Option<String> = sqlx::query(
                 "SELECT digest FROM cpe_configuration WHERE advisory_id = $1 AND source = $2",

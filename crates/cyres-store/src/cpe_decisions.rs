@@ -19,6 +19,7 @@
 use crate::portfolio::{
     Decisions, PORTFOLIO_ROW_COLS, PortfolioRow, applies, comp_key, match_distinct, portfolio_row,
 };
+use crate::words::{state_words, word};
 use crate::{Actor, MatchOutcome, Store, StoreError, placeholders};
 use cyres_sbom::Component;
 use cyres_vuln::cpe_resolve::{guesses, resolved, subjects};
@@ -64,6 +65,18 @@ pub struct NewCpeDecision {
     pub note: Option<String>,
 }
 
+state_words! {
+    /// Where a derived CPE candidate stands.
+    CpeCandidateState {
+        /// Derived, waiting for an analyst; its findings are kept apart.
+        Proposed => "proposed",
+        /// Confirmed: it became the organisation's decision for its subject.
+        Confirmed => "confirmed",
+        /// Rejected: the pair is never proposed again for its subject.
+        Rejected => "rejected",
+    }
+}
+
 /// A derived candidate.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct CpeCandidate {
@@ -77,8 +90,8 @@ pub struct CpeCandidate {
     pub product: String,
     /// How it was derived.
     pub reason: String,
-    /// `proposed`, `confirmed` or `rejected`.
-    pub state: String,
+    /// Where it stands.
+    pub state: CpeCandidateState,
     /// Unix seconds.
     pub proposed_at: i64,
     /// Who confirmed or rejected it.
@@ -142,7 +155,7 @@ fn candidate_from(r: &sqlx::any::AnyRow) -> Result<CpeCandidate, StoreError> {
         vendor: r.try_get("vendor")?,
         product: r.try_get("product")?,
         reason: r.try_get("reason")?,
-        state: r.try_get("state")?,
+        state: word(r, "state")?,
         proposed_at: r.try_get("proposed_at")?,
         decided_by: r.try_get("decided_by")?,
         decided_at: r.try_get("decided_at")?,
@@ -539,7 +552,7 @@ impl Store {
         if wanted.is_empty() {
             return Ok(0);
         }
-        let mut known: BTreeMap<String, Vec<(String, String, String)>> = BTreeMap::new();
+        let mut known: BTreeMap<String, Vec<(String, String, CpeCandidateState)>> = BTreeMap::new();
         for r in sqlx::query(
             "SELECT subject, vendor, product, state FROM cpe_candidate WHERE org_id = $1",
         )
@@ -550,7 +563,7 @@ impl Store {
             known.entry(r.try_get("subject")?).or_default().push((
                 r.try_get("vendor")?,
                 r.try_get("product")?,
-                r.try_get("state")?,
+                word(&r, "state")?,
             ));
         }
         let keys: Vec<String> = wanted
@@ -575,7 +588,10 @@ impl Store {
         let mut proposals = Vec::new();
         for (subject, gs) in &wanted {
             let seen = known.get(subject).map(Vec::as_slice).unwrap_or_default();
-            if seen.iter().any(|(_, _, state)| state != "rejected") {
+            if seen
+                .iter()
+                .any(|(_, _, state)| *state != CpeCandidateState::Rejected)
+            {
                 continue;
             }
             let fresh = gs.iter().find(|g| {
@@ -632,7 +648,7 @@ at: now,
     pub async fn cpe_candidates(
         &self,
         org_id: i64,
-        state: Option<&str>,
+        state: Option<CpeCandidateState>,
     ) -> Result<Vec<CpeCandidate>, StoreError> {
         let filter = if state.is_some() {
             " AND state = $2"
@@ -644,7 +660,7 @@ at: now,
         )))
         .bind(org_id);
         if let Some(s) = state {
-            q = q.bind(s);
+            q = q.bind(s.as_str());
         }
         let rows = q.fetch_all(&self.pool).await?;
         rows.iter().map(candidate_from).collect()
@@ -735,7 +751,7 @@ at: now,
         now: i64,
     ) -> Result<(CpeDecision, MatchOutcome), StoreError> {
         let c = self.cpe_candidate(org_id, id).await?;
-        if c.state != "proposed" {
+        if c.state != CpeCandidateState::Proposed {
             return Err(StoreError::conflict_general(format!(
                 "CPE candidate {id} is {} already",
                 c.state
@@ -761,7 +777,7 @@ at: now,
         now: i64,
     ) -> Result<CpeCandidate, StoreError> {
         let c = self.cpe_candidate(org_id, id).await?;
-        if c.state != "proposed" {
+        if c.state != CpeCandidateState::Proposed {
             return Err(StoreError::conflict_general(format!(
                 "CPE candidate {id} is {} already",
                 c.state

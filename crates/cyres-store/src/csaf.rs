@@ -10,10 +10,25 @@
 //! at a time.
 
 use crate::audit::{Event, record};
+use crate::words::{state_words, word};
 use crate::{Actor, Store, StoreError};
 use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
+
+state_words! {
+    /// Where a revision of a CSAF document stands in its review.
+    CsafState {
+        /// Made, not yet reviewed.
+        Draft => "draft",
+        /// Reviewed, not yet published.
+        Reviewed => "reviewed",
+        /// Published: served by the provider and never changed again (CSAF 2.0 section 3.1.11).
+        Published => "published",
+        /// Replaced by a newer draft of the same document before it was published.
+        Superseded => "superseded",
+    }
+}
 
 /// An organisation's OpenPGP signing key.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -49,8 +64,8 @@ pub struct CsafRevision {
     pub case_id: Option<i64>,
     /// The release it describes (VEX documents).
     pub release_id: Option<i64>,
-    /// `draft`, `reviewed`, `published`, `superseded`.
-    pub state: String,
+    /// Where it stands in its review.
+    pub state: CsafState,
     /// `document.tracking.version` of `body`.
     pub version: String,
     /// The `cyres_csaf::generate::AdvisoryInput` JSON.
@@ -118,7 +133,7 @@ fn revision_from(r: &AnyRow) -> Result<CsafRevision, StoreError> {
         title: r.try_get("title")?,
         case_id: r.try_get("case_id")?,
         release_id: r.try_get("release_id")?,
-        state: r.try_get("state")?,
+        state: word(r, "state")?,
         version: r.try_get("version")?,
         input: serde_json::from_str(&input).map_err(|e| StoreError::Corrupt {
             what: "csaf_revision.input",
@@ -136,6 +151,18 @@ fn revision_from(r: &AnyRow) -> Result<CsafRevision, StoreError> {
     })
 }
 
+/// What a reviewed revision is published with: its final document and what it was generated
+/// from.
+#[derive(Clone, Copy, Debug)]
+pub struct CsafPublication<'a> {
+    /// The final document, exactly as it will be served.
+    pub body: &'a str,
+    /// Its `document.tracking.version`.
+    pub version: &'a str,
+    /// The `cyres_csaf::generate::AdvisoryInput` JSON it was generated from.
+    pub input: &'a serde_json::Value,
+}
+
 /// Largest stored document (the generated JSON), bytes.
 pub const CSAF_BODY_MAX: usize = 4 << 20;
 
@@ -149,10 +176,10 @@ enum CsafStep {
 }
 
 impl CsafStep {
-    fn from(self) -> &'static str {
+    fn from(self) -> CsafState {
         match self {
-            CsafStep::Review => "draft",
-            CsafStep::Publish => "reviewed",
+            CsafStep::Review => CsafState::Draft,
+            CsafStep::Publish => CsafState::Reviewed,
         }
     }
 
@@ -406,20 +433,21 @@ impl Store {
         self.csaf_revision(org_id, id).await
     }
 
-    /// Publishes reviewed revision `id` with its final `body`, `version` and the `input` it was
-    /// generated from (audited); from
-    /// then on the row never changes. [`StoreError::Conflict`] unless it is reviewed.
-    #[allow(clippy::too_many_arguments)]
+    /// Publishes reviewed revision `id` with its final document and the input it was generated
+    /// from (audited); from then on the row never changes. [`StoreError::Conflict`] unless it is reviewed.
     pub async fn publish_csaf_revision(
         &self,
         org_id: i64,
         id: i64,
-        body: &str,
-        version: &str,
-        input: &serde_json::Value,
+        publication: &CsafPublication<'_>,
         actor: &Actor,
         now: i64,
     ) -> Result<CsafRevision, StoreError> {
+        let CsafPublication {
+            body,
+            version,
+            input,
+        } = *publication;
         if body.len() > CSAF_BODY_MAX {
             return Err(StoreError::invalid_general(format!(
                 "the CSAF document is {} bytes, over the {CSAF_BODY_MAX}-byte limit",
@@ -464,17 +492,17 @@ impl Store {
         now: i64,
     ) -> Result<(), StoreError> {
         if changed == 0 {
-            let state: Option<String> =
+            let state: Option<CsafState> =
                 sqlx::query("SELECT state FROM csaf_revision WHERE id = $1 AND org_id = $2")
                     .bind(id)
                     .bind(org_id)
                     .fetch_optional(&mut *tx)
                     .await?
-                    .map(|r| r.try_get("state"))
+                    .map(|r| word(&r, "state"))
                     .transpose()?;
             return Err(match state {
                 None => StoreError::not_found("CSAF revision", id),
-                Some(s) if s == "published" => StoreError::conflict_general(format!(
+                Some(CsafState::Published) => StoreError::conflict_general(format!(
                     "revision {id} is published and cannot change; make a new revision to correct it"
                 )),
                 Some(s) => StoreError::conflict_general(format!(

@@ -10,8 +10,17 @@ pub(crate) const COLS: &str = "id, org_id, product_id, release_id, component_nam
      exploited, status, justification, first_seen, updated_at, provenance, impact_statement, \
      action_statement, responses, decision_release_id, decided_at";
 
+/// A VEX status column (a finding's, a triage entry's); a word no release knows is a corrupt
+/// row, never "under investigation".
+pub(crate) fn vex_status(r: &AnyRow, column: &'static str) -> Result<VexStatus, StoreError> {
+    let status: String = r.try_get(column)?;
+    VexStatus::parse(&status).ok_or_else(|| StoreError::Corrupt {
+        what: "finding status",
+        message: format!("{status:?} is not a VEX status"),
+    })
+}
+
 pub(crate) fn finding_from(r: &AnyRow) -> Result<FindingRow, StoreError> {
-    let status: String = r.try_get("status")?;
     Ok(FindingRow {
         id: r.try_get("id")?,
         org_id: r.try_get("org_id")?,
@@ -29,10 +38,7 @@ pub(crate) fn finding_from(r: &AnyRow) -> Result<FindingRow, StoreError> {
         match_kind: r.try_get("match_kind")?,
         fixed_versions: crate::text::json_column(r, "fixed_versions")?,
         exploited: r.try_get::<i64, _>("exploited")? != 0,
-        status: VexStatus::parse(&status).ok_or(StoreError::Corrupt {
-            what: "finding status",
-            message: status.clone(),
-        })?,
+        status: vex_status(r, "status")?,
         justification: r.try_get("justification")?,
         first_seen: r.try_get("first_seen")?,
         updated_at: r.try_get("updated_at")?,
@@ -168,23 +174,20 @@ impl Store {
 
     /// Records a triage decision on one finding (see [`Store::triage_findings`]: history,
     /// carry-over to the same component version in other releases, audit, one transaction).
-    /// `not_affected` needs one of the VEX justifications; the others must not carry one.
-    #[allow(clippy::too_many_arguments)]
+    /// `not_affected` needs one of the VEX justifications; the others must not carry one
+    /// (`Decision::status` makes a bare status decision).
     pub async fn triage(
         &self,
         org_id: i64,
         finding_id: i64,
-        status: VexStatus,
-        justification: Option<&str>,
-        comment: &str,
+        decision: &crate::Decision,
         actor: &Actor,
         now: i64,
     ) -> Result<FindingRow, StoreError> {
-        let d = crate::Decision::status(status, justification, comment);
         self.triage_findings(
             org_id,
             &crate::TriageTarget::Ids(vec![finding_id]),
-            &d,
+            decision,
             "manual",
             actor,
             now,
@@ -210,10 +213,9 @@ impl Store {
         .await?
         .iter()
         .map(|r| {
-            let s: String = r.try_get("status")?;
             Ok(TriageEntry {
                 id: r.try_get("id")?,
-                status: VexStatus::parse(&s).unwrap_or(VexStatus::UnderInvestigation),
+                status: vex_status(r, "status")?,
                 justification: r.try_get("justification")?,
                 comment: r.try_get("comment")?,
                 actor: r.try_get("actor")?,

@@ -307,8 +307,7 @@ impl Store {
             spec_version: r.try_get("spec_version")?,
             sha256: r.try_get("sha256")?,
             size_bytes: r.try_get("size_bytes")?,
-            diagnostics: serde_json::from_str(&r.try_get::<String, _>("diagnostics")?)
-                .unwrap_or(serde_json::Value::Null),
+            diagnostics: crate::text::json_column(&r, "diagnostics")?,
             component_count: r.try_get("component_count")?,
             created_at: r.try_get("created_at")?,
         })

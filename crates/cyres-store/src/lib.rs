@@ -72,8 +72,8 @@ pub use words::{
 
 pub use audit::{AuditChain, AuditVerification, BrokenLink};
 pub use cases::{
-    AuthorityAction, CaseRow, CaseState, MaintainerNotice, ReceivedReport, SubmissionRow,
-    SubmissionState,
+    AuthorityAction, AuthorityActionKind, CaseRow, CaseState, IncomingReport, MaintainerNotice,
+    ManualCase, NewSubmission, ReceivedReport, SubmissionRow, SubmissionState,
 };
 pub use compliance::{
     AuthorityRequest, EconomicOperator, Informed, NewAuthorityRequest, NewOperator, NewSupply,
@@ -85,9 +85,14 @@ pub use components::{
 };
 pub use conformity::{
     ConformityDocKind, ConformityDocVersion, NewUpload, StoredDeclaration, StoredPlacing, Upload,
+    UploadVersion,
 };
-pub use cpe_decisions::{CandidateFinding, CpeCandidate, CpeDecision, NewCpeDecision};
-pub use csaf::{CSAF_BODY_MAX, CsafRevision, CsafSigningKey, NewCsafRevision};
+pub use cpe_decisions::{
+    CandidateFinding, CpeCandidate, CpeCandidateState, CpeDecision, NewCpeDecision,
+};
+pub use csaf::{
+    CSAF_BODY_MAX, CsafPublication, CsafRevision, CsafSigningKey, CsafState, NewCsafRevision,
+};
 pub use csaf_lister::{CsafMirror, CsafPull, CsafRefusal, CsafSource, NewCsafMirror};
 pub use error::{Refusal, StoreError};
 pub use fleet::{Device, Exposure, NewDevice};
@@ -97,7 +102,9 @@ pub use lifecycle::{
 };
 pub use metrics::FindingTimeline;
 pub use model::*;
-pub use notices::{NewSubscriber, NoticeDelivery, NoticeFeed, PublishedNotice, Subscriber};
+pub use notices::{
+    NewNotice, NewSubscriber, NoticeDelivery, NoticeFeed, PublishedNotice, Subscriber,
+};
 pub use notify_rules::{EventFacts, NewNotifyRule, NotifyRule};
 pub use password_resets::PasswordReset;
 pub use policies::{PolicyScope, StoredPolicy};

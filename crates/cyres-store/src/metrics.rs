@@ -47,14 +47,13 @@ impl Store {
         }
         let mut out: Vec<FindingTimeline> = Vec::new();
         for r in q.fetch_all(&self.pool).await? {
-            let status: String = r.try_get("status")?;
             out.push(FindingTimeline {
                 id: r.try_get("id")?,
                 product_id: r.try_get("product_id")?,
                 severity: r.try_get("severity")?,
                 exploited: r.try_get::<i64, _>("exploited")? != 0,
                 first_seen: r.try_get("first_seen")?,
-                status: VexStatus::parse(&status).unwrap_or(VexStatus::UnderInvestigation),
+                status: crate::findings::vex_status(&r, "status")?,
                 decisions: Vec::new(),
             });
         }
@@ -86,10 +85,9 @@ impl Store {
                 // A finding created after the first read: not in this snapshot.
                 continue;
             }
-            let status: String = r.try_get("status")?;
-            if let Some(s) = VexStatus::parse(&status) {
-                out[i].decisions.push((s, r.try_get("at")?));
-            }
+            out[i]
+                .decisions
+                .push((crate::findings::vex_status(&r, "status")?, r.try_get("at")?));
         }
         Ok(out)
     }

@@ -262,6 +262,19 @@ pub struct ApiToken {
     pub revoked_at: Option<i64>,
 }
 
+/// An API token to store: its listing fields and the hash of its secret.
+#[derive(Clone, Copy, Debug)]
+pub struct NewApiToken<'a> {
+    /// Its role in the organisation.
+    pub role: Role,
+    /// Label (1 to 100 characters once trimmed).
+    pub name: &'a str,
+    /// Hash of the token (the token itself is never stored).
+    pub token_hash: &'a str,
+    /// The account that made it, when a person did.
+    pub created_by: Option<i64>,
+}
+
 /// Who did something, for the audit trail.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Actor {

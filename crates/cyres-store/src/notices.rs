@@ -111,6 +111,21 @@ pub struct PublishedNotice {
     pub published_at: i64,
 }
 
+/// A notice to publish: the next version of a case's notice for one of its products.
+#[derive(Clone, Copy, Debug)]
+pub struct NewNotice<'a> {
+    /// The product whose subscribers receive it.
+    pub product_id: i64,
+    /// The case it informs users about.
+    pub case_id: i64,
+    /// Headline.
+    pub title: &'a str,
+    /// What this version corrects (none for the first publication).
+    pub correction: Option<&'a str>,
+    /// The notice JSON (`cyres-user-notice/1`).
+    pub notice: &'a serde_json::Value,
+}
+
 /// One delivery of a published notice to one subscriber.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct NoticeDelivery {
@@ -466,18 +481,20 @@ at: now,
     /// Publishes the next version of a case's notice for a product of this organisation, and
     /// queues one delivery per active subscriber of the product, in one transaction with its
     /// audit event. Returns the stored notice and the number of deliveries queued.
-    #[allow(clippy::too_many_arguments)]
     pub async fn publish_notice(
         &self,
         org_id: i64,
-        product_id: i64,
-        case_id: i64,
-        title: &str,
-        correction: Option<&str>,
-        notice: &serde_json::Value,
+        new: &NewNotice<'_>,
         actor: &Actor,
         now: i64,
     ) -> Result<(PublishedNotice, u64), StoreError> {
+        let NewNotice {
+            product_id,
+            case_id,
+            title,
+            correction,
+            notice,
+        } = *new;
         self.case(org_id, case_id).await?;
         self.product(org_id, product_id).await?;
         let mut tx = self.begin().await?;

@@ -521,7 +521,7 @@ impl Store {
         let matched = match_distinct(candidates, distinct.into_values().collect());
 
         let mut tx = self.begin().await?;
-        let diagnostics = serde_json::to_string(&sbom.diagnostics).unwrap_or_else(|_| "[]".into());
+        let diagnostics = crate::text::json_text("diagnostics", &sbom.diagnostics)?;
         let row = sqlx::query(
             "INSERT INTO sbom (org_id, release_id, file_name, format, spec_version, sha256, size_bytes, \
              original, diagnostics, component_count, created_at, product_cpe) \

@@ -5,7 +5,7 @@
 use crate::audit::{Event, record};
 use crate::identity::{normalize_email, org_name_key, slug_base};
 use crate::{
-    Account, Actor, ApiToken, Member, Membership, NewOrg, Org, OrgKind, PersonSession,
+    Account, Actor, ApiToken, Member, Membership, NewApiToken, NewOrg, Org, OrgKind, PersonSession,
     Provisioning, Role, Store, StoreError, WebSession,
 };
 use sqlx::any::AnyRow;
@@ -709,17 +709,19 @@ at: now,
     }
 
     /// Stores a new API token (by hash) and returns its listing.
-    #[allow(clippy::too_many_arguments)]
     pub async fn create_api_token(
         &self,
         org_id: i64,
-        role: Role,
-        name: &str,
-        token_hash: &str,
+        new: &NewApiToken<'_>,
         actor: &Actor,
-        created_by: Option<i64>,
         now: i64,
     ) -> Result<ApiToken, StoreError> {
+        let NewApiToken {
+            role,
+            name,
+            token_hash,
+            created_by,
+        } = *new;
         let name = name.trim();
         if name.is_empty() || name.len() > 100 {
             return Err(StoreError::invalid(

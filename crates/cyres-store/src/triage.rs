@@ -38,6 +38,20 @@ pub struct Decision {
     pub comment: String,
 }
 
+/// A decision to write on findings already checked to be the organisation's
+/// ([`Store::triage_findings`], a VEX import).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Decided<'a> {
+    /// The organisation.
+    pub org_id: i64,
+    /// The findings it decides.
+    pub ids: &'a [i64],
+    /// The decision, validated.
+    pub decision: &'a Decision,
+    /// Who decided: `manual`, `bulk` or `import`.
+    pub source: &'a str,
+}
+
 /// Response words a decision may carry (CycloneDX 1.5 `analysis.response`).
 pub const RESPONSES: [&str; 5] = [
     "can_not_fix",
@@ -386,9 +400,13 @@ impl Store {
             });
         }
         let mut tx = self.begin().await?;
-        let carried = self
-            .decide_in(&mut tx, org_id, &ids, &d, source, actor, now)
-            .await?;
+        let decided = Decided {
+            org_id,
+            ids: &ids,
+            decision: &d,
+            source,
+        };
+        let carried = self.decide_in(&mut tx, &decided, actor, now).await?;
         record(
             &mut tx,
             Event {
@@ -416,20 +434,22 @@ impl Store {
         })
     }
 
-    /// The writes of a decision on `ids` (already the organisation's), inside `conn`'s
-    /// transaction; returns how many other findings took it over.
-    #[allow(clippy::too_many_arguments)]
+    /// The writes of a decision on findings already known to be the organisation's, inside
+    /// `conn`'s transaction; returns how many other findings took it over.
     pub(crate) async fn decide_in(
         &self,
         conn: &mut AnyConnection,
-        org_id: i64,
-        ids: &[i64],
-        d: &Decision,
-        source: &str,
+        decided: &Decided<'_>,
         actor: &Actor,
         now: i64,
     ) -> Result<u64, StoreError> {
-        let responses = serde_json::to_string(&d.responses).unwrap_or_else(|_| "[]".into());
+        let Decided {
+            org_id,
+            ids,
+            decision: d,
+            source,
+        } = *decided;
+        let responses = crate::text::json_text("responses", &d.responses)?;
         for chunk in ids.chunks(crate::CHUNK_ROWS) {
             let sql = format!(
                 "UPDATE finding SET status = $1, justification = $2, impact_statement = $3, \
@@ -516,13 +536,12 @@ impl Store {
             .fetch_optional(&self.pool)
             .await?
             .map(|r| {
-                let s: String = r.try_get("status")?;
                 Ok::<_, StoreError>(Suggestion {
                     finding_id: r.try_get("id")?,
                     release_id: r.try_get("release_id")?,
                     release_version: r.try_get("release_version")?,
                     component_version: r.try_get("component_version")?,
-                    status: VexStatus::parse(&s).unwrap_or(VexStatus::UnderInvestigation),
+                    status: crate::findings::vex_status(&r, "status")?,
                     justification: r.try_get("justification")?,
                     impact_statement: r.try_get("impact_statement")?,
                     action_statement: r.try_get("action_statement")?,

@@ -188,8 +188,13 @@ impl Store {
         }
         let mut tx = self.begin().await?;
         for (ids, d) in &writes {
-            self.decide_in(&mut tx, org_id, ids, d, "import", actor, now)
-                .await?;
+            let decided = crate::triage::Decided {
+                org_id,
+                ids,
+                decision: d,
+                source: "import",
+            };
+            self.decide_in(&mut tx, &decided, actor, now).await?;
         }
         let count = |f: fn(&Outcome) -> bool| reports.iter().filter(|r| f(&r.outcome)).count();
         record(

@@ -196,17 +196,30 @@ struct Burst {
     reports: BTreeSet<String>,
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn burst(
-    store: &cyres_store::Store,
+/// What a burst writes to and through: the shared database and the organisation its alerts
+/// belong to, and the replicas' API (a client, a logged-in session, the product its reports
+/// are about).
+struct Cluster<'a> {
+    store: &'a cyres_store::Store,
     org_id: i64,
-    client: &reqwest::Client,
+    client: &'a reqwest::Client,
+    auth: &'a (String, String),
+    product: &'a Value,
+}
+
+async fn burst(
+    cluster: &Cluster<'_>,
     bases: &[String],
-    auth: &(String, String),
-    product: &Value,
     label: &str,
     mut on_progress: impl FnMut(usize),
 ) -> Burst {
+    let Cluster {
+        store,
+        org_id,
+        client,
+        auth,
+        product,
+    } = *cluster;
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
@@ -326,18 +339,15 @@ async fn three_replicas_deliver_each_alert_and_report_once_and_lose_none_to_kill
     let product = product["id"].clone();
 
     // 1. Three healthy replicas: exactly once.
+    let cluster = Cluster {
+        store: &store,
+        org_id: org.id,
+        client: &client,
+        auth: &auth,
+        product: &product,
+    };
     let started = Instant::now();
-    let healthy = burst(
-        &store,
-        org.id,
-        &client,
-        &bases,
-        &auth,
-        &product,
-        "healthy",
-        |_| {},
-    )
-    .await;
+    let healthy = burst(&cluster, &bases, "healthy", |_| {}).await;
     let secs = wait_for(&seen, &healthy, started).await;
     let (a, ad, r, rd) = figures(&seen, &healthy);
     eprintln!(
@@ -353,27 +363,18 @@ async fn three_replicas_deliver_each_alert_and_report_once_and_lose_none_to_kill
     let mut victim = replicas.pop();
     let before = seen.lock().unwrap().alerts.len();
     let live: Vec<String> = bases[..2].to_vec();
-    let crashed = burst(
-        &store,
-        org.id,
-        &client,
-        &live,
-        &auth,
-        &product,
-        "crash",
-        move |i| {
-            let delivered = seen2.lock().unwrap().alerts.len() - before;
-            // A quarter of the alerts delivered, or half the reports queued at the latest.
-            if killed2.lock().unwrap().is_none()
-                && (delivered >= ALERTS / 4 || i == ALERTS + REPORTS / 2)
-            {
-                if let Some(v) = victim.as_mut() {
-                    v.kill9();
-                }
-                *killed2.lock().unwrap() = Some((i, delivered));
+    let crashed = burst(&cluster, &live, "crash", move |i| {
+        let delivered = seen2.lock().unwrap().alerts.len() - before;
+        // A quarter of the alerts delivered, or half the reports queued at the latest.
+        if killed2.lock().unwrap().is_none()
+            && (delivered >= ALERTS / 4 || i == ALERTS + REPORTS / 2)
+        {
+            if let Some(v) = victim.as_mut() {
+                v.kill9();
             }
-        },
-    )
+            *killed2.lock().unwrap() = Some((i, delivered));
+        }
+    })
     .await;
     let secs = wait_for(&seen, &crashed, started).await;
     let (a, ad, r, rd) = figures(&seen, &crashed);

@@ -212,7 +212,11 @@ pub(crate) async fn requests(
     let after = crate::api::int_param("after", q.get("after"))?.unwrap_or(0);
     let rows = app
         .store
-        .actions_for_sender(caller.org_id, "intermediate_request", after)
+        .actions_for_sender(
+            caller.org_id,
+            cyres_store::AuthorityActionKind::IntermediateRequest,
+            after,
+        )
         .await?;
     let out: Vec<serde_json::Value> = rows
         .into_iter()

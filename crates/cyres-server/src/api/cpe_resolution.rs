@@ -69,7 +69,8 @@ pub(super) async fn list_candidates(
     caller: Caller,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
-    let state = q.get("state").map(String::as_str).or(Some("proposed"));
+    let state =
+        resolution::candidate_state(q.get("state").map(String::as_str).or(Some("proposed")))?;
     Ok(Json(resolution::candidates(&app, &caller, state).await?).into_response())
 }
 

@@ -195,11 +195,13 @@ pub(crate) async fn create_token(
         .store
         .create_api_token(
             who.org_id,
-            role,
-            name,
-            &secret_hash(&secret),
+            &cyres_store::NewApiToken {
+                role,
+                name,
+                token_hash: &secret_hash(&secret),
+                created_by: who.account_id,
+            },
             &who.actor,
-            who.account_id,
             app.now(),
         )
         .await?;

@@ -12,7 +12,7 @@
 use super::{ErrorKind, Principal, ServiceError, to_json};
 use crate::App;
 use cyres_report::ReportPack;
-use cyres_store::{OrgKind, Role};
+use cyres_store::{AuthorityActionKind, OrgKind, Role};
 use std::collections::HashMap;
 
 /// Stores a report pack (a bare pack, or an envelope `{"pack": …, "context": …}` whose
@@ -55,13 +55,15 @@ pub(crate) async fn receive_report(
     let (row, new) = app
         .store
         .receive_report(
-            key,
-            org.id,
-            &org.name,
-            Some(coordinator),
-            pack.stage,
-            &value,
-            Some(&facts),
+            &cyres_store::IncomingReport {
+                key,
+                sender_org_id: org.id,
+                sender: &org.name,
+                coordinator: Some(coordinator),
+                stage: pack.stage,
+                pack: &value,
+                facts: Some(&facts),
+            },
             app.now(),
         )
         .await?;
@@ -101,7 +103,7 @@ pub(crate) async fn inbox_rows(
                 let mut seen: std::collections::BTreeSet<i64> = rows.iter().map(|r| r.id).collect();
                 let decided: std::collections::BTreeSet<i64> = app
                     .store
-                    .actions_of_kind("decision")
+                    .actions_of_kind(AuthorityActionKind::Decision)
                     .await?
                     .into_iter()
                     .map(|a| a.report_id)
@@ -197,13 +199,13 @@ async fn decision(app: &App, id: i64) -> Result<Option<cyres_report::Decision>, 
 fn latest_decision(actions: &[cyres_store::AuthorityAction]) -> Option<cyres_report::Decision> {
     let mut current: Option<cyres_report::Decision> = None;
     for a in actions {
-        match a.kind.as_str() {
-            "decision" => {
+        match a.kind {
+            AuthorityActionKind::Decision => {
                 if let Ok(d) = serde_json::from_value(a.body.clone()) {
                     current = Some(d);
                 }
             }
-            RECOMMENDATION_ANSWER => {
+            AuthorityActionKind::RecommendationAnswer => {
                 if let (Some(d), Ok(r)) = (current.as_mut(), serde_json::from_value(a.body.clone()))
                 {
                     d.recommendation = Some(r);
@@ -239,7 +241,7 @@ async fn record_action(
     app: &App,
     who: &Principal,
     id: i64,
-    kind: &str,
+    kind: AuthorityActionKind,
     body: &impl serde::Serialize,
 ) -> Result<cyres_store::AuthorityAction, ServiceError> {
     Ok(app
@@ -255,16 +257,13 @@ async fn record_action(
         .await?)
 }
 
-/// The action kind of the coordinator's answer to ENISA's recommendation.
-const RECOMMENDATION_ANSWER: &str = "recommendation_answer";
-
 /// Whether ENISA has recommended full dissemination of report `id` (an analyst review whose
 /// actions hold the recommendation).
 pub(crate) fn recommended(actions: &[cyres_store::AuthorityAction]) -> bool {
     actions
         .iter()
         .rev()
-        .find(|a| a.kind == "review")
+        .find(|a| a.kind == AuthorityActionKind::Review)
         .is_some_and(|a| {
             a.body["actions"].as_array().is_some_and(|l| {
                 l.iter()
@@ -424,7 +423,7 @@ pub(crate) async fn decide_report(
     };
     let d = cyres_report::decide(&pack.report, &listed, request)
         .map_err(|e| ServiceError::invalid("dissemination", e.to_string()))?;
-    record_action(app, who, id, "decision", &d).await?;
+    record_action(app, who, id, AuthorityActionKind::Decision, &d).await?;
     Ok(d)
 }
 
@@ -504,12 +503,20 @@ pub(crate) async fn assessment_summary(
     // limited view (a forward, the planned release, or an accepted recommendation).
     let now = app.now_at();
     let mut latest: HashMap<i64, cyres_report::Decision> = HashMap::new();
-    for a in app.store.actions_of_kind("decision").await? {
+    for a in app
+        .store
+        .actions_of_kind(AuthorityActionKind::Decision)
+        .await?
+    {
         if let Ok(d) = serde_json::from_value(a.body) {
             latest.insert(a.report_id, d);
         }
     }
-    for a in app.store.actions_of_kind(RECOMMENDATION_ANSWER).await? {
+    for a in app
+        .store
+        .actions_of_kind(AuthorityActionKind::RecommendationAnswer)
+        .await?
+    {
         if let (Some(d), Ok(r)) = (latest.get_mut(&a.report_id), serde_json::from_value(a.body)) {
             d.recommendation = Some(r);
         }
@@ -611,7 +618,7 @@ pub(crate) async fn review_report(
     };
     let reviewed = cyres_report::review(&a, &f, analyst)
         .map_err(|e| ServiceError::invalid("reason", e.to_string()))?;
-    record_action(app, who, id, "review", &reviewed).await?;
+    record_action(app, who, id, AuthorityActionKind::Review, &reviewed).await?;
     Ok(reviewed)
 }
 
@@ -658,7 +665,7 @@ pub(crate) async fn answer_recommendation(
         b.reason,
     )
     .map_err(|e| ServiceError::invalid("answer", e.to_string()))?;
-    record_action(app, who, id, RECOMMENDATION_ANSWER, &r).await?;
+    record_action(app, who, id, AuthorityActionKind::RecommendationAnswer, &r).await?;
     Ok(r)
 }
 
@@ -694,7 +701,7 @@ pub(crate) async fn record_users_informed(
         notice_id: None,
         measures_included: b.measures_included,
     };
-    record_action(app, who, id, "users_informed", &r).await?;
+    record_action(app, who, id, AuthorityActionKind::UsersInformed, &r).await?;
     Ok(r)
 }
 
@@ -722,5 +729,5 @@ pub(crate) async fn request_intermediate_report(
         note,
     )
     .map_err(|e| ServiceError::invalid("request", e.to_string()))?;
-    record_action(app, who, id, "intermediate_request", &req).await
+    record_action(app, who, id, AuthorityActionKind::IntermediateRequest, &req).await
 }

@@ -268,11 +268,13 @@ pub(crate) async fn open_case(
         .store
         .create_case(
             who.org_id,
-            b.kind,
-            b.title.trim(),
-            advisory_id,
-            &to_json("case", &case)?,
-            b.aware_at.unix_timestamp(),
+            &cyres_store::ManualCase {
+                kind: b.kind,
+                title: b.title.trim(),
+                advisory_id,
+                body: &to_json("case", &case)?,
+                aware_at: b.aware_at.unix_timestamp(),
+            },
             &who.actor,
             now,
         )
@@ -539,12 +541,14 @@ pub(crate) async fn submit_stage(
         .store
         .queue_submission(
             who.org_id,
-            id,
-            stage,
-            i64::from(revision),
-            &pack.idempotency_key,
-            &value,
-            app.reporting_for(who.org_id).await?.is_some(),
+            &cyres_store::NewSubmission {
+                case_id: id,
+                stage,
+                revision: i64::from(revision),
+                key: &pack.idempotency_key,
+                pack: &value,
+                deliver: app.reporting_for(who.org_id).await?.is_some(),
+            },
             &who.actor,
             now,
         )

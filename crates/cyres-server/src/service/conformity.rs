@@ -710,9 +710,11 @@ pub(crate) async fn delete_document(
         .store
         .delete_conformity_upload(
             who.org_id,
-            product_id,
-            doc_key,
-            version,
+            &cyres_store::UploadVersion {
+                product_id,
+                doc_key,
+                version,
+            },
             app.now_at().date(),
             &who.actor,
             app.clock.now(),

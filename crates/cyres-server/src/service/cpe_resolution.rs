@@ -11,7 +11,8 @@
 use super::{Principal, ServiceError};
 use crate::App;
 use cyres_store::{
-    CandidateFinding, CpeCandidate, CpeDecision, MatchOutcome, NewCpeDecision, Role,
+    CandidateFinding, CpeCandidate, CpeCandidateState, CpeDecision, MatchOutcome, NewCpeDecision,
+    Role, words_of,
 };
 use cyres_vuln::cpe_resolve::{parse_subject, parse_target};
 use serde::Serialize;
@@ -133,29 +134,35 @@ pub(crate) async fn subject_of_finding(
     Ok(app.store.finding_subject(who.org_id, finding_id).await?)
 }
 
-fn state_of(word: Option<&str>) -> Result<Option<&str>, ServiceError> {
+/// The candidate filter a request names: a state's word, or `all` (or nothing) for every
+/// state.
+pub(crate) fn candidate_state(
+    word: Option<&str>,
+) -> Result<Option<CpeCandidateState>, ServiceError> {
     match word.map(str::trim).filter(|w| !w.is_empty()) {
         None | Some("all") => Ok(None),
-        Some(w @ ("proposed" | "confirmed" | "rejected")) => Ok(Some(w)),
-        Some(other) => Err(ServiceError::invalid(
-            "state",
-            format!("state: {other:?} is none of proposed, confirmed, rejected, all"),
-        )),
+        Some(w) => w.parse().map(Some).map_err(|_| {
+            ServiceError::invalid(
+                "state",
+                format!(
+                    "state: {w:?} is none of {}, all",
+                    words_of(CpeCandidateState::ALL)
+                ),
+            )
+        }),
     }
 }
 
-/// Candidates (viewers), with the findings each would give; `state` filters
-/// (`proposed` | `confirmed` | `rejected` | `all`).
+/// Candidates (viewers), with the findings each would give; `state` filters (`None`: all).
 pub(crate) async fn candidates(
     app: &App,
     who: &Principal,
-    state: Option<&str>,
+    state: Option<CpeCandidateState>,
 ) -> Result<Vec<CandidateSummary>, ServiceError> {
     who.require(Role::Viewer)?;
-    let state = state_of(state)?;
     let mut out = Vec::new();
     for candidate in app.store.cpe_candidates(who.org_id, state).await? {
-        let pending_findings = if candidate.state == "proposed" {
+        let pending_findings = if candidate.state == CpeCandidateState::Proposed {
             app.store
                 .cpe_candidate_findings(who.org_id, candidate.id)
                 .await?

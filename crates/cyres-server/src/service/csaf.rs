@@ -21,7 +21,7 @@ use cyres_csaf::generate::{
 };
 use cyres_csaf::model::{DocumentStatus, PublisherCategory, RemediationCategory, TlpLabel};
 use cyres_csaf::profile::Profile;
-use cyres_store::{CsafRevision, NewCsafRevision, Org, Role};
+use cyres_store::{CsafRevision, CsafState, NewCsafRevision, Org, Role};
 use time::OffsetDateTime;
 
 /// A TLP label from its word (`WHITE`/`CLEAR`, `GREEN`, `AMBER`, `RED`, any case). TLP 2.0's
@@ -527,17 +527,19 @@ pub(crate) async fn publish(
 ) -> Result<CsafRevision, ServiceError> {
     who.require(Role::Admin)?;
     let rev = app.store.csaf_revision(who.org_id, id).await?;
-    if rev.state != "reviewed" {
-        return Err(ServiceError::conflict(if rev.state == "published" {
-            format!(
-                "revision {id} is published and cannot change; make a new revision to correct it"
-            )
-        } else {
-            format!(
-                "revision {id} is {}: review it before publishing",
-                rev.state
-            )
-        }));
+    if rev.state != CsafState::Reviewed {
+        return Err(ServiceError::conflict(
+            if rev.state == CsafState::Published {
+                format!(
+                    "revision {id} is published and cannot change; make a new revision to correct it"
+                )
+            } else {
+                format!(
+                    "revision {id} is {}: review it before publishing",
+                    rev.state
+                )
+            },
+        ));
     }
     let history = app
         .store
@@ -601,9 +603,11 @@ pub(crate) async fn publish(
         .publish_csaf_revision(
             who.org_id,
             id,
-            &body,
-            &doc.document.tracking.version,
-            &input_json,
+            &cyres_store::CsafPublication {
+                body: &body,
+                version: &doc.document.tracking.version,
+                input: &input_json,
+            },
             &who.actor,
             app.now(),
         )
@@ -658,7 +662,7 @@ pub(crate) async fn propose_shipped_fix(
         .csaf_revisions(who.org_id)
         .await?
         .into_iter()
-        .find(|r| r.case_id == Some(case_id) && r.state == "published");
+        .find(|r| r.case_id == Some(case_id) && r.state == CsafState::Published);
     let Some(published) = published else {
         return Ok(None);
     };

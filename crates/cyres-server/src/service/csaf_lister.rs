@@ -24,7 +24,7 @@ use cyres_csaf::aggregator::{
 use cyres_csaf::provider::ProviderMetadata;
 use cyres_store::{Actor, CsafMirror, CsafPull, CsafRefusal, CsafSource, NewCsafMirror, Org, Role};
 
-use super::{Principal, ServiceError};
+use super::{Principal, ServiceError, word_of};
 use crate::App;
 use crate::openpgp;
 
@@ -414,19 +414,19 @@ async fn read_provider(
         .await?
         .ok_or_else(|| Refusal::Fetch(format!("{}: not found", source.url)))?;
     let metadata = aggregator::read_provider_metadata(&bytes)?;
+    // What was read is written back as it was read: a value that does not serialise refuses
+    // the pull, naming it, rather than recording an empty category, role or listing.
     pull.publisher = Some((
         metadata.publisher.name.clone(),
         metadata.publisher.namespace.clone(),
-        serde_json::to_value(metadata.publisher.category)
-            .ok()
-            .and_then(|v| v.as_str().map(String::from))
-            .unwrap_or_default(),
+        word_of("publisher.category", &metadata.publisher.category).map_err(Refusal::Metadata)?,
     ));
-    pull.role = serde_json::to_value(metadata.role)
-        .ok()
-        .and_then(|v| v.as_str().map(String::from));
+    pull.role = Some(word_of("role", &metadata.role).map_err(Refusal::Metadata)?);
     pull.provider_last_updated = Some(metadata.last_updated.clone());
-    pull.listed_metadata = serde_json::to_string(&aggregator::listed(&metadata, &source.url)).ok();
+    pull.listed_metadata = Some(
+        serde_json::to_string(&aggregator::listed(&metadata, &source.url))
+            .map_err(|e| Refusal::Metadata(format!("listed metadata: {e}")))?,
+    );
 
     let keys = read_keys(app, client, source, &metadata).await?;
     pull.key_fingerprints = keys.iter().map(|k| k.fingerprint.clone()).collect();

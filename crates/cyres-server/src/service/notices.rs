@@ -106,11 +106,13 @@ pub(crate) async fn publish_notice(
         .store
         .publish_notice(
             who.org_id,
-            product_id,
-            id,
-            &notice.title,
-            correction,
-            &body,
+            &cyres_store::NewNotice {
+                product_id,
+                case_id: id,
+                title: &notice.title,
+                correction,
+                notice: &body,
+            },
             &who.actor,
             now,
         )

@@ -108,16 +108,13 @@ pub(super) async fn page(
         .affected
         .iter()
         .map(|a| {
-            let mut parts: Vec<String> = a
-                .ranges
-                .iter()
-                .map(|r| {
-                    serde_json::to_value(r)
-                        .map(|v| range_text(&v))
-                        .unwrap_or_default()
-                })
-                .filter(|s| !s.is_empty())
-                .collect();
+            let mut parts = Vec::new();
+            for r in &a.ranges {
+                let text = range_text(&crate::service::to_json("OSV range", r)?);
+                if !text.is_empty() {
+                    parts.push(text);
+                }
+            }
             if !a.versions.is_empty() {
                 let shown: Vec<&str> = a.versions.iter().take(8).map(String::as_str).collect();
                 parts.push(format!(
@@ -126,13 +123,13 @@ pub(super) async fn page(
                     if a.versions.len() > 8 { ", …" } else { "" }
                 ));
             }
-            AffectedView {
+            Ok(AffectedView {
                 ecosystem: a.package.ecosystem.clone(),
                 name: a.package.name.clone(),
                 ranges: parts.join("; "),
-            }
+            })
         })
-        .collect();
+        .collect::<Result<_, crate::service::ServiceError>>()?;
     ok(&AdvisoryPage {
         chrome: sess.chrome(row.id.clone(), Nav::Advisories),
         details: adv.details.clone().unwrap_or_default(),

@@ -17,7 +17,7 @@
 //! ENISA also has the cross-report view (`/authority/assessment`): every notification's score
 //! with its factors, and the score per CVE or component across manufacturers and products.
 
-use super::forms::{Choice, time_field, to_form};
+use super::forms::{Choice, time_field, to_form, word_choices};
 use super::session::UiSession;
 use super::view::{Chrome, Form, Nav, UiError, render, when};
 use crate::App;
@@ -35,6 +35,7 @@ use cyres_report::{
     Art3Condition, Decision, DelayCircumstance, DelayGround, Dissemination, EnisaView,
     RecommendationAnswer, ReportPack, Verdict,
 };
+use cyres_store::AuthorityActionKind;
 use std::collections::BTreeSet;
 
 /// The DR (EU) 2026/881 grounds offered, in the order `cyres-report` defines them.
@@ -75,14 +76,6 @@ const CIRCUMSTANCES: [(DelayCircumstance, &str); 3] = [
         "a coordinated vulnerability disclosure is under way",
     ),
 ];
-
-/// The kebab-case word serde uses for a value (the form's option values).
-fn word<T: serde::Serialize>(v: &T) -> String {
-    serde_json::to_value(v)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
-}
 
 fn from_word<T: serde::de::DeserializeOwned>(w: &str) -> Option<T> {
     serde_json::from_value(serde_json::Value::String(w.to_string())).ok()
@@ -162,7 +155,10 @@ impl DecisionView {
                 .map(|r| {
                     format!(
                         "{} by {} on {}{}",
-                        word(&r.answer),
+                        match r.answer {
+                            RecommendationAnswer::Accepted => "accepted",
+                            RecommendationAnswer::Declined => "declined",
+                        },
                         r.answered_by,
                         when(r.answered_at.unix_timestamp()),
                         r.reason
@@ -203,9 +199,9 @@ pub(super) struct ActionLine {
     summary: String,
 }
 
-fn summary(kind: &str, body: &serde_json::Value) -> String {
+fn summary(kind: AuthorityActionKind, body: &serde_json::Value) -> String {
     match kind {
-        "review" => {
+        AuthorityActionKind::Review => {
             let verdict = if body["systemic"] == true {
                 "systemic"
             } else {
@@ -223,25 +219,25 @@ fn summary(kind: &str, body: &serde_json::Value) -> String {
                 format!("{how} {verdict}: {reason}")
             }
         }
-        "users_informed" => {
+        AuthorityActionKind::UsersInformed => {
             if body["measures_included"] == true {
                 "the CSIRT informed the users, with measures (Art. 14(8))".into()
             } else {
                 "the CSIRT informed the users (Art. 14(8))".into()
             }
         }
-        "recommendation_answer" => {
+        AuthorityActionKind::RecommendationAnswer => {
             let answer = body["answer"].as_str().unwrap_or("answered");
             match body["reason"].as_str() {
                 Some(r) => format!("ENISA's recommendation {answer}: {r}"),
                 None => format!("ENISA's recommendation {answer}"),
             }
         }
-        "intermediate_request" => body["note"]
+        AuthorityActionKind::IntermediateRequest => body["note"]
             .as_str()
             .map(|n| format!("intermediate report requested: {n}"))
             .unwrap_or_else(|| "intermediate report requested".into()),
-        "decision" => match serde_json::from_value::<Decision>(body.clone()) {
+        AuthorityActionKind::Decision => match serde_json::from_value::<Decision>(body.clone()) {
             Ok(d) => {
                 let v = DecisionView::of(&d);
                 if d.delay.is_some() {
@@ -255,7 +251,6 @@ fn summary(kind: &str, body: &serde_json::Value) -> String {
             }
             Err(_) => "decision".into(),
         },
-        other => other.replace('_', " "),
     }
 }
 
@@ -396,12 +391,12 @@ async fn render_report(
     let recommendation_open = coordinator && recommended(&actions);
     let actions = actions
         .iter()
-        .filter(|a| !enisa || a.kind != "intermediate_request")
+        .filter(|a| !enisa || a.kind != AuthorityActionKind::IntermediateRequest)
         .map(|a| ActionLine {
-            kind: a.kind.replace('_', " "),
+            kind: a.kind.as_str().replace('_', " "),
             at: when(a.at),
             actor: a.actor.clone(),
-            summary: summary(&a.kind, &a.body),
+            summary: summary(a.kind, &a.body),
         })
         .collect();
     let mut mform = Form::default();
@@ -454,20 +449,17 @@ async fn render_report(
         decision: decision.as_ref().map(DecisionView::of),
         actions,
         targets,
-        grounds: GROUNDS
-            .iter()
-            .map(|g| Choice::new(word(g), g.label()))
-            .collect(),
-        art3_conditions: ART3_CONDITIONS
-            .iter()
-            .map(|(c, label)| Choice::new(word(c), *label))
-            .collect(),
+        grounds: word_choices("delay ground", GROUNDS.iter().map(|g| (g, g.label())))?,
+        art3_conditions: word_choices(
+            "Art. 3 condition",
+            ART3_CONDITIONS.iter().map(|(c, label)| (c, *label)),
+        )?,
         recommendation_open,
         mform,
-        circumstances: CIRCUMSTANCES
-            .iter()
-            .map(|(c, label)| Choice::new(word(c), *label))
-            .collect(),
+        circumstances: word_choices(
+            "delay circumstance",
+            CIRCUMSTANCES.iter().map(|(c, label)| (c, *label)),
+        )?,
         dform,
         rform,
         assessment,
@@ -810,7 +802,7 @@ mod tests {
     #[test]
     fn form_words_are_the_api_words() {
         assert_eq!(
-            word(&DelayGround::RisksOutweighBenefits),
+            crate::service::serde_word("ground", &DelayGround::RisksOutweighBenefits).unwrap(),
             "risks-outweigh-benefits"
         );
         assert_eq!(

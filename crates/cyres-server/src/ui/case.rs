@@ -9,7 +9,7 @@
 //! update_case, submit_stage, record_portal}`); the checks (awareness not in the future, evidence with a
 //! reference, identity fields fixed, every missing report field named) live there once.
 
-use super::forms::{Choice, local_value, rfc3339, time_field, to_form};
+use super::forms::{Choice, local_value, rfc3339, time_field, to_form, word_choices};
 use super::notices::{PublishView, publish_view};
 use super::session::UiSession;
 use super::view::{Chrome, Form, Nav, UiError, render, when};
@@ -97,13 +97,6 @@ const LIST_FIELDS: [(&str, &str); 7] = [
     ("fixed_releases", "Releases that fix it"),
     ("status_updates", "Status updates (intermediate reports)"),
 ];
-
-fn word<T: serde::Serialize>(v: &T) -> String {
-    serde_json::to_value(v)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
-}
 
 /// One clock line of a case.
 pub(super) struct StageLine {
@@ -425,18 +418,15 @@ async fn render_case(
             .iter()
             .map(|s| Choice::new(s.as_str(), s.as_str().replace('-', " ")))
             .collect(),
-        sensitivities: SENSITIVITIES
-            .iter()
-            .map(|s| Choice::new(word(s), s.label()))
-            .collect(),
-        security_grounds: SECURITY_GROUNDS
-            .iter()
-            .map(|g| Choice::new(word(g), g.label()))
-            .collect(),
-        severe_grounds: SEVERE_GROUNDS
-            .iter()
-            .map(|(g, label)| Choice::new(word(g), *label))
-            .collect(),
+        sensitivities: word_choices("sensitivity", SENSITIVITIES.iter().map(|s| (s, s.label())))?,
+        security_grounds: word_choices(
+            "security ground",
+            SECURITY_GROUNDS.iter().map(|g| (g, g.label())),
+        )?,
+        severe_grounds: word_choices(
+            "severe ground",
+            SEVERE_GROUNDS.iter().map(|(g, label)| (g, *label)),
+        )?,
         levels: LEVELS
             .iter()
             .map(|l| Choice::new(l.as_str(), l.as_str()))

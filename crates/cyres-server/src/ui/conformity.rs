@@ -166,7 +166,8 @@ pub(super) async fn render_page(
         _ => "Missing (CRA Art. 13(2)-(3))".to_string(),
     };
     let risk_json = match &v.facts.risk_assessment {
-        Some(r) => serde_json::to_string_pretty(r).unwrap_or_default(),
+        Some(r) => serde_json::to_string_pretty(r)
+            .map_err(|e| crate::service::ServiceError::internal(format!("risk assessment: {e}")))?,
         None => comp_view::RISK_SKELETON.to_string(),
     };
     let (public_url, published) = comp::publication(app, &who, id).await?;

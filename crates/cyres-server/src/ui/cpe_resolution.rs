@@ -12,7 +12,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use cyres_store::Role;
+use cyres_store::{CpeCandidateState, Role};
 
 struct DecisionLine {
     id: i64,
@@ -36,7 +36,10 @@ struct CandidateLine {
     subject: String,
     cpe: String,
     reason: String,
+    /// The state, with who decided it and when.
     state: String,
+    /// Still proposed: an editor may confirm or reject it.
+    proposed: bool,
     findings: Vec<PendingFinding>,
 }
 
@@ -80,8 +83,9 @@ async fn render_page(
         })
         .collect();
     let mut candidates = Vec::new();
-    for c in resolution::candidates(app, &who, Some("all")).await? {
-        let findings = if c.candidate.state == "proposed" {
+    for c in resolution::candidates(app, &who, None).await? {
+        let proposed = c.candidate.state == CpeCandidateState::Proposed;
+        let findings = if proposed {
             resolution::candidate(app, &who, c.candidate.id)
                 .await?
                 .findings
@@ -102,7 +106,7 @@ async fn render_page(
         };
         let state = match (&c.candidate.decided_by, c.candidate.decided_at) {
             (Some(by), Some(at)) => format!("{} by {by}, {}", c.candidate.state, when(at)),
-            _ => c.candidate.state.clone(),
+            _ => c.candidate.state.to_string(),
         };
         candidates.push(CandidateLine {
             id: c.candidate.id,
@@ -110,6 +114,7 @@ async fn render_page(
             cpe: format!("{}:{}", c.candidate.vendor, c.candidate.product),
             reason: c.candidate.reason,
             state,
+            proposed,
             findings,
         });
     }

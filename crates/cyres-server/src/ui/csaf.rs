@@ -11,6 +11,7 @@ use crate::service::{csaf, csaf_provider};
 use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
+use cyres_store::CsafState;
 
 /// One revision as the page lists it.
 struct Line {
@@ -20,7 +21,7 @@ struct Line {
     title: String,
     profile: String,
     tlp: String,
-    state: String,
+    state: CsafState,
     version: String,
     change_summary: String,
     proposal: String,
@@ -49,7 +50,7 @@ pub(super) async fn page(State(app): State<App>, sess: UiSession) -> Result<Resp
     let base = csaf::provider_base(&app, &org);
     let mut lines = Vec::new();
     for r in csaf::list(&app, &who).await? {
-        let public_url = if r.state == "published" {
+        let public_url = if r.state == CsafState::Published {
             serde_json::from_str::<serde_json::Value>(&r.body)
                 .ok()
                 .and_then(|d| {

@@ -28,6 +28,18 @@ impl Choice {
     }
 }
 
+/// Choices whose values are the serde words of the items (the API's words), so a form posts
+/// what the API reads; a value without a word is an error, never an empty option.
+pub(super) fn word_choices<'a, T: serde::Serialize + 'a>(
+    what: &str,
+    items: impl IntoIterator<Item = (&'a T, &'a str)>,
+) -> Result<Vec<Choice>, UiError> {
+    items
+        .into_iter()
+        .map(|(v, label)| Ok(Choice::new(crate::service::serde_word(what, v)?, label)))
+        .collect()
+}
+
 /// Reads a time field: empty gives `None`; an unreadable value records an error on the field.
 pub(super) fn time_field(form: &mut Form, field: &str) -> Option<OffsetDateTime> {
     let raw = form.get(field).to_string();

@@ -13,7 +13,7 @@
 //! an hour, shared), the same size limit, the same checks naming every problem. After a report
 //! the browser is sent to a thank-you page with the reference.
 
-use super::forms::Choice;
+use super::forms::{Choice, word_choices};
 use super::view::{Form, UiError, render};
 use crate::App;
 use crate::service::cases::{receives, receiving_org, voluntary_intake};
@@ -82,13 +82,6 @@ fn action(channel: IntakeChannel) -> &'static str {
     }
 }
 
-fn kind_word(k: VoluntaryKind) -> String {
-    serde_json::to_value(k)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
-}
-
 /// The organisations receiving reports on `channel`, as choices (value: the id).
 async fn receivers(app: &App, channel: IntakeChannel) -> Result<Vec<Choice>, UiError> {
     Ok(app
@@ -155,10 +148,7 @@ async fn page(
         status,
         &ReportForm {
             form,
-            kinds: KINDS
-                .iter()
-                .map(|(k, label)| Choice::new(kind_word(*k), *label))
-                .collect(),
+            kinds: word_choices("kind", KINDS.iter().map(|(k, label)| (k, *label)))?,
             heading: channel.title(),
             basis: channel.basis(),
             protections: channel.protections(),
@@ -238,10 +228,9 @@ fn entries(form: &Form, name: &str) -> Vec<String> {
 fn submission(form: &Form) -> VoluntarySubmission {
     let text = |name: &str| Some(form.get(name).to_string()).filter(|s| !s.is_empty());
     VoluntarySubmission {
-        kind: KINDS
-            .iter()
-            .find(|(k, _)| kind_word(*k) == form.get("kind"))
-            .map(|(k, _)| *k),
+        kind: serde_json::from_value::<VoluntaryKind>(form.get("kind").into())
+            .ok()
+            .filter(|kind| KINDS.iter().any(|(k, _)| k == kind)),
         manufacturer: form.get("manufacturer").to_string(),
         product: form.get("product").to_string(),
         versions: entries(form, "versions"),
@@ -287,7 +276,9 @@ async fn send(
     let mut form = Form::new(pairs);
     let sub = submission(&form);
     let org_id = form.get("organisation_id").parse::<i64>().ok();
-    let size = serde_json::to_vec(&sub).map(|v| v.len()).unwrap_or(0);
+    let size = serde_json::to_vec(&sub)
+        .map_err(|e| crate::service::ServiceError::internal(format!("voluntary report: {e}")))?
+        .len();
     match voluntary_intake(&app, &peer.ip().to_string(), size, channel, || {
         Ok((org_id, sub))
     })

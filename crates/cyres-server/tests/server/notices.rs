@@ -660,11 +660,13 @@ async fn queued_notice_survives_a_restart(engine: Engine) {
         .store
         .create_case(
             org.id,
-            cyres_cra::CaseKind::Vulnerability,
-            "Exploited",
-            None,
-            &json!({}),
-            T0,
+            &cyres_store::ManualCase {
+                kind: cyres_cra::CaseKind::Vulnerability,
+                title: "Exploited",
+                advisory_id: None,
+                body: &json!({}),
+                aware_at: T0,
+            },
             &actor,
             T0,
         )
@@ -690,11 +692,13 @@ async fn queued_notice_survives_a_restart(engine: Engine) {
         .store
         .publish_notice(
             org.id,
-            p.id,
-            case.id,
-            "Exploited",
-            None,
-            &json!({"title": "Exploited"}),
+            &cyres_store::NewNotice {
+                product_id: p.id,
+                case_id: case.id,
+                title: "Exploited",
+                correction: None,
+                notice: &json!({"title": "Exploited"}),
+            },
             &actor,
             T0,
         )

@@ -137,6 +137,11 @@ async fn compliance_file_is_versioned_immutable_and_retained(store: Store) {
     // Retention (Art. 13(13)) counts from the stored placing: with none, and while units are
     // still being placed, nothing is deleted however late; support ends 2031-12-31.
     let placing = |first, last| cyres_conformity::Placing { first, last };
+    let pentest = UploadVersion {
+        product_id: p.id,
+        doc_key: "pentest-2028",
+        version: 1,
+    };
     let far = date!(2099 - 01 - 01);
     for (first, last) in [(None, None), (Some(date!(2026 - 03 - 01)), None)] {
         if first.is_some() {
@@ -146,7 +151,7 @@ async fn compliance_file_is_versioned_immutable_and_retained(store: Store) {
                 .unwrap();
         }
         let kept = store
-            .delete_conformity_upload(a.id, p.id, "pentest-2028", 1, far, &me(), T0)
+            .delete_conformity_upload(a.id, &pentest, far, &me(), T0)
             .await
             .unwrap_err();
         assert!(kept.to_string().contains("no end"), "{kept}");
@@ -184,21 +189,13 @@ async fn compliance_file_is_versioned_immutable_and_retained(store: Store) {
         Some(until)
     );
     let kept = store
-        .delete_conformity_upload(a.id, p.id, "pentest-2028", 1, until, &me(), T0)
+        .delete_conformity_upload(a.id, &pentest, until, &me(), T0)
         .await
         .unwrap_err();
     assert!(kept.to_string().contains("kept until 2038-03-01"), "{kept}");
     assert_eq!(store.conformity_uploads(a.id, p.id).await.unwrap().len(), 2);
     store
-        .delete_conformity_upload(
-            a.id,
-            p.id,
-            "pentest-2028",
-            1,
-            date!(2038 - 03 - 02),
-            &me(),
-            T0,
-        )
+        .delete_conformity_upload(a.id, &pentest, date!(2038 - 03 - 02), &me(), T0)
         .await
         .unwrap();
     assert_eq!(store.conformity_uploads(a.id, p.id).await.unwrap().len(), 1);

@@ -2,7 +2,10 @@
 
 use super::*;
 
-both!(firmware_resolution_adds_true_findings);
+both!(
+    firmware_resolution_adds_true_findings,
+    cpe_candidate_state_words_round_trip_and_unknown_ones_are_corrupt,
+);
 
 /// Open findings of the four kit releases by match kind.
 async fn kinds_of(store: &Store, org_id: i64, releases: &[i64]) -> BTreeMap<String, usize> {
@@ -42,7 +45,10 @@ async fn firmware_resolution_adds_true_findings(store: Store) {
     assert_eq!(before["cpe_alias"], 77, "the alias table adds");
 
     // Derived candidates: proposed at upload, their findings kept apart.
-    let proposed = store.cpe_candidates(a.id, Some("proposed")).await.unwrap();
+    let proposed = store
+        .cpe_candidates(a.id, Some(CpeCandidateState::Proposed))
+        .await
+        .unwrap();
     let mut derived = BTreeMap::new();
     for c in &proposed {
         let fs = store.cpe_candidate_findings(a.id, c.id).await.unwrap();
@@ -105,7 +111,7 @@ async fn firmware_resolution_adds_true_findings(store: Store) {
     );
     assert!(
         store
-            .cpe_candidates(a.id, Some("proposed"))
+            .cpe_candidates(a.id, Some(CpeCandidateState::Proposed))
             .await
             .unwrap()
             .is_empty()
@@ -212,4 +218,45 @@ async fn firmware_resolution_adds_true_findings(store: Store) {
         "kit: literal {} + alias table {} + confirmed derived {} + decisions 0",
         before["cpe"], before["cpe_alias"], confirmed
     );
+}
+
+async fn cpe_candidate_state_words_round_trip_and_unknown_ones_are_corrupt(store: Store) {
+    let a = org(&store, "Router maker").await;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO cpe_candidate (org_id, subject, vendor, product, reason, state, proposed_at) \
+         VALUES ($1, 'name:busybox', 'busybox', 'busybox', 'package name', 'proposed', $2) \
+         RETURNING id",
+    )
+    .bind(a.id)
+    .bind(T0)
+    .fetch_one(&store.raw_pool())
+    .await
+    .unwrap();
+    assert_eq!(
+        store.cpe_candidate(a.id, id).await.unwrap().state,
+        CpeCandidateState::Proposed
+    );
+    let read = || async { store.cpe_candidate(a.id, id).await.map(|c| c.state) };
+    stored_words(
+        &store,
+        ("cpe_candidate", "state", id),
+        CpeCandidateState::ALL,
+        read,
+    )
+    .await;
+    // The filter binds the word: one state lists only its candidates.
+    sqlx::query("UPDATE cpe_candidate SET state = 'rejected' WHERE id = $1")
+        .bind(id)
+        .execute(&store.raw_pool())
+        .await
+        .unwrap();
+    for (state, n) in [
+        (CpeCandidateState::Rejected, 1),
+        (CpeCandidateState::Proposed, 0),
+    ] {
+        assert_eq!(
+            store.cpe_candidates(a.id, Some(state)).await.unwrap().len(),
+            n
+        );
+    }
 }

@@ -4,7 +4,10 @@
 
 use super::*;
 
-both!(csaf_revisions_publish_once_and_never_change);
+both!(
+    csaf_revisions_publish_once_and_never_change,
+    csaf_state_words_round_trip_and_unknown_ones_are_corrupt,
+);
 
 fn draft(tracking_id: &str, body: &str) -> NewCsafRevision {
     NewCsafRevision {
@@ -35,9 +38,11 @@ async fn csaf_revisions_publish_once_and_never_change(store: Store) {
         .publish_csaf_revision(
             acme.id,
             r1.id,
-            "{}",
-            "1.0.0",
-            &serde_json::json!({}),
+            &CsafPublication {
+                body: "{}",
+                version: "1.0.0",
+                input: &serde_json::json!({}),
+            },
             &me(),
             T0,
         )
@@ -63,9 +68,11 @@ async fn csaf_revisions_publish_once_and_never_change(store: Store) {
         .publish_csaf_revision(
             acme.id,
             r1.id,
-            "{\"final\":1}",
-            "1.0.0",
-            &serde_json::json!({"final": true}),
+            &CsafPublication {
+                body: "{\"final\":1}",
+                version: "1.0.0",
+                input: &serde_json::json!({"final": true}),
+            },
             &me(),
             T0 + 2,
         )
@@ -82,9 +89,11 @@ async fn csaf_revisions_publish_once_and_never_change(store: Store) {
             .publish_csaf_revision(
                 acme.id,
                 r1.id,
-                "{\"x\":1}",
-                "9.9.9",
-                &serde_json::json!({}),
+                &CsafPublication {
+                    body: "{\"x\":1}",
+                    version: "9.9.9",
+                    input: &serde_json::json!({}),
+                },
                 &me(),
                 T0 + 3,
             )
@@ -114,7 +123,7 @@ async fn csaf_revisions_publish_once_and_never_change(store: Store) {
     assert_eq!((r2.revision, r3.revision), (2, 3));
     assert_eq!(
         store.csaf_revision(acme.id, r2.id).await.unwrap().state,
-        "superseded"
+        CsafState::Superseded
     );
     assert_eq!(
         store.csaf_revision(acme.id, r1.id).await.unwrap(),
@@ -130,9 +139,11 @@ async fn csaf_revisions_publish_once_and_never_change(store: Store) {
         .publish_csaf_revision(
             acme.id,
             r3.id,
-            "{\"final\":3}",
-            "1.1.0",
-            &serde_json::json!({}),
+            &CsafPublication {
+                body: "{\"final\":3}",
+                version: "1.1.0",
+                input: &serde_json::json!({}),
+            },
             &me(),
             T0 + 7,
         )
@@ -172,4 +183,26 @@ async fn csaf_revisions_publish_once_and_never_change(store: Store) {
         ("A1", "A1")
     );
     assert!(store.csaf_signing_key(other.id).await.unwrap().is_none());
+}
+
+async fn csaf_state_words_round_trip_and_unknown_ones_are_corrupt(store: Store) {
+    let acme = org(&store, "Acme").await;
+    let r = store
+        .add_csaf_draft(acme.id, &draft("ACME-SA-9", "{}"), &me(), T0)
+        .await
+        .unwrap();
+    assert_eq!(r.state, CsafState::Draft);
+    let read = || async {
+        store
+            .csaf_revision(acme.id, r.id)
+            .await
+            .map(|rev| rev.state)
+    };
+    stored_words(
+        &store,
+        ("csaf_revision", "state", r.id),
+        CsafState::ALL,
+        read,
+    )
+    .await;
 }

@@ -77,19 +77,7 @@ async fn outbox_leases_hand_each_row_to_one_worker(store: Store) {
     );
 
     // Report submissions: the same.
-    let case = store
-        .create_case(
-            a.id,
-            cyres_cra::CaseKind::Incident,
-            "c",
-            None,
-            &serde_json::json!({}),
-            T0,
-            &me(),
-            T0,
-        )
-        .await
-        .unwrap();
+    let case = manual_case(&store, a.id, cyres_cra::CaseKind::Incident, "c").await;
     for (i, stage) in [
         cyres_cra::StageKind::EarlyWarning,
         cyres_cra::StageKind::Notification,
@@ -100,12 +88,14 @@ async fn outbox_leases_hand_each_row_to_one_worker(store: Store) {
         store
             .queue_submission(
                 a.id,
-                case.id,
-                stage,
-                1,
-                &format!("k{i}"),
-                &serde_json::json!({}),
-                true,
+                &NewSubmission {
+                    case_id: case.id,
+                    stage,
+                    revision: 1,
+                    key: &format!("k{i}"),
+                    pack: &serde_json::json!({}),
+                    deliver: true,
+                },
                 &me(),
                 T0,
             )

@@ -81,9 +81,7 @@ async fn archived_products_and_retired_releases_leave_the_open_lists(store: Stor
         .triage(
             a.id,
             visible[0].id,
-            VexStatus::Fixed,
-            None,
-            "patched",
+            &Decision::status(VexStatus::Fixed, None, "patched"),
             &me(),
             T0 + 30,
         )
@@ -170,9 +168,11 @@ async fn a_replaced_sbom_is_a_new_version_with_its_difference(store: Store) {
         .triage(
             a.id,
             go.id,
-            VexStatus::NotAffected,
-            Some("vulnerable_code_not_in_execute_path"),
-            "HTTP/2 server not used",
+            &Decision::status(
+                VexStatus::NotAffected,
+                Some("vulnerable_code_not_in_execute_path"),
+                "HTTP/2 server not used",
+            ),
             &me(),
             T0 + 20,
         )

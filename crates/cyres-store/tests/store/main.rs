@@ -170,6 +170,84 @@ async fn store_pool(store: &Store) -> sqlx::AnyPool {
     store.raw_pool()
 }
 
+/// A stored closed set (`state_words!`) read end to end: each value's word is its `FromStr`
+/// and serde word, and, written into `column` of row `id` of `table`, reads back through the
+/// store (`read`) as that value; a word no release knows reads as [`StoreError::Corrupt`]
+/// naming the column, never as a default.
+async fn stored_words<T, Fut>(
+    store: &Store,
+    (table, column, id): (&str, &'static str, i64),
+    all: &[T],
+    read: impl Fn() -> Fut,
+) where
+    T: Copy
+        + std::fmt::Debug
+        + std::fmt::Display
+        + PartialEq
+        + std::str::FromStr
+        + serde::Serialize,
+    Fut: std::future::Future<Output = Result<T, StoreError>>,
+{
+    let pool = store.raw_pool();
+    let write = |word: String| {
+        let pool = pool.clone();
+        async move {
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "UPDATE {table} SET {column} = $1 WHERE id = $2"
+            )))
+            .bind(word)
+            .bind(id)
+            .execute(&pool)
+            .await
+            .unwrap();
+        }
+    };
+    assert!(!all.is_empty());
+    for v in all {
+        let word = v.to_string();
+        assert_eq!(word.parse::<T>().ok(), Some(*v), "{word} parses back");
+        assert_eq!(
+            serde_json::to_value(v).unwrap(),
+            serde_json::Value::String(word.clone()),
+            "serde writes the stored word"
+        );
+        write(word).await;
+        assert_eq!(read().await.unwrap(), *v);
+    }
+    write("retired-in-a-later-release".into()).await;
+    match read().await {
+        Err(StoreError::Corrupt { what, message }) => {
+            assert_eq!(what, column);
+            assert!(message.contains("retired-in-a-later-release"), "{message}");
+        }
+        other => panic!("an unknown {table}.{column} word read as {other:?}"),
+    }
+}
+
+/// A case opened by hand, aware at `T0`, with an empty body.
+async fn manual_case(
+    store: &Store,
+    org_id: i64,
+    kind: cyres_cra::CaseKind,
+    title: &str,
+) -> CaseRow {
+    store
+        .create_case(
+            org_id,
+            &ManualCase {
+                kind,
+                title,
+                advisory_id: None,
+                body: &serde_json::json!({}),
+                aware_at: T0,
+            },
+            &me(),
+            T0,
+        )
+        .await
+        .unwrap()
+}
+
 async fn products(store: &Store, org_id: i64, n: i64) {
     static NEXT: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
     for i in 0..n {

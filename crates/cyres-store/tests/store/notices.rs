@@ -11,19 +11,13 @@ async fn notices_publish_to_subscribers(store: Store) {
         .create_product(acme.id, &product_input("AX3000"), &me(), T0)
         .await
         .unwrap();
-    let case = store
-        .create_case(
-            acme.id,
-            cyres_cra::CaseKind::Vulnerability,
-            "Exploited",
-            None,
-            &serde_json::json!({}),
-            T0,
-            &me(),
-            T0,
-        )
-        .await
-        .unwrap();
+    let case = manual_case(
+        &store,
+        acme.id,
+        cyres_cra::CaseKind::Vulnerability,
+        "Exploited",
+    )
+    .await;
     let new = |channel: &str, address, secret, token| NewSubscriber {
         channel: channel.parse().unwrap(),
         address,
@@ -137,11 +131,13 @@ async fn notices_publish_to_subscribers(store: Store) {
     let (v1, queued) = store
         .publish_notice(
             acme.id,
-            p.id,
-            case.id,
-            "Exploited",
-            None,
-            &body,
+            &NewNotice {
+                product_id: p.id,
+                case_id: case.id,
+                title: "Exploited",
+                correction: None,
+                notice: &body,
+            },
             &me(),
             T0 + 100,
         )
@@ -151,7 +147,18 @@ async fn notices_publish_to_subscribers(store: Store) {
     assert_eq!(v1.notice, body);
     assert!(matches!(
         store
-            .publish_notice(other.id, p.id, case.id, "x", None, &body, &me(), T0)
+            .publish_notice(
+                other.id,
+                &NewNotice {
+                    product_id: p.id,
+                    case_id: case.id,
+                    title: "x",
+                    correction: None,
+                    notice: &body
+                },
+                &me(),
+                T0
+            )
             .await,
         Err(StoreError::NotFound { .. })
     ));
@@ -199,11 +206,13 @@ async fn notices_publish_to_subscribers(store: Store) {
     let (v2, _) = store
         .publish_notice(
             acme.id,
-            p.id,
-            case.id,
-            "Exploited (corrected)",
-            Some("fixed release number"),
-            &serde_json::json!({"v": 2}),
+            &NewNotice {
+                product_id: p.id,
+                case_id: case.id,
+                title: "Exploited (corrected)",
+                correction: Some("fixed release number"),
+                notice: &serde_json::json!({"v": 2}),
+            },
             &me(),
             T0 + 200,
         )

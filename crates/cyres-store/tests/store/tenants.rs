@@ -130,7 +130,17 @@ async fn tenants_sessions_and_tokens(store: Store) {
 
     // API tokens: hashed, revocable at once, last-used recorded.
     let t = store
-        .create_api_token(a.id, Role::Editor, "ci", "tokhash", &me(), Some(acc.id), T0)
+        .create_api_token(
+            a.id,
+            &NewApiToken {
+                role: Role::Editor,
+                name: "ci",
+                token_hash: "tokhash",
+                created_by: Some(acc.id),
+            },
+            &me(),
+            T0,
+        )
         .await
         .unwrap();
     let got = store

@@ -130,9 +130,7 @@ async fn triage_carries_over_and_suggests(store: Store) {
         .triage(
             a.id,
             f2.id,
-            VexStatus::Affected,
-            None,
-            "we do use it",
+            &Decision::status(VexStatus::Affected, None, "we do use it"),
             &me(),
             T0 + 200,
         )
@@ -141,7 +139,13 @@ async fn triage_carries_over_and_suggests(store: Store) {
     let f2 = store.finding(a.id, f2.id).await.unwrap();
     assert_eq!(f2.vex.decision_release_id, Some(r2.id));
     store
-        .triage(a.id, f1.id, VexStatus::Fixed, None, "", &me(), T0 + 300)
+        .triage(
+            a.id,
+            f1.id,
+            &Decision::status(VexStatus::Fixed, None, ""),
+            &me(),
+            T0 + 300,
+        )
         .await
         .unwrap();
     assert_eq!(
@@ -293,7 +297,13 @@ async fn vex_import_follows_the_rules(store: Store) {
         .clone();
     // x/net was decided by a person at T0 + 100.
     store
-        .triage(a.id, net.id, VexStatus::Affected, None, "", &me(), T0 + 100)
+        .triage(
+            a.id,
+            net.id,
+            &Decision::status(VexStatus::Affected, None, ""),
+            &me(),
+            T0 + 100,
+        )
         .await
         .unwrap();
     let stmt = |vuln: &str,
@@ -430,9 +440,7 @@ async fn vex_import_follows_the_rules(store: Store) {
         .triage(
             a.id,
             net.id,
-            VexStatus::Affected,
-            None,
-            "",
+            &Decision::status(VexStatus::Affected, None, ""),
             &me(),
             T0 + 1000,
         )
@@ -557,9 +565,7 @@ async fn carry_over_is_one_path_with_history(store: Store) {
         .triage(
             a.id,
             f3.id,
-            VexStatus::Affected,
-            None,
-            "we use it",
+            &Decision::status(VexStatus::Affected, None, "we use it"),
             &me(),
             T0 + 300,
         )
@@ -606,7 +612,13 @@ async fn carry_over_is_one_path_with_history(store: Store) {
 
     // A new decision in 2.3.0 reaches the inheritors, each with a new history entry.
     store
-        .triage(a.id, f1.id, VexStatus::Fixed, None, "", &me(), T0 + 700)
+        .triage(
+            a.id,
+            f1.id,
+            &Decision::status(VexStatus::Fixed, None, ""),
+            &me(),
+            T0 + 700,
+        )
         .await
         .unwrap();
     let f4 = store.finding(a.id, f4.id).await.unwrap();
@@ -645,7 +657,13 @@ async fn triage_validates_and_keeps_history(store: Store) {
         .clone();
     assert_eq!(f.status, VexStatus::UnderInvestigation);
     let e = store
-        .triage(a.id, f.id, VexStatus::NotAffected, None, "", &me(), T0)
+        .triage(
+            a.id,
+            f.id,
+            &Decision::status(VexStatus::NotAffected, None, ""),
+            &me(),
+            T0,
+        )
         .await
         .unwrap_err();
     assert!(e.to_string().starts_with("justification:"), "{e}");
@@ -653,9 +671,7 @@ async fn triage_validates_and_keeps_history(store: Store) {
         .triage(
             a.id,
             f.id,
-            VexStatus::NotAffected,
-            Some("trust me"),
-            "",
+            &Decision::status(VexStatus::NotAffected, Some("trust me"), ""),
             &me(),
             T0,
         )
@@ -666,9 +682,7 @@ async fn triage_validates_and_keeps_history(store: Store) {
         .triage(
             a.id,
             f.id,
-            VexStatus::Affected,
-            Some("component_not_present"),
-            "",
+            &Decision::status(VexStatus::Affected, Some("component_not_present"), ""),
             &me(),
             T0,
         )
@@ -679,7 +693,13 @@ async fn triage_validates_and_keeps_history(store: Store) {
     let gen_b = store.findings_generation(b.id).await.unwrap();
     assert!(matches!(
         store
-            .triage(b.id, f.id, VexStatus::Affected, None, "", &me(), T0)
+            .triage(
+                b.id,
+                f.id,
+                &Decision::status(VexStatus::Affected, None, ""),
+                &me(),
+                T0
+            )
             .await,
         Err(StoreError::NotFound { .. })
     ));
@@ -693,9 +713,7 @@ async fn triage_validates_and_keeps_history(store: Store) {
         .triage(
             a.id,
             f.id,
-            VexStatus::Affected,
-            None,
-            "reachable from the web UI",
+            &Decision::status(VexStatus::Affected, None, "reachable from the web UI"),
             &me(),
             T0 + 1,
         )
@@ -705,9 +723,11 @@ async fn triage_validates_and_keeps_history(store: Store) {
         .triage(
             a.id,
             f.id,
-            VexStatus::NotAffected,
-            Some("vulnerable_code_not_in_execute_path"),
-            "HTTP/2 disabled in build",
+            &Decision::status(
+                VexStatus::NotAffected,
+                Some("vulnerable_code_not_in_execute_path"),
+                "HTTP/2 disabled in build",
+            ),
             &me(),
             T0 + 2,
         )

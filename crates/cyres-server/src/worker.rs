@@ -327,30 +327,34 @@ async fn deliver_report(
             .await;
         let now = app.now();
         let failure = match result {
-            Ok(resp) if resp.status().is_success() => {
-                let v: serde_json::Value = resp.json().await.unwrap_or_default();
-                let reference = v["reference"].as_str().unwrap_or("unknown").to_string();
-                let at = v["received_at"]
-                    .as_str()
-                    .and_then(|s| {
-                        time::OffsetDateTime::parse(
-                            s,
-                            &time::format_description::well_known::Rfc3339,
-                        )
-                        .ok()
-                    })
-                    .map(|t| t.unix_timestamp())
-                    .unwrap_or(now);
-                // The case first: if we stop between the two, the outbox delivers again and
-                // the authority answers with the same receipt (idempotent on both sides).
-                crate::service::cases::mark_case_submitted(app, &sub, at, &reference).await?;
-                app.store
-                    .record_submission_attempt(sub.id, Some((&reference, at)), None, now)
-                    .await?;
-                tracing::info!(submission = sub.id, %reference, "report delivered");
-                delivered = true;
-                None
-            }
+            // A receipt that does not read or names no reference is retried: the authority
+            // answers a repeated delivery with the same receipt, so the case records the real
+            // reference, never a made-up one.
+            Ok(resp) if resp.status().is_success() => match receipt(resp).await {
+                Err(why) => Some(why),
+                Ok((v, reference)) => {
+                    let at = v["received_at"]
+                        .as_str()
+                        .and_then(|s| {
+                            time::OffsetDateTime::parse(
+                                s,
+                                &time::format_description::well_known::Rfc3339,
+                            )
+                            .ok()
+                        })
+                        .map(|t| t.unix_timestamp())
+                        .unwrap_or(now);
+                    // The case first: if we stop between the two, the outbox delivers again and
+                    // the authority answers with the same receipt (idempotent on both sides).
+                    crate::service::cases::mark_case_submitted(app, &sub, at, &reference).await?;
+                    app.store
+                        .record_submission_attempt(sub.id, Some((&reference, at)), None, now)
+                        .await?;
+                    tracing::info!(submission = sub.id, %reference, "report delivered");
+                    delivered = true;
+                    None
+                }
+            },
             Ok(resp) => Some(format!("authority answered {}", resp.status())),
             Err(e) => Some(format!(
                 "delivery failed: {}",
@@ -452,4 +456,18 @@ pub(crate) async fn fetch_authority_requests(app: &App, after: i64) -> Result<i6
         crate::service::case_events::take_intermediate_request(app, key, &req).await?;
     }
     Ok(seen)
+}
+
+/// The authority's receipt for a delivered report: its JSON and the reference it names.
+async fn receipt(resp: reqwest::Response) -> Result<(serde_json::Value, String), String> {
+    let v: serde_json::Value = resp
+        .json()
+        .await
+        .map_err(|e| format!("the authority's receipt does not read: {}", e.without_url()))?;
+    let reference = v["reference"]
+        .as_str()
+        .filter(|r| !r.trim().is_empty())
+        .ok_or("the authority's receipt names no reference")?
+        .to_string();
+    Ok((v, reference))
 }

@@ -57,9 +57,7 @@ fn device_from(r: &AnyRow) -> Result<Device, StoreError> {
         hardware: r.try_get("hardware")?,
         installed_version: r.try_get("installed_version")?,
         opt_out_security: r.try_get::<i64, _>("opt_out_security")? != 0,
-        state: r
-            .try_get::<Option<String>, _>("state")?
-            .and_then(|s| serde_json::from_str(&s).ok()),
+        state: crate::text::json_column_opt(r, "state")?,
         last_seen: r.try_get("last_seen")?,
         created_at: r.try_get("created_at")?,
     })

@@ -61,8 +61,12 @@ pub fn vex_statement(f: &FindingRow) -> Statement {
                 .unwrap_or_else(|| UNVERSIONED.into()),
             purl: f.component_purl.clone(),
         },
-        status: cyres_vex::Status::parse(f.status.as_str())
-            .unwrap_or(cyres_vex::Status::UnderInvestigation),
+        status: match f.status {
+            VexStatus::UnderInvestigation => cyres_vex::Status::UnderInvestigation,
+            VexStatus::Affected => cyres_vex::Status::Affected,
+            VexStatus::NotAffected => cyres_vex::Status::NotAffected,
+            VexStatus::Fixed => cyres_vex::Status::Fixed,
+        },
         justification: f
             .justification
             .as_deref()
@@ -98,7 +102,12 @@ fn recorded(f: &FindingRow) -> Recorded {
 
 fn decision(s: &Statement, author: &str) -> Decision {
     Decision {
-        status: VexStatus::parse(s.status.as_str()).unwrap_or(VexStatus::UnderInvestigation),
+        status: match s.status {
+            cyres_vex::Status::UnderInvestigation => VexStatus::UnderInvestigation,
+            cyres_vex::Status::Affected => VexStatus::Affected,
+            cyres_vex::Status::NotAffected => VexStatus::NotAffected,
+            cyres_vex::Status::Fixed => VexStatus::Fixed,
+        },
         justification: s.justification.map(|j| j.as_str().to_string()),
         impact_statement: s.impact_statement.clone(),
         action_statement: s.action_statement.clone(),

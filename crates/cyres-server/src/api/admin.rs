@@ -90,8 +90,7 @@ pub(crate) async fn add_member(
 
 /// `GET /api/v1/tokens` (admin).
 pub(crate) async fn tokens(State(app): State<App>, caller: Caller) -> Result<Response, ApiError> {
-    caller.require(Role::Admin)?;
-    Ok(Json(app.store.api_tokens(caller.org_id).await?).into_response())
+    Ok(Json(admin::tokens(&app, &caller).await?).into_response())
 }
 
 /// Token body.
@@ -130,8 +129,7 @@ pub(crate) async fn revoke_token(
 
 /// `GET /api/v1/webhooks` (admin).
 pub(crate) async fn webhooks(State(app): State<App>, caller: Caller) -> Result<Response, ApiError> {
-    caller.require(Role::Admin)?;
-    Ok(Json(app.store.webhooks(caller.org_id).await?).into_response())
+    Ok(Json(admin::webhooks(&app, &caller).await?).into_response())
 }
 
 /// Webhook body.
@@ -168,14 +166,12 @@ pub(crate) async fn deliveries(
     State(app): State<App>,
     caller: Caller,
 ) -> Result<Response, ApiError> {
-    caller.require(Role::Admin)?;
-    Ok(Json(app.store.deliveries(caller.org_id, 200).await?).into_response())
+    Ok(Json(admin::deliveries(&app, &caller, 200).await?).into_response())
 }
 
 /// `GET /api/v1/audit` (admin). There is no route that changes or deletes audit events.
 pub(crate) async fn audit(State(app): State<App>, caller: Caller) -> Result<Response, ApiError> {
-    caller.require(Role::Admin)?;
-    Ok(Json(app.store.audit_events(caller.org_id, 500).await?).into_response())
+    Ok(Json(admin::audit_events(&app, &caller, 500).await?).into_response())
 }
 
 /// `GET /api/v1/sources`: configured advisory sources with last sync and counts (those of the

@@ -91,8 +91,10 @@ pub(super) async fn by_slug(
 }
 
 /// A revision as members see it (the document itself under `document`).
-fn revision_json(r: &CsafRevision) -> serde_json::Value {
-    serde_json::json!({
+fn revision_json(r: &CsafRevision) -> Result<serde_json::Value, ApiError> {
+    let document: serde_json::Value = serde_json::from_str(&r.body)
+        .map_err(|e| ApiError::internal(format!("CSAF revision {} does not read: {e}", r.id)))?;
+    Ok(serde_json::json!({
         "id": r.id,
         "tracking_id": r.tracking_id,
         "revision": r.revision,
@@ -111,8 +113,8 @@ fn revision_json(r: &CsafRevision) -> serde_json::Value {
         "reviewed_at": r.reviewed_at,
         "published_by": r.published_by,
         "published_at": r.published_at,
-        "document": serde_json::from_str::<serde_json::Value>(&r.body).unwrap_or_default(),
-    })
+        "document": document,
+    }))
 }
 
 /// The body of a draft request.
@@ -140,8 +142,8 @@ fn draft_body(bytes: &[u8]) -> Result<(cyres_csaf::model::TlpLabel, String), Api
     Ok((tlp, b.change_summary.unwrap_or_default()))
 }
 
-fn created(r: &CsafRevision) -> Response {
-    (StatusCode::CREATED, Json(revision_json(r))).into_response()
+fn created(r: &CsafRevision) -> Result<Response, ApiError> {
+    Ok((StatusCode::CREATED, Json(revision_json(r)?)).into_response())
 }
 
 /// `POST /api/v1/cases/{id}/csaf` (editors): drafts the case's security advisory, or its
@@ -154,7 +156,7 @@ pub(super) async fn draft_case(
 ) -> Result<Response, ApiError> {
     let (tlp, summary) = draft_body(&bytes)?;
     let r = docs::draft_case_advisory(&app, &caller, id, tlp, &summary).await?;
-    Ok(created(&r))
+    created(&r)
 }
 
 /// `POST /api/v1/releases/{id}/csaf-vex` (editors): drafts the release's CSAF VEX document,
@@ -167,13 +169,18 @@ pub(super) async fn draft_vex(
 ) -> Result<Response, ApiError> {
     let (tlp, summary) = draft_body(&bytes)?;
     let r = docs::draft_release_vex(&app, &caller, id, tlp, &summary).await?;
-    Ok(created(&r))
+    created(&r)
 }
 
 /// `GET /api/v1/csaf/documents` (viewers): every revision, newest first.
 pub(super) async fn list(State(app): State<App>, caller: Caller) -> Result<Response, ApiError> {
     let all = docs::list(&app, &caller).await?;
-    Ok(Json(all.iter().map(revision_json).collect::<Vec<_>>()).into_response())
+    Ok(Json(
+        all.iter()
+            .map(revision_json)
+            .collect::<Result<Vec<_>, _>>()?,
+    )
+    .into_response())
 }
 
 /// `GET /api/v1/csaf/documents/{id}` (viewers).
@@ -182,7 +189,7 @@ pub(super) async fn get_one(
     caller: Caller,
     Path(id): Path<i64>,
 ) -> Result<Response, ApiError> {
-    Ok(Json(revision_json(&docs::revision(&app, &caller, id).await?)).into_response())
+    Ok(Json(revision_json(&docs::revision(&app, &caller, id).await?)?).into_response())
 }
 
 /// `POST /api/v1/csaf/documents/{id}/review` (editors): draft → reviewed.
@@ -191,7 +198,7 @@ pub(super) async fn review(
     caller: Caller,
     Path(id): Path<i64>,
 ) -> Result<Response, ApiError> {
-    Ok(Json(revision_json(&docs::review(&app, &caller, id).await?)).into_response())
+    Ok(Json(revision_json(&docs::review(&app, &caller, id).await?)?).into_response())
 }
 
 /// `POST /api/v1/csaf/documents/{id}/publish` (administrators): reviewed → published; the
@@ -201,7 +208,7 @@ pub(super) async fn publish(
     caller: Caller,
     Path(id): Path<i64>,
 ) -> Result<Response, ApiError> {
-    Ok(Json(revision_json(&docs::publish(&app, &caller, id).await?)).into_response())
+    Ok(Json(revision_json(&docs::publish(&app, &caller, id).await?)?).into_response())
 }
 
 /// `GET /api/v1/csaf/provider` (viewers): the organisation's provider-metadata URL and its

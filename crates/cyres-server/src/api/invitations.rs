@@ -9,7 +9,6 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use cyres_store::Role;
 
 /// `GET /api/v1/invitations`: the invitations waiting for the logged-in person.
 pub(super) async fn mine(State(app): State<App>, person: Person) -> Result<Response, ApiError> {
@@ -40,8 +39,7 @@ pub(super) async fn decline(
 
 /// `GET /api/v1/members/invitations` (admin): the organisation's pending invitations.
 pub(super) async fn pending(State(app): State<App>, caller: Caller) -> Result<Response, ApiError> {
-    caller.require(Role::Admin)?;
-    Ok(Json(app.store.org_invitations(caller.org_id).await?).into_response())
+    Ok(Json(crate::service::admin::pending_invitations(&app, &caller).await?).into_response())
 }
 
 /// `DELETE /api/v1/members/invitations/{id}` (admin).

@@ -281,3 +281,50 @@ pub(crate) async fn withdraw_invitation(
         .await?;
     Ok(())
 }
+
+/// The organisation's API tokens, revoked ones too (administrators; secrets are never kept).
+pub(crate) async fn tokens(
+    app: &App,
+    who: &Principal,
+) -> Result<Vec<cyres_store::ApiToken>, ServiceError> {
+    who.require(Role::Admin)?;
+    Ok(app.store.api_tokens(who.org_id).await?)
+}
+
+/// The organisation's alert webhooks (administrators; signing secrets stay sealed).
+pub(crate) async fn webhooks(
+    app: &App,
+    who: &Principal,
+) -> Result<Vec<cyres_store::Webhook>, ServiceError> {
+    who.require(Role::Admin)?;
+    Ok(app.store.webhooks(who.org_id).await?)
+}
+
+/// The organisation's latest alert deliveries, at most `limit` (administrators).
+pub(crate) async fn deliveries(
+    app: &App,
+    who: &Principal,
+    limit: i64,
+) -> Result<Vec<cyres_store::Delivery>, ServiceError> {
+    who.require(Role::Admin)?;
+    Ok(app.store.deliveries(who.org_id, limit).await?)
+}
+
+/// The organisation's latest audit events, at most `limit` (administrators).
+pub(crate) async fn audit_events(
+    app: &App,
+    who: &Principal,
+    limit: i64,
+) -> Result<Vec<cyres_store::AuditEvent>, ServiceError> {
+    who.require(Role::Admin)?;
+    Ok(app.store.audit_events(who.org_id, limit).await?)
+}
+
+/// The organisation's pending invitations (administrators).
+pub(crate) async fn pending_invitations(
+    app: &App,
+    who: &Principal,
+) -> Result<Vec<cyres_store::Invitation>, ServiceError> {
+    who.require(Role::Admin)?;
+    Ok(app.store.org_invitations(who.org_id).await?)
+}

@@ -325,8 +325,18 @@ pub(crate) async fn sync_source(
     source: &SourceConfig,
 ) -> Result<serde_json::Value, ServiceError> {
     let row = app.store.source(&source.id).await?;
-    let mut state: cyres_feeds::SyncState =
-        serde_json::from_value(row.state.clone()).unwrap_or_default();
+    // A state this release cannot read is an error naming the source, never a silent restart
+    // from nothing (which would re-fetch everything and lose the cursor).
+    let mut state: cyres_feeds::SyncState = if row.state.is_null() {
+        cyres_feeds::SyncState::default()
+    } else {
+        serde_json::from_value(row.state.clone()).map_err(|e| {
+            ServiceError::internal(format!(
+                "the sync state of source {} does not read: {e}",
+                source.id
+            ))
+        })?
+    };
     let mut totals = serde_json::json!({"source": source.id, "batches": 0, "fetched": 0, "new_or_changed": 0, "unchanged": 0, "malformed": 0, "not_modified": false});
     let add = |totals: &mut serde_json::Value, k: &str, v: u64| {
         totals[k] = (totals[k].as_u64().unwrap_or(0) + v).into();

@@ -192,29 +192,39 @@ fn parse(
 /// The latest coordinator decision on a report, if any, with the coordinator's latest answer to
 /// ENISA's recommendation given since (Art. 16(2), third subparagraph).
 async fn decision(app: &App, id: i64) -> Result<Option<cyres_report::Decision>, ServiceError> {
-    Ok(latest_decision(&app.store.authority_actions(id).await?))
+    latest_decision(&app.store.authority_actions(id).await?)
+}
+
+/// A stored authority action's body read as `T`; one that does not read is an error naming
+/// the action (a decision silently skipped would change who may see the report).
+fn action_body<T: serde::de::DeserializeOwned>(
+    a: &cyres_store::AuthorityAction,
+) -> Result<T, ServiceError> {
+    serde_json::from_value(a.body.clone()).map_err(|e| {
+        ServiceError::internal(format!(
+            "authority action {} ({}) of report {} does not read: {e}",
+            a.id, a.kind, a.report_id
+        ))
+    })
 }
 
 /// [`decision`] over a report's actions, oldest first.
-fn latest_decision(actions: &[cyres_store::AuthorityAction]) -> Option<cyres_report::Decision> {
+fn latest_decision(
+    actions: &[cyres_store::AuthorityAction],
+) -> Result<Option<cyres_report::Decision>, ServiceError> {
     let mut current: Option<cyres_report::Decision> = None;
     for a in actions {
         match a.kind {
-            AuthorityActionKind::Decision => {
-                if let Ok(d) = serde_json::from_value(a.body.clone()) {
-                    current = Some(d);
-                }
-            }
+            AuthorityActionKind::Decision => current = Some(action_body(a)?),
             AuthorityActionKind::RecommendationAnswer => {
-                if let (Some(d), Ok(r)) = (current.as_mut(), serde_json::from_value(a.body.clone()))
-                {
-                    d.recommendation = Some(r);
+                if let Some(d) = current.as_mut() {
+                    d.recommendation = Some(action_body(a)?);
                 }
             }
             _ => {}
         }
     }
-    current
+    Ok(current)
 }
 
 /// The report pack of `id` for its coordinator CSIRT: 403 unless the who is a CSIRT (`what`
@@ -347,7 +357,7 @@ pub(crate) async fn report_detail(
     let row = app.store.received_report(id).await?;
     let (pack, context) = parse(&row)?;
     let actions = app.store.authority_actions(id).await?;
-    let decision = latest_decision(&actions);
+    let decision = latest_decision(&actions)?;
     match who {
         Viewer::Enisa => {
             let view = cyres_report::enisa_view(&pack.report, decision.as_ref(), app.now_at());
@@ -508,17 +518,15 @@ pub(crate) async fn assessment_summary(
         .actions_of_kind(AuthorityActionKind::Decision)
         .await?
     {
-        if let Ok(d) = serde_json::from_value(a.body) {
-            latest.insert(a.report_id, d);
-        }
+        latest.insert(a.report_id, action_body(&a)?);
     }
     for a in app
         .store
         .actions_of_kind(AuthorityActionKind::RecommendationAnswer)
         .await?
     {
-        if let (Some(d), Ok(r)) = (latest.get_mut(&a.report_id), serde_json::from_value(a.body)) {
-            d.recommendation = Some(r);
+        if let Some(d) = latest.get_mut(&a.report_id) {
+            d.recommendation = Some(action_body(&a)?);
         }
     }
     let disseminated: std::collections::HashSet<i64> = latest

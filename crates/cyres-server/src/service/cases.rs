@@ -55,11 +55,11 @@ async fn new_case(
         enterprise_size: org
             .size
             .as_deref()
-            .and_then(|s| serde_json::from_value(serde_json::Value::String(s.to_string())).ok()),
+            .map(|s| stored_word("organisation size", s))
+            .transpose()?,
     };
-    let category =
-        serde_json::from_value::<Category>(serde_json::Value::String(product.category.clone()))
-            .unwrap_or(Category::Default);
+    // An unknown stored category is an error, never the least strict one (CRA Art. 7, 8).
+    let category: Category = stored_word("product category", &product.category)?;
     let product = cyres_report::Product {
         id: product.id.to_string(),
         name: product.name.clone(),
@@ -792,4 +792,14 @@ pub(crate) async fn voluntary_intake(
         .await?;
     app.wake_worker();
     Ok(format!("VR-{}", row.id))
+}
+
+/// A stored closed-set word (`category`, `size`) read as its enum; a word this release does
+/// not know is an error naming it, never a default.
+fn stored_word<T: serde::de::DeserializeOwned>(what: &str, word: &str) -> Result<T, ServiceError> {
+    serde_json::from_value(serde_json::Value::String(word.to_string())).map_err(|_| {
+        ServiceError::internal(format!(
+            "stored {what} {word:?} is not one this release knows"
+        ))
+    })
 }

@@ -286,10 +286,15 @@ impl UpstreamFormat {
 /// Whether the maintainer of report `r` reads CSAF: a recipient organisation on this platform
 /// (cyres reads and publishes CSAF), or a contact that names a CSAF provider or advisories
 /// feed ([`upstream::reads_csaf`]). The page offers the CSAF document only then.
-pub(crate) fn maintainer_reads_csaf(r: &UpstreamReport) -> bool {
+pub(crate) fn maintainer_reads_csaf(r: &UpstreamReport) -> Result<bool, ServiceError> {
     let contacts: Vec<upstream::Contact> =
-        serde_json::from_value(r.contacts.clone()).unwrap_or_default();
-    r.recipient_org_id.is_some() || upstream::reads_csaf(&contacts)
+        serde_json::from_value(r.contacts.clone()).map_err(|e| {
+            ServiceError::internal(format!(
+                "the contacts of upstream report {} do not read: {e}",
+                r.id
+            ))
+        })?;
+    Ok(r.recipient_org_id.is_some() || upstream::reads_csaf(&contacts))
 }
 
 /// Report `report_id` as the sender (viewers) or, once sent, as its recipient organisation.

@@ -249,7 +249,7 @@ fn summary(kind: AuthorityActionKind, body: &serde_json::Value) -> String {
                     format!("forwarded to {}", v.forward_now)
                 }
             }
-            Err(_) => "decision".into(),
+            Err(e) => format!("a decision this release cannot read ({e})"),
         },
     }
 }

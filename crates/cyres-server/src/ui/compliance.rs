@@ -134,8 +134,8 @@ pub(super) struct UpstreamRow {
 }
 
 /// A report as shown.
-pub(super) fn upstream_row(r: &UpstreamReport) -> UpstreamRow {
-    UpstreamRow {
+pub(super) fn upstream_row(r: &UpstreamReport) -> Result<UpstreamRow, ServiceError> {
+    Ok(UpstreamRow {
         id: r.id,
         finding_id: r.finding_id,
         subject: r.body["subject"].as_str().unwrap_or_default().to_string(),
@@ -164,8 +164,8 @@ pub(super) fn upstream_row(r: &UpstreamReport) -> UpstreamRow {
             (Some(t), Some(via)) => format!("{} ({via})", when(t)),
             _ => String::new(),
         },
-        csaf: comp::maintainer_reads_csaf(r),
-    }
+        csaf: comp::maintainer_reads_csaf(r)?,
+    })
 }
 
 /// One authority request as shown.

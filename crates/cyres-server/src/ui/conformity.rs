@@ -305,7 +305,7 @@ pub(super) async fn render_page(
             .await?
             .iter()
             .map(comp_view::upstream_row)
-            .collect(),
+            .collect::<Result<_, _>>()?,
         requests: comp::requests(app, &who, id)
             .await?
             .iter()

@@ -178,9 +178,8 @@ async fn render_settings(
     let (mut tokens, mut webhooks, mut deliveries) = (Vec::new(), Vec::new(), Vec::new());
     let mut invitations = Vec::new();
     if admin {
-        invitations = app
-            .store
-            .org_invitations(sess.org_id)
+        let who = sess.principal();
+        invitations = crate::service::admin::pending_invitations(app, &who)
             .await?
             .into_iter()
             .map(|i| InvitationView {
@@ -191,9 +190,7 @@ async fn render_settings(
                 when: when(i.created_at),
             })
             .collect();
-        tokens = app
-            .store
-            .api_tokens(sess.org_id)
+        tokens = crate::service::admin::tokens(app, &who)
             .await?
             .into_iter()
             .map(|t| TokenView {
@@ -205,9 +202,7 @@ async fn render_settings(
                 revoked: t.revoked_at.map(when).unwrap_or_default(),
             })
             .collect();
-        webhooks = app
-            .store
-            .webhooks(sess.org_id)
+        webhooks = crate::service::admin::webhooks(app, &who)
             .await?
             .into_iter()
             .map(|w| WebhookView {
@@ -216,9 +211,7 @@ async fn render_settings(
                 created: when(w.created_at),
             })
             .collect();
-        deliveries = app
-            .store
-            .deliveries(sess.org_id, 50)
+        deliveries = crate::service::admin::deliveries(app, &who, 50)
             .await?
             .into_iter()
             .map(|d| DeliveryView {

@@ -276,8 +276,8 @@ impl App {
         for change in store.normalise_identities(clock.now()).await? {
             tracing::warn!(%change, "identity normalised at start");
         }
-        // Upstream reports marked informed before a case existed for them, or before the
-        // notices were kept (migrations 0030, 0033), reach their cases (CRA Art. 13(6)).
+        // Upstream reports marked informed before the notices were kept reach their cases
+        // (CRA Art. 13(6)); once, after migration 0033.
         let notices = store.copy_missing_maintainer_notices(clock.now()).await?;
         if notices > 0 {
             tracing::info!(notices, "maintainer notices recorded on cases at start");

@@ -121,10 +121,17 @@ pub(crate) async fn copy_notices(
 }
 
 impl Store {
-    /// At start: cases of every organisation get the notices of reports marked informed
-    /// before a case existed for them or before the notices were kept (migrations 0030 and
-    /// 0033). Returns how many notices were written.
+    /// Once, at the first start after migration 0033: cases of every organisation get the
+    /// notices of reports marked informed before the notices were kept (0030); afterwards
+    /// every path that makes a case cover a report writes its notice itself, so later starts
+    /// do nothing. Returns how many notices were written.
     pub async fn copy_missing_maintainer_notices(&self, now: i64) -> Result<usize, StoreError> {
+        let pending = sqlx::query("SELECT pending FROM maintainer_notice_backfill")
+            .fetch_optional(&self.pool)
+            .await?;
+        if pending.is_none() {
+            return Ok(0);
+        }
         let orgs: Vec<i64> = sqlx::query(
             "SELECT DISTINCT org_id FROM upstream_report WHERE informed_at IS NOT NULL ORDER BY org_id",
         )
@@ -139,6 +146,9 @@ impl Store {
             written += copy_notices(&mut tx, org_id, Cases::All, now).await?.len();
             tx.commit().await?;
         }
+        sqlx::query("DELETE FROM maintainer_notice_backfill")
+            .execute(&self.pool)
+            .await?;
         Ok(written)
     }
 }

@@ -55,7 +55,13 @@ async fn new_case(
         enterprise_size: org
             .size
             .as_deref()
-            .map(|s| stored_word("organisation size", s))
+            .map(|s| {
+                cyres_cra::EnterpriseSize::parse(s).ok_or_else(|| {
+                    ServiceError::internal(format!(
+                        "stored organisation size {s:?} is not one this release knows"
+                    ))
+                })
+            })
             .transpose()?,
     };
     // An unknown stored category is an error, never the least strict one (CRA Art. 7, 8).
@@ -794,7 +800,7 @@ pub(crate) async fn voluntary_intake(
     Ok(format!("VR-{}", row.id))
 }
 
-/// A stored closed-set word (`category`, `size`) read as its enum; a word this release does
+/// A stored closed-set word (a product's `category`) read as its enum; a word this release does
 /// not know is an error naming it, never a default.
 fn stored_word<T: serde::de::DeserializeOwned>(what: &str, word: &str) -> Result<T, ServiceError> {
     serde_json::from_value(serde_json::Value::String(word.to_string())).map_err(|_| {

@@ -17,3 +17,6 @@ UPDATE upstream_report SET informed_maintainer = COALESCE(
     (SELECT o.name FROM organisation o WHERE o.id = upstream_report.recipient_org_id),
     'not recorded (marked informed before cyres kept who was informed)')
 WHERE informed_at IS NOT NULL AND informed_maintainer IS NULL;
+
+CREATE TABLE IF NOT EXISTS maintainer_notice_backfill (pending BIGINT NOT NULL);
+INSERT INTO maintainer_notice_backfill (pending) VALUES (1);

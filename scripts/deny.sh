@@ -26,5 +26,9 @@ fi
 db="$PWD/target/deny/advisory-dbs/advisory-db-3157b0e258782691"
 bash scripts/rustsec-db.sh "$kit" "$db"
 
+# cargo-deny reads `cargo metadata` for every platform (`--frozen`: no network from it), so the
+# crates of other platforms (macOS, Android, Windows dependencies in Cargo.lock) must be in the
+# local registry first; a build on a fresh machine downloads only this platform's.
+cargo fetch --locked --quiet
 "$deny" --version
 "$deny" --frozen check --show-stats

@@ -8,6 +8,7 @@
 //! product) and `dependencies[].{ref,dependsOn}`. Everything else is skipped unparsed.
 
 pub(crate) mod keep;
+mod window;
 pub(crate) mod xml;
 
 use crate::normalize::{self, NonComponentRefs};

@@ -82,9 +82,21 @@ pub fn read_with_includes(
     }
 }
 
+/// What a reader that keeps only some components asks of its caller ([`read_keeping`],
+/// [`read_keeping_stream`]).
+pub trait Keep {
+    /// Whether to keep `c`. Each component of the document is offered once, in document
+    /// order, with its identifiers parsed.
+    fn keep(&mut self, c: &Component) -> bool;
+    /// The components are about to be offered again from the first: forget those offered so
+    /// far. Called when a reader that judges components as it reads them gives way to the
+    /// ordinary reader part of the way through (a count kept in [`Keep::keep`] would otherwise
+    /// count some components twice).
+    fn restart(&mut self);
+}
+
 /// Reads an SBOM (or lockfile) like [`read_with_includes`], keeping only the components `keep`
-/// accepts (it sees each one once, in document order, identifiers parsed), and returns how
-/// many components it had. The
+/// accepts, and returns how many components it had. The
 /// dependency graph is checked (diagnostics as from [`read`]) but not kept:
 /// [`Sbom::dependencies`] and [`DocumentInfo::dependencies_stated`] are empty.
 ///
@@ -94,28 +106,56 @@ pub fn read_with_includes(
 /// a large SBOM never has its whole model in memory at once (the scanner keeps only the
 /// components that match something). Other formats, and CycloneDX documents the stream cannot
 /// take as they come (a `bom-ref` used twice, whose repeats [`read`] merges), are read whole
-/// and then filtered.
+/// and then filtered ([`Keep::restart`] first when the stream had begun).
 pub fn read_keeping(
     bytes: &[u8],
     source: &str,
     limits: &Limits,
     includes: &dyn Includes,
-    keep: &mut dyn FnMut(&Component) -> bool,
+    keep: &mut dyn Keep,
 ) -> Result<(Sbom, usize), SbomError> {
     let text = input::decode(bytes, source, limits)?;
     let lockfile = lockfile::Kind::from_source(source).is_some_and(|k| k.confirms(text));
-    if !lockfile
-        && input::sniff(text) == Some(Syntax::Json)
-        && let Some(kept) = cyclonedx::keep::read(text, source, keep)
-    {
-        return Ok(kept);
+    if !lockfile && input::sniff(text) == Some(Syntax::Json) {
+        if let Some(kept) = cyclonedx::keep::read(text, source, &mut |c| keep.keep(c)) {
+            return Ok(kept);
+        }
+        keep.restart();
     }
     let mut sbom = read_with_includes(bytes, source, limits, includes)?;
     let total = sbom.components.len();
-    sbom.components.retain(|c| keep(c));
+    sbom.components.retain(|c| keep.keep(c));
     sbom.dependencies.clear();
     sbom.document.dependencies_stated.clear();
     Ok((sbom, total))
+}
+
+/// [`read_keeping`] on a file read from `src`, for a CycloneDX JSON document too large to hold
+/// comfortably: the file is read through a window of reused memory (about a megabyte, larger
+/// only while one value needs it), so neither the document nor its model is ever in memory
+/// whole, and the result is exactly [`read_keeping`]'s. `None` (after [`Keep::restart`] when
+/// components were offered) when the document must be read whole with [`read_keeping`]
+/// instead: not CycloneDX JSON, a lockfile's name, over the limit, not UTF-8, not JSON, or
+/// anything [`read_keeping`]'s own stream gives way on. Nothing is reported then; the ordinary
+/// reader reports it.
+pub fn read_keeping_stream(
+    src: impl std::io::Read,
+    source: &str,
+    limits: &Limits,
+    keep: &mut dyn Keep,
+) -> Option<(Sbom, usize)> {
+    if lockfile::Kind::from_source(source).is_some() {
+        return None;
+    }
+    let mut offered = false;
+    let read = cyclonedx::keep::read_window(src, source, limits.max_bytes, &mut |c| {
+        offered = true;
+        keep.keep(c)
+    });
+    if read.is_none() && offered {
+        keep.restart();
+    }
+    read
 }
 
 /// Whether the last path component of `source` names a lockfile or manifest [`read`] reads

@@ -308,3 +308,103 @@ fn cyclonedx_scope_is_read_in_json_and_xml() {
         assert!(s.components.iter().all(|c| c.direct.is_none()), "{name}");
     }
 }
+
+/// Counts the components offered to it, keeps those with an even-length name.
+#[derive(Default)]
+struct Counting {
+    offered: usize,
+    restarts: usize,
+}
+
+impl cyres_sbom::Keep for Counting {
+    fn keep(&mut self, c: &cyres_sbom::Component) -> bool {
+        self.offered += 1;
+        c.name.len().is_multiple_of(2)
+    }
+    fn restart(&mut self) {
+        self.offered = 0;
+        self.restarts += 1;
+    }
+}
+
+fn kept(sbom: &cyres_sbom::Sbom) -> Vec<String> {
+    sbom.components
+        .iter()
+        .map(|c| format!("{:?} {} {:?} {:?}", c.reference, c.name, c.version, c.purl))
+        .collect()
+}
+
+/// The windowed reader of large CycloneDX files gives what `read_keeping` gives on the whole
+/// text, and every component is offered exactly once even when a reader gives way part of the
+/// way through (a count kept by the caller, like the scanner's development-only count, was
+/// counted twice before `Keep::restart`).
+#[test]
+fn the_stream_keeps_what_read_keeping_keeps_and_offers_each_component_once() {
+    use cyres_sbom::{Limits, NoIncludes, read_keeping, read_keeping_stream};
+    let doc = cyres_sbom::synthetic_cyclonedx(3000);
+    let limits = Limits::default();
+    let mut streamed = Counting::default();
+    let (s, n) = read_keeping_stream(doc.as_bytes(), "big.cdx.json", &limits, &mut streamed)
+        .expect("read through the window");
+    let mut whole = Counting::default();
+    let (w, m) = read_keeping(
+        doc.as_bytes(),
+        "big.cdx.json",
+        &limits,
+        &NoIncludes,
+        &mut whole,
+    )
+    .unwrap();
+    assert_eq!((n, m), (3000, 3000));
+    assert_eq!((streamed.offered, whole.offered), (3000, 3000));
+    assert_eq!((streamed.restarts, whole.restarts), (0, 0));
+    assert_eq!(kept(&s), kept(&w));
+    assert!(!s.components.is_empty() && s.components.len() < 3000);
+    assert_eq!(s.diagnostics, w.diagnostics);
+    assert_eq!(s.document, w.document);
+
+    // The last component repeats the first one's reference: both streams give way after
+    // offering most components; the ordinary reader then offers each (merged) one once.
+    let components = doc.find("\"components\"").unwrap();
+    let first = &doc[components + doc[components..].find("\"bom-ref\": \"").unwrap() + 12..];
+    let first = &first[..first.find('"').unwrap()];
+    let at = doc.rfind("\"bom-ref\": \"").unwrap() + 12;
+    let end = at + doc[at..].find('"').unwrap();
+    let repeated = format!("{}{first}{}", &doc[..at], &doc[end..]);
+    let mut streamed = Counting::default();
+    assert!(
+        read_keeping_stream(repeated.as_bytes(), "big.cdx.json", &limits, &mut streamed).is_none()
+    );
+    assert_eq!((streamed.offered, streamed.restarts), (0, 1));
+    let mut whole = Counting::default();
+    let (w, total) = read_keeping(
+        repeated.as_bytes(),
+        "big.cdx.json",
+        &limits,
+        &NoIncludes,
+        &mut whole,
+    )
+    .unwrap();
+    assert_eq!(whole.restarts, 1);
+    assert_eq!(whole.offered, total);
+    assert_eq!(w.components.len(), whole_kept(&repeated));
+
+    // A lockfile's name is never streamed, and nothing is offered.
+    let mut none = Counting::default();
+    assert!(read_keeping_stream(doc.as_bytes(), "package-lock.json", &limits, &mut none).is_none());
+    assert_eq!((none.offered, none.restarts), (0, 0));
+}
+
+/// The components the ordinary reader gives with an even-length name.
+fn whole_kept(doc: &str) -> usize {
+    let sbom = cyres_sbom::read(
+        doc.as_bytes(),
+        "big.cdx.json",
+        &cyres_sbom::Limits::default(),
+    )
+    .unwrap();
+    sbom.components
+        .iter()
+        .filter(|c| c.name.len().is_multiple_of(2))
+        .count()
+}

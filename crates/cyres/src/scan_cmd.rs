@@ -415,6 +415,44 @@ struct ReadSbom {
     cpes: Option<SbomCpes>,
 }
 
+/// What a scan keeps of a large SBOM ([`cyres_sbom::Keep`]): the components
+/// [`cyres_vuln::worth_keeping`] wants, with what the scan needs to know of the others.
+struct Keeper<'a> {
+    index: &'a Index,
+    no_dev: bool,
+    /// Development-only components dropped under `--no-dev`.
+    dev: usize,
+    /// See [`ReadSbom::shipped_unkept`].
+    shipped_unkept: Vec<IdentityKey>,
+    /// The CPEs of every component offered.
+    cpes: SbomCpes,
+}
+
+impl cyres_sbom::Keep for Keeper<'_> {
+    fn keep(&mut self, c: &cyres_sbom::Component) -> bool {
+        let excluded = c.scope == Scope::Excluded;
+        if self.no_dev && excluded {
+            self.dev += 1;
+            return false;
+        }
+        if let Some(cpe) = c.cpe_raw.as_deref() {
+            self.cpes
+                .add(cpe, c.purl.as_ref().is_some_and(|p| p.ty == "openwrt"));
+        }
+        let kept = cyres_vuln::worth_keeping(self.index, c);
+        if !kept && !excluded && c.cpe_raw.is_some() {
+            self.shipped_unkept.push(identity(c));
+        }
+        kept
+    }
+
+    fn restart(&mut self) {
+        self.dev = 0;
+        self.shipped_unkept.clear();
+        self.cpes = SbomCpes::new();
+    }
+}
+
 /// Reads one SBOM file, refusing it before reading when it is over the limit; with `no_dev`,
 /// development-only components are dropped before matching. With an index, a large file keeps
 /// only the components [`cyres_vuln::worth_keeping`] wants.
@@ -433,29 +471,36 @@ fn read_sbom(
             limits.max_bytes
         );
     }
-    let bytes = read_whole(path, meta.len()).with_context(|| format!("reading SBOM {name}"))?;
     let includes = SiblingIncludes {
         root: path.parent().map(Path::to_path_buf).unwrap_or_default(),
         limits,
     };
     if let Some(index) = index.filter(|_| meta.len() >= KEEP_FROM) {
-        let (mut dev, mut shipped_unkept, mut cpes) = (0, Vec::new(), SbomCpes::new());
-        let mut keep = |c: &cyres_sbom::Component| {
-            let excluded = c.scope == Scope::Excluded;
-            if no_dev && excluded {
-                dev += 1;
-                return false;
-            }
-            if let Some(cpe) = c.cpe_raw.as_deref() {
-                cpes.add(cpe, c.purl.as_ref().is_some_and(|p| p.ty == "openwrt"));
-            }
-            let kept = cyres_vuln::worth_keeping(index, c);
-            if !kept && !excluded && c.cpe_raw.is_some() {
-                shipped_unkept.push(identity(c));
-            }
-            kept
+        let mut keeper = Keeper {
+            index,
+            no_dev,
+            dev: 0,
+            shipped_unkept: Vec::new(),
+            cpes: SbomCpes::new(),
         };
-        let (sbom, total) = cyres_sbom::read_keeping(&bytes, &name, limits, &includes, &mut keep)?;
+        // Read through a window of reused memory (never the whole file at once); a document
+        // that reader gives way on is read whole.
+        let file = std::fs::File::open(path).with_context(|| format!("reading SBOM {name}"))?;
+        let streamed = cyres_sbom::read_keeping_stream(file, &name, limits, &mut keeper);
+        let (sbom, total) = match streamed {
+            Some(read) => read,
+            None => {
+                let bytes =
+                    read_whole(path, meta.len()).with_context(|| format!("reading SBOM {name}"))?;
+                cyres_sbom::read_keeping(&bytes, &name, limits, &includes, &mut keeper)?
+            }
+        };
+        let Keeper {
+            dev,
+            shipped_unkept,
+            mut cpes,
+            ..
+        } = keeper;
         if let Some(cpe) = sbom.product.as_ref().and_then(|p| p.cpe_raw.as_deref()) {
             cpes.add(cpe, false);
         }
@@ -466,6 +511,7 @@ fn read_sbom(
             cpes: Some(cpes),
         });
     }
+    let bytes = read_whole(path, meta.len()).with_context(|| format!("reading SBOM {name}"))?;
     let mut sbom = cyres_sbom::read_with_includes(&bytes, &name, limits, &includes)?;
     if no_dev {
         sbom.components.retain(|c| c.scope != Scope::Excluded);

@@ -16,6 +16,7 @@
 //! repeated top-level key, or any error (the ordinary reader then reports it with its
 //! position).
 
+use super::window::{Stop, Window};
 use super::{CdxComponent, Entry, Metadata, NestingGuard, Service, check_version, lower};
 use crate::normalize::{self, Seeded};
 use crate::text::Text;
@@ -37,7 +38,18 @@ struct Sink<'k> {
     repeated: bool,
 }
 
-impl Sink<'_> {
+impl<'k> Sink<'k> {
+    fn new(keep: &'k mut dyn FnMut(&Component) -> bool) -> Self {
+        Self {
+            keep,
+            kept: Vec::new(),
+            refs: HashSet::default(),
+            diagnostics: Vec::new(),
+            components: 0,
+            repeated: false,
+        }
+    }
+
     fn push(&mut self, mut c: Component) {
         if self.repeated {
             return;
@@ -79,17 +91,176 @@ pub(crate) fn read(
     source: &str,
     keep: &mut dyn FnMut(&Component) -> bool,
 ) -> Option<(Sbom, usize)> {
-    let mut sink = Sink {
-        keep,
-        kept: Vec::new(),
-        refs: HashSet::default(),
-        diagnostics: Vec::new(),
-        components: 0,
-        repeated: false,
-    };
+    let mut sink = Sink::new(keep);
     let mut de = serde_json::Deserializer::from_str(text);
     let doc = DocSeed { sink: &mut sink }.deserialize(&mut de).ok()?;
     de.end().ok()?;
+    finish(doc, sink, source)
+}
+
+/// Reads the CycloneDX JSON document `src` gives, at most `max_bytes`, through a window of
+/// reused memory ([`Window`]) instead of holding it whole, keeping the components `keep`
+/// accepts: the same result as [`read`] on the whole text. The top-level `components` and
+/// `dependencies` arrays are read one element at a time; every other top-level member is
+/// copied into a small skeleton document (with those two arrays empty, so a repeated key is
+/// still found), which [`read`]'s own parser then reads. `None` when the ordinary reader must
+/// read the document instead: whatever [`read`] gives way on, and anything this reader does
+/// not expect (including bytes that are not UTF-8, over the limit, or not JSON).
+pub(crate) fn read_window(
+    src: impl std::io::Read,
+    source: &str,
+    max_bytes: u64,
+    keep: &mut dyn FnMut(&Component) -> bool,
+) -> Option<(Sbom, usize)> {
+    let mut sink = Sink::new(keep);
+    // One thread: handing the components to a second one that judges them was measured no
+    // faster (the parsing is most of the time) and took a third more CPU.
+    let mut window = Window::new(src, max_bytes);
+    let mut edges = (String::new(), Vec::new());
+    let skeleton = stream_top(
+        &mut window,
+        &mut |c| {
+            sink.push(c);
+            // A repeated reference: the ordinary reader decides, no need to read on.
+            if sink.repeated { Err(Stop) } else { Ok(()) }
+        },
+        &mut edges,
+    )
+    .ok()?;
+    let text = std::str::from_utf8(&skeleton).ok()?;
+    let mut de = serde_json::Deserializer::from_str(text);
+    let mut doc = DocSeed { sink: &mut sink }.deserialize(&mut de).ok()?;
+    de.end().ok()?;
+    (doc.edge_text, doc.edge_ends) = edges;
+    finish(doc, sink, source)
+}
+
+/// Reads the top-level object from `w`: the elements of `components` go to `push`, the
+/// references of `dependencies` to `edges` ([`Doc::edge_text`], [`Doc::edge_ends`]); the
+/// answer is the document with every other member as written and those two as `[]`.
+fn stream_top<R: std::io::Read>(
+    w: &mut Window<R>,
+    push: &mut dyn FnMut(Component) -> Result<(), Stop>,
+    edges: &mut (String, Vec<usize>),
+) -> Result<Vec<u8>, Stop> {
+    let mut skeleton = b"{".to_vec();
+    if !w.eat(b'{')? {
+        return Err(Stop);
+    }
+    if !w.eat(b'}')? {
+        loop {
+            let key: String = w.value(Some(&mut skeleton))?;
+            if !w.eat(b':')? {
+                return Err(Stop);
+            }
+            skeleton.push(b':');
+            match key.as_str() {
+                "components" if w.peek()? == Some(b'[') => {
+                    let _level = NestingGuard::enter().ok_or(Stop)?;
+                    stream_list(w, |w| {
+                        let (c, children) = w.value_with(None, |text| {
+                            let mut it = serde_json::Deserializer::from_slice(text)
+                                .into_iter::<CdxComponent<'_>>();
+                            let c = it.next().map(|c| {
+                                c.map(|mut c| {
+                                    let children = c.components.take();
+                                    (lower(c), children)
+                                })
+                            });
+                            (c, it.byte_offset())
+                        })?;
+                        push(c)?;
+                        for child in children.unwrap_or_default().0 {
+                            push(child)?;
+                        }
+                        Ok(())
+                    })?;
+                    skeleton.extend_from_slice(b"[]");
+                }
+                "dependencies" if w.peek()? == Some(b'[') => {
+                    stream_list(w, |w| {
+                        let DependencyEntry(from, mut targets) = w.value(None)?;
+                        add_edges(&mut edges.0, &mut edges.1, from, &mut targets);
+                        Ok(())
+                    })?;
+                    skeleton.extend_from_slice(b"[]");
+                }
+                _ => w.value::<IgnoredAny>(Some(&mut skeleton)).map(drop)?,
+            }
+            if w.eat(b'}')? {
+                break;
+            }
+            if !w.eat(b',')? {
+                return Err(Stop);
+            }
+            skeleton.push(b',');
+        }
+    }
+    skeleton.push(b'}');
+    // Nothing but whitespace after the document.
+    match w.peek()? {
+        None => Ok(skeleton),
+        Some(_) => Err(Stop),
+    }
+}
+
+/// Reads a JSON array from `w`, handing each element's turn to `each`.
+fn stream_list<R: std::io::Read>(
+    w: &mut Window<R>,
+    mut each: impl FnMut(&mut Window<R>) -> Result<(), Stop>,
+) -> Result<(), Stop> {
+    if !w.eat(b'[')? {
+        return Err(Stop);
+    }
+    if w.eat(b']')? {
+        return Ok(());
+    }
+    loop {
+        each(w)?;
+        if w.eat(b']')? {
+            return Ok(());
+        }
+        if !w.eat(b',')? {
+            return Err(Stop);
+        }
+    }
+}
+
+/// One `dependencies[]` entry read on its own: its `ref` and its targets ([`Entry`]).
+struct DependencyEntry(Option<String>, Vec<String>);
+
+impl<'de> serde::Deserialize<'de> for DependencyEntry {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let mut targets = Vec::new();
+        let from = Entry {
+            targets: &mut targets,
+        }
+        .deserialize(d)?;
+        Ok(Self(from, targets))
+    }
+}
+
+/// Adds one dependency entry to the edge references ([`Doc::edge_text`]): its `ref` then each
+/// target, when it has targets; empties `targets`.
+fn add_edges(
+    text: &mut String,
+    ends: &mut Vec<usize>,
+    from: Option<String>,
+    targets: &mut Vec<String>,
+) {
+    if let Some(from) = from
+        && !targets.is_empty()
+    {
+        for r in std::iter::once(&from).chain(targets.iter()) {
+            text.push_str(r);
+            ends.push(text.len());
+        }
+    }
+    targets.clear();
+}
+
+/// What [`read`] and [`read_window`] do once the document is parsed.
+fn finish(doc: Doc<'_>, mut sink: Sink<'_>, source: &str) -> Option<(Sbom, usize)> {
     let cyclonedx = doc
         .bom_format
         .as_ref()
@@ -270,15 +441,12 @@ impl<'de> ListSink<'de> for Graph<'_, '_> {
         while let Some(from) = seq.next_element_seed(Entry {
             targets: &mut targets,
         })? {
-            if let Some(from) = from
-                && !targets.is_empty()
-            {
-                for r in std::iter::once(&from).chain(&targets) {
-                    self.doc.edge_text.push_str(r);
-                    self.doc.edge_ends.push(self.doc.edge_text.len());
-                }
-            }
-            targets.clear();
+            add_edges(
+                &mut self.doc.edge_text,
+                &mut self.doc.edge_ends,
+                from,
+                &mut targets,
+            );
         }
         Ok(())
     }
@@ -357,5 +525,85 @@ mod tests {
         assert!(read(&DOC[..DOC.len() - 3], "t.json", &mut all).is_none());
         let (s, _) = read(DOC, "t.json", &mut all).unwrap();
         same(&s, &ordinary(DOC, &all).0);
+    }
+
+    /// A reader that hands out at most `step` bytes per call, to cut the document anywhere.
+    struct Trickle<'a>(&'a [u8], usize);
+
+    impl std::io::Read for Trickle<'_> {
+        fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.0.len().min(self.1).min(out.len());
+            out[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    /// What the window reader gives, summed up to compare with [`read`]'s.
+    fn summary(read: Option<(Sbom, usize)>) -> Option<String> {
+        read.map(|(s, n)| {
+            let components: Vec<String> = s
+                .components
+                .iter()
+                .map(|c| format!("{:?} {} {:?} {:?}", c.reference, c.name, c.version, c.purl))
+                .collect();
+            format!(
+                "{n} {} {:?} {:?} {:?} {components:?}",
+                s.spec_version,
+                s.product.as_ref().map(|p| &p.name),
+                s.diagnostics,
+                s.document
+            )
+        })
+    }
+
+    #[test]
+    fn the_window_reader_gives_what_the_whole_text_gives_wherever_reads_end() {
+        let escaped = DOC.replace(r#""components": ["#, r#""comp\u006fnents": ["#);
+        let bom = format!("\u{feff}{DOC}");
+        let docs: Vec<(&str, String)> = vec![
+            ("plain", DOC.to_string()),
+            ("escaped key", escaped),
+            ("byte-order mark", bom),
+            ("null lists", DOC.replace("\"dependencies\": [", "\"dependencies\": null, \"x\": [")),
+            ("numbers last", DOC.replace("\"specVersion\": \"1.7\"", "\"specVersion\": \"1.6\", \"version\": 12345")),
+            ("empty lists", r#"{"bomFormat": "CycloneDX", "specVersion": "1.5", "components": [], "dependencies": []}"#.to_string()),
+            ("repeated ref", DOC.replace(r#""bom-ref": "c""#, r#""bom-ref": "a""#)),
+            ("spdx keys", DOC.replace(r#""services""#, r#""spdxVersion": "SPDX-2.3", "services""#)),
+            ("twice", DOC.replace(r#""services""#, r#""components": [], "services""#)),
+            ("not cyclonedx", DOC.replace("CycloneDX", "Other")),
+            ("cut short", DOC[..DOC.len() - 3].to_string()),
+            ("trailing text", format!("{DOC} x")),
+            ("trailing comma", DOC.replace(r#""purl": "not a purl"}"#, r#""purl": "not a purl"},"#)),
+            ("not an object", "[1, 2]".to_string()),
+        ];
+        for (what, doc) in &docs {
+            let all = |_: &Component| true;
+            // `read` is given the text as `read_keeping` decodes it: without a byte-order mark.
+            let text = doc.strip_prefix('\u{feff}').unwrap_or(doc);
+            let expected = summary(read(text, "t.json", &mut { all }));
+            for step in [1, 2, 3, 7, 64, 4096] {
+                let got = summary(read_window(
+                    Trickle(doc.as_bytes(), step),
+                    "t.json",
+                    u64::MAX,
+                    &mut { all },
+                ));
+                assert_eq!(got, expected, "{what}, reads of {step} bytes");
+            }
+        }
+        // Some of them are read, some give way.
+        let all = |_: &Component| true;
+        assert!(read_window(docs[1].1.as_bytes(), "t.json", u64::MAX, &mut { all }).is_some());
+        assert!(read_window(docs[6].1.as_bytes(), "t.json", u64::MAX, &mut { all }).is_none());
+        // Over the size limit, or not UTF-8 in a string no one parses: the ordinary reader decides.
+        assert!(read_window(DOC.as_bytes(), "t.json", 100, &mut { all }).is_none());
+        let bad = DOC
+            .replace(r#""svc"}"#, "\"svc\", \"note\": \"\u{1}\"}")
+            .into_bytes();
+        let mut bad = bad;
+        let at = bad.iter().position(|&b| b == 1).unwrap();
+        bad[at] = 0xff;
+        assert!(read_window(&bad[..], "t.json", u64::MAX, &mut { all }).is_none());
     }
 }

@@ -232,6 +232,9 @@ mod tests {
             "-1+1, \"quoted\"\r\nsecond line",
             "@SUM(A1), plain",
             "+\"",
+            // What the database's JSON writer escapes, and text it must not: the export reads
+            // each row as one JSON array.
+            "back\\slash\ttab \u{1} ünïcødé 🦀 \u{2028} </script>",
         ];
         let (mut total, mut guarded, mut related) = (0, 0, 0);
         for m in app.store.memberships(account.id).await.unwrap() {
@@ -248,7 +251,7 @@ mod tests {
                 .await
                 .unwrap();
             for (i, f) in all.iter().enumerate().filter(|(i, _)| i % 5 == 1) {
-                let text = hostile[i % hostile.len()].to_string();
+                let text = hostile[(i / 5) % hostile.len()].to_string();
                 let decision = if i % 2 == 0 {
                     Decision {
                         status: VexStatus::NotAffected,

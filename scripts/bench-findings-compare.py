@@ -16,6 +16,13 @@ Known reasons:
                on the kit's real lockfiles stays exact.
   duplicate    RUSTSEC-2025-0000 is a stale placeholder only in the OSV export, the same
                advisory as RUSTSEC-2025-0065 (see crates/cyres/tests/fixtures/cargo-audit/db-diff.md).
+  same vulnerability
+               RustSec has a few advisories filed twice for one vulnerability, both naming the
+               same CVE and GHSA (RUSTSEC-2022-0075 and RUSTSEC-2022-0098, wasmtime,
+               CVE-2022-39393). cargo-audit lists each; cyres merges records that share an alias
+               into one finding per vulnerability (ARCHITECTURE.md, cyres-vuln) and reports it
+               under one of the ids, with the shared aliases. Explained when cyres reports, for
+               the same crate and version, a finding whose id or aliases meet the advisory's.
 
 Usage: bench-findings-compare.py AUDIT_JSON CYRES_JSON
 """
@@ -26,10 +33,15 @@ import sys
 PRE = re.compile(r"^\d+\.\d+\.\d+-")
 
 
+ALIASES = {}   # cargo-audit's advisory id -> its id and aliases
+NAMES = {}     # (crate, version) -> ids and aliases of cyres's findings there
+
+
 def audit(path):
     r = json.load(open(path, encoding="utf-8"))
     out = {}
     for v in r["vulnerabilities"]["list"]:
+        ALIASES[v["advisory"]["id"]] = {v["advisory"]["id"], *v["advisory"].get("aliases", [])}
         out[(v["advisory"]["id"], v["package"]["name"], v["package"]["version"])] = None
     for kind, items in r["warnings"].items():
         if kind == "yanked":
@@ -44,6 +56,9 @@ def audit(path):
 
 def cyres(path):
     r = json.load(open(path, encoding="utf-8"))
+    for f in r["findings"]:
+        names = NAMES.setdefault((f["component"]["name"], f["component"]["version"]), set())
+        names.update([f["id"], *f.get("aliases", [])])
     return {
         (f["id"], f["component"]["name"], f["component"]["version"]): f.get("informational")
         for f in r["findings"]
@@ -56,6 +71,8 @@ def reason(key, only_in):
         return "duplicate"
     if PRE.match(version):
         return "pre-release"
+    if only_in == "cargo-audit" and ALIASES.get(ident, set()) & NAMES.get((_crate, version), set()):
+        return "same vulnerability"
     return None
 
 

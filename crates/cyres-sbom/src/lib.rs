@@ -95,6 +95,15 @@ pub trait Keep {
     fn restart(&mut self);
 }
 
+/// A [`Keep`] that can judge part of a document on another thread and be merged back
+/// ([`read_keeping_file`]).
+pub trait Fork: Keep + Send + Sized {
+    /// A judge for components read on a second thread, with no components seen yet.
+    fn fork(&self) -> Self;
+    /// Takes in a fork's verdicts: the components it judged came after this one's.
+    fn join(&mut self, later: Self);
+}
+
 /// Reads an SBOM (or lockfile) like [`read_with_includes`], keeping only the components `keep`
 /// accepts, and returns how many components it had. The
 /// dependency graph is checked (diagnostics as from [`read`]) but not kept:
@@ -128,6 +137,54 @@ pub fn read_keeping(
     sbom.dependencies.clear();
     sbom.document.dependencies_stated.clear();
     Ok((sbom, total))
+}
+
+/// [`read_keeping_stream`] on a file, the top-level component array read by two threads at
+/// once, each from its own part of the file, `keep` judging the first part and a
+/// [`Fork::fork`] of it the second (then [`Fork::join`]ed). The second part is found by a
+/// guess and used only when confirmed by the first thread's own parse (see the reader in
+/// `cyclonedx/keep.rs`), so the result is always [`read_keeping_stream`]'s. On platforms
+/// without positioned reads, [`read_keeping_stream`] itself.
+pub fn read_keeping_file<K: Fork>(
+    file: &std::fs::File,
+    source: &str,
+    limits: &Limits,
+    keep: &mut K,
+) -> Option<(Sbom, usize)> {
+    #[cfg(unix)]
+    {
+        if lockfile::Kind::from_source(source).is_some() {
+            return None;
+        }
+        let mut second = keep.fork();
+        let mut offered = false;
+        let read = cyclonedx::keep::read_window_split(
+            file,
+            source,
+            limits.max_bytes,
+            &mut |c| {
+                offered = true;
+                keep.keep(c)
+            },
+            &mut |c| second.keep(c),
+        );
+        match read {
+            Some((sbom, total, used)) => {
+                if used {
+                    keep.join(second);
+                }
+                Some((sbom, total))
+            }
+            None => {
+                if offered {
+                    keep.restart();
+                }
+                None
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    read_keeping_stream(file, source, limits, keep)
 }
 
 /// [`read_keeping`] on a file read from `src`, for a CycloneDX JSON document too large to hold

@@ -314,6 +314,17 @@ fn cyclonedx_scope_is_read_in_json_and_xml() {
 struct Counting {
     offered: usize,
     restarts: usize,
+    joined: usize,
+}
+
+impl cyres_sbom::Fork for Counting {
+    fn fork(&self) -> Self {
+        Counting::default()
+    }
+    fn join(&mut self, later: Self) {
+        self.offered += later.offered;
+        self.joined += 1 + later.joined;
+    }
 }
 
 impl cyres_sbom::Keep for Counting {
@@ -346,15 +357,7 @@ fn the_stream_keeps_what_read_keeping_keeps_and_offers_each_component_once() {
     let mut streamed = Counting::default();
     let (s, n) = read_keeping_stream(doc.as_bytes(), "big.cdx.json", &limits, &mut streamed)
         .expect("read through the window");
-    let mut whole = Counting::default();
-    let (w, m) = read_keeping(
-        doc.as_bytes(),
-        "big.cdx.json",
-        &limits,
-        &NoIncludes,
-        &mut whole,
-    )
-    .unwrap();
+    let (w, m, whole) = read_whole_keeping(&doc);
     assert_eq!((n, m), (3000, 3000));
     assert_eq!((streamed.offered, whole.offered), (3000, 3000));
     assert_eq!((streamed.restarts, whole.restarts), (0, 0));
@@ -395,6 +398,20 @@ fn the_stream_keeps_what_read_keeping_keeps_and_offers_each_component_once() {
     assert_eq!((none.offered, none.restarts), (0, 0));
 }
 
+/// `read_keeping` on the whole text, with a fresh [`Counting`].
+fn read_whole_keeping(doc: &str) -> (cyres_sbom::Sbom, usize, Counting) {
+    let mut whole = Counting::default();
+    let (sbom, n) = cyres_sbom::read_keeping(
+        doc.as_bytes(),
+        "big.cdx.json",
+        &cyres_sbom::Limits::default(),
+        &cyres_sbom::NoIncludes,
+        &mut whole,
+    )
+    .unwrap();
+    (sbom, n, whole)
+}
+
 /// The components the ordinary reader gives with an even-length name.
 fn whole_kept(doc: &str) -> usize {
     let sbom = cyres_sbom::read(
@@ -407,4 +424,30 @@ fn whole_kept(doc: &str) -> usize {
         .iter()
         .filter(|c| c.name.len().is_multiple_of(2))
         .count()
+}
+
+/// A file large enough for the second thread (16 MiB after the first component): read on two
+/// threads, each component judged once (the fork's verdicts joined), the result that of
+/// `read_keeping` on the whole text.
+#[cfg(unix)]
+#[test]
+fn a_large_file_is_read_on_two_threads_each_component_judged_once() {
+    use cyres_sbom::{Limits, read_keeping_file};
+    let doc = cyres_sbom::synthetic_cyclonedx(26_000);
+    assert!(doc.len() > 18 << 20, "{} bytes", doc.len());
+    let path = std::env::temp_dir().join(format!("cyres-two-threads-{}.json", std::process::id()));
+    std::fs::write(&path, &doc).unwrap();
+    let file = std::fs::File::open(&path).unwrap();
+    let limits = Limits::default();
+    let mut split = Counting::default();
+    let read = read_keeping_file(&file, "big.cdx.json", &limits, &mut split);
+    std::fs::remove_file(&path).unwrap();
+    let (s, n) = read.expect("read on two threads");
+    let (w, m, _) = read_whole_keeping(&doc);
+    assert_eq!((n, m), (26_000, 26_000));
+    assert_eq!(split.joined, 1, "the second thread's half was used");
+    assert_eq!((split.offered, split.restarts), (26_000, 0));
+    assert_eq!(kept(&s), kept(&w));
+    assert_eq!(s.diagnostics, w.diagnostics);
+    assert_eq!(s.document, w.document);
 }

@@ -44,7 +44,7 @@ impl Store {
                 format!("{email:?} is not an e-mail address"),
             ));
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         sqlx::query("DELETE FROM invitation WHERE org_id = $1 AND email = $2")
             .bind(org_id)
             .bind(&email)
@@ -156,7 +156,7 @@ impl Store {
         actor: &Actor,
         now: i64,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {COLS} FROM invitation i JOIN organisation o ON o.id = i.org_id \
              WHERE i.id = $1 AND i.org_id = $2"
@@ -192,7 +192,7 @@ impl Store {
         account_id: i64,
         invitation_id: i64,
     ) -> Result<(sqlx::Transaction<'static, sqlx::Any>, Invitation, Actor), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {COLS} FROM invitation i JOIN organisation o ON o.id = i.org_id \
              JOIN account a ON a.email = i.email WHERE i.id = $1 AND a.id = $2"

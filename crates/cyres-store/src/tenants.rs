@@ -258,7 +258,7 @@ impl Store {
     /// `organisation.rename`. Returns a line per change, for the log.
     pub async fn normalise_identities(&self, now: i64) -> Result<Vec<String>, StoreError> {
         let mut changes = Vec::new();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let accounts = sqlx::query("SELECT id, email FROM account ORDER BY id")
             .fetch_all(&mut *tx)
             .await?;

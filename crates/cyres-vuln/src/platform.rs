@@ -215,6 +215,16 @@ impl SbomCpes {
         }
     }
 
+    /// Adds the CPEs `later` holds (read from another part of the same SBOM).
+    pub fn append(&mut self, later: SbomCpes) {
+        for (vendor, products) in later.by_name {
+            let mine = self.by_name.entry(vendor).or_default();
+            for (product, versions) in products {
+                mine.entry(product).or_default().extend(versions);
+            }
+        }
+    }
+
     /// The CPEs of an SBOM's components and its product.
     pub fn of_sbom(sbom: &Sbom) -> Self {
         let mut out = Self::new();

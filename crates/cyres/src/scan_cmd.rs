@@ -453,6 +453,24 @@ impl cyres_sbom::Keep for Keeper<'_> {
     }
 }
 
+impl cyres_sbom::Fork for Keeper<'_> {
+    fn fork(&self) -> Self {
+        Keeper {
+            index: self.index,
+            no_dev: self.no_dev,
+            dev: 0,
+            shipped_unkept: Vec::new(),
+            cpes: SbomCpes::new(),
+        }
+    }
+
+    fn join(&mut self, later: Self) {
+        self.dev += later.dev;
+        self.shipped_unkept.extend(later.shipped_unkept);
+        self.cpes.append(later.cpes);
+    }
+}
+
 /// Reads one SBOM file, refusing it before reading when it is over the limit; with `no_dev`,
 /// development-only components are dropped before matching. With an index, a large file keeps
 /// only the components [`cyres_vuln::worth_keeping`] wants.
@@ -486,7 +504,7 @@ fn read_sbom(
         // Read through a window of reused memory (never the whole file at once); a document
         // that reader gives way on is read whole.
         let file = std::fs::File::open(path).with_context(|| format!("reading SBOM {name}"))?;
-        let streamed = cyres_sbom::read_keeping_stream(file, &name, limits, &mut keeper);
+        let streamed = cyres_sbom::read_keeping_file(&file, &name, limits, &mut keeper);
         let (sbom, total) = match streamed {
             Some(read) => read,
             None => {

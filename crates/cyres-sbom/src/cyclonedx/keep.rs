@@ -16,6 +16,8 @@
 //! repeated top-level key, or any error (the ordinary reader then reports it with its
 //! position).
 
+#[cfg(unix)]
+use super::window::At;
 use super::window::{Stop, Window};
 use super::{CdxComponent, Entry, Metadata, NestingGuard, Service, check_version, lower};
 use crate::normalize::{self, Seeded};
@@ -48,6 +50,28 @@ impl<'k> Sink<'k> {
             components: 0,
             repeated: false,
         }
+    }
+
+    fn into_parts(self) -> Parts {
+        Parts {
+            kept: self.kept,
+            refs: self.refs,
+            diagnostics: self.diagnostics,
+            components: self.components,
+            repeated: self.repeated,
+        }
+    }
+
+    /// Takes in what another sink gathered from the components after this one's.
+    fn absorb(&mut self, later: Parts) {
+        if later.repeated || later.refs.iter().any(|r| self.refs.contains(r)) {
+            self.repeated = true;
+            return;
+        }
+        self.refs.extend(later.refs);
+        self.kept.extend(later.kept);
+        self.diagnostics.extend(later.diagnostics);
+        self.components += later.components;
     }
 
     fn push(&mut self, mut c: Component) {
@@ -113,21 +137,74 @@ pub(crate) fn read_window(
     keep: &mut dyn FnMut(&Component) -> bool,
 ) -> Option<(Sbom, usize)> {
     let mut sink = Sink::new(keep);
-    // One thread: handing the components to a second one that judges them was measured no
-    // faster (the parsing is most of the time) and took a third more CPU.
     let mut window = Window::new(src, max_bytes);
     let mut edges = (String::new(), Vec::new());
-    let skeleton = stream_top(
-        &mut window,
-        &mut |c| {
-            sink.push(c);
-            // A repeated reference: the ordinary reader decides, no need to read on.
-            if sink.repeated { Err(Stop) } else { Ok(()) }
-        },
-        &mut edges,
-    )
+    let skeleton = stream_top(&mut window, &mut sink, &mut edges, None).ok()?;
+    from_skeleton(&skeleton, sink, edges, source)
+}
+
+/// [`read_window`] on a file, with the top-level `components` array read on two threads: this
+/// one from the start, a second one (judging with `second`) from an element boundary found
+/// about halfway through the rest of the file. The second half is used only if this thread's
+/// own parse lands exactly on the place where the second one began; otherwise it is
+/// dropped and this thread reads on itself, so the result is always [`read_window`]'s. The
+/// boundary is found by the bytes between the array's first two elements (`}`, separator,
+/// `{`), which in an indented document mark the array's own elements. The answer's flag says
+/// whether `second` judged components that are in the result: when it did, `keep` judged
+/// those before them and `second` those from there on; when not, `second`'s verdicts are void.
+#[cfg(unix)]
+pub(crate) fn read_window_split(
+    file: &std::fs::File,
+    source: &str,
+    max_bytes: u64,
+    keep: &mut dyn FnMut(&Component) -> bool,
+    second: &mut (dyn FnMut(&Component) -> bool + Send),
+) -> Option<(Sbom, usize, bool)> {
+    split_from(file, source, max_bytes, keep, second, SPLIT_FROM)
+}
+
+/// [`read_window_split`], splitting when at least `split_from` bytes follow the first element.
+#[cfg(unix)]
+fn split_from<'f>(
+    file: &'f std::fs::File,
+    source: &str,
+    max_bytes: u64,
+    keep: &mut dyn FnMut(&Component) -> bool,
+    second: &mut (dyn FnMut(&Component) -> bool + Send),
+    split_from: u64,
+) -> Option<(Sbom, usize, bool)> {
+    let len = file.metadata().ok()?.len();
+    let mut sink = Sink::new(keep);
+    let mut window = Window::new(At { file, pos: 0 }, max_bytes);
+    let mut edges = (String::new(), Vec::new());
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let mut split = Split {
+        file,
+        len,
+        max: max_bytes,
+        stop: &stop,
+        second: Some(second),
+        used: false,
+        split_from,
+    };
+    let skeleton = std::thread::scope(|scope| {
+        let mut components =
+            |w: &mut Window<At<'f>>, sink: &mut Sink<'_>| split.components(scope, w, sink);
+        stream_top(&mut window, &mut sink, &mut edges, Some(&mut components))
+    })
     .ok()?;
-    let text = std::str::from_utf8(&skeleton).ok()?;
+    let used = split.used;
+    from_skeleton(&skeleton, sink, edges, source).map(|(sbom, n)| (sbom, n, used))
+}
+
+/// The rest of [`read_window`]: the skeleton read by [`read`]'s parser, then [`finish`].
+fn from_skeleton(
+    skeleton: &[u8],
+    mut sink: Sink<'_>,
+    edges: (String, Vec<usize>),
+    source: &str,
+) -> Option<(Sbom, usize)> {
+    let text = std::str::from_utf8(skeleton).ok()?;
     let mut de = serde_json::Deserializer::from_str(text);
     let mut doc = DocSeed { sink: &mut sink }.deserialize(&mut de).ok()?;
     de.end().ok()?;
@@ -135,13 +212,219 @@ pub(crate) fn read_window(
     finish(doc, sink, source)
 }
 
-/// Reads the top-level object from `w`: the elements of `components` go to `push`, the
-/// references of `dependencies` to `edges` ([`Doc::edge_text`], [`Doc::edge_ends`]); the
-/// answer is the document with every other member as written and those two as `[]`.
+/// Files whose components array has less than this left after its first element are read by
+/// one thread (a second one would not pay for itself).
+#[cfg(unix)]
+const SPLIT_FROM: u64 = 16 << 20;
+
+/// How far past the middle the second thread looks for an element boundary.
+#[cfg(unix)]
+const SPLIT_SEARCH: usize = 1 << 20;
+
+/// The second thread of [`read_window_split`].
+#[cfg(unix)]
+struct Split<'s, 'f> {
+    file: &'f std::fs::File,
+    len: u64,
+    max: u64,
+    /// Set when the second half will not be used: the second thread stops at its next element.
+    stop: &'s std::sync::atomic::AtomicBool,
+    second: Option<&'s mut (dyn FnMut(&Component) -> bool + Send)>,
+    /// Whether the second half was used.
+    used: bool,
+    /// [`SPLIT_FROM`], smaller in tests.
+    split_from: u64,
+}
+
+/// Sets the flag when dropped.
+#[cfg(unix)]
+struct StopOnDrop<'a>(&'a std::sync::atomic::AtomicBool);
+
+#[cfg(unix)]
+impl Drop for StopOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+/// The second thread's answer: its sink's findings and the offset after the array's `]`.
+#[cfg(unix)]
+type Half = Result<(Parts, u64), Stop>;
+
+#[cfg(unix)]
+impl<'s, 'f> Split<'s, 'f> {
+    /// Reads the top-level `components` array from `w` into `sink`, a second thread taking the
+    /// second half when a boundary is found and confirmed.
+    fn components<'scope>(
+        &mut self,
+        scope: &'scope std::thread::Scope<'scope, '_>,
+        w: &mut Window<At<'f>>,
+        sink: &mut Sink<'_>,
+    ) -> Result<(), Stop>
+    where
+        's: 'scope,
+        'f: 'scope,
+    {
+        use std::sync::atomic::Ordering::Relaxed;
+        // However this ends, a second thread still running has nothing left to do.
+        let _stop = StopOnDrop(self.stop);
+        if !w.eat(b'[')? {
+            return Err(Stop);
+        }
+        if w.eat(b']')? {
+            return Ok(());
+        }
+        let mut other: Option<(u64, std::thread::ScopedJoinHandle<'scope, Half>)> = None;
+        let mut first_end = None;
+        loop {
+            w.peek()?.ok_or(Stop)?;
+            let here = w.offset();
+            if let Some((start, _)) = &other
+                && here >= *start
+            {
+                let (start, handle) = other.take().ok_or(Stop)?;
+                if here > start {
+                    // Passed over: the second thread began inside an element.
+                    self.stop.store(true, Relaxed);
+                }
+                let half = handle.join().unwrap_or(Err(Stop));
+                if here == start
+                    && let Ok((parts, end)) = half
+                {
+                    self.used = true;
+                    sink.absorb(parts);
+                    if sink.repeated {
+                        return Err(Stop);
+                    }
+                    return w.jump(end);
+                }
+            }
+            element(w, sink)?;
+            let end = w.offset();
+            if w.eat(b']')? {
+                break;
+            }
+            if !w.eat(b',')? {
+                return Err(Stop);
+            }
+            if first_end.is_none() {
+                first_end = Some(end);
+                w.peek()?.ok_or(Stop)?;
+                if let Some(second) = self.second.take()
+                    && let Some(start) = self.boundary(end, w.offset())
+                {
+                    other = Some((start, self.spawn(scope, second, start)));
+                }
+            }
+        }
+        if let Some((_, handle)) = other {
+            self.stop.store(true, Relaxed);
+            let _ = handle.join();
+        }
+        Ok(())
+    }
+
+    /// Where an element of the array probably begins about halfway through the rest of the
+    /// file: the next place after the middle where the bytes between the first two elements
+    /// (`}` at `first_end - 1` to `{` at `second_start`) occur again.
+    fn boundary(&self, first_end: u64, second_start: u64) -> Option<u64> {
+        use std::os::unix::fs::FileExt;
+        if self.len.saturating_sub(second_start) < self.split_from {
+            return None;
+        }
+        let from = first_end.checked_sub(1)?;
+        let n = usize::try_from(second_start + 1 - from).ok()?;
+        if n > 64 {
+            return None;
+        }
+        let mut between = vec![0u8; n];
+        self.file.read_exact_at(&mut between, from).ok()?;
+        if between.first() != Some(&b'}') || between.last() != Some(&b'{') {
+            return None;
+        }
+        let mid = second_start + (self.len - second_start) / 2;
+        let mut probe = vec![0u8; SPLIT_SEARCH];
+        let got = self.file.read_at(&mut probe, mid).ok()?;
+        let at = probe[..got].windows(n).position(|w| w == between)?;
+        Some(mid + (at + n - 1) as u64)
+    }
+
+    /// Starts the second thread on the elements from `start` to the array's end.
+    fn spawn<'scope>(
+        &self,
+        scope: &'scope std::thread::Scope<'scope, '_>,
+        second: &'s mut (dyn FnMut(&Component) -> bool + Send),
+        start: u64,
+    ) -> std::thread::ScopedJoinHandle<'scope, Half>
+    where
+        's: 'scope,
+        'f: 'scope,
+    {
+        let (file, stop, limit) = (self.file, self.stop, self.max);
+        scope.spawn(move || {
+            // The same nesting as the first thread's (`TopComponents`, `stream_top`).
+            let _level = NestingGuard::enter().ok_or(Stop)?;
+            let mut w = Window::at(At { file, pos: start }, start, limit.saturating_sub(start));
+            let mut sink = Sink::new(second);
+            loop {
+                if stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    return Err(Stop);
+                }
+                element(&mut w, &mut sink)?;
+                if w.eat(b']')? {
+                    break;
+                }
+                if !w.eat(b',')? {
+                    return Err(Stop);
+                }
+            }
+            Ok((sink.into_parts(), w.offset()))
+        })
+    }
+}
+
+/// What a [`Sink`] gathered, without its judge: to be taken in by another ([`Sink::absorb`]).
+struct Parts {
+    kept: Vec<Component>,
+    refs: HashSet<Box<str>, Seeded>,
+    diagnostics: Vec<Diagnostic>,
+    components: usize,
+    repeated: bool,
+}
+
+/// Parses the next element of the top-level `components` array (and its nested components)
+/// into `sink`; a repeated reference stops the reading (the ordinary reader decides).
+fn element<R: std::io::Read>(w: &mut Window<R>, sink: &mut Sink<'_>) -> Result<(), Stop> {
+    let (c, children) = w.value_with(None, |text| {
+        let mut it = serde_json::Deserializer::from_slice(text).into_iter::<CdxComponent<'_>>();
+        let c = it.next().map(|c| {
+            c.map(|mut c| {
+                let children = c.components.take();
+                (lower(c), children)
+            })
+        });
+        (c, it.byte_offset())
+    })?;
+    sink.push(c);
+    for child in children.unwrap_or_default().0 {
+        sink.push(child);
+    }
+    if sink.repeated { Err(Stop) } else { Ok(()) }
+}
+
+/// How [`stream_top`] reads the top-level `components` array when not element by element into
+/// the sink itself ([`Split::components`]).
+type Components<'h, R> = &'h mut dyn FnMut(&mut Window<R>, &mut Sink<'_>) -> Result<(), Stop>;
+
+/// Reads the top-level object from `w`: the elements of `components` go to `sink` (through
+/// `components` when given), the references of `dependencies` to `edges` ([`Doc::edge_text`],
+/// [`Doc::edge_ends`]); the answer is the document with every other member as written and
+/// those two as `[]`.
 fn stream_top<R: std::io::Read>(
     w: &mut Window<R>,
-    push: &mut dyn FnMut(Component) -> Result<(), Stop>,
+    sink: &mut Sink<'_>,
     edges: &mut (String, Vec<usize>),
+    mut components: Option<Components<'_, R>>,
 ) -> Result<Vec<u8>, Stop> {
     let mut skeleton = b"{".to_vec();
     if !w.eat(b'{')? {
@@ -157,24 +440,10 @@ fn stream_top<R: std::io::Read>(
             match key.as_str() {
                 "components" if w.peek()? == Some(b'[') => {
                     let _level = NestingGuard::enter().ok_or(Stop)?;
-                    stream_list(w, |w| {
-                        let (c, children) = w.value_with(None, |text| {
-                            let mut it = serde_json::Deserializer::from_slice(text)
-                                .into_iter::<CdxComponent<'_>>();
-                            let c = it.next().map(|c| {
-                                c.map(|mut c| {
-                                    let children = c.components.take();
-                                    (lower(c), children)
-                                })
-                            });
-                            (c, it.byte_offset())
-                        })?;
-                        push(c)?;
-                        for child in children.unwrap_or_default().0 {
-                            push(child)?;
-                        }
-                        Ok(())
-                    })?;
+                    match components.take() {
+                        Some(read) => read(w, sink)?,
+                        None => stream_list(w, |w| element(w, sink))?,
+                    }
                     skeleton.extend_from_slice(b"[]");
                 }
                 "dependencies" if w.peek()? == Some(b'[') => {
@@ -605,5 +874,105 @@ mod tests {
         let at = bad.iter().position(|&b| b == 1).unwrap();
         bad[at] = 0xff;
         assert!(read_window(&bad[..], "t.json", u64::MAX, &mut { all }).is_none());
+    }
+
+    /// Reads `doc` from a file with the two-thread reader (splitting whatever the size), each
+    /// judge keeping every component with an even-length name and counting what it saw.
+    #[cfg(unix)]
+    fn split_read(doc: &str) -> (Option<String>, usize, usize, bool) {
+        let path = std::env::temp_dir().join(format!(
+            "cyres-split-{}-{:x}.json",
+            std::process::id(),
+            doc.len() ^ (doc.as_ptr() as usize)
+        ));
+        std::fs::write(&path, doc).unwrap();
+        let file = std::fs::File::open(&path).unwrap();
+        let (mut first, mut second) = (0, 0);
+        let read = split_from(
+            &file,
+            "t.json",
+            u64::MAX,
+            &mut |c: &Component| {
+                first += 1;
+                c.name.len().is_multiple_of(2)
+            },
+            &mut |c: &Component| {
+                second += 1;
+                c.name.len().is_multiple_of(2)
+            },
+            0,
+        );
+        std::fs::remove_file(&path).unwrap();
+        let used = read.as_ref().is_some_and(|r| r.2);
+        (summary(read.map(|(s, n, _)| (s, n))), first, second, used)
+    }
+
+    /// The same document, compact: `},{` then also occurs inside components (their lists of
+    /// hashes and references), so the second thread's guess is often wrong.
+    fn compact(doc: &str) -> String {
+        let v: serde_json::Value = serde_json::from_str(doc).unwrap();
+        serde_json::to_string(&v).unwrap()
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_two_thread_reader_gives_what_one_thread_gives() {
+        let big = crate::synthetic_cyclonedx(2000);
+        let first_ref = {
+            let c = big.find("\"components\"").unwrap();
+            let at = c + big[c..].find("\"bom-ref\": \"").unwrap() + 12;
+            big[at..at + big[at..].find('"').unwrap()].to_string()
+        };
+        let late = big.rfind("\"bom-ref\": \"").unwrap() + 12;
+        let late_end = late + big[late..].find('"').unwrap();
+        let repeated_across = format!("{}{first_ref}{}", &big[..late], &big[late_end..]);
+        let nested = big.replace(
+            "\"licenses\": [",
+            "\"components\": [{\"name\": \"inner\", \"version\": \"1\"},\n    {\"name\": \"x\"}], \"licenses\": [",
+        );
+        let docs: Vec<(&str, String)> = vec![
+            ("indented", big.clone()),
+            ("compact", compact(&big)),
+            ("nested components with the separator", nested.clone()),
+            ("nested, compact", compact(&nested)),
+            ("repeated across the halves", repeated_across),
+            ("the example", DOC.to_string()),
+            ("dependencies first", {
+                let v: serde_json::Value = serde_json::from_str(&big).unwrap();
+                let mut m = serde_json::Map::new();
+                for k in [
+                    "dependencies",
+                    "bomFormat",
+                    "specVersion",
+                    "metadata",
+                    "components",
+                ] {
+                    m.insert(k.to_string(), v[k].clone());
+                }
+                serde_json::to_string_pretty(&serde_json::Value::Object(m)).unwrap()
+            }),
+        ];
+        let mut split_used = 0;
+        for (what, doc) in &docs {
+            let all = |c: &Component| c.name.len().is_multiple_of(2);
+            let expected = summary(read(doc, "t.json", &mut { all }));
+            let (got, first, second, used) = split_read(doc);
+            assert_eq!(got, expected, "{what}");
+            if let Some(total) = expected
+                .as_ref()
+                .map(|e| e.split(' ').next().unwrap().parse::<usize>().unwrap())
+            {
+                if used {
+                    assert_eq!(first + second, total, "{what}: each component judged once");
+                    split_used += 1;
+                } else {
+                    assert_eq!(first, total, "{what}");
+                }
+            }
+        }
+        assert!(
+            split_used >= 2,
+            "the second half was used for {split_used} documents"
+        );
     }
 }

@@ -36,6 +36,8 @@ pub(crate) struct Window<R> {
     max: u64,
     /// Whether the first read (where a byte-order mark may be) was looked at.
     started: bool,
+    /// Where in the file `src` started.
+    base: u64,
 }
 
 impl<R: Read> Window<R> {
@@ -50,7 +52,23 @@ impl<R: Read> Window<R> {
             read: 0,
             max,
             started: false,
+            base: 0,
         }
+    }
+
+    /// A window over `src`, which starts at `base` in the file, not at its start (no
+    /// byte-order mark is looked for); at most `max` bytes from there.
+    pub(crate) fn at(src: R, base: u64, max: u64) -> Self {
+        Self {
+            started: true,
+            base,
+            ..Self::new(src, max)
+        }
+    }
+
+    /// Where in the file the next byte not consumed is.
+    pub(crate) fn offset(&self) -> u64 {
+        self.base + self.read - (self.buf.len() - self.pos) as u64
     }
 
     /// The checked bytes not consumed yet.
@@ -86,7 +104,7 @@ impl<R: Read> Window<R> {
         if n == 0 {
             self.eof = true;
         }
-        if !self.started && self.buf.len() >= 3 || self.eof {
+        if !self.started && (self.buf.len() >= 3 || self.eof) {
             self.started = true;
             if self.checked == 0 && self.buf.starts_with(b"\xEF\xBB\xBF") {
                 self.pos = 3;
@@ -182,6 +200,39 @@ impl<R: Read> Window<R> {
                 }
             }
         }
+    }
+}
+
+/// Reads a file from a position on with positioned reads, leaving the file's own cursor alone,
+/// so that two threads can read one file at once.
+#[cfg(unix)]
+pub(crate) struct At<'f> {
+    pub(crate) file: &'f std::fs::File,
+    pub(crate) pos: u64,
+}
+
+#[cfg(unix)]
+impl Read for At<'_> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        use std::os::unix::fs::FileExt;
+        let n = self.file.read_at(out, self.pos)?;
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
+#[cfg(unix)]
+impl<'f> Window<At<'f>> {
+    /// Goes on reading at `to` (further on in the file): what lies between was read elsewhere.
+    pub(crate) fn jump(&mut self, to: u64) -> Result<(), Stop> {
+        if to < self.offset() {
+            return Err(Stop);
+        }
+        // The limit is on the file: what this window could still have read counts from `to`.
+        let limit = self.base.saturating_add(self.max);
+        let file = self.src.file;
+        *self = Window::at(At { file, pos: to }, to, limit.saturating_sub(to));
+        Ok(())
     }
 }
 

@@ -380,3 +380,44 @@ fn pairs_of(fs: &[FindingRow]) -> BTreeSet<Pair> {
         })
         .collect()
 }
+
+/// Every transaction starts through `Store::begin` (`BEGIN IMMEDIATE` on SQLite). A plain
+/// `pool.begin()` starts a SQLite transaction as a reader; its first write after another
+/// connection committed fails at once with `SQLITE_BUSY_SNAPSHOT` (no busy timeout applies),
+/// which surfaced as a rare 500 on accepting an invitation while the worker wrote. Read from
+/// the crate's source, so a new one fails here.
+#[test]
+fn every_transaction_starts_through_store_begin() {
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let (mut offenders, mut found) = (Vec::new(), 0);
+    let mut files = vec![src];
+    while let Some(path) = files.pop() {
+        if path.is_dir() {
+            files.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+            continue;
+        }
+        if path.extension().is_none_or(|e| e != "rs") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        for (i, line) in text.lines().enumerate() {
+            let starts = line.contains(".begin()") || line.contains(".begin_with(");
+            let the_one = path.ends_with("lib.rs")
+                && (line.contains("Backend::Sqlite => self.pool.begin_with(\"BEGIN IMMEDIATE\")")
+                    || line.contains("Backend::Postgres => self.pool.begin()"));
+            found += usize::from(the_one);
+            if starts && !the_one && !line.contains("self.begin()") {
+                offenders.push(format!("{}:{}: {}", path.display(), i + 1, line.trim()));
+            }
+        }
+    }
+    assert_eq!(
+        found, 2,
+        "Store::begin itself was not found: the reader is broken"
+    );
+    assert!(
+        offenders.is_empty(),
+        "transactions not started by Store::begin:\n{}",
+        offenders.join("\n")
+    );
+}

@@ -131,6 +131,20 @@ pub fn read_keeping(
         }
         keep.restart();
     }
+    read_whole_keeping(bytes, source, limits, includes, keep)
+}
+
+/// [`read_keeping`] without its stream: the document read whole with [`read_with_includes`],
+/// then the components `keep` does not accept dropped. For a caller whose own stream
+/// ([`read_keeping_stream`], [`read_keeping_file`]) already gave way, so the document is not
+/// streamed a second time only to give way again.
+pub fn read_whole_keeping(
+    bytes: &[u8],
+    source: &str,
+    limits: &Limits,
+    includes: &dyn Includes,
+    keep: &mut dyn Keep,
+) -> Result<(Sbom, usize), SbomError> {
     let mut sbom = read_with_includes(bytes, source, limits, includes)?;
     let total = sbom.components.len();
     sbom.components.retain(|c| keep.keep(c));
@@ -157,31 +171,21 @@ pub fn read_keeping_file<K: Fork>(
             return None;
         }
         let mut second = keep.fork();
-        let mut offered = false;
         let read = cyclonedx::keep::read_window_split(
             file,
             source,
             limits.max_bytes,
-            &mut |c| {
-                offered = true;
-                keep.keep(c)
-            },
+            &mut |c| keep.keep(c),
             &mut |c| second.keep(c),
         );
-        match read {
-            Some((sbom, total, used)) => {
-                if used {
-                    keep.join(second);
-                }
-                Some((sbom, total))
-            }
-            None => {
-                if offered {
-                    keep.restart();
-                }
-                None
-            }
+        let Some((sbom, total, used)) = read else {
+            keep.restart();
+            return None;
+        };
+        if used {
+            keep.join(second);
         }
+        Some((sbom, total))
     }
     #[cfg(not(unix))]
     read_keeping_stream(file, source, limits, keep)
@@ -190,10 +194,10 @@ pub fn read_keeping_file<K: Fork>(
 /// [`read_keeping`] on a file read from `src`, for a CycloneDX JSON document too large to hold
 /// comfortably: the file is read through a window of reused memory (about a megabyte, larger
 /// only while one value needs it), so neither the document nor its model is ever in memory
-/// whole, and the result is exactly [`read_keeping`]'s. `None` (after [`Keep::restart`] when
-/// components were offered) when the document must be read whole with [`read_keeping`]
-/// instead: not CycloneDX JSON, a lockfile's name, over the limit, not UTF-8, not JSON, or
-/// anything [`read_keeping`]'s own stream gives way on. Nothing is reported then; the ordinary
+/// whole, and the result is exactly [`read_keeping`]'s. `None` when the document must be read
+/// whole with [`read_whole_keeping`] instead (after [`Keep::restart`], except for a lockfile's name,
+/// which is never offered): not CycloneDX JSON, a lockfile's name, over the limit, not UTF-8,
+/// not JSON, or anything [`read_keeping`]'s own stream gives way on. Nothing is reported then; the ordinary
 /// reader reports it.
 pub fn read_keeping_stream(
     src: impl std::io::Read,
@@ -204,12 +208,8 @@ pub fn read_keeping_stream(
     if lockfile::Kind::from_source(source).is_some() {
         return None;
     }
-    let mut offered = false;
-    let read = cyclonedx::keep::read_window(src, source, limits.max_bytes, &mut |c| {
-        offered = true;
-        keep.keep(c)
-    });
-    if read.is_none() && offered {
+    let read = cyclonedx::keep::read_window(src, source, limits.max_bytes, &mut |c| keep.keep(c));
+    if read.is_none() {
         keep.restart();
     }
     read

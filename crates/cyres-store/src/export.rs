@@ -42,21 +42,56 @@ const EXPORT_STATEMENTS: usize = 64;
 /// Connections of the export pool (exports at the same time).
 const EXPORT_CONNECTIONS: u32 = 4;
 
-/// The columns the CSV export writes, in the order [`view`] decodes them.
-const EXPORT_COLS: &str = "id, product_id, release_id, component_name, component_version, \
-     component_purl, advisory_id, aliases, severity, score, severity_source, exploited, status, \
-     justification, impact_statement, action_statement, responses, decided_at, first_seen, summary";
+/// The columns the CSV export writes, in the order [`view`] and [`JsonRow`] decode them.
+const EXPORT_COLUMNS: [&str; 20] = [
+    "id",
+    "product_id",
+    "release_id",
+    "component_name",
+    "component_version",
+    "component_purl",
+    "advisory_id",
+    "aliases",
+    "severity",
+    "score",
+    "severity_source",
+    "exploited",
+    "status",
+    "justification",
+    "impact_statement",
+    "action_statement",
+    "responses",
+    "decided_at",
+    "first_seen",
+    "summary",
+];
 
-/// [`EXPORT_COLS`] as one value per row on SQLite: a JSON array of the same columns in the same
-/// order, the two JSON-text columns embedded as arrays. sqlx's SQLite driver copies every value
-/// of a row on its worker thread (`sqlite3_value_dup`, a `malloc` under SQLite's mutex) and
-/// hands the row to the caller's thread; 20 values a row made that copying and the freeing
+/// The columns of [`EXPORT_COLUMNS`] that hold JSON text (a list of strings).
+const JSON_TEXT_COLUMNS: [&str; 2] = ["aliases", "responses"];
+
+/// [`EXPORT_COLUMNS`] as a select list.
+static EXPORT_COLS: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| EXPORT_COLUMNS.join(", "));
+
+/// [`EXPORT_COLUMNS`] as one value per row on SQLite: a JSON array of the same columns in the
+/// same order, the JSON-text columns embedded as arrays. sqlx's SQLite driver copies every
+/// value of a row on its worker thread (`sqlite3_value_dup`, a `malloc` under SQLite's mutex)
+/// and hands the row to the caller's thread; 20 values a row made that copying and the freeing
 /// on the other thread most of the export's time (profiled at ~6 µs a row). One text value a
 /// row, built by SQLite's own JSON writer and read in place by [`JsonRow`], leaves one copy.
-const EXPORT_JSON_SQLITE: &str = "json_array(id, product_id, release_id, component_name, \
-     component_version, component_purl, advisory_id, json(aliases), severity, score, \
-     severity_source, exploited, status, justification, impact_statement, action_statement, \
-     json(responses), decided_at, first_seen, summary)";
+static EXPORT_JSON_SQLITE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let cols: Vec<String> = EXPORT_COLUMNS
+        .iter()
+        .map(|c| {
+            if JSON_TEXT_COLUMNS.contains(c) {
+                format!("json({c})")
+            } else {
+                c.to_string()
+            }
+        })
+        .collect();
+    format!("json_array({})", cols.join(", "))
+});
 
 /// A pool of the engine's own driver for the store's database, for the export.
 #[derive(Clone, Debug)]
@@ -329,7 +364,7 @@ impl Str<'_> {
     }
 }
 
-/// One row of [`EXPORT_JSON_SQLITE`], read in place: the columns of [`EXPORT_COLS`] in order.
+/// One row of [`EXPORT_JSON_SQLITE`], read in place: the columns of [`EXPORT_COLUMNS`] in order.
 #[derive(serde::Deserialize)]
 struct JsonRow<'a>(
     i64,
@@ -408,7 +443,7 @@ pub struct ExportedPage {
     pub last_id: Option<i64>,
 }
 
-/// A native row of [`EXPORT_COLS`] as an [`ExportRow`].
+/// A native row of [`EXPORT_COLS`] ([`EXPORT_COLUMNS`]) as an [`ExportRow`].
 fn view<'r, R>(r: &'r R, related_exploited: &'r [String]) -> Result<ExportRow<'r>, StoreError>
 where
     R: Row,
@@ -484,7 +519,7 @@ impl Store {
         org_id: i64,
         search: &FindingSearch,
     ) -> Result<Vec<FindingRow>, StoreError> {
-        let (sql, binds, tail) = search.by_id(org_id, EXPORT_COLS);
+        let (sql, binds, tail) = search.by_id(org_id, &EXPORT_COLS);
         let mut out = Vec::new();
         match &self.native {
             Native::Sqlite(pool) => {
@@ -523,7 +558,7 @@ impl Store {
     {
         match &self.native {
             Native::Sqlite(pool) => {
-                let (sql, binds, tail) = search.by_id(org_id, EXPORT_JSON_SQLITE);
+                let (sql, binds, tail) = search.by_id(org_id, &EXPORT_JSON_SQLITE);
                 let q = sqlx::query::<sqlx::Sqlite>(sqlx::AssertSqlSafe(sql));
                 let q = bind_all!(q, binds, &tail);
                 let rows = q.fetch(pool).map_err(StoreError::from);
@@ -532,7 +567,7 @@ impl Store {
             Native::Postgres(pool) => {
                 // Column by column: PostgreSQL's driver reads values in place, and building
                 // JSON on the server was measured slower (51 → 35 MB/s).
-                let (sql, binds, tail) = search.by_id(org_id, EXPORT_COLS);
+                let (sql, binds, tail) = search.by_id(org_id, &EXPORT_COLS);
                 let q = sqlx::query::<sqlx::Postgres>(sqlx::AssertSqlSafe(sql));
                 let q = bind_all!(q, binds, &tail);
                 let rows = q.fetch(pool).map_err(StoreError::from);

@@ -428,6 +428,19 @@ struct Keeper<'a> {
     cpes: SbomCpes,
 }
 
+impl<'a> Keeper<'a> {
+    /// Nothing seen yet.
+    fn new(index: &'a Index, no_dev: bool) -> Self {
+        Keeper {
+            index,
+            no_dev,
+            dev: 0,
+            shipped_unkept: Vec::new(),
+            cpes: SbomCpes::new(),
+        }
+    }
+}
+
 impl cyres_sbom::Keep for Keeper<'_> {
     fn keep(&mut self, c: &cyres_sbom::Component) -> bool {
         let excluded = c.scope == Scope::Excluded;
@@ -447,21 +460,13 @@ impl cyres_sbom::Keep for Keeper<'_> {
     }
 
     fn restart(&mut self) {
-        self.dev = 0;
-        self.shipped_unkept.clear();
-        self.cpes = SbomCpes::new();
+        *self = Keeper::new(self.index, self.no_dev);
     }
 }
 
 impl cyres_sbom::Fork for Keeper<'_> {
     fn fork(&self) -> Self {
-        Keeper {
-            index: self.index,
-            no_dev: self.no_dev,
-            dev: 0,
-            shipped_unkept: Vec::new(),
-            cpes: SbomCpes::new(),
-        }
+        Keeper::new(self.index, self.no_dev)
     }
 
     fn join(&mut self, later: Self) {
@@ -494,13 +499,7 @@ fn read_sbom(
         limits,
     };
     if let Some(index) = index.filter(|_| meta.len() >= KEEP_FROM) {
-        let mut keeper = Keeper {
-            index,
-            no_dev,
-            dev: 0,
-            shipped_unkept: Vec::new(),
-            cpes: SbomCpes::new(),
-        };
+        let mut keeper = Keeper::new(index, no_dev);
         // Read through a window of reused memory (never the whole file at once); a document
         // that reader gives way on is read whole.
         let file = std::fs::File::open(path).with_context(|| format!("reading SBOM {name}"))?;
@@ -510,7 +509,7 @@ fn read_sbom(
             None => {
                 let bytes =
                     read_whole(path, meta.len()).with_context(|| format!("reading SBOM {name}"))?;
-                cyres_sbom::read_keeping(&bytes, &name, limits, &includes, &mut keeper)?
+                cyres_sbom::read_whole_keeping(&bytes, &name, limits, &includes, &mut keeper)?
             }
         };
         let Keeper {

@@ -796,17 +796,7 @@ mod tests {
         same(&s, &ordinary(DOC, &all).0);
     }
 
-    /// A reader that hands out at most `step` bytes per call, to cut the document anywhere.
-    struct Trickle<'a>(&'a [u8], usize);
-
-    impl std::io::Read for Trickle<'_> {
-        fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
-            let n = self.0.len().min(self.1).min(out.len());
-            out[..n].copy_from_slice(&self.0[..n]);
-            self.0 = &self.0[n..];
-            Ok(n)
-        }
-    }
+    use crate::cyclonedx::window::Trickle;
 
     /// What the window reader gives, summed up to compare with [`read`]'s.
     fn summary(read: Option<(Sbom, usize)>) -> Option<String> {

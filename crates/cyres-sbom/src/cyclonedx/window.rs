@@ -236,21 +236,23 @@ impl<'f> Window<At<'f>> {
     }
 }
 
+/// A reader that hands out at most `step` bytes per call, to cut values anywhere (tests).
+#[cfg(test)]
+pub(crate) struct Trickle<'a>(pub(crate) &'a [u8], pub(crate) usize);
+
+#[cfg(test)]
+impl Read for Trickle<'_> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.0.len().min(self.1).min(out.len());
+        out[..n].copy_from_slice(&self.0[..n]);
+        self.0 = &self.0[n..];
+        Ok(n)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// A reader that hands out at most `step` bytes per call, to cut values anywhere.
-    struct Trickle<'a>(&'a [u8], usize);
-
-    impl Read for Trickle<'_> {
-        fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
-            let n = self.0.len().min(self.1).min(out.len());
-            out[..n].copy_from_slice(&self.0[..n]);
-            self.0 = &self.0[n..];
-            Ok(n)
-        }
-    }
 
     fn tokens(text: &[u8], step: usize) -> Result<Vec<String>, Stop> {
         let mut w = Window::new(Trickle(text, step), u64::MAX);

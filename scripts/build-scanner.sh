@@ -9,7 +9,10 @@
 # start-up is a third of the wall time. Measured on a 300 KB SBOM (tough-develop, 334
 # components): full binary ~3.4 ms, lean dynamic ~3.2 ms, this build ~2.7–3.1 ms. No loader, no
 # shared libraries to find: the file also runs on other Linux distributions unchanged.
-# Output: ${CARGO_TARGET_DIR:-target}/scanner/release/cyres
+# Built with the `release-scanner` profile (whole-program optimisation: fat LTO, one codegen
+# unit; about 8 % less time per scan than `release`, for a build of a few minutes more) and
+# mimalloc as the allocator (feature `mimalloc`; see crates/cyres/src/main.rs).
+# Output: ${CARGO_TARGET_DIR:-target}/scanner/release-scanner/cyres
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,6 +22,6 @@ if [ "$(uname -s)" = Linux ]; then
   link=(-C target-feature=+crt-static)
 fi
 # `cargo rustc` passes the flags to the final link only; the dependencies build as usual.
-cargo rustc --release --locked -p cyres --no-default-features --bin cyres \
-  --target-dir "$target_dir" -- "${link[@]}" >&2
-echo "$target_dir/release/cyres"
+cargo rustc --profile release-scanner --locked -p cyres --no-default-features \
+  --features mimalloc --bin cyres --target-dir "$target_dir" -- "${link[@]}" >&2
+echo "$target_dir/release-scanner/cyres"

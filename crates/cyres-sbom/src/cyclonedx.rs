@@ -53,6 +53,48 @@ pub(crate) const MAX_NESTING: usize = 32;
 thread_local! {
     /// Component nesting of the JSON document being parsed on this thread.
     static NESTING: Cell<usize> = const { Cell::new(0) };
+    /// How many components the top-level list of the JSON document being parsed on this
+    /// thread is expected to hold at most ([`expect_components`]).
+    static EXPECTED: Cell<usize> = const { Cell::new(0) };
+    /// Room for the next component list to start: [`EXPECTED`], armed by [`top_level`] just
+    /// before the top-level list and taken by that list ([`Flat`]), so no other list gets it.
+    static ROOM: Cell<usize> = const { Cell::new(0) };
+}
+
+/// Bytes of JSON text per component assumed when reserving room for the top-level component
+/// list: a component with a name, version, package URL, type and reference takes 120 to 300
+/// bytes written compactly, more indented. A list denser than this grows as usual.
+const BYTES_PER_COMPONENT: usize = 128;
+/// At most this many components are reserved up front (about 12 MB of model).
+const ROOM_MAX: usize = 1 << 15;
+
+/// While alive, the top-level component list of the JSON document of `text_len` bytes parsed
+/// on this thread starts with room for `text_len` / [`BYTES_PER_COMPONENT`] components, instead
+/// of growing by doubling: each step of the growth copies the whole list (about 400 bytes a
+/// component) into a new allocation, and with an allocator that keeps size classes apart each
+/// step touches new memory. Room never used is never touched.
+pub(crate) fn expect_components(text_len: usize) -> Expected {
+    EXPECTED.with(|e| e.set((text_len / BYTES_PER_COMPONENT).min(ROOM_MAX)));
+    Expected(())
+}
+
+/// See [`expect_components`]; forgets the expectation when dropped.
+pub(crate) struct Expected(());
+
+impl Drop for Expected {
+    fn drop(&mut self) {
+        EXPECTED.with(|e| e.set(0));
+        ROOM.with(|r| r.set(0));
+    }
+}
+
+/// The document's top-level `components`: a [`Flat`] list that starts with the room
+/// [`expect_components`] set (taken: a list met later gets none).
+pub(crate) fn top_level<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Flat>, D::Error> {
+    ROOM.with(|r| r.set(EXPECTED.with(Cell::take)));
+    let list = Option::<Flat>::deserialize(d);
+    ROOM.with(|r| r.set(0));
+    list
 }
 
 /// One level of JSON component nesting, released when dropped (also on error paths).
@@ -323,7 +365,9 @@ impl<'de> Deserialize<'de> for Flat {
                         "components nested deeper than {MAX_NESTING} levels"
                     ))
                 })?;
-                let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+                // The top-level list takes the room set for it; nested lists start empty.
+                let room = ROOM.with(Cell::take);
+                let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(room));
                 while let Some(mut c) = seq.next_element::<CdxComponent<'de>>()? {
                     let children = c.components.take();
                     out.push(lower(c));
@@ -563,5 +607,54 @@ pub(crate) fn push_license(licenses: &mut Vec<String>, l: Option<String>) {
         && !licenses.contains(&l)
     {
         licenses.push(l);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The room set for a document goes to its top-level component list only: not to a list
+    /// met before it (the product's own parts under `metadata`), not to the lists nested in
+    /// it, and not to a document read later on the same thread.
+    #[test]
+    fn only_the_top_level_list_gets_the_room() {
+        #[derive(Deserialize)]
+        struct Doc {
+            #[serde(default)]
+            metadata: Option<Parts>,
+            #[serde(default, deserialize_with = "top_level")]
+            components: Option<Flat>,
+        }
+        #[derive(Deserialize)]
+        struct Parts {
+            components: Flat,
+        }
+        let text = r#"{
+            "metadata": {"components": [{"name": "m"}]},
+            "components": [{"name": "a", "components": [{"name": "b"}]}, {"name": "c"}]
+        }"#;
+        let doc: Doc = {
+            let _room = expect_components(BYTES_PER_COMPONENT * 40);
+            serde_json::from_str(text).unwrap()
+        };
+        let top = doc.components.unwrap().0;
+        let names: Vec<&str> = top.iter().map(|c| c.name.as_str()).collect();
+        // Nested components come right after their parent, as without the room.
+        assert_eq!(names, ["a", "b", "c"]);
+        assert!(top.capacity() >= 40, "capacity {}", top.capacity());
+        assert!(doc.metadata.unwrap().components.0.capacity() < 40);
+        assert_eq!(EXPECTED.with(Cell::get), 0);
+        assert_eq!(ROOM.with(Cell::get), 0);
+        // Without an expectation, the top-level list starts empty.
+        let later: Doc = serde_json::from_str(text).unwrap();
+        assert!(later.components.unwrap().0.capacity() < 40);
+    }
+
+    /// No more than [`ROOM_MAX`] components are reserved, however long the text.
+    #[test]
+    fn the_room_is_bounded() {
+        let _room = expect_components(usize::MAX);
+        assert_eq!(EXPECTED.with(Cell::get), ROOM_MAX);
     }
 }

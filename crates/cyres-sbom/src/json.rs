@@ -26,7 +26,7 @@ pub(crate) struct Document<'a> {
     serial_number: Option<Text<'a>>,
     #[serde(borrow, default)]
     metadata: Option<Metadata<'a>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "cyclonedx::top_level")]
     components: Option<Flat>,
     #[serde(borrow, default)]
     services: Option<Vec<Service<'a>>>,
@@ -82,6 +82,7 @@ enum Context<'a> {
 
 /// Reads a JSON document (CycloneDX or SPDX 2, detected from its keys).
 pub(crate) fn read(text: &str, source: &str) -> Result<Sbom, SbomError> {
+    let _room = cyclonedx::expect_components(text.len());
     match serde_json::from_str::<Document<'_>>(text) {
         Ok(doc) => lower(doc, source, Format::SpdxJson),
         Err(e) => {

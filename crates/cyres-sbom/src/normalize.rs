@@ -159,7 +159,10 @@ pub(crate) fn parse_ids(c: &mut Component) {
             .filter(|p| registered_type(&p.ty));
     }
     if c.cpe.is_none() {
-        c.cpe = c.cpe_raw.as_deref().and_then(|raw| Cpe::parse(raw).ok());
+        c.cpe = c
+            .cpe_raw
+            .as_deref()
+            .and_then(|raw| Cpe::parse(raw).ok().map(Box::new));
     }
 }
 
@@ -199,7 +202,7 @@ pub(crate) fn identify(c: &mut Component, role: &str, diags: &mut Vec<Diagnostic
     if let Some(raw) = c.cpe_raw.as_deref() {
         let parsed = match c.cpe.take() {
             Some(p) => Ok(p),
-            None => Cpe::parse(raw),
+            None => Cpe::parse(raw).map(Box::new),
         };
         match parsed {
             Ok(p) => c.cpe = Some(p),

@@ -235,7 +235,7 @@ fn cpe_key(text: &str) -> Result<(Key, Option<String>), StoreError> {
     let version = (!matches!(cpe.version.as_str(), "*" | "-" | "")).then(|| cpe.version.clone());
     let component = Component {
         name: cpe.product.clone(),
-        cpe: Some(cpe),
+        cpe: Some(Box::new(cpe)),
         ..Component::default()
     };
     let key = component_keys(&component)

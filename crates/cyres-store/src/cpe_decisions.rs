@@ -354,7 +354,7 @@ impl Store {
                 .and_then(|p| cyres_version::Purl::parse(p).ok()),
             cpe: cpe
                 .as_deref()
-                .and_then(|c| cyres_version::Cpe::parse(c).ok()),
+                .and_then(|c| cyres_version::Cpe::parse(c).ok().map(Box::new)),
             ..Component::default()
         };
         Ok(subjects(&c).into_iter().next())

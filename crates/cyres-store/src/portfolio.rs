@@ -218,7 +218,7 @@ pub(crate) fn portfolio_row(r: &sqlx::any::AnyRow) -> Result<PortfolioRow, Store
             purl_raw: purl,
             cpe: cpe
                 .as_deref()
-                .and_then(|c| cyres_version::Cpe::parse(c).ok()),
+                .and_then(|c| cyres_version::Cpe::parse(c).ok().map(Box::new)),
             cpe_raw: cpe,
             ..Component::default()
         },

@@ -161,7 +161,7 @@ pub fn resolved(c: &Component, vendor: &str, product: &str) -> Component {
         purl: if openwrt { c.purl.clone() } else { None },
         purl_raw: if openwrt { c.purl_raw.clone() } else { None },
         cpe_raw: Some(cpe.to_string()),
-        cpe: Some(cpe),
+        cpe: Some(Box::new(cpe)),
         ..Component::default()
     }
 }
@@ -324,7 +324,7 @@ mod tests {
             version: Some(version.into()),
             purl: purl.map(|p| Purl::parse(p).unwrap()),
             purl_raw: purl.map(str::to_string),
-            cpe: cpe.map(|c| Cpe::parse(c).unwrap()),
+            cpe: cpe.map(|c| Box::new(Cpe::parse(c).unwrap())),
             cpe_raw: cpe.map(str::to_string),
             ..Component::default()
         }

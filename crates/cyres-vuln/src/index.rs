@@ -559,8 +559,27 @@ impl Index {
         eco: &Ecosystem,
         name: &str,
     ) -> impl Iterator<Item = (u32, u16)> + '_ {
-        let key = package_key(eco, name);
-        let found = self.find(&self.packages, |blob| split_keyed(blob).0.cmp(&key));
+        // The key is the ecosystem's encoding then the name; compared in its two parts, so no
+        // key is built for a lookup (one per component of every scan). The encoding of a
+        // family is a byte or two; only `Other` with a long name needs the heap.
+        let mut room = [0u8; 32];
+        let owned;
+        let prefix: &[u8] = match postcard::to_slice(eco, &mut room) {
+            Ok(p) => p,
+            Err(_) => {
+                owned = postcard::to_allocvec(eco).unwrap_or_default();
+                &owned
+            }
+        };
+        let found = self.find(&self.packages, |blob| {
+            let key = split_keyed(blob).0;
+            match key.get(..prefix.len()) {
+                Some(p) => p
+                    .cmp(prefix)
+                    .then_with(|| key[prefix.len()..].cmp(name.as_bytes())),
+                None => key.cmp(prefix),
+            }
+        });
         let hits = found.map_or(&[][..], |i| split_keyed(self.packages.get(&self.buf, i)).1);
         hits.chunks_exact(6).map(|c| {
             let adv = u32::from_le_bytes([c[0], c[1], c[2], c[3]]);

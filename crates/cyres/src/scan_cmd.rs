@@ -12,14 +12,11 @@ use anyhow::{Context, bail};
 use clap::{Args, Subcommand, ValueEnum};
 use cyres_sbom::{DiagnosticSeverity, Format as SbomFormat, Limits, Sbom, Scope};
 use cyres_vuln::platform::SbomCpes;
-use cyres_vuln::severity::Rating;
 use cyres_vuln::{
     Corpus, Index, MatchKind, Matches, Progress, find_matches_in, find_matches_unsorted,
 };
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use output::{
-    AdvisorySummary, Component, Finding, Product, SbomSummary, ScanOutput, Summary, Tool,
-};
+use output::{AdvisorySummary, Finding, Origin, Product, SbomSummary, ScanOutput, Summary, Tool};
 use std::borrow::Cow;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -111,13 +108,13 @@ impl FailOn {
         let need = match self {
             FailOn::None => return false,
             FailOn::Any => return true,
-            FailOn::Exploited => return f.exploited,
+            FailOn::Exploited => return f.exploited(),
             FailOn::Critical => 4,
             FailOn::High => 3,
             FailOn::Medium => 2,
             FailOn::Low => 1,
         };
-        f.exploited || rank(f.severity) >= need
+        f.exploited() || rank(f.severity()) >= need
     }
 }
 
@@ -320,7 +317,15 @@ pub(crate) fn scan(args: ScanArgs) -> anyhow::Result<u8> {
             })
         })
         .collect();
-    let out = build_output(&index, &reports, &products);
+    let origins: Vec<Origin<'_>> = reports
+        .iter()
+        .zip(&products)
+        .map(|((source, _, _), product)| Origin {
+            sbom: source,
+            product: product.as_ref(),
+        })
+        .collect();
+    let out = build_output(&index, &reports, &origins);
     // The report is streamed into a buffered writer rather than built as one string first.
     let write = |w: &mut dyn Write| -> anyhow::Result<()> {
         let mut w = std::io::BufWriter::with_capacity(1 << 16, w);
@@ -363,6 +368,7 @@ pub(crate) fn scan(args: ScanArgs) -> anyhow::Result<u8> {
     // piece (hundreds of thousands of allocations for a large SBOM) would only delay the exit.
     std::mem::forget(out);
     std::mem::forget(reports);
+    std::mem::forget(origins);
     std::mem::forget(products);
     std::mem::forget(sboms);
     std::mem::forget(index);
@@ -602,6 +608,9 @@ impl cyres_sbom::Includes for SiblingIncludes<'_> {
 
 /// Files at least this large are read into memory backed by transparent huge pages.
 const HUGE_PAGE_READ: u64 = 4 << 20;
+/// Files at least this large (and smaller than [`HUGE_PAGE_READ`]) are read into an anonymous
+/// mapping whose pages the kernel fills in at once.
+const POPULATE_READ: u64 = 64 << 10;
 
 /// The size of a transparent huge page on x86-64 and most aarch64 kernels.
 const HUGE_PAGE: usize = 2 << 20;
@@ -632,17 +641,22 @@ impl std::ops::Deref for FileBytes {
 /// cannot fault the process, and the workspace has no `unsafe` to map one with.
 fn read_whole(path: &Path, len: u64) -> std::io::Result<FileBytes> {
     use std::io::{Read, Seek};
-    if len < HUGE_PAGE_READ || cfg!(not(target_os = "linux")) {
+    if len < POPULATE_READ || cfg!(not(target_os = "linux")) {
         return Ok(FileBytes::Heap(std::fs::read(path)?));
     }
     let mut file = std::fs::File::open(path)?;
     let len = usize::try_from(len).map_err(std::io::Error::other)?;
-    let mut buf = memmap2::MmapOptions::new()
-        .len(len.next_multiple_of(HUGE_PAGE))
-        .map_anon()?;
-    #[cfg(target_os = "linux")]
-    // Only advice; where huge pages are off it changes nothing.
-    let _ = buf.advise(memmap2::Advice::HugePage);
+    let mut buf = if len < HUGE_PAGE_READ as usize {
+        memmap2::MmapOptions::new().len(len).populate().map_anon()?
+    } else {
+        let buf = memmap2::MmapOptions::new()
+            .len(len.next_multiple_of(HUGE_PAGE))
+            .map_anon()?;
+        #[cfg(target_os = "linux")]
+        // Only advice; where huge pages are off it changes nothing.
+        let _ = buf.advise(memmap2::Advice::HugePage);
+        buf
+    };
     read_halves(&file, &mut buf[..len])?;
     file.seek(std::io::SeekFrom::Start(len as u64))?;
     // The file may have grown since its length was taken; what was read is what counts.
@@ -752,13 +766,6 @@ fn format_name(f: SbomFormat) -> &'static str {
     f.name()
 }
 
-fn rating_name(r: Rating) -> Option<&'static str> {
-    match r {
-        Rating::Unknown => None,
-        other => Some(other.as_str()),
-    }
-}
-
 /// Sorts the report's findings: development-only ones after the shipped ones (CRA Annex I
 /// Part II concerns the product as placed on the market; a dev tool is not part of it), then
 /// exploited first, by score (highest first), advisory id, SBOM, component name and version;
@@ -775,7 +782,9 @@ fn sort_findings(findings: &mut [Finding<'_>], starts: &[usize]) {
     use std::cmp::Reverse;
     let n = u32::try_from(findings.len()).expect("fewer than 2^32 findings");
     // Advisory ids: equal texts, equal rank.
-    let mut seen: std::collections::HashMap<(*const u8, usize), u32> = Default::default();
+    // Keyed by address and length (never text from the input): the cheap hasher suffices.
+    let mut seen: std::collections::HashMap<(*const u8, usize), u32, output::Words> =
+        Default::default();
     let mut ids: Vec<&str> = Vec::new();
     let id_of: Vec<u32> = findings
         .iter()
@@ -796,9 +805,8 @@ fn sort_findings(findings: &mut [Finding<'_>], starts: &[usize]) {
     // by SBOM, name, version, the SBOM's place, package URL and position: distinct ranks.
     let sbom_of = |i: usize| starts.partition_point(|&s| s <= i);
     let same = |a: &Finding<'_>, b: &Finding<'_>| {
-        std::ptr::eq(a.component.name, b.component.name)
-            && a.component.version == b.component.version
-            && a.component.purl == b.component.purl
+        let (a, b) = (a.component(), b.component());
+        std::ptr::eq(a.name, b.name) && a.version == b.version && a.purl == b.purl
     };
     let mut runs: Vec<usize> = Vec::new();
     let mut run_of = Vec::with_capacity(findings.len());
@@ -814,12 +822,13 @@ fn sort_findings(findings: &mut [Finding<'_>], starts: &[usize]) {
         |a, b| {
             let (i, j) = (runs[a], runs[b]);
             let (x, y) = (&findings[i], &findings[j]);
-            x.sbom
-                .cmp(y.sbom)
-                .then_with(|| x.component.name.cmp(y.component.name))
-                .then_with(|| x.component.version.cmp(&y.component.version))
+            let (xc, yc) = (x.component(), y.component());
+            x.sbom()
+                .cmp(y.sbom())
+                .then_with(|| xc.name.cmp(yc.name))
+                .then_with(|| xc.version.cmp(&yc.version))
                 .then_with(|| sbom_of(i).cmp(&sbom_of(j)))
-                .then_with(|| x.component.purl.cmp(&y.component.purl))
+                .then_with(|| xc.purl.cmp(&yc.purl))
                 .then(i.cmp(&j))
         },
         |a, b| a == b,
@@ -832,7 +841,7 @@ fn sort_findings(findings: &mut [Finding<'_>], starts: &[usize]) {
             // `f64::total_cmp`'s order as an integer.
             let score = score ^ (((score >> 63) as u64) >> 1) as i64;
             (
-                (f.dev_only, Reverse(f.exploited), Reverse(score)),
+                (f.dev_only, Reverse(f.exploited()), Reverse(score)),
                 id_rank[id_of[i as usize] as usize],
                 run_rank[run_of[i as usize] as usize],
                 i,
@@ -877,7 +886,7 @@ fn ranks(
 fn build_output<'a>(
     index: &Index,
     reports: &'a [(&'a str, &'a ReadSbom, Matches<'a>)],
-    products: &'a [Option<Product>],
+    origins: &'a [Origin<'a>],
 ) -> ScanOutput<'a> {
     let mut findings = Vec::new();
     let mut sboms = Vec::new();
@@ -887,7 +896,7 @@ fn build_output<'a>(
     };
     // Where each SBOM's findings start in `findings`.
     let mut starts = Vec::with_capacity(reports.len());
-    for ((source, read, report), product) in reports.iter().zip(products) {
+    for ((source, read, report), origin) in reports.iter().zip(origins) {
         starts.push(findings.len());
         let sbom = &read.sbom;
         summary.components += report.components;
@@ -895,7 +904,7 @@ fn build_output<'a>(
             source: source.to_string(),
             format: format_name(sbom.format),
             spec_version: sbom.spec_version.clone(),
-            product: product.clone(),
+            product: origin.product.cloned(),
             components: report.components,
             findings: report.findings.len(),
             diagnostics: sbom
@@ -914,18 +923,15 @@ fn build_output<'a>(
         let dev = DevOnly::of(read);
         findings.reserve(report.findings.len());
         for m in &report.findings {
-            let f = &m.finding;
-            let severity = rating_name(f.severity().rating);
-            let exploited = f.kev().is_some();
-            let dev_only = dev.as_ref().is_some_and(|d| d.contains(m));
+            let finding = Finding::new(m, origin, dev.as_ref().is_some_and(|d| d.contains(m)));
             summary.findings += 1;
-            summary.dev_only += usize::from(dev_only);
-            if f.informational().is_some() {
+            summary.dev_only += usize::from(finding.dev_only);
+            if finding.informational().is_some() {
                 summary.informational += 1;
-            } else if f.kind() == MatchKind::Unresolved {
+            } else if finding.flaw().kind() == MatchKind::Unresolved {
                 summary.unresolved += 1;
             } else {
-                match severity {
+                match finding.severity() {
                     Some("critical") => summary.critical += 1,
                     Some("high") => summary.high += 1,
                     Some("medium") => summary.medium += 1,
@@ -933,29 +939,10 @@ fn build_output<'a>(
                     _ => summary.unknown += 1,
                 }
             }
-            if exploited {
+            if finding.exploited() {
                 summary.exploited += 1;
             }
-            findings.push(Finding {
-                sbom: source,
-                product: product.as_ref(),
-                component: Component {
-                    name: &m.component.name,
-                    version: m.component.version.as_deref(),
-                    purl: m.purl.as_deref(),
-                    cpe: m.component.cpe_raw.as_deref(),
-                },
-                flaw: f,
-                severity,
-                exploited,
-                match_kind: match f.kind() {
-                    MatchKind::Purl => "purl",
-                    MatchKind::Cpe => "cpe",
-                    MatchKind::CpeAlias => "cpe_alias",
-                    MatchKind::Unresolved => "unresolved",
-                },
-                dev_only,
-            });
+            findings.push(finding);
         }
     }
     sort_findings(&mut findings, &starts);
@@ -1032,17 +1019,23 @@ mod tests {
         // Two SBOMs given under the same name, and a third.
         let sboms = [read("a.json"), read("b.json"), read("a.json")];
         let sources = ["a.json", "b.json", "a.json"];
-        let products = [None, None, None];
+        let origins: Vec<super::Origin<'_>> = sources
+            .iter()
+            .map(|s| super::Origin {
+                sbom: s,
+                product: None,
+            })
+            .collect();
         type Row = (bool, String, String, String, String, String, String);
         let row = |f: &super::Finding<'_>| -> Row {
             (
-                f.exploited,
+                f.exploited(),
                 f.score().map(|s| s.to_string()).unwrap_or_default(),
                 f.id().to_string(),
-                f.sbom.to_string(),
-                format!("{} {:?}", f.component.name, f.component.version),
-                f.component.purl.unwrap_or_default().to_string(),
-                f.component.cpe.unwrap_or_default().to_string(),
+                f.sbom().to_string(),
+                format!("{} {:?}", f.component().name, f.component().version),
+                f.component().purl.unwrap_or_default().to_string(),
+                f.component().cpe.unwrap_or_default().to_string(),
             )
         };
         let unsorted: Vec<_> = sboms
@@ -1053,7 +1046,7 @@ mod tests {
                 (s, r, find_matches_unsorted(&index, &r.sbom, &cpes))
             })
             .collect();
-        let one = build_output(&index, &unsorted, &products);
+        let one = build_output(&index, &unsorted, &origins);
         let got: Vec<Row> = one.findings.iter().map(row).collect();
         // The old way: the library's sort by component per SBOM, then a stable sort of all.
         let sorted: Vec<_> = sboms
@@ -1061,7 +1054,7 @@ mod tests {
             .zip(sources)
             .map(|(r, s)| (s, r, find_matches(&index, &r.sbom)))
             .collect();
-        let mut old = build_output(&index, &sorted, &products).findings;
+        let mut old = build_output(&index, &sorted, &origins).findings;
         let concatenated: Vec<_> = sorted
             .iter()
             .flat_map(|(s, _, m)| m.findings.iter().map(move |m| (*s, m)))
@@ -1070,24 +1063,24 @@ mod tests {
             concatenated
                 .iter()
                 .position(|(s, m)| {
-                    std::ptr::eq(*s, f.sbom)
-                        && std::ptr::eq(m.component.name.as_str(), f.component.name)
+                    std::ptr::eq(*s, f.sbom())
+                        && std::ptr::eq(m.component.name.as_str(), f.component().name)
                         && m.finding.id() == f.id()
                 })
                 .unwrap()
         });
         old.sort_by(|a, b| {
-            b.exploited
-                .cmp(&a.exploited)
+            b.exploited()
+                .cmp(&a.exploited())
                 .then(
                     b.score()
                         .unwrap_or(-1.0)
                         .total_cmp(&a.score().unwrap_or(-1.0)),
                 )
                 .then_with(|| a.id().cmp(b.id()))
-                .then_with(|| a.sbom.cmp(b.sbom))
-                .then_with(|| a.component.name.cmp(b.component.name))
-                .then_with(|| a.component.version.cmp(&b.component.version))
+                .then_with(|| a.sbom().cmp(b.sbom()))
+                .then_with(|| a.component().name.cmp(b.component().name))
+                .then_with(|| a.component().version.cmp(&b.component().version))
         });
         let want: Vec<Row> = old.iter().map(row).collect();
         assert_eq!(got.len(), 3 * 9, "{got:#?}");

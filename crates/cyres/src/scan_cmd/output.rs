@@ -10,7 +10,8 @@
 //! RustSec bounds most of the report repeats a few hundred advisories' texts.
 
 use super::pretty::{field, line, str_field};
-use cyres_vuln::Match;
+use cyres_vuln::severity::Rating;
+use cyres_vuln::{ComponentMatch, Match, MatchKind};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
@@ -130,46 +131,107 @@ impl Component<'_> {
 /// `unsound`, `notice`, when it is one), and `dev_only` (`true`) only when it is one.
 #[derive(Debug)]
 pub(super) struct Finding<'a> {
-    /// The SBOM it was found in.
-    pub sbom: &'a str,
-    /// The product of that SBOM.
-    pub product: Option<&'a Product>,
-    /// The affected component.
-    pub component: Component<'a>,
-    /// The flaw, by reference into the index.
-    pub flaw: &'a Match<'a>,
-    /// The rating, or `None` when unknown.
-    pub severity: Option<&'static str>,
-    /// True when any id is in CISA KEV (actively exploited).
-    pub exploited: bool,
-    /// `purl`, `cpe`, `cpe_alias` (matched under another CPE name of the product) or
-    /// `unresolved`.
-    pub match_kind: &'static str,
+    /// The match: the component, its package URL as written and the flaw (by reference into
+    /// the index). Everything else a finding shows is worked out from it when asked, so a
+    /// finding is three words: the report of a scan with thousands of findings is sorted and
+    /// held in a few pages instead of a copy of every field.
+    m: &'a ComponentMatch<'a>,
+    /// The SBOM it was found in, and that SBOM's product.
+    origin: &'a Origin<'a>,
     /// True only when the component is a development-only dependency (lockfile dev group,
     /// CycloneDX scope `excluded`): not shipped; `--no-dev` leaves these out. Serialised only
     /// when true.
     pub dev_only: bool,
 }
 
+/// Where findings were found: an SBOM as named on the command line, and the product it
+/// describes.
+#[derive(Debug)]
+pub(super) struct Origin<'a> {
+    /// The SBOM's name.
+    pub sbom: &'a str,
+    /// Its product.
+    pub product: Option<&'a Product>,
+}
+
 impl<'a> Finding<'a> {
+    /// The finding of match `m` in the SBOM `origin`.
+    pub(super) fn new(m: &'a ComponentMatch<'a>, origin: &'a Origin<'a>, dev_only: bool) -> Self {
+        Self {
+            m,
+            origin,
+            dev_only,
+        }
+    }
+
+    /// The SBOM it was found in.
+    pub(super) fn sbom(&self) -> &'a str {
+        self.origin.sbom
+    }
+
+    /// The product of that SBOM.
+    pub(super) fn product(&self) -> Option<&'a Product> {
+        self.origin.product
+    }
+
+    /// The affected component.
+    pub(super) fn component(&self) -> Component<'a> {
+        let c = self.m.component;
+        Component {
+            name: &c.name,
+            version: c.version.as_deref(),
+            purl: self.m.purl.as_deref(),
+            cpe: c.cpe_raw.as_deref(),
+        }
+    }
+
+    /// The flaw, by reference into the index.
+    pub(super) fn flaw(&self) -> &'a Match<'a> {
+        &self.m.finding
+    }
+
+    /// The rating (`critical`, `high`, `medium`, `low`, `none`), or `None` when unknown.
+    pub(super) fn severity(&self) -> Option<&'static str> {
+        match self.flaw().severity().rating {
+            Rating::Unknown => None,
+            other => Some(other.as_str()),
+        }
+    }
+
+    /// True when any id is in CISA KEV (actively exploited).
+    pub(super) fn exploited(&self) -> bool {
+        self.flaw().kev().is_some()
+    }
+
+    /// `purl`, `cpe`, `cpe_alias` (matched under another CPE name of the product) or
+    /// `unresolved`.
+    pub(super) fn match_kind(&self) -> &'static str {
+        match self.flaw().kind() {
+            MatchKind::Purl => "purl",
+            MatchKind::Cpe => "cpe",
+            MatchKind::CpeAlias => "cpe_alias",
+            MatchKind::Unresolved => "unresolved",
+        }
+    }
+
     /// The advisory id that matched.
     pub(super) fn id(&self) -> &'a str {
-        self.flaw.id()
+        self.flaw().id()
     }
 
     /// CVSS base score.
     pub(super) fn score(&self) -> Option<f64> {
-        self.flaw.severity().score
+        self.flaw().severity().score
     }
 
     /// RustSec informational kind, when it is one.
     pub(super) fn informational(&self) -> Option<&'a str> {
-        self.flaw.informational()
+        self.flaw().informational()
     }
 
     /// The KEV facts, when exploited.
     pub(super) fn kev(&self) -> Option<Kev<'a>> {
-        self.flaw.kev().map(|k| Kev {
+        self.flaw().kev().map(|k| Kev {
             cve: &k.cve_id,
             date_added: &k.date_added,
             due_date: Some(&k.due_date),
@@ -206,10 +268,10 @@ struct FlawTexts {
 /// text from the input, so nothing an input could make collide. One multiply per word instead
 /// of SipHash's rounds (SipHash was 5 % of a scan's instructions on a lockfile at the RustSec
 /// bounds: two lookups per finding).
-type Words = BuildHasherDefault<WordHasher>;
+pub(super) type Words = BuildHasherDefault<WordHasher>;
 
 #[derive(Default)]
-struct WordHasher(u64);
+pub(super) struct WordHasher(u64);
 
 impl Hasher for WordHasher {
     fn finish(&self) -> u64 {
@@ -237,22 +299,22 @@ impl Finding<'_> {
     fn write_json<W: Write>(&self, w: &mut W, flaws: &mut FlawTexts) -> serde_json::Result<()> {
         w.write_all(b"{").map_err(serde_json::Error::io)?;
         // `sbom` and `product` are the same for every finding of an SBOM: rendered once.
-        let product = self.product.map_or(std::ptr::null(), std::ptr::from_ref);
-        let key = (self.sbom.as_ptr(), self.sbom.len(), product);
+        let product = self.product().map_or(std::ptr::null(), std::ptr::from_ref);
+        let key = (self.sbom().as_ptr(), self.sbom().len(), product);
         let head = match flaws.heads.entry(key) {
             Entry::Occupied(e) => e.into_mut(),
             Entry::Vacant(e) => {
                 let mut head = Vec::new();
-                field(&mut head, FINDING, true, "sbom", self.sbom)?;
-                field(&mut head, FINDING, false, "product", &self.product)?;
+                field(&mut head, FINDING, true, "sbom", self.sbom())?;
+                field(&mut head, FINDING, false, "product", &self.product())?;
                 e.insert(head.into())
             }
         };
         w.write_all(head).map_err(serde_json::Error::io)?;
-        self.component.write_json(w)?;
-        match self.flaw.shared_text_key() {
+        self.component().write_json(w)?;
+        match self.flaw().shared_text_key() {
             Some(text) => {
-                let key = (self.id().as_ptr(), text, self.match_kind);
+                let key = (self.id().as_ptr(), text, self.match_kind());
                 let bytes = match flaws.at.entry(key) {
                     Entry::Occupied(e) => e.into_mut(),
                     Entry::Vacant(e) => {
@@ -275,11 +337,11 @@ impl Finding<'_> {
     /// The fields that only the flaw decides (severity, exploitation and match kind are worked
     /// out from it): `id` to `informational`.
     fn write_flaw<W: Write>(&self, w: &mut W) -> serde_json::Result<()> {
-        let f = self.flaw;
+        let f = self.flaw();
         field(w, FINDING, false, "id", f.id())?;
         field(w, FINDING, false, "aliases", &Seq(f.aliases()))?;
         field(w, FINDING, false, "summary", &f.summary())?;
-        field(w, FINDING, false, "severity", &self.severity)?;
+        field(w, FINDING, false, "severity", &self.severity())?;
         field(w, FINDING, false, "score", &f.severity().score)?;
         field(w, FINDING, false, "cvss_vector", &f.severity().vector)?;
         field(
@@ -296,9 +358,9 @@ impl Finding<'_> {
             "fixed_versions",
             &Seq(f.fixed_versions()),
         )?;
-        field(w, FINDING, false, "exploited", &self.exploited)?;
+        field(w, FINDING, false, "exploited", &self.exploited())?;
         field(w, FINDING, false, "kev", &self.kev())?;
-        field(w, FINDING, false, "match_kind", self.match_kind)?;
+        field(w, FINDING, false, "match_kind", self.match_kind())?;
         field(w, FINDING, false, "informational", &f.informational())
     }
 }

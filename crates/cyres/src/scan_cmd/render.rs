@@ -88,10 +88,10 @@ pub(super) fn table(out: &ScanOutput<'_>) -> String {
 }
 
 fn row(f: &Finding<'_>) -> [String; 8] {
-    let severity = match (f.informational(), f.severity) {
+    let severity = match (f.informational(), f.severity()) {
         (Some(kind), _) => kind,
         (None, Some(sev)) => sev,
-        (None, None) if f.match_kind == "unresolved" => "unresolved",
+        (None, None) if f.match_kind() == "unresolved" => "unresolved",
         (None, None) => "unknown",
     };
     let exploited = match f.kev() {
@@ -99,7 +99,11 @@ fn row(f: &Finding<'_>) -> [String; 8] {
         None => String::new(),
     };
     let id = f.id();
-    let ids = match f.flaw.aliases().find(|a| a.starts_with("CVE-") && *a != id) {
+    let ids = match f
+        .flaw()
+        .aliases()
+        .find(|a| a.starts_with("CVE-") && *a != id)
+    {
         Some(cve) => format!("{id} ({cve})"),
         None => id.to_string(),
     };
@@ -109,13 +113,13 @@ fn row(f: &Finding<'_>) -> [String; 8] {
         exploited,
         ids,
         if f.dev_only {
-            format!("{} (dev)", f.component.name)
+            format!("{} (dev)", f.component().name)
         } else {
-            f.component.name.to_string()
+            f.component().name.to_string()
         },
-        f.component.version.unwrap_or_default().to_string(),
-        join(f.flaw.fixed_versions(), ", "),
-        f.product.map(|p| p.name.clone()).unwrap_or_default(),
+        f.component().version.unwrap_or_default().to_string(),
+        join(f.flaw().fixed_versions(), ", "),
+        f.product().map(|p| p.name.clone()).unwrap_or_default(),
     ]
 }
 
@@ -149,10 +153,10 @@ fn push_row(s: &mut String, cells: &[String; 8], widths: &[usize; 8]) {
 pub(super) fn sarif(out: &ScanOutput<'_>) -> Value {
     let mut rules: BTreeMap<&str, Value> = BTreeMap::new();
     for f in &out.findings {
-        let (id, summary, flaw) = (f.id(), f.flaw.summary(), f.flaw);
+        let (id, summary, flaw) = (f.id(), f.flaw().summary(), f.flaw());
         rules.entry(id).or_insert_with(|| {
             let mut tags = vec!["security".to_string()];
-            if f.exploited {
+            if f.exploited() {
                 tags.push("actively-exploited".into());
             }
             let fixed = if flaw.fixed_versions().len() == 0 {
@@ -181,35 +185,36 @@ pub(super) fn sarif(out: &ScanOutput<'_>) -> Value {
         .iter()
         .map(|f| {
             let id = f.id();
-            let component = match f.component.version {
-                Some(v) => format!("{}@{v}", f.component.name),
-                None => f.component.name.to_string(),
+            let c = f.component();
+            let component = match c.version {
+                Some(v) => format!("{}@{v}", c.name),
+                None => c.name.to_string(),
             };
             let mut text = format!("{component} is affected by {id}");
-            if let Some(s) = f.flaw.summary() {
+            if let Some(s) = f.flaw().summary() {
                 let _ = write!(text, ": {s}");
             }
-            if f.exploited {
+            if f.exploited() {
                 text.push_str(" [actively exploited: listed in CISA KEV]");
             }
-            if f.flaw.fixed_versions().len() > 0 {
-                let _ = write!(text, " Fixed in {}.", join(f.flaw.fixed_versions(), ", "));
+            if f.flaw().fixed_versions().len() > 0 {
+                let _ = write!(text, " Fixed in {}.", join(f.flaw().fixed_versions(), ", "));
             }
             if f.dev_only {
                 text.push_str(" [development-only dependency: not shipped]");
             }
-            let logical = f.component.purl.or(f.component.cpe).map_or_else(|| component.clone(), str::to_string);
+            let logical = c.purl.or(c.cpe).map_or_else(|| component.clone(), str::to_string);
             let mut result = json!({
                 "ruleId": id,
                 "ruleIndex": rule_index[id],
                 "level": level(f),
                 "message": { "text": text },
                 "locations": [{
-                    "physicalLocation": { "artifactLocation": { "uri": f.sbom } },
+                    "physicalLocation": { "artifactLocation": { "uri": f.sbom() } },
                     "logicalLocations": [{ "fullyQualifiedName": logical, "kind": "module" }],
                 }],
-                "partialFingerprints": { "cyres/v1": format!("{}|{}|{}", id, logical, f.product.as_ref().map(|p| p.name.as_str()).unwrap_or("")) },
-                "properties": { "match_kind": f.match_kind, "exploited": f.exploited },
+                "partialFingerprints": { "cyres/v1": format!("{}|{}|{}", id, logical, f.product().map(|p| p.name.as_str()).unwrap_or("")) },
+                "properties": { "match_kind": f.match_kind(), "exploited": f.exploited() },
             });
             if f.dev_only {
                 // A dev tool is not in the product: a note, not a warning or error.
@@ -243,8 +248,8 @@ fn help_uri(id: &str) -> String {
 fn security_severity(f: &Finding<'_>) -> f64 {
     match f.score() {
         Some(s) => s,
-        None if f.exploited => 9.0,
-        None => match f.severity {
+        None if f.exploited() => 9.0,
+        None => match f.severity() {
             Some("critical") => 9.0,
             Some("high") => 7.0,
             Some("medium") => 5.0,
@@ -258,10 +263,10 @@ fn level(f: &Finding<'_>) -> &'static str {
     if f.informational().is_some() {
         return "note";
     }
-    if f.exploited {
+    if f.exploited() {
         return "error";
     }
-    match f.severity {
+    match f.severity() {
         Some("critical" | "high") => "error",
         Some("low" | "none") => "note",
         _ => "warning",

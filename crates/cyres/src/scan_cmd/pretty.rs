@@ -142,7 +142,7 @@ pub(crate) fn field<W: Write, T: ?Sized + Serialize>(
 /// Text with none of those (names, versions, package URLs: nearly all) is written as it is, in
 /// one pass to check it and one copy; the rest goes through serde_json's own escaping.
 pub(crate) fn str_value<W: ?Sized + Write>(w: &mut W, s: &str) -> serde_json::Result<()> {
-    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+    if !needs_escape(s) {
         let io = serde_json::Error::io;
         w.write_all(b"\"").map_err(io)?;
         w.write_all(s.as_bytes()).map_err(io)?;
@@ -150,6 +150,15 @@ pub(crate) fn str_value<W: ?Sized + Write>(w: &mut W, s: &str) -> serde_json::Re
     } else {
         serde_json::to_writer(w, s)
     }
+}
+
+/// Whether JSON must escape anything in `s` (a control character, `"` or `\\`). Checked without
+/// stopping at the first such byte, so the compiler checks the bytes a vector at a time: most
+/// texts (names, versions, package URLs) have none, and the check ran on every byte of them.
+fn needs_escape(s: &str) -> bool {
+    s.bytes().fold(0u8, |bad, b| {
+        bad | u8::from(b < 0x20) | u8::from(b == b'"') | u8::from(b == b'\\')
+    }) != 0
 }
 
 /// [`field`] for a text or null, through [`str_value`].
@@ -176,6 +185,25 @@ pub(crate) fn str_field<W: ?Sized + Write>(
 mod tests {
     use super::*;
     use serde_json::{Value, json};
+
+    /// `needs_escape` says yes exactly where serde_json escapes: every ASCII character, alone
+    /// and inside longer text (past the first vector's width), and some beyond ASCII.
+    #[test]
+    fn needs_escape_agrees_with_serde_json() {
+        let chars = (0u8..=0x7f)
+            .map(char::from)
+            .chain(['é', 'ß', '\u{2028}', '😀', '\u{7f}']);
+        for c in chars {
+            for s in [
+                c.to_string(),
+                format!("{}{c}{}", "a".repeat(40), "b".repeat(9)),
+            ] {
+                let escaped = serde_json::to_string(&s).unwrap() != format!("\"{s}\"");
+                assert_eq!(needs_escape(&s), escaped, "{s:?}");
+            }
+        }
+        assert!(!needs_escape(""));
+    }
 
     fn same_as_serde(v: &Value) {
         let mut ours = Vec::new();

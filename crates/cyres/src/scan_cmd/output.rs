@@ -9,7 +9,7 @@
 //! copied for every other finding of it ([`ScanOutput::write_json`]): on a lockfile at the
 //! RustSec bounds most of the report repeats a few hundred advisories' texts.
 
-use super::pretty::{field, line, str_field};
+use super::pretty::{field, line, str_value};
 use cyres_vuln::severity::Rating;
 use cyres_vuln::{ComponentMatch, Match, MatchKind};
 use serde::Serialize;
@@ -108,19 +108,37 @@ pub(super) struct Component<'a> {
 
 impl Component<'_> {
     /// Writes `"component": {…}` in a finding (keys at depth [`FINDING`]), as [`field`] would
-    /// write the derived serialisation, with the texts through [`str_value`](super::pretty::str_value).
+    /// write the derived serialisation, with the texts through [`str_value`].
+    /// The line breaks, indentation and keys between the values are constants
+    /// ([`COMPONENT_PARTS`]): one write each instead of four (this part is written for every
+    /// finding).
     fn write_json<W: Write>(&self, w: &mut W) -> serde_json::Result<()> {
         let io = serde_json::Error::io;
-        line(w, FINDING, false).map_err(io)?;
-        w.write_all(b"\"component\": {").map_err(io)?;
-        str_field(w, FINDING + 1, true, "name", Some(self.name))?;
-        str_field(w, FINDING + 1, false, "version", self.version)?;
-        str_field(w, FINDING + 1, false, "purl", self.purl)?;
-        str_field(w, FINDING + 1, false, "cpe", self.cpe)?;
-        line(w, FINDING, true).map_err(io)?;
-        w.write_all(b"}").map_err(io)
+        let [name, version, purl, cpe, end] = COMPONENT_PARTS;
+        w.write_all(name).map_err(io)?;
+        str_value(w, self.name)?;
+        for (key, value) in [(version, self.version), (purl, self.purl), (cpe, self.cpe)] {
+            w.write_all(key).map_err(io)?;
+            match value {
+                Some(s) => str_value(w, s)?,
+                None => w.write_all(b"null").map_err(io)?,
+            }
+        }
+        w.write_all(end).map_err(io)
     }
 }
+
+/// What [`Component::write_json`] writes around the values, as [`line`] and the test-only
+/// `pretty::str_field` write it at the depth of a finding's fields
+/// ([`FINDING`]: keys of the component at `FINDING + 1`); checked by
+/// `the_component_parts_are_what_the_formatter_writes`.
+const COMPONENT_PARTS: [&[u8]; 5] = [
+    b",\n      \"component\": {\n        \"name\": ",
+    b",\n        \"version\": ",
+    b",\n        \"purl\": ",
+    b",\n        \"cpe\": ",
+    b"\n      }",
+];
 
 /// One finding. Serialised as an object with these fields, in this order: `sbom`, `product`,
 /// `component`, `id`, `aliases` (every other id of the same flaw: CVE, GHSA, RUSTSEC, PYSEC,
@@ -442,7 +460,37 @@ fn is_zero(n: &usize) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use super::super::pretty::str_field;
     use super::*;
+
+    /// The constants of [`Component::write_json`] are what the formatter writes there.
+    #[test]
+    fn the_component_parts_are_what_the_formatter_writes() {
+        let part = |first_key: bool, key: &str| {
+            let mut w = Vec::new();
+            if first_key {
+                line(&mut w, FINDING, false).unwrap();
+                w.extend_from_slice(b"\"component\": {");
+            }
+            // `str_field` with a value, then the value taken off again.
+            str_field(&mut w, FINDING + 1, first_key, key, Some("")).unwrap();
+            w.truncate(w.len() - 2);
+            w
+        };
+        let mut end = Vec::new();
+        line(&mut end, FINDING, true).unwrap();
+        end.extend_from_slice(b"}");
+        let want = [
+            part(true, "name"),
+            part(false, "version"),
+            part(false, "purl"),
+            part(false, "cpe"),
+            end,
+        ];
+        for (got, want) in COMPONENT_PARTS.iter().zip(&want) {
+            assert_eq!(String::from_utf8_lossy(got), String::from_utf8_lossy(want));
+        }
+    }
 
     #[test]
     fn a_component_is_written_as_its_derived_serialisation() {

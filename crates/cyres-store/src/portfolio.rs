@@ -355,10 +355,7 @@ fn match_kind_word(f: &Finding, decision: Option<i64>) -> &'static str {
         cyres_vuln::MatchKind::Cpe | cyres_vuln::MatchKind::CpeAlias if decision.is_some() => {
             "analyst_decision"
         }
-        cyres_vuln::MatchKind::Purl => "purl",
-        cyres_vuln::MatchKind::Cpe => "cpe",
-        cyres_vuln::MatchKind::CpeAlias => "cpe_alias",
-        cyres_vuln::MatchKind::Unresolved => "unresolved",
+        kind => kind.as_str(),
     }
 }
 

@@ -68,6 +68,18 @@ pub enum MatchKind {
     Unresolved,
 }
 
+impl MatchKind {
+    /// The kind's name, as serialised: `purl`, `cpe`, `cpe_alias` or `unresolved`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MatchKind::Purl => "purl",
+            MatchKind::Cpe => "cpe",
+            MatchKind::CpeAlias => "cpe_alias",
+            MatchKind::Unresolved => "unresolved",
+        }
+    }
+}
+
 /// The product an SBOM describes.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ProductRef {
@@ -904,6 +916,20 @@ pub fn match_sbom(index: &Index, sbom: &Sbom) -> ScanReport {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A match kind's name is its serialised form (the scan report and the platform's stored
+    /// findings use the name; the API serialises the kind).
+    #[test]
+    fn match_kind_names_are_their_serialisation() {
+        for k in [
+            MatchKind::Purl,
+            MatchKind::Cpe,
+            MatchKind::CpeAlias,
+            MatchKind::Unresolved,
+        ] {
+            assert_eq!(serde_json::to_value(k).unwrap(), k.as_str());
+        }
+    }
     use crate::Corpus;
     use cyres_version::Purl;
 

@@ -11,7 +11,7 @@
 
 use super::pretty::{field, line, str_value};
 use cyres_vuln::severity::Rating;
-use cyres_vuln::{ComponentMatch, Match, MatchKind};
+use cyres_vuln::{ComponentMatch, Match};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
@@ -169,7 +169,7 @@ pub(super) struct Origin<'a> {
     /// The SBOM's name.
     pub sbom: &'a str,
     /// Its product.
-    pub product: Option<&'a Product>,
+    pub product: Option<Product>,
 }
 
 impl<'a> Finding<'a> {
@@ -189,7 +189,7 @@ impl<'a> Finding<'a> {
 
     /// The product of that SBOM.
     pub(super) fn product(&self) -> Option<&'a Product> {
-        self.origin.product
+        self.origin.product.as_ref()
     }
 
     /// The affected component.
@@ -224,12 +224,7 @@ impl<'a> Finding<'a> {
     /// `purl`, `cpe`, `cpe_alias` (matched under another CPE name of the product) or
     /// `unresolved`.
     pub(super) fn match_kind(&self) -> &'static str {
-        match self.flaw().kind() {
-            MatchKind::Purl => "purl",
-            MatchKind::Cpe => "cpe",
-            MatchKind::CpeAlias => "cpe_alias",
-            MatchKind::Unresolved => "unresolved",
-        }
+        self.flaw().kind().as_str()
     }
 
     /// The advisory id that matched.
